@@ -1,0 +1,1 @@
+export { ApiClient, serverUrl } from "./client.js";

@@ -1,0 +1,19 @@
+import { UserError } from "@ferry/sdk";
+import { Command } from "commander";
+import { registerExecute } from "./commands/execute.command.js";
+import { registerFlow } from "./commands/flow.command.js";
+import { registerServer } from "./commands/server.command.js";
+
+const program = new Command("ferry").description("Ferry: declarative YAML workflows").version("0.1.0");
+registerServer(program);
+registerFlow(program);
+registerExecute(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // a user's mistake gets one clear line, never a stack trace
+  if (error instanceof UserError) console.error(`ferry: ${error.message}`);
+  else console.error(`ferry: unexpected error: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,24 @@
+import type { FerryConfig, PluginRegistry } from "@ferry/core";
+import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Worker } from "@ferry/engine";
+import type { Repository } from "@ferry/sdk";
+import type { Logger } from "pino";
+
+/** What the HTTP routes reach: the composition root builds it once. */
+export interface ApiDeps {
+  config: FerryConfig;
+  repository: Repository;
+  store: JsonStore;
+  flows: FlowStore;
+  registry: PluginRegistry;
+  executions: ExecutionService;
+  executor: Executor;
+  events: EngineEvents;
+  workers: Worker[];
+  logger: Logger;
+}
+
+export function pageOf(query: Record<string, string | undefined>): { page: number; size: number } {
+  const page = Math.max(1, Number.parseInt(query.page ?? "1", 10) || 1);
+  const size = Math.min(1000, Math.max(1, Number.parseInt(query.size ?? "25", 10) || 25));
+  return { page, size };
+}

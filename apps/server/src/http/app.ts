@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ApiDeps } from "./api-deps.js";
+import { errorHandler } from "./errors.js";
+import { openApiDocument } from "./openapi.js";
+import { executionRoutes } from "./routes/executions.routes.js";
+import { flowRoutes } from "./routes/flows.routes.js";
+import { logRoutes } from "./routes/logs.routes.js";
+
+/** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
+export function createApp(deps: ApiDeps): Hono {
+  const app = new Hono();
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.use(
+    "/api/*",
+    bodyLimit({ maxSize: deps.config.server.maxBodySize, onError: (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413) }),
+  );
+
+  const health = () => ({ status: "UP" });
+  app.get("/health", (c) => c.json(health()));
+  app.get("/api/v1/health", (c) => c.json(health()));
+  app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
+
+  app.route("/api/v1/flows", flowRoutes(deps));
+  app.route("/api/v1/executions", executionRoutes(deps));
+  app.route("/api/v1/logs", logRoutes(deps));
+  app.get("/api/v1/workers", (c) => c.json(deps.workers.map((w) => ({ id: w.id, running: w.runningTaskRuns() }))));
+  return app;
+}

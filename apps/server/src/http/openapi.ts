@@ -1,0 +1,61 @@
+/** The OpenAPI document of the REST API, served at /api/v1/openapi.json. */
+const json = (description: string, schema: object = { type: "object" }) => ({ description, content: { "application/json": { schema } } });
+const error = (description: string) => json(description, { $ref: "#/components/schemas/Error" });
+const yamlBody = { required: true, content: { "application/x-yaml": { schema: { type: "string" } } } };
+const path = (name: string, description = name) => ({ name, in: "path", required: true, description, schema: { type: "string" } });
+const query = (name: string, description: string, schema: object = { type: "string" }) => ({ name, in: "query", description, schema });
+const ns = path("namespace", "dot-separated namespace");
+const execId = path("id", "execution id");
+const page = [query("page", "1-based page", { type: "integer", default: 1 }), query("size", "page size", { type: "integer", default: 25 })];
+
+export const openApiDocument = {
+  openapi: "3.1.0",
+  info: { title: "Ferry API", version: "0.1.0", description: "Kestra-shaped REST API of the Ferry workflow orchestrator." },
+  paths: {
+    "/health": { get: { summary: "Liveness and readiness", responses: { 200: json("up") } } },
+    "/api/v1/flows": { post: { summary: "Create a flow from YAML", requestBody: yamlBody, responses: { 200: json("the flow"), 409: error("exists"), 422: error("invalid flow") } } },
+    "/api/v1/flows/validate": { post: { summary: "Validate one or more flows (YAML documents)", requestBody: yamlBody, responses: { 200: json("one result per document", { type: "array" }) } } },
+    "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
+    "/api/v1/flows/{namespace}/{id}": {
+      get: { summary: "Get a flow", parameters: [ns, path("id"), query("revision", "a revision", { type: "integer" })], responses: { 200: json("the flow"), 404: error("not found") } },
+      put: { summary: "Update a flow (new revision when the source changed)", parameters: [ns, path("id")], requestBody: yamlBody, responses: { 200: json("the flow"), 404: error("not found"), 422: error("invalid flow") } },
+      delete: { summary: "Delete a flow", parameters: [ns, path("id")], responses: { 204: { description: "deleted" }, 404: error("not found") } },
+    },
+    "/api/v1/flows/{namespace}/{id}/revisions": { get: { summary: "List a flow's revisions", parameters: [ns, path("id")], responses: { 200: json("revisions", { type: "array" }), 404: error("not found") } } },
+    "/api/v1/executions/{namespace}/{flowId}": {
+      post: {
+        summary: "Start an execution",
+        parameters: [ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable")],
+        requestBody: { content: { "multipart/form-data": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
+        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
+      },
+    },
+    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), ...page], responses: { 200: json("{results, total}") } } },
+    "/api/v1/executions/{id}": { get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } } },
+    "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
+    "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
+    "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },
+    "/api/v1/logs/{executionId}": {
+      get: {
+        summary: "Logs of an execution",
+        parameters: [path("executionId"), query("taskId", "only this task"), query("taskRunId", "only this task run"), query("minLevel", "TRACE DEBUG INFO WARN ERROR")],
+        responses: { 200: json("log entries", { type: "array" }), 404: error("not found") },
+      },
+    },
+    "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
+  },
+  components: {
+    schemas: {
+      Error: { type: "object", required: ["message"], properties: { message: { type: "string" }, errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" }, line: { type: "integer" } } } } } },
+      Execution: {
+        type: "object",
+        properties: {
+          id: { type: "string" }, namespace: { type: "string" }, flowId: { type: "string" }, flowRevision: { type: "integer" },
+          state: { type: "object", properties: { current: { type: "string" }, histories: { type: "array" } } },
+          inputs: { type: "object" }, outputs: { type: "object" }, labels: { type: "array" }, trigger: { type: "object" },
+          taskRunList: { type: "array", items: { type: "object" } },
+        },
+      },
+    },
+  },
+} as const;

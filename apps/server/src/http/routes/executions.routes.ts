@@ -1,0 +1,149 @@
+import type { ExecutorEvent } from "@ferry/engine";
+import { assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isTerminal, NotFoundError, UserError, type ExecutionState } from "@ferry/sdk";
+import { Hono, type Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import { pageOf, type ApiDeps } from "../api-deps.js";
+import { executionJson } from "../serialize.js";
+
+const WAIT_LIMIT_MS = 10 * 60_000;
+
+export function executionRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const { repository, store, events } = deps;
+
+  const load = async (id: string) => {
+    const found = await repository.getExecution(id);
+    if (!found) throw new NotFoundError(`execution ${id} not found`);
+    return found;
+  };
+  const answer = async (id: string) => {
+    const { execution, taskRuns } = await load(id);
+    return executionJson(store, execution, taskRuns);
+  };
+  /** resolves once the execution is terminal (or the limit passes) */
+  const waitForEnd = (id: string) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        events.off("execution", onChange);
+        clearInterval(poll);
+        clearTimeout(limit);
+        resolve();
+      };
+      const onChange = (change: { executionId: string; state: ExecutionState }) => {
+        if (change.executionId === id && isTerminal(change.state)) done();
+      };
+      events.on("execution", onChange);
+      // a change saved by another executor replica is not seen in-process: poll as a fallback
+      const poll = setInterval(() => void repository.getExecution(id).then((e) => e && isTerminal(e.execution.state.current) && done()), 1000);
+      const limit = setTimeout(done, WAIT_LIMIT_MS);
+      void repository.getExecution(id).then((e) => e && isTerminal(e.execution.state.current) && done());
+    });
+
+  app.get("/search", async (c) => {
+    const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
+    for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
+    const page = await repository.searchExecutions({
+      namespace: c.req.query("namespace"),
+      flowId: c.req.query("flowId"),
+      state: states as ExecutionState[],
+      ...pageOf(c.req.query()),
+    });
+    return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total });
+  });
+
+  app.post("/:namespace/:flowId", async (c) => {
+    const { namespace, flowId } = c.req.param();
+    const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
+    const flow = await deps.flows.get(namespace, flowId, revision);
+    const id = deps.executions.newId();
+    const inputs = await inputsOf(c, deps, executionPrefix(namespace, flowId, id));
+    const labels = Object.fromEntries(
+      (c.req.queries("labels") ?? []).map((l) => {
+        const at = l.indexOf(":");
+        if (at <= 0) throw new UserError(`label '${l}' is not key:value`, { status: 400 });
+        return [l.slice(0, at), l.slice(at + 1)];
+      }),
+    );
+    const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
+    await deps.executions.create({ flow, inputs, labels, id });
+    if (waiting) await waiting;
+    return c.json(await answer(id));
+  });
+
+  app.get("/:id", async (c) => c.json(await answer(c.req.param("id"))));
+
+  app.delete("/:id/kill", async (c) => {
+    const { execution } = await load(c.req.param("id"));
+    if (isTerminal(execution.state.current)) throw new ConflictError(`execution ${execution.id} already ended ${execution.state.current}`);
+    await deps.executor.handle({ type: "kill", executionId: execution.id } satisfies ExecutorEvent);
+    return c.json(await answer(execution.id), 202);
+  });
+
+  app.post("/:id/restart", async (c) => {
+    const id = c.req.param("id");
+    await load(id);
+    await deps.executor.handle({ type: "restart", executionId: id });
+    return c.json(await answer(id));
+  });
+
+  app.get("/:id/follow", async (c) => {
+    const id = c.req.param("id");
+    await load(id);
+    return streamSSE(c, async (stream) => {
+      let last = "";
+      let ended = false;
+      let wake: () => void = () => undefined;
+      const onChange = (change: { executionId: string }) => change.executionId === id && wake();
+      events.on("execution", onChange);
+      stream.onAbort(() => {
+        ended = true;
+        wake();
+      });
+      try {
+        while (!ended) {
+          const json = await answer(id);
+          const text = JSON.stringify(json);
+          if (text !== last) {
+            await stream.writeSSE({ event: "execution", data: text, id: String(Date.now()) });
+            last = text;
+          }
+          if (isTerminal(json.state.current)) break;
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, 1000);
+          });
+        }
+      } finally {
+        events.off("execution", onChange);
+      }
+    });
+  });
+
+  return app;
+}
+
+/** Inputs from a multipart form (files stored under the execution), a JSON object, or nothing. */
+async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Record<string, unknown>> {
+  const type = c.req.header("content-type") ?? "";
+  if (type.includes("multipart/form-data") || type.includes("application/x-www-form-urlencoded")) {
+    const body = await c.req.parseBody({ all: true });
+    const inputs: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(body)) {
+      const single = Array.isArray(value) ? value[0] : value;
+      if (typeof single === "string") inputs[key] = single;
+      else if (single instanceof File) {
+        const name = single.name && !single.name.includes("/") ? single.name : "file";
+        const fileKey = `${prefix}/inputs/${assertSafeKey(key)}/${assertSafeKey(name)}`;
+        await deps.store.storage.put(fileKey, new Uint8Array(await single.arrayBuffer()));
+        inputs[key] = `ferry://${fileKey}`;
+      }
+    }
+    return inputs;
+  }
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  const parsed = JSON.parse(text) as unknown;
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UserError("inputs must be a JSON object", { status: 400 });
+  return parsed as Record<string, unknown>;
+}
+

@@ -1,0 +1,87 @@
+import { parseFlow } from "@ferry/core";
+import { NotFoundError, UserError } from "@ferry/sdk";
+import { Hono, type Context } from "hono";
+import { parseAllDocuments, stringify } from "yaml";
+import { pageOf, type ApiDeps } from "../api-deps.js";
+import { flowJson } from "../serialize.js";
+
+/** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
+async function sourceOf(c: Context): Promise<string> {
+  const text = await c.req.text();
+  if (!text.trim()) throw new UserError("the request body is empty; send the flow as YAML");
+  if ((c.req.header("content-type") ?? "").includes("json")) return stringify(JSON.parse(text));
+  return text;
+}
+
+export function flowRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const { repository, registry } = deps;
+
+  app.post("/", async (c) => {
+    const source = await sourceOf(c);
+    const flow = parseFlow(source, registry);
+    if (await repository.getFlow(flow.namespace, flow.id)) {
+      throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
+    }
+    const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    return c.json(flowJson(saved.flow, flow as never), 200);
+  });
+
+  app.post("/validate", async (c) => {
+    const text = await c.req.text();
+    const docs = parseAllDocuments(text);
+    const list = Array.isArray(docs) ? docs : [docs];
+    return c.json(
+      list.map((doc, index) => {
+        const source = doc.toString();
+        try {
+          const flow = parseFlow(source, registry);
+          return { index, flow: flow.id, namespace: flow.namespace, constraints: null, errors: [] };
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          return { index, constraints: error.message, errors: error.errors ?? [] };
+        }
+      }),
+    );
+  });
+
+  app.get("/search", async (c) => {
+    const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
+    return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry) as never)), total: page.total });
+  });
+
+  app.get("/:namespace/:id", async (c) => {
+    const { namespace, id } = c.req.param();
+    const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
+    const record = await repository.getFlow(namespace, id, revision);
+    if (!record) throw new NotFoundError(`flow ${namespace}.${id} not found`);
+    return c.json(flowJson(record, parseFlow(record.source, registry) as never));
+  });
+
+  app.put("/:namespace/:id", async (c) => {
+    const { namespace, id } = c.req.param();
+    const source = await sourceOf(c);
+    const flow = parseFlow(source, registry);
+    if (flow.namespace !== namespace || flow.id !== id) {
+      throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
+    }
+    if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
+    const saved = await repository.saveFlow({ namespace, id, source });
+    return c.json(flowJson(saved.flow, flow as never));
+  });
+
+  app.delete("/:namespace/:id", async (c) => {
+    const { namespace, id } = c.req.param();
+    if (!(await repository.deleteFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found`);
+    return c.body(null, 204);
+  });
+
+  app.get("/:namespace/:id/revisions", async (c) => {
+    const { namespace, id } = c.req.param();
+    const revisions = await repository.listFlowRevisions(namespace, id);
+    if (!revisions.length) throw new NotFoundError(`flow ${namespace}.${id} not found`);
+    return c.json(revisions.map((r) => ({ id: r.id, namespace: r.namespace, revision: r.revision, updated: r.updated, source: r.source })));
+  });
+
+  return app;
+}

@@ -1,0 +1,54 @@
+import type { JsonStore } from "@ferry/engine";
+import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
+
+/** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
+async function resolve(store: JsonStore, uri: string | undefined): Promise<unknown> {
+  if (!uri) return undefined;
+  try {
+    return await store.read(uri);
+  } catch (error) {
+    if (error instanceof PurgedError) return { purged: true, uri, message: error.message };
+    throw error;
+  }
+}
+
+const labelList = (labels: Record<string, string>) => Object.entries(labels).map(([key, value]) => ({ key, value }));
+
+/** An execution in Kestra's JSON shape, inputs and outputs read from storage. */
+export async function executionJson(store: JsonStore, execution: ExecutionRecord, taskRuns: TaskRunRecord[]) {
+  return {
+    id: execution.id,
+    namespace: execution.namespace,
+    flowId: execution.flowId,
+    flowRevision: execution.flowRevision,
+    state: execution.state,
+    inputs: (await resolve(store, execution.inputsUri)) ?? {},
+    outputs: await resolve(store, execution.outputsUri),
+    labels: labelList(execution.labels),
+    trigger: execution.trigger
+      ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
+      : undefined,
+    parentId: execution.parent?.executionId,
+    originalId: execution.id,
+    taskRunList: await Promise.all(
+      taskRuns.map(async (run) => ({
+        id: run.id,
+        executionId: run.executionId,
+        namespace: execution.namespace,
+        flowId: execution.flowId,
+        taskId: run.taskId,
+        parentTaskRunId: run.parentTaskRunId ?? null,
+        value: run.value ?? null,
+        state: run.state,
+        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId })),
+        outputs: (await resolve(store, run.outputsUri)) ?? null,
+        ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
+      })),
+    ),
+  };
+}
+
+/** A flow in Kestra's JSON shape: its YAML fields plus revision and source. */
+export function flowJson(record: FlowRecord, parsed: Record<string, unknown>) {
+  return { ...parsed, id: record.id, namespace: record.namespace, revision: record.revision, deleted: record.deleted, updated: record.updated, source: record.source };
+}

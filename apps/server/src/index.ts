@@ -1,0 +1,3 @@
+export { startFerry, type FerryServer, type StartOptions } from "./ferry.js";
+export { deployFlowsFromDir, type DeploySummary } from "./deploy-flows.js";
+export { createApp } from "./http/app.js";

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+/** A backend section: its `type` picks the implementation, which validates the rest. */
+const backend = (defaults: Record<string, unknown>) => z.looseObject({ type: z.string().min(1) }).default(defaults as { type: string });
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default("127.0.0.1"),
+      port: z.coerce.number().int().min(0).max(65535).default(8080),
+      /** largest request body accepted, in bytes */
+      maxBodySize: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+    })
+    .prefault({}),
+  repository: backend({ type: "sqlite", path: "./.ferry/ferry.db" }),
+  storage: backend({ type: "local", path: "./.ferry/storage" }),
+  secrets: backend({ type: "env" }),
+  queue: backend({ type: "memory" }),
+  plugins: z.array(z.string()).default(["@ferry/plugin-core"]),
+  worker: z
+    .strictObject({
+      concurrency: z.coerce.number().int().min(1).default(8),
+      groups: z.array(z.string()).default(["default"]),
+    })
+    .prefault({}),
+  logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
+});
+
+export type FerryConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,80 @@
+/** A flow as parsed from YAML: the author's words, templates not rendered. */
+export interface RetrySpec {
+  type: "constant" | "exponential" | "random";
+  interval?: string;
+  maxInterval?: string;
+  minInterval?: string;
+  delayFactor?: number;
+  maxAttempt?: number;
+  maxDuration?: string;
+  warningOnRetry?: boolean;
+}
+
+export interface TaskSpec {
+  id: string;
+  type: string;
+  description?: string;
+  disabled?: boolean;
+  allowFailure?: boolean;
+  timeout?: string;
+  retry?: RetrySpec;
+  workerGroup?: { key: string };
+  [property: string]: unknown;
+}
+
+export type InputType =
+  | "STRING" | "INT" | "FLOAT" | "BOOLEAN" | "DATETIME" | "DATE" | "TIME" | "DURATION" | "JSON" | "YAML"
+  | "FILE" | "SELECT" | "MULTISELECT" | "ARRAY" | "URI" | "EMAIL" | "SECRET" | "ENUM";
+
+export interface InputSpec {
+  id: string;
+  type: InputType;
+  defaults?: unknown;
+  required?: boolean;
+  description?: string;
+  displayName?: string;
+  values?: unknown[];
+  itemType?: InputType;
+  validator?: string;
+  min?: number;
+  max?: number;
+}
+
+export interface OutputSpec {
+  id: string;
+  type: InputType;
+  value: unknown;
+  description?: string;
+  displayName?: string;
+}
+
+export interface TriggerSpec {
+  id: string;
+  type: string;
+  disabled?: boolean;
+  [property: string]: unknown;
+}
+
+export interface Flow {
+  id: string;
+  namespace: string;
+  revision?: number;
+  description?: string;
+  disabled?: boolean;
+  labels?: Record<string, string>;
+  inputs?: InputSpec[];
+  variables?: Record<string, unknown>;
+  tasks: TaskSpec[];
+  errors?: TaskSpec[];
+  finally?: TaskSpec[];
+  outputs?: OutputSpec[];
+  triggers?: TriggerSpec[];
+  concurrency?: { limit: number; behavior?: "QUEUE" | "CANCEL" | "FAIL" };
+  pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
+}
+
+/** Options every task type takes, handled by the engine rather than the plugin. */
+export const COMMON_TASK_KEYS = new Set([
+  "id", "type", "description", "disabled", "allowFailure", "allowWarning", "timeout", "retry",
+  "workerGroup", "logLevel", "taskCache", "logToFile", "runIf",
+]);

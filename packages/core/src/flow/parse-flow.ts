@@ -1,0 +1,173 @@
+import { UserError, type ErrorDetail } from "@ferry/sdk";
+import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from "yaml";
+import type { z } from "zod";
+import { checkTemplate } from "../expressions/index.js";
+import type { PluginRegistry } from "../plugins/registry.js";
+import { flowSchema, taskSchema } from "./flow.schema.js";
+import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
+import { childTaskLists } from "./task-tree.js";
+
+type Path = Array<string | number>;
+
+/** Where in the YAML source a property path is, for messages with a line. */
+class SourceMap {
+  constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
+  line(path: Path): number | undefined {
+    for (let p = path; p.length >= 0; p = p.slice(0, -1)) {
+      const node = (p.length ? this.doc.getIn(p, true) : this.doc.contents) as YamlNode | undefined;
+      if (node && "range" in node && node.range) return this.lines.linePos(node.range[0]).line;
+      if (p.length === 0) return undefined;
+    }
+    return undefined;
+  }
+}
+
+export function formatPath(path: Path): string {
+  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part), "");
+}
+
+/**
+ * Parses and validates a flow's YAML against the flow shape and every task type's own
+ * property schema. Throws one UserError (422) listing every problem with its path and line.
+ */
+export function parseFlow(source: string, registry: PluginRegistry): Flow {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    const errors = doc.errors.map((e) => ({ message: e.message.split("\n")[0], line: e.linePos?.[0].line }));
+    throw new UserError(`invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, { errors });
+  }
+  const raw = doc.toJS() as unknown;
+  const map = new SourceMap(doc, lines);
+  if (!isMap(doc.contents) || raw === null || typeof raw !== "object") {
+    throw new UserError("a flow must be a YAML map with id, namespace and tasks", { errors: [{ message: "not a map", line: 1 }] });
+  }
+  const errors: ErrorDetail[] = [];
+  const add = (path: Path, message: string) => errors.push({ path: formatPath(path), message, line: map.line(path) });
+  const addIssues = (base: Path, issues: z.core.$ZodIssue[], value: unknown) => {
+    for (const issue of issues) {
+      const path = [...base, ...(issue.path as Path)];
+      if (isTemplated(valueAt(value, issue.path as Path))) continue;
+      add(path, issue.message);
+    }
+  };
+
+  const parsed = flowSchema.safeParse(raw);
+  if (!parsed.success) addIssues([], parsed.error.issues, raw);
+  const flow = raw as Flow;
+  if (parsed.success) {
+    flow.labels = normaliseLabels(flow.labels as unknown);
+    const seen = new Set<string>();
+    for (const key of ["tasks", "errors", "finally"] as const) {
+      if (Array.isArray(flow[key])) {
+        flow[key] = applyPluginDefaults(flow[key] as TaskSpec[], flow.pluginDefaults);
+        validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);
+      }
+    }
+    for (const [i, trigger] of (flow.triggers ?? []).entries()) {
+      const def = registry.trigger(trigger.type);
+      if (!def) add(["triggers", i, "type"], `unknown trigger type '${trigger.type}'`);
+      else {
+        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "inputs"]));
+        const result = def.properties.safeParse(props);
+        if (!result.success) addIssues(["triggers", i], result.error.issues, props);
+      }
+    }
+    for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);
+    checkUnique(flow.inputs ?? [], "inputs", add);
+    checkUnique(flow.outputs ?? [], "outputs", add);
+  }
+  if (errors.length) {
+    const first = errors[0];
+    const where = [first.path, first.line ? `line ${first.line}` : undefined].filter(Boolean).join(", ");
+    throw new UserError(`invalid flow: ${first.message}${where ? ` (${where})` : ""}`, { errors });
+  }
+  return flow;
+}
+
+function validateTasks(
+  tasks: unknown[],
+  base: Path,
+  registry: PluginRegistry,
+  seen: Set<string>,
+  add: (path: Path, message: string) => void,
+  addIssues: (base: Path, issues: z.core.$ZodIssue[], value: unknown) => void,
+) {
+  for (const [i, task] of tasks.entries()) {
+    const path = [...base, i];
+    const shape = taskSchema.safeParse(task);
+    if (!shape.success) {
+      addIssues(path, shape.error.issues, task);
+      continue;
+    }
+    const spec = task as TaskSpec;
+    if (seen.has(spec.id)) add([...path, "id"], `duplicate task id '${spec.id}'`);
+    seen.add(spec.id);
+    const def = registry.task(spec.type);
+    if (!def) {
+      add([...path, "type"], registry.unknownTypeMessage(spec.type));
+      continue;
+    }
+    const props = withoutKeys(spec, COMMON_TASK_KEYS);
+    const result = def.properties.safeParse(props);
+    if (!result.success) addIssues(path, result.error.issues, props);
+    const childKeys = new Set(def.kind === "flowable" ? def.taskProperties : []);
+    for (const [key, value] of Object.entries(props)) if (!childKeys.has(key)) checkTemplates(value, [...path, key], add);
+    for (const [subPath, list] of childTaskLists(def, spec)) validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues);
+  }
+}
+
+function checkTemplates(value: unknown, path: Path, add: (path: Path, message: string) => void) {
+  if (typeof value === "string") {
+    try {
+      checkTemplate(value);
+    } catch (error) {
+      add(path, (error as Error).message);
+    }
+  } else if (Array.isArray(value)) value.forEach((v, i) => checkTemplates(v, [...path, i], add));
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) checkTemplates(v, [...path, k], add);
+}
+
+function checkUnique(items: Array<{ id: string }>, key: string, add: (path: Path, message: string) => void) {
+  const seen = new Set<string>();
+  items.forEach((item, i) => {
+    if (seen.has(item.id)) add([key, i, "id"], `duplicate ${key.slice(0, -1)} id '${item.id}'`);
+    seen.add(item.id);
+  });
+}
+
+function applyPluginDefaults(tasks: TaskSpec[], defaults: Flow["pluginDefaults"]): TaskSpec[] {
+  if (!defaults?.length) return tasks;
+  return tasks.map((task) => {
+    if (!task || typeof task !== "object") return task;
+    let out = task;
+    for (const d of defaults) if (d.type === task.type) out = d.forced ? { ...out, ...d.values } : { ...d.values, ...out };
+    return out;
+  });
+}
+
+function normaliseLabels(labels: unknown): Record<string, string> | undefined {
+  if (!labels) return undefined;
+  if (Array.isArray(labels)) return Object.fromEntries(labels.map((l: { key: string; value: unknown }) => [l.key, String(l.value)]));
+  return Object.fromEntries(Object.entries(labels as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+function withoutKeys(object: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(object)) if (!keys.has(k)) out[k] = v;
+  return out;
+}
+
+function valueAt(value: unknown, path: Path): unknown {
+  let v = value;
+  for (const p of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+function isTemplated(value: unknown): boolean {
+  return typeof value === "string" && /\{\{|\{%/.test(value);
+}
+

@@ -1,0 +1,55 @@
+import type { RenderContext } from "@ferry/core";
+import type { JsonStore } from "./json-store.js";
+import type { ContextRef } from "./messages.js";
+
+export interface TaskRunVariables {
+  id: string;
+  value?: string;
+  parentId?: string;
+  parentValue?: string;
+  startDate?: string;
+  attemptsCount?: number;
+}
+
+/** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them. */
+function envs(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (k.startsWith("ENV_") && v !== undefined) out[k.slice(4).toLowerCase()] = v;
+  return out;
+}
+
+/**
+ * Builds what templates see (Kestra's run variables) from pointers: inputs and outputs
+ * are read from storage through the JSON store's cache.
+ */
+export async function buildRenderContext(
+  ref: ContextRef,
+  store: JsonStore,
+  extra: { taskrun?: TaskRunVariables; task?: { id: string; type: string } } = {},
+): Promise<RenderContext> {
+  const outputs: Record<string, unknown> = {};
+  const docs = await Promise.all(ref.outputs.map((o) => store.read<Record<string, unknown>>(o.uri)));
+  ref.outputs.forEach((o, i) => {
+    if (o.value === undefined) outputs[o.taskId] = docs[i];
+    else {
+      const byValue = (outputs[o.taskId] ??= {}) as Record<string, unknown>;
+      byValue[o.value] = docs[i];
+    }
+  });
+  const variables: Record<string, unknown> = {
+    flow: { ...ref.flow },
+    execution: { ...ref.execution },
+    labels: ref.labels,
+    inputs: ref.inputsUri ? await store.read(ref.inputsUri) : {},
+    outputs,
+    vars: ref.variables ?? {},
+    envs: envs(),
+  };
+  if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
+  if (extra.taskrun) {
+    variables.taskrun = { ...extra.taskrun };
+    if (extra.taskrun.parentValue !== undefined) variables.parent = { taskrun: { value: extra.taskrun.parentValue } };
+  }
+  if (extra.task) variables.task = extra.task;
+  return { variables };
+}

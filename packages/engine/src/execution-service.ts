@@ -1,0 +1,59 @@
+import { resolveInputs, type Flow } from "@ferry/core";
+import { executionPrefix, newId, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
+import { newState } from "./executor/execution-state.js";
+import type { JsonStore } from "./json-store.js";
+import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
+
+export interface CreateExecutionRequest {
+  flow: Flow;
+  inputs?: Record<string, unknown>;
+  labels?: Record<string, string>;
+  trigger?: { id: string; type: string; variables?: Record<string, unknown> };
+  parent?: { executionId: string; taskRunId: string };
+  /** files the caller already stored under the execution (FILE inputs), by input id */
+  id?: string;
+}
+
+/**
+ * Creates executions: types the inputs (422 on bad ones, nothing created), stores them in
+ * internal storage, saves the record with their URI, and tells the executor.
+ */
+export class ExecutionService {
+  constructor(private readonly repository: Repository, private readonly store: JsonStore, private readonly queue: Queue) {}
+
+  newId(): string {
+    return newId();
+  }
+
+  async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
+    const { flow } = request;
+    if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
+    const inputs = resolveInputs(flow.inputs, request.inputs ?? {});
+    const id = request.id ?? newId();
+    const prefix = executionPrefix(flow.namespace, flow.id, id);
+    const now = new Date().toISOString();
+    const execution: ExecutionRecord = {
+      id,
+      namespace: flow.namespace,
+      flowId: flow.id,
+      flowRevision: flow.revision ?? 1,
+      state: newState("CREATED", now),
+      inputsUri: flow.inputs?.length ? await this.store.write(`${prefix}/inputs.json`, inputs) : undefined,
+      labels: { ...(flow.labels ?? {}), ...(request.labels ?? {}) },
+      trigger: request.trigger
+        ? {
+            id: request.trigger.id,
+            type: request.trigger.type,
+            variablesUri: request.trigger.variables ? await this.store.write(`${prefix}/trigger.json`, request.trigger.variables) : undefined,
+          }
+        : undefined,
+      parent: request.parent,
+      storagePrefix: prefix,
+      created: now,
+      updated: now,
+    };
+    await this.repository.saveExecution(execution);
+    await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
+    return execution;
+  }
+}

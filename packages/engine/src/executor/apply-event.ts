@@ -1,0 +1,105 @@
+import type { TaskSpec } from "@ferry/core";
+import { errorMessage, isTerminal, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import type { ExecutorEvent } from "../messages.js";
+import { transition, type ExecutionState } from "./execution-state.js";
+import { nextRetryDelay } from "./retry-policy.js";
+
+export interface ApplyDeps {
+  store: JsonStore;
+  repository: Repository;
+  /** the task definition a task run runs, found anywhere in the flow's tree */
+  taskOf(run: TaskRunRecord): TaskSpec | undefined;
+  dispatch(run: TaskRunRecord): void;
+}
+
+/** Applies one event to the loaded execution. Stale and duplicate events change nothing. */
+export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
+  switch (event.type) {
+    case "created":
+    case "reconcile":
+      if (event.type === "reconcile") reconcile(state, deps);
+      return;
+    case "kill":
+      state.setExecutionState("KILLING");
+      return;
+    case "started": {
+      const run = state.byId(event.taskRunId);
+      const attempt = run?.attempts[event.attempt];
+      if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current)) return;
+      transition(attempt.state, "RUNNING", event.date);
+      attempt.workerId = event.workerId;
+      state.setRunState(run, "RUNNING");
+      return;
+    }
+    case "result": {
+      const run = state.byId(event.taskRunId);
+      const attempt = run?.attempts[event.attempt];
+      if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current) || run.state.current === "RETRYING") return;
+      transition(attempt.state, event.state, event.date);
+      const task = deps.taskOf(run);
+      if (event.state === "SUCCESS" || event.state === "WARNING") {
+        run.outputsUri = event.outputsUri;
+        state.setRunState(run, event.state);
+        return;
+      }
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING") {
+        const delay = nextRetryDelay(task?.retry, run.attempts.length, run.attempts[0].state.startDate);
+        if (delay !== undefined) {
+          state.setRunState(run, "RETRYING");
+          state.delayed.push({ taskRunId: run.id, attempt: run.attempts.length, delayMs: delay });
+          return;
+        }
+      }
+      state.setRunState(run, event.state === "FAILED" && task?.allowFailure ? "WARNING" : event.state);
+      return;
+    }
+    case "retry": {
+      const run = state.byId(event.taskRunId);
+      if (!run || run.state.current !== "RETRYING" || run.attempts.length !== event.attempt) return;
+      deps.dispatch(run);
+      return;
+    }
+    case "subflow-ended": {
+      const run = state.byId(event.taskRunId);
+      if (!run || isTerminal(run.state.current) || run.subflowExecutionId !== event.childExecutionId) return;
+      const child = await deps.repository.getExecution(event.childExecutionId);
+      if (!child) return;
+      await subflowEnded(state, run, child.execution, deps.taskOf(run), deps.store);
+      return;
+    }
+  }
+}
+
+async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: ExecutionRecord, task: TaskSpec | undefined, store: JsonStore) {
+  let outputs: Record<string, unknown> | undefined;
+  try {
+    outputs = child.outputsUri ? await store.read(child.outputsUri) : undefined;
+  } catch (error) {
+    state.log("WARN", `cannot read outputs of subflow execution ${child.id}: ${errorMessage(error)}`, run);
+  }
+  const childState = child.state.current;
+  const prefix = `${state.execution.storagePrefix}/tasks/${run.taskId}/${run.id}`;
+  run.outputsUri = await store.write(`${prefix}/outputs.json`, { executionId: child.id, state: childState, ...(outputs ? { outputs } : {}) });
+  const transmit = task?.transmitFailed !== false && task?.transmitFailed !== "false";
+  let result: TaskRunRecord["state"]["current"] = "SUCCESS";
+  if (transmit && (childState === "FAILED" || childState === "KILLED")) {
+    state.log("ERROR", `subflow execution ${child.id} ended ${childState}`, run);
+    result = task?.allowFailure ? "WARNING" : childState === "KILLED" ? "KILLED" : "FAILED";
+  } else if (childState === "WARNING") result = "WARNING";
+  state.setRunState(run, result);
+}
+
+/** after a restart of a local server: queued and running work was in memory, so re-send it */
+function reconcile(state: ExecutionState, deps: ApplyDeps) {
+  for (const run of state.taskRuns) {
+    const s = run.state.current;
+    if (run.planUri || run.subflowExecutionId) continue;
+    if (s === "CREATED" || s === "QUEUED" || s === "RUNNING" || s === "RETRYING") {
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
+      state.log("WARN", "re-dispatched after a restart", run);
+      deps.dispatch(run);
+    }
+  }
+}

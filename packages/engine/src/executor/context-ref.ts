@@ -1,0 +1,21 @@
+import { isTerminal } from "@ferry/sdk";
+import type { ContextRef, OutputRef } from "../messages.js";
+import type { ExecutionState } from "./execution-state.js";
+
+/** The pointers a task of this execution renders against: inputs, trigger, outputs so far. */
+export function contextRefOf(state: ExecutionState): ContextRef {
+  const { execution, flow } = state;
+  const outputs: OutputRef[] = [];
+  for (const run of state.taskRuns) {
+    if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) outputs.push({ taskId: run.taskId, value: run.value, uri: run.outputsUri });
+  }
+  return {
+    flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },
+    variables: flow.variables,
+    execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.id },
+    labels: execution.labels,
+    inputsUri: execution.inputsUri,
+    triggerUri: execution.trigger?.variablesUri,
+    outputs,
+  };
+}

@@ -1,0 +1,96 @@
+import { newId, type ExecutionRecord, type ExecutionState as ExecState, type LogEntry, type LogLevel, type StateRecord, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { formatDuration, isTerminal } from "@ferry/sdk";
+import type { Flow } from "@ferry/core";
+import type { WorkerJob } from "../messages.js";
+
+export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
+  if (record.current === state) return;
+  record.current = state;
+  record.histories.push({ state, date });
+  if (isTerminal(state as ExecState)) {
+    record.endDate = date;
+    record.duration = formatDuration(Date.parse(date) - Date.parse(record.startDate));
+  } else {
+    delete record.endDate;
+    delete record.duration;
+  }
+}
+
+export function newState<S extends string>(state: S, date = new Date().toISOString()): StateRecord<S> {
+  return { current: state, histories: [{ state, date }], startDate: date };
+}
+
+/**
+ * One execution loaded for one event: the records, what changed, and what to send once
+ * the changes are saved (jobs, delayed retries, logs, notifications).
+ */
+export class ExecutionState {
+  readonly dirty = new Set<TaskRunRecord>();
+  executionDirty = false;
+  readonly jobs: WorkerJob[] = [];
+  readonly delayed: Array<{ taskRunId: string; attempt: number; delayMs: number }> = [];
+  readonly logs: LogEntry[] = [];
+  readonly childKills: string[] = [];
+  readonly workerKills: boolean[] = [];
+  readonly removed: string[] = [];
+  ended = false;
+
+  constructor(
+    readonly execution: ExecutionRecord,
+    public taskRuns: TaskRunRecord[],
+    readonly flow: Flow,
+  ) {}
+
+  touch(run?: TaskRunRecord): void {
+    if (run) this.dirty.add(run);
+    this.executionDirty = true;
+  }
+
+  find(taskId: string, parentId: string | undefined, value: string | undefined): TaskRunRecord | undefined {
+    return this.taskRuns.find((t) => t.taskId === taskId && t.parentTaskRunId === parentId && t.value === value);
+  }
+
+  byId(id: string): TaskRunRecord | undefined {
+    return this.taskRuns.find((t) => t.id === id);
+  }
+
+  create(taskId: string, parentId: string | undefined, value: string | undefined, state: TaskRunState): TaskRunRecord {
+    const run: TaskRunRecord = {
+      id: newId(),
+      executionId: this.execution.id,
+      taskId,
+      parentTaskRunId: parentId,
+      value,
+      state: newState(state),
+      attempts: [],
+    };
+    this.taskRuns.push(run);
+    this.touch(run);
+    return run;
+  }
+
+  setRunState(run: TaskRunRecord, state: TaskRunState): void {
+    transition(run.state, state);
+    this.touch(run);
+  }
+
+  setExecutionState(state: ExecState): void {
+    transition(this.execution.state, state);
+    this.execution.updated = new Date().toISOString();
+    this.executionDirty = true;
+  }
+
+  log(level: LogLevel, message: string, run?: TaskRunRecord): void {
+    this.logs.push({
+      executionId: this.execution.id,
+      namespace: this.execution.namespace,
+      flowId: this.execution.flowId,
+      taskId: run?.taskId,
+      taskRunId: run?.id,
+      attemptNumber: run ? Math.max(0, run.attempts.length - 1) : undefined,
+      level,
+      message,
+      timestamp: new Date().toISOString(),
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import type { PluginRegistry, TaskSpec } from "@ferry/core";
+import { findTask } from "@ferry/core";
+import { ConflictError, errorMessage, isTerminal, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import type { EngineEvents } from "../events.js";
+import type { ExecutionService } from "../execution-service.js";
+import type { FlowStore } from "../flow-store.js";
+import type { JsonStore } from "../json-store.js";
+import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage } from "../messages.js";
+import { applyEvent } from "./apply-event.js";
+import { contextRefOf } from "./context-ref.js";
+import { ExecutionState, newState } from "./execution-state.js";
+import { finishIfDone } from "./finish.js";
+import { killPass } from "./kill.js";
+import { restart } from "./restart.js";
+import { Walker, type WalkerDeps } from "./walker.js";
+
+export interface ExecutorDeps {
+  repository: Repository;
+  queue: Queue;
+  registry: PluginRegistry;
+  store: JsonStore;
+  flows: FlowStore;
+  executions: ExecutionService;
+  events: EngineEvents;
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Owns execution state. Consumes executor events, one execution at a time per execution
+ * (a lock per id on top of the queue's per-key ordering), re-walks the execution's task
+ * tree, saves what changed in one transaction, then sends jobs and notifications.
+ */
+export class Executor {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private subscription?: Subscription;
+
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async start(concurrency = 32): Promise<void> {
+    this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined), {
+      concurrency,
+      onError: this.deps.onError,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.close();
+    await Promise.allSettled([...this.locks.values()]);
+  }
+
+  /** re-dispatches what a stopped process left unfinished (local mode keeps no queue) */
+  async reconcile(): Promise<number> {
+    const ids = await this.deps.repository.listUnfinishedExecutionIds();
+    for (const id of ids) await this.handle({ type: "reconcile", executionId: id });
+    return ids.length;
+  }
+
+  /** handles one event under the execution's lock; answers the execution after it */
+  handle(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+    const id = event.executionId;
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const next = previous.then(() => this.process(event)).finally(() => {
+      if (this.locks.get(id) === next) this.locks.delete(id);
+    });
+    this.locks.set(id, next.catch(() => undefined));
+    return next;
+  }
+
+  private async process(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+    const loaded = await this.deps.repository.getExecution(event.executionId);
+    if (!loaded) return undefined;
+    const { execution, taskRuns } = loaded;
+    let flow;
+    try {
+      flow = await this.deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
+    } catch (error) {
+      // the flow revision is gone or no longer parses (a plugin was removed): fail clearly
+      const state = new ExecutionState(execution, taskRuns, { id: execution.flowId, namespace: execution.namespace, tasks: [] });
+      if (!isTerminal(execution.state.current)) {
+        state.log("ERROR", `cannot load flow: ${errorMessage(error)}`);
+        state.setExecutionState("FAILED");
+        state.ended = true;
+        await this.commit(state);
+      }
+      return state;
+    }
+    const state = new ExecutionState(execution, taskRuns, flow);
+    if (event.type === "restart") {
+      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
+        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
+      }
+      restart(state, (run) => this.dispatch(state, run));
+    } else {
+      if (isTerminal(execution.state.current)) return state;
+      await applyEvent(state, event, {
+        store: this.deps.store,
+        repository: this.deps.repository,
+        taskOf: (run) => this.taskOf(state, run),
+        dispatch: (run) => this.dispatch(state, run),
+      });
+    }
+    await this.advance(state);
+    await this.commit(state);
+    return state;
+  }
+
+  private walkerDeps(state: ExecutionState): WalkerDeps {
+    return {
+      registry: this.deps.registry,
+      store: this.deps.store,
+      dispatch: (_s, run) => this.dispatch(state, run),
+      startSubflow: async (s, run, target) => {
+        const child = await this.deps.flows.get(target.namespace, target.flowId, target.revision);
+        const created = await this.deps.executions.create({
+          flow: child,
+          inputs: target.inputs,
+          labels: target.labels,
+          parent: { executionId: s.execution.id, taskRunId: run.id },
+          trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
+        });
+        return created.id;
+      },
+    };
+  }
+
+  private async advance(state: ExecutionState): Promise<void> {
+    const current = state.execution.state.current;
+    if (isTerminal(current)) return;
+    if (current === "CREATED") state.setExecutionState("RUNNING");
+    if (current === "KILLING") {
+      await killPass(state, new Walker(state, this.walkerDeps(state)));
+      return;
+    }
+    await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+  }
+
+  private taskOf(state: ExecutionState, run: TaskRunRecord): TaskSpec | undefined {
+    return findTask([state.flow.tasks, state.flow.errors, state.flow.finally], run.taskId, this.deps.registry);
+  }
+
+  /** adds an attempt and queues the task run for a worker */
+  private dispatch(state: ExecutionState, run: TaskRunRecord): void {
+    const task = this.taskOf(state, run)!;
+    run.attempts.push({ state: newState("CREATED") });
+    state.setRunState(run, "QUEUED");
+    const parent = run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined;
+    state.jobs.push({
+      executionId: state.execution.id,
+      taskRunId: run.id,
+      attempt: run.attempts.length - 1,
+      task,
+      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValue: parent?.value, startDate: run.state.startDate },
+      context: contextRefOf(state),
+      storagePrefix: state.execution.storagePrefix ?? "",
+    });
+  }
+
+  private async commit(state: ExecutionState): Promise<void> {
+    const { repository, queue, events } = this.deps;
+    if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
+    if (state.executionDirty || state.dirty.size) await repository.saveExecution(state.execution, [...state.dirty]);
+    if (state.logs.length) await repository.appendLogs(state.logs);
+    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job);
+    for (const retry of state.delayed) {
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
+    }
+    if (state.workerKills.length) await queue.broadcast<KillMessage>(KILL_TOPIC, { executionId: state.execution.id });
+    for (const child of state.childKills) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "kill", executionId: child }, { key: child });
+    const { execution } = state;
+    if (state.ended && execution.parent) {
+      await queue.send<ExecutorEvent>(
+        EXECUTOR_CHANNEL,
+        { type: "subflow-ended", executionId: execution.parent.executionId, taskRunId: execution.parent.taskRunId, childExecutionId: execution.id },
+        { key: execution.parent.executionId },
+      );
+    }
+    if (state.executionDirty) events.emit("execution", { executionId: execution.id, state: execution.state.current });
+  }
+}

@@ -1,0 +1,41 @@
+import { renderValue, typeOutputs } from "@ferry/core";
+import { errorMessage, type ExecutionState as ExecState } from "@ferry/sdk";
+import { buildRenderContext } from "../context.js";
+import type { JsonStore } from "../json-store.js";
+import { contextRefOf } from "./context-ref.js";
+import type { ExecutionState } from "./execution-state.js";
+import type { Walker } from "./walker.js";
+
+/**
+ * Runs the flow's lists in order — `tasks`, then `errors` if they failed, then `finally`
+ * — and ends the execution when the last one ends, with its declared outputs rendered.
+ */
+export async function finishIfDone(state: ExecutionState, walker: Walker, store: JsonStore): Promise<void> {
+  const { flow } = state;
+  const main = await walker.walkList(flow.tasks, undefined, undefined);
+  if (main === "running") return;
+  if (main === "failed" && flow.errors?.length) {
+    if ((await walker.walkList(flow.errors, undefined, undefined)) === "running") return;
+  }
+  let final: ExecState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
+  if (flow.finally?.length && main !== "killed") {
+    const after = await walker.walkList(flow.finally, undefined, undefined);
+    if (after === "running") return;
+    if (after === "failed" || after === "killed") final = "FAILED";
+    else if (after === "warning" && final === "SUCCESS") final = "WARNING";
+  }
+  if ((final === "SUCCESS" || final === "WARNING") && flow.outputs?.length) {
+    try {
+      const ctx = await buildRenderContext(contextRefOf(state), store);
+      const rendered: Record<string, unknown> = {};
+      for (const output of flow.outputs) rendered[output.id] = await renderValue(output.value, ctx);
+      const typed = typeOutputs(flow.outputs, rendered);
+      state.execution.outputsUri = await store.write(`${state.execution.storagePrefix}/outputs.json`, typed);
+    } catch (error) {
+      state.log("ERROR", `Failed to render output values: ${errorMessage(error)}`);
+      final = "FAILED";
+    }
+  }
+  state.setExecutionState(final);
+  state.ended = true;
+}

@@ -1,0 +1,40 @@
+import { isTerminal } from "@ferry/sdk";
+import { transition, type ExecutionState } from "./execution-state.js";
+import type { Walker } from "./walker.js";
+
+/**
+ * One pass of killing: task runs not yet on a worker end KILLED at once, workers are told
+ * to stop the running ones (they answer KILLED), child executions are killed, and the
+ * execution ends KILLED when nothing runs any more.
+ */
+export async function killPass(state: ExecutionState, walker: Walker): Promise<void> {
+  let running = false;
+  for (const run of state.taskRuns) {
+    const s = run.state.current;
+    if (isTerminal(s)) continue;
+    if (run.subflowExecutionId) {
+      state.childKills.push(run.subflowExecutionId);
+      state.setRunState(run, "KILLED");
+    } else if (run.planUri) {
+      continue; // flowables end once their children have, below
+    } else if (s === "RUNNING") {
+      running = true;
+      if (!state.workerKills.length) state.workerKills.push(true);
+    } else {
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "KILLED");
+      state.setRunState(run, "KILLED");
+    }
+  }
+  // re-walk without starting anything so flowables whose children all ended close
+  for (const list of [state.flow.tasks, state.flow.errors, state.flow.finally]) await walker.walkList(list, undefined, undefined, false);
+  for (const run of state.taskRuns) {
+    if (!isTerminal(run.state.current) && run.planUri && !state.taskRuns.some((c) => c.parentTaskRunId === run.id && !isTerminal(c.state.current))) {
+      state.setRunState(run, "KILLED");
+    }
+  }
+  if (!running && state.taskRuns.every((r) => isTerminal(r.state.current))) {
+    state.setExecutionState("KILLED");
+    state.ended = true;
+  }
+}

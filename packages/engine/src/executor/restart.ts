@@ -1,0 +1,44 @@
+import type { TaskSpec } from "@ferry/core";
+import type { TaskRunRecord } from "@ferry/sdk";
+import type { ExecutionState } from "./execution-state.js";
+
+/**
+ * Restarts a FAILED or KILLED execution where it failed, as Kestra does: failed runnable
+ * task runs get a new attempt, failed flowables resume, task runs that never ran and the
+ * `errors`/`finally` branches are dropped so they run afresh.
+ */
+export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
+  const handlerIds = new Set<string>();
+  const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
+  collect(state.flow.errors);
+  collect(state.flow.finally);
+  const drop = new Set<string>();
+  for (const run of state.taskRuns) {
+    if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);
+  }
+  // children of dropped runs go too
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const run of state.taskRuns) {
+      if (run.parentTaskRunId && drop.has(run.parentTaskRunId) && !drop.has(run.id)) {
+        drop.add(run.id);
+        grew = true;
+      }
+    }
+  }
+  for (const run of state.taskRuns) {
+    if (drop.has(run.id)) continue;
+    const s = run.state.current;
+    if (s !== "FAILED" && s !== "KILLED") continue;
+    if (run.planUri) state.setRunState(run, "RUNNING");
+    else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
+    else dispatch(run);
+  }
+  state.taskRuns = state.taskRuns.filter((r) => !drop.has(r.id));
+  state.removed.push(...drop);
+  for (const run of state.dirty) if (drop.has(run.id)) state.dirty.delete(run);
+  state.execution.outputsUri = undefined;
+  state.setExecutionState("RUNNING");
+  state.log("INFO", "execution restarted");
+}

@@ -1,0 +1,155 @@
+import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { errorMessage, isTerminal, type FlowablePlan, type TaskDefinition, type TaskRunRecord } from "@ferry/sdk";
+import { buildRenderContext } from "../context.js";
+import type { JsonStore } from "../json-store.js";
+import { renderProperties } from "../render-properties.js";
+import { contextRefOf } from "./context-ref.js";
+import type { ExecutionState } from "./execution-state.js";
+
+export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
+
+/** What the walker needs from the rest of the engine. */
+export interface WalkerDeps {
+  registry: PluginRegistry;
+  store: JsonStore;
+  /** starts a child execution for a Subflow task run; returns its id */
+  startSubflow(state: ExecutionState, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<string>;
+  /** queues a runnable task run for a worker */
+  dispatch(state: ExecutionState, run: TaskRunRecord, task: TaskSpec): void;
+}
+
+/**
+ * Walks an execution's task tree and starts what may start: the next task of each
+ * running list, new branches of flowables within their concurrency. It never waits;
+ * each event re-walks from the top, so the tree is the only state.
+ */
+export class Walker {
+  private context?: RenderContext;
+
+  constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
+
+  async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true): Promise<ListStatus> {
+    let warning = false;
+    for (const task of tasks ?? []) {
+      if (task.disabled) continue;
+      let run = this.state.find(task.id, parentId, value);
+      if (!run) {
+        if (!mayStart) return "running";
+        run = await this.start(task, parentId, value);
+      }
+      if (!isTerminal(run.state.current) && run.planUri) await this.walkFlowable(task, run, mayStart);
+      switch (run.state.current) {
+        case "SUCCESS":
+        case "SKIPPED":
+          continue;
+        case "WARNING":
+          warning = true;
+          continue;
+        case "FAILED":
+          return "failed";
+        case "KILLED":
+          return "killed";
+        default:
+          return "running";
+      }
+    }
+    return warning ? "warning" : "success";
+  }
+
+  private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
+    const parent = run.parentTaskRunId ? this.state.byId(run.parentTaskRunId) : undefined;
+    this.context = await buildRenderContext(contextRefOf(this.state), this.deps.store, {
+      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValue: parent?.value, startDate: run.state.startDate },
+      task: { id: task.id, type: task.type },
+    });
+    return this.context;
+  }
+
+  private async start(task: TaskSpec, parentId: string | undefined, value: string | undefined): Promise<TaskRunRecord> {
+    const def = this.deps.registry.task(task.type);
+    if (!def) {
+      const run = this.state.create(task.id, parentId, value, "FAILED");
+      this.state.log("ERROR", this.deps.registry.unknownTypeMessage(task.type), run);
+      return run;
+    }
+    if (def.kind === "runnable") {
+      const run = this.state.create(task.id, parentId, value, "CREATED");
+      this.deps.dispatch(this.state, run, task);
+      return run;
+    }
+    const run = this.state.create(task.id, parentId, value, "RUNNING");
+    try {
+      const ctx = await this.renderContext(run, task);
+      const props = await renderProperties(def, task, ctx);
+      const prefix = `${this.state.execution.storagePrefix}/tasks/${task.id}/${run.id}`;
+      if (def.kind === "flowable") {
+        const logger = this.flowableLogger(run);
+        const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
+        run.planUri = await this.deps.store.write(`${prefix}/plan.json`, { branches: plan.branches, concurrency: plan.concurrency });
+        if (plan.outputs) run.outputsUri = await this.deps.store.write(`${prefix}/outputs.json`, plan.outputs);
+        this.state.touch(run);
+      } else {
+        const target = def.target(props);
+        run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
+        if (!target.wait) {
+          run.outputsUri = await this.deps.store.write(`${prefix}/outputs.json`, { executionId: run.subflowExecutionId });
+          this.state.setRunState(run, "SUCCESS");
+        }
+        this.state.touch(run);
+      }
+    } catch (error) {
+      this.state.log("ERROR", errorMessage(error), run);
+      this.state.setRunState(run, task.allowFailure ? "WARNING" : "FAILED");
+    }
+    return run;
+  }
+
+  private flowableLogger(run: TaskRunRecord) {
+    const log = (level: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR") => (message: string) => this.state.log(level, message, run);
+    return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (l: "INFO", m: string) => log(l)(m) };
+  }
+
+  /** advances a running flowable's branches; ends it when they all ended */
+  private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
+    const plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
+    let running = 0;
+    let failed: "failed" | "killed" | undefined;
+    let warning = false;
+    const pending: Array<{ tasks: TaskSpec[]; value?: string }> = [];
+    for (const branch of plan.branches) {
+      const tasks = tasksAtPath(task, branch.path);
+      const value = branch.value ?? run.value;
+      const started = tasks.some((t) => this.state.find(t.id, run.id, value));
+      if (!started) {
+        if (tasks.every((t) => t.disabled)) continue;
+        pending.push({ tasks, value });
+        continue;
+      }
+      const status = await this.walkList(tasks, run.id, value, mayStart && !failed);
+      if (status === "running") running++;
+      else if (status === "failed" || status === "killed") failed ??= status;
+      else if (status === "warning") warning = true;
+    }
+    if (!failed && mayStart) {
+      for (const branch of pending) {
+        if (plan.concurrency > 0 && running >= plan.concurrency) break;
+        const status = await this.walkList(branch.tasks, run.id, branch.value, true);
+        if (status === "running") running++;
+        else if (status === "failed" || status === "killed") failed ??= status;
+        else if (status === "warning") warning = true;
+      }
+    }
+    const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value)));
+    if (running > 0 || (!failed && stillPending && mayStart)) return;
+    if (!failed && stillPending) return; // killing: the kill pass ends it
+    this.state.setRunState(run, failed === "killed" ? "KILLED" : failed ? (task.allowFailure ? "WARNING" : "FAILED") : warning ? "WARNING" : "SUCCESS");
+  }
+}
+
+function identity(state: ExecutionState, run: TaskRunRecord) {
+  const e = state.execution;
+  return {
+    execution: { id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision },
+    taskRun: { id: run.id, taskId: run.taskId, value: run.value, attempt: 0 },
+  };
+}

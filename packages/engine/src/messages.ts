@@ -1,0 +1,62 @@
+import type { LogEntry, TaskRunState } from "@ferry/sdk";
+import type { TaskSpec } from "@ferry/core";
+
+/** Channel names on the queue. */
+export const EXECUTOR_CHANNEL = "executor";
+export const LOGS_CHANNEL = "logs";
+export const KILL_TOPIC = "kill";
+export const jobsChannel = (group: string) => `jobs.${group}`;
+
+/** Events the executor consumes, keyed by execution id so each execution sees them in order. */
+export type ExecutorEvent =
+  | { type: "created"; executionId: string }
+  | { type: "started"; executionId: string; taskRunId: string; attempt: number; workerId: string; date: string }
+  | {
+      type: "result";
+      executionId: string;
+      taskRunId: string;
+      attempt: number;
+      state: Extract<TaskRunState, "SUCCESS" | "WARNING" | "FAILED" | "KILLED">;
+      outputsUri?: string;
+      date: string;
+    }
+  | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  | { type: "kill"; executionId: string }
+  | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
+  | { type: "reconcile"; executionId: string };
+
+/** A pointer to one task run's outputs, so a worker can rebuild `outputs.*` from storage. */
+export interface OutputRef {
+  taskId: string;
+  value?: string;
+  uri: string;
+}
+
+/** Everything templates may read, as pointers: what a worker needs to rebuild the context. */
+export interface ContextRef {
+  flow: { id: string; namespace: string; revision: number };
+  variables?: Record<string, unknown>;
+  execution: { id: string; startDate: string; originalId: string };
+  labels: Record<string, string>;
+  inputsUri?: string;
+  triggerUri?: string;
+  outputs: OutputRef[];
+}
+
+/** A runnable task run handed to a worker. */
+export interface WorkerJob {
+  executionId: string;
+  taskRunId: string;
+  attempt: number;
+  task: TaskSpec;
+  taskrun: { id: string; value?: string; parentId?: string; parentValue?: string; startDate: string };
+  context: ContextRef;
+  /** where the task's files go */
+  storagePrefix: string;
+}
+
+export interface KillMessage {
+  executionId: string;
+}
+
+export type LogBatch = LogEntry[];

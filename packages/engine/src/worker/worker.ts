@@ -1,0 +1,153 @@
+import { renderString, type PluginRegistry } from "@ferry/core";
+import {
+  assertSafeKey, errorMessage, formatClock, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
+  type Queue, type RunContext, type Subscription,
+} from "@ferry/sdk";
+import { renderValue } from "@ferry/core";
+import { buildRenderContext } from "../context.js";
+import type { JsonStore } from "../json-store.js";
+import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
+import { renderProperties } from "../render-properties.js";
+import { BufferedTaskLogger } from "./task-logger.js";
+
+export interface WorkerOptions {
+  queue: Queue;
+  registry: PluginRegistry;
+  store: JsonStore;
+  concurrency: number;
+  groups: string[];
+  workerId?: string;
+}
+
+class TimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`Timeout after ${formatClock(ms)}`);
+  }
+}
+
+class KilledError extends Error {
+  constructor() {
+    super("killed");
+  }
+}
+
+/**
+ * Runs runnable task runs: renders properties, runs the plugin with its run context,
+ * writes outputs to storage and reports the result. It keeps nothing that is not also in
+ * the queue, the repository or storage, so it can be killed at any time.
+ */
+export class Worker {
+  readonly id: string;
+  private readonly running = new Map<string, { executionId: string; controller: AbortController; job: WorkerJob }>();
+  private readonly killed = new Map<string, number>();
+  private subscriptions: Subscription[] = [];
+
+  constructor(private readonly options: WorkerOptions) {
+    this.id = options.workerId ?? newId();
+  }
+
+  async start(): Promise<void> {
+    const { queue, groups, concurrency } = this.options;
+    this.subscriptions.push(await queue.subscribe<KillMessage>(KILL_TOPIC, (m) => this.kill(m.executionId)));
+    for (const group of groups) this.subscriptions.push(await queue.consume<WorkerJob>(jobsChannel(group), (job) => this.run(job), { concurrency }));
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.subscriptions) await s.close();
+    this.subscriptions = [];
+    for (const r of this.running.values()) r.controller.abort(new KilledError());
+  }
+
+  /** what runs here now, for the workers API */
+  runningTaskRuns(): Array<{ executionId: string; taskRunId: string; taskId: string }> {
+    return [...this.running.entries()].map(([taskRunId, r]) => ({ executionId: r.executionId, taskRunId, taskId: r.job.task.id }));
+  }
+
+  private kill(executionId: string) {
+    this.killed.set(executionId, Date.now());
+    if (this.killed.size > 10_000) this.killed.delete(this.killed.keys().next().value!);
+    for (const r of this.running.values()) if (r.executionId === executionId) r.controller.abort(new KilledError());
+  }
+
+  private async run(job: WorkerJob): Promise<void> {
+    const { queue, registry, store } = this.options;
+    const { task, context } = job;
+    const logger = new BufferedTaskLogger(queue, {
+      executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id,
+      taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt,
+    });
+    const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
+    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string) => {
+      await logger.flush();
+      await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, date: new Date().toISOString() });
+    };
+    if (this.killed.has(job.executionId)) return report("KILLED");
+    await send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: new Date().toISOString() });
+
+    const def = registry.task(task.type);
+    if (!def || def.kind !== "runnable") {
+      logger.error(def ? `task type '${task.type}' is not runnable on a worker` : `${registry.unknownTypeMessage(task.type)} (on worker ${this.id})`);
+      return report("FAILED");
+    }
+    const controller = new AbortController();
+    this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const ctx = await buildRenderContext(context, store, {
+        taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
+        task: { id: task.id, type: task.type },
+      });
+      if (task.timeout) {
+        const ms = parseDuration(await renderString(String(task.timeout), ctx));
+        timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
+      }
+      const props = await renderProperties(def, task, ctx);
+      const taskPrefix = `${job.storagePrefix}/tasks/${task.id}/${job.taskRunId}`;
+      const runContext: RunContext = {
+        execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
+        taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
+        logger,
+        signal: controller.signal,
+        render: (template) => renderValue(template, ctx),
+        putFile: async (name, body) => {
+          const key = `${taskPrefix}/files/${assertSafeKey(name)}`;
+          await store.storage.put(key, body);
+          return `ferry://${key}`;
+        },
+        getFile: async (uri) => {
+          const key = storageKeyOf(uri);
+          const allowed = key.startsWith(`${job.storagePrefix}/`) || key.startsWith(`${namespacePath(context.flow.namespace)}/_files/`);
+          if (!allowed) throw new UserError(`${uri} belongs to another execution or namespace`, { status: 403 });
+          const bytes = await store.storage.get(key);
+          if (!bytes) throw new PurgedError(uri);
+          return bytes;
+        },
+      };
+      const outputs = await untilAborted(def.run(runContext, props), controller.signal);
+      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(`${taskPrefix}/outputs.json`, outputs) : undefined;
+      await report("SUCCESS", outputsUri);
+    } catch (error) {
+      const reason = controller.signal.aborted ? controller.signal.reason : error;
+      if (reason instanceof KilledError) {
+        logger.warn("task killed");
+        await report("KILLED");
+      } else {
+        logger.error(errorMessage(reason));
+        await report("FAILED");
+      }
+    } finally {
+      clearTimeout(timer);
+      this.running.delete(job.taskRunId);
+    }
+  }
+}
+
+/** ends as soon as the signal aborts, even if the task ignores it */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

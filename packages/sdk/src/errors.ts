@@ -1,0 +1,60 @@
+/**
+ * Errors are grouped by who must act (as n8n does):
+ * - UserError: the input was wrong; the caller must fix it (HTTP 4xx).
+ * - OperationalError: something transient failed (a service, the network); retrying may help.
+ * - UnexpectedError: a bug; logged, answered as HTTP 500 without details.
+ * Only the server's error handler turns these into HTTP responses.
+ */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+  line?: number;
+}
+
+export class FerryError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class UserError extends FerryError {
+  readonly status: number;
+  readonly errors?: ErrorDetail[];
+  constructor(message: string, options?: { status?: number; errors?: ErrorDetail[]; cause?: unknown }) {
+    super(message, options);
+    this.status = options?.status ?? 422;
+    this.errors = options?.errors;
+  }
+}
+
+export class NotFoundError extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { status: 404, cause: options?.cause });
+  }
+}
+
+export class ConflictError extends UserError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { status: 409, cause: options?.cause });
+  }
+}
+
+/** Bytes a record points at were removed by a retention rule. */
+export class PurgedError extends UserError {
+  constructor(uri: string, options?: { cause?: unknown }) {
+    super(`${uri} was purged from internal storage`, { status: 410, cause: options?.cause });
+  }
+}
+
+export class OperationalError extends FerryError {}
+
+export class UnexpectedError extends FerryError {}
+
+/** A task asks to fail without retry, whatever its retry policy says. */
+export class UnrecoverableError extends FerryError {}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

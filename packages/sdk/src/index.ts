@@ -1,0 +1,15 @@
+export * from "./errors.js";
+export * from "./states.js";
+export * from "./ids.js";
+export * from "./duration.js";
+export * from "./uri.js";
+export * from "./model.js";
+export type * from "./repository.js";
+export type * from "./storage.js";
+export type * from "./secret-backend.js";
+export type * from "./queue.js";
+export * from "./task.js";
+export * from "./trigger.js";
+export * from "./plugin.js";
+export * as schema from "./schema.js";
+export { z } from "zod";

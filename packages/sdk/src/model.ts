@@ -1,0 +1,86 @@
+import type { ExecutionState, StateRecord, TaskRunState } from "./states.js";
+
+/** A revision of a flow, as the repository keeps it. The YAML source is the truth. */
+export interface FlowRecord {
+  namespace: string;
+  id: string;
+  revision: number;
+  source: string;
+  deleted: boolean;
+  updated: string;
+}
+
+export interface Attempt {
+  state: StateRecord<TaskRunState>;
+  /** worker that ran it, when known */
+  workerId?: string;
+}
+
+/**
+ * A task run as stored: metadata and pointers only. Outputs live in internal storage
+ * at `outputsUri`; a flowable task's chosen branches at `planUri`.
+ */
+export interface TaskRunRecord {
+  id: string;
+  executionId: string;
+  taskId: string;
+  parentTaskRunId?: string;
+  value?: string;
+  state: StateRecord<TaskRunState>;
+  attempts: Attempt[];
+  outputsUri?: string;
+  planUri?: string;
+  /** child execution of a Subflow task */
+  subflowExecutionId?: string;
+}
+
+export interface ExecutionTrigger {
+  id: string;
+  type: string;
+  /** where the trigger's variables (body, headers…) are stored, if any */
+  variablesUri?: string;
+}
+
+/** An execution as stored: inputs and outputs are storage URIs, never values. */
+export interface ExecutionRecord {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  state: StateRecord<ExecutionState>;
+  inputsUri?: string;
+  outputsUri?: string;
+  labels: Record<string, string>;
+  trigger?: ExecutionTrigger;
+  parent?: { executionId: string; taskRunId: string };
+  /** an execution may write its offloaded files under its own storage prefix */
+  storagePrefix?: string;
+  created: string;
+  updated: string;
+}
+
+export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+
+export const LOG_LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
+
+export interface LogEntry {
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId?: string;
+  taskRunId?: string;
+  attemptNumber?: number;
+  level: LogLevel;
+  message: string;
+  timestamp: string;
+}
+
+export interface Page<T> {
+  results: T[];
+  total: number;
+}
+
+export interface PageRequest {
+  page: number;
+  size: number;
+}

@@ -1,0 +1,22 @@
+import type { TaskDefinition } from "./task.js";
+import type { TriggerDefinition } from "./trigger.js";
+
+/** The SDK major version a plugin was built against; the loader refuses other majors. */
+export const SDK_MAJOR = 0;
+
+export interface Plugin {
+  name: string;
+  version: string;
+  sdkMajor: number;
+  tasks: TaskDefinition[];
+  triggers: TriggerDefinition[];
+}
+
+export function definePlugin(plugin: {
+  name: string;
+  version: string;
+  tasks?: TaskDefinition[];
+  triggers?: TriggerDefinition[];
+}): Plugin {
+  return { sdkMajor: SDK_MAJOR, tasks: [], triggers: [], ...plugin };
+}

@@ -1,0 +1,37 @@
+/**
+ * How the executor and workers talk: named channels of JSON messages.
+ *
+ * Invariants (the queue contract suite checks them):
+ * - `send` to a channel is delivered to exactly one of its consumers, at least once.
+ * - Messages with the same `key` are delivered in the order they were sent, one at a
+ *   time (the executor keys by execution id, so it sees an execution's events in order).
+ * - `delayMs` delays delivery (retry intervals); it is a lower bound.
+ * - `broadcast` reaches every current subscriber of a topic (kill signals); it is not
+ *   kept for subscribers that come later.
+ * - A handler that throws does not stop the consumer; the error goes to `onError`.
+ *
+ * Left out on purpose: persistence guarantees beyond the implementation's own; the
+ * repository is the system of record and the executor reconciles from it.
+ */
+export interface QueueMessageOptions {
+  delayMs?: number;
+  key?: string;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface ConsumeOptions {
+  concurrency?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface Queue {
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+  send<T>(channel: string, message: T, options?: QueueMessageOptions): Promise<void>;
+  consume<T>(channel: string, handler: (message: T) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
+  broadcast<T>(topic: string, message: T): Promise<void>;
+  subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription>;
+}

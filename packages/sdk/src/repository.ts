@@ -1,0 +1,40 @@
+import type { ExecutionState } from "./states.js";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest, TaskRunRecord } from "./model.js";
+
+/**
+ * The system of record: flows and their revisions, executions, task runs, logs.
+ *
+ * Invariants every implementation keeps (the repository contract suite checks them):
+ * - It holds metadata and pointers only. Inputs, outputs and files are storage URIs.
+ * - `saveFlow` creates revision 1, then a new revision only when the source changed;
+ *   saving identical source returns the current revision unchanged.
+ * - `saveExecution` writes the execution and the given task runs in one transaction;
+ *   task runs are upserted by id, never deleted by it.
+ * - Reads return copies: mutating a returned record changes nothing stored.
+ * - Pages are 1-based; `total` counts every match.
+ *
+ * Left out on purpose: any query over user data values (there are none to query).
+ */
+export interface Repository {
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+
+  saveFlow(flow: { namespace: string; id: string; source: string }): Promise<{ flow: FlowRecord; created: boolean; changed: boolean }>;
+  getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined>;
+  listFlowRevisions(namespace: string, id: string): Promise<FlowRecord[]>;
+  searchFlows(query: { namespace?: string; q?: string } & PageRequest): Promise<Page<FlowRecord>>;
+  /** marks every revision deleted; returns false when there was no live flow */
+  deleteFlow(namespace: string, id: string): Promise<boolean>;
+
+  saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[]): Promise<void>;
+  getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
+  searchExecutions(
+    query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest,
+  ): Promise<Page<ExecutionRecord>>;
+  /** ids of executions not yet terminal, for reconciliation after a restart */
+  listUnfinishedExecutionIds(): Promise<string[]>;
+  deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;
+
+  appendLogs(entries: LogEntry[]): Promise<void>;
+  findLogs(executionId: string, filter?: { taskId?: string; taskRunId?: string; minLevel?: LogLevel }): Promise<LogEntry[]>;
+}

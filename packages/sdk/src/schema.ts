@@ -1,0 +1,36 @@
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+/**
+ * Property schema helpers. Properties arrive rendered, so numbers and booleans may be
+ * strings ("3", "true"); these coerce them back, and durations become milliseconds.
+ */
+export const int = (options: { min?: number; max?: number } = {}) => {
+  let inner = z.number().int();
+  if (options.min !== undefined) inner = inner.min(options.min);
+  if (options.max !== undefined) inner = inner.max(options.max);
+  return z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), inner);
+};
+
+export const number = () =>
+  z.preprocess((v) => (typeof v === "string" && v.trim() !== "" ? Number(v) : v), z.number());
+
+export const bool = () =>
+  z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+
+/** an ISO-8601 duration string, kept as text (parse with `parseDuration`) */
+export const duration = () =>
+  z.string().refine(
+    (v) => {
+      try {
+        parseDuration(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "expected an ISO-8601 duration such as PT30S" },
+  );
+
+/** a string, or a scalar rendered to one */
+export const text = () => z.preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string());

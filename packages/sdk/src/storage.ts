@@ -1,0 +1,28 @@
+/**
+ * Internal storage: bytes under keys (relative paths such as
+ * `company/team/flow/executions/<id>/inputs.json`).
+ *
+ * Invariants (the storage contract suite checks them):
+ * - Keys are validated with `assertSafeKey`: no `..`, no absolute paths. Unsafe keys throw
+ *   a UserError and touch nothing.
+ * - `put` replaces the whole object atomically: a reader sees the old or the new bytes.
+ * - A missing key reads as `undefined`, never as an error; `delete` of a missing key is false.
+ * - `list(prefix)` returns every key below the prefix, sorted.
+ *
+ * Left out on purpose: metadata beyond size; the repository owns metadata.
+ */
+export type StorageBody = Uint8Array | string | ReadableStream<Uint8Array>;
+
+export interface Storage {
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+  put(key: string, body: StorageBody): Promise<{ size: number }>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  getStream(key: string): Promise<ReadableStream<Uint8Array> | undefined>;
+  exists(key: string): Promise<boolean>;
+  size(key: string): Promise<number | undefined>;
+  list(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<boolean>;
+  /** deletes every key below prefix; returns how many */
+  deletePrefix(prefix: string): Promise<number>;
+}

@@ -1,0 +1,113 @@
+import type { z } from "zod";
+import type { LogLevel } from "./model.js";
+
+/** What a task may log through; lines reach the execution's logs. */
+export interface TaskLogger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  log(level: LogLevel, message: string): void;
+}
+
+export interface RunIdentity {
+  execution: { id: string; namespace: string; flowId: string; flowRevision: number };
+  taskRun: { id: string; taskId: string; value?: string; attempt: number };
+}
+
+/**
+ * A runnable task's only way to the rest of the system. Everything it needs (files,
+ * logs, rendering more templates, cancellation) comes through here.
+ */
+export interface RunContext extends RunIdentity {
+  logger: TaskLogger;
+  /** aborted on kill or timeout; long-running work must listen to it */
+  signal: AbortSignal;
+  /** renders a template authored in the flow (never call it on data values) */
+  render(template: unknown): Promise<unknown>;
+  /** stores a file under this task run and returns its `ferry://` URI */
+  putFile(name: string, body: Uint8Array | string): Promise<string>;
+  /** reads a `ferry://` file of this execution (or of its namespace) */
+  getFile(uri: string): Promise<Uint8Array>;
+}
+
+/** Outputs are a JSON-serialisable map, exposed as `outputs.<taskId>.<key>`. */
+export type TaskOutputs = Record<string, unknown>;
+
+export interface TaskExample {
+  title: string;
+  /** a complete flow in YAML */
+  flow: string;
+}
+
+interface TaskDefinitionBase<P> {
+  /** stable type name, `<plugin>.<Name>` */
+  type: string;
+  /** other names the type answers to (Kestra's class names) */
+  aliases?: string[];
+  title: string;
+  description?: string;
+  /** properties after rendering; templates are allowed wherever a value is at deploy time */
+  properties: z.ZodType<P>;
+  /** documentation of the outputs */
+  outputs?: z.ZodType;
+  examples?: TaskExample[];
+}
+
+export interface RunnableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
+  kind: "runnable";
+  /** property names whose values are rendered at run time by the task itself */
+  rawProperties?: string[];
+  run(ctx: RunContext, props: P): Promise<TaskOutputs | void>;
+}
+
+/**
+ * A branch of child tasks a flowable chose. `path` points into the task's own definition
+ * (`["then"]`, `["cases", "gold"]`, `["tasks", "2"]`), so a plan stays small and serialisable.
+ */
+export interface FlowableBranch {
+  path: string[];
+  /** iteration value children see as `taskrun.value` (ForEach) */
+  value?: string;
+}
+
+export interface FlowablePlan {
+  branches: FlowableBranch[];
+  /** how many branches may run at once; 0 = unlimited */
+  concurrency: number;
+  outputs?: TaskOutputs;
+}
+
+export interface FlowableContext extends RunIdentity {
+  logger: TaskLogger;
+  render(template: unknown): Promise<unknown>;
+}
+
+/**
+ * A flowable task is resolved by the executor, not run by a worker: it chooses which of
+ * its child task lists run, and how many at once.
+ */
+export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
+  kind: "flowable";
+  /** properties holding child tasks: a task list, or a map of task lists (`cases`) */
+  taskProperties: string[];
+  /** property names rendered by `plan` itself rather than before it */
+  rawProperties?: string[];
+  plan(ctx: FlowableContext, props: P): Promise<FlowablePlan>;
+}
+
+/** A subflow task starts another flow's execution; the executor owns it. */
+export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
+  kind: "subflow";
+  target(props: P): { namespace: string; flowId: string; revision?: number; inputs: Record<string, unknown>; labels?: Record<string, string>; wait: boolean; transmitFailed: boolean };
+}
+
+export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P>;
+
+export function defineTask<P>(definition: RunnableTaskDefinition<P>): RunnableTaskDefinition<P>;
+export function defineTask<P>(definition: FlowableTaskDefinition<P>): FlowableTaskDefinition<P>;
+export function defineTask<P>(definition: SubflowTaskDefinition<P>): SubflowTaskDefinition<P>;
+export function defineTask<P>(definition: TaskDefinition<P>): TaskDefinition<P> {
+  return definition;
+}

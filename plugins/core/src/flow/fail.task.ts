@@ -1,0 +1,24 @@
+import { defineTask, schema, z } from "@ferry/sdk";
+
+
+export const failTask = defineTask({
+  kind: "runnable",
+  type: "core.Fail",
+  aliases: ["io.kestra.plugin.core.execution.Fail", "io.kestra.core.tasks.executions.Fail"],
+  title: "Fail the execution",
+  description: "Fails with `errorMessage`, always or only when `condition` renders truthy.",
+  properties: z.object({
+    errorMessage: schema.text().default("Task failure"),
+    condition: schema.text().optional().describe("fail only when this renders truthy"),
+  }),
+  examples: [{ title: "Fail on purpose", flow: "id: fail\nnamespace: company.team\ntasks:\n  - id: boom\n    type: core.Fail\n    errorMessage: stop here\n" }],
+  async run(_ctx, props) {
+    if (props.condition !== undefined) {
+      const t = props.condition.trim().toLowerCase();
+      if (t === "" || t === "false" || t === "0" || t === "-0") return;
+    }
+    // a Fail is deliberate, but Kestra still honours the task's retry policy for it
+    throw new Error(props.errorMessage);
+  },
+});
+

@@ -1,0 +1,21 @@
+import { definePlugin } from "@ferry/sdk";
+import { forEachTask } from "./flow/for-each.task.js";
+import { failTask } from "./flow/fail.task.js";
+import { ifTask } from "./flow/if.task.js";
+import { parallelTask } from "./flow/parallel.task.js";
+import { sequentialTask } from "./flow/sequential.task.js";
+import { sleepTask } from "./flow/sleep.task.js";
+import { subflowTask } from "./flow/subflow.task.js";
+import { switchTask } from "./flow/switch.task.js";
+import { requestTask } from "./http/request.task.js";
+import { logTask } from "./log/log.task.js";
+import { outputValuesTask } from "./output/output-values.task.js";
+import { returnTask } from "./output/return.task.js";
+
+export { forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
+
+export default definePlugin({
+  name: "@ferry/plugin-core",
+  version: "0.1.0",
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, subflowTask, requestTask],
+});

@@ -1,0 +1,18 @@
+import { defineTask, LOG_LEVELS, z } from "@ferry/sdk";
+
+export const logTask = defineTask({
+  kind: "runnable",
+  type: "core.Log",
+  aliases: ["io.kestra.plugin.core.log.Log", "io.kestra.core.tasks.log.Log"],
+  title: "Log a message",
+  description: "Writes one or more lines to the execution's logs at the given level.",
+  properties: z.object({
+    message: z.union([z.string(), z.array(z.string())]).describe("a message, or a list of messages logged one per line"),
+    level: z.enum(LOG_LEVELS as [string, ...string[]]).default("INFO").describe("TRACE, DEBUG, INFO, WARN or ERROR"),
+  }),
+  examples: [{ title: "Log a greeting", flow: "id: hello\nnamespace: company.team\ntasks:\n  - id: log\n    type: core.Log\n    message: Hello {{ flow.id }}\n" }],
+  async run(ctx, props) {
+    const lines = Array.isArray(props.message) ? props.message : [props.message];
+    for (const line of lines) ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], line);
+  },
+});

@@ -1,0 +1,1 @@
+export { MemoryQueue, createMemoryQueue } from "./memory.queue.js";

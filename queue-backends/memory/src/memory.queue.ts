@@ -1,0 +1,121 @@
+import type { ConsumeOptions, Queue, QueueMessageOptions, Subscription } from "@ferry/sdk";
+
+interface Envelope {
+  message: unknown;
+  key?: string;
+}
+
+interface Consumer {
+  handler: (message: unknown) => Promise<void>;
+  concurrency: number;
+  running: number;
+  onError: (error: unknown) => void;
+  closed: boolean;
+}
+
+/**
+ * The local-mode queue: in-process channels. Messages sharing a key are handed out one at
+ * a time in send order; others run up to each consumer's concurrency. Nothing survives the
+ * process, which is fine for local mode: the repository is the system of record and the
+ * executor reconciles unfinished executions at start.
+ */
+export class MemoryQueue implements Queue {
+  private readonly channels = new Map<string, { pending: Envelope[]; consumers: Consumer[]; busyKeys: Set<string> }>();
+  private readonly topics = new Map<string, Set<(message: unknown) => void>>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private closed = false;
+
+  private channel(name: string) {
+    let c = this.channels.get(name);
+    if (!c) {
+      c = { pending: [], consumers: [], busyKeys: new Set() };
+      this.channels.set(name, c);
+    }
+    return c;
+  }
+
+  async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
+    if (this.closed) return;
+    const envelope: Envelope = { message: structuredClone(message), key: options.key };
+    if (options.delayMs && options.delayMs > 0) {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.enqueue(channel, envelope);
+      }, options.delayMs);
+      this.timers.add(timer);
+      return;
+    }
+    this.enqueue(channel, envelope);
+  }
+
+  private enqueue(name: string, envelope: Envelope) {
+    if (this.closed) return;
+    this.channel(name).pending.push(envelope);
+    this.pump(name);
+  }
+
+  /** hands pending messages to free consumers, skipping keys already in flight */
+  private pump(name: string) {
+    const c = this.channel(name);
+    for (const consumer of c.consumers) {
+      while (!consumer.closed && consumer.running < consumer.concurrency) {
+        const index = c.pending.findIndex((e) => e.key === undefined || !c.busyKeys.has(e.key));
+        if (index < 0) return;
+        const [envelope] = c.pending.splice(index, 1);
+        if (envelope.key !== undefined) c.busyKeys.add(envelope.key);
+        consumer.running++;
+        void consumer
+          .handler(envelope.message)
+          .catch(consumer.onError)
+          .finally(() => {
+            consumer.running--;
+            if (envelope.key !== undefined) c.busyKeys.delete(envelope.key);
+            setImmediate(() => this.pump(name));
+          });
+      }
+    }
+  }
+
+  async consume<T>(channel: string, handler: (message: T) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
+    const consumer: Consumer = {
+      handler: handler as (m: unknown) => Promise<void>,
+      concurrency: options.concurrency ?? 1,
+      running: 0,
+      onError: options.onError ?? ((error) => console.error(`queue ${channel}: handler failed`, error)),
+      closed: false,
+    };
+    const c = this.channel(channel);
+    c.consumers.push(consumer);
+    setImmediate(() => this.pump(channel));
+    return {
+      close: async () => {
+        consumer.closed = true;
+        c.consumers = c.consumers.filter((x) => x !== consumer);
+      },
+    };
+  }
+
+  async broadcast<T>(topic: string, message: T): Promise<void> {
+    for (const handler of this.topics.get(topic) ?? []) handler(structuredClone(message));
+  }
+
+  async subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription> {
+    let set = this.topics.get(topic);
+    if (!set) this.topics.set(topic, (set = new Set()));
+    const h = handler as (m: unknown) => void;
+    set.add(h);
+    return { close: async () => void set!.delete(h) };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.channels.clear();
+    this.topics.clear();
+  }
+}
+
+export function createMemoryQueue(): MemoryQueue {
+  return new MemoryQueue();
+}

@@ -1,0 +1,1 @@
+export { SqliteRepository, createSqliteRepository, sqliteRepositoryOptions } from "./sqlite.repository.js";

@@ -1,0 +1,1 @@
+export { EnvSecretBackend, createEnvSecretBackend } from "./env.secrets.js";

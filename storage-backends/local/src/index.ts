@@ -1,0 +1,1 @@
+export { LocalStorage, createLocalStorage, localStorageOptions } from "./local.storage.js";

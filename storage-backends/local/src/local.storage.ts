@@ -1,0 +1,133 @@
+import { assertSafeKey, type Storage, type StorageBody } from "@ferry/sdk";
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
+import { z } from "zod";
+
+export const localStorageOptions = z.looseObject({ type: z.literal("local"), path: z.string().default("./.ferry/storage") });
+
+async function toBytes(body: StorageBody): Promise<Uint8Array> {
+  if (typeof body === "string") return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  return new Uint8Array(await new Response(body).arrayBuffer());
+}
+
+/**
+ * Internal storage in a folder. Writes go to a temporary file renamed into place, so a
+ * reader never sees half an object.
+ */
+export class LocalStorage implements Storage {
+  private readonly knownDirs = new Set<string>();
+  private counter = 0;
+
+  constructor(private readonly root: string) {}
+
+  private file(key: string): string {
+    return join(this.root, ...assertSafeKey(key).split("/"));
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+
+  async put(key: string, body: StorageBody): Promise<{ size: number }> {
+    const file = this.file(key);
+    const dir = dirname(file);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    const bytes = await toBytes(body);
+    const tmp = `${file}.${process.pid}.${++this.counter}.tmp`;
+    try {
+      await writeFile(tmp, bytes);
+    } catch (error) {
+      // the folder may have been removed by a purge since we cached it
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.knownDirs.delete(dir);
+      await mkdir(dir, { recursive: true });
+      await writeFile(tmp, bytes);
+    }
+    await rename(tmp, file);
+    return { size: bytes.byteLength };
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.file(key)));
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async getStream(key: string): Promise<ReadableStream<Uint8Array> | undefined> {
+    const file = this.file(key);
+    if (!(await this.exists(key))) return undefined;
+    return Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return (await this.size(key)) !== undefined;
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    try {
+      const s = await stat(this.file(key));
+      return s.isFile() ? s.size : undefined;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = prefix ? join(this.root, ...assertSafeKey(prefix.replace(/\/+$/, "")).split("/")) : this.root;
+    const out: string[] = [];
+    const walk = async (dir: string) => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (isMissing(error)) return;
+        throw error;
+      }
+      for (const e of entries) {
+        const full = join(dir, e.name);
+        if (e.isDirectory()) await walk(full);
+        else if (!e.name.endsWith(".tmp")) out.push(relative(this.root, full).split(sep).join("/"));
+      }
+    };
+    await walk(base);
+    return out.sort();
+  }
+
+  async delete(key: string): Promise<boolean> {
+    try {
+      await unlink(this.file(key));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = await this.list(prefix);
+    const dir = join(this.root, ...assertSafeKey(prefix.replace(/\/+$/, "")).split("/"));
+    await rm(dir, { recursive: true, force: true });
+    for (const known of this.knownDirs) if (known === dir || known.startsWith(dir + sep)) this.knownDirs.delete(known);
+    return keys.length;
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
+}
+
+export function createLocalStorage(options: unknown, baseDir = process.cwd()): LocalStorage {
+  const { path } = localStorageOptions.parse(options);
+  return new LocalStorage(resolve(baseDir, path));
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests import workspace packages from their sources (the "ferry-src" export
+// condition), so a test always sees the code beside it; integration tests start the
+// built `ferry` binary, which `npm test` builds first.
+export default defineConfig({
+  resolve: { conditions: ["ferry-src"] },
+  ssr: { resolve: { conditions: ["ferry-src"] } },
+  test: {
+    include: ["**/src/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+  },
+});
