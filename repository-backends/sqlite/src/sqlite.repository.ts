@@ -1,6 +1,6 @@
 import type { ExecutionRecord, ExecutionState, LogEntry, LogLevel, Page, PageRequest, Repository, TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
-import { and, asc, count, desc, eq, gte, inArray, like, max, notInArray, or, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, like, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync } from "node:fs";
@@ -78,19 +78,13 @@ export class SqliteRepository implements Repository {
   }
 
   async searchFlows(query: { namespace?: string; q?: string } & PageRequest) {
-    const latest = this.db
-      .select({ namespace: schema.flows.namespace, id: schema.flows.id, revision: max(schema.flows.revision).as("revision") })
-      .from(schema.flows)
-      .groupBy(schema.flows.namespace, schema.flows.id)
-      .as("latest");
-    const filters: Array<SQL | undefined> = [eq(schema.flows.deleted, false)];
+    const filters: Array<SQL | undefined> = [
+      eq(schema.flows.deleted, false),
+      sql`${schema.flows.revision} = (select max(f2.revision) from flows f2 where f2.namespace = ${schema.flows.namespace} and f2.id = ${schema.flows.id})`,
+    ];
     if (query.namespace) filters.push(or(eq(schema.flows.namespace, query.namespace), like(schema.flows.namespace, `${query.namespace}.%`)));
     if (query.q) filters.push(or(like(schema.flows.id, `%${query.q}%`), like(schema.flows.namespace, `%${query.q}%`)));
-    const base = this.db
-      .select({ flow: schema.flows })
-      .from(schema.flows)
-      .innerJoin(latest, and(eq(schema.flows.namespace, latest.namespace), eq(schema.flows.id, latest.id), eq(schema.flows.revision, latest.revision)))
-      .where(and(...filters));
+    const base = this.db.select({ flow: schema.flows }).from(schema.flows).where(and(...filters));
     const all = base.orderBy(asc(schema.flows.namespace), asc(schema.flows.id)).all();
     const start = (query.page - 1) * query.size;
     return { results: all.slice(start, start + query.size).map((r) => flowFromRow(r.flow)), total: all.length };

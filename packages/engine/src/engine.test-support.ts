@@ -1,0 +1,109 @@
+import { parseFlow, PluginRegistry } from "@ferry/core";
+import corePlugin from "@ferry/plugin-core";
+import { createMemoryQueue } from "@ferry/queue-memory";
+import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
+import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type TaskRunRecord } from "@ferry/sdk";
+import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EngineEvents } from "./events.js";
+import { ExecutionService } from "./execution-service.js";
+import { Executor } from "./executor/executor.js";
+import { FlowStore } from "./flow-store.js";
+import { JsonStore } from "./json-store.js";
+import { startLogWriter } from "./log-writer.js";
+import { Worker } from "./worker/worker.js";
+
+export interface RunResult {
+  execution: ExecutionRecord;
+  taskRuns: TaskRunRecord[];
+  logs: LogEntry[];
+  /** task runs of one task id */
+  runs(taskId: string): TaskRunRecord[];
+  state(taskId: string): string | undefined;
+  outputs(taskId: string): Promise<unknown>;
+  flowOutputs(): Promise<unknown>;
+  messages(): string[];
+}
+
+/**
+ * The engine on real embedded parts (SQLite file, local storage folder, memory queue) with
+ * an executor and a worker, as local mode runs them. For engine tests.
+ */
+export async function createEngineHarness(extraPlugins: Plugin[] = []) {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-engine-"));
+  const repository: SqliteRepository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
+  const storage: LocalStorage = createLocalStorage({ type: "local", path: join(dir, "storage") });
+  const queue = createMemoryQueue();
+  await repository.init();
+  await storage.init();
+  const registry = new PluginRegistry([corePlugin, ...extraPlugins]);
+  const store = new JsonStore(storage);
+  const events = new EngineEvents();
+  const flows = new FlowStore(repository, registry);
+  const executions = new ExecutionService(repository, store, queue);
+  const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
+  const worker = new Worker({ queue, registry, store, concurrency: 8, groups: ["default"] });
+  const logs = await startLogWriter(queue, repository);
+  await executor.start();
+  await worker.start();
+
+  const deploy = async (source: string) => {
+    const flow = parseFlow(source, registry);
+    await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    return flows.get(flow.namespace, flow.id);
+  };
+
+  const waitFor = async (id: string, check: (e: ExecutionRecord) => boolean, timeoutMs = 20_000) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await repository.getExecution(id);
+      if (found && check(found.execution)) return found;
+      if (Date.now() > end) throw new Error(`execution ${id} is ${found?.execution.state.current} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  const result = async (id: string): Promise<RunResult> => {
+    // logs travel on their own channel: give the writer a moment to land the last batch
+    await new Promise((r) => setTimeout(r, 150));
+    const found = (await repository.getExecution(id))!;
+    const entries = await repository.findLogs(id);
+    const runs = (taskId: string) => found.taskRuns.filter((t) => t.taskId === taskId);
+    return {
+      ...found,
+      logs: entries,
+      runs,
+      state: (taskId) => runs(taskId)[0]?.state.current,
+      outputs: async (taskId) => {
+        const run = runs(taskId)[0];
+        return run?.outputsUri ? store.read(run.outputsUri) : undefined;
+      },
+      flowOutputs: async () => (found.execution.outputsUri ? store.read(found.execution.outputsUri) : undefined),
+      messages: () => entries.map((l) => l.message),
+    };
+  };
+
+  return {
+    dir, repository, storage, queue, registry, store, executor, worker, executions, deploy, waitFor, result,
+    /** deploys the flow, runs it with the inputs, waits for the end */
+    async run(source: string, inputs: Record<string, unknown> = {}): Promise<RunResult> {
+      const flow = await deploy(source);
+      const execution = await executions.create({ flow, inputs });
+      await waitFor(execution.id, (e) => isTerminal(e.state.current));
+      return result(execution.id);
+    },
+    async close() {
+      await worker.stop();
+      await executor.stop();
+      await logs.close();
+      await queue.close();
+      await repository.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type EngineHarness = Awaited<ReturnType<typeof createEngineHarness>>;
+export { definePlugin };

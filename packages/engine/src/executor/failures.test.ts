@@ -1,0 +1,227 @@
+import { defineTask, definePlugin, z } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+
+// a task that fails its first `failures` runs per key: for retries and restarts
+const calls = new Map<string, number>();
+const flaky = defineTask({
+  kind: "runnable",
+  type: "test.Flaky",
+  title: "fails a few times",
+  properties: z.object({ key: z.string(), failures: z.number() }),
+  async run(ctx, props) {
+    const n = (calls.get(props.key) ?? 0) + 1;
+    calls.set(props.key, n);
+    if (n <= props.failures) throw new Error(`flaky failure ${n}`);
+    ctx.logger.info(`flaky passed on call ${n}`);
+    return { calls: n };
+  },
+});
+const throwsPlainly = defineTask({
+  kind: "runnable",
+  type: "test.Throws",
+  title: "throws a TypeError",
+  properties: z.object({}),
+  async run() {
+    throw new TypeError("plugin bug: cannot read properties of undefined");
+  },
+});
+
+let h: EngineHarness;
+beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [flaky, throwsPlainly] })])));
+afterAll(async () => h.close());
+
+describe("retries, timeouts, errors, finally", () => {
+  it("constant retry makes maxAttempt attempts in total, then the errors branch runs", async () => {
+    const r = await h.run(`
+id: retry-fail
+namespace: test.engine
+tasks:
+  - id: always
+    type: core.Fail
+    errorMessage: failing attempt
+    retry: { type: constant, interval: PT0.05S, maxAttempt: 3 }
+errors:
+  - { id: handler, type: core.Log, message: handled }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.runs("always")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "FAILED", "FAILED"]);
+    expect(r.state("handler")).toBe("SUCCESS");
+    expect(r.messages().filter((m) => m === "failing attempt")).toHaveLength(3);
+  });
+
+  it("exponential retry succeeds once the task recovers; outputs come from the good attempt", async () => {
+    const r = await h.run(`
+id: retry-ok
+namespace: test.engine
+tasks:
+  - id: flaky
+    type: test.Flaky
+    key: exp
+    failures: 2
+    retry: { type: exponential, interval: PT0.02S, maxInterval: PT0.1S, maxAttempt: 5 }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("flaky")[0].attempts).toHaveLength(3);
+    expect(await r.outputs("flaky")).toEqual({ calls: 3 });
+  });
+
+  it("timeout fails the task with Kestra's message and stops the flow", async () => {
+    const started = Date.now();
+    const r = await h.run(`
+id: timeout
+namespace: test.engine
+tasks:
+  - { id: slow, type: core.Sleep, duration: PT30S, timeout: PT0.3S }
+  - { id: never, type: core.Log, message: never }
+`);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.state("slow")).toBe("FAILED");
+    expect(r.messages()).toContain("Timeout after 00:00:00.300");
+    expect(r.runs("never")).toHaveLength(0);
+  });
+
+  it("allowFailure turns a failure into WARNING and the flow goes on", async () => {
+    const r = await h.run(`
+id: allow
+namespace: test.engine
+tasks:
+  - { id: tolerated, type: core.Fail, allowFailure: true }
+  - { id: next, type: core.Log, message: went on }
+`);
+    expect(r.execution.state.current).toBe("WARNING");
+    expect(r.state("tolerated")).toBe("WARNING");
+    expect(r.state("next")).toBe("SUCCESS");
+  });
+
+  it("finally runs after success and after failure; a failing finally fails the execution", async () => {
+    const ok = await h.run(`
+id: fin-ok
+namespace: test.engine
+tasks:
+  - { id: work, type: core.Log, message: work }
+finally:
+  - { id: cleanup, type: core.Log, message: cleanup ran }
+`);
+    expect(ok.execution.state.current).toBe("SUCCESS");
+    expect(ok.messages()).toContain("cleanup ran");
+    const failed = await h.run(`
+id: fin-fail
+namespace: test.engine
+tasks:
+  - { id: boom, type: core.Fail }
+errors:
+  - { id: handler, type: core.Log, message: handler ran }
+finally:
+  - { id: cleanup, type: core.Log, message: cleanup ran }
+`);
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.messages()).toEqual(expect.arrayContaining(["handler ran", "cleanup ran"]));
+    const broken = await h.run(`
+id: fin-broken
+namespace: test.engine
+tasks:
+  - { id: work, type: core.Log, message: work }
+finally:
+  - { id: cleanup, type: core.Fail, errorMessage: cleanup broke }
+`);
+    expect(broken.execution.state.current).toBe("FAILED");
+  });
+
+  it("a plugin that throws fails its task run with the message in the logs", async () => {
+    const r = await h.run(`
+id: throws
+namespace: test.engine
+tasks:
+  - { id: bug, type: test.Throws }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages()).toContain("plugin bug: cannot read properties of undefined");
+  });
+
+  it("a property that renders to the wrong type fails the task, naming the property", async () => {
+    const r = await h.run(`
+id: bad-prop
+namespace: test.engine
+tasks:
+  - { id: nap, type: core.Sleep, duration: "{{ 'soon' }}" }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/property duration: expected an ISO-8601 duration/);
+  });
+
+  it("an undefined variable in a property fails the task, naming the variable", async () => {
+    const r = await h.run(`
+id: undefined-var
+namespace: test.engine
+tasks:
+  - { id: log, type: core.Log, message: "{{ nothing.here }}" }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/variable 'nothing' is not defined/);
+  });
+});
+
+describe("kill and restart", () => {
+  it("kill ends a running task, marks queued ones KILLED and never starts the rest", async () => {
+    const flow = await h.deploy(`
+id: killable
+namespace: test.engine
+tasks:
+  - id: fan
+    type: core.Parallel
+    tasks:
+      - { id: nap1, type: core.Sleep, duration: PT30S }
+      - { id: nap2, type: core.Sleep, duration: PT30S }
+  - { id: never, type: core.Log, message: never }
+`);
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, (e) => e.state.current === "RUNNING");
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await h.executor.handle({ type: "kill", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "KILLED");
+    expect(Date.now() - started).toBeLessThan(3000);
+    const r = await h.result(execution.id);
+    expect(r.state("nap1")).toBe("KILLED");
+    expect(r.state("nap2")).toBe("KILLED");
+    expect(r.state("fan")).toBe("KILLED");
+    expect(r.runs("never")).toHaveLength(0);
+    expect(r.execution.state.histories.map((s) => s.state)).toContain("KILLING");
+  });
+
+  it("restart re-runs the failed task as a new attempt and keeps what succeeded", async () => {
+    const flow = await h.deploy(`
+id: restartable
+namespace: test.engine
+tasks:
+  - { id: first, type: core.Return, format: done once }
+  - { id: flaky, type: test.Flaky, key: restart, failures: 1 }
+  - { id: last, type: core.Return, format: "{{ outputs.flaky.calls }}" }
+errors:
+  - { id: handler, type: core.Log, message: handler ran }
+`);
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, (e) => e.state.current === "FAILED");
+    const before = await h.result(execution.id);
+    expect(before.state("handler")).toBe("SUCCESS");
+    await h.executor.handle({ type: "restart", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+    const after = await h.result(execution.id);
+    expect(after.runs("first")[0].id).toBe(before.runs("first")[0].id);
+    expect(after.runs("flaky")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    expect(await after.outputs("last")).toEqual({ value: "2" });
+    expect(after.runs("handler")).toHaveLength(0);
+  });
+
+  it("restart refuses an execution that did not fail", async () => {
+    const r = await h.run(`
+id: fine
+namespace: test.engine
+tasks:
+  - { id: ok, type: core.Log, message: ok }
+`);
+    await expect(h.executor.handle({ type: "restart", executionId: r.execution.id })).rejects.toThrow(/only FAILED or KILLED/);
+  });
+});

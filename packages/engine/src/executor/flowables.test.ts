@@ -1,0 +1,256 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+
+let h: EngineHarness;
+beforeAll(async () => void (h = await createEngineHarness()));
+afterAll(async () => h.close());
+
+describe("flowable tasks", () => {
+  it("Sequential runs children in order, nested, and exposes their outputs flat", async () => {
+    const r = await h.run(`
+id: seq
+namespace: test.engine
+tasks:
+  - id: outer
+    type: core.Sequential
+    tasks:
+      - id: one
+        type: core.Return
+        format: "1"
+      - id: inner
+        type: core.Sequential
+        tasks:
+          - id: two
+            type: core.Return
+            format: "{{ outputs.one.value }}2"
+  - id: after
+    type: core.Return
+    format: "{{ outputs.two.value }}3"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("after")).toEqual({ value: "123" });
+    const order = ["one", "two", "after"].map((t) => r.runs(t)[0].state.startDate);
+    expect([...order].sort()).toEqual(order);
+  });
+
+  it("Parallel runs branches at most `concurrent` at once and joins before the next task", async () => {
+    const r = await h.run(`
+id: par
+namespace: test.engine
+tasks:
+  - id: fan
+    type: core.Parallel
+    concurrent: 2
+    tasks:
+      - { id: a, type: core.Sleep, duration: PT0.2S }
+      - { id: b, type: core.Sleep, duration: PT0.2S }
+      - { id: c, type: core.Sleep, duration: PT0.2S }
+  - id: joined
+    type: core.Log
+    message: joined
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const spans = ["a", "b", "c"].map((t) => {
+      const s = r.runs(t)[0].state;
+      return [Date.parse(s.histories.find((x) => x.state === "RUNNING")!.date), Date.parse(s.endDate!)];
+    });
+    const maxOverlap = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
+    expect(maxOverlap).toBeLessThanOrEqual(2);
+    const joinedStart = Date.parse(r.runs("joined")[0].state.startDate);
+    expect(joinedStart).toBeGreaterThanOrEqual(Math.max(...spans.map(([, e]) => e)));
+  });
+
+  it("If takes `else` on a false condition and exposes evaluationResult", async () => {
+    const flow = `
+id: iff
+namespace: test.engine
+inputs:
+  - { id: go, type: BOOLEAN }
+tasks:
+  - id: decide
+    type: core.If
+    condition: "{{ inputs.go }}"
+    then:
+      - { id: yes, type: core.Log, message: took then }
+    else:
+      - { id: no, type: core.Log, message: took else }
+`;
+    const no = await h.run(flow, { go: "false" });
+    expect(no.execution.state.current).toBe("SUCCESS");
+    expect(await no.outputs("decide")).toEqual({ evaluationResult: false });
+    expect(no.runs("yes")).toHaveLength(0);
+    expect(no.messages()).toContain("took else");
+    const yes = await h.run(flow, { go: true });
+    expect(yes.messages()).toContain("took then");
+  });
+
+  it("Switch picks the matching case or defaults", async () => {
+    const flow = `
+id: sw
+namespace: test.engine
+inputs:
+  - { id: tier, type: STRING }
+tasks:
+  - id: route
+    type: core.Switch
+    value: "{{ inputs.tier }}"
+    cases:
+      gold:
+        - { id: g, type: core.Log, message: gold }
+    defaults:
+      - { id: d, type: core.Log, message: other }
+`;
+    const gold = await h.run(flow, { tier: "gold" });
+    expect(await gold.outputs("route")).toEqual({ value: "gold", defaults: false });
+    expect(gold.state("g")).toBe("SUCCESS");
+    const other = await h.run(flow, { tier: "tin" });
+    expect(await other.outputs("route")).toEqual({ value: "tin", defaults: true });
+    expect(other.state("d")).toBe("SUCCESS");
+    expect(other.runs("g")).toHaveLength(0);
+  });
+
+  it("ForEach runs children per value with taskrun.value, within concurrencyLimit, outputs keyed by value", async () => {
+    const r = await h.run(`
+id: each
+namespace: test.engine
+tasks:
+  - id: loop
+    type: core.ForEach
+    values: '["a", "b", "c", "a"]'
+    concurrencyLimit: 2
+    tasks:
+      - id: nap
+        type: core.Sleep
+        duration: PT0.1S
+      - id: shout
+        type: core.Return
+        format: "{{ taskrun.value | upper }}"
+  - id: summary
+    type: core.Return
+    format: "{{ outputs.shout['b'].value }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("shout").map((t) => t.value).sort()).toEqual(["a", "b", "c"]);
+    expect(await r.outputs("summary")).toEqual({ value: "B" });
+    const spans = r.runs("nap").map((t) => [Date.parse(t.state.startDate), Date.parse(t.state.endDate!)]);
+    const maxOverlap = Math.max(...spans.map(([start]) => spans.filter(([s, e]) => s <= start && start < e).length));
+    expect(maxOverlap).toBeLessThanOrEqual(2);
+  });
+
+  it("ForEach with concurrencyLimit 0 runs every value at once; nested lists inherit the value", async () => {
+    const r = await h.run(`
+id: each-all
+namespace: test.engine
+tasks:
+  - id: loop
+    type: core.ForEach
+    values: [1, 2, 3]
+    concurrencyLimit: 0
+    tasks:
+      - id: group
+        type: core.Sequential
+        tasks:
+          - id: inner
+            type: core.Return
+            format: "v{{ taskrun.value }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("inner").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
+  });
+
+  it("a failing branch fails its flowable and the execution; later tasks do not run", async () => {
+    const r = await h.run(`
+id: par-fail
+namespace: test.engine
+tasks:
+  - id: fan
+    type: core.Parallel
+    tasks:
+      - { id: ok, type: core.Log, message: fine }
+      - { id: bad, type: core.Fail, errorMessage: branch broke }
+  - id: never
+    type: core.Log
+    message: never
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.state("fan")).toBe("FAILED");
+    expect(r.runs("never")).toHaveLength(0);
+    expect(r.messages()).toContain("branch broke");
+  });
+
+  it("Subflow waits for the child and exposes its state and typed outputs", async () => {
+    await h.deploy(`
+id: child
+namespace: test.engine
+inputs:
+  - { id: n, type: INT }
+tasks:
+  - { id: double, type: core.Return, format: "{{ inputs.n * 2 }}" }
+outputs:
+  - { id: doubled, type: INT, value: "{{ outputs.double.value }}" }
+`);
+    const r = await h.run(`
+id: parent
+namespace: test.engine
+tasks:
+  - id: call
+    type: core.Subflow
+    namespace: test.engine
+    flowId: child
+    inputs:
+      n: 21
+  - id: use
+    type: core.Return
+    format: "{{ outputs.call.outputs.doubled }} {{ outputs.call.state }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("use")).toEqual({ value: "42 SUCCESS" });
+    const call = (await r.outputs("call")) as { executionId: string; outputs: unknown };
+    expect(call.outputs).toEqual({ doubled: 42 });
+    const child = await h.repository.getExecution(call.executionId);
+    expect(child?.execution.parent?.executionId).toBe(r.execution.id);
+  });
+
+  it("Subflow transmits a child's failure unless transmitFailed is false; wait: false returns at once", async () => {
+    await h.deploy(`
+id: failing-child
+namespace: test.engine
+tasks:
+  - { id: boom, type: core.Fail, errorMessage: child broke }
+`);
+    const failed = await h.run(`
+id: parent-fails
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: failing-child }
+`);
+    expect(failed.execution.state.current).toBe("FAILED");
+    const tolerant = await h.run(`
+id: parent-tolerant
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: failing-child, transmitFailed: false }
+`);
+    expect(tolerant.execution.state.current).toBe("SUCCESS");
+    expect(((await tolerant.outputs("call")) as { state: string }).state).toBe("FAILED");
+    const fireAndForget = await h.run(`
+id: parent-nowait
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: failing-child, wait: false }
+`);
+    expect(fireAndForget.execution.state.current).toBe("SUCCESS");
+    expect(Object.keys((await fireAndForget.outputs("call")) as object)).toEqual(["executionId"]);
+  });
+
+  it("Subflow of an unknown flow fails the task with a clear message", async () => {
+    const r = await h.run(`
+id: parent-missing
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: nope }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/flow test.engine.nope not found/);
+  });
+});

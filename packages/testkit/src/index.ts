@@ -1,0 +1,5 @@
+export { storageContract } from "./storage.contract.js";
+export { queueContract } from "./queue.contract.js";
+export { repositoryContract } from "./repository.contract.js";
+export { secretBackendContract, CONTRACT_SECRETS } from "./secret-backend.contract.js";
+export type { Skips } from "./skips.js";

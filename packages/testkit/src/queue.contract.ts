@@ -1,0 +1,123 @@
+import type { Queue } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { caseTitle, type Skips } from "./skips.js";
+
+const until = async (check: () => boolean, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+/**
+ * The queue contract. `create` gives a fresh queue whose channels no other test uses
+ * (its own Redis key prefix, for example).
+ */
+export function queueContract(name: string, create: () => Promise<Queue>, skips?: Skips): void {
+  describe(`queue contract: ${name}`, () => {
+    let queue: Queue;
+    beforeAll(async () => {
+      queue = await create();
+      await queue.init?.();
+    });
+    afterAll(async () => queue?.close?.());
+    const test = (title: string, fn: () => Promise<void>) => {
+      const c = caseTitle(title, skips);
+      (c.skip ? it.skip : it)(c.title, fn);
+    };
+
+    test("delivers each message to exactly one consumer", async () => {
+      const got: number[] = [];
+      const a = await queue.consume<number>("once", async (n) => void got.push(n));
+      const b = await queue.consume<number>("once", async (n) => void got.push(n));
+      for (let i = 0; i < 50; i++) await queue.send("once", i);
+      await until(() => got.length >= 50);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got.sort((x, y) => x - y)).toEqual([...Array(50).keys()]);
+      await a.close();
+      await b.close();
+    });
+    test("keeps order per key and runs one message per key at a time", async () => {
+      const seen: Record<string, number[]> = { k1: [], k2: [] };
+      let active = 0;
+      let overlap = false;
+      const busy = new Set<string>();
+      const sub = await queue.consume<{ key: string; n: number }>(
+        "keyed",
+        async (m) => {
+          if (busy.has(m.key)) overlap = true;
+          busy.add(m.key);
+          active++;
+          await new Promise((r) => setTimeout(r, 2));
+          seen[m.key].push(m.n);
+          busy.delete(m.key);
+          active--;
+        },
+        { concurrency: 4 },
+      );
+      for (let i = 0; i < 20; i++) for (const key of ["k1", "k2"]) await queue.send("keyed", { key, n: i }, { key });
+      await until(() => seen.k1.length === 20 && seen.k2.length === 20);
+      expect(seen.k1).toEqual([...Array(20).keys()]);
+      expect(seen.k2).toEqual([...Array(20).keys()]);
+      expect(overlap).toBe(false);
+      expect(active).toBe(0);
+      await sub.close();
+    });
+    test("delays delivery by at least delayMs", async () => {
+      let at = 0;
+      const sub = await queue.consume<string>("delayed", async () => void (at = Date.now()));
+      const sent = Date.now();
+      await queue.send("delayed", "x", { delayMs: 150 });
+      await until(() => at > 0);
+      expect(at - sent).toBeGreaterThanOrEqual(140);
+      await sub.close();
+    });
+    test("messages sent before a consumer exists wait for it", async () => {
+      await queue.send("early", { hello: "world" });
+      let got: unknown;
+      const sub = await queue.consume("early", async (m) => void (got = m));
+      await until(() => got !== undefined);
+      expect(got).toEqual({ hello: "world" });
+      await sub.close();
+    });
+    test("a handler that throws does not stop the consumer", async () => {
+      const got: number[] = [];
+      const errors: unknown[] = [];
+      const sub = await queue.consume<number>(
+        "throwing",
+        async (n) => {
+          if (n === 1) throw new Error("boom");
+          got.push(n);
+        },
+        { onError: (e) => errors.push(e) },
+      );
+      for (const n of [1, 2, 3]) await queue.send("throwing", n);
+      await until(() => got.length === 2);
+      expect(got).toEqual([2, 3]);
+      expect(errors.length).toBeGreaterThanOrEqual(1);
+      await sub.close();
+    });
+    test("broadcast reaches every subscriber", async () => {
+      const a: unknown[] = [];
+      const b: unknown[] = [];
+      const sa = await queue.subscribe("topic", (m) => void a.push(m));
+      const sb = await queue.subscribe("topic", (m) => void b.push(m));
+      await queue.broadcast("topic", { kill: "x" });
+      await until(() => a.length === 1 && b.length === 1);
+      expect(a[0]).toEqual({ kill: "x" });
+      await sa.close();
+      await sb.close();
+    });
+    test("messages are copies: mutating a sent object changes nothing delivered", async () => {
+      let got: { n: number } | undefined;
+      const sub = await queue.consume<{ n: number }>("copies", async (m) => void (got = m));
+      const message = { n: 1 };
+      await queue.send("copies", message);
+      message.n = 2;
+      await until(() => got !== undefined);
+      expect(got).toEqual({ n: 1 });
+      await sub.close();
+    });
+  });
+}

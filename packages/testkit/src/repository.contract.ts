@@ -1,0 +1,140 @@
+import { newId, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { caseTitle, type Skips } from "./skips.js";
+
+const now = () => new Date().toISOString();
+const state = <S extends string>(current: S) => ({ current, histories: [{ state: current, date: now() }], startDate: now() });
+
+function execution(over: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  return {
+    id: newId(), namespace: "contract.team", flowId: "flow", flowRevision: 1, state: state("CREATED"), labels: { team: "a" },
+    created: now(), updated: now(), storagePrefix: "contract/team/flow/executions/x", ...over,
+  };
+}
+
+function taskRun(executionId: string, over: Partial<TaskRunRecord> = {}): TaskRunRecord {
+  return { id: newId(), executionId, taskId: "t1", state: state("CREATED"), attempts: [], ...over };
+}
+
+/**
+ * The repository contract. `create` gives a fresh, empty repository (its own database);
+ * `init` is called here.
+ */
+export function repositoryContract(name: string, create: () => Promise<Repository>, skips?: Skips): void {
+  describe(`repository contract: ${name}`, () => {
+    let repo: Repository;
+    beforeAll(async () => {
+      repo = await create();
+      await repo.init?.();
+    });
+    afterAll(async () => repo?.close?.());
+    const test = (title: string, fn: () => Promise<void>) => {
+      const c = caseTitle(title, skips);
+      (c.skip ? it.skip : it)(c.title, fn);
+    };
+
+    test("saveFlow creates revision 1, a new revision only when the source changes", async () => {
+      const a = await repo.saveFlow({ namespace: "c.flows", id: "f", source: "v1" });
+      expect(a).toMatchObject({ created: true, changed: true, flow: { revision: 1, source: "v1", deleted: false } });
+      const same = await repo.saveFlow({ namespace: "c.flows", id: "f", source: "v1" });
+      expect(same).toMatchObject({ created: false, changed: false, flow: { revision: 1 } });
+      const b = await repo.saveFlow({ namespace: "c.flows", id: "f", source: "v2" });
+      expect(b.flow.revision).toBe(2);
+      expect((await repo.getFlow("c.flows", "f"))?.source).toBe("v2");
+      expect((await repo.getFlow("c.flows", "f", 1))?.source).toBe("v1");
+      expect((await repo.listFlowRevisions("c.flows", "f")).map((r) => r.revision)).toEqual([1, 2]);
+    });
+    test("deleteFlow hides the flow; saving again continues the revisions", async () => {
+      await repo.saveFlow({ namespace: "c.del", id: "f", source: "v1" });
+      expect(await repo.deleteFlow("c.del", "f")).toBe(true);
+      expect(await repo.getFlow("c.del", "f")).toBeUndefined();
+      expect(await repo.deleteFlow("c.del", "f")).toBe(false);
+      const again = await repo.saveFlow({ namespace: "c.del", id: "f", source: "v1" });
+      expect(again).toMatchObject({ created: true, flow: { revision: 2 } });
+    });
+    test("searchFlows finds the latest revision by namespace (and children) and text, paginated", async () => {
+      for (const id of ["s1", "s2", "s3"]) await repo.saveFlow({ namespace: "c.search", id, source: id });
+      await repo.saveFlow({ namespace: "c.search.child", id: "s4", source: "s4" });
+      await repo.saveFlow({ namespace: "c.search", id: "s1", source: "s1 v2" });
+      const all = await repo.searchFlows({ namespace: "c.search", page: 1, size: 10 });
+      expect(all.total).toBe(4);
+      expect(all.results.find((f) => f.id === "s1")?.revision).toBe(2);
+      const page2 = await repo.searchFlows({ namespace: "c.search", page: 2, size: 3 });
+      expect(page2.results.length).toBe(1);
+      expect((await repo.searchFlows({ q: "s4", page: 1, size: 10 })).results.map((f) => f.id)).toEqual(["s4"]);
+    });
+    test("saveExecution upserts the execution and its task runs in one call", async () => {
+      const e = execution({ inputsUri: "ferry://contract/team/flow/executions/x/inputs.json" });
+      const t1 = taskRun(e.id, { taskId: "a" });
+      await repo.saveExecution(e, [t1]);
+      e.state = state("RUNNING");
+      t1.state = state("SUCCESS");
+      t1.outputsUri = "ferry://x/outputs.json";
+      const t2 = taskRun(e.id, { taskId: "b", value: "v1", parentTaskRunId: t1.id, attempts: [{ state: state("RUNNING"), workerId: "w" }] });
+      await repo.saveExecution(e, [t1, t2]);
+      const got = await repo.getExecution(e.id);
+      expect(got?.execution).toEqual(e);
+      expect(got?.taskRuns).toHaveLength(2);
+      expect(got?.taskRuns.find((t) => t.id === t1.id)).toEqual(t1);
+      expect(got?.taskRuns.find((t) => t.id === t2.id)).toEqual(t2);
+      expect(await repo.getExecution(newId())).toBeUndefined();
+    });
+    test("returned records are copies", async () => {
+      const e = execution();
+      await repo.saveExecution(e, [taskRun(e.id)]);
+      const first = await repo.getExecution(e.id);
+      first!.execution.labels.team = "changed";
+      first!.taskRuns[0].taskId = "changed";
+      const second = await repo.getExecution(e.id);
+      expect(second!.execution.labels.team).toBe("a");
+      expect(second!.taskRuns[0].taskId).toBe("t1");
+    });
+    test("deleteTaskRuns removes the named task runs of one execution", async () => {
+      const e = execution();
+      const keep = taskRun(e.id, { taskId: "keep" });
+      const drop = taskRun(e.id, { taskId: "drop" });
+      await repo.saveExecution(e, [keep, drop]);
+      await repo.deleteTaskRuns(e.id, [drop.id]);
+      expect((await repo.getExecution(e.id))!.taskRuns.map((t) => t.taskId)).toEqual(["keep"]);
+    });
+    test("searchExecutions filters by namespace, flow and state, newest first, paginated", async () => {
+      const ns = `c.exec${Date.now()}`;
+      const ids: string[] = [];
+      for (const s of ["SUCCESS", "FAILED", "SUCCESS"] as const) {
+        const e = execution({ namespace: ns, flowId: "sf", state: state(s) });
+        ids.push(e.id);
+        await repo.saveExecution(e);
+      }
+      await repo.saveExecution(execution({ namespace: ns, flowId: "other" }));
+      const ok = await repo.searchExecutions({ namespace: ns, flowId: "sf", state: ["SUCCESS"], page: 1, size: 10 });
+      expect(ok.total).toBe(2);
+      expect(ok.results.map((e) => e.id)).toEqual([ids[2], ids[0]]);
+      const page = await repo.searchExecutions({ namespace: ns, page: 2, size: 3 });
+      expect(page.total).toBe(4);
+      expect(page.results).toHaveLength(1);
+    });
+    test("listUnfinishedExecutionIds lists executions not yet terminal", async () => {
+      const running = execution({ state: state("RUNNING") });
+      const done = execution({ state: state("SUCCESS") });
+      await repo.saveExecution(running);
+      await repo.saveExecution(done);
+      const ids = await repo.listUnfinishedExecutionIds();
+      expect(ids).toContain(running.id);
+      expect(ids).not.toContain(done.id);
+    });
+    test("logs append in order and filter by task and minimum level", async () => {
+      const e = execution();
+      await repo.saveExecution(e);
+      const base = { executionId: e.id, namespace: e.namespace, flowId: e.flowId, timestamp: now() };
+      await repo.appendLogs([
+        { ...base, taskId: "a", level: "DEBUG", message: "one" },
+        { ...base, taskId: "a", level: "ERROR", message: "two ✓ unicode" },
+        { ...base, taskId: "b", level: "INFO", message: "three" },
+      ]);
+      await repo.appendLogs([]);
+      expect((await repo.findLogs(e.id)).map((l) => l.message)).toEqual(["one", "two ✓ unicode", "three"]);
+      expect((await repo.findLogs(e.id, { taskId: "a" })).map((l) => l.message)).toEqual(["one", "two ✓ unicode"]);
+      expect((await repo.findLogs(e.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["two ✓ unicode", "three"]);
+    });
+  });
+}

@@ -1,0 +1,41 @@
+import type { SecretBackend } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { caseTitle, type Skips } from "./skips.js";
+
+/** Secrets every implementation must hold before the contract runs (set through its own means). */
+export const CONTRACT_SECRETS: Record<string, string> = {
+  CONTRACT_PLAIN: "s3cr3t-value",
+  CONTRACT_UNICODE: "pässwörd ✓ 日本",
+  CONTRACT_LARGE: "x".repeat(64 * 1024),
+};
+
+/**
+ * The secret-backend contract. `create` gives a backend already holding CONTRACT_SECRETS
+ * visible from namespace `contract.team`.
+ */
+export function secretBackendContract(name: string, create: () => Promise<SecretBackend>, skips?: Skips): void {
+  describe(`secret backend contract: ${name}`, () => {
+    let backend: SecretBackend;
+    beforeAll(async () => {
+      backend = await create();
+      await backend.init?.();
+    });
+    afterAll(async () => backend?.close?.());
+    const test = (title: string, fn: () => Promise<void>) => {
+      const c = caseTitle(title, skips);
+      (c.skip ? it.skip : it)(c.title, fn);
+    };
+
+    test("get returns each value exactly (plain, unicode, 64 KiB)", async () => {
+      for (const [k, v] of Object.entries(CONTRACT_SECRETS)) expect(await backend.get("contract.team", k)).toBe(v);
+    });
+    test("a missing secret is undefined", async () => {
+      expect(await backend.get("contract.team", "CONTRACT_MISSING")).toBeUndefined();
+    });
+    test("list returns names only", async () => {
+      const names = await backend.list("contract.team");
+      for (const k of Object.keys(CONTRACT_SECRETS)) expect(names).toContain(k);
+      for (const v of Object.values(CONTRACT_SECRETS)) expect(names).not.toContain(v);
+    });
+  });
+}
