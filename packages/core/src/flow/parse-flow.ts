@@ -32,7 +32,7 @@ export function formatPath(path: Path): string {
  */
 export function parseFlow(source: string, registry: PluginRegistry): Flow {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const errors = doc.errors.map((e) => ({ message: e.message.split("\n")[0], line: e.linePos?.[0].line }));
     throw new UserError(`invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, { errors });

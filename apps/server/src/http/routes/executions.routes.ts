@@ -51,6 +51,14 @@ export function executionRoutes(deps: ApiDeps): Hono {
     return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total });
   });
 
+  // registered before POST /:namespace/:flowId, which would otherwise match it
+  app.post("/:id/restart", async (c) => {
+    const id = c.req.param("id");
+    await load(id);
+    await deps.executor.handle({ type: "restart", executionId: id });
+    return c.json(await answer(id));
+  });
+
   app.post("/:namespace/:flowId", async (c) => {
     const { namespace, flowId } = c.req.param();
     const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
@@ -77,13 +85,6 @@ export function executionRoutes(deps: ApiDeps): Hono {
     if (isTerminal(execution.state.current)) throw new ConflictError(`execution ${execution.id} already ended ${execution.state.current}`);
     await deps.executor.handle({ type: "kill", executionId: execution.id } satisfies ExecutorEvent);
     return c.json(await answer(execution.id), 202);
-  });
-
-  app.post("/:id/restart", async (c) => {
-    const id = c.req.param("id");
-    await load(id);
-    await deps.executor.handle({ type: "restart", executionId: id });
-    return c.json(await answer(id));
   });
 
   app.get("/:id/follow", async (c) => {

@@ -1,0 +1,176 @@
+import { configSchema } from "@ferry/core";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFerry, type FerryServer } from "../ferry.js";
+
+let ferry: FerryServer;
+let dir: string;
+const api = (path: string, init?: RequestInit) => fetch(`${ferry.url}/api/v1${path}`, init);
+const yaml = (body: string, method = "POST") => ({ method, body, headers: { "content-type": "application/x-yaml" } });
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as any });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ferry-api-"));
+  const config = configSchema.parse({ server: { port: 0, maxBodySize: 64 * 1024 } });
+  ferry = await startFerry({ config, baseDir: dir, logger: pino({ level: "silent" }) });
+});
+afterAll(async () => {
+  await ferry.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const HELLO = `id: hello
+namespace: api.test
+inputs:
+  - { id: name, type: STRING, defaults: World }
+  - { id: times, type: INT, required: false }
+tasks:
+  - id: greet
+    type: core.OutputValues
+    values:
+      message: "Hello {{ inputs.name }}"
+  - id: log
+    type: core.Log
+    message: "{{ outputs.greet.values.message }}"
+outputs:
+  - { id: message, type: STRING, value: "{{ outputs.greet.values.message }}" }
+`;
+
+describe("flows API", () => {
+  it("creates, refuses a duplicate, revises only on change, lists revisions, searches and deletes", async () => {
+    const created = await json(await api("/flows", yaml(HELLO)));
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ id: "hello", namespace: "api.test", revision: 1, source: HELLO });
+    expect((await json(await api("/flows", yaml(HELLO)))).status).toBe(409);
+    expect((await json(await api("/flows/api.test/hello", yaml(HELLO, "PUT")))).body.revision).toBe(1);
+    const changed = HELLO.replace("Hello", "Hi");
+    expect((await json(await api("/flows/api.test/hello", yaml(changed, "PUT")))).body.revision).toBe(2);
+    expect((await json(await api("/flows/api.test/hello/revisions"))).body.map((r: { revision: number }) => r.revision)).toEqual([1, 2]);
+    expect((await json(await api("/flows/api.test/hello?revision=1"))).body.source).toBe(HELLO);
+    const search = await json(await api("/flows/search?namespace=api"));
+    expect(search.body.total).toBe(1);
+    await api("/flows/api.test/hello", yaml(HELLO, "PUT"));
+
+    await api("/flows", yaml(HELLO.replace("id: hello", "id: doomed")));
+    expect((await api("/flows/api.test/doomed", { method: "DELETE" })).status).toBe(204);
+    expect(await json(await api("/flows/api.test/doomed"))).toMatchObject({ status: 404, body: { message: "flow api.test.doomed not found" } });
+  });
+
+  it("answers 422 with path, message and line for invalid flows", async () => {
+    const bad = await json(await api("/flows", yaml("id: x\nnamespace: api.test\ntasks:\n  - id: a\n    type: acme.Nope\n")));
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([{ path: "tasks[0].type", message: "unknown task type 'acme.Nope'; loaded plugins: @ferry/plugin-core", line: 5 }]);
+    const broken = await json(await api("/flows", yaml("id: x\nnamespace: [\n")));
+    expect(broken.status).toBe(422);
+    expect(broken.body.message).toMatch(/invalid YAML/);
+    const mismatch = await json(await api("/flows/api.test/other", yaml(HELLO, "PUT")));
+    expect(mismatch.status).toBe(422);
+  });
+
+  it("validates several documents at once", async () => {
+    const result = await json(await api("/flows/validate", yaml(`${HELLO}---\nid: y\nnamespace: a\ntasks: []\n`)));
+    expect(result.body).toHaveLength(2);
+    expect(result.body[0].constraints).toBeNull();
+    expect(result.body[1].constraints).toMatch(/at least one task/);
+  });
+});
+
+describe("executions API", () => {
+  it("runs a flow with JSON inputs and ?wait=true, answering Kestra's shape with values from storage", async () => {
+    const r = await json(await api("/executions/api.test/hello?wait=true", { method: "POST", body: JSON.stringify({ name: "Ferry" }), headers: { "content-type": "application/json" } }));
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ namespace: "api.test", flowId: "hello", state: { current: "SUCCESS" }, inputs: { name: "Ferry", times: null }, outputs: { message: "Hello Ferry" } });
+    expect(r.body.taskRunList.map((t: { taskId: string }) => t.taskId)).toEqual(["greet", "log"]);
+    expect(r.body.taskRunList[0]).toMatchObject({ outputs: { values: { message: "Hello Ferry" } }, attempts: [{ state: { current: "SUCCESS" } }] });
+    const logs = await json(await api(`/logs/${r.body.id}?taskId=log`));
+    expect(logs.body.map((l: { message: string }) => l.message)).toEqual(["Hello Ferry"]);
+    expect((await json(await api(`/logs/${r.body.id}?minLevel=ERROR`))).body).toEqual([]);
+  });
+
+  it("takes multipart inputs and labels", async () => {
+    const form = new FormData();
+    form.set("name", "Form");
+    form.set("times", "2");
+    const r = await json(await api("/executions/api.test/hello?wait=true&labels=team:data", { method: "POST", body: form }));
+    expect(r.body.inputs).toEqual({ name: "Form", times: 2 });
+    expect(r.body.labels).toEqual([{ key: "team", value: "data" }]);
+  });
+
+  it("refuses invalid inputs with 422 and creates no execution", async () => {
+    const before = (await json(await api("/executions/search?namespace=api.test&flowId=hello"))).body.total;
+    const r = await json(await api("/executions/api.test/hello", { method: "POST", body: JSON.stringify({ times: "many" }), headers: { "content-type": "application/json" } }));
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0]).toMatchObject({ path: "inputs.times" });
+    expect((await json(await api("/executions/search?namespace=api.test&flowId=hello"))).body.total).toBe(before);
+  });
+
+  it("answers 404 JSON for unknown flows and executions, 400 for a body that does not parse", async () => {
+    expect(await json(await api("/executions/api.test/nope", { method: "POST" }))).toMatchObject({ status: 404, body: { message: "flow api.test.nope not found" } });
+    expect((await json(await api("/executions/01234567-0000-7000-8000-000000000000"))).status).toBe(404);
+    expect((await json(await api("/logs/01234567-0000-7000-8000-000000000000"))).status).toBe(404);
+    const garbled = await json(await api("/executions/api.test/hello", { method: "POST", body: "{not json", headers: { "content-type": "application/json" } }));
+    expect(garbled.status).toBe(400);
+    expect(garbled.body.message).toMatch(/does not parse/);
+    expect(JSON.stringify(garbled.body)).not.toMatch(/at .*\.js/);
+  });
+
+  it("searches executions by state with pages", async () => {
+    const r = await json(await api("/executions/search?namespace=api.test&state=SUCCESS&size=1&page=1"));
+    expect(r.body.total).toBeGreaterThanOrEqual(2);
+    expect(r.body.results).toHaveLength(1);
+    expect((await json(await api("/executions/search?state=BOGUS"))).status).toBe(400);
+  });
+
+  it("kills a running execution, then restarts it", async () => {
+    await api("/flows", yaml("id: sleepy\nnamespace: api.test\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT30S }\n"));
+    const started = await json(await api("/executions/api.test/sleepy", { method: "POST" }));
+    for (let i = 0; i < 100; i++) {
+      const e = await json(await api(`/executions/${started.body.id}`));
+      if (e.body.taskRunList[0]?.state.current === "RUNNING") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await api(`/executions/${started.body.id}/kill`, { method: "DELETE" })).status).toBe(202);
+    let state = "";
+    for (let i = 0; i < 100 && state !== "KILLED"; i++) {
+      state = (await json(await api(`/executions/${started.body.id}`))).body.state.current;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(state).toBe("KILLED");
+    expect((await api(`/executions/${started.body.id}/kill`, { method: "DELETE" })).status).toBe(409);
+    const restarted = await json(await api(`/executions/${started.body.id}/restart`, { method: "POST" }));
+    expect(restarted.body, JSON.stringify(restarted.body)).toMatchObject({ state: { current: "RUNNING" } });
+    await api(`/executions/${started.body.id}/kill`, { method: "DELETE" });
+  });
+
+  it("follows an execution over server-sent events until it ends", async () => {
+    await api("/flows", yaml("id: short\nnamespace: api.test\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT0.3S }\n"));
+    const started = await json(await api("/executions/api.test/short", { method: "POST" }));
+    const response = await api(`/executions/${started.body.id}/follow`);
+    expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    const text = await response.text();
+    const states = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]).state.current);
+    expect(states[states.length - 1]).toBe("SUCCESS");
+    expect(states.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("refuses bodies over the configured size with 413 JSON", async () => {
+    const r = await json(await api("/flows", yaml(`id: big\nnamespace: a\ndescription: "${"x".repeat(70 * 1024)}"\ntasks:\n  - { id: a, type: core.Log, message: x }\n`)));
+    expect(r.status).toBe(413);
+    expect(r.body.message).toMatch(/over/);
+  });
+});
+
+describe("service endpoints", () => {
+  it("answers health, lists workers, and documents every route in OpenAPI", async () => {
+    expect(await json(await fetch(`${ferry.url}/health`))).toEqual({ status: 200, body: { status: "UP" } });
+    expect((await json(await api("/workers"))).body).toHaveLength(1);
+    const doc = (await json(await api("/openapi.json"))).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/flows", "/api/v1/flows/{namespace}/{id}", "/api/v1/executions/{namespace}/{flowId}", "/api/v1/executions/{id}/follow", "/api/v1/logs/{executionId}"]),
+    );
+    expect((await json(await api("/nothing/here"))).status).toBe(404);
+  });
+});

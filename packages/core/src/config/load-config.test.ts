@@ -1,0 +1,43 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./load-config.js";
+
+async function dirWith(yaml?: string) {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-config-"));
+  if (yaml !== undefined) await writeFile(join(dir, "ferry.yaml"), yaml);
+  return dir;
+}
+
+describe("configuration", () => {
+  it("uses the embedded defaults without a file", async () => {
+    const { config, file } = loadConfig({ cwd: await dirWith(), env: {} });
+    expect(file).toBeUndefined();
+    expect(config).toMatchObject({
+      server: { host: "127.0.0.1", port: 8080 },
+      repository: { type: "sqlite", path: "./.ferry/ferry.db" },
+      storage: { type: "local", path: "./.ferry/storage" },
+      secrets: { type: "env" },
+      queue: { type: "memory" },
+      worker: { concurrency: 8, groups: ["default"] },
+    });
+  });
+  it("reads ferry.yaml with ${ENV} interpolation and FERRY_ overrides", async () => {
+    const cwd = await dirWith("server:\n  port: ${PORT:-7000}\nstorage:\n  type: local\n  path: ${DATA}/storage\n");
+    const { config } = loadConfig({ cwd, env: { DATA: "/data", FERRY_SERVER__HOST: "0.0.0.0", FERRY_WORKER__CONCURRENCY: "3", FERRY_SERVER_URL: "ignored", FERRY_TEST_REDIS_URL: "ignored" } });
+    expect(config.server).toMatchObject({ host: "0.0.0.0", port: 7000 });
+    expect(config.storage).toMatchObject({ path: "/data/storage" });
+    expect(config.worker.concurrency).toBe(3);
+  });
+  it("names the bad key", async () => {
+    const load = async (yaml: string) => {
+      const cwd = await dirWith(yaml);
+      return () => loadConfig({ cwd, env: {} });
+    };
+    expect(await load("server:\n  prot: 1\n")).toThrow(/unknown key 'server.prot'/);
+    expect(await load("server:\n  port: lots\n")).toThrow(/at server.port/);
+    expect(await load("storage:\n  path: ${MISSING}\n")).toThrow(/MISSING is not set/);
+    expect(await load("server: [\n")).toThrow(/ferry.yaml:\d+: invalid YAML/);
+  });
+});

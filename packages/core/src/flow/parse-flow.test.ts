@@ -1,0 +1,137 @@
+import corePlugin from "@ferry/plugin-core";
+import { UserError } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { PluginRegistry } from "../plugins/registry.js";
+import { parseFlow } from "./parse-flow.js";
+
+const registry = new PluginRegistry([corePlugin]);
+
+function errorsOf(source: string) {
+  try {
+    parseFlow(source, registry);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return { message: (error as UserError).message, errors: (error as UserError).errors ?? [] };
+  }
+  throw new Error("expected the flow to be invalid");
+}
+
+describe("parseFlow", () => {
+  it("accepts Kestra's core type names and ours alike", () => {
+    const flow = parseFlow(
+      `id: ok
+namespace: company.team
+labels:
+  team: data
+tasks:
+  - id: a
+    type: io.kestra.plugin.core.log.Log
+    message: hi
+  - id: b
+    type: core.Log
+    message: hi
+`,
+      registry,
+    );
+    expect(flow.tasks.map((t) => t.id)).toEqual(["a", "b"]);
+    expect(flow.labels).toEqual({ team: "data" });
+  });
+
+  it("reports invalid YAML with its line", () => {
+    const { message, errors } = errorsOf("id: x\nnamespace: a\ntasks:\n  - id: [unclosed\n");
+    expect(message).toMatch(/invalid YAML/);
+    expect(errors[0].line).toBeGreaterThanOrEqual(4);
+  });
+
+  it("names the unknown type, the loaded plugins, the path and the line", () => {
+    const { errors } = errorsOf(`id: x
+namespace: a.b
+tasks:
+  - id: first
+    type: core.Log
+    message: fine
+  - id: second
+    type: acme.DoesNotExist
+`);
+    expect(errors).toEqual([
+      { path: "tasks[1].type", message: "unknown task type 'acme.DoesNotExist'; loaded plugins: @ferry/plugin-core", line: 8 },
+    ]);
+  });
+
+  it("checks each task's properties against its type's schema, nested tasks included", () => {
+    const { errors } = errorsOf(`id: x
+namespace: a.b
+tasks:
+  - id: outer
+    type: core.Sequential
+    tasks:
+      - id: nap
+        type: core.Sleep
+        duration: 5 seconds
+      - id: log
+        type: core.Log
+`);
+    expect(errors.map((e) => [e.path, e.line])).toEqual([
+      ["tasks[0].tasks[0].duration", 9],
+      ["tasks[0].tasks[1].message", 10],
+    ]);
+  });
+
+  it("allows templates wherever a value is expected", () => {
+    expect(() =>
+      parseFlow(
+        `id: x
+namespace: a.b
+tasks:
+  - id: loop
+    type: core.ForEach
+    values: "{{ inputs.list }}"
+    concurrencyLimit: "{{ 2 }}"
+    tasks:
+      - { id: nap, type: core.Sleep, duration: "PT{{ taskrun.value }}S" }
+`,
+        registry,
+      ),
+    ).not.toThrow();
+  });
+
+  it("rejects duplicate task ids, bad ids, missing tasks and template syntax errors", () => {
+    expect(errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: x }\n  - { id: a, type: core.Log, message: y }\n`).errors[0].message).toMatch(/duplicate task id 'a'/);
+    expect(errorsOf(`id: "bad id"\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: x }\n`).errors[0].path).toBe("id");
+    expect(errorsOf(`id: x\nnamespace: a\ntasks: []\n`).errors[0].message).toMatch(/at least one task/);
+    const syntax = errorsOf(`id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ 1 + }}"\n`).errors[0];
+    expect(syntax).toMatchObject({ path: "tasks[0].message", line: 6 });
+  });
+
+  it("points Kestra users at maxAttempt when they write maxAttempts", () => {
+    const { errors } = errorsOf(`id: x
+namespace: a
+tasks:
+  - id: a
+    type: core.Fail
+    retry:
+      type: constant
+      interval: PT1S
+      maxAttempts: 3
+`);
+    expect(errors[0]).toMatchObject({ path: "tasks[0].retry.maxAttempts", line: 9 });
+    expect(errors[0].message).toMatch(/maxAttempt/);
+  });
+
+  it("applies pluginDefaults to tasks of that type", () => {
+    const flow = parseFlow(
+      `id: x
+namespace: a
+pluginDefaults:
+  - type: core.Log
+    values: { level: WARN, message: default message }
+tasks:
+  - { id: a, type: core.Log }
+  - { id: b, type: core.Log, message: own, level: ERROR }
+`,
+      registry,
+    );
+    expect(flow.tasks[0]).toMatchObject({ level: "WARN", message: "default message" });
+    expect(flow.tasks[1]).toMatchObject({ level: "ERROR", message: "own" });
+  });
+});
