@@ -1,0 +1,87 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+
+const GOOD = `id: greet
+namespace: cli.test
+inputs:
+  - { id: who, type: STRING, defaults: World }
+tasks:
+  - { id: say, type: core.Return, format: "Hello {{ inputs.who }}" }
+  - { id: log, type: core.Log, message: "{{ outputs.say.value }}" }
+outputs:
+  - { id: greeting, type: STRING, value: "{{ outputs.say.value }}" }
+`;
+const BAD = `id: broken
+namespace: cli.test
+tasks:
+  - id: ok
+    type: core.Log
+    message: fine
+  - id: nap
+    type: core.Sleep
+    duration: forever
+`;
+
+describe("the ferry CLI", () => {
+  let ferry: FerryProcess;
+  let dir: string;
+  beforeAll(async () => {
+    ferry = await startFerryProcess();
+    dir = await mkdtemp(join(tmpdir(), "ferry-cli-"));
+    await mkdir(join(dir, "good"));
+    await mkdir(join(dir, "mixed"));
+    await writeFile(join(dir, "good/greet.yaml"), GOOD);
+    await writeFile(join(dir, "mixed/greet.yaml"), GOOD.replace("id: greet", "id: other"));
+    await writeFile(join(dir, "mixed/broken.yml"), BAD);
+  });
+  afterAll(async () => ferry?.stop());
+
+  it("flow validate prints file:line for each problem and exits non-zero", async () => {
+    const r = await runCli(["flow", "validate", join(dir, "mixed")], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("mixed/broken.yml:9: tasks[1].duration: expected an ISO-8601 duration");
+    expect(r.stdout).toContain("1 valid, 1 invalid");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("flow deploy applies nothing when one file is invalid", async () => {
+    const r = await runCli(["flow", "deploy", join(dir, "mixed"), "--server", ferry.url], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/broken.yml:9/);
+    expect((await fetch(`${ferry.url}/api/v1/flows/cli.test/other`)).status).toBe(404);
+  });
+
+  it("flow deploy creates, then leaves unchanged flows at their revision", async () => {
+    const first = await runCli(["flow", "deploy", join(dir, "good"), "--server", ferry.url]);
+    expect(first.stdout).toContain("1 created, 0 updated, 0 unchanged");
+    const again = await runCli(["flow", "deploy", join(dir, "good")], { env: { FERRY_SERVER_URL: ferry.url } });
+    expect(again.stdout).toContain("0 created, 0 updated, 1 unchanged");
+  });
+
+  it("execute --wait prints the state, outputs and logs", async () => {
+    const r = await runCli(["execute", "cli.test", "greet", "--input", "who=CLI", "--wait", "--server", ferry.url]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/execution [0-9a-f-]+: SUCCESS/);
+    expect(r.stdout).toContain('"greeting": "Hello CLI"');
+    expect(r.stdout).toMatch(/INFO\s+log: Hello CLI/);
+  });
+
+  it("says clearly when the server cannot be reached, or the flow is unknown", async () => {
+    const down = await runCli(["execute", "cli.test", "greet", "--server", "http://127.0.0.1:9"]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(/^ferry: cannot reach the Ferry server at http:\/\/127.0.0.1:9/);
+    const unknown = await runCli(["execute", "cli.test", "nope", "--server", ferry.url]);
+    expect(unknown.stderr).toMatch(/HTTP 404: flow cli.test.nope not found/);
+  });
+
+  it("server local refuses a bad configuration with one line naming the key", async () => {
+    const cfgDir = await mkdtemp(join(tmpdir(), "ferry-badcfg-"));
+    await writeFile(join(cfgDir, "ferry.yaml"), "repository:\n  type: oracle\n");
+    const r = await runCli(["server", "local"], { cwd: cfgDir });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe("ferry: invalid configuration at repository.type: unknown repository type 'oracle' (known: sqlite)");
+  });
+});
