@@ -11,11 +11,14 @@ export interface TaskRunVariables {
   attemptsCount?: number;
 }
 
-/** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them. */
+/** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them; read once. */
+let envsCache: Record<string, string> | undefined;
 function envs(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith("ENV_") && v !== undefined) out[k.slice(4).toLowerCase()] = v;
-  return out;
+  if (!envsCache) {
+    envsCache = {};
+    for (const [k, v] of Object.entries(process.env)) if (k.startsWith("ENV_") && v !== undefined) envsCache[k.slice(4).toLowerCase()] = v;
+  }
+  return envsCache;
 }
 
 /**

@@ -2,6 +2,7 @@ import { resolveInputs, type Flow } from "@ferry/core";
 import { executionPrefix, newId, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
 import type { JsonStore } from "./json-store.js";
+import { inputsKey, triggerKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
 
 export interface CreateExecutionRequest {
@@ -38,13 +39,13 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
-      inputsUri: flow.inputs?.length ? await this.store.write(`${prefix}/inputs.json`, inputs) : undefined,
+      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), inputs) : undefined,
       labels: { ...(flow.labels ?? {}), ...(request.labels ?? {}) },
       trigger: request.trigger
         ? {
             id: request.trigger.id,
             type: request.trigger.type,
-            variablesUri: request.trigger.variables ? await this.store.write(`${prefix}/trigger.json`, request.trigger.variables) : undefined,
+            variablesUri: request.trigger.variables ? await this.store.write(triggerKey(prefix), request.trigger.variables) : undefined,
           }
         : undefined,
       parent: request.parent,

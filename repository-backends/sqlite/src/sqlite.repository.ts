@@ -7,7 +7,8 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow } from "./rows.js";
+import { HotStatements } from "./hot-statements.js";
+import { executionFromRow, flowFromRow, LEVEL_RANK, logFromRow } from "./rows.js";
 import * as schema from "./schema.js";
 
 export const sqliteRepositoryOptions = z.looseObject({ type: z.literal("sqlite"), path: z.string().default("./.ferry/ferry.db") });
@@ -22,6 +23,7 @@ const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
 export class SqliteRepository implements Repository {
   private sqlite?: Database.Database;
   private db!: BetterSQLite3Database<typeof schema>;
+  private hot!: HotStatements;
 
   constructor(private readonly file: string) {}
 
@@ -33,6 +35,7 @@ export class SqliteRepository implements Repository {
     this.sqlite.pragma("busy_timeout = 5000");
     this.db = drizzle(this.sqlite, { schema });
     migrate(this.db, { migrationsFolder: MIGRATIONS });
+    this.hot = new HotStatements(this.sqlite);
   }
 
   async close(): Promise<void> {
@@ -102,21 +105,11 @@ export class SqliteRepository implements Repository {
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []) {
-    this.db.transaction((tx) => {
-      const row = executionToRow(execution);
-      tx.insert(schema.executions).values(row).onConflictDoUpdate({ target: schema.executions.id, set: row }).run();
-      for (const run of runs) {
-        const r = taskRunToRow(run);
-        tx.insert(schema.taskRuns).values(r).onConflictDoUpdate({ target: schema.taskRuns.id, set: r }).run();
-      }
-    });
+    this.hot.saveAll(execution, runs);
   }
 
   async getExecution(id: string) {
-    const row = this.db.select().from(schema.executions).where(eq(schema.executions.id, id)).get();
-    if (!row) return undefined;
-    const runs = this.db.select().from(schema.taskRuns).where(eq(schema.taskRuns.executionId, id)).orderBy(asc(schema.taskRuns.id)).all();
-    return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
+    return this.hot.getExecution(id);
   }
 
   async searchExecutions(query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest): Promise<Page<ExecutionRecord>> {
@@ -153,10 +146,7 @@ export class SqliteRepository implements Repository {
   }
 
   async appendLogs(entries: LogEntry[]) {
-    if (!entries.length) return;
-    this.db.transaction((tx) => {
-      for (const entry of entries) tx.insert(schema.logs).values(logToRow(entry)).run();
-    });
+    if (entries.length) this.hot.appendLogs(entries);
   }
 
   async findLogs(executionId: string, filter: { taskId?: string; taskRunId?: string; minLevel?: LogLevel } = {}) {

@@ -3,6 +3,7 @@ import { errorMessage, isTerminal, type FlowablePlan, type TaskDefinition, type 
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
+import { planKey, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import type { ExecutionState } from "./execution-state.js";
 
@@ -81,18 +82,18 @@ export class Walker {
     try {
       const ctx = await this.renderContext(run, task);
       const props = await renderProperties(def, task, ctx);
-      const prefix = `${this.state.execution.storagePrefix}/tasks/${task.id}/${run.id}`;
+      const prefix = this.state.execution.storagePrefix!;
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(`${prefix}/plan.json`, { branches: plan.branches, concurrency: plan.concurrency });
-        if (plan.outputs) run.outputsUri = await this.deps.store.write(`${prefix}/outputs.json`, plan.outputs);
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency });
+        if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else {
         const target = def.target(props);
         run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
         if (!target.wait) {
-          run.outputsUri = await this.deps.store.write(`${prefix}/outputs.json`, { executionId: run.subflowExecutionId });
+          run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), { executionId: run.subflowExecutionId });
           this.state.setRunState(run, "SUCCESS");
         }
         this.state.touch(run);

@@ -8,6 +8,7 @@ import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
+import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 
 export interface WorkerOptions {
@@ -102,7 +103,6 @@ export class Worker {
         timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
-      const taskPrefix = `${job.storagePrefix}/tasks/${task.id}/${job.taskRunId}`;
       const runContext: RunContext = {
         execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
@@ -110,7 +110,7 @@ export class Worker {
         signal: controller.signal,
         render: (template) => renderValue(template, ctx),
         putFile: async (name, body) => {
-          const key = `${taskPrefix}/files/${assertSafeKey(name)}`;
+          const key = `${taskFilesPrefix(job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(name)}`;
           await store.storage.put(key, body);
           return `ferry://${key}`;
         },
@@ -124,7 +124,7 @@ export class Worker {
         },
       };
       const outputs = await untilAborted(def.run(runContext, props), controller.signal);
-      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(`${taskPrefix}/outputs.json`, outputs) : undefined;
+      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
       await report("SUCCESS", outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Ferry's benchmark harness. Starts what it measures as real processes (a `ferry server
+// local` on the embedded defaults), drives it over HTTP on 127.0.0.1 only, with loops
+// bounded in count and time, and prints one line per scenario (`--json`: one JSON object).
+//
+//   npm run bench                                   every scenario, local mode
+//   npm run bench -- benchmark01 --duration 5       one scenario, shorter phases
+//   npm run bench -- --json                         machine-readable lines
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const FERRY = join(ROOT, "apps/cli/bin/ferry.js");
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    mode: { type: "string", default: "local" },
+    json: { type: "boolean", default: false },
+    duration: { type: "string", default: "20" },
+    rates: { type: "string", default: "10,50,100,200" },
+    concurrency: { type: "string", default: "32" },
+  },
+});
+const SCENARIOS = ["startup", "benchmark01", "sequential40"];
+const chosen = positionals.length ? positionals : SCENARIOS;
+for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
+if (opts.mode !== "local") throw new Error(`mode '${opts.mode}' is not available yet: only local`);
+const DURATION_S = Number(opts.duration);
+
+const BENCHMARK01 = `id: benchmark01
+namespace: benchmarks
+inputs:
+  - id: name
+    type: STRING
+    defaults: World
+tasks:
+  - id: concatenate
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      message: Hello {{ inputs.name }}
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ outputs.concatenate.values.message }}"
+`;
+const SEQUENTIAL40 = `id: sequential40\nnamespace: benchmarks\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  - id: log${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "step ${i} of {{ flow.id }}"\n`).join("")}`;
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+function rssMb(pid) {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmRSS:"));
+    return Math.round(Number(line.split(/\s+/)[1]) / 1024);
+  } catch {
+    return null;
+  }
+}
+
+async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawn(process.execPath, [FERRY, "server", "local"], {
+    cwd: dir,
+    env: { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const readyMs = performance.now() - started;
+  return {
+    url, readyMs, pid: child.pid,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function deploy(url, source) {
+  const r = await fetch(`${url}/api/v1/flows`, { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } });
+  if (r.status !== 200) throw new Error(`deploy failed: ${r.status} ${await r.text()}`);
+}
+
+/** one execution, request to SUCCESS (the server answers when it ends) */
+async function execute(url, flowId) {
+  const t0 = performance.now();
+  const r = await fetch(`${url}/api/v1/executions/benchmarks/${flowId}?wait=true`, { method: "POST" });
+  const body = await r.json();
+  const ms = performance.now() - t0;
+  return { ms, ok: r.status === 200 && body.state?.current === "SUCCESS" };
+}
+
+const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
+
+function report(scenario, rate, results, seconds, server) {
+  const lat = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+  const row = {
+    scenario, mode: opts.mode, rate, executions: results.length,
+    exec_per_s: Number((lat.length / seconds).toFixed(1)),
+    p50_ms: round(pct(lat, 50)), p95_ms: round(pct(lat, 95)), p99_ms: round(pct(lat, 99)),
+    errors: results.length - lat.length, rss_mb: rssMb(server.pid),
+  };
+  if (opts.json) console.log(JSON.stringify(row));
+  else console.log(`${scenario.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB`);
+  return row;
+}
+const round = (v) => (v === null ? null : Number(v.toFixed(1)));
+
+/** open loop: starts one execution every 1/rate s for the duration, then waits for all */
+async function fixedRate(server, flowId, rate) {
+  const pending = [];
+  const t0 = performance.now();
+  const total = Math.round(rate * DURATION_S);
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(execute(server.url, flowId).catch(() => ({ ms: 0, ok: false })));
+  }
+  const results = await Promise.all(pending);
+  return report(flowId, `${rate}/s`, results, (performance.now() - t0) / 1000, server);
+}
+
+/** closed loop: `concurrency` clients back to back for the duration */
+async function fullSpeed(server, flowId, concurrency) {
+  const results = [];
+  const t0 = performance.now();
+  const end = t0 + DURATION_S * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) results.push(await execute(server.url, flowId).catch(() => ({ ms: 0, ok: false })));
+    }),
+  );
+  return report(flowId, `max/${concurrency}c`, results, (performance.now() - t0) / 1000, server);
+}
+
+async function main() {
+  if (!opts.json) console.log(`Ferry benchmarks, mode ${opts.mode}, ${DURATION_S} s phases, on ${process.platform} node ${process.version}`);
+  if (chosen.includes("startup")) {
+    const server = await startServer();
+    await new Promise((r) => setTimeout(r, 500));
+    const row = { scenario: "startup", mode: opts.mode, ready_ms: Math.round(server.readyMs), rss_mb: rssMb(server.pid) };
+    console.log(opts.json ? JSON.stringify(row) : `startup       ready in ${row.ready_ms} ms, idle rss ${row.rss_mb} MB`);
+    await server.stop();
+  }
+  if (chosen.includes("benchmark01")) {
+    const server = await startServer();
+    await deploy(server.url, BENCHMARK01);
+    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01"); // warm-up
+    for (const rate of opts.rates.split(",").map(Number)) await fixedRate(server, "benchmark01", rate);
+    await fullSpeed(server, "benchmark01", Number(opts.concurrency));
+    await server.stop();
+  }
+  if (chosen.includes("sequential40")) {
+    const server = await startServer();
+    await deploy(server.url, SEQUENTIAL40);
+    for (let i = 0; i < 3; i++) await execute(server.url, "sequential40");
+    const results = [];
+    for (let i = 0; i < 20; i++) results.push(await execute(server.url, "sequential40"));
+    const seconds = results.reduce((s, r) => s + r.ms, 0) / 1000;
+    report("sequential40", "serial", results, seconds, server);
+    await server.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+});
