@@ -1,0 +1,56 @@
+import { createServer, type Server } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestTask } from "./request.task.js";
+
+// a real HTTP server on 127.0.0.1 answering what it received
+let server: Server;
+let base: string;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      if (req.url === "/missing") {
+        res.writeHead(404, { "content-type": "text/plain" });
+        return res.end("no such thing");
+      }
+      res.writeHead(200, { "content-type": "application/json", "x-echo": "yes" });
+      res.end(JSON.stringify({ method: req.method, url: req.url, contentType: req.headers["content-type"] ?? null, auth: req.headers.authorization ?? null, body }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+const logs: string[] = [];
+const ctx = {
+  execution: { id: "e", namespace: "n", flowId: "f", flowRevision: 1 },
+  taskRun: { id: "t", taskId: "req", attempt: 0 },
+  logger: { trace: () => undefined, debug: (m: string) => void logs.push(m), info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined },
+  signal: new AbortController().signal,
+  render: async (v: unknown) => v,
+  putFile: async () => "",
+  getFile: async () => new Uint8Array(),
+};
+const run = (props: Record<string, unknown>) => requestTask.run(ctx, requestTask.properties.parse(props));
+
+describe("core.http.Request", () => {
+  it("sends a JSON body with headers and exposes code, headers and body", async () => {
+    const out = (await run({ uri: `${base}/things?x=1`, method: "POST", body: { a: 1 }, headers: { Authorization: "Bearer t" } }))!;
+    expect(out.code).toBe(200);
+    expect((out.headers as Record<string, string[]>)["x-echo"]).toEqual(["yes"]);
+    expect(JSON.parse(out.body as string)).toEqual({ method: "POST", url: "/things?x=1", contentType: "application/json", auth: "Bearer t", body: '{"a":1}' });
+  });
+  it("sends form data", async () => {
+    const out = (await run({ uri: `${base}/form`, method: "POST", formData: { k: "v w" } }))!;
+    expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });
+  });
+  it("fails on HTTP errors unless allowFailed", async () => {
+    await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
+    expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);
+  });
+  it("rejects a property that is not a URL", () => {
+    expect(requestTask.properties.safeParse({ uri: "not a url" }).success).toBe(false);
+  });
+});
