@@ -77,7 +77,12 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       deps,
       backends,
       close: async () => {
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await new Promise<void>((resolve) => {
+          if (!server) return resolve();
+          server.close(() => resolve());
+          // followers (server-sent events) and keep-alive sockets would hold close() open
+          (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        });
         for (const w of workers) await w.stop();
         await executor.stop();
         for (const s of subscriptions) await s.close();

@@ -55,8 +55,10 @@ export interface WorkerJob {
   storagePrefix: string;
 }
 
+/** the attempts to stop: a worker aborts them if running, and never starts them if queued */
 export interface KillMessage {
   executionId: string;
+  taskRuns: Array<{ taskRunId: string; attempt: number }>;
 }
 
 export type LogBatch = LogEntry[];

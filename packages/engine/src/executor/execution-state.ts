@@ -31,9 +31,11 @@ export class ExecutionState {
   readonly delayed: Array<{ taskRunId: string; attempt: number; delayMs: number }> = [];
   readonly logs: LogEntry[] = [];
   readonly childKills: string[] = [];
-  readonly workerKills: boolean[] = [];
+  readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
   ended = false;
+
+  private index?: Map<string, TaskRunRecord>;
 
   constructor(
     readonly execution: ExecutionRecord,
@@ -41,13 +43,30 @@ export class ExecutionState {
     readonly flow: Flow,
   ) {}
 
+  private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
+    return `${taskId}\u0000${parentId ?? ""}\u0000${value ?? "\u0001"}`;
+  }
+
   touch(run?: TaskRunRecord): void {
     if (run) this.dirty.add(run);
     this.executionDirty = true;
   }
 
+  /** the task run of a task under a parent and iteration value (indexed: ForEach makes many) */
   find(taskId: string, parentId: string | undefined, value: string | undefined): TaskRunRecord | undefined {
-    return this.taskRuns.find((t) => t.taskId === taskId && t.parentTaskRunId === parentId && t.value === value);
+    if (!this.index) {
+      this.index = new Map();
+      for (const t of this.taskRuns) this.index.set(ExecutionState.key(t.taskId, t.parentTaskRunId, t.value), t);
+    }
+    return this.index.get(ExecutionState.key(taskId, parentId, value));
+  }
+
+  /** forgets dropped task runs (restart) */
+  remove(ids: Set<string>): void {
+    this.taskRuns = this.taskRuns.filter((r) => !ids.has(r.id));
+    this.index = undefined;
+    for (const run of this.dirty) if (ids.has(run.id)) this.dirty.delete(run);
+    this.removed.push(...ids);
   }
 
   byId(id: string): TaskRunRecord | undefined {
@@ -65,6 +84,7 @@ export class ExecutionState {
       attempts: [],
     };
     this.taskRuns.push(run);
+    this.index?.set(ExecutionState.key(taskId, parentId, value), run);
     this.touch(run);
     return run;
   }

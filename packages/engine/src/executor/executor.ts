@@ -59,10 +59,15 @@ export class Executor {
   handle(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.process(event)).finally(() => {
-      if (this.locks.get(id) === next) this.locks.delete(id);
+    const next = previous.then(() => this.process(event));
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
     });
-    this.locks.set(id, next.catch(() => undefined));
     return next;
   }
 
@@ -164,7 +169,7 @@ export class Executor {
     for (const retry of state.delayed) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
     }
-    if (state.workerKills.length) await queue.broadcast<KillMessage>(KILL_TOPIC, { executionId: state.execution.id });
+    if (state.workerKills.length) await queue.broadcast<KillMessage>(KILL_TOPIC, { executionId: state.execution.id, taskRuns: state.workerKills });
     for (const child of state.childKills) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "kill", executionId: child }, { key: child });
     const { execution } = state;
     if (state.ended && execution.parent) {

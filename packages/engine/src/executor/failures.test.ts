@@ -191,6 +191,35 @@ tasks:
     expect(r.execution.state.histories.map((s) => s.state)).toContain("KILLING");
   });
 
+  it("kill never starts attempts still queued for a worker, and a restart runs them again", async () => {
+    const flow = await h.deploy(`
+id: killable-queue
+namespace: test.engine
+tasks:
+  - id: loop
+    type: core.ForEach
+    values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+    concurrencyLimit: 0
+    tasks:
+      - { id: nap, type: core.Sleep, duration: PT0.5S }
+`);
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, (e) => e.state.current === "RUNNING");
+    await new Promise((r) => setTimeout(r, 100));
+    await h.executor.handle({ type: "kill", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "KILLED");
+    await new Promise((r) => setTimeout(r, 800));
+    const killed = await h.result(execution.id);
+    const ran = killed.runs("nap").filter((t) => t.state.histories.some((s) => s.state === "RUNNING"));
+    expect(ran.length).toBeLessThanOrEqual(8); // the worker's concurrency: the rest never started
+    expect(killed.runs("nap").every((t) => t.state.current === "KILLED")).toBe(true);
+
+    await h.executor.handle({ type: "restart", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+    const after = await h.result(execution.id);
+    expect(after.runs("nap").map((t) => t.state.current)).toEqual(Array(16).fill("SUCCESS"));
+  });
+
   it("restart re-runs the failed task as a new attempt and keeps what succeeded", async () => {
     const flow = await h.deploy(`
 id: restartable

@@ -17,10 +17,13 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
       continue; // flowables end once their children have, below
-    } else if (s === "RUNNING") {
-      running = true;
-      if (!state.workerKills.length) state.workerKills.push(true);
     } else {
+      // queued attempts may already sit in a worker's queue: tell workers never to start them
+      if (run.attempts.length) state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
+      if (s === "RUNNING") {
+        running = true;
+        continue;
+      }
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "KILLED");
       state.setRunState(run, "KILLED");

@@ -35,9 +35,7 @@ export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) =>
     else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
     else dispatch(run);
   }
-  state.taskRuns = state.taskRuns.filter((r) => !drop.has(r.id));
-  state.removed.push(...drop);
-  for (const run of state.dirty) if (drop.has(run.id)) state.dirty.delete(run);
+  state.remove(drop);
   state.execution.outputsUri = undefined;
   state.setExecutionState("RUNNING");
   state.log("INFO", "execution restarted");

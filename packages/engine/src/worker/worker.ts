@@ -49,7 +49,7 @@ export class Worker {
 
   async start(): Promise<void> {
     const { queue, groups, concurrency } = this.options;
-    this.subscriptions.push(await queue.subscribe<KillMessage>(KILL_TOPIC, (m) => this.kill(m.executionId)));
+    this.subscriptions.push(await queue.subscribe<KillMessage>(KILL_TOPIC, (m) => this.kill(m)));
     for (const group of groups) this.subscriptions.push(await queue.consume<WorkerJob>(jobsChannel(group), (job) => this.run(job), { concurrency }));
   }
 
@@ -64,10 +64,13 @@ export class Worker {
     return [...this.running.entries()].map(([taskRunId, r]) => ({ executionId: r.executionId, taskRunId, taskId: r.job.task.id }));
   }
 
-  private kill(executionId: string) {
-    this.killed.set(executionId, Date.now());
-    if (this.killed.size > 10_000) this.killed.delete(this.killed.keys().next().value!);
-    for (const r of this.running.values()) if (r.executionId === executionId) r.controller.abort(new KilledError());
+  private kill(message: KillMessage) {
+    for (const { taskRunId, attempt } of message.taskRuns) {
+      this.killed.set(`${taskRunId}:${attempt}`, Date.now());
+      const running = this.running.get(taskRunId);
+      if (running && running.job.attempt === attempt) running.controller.abort(new KilledError());
+    }
+    while (this.killed.size > 10_000) this.killed.delete(this.killed.keys().next().value!);
   }
 
   private async run(job: WorkerJob): Promise<void> {
@@ -82,7 +85,7 @@ export class Worker {
       await logger.flush();
       await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, date: new Date().toISOString() });
     };
-    if (this.killed.has(job.executionId)) return report("KILLED");
+    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
     await send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: new Date().toISOString() });
 
     const def = registry.task(task.type);
