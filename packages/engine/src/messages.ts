@@ -18,6 +18,9 @@ export type ExecutorEvent =
       attempt: number;
       state: Extract<TaskRunState, "SUCCESS" | "WARNING" | "FAILED" | "KILLED">;
       outputsUri?: string;
+      /** when the attempt started on the worker (quick tasks send no separate `started`) */
+      startDate: string;
+      workerId: string;
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, LogEntry, TaskRunRecord } from "@ferry/sdk";
+import type { ExecutionRecord, FlowRecord, LogEntry, TaskRunRecord } from "@ferry/sdk";
 import type Database from "better-sqlite3";
 import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "./rows.js";
 
@@ -22,10 +22,13 @@ export class HotStatements {
   private readonly upsertExecution: Database.Statement;
   private readonly upsertTaskRun: Database.Statement;
   private readonly insertLog: Database.Statement;
+  private readonly selectLatestFlow: Database.Statement;
   readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[]) => void;
   readonly appendLogs: (entries: LogEntry[]) => void;
 
   constructor(db: Database.Database) {
+    this.selectLatestFlow = db.prepare(`select namespace, id, revision, source, deleted, updated from flows
+      where namespace = ? and id = ? order by revision desc limit 1`);
     this.selectExecution = db.prepare(`select ${EXECUTION_COLUMNS} from executions where id = ?`);
     this.selectTaskRuns = db.prepare(`select ${TASK_RUN_COLUMNS} from task_runs where execution_id = ? order by id`);
     this.upsertExecution = db.prepare(`insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri,
@@ -52,6 +55,12 @@ export class HotStatements {
     this.appendLogs = db.transaction((entries: LogEntry[]) => {
       for (const entry of entries) this.insertLog.run(logToRow(entry));
     });
+  }
+
+  /** the latest revision of a flow (every execution request reads it) */
+  latestFlow(namespace: string, id: string): FlowRecord | undefined {
+    const row = this.selectLatestFlow.get(namespace, id) as (Omit<FlowRecord, "deleted"> & { deleted: number }) | undefined;
+    return row ? { ...row, deleted: row.deleted === 1 } : undefined;
   }
 
   getExecution(id: string): { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined {

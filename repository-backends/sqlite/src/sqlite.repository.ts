@@ -63,6 +63,10 @@ export class SqliteRepository implements Repository {
   }
 
   async getFlow(namespace: string, id: string, revision?: number) {
+    if (revision === undefined) {
+      const latest = this.hot.latestFlow(namespace, id);
+      return latest && !latest.deleted ? latest : undefined;
+    }
     const where = and(eq(schema.flows.namespace, namespace), eq(schema.flows.id, id), revision ? eq(schema.flows.revision, revision) : undefined);
     const row = this.db.select().from(schema.flows).where(where).orderBy(desc(schema.flows.revision)).limit(1).get();
     if (!row || (row.deleted && revision === undefined)) return undefined;

@@ -37,7 +37,12 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       const attempt = run?.attempts[event.attempt];
       if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current) || run.state.current === "RETRYING") return;
+      if (attempt.state.current !== "RUNNING") {
+        transition(attempt.state, "RUNNING", event.startDate);
+        transition(run.state, "RUNNING", event.startDate);
+      }
       transition(attempt.state, event.state, event.date);
+      attempt.workerId ??= event.workerId;
       const task = deps.taskOf(run);
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;

@@ -20,6 +20,8 @@ export interface WorkerOptions {
   workerId?: string;
 }
 
+const STARTED_AFTER_MS = 50;
+
 class TimeoutError extends Error {
   constructor(readonly ms: number) {
     super(`Timeout after ${formatClock(ms)}`);
@@ -81,12 +83,18 @@ export class Worker {
       taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt,
     });
     const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
+    const startDate = new Date().toISOString();
+    // quick tasks report once, with their start date; a task still running after
+    // STARTED_AFTER_MS also says so, so the execution shows it RUNNING while it runs
+    const started = setTimeout(() => {
+      void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
+    }, STARTED_AFTER_MS);
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string) => {
+      clearTimeout(started);
       await logger.flush();
-      await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, date: new Date().toISOString() });
+      await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString() });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
-    await send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: new Date().toISOString() });
 
     const def = registry.task(task.type);
     if (!def || def.kind !== "runnable") {
