@@ -82,6 +82,6 @@ describe("the ferry CLI", () => {
     await writeFile(join(cfgDir, "ferry.yaml"), "repository:\n  type: oracle\n");
     const r = await runCli(["server", "local"], { cwd: cfgDir });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe("ferry: invalid configuration at repository.type: unknown repository type 'oracle' (known: sqlite)");
+    expect(r.stderr.trim()).toBe("ferry: invalid configuration at repository.type: unknown repository type 'oracle' (known: sqlite, postgres, mysql)");
   });
 });

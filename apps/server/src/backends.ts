@@ -9,6 +9,8 @@ type Factory<T> = (options: unknown, baseDir: string) => Promise<T>;
  */
 const REPOSITORIES: Record<string, Factory<Repository>> = {
   sqlite: async (o, base) => (await import("@ferry/repository-sqlite")).createSqliteRepository(o, base),
+  postgres: async (o) => (await import("@ferry/repository-postgres")).createPostgresRepository(o),
+  mysql: async (o) => (await import("@ferry/repository-mysql")).createMysqlRepository(o),
 };
 const STORAGES: Record<string, Factory<Storage>> = {
   local: async (o, base) => (await import("@ferry/storage-local")).createLocalStorage(o, base),

@@ -1,6 +1,6 @@
 import type { ExecutionRecord, FlowRecord, LogEntry, TaskRunRecord } from "@ferry/sdk";
 import type Database from "better-sqlite3";
-import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "./rows.js";
+import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "@ferry/repository-sql";
 
 /**
  * The executor's hot path as prepared statements. drizzle builds and prepares each query

@@ -1,18 +1,71 @@
 import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, TaskRunRecord } from "@ferry/sdk";
-import type { executions, flows, logs, taskRuns } from "./schema.js";
 
-/** Row ⇄ record mapping: the one place column names meet the SDK's records. */
-type Row<T extends { $inferSelect: unknown }> = T["$inferSelect"];
+/**
+ * Rows as every dialect's tables hold them (the same column keys in each schema.ts), and
+ * their mapping to the SDK's records: the one place column names meet records.
+ */
+export interface FlowRow {
+  namespace: string;
+  id: string;
+  revision: number;
+  source: string;
+  deleted: boolean;
+  updated: string;
+}
+
+export interface ExecutionRow {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  state: string;
+  stateRecord: unknown;
+  inputsUri: string | null;
+  outputsUri: string | null;
+  labels: unknown;
+  trigger: unknown;
+  parent: unknown;
+  storagePrefix: string | null;
+  created: string;
+  updated: string;
+}
+
+export interface TaskRunRow {
+  id: string;
+  executionId: string;
+  taskId: string;
+  parentTaskRunId: string | null;
+  value: string | null;
+  state: string;
+  stateRecord: unknown;
+  attempts: unknown;
+  outputsUri: string | null;
+  planUri: string | null;
+  subflowExecutionId: string | null;
+}
+
+export interface LogRow {
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId: string | null;
+  taskRunId: string | null;
+  attemptNumber: number | null;
+  level: string;
+  levelRank: number;
+  message: string;
+  timestamp: string;
+}
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 export const LEVEL_RANK: Record<LogLevel, number> = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4 };
 
-export function flowFromRow(row: Row<typeof flows>): FlowRecord {
-  return { namespace: row.namespace, id: row.id, revision: row.revision, source: row.source, deleted: row.deleted, updated: row.updated };
+export function flowFromRow(row: FlowRow): FlowRecord {
+  return { namespace: row.namespace, id: row.id, revision: row.revision, source: row.source, deleted: Boolean(row.deleted), updated: row.updated };
 }
 
-export function executionToRow(e: ExecutionRecord): Row<typeof executions> {
+export function executionToRow(e: ExecutionRecord): ExecutionRow {
   return {
     id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
     stateRecord: e.state, inputsUri: e.inputsUri ?? null, outputsUri: e.outputsUri ?? null, labels: e.labels,
@@ -20,16 +73,16 @@ export function executionToRow(e: ExecutionRecord): Row<typeof executions> {
   };
 }
 
-export function executionFromRow(row: Row<typeof executions>): ExecutionRecord {
+export function executionFromRow(row: ExecutionRow): ExecutionRecord {
   return {
     id: row.id, namespace: row.namespace, flowId: row.flowId, flowRevision: row.flowRevision,
     state: row.stateRecord as ExecutionRecord["state"], inputsUri: opt(row.inputsUri), outputsUri: opt(row.outputsUri),
-    labels: row.labels as Record<string, string>, trigger: opt(row.trigger) as ExecutionRecord["trigger"],
-    parent: opt(row.parent) as ExecutionRecord["parent"], storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
+    labels: row.labels as Record<string, string>, trigger: (row.trigger ?? undefined) as ExecutionRecord["trigger"],
+    parent: (row.parent ?? undefined) as ExecutionRecord["parent"], storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
   };
 }
 
-export function taskRunToRow(t: TaskRunRecord): Row<typeof taskRuns> {
+export function taskRunToRow(t: TaskRunRecord): TaskRunRow {
   return {
     id: t.id, executionId: t.executionId, taskId: t.taskId, parentTaskRunId: t.parentTaskRunId ?? null, value: t.value ?? null,
     state: t.state.current, stateRecord: t.state, attempts: t.attempts, outputsUri: t.outputsUri ?? null, planUri: t.planUri ?? null,
@@ -37,7 +90,7 @@ export function taskRunToRow(t: TaskRunRecord): Row<typeof taskRuns> {
   };
 }
 
-export function taskRunFromRow(row: Row<typeof taskRuns>): TaskRunRecord {
+export function taskRunFromRow(row: TaskRunRow): TaskRunRecord {
   return {
     id: row.id, executionId: row.executionId, taskId: row.taskId, parentTaskRunId: opt(row.parentTaskRunId), value: opt(row.value),
     state: row.stateRecord as TaskRunRecord["state"], attempts: row.attempts as TaskRunRecord["attempts"],
@@ -45,14 +98,14 @@ export function taskRunFromRow(row: Row<typeof taskRuns>): TaskRunRecord {
   };
 }
 
-export function logToRow(l: LogEntry): Omit<Row<typeof logs>, "seq"> {
+export function logToRow(l: LogEntry): LogRow {
   return {
     executionId: l.executionId, namespace: l.namespace, flowId: l.flowId, taskId: l.taskId ?? null, taskRunId: l.taskRunId ?? null,
     attemptNumber: l.attemptNumber ?? null, level: l.level, levelRank: LEVEL_RANK[l.level], message: l.message, timestamp: l.timestamp,
   };
 }
 
-export function logFromRow(row: Row<typeof logs>): LogEntry {
+export function logFromRow(row: LogRow): LogEntry {
   return {
     executionId: row.executionId, namespace: row.namespace, flowId: row.flowId, taskId: opt(row.taskId), taskRunId: opt(row.taskRunId),
     attemptNumber: opt(row.attemptNumber), level: row.level as LogLevel, message: row.message, timestamp: row.timestamp,

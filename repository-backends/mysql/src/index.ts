@@ -1,0 +1,1 @@
+export { MysqlRepository, createMysqlRepository, mysqlRepositoryOptions } from "./mysql.repository.js";

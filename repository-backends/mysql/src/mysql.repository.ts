@@ -1,0 +1,72 @@
+import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { OperationalError } from "@ferry/sdk";
+import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
+import { migrate } from "drizzle-orm/mysql2/migrator";
+import mysql from "mysql2/promise";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import * as schema from "./schema.js";
+
+export const mysqlRepositoryOptions = z.looseObject({
+  type: z.literal("mysql"),
+  url: z.string().min(1),
+  poolSize: z.coerce.number().int().min(1).default(10),
+});
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
+/** named lock held while migrating, so servers starting together migrate once */
+const MIGRATION_LOCK = "ferry_migrations";
+
+/** MySQL and MariaDB through mysql2. Migrations run at start under GET_LOCK. */
+export class MysqlRepository extends SqlRepository {
+  protected readonly tables = schema;
+  private pool?: mysql.Pool;
+  private database?: MySql2Database<typeof schema>;
+
+  constructor(private readonly url: string, private readonly poolSize = 10) {
+    super();
+  }
+
+  protected db(): AnyDb {
+    if (!this.database) throw new OperationalError("the MySQL repository is not initialised");
+    return this.database;
+  }
+
+  async init(): Promise<void> {
+    this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize });
+    this.database = drizzle(this.pool, { schema, mode: "default" });
+    let connection: mysql.PoolConnection;
+    try {
+      connection = await this.pool.getConnection();
+    } catch (error) {
+      throw new OperationalError(`cannot connect to MySQL at ${this.url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
+      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+    } finally {
+      await connection.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]).catch(() => undefined);
+      connection.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.end();
+    this.pool = undefined;
+    this.database = undefined;
+  }
+
+  protected transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    return this.db().transaction(fn);
+  }
+
+  protected async upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>): Promise<void> {
+    await tx.insert(table).values(row).onDuplicateKeyUpdate({ set: row });
+  }
+}
+
+export function createMysqlRepository(options: unknown): MysqlRepository {
+  const { url, poolSize } = mysqlRepositoryOptions.parse(options);
+  return new MysqlRepository(url, poolSize);
+}

@@ -1,0 +1,80 @@
+import { bigint, boolean, index, int, json, longtext, mysqlTable, primaryKey, text, varchar } from "drizzle-orm/mysql-core";
+
+/**
+ * Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every
+ * dialect's schema.ts; MySQL needs lengths on keyed and indexed text, hence varchar.
+ */
+const id = (name: string) => varchar(name, { length: 64 });
+const name = (column: string) => varchar(column, { length: 255 });
+const uri = (column: string) => varchar(column, { length: 1024 });
+const date = (column: string) => varchar(column, { length: 40 });
+
+export const flows = mysqlTable(
+  "flows",
+  {
+    namespace: name("namespace").notNull(),
+    id: name("id").notNull(),
+    revision: int("revision").notNull(),
+    source: longtext("source").notNull(),
+    deleted: boolean("deleted").notNull().default(false),
+    updated: date("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] })],
+);
+
+export const executions = mysqlTable(
+  "executions",
+  {
+    id: id("id").primaryKey(),
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    flowRevision: int("flow_revision").notNull(),
+    state: varchar("state", { length: 16 }).notNull(),
+    stateRecord: json("state_record").notNull(),
+    inputsUri: uri("inputs_uri"),
+    outputsUri: uri("outputs_uri"),
+    labels: json("labels").notNull(),
+    trigger: json("trigger"),
+    parent: json("parent"),
+    storagePrefix: uri("storage_prefix"),
+    created: date("created").notNull(),
+    updated: date("updated").notNull(),
+  },
+  (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
+);
+
+export const taskRuns = mysqlTable(
+  "task_runs",
+  {
+    id: id("id").primaryKey(),
+    executionId: id("execution_id").notNull(),
+    taskId: name("task_id").notNull(),
+    parentTaskRunId: id("parent_task_run_id"),
+    value: text("value"),
+    state: varchar("state", { length: 16 }).notNull(),
+    stateRecord: json("state_record").notNull(),
+    attempts: json("attempts").notNull(),
+    outputsUri: uri("outputs_uri"),
+    planUri: uri("plan_uri"),
+    subflowExecutionId: id("subflow_execution_id"),
+  },
+  (t) => [index("task_runs_execution").on(t.executionId)],
+);
+
+export const logs = mysqlTable(
+  "logs",
+  {
+    seq: bigint("seq", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
+    executionId: id("execution_id").notNull(),
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    taskId: name("task_id"),
+    taskRunId: id("task_run_id"),
+    attemptNumber: int("attempt_number"),
+    level: varchar("level", { length: 8 }).notNull(),
+    levelRank: int("level_rank").notNull(),
+    message: longtext("message").notNull(),
+    timestamp: date("timestamp").notNull(),
+  },
+  (t) => [index("logs_execution").on(t.executionId)],
+);

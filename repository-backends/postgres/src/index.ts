@@ -1,0 +1,1 @@
+export { PostgresRepository, createPostgresRepository, postgresRepositoryOptions } from "./postgres.repository.js";

@@ -1,0 +1,48 @@
+import { repositoryContract } from "@ferry/testkit";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPostgresRepository } from "./postgres.repository.js";
+import { createPostgresTestDatabase, POSTGRES_URL } from "./test-database.test-support.js";
+
+const databases: Array<{ drop(): Promise<void> }> = [];
+afterAll(async () => {
+  for (const d of databases) await d.drop();
+});
+const fresh = async () => {
+  const db = await createPostgresTestDatabase();
+  databases.push(db);
+  return db.url;
+};
+
+describe.skipIf(!POSTGRES_URL)("postgres repository", () => {
+  repositoryContract("postgres", async () => createPostgresRepository({ type: "postgres", url: await fresh() }));
+
+  it("migrates once when two servers start together on an empty database", async () => {
+    const url = await fresh();
+    const a = createPostgresRepository({ type: "postgres", url });
+    const b = createPostgresRepository({ type: "postgres", url });
+    await Promise.all([a.init(), b.init()]);
+    await a.saveFlow({ namespace: "race", id: "f", source: "x" });
+    expect((await b.getFlow("race", "f"))?.revision).toBe(1);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it("stores JSON columns as JSON, not as quoted strings", async () => {
+    const url = await fresh();
+    const repo = createPostgresRepository({ type: "postgres", url });
+    await repo.init();
+    const now = new Date().toISOString();
+    await repo.saveExecution({ id: "e1", namespace: "n", flowId: "f", flowRevision: 1, state: { current: "RUNNING", histories: [], startDate: now }, labels: { a: "b" }, created: now, updated: now });
+    const sql = postgres(url, { max: 1 });
+    const [row] = await sql`select jsonb_typeof(labels) as kind, labels->>'a' as a from executions where id = 'e1'`;
+    expect(row).toEqual({ kind: "object", a: "b" });
+    await sql.end();
+    await repo.close();
+  });
+
+  it("names the server it cannot reach", async () => {
+    const repo = createPostgresRepository({ type: "postgres", url: "postgres://ferry:secret@127.0.0.1:1/none" });
+    await expect(repo.init()).rejects.toThrow(/cannot connect to PostgreSQL at postgres:\/\/ferry:\*\*\*@127.0.0.1:1\/none/);
+    await repo.close();
+  });
+});

@@ -1,0 +1,77 @@
+import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { OperationalError } from "@ferry/sdk";
+import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import postgres from "postgres";
+import { z } from "zod";
+import * as schema from "./schema.js";
+
+export const postgresRepositoryOptions = z.looseObject({
+  type: z.literal("postgres"),
+  url: z.string().min(1),
+  poolSize: z.coerce.number().int().min(1).default(10),
+});
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
+/** advisory lock id held while migrating, so servers starting together migrate once */
+const MIGRATION_LOCK = 7_346_112_001;
+
+/** PostgreSQL through postgres.js. Migrations run at start under an advisory lock. */
+export class PostgresRepository extends SqlRepository {
+  protected readonly tables = schema;
+  private client?: postgres.Sql;
+  private database?: PostgresJsDatabase<typeof schema>;
+
+  constructor(private readonly url: string, private readonly poolSize = 10) {
+    super();
+  }
+
+  protected db(): AnyDb {
+    if (!this.database) throw new OperationalError("the PostgreSQL repository is not initialised");
+    return this.database;
+  }
+
+  async init(): Promise<void> {
+    this.client = postgres(this.url, { max: this.poolSize, onnotice: () => undefined });
+    this.database = drizzle(this.client, { schema });
+    let reserved: postgres.ReservedSql | undefined;
+    try {
+      reserved = await this.client.reserve();
+    } catch (error) {
+      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+    } finally {
+      await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+      reserved.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end({ timeout: 5 });
+    this.client = undefined;
+    this.database = undefined;
+  }
+
+  protected transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    return this.db().transaction(fn);
+  }
+
+  protected async upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>, key: AnyTable): Promise<void> {
+    await tx.insert(table).values(row).onConflictDoUpdate({ target: key, set: row });
+  }
+}
+
+/** the URL without its password, for messages */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}
+
+export function createPostgresRepository(options: unknown): PostgresRepository {
+  const { url, poolSize } = postgresRepositoryOptions.parse(options);
+  return new PostgresRepository(url, poolSize);
+}

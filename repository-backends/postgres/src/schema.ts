@@ -1,0 +1,72 @@
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+
+/** Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every dialect's schema.ts. */
+export const flows = pgTable(
+  "flows",
+  {
+    namespace: text("namespace").notNull(),
+    id: text("id").notNull(),
+    revision: integer("revision").notNull(),
+    source: text("source").notNull(),
+    deleted: boolean("deleted").notNull().default(false),
+    updated: text("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] })],
+);
+
+export const executions = pgTable(
+  "executions",
+  {
+    id: text("id").primaryKey(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    flowRevision: integer("flow_revision").notNull(),
+    state: text("state").notNull(),
+    stateRecord: jsonb("state_record").notNull(),
+    inputsUri: text("inputs_uri"),
+    outputsUri: text("outputs_uri"),
+    labels: jsonb("labels").notNull(),
+    trigger: jsonb("trigger"),
+    parent: jsonb("parent"),
+    storagePrefix: text("storage_prefix"),
+    created: text("created").notNull(),
+    updated: text("updated").notNull(),
+  },
+  (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
+);
+
+export const taskRuns = pgTable(
+  "task_runs",
+  {
+    id: text("id").primaryKey(),
+    executionId: text("execution_id").notNull(),
+    taskId: text("task_id").notNull(),
+    parentTaskRunId: text("parent_task_run_id"),
+    value: text("value"),
+    state: text("state").notNull(),
+    stateRecord: jsonb("state_record").notNull(),
+    attempts: jsonb("attempts").notNull(),
+    outputsUri: text("outputs_uri"),
+    planUri: text("plan_uri"),
+    subflowExecutionId: text("subflow_execution_id"),
+  },
+  (t) => [index("task_runs_execution").on(t.executionId)],
+);
+
+export const logs = pgTable(
+  "logs",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    executionId: text("execution_id").notNull(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    taskId: text("task_id"),
+    taskRunId: text("task_run_id"),
+    attemptNumber: integer("attempt_number"),
+    level: text("level").notNull(),
+    levelRank: integer("level_rank").notNull(),
+    message: text("message").notNull(),
+    timestamp: text("timestamp").notNull(),
+  },
+  (t) => [index("logs_execution").on(t.executionId)],
+);

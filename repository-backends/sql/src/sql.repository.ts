@@ -1,0 +1,176 @@
+import type { ExecutionRecord, ExecutionState, FlowRecord, LogEntry, LogLevel, Page, PageRequest, Repository, TaskRunRecord } from "@ferry/sdk";
+import { and, asc, count, desc, eq, gte, inArray, like, notInArray, or, sql, type SQL } from "drizzle-orm";
+import {
+  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow,
+  type ExecutionRow, type FlowRow, type LogRow, type TaskRunRow,
+} from "./rows.js";
+
+/**
+ * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
+ * mysqlTable and a sqliteTable are different types. Their query builders share method
+ * names, though, so the queries below are written once against each dialect's tables,
+ * typed loosely here; every schema.ts declares the same column keys (see rows.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTable = any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyDb = any;
+
+export interface SqlTables {
+  flows: AnyTable;
+  executions: AnyTable;
+  taskRuns: AnyTable;
+  logs: AnyTable;
+}
+
+const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
+
+/**
+ * The repository logic every SQL dialect shares. A dialect supplies its connection,
+ * tables, transactions and the one statement whose SQL truly differs (upsert), and
+ * overrides what it can do faster.
+ */
+export abstract class SqlRepository implements Repository {
+  protected abstract readonly tables: SqlTables;
+  protected abstract db(): AnyDb;
+  /** runs fn in one transaction */
+  protected abstract transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T>;
+  /** inserts the row, or updates every column but the key when the key exists */
+  protected abstract upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>, key: AnyTable): Promise<void>;
+
+  abstract init(): Promise<void>;
+  abstract close(): Promise<void>;
+
+  async saveFlow(flow: { namespace: string; id: string; source: string }) {
+    const { flows } = this.tables;
+    return this.transaction(async (tx) => {
+      const [current] = (await tx
+        .select()
+        .from(flows)
+        .where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id)))
+        .orderBy(desc(flows.revision))
+        .limit(1)) as FlowRow[];
+      if (current && !current.deleted && current.source === flow.source) return { flow: flowFromRow(current), created: false, changed: false };
+      const row: FlowRow = {
+        namespace: flow.namespace, id: flow.id, revision: (current?.revision ?? 0) + 1, source: flow.source, deleted: false,
+        updated: new Date().toISOString(),
+      };
+      await tx.insert(flows).values(row);
+      return { flow: flowFromRow(row), created: !current || Boolean(current.deleted), changed: true };
+    });
+  }
+
+  async getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined> {
+    const { flows } = this.tables;
+    const [row] = (await this.db()
+      .select()
+      .from(flows)
+      .where(and(eq(flows.namespace, namespace), eq(flows.id, id), revision ? eq(flows.revision, revision) : undefined))
+      .orderBy(desc(flows.revision))
+      .limit(1)) as FlowRow[];
+    if (!row || (row.deleted && revision === undefined)) return undefined;
+    return flowFromRow(row);
+  }
+
+  async listFlowRevisions(namespace: string, id: string): Promise<FlowRecord[]> {
+    const { flows } = this.tables;
+    const rows = (await this.db().select().from(flows).where(and(eq(flows.namespace, namespace), eq(flows.id, id))).orderBy(asc(flows.revision))) as FlowRow[];
+    if (!rows.length || rows[rows.length - 1].deleted) return [];
+    return rows.map(flowFromRow);
+  }
+
+  async searchFlows(query: { namespace?: string; q?: string } & PageRequest): Promise<Page<FlowRecord>> {
+    const { flows } = this.tables;
+    const filters: Array<SQL | undefined> = [
+      eq(flows.deleted, false),
+      sql`${flows.revision} = (select max(f2.revision) from ${flows} f2 where f2.namespace = ${flows.namespace} and f2.id = ${flows.id})`,
+    ];
+    if (query.namespace) filters.push(or(eq(flows.namespace, query.namespace), like(flows.namespace, `${query.namespace}.%`)));
+    if (query.q) filters.push(or(like(flows.id, `%${query.q}%`), like(flows.namespace, `%${query.q}%`)));
+    const where = and(...filters);
+    const [{ n }] = (await this.db().select({ n: count() }).from(flows).where(where)) as Array<{ n: number }>;
+    const rows = (await this.db()
+      .select()
+      .from(flows)
+      .where(where)
+      .orderBy(asc(flows.namespace), asc(flows.id))
+      .limit(query.size)
+      .offset((query.page - 1) * query.size)) as FlowRow[];
+    return { results: rows.map(flowFromRow), total: Number(n) };
+  }
+
+  async deleteFlow(namespace: string, id: string): Promise<boolean> {
+    const { flows } = this.tables;
+    if (!(await this.getFlow(namespace, id))) return false;
+    await this.db().update(flows).set({ deleted: true, updated: new Date().toISOString() }).where(and(eq(flows.namespace, namespace), eq(flows.id, id)));
+    return true;
+  }
+
+  async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []): Promise<void> {
+    const { executions, taskRuns } = this.tables;
+    await this.transaction(async (tx) => {
+      await this.upsert(tx, executions, executionToRow(execution) as unknown as Record<string, unknown>, executions.id);
+      for (const run of runs) await this.upsert(tx, taskRuns, taskRunToRow(run) as unknown as Record<string, unknown>, taskRuns.id);
+    });
+  }
+
+  async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
+    const { executions, taskRuns } = this.tables;
+    const [row] = (await this.db().select().from(executions).where(eq(executions.id, id)).limit(1)) as ExecutionRow[];
+    if (!row) return undefined;
+    const runs = (await this.db().select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id))) as TaskRunRow[];
+    return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
+  }
+
+  async searchExecutions(query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest): Promise<Page<ExecutionRecord>> {
+    const { executions } = this.tables;
+    const where = and(
+      query.namespace ? or(eq(executions.namespace, query.namespace), like(executions.namespace, `${query.namespace}.%`)) : undefined,
+      query.flowId ? eq(executions.flowId, query.flowId) : undefined,
+      query.state?.length ? inArray(executions.state, query.state) : undefined,
+    );
+    const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>;
+    const rows = (await this.db()
+      .select()
+      .from(executions)
+      .where(where)
+      .orderBy(desc(executions.id))
+      .limit(query.size)
+      .offset((query.page - 1) * query.size)) as ExecutionRow[];
+    return { results: rows.map(executionFromRow), total: Number(n) };
+  }
+
+  async listUnfinishedExecutionIds(): Promise<string[]> {
+    const { executions } = this.tables;
+    const rows = (await this.db().select({ id: executions.id }).from(executions).where(notInArray(executions.state, TERMINAL)).orderBy(asc(executions.id))) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  async deleteTaskRuns(executionId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    const { taskRuns } = this.tables;
+    await this.db().delete(taskRuns).where(and(eq(taskRuns.executionId, executionId), inArray(taskRuns.id, ids)));
+  }
+
+  async appendLogs(entries: LogEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.db().insert(this.tables.logs).values(entries.map(logToRow));
+  }
+
+  async findLogs(executionId: string, filter: { taskId?: string; taskRunId?: string; minLevel?: LogLevel } = {}): Promise<LogEntry[]> {
+    const { logs } = this.tables;
+    const rows = (await this.db()
+      .select()
+      .from(logs)
+      .where(
+        and(
+          eq(logs.executionId, executionId),
+          filter.taskId ? eq(logs.taskId, filter.taskId) : undefined,
+          filter.taskRunId ? eq(logs.taskRunId, filter.taskRunId) : undefined,
+          filter.minLevel ? gte(logs.levelRank, LEVEL_RANK[filter.minLevel]) : undefined,
+        ),
+      )
+      .orderBy(asc(logs.seq))) as LogRow[];
+    return rows.map(logFromRow);
+  }
+}
