@@ -1,10 +1,9 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { loadPlugins, PluginRegistry, type FerryConfig } from "@ferry/core";
-import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, startLogWriter, Worker } from "@ferry/engine";
-import type { Subscription } from "@ferry/sdk";
+import { closeBackends, createBackends, loadPlugins, PluginRegistry, type Backends, type FerryConfig } from "@ferry/core";
+import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, startLogWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
-import { closeBackends, createBackends, type Backends } from "./backends.js";
 import { deployFlowsFromDir } from "./deploy-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
@@ -13,8 +12,11 @@ export interface StartOptions {
   config: FerryConfig;
   /** relative paths in the configuration are resolved from here */
   baseDir: string;
-  /** local mode: API, executor and an in-process worker in one process */
-  roles?: { api?: boolean; executor?: boolean; worker?: boolean };
+  /**
+   * local (default): API, executor and an in-process worker in one process;
+   * scheduler: API and executor, workers run elsewhere (`ferry server worker`).
+   */
+  role?: "local" | "scheduler";
   /** deploy every flow file of this folder at start */
   flowsDir?: string;
   logger?: Logger;
@@ -31,37 +33,42 @@ export interface FerryServer {
 /** The composition root: builds backends, plugins and engine from configuration, then listens. */
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
-  const roles = { api: true, executor: true, worker: true, ...options.roles };
+  const role = options.role ?? "local";
+  if (role === "scheduler" && config.queue.type === "memory") {
+    throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
+  }
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
-  const backends = await createBackends(config, baseDir);
+  const backends = await createBackends(config, baseDir, { repository: true });
+  const repository = backends.repository!;
+  const closers: Array<() => Promise<void>> = [];
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
     const store = new JsonStore(backends.storage);
     const events = new EngineEvents();
-    const flows = new FlowStore(backends.repository, registry);
-    const executions = new ExecutionService(backends.repository, store, backends.queue);
+    const flows = new FlowStore(repository, registry);
+    const executions = new ExecutionService(repository, store, backends.queue);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
-    const executor = new Executor({ repository: backends.repository, queue: backends.queue, registry, store, flows, executions, events, onError });
-    const workers: Worker[] = [];
-    const subscriptions: Subscription[] = [];
-    if (roles.executor) {
-      subscriptions.push(await startLogWriter(backends.queue, backends.repository, onError));
-      await executor.start();
-    }
-    if (roles.worker) {
+    const executor = new Executor({ repository, queue: backends.queue, registry, store, flows, executions, events, onError });
+    const directory = new WorkerDirectory(backends.queue);
+    await directory.start();
+    closers.push(() => directory.stop());
+    const logWriter: Subscription = await startLogWriter(backends.queue, repository, onError);
+    closers.push(() => logWriter.close());
+    await executor.start();
+    closers.push(() => executor.stop());
+    if (role === "local") {
       const worker = new Worker({ queue: backends.queue, registry, store, concurrency: config.worker.concurrency, groups: config.worker.groups });
       await worker.start();
-      workers.push(worker);
+      worker.startAnnouncing();
+      closers.unshift(() => worker.stop());
     }
-    if (roles.executor) {
-      const resumed = await executor.reconcile();
-      if (resumed) logger.info({ resumed }, "resumed unfinished executions");
-    }
+    const resumed = await executor.reconcile();
+    if (resumed) logger.info({ resumed }, "resumed unfinished executions");
     if (options.flowsDir) {
-      const summary = await deployFlowsFromDir(options.flowsDir, backends.repository, registry);
+      const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
-    const deps: ApiDeps = { config, repository: backends.repository, store, flows, registry, executions, executor, events, workers, logger };
+    const deps: ApiDeps = { config, repository, store, flows, registry, executions, executor, events, workers: directory, logger };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {
@@ -70,7 +77,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       });
       server.once("error", reject);
     });
-    logger.info({ url, plugins: registry.plugins.map((p) => p.name) }, "ferry is listening");
+    logger.info({ url, role, plugins: registry.plugins.map((p) => p.name) }, "ferry is listening");
     return {
       url,
       app,
@@ -83,13 +90,12 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
           // followers (server-sent events) and keep-alive sockets would hold close() open
           (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         });
-        for (const w of workers) await w.stop();
-        await executor.stop();
-        for (const s of subscriptions) await s.close();
+        for (const close of closers) await close();
         await closeBackends(backends);
       },
     };
   } catch (error) {
+    for (const close of closers) await close().catch(() => undefined);
     await closeBackends(backends);
     throw error;
   }

@@ -7,3 +7,4 @@ export { configSchema, type FerryConfig } from "./config/config.schema.js";
 export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
+export { createBackends, closeBackends, type Backends } from "./config/backends.js";

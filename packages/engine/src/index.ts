@@ -8,3 +8,4 @@ export { Executor, type ExecutorDeps } from "./executor/executor.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { startLogWriter } from "./log-writer.js";
 export { renderProperties } from "./render-properties.js";
+export { WorkerDirectory } from "./worker-directory.js";

@@ -5,6 +5,19 @@ import type { TaskSpec } from "@ferry/core";
 export const EXECUTOR_CHANNEL = "executor";
 export const LOGS_CHANNEL = "logs";
 export const KILL_TOPIC = "kill";
+/** workers announce themselves here every few seconds (GET /api/v1/workers) */
+export const WORKERS_TOPIC = "workers";
+
+export interface WorkerAnnouncement {
+  id: string;
+  groups: string[];
+  concurrency: number;
+  runtime: string;
+  running: Array<{ executionId: string; taskRunId: string; taskId: string }>;
+  date: string;
+  /** true in the last announcement of a worker that stops */
+  stopping?: boolean;
+}
 export const jobsChannel = (group: string) => `jobs.${group}`;
 
 /** Events the executor consumes, keyed by execution id so each execution sees them in order. */
@@ -24,6 +37,8 @@ export type ExecutorEvent =
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  /** the worker holding this attempt died: the queue handed its job to another worker */
+  | { type: "lost"; executionId: string; taskRunId: string; attempt: number; workerId: string }
   | { type: "kill"; executionId: string }
   | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
   | { type: "reconcile"; executionId: string };

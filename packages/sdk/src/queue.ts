@@ -8,7 +8,10 @@
  * - `delayMs` delays delivery (retry intervals); it is a lower bound.
  * - `broadcast` reaches every current subscriber of a topic (kill signals); it is not
  *   kept for subscribers that come later.
- * - A handler that throws does not stop the consumer; the error goes to `onError`.
+ * - A handler that throws does not stop the consumer; the error goes to `onError`, and the
+ *   message counts as handled.
+ * - A message whose consumer died (stopped heartbeating) is delivered again to another
+ *   consumer, with `deliveries` > 1, after the implementation's claim timeout.
  *
  * Left out on purpose: persistence guarantees beyond the implementation's own; the
  * repository is the system of record and the executor reconciles from it.
@@ -22,6 +25,11 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+export interface Delivery {
+  /** 1 on first delivery; more when a consumer died holding the message */
+  deliveries: number;
+}
+
 export interface ConsumeOptions {
   concurrency?: number;
   onError?: (error: unknown) => void;
@@ -31,7 +39,7 @@ export interface Queue {
   init?(): Promise<void>;
   close?(): Promise<void>;
   send<T>(channel: string, message: T, options?: QueueMessageOptions): Promise<void>;
-  consume<T>(channel: string, handler: (message: T) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
+  consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
   broadcast<T>(topic: string, message: T): Promise<void>;
   subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription>;
 }

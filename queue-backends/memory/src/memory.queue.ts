@@ -1,4 +1,7 @@
-import type { ConsumeOptions, Queue, QueueMessageOptions, Subscription } from "@ferry/sdk";
+import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription } from "@ferry/sdk";
+
+// in one process nothing dies without the queue dying too: every delivery is the first
+const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
 
 interface Envelope {
   message: unknown;
@@ -6,7 +9,7 @@ interface Envelope {
 }
 
 interface Consumer {
-  handler: (message: unknown) => Promise<void>;
+  handler: (message: unknown, delivery: Delivery) => Promise<void>;
   concurrency: number;
   running: number;
   onError: (error: unknown) => void;
@@ -65,7 +68,7 @@ export class MemoryQueue implements Queue {
         if (envelope.key !== undefined) c.busyKeys.add(envelope.key);
         consumer.running++;
         void consumer
-          .handler(envelope.message)
+          .handler(envelope.message, FIRST_DELIVERY)
           .catch(consumer.onError)
           .finally(() => {
             consumer.running--;
@@ -76,9 +79,9 @@ export class MemoryQueue implements Queue {
     }
   }
 
-  async consume<T>(channel: string, handler: (message: T) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
+  async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
     const consumer: Consumer = {
-      handler: handler as (m: unknown) => Promise<void>,
+      handler: handler as (m: unknown, d: Delivery) => Promise<void>,
       concurrency: options.concurrency ?? 1,
       running: 0,
       onError: options.onError ?? ((error) => console.error(`queue ${channel}: handler failed`, error)),

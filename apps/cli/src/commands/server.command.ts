@@ -1,33 +1,69 @@
 import { loadConfig } from "@ferry/core";
 import { startFerry } from "@ferry/server";
+import { startWorker } from "@ferry/worker";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 
+interface ServerOptions {
+  config?: string;
+  flows?: string;
+  port?: string;
+}
+
+function configFrom(options: { config?: string; port?: string }) {
+  const env = { ...process.env };
+  if (options.port) env.FERRY_SERVER__PORT = options.port;
+  const { config, file } = loadConfig({ file: options.config, env });
+  return { config, baseDir: file ? resolve(file, "..") : process.cwd() };
+}
+
+function stopOnSignal(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    void stop().then(() => process.exit(0));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+}
+
 export function registerServer(program: Command): void {
-  const server = program.command("server").description("run a Ferry server");
+  const server = program.command("server").description("run a Ferry server or worker");
+  const withServerOptions = (command: Command) =>
+    command
+      .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
+      .option("--flows <dir>", "deploy every flow file of this folder at start")
+      .option("-p, --port <port>", "port to listen on (overrides server.port)");
+
+  withServerOptions(server.command("local"))
+    .description("API, executor and an in-process worker in one process (embedded defaults: SQLite, local storage, memory queue)")
+    .action(async (options: ServerOptions) => {
+      const ferry = await startFerry({ ...configFrom(options), flowsDir: options.flows ? resolve(options.flows) : undefined });
+      stopOnSignal(() => ferry.close());
+    });
+
+  withServerOptions(server.command("scheduler"))
+    .description("API, executor and triggers, dispatching task runs over the shared queue to `ferry server worker` processes")
+    .action(async (options: ServerOptions) => {
+      const ferry = await startFerry({ ...configFrom(options), role: "scheduler", flowsDir: options.flows ? resolve(options.flows) : undefined });
+      stopOnSignal(() => ferry.close());
+    });
+
   server
-    .command("local")
-    .description("server, executor and an in-process worker on the embedded defaults (SQLite, local storage, memory queue)")
+    .command("worker")
+    .description("a stateless worker taking task runs from the shared queue")
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
-    .option("--flows <dir>", "deploy every flow file of this folder at start")
-    .option("-p, --port <port>", "port to listen on (overrides server.port)")
-    .action(async (options: { config?: string; flows?: string; port?: string }) => {
-      const env = { ...process.env };
-      if (options.port) env.FERRY_SERVER__PORT = options.port;
-      const { config, file } = loadConfig({ file: options.config, env });
-      const ferry = await startFerry({
-        config,
-        baseDir: file ? resolve(file, "..") : process.cwd(),
-        flowsDir: options.flows ? resolve(options.flows) : undefined,
+    .option("--concurrency <n>", "task runs at once (overrides worker.concurrency)")
+    .option("--group <name>", "worker group to serve, repeatable (overrides worker.groups)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--grace <seconds>", "on SIGTERM, how long running tasks may finish before they are handed back", "30")
+    .action(async (options: { config?: string; concurrency?: string; group: string[]; grace: string }) => {
+      const handle = await startWorker({
+        ...configFrom(options),
+        concurrency: options.concurrency ? Number(options.concurrency) : undefined,
+        groups: options.group.length ? options.group : undefined,
       });
-      let stopping = false;
-      const stop = async () => {
-        if (stopping) return;
-        stopping = true;
-        await ferry.close();
-        process.exit(0);
-      };
-      process.on("SIGINT", () => void stop());
-      process.on("SIGTERM", () => void stop());
+      console.log(JSON.stringify({ level: "info", msg: "ferry worker started", id: handle.worker.id }));
+      stopOnSignal(() => handle.stop(Number(options.grace) * 1000));
     });
 }

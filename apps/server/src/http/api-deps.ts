@@ -1,5 +1,5 @@
 import type { FerryConfig, PluginRegistry } from "@ferry/core";
-import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Worker } from "@ferry/engine";
+import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, WorkerDirectory } from "@ferry/engine";
 import type { Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 
@@ -13,7 +13,7 @@ export interface ApiDeps {
   executions: ExecutionService;
   executor: Executor;
   events: EngineEvents;
-  workers: Worker[];
+  workers: WorkerDirectory;
   logger: Logger;
 }
 

@@ -25,6 +25,6 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
-  app.get("/api/v1/workers", (c) => c.json(deps.workers.map((w) => ({ id: w.id, running: w.runningTaskRuns() }))));
+  app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   return app;
 }

@@ -66,6 +66,20 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       deps.dispatch(run);
       return;
     }
+    case "lost": {
+      const run = state.byId(event.taskRunId);
+      const attempt = run?.attempts[event.attempt];
+      if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current)) return;
+      transition(attempt.state, "FAILED");
+      if (state.execution.state.current === "KILLING") {
+        state.setRunState(run, "KILLED");
+        return;
+      }
+      // a killed execution never re-runs a task: only a running one gets the new attempt
+      state.log("WARN", `the worker running attempt ${event.attempt + 1} stopped answering; attempt ${event.attempt + 2} starts on another worker`, run);
+      deps.dispatch(run);
+      return;
+    }
     case "subflow-ended": {
       const run = state.byId(event.taskRunId);
       if (!run || isTerminal(run.state.current) || run.subflowExecutionId !== event.childExecutionId) return;

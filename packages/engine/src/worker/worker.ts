@@ -1,12 +1,12 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, formatClock, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Queue, type RunContext, type Subscription,
+  type Delivery, type Queue, type RunContext, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
-import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
+import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { BufferedTaskLogger } from "./task-logger.js";
@@ -28,6 +28,13 @@ class TimeoutError extends Error {
   }
 }
 
+/** the worker is stopping and gives the task run back to the executor */
+class HandedBackError extends Error {
+  constructor() {
+    super("handed back");
+  }
+}
+
 class KilledError extends Error {
   constructor() {
     super("killed");
@@ -44,6 +51,7 @@ export class Worker {
   private readonly running = new Map<string, { executionId: string; controller: AbortController; job: WorkerJob }>();
   private readonly killed = new Map<string, number>();
   private subscriptions: Subscription[] = [];
+  private announcer?: ReturnType<typeof setInterval>;
 
   constructor(private readonly options: WorkerOptions) {
     this.id = options.workerId ?? newId();
@@ -52,13 +60,43 @@ export class Worker {
   async start(): Promise<void> {
     const { queue, groups, concurrency } = this.options;
     this.subscriptions.push(await queue.subscribe<KillMessage>(KILL_TOPIC, (m) => this.kill(m)));
-    for (const group of groups) this.subscriptions.push(await queue.consume<WorkerJob>(jobsChannel(group), (job) => this.run(job), { concurrency }));
+    for (const group of groups) {
+      this.subscriptions.push(await queue.consume<WorkerJob>(jobsChannel(group), (job, delivery) => this.take(job, delivery), { concurrency }));
+    }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops taking jobs, lets running tasks finish for up to `graceMs`, then hands the rest
+   * back: the executor gives each a new attempt on another worker.
+   */
+  async stop(graceMs = 0): Promise<void> {
+    clearInterval(this.announcer);
     for (const s of this.subscriptions) await s.close();
     this.subscriptions = [];
-    for (const r of this.running.values()) r.controller.abort(new KilledError());
+    const deadline = Date.now() + graceMs;
+    while (this.running.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const r of this.running.values()) {
+      r.controller.abort(new HandedBackError());
+    }
+    while (this.running.size) await new Promise((r) => setTimeout(r, 5));
+    await this.announce(true).catch(() => undefined);
+  }
+
+  /** publishes this worker and what it runs, every `everyMs` (GET /api/v1/workers) */
+  startAnnouncing(everyMs = 2000, runtime = "node"): void {
+    this.runtime = runtime;
+    void this.announce().catch(() => undefined);
+    this.announcer = setInterval(() => void this.announce().catch(() => undefined), everyMs);
+  }
+
+  private runtime = "node";
+
+  private announce(stopping = false): Promise<void> {
+    const message: WorkerAnnouncement = {
+      id: this.id, groups: this.options.groups, concurrency: this.options.concurrency, runtime: this.runtime,
+      running: this.runningTaskRuns(), date: new Date().toISOString(), ...(stopping ? { stopping } : {}),
+    };
+    return this.options.queue.broadcast(WORKERS_TOPIC, message);
   }
 
   /** what runs here now, for the workers API */
@@ -73,6 +111,22 @@ export class Worker {
       if (running && running.job.attempt === attempt) running.controller.abort(new KilledError());
     }
     while (this.killed.size > 10_000) this.killed.delete(this.killed.keys().next().value!);
+  }
+
+  /**
+   * A job delivered again was held by a worker that died: the executor decides what
+   * happens (a new attempt, unless the execution was killed), so it is not run as is.
+   */
+  private async take(job: WorkerJob, delivery: Delivery): Promise<void> {
+    if (delivery.deliveries > 1) {
+      await this.options.queue.send<ExecutorEvent>(
+        EXECUTOR_CHANNEL,
+        { type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id },
+        { key: job.executionId },
+      );
+      return;
+    }
+    await this.run(job);
   }
 
   private async run(job: WorkerJob): Promise<void> {
@@ -139,7 +193,12 @@ export class Worker {
       await report("SUCCESS", outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof KilledError) {
+      if (reason instanceof HandedBackError) {
+        clearTimeout(started);
+        logger.warn(`worker ${this.id} is stopping; the task run goes to another worker`);
+        await logger.flush();
+        await send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id });
+      } else if (reason instanceof KilledError) {
         logger.warn("task killed");
         await report("KILLED");
       } else {

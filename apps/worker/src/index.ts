@@ -1,0 +1,2 @@
+export { startWorker, type StartWorkerOptions } from "./start-worker.js";
+export { runtimeName } from "./runtime.js";

@@ -1,0 +1,45 @@
+import { closeBackends, createBackends, loadPlugins, PluginRegistry, type FerryConfig } from "@ferry/core";
+import { JsonStore, Worker } from "@ferry/engine";
+import { UserError } from "@ferry/sdk";
+import { runtimeName } from "./runtime.js";
+
+export interface StartWorkerOptions {
+  config: FerryConfig;
+  baseDir: string;
+  concurrency?: number;
+  groups?: string[];
+}
+
+/**
+ * A stateless worker: the queue, internal storage and plugins, no repository. It holds
+ * nothing that is not also in the queue or storage, so it may be killed at any time.
+ */
+export async function startWorker(options: StartWorkerOptions): Promise<{ worker: Worker; stop(graceMs?: number): Promise<void> }> {
+  const { config, baseDir } = options;
+  if (config.queue.type === "memory") {
+    throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
+  }
+  const backends = await createBackends(config, baseDir, { repository: false });
+  try {
+    const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
+    const worker = new Worker({
+      queue: backends.queue,
+      registry,
+      store: new JsonStore(backends.storage),
+      concurrency: options.concurrency ?? config.worker.concurrency,
+      groups: options.groups ?? config.worker.groups,
+    });
+    await worker.start();
+    worker.startAnnouncing(2000, runtimeName);
+    return {
+      worker,
+      stop: async (graceMs = 30_000) => {
+        await worker.stop(graceMs);
+        await closeBackends(backends);
+      },
+    };
+  } catch (error) {
+    await closeBackends(backends);
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+import { UserError, type Queue, type Repository, type SecretBackend, type Storage } from "@ferry/sdk";
+import type { FerryConfig } from "./config.schema.js";
+
+type Kind = "repository" | "storage" | "secrets" | "queue";
+
+/**
+ * Backends by configured `type`: the package and factory each is made by. A backend is
+ * imported only when chosen, so a process never loads a driver it does not use
+ * (better-sqlite3 cannot load under Deno, and a worker needs no database at all).
+ */
+const BACKENDS: Record<Kind, Record<string, [pkg: string, factory: string]>> = {
+  repository: {
+    sqlite: ["@ferry/repository-sqlite", "createSqliteRepository"],
+    postgres: ["@ferry/repository-postgres", "createPostgresRepository"],
+    mysql: ["@ferry/repository-mysql", "createMysqlRepository"],
+  },
+  storage: { local: ["@ferry/storage-local", "createLocalStorage"] },
+  secrets: { env: ["@ferry/secrets-env", "createEnvSecretBackend"] },
+  queue: {
+    memory: ["@ferry/queue-memory", "createMemoryQueue"],
+    redis: ["@ferry/queue-redis", "createRedisQueue"],
+  },
+};
+
+async function create<T>(kind: Kind, options: { type: string }, baseDir: string): Promise<T> {
+  const known = BACKENDS[kind];
+  const entry = known[options.type];
+  if (!entry) throw new UserError(`invalid configuration at ${kind}.type: unknown ${kind} type '${options.type}' (known: ${Object.keys(known).join(", ")})`);
+  const [pkg, factory] = entry;
+  const module = (await import(pkg)) as Record<string, (options: unknown, baseDir: string) => T>;
+  try {
+    return module[factory](options, baseDir);
+  } catch (error) {
+    const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
+    if (issues?.length) throw new UserError(`invalid configuration at ${kind}.${issues[0].path.join(".")}: ${issues[0].message}`, { cause: error });
+    throw error;
+  }
+}
+
+export interface Backends {
+  repository?: Repository;
+  storage: Storage;
+  secrets: SecretBackend;
+  queue: Queue;
+}
+
+/** Creates and initialises the configured backends; `repository: false` for a worker. */
+export async function createBackends(config: FerryConfig, baseDir: string, needs: { repository: boolean }): Promise<Backends> {
+  const backends: Backends = {
+    repository: needs.repository ? await create<Repository>("repository", config.repository, baseDir) : undefined,
+    storage: await create<Storage>("storage", config.storage, baseDir),
+    secrets: await create<SecretBackend>("secrets", config.secrets, baseDir),
+    queue: await create<Queue>("queue", config.queue, baseDir),
+  };
+  const started: Array<{ close?(): Promise<void> }> = [];
+  try {
+    for (const backend of [backends.repository, backends.storage, backends.secrets, backends.queue] as Array<{ init?(): Promise<void>; close?(): Promise<void> } | undefined>) {
+      if (!backend) continue;
+      await backend.init?.();
+      started.push(backend);
+    }
+  } catch (error) {
+    for (const b of started) await b.close?.().catch(() => undefined);
+    throw error;
+  }
+  return backends;
+}
+
+export async function closeBackends(backends: Backends): Promise<void> {
+  for (const backend of [backends.queue, backends.secrets, backends.storage, backends.repository] as Array<{ close?(): Promise<void> } | undefined>) {
+    await backend?.close?.().catch(() => undefined);
+  }
+}

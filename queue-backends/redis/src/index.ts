@@ -1,0 +1,1 @@
+export { RedisQueue, createRedisQueue, redisQueueOptions } from "./redis.queue.js";

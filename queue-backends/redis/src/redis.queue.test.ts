@@ -1,0 +1,79 @@
+import { queueContract } from "@ferry/testkit";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisQueue } from "./redis.queue.js";
+
+const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
+if (!REDIS_URL) console.warn("\n*** SKIPPING Redis queue tests: set FERRY_TEST_REDIS_URL (for example redis://127.0.0.1:6379) ***\n");
+// each suite gets its own key prefix, so suites run side by side on one Redis
+const prefix = () => `ferry-test-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+const until = async (check: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe.skipIf(!REDIS_URL)("redis queue", () => {
+  queueContract("redis", async () => createRedisQueue({ type: "redis", url: REDIS_URL, prefix: prefix() }));
+
+  it("hands a message held by a consumer that died to another, as a repeated delivery", async () => {
+    const p = prefix();
+    const dying = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.6S" });
+    const survivor = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.6S" });
+    await dying.init();
+    await survivor.init();
+    let taken = false;
+    await dying.consume("jobs", async () => {
+      taken = true;
+      await new Promise(() => undefined); // never finishes: the process is about to die
+    });
+    await dying.send("jobs", { job: 1 });
+    await until(() => taken);
+    // the consumer dies: its connections drop and its heartbeats stop
+    await dying.close();
+    const got: Array<{ message: unknown; deliveries: number }> = [];
+    await survivor.consume("jobs", async (message, delivery) => void got.push({ message, deliveries: delivery.deliveries }));
+    await until(() => got.length === 1);
+    expect(got[0]).toEqual({ message: { job: 1 }, deliveries: 2 });
+    await survivor.close();
+  });
+
+  it("heartbeats keep a slow but living consumer's message from being claimed", async () => {
+    const p = prefix();
+    const a = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.4S" });
+    const b = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.4S" });
+    await a.init();
+    await b.init();
+    const seen: string[] = [];
+    await a.consume("slow", async () => {
+      seen.push("a");
+      await new Promise((r) => setTimeout(r, 1500));
+    });
+    await a.send("slow", { n: 1 });
+    await until(() => seen.length === 1);
+    await b.consume("slow", async () => void seen.push("b"));
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(seen).toEqual(["a"]);
+    await a.close();
+    await b.close();
+  });
+
+  it("leaves nothing in Redis once messages are handled", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    let n = 0;
+    await q.consume("clean", async () => void n++);
+    for (let i = 0; i < 20; i++) await q.send("clean", { i }, { key: `k${i % 3}` });
+    await q.send("clean", { late: true }, { delayMs: 100 });
+    await until(() => n === 21);
+    const redis = new Redis(REDIS_URL!);
+    await until(async () => (await redis.xlen(`${p}:s:clean`)) === 0);
+    expect(await redis.zcard(`${p}:delayed`)).toBe(0);
+    redis.disconnect();
+    await q.close();
+  });
+});

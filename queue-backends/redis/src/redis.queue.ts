@@ -1,0 +1,226 @@
+import { OperationalError, parseDuration, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import { Redis } from "ioredis";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+
+export const redisQueueOptions = z.looseObject({
+  type: z.literal("redis"),
+  url: z.string().min(1).default("redis://127.0.0.1:6379"),
+  /** every key starts with it, so several deployments (or test suites) share one Redis */
+  prefix: z.string().min(1).default("ferry"),
+  /** a message whose consumer stopped heartbeating this long goes to another consumer */
+  claimTimeout: z.string().default("PT15S"),
+});
+
+const GROUP = "ferry";
+const PROMOTE_DELAYED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../lua/promote-delayed.lua"), "utf8");
+
+type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
+
+/**
+ * The distributed queue, on Redis Streams with consumer groups (measured against BullMQ in
+ * the README). A channel is a stream; each consumer reads new entries with XREADGROUP,
+ * heartbeats the ones it holds (XCLAIM to itself resets their idle time), and acknowledges
+ * and deletes them when handled, so Redis holds only what is in flight. Entries held by a
+ * consumer that stopped heartbeating are claimed by another (XAUTOCLAIM) and delivered
+ * again. Delays sit in a sorted set moved onto streams by one Lua script; broadcasts are
+ * pub/sub.
+ */
+export class RedisQueue implements Queue {
+  private readonly commands: Redis;
+  private subscriber?: Redis;
+  private readonly topicHandlers = new Map<string, Set<(m: unknown) => void>>();
+  private readonly consumers = new Set<StreamConsumer>();
+  private promoteTimer?: ReturnType<typeof setInterval>;
+  readonly claimTimeoutMs: number;
+
+  constructor(private readonly url: string, readonly prefix: string, claimTimeoutMs: number) {
+    this.claimTimeoutMs = claimTimeoutMs;
+    this.commands = this.connect();
+  }
+
+  private connect(): Redis {
+    return new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  }
+
+  streamKey(channel: string): string {
+    return `${this.prefix}:s:${channel}`;
+  }
+
+  async init(): Promise<void> {
+    try {
+      await this.commands.connect();
+    } catch (error) {
+      throw new OperationalError(`cannot connect to Redis at ${this.url}: ${(error as Error).message}`, { cause: error });
+    }
+    this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
+    this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
+  }
+
+  private async promote(): Promise<void> {
+    const promote = (this.commands as unknown as { promoteDelayed(k: string, now: number, prefix: string, n: number): Promise<number> }).promoteDelayed;
+    while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
+  }
+
+  async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
+    const body = JSON.stringify(message);
+    if (options.delayMs && options.delayMs > 0) {
+      const member = JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() });
+      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs, member);
+      return;
+    }
+    await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", options.key ?? "");
+  }
+
+  async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
+    const consumer = new StreamConsumer(this, this.connect(), this.commands, this.streamKey(channel), handler as Handler, options);
+    await consumer.start();
+    this.consumers.add(consumer);
+    return {
+      close: async () => {
+        this.consumers.delete(consumer);
+        await consumer.stop();
+      },
+    };
+  }
+
+  async broadcast<T>(topic: string, message: T): Promise<void> {
+    await this.commands.publish(`${this.prefix}:t:${topic}`, JSON.stringify(message));
+  }
+
+  async subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription> {
+    if (!this.subscriber) {
+      this.subscriber = this.connect();
+      await this.subscriber.connect();
+      this.subscriber.on("message", (channel: string, text: string) => {
+        const handlers = this.topicHandlers.get(channel.slice(`${this.prefix}:t:`.length));
+        if (!handlers) return;
+        const message = JSON.parse(text) as unknown;
+        for (const h of handlers) h(message);
+      });
+    }
+    let handlers = this.topicHandlers.get(topic);
+    if (!handlers) {
+      this.topicHandlers.set(topic, (handlers = new Set()));
+      await this.subscriber.subscribe(`${this.prefix}:t:${topic}`);
+    }
+    const h = handler as (m: unknown) => void;
+    handlers.add(h);
+    return { close: async () => void handlers!.delete(h) };
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.promoteTimer);
+    for (const c of this.consumers) await c.stop();
+    this.consumers.clear();
+    this.subscriber?.disconnect();
+    this.commands.disconnect();
+  }
+}
+
+/** One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats. */
+class StreamConsumer {
+  private readonly name = `c-${crypto.randomUUID()}`;
+  private readonly inFlight = new Set<string>();
+  private readonly keyChains = new Map<string, Promise<void>>();
+  private running = 0;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private heartbeat?: ReturnType<typeof setInterval>;
+  private wake?: () => void;
+  private readonly concurrency: number;
+  private readonly onError: (error: unknown) => void;
+
+  constructor(
+    private readonly queue: RedisQueue,
+    private readonly reader: Redis,
+    private readonly commands: Redis,
+    private readonly stream: string,
+    private readonly handler: Handler,
+    options: ConsumeOptions,
+  ) {
+    this.concurrency = options.concurrency ?? 1;
+    this.onError = options.onError ?? ((error) => console.error(`queue ${stream}: handler failed`, error));
+  }
+
+  async start(): Promise<void> {
+    await this.reader.connect();
+    try {
+      await this.commands.xgroup("CREATE", this.stream, GROUP, "0", "MKSTREAM");
+    } catch (error) {
+      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+    }
+    const beat = Math.max(100, Math.floor(this.queue.claimTimeoutMs / 3));
+    this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), beat);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.heartbeat);
+    this.wake?.();
+    this.reader.disconnect();
+    await this.loop?.catch(() => undefined);
+  }
+
+  /** resets the idle time of what this consumer holds, so nobody claims it */
+  private async beat(): Promise<void> {
+    if (!this.inFlight.size) return;
+    await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight, "JUSTID");
+  }
+
+  private async run(): Promise<void> {
+    let lastClaim = 0;
+    while (!this.stopped) {
+      if (this.running >= this.concurrency) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      try {
+        const free = this.concurrency - this.running;
+        if (Date.now() - lastClaim > this.queue.claimTimeoutMs / 2) {
+          lastClaim = Date.now();
+          const [, claimed] = (await this.commands.xautoclaim(this.stream, GROUP, this.name, this.queue.claimTimeoutMs, "0-0", "COUNT", free)) as [string, Array<[string, string[]] | null>];
+          for (const entry of claimed) if (entry) this.dispatch(entry[0], entry[1], 2);
+          if (claimed.length) continue;
+        }
+        const answer = (await this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", free, "BLOCK", 1000, "STREAMS", this.stream, ">")) as Array<[string, Array<[string, string[]]>]> | null;
+        for (const [, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(id, fields, 1);
+      } catch (error) {
+        if (this.stopped) return;
+        this.onError(error);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private dispatch(id: string, fields: string[], deliveries: number): void {
+    const get = (name: string) => fields[fields.indexOf(name) + 1];
+    const key = get("k") || undefined;
+    this.running++;
+    this.inFlight.add(id);
+    const work = async () => {
+      try {
+        await this.handler(JSON.parse(get("m")), { deliveries });
+      } catch (error) {
+        this.onError(error);
+      }
+      await this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec();
+    };
+    const previous = key ? this.keyChains.get(key) : undefined;
+    const done = (previous ? previous.then(work) : work()).finally(() => {
+      this.inFlight.delete(id);
+      this.running--;
+      if (key && this.keyChains.get(key) === done) this.keyChains.delete(key);
+      this.wake?.();
+    });
+    if (key) this.keyChains.set(key, done);
+  }
+}
+
+export function createRedisQueue(options: unknown): RedisQueue {
+  const { url, prefix, claimTimeout } = redisQueueOptions.parse(options);
+  return new RedisQueue(url, prefix, parseDuration(claimTimeout));
+}
