@@ -1,0 +1,168 @@
+import { Redis } from "ioredis";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMysqlTestDatabase, MYSQL_URL } from "../../repository-backends/mysql/src/test-database.test-support.js";
+import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
+import { freePort } from "./support/ferry-process.js";
+import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc } from "./support/processes.js";
+
+const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
+if (!REDIS_URL) console.warn("\n*** SKIPPING distributed-mode tests: set FERRY_TEST_REDIS_URL ***\n");
+
+const MIXED = `id: mixed
+namespace: it.distributed
+tasks:
+  - id: fan
+    type: core.Parallel
+    tasks:
+      - id: each
+        type: core.ForEach
+        values: [a, b, c]
+        concurrencyLimit: 0
+        tasks:
+          - { id: nap, type: core.Sleep, duration: PT0.05S }
+      - { id: ret, type: core.Return, format: "{{ execution.id }}" }
+  - { id: done, type: core.Log, message: done }
+`;
+const LONG = `id: long
+namespace: it.distributed
+tasks:
+  - { id: nap, type: core.Sleep, duration: PT3S }
+  - { id: after, type: core.Log, message: after the nap }
+`;
+
+type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; attempts: Array<{ state: { current: string }; workerId?: string }> }> };
+
+/** scheduler + two Node workers + one Deno worker on one repository and Redis */
+async function cluster(repository: Record<string, string>) {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-dist-"));
+  const port = await freePort();
+  const prefix = `ferry-it-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  await writeFile(
+    join(dir, "ferry.yaml"),
+    `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: { type: local, path: ${join(dir, "storage")} }\nworker: { concurrency: 8 }\nlogging: { level: warn }\n`,
+  );
+  const env = { FERRY_REPOSITORY__TYPE: repository.type, FERRY_REPOSITORY__URL: repository.url };
+  const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd: dir, env });
+  const workers: Array<{ proc: Proc; id: string }> = [];
+  for (const [cmd, args] of [
+    [process.execPath, [FERRY, "server", "worker"]],
+    [process.execPath, [FERRY, "server", "worker"]],
+    [DENO, ["run", "-A", WORKER_MAIN]],
+  ] as Array<[string, string[]]>) {
+    const proc = startProcess(cmd, args, { cwd: dir, env });
+    const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/);
+    workers.push({ proc, id });
+  }
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const api = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await fetch(`${url}/api/v1${path}`, init)).json()) as T;
+  const waitEnd = async (id: string, ms = 60_000): Promise<Execution> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const e = await api<Execution>(`/executions/${id}`);
+      if (["SUCCESS", "WARNING", "FAILED", "KILLED"].includes(e.state.current) || Date.now() > end) return e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  return {
+    url, api, waitEnd, scheduler, workers, prefix,
+    async stop() {
+      for (const w of workers) await w.proc.stop();
+      await scheduler.stop();
+    },
+  };
+}
+
+const repositories = [
+  { name: "PostgreSQL", enabled: !!POSTGRES_URL, create: createPostgresTestDatabase, type: "postgres" },
+  { name: "MariaDB", enabled: !!MYSQL_URL, create: createMysqlTestDatabase, type: "mysql" },
+];
+
+for (const repo of repositories) {
+  describe.skipIf(!REDIS_URL || !repo.enabled)(`distributed mode on ${repo.name} + Redis: a scheduler, two Node workers and a Deno worker`, () => {
+    let c: Awaited<ReturnType<typeof cluster>>;
+    let db: { url: string; drop(): Promise<void> };
+    beforeAll(async () => {
+      db = await repo.create();
+      c = await cluster({ type: repo.type, url: db.url });
+      for (const source of [MIXED, LONG]) await fetch(`${c.url}/api/v1/flows`, { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } });
+    }, 120_000);
+    afterAll(async () => {
+      await c?.stop();
+      await db?.drop();
+    });
+
+    it("lists the three workers, Deno among them", async () => {
+      // workers announce themselves every 2 s
+      let workers: Array<{ id: string; runtime: string }> = [];
+      for (let i = 0; i < 50 && workers.length < 3; i++) {
+        workers = await c.api<Array<{ id: string; runtime: string }>>("/workers");
+        if (workers.length < 3) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(workers.map((w) => w.id).sort()).toEqual(c.workers.map((w) => w.id).sort());
+      expect(workers.some((w) => w.runtime.startsWith("deno"))).toBe(true);
+    });
+
+    it("runs 200 executions mixing Parallel, ForEach and Sleep to SUCCESS, while a worker is SIGKILLed mid-task", async () => {
+      const victim = await c.api<{ id: string }>("/executions/it.distributed/long", { method: "POST" });
+      const ids: string[] = [];
+      // find the worker running the victim's nap, and kill it without warning
+      let holder: string | undefined;
+      for (let i = 0; i < 100 && !holder; i++) {
+        const e = await c.api<Execution>(`/executions/${victim.id}`);
+        holder = e.taskRunList.find((t) => t.taskId === "nap")?.attempts[0]?.workerId;
+        if (!holder) await new Promise((r) => setTimeout(r, 50));
+      }
+      const killed = c.workers.find((w) => w.id === holder);
+      expect(killed, "the victim's worker").toBeDefined();
+      await killed!.proc.stop("SIGKILL");
+      for (let i = 0; i < 200; i++) ids.push((await c.api<{ id: string }>("/executions/it.distributed/mixed", { method: "POST" })).id);
+
+      const ends = await Promise.all(ids.map((id) => c.waitEnd(id)));
+      expect(ends.filter((e) => e.state.current !== "SUCCESS").map((e) => `${e.id} ${e.state.current}`)).toEqual([]);
+      const victimEnd = await c.waitEnd(victim.id);
+      expect(victimEnd.state.current).toBe("SUCCESS");
+      const nap = victimEnd.taskRunList.find((t) => t.taskId === "nap")!;
+      expect(nap.attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+      expect(nap.attempts[1].workerId).not.toBe(holder);
+    }, 180_000);
+
+    it("never re-runs a task of an execution killed while its worker was dead (Kestra #19730)", async () => {
+      const live = c.workers.filter((w) => w.proc.child.exitCode === null && w.proc.child.signalCode === null);
+      const started = await c.api<{ id: string }>("/executions/it.distributed/long", { method: "POST" });
+      let holder: string | undefined;
+      for (let i = 0; i < 100 && !holder; i++) {
+        const e = await c.api<Execution>(`/executions/${started.id}`);
+        holder = e.taskRunList.find((t) => t.taskId === "nap")?.attempts[0]?.workerId;
+        if (!holder) await new Promise((r) => setTimeout(r, 50));
+      }
+      await live.find((w) => w.id === holder)!.proc.stop("SIGKILL");
+      await fetch(`${c.url}/api/v1/executions/${started.id}/kill`, { method: "DELETE" });
+      await new Promise((r) => setTimeout(r, 4000)); // past the claim timeout: the job is handed on
+      const e = await c.waitEnd(started.id);
+      expect(e.state.current).toBe("KILLED");
+      expect(e.taskRunList.find((t) => t.taskId === "nap")!.attempts).toHaveLength(1);
+      expect(e.taskRunList.find((t) => t.taskId === "after")).toBeUndefined();
+    }, 60_000);
+
+    it("leaves nothing of finished executions in Redis", async () => {
+      const redis = new Redis(REDIS_URL!);
+      const keys = await redis.keys(`${c.prefix}:*`);
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === "stream") expect(await redis.xlen(key), key).toBe(0);
+        if (type === "zset") expect(await redis.zcard(key), key).toBe(0);
+      }
+      redis.disconnect();
+    });
+  });
+}
