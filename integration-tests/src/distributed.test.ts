@@ -42,7 +42,7 @@ async function cluster(repository: Record<string, string>) {
   const prefix = `ferry-it-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   await writeFile(
     join(dir, "ferry.yaml"),
-    `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: { type: local, path: ${join(dir, "storage")} }\nworker: { concurrency: 8 }\nlogging: { level: warn }\n`,
+    `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: { type: local, path: ${join(dir, "storage")} }\nworker: { concurrency: 8 }\nexecutor: { reconcileEvery: PT0.5S, staleAfter: PT5S }\nlogging: { level: warn }\n`,
   );
   const env = { FERRY_REPOSITORY__TYPE: repository.type, FERRY_REPOSITORY__URL: repository.url };
   const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd: dir, env });
@@ -153,6 +153,20 @@ for (const repo of repositories) {
       expect(e.taskRunList.find((t) => t.taskId === "nap")!.attempts).toHaveLength(1);
       expect(e.taskRunList.find((t) => t.taskId === "after")).toBeUndefined();
     }, 60_000);
+
+    it("finishes every execution when Redis loses everything mid-run (the repository is the system of record)", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 50; i++) ids.push((await c.api<{ id: string }>("/executions/it.distributed/mixed", { method: "POST" })).id);
+      ids.push((await c.api<{ id: string }>("/executions/it.distributed/long", { method: "POST" })).id);
+      await new Promise((r) => setTimeout(r, 300));
+      // what FLUSHALL does to this deployment, without touching suites running beside it
+      const redis = new Redis(REDIS_URL!);
+      const keys = await redis.keys(`${c.prefix}:*`);
+      if (keys.length) await redis.del(...keys);
+      redis.disconnect();
+      const ends = await Promise.all(ids.map((id) => c.waitEnd(id, 90_000)));
+      expect(ends.filter((e) => e.state.current !== "SUCCESS").map((e) => `${e.id} ${e.state.current}`)).toEqual([]);
+    }, 120_000);
 
     it("leaves nothing of finished executions in Redis", async () => {
       const redis = new Redis(REDIS_URL!);

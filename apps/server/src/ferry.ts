@@ -1,7 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, type Backends, type FerryConfig } from "@ferry/core";
-import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, startLogWriter, Worker, WorkerDirectory } from "@ferry/engine";
-import { UserError, type Subscription } from "@ferry/sdk";
+import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
@@ -62,8 +62,19 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       worker.startAnnouncing();
       closers.unshift(() => worker.stop());
     }
-    const resumed = await executor.reconcile();
-    if (resumed) logger.info({ resumed }, "resumed unfinished executions");
+    if (config.queue.type === "memory") {
+      // the in-memory queue starts empty: re-send what the repository says is unfinished
+      const resumed = await executor.reconcile();
+      if (resumed) logger.info({ resumed }, "resumed unfinished executions");
+    } else {
+      // a shared queue keeps its messages; this finds what it lost anyway (FLUSHALL, restart)
+      const reconciler = new Reconciler({
+        repository, queue: backends.queue, workers: directory, onError,
+        everyMs: parseDuration(config.executor.reconcileEvery), staleAfterMs: parseDuration(config.executor.staleAfter),
+      });
+      reconciler.start();
+      closers.unshift(async () => reconciler.stop());
+    }
     if (options.flowsDir) {
       const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");

@@ -9,3 +9,4 @@ export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { startLogWriter } from "./log-writer.js";
 export { renderProperties } from "./render-properties.js";
 export { WorkerDirectory } from "./worker-directory.js";
+export { Reconciler, type ReconcilerOptions } from "./executor/reconciler.js";

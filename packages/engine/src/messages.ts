@@ -37,11 +37,16 @@ export type ExecutorEvent =
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  /** attempts nobody works on any more (the queue lost them): each gets a new attempt */
+  | { type: "stale"; executionId: string; runs: Array<{ taskRunId: string; attempt: number }> }
   /** the worker holding this attempt died: the queue handed its job to another worker */
   | { type: "lost"; executionId: string; taskRunId: string; attempt: number; workerId: string }
   | { type: "kill"; executionId: string }
   | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
-  | { type: "reconcile"; executionId: string };
+  /** local mode starting: re-send what the lost in-memory queue held */
+  | { type: "reconcile"; executionId: string }
+  /** an execution that stopped moving: walk it again (a lost `created` or `result`) */
+  | { type: "reconcile-walk"; executionId: string };
 
 /** A pointer to one task run's outputs, so a worker can rebuild `outputs.*` from storage. */
 export interface OutputRef {

@@ -147,11 +147,7 @@ class StreamConsumer {
 
   async start(): Promise<void> {
     await this.reader.connect();
-    try {
-      await this.commands.xgroup("CREATE", this.stream, GROUP, "0", "MKSTREAM");
-    } catch (error) {
-      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
-    }
+    await this.createGroup();
     const beat = Math.max(100, Math.floor(this.queue.claimTimeoutMs / 3));
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), beat);
     this.loop = this.run();
@@ -163,6 +159,14 @@ class StreamConsumer {
     this.wake?.();
     this.reader.disconnect();
     await this.loop?.catch(() => undefined);
+  }
+
+  private async createGroup(): Promise<void> {
+    try {
+      await this.commands.xgroup("CREATE", this.stream, GROUP, "0", "MKSTREAM");
+    } catch (error) {
+      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+    }
   }
 
   /** resets the idle time of what this consumer holds, so nobody claims it */
@@ -190,6 +194,12 @@ class StreamConsumer {
         for (const [, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(id, fields, 1);
       } catch (error) {
         if (this.stopped) return;
+        if (String((error as Error).message).includes("NOGROUP")) {
+          // Redis lost the stream (restart without persistence, FLUSHALL): start again;
+          // the executor re-dispatches what the repository says is unfinished
+          await this.createGroup().catch(() => undefined);
+          continue;
+        }
         this.onError(error);
         await new Promise((r) => setTimeout(r, 1000));
       }

@@ -23,6 +23,14 @@ export const configSchema = z.strictObject({
       groups: z.array(z.string()).default(["default"]),
     })
     .prefault({}),
+  executor: z
+    .strictObject({
+      /** how often the repository is checked for work the queue lost (shared queues only) */
+      reconcileEvery: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT5S"),
+      /** how long work may sit unclaimed before it is dispatched again */
+      staleAfter: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT30S"),
+    })
+    .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
 });
 

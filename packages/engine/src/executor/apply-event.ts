@@ -18,8 +18,10 @@ export interface ApplyDeps {
 export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
   switch (event.type) {
     case "created":
+    case "reconcile-walk":
+      return; // the walk that follows every event does the work
     case "reconcile":
-      if (event.type === "reconcile") reconcile(state, deps);
+      reconcile(state, deps);
       return;
     case "kill":
       state.setExecutionState("KILLING");
@@ -64,6 +66,22 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       if (!run || run.state.current !== "RETRYING" || run.attempts.length !== event.attempt) return;
       deps.dispatch(run);
+      return;
+    }
+    case "stale": {
+      for (const { taskRunId, attempt: index } of event.runs) {
+        const run = state.byId(taskRunId);
+        const attempt = run?.attempts[index];
+        if (!run || isTerminal(run.state.current)) continue;
+        if (run.state.current === "RETRYING" && run.attempts.length === index) {
+          deps.dispatch(run); // its delayed retry was lost
+          continue;
+        }
+        if (!attempt || index !== run.attempts.length - 1) continue;
+        transition(attempt.state, "FAILED");
+        state.log("WARN", `attempt ${index + 1} was lost by the queue; attempt ${index + 2} starts`, run);
+        deps.dispatch(run);
+      }
       return;
     }
     case "lost": {

@@ -143,8 +143,16 @@ export class Executor {
     return findTask([state.flow.tasks, state.flow.errors, state.flow.finally], run.taskId, this.deps.registry);
   }
 
-  /** adds an attempt and queues the task run for a worker */
+  /**
+   * Adds an attempt and queues the task run for a worker — unless the execution is being
+   * killed: then the run ends KILLED and nothing reaches a worker (Kestra #19730).
+   */
   private dispatch(state: ExecutionState, run: TaskRunRecord): void {
+    const current = state.execution.state.current;
+    if (current === "KILLING" || isTerminal(current)) {
+      state.setRunState(run, "KILLED");
+      return;
+    }
     const task = this.taskOf(state, run)!;
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");

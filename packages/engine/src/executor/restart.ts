@@ -8,6 +8,7 @@ import type { ExecutionState } from "./execution-state.js";
  * `errors`/`finally` branches are dropped so they run afresh.
  */
 export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
+  state.setExecutionState("RUNNING"); // first: nothing is dispatched for an ended execution
   const handlerIds = new Set<string>();
   const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
   collect(state.flow.errors);
@@ -37,6 +38,5 @@ export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) =>
   }
   state.remove(drop);
   state.execution.outputsUri = undefined;
-  state.setExecutionState("RUNNING");
   state.log("INFO", "execution restarted");
 }
