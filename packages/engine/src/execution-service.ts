@@ -26,10 +26,16 @@ export class ExecutionService {
     return newId();
   }
 
-  async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
+  /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything */
+  validate(request: CreateExecutionRequest): Record<string, unknown> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
-    const inputs = resolveInputs(flow.inputs, request.inputs ?? {});
+    return resolveInputs(flow.inputs, request.inputs ?? {});
+  }
+
+  async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
+    const { flow } = request;
+    const inputs = this.validate(request);
     const id = request.id ?? newId();
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     const now = new Date().toISOString();

@@ -57,6 +57,11 @@ export interface ExecutionRecord {
   storagePrefix?: string;
   created: string;
   updated: string;
+  /**
+   * Bumped by every save; a save that names the version it loaded fails with a
+   * ConflictError when another executor saved in between (optimistic concurrency).
+   */
+  version?: number;
 }
 
 export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";

@@ -9,7 +9,9 @@ import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest
  * - `saveFlow` creates revision 1, then a new revision only when the source changed;
  *   saving identical source returns the current revision unchanged.
  * - `saveExecution` writes the execution and the given task runs in one transaction;
- *   task runs are upserted by id, never deleted by it.
+ *   task runs are upserted by id, never deleted by it. With `expectedVersion`, it saves
+ *   only if the stored execution still has that version (else ConflictError, nothing
+ *   written) and stores version + 1: two executors never both advance one execution.
  * - Reads return copies: mutating a returned record changes nothing stored.
  * - Pages are 1-based; `total` counts every match.
  *
@@ -26,7 +28,7 @@ export interface Repository {
   /** marks every revision deleted; returns false when there was no live flow */
   deleteFlow(namespace: string, id: string): Promise<boolean>;
 
-  saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[]): Promise<void>;
+  saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[], options?: { expectedVersion?: number }): Promise<void>;
   getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
   searchExecutions(
     query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest,

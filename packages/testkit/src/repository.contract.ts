@@ -73,11 +73,27 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const t2 = taskRun(e.id, { taskId: "b", value: "v1", parentTaskRunId: t1.id, attempts: [{ state: state("RUNNING"), workerId: "w" }] });
       await repo.saveExecution(e, [t1, t2]);
       const got = await repo.getExecution(e.id);
-      expect(got?.execution).toEqual(e);
+      expect(got?.execution).toEqual({ ...e, version: 0 });
       expect(got?.taskRuns).toHaveLength(2);
       expect(got?.taskRuns.find((t) => t.id === t1.id)).toEqual(t1);
       expect(got?.taskRuns.find((t) => t.id === t2.id)).toEqual(t2);
       expect(await repo.getExecution(newId())).toBeUndefined();
+    });
+    test("saveExecution with expectedVersion saves only over that version, and bumps it", async () => {
+      const e = execution();
+      await repo.saveExecution(e);
+      expect((await repo.getExecution(e.id))!.execution.version).toBe(0);
+      e.state = state("RUNNING");
+      await repo.saveExecution(e, [taskRun(e.id, { taskId: "first" })], { expectedVersion: 0 });
+      expect((await repo.getExecution(e.id))!.execution.version).toBe(1);
+      // a second executor that loaded version 0 loses, and writes nothing
+      e.state = state("FAILED");
+      const late = taskRun(e.id, { taskId: "late" });
+      await expect(repo.saveExecution(e, [late], { expectedVersion: 0 })).rejects.toMatchObject({ status: 409 });
+      const stored = (await repo.getExecution(e.id))!;
+      expect(stored.execution.state.current).toBe("RUNNING");
+      expect(stored.execution.version).toBe(1);
+      expect(stored.taskRuns.map((t) => t.taskId)).toEqual(["first"]);
     });
     test("returned records are copies", async () => {
       const e = execution();

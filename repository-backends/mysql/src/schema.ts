@@ -39,6 +39,7 @@ export const executions = mysqlTable(
     storagePrefix: uri("storage_prefix"),
     created: date("created").notNull(),
     updated: date("updated").notNull(),
+    version: int("version").notNull().default(0),
   },
   (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
 );

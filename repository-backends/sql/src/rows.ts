@@ -28,6 +28,7 @@ export interface ExecutionRow {
   storagePrefix: string | null;
   created: string;
   updated: string;
+  version: number;
 }
 
 export interface TaskRunRow {
@@ -70,6 +71,7 @@ export function executionToRow(e: ExecutionRecord): ExecutionRow {
     id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
     stateRecord: e.state, inputsUri: e.inputsUri ?? null, outputsUri: e.outputsUri ?? null, labels: e.labels,
     trigger: e.trigger ?? null, parent: e.parent ?? null, storagePrefix: e.storagePrefix ?? null, created: e.created, updated: e.updated,
+    version: e.version ?? 0,
   };
 }
 
@@ -79,6 +81,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
     state: row.stateRecord as ExecutionRecord["state"], inputsUri: opt(row.inputsUri), outputsUri: opt(row.outputsUri),
     labels: row.labels as Record<string, string>, trigger: (row.trigger ?? undefined) as ExecutionRecord["trigger"],
     parent: (row.parent ?? undefined) as ExecutionRecord["parent"], storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
+    version: Number(row.version),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, ExecutionState, FlowRecord, LogEntry, LogLevel, Page, PageRequest, Repository, TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, like, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
   executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow,
@@ -106,10 +106,16 @@ export abstract class SqlRepository implements Repository {
     return true;
   }
 
-  async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []): Promise<void> {
+  async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}): Promise<void> {
     const { executions, taskRuns } = this.tables;
     await this.transaction(async (tx) => {
-      await this.upsert(tx, executions, executionToRow(execution) as unknown as Record<string, unknown>, executions.id);
+      const expected = options.expectedVersion;
+      if (expected !== undefined) {
+        const [row] = (await tx.select({ version: executions.version }).from(executions).where(eq(executions.id, execution.id)).for("update")) as Array<{ version: number }>;
+        if (!row || Number(row.version) !== expected) throw new ConflictError(`execution ${execution.id} was saved by another executor (version ${row?.version}, expected ${expected})`);
+      }
+      const row = executionToRow({ ...execution, version: expected === undefined ? execution.version ?? 0 : expected + 1 });
+      await this.upsert(tx, executions, row as unknown as Record<string, unknown>, executions.id);
       for (const run of runs) await this.upsert(tx, taskRuns, taskRunToRow(run) as unknown as Record<string, unknown>, taskRuns.id);
     });
   }

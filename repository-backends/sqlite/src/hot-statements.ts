@@ -1,4 +1,4 @@
-import type { ExecutionRecord, FlowRecord, LogEntry, TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type Database from "better-sqlite3";
 import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "@ferry/repository-sql";
 
@@ -9,7 +9,7 @@ import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRo
  * tables, migrations and every other query stay with drizzle.
  */
 const EXECUTION_COLUMNS = `id, namespace, flow_id as flowId, flow_revision as flowRevision, state, state_record as stateRecord,
-  inputs_uri as inputsUri, outputs_uri as outputsUri, labels, trigger, parent, storage_prefix as storagePrefix, created, updated`;
+  inputs_uri as inputsUri, outputs_uri as outputsUri, labels, trigger, parent, storage_prefix as storagePrefix, created, updated, version`;
 const TASK_RUN_COLUMNS = `id, execution_id as executionId, task_id as taskId, parent_task_run_id as parentTaskRunId, value, state,
   state_record as stateRecord, attempts, outputs_uri as outputsUri, plan_uri as planUri, subflow_execution_id as subflowExecutionId`;
 
@@ -20,10 +20,11 @@ export class HotStatements {
   private readonly selectExecution: Database.Statement;
   private readonly selectTaskRuns: Database.Statement;
   private readonly upsertExecution: Database.Statement;
+  private readonly updateExecutionAtVersion: Database.Statement;
   private readonly upsertTaskRun: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly selectLatestFlow: Database.Statement;
-  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[]) => void;
+  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => void;
   readonly appendLogs: (entries: LogEntry[]) => void;
 
   constructor(db: Database.Database) {
@@ -32,11 +33,14 @@ export class HotStatements {
     this.selectExecution = db.prepare(`select ${EXECUTION_COLUMNS} from executions where id = ?`);
     this.selectTaskRuns = db.prepare(`select ${TASK_RUN_COLUMNS} from task_runs where execution_id = ? order by id`);
     this.upsertExecution = db.prepare(`insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri,
-      outputs_uri, labels, trigger, parent, storage_prefix, created, updated)
-      values (@id, @namespace, @flowId, @flowRevision, @state, @stateRecord, @inputsUri, @outputsUri, @labels, @trigger, @parent, @storagePrefix, @created, @updated)
+      outputs_uri, labels, trigger, parent, storage_prefix, created, updated, version)
+      values (@id, @namespace, @flowId, @flowRevision, @state, @stateRecord, @inputsUri, @outputsUri, @labels, @trigger, @parent, @storagePrefix, @created, @updated, @version)
       on conflict (id) do update set state = excluded.state, state_record = excluded.state_record, inputs_uri = excluded.inputs_uri,
       outputs_uri = excluded.outputs_uri, labels = excluded.labels, trigger = excluded.trigger, parent = excluded.parent,
-      storage_prefix = excluded.storage_prefix, updated = excluded.updated`);
+      storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version`);
+    this.updateExecutionAtVersion = db.prepare(`update executions set state = @state, state_record = @stateRecord, inputs_uri = @inputsUri,
+      outputs_uri = @outputsUri, labels = @labels, trigger = @trigger, parent = @parent, storage_prefix = @storagePrefix,
+      updated = @updated, version = version + 1 where id = @id and version = @expected`);
     this.upsertTaskRun = db.prepare(`insert into task_runs (id, execution_id, task_id, parent_task_run_id, value, state, state_record,
       attempts, outputs_uri, plan_uri, subflow_execution_id)
       values (@id, @executionId, @taskId, @parentTaskRunId, @value, @state, @stateRecord, @attempts, @outputsUri, @planUri, @subflowExecutionId)
@@ -44,14 +48,20 @@ export class HotStatements {
       outputs_uri = excluded.outputs_uri, plan_uri = excluded.plan_uri, subflow_execution_id = excluded.subflow_execution_id`);
     this.insertLog = db.prepare(`insert into logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
       values (@executionId, @namespace, @flowId, @taskId, @taskRunId, @attemptNumber, @level, @levelRank, @message, @timestamp)`);
-    this.saveAll = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[]) => {
+    const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => {
       const e = executionToRow(execution);
-      this.upsertExecution.run({ ...e, stateRecord: json(e.stateRecord), labels: json(e.labels), trigger: json(e.trigger), parent: json(e.parent) });
+      const values = { ...e, stateRecord: json(e.stateRecord), labels: json(e.labels), trigger: json(e.trigger), parent: json(e.parent) };
+      if (expectedVersion === undefined) this.upsertExecution.run(values);
+      else if (this.updateExecutionAtVersion.run({ ...values, expected: expectedVersion }).changes === 0) {
+        throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+      }
       for (const run of runs) {
         const r = taskRunToRow(run);
         this.upsertTaskRun.run({ ...r, stateRecord: json(r.stateRecord), attempts: json(r.attempts) });
       }
     });
+    // IMMEDIATE: take the write lock first, so another process cannot slip in between
+    this.saveAll = (execution, runs, expectedVersion) => save.immediate(execution, runs, expectedVersion);
     this.appendLogs = db.transaction((entries: LogEntry[]) => {
       for (const entry of entries) this.insertLog.run(logToRow(entry));
     });

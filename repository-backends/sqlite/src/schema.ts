@@ -31,6 +31,7 @@ export const executions = sqliteTable(
     storagePrefix: text("storage_prefix"),
     created: text("created").notNull(),
     updated: text("updated").notNull(),
+    version: integer("version").notNull().default(0),
   },
   (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
 );

@@ -79,8 +79,8 @@ export class SqliteRepository extends SqlRepository {
     return latest && !latest.deleted ? latest : undefined;
   }
 
-  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []) {
-    this.hot.saveAll(execution, runs);
+  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
+    this.hot.saveAll(execution, runs, options.expectedVersion);
   }
 
   override async getExecution(id: string) {

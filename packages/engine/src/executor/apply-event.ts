@@ -102,7 +102,11 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       if (!run || isTerminal(run.state.current) || run.subflowExecutionId !== event.childExecutionId) return;
       const child = await deps.repository.getExecution(event.childExecutionId);
-      if (!child) return;
+      if (!child) {
+        state.log("ERROR", `subflow execution ${event.childExecutionId} could not be created`, run);
+        state.setRunState(run, "FAILED");
+        return;
+      }
       await subflowEnded(state, run, child.execution, deps.taskOf(run), deps.store);
       return;
     }

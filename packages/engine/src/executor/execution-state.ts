@@ -1,6 +1,7 @@
 import { newId, type ExecutionRecord, type ExecutionState as ExecState, type LogEntry, type LogLevel, type StateRecord, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { formatDuration, isTerminal } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
+import type { CreateExecutionRequest } from "../execution-service.js";
 import type { WorkerJob } from "../messages.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
@@ -33,6 +34,10 @@ export class ExecutionState {
   readonly childKills: string[] = [];
   readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
+  /** child executions of Subflow tasks, created once this state is saved */
+  readonly children: CreateExecutionRequest[] = [];
+  /** the version loaded: the save succeeds only over it */
+  readonly loadedVersion: number;
   ended = false;
 
   private index?: Map<string, TaskRunRecord>;
@@ -41,7 +46,9 @@ export class ExecutionState {
     readonly execution: ExecutionRecord,
     public taskRuns: TaskRunRecord[],
     readonly flow: Flow,
-  ) {}
+  ) {
+    this.loadedVersion = execution.version ?? 0;
+  }
 
   private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
     return `${taskId}\u0000${parentId ?? ""}\u0000${value ?? "\u0001"}`;

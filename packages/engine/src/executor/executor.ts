@@ -55,11 +55,15 @@ export class Executor {
     return ids.length;
   }
 
-  /** handles one event under the execution's lock; answers the execution after it */
+  /**
+   * Handles one event under the execution's lock; answers the execution after it. Another
+   * executor (a second scheduler) may save the same execution in between: the save then
+   * conflicts and the event is handled again on what that executor saved.
+   */
   handle(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.process(event));
+    const next = previous.then(() => this.processWithRetry(event));
     const settled = next.then(
       () => undefined,
       () => undefined,
@@ -69,6 +73,17 @@ export class Executor {
       if (this.locks.get(id) === settled) this.locks.delete(id);
     });
     return next;
+  }
+
+  private async processWithRetry(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.process(event);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || !/saved by another executor/.test(error.message) || attempt >= 20) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+      }
+    }
   }
 
   private async process(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
@@ -116,14 +131,17 @@ export class Executor {
       dispatch: (_s, run) => this.dispatch(state, run),
       startSubflow: async (s, run, target) => {
         const child = await this.deps.flows.get(target.namespace, target.flowId, target.revision);
-        const created = await this.deps.executions.create({
+        const request = {
+          id: this.deps.executions.newId(),
           flow: child,
           inputs: target.inputs,
           labels: target.labels,
           parent: { executionId: s.execution.id, taskRunId: run.id },
           trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
-        });
-        return created.id;
+        };
+        this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
+        s.children.push(request);
+        return request.id;
       },
     };
   }
@@ -170,8 +188,22 @@ export class Executor {
 
   private async commit(state: ExecutionState): Promise<void> {
     const { repository, queue, events } = this.deps;
+    if (state.executionDirty || state.dirty.size || state.removed.length) {
+      await repository.saveExecution(state.execution, [...state.dirty], { expectedVersion: state.loadedVersion });
+      state.execution.version = state.loadedVersion + 1;
+    }
     if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
-    if (state.executionDirty || state.dirty.size) await repository.saveExecution(state.execution, [...state.dirty]);
+    for (const child of state.children) {
+      await this.deps.executions.create(child).catch(async (error) => {
+        // the parent's task run learns of it as a child that ended before it began
+        this.deps.onError?.(error);
+        await queue.send<ExecutorEvent>(
+          EXECUTOR_CHANNEL,
+          { type: "subflow-ended", executionId: state.execution.id, taskRunId: child.parent!.taskRunId, childExecutionId: child.id! },
+          { key: state.execution.id },
+        );
+      });
+    }
     if (state.logs.length) await repository.appendLogs(state.logs);
     for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job);
     for (const retry of state.delayed) {

@@ -13,7 +13,7 @@ export type ListStatus = "running" | "success" | "warning" | "failed" | "killed"
 export interface WalkerDeps {
   registry: PluginRegistry;
   store: JsonStore;
-  /** starts a child execution for a Subflow task run; returns its id */
+  /** prepares a child execution for a Subflow task run (created once the parent is saved); returns its id */
   startSubflow(state: ExecutionState, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<string>;
   /** queues a runnable task run for a worker */
   dispatch(state: ExecutionState, run: TaskRunRecord, task: TaskSpec): void;

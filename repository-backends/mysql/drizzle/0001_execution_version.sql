@@ -1,0 +1,1 @@
+ALTER TABLE `executions` ADD `version` int DEFAULT 0 NOT NULL;
