@@ -6,8 +6,10 @@
 //   npm run bench                                   every scenario, local mode
 //   npm run bench -- benchmark01 --duration 5       one scenario, shorter phases
 //   npm run bench -- --json                         machine-readable lines
+//   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
+//       services named by FERRY_BENCH_REDIS_URL and FERRY_BENCH_POSTGRES_URL (or _MYSQL_URL)
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -29,7 +31,7 @@ const { values: opts, positionals } = parseArgs({
 const SCENARIOS = ["startup", "benchmark01", "sequential40"];
 const chosen = positionals.length ? positionals : SCENARIOS;
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
-if (opts.mode !== "local") throw new Error(`mode '${opts.mode}' is not available yet: only local`);
+if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
 const DURATION_S = Number(opts.duration);
 
 const BENCHMARK01 = `id: benchmark01
@@ -68,15 +70,47 @@ function rssMb(pid) {
   }
 }
 
+/** a fresh database on the benchmark's server, for distributed mode */
+async function freshDatabase() {
+  const name = `ferry_bench_${Date.now().toString(36)}`;
+  if (process.env.FERRY_BENCH_POSTGRES_URL) {
+    const { default: postgres } = await import("postgres");
+    const admin = postgres(process.env.FERRY_BENCH_POSTGRES_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database "${name}"`);
+    const url = new URL(process.env.FERRY_BENCH_POSTGRES_URL);
+    url.pathname = `/${name}`;
+    return { type: "postgres", url: url.toString(), drop: async () => (await admin.unsafe(`drop database if exists "${name}" with (force)`), await admin.end()) };
+  }
+  if (process.env.FERRY_BENCH_MYSQL_URL) {
+    const mysql = await import("mysql2/promise");
+    const admin = await mysql.createConnection({ uri: process.env.FERRY_BENCH_MYSQL_URL });
+    await admin.query(`create database \`${name}\``);
+    const url = new URL(process.env.FERRY_BENCH_MYSQL_URL);
+    url.pathname = `/${name}`;
+    return { type: "mysql", url: url.toString(), drop: async () => (await admin.query(`drop database if exists \`${name}\``), await admin.end()) };
+  }
+  throw new Error("distributed mode needs FERRY_BENCH_POSTGRES_URL or FERRY_BENCH_MYSQL_URL, and FERRY_BENCH_REDIS_URL");
+}
+
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const port = await freePort();
+  const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn" };
+  let database;
+  const extra = [];
+  if (opts.mode === "distributed") {
+    if (!process.env.FERRY_BENCH_REDIS_URL) throw new Error("distributed mode needs FERRY_BENCH_REDIS_URL");
+    database = await freshDatabase();
+    writeFileSync(
+      join(dir, "ferry.yaml"),
+      `repository: { type: ${database.type}, url: "${database.url}" }\nqueue: { type: redis, url: "${process.env.FERRY_BENCH_REDIS_URL}", prefix: "ferry-bench-${Date.now().toString(36)}" }\n`,
+    );
+  }
   const started = performance.now();
-  const child = spawn(process.execPath, [FERRY, "server", "local"], {
-    cwd: dir,
-    env: { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn" },
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(process.execPath, [FERRY, "server", opts.mode === "distributed" ? "scheduler" : "local"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  if (opts.mode === "distributed") {
+    extra.push(spawn(process.execPath, [FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
+  }
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {
@@ -86,10 +120,13 @@ async function startServer() {
   }
   const readyMs = performance.now() - started;
   return {
-    url, readyMs, pid: child.pid,
+    url, readyMs, pid: child.pid, workerPids: extra.map((c) => c.pid),
     async stop() {
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+      for (const c of [...extra, child]) {
+        c.kill("SIGTERM");
+        await new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)));
+      }
+      await database?.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -158,8 +195,9 @@ async function main() {
   if (chosen.includes("startup")) {
     const server = await startServer();
     await new Promise((r) => setTimeout(r, 500));
-    const row = { scenario: "startup", mode: opts.mode, ready_ms: Math.round(server.readyMs), rss_mb: rssMb(server.pid) };
-    console.log(opts.json ? JSON.stringify(row) : `startup       ready in ${row.ready_ms} ms, idle rss ${row.rss_mb} MB`);
+    const row = { scenario: "startup", mode: opts.mode, ready_ms: Math.round(server.readyMs), rss_mb: rssMb(server.pid), worker_rss_mb: server.workerPids.map(rssMb)[0] ?? null };
+    const worker = row.worker_rss_mb === null ? "" : `, idle worker rss ${row.worker_rss_mb} MB`;
+    console.log(opts.json ? JSON.stringify(row) : `startup       ready in ${row.ready_ms} ms, idle rss ${row.rss_mb} MB${worker}`);
     await server.stop();
   }
   if (chosen.includes("benchmark01")) {

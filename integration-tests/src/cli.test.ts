@@ -85,3 +85,17 @@ describe("the ferry CLI", () => {
     expect(r.stderr.trim()).toBe("ferry: invalid configuration at repository.type: unknown repository type 'oracle' (known: sqlite, postgres, mysql)");
   });
 });
+
+describe("starting without its services", () => {
+  it("says which service is out of reach, one line per try, and keeps trying instead of crashing", async () => {
+    const { startProcess, FERRY } = await import("./support/processes.js");
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-nosvc-"));
+    await writeFile(join(cwd, "ferry.yaml"), 'queue: { type: redis, url: "redis://127.0.0.1:1" }\nserver: { port: 0 }\n');
+    const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd });
+    await scheduler.waitFor(/cannot connect to Redis at redis:\/\/127.0.0.1:1.*retrying in 1 s \(attempt 1\)/);
+    await scheduler.waitFor(/retrying in 2 s \(attempt 2\)/, 5000);
+    expect(scheduler.child.exitCode).toBeNull();
+    expect(scheduler.output()).not.toMatch(/\n\s+at /);
+    await scheduler.stop();
+  });
+});

@@ -1,5 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { closeBackends, createBackends, loadPlugins, PluginRegistry, type Backends, type FerryConfig } from "@ferry/core";
+import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
 import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
@@ -38,7 +38,10 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
   }
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
-  const backends = await createBackends(config, baseDir, { repository: true });
+  const backends = await retryWhileUnavailable(
+    () => createBackends(config, baseDir, { repository: true }),
+    (line) => logger.error(line),
+  );
   const repository = backends.repository!;
   const closers: Array<() => Promise<void>> = [];
   try {

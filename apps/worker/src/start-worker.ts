@@ -1,4 +1,4 @@
-import { closeBackends, createBackends, loadPlugins, PluginRegistry, type FerryConfig } from "@ferry/core";
+import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import { JsonStore, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
@@ -19,7 +19,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   if (config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }
-  const backends = await createBackends(config, baseDir, { repository: false });
+  const backends = await retryWhileUnavailable(
+    () => createBackends(config, baseDir, { repository: false }),
+    (line) => console.error(JSON.stringify({ level: "error", msg: line })),
+  );
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
     const worker = new Worker({

@@ -8,3 +8,4 @@ export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
 export { createBackends, closeBackends, type Backends } from "./config/backends.js";
+export { retryWhileUnavailable } from "./config/retry-start.js";

@@ -54,6 +54,21 @@ export class UnexpectedError extends FerryError {}
 /** A task asks to fail without retry, whatever its retry policy says. */
 export class UnrecoverableError extends FerryError {}
 
+const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "PROTOCOL_CONNECTION_LOST", "57P01", "57P03"]);
+
+/**
+ * True when an error (or one of its causes) says a service is out of reach — a database,
+ * Redis — rather than that the request was wrong: the API answers 503, and callers retry.
+ */
+export function isUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof OperationalError) return true;
+    if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (typeof e.message === "string" && /Connection is closed|connect ECONNREFUSED|Connection terminated|write CONNECTION_CLOSED/i.test(e.message)) return true;
+  }
+  return false;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -41,8 +41,14 @@ export class RedisQueue implements Queue {
     this.commands = this.connect();
   }
 
+  /** the last connection error, for messages: ioredis reports it as an event, not to callers */
+  private lastError?: Error;
+
   private connect(): Redis {
-    return new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null });
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null });
+    // ioredis reconnects by itself; commands issued meanwhile wait, then fail or succeed
+    client.on("error", (error: Error) => (this.lastError = error));
+    return client;
   }
 
   streamKey(channel: string): string {
@@ -53,7 +59,8 @@ export class RedisQueue implements Queue {
     try {
       await this.commands.connect();
     } catch (error) {
-      throw new OperationalError(`cannot connect to Redis at ${this.url}: ${(error as Error).message}`, { cause: error });
+      const reason = this.lastError ?? (error as Error);
+      throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
@@ -217,7 +224,8 @@ class StreamConsumer {
       } catch (error) {
         this.onError(error);
       }
-      await this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec();
+      // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
+      await this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec().catch(this.onError);
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {

@@ -1,5 +1,6 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { OperationalError } from "@ferry/sdk";
+import { getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -61,8 +62,15 @@ export class MysqlRepository extends SqlRepository {
     return this.db().transaction(fn);
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>): Promise<void> {
-    await tx.insert(table).values(row).onDuplicateKeyUpdate({ set: row });
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>): Promise<void> {
+    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`values(\`${getTableColumns(table)[k].name}\`)`)]));
+    await tx.insert(table).values(rows).onDuplicateKeyUpdate({ set });
+  }
+
+  protected changedRows(result: unknown): number {
+    // mysql2 answers [ResultSetHeader, fields]; matched rows, as an unchanged row still counts as saved
+    const header = (Array.isArray(result) ? result[0] : result) as { affectedRows: number };
+    return header.affectedRows;
   }
 }
 

@@ -1,5 +1,6 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { OperationalError } from "@ferry/sdk";
+import { getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { dirname, resolve } from "node:path";
@@ -61,8 +62,13 @@ export class PostgresRepository extends SqlRepository {
     return this.db().transaction(fn);
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>, key: AnyTable): Promise<void> {
-    await tx.insert(table).values(row).onConflictDoUpdate({ target: key, set: row });
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void> {
+    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
+    await tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set });
+  }
+
+  protected changedRows(result: unknown): number {
+    return (result as { count: number }).count;
   }
 }
 

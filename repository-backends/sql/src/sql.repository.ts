@@ -35,8 +35,10 @@ export abstract class SqlRepository implements Repository {
   protected abstract db(): AnyDb;
   /** runs fn in one transaction */
   protected abstract transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T>;
-  /** inserts the row, or updates every column but the key when the key exists */
-  protected abstract upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>, key: AnyTable): Promise<void>;
+  /** inserts the rows, or updates every column but the key of those whose key exists (one statement) */
+  protected abstract upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void>;
+  /** how many rows an update changed, from the driver's result */
+  protected abstract changedRows(result: unknown): number;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -110,13 +112,15 @@ export abstract class SqlRepository implements Repository {
     const { executions, taskRuns } = this.tables;
     await this.transaction(async (tx) => {
       const expected = options.expectedVersion;
-      if (expected !== undefined) {
-        const [row] = (await tx.select({ version: executions.version }).from(executions).where(eq(executions.id, execution.id)).for("update")) as Array<{ version: number }>;
-        if (!row || Number(row.version) !== expected) throw new ConflictError(`execution ${execution.id} was saved by another executor (version ${row?.version}, expected ${expected})`);
+      if (expected === undefined) {
+        await this.upsert(tx, executions, [executionToRow(execution) as unknown as Record<string, unknown>], executions.id);
+      } else {
+        // one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip)
+        const { id, namespace, flowId, flowRevision, created, ...changes } = executionToRow({ ...execution, version: expected + 1 });
+        const result = await tx.update(executions).set(changes).where(and(eq(executions.id, id), eq(executions.version, expected)));
+        if (this.changedRows(result) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
       }
-      const row = executionToRow({ ...execution, version: expected === undefined ? execution.version ?? 0 : expected + 1 });
-      await this.upsert(tx, executions, row as unknown as Record<string, unknown>, executions.id);
-      for (const run of runs) await this.upsert(tx, taskRuns, taskRunToRow(run) as unknown as Record<string, unknown>, taskRuns.id);
+      if (runs.length) await this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id);
     });
   }
 

@@ -58,8 +58,13 @@ export class SqliteRepository extends SqlRepository {
     throw new UnexpectedError("SQLite transactions run synchronously; override the method instead");
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, row: Record<string, unknown>, key: AnyTable): Promise<void> {
-    tx.insert(table).values(row).onConflictDoUpdate({ target: key, set: row }).run();
+  protected async upsert(): Promise<void> {
+    // saveExecution, the one caller, is overridden with prepared statements
+    throw new UnexpectedError("SQLite saves through hot-statements.ts");
+  }
+
+  protected changedRows(result: unknown): number {
+    return (result as { changes: number }).changes;
   }
 
   override async saveFlow(flow: { namespace: string; id: string; source: string }) {

@@ -1,4 +1,4 @@
-import { UserError, type ErrorDetail } from "@ferry/sdk";
+import { isUnavailable, UserError, type ErrorDetail } from "@ferry/sdk";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -21,6 +21,10 @@ export function errorHandler(logger: Logger) {
       return c.json({ message } satisfies ErrorBody, error.status);
     }
     if (error instanceof SyntaxError) return c.json({ message: `body does not parse: ${error.message}` } satisfies ErrorBody, 400);
+    if (isUnavailable(error)) {
+      logger.warn({ err: error, path: c.req.path }, "a backend is unavailable");
+      return c.json({ message: `service unavailable: ${error.message.split("\n")[0]}; retry later` } satisfies ErrorBody, 503);
+    }
     logger.error({ err: error, path: c.req.path }, "request failed");
     return c.json({ message: "internal server error" } satisfies ErrorBody, 500);
   };

@@ -52,15 +52,13 @@ export async function createBackends(config: FerryConfig, baseDir: string, needs
     secrets: await create<SecretBackend>("secrets", config.secrets, baseDir),
     queue: await create<Queue>("queue", config.queue, baseDir),
   };
-  const started: Array<{ close?(): Promise<void> }> = [];
   try {
-    for (const backend of [backends.repository, backends.storage, backends.secrets, backends.queue] as Array<{ init?(): Promise<void>; close?(): Promise<void> } | undefined>) {
-      if (!backend) continue;
-      await backend.init?.();
-      started.push(backend);
+    for (const backend of [backends.repository, backends.storage, backends.secrets, backends.queue] as Array<{ init?(): Promise<void> } | undefined>) {
+      await backend?.init?.();
     }
   } catch (error) {
-    for (const b of started) await b.close?.().catch(() => undefined);
+    // close them all, the one that failed too: its client may still be trying to connect
+    await closeBackends(backends);
     throw error;
   }
   return backends;
