@@ -34,21 +34,7 @@ for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown sce
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
 const DURATION_S = Number(opts.duration);
 
-const BENCHMARK01 = `id: benchmark01
-namespace: benchmarks
-inputs:
-  - id: name
-    type: STRING
-    defaults: World
-tasks:
-  - id: concatenate
-    type: io.kestra.plugin.core.output.OutputValues
-    values:
-      message: Hello {{ inputs.name }}
-  - id: hello
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ outputs.concatenate.values.message }}"
-`;
+const BENCHMARK01 = readFileSync(join(ROOT, "examples/flows/benchmark01.yaml"), "utf8");
 const SEQUENTIAL40 = `id: sequential40\nnamespace: benchmarks\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  - id: log${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "step ${i} of {{ flow.id }}"\n`).join("")}`;
 
 function freePort() {
@@ -92,6 +78,13 @@ async function freshDatabase() {
   throw new Error("distributed mode needs FERRY_BENCH_POSTGRES_URL or FERRY_BENCH_MYSQL_URL, and FERRY_BENCH_REDIS_URL");
 }
 
+// children die with the harness, even when it is interrupted
+const children = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
 async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const port = await freePort();
@@ -111,6 +104,7 @@ async function startServer() {
   if (opts.mode === "distributed") {
     extra.push(spawn(process.execPath, [FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
   }
+  for (const c of [child, ...extra]) children.add(c);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
     try {

@@ -1,22 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+import { BENCHMARK01 } from "./support/flows.js";
 
-// Kestra's published benchmark flow, driven over HTTP against a real server process
-const BENCHMARK01 = `id: benchmark01
-namespace: benchmarks
-inputs:
-  - id: name
-    type: STRING
-    defaults: World
-tasks:
-  - id: concatenate
-    type: io.kestra.plugin.core.output.OutputValues
-    values:
-      message: Hello {{ inputs.name }}
-  - id: hello
-    type: io.kestra.plugin.core.log.Log
-    message: "{{ outputs.concatenate.values.message }}"
-`;
 
 describe("benchmark01 end to end over HTTP", () => {
   let ferry: FerryProcess;

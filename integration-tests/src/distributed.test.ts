@@ -6,26 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMysqlTestDatabase, MYSQL_URL } from "../../repository-backends/mysql/src/test-database.test-support.js";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { freePort } from "./support/ferry-process.js";
+import { mixedFlow } from "./support/flows.js";
 import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 if (!REDIS_URL) console.warn("\n*** SKIPPING distributed-mode tests: set FERRY_TEST_REDIS_URL ***\n");
 
-const MIXED = `id: mixed
-namespace: it.distributed
-tasks:
-  - id: fan
-    type: core.Parallel
-    tasks:
-      - id: each
-        type: core.ForEach
-        values: [a, b, c]
-        concurrencyLimit: 0
-        tasks:
-          - { id: nap, type: core.Sleep, duration: PT0.05S }
-      - { id: ret, type: core.Return, format: "{{ execution.id }}" }
-  - { id: done, type: core.Log, message: done }
-`;
+const MIXED = mixedFlow("it.distributed", "PT0.05S");
 const LONG = `id: long
 namespace: it.distributed
 tasks:

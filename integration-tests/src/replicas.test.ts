@@ -4,25 +4,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { freePort } from "./support/ferry-process.js";
+import { mixedFlow } from "./support/flows.js";
 import { FERRY, startProcess, type Proc } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 
-const MIXED = `id: mixed
-namespace: it.replicas
-tasks:
-  - id: fan
-    type: core.Parallel
-    tasks:
-      - id: each
-        type: core.ForEach
-        values: [a, b, c]
-        concurrencyLimit: 0
-        tasks:
-          - { id: nap, type: core.Sleep, duration: PT0.1S }
-      - { id: ret, type: core.Return, format: "{{ execution.id }}" }
-  - { id: done, type: core.Log, message: done }
-`;
+const MIXED = mixedFlow("it.replicas", "PT0.1S");
 
 type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string }> };
 

@@ -1,6 +1,6 @@
 import type { Queue } from "@ferry/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caseTitle, type Skips } from "./skips.js";
+import { beforeAll, expect } from "vitest";
+import { contractSuite, type Skips } from "./skips.js";
 
 const until = async (check: () => boolean, ms = 5000) => {
   const end = Date.now() + ms;
@@ -15,17 +15,9 @@ const until = async (check: () => boolean, ms = 5000) => {
  * (its own Redis key prefix, for example).
  */
 export function queueContract(name: string, create: () => Promise<Queue>, skips?: Skips): void {
-  describe(`queue contract: ${name}`, () => {
+  contractSuite(`queue contract: ${name}`, create, skips, (test, instance) => {
     let queue: Queue;
-    beforeAll(async () => {
-      queue = await create();
-      await queue.init?.();
-    });
-    afterAll(async () => queue?.close?.());
-    const test = (title: string, fn: () => Promise<void>) => {
-      const c = caseTitle(title, skips);
-      (c.skip ? it.skip : it)(c.title, fn);
-    };
+    beforeAll(() => void (queue = instance()));
 
     test("delivers each message to exactly one consumer", async () => {
       const got: number[] = [];

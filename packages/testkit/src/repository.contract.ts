@@ -1,6 +1,6 @@
 import { newId, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caseTitle, type Skips } from "./skips.js";
+import { beforeAll, expect } from "vitest";
+import { contractSuite, type Skips } from "./skips.js";
 
 const now = () => new Date().toISOString();
 const state = <S extends string>(current: S) => ({ current, histories: [{ state: current, date: now() }], startDate: now() });
@@ -21,17 +21,9 @@ function taskRun(executionId: string, over: Partial<TaskRunRecord> = {}): TaskRu
  * `init` is called here.
  */
 export function repositoryContract(name: string, create: () => Promise<Repository>, skips?: Skips): void {
-  describe(`repository contract: ${name}`, () => {
+  contractSuite(`repository contract: ${name}`, create, skips, (test, instance) => {
     let repo: Repository;
-    beforeAll(async () => {
-      repo = await create();
-      await repo.init?.();
-    });
-    afterAll(async () => repo?.close?.());
-    const test = (title: string, fn: () => Promise<void>) => {
-      const c = caseTitle(title, skips);
-      (c.skip ? it.skip : it)(c.title, fn);
-    };
+    beforeAll(() => void (repo = instance()));
 
     test("saveFlow creates revision 1, a new revision only when the source changes", async () => {
       const a = await repo.saveFlow({ namespace: "c.flows", id: "f", source: "v1" });

@@ -1,6 +1,6 @@
 import type { SecretBackend } from "@ferry/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caseTitle, type Skips } from "./skips.js";
+import { beforeAll, expect } from "vitest";
+import { contractSuite, type Skips } from "./skips.js";
 
 /** Secrets every implementation must hold before the contract runs (set through its own means). */
 export const CONTRACT_SECRETS: Record<string, string> = {
@@ -14,17 +14,9 @@ export const CONTRACT_SECRETS: Record<string, string> = {
  * visible from namespace `contract.team`.
  */
 export function secretBackendContract(name: string, create: () => Promise<SecretBackend>, skips?: Skips): void {
-  describe(`secret backend contract: ${name}`, () => {
+  contractSuite(`secret backend contract: ${name}`, create, skips, (test, instance) => {
     let backend: SecretBackend;
-    beforeAll(async () => {
-      backend = await create();
-      await backend.init?.();
-    });
-    afterAll(async () => backend?.close?.());
-    const test = (title: string, fn: () => Promise<void>) => {
-      const c = caseTitle(title, skips);
-      (c.skip ? it.skip : it)(c.title, fn);
-    };
+    beforeAll(() => void (backend = instance()));
 
     test("get returns each value exactly (plain, unicode, 64 KiB)", async () => {
       for (const [k, v] of Object.entries(CONTRACT_SECRETS)) expect(await backend.get("contract.team", k)).toBe(v);

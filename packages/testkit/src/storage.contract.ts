@@ -1,6 +1,6 @@
 import type { Storage } from "@ferry/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { caseTitle, type Skips } from "./skips.js";
+import { beforeAll, expect } from "vitest";
+import { contractSuite, type Skips } from "./skips.js";
 
 const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined);
 
@@ -9,17 +9,9 @@ const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decod
  * `create` gives a fresh, empty storage (its own folder, bucket or prefix).
  */
 export function storageContract(name: string, create: () => Promise<Storage>, skips?: Skips): void {
-  describe(`storage contract: ${name}`, () => {
+  contractSuite(`storage contract: ${name}`, create, skips, (test, instance) => {
     let storage: Storage;
-    beforeAll(async () => {
-      storage = await create();
-      await storage.init?.();
-    });
-    afterAll(async () => storage?.close?.());
-    const test = (title: string, fn: () => Promise<void>) => {
-      const c = caseTitle(title, skips);
-      (c.skip ? it.skip : it)(c.title, fn);
-    };
+    beforeAll(() => void (storage = instance()));
 
     test("put then get returns the same bytes", async () => {
       await storage.put("a/b/c.txt", "hello");

@@ -3,6 +3,7 @@ import { assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isTerm
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { pageOf, type ApiDeps } from "../api-deps.js";
+import { ExecutionWaiter } from "../execution-waiter.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -20,24 +21,9 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { execution, taskRuns } = await load(id);
     return executionJson(store, execution, taskRuns);
   };
+  const waiter = new ExecutionWaiter(repository, events);
   /** resolves once the execution is terminal (or the limit passes) */
-  const waitForEnd = (id: string) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        events.off("execution", onChange);
-        clearInterval(poll);
-        clearTimeout(limit);
-        resolve();
-      };
-      const onChange = (change: { executionId: string; state: ExecutionState }) => {
-        if (change.executionId === id && isTerminal(change.state)) done();
-      };
-      events.on("execution", onChange);
-      // a change saved by another executor replica is not seen in-process: poll as a fallback
-      const poll = setInterval(() => void repository.getExecution(id).then((e) => e && isTerminal(e.execution.state.current) && done()), 1000);
-      const limit = setTimeout(done, WAIT_LIMIT_MS);
-      void repository.getExecution(id).then((e) => e && isTerminal(e.execution.state.current) && done());
-    });
+  const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
