@@ -1,0 +1,52 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, REPO_ROOT } from "./support/ferry-process.js";
+import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc } from "./support/processes.js";
+
+const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
+const RUNNER = join(REPO_ROOT, "../shared/conformance/run.py");
+
+// every task of the Kestra corpus runs on a Deno worker: the scheduler has none of its own
+describe.skipIf(!REDIS_URL || !existsSync(RUNNER))("the Kestra corpus through a Deno worker only", () => {
+  const procs: Proc[] = [];
+  let url = "";
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), "ferry-deno-"));
+    const port = await freePort();
+    await writeFile(
+      join(dir, "ferry.yaml"),
+      `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ferry-it-deno-${Date.now().toString(36)} }\nstorage: { type: local, path: ${join(dir, "storage")} }\nlogging: { level: warn }\n`,
+    );
+    const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd: dir });
+    procs.push(scheduler);
+    const deno = startProcess(DENO, ["run", "-A", WORKER_MAIN], { cwd: dir });
+    procs.push(deno);
+    await deno.waitFor(/"runtime":"deno /);
+    url = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 200; i++) {
+      try {
+        if ((await fetch(`${url}/health`)).ok) break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }, 60_000);
+  afterAll(async () => {
+    for (const p of procs) await p.stop();
+  });
+
+  it("passes every case, each task run recorded on the Deno worker", async () => {
+    const run = spawnSync("python3", [RUNNER, "--url", url, "--verbose"], { encoding: "utf8", timeout: 120_000 });
+    expect(run.stdout, run.stdout + run.stderr).toMatch(/^\d+ passed, 0 failed$/m);
+    const workers = (await (await fetch(`${url}/api/v1/workers`)).json()) as Array<{ id: string; runtime: string }>;
+    expect(workers).toHaveLength(1);
+    expect(workers[0].runtime).toMatch(/^deno /);
+    const page = (await (await fetch(`${url}/api/v1/executions/search?namespace=qa.conformance&size=1`)).json()) as { results: Array<{ id: string }> };
+    const execution = (await (await fetch(`${url}/api/v1/executions/${page.results[0].id}`)).json()) as { taskRunList: Array<{ attempts: Array<{ workerId?: string }> }> };
+    for (const run of execution.taskRunList) for (const a of run.attempts) expect(a.workerId).toBe(workers[0].id);
+  }, 150_000);
+});
