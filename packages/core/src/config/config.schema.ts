@@ -1,7 +1,11 @@
 import { z } from "zod";
 
-/** A backend section: its `type` picks the implementation, which validates the rest. */
-const backend = (defaults: Record<string, unknown>) => z.looseObject({ type: z.string().min(1) }).default(defaults as { type: string });
+/**
+ * A backend section: its `type` picks the implementation, which validates the rest. A
+ * section given without `type` (say only FERRY_REPOSITORY__PATH) keeps the embedded one.
+ */
+const backend = (defaults: { type: string } & Record<string, unknown>) =>
+  z.looseObject({ type: z.string().min(1).default(defaults.type) }).default(defaults);
 
 export const configSchema = z.strictObject({
   server: z

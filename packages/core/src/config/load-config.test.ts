@@ -30,6 +30,11 @@ describe("configuration", () => {
     expect(config.storage).toMatchObject({ path: "/data/storage" });
     expect(config.worker.concurrency).toBe(3);
   });
+  it("keeps the embedded backend when only its options are overridden", async () => {
+    const { config } = loadConfig({ cwd: await dirWith(), env: { FERRY_REPOSITORY__PATH: "/tmp/x.db", FERRY_STORAGE__PATH: "/tmp/s" } });
+    expect(config.repository).toEqual({ type: "sqlite", path: "/tmp/x.db" });
+    expect(config.storage).toEqual({ type: "local", path: "/tmp/s" });
+  });
   it("names the bad key", async () => {
     const load = async (yaml: string) => {
       const cwd = await dirWith(yaml);
