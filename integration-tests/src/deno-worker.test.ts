@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, REPO_ROOT } from "./support/ferry-process.js";
-import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc } from "./support/processes.js";
+import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc, waitForHealth } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 const RUNNER = join(REPO_ROOT, "../shared/conformance/run.py");
@@ -27,13 +27,7 @@ describe.skipIf(!REDIS_URL || !existsSync(RUNNER))("the Kestra corpus through a 
     procs.push(deno);
     await deno.waitFor(/"runtime":"deno /);
     url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${url}/health`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForHealth(url);
   }, 60_000);
   afterAll(async () => {
     for (const p of procs) await p.stop();

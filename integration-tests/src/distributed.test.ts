@@ -7,7 +7,7 @@ import { createMysqlTestDatabase, MYSQL_URL } from "../../repository-backends/my
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { freePort } from "./support/ferry-process.js";
 import { mixedFlow } from "./support/flows.js";
-import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc } from "./support/processes.js";
+import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc, waitForHealth } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 if (!REDIS_URL) console.warn("\n*** SKIPPING distributed-mode tests: set FERRY_TEST_REDIS_URL ***\n");
@@ -44,13 +44,7 @@ async function cluster(repository: Record<string, string>) {
     workers.push({ proc, id });
   }
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitForHealth(url);
   const api = async <T>(path: string, init?: RequestInit): Promise<T> => (await (await fetch(`${url}/api/v1${path}`, init)).json()) as T;
   const waitEnd = async (id: string, ms = 60_000): Promise<Execution> => {
     const end = Date.now() + ms;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { freePort } from "./support/ferry-process.js";
 import { mixedFlow } from "./support/flows.js";
-import { FERRY, startProcess, type Proc } from "./support/processes.js";
+import { FERRY, startProcess, type Proc, waitForHealth } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 
@@ -31,13 +31,7 @@ describe.skipIf(!REDIS_URL || !POSTGRES_URL)("two schedulers on one PostgreSQL d
       const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler", "--config", join(dir, `${name}.yaml`)], { cwd: dir, env });
       procs.push(scheduler);
       urls.push(`http://127.0.0.1:${port}`);
-      for (let i = 0; i < 200; i++) {
-        try {
-          if ((await fetch(`${urls[urls.length - 1]}/health`)).ok) break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
+      await waitForHealth(urls[urls.length - 1]);
     }
     const worker = startProcess(process.execPath, [FERRY, "server", "worker", "--config", join(dir, "a.yaml"), "--concurrency", "16"], { cwd: dir, env });
     await worker.waitFor(/ferry worker started/);

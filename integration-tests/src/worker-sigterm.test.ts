@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/ferry-process.js";
-import { FERRY, startProcess, type Proc } from "./support/processes.js";
+import { FERRY, startProcess, type Proc, waitForHealth } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 
@@ -29,13 +29,7 @@ describe.skipIf(!REDIS_URL)("a worker stopped with SIGTERM", () => {
       procs.push(proc);
     }
     url = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${url}/health`)).ok) break;
-      } catch {
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForHealth(url);
     await fetch(`${url}/api/v1/flows`, {
       method: "POST",
       headers: { "content-type": "application/x-yaml" },

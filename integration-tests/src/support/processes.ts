@@ -53,3 +53,16 @@ export function startProcess(command: string, args: string[], options: { cwd: st
 export const FERRY = join(REPO_ROOT, "apps/cli/bin/ferry.js");
 export const WORKER_MAIN = join(REPO_ROOT, "apps/worker/dist/main.js");
 export const DENO = join(REPO_ROOT, "node_modules/.bin/deno");
+
+/** waits until a server answers /health (20 s at most) */
+export async function waitForHealth(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer /health in 20 s`);
+}

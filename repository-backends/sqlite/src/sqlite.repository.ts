@@ -1,4 +1,4 @@
-import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
+import { flowFromRow, SqlRepository, type AnyDb, type FlowRow } from "@ferry/repository-sql";
 import { UnexpectedError, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
