@@ -49,6 +49,6 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
 }
 
 /** A flow in Kestra's JSON shape: its YAML fields plus revision and source. */
-export function flowJson(record: FlowRecord, parsed: Record<string, unknown>) {
+export function flowJson(record: FlowRecord, parsed: object) {
   return { ...parsed, id: record.id, namespace: record.namespace, revision: record.revision, deleted: record.deleted, updated: record.updated, source: record.source };
 }

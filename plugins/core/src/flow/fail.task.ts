@@ -1,5 +1,5 @@
 import { defineTask, schema, z } from "@ferry/sdk";
-
+import { isTruthyText } from "./truth.js";
 
 export const failTask = defineTask({
   kind: "runnable",
@@ -13,10 +13,7 @@ export const failTask = defineTask({
   }),
   examples: [{ title: "Fail on purpose", flow: "id: fail\nnamespace: company.team\ntasks:\n  - id: boom\n    type: core.Fail\n    errorMessage: stop here\n" }],
   async run(_ctx, props) {
-    if (props.condition !== undefined) {
-      const t = props.condition.trim().toLowerCase();
-      if (t === "" || t === "false" || t === "0" || t === "-0") return;
-    }
+    if (props.condition !== undefined && !isTruthyText(props.condition)) return;
     // a Fail is deliberate, but Kestra still honours the task's retry policy for it
     throw new Error(props.errorMessage);
   },

@@ -24,7 +24,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
-    return c.json(flowJson(saved.flow, flow as never), 200);
+    return c.json(flowJson(saved.flow, flow), 200);
   });
 
   app.post("/validate", async (c) => {
@@ -47,7 +47,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
 
   app.get("/search", async (c) => {
     const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
-    return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry) as never)), total: page.total });
+    return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
   });
 
   app.get("/:namespace/:id", async (c) => {
@@ -55,7 +55,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
     const record = await repository.getFlow(namespace, id, revision);
     if (!record) throw new NotFoundError(`flow ${namespace}.${id} not found`);
-    return c.json(flowJson(record, parseFlow(record.source, registry) as never));
+    return c.json(flowJson(record, parseFlow(record.source, registry)));
   });
 
   app.put("/:namespace/:id", async (c) => {
@@ -67,7 +67,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
     const saved = await repository.saveFlow({ namespace, id, source });
-    return c.json(flowJson(saved.flow, flow as never));
+    return c.json(flowJson(saved.flow, flow));
   });
 
   app.delete("/:namespace/:id", async (c) => {
