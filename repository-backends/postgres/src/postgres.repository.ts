@@ -36,7 +36,7 @@ export class PostgresRepository extends SqlRepository {
 
   async init(): Promise<void> {
     this.client = postgres(this.url, { max: this.poolSize, onnotice: () => undefined });
-    this.database = drizzle(this.client, { schema });
+    this.database = drizzle(preparingEveryQuery(this.client), { schema });
     let reserved: postgres.ReservedSql | undefined;
     try {
       reserved = await this.client.reserve();
@@ -70,6 +70,19 @@ export class PostgresRepository extends SqlRepository {
   protected changedRows(result: unknown): number {
     return (result as { count: number }).count;
   }
+}
+
+/**
+ * drizzle asks postgres.js to prepare only queries given a name, so PostgreSQL parsed and
+ * planned every executor query anew. postgres.js caches prepared statements per connection
+ * by query text, so asking it to prepare every query makes each distinct query a prepared
+ * statement once per connection.
+ */
+function preparingEveryQuery(client: postgres.Sql): postgres.Sql {
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, params?: unknown[], options?: object) =>
+    unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+  return client;
 }
 
 /** the URL without its password, for messages */
