@@ -60,7 +60,9 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     await executor.start();
     closers.push(() => executor.stop());
     if (role === "local") {
-      const worker = new Worker({ queue: backends.queue, registry, store, concurrency: config.worker.concurrency, groups: config.worker.groups });
+      const worker = new Worker({
+        queue: backends.queue, registry, store, secrets: backends.secrets, concurrency: config.worker.concurrency, groups: config.worker.groups,
+      });
       await worker.start();
       worker.startAnnouncing();
       closers.unshift(() => worker.stop());

@@ -29,6 +29,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
       queue: backends.queue,
       registry,
       store: new JsonStore(backends.storage),
+      secrets: backends.secrets,
       concurrency: options.concurrency ?? config.worker.concurrency,
       groups: options.groups ?? config.worker.groups,
     });

@@ -1,4 +1,5 @@
-import type { RenderContext } from "@ferry/core";
+import type { Callable, RenderContext } from "@ferry/core";
+import { secretsOnWorkersOnly } from "./secret-function.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
 
@@ -28,7 +29,7 @@ function envs(): Record<string, string> {
 export async function buildRenderContext(
   ref: ContextRef,
   store: JsonStore,
-  extra: { taskrun?: TaskRunVariables; task?: { id: string; type: string } } = {},
+  extra: { taskrun?: TaskRunVariables; task?: { id: string; type: string }; functions?: Record<string, Callable> } = {},
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
   const docs = await Promise.all(ref.outputs.map((o) => store.read<Record<string, unknown>>(o.uri)));
@@ -54,5 +55,5 @@ export async function buildRenderContext(
     if (extra.taskrun.parentValue !== undefined) variables.parent = { taskrun: { value: extra.taskrun.parentValue } };
   }
   if (extra.task) variables.task = extra.task;
-  return { variables };
+  return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly } };
 }

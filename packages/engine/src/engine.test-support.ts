@@ -1,6 +1,7 @@
 import { parseFlow, PluginRegistry } from "@ferry/core";
 import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
+import { createEnvSecretBackend } from "@ferry/secrets-env";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
 import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type TaskRunRecord } from "@ferry/sdk";
 import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
@@ -44,7 +45,9 @@ export async function createEngineHarness(extraPlugins: Plugin[] = []) {
   const flows = new FlowStore(repository, registry);
   const executions = new ExecutionService(repository, store, queue);
   const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
-  const worker = new Worker({ queue, registry, store, concurrency: 8, groups: ["default"] });
+  // env secrets as Kestra reads them: SECRET_<NAME>, base64
+  const secrets = createEnvSecretBackend({ type: "env" }, { SECRET_API_TOKEN: Buffer.from("s3cr3t-token").toString("base64") });
+  const worker = new Worker({ queue, registry, store, secrets, concurrency: 8, groups: ["default"] });
   const logs = await startLogWriter(queue, repository);
   await executor.start();
   await worker.start();

@@ -10,3 +10,4 @@ export { startLogWriter } from "./log-writer.js";
 export { renderProperties } from "./render-properties.js";
 export { WorkerDirectory } from "./worker-directory.js";
 export { Reconciler, type ReconcilerOptions } from "./executor/reconciler.js";
+export { secretFunction } from "./secret-function.js";

@@ -1,3 +1,4 @@
+import { FerryError } from "@ferry/sdk";
 import type { Node } from "./ast.js";
 import { evaluate, renderNodes, type RenderContext } from "./evaluator.js";
 import { ExpressionError } from "./expression.error.js";
@@ -34,7 +35,8 @@ export async function renderString(template: string, ctx: RenderContext): Promis
   try {
     await renderNodes(parsed(template), { ctx, locals: new Map() }, out);
   } catch (error) {
-    if (error instanceof ExpressionError) throw error;
+    // our own errors (a missing secret, a backend out of reach) keep their kind and words
+    if (error instanceof FerryError) throw error;
     throw new ExpressionError(`cannot render '${template}': ${(error as Error).message}`, { cause: error });
   }
   return out.join("");

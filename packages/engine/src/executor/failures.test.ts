@@ -129,6 +129,28 @@ finally:
     expect(broken.execution.state.current).toBe("FAILED");
   });
 
+  it("resolves secret('NAME') from the configured backend where the task runs", async () => {
+    const r = await h.run(`
+id: secrets
+namespace: test.engine
+tasks:
+  - { id: token, type: core.Return, format: "length {{ secret('API_TOKEN') | length }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("token")).toEqual({ value: "length 12" });
+  });
+
+  it("fails a task whose secret is missing, naming the secret and the namespace", async () => {
+    const r = await h.run(`
+id: secret-missing
+namespace: test.engine
+tasks:
+  - { id: token, type: core.Log, message: "{{ secret('NOPE') }}" }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages()).toContain("secret NOPE not found in namespace test.engine");
+  });
+
   it("a plugin that throws fails its task run with the message in the logs", async () => {
     const r = await h.run(`
 id: throws

@@ -1,19 +1,22 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, formatClock, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Delivery, type Queue, type RunContext, type Subscription,
+  type Delivery, type Queue, type RunContext, type SecretBackend, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
+import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 
 export interface WorkerOptions {
   queue: Queue;
   registry: PluginRegistry;
+  /** where `{{ secret('NAME') }}` is resolved */
+  secrets?: SecretBackend;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -162,6 +165,7 @@ export class Worker {
       const ctx = await buildRenderContext(context, store, {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
         task: { id: task.id, type: task.type },
+        functions: this.options.secrets ? { secret: secretFunction(this.options.secrets, context.flow.namespace) } : undefined,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
