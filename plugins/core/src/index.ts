@@ -8,14 +8,15 @@ import { sleepTask } from "./flow/sleep.task.js";
 import { subflowTask } from "./flow/subflow.task.js";
 import { switchTask } from "./flow/switch.task.js";
 import { requestTask } from "./http/request.task.js";
-import { logTask } from "./log/log.task.js";
+import { echoTask, logTask } from "./log/log.task.js";
+import { eachParallelTask, eachSequentialTask } from "./flow/each.tasks.js";
 import { outputValuesTask } from "./output/output-values.task.js";
 import { returnTask } from "./output/return.task.js";
 
-export { forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
+export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
 
 export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, subflowTask, requestTask],
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask],
 });

@@ -158,6 +158,29 @@ tasks:
     expect(r.runs("inner").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
   });
 
+  it("runs Kestra's older EachSequential and EachParallel loops, and Echo", async () => {
+    const r = await h.run(`
+id: each-old
+namespace: test.engine
+tasks:
+  - id: seq
+    type: io.kestra.core.tasks.flows.EachSequential
+    value: '["x", "y"]'
+    tasks:
+      - { id: one, type: core.Return, format: "s-{{ taskrun.value }}" }
+  - id: par
+    type: io.kestra.plugin.core.flow.EachParallel
+    value: [1, 2, 3]
+    concurrent: 2
+    tasks:
+      - { id: two, type: io.kestra.plugin.core.debug.Echo, format: "p-{{ taskrun.value }}", level: WARN }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("one").map((t) => t.value)).toEqual(["x", "y"]);
+    expect(r.messages()).toEqual(expect.arrayContaining(["p-1", "p-2", "p-3"]));
+    expect(r.logs.find((l) => l.message === "p-2")?.level).toBe("WARN");
+  });
+
   it("a failing branch fails its flowable and the execution; later tasks do not run", async () => {
     const r = await h.run(`
 id: par-fail

@@ -1,5 +1,5 @@
 import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, type FlowablePlan, type TaskDefinition, type TaskRunRecord } from "@ferry/sdk";
+import { errorMessage, isTerminal, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -25,8 +25,6 @@ export interface WalkerDeps {
  * each event re-walks from the top, so the tree is the only state.
  */
 export class Walker {
-  private context?: RenderContext;
-
   constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
 
   async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true): Promise<ListStatus> {
@@ -59,11 +57,10 @@ export class Walker {
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
     const parent = run.parentTaskRunId ? this.state.byId(run.parentTaskRunId) : undefined;
-    this.context = await buildRenderContext(contextRefOf(this.state), this.deps.store, {
+    return buildRenderContext(contextRefOf(this.state), this.deps.store, {
       taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValue: parent?.value, startDate: run.state.startDate },
       task: { id: task.id, type: task.type },
     });
-    return this.context;
   }
 
   private async start(task: TaskSpec, parentId: string | undefined, value: string | undefined): Promise<TaskRunRecord> {
@@ -105,9 +102,10 @@ export class Walker {
     return run;
   }
 
-  private flowableLogger(run: TaskRunRecord) {
-    const log = (level: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR") => (message: string) => this.state.log(level, message, run);
-    return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (l: "INFO", m: string) => log(l)(m) };
+  /** a flowable's log lines go to the execution's logs, under its task run */
+  private flowableLogger(run: TaskRunRecord): TaskLogger {
+    const log = (level: LogLevel) => (message: string) => this.state.log(level, message, run);
+    return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) };
   }
 
   /** advances a running flowable's branches; ends it when they all ended */

@@ -1,7 +1,15 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { taskList } from "./task-list.schema.js";
 
-function valuesOf(raw: unknown): unknown[] {
+/**
+ * The iteration values: a list or a JSON array string. Kestra keeps string items as they
+ * are, serialises others, and drops duplicates.
+ */
+export function valuesOf(raw: unknown): string[] {
+  return [...new Set(rawValues(raw).map((v) => (typeof v === "string" ? v : JSON.stringify(v))))];
+}
+
+function rawValues(raw: unknown): unknown[] {
   if (Array.isArray(raw)) return raw;
   if (typeof raw === "string") {
     try {
@@ -25,8 +33,6 @@ export const forEachTask = defineTask({
   taskProperties: ["tasks"],
   examples: [{ title: "Loop", flow: "id: loop\nnamespace: company.team\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    tasks:\n      - id: log\n        type: core.Log\n        message: \"{{ taskrun.value }}\"\n" }],
   async plan(_ctx, props) {
-    // Kestra keeps string items as they are, serialises others, and drops duplicates
-    const values = [...new Set(valuesOf(props.values).map((v) => (typeof v === "string" ? v : JSON.stringify(v))))];
-    return { branches: values.map((value) => ({ path: ["tasks"], value })), concurrency: props.concurrencyLimit };
+    return { branches: valuesOf(props.values).map((value) => ({ path: ["tasks"], value })), concurrency: props.concurrencyLimit };
   },
 });

@@ -1,5 +1,7 @@
 import { defineTask, LOG_LEVELS, z } from "@ferry/sdk";
 
+const LEVEL = z.enum(LOG_LEVELS as [string, ...string[]]).default("INFO").describe("TRACE, DEBUG, INFO, WARN or ERROR");
+
 export const logTask = defineTask({
   kind: "runnable",
   type: "core.Log",
@@ -8,11 +10,24 @@ export const logTask = defineTask({
   description: "Writes one or more lines to the execution's logs at the given level.",
   properties: z.object({
     message: z.union([z.string(), z.array(z.string())]).describe("a message, or a list of messages logged one per line"),
-    level: z.enum(LOG_LEVELS as [string, ...string[]]).default("INFO").describe("TRACE, DEBUG, INFO, WARN or ERROR"),
+    level: LEVEL,
   }),
   examples: [{ title: "Log a greeting", flow: "id: hello\nnamespace: company.team\ntasks:\n  - id: log\n    type: core.Log\n    message: Hello {{ flow.id }}\n" }],
   async run(ctx, props) {
     const lines = Array.isArray(props.message) ? props.message : [props.message];
     for (const line of lines) ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], line);
+  },
+});
+
+/** Kestra's deprecated Echo: logs `format` at `level` */
+export const echoTask = defineTask({
+  kind: "runnable",
+  type: "core.Echo",
+  aliases: ["io.kestra.plugin.core.debug.Echo", "io.kestra.core.tasks.debugs.Echo"],
+  title: "Echo a message",
+  description: "Kestra's deprecated Echo task: logs the rendered `format` at `level`. Prefer core.Log.",
+  properties: z.object({ format: z.string(), level: LEVEL }),
+  async run(ctx, props) {
+    ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], props.format);
   },
 });
