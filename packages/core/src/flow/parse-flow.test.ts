@@ -118,6 +118,28 @@ tasks:
     expect(errors[0].message).toMatch(/maxAttempt/);
   });
 
+  it("accepts Kestra's trigger declarations and checks their properties", () => {
+    const flow = parseFlow(
+      `id: x
+namespace: a
+tasks:
+  - { id: a, type: core.Log, message: hi }
+triggers:
+  - { id: nightly, type: io.kestra.plugin.core.trigger.Schedule, cron: "0 2 * * *", timezone: Europe/Paris }
+  - { id: hook, type: io.kestra.plugin.core.trigger.Webhook, key: "{{ secret('HOOK_KEY') }}" }
+  - id: after
+    type: io.kestra.plugin.core.trigger.Flow
+    preconditions:
+      flows:
+        - { namespace: a, flowId: y, states: [SUCCESS] }
+`,
+      registry,
+    );
+    expect(flow.triggers?.map((t) => t.id)).toEqual(["nightly", "hook", "after"]);
+    const { errors } = errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi }\ntriggers:\n  - id: bad\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: every day\n`);
+    expect(errors[0]).toMatchObject({ path: "triggers[0].cron", line: 8 });
+  });
+
   it("applies pluginDefaults to tasks of that type", () => {
     const flow = parseFlow(
       `id: x

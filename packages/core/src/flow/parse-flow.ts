@@ -68,7 +68,7 @@ export function parseFlow(source: string, registry: PluginRegistry): Flow {
       const def = registry.trigger(trigger.type);
       if (!def) add(["triggers", i, "type"], `unknown trigger type '${trigger.type}'`);
       else {
-        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "inputs"]));
+        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
       }

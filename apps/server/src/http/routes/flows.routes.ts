@@ -1,4 +1,4 @@
-import { parseFlow } from "@ferry/core";
+import { parseFlow, type Flow } from "@ferry/core";
 import { NotFoundError, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import { parseAllDocuments, stringify } from "yaml";
@@ -13,6 +13,14 @@ async function sourceOf(c: Context): Promise<string> {
   return text;
 }
 
+/** triggers are validated but not fired yet (the triggers issue): say so where operators look */
+function warnUnfiredTriggers(deps: ApiDeps, flow: Flow): void {
+  const active = (flow.triggers ?? []).filter((t) => !t.disabled);
+  if (active.length) {
+    deps.logger.warn({ flow: `${flow.namespace}.${flow.id}`, triggers: active.map((t) => t.id) }, "triggers are accepted but not fired by this version");
+  }
+}
+
 export function flowRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const { repository, registry } = deps;
@@ -24,6 +32,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    warnUnfiredTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow), 200);
   });
 
@@ -67,6 +76,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
     const saved = await repository.saveFlow({ namespace, id, source });
+    warnUnfiredTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow));
   });
 
