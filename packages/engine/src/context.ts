@@ -7,7 +7,8 @@ export interface TaskRunVariables {
   id: string;
   value?: string;
   parentId?: string;
-  parentValue?: string;
+  /** iteration values of the enclosing loops, nearest first (Kestra's `parents`) */
+  parentValues?: string[];
   startDate?: string;
   attemptsCount?: number;
 }
@@ -33,12 +34,15 @@ export async function buildRenderContext(
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
   const docs = await Promise.all(ref.outputs.map((o) => store.read<Record<string, unknown>>(o.uri)));
+  // a task inside loops is addressed by each enclosing value, outermost first (as Kestra)
   ref.outputs.forEach((o, i) => {
-    if (o.value === undefined) outputs[o.taskId] = docs[i];
-    else {
-      const byValue = (outputs[o.taskId] ??= {}) as Record<string, unknown>;
-      byValue[o.value] = docs[i];
+    if (!o.values?.length) {
+      outputs[o.taskId] = docs[i];
+      return;
     }
+    let level = (outputs[o.taskId] ??= {}) as Record<string, unknown>;
+    for (const value of o.values.slice(0, -1)) level = (level[value] ??= {}) as Record<string, unknown>;
+    level[o.values[o.values.length - 1]] = docs[i];
   });
   const variables: Record<string, unknown> = {
     flow: { ...ref.flow },
@@ -51,8 +55,13 @@ export async function buildRenderContext(
   };
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
   if (extra.taskrun) {
-    variables.taskrun = { ...extra.taskrun };
-    if (extra.taskrun.parentValue !== undefined) variables.parent = { taskrun: { value: extra.taskrun.parentValue } };
+    const { parentValues, ...taskrun } = extra.taskrun;
+    variables.taskrun = taskrun;
+    if (parentValues?.length) {
+      const parents = parentValues.map((value) => ({ taskrun: { value: value ?? null } }));
+      variables.parents = parents;
+      variables.parent = parents[0];
+    }
   }
   if (extra.task) variables.task = extra.task;
   return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly } };

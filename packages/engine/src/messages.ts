@@ -51,7 +51,8 @@ export type ExecutorEvent =
 /** A pointer to one task run's outputs, so a worker can rebuild `outputs.*` from storage. */
 export interface OutputRef {
   taskId: string;
-  value?: string;
+  /** iteration values from the outermost loop in: `outputs.<taskId>['a']['x']` */
+  values?: string[];
   uri: string;
 }
 
@@ -72,7 +73,7 @@ export interface WorkerJob {
   taskRunId: string;
   attempt: number;
   task: TaskSpec;
-  taskrun: { id: string; value?: string; parentId?: string; parentValue?: string; startDate: string };
+  taskrun: { id: string; value?: string; parentId?: string; parentValues?: string[]; startDate: string };
   context: ContextRef;
   /** where the task's files go */
   storagePrefix: string;

@@ -7,7 +7,10 @@ export function contextRefOf(state: ExecutionState): ContextRef {
   const { execution, flow } = state;
   const outputs: OutputRef[] = [];
   for (const run of state.taskRuns) {
-    if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) outputs.push({ taskId: run.taskId, value: run.value, uri: run.outputsUri });
+    if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) {
+      const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
+      outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
+    }
   }
   return {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },

@@ -68,6 +68,22 @@ export class ExecutionState {
     return this.index.get(ExecutionState.key(taskId, parentId, value));
   }
 
+  /**
+   * The iteration values of a task run's enclosing loops, nearest first: the values that
+   * change from one ancestor to the next (children of a loop inherit its value).
+   */
+  parentValues(run: TaskRunRecord): string[] {
+    const values: string[] = [];
+    let current = run.value;
+    for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
+      if (p.value !== undefined && p.value !== current) {
+        values.push(p.value);
+        current = p.value;
+      }
+    }
+    return values;
+  }
+
   /** forgets dropped task runs (restart) */
   remove(ids: Set<string>): void {
     this.taskRuns = this.taskRuns.filter((r) => !ids.has(r.id));

@@ -174,13 +174,12 @@ export class Executor {
     const task = this.taskOf(state, run)!;
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");
-    const parent = run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined;
     state.jobs.push({
       executionId: state.execution.id,
       taskRunId: run.id,
       attempt: run.attempts.length - 1,
       task,
-      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValue: parent?.value, startDate: run.state.startDate },
+      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: state.parentValues(run), startDate: run.state.startDate },
       context: contextRefOf(state),
       storagePrefix: state.execution.storagePrefix ?? "",
     });

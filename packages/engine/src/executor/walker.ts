@@ -56,9 +56,8 @@ export class Walker {
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
-    const parent = run.parentTaskRunId ? this.state.byId(run.parentTaskRunId) : undefined;
     return buildRenderContext(contextRefOf(this.state), this.deps.store, {
-      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValue: parent?.value, startDate: run.state.startDate },
+      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: this.state.parentValues(run), startDate: run.state.startDate },
       task: { id: task.id, type: task.type },
     });
   }
