@@ -103,6 +103,8 @@ describe("executions API", () => {
     const before = (await json(await api("/executions/search?namespace=api.test&flowId=hello"))).body.total;
     const r = await json(await api("/executions/api.test/hello", { method: "POST", body: JSON.stringify({ times: "many" }), headers: { "content-type": "application/json" } }));
     expect(r.status).toBe(422);
+    const waited = await json(await api("/executions/api.test/hello?wait=true", { method: "POST", body: JSON.stringify({ times: "many" }), headers: { "content-type": "application/json" } }));
+    expect(waited.status).toBe(422);
     expect(r.body.errors[0]).toMatchObject({ path: "inputs.times" });
     expect((await json(await api("/executions/search?namespace=api.test&flowId=hello"))).body.total).toBe(before);
   });

@@ -35,6 +35,11 @@ export class ExecutionWaiter {
     });
   }
 
+  /** stops waiting for an execution that was never created (its request failed) */
+  cancel(id: string): void {
+    this.release(id);
+  }
+
   private release(id: string): void {
     const set = this.waiting.get(id);
     if (!set) return;

@@ -59,7 +59,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
       }),
     );
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
-    await deps.executions.create({ flow, inputs, labels, id });
+    try {
+      await deps.executions.create({ flow, inputs, labels, id });
+    } catch (error) {
+      waiter.cancel(id);
+      throw error;
+    }
     if (waiting) await waiting;
     return c.json(await answer(id));
   });
