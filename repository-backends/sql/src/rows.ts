@@ -4,14 +4,8 @@ import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, TaskRunRecord } f
  * Rows as every dialect's tables hold them (the same column keys in each schema.ts), and
  * their mapping to the SDK's records: the one place column names meet records.
  */
-export interface FlowRow {
-  namespace: string;
-  id: string;
-  revision: number;
-  source: string;
-  deleted: boolean;
-  updated: string;
-}
+/** a flow row holds exactly a FlowRecord's fields */
+export type FlowRow = FlowRecord;
 
 export interface ExecutionRow {
   id: string;
