@@ -7,6 +7,8 @@ import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
+import { ExecutionWaiter } from "./http/execution-waiter.js";
+import { Triggers } from "./triggers/triggers.js";
 
 export interface StartOptions {
   config: FerryConfig;
@@ -84,7 +86,10 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
-    const deps: ApiDeps = { config, repository, store, flows, registry, executions, executor, events, workers: directory, logger };
+    const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, store, events, logger });
+    const waiter = new ExecutionWaiter(repository, events);
+    closers.unshift(async () => waiter.close());
+    const deps: ApiDeps = { config, repository, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {
@@ -93,6 +98,8 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       });
       server.once("error", reject);
     });
+    triggers.start();
+    closers.unshift(() => triggers.stop());
     logger.info({ url, role, plugins: registry.plugins.map((p) => p.name) }, "ferry is listening");
     return {
       url,

@@ -1,7 +1,7 @@
 import { parseFlow, PluginRegistry } from "@ferry/core";
 import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
-import { createEnvSecretBackend } from "@ferry/secrets-env";
+import { EnvSecretBackend } from "@ferry/secrets-env";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
 import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type TaskRunRecord } from "@ferry/sdk";
 import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
@@ -46,7 +46,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = []) {
   const executions = new ExecutionService(repository, store, queue);
   const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
   // env secrets as Kestra reads them: SECRET_<NAME>, base64
-  const secrets = createEnvSecretBackend({ type: "env" }, { SECRET_API_TOKEN: Buffer.from("s3cr3t-token").toString("base64") });
+  const secrets = new EnvSecretBackend({ SECRET_API_TOKEN: Buffer.from("s3cr3t-token").toString("base64") });
   const worker = new Worker({ queue, registry, store, secrets, concurrency: 8, groups: ["default"] });
   const logs = await startLogWriter(queue, repository);
   await executor.start();

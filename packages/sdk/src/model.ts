@@ -64,6 +64,25 @@ export interface ExecutionRecord {
   version?: number;
 }
 
+/** Which trigger of which flow: trigger state and claims are keyed by it. */
+export interface TriggerRef {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+}
+
+/**
+ * What the repository remembers about a trigger between fires and across restarts: whether
+ * an operator disabled it and, for schedules, the last fire time evaluated and the next.
+ */
+export interface TriggerStateRecord extends TriggerRef {
+  disabled: boolean;
+  /** ISO-8601 UTC; only ever moves forward */
+  lastFire?: string;
+  nextFire?: string;
+  updated: string;
+}
+
 export type LogLevel = "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
 
 export const LOG_LEVELS: readonly LogLevel[] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];

@@ -1,5 +1,5 @@
 import type { ExecutionState } from "./states.js";
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest, TaskRunRecord } from "./model.js";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
 
 /**
  * The system of record: flows and their revisions, executions, task runs, logs.
@@ -14,6 +14,10 @@ import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest
  *   written) and stores version + 1: two executors never both advance one execution.
  * - Reads return copies: mutating a returned record changes nothing stored.
  * - Pages are 1-based; `total` counts every match.
+ * - A trigger's `lastFire` only moves forward, and `recordTriggerFire` never touches
+ *   `disabled` (an operator's switch is not overwritten by a scheduler).
+ * - `claim` is atomic across processes: of any number of callers claiming one key, exactly
+ *   one wins, and every caller learns the winner's execution id. An expired claim is free.
  *
  * Left out on purpose: any query over user data values (there are none to query).
  */
@@ -36,6 +40,22 @@ export interface Repository {
   /** ids of executions not yet terminal, for reconciliation after a restart */
   listUnfinishedExecutionIds(): Promise<string[]>;
   deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;
+
+  /** trigger states of one namespace (and its children) or flow, or all */
+  listTriggerStates(query?: { namespace?: string; flowId?: string }): Promise<TriggerStateRecord[]>;
+  /** stores the state when the trigger has none yet; returns the stored state either way */
+  initTriggerState(state: TriggerStateRecord): Promise<TriggerStateRecord>;
+  /** sets lastFire (and nextFire) if `fire` is later than the stored lastFire */
+  recordTriggerFire(ref: TriggerRef, fire: string, next?: string): Promise<void>;
+  setTriggerDisabled(ref: TriggerRef, disabled: boolean): Promise<TriggerStateRecord>;
+
+  /**
+   * Claims `key` (≤ 255 characters) for `executionId` until `expires` (ISO-8601): the
+   * once-only guard of schedule fires, flow triggers and webhook idempotency keys.
+   */
+  claim(key: string, executionId: string, expires: string): Promise<{ won: boolean; executionId: string }>;
+  /** forgets claims that expired before `now`; returns how many */
+  deleteExpiredClaims(now: string): Promise<number>;
 
   appendLogs(entries: LogEntry[]): Promise<void>;
   findLogs(executionId: string, filter?: { taskId?: string; taskRunId?: string; minLevel?: LogLevel }): Promise<LogEntry[]>;

@@ -144,5 +144,36 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.findLogs(e.id, { taskId: "a" })).map((l) => l.message)).toEqual(["one", "two ✓ unicode"]);
       expect((await repo.findLogs(e.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["two ✓ unicode", "three"]);
     });
+    test("trigger state: created once, lastFire only moves forward, disabled survives fires", async () => {
+      const ref = { namespace: "c.triggers", flowId: "f", triggerId: "every" };
+      const first = await repo.initTriggerState({ ...ref, disabled: false, nextFire: "2026-01-01T00:00:01.000Z", updated: now() });
+      expect(first).toMatchObject({ ...ref, disabled: false, nextFire: "2026-01-01T00:00:01.000Z" });
+      const again = await repo.initTriggerState({ ...ref, disabled: true, nextFire: "2030-01-01T00:00:00.000Z", updated: now() });
+      expect(again).toMatchObject({ disabled: false, nextFire: "2026-01-01T00:00:01.000Z" });
+      await repo.recordTriggerFire(ref, "2026-01-01T00:00:02.000Z", "2026-01-01T00:00:03.000Z");
+      await repo.recordTriggerFire(ref, "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:02.000Z");
+      await repo.setTriggerDisabled(ref, true);
+      await repo.recordTriggerFire(ref, "2026-01-01T00:00:03.000Z", "2026-01-01T00:00:04.000Z");
+      const [state] = await repo.listTriggerStates({ namespace: "c.triggers", flowId: "f" });
+      expect(state).toMatchObject({ ...ref, disabled: true, lastFire: "2026-01-01T00:00:03.000Z", nextFire: "2026-01-01T00:00:04.000Z" });
+      expect((await repo.setTriggerDisabled({ ...ref, triggerId: "new" }, true)).disabled).toBe(true);
+      expect((await repo.listTriggerStates({ namespace: "c" })).map((t) => t.triggerId).sort()).toEqual(["every", "new"]);
+      expect(await repo.listTriggerStates({ namespace: "c.other" })).toEqual([]);
+    });
+    test("claim: of concurrent claims of one key exactly one wins; an expired claim is free again", async () => {
+      const later = new Date(Date.now() + 60_000).toISOString();
+      const ids = Array.from({ length: 8 }, () => newId());
+      const results = await Promise.all(ids.map((id) => repo.claim("schedule/c.claims/f/t/2026-01-01T00:00:00Z", id, later)));
+      expect(results.filter((r) => r.won)).toHaveLength(1);
+      const winner = results.find((r) => r.won)!.executionId;
+      expect(ids).toContain(winner);
+      expect(new Set(results.map((r) => r.executionId))).toEqual(new Set([winner]));
+      const past = new Date(Date.now() - 1000).toISOString();
+      expect(await repo.claim("webhook/short-lived", "a", past)).toEqual({ won: true, executionId: "a" });
+      expect(await repo.claim("webhook/short-lived", "b", later)).toEqual({ won: true, executionId: "b" });
+      await repo.claim("webhook/expired", "c", past);
+      expect(await repo.deleteExpiredClaims(now())).toBeGreaterThanOrEqual(1);
+      expect(await repo.claim("webhook/short-lived", "d", later)).toEqual({ won: false, executionId: "b" });
+    });
   });
 }

@@ -67,6 +67,10 @@ export class MysqlRepository extends SqlRepository {
     await tx.insert(table).values(rows).onDuplicateKeyUpdate({ set });
   }
 
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
+    await this.db().insert(table).ignore().values(row);
+  }
+
   protected changedRows(result: unknown): number {
     // mysql2 answers [ResultSetHeader, fields]; matched rows, as an unchanged row still counts as saved
     const header = (Array.isArray(result) ? result[0] : result) as { affectedRows: number };

@@ -79,3 +79,28 @@ export const logs = mysqlTable(
   },
   (t) => [index("logs_execution").on(t.executionId)],
 );
+
+export const triggers = mysqlTable(
+  "triggers",
+  {
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    triggerId: name("trigger_id").notNull(),
+    disabled: boolean("disabled").notNull().default(false),
+    lastFire: date("last_fire"),
+    nextFire: date("next_fire"),
+    updated: date("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] })],
+);
+
+/** once-only keys: schedule fires, flow-trigger starts, webhook idempotency keys */
+export const claims = mysqlTable(
+  "claims",
+  {
+    key: name("key").primaryKey(),
+    executionId: id("execution_id").notNull(),
+    expires: date("expires").notNull(),
+  },
+  (t) => [index("claims_expires").on(t.expires)],
+);

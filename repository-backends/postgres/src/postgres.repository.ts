@@ -67,6 +67,10 @@ export class PostgresRepository extends SqlRepository {
     await tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set });
   }
 
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
+    await this.db().insert(table).values(row).onConflictDoNothing();
+  }
+
   protected changedRows(result: unknown): number {
     return (result as { count: number }).count;
   }

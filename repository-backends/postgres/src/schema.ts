@@ -71,3 +71,28 @@ export const logs = pgTable(
   },
   (t) => [index("logs_execution").on(t.executionId)],
 );
+
+export const triggers = pgTable(
+  "triggers",
+  {
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    triggerId: text("trigger_id").notNull(),
+    disabled: boolean("disabled").notNull().default(false),
+    lastFire: text("last_fire"),
+    nextFire: text("next_fire"),
+    updated: text("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] })],
+);
+
+/** once-only keys: schedule fires, flow-trigger starts, webhook idempotency keys */
+export const claims = pgTable(
+  "claims",
+  {
+    key: text("key").primaryKey(),
+    executionId: text("execution_id").notNull(),
+    expires: text("expires").notNull(),
+  },
+  (t) => [index("claims_expires").on(t.expires)],
+);

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, TaskRunRecord } from "@ferry/sdk";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, TaskRunRecord, TriggerStateRecord } from "@ferry/sdk";
 
 /**
  * Rows as every dialect's tables hold them (the same column keys in each schema.ts), and
@@ -37,6 +37,22 @@ export interface TaskRunRow {
   outputsUri: string | null;
   planUri: string | null;
   subflowExecutionId: string | null;
+}
+
+export interface TriggerRow {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  disabled: boolean;
+  lastFire: string | null;
+  nextFire: string | null;
+  updated: string;
+}
+
+export interface ClaimRow {
+  key: string;
+  executionId: string;
+  expires: string;
 }
 
 export interface LogRow {
@@ -106,5 +122,16 @@ export function logFromRow(row: LogRow): LogEntry {
   return {
     executionId: row.executionId, namespace: row.namespace, flowId: row.flowId, taskId: opt(row.taskId), taskRunId: opt(row.taskRunId),
     attemptNumber: opt(row.attemptNumber), level: row.level as LogLevel, message: row.message, timestamp: row.timestamp,
+  };
+}
+
+export function triggerToRow(t: TriggerStateRecord): TriggerRow {
+  return { namespace: t.namespace, flowId: t.flowId, triggerId: t.triggerId, disabled: t.disabled, lastFire: t.lastFire ?? null, nextFire: t.nextFire ?? null, updated: t.updated };
+}
+
+export function triggerFromRow(row: TriggerRow): TriggerStateRecord {
+  return {
+    namespace: row.namespace, flowId: row.flowId, triggerId: row.triggerId, disabled: Boolean(row.disabled),
+    lastFire: opt(row.lastFire), nextFire: opt(row.nextFire), updated: row.updated,
   };
 }

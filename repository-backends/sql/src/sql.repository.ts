@@ -1,8 +1,11 @@
-import { ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest, type Repository, type TaskRunRecord } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gte, inArray, like, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
-  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow,
-  type ExecutionRow, type FlowRow, type LogRow, type TaskRunRow,
+  ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest,
+  type Repository, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
+} from "@ferry/sdk";
+import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import {
+  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
+  type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type TaskRunRow, type TriggerRow,
 } from "./rows.js";
 
 /**
@@ -21,6 +24,8 @@ export interface SqlTables {
   executions: AnyTable;
   taskRuns: AnyTable;
   logs: AnyTable;
+  triggers: AnyTable;
+  claims: AnyTable;
 }
 
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -37,6 +42,8 @@ export abstract class SqlRepository implements Repository {
   protected abstract transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T>;
   /** inserts the rows, or updates every column but the key of those whose key exists (one statement) */
   protected abstract upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void>;
+  /** inserts the row unless one with its key exists (then does nothing) */
+  protected abstract insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void>;
   /** how many rows an update changed, from the driver's result */
   protected abstract changedRows(result: unknown): number;
 
@@ -160,6 +167,66 @@ export abstract class SqlRepository implements Repository {
     if (!ids.length) return;
     const { taskRuns } = this.tables;
     await this.db().delete(taskRuns).where(and(eq(taskRuns.executionId, executionId), inArray(taskRuns.id, ids)));
+  }
+
+  async listTriggerStates(query: { namespace?: string; flowId?: string } = {}): Promise<TriggerStateRecord[]> {
+    const { triggers } = this.tables;
+    const rows = (await this.db()
+      .select()
+      .from(triggers)
+      .where(
+        and(
+          query.namespace ? or(eq(triggers.namespace, query.namespace), like(triggers.namespace, `${query.namespace}.%`)) : undefined,
+          query.flowId ? eq(triggers.flowId, query.flowId) : undefined,
+        ),
+      )
+      .orderBy(asc(triggers.namespace), asc(triggers.flowId), asc(triggers.triggerId))) as TriggerRow[];
+    return rows.map(triggerFromRow);
+  }
+
+  async initTriggerState(state: TriggerStateRecord): Promise<TriggerStateRecord> {
+    await this.insertIgnore(this.tables.triggers, triggerToRow(state) as unknown as Record<string, unknown>);
+    return (await this.triggerState(state))!;
+  }
+
+  async recordTriggerFire(ref: TriggerRef, fire: string, next?: string): Promise<void> {
+    const { triggers } = this.tables;
+    await this.db()
+      .update(triggers)
+      .set({ lastFire: fire, nextFire: next ?? null, updated: new Date().toISOString() })
+      .where(and(this.isTrigger(ref), or(isNull(triggers.lastFire), lt(triggers.lastFire, fire))));
+  }
+
+  async setTriggerDisabled(ref: TriggerRef, disabled: boolean): Promise<TriggerStateRecord> {
+    const { triggers } = this.tables;
+    const updated = new Date().toISOString();
+    await this.insertIgnore(triggers, triggerToRow({ ...ref, disabled, updated }) as unknown as Record<string, unknown>);
+    await this.db().update(triggers).set({ disabled, updated }).where(this.isTrigger(ref));
+    return (await this.triggerState(ref))!;
+  }
+
+  private isTrigger(ref: TriggerRef): SQL | undefined {
+    const { triggers } = this.tables;
+    return and(eq(triggers.namespace, ref.namespace), eq(triggers.flowId, ref.flowId), eq(triggers.triggerId, ref.triggerId));
+  }
+
+  private async triggerState(ref: TriggerRef): Promise<TriggerStateRecord | undefined> {
+    const [row] = (await this.db().select().from(this.tables.triggers).where(this.isTrigger(ref)).limit(1)) as TriggerRow[];
+    return row && triggerFromRow(row);
+  }
+
+  async claim(key: string, executionId: string, expires: string): Promise<{ won: boolean; executionId: string }> {
+    const { claims } = this.tables;
+    // an expired claim is free: remove it first, then the key's primary key arbitrates
+    await this.db().delete(claims).where(and(eq(claims.key, key), lt(claims.expires, new Date().toISOString())));
+    await this.insertIgnore(claims, { key, executionId, expires } satisfies ClaimRow);
+    const [row] = (await this.db().select().from(claims).where(eq(claims.key, key)).limit(1)) as ClaimRow[];
+    return { won: row?.executionId === executionId, executionId: row?.executionId ?? executionId };
+  }
+
+  async deleteExpiredClaims(now: string): Promise<number> {
+    const { claims } = this.tables;
+    return this.changedRows(await this.db().delete(claims).where(lt(claims.expires, now)));
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { flowFromRow, SqlRepository, type AnyDb, type FlowRow } from "@ferry/repository-sql";
+import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
 import { UnexpectedError, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
@@ -61,6 +61,10 @@ export class SqliteRepository extends SqlRepository {
   protected async upsert(): Promise<void> {
     // saveExecution, the one caller, is overridden with prepared statements
     throw new UnexpectedError("SQLite saves through hot-statements.ts");
+  }
+
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
+    this.database!.insert(table).values(row).onConflictDoNothing().run();
   }
 
   protected changedRows(result: unknown): number {

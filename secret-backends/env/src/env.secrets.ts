@@ -22,6 +22,7 @@ export class EnvSecretBackend implements SecretBackend {
   }
 }
 
-export function createEnvSecretBackend(_options?: unknown, env?: Record<string, string | undefined>): EnvSecretBackend {
-  return new EnvSecretBackend(env);
+/** the factory configuration calls as `(options, baseDir)`: secrets come from this process's environment */
+export function createEnvSecretBackend(_options?: unknown, _baseDir?: string): EnvSecretBackend {
+  return new EnvSecretBackend(process.env);
 }

@@ -2,6 +2,8 @@ import type { FerryConfig, PluginRegistry } from "@ferry/core";
 import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, WorkerDirectory } from "@ferry/engine";
 import type { Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
+import type { Triggers } from "../triggers/triggers.js";
+import type { ExecutionWaiter } from "./execution-waiter.js";
 
 /** What the HTTP routes reach: the composition root builds it once. */
 export interface ApiDeps {
@@ -14,6 +16,9 @@ export interface ApiDeps {
   executor: Executor;
   events: EngineEvents;
   workers: WorkerDirectory;
+  triggers: Triggers;
+  /** one per process: every route that waits for executions to end shares its poller */
+  waiter: ExecutionWaiter;
   logger: Logger;
 }
 

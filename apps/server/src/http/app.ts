@@ -6,6 +6,8 @@ import { openApiDocument } from "./openapi.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
+import { triggerRoutes } from "./routes/triggers.routes.js";
+import { webhookRoutes } from "./routes/webhook.routes.js";
 
 /** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
 export function createApp(deps: ApiDeps): Hono {
@@ -23,7 +25,9 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
 
   app.route("/api/v1/flows", flowRoutes(deps));
+  app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
+  app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   return app;

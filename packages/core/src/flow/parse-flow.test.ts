@@ -118,6 +118,33 @@ tasks:
     expect(errors[0].message).toMatch(/maxAttempt/);
   });
 
+  it("checks trigger conditions, time zones and duplicate trigger ids", () => {
+    const source = `id: x
+namespace: a
+tasks:
+  - { id: a, type: core.Log, message: hi }
+triggers:
+  - id: t
+    type: core.trigger.Schedule
+    cron: "0 2 * * *"
+    timezone: Mars/Olympus
+  - id: t
+    type: core.trigger.Webhook
+    key: k
+    conditions:
+      - type: io.kestra.plugin.core.condition.DayWeek
+      - type: io.kestra.plugin.core.condition.Expression
+`;
+    const { errors } = errorsOf(source);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: "triggers[0].timezone", message: "unknown time zone 'Mars/Olympus'", line: 9 }),
+        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("unsupported condition type 'io.kestra.plugin.core.condition.DayWeek'") }),
+        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("needs an 'expression'") }),
+        expect.objectContaining({ path: "triggers[1].id", message: "duplicate trigger id 't'" }),
+      ]),
+    );
+  });
   it("accepts Kestra's trigger declarations and checks their properties", () => {
     const flow = parseFlow(
       `id: x

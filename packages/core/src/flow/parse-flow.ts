@@ -3,6 +3,7 @@ import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode
 import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
 import type { PluginRegistry } from "../plugins/registry.js";
+import { conditionProblem } from "./conditions.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { childTaskLists } from "./task-tree.js";
@@ -72,7 +73,14 @@ export function parseFlow(source: string, registry: PluginRegistry): Flow {
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
       }
+      const conditions = (trigger as { conditions?: unknown }).conditions;
+      if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
+      for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
+        const problem = conditionProblem(condition);
+        if (problem) add(["triggers", i, "conditions", j], problem);
+      }
     }
+    checkUnique(flow.triggers ?? [], "triggers", add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);
     checkUnique(flow.inputs ?? [], "inputs", add);
     checkUnique(flow.outputs ?? [], "outputs", add);

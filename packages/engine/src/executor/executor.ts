@@ -218,6 +218,6 @@ export class Executor {
         { key: execution.parent.executionId },
       );
     }
-    if (state.executionDirty) events.emit("execution", { executionId: execution.id, state: execution.state.current });
+    if (state.executionDirty) events.emit("execution", { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current });
   }
 }

@@ -1,40 +1,104 @@
 import { defineTrigger, schema, z } from "@ferry/sdk";
+import { Cron } from "croner";
 
 /*
- * Trigger declarations, validated at deploy so flows written for Kestra deploy unchanged.
- * This version checks them but does not fire them yet: webhooks, schedules and flow
- * triggers are the triggers issue's work (the server logs this when such a flow is deployed).
+ * The three trigger types the server fires (see TriggerKind in @ferry/sdk), under Ferry's
+ * names and Kestra's, so flows written for Kestra deploy unchanged. `conditions` are
+ * checked by the flow parser for every trigger (packages/core, flow/conditions.ts).
  */
 
-const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4,5}\S+)$/;
+const inputs = z.record(z.string(), z.unknown()).optional();
+
+/** croner reads five fields (minute first) or six (second first), and @hourly-style nicknames */
+function cronOf(properties: { cron: string; timezone?: string }): Cron {
+  return new Cron(properties.cron, { paused: true, timezone: properties.timezone });
+}
+
+const scheduleProperties = z
+  .looseObject({
+    cron: z.string().min(1),
+    timezone: z.string().optional(),
+    /** Kestra needs it for six-field expressions; here six fields always mean seconds first */
+    withSeconds: schema.bool().optional(),
+    inputs,
+    recoverMissedSchedules: z.enum(["ALL", "LAST", "NONE"]).default("ALL"),
+    /** a fire later than this (a busy or restarting server) is skipped, as Kestra does */
+    lateMaximumDelay: schema.duration().optional(),
+  })
+  .superRefine((value, ctx) => {
+    try {
+      if (value.timezone) new Intl.DateTimeFormat("en", { timeZone: value.timezone });
+    } catch {
+      ctx.addIssue({ code: "custom", path: ["timezone"], message: `unknown time zone '${value.timezone}'` });
+      return;
+    }
+    try {
+      cronOf(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", path: ["cron"], message: `expected a cron expression of five or six fields, or @hourly, @daily, …: ${(error as Error).message}` });
+    }
+  });
 
 export const scheduleTrigger = defineTrigger({
   type: "core.trigger.Schedule",
   aliases: ["io.kestra.plugin.core.trigger.Schedule", "io.kestra.core.models.triggers.types.Schedule"],
   title: "Schedule",
-  description: "Starts the flow on a cron schedule (five or six fields, or @hourly-style nicknames).",
-  properties: z.looseObject({
-    cron: z.string().regex(CRON, "expected a cron expression of five or six fields, or @hourly, @daily, …"),
-    timezone: z.string().optional(),
-    inputs: z.record(z.string(), z.unknown()).optional(),
-    recoverMissedSchedules: z.enum(["ALL", "LAST", "NONE"]).optional(),
-    backfill: z.looseObject({}).optional(),
-    lateMaximumDelay: schema.duration().optional(),
-  }),
+  description:
+    "Starts the flow on a cron schedule (five fields, six with seconds first, or @hourly-style nicknames) in a time zone. " +
+    "Each fire time starts exactly one execution, with `trigger.date`, `trigger.next` and `trigger.previous`. " +
+    "After downtime, `recoverMissedSchedules` starts ALL missed fires (default), the LAST one, or NONE.",
+  kind: "schedule",
+  properties: scheduleProperties,
+  nextFire: (properties, after) => cronOf(properties).nextRun(after) ?? undefined,
 });
 
 export const webhookTrigger = defineTrigger({
   type: "core.trigger.Webhook",
   aliases: ["io.kestra.plugin.core.trigger.Webhook", "io.kestra.core.models.triggers.types.Webhook"],
   title: "Webhook",
-  description: "Starts the flow when its URL is called with the right key.",
-  properties: z.looseObject({ key: z.string().min(1), wait: schema.bool().optional(), returnOutputs: schema.bool().optional() }),
+  description:
+    "Starts the flow when /api/v1/executions/webhook/{namespace}/{flowId}/{key} is called (GET, POST or PUT). The flow sees " +
+    "`trigger.body`, `trigger.headers` and `trigger.parameters`. With `wait` the call answers when the execution ends; " +
+    "with `returnOutputs`, with the flow's outputs only.",
+  kind: "webhook",
+  properties: z.looseObject({
+    key: z.string().min(1),
+    wait: schema.bool().default(false),
+    returnOutputs: schema.bool().default(false),
+    inputs,
+    /** GitHub-style HMAC-SHA256 of the raw body, checked before anything else */
+    signature: z
+      .object({
+        secret: z.string().min(1),
+        header: z.string().default("X-Hub-Signature-256"),
+      })
+      .optional(),
+    /** at most `requests` calls per `per` for this flow's webhook; more answer 429 */
+    rateLimit: z.object({ requests: schema.int({ min: 1 }), per: schema.duration().default("PT1S") }).optional(),
+  }),
 });
+
+const STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
 
 export const flowTrigger = defineTrigger({
   type: "core.trigger.Flow",
   aliases: ["io.kestra.plugin.core.trigger.Flow", "io.kestra.core.models.triggers.types.Flow"],
   title: "Flow",
-  description: "Starts the flow when executions of other flows end in given states.",
-  properties: z.looseObject({ preconditions: z.looseObject({}).optional(), states: z.array(z.string()).optional() }),
+  description:
+    "Starts the flow when an execution of another flow ends in one of `states` (default: every terminal state), " +
+    "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`. The new execution sees " +
+    "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",
+  kind: "flow",
+  properties: z.looseObject({
+    states: z.array(z.enum(STATES)).optional(),
+    inputs,
+    preconditions: z
+      .looseObject({
+        flows: z
+          .array(z.looseObject({ namespace: z.string().min(1), flowId: z.string().optional(), states: z.array(z.enum(STATES)).optional() }))
+          .max(1, "Kestra's multi-flow preconditions (all flows within a time window) are not supported yet: list one flow, or use one Flow trigger per upstream flow")
+          .optional(),
+      })
+      .optional(),
+  }),
 });

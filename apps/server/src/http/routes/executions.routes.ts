@@ -3,7 +3,6 @@ import { assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isTerm
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { pageOf, type ApiDeps } from "../api-deps.js";
-import { ExecutionWaiter } from "../execution-waiter.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -21,7 +20,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { execution, taskRuns } = await load(id);
     return executionJson(store, execution, taskRuns);
   };
-  const waiter = new ExecutionWaiter(repository, events);
+  const { waiter } = deps;
   /** resolves once the execution is terminal (or the limit passes) */
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 

@@ -13,12 +13,9 @@ async function sourceOf(c: Context): Promise<string> {
   return text;
 }
 
-/** triggers are validated but not fired yet (the triggers issue): say so where operators look */
-function warnUnfiredTriggers(deps: ApiDeps, flow: Flow): void {
-  const active = (flow.triggers ?? []).filter((t) => !t.disabled);
-  if (active.length) {
-    deps.logger.warn({ flow: `${flow.namespace}.${flow.id}`, triggers: active.map((t) => t.id) }, "triggers are accepted but not fired by this version");
-  }
+/** a saved flow's schedules and Flow triggers take effect at once here (other replicas within seconds) */
+function refreshTriggers(deps: ApiDeps, flow: Flow): void {
+  if (flow.triggers?.length) void deps.triggers.index.refresh().catch((error) => deps.logger.warn({ err: error }, "trigger refresh failed"));
 }
 
 export function flowRoutes(deps: ApiDeps): Hono {
@@ -32,7 +29,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
-    warnUnfiredTriggers(deps, flow);
+    refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow), 200);
   });
 
@@ -76,7 +73,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
     const saved = await repository.saveFlow({ namespace, id, source });
-    warnUnfiredTriggers(deps, flow);
+    refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow));
   });
 

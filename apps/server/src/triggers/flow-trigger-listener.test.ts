@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFerry, type TestFerry } from "../server.test-support.js";
+
+let t: TestFerry;
+const executionsOf = async (flowId: string) =>
+  ((await (await t.api(`/executions/search?namespace=chain.test&flowId=${flowId}`)).json()) as { results: any[] }).results;
+const until = async <T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> => {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+const run = async (flowId: string, inputs: Record<string, unknown> = {}) =>
+  (await (await t.api(`/executions/chain.test/${flowId}?wait=true`, { method: "POST", body: JSON.stringify(inputs), headers: { "content-type": "application/json" } })).json()) as any;
+
+beforeAll(async () => {
+  t = await startTestFerry();
+  await t.deploy(`id: upstream
+namespace: chain.test
+inputs:
+  - { id: fail, type: BOOLEAN, defaults: false }
+tasks:
+  - id: out
+    type: core.OutputValues
+    values: { total: 42 }
+  - id: maybe
+    type: core.If
+    condition: "{{ inputs.fail }}"
+    then:
+      - { id: boom, type: core.Fail }
+outputs:
+  - { id: total, type: INT, value: "{{ outputs.out.values.total }}" }
+`);
+  await t.deploy(`id: on-success
+namespace: chain.test
+inputs:
+  - { id: total, type: INT }
+tasks:
+  - { id: log, type: core.Log, message: "upstream gave {{ inputs.total }}" }
+triggers:
+  - id: after-upstream
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      total: "{{ trigger.outputs.total }}"
+    preconditions:
+      flows:
+        - { namespace: chain.test, flowId: upstream, states: [SUCCESS] }
+`);
+  await t.deploy(`id: on-failure
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.flowId }} ended {{ trigger.state }}" }
+triggers:
+  - id: legacy-conditions
+    type: io.kestra.core.models.triggers.types.Flow
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: chain.test
+        flowId: upstream
+      - type: io.kestra.plugin.core.condition.ExecutionStatus
+        in: [FAILED, WARNING]
+`);
+});
+afterAll(async () => t?.close());
+
+describe("flow trigger", () => {
+  it("starts a flow when another ends in a matching state; it sees the upstream's id, state and outputs", async () => {
+    const upstream = await run("upstream");
+    expect(upstream.state.current).toBe("SUCCESS");
+    const [started] = await until(async () => {
+      const found = await executionsOf("on-success");
+      return found.length ? found : undefined;
+    });
+    expect(started.trigger.variables).toMatchObject({ executionId: upstream.id, namespace: "chain.test", flowId: "upstream", state: "SUCCESS", outputs: { total: 42 } });
+    expect(started.inputs).toEqual({ total: 42 });
+    expect((await t.waitForEnd(started.id)).state.current).toBe("SUCCESS");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await executionsOf("on-failure")).toHaveLength(0);
+    expect(await executionsOf("on-success")).toHaveLength(1);
+  });
+
+  it("Kestra's ExecutionFlow and ExecutionStatus conditions filter the same way", async () => {
+    const upstream = await run("upstream", { fail: true });
+    expect(upstream.state.current).toBe("FAILED");
+    const [started] = await until(async () => {
+      const found = await executionsOf("on-failure");
+      return found.length ? found : undefined;
+    });
+    expect(started.trigger.variables).toMatchObject({ executionId: upstream.id, state: "FAILED" });
+    const logs = (await (await t.api(`/logs/${(await t.waitForEnd(started.id)).id}`)).json()) as Array<{ message: string }>;
+    expect(logs.map((l) => l.message)).toContain("upstream ended FAILED");
+    expect(await executionsOf("on-success")).toHaveLength(1);
+  });
+
+  it("a repeated end of one execution starts the downstream flow once", async () => {
+    const upstream = await run("upstream");
+    await until(async () => ((await executionsOf("on-success")).length === 2 ? true : undefined));
+    t.ferry.deps.events.emit("execution", { executionId: upstream.id, namespace: "chain.test", flowId: "upstream", state: "SUCCESS" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await executionsOf("on-success")).toHaveLength(2);
+  });
+});

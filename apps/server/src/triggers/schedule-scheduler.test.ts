@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFerry, type TestFerry } from "../server.test-support.js";
+import { ScheduleScheduler } from "./schedule-scheduler.js";
+
+let t: TestFerry;
+const executionsOf = async (flowId: string) => {
+  const page = (await (await t.api(`/executions/search?namespace=sched.test&flowId=${flowId}&size=1000`)).json()) as { results: any[]; total: number };
+  return page.results;
+};
+const flow = (id: string, extra = "") => `id: ${id}
+namespace: sched.test
+tasks:
+  - { id: log, type: core.Log, message: "fired at {{ trigger.date }}" }
+triggers:
+  - id: every-second
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "* * * * * *"
+${extra}`;
+/** a scheduler as a freshly started (or second) server process would run it, on a clock the test sets */
+const schedulerAt = (now: Date, startedAt = now) => {
+  const { repository, triggers, logger } = t.ferry.deps;
+  return new ScheduleScheduler({ repository, index: triggers.index, starter: triggers.starter, logger, now: () => now, startedAt });
+};
+
+beforeAll(async () => {
+  t = await startTestFerry();
+});
+afterAll(async () => t?.close());
+
+describe("schedule trigger", () => {
+  it("fires once per second with trigger.date, and stops when disabled", async () => {
+    await t.deploy(flow("live"));
+    await new Promise((r) => setTimeout(r, 3300));
+    const put = await t.api("/triggers/sched.test/live/every-second", { method: "PUT", body: JSON.stringify({ disabled: true }), headers: { "content-type": "application/json" } });
+    expect(put.status).toBe(200);
+    const fired = await executionsOf("live");
+    expect(fired.length).toBeGreaterThanOrEqual(2);
+    expect(fired.length).toBeLessThanOrEqual(5);
+    const dates = fired.map((e) => e.trigger.variables.date as string).sort();
+    expect(new Set(dates).size).toBe(dates.length);
+    for (const date of dates) expect(date).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
+    for (let i = 1; i < dates.length; i++) expect(Date.parse(dates[i]) - Date.parse(dates[i - 1])).toBe(1000);
+    expect(fired[0].trigger).toMatchObject({ id: "every-second", type: "io.kestra.plugin.core.trigger.Schedule" });
+    const ended = await t.waitForEnd(fired[0].id);
+    expect(ended.state.current).toBe("SUCCESS");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await executionsOf("live")).length).toBe(fired.length);
+  });
+
+  it("after downtime starts ALL missed fires, the LAST one, or NONE, as recoverMissedSchedules says", async () => {
+    await t.ferry.deps.triggers.scheduler.stop();
+    try {
+      const { repository, triggers } = t.ferry.deps;
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      for (const policy of ["ALL", "LAST", "NONE"]) {
+        const id = `missed-${policy.toLowerCase()}`;
+        await t.deploy(flow(id, `    recoverMissedSchedules: ${policy}\n`));
+        // the last fire evaluated was ten seconds before this "restart"
+        await repository.initTriggerState({ namespace: "sched.test", flowId: id, triggerId: "every-second", disabled: false, updated: now.toISOString() });
+        await repository.recordTriggerFire({ namespace: "sched.test", flowId: id, triggerId: "every-second" }, new Date(now.getTime() - 10_000).toISOString());
+      }
+      await triggers.index.refresh();
+      await schedulerAt(now).tick();
+      // due: the nine seconds after the last fire, and now; missed: those more than a second before the start
+      expect((await executionsOf("missed-all")).length).toBe(10);
+      const last = (await executionsOf("missed-last")).map((e) => e.trigger.variables.date).sort();
+      expect(last).toEqual([new Date(now.getTime() - 2000), new Date(now.getTime() - 1000), now].map((d) => d.toISOString()));
+      expect((await executionsOf("missed-none")).length).toBe(2);
+      const [state] = await repository.listTriggerStates({ namespace: "sched.test", flowId: "missed-none" });
+      expect(state.lastFire).toBe(now.toISOString());
+      expect(state.nextFire).toBe(new Date(now.getTime() + 1000).toISOString());
+    } finally {
+      t.ferry.deps.triggers.scheduler.start();
+    }
+  });
+
+  it("two schedulers on one repository start each fire time once", async () => {
+    await t.ferry.deps.triggers.scheduler.stop();
+    try {
+      const { repository, triggers } = t.ferry.deps;
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      await t.deploy(flow("replicated"));
+      await repository.initTriggerState({ namespace: "sched.test", flowId: "replicated", triggerId: "every-second", disabled: false, updated: now.toISOString() });
+      await repository.recordTriggerFire({ namespace: "sched.test", flowId: "replicated", triggerId: "every-second" }, new Date(now.getTime() - 5000).toISOString());
+      await triggers.index.refresh();
+      // both started before the fires were due, so all five are on time for both
+      const a = schedulerAt(now, new Date(now.getTime() - 10_000));
+      const b = schedulerAt(now, new Date(now.getTime() - 10_000));
+      await Promise.all([a.tick(), b.tick(), a.tick(), b.tick()]);
+      const dates = (await executionsOf("replicated")).map((e) => e.trigger.variables.date);
+      expect(dates.length).toBe(5);
+      expect(new Set(dates).size).toBe(5);
+    } finally {
+      t.ferry.deps.triggers.scheduler.start();
+    }
+  });
+
+  it("backfills a range through the API, once per fire time", async () => {
+    await t.deploy(flow("backfilled", `    timezone: Europe/Paris\n    disabled: true\n`));
+    const body = JSON.stringify({ start: "2026-01-01T00:00:00Z", end: "2026-01-01T00:00:04Z", labels: { backfill: "yes" } });
+    const init = { method: "POST", body, headers: { "content-type": "application/json" } };
+    const first = (await (await t.api("/triggers/sched.test/backfilled/every-second/backfill", init)).json()) as { started: string[]; skipped: number };
+    expect(first.started.length).toBe(5);
+    const again = (await (await t.api("/triggers/sched.test/backfilled/every-second/backfill", init)).json()) as { started: string[]; skipped: number };
+    expect(again).toEqual({ started: [], skipped: 5 });
+    const runs = await executionsOf("backfilled");
+    expect(runs.map((e) => e.trigger.variables.date).sort()).toEqual([0, 1, 2, 3, 4].map((s) => `2026-01-01T01:00:0${s}.000+01:00`));
+    expect(runs[0].labels).toContainEqual({ key: "backfill", value: "yes" });
+    const tooMany = await t.api("/triggers/sched.test/backfilled/every-second/backfill", { ...init, body: JSON.stringify({ start: "2026-01-01T00:00:00Z", end: "2026-01-02T00:00:00Z" }) });
+    expect(tooMany.status).toBe(422);
+    const bad = await t.api("/triggers/sched.test/backfilled/every-second/backfill", { ...init, body: JSON.stringify({ start: "yesterday" }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain("start");
+  });
+
+  it("lists triggers with their state and refuses unknown ones", async () => {
+    const search = (await (await t.api("/triggers/search?namespace=sched.test&flowId=live")).json()) as { results: any[]; total: number };
+    expect(search.total).toBe(1);
+    expect(search.results[0]).toMatchObject({
+      abstractTrigger: { id: "every-second", type: "io.kestra.plugin.core.trigger.Schedule", cron: "* * * * * *" },
+      triggerContext: { namespace: "sched.test", flowId: "live", triggerId: "every-second", disabled: true, kind: "schedule" },
+    });
+    expect(search.results[0].triggerContext.nextExecutionDate).toEqual(expect.any(String));
+    expect((await t.api("/triggers/sched.test/live/nope")).status).toBe(404);
+    const notBool = await t.api("/triggers/sched.test/live/every-second", { method: "PUT", body: JSON.stringify({ disabled: "yes" }), headers: { "content-type": "application/json" } });
+    expect(notBool.status).toBe(400);
+  });
+});

@@ -1,0 +1,180 @@
+import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
+import type { Logger } from "pino";
+import { refKey, type DeclaredTrigger, type TriggerIndex } from "./trigger-index.js";
+import type { TriggerStarter } from "./trigger-starter.js";
+
+/** fires started per trigger per tick, so a long downtime with ALL catches up in steps */
+const MAX_FIRES_PER_TICK = 100;
+/** a fire due this long before the scheduler started was missed (downtime), not merely late */
+const MISSED_GRACE_MS = 1000;
+/** a fire's once-only claim outlives the time any replica could still be evaluating it */
+const CLAIM_TTL_MS = 24 * 3600_000;
+const MAX_BACKFILL = 1000;
+
+export interface ScheduleSchedulerOptions {
+  repository: Repository;
+  index: TriggerIndex;
+  starter: TriggerStarter;
+  logger: Logger;
+  /** for tests: the clock, and when this process started (fires due before it were missed) */
+  now?: () => Date;
+  startedAt?: Date;
+}
+
+/**
+ * Fires schedule triggers. Every server replica runs one; each fire time starts exactly one
+ * execution because it is claimed in the repository first (the claim key is the trigger and
+ * the fire time, so restarts, replicas and re-saved flows all agree on it). The trigger's
+ * state (last fire evaluated, next fire) lives in the repository and only moves forward.
+ *
+ * Fires due before this process started were missed (downtime): `recoverMissedSchedules`
+ * decides whether ALL of them start, the LAST one only, or NONE.
+ */
+export class ScheduleScheduler {
+  private readonly startedAt: Date;
+  private timer?: ReturnType<typeof setTimeout>;
+  private stopped = false;
+  private running?: Promise<void>;
+  private ticks = 0;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ScheduleSchedulerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.startedAt = options.startedAt ?? this.now();
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** wakes just after each second boundary, when six-field schedules fall due */
+  private schedule(): void {
+    if (this.stopped) return;
+    const delay = 1000 - (Date.now() % 1000) + 5;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .catch((error) => this.options.logger.error({ err: error }, "schedule triggers: tick failed"))
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, delay);
+  }
+
+  /** evaluates every schedule trigger once */
+  async tick(): Promise<void> {
+    const { index, repository } = this.options;
+    const triggers = await index.ofKind("schedule");
+    await Promise.all(
+      triggers.map((trigger) =>
+        this.evaluate(trigger).catch((error) =>
+          this.options.logger.error({ err: error, trigger: refKey(trigger.ref) }, `schedule trigger failed: ${errorMessage(error)}`),
+        ),
+      ),
+    );
+    if (++this.ticks % 60 === 0) await repository.deleteExpiredClaims(this.now().toISOString());
+  }
+
+  private async evaluate(trigger: DeclaredTrigger): Promise<void> {
+    const { repository, index } = this.options;
+    const { definition, properties, ref, flow, spec } = trigger;
+    const now = this.now();
+    let state = index.state(ref);
+    if (!state) {
+      // first sight of this trigger: it starts firing from now on (history is not replayed)
+      state = await repository.initTriggerState({ ...ref, disabled: false, nextFire: definition.nextFire!(properties, now)?.toISOString(), updated: now.toISOString() });
+      index.remember(state);
+    }
+    const due: Date[] = [];
+    let next = firstCandidate(trigger, state, now);
+    while (next && next <= now && due.length < MAX_FIRES_PER_TICK) {
+      due.push(next);
+      next = definition.nextFire!(properties, next);
+    }
+    if (!due.length) return;
+
+    // a disabled trigger still moves past its fire times, so enabling it starts no backlog
+    const disabled = state.disabled || spec.disabled || flow.disabled;
+    const fires = disabled ? [] : this.select(trigger, due, now);
+    for (const [i, fire] of fires.entries()) {
+      const previous = i > 0 ? fires[i - 1] : state.lastFire ? new Date(state.lastFire) : undefined;
+      await this.fire(trigger, fire, previous, fires[i + 1] ?? next);
+    }
+    const last = due[due.length - 1].toISOString();
+    await repository.recordTriggerFire(ref, last, next?.toISOString());
+    index.remember({ ...state, lastFire: last, nextFire: next?.toISOString(), updated: now.toISOString() });
+  }
+
+  /**
+   * Starts one execution per fire time from `start` to `end` (inclusive), as if the
+   * schedule had fired then; fire times that already started an execution are skipped.
+   */
+  async backfill(trigger: DeclaredTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number }> {
+    const { definition, properties } = trigger;
+    const fires: Date[] = [];
+    for (let t = definition.nextFire!(properties, new Date(start.getTime() - 1)); t && t <= end; t = definition.nextFire!(properties, t)) {
+      fires.push(t);
+      if (fires.length > MAX_BACKFILL) throw new UserError(`a backfill starts at most ${MAX_BACKFILL} executions; this range holds more: narrow it`);
+    }
+    const started: string[] = [];
+    for (const [i, fire] of fires.entries()) {
+      const result = await this.fire(trigger, fire, fires[i - 1], fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
+      if (result.started) started.push(result.execution.id);
+    }
+    return { started, skipped: fires.length - started.length };
+  }
+
+  private fire(trigger: DeclaredTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
+    const zone = trigger.properties.timezone as string | undefined;
+    const variables = { date: isoIn(fire, zone), next: next ? isoIn(next, zone) : undefined, previous: previous ? isoIn(previous, zone) : undefined };
+    return this.options.starter.start(trigger, { variables, labels, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
+  }
+
+  /** which due fires start: missed ones per policy, late ones per lateMaximumDelay */
+  private select(trigger: DeclaredTrigger, due: Date[], now: Date): Date[] {
+    const { properties } = trigger;
+    const missedBefore = this.startedAt.getTime() - MISSED_GRACE_MS;
+    const missed = due.filter((d) => d.getTime() < missedBefore);
+    const onTime = due.filter((d) => d.getTime() >= missedBefore);
+    const policy = (properties.recoverMissedSchedules as string | undefined) ?? "ALL";
+    let fires = policy === "ALL" ? due : policy === "LAST" && missed.length ? [missed[missed.length - 1], ...onTime] : onTime;
+    const late = properties.lateMaximumDelay as string | undefined;
+    if (late) {
+      const oldest = now.getTime() - parseDuration(late);
+      fires = fires.filter((d) => d.getTime() >= oldest);
+    }
+    return fires;
+  }
+}
+
+/** the first fire time not yet evaluated */
+function firstCandidate(trigger: DeclaredTrigger, state: TriggerStateRecord, now: Date): Date | undefined {
+  const { definition, properties } = trigger;
+  if (state.lastFire) return definition.nextFire!(properties, new Date(state.lastFire));
+  if (state.nextFire) return new Date(state.nextFire);
+  return definition.nextFire!(properties, now);
+}
+
+/** ISO-8601 with the offset of the trigger's time zone (UTC when none), as Kestra shows `trigger.date` */
+export function isoIn(date: Date, timeZone: string | undefined): string {
+  if (!timeZone) return date.toISOString();
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
+      .formatToParts(date)
+      .map((p) => [p.type, p.value]),
+  );
+  const local = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const offsetMinutes = Math.round((local - Math.floor(date.getTime() / 1000) * 1000) / 60_000);
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  const offset = offsetMinutes === 0 ? "Z" : `${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+  const ms = String(date.getUTCMilliseconds()).padStart(3, "0");
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${ms}${offset}`;
+}

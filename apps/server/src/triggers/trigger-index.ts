@@ -1,0 +1,105 @@
+import type { Flow, PluginRegistry, TriggerSpec } from "@ferry/core";
+import type { FlowStore } from "@ferry/engine";
+import type { Repository, TriggerDefinition, TriggerKind, TriggerRef, TriggerStateRecord } from "@ferry/sdk";
+
+/** A trigger declared on the latest revision of a live flow, with its properties parsed (defaults applied). */
+export interface DeclaredTrigger {
+  flow: Flow;
+  spec: TriggerSpec;
+  definition: TriggerDefinition;
+  kind: TriggerKind | undefined;
+  properties: Record<string, unknown>;
+  ref: TriggerRef;
+}
+
+const PAGE = 500;
+
+/**
+ * Every trigger of every live flow, read from the repository and kept for a few seconds:
+ * schedules and Flow triggers are evaluated against it, and flows saved through another
+ * server replica show up at the next refresh. Trigger states (disabled, last fire) are
+ * cached alongside, for the same time.
+ */
+export class TriggerIndex {
+  private triggers: DeclaredTrigger[] = [];
+  private states = new Map<string, TriggerStateRecord>();
+  private loadedAt = 0;
+  private loading?: Promise<void>;
+
+  constructor(
+    private readonly repository: Repository,
+    private readonly flows: FlowStore,
+    private readonly registry: PluginRegistry,
+    private readonly onError: (error: unknown) => void,
+    private readonly maxAgeMs = 5000,
+  ) {}
+
+  /** the declared triggers, refreshed when older than the index's age limit */
+  async all(): Promise<DeclaredTrigger[]> {
+    if (Date.now() - this.loadedAt > this.maxAgeMs) await this.refresh();
+    return this.triggers;
+  }
+
+  async ofKind(kind: TriggerKind): Promise<DeclaredTrigger[]> {
+    return (await this.all()).filter((t) => t.kind === kind);
+  }
+
+  /** the stored state of a trigger, as of the last refresh (or the last change made here) */
+  state(ref: TriggerRef): TriggerStateRecord | undefined {
+    return this.states.get(refKey(ref));
+  }
+
+  remember(state: TriggerStateRecord): void {
+    this.states.set(refKey(state), state);
+  }
+
+  /** reloads now (after a deploy through this process, say) */
+  refresh(): Promise<void> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const found: DeclaredTrigger[] = [];
+    for (let page = 1; ; page++) {
+      const { results } = await this.repository.searchFlows({ page, size: PAGE });
+      for (const record of results) {
+        let flow: Flow;
+        try {
+          flow = await this.flows.get(record.namespace, record.id, record.revision);
+        } catch (error) {
+          // a flow saved before a plugin went missing: the API reports it, triggers skip it
+          this.onError(error);
+          continue;
+        }
+        found.push(...declaredTriggers(flow, this.registry));
+      }
+      if (results.length < PAGE) break;
+    }
+    const states = await this.repository.listTriggerStates();
+    this.triggers = found;
+    this.states = new Map(states.map((s) => [refKey(s), s]));
+    this.loadedAt = Date.now();
+  }
+}
+
+export const refKey = (ref: TriggerRef) => `${ref.namespace}/${ref.flowId}/${ref.triggerId}`;
+
+const NOT_PROPERTIES = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]);
+
+/** the triggers a parsed flow declares, with their properties read through their type's schema */
+export function declaredTriggers(flow: Flow, registry: PluginRegistry): DeclaredTrigger[] {
+  const out: DeclaredTrigger[] = [];
+  for (const spec of flow.triggers ?? []) {
+    const definition = registry.trigger(spec.type);
+    if (!definition) continue;
+    const raw = Object.fromEntries(Object.entries(spec).filter(([key]) => !NOT_PROPERTIES.has(key)));
+    const parsed = definition.properties.safeParse(raw);
+    out.push({
+      flow, spec, definition, kind: definition.kind,
+      properties: (parsed.success ? parsed.data : raw) as Record<string, unknown>,
+      ref: { namespace: flow.namespace, flowId: flow.id, triggerId: spec.id },
+    });
+  }
+  return out;
+}

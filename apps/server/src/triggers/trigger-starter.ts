@@ -1,0 +1,72 @@
+import { renderValue, type RenderContext } from "@ferry/core";
+import { secretFunction, type ExecutionService } from "@ferry/engine";
+import { errorMessage, newId, UserError, type ExecutionRecord, type Repository, type SecretBackend } from "@ferry/sdk";
+import { createHash } from "node:crypto";
+import type { DeclaredTrigger } from "./trigger-index.js";
+
+export interface StartRequest {
+  /** what the flow sees as `trigger.*` */
+  variables: Record<string, unknown>;
+  /** once-only key (a fire time, an upstream execution, an idempotency key) and how long it holds */
+  once?: { key: string; ttlMs: number };
+  /** the execution id to create (a waiting caller listens for it before it exists) */
+  id?: string;
+  labels?: Record<string, string>;
+}
+
+export type StartResult =
+  | { started: true; execution: ExecutionRecord }
+  /** the once-only key was claimed before: this is the execution it started */
+  | { started: false; executionId: string };
+
+/**
+ * Starts executions for triggers of every kind: renders the trigger's `inputs` against
+ * the trigger variables (templates come from the flow's author; the variables are data and
+ * are never rendered), claims the once-only key in the repository, then creates.
+ */
+export class TriggerStarter {
+  constructor(private readonly repository: Repository, private readonly executions: ExecutionService, private readonly secrets: SecretBackend) {}
+
+  /** what a trigger's templated properties and conditions see */
+  context(trigger: DeclaredTrigger, variables: Record<string, unknown>): RenderContext {
+    const { flow } = trigger;
+    return {
+      variables: {
+        flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+        trigger: variables,
+        vars: flow.variables ?? {},
+        labels: flow.labels ?? {},
+      },
+      functions: { secret: secretFunction(this.secrets, flow.namespace) },
+    };
+  }
+
+  /** the execution inputs the trigger's `inputs` map gives (422 when they cannot be rendered) */
+  async inputs(trigger: DeclaredTrigger, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const declared = trigger.properties.inputs as Record<string, unknown> | undefined;
+    if (!declared) return {};
+    try {
+      return (await renderValue(declared, this.context(trigger, variables))) as Record<string, unknown>;
+    } catch (error) {
+      throw new UserError(`trigger ${trigger.spec.id} of flow ${trigger.flow.namespace}.${trigger.flow.id}: cannot build inputs: ${errorMessage(error)}`, { status: 422 });
+    }
+  }
+
+  async start(trigger: DeclaredTrigger, request: StartRequest): Promise<StartResult> {
+    const inputs = await this.inputs(trigger, request.variables);
+    const id = request.id ?? newId();
+    const createRequest = { flow: trigger.flow, inputs, labels: request.labels, id, trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables } };
+    // refuse bad inputs before claiming, so a bad request does not use up its key
+    this.executions.validate(createRequest);
+    if (request.once) {
+      const claim = await this.repository.claim(onceKey(request.once.key), id, new Date(Date.now() + request.once.ttlMs).toISOString());
+      if (!claim.won) return { started: false, executionId: claim.executionId };
+    }
+    return { started: true, execution: await this.executions.create(createRequest) };
+  }
+}
+
+/** claim keys are hashed: they hold user text (idempotency keys) of any length */
+export function onceKey(raw: string): string {
+  return createHash("sha256").update(raw).digest("hex");
+}

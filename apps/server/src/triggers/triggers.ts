@@ -1,0 +1,50 @@
+import type { PluginRegistry } from "@ferry/core";
+import type { EngineEvents, ExecutionService, FlowStore, JsonStore } from "@ferry/engine";
+import type { Repository, SecretBackend } from "@ferry/sdk";
+import type { Logger } from "pino";
+import { FlowTriggerListener } from "./flow-trigger-listener.js";
+import { RateLimiter } from "./rate-limiter.js";
+import { ScheduleScheduler } from "./schedule-scheduler.js";
+import { TriggerIndex } from "./trigger-index.js";
+import { TriggerStarter } from "./trigger-starter.js";
+import { WebhookLookup } from "./webhook-lookup.js";
+
+export interface TriggersDeps {
+  repository: Repository;
+  flows: FlowStore;
+  registry: PluginRegistry;
+  executions: ExecutionService;
+  secrets: SecretBackend;
+  store: JsonStore;
+  events: EngineEvents;
+  logger: Logger;
+}
+
+/** Everything that starts executions on its own: schedules, Flow triggers, and what webhooks need. */
+export class Triggers {
+  readonly index: TriggerIndex;
+  readonly starter: TriggerStarter;
+  readonly webhooks: WebhookLookup;
+  readonly rateLimiter = new RateLimiter();
+  readonly scheduler: ScheduleScheduler;
+  private readonly listener: FlowTriggerListener;
+
+  constructor(deps: TriggersDeps) {
+    const { repository, logger } = deps;
+    this.index = new TriggerIndex(repository, deps.flows, deps.registry, (error) => logger.warn({ err: error }, "a flow's triggers were skipped"));
+    this.starter = new TriggerStarter(repository, deps.executions, deps.secrets);
+    this.webhooks = new WebhookLookup(deps.flows, deps.registry, this.index, this.starter, logger);
+    this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
+    this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);
+  }
+
+  start(): void {
+    this.scheduler.start();
+    this.listener.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+    await this.listener.stop();
+  }
+}
