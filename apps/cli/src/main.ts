@@ -3,11 +3,13 @@ import { Command } from "commander";
 import { registerExecute } from "./commands/execute.command.js";
 import { registerFlow } from "./commands/flow.command.js";
 import { registerServer } from "./commands/server.command.js";
+import { registerTrigger } from "./commands/trigger.command.js";
 
 const program = new Command("ferry").description("Ferry: declarative YAML workflows").version("0.1.0");
 registerServer(program);
 registerFlow(program);
 registerExecute(program);
+registerTrigger(program);
 
 try {
   await program.parseAsync(process.argv);
