@@ -4,6 +4,8 @@
 // bounded in count and time, and prints one line per scenario (`--json`: one JSON object).
 //
 //   npm run bench                                   every scenario, local mode
+//                                                   (benchmark01 is started by its webhook, with
+//                                                   `wait`; benchmark01-api by the executions API)
 //   npm run bench -- benchmark01 --duration 5       one scenario, shorter phases
 //   npm run bench -- --json                         machine-readable lines
 //   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
@@ -28,8 +30,8 @@ const { values: opts, positionals } = parseArgs({
     concurrency: { type: "string", default: "32" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "sequential40"];
-const chosen = positionals.length ? positionals : SCENARIOS;
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40"];
+const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
 const DURATION_S = Number(opts.duration);
@@ -131,10 +133,13 @@ async function deploy(url, source) {
   if (r.status !== 200) throw new Error(`deploy failed: ${r.status} ${await r.text()}`);
 }
 
-/** one execution, request to SUCCESS (the server answers when it ends) */
-async function execute(url, flowId) {
+/** one execution, request to SUCCESS (the server answers when it ends), by the API or by the flow's webhook */
+async function execute(url, flowId, via = "api") {
   const t0 = performance.now();
-  const r = await fetch(`${url}/api/v1/executions/benchmarks/${flowId}?wait=true`, { method: "POST" });
+  const r =
+    via === "webhook"
+      ? await fetch(`${url}/api/v1/executions/webhook/benchmarks/${flowId}/${flowId}`, { method: "POST", body: '{"source":"bench"}', headers: { "content-type": "application/json" } })
+      : await fetch(`${url}/api/v1/executions/benchmarks/${flowId}?wait=true`, { method: "POST" });
   const body = await r.json();
   const ms = performance.now() - t0;
   return { ms, ok: r.status === 200 && body.state?.current === "SUCCESS" };
@@ -154,10 +159,11 @@ function report(scenario, rate, results, seconds, server) {
   else console.log(`${scenario.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB`);
   return row;
 }
+const label = (flowId, via) => (via === "api" ? `${flowId}-api` : flowId);
 const round = (v) => (v === null ? null : Number(v.toFixed(1)));
 
 /** open loop: starts one execution every 1/rate s for the duration, then waits for all */
-async function fixedRate(server, flowId, rate) {
+async function fixedRate(server, flowId, rate, via) {
   const pending = [];
   const t0 = performance.now();
   const total = Math.round(rate * DURATION_S);
@@ -165,23 +171,23 @@ async function fixedRate(server, flowId, rate) {
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(execute(server.url, flowId).catch(() => ({ ms: 0, ok: false })));
+    pending.push(execute(server.url, flowId, via).catch(() => ({ ms: 0, ok: false })));
   }
   const results = await Promise.all(pending);
-  return report(flowId, `${rate}/s`, results, (performance.now() - t0) / 1000, server);
+  return report(label(flowId, via), `${rate}/s`, results, (performance.now() - t0) / 1000, server);
 }
 
 /** closed loop: `concurrency` clients back to back for the duration */
-async function fullSpeed(server, flowId, concurrency) {
+async function fullSpeed(server, flowId, concurrency, via) {
   const results = [];
   const t0 = performance.now();
   const end = t0 + DURATION_S * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) results.push(await execute(server.url, flowId).catch(() => ({ ms: 0, ok: false })));
+      while (performance.now() < end) results.push(await execute(server.url, flowId, via).catch(() => ({ ms: 0, ok: false })));
     }),
   );
-  return report(flowId, `max/${concurrency}c`, results, (performance.now() - t0) / 1000, server);
+  return report(label(flowId, via), `max/${concurrency}c`, results, (performance.now() - t0) / 1000, server);
 }
 
 async function main() {
@@ -194,12 +200,13 @@ async function main() {
     console.log(opts.json ? JSON.stringify(row) : `startup       ready in ${row.ready_ms} ms, idle rss ${row.rss_mb} MB${worker}`);
     await server.stop();
   }
-  if (chosen.includes("benchmark01")) {
+  for (const [scenario, via] of [["benchmark01", "webhook"], ["benchmark01-api", "api"]]) {
+    if (!chosen.includes(scenario)) continue;
     const server = await startServer();
     await deploy(server.url, BENCHMARK01);
-    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01"); // warm-up
-    for (const rate of opts.rates.split(",").map(Number)) await fixedRate(server, "benchmark01", rate);
-    await fullSpeed(server, "benchmark01", Number(opts.concurrency));
+    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01", via); // warm-up
+    for (const rate of opts.rates.split(",").map(Number)) await fixedRate(server, "benchmark01", rate, via);
+    await fullSpeed(server, "benchmark01", Number(opts.concurrency), via);
     await server.stop();
   }
   if (chosen.includes("sequential40")) {

@@ -42,6 +42,42 @@ export const openApiDocument = {
         responses: { 200: json("log entries", { type: "array" }), 404: error("not found") },
       },
     },
+    "/api/v1/executions/webhook/{namespace}/{flowId}/{key}": Object.fromEntries(
+      ["get", "post", "put"].map((method) => [
+        method,
+        {
+          summary: "Start an execution by a flow's Webhook trigger; the flow sees trigger.body, trigger.headers, trigger.parameters",
+          parameters: [ns, path("flowId"), path("key", "the trigger's key"), { name: "Idempotency-Key", in: "header", description: "a repeat within 24 hours answers the first execution", schema: { type: "string" } }],
+          responses: {
+            200: json("the execution; with `wait`, at its end; with `returnOutputs`, the flow's outputs (or {id, state, error})"),
+            204: { description: "the trigger's conditions are not met" },
+            401: error("signature missing or wrong"),
+            404: error("no such flow, flow disabled, or wrong key (one answer for all three)"),
+            413: error("body too large"),
+            422: error("inputs cannot be built"),
+            429: error("over the trigger's rate limit"),
+          },
+        },
+      ]),
+    ),
+    "/api/v1/triggers/search": { get: { summary: "Triggers of live flows with their state", parameters: [query("namespace", "namespace or parent"), query("flowId", "flow id"), query("q", "text"), ...page], responses: { 200: json("{results: [{abstractTrigger, triggerContext}], total}") } } },
+    "/api/v1/triggers/{namespace}/{flowId}/{triggerId}": {
+      get: { summary: "A trigger and its state", parameters: [ns, path("flowId"), path("triggerId")], responses: { 200: json("{abstractTrigger, triggerContext}"), 404: error("not found") } },
+      put: {
+        summary: "Enable or disable a trigger (a schedule resumes from now)",
+        parameters: [ns, path("flowId"), path("triggerId")],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["disabled"], properties: { disabled: { type: "boolean" } } } } } },
+        responses: { 200: json("{abstractTrigger, triggerContext}"), 400: error("bad body"), 404: error("not found") },
+      },
+    },
+    "/api/v1/triggers/{namespace}/{flowId}/{triggerId}/backfill": {
+      post: {
+        summary: "Start one execution per fire time of a schedule in [start, end] (at most 1000; fire times already run are skipped)",
+        parameters: [ns, path("flowId"), path("triggerId")],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["start"], properties: { start: { type: "string", format: "date-time" }, end: { type: "string", format: "date-time" }, labels: { type: "object" } } } } } },
+        responses: { 200: json("{started: [ids], skipped}"), 400: error("bad body or not a schedule"), 404: error("not found"), 422: error("range too large") },
+      },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
   },
   components: {
