@@ -38,14 +38,16 @@ export class RedisQueue implements Queue {
 
   constructor(private readonly url: string, readonly prefix: string, claimTimeoutMs: number) {
     this.claimTimeoutMs = claimTimeoutMs;
-    this.commands = this.connect();
+    // commands issued in one tick go out in one write (the executor sends jobs, acks and
+    // events together); blocking readers and the subscriber keep connections of their own
+    this.commands = this.connect({ enableAutoPipelining: true });
   }
 
   /** the last connection error, for messages: ioredis reports it as an event, not to callers */
   private lastError?: Error;
 
-  private connect(): Redis {
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null });
+  private connect(options: { enableAutoPipelining?: boolean } = {}): Redis {
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: null, ...options });
     // ioredis reconnects by itself; commands issued meanwhile wait, then fail or succeed
     client.on("error", (error: Error) => (this.lastError = error));
     return client;

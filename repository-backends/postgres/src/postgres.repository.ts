@@ -82,10 +82,18 @@ export class PostgresRepository extends SqlRepository {
  * by query text, so asking it to prepare every query makes each distinct query a prepared
  * statement once per connection.
  */
-function preparingEveryQuery(client: postgres.Sql): postgres.Sql {
+function preparingEveryQuery<T extends postgres.Sql | postgres.TransactionSql>(client: T): T {
   const unsafe = client.unsafe.bind(client);
   client.unsafe = ((query: string, params?: unknown[], options?: object) =>
     unsafe(query, params as never, { ...options, prepare: true })) as typeof client.unsafe;
+  // a transaction gets its own client from begin(): its queries are prepared too
+  if ("begin" in client) {
+    const begin = client.begin.bind(client) as (...args: unknown[]) => unknown;
+    (client as { begin: unknown }).begin = (...args: unknown[]) => {
+      const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+      return begin(...args, (tx: postgres.TransactionSql) => fn(preparingEveryQuery(tx)));
+    };
+  }
   return client;
 }
 

@@ -117,25 +117,39 @@ export abstract class SqlRepository implements Repository {
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}): Promise<void> {
     const { executions, taskRuns } = this.tables;
+    const expected = options.expectedVersion;
+    const executionRow = () => executionToRow(execution) as unknown as Record<string, unknown>;
+    // one statement is atomic by itself: no BEGIN/COMMIT round trips
+    if (expected === undefined && !runs.length) return this.upsert(this.db(), executions, [executionRow()], executions.id);
     await this.transaction(async (tx) => {
-      const expected = options.expectedVersion;
-      if (expected === undefined) {
-        await this.upsert(tx, executions, [executionToRow(execution) as unknown as Record<string, unknown>], executions.id);
-      } else {
-        // one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip)
-        const { id, namespace, flowId, flowRevision, created, ...changes } = executionToRow({ ...execution, version: expected + 1 });
-        const result = await tx.update(executions).set(changes).where(and(eq(executions.id, id), eq(executions.version, expected)));
-        if (this.changedRows(result) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
-      }
-      if (runs.length) await this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id);
+      // the statements go out together (drivers that pipeline send them in one write); a
+      // version conflict throws after both ran, which rolls the task runs back with the rest
+      const [saved] = await Promise.all([
+        expected === undefined
+          ? this.upsert(tx, executions, [executionRow()], executions.id)
+          : this.updateIfVersion(tx, execution, expected),
+        runs.length ? this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id) : undefined,
+      ]);
+      if (saved === false) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
     });
+  }
+
+  /** one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip); false when the version moved */
+  private async updateIfVersion(tx: AnyDb, execution: ExecutionRecord, expected: number): Promise<boolean> {
+    const { executions } = this.tables;
+    const { id, namespace, flowId, flowRevision, created, ...changes } = executionToRow({ ...execution, version: expected + 1 });
+    const result = await tx.update(executions).set(changes).where(and(eq(executions.id, id), eq(executions.version, expected)));
+    return this.changedRows(result) > 0;
   }
 
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
     const { executions, taskRuns } = this.tables;
-    const [row] = (await this.db().select().from(executions).where(eq(executions.id, id)).limit(1)) as ExecutionRow[];
+    // both queries at once: a pipelining driver sends them in one write
+    const [[row], runs] = (await Promise.all([
+      this.db().select().from(executions).where(eq(executions.id, id)).limit(1),
+      this.db().select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id)),
+    ])) as [ExecutionRow[], TaskRunRow[]];
     if (!row) return undefined;
-    const runs = (await this.db().select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id))) as TaskRunRow[];
     return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
   }
 

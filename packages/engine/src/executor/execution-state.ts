@@ -39,6 +39,8 @@ export class ExecutionState {
   /** the version loaded: the save succeeds only over it */
   readonly loadedVersion: number;
   ended = false;
+  /** saved (or found with nothing to save) and its messages sent */
+  committed = false;
 
   private index?: Map<string, TaskRunRecord>;
 
@@ -52,6 +54,11 @@ export class ExecutionState {
 
   private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
     return `${taskId}\u0000${parentId ?? ""}\u0000${value ?? "\u0001"}`;
+  }
+
+  /** something to save */
+  hasChanges(): boolean {
+    return this.executionDirty || this.dirty.size > 0 || this.removed.length > 0;
   }
 
   touch(run?: TaskRunRecord): void {

@@ -1,6 +1,6 @@
 import type { PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, isTerminal, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, isTerminal, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import type { ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
@@ -12,7 +12,15 @@ import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { restart } from "./restart.js";
+import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
+
+/**
+ * Events handled on what this executor last saved (when it has it) instead of reading the
+ * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
+ * and lost or stale work always read the repository.
+ */
+const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended"]);
 
 export interface ExecutorDeps {
   repository: Repository;
@@ -32,6 +40,7 @@ export interface ExecutorDeps {
  */
 export class Executor {
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly saved = new SavedExecutions();
   private subscription?: Subscription;
 
   constructor(private readonly deps: ExecutorDeps) {}
@@ -86,8 +95,26 @@ export class Executor {
     }
   }
 
-  private async process(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
-    const loaded = await this.deps.repository.getExecution(event.executionId);
+  private async process(event: ExecutorEvent | { type: "restart"; executionId: string }, fresh = false): Promise<ExecutionState | undefined> {
+    const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(event.executionId) : undefined;
+    try {
+      const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
+      if (state === "recheck") return this.process(event, true);
+      if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
+        this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns });
+      }
+      return state;
+    } catch (error) {
+      this.saved.forget(event.executionId);
+      throw error;
+    }
+  }
+
+  private async processOn(
+    event: ExecutorEvent | { type: "restart"; executionId: string },
+    loaded: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined,
+    remembered: boolean,
+  ): Promise<ExecutionState | "recheck" | undefined> {
     if (!loaded) return undefined;
     const { execution, taskRuns } = loaded;
     let flow;
@@ -120,6 +147,7 @@ export class Executor {
       });
     }
     await this.advance(state);
+    if (remembered && !state.hasChanges()) return "recheck";
     await this.commit(state);
     return state;
   }
@@ -187,10 +215,11 @@ export class Executor {
 
   private async commit(state: ExecutionState): Promise<void> {
     const { repository, queue, events } = this.deps;
-    if (state.executionDirty || state.dirty.size || state.removed.length) {
+    if (state.hasChanges()) {
       await repository.saveExecution(state.execution, [...state.dirty], { expectedVersion: state.loadedVersion });
       state.execution.version = state.loadedVersion + 1;
     }
+    state.committed = true;
     if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
     for (const child of state.children) {
       await this.deps.executions.create(child).catch(async (error) => {

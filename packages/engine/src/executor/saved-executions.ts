@@ -1,0 +1,37 @@
+import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
+
+export interface SavedExecution {
+  execution: ExecutionRecord;
+  taskRuns: TaskRunRecord[];
+}
+
+/**
+ * What this executor last saved of running executions, so the next event of an execution
+ * skips reading it back. It is a hint, never the truth: a save over it names the version it
+ * holds (another executor's save in between makes it conflict, and the event is handled
+ * again on what the repository holds), and an event that changes nothing on it is handled
+ * again on the stored execution, since a stale copy may be why it changed nothing.
+ *
+ * An entry is taken out while its event is handled, so an event that fails leaves none.
+ */
+export class SavedExecutions {
+  private readonly entries = new Map<string, SavedExecution>();
+
+  constructor(private readonly capacity = 2000) {}
+
+  take(id: string): SavedExecution | undefined {
+    const entry = this.entries.get(id);
+    this.entries.delete(id);
+    return entry;
+  }
+
+  put(id: string, entry: SavedExecution): void {
+    this.entries.set(id, entry);
+    // Maps iterate in insertion order: the first key is the least recently saved
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  forget(id: string): void {
+    this.entries.delete(id);
+  }
+}
