@@ -51,7 +51,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const store = new JsonStore(backends.storage);
     const events = new EngineEvents();
     const flows = new FlowStore(repository, registry);
-    const executions = new ExecutionService(repository, store, backends.queue);
+    const executions = new ExecutionService(repository, store, backends.queue, events);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
     const executor = new Executor({ repository, queue: backends.queue, registry, store, flows, executions, events, onError });
     const directory = new WorkerDirectory(backends.queue);

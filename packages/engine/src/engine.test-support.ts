@@ -43,7 +43,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = []) {
   const store = new JsonStore(storage);
   const events = new EngineEvents();
   const flows = new FlowStore(repository, registry);
-  const executions = new ExecutionService(repository, store, queue);
+  const executions = new ExecutionService(repository, store, queue, events);
   const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
   // env secrets as Kestra reads them: SECRET_<NAME>, base64
   const secrets = new EnvSecretBackend({ SECRET_API_TOKEN: Buffer.from("s3cr3t-token").toString("base64") });

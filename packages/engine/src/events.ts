@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ExecutionState } from "@ferry/sdk";
+import type { ExecutionRecord, ExecutionState } from "@ferry/sdk";
 
 export interface ExecutionChange {
   executionId: string;
@@ -10,9 +10,10 @@ export interface ExecutionChange {
 
 /**
  * In-process notifications after the executor saved a change: `?wait=true`, the follow
- * endpoint and Flow triggers listen here instead of polling the repository.
+ * endpoint and Flow triggers listen here instead of polling the repository. `created` tells
+ * this process's executor of an execution just saved, so it need not read it back.
  */
-export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange] }> {
+export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange]; created: [ExecutionRecord] }> {
   constructor() {
     super();
     this.setMaxListeners(0);

@@ -1,6 +1,7 @@
 import { resolveInputs, type Flow } from "@ferry/core";
 import { executionPrefix, newId, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
+import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
 import { inputsKey, triggerKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
@@ -20,7 +21,12 @@ export interface CreateExecutionRequest {
  * internal storage, saves the record with their URI, and tells the executor.
  */
 export class ExecutionService {
-  constructor(private readonly repository: Repository, private readonly store: JsonStore, private readonly queue: Queue) {}
+  constructor(
+    private readonly repository: Repository,
+    private readonly store: JsonStore,
+    private readonly queue: Queue,
+    private readonly events?: EngineEvents,
+  ) {}
 
   newId(): string {
     return newId();
@@ -60,6 +66,7 @@ export class ExecutionService {
       updated: now,
     };
     await this.repository.saveExecution(execution);
+    this.events?.emit("created", execution);
     await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
     return execution;
   }

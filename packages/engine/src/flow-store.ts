@@ -1,25 +1,43 @@
 import { parseFlow, type Flow, type PluginRegistry } from "@ferry/core";
 import { NotFoundError, type Repository } from "@ferry/sdk";
 
-/** Parsed flows by revision. Revisions never change, so they are cached for good. */
+/**
+ * Parsed flows by revision. Revisions never change, so they are cached for good. Which
+ * revision is the latest is remembered for a moment (`latestTtlMs`), so a burst of webhook
+ * calls reads the flow once; a save through this process forgets it at once (`forget`), a
+ * save through another server replica is seen within that moment.
+ */
 export class FlowStore {
   private readonly cache = new Map<string, Flow>();
+  private readonly latest = new Map<string, { revision: number; until: number }>();
 
-  constructor(private readonly repository: Repository, private readonly registry: PluginRegistry) {}
+  constructor(private readonly repository: Repository, private readonly registry: PluginRegistry, private readonly latestTtlMs = 1000) {}
 
   /** the given revision, or the latest live one */
   async get(namespace: string, id: string, revision?: number): Promise<Flow> {
-    const key = `${namespace}/${id}@${revision}`;
-    const hit = revision !== undefined ? this.cache.get(key) : undefined;
+    const flowKey = `${namespace}/${id}`;
+    const known = revision ?? this.latestRevision(flowKey);
+    const hit = known !== undefined ? this.cache.get(`${flowKey}@${known}`) : undefined;
     if (hit) return hit;
     const record = await this.repository.getFlow(namespace, id, revision);
     if (!record) throw new NotFoundError(`flow ${namespace}.${id}${revision ? ` revision ${revision}` : ""} not found`);
-    const cacheKey = `${namespace}/${id}@${record.revision}`;
+    if (revision === undefined) this.latest.set(flowKey, { revision: record.revision, until: Date.now() + this.latestTtlMs });
+    const cacheKey = `${flowKey}@${record.revision}`;
     let flow = this.cache.get(cacheKey);
     if (!flow) {
       flow = { ...parseFlow(record.source, this.registry), revision: record.revision };
       this.cache.set(cacheKey, flow);
     }
     return flow;
+  }
+
+  /** a flow was saved or deleted here: its latest revision is read again next time */
+  forget(namespace: string, id: string): void {
+    this.latest.delete(`${namespace}/${id}`);
+  }
+
+  private latestRevision(flowKey: string): number | undefined {
+    const entry = this.latest.get(flowKey);
+    return entry && entry.until > Date.now() ? entry.revision : undefined;
   }
 }

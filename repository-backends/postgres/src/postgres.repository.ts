@@ -1,5 +1,5 @@
-import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { OperationalError } from "@ferry/sdk";
+import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { OperationalError, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -7,6 +7,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { z } from "zod";
+import { HotStatements } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
 export const postgresRepositoryOptions = z.looseObject({
@@ -24,6 +25,7 @@ export class PostgresRepository extends SqlRepository {
   protected readonly tables = schema;
   private client?: postgres.Sql;
   private database?: PostgresJsDatabase<typeof schema>;
+  private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
@@ -37,6 +39,7 @@ export class PostgresRepository extends SqlRepository {
   async init(): Promise<void> {
     this.client = postgres(this.url, { max: this.poolSize, onnotice: () => undefined });
     this.database = drizzle(preparingEveryQuery(this.client), { schema });
+    this.hot = new HotStatements(this.client);
     let reserved: postgres.ReservedSql | undefined;
     try {
       reserved = await this.client.reserve();
@@ -56,6 +59,30 @@ export class PostgresRepository extends SqlRepository {
     await this.client?.end({ timeout: 5 });
     this.client = undefined;
     this.database = undefined;
+    this.hot = undefined;
+  }
+
+  private hotPath(): HotStatements {
+    if (!this.hot) throw new OperationalError("the PostgreSQL repository is not initialised");
+    return this.hot;
+  }
+
+  override async getFlow(namespace: string, id: string, revision?: number) {
+    if (revision !== undefined) return super.getFlow(namespace, id, revision);
+    const row = await this.hotPath().latestFlow(namespace, id);
+    return row && !row.deleted ? flowFromRow(row) : undefined;
+  }
+
+  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
+    await this.hotPath().saveExecution(execution, runs, options.expectedVersion);
+  }
+
+  override async getExecution(id: string) {
+    return this.hotPath().getExecution(id);
+  }
+
+  override async appendLogs(entries: LogEntry[]) {
+    if (entries.length) await this.hotPath().appendLogs(entries);
   }
 
   protected transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {

@@ -43,7 +43,10 @@ export class Executor {
   private readonly saved = new SavedExecutions();
   private subscription?: Subscription;
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  constructor(private readonly deps: ExecutorDeps) {
+    // an execution created in this process starts from what was saved, not from a read-back
+    deps.events.on("created", (execution) => this.saved.put(execution.id, { execution: structuredClone({ ...execution, version: execution.version ?? 0 }), taskRuns: [] }));
+  }
 
   async start(concurrency = 32): Promise<void> {
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined), {

@@ -29,6 +29,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    deps.flows.forget(flow.namespace, flow.id);
     refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow), 200);
   });
@@ -73,6 +74,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
     const saved = await repository.saveFlow({ namespace, id, source });
+    deps.flows.forget(namespace, id);
     refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow));
   });
@@ -80,6 +82,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   app.delete("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();
     if (!(await repository.deleteFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found`);
+    deps.flows.forget(namespace, id);
     return c.body(null, 204);
   });
 
