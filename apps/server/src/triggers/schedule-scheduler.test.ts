@@ -28,9 +28,12 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 describe("schedule trigger", () => {
-  it("fires once per second with trigger.date, and stops when disabled", async () => {
+  it("fires once per second with trigger.date, re-saving the flow changes nothing, and stops when disabled", async () => {
     await t.deploy(flow("live"));
-    await new Promise((r) => setTimeout(r, 3300));
+    await new Promise((r) => setTimeout(r, 1700));
+    // a new revision (n8n #7045, Kestra #18422): the trigger keeps its state, no fire repeats or is lost
+    await t.deploy(flow("live").replace("fired at", "fired (revision 2) at"));
+    await new Promise((r) => setTimeout(r, 1600));
     const put = await t.api("/triggers/sched.test/live/every-second", { method: "PUT", body: JSON.stringify({ disabled: true }), headers: { "content-type": "application/json" } });
     expect(put.status).toBe(200);
     const fired = await executionsOf("live");
@@ -41,6 +44,7 @@ describe("schedule trigger", () => {
     for (const date of dates) expect(date).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
     for (let i = 1; i < dates.length; i++) expect(Date.parse(dates[i]) - Date.parse(dates[i - 1])).toBe(1000);
     expect(fired[0].trigger).toMatchObject({ id: "every-second", type: "io.kestra.plugin.core.trigger.Schedule" });
+    expect(new Set(fired.map((e) => e.flowRevision))).toEqual(new Set([1, 2]));
     const ended = await t.waitForEnd(fired[0].id);
     expect(ended.state.current).toBe("SUCCESS");
     await new Promise((r) => setTimeout(r, 1500));
