@@ -25,6 +25,7 @@ export class TriggerIndex {
   private states = new Map<string, TriggerStateRecord>();
   private loadedAt = 0;
   private loading?: Promise<void>;
+  private queued?: Promise<void>;
 
   constructor(
     private readonly repository: Repository,
@@ -53,10 +54,22 @@ export class TriggerIndex {
     this.states.set(refKey(state), state);
   }
 
-  /** reloads now (after a deploy through this process, say) */
+  /**
+   * Reloads now (after a deploy through this process, say). Resolves once a load that began
+   * after the call has finished: a load already running may have read before the change.
+   */
   refresh(): Promise<void> {
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
-    return this.loading;
+    if (!this.loading) {
+      this.loading = this.load().finally(() => (this.loading = undefined));
+      return this.loading;
+    }
+    this.queued ??= this.loading
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
   private async load(): Promise<void> {
