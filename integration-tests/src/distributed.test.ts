@@ -3,8 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMysqlTestDatabase, MYSQL_URL } from "../../repository-backends/mysql/src/test-database.test-support.js";
-import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
+import { SHARED_DATABASES } from "./support/databases.js";
 import { freePort } from "./support/ferry-process.js";
 import { mixedFlow } from "./support/flows.js";
 import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc, waitForHealth } from "./support/processes.js";
@@ -63,12 +62,7 @@ async function cluster(repository: Record<string, string>) {
   };
 }
 
-const repositories = [
-  { name: "PostgreSQL", enabled: !!POSTGRES_URL, create: createPostgresTestDatabase, type: "postgres" },
-  { name: "MariaDB", enabled: !!MYSQL_URL, create: createMysqlTestDatabase, type: "mysql" },
-];
-
-for (const repo of repositories) {
+for (const repo of SHARED_DATABASES) {
   describe.skipIf(!REDIS_URL || !repo.enabled)(`distributed mode on ${repo.name} + Redis: a scheduler, two Node workers and a Deno worker`, () => {
     let c: Awaited<ReturnType<typeof cluster>>;
     let db: { url: string; drop(): Promise<void> };

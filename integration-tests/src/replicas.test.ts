@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
+import { SHARED_DATABASES } from "./support/databases.js";
 import { freePort } from "./support/ferry-process.js";
 import { mixedFlow } from "./support/flows.js";
 import { FERRY, startProcess, type Proc, waitForHealth } from "./support/processes.js";
@@ -13,15 +13,15 @@ const MIXED = mixedFlow("it.replicas", "PT0.1S");
 
 type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string }> };
 
-describe.skipIf(!REDIS_URL || !POSTGRES_URL)("two schedulers on one PostgreSQL database", () => {
+for (const { name, enabled, create, type } of SHARED_DATABASES) describe.skipIf(!REDIS_URL || !enabled)(`two schedulers on one ${name} database`, () => {
   let db: { url: string; drop(): Promise<void> };
   const procs: Proc[] = [];
   const urls: string[] = [];
   beforeAll(async () => {
-    db = await createPostgresTestDatabase();
+    db = await create();
     const dir = await mkdtemp(join(tmpdir(), "ferry-replicas-"));
     const prefix = `ferry-it-rep-${Date.now().toString(36)}`;
-    const env = { FERRY_REPOSITORY__TYPE: "postgres", FERRY_REPOSITORY__URL: db.url };
+    const env = { FERRY_REPOSITORY__TYPE: type, FERRY_REPOSITORY__URL: db.url };
     for (const name of ["a", "b"]) {
       const port = await freePort();
       await writeFile(

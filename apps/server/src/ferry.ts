@@ -86,7 +86,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
-    const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, store, events, logger });
+    const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
     const deps: ApiDeps = { config, repository, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };

@@ -1,5 +1,5 @@
 import { resolveInputs, type Flow } from "@ferry/core";
-import { executionPrefix, newId, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
+import { executionPrefix, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
@@ -42,6 +42,8 @@ export class ExecutionService {
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
     const { flow } = request;
     const inputs = this.validate(request);
+    // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
+    if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     const now = new Date().toISOString();

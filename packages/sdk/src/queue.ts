@@ -42,4 +42,9 @@ export interface Queue {
   consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
   broadcast<T>(topic: string, message: T): Promise<void>;
   subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription>;
+  /**
+   * False while the queue cannot take messages (its server is out of reach). Sends then
+   * wait for it; what answers a user (a new execution) asks first and fails fast instead.
+   */
+  available?(): boolean;
 }

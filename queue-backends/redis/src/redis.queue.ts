@@ -53,6 +53,10 @@ export class RedisQueue implements Queue {
     return client;
   }
 
+  available(): boolean {
+    return this.commands.status === "ready";
+  }
+
   streamKey(channel: string): string {
     return `${this.prefix}:s:${channel}`;
   }

@@ -1,6 +1,6 @@
 import { renderValue, type RenderContext } from "@ferry/core";
 import { secretFunction, type ExecutionService } from "@ferry/engine";
-import { errorMessage, newId, UserError, type ExecutionRecord, type Repository, type SecretBackend } from "@ferry/sdk";
+import { errorMessage, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import { createHash } from "node:crypto";
 import type { DeclaredTrigger } from "./trigger-index.js";
 
@@ -25,7 +25,12 @@ export type StartResult =
  * are never rendered), claims the once-only key in the repository, then creates.
  */
 export class TriggerStarter {
-  constructor(private readonly repository: Repository, private readonly executions: ExecutionService, private readonly secrets: SecretBackend) {}
+  constructor(
+    private readonly repository: Repository,
+    private readonly executions: ExecutionService,
+    private readonly secrets: SecretBackend,
+    private readonly queue: Queue,
+  ) {}
 
   /** what a trigger's templated properties and conditions see */
   context(trigger: DeclaredTrigger, variables: Record<string, unknown>): RenderContext {
@@ -56,8 +61,9 @@ export class TriggerStarter {
     const inputs = await this.inputs(trigger, request.variables);
     const id = request.id ?? newId();
     const createRequest = { flow: trigger.flow, inputs, labels: request.labels, id, trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables } };
-    // refuse bad inputs before claiming, so a bad request does not use up its key
+    // refuse bad inputs, or a queue out of reach, before claiming, so the key is not used up
     this.executions.validate(createRequest);
+    if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; retry later");
     if (request.once) {
       const claim = await this.repository.claim(onceKey(request.once.key), id, new Date(Date.now() + request.once.ttlMs).toISOString());
       if (!claim.won) return { started: false, executionId: claim.executionId };

@@ -1,6 +1,6 @@
 import type { PluginRegistry } from "@ferry/core";
 import type { EngineEvents, ExecutionService, FlowStore, JsonStore } from "@ferry/engine";
-import type { Repository, SecretBackend } from "@ferry/sdk";
+import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { FlowTriggerListener } from "./flow-trigger-listener.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -15,6 +15,7 @@ export interface TriggersDeps {
   registry: PluginRegistry;
   executions: ExecutionService;
   secrets: SecretBackend;
+  queue: Queue;
   store: JsonStore;
   events: EngineEvents;
   logger: Logger;
@@ -32,7 +33,7 @@ export class Triggers {
   constructor(deps: TriggersDeps) {
     const { repository, logger } = deps;
     this.index = new TriggerIndex(repository, deps.flows, deps.registry, (error) => logger.warn({ err: error }, "a flow's triggers were skipped"));
-    this.starter = new TriggerStarter(repository, deps.executions, deps.secrets);
+    this.starter = new TriggerStarter(repository, deps.executions, deps.secrets, deps.queue);
     this.webhooks = new WebhookLookup(deps.flows, deps.registry, this.index, this.starter, logger);
     this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
     this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);
