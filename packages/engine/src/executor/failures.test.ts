@@ -276,3 +276,27 @@ tasks:
     await expect(h.executor.handle({ type: "restart", executionId: r.execution.id })).rejects.toThrow(/only FAILED or KILLED/);
   });
 });
+
+describe("a worker without a task's plugin", () => {
+  let lacking: EngineHarness;
+  beforeAll(async () => void (lacking = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [throwsPlainly] })], { workerLacksExtras: true })));
+  afterAll(async () => lacking.close());
+
+  it("fails that task run clearly and keeps serving other tasks", async () => {
+    const r = await lacking.run(`
+id: needs-plugin
+namespace: test.engine
+tasks:
+  - { id: bug, type: test.Throws }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/unknown task type 'test.Throws'; loaded plugins: @ferry\/plugin-core \(on worker [0-9a-f-]+\)/);
+    const ok = await lacking.run(`
+id: core-only
+namespace: test.engine
+tasks:
+  - { id: hi, type: core.Log, message: still serving }
+`);
+    expect(ok.execution.state.current).toBe("SUCCESS");
+  });
+});
