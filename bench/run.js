@@ -30,7 +30,7 @@ const { values: opts, positionals } = parseArgs({
     concurrency: { type: "string", default: "32" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40"];
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40", "deno40", "shell40"];
 const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
@@ -38,6 +38,18 @@ const DURATION_S = Number(opts.duration);
 
 const BENCHMARK01 = readFileSync(join(ROOT, "examples/flows/benchmark01.yaml"), "utf8");
 const SEQUENTIAL40 = `id: sequential40\nnamespace: benchmarks\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  - id: log${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "step ${i} of {{ flow.id }}"\n`).join("")}`;
+
+// Windmill's published script benchmark: 40 sequential tasks, each computing fibo(10)
+const scriptFlow = (id, task) => `id: ${id}\nnamespace: benchmarks\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  - id: fibo${i}\n${task}`).join("")}`;
+const DENO40 = scriptFlow(
+  "deno40",
+  `    type: script.Deno\n    inputs: { n: 10 }\n    script: |\n      export default ({ n }: { n: number }) => {\n        const fib = (k: number): number => (k < 2 ? k : fib(k - 1) + fib(k - 2));\n        return { result: fib(n) };\n      };\n`,
+);
+// sh has no recursion without a subshell (a fork) per call: fibo(10) iteratively
+const SHELL40 = scriptFlow(
+  "shell40",
+  `    type: script.Shell\n    commands:\n      - a=0; b=1; i=0; while [ $i -lt 10 ]; do t=$((a + b)); a=$b; b=$t; i=$((i + 1)); done; echo "::{\\"outputs\\":{\\"result\\":$a}}::"\n`,
+);
 
 function freePort() {
   return new Promise((res) => {
@@ -209,14 +221,15 @@ async function main() {
     await fullSpeed(server, "benchmark01", Number(opts.concurrency), via);
     await server.stop();
   }
-  if (chosen.includes("sequential40")) {
+  for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
+    if (!chosen.includes(scenario)) continue;
     const server = await startServer();
-    await deploy(server.url, SEQUENTIAL40);
-    for (let i = 0; i < 3; i++) await execute(server.url, "sequential40");
+    await deploy(server.url, source);
+    for (let i = 0; i < 2; i++) await execute(server.url, scenario); // warm-up (Deno's module cache)
     const results = [];
-    for (let i = 0; i < 20; i++) results.push(await execute(server.url, "sequential40"));
+    for (let i = 0; i < runs; i++) results.push(await execute(server.url, scenario));
     const seconds = results.reduce((s, r) => s + r.ms, 0) / 1000;
-    report("sequential40", "serial", results, seconds, server);
+    report(scenario, "serial", results, seconds, server);
     await server.stop();
   }
 }

@@ -57,6 +57,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
   const deploy = async (source: string) => {
     const flow = parseFlow(source, registry);
     await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    flows.forget(flow.namespace, flow.id);
     return flows.get(flow.namespace, flow.id);
   };
 

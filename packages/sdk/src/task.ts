@@ -30,6 +30,11 @@ export interface RunContext extends RunIdentity {
   putFile(name: string, body: Uint8Array | string): Promise<string>;
   /** reads a `ferry://` file of this execution (or of its namespace) */
   getFile(uri: string): Promise<Uint8Array>;
+  /**
+   * A private, empty folder for this task run, made on first call. The worker removes it
+   * once the task's `run` has settled (a task that starts processes waits for them first).
+   */
+  workingDirectory(): Promise<string>;
 }
 
 /** Outputs are a JSON-serialisable map, exposed as `outputs.<taskId>.<key>`. */

@@ -62,7 +62,7 @@ describe("flows API", () => {
   it("answers 422 with path, message and line for invalid flows", async () => {
     const bad = await json(await api("/flows", yaml("id: x\nnamespace: api.test\ntasks:\n  - id: a\n    type: acme.Nope\n")));
     expect(bad.status).toBe(422);
-    expect(bad.body.errors).toEqual([{ path: "tasks[0].type", message: "unknown task type 'acme.Nope'; loaded plugins: @ferry/plugin-core", line: 5 }]);
+    expect(bad.body.errors).toEqual([{ path: "tasks[0].type", message: "unknown task type 'acme.Nope'; loaded plugins: @ferry/plugin-core, @ferry/plugin-script", line: 5 }]);
     const broken = await json(await api("/flows", yaml("id: x\nnamespace: [\n")));
     expect(broken.status).toBe(422);
     expect(broken.body.message).toMatch(/invalid YAML/);

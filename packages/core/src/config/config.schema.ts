@@ -20,7 +20,7 @@ export const configSchema = z.strictObject({
   storage: backend({ type: "local", path: "./.ferry/storage" }),
   secrets: backend({ type: "env" }),
   queue: backend({ type: "memory" }),
-  plugins: z.array(z.string()).default(["@ferry/plugin-core"]),
+  plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
   worker: z
     .strictObject({
       concurrency: z.coerce.number().int().min(1).default(8),

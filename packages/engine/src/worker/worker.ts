@@ -11,6 +11,9 @@ import { renderProperties } from "../render-properties.js";
 import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 export interface WorkerOptions {
   queue: Queue;
@@ -172,7 +175,9 @@ export class Worker {
         timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
+      const workDir = lazyWorkingDirectory();
       const runContext: RunContext = {
+        workingDirectory: workDir.get,
         execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
         logger,
@@ -192,7 +197,10 @@ export class Worker {
           return bytes;
         },
       };
-      const outputs = await untilAborted(def.run(runContext, props), controller.signal);
+      const running = def.run(runContext, props);
+      // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
+      void running.catch(() => undefined).finally(() => workDir.remove());
+      const outputs = await untilAborted(running, controller.signal);
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
       await report("SUCCESS", outputsUri);
     } catch (error) {
@@ -214,6 +222,17 @@ export class Worker {
       this.running.delete(job.taskRunId);
     }
   }
+}
+
+/** a task run's private folder, made when first asked for */
+function lazyWorkingDirectory(): { get: () => Promise<string>; remove: () => Promise<void> } {
+  let made: Promise<string> | undefined;
+  return {
+    get: () => (made ??= mkdtemp(join(tmpdir(), "ferry-task-"))),
+    remove: async () => {
+      if (made) await rm(await made, { recursive: true, force: true }).catch(() => undefined);
+    },
+  };
 }
 
 /** ends as soon as the signal aborts, even if the task ignores it */

@@ -32,6 +32,9 @@ const ctx = {
   render: async (v: unknown) => v,
   putFile: async () => "",
   getFile: async () => new Uint8Array(),
+  workingDirectory: async () => {
+    throw new Error("http.Request needs no working folder");
+  },
 };
 const run = (props: Record<string, unknown>) => requestTask.run(ctx, requestTask.properties.parse(props));
 

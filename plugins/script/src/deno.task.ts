@@ -1,0 +1,84 @@
+import { defineTask, z } from "@ferry/sdk";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runProcess } from "./run-process.js";
+import { commonProperties, FERRY_DIR, inside, placeInputFiles, scriptEnv, uploadOutputFiles } from "./workspace.js";
+
+/** the `deno` binary of the npm package `deno` (DENO_BIN overrides) */
+function denoBinary(): string {
+  if (process.env.DENO_BIN) return process.env.DENO_BIN;
+  return join(dirname(createRequire(import.meta.url).resolve("deno/package.json")), "deno");
+}
+
+/** downloaded modules and compiled code, kept for this worker's next scripts */
+const DENO_DIR = join(tmpdir(), "ferry-deno-cache");
+
+/** calls the script's default export with the inputs and writes what it returns */
+const RUNNER = `import main from "../main.ts";
+if (typeof main !== "function") throw new Error("script.Deno: the script must \`export default function main(args)\`");
+const args = JSON.parse(await Deno.readTextFile(new URL("./inputs.json", import.meta.url)));
+const result = await main(args);
+await Deno.writeTextFile(new URL("./result.json", import.meta.url), JSON.stringify(result === undefined ? null : result));
+`;
+
+const hostList = z.array(z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/, "a host name, with an optional :port")).default([]);
+
+export const denoTask = defineTask({
+  kind: "runnable",
+  type: "script.Deno",
+  title: "Deno script (sandboxed)",
+  description:
+    "Runs TypeScript in Deno's permission sandbox: `export default function main(args)` (sync or async) receives the rendered `inputs`, and " +
+    "what it returns becomes the task's outputs. The script may read and write its private working folder and nothing else, unless " +
+    "`allowNet` (hosts), `allowEnv` (variable names), `allowRead`/`allowWrite` (paths inside the folder) say so.",
+  properties: z.looseObject({
+    script: z.string().min(1),
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    allowNet: hostList,
+    allowEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")).default([]),
+    allowRead: z.array(z.string()).default([]),
+    allowWrite: z.array(z.string()).default([]),
+    ...commonProperties,
+  }),
+  examples: [
+    {
+      title: "Fibonacci in Deno",
+      flow: `id: deno
+namespace: company.team
+tasks:
+  - id: fibo
+    type: script.Deno
+    inputs: { n: 10 }
+    script: |
+      export default function main({ n }: { n: number }) {
+        const fib = (k: number): number => (k < 2 ? k : fib(k - 1) + fib(k - 2));
+        return { result: fib(n) };
+      }
+`,
+    },
+  ],
+  async run(ctx, props) {
+    const dir = await ctx.workingDirectory();
+    await placeInputFiles(ctx, dir, props.inputFiles);
+    await mkdir(join(dir, FERRY_DIR));
+    await writeFile(join(dir, "main.ts"), props.script);
+    await writeFile(join(dir, FERRY_DIR, "run.ts"), RUNNER);
+    await writeFile(join(dir, FERRY_DIR, "inputs.json"), JSON.stringify(props.inputs));
+    const read = [dir, ...props.allowRead.map((p) => inside(dir, p, "allowRead path"))];
+    const write = [dir, ...props.allowWrite.map((p) => inside(dir, p, "allowWrite path"))];
+    const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-read=${read.join(",")}`, `--allow-write=${write.join(",")}`];
+    if (props.allowNet.length) args.push(`--allow-net=${props.allowNet.join(",")}`);
+    if (props.allowEnv.length) args.push(`--allow-env=${props.allowEnv.join(",")}`);
+    args.push(join(FERRY_DIR, "run.ts"));
+    const result = await runProcess(ctx, { command: denoBinary(), args, cwd: dir, env: scriptEnv(props.env, { DENO_DIR, NO_COLOR: "1" }) });
+    const returned = JSON.parse(await readFile(join(dir, FERRY_DIR, "result.json"), "utf8")) as unknown;
+    const outputs = returned !== null && typeof returned === "object" && !Array.isArray(returned) ? (returned as Record<string, unknown>) : { value: returned };
+    return {
+      ...outputs,
+      ...(Object.keys(result.vars).length ? { vars: result.vars } : {}),
+      ...(props.outputFiles.length ? { outputFiles: await uploadOutputFiles(ctx, dir, props.outputFiles) } : {}),
+    };
+  },
+});

@@ -1,0 +1,12 @@
+import { definePlugin } from "@ferry/sdk";
+import { denoTask } from "./deno.task.js";
+import { nodeTask } from "./node.task.js";
+import { shellTask } from "./shell.task.js";
+
+export { denoTask, nodeTask, shellTask };
+
+export default definePlugin({
+  name: "@ferry/plugin-script",
+  version: "0.1.0",
+  tasks: [denoTask, nodeTask, shellTask],
+});

@@ -1,0 +1,40 @@
+import { defineTask, z } from "@ferry/sdk";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runProcess } from "./run-process.js";
+import { commonProperties, placeInputFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+
+/** under Node the worker's own binary; under Deno, `node` from PATH */
+const nodeBinary = () => (process.release?.name === "node" && !("Deno" in globalThis) ? process.execPath : "node");
+
+export const nodeTask = defineTask({
+  kind: "runnable",
+  type: "script.Node",
+  aliases: ["io.kestra.plugin.scripts.node.Script"],
+  title: "Node script",
+  description:
+    "Runs an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
+    "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
+  properties: z.looseObject({ script: z.string().min(1), ...commonProperties }),
+  examples: [
+    {
+      title: "A Node script that sets an output",
+      flow: `id: node
+namespace: company.team
+tasks:
+  - id: compute
+    type: script.Node
+    script: |
+      const total = [1, 2, 3].reduce((a, b) => a + b, 0);
+      console.log('::' + JSON.stringify({ outputs: { total } }) + '::');
+`,
+    },
+  ],
+  async run(ctx, props) {
+    const dir = await ctx.workingDirectory();
+    await placeInputFiles(ctx, dir, props.inputFiles);
+    await writeFile(join(dir, "script.js"), props.script);
+    const result = await runProcess(ctx, { command: nodeBinary(), args: ["--experimental-detect-module", "--no-warnings", "script.js"], cwd: dir, env: scriptEnv(props.env) });
+    return scriptOutputs(result, await uploadOutputFiles(ctx, dir, props.outputFiles), props.outputFiles.length > 0);
+  },
+});

@@ -1,0 +1,95 @@
+import type { RunContext } from "@ferry/sdk";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { protocolMessage, type ProtocolMessage } from "./kestra-protocol.js";
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+export interface ProcessResult {
+  exitCode: number;
+  /** merged `::{"outputs":…}::` lines */
+  vars: Record<string, unknown>;
+  metrics: NonNullable<ProtocolMessage["metrics"]>;
+}
+
+/** stderr lines kept for the error message of a failed run */
+const STDERR_TAIL = 10;
+/** after SIGTERM, how long a process group has before SIGKILL */
+const KILL_GRACE_MS = 2000;
+
+/** signals the whole process group the task started (negative pid), ignoring a group already gone */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: nothing left in the group
+  }
+}
+
+/**
+ * Runs one script process in its own process group: stdout and stderr reach the task's logs
+ * line by line as they come (Kestra's `::{…}::` lines are read, not logged), the task's
+ * signal (kill, timeout) ends the whole group, and when the process exits whatever it left
+ * running in its group is killed too: nothing outlives its task. A non-zero exit fails the
+ * task with the last stderr lines.
+ */
+export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
+  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const vars: Record<string, unknown> = {};
+  const metrics: ProcessResult["metrics"] = [];
+  const stderrTail: string[] = [];
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const onAbort = () => {
+    if (!child.pid) return;
+    signalGroup(child.pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(child.pid!, "SIGKILL"), KILL_GRACE_MS);
+  };
+  ctx.signal.addEventListener("abort", onAbort, { once: true });
+
+  const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+  stdout.on("line", (line) => {
+    const message = protocolMessage(line);
+    if (!message) return ctx.logger.info(line);
+    if (message.outputs) Object.assign(vars, message.outputs);
+    for (const log of message.logs ?? []) ctx.logger.log(log.level, log.message);
+    for (const metric of message.metrics ?? []) {
+      metrics.push(metric);
+      ctx.logger.debug(`metric ${metric.name} (${metric.type}) = ${metric.value}`);
+    }
+  });
+  const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
+  stderr.on("line", (line) => {
+    ctx.logger.warn(line);
+    stderrTail.push(line);
+    if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
+  });
+  const outputDone = Promise.all([new Promise((r) => stdout.once("close", r)), new Promise((r) => stderr.once("close", r))]);
+
+  try {
+    const exitCode = await new Promise<number>((resolve, reject) => {
+      child.once("error", (error) => reject(new Error(`cannot start ${spec.command}: ${error.message}`)));
+      child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
+    });
+    // what the script left running in its group would hold its output open, and outlive it
+    signalGroup(child.pid!, "SIGKILL");
+    await Promise.race([outputDone, new Promise((r) => setTimeout(r, 1000))]);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (exitCode !== 0) {
+      const tail = stderrTail.length ? `:\n${stderrTail.join("\n")}` : "";
+      throw new Error(`${spec.command} exited with code ${exitCode}${tail}`);
+    }
+    return { exitCode, vars, metrics };
+  } finally {
+    ctx.signal.removeEventListener("abort", onAbort);
+    clearTimeout(killTimer);
+    if (child.pid) signalGroup(child.pid, "SIGKILL");
+  }
+}
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+const signalNumber = (signal: NodeJS.Signals) => SIGNALS[signal] ?? 0;

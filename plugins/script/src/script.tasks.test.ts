@@ -1,0 +1,223 @@
+import { execFileSync } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
+import scriptPlugin from "./index.js";
+
+/*
+ * Real processes: /bin/sh, node and deno (the npm package's binary), run by the engine's
+ * worker on the embedded backends, as local mode runs them.
+ */
+let h: EngineHarness;
+beforeAll(async () => {
+  process.env.SECRET_SCRIPT_TOKEN = Buffer.from("do-not-leak").toString("base64");
+  process.env.FERRY_SCRIPT_PROBE = "worker-only";
+  h = await createEngineHarness([scriptPlugin]);
+}, 30_000);
+afterAll(async () => h?.close());
+
+/** processes whose command line holds the marker, but not the ps itself */
+const processesWith = (marker: string) =>
+  execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes(marker) && !line.includes("ps -eo"));
+
+describe("script.Shell", () => {
+  it("runs commands in its folder: log lines, ::outputs:: as vars, files both ways, env without the worker's secrets", async () => {
+    const r = await h.run(`
+id: shell
+namespace: test.scripts
+tasks:
+  - id: make
+    type: io.kestra.plugin.scripts.shell.Commands
+    outputFiles: ["out/*.txt"]
+    inputFiles:
+      greeting.txt: "hello from the flow\\n"
+    env: { WHO: "{{ flow.id }}" }
+    commands:
+      - mkdir out && cat greeting.txt > out/first.txt && echo "second" > out/second.txt
+      - echo "who=$WHO secret=\${SECRET_SCRIPT_TOKEN:-none} ferry=\${FERRY_SCRIPT_PROBE:-none}"
+      - echo "to stderr" >&2
+      - echo '::{"outputs":{"count":2,"ok":true}}::'
+      - echo '::{"logs":[{"level":"ERROR","message":"reported by the protocol"}]}::'
+  - id: use
+    type: script.Shell
+    inputFiles:
+      copied.txt: "{{ outputs.make.outputFiles['out/first.txt'] }}"
+    script: |
+      cat copied.txt
+      echo "count={{ outputs.make.vars.count }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const made = (await r.outputs("make")) as { vars: unknown; exitCode: number; outputFiles: Record<string, string> };
+    expect(made.vars).toEqual({ count: 2, ok: true });
+    expect(made.exitCode).toBe(0);
+    expect(Object.keys(made.outputFiles)).toEqual(["out/first.txt", "out/second.txt"]);
+    expect(made.outputFiles["out/first.txt"]).toMatch(/^ferry:\/\/test\/scripts\/shell\/executions\//);
+    const logs = r.logs.map((l) => `${l.level} ${l.message}`);
+    expect(logs).toContain("INFO who=shell secret=none ferry=none");
+    expect(logs).toContain("WARN to stderr");
+    expect(logs).toContain("ERROR reported by the protocol");
+    expect(logs.some((l) => l.includes("::{"))).toBe(false);
+    expect(logs).toContain("INFO hello from the flow");
+    expect(logs).toContain("INFO count=2");
+  });
+
+  it("fails on the first failing command with the last stderr lines in the error", async () => {
+    const r = await h.run(`
+id: failing-shell
+namespace: test.scripts
+tasks:
+  - id: bad
+    type: script.Shell
+    commands:
+      - echo "about to fail" >&2
+      - exit 3
+      - echo "never printed"
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    const error = r.logs.find((l) => l.level === "ERROR")!.message;
+    expect(error).toContain("exited with code 3");
+    expect(error).toContain("about to fail");
+    expect(r.messages()).not.toContain("never printed");
+  });
+
+  it("is killed at its timeout with its whole process group: nothing is left running", async () => {
+    const marker = `98${Date.now() % 100000}.5`;
+    const r = await h.run(`
+id: forever
+namespace: test.scripts
+tasks:
+  - id: sleeper
+    type: script.Shell
+    timeout: PT1S
+    commands:
+      - sleep ${marker} &
+      - sleep ${marker}
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toContain("Timeout after 00:00:01.000");
+    const deadline = Date.now() + 5000;
+    while (processesWith(`sleep ${marker}`).length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(processesWith(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it("keeps the worker responsive and the logs complete when a script prints 100,000 lines", async () => {
+    const flow = await h.deploy(`
+id: chatty
+namespace: test.scripts
+tasks:
+  - id: print
+    type: script.Shell
+    commands:
+      - seq 1 100000
+`);
+    const started = Date.now();
+    const chatty = await h.executions.create({ flow });
+    const quick = await h.run(`
+id: quick
+namespace: test.scripts
+tasks:
+  - { id: hi, type: core.Log, message: still responsive }
+`);
+    expect(quick.execution.state.current).toBe("SUCCESS");
+    await h.waitFor(chatty.id, (e) => e.state.current === "SUCCESS", 60_000);
+    let count = 0;
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((res) => setTimeout(res, 200))) {
+      count = (await h.repository.findLogs(chatty.id)).length;
+      if (count >= 100_000) break;
+    }
+    const logs = await h.repository.findLogs(chatty.id);
+    expect(logs.length).toBe(100_000);
+    expect(logs[0].message).toBe("1");
+    expect(logs[99_999].message).toBe("100000");
+    expect(Date.now() - started).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe("script.Node", () => {
+  it("runs CommonJS or ES module code; ::outputs:: become vars", async () => {
+    const r = await h.run(`
+id: node
+namespace: test.scripts
+tasks:
+  - id: cjs
+    type: io.kestra.plugin.scripts.node.Script
+    script: |
+      const os = require("node:os");
+      console.log("::" + JSON.stringify({ outputs: { sum: [1, 2, 3].reduce((a, b) => a + b, 0), eol: os.EOL === "\\n" } }) + "::");
+  - id: esm
+    type: script.Node
+    script: |
+      import { createHash } from "node:crypto";
+      console.log(createHash("sha256").update("ferry").digest("hex").slice(0, 8));
+      console.log("secret: " + (process.env.SECRET_SCRIPT_TOKEN ?? "absent"));
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(((await r.outputs("cjs")) as { vars: unknown }).vars).toEqual({ sum: 6, eol: true });
+    expect(r.messages()).toContain("secret: absent");
+  });
+});
+
+describe("script.Deno", () => {
+  it("calls the default export with the rendered inputs; what it returns is the task's outputs", async () => {
+    const r = await h.run(`
+id: deno
+namespace: test.scripts
+tasks:
+  - id: fibo
+    type: script.Deno
+    inputs: { n: 10, who: "{{ flow.id }}" }
+    outputFiles: ["*.json"]
+    script: |
+      export default async function main({ n, who }: { n: number; who: string }) {
+        const fib = (k: number): number => (k < 2 ? k : fib(k - 1) + fib(k - 2));
+        await Deno.writeTextFile("report.json", JSON.stringify({ n }));
+        console.log("computing for " + who);
+        return { result: fib(n), who };
+      }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const outputs = (await r.outputs("fibo")) as { result: number; who: string; outputFiles: Record<string, string> };
+    expect(outputs).toMatchObject({ result: 55, who: "deno" });
+    expect(Object.keys(outputs.outputFiles)).toEqual(["report.json"]);
+    expect(r.messages()).toContain("computing for deno");
+  }, 60_000);
+
+  it.each([
+    ["reads /etc/passwd", `await Deno.readTextFile("/etc/passwd")`, /NotCapable: Requires read access to "\/etc\/passwd"/],
+    ["reads a SECRET_ variable", `Deno.env.get("SECRET_SCRIPT_TOKEN")`, /NotCapable: Requires env access to "SECRET_SCRIPT_TOKEN"/],
+    ["reads a FERRY_ variable", `Deno.env.get("FERRY_SCRIPT_PROBE")`, /NotCapable: Requires env access to "FERRY_SCRIPT_PROBE"/],
+    ["connects to a host not allowed", `await fetch("http://127.0.0.1:4567/")`, /NotCapable: Requires net access to "127.0.0.1:4567"/],
+  ])("fails with Deno's permission error when it %s", async (_what, statement, error) => {
+    const r = await h.run(`
+id: sandboxed
+namespace: test.scripts
+tasks:
+  - id: try
+    type: script.Deno
+    script: |
+      export default async function main() {
+        ${statement};
+        return { escaped: true };
+      }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(error);
+  }, 60_000);
+
+  it("lets through what allowEnv names", async () => {
+    const r = await h.run(`
+id: allowed
+namespace: test.scripts
+tasks:
+  - id: env
+    type: script.Deno
+    env: { GREETING: hello }
+    allowEnv: [GREETING]
+    script: |
+      export default () => ({ greeting: Deno.env.get("GREETING") });
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("env")).toEqual({ greeting: "hello" });
+  }, 60_000);
+});

@@ -1,0 +1,59 @@
+import { schema, UserError, z, type RunContext } from "@ferry/sdk";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { glob } from "tinyglobby";
+
+/** Ferry's own files in a working folder (runner, inputs, result), never output files */
+export const FERRY_DIR = ".ferry";
+
+/** Properties every script task takes, as Kestra's script tasks name them. */
+export const commonProperties = {
+  /** environment variables of the script; nothing of the worker's own environment but PATH, HOME and locale */
+  env: z.record(z.string(), schema.text()).default({}),
+  /** files placed in the working folder first: relative path → inline text or a `ferry://` URI */
+  inputFiles: z.record(z.string(), z.string()).default({}),
+  /** globs of files in the working folder to upload once the script ends; outputs.outputFiles maps each to its URI */
+  outputFiles: z.array(z.string()).default([]),
+};
+
+/** `path` resolved inside `dir`, refused when it would leave it */
+export function inside(dir: string, path: string, what: string): string {
+  const full = resolve(dir, path);
+  const rel = relative(dir, full);
+  if (isAbsolute(path) || rel === "" || rel === ".." || rel.startsWith(`..${sep}`)) {
+    throw new UserError(`${what} '${path}' must be a relative path inside the task's working folder`);
+  }
+  return full;
+}
+
+export async function placeInputFiles(ctx: RunContext, dir: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    const target = inside(dir, path, "inputFiles key");
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content.startsWith("ferry://") ? await ctx.getFile(content) : content);
+  }
+}
+
+export async function uploadOutputFiles(ctx: RunContext, dir: string, patterns: string[]): Promise<Record<string, string>> {
+  if (!patterns.length) return {};
+  const matches = await glob(patterns, { cwd: dir, onlyFiles: true, dot: true, ignore: [`${FERRY_DIR}/**`], expandDirectories: false });
+  const uploaded: Record<string, string> = {};
+  for (const path of matches.sort()) uploaded[path] = await ctx.putFile(path, new Uint8Array(await readFile(resolve(dir, path))));
+  return uploaded;
+}
+
+/**
+ * A script's environment: the task's `env` on top of what a program needs to run (PATH,
+ * HOME, locale, temp dir). The worker's own variables — FERRY_*, SECRET_*, credentials —
+ * never reach a script.
+ */
+export function scriptEnv(env: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
+  const base: Record<string, string> = {};
+  for (const key of ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"]) if (process.env[key] !== undefined) base[key] = process.env[key]!;
+  return { ...base, ...extra, ...env };
+}
+
+/** outputs every script task shares: Kestra's `vars`, `exitCode`, and `outputFiles` when asked for */
+export function scriptOutputs(result: { exitCode: number; vars: Record<string, unknown> }, outputFiles: Record<string, string>, asked: boolean) {
+  return { vars: result.vars, exitCode: result.exitCode, ...(asked ? { outputFiles } : {}) };
+}
