@@ -57,7 +57,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const directory = new WorkerDirectory(backends.queue);
     await directory.start();
     closers.push(() => directory.stop());
-    const logWriter: Subscription = await startLogWriter(backends.queue, repository, onError);
+    const logWriter: Subscription = await startLogWriter(backends.queue, repository, onError, events);
     closers.push(() => logWriter.close());
     await executor.start();
     closers.push(() => executor.stop());

@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ExecutionRecord, ExecutionState } from "@ferry/sdk";
+import type { ExecutionRecord, ExecutionState, LogEntry } from "@ferry/sdk";
 
 export interface ExecutionChange {
   executionId: string;
@@ -11,9 +11,10 @@ export interface ExecutionChange {
 /**
  * In-process notifications after the executor saved a change: `?wait=true`, the follow
  * endpoint and Flow triggers listen here instead of polling the repository. `created` tells
- * this process's executor of an execution just saved, so it need not read it back.
+ * this process's executor of an execution just saved, so it need not read it back; `logs`
+ * carries log lines this process's log writer stored (the logs follow endpoint streams them).
  */
-export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange]; created: [ExecutionRecord] }> {
+export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange]; created: [ExecutionRecord]; logs: [LogEntry[]] }> {
   constructor() {
     super();
     this.setMaxListeners(0);

@@ -1,4 +1,5 @@
 import type { LogEntry, Queue, Repository, Subscription } from "@ferry/sdk";
+import type { EngineEvents } from "./events.js";
 import { LOGS_CHANNEL } from "./messages.js";
 
 /** batches in flight at once: while one insert runs, the next ones gather */
@@ -12,7 +13,7 @@ const GROUP = 200;
  * logs in a few large inserts instead of one round trip per task; each batch is acknowledged
  * only once its insert succeeded.
  */
-export async function startLogWriter(queue: Queue, repository: Repository, onError?: (e: unknown) => void): Promise<Subscription> {
+export async function startLogWriter(queue: Queue, repository: Repository, onError?: (e: unknown) => void, events?: EngineEvents): Promise<Subscription> {
   const waiting: Array<{ entries: LogEntry[]; done: () => void; failed: (error: unknown) => void }> = [];
   let writing = false;
   const drain = async () => {
@@ -20,8 +21,10 @@ export async function startLogWriter(queue: Queue, repository: Repository, onErr
     while (waiting.length) {
       const group = waiting.splice(0, GROUP);
       try {
-        await repository.appendLogs(group.flatMap((g) => g.entries));
+        const entries = group.flatMap((g) => g.entries);
+        await repository.appendLogs(entries);
         for (const g of group) g.done();
+        events?.emit("logs", entries);
       } catch (error) {
         for (const g of group) g.failed(error);
       }

@@ -78,6 +78,13 @@ export const openApiDocument = {
         responses: { 200: json("{started: [ids], skipped}"), 400: error("bad body or not a schedule"), 404: error("not found"), 422: error("range too large") },
       },
     },
+    "/api/v1/logs/{executionId}/follow": {
+      get: {
+        summary: "Follow an execution's logs (server-sent events, one `log` event per line) until it ends",
+        parameters: [path("executionId"), query("taskId", "only this task"), query("taskRunId", "only this task run"), query("minLevel", "TRACE DEBUG INFO WARN ERROR")],
+        responses: { 200: { description: "text/event-stream of log entries" }, 404: error("not found") },
+      },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
   },
   components: {
