@@ -32,7 +32,7 @@ export interface RunResult {
  * The engine on real embedded parts (SQLite file, local storage folder, memory queue) with
  * an executor and a worker, as local mode runs them. For engine tests.
  */
-export async function createEngineHarness(extraPlugins: Plugin[] = [], options: { workerLacksExtras?: boolean } = {}) {
+export async function createEngineHarness(extraPlugins: Plugin[] = [], options: { workerLacksExtras?: boolean; secrets?: Record<string, string> } = {}) {
   const dir = await mkdtemp(join(tmpdir(), "ferry-engine-"));
   const repository: SqliteRepository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
   const storage: LocalStorage = createLocalStorage({ type: "local", path: join(dir, "storage") });
@@ -46,7 +46,8 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
   const executions = new ExecutionService(repository, store, queue, events);
   const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
   // env secrets as Kestra reads them: SECRET_<NAME>, base64
-  const secrets = new EnvSecretBackend({ SECRET_API_TOKEN: Buffer.from("s3cr3t-token").toString("base64") });
+  const plain = { API_TOKEN: "s3cr3t-token", ...options.secrets };
+  const secrets = new EnvSecretBackend(Object.fromEntries(Object.entries(plain).map(([name, value]) => [`SECRET_${name}`, Buffer.from(value).toString("base64")])));
   // a worker deployed with fewer plugins than the server knows of
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin]) : registry;
   const worker = new Worker({ queue, registry: workerRegistry, store, secrets, concurrency: 8, groups: ["default"] });

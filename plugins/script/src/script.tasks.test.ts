@@ -11,7 +11,7 @@ let h: EngineHarness;
 beforeAll(async () => {
   process.env.SECRET_SCRIPT_TOKEN = Buffer.from("do-not-leak").toString("base64");
   process.env.FERRY_SCRIPT_PROBE = "worker-only";
-  h = await createEngineHarness([scriptPlugin]);
+  h = await createEngineHarness([scriptPlugin], { secrets: { MULTI: "first-line-xyz\nsecond-line-abc", TOKEN: "tok-123456" } });
 }, 30_000);
 afterAll(async () => h?.close());
 
@@ -132,6 +132,32 @@ tasks:
     expect(logs[99_999].message).toBe("100000");
     expect(Date.now() - started).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe("secrets given to a script", () => {
+  it("are masked in what it prints: whole, JSON-escaped, or split across lines", async () => {
+    const r = await h.run(`
+id: leaky
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: script.Shell
+    env: { TOKEN: "{{ secret('TOKEN') }}", MULTI: "{{ secret('MULTI') }}" }
+    commands:
+      - echo "token=$TOKEN"
+      - printf '%s\\n' "$MULTI"
+      - echo "to stderr $TOKEN" >&2
+  - id: node
+    type: script.Node
+    env: { MULTI: "{{ secret('MULTI') }}" }
+    script: |
+      console.log(JSON.stringify({ multi: process.env.MULTI }));
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const text = r.messages().join("\n");
+    for (const leak of ["tok-123456", "first-line-xyz", "second-line-abc"]) expect(text).not.toContain(leak);
+    expect(r.messages()).toEqual(expect.arrayContaining(["token=******", "******", "to stderr ******", '{"multi":"******"}']));
+  });
 });
 
 describe("script.Node", () => {

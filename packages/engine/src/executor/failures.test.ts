@@ -140,6 +140,17 @@ tasks:
     expect(await r.outputs("token")).toEqual({ value: "length 12" });
   });
 
+  it("masks a resolved secret in the task's log lines", async () => {
+    const r = await h.run(`
+id: secret-logged
+namespace: test.engine
+tasks:
+  - { id: say, type: core.Log, message: "the token is {{ secret('API_TOKEN') }}, again {{ secret('API_TOKEN') }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toContain("the token is ******, again ******");
+  });
+
   it("fails a task whose secret is missing, naming the secret and the namespace", async () => {
     const r = await h.run(`
 id: secret-missing

@@ -13,10 +13,12 @@ export class BufferedTaskLogger implements TaskLogger {
     private readonly queue: Queue,
     private readonly base: Omit<LogEntry, "level" | "message" | "timestamp">,
     private readonly batchSize = 500,
+    /** hides the secret values the task resolved, in every line it logs */
+    private readonly mask: (message: string) => string = (m) => m,
   ) {}
 
   log(level: LogLevel, message: string): void {
-    this.buffer.push({ ...this.base, level, message, timestamp: new Date().toISOString() });
+    this.buffer.push({ ...this.base, level, message: this.mask(message), timestamp: new Date().toISOString() });
     if (this.buffer.length >= this.batchSize) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), 100);
   }

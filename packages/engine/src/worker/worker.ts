@@ -10,6 +10,7 @@ import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, WORKERS_TOPIC, type Executor
 import { renderProperties } from "../render-properties.js";
 import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
+import { SecretMasker } from "./secret-masker.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -138,10 +139,13 @@ export class Worker {
   private async run(job: WorkerJob): Promise<void> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
-    const logger = new BufferedTaskLogger(queue, {
-      executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id,
-      taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt,
-    });
+    const masker = new SecretMasker();
+    const logger = new BufferedTaskLogger(
+      queue,
+      { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
+      undefined,
+      (message) => masker.mask(message),
+    );
     const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
     const startDate = new Date().toISOString();
     // quick tasks report once, with their start date; a task still running after
@@ -168,7 +172,7 @@ export class Worker {
       const ctx = await buildRenderContext(context, store, {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
         task: { id: task.id, type: task.type },
-        functions: this.options.secrets ? { secret: secretFunction(this.options.secrets, context.flow.namespace) } : undefined,
+        functions: this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : undefined,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
