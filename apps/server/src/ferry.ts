@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -59,6 +59,8 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => directory.stop());
     const logWriter: Subscription = await startLogWriter(backends.queue, repository, onError, events);
     closers.push(() => logWriter.close());
+    const metricsWriter = await startMetricsWriter(backends.queue, repository, onError);
+    closers.push(() => metricsWriter.close());
     await executor.start();
     closers.push(() => executor.stop());
     if (role === "local") {

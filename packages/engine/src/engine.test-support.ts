@@ -13,7 +13,7 @@ import { ExecutionService } from "./execution-service.js";
 import { Executor } from "./executor/executor.js";
 import { FlowStore } from "./flow-store.js";
 import { JsonStore } from "./json-store.js";
-import { startLogWriter } from "./log-writer.js";
+import { startLogWriter, startMetricsWriter } from "./log-writer.js";
 import { Worker } from "./worker/worker.js";
 
 export interface RunResult {
@@ -52,6 +52,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin]) : registry;
   const worker = new Worker({ queue, registry: workerRegistry, store, secrets, concurrency: 8, groups: ["default"] });
   const logs = await startLogWriter(queue, repository);
+  const metrics = await startMetricsWriter(queue, repository);
   await executor.start();
   await worker.start();
 
@@ -105,6 +106,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
       await worker.stop();
       await executor.stop();
       await logs.close();
+      await metrics.close();
       await queue.close();
       await repository.close();
       await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
-import type { LogEntry, Queue, Repository, Subscription } from "@ferry/sdk";
+import type { LogEntry, MetricEntry, Queue, Repository, Subscription } from "@ferry/sdk";
 import type { EngineEvents } from "./events.js";
-import { LOGS_CHANNEL } from "./messages.js";
+import { LOGS_CHANNEL, METRICS_CHANNEL } from "./messages.js";
 
 /** batches in flight at once: while one insert runs, the next ones gather */
 const IN_FLIGHT = 256;
@@ -8,33 +8,49 @@ const IN_FLIGHT = 256;
 const GROUP = 200;
 
 /**
- * Moves log batches from the logs channel into the repository. Batches that arrive while an
- * insert runs are written together by the next one (group commit), so a busy server writes
- * logs in a few large inserts instead of one round trip per task; each batch is acknowledged
- * only once its insert succeeded.
+ * Consumes batches from a channel and writes them with group commit: batches that arrive
+ * while an insert runs are written together by the next one, so a busy server writes in a
+ * few large inserts instead of one round trip per task; each batch is acknowledged only once
+ * its insert succeeded.
  */
-export async function startLogWriter(queue: Queue, repository: Repository, onError?: (e: unknown) => void, events?: EngineEvents): Promise<Subscription> {
-  const waiting: Array<{ entries: LogEntry[]; done: () => void; failed: (error: unknown) => void }> = [];
+async function startGroupWriter<T>(queue: Queue, channel: string, write: (entries: T[]) => Promise<void>, onError?: (e: unknown) => void): Promise<Subscription> {
+  const waiting: Array<{ entries: T[]; done: () => void; failed: (error: unknown) => void }> = [];
   let writing = false;
   const drain = async () => {
     writing = true;
     while (waiting.length) {
       const group = waiting.splice(0, GROUP);
       try {
-        const entries = group.flatMap((g) => g.entries);
-        await repository.appendLogs(entries);
+        await write(group.flatMap((g) => g.entries));
         for (const g of group) g.done();
-        events?.emit("logs", entries);
       } catch (error) {
         for (const g of group) g.failed(error);
       }
     }
     writing = false;
   };
-  const write = (entries: LogEntry[]) =>
+  const enqueue = (entries: T[]) =>
     new Promise<void>((done, failed) => {
       waiting.push({ entries, done, failed });
       if (!writing) void drain();
     });
-  return queue.consume<LogEntry[]>(LOGS_CHANNEL, write, { concurrency: IN_FLIGHT, onError });
+  return queue.consume<T[]>(channel, enqueue, { concurrency: IN_FLIGHT, onError });
+}
+
+/** Moves log batches from the logs channel into the repository (and tells followers in this process). */
+export function startLogWriter(queue: Queue, repository: Repository, onError?: (e: unknown) => void, events?: EngineEvents): Promise<Subscription> {
+  return startGroupWriter<LogEntry>(
+    queue,
+    LOGS_CHANNEL,
+    async (entries) => {
+      await repository.appendLogs(entries);
+      events?.emit("logs", entries);
+    },
+    onError,
+  );
+}
+
+/** Moves the metrics tasks reported into the repository. */
+export function startMetricsWriter(queue: Queue, repository: Repository, onError?: (e: unknown) => void): Promise<Subscription> {
+  return startGroupWriter<MetricEntry>(queue, METRICS_CHANNEL, (entries) => repository.appendMetrics(entries), onError);
 }

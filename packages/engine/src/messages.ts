@@ -4,6 +4,8 @@ import type { TaskSpec } from "@ferry/core";
 /** Channel names on the queue. */
 export const EXECUTOR_CHANNEL = "executor";
 export const LOGS_CHANNEL = "logs";
+/** batches of metrics tasks reported, written by the server's metrics writer */
+export const METRICS_CHANNEL = "metrics";
 export const KILL_TOPIC = "kill";
 /** workers announce themselves here every few seconds (GET /api/v1/workers) */
 export const WORKERS_TOPIC = "workers";

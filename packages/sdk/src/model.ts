@@ -99,6 +99,20 @@ export interface LogEntry {
   timestamp: string;
 }
 
+/** A number a task reported (Kestra's metrics): a counter's increment or a timer's seconds. */
+export interface MetricEntry {
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId: string;
+  taskRunId: string;
+  name: string;
+  type: "counter" | "timer";
+  value: number;
+  tags: Record<string, string>;
+  timestamp: string;
+}
+
 export interface Page<T> {
   results: T[];
   total: number;

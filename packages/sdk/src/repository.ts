@@ -1,5 +1,5 @@
 import type { ExecutionState } from "./states.js";
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, Page, PageRequest, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, Page, PageRequest, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
 
 /**
  * The system of record: flows and their revisions, executions, task runs, logs.
@@ -59,4 +59,8 @@ export interface Repository {
 
   appendLogs(entries: LogEntry[]): Promise<void>;
   findLogs(executionId: string, filter?: { taskId?: string; taskRunId?: string; minLevel?: LogLevel }): Promise<LogEntry[]>;
+
+  appendMetrics(entries: MetricEntry[]): Promise<void>;
+  /** in the order they were appended */
+  findMetrics(executionId: string, filter?: { taskId?: string; taskRunId?: string }): Promise<MetricEntry[]>;
 }

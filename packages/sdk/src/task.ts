@@ -35,6 +35,8 @@ export interface RunContext extends RunIdentity {
    * once the task's `run` has settled (a task that starts processes waits for them first).
    */
   workingDirectory(): Promise<string>;
+  /** reports a metric of this task run: a counter's increment, or a timer's duration in seconds */
+  metric(name: string, value: number, options?: { type?: "counter" | "timer"; tags?: Record<string, string> }): void;
 }
 
 /** Outputs are a JSON-serialisable map, exposed as `outputs.<taskId>.<key>`. */

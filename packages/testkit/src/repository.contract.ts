@@ -144,6 +144,21 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.findLogs(e.id, { taskId: "a" })).map((l) => l.message)).toEqual(["one", "two ✓ unicode"]);
       expect((await repo.findLogs(e.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["two ✓ unicode", "three"]);
     });
+    test("metrics append in order and filter by task run", async () => {
+      const e = execution();
+      await repo.saveExecution(e);
+      const base = { executionId: e.id, namespace: e.namespace, flowId: e.flowId, timestamp: now() };
+      await repo.appendMetrics([
+        { ...base, taskId: "a", taskRunId: "r1", name: "rows", type: "counter", value: 3, tags: { source: "csv ✓" } },
+        { ...base, taskId: "a", taskRunId: "r1", name: "duration", type: "timer", value: 0.25, tags: {} },
+        { ...base, taskId: "b", taskRunId: "r2", name: "rows", type: "counter", value: 7, tags: {} },
+      ]);
+      await repo.appendMetrics([]);
+      expect((await repo.findMetrics(e.id)).map((m) => `${m.taskId} ${m.name} ${m.value}`)).toEqual(["a rows 3", "a duration 0.25", "b rows 7"]);
+      const [first] = await repo.findMetrics(e.id, { taskRunId: "r1" });
+      expect(first).toEqual({ ...base, taskId: "a", taskRunId: "r1", name: "rows", type: "counter", value: 3, tags: { source: "csv ✓" } });
+      expect(await repo.findMetrics(e.id, { taskId: "c" })).toEqual([]);
+    });
     test("trigger state: created once, lastFire only moves forward, disabled survives fires", async () => {
       const ref = { namespace: "c.triggers", flowId: "f", triggerId: "every" };
       const first = await repo.initTriggerState({ ...ref, disabled: false, nextFire: "2026-01-01T00:00:01.000Z", updated: now() });

@@ -1,7 +1,7 @@
 import type { RunContext } from "@ferry/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { protocolMessage, type ProtocolMessage } from "./kestra-protocol.js";
+import { protocolMessage } from "./kestra-protocol.js";
 
 export interface ProcessSpec {
   command: string;
@@ -14,7 +14,6 @@ export interface ProcessResult {
   exitCode: number;
   /** merged `::{"outputs":…}::` lines */
   vars: Record<string, unknown>;
-  metrics: NonNullable<ProtocolMessage["metrics"]>;
 }
 
 /** stderr lines kept for the error message of a failed run */
@@ -36,12 +35,11 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * line by line as they come (Kestra's `::{…}::` lines are read, not logged), the task's
  * signal (kill, timeout) ends the whole group, and when the process exits whatever it left
  * running in its group is killed too: nothing outlives its task. A non-zero exit fails the
- * task with the last stderr lines.
+ * task with the last stderr lines. `::{"metrics":…}::` lines become the task run's metrics.
  */
 export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
   const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const vars: Record<string, unknown> = {};
-  const metrics: ProcessResult["metrics"] = [];
   const stderrTail: string[] = [];
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
@@ -57,10 +55,7 @@ export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<Pr
     if (!message) return ctx.logger.info(line);
     if (message.outputs) Object.assign(vars, message.outputs);
     for (const log of message.logs ?? []) ctx.logger.log(log.level, log.message);
-    for (const metric of message.metrics ?? []) {
-      metrics.push(metric);
-      ctx.logger.debug(`metric ${metric.name} (${metric.type}) = ${metric.value}`);
-    }
+    for (const metric of message.metrics ?? []) ctx.metric(metric.name, metric.value, { type: metric.type === "timer" ? "timer" : "counter", tags: metric.tags });
   });
   const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
   stderr.on("line", (line) => {
@@ -83,7 +78,7 @@ export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<Pr
       const tail = stderrTail.length ? `:\n${stderrTail.join("\n")}` : "";
       throw new Error(`${spec.command} exited with code ${exitCode}${tail}`);
     }
-    return { exitCode, vars, metrics };
+    return { exitCode, vars };
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);
     clearTimeout(killTimer);

@@ -1,4 +1,4 @@
-import { bigint, boolean, index, int, json, longtext, mysqlTable, primaryKey, text, varchar } from "drizzle-orm/mysql-core";
+import { bigint, boolean, double, index, int, json, longtext, mysqlTable, primaryKey, text, varchar } from "drizzle-orm/mysql-core";
 
 /**
  * Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every
@@ -103,4 +103,23 @@ export const claims = mysqlTable(
     expires: date("expires").notNull(),
   },
   (t) => [index("claims_expires").on(t.expires)],
+);
+
+/** numbers tasks reported (Kestra's metrics): metadata, like logs */
+export const metrics = mysqlTable(
+  "metrics",
+  {
+    seq: bigint("seq", { mode: "number", unsigned: true }).autoincrement().primaryKey(),
+    executionId: id("execution_id").notNull(),
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    taskId: name("task_id").notNull(),
+    taskRunId: id("task_run_id").notNull(),
+    name: name("name").notNull(),
+    type: varchar("type", { length: 16 }).notNull(),
+    value: double("value").notNull(),
+    tags: json("tags").notNull(),
+    timestamp: date("timestamp").notNull(),
+  },
+  (t) => [index("metrics_execution").on(t.executionId)],
 );

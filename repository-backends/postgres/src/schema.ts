@@ -1,4 +1,4 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /** Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every dialect's schema.ts. */
 export const flows = pgTable(
@@ -95,4 +95,23 @@ export const claims = pgTable(
     expires: text("expires").notNull(),
   },
   (t) => [index("claims_expires").on(t.expires)],
+);
+
+/** numbers tasks reported (Kestra's metrics): metadata, like logs */
+export const metrics = pgTable(
+  "metrics",
+  {
+    seq: bigserial("seq", { mode: "number" }).primaryKey(),
+    executionId: text("execution_id").notNull(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    taskId: text("task_id").notNull(),
+    taskRunId: text("task_run_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    value: doublePrecision("value").notNull(),
+    tags: jsonb("tags").notNull(),
+    timestamp: text("timestamp").notNull(),
+  },
+  (t) => [index("metrics_execution").on(t.executionId)],
 );

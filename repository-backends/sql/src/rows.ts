@@ -1,4 +1,4 @@
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, TaskRunRecord, TriggerStateRecord } from "@ferry/sdk";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, TaskRunRecord, TriggerStateRecord } from "@ferry/sdk";
 
 /**
  * Rows as every dialect's tables hold them (the same column keys in each schema.ts), and
@@ -133,5 +133,15 @@ export function triggerFromRow(row: TriggerRow): TriggerStateRecord {
   return {
     namespace: row.namespace, flowId: row.flowId, triggerId: row.triggerId, disabled: Boolean(row.disabled),
     lastFire: opt(row.lastFire), nextFire: opt(row.nextFire), updated: row.updated,
+  };
+}
+
+/** a metric row holds a MetricEntry's fields (and its sequence number) */
+export type MetricRow = MetricEntry;
+
+export function metricFromRow(row: MetricRow): MetricEntry {
+  return {
+    executionId: row.executionId, namespace: row.namespace, flowId: row.flowId, taskId: row.taskId, taskRunId: row.taskRunId,
+    name: row.name, type: row.type, value: Number(row.value), tags: (typeof row.tags === "string" ? JSON.parse(row.tags) : row.tags) ?? {}, timestamp: row.timestamp,
   };
 }

@@ -1,11 +1,11 @@
 import {
   ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest,
-  type Repository, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
+  type MetricEntry, type Repository, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
-  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
-  type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type TaskRunRow, type TriggerRow,
+  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
+  type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
 } from "./rows.js";
 
 /**
@@ -26,6 +26,7 @@ export interface SqlTables {
   logs: AnyTable;
   triggers: AnyTable;
   claims: AnyTable;
+  metrics: AnyTable;
 }
 
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -263,5 +264,26 @@ export abstract class SqlRepository implements Repository {
       )
       .orderBy(asc(logs.seq))) as LogRow[];
     return rows.map(logFromRow);
+  }
+
+  async appendMetrics(entries: MetricEntry[]): Promise<void> {
+    if (!entries.length) return;
+    await this.db().insert(this.tables.metrics).values(entries.map((m) => ({ ...m, tags: m.tags ?? {} })));
+  }
+
+  async findMetrics(executionId: string, filter: { taskId?: string; taskRunId?: string } = {}): Promise<MetricEntry[]> {
+    const { metrics } = this.tables;
+    const rows = (await this.db()
+      .select()
+      .from(metrics)
+      .where(
+        and(
+          eq(metrics.executionId, executionId),
+          filter.taskId ? eq(metrics.taskId, filter.taskId) : undefined,
+          filter.taskRunId ? eq(metrics.taskRunId, filter.taskRunId) : undefined,
+        ),
+      )
+      .orderBy(asc(metrics.seq))) as MetricRow[];
+    return rows.map(metricFromRow);
   }
 }

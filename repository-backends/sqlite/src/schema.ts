@@ -1,4 +1,4 @@
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /** Tables hold metadata and pointers only (DESIGN.md, principle 1). */
 export const flows = sqliteTable(
@@ -95,4 +95,23 @@ export const claims = sqliteTable(
     expires: text("expires").notNull(),
   },
   (t) => [index("claims_expires").on(t.expires)],
+);
+
+/** numbers tasks reported (Kestra's metrics): metadata, like logs */
+export const metrics = sqliteTable(
+  "metrics",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    executionId: text("execution_id").notNull(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    taskId: text("task_id").notNull(),
+    taskRunId: text("task_run_id").notNull(),
+    name: text("name").notNull(),
+    type: text("type").notNull(),
+    value: real("value").notNull(),
+    tags: text("tags", { mode: "json" }).notNull(),
+    timestamp: text("timestamp").notNull(),
+  },
+  (t) => [index("metrics_execution").on(t.executionId)],
 );

@@ -85,6 +85,13 @@ export const openApiDocument = {
         responses: { 200: { description: "text/event-stream of log entries" }, 404: error("not found") },
       },
     },
+    "/api/v1/metrics/{executionId}": {
+      get: {
+        summary: "Metrics an execution's tasks reported (counters and timers, with tags)",
+        parameters: [path("executionId"), query("taskId", "only this task"), query("taskRunId", "only this task run")],
+        responses: { 200: json("metric entries", { type: "array" }), 404: error("not found") },
+      },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
   },
   components: {

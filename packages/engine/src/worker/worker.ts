@@ -1,12 +1,12 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, formatClock, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Delivery, type Queue, type RunContext, type SecretBackend, type Subscription,
+  type Delivery, type MetricEntry, type Queue, type RunContext, type SecretBackend, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
-import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
+import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
 import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
@@ -153,9 +153,12 @@ export class Worker {
     const started = setTimeout(() => {
       void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
     }, STARTED_AFTER_MS);
+    const metrics: MetricEntry[] = [];
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string) => {
       clearTimeout(started);
       await logger.flush();
+      // like logs, metrics land no later than the state
+      if (metrics.length) await queue.send(METRICS_CHANNEL, metrics.splice(0));
       await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString() });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
@@ -182,6 +185,12 @@ export class Worker {
       const workDir = lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
+        metric: (name, value, options = {}) => {
+          metrics.push({
+            executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
+            name, type: options.type ?? "counter", value, tags: options.tags ?? {}, timestamp: new Date().toISOString(),
+          });
+        },
         execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
         logger,

@@ -35,6 +35,7 @@ const ctx = {
   workingDirectory: async () => {
     throw new Error("http.Request needs no working folder");
   },
+  metric: () => undefined,
 };
 const run = (props: Record<string, unknown>) => requestTask.run(ctx, requestTask.properties.parse(props));
 

@@ -12,6 +12,7 @@ tasks:
     commands:
       - for i in 1 2 3 4; do echo "line $i"; sleep 0.3; done
       - echo "warning" >&2
+      - echo '::{"metrics":[{"name":"lines","type":"counter","value":4,"tags":{"unit":"line"}},{"name":"took","type":"timer","value":1.2}]}::'
 `);
 });
 afterAll(async () => t?.close());
@@ -47,5 +48,15 @@ describe("logs follow", () => {
     expect(ended - events[0].at).toBeGreaterThan(700);
     expect((await t.api(`/logs/${started.id}/follow?minLevel=NOPE`)).status).toBe(400);
     expect((await t.api("/logs/nope/follow")).status).toBe(404);
+  });
+
+  it("keeps the metrics a script reported with Kestra's protocol, served by /api/v1/metrics", async () => {
+    const started = (await (await t.api("/executions/logs.test/slow-printer?wait=true", { method: "POST" })).json()) as { id: string };
+    const metrics = (await (await t.api(`/metrics/${started.id}`)).json()) as Array<Record<string, unknown>>;
+    expect(metrics.map(({ name, type, value, tags, taskId }) => ({ name, type, value, tags, taskId }))).toEqual([
+      { name: "lines", type: "counter", value: 4, tags: { unit: "line" }, taskId: "print" },
+      { name: "took", type: "timer", value: 1.2, tags: {}, taskId: "print" },
+    ]);
+    expect((await t.api("/metrics/nope")).status).toBe(404);
   });
 });
