@@ -30,6 +30,8 @@ export interface RunContext extends RunIdentity {
   putFile(name: string, body: Uint8Array | string): Promise<string>;
   /** reads a `ferry://` file of this execution (or of its namespace) */
   getFile(uri: string): Promise<Uint8Array>;
+  /** paths of the flow's namespace files (`scripts/main.ts`), each readable with `getFile(namespaceFileUri(…))` */
+  listNamespaceFiles(): Promise<string[]>;
   /**
    * A private, empty folder for this task run, made on first call. The worker removes it
    * once the task's `run` has settled (a task that starts processes waits for them first).

@@ -39,3 +39,14 @@ export function namespacePath(namespace: string): string {
 export function executionPrefix(namespace: string, flowId: string, executionId: string): string {
   return `${namespacePath(namespace)}/${flowId}/executions/${executionId}`;
 }
+
+/** where a namespace's files live in storage: `<namespace as path>/_files` */
+export function namespaceFilesPrefix(namespace: string): string {
+  return `${namespacePath(namespace)}/_files`;
+}
+
+/** the storage key of a namespace file; `path` may start with `/`, must not leave the namespace */
+export function namespaceFileKey(namespace: string, path: string): string {
+  const relative = path.replace(/^\/+/, "");
+  return `${namespaceFilesPrefix(namespace)}/${assertSafeKey(relative)}`;
+}

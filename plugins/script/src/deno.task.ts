@@ -1,10 +1,10 @@
-import { defineTask, z } from "@ferry/sdk";
+import { defineTask, namespaceFileKey, toStorageUri, z } from "@ferry/sdk";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, FERRY_DIR, inside, placeInputFiles, scriptEnv, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, FERRY_DIR, inside, placeInputFiles, placeNamespaceFiles, scriptEnv, uploadOutputFiles } from "./workspace.js";
 
 /** the `deno` binary of the npm package `deno` (DENO_BIN overrides) */
 function denoBinary(): string {
@@ -30,18 +30,21 @@ export const denoTask = defineTask({
   type: "script.Deno",
   title: "Deno script (sandboxed)",
   description:
-    "Runs TypeScript in Deno's permission sandbox: `export default function main(args)` (sync or async) receives the rendered `inputs`, and " +
+    "Runs TypeScript in Deno's permission sandbox: `export default function main(args)` (sync or async), inline in `script` or from the " +
+    "namespace's files (`namespaceFile`), receives the rendered `inputs`, and " +
     "what it returns becomes the task's outputs. The script may read and write its private working folder and nothing else, unless " +
     "`allowNet` (hosts), `allowEnv` (variable names), `allowRead`/`allowWrite` (paths inside the folder) say so.",
   properties: z.looseObject({
-    script: z.string().min(1),
+    script: z.string().min(1).optional(),
+    /** the script from the flow's namespace files instead (`scripts/main.ts`) */
+    namespaceFile: z.string().min(1).optional(),
     inputs: z.record(z.string(), z.unknown()).default({}),
     allowNet: hostList,
     allowEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")).default([]),
     allowRead: z.array(z.string()).default([]),
     allowWrite: z.array(z.string()).default([]),
     ...commonProperties,
-  }),
+  }).refine((p) => Boolean(p.script) !== Boolean(p.namespaceFile), { message: "give either script (inline) or namespaceFile (a path in the namespace's files), not both" }),
   examples: [
     {
       title: "Fibonacci in Deno",
@@ -61,9 +64,11 @@ tasks:
   ],
   async run(ctx, props) {
     const dir = await ctx.workingDirectory();
+    await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
     await mkdir(join(dir, FERRY_DIR));
-    await writeFile(join(dir, "main.ts"), props.script);
+    const script = props.script ?? (await ctx.getFile(toStorageUri(namespaceFileKey(ctx.execution.namespace, props.namespaceFile!))));
+    await writeFile(join(dir, "main.ts"), script);
     await writeFile(join(dir, FERRY_DIR, "run.ts"), RUNNER);
     await writeFile(join(dir, FERRY_DIR, "inputs.json"), JSON.stringify(props.inputs));
     const read = [dir, ...props.allowRead.map((p) => inside(dir, p, "allowRead path"))];

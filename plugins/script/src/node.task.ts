@@ -2,7 +2,7 @@ import { defineTask, z } from "@ferry/sdk";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, placeInputFiles, placeNamespaceFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 /** under Node the worker's own binary; under Deno, `node` from PATH */
 const nodeBinary = () => (process.release?.name === "node" && !("Deno" in globalThis) ? process.execPath : "node");
@@ -32,6 +32,7 @@ tasks:
   ],
   async run(ctx, props) {
     const dir = await ctx.workingDirectory();
+    await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
     await writeFile(join(dir, "script.js"), props.script);
     const result = await runProcess(ctx, { command: nodeBinary(), args: ["--experimental-detect-module", "--no-warnings", "script.js"], cwd: dir, env: scriptEnv(props.env) });

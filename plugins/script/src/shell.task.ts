@@ -1,6 +1,6 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, placeInputFiles, placeNamespaceFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 export const shellTask = defineTask({
   kind: "runnable",
@@ -37,6 +37,7 @@ tasks:
   ],
   async run(ctx, props) {
     const dir = await ctx.workingDirectory();
+    await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
     const body = [...props.beforeCommands, ...(props.commands ?? [props.script!])].join("\n");
     if (!body.trim()) throw new UserError("script.Shell has nothing to run");

@@ -1,4 +1,5 @@
-import { schema, UserError, z, type RunContext } from "@ferry/sdk";
+import { namespaceFileKey, schema, toStorageUri, UserError, z, type RunContext } from "@ferry/sdk";
+import picomatch from "picomatch";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { glob } from "tinyglobby";
@@ -14,7 +15,23 @@ export const commonProperties = {
   inputFiles: z.record(z.string(), z.string()).default({}),
   /** globs of files in the working folder to upload once the script ends; outputs.outputFiles maps each to its URI */
   outputFiles: z.array(z.string()).default([]),
+  /** Kestra's: copies the flow's namespace files (those `include` matches, but not `exclude`) into the working folder first */
+  namespaceFiles: z
+    .object({ enabled: schema.bool().default(true), include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) })
+    .optional(),
 };
+
+export async function placeNamespaceFiles(ctx: RunContext, dir: string, spec: { enabled: boolean; include: string[]; exclude: string[] } | undefined): Promise<void> {
+  if (!spec?.enabled) return;
+  const included = spec.include.length ? picomatch(spec.include, { dot: true }) : () => true;
+  const excluded = spec.exclude.length ? picomatch(spec.exclude, { dot: true }) : () => false;
+  for (const path of await ctx.listNamespaceFiles()) {
+    if (!included(path) || excluded(path)) continue;
+    const target = inside(dir, path, "namespace file");
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, await ctx.getFile(toStorageUri(namespaceFileKey(ctx.execution.namespace, path))));
+  }
+}
 
 /** `path` resolved inside `dir`, refused when it would leave it */
 export function inside(dir: string, path: string, what: string): string {

@@ -7,6 +7,7 @@ import { executionRoutes } from "./routes/executions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
+import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -31,6 +32,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
+  app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   return app;
 }

@@ -92,6 +92,20 @@ export const openApiDocument = {
         responses: { 200: json("metric entries", { type: "array" }), 404: error("not found") },
       },
     },
+    "/api/v1/namespaces/{namespace}/files": {
+      get: { summary: "Read a namespace file", parameters: [ns, query("path", "path in the namespace (`/scripts/main.ts`)")], responses: { 200: { description: "the file's bytes" }, 400: error("unsafe path"), 404: error("no such file") } },
+      post: {
+        summary: "Write a namespace file (raw body, or a multipart form with a fileContent part)",
+        parameters: [ns, query("path", "path in the namespace")],
+        requestBody: { content: { "application/octet-stream": { schema: { type: "string", format: "binary" } }, "multipart/form-data": { schema: { type: "object" } } } },
+        responses: { 200: json("{namespace, path, size}"), 400: error("unsafe path") },
+      },
+      put: { summary: "Write a namespace file (as POST)", parameters: [ns, query("path", "path in the namespace")], responses: { 200: json("{namespace, path, size}"), 400: error("unsafe path") } },
+      delete: { summary: "Delete a namespace file, or a directory and its content", parameters: [ns, query("path", "path in the namespace")], responses: { 204: { description: "deleted" }, 404: error("no such file") } },
+    },
+    "/api/v1/namespaces/{namespace}/files/directory": {
+      get: { summary: "List a directory of namespace files", parameters: [ns, query("path", "directory (default: the root)")], responses: { 200: json("[{type: File|Directory, fileName, size?}]", { type: "array" }), 404: error("no such directory") } },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
   },
   components: {

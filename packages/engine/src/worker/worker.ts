@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, formatClock, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
+  assertSafeKey, errorMessage, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
   type Delivery, type MetricEntry, type Queue, type RunContext, type SecretBackend, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -200,6 +200,10 @@ export class Worker {
           const key = `${taskFilesPrefix(job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(name)}`;
           await store.storage.put(key, body);
           return `ferry://${key}`;
+        },
+        listNamespaceFiles: async () => {
+          const prefix = `${namespaceFilesPrefix(context.flow.namespace)}/`;
+          return (await store.storage.list(prefix)).map((key) => key.slice(prefix.length));
         },
         getFile: async (uri) => {
           const key = storageKeyOf(uri);

@@ -36,6 +36,7 @@ const ctx = {
     throw new Error("http.Request needs no working folder");
   },
   metric: () => undefined,
+  listNamespaceFiles: async () => [],
 };
 const run = (props: Record<string, unknown>) => requestTask.run(ctx, requestTask.properties.parse(props));
 
