@@ -29,16 +29,19 @@ afterAll(async () => t?.close());
 
 describe("schedule trigger", () => {
   it("fires once per second with trigger.date, re-saving the flow changes nothing, and stops when disabled", async () => {
+    const until = async (check: (fired: any[]) => boolean) => {
+      for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) if (check(await executionsOf("live"))) return;
+      throw new Error("the schedule did not fire in time");
+    };
     await t.deploy(flow("live"));
-    await new Promise((r) => setTimeout(r, 1700));
+    await until((fired) => fired.length >= 1);
     // a new revision (n8n #7045, Kestra #18422): the trigger keeps its state, no fire repeats or is lost
     await t.deploy(flow("live").replace("fired at", "fired (revision 2) at"));
-    await new Promise((r) => setTimeout(r, 1600));
+    await until((fired) => fired.filter((e) => e.flowRevision === 2).length >= 2);
     const put = await t.api("/triggers/sched.test/live/every-second", { method: "PUT", body: JSON.stringify({ disabled: true }), headers: { "content-type": "application/json" } });
     expect(put.status).toBe(200);
     const fired = await executionsOf("live");
-    expect(fired.length).toBeGreaterThanOrEqual(2);
-    expect(fired.length).toBeLessThanOrEqual(5);
+    expect(fired.length).toBeGreaterThanOrEqual(3);
     const dates = fired.map((e) => e.trigger.variables.date as string).sort();
     expect(new Set(dates).size).toBe(dates.length);
     for (const date of dates) expect(date).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
