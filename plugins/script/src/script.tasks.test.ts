@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
 import scriptPlugin from "./index.js";
@@ -99,6 +100,33 @@ tasks:
     const deadline = Date.now() + 5000;
     while (processesWith(`sleep ${marker}`).length && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
     expect(processesWith(`sleep ${marker}`)).toEqual([]);
+  });
+
+  it("is ended with its process group when the execution is killed, and its working folder is removed", async () => {
+    const marker = `97${Date.now() % 100000}.5`;
+    const flow = await h.deploy(`
+id: killed
+namespace: test.scripts
+tasks:
+  - id: sleeper
+    type: script.Shell
+    commands:
+      - pwd
+      - sleep ${marker}
+`);
+    const execution = await h.executions.create({ flow });
+    let folder: string | undefined;
+    for (const until = Date.now() + 10_000; !folder && Date.now() < until; await new Promise((res) => setTimeout(res, 50))) {
+      folder = (await h.repository.findLogs(execution.id)).find((l) => l.message.includes("ferry-task-"))?.message;
+    }
+    expect(folder).toBeDefined();
+    expect(processesWith(`sleep ${marker}`).length).toBeGreaterThan(0);
+    await h.executor.handle({ type: "kill", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "KILLED");
+    const deadline = Date.now() + 5000;
+    while ((processesWith(`sleep ${marker}`).length || existsSync(folder!)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    expect(processesWith(`sleep ${marker}`)).toEqual([]);
+    expect(existsSync(folder!)).toBe(false);
   });
 
   it("keeps the worker responsive and the logs complete when a script prints 100,000 lines", async () => {
