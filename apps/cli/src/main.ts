@@ -2,6 +2,7 @@ import { UserError } from "@ferry/sdk";
 import { Command } from "commander";
 import { registerExecute } from "./commands/execute.command.js";
 import { registerFlow } from "./commands/flow.command.js";
+import { registerSecrets } from "./commands/secrets.command.js";
 import { registerServer } from "./commands/server.command.js";
 import { registerTrigger } from "./commands/trigger.command.js";
 
@@ -10,6 +11,7 @@ registerServer(program);
 registerFlow(program);
 registerExecute(program);
 registerTrigger(program);
+registerSecrets(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -99,6 +99,17 @@ export interface LogEntry {
   timestamp: string;
 }
 
+/**
+ * A secret as the database secret backend stores it: the value encrypted (AES-256-GCM,
+ * base64 of IV and ciphertext), never in clear.
+ */
+export interface SecretRecord {
+  namespace: string;
+  name: string;
+  ciphertext: string;
+  updated: string;
+}
+
 /** A number a task reported (Kestra's metrics): a counter's increment or a timer's seconds. */
 export interface MetricEntry {
   executionId: string;

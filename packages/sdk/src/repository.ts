@@ -1,5 +1,5 @@
 import type { ExecutionState } from "./states.js";
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, Page, PageRequest, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, Page, PageRequest, SecretRecord, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
 
 /**
  * The system of record: flows and their revisions, executions, task runs, logs.
@@ -59,6 +59,15 @@ export interface Repository {
 
   appendLogs(entries: LogEntry[]): Promise<void>;
   findLogs(executionId: string, filter?: { taskId?: string; taskRunId?: string; minLevel?: LogLevel }): Promise<LogEntry[]>;
+
+  /** encrypted secrets (the database secret backend): ciphertext only, never values */
+  getSecret(namespace: string, name: string): Promise<SecretRecord | undefined>;
+  /** the secrets of exactly this namespace, or every secret */
+  listSecrets(namespace?: string): Promise<SecretRecord[]>;
+  saveSecret(record: SecretRecord): Promise<void>;
+  deleteSecret(namespace: string, name: string): Promise<boolean>;
+  /** replaces every stored secret with these, in one transaction (key rotation: all or nothing) */
+  replaceSecrets(records: SecretRecord[]): Promise<void>;
 
   appendMetrics(entries: MetricEntry[]): Promise<void>;
   /** in the order they were appended */

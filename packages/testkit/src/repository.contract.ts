@@ -144,6 +144,21 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.findLogs(e.id, { taskId: "a" })).map((l) => l.message)).toEqual(["one", "two ✓ unicode"]);
       expect((await repo.findLogs(e.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["two ✓ unicode", "three"]);
     });
+    test("secrets: saved, replaced, listed by namespace, deleted, and all replaced in one go", async () => {
+      const record = (namespace: string, name: string, ciphertext: string) => ({ namespace, name, ciphertext, updated: now() });
+      await repo.saveSecret(record("c.sec", "A", "cipher-a"));
+      await repo.saveSecret(record("c.sec", "A", "cipher-a2"));
+      await repo.saveSecret(record("c.sec", "B", "x".repeat(100_000)));
+      await repo.saveSecret(record("c.sec.child", "A", "cipher-child"));
+      expect((await repo.getSecret("c.sec", "A"))?.ciphertext).toBe("cipher-a2");
+      expect(await repo.getSecret("c.sec", "NOPE")).toBeUndefined();
+      expect((await repo.listSecrets("c.sec")).map((r) => r.name)).toEqual(["A", "B"]);
+      expect((await repo.getSecret("c.sec", "B"))?.ciphertext.length).toBe(100_000);
+      expect(await repo.deleteSecret("c.sec", "A")).toBe(true);
+      expect(await repo.deleteSecret("c.sec", "A")).toBe(false);
+      await repo.replaceSecrets([record("c.sec", "ONLY", "c1"), record("c.other", "TWO", "c2")]);
+      expect((await repo.listSecrets()).map((r) => `${r.namespace}/${r.name}`)).toEqual(["c.other/TWO", "c.sec/ONLY"]);
+    });
     test("metrics append in order and filter by task run", async () => {
       const e = execution();
       await repo.saveExecution(e);

@@ -123,3 +123,15 @@ export const metrics = mysqlTable(
   },
   (t) => [index("metrics_execution").on(t.executionId)],
 );
+
+/** secrets of the database secret backend: AES-256-GCM ciphertext, never values */
+export const secrets = mysqlTable(
+  "secrets",
+  {
+    namespace: name("namespace").notNull(),
+    name: name("name").notNull(),
+    ciphertext: longtext("ciphertext").notNull(),
+    updated: date("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.name] })],
+);

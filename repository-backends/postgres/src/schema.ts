@@ -115,3 +115,15 @@ export const metrics = pgTable(
   },
   (t) => [index("metrics_execution").on(t.executionId)],
 );
+
+/** secrets of the database secret backend: AES-256-GCM ciphertext, never values */
+export const secrets = pgTable(
+  "secrets",
+  {
+    namespace: text("namespace").notNull(),
+    name: text("name").notNull(),
+    ciphertext: text("ciphertext").notNull(),
+    updated: text("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.name] })],
+);

@@ -1,6 +1,6 @@
 import {
   ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest,
-  type MetricEntry, type Repository, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
+  type MetricEntry, type Repository, type SecretRecord, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
@@ -27,6 +27,7 @@ export interface SqlTables {
   triggers: AnyTable;
   claims: AnyTable;
   metrics: AnyTable;
+  secrets: AnyTable;
 }
 
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -285,5 +286,42 @@ export abstract class SqlRepository implements Repository {
       )
       .orderBy(asc(metrics.seq))) as MetricRow[];
     return rows.map(metricFromRow);
+  }
+
+  async getSecret(namespace: string, name: string): Promise<SecretRecord | undefined> {
+    const { secrets } = this.tables;
+    const [row] = (await this.db().select().from(secrets).where(and(eq(secrets.namespace, namespace), eq(secrets.name, name))).limit(1)) as SecretRecord[];
+    return row && { ...row };
+  }
+
+  async listSecrets(namespace?: string): Promise<SecretRecord[]> {
+    const { secrets } = this.tables;
+    const rows = (await this.db()
+      .select()
+      .from(secrets)
+      .where(namespace === undefined ? undefined : eq(secrets.namespace, namespace))
+      .orderBy(asc(secrets.namespace), asc(secrets.name))) as SecretRecord[];
+    return rows.map((r) => ({ ...r }));
+  }
+
+  async saveSecret(record: SecretRecord): Promise<void> {
+    const { secrets } = this.tables;
+    await this.transaction(async (tx) => {
+      await tx.delete(secrets).where(and(eq(secrets.namespace, record.namespace), eq(secrets.name, record.name)));
+      await tx.insert(secrets).values({ ...record });
+    });
+  }
+
+  async deleteSecret(namespace: string, name: string): Promise<boolean> {
+    const { secrets } = this.tables;
+    return this.changedRows(await this.db().delete(secrets).where(and(eq(secrets.namespace, namespace), eq(secrets.name, name)))) > 0;
+  }
+
+  async replaceSecrets(records: SecretRecord[]): Promise<void> {
+    const { secrets } = this.tables;
+    await this.transaction(async (tx) => {
+      await tx.delete(secrets);
+      if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
+    });
   }
 }

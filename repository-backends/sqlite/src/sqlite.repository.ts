@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
-import { UnexpectedError, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { UnexpectedError, type ExecutionRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -90,6 +90,19 @@ export class SqliteRepository extends SqlRepository {
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     this.hot.saveAll(execution, runs, options.expectedVersion);
+  }
+
+  override async saveSecret(record: SecretRecord) {
+    this.database!.insert(schema.secrets).values({ ...record }).onConflictDoUpdate({ target: [schema.secrets.namespace, schema.secrets.name], set: { ciphertext: record.ciphertext, updated: record.updated } }).run();
+  }
+
+  /** one synchronous transaction: better-sqlite3's cannot span an await */
+  override async replaceSecrets(records: SecretRecord[]) {
+    const { secrets } = schema;
+    this.database!.transaction((tx) => {
+      tx.delete(secrets).run();
+      if (records.length) tx.insert(secrets).values(records.map((r) => ({ ...r }))).run();
+    });
   }
 
   override async getExecution(id: string) {

@@ -8,6 +8,7 @@ import { flowRoutes } from "./routes/flows.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
+import { secretRoutes } from "./routes/secrets.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
+  app.route("/api/v1/namespaces", secretRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   return app;
 }

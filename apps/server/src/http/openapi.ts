@@ -106,6 +106,18 @@ export const openApiDocument = {
     "/api/v1/namespaces/{namespace}/files/directory": {
       get: { summary: "List a directory of namespace files", parameters: [ns, query("path", "directory (default: the root)")], responses: { 200: json("[{type: File|Directory, fileName, size?}]", { type: "array" }), 404: error("no such directory") } },
     },
+    "/api/v1/namespaces/{namespace}/secrets": {
+      get: { summary: "Names of the secrets a namespace sees (its own and its parents'); never values", parameters: [ns], responses: { 200: json("{readOnly, results: [{key}], total}"), 400: error("bad namespace") } },
+    },
+    "/api/v1/namespaces/{namespace}/secrets/{name}": {
+      put: {
+        summary: "Set a secret (writable backends: database, Vault)",
+        parameters: [ns, path("name", "secret name")],
+        requestBody: { content: { "application/json": { schema: { type: "object", properties: { value: { type: "string" } } } }, "text/plain": { schema: { type: "string" } } } },
+        responses: { 200: json("{namespace, key}"), 400: error("bad name or body"), 405: error("the backend is read-only") },
+      },
+      delete: { summary: "Delete a secret", parameters: [ns, path("name", "secret name")], responses: { 204: { description: "deleted" }, 404: error("no such secret"), 405: error("the backend is read-only") } },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
   },
   components: {

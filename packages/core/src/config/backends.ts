@@ -15,21 +15,24 @@ const BACKENDS: Record<Kind, Record<string, [pkg: string, factory: string]>> = {
     mysql: ["@ferry/repository-mysql", "createMysqlRepository"],
   },
   storage: { local: ["@ferry/storage-local", "createLocalStorage"] },
-  secrets: { env: ["@ferry/secrets-env", "createEnvSecretBackend"] },
+  secrets: {
+    env: ["@ferry/secrets-env", "createEnvSecretBackend"],
+    database: ["@ferry/secrets-database", "createDatabaseSecretBackend"],
+  },
   queue: {
     memory: ["@ferry/queue-memory", "createMemoryQueue"],
     redis: ["@ferry/queue-redis", "createRedisQueue"],
   },
 };
 
-async function create<T>(kind: Kind, options: { type: string }, baseDir: string): Promise<T> {
+async function create<T>(kind: Kind, options: { type: string }, baseDir: string, context: { repository?: Repository } = {}): Promise<T> {
   const known = BACKENDS[kind];
   const entry = known[options.type];
   if (!entry) throw new UserError(`invalid configuration at ${kind}.type: unknown ${kind} type '${options.type}' (known: ${Object.keys(known).join(", ")})`);
   const [pkg, factory] = entry;
-  const module = (await import(pkg)) as Record<string, (options: unknown, baseDir: string) => T>;
+  const module = (await import(pkg)) as Record<string, (options: unknown, baseDir: string, context: { repository?: Repository }) => T>;
   try {
-    return module[factory](options, baseDir);
+    return module[factory](options, baseDir, context);
   } catch (error) {
     const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
     if (issues?.length) throw new UserError(`invalid configuration at ${kind}.${issues[0].path.join(".")}: ${issues[0].message}`, { cause: error });
@@ -44,12 +47,17 @@ export interface Backends {
   queue: Queue;
 }
 
-/** Creates and initialises the configured backends; `repository: false` for a worker. */
+/**
+ * Creates and initialises the configured backends; `repository: false` for a worker (which
+ * still gets one when its secrets are kept in the database).
+ */
 export async function createBackends(config: FerryConfig, baseDir: string, needs: { repository: boolean }): Promise<Backends> {
+  const wantsRepository = needs.repository || config.secrets.type === "database";
+  const repository = wantsRepository ? await create<Repository>("repository", config.repository, baseDir) : undefined;
   const backends: Backends = {
-    repository: needs.repository ? await create<Repository>("repository", config.repository, baseDir) : undefined,
+    repository,
     storage: await create<Storage>("storage", config.storage, baseDir),
-    secrets: await create<SecretBackend>("secrets", config.secrets, baseDir),
+    secrets: await create<SecretBackend>("secrets", config.secrets, baseDir, { repository }),
     queue: await create<Queue>("queue", config.queue, baseDir),
   };
   try {
