@@ -18,6 +18,7 @@ const BACKENDS: Record<Kind, Record<string, [pkg: string, factory: string]>> = {
   secrets: {
     env: ["@ferry/secrets-env", "createEnvSecretBackend"],
     database: ["@ferry/secrets-database", "createDatabaseSecretBackend"],
+    vault: ["@ferry/secrets-vault", "createVaultSecretBackend"],
   },
   queue: {
     memory: ["@ferry/queue-memory", "createMemoryQueue"],

@@ -1,0 +1,1 @@
+export { VaultSecretBackend, createVaultSecretBackend, vaultSecretsOptions, type VaultSecretsOptions } from "./vault.secrets.js";
