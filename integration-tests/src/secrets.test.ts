@@ -1,5 +1,6 @@
-import { mkdtemp } from "node:fs/promises";
 import { spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,5 +87,70 @@ describe("database secrets in a real ferry server local, through the CLI", () =>
     } finally {
       await envFerry.stop();
     }
+  }, 60_000);
+});
+
+/** every file under a folder, read as bytes (the database file, the storage folder) */
+async function allBytes(dir: string): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out.push(await readFile(join(entry.parentPath, entry.name)));
+  }
+  return out;
+}
+
+describe("a flow that tries to leak a secret", () => {
+  const SECRET = "leak-me-if-you-can-8472";
+  let ferry: FerryProcess;
+  let echo: Server;
+  let echoUrl: string;
+  beforeAll(async () => {
+    // an HTTP service that answers with the Authorization header it was sent
+    echo = createServer((req, res) => res.end(`you sent ${req.headers.authorization}`));
+    await new Promise<void>((r) => echo.listen(0, "127.0.0.1", r));
+    echoUrl = `http://127.0.0.1:${(echo.address() as { port: number }).port}/`;
+    ferry = await startFerryProcess({ env: { SECRET_LEAKY: Buffer.from(SECRET).toString("base64") } });
+  }, 60_000);
+  afterAll(async () => {
+    await ferry?.stop();
+    echo?.close();
+  });
+
+  it("leaves the value in no API answer, log, stored output, database row or storage file", async () => {
+    const flow = `id: leaky
+namespace: it.leaks
+tasks:
+  - { id: log, type: core.Log, message: "the secret is {{ secret('LEAKY') }}" }
+  - { id: out, type: core.Return, format: "{{ secret('LEAKY') }}" }
+  - id: values
+    type: core.OutputValues
+    values: { nested: { list: ["{{ secret('LEAKY') }}"] } }
+  - id: http
+    type: core.http.Request
+    uri: ${echoUrl}
+    headers: { Authorization: "Bearer {{ secret('LEAKY') }}" }
+  - { id: fail, type: core.Fail, errorMessage: "failing with {{ secret('LEAKY') }} inside" }
+outputs:
+  - { id: leaked, type: STRING, value: "{{ outputs.out.value }}" }
+`;
+    expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: flow, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+    const ended = await (await fetch(`${ferry.url}/api/v1/executions/it.leaks/leaky?wait=true`, { method: "POST" })).text();
+    const id = (JSON.parse(ended) as { id: string; state: { current: string } }).id;
+    expect(JSON.parse(ended).state.current).toBe("FAILED");
+    const answers = [
+      ended,
+      await (await fetch(`${ferry.url}/api/v1/executions/${id}`)).text(),
+      await (await fetch(`${ferry.url}/api/v1/executions/search?namespace=it.leaks`)).text(),
+      await (await fetch(`${ferry.url}/api/v1/logs/${id}`)).text(),
+      await (await fetch(`${ferry.url}/api/v1/logs/${id}/follow`)).text(),
+      await (await fetch(`${ferry.url}/api/v1/executions/${id}/follow`)).text(),
+    ];
+    for (const answer of answers) expect(answer).not.toContain(SECRET);
+    const logs = JSON.parse(answers[3]) as Array<{ message: string }>;
+    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(["the secret is ******", "failing with ****** inside"]));
+    const execution = JSON.parse(answers[1]) as { taskRunList: Array<{ taskId: string; outputs: any }> };
+    expect(execution.taskRunList.find((t) => t.taskId === "http")!.outputs.body).toBe("you sent Bearer ******");
+    expect(execution.taskRunList.find((t) => t.taskId === "out")!.outputs.value).toBe("******");
+    for (const bytes of await allBytes(join(ferry.cwd, ".ferry"))) expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
   }, 60_000);
 });

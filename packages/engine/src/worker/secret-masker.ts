@@ -26,6 +26,17 @@ export class SecretMasker {
     return masked;
   }
 
+  /** every string inside a JSON-like value masked (keys too); the value itself is left as it was */
+  maskValue<T>(value: T): T {
+    if (!this.forms.length) return value;
+    if (typeof value === "string") return this.mask(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.maskValue(v)) as T;
+    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [this.mask(k), this.maskValue(v)])) as T;
+    }
+    return value;
+  }
+
   /** `secret()` that also remembers what it returned */
   recording(secret: Callable): Callable {
     return async (args, named) => {

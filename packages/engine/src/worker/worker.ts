@@ -217,7 +217,8 @@ export class Worker {
       const running = def.run(runContext, props);
       // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
       void running.catch(() => undefined).finally(() => workDir.remove());
-      const outputs = await untilAborted(running, controller.signal);
+      // a secret the task resolved never reaches storage, the API or a later task through its outputs
+      const outputs = masker.maskValue(await untilAborted(running, controller.signal));
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
       await report("SUCCESS", outputsUri);
     } catch (error) {
