@@ -101,6 +101,7 @@ async function allBytes(dir: string): Promise<Buffer[]> {
 
 describe("a flow that tries to leak a secret", () => {
   const SECRET = "leak-me-if-you-can-8472";
+  const PASSWORD = "input-password-5521";
   let ferry: FerryProcess;
   let echo: Server;
   let echoUrl: string;
@@ -116,11 +117,13 @@ describe("a flow that tries to leak a secret", () => {
     echo?.close();
   });
 
-  it("leaves the value in no API answer, log, stored output, database row or storage file", async () => {
+  it("leaves the value (and a SECRET input's) in no API answer, log, stored output, database row or storage file", async () => {
     const flow = `id: leaky
 namespace: it.leaks
+inputs:
+  - { id: password, type: SECRET }
 tasks:
-  - { id: log, type: core.Log, message: "the secret is {{ secret('LEAKY') }}" }
+  - { id: log, type: core.Log, message: "the secret is {{ secret('LEAKY') }}, the password {{ inputs.password }}" }
   - { id: out, type: core.Return, format: "{{ secret('LEAKY') }}" }
   - id: values
     type: core.OutputValues
@@ -134,7 +137,9 @@ outputs:
   - { id: leaked, type: STRING, value: "{{ outputs.out.value }}" }
 `;
     expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: flow, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
-    const ended = await (await fetch(`${ferry.url}/api/v1/executions/it.leaks/leaky?wait=true`, { method: "POST" })).text();
+    const ended = await (
+      await fetch(`${ferry.url}/api/v1/executions/it.leaks/leaky?wait=true`, { method: "POST", body: JSON.stringify({ password: PASSWORD }), headers: { "content-type": "application/json" } })
+    ).text();
     const id = (JSON.parse(ended) as { id: string; state: { current: string } }).id;
     expect(JSON.parse(ended).state.current).toBe("FAILED");
     const answers = [
@@ -145,12 +150,19 @@ outputs:
       await (await fetch(`${ferry.url}/api/v1/logs/${id}/follow`)).text(),
       await (await fetch(`${ferry.url}/api/v1/executions/${id}/follow`)).text(),
     ];
-    for (const answer of answers) expect(answer).not.toContain(SECRET);
+    for (const answer of answers) {
+      expect(answer).not.toContain(SECRET);
+      expect(answer).not.toContain(PASSWORD);
+    }
+    expect(JSON.parse(answers[1]).inputs).toEqual({ password: "******" });
     const logs = JSON.parse(answers[3]) as Array<{ message: string }>;
-    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(["the secret is ******", "failing with ****** inside"]));
+    expect(logs.map((l) => l.message)).toEqual(expect.arrayContaining(["the secret is ******, the password ******", "failing with ****** inside"]));
     const execution = JSON.parse(answers[1]) as { taskRunList: Array<{ taskId: string; outputs: any }> };
     expect(execution.taskRunList.find((t) => t.taskId === "http")!.outputs.body).toBe("you sent Bearer ******");
     expect(execution.taskRunList.find((t) => t.taskId === "out")!.outputs.value).toBe("******");
-    for (const bytes of await allBytes(join(ferry.cwd, ".ferry"))) expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
+    for (const bytes of await allBytes(join(ferry.cwd, ".ferry"))) {
+      expect(bytes.includes(Buffer.from(SECRET))).toBe(false);
+      expect(bytes.includes(Buffer.from(PASSWORD))).toBe(false);
+    }
   }, 60_000);
 });

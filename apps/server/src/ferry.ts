@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { encryptionKey, EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -51,7 +51,8 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const store = new JsonStore(backends.storage);
     const events = new EngineEvents();
     const flows = new FlowStore(repository, registry);
-    const executions = new ExecutionService(repository, store, backends.queue, events);
+    const encryption = await encryptionKey(config.encryption.key, { baseDir, makeLocal: role === "local" });
+    const executions = new ExecutionService(repository, store, backends.queue, events, encryption);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
     const executor = new Executor({ repository, queue: backends.queue, registry, store, flows, executions, events, onError });
     const directory = new WorkerDirectory(backends.queue);
@@ -65,7 +66,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => executor.stop());
     if (role === "local") {
       const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, concurrency: config.worker.concurrency, groups: config.worker.groups,
       });
       await worker.start();
       worker.startAnnouncing();

@@ -1,5 +1,5 @@
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
-import { JsonStore, Worker } from "@ferry/engine";
+import { encryptionKey, JsonStore, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -30,6 +30,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
       registry,
       store: new JsonStore(backends.storage),
       secrets: backends.secrets,
+      encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),
       concurrency: options.concurrency ?? config.worker.concurrency,
       groups: options.groups ?? config.worker.groups,
     });

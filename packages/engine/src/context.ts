@@ -1,5 +1,6 @@
 import type { Callable, RenderContext } from "@ferry/core";
 import { secretsOnWorkersOnly } from "./secret-function.js";
+import { maskSecretInputs } from "./secret-inputs.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
 
@@ -30,7 +31,13 @@ function envs(): Record<string, string> {
 export async function buildRenderContext(
   ref: ContextRef,
   store: JsonStore,
-  extra: { taskrun?: TaskRunVariables; task?: { id: string; type: string }; functions?: Record<string, Callable> } = {},
+  extra: {
+    taskrun?: TaskRunVariables;
+    task?: { id: string; type: string };
+    functions?: Record<string, Callable>;
+    /** opens SECRET inputs (a worker); without it they read as `******` (the executor) */
+    openInputs?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  } = {},
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
   const docs = await Promise.all(ref.outputs.map((o) => store.read<Record<string, unknown>>(o.uri)));
@@ -48,7 +55,7 @@ export async function buildRenderContext(
     flow: { ...ref.flow },
     execution: { ...ref.execution },
     labels: ref.labels,
-    inputs: ref.inputsUri ? await store.read(ref.inputsUri) : {},
+    inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,
     vars: ref.variables ?? {},
     envs: envs(),
@@ -65,4 +72,9 @@ export async function buildRenderContext(
   }
   if (extra.task) variables.task = extra.task;
   return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly } };
+}
+
+async function inputsOf(ref: ContextRef, store: JsonStore, open?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>) {
+  const inputs = ref.inputsUri ? await store.read<Record<string, unknown>>(ref.inputsUri) : {};
+  return open ? open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>);
 }

@@ -1,8 +1,9 @@
 import { resolveInputs, type Flow } from "@ferry/core";
-import { executionPrefix, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
+import { executionPrefix, newId, OperationalError, UserError, type AesGcm, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
+import { sealSecretInputs } from "./secret-inputs.js";
 import { inputsKey, triggerKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
 
@@ -26,6 +27,8 @@ export class ExecutionService {
     private readonly store: JsonStore,
     private readonly queue: Queue,
     private readonly events?: EngineEvents,
+    /** seals SECRET inputs before they are stored */
+    private readonly encryption?: AesGcm,
   ) {}
 
   newId(): string {
@@ -53,7 +56,7 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
-      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), inputs) : undefined,
+      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
       labels: { ...(flow.labels ?? {}), ...(request.labels ?? {}) },
       trigger: request.trigger
         ? {

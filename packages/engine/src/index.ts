@@ -11,3 +11,5 @@ export { renderProperties } from "./render-properties.js";
 export { WorkerDirectory } from "./worker-directory.js";
 export { Reconciler, type ReconcilerOptions } from "./executor/reconciler.js";
 export { secretFunction } from "./secret-function.js";
+export { ENCRYPTED_TYPE, isEncrypted, maskSecretInputs } from "./secret-inputs.js";
+export { encryptionKey } from "./encryption-key.js";

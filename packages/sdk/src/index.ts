@@ -13,3 +13,4 @@ export * from "./trigger.js";
 export * from "./plugin.js";
 export * as schema from "./schema.js";
 export { z } from "zod";
+export { AesGcm } from "./aes-gcm.js";

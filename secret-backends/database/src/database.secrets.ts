@@ -1,6 +1,6 @@
-import { OperationalError, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
+import { AesGcm, OperationalError, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
 import { z } from "zod";
-import { AesGcm } from "./aes-gcm.js";
+
 
 export const databaseSecretsOptions = z.looseObject({
   type: z.literal("database"),

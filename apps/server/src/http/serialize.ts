@@ -1,4 +1,4 @@
-import type { JsonStore } from "@ferry/engine";
+import { maskSecretInputs, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -22,7 +22,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     flowId: execution.flowId,
     flowRevision: execution.flowRevision,
     state: execution.state,
-    inputs: (await resolve(store, execution.inputsUri)) ?? {},
+    inputs: maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}),
     outputs: await resolve(store, execution.outputsUri),
     labels: labelList(execution.labels),
     trigger: execution.trigger

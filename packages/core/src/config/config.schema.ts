@@ -35,6 +35,11 @@ export const configSchema = z.strictObject({
       staleAfter: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT30S"),
     })
     .prefault({}),
+  /**
+   * The AES-256 key (32 bytes, base64) SECRET inputs are encrypted with, on the server that
+   * stores them and the workers that read them. Local mode makes one in ./.ferry/ when absent.
+   */
+  encryption: z.strictObject({ key: z.string().min(1).optional() }).prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
 });
 

@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
+  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
   type Delivery, type MetricEntry, type Queue, type RunContext, type SecretBackend, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -10,6 +10,7 @@ import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOP
 import { renderProperties } from "../render-properties.js";
 import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
+import { openSecretInputs } from "../secret-inputs.js";
 import { SecretMasker } from "./secret-masker.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -21,6 +22,8 @@ export interface WorkerOptions {
   registry: PluginRegistry;
   /** where `{{ secret('NAME') }}` is resolved */
   secrets?: SecretBackend;
+  /** opens SECRET inputs: the server's encryption key */
+  encryption?: AesGcm;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -176,6 +179,7 @@ export class Worker {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
         task: { id: task.id, type: task.type },
         functions: this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : undefined,
+        openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "./errors.js";
 
 /**
  * AES-256-GCM with Web Crypto (the same under Node and Deno). A sealed value is base64 of
