@@ -30,7 +30,7 @@ const { values: opts, positionals } = parseArgs({
     concurrency: { type: "string", default: "32" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40", "deno40", "shell40"];
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40", "deno40", "shell40", "secrets"];
 const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
@@ -99,10 +99,12 @@ process.on("exit", () => {
   for (const c of children) c.kill("SIGKILL");
 });
 
-async function startServer() {
+/** a `ferry server local` (or scheduler + worker); `extra` adds configuration lines and environment */
+async function startServer(config = { yaml: "", env: {} }) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const port = await freePort();
-  const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn" };
+  const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn", ...config.env };
+  if (config.yaml) writeFileSync(join(dir, "ferry.yaml"), config.yaml);
   let database;
   const extra = [];
   if (opts.mode === "distributed") {
@@ -110,7 +112,7 @@ async function startServer() {
     database = await freshDatabase();
     writeFileSync(
       join(dir, "ferry.yaml"),
-      `repository: { type: ${database.type}, url: "${database.url}" }\nqueue: { type: redis, url: "${process.env.FERRY_BENCH_REDIS_URL}", prefix: "ferry-bench-${Date.now().toString(36)}" }\n`,
+      `repository: { type: ${database.type}, url: "${database.url}" }\nqueue: { type: redis, url: "${process.env.FERRY_BENCH_REDIS_URL}", prefix: "ferry-bench-${Date.now().toString(36)}" }\n${config.yaml}`,
     );
   }
   const started = performance.now();
@@ -221,6 +223,7 @@ async function main() {
     await fullSpeed(server, "benchmark01", Number(opts.concurrency), via);
     await server.stop();
   }
+  if (chosen.includes("secrets")) await secretsScenario();
   for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
     if (!chosen.includes(scenario)) continue;
     const server = await startServer();
@@ -232,6 +235,44 @@ async function main() {
     report(scenario, "serial", results, seconds, server);
     await server.stop();
   }
+}
+
+/**
+ * benchmark01 with a `secret()` in a task property, at full speed, per secret backend (env,
+ * database, Vault — the FakeVault test server, as no Vault runs here), against the same flow
+ * without a secret on the same kind of server.
+ */
+async function secretsScenario() {
+  const { FakeVault } = await import("@ferry/testkit/fake-vault");
+  const vault = await new FakeVault().start();
+  const withSecret = BENCHMARK01.replace('message: "{{ outputs.concatenate.values.message }}"', `message: "{{ outputs.concatenate.values.message }} {{ secret('BENCH_TOKEN') }}"`);
+  if (withSecret === BENCHMARK01) throw new Error("benchmark01.yaml changed: the secrets scenario cannot place its secret");
+  const key = Buffer.alloc(32, 1).toString("base64");
+  const backends = [
+    ["env", { yaml: "", env: { SECRET_BENCH_TOKEN: Buffer.from("bench-token").toString("base64") } }],
+    ["database", { yaml: `secrets: { type: database, key: "${key}" }\n`, env: {} }],
+    ["vault", { yaml: `secrets: { type: vault, url: "${vault.url}", token: "${vault.rootToken}", pathPrefix: "bench-${Date.now()}" }\n`, env: {} }],
+  ];
+  const measure = async (config, source, needsSecret) => {
+    const server = await startServer(config);
+    await deploy(server.url, source);
+    if (needsSecret && config.yaml) {
+      const r = await fetch(`${server.url}/api/v1/namespaces/benchmarks/secrets/BENCH_TOKEN`, { method: "PUT", body: "bench-token" });
+      if (r.status !== 200) throw new Error(`setting the bench secret failed: ${r.status} ${await r.text()}`);
+    }
+    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01", "webhook");
+    const row = await fullSpeed(server, "benchmark01", Number(opts.concurrency), "webhook");
+    await server.stop();
+    return row.exec_per_s;
+  };
+  // each backend right after a run without secrets on the same backend's server: this box's speed drifts
+  for (const [backend, config] of backends) {
+    const without = await measure(config, BENCHMARK01, false);
+    const withIt = await measure(config, withSecret, true);
+    const delta = ((withIt / without - 1) * 100).toFixed(1);
+    console.log(opts.json ? JSON.stringify({ scenario: "secrets", backend, exec_per_s: withIt, without_secret: without, delta_pct: Number(delta) }) : `secrets       ${backend.padEnd(10)} ${withIt}/s with secret(), ${without}/s without (${delta}%)`);
+  }
+  await vault.stop();
 }
 
 main().catch((error) => {

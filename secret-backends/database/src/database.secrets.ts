@@ -1,4 +1,4 @@
-import { AesGcm, OperationalError, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
+import { AesGcm, OperationalError, parseDuration, schema, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
 import { z } from "zod";
 
 
@@ -6,6 +6,8 @@ export const databaseSecretsOptions = z.looseObject({
   type: z.literal("database"),
   /** 32 bytes, base64; usually `${FERRY_SECRETS_KEY}` from the environment */
   key: z.string().min(1, "the database secret backend needs a key (32 bytes, base64)"),
+  /** how long a value read is reused in this process (a write here forgets it at once) */
+  cacheTtl: schema.duration().default("PT5S"),
 });
 
 /** a stored value every key check decrypts: proves at start that the configured key is the one in use */
@@ -26,8 +28,9 @@ function lineage(namespace: string): string[] {
  */
 export class DatabaseSecretBackend implements SecretBackend {
   private cipher?: AesGcm;
+  private readonly cache = new Map<string, { value: string | undefined; until: number }>();
 
-  constructor(private readonly repository: Repository, private readonly key: string) {}
+  constructor(private readonly repository: Repository, private readonly key: string, private readonly cacheMs = 0) {}
 
   async init(): Promise<void> {
     this.cipher = await AesGcm.fromBase64(this.key);
@@ -42,6 +45,15 @@ export class DatabaseSecretBackend implements SecretBackend {
   }
 
   async get(namespace: string, name: string): Promise<string | undefined> {
+    const cacheKey = `${namespace}/${name}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit && hit.until > Date.now()) return hit.value;
+    const value = await this.read(namespace, name);
+    if (this.cacheMs > 0) this.cache.set(cacheKey, { value, until: Date.now() + this.cacheMs });
+    return value;
+  }
+
+  private async read(namespace: string, name: string): Promise<string | undefined> {
     for (const ns of lineage(namespace)) {
       const record = await this.repository.getSecret(ns, name);
       if (!record) continue;
@@ -62,9 +74,11 @@ export class DatabaseSecretBackend implements SecretBackend {
   async set(namespace: string, name: string, value: string): Promise<void> {
     if (!namespace) throw new UserError("a secret belongs to a namespace");
     await this.repository.saveSecret(await this.seal(namespace, name, value));
+    this.cache.clear();
   }
 
   async delete(namespace: string, name: string): Promise<boolean> {
+    this.cache.clear();
     return this.repository.deleteSecret(namespace, name);
   }
 
@@ -97,7 +111,7 @@ export class DatabaseSecretBackend implements SecretBackend {
 
 /** the factory configuration calls as `(options, baseDir, { repository })` */
 export function createDatabaseSecretBackend(options: unknown, _baseDir?: string, context: { repository?: Repository } = {}): DatabaseSecretBackend {
-  const { key } = databaseSecretsOptions.parse(options);
+  const { key, cacheTtl } = databaseSecretsOptions.parse(options);
   if (!context.repository) throw new UserError("invalid configuration at secrets.type: the database secret backend needs the repository");
-  return new DatabaseSecretBackend(context.repository, key);
+  return new DatabaseSecretBackend(context.repository, key, parseDuration(cacheTtl));
 }

@@ -1,7 +1,7 @@
 import { isUnavailable, OperationalError } from "@ferry/sdk";
 import { CONTRACT_SECRETS, secretBackendContract } from "@ferry/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeVault } from "./fake-vault.test-support.js";
+import { FakeVault } from "@ferry/testkit/fake-vault";
 import { createVaultSecretBackend, VaultSecretBackend } from "./vault.secrets.js";
 
 const fake = await new FakeVault().start();

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { randomUUID } from "node:crypto";
 
 /**
- * A FAKE Vault: a Vault-API-compatible server for tests, because no Vault server can be
+ * A FAKE Vault: a Vault-API-compatible server for tests and the benchmark, because no Vault server can be
  * installed on these machines (the suite also runs against a real Vault through
  * testcontainers when a container engine answers). It implements what Ferry calls, as Vault
  * answers it: token lookup and renewal, AppRole login, and the KV v2 engine at `secret/`
