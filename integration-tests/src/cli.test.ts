@@ -99,3 +99,26 @@ describe("starting without its services", () => {
     await scheduler.stop();
   });
 });
+
+describe("the CLI against a server with server.auth", () => {
+  let ferry: FerryProcess;
+  const TOKEN = "cli-robot-token-0123456789";
+  beforeAll(async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-cli-auth-"));
+    await writeFile(join(cwd, "ferry.yaml"), `server:\n  auth:\n    basic: [{ username: ada, password: "correct horse" }]\n    tokens: ["${TOKEN}"]\n`);
+    ferry = await startFerryProcess({ cwd });
+  }, 30_000);
+  afterAll(async () => ferry?.stop());
+
+  it("sends FERRY_SERVER_TOKEN as a bearer token, or the URL's user as basic auth; without either it says 401 clearly", async () => {
+    const refused = await runCli(["trigger", "list", "--server", ferry.url]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^ferry: GET \/api\/v1\/triggers\/search\?size=1000: HTTP 401: authentication required/);
+    expect((await runCli(["trigger", "list", "--server", ferry.url], { env: { FERRY_SERVER_TOKEN: TOKEN } })).stdout).toBe("no triggers\n");
+    const withUser = ferry.url.replace("http://", "http://ada:correct%20horse@");
+    expect((await runCli(["trigger", "list", "--server", withUser])).stdout).toBe("no triggers\n");
+    const bad = await runCli(["trigger", "list", "--server", "127.0.0.1:8080"]);
+    expect(bad.stderr).toContain("ferry: '127.0.0.1:8080' is not a server URL");
+  });
+});
+

@@ -1,13 +1,36 @@
 import { UserError } from "@ferry/sdk";
 
-/** A small client for a Ferry server's REST API, used by the deploy and execute commands. */
+/**
+ * A small client for a Ferry server's REST API, used by the CLI's commands. Credentials for a
+ * server with `server.auth`: `FERRY_SERVER_TOKEN` (bearer), or a user in the URL
+ * (`https://user:password@ferry.internal`, sent as basic auth).
+ */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  readonly baseUrl: string;
+  private readonly authorization?: string;
+
+  constructor(url: string, token = process.env.FERRY_SERVER_TOKEN) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UserError(`'${url}' is not a server URL (for example http://127.0.0.1:8080)`);
+    }
+    if (parsed.username) {
+      this.authorization = `Basic ${btoa(`${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`)}`;
+      parsed.username = "";
+      parsed.password = "";
+    } else if (token) this.authorization = `Bearer ${token}`;
+    this.baseUrl = parsed.toString();
+  }
 
   async request<T>(method: string, path: string, body?: string | FormData, contentType?: string): Promise<{ status: number; body: T }> {
     let response: Response;
+    const headers: Record<string, string> = {};
+    if (contentType) headers["content-type"] = contentType;
+    if (this.authorization) headers.authorization = this.authorization;
     try {
-      response = await fetch(new URL(path, this.baseUrl), { method, body, headers: contentType ? { "content-type": contentType } : undefined });
+      response = await fetch(new URL(path, this.baseUrl), { method, body, headers });
     } catch (error) {
       throw new UserError(`cannot reach the Ferry server at ${this.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start one with 'ferry server local' or pass --server URL`);
     }

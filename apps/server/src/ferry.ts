@@ -7,6 +7,7 @@ import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
+import { assertSafeBinding } from "./http/auth.js";
 import { ExecutionWaiter } from "./http/execution-waiter.js";
 import { Triggers } from "./triggers/triggers.js";
 
@@ -39,6 +40,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
   }
+  assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
   const backends = await retryWhileUnavailable(
     () => createBackends(config, baseDir, { repository: true }),

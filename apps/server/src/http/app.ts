@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./api-deps.js";
+import { authMiddleware } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { executionRoutes } from "./routes/executions.routes.js";
@@ -17,6 +18,8 @@ export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  const auth = deps.config.server.auth;
+  if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
   app.use(
     "/api/*",
     bodyLimit({ maxSize: deps.config.server.maxBodySize, onError: (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413) }),

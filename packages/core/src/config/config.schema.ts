@@ -14,6 +14,16 @@ export const configSchema = z.strictObject({
       port: z.coerce.number().int().min(0).max(65535).default(8080),
       /** largest request body accepted, in bytes */
       maxBodySize: z.coerce.number().int().positive().default(10 * 1024 * 1024),
+      /**
+       * Who may call the API: basic users and/or bearer tokens (write them as ${ENV}). Without
+       * any, the server only listens on a loopback address. Webhooks answer to their key alone.
+       */
+      auth: z
+        .strictObject({
+          basic: z.array(z.strictObject({ username: z.string().min(1), password: z.string().min(8, "use a password of 8 characters or more") })).default([]),
+          tokens: z.array(z.string().min(16, "use a token of 16 characters or more")).default([]),
+        })
+        .optional(),
     })
     .prefault({}),
   repository: backend({ type: "sqlite", path: "./.ferry/ferry.db" }),
