@@ -122,3 +122,25 @@ describe("the CLI against a server with server.auth", () => {
   });
 });
 
+describe("ferry config", () => {
+  it("check names the key that is wrong, or says OK with the plugins; print shows the effective configuration, credentials redacted", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-cli-config-"));
+    await writeFile(join(cwd, "ferry.yaml"), "server: { port: 9999, prot: 1 }\n");
+    const bad = await runCli(["config", "check"], { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain("server");
+    expect(bad.stderr).toContain("prot");
+
+    await writeFile(join(cwd, "ferry.yaml"), 'repository: { type: postgres, url: "postgres://ferry:${PG_PASSWORD}@db/ferry" }\nserver: { auth: { tokens: ["robot-token-0123456789"] } }\n');
+    const ok = await runCli(["config", "check"], { cwd, env: { PG_PASSWORD: "pg-secret" } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^configuration OK \(.*ferry\.yaml\): plugins @ferry\/plugin-core@0\.1\.0, @ferry\/plugin-script@0\.1\.0/);
+    const printed = await runCli(["config", "print"], { cwd, env: { PG_PASSWORD: "pg-secret", FERRY_WORKER__CONCURRENCY: "3" } });
+    expect(printed.stdout).toContain("url: postgres://ferry:******@db/ferry");
+    expect(printed.stdout).toContain("concurrency: 3");
+    expect(printed.stdout).not.toContain("pg-secret");
+    expect(printed.stdout).not.toContain("robot-token");
+  });
+});
+

@@ -1,5 +1,6 @@
 import { UserError } from "@ferry/sdk";
 import { Command } from "commander";
+import { registerConfig } from "./commands/config.command.js";
 import { registerExecute } from "./commands/execute.command.js";
 import { registerFlow } from "./commands/flow.command.js";
 import { registerSecrets } from "./commands/secrets.command.js";
@@ -12,6 +13,7 @@ registerFlow(program);
 registerExecute(program);
 registerTrigger(program);
 registerSecrets(program);
+registerConfig(program);
 
 try {
   await program.parseAsync(process.argv);
