@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -59,6 +59,32 @@ describe("the ferry CLI", () => {
     expect(first.stdout).toContain("1 created, 0 updated, 0 unchanged");
     const again = await runCli(["flow", "deploy", join(dir, "good")], { env: { FERRY_SERVER_URL: ferry.url } });
     expect(again.stdout).toContain("0 created, 0 updated, 1 unchanged");
+  });
+
+  it("flow deploy --dry-run prints the plan and changes nothing; --prune deletes the touched namespace's other flows", async () => {
+    const gitops = await mkdtemp(join(tmpdir(), "ferry-gitops-"));
+    const flowIn = (id: string, message: string) => `id: ${id}\nnamespace: cli.gitops\ntasks:\n  - { id: log, type: core.Log, message: "${message}" }\n`;
+    await writeFile(join(gitops, "a.yaml"), flowIn("a", "one"));
+    await writeFile(join(gitops, "b.yaml"), flowIn("b", "one"));
+    await writeFile(join(gitops, "c.yaml"), flowIn("c", "one"));
+    expect((await runCli(["flow", "deploy", gitops, "--server", ferry.url])).stdout).toContain("3 created, 0 updated, 0 unchanged, 0 deleted");
+    // in git: a changes, b stays, c is removed
+    await writeFile(join(gitops, "a.yaml"), flowIn("a", "two"));
+    await rm(join(gitops, "c.yaml"));
+    const dry = await runCli(["flow", "deploy", gitops, "--prune", "--dry-run", "--server", ferry.url]);
+    expect(dry.stdout.split("\n").filter(Boolean)).toEqual([
+      "update    cli.gitops.a",
+      "unchanged cli.gitops.b",
+      "delete    cli.gitops.c",
+      "0 would be created, 1 would be updated, 1 unchanged, 1 would be deleted (dry run: nothing changed)",
+    ]);
+    expect((await fetch(`${ferry.url}/api/v1/flows/cli.gitops/c`)).status).toBe(200);
+    const applied = await runCli(["flow", "deploy", gitops, "--prune", "--server", ferry.url]);
+    expect(applied.stdout).toContain("0 created, 1 updated, 1 unchanged, 1 deleted");
+    expect((await fetch(`${ferry.url}/api/v1/flows/cli.gitops/c`)).status).toBe(404);
+    expect(((await (await fetch(`${ferry.url}/api/v1/flows/cli.gitops/b`)).json()) as { revision: number }).revision).toBe(1);
+    // the other namespaces are never pruned
+    expect((await fetch(`${ferry.url}/api/v1/flows/cli.test/greet`)).status).toBe(200);
   });
 
   it("execute --wait prints the state, outputs and logs", async () => {

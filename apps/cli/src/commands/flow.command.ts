@@ -56,41 +56,74 @@ export function registerFlow(program: Command): void {
 
   flow
     .command("deploy")
-    .description("deploy a folder of flows to a server: all are validated first, nothing is applied if one is invalid")
+    .description("deploy a folder of flows to a server: all are validated first, nothing is applied if one is invalid; unchanged flows keep their revision")
     .argument("<dir>", "folder of flow files")
     .option("-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)")
-    .action(async (dir: string, options: { server?: string }) => {
+    .option("--prune", "also delete the flows of the namespaces these files touch that no file declares")
+    .option("--dry-run", "print what would be created, updated, left unchanged and deleted; change nothing")
+    .action(async (dir: string, options: { server?: string; prune?: boolean; dryRun?: boolean }) => {
       const client = new ApiClient(serverUrl(options.server));
-      const files = flowFiles([dir]);
-      const sources = files.map((f) => ({ file: f, source: readFileSync(f, "utf8") }));
-      let invalid = 0;
-      for (const { file, source } of sources) {
-        const [result] = await client.expect<Array<{ constraints: string | null; errors: ErrorLine[]; flow?: string; namespace?: string }>>(
-          "POST", "/api/v1/flows/validate", source, "application/x-yaml",
-        );
-        if (result.constraints) {
-          invalid++;
-          printErrors(file, result.errors.length ? result.errors : [{ message: result.constraints }]);
-        }
-      }
-      if (invalid) throw new UserError(`${invalid} invalid flow file(s); nothing deployed`);
-      const summary = { created: 0, updated: 0, unchanged: 0 };
-      for (const { file, source } of sources) {
-        const created = await client.request<{ revision: number; namespace: string; id: string; message?: string }>("POST", "/api/v1/flows", source, "application/x-yaml");
-        if (created.status < 300) {
-          summary.created++;
-          console.log(`created   ${created.body.namespace}.${created.body.id}`);
+      const plan = await planDeploy(client, flowFiles([dir]), Boolean(options.prune));
+      const counts = { create: 0, update: 0, unchanged: 0, delete: 0 };
+      for (const step of plan) {
+        counts[step.action]++;
+        const label = { create: "create", update: "update", unchanged: "unchanged", delete: "delete" }[step.action].padEnd(9);
+        if (options.dryRun) {
+          console.log(`${label} ${step.namespace}.${step.id}`);
           continue;
         }
-        if (created.status !== 409) throw new UserError(`${file}: HTTP ${created.status}: ${created.body?.message}`);
-        const [meta] = await client.expect<Array<{ flow: string; namespace: string }>>("POST", "/api/v1/flows/validate", source, "application/x-yaml");
-        const before = await client.expect<{ revision: number }>("GET", `/api/v1/flows/${meta.namespace}/${meta.flow}`);
-        const after = await client.expect<{ revision: number }>("PUT", `/api/v1/flows/${meta.namespace}/${meta.flow}`, source, "application/x-yaml");
-        const changed = after.revision !== before.revision;
-        if (changed) summary.updated++;
-        else summary.unchanged++;
-        console.log(`${changed ? "updated  " : "unchanged"} ${meta.namespace}.${meta.flow} (revision ${after.revision})`);
+        const path = `/api/v1/flows/${encodeURIComponent(step.namespace)}/${encodeURIComponent(step.id)}`;
+        if (step.action === "create") await client.expect("POST", "/api/v1/flows", step.source, "application/x-yaml");
+        if (step.action === "update") await client.expect("PUT", path, step.source, "application/x-yaml");
+        if (step.action === "delete") await client.expect("DELETE", path);
+        const past = { create: "created", update: "updated", unchanged: "unchanged", delete: "deleted" }[step.action].padEnd(9);
+        console.log(`${past} ${step.namespace}.${step.id}`);
       }
-      console.log(`${summary.created} created, ${summary.updated} updated, ${summary.unchanged} unchanged`);
+      const verb = options.dryRun ? "would be " : "";
+      console.log(`${counts.create} ${verb}created, ${counts.update} ${verb}updated, ${counts.unchanged} unchanged, ${counts.delete} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
     });
+}
+
+interface DeployStep {
+  action: "create" | "update" | "unchanged" | "delete";
+  namespace: string;
+  id: string;
+  source?: string;
+}
+
+/** validates every file on the server, then compares each with what it holds; refuses the whole deploy on one invalid file */
+async function planDeploy(client: ApiClient, files: string[], prune: boolean): Promise<DeployStep[]> {
+  const parsed: Array<{ file: string; source: string; namespace: string; id: string }> = [];
+  let invalid = 0;
+  for (const file of files) {
+    const source = readFileSync(file, "utf8");
+    const [result] = await client.expect<Array<{ constraints: string | null; errors: ErrorLine[]; flow?: string; namespace?: string }>>(
+      "POST", "/api/v1/flows/validate", source, "application/x-yaml",
+    );
+    if (result.constraints) {
+      invalid++;
+      printErrors(file, result.errors.length ? result.errors : [{ message: result.constraints }]);
+    } else parsed.push({ file, source, namespace: result.namespace!, id: result.flow! });
+  }
+  if (invalid) throw new UserError(`${invalid} invalid flow file(s); nothing deployed`);
+  const seen = new Map<string, string>();
+  for (const p of parsed) {
+    const key = `${p.namespace}.${p.id}`;
+    if (seen.has(key)) throw new UserError(`${p.file} and ${seen.get(key)} both declare flow ${key}; nothing deployed`);
+    seen.set(key, p.file);
+  }
+  const steps: DeployStep[] = [];
+  for (const p of parsed) {
+    const current = await client.request<{ source: string }>("GET", `/api/v1/flows/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.id)}`);
+    const action = current.status === 404 ? "create" : current.body.source === p.source ? "unchanged" : "update";
+    if (current.status !== 404 && current.status >= 400) throw new UserError(`reading flow ${p.namespace}.${p.id}: HTTP ${current.status}`);
+    steps.push({ action, namespace: p.namespace, id: p.id, source: p.source });
+  }
+  if (prune) {
+    for (const namespace of new Set(parsed.map((p) => p.namespace))) {
+      const page = await client.expect<{ results: Array<{ namespace: string; id: string }> }>("GET", `/api/v1/flows/search?namespace=${encodeURIComponent(namespace)}&size=1000`);
+      for (const f of page.results) if (f.namespace === namespace && !seen.has(`${f.namespace}.${f.id}`)) steps.push({ action: "delete", namespace: f.namespace, id: f.id });
+    }
+  }
+  return steps;
 }
