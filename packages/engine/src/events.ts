@@ -14,7 +14,14 @@ export interface ExecutionChange {
  * this process's executor of an execution just saved, so it need not read it back; `logs`
  * carries log lines this process's log writer stored (the logs follow endpoint streams them).
  */
-export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange]; created: [ExecutionRecord]; logs: [LogEntry[]] }> {
+/** a task run this process's executor saved in a terminal state */
+export interface TaskRunEnd {
+  taskId: string;
+  state: string;
+  durationMs: number;
+}
+
+export class EngineEvents extends EventEmitter<{ execution: [ExecutionChange]; created: [ExecutionRecord]; logs: [LogEntry[]]; taskrun: [TaskRunEnd] }> {
   constructor() {
     super();
     this.setMaxListeners(0);

@@ -3,7 +3,7 @@ export { JsonStore } from "./json-store.js";
 export { buildRenderContext } from "./context.js";
 export { FlowStore } from "./flow-store.js";
 export { ExecutionService, type CreateExecutionRequest } from "./execution-service.js";
-export { EngineEvents, type ExecutionChange } from "./events.js";
+export { EngineEvents, type ExecutionChange, type TaskRunEnd } from "./events.js";
 export { Executor, type ExecutorDeps } from "./executor/executor.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { startLogWriter, startMetricsWriter } from "./log-writer.js";

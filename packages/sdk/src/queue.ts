@@ -47,4 +47,6 @@ export interface Queue {
    * wait for it; what answers a user (a new execution) asks first and fails fast instead.
    */
   available?(): boolean;
+  /** messages of a channel not yet acknowledged (waiting or being handled), for monitoring */
+  depth?(channel: string): Promise<number>;
 }

@@ -2,9 +2,9 @@ import type { Queue } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
 import { contractSuite, type Skips } from "./skips.js";
 
-const until = async (check: () => boolean, ms = 5000) => {
+const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
   const end = Date.now() + ms;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > end) throw new Error("condition not met in time");
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -29,6 +29,25 @@ export function queueContract(name: string, create: () => Promise<Queue>, skips?
       expect(got.sort((x, y) => x - y)).toEqual([...Array(50).keys()]);
       await a.close();
       await b.close();
+    });
+    test("depth counts a channel's messages until they are acknowledged", async () => {
+      if (!queue.depth) return; // optional: for monitoring
+      expect(await queue.depth("depth")).toBe(0);
+      for (let i = 0; i < 3; i++) await queue.send("depth", i);
+      expect(await queue.depth("depth")).toBe(3);
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      const seen: number[] = [];
+      const consumer = await queue.consume<number>("depth", async (n) => {
+        seen.push(n);
+        if (n === 0) await held;
+      }, { concurrency: 1 });
+      await until(() => seen.length >= 1);
+      expect(await queue.depth("depth")).toBe(3); // one in flight, two waiting
+      release();
+      await until(() => seen.length >= 3);
+      await until(async () => (await queue.depth!("depth")) === 0);
+      await consumer.close();
     });
     test("keeps order per key and runs one message per key at a time", async () => {
       const seen: Record<string, number[]> = { k1: [], k2: [] };

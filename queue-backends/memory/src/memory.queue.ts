@@ -51,6 +51,11 @@ export class MemoryQueue implements Queue {
     this.enqueue(channel, envelope);
   }
 
+  async depth(channel: string): Promise<number> {
+    const c = this.channels.get(channel);
+    return c ? c.pending.length + c.consumers.reduce((n, consumer) => n + consumer.running, 0) : 0;
+  }
+
   private enqueue(name: string, envelope: Envelope) {
     if (this.closed) return;
     this.channel(name).pending.push(envelope);

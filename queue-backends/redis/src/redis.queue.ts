@@ -53,6 +53,11 @@ export class RedisQueue implements Queue {
     return client;
   }
 
+  /** entries are deleted when acknowledged, so the stream's length is what waits or runs */
+  async depth(channel: string): Promise<number> {
+    return this.commands.xlen(this.streamKey(channel));
+  }
+
   available(): boolean {
     return this.commands.status === "ready";
   }

@@ -1,6 +1,6 @@
 import type { FerryConfig, PluginRegistry } from "@ferry/core";
 import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, WorkerDirectory } from "@ferry/engine";
-import type { Repository, SecretBackend } from "@ferry/sdk";
+import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import type { Triggers } from "../triggers/triggers.js";
 import type { ExecutionWaiter } from "./execution-waiter.js";
@@ -9,6 +9,7 @@ import type { ExecutionWaiter } from "./execution-waiter.js";
 export interface ApiDeps {
   config: FerryConfig;
   repository: Repository;
+  queue: Queue;
   secrets: SecretBackend;
   store: JsonStore;
   flows: FlowStore;

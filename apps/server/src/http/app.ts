@@ -4,6 +4,7 @@ import type { ApiDeps } from "./api-deps.js";
 import { authMiddleware } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
+import { prometheusRegistry } from "./prometheus.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
@@ -27,7 +28,20 @@ export function createApp(deps: ApiDeps): Hono {
 
   const health = () => ({ status: "UP" });
   app.get("/health", (c) => c.json(health()));
+  app.get("/health/live", (c) => c.json(health()));
   app.get("/api/v1/health", (c) => c.json(health()));
+  /** ready: the repository answers and the queue takes messages (503 otherwise, saying which) */
+  app.get("/health/ready", async (c) => {
+    const repository = await deps.repository.searchFlows({ page: 1, size: 1 }).then(
+      () => "UP",
+      () => "DOWN",
+    );
+    const queue = deps.queue.available?.() === false ? "DOWN" : "UP";
+    const up = repository === "UP" && queue === "UP";
+    return c.json({ status: up ? "UP" : "DOWN", checks: { repository, queue } }, up ? 200 : 503);
+  });
+  const registry = prometheusRegistry({ ...deps, groups: deps.config.worker.groups });
+  app.get("/metrics", async (c) => c.text(await registry.metrics(), 200, { "content-type": registry.contentType }));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
 
   app.route("/api/v1/flows", flowRoutes(deps));
@@ -39,5 +53,15 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
+  app.get("/api/v1/plugins", (c) =>
+    c.json(
+      deps.registry.plugins.map((p) => ({
+        name: p.name,
+        version: p.version,
+        tasks: p.tasks.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind, title: t.title })),
+        triggers: p.triggers.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind ?? null, title: t.title })),
+      })),
+    ),
+  );
   return app;
 }

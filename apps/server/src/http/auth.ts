@@ -8,7 +8,7 @@ export interface AuthConfig {
 }
 
 /** paths anyone may call: health probes, and webhooks (their key is their credential) */
-const OPEN = [/^\/health$/, /^\/api\/v1\/health$/, /^\/api\/v1\/executions\/webhook\//];
+const OPEN = [/^\/health(\/live|\/ready)?$/, /^\/api\/v1\/health$/, /^\/api\/v1\/executions\/webhook\//];
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 /** compares in constant time whatever the lengths (both sides hashed first) */

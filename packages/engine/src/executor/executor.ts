@@ -250,6 +250,10 @@ export class Executor {
         { key: execution.parent.executionId },
       );
     }
+    for (const run of state.dirty) {
+      const { current, startDate, endDate } = run.state;
+      if (endDate && isTerminal(current)) events.emit("taskrun", { taskId: run.taskId, state: current, durationMs: Date.parse(endDate) - Date.parse(startDate) });
+    }
     if (state.executionDirty) events.emit("execution", { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current });
   }
 }

@@ -1,0 +1,40 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFerry, type TestFerry } from "../server.test-support.js";
+
+let t: TestFerry;
+beforeAll(async () => {
+  t = await startTestFerry();
+  await t.deploy(`id: ops\nnamespace: ops.test\ntasks:\n  - { id: a, type: core.Log, message: one }\n  - { id: b, type: core.Log, message: two }\n`);
+});
+afterAll(async () => t?.close());
+
+describe("operations endpoints", () => {
+  it("/metrics serves Prometheus text: executions ended and open, task run durations, queue depth, workers, process", async () => {
+    for (let i = 0; i < 3; i++) await t.api("/executions/ops.test/ops?wait=true", { method: "POST" });
+    const response = await fetch(`${t.ferry.url}/metrics`);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    const text = await response.text();
+    expect(text).toContain('ferry_executions_ended_total{state="SUCCESS"} 3');
+    expect(text).toContain('ferry_task_run_duration_seconds_count{state="SUCCESS"} 6');
+    expect(text).toMatch(/ferry_executions\{state="RUNNING"\} 0/);
+    expect(text).toMatch(/ferry_queue_depth\{channel="executor"\} \d+/);
+    expect(text).toMatch(/ferry_queue_depth\{channel="jobs\.default"\} \d+/);
+    expect(text).toContain("ferry_workers 1");
+    expect(text).toContain("ferry_process_resident_memory_bytes");
+  });
+
+  it("/health/live and /health/ready answer, ready with its checks", async () => {
+    expect(await (await fetch(`${t.ferry.url}/health/live`)).json()).toEqual({ status: "UP" });
+    const ready = await fetch(`${t.ferry.url}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "UP", checks: { repository: "UP", queue: "UP" } });
+  });
+
+  it("/api/v1/plugins lists the loaded plugins, their types and versions", async () => {
+    const plugins = (await (await t.api("/plugins")).json()) as Array<{ name: string; version: string; tasks: Array<{ type: string; aliases: string[] }>; triggers: Array<{ type: string; kind: string }> }>;
+    expect(plugins.map((p) => `${p.name}@${p.version}`)).toEqual(["@ferry/plugin-core@0.1.0", "@ferry/plugin-script@0.1.0"]);
+    expect(plugins[0].tasks.find((task) => task.type === "core.Log")?.aliases).toContain("io.kestra.plugin.core.log.Log");
+    expect(plugins[0].triggers.map((trigger) => `${trigger.type}:${trigger.kind}`)).toEqual(["core.trigger.Schedule:schedule", "core.trigger.Webhook:webhook", "core.trigger.Flow:flow"]);
+    expect(plugins[1].tasks.map((task) => task.type)).toEqual(["script.Deno", "script.Node", "script.Shell"]);
+  });
+});

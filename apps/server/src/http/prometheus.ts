@@ -1,0 +1,57 @@
+import type { EngineEvents, WorkerDirectory } from "@ferry/engine";
+import { jobsChannel, EXECUTOR_CHANNEL, LOGS_CHANNEL, METRICS_CHANNEL } from "@ferry/engine";
+import { isTerminal, type ExecutionState, type Queue, type Repository } from "@ferry/sdk";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+const OPEN_STATES: ExecutionState[] = ["CREATED", "RUNNING", "PAUSED", "KILLING"];
+
+/**
+ * Prometheus metrics of this server process (`GET /metrics`): executions ended here by
+ * state, executions open now (from the repository), task run durations, queue depth per
+ * channel, live workers, and Node's process metrics. One registry per server, so several
+ * servers in one process (tests) do not collide.
+ */
+export function prometheusRegistry(deps: { events: EngineEvents; repository: Repository; queue: Queue; workers: WorkerDirectory; groups: string[] }): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ferry_" });
+  const ended = new Counter({ name: "ferry_executions_ended_total", help: "Executions this server saw end, by final state", labelNames: ["state"], registers: [registry] });
+  deps.events.on("execution", (change) => {
+    if (isTerminal(change.state)) ended.inc({ state: change.state });
+  });
+  const durations = new Histogram({
+    name: "ferry_task_run_duration_seconds",
+    help: "Task run durations, by final state",
+    labelNames: ["state"],
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
+    registers: [registry],
+  });
+  deps.events.on("taskrun", (run) => durations.observe({ state: run.state }, Math.max(0, run.durationMs) / 1000));
+  new Gauge({
+    name: "ferry_executions",
+    help: "Executions not yet ended, by state (from the repository)",
+    labelNames: ["state"],
+    registers: [registry],
+    async collect() {
+      for (const state of OPEN_STATES) this.set({ state }, (await deps.repository.searchExecutions({ state: [state], page: 1, size: 1 })).total);
+    },
+  });
+  new Gauge({
+    name: "ferry_queue_depth",
+    help: "Messages of a queue channel not yet acknowledged",
+    labelNames: ["channel"],
+    registers: [registry],
+    async collect() {
+      if (!deps.queue.depth) return;
+      for (const channel of [EXECUTOR_CHANNEL, LOGS_CHANNEL, METRICS_CHANNEL, ...deps.groups.map(jobsChannel)]) this.set({ channel }, await deps.queue.depth(channel));
+    },
+  });
+  new Gauge({
+    name: "ferry_workers",
+    help: "Live workers (announced within the last seconds)",
+    registers: [registry],
+    collect() {
+      this.set(deps.workers.list().length);
+    },
+  });
+  return registry;
+}
