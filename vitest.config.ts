@@ -8,7 +8,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["ferry-src"] } },
   test: {
     include: ["**/src/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/dist/**"],
+    // .scaffold-*: plugins `ferry plugin new` writes during a test, which runs their tests itself
+    exclude: ["**/node_modules/**", "**/dist/**", "**/.scaffold-*/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -3,3 +3,4 @@ export { queueContract } from "./queue.contract.js";
 export { repositoryContract } from "./repository.contract.js";
 export { secretBackendContract, CONTRACT_SECRETS } from "./secret-backend.contract.js";
 export type { Skips } from "./skips.js";
+export { runTask, type RunTaskOptions, type RunTaskResult } from "./run-task.js";

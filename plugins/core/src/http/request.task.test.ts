@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// by path: @ferry/testkit depends on @ferry/core, whose tests load this plugin (no package cycle)
+import { runTask } from "../../../../packages/testkit/src/index.js";
 import { requestTask } from "./request.task.js";
 
 // a real HTTP server on 127.0.0.1 answering what it received
@@ -23,26 +25,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const logs: string[] = [];
-const ctx = {
-  execution: { id: "e", namespace: "n", flowId: "f", flowRevision: 1 },
-  taskRun: { id: "t", taskId: "req", attempt: 0 },
-  logger: { trace: () => undefined, debug: (m: string) => void logs.push(m), info: () => undefined, warn: () => undefined, error: () => undefined, log: () => undefined },
-  signal: new AbortController().signal,
-  render: async (v: unknown) => v,
-  putFile: async () => "",
-  getFile: async () => new Uint8Array(),
-  workingDirectory: async () => {
-    throw new Error("http.Request needs no working folder");
-  },
-  metric: () => undefined,
-  listNamespaceFiles: async () => [],
-};
-const run = (props: Record<string, unknown>) => requestTask.run(ctx, requestTask.properties.parse(props));
+// the task as a worker runs it: properties rendered and validated, a full run context (testkit)
+const run = async (props: Record<string, unknown>) => (await runTask(requestTask, props, { secrets: { API_TOKEN: "t" } })).outputs as Record<string, any>;
 
 describe("core.http.Request", () => {
   it("sends a JSON body with headers and exposes code, headers and body", async () => {
-    const out = (await run({ uri: `${base}/things?x=1`, method: "POST", body: { a: 1 }, headers: { Authorization: "Bearer t" } }))!;
+    const out = (await run({ uri: `${base}/things?x=1`, method: "POST", body: { a: 1 }, headers: { Authorization: "Bearer {{ secret('API_TOKEN') }}" } }))!;
     expect(out.code).toBe(200);
     expect((out.headers as Record<string, string[]>)["x-echo"]).toEqual(["yes"]);
     expect(JSON.parse(out.body as string)).toEqual({ method: "POST", url: "/things?x=1", contentType: "application/json", auth: "Bearer t", body: '{"a":1}' });
