@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, runCli } from "./support/ferry-process.js";
@@ -29,6 +29,16 @@ describe("ferry plugin new", () => {
     await writeFile(join(parent, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "./ferry-plugin-slack-notify"]\n`);
     const check = await runCli(["config", "check"], { cwd: parent });
     expect(check.stdout).toContain("@acme/ferry-plugin-slack-notify@0.1.0");
+
+    const docs = await runCli(["plugin", "docs", "docs", "--plugin", "./ferry-plugin-slack-notify"], { cwd: parent });
+    expect(docs.stdout).toContain("wrote 1 pages and README.md");
+    const page = await readFile(join(parent, "docs", "slackNotify.Hello.md"), "utf8");
+    expect(page).toContain("# slackNotify.Hello");
+    expect(page).toMatch(/\| `name` \| string \| {2}\| `"World"` \|/);
+    expect(page).toContain("## Example: Greet the flow's input");
+
+    const schema = JSON.parse((await runCli(["flow", "schema"], { cwd: parent })).stdout) as { $defs: { task: { anyOf: Array<{ properties: { type: { const: string } } }> } } };
+    expect(schema.$defs.task.anyOf.map((t) => t.properties.type.const)).toEqual(expect.arrayContaining(["slackNotify.Hello", "core.Log", "io.kestra.plugin.core.log.Log"]));
 
     expect((await runCli(["plugin", "new", "@acme/ferry-plugin-slack-notify", "--dir", parent])).stderr).toContain("already exists");
     expect((await runCli(["plugin", "new", "Not A Name"])).stderr).toContain("is not an npm package name");

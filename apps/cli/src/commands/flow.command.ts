@@ -1,4 +1,4 @@
-import { loadConfig, loadPlugins, parseFlow, PluginRegistry } from "@ferry/core";
+import { flowJsonSchema, loadConfig, loadPlugins, parseFlow, PluginRegistry } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -52,6 +52,16 @@ export function registerFlow(program: Command): void {
       }
       console.log(`${files.length - bad} valid, ${bad} invalid`);
       if (bad) process.exitCode = 1;
+    });
+
+  flow
+    .command("schema")
+    .description("print the JSON Schema of flow files for the configured plugins (for editors: # yaml-language-server: $schema=flow.schema.json)")
+    .option("-c, --config <file>", "configuration file")
+    .action(async (options: { config?: string }) => {
+      const { config, file } = loadConfig({ file: options.config });
+      const registry = new PluginRegistry(await loadPlugins(config.plugins, file ? resolve(file, "..") : process.cwd()));
+      console.log(JSON.stringify(flowJsonSchema(registry), null, 2));
     });
 
   flow

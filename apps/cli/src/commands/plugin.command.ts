@@ -1,3 +1,4 @@
+import { loadConfig, loadPlugins, pluginDocPage } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { existsSync } from "node:fs";
@@ -8,7 +9,7 @@ import { pluginTemplate } from "../plugin-template.js";
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
 export function registerPlugin(program: Command): void {
-  const plugin = program.command("plugin").description("write plugins: scaffold one");
+  const plugin = program.command("plugin").description("write plugins: scaffold one, document them");
 
   plugin
     .command("new")
@@ -26,5 +27,29 @@ export function registerPlugin(program: Command): void {
       }
       console.log(`created ${folder}: ${Object.keys(files).join(", ")}`);
       console.log(`next: cd ${folder} && npm install && npm run build && npm test`);
+    });
+
+  plugin
+    .command("docs")
+    .description("write a Markdown page per task and trigger type of the configured plugins (or of --plugin ones), from their own definitions")
+    .argument("<dir>", "folder to write the pages in")
+    .option("-p, --plugin <name-or-path>", "document this plugin (npm name, folder or file; repeatable) instead of the configured ones", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("-c, --config <file>", "configuration file")
+    .action(async (dir: string, options: { plugin: string[]; config?: string }) => {
+      const { config, file } = loadConfig({ file: options.config });
+      const plugins = await loadPlugins(options.plugin.length ? options.plugin : config.plugins, file ? resolve(file, "..") : process.cwd());
+      await mkdir(dir, { recursive: true });
+      const written: string[] = [];
+      for (const p of plugins) {
+        for (const [what, defs] of [["task", p.tasks], ["trigger", p.triggers]] as const) {
+          for (const def of defs) {
+            const name = `${def.type}.md`;
+            await writeFile(join(dir, name), pluginDocPage(def, what));
+            written.push(name);
+          }
+        }
+      }
+      await writeFile(join(dir, "README.md"), `# Plugins\n\n${plugins.map((p) => `- ${p.name} ${p.version}: ${[...p.tasks, ...p.triggers].map((d) => `[${d.type}](${d.type}.md)`).join(", ")}`).join("\n")}\n`);
+      console.log(`wrote ${written.length} pages and README.md to ${resolve(dir)}`);
     });
 }

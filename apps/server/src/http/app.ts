@@ -1,3 +1,4 @@
+import { flowJsonSchema } from "@ferry/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./api-deps.js";
@@ -53,6 +54,8 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
+  let flowSchema: object | undefined;
+  app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
   app.get("/api/v1/plugins", (c) =>
     c.json(
       deps.registry.plugins.map((p) => ({

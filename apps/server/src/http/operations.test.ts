@@ -37,4 +37,11 @@ describe("operations endpoints", () => {
     expect(plugins[0].triggers.map((trigger) => `${trigger.type}:${trigger.kind}`)).toEqual(["core.trigger.Schedule:schedule", "core.trigger.Webhook:webhook", "core.trigger.Flow:flow"]);
     expect(plugins[1].tasks.map((task) => task.type)).toEqual(["script.Deno", "script.Node", "script.Shell"]);
   });
+
+  it("/api/v1/plugins/schemas/flow is a JSON Schema of flows for the loaded plugins", async () => {
+    const schema = (await (await t.api("/plugins/schemas/flow")).json()) as { required: string[]; $defs: { task: { anyOf: unknown[] }; trigger: { anyOf: unknown[] } } };
+    expect(schema.required).toEqual(["id", "namespace", "tasks"]);
+    expect(schema.$defs.task.anyOf.length).toBeGreaterThan(20);
+    expect(schema.$defs.trigger.anyOf.length).toBe(9);
+  });
 });
