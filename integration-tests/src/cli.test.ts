@@ -87,6 +87,25 @@ describe("the ferry CLI", () => {
     expect((await fetch(`${ferry.url}/api/v1/flows/cli.test/greet`)).status).toBe(200);
   });
 
+  it("namespace files deploy uploads a folder, leaves unchanged files alone, and prunes", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "ferry-nsfiles-"));
+    await mkdir(join(folder, "scripts"));
+    await writeFile(join(folder, "scripts/main.ts"), "export default () => ({ ok: true });");
+    await writeFile(join(folder, "data.json"), '{"rows": 3}');
+    await writeFile(join(folder, "blob.bin"), Buffer.from([0, 255, 1, 254]));
+    const first = await runCli(["namespace", "files", "deploy", folder, "--namespace", "cli.files", "--server", ferry.url]);
+    expect(first.stdout).toContain("3 uploaded, 0 unchanged, 0 deleted");
+    expect(Buffer.from(await (await fetch(`${ferry.url}/api/v1/namespaces/cli.files/files?path=blob.bin`)).arrayBuffer())).toEqual(Buffer.from([0, 255, 1, 254]));
+    await rm(join(folder, "blob.bin"));
+    await writeFile(join(folder, "data.json"), '{"rows": 4}');
+    const dry = await runCli(["namespace", "files", "deploy", folder, "-n", "cli.files", "--prune", "--dry-run", "--server", ferry.url]);
+    expect(dry.stdout).toContain("1 would be uploaded, 1 unchanged, 1 would be deleted (dry run: nothing changed)");
+    const second = await runCli(["namespace", "files", "deploy", folder, "-n", "cli.files", "--prune", "--server", ferry.url]);
+    expect(second.stdout).toContain("1 uploaded, 1 unchanged, 1 deleted");
+    expect(await (await fetch(`${ferry.url}/api/v1/namespaces/cli.files/files?path=data.json`)).text()).toBe('{"rows": 4}');
+    expect((await fetch(`${ferry.url}/api/v1/namespaces/cli.files/files?path=blob.bin`)).status).toBe(404);
+  });
+
   it("execute --wait prints the state, outputs and logs", async () => {
     const r = await runCli(["execute", "cli.test", "greet", "--input", "who=CLI", "--wait", "--server", ferry.url]);
     expect(r.code).toBe(0);

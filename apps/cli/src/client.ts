@@ -24,16 +24,27 @@ export class ApiClient {
     this.baseUrl = parsed.toString();
   }
 
-  async request<T>(method: string, path: string, body?: string | FormData, contentType?: string): Promise<{ status: number; body: T }> {
-    let response: Response;
+  /** a response's bytes as they are (a file), or undefined on 404 */
+  async bytes(path: string): Promise<Uint8Array | undefined> {
+    const response = await this.fetch("GET", path);
+    if (response.status === 404) return undefined;
+    if (response.status >= 400) throw new UserError(`GET ${path}: HTTP ${response.status}: ${await response.text()}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  private async fetch(method: string, path: string, body?: BodyInit, contentType?: string): Promise<Response> {
     const headers: Record<string, string> = {};
     if (contentType) headers["content-type"] = contentType;
     if (this.authorization) headers.authorization = this.authorization;
     try {
-      response = await fetch(new URL(path, this.baseUrl), { method, body, headers });
+      return await fetch(new URL(path, this.baseUrl), { method, body, headers });
     } catch (error) {
       throw new UserError(`cannot reach the Ferry server at ${this.baseUrl} (${(error as Error).cause ?? (error as Error).message}); start one with 'ferry server local' or pass --server URL`);
     }
+  }
+
+  async request<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<{ status: number; body: T }> {
+    const response = await this.fetch(method, path, body, contentType);
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -44,7 +55,7 @@ export class ApiClient {
     return { status: response.status, body: parsed as T };
   }
 
-  async expect<T>(method: string, path: string, body?: string | FormData, contentType?: string): Promise<T> {
+  async expect<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<T> {
     const answer = await this.request<T & { message?: string }>(method, path, body, contentType);
     if (answer.status >= 400) throw new UserError(`${method} ${path}: HTTP ${answer.status}: ${answer.body?.message ?? JSON.stringify(answer.body)}`);
     return answer.body;

@@ -2,6 +2,7 @@ import { UserError } from "@ferry/sdk";
 import { Command } from "commander";
 import { registerConfig } from "./commands/config.command.js";
 import { registerExecute } from "./commands/execute.command.js";
+import { registerNamespace } from "./commands/namespace.command.js";
 import { registerPlugin } from "./commands/plugin.command.js";
 import { registerFlow } from "./commands/flow.command.js";
 import { registerSecrets } from "./commands/secrets.command.js";
@@ -16,6 +17,7 @@ registerTrigger(program);
 registerSecrets(program);
 registerConfig(program);
 registerPlugin(program);
+registerNamespace(program);
 
 try {
   await program.parseAsync(process.argv);
