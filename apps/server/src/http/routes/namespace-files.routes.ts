@@ -1,8 +1,8 @@
 import { namespaceFileKey, namespaceFilesPrefix, NotFoundError, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
+import { namespaceParam } from "../params.js";
 
-const NAMESPACE = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
 
 /**
  * Namespace files (Kestra's `/api/v1/namespaces/{namespace}/files`): scripts and data a
@@ -14,8 +14,7 @@ export function namespaceFileRoutes(deps: ApiDeps): Hono {
   const { storage } = deps.store;
 
   const where = (c: Context, required = true) => {
-    const namespace = c.req.param("namespace")!;
-    if (!NAMESPACE.test(namespace)) throw new UserError(`'${namespace}' is not a namespace`, { status: 400 });
+    const namespace = namespaceParam(c);
     const path = c.req.query("path") ?? "";
     if (required && !path.replace(/^\/+/, "")) throw new UserError("give the file's path as ?path=", { status: 400 });
     return { namespace, path };

@@ -1,8 +1,8 @@
 import { NotFoundError, UserError, z } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
+import { namespaceParam } from "../params.js";
 
-const NAMESPACE = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /**
@@ -15,8 +15,7 @@ export function secretRoutes(deps: ApiDeps): Hono {
   const { secrets } = deps;
 
   const where = (c: Context) => {
-    const namespace = c.req.param("namespace")!;
-    if (!NAMESPACE.test(namespace)) throw new UserError(`'${namespace}' is not a namespace`, { status: 400 });
+    const namespace = namespaceParam(c);
     const name = c.req.param("name");
     if (name !== undefined && !NAME.test(name)) throw new UserError(`'${name}' is not a secret name (letters, digits, '_', '-', '.')`, { status: 400 });
     return { namespace, name: name! };
