@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { encryptionKey, EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { encryptionKey, EngineEvents, KvStore, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -53,6 +53,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const store = new JsonStore(backends.storage);
     const events = new EngineEvents();
     const flows = new FlowStore(repository, registry);
+    const kv = new KvStore(async () => repository, backends.storage);
     const encryption = await encryptionKey(config.encryption.key, { baseDir, makeLocal: role === "local" });
     const executions = new ExecutionService(repository, store, backends.queue, events, encryption);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
@@ -68,7 +69,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => executor.stop());
     if (role === "local") {
       const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, concurrency: config.worker.concurrency, groups: config.worker.groups,
       });
       await worker.start();
       worker.startAnnouncing();
@@ -94,7 +95,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };
+    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {

@@ -7,6 +7,8 @@ import { startFerry, type FerryServer } from "./ferry.js";
 
 export interface TestFerry {
   ferry: FerryServer;
+  /** its working folder (./.ferry/ holds the database and storage) */
+  dir: string;
   /** fetch under /api/v1 */
   api(path: string, init?: RequestInit): Promise<Response>;
   /** creates or updates a flow from YAML; throws with the server's message when refused */
@@ -23,6 +25,7 @@ export async function startTestFerry(config: Record<string, unknown> = {}): Prom
   const api = (path: string, init?: RequestInit) => fetch(`${ferry.url}/api/v1${path}`, init);
   return {
     ferry,
+    dir,
     api,
     async deploy(source) {
       const id = /^id:\s*(\S+)/m.exec(source)?.[1];

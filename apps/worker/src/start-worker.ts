@@ -1,5 +1,6 @@
-import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
-import { encryptionKey, JsonStore, Worker } from "@ferry/engine";
+import { closeBackends, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
+import type { Repository } from "@ferry/sdk";
+import { encryptionKey, JsonStore, KvStore, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -25,7 +26,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   );
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
+    // KV metadata lives in the repository: opened on the first KV call, never for workers that make none
+    let kvRepository: Promise<Repository> | undefined;
+    const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
     const worker = new Worker({
+      kv: new KvStore(repository, backends.storage),
       queue: backends.queue,
       registry,
       store: new JsonStore(backends.storage),
@@ -41,6 +46,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
       stop: async (graceMs = 30_000) => {
         await worker.stop(graceMs);
         await closeBackends(backends);
+        await (await kvRepository?.catch(() => undefined))?.close?.();
       },
     };
   } catch (error) {

@@ -13,3 +13,4 @@ export { Reconciler, type ReconcilerOptions } from "./executor/reconciler.js";
 export { secretFunction } from "./secret-function.js";
 export { ENCRYPTED_TYPE, isEncrypted, maskSecretInputs } from "./secret-inputs.js";
 export { encryptionKey } from "./encryption-key.js";
+export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";

@@ -110,6 +110,21 @@ export interface SecretRecord {
   updated: string;
 }
 
+export type KvType = "STRING" | "NUMBER" | "BOOLEAN" | "DATETIME" | "DATE" | "DURATION" | "JSON";
+export const KV_TYPES: readonly KvType[] = ["STRING", "NUMBER", "BOOLEAN", "DATETIME", "DATE", "DURATION", "JSON"];
+
+/** A KV pair's metadata; its value lives in internal storage at `valueUri`. */
+export interface KvRecord {
+  namespace: string;
+  key: string;
+  type: KvType;
+  valueUri: string;
+  /** ISO-8601; past it the pair is invisible and gets purged */
+  expires?: string;
+  created: string;
+  updated: string;
+}
+
 /** A number a task reported (Kestra's metrics): a counter's increment or a timer's seconds. */
 export interface MetricEntry {
   executionId: string;

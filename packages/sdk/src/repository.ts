@@ -1,5 +1,5 @@
 import type { ExecutionState } from "./states.js";
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, Page, PageRequest, SecretRecord, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
+import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
 
 /**
  * The system of record: flows and their revisions, executions, task runs, logs.
@@ -68,6 +68,13 @@ export interface Repository {
   deleteSecret(namespace: string, name: string): Promise<boolean>;
   /** replaces every stored secret with these, in one transaction (key rotation: all or nothing) */
   replaceSecrets(records: SecretRecord[]): Promise<void>;
+
+  /** KV metadata (values live in storage); expired records are returned too: callers decide */
+  getKv(namespace: string, key: string): Promise<KvRecord | undefined>;
+  /** the records of one namespace whose key starts with `prefix` */
+  listKv(namespace: string, prefix?: string): Promise<KvRecord[]>;
+  saveKv(record: KvRecord): Promise<void>;
+  deleteKv(namespace: string, key: string): Promise<boolean>;
 
   appendMetrics(entries: MetricEntry[]): Promise<void>;
   /** in the order they were appended */

@@ -30,6 +30,8 @@ export interface RunContext extends RunIdentity {
   putFile(name: string, body: Uint8Array | string): Promise<string>;
   /** reads a `ferry://` file of this execution (or of its namespace) */
   getFile(uri: string): Promise<Uint8Array>;
+  /** the KV store, namespace-scoped */
+  kv: KvAccess;
   /** paths of the flow's namespace files (`scripts/main.ts`), each readable with `getFile(namespaceFileUri(…))` */
   listNamespaceFiles(): Promise<string[]>;
   /**
@@ -39,6 +41,17 @@ export interface RunContext extends RunIdentity {
   workingDirectory(): Promise<string>;
   /** reports a metric of this task run: a counter's increment, or a timer's duration in seconds */
   metric(name: string, value: number, options?: { type?: "counter" | "timer"; tags?: Record<string, string> }): void;
+}
+
+/**
+ * The KV store as a task sees it: the flow's namespace by default; another namespace only
+ * when it is the flow's own or one of its parents (anything else fails, naming both).
+ */
+export interface KvAccess {
+  get(key: string, options?: { namespace?: string }): Promise<{ type: string; value: unknown } | undefined>;
+  set(key: string, value: unknown, options?: { namespace?: string; type?: string; ttl?: string; overwrite?: boolean }): Promise<void>;
+  keys(prefix?: string, options?: { namespace?: string }): Promise<string[]>;
+  delete(key: string, options?: { namespace?: string }): Promise<boolean>;
 }
 
 /** Outputs are a JSON-serialisable map, exposed as `outputs.<taskId>.<key>`. */

@@ -159,6 +159,22 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       await repo.replaceSecrets([record("c.sec", "ONLY", "c1"), record("c.other", "TWO", "c2")]);
       expect((await repo.listSecrets()).map((r) => `${r.namespace}/${r.name}`)).toEqual(["c.other/TWO", "c.sec/ONLY"]);
     });
+    test("kv metadata: saved, replaced, listed by prefix in key order, deleted", async () => {
+      const record = (key: string, over: Record<string, unknown> = {}) => ({ namespace: "c.kv", key, type: "STRING" as const, valueUri: `ferry://c/kv/_kv/${key}`, created: now(), updated: now(), ...over });
+      await repo.saveKv(record("b_2"));
+      await repo.saveKv(record("a.1", { expires: "2030-01-01T00:00:00.000Z" }));
+      await repo.saveKv(record("a.1", { type: "NUMBER" }));
+      await repo.saveKv(record("a%x"));
+      expect(await repo.getKv("c.kv", "a.1")).toMatchObject({ key: "a.1", type: "NUMBER", expires: undefined });
+      expect(await repo.getKv("c.kv", "nope")).toBeUndefined();
+      expect((await repo.listKv("c.kv")).map((r) => r.key)).toEqual(["a%x", "a.1", "b_2"]);
+      expect((await repo.listKv("c.kv", "a.")).map((r) => r.key)).toEqual(["a.1"]);
+      expect((await repo.listKv("c.kv", "a%")).map((r) => r.key)).toEqual(["a%x"]);
+      expect((await repo.listKv("c.kv", "b_")).map((r) => r.key)).toEqual(["b_2"]);
+      expect(await repo.listKv("c.other")).toEqual([]);
+      expect(await repo.deleteKv("c.kv", "a.1")).toBe(true);
+      expect(await repo.deleteKv("c.kv", "a.1")).toBe(false);
+    });
     test("metrics append in order and filter by task run", async () => {
       const e = execution();
       await repo.saveExecution(e);

@@ -9,6 +9,8 @@ export interface RunTaskOptions {
   inputs?: Record<string, unknown>;
   /** what `{{ outputs.task.x }}` reads: earlier tasks' outputs by task id */
   outputs?: Record<string, unknown>;
+  /** the KV store's pairs of the task's namespace, by key (changed by the task; see the result's kv) */
+  kv?: Record<string, unknown>;
   /** what `{{ secret('NAME') }}` reads */
   secrets?: Record<string, string>;
   /** files the task may read with getFile: by `ferry://` URI, or by plain name (as `ferry://test/<name>`) */
@@ -26,6 +28,8 @@ export interface RunTaskResult {
   /** files the task stored (putFile), by URI */
   files: Record<string, Uint8Array>;
   metrics: Array<{ name: string; value: number; type: string; tags: Record<string, string> }>;
+  /** the KV pairs after the run */
+  kv: Record<string, unknown>;
 }
 
 const bytes = (v: string | Uint8Array) => (typeof v === "string" ? new TextEncoder().encode(v) : v);
@@ -45,13 +49,28 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
   const namespacePrefix = `ferry://${namespace.split(".").join("/")}/_files/`;
   for (const [path, value] of Object.entries(options.namespaceFiles ?? {})) given.set(`${namespacePrefix}${path.replace(/^\/+/, "")}`, bytes(value));
 
+  const pairs = new Map(Object.entries(options.kv ?? {}));
+  const ownNamespace = (o?: { namespace?: string }) => {
+    if (o?.namespace && o.namespace !== namespace) throw new UserError(`runTask keeps the KV store of namespace ${namespace} only`);
+  };
+  const kv: RunContext["kv"] = {
+    get: async (key, o) => (ownNamespace(o), pairs.has(key) ? { type: typeof pairs.get(key) === "string" ? "STRING" : "JSON", value: pairs.get(key) } : undefined),
+    set: async (key, value, o) => {
+      ownNamespace(o);
+      if (o?.overwrite === false && pairs.has(key)) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`);
+      pairs.set(key, value);
+    },
+    keys: async (prefix = "", o) => (ownNamespace(o), [...pairs.keys()].filter((k) => k.startsWith(prefix)).sort()),
+    delete: async (key, o) => (ownNamespace(o), pairs.delete(key)),
+  };
   const secret: Callable = (args) => {
     const name = String(args[0] ?? "");
     const value = options.secrets?.[name];
     if (value === undefined) throw new UserError(`secret ${name} not found in namespace ${namespace}`);
     return value;
   };
-  const ctx = { variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } }, functions: { secret } };
+  const kvFunction: Callable = async (args) => (await kv.get(String(args[0])))?.value ?? null;
+  const ctx = { variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } }, functions: { secret, kv: kvFunction } };
   const raw = new Set(definition.rawProperties ?? []);
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, ctx);
@@ -78,12 +97,13 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
       return found;
     },
     listNamespaceFiles: async () => Object.keys(options.namespaceFiles ?? {}).map((p) => p.replace(/^\/+/, "")),
+    kv,
     workingDirectory: () => (workDir ??= mkdtemp(join(tmpdir(), "ferry-testkit-"))),
     metric: (name, value, o = {}) => void metrics.push({ name, value, type: o.type ?? "counter", tags: o.tags ?? {} }),
   };
   try {
     const outputs = (await definition.run(run, props)) ?? undefined;
-    return { outputs, logs, files: stored, metrics };
+    return { outputs, logs, files: stored, metrics, kv: Object.fromEntries(pairs) };
   } finally {
     clearTimeout(timer);
     if (workDir) await rm(await workDir, { recursive: true, force: true });

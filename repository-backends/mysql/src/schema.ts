@@ -135,3 +135,18 @@ export const secrets = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.namespace, t.name] })],
 );
+
+/** KV pairs' metadata; values live in internal storage */
+export const kv = mysqlTable(
+  "kv",
+  {
+    namespace: name("namespace").notNull(),
+    key: name("key").notNull(),
+    type: varchar("type", { length: 16 }).notNull(),
+    valueUri: uri("value_uri").notNull(),
+    expires: date("expires"),
+    created: date("created").notNull(),
+    updated: date("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.key] })],
+);

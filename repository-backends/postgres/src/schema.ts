@@ -127,3 +127,18 @@ export const secrets = pgTable(
   },
   (t) => [primaryKey({ columns: [t.namespace, t.name] })],
 );
+
+/** KV pairs' metadata; values live in internal storage */
+export const kv = pgTable(
+  "kv",
+  {
+    namespace: text("namespace").notNull(),
+    key: text("key").notNull(),
+    type: text("type").notNull(),
+    valueUri: text("value_uri").notNull(),
+    expires: text("expires"),
+    created: text("created").notNull(),
+    updated: text("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.key] })],
+);

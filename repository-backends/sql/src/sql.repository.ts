@@ -1,6 +1,6 @@
 import {
   ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest,
-  type MetricEntry, type Repository, type SecretRecord, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
+  type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
@@ -28,6 +28,7 @@ export interface SqlTables {
   claims: AnyTable;
   metrics: AnyTable;
   secrets: AnyTable;
+  kv: AnyTable;
 }
 
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -324,4 +325,34 @@ export abstract class SqlRepository implements Repository {
       if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
     });
   }
+
+  async getKv(namespace: string, key: string): Promise<KvRecord | undefined> {
+    const { kv } = this.tables;
+    const [row] = (await this.db().select().from(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key))).limit(1)) as Array<KvRecord & { expires: string | null }>;
+    return row && kvFromRow(row);
+  }
+
+  async listKv(namespace: string, prefix = ""): Promise<KvRecord[]> {
+    const { kv } = this.tables;
+    const rows = (await this.db().select().from(kv).where(eq(kv.namespace, namespace)).orderBy(asc(kv.key))) as Array<KvRecord & { expires: string | null }>;
+    // the prefix is matched here, not with LIKE: keys hold '_' and '.', and each dialect escapes LIKE its own way
+    return rows.filter((r) => r.key.startsWith(prefix)).map(kvFromRow);
+  }
+
+  async saveKv(record: KvRecord): Promise<void> {
+    const { kv } = this.tables;
+    await this.transaction(async (tx) => {
+      await tx.delete(kv).where(and(eq(kv.namespace, record.namespace), eq(kv.key, record.key)));
+      await tx.insert(kv).values({ ...record, expires: record.expires ?? null });
+    });
+  }
+
+  async deleteKv(namespace: string, key: string): Promise<boolean> {
+    const { kv } = this.tables;
+    return this.changedRows(await this.db().delete(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key)))) > 0;
+  }
+}
+
+function kvFromRow(row: KvRecord & { expires: string | null }): KvRecord {
+  return { namespace: row.namespace, key: row.key, type: row.type, valueUri: row.valueUri, expires: row.expires ?? undefined, created: row.created, updated: row.updated };
 }

@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
-import { UnexpectedError, type ExecutionRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
+import { UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -90,6 +90,11 @@ export class SqliteRepository extends SqlRepository {
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     this.hot.saveAll(execution, runs, options.expectedVersion);
+  }
+
+  override async saveKv(record: KvRecord) {
+    const row = { ...record, expires: record.expires ?? null };
+    this.database!.insert(schema.kv).values(row).onConflictDoUpdate({ target: [schema.kv.namespace, schema.kv.key], set: { type: row.type, valueUri: row.valueUri, expires: row.expires, updated: row.updated } }).run();
   }
 
   override async saveSecret(record: SecretRecord) {

@@ -1,5 +1,5 @@
 import type { FerryConfig, PluginRegistry } from "@ferry/core";
-import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, WorkerDirectory } from "@ferry/engine";
+import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, KvStore, WorkerDirectory } from "@ferry/engine";
 import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import type { Triggers } from "../triggers/triggers.js";
@@ -11,6 +11,7 @@ export interface ApiDeps {
   repository: Repository;
   queue: Queue;
   secrets: SecretBackend;
+  kv: KvStore;
   store: JsonStore;
   flows: FlowStore;
   registry: PluginRegistry;

@@ -8,6 +8,7 @@ import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
+import { kvRoutes } from "./routes/kv.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/metrics", metricsRoutes(deps));
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
+  app.route("/api/v1/namespaces", kvRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));

@@ -73,6 +73,13 @@ export async function createBackends(config: FerryConfig, baseDir: string, needs
   return backends;
 }
 
+/** the configured repository alone, initialised: a worker opens it when a task first needs it (KV) */
+export async function openRepository(config: FerryConfig, baseDir: string): Promise<Repository> {
+  const repository = await create<Repository>("repository", config.repository, baseDir);
+  await repository.init?.();
+  return repository;
+}
+
 export async function closeBackends(backends: Backends): Promise<void> {
   for (const backend of [backends.queue, backends.secrets, backends.storage, backends.repository] as Array<{ close?(): Promise<void> } | undefined>) {
     await backend?.close?.().catch(() => undefined);

@@ -11,6 +11,8 @@ import { renderProperties } from "../render-properties.js";
 import { secretFunction } from "../secret-function.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { openSecretInputs } from "../secret-inputs.js";
+import type { KvStore } from "../kv-store.js";
+import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -24,6 +26,8 @@ export interface WorkerOptions {
   secrets?: SecretBackend;
   /** opens SECRET inputs: the server's encryption key */
   encryption?: AesGcm;
+  /** the KV store tasks and `kv()` reach */
+  kv?: KvStore;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -143,6 +147,7 @@ export class Worker {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
+    const kv = kvAccess(this.options.kv, context.flow.namespace);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
@@ -178,7 +183,10 @@ export class Worker {
       const ctx = await buildRenderContext(context, store, {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
         task: { id: task.id, type: task.type },
-        functions: this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : undefined,
+        functions: {
+          ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
+          kv: kvFunction(kv, context.flow.namespace),
+        },
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
       });
       if (task.timeout) {
@@ -189,6 +197,7 @@ export class Worker {
       const workDir = lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
+        kv,
         metric: (name, value, options = {}) => {
           metrics.push({
             executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,

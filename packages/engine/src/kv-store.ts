@@ -1,0 +1,131 @@
+import { isDuration, KV_TYPES, namespacePath, parseDuration, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
+
+/** ASCII letters, digits and `-_.` */
+const KEY = /^[A-Za-z0-9_.-]{1,255}$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function assertKvKey(key: string): string {
+  if (!KEY.test(key)) throw new UserError(`'${key}' is not a KV key: ASCII letters, digits and '-', '_', '.' only`, { status: 400 });
+  return key;
+}
+
+/** the type a JSON value has, as the KV API infers it (Kestra's rules) */
+export function inferKvType(value: unknown): KvType {
+  if (typeof value === "number") return "NUMBER";
+  if (typeof value === "boolean") return "BOOLEAN";
+  if (typeof value === "string") {
+    if (DATETIME.test(value) && !Number.isNaN(Date.parse(value))) return "DATETIME";
+    if (DATE.test(value) && !Number.isNaN(Date.parse(value))) return "DATE";
+    if (/^P/.test(value) && isDuration(value)) return "DURATION";
+    return "STRING";
+  }
+  return "JSON";
+}
+
+/** the value checked against its declared type (422 naming both when they disagree) */
+export function checkKvValue(type: KvType, value: unknown): unknown {
+  const bad = () => new UserError(`KV value ${JSON.stringify(value)?.slice(0, 80)} is not a ${type}`, { status: 422 });
+  switch (type) {
+    case "STRING":
+      if (typeof value !== "string") throw bad();
+      return value;
+    case "NUMBER": {
+      const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+      if (typeof n !== "number" || !Number.isFinite(n)) throw bad();
+      return n;
+    }
+    case "BOOLEAN":
+      if (value === "true" || value === "false") return value === "true";
+      if (typeof value !== "boolean") throw bad();
+      return value;
+    case "DATETIME":
+      if (typeof value !== "string" || Number.isNaN(Date.parse(value)) || !DATETIME.test(value)) throw bad();
+      return new Date(value).toISOString();
+    case "DATE":
+      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
+      return value;
+    case "DURATION":
+      if (typeof value !== "string" || !isDuration(value)) throw bad();
+      return value;
+    case "JSON":
+      if (typeof value === "string") {
+        try {
+          return JSON.parse(value);
+        } catch {
+          throw bad();
+        }
+      }
+      return value;
+  }
+}
+
+/**
+ * The KV store: pairs bound to a namespace, each value in internal storage at
+ * `<namespace>/_kv/<key>` and its metadata (type, URI, expiration, dates) in the repository.
+ * An expired pair is invisible and purged when met. The repository is asked for lazily: a
+ * worker connects to it only when a task uses KV.
+ */
+export class KvStore {
+  constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly now = () => new Date()) {}
+
+  async set(namespace: string, key: string, value: unknown, options: { type?: KvType; ttl?: string; overwrite?: boolean } = {}): Promise<KvRecord> {
+    assertKvKey(key);
+    if (options.type && !KV_TYPES.includes(options.type)) throw new UserError(`unknown KV type '${options.type}' (one of ${KV_TYPES.join(", ")})`, { status: 400 });
+    const type = options.type ?? inferKvType(value);
+    const checked = checkKvValue(type, value);
+    if (options.ttl !== undefined && !isDuration(options.ttl)) throw new UserError(`KV ttl '${options.ttl}' is not an ISO-8601 duration (PT1H, P1D…)`, { status: 400 });
+    const repository = await this.repository();
+    const existing = await this.live(repository, namespace, key);
+    if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
+    const storageKey = `${namespacePath(namespace)}/_kv/${key}`;
+    await this.storage.put(storageKey, JSON.stringify(checked));
+    const now = this.now().toISOString();
+    const record: KvRecord = {
+      namespace, key, type, valueUri: `ferry://${storageKey}`, created: existing?.created ?? now, updated: now,
+      expires: options.ttl ? new Date(this.now().getTime() + parseDuration(options.ttl)).toISOString() : undefined,
+    };
+    await repository.saveKv(record);
+    return record;
+  }
+
+  async get(namespace: string, key: string): Promise<{ type: KvType; value: unknown } | undefined> {
+    assertKvKey(key);
+    const record = await this.live(await this.repository(), namespace, key);
+    if (!record) return undefined;
+    const bytes = await this.storage.get(record.valueUri.slice("ferry://".length));
+    if (!bytes) return undefined;
+    return { type: record.type, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+  }
+
+  async list(namespace: string, prefix = ""): Promise<KvRecord[]> {
+    const repository = await this.repository();
+    const records = await repository.listKv(namespace, prefix);
+    const live: KvRecord[] = [];
+    for (const record of records) if ((await this.purgeIfExpired(repository, record)) === false) live.push(record);
+    return live;
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    assertKvKey(key);
+    const repository = await this.repository();
+    const record = await this.live(repository, namespace, key);
+    if (!record) return false;
+    await repository.deleteKv(namespace, key);
+    await this.storage.delete(record.valueUri.slice("ferry://".length));
+    return true;
+  }
+
+  private async live(repository: Repository, namespace: string, key: string): Promise<KvRecord | undefined> {
+    const record = await repository.getKv(namespace, key);
+    return record && !(await this.purgeIfExpired(repository, record)) ? record : undefined;
+  }
+
+  /** true (and gone) when the pair has expired */
+  private async purgeIfExpired(repository: Repository, record: KvRecord): Promise<boolean> {
+    if (!record.expires || Date.parse(record.expires) > this.now().getTime()) return false;
+    await repository.deleteKv(record.namespace, record.key);
+    await this.storage.delete(record.valueUri.slice("ferry://".length)).catch(() => false);
+    return true;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Callable } from "@ferry/core";
+import { UserError, type KvAccess, type KvType } from "@ferry/sdk";
+import type { KvStore } from "../kv-store.js";
+
+/** a flow may reach its own namespace and its parents' (`company.team` → `company`) */
+function allowed(flowNamespace: string, target: string): string {
+  if (target === flowNamespace || flowNamespace.startsWith(`${target}.`)) return target;
+  throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (only its own and its parents')`);
+}
+
+/** RunContext.kv for a task of a flow in `namespace`; without a store, every call says why */
+export function kvAccess(store: KvStore | undefined, namespace: string): KvAccess {
+  const kv = () => {
+    if (!store) throw new UserError("this worker has no KV store");
+    return store;
+  };
+  const ns = (o?: { namespace?: string }) => allowed(namespace, o?.namespace ?? namespace);
+  return {
+    get: (key, o) => kv().get(ns(o), key),
+    set: async (key, value, o) => void (await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite })),
+    keys: async (prefix, o) => (await kv().list(ns(o), prefix ?? "")).map((r) => r.key),
+    delete: (key, o) => kv().delete(ns(o), key),
+  };
+}
+
+/** `{{ kv('KEY') }}`, `{{ kv('KEY', 'namespace', errorOnMissing) }}` (errorOnMissing defaults to true, as Kestra) */
+export function kvFunction(access: KvAccess, namespace: string): Callable {
+  return async (args, named) => {
+    const key = String(args[0] ?? named.key ?? "");
+    const target = args[1] ?? named.namespace;
+    const errorOnMissing = (args[2] ?? named.errorOnMissing ?? true) !== false;
+    const found = await access.get(key, { namespace: target ? String(target) : undefined });
+    if (!found && errorOnMissing) throw new UserError(`KV key ${key} not found in namespace ${target ?? namespace}`);
+    return found?.value ?? null;
+  };
+}
