@@ -106,6 +106,18 @@ describe("the ferry CLI", () => {
     expect((await fetch(`${ferry.url}/api/v1/namespaces/cli.files/files?path=blob.bin`)).status).toBe(404);
   });
 
+  it("kv set, get, list and delete", async () => {
+    expect((await runCli(["kv", "set", "cli.kv", "greeting", "hello world", "--server", ferry.url])).stdout).toContain('greeting = "hello world" (STRING)');
+    expect((await runCli(["kv", "set", "cli.kv", "limits", '{"max": 3}', "--ttl", "P1D", "--server", ferry.url])).stdout).toContain("(JSON)");
+    expect((await runCli(["kv", "get", "cli.kv", "limits", "--server", ferry.url])).stdout).toBe('{"max":3}\n');
+    const list = await runCli(["kv", "list", "cli.kv", "--server", ferry.url]);
+    expect(list.stdout).toMatch(/^greeting\tSTRING\nlimits\tJSON\texpires \S+\n$/);
+    expect((await runCli(["kv", "delete", "cli.kv", "greeting", "--server", ferry.url])).stdout).toContain("greeting deleted");
+    const missing = await runCli(["kv", "get", "cli.kv", "greeting", "--server", ferry.url]);
+    expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining("HTTP 404: no KV pair greeting in namespace cli.kv") });
+    expect((await runCli(["kv", "set", "cli.kv", "bad key", "1", "--server", ferry.url])).stderr).toContain("is not a KV key");
+  });
+
   it("execute --wait prints the state, outputs and logs", async () => {
     const r = await runCli(["execute", "cli.test", "greet", "--input", "who=CLI", "--wait", "--server", ferry.url]);
     expect(r.code).toBe(0);

@@ -76,6 +76,16 @@ for (const repo of SHARED_DATABASES) {
       await db?.drop();
     });
 
+    it("serves the KV store to tasks on workers, which open the repository only for it (Node and Deno)", async () => {
+      const flow = `id: kv\nnamespace: it.distributed\ntasks:\n${Array.from({ length: 6 }, (_, i) => `  - { id: set${i}, type: core.kv.Set, key: k${i}, value: ${i} }\n  - { id: get${i}, type: core.kv.Get, key: k${i} }\n`).join("")}  - { id: keys, type: core.kv.GetKeys, prefix: k }\n`;
+      await fetch(`${c.url}/api/v1/flows`, { method: "POST", body: flow, headers: { "content-type": "application/x-yaml" } });
+      const started = await c.api<{ id: string }>("/executions/it.distributed/kv", { method: "POST" });
+      const e = (await c.waitEnd(started.id)) as unknown as { state: { current: string }; taskRunList: Array<{ taskId: string; outputs: unknown }> };
+      expect(e.state.current).toBe("SUCCESS");
+      for (let i = 0; i < 6; i++) expect(e.taskRunList.find((r) => r.taskId === `get${i}`)?.outputs).toEqual({ value: i });
+      expect(e.taskRunList.find((r) => r.taskId === "keys")?.outputs).toEqual({ keys: ["k0", "k1", "k2", "k3", "k4", "k5"] });
+    }, 60_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

@@ -32,8 +32,8 @@ export class ApiClient {
     return new Uint8Array(await response.arrayBuffer());
   }
 
-  private async fetch(method: string, path: string, body?: BodyInit, contentType?: string): Promise<Response> {
-    const headers: Record<string, string> = {};
+  private async fetch(method: string, path: string, body?: BodyInit, contentType?: string, extra: Record<string, string> = {}): Promise<Response> {
+    const headers: Record<string, string> = { ...extra };
     if (contentType) headers["content-type"] = contentType;
     if (this.authorization) headers.authorization = this.authorization;
     try {
@@ -53,6 +53,15 @@ export class ApiClient {
       // not JSON: keep the text
     }
     return { status: response.status, body: parsed as T };
+  }
+
+  /** as expect, with more headers */
+  async expectWith<T>(method: string, path: string, body: BodyInit, headers: Record<string, string>): Promise<T> {
+    const response = await this.fetch(method, path, body, undefined, headers);
+    const text = await response.text();
+    const parsed = (text ? JSON.parse(text) : undefined) as (T & { message?: string }) | undefined;
+    if (response.status >= 400) throw new UserError(`${method} ${path}: HTTP ${response.status}: ${parsed?.message ?? text}`);
+    return parsed as T;
   }
 
   async expect<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<T> {

@@ -2,6 +2,7 @@ import { UserError } from "@ferry/sdk";
 import { Command } from "commander";
 import { registerConfig } from "./commands/config.command.js";
 import { registerExecute } from "./commands/execute.command.js";
+import { registerKv } from "./commands/kv.command.js";
 import { registerNamespace } from "./commands/namespace.command.js";
 import { registerPlugin } from "./commands/plugin.command.js";
 import { registerFlow } from "./commands/flow.command.js";
@@ -18,6 +19,7 @@ registerSecrets(program);
 registerConfig(program);
 registerPlugin(program);
 registerNamespace(program);
+registerKv(program);
 
 try {
   await program.parseAsync(process.argv);
