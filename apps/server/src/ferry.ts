@@ -69,7 +69,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => executor.stop());
     if (role === "local") {
       const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
       });
       await worker.start();
       worker.startAnnouncing();

@@ -31,6 +31,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
     const worker = new Worker({
       kv: new KvStore(repository, backends.storage),
+      kvSharedNamespaces: config.kv.sharedNamespaces,
       queue: backends.queue,
       registry,
       store: new JsonStore(backends.storage),

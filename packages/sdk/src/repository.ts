@@ -75,6 +75,8 @@ export interface Repository {
   listKv(namespace: string, prefix?: string): Promise<KvRecord[]>;
   saveKv(record: KvRecord): Promise<void>;
   deleteKv(namespace: string, key: string): Promise<boolean>;
+  /** namespaces that have a live flow or a KV pair, sorted */
+  listNamespaces(): Promise<string[]>;
 
   appendMetrics(entries: MetricEntry[]): Promise<void>;
   /** in the order they were appended */

@@ -174,6 +174,13 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.listKv("c.other")).toEqual([]);
       expect(await repo.deleteKv("c.kv", "a.1")).toBe(true);
       expect(await repo.deleteKv("c.kv", "a.1")).toBe(false);
+      await repo.saveFlow({ namespace: "c.ns.flows", id: "f", source: "x" });
+      await repo.saveFlow({ namespace: "c.ns.gone", id: "f", source: "x" });
+      await repo.deleteFlow("c.ns.gone", "f");
+      const namespaces = await repo.listNamespaces();
+      expect(namespaces).toEqual(expect.arrayContaining(["c.kv", "c.ns.flows"]));
+      expect(namespaces).not.toContain("c.ns.gone");
+      expect(namespaces).toEqual([...namespaces].sort());
     });
     test("metrics append in order and filter by task run", async () => {
       const e = execution();

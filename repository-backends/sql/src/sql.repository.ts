@@ -347,6 +347,15 @@ export abstract class SqlRepository implements Repository {
     });
   }
 
+  async listNamespaces(): Promise<string[]> {
+    const { flows, kv } = this.tables;
+    const [fromFlows, fromKv] = (await Promise.all([
+      this.db().selectDistinct({ namespace: flows.namespace }).from(flows).where(eq(flows.deleted, false)),
+      this.db().selectDistinct({ namespace: kv.namespace }).from(kv),
+    ])) as [Array<{ namespace: string }>, Array<{ namespace: string }>];
+    return [...new Set([...fromFlows, ...fromKv].map((r) => r.namespace))].sort();
+  }
+
   async deleteKv(namespace: string, key: string): Promise<boolean> {
     const { kv } = this.tables;
     return this.changedRows(await this.db().delete(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key)))) > 0;

@@ -52,6 +52,15 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
+  /** namespaces with a flow or a KV pair, and their parents: `company.team` brings `company` */
+  app.get("/api/v1/namespaces", async (c) => {
+    const all = new Set<string>();
+    for (const namespace of await deps.repository.listNamespaces()) {
+      const parts = namespace.split(".");
+      parts.forEach((_, i) => all.add(parts.slice(0, i + 1).join(".")));
+    }
+    return c.json([...all].sort().map((id) => ({ id })));
+  });
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));

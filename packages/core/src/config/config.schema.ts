@@ -50,6 +50,8 @@ export const configSchema = z.strictObject({
    * stores them and the workers that read them. Local mode makes one in ./.ferry/ when absent.
    */
   encryption: z.strictObject({ key: z.string().min(1).optional() }).prefault({}),
+  /** namespaces whose KV pairs every flow may use, beside its own namespace's and its parents' */
+  kv: z.strictObject({ sharedNamespaces: z.array(z.string().min(1)).default([]) }).prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
 });
 

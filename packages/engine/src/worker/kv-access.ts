@@ -2,19 +2,19 @@ import type { Callable } from "@ferry/core";
 import { UserError, type KvAccess, type KvType } from "@ferry/sdk";
 import type { KvStore } from "../kv-store.js";
 
-/** a flow may reach its own namespace and its parents' (`company.team` → `company`) */
-function allowed(flowNamespace: string, target: string): string {
-  if (target === flowNamespace || flowNamespace.startsWith(`${target}.`)) return target;
-  throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (only its own and its parents')`);
+/** a flow may reach its own namespace, its parents' (`company.team` → `company`), and the configured shared ones */
+function allowed(flowNamespace: string, target: string, shared: string[]): string {
+  if (target === flowNamespace || flowNamespace.startsWith(`${target}.`) || shared.includes(target)) return target;
+  throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (only its own, its parents', and kv.sharedNamespaces)`);
 }
 
 /** RunContext.kv for a task of a flow in `namespace`; without a store, every call says why */
-export function kvAccess(store: KvStore | undefined, namespace: string): KvAccess {
+export function kvAccess(store: KvStore | undefined, namespace: string, shared: string[] = []): KvAccess {
   const kv = () => {
     if (!store) throw new UserError("this worker has no KV store");
     return store;
   };
-  const ns = (o?: { namespace?: string }) => allowed(namespace, o?.namespace ?? namespace);
+  const ns = (o?: { namespace?: string }) => allowed(namespace, o?.namespace ?? namespace, shared);
   return {
     get: (key, o) => kv().get(ns(o), key),
     set: async (key, value, o) => void (await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite })),

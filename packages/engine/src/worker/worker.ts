@@ -28,6 +28,8 @@ export interface WorkerOptions {
   encryption?: AesGcm;
   /** the KV store tasks and `kv()` reach */
   kv?: KvStore;
+  /** namespaces whose KV pairs every flow may use (kv.sharedNamespaces) */
+  kvSharedNamespaces?: string[];
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -147,7 +149,7 @@ export class Worker {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
-    const kv = kvAccess(this.options.kv, context.flow.namespace);
+    const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../../server.test-support.js";
 
 let t: TestFerry;
-beforeAll(async () => void (t = await startTestFerry()));
+beforeAll(async () => void (t = await startTestFerry({ kv: { sharedNamespaces: ["shared.config"] } })));
 afterAll(async () => t?.close());
 
 const put = (namespace: string, key: string, body: string, headers: Record<string, string> = {}) =>
@@ -62,6 +62,7 @@ describe("KV store API", () => {
 
   it("serves flows: the kv tasks under Kestra's names, kv() in templates, and only their own and parent namespaces", async () => {
     await put("company", "shared", '{"region":"eu"}');
+    await put("shared.config", "flag", "true");
     await t.deploy(`id: kv-flow
 namespace: company.team
 tasks:
@@ -72,6 +73,7 @@ tasks:
   - { id: log, type: core.Log, message: "{{ kv('counter') + 1 }} in {{ kv('shared', 'company').region }}; missing={{ kv('nope', 'company.team', false) ?? 'none' }}" }
   - { id: missing, type: core.kv.Get, key: nope }
   - { id: delete, type: io.kestra.plugin.core.kv.Delete, key: counter_label }
+  - { id: shared, type: core.kv.Get, key: flag, namespace: shared.config }
   - { id: refused, type: core.kv.Get, key: x, namespace: other.team, allowFailure: true }
 `);
     const ended = (await (await t.api("/executions/company.team/kv-flow?wait=true", { method: "POST" })).json()) as any;
@@ -81,8 +83,15 @@ tasks:
     expect(out("keys")).toEqual({ keys: ["counter", "counter_label"] });
     expect(out("missing")).toEqual({ value: null });
     expect(out("delete")).toEqual({ deleted: true });
+    expect(out("shared")).toEqual({ value: true });
     const logs = ((await (await t.api(`/logs/${ended.id}`)).json()) as Array<{ message: string }>).map((l) => l.message);
     expect(logs).toContain("42 in eu; missing=none");
-    expect(logs).toContain("namespace company.team may not use the KV store of namespace other.team (only its own and its parents')");
+    expect(logs).toContain("namespace company.team may not use the KV store of namespace other.team (only its own, its parents', and kv.sharedNamespaces)");
+  });
+
+  it("lists namespaces that have flows or KV pairs, with their parents", async () => {
+    const namespaces = ((await (await t.api("/namespaces")).json()) as Array<{ id: string }>).map((n) => n.id);
+    expect(namespaces).toEqual(expect.arrayContaining(["company", "company.team", "kv", "kv.test", "shared", "shared.config"]));
+    expect(namespaces).toEqual([...namespaces].sort());
   });
 });
