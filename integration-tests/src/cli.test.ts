@@ -118,6 +118,19 @@ describe("the ferry CLI", () => {
     expect((await runCli(["kv", "set", "cli.kv", "bad key", "1", "--server", ferry.url])).stderr).toContain("is not a KV key");
   });
 
+  it("kv deploy sets a namespace's pairs from a file, leaves unchanged ones, and prunes", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "ferry-kvdeploy-"));
+    const file = join(folder, "kv.yaml");
+    await writeFile(file, "region: eu\nlimits: { max: 3 }\nenabled: true\n");
+    expect((await runCli(["kv", "deploy", file, "-n", "cli.kvdeploy", "--server", ferry.url])).stdout).toContain("3 set, 0 unchanged, 0 deleted");
+    expect(await (await fetch(`${ferry.url}/api/v1/namespaces/cli.kvdeploy/kv/limits`)).json()).toEqual({ type: "JSON", value: { max: 3 } });
+    await writeFile(file, "region: us\nlimits: { max: 3 }\n");
+    expect((await runCli(["kv", "deploy", file, "-n", "cli.kvdeploy", "--prune", "--dry-run", "--server", ferry.url])).stdout).toContain("1 would be set, 1 unchanged, 1 would be deleted (dry run: nothing changed)");
+    expect((await runCli(["kv", "deploy", file, "-n", "cli.kvdeploy", "--prune", "--server", ferry.url])).stdout).toContain("1 set, 1 unchanged, 1 deleted");
+    expect(await (await fetch(`${ferry.url}/api/v1/namespaces/cli.kvdeploy/kv/region`)).json()).toEqual({ type: "STRING", value: "us" });
+    expect((await fetch(`${ferry.url}/api/v1/namespaces/cli.kvdeploy/kv/enabled`)).status).toBe(404);
+  });
+
   it("execute --wait prints the state, outputs and logs", async () => {
     const r = await runCli(["execute", "cli.test", "greet", "--input", "who=CLI", "--wait", "--server", ferry.url]);
     expect(r.code).toBe(0);

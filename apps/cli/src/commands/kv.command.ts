@@ -1,4 +1,8 @@
+import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
+import { readFile } from "node:fs/promises";
+import { isDeepStrictEqual } from "node:util";
+import { parse } from "yaml";
 import { ApiClient, serverUrl } from "../client.js";
 
 const SERVER_OPTION = ["-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)"] as const;
@@ -54,5 +58,44 @@ export function registerKv(program: Command): void {
     .action(async (namespace: string, key: string, options: { server?: string }) => {
       const deleted = await new ApiClient(serverUrl(options.server)).expect<boolean>("DELETE", path(namespace, key));
       console.log(deleted ? `${key} deleted from namespace ${namespace}` : `no ${key} in namespace ${namespace}`);
+    });
+
+  kv.command("deploy")
+    .description("set a namespace's pairs from a YAML (or JSON) file of key: value, types inferred as the API infers them; unchanged pairs are left alone")
+    .argument("<file>", "YAML or JSON map of key → value")
+    .requiredOption("-n, --namespace <namespace>", "the namespace")
+    .option("--prune", "delete the namespace's pairs the file does not have")
+    .option("--dry-run", "print the plan; change nothing")
+    .option(...SERVER_OPTION)
+    .action(async (file: string, options: { namespace: string; prune?: boolean; dryRun?: boolean; server?: string }) => {
+      let pairs: unknown;
+      try {
+        pairs = parse(await readFile(file, "utf8"));
+      } catch (error) {
+        throw new UserError(`${file}: ${(error as Error).message.split("\n")[0]}`);
+      }
+      if (!pairs || typeof pairs !== "object" || Array.isArray(pairs)) throw new UserError(`${file}: expected a map of key: value`);
+      const client = new ApiClient(serverUrl(options.server));
+      const counts = { set: 0, unchanged: 0, deleted: 0 };
+      for (const [key, value] of Object.entries(pairs)) {
+        const current = await client.request<{ value: unknown }>("GET", path(options.namespace, key));
+        if (current.status === 200 && isDeepStrictEqual(current.body.value, value)) {
+          counts.unchanged++;
+          continue;
+        }
+        counts.set++;
+        console.log(`${options.dryRun ? "set" : "set    "} ${key}`);
+        if (!options.dryRun) await client.expect("PUT", path(options.namespace, key), JSON.stringify(value), "application/json");
+      }
+      if (options.prune) {
+        const existing = await client.expect<Array<{ key: string }>>("GET", path(options.namespace));
+        for (const { key } of existing.filter((e) => !(e.key in (pairs as object)))) {
+          counts.deleted++;
+          console.log(`${options.dryRun ? "delete" : "deleted"} ${key}`);
+          if (!options.dryRun) await client.expect("DELETE", path(options.namespace, key));
+        }
+      }
+      const verb = options.dryRun ? "would be " : "";
+      console.log(`${counts.set} ${verb}set, ${counts.unchanged} unchanged, ${counts.deleted} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
     });
 }
