@@ -14,6 +14,8 @@ export interface Attempt {
   state: StateRecord<TaskRunState>;
   /** worker that ran it, when known */
   workerId?: string;
+  /** the task did not run: its outputs came from the task cache (`taskCache`) */
+  cached?: boolean;
 }
 
 /**
@@ -137,6 +139,43 @@ export interface MetricEntry {
   value: number;
   tags: Record<string, string>;
   timestamp: string;
+}
+
+/**
+ * A task cache entry: the outputs a task run produced for one cache key (flow, task,
+ * rendered properties and inputs, hashed), until it expires.
+ */
+export interface TaskCacheRecord {
+  key: string;
+  namespace: string;
+  flowId: string;
+  taskId: string;
+  outputsUri: string;
+  expires: string;
+  created: string;
+}
+
+/** Which ended executions a purge removes; dates are ISO-8601, `endedBefore` exclusive. */
+export interface EndedExecutionsQuery {
+  /** the namespace and its children */
+  namespace?: string;
+  flowId?: string;
+  /** terminal states only; all of them when absent */
+  states?: ExecutionState[];
+  /** started at or after */
+  startedAfter?: string;
+  /** ended before */
+  endedBefore: string;
+}
+
+/** Which logs a purge removes; dates are ISO-8601, `before` exclusive. */
+export interface LogsQuery {
+  namespace?: string;
+  flowId?: string;
+  executionId?: string;
+  levels?: LogLevel[];
+  after?: string;
+  before: string;
 }
 
 export interface Page<T> {

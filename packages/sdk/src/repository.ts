@@ -1,5 +1,8 @@
 import type { ExecutionState } from "./states.js";
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskRunRecord, TriggerRef, TriggerStateRecord } from "./model.js";
+import type {
+  EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
+  TriggerRef, TriggerStateRecord,
+} from "./model.js";
 
 /**
  * The system of record: flows and their revisions, executions, task runs, logs.
@@ -18,6 +21,8 @@ import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, KvRecord, MetricE
  *   `disabled` (an operator's switch is not overwritten by a scheduler).
  * - `claim` is atomic across processes: of any number of callers claiming one key, exactly
  *   one wins, and every caller learns the winner's execution id. An expired claim is free.
+ * - Purges only ever remove ended executions (terminal states), oldest first, and remove an
+ *   execution's task runs with it in one transaction. Storage is the caller's to purge.
  *
  * Left out on purpose: any query over user data values (there are none to query).
  */
@@ -40,6 +45,21 @@ export interface Repository {
   /** ids of executions not yet terminal, for reconciliation after a restart */
   listUnfinishedExecutionIds(): Promise<string[]>;
   deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;
+  /** ended executions matching, oldest end first, at most `limit` */
+  findEndedExecutions(query: EndedExecutionsQuery, limit: number): Promise<ExecutionRecord[]>;
+  /**
+   * Removes what is asked of these executions: their records and task runs, their logs,
+   * their metrics; returns how many of each went. Executions not ended are left alone.
+   */
+  purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }): Promise<{ executions: number; logs: number; metrics: number }>;
+  /** removes the logs matching; returns how many */
+  purgeLogs(query: LogsQuery): Promise<number>;
+
+  /** the task cache entry of a key, expired ones too: callers decide */
+  getTaskCache(key: string): Promise<TaskCacheRecord | undefined>;
+  /** stores the entry, replacing the key's previous one */
+  saveTaskCache(record: TaskCacheRecord): Promise<void>;
+  deleteTaskCache(key: string): Promise<boolean>;
 
   /** trigger states of one namespace (and its children) or flow, or all */
   listTriggerStates(query?: { namespace?: string; flowId?: string }): Promise<TriggerStateRecord[]>;

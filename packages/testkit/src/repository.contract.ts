@@ -213,6 +213,52 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.listTriggerStates({ namespace: "c" })).map((t) => t.triggerId).sort()).toEqual(["every", "new"]);
       expect(await repo.listTriggerStates({ namespace: "c.other" })).toEqual([]);
     });
+    test("purges: only ended executions, by namespace, flow, state and dates, with task runs, logs and metrics as asked", async () => {
+      const at = (iso: string) => ({ created: iso, updated: iso });
+      const old = execution({ namespace: "c.purge", flowId: "a", state: state("SUCCESS"), ...at("2020-01-01T00:00:00.000Z") });
+      const oldFailed = execution({ namespace: "c.purge.child", flowId: "a", state: state("FAILED"), ...at("2020-01-02T00:00:00.000Z") });
+      const oldRunning = execution({ namespace: "c.purge", flowId: "a", state: state("RUNNING"), ...at("2020-01-01T00:00:00.000Z") });
+      const recent = execution({ namespace: "c.purge", flowId: "a", state: state("SUCCESS"), ...at("2030-01-01T00:00:00.000Z") });
+      const otherFlow = execution({ namespace: "c.purge", flowId: "b", state: state("SUCCESS"), ...at("2020-01-01T00:00:00.000Z") });
+      for (const e of [old, oldFailed, oldRunning, recent, otherFlow]) await repo.saveExecution(e, [taskRun(e.id)]);
+      const log = (e: ExecutionRecord, timestamp: string, level: "INFO" | "ERROR" = "INFO") =>
+        ({ executionId: e.id, namespace: e.namespace, flowId: e.flowId, level, message: "m", timestamp });
+      await repo.appendLogs([log(old, "2020-01-01T00:00:00.000Z"), log(old, "2020-01-01T00:00:01.000Z", "ERROR"), log(recent, "2030-01-01T00:00:00.000Z")]);
+      await repo.appendMetrics([{ executionId: old.id, namespace: "c.purge", flowId: "a", taskId: "t1", taskRunId: "r", name: "n", type: "counter", value: 1, tags: {}, timestamp: now() }]);
+
+      const before = "2021-01-01T00:00:00.000Z";
+      const ids = (q: Parameters<Repository["findEndedExecutions"]>[0]) => repo.findEndedExecutions(q, 100).then((r) => r.map((e) => e.id));
+      expect(await ids({ namespace: "c.purge", flowId: "a", endedBefore: before })).toEqual([old.id, oldFailed.id]);
+      expect(await ids({ namespace: "c.purge", flowId: "a", endedBefore: before, states: ["FAILED", "RUNNING"] })).toEqual([oldFailed.id]);
+      expect(await ids({ namespace: "c.purge", endedBefore: before, startedAfter: "2020-01-02T00:00:00.000Z" })).toEqual([oldFailed.id]);
+      expect(await repo.findEndedExecutions({ namespace: "c.purge", endedBefore: before }, 1)).toHaveLength(1);
+
+      // logs only: the executions stay
+      expect(await repo.purgeExecutions([old.id], { executions: false, logs: true, metrics: false })).toEqual({ executions: 0, logs: 2, metrics: 0 });
+      expect(await repo.getExecution(old.id)).toBeDefined();
+      expect(await repo.purgeExecutions([old.id, oldRunning.id, otherFlow.id], { executions: true, logs: true, metrics: true })).toEqual({ executions: 2, logs: 0, metrics: 1 });
+      expect(await repo.getExecution(old.id)).toBeUndefined();
+      expect(await repo.getExecution(otherFlow.id)).toBeUndefined();
+      expect((await repo.getExecution(oldRunning.id))?.taskRuns).toHaveLength(1);
+      expect(await repo.findMetrics(old.id)).toEqual([]);
+      expect(await repo.findLogs(recent.id)).toHaveLength(1);
+      expect(await repo.purgeExecutions([], { executions: true, logs: true, metrics: true })).toEqual({ executions: 0, logs: 0, metrics: 0 });
+
+      await repo.appendLogs([log(recent, "2020-06-01T00:00:00.000Z", "ERROR"), log(recent, "2020-06-01T00:00:00.000Z"), log(oldRunning, "2020-06-01T00:00:00.000Z")]);
+      expect(await repo.purgeLogs({ namespace: "c.purge", flowId: "a", executionId: recent.id, levels: ["INFO"], before })).toBe(1);
+      expect(await repo.purgeLogs({ namespace: "c.purge", before, after: "2020-06-01T00:00:00.000Z" })).toBe(2);
+      expect((await repo.findLogs(recent.id)).map((l) => l.timestamp)).toEqual(["2030-01-01T00:00:00.000Z"]);
+    });
+    test("task cache: saved, replaced by key, deleted", async () => {
+      const entry = { key: "k".repeat(64), namespace: "c.cache", flowId: "f", taskId: "t", outputsUri: "ferry://c/cache/f/executions/1/t.1.outputs.json", expires: "2030-01-01T00:00:00.000Z", created: now() };
+      expect(await repo.getTaskCache(entry.key)).toBeUndefined();
+      await repo.saveTaskCache(entry);
+      expect(await repo.getTaskCache(entry.key)).toEqual(entry);
+      await repo.saveTaskCache({ ...entry, outputsUri: "ferry://c/cache/f/executions/2/t.2.outputs.json" });
+      expect((await repo.getTaskCache(entry.key))?.outputsUri).toBe("ferry://c/cache/f/executions/2/t.2.outputs.json");
+      expect(await repo.deleteTaskCache(entry.key)).toBe(true);
+      expect(await repo.deleteTaskCache(entry.key)).toBe(false);
+    });
     test("claim: of concurrent claims of one key exactly one wins; an expired claim is free again", async () => {
       const later = new Date(Date.now() + 60_000).toISOString();
       const ids = Array.from({ length: 8 }, () => newId());

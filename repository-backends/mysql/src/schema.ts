@@ -150,3 +150,18 @@ export const kv = mysqlTable(
   },
   (t) => [primaryKey({ columns: [t.namespace, t.key] })],
 );
+
+/** task cache: outputs a task run produced for a cache key (a hash), until `expires` */
+export const taskCache = mysqlTable(
+  "task_cache",
+  {
+    key: id("key").primaryKey(),
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    taskId: name("task_id").notNull(),
+    outputsUri: uri("outputs_uri").notNull(),
+    expires: date("expires").notNull(),
+    created: date("created").notNull(),
+  },
+  (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
+);

@@ -142,3 +142,18 @@ export const kv = pgTable(
   },
   (t) => [primaryKey({ columns: [t.namespace, t.key] })],
 );
+
+/** task cache: outputs a task run produced for a cache key (a hash), until `expires` */
+export const taskCache = pgTable(
+  "task_cache",
+  {
+    key: text("key").primaryKey(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    taskId: text("task_id").notNull(),
+    outputsUri: text("outputs_uri").notNull(),
+    expires: text("expires").notNull(),
+    created: text("created").notNull(),
+  },
+  (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
+);

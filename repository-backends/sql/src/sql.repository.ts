@@ -1,6 +1,7 @@
 import {
-  ConflictError, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type Page, type PageRequest,
-  type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskRunRecord, type TriggerRef, type TriggerStateRecord,
+  ConflictError, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
+  type TriggerStateRecord,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
@@ -29,6 +30,7 @@ export interface SqlTables {
   metrics: AnyTable;
   secrets: AnyTable;
   kv: AnyTable;
+  taskCache: AnyTable;
 }
 
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -184,6 +186,75 @@ export abstract class SqlRepository implements Repository {
     if (!ids.length) return;
     const { taskRuns } = this.tables;
     await this.db().delete(taskRuns).where(and(eq(taskRuns.executionId, executionId), inArray(taskRuns.id, ids)));
+  }
+
+  async findEndedExecutions(query: EndedExecutionsQuery, limit: number): Promise<ExecutionRecord[]> {
+    const { executions } = this.tables;
+    const states = query.states?.length ? query.states.filter((s) => TERMINAL.includes(s)) : TERMINAL;
+    if (!states.length) return [];
+    // a terminal execution is saved for the last time when it ends: `updated` is its end date
+    const rows = (await this.db()
+      .select()
+      .from(executions)
+      .where(
+        and(
+          inArray(executions.state, states),
+          lt(executions.updated, query.endedBefore),
+          query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
+          query.namespace ? or(eq(executions.namespace, query.namespace), like(executions.namespace, `${query.namespace}.%`)) : undefined,
+          query.flowId ? eq(executions.flowId, query.flowId) : undefined,
+        ),
+      )
+      .orderBy(asc(executions.updated), asc(executions.id))
+      .limit(limit)) as ExecutionRow[];
+    return rows.map(executionFromRow);
+  }
+
+  async purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }) {
+    const { executions, taskRuns, logs, metrics } = this.tables;
+    const counts = { executions: 0, logs: 0, metrics: 0 };
+    if (!ids.length) return counts;
+    return this.transaction(async (tx) => {
+      // only ended ones: an execution restarted since it was found is no longer purgeable
+      const ended = ((await tx.select({ id: executions.id }).from(executions).where(and(inArray(executions.id, ids), inArray(executions.state, TERMINAL)))) as Array<{ id: string }>).map((r) => r.id);
+      if (!ended.length) return counts;
+      if (what.logs) counts.logs = this.changedRows(await tx.delete(logs).where(inArray(logs.executionId, ended)));
+      if (what.metrics) counts.metrics = this.changedRows(await tx.delete(metrics).where(inArray(metrics.executionId, ended)));
+      if (what.executions) {
+        await tx.delete(taskRuns).where(inArray(taskRuns.executionId, ended));
+        counts.executions = this.changedRows(await tx.delete(executions).where(inArray(executions.id, ended)));
+      }
+      return counts;
+    });
+  }
+
+  async purgeLogs(query: LogsQuery): Promise<number> {
+    const { logs } = this.tables;
+    const where = and(
+      lt(logs.timestamp, query.before),
+      query.after ? gte(logs.timestamp, query.after) : undefined,
+      query.namespace ? or(eq(logs.namespace, query.namespace), like(logs.namespace, `${query.namespace}.%`)) : undefined,
+      query.flowId ? eq(logs.flowId, query.flowId) : undefined,
+      query.executionId ? eq(logs.executionId, query.executionId) : undefined,
+      query.levels?.length ? inArray(logs.level, query.levels) : undefined,
+    );
+    return this.changedRows(await this.db().delete(logs).where(where));
+  }
+
+  async getTaskCache(key: string): Promise<TaskCacheRecord | undefined> {
+    const { taskCache } = this.tables;
+    const [row] = (await this.db().select().from(taskCache).where(eq(taskCache.key, key)).limit(1)) as TaskCacheRecord[];
+    return row && { ...row };
+  }
+
+  async saveTaskCache(record: TaskCacheRecord): Promise<void> {
+    const { taskCache } = this.tables;
+    await this.upsert(this.db(), taskCache, [{ ...record }], taskCache.key);
+  }
+
+  async deleteTaskCache(key: string): Promise<boolean> {
+    const { taskCache } = this.tables;
+    return this.changedRows(await this.db().delete(taskCache).where(eq(taskCache.key, key))) > 0;
   }
 
   async listTriggerStates(query: { namespace?: string; flowId?: string } = {}): Promise<TriggerStateRecord[]> {

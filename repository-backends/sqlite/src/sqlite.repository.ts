@@ -1,7 +1,7 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
 import { UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync } from "node:fs";
@@ -58,9 +58,10 @@ export class SqliteRepository extends SqlRepository {
     throw new UnexpectedError("SQLite transactions run synchronously; override the method instead");
   }
 
-  protected async upsert(): Promise<void> {
-    // saveExecution, the one caller, is overridden with prepared statements
-    throw new UnexpectedError("SQLite saves through hot-statements.ts");
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void> {
+    // saveExecution, the hot caller, is overridden with prepared statements
+    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
+    tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set }).run();
   }
 
   protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
@@ -107,6 +108,24 @@ export class SqliteRepository extends SqlRepository {
     this.database!.transaction((tx) => {
       tx.delete(secrets).run();
       if (records.length) tx.insert(secrets).values(records.map((r) => ({ ...r }))).run();
+    });
+  }
+
+  /** one synchronous transaction: better-sqlite3's cannot span an await */
+  override async purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }) {
+    const { executions, taskRuns, logs, metrics } = schema;
+    const counts = { executions: 0, logs: 0, metrics: 0 };
+    if (!ids.length) return counts;
+    return this.database!.transaction((tx) => {
+      const ended = tx.select({ id: executions.id }).from(executions).where(and(inArray(executions.id, ids), inArray(executions.state, ["SUCCESS", "WARNING", "FAILED", "KILLED"]))).all().map((r) => r.id);
+      if (!ended.length) return counts;
+      if (what.logs) counts.logs = tx.delete(logs).where(inArray(logs.executionId, ended)).run().changes;
+      if (what.metrics) counts.metrics = tx.delete(metrics).where(inArray(metrics.executionId, ended)).run().changes;
+      if (what.executions) {
+        tx.delete(taskRuns).where(inArray(taskRuns.executionId, ended)).run();
+        counts.executions = tx.delete(executions).where(inArray(executions.id, ended)).run().changes;
+      }
+      return counts;
     });
   }
 

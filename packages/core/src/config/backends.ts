@@ -14,7 +14,10 @@ const BACKENDS: Record<Kind, Record<string, [pkg: string, factory: string]>> = {
     postgres: ["@ferry/repository-postgres", "createPostgresRepository"],
     mysql: ["@ferry/repository-mysql", "createMysqlRepository"],
   },
-  storage: { local: ["@ferry/storage-local", "createLocalStorage"] },
+  storage: {
+    local: ["@ferry/storage-local", "createLocalStorage"],
+    s3: ["@ferry/storage-s3", "createS3Storage"],
+  },
   secrets: {
     env: ["@ferry/secrets-env", "createEnvSecretBackend"],
     database: ["@ferry/secrets-database", "createDatabaseSecretBackend"],

@@ -94,8 +94,11 @@ export const FILTERS: Record<string, Filter> = {
     const amount = toNumber(arg(args, named, 0, "amount"), "dateAdd");
     const unit = stringify(arg(args, named, 1, "unit")).toUpperCase();
     const ms: Record<string, number> = { MILLIS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000, WEEKS: 604_800_000 };
-    if (!(unit in ms)) throw new TypeError(`dateAdd: unknown unit '${unit}'`);
-    return new Date(toDate(v).getTime() + amount * ms[unit]).toISOString();
+    const date = toDate(v);
+    // months and years are calendar units (Java's ChronoUnit): the day of month is kept, clamped to the month's last day
+    if (unit === "MONTHS" || unit === "YEARS") return addMonths(date, unit === "YEARS" ? amount * 12 : amount).toISOString();
+    if (!(unit in ms)) throw new TypeError(`dateAdd: unknown unit '${unit}' (one of ${[...Object.keys(ms), "MONTHS", "YEARS"].join(", ")})`);
+    return new Date(date.getTime() + amount * ms[unit]).toISOString();
   },
   timestamp: (v) => Math.floor(toDate(v).getTime() / 1000),
   timestampMilli: (v) => toDate(v).getTime(),
@@ -124,3 +127,13 @@ export const FUNCTIONS: Record<string, Callable> = {
     return lo + Math.floor(Math.random() * (hi - lo));
   },
 };
+
+function addMonths(date: Date, months: number): Date {
+  const out = new Date(date.getTime());
+  const day = out.getUTCDate();
+  out.setUTCDate(1);
+  out.setUTCMonth(out.getUTCMonth() + Math.trunc(months));
+  const lastDay = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
+  out.setUTCDate(Math.min(day, lastDay));
+  return out;
+}

@@ -53,6 +53,12 @@ describe("Pebble-style rendering (every expression of the conformance corpus)", 
     expect(await r('{{ "2024-03-15T23:30:00Z" | date("yyyy-MM-dd HH:mm", timeZone="Europe/Paris") }}')).toBe("2024-03-16 00:30");
     expect(await r("{{ now(format='yyyy') | length }}")).toBe("4");
   });
+  it("adds calendar months and years with dateAdd, as Kestra's purge examples do", async () => {
+    expect(await r("{{ '2024-03-31T10:00:00Z' | dateAdd(-1, 'MONTHS') }}")).toBe("2024-02-29T10:00:00.000Z");
+    expect(await r("{{ '2024-02-29T00:00:00Z' | dateAdd(1, 'YEARS') }}")).toBe("2025-02-28T00:00:00.000Z");
+    expect(await r("{{ '2024-01-15T00:00:00Z' | dateAdd(-3, 'DAYS') }}")).toBe("2024-01-12T00:00:00.000Z");
+    await expect(r("{{ '2024-01-15T00:00:00Z' | dateAdd(1, 'FORTNIGHTS') }}")).rejects.toThrow(/unknown unit 'FORTNIGHTS'/);
+  });
   it("supports if/for/set tags and comments", async () => {
     expect(await r("{% for f in vars.fruits %}{{ f | first }}{% endfor %}")).toBe("abc");
     expect(await r("{% if inputs.count > 2 %}big{% else %}small{% endif %}")).toBe("big");
