@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { encryptionKey, EngineEvents, KvStore, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { encryptionKey, EngineEvents, KvStore, Purger, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -9,6 +9,7 @@ import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
 import { ExecutionWaiter } from "./http/execution-waiter.js";
+import { RetentionSweeper } from "./retention.js";
 import { Triggers } from "./triggers/triggers.js";
 
 export interface StartOptions {
@@ -54,6 +55,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const events = new EngineEvents();
     const flows = new FlowStore(repository, registry);
     const kv = new KvStore(async () => repository, backends.storage);
+    const purger = new Purger(async () => repository, backends.storage, kv);
     const encryption = await encryptionKey(config.encryption.key, { baseDir, makeLocal: role === "local" });
     const executions = new ExecutionService(repository, store, backends.queue, events, encryption);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
@@ -69,7 +71,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => executor.stop());
     if (role === "local") {
       const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, purge: purger, kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
       });
       await worker.start();
       worker.startAnnouncing();
@@ -87,6 +89,13 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       });
       reconciler.start();
       closers.unshift(async () => reconciler.stop());
+    }
+    if (config.retention.enabled) {
+      const sweeper = new RetentionSweeper({
+        purger, logger, onError, keepMs: parseDuration(config.retention.executions), everyMs: parseDuration(config.retention.every),
+      });
+      sweeper.start();
+      closers.unshift(() => sweeper.stop());
     }
     if (options.flowsDir) {
       const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);

@@ -1,6 +1,6 @@
 import { closeBackends, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { encryptionKey, JsonStore, KvStore, Worker } from "@ferry/engine";
+import { encryptionKey, JsonStore, KvStore, Purger, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -26,11 +26,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   );
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
-    // KV metadata lives in the repository: opened on the first KV call, never for workers that make none
+    // KV metadata lives in the repository: opened on the first KV call or purge, never for workers that make none
     let kvRepository: Promise<Repository> | undefined;
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
+    const kv = new KvStore(repository, backends.storage);
     const worker = new Worker({
-      kv: new KvStore(repository, backends.storage),
+      kv,
+      purge: new Purger(repository, backends.storage, kv),
       kvSharedNamespaces: config.kv.sharedNamespaces,
       queue: backends.queue,
       registry,

@@ -13,8 +13,10 @@ export interface CreateExecutionRequest {
   labels?: Record<string, string>;
   trigger?: { id: string; type: string; variables?: Record<string, unknown> };
   parent?: { executionId: string; taskRunId: string };
-  /** files the caller already stored under the execution (FILE inputs), by input id */
+  /** the execution's id, when the caller already stored files under it (FILE inputs) */
   id?: string;
+  /** where the execution's files go, as given by `customFilesPrefix` (records stay in the deployment's layout) */
+  storagePrefix?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export class ExecutionService {
           }
         : undefined,
       parent: request.parent,
-      storagePrefix: prefix,
+      storagePrefix: request.storagePrefix ?? prefix,
       created: now,
       updated: now,
     };

@@ -14,3 +14,5 @@ export { secretFunction } from "./secret-function.js";
 export { ENCRYPTED_TYPE, isEncrypted, maskSecretInputs } from "./secret-inputs.js";
 export { encryptionKey } from "./encryption-key.js";
 export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
+export { Purger, globToRegExp } from "./purger.js";
+export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";

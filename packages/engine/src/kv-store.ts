@@ -116,6 +116,22 @@ export class KvStore {
     return true;
   }
 
+  /** removes the namespace's pairs whose key matches (only expired ones with `expiredOnly`); returns how many */
+  async purge(namespace: string, matches: (key: string) => boolean, expiredOnly: boolean): Promise<number> {
+    const repository = await this.repository();
+    let removed = 0;
+    for (const record of await repository.listKv(namespace)) {
+      if (!matches(record.key)) continue;
+      if (await this.purgeIfExpired(repository, record)) removed++;
+      else if (!expiredOnly) {
+        await repository.deleteKv(record.namespace, record.key);
+        await this.storage.delete(record.valueUri.slice("ferry://".length)).catch(() => false);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
   private async live(repository: Repository, namespace: string, key: string): Promise<KvRecord | undefined> {
     const record = await repository.getKv(namespace, key);
     return record && !(await this.purgeIfExpired(repository, record)) ? record : undefined;

@@ -77,8 +77,10 @@ export interface WorkerJob {
   task: TaskSpec;
   taskrun: { id: string; value?: string; parentId?: string; parentValues?: string[]; startDate: string };
   context: ContextRef;
-  /** where the task's files go */
+  /** where the task run's outputs are written: the execution's records prefix */
   storagePrefix: string;
+  /** where the task's files go (the execution's own storage prefix); storagePrefix when absent */
+  filesPrefix?: string;
 }
 
 /** the attempts to stop: a worker aborts them if running, and never starts them if queued */

@@ -4,6 +4,31 @@
  * the execution's folder, so a task run creates no folder of its own (folder creation
  * showed in benchmark profiles); files a task writes get a folder per task run.
  */
+import { assertSafeKey, executionPrefix, UserError, type ExecutionRecord } from "@ferry/sdk";
+
+/** where an execution's records (inputs, outputs, plans) live: always the deployment's layout */
+export const recordsPrefix = (execution: Pick<ExecutionRecord, "namespace" | "flowId" | "id">) => executionPrefix(execution.namespace, execution.flowId, execution.id);
+
+/** where an execution's offloaded files go: its own storage prefix, or beside its records */
+export const filesPrefix = (execution: Pick<ExecutionRecord, "namespace" | "flowId" | "id" | "storagePrefix">) => execution.storagePrefix ?? recordsPrefix(execution);
+
+/**
+ * The files prefix of an execution created with a storage prefix of its own (Flyte's
+ * raw_data_path): `<root>/<executionId>`, so executions sharing a root never share a key.
+ * A root may not reach into what Ferry keeps by name (`_kv`, `_files`, `executions`).
+ */
+export function customFilesPrefix(root: string, executionId: string): string {
+  const trimmed = root.replace(/^\/+|\/+$/g, "");
+  try {
+    assertSafeKey(trimmed);
+  } catch (error) {
+    throw new UserError(`storagePrefix '${root}' is not a safe storage path`, { status: 400, cause: error });
+  }
+  const reserved = trimmed.split("/").find((part) => part.startsWith("_") || part === "executions");
+  if (reserved) throw new UserError(`storagePrefix '${root}' uses '${reserved}', a name Ferry keeps for its own data`, { status: 400 });
+  return `${trimmed}/${executionId}`;
+}
+
 export const inputsKey = (prefix: string) => `${prefix}/inputs.json`;
 export const triggerKey = (prefix: string) => `${prefix}/trigger.json`;
 export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;

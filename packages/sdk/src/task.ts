@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { LogLevel } from "./model.js";
+import type { EndedExecutionsQuery, LogLevel, LogsQuery } from "./model.js";
 
 /** What a task may log through; lines reach the execution's logs. */
 export interface TaskLogger {
@@ -41,6 +41,48 @@ export interface RunContext extends RunIdentity {
   workingDirectory(): Promise<string>;
   /** reports a metric of this task run: a counter's increment, or a timer's duration in seconds */
   metric(name: string, value: number, options?: { type?: "counter" | "timer"; tags?: Record<string, string> }): void;
+  /** removes stored history (Kestra's purge tasks); maintenance flows use it */
+  purge: PurgeAccess;
+}
+
+/**
+ * Removal of stored history, as Kestra's PurgeExecutions, PurgeLogs and PurgeKV do it. Only
+ * ended executions are ever removed; what they kept in storage goes with them.
+ */
+export interface PurgeAccess {
+  executions(query: EndedExecutionsQuery & PurgeSelection): Promise<PurgeCounts>;
+  /** returns how many log lines went */
+  logs(query: LogsQuery): Promise<number>;
+  /** returns how many pairs went */
+  kv(query: KvPurgeQuery): Promise<number>;
+}
+
+/** what of each execution a purge removes; everything when absent */
+export interface PurgeSelection {
+  executions?: boolean;
+  logs?: boolean;
+  metrics?: boolean;
+  storage?: boolean;
+}
+
+export interface PurgeCounts {
+  executionsCount: number;
+  logsCount: number;
+  metricsCount: number;
+  /** storage objects removed */
+  storagesCount: number;
+}
+
+export interface KvPurgeQuery {
+  /** these namespaces (and, with includeChildNamespaces, their children); every namespace when absent */
+  namespaces?: string[];
+  /** a glob over namespace names (`company.*`) */
+  namespacePattern?: string;
+  includeChildNamespaces?: boolean;
+  /** a glob over keys (`cache_*`) */
+  keyPattern?: string;
+  /** only pairs past their TTL (the default) */
+  expiredOnly?: boolean;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { renderValue, type Callable } from "@ferry/core";
-import { isStorageUri, UserError, type LogLevel, type RunContext, type RunnableTaskDefinition, type TaskOutputs } from "@ferry/sdk";
+import { isStorageUri, UserError, type LogLevel, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskOutputs } from "@ferry/sdk";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +20,8 @@ export interface RunTaskOptions {
   namespace?: string;
   /** aborts the task's signal, as a task timeout does */
   timeoutMs?: number;
+  /** what RunContext.purge does; without it a purge fails saying runTask has no repository */
+  purge?: PurgeAccess;
 }
 
 export interface RunTaskResult {
@@ -31,6 +33,11 @@ export interface RunTaskResult {
   /** the KV pairs after the run */
   kv: Record<string, unknown>;
 }
+
+const noRepository = async (): Promise<never> => {
+  throw new UserError("runTask has no repository to purge: pass options.purge (a Purger over a real repository)");
+};
+const noPurge: PurgeAccess = { executions: noRepository, logs: noRepository, kv: noRepository };
 
 const bytes = (v: string | Uint8Array) => (typeof v === "string" ? new TextEncoder().encode(v) : v);
 
@@ -98,6 +105,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     },
     listNamespaceFiles: async () => Object.keys(options.namespaceFiles ?? {}).map((p) => p.replace(/^\/+/, "")),
     kv,
+    purge: options.purge ?? noPurge,
     workingDirectory: () => (workDir ??= mkdtemp(join(tmpdir(), "ferry-testkit-"))),
     metric: (name, value, o = {}) => void metrics.push({ name, value, type: o.type ?? "counter", tags: o.tags ?? {} }),
   };

@@ -13,6 +13,7 @@ import { eachParallelTask, eachSequentialTask } from "./flow/each.tasks.js";
 import { outputValuesTask } from "./output/output-values.task.js";
 import { returnTask } from "./output/return.task.js";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks.js";
+import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
 
 export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
@@ -21,5 +22,6 @@ export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask],
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask],
 });

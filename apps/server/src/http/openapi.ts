@@ -25,7 +25,10 @@ export const openApiDocument = {
     "/api/v1/executions/{namespace}/{flowId}": {
       post: {
         summary: "Start an execution",
-        parameters: [ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable")],
+        parameters: [
+          ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable"),
+          query("storagePrefix", "a storage path of the execution's own for its files (records stay in the deployment's layout)"),
+        ],
         requestBody: { content: { "multipart/form-data": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
       },
@@ -35,6 +38,23 @@ export const openApiDocument = {
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },
+    "/api/v1/executions/{id}/file": {
+      get: {
+        summary: "Download a file of the execution (FILE input or task file) by its ferry:// URI",
+        parameters: [execId, query("path", "the file's ferry:// URI")],
+        responses: { 200: { description: "the bytes, as an attachment" }, 403: error("not a file of this execution"), 404: error("no such execution or file"), 410: error("purged from internal storage") },
+      },
+    },
+    "/api/v1/executions/{id}/file/metas": {
+      get: { summary: "Size of a file of the execution", parameters: [execId, query("path", "the file's ferry:// URI")], responses: { 200: json("{size}"), 403: error("not a file of this execution"), 404: error("no such file"), 410: error("purged") } },
+    },
+    "/api/v1/executions/{id}/file/preview": {
+      get: {
+        summary: "Preview a file of the execution: text (first maxRows lines) or an image (base64)",
+        parameters: [execId, query("path", "the file's ferry:// URI"), query("maxRows", "lines of text to show", { type: "integer", default: 1000 })],
+        responses: { 200: json("{extension, type: TEXT | IMAGE, content, truncated}"), 403: error("not a file of this execution"), 410: error("purged"), 422: error("not previewable") },
+      },
+    },
     "/api/v1/logs/{executionId}": {
       get: {
         summary: "Logs of an execution",

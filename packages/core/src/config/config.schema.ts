@@ -52,6 +52,17 @@ export const configSchema = z.strictObject({
   encryption: z.strictObject({ key: z.string().min(1).optional() }).prefault({}),
   /** namespaces whose KV pairs every flow may use, beside its own namespace's and its parents' */
   kv: z.strictObject({ sharedNamespaces: z.array(z.string().min(1)).default([]) }).prefault({}),
+  /**
+   * The retention rule: ended executions older than `executions` are purged (records, logs,
+   * metrics, storage) every `every`, and expired KV pairs with them. `enabled: false` keeps everything.
+   */
+  retention: z
+    .strictObject({
+      enabled: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean()).default(true),
+      executions: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("P30D"),
+      every: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT1H"),
+    })
+    .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
 });
 

@@ -1,7 +1,7 @@
 import type { TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { taskOutputsKey } from "../storage-keys.js";
+import { recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { nextRetryDelay } from "./retry-policy.js";
@@ -121,7 +121,7 @@ async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: Ex
     state.log("WARN", `cannot read outputs of subflow execution ${child.id}: ${errorMessage(error)}`, run);
   }
   const childState = child.state.current;
-  run.outputsUri = await store.write(taskOutputsKey(state.execution.storagePrefix!, run.taskId, run.id), { executionId: child.id, state: childState, ...(outputs ? { outputs } : {}) });
+  run.outputsUri = await store.write(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), { executionId: child.id, state: childState, ...(outputs ? { outputs } : {}) });
   const transmit = task?.transmitFailed !== false && task?.transmitFailed !== "false";
   let result: TaskRunRecord["state"]["current"] = "SUCCESS";
   if (transmit && (childState === "FAILED" || childState === "KILLED")) {

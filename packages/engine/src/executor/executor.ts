@@ -6,6 +6,7 @@ import type { ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage } from "../messages.js";
+import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
 import { ExecutionState, newState } from "./execution-state.js";
@@ -212,7 +213,8 @@ export class Executor {
       task,
       taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: state.parentValues(run), startDate: run.state.startDate },
       context: contextRefOf(state),
-      storagePrefix: state.execution.storagePrefix ?? "",
+      storagePrefix: recordsPrefix(state.execution),
+      filesPrefix: filesPrefix(state.execution),
     });
   }
 

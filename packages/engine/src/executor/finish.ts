@@ -2,7 +2,7 @@ import { renderValue, typeOutputs } from "@ferry/core";
 import { errorMessage, type ExecutionState as ExecState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
-import { flowOutputsKey } from "../storage-keys.js";
+import { flowOutputsKey, recordsPrefix } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import type { ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
@@ -31,7 +31,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
       const rendered: Record<string, unknown> = {};
       for (const output of flow.outputs) rendered[output.id] = await renderValue(output.value, ctx);
       const typed = typeOutputs(flow.outputs, rendered);
-      state.execution.outputsUri = await store.write(flowOutputsKey(state.execution.storagePrefix!), typed);
+      state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution)), typed);
     } catch (error) {
       state.log("ERROR", `Failed to render output values: ${errorMessage(error)}`);
       final = "FAILED";

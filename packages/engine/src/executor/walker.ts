@@ -3,7 +3,7 @@ import { errorMessage, isTerminal, type FlowablePlan, type LogLevel, type TaskDe
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
-import { planKey, taskOutputsKey } from "../storage-keys.js";
+import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import type { ExecutionState } from "./execution-state.js";
 
@@ -78,7 +78,7 @@ export class Walker {
     try {
       const ctx = await this.renderContext(run, task);
       const props = await renderProperties(def, task, ctx);
-      const prefix = this.state.execution.storagePrefix!;
+      const prefix = recordsPrefix(this.state.execution);
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);

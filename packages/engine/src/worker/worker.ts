@@ -1,7 +1,7 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Delivery, type MetricEntry, type Queue, type RunContext, type SecretBackend, type Subscription,
+  type Delivery, type MetricEntry, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -30,6 +30,8 @@ export interface WorkerOptions {
   kv?: KvStore;
   /** namespaces whose KV pairs every flow may use (kv.sharedNamespaces) */
   kvSharedNamespaces?: string[];
+  /** what purge tasks reach (RunContext.purge) */
+  purge?: PurgeAccess;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -200,6 +202,7 @@ export class Worker {
       const runContext: RunContext = {
         workingDirectory: workDir.get,
         kv,
+        purge: this.options.purge ?? noPurge,
         metric: (name, value, options = {}) => {
           metrics.push({
             executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
@@ -212,7 +215,7 @@ export class Worker {
         signal: controller.signal,
         render: (template) => renderValue(template, ctx),
         putFile: async (name, body) => {
-          const key = `${taskFilesPrefix(job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(name)}`;
+          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(name)}`;
           await store.storage.put(key, body);
           return `ferry://${key}`;
         },
@@ -222,7 +225,8 @@ export class Worker {
         },
         getFile: async (uri) => {
           const key = storageKeyOf(uri);
-          const allowed = key.startsWith(`${job.storagePrefix}/`) || key.startsWith(`${namespacePath(context.flow.namespace)}/_files/`);
+          const own = [job.storagePrefix, job.filesPrefix ?? job.storagePrefix].some((prefix) => key.startsWith(`${prefix}/`));
+          const allowed = own || key.startsWith(`${namespacePath(context.flow.namespace)}/_files/`);
           if (!allowed) throw new UserError(`${uri} belongs to another execution or namespace`, { status: 403 });
           const bytes = await store.storage.get(key);
           if (!bytes) throw new PurgedError(uri);
@@ -256,6 +260,11 @@ export class Worker {
     }
   }
 }
+
+const unavailable = async (): Promise<never> => {
+  throw new UserError("this worker cannot purge: it was started without a repository");
+};
+const noPurge: PurgeAccess = { executions: unavailable, logs: unavailable, kv: unavailable };
 
 /** a task run's private folder, made when first asked for */
 function lazyWorkingDirectory(): { get: () => Promise<string>; remove: () => Promise<void> } {

@@ -1,5 +1,7 @@
-import type { ExecutorEvent } from "@ferry/engine";
-import { assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isTerminal, NotFoundError, UserError, type ExecutionState } from "@ferry/sdk";
+import { customFilesPrefix, type ExecutorEvent } from "@ferry/engine";
+import {
+  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, NotFoundError, storageKeyOf, UserError, type ExecutionRecord, type ExecutionState,
+} from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { pageOf, type ApiDeps } from "../api-deps.js";
@@ -39,7 +41,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
   // registered before POST /:namespace/:flowId, which would otherwise match it
   app.post("/:id/restart", async (c) => {
     const id = c.req.param("id");
-    await load(id);
+    await assertRestartable(deps, (await load(id)).execution);
     await deps.executor.handle({ type: "restart", executionId: id });
     return c.json(await answer(id));
   });
@@ -49,7 +51,10 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
     const flow = await deps.flows.get(namespace, flowId, revision);
     const id = deps.executions.newId();
-    const inputs = await inputsOf(c, deps, executionPrefix(namespace, flowId, id));
+    // an execution may keep its files under a storage prefix of its own (Flyte's raw_data_path)
+    const root = c.req.query("storagePrefix");
+    const storagePrefix = root ? customFilesPrefix(root, id) : undefined;
+    const inputs = await inputsOf(c, deps, storagePrefix ?? executionPrefix(namespace, flowId, id));
     const labels = Object.fromEntries(
       (c.req.queries("labels") ?? []).map((l) => {
         const at = l.indexOf(":");
@@ -59,7 +64,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     );
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
     try {
-      await deps.executions.create({ flow, inputs, labels, id });
+      await deps.executions.create({ flow, inputs, labels, id, storagePrefix });
     } catch (error) {
       waiter.cancel(id);
       throw error;
@@ -111,6 +116,21 @@ export function executionRoutes(deps: ApiDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * A restart runs tasks again on the execution's inputs: when a retention rule removed them
+ * (or a FILE input's bytes), it is refused with 410 naming what is gone, not started to fail.
+ */
+async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Promise<void> {
+  const gone = (uri: string) => new UserError(`execution ${execution.id} cannot be restarted: ${uri} was purged from internal storage`, { status: 410 });
+  for (const uri of [execution.inputsUri, execution.trigger?.variablesUri]) {
+    if (uri && !(await deps.store.storage.exists(storageKeyOf(uri)))) throw gone(uri);
+  }
+  const inputs = execution.inputsUri ? await deps.store.read<Record<string, unknown>>(execution.inputsUri) : {};
+  for (const value of Object.values(inputs)) {
+    if (isStorageUri(value) && !(await deps.store.storage.exists(storageKeyOf(value)))) throw gone(value);
+  }
 }
 
 /** Inputs from a multipart form (files stored under the execution), a JSON object, or nothing. */

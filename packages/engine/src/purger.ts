@@ -1,0 +1,68 @@
+import {
+  executionPrefix, type EndedExecutionsQuery, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+} from "@ferry/sdk";
+import type { KvStore } from "./kv-store.js";
+
+/** executions removed per round trip: bounded, so a first purge of years of history never holds one huge transaction */
+const BATCH = 200;
+/** when records stay (logs or storage only), one pass over at most this many */
+const KEEP_RECORDS_LIMIT = 100_000;
+
+/** `company.*` → /^company\..*$/: `*` any run of characters, `?` one */
+export function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+}
+
+/**
+ * Removes stored history: ended executions with their task runs, logs, metrics and storage;
+ * logs by date; KV pairs. The purge tasks reach it through `RunContext.purge`, the server's
+ * retention sweep directly. The repository is asked for lazily, as the KV store does: a
+ * worker connects only when a purge task runs.
+ */
+export class Purger implements PurgeAccess {
+  constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly kvStore?: KvStore) {}
+
+  async executions(query: EndedExecutionsQuery & PurgeSelection): Promise<PurgeCounts> {
+    const what = { executions: query.executions ?? true, logs: query.logs ?? true, metrics: query.metrics ?? true, storage: query.storage ?? true };
+    const counts: PurgeCounts = { executionsCount: 0, logsCount: 0, metricsCount: 0, storagesCount: 0 };
+    const repository = await this.repository();
+    for (;;) {
+      const found = await repository.findEndedExecutions(query, what.executions ? BATCH : KEEP_RECORDS_LIMIT);
+      if (!found.length) break;
+      const removed = await repository.purgeExecutions(found.map((e) => e.id), what);
+      counts.executionsCount += removed.executions;
+      counts.logsCount += removed.logs;
+      counts.metricsCount += removed.metrics;
+      // records first, bytes after: a crash in between leaves unreferenced bytes, never a record pointing at nothing
+      if (what.storage) {
+        for (const execution of found) {
+          const prefixes = new Set([executionPrefix(execution.namespace, execution.flowId, execution.id), execution.storagePrefix].filter((p): p is string => Boolean(p)));
+          for (const prefix of prefixes) counts.storagesCount += await this.storage.deletePrefix(prefix);
+        }
+      }
+      if (!what.executions || found.length < BATCH) break;
+    }
+    return counts;
+  }
+
+  async logs(query: LogsQuery): Promise<number> {
+    return (await this.repository()).purgeLogs(query);
+  }
+
+  async kv(query: KvPurgeQuery): Promise<number> {
+    if (!this.kvStore) throw new Error("this process has no KV store");
+    const known = await (await this.repository()).listNamespaces();
+    const children = query.includeChildNamespaces ?? true;
+    const pattern = query.namespacePattern ? globToRegExp(query.namespacePattern) : undefined;
+    const named = query.namespaces;
+    const targets = known.filter((ns) => {
+      if (pattern && !pattern.test(ns)) return false;
+      if (!named?.length) return true;
+      return named.some((n) => ns === n || (children && ns.startsWith(`${n}.`)));
+    });
+    const key = query.keyPattern ? globToRegExp(query.keyPattern) : undefined;
+    let removed = 0;
+    for (const ns of targets) removed += await this.kvStore.purge(ns, (k) => !key || key.test(k), query.expiredOnly ?? true);
+    return removed;
+  }
+}
