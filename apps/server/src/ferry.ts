@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { encryptionKey, EngineEvents, KvStore, Purger, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { encryptionKey, EngineEvents, KvStore, Purger, TaskCache, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -71,7 +71,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => executor.stop());
     if (role === "local") {
       const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, purge: purger, kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, purge: purger, taskCache: new TaskCache(async () => repository, store), kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
       });
       await worker.start();
       worker.startAnnouncing();

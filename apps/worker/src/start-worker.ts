@@ -1,6 +1,6 @@
 import { closeBackends, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { encryptionKey, JsonStore, KvStore, Purger, Worker } from "@ferry/engine";
+import { encryptionKey, JsonStore, KvStore, Purger, TaskCache, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -26,17 +26,19 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   );
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
-    // KV metadata lives in the repository: opened on the first KV call or purge, never for workers that make none
+    // KV metadata, purges and the task cache live in the repository: opened on first use, never for workers that make none
     let kvRepository: Promise<Repository> | undefined;
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
     const kv = new KvStore(repository, backends.storage);
+    const store = new JsonStore(backends.storage);
     const worker = new Worker({
+      taskCache: new TaskCache(repository, store),
       kv,
       purge: new Purger(repository, backends.storage, kv),
       kvSharedNamespaces: config.kv.sharedNamespaces,
       queue: backends.queue,
       registry,
-      store: new JsonStore(backends.storage),
+      store,
       secrets: backends.secrets,
       encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),
       concurrency: options.concurrency ?? config.worker.concurrency,

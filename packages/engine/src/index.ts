@@ -15,4 +15,5 @@ export { ENCRYPTED_TYPE, isEncrypted, maskSecretInputs } from "./secret-inputs.j
 export { encryptionKey } from "./encryption-key.js";
 export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
 export { Purger, globToRegExp } from "./purger.js";
+export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";

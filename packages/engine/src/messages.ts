@@ -35,6 +35,8 @@ export type ExecutorEvent =
       outputsUri?: string;
       /** when the attempt started on the worker (quick tasks send no separate `started`) */
       startDate: string;
+      /** the task did not run: its outputs came from the task cache */
+      cached?: boolean;
       workerId: string;
       date: string;
     }

@@ -31,6 +31,8 @@ export const taskSchema = z.looseObject({
   timeout: templated(durationText).optional(),
   retry: retrySchema.optional(),
   workerGroup: z.object({ key: z.string() }).optional(),
+  /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
+  taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
 });
 
 const inputSchema = z.looseObject({

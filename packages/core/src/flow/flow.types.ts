@@ -19,6 +19,7 @@ export interface TaskSpec {
   timeout?: string;
   retry?: RetrySpec;
   workerGroup?: { key: string };
+  taskCache?: { enabled: boolean; ttl?: string };
   [property: string]: unknown;
 }
 

@@ -21,6 +21,7 @@ const COMMON_TASK_PROPERTIES: Schema = {
   timeout: { type: "string", description: "ISO-8601 duration" },
   retry: { type: "object", properties: { type: { enum: ["constant", "exponential", "random"] }, interval: { type: "string" }, maxAttempt: { type: "integer" }, maxDuration: { type: "string" } } },
   workerGroup: { type: "object", properties: { key: { type: "string" } } },
+  taskCache: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" }, ttl: { type: "string", description: "ISO-8601 duration; no ttl: kept until purged" } } },
 };
 
 /**

@@ -1,7 +1,7 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Delivery, type MetricEntry, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription,
+  type Delivery, type MetricEntry, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -14,6 +14,7 @@ import { openSecretInputs } from "../secret-inputs.js";
 import type { KvStore } from "../kv-store.js";
 import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
+import { TaskCache, type CachedRun } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   kvSharedNamespaces?: string[];
   /** what purge tasks reach (RunContext.purge) */
   purge?: PurgeAccess;
+  /** where `taskCache` keeps and finds outputs */
+  taskCache?: TaskCache;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -147,6 +150,37 @@ export class Worker {
     await this.run(job);
   }
 
+  /**
+   * The task cache's answer for this run: `hit` set (a URI, or null for a hit without
+   * outputs) when it can be skipped. A cache out of reach never fails the task: it runs.
+   */
+  private async cacheLookup(job: WorkerJob, properties: unknown, inputs: unknown, logger: TaskLogger): Promise<{ key: string; run: CachedRun; hit?: string | null } | undefined> {
+    const cache = this.options.taskCache;
+    if (!cache) return undefined;
+    const { task, context } = job;
+    const run: CachedRun = {
+      namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
+      recordsPrefix: job.storagePrefix, filesPrefix: job.filesPrefix ?? job.storagePrefix,
+    };
+    try {
+      const key = await cache.key({ namespace: run.namespace, flowId: run.flowId, taskId: task.id, type: task.type, properties, inputs });
+      const hit = await cache.lookup(key, run);
+      if (hit !== undefined) logger.info(`outputs taken from the task cache (key ${key.slice(0, 12)}…); the task did not run`);
+      return { key, run, hit };
+    } catch (error) {
+      logger.warn(`task cache unavailable, running the task: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
+  private async cacheRemember(cache: { key: string; run: CachedRun }, outputsUri: string | undefined, ttl: string | undefined, logger: TaskLogger): Promise<void> {
+    try {
+      await this.options.taskCache!.remember(cache.key, cache.run, outputsUri, ttl);
+    } catch (error) {
+      logger.warn(`could not store the outputs in the task cache: ${errorMessage(error)}`);
+    }
+  }
+
   private async run(job: WorkerJob): Promise<void> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
@@ -166,12 +200,15 @@ export class Worker {
       void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
     }, STARTED_AFTER_MS);
     const metrics: MetricEntry[] = [];
-    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string) => {
+    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean) => {
       clearTimeout(started);
       await logger.flush();
       // like logs, metrics land no later than the state
       if (metrics.length) await queue.send(METRICS_CHANNEL, metrics.splice(0));
-      await send({ type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString() });
+      await send({
+        type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString(),
+        ...(cached ? { cached } : {}),
+      });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
 
@@ -198,6 +235,8 @@ export class Worker {
         timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
+      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
+      if (cache?.hit !== undefined) return await report("SUCCESS", cache.hit ?? undefined, true);
       const workDir = lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
@@ -239,6 +278,7 @@ export class Worker {
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
       const outputs = masker.maskValue(await untilAborted(running, controller.signal));
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
+      if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
       await report("SUCCESS", outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
