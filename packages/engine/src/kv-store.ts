@@ -79,13 +79,20 @@ export class KvStore {
     const existing = await this.live(repository, namespace, key);
     if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
     const storageKey = `${namespacePath(namespace)}/_kv/${key}`;
+    // the value and its metadata change together: if the metadata cannot be saved, the previous bytes go back
+    const previous = existing ? await this.storage.get(storageKey) : undefined;
     await this.storage.put(storageKey, JSON.stringify(checked));
     const now = this.now().toISOString();
     const record: KvRecord = {
       namespace, key, type, valueUri: `ferry://${storageKey}`, created: existing?.created ?? now, updated: now,
       expires: options.ttl ? new Date(this.now().getTime() + parseDuration(options.ttl)).toISOString() : undefined,
     };
-    await repository.saveKv(record);
+    try {
+      await repository.saveKv(record);
+    } catch (error) {
+      await (previous ? this.storage.put(storageKey, previous) : this.storage.delete(storageKey)).catch(() => undefined);
+      throw error;
+    }
     return record;
   }
 
