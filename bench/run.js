@@ -8,6 +8,8 @@
 //                                                   `wait`; benchmark01-api by the executions API)
 //   npm run bench -- benchmark01 --duration 5       one scenario, shorter phases
 //   npm run bench -- --json                         machine-readable lines
+//   npm run bench -- kv benchmark01-s3              KV round trips (API and flow) on local and S3
+//                                                   storage; benchmark01 on S3 (s3rver, started here)
 //   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
 //       services named by FERRY_BENCH_REDIS_URL and FERRY_BENCH_POSTGRES_URL (or _MYSQL_URL)
 import { spawn } from "node:child_process";
@@ -30,7 +32,7 @@ const { values: opts, positionals } = parseArgs({
     concurrency: { type: "string", default: "32" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "sequential40", "deno40", "shell40", "secrets"];
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets"];
 const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
@@ -177,7 +179,7 @@ const label = (flowId, via) => (via === "api" ? `${flowId}-api` : flowId);
 const round = (v) => (v === null ? null : Number(v.toFixed(1)));
 
 /** open loop: starts one execution every 1/rate s for the duration, then waits for all */
-async function fixedRate(server, flowId, rate, via) {
+async function fixedRate(server, flowId, rate, via, name = label(flowId, via)) {
   const pending = [];
   const t0 = performance.now();
   const total = Math.round(rate * DURATION_S);
@@ -188,11 +190,11 @@ async function fixedRate(server, flowId, rate, via) {
     pending.push(execute(server.url, flowId, via).catch(() => ({ ms: 0, ok: false })));
   }
   const results = await Promise.all(pending);
-  return report(label(flowId, via), `${rate}/s`, results, (performance.now() - t0) / 1000, server);
+  return report(name, `${rate}/s`, results, (performance.now() - t0) / 1000, server);
 }
 
 /** closed loop: `concurrency` clients back to back for the duration */
-async function fullSpeed(server, flowId, concurrency, via) {
+async function fullSpeed(server, flowId, concurrency, via, name = label(flowId, via)) {
   const results = [];
   const t0 = performance.now();
   const end = t0 + DURATION_S * 1000;
@@ -201,7 +203,7 @@ async function fullSpeed(server, flowId, concurrency, via) {
       while (performance.now() < end) results.push(await execute(server.url, flowId, via).catch(() => ({ ms: 0, ok: false })));
     }),
   );
-  return report(label(flowId, via), `max/${concurrency}c`, results, (performance.now() - t0) / 1000, server);
+  return report(name, `max/${concurrency}c`, results, (performance.now() - t0) / 1000, server);
 }
 
 async function main() {
@@ -223,6 +225,17 @@ async function main() {
     await fullSpeed(server, "benchmark01", Number(opts.concurrency), via);
     await server.stop();
   }
+  if (chosen.includes("benchmark01-s3")) {
+    const s3 = await s3Storage();
+    const server = await startServer({ yaml: s3.yaml, env: {} });
+    await deploy(server.url, BENCHMARK01);
+    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01", "webhook");
+    for (const rate of opts.rates.split(",").map(Number)) await fixedRate(server, "benchmark01", rate, "webhook", "benchmark01-s3");
+    await fullSpeed(server, "benchmark01", Number(opts.concurrency), "webhook", "benchmark01-s3");
+    await server.stop();
+    await s3.stop();
+  }
+  if (chosen.includes("kv")) await kvScenario();
   if (chosen.includes("secrets")) await secretsScenario();
   for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
     if (!chosen.includes(scenario)) continue;
@@ -234,6 +247,62 @@ async function main() {
     const seconds = results.reduce((s, r) => s + r.ms, 0) / 1000;
     report(scenario, "serial", results, seconds, server);
     await server.stop();
+  }
+}
+
+/** an S3-compatible server (s3rver, as no MinIO or AWS is reachable here) and the storage section for it */
+async function s3Storage() {
+  const { startS3rver } = await import("@ferry/testkit/s3rver");
+  const server = await startS3rver();
+  const bucket = await server.createBucket(`bench-${Date.now().toString(36)}`);
+  const { accessKeyId, secretAccessKey } = server.credentials;
+  return { yaml: `storage: { type: s3, bucket: ${bucket}, endpoint: "${server.endpoint}", accessKeyId: ${accessKeyId}, secretAccessKey: ${secretAccessKey} }\n`, stop: () => server.stop() };
+}
+
+const KV_FLOW = `id: kv
+namespace: benchmarks
+tasks:
+  - { id: set, type: io.kestra.plugin.core.kv.Set, key: "counter_{{ execution.id }}", value: "{{ execution.id }}" }
+  - { id: get, type: io.kestra.plugin.core.kv.Get, key: "counter_{{ execution.id }}", errorOnMissing: true }
+`;
+
+/**
+ * The KV store, on local and on S3 storage: set + get round trips through the API (one
+ * client, back to back, each GET timed on its own), then a flow that sets and gets a pair,
+ * at full speed.
+ */
+async function kvScenario() {
+  for (const storage of ["local", "s3"]) {
+    const s3 = storage === "s3" ? await s3Storage() : undefined;
+    const server = await startServer({ yaml: s3?.yaml ?? "", env: {} });
+    const kvUrl = (key) => `${server.url}/api/v1/namespaces/benchmarks/kv/${key}`;
+    const roundTrip = async (i) => {
+      const t0 = performance.now();
+      const put = await fetch(kvUrl(`key_${i % 100}`), { method: "PUT", body: JSON.stringify({ i }), headers: { "content-type": "application/json" } });
+      await put.arrayBuffer();
+      const t1 = performance.now();
+      const got = await fetch(kvUrl(`key_${i % 100}`));
+      const body = await got.json();
+      const t2 = performance.now();
+      return { ok: put.status === 200 && got.status === 200 && body.value?.i === i, pairMs: t2 - t0, getMs: t2 - t1 };
+    };
+    for (let i = 0; i < 200; i++) await roundTrip(i); // warm-up
+    const results = [];
+    const t0 = performance.now();
+    const end = t0 + DURATION_S * 1000;
+    for (let i = 0; performance.now() < end && i < 1_000_000; i++) results.push(await roundTrip(i));
+    const seconds = (performance.now() - t0) / 1000;
+    const gets = results.filter((r) => r.ok).map((r) => r.getMs).sort((a, b) => a - b);
+    const row = {
+      scenario: "kv-api", mode: opts.mode, storage, pairs: results.length, pairs_per_s: Number((gets.length / seconds).toFixed(1)),
+      get_p50_ms: round(pct(gets, 50)), get_p99_ms: round(pct(gets, 99)), errors: results.length - gets.length, rss_mb: rssMb(server.pid),
+    };
+    console.log(opts.json ? JSON.stringify(row) : `kv-api        ${storage.padEnd(10)} ${String(row.pairs).padStart(6)} set+get  ${String(row.pairs_per_s).padStart(7)}/s  get p50 ${row.get_p50_ms} ms  get p99 ${row.get_p99_ms} ms  errors ${row.errors}`);
+    await deploy(server.url, KV_FLOW);
+    for (let i = 0; i < 100; i++) await execute(server.url, "kv");
+    await fullSpeed(server, "kv", Number(opts.concurrency), "api", `kv-flow-${storage}`);
+    await server.stop();
+    await s3?.stop();
   }
 }
 

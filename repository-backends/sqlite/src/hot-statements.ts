@@ -1,4 +1,4 @@
-import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, type ExecutionRecord, type FlowRecord, type KvRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type Database from "better-sqlite3";
 import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "@ferry/repository-sql";
 
@@ -24,6 +24,7 @@ export class HotStatements {
   private readonly upsertTaskRun: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly selectLatestFlow: Database.Statement;
+  private readonly selectKv: Database.Statement;
   readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => void;
   readonly appendLogs: (entries: LogEntry[]) => void;
 
@@ -31,6 +32,8 @@ export class HotStatements {
     this.selectLatestFlow = db.prepare(`select namespace, id, revision, source, deleted, updated from flows
       where namespace = ? and id = ? order by revision desc limit 1`);
     this.selectExecution = db.prepare(`select ${EXECUTION_COLUMNS} from executions where id = ?`);
+    // every kv() in a template and every GET of the KV API reads one pair
+    this.selectKv = db.prepare("select namespace, key, type, value_uri as valueUri, expires, created, updated from kv where namespace = ? and key = ?");
     this.selectTaskRuns = db.prepare(`select ${TASK_RUN_COLUMNS} from task_runs where execution_id = ? order by id`);
     this.upsertExecution = db.prepare(`insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri,
       outputs_uri, labels, trigger, parent, storage_prefix, created, updated, version)
@@ -71,6 +74,11 @@ export class HotStatements {
   latestFlow(namespace: string, id: string): FlowRecord | undefined {
     const row = this.selectLatestFlow.get(namespace, id) as (Omit<FlowRecord, "deleted"> & { deleted: number }) | undefined;
     return row ? { ...row, deleted: row.deleted === 1 } : undefined;
+  }
+
+  getKv(namespace: string, key: string): KvRecord | undefined {
+    const row = this.selectKv.get(namespace, key) as (KvRecord & { expires: string | null }) | undefined;
+    return row && { ...row, expires: row.expires ?? undefined };
   }
 
   getExecution(id: string): { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined {

@@ -133,6 +133,10 @@ export class SqliteRepository extends SqlRepository {
     return this.hot.getExecution(id);
   }
 
+  override async getKv(namespace: string, key: string) {
+    return this.hot.getKv(namespace, key);
+  }
+
   override async appendLogs(entries: LogEntry[]) {
     if (entries.length) this.hot.appendLogs(entries);
   }
