@@ -99,7 +99,7 @@ export abstract class SqlRepository implements Repository {
       eq(flows.deleted, false),
       sql`${flows.revision} = (select max(f2.revision) from ${flows} f2 where f2.namespace = ${flows.namespace} and f2.id = ${flows.id})`,
     ];
-    if (query.namespace) filters.push(or(eq(flows.namespace, query.namespace), like(flows.namespace, `${query.namespace}.%`)));
+    if (query.namespace) filters.push(inNamespace(flows.namespace, query.namespace));
     if (query.q) filters.push(or(like(flows.id, `%${query.q}%`), like(flows.namespace, `%${query.q}%`)));
     const where = and(...filters);
     const [{ n }] = (await this.db().select({ n: count() }).from(flows).where(where)) as Array<{ n: number }>;
@@ -161,7 +161,7 @@ export abstract class SqlRepository implements Repository {
   async searchExecutions(query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest): Promise<Page<ExecutionRecord>> {
     const { executions } = this.tables;
     const where = and(
-      query.namespace ? or(eq(executions.namespace, query.namespace), like(executions.namespace, `${query.namespace}.%`)) : undefined,
+      inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
     );
@@ -201,7 +201,7 @@ export abstract class SqlRepository implements Repository {
           inArray(executions.state, states),
           lt(executions.updated, query.endedBefore),
           query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
-          query.namespace ? or(eq(executions.namespace, query.namespace), like(executions.namespace, `${query.namespace}.%`)) : undefined,
+          inNamespace(executions.namespace, query.namespace),
           query.flowId ? eq(executions.flowId, query.flowId) : undefined,
         ),
       )
@@ -233,7 +233,7 @@ export abstract class SqlRepository implements Repository {
     const where = and(
       lt(logs.timestamp, query.before),
       query.after ? gte(logs.timestamp, query.after) : undefined,
-      query.namespace ? or(eq(logs.namespace, query.namespace), like(logs.namespace, `${query.namespace}.%`)) : undefined,
+      inNamespace(logs.namespace, query.namespace),
       query.flowId ? eq(logs.flowId, query.flowId) : undefined,
       query.executionId ? eq(logs.executionId, query.executionId) : undefined,
       query.levels?.length ? inArray(logs.level, query.levels) : undefined,
@@ -264,7 +264,7 @@ export abstract class SqlRepository implements Repository {
       .from(triggers)
       .where(
         and(
-          query.namespace ? or(eq(triggers.namespace, query.namespace), like(triggers.namespace, `${query.namespace}.%`)) : undefined,
+          inNamespace(triggers.namespace, query.namespace),
           query.flowId ? eq(triggers.flowId, query.flowId) : undefined,
         ),
       )
@@ -431,6 +431,11 @@ export abstract class SqlRepository implements Repository {
     const { kv } = this.tables;
     return this.changedRows(await this.db().delete(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key)))) > 0;
   }
+}
+
+/** the namespace and its children (`company` matches `company.team`); no condition without one */
+function inNamespace(column: AnyTable, namespace: string | undefined): SQL | undefined {
+  return namespace ? or(eq(column, namespace), like(column, `${namespace}.%`)) : undefined;
 }
 
 function kvFromRow(row: KvRecord & { expires: string | null }): KvRecord {

@@ -14,7 +14,7 @@ import { openSecretInputs } from "../secret-inputs.js";
 import type { KvStore } from "../kv-store.js";
 import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
-import { TaskCache, type CachedRun } from "./task-cache.js";
+import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -60,6 +60,14 @@ describe("KV store API", () => {
     expect(await (await t.api("/namespaces/kv.test/kv/kept")).json()).toEqual({ type: "STRING", value: "first" });
   });
 
+  it("answers 413 JSON to a value over server.maxBodySize, and leaves the previous value", async () => {
+    const tooBig = JSON.stringify("x".repeat(10 * 1024 * 1024 + 1));
+    const response = await put("kv.test", "kept", tooBig);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { message: string }).message).toMatch(/over \d+ bytes/);
+    expect(await (await t.api("/namespaces/kv.test/kv/kept")).json()).toEqual({ type: "STRING", value: "first" });
+  });
+
   it("serves flows: the kv tasks under Kestra's names, kv() in templates, and only their own and parent namespaces", async () => {
     await put("company", "shared", '{"region":"eu"}');
     await put("shared.config", "flag", "true");
