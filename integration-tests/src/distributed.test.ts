@@ -1,3 +1,4 @@
+import { startS3rver, type S3TestServer } from "@ferry/testkit/s3rver";
 import { Redis } from "ioredis";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -21,14 +22,17 @@ tasks:
 
 type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; attempts: Array<{ state: { current: string }; workerId?: string }> }> };
 
-/** scheduler + two Node workers + one Deno worker on one repository and Redis */
-async function cluster(repository: Record<string, string>) {
+/** scheduler + two Node workers + one Deno worker on one repository and Redis, and local storage or the given S3 bucket */
+async function cluster(repository: Record<string, string>, s3?: { server: S3TestServer; bucket: string }) {
   const dir = await mkdtemp(join(tmpdir(), "ferry-dist-"));
   const port = await freePort();
   const prefix = `ferry-it-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  const storage = s3
+    ? `{ type: s3, bucket: ${s3.bucket}, endpoint: "${s3.server.endpoint}", accessKeyId: ${s3.server.credentials.accessKeyId}, secretAccessKey: ${s3.server.credentials.secretAccessKey} }`
+    : `{ type: local, path: ${join(dir, "storage")} }`;
   await writeFile(
     join(dir, "ferry.yaml"),
-    `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: { type: local, path: ${join(dir, "storage")} }\nworker: { concurrency: 8 }\nexecutor: { reconcileEvery: PT0.5S, staleAfter: PT5S }\nlogging: { level: warn }\n`,
+    `server: { port: ${port} }\nqueue: { type: redis, url: "${REDIS_URL}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: ${storage}\nworker: { concurrency: 8 }\nexecutor: { reconcileEvery: PT0.5S, staleAfter: PT5S }\nlogging: { level: warn }\n`,
   );
   const env = { FERRY_REPOSITORY__TYPE: repository.type, FERRY_REPOSITORY__URL: repository.url };
   const scheduler = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd: dir, env });
@@ -62,19 +66,38 @@ async function cluster(repository: Record<string, string>) {
   };
 }
 
+// MariaDB's cluster keeps its storage in S3 (s3rver), PostgreSQL's in a shared folder: both backends under Node and Deno workers
 for (const repo of SHARED_DATABASES) {
-  describe.skipIf(!REDIS_URL || !repo.enabled)(`distributed mode on ${repo.name} + Redis: a scheduler, two Node workers and a Deno worker`, () => {
+  const onS3 = repo.type === "mysql";
+  describe.skipIf(!REDIS_URL || !repo.enabled)(`distributed mode on ${repo.name} + Redis${onS3 ? " + S3" : ""}: a scheduler, two Node workers and a Deno worker`, () => {
     let c: Awaited<ReturnType<typeof cluster>>;
     let db: { url: string; drop(): Promise<void> };
+    let s3: S3TestServer | undefined;
+    let bucket = "";
     beforeAll(async () => {
       db = await repo.create();
-      c = await cluster({ type: repo.type, url: db.url });
+      if (onS3) {
+        s3 = await startS3rver();
+        bucket = await s3.createBucket(`it-distributed-${Date.now().toString(36)}`);
+      }
+      c = await cluster({ type: repo.type, url: db.url }, s3 && { server: s3, bucket });
       for (const source of [MIXED, LONG]) await fetch(`${c.url}/api/v1/flows`, { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } });
     }, 120_000);
     afterAll(async () => {
       await c?.stop();
       await db?.drop();
+      await s3?.stop();
     });
+
+    it.skipIf(!onS3)("keeps every execution's inputs and outputs in the bucket, written by Node and Deno workers alike", async () => {
+      const ids = await Promise.all(Array.from({ length: 12 }, () => c.api<{ id: string }>("/executions/it.distributed/mixed", { method: "POST" }).then((e) => e.id)));
+      const ended = await Promise.all(ids.map((id) => c.waitEnd(id)));
+      expect(ended.map((e) => e.state.current)).toEqual(ids.map(() => "SUCCESS"));
+      const keys = await s3!.keys(bucket);
+      for (const id of ids) expect(keys.filter((k) => k.includes(`/executions/${id}/`)).length, id).toBeGreaterThan(0);
+      const ran = new Set(ended.flatMap((e) => e.taskRunList.flatMap((r) => r.attempts.map((a) => a.workerId)).filter(Boolean)));
+      expect(ran.has(c.workers[2].id), "the Deno worker ran some of the tasks").toBe(true);
+    }, 60_000);
 
     it("serves the KV store to tasks on workers, which open the repository only for it (Node and Deno)", async () => {
       const flow = `id: kv\nnamespace: it.distributed\ntasks:\n${Array.from({ length: 6 }, (_, i) => `  - { id: set${i}, type: core.kv.Set, key: k${i}, value: ${i} }\n  - { id: get${i}, type: core.kv.Get, key: k${i} }\n`).join("")}  - { id: keys, type: core.kv.GetKeys, prefix: k }\n`;
