@@ -87,6 +87,21 @@ describe("execution files", () => {
     expect((await t.api(`/executions/no-such-execution/file?path=${encodeURIComponent(a.inputs.doc)}`)).status).toBe(404);
   });
 
+  it("takes a FILE input given as a URI only when it is one of the namespace's files", async () => {
+    const stored = await t.api("/namespaces/files.test/files?path=data/seed.txt", { method: "PUT", body: "seed bytes" });
+    expect(stored.status).toBeLessThan(300);
+    const start = (doc: string) => t.api("/executions/files.test/files?wait=true", { method: "POST", body: JSON.stringify({ doc }), headers: { "content-type": "application/json" } });
+    const ok = (await (await start("ferry://files/test/_files/data/seed.txt")).json()) as Execution;
+    expect(ok.state.current).toBe("SUCCESS");
+    expect(await (await file(ok, reportOf(ok))).text()).toBe("name,size\ndoc,10\n");
+    const other = await runWith(new Blob(["other"]), "other.txt");
+    for (const foreign of [other.inputs.doc, "ferry://elsewhere/_files/data/seed.txt"]) {
+      const refused = await start(foreign);
+      expect(refused.status, foreign).toBe(422);
+      expect(((await refused.json()) as { message: string }).message).toBe(`input doc: ${foreign} is not a file of this execution or of namespace files.test's files`);
+    }
+  });
+
   it("answers 410 purged for bytes a retention rule removed, and keeps the history visible", async () => {
     const e = await runWith(new Blob(["soon purged"]), "gone.txt");
     const report = reportOf(e);

@@ -1,7 +1,9 @@
 import { customFilesPrefix, type ExecutorEvent } from "@ferry/engine";
 import {
-  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, NotFoundError, storageKeyOf, UserError, type ExecutionRecord, type ExecutionState,
+  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, storageKeyOf, UserError,
+  type ExecutionRecord, type ExecutionState,
 } from "@ferry/sdk";
+import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import { pageOf, type ApiDeps } from "../api-deps.js";
@@ -54,7 +56,9 @@ export function executionRoutes(deps: ApiDeps): Hono {
     // an execution may keep its files under a storage prefix of its own (Flyte's raw_data_path)
     const root = c.req.query("storagePrefix");
     const storagePrefix = root ? customFilesPrefix(root, id) : undefined;
-    const inputs = await inputsOf(c, deps, storagePrefix ?? executionPrefix(namespace, flowId, id));
+    const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
+    const inputs = await inputsOf(c, deps, filesRoot);
+    assertOwnFiles(flow, inputs, filesRoot);
     const labels = Object.fromEntries(
       (c.req.queries("labels") ?? []).map((l) => {
         const at = l.indexOf(":");
@@ -116,6 +120,23 @@ export function executionRoutes(deps: ApiDeps): Hono {
   });
 
   return app;
+}
+
+/**
+ * A FILE input given as text rather than uploaded may name one of the flow's namespace files
+ * (`ferry://<namespace>/_files/…`); a URI into another namespace or another execution is
+ * refused, never resolved.
+ */
+function assertOwnFiles(flow: Flow, inputs: Record<string, unknown>, filesRoot: string): void {
+  const allowed = [`${namespaceFilesPrefix(flow.namespace)}/`, `${filesRoot}/`];
+  for (const input of flow.inputs ?? []) {
+    const value = inputs[input.id];
+    if (input.type !== "FILE" || !isStorageUri(value)) continue;
+    const key = storageKeyOf(value);
+    if (!allowed.some((prefix) => key.startsWith(prefix))) {
+      throw new UserError(`input ${input.id}: ${value} is not a file of this execution or of namespace ${flow.namespace}'s files`, { status: 422 });
+    }
+  }
 }
 
 /**
