@@ -121,6 +121,13 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
+    test("a namespace filter takes '_' literally, not as any character", async () => {
+      const mine = execution({ namespace: "c.under_score.team" });
+      const lookalike = execution({ namespace: "c.underXscore.team" });
+      for (const e of [mine, lookalike]) await repo.saveExecution(e);
+      const found = await repo.searchExecutions({ namespace: "c.under_score", page: 1, size: 10 });
+      expect(found.results.map((e) => e.id)).toEqual([mine.id]);
+    });
     test("listUnfinishedExecutionIds lists executions not yet terminal", async () => {
       const running = execution({ state: state("RUNNING") });
       const done = execution({ state: state("SUCCESS") });

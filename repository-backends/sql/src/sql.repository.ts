@@ -433,9 +433,15 @@ export abstract class SqlRepository implements Repository {
   }
 }
 
-/** the namespace and its children (`company` matches `company.team`); no condition without one */
+/**
+ * The namespace and its children (`company` matches `company.team`); no condition without
+ * one. `_` and `%` in a namespace are LIKE wildcards: escaped with `!`, named in the
+ * statement, since SQLite has no default escape character.
+ */
 function inNamespace(column: AnyTable, namespace: string | undefined): SQL | undefined {
-  return namespace ? or(eq(column, namespace), like(column, `${namespace}.%`)) : undefined;
+  if (!namespace) return undefined;
+  const children = `${namespace.replace(/[!%_]/g, "!$&")}.%`;
+  return or(eq(column, namespace), sql`${column} like ${children} escape '!'`);
 }
 
 function kvFromRow(row: KvRecord & { expires: string | null }): KvRecord {
