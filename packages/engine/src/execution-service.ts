@@ -1,5 +1,8 @@
 import { resolveInputs, type Flow } from "@ferry/core";
-import { executionPrefix, newId, OperationalError, UserError, type AesGcm, type ExecutionRecord, type Queue, type Repository } from "@ferry/sdk";
+import {
+  executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
+  type Repository,
+} from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
@@ -44,6 +47,27 @@ export class ExecutionService {
     return resolveInputs(flow.inputs, request.inputs ?? {});
   }
 
+  /**
+   * A subflow's FILE inputs often name files of the parent execution (Kestra passes
+   * `{{ outputs.task.uri }}` on): each is copied under the child, whose tasks read only their
+   * own execution's and namespace's files, and which then outlives a purge of the parent.
+   */
+  private async copyParentFiles(flow: CreateExecutionRequest["flow"], inputs: Record<string, unknown>, filesRoot: string): Promise<void> {
+    const { storage } = this.store;
+    const ownNamespaceFiles = `${namespaceFilesPrefix(flow.namespace)}/`;
+    for (const input of flow.inputs ?? []) {
+      const value = inputs[input.id];
+      if (input.type !== "FILE" || !isStorageUri(value)) continue;
+      const key = storageKeyOf(value);
+      if (key.startsWith(ownNamespaceFiles)) continue;
+      const bytes = await storage.get(key);
+      if (!bytes) throw new UserError(`input ${input.id}: ${value} was purged from internal storage`, { status: 410 });
+      const copy = `${filesRoot}/inputs/${input.id}/${key.slice(key.lastIndexOf("/") + 1)}`;
+      await storage.put(copy, bytes);
+      inputs[input.id] = toStorageUri(copy);
+    }
+  }
+
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
     const { flow } = request;
     const inputs = this.validate(request);
@@ -51,6 +75,7 @@ export class ExecutionService {
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
     const prefix = executionPrefix(flow.namespace, flow.id, id);
+    if (request.parent) await this.copyParentFiles(flow, inputs, request.storagePrefix ?? prefix);
     const now = new Date().toISOString();
     const execution: ExecutionRecord = {
       id,

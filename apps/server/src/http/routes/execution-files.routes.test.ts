@@ -119,6 +119,41 @@ describe("execution files", () => {
   });
 });
 
+describe("files passed to a subflow", () => {
+  it("copies a parent's file given to a subflow's FILE input under the child, which reads it", async () => {
+    await t.deploy(`id: child
+namespace: files.child
+inputs:
+  - { id: report, type: FILE }
+tasks:
+  - id: show
+    type: script.Shell
+    inputFiles: { report.csv: "{{ inputs.report }}" }
+    commands: ["wc -l < report.csv | tr -d ' '"]
+`);
+    await t.deploy(`id: parent
+namespace: files.test
+tasks:
+  - id: make
+    type: script.Shell
+    outputFiles: ["report.csv"]
+    commands: ["printf 'a\\nb\\nc\\n' > report.csv"]
+  - id: call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: files.child
+    flowId: child
+    inputs: { report: "{{ outputs.make.outputFiles['report.csv'] }}" }
+`);
+    const parent = (await (await t.api("/executions/files.test/parent?wait=true", { method: "POST" })).json()) as Execution & { taskRunList: Array<{ taskId: string; outputs: any }> };
+    expect(parent.state.current).toBe("SUCCESS");
+    const childId = parent.taskRunList.find((r) => r.taskId === "call")!.outputs.executionId as string;
+    const child = (await (await t.api(`/executions/${childId}`)).json()) as { inputs: { report: string } };
+    expect(child.inputs.report).toBe(`ferry://files/child/child/executions/${childId}/inputs/report/report.csv`);
+    const logs = (await (await t.api(`/logs/${childId}`)).json()) as Array<{ taskId: string; message: string }>;
+    expect(logs.filter((l) => l.taskId === "show").map((l) => l.message)).toContain("3");
+  });
+});
+
 describe("restart after a purge", () => {
   it("refuses with 410 naming what is gone when a FILE input or the inputs were purged", async () => {
     await t.deploy("id: fails\nnamespace: files.test\ninputs:\n  - { id: doc, type: FILE }\ntasks:\n  - { id: no, type: core.Fail, errorMessage: failed on purpose }\n");
