@@ -57,6 +57,19 @@ describe("execution files", () => {
     expect(logs.filter((l) => l.taskId === "read").map((l) => l.message)).toContain("doc,10");
   });
 
+  it("previews the head of a large text file, cut at a line count or 1 MiB, and says it is truncated", async () => {
+    const line = "é".repeat(99) + "\n"; // 199 bytes: the 1 MiB cut falls inside a character
+    const big = await runWith(new Blob([line.repeat(12_000)]), "big.txt");
+    const preview = (await (await file(big, big.inputs.doc, "/preview")).json()) as { type: string; content: string; truncated: boolean };
+    expect(preview).toMatchObject({ type: "TEXT", truncated: true });
+    expect(preview.content.split("\n")).toHaveLength(1000);
+    const all = (await (await t.api(`/executions/${big.id}/file/preview?path=${encodeURIComponent(big.inputs.doc)}&maxRows=100000`)).json()) as { content: string; truncated: boolean };
+    expect(all.truncated).toBe(true);
+    expect(Buffer.byteLength(all.content)).toBeLessThanOrEqual(1024 * 1024);
+    expect(all.content.startsWith(line.repeat(5000))).toBe(true);
+    expect(all.content).not.toContain("\ufffd");
+  });
+
   it("previews images as base64 and refuses to preview binary files", async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
     const image = await runWith(new Blob([png]), "pixel.png");

@@ -7,7 +7,27 @@ import type { ApiDeps } from "../api-deps.js";
 const TEXT_EXTENSIONS = new Set(["txt", "csv", "tsv", "json", "jsonl", "ndjson", "yaml", "yml", "xml", "html", "md", "log", "sql", "py", "js", "ts", "sh", "ini", "toml", "env"]);
 const IMAGE_TYPES: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", svg: "image/svg+xml", bmp: "image/bmp" };
 const PREVIEW_LINES = 1000;
+/** a preview reads at most this much of a file, however large it is */
 const PREVIEW_BYTES = 1024 * 1024;
+const IMAGE_PREVIEW_BYTES = 10 * 1024 * 1024;
+
+/** the first `max` bytes of a stream (and whether that was all of it), without reading the rest */
+async function head(stream: ReadableStream<Uint8Array>, max: number): Promise<{ bytes: Uint8Array; complete: boolean }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: Buffer.concat(chunks), complete: true };
+      chunks.push(value);
+      size += value.byteLength;
+      if (size > max) return { bytes: Buffer.concat(chunks).subarray(0, max), complete: false };
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+}
 
 const extensionOf = (key: string) => /\.([A-Za-z0-9]+)$/.exec(key)?.[1]?.toLowerCase() ?? "";
 const nameOf = (key: string) => key.slice(key.lastIndexOf("/") + 1);
@@ -72,14 +92,19 @@ export function executionFileRoutes(deps: ApiDeps): Hono {
     const file = await locate(c.req.param("id"), c.req.query("path"));
     const { execution, key, uri } = file;
     const maxRows = Math.max(1, Math.min(100_000, Number.parseInt(c.req.query("maxRows") ?? String(PREVIEW_LINES), 10) || PREVIEW_LINES));
-    const bytes = await store.storage.get(key);
-    if (!bytes) throw await missing(file);
+    const stream = await store.storage.getStream(key);
+    if (!stream) throw await missing(file);
     const extension = extensionOf(key);
-    if (IMAGE_TYPES[extension]) return c.json({ extension, type: "IMAGE", content: Buffer.from(bytes).toString("base64") });
-    const head = bytes.subarray(0, PREVIEW_BYTES);
+    if (IMAGE_TYPES[extension]) {
+      const image = await head(stream, IMAGE_PREVIEW_BYTES);
+      if (!image.complete) throw new UserError(`${uri} is over ${IMAGE_PREVIEW_BYTES} bytes, too large to preview; download it from /api/v1/executions/${execution.id}/file`, { status: 422 });
+      return c.json({ extension, type: "IMAGE", content: Buffer.from(image.bytes).toString("base64") });
+    }
+    const { bytes, complete } = await head(stream, PREVIEW_BYTES);
     let text: string;
     try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(head, { stream: bytes.length > PREVIEW_BYTES });
+      // a cut file may end inside a character: `stream` lets the decoder hold its first bytes back
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: !complete });
     } catch {
       throw new UserError(`${uri} is not text and cannot be previewed; download it from /api/v1/executions/${execution.id}/file`, { status: 422 });
     }
@@ -87,7 +112,7 @@ export function executionFileRoutes(deps: ApiDeps): Hono {
       throw new UserError(`${uri} is not text and cannot be previewed; download it from /api/v1/executions/${execution.id}/file`, { status: 422 });
     }
     const lines = text.split("\n");
-    const truncated = lines.length > maxRows || bytes.length > PREVIEW_BYTES;
+    const truncated = lines.length > maxRows || !complete;
     return c.json({ extension, type: "TEXT", content: lines.slice(0, maxRows).join("\n"), truncated });
   });
 
