@@ -72,10 +72,13 @@ export function storageContract(name: string, create: () => Promise<Storage>, sk
       expect(await storage.exists("deleted-not/x")).toBe(true);
     });
     test("unsafe keys are rejected and touch nothing", async () => {
+      await storage.put("unsafe-sentinel/kept", "x");
       for (const key of ["../escape", "/absolute", "a/../../b", "a//b", "a/./b", "back\\slash", ""]) {
         await expect(storage.put(key, "x"), key).rejects.toThrow(/unsafe storage key/);
         await expect(storage.get(key), key).rejects.toThrow(/unsafe storage key/);
+        await expect(storage.deletePrefix(key), key).rejects.toThrow(/unsafe storage key/);
       }
+      expect(await storage.exists("unsafe-sentinel/kept")).toBe(true);
     });
     test("unicode keys and values round-trip", async () => {
       await storage.put("unicode/été/日本.txt", "größe ✓");

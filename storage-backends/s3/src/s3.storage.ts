@@ -162,6 +162,8 @@ export class S3Storage implements Storage {
   }
 
   async deletePrefix(prefix: string): Promise<number> {
+    // never the whole bucket: an empty prefix is as unsafe here as in every other storage
+    assertSafeKey(prefix.replace(/\/+$/, ""));
     const keys = await this.list(prefix);
     await this.deleteKeys(keys.map((k) => this.root + k), prefix);
     return keys.length;
