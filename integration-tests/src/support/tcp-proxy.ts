@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { freePort } from "./ferry-process.js";
 
 /**
  * A TCP proxy the test can cut and restore: a database or Redis "going away" for real
@@ -11,10 +12,8 @@ export class TcpProxy {
   private constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, "127.0.0.1", () => resolve((probe.address() as { port: number }).port)));
-    await new Promise((r) => probe.close(r));
-    const proxy = new TcpProxy(port, target);
+    // outside the ephemeral range: the port must still be ours when a cut proxy is restored
+    const proxy = new TcpProxy(await freePort(), target);
     await proxy.restore();
     return proxy;
   }
