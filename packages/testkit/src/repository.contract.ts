@@ -87,6 +87,30 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(stored.execution.version).toBe(1);
       expect(stored.taskRuns.map((t) => t.taskId)).toEqual(["first"]);
     });
+    test("getExecution reads an execution and its task runs from one snapshot, while saves go on", async () => {
+      // each save moves the execution's label and its task run's outputs together
+      const e = execution({ labels: { n: "0" } });
+      const run = taskRun(e.id, { outputsUri: "ferry://contract/0" });
+      await repo.saveExecution(e, [run]);
+      let version = 0;
+      let writing = true;
+      const mismatches: string[] = [];
+      const reader = async () => {
+        while (writing) {
+          const found = await repo.getExecution(e.id);
+          const seen = found?.taskRuns[0]?.outputsUri?.slice("ferry://contract/".length);
+          if (found && seen !== found.execution.labels.n) mismatches.push(`execution at ${found.execution.labels.n}, task run at ${seen}`);
+        }
+      };
+      const readers = Array.from({ length: 4 }, reader);
+      for (let n = 1; n <= 150; n++) {
+        await repo.saveExecution({ ...e, labels: { n: String(n) }, updated: now() }, [{ ...run, outputsUri: `ferry://contract/${n}` }], { expectedVersion: version });
+        version++;
+      }
+      writing = false;
+      await Promise.all(readers);
+      expect(mismatches).toEqual([]);
+    });
     test("returned records are copies", async () => {
       const e = execution();
       await repo.saveExecution(e, [taskRun(e.id)]);

@@ -15,8 +15,14 @@ const TASK_RUN_COLUMNS = `id, execution_id as "executionId", task_id as "taskId"
   state_record as "stateRecord", attempts, outputs_uri as "outputsUri", plan_uri as "planUri", subflow_execution_id as "subflowExecutionId"`;
 
 const SELECT_FLOW = `select namespace, id, revision, source, deleted, updated from flows where namespace = $1 and id = $2 order by revision desc limit 1`;
-const SELECT_EXECUTION = `select ${EXECUTION_COLUMNS} from executions where id = $1`;
-const SELECT_TASK_RUNS = `select ${TASK_RUN_COLUMNS} from task_runs where execution_id = $1 order by id`;
+/**
+ * An execution and its task runs in ONE statement, so one snapshot: two queries (on two pool
+ * connections) could see the execution after a save and its task runs before it — an
+ * execution FAILED beside an errors task still QUEUED (seen in the conformance run).
+ */
+const SELECT_EXECUTION = `select ${EXECUTION_COLUMNS},
+  (select coalesce(json_agg(r order by r.id), '[]'::json) from (select ${TASK_RUN_COLUMNS} from task_runs where execution_id = $1) r) as "taskRuns"
+  from executions where id = $1`;
 const EXECUTION_VALUES = `$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13, $14, $15`;
 const UPSERT_EXECUTION = `insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri, outputs_uri,
   labels, trigger, parent, storage_prefix, created, updated, version) values (${EXECUTION_VALUES})
@@ -64,10 +70,12 @@ export class HotStatements {
   }
 
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
-    const [[row], runs] = await Promise.all([run(this.sql, SELECT_EXECUTION, [id]), run(this.sql, SELECT_TASK_RUNS, [id])]);
+    const [row] = await run(this.sql, SELECT_EXECUTION, [id]);
     if (!row) return undefined;
-    const execution = executionFromRow({ ...row, stateRecord: parse(row.stateRecord), labels: parse(row.labels), trigger: parse(row.trigger), parent: parse(row.parent) } as never);
-    return { execution, taskRuns: runs.map((r) => taskRunFromRow({ ...r, stateRecord: parse(r.stateRecord), attempts: parse(r.attempts) } as never)) };
+    const { taskRuns: runs, ...fields } = row as unknown as Record<string, unknown> & { taskRuns: unknown };
+    const execution = executionFromRow({ ...fields, stateRecord: parse(fields.stateRecord), labels: parse(fields.labels), trigger: parse(fields.trigger), parent: parse(fields.parent) } as never);
+    const runRows = parse(runs) as Array<Record<string, unknown>>;
+    return { execution, taskRuns: runRows.map((r) => taskRunFromRow({ ...r, stateRecord: parse(r.stateRecord), attempts: parse(r.attempts) } as never)) };
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void> {

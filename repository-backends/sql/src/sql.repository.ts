@@ -149,10 +149,11 @@ export abstract class SqlRepository implements Repository {
 
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
     const { executions, taskRuns } = this.tables;
-    // both queries at once: a pipelining driver sends them in one write
-    const [[row], runs] = (await Promise.all([
-      this.db().select().from(executions).where(eq(executions.id, id)).limit(1),
-      this.db().select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id)),
+    // one transaction, one snapshot: two queries on two pool connections could read the
+    // execution after a save and its task runs before it
+    const [[row], runs] = (await this.transaction(async (tx) => [
+      await tx.select().from(executions).where(eq(executions.id, id)).limit(1),
+      await tx.select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id)),
     ])) as [ExecutionRow[], TaskRunRow[]];
     if (!row) return undefined;
     return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
