@@ -1,9 +1,3 @@
-/**
- * Where an execution's documents live under its storage prefix
- * (`<namespace as path>/<flowId>/executions/<executionId>`). Outputs and plans sit flat in
- * the execution's folder, so a task run creates no folder of its own (folder creation
- * showed in benchmark profiles); files a task writes get a folder per task run.
- */
 import { assertSafeKey, executionPrefix, UserError, type ExecutionRecord } from "@ferry/sdk";
 
 /** where an execution's records (inputs, outputs, plans) live: always the deployment's layout */
@@ -29,6 +23,12 @@ export function customFilesPrefix(root: string, executionId: string): string {
   return `${trimmed}/${executionId}`;
 }
 
+/**
+ * Where an execution's documents live under its records prefix
+ * (`<namespace as path>/<flowId>/executions/<executionId>`). Outputs and plans sit flat in
+ * the execution's folder, so a task run creates no folder of its own (folder creation
+ * showed in benchmark profiles); files a task writes get a folder per task run.
+ */
 export const inputsKey = (prefix: string) => `${prefix}/inputs.json`;
 export const triggerKey = (prefix: string) => `${prefix}/trigger.json`;
 export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;
