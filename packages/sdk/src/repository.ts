@@ -16,6 +16,8 @@ import type {
  *   only if the stored execution still has that version (else ConflictError, nothing
  *   written) and stores version + 1: two executors never both advance one execution.
  * - Reads return copies: mutating a returned record changes nothing stored.
+ * - `getExecution` reads the execution and its task runs from one snapshot: never an
+ *   execution as of one save beside task runs as of another.
  * - Pages are 1-based; `total` counts every match.
  * - A trigger's `lastFire` only moves forward, and `recordTriggerFire` never touches
  *   `disabled` (an operator's switch is not overwritten by a scheduler).
