@@ -2,7 +2,7 @@ import { flowJsonSchema } from "@ferry/core";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./api-deps.js";
-import { authMiddleware } from "./auth.js";
+import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
@@ -29,20 +29,23 @@ export function createApp(deps: ApiDeps): Hono {
     bodyLimit({ maxSize: deps.config.server.maxBodySize, onError: (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413) }),
   );
 
-  const health = () => ({ status: "UP" });
-  app.get("/health", (c) => c.json(health()));
-  app.get("/health/live", (c) => c.json(health()));
-  app.get("/api/v1/health", (c) => c.json(health()));
+  const health = open((c) => c.json({ status: "UP" }));
+  app.get("/health", health);
+  app.get("/health/live", health);
+  app.get("/api/v1/health", health);
   /** ready: the repository answers and the queue takes messages (503 otherwise, saying which) */
-  app.get("/health/ready", async (c) => {
-    const repository = await deps.repository.searchFlows({ page: 1, size: 1 }).then(
-      () => "UP",
-      () => "DOWN",
-    );
-    const queue = deps.queue.available?.() === false ? "DOWN" : "UP";
-    const up = repository === "UP" && queue === "UP";
-    return c.json({ status: up ? "UP" : "DOWN", checks: { repository, queue } }, up ? 200 : 503);
-  });
+  app.get(
+    "/health/ready",
+    open(async (c) => {
+      const repository = await deps.repository.searchFlows({ page: 1, size: 1 }).then(
+        () => "UP",
+        () => "DOWN",
+      );
+      const queue = deps.queue.available?.() === false ? "DOWN" : "UP";
+      const up = repository === "UP" && queue === "UP";
+      return c.json({ status: up ? "UP" : "DOWN", checks: { repository, queue } }, up ? 200 : 503);
+    }),
+  );
   const registry = prometheusRegistry({ ...deps, groups: deps.config.worker.groups });
   app.get("/metrics", async (c) => c.text(await registry.metrics(), 200, { "content-type": registry.contentType }));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));

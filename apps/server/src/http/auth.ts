@@ -1,5 +1,6 @@
 import { UserError } from "@ferry/sdk";
-import type { MiddlewareHandler } from "hono";
+import type { Context, Handler, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface AuthConfig {
@@ -7,8 +8,30 @@ export interface AuthConfig {
   tokens: string[];
 }
 
-/** paths anyone may call: health probes, and webhooks (their key is their credential) */
-const OPEN = [/^\/health(\/live|\/ready)?$/, /^\/api\/v1\/health$/, /^\/api\/v1\/executions\/webhook\//];
+/** handlers anyone may call: health probes, and webhooks (their key is their credential) */
+const openHandlers = new WeakSet<object>();
+
+/** marks a route handler as open: the auth middleware lets a request through only when this handler answers it */
+export function open<H extends Handler>(handler: H): H {
+  openHandlers.add(handler);
+  return handler;
+}
+
+/** where Hono copies a sub-app's handler into its parent (app.route), it keeps the original under this key */
+const COMPOSED_HANDLER = "__COMPOSED_HANDLER";
+
+/**
+ * Whether the route that will answer this request is open. Decided by the route that matched,
+ * never by the path's shape: `/api/v1/executions/webhook/x` is also `/executions/:namespace/:flowId`
+ * for a namespace called `webhook`, and that route is not open. Middleware (`use`, method ALL) is
+ * passed over: the first matched route with a method is the one that answers.
+ */
+function answeredByOpenRoute(c: Context): boolean {
+  const route = matchedRoutes(c).find((r) => r.method !== "ALL");
+  if (!route) return false;
+  const handler = route.handler as Handler & { [COMPOSED_HANDLER]?: Handler };
+  return openHandlers.has(handler) || (handler[COMPOSED_HANDLER] !== undefined && openHandlers.has(handler[COMPOSED_HANDLER]));
+}
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 /** compares in constant time whatever the lengths (both sides hashed first) */
@@ -39,7 +62,7 @@ export function authMiddleware(auth: AuthConfig): MiddlewareHandler {
     return ok;
   };
   return async (c, next) => {
-    if (OPEN.some((open) => open.test(c.req.path)) || accepts(c.req.header("authorization"))) return next();
+    if (answeredByOpenRoute(c) || accepts(c.req.header("authorization"))) return next();
     if (auth.basic.length) c.header("WWW-Authenticate", 'Basic realm="ferry"');
     return c.json({ message: "authentication required: send Authorization: Basic (a server.auth user) or Bearer (a server.auth token)" }, 401);
   };

@@ -12,7 +12,10 @@ export const openApiDocument = {
   openapi: "3.1.0",
   info: { title: "Ferry API", version: "0.1.0", description: "Kestra-shaped REST API of the Ferry workflow orchestrator." },
   paths: {
-    "/health": { get: { summary: "Liveness and readiness", responses: { 200: json("up") } } },
+    "/health": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
+    "/health/live": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
+    "/api/v1/health": { get: { summary: "Liveness under the API prefix (open: no credentials needed)", responses: { 200: json("up") } } },
+    "/api/v1/openapi.json": { get: { summary: "This document", responses: { 200: json("OpenAPI 3.1") } } },
     "/api/v1/flows": { post: { summary: "Create a flow from YAML", requestBody: yamlBody, responses: { 200: json("the flow"), 409: error("exists"), 422: error("invalid flow") } } },
     "/api/v1/flows/validate": { post: { summary: "Validate one or more flows (YAML documents)", requestBody: yamlBody, responses: { 200: json("one result per document", { type: "array" }) } } },
     "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
@@ -141,7 +144,7 @@ export const openApiDocument = {
     "/api/v1/plugins/schemas/flow": { get: { summary: "JSON Schema of flow files for the loaded plugins (for editors)", responses: { 200: json("a JSON Schema (2020-12)") } } },
     "/api/v1/plugins": { get: { summary: "Loaded plugins with their task and trigger types and versions", responses: { 200: json("[{name, version, tasks, triggers}]", { type: "array" }) } } },
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
-    "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
+    "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
     "/api/v1/namespaces": { get: { summary: "Namespaces with a flow or a KV pair, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
     "/api/v1/namespaces/{namespace}/kv": { get: { summary: "KV pairs of a namespace (metadata: key, type, creation, update, expiration)", parameters: [ns, query("prefix", "keys starting with")], responses: { 200: json("list", { type: "array" }), 400: error("bad namespace") } } },
     "/api/v1/namespaces/{namespace}/kv/{key}": {

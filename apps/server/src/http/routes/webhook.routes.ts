@@ -4,6 +4,7 @@ import { Hono, type Context } from "hono";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { refKey, type DeclaredTrigger } from "../../triggers/trigger-index.js";
 import type { ApiDeps } from "../api-deps.js";
+import { open } from "../auth.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -21,7 +22,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const { triggers } = deps;
 
-  app.on(["GET", "POST", "PUT"], "/:namespace/:flowId/:key", async (c) => {
+  app.on(["GET", "POST", "PUT"], "/:namespace/:flowId/:key", open(async (c) => {
     const { namespace, flowId, key } = c.req.param();
     const trigger = await triggers.webhooks.find(namespace, flowId, key);
     if (!trigger) return c.json(NOT_FOUND, 404);
@@ -66,7 +67,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
     if (!waiting) return c.json(await executionJson(deps.store, result.execution, []));
     await waiting;
     return answer(c, deps, id, props);
-  });
+  }));
 
   return app;
 }
