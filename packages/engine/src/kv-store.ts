@@ -1,12 +1,14 @@
-import { isDuration, KV_TYPES, namespacePath, parseDuration, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
+import { isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
 
-/** ASCII letters, digits and `-_.` */
-const KEY = /^[A-Za-z0-9_.-]{1,255}$/;
+/** ASCII letters, digits and `-_.`; at most MAX_STORAGE_SEGMENT_BYTES, as the key names a file in storage */
+const KEY = /^[A-Za-z0-9_.-]+$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const LATEST_EXPIRY = Date.parse("9999-12-31T23:59:59.999Z");
 
 export function assertKvKey(key: string): string {
-  if (!KEY.test(key)) throw new UserError(`'${key}' is not a KV key: ASCII letters, digits and '-', '_', '.' only`, { status: 400 });
+  if (!KEY.test(key)) throw new UserError(`'${key.slice(0, 100)}' is not a KV key: ASCII letters, digits and '-', '_', '.' only`, { status: 400 });
+  if (key.length > MAX_STORAGE_SEGMENT_BYTES) throw new UserError(`KV key too long: ${key.length} characters, at most ${MAX_STORAGE_SEGMENT_BYTES}`, { status: 400 });
   return key;
 }
 
@@ -74,7 +76,7 @@ export class KvStore {
     if (options.type && !KV_TYPES.includes(options.type)) throw new UserError(`unknown KV type '${options.type}' (one of ${KV_TYPES.join(", ")})`, { status: 400 });
     const type = options.type ?? inferKvType(value);
     const checked = checkKvValue(type, value);
-    if (options.ttl !== undefined && !isDuration(options.ttl)) throw new UserError(`KV ttl '${options.ttl}' is not an ISO-8601 duration (PT1H, P1D…)`, { status: 400 });
+    const expires = options.ttl ? this.expiry(options.ttl) : undefined;
     const repository = await this.repository();
     const existing = await this.live(repository, namespace, key);
     if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
@@ -85,7 +87,7 @@ export class KvStore {
     const now = this.now().toISOString();
     const record: KvRecord = {
       namespace, key, type, valueUri: `ferry://${storageKey}`, created: existing?.created ?? now, updated: now,
-      expires: options.ttl ? new Date(this.now().getTime() + parseDuration(options.ttl)).toISOString() : undefined,
+      expires,
     };
     try {
       await repository.saveKv(record);
@@ -94,6 +96,14 @@ export class KvStore {
       throw error;
     }
     return record;
+  }
+
+  /** when a pair set now with this ttl expires (400 for a ttl that is not a duration or ends past year 9999) */
+  private expiry(ttl: string): string {
+    if (!isDuration(ttl)) throw new UserError(`KV ttl '${ttl.slice(0, 100)}' is not an ISO-8601 duration (PT1H, P1D…)`, { status: 400 });
+    const at = this.now().getTime() + parseDuration(ttl);
+    if (!Number.isFinite(at) || at > LATEST_EXPIRY) throw new UserError(`KV ttl '${ttl}' is out of range: it would expire after 9999-12-31`, { status: 400 });
+    return new Date(at).toISOString();
   }
 
   async get(namespace: string, key: string): Promise<{ type: KvType; value: unknown } | undefined> {

@@ -3,6 +3,7 @@ export * from "./states.js";
 export * from "./ids.js";
 export * from "./duration.js";
 export * from "./uri.js";
+export * from "./nesting.js";
 export * from "./model.js";
 export type * from "./repository.js";
 export type * from "./storage.js";

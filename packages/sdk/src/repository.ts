@@ -28,6 +28,14 @@ import type {
  *
  * Left out on purpose: any query over user data values (there are none to query).
  */
+export interface ExecutionSearch {
+  namespace?: string;
+  flowId?: string;
+  state?: ExecutionState[];
+  startedAfter?: string;
+  endedBefore?: string;
+}
+
 export interface Repository {
   init?(): Promise<void>;
   close?(): Promise<void>;
@@ -41,9 +49,11 @@ export interface Repository {
 
   saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[], options?: { expectedVersion?: number }): Promise<void>;
   getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
-  searchExecutions(
-    query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest,
-  ): Promise<Page<ExecutionRecord>>;
+  /**
+   * newest first; `startedAfter` keeps executions created at or after it, `endedBefore` those
+   * ended at or before it (Kestra's startDate and endDate), both ISO-8601 UTC
+   */
+  searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>>;
   /** ids of executions not yet terminal, for reconciliation after a restart */
   listUnfinishedExecutionIds(): Promise<string[]>;
   deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;

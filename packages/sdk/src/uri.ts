@@ -17,8 +17,21 @@ export function storageKeyOf(uri: string): string {
 }
 
 /**
+ * The longest storage key, and the longest segment of one, in UTF-8 bytes. File systems refuse
+ * a name over 255 bytes (ENAMETOOLONG) and the local backend adds a temporary suffix while it
+ * writes; S3 allows 1,024 bytes. Every key is held to these, whatever the backend, so a flow that
+ * works on one backend works on all.
+ */
+export const MAX_STORAGE_KEY_BYTES = 1024;
+export const MAX_STORAGE_SEGMENT_BYTES = 200;
+
+const encoder = new TextEncoder();
+const utf8Length = (text: string) => encoder.encode(text).length;
+
+/**
  * Rejects keys that could escape their prefix: absolute paths, `..` or `.` segments,
- * backslashes, empty segments and control characters.
+ * backslashes, empty segments and control characters; and keys or segments longer than
+ * the limits above (400 naming the limit).
  */
 export function assertSafeKey(key: string): string {
   const bad =
@@ -27,7 +40,14 @@ export function assertSafeKey(key: string): string {
     key.includes("\\") ||
     /[\u0000-\u001f]/.test(key) ||
     key.split("/").some((part) => part === "" || part === "." || part === "..");
-  if (bad) throw new UserError(`unsafe storage key '${key}'`, { status: 400 });
+  if (bad) throw new UserError(`unsafe storage key '${key.slice(0, 200)}'`, { status: 400 });
+  if (utf8Length(key) > MAX_STORAGE_KEY_BYTES) {
+    throw new UserError(`storage key too long: ${utf8Length(key)} bytes, at most ${MAX_STORAGE_KEY_BYTES} ('${key.slice(0, 80)}…')`, { status: 400 });
+  }
+  const long = key.split("/").find((part) => utf8Length(part) > MAX_STORAGE_SEGMENT_BYTES);
+  if (long !== undefined) {
+    throw new UserError(`storage key has a name too long: '${long.slice(0, 80)}…' is ${utf8Length(long)} bytes, at most ${MAX_STORAGE_SEGMENT_BYTES} per path segment`, { status: 400 });
+  }
   return key;
 }
 

@@ -145,6 +145,17 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
+    test("searchExecutions filters by start (startedAfter) and end (endedBefore, terminal only)", async () => {
+      const ns = `c.dates${Date.now()}`;
+      const early = execution({ namespace: ns, state: state("SUCCESS"), created: "2026-01-01T00:00:00.000Z", updated: "2026-01-01T00:05:00.000Z" });
+      const late = execution({ namespace: ns, state: state("SUCCESS"), created: "2026-03-01T00:00:00.000Z", updated: "2026-03-01T00:05:00.000Z" });
+      const running = execution({ namespace: ns, state: state("RUNNING"), created: "2026-01-02T00:00:00.000Z", updated: "2026-01-02T00:00:00.000Z" });
+      for (const e of [early, late, running]) await repo.saveExecution(e);
+      const ids = async (q: { startedAfter?: string; endedBefore?: string }) => (await repo.searchExecutions({ namespace: ns, ...q, page: 1, size: 10 })).results.map((e) => e.id).sort();
+      expect(await ids({ startedAfter: "2026-01-02T00:00:00.000Z" })).toEqual([running.id, late.id].sort());
+      expect(await ids({ endedBefore: "2026-02-01T00:00:00.000Z" })).toEqual([early.id]);
+      expect(await ids({ startedAfter: "2026-01-01T00:00:00.000Z", endedBefore: "2026-12-31T00:00:00.000Z" })).toEqual([early.id, late.id].sort());
+    });
     test("a namespace filter takes '_' literally, not as any character", async () => {
       const mine = execution({ namespace: "c.under_score.team" });
       const lookalike = execution({ namespace: "c.underXscore.team" });

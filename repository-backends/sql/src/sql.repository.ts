@@ -1,9 +1,9 @@
 import {
-  ConflictError, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
   executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
   type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
@@ -159,12 +159,15 @@ export abstract class SqlRepository implements Repository {
     return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
   }
 
-  async searchExecutions(query: { namespace?: string; flowId?: string; state?: ExecutionState[] } & PageRequest): Promise<Page<ExecutionRecord>> {
+  async searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>> {
     const { executions } = this.tables;
     const where = and(
       inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
+      query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
+      // an execution's last update is its end once it is terminal
+      query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,
     );
     const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>;
     const rows = (await this.db()

@@ -24,9 +24,3 @@ export interface ApiDeps {
   waiter: ExecutionWaiter;
   logger: Logger;
 }
-
-export function pageOf(query: Record<string, string | undefined>): { page: number; size: number } {
-  const page = Math.max(1, Number.parseInt(query.page ?? "1", 10) || 1);
-  const size = Math.min(1000, Math.max(1, Number.parseInt(query.size ?? "25", 10) || 25));
-  return { page, size };
-}

@@ -1,5 +1,5 @@
 import { flowJsonSchema } from "@ferry/core";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./api-deps.js";
 import { authMiddleware, open } from "./auth.js";
@@ -17,11 +17,23 @@ import { secretRoutes } from "./routes/secrets.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
+/**
+ * A response sent before its request's body was read (401, 404, 413…) closes the connection:
+ * Node cannot reuse a socket with unread bytes in it and drops it, and a client that sent its
+ * next request on it would see "other side closed" instead of an answer.
+ */
+const closeWhenBodyUnread: MiddlewareHandler = async (c, next) => {
+  await next();
+  const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : c.req.header("transfer-encoding") !== undefined;
+  if (hasBody && (!c.req.raw.bodyUsed || c.res.status === 413)) c.header("Connection", "close");
+};
+
 /** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.use("*", closeWhenBodyUnread);
   const auth = deps.config.server.auth;
   if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
   app.use(

@@ -3,10 +3,47 @@ import type { Context } from "hono";
 
 /** dot-separated words of letters, digits, '_' and '-' (the flow schema's rule) */
 const NAMESPACE = /^[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*$/;
+/** Kestra's limit on a namespace (the flow schema's too) */
+export const MAX_NAMESPACE_LENGTH = 150;
 
 /** the `:namespace` path parameter, or 400 JSON naming it */
 export function namespaceParam(c: Context): string {
   const namespace = c.req.param("namespace")!;
+  if (namespace.length > MAX_NAMESPACE_LENGTH) throw new UserError(`namespace too long: ${namespace.length} characters, at most ${MAX_NAMESPACE_LENGTH}`, { status: 400 });
   if (!NAMESPACE.test(namespace)) throw new UserError(`'${namespace}' is not a namespace`, { status: 400 });
   return namespace;
+}
+
+/** an optional whole-number query parameter within bounds, or 400 naming it and the bounds */
+export function integerQuery(value: string | undefined, name: string, bounds: { min: number; max: number }): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < bounds.min || n > bounds.max) {
+    throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' must be a whole number from ${bounds.min} to ${bounds.max}`, { status: 400 });
+  }
+  return n;
+}
+
+/** an optional ISO-8601 date-time query parameter, normalised to UTC, or 400 naming it */
+export function dateQuery(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const at = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' is not an ISO-8601 date-time (2026-01-31T12:00:00Z)`, { status: 400 });
+  return new Date(at).toISOString();
+}
+
+/** `?revision=`: a flow revision number, when given */
+export function revisionQuery(c: Context): number | undefined {
+  return integerQuery(c.req.query("revision"), "revision", { min: 1, max: 2_147_483_647 });
+}
+
+/** pages past this are refused: an offset beyond it is a mistake, and databases choke on it */
+const MAX_PAGE = 1_000_000;
+const MAX_PAGE_SIZE = 1000;
+
+/** `?page=&size=` (1-based, 25 by default, at most 1,000 a page), or 400 naming the parameter */
+export function pageOf(query: Record<string, string | undefined>): { page: number; size: number } {
+  const page = integerQuery(query.page, "page", { min: 1, max: MAX_PAGE }) ?? 1;
+  const size = integerQuery(query.size, "size", { min: 1, max: MAX_PAGE_SIZE }) ?? 25;
+  return { page, size };
 }

@@ -1,6 +1,15 @@
-import { UserError, isDuration, type ErrorDetail } from "@ferry/sdk";
+import { isDuration, MAX_NESTING, nestingDepth, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
+
+/** Kestra's INT is a Java Integer */
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+function shallowEnough(value: unknown): unknown {
+  if (nestingDepth(value, MAX_NESTING) > MAX_NESTING) throw new Error(`is nested more than ${MAX_NESTING} levels deep`);
+  return value;
+}
 
 /**
  * Types a value the way Kestra's FlowInputOutput.parseType does: form fields arrive as
@@ -15,11 +24,14 @@ export function typeValue(type: InputType, value: unknown, spec?: { values?: unk
     case "INT": {
       const n = typeof value === "number" ? value : Number(String(value).trim());
       if (!Number.isInteger(n)) throw new Error(`'${text()}' is not an integer`);
+      // Kestra's INT is a Java Integer: beyond it a value would come back rounded (1e+23)
+      if (n < INT_MIN || n > INT_MAX) throw new Error(`'${text()}' is out of range for an INT (${INT_MIN} to ${INT_MAX}); use FLOAT or STRING`);
       return n;
     }
     case "FLOAT": {
       const n = typeof value === "number" ? value : Number(String(value).trim());
       if (Number.isNaN(n)) throw new Error(`'${text()}' is not a number`);
+      if (!Number.isFinite(n)) throw new Error(`'${text()}' is out of range for a FLOAT (a finite double)`);
       return n;
     }
     case "BOOLEAN": {
@@ -44,13 +56,9 @@ export function typeValue(type: InputType, value: unknown, spec?: { values?: unk
       return String(value);
     case "JSON":
       if (typeof value !== "string") return value;
-      try {
-        return JSON.parse(value);
-      } catch {
-        throw new Error("is not valid JSON");
-      }
+      return shallowEnough(parseJsonFromOutside(value, "the value"));
     case "YAML":
-      return typeof value === "string" ? parseYaml(value) : value;
+      return typeof value === "string" ? shallowEnough(parseYaml(value)) : value;
     case "SELECT":
     case "ENUM": {
       const v = String(value);

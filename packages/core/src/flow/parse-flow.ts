@@ -1,4 +1,4 @@
-import { UserError, type ErrorDetail } from "@ferry/sdk";
+import { assertNesting, MAX_NESTING, UserError, type ErrorDetail } from "@ferry/sdk";
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
@@ -32,13 +32,46 @@ export function formatPath(path: Path): string {
  * property schema. Throws one UserError (422) listing every problem with its path and line.
  */
 export function parseFlow(source: string, registry: PluginRegistry): Flow {
+  try {
+    return parseFlowSource(source, registry);
+  } catch (error) {
+    // the recursive parts (the YAML composer, validation) meet a nesting the checks below did not see
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new UserError(`the flow is nested too deeply to read (at most ${MAX_NESTING} levels)`, { errors: [{ message: "nested too deeply" }] });
+    }
+    throw error;
+  }
+}
+
+/**
+ * A YAML document's parse errors, each with its line, and one message naming the first; the
+ * parser's own stack overflow on deep nesting reads as the nesting limit.
+ */
+export function yamlDocumentErrors(doc: Document): { message: string; errors: ErrorDetail[] } | undefined {
+  if (!doc.errors.length) return undefined;
+  const errors = doc.errors.map((e) => ({
+    message: /call stack/i.test(e.message) ? `nested too deeply (at most ${MAX_NESTING} levels)` : e.message.split("\n")[0],
+    line: e.linePos?.[0].line,
+  }));
+  return { message: `invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, errors };
+}
+
+function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length) {
-    const errors = doc.errors.map((e) => ({ message: e.message.split("\n")[0], line: e.linePos?.[0].line }));
-    throw new UserError(`invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, { errors });
+  const yamlErrors = yamlDocumentErrors(doc);
+  if (yamlErrors) throw new UserError(yamlErrors.message, { errors: yamlErrors.errors });
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // the yaml library's guard against alias bombs (billion laughs)
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new UserError("invalid YAML: its aliases expand too far (an alias bomb?); the yaml library's maxAliasCount of 100 applies", { errors: [{ message: error.message }] });
+    }
+    throw error;
   }
-  const raw = doc.toJS() as unknown;
+  assertNesting(raw, "the flow");
   const map = new SourceMap(doc, lines);
   if (!isMap(doc.contents) || raw === null || typeof raw !== "object") {
     throw new UserError("a flow must be a YAML map with id, namespace and tasks", { errors: [{ message: "not a map", line: 1 }] });

@@ -1,12 +1,13 @@
 import { customFilesPrefix, type ExecutorEvent } from "@ferry/engine";
 import {
-  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, storageKeyOf, UserError,
+  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, UserError,
   type ExecutionRecord, type ExecutionState,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
-import { pageOf, type ApiDeps } from "../api-deps.js";
+import type { ApiDeps } from "../api-deps.js";
+import { dateQuery, pageOf, revisionQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -35,6 +36,8 @@ export function executionRoutes(deps: ApiDeps): Hono {
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
       state: states as ExecutionState[],
+      startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
+      endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
       ...pageOf(c.req.query()),
     });
     return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total });
@@ -50,8 +53,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
 
   app.post("/:namespace/:flowId", async (c) => {
     const { namespace, flowId } = c.req.param();
-    const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
-    const flow = await deps.flows.get(namespace, flowId, revision);
+    const flow = await deps.flows.get(namespace, flowId, revisionQuery(c));
     const id = deps.executions.newId();
     // an execution may keep its files under a storage prefix of its own (Flyte's raw_data_path)
     const root = c.req.query("storagePrefix");
@@ -158,7 +160,9 @@ async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Pro
 async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Record<string, unknown>> {
   const type = c.req.header("content-type") ?? "";
   if (type.includes("multipart/form-data") || type.includes("application/x-www-form-urlencoded")) {
-    const body = await c.req.parseBody({ all: true });
+    const body = await c.req.parseBody({ all: true }).catch((error: Error) => {
+      throw new UserError(`the form body does not parse: ${error.message}`, { status: 400 });
+    });
     const inputs: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(body)) {
       const single = Array.isArray(value) ? value[0] : value;
@@ -174,7 +178,7 @@ async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Reco
   }
   const text = await c.req.text();
   if (!text.trim()) return {};
-  const parsed = JSON.parse(text) as unknown;
+  const parsed = parseJsonFromOutside(text, "the inputs body");
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UserError("inputs must be a JSON object", { status: 400 });
   return parsed as Record<string, unknown>;
 }

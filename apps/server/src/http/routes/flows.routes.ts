@@ -1,16 +1,27 @@
-import { parseFlow, type Flow } from "@ferry/core";
-import { NotFoundError, UserError } from "@ferry/sdk";
+import { parseFlow, yamlDocumentErrors, type Flow } from "@ferry/core";
+import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
-import { parseAllDocuments, stringify } from "yaml";
-import { pageOf, type ApiDeps } from "../api-deps.js";
+import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
+import type { ApiDeps } from "../api-deps.js";
+import { pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
 async function sourceOf(c: Context): Promise<string> {
   const text = await c.req.text();
   if (!text.trim()) throw new UserError("the request body is empty; send the flow as YAML");
-  if ((c.req.header("content-type") ?? "").includes("json")) return stringify(JSON.parse(text));
+  if ((c.req.header("content-type") ?? "").includes("json")) return stringify(parseJsonFromOutside(text, "the JSON flow"));
   return text;
+}
+
+/** one document of a multi-document text, written back out alone (parseFlow reads one document) */
+function sourceOfDocument(doc: Document): string {
+  try {
+    return doc.toString();
+  } catch (error) {
+    if (error instanceof RangeError) throw new UserError(`the flow is nested too deeply to read (at most ${MAX_NESTING} levels)`);
+    throw error;
+  }
 }
 
 /** a saved flow's schedules and Flow triggers take effect at once here (other replicas within seconds) */
@@ -36,13 +47,15 @@ export function flowRoutes(deps: ApiDeps): Hono {
 
   app.post("/validate", async (c) => {
     const text = await c.req.text();
-    const docs = parseAllDocuments(text);
+    const docs = parseAllDocuments(text, { lineCounter: new LineCounter(), prettyErrors: true });
     const list = Array.isArray(docs) ? docs : [docs];
     return c.json(
       list.map((doc, index) => {
-        const source = doc.toString();
+        // a document that does not parse cannot be written back out: its errors are the answer
+        const invalid = yamlDocumentErrors(doc);
+        if (invalid) return { index, constraints: invalid.message, errors: invalid.errors };
         try {
-          const flow = parseFlow(source, registry);
+          const flow = parseFlow(sourceOfDocument(doc), registry);
           return { index, flow: flow.id, namespace: flow.namespace, constraints: null, errors: [] };
         } catch (error) {
           if (!(error instanceof UserError)) throw error;
@@ -59,8 +72,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
 
   app.get("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();
-    const revision = c.req.query("revision") ? Number(c.req.query("revision")) : undefined;
-    const record = await repository.getFlow(namespace, id, revision);
+    const record = await repository.getFlow(namespace, id, revisionQuery(c));
     if (!record) throw new NotFoundError(`flow ${namespace}.${id} not found`);
     return c.json(flowJson(record, parseFlow(record.source, registry)));
   });

@@ -1,4 +1,4 @@
-import { NotFoundError, UserError } from "@ferry/sdk";
+import { NotFoundError, parseJsonFromOutside } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
 import { namespaceParam } from "../params.js";
@@ -27,12 +27,7 @@ export function kvRoutes(deps: ApiDeps): Hono {
   app.put("/:namespace/kv/:key", async (c) => {
     const namespace = namespaceParam(c);
     const text = await c.req.text();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      throw new UserError('the body must be a JSON value ("Hello World", 42, true, {"a": 1}, …)', { status: 400 });
-    }
+    const value = parseJsonFromOutside(text, 'the body (a JSON value: "Hello World", 42, true, {"a": 1}, …)');
     const record = await kv.set(namespace, c.req.param("key"), value, { ttl: c.req.header("ttl") });
     return c.json({ key: record.key, type: record.type, creationDate: record.created, updateDate: record.updated, expirationDate: record.expires ?? null });
   });

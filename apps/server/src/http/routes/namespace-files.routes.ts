@@ -47,7 +47,10 @@ export function namespaceFileRoutes(deps: ApiDeps): Hono {
     const key = namespaceFileKey(namespace, path);
     let bytes: Uint8Array;
     if ((c.req.header("content-type") ?? "").includes("multipart/form-data")) {
-      const part = (await c.req.parseBody())["fileContent"];
+      const form = await c.req.parseBody().catch((error: Error) => {
+        throw new UserError(`the multipart form does not parse: ${error.message}`, { status: 400 });
+      });
+      const part = form["fileContent"];
       if (!(part instanceof File)) throw new UserError("the multipart form needs a fileContent part", { status: 400 });
       bytes = new Uint8Array(await part.arrayBuffer());
     } else bytes = new Uint8Array(await c.req.arrayBuffer());

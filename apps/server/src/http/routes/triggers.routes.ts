@@ -1,7 +1,8 @@
 import { NotFoundError, UserError, z } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { DeclaredTrigger } from "../../triggers/trigger-index.js";
-import { pageOf, type ApiDeps } from "../api-deps.js";
+import type { ApiDeps } from "../api-deps.js";
+import { pageOf } from "../params.js";
 
 const disabledBody = z.object({ disabled: z.boolean() });
 const backfillBody = z.object({

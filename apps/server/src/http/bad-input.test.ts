@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestFerry, type TestFerry } from "../server.test-support.js";
+
+/** One test per cause of a 500 (or of a silently wrong answer) a fuzzer found: each is now a 4xx naming the problem. */
+let t: TestFerry;
+beforeAll(async () => {
+  t = await startTestFerry();
+  await t.deploy(`id: typed\nnamespace: bad.input\ninputs:\n  - { id: n, type: INT, required: false }\n  - { id: f, type: FLOAT, required: false }\n  - { id: j, type: JSON, required: false }\ntasks:\n  - { id: log, type: core.Log, message: "{{ inputs.n }}" }\n`);
+});
+afterAll(async () => t?.close());
+
+async function refused(response: Response, status: number, words: RegExp): Promise<void> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  expect(response.headers.get("content-type")).toContain("application/json");
+  expect((JSON.parse(text) as { message: string }).message).toMatch(words);
+}
+const yaml = { "content-type": "application/x-yaml" };
+const json = { "content-type": "application/json" };
+const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
+
+describe("bad input answers 4xx with a message, never 500", () => {
+  it("POST /flows/validate on invalid YAML reports the error of each document", async () => {
+    const response = await t.api("/flows/validate", { method: "POST", headers: yaml, body: "id: a\nnamespace: [unclosed\n---\nid: b\nnamespace: ok.ns\ntasks: []\n" });
+    expect(response.status).toBe(200);
+    const results = (await response.json()) as Array<{ index: number; constraints: string | null; errors: Array<{ message: string; line?: number }> }>;
+    expect(results).toHaveLength(2);
+    expect(results[0].constraints).toMatch(/invalid YAML/);
+    expect(results[0].errors[0].line).toBeGreaterThan(0);
+    expect(results[1].index).toBe(1);
+  });
+
+  it("a YAML alias bomb is 422, in a flow and in validate", async () => {
+    const bomb = `id: bomb\nnamespace: bad.input\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\ntasks: []\n`;
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: bomb }), 422, /aliases expand too far/);
+    const validated = (await (await t.api("/flows/validate", { method: "POST", headers: yaml, body: bomb })).json()) as Array<{ constraints: string }>;
+    expect(validated[0].constraints).toMatch(/aliases expand too far/);
+  });
+
+  it("nesting past the limit is refused by name in YAML and JSON flows, KV bodies and inputs", async () => {
+    const flowYaml = `id: deep\nnamespace: bad.input\ntasks: []\nvariables:\n  x: ${deep(5000)}\n`;
+    for (const body of [flowYaml, `id: deep\nnamespace: bad.input\ntasks: []\nvariables:\n  x: ${deep(300)}\n`]) {
+      const response = await t.api("/flows", { method: "POST", headers: yaml, body });
+      expect(response.status).toBe(422);
+      const { message } = (await response.json()) as { message: string };
+      expect(message).not.toMatch(/call stack/i);
+    }
+    await refused(await t.api("/flows", { method: "POST", headers: json, body: `{"id":"deep","namespace":"bad.input","tasks":[],"variables":{"x":${deep(100_000)}}}` }), 400, /nested more than 256 levels/);
+    await refused(await t.api("/namespaces/bad.input/kv/deep", { method: "PUT", headers: json, body: deep(100_000) }), 400, /nested more than 256 levels/);
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: `{"j": ${deep(10_000)}}` }), 400, /nested more than 256 levels/);
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: JSON.stringify({ j: deep(10_000) }) }), 422, /input 'j'.*nested more than 256 levels/);
+  });
+
+  it("names too long for a file system are 400 naming the limit", async () => {
+    const long = "k".repeat(300);
+    await refused(await t.api(`/namespaces/bad.input/kv/${long}`, { method: "PUT", headers: json, body: "1" }), 400, /KV key too long: 300 characters, at most 200/);
+    await refused(await t.api(`/namespaces/${"n".repeat(300)}/kv/key`, { method: "PUT", headers: json, body: "1" }), 400, /namespace too long/);
+    await refused(await t.api(`/namespaces/${"n".repeat(300)}/kv`), 400, /namespace too long/);
+    await refused(await t.api(`/namespaces/bad.input/files?path=${long}.txt`, { method: "PUT", body: "x" }), 400, /too long.*at most 200 per path segment/);
+    await refused(await t.api(`/namespaces/bad.input/files?path=${"d/".repeat(600)}f.txt`, { method: "PUT", body: "x" }), 400, /storage key too long/);
+    const run = (await (await t.api("/executions/bad.input/typed?wait=true", { method: "POST" })).json()) as { id: string };
+    await refused(await t.api(`/executions/${run.id}/file?path=${encodeURIComponent(`ferry://${long}`)}`), 400, /at most 200 per path segment/);
+  });
+
+  it("a multipart body that does not parse is 400", async () => {
+    const headers = { "content-type": "multipart/form-data; boundary=xyz" };
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers, body: "--xyz\r\ngarbage without headers" }), 400, /form body does not parse/);
+    await refused(await t.api("/namespaces/bad.input/files?path=a.txt", { method: "PUT", headers, body: "not a form at all" }), 400, /multipart form does not parse|fileContent/);
+  });
+
+  it("page, size and revision out of range are 400 naming the parameter", async () => {
+    await refused(await t.api("/executions/search?page=99999999999999999999"), 400, /page='99999999999999999999' must be a whole number from 1 to 1000000/);
+    await refused(await t.api("/flows/search?page=-1"), 400, /page/);
+    await refused(await t.api("/flows/search?size=abc"), 400, /size='abc'/);
+    await refused(await t.api("/triggers/search?size=1001"), 400, /size/);
+    await refused(await t.api("/flows/bad.input/typed?revision=abc"), 400, /revision='abc'/);
+  });
+
+  it("a ttl header out of range is 400; a ttl that is not a duration too", async () => {
+    await refused(await t.api("/namespaces/bad.input/kv/ttl", { method: "PUT", headers: { ...json, ttl: "P99999999999Y" }, body: "1" }), 400, /ttl 'P99999999999Y' is out of range/);
+    await refused(await t.api("/namespaces/bad.input/kv/ttl", { method: "PUT", headers: { ...json, ttl: "soon" }, body: "1" }), 400, /not an ISO-8601 duration/);
+  });
+
+  it("startDate and endDate are applied, and refused when they are not dates", async () => {
+    await refused(await t.api("/executions/search?startDate=notadate"), 400, /startDate='notadate' is not an ISO-8601 date-time/);
+    await refused(await t.api("/executions/search?endDate=2026-13-45"), 400, /endDate/);
+    const done = (await (await t.api("/executions/bad.input/typed?wait=true", { method: "POST" })).json()) as { id: string };
+    const ids = async (query: string) => ((await (await t.api(`/executions/search?namespace=bad.input&${query}`)).json()) as { results: Array<{ id: string }> }).results.map((e) => e.id);
+    expect(await ids("startDate=2000-01-01T00:00:00Z")).toContain(done.id);
+    expect(await ids("startDate=2999-01-01T00:00:00Z")).toEqual([]);
+    expect(await ids("endDate=2000-01-01T00:00:00Z")).toEqual([]);
+  });
+
+  it("an INT beyond Kestra's Integer and a FLOAT beyond a double are 422, not rounded", async () => {
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"n": 99999999999999999999999}' }), 422, /input 'n' \(INT\).*out of range for an INT/);
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"n": "99999999999999999999999"}' }), 422, /out of range for an INT/);
+    await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"f": "1e999"}' }), 422, /out of range for a FLOAT/);
+    const ok = await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"n": 2147483647}' });
+    expect(ok.status).toBe(200);
+  });
+
+  it("an answer sent before the body was read (413, 401, 404) closes the connection, so the next request is answered", async () => {
+    const small = await startTestFerry({ server: { port: 0, maxBodySize: 1000 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const response = await fetch(`${small.ferry.url}/api/v1/flows`, { method: "POST", headers: yaml, body: "x".repeat(3_000_000) });
+        expect(response.status).toBe(413);
+        expect(response.headers.get("connection")).toBe("close");
+        expect(((await response.json()) as { message: string }).message).toMatch(/request body over 1000 bytes/);
+      }
+    } finally {
+      await small.close();
+    }
+  });
+
+  it("a KV body 1e999 is 400 naming the range, not 'null is not a NUMBER'", async () => {
+    await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: "1e999" }), 400, /number out of range/);
+    await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: '{"a": [-1e400]}' }), 400, /number out of range/);
+  });
+});
