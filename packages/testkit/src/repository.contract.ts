@@ -186,6 +186,12 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.findLogs(e.id, { taskId: "a" })).map((l) => l.message)).toEqual(["one", "two ✓ unicode"]);
       expect((await repo.findLogs(e.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["two ✓ unicode", "three"]);
     });
+    test("a log line with NUL is kept, the NUL shown as U+FFFD (PostgreSQL's text cannot hold it)", async () => {
+      const e = execution();
+      await repo.saveExecution(e);
+      await repo.appendLogs([{ executionId: e.id, namespace: e.namespace, flowId: e.flowId, timestamp: now(), level: "INFO", message: "a\u0000b" }]);
+      expect((await repo.findLogs(e.id)).map((l) => l.message)).toEqual(["a\uFFFDb"]);
+    });
     test("secrets: saved, replaced, listed by namespace, deleted, and all replaced in one go", async () => {
       const record = (namespace: string, name: string, ciphertext: string) => ({ namespace, name, ciphertext, updated: now() });
       await repo.saveSecret(record("c.sec", "A", "cipher-a"));

@@ -111,10 +111,13 @@ export function taskRunFromRow(row: TaskRunRow): TaskRunRecord {
   };
 }
 
+/** PostgreSQL's text cannot hold NUL; a log line shows U+FFFD for it on every database alike */
+const NUL = /\u0000/g;
+
 export function logToRow(l: LogEntry): LogRow {
   return {
     executionId: l.executionId, namespace: l.namespace, flowId: l.flowId, taskId: l.taskId ?? null, taskRunId: l.taskRunId ?? null,
-    attemptNumber: l.attemptNumber ?? null, level: l.level, levelRank: LEVEL_RANK[l.level], message: l.message, timestamp: l.timestamp,
+    attemptNumber: l.attemptNumber ?? null, level: l.level, levelRank: LEVEL_RANK[l.level], message: l.message.replace(NUL, "\uFFFD"), timestamp: l.timestamp,
   };
 }
 

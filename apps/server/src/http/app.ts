@@ -28,12 +28,22 @@ const closeWhenBodyUnread: MiddlewareHandler = async (c, next) => {
   if (hasBody && (!c.req.raw.bodyUsed || c.res.status === 413)) c.header("Connection", "close");
 };
 
+/**
+ * NUL in a path or query is never a name Ferry holds, and PostgreSQL refuses it in a query:
+ * 400 here rather than a database error.
+ */
+const refuseNul: MiddlewareHandler = async (c, next) => {
+  if (/%00|\u0000/.test(c.req.url)) return c.json({ message: "the request's path or query holds a NUL character (%00)" }, 400);
+  return next();
+};
+
 /** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
 export function createApp(deps: ApiDeps): Hono {
   const app = new Hono();
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.use("*", closeWhenBodyUnread);
+  app.use("*", refuseNul);
   const auth = deps.config.server.auth;
   if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
   app.use(

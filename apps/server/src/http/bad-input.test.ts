@@ -113,6 +113,12 @@ describe("bad input answers 4xx with a message, never 500", () => {
     }
   });
 
+  it("NUL in a path or query is 400, a control character in a flow is 422 naming its line", async () => {
+    await refused(await t.api("/flows/bad.input/a%00b"), 400, /NUL character/);
+    await refused(await t.api("/executions/search?labels=a:%00"), 400, /NUL character/);
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: "id: nul\nnamespace: bad.input\ntasks:\n  - { id: log, type: core.Log, message: \"a\u0000b\" }\n" }), 422, /control character U\+0000 at line 4/);
+  });
+
   it("a KV body 1e999 is 400 naming the range, not 'null is not a NUMBER'", async () => {
     await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: "1e999" }), 400, /number out of range/);
     await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: '{"a": [-1e400]}' }), 400, /number out of range/);

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMysqlTestDatabase, MYSQL_URL } from "../../../../repository-backends/mysql/src/test-database.test-support.js";
+import { createPostgresTestDatabase, POSTGRES_URL } from "../../../../repository-backends/postgres/src/test-database.test-support.js";
 import { startTestFerry, type TestFerry } from "../server.test-support.js";
 import { openApiDocument } from "./openapi.js";
 
@@ -13,11 +15,32 @@ const RUNS = Number(process.env.FERRY_FUZZ_RUNS ?? 3000);
 const NS = "fuzz.team";
 const FLOW = `id: hello\nnamespace: ${NS}\ninputs:\n  - { id: n, type: INT, required: false }\n  - { id: when, type: DATETIME, required: false }\n  - { id: doc, type: JSON, required: false }\n  - { id: upload, type: FILE, required: false }\ntasks:\n  - { id: log, type: core.Log, message: "n={{ inputs.n }}" }\n  - { id: out, type: core.OutputValues, values: { v: "{{ inputs.n }}" } }\noutputs:\n  - { id: v, type: STRING, value: "{{ outputs.out.values.v }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: fuzz-key }\n  - { id: nightly, type: core.trigger.Schedule, cron: "0 3 * * *", disabled: true }\n`;
 
+/** where the fuzzer runs: local mode's embedded backends, and the shared databases with Redis when their URLs are set */
+const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
+if (!REDIS_URL) console.warn("\n*** SKIPPING fuzzing on PostgreSQL/MariaDB + Redis: set FERRY_TEST_REDIS_URL ***\n");
+const TARGETS: Array<{ name: string; enabled: boolean; config(): Promise<{ config: Record<string, unknown>; drop(): Promise<void> }> }> = [
+  { name: "local (SQLite, memory queue)", enabled: true, config: async () => ({ config: {}, drop: async () => undefined }) },
+  ...[
+    { name: "PostgreSQL + Redis", enabled: !!POSTGRES_URL, type: "postgres", create: createPostgresTestDatabase },
+    { name: "MariaDB + Redis", enabled: !!MYSQL_URL, type: "mysql", create: createMysqlTestDatabase },
+  ].map((db) => ({
+    name: db.name,
+    enabled: db.enabled && !!REDIS_URL,
+    config: async () => {
+      const database = await db.create();
+      const prefix = `ferry-fuzz-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+      return { config: { repository: { type: db.type, url: database.url }, queue: { type: "redis", url: REDIS_URL, prefix } }, drop: database.drop };
+    },
+  })),
+];
+
 let t: TestFerry;
 let executionId = "";
 let fileUri = "";
-beforeAll(async () => {
-  t = await startTestFerry();
+
+/** a server with a flow, one ended execution with an uploaded file, a KV pair and a namespace file to aim at */
+async function startTarget(config: Record<string, unknown>): Promise<void> {
+  t = await startTestFerry(config);
   await t.deploy(FLOW);
   const form = new FormData();
   form.set("n", "7");
@@ -27,8 +50,7 @@ beforeAll(async () => {
   fileUri = started.inputs.upload;
   await t.api(`/namespaces/${NS}/kv/greeting`, { method: "PUT", headers: { "content-type": "application/json" }, body: '"hello"' });
   await t.api(`/namespaces/${NS}/files?path=/scripts/a.sh`, { method: "PUT", body: "echo hi" });
-}, 30_000);
-afterAll(async () => t?.close());
+}
 
 /** [method, path template] of every documented operation; the streams are fuzzed without waiting for their end */
 const OPERATIONS = Object.entries(openApiDocument.paths).flatMap(([path, item]) => Object.keys(item).map((method) => [method.toUpperCase(), path] as const));
@@ -103,49 +125,62 @@ function urlOf(path: string, values: string[], pairs: Array<[string, string]>): 
   return `${t.ferry.url}${filled}${pairs.length ? `?${search}` : ""}`;
 }
 
-describe("API fuzzing", () => {
-  it(`answers ${RUNS} random and mutated requests without a 500, every error JSON {message}`, async () => {
-    const rssBefore = process.memoryUsage().rss;
-    // every failing request is kept (not only the first, shrunk): one run shows every cause
-    const failures: string[] = [];
-    await fc.assert(
-      fc.asyncProperty(requests, async ({ operation: [documented, path], values, query: pairs, body, headers: extra, method }) => {
-        const verb = method ?? documented;
-        const url = urlOf(path, values, pairs);
-        const init: RequestInit = { method: verb, headers: { ...(body.contentType ? { "content-type": body.contentType } : {}), ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) } };
-        if (body.body !== undefined && !["GET", "HEAD", "OPTIONS"].includes(verb)) init.body = body.body as BodyInit;
-        let response: Response;
-        try {
-          response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-        } catch (error) {
-          // a header value fetch itself refuses to send is the client's problem, not the server's
-          if (error instanceof TypeError && !/fetch failed/.test(error.message)) return;
-          failures.push(`${verb} ${url} ${JSON.stringify(init.headers)} ${String(init.body).slice(0, 80)}: ${(error as Error).message} ${String((error as Error).cause)}`);
-          return;
-        }
-        const type = response.headers.get("content-type") ?? "";
-        if (type.includes("event-stream")) {
-          await response.body?.cancel();
-          return;
-        }
-        const text = await response.text();
-        if (response.status >= 500) failures.push(`${verb} ${url} [${body.contentType}] ${String(body.body).slice(0, 120)}: ${response.status} ${text.slice(0, 200)}`);
-        else if (response.status >= 400 && verb !== "HEAD") {
-          let message: unknown;
+for (const target of TARGETS) {
+  describe.skipIf(!target.enabled)(`API fuzzing, ${target.name}`, () => {
+    let drop: () => Promise<void> = async () => undefined;
+    beforeAll(async () => {
+      const made = await target.config();
+      drop = made.drop;
+      await startTarget(made.config);
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+      await drop();
+    });
+
+    it(`answers ${RUNS} random and mutated requests without a 500, every error JSON {message}`, async () => {
+      const rssBefore = process.memoryUsage().rss;
+      // every failing request is kept (not only the first, shrunk): one run shows every cause
+      const failures: string[] = [];
+      await fc.assert(
+        fc.asyncProperty(requests, async ({ operation: [documented, path], values, query: pairs, body, headers: extra, method }) => {
+          const verb = method ?? documented;
+          const url = urlOf(path, values, pairs);
+          const init: RequestInit = { method: verb, headers: { ...(body.contentType ? { "content-type": body.contentType } : {}), ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) } };
+          if (body.body !== undefined && !["GET", "HEAD", "OPTIONS"].includes(verb)) init.body = body.body as BodyInit;
+          let response: Response;
           try {
-            message = (JSON.parse(text) as { message?: unknown }).message;
-          } catch {
-            message = undefined;
+            response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+          } catch (error) {
+            // a header value fetch itself refuses to send is the client's problem, not the server's
+            if (error instanceof TypeError && !/fetch failed/.test(error.message)) return;
+            failures.push(`${verb} ${url} ${JSON.stringify(init.headers)} ${String(init.body).slice(0, 80)}: ${(error as Error).message} ${String((error as Error).cause)}`);
+            return;
           }
-          if (typeof message !== "string" || !message) failures.push(`${verb} ${url}: ${response.status} without a JSON message: ${text.slice(0, 200)}`);
-        }
-      }),
-      { numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: false },
-    );
-    expect(failures.slice(0, 20)).toEqual([]);
-    expect((await fetch(`${t.ferry.url}/health`)).status).toBe(200);
-    // bounded: thousands of requests, some of them megabytes of nesting, leave no lasting growth
-    const grownMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
-    expect(grownMb).toBeLessThan(500);
-  }, 300_000);
-});
+          const type = response.headers.get("content-type") ?? "";
+          if (type.includes("event-stream")) {
+            await response.body?.cancel();
+            return;
+          }
+          const text = await response.text();
+          if (response.status >= 500) failures.push(`${verb} ${url} [${body.contentType}] ${String(body.body).slice(0, 120)}: ${response.status} ${text.slice(0, 200)}`);
+          else if (response.status >= 400 && verb !== "HEAD") {
+            let message: unknown;
+            try {
+              message = (JSON.parse(text) as { message?: unknown }).message;
+            } catch {
+              message = undefined;
+            }
+            if (typeof message !== "string" || !message) failures.push(`${verb} ${url}: ${response.status} without a JSON message: ${text.slice(0, 200)}`);
+          }
+        }),
+        { numRuns: RUNS, interruptAfterTimeLimit: 240_000, markInterruptAsFailure: false },
+      );
+      expect(failures.slice(0, 20)).toEqual([]);
+      expect((await fetch(`${t.ferry.url}/health`)).status).toBe(200);
+      // bounded: thousands of requests, some of them megabytes of nesting, leave no lasting growth
+      const grownMb = (process.memoryUsage().rss - rssBefore) / 1024 / 1024;
+      expect(grownMb).toBeLessThan(500);
+    }, 300_000);
+  });
+}

@@ -57,6 +57,12 @@ export function yamlDocumentErrors(doc: Document): { message: string; errors: Er
 }
 
 function parseFlowSource(source: string, registry: PluginRegistry): Flow {
+  // YAML allows no C0 control characters but tab and line breaks, and databases cannot store NUL
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.exec(source);
+  if (control) {
+    const line = source.slice(0, control.index).split("\n").length;
+    throw new UserError(`invalid YAML: control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at line ${line}`, { errors: [{ message: "control character", line }] });
+  }
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   const yamlErrors = yamlDocumentErrors(doc);
