@@ -1,6 +1,7 @@
 import type { Node } from "./ast.js";
-import { ExpressionError } from "./expression.error.js";
+import { ExpressionError, RenderLimitError } from "./expression.error.js";
 import { tokenize, type Token } from "./lexer.js";
+import { processRenderLimits } from "./render-limits.js";
 
 // Binary operators and their precedence (higher binds tighter), after Pebble's.
 const BINARY: Record<string, number> = {
@@ -15,9 +16,12 @@ const BINARY: Record<string, number> = {
 
 const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, null: null, none: null, TRUE: true, FALSE: false, NULL: null };
 
-/** Parses one expression into a tree. Throws ExpressionError naming the position. */
-export function parseExpression(source: string): Node {
-  const parser = new Parser(tokenize(source), source);
+/**
+ * Parses one expression into a tree. Throws ExpressionError naming the position, or
+ * RenderLimitError when it nests deeper than `maxDepth` (the parser recurses once a level).
+ */
+export function parseExpression(source: string, maxDepth = processRenderLimits().maxDepth): Node {
+  const parser = new Parser(tokenize(source), source, maxDepth);
   const node = parser.expression();
   parser.expectEnd();
   return node;
@@ -25,7 +29,24 @@ export function parseExpression(source: string): Node {
 
 class Parser {
   private i = 0;
-  constructor(private readonly tokens: Token[], private readonly source: string) {}
+  private depth = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: string,
+    private readonly maxDepth: number,
+  ) {}
+
+  private nested<T>(parse: () => T): T {
+    if (++this.depth > this.maxDepth) {
+      const excerpt = this.source.trim().length > 60 ? `${this.source.trim().slice(0, 60)}…` : this.source.trim();
+      throw new RenderLimitError("maxDepth", this.maxDepth, `'${excerpt}' nests deeper than ${this.maxDepth} levels`);
+    }
+    try {
+      return parse();
+    } finally {
+      this.depth--;
+    }
+  }
 
   private peek(): Token {
     return this.tokens[this.i];
@@ -55,16 +76,16 @@ class Parser {
   }
 
   expression(): Node {
-    return this.ternary();
+    return this.nested(() => this.ternary());
   }
 
   private ternary(): Node {
     const cond = this.coalesce();
     if (this.isOp("?")) {
       this.i++;
-      const then = this.ternary();
+      const then = this.nested(() => this.ternary());
       this.expectOp(":");
-      return { type: "ternary", cond, then, else: this.ternary() };
+      return { type: "ternary", cond, then, else: this.nested(() => this.ternary()) };
     }
     return cond;
   }
@@ -128,11 +149,11 @@ class Parser {
   private unary(): Node {
     if (this.isName("not") || this.isOp("!")) {
       this.i++;
-      return { type: "unary", op: "not", operand: this.binary(20) };
+      return { type: "unary", op: "not", operand: this.nested(() => this.binary(20)) };
     }
     if (this.isOp("-") || this.isOp("+")) {
       const op = (this.next() as { value: string }).value;
-      return { type: "unary", op, operand: this.unary() };
+      return { type: "unary", op, operand: this.nested(() => this.unary()) };
     }
     return this.postfix(this.primary());
   }

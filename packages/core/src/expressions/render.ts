@@ -1,8 +1,9 @@
 import { FerryError } from "@ferry/sdk";
 import type { Node } from "./ast.js";
-import { evaluate, renderNodes, type RenderContext } from "./evaluator.js";
+import { evaluate, Output, renderNodes, type RenderContext } from "./evaluator.js";
 import { ExpressionError } from "./expression.error.js";
 import { parseExpression } from "./parser.js";
+import { RenderBudget } from "./render-limits.js";
 import { parseTemplate, type TemplateNode } from "./template.js";
 
 const TEMPLATE_MARK = /\{[{%]/;
@@ -13,10 +14,11 @@ export function hasTemplate(value: string): boolean {
   return TEMPLATE_MARK.test(value);
 }
 
-function parsed(template: string): TemplateNode[] {
+// a template cached under a looser maxDepth is still bounded when evaluated
+function parsed(template: string, maxDepth?: number): TemplateNode[] {
   let nodes = cache.get(template);
   if (!nodes) {
-    nodes = parseTemplate(template);
+    nodes = parseTemplate(template, maxDepth);
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(template, nodes);
   }
@@ -28,43 +30,57 @@ export function checkTemplate(template: string): void {
   if (hasTemplate(template)) parsed(template);
 }
 
-/** Renders one template string authored in a flow. The result is never rendered again. */
+/**
+ * Renders one template string authored in a flow. The result is never rendered again.
+ * Each call has its own budget (RenderLimits); going past it throws RenderLimitError.
+ */
 export async function renderString(template: string, ctx: RenderContext): Promise<string> {
   if (!hasTemplate(template)) return template;
-  const out: string[] = [];
+  return renderWithin(template, ctx, new RenderBudget(ctx.limits, ctx.signal));
+}
+
+async function renderWithin(template: string, ctx: RenderContext, budget: RenderBudget): Promise<string> {
+  if (!hasTemplate(template)) return template;
+  const out = new Output(budget);
   try {
-    await renderNodes(parsed(template), { ctx, locals: new Map() }, out);
+    await renderNodes(parsed(template, budget.limits.maxDepth), { ctx, locals: new Map(), budget }, out, 1);
   } catch (error) {
-    // our own errors (a missing secret, a backend out of reach) keep their kind and words
-    if (error instanceof FerryError) throw error;
+    // our own errors (a missing secret, a backend out of reach, a limit) keep their kind and words, as does an abort reason
+    if (error instanceof FerryError || budget.isAbort(error)) throw error;
     throw new ExpressionError(`cannot render '${template}': ${(error as Error).message}`, { cause: error });
   }
-  return out.join("");
+  return out.toString();
 }
 
 /**
  * Renders every string in a value authored in a flow (maps and lists recursively); other
- * scalars keep their type, as Kestra's renderObject does.
+ * scalars keep their type, as Kestra's renderObject does. The whole value shares one budget.
  */
 export async function renderValue(value: unknown, ctx: RenderContext): Promise<unknown> {
-  if (typeof value === "string") return renderString(value, ctx);
-  if (Array.isArray(value)) return Promise.all(value.map((v) => renderValue(v, ctx)));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[await renderString(k, ctx)] = await renderValue(v, ctx);
-    return out;
-  }
-  return value;
+  return renderValueWithin(value, ctx, new RenderBudget(ctx.limits, ctx.signal), 0);
+}
+
+async function renderValueWithin(value: unknown, ctx: RenderContext, budget: RenderBudget, depth: number): Promise<unknown> {
+  if (typeof value === "string") return renderWithin(value, ctx, budget);
+  if (value === null || typeof value !== "object") return value;
+  budget.depth(depth + 1, "the value to render");
+  budget.charge(1, "rendering a value");
+  if (budget.due) await budget.pause();
+  if (Array.isArray(value)) return Promise.all(value.map((v) => renderValueWithin(v, ctx, budget, depth + 1)));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[await renderWithin(k, ctx, budget)] = await renderValueWithin(v, ctx, budget, depth + 1);
+  return out;
 }
 
 const exprCache = new Map<string, Node>();
 
-/** Evaluates a bare expression (no braces) to a typed value. */
+/** Evaluates a bare expression (no braces) to a typed value, within its own budget. */
 export async function evaluateExpression(expression: string, ctx: RenderContext): Promise<unknown> {
+  const budget = new RenderBudget(ctx.limits, ctx.signal);
   let node = exprCache.get(expression);
   if (!node) {
-    node = parseExpression(expression);
+    node = parseExpression(expression, budget.limits.maxDepth);
     exprCache.set(expression, node);
   }
-  return evaluate(node, { ctx, locals: new Map() });
+  return evaluate(node, { ctx, locals: new Map(), budget }, 1);
 }

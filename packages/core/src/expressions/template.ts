@@ -1,6 +1,7 @@
 import type { Node } from "./ast.js";
-import { ExpressionError } from "./expression.error.js";
-import { parseExpression } from "./parser.js";
+import { ExpressionError, RenderLimitError } from "./expression.error.js";
+import { parseExpression as parseExpressionUpTo } from "./parser.js";
+import { processRenderLimits } from "./render-limits.js";
 
 /** A parsed template: text, `{{ expr }}` outputs and `{% %}` tags (if, for, set, raw). */
 export type TemplateNode =
@@ -67,10 +68,21 @@ function findClose(source: string, from: number, close: string): number {
   return -1;
 }
 
-export function parseTemplate(source: string): TemplateNode[] {
+/** Parses a template; `maxDepth` bounds how deep tags (and each expression) may nest. */
+export function parseTemplate(source: string, maxDepth = processRenderLimits().maxDepth): TemplateNode[] {
   const pieces = split(source);
   let i = 0;
+  let depth = 0;
+  const parseExpression = (src: string) => parseExpressionUpTo(src, maxDepth);
   const parseBody = (stops: string[]): { body: TemplateNode[]; stop?: string } => {
+    if (++depth > maxDepth) throw new RenderLimitError("maxDepth", maxDepth, `the template's tags nest deeper than ${maxDepth} levels`);
+    try {
+      return parseBodyAt(stops);
+    } finally {
+      depth--;
+    }
+  };
+  const parseBodyAt = (stops: string[]): { body: TemplateNode[]; stop?: string } => {
     const body: TemplateNode[] = [];
     while (i < pieces.length) {
       const piece = pieces[i++];
