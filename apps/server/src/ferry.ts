@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { closeBackends, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { encryptionKey, EngineEvents, KvStore, Purger, TaskCache, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
+import { closeBackends, configureRenderLimits, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
+import { encryptionKey, EngineEvents, KvStore, Purger, TaskCache, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, resolveProcessUser, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
 import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
@@ -37,6 +37,7 @@ export interface FerryServer {
 /** The composition root: builds backends, plugins and engine from configuration, then listens. */
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
+  configureRenderLimits(config.render ?? {});
   const role = options.role ?? "local";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
@@ -72,6 +73,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     if (role === "local") {
       const worker = new Worker({
         queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, purge: purger, taskCache: new TaskCache(async () => repository, store), kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
+        processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
       });
       await worker.start();
       worker.startAnnouncing();

@@ -1,6 +1,6 @@
-import { closeBackends, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
+import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { encryptionKey, JsonStore, KvStore, Purger, TaskCache, Worker } from "@ferry/engine";
+import { encryptionKey, JsonStore, KvStore, Purger, resolveProcessUser, TaskCache, Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -17,6 +17,7 @@ export interface StartWorkerOptions {
  */
 export async function startWorker(options: StartWorkerOptions): Promise<{ worker: Worker; stop(graceMs?: number): Promise<void> }> {
   const { config, baseDir } = options;
+  configureRenderLimits(config.render ?? {});
   if (config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }
@@ -43,6 +44,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
       encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),
       concurrency: options.concurrency ?? config.worker.concurrency,
       groups: options.groups ?? config.worker.groups,
+      processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
     });
     await worker.start();
     worker.startAnnouncing(2000, runtimeName);

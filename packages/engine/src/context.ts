@@ -37,6 +37,8 @@ export async function buildRenderContext(
     functions?: Record<string, Callable>;
     /** opens SECRET inputs (a worker); without it they read as `******` (the executor) */
     openInputs?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>;
+    /** the task's abort signal: once it aborts (kill, timeout) a render stops at its next step */
+    signal?: AbortSignal;
   } = {},
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
@@ -71,7 +73,7 @@ export async function buildRenderContext(
     }
   }
   if (extra.task) variables.task = extra.task;
-  return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly } };
+  return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly }, ...(extra.signal ? { signal: extra.signal } : {}) };
 }
 
 async function inputsOf(ref: ContextRef, store: JsonStore, open?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>) {

@@ -3,7 +3,7 @@ import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
 import { EnvSecretBackend } from "@ferry/secrets-env";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
-import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type TaskRunRecord } from "@ferry/sdk";
+import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type ProcessUser, type TaskRunRecord } from "@ferry/sdk";
 import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { ExecutionService } from "./execution-service.js";
 import { Executor } from "./executor/executor.js";
 import { FlowStore } from "./flow-store.js";
 import { JsonStore } from "./json-store.js";
+import { KvStore } from "./kv-store.js";
 import { startLogWriter, startMetricsWriter } from "./log-writer.js";
 import { Worker } from "./worker/worker.js";
 
@@ -32,7 +33,10 @@ export interface RunResult {
  * The engine on real embedded parts (SQLite file, local storage folder, memory queue) with
  * an executor and a worker, as local mode runs them. For engine tests.
  */
-export async function createEngineHarness(extraPlugins: Plugin[] = [], options: { workerLacksExtras?: boolean; secrets?: Record<string, string> } = {}) {
+export async function createEngineHarness(
+  extraPlugins: Plugin[] = [],
+  options: { workerLacksExtras?: boolean; secrets?: Record<string, string>; processUser?: ProcessUser } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), "ferry-engine-"));
   const repository: SqliteRepository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
   const storage: LocalStorage = createLocalStorage({ type: "local", path: join(dir, "storage") });
@@ -50,7 +54,8 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
   const secrets = new EnvSecretBackend(Object.fromEntries(Object.entries(plain).map(([name, value]) => [`SECRET_${name}`, Buffer.from(value).toString("base64")])));
   // a worker deployed with fewer plugins than the server knows of
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin]) : registry;
-  const worker = new Worker({ queue, registry: workerRegistry, store, secrets, concurrency: 8, groups: ["default"] });
+  const kv = new KvStore(async () => repository, storage);
+  const worker = new Worker({ queue, registry: workerRegistry, store, secrets, kv, processUser: options.processUser, concurrency: 8, groups: ["default"] });
   const logs = await startLogWriter(queue, repository);
   const metrics = await startMetricsWriter(queue, repository);
   await executor.start();
@@ -94,7 +99,7 @@ export async function createEngineHarness(extraPlugins: Plugin[] = [], options: 
   };
 
   return {
-    dir, repository, storage, queue, registry, store, executor, worker, executions, deploy, waitFor, result,
+    dir, repository, storage, queue, registry, store, kv, executor, worker, executions, deploy, waitFor, result,
     /** deploys the flow, runs it with the inputs, waits for the end */
     async run(source: string, inputs: Record<string, unknown> = {}): Promise<RunResult> {
       const flow = await deploy(source);

@@ -6,6 +6,7 @@ export { ExecutionService, type CreateExecutionRequest } from "./execution-servi
 export { EngineEvents, type ExecutionChange, type TaskRunEnd } from "./events.js";
 export { Executor, type ExecutorDeps } from "./executor/executor.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
+export { resolveProcessUser } from "./worker/process-user.js";
 export { startLogWriter, startMetricsWriter } from "./log-writer.js";
 export { renderProperties } from "./render-properties.js";
 export { WorkerDirectory } from "./worker-directory.js";

@@ -43,6 +43,18 @@ export interface RunContext extends RunIdentity {
   metric(name: string, value: number, options?: { type?: "counter" | "timer"; tags?: Record<string, string> }): void;
   /** removes stored history (Kestra's purge tasks); maintenance flows use it */
   purge: PurgeAccess;
+  /**
+   * The user the processes this task starts must run as (`worker.processUser`), so that they
+   * cannot read the worker's environment, memory or files; absent: the worker's own user.
+   */
+  processUser?: ProcessUser;
+}
+
+/** an operating-system user and group, resolved by the worker from `worker.processUser` */
+export interface ProcessUser {
+  name: string;
+  uid: number;
+  gid: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { renderValue, type Callable } from "@ferry/core";
-import { isStorageUri, UserError, type LogLevel, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskOutputs } from "@ferry/sdk";
+import { isStorageUri, UserError, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskOutputs } from "@ferry/sdk";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,8 @@ export interface RunTaskOptions {
   timeoutMs?: number;
   /** what RunContext.purge does; without it a purge fails saying runTask has no repository */
   purge?: PurgeAccess;
+  /** RunContext.processUser: the user the task's processes run as, as worker.processUser sets it (the test must run as root) */
+  processUser?: ProcessUser;
 }
 
 export interface RunTaskResult {
@@ -108,6 +110,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     purge: options.purge ?? noPurge,
     workingDirectory: () => (workDir ??= mkdtemp(join(tmpdir(), "ferry-testkit-"))),
     metric: (name, value, o = {}) => void metrics.push({ name, value, type: o.type ?? "counter", tags: o.tags ?? {} }),
+    ...(options.processUser ? { processUser: options.processUser } : {}),
   };
   try {
     const outputs = (await definition.run(run, props)) ?? undefined;

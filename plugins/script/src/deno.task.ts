@@ -33,13 +33,18 @@ export const denoTask = defineTask({
     "Runs TypeScript in Deno's permission sandbox: `export default function main(args)` (sync or async), inline in `script` or from the " +
     "namespace's files (`namespaceFile`), receives the rendered `inputs`, and " +
     "what it returns becomes the task's outputs. The script may read and write its private working folder and nothing else, unless " +
-    "`allowNet` (hosts), `allowEnv` (variable names), `allowRead`/`allowWrite` (paths inside the folder) say so.",
+    "`allowNet` (hosts), `allowEnv` (variable names), `allowRead`/`allowWrite` (paths inside the folder) say so. " +
+    "It imports local modules only: remote imports (`https:` URLs, `jsr:`, static or dynamic) are refused unless `allowImport` lists their hosts " +
+    "(host with an optional :port, as in `allowNet`; Deno's own default list of CDNs is never used), and `npm:` specifiers are always refused, " +
+    "so that an import cannot carry data out of the sandbox.",
   properties: z.looseObject({
     script: z.string().min(1).optional(),
     /** the script from the flow's namespace files instead (`scripts/main.ts`) */
     namespaceFile: z.string().min(1).optional(),
     inputs: z.record(z.string(), z.unknown()).default({}),
     allowNet: hostList,
+    /** hosts remote modules may be imported from (`--allow-import`); empty: no remote imports at all */
+    allowImport: hostList,
     allowEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name")).default([]),
     allowRead: z.array(z.string()).default([]),
     allowWrite: z.array(z.string()).default([]),
@@ -74,10 +79,17 @@ tasks:
     const read = [dir, ...props.allowRead.map((p) => inside(dir, p, "allowRead path"))];
     const write = [dir, ...props.allowWrite.map((p) => inside(dir, p, "allowWrite path"))];
     const args = ["run", "--no-prompt", "--no-config", "--no-lock", `--allow-read=${read.join(",")}`, `--allow-write=${write.join(",")}`];
+    // Deno's default import allow-list (esm.sh, jsr.io, deno.land…) is reached even without
+    // --allow-net: an `import("https://esm.sh/x-" + data)` would carry data out. npm: fetches
+    // from the registry the same way, and is refused whatever allowImport says.
+    args.push("--no-npm", ...(props.allowImport.length ? [`--allow-import=${props.allowImport.join(",")}`] : ["--no-remote"]));
     if (props.allowNet.length) args.push(`--allow-net=${props.allowNet.join(",")}`);
     if (props.allowEnv.length) args.push(`--allow-env=${props.allowEnv.join(",")}`);
     args.push(join(FERRY_DIR, "run.ts"));
-    const result = await runProcess(ctx, { command: denoBinary(), args, cwd: dir, env: scriptEnv(props.env, { DENO_DIR, NO_COLOR: "1" }) });
+    // a script run as another user (worker.processUser) gets a cache of its own: a shared one would
+    // let one task's processes plant modules or compiled code that another task then runs
+    const denoDir = ctx.processUser ? join(dir, FERRY_DIR, "deno-cache") : DENO_DIR;
+    const result = await runProcess(ctx, { command: denoBinary(), args, cwd: dir, env: scriptEnv(props.env, { DENO_DIR: denoDir, NO_COLOR: "1" }) });
     const returned = JSON.parse(await readFile(join(dir, FERRY_DIR, "result.json"), "utf8")) as unknown;
     const outputs = returned !== null && typeof returned === "object" && !Array.isArray(returned) ? (returned as Record<string, unknown>) : { value: returned };
     return {

@@ -2,6 +2,7 @@ import type { RunContext } from "@ferry/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { protocolMessage } from "./kestra-protocol.js";
+import { handOver, spawnError, takeBack } from "./process-user.js";
 
 export interface ProcessSpec {
   command: string;
@@ -36,9 +37,32 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
  * signal (kill, timeout) ends the whole group, and when the process exits whatever it left
  * running in its group is killed too: nothing outlives its task. A non-zero exit fails the
  * task with the last stderr lines. `::{"metrics":…}::` lines become the task run's metrics.
+ *
+ * With `ctx.processUser` (worker.processUser) the process runs as that user, its HOME the
+ * working folder (`spec.cwd`), which is handed to the user before and taken back after:
+ * the process cannot read the worker's environment or memory, and what it leaves behind
+ * cannot make the worker read something else for it.
  */
 export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
-  const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const user = ctx.processUser;
+  if (!user) return runAs(ctx, spec);
+  await handOver(spec.cwd, user).catch((error: NodeJS.ErrnoException) => {
+    throw spawnError(spec.command, user, error);
+  });
+  try {
+    return await runAs(ctx, spec);
+  } finally {
+    const removed = await takeBack(spec.cwd, user);
+    if (removed.length) ctx.logger.warn(`removed from the working folder, as they lead out of it (links) or belong to another user: ${removed.join(", ")}`);
+  }
+}
+
+async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
+  const user = ctx.processUser;
+  const env = user ? { ...spec.env, HOME: spec.cwd, USER: user.name, LOGNAME: user.name } : spec.env;
+  const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  });
   const vars: Record<string, unknown> = {};
   const stderrTail: string[] = [];
   let killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -67,7 +91,7 @@ export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<Pr
 
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
-      child.once("error", (error) => reject(new Error(`cannot start ${spec.command}: ${error.message}`)));
+      child.once("error", (error) => reject(user ? spawnError(spec.command, user, error) : new Error(`cannot start ${spec.command}: ${error.message}`)));
       child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
     });
     // what the script left running in its group would hold its output open, and outlive it

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { renderLimitsSchema } from "./render.schema.js";
 
 /**
  * A backend section: its `type` picks the implementation, which validates the rest. A
@@ -35,6 +36,12 @@ export const configSchema = z.strictObject({
     .strictObject({
       concurrency: z.coerce.number().int().min(1).default(8),
       groups: z.array(z.string()).default(["default"]),
+      /**
+       * The user task processes (script.Shell, script.Node, script.Deno) run as: a user name or
+       * `uid:gid`. The worker must run as root to use it. Absent: the worker's own user, whose
+       * environment, memory and files a script can then read.
+       */
+      processUser: z.string().regex(/^\S+$/, "a user name or uid:gid").optional(),
     })
     .prefault({}),
   executor: z
@@ -64,6 +71,7 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
+  render: renderLimitsSchema.prefault({}),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;

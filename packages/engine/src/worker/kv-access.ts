@@ -1,6 +1,7 @@
 import type { Callable } from "@ferry/core";
 import { UserError, type KvAccess, type KvType } from "@ferry/sdk";
 import type { KvStore } from "../kv-store.js";
+import type { SecretMasker } from "./secret-masker.js";
 
 /** a flow may reach its own namespace, its parents' (`company.team` → `company`), and the configured shared ones */
 function allowed(flowNamespace: string, target: string, shared: string[]): string {
@@ -8,8 +9,12 @@ function allowed(flowNamespace: string, target: string, shared: string[]): strin
   throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (only its own, its parents', and kv.sharedNamespaces)`);
 }
 
-/** RunContext.kv for a task of a flow in `namespace`; without a store, every call says why */
-export function kvAccess(store: KvStore | undefined, namespace: string, shared: string[] = []): KvAccess {
+/**
+ * RunContext.kv for a task of a flow in `namespace`; without a store, every call says why.
+ * With a masker, a value is stored with the run's secrets masked, and a key holding one is
+ * refused: keys live in the repository, where a secret is never stored in clear.
+ */
+export function kvAccess(store: KvStore | undefined, namespace: string, shared: string[] = [], masker?: SecretMasker): KvAccess {
   const kv = () => {
     if (!store) throw new UserError("this worker has no KV store");
     return store;
@@ -17,7 +22,11 @@ export function kvAccess(store: KvStore | undefined, namespace: string, shared: 
   const ns = (o?: { namespace?: string }) => allowed(namespace, o?.namespace ?? namespace, shared);
   return {
     get: (key, o) => kv().get(ns(o), key),
-    set: async (key, value, o) => void (await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite })),
+    set: async (key, value, o) => {
+      if (masker && masker.mask(key) !== key) throw new UserError(`KV key ${masker.mask(key)} holds a secret value: a secret is never stored as a key`);
+      const stored = masker ? masker.maskValue(value) : value;
+      await kv().set(ns(o), key, stored, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite });
+    },
     keys: async (prefix, o) => (await kv().list(ns(o), prefix ?? "")).map((r) => r.key),
     delete: (key, o) => kv().delete(ns(o), key),
   };

@@ -1,7 +1,7 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
-  type Delivery, type MetricEntry, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -35,6 +35,8 @@ export interface WorkerOptions {
   purge?: PurgeAccess;
   /** where `taskCache` keeps and finds outputs */
   taskCache?: TaskCache;
+  /** the user task processes run as (`worker.processUser`, resolved with resolveProcessUser); absent: the worker's own */
+  processUser?: ProcessUser;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -185,7 +187,8 @@ export class Worker {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
-    const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces);
+    // every store the task reaches through its run context gets the masked value: logs, outputs, KV, files, metrics
+    const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces, masker);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
@@ -229,6 +232,8 @@ export class Worker {
           kv: kvFunction(kv, context.flow.namespace),
         },
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
+        // a kill or the task's timeout stops a render in progress too
+        signal: controller.signal,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
@@ -242,10 +247,11 @@ export class Worker {
         workingDirectory: workDir.get,
         kv,
         purge: this.options.purge ?? noPurge,
+        ...(this.options.processUser ? { processUser: this.options.processUser } : {}),
         metric: (name, value, options = {}) => {
           metrics.push({
             executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
-            name, type: options.type ?? "counter", value, tags: options.tags ?? {}, timestamp: new Date().toISOString(),
+            name: masker.mask(name), type: options.type ?? "counter", value, tags: masker.maskValue(options.tags ?? {}), timestamp: new Date().toISOString(),
           });
         },
         execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
@@ -254,8 +260,9 @@ export class Worker {
         signal: controller.signal,
         render: (template) => renderValue(template, ctx),
         putFile: async (name, body) => {
-          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(name)}`;
-          await store.storage.put(key, body);
+          // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
+          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(masker.mask(name))}`;
+          await store.storage.put(key, typeof body === "string" ? masker.mask(body) : masker.maskBytes(body));
           return `ferry://${key}`;
         },
         listNamespaceFiles: async () => {

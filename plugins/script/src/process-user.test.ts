@@ -1,0 +1,117 @@
+import { resolveProcessUser } from "@ferry/engine";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
+import scriptPlugin from "./index.js";
+
+/*
+ * worker.processUser: task processes run as an unprivileged user (Debian's nobody, 65534),
+ * which only a worker running as root can do. A script run as the worker's own user can
+ * read the worker's environment (/proc/$PPID/environ), secrets included; as nobody it cannot.
+ */
+const root = process.getuid?.() === 0;
+if (!root) console.warn("process-user.test.ts SKIPPED: worker.processUser needs the tests to run as root (uid 0), they run as uid", process.getuid?.());
+
+/** the stand-in worker (process-user.test-support.ts), started with SECRET_X in its environment, as some other user when `asUid` */
+function standInWorker(input: { commands: string[]; processUser?: { name: string; uid: number; gid: number } }, asUid?: number): { outputs?: unknown; logs?: Array<{ message: string }>; error?: string } {
+  const script = fileURLToPath(new URL("./process-user.test-support.ts", import.meta.url));
+  const out = execFileSync(process.execPath, ["--conditions=ferry-src", "--import", "tsx", script, JSON.stringify(input)], {
+    cwd: fileURLToPath(new URL("../../..", import.meta.url)),
+    env: { PATH: process.env.PATH, SECRET_X: Buffer.from("the-worker-secret-x").toString("base64"), ...(asUid === undefined ? {} : { HOME: "/tmp" }) },
+    encoding: "utf8",
+    ...(asUid === undefined ? {} : { uid: asUid, gid: asUid }),
+  });
+  return JSON.parse(out) as ReturnType<typeof standInWorker>;
+}
+
+const readWorkerEnvironment = [
+  "id -u",
+  `if cat /proc/$PPID/environ > env.bin 2> err.txt; then tr '\\0' '\\n' < env.bin | grep '^SECRET_X='; else echo "refused: $(cat err.txt)"; fi`,
+];
+
+describe.skipIf(!root)("worker.processUser", () => {
+  const nobody = root ? resolveProcessUser("nobody") : { name: "nobody", uid: 65534, gid: 65534 };
+
+  it("resolves nobody to 65534:65534", () => {
+    expect(nobody).toEqual({ name: "nobody", uid: 65534, gid: 65534 });
+  });
+
+  it("without it, a script reads the worker's environment, secrets included (the leak it closes)", () => {
+    const r = standInWorker({ commands: readWorkerEnvironment });
+    expect(r.logs?.map((l) => l.message)).toEqual(["0", `SECRET_X=${Buffer.from("the-worker-secret-x").toString("base64")}`]);
+  });
+
+  it("with it, the script runs as that user and cannot read the worker's environment", () => {
+    const r = standInWorker({ commands: readWorkerEnvironment, processUser: nobody });
+    expect(r.error).toBeUndefined();
+    const [uid, environ] = r.logs!.map((l) => l.message);
+    expect(uid).toBe("65534");
+    expect(environ).toMatch(/^refused: cat: \/proc\/\d+\/environ: Permission denied$/);
+  });
+
+  it("fails clearly when the worker does not run as root", () => {
+    const r = standInWorker({ commands: ["id -u"], processUser: { name: "daemon", uid: 1, gid: 1 } }, 65534);
+    expect(r.error).toMatch(/cannot start \/bin\/sh as user daemon \(1:1, worker\.processUser\): the worker must run as root to start processes as another user/);
+  });
+
+  describe("on the engine's worker", () => {
+    let h: EngineHarness;
+    beforeAll(async () => void (h = await createEngineHarness([scriptPlugin], { processUser: nobody })), 30_000);
+    afterAll(async () => h?.close());
+
+    it("runs Shell, Node and Deno tasks as that user, HOME their working folder; their output files reach storage", async () => {
+      const r = await h.run(`
+id: as-nobody
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: script.Shell
+    outputFiles: ["*.txt"]
+    commands:
+      - echo "::{\\"outputs\\":{\\"uid\\":\\"$(id -u)\\",\\"gid\\":\\"$(id -g)\\",\\"user\\":\\"$USER\\",\\"homeIsHere\\":$( [ "$HOME" = "$(pwd)" ] && echo true || echo false )}}::"
+      - echo "written by $(id -un)" > report.txt
+  - id: node
+    type: script.Node
+    script: |
+      require("node:fs").writeFileSync("x.txt", "x");
+      console.log("::" + JSON.stringify({ outputs: { uid: process.getuid() } }) + "::");
+  - id: deno
+    type: script.Deno
+    script: |
+      export default async () => {
+        await Deno.writeTextFile("made.txt", "by deno");
+        return { read: await Deno.readTextFile("made.txt") };
+      };
+`);
+      expect(r.execution.state.current).toBe("SUCCESS");
+      const shell = (await r.outputs("shell")) as { vars: unknown; outputFiles: Record<string, string> };
+      expect(shell.vars).toEqual({ uid: "65534", gid: "65534", user: "nobody", homeIsHere: true });
+      expect(new TextDecoder().decode(await h.storage.get(shell.outputFiles["report.txt"].slice("ferry://".length)))).toBe("written by nobody\n");
+      expect(((await r.outputs("node")) as { vars: unknown }).vars).toEqual({ uid: 65534 });
+      expect(await r.outputs("deno")).toEqual({ read: "by deno" });
+    });
+
+    it("removes links out of the working folder before the worker (root) reads output files", async () => {
+      const r = await h.run(`
+id: link-out
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: script.Shell
+    outputFiles: ["*.txt"]
+    commands:
+      - echo mine > own.txt
+      - ln -s own.txt inside.txt
+      - ln -s /proc/$PPID/environ environ.txt
+      - ln -s /etc/shadow shadow.txt
+      - ln /etc/shadow hard.txt 2>/dev/null || echo "no hard link to /etc/shadow"
+`);
+      expect(r.execution.state.current).toBe("SUCCESS");
+      const shell = (await r.outputs("shell")) as { outputFiles: Record<string, string> };
+      expect(Object.keys(shell.outputFiles)).toEqual(["inside.txt", "own.txt"]);
+      expect(r.messages()).toContain("no hard link to /etc/shadow");
+      expect(r.messages()).toContain("removed from the working folder, as they lead out of it (links) or belong to another user: environ.txt, shadow.txt");
+    });
+  });
+});
