@@ -1,7 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { encryptionKey, EngineEvents, KvStore, Purger, TaskCache, ExecutionService, Executor, FlowStore, JsonStore, Reconciler, resolveProcessUser, startLogWriter, startMetricsWriter, Worker, WorkerDirectory } from "@ferry/engine";
-import { parseDuration, UserError, type Subscription } from "@ferry/sdk";
+import { composeScheduler, composeWorker } from "@ferry/engine";
+import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
@@ -52,45 +52,18 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const closers: Array<() => Promise<void>> = [];
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
-    const store = new JsonStore(backends.storage);
-    const events = new EngineEvents();
-    const flows = new FlowStore(repository, registry);
-    const kv = new KvStore(async () => repository, backends.storage);
-    const purger = new Purger(async () => repository, backends.storage, kv);
-    const encryption = await encryptionKey(config.encryption.key, { baseDir, makeLocal: role === "local" });
-    const executions = new ExecutionService(repository, store, backends.queue, events, encryption);
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
-    const executor = new Executor({ repository, queue: backends.queue, registry, store, flows, executions, events, onError });
-    const directory = new WorkerDirectory(backends.queue);
-    await directory.start();
-    closers.push(() => directory.stop());
-    const logWriter: Subscription = await startLogWriter(backends.queue, repository, onError, events);
-    closers.push(() => logWriter.close());
-    const metricsWriter = await startMetricsWriter(backends.queue, repository, onError);
-    closers.push(() => metricsWriter.close());
-    await executor.start();
-    closers.push(() => executor.stop());
+    const engine = await composeScheduler({ config, backends: { ...backends, repository }, registry, baseDir, makeLocalKey: role === "local", onError });
+    const { store, flows, kv, purger, executions, executor, events, directory } = engine;
+    const { resumed } = await engine.start();
+    closers.push(() => engine.stop());
+    if (resumed) logger.info({ resumed }, "resumed unfinished executions");
     if (role === "local") {
-      const worker = new Worker({
-        queue: backends.queue, registry, store, secrets: backends.secrets, encryption, kv, purge: purger, taskCache: new TaskCache(async () => repository, store), kvSharedNamespaces: config.kv.sharedNamespaces, concurrency: config.worker.concurrency, groups: config.worker.groups,
-        processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
-      });
+      // local mode: the worker runs in this process, on the same backends and parts
+      const worker = composeWorker({ config, backends, registry, storage: engine, encryption: engine.encryption });
       await worker.start();
       worker.startAnnouncing();
       closers.unshift(() => worker.stop());
-    }
-    if (config.queue.type === "memory") {
-      // the in-memory queue starts empty: re-send what the repository says is unfinished
-      const resumed = await executor.reconcile();
-      if (resumed) logger.info({ resumed }, "resumed unfinished executions");
-    } else {
-      // a shared queue keeps its messages; this finds what it lost anyway (FLUSHALL, restart)
-      const reconciler = new Reconciler({
-        repository, queue: backends.queue, workers: directory, onError,
-        everyMs: parseDuration(config.executor.reconcileEvery), staleAfterMs: parseDuration(config.executor.staleAfter),
-      });
-      reconciler.start();
-      closers.unshift(async () => reconciler.stop());
     }
     if (config.retention.enabled) {
       const sweeper = new RetentionSweeper({

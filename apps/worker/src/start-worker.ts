@@ -1,6 +1,6 @@
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { encryptionKey, JsonStore, KvStore, Purger, resolveProcessUser, TaskCache, Worker } from "@ferry/engine";
+import { composeStorageParts, composeWorker, encryptionKey, type Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -30,21 +30,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
     // KV metadata, purges and the task cache live in the repository: opened on first use, never for workers that make none
     let kvRepository: Promise<Repository> | undefined;
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
-    const kv = new KvStore(repository, backends.storage);
-    const store = new JsonStore(backends.storage);
-    const worker = new Worker({
-      taskCache: new TaskCache(repository, store),
-      kv,
-      purge: new Purger(repository, backends.storage, kv),
-      kvSharedNamespaces: config.kv.sharedNamespaces,
-      queue: backends.queue,
-      registry,
-      store,
-      secrets: backends.secrets,
+    const worker = composeWorker({
+      config, backends, registry, storage: composeStorageParts(backends, repository),
       encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),
-      concurrency: options.concurrency ?? config.worker.concurrency,
-      groups: options.groups ?? config.worker.groups,
-      processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
+      concurrency: options.concurrency, groups: options.groups,
     });
     await worker.start();
     worker.startAnnouncing(2000, runtimeName);

@@ -1,4 +1,4 @@
-import { parseFlow, PluginRegistry } from "@ferry/core";
+import { configSchema, parseFlow, PluginRegistry } from "@ferry/core";
 import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
 import { EnvSecretBackend } from "@ferry/secrets-env";
@@ -8,14 +8,7 @@ import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EngineEvents } from "./events.js";
-import { ExecutionService } from "./execution-service.js";
-import { Executor } from "./executor/executor.js";
-import { FlowStore } from "./flow-store.js";
-import { JsonStore } from "./json-store.js";
-import { KvStore } from "./kv-store.js";
-import { startLogWriter, startMetricsWriter } from "./log-writer.js";
-import { Worker } from "./worker/worker.js";
+import { composeScheduler, composeWorker } from "./composition.js";
 
 export interface RunResult {
   execution: ExecutionRecord;
@@ -44,21 +37,18 @@ export async function createEngineHarness(
   await repository.init();
   await storage.init();
   const registry = new PluginRegistry([corePlugin, ...extraPlugins]);
-  const store = new JsonStore(storage);
-  const events = new EngineEvents();
-  const flows = new FlowStore(repository, registry);
-  const executions = new ExecutionService(repository, store, queue, events);
-  const executor = new Executor({ repository, queue, registry, store, flows, executions, events });
   // env secrets as Kestra reads them: SECRET_<NAME>, base64
   const plain = { API_TOKEN: "s3cr3t-token", ...options.secrets };
   const secrets = new EnvSecretBackend(Object.fromEntries(Object.entries(plain).map(([name, value]) => [`SECRET_${name}`, Buffer.from(value).toString("base64")])));
+  const backends = { repository, storage, queue, secrets };
+  const config = configSchema.parse({ worker: options.processUser ? { processUser: `${options.processUser.uid}:${options.processUser.gid}` } : {} });
+  // composed as local mode is: one scheduler and one worker on the same backends and parts
+  const engine = await composeScheduler({ config, backends, registry, baseDir: dir, makeLocalKey: false, onError: (error) => console.error(error) });
+  const { store, flows, executions, executor, kv } = engine;
   // a worker deployed with fewer plugins than the server knows of
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin]) : registry;
-  const kv = new KvStore(async () => repository, storage);
-  const worker = new Worker({ queue, registry: workerRegistry, store, secrets, kv, processUser: options.processUser, concurrency: 8, groups: ["default"] });
-  const logs = await startLogWriter(queue, repository);
-  const metrics = await startMetricsWriter(queue, repository);
-  await executor.start();
+  const worker = composeWorker({ config, backends, registry: workerRegistry, storage: engine, encryption: engine.encryption });
+  await engine.start();
   await worker.start();
 
   const deploy = async (source: string) => {
@@ -109,9 +99,7 @@ export async function createEngineHarness(
     },
     async close() {
       await worker.stop();
-      await executor.stop();
-      await logs.close();
-      await metrics.close();
+      await engine.stop();
       await queue.close();
       await repository.close();
       await rm(dir, { recursive: true, force: true });

@@ -18,3 +18,4 @@ export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
 export { Purger, globToRegExp } from "./purger.js";
 export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";
+export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";

@@ -1,0 +1,127 @@
+import type { Backends, FerryConfig, PluginRegistry } from "@ferry/core";
+import { parseDuration, type AesGcm, type Repository, type Subscription } from "@ferry/sdk";
+import { encryptionKey } from "./encryption-key.js";
+import { EngineEvents } from "./events.js";
+import { ExecutionService } from "./execution-service.js";
+import { Executor } from "./executor/executor.js";
+import { Reconciler } from "./executor/reconciler.js";
+import { FlowStore } from "./flow-store.js";
+import { JsonStore } from "./json-store.js";
+import { KvStore } from "./kv-store.js";
+import { startLogWriter, startMetricsWriter } from "./log-writer.js";
+import { Purger } from "./purger.js";
+import { WorkerDirectory } from "./worker-directory.js";
+import { resolveProcessUser } from "./worker/process-user.js";
+import { TaskCache } from "./worker/task-cache.js";
+import { Worker } from "./worker/worker.js";
+
+/**
+ * The one place a configuration becomes running engine parts. The server (API and executor),
+ * a standalone worker, local mode (both in one process, on the same backends) and the tests'
+ * harness all compose through here, so a part added to the engine is wired once.
+ */
+
+/** what both halves share: parts over the storage, made once per process */
+export interface StorageParts {
+  store: JsonStore;
+  kv: KvStore;
+  purger: Purger;
+  taskCache: TaskCache;
+}
+
+/** the parts over storage; `repository` is asked for lazily (a worker opens one only when a task uses KV, a purge or the cache) */
+export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
+  const store = new JsonStore(backends.storage);
+  const kv = new KvStore(repository, backends.storage);
+  return { store, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store) };
+}
+
+export interface SchedulerParts extends StorageParts {
+  repository: Repository;
+  events: EngineEvents;
+  flows: FlowStore;
+  executions: ExecutionService;
+  executor: Executor;
+  directory: WorkerDirectory;
+  encryption: AesGcm | undefined;
+  /** starts the executor, the log and metric writers, and recovery (reconcile once, or the periodic reconciler) */
+  start(): Promise<{ resumed: number }>;
+  /** stops what start() started, newest first */
+  stop(): Promise<void>;
+}
+
+export interface SchedulerInput {
+  config: FerryConfig;
+  backends: Backends & { repository: Repository };
+  registry: PluginRegistry;
+  baseDir: string;
+  /** local mode makes an encryption key in ./.ferry/ when none is configured */
+  makeLocalKey: boolean;
+  onError(error: unknown): void;
+  /** parts over storage already made (local mode shares them with its worker) */
+  storage?: StorageParts;
+}
+
+/** the executor side: what advances executions, and what it needs */
+export async function composeScheduler(input: SchedulerInput): Promise<SchedulerParts> {
+  const { config, backends, registry, onError } = input;
+  const { repository, queue } = backends;
+  const storage = input.storage ?? composeStorageParts(backends, async () => repository);
+  const events = new EngineEvents();
+  const flows = new FlowStore(repository, registry);
+  const encryption = await encryptionKey(config.encryption.key, { baseDir: input.baseDir, makeLocal: input.makeLocalKey });
+  const executions = new ExecutionService(repository, storage.store, queue, events, encryption);
+  const executor = new Executor({ repository, queue, registry, store: storage.store, flows, executions, events, onError });
+  const directory = new WorkerDirectory(queue);
+  const stops: Array<() => Promise<void>> = [];
+  return {
+    ...storage, repository, events, flows, executions, executor, directory, encryption,
+    async start() {
+      await directory.start();
+      stops.unshift(() => directory.stop());
+      const logWriter: Subscription = await startLogWriter(queue, repository, onError, events);
+      stops.unshift(() => logWriter.close());
+      const metricsWriter = await startMetricsWriter(queue, repository, onError);
+      stops.unshift(() => metricsWriter.close());
+      await executor.start();
+      stops.unshift(() => executor.stop());
+      // the in-memory queue starts empty: re-send what the repository says is unfinished
+      if (config.queue.type === "memory") return { resumed: await executor.reconcile() };
+      // a shared queue keeps its messages; the reconciler finds what it lost anyway (FLUSHALL, restart)
+      const reconciler = new Reconciler({
+        repository, queue, workers: directory, onError,
+        everyMs: parseDuration(config.executor.reconcileEvery), staleAfterMs: parseDuration(config.executor.staleAfter),
+      });
+      reconciler.start();
+      stops.unshift(async () => reconciler.stop());
+      return { resumed: 0 };
+    },
+    async stop() {
+      for (const stop of stops.splice(0)) await stop();
+    },
+  };
+}
+
+export interface WorkerInput {
+  config: FerryConfig;
+  backends: Pick<Backends, "storage" | "queue" | "secrets">;
+  registry: PluginRegistry;
+  /** parts over storage (local mode: the scheduler's) */
+  storage: StorageParts;
+  /** the key SECRET inputs are opened with (local mode: the scheduler's; a worker: the configured one) */
+  encryption: AesGcm | undefined;
+  /** the command line's overrides of worker.concurrency and worker.groups */
+  concurrency?: number;
+  groups?: string[];
+}
+
+/** the worker side: takes task runs from the queue and runs them */
+export function composeWorker(input: WorkerInput): Worker {
+  const { config, backends, storage } = input;
+  return new Worker({
+    queue: backends.queue, registry: input.registry, store: storage.store, secrets: backends.secrets, encryption: input.encryption,
+    kv: storage.kv, purge: storage.purger, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces,
+    concurrency: input.concurrency ?? config.worker.concurrency, groups: input.groups ?? config.worker.groups,
+    processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
+  });
+}
