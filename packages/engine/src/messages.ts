@@ -37,6 +37,8 @@ export type ExecutorEvent =
       startDate: string;
       /** the task did not run: its outputs came from the task cache */
       cached?: boolean;
+      /** the task threw UnrecoverableError: FAILED for good, whatever its retry policy says */
+      unrecoverable?: boolean;
       workerId: string;
       date: string;
     }

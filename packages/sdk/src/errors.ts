@@ -54,6 +54,14 @@ export class UnexpectedError extends FerryError {}
 /** A task asks to fail without retry, whatever its retry policy says. */
 export class UnrecoverableError extends FerryError {}
 
+/**
+ * True for an UnrecoverableError, also one made by another copy of this SDK (a plugin
+ * installed from outside brings its own), which `instanceof` would not see.
+ */
+export function isUnrecoverable(error: unknown): boolean {
+  return error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError");
+}
+
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "PROTOCOL_CONNECTION_LOST", "57P01", "57P03"]);
 
 /**

@@ -52,7 +52,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
         state.setRunState(run, event.state);
         return;
       }
-      if (event.state === "FAILED" && state.execution.state.current !== "KILLING") {
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable) {
         const delay = nextRetryDelay(task?.retry, run.attempts.length, run.attempts[0].state.startDate);
         if (delay !== undefined) {
           state.setRunState(run, "RETRYING");

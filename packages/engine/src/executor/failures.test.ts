@@ -1,4 +1,4 @@
-import { defineTask, definePlugin, z } from "@ferry/sdk";
+import { defineTask, definePlugin, UnrecoverableError, z } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 
@@ -27,11 +27,42 @@ const throwsPlainly = defineTask({
   },
 });
 
+const unrecoverable = defineTask({
+  kind: "runnable",
+  type: "test.Unrecoverable",
+  title: "fails for good",
+  properties: z.object({ twin: z.boolean().default(false) }),
+  async run(_ctx, { twin }) {
+    if (!twin) throw new UnrecoverableError("the account is closed");
+    // what another copy of the SDK (a plugin installed from outside) would throw
+    const error = new Error("the account is closed, says another SDK");
+    error.name = "UnrecoverableError";
+    throw error;
+  },
+});
+
 let h: EngineHarness;
-beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [flaky, throwsPlainly] })])));
+beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [flaky, throwsPlainly, unrecoverable] })])));
 afterAll(async () => h.close());
 
 describe("retries, timeouts, errors, finally", () => {
+  it("an UnrecoverableError fails the task at once, whatever its retry policy says", async () => {
+    for (const twin of [false, true]) {
+      const r = await h.run(`
+id: unrecoverable
+namespace: test.engine
+tasks:
+  - id: closed
+    type: test.Unrecoverable
+    twin: ${twin}
+    retry: { type: constant, interval: PT0.05S, maxAttempt: 3 }
+`);
+      expect(r.execution.state.current).toBe("FAILED");
+      expect(r.runs("closed")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED"]);
+      expect(r.messages().some((m) => m.includes("(unrecoverable: not retried)"))).toBe(true);
+    }
+  });
+
   it("constant retry makes maxAttempt attempts in total, then the errors branch runs", async () => {
     const r = await h.run(`
 id: retry-fail

@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, UserError,
+  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, isUnrecoverable, UserError,
   type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -203,7 +203,7 @@ export class Worker {
       void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
     }, STARTED_AFTER_MS);
     const metrics: MetricEntry[] = [];
-    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean) => {
+    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
       clearTimeout(started);
       await logger.flush();
       // like logs, metrics land no later than the state
@@ -211,6 +211,7 @@ export class Worker {
       await send({
         type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString(),
         ...(cached ? { cached } : {}),
+        ...(unrecoverable ? { unrecoverable } : {}),
       });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
@@ -297,6 +298,9 @@ export class Worker {
       } else if (reason instanceof KilledError) {
         logger.warn("task killed");
         await report("KILLED");
+      } else if (isUnrecoverable(reason)) {
+        logger.error(`${errorMessage(reason)} (unrecoverable: not retried)`);
+        await report("FAILED", undefined, false, true);
       } else {
         logger.error(errorMessage(reason));
         await report("FAILED");
