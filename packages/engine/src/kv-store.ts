@@ -1,4 +1,4 @@
-import { isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
+import { isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, storageKeyOf, toStorageUri, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
 
 /** ASCII letters, digits and `-_.`; at most MAX_STORAGE_SEGMENT_BYTES, as the key names a file in storage */
 const KEY = /^[A-Za-z0-9_.-]+$/;
@@ -86,7 +86,7 @@ export class KvStore {
     await this.storage.put(storageKey, JSON.stringify(checked));
     const now = this.now().toISOString();
     const record: KvRecord = {
-      namespace, key, type, valueUri: `ferry://${storageKey}`, created: existing?.created ?? now, updated: now,
+      namespace, key, type, valueUri: toStorageUri(storageKey), created: existing?.created ?? now, updated: now,
       expires,
     };
     try {
@@ -110,7 +110,7 @@ export class KvStore {
     assertKvKey(key);
     const record = await this.live(await this.repository(), namespace, key);
     if (!record) return undefined;
-    const bytes = await this.storage.get(record.valueUri.slice("ferry://".length));
+    const bytes = await this.storage.get(storageKeyOf(record.valueUri));
     if (!bytes) return undefined;
     return { type: record.type, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
   }
@@ -129,7 +129,7 @@ export class KvStore {
     const record = await this.live(repository, namespace, key);
     if (!record) return false;
     await repository.deleteKv(namespace, key);
-    await this.storage.delete(record.valueUri.slice("ferry://".length));
+    await this.storage.delete(storageKeyOf(record.valueUri));
     return true;
   }
 
@@ -142,7 +142,7 @@ export class KvStore {
       if (await this.purgeIfExpired(repository, record)) removed++;
       else if (!expiredOnly) {
         await repository.deleteKv(record.namespace, record.key);
-        await this.storage.delete(record.valueUri.slice("ferry://".length)).catch(() => false);
+        await this.storage.delete(storageKeyOf(record.valueUri)).catch(() => false);
         removed++;
       }
     }
@@ -158,7 +158,7 @@ export class KvStore {
   private async purgeIfExpired(repository: Repository, record: KvRecord): Promise<boolean> {
     if (!record.expires || Date.parse(record.expires) > this.now().getTime()) return false;
     await repository.deleteKv(record.namespace, record.key);
-    await this.storage.delete(record.valueUri.slice("ferry://".length)).catch(() => false);
+    await this.storage.delete(storageKeyOf(record.valueUri)).catch(() => false);
     return true;
   }
 }

@@ -1,4 +1,4 @@
-import { namespaceFileKey, schema, toStorageUri, UserError, z, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFileKey, schema, toStorageUri, UserError, z, type RunContext } from "@ferry/sdk";
 import picomatch from "picomatch";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
@@ -47,7 +47,7 @@ export async function placeInputFiles(ctx: RunContext, dir: string, files: Recor
   for (const [path, content] of Object.entries(files)) {
     const target = inside(dir, path, "inputFiles key");
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content.startsWith("ferry://") ? await ctx.getFile(content) : content);
+    await writeFile(target, isStorageUri(content) ? await ctx.getFile(content) : content);
   }
 }
 

@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, isUnrecoverable, UserError,
+  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
   type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -264,7 +264,7 @@ export class Worker {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
           const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(masker.mask(name))}`;
           await store.storage.put(key, typeof body === "string" ? masker.mask(body) : masker.maskBytes(body));
-          return `ferry://${key}`;
+          return toStorageUri(key);
         },
         listNamespaceFiles: async () => {
           const prefix = `${namespaceFilesPrefix(context.flow.namespace)}/`;

@@ -1,6 +1,6 @@
 import { customFilesPrefix, type ExecutorEvent } from "@ferry/engine";
 import {
-  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, UserError,
+  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
@@ -171,7 +171,7 @@ async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Reco
         const name = single.name && !single.name.includes("/") ? single.name : "file";
         const fileKey = `${prefix}/inputs/${assertSafeKey(key)}/${assertSafeKey(name)}`;
         await deps.store.storage.put(fileKey, new Uint8Array(await single.arrayBuffer()));
-        inputs[key] = `ferry://${fileKey}`;
+        inputs[key] = toStorageUri(fileKey);
       }
     }
     return inputs;
