@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import { z } from "zod";
+import * as schema from "./schema.js";
 
 /**
  * How the server starts executions for a trigger type:
@@ -9,6 +10,55 @@ import type { z } from "zod";
  * per kind `key`/`wait`/`returnOutputs`, `recoverMissedSchedules`, `states`/`preconditions`).
  */
 export type TriggerKind = "webhook" | "schedule" | "flow";
+
+const inputs = z.record(z.string(), z.unknown()).optional();
+/** the states a Flow trigger may name, as Kestra lists them */
+const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
+const states = z.array(z.enum(FLOW_TRIGGER_STATES)).optional();
+
+/**
+ * The properties the server reads for each kind, whatever the trigger type: a trigger type of a
+ * kind must accept these (its own schema may add more, or refine them). The flow parser checks
+ * every trigger of a kind against its kind's schema, and the server reads properties through it.
+ */
+export const triggerKindProperties = {
+  webhook: z.looseObject({
+    key: z.string().min(1),
+    wait: schema.bool().default(false),
+    returnOutputs: schema.bool().default(false),
+    inputs,
+    /** GitHub-style HMAC-SHA256 of the raw body, checked before anything else */
+    signature: z.object({ secret: z.string().min(1), header: z.string().default("X-Hub-Signature-256") }).optional(),
+    /** at most `requests` calls per `per` for this flow's webhook; more answer 429 */
+    rateLimit: z.object({ requests: schema.int({ min: 1 }), per: schema.duration().default("PT1S") }).optional(),
+  }),
+  schedule: z.looseObject({
+    cron: z.string().min(1),
+    timezone: z.string().optional(),
+    /** Kestra needs it for six-field expressions; here six fields always mean seconds first */
+    withSeconds: schema.bool().optional(),
+    inputs,
+    recoverMissedSchedules: z.enum(["ALL", "LAST", "NONE"]).default("ALL"),
+    /** a fire later than this (a busy or restarting server) is skipped, as Kestra does */
+    lateMaximumDelay: schema.duration().optional(),
+  }),
+  flow: z.looseObject({
+    states,
+    inputs,
+    preconditions: z
+      .looseObject({
+        flows: z
+          .array(z.looseObject({ namespace: z.string().min(1), flowId: z.string().optional(), states }))
+          .max(1, "Kestra's multi-flow preconditions (all flows within a time window) are not supported yet: list one flow, or use one Flow trigger per upstream flow")
+          .optional(),
+      })
+      .optional(),
+  }),
+} satisfies Record<TriggerKind, z.ZodType>;
+
+export type WebhookTriggerProperties = z.infer<typeof triggerKindProperties.webhook>;
+export type ScheduleTriggerProperties = z.infer<typeof triggerKindProperties.schedule>;
+export type FlowTriggerProperties = z.infer<typeof triggerKindProperties.flow>;
 
 /** A trigger type. Triggers are declared on flows, validated at deploy, fired by the server. */
 export interface TriggerDefinition<P = any> {

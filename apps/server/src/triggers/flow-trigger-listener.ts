@@ -2,7 +2,7 @@ import { conditionsHold } from "@ferry/core";
 import type { EngineEvents, ExecutionChange, JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
-import { refKey, type DeclaredTrigger, type TriggerIndex } from "./trigger-index.js";
+import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
 const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -73,15 +73,15 @@ export class FlowTriggerListener {
     }
   }
 
-  private matchesUpstream(trigger: DeclaredTrigger, change: ExecutionChange): boolean {
+  private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
     const { properties, flow, spec } = trigger;
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
-    const states = (properties.states as string[] | undefined) ?? TERMINAL_STATES;
+    const states: readonly string[] = properties.states ?? TERMINAL_STATES;
     if (!states.includes(change.state)) return false;
-    const wanted = (properties.preconditions as { flows?: Array<{ namespace: string; flowId?: string; states?: string[] }> } | undefined)?.flows?.[0];
+    const wanted = properties.preconditions?.flows?.[0];
     if (wanted) {
       if (wanted.namespace !== change.namespace || (wanted.flowId && wanted.flowId !== change.flowId)) return false;
-      if (wanted.states && !wanted.states.includes(change.state)) return false;
+      if (wanted.states && !(wanted.states as readonly string[]).includes(change.state)) return false;
       return true;
     }
     return !(change.namespace === flow.namespace && change.flowId === flow.id);

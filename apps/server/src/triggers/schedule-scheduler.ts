@@ -1,6 +1,8 @@
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
-import { refKey, type DeclaredTrigger, type TriggerIndex } from "./trigger-index.js";
+import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+
+type ScheduleTrigger = TriggerOfKind<"schedule">;
 import type { TriggerStarter } from "./trigger-starter.js";
 
 /** fires started per trigger per tick, so a long downtime with ALL catches up in steps */
@@ -82,7 +84,7 @@ export class ScheduleScheduler {
     if (++this.ticks % 60 === 0) await repository.deleteExpiredClaims(this.now().toISOString());
   }
 
-  private async evaluate(trigger: DeclaredTrigger): Promise<void> {
+  private async evaluate(trigger: ScheduleTrigger): Promise<void> {
     const { repository, index } = this.options;
     const { definition, properties, ref, flow, spec } = trigger;
     const now = this.now();
@@ -116,7 +118,7 @@ export class ScheduleScheduler {
    * Starts one execution per fire time from `start` to `end` (inclusive), as if the
    * schedule had fired then; fire times that already started an execution are skipped.
    */
-  async backfill(trigger: DeclaredTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number }> {
+  async backfill(trigger: ScheduleTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number }> {
     const { definition, properties } = trigger;
     const fires: Date[] = [];
     for (let t = definition.nextFire!(properties, new Date(start.getTime() - 1)); t && t <= end; t = definition.nextFire!(properties, t)) {
@@ -131,21 +133,21 @@ export class ScheduleScheduler {
     return { started, skipped: fires.length - started.length };
   }
 
-  private fire(trigger: DeclaredTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
-    const zone = trigger.properties.timezone as string | undefined;
+  private fire(trigger: ScheduleTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
+    const zone = trigger.properties.timezone;
     const variables = { date: isoIn(fire, zone), next: next ? isoIn(next, zone) : undefined, previous: previous ? isoIn(previous, zone) : undefined };
     return this.options.starter.start(trigger, { variables, labels, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
   }
 
   /** which due fires start: missed ones per policy, late ones per lateMaximumDelay */
-  private select(trigger: DeclaredTrigger, due: Date[], now: Date): Date[] {
+  private select(trigger: ScheduleTrigger, due: Date[], now: Date): Date[] {
     const { properties } = trigger;
     const missedBefore = this.startedAt.getTime() - MISSED_GRACE_MS;
     const missed = due.filter((d) => d.getTime() < missedBefore);
     const onTime = due.filter((d) => d.getTime() >= missedBefore);
-    const policy = (properties.recoverMissedSchedules as string | undefined) ?? "ALL";
+    const policy = properties.recoverMissedSchedules;
     let fires = policy === "ALL" ? due : policy === "LAST" && missed.length ? [missed[missed.length - 1], ...onTime] : onTime;
-    const late = properties.lateMaximumDelay as string | undefined;
+    const late = properties.lateMaximumDelay;
     if (late) {
       const oldest = now.getTime() - parseDuration(late);
       fires = fires.filter((d) => d.getTime() >= oldest);
@@ -155,7 +157,7 @@ export class ScheduleScheduler {
 }
 
 /** the first fire time not yet evaluated */
-function firstCandidate(trigger: DeclaredTrigger, state: TriggerStateRecord, now: Date): Date | undefined {
+function firstCandidate(trigger: ScheduleTrigger, state: TriggerStateRecord, now: Date): Date | undefined {
   const { definition, properties } = trigger;
   if (state.lastFire) return definition.nextFire!(properties, new Date(state.lastFire));
   if (state.nextFire) return new Date(state.nextFire);

@@ -1,16 +1,31 @@
 import type { Flow, PluginRegistry, TriggerSpec } from "@ferry/core";
 import type { FlowStore } from "@ferry/engine";
-import type { Repository, TriggerDefinition, TriggerKind, TriggerRef, TriggerStateRecord } from "@ferry/sdk";
+import {
+  triggerKindProperties, type FlowTriggerProperties, type Repository, type ScheduleTriggerProperties, type TriggerDefinition, type TriggerKind, type TriggerRef,
+  type TriggerStateRecord, type WebhookTriggerProperties,
+} from "@ferry/sdk";
 
-/** A trigger declared on the latest revision of a live flow, with its properties parsed (defaults applied). */
-export interface DeclaredTrigger {
+interface Declared {
   flow: Flow;
   spec: TriggerSpec;
   definition: TriggerDefinition;
-  kind: TriggerKind | undefined;
-  properties: Record<string, unknown>;
   ref: TriggerRef;
 }
+
+/**
+ * A trigger declared on the latest revision of a live flow, its properties parsed by its
+ * type's schema (defaults applied) and, for a kind the server fires, read as that kind's.
+ */
+export type DeclaredTrigger = Declared &
+  (
+    | { kind: "webhook"; properties: WebhookTriggerProperties }
+    | { kind: "schedule"; properties: ScheduleTriggerProperties }
+    | { kind: "flow"; properties: FlowTriggerProperties }
+    | { kind: undefined; properties: Record<string, unknown> }
+  );
+
+/** a declared trigger of one kind */
+export type TriggerOfKind<K extends TriggerKind> = Extract<DeclaredTrigger, { kind: K }>;
 
 const PAGE = 500;
 
@@ -41,8 +56,8 @@ export class TriggerIndex {
     return this.triggers;
   }
 
-  async ofKind(kind: TriggerKind): Promise<DeclaredTrigger[]> {
-    return (await this.all()).filter((t) => t.kind === kind);
+  async ofKind<K extends TriggerKind>(kind: K): Promise<Array<TriggerOfKind<K>>> {
+    return (await this.all()).filter((t): t is TriggerOfKind<K> => t.kind === kind);
   }
 
   /** the stored state of a trigger, as of the last refresh (or the last change made here) */
@@ -108,11 +123,15 @@ export function declaredTriggers(flow: Flow, registry: PluginRegistry): Declared
     if (!definition) continue;
     const raw = Object.fromEntries(Object.entries(spec).filter(([key]) => !NOT_PROPERTIES.has(key)));
     const parsed = definition.properties.safeParse(raw);
-    out.push({
-      flow, spec, definition, kind: definition.kind,
-      properties: (parsed.success ? parsed.data : raw) as Record<string, unknown>,
-      ref: { namespace: flow.namespace, flowId: flow.id, triggerId: spec.id },
-    });
+    const properties = (parsed.success ? parsed.data : raw) as Record<string, unknown>;
+    const ref = { namespace: flow.namespace, flowId: flow.id, triggerId: spec.id };
+    if (!definition.kind) {
+      out.push({ flow, spec, definition, ref, kind: undefined, properties });
+      continue;
+    }
+    // the parser checked it at deploy; a flow saved before that check is skipped, not misread
+    const ofKind = triggerKindProperties[definition.kind].safeParse(properties);
+    if (ofKind.success) out.push({ flow, spec, definition, ref, kind: definition.kind, properties: ofKind.data } as DeclaredTrigger);
   }
   return out;
 }

@@ -12,6 +12,8 @@ export interface StartRequest {
   /** the execution id to create (a waiting caller listens for it before it exists) */
   id?: string;
   labels?: Record<string, string>;
+  /** the render context of these variables, when the caller made one already (a webhook checked its conditions with it) */
+  context?: RenderContext;
 }
 
 export type StartResult =
@@ -47,18 +49,18 @@ export class TriggerStarter {
   }
 
   /** the execution inputs the trigger's `inputs` map gives (422 when they cannot be rendered) */
-  async inputs(trigger: DeclaredTrigger, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async inputs(trigger: DeclaredTrigger, variables: Record<string, unknown>, context = this.context(trigger, variables)): Promise<Record<string, unknown>> {
     const declared = trigger.properties.inputs as Record<string, unknown> | undefined;
     if (!declared) return {};
     try {
-      return (await renderValue(declared, this.context(trigger, variables))) as Record<string, unknown>;
+      return (await renderValue(declared, context)) as Record<string, unknown>;
     } catch (error) {
       throw new UserError(`trigger ${trigger.spec.id} of flow ${trigger.flow.namespace}.${trigger.flow.id}: cannot build inputs: ${errorMessage(error)}`, { status: 422 });
     }
   }
 
   async start(trigger: DeclaredTrigger, request: StartRequest): Promise<StartResult> {
-    const inputs = await this.inputs(trigger, request.variables);
+    const inputs = await this.inputs(trigger, request.variables, request.context);
     const id = request.id ?? newId();
     const createRequest = { flow: trigger.flow, inputs, labels: request.labels, id, trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables } };
     // refuse bad inputs, or a queue out of reach, before claiming, so the key is not used up

@@ -3,7 +3,9 @@ import type { FlowStore } from "@ferry/engine";
 import { errorMessage, NotFoundError } from "@ferry/sdk";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
-import { declaredTriggers, refKey, type DeclaredTrigger, type TriggerIndex } from "./trigger-index.js";
+import { declaredTriggers, refKey, type DeclaredTrigger, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+
+type WebhookTrigger = TriggerOfKind<"webhook">;
 import type { TriggerStarter } from "./trigger-starter.js";
 
 /** a rendered key is kept this long: keys written as `{{ secret('…') }}` follow a rotation within it */
@@ -16,7 +18,7 @@ const KEY_TTL_MS = 30_000;
  */
 export class WebhookLookup {
   private readonly keys = new Map<string, { digest: Buffer; until: number }>();
-  private readonly declared = new Map<string, DeclaredTrigger[]>();
+  private readonly declared = new Map<string, WebhookTrigger[]>();
 
   constructor(
     private readonly flows: FlowStore,
@@ -26,7 +28,7 @@ export class WebhookLookup {
     private readonly logger: Logger,
   ) {}
 
-  async find(namespace: string, flowId: string, key: string): Promise<DeclaredTrigger | undefined> {
+  async find(namespace: string, flowId: string, key: string): Promise<WebhookTrigger | undefined> {
     let flow;
     try {
       flow = await this.flows.get(namespace, flowId);
@@ -37,7 +39,7 @@ export class WebhookLookup {
     if (flow.disabled) return undefined;
     await this.index.all(); // trigger states (disabled) as of the last few seconds
     const given = digest(key);
-    let found: DeclaredTrigger | undefined;
+    let found: WebhookTrigger | undefined;
     for (const trigger of this.webhooksOf(flow)) {
       if (trigger.spec.disabled || this.index.state(trigger.ref)?.disabled) continue;
       const expected = await this.expectedKey(trigger);
@@ -47,22 +49,22 @@ export class WebhookLookup {
     return found;
   }
 
-  private webhooksOf(flow: DeclaredTrigger["flow"]): DeclaredTrigger[] {
+  private webhooksOf(flow: DeclaredTrigger["flow"]): WebhookTrigger[] {
     const cacheKey = `${flow.namespace}/${flow.id}@${flow.revision}`;
     let list = this.declared.get(cacheKey);
     if (!list) {
-      list = declaredTriggers(flow, this.registry).filter((t) => t.kind === "webhook");
+      list = declaredTriggers(flow, this.registry).filter((t): t is WebhookTrigger => t.kind === "webhook");
       this.declared.set(cacheKey, list);
     }
     return list;
   }
 
-  private async expectedKey(trigger: DeclaredTrigger): Promise<Buffer | undefined> {
+  private async expectedKey(trigger: WebhookTrigger): Promise<Buffer | undefined> {
     const cacheKey = `${refKey(trigger.ref)}@${trigger.flow.revision}`;
     const hit = this.keys.get(cacheKey);
     if (hit && hit.until > Date.now()) return hit.digest;
     try {
-      const key = (await renderString(String(trigger.properties.key), this.starter.context(trigger, {}))).trim();
+      const key = (await renderString(trigger.properties.key, this.starter.context(trigger, {}))).trim();
       const entry = { digest: digest(key), until: Date.now() + KEY_TTL_MS };
       this.keys.set(cacheKey, entry);
       return entry.digest;

@@ -1,5 +1,5 @@
 import corePlugin from "@ferry/plugin-core";
-import { UserError } from "@ferry/sdk";
+import { definePlugin, defineTrigger, UserError, z } from "@ferry/sdk";
 import { describe, expect, it } from "vitest";
 import { PluginRegistry } from "../plugins/registry.js";
 import { parseFlow } from "./parse-flow.js";
@@ -182,5 +182,15 @@ tasks:
     );
     expect(flow.tasks[0]).toMatchObject({ level: "WARN", message: "default message" });
     expect(flow.tasks[1]).toMatchObject({ level: "ERROR", message: "own" });
+  });
+});
+
+describe("triggers of a kind the server fires", () => {
+  it("must give that kind's properties: a plugin's webhook type without a key is refused at deploy", () => {
+    const loose = defineTrigger({ type: "acme.Hook", title: "a webhook that forgot its key", kind: "webhook", properties: z.looseObject({}) });
+    const withPlugin = new PluginRegistry([corePlugin, definePlugin({ name: "acme", version: "0", triggers: [loose] })]);
+    const flow = `id: hooked\nnamespace: acme.team\ntasks:\n  - { id: log, type: core.Log, message: hi }\ntriggers:\n  - { id: hook, type: acme.Hook }\n`;
+    expect(() => parseFlow(flow, withPlugin)).toThrow(/triggers\[0\]\.key/);
+    expect(parseFlow(flow.replace("type: acme.Hook", "type: acme.Hook, key: k"), withPlugin).triggers).toHaveLength(1);
   });
 });

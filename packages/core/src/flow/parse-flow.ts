@@ -1,4 +1,4 @@
-import { assertNesting, MAX_NESTING, UserError, type ErrorDetail } from "@ferry/sdk";
+import { assertNesting, MAX_NESTING, triggerKindProperties, UserError, type ErrorDetail } from "@ferry/sdk";
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
@@ -111,6 +111,11 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
+        else if (def.kind) {
+          // the server reads a trigger of a kind through that kind's properties: a plugin's type must give them
+          const ofKind = triggerKindProperties[def.kind].safeParse(result.data);
+          if (!ofKind.success) addIssues(["triggers", i], ofKind.error.issues, result.data);
+        }
       }
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");

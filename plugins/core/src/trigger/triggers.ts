@@ -1,4 +1,4 @@
-import { defineTrigger, schema, z } from "@ferry/sdk";
+import { defineTrigger, triggerKindProperties } from "@ferry/sdk";
 import { Cron } from "croner";
 
 /*
@@ -7,24 +7,12 @@ import { Cron } from "croner";
  * checked by the flow parser for every trigger (packages/core, flow/conditions.ts).
  */
 
-const inputs = z.record(z.string(), z.unknown()).optional();
-
 /** croner reads five fields (minute first) or six (second first), and @hourly-style nicknames */
 function cronOf(properties: { cron: string; timezone?: string }): Cron {
   return new Cron(properties.cron, { paused: true, timezone: properties.timezone });
 }
 
-const scheduleProperties = z
-  .looseObject({
-    cron: z.string().min(1),
-    timezone: z.string().optional(),
-    /** Kestra needs it for six-field expressions; here six fields always mean seconds first */
-    withSeconds: schema.bool().optional(),
-    inputs,
-    recoverMissedSchedules: z.enum(["ALL", "LAST", "NONE"]).default("ALL"),
-    /** a fire later than this (a busy or restarting server) is skipped, as Kestra does */
-    lateMaximumDelay: schema.duration().optional(),
-  })
+const scheduleProperties = triggerKindProperties.schedule
   .superRefine((value, ctx) => {
     try {
       if (value.timezone) new Intl.DateTimeFormat("en", { timeZone: value.timezone });
@@ -61,24 +49,8 @@ export const webhookTrigger = defineTrigger({
     "`trigger.body`, `trigger.headers` and `trigger.parameters`. With `wait` the call answers when the execution ends; " +
     "with `returnOutputs`, with the flow's outputs only.",
   kind: "webhook",
-  properties: z.looseObject({
-    key: z.string().min(1),
-    wait: schema.bool().default(false),
-    returnOutputs: schema.bool().default(false),
-    inputs,
-    /** GitHub-style HMAC-SHA256 of the raw body, checked before anything else */
-    signature: z
-      .object({
-        secret: z.string().min(1),
-        header: z.string().default("X-Hub-Signature-256"),
-      })
-      .optional(),
-    /** at most `requests` calls per `per` for this flow's webhook; more answer 429 */
-    rateLimit: z.object({ requests: schema.int({ min: 1 }), per: schema.duration().default("PT1S") }).optional(),
-  }),
+  properties: triggerKindProperties.webhook,
 });
-
-const STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
 
 export const flowTrigger = defineTrigger({
   type: "core.trigger.Flow",
@@ -89,16 +61,5 @@ export const flowTrigger = defineTrigger({
     "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`. The new execution sees " +
     "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",
   kind: "flow",
-  properties: z.looseObject({
-    states: z.array(z.enum(STATES)).optional(),
-    inputs,
-    preconditions: z
-      .looseObject({
-        flows: z
-          .array(z.looseObject({ namespace: z.string().min(1), flowId: z.string().optional(), states: z.array(z.enum(STATES)).optional() }))
-          .max(1, "Kestra's multi-flow preconditions (all flows within a time window) are not supported yet: list one flow, or use one Flow trigger per upstream flow")
-          .optional(),
-      })
-      .optional(),
-  }),
+  properties: triggerKindProperties.flow,
 });
