@@ -1,9 +1,9 @@
 import { z } from "zod";
+import { inputSchema, outputSchema } from "./input.schema.js";
 
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
 const TASK_ID = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
 const NAMESPACE = /^[a-z0-9][a-z0-9._-]*$/i;
-const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
 
 const durationText = z.string().regex(/^-?P/i, "expected an ISO-8601 duration such as PT30S");
 const templated = (schema: z.ZodType) => z.union([schema, z.string().regex(/\{\{/)]);
@@ -33,22 +33,6 @@ export const taskSchema = z.looseObject({
   workerGroup: z.object({ key: z.string() }).optional(),
   /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
-});
-
-const inputSchema = z.looseObject({
-  id: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/, "an input id starts with a letter or '_'"),
-  type: z.enum(TYPES),
-  defaults: z.unknown().optional(),
-  required: z.boolean().optional(),
-  description: z.string().optional(),
-  values: z.array(z.unknown()).optional(),
-});
-
-const outputSchema = z.looseObject({
-  id: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/),
-  type: z.enum(TYPES),
-  value: z.unknown(),
-  description: z.string().optional(),
 });
 
 export const flowSchema = z.looseObject({
