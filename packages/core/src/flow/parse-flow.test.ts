@@ -183,6 +183,43 @@ tasks:
     expect(flow.tasks[0]).toMatchObject({ level: "WARN", message: "default message" });
     expect(flow.tasks[1]).toMatchObject({ level: "ERROR", message: "own" });
   });
+
+  it("applies pluginDefaults whichever name the task or the default uses, by prefix, at any depth, and to triggers", () => {
+    const flow = parseFlow(
+      `id: x
+namespace: a
+pluginDefaults:
+  - type: io.kestra.plugin.core.log.Log
+    values: { level: WARN, message: from the Kestra name }
+  - type: io.kestra.plugin.core.trigger
+    values: { inputs: { from: defaults } }
+  - type: core.Sequential
+    forced: true
+    values: { description: forced }
+tasks:
+  - { id: short, type: core.Log }
+  - id: group
+    type: io.kestra.plugin.core.flow.Sequential
+    description: mine
+    tasks:
+      - { id: nested, type: core.Log }
+      - id: deeper
+        type: core.If
+        condition: "{{ true }}"
+        then:
+          - { id: deepest, type: io.kestra.plugin.core.log.Log, message: own }
+triggers:
+  - { id: hook, type: core.trigger.Webhook, key: k }
+`,
+      registry,
+    );
+    expect(flow.tasks[0]).toMatchObject({ level: "WARN", message: "from the Kestra name" });
+    const group = flow.tasks[1] as unknown as { description: string; tasks: Array<Record<string, unknown> & { then?: Array<Record<string, unknown>> }> };
+    expect(group.description).toBe("forced");
+    expect(group.tasks[0]).toMatchObject({ level: "WARN", message: "from the Kestra name" });
+    expect(group.tasks[1].then?.[0]).toMatchObject({ level: "WARN", message: "own" });
+    expect(flow.triggers?.[0]).toMatchObject({ inputs: { from: "defaults" } });
+  });
 });
 
 describe("triggers of a kind the server fires", () => {

@@ -6,6 +6,7 @@ import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
+import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
 import { childTaskLists } from "./task-tree.js";
 
 type Path = Array<string | number>;
@@ -100,10 +101,11 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     const seen = new Set<string>();
     for (const key of ["tasks", "errors", "finally"] as const) {
       if (Array.isArray(flow[key])) {
-        flow[key] = applyPluginDefaults(flow[key] as TaskSpec[], flow.pluginDefaults);
+        flow[key] = applyTaskDefaults(flow[key] as TaskSpec[], flow.pluginDefaults, registry);
         validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);
       }
     }
+    if (flow.triggers) flow.triggers = applyTriggerDefaults(flow.triggers, flow.pluginDefaults, registry);
     for (const [i, trigger] of (flow.triggers ?? []).entries()) {
       const def = registry.trigger(trigger.type);
       if (!def) add(["triggers", i, "type"], `unknown trigger type '${trigger.type}'`);
@@ -185,16 +187,6 @@ function checkUnique(items: Array<{ id: string }>, key: string, add: (path: Path
   items.forEach((item, i) => {
     if (seen.has(item.id)) add([key, i, "id"], `duplicate ${key.slice(0, -1)} id '${item.id}'`);
     seen.add(item.id);
-  });
-}
-
-function applyPluginDefaults(tasks: TaskSpec[], defaults: Flow["pluginDefaults"]): TaskSpec[] {
-  if (!defaults?.length) return tasks;
-  return tasks.map((task) => {
-    if (!task || typeof task !== "object") return task;
-    let out = task;
-    for (const d of defaults) if (d.type === task.type) out = d.forced ? { ...out, ...d.values } : { ...d.values, ...out };
-    return out;
   });
 }
 

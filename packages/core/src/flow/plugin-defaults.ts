@@ -1,0 +1,68 @@
+import type { PluginRegistry } from "../plugins/registry.js";
+import type { Flow, TaskSpec } from "./flow.types.js";
+import { childTaskLists } from "./task-tree.js";
+
+type PluginDefault = NonNullable<Flow["pluginDefaults"]>[number];
+
+/** every name a task or trigger type answers to: its own, its aliases, the name the flow used */
+function namesOf(type: string, definition: { type: string; aliases?: string[] } | undefined): string[] {
+  return definition ? [type, definition.type, ...(definition.aliases ?? [])] : [type];
+}
+
+/**
+ * Whether a default applies to a type, as Kestra decides it: its `type` is one of the type's
+ * names (Kestra's full name, Ferry's short one, an alias — whichever the flow or the default
+ * uses), or a prefix of one ending at a dot (`io.kestra.plugin.scripts` applies to every
+ * script task).
+ */
+function applies(defaultType: string, names: string[]): boolean {
+  return names.some((name) => name === defaultType || name.startsWith(`${defaultType}.`));
+}
+
+const isMap = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** `over` on top of `under`, maps merged key by key (Kestra's MapUtils.merge); lists and scalars replaced */
+function merge(under: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...under };
+  for (const [key, value] of Object.entries(over)) out[key] = isMap(value) && isMap(out[key]) ? merge(out[key] as Record<string, unknown>, value) : value;
+  return out;
+}
+
+function withDefaults<T extends { type: string }>(spec: T, names: string[], defaults: PluginDefault[]): T {
+  let out = spec as Record<string, unknown>;
+  for (const d of defaults) if (applies(d.type, names)) out = d.forced ? merge(out, d.values) : merge(d.values, out);
+  return out as T;
+}
+
+/** a flow's pluginDefaults applied to every task at any depth (flowable tasks' children too) */
+export function applyTaskDefaults(tasks: TaskSpec[], defaults: PluginDefault[] | undefined, registry: PluginRegistry): TaskSpec[] {
+  if (!defaults?.length) return tasks;
+  return tasks.map((task) => {
+    if (!isMap(task) || typeof task.type !== "string") return task;
+    const definition = registry.task(task.type);
+    const out = withDefaults(task, namesOf(task.type, definition), defaults);
+    if (!definition) return out;
+    for (const [path, list] of childTaskLists(definition, out)) {
+      const applied = applyTaskDefaults(list as TaskSpec[], defaults, registry);
+      replaceAt(out, path, applied);
+    }
+    return out;
+  });
+}
+
+/** a flow's pluginDefaults applied to its triggers */
+export function applyTriggerDefaults<T extends { type: string }>(triggers: T[], defaults: PluginDefault[] | undefined, registry: PluginRegistry): T[] {
+  if (!defaults?.length) return triggers;
+  return triggers.map((trigger) => (isMap(trigger) && typeof trigger.type === "string" ? withDefaults(trigger, namesOf(trigger.type, registry.trigger(trigger.type)), defaults) : trigger));
+}
+
+/** puts a child list back where childTaskLists found it (`then`, or `cases.gold`), copying the maps on the way */
+function replaceAt(spec: Record<string, unknown>, path: Array<string | number>, list: unknown[]): void {
+  let at = spec;
+  for (const key of path.slice(0, -1)) {
+    const copy = { ...(at[key] as Record<string, unknown>) };
+    at[key] = copy;
+    at = copy;
+  }
+  at[path[path.length - 1]] = list;
+}
