@@ -5,6 +5,7 @@ import { ExpressionError } from "./expression.error.js";
 import { parseExpression } from "./parser.js";
 import { RenderBudget } from "./render-limits.js";
 import { parseTemplate, type TemplateNode } from "./template.js";
+import { unknownNames } from "./template-check.js";
 
 const TEMPLATE_MARK = /\{[{%]/;
 const cache = new Map<string, TemplateNode[]>();
@@ -25,9 +26,14 @@ function parsed(template: string, maxDepth?: number): TemplateNode[] {
   return nodes;
 }
 
-/** Checks a template's syntax without evaluating it; throws ExpressionError. */
+/**
+ * Checks a template without evaluating it: its syntax, and that every filter, function and
+ * test it names exists. Throws ExpressionError naming what is wrong.
+ */
 export function checkTemplate(template: string): void {
-  if (hasTemplate(template)) parsed(template);
+  if (!hasTemplate(template)) return;
+  const problems = unknownNames(parsed(template));
+  if (problems.length) throw new ExpressionError(problems.join("; "));
 }
 
 /**

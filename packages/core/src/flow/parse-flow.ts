@@ -118,6 +118,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
           const ofKind = triggerKindProperties[def.kind].safeParse(result.data);
           if (!ofKind.success) addIssues(["triggers", i], ofKind.error.issues, result.data);
         }
+        for (const [key, value] of Object.entries(props)) checkTemplates(value, ["triggers", i, key], add);
       }
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
