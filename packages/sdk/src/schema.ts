@@ -34,3 +34,10 @@ export const duration = () =>
 
 /** a string, or a scalar rendered to one */
 export const text = () => z.preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string());
+
+/**
+ * A property Ferry knows (Kestra has it) but does not honour yet: any value is refused at
+ * deploy, `not supported by Ferry yet: <property> (<why or what to do>)`, never accepted and
+ * dropped. Editors see it as a property that takes no value (`not: {}`).
+ */
+export const notYet = (property: string, hint?: string) => z.never({ error: `not supported by Ferry yet: ${property}${hint ? ` (${hint})` : ""}` }).optional();

@@ -37,7 +37,7 @@ export const denoTask = defineTask({
     "It imports local modules only: remote imports (`https:` URLs, `jsr:`, static or dynamic) are refused unless `allowImport` lists their hosts " +
     "(host with an optional :port, as in `allowNet`; Deno's own default list of CDNs is never used), and `npm:` specifiers are always refused, " +
     "so that an import cannot carry data out of the sandbox.",
-  properties: z.looseObject({
+  properties: z.strictObject({
     script: z.string().min(1).optional(),
     /** the script from the flow's namespace files instead (`scripts/main.ts`) */
     namespaceFile: z.string().min(1).optional(),

@@ -15,7 +15,7 @@ export const nodeTask = defineTask({
   description:
     "Runs an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
     "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
-  properties: z.looseObject({ script: z.string().min(1), ...commonProperties }),
+  properties: z.strictObject({ script: z.string().min(1), ...commonProperties }),
   examples: [
     {
       title: "A Node script that sets an output",

@@ -11,7 +11,7 @@ export const shellTask = defineTask({
     "Runs `beforeCommands` then `commands` (or one `script`) with /bin/sh in the task's working folder; the first failing command fails the task " +
     "(`failFast`, default true). stdout and stderr become log lines; `::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
   properties: z
-    .looseObject({
+    .strictObject({
       commands: z.array(schema.text()).optional(),
       script: z.string().optional(),
       beforeCommands: z.array(schema.text()).default([]),

@@ -8,7 +8,36 @@ import { glob } from "tinyglobby";
 export const FERRY_DIR = ".ferry";
 
 /** Properties every script task takes, as Kestra's script tasks name them. */
+/** the task runner Ferry has: processes on the worker's host (Kestra's Process runner, under its names) */
+const PROCESS_RUNNERS = ["io.kestra.plugin.core.runner.Process", "io.kestra.plugin.scripts.runner.Process", "core.runner.Process"];
+const HOST_ONLY = "Ferry runs scripts as processes on the worker's host; to isolate a script, run its worker in a container";
+
+/**
+ * How a script is run: only as a process on the worker's host. A container or cloud runner,
+ * or a container image, is refused at deploy — never run on the host what was asked to be isolated.
+ */
+const runnerProperties = {
+  taskRunner: z
+    .object({ type: z.string() })
+    .loose()
+    .superRefine((runner, ctx) => {
+      if (!PROCESS_RUNNERS.includes(runner.type)) {
+        ctx.addIssue({ code: "custom", path: ["type"], message: `not supported by Ferry yet: taskRunner ${runner.type} (${HOST_ONLY}; or use io.kestra.plugin.core.runner.Process)` });
+      } else {
+        for (const key of Object.keys(runner)) if (key !== "type") ctx.addIssue({ code: "custom", path: [key], message: `unknown property '${key}' of the Process task runner` });
+      }
+    })
+    .optional(),
+  containerImage: schema.notYet("containerImage", `a container image needs a container task runner, which Ferry does not have: ${HOST_ONLY}`),
+  runner: z.literal("PROCESS", { error: `not supported by Ferry yet: runner other than PROCESS (${HOST_ONLY})` }).optional(),
+  docker: schema.notYet("docker", HOST_ONLY),
+  warningOnStdErr: z.literal(false, { error: "not supported by Ferry yet: warningOnStdErr: true (stderr lines are WARN logs; the exit code decides)" }).optional(),
+  targetOS: schema.notYet("targetOS", "scripts run on the worker's operating system"),
+  outputDirectory: schema.notYet("outputDirectory", "list the files to keep in outputFiles"),
+};
+
 export const commonProperties = {
+  ...runnerProperties,
   /** environment variables of the script; nothing of the worker's own environment but PATH, HOME and locale */
   env: z.record(z.string(), schema.text()).default({}),
   /** files placed in the working folder first: relative path → inline text or a `ferry://` URI */

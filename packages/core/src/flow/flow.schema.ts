@@ -1,3 +1,4 @@
+import { schema } from "@ferry/sdk";
 import { z } from "zod";
 import { inputSchema, outputSchema } from "./input.schema.js";
 
@@ -8,7 +9,7 @@ const NAMESPACE = /^[a-z0-9][a-z0-9._-]*$/i;
 const durationText = z.string().regex(/^-?P/i, "expected an ISO-8601 duration such as PT30S");
 const templated = (schema: z.ZodType) => z.union([schema, z.string().regex(/\{\{/)]);
 
-export const retrySchema = z.object({
+export const retrySchema = z.strictObject({
   type: z.enum(["constant", "exponential", "random"]),
   interval: durationText.optional(),
   maxInterval: durationText.optional(),
@@ -17,11 +18,15 @@ export const retrySchema = z.object({
   maxAttempt: z.number().int().min(1).optional(),
   maxAttempts: z.never({ error: "the property is 'maxAttempt' (total attempts, as Kestra counts them)" }).optional(),
   maxDuration: durationText.optional(),
-  warningOnRetry: z.boolean().optional(),
-  behavior: z.enum(["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]).optional(),
+  // Kestra's defaults, which are what Ferry does; the other values are not honoured yet
+  warningOnRetry: z.literal(false, { error: "not supported by Ferry yet: retry.warningOnRetry: true (a task that succeeds on a retry ends SUCCESS)" }).optional(),
+  behavior: z.literal("RETRY_FAILED_TASK", { error: "not supported by Ferry yet: retry.behavior: CREATE_NEW_EXECUTION (Ferry retries the failed task in the same execution)" }).optional(),
 });
 
-/** the shape of one task; its type's own properties are checked by its plugin's schema */
+/**
+ * The properties every task takes, handled by the engine; its type's own properties are
+ * checked by its plugin's schema (so this object lets other keys through to it).
+ */
 export const taskSchema = z.looseObject({
   id: z.string().regex(TASK_ID, "a task id starts with a letter or digit and holds letters, digits, '_' and '-'"),
   type: z.string().min(1),
@@ -30,12 +35,34 @@ export const taskSchema = z.looseObject({
   allowFailure: z.boolean().optional(),
   timeout: templated(durationText).optional(),
   retry: retrySchema.optional(),
-  workerGroup: z.object({ key: z.string() }).optional(),
+  workerGroup: z.strictObject({ key: z.string(), fallback: schema.notYet("workerGroup.fallback", "a task waits for a worker of its group") }).optional(),
   /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
+  /** the task runs only when this renders to true; otherwise its run is SKIPPED */
+  runIf: z.union([z.boolean(), z.string()]).optional(),
+  allowWarning: schema.notYet("allowWarning", "a task that ends WARNING leaves the execution WARNING"),
+  logLevel: schema.notYet("logLevel", "every log line of the task is kept"),
+  logToFile: schema.notYet("logToFile", "log lines are kept in the repository"),
 });
 
-export const flowSchema = z.looseObject({
+/** what a trigger takes beside its type's own properties (checked by its plugin's schema) */
+export const triggerSchema = z.looseObject({
+  id: z.string().regex(TASK_ID),
+  type: z.string(),
+  description: z.string().optional(),
+  disabled: z.boolean().optional(),
+  conditions: z.array(z.unknown()).optional(),
+  stopAfter: schema.notYet("stopAfter", "a trigger fires until it is disabled"),
+  logLevel: schema.notYet("logLevel", "every log line is kept"),
+});
+
+const pluginDefaultSchema = z.strictObject({ type: z.string().min(1), values: z.record(z.string(), z.unknown()), forced: z.boolean().optional() });
+
+/**
+ * A flow: strict, so a property Ferry would not honour is refused at deploy, never dropped.
+ * Kestra's properties not implemented yet are named as such.
+ */
+export const flowSchema = z.strictObject({
   id: z.string().regex(ID, "a flow id starts with a letter or digit and holds letters, digits, '.', '_' and '-'").max(100),
   namespace: z.string().regex(NAMESPACE, "a namespace is dot-separated words of letters, digits, '_' and '-'").max(150),
   description: z.string().optional(),
@@ -47,7 +74,17 @@ export const flowSchema = z.looseObject({
   errors: z.array(z.unknown()).optional(),
   finally: z.array(z.unknown()).optional(),
   outputs: z.array(outputSchema).optional(),
-  triggers: z.array(z.looseObject({ id: z.string().regex(TASK_ID), type: z.string(), disabled: z.boolean().optional() })).optional(),
-  concurrency: z.object({ limit: z.number().int().min(1), behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).optional() }).optional(),
-  pluginDefaults: z.array(z.object({ type: z.string(), values: z.record(z.string(), z.unknown()), forced: z.boolean().optional() })).optional(),
+  triggers: z.array(triggerSchema).optional(),
+  pluginDefaults: z.array(pluginDefaultSchema).optional(),
+  /** Kestra's deprecated name for pluginDefaults, still accepted by Kestra (the parser moves it there) */
+  taskDefaults: z.array(pluginDefaultSchema).optional(),
+  /** assigned by the server; one in the source is ignored, as Kestra ignores it */
+  revision: z.number().int().optional(),
+  concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
+  afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
+  retry: schema.notYet("retry at flow level", "give retry to the tasks that need it"),
+  sla: schema.notYet("sla"),
+  listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
+  checks: schema.notYet("checks"),
+  workerGroup: schema.notYet("workerGroup at flow level", "give workerGroup to the tasks"),
 });

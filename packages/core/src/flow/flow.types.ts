@@ -20,6 +20,8 @@ export interface TaskSpec {
   retry?: RetrySpec;
   workerGroup?: { key: string };
   taskCache?: { enabled: boolean; ttl?: string };
+  /** Kestra's: the task runs only when this renders to true; otherwise its run is SKIPPED */
+  runIf?: boolean | string;
   [property: string]: unknown;
 }
 

@@ -1,14 +1,16 @@
 import corePlugin from "@ferry/plugin-core";
+import scriptPlugin from "@ferry/plugin-script";
 import { definePlugin, defineTrigger, UserError, z } from "@ferry/sdk";
 import { describe, expect, it } from "vitest";
 import { PluginRegistry } from "../plugins/registry.js";
 import { parseFlow } from "./parse-flow.js";
 
 const registry = new PluginRegistry([corePlugin]);
+const scripts = new PluginRegistry([corePlugin, scriptPlugin]);
 
-function errorsOf(source: string) {
+function errorsOf(source: string, plugins = registry) {
   try {
-    parseFlow(source, registry);
+    parseFlow(source, plugins);
   } catch (error) {
     expect(error).toBeInstanceOf(UserError);
     return { message: (error as UserError).message, errors: (error as UserError).errors ?? [] };
@@ -243,5 +245,48 @@ describe("expressions checked at deploy", () => {
         expect.objectContaining({ path: "triggers[0].key", message: expect.stringMatching(/unknown function 'nope'/) }),
       ]),
     );
+  });
+});
+
+describe("strict flows: what Ferry would not honour is refused at deploy", () => {
+  const base = (task: string, extra = "") => `id: x\nnamespace: a\n${extra}tasks:\n  - id: t\n${task}`;
+  const refusal = (source: string) => errorsOf(source, scripts).errors;
+
+  it("an unknown property is named on its own line, in a task, a nested object, a trigger and the flow", () => {
+    expect(refusal(base("    type: core.Log\n    message: hi\n    levle: WARN\n"))).toContainEqual(expect.objectContaining({ path: "tasks[0].levle", line: 7, message: "unknown property 'levle'" }));
+    expect(refusal(base("    type: core.http.Request\n    uri: http://x\n    options: { readTimout: PT1S }\n"))).toContainEqual(expect.objectContaining({ path: "tasks[0].options.readTimout" }));
+    expect(refusal(base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: h, type: core.trigger.Webhook, key: k, wiat: true }\n"))).toContainEqual(expect.objectContaining({ path: "triggers[0].wiat" }));
+    expect(refusal(`id: x\nnamespace: a\ndescripton: typo\ntasks:\n  - { id: t, type: core.Log, message: hi }\n`)).toContainEqual(expect.objectContaining({ path: "descripton", line: 3 }));
+  });
+
+  it("a Kestra property not implemented yet says so", () => {
+    const cases: Array<[string, string]> = [
+      [base("    type: core.Log\n    message: hi\n", "concurrency: { limit: 2, behavior: QUEUE }\n"), "not supported by Ferry yet: concurrency"],
+      [base("    type: core.Log\n    message: hi\n", "afterExecution:\n  - { id: a, type: core.Log, message: hi }\n"), "not supported by Ferry yet: afterExecution"],
+      [base("    type: core.Log\n    message: hi\n    allowWarning: true\n"), "not supported by Ferry yet: allowWarning"],
+      [base("    type: core.Log\n    message: hi\n    logToFile: true\n"), "not supported by Ferry yet: logToFile"],
+      [base("    type: core.Fail\n    retry: { type: constant, interval: PT1S, maxAttempt: 2, behavior: CREATE_NEW_EXECUTION }\n"), "not supported by Ferry yet: retry.behavior"],
+      [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
+    ];
+    for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);
+  });
+
+  it("a script asked to run isolated is refused, never run on the host; the Process runner is accepted", () => {
+    const shell = (extra: string) => base(`    type: io.kestra.plugin.scripts.shell.Commands\n    commands: [id]\n${extra}`);
+    expect(refusal(shell("    taskRunner: { type: io.kestra.plugin.scripts.runner.docker.Docker }\n    containerImage: ubuntu:22.04\n")).map((e) => e.message).join("\n")).toMatch(
+      /not supported by Ferry yet: taskRunner io\.kestra\.plugin\.scripts\.runner\.docker\.Docker[\s\S]*not supported by Ferry yet: containerImage/,
+    );
+    expect(refusal(shell("    containerImage: ubuntu:22.04\n"))).toContainEqual(expect.objectContaining({ path: "tasks[0].containerImage", message: expect.stringMatching(/container task runner/) }));
+    expect(parseFlow(shell("    taskRunner: { type: io.kestra.plugin.core.runner.Process }\n"), scripts).tasks).toHaveLength(1);
+  });
+
+  it("accepts runIf, Kestra's default retry behaviour, a revision in the source and the deprecated taskDefaults", () => {
+    const flow = parseFlow(
+      `id: x\nnamespace: a\nrevision: 7\ntaskDefaults:\n  - { type: core.Log, values: { level: WARN } }\ntasks:\n  - { id: t, type: core.Log, message: hi, runIf: "{{ 1 == 2 }}", retry: { type: constant, interval: PT1S, maxAttempt: 2, behavior: RETRY_FAILED_TASK } }\n`,
+      registry,
+    );
+    expect(flow.tasks[0]).toMatchObject({ level: "WARN", runIf: "{{ 1 == 2 }}" });
+    expect(flow).not.toHaveProperty("revision");
+    expect(flow).not.toHaveProperty("taskDefaults");
   });
 });

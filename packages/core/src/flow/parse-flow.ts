@@ -11,6 +11,9 @@ import { childTaskLists } from "./task-tree.js";
 
 type Path = Array<string | number>;
 
+/** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
+const STRUCTURAL = new Set(["tasks", "errors", "finally", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
+
 /** Where in the YAML source a property path is, for messages with a line. */
 class SourceMap {
   constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
@@ -88,6 +91,11 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   const addIssues = (base: Path, issues: z.core.$ZodIssue[], value: unknown) => {
     for (const issue of issues) {
       const path = [...base, ...(issue.path as Path)];
+      // each unknown key on its own line, named: a typo (`levle`) points at itself
+      if (issue.code === "unrecognized_keys") {
+        for (const key of issue.keys) add([...path, key], `unknown property '${key}'`);
+        continue;
+      }
       if (isTemplated(valueAt(value, issue.path as Path))) continue;
       add(path, issue.message);
     }
@@ -96,8 +104,16 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   const parsed = flowSchema.safeParse(raw);
   if (!parsed.success) addIssues([], parsed.error.issues, raw);
   const flow = raw as Flow;
-  if (parsed.success) {
+  // a flow-level refusal (an unknown or unsupported key) still lets its tasks be checked: all problems at once
+  const readable = parsed.success || parsed.error.issues.every((issue) => issue.path.length === 0 ? issue.code === "unrecognized_keys" : !STRUCTURAL.has(String(issue.path[0])));
+  if (readable) {
     flow.labels = normaliseLabels(flow.labels as unknown);
+    const { taskDefaults } = flow as { taskDefaults?: Flow["pluginDefaults"] };
+    if (taskDefaults) {
+      flow.pluginDefaults = [...taskDefaults, ...(flow.pluginDefaults ?? [])];
+      delete (flow as { taskDefaults?: unknown }).taskDefaults;
+    }
+    delete (flow as { revision?: unknown }).revision;
     const seen = new Set<string>();
     for (const key of ["tasks", "errors", "finally"] as const) {
       if (Array.isArray(flow[key])) {
@@ -113,7 +129,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
-        else if (def.kind) {
+        for (const key of keysNotIn(def.properties, props)) add(["triggers", i, key], `unknown property '${key}' of ${trigger.type}`);
+        if (result.success && def.kind) {
           // the server reads a trigger of a kind through that kind's properties: a plugin's type must give them
           const ofKind = triggerKindProperties[def.kind].safeParse(result.data);
           if (!ofKind.success) addIssues(["triggers", i], ofKind.error.issues, result.data);
@@ -135,7 +152,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   if (errors.length) {
     const first = errors[0];
     const where = [first.path, first.line ? `line ${first.line}` : undefined].filter(Boolean).join(", ");
-    throw new UserError(`invalid flow: ${first.message}${where ? ` (${where})` : ""}`, { errors });
+    const more = errors.length > 1 ? `; and ${errors.length - 1} more problem${errors.length > 2 ? "s" : ""} (see errors)` : "";
+    throw new UserError(`invalid flow: ${first.message}${where ? ` (${where})` : ""}${more}`, { errors });
   }
   return flow;
 }
@@ -166,6 +184,7 @@ function validateTasks(
     const props = withoutKeys(spec, COMMON_TASK_KEYS);
     const result = def.properties.safeParse(props);
     if (!result.success) addIssues(path, result.error.issues, props);
+    for (const key of keysNotIn(def.properties, props)) add([...path, key], `unknown property '${key}' of ${spec.type}`);
     const childKeys = new Set(def.kind === "flowable" ? def.taskProperties : []);
     for (const [key, value] of Object.entries(props)) if (!childKeys.has(key)) checkTemplates(value, [...path, key], add);
     for (const [subPath, list] of childTaskLists(def, spec)) validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues);
@@ -189,6 +208,23 @@ function checkUnique(items: Array<{ id: string }>, key: string, add: (path: Path
     if (seen.has(item.id)) add([key, i, "id"], `duplicate ${key.slice(0, -1)} id '${item.id}'`);
     seen.add(item.id);
   });
+}
+
+/**
+ * Keys a plain `z.object` schema would silently strip: a plugin's schema written without
+ * strictObject is held to its keys all the same. A strict schema reports them itself, and a
+ * loose one (looseObject, catchall) takes any key by choice.
+ */
+function keysNotIn(schema: z.ZodType, value: Record<string, unknown>): string[] {
+  let inner = schema as z.ZodType & { _zod: { def: Record<string, unknown> } };
+  for (let i = 0; i < 10; i++) {
+    const def = inner._zod.def as { type: string; in?: z.ZodType; innerType?: z.ZodType; shape?: Record<string, unknown>; catchall?: unknown };
+    if (def.type === "pipe" && def.in) inner = def.in as typeof inner;
+    else if ((def.type === "optional" || def.type === "default" || def.type === "prefault") && def.innerType) inner = def.innerType as typeof inner;
+    else if (def.type === "object") return def.catchall === undefined && def.shape ? Object.keys(value).filter((key) => !(key in def.shape!)) : [];
+    else return [];
+  }
+  return [];
 }
 
 function normaliseLabels(labels: unknown): Record<string, string> | undefined {

@@ -2,7 +2,8 @@ import corePlugin from "@ferry/plugin-core";
 import scriptPlugin from "@ferry/plugin-script";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
+import { parseFlow } from "../flow/parse-flow.js";
 import { flowJsonSchema } from "./json-schema.js";
 import { pluginDocPage } from "./plugin-docs.js";
 import { PluginRegistry } from "./registry.js";
@@ -27,6 +28,26 @@ describe("the flow JSON Schema", () => {
     expect(validate({ id: "f", namespace: "n", tasks: [{ id: "x", type: "core.Log" }] })).toBe(false);
     expect(validate({ id: "f", namespace: "n", tasks: [{ id: "p", type: "core.Sequential", tasks: [{ id: "bad" }] }] })).toBe(false);
     expect(validate({ namespace: "n", tasks: [] })).toBe(false);
+  });
+});
+
+describe("the flow JSON Schema refuses what the server refuses", () => {
+  const flow = (task: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ id: "f", namespace: "n", tasks: [{ id: "t", ...task }], ...extra });
+  const server = new PluginRegistry([corePlugin, scriptPlugin]);
+  const refusedByServer = (value: Record<string, unknown>) => {
+    expect(() => parseFlow(stringify(value), server)).toThrow();
+    return validate(value);
+  };
+  it("a typo in a task's or a trigger's properties, at any depth, and an unknown flow property", () => {
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi", levle: "WARN" }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.http.Request", uri: "http://x", options: { readTimout: "PT1S" } }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { triggers: [{ id: "h", type: "core.trigger.Webhook", key: "k", wiat: true }] }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { descripton: "typo" }))).toBe(false);
+  });
+  it("a Kestra property Ferry does not honour yet", () => {
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { concurrency: { limit: 2 } }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi", logLevel: "WARN" }))).toBe(false);
+    expect(refusedByServer(flow({ type: "script.Shell", commands: ["id"], containerImage: "ubuntu:22.04" }))).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flowSchema, taskSchema, triggerSchema } from "../flow/flow.schema.js";
 import type { PluginRegistry } from "./registry.js";
 
 type Schema = Record<string, unknown>;
@@ -13,23 +14,22 @@ export function propertiesSchema(properties: z.ZodType): Schema {
 /** a value may always be a template, rendered at run time */
 const templated = (schema: unknown): Schema => ({ anyOf: [schema, { type: "string", pattern: "\\{\\{" }] });
 
-const COMMON_TASK_PROPERTIES: Schema = {
-  id: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]*$" },
-  description: { type: "string" },
-  disabled: { type: "boolean" },
-  allowFailure: { type: "boolean" },
-  timeout: { type: "string", description: "ISO-8601 duration" },
-  retry: { type: "object", properties: { type: { enum: ["constant", "exponential", "random"] }, interval: { type: "string" }, maxAttempt: { type: "integer" }, maxDuration: { type: "string" } } },
-  workerGroup: { type: "object", properties: { key: { type: "string" } } },
-  taskCache: { type: "object", required: ["enabled"], properties: { enabled: { type: "boolean" }, ttl: { type: "string", description: "ISO-8601 duration; no ttl: kept until purged" } } },
-};
+/** the properties of an object schema, but the named ones (set per task or trigger type) */
+function propertiesOf(schema: z.ZodType, without: string[]): Schema {
+  const properties = { ...((propertiesSchema(schema).properties as Schema | undefined) ?? {}) };
+  for (const key of without) delete properties[key];
+  return properties;
+}
 
 /**
- * One JSON Schema for flow files, from the loaded plugins' own definitions: every task and
- * trigger type (and alias) with its properties, child task lists of flowable tasks pointing
- * back at the task schema. For editors (`# yaml-language-server: $schema=…`).
+ * One JSON Schema for flow files, from the loaded plugins' own definitions and the flow
+ * parser's own schemas: every task and trigger type (and alias) with its properties, child task
+ * lists of flowable tasks pointing back at the task schema. Every object is closed
+ * (`additionalProperties: false`), so an editor flags a typo as the server refuses it.
+ * For editors (`# yaml-language-server: $schema=…`).
  */
 export function flowJsonSchema(registry: PluginRegistry): Schema {
+  const common = propertiesOf(taskSchema, ["type"]);
   const tasks: Schema[] = [];
   for (const def of registry.taskDefinitions()) {
     const own = propertiesSchema(def.properties);
@@ -47,11 +47,13 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
         type: "object",
         title: def.title,
         description: def.description,
-        properties: { ...COMMON_TASK_PROPERTIES, ...props, type: { const: type } },
+        properties: { ...common, ...props, type: { const: type } },
         required: ["id", "type", ...((own.required as string[] | undefined) ?? [])],
+        additionalProperties: false,
       });
     }
   }
+  const commonTrigger = propertiesOf(triggerSchema, ["type"]);
   const triggers: Schema[] = [];
   for (const def of registry.triggerDefinitions()) {
     const own = propertiesSchema(def.properties);
@@ -61,33 +63,21 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
         type: "object",
         title: def.title,
         description: def.description,
-        properties: { id: { type: "string" }, disabled: { type: "boolean" }, conditions: { type: "array", items: { type: "object", required: ["type"] } }, ...props, type: { const: type } },
+        properties: { ...commonTrigger, ...props, type: { const: type } },
         required: ["id", "type", ...((own.required as string[] | undefined) ?? [])],
+        additionalProperties: false,
       });
     }
   }
-  const inputTypes = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"];
+  const flow = propertiesSchema(flowSchema);
+  const taskLists = { type: "array", items: { $ref: "#/$defs/task" } };
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",
     title: "Ferry flow",
     type: "object",
-    required: ["id", "namespace", "tasks"],
-    properties: {
-      id: { type: "string" },
-      namespace: { type: "string" },
-      description: { type: "string" },
-      disabled: { type: "boolean" },
-      labels: { anyOf: [{ type: "object" }, { type: "array" }] },
-      variables: { type: "object" },
-      inputs: { type: "array", items: { type: "object", required: ["id", "type"], properties: { id: { type: "string" }, type: { enum: inputTypes }, defaults: {}, required: { type: "boolean" }, description: { type: "string" } } } },
-      outputs: { type: "array", items: { type: "object", required: ["id", "type", "value"], properties: { id: { type: "string" }, type: { enum: inputTypes }, value: {} } } },
-      tasks: { type: "array", items: { $ref: "#/$defs/task" } },
-      errors: { type: "array", items: { $ref: "#/$defs/task" } },
-      finally: { type: "array", items: { $ref: "#/$defs/task" } },
-      triggers: { type: "array", items: { $ref: "#/$defs/trigger" } },
-      concurrency: { type: "object", properties: { limit: { type: "integer" }, behavior: { enum: ["QUEUE", "CANCEL", "FAIL"] } } },
-      pluginDefaults: { type: "array", items: { type: "object", required: ["type", "values"] } },
-    },
+    required: flow.required,
+    properties: { ...(flow.properties as Schema), tasks: taskLists, errors: taskLists, finally: taskLists, triggers: { type: "array", items: { $ref: "#/$defs/trigger" } } },
+    additionalProperties: false,
     $defs: { task: { anyOf: tasks }, trigger: { anyOf: triggers } },
   };
 }

@@ -5,7 +5,7 @@ import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
-import type { ExecutionState } from "./execution-state.js";
+import { newState, type ExecutionState } from "./execution-state.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
 
@@ -63,6 +63,17 @@ export class Walker {
   }
 
   private async start(task: TaskSpec, parentId: string | undefined, value: string | undefined): Promise<TaskRunRecord> {
+    if (task.runIf !== undefined) {
+      let holds: boolean;
+      try {
+        holds = await this.runIfHolds(task, parentId, value);
+      } catch (error) {
+        const run = this.state.create(task.id, parentId, value, task.allowFailure ? "WARNING" : "FAILED");
+        this.state.log("ERROR", `runIf: ${errorMessage(error)}`, run);
+        return run;
+      }
+      if (!holds) return this.state.create(task.id, parentId, value, "SKIPPED");
+    }
     const def = this.deps.registry.task(task.type);
     if (!def) {
       const run = this.state.create(task.id, parentId, value, "FAILED");
@@ -99,6 +110,19 @@ export class Walker {
       this.state.setRunState(run, task.allowFailure ? "WARNING" : "FAILED");
     }
     return run;
+  }
+
+  /**
+   * Kestra's `runIf`: the task runs only when it renders to true (a boolean, or the text
+   * `true`, any case); anything else skips it. Rendered here, before the task is dispatched.
+   */
+  private async runIfHolds(task: TaskSpec, parentId: string | undefined, value: string | undefined): Promise<boolean> {
+    const condition = task.runIf;
+    if (typeof condition === "boolean") return condition;
+    // rendered before the task run exists: the template sees its parent and value, as the run will
+    const pending: TaskRunRecord = { id: "", executionId: this.state.execution.id, taskId: task.id, parentTaskRunId: parentId, value, state: newState("CREATED"), attempts: [] };
+    const rendered = await renderValue(condition, await this.renderContext(pending, task));
+    return rendered === true || String(rendered).trim().toLowerCase() === "true";
   }
 
   /** a flowable's log lines go to the execution's logs, under its task run */

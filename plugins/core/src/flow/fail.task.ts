@@ -7,7 +7,7 @@ export const failTask = defineTask({
   aliases: ["io.kestra.plugin.core.execution.Fail", "io.kestra.core.tasks.executions.Fail"],
   title: "Fail the execution",
   description: "Fails with `errorMessage`, always or only when `condition` renders truthy.",
-  properties: z.object({
+  properties: z.strictObject({
     errorMessage: schema.text().default("Task failure"),
     condition: schema.text().optional().describe("fail only when this renders truthy"),
   }),

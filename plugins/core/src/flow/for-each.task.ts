@@ -29,7 +29,7 @@ export const forEachTask = defineTask({
   title: "Run tasks for each value",
   description:
     "Runs `tasks` once per value; children see the value as `{{ taskrun.value }}`. `concurrencyLimit`: 1 (default) runs values one at a time, 0 all at once.",
-  properties: z.object({ values: z.union([z.array(z.unknown()), z.string()]), concurrencyLimit: schema.int({ min: 0 }).default(1), tasks: taskList().min(1) }),
+  properties: z.strictObject({ values: z.union([z.array(z.unknown()), z.string()]), concurrencyLimit: schema.int({ min: 0 }).default(1), tasks: taskList().min(1) }),
   taskProperties: ["tasks"],
   examples: [{ title: "Loop", flow: "id: loop\nnamespace: company.team\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    tasks:\n      - id: log\n        type: core.Log\n        message: \"{{ taskrun.value }}\"\n" }],
   async plan(_ctx, props) {

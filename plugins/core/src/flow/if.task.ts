@@ -8,7 +8,7 @@ export const ifTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.If", "io.kestra.core.tasks.flows.If"],
   title: "Branch on a condition",
   description: "Runs `then` when `condition` renders truthy (anything but '', 'false', '0', '-0'), else `else`.",
-  properties: z.object({ condition: schema.text(), then: taskList().min(1), else: taskList().optional() }),
+  properties: z.strictObject({ condition: schema.text(), then: taskList().min(1), else: taskList().optional() }),
   outputs: z.object({ evaluationResult: z.boolean() }),
   taskProperties: ["then", "else"],
   examples: [{ title: "Branch", flow: "id: branch\nnamespace: company.team\ninputs:\n  - id: go\n    type: BOOLEAN\ntasks:\n  - id: decide\n    type: core.If\n    condition: \"{{ inputs.go }}\"\n    then:\n      - id: yes\n        type: core.Log\n        message: yes\n" }],

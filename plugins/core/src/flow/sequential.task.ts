@@ -6,7 +6,7 @@ export const sequentialTask = defineTask({
   type: "core.Sequential",
   aliases: ["io.kestra.plugin.core.flow.Sequential", "io.kestra.core.tasks.flows.Sequential"],
   title: "Run tasks one after another",
-  properties: z.object({ tasks: taskList().min(1) }),
+  properties: z.strictObject({ tasks: taskList().min(1) }),
   taskProperties: ["tasks"],
   examples: [{ title: "Group two steps", flow: "id: seq\nnamespace: company.team\ntasks:\n  - id: group\n    type: core.Sequential\n    tasks:\n      - id: a\n        type: core.Log\n        message: a\n      - id: b\n        type: core.Log\n        message: b\n" }],
   async plan() {

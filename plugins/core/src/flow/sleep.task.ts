@@ -6,7 +6,7 @@ export const sleepTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.Sleep"],
   title: "Sleep",
   description: "Waits for `duration` on a worker; kill and timeout interrupt it.",
-  properties: z.object({ duration: schema.duration() }),
+  properties: z.strictObject({ duration: schema.duration() }),
   examples: [{ title: "Wait five seconds", flow: "id: nap\nnamespace: company.team\ntasks:\n  - id: wait\n    type: core.Sleep\n    duration: PT5S\n" }],
   async run(ctx, props) {
     ctx.logger.info(`Waiting for ${props.duration}`);

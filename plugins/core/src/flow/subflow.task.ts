@@ -7,7 +7,7 @@ export const subflowTask = defineTask({
   title: "Run another flow",
   description:
     "Starts an execution of another flow. With `wait` (default) the task ends with the child and exposes `executionId`, `state` and the child's declared `outputs`; `transmitFailed` (default) fails it when the child fails.",
-  properties: z.object({
+  properties: z.strictObject({
     namespace: schema.text(),
     flowId: schema.text(),
     revision: schema.int().optional(),

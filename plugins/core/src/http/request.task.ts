@@ -6,7 +6,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description: "Sends an HTTP request with fetch. Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`.",
-  properties: z.object({
+  properties: z.strictObject({
     uri: z.url(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
     headers: z.record(z.string(), schema.text()).default({}),
@@ -14,7 +14,7 @@ export const requestTask = defineTask({
     contentType: z.string().optional(),
     formData: z.record(z.string(), schema.text()).optional(),
     allowFailed: schema.bool().default(false),
-    options: z.looseObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
   }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [{ title: "Call an API", flow: "id: call\nnamespace: company.team\ntasks:\n  - id: get\n    type: core.http.Request\n    uri: https://example.org/api\n" }],

@@ -9,7 +9,7 @@ export const kvSetTask = defineTask({
   aliases: ["io.kestra.plugin.core.kv.Set"],
   title: "Set a KV pair",
   description: "Stores `value` under `key` in the namespace's KV store (the flow's, or a parent's). `kvType` types it (inferred otherwise); `ttl` makes it expire; `overwrite: false` fails when the key exists.",
-  properties: z.object({
+  properties: z.strictObject({
     key: z.string().min(1),
     value: z.unknown(),
     namespace,
@@ -29,7 +29,7 @@ export const kvGetTask = defineTask({
   aliases: ["io.kestra.plugin.core.kv.Get"],
   title: "Get a KV pair",
   description: "Outputs `value` stored under `key` (null when missing, or a failure with `errorOnMissing`).",
-  properties: z.object({ key: z.string().min(1), namespace, errorOnMissing }),
+  properties: z.strictObject({ key: z.string().min(1), namespace, errorOnMissing }),
   outputs: z.object({ value: z.unknown() }),
   async run(ctx, props) {
     const found = await ctx.kv.get(props.key, { namespace: props.namespace });
@@ -44,7 +44,7 @@ export const kvGetKeysTask = defineTask({
   aliases: ["io.kestra.plugin.core.kv.GetKeys"],
   title: "List KV keys",
   description: "Outputs `keys`: the namespace's keys starting with `prefix` (an empty list when none).",
-  properties: z.object({ prefix: z.string().default(""), namespace }),
+  properties: z.strictObject({ prefix: z.string().default(""), namespace }),
   outputs: z.object({ keys: z.array(z.string()) }),
   async run(ctx, props) {
     return { keys: await ctx.kv.keys(props.prefix, { namespace: props.namespace }) };
@@ -57,7 +57,7 @@ export const kvDeleteTask = defineTask({
   aliases: ["io.kestra.plugin.core.kv.Delete"],
   title: "Delete a KV pair",
   description: "Deletes `key`; outputs `deleted` (false when there was none, or a failure with `errorOnMissing`).",
-  properties: z.object({ key: z.string().min(1), namespace, errorOnMissing }),
+  properties: z.strictObject({ key: z.string().min(1), namespace, errorOnMissing }),
   outputs: z.object({ deleted: z.boolean() }),
   async run(ctx, props) {
     const deleted = await ctx.kv.delete(props.key, { namespace: props.namespace });

@@ -8,7 +8,7 @@ export const logTask = defineTask({
   aliases: ["io.kestra.plugin.core.log.Log", "io.kestra.core.tasks.log.Log"],
   title: "Log a message",
   description: "Writes one or more lines to the execution's logs at the given level.",
-  properties: z.object({
+  properties: z.strictObject({
     message: z.union([z.string(), z.array(z.string())]).describe("a message, or a list of messages logged one per line"),
     level: LEVEL,
   }),
@@ -26,7 +26,7 @@ export const echoTask = defineTask({
   aliases: ["io.kestra.plugin.core.debug.Echo", "io.kestra.core.tasks.debugs.Echo"],
   title: "Echo a message",
   description: "Kestra's deprecated Echo task: logs the rendered `format` at `level`. Prefer core.Log.",
-  properties: z.object({ format: z.string(), level: LEVEL }),
+  properties: z.strictObject({ format: z.string(), level: LEVEL }),
   async run(ctx, props) {
     ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], props.format);
   },

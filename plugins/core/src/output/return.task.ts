@@ -6,7 +6,7 @@ export const returnTask = defineTask({
   aliases: ["io.kestra.plugin.core.debug.Return", "io.kestra.core.tasks.debugs.Return"],
   title: "Return a value",
   description: "Renders `format` and exposes it as `outputs.<taskId>.value` (always a string).",
-  properties: z.object({ format: schema.text().optional() }),
+  properties: z.strictObject({ format: schema.text().optional() }),
   outputs: z.object({ value: z.string() }),
   examples: [{ title: "Return a string", flow: "id: ret\nnamespace: company.team\ntasks:\n  - id: compute\n    type: core.Return\n    format: \"{{ 6 * 7 }}\"\n" }],
   async run(ctx, props) {

@@ -33,7 +33,7 @@ export const purgeExecutionsTask = defineTask({
   title: "Purge ended executions",
   description:
     "Removes executions that ended before `endDate` (and started after `startDate`), of `namespace` (and its children) and `flowId` when given, in `states` (terminal ones only; all of them by default): their records and task runs, logs, metrics and internal storage files, each unless turned off. A running execution is never purged.",
-  properties: z.object({
+  properties: z.strictObject({
     namespace: z.string().min(1).optional(),
     flowId: z.string().min(1).optional(),
     startDate: dateTime().optional(),
@@ -62,7 +62,7 @@ export const purgeLogsTask = defineTask({
   aliases: ["io.kestra.plugin.core.log.PurgeLogs"],
   title: "Purge logs",
   description: "Removes log lines written before `endDate` (and after `startDate`), of `namespace` (and its children), `flowId`, `executionId` and `logLevels` when given. Outputs `count`.",
-  properties: z.object({
+  properties: z.strictObject({
     namespace: z.string().min(1).optional(),
     flowId: z.string().min(1).optional(),
     executionId: z.string().min(1).optional(),
@@ -87,7 +87,7 @@ export const purgeKvTask = defineTask({
   title: "Purge KV pairs",
   description:
     "Removes KV pairs: by default only expired ones (`expiredOnly: false` removes every match), of `namespaces` (with their children unless `includeChildNamespaces: false`) or those matching `namespacePattern`, every namespace when neither is given; `keyPattern` is a glob (`cache_*`). Outputs `size`, how many went.",
-  properties: z.object({
+  properties: z.strictObject({
     namespaces: z.array(z.string().min(1)).optional(),
     namespacePattern: z.string().min(1).optional(),
     includeChildNamespaces: schema.bool().default(true),

@@ -13,6 +13,7 @@ function cronOf(properties: { cron: string; timezone?: string }): Cron {
 }
 
 const scheduleProperties = triggerKindProperties.schedule
+  .strict()
   .superRefine((value, ctx) => {
     try {
       if (value.timezone) new Intl.DateTimeFormat("en", { timeZone: value.timezone });
@@ -49,7 +50,7 @@ export const webhookTrigger = defineTrigger({
     "`trigger.body`, `trigger.headers` and `trigger.parameters`. With `wait` the call answers when the execution ends; " +
     "with `returnOutputs`, with the flow's outputs only.",
   kind: "webhook",
-  properties: triggerKindProperties.webhook,
+  properties: triggerKindProperties.webhook.strict(),
 });
 
 export const flowTrigger = defineTrigger({
@@ -61,5 +62,5 @@ export const flowTrigger = defineTrigger({
     "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`. The new execution sees " +
     "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",
   kind: "flow",
-  properties: triggerKindProperties.flow,
+  properties: triggerKindProperties.flow.strict(),
 });
