@@ -1,23 +1,170 @@
+import { isDuration, schema } from "@ferry/sdk";
 import { z } from "zod";
+import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules } from "./inputs.js";
 
 /** the types an input or output may declare, as Kestra names them */
 export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
 
-/** a flow's input: its type and the rules a value must meet (inputs.ts enforces them) */
-export const inputSchema = z.looseObject({
-  id: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/, "an input id starts with a letter or '_'"),
-  type: z.enum(TYPES),
-  defaults: z.unknown().optional(),
-  required: z.boolean().optional(),
+const ID = z.string({ error: (iss) => (iss.input === undefined ? "an input needs an id" : "an input id is text") }).regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/, "an input id starts with a letter or '_'");
+/** properties that are text for people, never read as rules */
+const PROSE = new Set(["description", "displayName"]);
+/** what an ARRAY's or a MULTISELECT's items may be: scalar types that need no more declaration */
+const ITEM_TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "URI", "EMAIL"] as const;
+
+/** every input carries these, whatever its type */
+const common = {
+  id: ID,
   description: z.string().optional(),
-  values: z.array(z.unknown()).optional(),
-});
+  displayName: z.string().optional(),
+  required: z.boolean().optional(),
+  defaults: z.unknown().optional(),
+  // normalised to `id` before this schema reads the input; left here only when both differ
+  name: z.never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" }).optional(),
+  default: z.never({ error: "the property is 'defaults'" }).optional(),
+  dependsOn: schema.notYet("dependsOn", "every input is asked for and checked"),
+  prefill: schema.notYet("prefill", "use defaults"),
+};
+
+const scalarList = z.array(z.union([z.string(), z.number(), z.boolean()]));
+const itemType = (type: string) =>
+  z.enum(ITEM_TYPES, { error: (iss) => `${type} items cannot be ${String(iss.input)}; an itemType is one of ${ITEM_TYPES.join(", ")}` });
+
+/** Kestra's first name for allowCustomValue, renamed before it shipped (kestra-io/kestra#5138) */
+const allowInput = () => z.never({ error: "the property is 'allowCustomValue'" }).optional();
+
+const perType = {
+  STRING: { validator: z.string().optional() },
+  SECRET: { validator: z.string().optional() },
+  INT: { min: z.number().int().optional(), max: z.number().int().optional() },
+  FLOAT: { min: z.number().optional(), max: z.number().optional() },
+  DURATION: { min: z.string().refine(isDuration, "min is not an ISO-8601 duration").optional(), max: z.string().refine(isDuration, "max is not an ISO-8601 duration").optional() },
+  DATETIME: { after: z.string().optional(), before: z.string().optional() },
+  DATE: { after: z.string().optional(), before: z.string().optional() },
+  TIME: { after: z.string().optional(), before: z.string().optional() },
+  BOOLEAN: {},
+  JSON: {},
+  YAML: {},
+  URI: {},
+  EMAIL: {},
+  FILE: {
+    allowedFileExtensions: z.array(z.string().min(1)).min(1).optional(),
+    extension: schema.notYet("extension", "Kestra deprecated it; Ferry keeps an upload's own file name, and allowedFileExtensions checks it"),
+  },
+  ENUM: { values: scalarList.min(1) },
+  SELECT: {
+    values: scalarList.min(1),
+    allowCustomValue: z.boolean().optional(),
+    allowInput: allowInput(),
+    expression: schema.notYet("expression", "list the values"),
+    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+    isRadio: schema.notYet("isRadio"),
+  },
+  MULTISELECT: {
+    values: scalarList.min(1),
+    // normalised to `values` before this schema reads the input; left here only when both are given
+    options: z.never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" }).optional(),
+    itemType: itemType("MULTISELECT").optional(),
+    allowCustomValue: z.boolean().optional(),
+    allowInput: allowInput(),
+    expression: schema.notYet("expression", "list the values"),
+    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+  },
+  ARRAY: { itemType: itemType("ARRAY") },
+} satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;
+
+/** the rules of an input make sense together, and its defaults meet them (checked at deploy) */
+function checkDeclaration(input: InputRules, ctx: z.RefinementCtx): void {
+  const where = `input '${input.id}' (${input.type})`;
+  const refuse = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message: `${where}: ${message}` });
+  const attempt = (path: string, check: () => void, prefix = `${path}: `) => {
+    try {
+      check();
+      return true;
+    } catch (error) {
+      refuse(path, `${prefix}${(error as Error).message}`);
+      return false;
+    }
+  };
+  if (input.validator !== undefined && !attempt("validator", () => validatorRegex(input.validator!), "")) return;
+  for (const bound of ["after", "before"] as const) {
+    if (input[bound] !== undefined && !attempt(bound, () => typeValue(input.type, input[bound]))) return;
+  }
+  const [low, high, lowName, highName] = input.min !== undefined ? [input.min, input.max, "min", "max"] : [input.after, input.before, "after", "before"];
+  if (low !== undefined && high !== undefined) {
+    try {
+      checkRules({ id: input.id, type: input.type, [highName]: high }, typeValue(input.type, low));
+    } catch {
+      return refuse(highName, `${lowName} ${low} is ${highName === "max" ? "more" : "later"} than ${highName} ${high}`);
+    }
+  }
+  if (input.defaults !== undefined && input.defaults !== null) {
+    try {
+      checkInputValue(input, input.defaults);
+    } catch (error) {
+      refuse("defaults", `the default ${(error as Error).message.replace(/^the value /, "")}`);
+    }
+  }
+}
+
+function ofType<T extends (typeof TYPES)[number]>(type: T) {
+  return z.strictObject({ ...common, type: z.literal(type), ...perType[type] }).superRefine((input, ctx) => checkDeclaration(input as unknown as InputRules, ctx));
+}
+
+function holdsTemplate(value: unknown): boolean {
+  if (typeof value === "string") return /\{\{|\{%/.test(value);
+  if (Array.isArray(value)) return value.some(holdsTemplate);
+  if (value && typeof value === "object") return Object.values(value).some(holdsTemplate);
+  return false;
+}
+
+/**
+ * Kestra's deprecated spellings, which it still reads: `name` for `id`, and MULTISELECT's
+ * `options` for `values`. parseFlow returns the document it read, not what the schema gives,
+ * so they are renamed in the document itself.
+ */
+function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const input = raw as Record<string, unknown>;
+  if (input.name !== undefined && (input.id === undefined || input.id === input.name)) {
+    input.id = input.name;
+    delete input.name;
+  }
+  if (input.type === "MULTISELECT" && input.options !== undefined && input.values === undefined) {
+    input.values = input.options;
+    delete input.options;
+  }
+  // Ferry reads an input's properties as written: a template would be taken as text (the
+  // issue sits on the input, as the flow parser passes over issues on a templated value)
+  for (const [key, value] of Object.entries(input)) {
+    if (!PROSE.has(key) && holdsTemplate(value)) {
+      ctx.addIssue({ code: "custom", path: [], message: `not supported by Ferry yet: a template in input property '${key}' (input properties are read as written; none is rendered)` });
+    }
+  }
+  return input;
+}
+
+const typeProblem = (iss: z.core.$ZodRawIssue) => {
+  if (iss.code !== "invalid_union") return undefined;
+  const type = (iss.input as { type?: unknown } | undefined)?.type;
+  if (type === "BOOL") return "not supported by Ferry yet: type BOOL (use BOOLEAN)";
+  return `${type === undefined ? "an input needs a type" : `unknown input type '${String(type)}'`} (one of ${TYPES.join(", ")})`;
+};
+
+/**
+ * A flow's input: strict per type, so each type carries only its own rules, and a property
+ * Kestra has that Ferry lacks is refused by name. inputs.ts enforces the rules on every start.
+ */
+export const inputSchema = z.preprocess(
+  normalise,
+  z.discriminatedUnion("type", TYPES.map((type) => ofType(type)) as unknown as [ReturnType<typeof ofType>, ...ReturnType<typeof ofType>[]], { error: typeProblem }),
+);
 
 /** a flow output: its value rendered at the end, then typed */
-export const outputSchema = z.looseObject({
+export const outputSchema = z.strictObject({
   id: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/),
   type: z.enum(TYPES),
-  value: z.unknown(),
+  value: z.custom((v) => v !== undefined, "an output needs a value"),
   description: z.string().optional(),
+  displayName: z.string().optional(),
+  required: schema.notYet("required", "an output that renders to null is null"),
 });
-

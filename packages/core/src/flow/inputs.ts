@@ -1,10 +1,23 @@
-import { isDuration, MAX_NESTING, nestingDepth, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
+import { isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
 
 /** Kestra's INT is a Java Integer */
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
+
+/**
+ * An input as its flow declares it: the rules of every Kestra input type (input.schema.ts
+ * lets each type carry only its own). DURATION's min and max are durations, hence strings.
+ */
+export type InputRules = Omit<InputSpec, "min" | "max"> & {
+  min?: number | string;
+  max?: number | string;
+  after?: string;
+  before?: string;
+  allowCustomValue?: boolean;
+  allowedFileExtensions?: string[];
+};
 
 function shallowEnough(value: unknown): unknown {
   if (nestingDepth(value, MAX_NESTING) > MAX_NESTING) throw new Error(`is nested more than ${MAX_NESTING} levels deep`);
@@ -13,9 +26,10 @@ function shallowEnough(value: unknown): unknown {
 
 /**
  * Types a value the way Kestra's FlowInputOutput.parseType does: form fields arrive as
- * strings ("3", "true", a JSON document) and leave typed (3, true, an object).
+ * strings ("3", "true", a JSON document) and leave typed (3, true, an object). The rules a
+ * typed value must then meet are `checkRules`'.
  */
-export function typeValue(type: InputType, value: unknown, spec?: { values?: unknown[]; itemType?: InputType }): unknown {
+export function typeValue(type: InputType, value: unknown, spec?: { itemType?: InputType }): unknown {
   const text = () => (typeof value === "string" ? value : JSON.stringify(value));
   switch (type) {
     case "STRING":
@@ -60,11 +74,8 @@ export function typeValue(type: InputType, value: unknown, spec?: { values?: unk
     case "YAML":
       return typeof value === "string" ? shallowEnough(parseYaml(value)) : value;
     case "SELECT":
-    case "ENUM": {
-      const v = String(value);
-      if (spec?.values && !spec.values.map(String).includes(v)) throw new Error(`'${v}' is not one of ${spec.values.join(", ")}`);
-      return v;
-    }
+    case "ENUM":
+      return String(value);
     case "MULTISELECT":
     case "ARRAY": {
       let items = value;
@@ -76,8 +87,15 @@ export function typeValue(type: InputType, value: unknown, spec?: { values?: unk
         }
       }
       if (!Array.isArray(items)) throw new Error(`'${text()}' is not a list`);
-      if (type === "MULTISELECT" && spec?.values) for (const i of items) if (!spec.values.map(String).includes(String(i))) throw new Error(`'${i}' is not one of ${spec.values.join(", ")}`);
-      return spec?.itemType ? items.map((i) => typeValue(spec.itemType!, i)) : items;
+      const itemType = spec?.itemType;
+      if (!itemType) return items;
+      return items.map((item, i) => {
+        try {
+          return typeValue(itemType, item);
+        } catch (error) {
+          throw new Error(`item ${i}: ${(error as Error).message}`);
+        }
+      });
     }
     case "URI":
       try {
@@ -94,23 +112,75 @@ export function typeValue(type: InputType, value: unknown, spec?: { values?: unk
   }
 }
 
+/** a limit's order: durations by length, times by the clock, the rest as they are */
+function ordinal(type: InputType, value: unknown): number | string {
+  if (type === "DURATION") return parseDuration(String(value));
+  if (type === "DATETIME") return Date.parse(String(value));
+  if (type === "TIME") {
+    const [h, m, s = "0"] = String(value).split(":");
+    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  }
+  return typeof value === "number" ? value : String(value);
+}
+
+const shown = (value: unknown) => (typeof value === "string" ? `'${value}'` : JSON.stringify(value));
+
 /**
- * Builds an execution's typed inputs from what the caller gave. Missing required inputs
- * and values of the wrong type are all reported at once (422); undeclared ones are dropped.
+ * Checks a typed value against its input's rules, as Kestra's `Input.validate` of each type
+ * does; bounds are inclusive. Throws naming the rule: `150 is more than max 120`.
+ */
+export function checkRules(spec: InputRules, typed: unknown): void {
+  const { type } = spec;
+  if ((type === "STRING" || type === "SECRET") && spec.validator !== undefined && !validatorRegex(spec.validator).test(String(typed))) {
+    throw new Error(`${type === "SECRET" ? "the value" : shown(typed)} does not match validator '${spec.validator}'`);
+  }
+  if (type === "INT" || type === "FLOAT" || type === "DURATION") {
+    if (spec.min !== undefined && ordinal(type, typed) < ordinal(type, spec.min)) throw new Error(`${typed} is less than min ${spec.min}`);
+    if (spec.max !== undefined && ordinal(type, typed) > ordinal(type, spec.max)) throw new Error(`${typed} is more than max ${spec.max}`);
+  }
+  if (type === "DATETIME" || type === "DATE" || type === "TIME") {
+    if (spec.after !== undefined && ordinal(type, typed) < ordinal(type, typeValue(type, spec.after))) throw new Error(`${typed} is earlier than after ${spec.after}`);
+    if (spec.before !== undefined && ordinal(type, typed) > ordinal(type, typeValue(type, spec.before))) throw new Error(`${typed} is later than before ${spec.before}`);
+  }
+  if ((type === "SELECT" || type === "ENUM" || type === "MULTISELECT") && spec.values && !spec.allowCustomValue) {
+    const allowed = spec.values.map(String);
+    for (const value of type === "MULTISELECT" ? (typed as unknown[]) : [typed]) {
+      if (!allowed.includes(String(value))) throw new Error(`${shown(String(value))} is not one of the values ${allowed.join(", ")}`);
+    }
+  }
+  if (type === "FILE" && spec.allowedFileExtensions) {
+    const name = String(typed).slice(String(typed).lastIndexOf("/") + 1);
+    const extensions = spec.allowedFileExtensions.map((e) => (e.startsWith(".") ? e : `.${e}`).toLowerCase());
+    if (!extensions.some((e) => name.toLowerCase().endsWith(e))) throw new Error(`'${name}' has none of the allowedFileExtensions ${extensions.join(", ")}`);
+  }
+}
+
+/** types a value and checks it against its input's rules (throws naming what is wrong) */
+export function checkInputValue(spec: InputRules, value: unknown): unknown {
+  const typed = typeValue(spec.type, value, spec);
+  checkRules(spec, typed);
+  return typed;
+}
+
+/**
+ * Builds an execution's typed inputs from what the caller gave: every way an execution
+ * starts (API, webhook, schedule, Flow trigger, Subflow) comes through here. Missing
+ * required inputs, values of the wrong type and values breaking a rule are all reported at
+ * once (422), each naming the input and the rule; undeclared ones are dropped.
  */
 export function resolveInputs(specs: InputSpec[] | undefined, given: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const errors: ErrorDetail[] = [];
-  for (const spec of specs ?? []) {
+  for (const spec of (specs ?? []) as InputRules[]) {
     let value = given[spec.id];
     if (value === undefined || value === null || value === "") value = spec.defaults;
     if (value === undefined || value === null || (value === "" && spec.type !== "STRING")) {
-      if (spec.required !== false) errors.push({ path: `inputs.${spec.id}`, message: `input '${spec.id}' is required` });
+      if (spec.required !== false) errors.push({ path: `inputs.${spec.id}`, message: `input '${spec.id}' (${spec.type}) is required` });
       else out[spec.id] = null;
       continue;
     }
     try {
-      out[spec.id] = typeValue(spec.type, value, spec);
+      out[spec.id] = checkInputValue(spec, value);
     } catch (error) {
       errors.push({ path: `inputs.${spec.id}`, message: `input '${spec.id}' (${spec.type}): ${(error as Error).message}` });
     }
@@ -124,4 +194,147 @@ export function typeOutputs(specs: OutputSpec[], rendered: Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const spec of specs) out[spec.id] = rendered[spec.id] === null ? null : typeValue(spec.type, rendered[spec.id]);
   return out;
+}
+
+const compiled = new Map<string, RegExp>();
+
+/** Java's POSIX classes are ASCII-only (JavaScript's \p{Alpha} is all of Unicode), and \h, \v, \s are Java's own sets */
+const JAVA_SETS: Record<string, string> = {
+  Lower: "a-z", Upper: "A-Z", ASCII: "\\x00-\\x7F", Alpha: "a-zA-Z", Digit: "0-9", Alnum: "a-zA-Z0-9", Punct: "!-\\/:-@\\[-`{-~",
+  Graph: "!-~", Print: " -~", Blank: " \\t", Cntrl: "\\x00-\\x1F\\x7F", XDigit: "0-9a-fA-F", Space: " \\t\\n\\x0B\\f\\r",
+  h: " \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000", v: "\\n\\x0B\\f\\r\\x85\\u2028\\u2029", s: " \\t\\n\\x0B\\f\\r",
+};
+const SAME_ESCAPES = "dDwWbBnrtfcxuk123456789";
+/** what JavaScript lets a backslash escape in unicode mode; any other character is written plain */
+const SYNTAX = "^$\\.*+?()[]{}|/";
+
+/**
+ * A STRING or SECRET `validator` as Kestra runs it: a Java regular expression the whole value
+ * must match (`Matcher.matches`). Java syntax that JavaScript reads differently is translated
+ * (`\A`, `\z`, `\Z`, `\Q…\E`, POSIX and Java classes, `\pL`, a leading `(?i)`) or refused,
+ * never run with another meaning: possessive quantifiers, atomic groups, class unions and
+ * intersections, inline flags past the start.
+ */
+export function validatorRegex(pattern: string): RegExp {
+  const cached = compiled.get(pattern);
+  if (cached) return cached;
+  const refuse = (what: string): never => {
+    throw new Error(`validator '${pattern}' uses ${what}, a Java regex feature Ferry does not support yet`);
+  };
+  const flags = new Set<string>();
+  let unicode = false;
+  let i = 0;
+  const lead = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  if (lead) {
+    for (const f of lead[1]) {
+      if (f === "i" || f === "s" || f === "m") flags.add(f);
+      else if (f === "u") unicode = true;
+      else refuse(`the inline flag (?${f})`);
+    }
+    i = lead[0].length;
+  }
+  let out = "";
+  let inClass = false;
+  const set = (name: string, negated: boolean) => {
+    if (!inClass) return `[${negated ? "^" : ""}${JAVA_SETS[name]}]`;
+    return negated ? refuse(`a negated class \\P{${name}} inside [ ]`) : JAVA_SETS[name];
+  };
+  while (i < pattern.length) {
+    const c = pattern[i];
+    const next = pattern[i + 1];
+    if (c === "\\") {
+      if (next === undefined) throw new Error(`validator '${pattern}' ends with a lone backslash`);
+      i += 2;
+      if (next === "Q") {
+        const end = pattern.indexOf("\\E", i);
+        const literal = pattern.slice(i, end < 0 ? undefined : end);
+        out += [...literal].map((ch) => (SYNTAX.includes(ch) || ch === "-" ? `\\${ch}` : ch)).join("");
+        i = end < 0 ? pattern.length : end + 2;
+      } else if (next === "A" && !inClass) out += "(?<![\\s\\S])";
+      else if (next === "z" && !inClass) out += "(?![\\s\\S])";
+      else if (next === "Z" && !inClass) out += "(?=(?:\\r?\\n)?(?![\\s\\S]))";
+      else if (next === "p" || next === "P") {
+        const braced = pattern[i] === "{";
+        const name = braced ? pattern.slice(i + 1, pattern.indexOf("}", i)) : pattern[i];
+        if (!name || (braced && pattern.indexOf("}", i) < 0)) refuse(`an unterminated \\${next}`);
+        i += braced ? name.length + 2 : 1;
+        if (name in JAVA_SETS && name.length > 1) out += set(name, next === "P");
+        else if (/^[A-Z][a-z]?$/.test(name)) {
+          unicode = true;
+          out += `\\${next}{${name}}`;
+        } else refuse(`the class \\${next}{${name}}`);
+      } else if (next === "h" || next === "v" || next === "s") out += set(next, false);
+      else if (next === "H" || next === "V" || (next === "S" && !inClass)) out += set(next.toLowerCase(), true);
+      else if (next === "S") out += "\\S";
+      else if (next === "x" && pattern[i] === "{") {
+        const end = pattern.indexOf("}", i);
+        if (end < 0) refuse("an unterminated \\x{");
+        out += `\\u{${pattern.slice(i + 1, end)}}`;
+        unicode = true;
+        i = end + 1;
+      } else if (next === "e") out += "\\x1B";
+      else if (next === "a") out += "\\x07";
+      else if (next === "0") refuse("an octal escape \\0");
+      else if (/[a-zA-Z0-9]/.test(next)) {
+        if (!SAME_ESCAPES.includes(next)) refuse(`\\${next}`);
+        out += `\\${next}`;
+      } else out += SYNTAX.includes(next) || (inClass && next === "-") ? `\\${next}` : next;
+      continue;
+    }
+    if (inClass) {
+      if (c === "[") refuse("a class inside a class (union)");
+      if (c === "&" && next === "&") refuse("a class intersection (&&)");
+      if (c === "]") inClass = false;
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      const negate = next === "^" ? "^" : "";
+      i += 1 + negate.length;
+      // Java reads a ']' first in a class as a character; JavaScript as the class's end
+      const literalClose = pattern[i] === "]";
+      if (literalClose) i++;
+      out += `[${negate}${literalClose ? "\\]" : ""}`;
+      continue;
+    }
+    if (c === "(" && next === "?") {
+      const rest = pattern.slice(i + 2);
+      if (rest.startsWith(">")) refuse("an atomic group (?>…)");
+      if (!/^(?:[:=!]|<[=!]|<[a-zA-Z][a-zA-Z0-9]*>)/.test(rest)) refuse("an inline flag past the start");
+      out += "(?";
+      i += 2;
+      continue;
+    }
+    const quantifier = c === "*" || c === "+" || c === "?" ? c : c === "{" ? /^\{\d+(?:,\d*)?\}/.exec(pattern.slice(i))?.[0] : undefined;
+    if (c === "{" && !quantifier) refuse("a '{' that starts no repetition (write \\{)");
+    if (c === "}" || c === "]") {
+      // Java reads them as characters; JavaScript's unicode mode refuses them unescaped
+      out += `\\${c}`;
+      i++;
+      continue;
+    }
+    if (quantifier) {
+      out += quantifier;
+      i += quantifier.length;
+      if (pattern[i] === "+") refuse("a possessive quantifier");
+      if (pattern[i] === "?") {
+        out += "?";
+        i++;
+      }
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  if (inClass) throw new Error(`validator '${pattern}' is not a valid regular expression: unclosed character class`);
+  let regex: RegExp;
+  try {
+    regex = new RegExp(`^(?:${out})$`, [...flags].join("") + (unicode ? "u" : ""));
+  } catch (error) {
+    throw new Error(`validator '${pattern}' is not a valid regular expression: ${(error as Error).message.replace(/^Invalid regular expression: /, "")}`);
+  }
+  compiled.set(pattern, regex);
+  return regex;
 }

@@ -1,0 +1,114 @@
+import corePlugin from "@ferry/plugin-core";
+import { UserError } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { PluginRegistry } from "../plugins/registry.js";
+import { parseFlow } from "./parse-flow.js";
+
+const registry = new PluginRegistry([corePlugin]);
+const TASKS = "tasks:\n  - { id: log, type: core.Log, message: hi }\n";
+const flowWith = (inputs: string, outputs = "") => `id: f\nnamespace: n\ninputs:\n${inputs}${TASKS}${outputs}`;
+
+function errorsOf(source: string) {
+  try {
+    parseFlow(source, registry);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).status).toBe(422);
+    return (error as UserError).errors ?? [];
+  }
+  throw new Error("expected the flow to be refused");
+}
+const problem = (inputs: string) => errorsOf(flowWith(inputs));
+
+describe("input declarations at deploy", () => {
+  it("accepts every rule Ferry honours, per type", () => {
+    const flow = parseFlow(
+      flowWith(`  - { id: user, type: STRING, validator: "^student(\\\\d+)?$", defaults: student, displayName: User, description: who }
+  - { id: token, type: SECRET, validator: "[a-z]+", required: false }
+  - { id: age, type: INT, min: 18, max: 120, defaults: 42 }
+  - { id: ratio, type: FLOAT, min: 0, max: 1.5 }
+  - { id: wait, type: DURATION, min: PT1M, max: PT1H, defaults: PT5M }
+  - { id: when, type: DATETIME, after: "2024-01-01T00:00:00Z", before: "2030-01-01T00:00:00Z" }
+  - { id: day, type: DATE, after: "2024-01-01", defaults: "2024-06-01" }
+  - { id: at, type: TIME, before: "18:00" }
+  - { id: size, type: SELECT, values: [small, large], allowCustomValue: true, defaults: medium }
+  - { id: tags, type: MULTISELECT, values: [a, b], itemType: STRING, defaults: [a] }
+  - { id: list, type: ARRAY, itemType: INT, defaults: [1, 2] }
+  - { id: report, type: FILE, allowedFileExtensions: [".csv"], required: false }
+  - { id: legacy, type: ENUM, values: [A, B] }
+`),
+      registry,
+    );
+    expect(flow.inputs?.map((i) => i.id)).toEqual(["user", "token", "age", "ratio", "wait", "when", "day", "at", "size", "tags", "list", "report", "legacy"]);
+  });
+
+  it("reads Kestra's deprecated spellings: name for id, MULTISELECT options for values", () => {
+    const flow = parseFlow(flowWith("  - name: who\n    type: STRING\n  - { id: pick, type: MULTISELECT, options: [x, y] }\n  - { id: same, name: same, type: INT }\n"), registry);
+    expect(flow.inputs).toEqual([{ id: "who", type: "STRING" }, { id: "pick", type: "MULTISELECT", values: ["x", "y"] }, { id: "same", type: "INT" }]);
+    expect(problem("  - { id: a, name: b, type: STRING }\n")).toEqual([expect.objectContaining({ path: "inputs[0].name", message: expect.stringMatching(/deprecated spelling of 'id'/) })]);
+    expect(problem("  - { id: a, type: MULTISELECT, options: [x], values: [y] }\n")).toEqual([expect.objectContaining({ path: "inputs[0].options", message: expect.stringMatching(/deprecated name for 'values'/) })]);
+  });
+
+  it("refuses an unknown property, a typo or another type's rule, by name and line", () => {
+    expect(problem("  - id: age\n    type: INT\n    requird: true\n")).toEqual([expect.objectContaining({ path: "inputs[0].requird", message: expect.stringMatching(/unknown property 'requird'/), line: 6 })]);
+    expect(problem("  - { id: s, type: STRING, min: 1 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].min", message: expect.stringMatching(/unknown property 'min'/) })]);
+    expect(problem("  - { id: s, type: SELECT, values: [a], allowInput: true }\n")).toEqual([expect.objectContaining({ path: "inputs[0].allowInput" })]);
+  });
+
+  it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
+    const notYet = (inputs: string, property: string) =>
+      expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
+    notYet("  - { id: a, type: STRING, dependsOn: { inputs: [b] } }\n", "dependsOn");
+    notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
+    notYet("  - { id: a, type: SELECT, values: [x], autoSelectFirst: true }\n", "autoSelectFirst");
+    notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
+    notYet("  - { id: a, type: MULTISELECT, values: [x], expression: \"[1]\" }\n", "expression");
+    notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
+    expect(problem("  - { id: a, type: BOOL }\n")).toEqual([expect.objectContaining({ path: "inputs[0].type", message: "not supported by Ferry yet: type BOOL (use BOOLEAN)" })]);
+  });
+
+  it("refuses a template in a rule or a default: Ferry reads them as written", () => {
+    expect(problem("  - { id: a, type: DATETIME, defaults: \"{{ now() }}\" }\n")).toEqual([
+      expect.objectContaining({ path: "inputs[0]", message: expect.stringMatching(/^not supported by Ferry yet: a template in input property 'defaults'/) }),
+    ]);
+    expect(problem("  - { id: a, type: INT, max: \"{{ vars.max }}\" }\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/a template in input property 'max'/) })]);
+  });
+
+  it("checks the defaults against the rules: a default of 200 with max 100 is refused", () => {
+    expect(problem("  - id: age\n    type: INT\n    max: 100\n    defaults: 200\n")).toEqual([
+      expect.objectContaining({ path: "inputs[0].defaults", message: "input 'age' (INT): the default 200 is more than max 100", line: 7 }),
+    ]);
+    expect(problem("  - { id: s, type: STRING, validator: \"[a-z]+\", defaults: ABC }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults", message: expect.stringMatching(/the default 'ABC' does not match validator/) })]);
+    expect(problem("  - { id: s, type: SELECT, values: [a, b], defaults: c }\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/the default 'c' is not one of the values a, b/) })]);
+    expect(problem("  - { id: d, type: DATE, before: \"2020-01-01\", defaults: \"2021-01-01\" }\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/later than before 2020-01-01/) })]);
+    expect(problem("  - { id: l, type: ARRAY, itemType: INT, defaults: [1, x] }\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/item 1: 'x' is not an integer/) })]);
+  });
+
+  it("refuses rules that cannot hold: bad bounds, a bad regex, a missing itemType or values", () => {
+    expect(problem("  - { id: a, type: INT, min: 10, max: 5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: "input 'a' (INT): min 10 is more than max 5" })]);
+    expect(problem("  - { id: a, type: DATE, after: \"2024-02-01\", before: \"2024-01-01\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].before", message: expect.stringMatching(/after 2024-02-01 is later than before 2024-01-01/) })]);
+    expect(problem("  - { id: a, type: DATETIME, after: yesterday }\n")).toEqual([expect.objectContaining({ path: "inputs[0].after", message: expect.stringMatching(/'yesterday' is not an ISO-8601 date-time/) })]);
+    expect(problem("  - { id: a, type: DURATION, max: 5m }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: expect.stringMatching(/not an ISO-8601 duration/) })]);
+    expect(problem("  - { id: a, type: INT, max: 1.5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max" })]);
+    expect(problem("  - { id: a, type: STRING, validator: \"a*+\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].validator", message: expect.stringMatching(/possessive quantifier/) })]);
+    expect(problem("  - { id: a, type: ARRAY }\n")).toEqual([expect.objectContaining({ path: "inputs[0].itemType" })]);
+    expect(problem("  - { id: a, type: ARRAY, itemType: ARRAY }\n")).toEqual([expect.objectContaining({ path: "inputs[0].itemType", message: expect.stringMatching(/ARRAY items cannot be ARRAY/) })]);
+    expect(problem("  - { id: a, type: SELECT }\n")).toEqual([expect.objectContaining({ path: "inputs[0].values" })]);
+    expect(problem("  - { id: a, type: Text }\n")).toEqual([expect.objectContaining({ path: "inputs[0].type", message: expect.stringMatching(/^unknown input type 'Text' \(one of STRING, INT/) })]);
+  });
+});
+
+describe("output declarations at deploy", () => {
+  const outputs = (list: string) => flowWith("  - { id: a, type: STRING, required: false }\n", `outputs:\n${list}`);
+  it("accepts id, type, value, description and displayName", () => {
+    const flow = parseFlow(outputs("  - { id: o, type: STRING, value: x, description: d, displayName: O }\n"), registry);
+    expect(flow.outputs).toEqual([{ id: "o", type: "STRING", value: "x", description: "d", displayName: "O" }]);
+  });
+  it("refuses a typo, and Kestra's required which Ferry does not honour yet", () => {
+    expect(errorsOf(outputs("  - { id: o, type: STRING, valeu: x }\n"))).toEqual([
+      expect.objectContaining({ path: "outputs[0].value", message: "an output needs a value" }),
+      expect.objectContaining({ path: "outputs[0].valeu", message: expect.stringMatching(/unknown property 'valeu'/) }),
+    ]);
+    expect(errorsOf(outputs("  - { id: o, type: STRING, value: x, required: false }\n"))).toEqual([expect.objectContaining({ path: "outputs[0].required", message: expect.stringMatching(/^not supported by Ferry yet: required/) })]);
+  });
+});
