@@ -7,9 +7,9 @@ export default defineConfig({
   resolve: { conditions: ["ferry-src"] },
   ssr: { resolve: { conditions: ["ferry-src"] } },
   test: {
-    include: ["**/src/**/*.test.ts"],
-    // .scaffold-*: plugins `ferry plugin new` writes during a test, which runs their tests itself
-    exclude: ["**/node_modules/**", "**/dist/**", "**/.scaffold-*/**"],
+    // examples/backends: outside backends in plain JavaScript, tested as their authors would
+    include: ["**/src/**/*.test.ts", "examples/backends/*/src/**/*.test.js"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

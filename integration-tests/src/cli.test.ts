@@ -152,7 +152,9 @@ describe("the ferry CLI", () => {
     await writeFile(join(cfgDir, "ferry.yaml"), "repository:\n  type: oracle\n");
     const r = await runCli(["server", "local"], { cwd: cfgDir });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe("ferry: invalid configuration at repository.type: unknown repository type 'oracle' (known: sqlite, postgres, mysql)");
+    expect(r.stderr.trim()).toBe(
+      "ferry: invalid configuration at repository.type: unknown repository type 'oracle' (built-in: sqlite, postgres, mysql; or an npm package or folder exporting a repository backend)",
+    );
   });
 });
 

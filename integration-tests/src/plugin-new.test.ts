@@ -1,36 +1,127 @@
 import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, runCli } from "./support/ferry-process.js";
+import { REPO_ROOT, runCli, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
 
-// inside the workspace, so the scaffold resolves @ferry/sdk and @ferry/testkit as a user's would from npm
-let parent: string;
+/*
+ * A plugin author's machine: the scaffolds live in the system's temporary folder, outside
+ * this workspace, where nothing resolves @ferry/* but what `ferry plugin new` put in their
+ * vendor/ folder, and `npm install` reaches the registry (where @ferry/* is not published).
+ */
+const PLUGINS = {
+  task: "@acme/ferry-plugin-slack-notify",
+  trigger: "ferry-plugin-office-hours",
+  storage: "ferry-storage-box",
+  secrets: "ferry-secrets-keyring",
+  repository: "ferry-repository-ledger",
+  queue: "ferry-queue-relay",
+} as const;
+const folderOf = (name: string) => name.split("/").pop()!;
+
+let parent: string | undefined;
+let ferry: FerryProcess | undefined;
 afterAll(async () => {
+  await ferry?.stop();
   if (parent) await rm(parent, { recursive: true, force: true });
 });
 
-const run = (command: string, args: string[], cwd: string) => spawnSync(command, args, { cwd, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+const run = (command: string, args: string[], cwd: string) =>
+  spawnSync(command, args, { cwd, encoding: "utf8", timeout: 240_000, env: { ...process.env, NO_COLOR: "1", npm_config_update_notifier: "false" } });
 
-describe("ferry plugin new", () => {
-  it("scaffolds a plugin whose build and tests pass right away, and that ferry loads", async () => {
-    parent = await mkdtemp(join(REPO_ROOT, "integration-tests", ".scaffold-"));
-    const made = await runCli(["plugin", "new", "@acme/ferry-plugin-slack-notify", "--dir", parent]);
-    expect(made.code, made.stderr).toBe(0);
-    const dir = join(parent, "ferry-plugin-slack-notify");
-    expect(made.stdout).toContain(`created ${dir}`);
+describe("ferry plugin new, in a folder outside this repository", () => {
+  it("scaffolds every kind; each installs without @ferry/* on the registry, builds, passes its tests, and runs in a real server from its folder", async () => {
+    parent = await mkdtemp(join(tmpdir(), "ferry-plugin-new-"));
+    expect(parent.startsWith(REPO_ROOT)).toBe(false);
+    for (const [kind, name] of Object.entries(PLUGINS)) {
+      const made = await runCli(["plugin", "new", name, "--kind", kind, "--dir", parent]);
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout).toContain(`created ${join(parent, folderOf(name))} (${kind})`);
+    }
 
-    const build = run(process.execPath, [join(REPO_ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], dir);
-    expect(build.status, build.stdout + build.stderr).toBe(0);
-    const test = run(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run"], dir);
-    expect(test.status, test.stdout + test.stderr).toBe(0);
-    expect(test.stdout).toContain("2 passed");
+    // one real install (the trigger's: its dependencies are a superset of the others'), shared by the others to keep the test short
+    const packageOf = (name: string) => JSON.parse(readFileSync(join(parent!, folderOf(name), "package.json"), "utf8")) as { dependencies: object; devDependencies: object };
+    const installed = packageOf(PLUGINS.trigger);
+    const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], join(parent, folderOf(PLUGINS.trigger)));
+    expect(install.status, install.stdout + install.stderr).toBe(0);
+    for (const name of Object.values(PLUGINS).filter((n) => n !== PLUGINS.trigger)) {
+      const pkg = packageOf(name);
+      expect(installed.dependencies).toMatchObject(pkg.dependencies);
+      expect(installed.devDependencies).toEqual(pkg.devDependencies);
+      await symlink(join(parent, folderOf(PLUGINS.trigger), "node_modules"), join(parent, folderOf(name), "node_modules"), "dir");
+    }
+    const tests: Record<string, number> = { task: 2, trigger: 2, storage: 10, secrets: 6, repository: 22, queue: 9 };
+    for (const [kind, name] of Object.entries(PLUGINS)) {
+      const dir = join(parent, folderOf(name));
+      const build = run("npm", ["run", "build"], dir);
+      expect(build.status, `${kind}: ${build.stdout}${build.stderr}`).toBe(0);
+      const test = run("npm", ["test"], dir);
+      expect(test.status, `${kind}: ${test.stdout}${test.stderr}`).toBe(0);
+      expect(test.stdout).toContain(`${tests[kind]} passed`);
+    }
 
-    await writeFile(join(parent, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "./ferry-plugin-slack-notify"]\n`);
+    await writeFile(
+      join(parent, "ferry.yaml"),
+      `plugins: ["@ferry/plugin-core", "./${folderOf(PLUGINS.task)}", "./${folderOf(PLUGINS.trigger)}"]
+repository: { type: ./${folderOf(PLUGINS.repository)} }
+storage: { type: ./${folderOf(PLUGINS.storage)}, maxBytes: 104857600 }
+secrets: { type: ./${folderOf(PLUGINS.secrets)}, prefix: KEYRING_ }
+queue: { type: ./${folderOf(PLUGINS.queue)} }
+`,
+    );
     const check = await runCli(["config", "check"], { cwd: parent });
-    expect(check.stdout).toContain("@acme/ferry-plugin-slack-notify@0.1.0");
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stdout).toContain("@acme/ferry-plugin-slack-notify@0.1.0, ferry-plugin-office-hours@0.1.0");
+    expect(check.stdout).toContain("repository ./ferry-repository-ledger, storage ./ferry-storage-box, secrets ./ferry-secrets-keyring, queue ./ferry-queue-relay");
+    await writeFile(join(parent, "typo.yaml"), `storage: { type: ./${folderOf(PLUGINS.storage)}, maxbytes: 1 }\n`);
+    expect((await runCli(["config", "check", "-c", "typo.yaml"], { cwd: parent })).stderr.trim()).toBe(
+      "ferry: invalid configuration at storage.maxbytes: unknown key for storage type 'box' (known: maxBytes)",
+    );
 
-    const docs = await runCli(["plugin", "docs", "docs", "--plugin", "./ferry-plugin-slack-notify"], { cwd: parent });
+    ferry = await startFerryProcess({ cwd: parent, env: { KEYRING_GREETING: "from the keyring" } });
+    const deploy = async (source: string) => expect((await fetch(`${ferry!.url}/api/v1/flows`, { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+    await deploy(`id: scaffolded
+namespace: it.scaffold
+tasks:
+  - { id: hello, type: slackNotify.Hello, name: Ferry }
+  - id: secret
+    type: core.OutputValues
+    values: { matches: "{{ secret('GREETING') == 'from the keyring' }}" }
+outputs:
+  - { id: greeting, type: STRING, value: "{{ outputs.hello.greeting }}" }
+`);
+    const ended = (await (await fetch(`${ferry.url}/api/v1/executions/it.scaffold/scaffolded?wait=true`, { method: "POST" })).json()) as {
+      state: { current: string };
+      outputs: unknown;
+      taskRunList: Array<{ taskId: string; outputs: { values?: unknown } }>;
+    };
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.outputs).toEqual({ greeting: "Hello Ferry" });
+    expect(ended.taskRunList.find((t) => t.taskId === "secret")?.outputs.values).toEqual({ matches: "true" });
+    // the embedded SQLite file and local storage were never made: the scaffolded backends held it all
+    expect(existsSync(join(parent, ".ferry/ferry.db"))).toBe(false);
+    expect(existsSync(join(parent, ".ferry/storage"))).toBe(false);
+
+    await deploy(`id: ticking
+namespace: it.scaffold
+triggers:
+  - { id: every-second, type: officeHours.Workdays, cron: "* * * * * *", skip: [] }
+tasks:
+  - { id: tick, type: core.Log, message: "tick {{ trigger.date }}" }
+`);
+    const deadline = Date.now() + 15_000;
+    let fired: { total: number; results: Array<{ trigger?: { type: string } }> } = { total: 0, results: [] };
+    while (fired.total === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      fired = (await (await fetch(`${ferry.url}/api/v1/executions/search?namespace=it.scaffold&flowId=ticking`)).json()) as typeof fired;
+    }
+    expect(fired.total).toBeGreaterThan(0);
+    expect(fired.results[0].trigger?.type).toBe("officeHours.Workdays");
+
+    // the task plugin documents itself as the in-repository ones do
+    const docs = await runCli(["plugin", "docs", "docs", "--plugin", `./${folderOf(PLUGINS.task)}`], { cwd: parent });
     expect(docs.stdout).toContain("wrote 1 pages and README.md");
     const page = await readFile(join(parent, "docs", "slackNotify.Hello.md"), "utf8");
     expect(page).toContain("# slackNotify.Hello");
@@ -40,7 +131,8 @@ describe("ferry plugin new", () => {
     const schema = JSON.parse((await runCli(["flow", "schema"], { cwd: parent })).stdout) as { $defs: { task: { anyOf: Array<{ properties: { type: { const: string } } }> } } };
     expect(schema.$defs.task.anyOf.map((t) => t.properties.type.const)).toEqual(expect.arrayContaining(["slackNotify.Hello", "core.Log", "io.kestra.plugin.core.log.Log"]));
 
-    expect((await runCli(["plugin", "new", "@acme/ferry-plugin-slack-notify", "--dir", parent])).stderr).toContain("already exists");
+    expect((await runCli(["plugin", "new", PLUGINS.task, "--dir", parent])).stderr).toContain("already exists");
     expect((await runCli(["plugin", "new", "Not A Name"])).stderr).toContain("is not an npm package name");
-  }, 120_000);
+    expect((await runCli(["plugin", "new", "ferry-plugin-x", "--kind", "widget", "--dir", parent])).stderr).toContain("Allowed choices are task, trigger, storage, secrets, repository, queue");
+  }, 300_000);
 });

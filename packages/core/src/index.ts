@@ -11,5 +11,7 @@ export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
 export { flowJsonSchema } from "./plugins/json-schema.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
-export { createBackends, closeBackends, openRepository, type Backends } from "./config/backends.js";
+export {
+  createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, BUILT_IN_BACKENDS, type Backends, type BackendCheck, type ConfiguredBackend,
+} from "./config/backends.js";
 export { retryWhileUnavailable } from "./config/retry-start.js";

@@ -12,6 +12,7 @@ export type * from "./queue.js";
 export * from "./task.js";
 export * from "./trigger.js";
 export * from "./plugin.js";
+export * from "./backend.js";
 export * as schema from "./schema.js";
 export { z } from "zod";
 export { AesGcm } from "./aes-gcm.js";

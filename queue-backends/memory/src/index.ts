@@ -1,1 +1,1 @@
-export { MemoryQueue, createMemoryQueue } from "./memory.queue.js";
+export { MemoryQueue, createMemoryQueue, memoryQueueBackend, memoryQueueBackend as backend, memoryQueueBackend as default } from "./memory.queue.js";

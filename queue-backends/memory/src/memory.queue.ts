@@ -1,4 +1,4 @@
-import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription } from "@ferry/sdk";
+import { defineBackend, parseBackendOptions, z, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 
 // in one process nothing dies without the queue dying too: every delivery is the first
 const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
@@ -124,6 +124,16 @@ export class MemoryQueue implements Queue {
   }
 }
 
-export function createMemoryQueue(): MemoryQueue {
+export const memoryQueueBackend = defineBackend({
+  kind: "queue",
+  type: "memory",
+  description: "in-process channels, for local mode (one process)",
+  configSchema: z.strictObject({}),
+  create: () => new MemoryQueue(),
+});
+
+/** an in-process queue; `options` is the configuration section, checked like configuration checks it */
+export function createMemoryQueue(options?: unknown): MemoryQueue {
+  parseBackendOptions(memoryQueueBackend, options ?? {});
   return new MemoryQueue();
 }

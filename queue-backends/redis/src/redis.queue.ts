@@ -1,17 +1,17 @@
-import { OperationalError, parseDuration, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import { defineBackend, OperationalError, parseBackendOptions, parseDuration, schema, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
-export const redisQueueOptions = z.looseObject({
-  type: z.literal("redis"),
+/** the queue section's keys besides `type`; strict, so a typo is refused at start */
+export const redisQueueOptions = z.strictObject({
   url: z.string().min(1).default("redis://127.0.0.1:6379"),
   /** every key starts with it, so several deployments (or test suites) share one Redis */
   prefix: z.string().min(1).default("ferry"),
   /** a message whose consumer stopped heartbeating this long goes to another consumer */
-  claimTimeout: z.string().default("PT15S"),
+  claimTimeout: schema.duration().default("PT15S"),
 });
 
 const GROUP = "ferry";
@@ -249,7 +249,26 @@ class StreamConsumer {
   }
 }
 
+const make = ({ url, prefix, claimTimeout }: z.infer<typeof redisQueueOptions>) => new RedisQueue(url, prefix, parseDuration(claimTimeout));
+
+export const redisQueueBackend = defineBackend({
+  kind: "queue",
+  type: "redis",
+  description: "Redis Streams: consumer groups, delays, heartbeats, pub/sub",
+  configSchema: redisQueueOptions,
+  create: make,
+  /** connects and closes, as init() does: reaches Redis and logs in, writes nothing */
+  async check(options) {
+    const queue = make(options);
+    try {
+      await queue.init();
+    } finally {
+      await queue.close();
+    }
+  },
+});
+
+/** `{ type: "redis", url, … }` → a RedisQueue (what configuration does, for code and tests) */
 export function createRedisQueue(options: unknown): RedisQueue {
-  const { url, prefix, claimTimeout } = redisQueueOptions.parse(options);
-  return new RedisQueue(url, prefix, parseDuration(claimTimeout));
+  return make(parseBackendOptions(redisQueueBackend, options));
 }

@@ -1,1 +1,1 @@
-export { MysqlRepository, createMysqlRepository, mysqlRepositoryOptions } from "./mysql.repository.js";
+export { MysqlRepository, createMysqlRepository, mysqlRepositoryOptions, mysqlRepositoryBackend, mysqlRepositoryBackend as backend, mysqlRepositoryBackend as default } from "./mysql.repository.js";

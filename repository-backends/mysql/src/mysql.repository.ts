@@ -1,5 +1,5 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { OperationalError } from "@ferry/sdk";
+import { defineBackend, OperationalError, parseBackendOptions } from "@ferry/sdk";
 import { getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import * as schema from "./schema.js";
 
-export const mysqlRepositoryOptions = z.looseObject({
-  type: z.literal("mysql"),
+/** the repository section's keys besides `type`; strict, so a typo is refused at start */
+export const mysqlRepositoryOptions = z.strictObject({
   url: z.string().min(1),
   poolSize: z.coerce.number().int().min(1).default(10),
 });
@@ -18,6 +18,8 @@ export const mysqlRepositoryOptions = z.looseObject({
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 /** named lock held while migrating, so servers starting together migrate once */
 const MIGRATION_LOCK = "ferry_migrations";
+/** the URL without its password, for messages */
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 
 /** MySQL and MariaDB through mysql2. Migrations run at start under GET_LOCK. */
 export class MysqlRepository extends SqlRepository {
@@ -41,7 +43,7 @@ export class MysqlRepository extends SqlRepository {
     try {
       connection = await this.pool.getConnection();
     } catch (error) {
-      throw new OperationalError(`cannot connect to MySQL at ${this.url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@")}: ${(error as Error).message}`, { cause: error });
+      throw new OperationalError(`cannot connect to MySQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
     }
     try {
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
@@ -78,7 +80,28 @@ export class MysqlRepository extends SqlRepository {
   }
 }
 
+export const mysqlRepositoryBackend = defineBackend({
+  kind: "repository",
+  type: "mysql",
+  description: "MySQL or MariaDB through mysql2; migrations run at start",
+  configSchema: mysqlRepositoryOptions,
+  create: ({ url, poolSize }) => new MysqlRepository(url, poolSize),
+  /** one connection and `SELECT 1`: reaches the server and logs in, migrates nothing */
+  async check({ url }) {
+    let connection: mysql.Connection | undefined;
+    try {
+      connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
+      await connection.query("SELECT 1");
+    } catch (error) {
+      throw new OperationalError(`cannot connect to MySQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await connection?.end().catch(() => undefined);
+    }
+  },
+});
+
+/** `{ type: "mysql", url }` → a MysqlRepository (what configuration does, for code and tests) */
 export function createMysqlRepository(options: unknown): MysqlRepository {
-  const { url, poolSize } = mysqlRepositoryOptions.parse(options);
+  const { url, poolSize } = parseBackendOptions(mysqlRepositoryBackend, options);
   return new MysqlRepository(url, poolSize);
 }

@@ -1,1 +1,1 @@
-export { PostgresRepository, createPostgresRepository, postgresRepositoryOptions } from "./postgres.repository.js";
+export { PostgresRepository, createPostgresRepository, postgresRepositoryOptions, postgresRepositoryBackend, postgresRepositoryBackend as backend, postgresRepositoryBackend as default } from "./postgres.repository.js";

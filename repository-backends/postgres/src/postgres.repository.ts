@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { OperationalError, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { defineBackend, OperationalError, parseBackendOptions, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -10,8 +10,8 @@ import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
-export const postgresRepositoryOptions = z.looseObject({
-  type: z.literal("postgres"),
+/** the repository section's keys besides `type`; strict, so a typo is refused at start */
+export const postgresRepositoryOptions = z.strictObject({
   url: z.string().min(1),
   poolSize: z.coerce.number().int().min(1).default(10),
 });
@@ -129,7 +129,27 @@ export function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
+export const postgresRepositoryBackend = defineBackend({
+  kind: "repository",
+  type: "postgres",
+  description: "PostgreSQL through postgres.js; migrations run at start",
+  configSchema: postgresRepositoryOptions,
+  create: ({ url, poolSize }) => new PostgresRepository(url, poolSize),
+  /** one connection and `select 1`: reaches the server and logs in, migrates nothing */
+  async check({ url }) {
+    const client = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+    try {
+      await client`select 1`;
+    } catch (error) {
+      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      await client.end({ timeout: 1 });
+    }
+  },
+});
+
+/** `{ type: "postgres", url }` → a PostgresRepository (what configuration does, for code and tests) */
 export function createPostgresRepository(options: unknown): PostgresRepository {
-  const { url, poolSize } = postgresRepositoryOptions.parse(options);
+  const { url, poolSize } = parseBackendOptions(postgresRepositoryBackend, options);
   return new PostgresRepository(url, poolSize);
 }

@@ -1,1 +1,1 @@
-export { SqliteRepository, createSqliteRepository, sqliteRepositoryOptions } from "./sqlite.repository.js";
+export { SqliteRepository, createSqliteRepository, sqliteRepositoryOptions, sqliteRepositoryBackend, sqliteRepositoryBackend as backend, sqliteRepositoryBackend as default } from "./sqlite.repository.js";

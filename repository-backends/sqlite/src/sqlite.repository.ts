@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
-import { UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
+import { defineBackend, parseBackendOptions, UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -11,7 +11,8 @@ import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
-export const sqliteRepositoryOptions = z.looseObject({ type: z.literal("sqlite"), path: z.string().default("./.ferry/ferry.db") });
+/** the repository section's keys besides `type`; strict, so a typo is refused at start */
+export const sqliteRepositoryOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/ferry.db") });
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 
@@ -142,7 +143,18 @@ export class SqliteRepository extends SqlRepository {
   }
 }
 
+const fileOf = (path: string, baseDir: string) => (path === ":memory:" ? path : resolve(baseDir, path));
+
+export const sqliteRepositoryBackend = defineBackend({
+  kind: "repository",
+  type: "sqlite",
+  description: "one SQLite file (relative paths from the configuration's folder), or :memory:",
+  configSchema: sqliteRepositoryOptions,
+  create: ({ path }, { baseDir }) => new SqliteRepository(fileOf(path, baseDir)),
+});
+
+/** `{ type: "sqlite", path }` → a SqliteRepository (what configuration does, for code and tests) */
 export function createSqliteRepository(options: unknown, baseDir = process.cwd()): SqliteRepository {
-  const { path } = sqliteRepositoryOptions.parse(options);
-  return new SqliteRepository(path === ":memory:" ? path : resolve(baseDir, path));
+  const { path } = parseBackendOptions(sqliteRepositoryBackend, options);
+  return new SqliteRepository(fileOf(path, baseDir));
 }

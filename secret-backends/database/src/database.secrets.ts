@@ -1,9 +1,9 @@
-import { AesGcm, OperationalError, parseDuration, schema, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
+import { AesGcm, defineBackend, OperationalError, parseBackendOptions, parseDuration, schema, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
 import { z } from "zod";
 
 
-export const databaseSecretsOptions = z.looseObject({
-  type: z.literal("database"),
+/** the secrets section's keys besides `type`; strict, so a typo is refused at start */
+export const databaseSecretsOptions = z.strictObject({
   /** 32 bytes, base64; usually `${FERRY_SECRETS_KEY}` from the environment */
   key: z.string().min(1, "the database secret backend needs a key (32 bytes, base64)"),
   /** how long a value read is reused in this process (a write here forgets it at once) */
@@ -110,8 +110,21 @@ export class DatabaseSecretBackend implements SecretBackend {
 }
 
 /** the factory configuration calls as `(options, baseDir, { repository })` */
+function make({ key, cacheTtl }: z.infer<typeof databaseSecretsOptions>, repository: Repository | undefined): DatabaseSecretBackend {
+  if (!repository) throw new UserError("invalid configuration at secrets.type: the database secret backend needs the repository");
+  return new DatabaseSecretBackend(repository, key, parseDuration(cacheTtl));
+}
+
+export const databaseSecretBackend = defineBackend({
+  kind: "secrets",
+  type: "database",
+  description: "secrets encrypted with AES-256-GCM, stored in the configured repository",
+  configSchema: databaseSecretsOptions,
+  needsRepository: true,
+  create: (options, { repository }) => make(options, repository),
+});
+
+/** the factory configuration calls as `(options, baseDir, { repository })` */
 export function createDatabaseSecretBackend(options: unknown, _baseDir?: string, context: { repository?: Repository } = {}): DatabaseSecretBackend {
-  const { key, cacheTtl } = databaseSecretsOptions.parse(options);
-  if (!context.repository) throw new UserError("invalid configuration at secrets.type: the database secret backend needs the repository");
-  return new DatabaseSecretBackend(context.repository, key, parseDuration(cacheTtl));
+  return make(parseBackendOptions(databaseSecretBackend, options), context.repository);
 }

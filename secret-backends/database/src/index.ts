@@ -1,2 +1,1 @@
-export { DatabaseSecretBackend, createDatabaseSecretBackend, databaseSecretsOptions } from "./database.secrets.js";
-
+export { DatabaseSecretBackend, createDatabaseSecretBackend, databaseSecretsOptions, databaseSecretBackend, databaseSecretBackend as backend, databaseSecretBackend as default } from "./database.secrets.js";

@@ -1,4 +1,4 @@
-import type { SecretBackend } from "@ferry/sdk";
+import { defineBackend, parseBackendOptions, z, type SecretBackend } from "@ferry/sdk";
 
 /**
  * Secrets from the environment, as Kestra's open-source edition reads them:
@@ -22,7 +22,17 @@ export class EnvSecretBackend implements SecretBackend {
   }
 }
 
-/** the factory configuration calls as `(options, baseDir)`: secrets come from this process's environment */
-export function createEnvSecretBackend(_options?: unknown, _baseDir?: string): EnvSecretBackend {
+export const envSecretBackend = defineBackend({
+  kind: "secrets",
+  type: "env",
+  description: "SECRET_<NAME> environment variables of this process, base64-encoded (Kestra's convention)",
+  // no options: a key here would be ignored, so it is refused
+  configSchema: z.strictObject({}),
+  create: () => new EnvSecretBackend(process.env),
+});
+
+/** secrets from this process's environment; `options` is the configuration section, checked like configuration checks it */
+export function createEnvSecretBackend(options?: unknown, _baseDir?: string): EnvSecretBackend {
+  parseBackendOptions(envSecretBackend, options ?? {});
   return new EnvSecretBackend(process.env);
 }

@@ -1,1 +1,1 @@
-export { EnvSecretBackend, createEnvSecretBackend } from "./env.secrets.js";
+export { EnvSecretBackend, createEnvSecretBackend, envSecretBackend, envSecretBackend as backend, envSecretBackend as default } from "./env.secrets.js";

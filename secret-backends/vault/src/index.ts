@@ -1,1 +1,1 @@
-export { VaultSecretBackend, createVaultSecretBackend, vaultSecretsOptions, type VaultSecretsOptions } from "./vault.secrets.js";
+export { VaultSecretBackend, createVaultSecretBackend, vaultSecretsOptions, vaultSecretBackend, vaultSecretBackend as backend, vaultSecretBackend as default, type VaultSecretsOptions } from "./vault.secrets.js";

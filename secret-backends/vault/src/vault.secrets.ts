@@ -1,14 +1,14 @@
-import { OperationalError, parseDuration, UserError, schema, type SecretBackend } from "@ferry/sdk";
+import { defineBackend, OperationalError, parseBackendOptions, parseDuration, UserError, schema, type SecretBackend } from "@ferry/sdk";
 import { z } from "zod";
 
+/** the secrets section's keys besides `type`; strict, so a typo is refused at start */
 export const vaultSecretsOptions = z
-  .looseObject({
-    type: z.literal("vault"),
+  .strictObject({
     url: z.string().url(),
     /** token auth */
     token: z.string().min(1).optional(),
     /** AppRole auth (instead of a token): the role's ids, and where the method is mounted */
-    appRole: z.object({ roleId: z.string().min(1), secretId: z.string().min(1), mount: z.string().default("approle") }).optional(),
+    appRole: z.strictObject({ roleId: z.string().min(1), secretId: z.string().min(1), mount: z.string().default("approle") }).optional(),
     /** the KV v2 engine's mount */
     mount: z.string().default("secret"),
     /** secrets of namespace `company.team` live at `<pathPrefix>/company/team/<NAME>`, as `{ value }` */
@@ -163,6 +163,24 @@ function errorsOf(text: string): string {
   }
 }
 
+export const vaultSecretBackend = defineBackend({
+  kind: "secrets",
+  type: "vault",
+  description: "HashiCorp Vault's KV v2 engine, with a token or AppRole",
+  configSchema: vaultSecretsOptions,
+  create: (options) => new VaultSecretBackend(options),
+  /** logs in (AppRole) or looks the token up, as init() does: reaches Vault, reads no secret */
+  async check(options) {
+    const backend = new VaultSecretBackend(options);
+    try {
+      await backend.init();
+    } finally {
+      await backend.close();
+    }
+  },
+});
+
+/** `{ type: "vault", url, token | appRole }` → a VaultSecretBackend (what configuration does, for code and tests) */
 export function createVaultSecretBackend(options: unknown): VaultSecretBackend {
-  return new VaultSecretBackend(vaultSecretsOptions.parse(options));
+  return new VaultSecretBackend(parseBackendOptions(vaultSecretBackend, options));
 }

@@ -1,1 +1,1 @@
-export { LocalStorage, createLocalStorage, localStorageOptions } from "./local.storage.js";
+export { LocalStorage, createLocalStorage, localStorageOptions, localStorageBackend, localStorageBackend as backend, localStorageBackend as default } from "./local.storage.js";

@@ -1,11 +1,12 @@
-import { assertSafeKey, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, defineBackend, parseBackendOptions, type Storage, type StorageBody } from "@ferry/sdk";
 import { createReadStream } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
 
-export const localStorageOptions = z.looseObject({ type: z.literal("local"), path: z.string().default("./.ferry/storage") });
+/** the storage section's keys besides `type`; strict, so a typo is refused at start */
+export const localStorageOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/storage") });
 
 async function toBytes(body: StorageBody): Promise<Uint8Array> {
   if (typeof body === "string") return new TextEncoder().encode(body);
@@ -127,7 +128,16 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
 }
 
+export const localStorageBackend = defineBackend({
+  kind: "storage",
+  type: "local",
+  description: "files under a folder of this machine (relative paths from the configuration's folder)",
+  configSchema: localStorageOptions,
+  create: ({ path }, { baseDir }) => new LocalStorage(resolve(baseDir, path)),
+});
+
+/** `{ type: "local", path }` → a LocalStorage (what configuration does, for code and tests) */
 export function createLocalStorage(options: unknown, baseDir = process.cwd()): LocalStorage {
-  const { path } = localStorageOptions.parse(options);
+  const { path } = parseBackendOptions(localStorageBackend, options);
   return new LocalStorage(resolve(baseDir, path));
 }

@@ -2,14 +2,14 @@ import {
   DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { assertSafeKey, OperationalError, UserError, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, defineBackend, OperationalError, parseBackendOptions, UserError, type Storage, type StorageBody } from "@ferry/sdk";
 import { z } from "zod";
 
 /** an empty value (`${FERRY_S3_ENDPOINT}` left unset as "") means the option is not given */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
+/** the storage section's keys besides `type` */
 export const s3StorageOptions = z.strictObject({
-  type: z.literal("s3"),
   bucket: z.string().min(1),
   region: z.string().min(1).default("us-east-1"),
   /** an S3-compatible endpoint (MinIO, R2, …); AWS itself needs none */
@@ -197,6 +197,24 @@ function wrap(error: unknown, what: string): Error {
   return new OperationalError(`S3 storage: ${what} failed${status ? ` (${status})` : ""}: ${reason}`, { cause: error });
 }
 
+export const s3StorageBackend = defineBackend({
+  kind: "storage",
+  type: "s3",
+  description: "objects in an S3 bucket (AWS S3, MinIO, R2, any S3-compatible endpoint)",
+  configSchema: s3StorageOptions,
+  create: (options) => new S3Storage(options),
+  /** HEAD on the bucket, as init() does: reaches the endpoint, checks bucket and credentials, writes nothing */
+  async check(options) {
+    const storage = new S3Storage(options);
+    try {
+      await storage.init();
+    } finally {
+      await storage.close();
+    }
+  },
+});
+
+/** `{ type: "s3", bucket, … }` → an S3Storage (what configuration does, for code and tests) */
 export function createS3Storage(options: unknown): S3Storage {
-  return new S3Storage(s3StorageOptions.parse(options));
+  return new S3Storage(parseBackendOptions(s3StorageBackend, options));
 }

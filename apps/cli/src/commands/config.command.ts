@@ -1,4 +1,5 @@
-import { loadConfig, loadPlugins, PluginRegistry, redactConfig } from "@ferry/core";
+import { checkBackends, loadConfig, loadPlugins, PluginRegistry, redactConfig } from "@ferry/core";
+import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { stringify } from "yaml";
@@ -13,12 +14,24 @@ export function registerConfig(program: Command): void {
 
   config
     .command("check")
-    .description("validate ferry.yaml (and FERRY_ overrides) and load its plugins; one line naming the key on error")
+    .description("validate ferry.yaml (and FERRY_ overrides), load its plugins, resolve each backend type and validate its options; one line naming the key on error")
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
-    .action(async (options: { config?: string }) => {
+    .option("--connect", "also try to reach each backend's service (database, bucket, Vault, Redis) with its check, changing nothing")
+    .action(async (options: { config?: string; connect?: boolean }) => {
       const { config: loaded, file, baseDir } = load(options);
       const registry = new PluginRegistry(await loadPlugins(loaded.plugins, baseDir));
-      console.log(`configuration OK (${file ?? "defaults: no ferry.yaml here"}): plugins ${registry.plugins.map((p) => `${p.name}@${p.version}`).join(", ")}`);
+      const backends = await checkBackends(loaded, baseDir, { connect: options.connect }).catch((error: unknown) => {
+        // a service out of reach (--connect) is one line too, not a stack trace
+        if (error instanceof UserError) throw error;
+        throw new UserError(`config check --connect: ${(error as Error).message}`, { cause: error });
+      });
+      const plugins = registry.plugins.map((p) => `${p.name}@${p.version}`).join(", ");
+      console.log(`configuration OK (${file ?? "defaults: no ferry.yaml here"}): plugins ${plugins}; ${backends.map((b) => `${b.kind} ${b.type}`).join(", ")}`);
+      if (options.connect) {
+        const connected = backends.filter((b) => b.connection === "connected").map((b) => b.kind);
+        const unchecked = backends.filter((b) => b.connection === "no check").map((b) => b.kind);
+        console.log(`connected: ${connected.join(", ") || "none"}${unchecked.length ? ` (no connection check: ${unchecked.join(", ")})` : ""}`);
+      }
     });
 
   config

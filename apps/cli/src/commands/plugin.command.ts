@@ -1,10 +1,11 @@
 import { loadConfig, loadPlugins, pluginDocPage } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { pluginTemplate } from "../plugin-template.js";
+import { PLUGIN_KINDS, pluginTemplate, type PluginKind } from "../plugin-template.js";
+import { vendorSdk } from "../vendor-sdk.js";
 
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
@@ -13,19 +14,27 @@ export function registerPlugin(program: Command): void {
 
   plugin
     .command("new")
-    .description("scaffold a plugin package: one example task with its schema and examples, a test using @ferry/testkit, a README")
+    .description("scaffold a plugin package of one kind, with its test (testkit's runTask, or the kind's contract suite) and a README; it installs outside this repository")
     .argument("<name>", "npm package name (ferry-plugin-slack, @acme/ferry-plugin-slack)")
     .option("-d, --dir <folder>", "where to create it (default: the current folder)", ".")
-    .action(async (name: string, options: { dir: string }) => {
+    .addOption(new Option("-k, --kind <kind>", "what the plugin provides").choices([...PLUGIN_KINDS]).default("task"))
+    .action(async (name: string, options: { dir: string; kind: PluginKind }) => {
       if (!PACKAGE_NAME.test(name)) throw new UserError(`'${name}' is not an npm package name (lower-case letters, digits, '-', '.', '_', an optional @scope/)`);
       const folder = resolve(options.dir, name.split("/").pop()!);
       if (existsSync(folder)) throw new UserError(`${folder} already exists; choose another name or --dir`);
-      const files = pluginTemplate(name);
+      await mkdir(folder, { recursive: true });
+      let files: Record<string, string>;
+      try {
+        files = pluginTemplate(name, options.kind, await vendorSdk(folder));
+      } catch (error) {
+        await rm(folder, { recursive: true, force: true });
+        throw error;
+      }
       for (const [path, content] of Object.entries(files)) {
         await mkdir(join(folder, path, ".."), { recursive: true });
         await writeFile(join(folder, path), content);
       }
-      console.log(`created ${folder}: ${Object.keys(files).join(", ")}`);
+      console.log(`created ${folder} (${options.kind}): ${[...Object.keys(files), "vendor/"].join(", ")}`);
       console.log(`next: cd ${folder} && npm install && npm run build && npm test`);
     });
 

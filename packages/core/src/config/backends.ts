@@ -1,45 +1,79 @@
-import { UserError, type Queue, type Repository, type SecretBackend, type Storage } from "@ferry/sdk";
+import {
+  BACKEND_KINDS, isBackendDefinition, parseBackendOptions, UserError, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
+  type SecretBackend, type Storage,
+} from "@ferry/sdk";
+import { resolve } from "node:path";
+import { assertSdkMajor, importSpec, isLocalSpec, isNotFound } from "../plugins/import-module.js";
 import type { FerryConfig } from "./config.schema.js";
 
-type Kind = "repository" | "storage" | "secrets" | "queue";
-
 /**
- * Backends by configured `type`: the package and factory each is made by. A backend is
- * imported only when chosen, so a process never loads a driver it does not use
- * (better-sqlite3 cannot load under Deno, and a worker needs no database at all).
+ * The names a `type:` may use for the backends that come with Ferry, and the npm package
+ * each name stands for. They load exactly as an outside backend does (its package name or
+ * folder in `type:`): the name only saves writing the package. A backend is imported only
+ * when chosen, so a process never loads a driver it does not use (better-sqlite3 cannot
+ * load under Deno, and a worker needs no database at all).
  */
-const BACKENDS: Record<Kind, Record<string, [pkg: string, factory: string]>> = {
-  repository: {
-    sqlite: ["@ferry/repository-sqlite", "createSqliteRepository"],
-    postgres: ["@ferry/repository-postgres", "createPostgresRepository"],
-    mysql: ["@ferry/repository-mysql", "createMysqlRepository"],
-  },
-  storage: {
-    local: ["@ferry/storage-local", "createLocalStorage"],
-    s3: ["@ferry/storage-s3", "createS3Storage"],
-  },
-  secrets: {
-    env: ["@ferry/secrets-env", "createEnvSecretBackend"],
-    database: ["@ferry/secrets-database", "createDatabaseSecretBackend"],
-    vault: ["@ferry/secrets-vault", "createVaultSecretBackend"],
-  },
-  queue: {
-    memory: ["@ferry/queue-memory", "createMemoryQueue"],
-    redis: ["@ferry/queue-redis", "createRedisQueue"],
-  },
+export const BUILT_IN_BACKENDS: Record<BackendKind, Record<string, string>> = {
+  repository: { sqlite: "@ferry/repository-sqlite", postgres: "@ferry/repository-postgres", mysql: "@ferry/repository-mysql" },
+  storage: { local: "@ferry/storage-local", s3: "@ferry/storage-s3" },
+  secrets: { env: "@ferry/secrets-env", database: "@ferry/secrets-database", vault: "@ferry/secrets-vault" },
+  queue: { memory: "@ferry/queue-memory", redis: "@ferry/queue-redis" },
 };
 
-async function create<T>(kind: Kind, options: { type: string }, baseDir: string, context: { repository?: Repository } = {}): Promise<T> {
-  const known = BACKENDS[kind];
-  const entry = known[options.type];
-  if (!entry) throw new UserError(`invalid configuration at ${kind}.type: unknown ${kind} type '${options.type}' (known: ${Object.keys(known).join(", ")})`);
-  const [pkg, factory] = entry;
-  const module = (await import(pkg)) as Record<string, (options: unknown, baseDir: string, context: { repository?: Repository }) => T>;
+/**
+ * The backend definition a `type:` names: a built-in name, an npm package or a folder or
+ * file (relative to `baseDir`) whose module exports `defineBackend({ kind, … })` as default
+ * or as `backend`. Every refusal names `<kind>.type`.
+ */
+export async function resolveBackend<K extends BackendKind>(kind: K, type: string, baseDir: string): Promise<BackendDefinition<K>> {
+  const at = `invalid configuration at ${kind}.type`;
+  const builtIn = Object.hasOwn(BUILT_IN_BACKENDS[kind], type) ? BUILT_IN_BACKENDS[kind][type] : undefined;
+  let module: Record<string, unknown>;
   try {
-    return module[factory](options, baseDir, context);
+    module = await importSpec(builtIn ?? type, baseDir);
   } catch (error) {
+    if (!builtIn && isNotFound(error, type)) {
+      const where = isLocalSpec(type) ? `: nothing at ${resolve(baseDir, type)}` : "";
+      const names = Object.keys(BUILT_IN_BACKENDS[kind]).join(", ");
+      throw new UserError(`${at}: unknown ${kind} type '${type}' (built-in: ${names}; or an npm package or folder exporting a ${kind} backend)${where}`, { cause: error });
+    }
+    throw new UserError(`${at}: ${kind} backend '${type}' failed to load: ${(error as Error).message}`, { cause: error });
+  }
+  const definition = [module.default, module.backend].find(isBackendDefinition);
+  if (!definition) {
+    const plugin = [module.default, module.plugin].some((v) => !!v && typeof v === "object" && "tasks" in v);
+    const hint = plugin ? "it is a task plugin: list it under plugins" : `export default defineBackend({ kind: "${kind}", … })`;
+    throw new UserError(`${at}: '${type}' exports no backend (${hint})`);
+  }
+  if (definition.kind !== kind) {
+    throw new UserError(`${at}: '${type}' is a ${definition.kind} backend, not a ${kind} backend (name it as ${definition.kind}.type)`);
+  }
+  assertSdkMajor(`${at}: ${kind} backend '${type}'`, definition.sdkMajor);
+  return definition as BackendDefinition<K>;
+}
+
+/** A configuration section resolved and validated, not yet created. */
+export interface ConfiguredBackend<K extends BackendKind = BackendKind> {
+  kind: K;
+  /** what the section's `type:` says */
+  type: string;
+  definition: BackendDefinition<K>;
+  options: unknown;
+}
+
+/** resolves the section's type and validates its other keys with the backend's schema */
+export async function configureBackend<K extends BackendKind>(kind: K, section: { type: string }, baseDir: string): Promise<ConfiguredBackend<K>> {
+  const definition = await resolveBackend(kind, section.type, baseDir);
+  return { kind, type: section.type, definition, options: parseBackendOptions(definition, section, kind) };
+}
+
+async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
+  try {
+    return await backend.definition.create(backend.options, context);
+  } catch (error) {
+    // a factory that validates again (a schema of its own) still names the key
     const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
-    if (issues?.length) throw new UserError(`invalid configuration at ${kind}.${issues[0].path.join(".")}: ${issues[0].message}`, { cause: error });
+    if (issues?.length) throw new UserError(`invalid configuration at ${[backend.kind, ...issues[0].path.map(String)].join(".")}: ${issues[0].message}`, { cause: error });
     throw error;
   }
 }
@@ -53,16 +87,22 @@ export interface Backends {
 
 /**
  * Creates and initialises the configured backends; `repository: false` for a worker (which
- * still gets one when its secrets are kept in the database).
+ * still gets one when its secret backend needs the repository). Every section is resolved
+ * and validated before any backend is created, so a typo in one opens nothing.
  */
 export async function createBackends(config: FerryConfig, baseDir: string, needs: { repository: boolean }): Promise<Backends> {
-  const wantsRepository = needs.repository || config.secrets.type === "database";
-  const repository = wantsRepository ? await create<Repository>("repository", config.repository, baseDir) : undefined;
+  const secrets = await configureBackend("secrets", config.secrets, baseDir);
+  const wantsRepository = needs.repository || secrets.definition.needsRepository === true;
+  const repositoryBackend = wantsRepository ? await configureBackend("repository", config.repository, baseDir) : undefined;
+  const storage = await configureBackend("storage", config.storage, baseDir);
+  const queue = await configureBackend("queue", config.queue, baseDir);
+
+  const repository = repositoryBackend ? await instantiate(repositoryBackend, { baseDir }) : undefined;
   const backends: Backends = {
     repository,
-    storage: await create<Storage>("storage", config.storage, baseDir),
-    secrets: await create<SecretBackend>("secrets", config.secrets, baseDir, { repository }),
-    queue: await create<Queue>("queue", config.queue, baseDir),
+    storage: await instantiate(storage, { baseDir }),
+    secrets: await instantiate(secrets, { baseDir, repository }),
+    queue: await instantiate(queue, { baseDir }),
   };
   try {
     for (const backend of [backends.repository, backends.storage, backends.secrets, backends.queue] as Array<{ init?(): Promise<void> } | undefined>) {
@@ -78,7 +118,7 @@ export async function createBackends(config: FerryConfig, baseDir: string, needs
 
 /** the configured repository alone, initialised: a worker opens it when a task first needs it (KV) */
 export async function openRepository(config: FerryConfig, baseDir: string): Promise<Repository> {
-  const repository = await create<Repository>("repository", config.repository, baseDir);
+  const repository = await instantiate(await configureBackend("repository", config.repository, baseDir), { baseDir });
   await repository.init?.();
   return repository;
 }
@@ -87,4 +127,31 @@ export async function closeBackends(backends: Backends): Promise<void> {
   for (const backend of [backends.queue, backends.secrets, backends.storage, backends.repository] as Array<{ close?(): Promise<void> } | undefined>) {
     await backend?.close?.().catch(() => undefined);
   }
+}
+
+export interface BackendCheck {
+  kind: BackendKind;
+  type: string;
+  /** `connected`: its check() reached the service; `no check`: the backend has none; `not asked`: without `connect` */
+  connection: "connected" | "no check" | "not asked";
+}
+
+/**
+ * What `ferry config check` runs: every section resolved and validated as `createBackends`
+ * does, nothing created. With `connect`, each backend's `check()` (when it has one) tries
+ * to reach its service; a failure is thrown as it comes.
+ */
+export async function checkBackends(config: FerryConfig, baseDir: string, options: { connect?: boolean } = {}): Promise<BackendCheck[]> {
+  const configured: ConfiguredBackend[] = [];
+  for (const kind of BACKEND_KINDS) configured.push(await configureBackend(kind, config[kind], baseDir));
+  const checks: BackendCheck[] = [];
+  for (const backend of configured) {
+    let connection: BackendCheck["connection"] = "not asked";
+    if (options.connect) {
+      connection = backend.definition.check ? "connected" : "no check";
+      await backend.definition.check?.(backend.options, { baseDir });
+    }
+    checks.push({ kind: backend.kind, type: backend.type, connection });
+  }
+  return checks;
 }

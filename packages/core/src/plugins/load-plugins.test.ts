@@ -34,6 +34,8 @@ describe("plugin loading", () => {
     await expect(loadPlugins(["./missing"], dir)).rejects.toThrow(/plugin '.\/missing' failed to load/);
     await expect(loadPlugins(["@acme/not-installed"], dir)).rejects.toThrow(/plugin '@acme\/not-installed' failed to load/);
     await expect(loadPlugins(["./empty.mjs"], dir)).rejects.toThrow(/exports no plugin/);
+    await writeFile(join(dir, "storage.mjs"), "export default { kind: 'storage', sdkMajor: 0, configSchema: {}, create() {} };\n");
+    await expect(loadPlugins(["./storage.mjs"], dir)).rejects.toThrow("plugin './storage.mjs' exports a storage backend, not a plugin: name it in the configuration as storage.type");
   });
 
   it("refuses two plugins claiming one type, naming both", () => {

@@ -1,0 +1,92 @@
+import type { z } from "zod";
+import { UserError } from "./errors.js";
+import { SDK_MAJOR } from "./plugin.js";
+import type { Queue } from "./queue.js";
+import type { Repository } from "./repository.js";
+import type { SecretBackend } from "./secret-backend.js";
+import type { Storage } from "./storage.js";
+
+/** The configuration section a backend fills, and so the interface it implements. */
+export type BackendKind = "repository" | "storage" | "secrets" | "queue";
+
+export interface BackendKinds {
+  repository: Repository;
+  storage: Storage;
+  secrets: SecretBackend;
+  queue: Queue;
+}
+
+export const BACKEND_KINDS: readonly BackendKind[] = ["repository", "storage", "secrets", "queue"];
+
+export interface BackendContext {
+  /** the configuration file's folder: resolve relative paths in options from here */
+  baseDir: string;
+  /** the configured repository, given to backends that declare `needsRepository` */
+  repository?: Repository;
+}
+
+/**
+ * A backend: what a `type:` in a configuration section (`storage: { type: …, … }`) names,
+ * be it a built-in name, an npm package or a folder. The server imports the module, checks
+ * `kind` and `sdkMajor`, validates the section's other keys with `configSchema`, then
+ * calls `create` and the instance's `init()`.
+ *
+ * - `configSchema` sees the section without `type`. Make it strict (`z.strictObject`): a
+ *   key it does not know is then refused at start, naming it, instead of being ignored.
+ * - `create` must not connect anywhere: `init()` does, so a bad option is reported before
+ *   anything is opened. `check` (optional) tries to reach the service without changing it,
+ *   for `ferry config check --connect`.
+ *
+ * Left out on purpose: lifecycle beyond the instance's own `init`/`close`.
+ */
+export interface BackendDefinition<K extends BackendKind = BackendKind, O = any> {
+  kind: K;
+  /** a short name for messages (`s3`); a built-in backend's is its configuration name */
+  type?: string;
+  description?: string;
+  configSchema: z.ZodType<O>;
+  /** the configured repository is opened first and passed in `ctx.repository` */
+  needsRepository?: boolean;
+  create(options: O, ctx: BackendContext): BackendKinds[K] | Promise<BackendKinds[K]>;
+  check?(options: O, ctx: BackendContext): Promise<void>;
+  /** the SDK major version the backend was built against; the loader refuses other majors */
+  sdkMajor: number;
+}
+
+export function defineBackend<K extends BackendKind, O>(definition: Omit<BackendDefinition<K, O>, "sdkMajor">): BackendDefinition<K, O> {
+  return { sdkMajor: SDK_MAJOR, ...definition };
+}
+
+export function isBackendDefinition(value: unknown): value is BackendDefinition {
+  if (!value || typeof value !== "object") return false;
+  const v = value as Partial<BackendDefinition>;
+  return typeof v.kind === "string" && typeof v.create === "function" && !!v.configSchema && typeof v.sdkMajor === "number";
+}
+
+interface Issue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}
+
+/**
+ * Validates a configuration section (its `type` left out) with the backend's schema; a
+ * UserError names the key: `invalid configuration at storage.bucket: …`. `at` is the
+ * section's path in the configuration (the kind by default).
+ */
+export function parseBackendOptions<O>(definition: Pick<BackendDefinition<BackendKind, O>, "kind" | "type" | "configSchema">, section: unknown, at: string = definition.kind): O {
+  const { type: _type, ...options } = (section && typeof section === "object" ? section : {}) as Record<string, unknown>;
+  const result = definition.configSchema.safeParse(options);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0] as Issue;
+  const key = [at, ...issue.path.map(String)].join(".");
+  const named = definition.type ? ` for ${definition.kind} type '${definition.type}'` : "";
+  if (issue.code === "unrecognized_keys" && issue.keys?.length) {
+    const shape = (definition.configSchema as { shape?: Record<string, unknown> }).shape;
+    const known = shape ? Object.keys(shape) : undefined;
+    const listed = !known ? "" : known.length ? ` (known: ${known.join(", ")})` : " (it takes no options besides type)";
+    throw new UserError(`invalid configuration at ${key}.${issue.keys[0]}: unknown key${named}${listed}`, { cause: result.error });
+  }
+  throw new UserError(`invalid configuration at ${key}: ${issue.message}`, { cause: result.error });
+}
