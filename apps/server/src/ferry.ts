@@ -3,6 +3,7 @@ import { closeBackends, configureRenderLimits, createBackends, loadPlugins, Plug
 import { composeScheduler, composeWorker } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
+import type { Duplex } from "node:stream";
 import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
@@ -87,6 +88,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
         resolve(`http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${info.port}`);
       });
       server.once("error", reject);
+      server.on("clientError", answerMalformed);
     });
     triggers.start();
     closers.unshift(() => triggers.stop());
@@ -112,4 +114,19 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     await closeBackends(backends);
     throw error;
   }
+}
+
+/**
+ * What Node's HTTP parser refuses before any route sees it (headers over 16 KiB, a request
+ * line that does not parse) answers JSON like every other error, not Node's empty 400/431.
+ */
+function answerMalformed(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+  const body = JSON.stringify({ message: tooLarge ? "request headers too large: the URL and the headers together may hold at most 16 KiB" : `malformed HTTP request (${error.code ?? "parse error"})` });
+  const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
+  socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

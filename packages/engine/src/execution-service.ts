@@ -1,6 +1,6 @@
 import { resolveInputs, type Flow } from "@ferry/core";
 import {
-  executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
+  assertStorableText, executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
   type Repository,
 } from "@ferry/sdk";
 import { newState } from "./executor/execution-state.js";
@@ -44,6 +44,11 @@ export class ExecutionService {
   validate(request: CreateExecutionRequest): Record<string, unknown> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
+    for (const [key, value] of Object.entries(request.labels ?? {})) {
+      assertStorableText(key, `label key '${key}'`, 422);
+      if (typeof value !== "string") throw new UserError(`label ${key}: the value must be text`, { status: 422 });
+      assertStorableText(value, `label ${key}`, 422);
+    }
     return resolveInputs(flow.inputs, request.inputs ?? {});
   }
 

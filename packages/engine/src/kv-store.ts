@@ -1,4 +1,4 @@
-import { isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, storageKeyOf, toStorageUri, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
+import { isCalendarDate, isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, storageKeyOf, toStorageUri, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
 
 /** ASCII letters, digits and `-_.`; at most MAX_STORAGE_SEGMENT_BYTES, as the key names a file in storage */
 const KEY = /^[A-Za-z0-9_.-]+$/;
@@ -17,8 +17,8 @@ export function inferKvType(value: unknown): KvType {
   if (typeof value === "number") return "NUMBER";
   if (typeof value === "boolean") return "BOOLEAN";
   if (typeof value === "string") {
-    if (DATETIME.test(value) && !Number.isNaN(Date.parse(value))) return "DATETIME";
-    if (DATE.test(value) && !Number.isNaN(Date.parse(value))) return "DATE";
+    if (DATETIME.test(value) && isCalendarDate(value) && !Number.isNaN(Date.parse(value))) return "DATETIME";
+    if (DATE.test(value) && isCalendarDate(value)) return "DATE";
     if (/^P/.test(value) && isDuration(value)) return "DURATION";
     return "STRING";
   }
@@ -42,10 +42,10 @@ export function checkKvValue(type: KvType, value: unknown): unknown {
       if (typeof value !== "boolean") throw bad();
       return value;
     case "DATETIME":
-      if (typeof value !== "string" || Number.isNaN(Date.parse(value)) || !DATETIME.test(value)) throw bad();
+      if (typeof value !== "string" || Number.isNaN(Date.parse(value)) || !DATETIME.test(value) || !isCalendarDate(value)) throw bad();
       return new Date(value).toISOString();
     case "DATE":
-      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(value))) throw bad();
+      if (typeof value !== "string" || !DATE.test(value) || !isCalendarDate(value)) throw bad();
       return value;
     case "DURATION":
       if (typeof value !== "string" || !isDuration(value)) throw bad();
@@ -101,7 +101,9 @@ export class KvStore {
   /** when a pair set now with this ttl expires (400 for a ttl that is not a duration or ends past year 9999) */
   private expiry(ttl: string): string {
     if (!isDuration(ttl)) throw new UserError(`KV ttl '${ttl.slice(0, 100)}' is not an ISO-8601 duration (PT1H, P1D…)`, { status: 400 });
-    const at = this.now().getTime() + parseDuration(ttl);
+    const ms = parseDuration(ttl);
+    if (ms <= 0) throw new UserError(`KV ttl '${ttl.slice(0, 100)}' must be longer than zero`, { status: 400 });
+    const at = this.now().getTime() + ms;
     if (!Number.isFinite(at) || at > LATEST_EXPIRY) throw new UserError(`KV ttl '${ttl}' is out of range: it would expire after 9999-12-31`, { status: 400 });
     return new Date(at).toISOString();
   }

@@ -4,6 +4,8 @@ export * from "./ids.js";
 export * from "./duration.js";
 export * from "./uri.js";
 export * from "./nesting.js";
+export * from "./text.js";
+export * from "./dates.js";
 export * from "./model.js";
 export type * from "./repository.js";
 export type * from "./storage.js";

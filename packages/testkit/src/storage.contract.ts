@@ -80,6 +80,19 @@ export function storageContract(name: string, create: () => Promise<Storage>, sk
       }
       expect(await storage.exists("unsafe-sentinel/kept")).toBe(true);
     });
+    test("a key and a key below it (`a`, `a/b`): both kept, or the second refused as a conflict, never another error", async () => {
+      for (const [first, second] of [["c/fold", "c/fold/inner"], ["d/fold/inner", "d/fold"]]) {
+        await storage.put(first, "first");
+        const outcome = await storage.put(second, "second").then(
+          () => "kept",
+          (error: Error & { status?: number }) => (error.status === 409 ? "conflict" : `unexpected ${error.name}: ${error.message}`),
+        );
+        expect(["kept", "conflict"]).toContain(outcome);
+        expect(new TextDecoder().decode((await storage.get(first))!)).toBe("first");
+        if (outcome === "kept") expect(new TextDecoder().decode((await storage.get(second))!)).toBe("second");
+        else expect(await storage.get(second)).toBeUndefined();
+      }
+    });
     test("unicode keys and values round-trip", async () => {
       await storage.put("unicode/été/日本.txt", "größe ✓");
       expect(text(await storage.get("unicode/été/日本.txt"))).toBe("größe ✓");

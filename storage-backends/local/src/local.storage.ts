@@ -1,4 +1,4 @@
-import { assertSafeKey, defineBackend, parseBackendOptions, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, ConflictError, defineBackend, parseBackendOptions, type Storage, type StorageBody } from "@ferry/sdk";
 import { createReadStream } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -33,6 +33,19 @@ export class LocalStorage implements Storage {
   }
 
   async put(key: string, body: StorageBody): Promise<{ size: number }> {
+    try {
+      return await this.write(key, body);
+    } catch (error) {
+      // a folder cannot also be a file: `a` and `a/b` cannot both be keys here
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOTDIR" || code === "EEXIST" || code === "EISDIR") {
+        throw new ConflictError(`storage key '${key}' collides with another: one of its folders is a file, or it is a folder of other keys`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async write(key: string, body: StorageBody): Promise<{ size: number }> {
     const file = this.file(key);
     const dir = dirname(file);
     if (!this.knownDirs.has(dir)) {
@@ -50,7 +63,10 @@ export class LocalStorage implements Storage {
       await mkdir(dir, { recursive: true });
       await writeFile(tmp, bytes);
     }
-    await rename(tmp, file);
+    await rename(tmp, file).catch(async (error: unknown) => {
+      await unlink(tmp).catch(() => undefined);
+      throw error;
+    });
     return { size: bytes.byteLength };
   }
 

@@ -1,6 +1,8 @@
 import { UserError } from "@ferry/sdk";
 import type { Context, Handler, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
+// where Hono copies a sub-app's handler into its parent (app.route), it keeps the original under this key
+import { COMPOSED_HANDLER } from "hono/utils/constants";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface AuthConfig {
@@ -17,14 +19,13 @@ export function open<H extends Handler>(handler: H): H {
   return handler;
 }
 
-/** where Hono copies a sub-app's handler into its parent (app.route), it keeps the original under this key */
-const COMPOSED_HANDLER = "__COMPOSED_HANDLER";
 
 /**
  * Whether the route that will answer this request is open. Decided by the route that matched,
  * never by the path's shape: `/api/v1/executions/webhook/x` is also `/executions/:namespace/:flowId`
  * for a namespace called `webhook`, and that route is not open. Middleware (`use`, method ALL) is
- * passed over: the first matched route with a method is the one that answers.
+ * passed over: the first matched route with a method is the one that answers. That holds because
+ * no route of the API is registered with `all()`; one that were would be passed over here too.
  */
 function answeredByOpenRoute(c: Context): boolean {
   const route = matchedRoutes(c).find((r) => r.method !== "ALL");

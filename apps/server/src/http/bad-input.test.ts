@@ -132,6 +132,51 @@ describe("bad input answers 4xx with a message, never 500", () => {
     await refused(await t.api("/flows", { method: "POST", headers: yaml, body: "id: nul\nnamespace: bad.input\ntasks:\n  - { id: log, type: core.Log, message: \"a\u0000b\" }\n" }), 422, /control character U\+0000 at line 4/);
   });
 
+  it("a label with NUL or a lone surrogate is refused (PostgreSQL and MySQL would answer 500 for every execution)", async () => {
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: 'id: labelled\nnamespace: bad.input\nlabels: { team: "a\\0b" }\ntasks:\n  - { id: log, type: core.Log, message: hi }\n' }), 422, /label team holds a character that cannot be stored \(U\+0000/);
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: 'id: labelled\nnamespace: bad.input\nlabels: { "\\ud800": x }\ntasks:\n  - { id: log, type: core.Log, message: hi }\n' }), 422, /U\+D800/);
+    // a label given with the API (or a backfill, a trigger) is held to the same rule
+    const flow = await t.ferry.deps.flows.get("bad.input", "typed");
+    await expect(t.ferry.deps.executions.create({ flow, inputs: {}, labels: { team: "a\u0000b" } })).rejects.toThrow(/label team holds a character that cannot be stored/);
+    await expect(t.ferry.deps.executions.create({ flow, inputs: {}, labels: { "\ud800": "x" } })).rejects.toThrow(/U\+D800/);
+    expect((await t.api("/executions/bad.input/typed?labels=team:%ED%A0%80x", { method: "POST" })).status).toBeLessThan(500);
+  });
+
+  it("a namespace file that would be a file and a folder at once is 409, either way round", async () => {
+    expect((await t.api("/namespaces/bad.input/files?path=/both", { method: "PUT", body: "x" })).status).toBe(200);
+    await refused(await t.api("/namespaces/bad.input/files?path=/both/child", { method: "PUT", body: "y" }), 409, /collides/);
+    expect((await t.api("/namespaces/bad.input/files?path=/dir/child", { method: "PUT", body: "y" })).status).toBe(200);
+    await refused(await t.api("/namespaces/bad.input/files?path=/dir", { method: "PUT", body: "x" }), 409, /collides/);
+    expect((await t.api("/namespaces/bad.input/files?path=/dir")).status).toBe(404);
+  });
+
+  it("HEAD on a webhook starts nothing (405): a link previewer must not run a flow", async () => {
+    await t.deploy("id: hooked\nnamespace: bad.input\ntasks:\n  - { id: log, type: core.Log, message: hi }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: head-key }\n");
+    const count = async () => ((await (await t.api("/executions/search?namespace=bad.input&flowId=hooked")).json()) as { total: number }).total;
+    const before = await count();
+    const head = await t.api("/executions/webhook/bad.input/hooked/head-key", { method: "HEAD" });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("GET, POST, PUT");
+    expect(await count()).toBe(before);
+    expect((await t.api("/executions/webhook/bad.input/hooked/head-key", { method: "POST" })).status).toBe(200);
+  });
+
+  it("dates that are not on the calendar, numbers in other notations and a ttl not in the future are refused", async () => {
+    await refused(await t.api("/executions/search?startDate=2026-02-30T00:00:00Z"), 400, /startDate/);
+    for (const n of ['"0x10"', '"1e3"', "[5]", '""']) {
+      const response = await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: `{"n": ${n}}` });
+      if (n === '""') continue; // an empty value is no value: the optional input stays null
+      expect(response.status, n).toBe(422);
+    }
+    for (const ttl of ["-PT1S", "PT0S"]) await refused(await t.api("/namespaces/bad.input/kv/ttl", { method: "PUT", headers: { ...json, ttl }, body: "1" }), 400, /longer than zero/);
+  });
+
+  it("headers too large for Node's parser answer 431 with a JSON message", async () => {
+    const response = await fetch(`${t.ferry.url}/api/v1/flows/search`, { headers: { "x-big": "x".repeat(20_000) } });
+    expect(response.status).toBe(431);
+    expect(((await response.json()) as { message: string }).message).toMatch(/headers too large/);
+  });
+
   it("a KV body 1e999 is 400 naming the range, not 'null is not a NUMBER'", async () => {
     await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: "1e999" }), 400, /number out of range/);
     await refused(await t.api("/namespaces/bad.input/kv/big", { method: "PUT", headers: json, body: '{"a": [-1e400]}' }), 400, /number out of range/);

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { isCalendarDate, UserError } from "@ferry/sdk";
 import type { Context } from "hono";
 
 /** dot-separated words of letters, digits, '_' and '-' (the flow schema's rule) */
@@ -27,7 +27,7 @@ export function integerQuery(value: string | undefined, name: string, bounds: { 
 /** an optional ISO-8601 date-time query parameter, normalised to UTC, or 400 naming it */
 export function dateQuery(value: string | undefined, name: string): string | undefined {
   if (value === undefined || value === "") return undefined;
-  const at = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) ? Date.parse(value) : Number.NaN;
+  const at = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) && isCalendarDate(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(at)) throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' is not an ISO-8601 date-time (2026-01-31T12:00:00Z)`, { status: 400 });
   return new Date(at).toISOString();
 }

@@ -1,7 +1,9 @@
-import { isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
+import { isCalendarDate, isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
 
+/** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 /** Kestra's INT is a Java Integer */
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
@@ -36,14 +38,15 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
     case "SECRET":
       return typeof value === "string" ? value : text();
     case "INT": {
-      const n = typeof value === "number" ? value : Number(String(value).trim());
+      // digits only: Number() would also read "0x10" as 16, "1e3" as 1000 and [5] as 5
+      const n = typeof value === "number" ? value : typeof value === "string" && /^[+-]?\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
       if (!Number.isInteger(n)) throw new Error(`'${text()}' is not an integer`);
       // Kestra's INT is a Java Integer: beyond it a value would come back rounded (1e+23)
       if (n < INT_MIN || n > INT_MAX) throw new Error(`'${text()}' is out of range for an INT (${INT_MIN} to ${INT_MAX}); use FLOAT or STRING`);
       return n;
     }
     case "FLOAT": {
-      const n = typeof value === "number" ? value : Number(String(value).trim());
+      const n = typeof value === "number" ? value : typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value.trim()) : Number.NaN;
       if (Number.isNaN(n)) throw new Error(`'${text()}' is not a number`);
       if (!Number.isFinite(n)) throw new Error(`'${text()}' is out of range for a FLOAT (a finite double)`);
       return n;
@@ -56,11 +59,11 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
     }
     case "DATETIME": {
       const d = new Date(String(value));
-      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value))) throw new Error(`'${text()}' is not an ISO-8601 date-time`);
+      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not an ISO-8601 date-time`);
       return d.toISOString();
     }
     case "DATE":
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value)) || Number.isNaN(new Date(String(value)).getTime())) throw new Error(`'${text()}' is not a date (yyyy-MM-dd)`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not a date (yyyy-MM-dd)`);
       return String(value);
     case "TIME":
       if (!/^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(String(value))) throw new Error(`'${text()}' is not a time (HH:mm:ss)`);

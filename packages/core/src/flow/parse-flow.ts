@@ -1,4 +1,4 @@
-import { assertNesting, MAX_NESTING, triggerKindProperties, UserError, type ErrorDetail } from "@ferry/sdk";
+import { assertNesting, assertStorableText, MAX_NESTING, triggerKindProperties, UserError, type ErrorDetail } from "@ferry/sdk";
 import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from "yaml";
 import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
@@ -108,6 +108,15 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   const readable = parsed.success || parsed.error.issues.every((issue) => issue.path.length === 0 ? issue.code === "unrecognized_keys" : !STRUCTURAL.has(String(issue.path[0])));
   if (readable) {
     flow.labels = normaliseLabels(flow.labels as unknown);
+    for (const [key, value] of Object.entries(flow.labels ?? {})) {
+      for (const text of [key, value]) {
+        try {
+          assertStorableText(text, `label ${key}`);
+        } catch (error) {
+          add(["labels", key], (error as Error).message);
+        }
+      }
+    }
     const { taskDefaults } = flow as { taskDefaults?: Flow["pluginDefaults"] };
     if (taskDefaults) {
       flow.pluginDefaults = [...taskDefaults, ...(flow.pluginDefaults ?? [])];

@@ -284,7 +284,8 @@ export class Worker {
       // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
       void running.catch(() => undefined).finally(() => workDir.remove());
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
-      const outputs = masker.maskValue(await untilAborted(running, controller.signal));
+      // as JSON first, as they are stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one
+      const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
       if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
       await report("SUCCESS", outputsUri);
@@ -326,6 +327,10 @@ function lazyWorkingDirectory(): { get: () => Promise<string>; remove: () => Pro
       if (made) await rm(await made, { recursive: true, force: true }).catch(() => undefined);
     },
   };
+}
+
+function asJson<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 /** ends as soon as the signal aborts, even if the task ignores it */

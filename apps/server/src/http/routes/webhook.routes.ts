@@ -16,6 +16,8 @@ export function webhookRoutes(deps: ApiDeps): Hono {
   });
 
   const handle = open(async (c: Context) => {
+    // Hono answers HEAD with the GET handler: a link previewer or prefetcher must not start a flow
+    if (c.req.method === "HEAD") return c.json({ message: "a webhook is called with GET, POST or PUT" }, 405, { Allow: "GET, POST, PUT" });
     const { namespace, flowId, key } = c.req.param();
     const answer = await service.call({
       namespace, flowId, key,
