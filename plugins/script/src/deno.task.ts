@@ -15,8 +15,16 @@ function denoBinary(): string {
 /** downloaded modules and compiled code, kept for this worker's next scripts */
 const DENO_DIR = join(tmpdir(), "ferry-deno-cache");
 
-/** calls the script's default export with the inputs and writes what it returns */
-const RUNNER = `import main from "../main.ts";
+/**
+ * calls the script's default export with the inputs and writes what it returns.
+ * Deno loads the main module's static graph (static imports, and `import("…")` with a literal)
+ * before the run and without checking --allow-read: `import x from "/etc/app/keys.json" with
+ * { type: "json" }` in a script run as the main module returns the whole file. An `import()` of
+ * a specifier computed at run time is checked, and so is everything that module imports, so the
+ * runner imports the script that way and must itself import nothing.
+ */
+const RUNNER = `const script = new URL("../main.ts", import.meta.url).href;
+const { default: main } = await import(script);
 if (typeof main !== "function") throw new Error("script.Deno: the script must \`export default function main(args)\`");
 const args = JSON.parse(await Deno.readTextFile(new URL("./inputs.json", import.meta.url)));
 const result = await main(args);
@@ -34,7 +42,7 @@ export const denoTask = defineTask({
     "namespace's files (`namespaceFile`), receives the rendered `inputs`, and " +
     "what it returns becomes the task's outputs. The script may read and write its private working folder and nothing else, unless " +
     "`allowNet` (hosts), `allowEnv` (variable names), `allowRead`/`allowWrite` (paths inside the folder) say so. " +
-    "It imports local modules only: remote imports (`https:` URLs, `jsr:`, static or dynamic) are refused unless `allowImport` lists their hosts " +
+    "It imports local modules only, from the folders it may read (a module, JSON or text file elsewhere on disk is refused like any other read): remote imports (`https:` URLs, `jsr:`, static or dynamic) are refused unless `allowImport` lists their hosts " +
     "(host with an optional :port, as in `allowNet`; Deno's own default list of CDNs is never used), and `npm:` specifiers are always refused, " +
     "so that an import cannot carry data out of the sandbox.",
   properties: z.strictObject({
