@@ -52,6 +52,7 @@ describe("ferry plugin new, in a folder outside this repository", () => {
       expect(installed.devDependencies).toEqual(pkg.devDependencies);
       await symlink(join(parent, folderOf(PLUGINS.trigger), "node_modules"), join(parent, folderOf(name), "node_modules"), "dir");
     }
+    /** how many tests each template had when written */
     const tests: Record<string, number> = { task: 2, trigger: 2, storage: 10, secrets: 6, repository: 22, queue: 9 };
     for (const [kind, name] of Object.entries(PLUGINS)) {
       const dir = join(parent, folderOf(name));
@@ -59,7 +60,9 @@ describe("ferry plugin new, in a folder outside this repository", () => {
       expect(build.status, `${kind}: ${build.stdout}${build.stderr}`).toBe(0);
       const test = run("npm", ["test"], dir);
       expect(test.status, `${kind}: ${test.stdout}${test.stderr}`).toBe(0);
-      expect(test.stdout).toContain(`${tests[kind]} passed`);
+      // at least the template's own cases (a contract suite grows as contracts do), none failed
+      expect(Number(/Tests\s+(\d+) passed/.exec(test.stdout)?.[1] ?? 0), test.stdout).toBeGreaterThanOrEqual(tests[kind]);
+      expect(test.stdout).not.toMatch(/\d+ failed/);
     }
 
     await writeFile(

@@ -34,6 +34,8 @@ export interface ExecutionSearch {
   state?: ExecutionState[];
   startedAfter?: string;
   endedBefore?: string;
+  /** every one of these labels, with exactly this value */
+  labels?: Record<string, string>;
 }
 
 export interface Repository {

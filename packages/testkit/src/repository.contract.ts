@@ -156,6 +156,20 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await ids({ endedBefore: "2026-02-01T00:00:00.000Z" })).toEqual([early.id]);
       expect(await ids({ startedAfter: "2026-01-01T00:00:00.000Z", endedBefore: "2026-12-31T00:00:00.000Z" })).toEqual([early.id, late.id].sort());
     });
+    test("searchExecutions filters by labels: every one given, with exactly its value", async () => {
+      const ns = `c.labels${Date.now()}`;
+      const gold = execution({ namespace: ns, labels: { team: "data", tier: "gold", "odd key": "it's \"quoted\"" } });
+      const silver = execution({ namespace: ns, labels: { team: "data", tier: "silver" } });
+      const other = execution({ namespace: ns, labels: { team: "web" } });
+      for (const e of [gold, silver, other]) await repo.saveExecution(e);
+      const ids = async (labels: Record<string, string>) => (await repo.searchExecutions({ namespace: ns, labels, page: 1, size: 10 })).results.map((e) => e.id).sort();
+      expect(await ids({ team: "data" })).toEqual([gold.id, silver.id].sort());
+      expect(await ids({ team: "data", tier: "gold" })).toEqual([gold.id]);
+      expect(await ids({ "odd key": "it's \"quoted\"" })).toEqual([gold.id]);
+      expect(await ids({ team: "nomatch" })).toEqual([]);
+      expect(await ids({ tier: "gol" })).toEqual([]);
+      expect((await repo.searchExecutions({ namespace: ns, labels: { team: "data" }, page: 1, size: 10 })).total).toBe(2);
+    });
     test("a namespace filter takes '_' literally, not as any character", async () => {
       const mine = execution({ namespace: "c.under_score.team" });
       const lookalike = execution({ namespace: "c.underXscore.team" });

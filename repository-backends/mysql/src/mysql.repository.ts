@@ -1,6 +1,6 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { defineBackend, OperationalError, parseBackendOptions } from "@ferry/sdk";
-import { getTableColumns, sql } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -77,6 +77,10 @@ export class MysqlRepository extends SqlRepository {
     // mysql2 answers [ResultSetHeader, fields]; matched rows, as an unchanged row still counts as saved
     const header = (Array.isArray(result) ? result[0] : result) as { affectedRows: number };
     return header.affectedRows;
+  }
+
+  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+    return sql`JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { defineBackend, OperationalError, parseBackendOptions, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
-import { getTableColumns, sql } from "drizzle-orm";
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { dirname, resolve } from "node:path";
@@ -100,6 +100,10 @@ export class PostgresRepository extends SqlRepository {
 
   protected changedRows(result: unknown): number {
     return (result as { count: number }).count;
+  }
+
+  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+    return sql`${column} @> jsonb_build_object(${key}::text, ${value}::text)`;
   }
 }
 

@@ -51,6 +51,8 @@ export abstract class SqlRepository implements Repository {
   protected abstract insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void>;
   /** how many rows an update changed, from the driver's result */
   protected abstract changedRows(result: unknown): number;
+  /** the condition "the JSON object in `column` has `key` with the text `value`" (each dialect reads JSON its own way) */
+  protected abstract hasLabel(column: AnyTable, key: string, value: string): SQL;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -165,6 +167,7 @@ export abstract class SqlRepository implements Repository {
       inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
+      ...Object.entries(query.labels ?? {}).map(([key, value]) => this.hasLabel(executions.labels, key, value)),
       query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
       // an execution's last update is its end once it is terminal
       query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,

@@ -1,7 +1,7 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
 import { defineBackend, parseBackendOptions, UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
-import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync } from "node:fs";
@@ -71,6 +71,10 @@ export class SqliteRepository extends SqlRepository {
 
   protected changedRows(result: unknown): number {
     return (result as { changes: number }).changes;
+  }
+
+  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+    return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
   }
 
   override async saveFlow(flow: { namespace: string; id: string; source: string }) {

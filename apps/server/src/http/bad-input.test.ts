@@ -104,6 +104,15 @@ describe("bad input answers 4xx with a message, never 500", () => {
     expect(await ids("endDate=2000-01-01T00:00:00Z")).toEqual([]);
   });
 
+  it("labels filter the execution search (every one given); one not key:value is 400", async () => {
+    const started = (await (await t.api("/executions/bad.input/typed?labels=team:search&labels=tier:gold&wait=true", { method: "POST" })).json()) as { id: string };
+    const ids = async (query: string) => ((await (await t.api(`/executions/search?namespace=bad.input&${query}`)).json()) as { results: Array<{ id: string }> }).results.map((e) => e.id);
+    expect(await ids("labels=team:search")).toEqual([started.id]);
+    expect(await ids("labels=team:search&labels=tier:gold")).toEqual([started.id]);
+    expect(await ids("labels=team:nomatch")).toEqual([]);
+    await refused(await t.api("/executions/search?labels=nocolon"), 400, /label 'nocolon' is not key:value/);
+  });
+
   it("an INT beyond Kestra's Integer and a FLOAT beyond a double are 422, not rounded", async () => {
     await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"n": 99999999999999999999999}' }), 422, /input 'n' \(INT\).*out of range for an INT/);
     await refused(await t.api("/executions/bad.input/typed", { method: "POST", headers: json, body: '{"n": "99999999999999999999999"}' }), 422, /out of range for an INT/);

@@ -32,6 +32,17 @@ export function dateQuery(value: string | undefined, name: string): string | und
   return new Date(at).toISOString();
 }
 
+/** `?labels=key:value` (repeatable, as Kestra takes them), or 400 naming one that is not key:value */
+export function labelsQuery(c: Context): Record<string, string> {
+  return Object.fromEntries(
+    (c.req.queries("labels") ?? []).map((label) => {
+      const at = label.indexOf(":");
+      if (at <= 0) throw new UserError(`label '${label.slice(0, 100)}' is not key:value`, { status: 400 });
+      return [label.slice(0, at), label.slice(at + 1)];
+    }),
+  );
+}
+
 /** `?revision=`: a flow revision number, when given */
 export function revisionQuery(c: Context): number | undefined {
   return integerQuery(c.req.query("revision"), "revision", { min: 1, max: 2_147_483_647 });

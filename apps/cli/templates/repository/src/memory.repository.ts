@@ -108,6 +108,7 @@ export class AcmeRepository implements Repository {
           inNamespace(e.namespace, query.namespace) &&
           (!query.flowId || e.flowId === query.flowId) &&
           (!query.state?.length || query.state.includes(e.state.current)) &&
+          Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
           (!query.startedAfter || e.created >= query.startedAfter) &&
           // a terminal execution's last update is its end
           (!query.endedBefore || (isTerminal(e.state.current) && e.updated <= query.endedBefore)),

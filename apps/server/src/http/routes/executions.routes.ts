@@ -7,7 +7,7 @@ import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, pageOf, revisionQuery } from "../params.js";
+import { dateQuery, labelsQuery, pageOf, revisionQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -36,6 +36,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
       state: states as ExecutionState[],
+      labels: labelsQuery(c),
       startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
       endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
       ...pageOf(c.req.query()),
@@ -61,13 +62,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
     const inputs = await inputsOf(c, deps, filesRoot);
     assertOwnFiles(flow, inputs, filesRoot);
-    const labels = Object.fromEntries(
-      (c.req.queries("labels") ?? []).map((l) => {
-        const at = l.indexOf(":");
-        if (at <= 0) throw new UserError(`label '${l}' is not key:value`, { status: 400 });
-        return [l.slice(0, at), l.slice(at + 1)];
-      }),
-    );
+    const labels = labelsQuery(c);
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
     try {
       await deps.executions.create({ flow, inputs, labels, id, storagePrefix });
