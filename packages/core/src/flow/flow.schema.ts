@@ -77,9 +77,9 @@ export const flowSchema = z.strictObject({
   triggers: z.array(triggerSchema).optional(),
   pluginDefaults: z.array(pluginDefaultSchema).optional(),
   /** Kestra's deprecated name for pluginDefaults, still accepted by Kestra (the parser moves it there) */
-  taskDefaults: z.array(pluginDefaultSchema).optional(),
+  taskDefaults: z.array(pluginDefaultSchema).optional().describe("as pluginDefaults (Kestra's deprecated name)"),
   /** assigned by the server; one in the source is ignored, as Kestra ignores it */
-  revision: z.number().int().optional(),
+  revision: z.number().int().optional().describe("ignored: the server assigns revisions, as Kestra does"),
   concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
   afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
   retry: schema.notYet("retry at flow level", "give retry to the tasks that need it"),

@@ -19,7 +19,8 @@ const common = {
   required: z.boolean().optional(),
   defaults: z.unknown().optional(),
   // normalised to `id` before this schema reads the input; left here only when both differ
-  name: z.never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" }).optional(),
+  // the parser moves it to `id` first: left here only when it disagrees with `id`
+  name: z.never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" }).optional().describe("as id (Kestra's deprecated spelling)"),
   default: z.never({ error: "the property is 'defaults'" }).optional(),
   dependsOn: schema.notYet("dependsOn", "every input is asked for and checked"),
   prefill: schema.notYet("prefill", "use defaults"),
@@ -62,7 +63,7 @@ const perType = {
   MULTISELECT: {
     values: scalarList.min(1),
     // normalised to `values` before this schema reads the input; left here only when both are given
-    options: z.never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" }).optional(),
+    options: z.never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" }).optional().describe("as values (Kestra's deprecated name)"),
     itemType: itemType("MULTISELECT").optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
