@@ -81,6 +81,10 @@ const mutated = (text: string) =>
   });
 const deep = (n: number) => "[".repeat(n) + "]".repeat(n);
 const bomb = `a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`;
+/** escapes that decode to what databases refuse: NUL, a lone surrogate, other controls */
+const escapes = pick("\\0", "\\ud800", "\\udfff", "\\u0000", "\\x07", "\\u001b");
+const escapedFlow = escapes.map((e) => FLOW.replace("tasks:\n", `labels: { "k${e}": "v${e}" }\nvariables: { x: "${e}" }\ntasks:\n`));
+const escapedJson = escapes.map((e) => `{"n": 3, "doc": {"${e}": "${e}"}, "labels": {"a": "${e}"}, "start": "2026-01-01T00:00:00Z", "value": "${e}"}`);
 const multipart = (parts: string) => `--fz\r\n${parts}\r\n--fz--\r\n`;
 
 interface Body {
@@ -89,8 +93,8 @@ interface Body {
 }
 const bodies: fc.Arbitrary<Body> = fc.oneof(
   fc.constant({}),
-  fc.record({ contentType: pick("application/x-yaml", "text/plain"), body: fc.oneof(fc.constant(FLOW), mutated(FLOW), fc.constant(bomb + FLOW), fc.nat({ max: 6000 }).map((n) => `${FLOW}variables:\n  x: ${deep(n)}\n`)) }),
-  fc.record({ contentType: fc.constant("application/json"), body: fc.oneof(fc.json({ maxDepth: 4 }), mutated('{"n": 3, "when": "2026-01-01T00:00:00Z", "doc": {"a": [1]}}'), pick("1e999", '"PT1H"', "[]", "{", '{"disabled": true}', '{"start": "2026-01-01T00:00:00Z"}', '{"value": "s3cr3t"}'), fc.nat({ max: 100_000 }).map(deep)) }),
+  fc.record({ contentType: pick("application/x-yaml", "text/plain"), body: fc.oneof(fc.constant(FLOW), mutated(FLOW), fc.constant(bomb + FLOW), escapedFlow, fc.nat({ max: 6000 }).map((n) => `${FLOW}variables:\n  x: ${deep(n)}\n`)) }),
+  fc.record({ contentType: fc.constant("application/json"), body: fc.oneof(fc.json({ maxDepth: 4 }), mutated('{"n": 3, "when": "2026-01-01T00:00:00Z", "doc": {"a": [1]}}'), pick("1e999", '"PT1H"', "[]", "{", '{"disabled": true}', '{"start": "2026-01-01T00:00:00Z"}', '{"value": "s3cr3t"}'), fc.nat({ max: 100_000 }).map(deep), escapedJson) }),
   fc.record({
     contentType: pick("multipart/form-data; boundary=fz", "multipart/form-data", "multipart/form-data; boundary="),
     body: fc.oneof(
