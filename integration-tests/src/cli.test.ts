@@ -47,6 +47,15 @@ describe("the ferry CLI", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("flow validate refuses a typo and a property Ferry does not honour, each at its file:line", async () => {
+    await mkdir(join(dir, "strict"));
+    await writeFile(join(dir, "strict/strict.yaml"), "id: strict\nnamespace: cli.test\nconcurrency: { limit: 2 }\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: WARN\n");
+    const r = await runCli(["flow", "validate", join(dir, "strict")], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("strict/strict.yaml:8: tasks[0].levle: unknown property 'levle'");
+    expect(r.stderr).toContain("strict/strict.yaml:3: concurrency: not supported by Ferry yet: concurrency");
+  });
+
   it("flow deploy applies nothing when one file is invalid", async () => {
     const r = await runCli(["flow", "deploy", join(dir, "mixed"), "--server", ferry.url], { cwd: dir });
     expect(r.code).toBe(1);
