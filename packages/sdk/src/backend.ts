@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { UserError } from "./errors.js";
+import { FerryError, UserError } from "./errors.js";
 import { SDK_MAJOR } from "./plugin.js";
 import type { Queue } from "./queue.js";
 import type { Repository } from "./repository.js";
@@ -49,6 +49,12 @@ export interface BackendDefinition<K extends BackendKind = BackendKind, O = any>
   needsRepository?: boolean;
   create(options: O, ctx: BackendContext): BackendKinds[K] | Promise<BackendKinds[K]>;
   check?(options: O, ctx: BackendContext): Promise<void>;
+  /**
+   * Its driver's errors in Ferry's terms, so nobody above reads driver codes: a unique
+   * violation as a ConflictError, a service out of reach as an OperationalError; undefined
+   * keeps the error as it is. Applied to every call of the instance.
+   */
+  mapError?(error: unknown): Error | undefined;
   /** the SDK major version the backend was built against; the loader refuses other majors */
   sdkMajor: number;
 }
@@ -89,4 +95,34 @@ export function parseBackendOptions<O>(definition: Pick<BackendDefinition<Backen
     throw new UserError(`invalid configuration at ${key}.${issue.keys[0]}: unknown key${named}${listed}`, { cause: result.error });
   }
   throw new UserError(`invalid configuration at ${key}: ${issue.message}`, { cause: result.error });
+}
+
+/**
+ * The instance with every method's failure passed through `mapError` (sync throws and
+ * rejected promises alike); the backend's own FerryErrors pass as they are.
+ */
+export function withMappedErrors<T extends object>(instance: T, mapError: (error: unknown) => Error | undefined): T {
+  const map = (error: unknown) => (error instanceof FerryError ? error : (mapError(error) ?? error));
+  // keyed by the function itself: a method replaced on the instance is wrapped anew
+  const wrapped = new WeakMap<object, unknown>();
+  return new Proxy(instance, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      let method = wrapped.get(value);
+      if (!method) {
+        method = function (this: unknown, ...args: unknown[]) {
+          let result: unknown;
+          try {
+            result = (value as (...a: unknown[]) => unknown).apply(this === receiver ? target : this, args);
+          } catch (error) {
+            throw map(error);
+          }
+          return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(map(error))) : result;
+        };
+        wrapped.set(value, method);
+      }
+      return method;
+    },
+  });
 }

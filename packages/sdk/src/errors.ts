@@ -77,6 +77,17 @@ export function isUnavailable(error: unknown): boolean {
   return false;
 }
 
+/**
+ * The `code` a driver put on an error or on one of its causes (query builders wrap the
+ * driver's error): for a backend's `mapError`, which alone reads its driver's codes.
+ */
+export function driverCode(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" || typeof e.code === "number") return String(e.code);
+  }
+  return undefined;
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

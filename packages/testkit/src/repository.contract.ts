@@ -36,6 +36,18 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.getFlow("c.flows", "f", 1))?.source).toBe("v1");
       expect((await repo.listFlowRevisions("c.flows", "f")).map((r) => r.revision)).toEqual([1, 2]);
     });
+    test("racing first saves of one flow: each is saved or refused as a conflict (409), never another error", async () => {
+      for (let round = 0; round < 5; round++) {
+        const id = `race${round}`;
+        const results = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => repo.saveFlow({ namespace: "c.race", id, source: `id: ${id}\n# writer ${i}\n` })));
+        for (const result of results) {
+          if (result.status === "rejected") expect((result.reason as { status?: number }).status, String(result.reason)).toBe(409);
+        }
+        expect(results.some((r) => r.status === "fulfilled")).toBe(true);
+        const revisions = await repo.listFlowRevisions("c.race", id);
+        expect(revisions.map((r) => r.revision)).toEqual(revisions.map((_, i) => i + 1));
+      }
+    });
     test("deleteFlow hides the flow; saving again continues the revisions", async () => {
       await repo.saveFlow({ namespace: "c.del", id: "f", source: "v1" });
       expect(await repo.deleteFlow("c.del", "f")).toBe(true);

@@ -1,5 +1,5 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { defineBackend, OperationalError, parseBackendOptions } from "@ferry/sdk";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -90,6 +90,7 @@ export const mysqlRepositoryBackend = defineBackend({
   description: "MySQL or MariaDB through mysql2; migrations run at start",
   configSchema: mysqlRepositoryOptions,
   create: ({ url, poolSize }) => new MysqlRepository(url, poolSize),
+  mapError: mysqlError,
   /** one connection and `SELECT 1`: reaches the server and logs in, migrates nothing */
   async check({ url }) {
     let connection: mysql.Connection | undefined;
@@ -107,5 +108,15 @@ export const mysqlRepositoryBackend = defineBackend({
 /** `{ type: "mysql", url }` → a MysqlRepository (what configuration does, for code and tests) */
 export function createMysqlRepository(options: unknown): MysqlRepository {
   const { url, poolSize } = parseBackendOptions(mysqlRepositoryBackend, options);
-  return new MysqlRepository(url, poolSize);
+  return withMappedErrors(new MysqlRepository(url, poolSize), mysqlError);
+}
+
+const MYSQL_UNAVAILABLE = new Set(["PROTOCOL_CONNECTION_LOST", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ER_CON_COUNT_ERROR", "ER_SERVER_SHUTDOWN", "PROTOCOL_SEQUENCE_TIMEOUT"]);
+
+/** mysql2's errors in Ferry's terms: ER_DUP_ENTRY a conflict, a lost or refused connection unavailable */
+export function mysqlError(error: unknown): Error | undefined {
+  const code = driverCode(error);
+  if (code === "ER_DUP_ENTRY") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
+  if (code && MYSQL_UNAVAILABLE.has(code)) return new OperationalError(`MySQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
+  return undefined;
 }

@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { defineBackend, OperationalError, parseBackendOptions, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -139,6 +139,7 @@ export const postgresRepositoryBackend = defineBackend({
   description: "PostgreSQL through postgres.js; migrations run at start",
   configSchema: postgresRepositoryOptions,
   create: ({ url, poolSize }) => new PostgresRepository(url, poolSize),
+  mapError: postgresError,
   /** one connection and `select 1`: reaches the server and logs in, migrates nothing */
   async check({ url }) {
     const client = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
@@ -155,5 +156,16 @@ export const postgresRepositoryBackend = defineBackend({
 /** `{ type: "postgres", url }` → a PostgresRepository (what configuration does, for code and tests) */
 export function createPostgresRepository(options: unknown): PostgresRepository {
   const { url, poolSize } = parseBackendOptions(postgresRepositoryBackend, options);
-  return new PostgresRepository(url, poolSize);
+  return withMappedErrors(new PostgresRepository(url, poolSize), postgresError);
+}
+
+/** server states that mean "not reachable now" (admin shutdown, cannot connect now, too many connections) */
+const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
+
+/** postgres.js's errors in Ferry's terms: 23505 (unique violation) a conflict, a lost or refused connection unavailable */
+export function postgresError(error: unknown): Error | undefined {
+  const code = driverCode(error);
+  if (code === "23505") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
+  if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08"))) return new OperationalError(`PostgreSQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
+  return undefined;
 }

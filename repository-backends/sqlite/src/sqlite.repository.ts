@@ -1,5 +1,5 @@
 import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
-import { defineBackend, parseBackendOptions, UnexpectedError, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -155,10 +155,21 @@ export const sqliteRepositoryBackend = defineBackend({
   description: "one SQLite file (relative paths from the configuration's folder), or :memory:",
   configSchema: sqliteRepositoryOptions,
   create: ({ path }, { baseDir }) => new SqliteRepository(fileOf(path, baseDir)),
+  mapError: sqliteError,
 });
 
 /** `{ type: "sqlite", path }` → a SqliteRepository (what configuration does, for code and tests) */
 export function createSqliteRepository(options: unknown, baseDir = process.cwd()): SqliteRepository {
   const { path } = parseBackendOptions(sqliteRepositoryBackend, options);
-  return new SqliteRepository(fileOf(path, baseDir));
+  return withMappedErrors(new SqliteRepository(fileOf(path, baseDir)), sqliteError);
+}
+
+/** better-sqlite3's errors in Ferry's terms: a unique or primary key violation a conflict, a locked database unavailable */
+export function sqliteError(error: unknown): Error | undefined {
+  const code = driverCode(error);
+  if (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") {
+    return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
+  }
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new OperationalError(`the SQLite database is locked (${code}); retry`, { cause: error });
+  return undefined;
 }

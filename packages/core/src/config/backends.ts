@@ -1,5 +1,5 @@
 import {
-  BACKEND_KINDS, isBackendDefinition, parseBackendOptions, UserError, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
+  BACKEND_KINDS, isBackendDefinition, parseBackendOptions, UserError, withMappedErrors, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
   type SecretBackend, type Storage,
 } from "@ferry/sdk";
 import { resolve } from "node:path";
@@ -69,7 +69,9 @@ export async function configureBackend<K extends BackendKind>(kind: K, section: 
 
 async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
   try {
-    return await backend.definition.create(backend.options, context);
+    const instance = await backend.definition.create(backend.options, context);
+    const { mapError } = backend.definition;
+    return mapError ? withMappedErrors(instance, (error) => mapError(error)) : instance;
   } catch (error) {
     // a factory that validates again (a schema of its own) still names the key
     const issues = (error as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
