@@ -11,7 +11,7 @@ export const renderLimitsSchema = z
   .strictObject({
     maxOutputLength: limit("characters of one rendered string, or of any string made on the way (default 10,000,000)"),
     maxCollectionSize: limit("elements of any list or map a range, operator or filter makes (default 1,000,000)"),
-    maxIterations: limit("loop iterations plus elements visited by filters, in one render (default 10,000,000)"),
+    maxIterations: limit("steps of work in one render: loop iterations, elements and characters that filters, comparisons and JSON parsing touch (default 10,000,000)"),
     maxDepth: limit("how deep templates, expressions and rendered values may nest (default 200)"),
     timeoutMs: limit("wall time of one render, in milliseconds (default 5000)"),
   })

@@ -10,3 +10,30 @@ export type Node =
   | { type: "ternary"; cond: Node; then: Node; else: Node }
   | { type: "list"; items: Node[] }
   | { type: "map"; entries: Array<[Node, Node]> };
+
+/** A node's sub-expressions, in the order they are evaluated (and checked). */
+export function childrenOf(node: Node): Node[] {
+  switch (node.type) {
+    case "literal":
+    case "name":
+      return [];
+    case "member":
+      return [node.object, node.property];
+    case "call":
+      return [...node.args, ...Object.values(node.named)];
+    case "filter":
+      return [node.input, ...node.args, ...Object.values(node.named)];
+    case "unary":
+      return [node.operand];
+    case "binary":
+      return [node.left, node.right];
+    case "test":
+      return [node.subject, ...node.args];
+    case "ternary":
+      return [node.cond, node.then, node.else];
+    case "list":
+      return node.items;
+    case "map":
+      return node.entries.flat();
+  }
+}

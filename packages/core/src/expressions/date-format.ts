@@ -2,6 +2,8 @@
  * Java DateTimeFormatter patterns (`yyyy/MM/dd HH:mm:ss.SSSXXX`), the ones Pebble's and
  * Kestra's date filters take, formatted with Intl in any IANA time zone.
  */
+import { preview } from "./values.js";
+
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
@@ -14,6 +16,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function partsIn(date: Date, timeZone: string): Parts {
   let f = formatters.get(timeZone);
   if (!f) {
+    // no zone name is this long: refused without Intl quoting it whole
+    if (timeZone.length > 100) throw new RangeError(`Invalid time zone specified: ${preview(timeZone)}`);
     f = new Intl.DateTimeFormat("en-US", {
       timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
       hour: "numeric", minute: "numeric", second: "numeric", weekday: "short",
@@ -29,6 +33,8 @@ function partsIn(date: Date, timeZone: string): Parts {
     ms: date.getUTCMilliseconds(), weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(p.weekday), offsetMinutes,
   };
 }
+
+const LITERAL = /[^A-Za-z']+/y;
 
 const pad = (n: number, width: number) => String(Math.abs(n)).padStart(width, "0");
 
@@ -49,7 +55,12 @@ const NAMED: Record<string, string> = {
   iso_zoned_date_time: "yyyy-MM-dd'T'HH:mm:ss.SSSXXX'['VV']'",
 };
 
-export function formatDate(date: Date, pattern: string, timeZone = "UTC"): string {
+/**
+ * Formats `date` in `timeZone` by a Java pattern or a named one (iso, sql, …). `grown`, when
+ * given, is told the output's length after every field, so a caller can stop a pattern whose
+ * output would be too long before it is all made.
+ */
+export function formatDate(date: Date, pattern: string, timeZone = "UTC", grown?: (length: number) => void): string {
   const p = partsIn(date, timeZone);
   const source = NAMED[pattern] ?? pattern;
   let out = "";
@@ -61,11 +72,15 @@ export function formatDate(date: Date, pattern: string, timeZone = "UTC"): strin
       if (end === i + 1) out += "'";
       else out += source.slice(i + 1, end < 0 ? undefined : end);
       i = end < 0 ? source.length : end + 1;
+      grown?.(out.length);
       continue;
     }
     if (!/[A-Za-z]/.test(c)) {
-      out += c;
-      i++;
+      // a run of literal characters at once (c is one, so the run is not empty)
+      LITERAL.lastIndex = i;
+      const run = LITERAL.exec(source)![0];
+      out += run;
+      i += run.length;
       continue;
     }
     let n = 1;
@@ -93,6 +108,7 @@ export function formatDate(date: Date, pattern: string, timeZone = "UTC"): strin
       case "V": case "z": out += timeZone; break;
       default: out += c.repeat(n);
     }
+    grown?.(out.length);
   }
   return out;
 }
@@ -101,11 +117,12 @@ export function formatDate(date: Date, pattern: string, timeZone = "UTC"): strin
 export function toDate(value: unknown, existingFormat?: string): Date {
   if (value instanceof Date) return value;
   if (typeof value === "number") return new Date(value);
-  if (typeof value === "string") {
+  // no date is written this long: refused without reading it
+  if (typeof value === "string" && value.length <= 200) {
     let text = value.trim();
     if (existingFormat === undefined && /^\d{4}-\d{2}-\d{2}T[^[]+\[.+\]$/.test(text)) text = text.replace(/\[.+\]$/, "");
     const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
     if (!Number.isNaN(d.getTime())) return d;
   }
-  throw new TypeError(`'${String(value)}' is not a date`);
+  throw new TypeError(`'${preview(value)}' is not a date`);
 }

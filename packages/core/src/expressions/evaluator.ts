@@ -1,9 +1,12 @@
 import type { Node } from "./ast.js";
+import { compare, contains, equals } from "./compare.js";
 import { ExpressionError, UndefinedError } from "./expression.error.js";
 import { FILTERS, FUNCTIONS, type Callable } from "./filters.js";
+import { after, type Maybe } from "./maybe.js";
+import { deepest, nestingOf, recordNesting } from "./nesting.js";
 import type { RenderBudget, RenderLimits } from "./render-limits.js";
 import type { TemplateNode } from "./template.js";
-import { compare, isEmpty, isTruthy, looseEquals, stringify, toNumber } from "./values.js";
+import { isEmpty, isNonNumericText, isTruthy, preview, toNumber } from "./values.js";
 
 /** What a template sees: variables, plus functions that reach backends (kv, secret). */
 export interface RenderContext {
@@ -32,27 +35,40 @@ export class Output {
   }
 }
 
-/*
- * How deep each list or map a render made nests, so that `{% set x = [x] %}` in a loop stops
- * at maxDepth instead of growing a value too deep to print or compare. Values from outside
- * (inputs, outputs) count as one level: their own parsers bounded them.
- */
-const nesting = new WeakMap<object, number>();
-const nestingOf = (value: unknown): number => (value !== null && typeof value === "object" ? (nesting.get(value) ?? 1) : 0);
-const deepest = (values: unknown[]) => values.reduce<number>((max, v) => Math.max(max, nestingOf(v)), 0);
-
-/** a list or map literal: one level more than its deepest item */
+/** a list or map literal: one level more than its deepest item (see nesting.ts) */
 function made<T extends object>(value: T, items: unknown[], scope: Scope, what: string): T {
   const depth = deepest(items) + 1;
   scope.budget.depth(depth, what);
-  nesting.set(value, depth);
+  recordNesting(value, depth);
   return value;
 }
 
-/** a filter's or function's result: no deeper than what it was made from (no filter wraps) */
-function derived<T>(value: T, from: unknown[]): T {
-  if (value !== null && typeof value === "object") nesting.set(value, Math.max(nestingOf(value), deepest(from)));
+/**
+ * A built-in filter's or function's result: no deeper than what it was made from (no filter
+ * wraps), and a string or list within maxOutputLength or maxCollectionSize however it was made
+ * (maps are checked by the filters that make them: merge, fromJson, json).
+ */
+function derived<T>(value: T, from: unknown[], budget: RenderBudget, what: string): T {
+  if (typeof value === "string") budget.output(value.length, what);
+  else if (value !== null && typeof value === "object") {
+    if (Array.isArray(value)) budget.collection(value.length, what);
+    recordNesting(value, Math.max(nestingOf(value), deepest(from)));
+  }
   return value;
+}
+
+/** a text as a key: printed within the budget, and a long one charged for the hashing */
+function keyText(value: unknown, budget: RenderBudget, what: string): Maybe<string> {
+  return after(budget.text(value, what), (text) => {
+    budget.chars(text.length, what);
+    return text;
+  });
+}
+
+/** isTruthy, a long string charged for the trimming */
+function truthy(value: unknown, budget: RenderBudget): boolean {
+  if (typeof value === "string") budget.chars(value.length, "a condition");
+  return isTruthy(value);
 }
 
 const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
@@ -60,6 +76,8 @@ const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o,
 /** `depth` is how deep the node sits in its template and expression, bounded by maxDepth. */
 export async function evaluate(node: Node, scope: Scope, depth: number): Promise<unknown> {
   if (depth > scope.budget.limits.maxDepth) scope.budget.depth(depth, "the expression");
+  // every node is a point where a render that has spent YIELD_EVERY steps lets the event loop run
+  if (scope.budget.due) await scope.budget.pause();
   const inner = depth + 1;
   switch (node.type) {
     case "literal":
@@ -72,14 +90,14 @@ export async function evaluate(node: Node, scope: Scope, depth: number): Promise
     case "member": {
       const object = await evaluate(node.object, scope, inner);
       const key = await evaluate(node.property, scope, inner);
-      return member(object, key, node);
+      return member(object, key, node, scope.budget);
     }
     case "call": {
       const own = scope.ctx.functions?.[node.callee];
       const builtin = FUNCTIONS[node.callee];
       if (!own && !builtin) throw new ExpressionError(`unknown function '${node.callee}'`);
       const { args, named } = await evaluateArgs(node.args, node.named, scope, inner);
-      if (!own) return derived(await builtin(args, named, scope.budget), args);
+      if (!own) return derived(await builtin(args, named, scope.budget), args, scope.budget, `${node.callee}()`);
       const value = await own(args, named);
       // a backend call may have been slow, or the task aborted meanwhile
       scope.budget.check();
@@ -101,7 +119,7 @@ export async function evaluate(node: Node, scope: Scope, depth: number): Promise
       const input = await evaluate(node.input, scope, inner);
       const { args, named } = await evaluateArgs(node.args, node.named, scope, inner);
       try {
-        return derived(await filter(input, args, named, scope.budget), [input, ...args]);
+        return derived(await filter(input, args, named, scope.budget), [input, ...args], scope.budget, `filter '${node.name}'`);
       } catch (error) {
         if (error instanceof ExpressionError || scope.budget.isAbort(error)) throw error;
         throw new ExpressionError(`filter '${node.name}' failed: ${(error as Error).message}`, { cause: error });
@@ -109,7 +127,7 @@ export async function evaluate(node: Node, scope: Scope, depth: number): Promise
     }
     case "unary": {
       const value = await evaluate(node.operand, scope, inner);
-      if (node.op === "not") return !isTruthy(value);
+      if (node.op === "not") return !truthy(value, scope.budget);
       const n = toNumber(value, `unary ${node.op}`);
       return node.op === "-" ? -n : n;
     }
@@ -118,35 +136,40 @@ export async function evaluate(node: Node, scope: Scope, depth: number): Promise
     case "test":
       return test(node, scope, inner);
     case "ternary":
-      return isTruthy(await evaluate(node.cond, scope, inner)) ? evaluate(node.then, scope, inner) : evaluate(node.else, scope, inner);
+      return truthy(await evaluate(node.cond, scope, inner), scope.budget) ? evaluate(node.then, scope, inner) : evaluate(node.else, scope, inner);
     case "list": {
       const items = await Promise.all(node.items.map((item) => evaluate(item, scope, inner)));
       return made(items, items, scope, "a list");
     }
     case "map": {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of node.entries) out[stringify(await evaluate(k, scope, inner))] = await evaluate(v, scope, inner);
+      for (const [k, v] of node.entries) {
+        const key = keyText(await evaluate(k, scope, inner), scope.budget, "a map's key");
+        out[key instanceof Promise ? await key : key] = await evaluate(v, scope, inner);
+      }
       return made(out, Object.values(out), scope, "a map");
     }
   }
 }
 
-function member(object: unknown, key: unknown, node: Node): unknown {
-  const describe = () => (node.type === "member" && node.property.type === "literal" ? String(node.property.value) : stringify(key));
+function member(object: unknown, key: unknown, node: Node, budget: RenderBudget): unknown {
+  const describe = () => (node.type === "member" && node.property.type === "literal" ? String(node.property.value) : preview(key));
   if (object === null || object === undefined) throw new UndefinedError(`cannot read '${describe()}' of null`);
   if (Array.isArray(object)) {
     if (key === "length" || key === "size") return object.length;
-    const index = typeof key === "number" ? key : Number(key);
+    // a list or map is no index (Number() would print it to find out), nor is a very long string
+    const index = typeof key === "object" && key !== null ? NaN : isNonNumericText(key) ? NaN : Number(key);
     if (Number.isInteger(index) && index >= 0 && index < object.length) return object[index];
-    throw new UndefinedError(`index ${stringify(key)} is out of bounds`);
+    throw new UndefinedError(`index ${preview(key)} is out of bounds`);
   }
   if (typeof object === "object") {
-    const k = stringify(key);
-    if (hasOwn(object, k)) return (object as Record<string, unknown>)[k];
-    throw new UndefinedError(`key '${describe()}' does not exist`);
+    return after(keyText(key, budget, "a key"), (k) => {
+      if (hasOwn(object, k)) return (object as Record<string, unknown>)[k];
+      throw new UndefinedError(`key '${describe()}' does not exist`);
+    });
   }
   if (typeof object === "string" && (key === "length" || key === "size")) return object.length;
-  throw new UndefinedError(`cannot read '${describe()}' of '${stringify(object)}'`);
+  throw new UndefinedError(`cannot read '${describe()}' of '${preview(object)}'`);
 }
 
 async function evaluateArgs(argNodes: Node[], namedNodes: Record<string, Node>, scope: Scope, depth: number) {
@@ -178,45 +201,46 @@ async function binary(op: string, leftNode: Node, rightNode: Node, scope: Scope,
     }
     return operand(rightNode);
   }
-  if (op === "and" || op === "&&") return isTruthy(await operand(leftNode)) && isTruthy(await operand(rightNode));
-  if (op === "or" || op === "||") return isTruthy(await operand(leftNode)) || isTruthy(await operand(rightNode));
+  const { budget } = scope;
+  if (op === "and" || op === "&&") return truthy(await operand(leftNode), budget) && truthy(await operand(rightNode), budget);
+  if (op === "or" || op === "||") return truthy(await operand(leftNode), budget) || truthy(await operand(rightNode), budget);
   const left = await operand(leftNode);
   const right = await operand(rightNode);
+  const what = `'${op}'`;
   switch (op) {
     case "==":
     case "equals":
-      return looseEquals(left, right);
+      return equals(left, right, budget, what);
     case "!=":
-      return !looseEquals(left, right);
+      return after(equals(left, right, budget, what), (same) => !same);
     case "<":
-      return compare(left, right) < 0;
+      return after(compare(left, right, budget, what), (order) => order < 0);
     case ">":
-      return compare(left, right) > 0;
+      return after(compare(left, right, budget, what), (order) => order > 0);
     case "<=":
-      return compare(left, right) <= 0;
+      return after(compare(left, right, budget, what), (order) => order <= 0);
     case ">=":
-      return compare(left, right) >= 0;
+      return after(compare(left, right, budget, what), (order) => order >= 0);
     case "contains":
-      return contains(left, right);
+      return contains(left, right, budget, what);
     case "in":
-      return contains(right, left);
+      return contains(right, left, budget, what);
     case "not in":
-      return !contains(right, left);
+      return after(contains(right, left, budget, what), (found) => !found);
     case "~":
       return concat(left, right, scope, "~");
     case "..": {
       const from = toNumber(left, "..");
       const to = toNumber(right, "..");
       const size = to >= from ? Math.floor(to - from) + 1 : 0;
-      scope.budget.collection(size, `${stringify(left)}..${stringify(right)}`);
-      scope.budget.charge(size, `${stringify(left)}..${stringify(right)}`);
+      scope.budget.collection(size, `${from}..${to}`);
+      scope.budget.charge(size, `${from}..${to}`);
       const out: number[] = [];
       for (let i = from; i <= to; i++) out.push(i);
       return out;
     }
     case "+":
-      if ((typeof left === "string" && Number.isNaN(Number(left))) || (typeof right === "string" && Number.isNaN(Number(right))))
-        return concat(left, right, scope, "+");
+      if (isNonNumericText(left) || isNonNumericText(right)) return concat(left, right, scope, "+");
       return toNumber(left, "+") + toNumber(right, "+");
     case "-":
       return toNumber(left, "-") - toNumber(right, "-");
@@ -237,16 +261,6 @@ async function binary(op: string, leftNode: Node, rightNode: Node, scope: Scope,
   throw new ExpressionError(`unknown operator '${op}'`);
 }
 
-function contains(container: unknown, item: unknown): boolean {
-  if (typeof container === "string") return container.includes(stringify(item));
-  if (Array.isArray(container)) {
-    if (Array.isArray(item)) return item.every((i) => container.some((c) => looseEquals(c, i)));
-    return container.some((c) => looseEquals(c, item));
-  }
-  if (container && typeof container === "object") return hasOwn(container, stringify(item));
-  return false;
-}
-
 async function test(node: Extract<Node, { type: "test" }>, scope: Scope, depth: number): Promise<boolean> {
   let result: boolean;
   if (node.test === "defined") {
@@ -264,7 +278,8 @@ async function test(node: Extract<Node, { type: "test" }>, scope: Scope, depth: 
         result = value === null || value === undefined;
         break;
       case "empty":
-        result = isEmpty(value);
+        // a map has no cheaper way to tell than listing its keys
+        result = value !== null && typeof value === "object" && !Array.isArray(value) ? scope.budget.keys(value, "empty").length === 0 : isEmpty(value);
         break;
       case "even":
         result = toNumber(value, "even") % 2 === 0;
@@ -309,24 +324,24 @@ export async function renderNodes(nodes: TemplateNode[], scope: Scope, out: Outp
       }
       case "for": {
         const iterable = await evaluate(node.iterable, scope, depth);
-        const entries: Array<[unknown, unknown]> = Array.isArray(iterable)
-          ? iterable.map((v, i) => [i, v])
-          : iterable && typeof iterable === "object"
-            ? Object.entries(iterable)
-            : [];
-        if (entries.length === 0 && node.otherwise) {
+        const what = `the loop over '${node.item}'`;
+        // a list by index, a map by its keys (each value looked up when its turn comes)
+        const list = Array.isArray(iterable) ? iterable : undefined;
+        const keys = list ? undefined : iterable && typeof iterable === "object" ? scope.budget.keys(iterable, what) : [];
+        const length = list ? list.length : keys!.length;
+        if (length === 0 && node.otherwise) {
           await renderNodes(node.otherwise, scope, out, depth + 1);
           break;
         }
         const saved = new Map(scope.locals);
-        const what = `the loop over '${node.item}'`;
-        for (let i = 0; i < entries.length; i++) {
-          const [k, v] = entries[i];
+        for (let i = 0; i < length; i++) {
+          const k = list ? i : keys![i];
+          const v = list ? list[i] : (iterable as Record<string, unknown>)[keys![i]];
           if (node.key) {
             scope.locals.set(node.key, k);
             scope.locals.set(node.item, v);
-          } else scope.locals.set(node.item, Array.isArray(iterable) ? v : k);
-          scope.locals.set("loop", { index: i, first: i === 0, last: i === entries.length - 1, length: entries.length });
+          } else scope.locals.set(node.item, list ? v : k);
+          scope.locals.set("loop", { index: i, first: i === 0, last: i === length - 1, length });
           const pause = scope.budget.step(1, what);
           if (pause) await pause;
           await renderNodes(node.body, scope, out, depth + 1);
@@ -339,6 +354,6 @@ export async function renderNodes(nodes: TemplateNode[], scope: Scope, out: Outp
 }
 
 async function findBranch(branches: Array<{ cond: Node; body: TemplateNode[] }>, scope: Scope, depth: number) {
-  for (const b of branches) if (isTruthy(await evaluate(b.cond, scope, depth))) return b.body;
+  for (const b of branches) if (truthy(await evaluate(b.cond, scope, depth), scope.budget)) return b.body;
   return undefined;
 }

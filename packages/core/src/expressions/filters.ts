@@ -1,31 +1,67 @@
 import { parseDuration } from "@ferry/sdk";
+import { sorted } from "./compare.js";
 import { formatDate, toDate } from "./date-format.js";
+import { after, both, type Maybe } from "./maybe.js";
+import { checkParsed, scanJson } from "./nesting.js";
 import type { RenderBudget } from "./render-limits.js";
-import { compare, stringify, toNumber } from "./values.js";
+import { arg, argText, TEXT_FILTERS } from "./text-filters.js";
+import { preview, stringify, toNumber } from "./values.js";
 
 export type Callable = (args: unknown[], named: Record<string, unknown>) => unknown | Promise<unknown>;
 /** Built-in filters and functions make strings and collections, so they spend the render's budget. */
 export type Filter = (input: unknown, args: unknown[], named: Record<string, unknown>, budget: RenderBudget) => unknown | Promise<unknown>;
 export type Builtin = (args: unknown[], named: Record<string, unknown>, budget: RenderBudget) => unknown | Promise<unknown>;
 
-const arg = (args: unknown[], named: Record<string, unknown>, index: number, name: string): unknown =>
-  named[name] !== undefined ? named[name] : args[index];
-
-function length(input: unknown): number {
+function length(input: unknown, b: RenderBudget): number {
   if (input === null || input === undefined) return 0;
   if (typeof input === "string" || Array.isArray(input)) return input.length;
-  if (typeof input === "object") return Object.keys(input).length;
+  if (typeof input === "object") return b.keys(input, "length").length;
   return stringify(input).length;
 }
 
-function list(input: unknown, what: string, b: RenderBudget): unknown[] {
+/** a map's values, copied a thousand at a time (one step each) so that a big map's copy can pause */
+async function valuesOf(map: object, b: RenderBudget, what: string): Promise<unknown[]> {
+  const keys = b.keys(map, what);
+  const out: unknown[] = new Array(keys.length);
+  for (let i = 0; i < keys.length; i++) {
+    out[i] = (map as Record<string, unknown>)[keys[i]];
+    if ((i & 1023) === 1023) {
+      b.charge(1024, what);
+      if (b.due) await b.pause();
+    }
+  }
+  b.charge(keys.length & 1023, what);
+  return out;
+}
+
+/** `{ ...a, ...b }`, checked, and copied a thousand keys at a time so that a big merge can pause */
+async function mergeMaps(sources: unknown[], b: RenderBudget): Promise<Record<string, unknown>> {
+  const keyLists = sources.map((source) => (source === null || source === undefined ? [] : b.keys(Object(source), "merge")));
+  copied(b, keyLists.reduce((n, keys) => n + keys.length, 0), "merge");
+  const out: Record<string, unknown> = {};
+  for (const [i, keys] of keyLists.entries()) {
+    const source = Object(sources[i]) as Record<string, unknown>;
+    for (let j = 0; j < keys.length; j++) {
+      // defined, not assigned: a '__proto__' key is a key, as in a spread
+      if (keys[j] === "__proto__") Object.defineProperty(out, keys[j], { value: source[keys[j]], enumerable: true, writable: true, configurable: true });
+      else out[keys[j]] = source[keys[j]];
+      if ((j & 1023) === 1023 && b.due) await b.pause();
+    }
+  }
+  return out;
+}
+
+/** a list, a map's values or a string's characters: the latter two made, so counted */
+function list(input: unknown, what: string, b: RenderBudget): Maybe<unknown[]> {
   if (Array.isArray(input)) return input;
-  if (input && typeof input === "object") return Object.values(input);
+  if (input && typeof input === "object") return valuesOf(input, b, what);
   if (typeof input === "string") {
-    b.collection(codePoints(input, b.limits.maxCollectionSize), `${what} of a string`);
+    const n = codePoints(input, b.limits.maxCollectionSize);
+    b.collection(n, `${what} of a string`);
+    b.charge(n, what);
     return [...input];
   }
-  throw new TypeError(`${what} expects a list, got '${stringify(input)}'`);
+  throw new TypeError(`${what} expects a list, got '${preview(input)}'`);
 }
 
 /** how many characters `[...s]` makes, counting no further than just past `max` */
@@ -36,34 +72,14 @@ function codePoints(s: string, max: number): number {
   return n;
 }
 
-/** how many pieces `s.split(sep)` makes, counting no further than just past `max` */
-function pieces(s: string, sep: string, max = Infinity): number {
-  if (sep === "") return s.length;
-  let n = 1;
-  for (let at = s.indexOf(sep); at >= 0 && n <= max; at = s.indexOf(sep, at + sep.length)) n++;
-  return n;
-}
-
 /** a list filter's copy: checked, and counted as elements visited */
 function copied(b: RenderBudget, size: number, what: string): void {
   b.collection(size, what);
   b.charge(size, what);
 }
 
-/** applies `f` to the input as text: at once for a scalar, once a list or map is measured and printed */
-function onText<T>(v: unknown, b: RenderBudget, f: (s: string) => T): T | Promise<T> {
-  const text = b.text(v);
-  return typeof text === "string" ? f(text) : text.then(f);
-}
-
-/** a string whose length a filter cannot know before making it, checked once made */
-function made(b: RenderBudget, s: string, what: string): string {
-  b.output(s.length, what);
-  return s;
-}
-
 async function join(input: unknown, separator: unknown, b: RenderBudget): Promise<string> {
-  const items = list(input, "join", b);
+  const items = await list(input, "join", b);
   const sep = await b.text(separator ?? "");
   const parts: string[] = [];
   let length = 0;
@@ -76,18 +92,28 @@ async function join(input: unknown, separator: unknown, b: RenderBudget): Promis
     b.charge(1, "join");
     if (b.due) await b.pause();
   }
+  b.chars(length, "join");
   return parts.join(sep);
+}
+
+/** a date format's output, checked as it grows; one step per character of the pattern */
+function formatWithin(b: RenderBudget, date: Date, format: string, timeZone: string, what: string): string {
+  b.charge(format.length, what);
+  return formatDate(date, format, timeZone, (length) => b.output(length, what));
+}
+
+/** JSON text parsed into a value within maxDepth and maxCollectionSize, refused before parsing when it can be */
+async function parseJson(text: string, b: RenderBudget, what: string): Promise<unknown> {
+  scanJson(text, b, what);
+  const value: unknown = JSON.parse(text);
+  await checkParsed(value, b, what);
+  return value;
 }
 
 /** Pebble's core filters plus Kestra's additions (toJson, date, number, …). */
 export const FILTERS: Record<string, Filter> = {
-  // upper case can grow a string (ß → SS)
-  upper: (v, _a, _n, b) => onText(v, b, (s) => made(b, s.toUpperCase(), "upper")),
-  lower: (v, _a, _n, b) => onText(v, b, (s) => s.toLowerCase()),
-  capitalize: (v, _a, _n, b) => onText(v, b, (s) => s.charAt(0).toUpperCase() + s.slice(1)),
-  title: (v, _a, _n, b) => onText(v, b, (s) => made(b, s.replace(/(^|\s)(\S)/g, (_, x: string, y: string) => x + y.toUpperCase()), "title")),
-  trim: (v, _a, _n, b) => onText(v, b, (s) => s.trim()),
-  length: (v) => length(v),
+  ...TEXT_FILTERS,
+  length: (v, _a, _n, b) => length(v, b),
   abs: (v) => Math.abs(toNumber(v, "abs")),
   round: (v, args, named) => {
     const precision = Number(arg(args, named, 0, "precision") ?? 0);
@@ -102,54 +128,41 @@ export const FILTERS: Record<string, Filter> = {
   // `default` itself is handled by the evaluator, which must catch undefined names
   toJson: (v, _a, _n, b) => b.json(v),
   json: (v, _a, _n, b) => b.json(v),
-  first: (v, _a, _n, b) => (typeof v === "string" ? v.charAt(0) : list(v, "first", b)[0]),
+  first: (v, _a, _n, b) => {
+    if (typeof v === "string") return v.charAt(0);
+    if (v && typeof v === "object" && !Array.isArray(v)) return (v as Record<string, unknown>)[b.keys(v, "first")[0]];
+    return after(list(v, "first", b), (items) => items[0]);
+  },
   last: (v, _a, _n, b) => {
     if (typeof v === "string") return v.charAt(v.length - 1);
-    const items = list(v, "last", b);
-    return items[items.length - 1];
+    if (v && typeof v === "object" && !Array.isArray(v)) return (v as Record<string, unknown>)[b.keys(v, "last").at(-1)!];
+    return after(list(v, "last", b), (items) => items[items.length - 1]);
   },
   join: (v, args, named, b) => join(v, arg(args, named, 0, "separator"), b),
-  split: async (v, args, named, b) => {
-    const s = await b.text(v);
-    const sep = stringify(arg(args, named, 0, "delimiter"));
-    copied(b, pieces(s, sep, b.limits.maxCollectionSize), "split");
-    return s.split(sep);
+  keys: (v, _a, _n, b) => {
+    if (!v || typeof v !== "object") return [];
+    const keys = b.keys(v, "keys");
+    b.collection(keys.length, "keys");
+    return keys;
   },
-  replace: async (v, args, named, b) => {
-    let s = await b.text(v);
-    const map = arg(args, named, 0, "replace_pairs");
-    if (map && typeof map === "object") {
-      for (const [from, value] of Object.entries(map)) {
-        const to = await b.text(value);
-        // every `from` becomes a `to` (an empty `from` goes between characters, as split does)
-        const found = Math.max(0, pieces(s, from) - 1);
-        if (from === "") b.collection(s.length, "replace");
-        b.charge(found, "replace");
-        b.output(s.length + found * (to.length - from.length), "replace");
-        s = from === "" ? s.split("").join(to) : s.replaceAll(from, () => to);
-      }
-    }
-    return s;
-  },
-  keys: (v, _a, _n, b) => (v && typeof v === "object" ? (copied(b, Object.keys(v).length, "keys"), Object.keys(v)) : []),
-  values: (v, _a, _n, b) => (v && typeof v === "object" ? (copied(b, Object.keys(v).length, "values"), Object.values(v)) : []),
-  reverse: (v, _a, _n, b) => {
-    const items = list(v, "reverse", b);
+  values: async (v, _a, _n, b) => (v && typeof v === "object" ? valuesOf(v, b, "values") : []),
+  reverse: async (v, _a, _n, b) => {
+    const items = await list(v, "reverse", b);
     copied(b, items.length, "reverse");
     return typeof v === "string" ? items.reverse().join("") : [...items].reverse();
   },
-  sort: (v, _a, _n, b) => {
-    const items = list(v, "sort", b);
+  sort: async (v, _a, _n, b) => {
+    const items = await list(v, "sort", b);
     copied(b, items.length, "sort");
-    return [...items].sort(compare);
+    return sorted(items, b, "sort");
   },
-  rsort: (v, _a, _n, b) => {
-    const items = list(v, "rsort", b);
+  rsort: async (v, _a, _n, b) => {
+    const items = await list(v, "rsort", b);
     copied(b, items.length, "rsort");
-    return [...items].sort(compare).reverse();
+    return (await sorted(items, b, "rsort")).reverse();
   },
   unique: async (v, _a, _n, b) => {
-    const items = list(v, "unique", b);
+    const items = await list(v, "unique", b);
     copied(b, items.length, "unique");
     const seen = new Set<string>();
     for (const item of items) {
@@ -158,75 +171,63 @@ export const FILTERS: Record<string, Filter> = {
     }
     return [...seen].map((x) => JSON.parse(x));
   },
-  slice: (v, args, named, b) => {
+  slice: async (v, args, named, b) => {
     const from = Number(arg(args, named, 0, "fromIndex") ?? 0);
     const to = arg(args, named, 1, "toIndex");
     if (typeof v === "string") return v.slice(from, to === undefined ? undefined : Number(to));
-    const out = list(v, "slice", b).slice(from, to === undefined ? undefined : Number(to));
+    const out = (await list(v, "slice", b)).slice(from, to === undefined ? undefined : Number(to));
     b.charge(out.length, "slice");
     return out;
   },
-  abbreviate: (v, args, named) => {
-    const s = stringify(v);
-    const n = Number(arg(args, named, 0, "length"));
-    return s.length <= n ? s : s.slice(0, Math.max(0, n - 3)) + "...";
+  merge: async (v, args, _n, b) => {
+    if (!Array.isArray(v)) return mergeMaps([v, args[0]], b);
+    const more = await list(args[0], "merge", b);
+    copied(b, v.length + more.length, "merge");
+    return [...v, ...more];
   },
-  merge: (v, args, _n, b) => {
-    if (Array.isArray(v)) {
-      const more = list(args[0], "merge", b);
-      copied(b, v.length + more.length, "merge");
-      return [...v, ...more];
-    }
-    const size = (o: unknown) => (o && typeof o === "object" ? Object.keys(o).length : 0);
-    copied(b, size(v) + size(args[0]), "merge");
-    return { ...(v as object), ...(args[0] as object) };
-  },
-  startsWith: (v, args) => stringify(v).startsWith(stringify(args[0])),
-  endsWith: (v, args) => stringify(v).endsWith(stringify(args[0])),
-  urlencode: (v, _a, _n, b) => onText(v, b, (s) => made(b, encodeURIComponent(s), "urlencode")),
-  urldecode: (v) => decodeURIComponent(stringify(v)),
-  base64encode: async (v, _a, _n, b) => {
-    const s = await b.text(v);
-    b.output(Math.ceil(Buffer.byteLength(s, "utf8") / 3) * 4, "base64encode");
-    return Buffer.from(s, "utf8").toString("base64");
-  },
-  base64decode: (v) => Buffer.from(stringify(v), "base64").toString("utf8"),
-  slugify: (v, _a, _n, b) => onText(v, b, (s) => s.toLowerCase().normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/[\s_-]+/g, "-")),
-  date: (v, args, named) => {
-    const format = stringify(arg(args, named, 0, "format") ?? "iso");
-    const timeZone = stringify(arg(args, named, 2, "timeZone") ?? "UTC");
-    return formatDate(toDate(v), format, timeZone);
-  },
-  dateAdd: (v, args, named) => {
+  date: (v, args, named, b) =>
+    both(argText(arg(args, named, 0, "format") ?? "iso", b, "date"), argText(arg(args, named, 2, "timeZone") ?? "UTC", b, "date"), (format, timeZone) =>
+      formatWithin(b, toDate(v), format, timeZone, "date"),
+    ),
+  dateAdd: async (v, args, named, b) => {
     const amount = toNumber(arg(args, named, 0, "amount"), "dateAdd");
-    const unit = stringify(arg(args, named, 1, "unit")).toUpperCase();
+    const unit = (await argText(arg(args, named, 1, "unit"), b, "dateAdd")).toUpperCase();
     const ms: Record<string, number> = { MILLIS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000, WEEKS: 604_800_000 };
     const date = toDate(v);
     // months and years are calendar units (Java's ChronoUnit): the day of month is kept, clamped to the month's last day
     if (unit === "MONTHS" || unit === "YEARS") return addMonths(date, unit === "YEARS" ? amount * 12 : amount).toISOString();
-    if (!(unit in ms)) throw new TypeError(`dateAdd: unknown unit '${unit}' (one of ${[...Object.keys(ms), "MONTHS", "YEARS"].join(", ")})`);
+    if (!(unit in ms)) throw new TypeError(`dateAdd: unknown unit '${preview(unit)}' (one of ${[...Object.keys(ms), "MONTHS", "YEARS"].join(", ")})`);
     return new Date(date.getTime() + amount * ms[unit]).toISOString();
   },
   timestamp: (v) => Math.floor(toDate(v).getTime() / 1000),
   timestampMilli: (v) => toDate(v).getTime(),
-  duration: (v) => parseDuration(stringify(v)),
+  duration: async (v, _a, _n, b) => {
+    const text = await argText(v, b, "duration");
+    // no duration is this long; refused without reading it (or quoting it whole)
+    if (text.length > 100) throw new TypeError(`'${preview(text)}' is not an ISO-8601 duration`);
+    return parseDuration(text);
+  },
 };
 
 export const FUNCTIONS: Record<string, Builtin> = {
-  now: (args, named) => {
-    const format = arg(args, named, 0, "format");
-    const timeZone = stringify(arg(args, named, 1, "timeZone") ?? "UTC");
-    return formatDate(new Date(), stringify(format ?? "iso"), timeZone);
+  now: (args, named, b) =>
+    both(argText(arg(args, named, 0, "format") ?? "iso", b, "now()"), argText(arg(args, named, 1, "timeZone") ?? "UTC", b, "now()"), (format, timeZone) =>
+      formatWithin(b, new Date(), format, timeZone, "now()"),
+    ),
+  fromJson: async (args, _n, b) => (args[0] === null || args[0] === undefined ? null : parseJson(await b.text(args[0], "fromJson"), b, "fromJson()")),
+  json: async (args, _n, b) => {
+    if (args[0] === null || args[0] === undefined) return null;
+    if (typeof args[0] === "string") return parseJson(args[0], b, "json()");
+    await checkParsed(args[0], b, "json()");
+    return args[0];
   },
-  fromJson: (args) => (args[0] === null || args[0] === undefined ? null : JSON.parse(stringify(args[0]))),
-  json: (args) => (args[0] === null || args[0] === undefined ? null : typeof args[0] === "string" ? JSON.parse(args[0]) : args[0]),
   range: (args, _n, b) => {
     const [from, to, step = 1] = args.map((a) => toNumber(a, "range"));
     if (step === 0 || Number.isNaN(step)) throw new TypeError(`range: step must not be ${step}`);
     // range is inclusive, as Pebble's; the size is known before a single element is made
     const span = (to - from) / step;
     const size = span >= 0 ? Math.floor(span) + 1 : 0;
-    const what = `range(${args.map(stringify).join(", ")})`;
+    const what = `range(${args.map((a) => preview(a)).join(", ")})`;
     copied(b, size, what);
     const out: number[] = [];
     for (let i = from; out.length < size && (step > 0 ? i <= to : i >= to); i += step) out.push(i);

@@ -1,4 +1,4 @@
-import type { Node } from "./ast.js";
+import { childrenOf, type Node } from "./ast.js";
 import { ExpressionError, RenderLimitError } from "./expression.error.js";
 import { tokenize, type Token } from "./lexer.js";
 import { processRenderLimits } from "./render-limits.js";
@@ -18,10 +18,14 @@ const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, nu
 
 /**
  * Parses one expression into a tree. Throws ExpressionError naming the position, or
- * RenderLimitError when it nests deeper than `maxDepth` (the parser recurses once a level).
+ * RenderLimitError when the tree would be deeper than the evaluator may go: `depth` is how deep
+ * its root sits (1 alone, or the nesting of the `if`/`for` tags around it), and each level of
+ * the tree is one more (N terms chained by binary operators are N levels, as is a value piped
+ * through N - 1 filters), so what parses never fails render.maxDepth for its shape. Brackets
+ * nested past `maxDepth` are refused too, as the parser recurses once for each.
  */
-export function parseExpression(source: string, maxDepth = processRenderLimits().maxDepth): Node {
-  const parser = new Parser(tokenize(source), source, maxDepth);
+export function parseExpression(source: string, maxDepth = processRenderLimits().maxDepth, depth = 1): Node {
+  const parser = new Parser(tokenize(source), source, maxDepth, depth);
   const node = parser.expression();
   parser.expectEnd();
   return node;
@@ -30,22 +34,36 @@ export function parseExpression(source: string, maxDepth = processRenderLimits()
 class Parser {
   private i = 0;
   private depth = 0;
+  // the height of each node made so far (a leaf is 1): the levels the evaluator goes through it
+  private readonly heights = new WeakMap<Node, number>();
   constructor(
     private readonly tokens: Token[],
     private readonly source: string,
     private readonly maxDepth: number,
+    private readonly rootDepth: number,
   ) {}
 
+  private tooDeep(): never {
+    const excerpt = this.source.trim().length > 60 ? `${this.source.trim().slice(0, 60)}…` : this.source.trim();
+    throw new RenderLimitError("maxDepth", this.maxDepth, `'${excerpt}' nests deeper than ${this.maxDepth} levels (each operator of a chain, filter and bracket counts one)`);
+  }
+
   private nested<T>(parse: () => T): T {
-    if (++this.depth > this.maxDepth) {
-      const excerpt = this.source.trim().length > 60 ? `${this.source.trim().slice(0, 60)}…` : this.source.trim();
-      throw new RenderLimitError("maxDepth", this.maxDepth, `'${excerpt}' nests deeper than ${this.maxDepth} levels`);
-    }
+    if (++this.depth > this.maxDepth) this.tooDeep();
     try {
       return parse();
     } finally {
       this.depth--;
     }
+  }
+
+  /** a node whose children are made: refused when the tree under it is already too deep */
+  private make<T extends Node>(node: T): T {
+    let height = 1;
+    for (const child of childrenOf(node)) height = Math.max(height, (this.heights.get(child) ?? 1) + 1);
+    if (this.rootDepth + height - 1 > this.maxDepth) this.tooDeep();
+    if (height > 1) this.heights.set(node, height);
+    return node;
   }
 
   private peek(): Token {
@@ -85,7 +103,7 @@ class Parser {
       this.i++;
       const then = this.nested(() => this.ternary());
       this.expectOp(":");
-      return { type: "ternary", cond, then, else: this.nested(() => this.ternary()) };
+      return this.make({ type: "ternary", cond, then, else: this.nested(() => this.ternary()) });
     }
     return cond;
   }
@@ -94,7 +112,7 @@ class Parser {
     let left = this.binary(0);
     while (this.isOp("??")) {
       this.i++;
-      left = { type: "binary", op: "??", left, right: this.binary(0) };
+      left = this.make({ type: "binary", op: "??", left, right: this.binary(0) });
     }
     return left;
   }
@@ -120,7 +138,7 @@ class Parser {
       if (precedence < minPrecedence) return left;
       this.i += op === "not in" ? 2 : 1;
       const right = this.binary(precedence + 1);
-      left = { type: "binary", op, left, right };
+      left = this.make({ type: "binary", op, left, right });
     }
   }
 
@@ -143,17 +161,17 @@ class Parser {
       }
       this.i++;
     }
-    return { type: "test", subject, test: name, negated, args };
+    return this.make({ type: "test", subject, test: name, negated, args });
   }
 
   private unary(): Node {
     if (this.isName("not") || this.isOp("!")) {
       this.i++;
-      return { type: "unary", op: "not", operand: this.nested(() => this.binary(20)) };
+      return this.make({ type: "unary", op: "not", operand: this.nested(() => this.binary(20)) });
     }
     if (this.isOp("-") || this.isOp("+")) {
       const op = (this.next() as { value: string }).value;
-      return { type: "unary", op, operand: this.nested(() => this.unary()) };
+      return this.make({ type: "unary", op, operand: this.nested(() => this.unary()) });
     }
     return this.postfix(this.primary());
   }
@@ -163,20 +181,20 @@ class Parser {
       if (this.isOp(".")) {
         this.i++;
         const t = this.next();
-        if (t.kind === "name") node = { type: "member", object: node, property: { type: "literal", value: t.value }, computed: false };
-        else if (t.kind === "num") node = { type: "member", object: node, property: { type: "literal", value: String(t.value) }, computed: false };
+        if (t.kind === "name") node = this.make({ type: "member", object: node, property: { type: "literal", value: t.value }, computed: false });
+        else if (t.kind === "num") node = this.make({ type: "member", object: node, property: { type: "literal", value: String(t.value) }, computed: false });
         else this.fail("expected a name after '.'");
       } else if (this.isOp("[")) {
         this.i++;
         const property = this.expression();
         this.expectOp("]");
-        node = { type: "member", object: node, property, computed: true };
+        node = this.make({ type: "member", object: node, property, computed: true });
       } else if (this.isOp("|")) {
         this.i++;
         const t = this.next();
         if (t.kind !== "name") this.fail("expected a filter name after '|'");
         const { args, named } = this.isOp("(") ? this.args() : { args: [], named: {} };
-        node = { type: "filter", input: node, name: (t as { value: string }).value, args, named };
+        node = this.make({ type: "filter", input: node, name: (t as { value: string }).value, args, named });
       } else {
         return node;
       }
@@ -214,7 +232,7 @@ class Parser {
         if (t.value in KEYWORD_LITERALS) return { type: "literal", value: KEYWORD_LITERALS[t.value] };
         if (this.isOp("(")) {
           const { args, named } = this.args();
-          return { type: "call", callee: t.value, args, named };
+          return this.make({ type: "call", callee: t.value, args, named });
         }
         return { type: "name", name: t.value };
       }
@@ -233,7 +251,7 @@ class Parser {
             if (!this.isOp("]")) this.expectOp(",");
           }
           this.i++;
-          return { type: "list", items };
+          return this.make({ type: "list", items });
         }
         if (t.value === "{") {
           this.i++;
@@ -246,7 +264,7 @@ class Parser {
             if (!this.isOp("}")) this.expectOp(",");
           }
           this.i++;
-          return { type: "map", entries };
+          return this.make({ type: "map", entries });
         }
         return this.fail(`unexpected '${t.value}'`);
       default:

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { configSchema } from "../config/config.schema.js";
 import { renderLimitsSchema } from "../config/render.schema.js";
+import type { Node } from "./ast.js";
 import type { RenderContext } from "./evaluator.js";
 import { ExpressionError, RenderLimitError } from "./expression.error.js";
-import { evaluateExpression, renderString, renderValue } from "./render.js";
-import { configureRenderLimits, DEFAULT_RENDER_LIMITS, type RenderLimits } from "./render-limits.js";
+import { checkTemplate, evaluateExpression, renderString, renderValue } from "./render.js";
+import { configureRenderLimits, DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits } from "./render-limits.js";
+import { unknownNames } from "./template-check.js";
 
 const ctx = (limits?: Partial<RenderLimits>, extra: Partial<RenderContext> = {}): RenderContext => ({ variables: { inputs: { n: 10_000_000 } }, limits, ...extra });
 const r = (template: string, limits?: Partial<RenderLimits>) => renderString(template, ctx(limits));
@@ -22,6 +24,29 @@ async function refused(render: Promise<unknown>, limit: keyof RenderLimits): Pro
   expect((error as Error).message).toContain(`render.${limit} is `);
   return error as RenderLimitError;
 }
+
+/** how often a 1 ms interval fired while `work` ran: more than a few times means the render kept yielding */
+async function ticksDuring(work: () => Promise<unknown>): Promise<number> {
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 1);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  return ticks;
+}
+
+/** the render either completes or fails with a RenderLimitError, whichever limit it names */
+async function completesOrRefused(render: Promise<unknown>): Promise<void> {
+  const error = await render.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (error !== undefined) expect(error).toBeInstanceOf(RenderLimitError);
+}
+
+const withVariables = (variables: Record<string, unknown>, limits?: Partial<RenderLimits>): RenderContext => ({ variables, limits });
 
 afterEach(() => configureRenderLimits({}));
 
@@ -178,3 +203,181 @@ describe("render limits", () => {
     expect(renderLimitsSchema.safeParse({ timeout: 100 }).success).toBe(false);
   });
 });
+
+describe("render limits on costly operations", () => {
+  const bigComparisons = "{% set r = range(0, 999999) %}{% set r2 = range(0, 999999) %}{% for i in range(1, 300) %}{{ r == r2 }}{% endfor %}";
+
+  it("charges comparisons, keys and text filters by what they read, and yields while they run", async () => {
+    // 300 comparisons of two million-element lists: stopped by a limit, the event loop turning meanwhile
+    expect(await ticksDuring(() => completesOrRefused(r(bigComparisons)))).toBeGreaterThan(3);
+    await refused(r(bigComparisons, { timeoutMs: 200, maxIterations: 1e12 }), "timeoutMs");
+    const outside = new AbortController();
+    setTimeout(() => outside.abort("stopped"), 5);
+    await expect(renderString(bigComparisons, ctx({ maxIterations: 1e12, timeoutMs: 600_000 }, { signal: outside.signal }))).rejects.toThrow(/render aborted: stopped/);
+
+    // each would cost 100 × 10,000 steps or more: past 300,000, whatever the operation
+    const operations = [
+      "r == r2", "r != r2", "r < r2", "r >= r2", "-1 in r", "r2 contains [-1]", "{(r): 1} | length", "m[r] ?? 0",
+      "r | startsWith('[')", "r | endsWith(']')", "r | abbreviate(5)", "[r, r2] | sort | length", "fromJson(t) | length",
+      "json(t) | length", "t | upper | length", "r | toJson | length",
+    ];
+    for (const operation of operations) {
+      const template = `{% set r = range(0, 9999) %}{% set r2 = range(0, 9999) %}{% set t = r | toJson %}{% for i in range(1, 100) %}{{ ${operation} }}{% endfor %}`;
+      await refused(renderString(template, withVariables({ m: {} }, { maxIterations: 300_000 })), "maxIterations");
+    }
+  });
+
+  it("looks at the clock and the signal every thousand steps, and after any large charge", () => {
+    const reason = new Error("task cancelled");
+    const controller = new AbortController();
+    const budget = new RenderBudget(undefined, controller.signal);
+    budget.charge(10, "a few steps");
+    controller.abort(reason);
+    expect(() => budget.charge(5000, "one large step")).toThrow(reason);
+
+    const every = new AbortController();
+    const counted = new RenderBudget(undefined, every.signal);
+    every.abort(reason);
+    let steps = 0;
+    expect(() => {
+      for (; steps < 2000; steps++) counted.charge(1, "one step");
+    }).toThrow(reason);
+    expect(steps).toBeLessThan(1000);
+
+    const late = new RenderBudget({ timeoutMs: 1 });
+    const start = Date.now();
+    while (Date.now() - start < 5);
+    expect(() => late.charge(1000, "one large step")).toThrow(/render\.timeoutMs is 1/);
+  });
+
+  it("keeps every filter's output within maxOutputLength, however the filter makes it", async () => {
+    // a date pattern's output is measured as it grows, not once made (it made 146 million characters)
+    const zone = "America/Argentina/ComodRivadavia";
+    for (const template of [`{{ now(format=f, timeZone='${zone}') }}`, `{{ '2024-03-15T10:00:00Z' | date(f, timeZone='${zone}') }}`]) {
+      const error = await refused(renderString(template, withVariables({ f: "Vz".repeat(400_000) })), "maxOutputLength");
+      const made = Number(/would make a string of (\d+) characters/.exec(error.message)![1]);
+      expect(made).toBeLessThan(DEFAULT_RENDER_LIMITS.maxOutputLength + zone.length + 1);
+    }
+    // filters whose output outgrows their input
+    const growing: Array<[string, string]> = [
+      ["{{ s | upper }}", "ß".repeat(600)],
+      ["{{ s | lower }}", "İ".repeat(600)],
+      ["{{ s | urlencode }}", "ä".repeat(200)],
+      ["{{ s | slugify }}", "㎉".repeat(300)],
+      ["{{ s | replace({'a': 'aaa'}) }}", "a".repeat(400)],
+      ["{{ s | title }}", "ŉ ".repeat(400)],
+    ];
+    for (const [template, s] of growing) await refused(renderString(template, withVariables({ s }, { maxOutputLength: 1000 })), "maxOutputLength");
+  });
+
+  it("charges text filters a step per 16 characters, and gives the same text when made a piece at a time", async () => {
+    const filters = ["upper", "lower", "title", "capitalize | trim", "slugify", "urlencode", "urldecode", "base64encode", "base64decode", "split(',') | length", "replace({'x': 'y'})", "reverse"];
+    for (const filter of filters) {
+      const template = `{% for i in range(1, 100) %}{{ s | ${filter} | length }}{% endfor %}`;
+      await refused(renderString(template, withVariables({ s: "x".repeat(16_000) }, { maxIterations: 50_000 })), "maxIterations");
+    }
+
+    // longer than a piece (65,536 characters), with spaces, tabs, newlines, Σ and surrogate pairs at every offset
+    const s = "alpha ßeta ΣΑΣ\tgamma\nδelta 𝐀𝐁c $& ".repeat(20_011);
+    const expected: Record<string, string> = {
+      title: s.replace(/(^|\s)(\S)/g, (_, x: string, y: string) => x + y.toUpperCase()),
+      upper: s.toUpperCase(),
+      lower: s.toLowerCase(),
+      slugify: s.toLowerCase().normalize("NFKD").replace(/[^\w\s-]/g, "").trim().replace(/[\s_-]+/g, "-"),
+      urlencode: encodeURIComponent(s),
+      "replace({'a': '$&', ' ': '  ', 'Σ': ''})": s.replaceAll("a", () => "$&").replaceAll(" ", "  ").replaceAll("Σ", ""),
+    };
+    for (const [filter, text] of Object.entries(expected)) {
+      expect(await renderString(`{{ s | ${filter} }}`, withVariables({ s })), filter).toBe(text);
+    }
+    // a filter with a callback per word, over millions of characters, lets the event loop turn
+    const words = "a ".repeat(1_000_000);
+    let titled = "";
+    expect(await ticksDuring(async () => (titled = await renderString("{{ s | title }}", withVariables({ s: words }))))).toBeGreaterThan(3);
+    expect(titled).toBe("A ".repeat(1_000_000));
+  });
+
+  it("checks parsed JSON against maxDepth and maxCollectionSize before parsing, and compares deep values without overflowing", async () => {
+    const deep = "[".repeat(1_700_000) + "]".repeat(1_700_000);
+    const before = process.memoryUsage().heapUsed;
+    await refused(renderString("{{ fromJson(d) | length }}", withVariables({ d: deep })), "maxDepth");
+    await refused(renderString("{{ json(d) | length }}", withVariables({ d: deep })), "maxDepth");
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * 1024 * 1024);
+    await refused(renderString("{{ fromJson(t) | length }}", withVariables({ t: `[${"0,".repeat(1_000_000)}0]` })), "maxCollectionSize");
+    await refused(renderString("{{ fromJson(t) | length }}", withVariables({ t: `{"a": {"b": [${"1,".repeat(100)}1]}}` }, { maxCollectionSize: 50 })), "maxCollectionSize");
+    expect(await r(`{{ fromJson('{"a": [1, "x,]"]}').a | length }}`)).toBe("2");
+
+    // a parsed value nests as deep as it is: wrapping it in lists stops at maxDepth
+    const nested150 = "[".repeat(150) + "]".repeat(150);
+    expect(await r(`{{ fromJson('${nested150}') | length }}`)).toBe("1");
+    await refused(r(`{% set x = fromJson('${nested150}') %}{% for i in range(1, 60) %}{% set x = [x] %}{% endfor %}{{ x | length }}`), "maxDepth");
+    await refused(r(`{% set x = json('${nested150}') %}{{ ${"[".repeat(60)}x${"]".repeat(60)} | length }}`), "maxDepth");
+
+    // values from outside, far deeper than maxDepth: compared and printed without recursion
+    let a: unknown = 1;
+    let b: unknown = 1;
+    for (let i = 0; i < 100_000; i++) {
+      a = [a];
+      b = [b];
+    }
+    for (const operation of ["a == b", "a != b", "a < b", "a in [b]", "[a, b] | sort | length", "a | toJson", "json(a) | length", "a ~ 'x'"]) {
+      const error = await render(`{{ ${operation} }}`, { a, b });
+      expect(error, operation).toBeInstanceOf(RenderLimitError);
+      expect((error as RenderLimitError).limit, operation).toBe("maxDepth");
+    }
+    // an error message shows the start of such a value, printed as far as shown
+    const message = ((await render("{{ a + 1 }}", { a })) as Error).message;
+    expect(message).toMatch(/'\[\[\[\[\[.*…' is not a number/);
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it("refuses at deploy an expression whose tree is deeper than maxDepth, however long its chain", async () => {
+    const chain = (terms: number, op = "+") => Array(terms).fill("1").join(` ${op} `);
+    const deployError = (template: string) => {
+      try {
+        checkTemplate(template);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    };
+    // before, 201 to ~5,000 terms deployed and then failed every render; past 10,000 the check overflowed the stack
+    for (const template of [
+      `{{ ${chain(201)} }}`,
+      `{{ ${chain(5000)} }}`,
+      `{{ ${chain(20_000)} }}`,
+      `{{ ${chain(300, "~")} }}`,
+      `{{ ${chain(300, "and")} }}`,
+      `{{ x${" | upper".repeat(300)} }}`,
+      `{{ x${".a".repeat(300)} }}`,
+      `{% if ${chain(300, "==")} %}{% endif %}`,
+      `${"{% if true %}".repeat(50)}{{ ${chain(160)} }}${"{% endif %}".repeat(50)}`,
+    ]) {
+      const error = deployError(template);
+      expect(error, template.slice(0, 40)).toBeInstanceOf(RenderLimitError);
+      expect((error as Error).message).toContain("render.maxDepth is 200");
+    }
+    await refused(evaluateExpression(chain(300), ctx()), "maxDepth");
+
+    // whatever deploys renders: the chain at its longest, at the top and inside tags
+    expect(deployError(`{{ ${chain(200)} }}`)).toBeUndefined();
+    expect(await r(`{{ ${chain(200)} }}`)).toBe("200");
+    const inTags = `${"{% if true %}".repeat(50)}{{ ${chain(150)} }}${"{% endif %}".repeat(50)}`;
+    expect(deployError(inTags)).toBeUndefined();
+    expect(await r(inTags)).toBe("150");
+
+    // the check walks a tree with an explicit stack: even one no parser would make does not overflow it
+    let expr: Node = { type: "literal", value: 1 };
+    for (let i = 0; i < 200_000; i++) expr = { type: "binary", op: "+", left: expr, right: { type: "literal", value: i } };
+    expr = { type: "filter", input: expr, name: "nope", args: [], named: {} };
+    expect(unknownNames([{ kind: "out", expr }])).toEqual([expect.stringContaining("unknown filter 'nope'")]);
+  });
+});
+
+/** renders, returning the error it failed with (or fails the test) */
+async function render(template: string, variables: Record<string, unknown>): Promise<unknown> {
+  return renderString(template, { variables }).then(
+    () => expect.fail(`expected '${template}' to fail`),
+    (e: unknown) => e,
+  );
+}

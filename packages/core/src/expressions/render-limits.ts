@@ -9,11 +9,14 @@ import { stringify } from "./values.js";
 export interface RenderLimits {
   /** characters of one rendered string, or of any string made on the way */
   maxOutputLength: number;
-  /** elements of any list or map a range, operator or filter makes */
+  /** elements of any list or map a range, operator or filter makes, or parsed JSON holds */
   maxCollectionSize: number;
-  /** loop iterations plus elements visited by filters, over the whole render */
+  /**
+   * steps over the whole render: loop iterations, elements visited (by filters, comparisons,
+   * printing and parsing) and characters processed, one step per CHARS_PER_STEP of them
+   */
   maxIterations: number;
-  /** nesting of templates and expressions, and of values rendered or printed */
+  /** nesting of tags and expression trees (checked as they parse), and of values made, parsed, rendered or printed */
   maxDepth: number;
   /** wall time of the whole render, in milliseconds */
   timeoutMs: number;
@@ -53,19 +56,39 @@ export function processRenderLimits(): Readonly<RenderLimits> {
   return processLimits;
 }
 
-// so that other executions, timers and I/O get their turn during a long render
+/** how many characters processed count as one step (one element visited, one loop iteration) */
+export const CHARS_PER_STEP = 16;
+// steps between looks at the clock and the signal, so that a render ends on time even between yields
+const CHECK_EVERY = 1000;
+// steps between yields, so that other executions, timers and I/O get their turn during a long render
 const YIELD_EVERY = 10_000;
 const yieldToLoop: () => Promise<void> =
   typeof setImmediate === "function" ? () => new Promise((resolve) => setImmediate(resolve)) : () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * The budget of one top-level render, shared by everything it renders. Sizes are checked before
- * a string or collection is made, so a refused render never allocated what it asked for.
+ * The budget of one top-level render, shared by everything it renders.
+ *
+ * Sizes: a string or collection whose size is known beforehand (range, `..`, split, merge,
+ * printing as JSON, parsing JSON) is checked before it is made, so a refused render never
+ * allocated it; strings that filters make a piece or a batch at a time (join, replace, upper,
+ * lower, title, urlencode, slugify, date formats) are checked as they grow; and every string or
+ * list a built-in filter or function returns is checked again when it returns.
+ *
+ * Work is counted in steps (`charge`): a loop iteration, an element visited, CHARS_PER_STEP
+ * characters read or written. An operation charges for the size of what it reads, just before or
+ * just after reading it, and every step counts towards maxIterations. `charge` also reads the
+ * clock and the signal once CHECK_EVERY (1,000) steps were charged since they were last read (at
+ * once after a single charge that large), throwing for timeoutMs or an abort even in code that
+ * never awaits, such as a sort's comparator. Once YIELD_EVERY (10,000) steps were charged since
+ * the last pause, `due` is true, and the evaluator (before each expression node), loops and the
+ * long walks (JSON printing and parsing, comparisons, text filters) await `pause()`, which yields
+ * to the event loop and then reads the clock and the signal again.
  */
 export class RenderBudget {
   readonly limits: Readonly<RenderLimits>;
   private iterations = 0;
   private sincePause = 0;
+  private sinceCheck = 0;
   private readonly startedAt = Date.now();
 
   constructor(overrides: Partial<RenderLimits> | undefined, private readonly signal?: AbortSignal) {
@@ -91,16 +114,30 @@ export class RenderBudget {
     if (depth > this.limits.maxDepth) this.exceeded("maxDepth", `${what} nests deeper than ${this.limits.maxDepth} levels`);
   }
 
-  /** counts `n` units of work: loop iterations, elements a filter visits */
+  /** counts `n` steps of work; looks at the clock and the signal every CHECK_EVERY steps */
   charge(n: number, what: string): void {
     this.iterations += n;
     this.sincePause += n;
     if (this.iterations > this.limits.maxIterations) {
-      this.exceeded("maxIterations", `${what} took the render past ${this.limits.maxIterations} steps (loop iterations and elements visited)`);
+      this.exceeded("maxIterations", `${what} took the render past ${this.limits.maxIterations} steps (loop iterations, elements visited and characters processed)`);
     }
+    this.sinceCheck += n;
+    if (this.sinceCheck >= CHECK_EVERY) this.check();
   }
 
-  /** whether enough work was done since the last pause to let the event loop run */
+  /** counts processing `length` characters: one step per CHARS_PER_STEP */
+  chars(length: number, what: string): void {
+    if (length >= CHARS_PER_STEP) this.charge(Math.floor(length / CHARS_PER_STEP), what);
+  }
+
+  /** a map's keys, one step each (V8 takes about half a microsecond a key to list a big map's) */
+  keys(map: object, what: string): string[] {
+    const keys = Object.keys(map);
+    this.charge(keys.length, what);
+    return keys;
+  }
+
+  /** whether YIELD_EVERY steps were charged since the last pause, so the event loop should run */
   get due(): boolean {
     return this.sincePause >= YIELD_EVERY;
   }
@@ -112,8 +149,8 @@ export class RenderBudget {
   }
 
   /**
-   * One loop iteration (or `n` units): counts it and, every 10,000, yields and checks the
-   * time and the signal. Returns a promise only then, so a hot loop awaits only when due.
+   * One loop iteration (or `n` steps): charges it and, when due, pauses. Returns a promise only
+   * then, so a hot loop awaits only every YIELD_EVERY steps.
    */
   step(n: number, what: string): Promise<void> | undefined {
     this.charge(n, what);
@@ -122,6 +159,7 @@ export class RenderBudget {
 
   /** stops the render when its time is up or its task was aborted */
   check(): void {
+    this.sinceCheck = 0;
     if (this.signal?.aborted) throw abortError(this.signal.reason);
     const elapsed = Date.now() - this.startedAt;
     if (elapsed > this.limits.timeoutMs) this.exceeded("timeoutMs", `the render ran for ${elapsed} ms`);
@@ -138,20 +176,40 @@ export class RenderBudget {
     return this.json(value, what);
   }
 
-  /** JSON.stringify, measured first (size and depth) so an oversized value is never printed */
-  async json(value: unknown, what = "toJson"): Promise<string> {
+  /**
+   * JSON.stringify, measured first (size and depth, one step per element) so an oversized or
+   * too deep value is never printed; the printed text is charged too. A promise only when the
+   * walk paused.
+   */
+  json(value: unknown, what = "toJson"): string | Promise<string> {
     if (typeof value === "string") this.output(value.length + 2, what);
-    else if (value !== null && typeof value === "object" && !(value instanceof Date)) await this.measure(value, what);
-    const out = JSON.stringify(value ?? null) ?? "null";
+    else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+      const walk = this.measure(value, what);
+      if (walk) return walk.then(() => this.print(value, what));
+    }
+    return this.print(value, what);
+  }
+
+  private print(value: unknown, what: string): string {
+    let out: string;
+    try {
+      out = JSON.stringify(value ?? null) ?? "null";
+    } catch (error) {
+      // measured, so only a maxDepth configured past what JSON.stringify can recurse gets here
+      if (error instanceof RangeError) this.exceeded("maxDepth", `${what} nests too deep to print`);
+      throw error;
+    }
     this.output(out.length, what);
+    this.chars(out.length, what);
     return out;
   }
 
   // a lower bound of the JSON length, walked without recursion; stops as soon as it is too long
-  private async measure(root: object, what: string): Promise<void> {
+  private measure(root: object, what: string): Promise<void> | undefined {
     const max = this.limits.maxOutputLength;
     let length = 0;
-    const frames: Array<{ items: unknown[]; i: number }> = [];
+    // a map's values are looked up as the walk reaches them
+    const frames: Array<{ value: object; keys?: string[]; size: number; i: number }> = [];
     const open = (value: unknown) => {
       if (typeof value === "string") length += value.length + 2;
       else if (typeof value === "number") length += String(value).length;
@@ -160,27 +218,32 @@ export class RenderBudget {
         this.depth(frames.length + 1, what);
         if (Array.isArray(value)) {
           length += 1 + value.length;
-          frames.push({ items: value, i: 0 });
+          frames.push({ value, size: value.length, i: 0 });
         } else {
           const keys = Object.keys(value);
           length += 1 + keys.length;
           for (const key of keys) length += key.length + 3;
-          frames.push({ items: keys.map((k) => (value as Record<string, unknown>)[k]), i: 0 });
+          frames.push({ value, keys, size: keys.length, i: 0 });
         }
       } else length += 4;
     };
-    open(root);
-    while (frames.length) {
-      if (length > max) this.exceeded("maxOutputLength", `${what} would make a string of more than ${max} characters`);
-      const top = frames[frames.length - 1];
-      if (top.i >= top.items.length) {
-        frames.pop();
-        continue;
+    const walk = (): Promise<void> | undefined => {
+      while (frames.length) {
+        if (length > max) this.exceeded("maxOutputLength", `${what} would make a string of more than ${max} characters`);
+        const top = frames[frames.length - 1];
+        if (top.i >= top.size) {
+          frames.pop();
+          continue;
+        }
+        this.charge(1, what);
+        const i = top.i++;
+        open(top.keys ? (top.value as Record<string, unknown>)[top.keys[i]] : (top.value as unknown[])[i]);
+        if (this.due) return this.pause().then(walk);
       }
-      this.charge(1, what);
-      if (this.due) await this.pause();
-      open(top.items[top.i++]);
-    }
+      return undefined;
+    };
+    open(root);
+    return walk();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Node } from "./ast.js";
+import { childrenOf, type Node } from "./ast.js";
 import { FILTERS, FUNCTIONS } from "./filters.js";
 import type { TemplateNode } from "./template.js";
 
@@ -21,61 +21,29 @@ const tests = new Set<string>(TESTS);
  */
 export function unknownNames(nodes: TemplateNode[]): string[] {
   const problems = new Set<string>();
-  const visit = (node: Node): void => {
-    switch (node.type) {
-      case "literal":
-      case "name":
-        return;
-      case "member":
-        visit(node.object);
-        return visit(node.property);
-      case "call":
-        if (!functions.has(node.callee)) problems.add(`unknown function '${node.callee}' (known: ${[...functions].sort().join(", ")})`);
-        node.args.forEach(visit);
-        return Object.values(node.named).forEach(visit);
-      case "filter":
-        if (!filters.has(node.name)) problems.add(`unknown filter '${node.name}' (known: ${[...filters].sort().join(", ")})`);
-        visit(node.input);
-        node.args.forEach(visit);
-        return Object.values(node.named).forEach(visit);
-      case "unary":
-        return visit(node.operand);
-      case "binary":
-        visit(node.left);
-        return visit(node.right);
-      case "test":
-        if (!tests.has(node.test)) problems.add(`unknown test '${node.test}' (known: ${[...tests].join(", ")})`);
-        visit(node.subject);
-        return node.args.forEach(visit);
-      case "ternary":
-        visit(node.cond);
-        visit(node.then);
-        return visit(node.else);
-      case "list":
-        return node.items.forEach(visit);
-      case "map":
-        for (const [key, value] of node.entries) {
-          visit(key);
-          visit(value);
-        }
-    }
+  // an explicit stack, in the order a recursive walk would visit (so problems keep their order):
+  // however deep a template or an expression is, the walk cannot overflow the call stack
+  type Item = { expr: Node } | { tag: TemplateNode };
+  const stack: Item[] = [];
+  const push = (items: Item[]) => {
+    for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]);
   };
-  const walk = (list: TemplateNode[]): void => {
-    for (const node of list) {
-      if (node.kind === "out" || node.kind === "set") visit(node.expr);
-      else if (node.kind === "if") {
-        for (const branch of node.branches) {
-          visit(branch.cond);
-          walk(branch.body);
-        }
-        if (node.otherwise) walk(node.otherwise);
-      } else if (node.kind === "for") {
-        visit(node.iterable);
-        walk(node.body);
-        if (node.otherwise) walk(node.otherwise);
-      }
+  const tags = (list: TemplateNode[]): Item[] => list.map((tag) => ({ tag }));
+  push(tags(nodes));
+  while (stack.length) {
+    const item = stack.pop()!;
+    if ("expr" in item) {
+      const node = item.expr;
+      if (node.type === "call" && !functions.has(node.callee)) problems.add(`unknown function '${node.callee}' (known: ${[...functions].sort().join(", ")})`);
+      if (node.type === "filter" && !filters.has(node.name)) problems.add(`unknown filter '${node.name}' (known: ${[...filters].sort().join(", ")})`);
+      if (node.type === "test" && !tests.has(node.test)) problems.add(`unknown test '${node.test}' (known: ${[...tests].join(", ")})`);
+      push(childrenOf(node).map((expr) => ({ expr })));
+      continue;
     }
-  };
-  walk(nodes);
+    const tag = item.tag;
+    if (tag.kind === "out" || tag.kind === "set") push([{ expr: tag.expr }]);
+    else if (tag.kind === "if") push([...tag.branches.flatMap((b) => [{ expr: b.cond }, ...tags(b.body)]), ...tags(tag.otherwise ?? [])]);
+    else if (tag.kind === "for") push([{ expr: tag.iterable }, ...tags(tag.body), ...tags(tag.otherwise ?? [])]);
+  }
   return [...problems];
 }

@@ -68,12 +68,16 @@ function findClose(source: string, from: number, close: string): number {
   return -1;
 }
 
-/** Parses a template; `maxDepth` bounds how deep tags (and each expression) may nest. */
+/**
+ * Parses a template; `maxDepth` bounds how deep tags nest, and each expression's tree together
+ * with the tags around it, the depths the evaluator will reach (see parseExpression).
+ */
 export function parseTemplate(source: string, maxDepth = processRenderLimits().maxDepth): TemplateNode[] {
   const pieces = split(source);
   let i = 0;
   let depth = 0;
-  const parseExpression = (src: string) => parseExpressionUpTo(src, maxDepth);
+  // `depth` is the tags' nesting where the expression sits: renderNodes evaluates it at that depth
+  const parseExpression = (src: string) => parseExpressionUpTo(src, maxDepth, depth);
   const parseBody = (stops: string[]): { body: TemplateNode[]; stop?: string } => {
     if (++depth > maxDepth) throw new RenderLimitError("maxDepth", maxDepth, `the template's tags nest deeper than ${maxDepth} levels`);
     try {
