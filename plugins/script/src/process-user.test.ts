@@ -92,6 +92,32 @@ tasks:
       expect(await r.outputs("deno")).toEqual({ read: "by deno" });
     });
 
+    it("a timeout kills the processes it started as that user, their children too", async () => {
+      const marker = "31.4159";
+      const r = await h.run(`
+id: killed-as-nobody
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: script.Shell
+    timeout: PT1S
+    commands:
+      - sleep ${marker} &
+      - sleep ${marker}
+`);
+      expect(r.execution.state.current).toBe("FAILED");
+      expect(r.messages().join("\n")).toMatch(/Timeout after/);
+      // the group gets SIGTERM, then SIGKILL after its grace: nothing of it is left a few seconds on
+      const left = async () => execFileSync("pgrep", ["-u", "65534", "-f", `sleep ${marker}`], { encoding: "utf8" }).trim();
+      let remaining = "";
+      for (let i = 0; i < 50; i++) {
+        remaining = await left().catch(() => "");
+        if (!remaining) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(remaining).toBe("");
+    });
+
     it("removes links out of the working folder before the worker (root) reads output files", async () => {
       const r = await h.run(`
 id: link-out
