@@ -1,0 +1,32 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listCases, runCase } from "./support/conformance-case.js";
+import { REPO_ROOT, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+
+/**
+ * This project's conformance suite: Kestra flows with the results Kestra gives, each case
+ * written from Kestra's documentation or source and naming the file it follows (`source`).
+ * Cases live in integration-tests/conformance/<area>/<case>/ in the format of
+ * ../shared/conformance (its README), run here against a real `ferry server local`.
+ */
+const ROOT = join(REPO_ROOT, "integration-tests/conformance");
+const cases = listCases(ROOT);
+
+let ferry: FerryProcess;
+beforeAll(async () => {
+  ferry = await startFerryProcess({ env: { SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64") } });
+});
+afterAll(async () => {
+  await ferry?.stop();
+});
+
+describe("project conformance cases against a real `ferry server local`", () => {
+  it("every case names the Kestra source it follows", () => {
+    expect(cases.filter((c) => !c.expect.source).map((c) => c.name)).toEqual([]);
+  });
+  for (const c of cases) {
+    it(c.name, async () => {
+      expect(await runCase(ferry.url, c)).toEqual([]);
+    });
+  }
+});

@@ -1,0 +1,161 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * One conformance case: a Kestra flow and the result Kestra gives, in the format of
+ * ../shared/conformance (see its README), plus a few optional extensions:
+ * - `source`: the Kestra file(s) the case was written from (required in this project's cases);
+ * - `flows`: more flow files of the folder to deploy first (subflows, flows a trigger watches);
+ * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value;
+ * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/.
+ */
+export interface ConformanceExpect {
+  namespace: string;
+  flowId: string;
+  inputs?: Record<string, string>;
+  state: string;
+  logs_contain?: string[];
+  logs_absent?: string[];
+  outputs?: Record<string, Record<string, unknown>>;
+  flow_outputs?: Record<string, unknown>;
+  task_states?: Record<string, string>;
+  task_values?: Record<string, Record<string, string>>;
+  attempts?: Record<string, number>;
+  flows?: string[];
+  source?: string | string[];
+  notes?: string;
+}
+
+export interface ConformanceCase {
+  name: string;
+  folder: string;
+  expect: ConformanceExpect;
+}
+
+/** the case folders (those with an expect.json) under `root`, one level of area folders deep or flat */
+export function listCases(root: string): ConformanceCase[] {
+  if (!existsSync(root)) return [];
+  const cases: ConformanceCase[] = [];
+  const visit = (folder: string, name: string, depth: number) => {
+    const expectFile = join(folder, "expect.json");
+    if (existsSync(expectFile)) {
+      cases.push({ name, folder, expect: JSON.parse(readFileSync(expectFile, "utf8")) as ConformanceExpect });
+      return;
+    }
+    if (depth === 0) return;
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) visit(join(folder, entry.name), name ? `${name}/${entry.name}` : entry.name, depth - 1);
+    }
+  };
+  visit(root, "", 2);
+  return cases;
+}
+
+// Kestra's State.Type.isTerminated()
+const TERMINAL = new Set(["SUCCESS", "FAILED", "WARNING", "KILLED", "CANCELLED", "RETRIED", "SKIPPED"]);
+
+type Json = any; // answers of the API under test, read by path
+
+const stateOf = (x: Json): string | undefined => (x && typeof x.state === "object" ? x.state?.current : x?.state);
+
+function dig(value: Json, path: string): { found: boolean; value?: unknown } {
+  let current = value;
+  for (const part of path.split(".")) {
+    if (current && typeof current === "object" && !Array.isArray(current) && part in current) current = current[part];
+    else if (Array.isArray(current) && /^\d+$/.test(part) && Number(part) < current.length) current = current[Number(part)];
+    else return { found: false };
+  }
+  return { found: true, value: current };
+}
+
+/** outputs of a task id: the run's outputs, or a map keyed by iteration value (as run.py reads them) */
+function taskOutputs(runs: Json[]): Json {
+  if (runs.length === 1 && (runs[0].value === undefined || runs[0].value === null || runs[0].value === "")) return runs[0].outputs ?? {};
+  return Object.fromEntries(runs.map((r) => [String(r.value), r.outputs ?? {}]));
+}
+
+/** JSON equality with type: 3 is not "3" */
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function multipart(fields: Record<string, string>): { body: string; contentType: string } {
+  const boundary = `----ferry${Math.random().toString(16).slice(2)}`;
+  const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  return { body: `${parts.join("")}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function deploy(base: string, namespace: string, source: string): Promise<string | undefined> {
+  const headers = { "Content-Type": "application/x-yaml" };
+  let response = await fetch(`${base}/api/v1/flows`, { method: "POST", headers, body: source });
+  if (response.status === 409 || (response.status >= 400 && /exist/i.test(await response.clone().text()))) {
+    const id = /^id:\s*(\S+)/m.exec(source)?.[1];
+    response = await fetch(`${base}/api/v1/flows/${namespace}/${id}`, { method: "PUT", headers, body: source });
+  }
+  if (response.status >= 300) return `HTTP ${response.status} ${(await response.text()).slice(0, 300)}`;
+  return undefined;
+}
+
+/**
+ * Runs one case against a running server, as ../shared/conformance/run.py does: deploys,
+ * executes with a multipart form, waits for a terminal state, compares. Returns the problems.
+ */
+export async function runCase(base: string, c: ConformanceCase): Promise<string[]> {
+  const exp = c.expect;
+  const files = [...(exp.flows ?? []), ...(existsSync(join(c.folder, "child.yaml")) ? ["child.yaml"] : []), "flow.yaml"];
+  for (const file of files) {
+    const failed = await deploy(base, exp.namespace, readFileSync(join(c.folder, file), "utf8"));
+    if (failed) return [`deploy ${file}: ${failed}`];
+  }
+  const form = multipart(exp.inputs ?? {});
+  const started = await fetch(`${base}/api/v1/executions/${exp.namespace}/${exp.flowId}`, { method: "POST", headers: { "Content-Type": form.contentType }, body: form.body });
+  if (started.status >= 300) return [`execute: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`];
+  const id = ((await started.json()) as Json).id as string;
+  let ex: Json = {};
+  for (const deadline = Date.now() + 60_000; ; ) {
+    const response = await fetch(`${base}/api/v1/executions/${id}`);
+    if (response.status === 200) ex = await response.json();
+    if (TERMINAL.has(stateOf(ex) ?? "") || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const problems: string[] = [];
+  if (stateOf(ex) !== exp.state) problems.push(`state ${stateOf(ex)} != ${exp.state}`);
+  let text = "";
+  for (const deadline = Date.now() + 10_000; ; ) {
+    const logs = (await (await fetch(`${base}/api/v1/logs/${id}`)).json()) as Json;
+    text = (Array.isArray(logs) ? logs : (logs.results ?? [])).map((l: Json) => String(l.message ?? "")).join("\n");
+    if ((exp.logs_contain ?? []).every((w) => text.includes(w)) || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const want of exp.logs_contain ?? []) if (!text.includes(want)) problems.push(`logs lack ${JSON.stringify(want)}`);
+  for (const bad of exp.logs_absent ?? []) if (text.includes(bad)) problems.push(`logs have ${JSON.stringify(bad)}`);
+  const runs = new Map<string, Json[]>();
+  for (const tr of ex.taskRunList ?? []) runs.set(tr.taskId, [...(runs.get(tr.taskId) ?? []), tr]);
+  for (const [taskId, want] of Object.entries(exp.task_states ?? {})) {
+    const got = (runs.get(taskId) ?? []).map(stateOf);
+    if (!same(got, [want])) problems.push(`task ${taskId} states ${JSON.stringify(got)} != [${want}]`);
+  }
+  for (const [taskId, byValue] of Object.entries(exp.task_values ?? {})) {
+    for (const [value, want] of Object.entries(byValue)) {
+      const got = (runs.get(taskId) ?? []).filter((r) => String(r.value) === value).map(stateOf);
+      if (!same(got, [want])) problems.push(`task ${taskId}[${value}] states ${JSON.stringify(got)} != [${want}]`);
+    }
+  }
+  for (const [taskId, n] of Object.entries(exp.attempts ?? {})) {
+    const got = (runs.get(taskId) ?? []).map((r) => (r.attempts ?? []).length);
+    if (!same(got, [n])) problems.push(`task ${taskId} attempts ${JSON.stringify(got)} != [${n}]`);
+  }
+  for (const [taskId, paths] of Object.entries(exp.outputs ?? {})) {
+    const outputs = taskOutputs(runs.get(taskId) ?? []);
+    for (const [path, want] of Object.entries(paths)) {
+      const got = dig(outputs, path);
+      if (!got.found) problems.push(`outputs.${taskId}.${path} missing`);
+      else if (!same(got.value, want)) problems.push(`outputs.${taskId}.${path} = ${JSON.stringify(got.value)} != ${JSON.stringify(want)}`);
+    }
+  }
+  for (const [path, want] of Object.entries(exp.flow_outputs ?? {})) {
+    const got = dig(ex.outputs ?? {}, path);
+    if (!got.found) problems.push(`flow output ${path} missing`);
+    else if (!same(got.value, want)) problems.push(`flow output ${path} = ${JSON.stringify(got.value)} != ${JSON.stringify(want)}`);
+  }
+  if (problems.length) problems.push(`execution ${id}`);
+  return problems;
+}
