@@ -69,6 +69,10 @@ export function ValueView({ executionId, value }: { executionId: string; value: 
     return <span className="error">purged: {(value as { message?: string }).message}</span>;
   }
   if (typeof value === "string") return <span className="mono">{value}</span>;
+  // a map or list holding files (a script's outputFiles): each file gets its buttons
+  const holdsFile = JSON.stringify(value ?? null).includes('"ferry://');
+  if (holdsFile && Array.isArray(value)) return <>{value.map((v, i) => <ValueView key={i} executionId={executionId} value={v} />)}</>;
+  if (holdsFile && value && typeof value === "object") return <ValueTable executionId={executionId} values={value as Record<string, unknown>} />;
   return <pre>{JSON.stringify(value, null, 2)}</pre>;
 }
 

@@ -1,6 +1,6 @@
 import * as monaco from "monaco-editor";
 import { configureMonacoYaml, type MonacoYaml } from "monaco-yaml";
-import EditorWorker from "monaco-editor/editor/editor.worker.js?worker";
+import EditorWorker from "monaco-editor/esm/vs/editor/editor.worker.js?worker";
 import YamlWorker from "./yaml.worker?worker";
 import { getJson } from "../api/client";
 import { currentTheme } from "./theme-toggle";

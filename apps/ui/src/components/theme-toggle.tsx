@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 /** light or dark, remembered; index.html applies it before the first paint */
 export function ThemeToggle() {
@@ -23,4 +23,15 @@ export function ThemeToggle() {
 /** the current theme, for parts that draw with their own colours (Monaco, charts) */
 export function currentTheme(): "light" | "dark" {
   return document.documentElement.dataset.theme === "dark" ? "dark" : "light";
+}
+
+/** the current theme, re-rendering when it is switched */
+export function useTheme(): "light" | "dark" {
+  const [theme, setTheme] = useState(currentTheme());
+  useEffect(() => {
+    const update = () => setTheme(currentTheme());
+    window.addEventListener("ferry-theme", update);
+    return () => window.removeEventListener("ferry-theme", update);
+  }, []);
+  return theme;
 }

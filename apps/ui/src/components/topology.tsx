@@ -4,6 +4,7 @@ import ELK, { type ElkNode } from "elkjs/lib/elk.bundled.js";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import type { FlowGraph, GraphNode } from "../api/types";
+import { useTheme } from "./theme-toggle";
 
 const elk = new ELK();
 const NODE_W = 190;
@@ -88,6 +89,7 @@ const clusterLabel = (c: FlowGraph["clusters"][number]) => (c.cluster.type === "
  */
 export function Topology({ graph, states }: { graph: FlowGraph; states?: Record<string, string> }) {
   const [laid, setLaid] = useState<{ nodes: Node[]; edges: Edge[] }>();
+  const theme = useTheme();
   useEffect(() => {
     let live = true;
     void elk.layout(elkGraph(graph)).then((result) => {
@@ -131,7 +133,7 @@ export function Topology({ graph, states }: { graph: FlowGraph; states?: Record<
     : laid.nodes;
   return (
     <div className="topology" data-testid="topology">
-      <ReactFlow nodes={nodes} edges={laid.edges} nodeTypes={nodeTypes} fitView proOptions={{ hideAttribution: true }} nodesConnectable={false} colorMode={document.documentElement.dataset.theme === "dark" ? "dark" : "light"}>
+      <ReactFlow nodes={nodes} edges={laid.edges} nodeTypes={nodeTypes} fitView fitViewOptions={{ maxZoom: 1.1 }} proOptions={{ hideAttribution: true }} nodesConnectable={false} colorMode={theme}>
         <Background />
         <Controls showInteractive={false} />
       </ReactFlow>

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ErrorDetail } from "../api/client";
 import { monaco, monacoTheme, setupFlowYaml } from "./monaco-setup";
 
@@ -21,6 +21,7 @@ export interface YamlEditorProps {
 export function YamlEditor({ value, onChange, serverErrors, flowSchema = true, language = "yaml", readOnly, onSave }: YamlEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<monaco.editor.IStandaloneCodeEditor>(null);
+  const [problems, setProblems] = useState<monaco.editor.IMarker[]>([]);
   const latest = useRef({ onChange, onSave });
   latest.current = { onChange, onSave };
 
@@ -42,9 +43,14 @@ export function YamlEditor({ value, onChange, serverErrors, flowSchema = true, l
     });
     editor.current = instance;
     const sub = instance.onDidChangeModelContent(() => latest.current.onChange?.(instance.getValue()));
+    // every problem on the model, the schema's (as you type) and the server's (on save), listed under the editor
+    const markers = monaco.editor.onDidChangeMarkers((uris) => {
+      if (uris.some((u) => u.toString() === uri.toString())) setProblems(monaco.editor.getModelMarkers({ resource: uri }));
+    });
     instance.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => latest.current.onSave?.());
     return () => {
       sub.dispose();
+      markers.dispose();
       instance.dispose();
       model.dispose();
     };
@@ -77,5 +83,28 @@ export function YamlEditor({ value, onChange, serverErrors, flowSchema = true, l
     );
   }, [serverErrors]);
 
-  return <div ref={host} className="editor-frame" data-testid="yaml-editor" />;
+  const goTo = (marker: monaco.editor.IMarker) => {
+    editor.current?.revealLineInCenter(marker.startLineNumber);
+    editor.current?.setPosition({ lineNumber: marker.startLineNumber, column: marker.startColumn });
+    editor.current?.focus();
+  };
+  return (
+    <>
+      <div ref={host} className="editor-frame" data-testid="yaml-editor" />
+      {problems.length > 0 && (
+        <ul className="problems card" aria-label="Problems" data-testid="problems">
+          {[...problems]
+            .sort((a, b) => a.startLineNumber - b.startLineNumber)
+            .map((m, i) => (
+              <li key={i}>
+                <button className="link-button" onClick={() => goTo(m)}>
+                  <span style={{ color: m.severity === monaco.MarkerSeverity.Error ? "var(--ERROR)" : "var(--WARN)" }}>line {m.startLineNumber}</span>: {m.message}
+                  {m.owner === "server" ? " (server)" : ""}
+                </button>
+              </li>
+            ))}
+        </ul>
+      )}
+    </>
+  );
 }

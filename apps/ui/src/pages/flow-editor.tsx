@@ -51,7 +51,7 @@ export default function FlowEditor({ flow, initial }: { flow?: Flow; initial?: s
         )}
       </div>
       <YamlEditor value={source} onChange={setSource} serverErrors={serverErrors} onSave={save} />
-      <div className="problems">
+      <div style={{ marginTop: 8 }}>
         <ErrorBanner error={error} />
       </div>
     </>
