@@ -107,14 +107,15 @@ try {
   server = await startServer(dir);
   const { url } = server;
 
-  // first load: index.html, the shell's chunk and the dashboard's, to its heading and chart drawn
+  // first load: index.html, the shell's chunk and the dashboard's, to the page drawn (its data
+  // still coming: the statistics over 100,000 executions are measured on their own below)
   const loads = [];
   for (let i = 0; i < 6; i++) {
-    const { elapsed, context } = await timeTo(browser, `${url}/ui/`, "[data-testid=state-chart] canvas");
+    const { elapsed, context } = await timeTo(browser, `${url}/ui/`, "text=Executions per day");
     if (i > 0) loads.push(elapsed); // the first warms the server's file cache and the OS's
     await context.close();
   }
-  report("first load, dashboard drawn (median of 5)", median(loads), "ms", { max: Math.round(Math.max(...loads)) });
+  report("first load, dashboard page drawn (median of 5)", median(loads), "ms", { max: Math.round(Math.max(...loads)) });
   const shell = [];
   for (let i = 0; i < 5; i++) {
     const { elapsed, context } = await timeTo(browser, `${url}/ui/flows`, "h1");
@@ -127,11 +128,16 @@ try {
   const stats = [];
   for (let i = 0; i < 3; i++) {
     const began = performance.now();
-    const r = await fetch(`${url}/api/v1/executions/statistics/daily`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    // a range of its own each time: the server keeps one scan's answer for 5 s
+    const body = JSON.stringify({ startDate: new Date(Date.now() - (30 + i) * DAY).toISOString() });
+    const r = await fetch(`${url}/api/v1/executions/statistics/daily`, { method: "POST", body, headers: { "content-type": "application/json" } });
     await r.json();
     stats.push(performance.now() - began);
   }
   report(`statistics/daily over ${EXECUTIONS} executions (median)`, median(stats), "ms");
+  const chart = await timeTo(browser, `${url}/ui/`, "[data-testid=state-chart] canvas");
+  report("dashboard chart drawn (statistics cached)", chart.elapsed, "ms");
+  await chart.context.close();
 
   // the executions list: server-side pages of 25
   const search = async (query) => {

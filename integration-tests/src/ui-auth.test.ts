@@ -20,7 +20,7 @@ describe.skipIf(!hasChromium)("web UI behind server.auth (Chromium)", () => {
     const cwd = await mkdtemp(join(tmpdir(), "ferry-ui-auth-"));
     await writeFile(join(cwd, "ferry.yaml"), `server:\n  auth:\n    basic: [{ username: ada, password: "lovelace-1815" }]\n    tokens: ["${TOKEN}"]\n`);
     [ferry, browser] = await Promise.all([startFerryProcess({ cwd }), launchBrowser()]);
-    const deployed = await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: "id: secret_plan\nnamespace: ui.auth\ntasks:\n  - { id: log, type: core.Log, message: hi }\n", headers: { "content-type": "application/x-yaml", authorization: `Bearer ${TOKEN}` } });
+    const deployed = await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: "id: secret_plan\nnamespace: ui.auth\ntasks:\n  - { id: log, type: core.Log, message: hi }\n  - { id: nap, type: core.Sleep, duration: PT10M }\n", headers: { "content-type": "application/x-yaml", authorization: `Bearer ${TOKEN}` } });
     expect(deployed.status).toBe(200);
   });
   afterAll(async () => {
@@ -62,8 +62,15 @@ describe.skipIf(!hasChromium)("web UI behind server.auth (Chromium)", () => {
     await page.getByLabel("Token").fill(TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
-    const started = (await (await fetch(`${ferry.url}/api/v1/executions/ui.auth/secret_plan?wait=true`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { id: string };
+    // while it runs, the page follows the execution and its logs over server-sent events
+    const started = (await (await fetch(`${ferry.url}/api/v1/executions/ui.auth/secret_plan`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { id: string };
+    const streams: Array<[string, number]> = [];
+    page.on("response", (r) => r.url().endsWith("/follow") && streams.push([new URL(r.url()).pathname, r.status()]));
     await page.goto(`${ferry.url}/ui/executions/${started.id}/logs`);
     await page.getByTestId("logs").getByText("hi").waitFor();
+    await expect.poll(() => streams.map(([path, status]) => `${status} ${path}`).sort()).toEqual([`200 /api/v1/executions/${started.id}/follow`, `200 /api/v1/logs/${started.id}/follow`]);
+    // killed elsewhere: the page hears it over its stream
+    await fetch(`${ferry.url}/api/v1/executions/${started.id}/kill`, { method: "DELETE", headers: { authorization: `Bearer ${TOKEN}` } });
+    await page.getByTestId("execution-state").getByText("KILLED").waitFor();
   }, 120_000);
 });

@@ -1,14 +1,16 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { getJson } from "../api/client";
 import { readEventStream } from "../api/event-stream";
 import { LOG_LEVELS, type LogEntry } from "../api/types";
 
 /**
- * Every log line of an execution, streamed over `/logs/{id}/follow` (server-sent events) as the
- * execution runs, shown in a virtualized list: only the rows on screen are in the page, so
- * 100,000 lines scroll as 100 do. Lines arriving together are applied once per frame.
+ * Every log line of an execution, streamed over `/logs/{id}/follow` (server-sent events) while
+ * the execution runs (read in one answer of `/logs/{id}` once it has ended), shown in a
+ * virtualized list: only the rows on screen are in the page, so 100,000 lines scroll as 100
+ * do. Lines arriving together are applied once per frame.
  */
-export function useLogStream(executionId: string): { lines: LogEntry[]; done: boolean; error?: Error } {
+export function useLogStream(executionId: string, running: boolean): { lines: LogEntry[]; done: boolean; error?: Error } {
   const [lines, setLines] = useState<LogEntry[]>([]);
   const [done, setDone] = useState(false);
   const [error, setError] = useState<Error>();
@@ -24,6 +26,15 @@ export function useLogStream(executionId: string): { lines: LogEntry[]; done: bo
     };
     setLines([]);
     setDone(false);
+    if (!running) {
+      getJson<LogEntry[]>(`logs/${executionId}`, { signal: controller.signal })
+        .then((all) => {
+          setLines(all);
+          setDone(true);
+        })
+        .catch((e: Error) => !controller.signal.aborted && setError(e));
+      return () => controller.abort();
+    }
     void readEventStream(
       `logs/${executionId}/follow`,
       (event) => {
@@ -43,14 +54,16 @@ export function useLogStream(executionId: string): { lines: LogEntry[]; done: bo
       controller.abort();
       if (frame) cancelAnimationFrame(frame);
     };
+    // whether it runs is read when the view opens: an execution ending while followed ends its stream
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [executionId]);
   return { lines, done, error };
 }
 
 const time = (iso: string) => iso.slice(11, 23);
 
-export function LogView({ executionId, taskIds, initialTask }: { executionId: string; taskIds: string[]; initialTask?: string }) {
-  const { lines, done, error } = useLogStream(executionId);
+export function LogView({ executionId, running, taskIds, initialTask }: { executionId: string; running: boolean; taskIds: string[]; initialTask?: string }) {
+  const { lines, done, error } = useLogStream(executionId, running);
   const [minLevel, setMinLevel] = useState<LogEntry["level"]>("TRACE");
   const [search, setSearch] = useState("");
   const [task, setTask] = useState(initialTask ?? "");

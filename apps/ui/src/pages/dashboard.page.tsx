@@ -12,8 +12,8 @@ const DAY = 86_400_000;
 export default function DashboardPage() {
   const [days, setDays] = useState(7);
   const range = { startDate: new Date(Date.now() - days * DAY).toISOString(), endDate: new Date().toISOString() };
-  const daily = useQuery({ queryKey: ["stats-daily", days], queryFn: () => sendJson<DailyStatistics[]>("POST", "executions/statistics/daily", range), refetchInterval: 10_000 });
-  const flows = useQuery({ queryKey: ["stats-flows", days], queryFn: () => sendJson<FlowStatistics[]>("POST", "executions/statistics/flows", range), refetchInterval: 10_000 });
+  const daily = useQuery({ queryKey: ["stats-daily", days], queryFn: () => sendJson<DailyStatistics[]>("POST", "executions/statistics/daily", range), refetchInterval: 30_000 });
+  const flows = useQuery({ queryKey: ["stats-flows", days], queryFn: () => sendJson<FlowStatistics[]>("POST", "executions/statistics/flows", range), refetchInterval: 30_000 });
   const failures = useQuery({ queryKey: ["failures"], queryFn: () => getJson<Page<Execution>>(`executions/search${query({ state: ["FAILED"], size: 8 })}`), refetchInterval: 5_000 });
   const totals: Record<string, number> = {};
   for (const d of daily.data ?? []) for (const [s, n] of Object.entries(d.executionCounts)) totals[s] = (totals[s] ?? 0) + n;

@@ -161,7 +161,7 @@ export default function ExecutionPage() {
       )}
       {tab === "gantt" && <Gantt execution={execution} />}
       {tab === "topology" && (graph.data ? <Topology graph={graph.data} states={statesByTask(execution)} /> : <ErrorBanner error={graph.error} />)}
-      {tab === "logs" && <LogView executionId={execution.id} taskIds={taskIds} initialTask={logTask} />}
+      {tab === "logs" && <LogView executionId={execution.id} running={!TERMINAL.has(execution.state.current)} taskIds={taskIds} initialTask={logTask} />}
       {tab === "outputs" && (
         <div className="grid">
           {execution.taskRunList

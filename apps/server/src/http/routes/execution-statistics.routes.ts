@@ -5,6 +5,8 @@ import { dateQuery } from "../params.js";
 import { executionStatistics, type StatisticsQuery } from "../ui/execution-statistics.js";
 
 const DAY = 86_400_000;
+/** how long one scan's answer serves the same question */
+const CACHE_MS = 5_000;
 /** a range longer than this is refused: its scan would read every execution of a year */
 const MAX_DAYS = 366;
 
@@ -32,7 +34,23 @@ async function queryOf(c: Context): Promise<StatisticsQuery> {
  */
 export function executionStatisticsRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
-  app.post("/statistics/daily", async (c) => c.json((await executionStatistics(deps.repository, await queryOf(c))).daily));
-  app.post("/statistics/flows", async (c) => c.json((await executionStatistics(deps.repository, await queryOf(c))).flows));
+  // one scan answers the daily and per-flow questions of every dashboard asking within a few
+  // seconds (the range is rounded to the minute): dashboards refreshing together do not pile up scans
+  const recent = new Map<string, { at: number; answer: ReturnType<typeof executionStatistics> }>();
+  const statistics = (query: StatisticsQuery) => {
+    const minute = (iso: string) => iso.slice(0, 16);
+    const key = JSON.stringify([query.namespace, query.flowId, minute(query.startDate), minute(query.endDate)]);
+    const now = Date.now();
+    for (const [k, v] of recent) if (now - v.at > CACHE_MS) recent.delete(k);
+    let entry = recent.get(key);
+    if (!entry) {
+      entry = { at: now, answer: executionStatistics(deps.repository, query) };
+      entry.answer.catch(() => recent.delete(key));
+      recent.set(key, entry);
+    }
+    return entry.answer;
+  };
+  app.post("/statistics/daily", async (c) => c.json((await statistics(await queryOf(c))).daily));
+  app.post("/statistics/flows", async (c) => c.json((await statistics(await queryOf(c))).flows));
   return app;
 }
