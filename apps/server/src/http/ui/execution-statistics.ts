@@ -81,6 +81,8 @@ export async function executionStatistics(repository: Repository, query: Statist
       if (seconds !== undefined) addDuration(flow.duration, seconds);
     }
     if (results.length < PAGE) break;
+    // SQLite answers synchronously: let the requests waiting behind a page (the UI's own files) go first
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return { daily: [...days.values()], flows: [...flows.values()] };
 }
