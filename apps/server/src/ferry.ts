@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { composeScheduler, composeWorker } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeScheduler, composeWorker } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -46,7 +46,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
   const backends = await retryWhileUnavailable(
-    () => createBackends(config, baseDir, { repository: true }),
+    () => createBackends(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, { repository: true }),
     (line) => logger.error(line),
   );
   const repository = backends.repository!;

@@ -12,6 +12,6 @@ export { loadPlugins } from "./plugins/load-plugins.js";
 export { flowJsonSchema } from "./plugins/json-schema.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
 export {
-  createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, BUILT_IN_BACKENDS, type Backends, type BackendCheck, type ConfiguredBackend,
+  createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, type Backends, type BackendSources, type BuiltInBackends, type BackendCheck, type ConfiguredBackend,
 } from "./config/backends.js";
 export { retryWhileUnavailable } from "./config/retry-start.js";
