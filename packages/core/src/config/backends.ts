@@ -1,5 +1,5 @@
 import {
-  BACKEND_KINDS, isBackendDefinition, parseBackendOptions, UserError, withMappedErrors, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
+  BACKEND_KINDS, errorMessage, isBackendDefinition, OperationalError, parseBackendOptions, UserError, withMappedErrors, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
   type SecretBackend, type Storage,
 } from "@ferry/sdk";
 import { resolve } from "node:path";
@@ -147,7 +147,8 @@ export interface BackendCheck {
 /**
  * What `ferry config check` runs: every section resolved and validated as `createBackends`
  * does, nothing created. With `connect`, each backend's `check()` (when it has one) tries
- * to reach its service; a failure is thrown as it comes.
+ * to reach its service: a configuration it refuses (a token, a bucket) is the backend's
+ * UserError naming the key; out of reach is an OperationalError naming the section.
  */
 export async function checkBackends(config: FerryConfig, sources: BackendSources, options: { connect?: boolean } = {}): Promise<BackendCheck[]> {
   const { baseDir } = sources;
@@ -158,7 +159,13 @@ export async function checkBackends(config: FerryConfig, sources: BackendSources
     let connection: BackendCheck["connection"] = "not asked";
     if (options.connect) {
       connection = backend.definition.check ? "connected" : "no check";
-      await backend.definition.check?.(backend.options, { baseDir });
+      try {
+        await backend.definition.check?.(backend.options, { baseDir });
+      } catch (error) {
+        // a refused credential or a missing bucket names its key already; out of reach names the section
+        if (error instanceof UserError) throw error;
+        throw new OperationalError(`${backend.kind} (${backend.type}): ${errorMessage(error)}`, { cause: error });
+      }
     }
     checks.push({ kind: backend.kind, type: backend.type, connection });
   }
