@@ -6,6 +6,7 @@ import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
 import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
+import { deployedFlows } from "./deployed-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
@@ -74,7 +75,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       closers.unshift(() => sweeper.stop());
     }
     if (options.flowsDir) {
-      const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
+      const summary = await deployFlowsFromDir(options.flowsDir, repository, registry, deployedFlows(flows));
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
