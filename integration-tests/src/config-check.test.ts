@@ -54,7 +54,7 @@ describe("ferry config check refuses each bad configuration with exit 1 and one 
       // the server validates with the same code before it opens anything
       const server = await runCli(["server", "local", "-c", `${name}.yaml`, "--port", "0"], { cwd });
       expect({ code: server.code, stderr: server.stderr.trim() }).toEqual({ code: 1, stderr: result.stderr });
-    }, 30_000);
+    }, 60_000);
   }
 });
 
@@ -64,10 +64,10 @@ describe("ferry config check --connect", () => {
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: "ferry: invalid configuration at secrets.token: Vault refused the credentials (403: permission denied)" });
     const good = await check("vault-token", `secrets: { type: vault, url: "${vault.url}", token: "${vault.rootToken}" }`, "--connect");
     expect(good.code, good.stderr).toBe(0);
-    expect(good.stdout).toContain("connected: secrets (no connection check: repository, storage, queue)");
+    expect(good.stdout).toContain("connected: storage, secrets (no connection check: repository, queue)");
     // without --connect nothing is reached: the bad token passes the static check
     expect((await check("vault-bad-token-static", `secrets: { type: vault, url: "${vault.url}", token: not-a-token }`)).code).toBe(0);
-  }, 30_000);
+  }, 60_000);
 
   it("an S3 bucket that does not exist: exit 1, naming storage.bucket; an existing one connects", async () => {
     const storage = (bucket: string) => `storage: { type: s3, bucket: ${bucket}, endpoint: "${s3.endpoint}", accessKeyId: ${s3.credentials.accessKeyId}, secretAccessKey: ${s3.credentials.secretAccessKey} }`;
@@ -77,7 +77,13 @@ describe("ferry config check --connect", () => {
     const good = await check("s3-bucket", storage(bucket), "--connect");
     expect(good.code, good.stderr).toBe(0);
     expect(good.stdout).toContain("connected: storage (no connection check: repository, secrets, queue)");
-  }, 30_000);
+  }, 60_000);
+
+  it("a local storage path below a file: exit 1, naming storage.path; nothing is created", async () => {
+    await writeFile(join(cwd, "occupied"), "a file, not a folder\n");
+    const bad = await check("local-below-file", "storage: { type: local, path: ./occupied/storage }", "--connect");
+    expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: `ferry: invalid configuration at storage.path: ${join(cwd, "occupied")} is not a folder (the storage would live below it)` });
+  }, 60_000);
 
   it("a database or Redis out of reach: exit 1, one line naming the section and the address", async () => {
     const postgres = await check("postgres-down", "repository: { type: postgres, url: 'postgres://ferry@127.0.0.1:1/ferry' }", "--connect");
@@ -86,5 +92,5 @@ describe("ferry config check --connect", () => {
     expect(postgres.stderr.split("\n")).toHaveLength(1);
     const redis = await check("redis-down", "queue: { type: redis, url: 'redis://127.0.0.1:1' }", "--connect");
     expect({ code: redis.code, stderr: redis.stderr }).toEqual({ code: 1, stderr: "ferry: config check --connect: queue (redis): cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1" });
-  }, 30_000);
+  }, 60_000);
 });
