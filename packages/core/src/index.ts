@@ -11,6 +11,7 @@ export { redactConfig } from "./config/redact.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
 export { flowJsonSchema } from "./plugins/json-schema.js";
+export { propertyRows, supportTable, type PropertyRow, type PropertyScope } from "./flow/support-table.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
 export {
   createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, type Backends, type BackendSources, type BuiltInBackends, type BackendCheck, type ConfiguredBackend,
