@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseFlow } from "../flow/parse-flow.js";
+import { refusalCases } from "../flow/refusal-flows.test-support.js";
+import { propertyRows } from "../flow/support-table.js";
 import { flowJsonSchema } from "./json-schema.js";
 import { pluginDocPage } from "./plugin-docs.js";
 import { PluginRegistry } from "./registry.js";
@@ -46,6 +48,14 @@ describe("the flow JSON Schema refuses what the server refuses", () => {
     expect(refusedByServer(flow({ type: "core.http.Request", uri: "http://x", options: { readTimout: "PT1S" } }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { triggers: [{ id: "h", type: "core.trigger.Webhook", key: "k", wiat: true }] }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { descripton: "typo" }))).toBe(false);
+  });
+  it("every refusal docs/kestra-properties.md lists, as the server refuses it", () => {
+    const cases = refusalCases(propertyRows(server, server.taskDefinitions().map((d) => d.type)), server);
+    expect(cases.length).toBeGreaterThan(30);
+    for (const { name, source } of cases) {
+      expect(() => parseFlow(source, server), name).toThrow();
+      expect(validate(parse(source)), name).toBe(false);
+    }
   });
   it("a Kestra property Ferry does not honour yet", () => {
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { concurrency: { limit: 2 } }))).toBe(false);
