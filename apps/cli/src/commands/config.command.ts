@@ -1,4 +1,5 @@
 import { checkBackends, loadConfig, loadPlugins, PluginRegistry, redactConfig } from "@ferry/core";
+import { BUILT_IN_BACKENDS } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { resolve } from "node:path";
@@ -20,7 +21,7 @@ export function registerConfig(program: Command): void {
     .action(async (options: { config?: string; connect?: boolean }) => {
       const { config: loaded, file, baseDir } = load(options);
       const registry = new PluginRegistry(await loadPlugins(loaded.plugins, baseDir));
-      const backends = await checkBackends(loaded, baseDir, { connect: options.connect }).catch((error: unknown) => {
+      const backends = await checkBackends(loaded, { baseDir, builtIns: BUILT_IN_BACKENDS }, { connect: options.connect }).catch((error: unknown) => {
         // a service out of reach (--connect) is one line too, not a stack trace
         if (error instanceof UserError) throw error;
         throw new UserError(`config check --connect: ${(error as Error).message}`, { cause: error });

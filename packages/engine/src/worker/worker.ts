@@ -1,6 +1,7 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
+  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
+  isUnexpected, OperationalError, isUnrecoverable, UserError,
   type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -45,7 +46,8 @@ export interface WorkerOptions {
 
 const STARTED_AFTER_MS = 50;
 
-class TimeoutError extends Error {
+/** the task's `timeout` passed: the attempt fails and its retry policy applies, as for any transient failure */
+class TimeoutError extends OperationalError {
   constructor(readonly ms: number) {
     super(`Timeout after ${formatClock(ms)}`);
   }
@@ -313,6 +315,8 @@ export class Worker {
         await report("FAILED", undefined, false, true);
       } else {
         logger.error(errorMessage(reason));
+        // a plugin's bug: its author needs the stack; a UserError or OperationalError says all in its message
+        if (isUnexpected(reason) && reason instanceof Error && reason.stack) logger.debug(`unexpected error (a bug in ${task.type}?): ${reason.stack}`);
         await report("FAILED");
       }
     } finally {
