@@ -20,6 +20,35 @@ export interface CreateExecutionRequest {
   id?: string;
   /** where the execution's files go, as given by `customFilesPrefix` (records stay in the deployment's layout) */
   storagePrefix?: string;
+  /**
+   * Labels only Ferry sets (`system.*`): a subflow's or triggered execution's
+   * `system.correlationId` is its upstream's. Kestra's own, the flow's and the caller's
+   * `system.*` labels never reach an execution another way.
+   */
+  systemLabels?: Record<string, string>;
+  /** the first execution of the chain this one continues (a replay, a retry in a new execution) */
+  originalId?: string;
+  /** this execution's attempt of the flow, from 1 (retry.behavior CREATE_NEW_EXECUTION) */
+  attemptNumber?: number;
+}
+
+/** Kestra's reserved label prefix: labels only the orchestrator sets */
+export const SYSTEM_LABEL_PREFIX = "system.";
+export const CORRELATION_ID_LABEL = "system.correlationId";
+
+/**
+ * An execution's labels as Kestra's Execution.newExecution makes them: the flow's and the
+ * caller's, without `system.*` ones, then Ferry's own; `system.correlationId` is the
+ * execution's own id unless an upstream execution gave its own.
+ */
+export function executionLabels(flowLabels: Record<string, string> | undefined, given: Record<string, string> | undefined, system: Record<string, string> | undefined, id: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const source of [flowLabels ?? {}, given ?? {}]) {
+    for (const [key, value] of Object.entries(source)) if (!key.startsWith(SYSTEM_LABEL_PREFIX)) labels[key] = value;
+  }
+  Object.assign(labels, system);
+  labels[CORRELATION_ID_LABEL] ??= id;
+  return labels;
 }
 
 /**
@@ -89,7 +118,7 @@ export class ExecutionService {
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
       inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
-      labels: { ...(flow.labels ?? {}), ...(request.labels ?? {}) },
+      labels: executionLabels(flow.labels, request.labels, request.systemLabels, id),
       trigger: request.trigger
         ? {
             id: request.trigger.id,
@@ -99,6 +128,8 @@ export class ExecutionService {
         : undefined,
       parent: request.parent,
       storagePrefix: request.storagePrefix ?? prefix,
+      ...(request.originalId ? { originalId: request.originalId } : {}),
+      ...(request.attemptNumber ? { attemptNumber: request.attemptNumber } : {}),
       created: now,
       updated: now,
     };

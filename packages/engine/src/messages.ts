@@ -1,5 +1,6 @@
 import type { LogEntry, TaskRunState } from "@ferry/sdk";
 import type { TaskSpec } from "@ferry/core";
+import type { TaskRunVariables } from "./context.js";
 
 /** Channel names on the queue. */
 export const EXECUTOR_CHANNEL = "executor";
@@ -66,6 +67,8 @@ export interface OutputRef {
 export interface ContextRef {
   flow: { id: string; namespace: string; revision: number };
   variables?: Record<string, unknown>;
+  /** the execution's variables once a task changed them: read instead of `variables` */
+  variablesUri?: string;
   execution: { id: string; startDate: string; originalId: string };
   labels: Record<string, string>;
   inputsUri?: string;
@@ -79,7 +82,8 @@ export interface WorkerJob {
   taskRunId: string;
   attempt: number;
   task: TaskSpec;
-  taskrun: { id: string; value?: string; parentId?: string; parentValues?: string[]; startDate: string };
+  /** `taskrun`, `parents` and `parent` of its templates */
+  taskrun: TaskRunVariables;
   context: ContextRef;
   /** where the task run's outputs are written: the execution's records prefix */
   storagePrefix: string;

@@ -35,3 +35,5 @@ export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;
 export const taskOutputsKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.outputs.json`;
 export const planKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.plan.json`;
 export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/files/${taskId}/${taskRunId}`;
+/** an execution's variables after the task run that set them (SetVariables, UnsetVariables) */
+export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/variables.${taskRunId}.json`;

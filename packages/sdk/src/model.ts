@@ -57,6 +57,12 @@ export interface ExecutionRecord {
   parent?: { executionId: string; taskRunId: string };
   /** an execution may write its offloaded files under its own storage prefix */
   storagePrefix?: string;
+  /** the execution's variables (`vars`) once a task changed them (SetVariables); the flow's `variables` until then */
+  variablesUri?: string;
+  /** the first execution of a chain of replays and new-execution retries (Kestra's originalId); its own id when absent */
+  originalId?: string;
+  /** which attempt of the flow this execution is, counting from 1 (retry.behavior CREATE_NEW_EXECUTION) */
+  attemptNumber?: number;
   created: string;
   updated: string;
   /**

@@ -40,7 +40,8 @@ export const taskSchema = z.looseObject({
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
   /** the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf: z.union([z.boolean(), z.string()]).optional(),
-  allowWarning: schema.notYet("allowWarning", "a task that ends WARNING leaves the execution WARNING"),
+  /** a WARNING of this task (also one allowFailure made) counts as SUCCESS */
+  allowWarning: z.boolean().optional(),
   logLevel: schema.notYet("logLevel", "every log line of the task is kept"),
   logToFile: schema.notYet("logToFile", "log lines are kept in the repository"),
 });

@@ -16,12 +16,18 @@ export interface TaskSpec {
   description?: string;
   disabled?: boolean;
   allowFailure?: boolean;
+  /** a WARNING of this task counts as SUCCESS */
+  allowWarning?: boolean;
   timeout?: string;
   retry?: RetrySpec;
   workerGroup?: { key: string };
   taskCache?: { enabled: boolean; ttl?: string };
   /** Kestra's: the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf?: boolean | string;
+  /** a flowable's local error branch: runs under it when its children failed */
+  errors?: TaskSpec[];
+  /** a flowable's local finally branch: runs under it once its children (and errors) ended */
+  finally?: TaskSpec[];
   [property: string]: unknown;
 }
 

@@ -5,6 +5,7 @@ import { recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { nextRetryDelay } from "./retry-policy.js";
+import { outcomeState } from "./task-outcome.js";
 
 export interface ApplyDeps {
   store: JsonStore;
@@ -49,7 +50,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const task = deps.taskOf(run);
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;
-        state.setRunState(run, event.state);
+        state.setRunState(run, outcomeState(task, event.state));
         return;
       }
       if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable) {
@@ -60,7 +61,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
           return;
         }
       }
-      state.setRunState(run, event.state === "FAILED" && task?.allowFailure ? "WARNING" : event.state);
+      state.setRunState(run, outcomeState(task, event.state));
       return;
     }
     case "retry": {
@@ -127,9 +128,9 @@ async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: Ex
   let result: TaskRunRecord["state"]["current"] = "SUCCESS";
   if (transmit && (childState === "FAILED" || childState === "KILLED")) {
     state.log("ERROR", `subflow execution ${child.id} ended ${childState}`, run);
-    result = task?.allowFailure ? "WARNING" : childState === "KILLED" ? "KILLED" : "FAILED";
+    result = childState === "KILLED" ? "KILLED" : "FAILED";
   } else if (childState === "WARNING") result = "WARNING";
-  state.setRunState(run, result);
+  state.setRunState(run, outcomeState(task, result));
 }
 
 /** after a restart of a local server: queued and running work was in memory, so re-send it */

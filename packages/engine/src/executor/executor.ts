@@ -2,7 +2,7 @@ import type { PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, isTerminal, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
-import type { ExecutionService } from "../execution-service.js";
+import { CORRELATION_ID_LABEL, type ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage } from "../messages.js";
@@ -168,6 +168,8 @@ export class Executor {
           flow: child,
           inputs: target.inputs,
           labels: target.labels,
+          // a chain of subflows shares its first execution's correlation id (Kestra's ExecutableUtils)
+          systemLabels: { [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
           trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
         };
@@ -187,6 +189,8 @@ export class Executor {
       return;
     }
     await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+    // an Exit task with state KILLED asked for the kill during the walk
+    if (state.execution.state.current === "KILLING") await killPass(state, new Walker(state, this.walkerDeps(state)));
   }
 
   private taskOf(state: ExecutionState, run: TaskRunRecord): TaskSpec | undefined {
@@ -211,7 +215,7 @@ export class Executor {
       taskRunId: run.id,
       attempt: run.attempts.length - 1,
       task,
-      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: state.parentValues(run), startDate: run.state.startDate },
+      taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state),
       storagePrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),

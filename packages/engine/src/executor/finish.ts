@@ -1,5 +1,5 @@
 import { renderValue, typeOutputs } from "@ferry/core";
-import { errorMessage, type ExecutionState as ExecState } from "@ferry/sdk";
+import { errorMessage, isTerminal, type ExecutionState as ExecState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { flowOutputsKey, recordsPrefix } from "../storage-keys.js";
@@ -13,15 +13,17 @@ import type { Walker } from "./walker.js";
  */
 export async function finishIfDone(state: ExecutionState, walker: Walker, store: JsonStore): Promise<void> {
   const { flow } = state;
+  // an Exit task may end the execution, or ask for its kill, during any walk
+  const halted = () => state.execution.state.current === "KILLING" || isTerminal(state.execution.state.current);
   const main = await walker.walkList(flow.tasks, undefined, undefined);
-  if (main === "running") return;
+  if (main === "running" || halted()) return;
   if (main === "failed" && flow.errors?.length) {
-    if ((await walker.walkList(flow.errors, undefined, undefined)) === "running") return;
+    if ((await walker.walkList(flow.errors, undefined, undefined)) === "running" || halted()) return;
   }
   let final: ExecState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
   if (flow.finally?.length && main !== "killed") {
     const after = await walker.walkList(flow.finally, undefined, undefined);
-    if (after === "running") return;
+    if (after === "running" || halted()) return;
     if (after === "failed" || after === "killed") final = "FAILED";
     else if (after === "warning" && final === "SUCCESS") final = "WARNING";
   }

@@ -226,7 +226,8 @@ export class Worker {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const ctx = await buildRenderContext(context, store, {
-        taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
+        // Kestra counts the attempts made before this one: 0 on the first
+        taskrun: { ...job.taskrun, attemptsCount: job.attempt },
         task: { id: task.id, type: task.type },
         functions: {
           ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
