@@ -50,6 +50,8 @@ export type ExecutorEvent =
   | { type: "lost"; executionId: string; taskRunId: string; attempt: number; workerId: string }
   | { type: "kill"; executionId: string }
   | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
+  /** retry.behavior CREATE_NEW_EXECUTION: the RETRIED execution's flow runs again in a new execution */
+  | { type: "retry-execution"; executionId: string }
   /** local mode starting: re-send what the lost in-memory queue held */
   | { type: "reconcile"; executionId: string }
   /** an execution that stopped moving: walk it again (a lost `created` or `result`) */

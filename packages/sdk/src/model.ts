@@ -63,6 +63,10 @@ export interface ExecutionRecord {
   originalId?: string;
   /** which attempt of the flow this execution is, counting from 1 (retry.behavior CREATE_NEW_EXECUTION) */
   attemptNumber?: number;
+  /** when the first execution of its chain was created: `retry.maxDuration` of new-execution retries counts from it */
+  originalCreated?: string;
+  /** the execution this one replays (a replay, or a retry in a new execution): Kestra's parentId */
+  replayOf?: string;
   created: string;
   updated: string;
   /**

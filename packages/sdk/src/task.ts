@@ -212,7 +212,19 @@ export interface ExecutionTaskDefinition<P = any> extends TaskDefinitionBase<P> 
 /** A subflow task starts another flow's execution; the executor owns it. */
 export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   kind: "subflow";
-  target(props: P): { namespace: string; flowId: string; revision?: number; inputs: Record<string, unknown>; labels?: Record<string, string>; wait: boolean; transmitFailed: boolean };
+  /** property names rendered by the executor itself, later (Subflow's `outputs`, against the child execution) */
+  rawProperties?: string[];
+  target(props: P): {
+    namespace: string;
+    flowId: string;
+    revision?: number;
+    inputs: Record<string, unknown>;
+    labels?: Record<string, string>;
+    /** the child gets the parent's labels, its own over them */
+    inheritLabels?: boolean;
+    wait: boolean;
+    transmitFailed: boolean;
+  };
 }
 
 export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P> | ExecutionTaskDefinition<P>;

@@ -28,11 +28,8 @@ export interface ExecutionRow {
 }
 
 /** what an execution's `metadata` column holds: pointers and ids beside its state */
-interface ExecutionMetadata {
-  variablesUri?: string;
-  originalId?: string;
-  attemptNumber?: number;
-}
+type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf">;
+const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf"] as const;
 
 export interface TaskRunRow {
   id: string;
@@ -95,11 +92,9 @@ export function executionToRow(e: ExecutionRecord): ExecutionRow {
 }
 
 function metadataOf(e: ExecutionRecord): ExecutionMetadata | null {
-  const metadata: ExecutionMetadata = {};
-  if (e.variablesUri !== undefined) metadata.variablesUri = e.variablesUri;
-  if (e.originalId !== undefined) metadata.originalId = e.originalId;
-  if (e.attemptNumber !== undefined) metadata.attemptNumber = e.attemptNumber;
-  return Object.keys(metadata).length ? metadata : null;
+  const metadata: Record<string, unknown> = {};
+  for (const key of METADATA_KEYS) if (e[key] !== undefined) metadata[key] = e[key];
+  return Object.keys(metadata).length ? (metadata as ExecutionMetadata) : null;
 }
 
 export function executionFromRow(row: ExecutionRow): ExecutionRecord {

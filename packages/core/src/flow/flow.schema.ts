@@ -18,9 +18,10 @@ export const retrySchema = z.strictObject({
   maxAttempt: z.number().int().min(1).optional(),
   maxAttempts: z.never({ error: "the property is 'maxAttempt' (total attempts, as Kestra counts them)" }).optional(),
   maxDuration: durationText.optional(),
-  // Kestra's defaults, which are what Ferry does; the other values are not honoured yet
-  warningOnRetry: z.literal(false, { error: "not supported by Ferry yet: retry.warningOnRetry: true (a task that succeeds on a retry ends SUCCESS)" }).optional(),
-  behavior: z.literal("RETRY_FAILED_TASK", { error: "not supported by Ferry yet: retry.behavior: CREATE_NEW_EXECUTION (Ferry retries the failed task in the same execution)" }).optional(),
+  /** a task that succeeds only on a retry ends WARNING */
+  warningOnRetry: z.boolean().optional(),
+  /** retry the failed task in its execution (default), or end the execution RETRIED and run the flow again in a new one */
+  behavior: z.enum(["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]).optional(),
 });
 
 /**
@@ -83,7 +84,8 @@ export const flowSchema = z.strictObject({
   revision: z.number().int().optional().describe("ignored: the server assigns revisions, as Kestra does"),
   concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
   afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
-  retry: schema.notYet("retry at flow level", "give retry to the tasks that need it"),
+  /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
+  retry: retrySchema.optional(),
   sla: schema.notYet("sla"),
   listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
   checks: schema.notYet("checks"),

@@ -8,6 +8,7 @@ export interface RetrySpec {
   maxAttempt?: number;
   maxDuration?: string;
   warningOnRetry?: boolean;
+  behavior?: "RETRY_FAILED_TASK" | "CREATE_NEW_EXECUTION";
 }
 
 export interface TaskSpec {
@@ -79,6 +80,8 @@ export interface Flow {
   outputs?: OutputSpec[];
   triggers?: TriggerSpec[];
   concurrency?: { limit: number; behavior?: "QUEUE" | "CANCEL" | "FAIL" };
+  /** applies to failed tasks that have no retry of their own nor an enclosing task's */
+  retry?: RetrySpec;
   pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
 }
 

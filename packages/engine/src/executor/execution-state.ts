@@ -37,6 +37,8 @@ export class ExecutionState {
   readonly removed: string[] = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
+  /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */
+  newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */
   readonly loadedVersion: number;
   ended = false;

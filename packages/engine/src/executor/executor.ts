@@ -1,4 +1,4 @@
-import type { PluginRegistry, TaskSpec } from "@ferry/core";
+import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, isTerminal, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
@@ -136,6 +136,10 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow);
+    if (event.type === "retry-execution") {
+      if (execution.state.current === "RETRIED") await this.retryInNewExecution(loaded, flow);
+      return state;
+    }
     if (event.type === "restart") {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
@@ -145,6 +149,7 @@ export class Executor {
       if (isTerminal(execution.state.current)) return state;
       await applyEvent(state, event, {
         store: this.deps.store,
+        flows: this.deps.flows,
         repository: this.deps.repository,
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
@@ -154,6 +159,13 @@ export class Executor {
     if (remembered && !state.hasChanges()) return "recheck";
     await this.commit(state);
     return state;
+  }
+
+  /** retry.behavior CREATE_NEW_EXECUTION, once its delay passed: the flow runs again, once however often the event comes */
+  private async retryInNewExecution(source: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, flow: Flow): Promise<void> {
+    const claim = await this.deps.repository.claim(`retry-execution:${source.execution.id}`, source.execution.id, new Date(Date.now() + 7 * 24 * 3600_000).toISOString());
+    if (!claim.won) return;
+    await this.deps.executions.replay(source, flow);
   }
 
   private walkerDeps(state: ExecutionState): WalkerDeps {
@@ -167,7 +179,8 @@ export class Executor {
           id: this.deps.executions.newId(),
           flow: child,
           inputs: target.inputs,
-          labels: target.labels,
+          // inheritLabels: the parent's labels, the task's own over them (system ones are Ferry's to set)
+          labels: target.inheritLabels ? { ...s.execution.labels, ...target.labels } : target.labels,
           // a chain of subflows shares its first execution's correlation id (Kestra's ExecutableUtils)
           systemLabels: { [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
@@ -208,6 +221,12 @@ export class Executor {
       return;
     }
     const task = this.taskOf(state, run)!;
+    if (this.deps.registry.task(task.type)?.kind === "subflow") {
+      // a Subflow's next attempt is a new child execution: the walk that follows starts it
+      run.subflowExecutionId = undefined;
+      state.setRunState(run, "CREATED");
+      return;
+    }
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");
     state.jobs.push({
@@ -243,6 +262,10 @@ export class Executor {
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
     for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job);
+    if (state.newExecutionRetry) {
+      const id = state.execution.id;
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
+    }
     for (const retry of state.delayed) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
     }

@@ -5,7 +5,7 @@ import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
-import { newState, type ExecutionState } from "./execution-state.js";
+import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -39,6 +39,7 @@ export class Walker {
         run = await this.start(task, parentId, value);
       }
       if (!isTerminal(run.state.current) && run.planUri) await this.walkFlowable(task, run, mayStart);
+      else if (run.state.current === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
       switch (run.state.current) {
         case "SUCCESS":
         case "SKIPPED":
@@ -109,19 +110,38 @@ export class Walker {
         const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run), render: (t) => renderValue(t, ctx), ...view }, props);
         await applyExecutionChange(this.state, run, change, this.deps.store);
       } else {
-        const target = def.target(props);
-        run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
-        if (!target.wait) {
-          run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), { executionId: run.subflowExecutionId });
-          this.state.setRunState(run, "SUCCESS");
-        }
-        this.state.touch(run);
+        await this.startChild(task, run, def.target(props));
       }
     } catch (error) {
       this.state.log("ERROR", errorMessage(error), run);
       this.state.setRunState(run, outcomeState(task, "FAILED"));
     }
     return run;
+  }
+
+  /** a Subflow task run's next attempt: a new child execution (its first, or one its retry policy asked for) */
+  private async startChild(task: TaskSpec, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<void> {
+    run.attempts.push({ state: newState("RUNNING") });
+    run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
+    if (!target.wait) {
+      run.outputsUri = await this.deps.store.write(taskOutputsKey(recordsPrefix(this.state.execution), task.id, run.id), { executionId: run.subflowExecutionId });
+      transition(run.attempts[run.attempts.length - 1].state, "SUCCESS");
+      this.state.setRunState(run, outcomeState(task, "SUCCESS"));
+    }
+    this.state.touch(run);
+  }
+
+  /** a Subflow task run its retry policy sent back to CREATED: its next child starts now */
+  private async restartChild(task: TaskSpec, run: TaskRunRecord): Promise<void> {
+    const def = this.deps.registry.task(task.type);
+    if (def?.kind !== "subflow") return;
+    this.state.setRunState(run, "RUNNING");
+    try {
+      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));
+    } catch (error) {
+      this.state.log("ERROR", errorMessage(error), run);
+      this.state.setRunState(run, outcomeState(task, "FAILED"));
+    }
   }
 
   /**
