@@ -28,8 +28,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     trigger: execution.trigger
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
       : undefined,
-    parentId: execution.parent?.executionId,
-    originalId: execution.id,
+    parentId: execution.parent?.executionId ?? execution.replayOf,
+    originalId: execution.originalId ?? execution.id,
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,

@@ -16,6 +16,12 @@ import { restart } from "./restart.js";
 import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
+/** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
+export type ExecutorCommand =
+  | { type: "restart"; executionId: string }
+  /** the execution's labels from now on, the whole set (running or ended) */
+  | { type: "set-labels"; executionId: string; labels: Record<string, string> };
+
 /**
  * Events handled on what this executor last saved (when it has it) instead of reading the
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
@@ -73,7 +79,7 @@ export class Executor {
    * executor (a second scheduler) may save the same execution in between: the save then
    * conflicts and the event is handled again on what that executor saved.
    */
-  handle(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+  handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
     const next = previous.then(() => this.processWithRetry(event));
@@ -88,7 +94,7 @@ export class Executor {
     return next;
   }
 
-  private async processWithRetry(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+  private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.process(event);
@@ -99,7 +105,7 @@ export class Executor {
     }
   }
 
-  private async process(event: ExecutorEvent | { type: "restart"; executionId: string }, fresh = false): Promise<ExecutionState | undefined> {
+  private async process(event: ExecutorEvent | ExecutorCommand, fresh = false): Promise<ExecutionState | undefined> {
     const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(event.executionId) : undefined;
     try {
       const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
@@ -115,12 +121,20 @@ export class Executor {
   }
 
   private async processOn(
-    event: ExecutorEvent | { type: "restart"; executionId: string },
+    event: ExecutorEvent | ExecutorCommand,
     loaded: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined,
     remembered: boolean,
   ): Promise<ExecutionState | "recheck" | undefined> {
     if (!loaded) return undefined;
     const { execution, taskRuns } = loaded;
+    if (event.type === "set-labels") {
+      // labels are the execution's own: no flow needed, whatever state it is in
+      const state = new ExecutionState(execution, taskRuns, { id: execution.flowId, namespace: execution.namespace, tasks: [] });
+      state.execution.labels = event.labels;
+      state.touch();
+      await this.commit(state);
+      return state;
+    }
     let flow;
     try {
       flow = await this.deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
