@@ -40,6 +40,8 @@ export type ExecutorEvent =
       cached?: boolean;
       /** the task threw UnrecoverableError: FAILED for good, whatever its retry policy says */
       unrecoverable?: boolean;
+      /** logToFile: the attempt's log lines, stored as a file */
+      logFile?: string;
       workerId: string;
       date: string;
     }
@@ -71,7 +73,8 @@ export interface ContextRef {
   variables?: Record<string, unknown>;
   /** the execution's variables once a task changed them: read instead of `variables` */
   variablesUri?: string;
-  execution: { id: string; startDate: string; originalId: string };
+  /** `state` is the execution's when the context was taken (Kestra's execution.state) */
+  execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
   triggerUri?: string;

@@ -16,6 +16,8 @@ export interface Attempt {
   workerId?: string;
   /** the task did not run: its outputs came from the task cache (`taskCache`) */
   cached?: boolean;
+  /** logToFile: the attempt's log lines, as a file in internal storage */
+  logFile?: string;
 }
 
 /**

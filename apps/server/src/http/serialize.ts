@@ -40,7 +40,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         parentTaskRunId: run.parentTaskRunId ?? null,
         value: run.value ?? null,
         state: run.state,
-        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}) })),
+        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
         outputs: (await resolve(store, run.outputsUri)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),

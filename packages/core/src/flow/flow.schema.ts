@@ -36,15 +36,18 @@ export const taskSchema = z.looseObject({
   allowFailure: z.boolean().optional(),
   timeout: templated(durationText).optional(),
   retry: retrySchema.optional(),
-  workerGroup: z.strictObject({ key: z.string(), fallback: schema.notYet("workerGroup.fallback", "a task waits for a worker of its group") }).optional(),
+  // Kestra OSS's WorkerGroupValidator refuses any workerGroup: an Enterprise Edition functionality
+  workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it, and Ferry runs every task on its default worker group" }).optional(),
   /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
   /** the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf: z.union([z.boolean(), z.string()]).optional(),
   /** a WARNING of this task (also one allowFailure made) counts as SUCCESS */
   allowWarning: z.boolean().optional(),
-  logLevel: schema.notYet("logLevel", "every log line of the task is kept"),
-  logToFile: schema.notYet("logToFile", "log lines are kept in the repository"),
+  /** lines below this level are dropped where the task logs them */
+  logLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).optional(),
+  /** the task's log lines go to a file in internal storage (its URI on the attempt), not to the logs */
+  logToFile: z.boolean().optional(),
 });
 
 /** what a trigger takes beside its type's own properties (checked by its plugin's schema) */
@@ -57,6 +60,31 @@ export const triggerSchema = z.looseObject({
   stopAfter: schema.notYet("stopAfter", "a trigger fires until it is disabled"),
   logLevel: schema.notYet("logLevel", "every log line is kept"),
 });
+
+const labelsSchema = z.union([z.record(z.string(), z.string()), z.array(z.strictObject({ key: z.string(), value: z.string() }))]);
+
+/**
+ * Kestra's flow SLAs: EXECUTION_ASSERTION is checked on every change of a running execution;
+ * MAX_DURATION needs a durable timer, not supported yet.
+ */
+const slaSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      id: z.string().min(1),
+      type: z.literal("EXECUTION_ASSERTION"),
+      assert: z.string().min(1).describe("a template: the SLA is violated when it does not render truthy, or does not render"),
+      behavior: z.enum(["FAIL", "CANCEL", "NONE"]),
+      labels: labelsSchema.optional().describe("added to the execution when the SLA is violated"),
+    }),
+    z.looseObject({
+      type: z.literal("MAX_DURATION"),
+      // a key every SLA has: the refusal lands on the SLA, whatever else it holds
+      id: z.never({ error: "not supported by Ferry yet: sla of type MAX_DURATION (it needs a durable timer)" }),
+    }),
+  ],
+  { error: (iss) => (iss.code === "invalid_union" ? "an sla's type is EXECUTION_ASSERTION or MAX_DURATION" : undefined) },
+);
 
 const pluginDefaultSchema = z.strictObject({ type: z.string().min(1), values: z.record(z.string(), z.unknown()), forced: z.boolean().optional() });
 
@@ -86,8 +114,8 @@ export const flowSchema = z.strictObject({
   afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
   retry: retrySchema.optional(),
-  sla: schema.notYet("sla"),
+  sla: z.array(slaSchema).optional(),
   listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
   checks: schema.notYet("checks"),
-  workerGroup: schema.notYet("workerGroup at flow level", "give workerGroup to the tasks"),
+  workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it" }).optional(),
 });

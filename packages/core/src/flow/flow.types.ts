@@ -21,7 +21,10 @@ export interface TaskSpec {
   allowWarning?: boolean;
   timeout?: string;
   retry?: RetrySpec;
+  /** refused at deploy, as Kestra OSS refuses it; never set on a parsed flow */
   workerGroup?: { key: string };
+  logLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+  logToFile?: boolean;
   taskCache?: { enabled: boolean; ttl?: string };
   /** Kestra's: the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf?: boolean | string;
@@ -65,6 +68,15 @@ export interface TriggerSpec {
   [property: string]: unknown;
 }
 
+/** an EXECUTION_ASSERTION SLA (the only type a parsed flow carries) */
+export interface SlaSpec {
+  id: string;
+  type: "EXECUTION_ASSERTION";
+  assert: string;
+  behavior: "FAIL" | "CANCEL" | "NONE";
+  labels?: Record<string, string> | Array<{ key: string; value: string }>;
+}
+
 export interface Flow {
   id: string;
   namespace: string;
@@ -82,6 +94,7 @@ export interface Flow {
   concurrency?: { limit: number; behavior?: "QUEUE" | "CANCEL" | "FAIL" };
   /** applies to failed tasks that have no retry of their own nor an enclosing task's */
   retry?: RetrySpec;
+  sla?: SlaSpec[];
   pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
 }
 

@@ -49,6 +49,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       transition(attempt.state, event.state, event.date);
       attempt.workerId ??= event.workerId;
       if (event.cached) attempt.cached = true;
+      if (event.logFile) attempt.logFile = event.logFile;
       const task = deps.taskOf(run);
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;

@@ -16,7 +16,7 @@ export function contextRefOf(state: ExecutionState): ContextRef {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },
     variables: flow.variables,
     ...(execution.variablesUri ? { variablesUri: execution.variablesUri } : {}),
-    execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id },
+    execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
     triggerUri: execution.trigger?.variablesUri,

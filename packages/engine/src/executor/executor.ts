@@ -13,6 +13,7 @@ import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { restart } from "./restart.js";
+import { checkAssertionSlas } from "./sla.js";
 import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
@@ -211,6 +212,7 @@ export class Executor {
     const current = state.execution.state.current;
     if (isTerminal(current)) return;
     if (current === "CREATED") state.setExecutionState("RUNNING");
+    if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) return;
     if (current === "KILLING") {
       await killPass(state, new Walker(state, this.walkerDeps(state)));
       return;

@@ -1,5 +1,5 @@
 import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -100,14 +100,14 @@ export class Walker {
       const props = await renderProperties(def, task, ctx);
       const prefix = recordsPrefix(this.state.execution);
       if (def.kind === "flowable") {
-        const logger = this.flowableLogger(run);
+        const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}) });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
         const view = await executionTaskView(this.state, this.deps.store);
-        const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run), render: (t) => renderValue(t, ctx), ...view }, props);
+        const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
         await applyExecutionChange(this.state, run, change, this.deps.store);
       } else {
         await this.startChild(task, run, def.target(props));
@@ -157,9 +157,10 @@ export class Walker {
     return rendered === true || String(rendered).trim().toLowerCase() === "true";
   }
 
-  /** a flowable's log lines go to the execution's logs, under its task run */
-  private flowableLogger(run: TaskRunRecord): TaskLogger {
-    const log = (level: LogLevel) => (message: string) => this.state.log(level, message, run);
+  /** a flowable's log lines go to the execution's logs, under its task run, from its `logLevel` up */
+  private flowableLogger(run: TaskRunRecord, task?: TaskSpec): TaskLogger {
+    const min = LOG_LEVELS.indexOf(task?.logLevel ?? "TRACE");
+    const log = (level: LogLevel) => (message: string) => LOG_LEVELS.indexOf(level) >= min && this.state.log(level, message, run);
     return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) };
   }
 

@@ -1,7 +1,7 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
-  type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -183,6 +183,21 @@ export class Worker {
     }
   }
 
+  /**
+   * logToFile: the attempt's log lines as a file of the task run in internal storage, as
+   * Kestra's RunContextLogger keeps them; its URI goes on the attempt. A file that cannot be
+   * stored leaves the attempt without one, never the result unsent.
+   */
+  private async storeLogFile(job: WorkerJob, logger: LogFileHolder): Promise<string | undefined> {
+    const text = logger.fileText();
+    if (text === undefined) return undefined;
+    const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, job.task.id, job.taskRunId)}/log-attempt-${job.attempt + 1}.txt`;
+    return this.options.store.storage.put(key, text).then(
+      () => toStorageUri(key),
+      () => undefined,
+    );
+  }
+
   private async run(job: WorkerJob): Promise<void> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
@@ -194,6 +209,7 @@ export class Worker {
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
       undefined,
       (message) => masker.mask(message),
+      { minLevel: task.logLevel as LogLevel | undefined, toFile: task.logToFile === true },
     );
     const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
     const startDate = new Date().toISOString();
@@ -206,12 +222,14 @@ export class Worker {
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
       clearTimeout(started);
       await logger.flush();
+      const logFile = await this.storeLogFile(job, logger);
       // like logs, metrics land no later than the state
       if (metrics.length) await queue.send(METRICS_CHANNEL, metrics.splice(0));
       await send({
         type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString(),
         ...(cached ? { cached } : {}),
         ...(unrecoverable ? { unrecoverable } : {}),
+        ...(logFile ? { logFile } : {}),
       });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
@@ -312,6 +330,10 @@ export class Worker {
       this.running.delete(job.taskRunId);
     }
   }
+}
+
+export interface LogFileHolder {
+  fileText(): string | undefined;
 }
 
 const unavailable = async (): Promise<never> => {
