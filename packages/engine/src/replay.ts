@@ -50,7 +50,10 @@ export async function copyTaskRunData(store: JsonStore, from: ExecutionRecord, t
   const oldFiles = taskFilesPrefix(filesPrefix(from), source.taskId, source.id);
   const newFiles = taskFilesPrefix(filesPrefix(to), copy.taskId, copy.id);
   const moved = new Map<string, string>();
-  for (const key of await store.storage.list(`${oldFiles}/`)) {
+  // each attempt writes under the run's folder, suffixed with its number after the first
+  const folder = oldFiles.slice(0, oldFiles.lastIndexOf("/") + 1);
+  const ofRun = (key: string) => key.startsWith(`${oldFiles}/`) || key.startsWith(`${oldFiles}.`);
+  for (const key of (await store.storage.list(folder)).filter(ofRun)) {
     const bytes = await store.storage.get(key);
     if (!bytes) continue;
     const target = `${newFiles}${key.slice(oldFiles.length)}`;
