@@ -64,6 +64,7 @@ export async function buildRenderContext(
     envs: envs(),
   };
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
+  if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
     const { parents = [], ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;

@@ -78,6 +78,8 @@ export interface ContextRef {
   labels: Record<string, string>;
   inputsUri?: string;
   triggerUri?: string;
+  /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
+  executionOutputsUri?: string;
   outputs: OutputRef[];
 }
 

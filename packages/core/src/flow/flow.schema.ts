@@ -111,7 +111,8 @@ export const flowSchema = z.strictObject({
   /** assigned by the server; one in the source is ignored, as Kestra ignores it */
   revision: z.number().int().optional().describe("ignored: the server assigns revisions, as Kestra does"),
   concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
-  afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
+  /** tasks run once the execution ended, whatever its state; they do not change it */
+  afterExecution: z.array(z.unknown()).optional(),
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
   retry: retrySchema.optional(),
   sla: z.array(slaSchema).optional(),

@@ -89,6 +89,8 @@ export interface Flow {
   tasks: TaskSpec[];
   errors?: TaskSpec[];
   finally?: TaskSpec[];
+  /** run once the execution ended, whatever its state; they do not change it */
+  afterExecution?: TaskSpec[];
   outputs?: OutputSpec[];
   triggers?: TriggerSpec[];
   concurrency?: { limit: number; behavior?: "QUEUE" | "CANCEL" | "FAIL" };

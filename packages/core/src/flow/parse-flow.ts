@@ -12,7 +12,7 @@ import { childTaskLists } from "./task-tree.js";
 type Path = Array<string | number>;
 
 /** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
-const STRUCTURAL = new Set(["tasks", "errors", "finally", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
+const STRUCTURAL = new Set(["tasks", "errors", "finally", "afterExecution", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
 
 /** Where in the YAML source a property path is, for messages with a line. */
 class SourceMap {
@@ -124,7 +124,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     }
     delete (flow as { revision?: unknown }).revision;
     const seen = new Set<string>();
-    for (const key of ["tasks", "errors", "finally"] as const) {
+    for (const key of ["tasks", "errors", "finally", "afterExecution"] as const) {
       if (Array.isArray(flow[key])) {
         flow[key] = applyTaskDefaults(flow[key] as TaskSpec[], flow.pluginDefaults, registry);
         validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);

@@ -19,6 +19,7 @@ export function contextRefOf(state: ExecutionState): ContextRef {
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
+    ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
     outputs,
   };

@@ -42,8 +42,8 @@ export async function applyExecutionChange(state: ExecutionState, run: TaskRunRe
     state.setRunState(p, change.exit);
   }
   state.log("INFO", `execution ended ${change.exit} by task '${run.taskId}'`, run);
+  // ended: once its afterExecution tasks ended too (finish.ts)
   state.setExecutionState(change.exit);
-  state.ended = true;
 }
 
 /** what an execution task sees of the execution it changes */

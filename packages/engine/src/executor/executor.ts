@@ -14,6 +14,7 @@ import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { restart } from "./restart.js";
 import { checkAssertionSlas } from "./sla.js";
+import { afterExecutionPending, inAfterExecution } from "./after-execution.js";
 import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
@@ -161,8 +162,8 @@ export class Executor {
       }
       restart(state, (run) => this.dispatch(state, run));
     } else {
-      if (isTerminal(execution.state.current)) {
-        // nothing changes an ended execution; a stale attempt's late result still leaves a trace
+      if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
+        // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
         if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
         return state;
       }
@@ -214,9 +215,16 @@ export class Executor {
 
   private async advance(state: ExecutionState): Promise<void> {
     const current = state.execution.state.current;
-    if (isTerminal(current)) return;
+    if (isTerminal(current)) {
+      // only an execution with afterExecution tasks still going got here: the last to end ends it
+      if (state.flow.afterExecution?.length) await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+      return;
+    }
     if (current === "CREATED") state.setExecutionState("RUNNING");
-    if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) return;
+    if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) {
+      await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+      return;
+    }
     if (current === "KILLING") {
       await killPass(state, new Walker(state, this.walkerDeps(state)));
       return;
@@ -227,7 +235,7 @@ export class Executor {
   }
 
   private taskOf(state: ExecutionState, run: TaskRunRecord): TaskSpec | undefined {
-    return findTask([state.flow.tasks, state.flow.errors, state.flow.finally], run.taskId, this.deps.registry);
+    return findTask([state.flow.tasks, state.flow.errors, state.flow.finally, state.flow.afterExecution], run.taskId, this.deps.registry);
   }
 
   /**
@@ -236,7 +244,7 @@ export class Executor {
    */
   private dispatch(state: ExecutionState, run: TaskRunRecord): void {
     const current = state.execution.state.current;
-    if (current === "KILLING" || isTerminal(current)) {
+    if (current === "KILLING" || (isTerminal(current) && !inAfterExecution(state, run))) {
       state.setRunState(run, "KILLED");
       return;
     }

@@ -49,8 +49,8 @@ function endExecution(state: ExecutionState, final: "FAILED" | "CANCELLED"): voi
     stop(state, run);
     state.setRunState(run, run === last ? final : "KILLED");
   }
+  // ended: once its afterExecution tasks ended too (finish.ts)
   state.setExecutionState(final);
-  state.ended = true;
 }
 
 function stop(state: ExecutionState, run: TaskRunRecord): void {

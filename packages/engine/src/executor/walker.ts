@@ -29,7 +29,20 @@ export interface WalkerDeps {
 export class Walker {
   constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
 
-  async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true): Promise<ListStatus> {
+  /** walking an ended execution's afterExecution tasks: they start although it has ended */
+  private afterEnd = false;
+
+  async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true, afterEnd = this.afterEnd): Promise<ListStatus> {
+    const outer = this.afterEnd;
+    this.afterEnd = afterEnd;
+    try {
+      return await this.walkListWithin(tasks, parentId, value, mayStart);
+    } finally {
+      this.afterEnd = outer;
+    }
+  }
+
+  private async walkListWithin(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart: boolean): Promise<ListStatus> {
     let warning = false;
     for (const task of tasks ?? []) {
       if (task.disabled) continue;
@@ -61,7 +74,7 @@ export class Walker {
   /** an execution task ended the execution (Exit) or asked for its kill: nothing more starts */
   private halted(): boolean {
     const current = this.state.execution.state.current;
-    return current === "KILLING" || isTerminal(current);
+    return current === "KILLING" || (isTerminal(current) && !this.afterEnd);
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
