@@ -8,6 +8,7 @@ import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
+import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
+  app.route("/api/v1/executions", executionActionRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));

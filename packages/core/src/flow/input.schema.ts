@@ -125,8 +125,8 @@ function holdsTemplate(value: unknown): boolean {
 }
 
 /**
- * Kestra's deprecated spellings, which it still reads: `name` for `id`, and MULTISELECT's
- * `options` for `values`. parseFlow returns the document it read, not what the schema gives,
+ * Kestra's deprecated spellings, which it still reads: `name` for `id`, type BOOL for BOOLEAN,
+ * and MULTISELECT's `options` for `values`. parseFlow returns the document it read, not what the schema gives,
  * so they are renamed in the document itself.
  */
 function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
@@ -136,6 +136,8 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
     input.id = input.name;
     delete input.name;
   }
+  // Kestra's BoolInput: the older name of BOOLEAN, typed the same way
+  if (input.type === "BOOL") input.type = "BOOLEAN";
   if (input.type === "MULTISELECT" && input.options !== undefined && input.values === undefined) {
     input.values = input.options;
     delete input.options;
@@ -153,7 +155,6 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
 const typeProblem = (iss: z.core.$ZodRawIssue) => {
   if (iss.code !== "invalid_union") return undefined;
   const type = (iss.input as { type?: unknown } | undefined)?.type;
-  if (type === "BOOL") return "not supported by Ferry yet: type BOOL (use BOOLEAN)";
   return `${type === undefined ? "an input needs a type" : `unknown input type '${String(type)}'`} (one of ${TYPES.join(", ")})`;
 };
 

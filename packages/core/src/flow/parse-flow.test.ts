@@ -262,10 +262,6 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
       [base("    type: core.Log\n    message: hi\n", "concurrency: { limit: 2, behavior: QUEUE }\n"), "not supported by Ferry yet: concurrency"],
-      [base("    type: core.Log\n    message: hi\n", "afterExecution:\n  - { id: a, type: core.Log, message: hi }\n"), "not supported by Ferry yet: afterExecution"],
-      [base("    type: core.Log\n    message: hi\n    allowWarning: true\n"), "not supported by Ferry yet: allowWarning"],
-      [base("    type: core.Log\n    message: hi\n    logToFile: true\n"), "not supported by Ferry yet: logToFile"],
-      [base("    type: core.Fail\n    retry: { type: constant, interval: PT1S, maxAttempt: 2, behavior: CREATE_NEW_EXECUTION }\n"), "not supported by Ferry yet: retry.behavior"],
       [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);

@@ -15,7 +15,7 @@ import { childTaskLists } from "./task-tree.js";
 export { formatPath };
 
 /** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
-const STRUCTURAL = new Set(["tasks", "errors", "finally", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
+const STRUCTURAL = new Set(["tasks", "errors", "finally", "afterExecution", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
 
 /**
  * Parses and validates a flow's YAML against the flow shape and every task type's own
@@ -110,7 +110,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     }
     delete (flow as { revision?: unknown }).revision;
     const seen = new Set<string>();
-    for (const key of ["tasks", "errors", "finally"] as const) {
+    for (const key of ["tasks", "errors", "finally", "afterExecution"] as const) {
       if (Array.isArray(flow[key])) {
         flow[key] = applyTaskDefaults(flow[key] as TaskSpec[], flow.pluginDefaults, registry);
         validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);
