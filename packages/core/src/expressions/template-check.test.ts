@@ -4,11 +4,11 @@ import { TESTS } from "./template-check.js";
 
 describe("templates checked without rendering", () => {
   it("names an unknown filter, function or test, wherever it sits", () => {
-    expect(() => checkTemplate("{{ inputs.x | jq('.a') }}")).toThrow(/unknown filter 'jq'/);
+    expect(() => checkTemplate("{{ inputs.x | jqq('.a') }}")).toThrow(/unknown filter 'jqq'/);
     expect(() => checkTemplate("{{ sha256(inputs.x) }}")).toThrow(/unknown function 'sha256'/);
     expect(() => checkTemplate("{% if inputs.x is prime %}y{% endif %}")).toThrow(/unknown test 'prime'/);
     expect(() => checkTemplate("{% for i in range(0, 3) %}{{ i | upper | nope }}{% endfor %}")).toThrow(/unknown filter 'nope'/);
-    expect(() => checkTemplate("{% set a = [1, {'k': render(x)}] %}")).toThrow(/unknown function 'render'/);
+    expect(() => checkTemplate("{% set a = [1, {'k': rendr(x)}] %}")).toThrow(/unknown function 'rendr'/);
     expect(() => checkTemplate("{{ a ? b : c | missing }}")).toThrow(/unknown filter 'missing'/);
   });
 
