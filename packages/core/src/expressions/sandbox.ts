@@ -47,7 +47,8 @@ type Work = { op: "jq"; input: string; program: string } | { op: "replace"; inpu
 interface Job {
   work: Work;
   what: string;
-  started: number;
+  /** render.timeoutMs, named in the error */
+  limitMs: number;
   deadline: number;
   resolve(output: unknown): void;
   reject(error: Error): void;
@@ -117,7 +118,7 @@ async function runOne(job: Job): Promise<unknown> {
     const timer = setTimeout(() => {
       w.off("message", onMessage);
       stop();
-      reject(new RenderLimitError("timeoutMs", job.deadline - job.started, `${job.what} was still running`));
+      reject(new RenderLimitError("timeoutMs", job.limitMs, `${job.what} was still running`));
     }, Math.max(1, timeoutMs));
     const onMessage = (message: { id: number; output?: unknown; error?: string }) => {
       if (message.id !== id) return;
@@ -131,29 +132,34 @@ async function runOne(job: Job): Promise<unknown> {
   });
 }
 
-/** runs `work` on the sandbox thread, failing with render.timeoutMs past `remainingMs` */
-function run(work: Work, what: string, remainingMs: number): Promise<unknown> {
+/** how long a job may run: what is left of the render's time, and the limit to name when it is up */
+export interface Deadline {
+  remainingMs: number;
+  limitMs: number;
+}
+
+/** runs `work` on the sandbox thread, failing with render.timeoutMs once the render's time is up */
+function run(work: Work, what: string, time: Deadline): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
-    const started = Date.now();
-    queue.push({ work, what, started, deadline: started + remainingMs, resolve, reject });
+    queue.push({ work, what, limitMs: time.limitMs, deadline: Date.now() + time.remainingMs, resolve, reject });
     void drain();
   });
 }
 
 /** the outputs of a jq program (jq's `-c` lines) for the JSON text `input` */
-export async function runJq(input: string, program: string, remainingMs: number): Promise<string> {
+export async function runJq(input: string, program: string, time: Deadline): Promise<string> {
   if (!createRequireSafe()) throw new ExpressionError("the jq filter needs the jq-web package, which is not installed");
-  return (await run({ op: "jq", input, program }, `the jq program '${program.slice(0, 60)}'`, remainingMs)) as string;
+  return (await run({ op: "jq", input, program }, `the jq program '${program.slice(0, 60)}'`, time)) as string;
 }
 
 /** `input.replace(new RegExp(pattern, flags), replacement)` */
-export async function regexReplace(input: string, pattern: string, flags: string, replacement: string, remainingMs: number): Promise<string> {
-  return (await run({ op: "replace", input, pattern, flags, replacement }, `the regular expression '${pattern.slice(0, 60)}'`, remainingMs)) as string;
+export async function regexReplace(input: string, pattern: string, flags: string, replacement: string, time: Deadline): Promise<string> {
+  return (await run({ op: "replace", input, pattern, flags, replacement }, `the regular expression '${pattern.slice(0, 60)}'`, time)) as string;
 }
 
 /** the start and end of every match of `pattern` (global) in `input`, flat */
-export async function regexMatches(input: string, pattern: string, flags: string, remainingMs: number): Promise<number[]> {
-  return (await run({ op: "split", input, pattern, flags }, `the regular expression '${pattern.slice(0, 60)}'`, remainingMs)) as number[];
+export async function regexMatches(input: string, pattern: string, flags: string, time: Deadline): Promise<number[]> {
+  return (await run({ op: "split", input, pattern, flags }, `the regular expression '${pattern.slice(0, 60)}'`, time)) as number[];
 }
 
 function createRequireSafe(): boolean {

@@ -131,7 +131,7 @@ export function typeOfFiltered(node: Node, value: unknown): string | null {
     const type = node.args[0]?.type === "literal" ? String(node.args[0].value) : node.named.type?.type === "literal" ? String(node.named.type.value) : "";
     if (NUMBER_TYPES[type]) return NUMBER_TYPES[type];
     // commons-lang's createNumber: the smallest of Integer, Long, BigInteger; Float when it keeps every digit, else Double
-    if (typeof value === "bigint") return "java.math.BigInteger";
+    if (typeof value === "bigint") return value >= -(2n ** 63n) && value < 2n ** 63n ? "java.lang.Long" : "java.math.BigInteger";
     if (Number.isInteger(value)) return Math.abs(value) <= 2 ** 31 - 1 ? "java.lang.Integer" : "java.lang.Long";
     return significantDigits(value) <= 7 ? "java.lang.Float" : "java.lang.Double";
   }

@@ -108,17 +108,23 @@ function split(source: string): Piece[] {
   return pieces;
 }
 
-/** finds the closing delimiter, skipping over quoted strings (not in comments) */
+/**
+ * finds the closing delimiter, skipping over quoted strings and, as Pebble's lexer does, over
+ * brackets still open (`{{ {'a': {}} }}` closes at the last `}}`); not in comments
+ */
 function findClose(source: string, from: number, close: string, comment: boolean): number {
   if (comment) return source.indexOf(close, from);
   let quote: string | undefined;
+  let depth = 0;
   for (let i = from; i < source.length; i++) {
     const c = source[i];
     if (quote) {
       if (c === "\\") i++;
       else if (c === quote) quote = undefined;
     } else if (c === "'" || c === '"') quote = c;
-    else if (source.startsWith(close, i)) return i;
+    else if (depth === 0 && source.startsWith(close, i)) return i;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if ((c === ")" || c === "]" || c === "}") && depth > 0) depth--;
   }
   return -1;
 }

@@ -194,7 +194,7 @@ async function replaceText(input: string, pairs: Record<string, unknown>, regexp
     const to = await b.text(value);
     if (regexp) {
       b.chars(s.length, "replace");
-      s = await regexReplace(s, javaRegex(from).source, `g${javaRegex(from).flags}`, javaReplacement(to), b.remainingMs());
+      s = await regexReplace(s, javaRegex(from).source, `g${javaRegex(from).flags}`, javaReplacement(to), { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs });
       b.output(s.length, "replace");
     } else if (from !== "") s = await replaceAllWithin(s, from, to, b);
     else {
@@ -260,7 +260,7 @@ async function split(s: string, delimiter: string, limit: number, b: RenderBudge
     }
   } else {
     const re = javaRegex(delimiter);
-    bounds = await regexMatches(s, re.source, `g${re.flags}`, b.remainingMs());
+    bounds = await regexMatches(s, re.source, `g${re.flags}`, { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs });
   }
   b.collection(bounds.length / 2 + 1, "split");
   b.charge(bounds.length / 2, "split");

@@ -40,13 +40,16 @@ function doubleQuoted(s: string): string {
   return JSON.stringify(s);
 }
 
+// Jackson quotes a key that is a reserved word or reads as a number (needToQuoteName)
+const NUMBER_LIKE = /^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/;
+
 function scalarText(value: unknown, key = false): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number") return javaNumber(value);
   if (typeof value === "boolean" || typeof value === "bigint") return String(value);
   const s = String(value);
-  if (!key && jacksonQuotes(s)) return doubleQuoted(s);
-  if (plainAllowed(s) && !(key && RESERVED.has(s))) return s;
+  if (key ? s.length === 0 || RESERVED.has(s) || NUMBER_LIKE.test(s) : jacksonQuotes(s)) return doubleQuoted(s);
+  if (plainAllowed(s)) return s;
   if (singleQuotable(s)) return `'${s.replaceAll("'", "''")}'`;
   return doubleQuoted(s);
 }
