@@ -71,6 +71,8 @@ export interface ContextRef {
   inputsUri?: string;
   triggerUri?: string;
   outputs: OutputRef[];
+  /** where the execution's files live when it has a storage prefix of its own (read() may read them) */
+  filesPrefix?: string;
 }
 
 /** A runnable task run handed to a worker. */

@@ -160,11 +160,11 @@ async function call(node: Extract<Node, { type: "call" }>, scope: Scope, depth: 
   if (!own && !builtin && !scoped && !macro) throw new ExpressionError(`unknown function '${node.callee}'`);
   const { args, named } = await evaluateArgs(node.args, node.named, scope, depth);
   if (own) {
-    const value = await own(args, named, { variables: scope.ctx.variables, remainingMs: scope.budget.remainingMs() });
+    const value = await own(args, named, { variables: scope.ctx.variables, remainingMs: scope.budget.remainingMs(), maxOutputLength: scope.budget.limits.maxOutputLength });
     // a backend call may have been slow, or the task aborted meanwhile
     scope.budget.check();
     if (node.callee === "secret" && typeof value === "string") scope.budget.secrets.add(value);
-    return value;
+    return derived(value, args, scope.budget, `${node.callee}()`);
   }
   if (builtin) return derived(await builtin(args, named, scope.budget), args, scope.budget, `${node.callee}()`);
   if (scoped) return scoped(args, named, scope, depth);

@@ -15,6 +15,8 @@ export interface CallInfo {
   variables: Record<string, unknown>;
   /** how long the render may still run (render.timeoutMs): how long a function may wait */
   remainingMs: number;
+  /** render.maxOutputLength: what a function reading text (a file) may return at most */
+  maxOutputLength: number;
 }
 
 export type Callable = (args: unknown[], named: Record<string, unknown>, call?: CallInfo) => unknown | Promise<unknown>;

@@ -20,5 +20,6 @@ export function contextRefOf(state: ExecutionState): ContextRef {
     inputsUri: execution.inputsUri,
     triggerUri: execution.trigger?.variablesUri,
     outputs,
+    ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
 }
