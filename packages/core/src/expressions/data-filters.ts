@@ -30,9 +30,14 @@ export async function parseJson(text: string, b: RenderBudget, what: string): Pr
   return value;
 }
 
-/** a value measured (size, depth) before it is printed in another format */
+/** a value measured (size, depth; a string's characters) before it is printed in another format */
 async function measured(value: unknown, b: RenderBudget, what: string): Promise<void> {
   if (value !== null && typeof value === "object") await b.json(value, what);
+  else if (typeof value === "string") {
+    b.chars(value.length, what);
+    // quoted and escaped, a string may double
+    b.output(value.length * 2 + 2, what);
+  }
 }
 
 /** Ion text or binary as plain values: the first value, or every one with allRows (FromIonFunction) */

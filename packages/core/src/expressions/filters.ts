@@ -4,6 +4,7 @@ import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
+import { NETWORK_FUNCTIONS } from "./network-functions.js";
 import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
 import { arg, argText, TEXT_FILTERS } from "./text-filters.js";
@@ -284,6 +285,7 @@ export const FILTERS: Record<string, Filter> = {
 export const FUNCTIONS: Record<string, Builtin> = {
   ...DATE_FUNCTIONS,
   ...DATA_FUNCTIONS,
+  ...NETWORK_FUNCTIONS,
   range: (args, _n, b) => {
     const [from, to, step = 1] = args.map((a) => toNumber(a, "range"));
     if (step === 0 || Number.isNaN(step)) throw new TypeError(`range: step must not be ${step}`);

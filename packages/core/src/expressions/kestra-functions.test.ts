@@ -116,3 +116,44 @@ describe("other functions", () => {
     expect(n >= 1 && n < 10 && Number.isInteger(n)).toBe(true);
   });
 });
+
+describe("network functions", () => {
+  it("http() answers the response body, JSON parsed, and refuses a failed status (HttpFunctionTest, docs)", async () => {
+    const { createServer } = await import("node:http");
+    const seen: Array<{ method?: string; url?: string; body: string; type?: string }> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push({ method: req.method, url: req.url, body, type: req.headers["content-type"] });
+        if (req.url?.startsWith("/missing")) {
+          res.writeHead(404, "Not Found").end();
+          return;
+        }
+        if (req.url?.startsWith("/text")) {
+          res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ slug: "beauty" }, { slug: "fragrances" }]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect(await r("{{ http(uri = base ~ '/products/categories') | jq('.[].slug') }}", { base })).toBe('["beauty","fragrances"]');
+      expect(await r("{{ http(uri = base ~ '/text') }}", { base })).toBe("plain text");
+      expect(await r("{{ http(uri = base ~ '/post', method = 'post', body = {'a': 1}, query = {'q': 'x y'}, headers = {'X-Test': 'yes'})[0].slug }}", { base })).toBe("beauty");
+      expect(seen.at(-1)).toEqual({ method: "POST", url: "/post?q=x+y", body: '{"a":1}', type: "application/json" });
+      await expect(r("{{ http(uri = base ~ '/missing') }}", { base })).rejects.toThrow(/server respond with status 404 : Not Found/);
+      await expect(r("{{ http(uri = base, options = {'timeout': 'PT1S'}) }}", { base })).rejects.toThrow(/'options' .* is not supported by Ferry yet/);
+      await expect(r("{{ http(uri = 'file:///etc/passwd') }}")).rejects.toThrow(/only http and https/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("randomPort() gives a port nothing listens on", async () => {
+    const port = Number(await r("{{ randomPort() }}"));
+    expect(port > 0 && port < 65536).toBe(true);
+  });
+});

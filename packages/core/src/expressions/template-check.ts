@@ -15,6 +15,14 @@ export { TESTS };
 export const CONTEXT_FUNCTIONS = ["secret", "kv", "read", "fileURI", "fileExists", "fileSize", "isFileEmpty", "fileEmpty", "errorLogs"] as const;
 const EVALUATOR_FILTERS = ["default", "className"];
 
+/** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
+const NOT_YET: Record<string, string> = {
+  tasksWithState: "tasksWithState() is not supported by Ferry yet (the task runs' states are not in a render's context)",
+  encrypt: "encrypt() is not supported by Ferry yet (Kestra's encryption key)",
+  decrypt: "decrypt() is not supported by Ferry yet (Kestra's encryption key)",
+  i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
+};
+
 const filters = new Set([...Object.keys(FILTERS), ...EVALUATOR_FILTERS]);
 const functions = new Set<string>([...Object.keys(FUNCTIONS), ...Object.keys(SCOPED_FUNCTIONS), ...CONTEXT_FUNCTIONS]);
 const tests = new Set<string>(TESTS);
@@ -40,7 +48,9 @@ export function unknownNames(template: Template | TemplateNode[]): string[] {
     const item = stack.pop()!;
     if ("expr" in item) {
       const node = item.expr;
-      if (node.type === "call" && !functions.has(node.callee) && !macros.has(node.callee)) problems.add(`unknown function '${node.callee}' (known: ${[...functions].sort().join(", ")})`);
+      if (node.type === "call" && !functions.has(node.callee) && !macros.has(node.callee)) {
+        problems.add(NOT_YET[node.callee] ?? `unknown function '${node.callee}' (known: ${[...functions].sort().join(", ")})`);
+      }
       if (node.type === "filter" && !filters.has(node.name)) problems.add(`unknown filter '${node.name}' (known: ${[...filters].sort().join(", ")})`);
       if (node.type === "test" && !tests.has(node.test)) problems.add(`unknown test '${node.test}' (known: ${[...tests].join(", ")})`);
       push(childrenOf(node).map((expr) => ({ expr })));
