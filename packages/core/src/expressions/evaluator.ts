@@ -1,7 +1,7 @@
 import { arithmetic, negate } from "./arithmetic.js";
 import type { Node } from "./ast.js";
 import { compare, contains, equals, isIn } from "./compare.js";
-import { ExpressionError, UndefinedError } from "./expression.error.js";
+import { ExpressionError, undefinedError, UndefinedError } from "./expression.error.js";
 import { FILTERS, FUNCTIONS, type Callable } from "./filters.js";
 import { Entry, javaDouble, javaString } from "./java-text.js";
 import { after, type Maybe } from "./maybe.js";
@@ -95,7 +95,17 @@ function lookup(name: string, scope: Scope): unknown {
   if (scope.locals.has(name)) return scope.locals.get(name);
   if (hasOwn(scope.ctx.variables, name)) return scope.ctx.variables[name];
   if (name === "_context") return { ...scope.ctx.variables, ...Object.fromEntries(scope.locals) };
-  throw new UndefinedError(`variable '${name}' is not defined`);
+  throw undefinedError(`variable '${name}' is not defined`);
+}
+
+/**
+ * A literal's value or a name's at once, anything else evaluated: the hot path of a cached
+ * template (`inputs.name`, `'x'`) spends no promise on what needs no waiting.
+ */
+function quick(node: Node, scope: Scope, depth: number): Maybe<unknown> {
+  if (node.type === "literal") return node.value;
+  if (node.type === "name") return lookup(node.name, scope);
+  return evaluate(node, scope, depth);
 }
 
 /** `depth` is how deep the node sits in its template and expression, bounded by maxDepth. */
@@ -110,8 +120,10 @@ export async function evaluate(node: Node, scope: Scope, depth: number): Promise
     case "name":
       return lookup(node.name, scope);
     case "member": {
-      const object = await evaluate(node.object, scope, inner);
-      const key = await evaluate(node.property, scope, inner);
+      let object = quick(node.object, scope, inner);
+      if (object instanceof Promise) object = await object;
+      let key = quick(node.property, scope, inner);
+      if (key instanceof Promise) key = await key;
       return member(object, key, node, scope.budget);
     }
     case "call":
@@ -198,7 +210,8 @@ async function filter(node: Extract<Node, { type: "filter" }>, scope: Scope, dep
       throw error;
     }
   }
-  const input = await evaluate(node.input, scope, depth);
+  let input = quick(node.input, scope, depth);
+  if (input instanceof Promise) input = await input;
   // the Java class of the input: what the node that made it says, else what its value suggests
   if (node.name === "className") return typeOfFiltered(node.input, input);
   const f = FILTERS[node.name];
@@ -214,28 +227,39 @@ async function filter(node: Extract<Node, { type: "filter" }>, scope: Scope, dep
 
 function member(object: unknown, key: unknown, node: Node, budget: RenderBudget): unknown {
   const describe = () => (node.type === "member" && node.property.type === "literal" ? String(node.property.value) : preview(key));
-  if (object === null || object === undefined) throw new UndefinedError(`cannot read '${describe()}' of null`);
+  if (object === null || object === undefined) throw undefinedError(`cannot read '${describe()}' of null`);
   if (Array.isArray(object)) {
     if (key === "length" || key === "size") return object.length;
     // a list or map is no index (Number() would print it to find out), nor is a very long string
     const index = typeof key === "object" && key !== null ? NaN : typeof key === "string" && key.length > 20 ? NaN : Number(key);
     if (Number.isInteger(index) && index >= 0 && index < object.length) return object[index];
-    throw new UndefinedError(`index ${preview(key)} is out of bounds`);
+    throw undefinedError(`index ${preview(key)} is out of bounds`);
   }
   if (typeof object === "object") {
     return after(keyText(key, budget, "a key"), (k) => {
       if (hasOwn(object, k)) return (object as Record<string, unknown>)[k];
-      throw new UndefinedError(`key '${describe()}' does not exist`);
+      throw undefinedError(`key '${describe()}' does not exist`);
     });
   }
   if (typeof object === "string" && (key === "length" || key === "size")) return object.length;
-  throw new UndefinedError(`cannot read '${describe()}' of '${preview(object)}'`);
+  throw undefinedError(`cannot read '${describe()}' of '${preview(object)}'`);
 }
 
+const NO_ARGS: { args: unknown[]; named: Record<string, unknown> } = Object.freeze({ args: Object.freeze([]) as unknown as unknown[], named: Object.freeze({}) });
+
 async function evaluateArgs(argNodes: Node[], namedNodes: Record<string, Node>, scope: Scope, depth: number) {
-  const args = await Promise.all(argNodes.map((a) => evaluate(a, scope, depth)));
+  const names = Object.keys(namedNodes);
+  if (argNodes.length === 0 && names.length === 0) return NO_ARGS;
+  const args: unknown[] = new Array(argNodes.length);
+  for (let i = 0; i < argNodes.length; i++) {
+    const value = quick(argNodes[i], scope, depth);
+    args[i] = value instanceof Promise ? await value : value;
+  }
   const named: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(namedNodes)) named[k] = await evaluate(v, scope, depth);
+  for (const k of names) {
+    const value = quick(namedNodes[k], scope, depth);
+    named[k] = value instanceof Promise ? await value : value;
+  }
   return { args, named };
 }
 
@@ -256,7 +280,7 @@ function concat(left: unknown, right: unknown, budget: RenderBudget, what: strin
 
 async function binary(node: Extract<Node, { type: "binary" }>, scope: Scope, depth: number): Promise<unknown> {
   const { op } = node;
-  const operand = (n: Node) => evaluate(n, scope, depth);
+  const operand = (n: Node) => quick(n, scope, depth);
   if (op === "??" || op === "???") {
     try {
       const left = await operand(node.left);
@@ -357,8 +381,10 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
         out.push(scope.protect ? node.source : node.text);
         break;
       case "out": {
-        const value = await evaluate(node.expr, scope, depth);
-        out.push(await printed(value, node.expr, scope));
+        let value = quick(node.expr, scope, depth);
+        if (value instanceof Promise) value = await value;
+        const text = printed(value, node.expr, scope);
+        out.push(typeof text === "string" ? text : await text);
         break;
       }
       case "set":
@@ -377,7 +403,8 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
         const body = new Output(scope.budget);
         await renderNodes(node.body, scope, body, depth + 1);
         const locals = new Map(scope.locals).set(FILTER_BODY_NAME, body.toString());
-        out.push(await printed(await evaluate(node.chain, { ...scope, locals }, depth), node.chain, scope));
+        const text = printed(await evaluate(node.chain, { ...scope, locals }, depth), node.chain, scope);
+        out.push(typeof text === "string" ? text : await text);
         break;
       }
       case "block":
@@ -393,16 +420,17 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
 const FILTER_BODY_NAME = "\u0000filter-body";
 
 /** a value as it prints: a Double computed by the template keeps Java's `.0`; a secret inside render() is a placeholder */
-async function printed(value: unknown, expr: Node, scope: Scope): Promise<string> {
-  if (typeof value === "number" && isFloatNode(expr)) return javaDouble(value);
-  const text = scope.budget.text(value);
-  const s = typeof text === "string" ? text : await text;
-  if (scope.protect && typeof value === "string" && scope.budget.secrets.has(value) && /\{[{%#]/.test(value)) {
-    const mark = `\u0000secret-${scope.protect.size}\u0000`;
-    scope.protect.set(mark, value);
-    return mark;
+function printed(value: unknown, expr: Node, scope: Scope): Maybe<string> {
+  if (typeof value === "string") {
+    if (scope.protect && scope.budget.secrets.has(value) && /\{[{%#]/.test(value)) {
+      const mark = `\u0000secret-${scope.protect.size}\u0000`;
+      scope.protect.set(mark, value);
+      return mark;
+    }
+    return value;
   }
-  return s;
+  if (typeof value === "number" && isFloatNode(expr)) return javaDouble(value);
+  return scope.budget.text(value);
 }
 
 async function renderFor(node: Extract<Template["nodes"][number], { kind: "for" }>, scope: Scope, out: Output, depth: number): Promise<void> {
