@@ -1,3 +1,4 @@
+import { argumentProblem } from "./argument-names.js";
 import { arithmetic, negate } from "./arithmetic.js";
 import type { Node } from "./ast.js";
 import { compare, contains, equals, isIn } from "./compare.js";
@@ -170,6 +171,7 @@ async function call(node: Extract<Node, { type: "call" }>, scope: Scope, depth: 
   const scoped = SCOPED_FUNCTIONS[node.callee];
   const macro = scope.template?.macros.get(node.callee);
   if (!own && !builtin && !scoped && !macro) throw new ExpressionError(`unknown function '${node.callee}'`);
+  checkArguments(node.args, node.named, macro ? undefined : "function", node.callee);
   const { args, named } = await evaluateArgs(node.args, node.named, scope, depth);
   if (own) {
     const value = await own(args, named, { variables: scope.ctx.variables, remainingMs: scope.budget.remainingMs(), maxOutputLength: scope.budget.limits.maxOutputLength });
@@ -216,6 +218,7 @@ async function filter(node: Extract<Node, { type: "filter" }>, scope: Scope, dep
   if (node.name === "className") return typeOfFiltered(node.input, input);
   const f = FILTERS[node.name];
   if (!f) throw new ExpressionError(`unknown filter '${node.name}'`);
+  checkArguments(node.args, node.named, "filter", node.name);
   const { args, named } = await evaluateArgs(node.args, node.named, scope, depth);
   try {
     return derived(await f(input, args, named, scope.budget), [input, ...args], scope.budget, `filter '${node.name}'`);
@@ -243,6 +246,15 @@ function member(object: unknown, key: unknown, node: Node, budget: RenderBudget)
   }
   if (typeof object === "string" && (key === "length" || key === "size")) return object.length;
   throw undefinedError(`cannot read '${describe()}' of '${preview(object)}'`);
+}
+
+/** named arguments the filter or function does not take, refused as Pebble refuses them (a template from render() is not checked at deploy) */
+function checkArguments(args: Node[], named: Record<string, Node>, kind: "filter" | "function" | undefined, name: string): void {
+  if (!kind) return;
+  const names = Object.keys(named);
+  if (names.length === 0 && args.length === 0) return;
+  const problem = argumentProblem(kind, name, args.length, names);
+  if (problem) throw new ExpressionError(problem);
 }
 
 const NO_ARGS: { args: unknown[]; named: Record<string, unknown> } = Object.freeze({ args: Object.freeze([]) as unknown as unknown[], named: Object.freeze({}) });

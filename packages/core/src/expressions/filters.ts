@@ -286,13 +286,14 @@ export const FUNCTIONS: Record<string, Builtin> = {
   ...DATE_FUNCTIONS,
   ...DATA_FUNCTIONS,
   ...NETWORK_FUNCTIONS,
-  range: (args, _n, b) => {
-    const [from, to, step = 1] = args.map((a) => toNumber(a, "range"));
+  range: (args, named, b) => {
+    const given = [arg(args, named, 0, "start"), arg(args, named, 1, "end"), arg(args, named, 2, "increment")].filter((a) => a !== undefined);
+    const [from, to, step = 1] = given.map((a) => toNumber(a, "range"));
     if (step === 0 || Number.isNaN(step)) throw new TypeError(`range: step must not be ${step}`);
     // range is inclusive, as Pebble's; the size is known before a single element is made
     const span = (to - from) / step;
     const size = span >= 0 ? Math.floor(span) + 1 : 0;
-    const what = `range(${args.map((a) => preview(a)).join(", ")})`;
+    const what = `range(${given.map((a) => preview(a)).join(", ")})`;
     copied(b, size, what);
     const out: number[] = [];
     for (let i = from; out.length < size && (step > 0 ? i <= to : i >= to); i += step) out.push(i);

@@ -43,6 +43,16 @@ describe("templates checked without rendering", () => {
     for (const tag of tags) expect(() => checkTemplate(tag), tag).not.toThrow();
   });
 
+  it("refuses a named argument a filter or function does not take, at deploy and when it renders (Pebble refuses it too)", async () => {
+    expect(() => checkTemplate("{{ x | date(fromat='yyyy') }}")).toThrow(/filter 'date' has no argument 'fromat' \(format, timeZone, existingFormat, locale\)/);
+    expect(() => checkTemplate("{{ now(timezone='UTC') }}")).toThrow(/function 'now' has no argument 'timezone'/);
+    expect(() => checkTemplate("{{ x | upper('a') }}")).toThrow(/filter 'upper' takes no arguments, got 1/);
+    expect(() => checkTemplate("{{ x | split(',', delimiter=';') }}")).toThrow(/argument 'delimiter' is given twice/);
+    expect(() => checkTemplate("{{ max(1, 2, 3, 4) }}{{ range(start=0, end=2) }}{{ x | date('yyyy', timeZone='UTC') }}")).not.toThrow();
+    await expect(renderString("{{ render(t) }}", { variables: { t: "{{ 'x' | abbreviate(lenght=1) }}" } })).rejects.toThrow(/filter 'abbreviate' has no argument 'lenght'/);
+    expect(await renderString("{{ range(start=1, end=3) }}", { variables: {} })).toBe("[1,2,3]");
+  });
+
   it("says which functions Kestra has that Ferry does not do yet", () => {
     expect(() => checkTemplate("{{ tasksWithState('failed') }}")).toThrow(/tasksWithState\(\) is not supported by Ferry yet/);
     expect(() => checkTemplate("{{ encrypt('k', 'v') }}")).toThrow(/encrypt\(\) is not supported by Ferry yet/);

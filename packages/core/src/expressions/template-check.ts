@@ -1,3 +1,4 @@
+import { argumentProblem } from "./argument-names.js";
 import { childrenOf, type Node } from "./ast.js";
 import { FILTERS, FUNCTIONS } from "./filters.js";
 import { SCOPED_FUNCTIONS } from "./scoped-functions.js";
@@ -52,6 +53,11 @@ export function unknownNames(template: Template | TemplateNode[]): string[] {
         problems.add(NOT_YET[node.callee] ?? `unknown function '${node.callee}' (known: ${[...functions].sort().join(", ")})`);
       }
       if (node.type === "filter" && !filters.has(node.name)) problems.add(`unknown filter '${node.name}' (known: ${[...filters].sort().join(", ")})`);
+      const wrong =
+        node.type === "filter" ? argumentProblem("filter", node.name, node.args.length, Object.keys(node.named))
+        : node.type === "call" && !macros.has(node.callee) ? argumentProblem("function", node.callee, node.args.length, Object.keys(node.named))
+        : undefined;
+      if (wrong) problems.add(wrong);
       if (node.type === "test" && !tests.has(node.test)) problems.add(`unknown test '${node.test}' (known: ${[...tests].join(", ")})`);
       push(childrenOf(node).map((expr) => ({ expr })));
       continue;
