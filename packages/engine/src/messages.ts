@@ -83,6 +83,8 @@ export interface ContextRef {
   /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
   executionOutputsUri?: string;
   outputs: OutputRef[];
+  /** where the execution's files live when it has a storage prefix of its own (read() may read them) */
+  filesPrefix?: string;
 }
 
 /** A runnable task run handed to a worker. */

@@ -6,6 +6,7 @@ import {
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
+import type { ErrorLogReader } from "../error-logs.function.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
@@ -38,6 +39,8 @@ export interface WorkerOptions {
   taskCache?: TaskCache;
   /** the user task processes run as (`worker.processUser`, resolved with resolveProcessUser); absent: the worker's own */
   processUser?: ProcessUser;
+  /** where `errorLogs()` reads an execution's ERROR lines */
+  logs?: ErrorLogReader;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -260,6 +263,7 @@ export class Worker {
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
         // a kill or the task's timeout stops a render in progress too
         signal: controller.signal,
+        logs: this.options.logs,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
