@@ -24,6 +24,8 @@ import { Worker } from "./worker/worker.js";
 /** what both halves share: parts over the storage, made once per process */
 export interface StorageParts {
   store: JsonStore;
+  /** the repository, asked for lazily (what tasks reading executions, logs and triggers reach) */
+  openRepository: () => Promise<Repository>;
   kv: KvStore;
   purger: Purger;
   taskCache: TaskCache;
@@ -33,7 +35,7 @@ export interface StorageParts {
 export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store) };
+  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store) };
 }
 
 export interface SchedulerParts extends StorageParts {
@@ -120,7 +122,7 @@ export function composeWorker(input: WorkerInput): Worker {
   const { config, backends, storage } = input;
   return new Worker({
     queue: backends.queue, registry: input.registry, store: storage.store, secrets: backends.secrets, encryption: input.encryption,
-    kv: storage.kv, purge: storage.purger, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces,
+    kv: storage.kv, purge: storage.purger, repository: storage.openRepository, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces,
     concurrency: input.concurrency ?? config.worker.concurrency, groups: input.groups ?? config.worker.groups,
     processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
   });
