@@ -5,7 +5,7 @@ export const requestTask = defineTask({
   type: "core.http.Request",
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
-  description: "Sends an HTTP request with fetch. Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`.",
+  description: "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`.",
   properties: z.strictObject({
     uri: z.url(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
@@ -26,7 +26,8 @@ export const requestTask = defineTask({
       headers.set("content-type", "application/x-www-form-urlencoded");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
-      headers.set("content-type", props.contentType ?? (typeof props.body === "string" ? "text/plain" : "application/json"));
+      // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
+      headers.set("content-type", props.contentType ?? "application/json");
     }
     const signals = [ctx.signal];
     if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
