@@ -2,7 +2,9 @@ export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
 export { parseFlow, formatPath, yamlDocumentErrors } from "./flow/parse-flow.js";
 export { parseFlowForDeploy, type FlowLookup } from "./flow/deploy-flow.js";
-export { conditionsHold, type ConditionSpec, type ConditionExecution } from "./flow/conditions.js";
+export {
+  conditionHolds, conditionsHold, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
+} from "./flow/conditions.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
 export { configSchema, type FerryConfig } from "./config/config.schema.js";
