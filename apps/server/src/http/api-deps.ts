@@ -23,4 +23,6 @@ export interface ApiDeps {
   /** one per process: every route that waits for executions to end shares its poller */
   waiter: ExecutionWaiter;
   logger: Logger;
+  /** local (API, executor and a worker) or scheduler (workers elsewhere); reported by /api/v1/server/info */
+  role?: "local" | "scheduler";
 }

@@ -14,6 +14,7 @@ import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
+import { serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -92,6 +93,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
+  app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
   app.get("/api/v1/plugins", (c) =>

@@ -158,6 +158,12 @@ export const openApiDocument = {
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
+    "/api/v1/server/info": {
+      get: {
+        summary: "This server: version, role, each backend's type and whether it answers a read (UP or DOWN, with why), plugins and live workers (what `ferry doctor` shows)",
+        responses: { 200: json("{name, version, role, backends: [{kind, type, status, message?}], plugins: [{name, version}], workers}") },
+      },
+    },
   },
   components: {
     schemas: {
