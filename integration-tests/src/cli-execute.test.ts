@@ -63,7 +63,7 @@ describe("ferry execute", () => {
     expect(r.stdout).toMatch(/^execution [0-9a-f-]{36} of cli\.execute\.hello: CREATED\n$/);
     const json = await runCli(["execute", "cli.execute", "hello", "--json", "--label", "team:data", "--server", ferry.url]);
     expect(JSON.parse(json.stdout)).toMatchObject({ namespace: "cli.execute", flowId: "hello", labels: [{ key: "team", value: "data" }] });
-  });
+  }, 120_000);
 
   it("--wait, piped, prints one JSON object per event: each task run's states with its attempt, the execution's, then the end with the outputs", async () => {
     const r = await runCli(["execute", "cli.execute", "hello", "-i", "who=CLI", "--wait", "--server", ferry.url]);
@@ -79,14 +79,14 @@ describe("ferry execute", () => {
     // every task run's end comes before the end event, which is last
     expect(all.at(-1)).toMatchObject({ event: "end", state: "SUCCESS", outputs: { greeting: "Hello CLI" } });
     expect(all.filter((e) => e.event === "log")).toEqual([]); // only with --logs
-  });
+  }, 120_000);
 
   it("--logs streams the log lines among the events (and implies --wait)", async () => {
     const r = await runCli(["execute", "cli.execute", "hello", "-i", "who=Logs", "--logs", "--server", ferry.url]);
     expect(r.code).toBe(0);
     const logs = events(r.stdout).filter((e) => e.event === "log");
     expect(logs).toContainEqual(expect.objectContaining({ taskId: "log", level: "INFO", message: "Hello Logs" }));
-  });
+  }, 120_000);
 
   it("exits 1 for FAILED, naming each attempt, and 3 for WARNING", async () => {
     const failed = await runCli(["execute", "cli.execute", "failing", "--wait", "--server", ferry.url]);
@@ -97,7 +97,7 @@ describe("ferry execute", () => {
     const warned = await runCli(["execute", "cli.execute", "tolerated", "--wait", "--server", ferry.url]);
     expect(warned.code).toBe(3);
     expect(events(warned.stdout).at(-1)).toMatchObject({ event: "end", state: "WARNING" });
-  });
+  }, 120_000);
 
   it("on a terminal, redraws its progress while the execution runs: ended tasks, the running one, log lines; then the outputs", async () => {
     const gate = join(dir, "gate-open");
@@ -116,7 +116,7 @@ describe("ferry execute", () => {
     expect(text).toMatch(/INFO\s+after: through the gate/);
     expect(text).toMatch(/✓ execution [0-9a-f-]{36}\s+SUCCESS\s+in \S+/);
     expect(text).not.toContain('{"event"');
-  });
+  }, 120_000);
 
   it("on a terminal in CI, or with --json, prints JSON lines instead of redrawing", async () => {
     const ci = runInPty(["execute", "cli.execute", "hello", "--wait", "--server", ferry.url], { env: { CI: "true" } });
@@ -126,7 +126,7 @@ describe("ferry execute", () => {
     const json = runInPty(["execute", "cli.execute", "hello", "--wait", "--json", "--server", ferry.url], { env: { CI: undefined } });
     expect(await json.exited).toBe(0);
     expect(json.text()).toContain('"event":"end"');
-  });
+  }, 120_000);
 
   it("Ctrl-C stops following with exit 130, and the execution goes on to its end", async () => {
     const gate = join(dir, "gate-after-ctrl-c");
@@ -140,7 +140,7 @@ describe("ferry execute", () => {
     const followed = await runCli(["executions", "follow", id, "--server", ferry.url]);
     expect(followed.code).toBe(0);
     expect(events(followed.stdout).at(-1)).toMatchObject({ event: "end", state: "SUCCESS" });
-  });
+  }, 120_000);
 
   it("bad input is one line with its exit code: an unknown flow (1), a bad --input (2), an unknown flag (2)", async () => {
     const unknown = await runCli(["execute", "cli.execute", "nope", "--wait", "--server", ferry.url]);
@@ -149,5 +149,5 @@ describe("ferry execute", () => {
     expect(input).toMatchObject({ code: 2, stderr: "ferry: --input 'novalue' is not key=value\n" });
     const flag = await runCli(["execute", "cli.execute", "hello", "--wiat"]);
     expect(flag).toMatchObject({ code: 2, stderr: "ferry: unknown option '--wiat' (Did you mean --wait?) (see 'ferry execute --help')\n" });
-  });
+  }, 120_000);
 });
