@@ -3,7 +3,7 @@ import type { ExecutionJson } from "../client/api-types.js";
 import { clientFor, withServer } from "../client/server-options.js";
 import { followToEnd } from "../follow/follow-to-end.js";
 import { printJson } from "../output/terminal.js";
-import { executionPath } from "./executions.command.js";
+import { executionPath } from "./execution-filters.js";
 
 interface FollowOptions {
   wait?: boolean;

@@ -1,27 +1,21 @@
-import { EXECUTION_STATES } from "@ferry/sdk";
 import type { Command } from "commander";
 import { runName, type ExecutionJson, type LogJson, type Page } from "../client/api-types.js";
 import { clientFor, withServer } from "../client/server-options.js";
 import { EXIT_CODES_HELP, UsageError } from "../exit-codes.js";
 import { logLine } from "../output/log-line.js";
 import { collect, integerIn } from "../output/option-parsers.js";
-import { sinceDate } from "../output/since.js";
+import { pastDate } from "../output/since.js";
 import { colorState, humanDuration, printJson, printTable } from "../output/terminal.js";
 import { registerExecutionActions } from "./execution-actions.command.js";
+import { executionFilters, executionPath } from "./execution-filters.js";
+import { registerExecutionPurge } from "./execution-purge.command.js";
 
-export const executionPath = (id: string, rest = "") => `/api/v1/executions/${encodeURIComponent(id)}${rest}`;
 
 const elapsed = (e: ExecutionJson) => {
   const first = e.state.histories[0]?.date;
   const end = e.state.endDate ?? (["SUCCESS", "WARNING", "FAILED", "KILLED"].includes(e.state.current) ? e.state.histories.at(-1)?.date : undefined);
   return first ? humanDuration(Date.parse(end ?? new Date().toISOString()) - Date.parse(first)) : "-";
 };
-
-function states(values: string[]): string[] {
-  const all = values.flatMap((v) => v.split(",")).map((s) => s.trim().toUpperCase()).filter(Boolean);
-  for (const s of all) if (!EXECUTION_STATES.includes(s as never)) throw new UsageError(`--state '${s}' is not an execution state (one of ${EXECUTION_STATES.join(", ")})`);
-  return all;
-}
 
 export function registerExecutions(program: Command): void {
   const executions = program.command("executions").description("list, inspect, follow, kill and restart executions").addHelpText("after", EXIT_CODES_HELP);
@@ -38,15 +32,8 @@ export function registerExecutions(program: Command): void {
       .option("--limit <n>", "at most this many (1 to 1000)", integerIn(1, 1000), 25)
       .option("--json", "the server's answer as JSON: {results, total}"),
   ).action(async (options: { namespace?: string; flow?: string; state: string[]; label: string[]; since?: string; limit: number; json?: boolean }) => {
-    const query = new URLSearchParams({ size: String(options.limit) });
-    if (options.namespace) query.set("namespace", options.namespace);
-    if (options.flow) query.set("flowId", options.flow);
-    for (const s of states(options.state)) query.append("state", s);
-    for (const label of options.label) {
-      if (label.indexOf(":") <= 0) throw new UsageError(`--label '${label}' is not key:value`);
-      query.append("labels", label);
-    }
-    if (options.since) query.set("startDate", sinceDate(options.since));
+    const query = executionFilters(options, new URLSearchParams({ size: String(options.limit) }));
+    if (options.since) query.set("startDate", pastDate(options.since));
     const page = await clientFor(options).expect<Page<ExecutionJson>>("GET", `/api/v1/executions/search?${query}`);
     if (options.json) return printJson(page);
     if (!page.results.length) return console.log("no executions");
@@ -106,4 +93,5 @@ export function registerExecutions(program: Command): void {
   });
 
   registerExecutionActions(executions);
+  registerExecutionPurge(executions);
 }

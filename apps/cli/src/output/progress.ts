@@ -23,7 +23,10 @@ export class Progress {
   /** a new phase of `total` steps (planning, then applying) */
   phase(name: string, total: number): void {
     if (!this.multi) return;
-    if (this.bar) this.multi.remove(this.bar);
+    if (this.bar) {
+      this.multi.update(); // the phase's last count is drawn (frames are drawn 10 times a second at most)
+      this.multi.remove(this.bar);
+    }
     this.bar = this.multi.create(total, 0, { phase: name.padEnd(10) });
   }
 

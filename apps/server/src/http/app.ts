@@ -6,6 +6,7 @@ import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
+import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
@@ -76,6 +77,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
+  app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));

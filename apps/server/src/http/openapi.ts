@@ -37,7 +37,14 @@ export const openApiDocument = {
       },
     },
     "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page], responses: { 200: json("{results, total}") } } },
-    "/api/v1/executions/{id}": { get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } } },
+    "/api/v1/executions/{id}": {
+      get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
+      delete: {
+        summary: "Delete an ended execution with its task runs, logs, metrics and files",
+        parameters: [execId],
+        responses: { 204: { description: "deleted" }, 404: error("not found"), 409: error("not ended yet") },
+      },
+    },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },
