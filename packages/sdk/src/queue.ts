@@ -12,6 +12,9 @@
  *   message counts as handled.
  * - A message whose consumer died (stopped heartbeating) is delivered again to another
  *   consumer, with `deliveries` > 1, after the implementation's claim timeout.
+ * - Never two holders at once: a consumer that cannot renew its hold on a message (its
+ *   heartbeats fail) aborts that delivery's `lease` before anyone else can be given it.
+ * - `epoch()` changes when, and only when, the queue lost messages it had accepted.
  *
  * Left out on purpose: persistence guarantees beyond the implementation's own; the
  * repository is the system of record and the executor reconciles from it.
@@ -28,6 +31,14 @@ export interface Subscription {
 export interface Delivery {
   /** 1 on first delivery; more when a consumer died holding the message */
   deliveries: number;
+  /**
+   * Aborted (with a LeaseLostError) when this consumer can no longer prove it holds the
+   * message — its heartbeats have failed for half the claim timeout — so that another
+   * consumer may soon be given it. A handler with side effects stops them at once (a worker
+   * kills the task's processes): two consumers never work on one message at the same time.
+   * Absent where a consumer cannot lose its hold without dying (one process).
+   */
+  lease?: AbortSignal;
 }
 
 export interface ConsumeOptions {
@@ -49,4 +60,11 @@ export interface Queue {
   available?(): boolean;
   /** messages of a channel not yet acknowledged (waiting or being handled), for monitoring */
   depth?(channel: string): Promise<number>;
+  /**
+   * An id that changes when the queue lost what it held (Redis restarted without
+   * persistence, FLUSHALL): the executor then re-sends at once what the repository says was
+   * in flight, instead of waiting for work to look stale. Absent: the queue never loses
+   * messages while the process lives.
+   */
+  epoch?(): Promise<string>;
 }

@@ -30,6 +30,16 @@ export function queueContract(name: string, create: () => Promise<Queue>, skips?
       await a.close();
       await b.close();
     });
+    test("keeps its epoch while it loses nothing", async () => {
+      if (!queue.epoch) return; // optional: a queue that never loses messages while the process lives
+      const before = await queue.epoch();
+      const got: number[] = [];
+      const sub = await queue.consume<number>("epoch", async (n) => void got.push(n));
+      for (let i = 0; i < 5; i++) await queue.send("epoch", i);
+      await until(() => got.length === 5);
+      await sub.close();
+      expect(await queue.epoch()).toBe(before);
+    });
     test("depth counts a channel's messages until they are acknowledged", async () => {
       if (!queue.depth) return; // optional: for monitoring
       expect(await queue.depth("depth")).toBe(0);

@@ -51,6 +51,12 @@ export class MemoryQueue implements Queue {
     this.enqueue(channel, envelope);
   }
 
+  /** in one process the queue loses nothing while the process lives: one epoch for its life */
+  private readonly id = crypto.randomUUID();
+  async epoch(): Promise<string> {
+    return this.id;
+  }
+
   async depth(channel: string): Promise<number> {
     const c = this.channels.get(channel);
     return c ? c.pending.length + c.consumers.reduce((n, consumer) => n + consumer.running, 0) : 0;

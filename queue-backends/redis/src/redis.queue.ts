@@ -1,4 +1,4 @@
-import { defineBackend, OperationalError, parseBackendOptions, parseDuration, schema, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import { defineBackend, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -66,6 +66,21 @@ export class RedisQueue implements Queue {
     return `${this.prefix}:s:${channel}`;
   }
 
+  private get epochKey(): string {
+    return `${this.prefix}:epoch`;
+  }
+
+  /**
+   * A random id kept in Redis. When Redis loses its data the key goes with the messages; the
+   * first caller after that writes a new one (SET NX), so every caller sees the change.
+   */
+  async epoch(): Promise<string> {
+    const current = await this.commands.get(this.epochKey);
+    if (current) return current;
+    await this.commands.set(this.epochKey, crypto.randomUUID(), "NX");
+    return (await this.commands.get(this.epochKey)) ?? "";
+  }
+
   async init(): Promise<void> {
     try {
       await this.commands.connect();
@@ -74,6 +89,7 @@ export class RedisQueue implements Queue {
       throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
+    await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
 
@@ -138,10 +154,21 @@ export class RedisQueue implements Queue {
   }
 }
 
-/** One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats. */
+/**
+ * One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats.
+ *
+ * Fencing: what this consumer holds is claimed by another once its idle time passes the claim
+ * timeout. Heartbeats run every third of it; when they have failed for half of it (Redis out
+ * of reach), the consumer gives up its hold first — it aborts each delivery's lease, and the
+ * handler stops its side effects — so two consumers never work on one message at once.
+ */
 class StreamConsumer {
   private readonly name = `c-${crypto.randomUUID()}`;
-  private readonly inFlight = new Set<string>();
+  /** in-flight entry ids, each with the lease its handler watches */
+  private readonly inFlight = new Map<string, AbortController>();
+  /** when this consumer last proved it holds what it holds */
+  private heldAt = Date.now();
+  private beating = false;
   private readonly keyChains = new Map<string, Promise<void>>();
   private running = 0;
   private stopped = false;
@@ -187,10 +214,32 @@ class StreamConsumer {
     }
   }
 
-  /** resets the idle time of what this consumer holds, so nobody claims it */
+  /** resets the idle time of what this consumer holds, so nobody claims it; gives it up when that keeps failing */
   private async beat(): Promise<void> {
-    if (!this.inFlight.size) return;
-    await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight, "JUSTID");
+    if (!this.inFlight.size) {
+      this.heldAt = Date.now();
+      return;
+    }
+    // ioredis holds commands while it reconnects, so a heartbeat that cannot get through
+    // does not fail: it waits. The time since the last one that did is what counts.
+    if (Date.now() - this.heldAt > this.queue.claimTimeoutMs / 2) this.giveUp();
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight.keys(), "JUSTID");
+      this.heldAt = Date.now();
+    } catch (error) {
+      // Redis answered, but lost the stream (FLUSHALL): nobody else can claim what is gone
+      if (!/NOGROUP|no such key/i.test(String((error as Error).message))) throw error;
+      this.heldAt = Date.now();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private giveUp(): void {
+    const reason = new LeaseLostError(`lost the hold on ${this.stream} messages: Redis heartbeats failed for ${Date.now() - this.heldAt} ms`);
+    for (const lease of this.inFlight.values()) if (!lease.signal.aborted) lease.abort(reason);
   }
 
   private async run(): Promise<void> {
@@ -228,10 +277,11 @@ class StreamConsumer {
     const get = (name: string) => fields[fields.indexOf(name) + 1];
     const key = get("k") || undefined;
     this.running++;
-    this.inFlight.add(id);
+    const lease = new AbortController();
+    this.inFlight.set(id, lease);
     const work = async () => {
       try {
-        await this.handler(JSON.parse(get("m")), { deliveries });
+        await this.handler(JSON.parse(get("m")), { deliveries, lease: lease.signal });
       } catch (error) {
         this.onError(error);
       }

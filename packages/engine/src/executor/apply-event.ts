@@ -38,6 +38,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "result": {
       const run = state.byId(event.taskRunId);
       const attempt = run?.attempts[event.attempt];
+      if (refuseStaleResult(state, event)) return;
       if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current) || run.state.current === "RETRYING") return;
       if (attempt.state.current !== "RUNNING") {
         transition(attempt.state, "RUNNING", event.startDate);
@@ -112,6 +113,18 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       return;
     }
   }
+}
+
+/**
+ * Fencing: the late result of an attempt that was given up (its worker was thought dead, and
+ * a later attempt started) never counts; it is refused and logged. Answers whether it was.
+ */
+export function refuseStaleResult(state: ExecutionState, event: ExecutorEvent): boolean {
+  if (event.type !== "result") return false;
+  const run = state.byId(event.taskRunId);
+  if (!run || !run.attempts[event.attempt] || event.attempt >= run.attempts.length - 1) return false;
+  state.log("WARN", `refused the result ${event.state} of attempt ${event.attempt + 1} from worker ${event.workerId}: attempt ${run.attempts.length} is the current one`, run);
+  return true;
 }
 
 async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: ExecutionRecord, task: TaskSpec | undefined, store: JsonStore) {

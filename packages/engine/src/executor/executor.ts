@@ -7,7 +7,7 @@ import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage } from "../messages.js";
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
-import { applyEvent } from "./apply-event.js";
+import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
@@ -142,7 +142,11 @@ export class Executor {
       }
       restart(state, (run) => this.dispatch(state, run));
     } else {
-      if (isTerminal(execution.state.current)) return state;
+      if (isTerminal(execution.state.current)) {
+        // nothing changes an ended execution; a stale attempt's late result still leaves a trace
+        if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
+        return state;
+      }
       await applyEvent(state, event, {
         store: this.deps.store,
         repository: this.deps.repository,
