@@ -25,7 +25,8 @@ export class ApiClient {
   /** what credentials are sent, in words (for errors and `ferry doctor`) */
   readonly credentials: string;
   private readonly authorization?: string;
-  private readonly timeoutMs: number;
+  /** how long a request may wait for an answer (FERRY_REQUEST_TIMEOUT); a follow waits as long for a lost server */
+  readonly timeoutMs: number;
 
   constructor(target: ServerTarget | string, env: Record<string, string | undefined> = process.env) {
     const { url, source } = typeof target === "string" ? { url: target, source: "--server" } : target;

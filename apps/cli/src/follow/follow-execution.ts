@@ -66,8 +66,9 @@ export async function followExecution(client: ApiClient, id: string, sink: Follo
           sent.add(key);
           sink.event({ event: "log", ...entry });
         },
-        // the log stream ends once the execution has: if it ends first, give the other stream a moment to say so
-        finished: async () => hasEnded() || (await Promise.race([ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))])),
+        // the server ends the log stream once the execution has: if it ends first, give the other stream a
+        // moment to say so; a lost connection is reopened whatever the state, for the lines still to come
+        finished: async (closed) => closed && (hasEnded() || (await Promise.race([ended.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]))),
         onReconnecting: notice("log"),
       })
     : Promise.resolve();
