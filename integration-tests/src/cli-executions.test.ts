@@ -19,7 +19,7 @@ namespace: ${NS}
 inputs:
   - { id: needs, type: STRING }
 tasks:
-  - { id: check, type: io.kestra.plugin.scripts.shell.Commands, commands: ["test -f '{{ inputs.needs }}'"] }
+  - { id: check, type: io.kestra.plugin.scripts.shell.Commands, commands: ["echo checking", "test -f '{{ inputs.needs }}'"] }
 `,
   sleepy: `id: sleepy
 namespace: ${NS}.child
@@ -95,6 +95,10 @@ describe("ferry executions and ferry flow, against a real server", () => {
     const started = JSON.parse((await runCli(["execute", `${NS}.child`, "sleepy", "--json", ...s])).stdout) as Execution;
     const killed = await runCli(["executions", "kill", started.id, ...s]);
     expect(killed).toMatchObject({ code: 0, stdout: expect.stringMatching(new RegExp(`^execution ${started.id}: kill requested \\((KILLING|KILLED|RUNNING|CREATED)\\)\\n$`)) });
+    const other = JSON.parse((await runCli(["execute", `${NS}.child`, "sleepy", "--json", ...s])).stdout) as Execution;
+    const killedJson = JSON.parse((await runCli(["executions", "kill", other.id, "--json", ...s])).stdout) as Execution;
+    expect(killedJson).toMatchObject({ id: other.id, flowId: "sleepy" });
+    expect((await runCli(["executions", "follow", other.id, ...s])).code).toBe(1); // ended KILLED, so a purge below counts it for sure
     const followed = await runCli(["executions", "follow", started.id, ...s]);
     expect(followed.code).toBe(1);
     expect(lastEvent(followed.stdout)).toMatchObject({ event: "end", state: "KILLED" });
@@ -110,17 +114,42 @@ describe("ferry executions and ferry flow, against a real server", () => {
     const failed = await runCli(["execute", NS, "flaky", "-i", `needs=${needs}`, "--wait", ...s]);
     expect(failed.code).toBe(1);
     const id = (lastEvent(failed.stdout) as unknown as { id: string }).id;
+    // without --wait: the restarted execution as the API answers it; it fails again, the file is still missing
+    const again = JSON.parse((await runCli(["executions", "restart", id, "--json", ...s])).stdout) as Execution;
+    expect(again.id).toBe(id);
+    expect(again.state.current).not.toBe("FAILED");
+    expect((await runCli(["executions", "follow", id, ...s])).code).toBe(1);
     await writeFile(needs, "here");
-    const restarted = await runCli(["executions", "restart", id, "--wait", ...s]);
+    const restarted = await runCli(["executions", "restart", id, "--wait", "--logs", ...s]);
     expect(restarted.code).toBe(0);
-    const events = restarted.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; state: string; taskId?: string });
-    // only what happened after the restart: the check task runs again and succeeds
+    const events = restarted.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string; state: string; taskId?: string; message?: string; timestamp?: string });
+    // only what happened after the restart: the check task runs again and succeeds, its one new log line
     expect(events.filter((e) => e.event === "taskrun" && e.taskId === "check").map((e) => e.state)).toContain("SUCCESS");
     expect(events.filter((e) => e.event === "taskrun").map((e) => e.state)).not.toContain("FAILED");
+    expect(events.filter((e) => e.event === "log" && e.message === "checking")).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ event: "end", state: "SUCCESS" });
     const refused = await runCli(["executions", "restart", id, ...s]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`^ferry: POST /api/v1/executions/${id}/restart: HTTP 409: .+\\n$`));
+  }, 180_000);
+
+  it("executions purge takes only what its filters select: flow, label, state", async () => {
+    const purge = async (...args: string[]) => {
+      const r = await runCli(["executions", "purge", "--before", "0s", ...args, ...s]);
+      expect(r.code).toBe(0);
+      return Number(/^purged (\d+) executions/.exec(r.stdout)![1]);
+    };
+    const total = async (...args: string[]) => (JSON.parse((await runCli(["executions", "list", "--json", ...args, ...s])).stdout) as { total: number }).total;
+    const helloB = await total("--flow", "hello", "--label", "team:b");
+    expect(helloB).toBe(1);
+    expect(await purge("--flow", "hello", "--label", "team:a")).toBe(1);
+    expect(await total("--flow", "hello", "--label", "team:a")).toBe(0);
+    expect(await total("--flow", "hello", "--label", "team:b")).toBe(1);
+    const killed = await total("--namespace", NS, "--state", "KILLED");
+    expect(killed).toBeGreaterThanOrEqual(2);
+    expect(await purge("--namespace", NS, "--state", "KILLED")).toBe(killed);
+    expect(await total("--namespace", NS, "--state", "KILLED")).toBe(0);
+    expect(await total("--flow", "hello")).toBeGreaterThan(0);
   }, 180_000);
 
   it("an unknown execution id is one line and exit 1, for every command that takes one", async () => {
@@ -134,6 +163,8 @@ describe("ferry executions and ferry flow, against a real server", () => {
   it("flow list, get, history and delete", async () => {
     const listed = JSON.parse((await runCli(["flow", "list", "--namespace", NS, "--json", ...s])).stdout) as { results: Array<{ id: string; namespace: string }>; total: number };
     expect(listed.results.map((f) => `${f.namespace}.${f.id}`).sort()).toEqual([`${NS}.child.sleepy`, `${NS}.flaky`, `${NS}.hello`]);
+    const limited = await runCli(["flow", "list", "--namespace", NS, "--limit", "1", ...s]);
+    expect(limited.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^FLOW/), expect.stringMatching(new RegExp(`^${NS}\\.`)), "1 of 3 (--limit for more)"]);
     const table = await runCli(["flow", "list", "-q", "hello", ...s]);
     expect(table.stdout).toMatch(new RegExp(`^FLOW\\s+REVISION\\s+TASKS\\s+TRIGGERS\\s+UPDATED\\n${NS}\\.hello\\s+1\\s+3\\s+0\\s+\\S+\\n$`));
 
