@@ -53,8 +53,8 @@ export class ApiClient {
   }
 
   /**
-   * The response once its headers arrived. `bodyTimeout`: the time limit covers reading the
-   * body too (false for a stream that stays open).
+   * The response once its headers arrived (FERRY_REQUEST_TIMEOUT covers that wait only: a
+   * stream may then stay open); a 401 is an AuthRefusedError.
    */
   async fetch(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
@@ -90,10 +90,10 @@ export class ApiClient {
 
   /** a response's bytes as they are (a file), or undefined on 404 */
   async bytes(path: string): Promise<Uint8Array | undefined> {
-    const { status, text, response } = await this.exchange("GET", path, {}, true);
+    const { status, text, bytes } = await this.exchange("GET", path, {}, true);
     if (status === 404) return undefined;
     if (status >= 400) throw new UserError(`GET ${path}: HTTP ${status}: ${messageOf(text) ?? text}`);
-    return response!;
+    return bytes!;
   }
 
   async request<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<{ status: number; body: T }> {
@@ -128,7 +128,7 @@ export class ApiClient {
       throw deadline.aborted ? this.unreachable(deadline.reason) : error;
     });
     try {
-      if (binary && response.status < 400) return { status: response.status, text: "", response: new Uint8Array(await response.arrayBuffer()) };
+      if (binary && response.status < 400) return { status: response.status, text: "", bytes: new Uint8Array(await response.arrayBuffer()) };
       return { status: response.status, text: await response.text() };
     } catch (error) {
       throw this.unreachable(deadline.aborted ? deadline.reason : error);
