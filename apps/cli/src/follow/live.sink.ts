@@ -35,9 +35,13 @@ export function liveSink(stream: NodeJS.WriteStream = process.stdout): FollowSin
     if (ended) return;
     const spin = colors.cyan(SPINNER[frame++ % SPINNER.length]);
     const now = Date.now();
-    const lines = [...running.values()].map(
-      (r) => `${spin} ${r.name}  ${colorState(r.state)}  ${humanDuration(now - r.since)}${r.attempt && r.attempt > 1 ? colors.dim(`  attempt ${r.attempt}`) : ""}`,
-    );
+    // a loop of a thousand task runs keeps to the screen: the first ones, and how many more
+    const room = Math.max(1, sized.rows - 3);
+    const all = [...running.values()];
+    const lines = all
+      .slice(0, all.length > room ? room - 1 : room)
+      .map((r) => `${spin} ${r.name}  ${colorState(r.state)}  ${humanDuration(now - r.since)}${r.attempt && r.attempt > 1 ? colors.dim(`  attempt ${r.attempt}`) : ""}`);
+    if (all.length > room) lines.push(colors.dim(`  … and ${all.length - room + 1} more`));
     if (execution) lines.push(`${colors.bold("execution")} ${execution.id}  ${colorState(execution.state)}  ${humanDuration((execution.until ?? now) - execution.since)}`);
     if (notice) lines.push(colors.yellow(notice));
     update(lines.join("\n"));
