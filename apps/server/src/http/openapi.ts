@@ -40,9 +40,14 @@ export const openApiDocument = {
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
       delete: {
-        summary: "Delete an ended execution with its task runs, logs, metrics and files",
-        parameters: [execId],
-        responses: { 204: { description: "deleted" }, 404: error("not found"), 409: error("not ended yet") },
+        summary: "Delete an ended execution with its task runs and, unless told false, its logs, metrics and files",
+        parameters: [
+          execId,
+          query("deleteLogs", "also its logs", { type: "boolean", default: true }),
+          query("deleteMetrics", "also its metrics", { type: "boolean", default: true }),
+          query("deleteStorage", "also its files in internal storage", { type: "boolean", default: true }),
+        ],
+        responses: { 204: { description: "deleted" }, 400: error("a flag that is not true or false"), 404: error("not found"), 409: error("not ended yet") },
       },
     },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },

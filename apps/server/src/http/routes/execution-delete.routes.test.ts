@@ -14,6 +14,15 @@ tasks:
   - { id: hello, type: core.Log, message: "working on {{ inputs.doc }}" }
   - { id: out, type: core.OutputValues, values: { answer: 42 } }
 `);
+  await t.deploy(`id: measured
+namespace: delete.test
+tasks:
+  - id: count
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - >-
+        echo '::{"metrics":[{"name":"rows","type":"counter","value":3}]}::'
+`);
   await t.deploy("id: slow\nnamespace: delete.test\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT1M }\n");
 });
 afterAll(async () => t?.close());
@@ -38,6 +47,34 @@ describe("DELETE /api/v1/executions/{id}", () => {
     expect((await files(`delete/test/work/executions/${kept}`)).length).toBeGreaterThan(0);
     // a second delete finds nothing
     expect(await (await t.api(`/executions/${doomed}`, { method: "DELETE" })).json()).toEqual({ message: `execution ${doomed} not found` });
+  });
+
+  it("keeps the logs, metrics or files when deleteLogs, deleteMetrics or deleteStorage say false (Kestra's flags); another value is 400", async () => {
+    const run = async () => {
+      const body = new FormData();
+      body.append("doc", new Blob(["kept bytes"]), "doc.txt");
+      return ((await (await t.api("/executions/delete.test/work?wait=true", { method: "POST", body })).json()) as { id: string }).id;
+    };
+    const keepFiles = await run();
+    expect((await t.api(`/executions/${keepFiles}?deleteStorage=maybe`, { method: "DELETE" })).status).toBe(400);
+    expect((await t.api(`/executions/${keepFiles}?deleteStorage=false`, { method: "DELETE" })).status).toBe(204);
+    expect((await t.api(`/executions/${keepFiles}`)).status).toBe(404);
+    expect((await files(`delete/test/work/executions/${keepFiles}`)).length).toBeGreaterThan(0);
+
+    const keepLogs = await run();
+    const repository = t.ferry.deps.repository;
+    expect((await repository.findLogs(keepLogs, {})).length).toBeGreaterThan(0);
+    expect((await t.api(`/executions/${keepLogs}?deleteLogs=false`, { method: "DELETE" })).status).toBe(204);
+    expect((await repository.findLogs(keepLogs, {})).length).toBeGreaterThan(0);
+    expect(await files(`delete/test/work/executions/${keepLogs}`)).toEqual([]);
+
+    const measure = async () => ((await (await t.api("/executions/delete.test/measured?wait=true", { method: "POST" })).json()) as { id: string }).id;
+    const [keepMetrics, dropMetrics] = [await measure(), await measure()];
+    expect(await repository.findMetrics(keepMetrics, {})).toEqual([expect.objectContaining({ name: "rows", value: 3 })]);
+    expect((await t.api(`/executions/${keepMetrics}?deleteMetrics=false`, { method: "DELETE" })).status).toBe(204);
+    expect((await t.api(`/executions/${dropMetrics}`, { method: "DELETE" })).status).toBe(204);
+    expect(await repository.findMetrics(keepMetrics, {})).toHaveLength(1);
+    expect(await repository.findMetrics(dropMetrics, {})).toEqual([]);
   });
 
   it("refuses a running execution with 409 (kill it first), and keeps it", async () => {
