@@ -15,7 +15,11 @@ export const redisQueueOptions = z.strictObject({
 });
 
 const GROUP = "ferry";
-const PROMOTE_DELAYED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../lua/promote-delayed.lua"), "utf8");
+const lua = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), `../lua/${name}.lua`), "utf8");
+const PROMOTE_DELAYED = lua("promote-delayed");
+const SEND_ONCE = lua("send-once");
+/** an id not settled is forgotten after this long (a settle that never came) */
+const ID_TTL_S = 7 * 24 * 3600;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
 
@@ -89,6 +93,7 @@ export class RedisQueue implements Queue {
       throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
+    this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
     await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
@@ -98,14 +103,31 @@ export class RedisQueue implements Queue {
     while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
   }
 
+  private idKey(channel: string, id: string): string {
+    return `${this.prefix}:id:${channel}:${id}`;
+  }
+
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     const body = JSON.stringify(message);
-    if (options.delayMs && options.delayMs > 0) {
-      const member = JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() });
-      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs, member);
+    const delayed = options.delayMs && options.delayMs > 0;
+    const member = delayed ? JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() }) : undefined;
+    if (options.id !== undefined) {
+      const sendOnce = (this.commands as unknown as { sendOnce(...args: Array<string | number>): Promise<number> }).sendOnce;
+      const target = delayed ? `${this.prefix}:delayed` : this.streamKey(channel);
+      const args: Array<string | number> = [this.idKey(channel, options.id), target, member ?? body, options.key ?? "", ID_TTL_S];
+      if (delayed) args.push(Date.now() + options.delayMs!);
+      await sendOnce.call(this.commands, ...args);
+      return;
+    }
+    if (member) {
+      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs!, member);
       return;
     }
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", options.key ?? "");
+  }
+
+  async settle(channel: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.commands.unlink(...ids.map((id) => this.idKey(channel, id)));
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {

@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, isLeaseLost, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
+  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
   type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -227,7 +227,7 @@ export class Worker {
     lease?.addEventListener("abort", onLeaseLost, { once: true });
     if (lease?.aborted) onLeaseLost();
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimer | undefined;
     try {
       const ctx = await buildRenderContext(context, store, {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
@@ -242,7 +242,7 @@ export class Worker {
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
-        timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
+        timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
       const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
@@ -316,7 +316,7 @@ export class Worker {
         await report("FAILED");
       }
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       lease?.removeEventListener("abort", onLeaseLost);
       this.running.delete(job.taskRunId);
     }
