@@ -70,6 +70,18 @@ describe("long commands show a progress bar with counts on a terminal, and nothi
     expect(ci.text()).toContain(`${N} set, 0 unchanged, 0 deleted`);
   }, 120_000);
 
+  it("Ctrl-C during a long command gives the cursor back and exits 130", async () => {
+    const many = join(dir, "many-flows");
+    await mkdir(many);
+    for (let i = 0; i < 200; i++) await writeFile(join(many, `m${i}.yaml`), `id: m${i}\nnamespace: cli.progress.many\ntasks:\n  - { id: log, type: core.Log, message: hi }\n`);
+    const deploy = runInPty(["flow", "deploy", many, ...s], { env: { CI: undefined } });
+    await deploy.waitFor(/validating\s+\[[█░]+\] [1-9]\d*\/200/);
+    deploy.type("\x03");
+    expect(await deploy.exited).toBe(130);
+    expect(deploy.raw().slice(deploy.raw().lastIndexOf("validating"))).toContain("\x1b[?25h"); // the cursor shown again
+    expect(deploy.text()).not.toContain("created");
+  }, 120_000);
+
   it("purge refuses a --before it cannot read, or none (exit 2)", async () => {
     expect(await runCli(["executions", "purge", "--before", "last week", ...s])).toMatchObject({
       code: 2,

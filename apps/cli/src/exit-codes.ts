@@ -26,7 +26,7 @@ Exit codes:
   3  the execution ended WARNING
   4  no Ferry server answered (nothing listening, or no answer within FERRY_REQUEST_TIMEOUT seconds, 30 by default)
   5  the server refused the credentials (set FERRY_SERVER_TOKEN, or put user:password in the server URL)
-  130  Ctrl-C while following an execution (the execution goes on)
+  130  interrupted with Ctrl-C (an execution being followed goes on)
 
 Finding the server: --server URL, then $FERRY_SERVER_URL, then server.host and server.port of
 ferry.yaml (or --config FILE), then http://127.0.0.1:8080.`;

@@ -10,9 +10,15 @@ import { isInteractive } from "./terminal.js";
 export class Progress {
   private readonly multi?: MultiBar;
   private bar?: SingleBar;
+  /** Ctrl-C while the bar is drawn: give the cursor back (the bar hides it), then stop as a shell expects */
+  private readonly interrupt = () => {
+    this.stop();
+    process.exit(130);
+  };
 
   constructor(enabled = isInteractive(process.stdout) && isInteractive(process.stderr)) {
     if (enabled) {
+      process.on("SIGINT", this.interrupt);
       this.multi = new MultiBar(
         { format: "{phase} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true, stream: process.stderr, fps: 10, barsize: 30 },
         Presets.shades_classic,
@@ -47,6 +53,7 @@ export class Progress {
   }
 
   stop(): void {
+    process.off("SIGINT", this.interrupt);
     if (!this.multi) return;
     this.multi.update(); // writes what line() queued; stop() alone would drop it
     this.multi.stop();
