@@ -1,4 +1,5 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ describe("ferry doctor, finding the server, and credentials", () => {
     const lines = r.stdout.trim().split("\n");
     expect(lines).toEqual([
       `server     ${ferry.url} (from --server)`,
-      "reached    UP",
+      "reached    yes",
       "auth       the bearer token in $FERRY_SERVER_TOKEN: accepted",
       "version    ferry 0.1.0 (local); this CLI 0.1.0",
       "repository sqlite     UP",
@@ -82,7 +83,7 @@ describe("ferry doctor, finding the server, and credentials", () => {
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const none = await runCli(["doctor", "--server", nobody], { env: clean });
     expect(none.code).toBe(4);
-    expect(none.stdout).toContain("reached    DOWN");
+    expect(none.stdout).toContain("reached    no");
     expect(none.stdout).toContain(`cannot reach the Ferry server at ${nobody} (ECONNREFUSED)`);
     const list = await runCli(["executions", "get", "x", "--server", nobody], { env: clean });
     expect(list).toMatchObject({ code: 4, stderr: `ferry: cannot reach the Ferry server at ${nobody} (ECONNREFUSED); start one with 'ferry server local', or pass --server URL\n` });
@@ -99,6 +100,22 @@ describe("ferry doctor, finding the server, and credentials", () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 120_000);
+
+  it("something else answering at the URL (a web page) is exit 1, said in one line", async () => {
+    const other = createHttpServer((_, res) => res.writeHead(404, { "content-type": "text/html" }).end("<!DOCTYPE html>\n<html><body><h1>Not Found</h1></body></html>\n"));
+    const otherPort = await freePort();
+    await new Promise<void>((resolve) => other.listen(otherPort, "127.0.0.1", resolve));
+    try {
+      const doctor = await runCli(["doctor", "--server", `http://127.0.0.1:${otherPort}`], { env: clean });
+      expect(doctor.code).toBe(1);
+      expect(doctor.stdout).toContain("reached    yes");
+      expect(doctor.stdout).toContain(`problem    http://127.0.0.1:${otherPort}/health answered HTTP 404: not a Ferry server, or not a live one`);
+      const list = await runCli(["flow", "list", "--server", `http://127.0.0.1:${otherPort}`], { env: clean });
+      expect(list).toMatchObject({ code: 1, stderr: "ferry: GET /api/v1/flows/search?size=100: HTTP 404: <!DOCTYPE html>\n" });
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
     }
   }, 120_000);
 

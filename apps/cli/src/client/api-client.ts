@@ -92,7 +92,7 @@ export class ApiClient {
   async bytes(path: string): Promise<Uint8Array | undefined> {
     const { status, text, bytes } = await this.exchange("GET", path, {}, true);
     if (status === 404) return undefined;
-    if (status >= 400) throw new UserError(`GET ${path}: HTTP ${status}: ${messageOf(text) ?? text}`);
+    if (status >= 400) throw new UserError(`GET ${path}: HTTP ${status}: ${messageOf(text) ?? briefly(text)}`);
     return bytes!;
   }
 
@@ -110,14 +110,14 @@ export class ApiClient {
   /** as expect, with more headers */
   async expectWith<T>(method: string, path: string, body: BodyInit, headers: Record<string, string>): Promise<T> {
     const { status, text } = await this.exchange(method, path, { body, headers });
-    if (status >= 400) throw new UserError(`${method} ${path}: HTTP ${status}: ${messageOf(text) ?? text}`);
+    if (status >= 400) throw new UserError(`${method} ${path}: HTTP ${status}: ${messageOf(text) ?? briefly(text)}`);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
   /** the JSON answer; an HTTP error is one line naming the request and the server's message */
   async expect<T>(method: string, path: string, body?: BodyInit, contentType?: string): Promise<T> {
     const answer = await this.request<T & { message?: string }>(method, path, body, contentType);
-    if (answer.status >= 400) throw new UserError(`${method} ${path}: HTTP ${answer.status}: ${answer.body?.message ?? JSON.stringify(answer.body)}`);
+    if (answer.status >= 400) throw new UserError(`${method} ${path}: HTTP ${answer.status}: ${answer.body?.message ?? briefly(answer.body)}`);
     return answer.body;
   }
 
@@ -134,6 +134,13 @@ export class ApiClient {
       throw this.unreachable(deadline.aborted ? deadline.reason : error);
     }
   }
+}
+
+/** an answer that is not Ferry's JSON (a proxy's HTML page): its first line, cut short */
+function briefly(body: unknown): string {
+  const text = typeof body === "string" ? body : JSON.stringify(body) ?? "";
+  const line = text.split("\n").find((l) => l.trim()) ?? "";
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line.trim();
 }
 
 function messageOf(text: string): string | undefined {

@@ -29,7 +29,7 @@ function printReport(r: Report): void {
   const row = (name: string, value: string) => console.log(`${name.padEnd(11)}${value}`);
   const up = (s: string) => (s === "UP" ? colors.green(s) : colors.red(s));
   row("server", `${r.server.url} (from ${r.server.source})`);
-  row("reached", r.reachable ? up("UP") : up("DOWN"));
+  row("reached", r.reachable ? "yes" : colors.red("no"));
   if (r.auth) row("auth", `${r.credentials}: ${r.auth === "refused" ? colors.red(r.auth) : r.auth}`);
   if (r.info) {
     row("version", `ferry ${r.info.version} (${r.info.role}); this CLI ${r.cli.version}${r.info.version !== r.cli.version ? colors.yellow(" (they differ)") : ""}`);
@@ -54,20 +54,23 @@ export function registerDoctor(program: Command): void {
       const report: Report = { server: { url: client.baseUrl, source: target.source }, cli: { version: CLI_VERSION }, reachable: false, credentials: client.credentials };
       let exitCode: number = EXIT.ok;
       try {
-        await client.expect("GET", "/health");
+        const health = await client.request("GET", "/health");
         report.reachable = true;
-        const info = await client.request<ServerInfo>("GET", "/api/v1/server/info");
-        report.auth = client.credentials === "no credentials" ? "not needed" : "accepted";
-        if (info.status === 200) report.info = info.body;
-        else report.problem = `GET /api/v1/server/info answered HTTP ${info.status}: is this a Ferry server, of a version before 0.1.0?`;
-        const down = report.info?.backends.filter((b) => b.status !== "UP") ?? [];
-        if (down.length) report.problem = `${down.map((b) => `${b.kind} (${b.type})`).join(", ")} not answering`;
+        if (health.status !== 200) report.problem = `${client.baseUrl}/health answered HTTP ${health.status}: not a Ferry server, or not a live one`;
+        else {
+          const info = await client.request<ServerInfo>("GET", "/api/v1/server/info");
+          report.auth = client.credentials === "no credentials" ? "not needed" : "accepted";
+          if (info.status === 200) report.info = info.body;
+          else report.problem = `GET /api/v1/server/info answered HTTP ${info.status}: a Ferry server older than this CLI?`;
+          const down = report.info?.backends.filter((b) => b.status !== "UP") ?? [];
+          if (down.length) report.problem = `${down.map((b) => `${b.kind} (${b.type})`).join(", ")} not answering`;
+        }
         if (report.problem) exitCode = EXIT.failed;
       } catch (error) {
         if (error instanceof AuthRefusedError) report.auth = "refused";
         else if (!(error instanceof UnreachableError)) throw error;
         report.problem = (error as Error).message;
-        exitCode = (error as AuthRefusedError | UnreachableError).exitCode;
+        exitCode = (error as { exitCode?: number }).exitCode ?? EXIT.failed;
       }
       if (options.json) printJson(report);
       else printReport(report);
