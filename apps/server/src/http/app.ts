@@ -6,6 +6,7 @@ import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
+import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { executionActionRoutes } from "./routes/execution-actions.routes.js";
@@ -15,6 +16,7 @@ import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
+import { serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -77,6 +79,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
   app.route("/api/v1/executions", executionActionRoutes(deps));
+  app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
@@ -94,6 +97,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
+  app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
   app.get("/api/v1/plugins", (c) =>

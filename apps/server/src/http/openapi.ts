@@ -37,7 +37,19 @@ export const openApiDocument = {
       },
     },
     "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page], responses: { 200: json("{results, total}") } } },
-    "/api/v1/executions/{id}": { get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } } },
+    "/api/v1/executions/{id}": {
+      get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
+      delete: {
+        summary: "Delete an ended execution with its task runs and, unless told false, its logs, metrics and files",
+        parameters: [
+          execId,
+          query("deleteLogs", "also its logs", { type: "boolean", default: true }),
+          query("deleteMetrics", "also its metrics", { type: "boolean", default: true }),
+          query("deleteStorage", "also its files in internal storage", { type: "boolean", default: true }),
+        ],
+        responses: { 204: { description: "deleted" }, 400: error("a flag that is not true or false"), 404: error("not found"), 409: error("not ended yet") },
+      },
+    },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/replay": {
@@ -189,6 +201,12 @@ export const openApiDocument = {
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
+    "/api/v1/server/info": {
+      get: {
+        summary: "This server: version, role, each backend's type and whether it answers a read (UP or DOWN, with why), plugins and live workers (what `ferry doctor` shows)",
+        responses: { 200: json("{name, version, role, backends: [{kind, type, status, message?}], plugins: [{name, version}], workers}") },
+      },
+    },
   },
   components: {
     schemas: {
