@@ -12,7 +12,7 @@ export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { redactConfig } from "./config/redact.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
-export { flowJsonSchema } from "./plugins/json-schema.js";
+export { flowJsonSchema, propertiesSchema } from "./plugins/json-schema.js";
 export { propertyRows, supportTable, type PropertyRow, type PropertyScope } from "./flow/support-table.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
 export {
