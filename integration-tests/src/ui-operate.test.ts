@@ -31,6 +31,13 @@ describe.skipIf(!hasChromium)("web UI: kill, bulk actions, KV (Chromium)", () =>
     expect(await stateOf(id)).toBe("KILLED");
     await page.getByRole("button", { name: "Restart" }).waitFor();
     await screenshot(page, "execution-killed");
+    // replay: a new execution of the flow, which the page opens and follows
+    await page.getByRole("button", { name: "Replay" }).click();
+    await page.waitForURL((url) => /\/ui\/executions\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(id));
+    await page.getByTestId("execution-state").getByText("RUNNING").waitFor();
+    const replayed = page.url().split("/").pop()!;
+    expect(await stateOf(replayed)).toBe("RUNNING");
+    await api(`executions/${replayed}/kill`, { method: "DELETE" });
   }, 120_000);
 
   it("kills the executions selected in the list at once", async () => {

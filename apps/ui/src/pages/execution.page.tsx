@@ -29,6 +29,7 @@ function statesByTask(execution: Execution): Record<string, string> {
 
 function Actions({ execution }: { execution: Execution }) {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const [error, setError] = useState<unknown>();
   const state = execution.state.current;
   const act = async (method: string, path: string) => {
@@ -50,6 +51,22 @@ function Actions({ execution }: { execution: Execution }) {
           </button>
         )}
         {(state === "FAILED" || state === "KILLED") && <button onClick={() => act("POST", `executions/${execution.id}/restart`)}>Restart</button>}
+        {TERMINAL.has(state) && (
+          <button
+            title="A new execution of the flow with the same inputs"
+            onClick={async () => {
+              setError(undefined);
+              try {
+                const replay = await sendJson<Execution>("POST", `executions/${execution.id}/replay`);
+                navigate(`/executions/${replay.id}`);
+              } catch (e) {
+                setError(e);
+              }
+            }}
+          >
+            Replay
+          </button>
+        )}
       </div>
       <ErrorBanner error={error} />
     </>
