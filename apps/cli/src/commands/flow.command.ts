@@ -1,3 +1,4 @@
+import type { Flow } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { readdirSync, readFileSync, statSync } from "node:fs";

@@ -209,6 +209,8 @@ export const openApiDocument = {
       get: {
         summary: "This server: version, role, each backend's type and whether it answers a read (UP or DOWN, with why), plugins and live workers (what `ferry doctor` shows)",
         responses: { 200: json("{name, version, role, backends: [{kind, type, status, message?}], plugins: [{name, version}], workers}") },
+      },
+    },
     "/api/v1/flows/{namespace}/{id}/graph": {
       get: {
         summary: "A flow's topology (Kestra's FlowGraph): nodes, edges with their relation, clusters for flowable tasks, errors and finally",
@@ -269,7 +271,7 @@ export const openApiDocument = {
       FlowGraph: {
         type: "object",
         properties: {
-          nodes: { type: "array", items: { type: "object", required: ["uid", "type"], properties: { uid: { type: "string" }, type: { enum: ["start", "end", "task", "trigger", "cluster-end"] }, taskId: { type: "string" }, taskType: { type: "string" }, kind: { enum: ["runnable", "flowable", "subflow"] }, subflow: { type: "object", properties: { namespace: { type: "string" }, flowId: { type: "string" } } }, disabled: { type: "boolean" } } } },
+          nodes: { type: "array", items: { type: "object", required: ["uid", "type"], properties: { uid: { type: "string" }, type: { enum: ["start", "end", "task", "trigger", "cluster-end"] }, taskId: { type: "string" }, taskType: { type: "string" }, kind: { enum: ["runnable", "flowable", "subflow", "execution"] }, subflow: { type: "object", properties: { namespace: { type: "string" }, flowId: { type: "string" } } }, disabled: { type: "boolean" } } } },
           edges: { type: "array", items: { type: "object", properties: { source: { type: "string" }, target: { type: "string" }, relation: { type: "object", properties: { relationType: { enum: ["SEQUENTIAL", "PARALLEL", "CHOICE", "ERROR", "FINALLY"] }, value: { type: "string" } } } } } },
           clusters: { type: "array", items: { type: "object", properties: { cluster: { type: "object", properties: { uid: { type: "string" }, taskId: { type: "string" }, type: { enum: ["flowable", "errors", "finally", "triggers"] } } }, nodes: { type: "array", items: { type: "string" } }, parents: { type: "array", items: { type: "string" } }, start: { type: "string" }, end: { type: "string" } } } },
         },

@@ -101,7 +101,7 @@ export interface GraphNode {
   type: "start" | "end" | "task" | "trigger" | "cluster-end";
   taskId?: string;
   taskType?: string;
-  kind?: "runnable" | "flowable" | "subflow";
+  kind?: "runnable" | "flowable" | "subflow" | "execution";
   subflow?: { namespace: string; flowId: string };
   disabled?: boolean;
 }

@@ -15,7 +15,7 @@ export interface GraphNode {
   taskId?: string;
   /** the task's or trigger's type, as written */
   taskType?: string;
-  kind?: "runnable" | "flowable" | "subflow";
+  kind?: "runnable" | "flowable" | "subflow" | "execution";
   /** a Subflow task's target, when it is written as plain text */
   subflow?: { namespace: string; flowId: string };
   disabled?: boolean;
