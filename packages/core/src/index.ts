@@ -1,6 +1,7 @@
 export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
-export { parseFlow, formatPath, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { parseFlow, formatPath, sourceLine, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export { conditionsHold, type ConditionSpec, type ConditionExecution } from "./flow/conditions.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";

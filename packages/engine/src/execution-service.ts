@@ -77,6 +77,7 @@ export class ExecutionService {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
     for (const [key, value] of Object.entries(request.labels ?? {})) {
+      if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 422 });
       assertStorableText(key, `label key '${key}'`, 422);
       if (typeof value !== "string") throw new UserError(`label ${key}: the value must be text`, { status: 422 });
       assertStorableText(value, `label ${key}`, 422);

@@ -7,6 +7,7 @@ import { conditionProblem } from "./conditions.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
+import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists } from "./task-tree.js";
 
 type Path = Array<string | number>;
@@ -25,6 +26,12 @@ class SourceMap {
     }
     return undefined;
   }
+}
+
+/** the line of a property path in a flow's YAML source (for refusals made after parsing) */
+export function sourceLine(source: string, path: Path): number | undefined {
+  const lines = new LineCounter();
+  return new SourceMap(parseDocument(source, { lineCounter: lines }), lines).line(path);
 }
 
 export function formatPath(path: Path): string {
@@ -109,6 +116,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   if (readable) {
     flow.labels = normaliseLabels(flow.labels as unknown);
     for (const [key, value] of Object.entries(flow.labels ?? {})) {
+      // Kestra's NoSystemLabelValidation
+      if (key.startsWith("system.")) add(["labels", key], `System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
       for (const text of [key, value]) {
         try {
           assertStorableText(text, `label ${key}`);
@@ -152,6 +161,10 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         const problem = conditionProblem(condition);
         if (problem) add(["triggers", i, "conditions", j], problem);
       }
+    }
+    // Kestra's FlowValidation: a flow whose Subflow task calls the flow itself is refused
+    for (const call of subflowCalls(flow, registry)) {
+      if (call.namespace === flow.namespace && call.flowId === flow.id) add(call.path, `Recursive call to flow [${flow.namespace}.${flow.id}]`);
     }
     checkUnique(flow.triggers ?? [], "triggers", add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);

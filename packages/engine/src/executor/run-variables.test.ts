@@ -103,7 +103,7 @@ tasks:
     expect(((await r.outputs("call")) as { outputs: { correlation: string } }).outputs.correlation).toBe(r.execution.id);
   });
 
-  it("system labels given by the flow or the caller are dropped before Ferry sets its own", async () => {
+  it("a caller cannot set a system label; Ferry sets its own beside the flow's and the caller's", async () => {
     const flow = await h.deploy(`
 id: system-labels
 namespace: test.engine
@@ -112,7 +112,8 @@ labels:
 tasks:
   - { id: log, type: core.Log, message: hi }
 `);
-    const execution = await h.executions.create({ flow, labels: { "system.correlationId": "forged", env: "prod" } });
+    await expect(h.executions.create({ flow, labels: { "system.correlationId": "forged" } })).rejects.toThrow(/System labels can only be set by Kestra itself, offending label: system.correlationId=forged/);
+    const execution = await h.executions.create({ flow, labels: { env: "prod" } });
     expect(execution.labels).toEqual({ team: "data", env: "prod", "system.correlationId": execution.id });
   });
 });
