@@ -5,6 +5,7 @@ export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export { conditionsHold, type ConditionSpec, type ConditionExecution } from "./flow/conditions.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
+export { nestInputs, resolveExecutionInputs, type InputEnvironment } from "./flow/resolve-inputs.js";
 export { configSchema, type FerryConfig } from "./config/config.schema.js";
 export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { redactConfig } from "./config/redact.js";

@@ -64,7 +64,7 @@ export class TriggerStarter {
     const id = request.id ?? newId();
     const createRequest = { flow: trigger.flow, inputs, labels: request.labels, id, trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables } };
     // refuse bad inputs, or a queue out of reach, before claiming, so the key is not used up
-    this.executions.validate(createRequest);
+    await this.executions.validate(createRequest);
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; retry later");
     if (request.once) {
       const claim = await this.repository.claim(onceKey(request.once.key), id, new Date(Date.now() + request.once.ttlMs).toISOString());

@@ -208,7 +208,7 @@ export class Executor {
           parent: { executionId: s.execution.id, taskRunId: run.id },
           trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
         };
-        this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
+        await this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
         s.children.push(request);
         return request.id;
       },

@@ -117,3 +117,35 @@ tasks:
     expect(execution.labels).toEqual({ team: "data", env: "prod", "system.correlationId": execution.id });
   });
 });
+
+describe("inputs in templates", () => {
+  it("a dotted input id reads as inputs.nested.string; a templated default renders when the execution starts", async () => {
+    const r = await h.run(
+      `
+id: nested-inputs
+namespace: test.engine
+inputs:
+  - { id: nested.string, type: STRING }
+  - { id: nested.number, type: INT, defaults: "{{ 6 * 7 }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.nested.string }} {{ inputs.nested.number }}" }
+`,
+      { "nested.string": "hello" },
+    );
+    expect(await r.outputs("read")).toEqual({ value: "hello 42" });
+  });
+
+  it("a SELECT's expression may read the KV store of the flow's namespace", async () => {
+    await h.kv.set("test.engine", "choices", ["blue", "green"], {});
+    const flow = `
+id: kv-select
+namespace: test.engine
+inputs:
+  - { id: color, type: SELECT, expression: "{{ kv('choices') }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.color }}" }
+`;
+    expect(await (await h.run(flow, { color: "green" })).outputs("read")).toEqual({ value: "green" });
+    await expect(h.run(flow, { color: "red" })).rejects.toThrow(/'red' is not one of the values blue, green/);
+  });
+});
