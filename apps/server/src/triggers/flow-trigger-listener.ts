@@ -1,5 +1,5 @@
 import { conditionsHold } from "@ferry/core";
-import type { EngineEvents, ExecutionChange, JsonStore } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
@@ -66,7 +66,9 @@ export class FlowTriggerListener {
       const upstream = { namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current };
       if (!(await conditionsHold(trigger.spec.conditions as never, ctx, upstream))) continue;
       try {
-        await this.starter.start(trigger, { variables, once: { key: `flow:${refKey(trigger.ref)}<-${execution.id}`, ttlMs: CLAIM_TTL_MS } });
+        // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
+        const systemLabels = { [CORRELATION_ID_LABEL]: execution.labels[CORRELATION_ID_LABEL] ?? execution.id };
+        await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${execution.id}`, ttlMs: CLAIM_TTL_MS } });
       } catch (error) {
         this.logger.warn({ err: error, trigger: refKey(trigger.ref), upstream: execution.id }, `flow trigger did not start: ${errorMessage(error)}`);
       }
