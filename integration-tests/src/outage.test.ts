@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { freePort } from "./support/ferry-process.js";
 import { FERRY, startProcess, waitForHealth, type Proc } from "./support/processes.js";
-import { TcpProxy } from "./support/tcp-proxy.js";
+import { TcpProxy } from "@ferry/testkit/tcp-proxy";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 const FLOW = `id: steady

@@ -1,30 +1,15 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "@ferry/testkit/tcp-proxy";
+
+export { freePort };
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 export const FERRY_BIN = join(REPO_ROOT, "apps/cli/bin/ferry.js");
 
-/**
- * A free port for a server another process will bind. Chosen below the kernel's ephemeral
- * range (32768–60999 on Linux), because between our check and the child's bind, a test
- * server listening on port 0 elsewhere in the run may be handed the same ephemeral port —
- * and a health check would then pass against the wrong server (seen in CI).
- */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once("error", () => resolve(false));
-      server.listen(candidate, "127.0.0.1", () => server.close(() => resolve(true)));
-    });
-    if (free) return candidate;
-  }
-}
 
 export interface FerryProcess {
   url: string;

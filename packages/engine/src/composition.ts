@@ -92,7 +92,7 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
         repository, queue, workers: directory, onError,
         everyMs: parseDuration(config.executor.reconcileEvery), staleAfterMs: parseDuration(config.executor.staleAfter),
       });
-      reconciler.start();
+      await reconciler.start();
       stops.unshift(async () => reconciler.stop());
       return { resumed: 0 };
     },

@@ -21,6 +21,8 @@ export interface WorkerAnnouncement {
   stopping?: boolean;
 }
 export const jobsChannel = (group: string) => `jobs.${group}`;
+/** a job's id on its channel: one per attempt, so a re-sent attempt is never run twice */
+export const jobId = (taskRunId: string, attempt: number) => `${taskRunId}:${attempt}`;
 
 /** Events the executor consumes, keyed by execution id so each execution sees them in order. */
 export type ExecutorEvent =

@@ -32,6 +32,12 @@ export function customFilesPrefix(root: string, executionId: string): string {
 export const inputsKey = (prefix: string) => `${prefix}/inputs.json`;
 export const triggerKey = (prefix: string) => `${prefix}/trigger.json`;
 export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;
-export const taskOutputsKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.outputs.json`;
+/**
+ * Outputs and files of a worker's attempt are keyed by the attempt too (fencing: a late
+ * attempt that was given up writes beside the current one's, never over it). The first
+ * attempt's keys carry no number; records the executor writes (attempt undefined) neither.
+ */
+const attemptSuffix = (attempt: number | undefined) => (attempt ? `.${attempt}` : "");
+export const taskOutputsKey = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/${taskId}.${taskRunId}${attemptSuffix(attempt)}.outputs.json`;
 export const planKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.plan.json`;
-export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/files/${taskId}/${taskRunId}`;
+export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/files/${taskId}/${taskRunId}${attemptSuffix(attempt)}`;

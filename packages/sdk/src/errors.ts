@@ -62,6 +62,17 @@ export class OperationalError extends FerryError {}
 
 export class UnexpectedError extends FerryError {}
 
+/**
+ * A worker lost its hold on a task run (it could not renew its lease on the queue): the task
+ * must stop at once, without a grace period, because another worker may soon be given it.
+ */
+export class LeaseLostError extends OperationalError {}
+
+/** True for a LeaseLostError, also one made by another copy of this SDK (see isUnrecoverable). */
+export function isLeaseLost(error: unknown): boolean {
+  return error instanceof LeaseLostError || (error instanceof Error && error.name === "LeaseLostError");
+}
+
 /** A task asks to fail without retry, whatever its retry policy says. */
 export class UnrecoverableError extends FerryError {}
 
@@ -74,7 +85,7 @@ export function isUnrecoverable(error: unknown): boolean {
 }
 
 /** this SDK's classes by name, as another copy of the SDK names them too */
-const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "UnexpectedError", "UnrecoverableError"]);
+const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "LeaseLostError", "UnexpectedError", "UnrecoverableError"]);
 
 /**
  * True for an error none of this SDK's classes describes (a bare Error, a TypeError), or an

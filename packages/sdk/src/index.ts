@@ -18,3 +18,4 @@ export * from "./backend.js";
 export * as schema from "./schema.js";
 export { z } from "zod";
 export { AesGcm } from "./aes-gcm.js";
+export * from "./timers.js";

@@ -12,6 +12,13 @@
  *   message counts as handled.
  * - A message whose consumer died (stopped heartbeating) is delivered again to another
  *   consumer, with `deliveries` > 1, after the implementation's claim timeout.
+ * - Never two holders at once: a consumer that cannot renew its hold on a message (its
+ *   heartbeats fail) aborts that delivery's `lease` before anyone else can be given it.
+ * - `epoch()` changes when, and only when, the queue lost messages it had accepted.
+ * - A message sent with an `id` is outstanding until `settle` names that id: sending it again
+ *   meanwhile does nothing, even after its consumer acknowledged it. So a sender that cannot
+ *   tell whether an earlier send got through (it crashed between its database commit and the
+ *   send; the queue lost its data) may simply send again. Ids of lost messages are lost too.
  *
  * Left out on purpose: persistence guarantees beyond the implementation's own; the
  * repository is the system of record and the executor reconciles from it.
@@ -19,6 +26,8 @@
 export interface QueueMessageOptions {
   delayMs?: number;
   key?: string;
+  /** makes the send idempotent until settled (see the invariants); ≤ 200 characters */
+  id?: string;
 }
 
 export interface Subscription {
@@ -28,6 +37,14 @@ export interface Subscription {
 export interface Delivery {
   /** 1 on first delivery; more when a consumer died holding the message */
   deliveries: number;
+  /**
+   * Aborted (with a LeaseLostError) when this consumer can no longer prove it holds the
+   * message — its heartbeats have failed for half the claim timeout — so that another
+   * consumer may soon be given it. A handler with side effects stops them at once (a worker
+   * kills the task's processes): two consumers never work on one message at the same time.
+   * Absent where a consumer cannot lose its hold without dying (one process).
+   */
+  lease?: AbortSignal;
 }
 
 export interface ConsumeOptions {
@@ -41,6 +58,12 @@ export interface Queue {
   send<T>(channel: string, message: T, options?: QueueMessageOptions): Promise<void>;
   consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
   broadcast<T>(topic: string, message: T): Promise<void>;
+  /**
+   * The messages with these ids are done with (a task run's attempt ended): the ids are
+   * forgotten. Implementations also forget an id on their own after a long time (days), so a
+   * settle that never comes leaks nothing.
+   */
+  settle?(channel: string, ids: string[]): Promise<void>;
   subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription>;
   /**
    * False while the queue cannot take messages (its server is out of reach). Sends then
@@ -49,4 +72,11 @@ export interface Queue {
   available?(): boolean;
   /** messages of a channel not yet acknowledged (waiting or being handled), for monitoring */
   depth?(channel: string): Promise<number>;
+  /**
+   * An id that changes when the queue lost what it held (Redis restarted without
+   * persistence, FLUSHALL): the executor then re-sends at once what the repository says was
+   * in flight, instead of waiting for work to look stale. Absent: the queue never loses
+   * messages while the process lives.
+   */
+  epoch?(): Promise<string>;
 }

@@ -8,7 +8,8 @@ import scriptPlugin from "./index.js";
 /*
  * worker.processUser: task processes run as an unprivileged user (Debian's nobody, 65534),
  * which only a worker running as root can do. A script run as the worker's own user can
- * read the worker's environment (/proc/$PPID/environ), secrets included; as nobody it cannot.
+ * read the worker's environment (/proc/<worker>/environ: the parent of its supervisor shell, $PPID),
+ * secrets included; as nobody it cannot.
  */
 const root = process.getuid?.() === 0;
 if (!root) console.warn("process-user.test.ts SKIPPED: worker.processUser needs the tests to run as root (uid 0), they run as uid", process.getuid?.());
@@ -25,9 +26,12 @@ function standInWorker(input: { commands: string[]; processUser?: { name: string
   return JSON.parse(out) as ReturnType<typeof standInWorker>;
 }
 
+/** the worker's pid: the parent of the supervisor shell (supervise.ts) that is this script's parent */
+const WORKER_PID = "$(awk '{print $4}' /proc/$PPID/stat)";
+
 const readWorkerEnvironment = [
   "id -u",
-  `if cat /proc/$PPID/environ > env.bin 2> err.txt; then tr '\\0' '\\n' < env.bin | grep '^SECRET_X='; else echo "refused: $(cat err.txt)"; fi`,
+  `if cat /proc/${WORKER_PID}/environ > env.bin 2> err.txt; then tr '\\0' '\\n' < env.bin | grep '^SECRET_X='; else echo "refused: $(cat err.txt)"; fi`,
 ];
 
 describe.skipIf(!root)("worker.processUser", () => {
@@ -129,7 +133,7 @@ tasks:
     commands:
       - echo mine > own.txt
       - ln -s own.txt inside.txt
-      - ln -s /proc/$PPID/environ environ.txt
+      - ln -s /proc/${WORKER_PID}/environ environ.txt
       - ln -s /etc/shadow shadow.txt
       - ln /etc/shadow hard.txt 2>/dev/null || echo "no hard link to /etc/shadow"
 `);

@@ -1,8 +1,9 @@
-import { UserError, type RunContext } from "@ferry/sdk";
+import { isLeaseLost, UserError, type RunContext } from "@ferry/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { protocolMessage } from "./kestra-protocol.js";
 import { handOver, spawnError, startError, takeBack } from "./process-user.js";
+import { supervised } from "./supervise.js";
 
 export interface ProcessSpec {
   command: string;
@@ -60,14 +61,20 @@ export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<Pr
 async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
   const user = ctx.processUser;
   const env = user ? { ...spec.env, HOME: spec.cwd, USER: user.name, LOGNAME: user.name } : spec.env;
-  const child = spawn(spec.command, spec.args, {
-    cwd: spec.cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  // the supervisor leads the process group and kills it when the worker goes (supervise.ts):
+  // its stdin is the worker's end of a pipe, never written, closed by the kernel at our exit
+  const { command, args } = supervised(spec.command, spec.args);
+  const child = spawn(command, args, {
+    cwd: spec.cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}),
   });
+  child.stdin!.on("error", () => undefined);
   const vars: Record<string, unknown> = {};
   const stderrTail: string[] = [];
   let killTimer: ReturnType<typeof setTimeout> | undefined;
   const onAbort = () => {
     if (!child.pid) return;
+    // a worker that lost its lease has no time to give: another may be handed the task soon
+    if (isLeaseLost(ctx.signal.reason)) return signalGroup(child.pid, "SIGKILL");
     signalGroup(child.pid, "SIGTERM");
     killTimer = setTimeout(() => signalGroup(child.pid!, "SIGKILL"), KILL_GRACE_MS);
   };
@@ -108,6 +115,7 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
     ctx.signal.removeEventListener("abort", onAbort);
     clearTimeout(killTimer);
     if (child.pid) signalGroup(child.pid, "SIGKILL");
+    child.stdin!.destroy();
   }
 }
 

@@ -1,5 +1,7 @@
 import { isUnavailable, OperationalError } from "@ferry/sdk";
 import { queueContract } from "@ferry/testkit";
+import { TcpProxy } from "@ferry/testkit/tcp-proxy";
+import { isLeaseLost } from "@ferry/sdk";
 import { Redis, ReplyError } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisQueue, redisError } from "./redis.queue.js";
@@ -77,6 +79,54 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     redis.disconnect();
     await q.close();
   });
+  it("changes its epoch when Redis loses its data, and only then", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    const other = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    await other.init();
+    const first = await q.epoch();
+    expect(await other.epoch()).toBe(first);
+    await q.send("kept", { n: 1 });
+    expect(await q.epoch()).toBe(first);
+    // what FLUSHALL does to this prefix, without touching suites running beside it
+    const redis = new Redis(REDIS_URL!);
+    await redis.del(...(await redis.keys(`${p}:*`)));
+    redis.disconnect();
+    const after = await q.epoch();
+    expect(after).not.toBe(first);
+    expect(await other.epoch()).toBe(after);
+    await q.close();
+    await other.close();
+  });
+
+  it("a consumer cut off from Redis gives up its message (lease aborted) before another consumer is handed it", async () => {
+    const p = prefix();
+    const url = new URL(REDIS_URL!);
+    const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 6379) });
+    const cutOffUrl = `redis://127.0.0.1:${proxy.port}${url.pathname}`;
+    const cutOff = createRedisQueue({ type: "redis", url: cutOffUrl, prefix: p, claimTimeout: "PT1S" });
+    const survivor = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT1S" });
+    await cutOff.init();
+    await survivor.init();
+    const events: Array<{ what: string; at: number; leaseLost?: boolean }> = [];
+    await cutOff.consume("fenced", async (_m, delivery) => {
+      events.push({ what: "taken", at: Date.now() });
+      await new Promise<void>((resolve) => delivery.lease!.addEventListener("abort", () => resolve(), { once: true }));
+      events.push({ what: "lease aborted", at: Date.now(), leaseLost: isLeaseLost(delivery.lease!.reason) });
+    });
+    await cutOff.send("fenced", { job: 1 });
+    await until(() => events.length === 1);
+    await proxy.cut();
+    await survivor.consume("fenced", async (_m, delivery) => void events.push({ what: `handed on (delivery ${delivery.deliveries})`, at: Date.now() }));
+    await until(() => events.length === 3);
+    expect(events.map((e) => e.what)).toEqual(["taken", "lease aborted", "handed on (delivery 2)"]);
+    expect(events[1].leaseLost).toBe(true);
+    await survivor.close();
+    await proxy.restore();
+    await cutOff.close();
+    await proxy.stop();
+  }, 20_000);
 
   it("maps its driver's errors: a closed connection is an OperationalError (unavailable), naming Redis", async () => {
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: prefix() });

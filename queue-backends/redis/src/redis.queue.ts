@@ -1,5 +1,5 @@
 import {
-  defineBackend, driverCode, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
+  defineBackend, driverCode, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
 } from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
@@ -17,7 +17,11 @@ export const redisQueueOptions = z.strictObject({
 });
 
 const GROUP = "ferry";
-const PROMOTE_DELAYED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../lua/promote-delayed.lua"), "utf8");
+const lua = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), `../lua/${name}.lua`), "utf8");
+const PROMOTE_DELAYED = lua("promote-delayed");
+const SEND_ONCE = lua("send-once");
+/** an id not settled is forgotten after this long (a settle that never came) */
+const ID_TTL_S = 7 * 24 * 3600;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
 
@@ -68,6 +72,21 @@ export class RedisQueue implements Queue {
     return `${this.prefix}:s:${channel}`;
   }
 
+  private get epochKey(): string {
+    return `${this.prefix}:epoch`;
+  }
+
+  /**
+   * A random id kept in Redis. When Redis loses its data the key goes with the messages; the
+   * first caller after that writes a new one (SET NX), so every caller sees the change.
+   */
+  async epoch(): Promise<string> {
+    const current = await this.commands.get(this.epochKey);
+    if (current) return current;
+    await this.commands.set(this.epochKey, crypto.randomUUID(), "NX");
+    return (await this.commands.get(this.epochKey)) ?? "";
+  }
+
   async init(): Promise<void> {
     try {
       await this.commands.connect();
@@ -76,6 +95,8 @@ export class RedisQueue implements Queue {
       throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
+    this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
+    await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
 
@@ -84,14 +105,31 @@ export class RedisQueue implements Queue {
     while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
   }
 
+  private idKey(channel: string, id: string): string {
+    return `${this.prefix}:id:${channel}:${id}`;
+  }
+
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     const body = JSON.stringify(message);
-    if (options.delayMs && options.delayMs > 0) {
-      const member = JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() });
-      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs, member);
+    const delayed = options.delayMs && options.delayMs > 0;
+    const member = delayed ? JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() }) : undefined;
+    if (options.id !== undefined) {
+      const sendOnce = (this.commands as unknown as { sendOnce(...args: Array<string | number>): Promise<number> }).sendOnce;
+      const target = delayed ? `${this.prefix}:delayed` : this.streamKey(channel);
+      const args: Array<string | number> = [this.idKey(channel, options.id), target, member ?? body, options.key ?? "", ID_TTL_S];
+      if (delayed) args.push(Date.now() + options.delayMs!);
+      await sendOnce.call(this.commands, ...args);
+      return;
+    }
+    if (member) {
+      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs!, member);
       return;
     }
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", options.key ?? "");
+  }
+
+  async settle(channel: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.commands.unlink(...ids.map((id) => this.idKey(channel, id)));
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
@@ -140,10 +178,21 @@ export class RedisQueue implements Queue {
   }
 }
 
-/** One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats. */
+/**
+ * One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats.
+ *
+ * Fencing: what this consumer holds is claimed by another once its idle time passes the claim
+ * timeout. Heartbeats run every third of it; when they have failed for half of it (Redis out
+ * of reach), the consumer gives up its hold first — it aborts each delivery's lease, and the
+ * handler stops its side effects — so two consumers never work on one message at once.
+ */
 class StreamConsumer {
   private readonly name = `c-${crypto.randomUUID()}`;
-  private readonly inFlight = new Set<string>();
+  /** in-flight entry ids, each with the lease its handler watches */
+  private readonly inFlight = new Map<string, AbortController>();
+  /** when this consumer last proved it holds what it holds */
+  private heldAt = Date.now();
+  private beating = false;
   private readonly keyChains = new Map<string, Promise<void>>();
   private running = 0;
   private stopped = false;
@@ -189,10 +238,32 @@ class StreamConsumer {
     }
   }
 
-  /** resets the idle time of what this consumer holds, so nobody claims it */
+  /** resets the idle time of what this consumer holds, so nobody claims it; gives it up when that keeps failing */
   private async beat(): Promise<void> {
-    if (!this.inFlight.size) return;
-    await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight, "JUSTID");
+    if (!this.inFlight.size) {
+      this.heldAt = Date.now();
+      return;
+    }
+    // ioredis holds commands while it reconnects, so a heartbeat that cannot get through
+    // does not fail: it waits. The time since the last one that did is what counts.
+    if (Date.now() - this.heldAt > this.queue.claimTimeoutMs / 2) this.giveUp();
+    if (this.beating) return;
+    this.beating = true;
+    try {
+      await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight.keys(), "JUSTID");
+      this.heldAt = Date.now();
+    } catch (error) {
+      // Redis answered, but lost the stream (FLUSHALL): nobody else can claim what is gone
+      if (!/NOGROUP|no such key/i.test(String((error as Error).message))) throw error;
+      this.heldAt = Date.now();
+    } finally {
+      this.beating = false;
+    }
+  }
+
+  private giveUp(): void {
+    const reason = new LeaseLostError(`lost the hold on ${this.stream} messages: Redis heartbeats failed for ${Date.now() - this.heldAt} ms`);
+    for (const lease of this.inFlight.values()) if (!lease.signal.aborted) lease.abort(reason);
   }
 
   private async run(): Promise<void> {
@@ -230,10 +301,11 @@ class StreamConsumer {
     const get = (name: string) => fields[fields.indexOf(name) + 1];
     const key = get("k") || undefined;
     this.running++;
-    this.inFlight.add(id);
+    const lease = new AbortController();
+    this.inFlight.set(id, lease);
     const work = async () => {
       try {
-        await this.handler(JSON.parse(get("m")), { deliveries });
+        await this.handler(JSON.parse(get("m")), { deliveries, lease: lease.signal });
       } catch (error) {
         this.onError(error);
       }

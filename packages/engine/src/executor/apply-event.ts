@@ -12,6 +12,8 @@ export interface ApplyDeps {
   /** the task definition a task run runs, found anywhere in the flow's tree */
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
   dispatch(run: TaskRunRecord): void;
+  /** queues the run's current attempt again; the queue drops it while the first send is outstanding */
+  resend(run: TaskRunRecord): void;
 }
 
 /** Applies one event to the loaded execution. Stale and duplicate events change nothing. */
@@ -38,6 +40,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "result": {
       const run = state.byId(event.taskRunId);
       const attempt = run?.attempts[event.attempt];
+      if (refuseStaleResult(state, event)) return;
       if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current) || run.state.current === "RETRYING") return;
       if (attempt.state.current !== "RUNNING") {
         transition(attempt.state, "RUNNING", event.startDate);
@@ -72,16 +75,16 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "stale": {
       for (const { taskRunId, attempt: index } of event.runs) {
         const run = state.byId(taskRunId);
-        const attempt = run?.attempts[index];
         if (!run || isTerminal(run.state.current)) continue;
         if (run.state.current === "RETRYING" && run.attempts.length === index) {
           deps.dispatch(run); // its delayed retry was lost
           continue;
         }
-        if (!attempt || index !== run.attempts.length - 1) continue;
-        transition(attempt.state, "FAILED");
-        state.log("WARN", `attempt ${index + 1} was lost by the queue; attempt ${index + 2} starts`, run);
-        deps.dispatch(run);
+        if (!run.attempts[index] || index !== run.attempts.length - 1) continue;
+        // the same attempt, sent again: harmless when its job is still queued or held
+        // (an idempotent send), its first run when the queue lost it
+        state.log("WARN", `attempt ${index + 1} may have been lost by the queue: sent again`, run);
+        deps.resend(run);
       }
       return;
     }
@@ -112,6 +115,18 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       return;
     }
   }
+}
+
+/**
+ * Fencing: the late result of an attempt that was given up (its worker was thought dead, and
+ * a later attempt started) never counts; it is refused and logged. Answers whether it was.
+ */
+export function refuseStaleResult(state: ExecutionState, event: ExecutorEvent): boolean {
+  if (event.type !== "result") return false;
+  const run = state.byId(event.taskRunId);
+  if (!run || !run.attempts[event.attempt] || event.attempt >= run.attempts.length - 1) return false;
+  state.log("WARN", `refused the result ${event.state} of attempt ${event.attempt + 1} from worker ${event.workerId}: attempt ${run.attempts.length} is the current one`, run);
+  return true;
 }
 
 async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: ExecutionRecord, task: TaskSpec | undefined, store: JsonStore) {

@@ -22,6 +22,7 @@ export interface CachedRun {
   flowId: string;
   taskId: string;
   taskRunId: string;
+  attempt: number;
   /** where this task run writes its outputs and its files */
   recordsPrefix: string;
   filesPrefix: string;
@@ -77,7 +78,7 @@ export class TaskCache {
       if (isStorageUri(value)) {
         const file = TASK_FILE.exec(storageKeyOf(value));
         if (!file) return value;
-        const target = toStorageUri(`${taskFilesPrefix(run.filesPrefix, run.taskId, run.taskRunId)}/${file[1]}`);
+        const target = toStorageUri(`${taskFilesPrefix(run.filesPrefix, run.taskId, run.taskRunId, run.attempt)}/${file[1]}`);
         if (!moved.has(value)) {
           const bytes = await storage.get(storageKeyOf(value));
           if (!bytes) missing = true;
@@ -96,6 +97,6 @@ export class TaskCache {
     };
     const rewritten = await visit(outputs);
     if (missing) return undefined;
-    return this.store.write(taskOutputsKey(run.recordsPrefix, run.taskId, run.taskRunId), rewritten);
+    return this.store.write(taskOutputsKey(run.recordsPrefix, run.taskId, run.taskRunId, run.attempt), rewritten);
   }
 }

@@ -1,6 +1,6 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnexpected, OperationalError, isUnrecoverable, UserError,
+  assertSafeKey, errorMessage, isLeaseLost, isUnexpected, OperationalError, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
   type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
@@ -150,7 +150,7 @@ export class Worker {
       );
       return;
     }
-    await this.run(job);
+    await this.run(job, delivery.lease);
   }
 
   /**
@@ -162,7 +162,7 @@ export class Worker {
     if (!cache) return undefined;
     const { task, context } = job;
     const run: CachedRun = {
-      namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
+      namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attempt: job.attempt,
       recordsPrefix: job.storagePrefix, filesPrefix: job.filesPrefix ?? job.storagePrefix,
     };
     try {
@@ -184,7 +184,7 @@ export class Worker {
     }
   }
 
-  private async run(job: WorkerJob): Promise<void> {
+  private async run(job: WorkerJob, lease?: AbortSignal): Promise<void> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
@@ -223,8 +223,12 @@ export class Worker {
       return report("FAILED");
     }
     const controller = new AbortController();
+    // the queue could no longer prove this worker holds the job: stop before another worker takes it
+    const onLeaseLost = () => controller.abort(lease!.reason);
+    lease?.addEventListener("abort", onLeaseLost, { once: true });
+    if (lease?.aborted) onLeaseLost();
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimer | undefined;
     try {
       const ctx = await buildRenderContext(context, store, {
         taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
@@ -239,7 +243,7 @@ export class Worker {
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
-        timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
+        timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
       const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
@@ -263,7 +267,7 @@ export class Worker {
         render: (template) => renderValue(template, ctx),
         putFile: async (name, body) => {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
-          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId)}/${assertSafeKey(masker.mask(name))}`;
+          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
           await store.storage.put(key, typeof body === "string" ? masker.mask(body) : masker.maskBytes(body));
           return toStorageUri(key);
         },
@@ -287,12 +291,17 @@ export class Worker {
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
       // as JSON first, as they are stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one
       const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
-      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId), outputs) : undefined;
+      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
       if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
       await report("SUCCESS", outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
-      if (reason instanceof HandedBackError) {
+      if (isLeaseLost(reason)) {
+        clearTimeout(started);
+        logger.warn(`worker ${this.id} lost its lease on the task run (${errorMessage(reason)}); its processes were killed and it goes to another worker`);
+        // Redis may be out of reach: never wait for it here; the queue hands the job on either way
+        void logger.flush().then(() => send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id })).catch(() => undefined);
+      } else if (reason instanceof HandedBackError) {
         clearTimeout(started);
         logger.warn(`worker ${this.id} is stopping; the task run goes to another worker`);
         await logger.flush();
@@ -310,7 +319,8 @@ export class Worker {
         await report("FAILED");
       }
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
+      lease?.removeEventListener("abort", onLeaseLost);
       this.running.delete(job.taskRunId);
     }
   }

@@ -1,5 +1,22 @@
-import { createServer, connect, type Server, type Socket } from "node:net";
-import { freePort } from "./ferry-process.js";
+import { connect, createServer, type Server, type Socket } from "node:net";
+
+/**
+ * A free port for a server another process will bind. Chosen below the kernel's ephemeral
+ * range (32768–60999 on Linux), because between our check and the child's bind, a test
+ * server listening on port 0 elsewhere in the run may be handed the same ephemeral port —
+ * and a health check would then pass against the wrong server (seen in CI).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once("error", () => resolve(false));
+      server.listen(candidate, "127.0.0.1", () => server.close(() => resolve(true)));
+    });
+    if (free) return candidate;
+  }
+}
 
 /**
  * A TCP proxy the test can cut and restore: a database or Redis "going away" for real
