@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
 import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
-import { pageOf, revisionQuery } from "../params.js";
+import { onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
@@ -86,6 +86,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   });
 
   app.get("/search", async (c) => {
+    onlyQuery(c, ["namespace", "q", "page", "size"]);
     const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
     return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
   });
