@@ -1,6 +1,7 @@
 export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
 export { parseFlow, formatPath, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { parseFlowForDeploy, type FlowLookup } from "./flow/deploy-flow.js";
 export { conditionsHold, type ConditionSpec, type ConditionExecution } from "./flow/conditions.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
@@ -10,8 +11,9 @@ export { redactConfig } from "./config/redact.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
 export { flowJsonSchema } from "./plugins/json-schema.js";
+export { propertyRows, supportTable, type PropertyRow, type PropertyScope } from "./flow/support-table.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
 export {
-  createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, BUILT_IN_BACKENDS, type Backends, type BackendCheck, type ConfiguredBackend,
+  createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, type Backends, type BackendSources, type BuiltInBackends, type BackendCheck, type ConfiguredBackend,
 } from "./config/backends.js";
 export { retryWhileUnavailable } from "./config/retry-start.js";

@@ -146,6 +146,8 @@ export interface FlowableBranch {
   path: string[];
   /** iteration value children see as `taskrun.value` (ForEach) */
   value?: string;
+  /** ids of sibling tasks of this flowable that must have ended before this branch starts (Dag's `dependsOn`) */
+  dependsOn?: string[];
 }
 
 export interface FlowablePlan {
@@ -153,6 +155,8 @@ export interface FlowablePlan {
   /** how many branches may run at once; 0 = unlimited */
   concurrency: number;
   outputs?: TaskOutputs;
+  /** a child's failure ends the flowable WARNING, not FAILED (Kestra's AllowFailure) */
+  allowFailure?: boolean;
 }
 
 export interface FlowableContext extends RunIdentity {
@@ -170,20 +174,65 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   taskProperties: string[];
   /** property names rendered by `plan` itself rather than before it */
   rawProperties?: string[];
+  /**
+   * Where child tasks sit when not directly in `taskProperties` lists or maps of lists
+   * (Dag's `tasks: [{task, dependsOn}]`): each list of child tasks with its property path.
+   */
+  taskLists?(spec: Record<string, unknown>): Array<[Array<string | number>, unknown[]]>;
   plan(ctx: FlowableContext, props: P): Promise<FlowablePlan>;
+}
+
+/** What an execution task changes in the running execution (Kestra's ExecutionUpdatableTask). */
+export interface ExecutionChange {
+  /** labels added or replaced */
+  labels?: Record<string, string>;
+  /** the execution's variables (`vars`) from now on: the whole map */
+  variables?: Record<string, unknown>;
+  /** ends the execution in this state (Kestra's Exit) */
+  exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
+}
+
+export interface ExecutionTaskContext extends RunIdentity {
+  logger: TaskLogger;
+  render(template: unknown): Promise<unknown>;
+  /** the execution as it stands: its labels and variables (`vars`) */
+  labels: Record<string, string>;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * An execution task is resolved by the executor, not run by a worker: it changes the running
+ * execution itself (labels, variables, its end), as Kestra's Labels, SetVariables and Exit do.
+ */
+export interface ExecutionTaskDefinition<P = any> extends TaskDefinitionBase<P> {
+  kind: "execution";
+  update(ctx: ExecutionTaskContext, props: P): Promise<ExecutionChange>;
 }
 
 /** A subflow task starts another flow's execution; the executor owns it. */
 export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   kind: "subflow";
-  target(props: P): { namespace: string; flowId: string; revision?: number; inputs: Record<string, unknown>; labels?: Record<string, string>; wait: boolean; transmitFailed: boolean };
+  /** property names rendered by the executor itself, later (Subflow's `outputs`, against the child execution) */
+  rawProperties?: string[];
+  target(props: P): {
+    namespace: string;
+    flowId: string;
+    revision?: number;
+    inputs: Record<string, unknown>;
+    labels?: Record<string, string>;
+    /** the child gets the parent's labels, its own over them */
+    inheritLabels?: boolean;
+    wait: boolean;
+    transmitFailed: boolean;
+  };
 }
 
-export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P>;
+export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P> | ExecutionTaskDefinition<P>;
 
 export function defineTask<P>(definition: RunnableTaskDefinition<P>): RunnableTaskDefinition<P>;
 export function defineTask<P>(definition: FlowableTaskDefinition<P>): FlowableTaskDefinition<P>;
 export function defineTask<P>(definition: SubflowTaskDefinition<P>): SubflowTaskDefinition<P>;
+export function defineTask<P>(definition: ExecutionTaskDefinition<P>): ExecutionTaskDefinition<P>;
 export function defineTask<P>(definition: TaskDefinition<P>): TaskDefinition<P> {
   return definition;
 }

@@ -1,5 +1,10 @@
 import { definePlugin } from "@ferry/sdk";
 import { forEachTask } from "./flow/for-each.task.js";
+import { allowFailureTask } from "./flow/allow-failure.task.js";
+import { dagTaskDefinition } from "./flow/dag.task.js";
+import { exitTask } from "./execution/exit.task.js";
+import { labelsTask } from "./execution/labels.task.js";
+import { setVariablesTask, unsetVariablesTask } from "./execution/variables.tasks.js";
 import { failTask } from "./flow/fail.task.js";
 import { ifTask } from "./flow/if.task.js";
 import { parallelTask } from "./flow/parallel.task.js";
@@ -23,5 +28,5 @@ export default definePlugin({
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
-    purgeExecutionsTask, purgeLogsTask, purgeKvTask],
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, labelsTask, setVariablesTask, unsetVariablesTask],
 });

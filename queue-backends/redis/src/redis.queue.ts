@@ -1,4 +1,6 @@
-import { defineBackend, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import {
+  defineBackend, driverCode, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
+} from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -323,12 +325,33 @@ class StreamConsumer {
 
 const make = ({ url, prefix, claimTimeout }: z.infer<typeof redisQueueOptions>) => new RedisQueue(url, prefix, parseDuration(claimTimeout));
 
+/** socket errors that mean Redis is not reachable now */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+/** error replies of a Redis that cannot serve now but will (loading its data, a replica mid-failover, a busy script, out of memory) */
+const NOT_NOW = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOREPLICAS)\b/;
+
+/**
+ * ioredis's errors in Ferry's terms: a refused, lost or closed connection, or a Redis that
+ * cannot serve for now, is an OperationalError (callers retry, the API answers 503); any
+ * other reply error is left as it is (a bug of ours, not the user's).
+ */
+export function redisError(error: unknown): Error | undefined {
+  const code = driverCode(error);
+  const message = (error as Error)?.message ?? String(error);
+  if ((code && UNREACHABLE.has(code)) || /^Connection is closed|^Stream isn't writeable|^Reached the max retries/.test(message)) {
+    return new OperationalError(`Redis is out of reach: ${message}`, { cause: error });
+  }
+  if (NOT_NOW.test(message)) return new OperationalError(`Redis cannot serve now: ${message}`, { cause: error });
+  return undefined;
+}
+
 export const redisQueueBackend = defineBackend({
   kind: "queue",
   type: "redis",
   description: "Redis Streams: consumer groups, delays, heartbeats, pub/sub",
   configSchema: redisQueueOptions,
   create: make,
+  mapError: redisError,
   /** connects and closes, as init() does: reaches Redis and logs in, writes nothing */
   async check(options) {
     const queue = make(options);
@@ -342,5 +365,5 @@ export const redisQueueBackend = defineBackend({
 
 /** `{ type: "redis", url, … }` → a RedisQueue (what configuration does, for code and tests) */
 export function createRedisQueue(options: unknown): RedisQueue {
-  return make(parseBackendOptions(redisQueueBackend, options));
+  return withMappedErrors(make(parseBackendOptions(redisQueueBackend, options)), redisError);
 }

@@ -22,9 +22,10 @@ export function registerConfig(program: Command): void {
     .option("--connect", "also try to reach each backend's service (database, bucket, Vault, Redis) with its check, changing nothing")
     .action(async (options: { config?: string; connect?: boolean }) => {
       const { checkBackends, loadPlugins, PluginRegistry } = await core();
+      const { BUILT_IN_BACKENDS } = await import("@ferry/engine");
       const { config: loaded, file, baseDir } = await load(options);
       const registry = new PluginRegistry(await loadPlugins(loaded.plugins, baseDir));
-      const backends = await checkBackends(loaded, baseDir, { connect: options.connect }).catch((error: unknown) => {
+      const backends = await checkBackends(loaded, { baseDir, builtIns: BUILT_IN_BACKENDS }, { connect: options.connect }).catch((error: unknown) => {
         // a service out of reach (--connect) is one line too, not a stack trace
         if (error instanceof UserError) throw error;
         throw new UserError(`config check --connect: ${(error as Error).message}`, { cause: error });

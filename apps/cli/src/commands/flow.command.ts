@@ -1,3 +1,4 @@
+import type { Flow } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -35,18 +36,28 @@ export function registerFlow(program: Command): void {
 
   flow
     .command("validate")
-    .description("validate flow files (or folders of them) against the configured plugins")
+    .description("validate flow files (or folders of them) against the configured plugins; a Subflow naming a flow among them is checked against its inputs")
     .argument("<paths...>", "files or folders")
     .option("-c, --config <file>", "configuration file")
     .action(async (paths: string[], options: { config?: string }) => {
-      const { loadConfig, loadPlugins, parseFlow, PluginRegistry } = await import("@ferry/core");
+      const { loadConfig, loadPlugins, parseFlow, parseFlowForDeploy, PluginRegistry } = await import("@ferry/core");
       const { config, file } = loadConfig({ file: options.config });
       const registry = new PluginRegistry(await loadPlugins(config.plugins, file ? resolve(file, "..") : process.cwd()));
       let bad = 0;
-      const files = flowFiles(paths);
-      for (const f of files) {
+      const files = flowFiles(paths).map((f) => ({ f, source: readFileSync(f, "utf8") }));
+      // a Subflow naming a flow among these files is checked against it (the server checks the ones it holds at deploy)
+      const given = new Map<string, Flow>();
+      for (const { source } of files) {
         try {
-          const parsed = parseFlow(readFileSync(f, "utf8"), registry);
+          const flow = parseFlow(source, registry);
+          given.set(`${flow.namespace}/${flow.id}`, flow);
+        } catch {
+          // reported below, with its file and line
+        }
+      }
+      for (const { f, source } of files) {
+        try {
+          const parsed = await parseFlowForDeploy(source, registry, async (namespace, id, revision) => (revision === undefined ? given.get(`${namespace}/${id}`) : undefined));
           console.log(`ok   ${relative(process.cwd(), f) || f} (${parsed.namespace}.${parsed.id})`);
         } catch (error) {
           if (!(error instanceof UserError)) throw error;

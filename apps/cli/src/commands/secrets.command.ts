@@ -59,9 +59,10 @@ export function registerSecrets(program: Command): void {
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
     .action(async (options: { newKey: string; config?: string }) => {
       const { closeBackends, createBackends, loadConfig } = await import("@ferry/core");
+      const { BUILT_IN_BACKENDS } = await import("@ferry/engine");
       const { config, file } = loadConfig({ file: options.config, env: process.env });
       if (config.secrets.type !== "database") throw new UserError(`rotate-key re-encrypts database secrets; the configured secret backend is '${config.secrets.type}'`);
-      const backends = await createBackends(config, file ? resolve(file, "..") : process.cwd(), { repository: true });
+      const backends = await createBackends(config, { baseDir: file ? resolve(file, "..") : process.cwd(), builtIns: BUILT_IN_BACKENDS }, { repository: true });
       try {
         const count = await (backends.secrets as unknown as { rotateKey(key: string): Promise<number> }).rotateKey(options.newKey);
         console.log(`${count} secrets re-encrypted under the new key; set secrets.key to it and restart every process`);

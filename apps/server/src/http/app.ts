@@ -9,6 +9,7 @@ import { prometheusRegistry } from "./prometheus.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
+import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
@@ -78,6 +79,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
   app.route("/api/v1/executions", executionDeleteRoutes(deps));
+  app.route("/api/v1/executions", executionActionRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));

@@ -52,6 +52,37 @@ export const openApiDocument = {
     },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
+    "/api/v1/executions/{id}/replay": {
+      post: {
+        summary: "Replay an ended execution: a new execution of its flow with the same inputs, from the start or from a task run (the task runs that ended before it are kept, outputs and all)",
+        parameters: [execId, query("taskRunId", "replay from this task run"), query("revision", "the flow revision to run (the execution's by default)", { type: "integer" })],
+        responses: {
+          200: json("the new execution", { $ref: "#/components/schemas/Execution" }),
+          404: error("no such execution or revision"),
+          409: error("the execution has not ended"),
+          410: error("what the replay needs was purged from internal storage"),
+          422: error("the task run is not one of this execution's"),
+        },
+      },
+    },
+    "/api/v1/executions/{id}/labels": {
+      post: {
+        summary: "Set the labels of an execution, running or ended: the list replaces its labels; its system.* labels stay",
+        parameters: [execId],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
+        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("a system label, or no body"), 404: error("not found"), 422: error("not a list of {key, value}") },
+      },
+    },
+    "/api/v1/executions/labels/by-ids": {
+      post: {
+        summary: "Add labels to several executions (each keeps its other labels)",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { type: "object", required: ["executionsId", "executionLabels"], properties: { executionsId: { type: "array", items: { type: "string" } }, executionLabels: { $ref: "#/components/schemas/Labels" } } } } },
+        },
+        responses: { 200: json("{count}"), 400: error("an execution not found (nothing is changed)"), 422: error("not a list of ids and labels") },
+      },
+    },
     "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },
     "/api/v1/executions/{id}/file": {
       get: {
@@ -187,8 +218,11 @@ export const openApiDocument = {
           state: { type: "object", properties: { current: { type: "string" }, histories: { type: "array" } } },
           inputs: { type: "object" }, outputs: { type: "object" }, labels: { type: "array" }, trigger: { type: "object" },
           taskRunList: { type: "array", items: { type: "object" } },
+          parentId: { type: "string", description: "the execution this one was replayed from, or its subflow parent" },
+          originalId: { type: "string", description: "the first execution of its chain of replays and retries" },
         },
       },
+      Labels: { type: "array", items: { type: "object", required: ["key", "value"], properties: { key: { type: "string" }, value: { type: "string" } }, additionalProperties: false } },
     },
   },
 } as const;

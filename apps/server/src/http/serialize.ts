@@ -28,8 +28,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     trigger: execution.trigger
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
       : undefined,
-    parentId: execution.parent?.executionId,
-    originalId: execution.id,
+    parentId: execution.parent?.executionId ?? execution.replayOf,
+    originalId: execution.originalId ?? execution.id,
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,
@@ -40,7 +40,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         parentTaskRunId: run.parentTaskRunId ?? null,
         value: run.value ?? null,
         state: run.state,
-        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}) })),
+        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
         outputs: (await resolve(store, run.outputsUri)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),

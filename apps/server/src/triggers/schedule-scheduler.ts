@@ -107,7 +107,18 @@ export class ScheduleScheduler {
     const fires = disabled ? [] : this.select(trigger, due, now);
     for (const [i, fire] of fires.entries()) {
       const previous = i > 0 ? fires[i - 1] : state.lastFire ? new Date(state.lastFire) : undefined;
-      await this.fire(trigger, fire, previous, fires[i + 1] ?? next);
+      try {
+        await this.fire(trigger, fire, previous, fires[i + 1] ?? next);
+      } catch (error) {
+        // inputs a fire's rendering breaks (a rule, a type) would break again: that fire starts
+        // nothing, said once, and the trigger moves on, as Kestra's does. Anything else (the queue
+        // out of reach) stops here, so the fire is evaluated again at the next tick.
+        if (!(error instanceof UserError)) throw error;
+        this.options.logger.error(
+          { trigger: refKey(ref), fire: fire.toISOString() },
+          `schedule trigger ${refKey(ref)}: the fire of ${fire.toISOString()} started nothing: ${errorMessage(error)}`,
+        );
+      }
     }
     const last = due[due.length - 1].toISOString();
     await repository.recordTriggerFire(ref, last, next?.toISOString());

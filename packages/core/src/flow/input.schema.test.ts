@@ -64,7 +64,10 @@ describe("input declarations at deploy", () => {
     notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
     notYet("  - { id: a, type: MULTISELECT, values: [x], expression: \"[1]\" }\n", "expression");
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
-    expect(problem("  - { id: a, type: BOOL }\n")).toEqual([expect.objectContaining({ path: "inputs[0].type", message: "not supported by Ferry yet: type BOOL (use BOOLEAN)" })]);
+  });
+
+  it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: BOOL, defaults: true }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: true }]);
   });
 
   it("refuses a template in a rule or a default: Ferry reads them as written", () => {

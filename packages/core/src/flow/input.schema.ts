@@ -1,5 +1,6 @@
 import { isDuration, schema } from "@ferry/sdk";
 import { z } from "zod";
+import { DEPRECATED_SPELLING_OF } from "./deprecated-spellings.js";
 import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules } from "./inputs.js";
 
 /** the types an input or output may declare, as Kestra names them */
@@ -18,9 +19,11 @@ const common = {
   displayName: z.string().optional(),
   required: z.boolean().optional(),
   defaults: z.unknown().optional(),
-  // normalised to `id` before this schema reads the input; left here only when both differ
   // the parser moves it to `id` first: left here only when it disagrees with `id`
-  name: z.never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" }).optional().describe("as id (Kestra's deprecated spelling)"),
+  name: z
+    .never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" })
+    .optional()
+    .meta({ description: "as id (Kestra's deprecated spelling)", [DEPRECATED_SPELLING_OF]: "id" }),
   default: z.never({ error: "the property is 'defaults'" }).optional(),
   dependsOn: schema.notYet("dependsOn", "every input is asked for and checked"),
   prefill: schema.notYet("prefill", "use defaults"),
@@ -63,7 +66,10 @@ const perType = {
   MULTISELECT: {
     values: scalarList.min(1),
     // normalised to `values` before this schema reads the input; left here only when both are given
-    options: z.never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" }).optional().describe("as values (Kestra's deprecated name)"),
+    options: z
+      .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })
+      .optional()
+      .meta({ description: "as values (Kestra's deprecated name)", [DEPRECATED_SPELLING_OF]: "values" }),
     itemType: itemType("MULTISELECT").optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
@@ -119,8 +125,8 @@ function holdsTemplate(value: unknown): boolean {
 }
 
 /**
- * Kestra's deprecated spellings, which it still reads: `name` for `id`, and MULTISELECT's
- * `options` for `values`. parseFlow returns the document it read, not what the schema gives,
+ * Kestra's deprecated spellings, which it still reads: `name` for `id`, type BOOL for BOOLEAN,
+ * and MULTISELECT's `options` for `values`. parseFlow returns the document it read, not what the schema gives,
  * so they are renamed in the document itself.
  */
 function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
@@ -130,6 +136,8 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
     input.id = input.name;
     delete input.name;
   }
+  // Kestra's BoolInput: the older name of BOOLEAN, typed the same way
+  if (input.type === "BOOL") input.type = "BOOLEAN";
   if (input.type === "MULTISELECT" && input.options !== undefined && input.values === undefined) {
     input.values = input.options;
     delete input.options;
@@ -147,7 +155,6 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
 const typeProblem = (iss: z.core.$ZodRawIssue) => {
   if (iss.code !== "invalid_union") return undefined;
   const type = (iss.input as { type?: unknown } | undefined)?.type;
-  if (type === "BOOL") return "not supported by Ferry yet: type BOOL (use BOOLEAN)";
   return `${type === undefined ? "an input needs a type" : `unknown input type '${String(type)}'`} (one of ${TYPES.join(", ")})`;
 };
 

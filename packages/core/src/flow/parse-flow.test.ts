@@ -236,11 +236,11 @@ describe("triggers of a kind the server fires", () => {
 
 describe("expressions checked at deploy", () => {
   it("refuses an unknown filter or function with the property's path and line", () => {
-    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha256 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
+    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha265 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
     const { errors } = errorsOf(flow);
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha256'/) }),
+        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha265'/) }),
         expect.objectContaining({ path: "outputs[0].value", message: expect.stringMatching(/unknown function 'jq'/) }),
         expect.objectContaining({ path: "triggers[0].key", message: expect.stringMatching(/unknown function 'nope'/) }),
       ]),
@@ -262,10 +262,6 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
       [base("    type: core.Log\n    message: hi\n", "concurrency: { limit: 2, behavior: QUEUE }\n"), "not supported by Ferry yet: concurrency"],
-      [base("    type: core.Log\n    message: hi\n", "afterExecution:\n  - { id: a, type: core.Log, message: hi }\n"), "not supported by Ferry yet: afterExecution"],
-      [base("    type: core.Log\n    message: hi\n    allowWarning: true\n"), "not supported by Ferry yet: allowWarning"],
-      [base("    type: core.Log\n    message: hi\n    logToFile: true\n"), "not supported by Ferry yet: logToFile"],
-      [base("    type: core.Fail\n    retry: { type: constant, interval: PT1S, maxAttempt: 2, behavior: CREATE_NEW_EXECUTION }\n"), "not supported by Ferry yet: retry.behavior"],
       [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { offerDeprecatedSpellings } from "../flow/deprecated-spellings.js";
 import { flowSchema, taskSchema, triggerSchema } from "../flow/flow.schema.js";
 import type { PluginRegistry } from "./registry.js";
 
@@ -6,7 +7,7 @@ type Schema = Record<string, unknown>;
 
 /** a property's JSON Schema, as an editor checks what an author writes (the input side of coercions) */
 export function propertiesSchema(properties: z.ZodType): Schema {
-  const schema = z.toJSONSchema(properties, { io: "input", unrepresentable: "any" }) as Schema;
+  const schema = z.toJSONSchema(properties, { io: "input", unrepresentable: "any", override: offerDeprecatedSpellings }) as Schema;
   delete schema.$schema;
   return schema;
 }
@@ -35,7 +36,8 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     const own = propertiesSchema(def.properties);
     const props: Schema = {};
     for (const [key, value] of Object.entries((own.properties as Schema | undefined) ?? {})) {
-      const childList = def.kind === "flowable" && def.taskProperties.includes(key);
+      // a flowable that places its children itself (Dag's `tasks: [{task, dependsOn}]`) keeps its own schema
+      const childList = def.kind === "flowable" && def.taskProperties.includes(key) && !def.taskLists;
       props[key] = childList
         ? (value as Schema).type === "object"
           ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } }

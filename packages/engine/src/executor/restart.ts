@@ -13,6 +13,7 @@ export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) =>
   const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
   collect(state.flow.errors);
   collect(state.flow.finally);
+  collect(state.flow.afterExecution);
   const drop = new Set<string>();
   for (const run of state.taskRuns) {
     if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);
