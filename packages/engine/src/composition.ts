@@ -25,6 +25,8 @@ import { Worker } from "./worker/worker.js";
 /** what both halves share: parts over the storage, made once per process */
 export interface StorageParts {
   store: JsonStore;
+  /** the repository, asked for lazily (what tasks reading executions, logs and triggers reach) */
+  openRepository: () => Promise<Repository>;
   kv: KvStore;
   purger: Purger;
   taskCache: TaskCache;
@@ -36,7 +38,7 @@ export interface StorageParts {
 export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
+  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
 }
 
 export interface SchedulerParts extends StorageParts {
@@ -123,7 +125,7 @@ export function composeWorker(input: WorkerInput): Worker {
   const { config, backends, storage } = input;
   return new Worker({
     queue: backends.queue, registry: input.registry, store: storage.store, secrets: backends.secrets, encryption: input.encryption,
-    kv: storage.kv, purge: storage.purger, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces, logs: storage.logs,
+    kv: storage.kv, purge: storage.purger, repository: storage.openRepository, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces, logs: storage.logs,
     concurrency: input.concurrency ?? config.worker.concurrency, groups: input.groups ?? config.worker.groups,
     processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
   });

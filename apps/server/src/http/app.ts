@@ -7,6 +7,11 @@ import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
+import { executionBulkRoutes } from "./routes/execution-bulk.routes.js";
+import { executionStatisticsRoutes } from "./routes/execution-statistics.routes.js";
+import { flowGraphRoutes } from "./routes/flow-graph.routes.js";
+import { pluginDocRoutes } from "./routes/plugin-docs.routes.js";
+import { uiRoutes } from "./routes/ui.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { executionActionRoutes } from "./routes/execution-actions.routes.js";
@@ -75,11 +80,15 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/metrics", async (c) => c.text(await registry.metrics(), 200, { "content-type": registry.contentType }));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
 
+  app.route("/api/v1/flows", flowGraphRoutes(deps));
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
+  // before executionRoutes: POST /restart/by-ids and /statistics/daily also match POST /:namespace/:flowId
+  app.route("/api/v1/executions", executionBulkRoutes(deps));
+  app.route("/api/v1/executions", executionStatisticsRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
-  app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionActionRoutes(deps));
+  app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
@@ -100,6 +109,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
+  app.route("/api/v1/plugins", pluginDocRoutes(deps));
   app.get("/api/v1/plugins", (c) =>
     c.json(
       deps.registry.plugins.map((p) => ({
@@ -110,5 +120,6 @@ export function createApp(deps: ApiDeps): Hono {
       })),
     ),
   );
+  app.route("/", uiRoutes());
   return app;
 }

@@ -141,8 +141,8 @@ triggers:
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: "triggers[0].timezone", message: "unknown time zone 'Mars/Olympus'", line: 9 }),
-        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("unsupported condition type 'io.kestra.plugin.core.condition.DayWeek'") }),
-        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("needs an 'expression'") }),
+        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.DayWeek: dayOfWeek:") }),
+        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.Expression: expression:") }),
         expect.objectContaining({ path: "triggers[1].id", message: "duplicate trigger id 't'" }),
       ]),
     );

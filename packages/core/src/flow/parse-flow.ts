@@ -135,7 +135,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
       for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
-        const problem = conditionProblem(condition);
+        // a kind's conditions: execution conditions belong to Flow triggers, where there is an upstream execution
+        const problem = conditionProblem(condition, def?.kind === "schedule" ? "schedule" : def?.kind === "webhook" ? "webhook" : "flow");
         if (problem) add(["triggers", i, "conditions", j], problem);
       }
     }

@@ -2,7 +2,7 @@ import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
   isUnexpected, OperationalError, isUnrecoverable, UserError,
-  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -18,6 +18,7 @@ import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { taskServices } from "./task-services.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,6 +42,8 @@ export interface WorkerOptions {
   processUser?: ProcessUser;
   /** where `errorLogs()` reads an execution's ERROR lines */
   logs?: ErrorLogReader;
+  /** what tasks reading executions, logs and triggers reach, asked for lazily */
+  repository?: () => Promise<Repository>;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -288,7 +291,11 @@ export class Worker {
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
         logger,
         signal: controller.signal,
-        render: (template) => renderValue(template, ctx),
+        render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
+        ...taskServices(
+          { storage: store.storage, repository: this.options.repository, registry, masker, execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id } },
+          () => runContext,
+        ),
         putFile: async (name, body) => {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
           const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
