@@ -1,4 +1,4 @@
-import type { Callable, RenderContext } from "@ferry/core";
+import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { secretsOnWorkersOnly } from "./secret-function.js";
@@ -98,7 +98,8 @@ export function nestLabels(labels: Record<string, string>): Record<string, unkno
   return out;
 }
 
+/** the inputs templates read: SECRET ones opened (a worker) or masked, dotted ids nested (`inputs.nested.string`) */
 async function inputsOf(ref: ContextRef, store: JsonStore, open?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>) {
   const inputs = ref.inputsUri ? await store.read<Record<string, unknown>>(ref.inputsUri) : {};
-  return open ? open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>);
+  return nestInputs(open ? await open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>));
 }

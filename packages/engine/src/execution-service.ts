@@ -1,4 +1,4 @@
-import { resolveInputs, type Flow } from "@ferry/core";
+import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
   assertStorableText, executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
   type Repository,
@@ -66,22 +66,29 @@ export class ExecutionService {
     private readonly events?: EngineEvents,
     /** seals SECRET inputs before they are stored */
     private readonly encryption?: AesGcm,
+    /** what input templates (defaults, expression, dependsOn) may call for a namespace: kv() */
+    private readonly inputFunctions?: (namespace: string) => Record<string, Callable>,
   ) {}
 
   newId(): string {
     return newId();
   }
 
-  /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything */
-  validate(request: CreateExecutionRequest): Record<string, unknown> {
+  /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything; answers the typed inputs */
+  async validate(request: CreateExecutionRequest): Promise<Record<string, unknown>> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
     for (const [key, value] of Object.entries(request.labels ?? {})) {
+      if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 422 });
       assertStorableText(key, `label key '${key}'`, 422);
       if (typeof value !== "string") throw new UserError(`label ${key}: the value must be text`, { status: 422 });
       assertStorableText(value, `label ${key}`, 422);
     }
-    return resolveInputs(flow.inputs, request.inputs ?? {});
+    return resolveExecutionInputs(flow.inputs, request.inputs ?? {}, {
+      flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+      ...(request.id ? { execution: { id: request.id } } : {}),
+      functions: this.inputFunctions?.(flow.namespace),
+    });
   }
 
   /**
@@ -176,7 +183,7 @@ export class ExecutionService {
 
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
     const { flow } = request;
-    const inputs = this.validate(request);
+    const inputs = await this.validate(request);
     // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();

@@ -2,6 +2,7 @@ export * from "./messages.js";
 export { JsonStore } from "./json-store.js";
 export { buildRenderContext } from "./context.js";
 export { FlowStore } from "./flow-store.js";
+export { assertNoSubflowCycle } from "./subflow-cycles.js";
 export { CORRELATION_ID_LABEL, ExecutionService, REPLAY_LABEL, SYSTEM_LABEL_PREFIX, type CreateExecutionRequest } from "./execution-service.js";
 export { EngineEvents, type ExecutionChange, type TaskRunEnd } from "./events.js";
 export { Executor, type ExecutorCommand, type ExecutorDeps } from "./executor/executor.js";

@@ -39,11 +39,11 @@ tasks:
   - id: check
     type: core.Return
     format: >-
-      {{ read(outputs.write.uri) }}|{{ fileSize(outputs.write.uri) }}|{{ fileExists(outputs.write.uri) }}|{{ isFileEmpty(outputs.write.uri) }}|{{ read('scripts/hello.txt') }}|{{ read('nsfile:///scripts/hello.txt') }}|{{ fileEmpty('empty.txt') }}|{{ fileExists('nope.txt') }}|{{ fileURI('scripts/hello.txt') }}
+      {{ read(outputs.write.uri) }}|{{ fileSize(outputs.write.uri) }}|{{ fileExists(outputs.write.uri) }}|{{ isFileEmpty(outputs.write.uri) }}|{{ read('scripts/hello.txt') }}|{{ read('nsfile:///scripts/hello.txt') }}|{{ fileEmpty('empty.txt') }}|{{ fileExists('nope.txt') }}|{{ fileURI('scripts/hello.txt') }}|{{ read(outputs.write.uri | replace({'ferry://': 'kestra:///'})) }}
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
     const value = ((await r.outputs("check")) as { value: string }).value;
-    expect(value).toBe("twelve bytes|12|true|false|hello from a namespace file|hello from a namespace file|true|false|ferry://test/files/_files/scripts/hello.txt");
+    expect(value).toBe("twelve bytes|12|true|false|hello from a namespace file|hello from a namespace file|true|false|ferry://test/files/_files/scripts/hello.txt|twelve bytes");
   });
 
   it("refuses another execution's file and another namespace's, naming why", async () => {

@@ -85,7 +85,7 @@ export function isUnrecoverable(error: unknown): boolean {
 }
 
 /** this SDK's classes by name, as another copy of the SDK names them too */
-const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "UnexpectedError", "UnrecoverableError"]);
+const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "LeaseLostError", "UnexpectedError", "UnrecoverableError"]);
 
 /**
  * True for an error none of this SDK's classes describes (a bare Error, a TypeError), or an

@@ -92,9 +92,8 @@ tasks:
   - { id: bad, type: script.Shell, interpreter: [/opt/nowhere/zsh, -c], commands: [echo hi] }
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual([
-      "cannot start /opt/nowhere/zsh: spawn /opt/nowhere/zsh ENOENT (no such program on this worker, or not one it may run)",
-    ]);
+    // the supervisor the command runs under says so, as a command exiting 127
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["/opt/nowhere/zsh exited with code 127:\ncannot start /opt/nowhere/zsh: not found"]);
     expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });
 

@@ -1,7 +1,10 @@
+import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
-import type { ExecutionJson } from "../client/api-types.js";
+import { runName, type ExecutionJson } from "../client/api-types.js";
 import { clientFor, withServer } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
 import { followToEnd } from "../follow/follow-to-end.js";
+import { integerIn } from "../output/option-parsers.js";
 import { printJson } from "../output/terminal.js";
 import { executionPath } from "./execution-filters.js";
 
@@ -61,5 +64,38 @@ export function registerExecutionActions(executions: Command): void {
   ).action(async (id: string, options: FollowOptions) => {
     const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/restart"));
     await answerOrFollow(options, execution, "restarted");
+  });
+
+  withServer(
+    withFollow(
+      executions
+        .command("replay")
+        .description("run an ended execution again as a new one, on its inputs: from the start, or from one task run on (the runs before it keep their outputs)")
+        .argument("<id>", "execution id")
+        .option("-t, --task <taskId>", "replay from the run of this task (a task that ran more than once, in a loop, needs --task-run)")
+        .option("--task-run <taskRunId>", "replay from this task run (`executions get --json` lists them)")
+        .option("-r, --revision <n>", "with this revision of the flow (default: the one it ran with)", integerIn(1, 2_147_483_647)),
+    ),
+  ).action(async (id: string, options: FollowOptions & { task?: string; taskRun?: string; revision?: number }) => {
+    if (options.task && options.taskRun) throw new UsageError("--task and --task-run both name where to replay from: give one");
+    const client = clientFor(options);
+    let taskRunId = options.taskRun;
+    if (options.task) {
+      const source = await client.expect<ExecutionJson>("GET", executionPath(id));
+      const runs = source.taskRunList.filter((r) => r.taskId === options.task);
+      if (!runs.length) throw new UserError(`execution ${id} has no run of task ${options.task} (its tasks: ${[...new Set(source.taskRunList.map((r) => r.taskId))].join(", ")})`);
+      if (runs.length > 1) throw new UsageError(`task ${options.task} ran ${runs.length} times in execution ${id}; give --task-run, one of: ${runs.map((r) => `${r.id} (${runName(r)})`).join(", ")}`);
+      taskRunId = runs[0].id;
+    }
+    const query = new URLSearchParams();
+    if (taskRunId) query.set("taskRunId", taskRunId);
+    if (options.revision) query.set("revision", String(options.revision));
+    const replay = await client.expect<ExecutionJson>("POST", executionPath(id, `/replay${query.size ? `?${query}` : ""}`));
+    if (options.wait || options.logs) {
+      process.exitCode = await followToEnd(client, replay.id, options);
+      return;
+    }
+    if (options.json) printJson(replay);
+    else console.log(`execution ${replay.id}: replay of ${id} (${replay.state.current})`);
   });
 }

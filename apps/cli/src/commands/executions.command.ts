@@ -18,7 +18,7 @@ const elapsed = (e: ExecutionJson) => {
 };
 
 export function registerExecutions(program: Command): void {
-  const executions = program.command("executions").description("list, inspect, follow, kill and restart executions").addHelpText("after", EXIT_CODES_HELP);
+  const executions = program.command("executions").description("list, inspect, follow, kill, restart, replay and purge executions").addHelpText("after", EXIT_CODES_HELP);
 
   withServer(
     executions

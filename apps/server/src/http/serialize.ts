@@ -1,3 +1,4 @@
+import { nestInputs } from "@ferry/core";
 import { maskSecretInputs, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
@@ -22,7 +23,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     flowId: execution.flowId,
     flowRevision: execution.flowRevision,
     state: execution.state,
-    inputs: maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}),
+    // a dotted input id nests, as Kestra answers inputs
+    inputs: nestInputs(maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}) as Record<string, unknown>),
     outputs: await resolve(store, execution.outputsUri),
     labels: labelList(execution.labels),
     trigger: execution.trigger

@@ -1,5 +1,5 @@
 import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
-import type { EngineEvents, ExecutionChange, JsonStore } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
@@ -79,11 +79,13 @@ export class FlowTriggerListener {
 
   private async evaluate(trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>): Promise<void> {
     const ctx = this.starter.context(trigger, variables);
+    // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
+    const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
     const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
     if (!(await conditionsHold(conditions, ctx, upstream))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
-      await this.starter.start(trigger, { variables, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}`, ttlMs: CLAIM_TTL_MS } });
+      await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}`, ttlMs: CLAIM_TTL_MS } });
       return;
     }
     const results: WindowResult[] = [];
@@ -98,6 +100,7 @@ export class FlowTriggerListener {
     const merged = results.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.outputs }), {});
     const started = await this.starter.start(trigger, {
       variables: { ...variables, outputs: { ...merged, ...(upstream.outputs ?? {}) } },
+      systemLabels,
       once: { key: `flow:${refKey(trigger.ref)}|${results.map((r) => r.claimKey).join("|")}`, ttlMs: CLAIM_TTL_MS },
     });
     if (started.started) for (const r of results) await r.reset();

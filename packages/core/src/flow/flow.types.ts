@@ -51,6 +51,10 @@ export interface InputSpec {
   validator?: string;
   min?: number;
   max?: number;
+  /** asked for only once these inputs have a value and the condition holds */
+  dependsOn?: { inputs?: string[]; condition?: string };
+  /** SELECT/MULTISELECT: a template rendering to the values, when an execution starts */
+  expression?: string;
 }
 
 export interface OutputSpec {

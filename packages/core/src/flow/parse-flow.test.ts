@@ -286,3 +286,25 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(flow).not.toHaveProperty("taskDefaults");
   });
 });
+
+describe("flows Kestra's FlowValidation refuses", () => {
+  it("a Subflow task calling its own flow, at any depth; a call to another flow is fine", () => {
+    const calls = (target: string) =>
+      `id: me\nnamespace: a.b\ntasks:\n  - id: group\n    type: core.Sequential\n    tasks:\n      - { id: call, type: io.kestra.plugin.core.flow.Subflow, namespace: a.b, flowId: ${target} }\n`;
+    expect(errorsOf(calls("me"), registry).errors).toEqual([expect.objectContaining({ path: "tasks[0].tasks[0]", line: 7, message: "Recursive call to flow [a.b.me]" })]);
+    expect(parseFlow(calls("other"), registry).tasks).toHaveLength(1);
+  });
+
+  it("system labels, on the flow and on a Subflow task", () => {
+    const messages = errorsOf(
+      `id: x\nnamespace: a\nlabels:\n  system.label: system_key\ntasks:\n  - { id: call, type: core.Subflow, namespace: a, flowId: y, labels: { system.id: id } }\n`,
+      registry,
+    ).errors.map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "System labels can only be set by Kestra itself, offending label: system.label=system_key",
+        expect.stringMatching(/System labels can only be set by Kestra itself, offending label: system\.id=id/),
+      ]),
+    );
+  });
+});

@@ -2,7 +2,9 @@ import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
-import { CORRELATION_ID_LABEL, type ExecutionService } from "../execution-service.js";
+import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
+
+const withoutSystemLabels = (labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith(SYSTEM_LABEL_PREFIX)));
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
@@ -209,13 +211,13 @@ export class Executor {
           flow: child,
           inputs: target.inputs,
           // inheritLabels: the parent's labels, the task's own over them (system ones are Ferry's to set)
-          labels: target.inheritLabels ? { ...s.execution.labels, ...target.labels } : target.labels,
+          labels: target.inheritLabels ? { ...withoutSystemLabels(s.execution.labels), ...target.labels } : target.labels,
           // a chain of subflows shares its first execution's correlation id (Kestra's ExecutableUtils)
           systemLabels: { [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
           trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
         };
-        this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
+        await this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
         s.children.push(request);
         return request.id;
       },

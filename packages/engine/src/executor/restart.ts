@@ -9,6 +9,9 @@ import type { ExecutionState } from "./execution-state.js";
  */
 export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
   state.setExecutionState("RUNNING"); // first: nothing is dispatched for an ended execution
+  // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
+  state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
+  state.execution.attemptNumber = (state.execution.attemptNumber ?? 1) + 1;
   const handlerIds = new Set<string>();
   const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
   collect(state.flow.errors);

@@ -103,7 +103,7 @@ tasks:
     expect(((await r.outputs("call")) as { outputs: { correlation: string } }).outputs.correlation).toBe(r.execution.id);
   });
 
-  it("system labels given by the flow or the caller are dropped before Ferry sets its own", async () => {
+  it("a caller cannot set a system label; Ferry sets its own beside the flow's and the caller's", async () => {
     const flow = await h.deploy(`
 id: system-labels
 namespace: test.engine
@@ -112,7 +112,40 @@ labels:
 tasks:
   - { id: log, type: core.Log, message: hi }
 `);
-    const execution = await h.executions.create({ flow, labels: { "system.correlationId": "forged", env: "prod" } });
+    await expect(h.executions.create({ flow, labels: { "system.correlationId": "forged" } })).rejects.toThrow(/System labels can only be set by Kestra itself, offending label: system.correlationId=forged/);
+    const execution = await h.executions.create({ flow, labels: { env: "prod" } });
     expect(execution.labels).toEqual({ team: "data", env: "prod", "system.correlationId": execution.id });
+  });
+});
+
+describe("inputs in templates", () => {
+  it("a dotted input id reads as inputs.nested.string; a templated default renders when the execution starts", async () => {
+    const r = await h.run(
+      `
+id: nested-inputs
+namespace: test.engine
+inputs:
+  - { id: nested.string, type: STRING }
+  - { id: nested.number, type: INT, defaults: "{{ 6 * 7 }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.nested.string }} {{ inputs.nested.number }}" }
+`,
+      { "nested.string": "hello" },
+    );
+    expect(await r.outputs("read")).toEqual({ value: "hello 42" });
+  });
+
+  it("a SELECT's expression may read the KV store of the flow's namespace", async () => {
+    await h.kv.set("test.engine", "choices", ["blue", "green"], {});
+    const flow = `
+id: kv-select
+namespace: test.engine
+inputs:
+  - { id: color, type: SELECT, expression: "{{ kv('choices') }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.color }}" }
+`;
+    expect(await (await h.run(flow, { color: "green" })).outputs("read")).toEqual({ value: "green" });
+    await expect(h.run(flow, { color: "red" })).rejects.toThrow(/'red' is not one of the values blue, green/);
   });
 });

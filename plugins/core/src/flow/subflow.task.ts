@@ -12,7 +12,15 @@ export const subflowTask = defineTask({
     flowId: schema.text(),
     revision: schema.int().optional(),
     inputs: z.record(z.string(), z.unknown()).default({}),
-    labels: z.union([z.record(z.string(), schema.text()), z.array(z.strictObject({ key: schema.text(), value: schema.text() }))]).default({}),
+    labels: z
+      .union([z.record(z.string(), schema.text()), z.array(z.strictObject({ key: schema.text(), value: schema.text() }))])
+      .default({})
+      .superRefine((labels, ctx) => {
+        // Kestra's NoSystemLabelValidation: only the orchestrator sets system.* labels
+        for (const [key, value] of Array.isArray(labels) ? labels.map((l) => [l.key, l.value]) : Object.entries(labels)) {
+          if (key.startsWith("system.")) ctx.addIssue({ code: "custom", message: `System labels can only be set by Kestra itself, offending label: ${key}=${value}` });
+        }
+      }),
     wait: schema.bool().default(true),
     transmitFailed: schema.bool().default(true),
     inheritLabels: schema.bool().default(false).describe("the child execution gets this execution's labels (its own `labels` over them)"),

@@ -74,6 +74,13 @@ describe("POST /api/v1/executions/{id}/replay", () => {
     await waitEnd(again.id);
   });
 
+  it("a restart marks the execution system.restarted, as Kestra does", async () => {
+    const source = await run("nobody");
+    const restarted = (await json(await post(`/executions/${source.id}/restart`))).body;
+    expect(restarted.labels).toContainEqual({ key: "system.restarted", value: "true" });
+    await waitEnd(source.id);
+  });
+
   it("refuses what it cannot replay with a clear 4xx and creates nothing", async () => {
     const source = await run("bob");
     const count = async () => (await json(await api("/executions/search?namespace=actions.test&size=1"))).body.total;

@@ -1,10 +1,11 @@
 import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type Flow, type FlowLookup } from "@ferry/core";
+import { assertNoSubflowCycle } from "@ferry/engine";
 import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
 import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
-import { pageOf, revisionQuery } from "../params.js";
+import { onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
@@ -38,6 +39,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   app.post("/", async (c) => {
     const source = await sourceOf(c);
     const flow = await parseFlowForDeploy(source, registry, deployed);
+    await assertNoSubflowCycle(flow, source, deps.flows, registry);
     if (await repository.getFlow(flow.namespace, flow.id)) {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
@@ -84,6 +86,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   });
 
   app.get("/search", async (c) => {
+    onlyQuery(c, ["namespace", "q", "page", "size"]);
     const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
     return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
   });
@@ -103,6 +106,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
+    await assertNoSubflowCycle(flow, source, deps.flows, registry);
     const saved = await repository.saveFlow({ namespace, id, source });
     deps.flows.forget(namespace, id);
     refreshTriggers(deps, flow);
