@@ -30,7 +30,7 @@ describe.skipIf(!all)("ferry config check --connect", () => {
       await writeFile(join(cwd, `${name}-down.yaml`), `repository: { type: ${name}, url: "${wrongPort(repository)}" }\nqueue: { type: redis, url: "${REDIS}" }\n`);
       const down = await runCli(["config", "check", "--connect", "-c", `${name}-down.yaml`], { cwd });
       expect(down.code).toBe(1);
-      expect(down.stderr).toMatch(new RegExp(`config check --connect: cannot connect to (PostgreSQL|MySQL)[^\\n]*127\\.0\\.0\\.1:1`, "i"));
+      expect(down.stderr).toMatch(new RegExp(`config check --connect: repository \\((postgres|mysql)\\): cannot connect to (PostgreSQL|MySQL)[^\\n]*127\\.0\\.0\\.1:1`, "i"));
       expect(down.stderr.trim().split("\n")).toHaveLength(1);
     }
   }, 60_000);

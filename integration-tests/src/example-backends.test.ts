@@ -63,7 +63,7 @@ describe("outside backends (examples/backends), loaded by configuration alone in
     // a service out of reach is one line and exit 1, as at server start
     await writeFile(join(cwd, "unreachable.yaml"), `secrets: { type: ${secretsType()}, path: ./secrets.yaml }\nqueue: { type: redis, url: "redis://127.0.0.1:1" }\n`);
     const unreachable = await runCli(["config", "check", "--connect", "-c", "unreachable.yaml"], { cwd });
-    expect({ code: unreachable.code, stderr: unreachable.stderr.trim() }).toEqual({ code: 1, stderr: "ferry: config check --connect: cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1" });
+    expect({ code: unreachable.code, stderr: unreachable.stderr.trim() }).toEqual({ code: 1, stderr: "ferry: config check --connect: queue (redis): cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1" });
   });
 
   it("config check and the server refuse a bad option, an unknown type and a backend of another kind, with one line naming the key", async () => {

@@ -1,4 +1,4 @@
-import { parseFlow, type PluginRegistry } from "@ferry/core";
+import { parseFlow, parseFlowForDeploy, type Flow, type FlowLookup, type PluginRegistry } from "@ferry/core";
 import { UserError, type Repository } from "@ferry/sdk";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -23,13 +23,24 @@ async function yamlFiles(dir: string): Promise<string[]> {
  * Deploys every flow file in a folder. Everything is validated first; one invalid file
  * stops the deploy with `file:line` and nothing is applied. Unchanged flows keep their revision.
  */
-export async function deployFlowsFromDir(dir: string, repository: Repository, registry: PluginRegistry): Promise<DeploySummary> {
+export async function deployFlowsFromDir(dir: string, repository: Repository, registry: PluginRegistry, deployed: FlowLookup): Promise<DeploySummary> {
   const parsed = [];
   const problems: string[] = [];
-  for (const file of await yamlFiles(dir)) {
-    const source = await readFile(file, "utf8");
+  const files = await Promise.all((await yamlFiles(dir)).map(async (file) => ({ file, source: await readFile(file, "utf8") })));
+  // a Subflow may name a flow of the same folder: it is checked against the folder's version
+  const batch = new Map<string, Flow>();
+  for (const { source } of files) {
     try {
       const flow = parseFlow(source, registry);
+      batch.set(`${flow.namespace}/${flow.id}`, flow);
+    } catch {
+      // reported below, with its file and line
+    }
+  }
+  const lookup: FlowLookup = async (namespace, id, revision) => (revision === undefined ? batch.get(`${namespace}/${id}`) : undefined) ?? deployed(namespace, id, revision);
+  for (const { file, source } of files) {
+    try {
+      const flow = await parseFlowForDeploy(source, registry, lookup);
       parsed.push({ flow, source });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;

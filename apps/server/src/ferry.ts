@@ -1,11 +1,12 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { composeScheduler, composeWorker } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeScheduler, composeWorker } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
 import { pino, type Logger } from "pino";
 import { deployFlowsFromDir } from "./deploy-flows.js";
+import { deployedFlows } from "./deployed-flows.js";
 import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
@@ -46,7 +47,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
   const backends = await retryWhileUnavailable(
-    () => createBackends(config, baseDir, { repository: true }),
+    () => createBackends(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, { repository: true }),
     (line) => logger.error(line),
   );
   const repository = backends.repository!;
@@ -74,13 +75,13 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       closers.unshift(() => sweeper.stop());
     }
     if (options.flowsDir) {
-      const summary = await deployFlowsFromDir(options.flowsDir, repository, registry);
+      const summary = await deployFlowsFromDir(options.flowsDir, repository, registry, deployedFlows(flows));
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };
+    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {

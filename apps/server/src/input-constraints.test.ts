@@ -13,6 +13,17 @@ const TOO_OLD = "input 'age' (INT): 150 is more than max 120";
 
 beforeAll(async () => {
   t = await startTestFerry();
+  // deployed before the flow it calls exists: nothing to check it against yet, so its run checks
+  await t.deploy(`id: parent
+namespace: constraints.test
+tasks:
+  - id: call
+    type: core.Subflow
+    namespace: constraints.test
+    flowId: people
+    inputs:
+      age: 150
+`);
   await t.deploy(`id: people
 namespace: constraints.test
 inputs:
@@ -26,16 +37,6 @@ triggers:
     key: people-hook
     inputs:
       age: "{{ trigger.body.age }}"
-`);
-  await t.deploy(`id: parent
-namespace: constraints.test
-tasks:
-  - id: call
-    type: core.Subflow
-    namespace: constraints.test
-    flowId: people
-    inputs:
-      age: 150
 `);
   await t.deploy(`id: source
 namespace: constraints.test
@@ -98,7 +99,7 @@ describe("input rules on every start", () => {
     expect(await executionsOf("people")).toBe(before + 1);
   });
 
-  it("Subflow: the parent's task fails with the rule, and no child execution", async () => {
+  it("Subflow deployed before its target: the parent's task fails with the rule, and no child execution", async () => {
     const before = await executionsOf("people");
     const parent = (await (await t.api("/executions/constraints.test/parent?wait=true", { method: "POST" })).json()) as any;
     expect(parent.state.current).toBe("FAILED");
@@ -106,6 +107,31 @@ describe("input rules on every start", () => {
     const logs = (await (await t.api(`/logs/${parent.id}`)).json()) as Array<{ taskId?: string; level: string; message: string }>;
     expect(logs).toContainEqual(expect.objectContaining({ taskId: "call", level: "ERROR", message: expect.stringContaining(TOO_OLD) }));
     expect(await executionsOf("people")).toBe(before);
+  });
+
+  it("Subflow deployed once its target exists: literal inputs that break a rule are 422 with path and line, through the API and its validate", async () => {
+    const source = "id: caller\nnamespace: constraints.test\ntasks:\n  - id: call\n    type: io.kestra.plugin.core.flow.Subflow\n    namespace: constraints.test\n    flowId: people\n    inputs:\n      age: 150\n      name: bob\n";
+    const refused = await answer(await t.api("/flows", { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } }));
+    expect(refused.status).toBe(422);
+    expect(refused.body.errors).toEqual([
+      { path: "tasks[0].inputs.age", message: `flow constraints.test.people: ${TOO_OLD}`, line: 9 },
+      { path: "tasks[0].inputs.name", message: "flow constraints.test.people: input 'name' (STRING): 'bob' does not match validator '[A-Z][a-z]+'", line: 10 },
+    ]);
+    expect((await t.api("/flows/constraints.test/caller")).status).toBe(404);
+    const validated = await answer(await t.api("/flows/validate", { method: "POST", body: source, headers: { "content-type": "application/x-yaml" } }));
+    expect(validated.body).toEqual([expect.objectContaining({ constraints: expect.stringContaining(TOO_OLD), errors: refused.body.errors })]);
+    // a required input nobody gives is refused the same way; templated values are the run's to check
+    const missing = await answer(await t.api("/flows", { method: "POST", body: source.replace(/ {6}age: 150\n {6}name: bob\n/, "      name: Grace\n"), headers: { "content-type": "application/x-yaml" } }));
+    expect(missing.body.errors).toEqual([{ path: "tasks[0].inputs", message: "flow constraints.test.people: input 'age' (INT) is required: task 'call' gives no value for it", line: 9 }]);
+    await t.deploy(source.replace("age: 150", 'age: "{{ 150 }}"').replace("name: bob", "name: Bob"));
+  });
+
+  it("Subflow whose target does not exist at run: the task fails naming the flow", async () => {
+    await t.deploy("id: orphan\nnamespace: constraints.test\ntasks:\n  - { id: call, type: core.Subflow, namespace: constraints.test, flowId: nowhere, inputs: { age: 150 } }\n");
+    const run = (await (await t.api("/executions/constraints.test/orphan?wait=true", { method: "POST" })).json()) as any;
+    expect(run.state.current).toBe("FAILED");
+    const logs = (await (await t.api(`/logs/${run.id}`)).json()) as Array<{ taskId?: string; level: string; message: string }>;
+    expect(logs).toContainEqual(expect.objectContaining({ taskId: "call", level: "ERROR", message: "flow constraints.test.nowhere not found" }));
   });
 
   it("Flow trigger: an upstream output that breaks the rule starts nothing", async () => {

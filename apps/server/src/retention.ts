@@ -1,5 +1,6 @@
 import type { Purger } from "@ferry/engine";
 import type { Logger } from "pino";
+import { setLongInterval, type LongTimer } from "@ferry/sdk";
 
 export interface RetentionOptions {
   purger: Purger;
@@ -19,7 +20,8 @@ export interface RetentionOptions {
  */
 export class RetentionSweeper {
   private first?: ReturnType<typeof setTimeout>;
-  private timer?: ReturnType<typeof setInterval>;
+  /** `every` may be days (P30D): longer than a Node timer can wait */
+  private timer?: LongTimer;
   private running?: Promise<void>;
 
   constructor(private readonly options: RetentionOptions) {}
@@ -27,12 +29,12 @@ export class RetentionSweeper {
   start(): void {
     // the first sweep waits one interval's tenth (at most a minute): a start stays quick
     this.first = setTimeout(() => this.tick(), Math.min(60_000, this.options.everyMs / 10));
-    this.timer = setInterval(() => this.tick(), this.options.everyMs);
+    this.timer = setLongInterval(() => this.tick(), this.options.everyMs);
   }
 
   async stop(): Promise<void> {
     clearTimeout(this.first);
-    clearInterval(this.timer);
+    this.timer?.cancel();
     await this.running;
   }
 

@@ -1,6 +1,6 @@
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { composeStorageParts, composeWorker, encryptionKey, type Worker } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeStorageParts, composeWorker, encryptionKey, type Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -21,15 +21,16 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   if (config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }
+  const sources = { baseDir, builtIns: BUILT_IN_BACKENDS };
   const backends = await retryWhileUnavailable(
-    () => createBackends(config, baseDir, { repository: false }),
+    () => createBackends(config, sources, { repository: false }),
     (line) => console.error(JSON.stringify({ level: "error", msg: line })),
   );
   try {
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
     // KV metadata, purges and the task cache live in the repository: opened on first use, never for workers that make none
     let kvRepository: Promise<Repository> | undefined;
-    const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, baseDir)));
+    const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, sources)));
     const worker = composeWorker({
       config, backends, registry, storage: composeStorageParts(backends, repository),
       encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),

@@ -28,6 +28,8 @@ export async function startCluster(options: {
   redisUrl: string;
   schedulers?: number;
   workers?: number;
+  /** the executor section (reconcileEvery, staleAfter) */
+  executor?: string;
   /** extra ferry.yaml lines */
   config?: string;
 }) {
@@ -36,7 +38,7 @@ export async function startCluster(options: {
   const ports = await Promise.all(Array.from({ length: options.schedulers ?? 1 }, () => freePort()));
   const config = (port: number) =>
     `server: { port: ${port} }\nqueue: { type: redis, url: "${options.redisUrl}", prefix: ${prefix}, claimTimeout: PT2S }\nstorage: { type: local, path: ${join(dir, "storage")} }\n` +
-    `worker: { concurrency: 8 }\nexecutor: { reconcileEvery: PT0.5S, staleAfter: PT5S }\nlogging: { level: warn }\n${options.config ?? ""}`;
+    `worker: { concurrency: 8 }\nexecutor: ${options.executor ?? "{ reconcileEvery: PT0.5S, staleAfter: PT5S }"}\nlogging: { level: warn }\n${options.config ?? ""}`;
   const env = { FERRY_REPOSITORY__TYPE: options.repository.type, FERRY_REPOSITORY__URL: options.repository.url };
   const schedulers: Proc[] = [];
   for (const [i, port] of ports.entries()) {

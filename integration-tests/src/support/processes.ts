@@ -4,6 +4,9 @@ import { REPO_ROOT } from "./ferry-process.js";
 
 export interface Proc {
   child: ChildProcess;
+  /** how it was started, to start it again */
+  cwd: string;
+  env?: Record<string, string>;
   output(): string;
   /** resolves with the first stdout line matching */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
@@ -23,6 +26,8 @@ export function startProcess(command: string, args: string[], options: { cwd: st
   child.stderr!.on("data", onData);
   return {
     child,
+    cwd: options.cwd,
+    env: options.env,
     output: () => out,
     waitFor: (pattern, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 import type { Backends, FerryConfig, PluginRegistry } from "@ferry/core";
 import { parseDuration, type AesGcm, type Repository, type Subscription } from "@ferry/sdk";
 import { encryptionKey } from "./encryption-key.js";
+import { errorLogReader, type ErrorLogReader } from "./error-logs.function.js";
 import { EngineEvents } from "./events.js";
 import { ExecutionService } from "./execution-service.js";
 import { Executor } from "./executor/executor.js";
@@ -25,16 +26,20 @@ import { Worker } from "./worker/worker.js";
 /** what both halves share: parts over the storage, made once per process */
 export interface StorageParts {
   store: JsonStore;
+  /** the repository, asked for lazily (what tasks reading executions, logs and triggers reach) */
+  openRepository: () => Promise<Repository>;
   kv: KvStore;
   purger: Purger;
   taskCache: TaskCache;
+  /** what errorLogs() reads */
+  logs: ErrorLogReader;
 }
 
 /** the parts over storage; `repository` is asked for lazily (a worker opens one only when a task uses KV, a purge or the cache) */
 export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store) };
+  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
 }
 
 export interface SchedulerParts extends StorageParts {
@@ -123,7 +128,7 @@ export function composeWorker(input: WorkerInput): Worker {
   const { config, backends, storage } = input;
   return new Worker({
     queue: backends.queue, registry: input.registry, store: storage.store, secrets: backends.secrets, encryption: input.encryption,
-    kv: storage.kv, purge: storage.purger, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces,
+    kv: storage.kv, purge: storage.purger, repository: storage.openRepository, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces, logs: storage.logs,
     concurrency: input.concurrency ?? config.worker.concurrency, groups: input.groups ?? config.worker.groups,
     processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
   });

@@ -1,4 +1,6 @@
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
+import type { ErrorLogReader } from "./error-logs.function.js";
+import { runtimeFunctions } from "./render-functions.js";
 import { secretsOnWorkersOnly } from "./secret-function.js";
 import { maskSecretInputs } from "./secret-inputs.js";
 import type { JsonStore } from "./json-store.js";
@@ -40,6 +42,8 @@ export async function buildRenderContext(
     openInputs?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>;
     /** the task's abort signal: once it aborts (kill, timeout) a render stops at its next step */
     signal?: AbortSignal;
+    /** where errorLogs() reads the execution's ERROR lines (workers) */
+    logs?: ErrorLogReader;
   } = {},
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
@@ -72,7 +76,8 @@ export async function buildRenderContext(
     if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly }, ...(extra.signal ? { signal: extra.signal } : {}) };
+  const functions = { ...runtimeFunctions(ref, store, extra.logs), ...(extra.functions ?? { secret: secretsOnWorkersOnly }) };
+  return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
 }
 
 /**

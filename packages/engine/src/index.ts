@@ -20,3 +20,4 @@ export { Purger, globToRegExp } from "./purger.js";
 export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";
 export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
+export { BUILT_IN_BACKENDS } from "./built-in-backends.js";

@@ -1,4 +1,4 @@
-import type { LogEntry, MetricEntry, Queue, Repository, Subscription } from "@ferry/sdk";
+import { isUnavailable, type LogEntry, type MetricEntry, type Queue, type Repository, type Subscription } from "@ferry/sdk";
 import type { EngineEvents } from "./events.js";
 import { LOGS_CHANNEL, METRICS_CHANNEL } from "./messages.js";
 
@@ -16,14 +16,22 @@ const GROUP = 200;
 async function startGroupWriter<T>(queue: Queue, channel: string, write: (entries: T[]) => Promise<void>, onError?: (e: unknown) => void): Promise<Subscription> {
   const waiting: Array<{ entries: T[]; done: () => void; failed: (error: unknown) => void }> = [];
   let writing = false;
+  let closed = false;
   const drain = async () => {
     writing = true;
-    while (waiting.length) {
+    for (let outage = 0; waiting.length; ) {
       const group = waiting.splice(0, GROUP);
       try {
         await write(group.flatMap((g) => g.entries));
+        outage = 0;
         for (const g of group) g.done();
       } catch (error) {
+        if (isUnavailable(error) && !closed) {
+          // the database is out of reach: keep the batches (unacknowledged) and write them once it is back
+          waiting.unshift(...group);
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** outage++)));
+          continue;
+        }
         for (const g of group) g.failed(error);
       }
     }
@@ -34,7 +42,13 @@ async function startGroupWriter<T>(queue: Queue, channel: string, write: (entrie
       waiting.push({ entries, done, failed });
       if (!writing) void drain();
     });
-  return queue.consume<T[]>(channel, enqueue, { concurrency: IN_FLIGHT, onError });
+  const subscription = await queue.consume<T[]>(channel, enqueue, { concurrency: IN_FLIGHT, onError });
+  return {
+    close: async () => {
+      closed = true;
+      await subscription.close();
+    },
+  };
 }
 
 /** Moves log batches from the logs channel into the repository (and tells followers in this process). */

@@ -22,6 +22,8 @@ export interface WorkerAnnouncement {
   stopping?: boolean;
 }
 export const jobsChannel = (group: string) => `jobs.${group}`;
+/** a job's id on its channel: one per attempt, so a re-sent attempt is never run twice */
+export const jobId = (taskRunId: string, attempt: number) => `${taskRunId}:${attempt}`;
 
 /** Events the executor consumes, keyed by execution id so each execution sees them in order. */
 export type ExecutorEvent =
@@ -81,6 +83,8 @@ export interface ContextRef {
   /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
   executionOutputsUri?: string;
   outputs: OutputRef[];
+  /** where the execution's files live when it has a storage prefix of its own (read() may read them) */
+  filesPrefix?: string;
 }
 
 /** A runnable task run handed to a worker. */

@@ -4,6 +4,17 @@
  * - OperationalError: something transient failed (a service, the network); retrying may help.
  * - UnexpectedError: a bug; logged, answered as HTTP 500 without details.
  * Only the server's error handler turns these into HTTP responses.
+ *
+ * What each means thrown from a task's `run` (the worker treats them so; see the README):
+ * - UserError: what the task was given is wrong (a property, a file, a 4xx answer, a script
+ *   that exits non-zero): the flow's author must act. The attempt fails with the message.
+ * - OperationalError: a transient failure (a service out of reach, HTTP 5xx, a connection
+ *   reset, a timeout). The attempt fails with the message.
+ * - UnrecoverableError: no later attempt can succeed (a closed account): never retried.
+ * - anything else (a bare Error, a TypeError): a bug in the plugin. The attempt fails with
+ *   the message, and its stack is logged at DEBUG for the plugin's author.
+ * Every failure but UnrecoverableError then follows the task's `retry` policy, as Kestra's
+ * retries do: a task without one fails at its first failed attempt.
  */
 export interface ErrorDetail {
   path?: string;
@@ -71,6 +82,20 @@ export class UnrecoverableError extends FerryError {}
  */
 export function isUnrecoverable(error: unknown): boolean {
   return error instanceof UnrecoverableError || (error instanceof Error && error.name === "UnrecoverableError");
+}
+
+/** this SDK's classes by name, as another copy of the SDK names them too */
+const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "LeaseLostError", "UnexpectedError", "UnrecoverableError"]);
+
+/**
+ * True for an error none of this SDK's classes describes (a bare Error, a TypeError), or an
+ * UnexpectedError: a bug, whose stack is worth showing its author. Ferry's classes from
+ * another copy of the SDK are recognised by name.
+ */
+export function isUnexpected(error: unknown): boolean {
+  if (error instanceof UnexpectedError) return true;
+  if (error instanceof FerryError) return false;
+  return !(error instanceof Error && FERRY_ERROR_NAMES.has(error.name) && error.name !== "UnexpectedError");
 }
 
 const UNAVAILABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENOTFOUND", "CONNECTION_ENDED", "CONNECTION_CLOSED", "CONNECTION_DESTROYED", "PROTOCOL_CONNECTION_LOST", "57P01", "57P03"]);

@@ -15,6 +15,10 @@
  * - Never two holders at once: a consumer that cannot renew its hold on a message (its
  *   heartbeats fail) aborts that delivery's `lease` before anyone else can be given it.
  * - `epoch()` changes when, and only when, the queue lost messages it had accepted.
+ * - A message sent with an `id` is outstanding until `settle` names that id: sending it again
+ *   meanwhile does nothing, even after its consumer acknowledged it. So a sender that cannot
+ *   tell whether an earlier send got through (it crashed between its database commit and the
+ *   send; the queue lost its data) may simply send again. Ids of lost messages are lost too.
  *
  * Left out on purpose: persistence guarantees beyond the implementation's own; the
  * repository is the system of record and the executor reconciles from it.
@@ -22,6 +26,8 @@
 export interface QueueMessageOptions {
   delayMs?: number;
   key?: string;
+  /** makes the send idempotent until settled (see the invariants); ≤ 200 characters */
+  id?: string;
 }
 
 export interface Subscription {
@@ -52,6 +58,12 @@ export interface Queue {
   send<T>(channel: string, message: T, options?: QueueMessageOptions): Promise<void>;
   consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
   broadcast<T>(topic: string, message: T): Promise<void>;
+  /**
+   * The messages with these ids are done with (a task run's attempt ended): the ids are
+   * forgotten. Implementations also forget an id on their own after a long time (days), so a
+   * settle that never comes leaks nothing.
+   */
+  settle?(channel: string, ids: string[]): Promise<void>;
   subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription>;
   /**
    * False while the queue cannot take messages (its server is out of reach). Sends then

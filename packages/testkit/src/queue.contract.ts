@@ -30,6 +30,28 @@ export function queueContract(name: string, create: () => Promise<Queue>, skips?
       await a.close();
       await b.close();
     });
+    test("sends a message with an id once until the id is settled, even after it was handled", async () => {
+      const got: string[] = [];
+      const sub = await queue.consume<string>("once-by-id", async (m) => void got.push(m));
+      await queue.send("once-by-id", "a1", { id: "a" });
+      await queue.send("once-by-id", "a2", { id: "a" });
+      await queue.send("once-by-id", "b1", { id: "b", key: "k" });
+      await until(() => got.length >= 2);
+      await new Promise((r) => setTimeout(r, 100));
+      await queue.send("once-by-id", "a3", { id: "a" }); // handled already, not settled: still nothing
+      await queue.send("once-by-id", "d1", { id: "d", delayMs: 20 });
+      await queue.send("once-by-id", "d2", { id: "d", delayMs: 20 });
+      await until(() => got.length >= 3);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(got.sort()).toEqual(["a1", "b1", "d1"]);
+      if (queue.settle) {
+        await queue.settle("once-by-id", ["a"]);
+        await queue.send("once-by-id", "a4", { id: "a" });
+        await until(() => got.length >= 4);
+        expect(got).toContain("a4");
+      }
+      await sub.close();
+    });
     test("keeps its epoch while it loses nothing", async () => {
       if (!queue.epoch) return; // optional: a queue that never loses messages while the process lives
       const before = await queue.epoch();

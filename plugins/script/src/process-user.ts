@@ -1,4 +1,4 @@
-import { UserError, type ProcessUser } from "@ferry/sdk";
+import { OperationalError, UserError, type ProcessUser } from "@ferry/sdk";
 import { chmod, lchown, lstat, readdir, realpath, unlink } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 
@@ -63,5 +63,13 @@ export function spawnError(command: string, user: ProcessUser, error: NodeJS.Err
   if (error.code === "EACCES") {
     return new UserError(`${as}: ${error.message}; its working folder, and every folder above it (TMPDIR), must be reachable by that user`, { cause: error });
   }
-  return new Error(`${as}: ${error.message}`, { cause: error });
+  return startError(as, error);
+}
+
+/** a process that did not start: a program this worker lacks or may not run is the task's to fix; anything else (no memory, too many processes) may pass */
+export function startError(what: string, error: NodeJS.ErrnoException): Error {
+  if (error.code === "ENOENT" || error.code === "EACCES" || error.code === "ENOTDIR") {
+    return new UserError(`${what}: ${error.message} (no such program on this worker, or not one it may run)`, { cause: error });
+  }
+  return new OperationalError(`${what}: ${error.message}`, { cause: error });
 }

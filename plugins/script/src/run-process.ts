@@ -1,8 +1,8 @@
-import { isLeaseLost, type RunContext } from "@ferry/sdk";
+import { isLeaseLost, UserError, type RunContext } from "@ferry/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { protocolMessage } from "./kestra-protocol.js";
-import { handOver, spawnError, takeBack } from "./process-user.js";
+import { handOver, spawnError, startError, takeBack } from "./process-user.js";
 import { supervised } from "./supervise.js";
 
 export interface ProcessSpec {
@@ -98,7 +98,7 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
 
   try {
     const exitCode = await new Promise<number>((resolve, reject) => {
-      child.once("error", (error) => reject(user ? spawnError(spec.command, user, error) : new Error(`cannot start ${spec.command}: ${error.message}`)));
+      child.once("error", (error) => reject(user ? spawnError(spec.command, user, error) : startError(`cannot start ${spec.command}`, error)));
       child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
     });
     // what the script left running in its group would hold its output open, and outlive it
@@ -107,7 +107,8 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (exitCode !== 0) {
       const tail = stderrTail.length ? `:\n${stderrTail.join("\n")}` : "";
-      throw new Error(`${spec.command} exited with code ${exitCode}${tail}`);
+      // the script's own failure: its author's to act on (the task's retry policy still applies)
+      throw new UserError(`${spec.command} exited with code ${exitCode}${tail}`);
     }
     return { exitCode, vars };
   } finally {

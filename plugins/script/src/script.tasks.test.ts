@@ -80,6 +80,21 @@ tasks:
     expect(error).toContain("exited with code 3");
     expect(error).toContain("about to fail");
     expect(r.messages()).not.toContain("never printed");
+    // the script's failure, not the plugin's bug: a UserError, so no stack in the logs
+    expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
+  });
+
+  it("an interpreter this worker does not have fails the task naming it, as the task's to fix (no stack)", async () => {
+    const r = await h.run(`
+id: no-interpreter
+namespace: test.scripts
+tasks:
+  - { id: bad, type: script.Shell, interpreter: [/opt/nowhere/zsh, -c], commands: [echo hi] }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    // the supervisor the command runs under says so, as a command exiting 127
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["/opt/nowhere/zsh exited with code 127:\ncannot start /opt/nowhere/zsh: not found"]);
+    expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });
 
   it("is killed at its timeout with its whole process group: nothing is left running", async () => {

@@ -1,4 +1,4 @@
-import { defineBackend, parseBackendOptions, z, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import { defineBackend, parseBackendOptions, setLongTimeout, z, type LongTimer, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 
 // in one process nothing dies without the queue dying too: every delivery is the first
 const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
@@ -25,7 +25,9 @@ interface Consumer {
 export class MemoryQueue implements Queue {
   private readonly channels = new Map<string, { pending: Envelope[]; consumers: Consumer[]; busyKeys: Set<string> }>();
   private readonly topics = new Map<string, Set<(message: unknown) => void>>();
-  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly timers = new Set<LongTimer>();
+  /** ids of messages sent and not yet settled, per channel (idempotent sends) */
+  private readonly outstanding = new Map<string, Set<string>>();
   private closed = false;
 
   private channel(name: string) {
@@ -39,9 +41,15 @@ export class MemoryQueue implements Queue {
 
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     if (this.closed) return;
+    if (options.id !== undefined) {
+      let ids = this.outstanding.get(channel);
+      if (!ids) this.outstanding.set(channel, (ids = new Set()));
+      if (ids.has(options.id)) return;
+      ids.add(options.id);
+    }
     const envelope: Envelope = { message: structuredClone(message), key: options.key };
     if (options.delayMs && options.delayMs > 0) {
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         this.timers.delete(timer);
         this.enqueue(channel, envelope);
       }, options.delayMs);
@@ -109,6 +117,11 @@ export class MemoryQueue implements Queue {
     };
   }
 
+  async settle(channel: string, ids: string[]): Promise<void> {
+    const outstanding = this.outstanding.get(channel);
+    for (const id of ids) outstanding?.delete(id);
+  }
+
   async broadcast<T>(topic: string, message: T): Promise<void> {
     for (const handler of this.topics.get(topic) ?? []) handler(structuredClone(message));
   }
@@ -123,10 +136,11 @@ export class MemoryQueue implements Queue {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.channels.clear();
     this.topics.clear();
+    this.outstanding.clear();
   }
 }
 

@@ -1,1 +1,1 @@
-export { RedisQueue, createRedisQueue, redisQueueOptions, redisQueueBackend, redisQueueBackend as backend, redisQueueBackend as default } from "./redis.queue.js";
+export { RedisQueue, createRedisQueue, redisError, redisQueueOptions, redisQueueBackend, redisQueueBackend as backend, redisQueueBackend as default } from "./redis.queue.js";

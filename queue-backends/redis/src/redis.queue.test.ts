@@ -1,9 +1,9 @@
+import { isLeaseLost, isUnavailable, OperationalError } from "@ferry/sdk";
 import { queueContract } from "@ferry/testkit";
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
-import { isLeaseLost } from "@ferry/sdk";
-import { Redis } from "ioredis";
+import { Redis, ReplyError } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedisQueue } from "./redis.queue.js";
+import { createRedisQueue, redisError } from "./redis.queue.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 if (!REDIS_URL) console.warn("\n*** SKIPPING Redis queue tests: set FERRY_TEST_REDIS_URL (for example redis://127.0.0.1:6379) ***\n");
@@ -126,4 +126,30 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     await cutOff.close();
     await proxy.stop();
   }, 20_000);
+
+  it("maps its driver's errors: a closed connection is an OperationalError (unavailable), naming Redis", async () => {
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: prefix() });
+    await q.init();
+    await q.close();
+    for (const call of [() => q.send("jobs", { n: 1 }), () => q.depth("jobs"), () => q.broadcast("news", {})]) {
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(OperationalError);
+      expect(isUnavailable(error)).toBe(true);
+      expect((error as Error).message).toBe("Redis is out of reach: Connection is closed.");
+    }
+  });
+});
+
+describe("redis queue errors", () => {
+  it("a refused connection or a Redis that cannot serve now is an OperationalError; other replies pass as they are", async () => {
+    const refused = await createRedisQueue({ type: "redis", url: "redis://127.0.0.1:1" }).init().then(() => undefined, (e: unknown) => e);
+    expect(refused).toBeInstanceOf(OperationalError);
+    expect((refused as Error).message).toBe("cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1");
+    for (const reply of ["LOADING Redis is loading the dataset in memory", "READONLY You can't write against a read only replica.", "OOM command not allowed when used memory > 'maxmemory'."]) {
+      expect(redisError(new ReplyError(reply))).toBeInstanceOf(OperationalError);
+    }
+    expect(redisError(Object.assign(new Error("connect ECONNRESET"), { code: "ECONNRESET" }))).toBeInstanceOf(OperationalError);
+    expect(redisError(new ReplyError("ERR unknown command 'XNOPE'"))).toBeUndefined();
+    expect(redisError(new ReplyError("NOGROUP No such key"))).toBeUndefined();
+  });
 });

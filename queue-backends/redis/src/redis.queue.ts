@@ -1,4 +1,6 @@
-import { defineBackend, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
+import {
+  defineBackend, driverCode, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
+} from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -15,7 +17,11 @@ export const redisQueueOptions = z.strictObject({
 });
 
 const GROUP = "ferry";
-const PROMOTE_DELAYED = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../lua/promote-delayed.lua"), "utf8");
+const lua = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), `../lua/${name}.lua`), "utf8");
+const PROMOTE_DELAYED = lua("promote-delayed");
+const SEND_ONCE = lua("send-once");
+/** an id not settled is forgotten after this long (a settle that never came) */
+const ID_TTL_S = 7 * 24 * 3600;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
 
@@ -89,6 +95,7 @@ export class RedisQueue implements Queue {
       throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
+    this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
     await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
@@ -98,14 +105,31 @@ export class RedisQueue implements Queue {
     while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
   }
 
+  private idKey(channel: string, id: string): string {
+    return `${this.prefix}:id:${channel}:${id}`;
+  }
+
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     const body = JSON.stringify(message);
-    if (options.delayMs && options.delayMs > 0) {
-      const member = JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() });
-      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs, member);
+    const delayed = options.delayMs && options.delayMs > 0;
+    const member = delayed ? JSON.stringify({ c: channel, m: body, k: options.key ?? "", id: crypto.randomUUID() }) : undefined;
+    if (options.id !== undefined) {
+      const sendOnce = (this.commands as unknown as { sendOnce(...args: Array<string | number>): Promise<number> }).sendOnce;
+      const target = delayed ? `${this.prefix}:delayed` : this.streamKey(channel);
+      const args: Array<string | number> = [this.idKey(channel, options.id), target, member ?? body, options.key ?? "", ID_TTL_S];
+      if (delayed) args.push(Date.now() + options.delayMs!);
+      await sendOnce.call(this.commands, ...args);
+      return;
+    }
+    if (member) {
+      await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs!, member);
       return;
     }
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", options.key ?? "");
+  }
+
+  async settle(channel: string, ids: string[]): Promise<void> {
+    if (ids.length) await this.commands.unlink(...ids.map((id) => this.idKey(channel, id)));
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
@@ -301,12 +325,33 @@ class StreamConsumer {
 
 const make = ({ url, prefix, claimTimeout }: z.infer<typeof redisQueueOptions>) => new RedisQueue(url, prefix, parseDuration(claimTimeout));
 
+/** socket errors that mean Redis is not reachable now */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+/** error replies of a Redis that cannot serve now but will (loading its data, a replica mid-failover, a busy script, out of memory) */
+const NOT_NOW = /^(LOADING|READONLY|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN|OOM|NOREPLICAS)\b/;
+
+/**
+ * ioredis's errors in Ferry's terms: a refused, lost or closed connection, or a Redis that
+ * cannot serve for now, is an OperationalError (callers retry, the API answers 503); any
+ * other reply error is left as it is (a bug of ours, not the user's).
+ */
+export function redisError(error: unknown): Error | undefined {
+  const code = driverCode(error);
+  const message = (error as Error)?.message ?? String(error);
+  if ((code && UNREACHABLE.has(code)) || /^Connection is closed|^Stream isn't writeable|^Reached the max retries/.test(message)) {
+    return new OperationalError(`Redis is out of reach: ${message}`, { cause: error });
+  }
+  if (NOT_NOW.test(message)) return new OperationalError(`Redis cannot serve now: ${message}`, { cause: error });
+  return undefined;
+}
+
 export const redisQueueBackend = defineBackend({
   kind: "queue",
   type: "redis",
   description: "Redis Streams: consumer groups, delays, heartbeats, pub/sub",
   configSchema: redisQueueOptions,
   create: make,
+  mapError: redisError,
   /** connects and closes, as init() does: reaches Redis and logs in, writes nothing */
   async check(options) {
     const queue = make(options);
@@ -320,5 +365,5 @@ export const redisQueueBackend = defineBackend({
 
 /** `{ type: "redis", url, … }` → a RedisQueue (what configuration does, for code and tests) */
 export function createRedisQueue(options: unknown): RedisQueue {
-  return make(parseBackendOptions(redisQueueBackend, options));
+  return withMappedErrors(make(parseBackendOptions(redisQueueBackend, options)), redisError);
 }

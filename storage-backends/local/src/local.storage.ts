@@ -1,9 +1,12 @@
-import { assertSafeKey, ConflictError, defineBackend, parseBackendOptions, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, ConflictError, defineBackend, OperationalError, parseBackendOptions, UserError, withMappedErrors, type Storage, type StorageBody } from "@ferry/sdk";
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
+import { access, constants, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
+
+/** a write in progress (`<file>.<pid>.<n>.tmp`, see put): hidden from list, while a user's `report.tmp` is not */
+const TEMP_FILE = /\.\d+\.\d+\.tmp$/;
 
 /** the storage section's keys besides `type`; strict, so a typo is refused at start */
 export const localStorageOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/storage") });
@@ -113,7 +116,7 @@ export class LocalStorage implements Storage {
       for (const e of entries) {
         const full = join(dir, e.name);
         if (e.isDirectory()) await walk(full);
-        else if (!e.name.endsWith(".tmp")) out.push(relative(this.root, full).split(sep).join("/"));
+        else if (!TEMP_FILE.test(e.name)) out.push(relative(this.root, full).split(sep).join("/"));
       }
     };
     await walk(base);
@@ -144,16 +147,49 @@ function isMissing(error: unknown): boolean {
   return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR";
 }
 
+/** the file system failing under the storage (full, out of handles, denied, read-only): not the caller's doing, so an OperationalError */
+const FILE_SYSTEM = new Set(["ENOSPC", "EDQUOT", "EMFILE", "ENFILE", "EIO", "EAGAIN", "EBUSY", "EACCES", "EPERM", "EROFS"]);
+
+/** node:fs errors in Ferry's terms (what each method does not handle itself) */
+export function localStorageError(error: unknown): Error | undefined {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code && FILE_SYSTEM.has(code)) return new OperationalError(`local storage: ${(error as Error).message}`, { cause: error });
+  return undefined;
+}
+
+/**
+ * What `--connect` can know without writing: the folder, or the closest folder above it that
+ * exists, is a folder this process may write in. Creates nothing.
+ */
+async function checkFolder(root: string): Promise<void> {
+  let at = root;
+  for (;;) {
+    // ENOTDIR: a file above it; the walk up finds and names it
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" || error.code === "ENOTDIR" ? undefined : Promise.reject(error)));
+    if (found) {
+      if (!found.isDirectory()) throw new UserError(`invalid configuration at storage.path: ${at} is not a folder (the storage would live ${at === root ? "in" : "below"} it)`);
+      await access(at, constants.W_OK | constants.X_OK).catch((error: Error) => {
+        throw new UserError(`invalid configuration at storage.path: this process may not write in ${at}: ${error.message}`, { cause: error });
+      });
+      return;
+    }
+    if (dirname(at) === at) return;
+    at = dirname(at);
+  }
+}
+
 export const localStorageBackend = defineBackend({
   kind: "storage",
   type: "local",
   description: "files under a folder of this machine (relative paths from the configuration's folder)",
   configSchema: localStorageOptions,
   create: ({ path }, { baseDir }) => new LocalStorage(resolve(baseDir, path)),
+  mapError: localStorageError,
+  check: ({ path }, { baseDir }) => checkFolder(resolve(baseDir, path)),
 });
 
 /** `{ type: "local", path }` → a LocalStorage (what configuration does, for code and tests) */
 export function createLocalStorage(options: unknown, baseDir = process.cwd()): LocalStorage {
   const { path } = parseBackendOptions(localStorageBackend, options);
-  return new LocalStorage(resolve(baseDir, path));
+  return withMappedErrors(new LocalStorage(resolve(baseDir, path)), localStorageError);
 }

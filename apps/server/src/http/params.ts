@@ -58,3 +58,18 @@ export function pageOf(query: Record<string, string | undefined>): { page: numbe
   const size = integerQuery(query.size, "size", { min: 1, max: MAX_PAGE_SIZE }) ?? 25;
   return { page, size };
 }
+
+/** Kestra's search parameters Ferry does not read yet: named as such rather than ignored */
+const KESTRA_NOT_YET = new Set(["sort", "q", "timeRange", "scope", "filters", "childFilter", "triggerExecutionId", "flowScopes", "namespaces"]);
+
+/**
+ * Refuses (400) a query parameter the route does not read: an ignored filter would answer
+ * more than was asked, and the caller would never know.
+ */
+export function onlyQuery(c: Context, known: readonly string[]): void {
+  for (const name of Object.keys(c.req.queries())) {
+    if (known.includes(name)) continue;
+    const what = KESTRA_NOT_YET.has(name) ? `not supported by Ferry yet: query parameter '${name}'` : `unknown query parameter '${name.slice(0, 40)}'`;
+    throw new UserError(`${what} (this endpoint reads ${known.join(", ")})`, { status: 400 });
+  }
+}

@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../server.test-support.js";
 import { ScheduleScheduler } from "./schedule-scheduler.js";
@@ -97,6 +98,55 @@ describe("schedule trigger", () => {
       const dates = (await executionsOf("replicated")).map((e) => e.trigger.variables.date);
       expect(dates.length).toBe(5);
       expect(new Set(dates).size).toBe(5);
+    } finally {
+      t.ferry.deps.triggers.scheduler.start();
+    }
+  });
+
+  it("enforces the flow's input rules on scheduled starts: a fire whose inputs break one starts nothing, says why once, and the trigger moves on", async () => {
+    await t.ferry.deps.triggers.scheduler.stop();
+    try {
+      const { repository, triggers } = t.ferry.deps;
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      // a literal breaking the rule is refused at deploy; what a fire renders is checked at the fire
+      await t.deploy(`id: ruled
+namespace: sched.test
+inputs:
+  - { id: second, type: INT, min: 0, max: 29 }
+tasks:
+  - { id: log, type: core.Log, message: "{{ inputs.second }}" }
+triggers:
+  - id: every-second
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "* * * * * *"
+    inputs:
+      second: "{{ trigger.date | date('s') }}"
+`);
+      const ref = { namespace: "sched.test", flowId: "ruled", triggerId: "every-second" };
+      await repository.initTriggerState({ ...ref, disabled: false, updated: now.toISOString() });
+      // two fires due: one at a second past 29, which the rule refuses, and one within it
+      const refused = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 45_000);
+      const allowed = new Date(refused.getTime() + 30_000);
+      await repository.recordTriggerFire(ref, new Date(refused.getTime() - 1000).toISOString());
+      await triggers.index.refresh();
+      const lines: string[] = [];
+      const logger = pino({ level: "error" }, { write: (line: string) => void lines.push(line) });
+      const at = (clock: Date) => new ScheduleScheduler({ repository, index: triggers.index, starter: triggers.starter, logger, now: () => clock, startedAt: new Date(refused.getTime() - 1000) });
+
+      await at(refused).tick();
+      expect(await executionsOf("ruled")).toEqual([]);
+      expect(lines.map((l) => JSON.parse(l).msg)).toEqual([
+        `schedule trigger sched.test/ruled/every-second: the fire of ${refused.toISOString()} started nothing: invalid inputs: input 'second' (INT): 45 is more than max 29`,
+      ]);
+      const [state] = await repository.listTriggerStates({ namespace: "sched.test", flowId: "ruled" });
+      expect(state.lastFire).toBe(refused.toISOString());
+      // the refused fire is not evaluated again; a later one that meets the rule starts
+      await at(refused).tick();
+      expect(lines).toHaveLength(1);
+      await repository.recordTriggerFire(ref, new Date(allowed.getTime() - 1000).toISOString());
+      await triggers.index.refresh();
+      await at(allowed).tick();
+      expect((await executionsOf("ruled")).map((e) => e.inputs)).toEqual([{ second: 15 }]);
     } finally {
       t.ferry.deps.triggers.scheduler.start();
     }

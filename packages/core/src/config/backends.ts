@@ -1,5 +1,5 @@
 import {
-  BACKEND_KINDS, isBackendDefinition, parseBackendOptions, UserError, withMappedErrors, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
+  BACKEND_KINDS, errorMessage, isBackendDefinition, OperationalError, parseBackendOptions, UserError, withMappedErrors, type BackendContext, type BackendDefinition, type BackendKind, type BackendKinds, type Queue, type Repository,
   type SecretBackend, type Storage,
 } from "@ferry/sdk";
 import { resolve } from "node:path";
@@ -7,35 +7,40 @@ import { assertSdkMajor, importSpec, isLocalSpec, isNotFound } from "../plugins/
 import type { FerryConfig } from "./config.schema.js";
 
 /**
- * The names a `type:` may use for the backends that come with Ferry, and the npm package
- * each name stands for. They load exactly as an outside backend does (its package name or
- * folder in `type:`): the name only saves writing the package. A backend is imported only
- * when chosen, so a process never loads a driver it does not use (better-sqlite3 cannot
- * load under Deno, and a worker needs no database at all).
+ * The names a `type:` may use for the backends that come with a distribution of Ferry, per
+ * kind, and the npm package (or folder) each name stands for. Core lists none: the
+ * composition root that ships the backends gives its table (packages/engine's
+ * BUILT_IN_BACKENDS), so a built-in loads exactly as an outside backend does and the name
+ * only saves writing the package. A backend is imported only when chosen, so a process
+ * never loads a driver it does not use (better-sqlite3 cannot load under Deno, and a worker
+ * needs no database at all).
  */
-export const BUILT_IN_BACKENDS: Record<BackendKind, Record<string, string>> = {
-  repository: { sqlite: "@ferry/repository-sqlite", postgres: "@ferry/repository-postgres", mysql: "@ferry/repository-mysql" },
-  storage: { local: "@ferry/storage-local", s3: "@ferry/storage-s3" },
-  secrets: { env: "@ferry/secrets-env", database: "@ferry/secrets-database", vault: "@ferry/secrets-vault" },
-  queue: { memory: "@ferry/queue-memory", redis: "@ferry/queue-redis" },
-};
+export type BuiltInBackends = { readonly [K in BackendKind]: Readonly<Record<string, string>> };
+
+/** where backend types are resolved: relative paths from `baseDir`, built-in names through `builtIns` */
+export interface BackendSources {
+  baseDir: string;
+  builtIns: BuiltInBackends;
+}
 
 /**
  * The backend definition a `type:` names: a built-in name, an npm package or a folder or
  * file (relative to `baseDir`) whose module exports `defineBackend({ kind, … })` as default
  * or as `backend`. Every refusal names `<kind>.type`.
  */
-export async function resolveBackend<K extends BackendKind>(kind: K, type: string, baseDir: string): Promise<BackendDefinition<K>> {
+export async function resolveBackend<K extends BackendKind>(kind: K, type: string, sources: BackendSources): Promise<BackendDefinition<K>> {
+  const { baseDir, builtIns } = sources;
   const at = `invalid configuration at ${kind}.type`;
-  const builtIn = Object.hasOwn(BUILT_IN_BACKENDS[kind], type) ? BUILT_IN_BACKENDS[kind][type] : undefined;
+  const builtIn = Object.hasOwn(builtIns[kind], type) ? builtIns[kind][type] : undefined;
   let module: Record<string, unknown>;
   try {
     module = await importSpec(builtIn ?? type, baseDir);
   } catch (error) {
     if (!builtIn && isNotFound(error, type)) {
       const where = isLocalSpec(type) ? `: nothing at ${resolve(baseDir, type)}` : "";
-      const names = Object.keys(BUILT_IN_BACKENDS[kind]).join(", ");
-      throw new UserError(`${at}: unknown ${kind} type '${type}' (built-in: ${names}; or an npm package or folder exporting a ${kind} backend)${where}`, { cause: error });
+      const names = Object.keys(builtIns[kind]);
+      const known = names.length ? `built-in: ${names.join(", ")}; or an npm package` : "an npm package";
+      throw new UserError(`${at}: unknown ${kind} type '${type}' (${known} or folder exporting a ${kind} backend)${where}`, { cause: error });
     }
     throw new UserError(`${at}: ${kind} backend '${type}' failed to load: ${(error as Error).message}`, { cause: error });
   }
@@ -62,8 +67,8 @@ export interface ConfiguredBackend<K extends BackendKind = BackendKind> {
 }
 
 /** resolves the section's type and validates its other keys with the backend's schema */
-export async function configureBackend<K extends BackendKind>(kind: K, section: { type: string }, baseDir: string): Promise<ConfiguredBackend<K>> {
-  const definition = await resolveBackend(kind, section.type, baseDir);
+export async function configureBackend<K extends BackendKind>(kind: K, section: { type: string }, sources: BackendSources): Promise<ConfiguredBackend<K>> {
+  const definition = await resolveBackend(kind, section.type, sources);
   return { kind, type: section.type, definition, options: parseBackendOptions(definition, section, kind) };
 }
 
@@ -92,12 +97,13 @@ export interface Backends {
  * still gets one when its secret backend needs the repository). Every section is resolved
  * and validated before any backend is created, so a typo in one opens nothing.
  */
-export async function createBackends(config: FerryConfig, baseDir: string, needs: { repository: boolean }): Promise<Backends> {
-  const secrets = await configureBackend("secrets", config.secrets, baseDir);
+export async function createBackends(config: FerryConfig, sources: BackendSources, needs: { repository: boolean }): Promise<Backends> {
+  const { baseDir } = sources;
+  const secrets = await configureBackend("secrets", config.secrets, sources);
   const wantsRepository = needs.repository || secrets.definition.needsRepository === true;
-  const repositoryBackend = wantsRepository ? await configureBackend("repository", config.repository, baseDir) : undefined;
-  const storage = await configureBackend("storage", config.storage, baseDir);
-  const queue = await configureBackend("queue", config.queue, baseDir);
+  const repositoryBackend = wantsRepository ? await configureBackend("repository", config.repository, sources) : undefined;
+  const storage = await configureBackend("storage", config.storage, sources);
+  const queue = await configureBackend("queue", config.queue, sources);
 
   const repository = repositoryBackend ? await instantiate(repositoryBackend, { baseDir }) : undefined;
   const backends: Backends = {
@@ -119,8 +125,8 @@ export async function createBackends(config: FerryConfig, baseDir: string, needs
 }
 
 /** the configured repository alone, initialised: a worker opens it when a task first needs it (KV) */
-export async function openRepository(config: FerryConfig, baseDir: string): Promise<Repository> {
-  const repository = await instantiate(await configureBackend("repository", config.repository, baseDir), { baseDir });
+export async function openRepository(config: FerryConfig, sources: BackendSources): Promise<Repository> {
+  const repository = await instantiate(await configureBackend("repository", config.repository, sources), { baseDir: sources.baseDir });
   await repository.init?.();
   return repository;
 }
@@ -141,17 +147,25 @@ export interface BackendCheck {
 /**
  * What `ferry config check` runs: every section resolved and validated as `createBackends`
  * does, nothing created. With `connect`, each backend's `check()` (when it has one) tries
- * to reach its service; a failure is thrown as it comes.
+ * to reach its service: a configuration it refuses (a token, a bucket) is the backend's
+ * UserError naming the key; out of reach is an OperationalError naming the section.
  */
-export async function checkBackends(config: FerryConfig, baseDir: string, options: { connect?: boolean } = {}): Promise<BackendCheck[]> {
+export async function checkBackends(config: FerryConfig, sources: BackendSources, options: { connect?: boolean } = {}): Promise<BackendCheck[]> {
+  const { baseDir } = sources;
   const configured: ConfiguredBackend[] = [];
-  for (const kind of BACKEND_KINDS) configured.push(await configureBackend(kind, config[kind], baseDir));
+  for (const kind of BACKEND_KINDS) configured.push(await configureBackend(kind, config[kind], sources));
   const checks: BackendCheck[] = [];
   for (const backend of configured) {
     let connection: BackendCheck["connection"] = "not asked";
     if (options.connect) {
       connection = backend.definition.check ? "connected" : "no check";
-      await backend.definition.check?.(backend.options, { baseDir });
+      try {
+        await backend.definition.check?.(backend.options, { baseDir });
+      } catch (error) {
+        // a refused credential or a missing bucket names its key already; out of reach names the section
+        if (error instanceof UserError) throw error;
+        throw new OperationalError(`${backend.kind} (${backend.type}): ${errorMessage(error)}`, { cause: error });
+      }
     }
     checks.push({ kind: backend.kind, type: backend.type, connection });
   }

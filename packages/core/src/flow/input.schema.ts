@@ -1,5 +1,6 @@
 import { isDuration, schema } from "@ferry/sdk";
 import { z } from "zod";
+import { DEPRECATED_SPELLING_OF } from "./deprecated-spellings.js";
 import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules } from "./inputs.js";
 
 /** the types an input or output may declare, as Kestra names them */
@@ -21,9 +22,11 @@ const common = {
   displayName: z.string().optional(),
   required: z.boolean().optional(),
   defaults: z.unknown().optional(),
-  // normalised to `id` before this schema reads the input; left here only when both differ
   // the parser moves it to `id` first: left here only when it disagrees with `id`
-  name: z.never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" }).optional().describe("as id (Kestra's deprecated spelling)"),
+  name: z
+    .never({ error: "'name' is Kestra's deprecated spelling of 'id': give one of them (or both the same)" })
+    .optional()
+    .meta({ description: "as id (Kestra's deprecated spelling)", [DEPRECATED_SPELLING_OF]: "id" }),
   default: z.never({ error: "the property is 'defaults'" }).optional(),
   dependsOn: z
     .strictObject({
@@ -71,7 +74,10 @@ const perType = {
   MULTISELECT: {
     values: scalarList.min(1).optional(),
     // normalised to `values` before this schema reads the input; left here only when both are given
-    options: z.never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" }).optional().describe("as values (Kestra's deprecated name)"),
+    options: z
+      .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })
+      .optional()
+      .meta({ description: "as values (Kestra's deprecated name)", [DEPRECATED_SPELLING_OF]: "values" }),
     itemType: itemType("MULTISELECT").optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),

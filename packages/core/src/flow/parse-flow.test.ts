@@ -141,8 +141,8 @@ triggers:
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: "triggers[0].timezone", message: "unknown time zone 'Mars/Olympus'", line: 9 }),
-        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("unsupported condition type 'io.kestra.plugin.core.condition.DayWeek'") }),
-        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("needs an 'expression'") }),
+        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.DayWeek: dayOfWeek:") }),
+        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.Expression: expression:") }),
         expect.objectContaining({ path: "triggers[1].id", message: "duplicate trigger id 't'" }),
       ]),
     );
@@ -236,11 +236,11 @@ describe("triggers of a kind the server fires", () => {
 
 describe("expressions checked at deploy", () => {
   it("refuses an unknown filter or function with the property's path and line", () => {
-    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha256 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
+    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha265 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
     const { errors } = errorsOf(flow);
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha256'/) }),
+        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha265'/) }),
         expect.objectContaining({ path: "outputs[0].value", message: expect.stringMatching(/unknown function 'jq'/) }),
         expect.objectContaining({ path: "triggers[0].key", message: expect.stringMatching(/unknown function 'nope'/) }),
       ]),

@@ -1,41 +1,26 @@
 import { assertNesting, assertStorableText, MAX_NESTING, triggerKindProperties, UserError, type ErrorDetail } from "@ferry/sdk";
-import { LineCounter, parseDocument, isMap, type Document, type Node as YamlNode } from "yaml";
+import { LineCounter, parseDocument, isMap, type Document } from "yaml";
 import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
 import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
+import { invalidFlowError } from "./invalid-flow.error.js";
+import { triggerInputProblems } from "./literal-inputs.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
+import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists } from "./task-tree.js";
 
-type Path = Array<string | number>;
+export { formatPath };
 
 /** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
 const STRUCTURAL = new Set(["tasks", "errors", "finally", "afterExecution", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
 
-/** Where in the YAML source a property path is, for messages with a line. */
-class SourceMap {
-  constructor(private readonly doc: Document, private readonly lines: LineCounter) {}
-  line(path: Path): number | undefined {
-    for (let p = path; p.length >= 0; p = p.slice(0, -1)) {
-      const node = (p.length ? this.doc.getIn(p, true) : this.doc.contents) as YamlNode | undefined;
-      if (node && "range" in node && node.range) return this.lines.linePos(node.range[0]).line;
-      if (p.length === 0) return undefined;
-    }
-    return undefined;
-  }
-}
-
 /** the line of a property path in a flow's YAML source (for refusals made after parsing) */
 export function sourceLine(source: string, path: Path): number | undefined {
-  const lines = new LineCounter();
-  return new SourceMap(parseDocument(source, { lineCounter: lines }), lines).line(path);
-}
-
-export function formatPath(path: Path): string {
-  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part), "");
+  return SourceMap.of(source).line(path);
 }
 
 /**
@@ -158,7 +143,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
       for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
-        const problem = conditionProblem(condition);
+        // a kind's conditions: execution conditions belong to Flow triggers, where there is an upstream execution
+        const problem = conditionProblem(condition, def?.kind === "schedule" ? "schedule" : def?.kind === "webhook" ? "webhook" : "flow");
         if (problem) add(["triggers", i, "conditions", j], problem);
       }
     }
@@ -169,14 +155,11 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     checkUnique(flow.triggers ?? [], "triggers", add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);
     checkUnique(flow.inputs ?? [], "inputs", add);
+    // what a trigger gives the flow's inputs, once those parsed: a literal that breaks a rule would fail every start
+    if (!errors.some((e) => e.path?.startsWith("inputs"))) for (const problem of triggerInputProblems(flow, registry)) add(problem.path, problem.message);
     checkUnique(flow.outputs ?? [], "outputs", add);
   }
-  if (errors.length) {
-    const first = errors[0];
-    const where = [first.path, first.line ? `line ${first.line}` : undefined].filter(Boolean).join(", ");
-    const more = errors.length > 1 ? `; and ${errors.length - 1} more problem${errors.length > 2 ? "s" : ""} (see errors)` : "";
-    throw new UserError(`invalid flow: ${first.message}${where ? ` (${where})` : ""}${more}`, { errors });
-  }
+  if (errors.length) throw invalidFlowError(errors);
   return flow;
 }
 

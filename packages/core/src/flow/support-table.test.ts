@@ -26,3 +26,22 @@ describe("docs/kestra-properties.md", () => {
     expect(text).toMatch(/## Inputs of type STRING[\s\S]*\| `validator` \| honoured \|/);
   });
 });
+
+describe("every refusal the table lists", () => {
+  it("is what the parser answers, at the property's path and line", async () => {
+    const { refusalCases } = await import("./refusal-flows.test-support.js");
+    const { parseFlow } = await import("./parse-flow.js");
+    const { propertyRows } = await import("./support-table.js");
+    const cases = refusalCases(propertyRows(registry, registry.taskDefinitions().map((d) => d.type)), registry);
+    expect(cases.length).toBeGreaterThan(30);
+    for (const { name, source, expected } of cases) {
+      let errors: unknown;
+      try {
+        parseFlow(source, registry);
+      } catch (error) {
+        errors = (error as { errors?: unknown }).errors;
+      }
+      expect(errors, `${name}\n${source}`).toEqual([expected]);
+    }
+  });
+});

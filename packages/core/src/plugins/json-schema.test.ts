@@ -1,9 +1,14 @@
 import corePlugin from "@ferry/plugin-core";
 import scriptPlugin from "@ferry/plugin-script";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseFlow } from "../flow/parse-flow.js";
+import { refusalCases } from "../flow/refusal-flows.test-support.js";
+import { propertyRows } from "../flow/support-table.js";
 import { flowJsonSchema } from "./json-schema.js";
 import { pluginDocPage } from "./plugin-docs.js";
 import { PluginRegistry } from "./registry.js";
@@ -44,10 +49,80 @@ describe("the flow JSON Schema refuses what the server refuses", () => {
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { triggers: [{ id: "h", type: "core.trigger.Webhook", key: "k", wiat: true }] }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { descripton: "typo" }))).toBe(false);
   });
+  it("every refusal docs/kestra-properties.md lists, as the server refuses it", () => {
+    const cases = refusalCases(propertyRows(server, server.taskDefinitions().map((d) => d.type)), server);
+    expect(cases.length).toBeGreaterThan(30);
+    for (const { name, source } of cases) {
+      expect(() => parseFlow(source, server), name).toThrow();
+      expect(validate(parse(source)), name).toBe(false);
+    }
+  });
   it("a Kestra property Ferry does not honour yet", () => {
     expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { concurrency: { limit: 2 } }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi", workerGroup: { key: "gpu" } }))).toBe(false);
     expect(refusedByServer(flow({ type: "script.Shell", commands: ["id"], containerImage: "ubuntu:22.04" }))).toBe(false);
+  });
+});
+
+describe("the flow JSON Schema accepts what the server accepts", () => {
+  const withInputs = (inputs: unknown[]) => ({ id: "f", namespace: "n", inputs, tasks: [{ id: "l", type: "core.Log", message: "hi" }] });
+  const acceptedByServer = (value: Record<string, unknown>) => {
+    expect(() => parseFlow(stringify(value), registry)).not.toThrow();
+    return validate(value) || JSON.stringify(validate.errors?.filter((e) => !["anyOf", "oneOf", "const"].includes(e.keyword)).slice(0, 3));
+  };
+
+  it("every rule of every input type the server honours", () => {
+    const inputs = [
+      { id: "user", type: "STRING", validator: "^student(\\d+)?$", defaults: "student", displayName: "User", description: "who" },
+      { id: "token", type: "SECRET", validator: "[a-z]+", required: false },
+      { id: "age", type: "INT", min: 18, max: 120, defaults: 42 },
+      { id: "ratio", type: "FLOAT", min: 0, max: 1.5 },
+      { id: "wait", type: "DURATION", min: "PT1M", max: "PT1H", defaults: "PT5M" },
+      { id: "when", type: "DATETIME", after: "2024-01-01T00:00:00Z", before: "2030-01-01T00:00:00Z" },
+      { id: "day", type: "DATE", after: "2024-01-01", defaults: "2024-06-01" },
+      { id: "at", type: "TIME", before: "18:00" },
+      { id: "size", type: "SELECT", values: ["small", "large"], allowCustomValue: true, defaults: "medium" },
+      { id: "tags", type: "MULTISELECT", values: ["a", "b"], itemType: "STRING", defaults: ["a"] },
+      { id: "list", type: "ARRAY", itemType: "INT", defaults: [1, 2] },
+      { id: "report", type: "FILE", allowedFileExtensions: [".csv"], required: false },
+      { id: "legacy", type: "ENUM", values: ["A", "B"] },
+      { id: "doc", type: "JSON", defaults: { a: 1 } },
+      { id: "flag", type: "BOOLEAN", defaults: true },
+    ];
+    expect(acceptedByServer(withInputs(inputs))).toBe(true);
+  });
+
+  it("Kestra's deprecated spellings, name: for an input's id and options: for MULTISELECT values, flagged deprecated", () => {
+    expect(acceptedByServer(withInputs([{ name: "who", type: "STRING" }]))).toBe(true);
+    expect(acceptedByServer(withInputs([{ id: "same", name: "same", type: "INT", min: 1 }]))).toBe(true);
+    expect(acceptedByServer(withInputs([{ id: "pick", type: "MULTISELECT", options: ["x", "y"] }]))).toBe(true);
+    expect(acceptedByServer(withInputs([{ name: "pick", type: "MULTISELECT", options: ["x", "y"], defaults: ["x"] }]))).toBe(true);
+    const [input] = (flowJsonSchema(registry).properties as { inputs: { items: { oneOf: Array<{ properties: Record<string, { const?: string; deprecated?: boolean; type?: string }> }> } } }).inputs.items.oneOf.filter(
+      (o) => o.properties.type.const === "MULTISELECT",
+    );
+    expect(input.properties.name).toMatchObject({ type: "string", deprecated: true });
+    expect(input.properties.options).toMatchObject({ type: "array", deprecated: true });
+    expect(input.properties.id.deprecated).toBeUndefined();
+    // and what the server refuses it still refuses: neither spelling, or a value of the wrong type
+    expect(() => parseFlow(stringify(withInputs([{ type: "STRING" }])), registry)).toThrow();
+    expect(validate(withInputs([{ type: "STRING" }]))).toBe(false);
+    expect(validate(withInputs([{ id: "pick", type: "MULTISELECT" }]))).toBe(false);
+    expect(validate(withInputs([{ name: 3, type: "STRING" }]))).toBe(false);
+    expect(validate(withInputs([{ id: "pick", type: "MULTISELECT", options: "x" }]))).toBe(false);
+  });
+
+  it("every flow of examples/flows and of the conformance cases", () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), "../../../..");
+    // the shared corpus sits beside the checkout on the team's machines; examples and our own cases are in it
+    const files = [join(root, "examples/flows"), join(root, "integration-tests/conformance"), join(root, "../../shared/conformance")]
+      .filter((dir) => existsSync(dir))
+      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml")).map((f) => join(dir, f)));
+    expect(files.length).toBeGreaterThan(1);
+    for (const file of files) {
+      const source = readFileSync(file, "utf8");
+      expect(() => parseFlow(source, registry), file).not.toThrow();
+      expect(validate(parse(source)), `${file}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
   });
 });
 

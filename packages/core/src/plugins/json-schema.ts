@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { offerDeprecatedSpellings } from "../flow/deprecated-spellings.js";
 import { flowSchema, taskSchema, triggerSchema } from "../flow/flow.schema.js";
 import type { PluginRegistry } from "./registry.js";
 
@@ -6,7 +7,7 @@ type Schema = Record<string, unknown>;
 
 /** a property's JSON Schema, as an editor checks what an author writes (the input side of coercions) */
 export function propertiesSchema(properties: z.ZodType): Schema {
-  const schema = z.toJSONSchema(properties, { io: "input", unrepresentable: "any" }) as Schema;
+  const schema = z.toJSONSchema(properties, { io: "input", unrepresentable: "any", override: offerDeprecatedSpellings }) as Schema;
   delete schema.$schema;
   return schema;
 }

@@ -15,6 +15,8 @@ export interface ApplyDeps {
   /** the task definition a task run runs, found anywhere in the flow's tree */
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
   dispatch(run: TaskRunRecord): void;
+  /** queues the run's current attempt again; the queue drops it while the first send is outstanding */
+  resend(run: TaskRunRecord): void;
 }
 
 /** Applies one event to the loaded execution. Stale and duplicate events change nothing. */
@@ -70,16 +72,16 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "stale": {
       for (const { taskRunId, attempt: index } of event.runs) {
         const run = state.byId(taskRunId);
-        const attempt = run?.attempts[index];
         if (!run || isTerminal(run.state.current)) continue;
         if (run.state.current === "RETRYING" && run.attempts.length === index) {
           deps.dispatch(run); // its delayed retry was lost
           continue;
         }
-        if (!attempt || index !== run.attempts.length - 1) continue;
-        transition(attempt.state, "FAILED");
-        state.log("WARN", `attempt ${index + 1} was lost by the queue; attempt ${index + 2} starts`, run);
-        deps.dispatch(run);
+        if (!run.attempts[index] || index !== run.attempts.length - 1) continue;
+        // the same attempt, sent again: harmless when its job is still queued or held
+        // (an idempotent send), its first run when the queue lost it
+        state.log("WARN", `attempt ${index + 1} may have been lost by the queue: sent again`, run);
+        deps.resend(run);
       }
       return;
     }

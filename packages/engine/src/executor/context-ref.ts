@@ -22,5 +22,6 @@ export function contextRefOf(state: ExecutionState): ContextRef {
     ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
     outputs,
+    ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
 }

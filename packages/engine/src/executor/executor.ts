@@ -1,12 +1,12 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, isTerminal, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
-import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage } from "../messages.js";
+import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
@@ -52,6 +52,7 @@ export class Executor {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly saved = new SavedExecutions();
   private subscription?: Subscription;
+  private stopping = false;
 
   constructor(private readonly deps: ExecutorDeps) {
     // an execution created in this process starts from what was saved, not from a read-back
@@ -66,6 +67,7 @@ export class Executor {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.subscription?.close();
     await Promise.allSettled([...this.locks.values()]);
   }
@@ -98,10 +100,16 @@ export class Executor {
   }
 
   private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, outage = 0; ; attempt++) {
       try {
         return await this.process(event);
       } catch (error) {
+        // the database (or Redis) is out of reach: hold the event and try again once it is back,
+        // rather than drop it and leave the execution to the reconciler's staleness net
+        if (isUnavailable(error) && !this.stopping) {
+          await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** outage++)));
+          continue;
+        }
         if (!(error instanceof ConflictError) || !/saved by another executor/.test(error.message) || attempt >= 20) throw error;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
@@ -174,6 +182,7 @@ export class Executor {
         repository: this.deps.repository,
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
+        resend: (run) => state.jobs.push(this.jobFor(state, run)),
       });
     }
     await this.advance(state);
@@ -259,8 +268,7 @@ export class Executor {
       state.setRunState(run, "KILLED");
       return;
     }
-    const task = this.taskOf(state, run)!;
-    if (this.deps.registry.task(task.type)?.kind === "subflow") {
+    if (this.deps.registry.task(this.taskOf(state, run)!.type)?.kind === "subflow") {
       // a Subflow's next attempt is a new child execution: the walk that follows starts it
       run.subflowExecutionId = undefined;
       state.setRunState(run, "CREATED");
@@ -268,16 +276,41 @@ export class Executor {
     }
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");
-    state.jobs.push({
+    state.jobs.push(this.jobFor(state, run));
+  }
+
+  /** the job of a task run's current attempt, as a worker takes it */
+  private jobFor(state: ExecutionState, run: TaskRunRecord): WorkerJob {
+    return {
       executionId: state.execution.id,
       taskRunId: run.id,
       attempt: run.attempts.length - 1,
-      task,
+      task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state),
       storagePrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
-    });
+    };
+  }
+
+  /** the channel a task run's jobs go to: its worker group's */
+  private channelOf(state: ExecutionState, run: TaskRunRecord): string {
+    return jobsChannel(this.taskOf(state, run)?.workerGroup?.key ?? "default");
+  }
+
+  /** the ids of ended attempts' jobs are forgotten by the queue */
+  private async settleEnded(state: ExecutionState): Promise<void> {
+    const { queue } = this.deps;
+    if (!queue.settle) return;
+    const ended = new Map<string, string[]>();
+    for (const run of state.dirty) {
+      run.attempts.forEach((attempt, index) => {
+        if (!isTerminal(attempt.state.current)) return;
+        const channel = this.channelOf(state, run);
+        ended.set(channel, [...(ended.get(channel) ?? []), jobId(run.id, index)]);
+      });
+    }
+    for (const [channel, ids] of ended) await queue.settle(channel, ids);
   }
 
   private async commit(state: ExecutionState): Promise<void> {
@@ -300,7 +333,9 @@ export class Executor {
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job);
+    // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
+    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt) });
+    await this.settleEnded(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });

@@ -1,4 +1,4 @@
-import { defineTask, definePlugin, UnrecoverableError, z } from "@ferry/sdk";
+import { defineTask, definePlugin, OperationalError, UnrecoverableError, UserError, z } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 
@@ -27,6 +27,20 @@ const throwsPlainly = defineTask({
   },
 });
 
+// fails its first `failures` runs per key with the error class named
+const typed = defineTask({
+  kind: "runnable",
+  type: "test.Typed",
+  title: "fails a few times with a typed error",
+  properties: z.object({ key: z.string(), failures: z.number(), as: z.enum(["user", "operational"]) }),
+  async run(_ctx, props) {
+    const n = (calls.get(props.key) ?? 0) + 1;
+    calls.set(props.key, n);
+    if (n <= props.failures) throw props.as === "user" ? new UserError(`the order ${n} is malformed`) : new OperationalError(`the ledger is out of reach (${n})`);
+    return { calls: n };
+  },
+});
+
 const unrecoverable = defineTask({
   kind: "runnable",
   type: "test.Unrecoverable",
@@ -42,7 +56,7 @@ const unrecoverable = defineTask({
 });
 
 let h: EngineHarness;
-beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [flaky, throwsPlainly, unrecoverable] })])));
+beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [flaky, throwsPlainly, unrecoverable, typed] })])));
 afterAll(async () => h.close());
 
 describe("retries, timeouts, errors, finally", () => {
@@ -79,6 +93,8 @@ errors:
     expect(r.runs("always")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "FAILED", "FAILED"]);
     expect(r.state("handler")).toBe("SUCCESS");
     expect(r.messages().filter((m) => m === "failing attempt")).toHaveLength(3);
+    // core.Fail fails as its author asked (a UserError): no stack, as for a bug
+    expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });
 
   it("exponential retry succeeds once the task recovers; outputs come from the good attempt", async () => {
@@ -193,7 +209,7 @@ tasks:
     expect(r.messages()).toContain("secret NOPE not found in namespace test.engine");
   });
 
-  it("a plugin that throws fails its task run with the message in the logs", async () => {
+  it("a plugin that throws an error of no Ferry class (a bug) fails its task run with the message, and its stack at DEBUG for the plugin's author", async () => {
     const r = await h.run(`
 id: throws
 namespace: test.engine
@@ -201,7 +217,53 @@ tasks:
   - { id: bug, type: test.Throws }
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages()).toContain("plugin bug: cannot read properties of undefined");
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["plugin bug: cannot read properties of undefined"]);
+    const stack = r.logs.find((l) => l.level === "DEBUG" && l.message.startsWith("unexpected error (a bug in test.Throws?): TypeError: plugin bug"));
+    expect(stack?.message).toMatch(/\n\s+at /);
+  });
+
+  it("an OperationalError is retried per the task's retry policy: the task succeeds once the failure passes, and without a policy it fails at once", async () => {
+    const r = await h.run(`
+id: transient
+namespace: test.engine
+tasks:
+  - id: post
+    type: test.Typed
+    key: transient
+    failures: 2
+    as: operational
+    retry: { type: constant, interval: PT0.02S, maxAttempt: 3 }
+  - id: once
+    type: test.Typed
+    key: transient-no-policy
+    failures: 1
+    as: operational
+`);
+    expect(r.runs("post")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "FAILED", "SUCCESS"]);
+    expect(await r.outputs("post")).toEqual({ calls: 3 });
+    expect(r.messages()).toEqual(expect.arrayContaining(["the ledger is out of reach (1)", "the ledger is out of reach (2)"]));
+    expect(r.runs("once")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED"]);
+    expect(r.execution.state.current).toBe("FAILED");
+    // a typed error says all in its message: no stack
+    expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
+  });
+
+  it("a UserError fails the attempt with its message; the task's retry policy still applies, as Kestra's does", async () => {
+    const r = await h.run(`
+id: malformed
+namespace: test.engine
+tasks:
+  - id: order
+    type: test.Typed
+    key: malformed
+    failures: 5
+    as: user
+    retry: { type: constant, interval: PT0.02S, maxAttempt: 2 }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.runs("order")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "FAILED"]);
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["the order 1 is malformed", "the order 2 is malformed"]);
+    expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });
 
   it("a property that renders to the wrong type fails the task, naming the property", async () => {

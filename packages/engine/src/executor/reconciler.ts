@@ -32,6 +32,7 @@ export class Reconciler {
   private timer?: ReturnType<typeof setInterval>;
   private epochTimer?: ReturnType<typeof setInterval>;
   private busy = false;
+  private stopped = false;
   private epoch?: string;
 
   constructor(private readonly options: ReconcilerOptions) {}
@@ -39,12 +40,16 @@ export class Reconciler {
   async start(): Promise<void> {
     const { queue, everyMs, epochEveryMs = 1000, onError } = this.options;
     this.timer = setInterval(() => void this.pass().catch((e) => onError?.(e)), everyMs);
+    // a scheduler that died between a database commit and its sends left work nobody will
+    // send: catch up at start as after a loss (re-sends are idempotent, so nothing runs twice)
+    void this.afterLoss(Date.now()).catch((e) => onError?.(e));
     if (!queue.epoch) return;
     this.epoch = await queue.epoch().catch(() => undefined);
     this.epochTimer = setInterval(() => void this.checkEpoch().catch((e) => onError?.(e)), epochEveryMs);
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.epochTimer);
   }
@@ -53,10 +58,13 @@ export class Reconciler {
   private async checkEpoch(): Promise<void> {
     const current = await this.options.queue.epoch!();
     if (this.epoch === current) return;
-    const lostAt = Date.now();
     this.epoch = current;
+    await this.afterLoss(Date.now());
+  }
+
+  private async afterLoss(lostAt: number): Promise<void> {
     // workers still running what they took before the loss say so in their next announcement:
-    // wait for that round, so no live attempt is taken for lost (and run twice)
+    // wait for that round, so no live attempt is taken for lost
     await new Promise((r) => setTimeout(r, (this.options.announceEveryMs ?? 2000) + 500));
     while (this.busy) await new Promise((r) => setTimeout(r, 50));
     await this.pass(lostAt);
@@ -67,7 +75,7 @@ export class Reconciler {
    * every attempt last changed before it and held by no live worker is lost, at once.
    */
   async pass(lostAt?: number): Promise<number> {
-    if (this.busy) return 0;
+    if (this.busy || this.stopped) return 0;
     this.busy = true;
     try {
       const { repository, queue, workers, staleAfterMs } = this.options;

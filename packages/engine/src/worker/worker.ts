@@ -1,10 +1,12 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, isLeaseLost, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
-  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
+  isUnexpected, OperationalError, isUnrecoverable, UserError,
+  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
+import type { ErrorLogReader } from "../error-logs.function.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
@@ -16,6 +18,7 @@ import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { taskServices } from "./task-services.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +40,10 @@ export interface WorkerOptions {
   taskCache?: TaskCache;
   /** the user task processes run as (`worker.processUser`, resolved with resolveProcessUser); absent: the worker's own */
   processUser?: ProcessUser;
+  /** where `errorLogs()` reads an execution's ERROR lines */
+  logs?: ErrorLogReader;
+  /** what tasks reading executions, logs and triggers reach, asked for lazily */
+  repository?: () => Promise<Repository>;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -45,7 +52,8 @@ export interface WorkerOptions {
 
 const STARTED_AFTER_MS = 50;
 
-class TimeoutError extends Error {
+/** the task's `timeout` passed: the attempt fails and its retry policy applies, as for any transient failure */
+class TimeoutError extends OperationalError {
   constructor(readonly ms: number) {
     super(`Timeout after ${formatClock(ms)}`);
   }
@@ -245,7 +253,7 @@ export class Worker {
     lease?.addEventListener("abort", onLeaseLost, { once: true });
     if (lease?.aborted) onLeaseLost();
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: LongTimer | undefined;
     try {
       const ctx = await buildRenderContext(context, store, {
         // Kestra counts the attempts made before this one: 0 on the first
@@ -258,10 +266,11 @@ export class Worker {
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
         // a kill or the task's timeout stops a render in progress too
         signal: controller.signal,
+        logs: this.options.logs,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
-        timer = setTimeout(() => controller.abort(new TimeoutError(ms)), ms);
+        timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
       const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
@@ -282,7 +291,11 @@ export class Worker {
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
         logger,
         signal: controller.signal,
-        render: (template) => renderValue(template, ctx),
+        render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
+        ...taskServices(
+          { storage: store.storage, repository: this.options.repository, registry, masker, execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id } },
+          () => runContext,
+        ),
         putFile: async (name, body) => {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
           const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
@@ -332,10 +345,12 @@ export class Worker {
         await report("FAILED", undefined, false, true);
       } else {
         logger.error(errorMessage(reason));
+        // a plugin's bug: its author needs the stack; a UserError or OperationalError says all in its message
+        if (isUnexpected(reason) && reason instanceof Error && reason.stack) logger.debug(`unexpected error (a bug in ${task.type}?): ${reason.stack}`);
         await report("FAILED");
       }
     } finally {
-      clearTimeout(timer);
+      timer?.cancel();
       lease?.removeEventListener("abort", onLeaseLost);
       this.running.delete(job.taskRunId);
     }

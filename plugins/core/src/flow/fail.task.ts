@@ -1,4 +1,4 @@
-import { defineTask, schema, z } from "@ferry/sdk";
+import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { isTruthyText } from "./truth.js";
 
 export const failTask = defineTask({
@@ -14,8 +14,8 @@ export const failTask = defineTask({
   examples: [{ title: "Fail on purpose", flow: "id: fail\nnamespace: company.team\ntasks:\n  - id: boom\n    type: core.Fail\n    errorMessage: stop here\n" }],
   async run(_ctx, props) {
     if (props.condition !== undefined && !isTruthyText(props.condition)) return;
-    // a Fail is deliberate, but Kestra still honours the task's retry policy for it
-    throw new Error(props.errorMessage);
+    // the flow's author asked for it: theirs to act on (a UserError); Kestra still honours the task's retry policy for it, and so does the worker
+    throw new UserError(props.errorMessage);
   },
 });
 

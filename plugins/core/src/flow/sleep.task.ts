@@ -1,4 +1,4 @@
-import { defineTask, parseDuration, schema, z } from "@ferry/sdk";
+import { defineTask, parseDuration, schema, setLongTimeout, z } from "@ferry/sdk";
 
 export const sleepTask = defineTask({
   kind: "runnable",
@@ -13,12 +13,12 @@ export const sleepTask = defineTask({
     const ms = parseDuration(props.duration);
     await new Promise<void>((resolve, reject) => {
       if (ctx.signal.aborted) return reject(ctx.signal.reason);
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         ctx.signal.removeEventListener("abort", onAbort);
         resolve();
       }, ms);
       const onAbort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         reject(ctx.signal.reason);
       };
       ctx.signal.addEventListener("abort", onAbort, { once: true });

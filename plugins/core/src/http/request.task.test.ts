@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { OperationalError, UserError } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // by path: @ferry/testkit depends on @ferry/core, whose tests load this plugin (no package cycle)
 import { runTask } from "../../../../packages/testkit/src/index.js";
@@ -16,6 +17,12 @@ beforeAll(async () => {
         res.writeHead(404, { "content-type": "text/plain" });
         return res.end("no such thing");
       }
+      if (req.url === "/busy") {
+        res.writeHead(503, { "content-type": "text/plain" });
+        return res.end("try later");
+      }
+      if (req.url === "/slow") return void setTimeout(() => res.end("late"), 2000);
+      if (req.url === "/reset") return void req.socket.destroy();
       res.writeHead(200, { "content-type": "application/json", "x-echo": "yes" });
       res.end(JSON.stringify({ method: req.method, url: req.url, contentType: req.headers["content-type"] ?? null, auth: req.headers.authorization ?? null, body }));
     });
@@ -35,6 +42,10 @@ describe("core.http.Request", () => {
     expect((out.headers as Record<string, string[]>)["x-echo"]).toEqual(["yes"]);
     expect(JSON.parse(out.body as string)).toEqual({ method: "POST", url: "/things?x=1", contentType: "application/json", auth: "Bearer t", body: '{"a":1}' });
   });
+  it("sends a text body as application/json unless contentType says otherwise, as Kestra's contentType defaults", async () => {
+    expect(JSON.parse((await run({ uri: `${base}/t`, method: "POST", body: "plain" }))!.body as string)).toMatchObject({ contentType: "application/json", body: "plain" });
+    expect(JSON.parse((await run({ uri: `${base}/t`, method: "POST", body: "a,b", contentType: "text/csv" }))!.body as string)).toMatchObject({ contentType: "text/csv" });
+  });
   it("sends form data", async () => {
     const out = (await run({ uri: `${base}/form`, method: "POST", formData: { k: "v w" } }))!;
     expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });
@@ -43,6 +54,28 @@ describe("core.http.Request", () => {
     await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);
   });
+  it("fails with typed errors: the server's trouble, a reset or a read timeout is transient (OperationalError), a client error the request's (UserError)", async () => {
+    // a port nothing listens on (fetch refuses to try port 1 at all: a "bad port")
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
+    const nobody = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const failure = (props: Record<string, unknown>) => run(props).then(() => undefined, (error: unknown) => error as Error);
+    const cases: Array<[Record<string, unknown>, typeof UserError | typeof OperationalError, RegExp]> = [
+      [{ uri: `${base}/missing` }, UserError, /^GET .*\/missing failed with HTTP 404: no such thing$/],
+      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^POST .*\/busy failed with HTTP 503: try later$/],
+      [{ uri: `${base}/reset` }, OperationalError, /^GET .*\/reset failed: other side closed$/],
+      [{ uri: `${base}/slow`, options: { readTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.readTimeout$/],
+      [{ uri: `http://127.0.0.1:${nobody}/refused` }, OperationalError, new RegExp(`^GET http://127\\.0\\.0\\.1:${nobody}/refused failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${nobody}$`)],
+      [{ uri: "ftp://127.0.0.1/file" }, UserError, /^GET ftp:\/\/127\.0\.0\.1\/file failed: unknown scheme$/],
+    ];
+    for (const [props, kind, message] of cases) {
+      const error = await failure(props);
+      expect(error, JSON.stringify(props)).toBeInstanceOf(kind);
+      expect(error?.message).toMatch(message);
+    }
+  });
+
   it("rejects a property that is not a URL", () => {
     expect(requestTask.properties.safeParse({ uri: "not a url" }).success).toBe(false);
   });

@@ -1,11 +1,31 @@
-import { defineTask, parseDuration, schema, z } from "@ferry/sdk";
+import { defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+
+/** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
+const transient = (status: number) => status >= 500 || status === 408 || status === 429;
+/** a network failure fetch reports (as its error's cause) that a later attempt may not meet */
+const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+
+/**
+ * A failed exchange in Ferry's terms: out of reach, reset or too slow is an OperationalError
+ * (the task's retry policy retries it), a request fetch refuses (a scheme it cannot speak) a
+ * UserError. A kill or the task's own timeout passes as it is: the worker says which.
+ */
+function exchangeError(error: unknown, what: string, signal: AbortSignal, readTimeout: AbortSignal | undefined): unknown {
+  if (signal.aborted) return error;
+  if (readTimeout?.aborted) return new OperationalError(`${what}: no answer within options.readTimeout`, { cause: error });
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const reason = cause?.message ?? errorMessage(error);
+  if (cause?.code && NETWORK.has(cause.code)) return new OperationalError(`${what} failed: ${reason}`, { cause: error });
+  return new UserError(`${what} failed: ${reason}`, { cause: error });
+}
 
 export const requestTask = defineTask({
   kind: "runnable",
   type: "core.http.Request",
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
-  description: "Sends an HTTP request with fetch. Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`.",
+  description:
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both.",
   properties: z.strictObject({
     uri: z.url(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
@@ -19,24 +39,38 @@ export const requestTask = defineTask({
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [{ title: "Call an API", flow: "id: call\nnamespace: company.team\ntasks:\n  - id: get\n    type: core.http.Request\n    uri: https://example.org/api\n" }],
   async run(ctx, props) {
-    const headers = new Headers(props.headers);
+    const what = `${props.method} ${props.uri}`;
+    let headers: Headers;
+    try {
+      headers = new Headers(props.headers);
+    } catch (error) {
+      throw new UserError(`${what}: invalid headers: ${errorMessage(error)}`, { cause: error });
+    }
     let body: BodyInit | undefined;
     if (props.formData) {
       body = new URLSearchParams(props.formData);
       headers.set("content-type", "application/x-www-form-urlencoded");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
-      headers.set("content-type", props.contentType ?? (typeof props.body === "string" ? "text/plain" : "application/json"));
+      // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
+      headers.set("content-type", props.contentType ?? "application/json");
     }
-    const signals = [ctx.signal];
-    if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
-    const response = await fetch(props.uri, { method: props.method, headers, body, signal: AbortSignal.any(signals) });
-    const text = props.method === "HEAD" ? undefined : await response.text();
+    const readTimeout = props.options?.readTimeout ? AbortSignal.timeout(parseDuration(props.options.readTimeout)) : undefined;
+    const signal = readTimeout ? AbortSignal.any([ctx.signal, readTimeout]) : ctx.signal;
+    let response: Response;
+    let text: string | undefined;
+    try {
+      response = await fetch(props.uri, { method: props.method, headers, body, signal });
+      text = props.method === "HEAD" ? undefined : await response.text();
+    } catch (error) {
+      throw exchangeError(error, what, ctx.signal, readTimeout);
+    }
     const outHeaders: Record<string, string[]> = {};
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
     ctx.logger.debug(`${props.method} ${props.uri} answered ${response.status}`);
     if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
-      throw new Error(`${props.method} ${props.uri} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`);
+      const message = `${what} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`;
+      throw transient(response.status) ? new OperationalError(message) : new UserError(message);
     }
     return { uri: props.uri, code: response.status, headers: outHeaders, body: text };
   },

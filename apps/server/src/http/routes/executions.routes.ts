@@ -7,7 +7,7 @@ import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, labelsQuery, pageOf, revisionQuery } from "../params.js";
+import { dateQuery, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -30,6 +30,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
+    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size"]);
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
     for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
     const page = await repository.searchExecutions({
@@ -140,7 +141,7 @@ function assertOwnFiles(flow: Flow, inputs: Record<string, unknown>, filesRoot: 
  * A restart runs tasks again on the execution's inputs: when a retention rule removed them
  * (or a FILE input's bytes), it is refused with 410 naming what is gone, not started to fail.
  */
-async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Promise<void> {
+export async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Promise<void> {
   const gone = (uri: string) => new UserError(`execution ${execution.id} cannot be restarted: ${uri} was purged from internal storage`, { status: 410 });
   for (const uri of [execution.inputsUri, execution.trigger?.variablesUri]) {
     if (uri && !(await deps.store.storage.exists(storageKeyOf(uri)))) throw gone(uri);

@@ -1,10 +1,11 @@
-import { parseFlow, yamlDocumentErrors, type Flow } from "@ferry/core";
+import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type Flow, type FlowLookup } from "@ferry/core";
 import { assertNoSubflowCycle } from "@ferry/engine";
 import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
+import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
-import { pageOf, revisionQuery } from "../params.js";
+import { onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
@@ -33,10 +34,11 @@ function refreshTriggers(deps: ApiDeps, flow: Flow): void {
 export function flowRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const { repository, registry } = deps;
+  const deployed = deployedFlows(deps.flows);
 
   app.post("/", async (c) => {
     const source = await sourceOf(c);
-    const flow = parseFlow(source, registry);
+    const flow = await parseFlowForDeploy(source, registry, deployed);
     await assertNoSubflowCycle(flow, source, deps.flows, registry);
     if (await repository.getFlow(flow.namespace, flow.id)) {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
@@ -51,23 +53,40 @@ export function flowRoutes(deps: ApiDeps): Hono {
     const text = await c.req.text();
     const docs = parseAllDocuments(text, { lineCounter: new LineCounter(), prettyErrors: true });
     const list = Array.isArray(docs) ? docs : [docs];
-    return c.json(
-      list.map((doc, index) => {
-        // a document that does not parse cannot be written back out: its errors are the answer
-        const invalid = yamlDocumentErrors(doc);
-        if (invalid) return { index, constraints: invalid.message, errors: invalid.errors };
-        try {
-          const flow = parseFlow(sourceOfDocument(doc), registry);
-          return { index, flow: flow.id, namespace: flow.namespace, constraints: null, errors: [] };
-        } catch (error) {
-          if (!(error instanceof UserError)) throw error;
-          return { index, constraints: error.message, errors: error.errors ?? [] };
-        }
-      }),
-    );
+    // a Subflow may name a flow of the same request: it is read as the request gives it
+    const batch = new Map<string, Flow>();
+    const sources = list.map((doc) => (yamlDocumentErrors(doc) ? undefined : sourceOfDocument(doc)));
+    for (const source of sources) {
+      if (source === undefined) continue;
+      try {
+        const flow = parseFlow(source, registry);
+        batch.set(`${flow.namespace}/${flow.id}`, flow);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+      }
+    }
+    const lookup: FlowLookup = async (namespace, id, revision) => (revision === undefined ? batch.get(`${namespace}/${id}`) : undefined) ?? deployed(namespace, id, revision);
+    const results = [];
+    for (const [index, doc] of list.entries()) {
+      // a document that does not parse cannot be written back out: its errors are the answer
+      const invalid = yamlDocumentErrors(doc);
+      if (invalid) {
+        results.push({ index, constraints: invalid.message, errors: invalid.errors });
+        continue;
+      }
+      try {
+        const flow = await parseFlowForDeploy(sources[index]!, registry, lookup);
+        results.push({ index, flow: flow.id, namespace: flow.namespace, constraints: null, errors: [] });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        results.push({ index, constraints: error.message, errors: error.errors ?? [] });
+      }
+    }
+    return c.json(results);
   });
 
   app.get("/search", async (c) => {
+    onlyQuery(c, ["namespace", "q", "page", "size"]);
     const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
     return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
   });
@@ -82,7 +101,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   app.put("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();
     const source = await sourceOf(c);
-    const flow = parseFlow(source, registry);
+    const flow = await parseFlowForDeploy(source, registry, deployed);
     if (flow.namespace !== namespace || flow.id !== id) {
       throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
     }

@@ -1,7 +1,7 @@
 import { NotFoundError, parseJsonFromOutside } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { namespaceParam } from "../params.js";
+import { namespaceParam, onlyQuery } from "../params.js";
 
 /**
  * The KV store's API, as Kestra documents it: PUT a JSON body (its type inferred: a string, an
@@ -13,6 +13,7 @@ export function kvRoutes(deps: ApiDeps): Hono {
   const { kv } = deps;
 
   app.get("/:namespace/kv", async (c) => {
+    onlyQuery(c, ["prefix"]);
     const records = await kv.list(namespaceParam(c), c.req.query("prefix") ?? "");
     return c.json(records.map((r) => ({ key: r.key, type: r.type, creationDate: r.created, updateDate: r.updated, expirationDate: r.expires ?? null })));
   });

@@ -2,6 +2,7 @@ import { isTerminal, LOG_LEVELS, NotFoundError, UserError, type LogEntry, type L
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
+import { onlyQuery } from "../params.js";
 
 /** how often a follower also reads the repository (logs stored by another server replica) */
 const POLL_MS = 1000;
@@ -14,6 +15,7 @@ export function logRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const filterOf = async (c: Context) => {
     const executionId = c.req.param("executionId")!;
+    onlyQuery(c, ["taskId", "taskRunId", "minLevel"]);
     const minLevel = c.req.query("minLevel")?.toUpperCase();
     if (minLevel && !LOG_LEVELS.includes(minLevel as LogLevel)) throw new UserError(`unknown level '${minLevel}' (one of ${LOG_LEVELS.join(", ")})`, { status: 400 });
     if (!(await deps.repository.getExecution(executionId))) throw new NotFoundError(`execution ${executionId} not found`);
@@ -55,13 +57,17 @@ export function logRoutes(deps: ApiDeps): Hono {
         aborted = true;
         wake();
       });
+      const batch: string[] = [];
       const send = async (entries: LogEntry[]) => {
         for (const entry of entries) {
           const key = identity(entry);
           if (sent.has(key)) continue;
           sent.add(key);
-          await stream.writeSSE({ event: "log", data: JSON.stringify(entry) });
+          // a thousand events a write: a backlog of 100,000 lines went out one awaited write at a time
+          batch.push(`event: log\ndata: ${JSON.stringify(entry)}\n\n`);
+          if (batch.length >= 1000) await stream.write(batch.splice(0).join(""));
         }
+        if (batch.length) await stream.write(batch.splice(0).join(""));
       };
       try {
         let endedAt: number | undefined;

@@ -2,7 +2,7 @@ import { NotFoundError, UserError, z } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { DeclaredTrigger } from "../../triggers/trigger-index.js";
 import type { ApiDeps } from "../api-deps.js";
-import { pageOf } from "../params.js";
+import { onlyQuery, pageOf } from "../params.js";
 
 const disabledBody = z.object({ disabled: z.boolean() });
 const backfillBody = z.object({
@@ -52,6 +52,7 @@ export function triggerRoutes(deps: ApiDeps): Hono {
   };
 
   app.get("/search", async (c) => {
+    onlyQuery(c, ["namespace", "flowId", "q", "page", "size"]);
     await triggers.index.refresh();
     const namespace = c.req.query("namespace");
     const flowId = c.req.query("flowId");
