@@ -4,7 +4,6 @@ import { ConflictError, errorMessage, isTerminal, isUnavailable, type ExecutionR
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 
-const withoutSystemLabels = (labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith(SYSTEM_LABEL_PREFIX)));
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
@@ -206,16 +205,26 @@ export class Executor {
       dispatch: (_s, run) => this.dispatch(state, run),
       startSubflow: async (s, run, target) => {
         const child = await this.deps.flows.get(target.namespace, target.flowId, target.revision);
+        const parentLabels = Object.entries(s.execution.labels);
+        const task = this.taskOf(s, run);
+        // as Kestra's ExecutableUtils.subflowExecution: the parent's system labels always pass on (one correlation
+        // id down a chain); with inheritLabels its other labels too, but for those the child flow sets itself
+        const inherited = target.inheritLabels ? Object.fromEntries(parentLabels.filter(([key]) => !key.startsWith(SYSTEM_LABEL_PREFIX) && !(key in (child.labels ?? {})))) : {};
         const request = {
           id: this.deps.executions.newId(),
           flow: child,
           inputs: target.inputs,
-          // inheritLabels: the parent's labels, the task's own over them (system ones are Ferry's to set)
-          labels: target.inheritLabels ? { ...withoutSystemLabels(s.execution.labels), ...target.labels } : target.labels,
-          // a chain of subflows shares its first execution's correlation id (Kestra's ExecutableUtils)
-          systemLabels: { [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
+          labels: { ...inherited, ...target.labels },
+          systemLabels: { ...Object.fromEntries(parentLabels.filter(([key]) => key.startsWith(SYSTEM_LABEL_PREFIX))), [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
-          trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
+          trigger: {
+            id: run.taskId,
+            type: task?.type ?? "io.kestra.plugin.core.flow.Subflow",
+            variables: {
+              executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId, flowRevision: s.execution.flowRevision, taskRunId: run.id, taskId: run.taskId,
+              ...(run.value !== undefined ? { taskRunValue: run.value } : {}),
+            },
+          },
         };
         await this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
         s.children.push(request);

@@ -149,3 +149,28 @@ tasks:
     await expect(h.run(flow, { color: "red" })).rejects.toThrow(/'red' is not one of the values blue, green/);
   });
 });
+
+describe("a subflow's trigger and labels", () => {
+  it("the child sees trigger.executionId, namespace, flowId, flowRevision, taskRunId and taskId; inherited labels yield to the child flow's own", async () => {
+    await h.deploy(`
+id: trigger-child
+namespace: test.engine
+labels: { owner: child }
+tasks:
+  - { id: read, type: core.Return, format: "{{ trigger.namespace }}/{{ trigger.flowId }}@{{ trigger.flowRevision }} {{ trigger.taskId }} {{ trigger.executionId }} {{ labels.owner }} {{ labels.team }}" }
+outputs:
+  - { id: seen, type: STRING, value: "{{ outputs.read.value }}" }
+`);
+    const r = await h.run(`
+id: trigger-parent
+namespace: test.engine
+labels: { owner: parent, team: data }
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: trigger-child, inheritLabels: true }
+`);
+    const call = (await r.outputs("call")) as { executionId: string; outputs: { seen: string } };
+    expect(call.outputs.seen).toBe(`test.engine/trigger-parent@1 call ${r.execution.id} child data`);
+    const child = (await h.repository.getExecution(call.executionId))!.execution;
+    expect(child.trigger).toMatchObject({ id: "call", type: "core.Subflow" });
+  });
+});
