@@ -49,15 +49,15 @@ describe("database secrets in a real ferry server local, through the CLI", () =>
     expect(listed).not.toContain("db-secret-value-42");
 
     await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: USES_SECRET, headers: { "content-type": "application/x-yaml" } });
-    const run = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--server", ferry.url]);
+    const run = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--logs", "--server", ferry.url]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("say: token ******");
-    expect(run.stdout).toContain("script: script sees ******");
+    expect(run.stdout).toMatch(/"taskId":"say",.*"message":"token \*\*\*\*\*\*"/);
+    expect(run.stdout).toMatch(/"taskId":"script",.*"message":"script sees \*\*\*\*\*\*"/);
     expect(run.stdout).not.toContain("db-secret-value-42");
 
     const deleted = await runCli(["secrets", "delete", "it.secrets", "DB_TOKEN", "--server", ferry.url]);
     expect(deleted.stdout).toContain("secret DB_TOKEN deleted");
-    const failed = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--server", ferry.url]);
+    const failed = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--logs", "--server", ferry.url]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain("secret DB_TOKEN not found in namespace it.secrets.team");
   }, 60_000);
@@ -73,9 +73,9 @@ describe("database secrets in a real ferry server local, through the CLI", () =>
     expect(refused.stderr.trim()).toBe("ferry: invalid configuration at secrets.key: this key does not decrypt the stored secrets (the key they were saved with is needed; change keys with 'ferry secrets rotate-key')");
 
     ferry = await startFerryProcess({ cwd, env: env(NEW_KEY) });
-    const run = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--server", ferry.url]);
+    const run = await runCli(["execute", "it.secrets.team", "uses-secret", "--wait", "--logs", "--server", ferry.url]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("say: token ******");
+    expect(run.stdout).toMatch(/"taskId":"say",.*"message":"token \*\*\*\*\*\*"/);
   }, 60_000);
 
   it("answers 405 JSON for writes when the backend is read-only (env)", async () => {

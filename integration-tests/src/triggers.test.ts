@@ -107,7 +107,7 @@ describe("triggers in a real ferry server local", () => {
     const gaps = none.slice(1).map((s, i) => s - none[i]);
     expect(Math.max(...gaps)).toBeGreaterThanOrEqual(4);
     const bad = await runCli(["trigger", "backfill", "it.sched", "all", "tick", "--start", "soon", "--server", ferry.url]);
-    expect(bad).toMatchObject({ code: 1, stderr: expect.stringContaining("--start 'soon' is not an ISO-8601 date-time") });
+    expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining("--start 'soon' is not an ISO-8601 date-time") });
   }, 60_000);
 });
 

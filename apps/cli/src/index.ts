@@ -1,1 +1,3 @@
-export { ApiClient, serverUrl } from "./client.js";
+export { ApiClient } from "./client/api-client.js";
+export { resolveServer, type ServerTarget } from "./client/server-target.js";
+export { EXIT } from "./exit-codes.js";

@@ -81,7 +81,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger };
+    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {

@@ -7,7 +7,9 @@ import { join } from "node:path";
  * - `source`: the Kestra file(s) the case was written from (required in this project's cases);
  * - `flows`: more flow files of the folder to deploy first (subflows, flows a trigger watches);
  * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value;
- * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/.
+ * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/;
+ * - `deploy_refused`: flow.yaml must be refused at deploy (HTTP 422) with a message holding this text;
+ *   nothing is executed (for flows Kestra refuses).
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -22,6 +24,7 @@ export interface ConformanceExpect {
   task_values?: Record<string, Record<string, string>>;
   attempts?: Record<string, number>;
   flows?: string[];
+  deploy_refused?: string;
   source?: string | string[];
   notes?: string;
 }
@@ -103,6 +106,10 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   const files = [...(exp.flows ?? []), ...(existsSync(join(c.folder, "child.yaml")) ? ["child.yaml"] : []), "flow.yaml"];
   for (const file of files) {
     const failed = await deploy(base, exp.namespace, readFileSync(join(c.folder, file), "utf8"));
+    if (exp.deploy_refused !== undefined && file === "flow.yaml") {
+      if (!failed) return [`deploy ${file}: accepted, expected a refusal holding ${JSON.stringify(exp.deploy_refused)}`];
+      return failed.startsWith("HTTP 422") && failed.includes(exp.deploy_refused) ? [] : [`deploy ${file}: ${failed}; expected HTTP 422 holding ${JSON.stringify(exp.deploy_refused)}`];
+    }
     if (failed) return [`deploy ${file}: ${failed}`];
   }
   const form = multipart(exp.inputs ?? {});

@@ -1,16 +1,20 @@
 export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
-export { parseFlow, formatPath, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { parseFlow, formatPath, sourceLine, yamlDocumentErrors } from "./flow/parse-flow.js";
 export { parseFlowForDeploy, type FlowLookup } from "./flow/deploy-flow.js";
-export { conditionsHold, type ConditionSpec, type ConditionExecution } from "./flow/conditions.js";
+export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
+export {
+  conditionHolds, conditionsHold, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
+} from "./flow/conditions.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
+export { nestInputs, resolveExecutionInputs, type InputEnvironment } from "./flow/resolve-inputs.js";
 export { configSchema, type FerryConfig } from "./config/config.schema.js";
 export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { redactConfig } from "./config/redact.js";
 export { PluginRegistry } from "./plugins/registry.js";
 export { loadPlugins } from "./plugins/load-plugins.js";
-export { flowJsonSchema } from "./plugins/json-schema.js";
+export { flowJsonSchema, propertiesSchema } from "./plugins/json-schema.js";
 export { propertyRows, supportTable, type PropertyRow, type PropertyScope } from "./flow/support-table.js";
 export { pluginDocPage } from "./plugins/plugin-docs.js";
 export {

@@ -1,6 +1,7 @@
 import type { Backends, FerryConfig, PluginRegistry } from "@ferry/core";
 import { parseDuration, type AesGcm, type Repository, type Subscription } from "@ferry/sdk";
 import { encryptionKey } from "./encryption-key.js";
+import { errorLogReader, type ErrorLogReader } from "./error-logs.function.js";
 import { EngineEvents } from "./events.js";
 import { ExecutionService } from "./execution-service.js";
 import { Executor } from "./executor/executor.js";
@@ -13,6 +14,7 @@ import { Purger } from "./purger.js";
 import { WorkerDirectory } from "./worker-directory.js";
 import { resolveProcessUser } from "./worker/process-user.js";
 import { TaskCache } from "./worker/task-cache.js";
+import { kvAccess, kvFunction } from "./worker/kv-access.js";
 import { Worker } from "./worker/worker.js";
 
 /**
@@ -24,16 +26,20 @@ import { Worker } from "./worker/worker.js";
 /** what both halves share: parts over the storage, made once per process */
 export interface StorageParts {
   store: JsonStore;
+  /** the repository, asked for lazily (what tasks reading executions, logs and triggers reach) */
+  openRepository: () => Promise<Repository>;
   kv: KvStore;
   purger: Purger;
   taskCache: TaskCache;
+  /** what errorLogs() reads */
+  logs: ErrorLogReader;
 }
 
 /** the parts over storage; `repository` is asked for lazily (a worker opens one only when a task uses KV, a purge or the cache) */
 export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store) };
+  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
 }
 
 export interface SchedulerParts extends StorageParts {
@@ -70,7 +76,9 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
   const events = new EngineEvents();
   const flows = new FlowStore(repository, registry);
   const encryption = await encryptionKey(config.encryption.key, { baseDir: input.baseDir, makeLocal: input.makeLocalKey });
-  const executions = new ExecutionService(repository, storage.store, queue, events, encryption);
+  // input templates may read the KV store of the flow's namespace, as a task may
+  const inputFunctions = (namespace: string) => ({ kv: kvFunction(kvAccess(storage.kv, namespace, config.kv.sharedNamespaces), namespace) });
+  const executions = new ExecutionService(repository, storage.store, queue, events, encryption, inputFunctions);
   const executor = new Executor({ repository, queue, registry, store: storage.store, flows, executions, events, onError });
   const directory = new WorkerDirectory(queue);
   const stops: Array<() => Promise<void>> = [];
@@ -120,7 +128,7 @@ export function composeWorker(input: WorkerInput): Worker {
   const { config, backends, storage } = input;
   return new Worker({
     queue: backends.queue, registry: input.registry, store: storage.store, secrets: backends.secrets, encryption: input.encryption,
-    kv: storage.kv, purge: storage.purger, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces,
+    kv: storage.kv, purge: storage.purger, repository: storage.openRepository, taskCache: storage.taskCache, kvSharedNamespaces: config.kv.sharedNamespaces, logs: storage.logs,
     concurrency: input.concurrency ?? config.worker.concurrency, groups: input.groups ?? config.worker.groups,
     processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
   });

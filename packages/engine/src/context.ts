@@ -1,4 +1,6 @@
-import type { Callable, RenderContext } from "@ferry/core";
+import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
+import type { ErrorLogReader } from "./error-logs.function.js";
+import { runtimeFunctions } from "./render-functions.js";
 import { secretsOnWorkersOnly } from "./secret-function.js";
 import { maskSecretInputs } from "./secret-inputs.js";
 import type { JsonStore } from "./json-store.js";
@@ -8,9 +10,10 @@ export interface TaskRunVariables {
   id: string;
   value?: string;
   parentId?: string;
-  /** iteration values of the enclosing loops, nearest first (Kestra's `parents`) */
-  parentValues?: string[];
+  /** every enclosing task run, nearest first (Kestra's `parents`; the first is `parent`) */
+  parents?: Array<{ task: { id: string }; taskrun?: { value: string } }>;
   startDate?: string;
+  /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
 }
 
@@ -39,6 +42,8 @@ export async function buildRenderContext(
     openInputs?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>;
     /** the task's abort signal: once it aborts (kill, timeout) a render stops at its next step */
     signal?: AbortSignal;
+    /** where errorLogs() reads the execution's ERROR lines (workers) */
+    logs?: ErrorLogReader;
   } = {},
 ): Promise<RenderContext> {
   const outputs: Record<string, unknown> = {};
@@ -56,27 +61,45 @@ export async function buildRenderContext(
   const variables: Record<string, unknown> = {
     flow: { ...ref.flow },
     execution: { ...ref.execution },
-    labels: ref.labels,
+    labels: nestLabels(ref.labels),
     inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,
-    vars: ref.variables ?? {},
+    vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
     envs: envs(),
   };
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
+  if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
-    const { parentValues, ...taskrun } = extra.taskrun;
+    const { parents = [], ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
-    if (parentValues?.length) {
-      const parents = parentValues.map((value) => ({ taskrun: { value: value ?? null } }));
-      variables.parents = parents;
-      variables.parent = parents[0];
-    }
+    variables.parents = parents;
+    if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  return { variables, functions: extra.functions ?? { secret: secretsOnWorkersOnly }, ...(extra.signal ? { signal: extra.signal } : {}) };
+  const functions = { ...runtimeFunctions(ref, store, extra.logs), ...(extra.functions ?? { secret: secretsOnWorkersOnly }) };
+  return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
 }
 
+/**
+ * Labels as templates read them, Kestra's Label.toNestedMap: a dotted key nests, so
+ * `system.correlationId` reads as `labels.system.correlationId`.
+ */
+export function nestLabels(labels: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    const parts = key.split(".");
+    let level = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = level[part];
+      level = (next && typeof next === "object" ? next : (level[part] = {})) as Record<string, unknown>;
+    }
+    level[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
+
+/** the inputs templates read: SECRET ones opened (a worker) or masked, dotted ids nested (`inputs.nested.string`) */
 async function inputsOf(ref: ContextRef, store: JsonStore, open?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>) {
   const inputs = ref.inputsUri ? await store.read<Record<string, unknown>>(ref.inputsUri) : {};
-  return open ? open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>);
+  return nestInputs(open ? await open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>));
 }

@@ -1,4 +1,4 @@
-import { resolveInputs, type Flow } from "@ferry/core";
+import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
   assertStorableText, executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
   type Repository,
@@ -6,8 +6,9 @@ import {
 import { newState } from "./executor/execution-state.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
-import { sealSecretInputs } from "./secret-inputs.js";
-import { inputsKey, triggerKey } from "./storage-keys.js";
+import { copyTaskRunData, keptTaskRuns, readForReplay, type StoredExecution } from "./replay.js";
+import { openSecretInputs, sealSecretInputs } from "./secret-inputs.js";
+import { inputsKey, triggerKey, variablesKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
 
 export interface CreateExecutionRequest {
@@ -20,6 +21,37 @@ export interface CreateExecutionRequest {
   id?: string;
   /** where the execution's files go, as given by `customFilesPrefix` (records stay in the deployment's layout) */
   storagePrefix?: string;
+  /**
+   * Labels only Ferry sets (`system.*`): a subflow's or triggered execution's
+   * `system.correlationId` is its upstream's. Kestra's own, the flow's and the caller's
+   * `system.*` labels never reach an execution another way.
+   */
+  systemLabels?: Record<string, string>;
+  /** the first execution of the chain this one continues (a replay, a retry in a new execution) */
+  originalId?: string;
+  /** this execution's attempt of the flow, from 1 (retry.behavior CREATE_NEW_EXECUTION) */
+  attemptNumber?: number;
+}
+
+/** Kestra's reserved label prefix: labels only the orchestrator sets */
+export const SYSTEM_LABEL_PREFIX = "system.";
+export const CORRELATION_ID_LABEL = "system.correlationId";
+/** Kestra's label on an execution made by replaying another one */
+export const REPLAY_LABEL = "system.replay";
+
+/**
+ * An execution's labels as Kestra's Execution.newExecution makes them: the flow's and the
+ * caller's, without `system.*` ones, then Ferry's own; `system.correlationId` is the
+ * execution's own id unless an upstream execution gave its own.
+ */
+export function executionLabels(flowLabels: Record<string, string> | undefined, given: Record<string, string> | undefined, system: Record<string, string> | undefined, id: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const source of [flowLabels ?? {}, given ?? {}]) {
+    for (const [key, value] of Object.entries(source)) if (!key.startsWith(SYSTEM_LABEL_PREFIX)) labels[key] = value;
+  }
+  Object.assign(labels, system);
+  labels[CORRELATION_ID_LABEL] ??= id;
+  return labels;
 }
 
 /**
@@ -34,22 +66,29 @@ export class ExecutionService {
     private readonly events?: EngineEvents,
     /** seals SECRET inputs before they are stored */
     private readonly encryption?: AesGcm,
+    /** what input templates (defaults, expression, dependsOn) may call for a namespace: kv() */
+    private readonly inputFunctions?: (namespace: string) => Record<string, Callable>,
   ) {}
 
   newId(): string {
     return newId();
   }
 
-  /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything */
-  validate(request: CreateExecutionRequest): Record<string, unknown> {
+  /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything; answers the typed inputs */
+  async validate(request: CreateExecutionRequest): Promise<Record<string, unknown>> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
     for (const [key, value] of Object.entries(request.labels ?? {})) {
+      if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 422 });
       assertStorableText(key, `label key '${key}'`, 422);
       if (typeof value !== "string") throw new UserError(`label ${key}: the value must be text`, { status: 422 });
       assertStorableText(value, `label ${key}`, 422);
     }
-    return resolveInputs(flow.inputs, request.inputs ?? {});
+    return resolveExecutionInputs(flow.inputs, request.inputs ?? {}, {
+      flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+      ...(request.id ? { execution: { id: request.id } } : {}),
+      functions: this.inputFunctions?.(flow.namespace),
+    });
   }
 
   /**
@@ -73,9 +112,78 @@ export class ExecutionService {
     }
   }
 
+  /**
+   * A new execution of `source`'s flow (Kestra's replay): the same inputs, trigger, labels
+   * (with `system.replay`) and parent link, its files copied so it outlives a purge of the
+   * source; `fromTaskRunId` keeps the task runs that ended before that one, outputs and all.
+   * It continues the source's chain: same originalId, next attemptNumber.
+   */
+  async replay(source: StoredExecution, flow: Flow, fromTaskRunId?: string): Promise<ExecutionRecord> {
+    const from = source.execution;
+    const id = newId();
+    const prefix = executionPrefix(flow.namespace, flow.id, id);
+    const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id) : undefined;
+    let inputs: Record<string, unknown> = {};
+    if (from.inputsUri) {
+      const stored = await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs");
+      inputs = await openSecretInputs(stored, from.id, this.encryption, () => undefined);
+      await this.copyFileInputs(flow, inputs, from, prefix);
+    }
+    const now = new Date().toISOString();
+    const execution: ExecutionRecord = {
+      id,
+      namespace: flow.namespace,
+      flowId: flow.id,
+      flowRevision: flow.revision ?? from.flowRevision,
+      state: newState("CREATED", now),
+      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
+      labels: { ...from.labels, [REPLAY_LABEL]: "true" },
+      trigger: from.trigger
+        ? { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined }
+        : undefined,
+      parent: from.parent,
+      storagePrefix: prefix,
+      originalId: from.originalId ?? from.id,
+      replayOf: from.id,
+      attemptNumber: (from.attemptNumber ?? 1) + 1,
+      originalCreated: from.originalCreated ?? from.created,
+      created: now,
+      updated: now,
+    };
+    if (from.variablesUri) execution.variablesUri = await this.store.write(variablesKey(prefix, id), await readForReplay(this.store, from, from.variablesUri, "variables"));
+    const runs = kept?.runs ?? [];
+    for (const run of runs) {
+      const original = source.taskRuns.find((r) => kept!.ids.get(r.id) === run.id)!;
+      await copyTaskRunData(this.store, from, execution, original, run);
+    }
+    if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not replayed, retry later");
+    await this.repository.saveExecution(execution, runs);
+    // the executor's memory of a new execution holds no task runs: a replay that keeps some is read back instead
+    if (!runs.length) this.events?.emit("created", execution);
+    await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
+    return execution;
+  }
+
+  /** FILE inputs of the source execution, copied under the replay (its own files only; namespace files stay shared) */
+  private async copyFileInputs(flow: Flow, inputs: Record<string, unknown>, from: ExecutionRecord, prefix: string): Promise<void> {
+    const own = `${executionPrefix(from.namespace, from.flowId, from.id)}/`;
+    const files = `${from.storagePrefix ?? own.slice(0, -1)}/`;
+    for (const input of flow.inputs ?? []) {
+      const value = inputs[input.id];
+      if (input.type !== "FILE" || !isStorageUri(value)) continue;
+      const key = storageKeyOf(value);
+      if (!key.startsWith(own) && !key.startsWith(files)) continue;
+      const bytes = await this.store.storage.get(key);
+      if (!bytes) throw new UserError(`execution ${from.id} cannot be replayed: its input ${input.id} (${value}) was purged from internal storage`, { status: 410 });
+      const copy = `${prefix}/inputs/${input.id}/${key.slice(key.lastIndexOf("/") + 1)}`;
+      await this.store.storage.put(copy, bytes);
+      inputs[input.id] = toStorageUri(copy);
+    }
+  }
+
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
     const { flow } = request;
-    const inputs = this.validate(request);
+    const inputs = await this.validate(request);
     // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
@@ -89,7 +197,7 @@ export class ExecutionService {
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
       inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
-      labels: { ...(flow.labels ?? {}), ...(request.labels ?? {}) },
+      labels: executionLabels(flow.labels, request.labels, request.systemLabels, id),
       trigger: request.trigger
         ? {
             id: request.trigger.id,
@@ -99,6 +207,8 @@ export class ExecutionService {
         : undefined,
       parent: request.parent,
       storagePrefix: request.storagePrefix ?? prefix,
+      ...(request.originalId ? { originalId: request.originalId } : {}),
+      ...(request.attemptNumber ? { attemptNumber: request.attemptNumber } : {}),
       created: now,
       updated: now,
     };

@@ -1,5 +1,6 @@
 import type { LogEntry, TaskRunState } from "@ferry/sdk";
 import type { TaskSpec } from "@ferry/core";
+import type { TaskRunVariables } from "./context.js";
 
 /** Channel names on the queue. */
 export const EXECUTOR_CHANNEL = "executor";
@@ -41,6 +42,8 @@ export type ExecutorEvent =
       cached?: boolean;
       /** the task threw UnrecoverableError: FAILED for good, whatever its retry policy says */
       unrecoverable?: boolean;
+      /** logToFile: the attempt's log lines, stored as a file */
+      logFile?: string;
       workerId: string;
       date: string;
     }
@@ -51,6 +54,8 @@ export type ExecutorEvent =
   | { type: "lost"; executionId: string; taskRunId: string; attempt: number; workerId: string }
   | { type: "kill"; executionId: string }
   | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
+  /** retry.behavior CREATE_NEW_EXECUTION: the RETRIED execution's flow runs again in a new execution */
+  | { type: "retry-execution"; executionId: string }
   /** local mode starting: re-send what the lost in-memory queue held */
   | { type: "reconcile"; executionId: string }
   /** an execution that stopped moving: walk it again (a lost `created` or `result`) */
@@ -68,11 +73,18 @@ export interface OutputRef {
 export interface ContextRef {
   flow: { id: string; namespace: string; revision: number };
   variables?: Record<string, unknown>;
-  execution: { id: string; startDate: string; originalId: string };
+  /** the execution's variables once a task changed them: read instead of `variables` */
+  variablesUri?: string;
+  /** `state` is the execution's when the context was taken (Kestra's execution.state) */
+  execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
   triggerUri?: string;
+  /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
+  executionOutputsUri?: string;
   outputs: OutputRef[];
+  /** where the execution's files live when it has a storage prefix of its own (read() may read them) */
+  filesPrefix?: string;
 }
 
 /** A runnable task run handed to a worker. */
@@ -81,7 +93,8 @@ export interface WorkerJob {
   taskRunId: string;
   attempt: number;
   task: TaskSpec;
-  taskrun: { id: string; value?: string; parentId?: string; parentValues?: string[]; startDate: string };
+  /** `taskrun`, `parents` and `parent` of its templates */
+  taskrun: TaskRunVariables;
   context: ContextRef;
   /** where the task run's outputs are written: the execution's records prefix */
   storagePrefix: string;

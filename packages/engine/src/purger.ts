@@ -1,5 +1,5 @@
 import {
-  executionPrefix, type EndedExecutionsQuery, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+  executionPrefix, type EndedExecutionsQuery, type ExecutionRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
 } from "@ferry/sdk";
 import type { KvStore } from "./kv-store.js";
 
@@ -7,6 +7,15 @@ import type { KvStore } from "./kv-store.js";
 const BATCH = 200;
 /** when records stay (logs or storage only), one pass over at most this many */
 const KEEP_RECORDS_LIMIT = 100_000;
+
+const selectionOf = (s: PurgeSelection): Required<PurgeSelection> => ({ executions: s.executions ?? true, logs: s.logs ?? true, metrics: s.metrics ?? true, storage: s.storage ?? true });
+
+function add(into: PurgeCounts, more: PurgeCounts): void {
+  into.executionsCount += more.executionsCount;
+  into.logsCount += more.logsCount;
+  into.metricsCount += more.metricsCount;
+  into.storagesCount += more.storagesCount;
+}
 
 /** `company.*` → /^company\..*$/: `*` any run of characters, `?` one */
 export function globToRegExp(glob: string): RegExp {
@@ -23,24 +32,32 @@ export class Purger implements PurgeAccess {
   constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly kvStore?: KvStore) {}
 
   async executions(query: EndedExecutionsQuery & PurgeSelection): Promise<PurgeCounts> {
-    const what = { executions: query.executions ?? true, logs: query.logs ?? true, metrics: query.metrics ?? true, storage: query.storage ?? true };
+    const what = selectionOf(query);
     const counts: PurgeCounts = { executionsCount: 0, logsCount: 0, metricsCount: 0, storagesCount: 0 };
     const repository = await this.repository();
     for (;;) {
       const found = await repository.findEndedExecutions(query, what.executions ? BATCH : KEEP_RECORDS_LIMIT);
       if (!found.length) break;
-      const removed = await repository.purgeExecutions(found.map((e) => e.id), what);
-      counts.executionsCount += removed.executions;
-      counts.logsCount += removed.logs;
-      counts.metricsCount += removed.metrics;
-      // records first, bytes after: a crash in between leaves unreferenced bytes, never a record pointing at nothing
-      if (what.storage) {
-        for (const execution of found) {
-          const prefixes = new Set([executionPrefix(execution.namespace, execution.flowId, execution.id), execution.storagePrefix].filter((p): p is string => Boolean(p)));
-          for (const prefix of prefixes) counts.storagesCount += await this.storage.deletePrefix(prefix);
-        }
-      }
+      add(counts, await this.remove(repository, found, what));
       if (!what.executions || found.length < BATCH) break;
+    }
+    return counts;
+  }
+
+  /** the given ended executions (`DELETE /api/v1/executions/{id}`): the caller checked that they ended */
+  async executionsById(executions: ExecutionRecord[], selection: PurgeSelection = {}): Promise<PurgeCounts> {
+    return this.remove(await this.repository(), executions, selectionOf(selection));
+  }
+
+  private async remove(repository: Repository, found: ExecutionRecord[], what: Required<PurgeSelection>): Promise<PurgeCounts> {
+    const removed = await repository.purgeExecutions(found.map((e) => e.id), what);
+    const counts: PurgeCounts = { executionsCount: removed.executions, logsCount: removed.logs, metricsCount: removed.metrics, storagesCount: 0 };
+    // records first, bytes after: a crash in between leaves unreferenced bytes, never a record pointing at nothing
+    if (what.storage) {
+      for (const execution of found) {
+        const prefixes = new Set([executionPrefix(execution.namespace, execution.flowId, execution.id), execution.storagePrefix].filter((p): p is string => Boolean(p)));
+        for (const prefix of prefixes) counts.storagesCount += await this.storage.deletePrefix(prefix);
+      }
     }
     return counts;
   }

@@ -41,3 +41,5 @@ const attemptSuffix = (attempt: number | undefined) => (attempt ? `.${attempt}` 
 export const taskOutputsKey = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/${taskId}.${taskRunId}${attemptSuffix(attempt)}.outputs.json`;
 export const planKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.plan.json`;
 export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/files/${taskId}/${taskRunId}${attemptSuffix(attempt)}`;
+/** an execution's variables after the task run that set them (SetVariables, UnsetVariables) */
+export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/variables.${taskRunId}.json`;

@@ -3,6 +3,7 @@ export * from "./states.js";
 export * from "./ids.js";
 export * from "./duration.js";
 export * from "./uri.js";
+export * from "./namespace-scope.js";
 export * from "./nesting.js";
 export * from "./text.js";
 export * from "./dates.js";

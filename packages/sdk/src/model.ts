@@ -16,6 +16,8 @@ export interface Attempt {
   workerId?: string;
   /** the task did not run: its outputs came from the task cache (`taskCache`) */
   cached?: boolean;
+  /** logToFile: the attempt's log lines, as a file in internal storage */
+  logFile?: string;
 }
 
 /**
@@ -57,6 +59,16 @@ export interface ExecutionRecord {
   parent?: { executionId: string; taskRunId: string };
   /** an execution may write its offloaded files under its own storage prefix */
   storagePrefix?: string;
+  /** the execution's variables (`vars`) once a task changed them (SetVariables); the flow's `variables` until then */
+  variablesUri?: string;
+  /** the first execution of a chain of replays and new-execution retries (Kestra's originalId); its own id when absent */
+  originalId?: string;
+  /** which attempt of the flow this execution is, counting from 1 (retry.behavior CREATE_NEW_EXECUTION) */
+  attemptNumber?: number;
+  /** when the first execution of its chain was created: `retry.maxDuration` of new-execution retries counts from it */
+  originalCreated?: string;
+  /** the execution this one replays (a replay, or a retry in a new execution): Kestra's parentId */
+  replayOf?: string;
   created: string;
   updated: string;
   /**

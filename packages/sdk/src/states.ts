@@ -6,7 +6,13 @@ export type ExecutionState =
   | "WARNING"
   | "FAILED"
   | "KILLING"
-  | "KILLED";
+  | "KILLED"
+  /** ended by `execution.Exit` with state CANCELED, or a task run cancelled */
+  | "CANCELLED"
+  /** ended by a failure that `retry.behavior: CREATE_NEW_EXECUTION` retries in a new execution */
+  | "RETRIED"
+  /** waiting for a concurrency slot */
+  | "QUEUED";
 
 export type TaskRunState =
   | "CREATED"
@@ -17,13 +23,17 @@ export type TaskRunState =
   | "WARNING"
   | "FAILED"
   | "KILLED"
-  | "SKIPPED";
+  | "SKIPPED"
+  | "CANCELLED"
+  /** failed, and retried in a new execution (`retry.behavior: CREATE_NEW_EXECUTION`) */
+  | "RETRIED";
 
 export const EXECUTION_STATES: readonly ExecutionState[] = [
-  "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED",
+  "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED",
 ];
 
-const TERMINAL = new Set<string>(["SUCCESS", "WARNING", "FAILED", "KILLED", "SKIPPED"]);
+// Kestra's State.Type.isTerminated()
+const TERMINAL = new Set<string>(["SUCCESS", "WARNING", "FAILED", "KILLED", "SKIPPED", "CANCELLED", "RETRIED"]);
 
 export function isTerminal(state: ExecutionState | TaskRunState): boolean {
   return TERMINAL.has(state);

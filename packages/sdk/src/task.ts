@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import type { EndedExecutionsQuery, LogLevel, LogsQuery } from "./model.js";
+import type { EndedExecutionsQuery, LogEntry, LogLevel, LogsQuery } from "./model.js";
+import type { ExecutionState } from "./states.js";
 
 /** What a task may log through; lines reach the execution's logs. */
 export interface TaskLogger {
@@ -24,8 +25,12 @@ export interface RunContext extends RunIdentity {
   logger: TaskLogger;
   /** aborted on kill or timeout; long-running work must listen to it */
   signal: AbortSignal;
-  /** renders a template authored in the flow (never call it on data values) */
-  render(template: unknown): Promise<unknown>;
+  /**
+   * Renders a template authored in the flow (never call it on data values). `variables` are
+   * added to what the template sees for this call only: an item's fields (FilterItems), a
+   * count (execution.Count).
+   */
+  render(template: unknown, variables?: Record<string, unknown>): Promise<unknown>;
   /** stores a file under this task run and returns its `ferry://` URI */
   putFile(name: string, body: Uint8Array | string): Promise<string>;
   /** reads a `ferry://` file of this execution (or of its namespace) */
@@ -48,6 +53,102 @@ export interface RunContext extends RunIdentity {
    * cannot read the worker's environment, memory or files; absent: the worker's own user.
    */
   processUser?: ProcessUser;
+  /** what a task may read of executions: counts and logs (Kestra's execution.Count, log.Fetch) */
+  executions: ExecutionsAccess;
+  /** a namespace's files, to list, read, write and delete (Kestra's namespace.* tasks) */
+  namespaceFiles: NamespaceFilesAccess;
+  /** the files this execution stored (Kestra's PurgeCurrentExecutionFiles) */
+  executionFiles: ExecutionFilesAccess;
+  /** enabling and disabling a flow's triggers (Kestra's trigger.Toggle) */
+  triggers: TriggersAccess;
+  /**
+   * Runs another runnable task, given as `{type, ...properties}`, with this run context
+   * (Kestra's TemplatedTask). Its properties are taken as they are, never rendered again:
+   * the caller rendered them from the flow's template. A flowable, a subflow or an unknown
+   * type fails, naming it.
+   */
+  runTask(spec: Record<string, unknown>): Promise<TaskOutputs | void>;
+}
+
+
+/** Execution counts and logs, as Kestra's execution.Count and log.Fetch read them. */
+export interface ExecutionsAccess {
+  /** executions matching, per flow or per namespace; each namespace within `namespaceInScope` */
+  count(query: ExecutionCountQuery): Promise<ExecutionCountRow[]>;
+  /**
+   * The log lines of an execution (this one by default) at `minLevel` or above, of `taskIds`
+   * when given, oldest first. Another execution must belong to `namespace`/`flowId` (this
+   * flow's by default), as Kestra looks it up; one that does not has no lines.
+   */
+  logs(query: ExecutionLogsQuery): Promise<LogEntry[]>;
+}
+
+export interface ExecutionCountQuery {
+  /** one row per flow, zero counts included */
+  flows?: Array<{ namespace: string; flowId: string }>;
+  /** one row per namespace (flowId absent), zero counts included */
+  namespaces?: string[];
+  states?: ExecutionState[];
+  /** ISO-8601: executions started at or after */
+  startDate?: string;
+  /** ISO-8601: executions started at or before */
+  endDate?: string;
+}
+
+export interface ExecutionCountRow {
+  namespace: string;
+  flowId?: string;
+  count: number;
+}
+
+export interface ExecutionLogsQuery {
+  executionId?: string;
+  namespace?: string;
+  flowId?: string;
+  taskIds?: string[];
+  minLevel?: LogLevel;
+}
+
+/** What happens when a namespace file being written exists already (Kestra's Namespace.Conflicts). */
+export type NamespaceFileConflict = "OVERWRITE" | "ERROR" | "SKIP";
+
+/**
+ * Namespace files: the flow's namespace by default; another only within `namespaceInScope`.
+ * Paths are relative to the namespace's root (`scripts/main.py`; a leading `/` is dropped).
+ * Written bytes have the run's secrets masked, as every store does.
+ */
+export interface NamespaceFilesAccess {
+  /** every file's path, sorted */
+  list(options?: { namespace?: string }): Promise<string[]>;
+  get(path: string, options?: { namespace?: string }): Promise<Uint8Array | undefined>;
+  /** returns the file's `ferry://` URI, or undefined when skipped (conflict SKIP) */
+  put(path: string, body: Uint8Array | string, options?: { namespace?: string; conflict?: NamespaceFileConflict }): Promise<string | undefined>;
+  /** false when there was no such file */
+  delete(path: string, options?: { namespace?: string }): Promise<boolean>;
+}
+
+/** The files an execution stored: its FILE inputs and what its tasks wrote (not its records). */
+export interface ExecutionFilesAccess {
+  /**
+   * Deletes this execution's files (with `children`, those of the subflow executions it
+   * started, at any depth) and returns their `ferry://` URIs. Outputs and other records the
+   * execution still needs stay.
+   */
+  purge(options?: { children?: boolean }): Promise<string[]>;
+  /**
+   * Deletes one file of this execution by its `ferry://` URI; false when it was not there. A URI
+   * of another execution, or of a record rather than a file, fails (403) and deletes nothing.
+   */
+  delete(uri: string): Promise<boolean>;
+}
+
+export interface TriggersAccess {
+  /**
+   * Enables or disables a trigger of a live flow (this flow by default), as an operator's
+   * switch does: a disabled schedule stops firing within seconds, and re-enabled it resumes
+   * from now, without a backlog. Fails naming the flow or trigger when there is none.
+   */
+  setEnabled(ref: { namespace?: string; flowId?: string; triggerId: string }, enabled: boolean): Promise<void>;
 }
 
 /** an operating-system user and group, resolved by the worker from `worker.processUser` */
@@ -146,6 +247,8 @@ export interface FlowableBranch {
   path: string[];
   /** iteration value children see as `taskrun.value` (ForEach) */
   value?: string;
+  /** ids of sibling tasks of this flowable that must have ended before this branch starts (Dag's `dependsOn`) */
+  dependsOn?: string[];
 }
 
 export interface FlowablePlan {
@@ -153,6 +256,8 @@ export interface FlowablePlan {
   /** how many branches may run at once; 0 = unlimited */
   concurrency: number;
   outputs?: TaskOutputs;
+  /** a child's failure ends the flowable WARNING, not FAILED (Kestra's AllowFailure) */
+  allowFailure?: boolean;
 }
 
 export interface FlowableContext extends RunIdentity {
@@ -170,20 +275,65 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   taskProperties: string[];
   /** property names rendered by `plan` itself rather than before it */
   rawProperties?: string[];
+  /**
+   * Where child tasks sit when not directly in `taskProperties` lists or maps of lists
+   * (Dag's `tasks: [{task, dependsOn}]`): each list of child tasks with its property path.
+   */
+  taskLists?(spec: Record<string, unknown>): Array<[Array<string | number>, unknown[]]>;
   plan(ctx: FlowableContext, props: P): Promise<FlowablePlan>;
+}
+
+/** What an execution task changes in the running execution (Kestra's ExecutionUpdatableTask). */
+export interface ExecutionChange {
+  /** labels added or replaced */
+  labels?: Record<string, string>;
+  /** the execution's variables (`vars`) from now on: the whole map */
+  variables?: Record<string, unknown>;
+  /** ends the execution in this state (Kestra's Exit) */
+  exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
+}
+
+export interface ExecutionTaskContext extends RunIdentity {
+  logger: TaskLogger;
+  render(template: unknown): Promise<unknown>;
+  /** the execution as it stands: its labels and variables (`vars`) */
+  labels: Record<string, string>;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * An execution task is resolved by the executor, not run by a worker: it changes the running
+ * execution itself (labels, variables, its end), as Kestra's Labels, SetVariables and Exit do.
+ */
+export interface ExecutionTaskDefinition<P = any> extends TaskDefinitionBase<P> {
+  kind: "execution";
+  update(ctx: ExecutionTaskContext, props: P): Promise<ExecutionChange>;
 }
 
 /** A subflow task starts another flow's execution; the executor owns it. */
 export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   kind: "subflow";
-  target(props: P): { namespace: string; flowId: string; revision?: number; inputs: Record<string, unknown>; labels?: Record<string, string>; wait: boolean; transmitFailed: boolean };
+  /** property names rendered by the executor itself, later (Subflow's `outputs`, against the child execution) */
+  rawProperties?: string[];
+  target(props: P): {
+    namespace: string;
+    flowId: string;
+    revision?: number;
+    inputs: Record<string, unknown>;
+    labels?: Record<string, string>;
+    /** the child gets the parent's labels, its own over them */
+    inheritLabels?: boolean;
+    wait: boolean;
+    transmitFailed: boolean;
+  };
 }
 
-export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P>;
+export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P> | ExecutionTaskDefinition<P>;
 
 export function defineTask<P>(definition: RunnableTaskDefinition<P>): RunnableTaskDefinition<P>;
 export function defineTask<P>(definition: FlowableTaskDefinition<P>): FlowableTaskDefinition<P>;
 export function defineTask<P>(definition: SubflowTaskDefinition<P>): SubflowTaskDefinition<P>;
+export function defineTask<P>(definition: ExecutionTaskDefinition<P>): ExecutionTaskDefinition<P>;
 export function defineTask<P>(definition: TaskDefinition<P>): TaskDefinition<P> {
   return definition;
 }

@@ -16,6 +16,64 @@ const inputs = z.record(z.string(), z.unknown()).optional();
 const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
 const states = z.array(z.enum(FLOW_TRIGGER_STATES)).optional();
 
+/** `09:00:00`, an offset optional (UTC when absent) */
+const timeOfDay = z.string().regex(/^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/, "expected a time of day such as 09:00:00");
+
+/**
+ * Kestra's TimeWindow, the period over which a Flow trigger's preconditions (or a
+ * MultipleCondition) must all be met: DURATION_WINDOW (the default: windows of `window`,
+ * PT24H by default, from midnight UTC plus `windowAdvance`), SLIDING_WINDOW (the last `window`),
+ * DAILY_TIME_DEADLINE (from midnight until `deadline` each day), DAILY_TIME_WINDOW (from
+ * `startTime` to `endTime` each day). Times of day are UTC unless they carry an offset.
+ */
+export const timeWindowSchema = z
+  .strictObject({
+    type: z.enum(["DURATION_WINDOW", "SLIDING_WINDOW", "DAILY_TIME_DEADLINE", "DAILY_TIME_WINDOW"]).default("DURATION_WINDOW"),
+    window: schema.duration().optional(),
+    windowAdvance: schema.duration().optional(),
+    deadline: timeOfDay.optional(),
+    startTime: timeOfDay.optional(),
+    endTime: timeOfDay.optional(),
+  })
+  .superRefine((w, ctx) => {
+    const only = (allowed: string[], required: string[]) => {
+      for (const key of ["window", "windowAdvance", "deadline", "startTime", "endTime"] as const) {
+        if (w[key] !== undefined && !allowed.includes(key)) ctx.addIssue({ code: "custom", path: [key], message: `${key} is not used by a ${w.type} time window` });
+      }
+      for (const key of required) if (w[key as keyof typeof w] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `a ${w.type} time window needs ${key}` });
+    };
+    if (w.type === "DURATION_WINDOW") only(["window", "windowAdvance"], []);
+    else if (w.type === "SLIDING_WINDOW") only(["window"], []);
+    else if (w.type === "DAILY_TIME_DEADLINE") only(["deadline"], ["deadline"]);
+    else only(["startTime", "endTime"], ["startTime", "endTime"]);
+  });
+export type TimeWindow = z.infer<typeof timeWindowSchema>;
+
+/** one upstream flow a Flow trigger's preconditions wait for */
+const upstreamFlow = z.strictObject({
+  namespace: z.string().min(1),
+  flowId: z.string().min(1).optional(),
+  states,
+  labels: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Kestra's precondition filters: a field of the upstream execution compared with a value */
+const filter = z
+  .strictObject({
+    field: z.enum(["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"]),
+    type: z.enum(["EQUAL_TO", "NOT_EQUAL_TO", "IN", "NOT_IN", "IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"]),
+    value: z.string().optional(),
+    values: z.array(z.string()).optional(),
+  })
+  .superRefine((f, ctx) => {
+    const needsValues = f.type === "IN" || f.type === "NOT_IN";
+    const needsValue = ["EQUAL_TO", "NOT_EQUAL_TO", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"].includes(f.type) || f.field === "EXPRESSION";
+    if (needsValues && !f.values) ctx.addIssue({ code: "custom", path: ["values"], message: `a ${f.type} filter needs values` });
+    if (needsValue && f.value === undefined) ctx.addIssue({ code: "custom", path: ["value"], message: `a ${f.type} filter${f.field === "EXPRESSION" ? " on EXPRESSION" : ""} needs value` });
+  });
+const executionFilter = z.strictObject({ id: z.string().min(1), operand: z.enum(["AND", "OR"]).default("AND"), filters: z.array(filter).min(1) });
+export type PreconditionFilter = z.infer<typeof executionFilter>;
+
 /**
  * The properties the server reads for each kind, whatever the trigger type: a trigger type of a
  * kind must accept these (its own schema may add more, or refine them). The flow parser checks
@@ -46,12 +104,15 @@ export const triggerKindProperties = {
     states,
     inputs,
     preconditions: z
-      .looseObject({
-        flows: z
-          .array(z.looseObject({ namespace: z.string().min(1), flowId: z.string().optional(), states }))
-          .max(1, "Kestra's multi-flow preconditions (all flows within a time window) are not supported yet: list one flow, or use one Flow trigger per upstream flow")
-          .optional(),
+      .strictObject({
+        /** where the window's results are kept (Kestra requires it; Ferry names it `preconditions` when absent) */
+        id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "an id of letters, digits, '_' and '-'").default("preconditions"),
+        flows: z.array(upstreamFlow).optional(),
+        where: z.array(executionFilter).optional(),
+        timeWindow: timeWindowSchema.optional(),
+        resetOnSuccess: schema.bool().default(true),
       })
+      .refine((p) => (p.flows?.length ?? 0) + (p.where?.length ?? 0) > 0, { message: "preconditions need `flows` or `where`" })
       .optional(),
   }),
 } satisfies Record<TriggerKind, z.ZodType>;

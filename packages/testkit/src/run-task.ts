@@ -1,5 +1,7 @@
-import { renderValue, type Callable } from "@ferry/core";
-import { isStorageUri, UserError, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskOutputs } from "@ferry/sdk";
+import { renderValue, type Callable, type RenderContext } from "@ferry/core";
+import {
+  isStorageUri, UserError, type ExecutionsAccess, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskDefinition, type TaskOutputs,
+} from "@ferry/sdk";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +26,10 @@ export interface RunTaskOptions {
   purge?: PurgeAccess;
   /** RunContext.processUser: the user the task's processes run as, as worker.processUser sets it (the test must run as root) */
   processUser?: ProcessUser;
+  /** what RunContext.executions answers (counts, logs); without it those calls fail saying runTask has no repository */
+  executions?: ExecutionsAccess;
+  /** the task types RunContext.runTask may run (TemplatedTask-like tasks), by type or alias */
+  tasks?: TaskDefinition[];
 }
 
 export interface RunTaskResult {
@@ -34,12 +40,26 @@ export interface RunTaskResult {
   metrics: Array<{ name: string; value: number; type: string; tags: Record<string, string> }>;
   /** the KV pairs after the run */
   kv: Record<string, unknown>;
+  /** the namespace's files after the run, by path */
+  namespaceFiles: Record<string, Uint8Array>;
+  /** the triggers the task enabled or disabled, in order */
+  toggles: Array<{ namespace: string; flowId: string; triggerId: string; enabled: boolean }>;
+  /** URIs of the execution's files the task purged */
+  purgedFiles: string[];
 }
 
 const noRepository = async (): Promise<never> => {
   throw new UserError("runTask has no repository to purge: pass options.purge (a Purger over a real repository)");
 };
 const noPurge: PurgeAccess = { executions: noRepository, logs: noRepository, kv: noRepository };
+const noExecutions: ExecutionsAccess = {
+  count: async () => {
+    throw new UserError("runTask has no repository to count executions in: pass options.executions");
+  },
+  logs: async () => {
+    throw new UserError("runTask has no repository to read logs from: pass options.executions");
+  },
+};
 
 const bytes = (v: string | Uint8Array) => (typeof v === "string" ? new TextEncoder().encode(v) : v);
 
@@ -56,7 +76,10 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
   const given = new Map<string, Uint8Array>();
   for (const [key, value] of Object.entries(options.files ?? {})) given.set(isStorageUri(key) ? key : `ferry://test/${key}`, bytes(value));
   const namespacePrefix = `ferry://${namespace.split(".").join("/")}/_files/`;
-  for (const [path, value] of Object.entries(options.namespaceFiles ?? {})) given.set(`${namespacePrefix}${path.replace(/^\/+/, "")}`, bytes(value));
+  // the namespace's files, by path: readable through getFile of their URI, and through RunContext.namespaceFiles
+  const nsFiles = new Map(Object.entries(options.namespaceFiles ?? {}).map(([path, value]) => [path.replace(/^\/+/, ""), bytes(value)]));
+  const toggles: RunTaskResult["toggles"] = [];
+  const purgedFiles: string[] = [];
 
   const pairs = new Map(Object.entries(options.kv ?? {}));
   const ownNamespace = (o?: { namespace?: string }) => {
@@ -72,6 +95,9 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     keys: async (prefix = "", o) => (ownNamespace(o), [...pairs.keys()].filter((k) => k.startsWith(prefix)).sort()),
     delete: async (key, o) => (ownNamespace(o), pairs.delete(key)),
   };
+  const ownNamespaceFiles = (o?: { namespace?: string }) => {
+    if (o?.namespace && o.namespace !== namespace) throw new UserError(`runTask keeps the files of namespace ${namespace} only`);
+  };
   const secret: Callable = (args) => {
     const name = String(args[0] ?? "");
     const value = options.secrets?.[name];
@@ -79,7 +105,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     return value;
   };
   const kvFunction: Callable = async (args) => (await kv.get(String(args[0])))?.value ?? null;
-  const ctx = { variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } }, functions: { secret, kv: kvFunction } };
+  const ctx: RenderContext = { variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } }, functions: { secret, kv: kvFunction } };
   const raw = new Set(definition.rawProperties ?? []);
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, ctx);
@@ -94,18 +120,61 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     taskRun: { id: "test-task-run", taskId: "task", attempt: 0 },
     logger: { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) },
     signal: controller.signal,
-    render: (template) => renderValue(template, ctx),
+    render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
     putFile: async (name, body) => {
       const uri = `ferry://test/test-execution/task/${name}`;
       stored[uri] = bytes(body);
       return uri;
     },
     getFile: async (uri) => {
-      const found = stored[uri] ?? given.get(uri);
+      const found = stored[uri] ?? given.get(uri) ?? (uri.startsWith(namespacePrefix) ? nsFiles.get(uri.slice(namespacePrefix.length)) : undefined);
       if (!found) throw new UserError(`${uri}: no such file in this test (give it in options.files)`);
       return found;
     },
-    listNamespaceFiles: async () => Object.keys(options.namespaceFiles ?? {}).map((p) => p.replace(/^\/+/, "")),
+    listNamespaceFiles: async () => [...nsFiles.keys()].sort(),
+    namespaceFiles: {
+      list: async (o) => (ownNamespaceFiles(o), [...nsFiles.keys()].sort()),
+      get: async (path, o) => (ownNamespaceFiles(o), nsFiles.get(path.replace(/^\/+/, ""))),
+      put: async (path, body, o) => {
+        ownNamespaceFiles(o);
+        const key = path.replace(/^\/+/, "");
+        if (nsFiles.has(key) && o?.conflict === "SKIP") return undefined;
+        if (nsFiles.has(key) && o?.conflict === "ERROR") throw new UserError(`namespace file ${key} already exists in namespace ${namespace} (conflict: ERROR)`, { status: 409 });
+        nsFiles.set(key, bytes(body));
+        return `${namespacePrefix}${key}`;
+      },
+      delete: async (path, o) => (ownNamespaceFiles(o), nsFiles.delete(path.replace(/^\/+/, ""))),
+    },
+    executions: options.executions ?? noExecutions,
+    executionFiles: {
+      delete: async (uri) => {
+        if (uri.startsWith(namespacePrefix)) throw new UserError(`${uri} is not a file of this execution`, { status: 403 });
+        const had = uri in stored || given.has(uri);
+        delete stored[uri];
+        given.delete(uri);
+        return had;
+      },
+      purge: async () => {
+        const uris = [...Object.keys(stored), ...[...given.keys()].filter((uri) => !uri.startsWith(namespacePrefix))];
+        for (const uri of uris) {
+          delete stored[uri];
+          given.delete(uri);
+        }
+        purgedFiles.push(...uris);
+        return uris;
+      },
+    },
+    triggers: {
+      setEnabled: async (ref, enabled) => void toggles.push({ namespace: ref.namespace ?? namespace, flowId: ref.flowId ?? "test", triggerId: ref.triggerId, enabled }),
+    },
+    runTask: async (spec) => {
+      const type = String(spec.type ?? "");
+      const nested = (options.tasks ?? []).find((t) => t.type === type || t.aliases?.includes(type));
+      if (!nested) throw new UserError(`runTask knows no task type '${type}': pass it in options.tasks`);
+      if (nested.kind !== "runnable") throw new UserError(`The templated task must be a runnable task: ${type} is not`);
+      const { type: _type, id: _id, description: _description, ...props } = spec;
+      return nested.run({ ...run, render: async (template) => template }, nested.properties.parse(props));
+    },
     kv,
     purge: options.purge ?? noPurge,
     workingDirectory: () => (workDir ??= mkdtemp(join(tmpdir(), "ferry-testkit-"))),
@@ -114,7 +183,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
   };
   try {
     const outputs = (await definition.run(run, props)) ?? undefined;
-    return { outputs, logs, files: stored, metrics, kv: Object.fromEntries(pairs) };
+    return { outputs, logs, files: stored, metrics, kv: Object.fromEntries(pairs), namespaceFiles: Object.fromEntries(nsFiles), toggles, purgedFiles };
   } finally {
     clearTimeout(timer);
     if (workDir) await rm(await workDir, { recursive: true, force: true });

@@ -1,5 +1,10 @@
 import { definePlugin } from "@ferry/sdk";
 import { forEachTask } from "./flow/for-each.task.js";
+import { allowFailureTask } from "./flow/allow-failure.task.js";
+import { dagTaskDefinition } from "./flow/dag.task.js";
+import { exitTask } from "./execution/exit.task.js";
+import { labelsTask } from "./execution/labels.task.js";
+import { setVariablesTask, unsetVariablesTask } from "./execution/variables.tasks.js";
 import { failTask } from "./flow/fail.task.js";
 import { ifTask } from "./flow/if.task.js";
 import { parallelTask } from "./flow/parallel.task.js";
@@ -15,6 +20,24 @@ import { returnTask } from "./output/return.task.js";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks.js";
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
+import { toggleTask } from "./trigger/toggle.task.js";
+import { writeTask } from "./storage/write.task.js";
+import { concatTask } from "./storage/concat.task.js";
+import { splitTask } from "./storage/split.task.js";
+import { sizeTask } from "./storage/size.task.js";
+import { deleteTask } from "./storage/delete.task.js";
+import { reverseTask } from "./storage/reverse.task.js";
+import { deduplicateItemsTask } from "./storage/deduplicate-items.task.js";
+import { filterItemsTask } from "./storage/filter-items.task.js";
+import { purgeCurrentExecutionFilesTask } from "./storage/purge-current-execution-files.task.js";
+import { localFilesTask } from "./storage/local-files.task.js";
+import { downloadTask } from "./http/download.task.js";
+import { deleteFilesTask, downloadFilesTask, uploadFilesTask } from "./namespace/namespace-files.tasks.js";
+import { templatedTask } from "./templating/templated.task.js";
+import { fetchTask } from "./log/fetch.task.js";
+import { countTask } from "./execution/count.task.js";
+import { assertTask } from "./execution/assert.task.js";
+import { stateDeleteTask, stateGetTask, stateSetTask } from "./state/state.tasks.js";
 
 export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
 
@@ -23,5 +46,7 @@ export default definePlugin({
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
-    purgeExecutionsTask, purgeLogsTask, purgeKvTask],
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, labelsTask, setVariablesTask, unsetVariablesTask,
+    writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
+    downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask],
 });

@@ -1,7 +1,6 @@
-import { isUnavailable, OperationalError } from "@ferry/sdk";
+import { isLeaseLost, isUnavailable, OperationalError } from "@ferry/sdk";
 import { queueContract } from "@ferry/testkit";
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
-import { isLeaseLost } from "@ferry/sdk";
 import { Redis, ReplyError } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisQueue, redisError } from "./redis.queue.js";

@@ -40,6 +40,8 @@ export const executions = mysqlTable(
     created: date("created").notNull(),
     updated: date("updated").notNull(),
     version: int("version").notNull().default(0),
+    /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
+    metadata: json("metadata"),
   },
   (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
 );

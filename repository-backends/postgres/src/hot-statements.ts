@@ -10,7 +10,7 @@ import type postgres from "postgres";
  * through unnest(), so each statement has one text (one prepared statement).
  */
 const EXECUTION_COLUMNS = `id, namespace, flow_id as "flowId", flow_revision as "flowRevision", state, state_record as "stateRecord",
-  inputs_uri as "inputsUri", outputs_uri as "outputsUri", labels, trigger, parent, storage_prefix as "storagePrefix", created, updated, version`;
+  inputs_uri as "inputsUri", outputs_uri as "outputsUri", labels, trigger, parent, storage_prefix as "storagePrefix", created, updated, version, metadata`;
 const TASK_RUN_COLUMNS = `id, execution_id as "executionId", task_id as "taskId", parent_task_run_id as "parentTaskRunId", value, state,
   state_record as "stateRecord", attempts, outputs_uri as "outputsUri", plan_uri as "planUri", subflow_execution_id as "subflowExecutionId"`;
 
@@ -23,14 +23,14 @@ const SELECT_FLOW = `select namespace, id, revision, source, deleted, updated fr
 const SELECT_EXECUTION = `select ${EXECUTION_COLUMNS},
   (select coalesce(json_agg(r order by r.id), '[]'::json) from (select ${TASK_RUN_COLUMNS} from task_runs where execution_id = $1) r) as "taskRuns"
   from executions where id = $1`;
-const EXECUTION_VALUES = `$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13, $14, $15`;
+const EXECUTION_VALUES = `$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16::jsonb`;
 const UPSERT_EXECUTION = `insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri, outputs_uri,
-  labels, trigger, parent, storage_prefix, created, updated, version) values (${EXECUTION_VALUES})
+  labels, trigger, parent, storage_prefix, created, updated, version, metadata) values (${EXECUTION_VALUES})
   on conflict (id) do update set state = excluded.state, state_record = excluded.state_record, inputs_uri = excluded.inputs_uri,
   outputs_uri = excluded.outputs_uri, labels = excluded.labels, trigger = excluded.trigger, parent = excluded.parent,
-  storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version`;
+  storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version, metadata = excluded.metadata`;
 const UPDATE_AT_VERSION = `update executions set state = $2, state_record = $3::jsonb, inputs_uri = $4, outputs_uri = $5, labels = $6::jsonb,
-  trigger = $7::jsonb, parent = $8::jsonb, storage_prefix = $9, updated = $10, version = version + 1 where id = $1 and version = $11`;
+  trigger = $7::jsonb, parent = $8::jsonb, storage_prefix = $9, updated = $10, version = version + 1, metadata = $12::jsonb where id = $1 and version = $11`;
 /** task runs from unnest() column arrays ($first to $first+10), upserted by id */
 const upsertTaskRuns = (first: number) => {
   const p = Array.from({ length: 11 }, (_, i) => `$${first + i}::text[]`).join(", ");
@@ -46,10 +46,10 @@ const ON_TASK_RUN_CONFLICT = `on conflict (id) do update set state = excluded.st
  * the task runs are written only if the execution's update matched its expected version.
  */
 const SAVE_AT_VERSION = `with saved as (${UPDATE_AT_VERSION} returning 1),
-  runs as (${upsertTaskRuns(12)} where exists (select 1 from saved) ${ON_TASK_RUN_CONFLICT} returning 1)
+  runs as (${upsertTaskRuns(13)} where exists (select 1 from saved) ${ON_TASK_RUN_CONFLICT} returning 1)
   select (select count(*) from saved)::int as saved`;
 const SAVE_NEW = `with saved as (${UPSERT_EXECUTION} returning 1),
-  runs as (${upsertTaskRuns(16)} ${ON_TASK_RUN_CONFLICT} returning 1)
+  runs as (${upsertTaskRuns(17)} ${ON_TASK_RUN_CONFLICT} returning 1)
   select (select count(*) from saved)::int as saved`;
 const INSERT_LOGS = `insert into logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
   select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[])`;
@@ -73,7 +73,7 @@ export class HotStatements {
     const [row] = await run(this.sql, SELECT_EXECUTION, [id]);
     if (!row) return undefined;
     const { taskRuns: runs, ...fields } = row as unknown as Record<string, unknown> & { taskRuns: unknown };
-    const execution = executionFromRow({ ...fields, stateRecord: parse(fields.stateRecord), labels: parse(fields.labels), trigger: parse(fields.trigger), parent: parse(fields.parent) } as never);
+    const execution = executionFromRow({ ...fields, stateRecord: parse(fields.stateRecord), labels: parse(fields.labels), trigger: parse(fields.trigger), parent: parse(fields.parent), metadata: parse(fields.metadata) } as never);
     const runRows = parse(runs) as Array<Record<string, unknown>>;
     return { execution, taskRuns: runRows.map((r) => taskRunFromRow({ ...r, stateRecord: parse(r.stateRecord), attempts: parse(r.attempts) } as never)) };
   }
@@ -86,11 +86,11 @@ export class HotStatements {
     });
     const runColumns = columns(rows, ["id", "executionId", "taskId", "parentTaskRunId", "value", "state", "stateRecord", "attempts", "outputsUri", "planUri", "subflowExecutionId"]);
     if (expectedVersion === undefined) {
-      const values = [e.id, e.namespace, e.flowId, e.flowRevision, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.created, e.updated, e.version];
+      const values = [e.id, e.namespace, e.flowId, e.flowRevision, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.created, e.updated, e.version, json(e.metadata)];
       await (rows.length ? run(this.sql, SAVE_NEW, [...values, ...runColumns]) : run(this.sql, UPSERT_EXECUTION, values));
       return;
     }
-    const values = [e.id, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.updated, expectedVersion];
+    const values = [e.id, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.updated, expectedVersion, json(e.metadata)];
     const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runColumns]);
     if (saved === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
   }

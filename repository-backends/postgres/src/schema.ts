@@ -32,6 +32,8 @@ export const executions = pgTable(
     created: text("created").notNull(),
     updated: text("updated").notNull(),
     version: integer("version").notNull().default(0),
+    /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
+    metadata: jsonb("metadata"),
   },
   (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
 );

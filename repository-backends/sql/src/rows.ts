@@ -23,7 +23,13 @@ export interface ExecutionRow {
   created: string;
   updated: string;
   version: number;
+  /** ExecutionMetadata as JSON, or null when it holds nothing */
+  metadata: unknown;
 }
+
+/** what an execution's `metadata` column holds: pointers and ids beside its state */
+type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf">;
+const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf"] as const;
 
 export interface TaskRunRow {
   id: string;
@@ -81,8 +87,14 @@ export function executionToRow(e: ExecutionRecord): ExecutionRow {
     id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
     stateRecord: e.state, inputsUri: e.inputsUri ?? null, outputsUri: e.outputsUri ?? null, labels: e.labels,
     trigger: e.trigger ?? null, parent: e.parent ?? null, storagePrefix: e.storagePrefix ?? null, created: e.created, updated: e.updated,
-    version: e.version ?? 0,
+    version: e.version ?? 0, metadata: metadataOf(e),
   };
+}
+
+function metadataOf(e: ExecutionRecord): ExecutionMetadata | null {
+  const metadata: Record<string, unknown> = {};
+  for (const key of METADATA_KEYS) if (e[key] !== undefined) metadata[key] = e[key];
+  return Object.keys(metadata).length ? (metadata as ExecutionMetadata) : null;
 }
 
 export function executionFromRow(row: ExecutionRow): ExecutionRecord {
@@ -92,6 +104,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
     labels: row.labels as Record<string, string>, trigger: (row.trigger ?? undefined) as ExecutionRecord["trigger"],
     parent: (row.parent ?? undefined) as ExecutionRecord["parent"], storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
     version: Number(row.version),
+    ...((typeof row.metadata === "string" ? JSON.parse(row.metadata) : row.metadata) as ExecutionMetadata | null),
   };
 }
 

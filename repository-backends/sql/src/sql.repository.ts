@@ -33,7 +33,8 @@ export interface SqlTables {
   taskCache: AnyTable;
 }
 
-const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
+// Kestra's terminated states an execution can end in
+const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"];
 
 /**
  * The repository logic every SQL dialect shares. A dialect supplies its connection,

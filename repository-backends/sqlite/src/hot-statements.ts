@@ -9,7 +9,7 @@ import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRo
  * tables, migrations and every other query stay with drizzle.
  */
 const EXECUTION_COLUMNS = `id, namespace, flow_id as flowId, flow_revision as flowRevision, state, state_record as stateRecord,
-  inputs_uri as inputsUri, outputs_uri as outputsUri, labels, trigger, parent, storage_prefix as storagePrefix, created, updated, version`;
+  inputs_uri as inputsUri, outputs_uri as outputsUri, labels, trigger, parent, storage_prefix as storagePrefix, created, updated, version, metadata`;
 const TASK_RUN_COLUMNS = `id, execution_id as executionId, task_id as taskId, parent_task_run_id as parentTaskRunId, value, state,
   state_record as stateRecord, attempts, outputs_uri as outputsUri, plan_uri as planUri, subflow_execution_id as subflowExecutionId`;
 
@@ -36,14 +36,14 @@ export class HotStatements {
     this.selectKv = db.prepare("select namespace, key, type, value_uri as valueUri, expires, created, updated from kv where namespace = ? and key = ?");
     this.selectTaskRuns = db.prepare(`select ${TASK_RUN_COLUMNS} from task_runs where execution_id = ? order by id`);
     this.upsertExecution = db.prepare(`insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri,
-      outputs_uri, labels, trigger, parent, storage_prefix, created, updated, version)
-      values (@id, @namespace, @flowId, @flowRevision, @state, @stateRecord, @inputsUri, @outputsUri, @labels, @trigger, @parent, @storagePrefix, @created, @updated, @version)
+      outputs_uri, labels, trigger, parent, storage_prefix, created, updated, version, metadata)
+      values (@id, @namespace, @flowId, @flowRevision, @state, @stateRecord, @inputsUri, @outputsUri, @labels, @trigger, @parent, @storagePrefix, @created, @updated, @version, @metadata)
       on conflict (id) do update set state = excluded.state, state_record = excluded.state_record, inputs_uri = excluded.inputs_uri,
       outputs_uri = excluded.outputs_uri, labels = excluded.labels, trigger = excluded.trigger, parent = excluded.parent,
-      storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version`);
+      storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version, metadata = excluded.metadata`);
     this.updateExecutionAtVersion = db.prepare(`update executions set state = @state, state_record = @stateRecord, inputs_uri = @inputsUri,
       outputs_uri = @outputsUri, labels = @labels, trigger = @trigger, parent = @parent, storage_prefix = @storagePrefix,
-      updated = @updated, version = version + 1 where id = @id and version = @expected`);
+      updated = @updated, version = version + 1, metadata = @metadata where id = @id and version = @expected`);
     this.upsertTaskRun = db.prepare(`insert into task_runs (id, execution_id, task_id, parent_task_run_id, value, state, state_record,
       attempts, outputs_uri, plan_uri, subflow_execution_id)
       values (@id, @executionId, @taskId, @parentTaskRunId, @value, @state, @stateRecord, @attempts, @outputsUri, @planUri, @subflowExecutionId)
@@ -53,7 +53,7 @@ export class HotStatements {
       values (@executionId, @namespace, @flowId, @taskId, @taskRunId, @attemptNumber, @level, @levelRank, @message, @timestamp)`);
     const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => {
       const e = executionToRow(execution);
-      const values = { ...e, stateRecord: json(e.stateRecord), labels: json(e.labels), trigger: json(e.trigger), parent: json(e.parent) };
+      const values = { ...e, stateRecord: json(e.stateRecord), labels: json(e.labels), trigger: json(e.trigger), parent: json(e.parent), metadata: json(e.metadata) };
       if (expectedVersion === undefined) this.upsertExecution.run(values);
       else if (this.updateExecutionAtVersion.run({ ...values, expected: expectedVersion }).changes === 0) {
         throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
@@ -84,7 +84,7 @@ export class HotStatements {
   getExecution(id: string): { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined {
     const row = this.selectExecution.get(id) as Record<string, unknown> | undefined;
     if (!row) return undefined;
-    const execution = executionFromRow({ ...row, stateRecord: parse(row.stateRecord), labels: parse(row.labels), trigger: parse(row.trigger), parent: parse(row.parent) } as never);
+    const execution = executionFromRow({ ...row, stateRecord: parse(row.stateRecord), labels: parse(row.labels), trigger: parse(row.trigger), parent: parse(row.parent), metadata: parse(row.metadata) } as never);
     const taskRuns = (this.selectTaskRuns.all(id) as Array<Record<string, unknown>>).map((r) =>
       taskRunFromRow({ ...r, stateRecord: parse(r.stateRecord), attempts: parse(r.attempts) } as never),
     );

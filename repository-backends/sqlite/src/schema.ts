@@ -32,6 +32,8 @@ export const executions = sqliteTable(
     created: text("created").notNull(),
     updated: text("updated").notNull(),
     version: integer("version").notNull().default(0),
+    /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
+    metadata: text("metadata", { mode: "json" }),
   },
   (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
 );

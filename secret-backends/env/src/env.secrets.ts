@@ -1,24 +1,35 @@
 import { defineBackend, parseBackendOptions, z, type SecretBackend } from "@ferry/sdk";
 
+const PREFIX = "SECRET_";
+
 /**
- * Secrets from the environment, as Kestra's open-source edition reads them:
- * `SECRET_<NAME>` holds the value base64-encoded. Env secrets are global: every
- * namespace sees them. Read-only.
+ * Secrets from the environment, as Kestra's open-source edition reads them (its
+ * SecretService): `SECRET_<NAME>` holds the value base64-encoded, line breaks ignored, and
+ * names are upper-cased on both sides, so `secret('my_secret')` reads `SECRET_MY_SECRET`.
+ * Env secrets are global: every namespace sees them. Read-only.
  */
 export class EnvSecretBackend implements SecretBackend {
   constructor(private readonly env: Record<string, string | undefined> = process.env) {}
 
   async get(_namespace: string, name: string): Promise<string | undefined> {
-    const raw = this.env[`SECRET_${name}`];
+    const raw = this.raw(name.toUpperCase());
     if (raw === undefined) return undefined;
-    return new TextDecoder().decode(Uint8Array.from(atob(raw.trim()), (c) => c.charCodeAt(0)));
+    return new TextDecoder().decode(Uint8Array.from(atob(raw.replace(/\r\n|[\n\r\u2028\u2029\u0085\v\f]/g, "").trim()), (c) => c.charCodeAt(0)));
   }
 
   async list(_namespace: string): Promise<string[]> {
-    return Object.keys(this.env)
-      .filter((k) => k.startsWith("SECRET_") && this.env[k] !== undefined)
-      .map((k) => k.slice("SECRET_".length))
-      .sort();
+    const names = Object.keys(this.env)
+      .filter((k) => k.startsWith(PREFIX) && this.env[k] !== undefined)
+      .map((k) => k.slice(PREFIX.length).toUpperCase());
+    return [...new Set(names)].sort();
+  }
+
+  // `SECRET_<NAME>` as written, else a variable whose name upper-cases to it (`SECRET_my_secret`)
+  private raw(upper: string): string | undefined {
+    const exact = this.env[PREFIX + upper];
+    if (exact !== undefined) return exact;
+    for (const [key, value] of Object.entries(this.env)) if (value !== undefined && key.startsWith(PREFIX) && key.slice(PREFIX.length).toUpperCase() === upper) return value;
+    return undefined;
   }
 }
 

@@ -5,6 +5,9 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
 
+/** a write in progress (`<file>.<pid>.<n>.tmp`, see put): hidden from list, while a user's `report.tmp` is not */
+const TEMP_FILE = /\.\d+\.\d+\.tmp$/;
+
 /** the storage section's keys besides `type`; strict, so a typo is refused at start */
 export const localStorageOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/storage") });
 
@@ -113,7 +116,7 @@ export class LocalStorage implements Storage {
       for (const e of entries) {
         const full = join(dir, e.name);
         if (e.isDirectory()) await walk(full);
-        else if (!e.name.endsWith(".tmp")) out.push(relative(this.root, full).split(sep).join("/"));
+        else if (!TEMP_FILE.test(e.name)) out.push(relative(this.root, full).split(sep).join("/"));
       }
     };
     await walk(base);

@@ -1,11 +1,13 @@
-import { checkBackends, loadConfig, loadPlugins, PluginRegistry, redactConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { stringify } from "yaml";
 
-function load(options: { config?: string }) {
+/** @ferry/core, loaded by the commands that need it (every other command starts faster without it) */
+const core = () => import("@ferry/core");
+
+async function load(options: { config?: string }) {
+  const { loadConfig } = await core();
   const { config, file } = loadConfig({ file: options.config, env: process.env });
   return { config, file, baseDir: file ? resolve(file, "..") : process.cwd() };
 }
@@ -19,7 +21,9 @@ export function registerConfig(program: Command): void {
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
     .option("--connect", "also try to reach each backend's service (database, bucket, Vault, Redis) with its check, changing nothing")
     .action(async (options: { config?: string; connect?: boolean }) => {
-      const { config: loaded, file, baseDir } = load(options);
+      const { checkBackends, loadPlugins, PluginRegistry } = await core();
+      const { BUILT_IN_BACKENDS } = await import("@ferry/engine");
+      const { config: loaded, file, baseDir } = await load(options);
       const registry = new PluginRegistry(await loadPlugins(loaded.plugins, baseDir));
       const backends = await checkBackends(loaded, { baseDir, builtIns: BUILT_IN_BACKENDS }, { connect: options.connect }).catch((error: unknown) => {
         // a service out of reach (--connect) is one line too, not a stack trace
@@ -39,7 +43,8 @@ export function registerConfig(program: Command): void {
     .command("print")
     .description("print the effective configuration (defaults, file, FERRY_ overrides), credentials redacted")
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
-    .action((options: { config?: string }) => {
-      process.stdout.write(stringify(redactConfig(load(options).config)));
+    .action(async (options: { config?: string }) => {
+      const { redactConfig } = await core();
+      process.stdout.write(stringify(redactConfig((await load(options)).config)));
     });
 }

@@ -1,42 +1,47 @@
-import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
-import { ApiClient, serverUrl } from "../client.js";
+import type { ExecutionJson } from "../client/api-types.js";
+import { clientFor, withServer } from "../client/server-options.js";
+import { EXIT_CODES_HELP, UsageError } from "../exit-codes.js";
+import { followToEnd } from "../follow/follow-to-end.js";
+import { printJson } from "../output/terminal.js";
 
-interface ExecutionAnswer {
-  id: string;
-  state: { current: string };
-  outputs?: unknown;
-  taskRunList: Array<{ taskId: string; value: string | null; state: { current: string }; outputs: unknown }>;
+const collect = (v: string, all: string[]) => [...all, v];
+
+/** `key=value` pairs of --input, or a usage error naming the one that is not */
+function pairs(values: string[], option: string, separator: string): Array<[string, string]> {
+  return values.map((pair) => {
+    const at = pair.indexOf(separator);
+    if (at <= 0) throw new UsageError(`${option} '${pair}' is not key${separator}value`);
+    return [pair.slice(0, at), pair.slice(at + 1)];
+  });
 }
 
 export function registerExecute(program: Command): void {
-  program
-    .command("execute")
-    .description("start an execution of a flow")
-    .argument("<namespace>")
-    .argument("<flowId>")
-    .option("-i, --input <key=value>", "an input, repeatable", (v: string, all: string[]) => [...all, v], [] as string[])
-    .option("-w, --wait", "wait for the end; print state, outputs and logs")
-    .option("-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)")
-    .action(async (namespace: string, flowId: string, options: { input: string[]; wait?: boolean; server?: string }) => {
-      const client = new ApiClient(serverUrl(options.server));
+  withServer(
+    program
+      .command("execute")
+      .description("start an execution of a flow; with --wait, follow it to its end (a live view on a terminal, one JSON object per event otherwise)")
+      .argument("<namespace>")
+      .argument("<flowId>")
+      .option("-i, --input <key=value>", "an input, repeatable", collect, [] as string[])
+      .option("-l, --label <key:value>", "a label of the execution, repeatable", collect, [] as string[])
+      .option("-w, --wait", "follow the execution to its end: each task run as it starts and ends, then the outputs; exit code by its end state")
+      .option("--logs", "with --wait (implied), also its log lines as they come")
+      .option("--json", "JSON: the execution as created; with --wait, one object per event (as when stdout is not a terminal)"),
+  )
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (namespace: string, flowId: string, options: { input: string[]; label: string[]; wait?: boolean; logs?: boolean; json?: boolean; server?: string; config?: string }) => {
+      const client = clientFor(options);
       const form = new FormData();
-      for (const pair of options.input) {
-        const at = pair.indexOf("=");
-        if (at <= 0) throw new UserError(`--input '${pair}' is not key=value`);
-        form.append(pair.slice(0, at), pair.slice(at + 1));
+      for (const [key, value] of pairs(options.input, "--input", "=")) form.append(key, value);
+      const query = new URLSearchParams(pairs(options.label, "--label", ":").map(([k, v]) => ["labels", `${k}:${v}`]));
+      const path = `/api/v1/executions/${encodeURIComponent(namespace)}/${encodeURIComponent(flowId)}${query.size ? `?${query}` : ""}`;
+      const execution = await client.expect<ExecutionJson>("POST", path, form);
+      if (!options.wait && !options.logs) {
+        if (options.json) printJson(execution);
+        else console.log(`execution ${execution.id} of ${namespace}.${flowId}: ${execution.state.current}`);
+        return;
       }
-      const path = `/api/v1/executions/${encodeURIComponent(namespace)}/${encodeURIComponent(flowId)}${options.wait ? "?wait=true" : ""}`;
-      const execution = await client.expect<ExecutionAnswer>("POST", path, form);
-      console.log(`execution ${execution.id}: ${execution.state.current}`);
-      if (!options.wait) return;
-      for (const run of execution.taskRunList) {
-        console.log(`  ${run.taskId}${run.value !== null ? `[${run.value}]` : ""}: ${run.state.current}${run.outputs ? ` ${JSON.stringify(run.outputs)}` : ""}`);
-      }
-      if (execution.outputs) console.log(`outputs: ${JSON.stringify(execution.outputs, null, 2)}`);
-      const logs = await client.expect<Array<{ timestamp: string; level: string; taskId?: string; message: string }>>("GET", `/api/v1/logs/${execution.id}`);
-      if (logs.length) console.log("logs:");
-      for (const l of logs) console.log(`  ${l.timestamp} ${l.level.padEnd(5)} ${l.taskId ?? "-"}: ${l.message}`);
-      if (execution.state.current !== "SUCCESS" && execution.state.current !== "WARNING") process.exitCode = 1;
+      process.exitCode = await followToEnd(client, execution.id, { logs: options.logs, json: options.json });
     });
 }

@@ -1,15 +1,19 @@
-import { flowJsonSchema, loadConfig, loadPlugins, parseFlow, parseFlowForDeploy, PluginRegistry, type Flow } from "@ferry/core";
+import type { Flow } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ApiClient, serverUrl } from "../client.js";
+import type { ApiClient } from "../client/api-client.js";
+import { clientFor, withServer } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
+import { Progress } from "../output/progress.js";
+import { registerFlowManage } from "./flow-manage.command.js";
 
 function flowFiles(paths: string[]): string[] {
   const out: string[] = [];
   const walk = (p: string) => {
     const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) throw new UserError(`${p}: no such file or folder`);
+    if (!st) throw new UsageError(`${p}: no such file or folder`);
     if (st.isDirectory()) for (const e of readdirSync(p).sort()) walk(join(p, e));
     else if (/\.ya?ml$/i.test(p) || paths.includes(p)) out.push(p);
   };
@@ -23,12 +27,12 @@ interface ErrorLine {
   line?: number;
 }
 
-function printErrors(file: string, errors: ErrorLine[]): void {
-  for (const e of errors) console.error(`${relative(process.cwd(), file) || file}${e.line ? `:${e.line}` : ""}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
+function printErrors(file: string, errors: ErrorLine[], write = (line: string) => console.error(line)): void {
+  for (const e of errors) write(`${relative(process.cwd(), file) || file}${e.line ? `:${e.line}` : ""}: ${e.path ? `${e.path}: ` : ""}${e.message}`);
 }
 
 export function registerFlow(program: Command): void {
-  const flow = program.command("flow").description("validate and deploy flows");
+  const flow = program.command("flow").description("validate, deploy, list, show and delete flows");
 
   flow
     .command("validate")
@@ -36,6 +40,7 @@ export function registerFlow(program: Command): void {
     .argument("<paths...>", "files or folders")
     .option("-c, --config <file>", "configuration file")
     .action(async (paths: string[], options: { config?: string }) => {
+      const { loadConfig, loadPlugins, parseFlow, parseFlowForDeploy, PluginRegistry } = await import("@ferry/core");
       const { config, file } = loadConfig({ file: options.config });
       const registry = new PluginRegistry(await loadPlugins(config.plugins, file ? resolve(file, "..") : process.cwd()));
       let bad = 0;
@@ -69,27 +74,31 @@ export function registerFlow(program: Command): void {
     .description("print the JSON Schema of flow files for the configured plugins (for editors: # yaml-language-server: $schema=flow.schema.json)")
     .option("-c, --config <file>", "configuration file")
     .action(async (options: { config?: string }) => {
+      const { flowJsonSchema, loadConfig, loadPlugins, PluginRegistry } = await import("@ferry/core");
       const { config, file } = loadConfig({ file: options.config });
       const registry = new PluginRegistry(await loadPlugins(config.plugins, file ? resolve(file, "..") : process.cwd()));
       console.log(JSON.stringify(flowJsonSchema(registry), null, 2));
     });
 
-  flow
-    .command("deploy")
-    .description("deploy a folder of flows to a server: all are validated first, nothing is applied if one is invalid; unchanged flows keep their revision")
-    .argument("<dir>", "folder of flow files")
-    .option("-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)")
-    .option("--prune", "also delete the flows of the namespaces these files touch that no file declares")
-    .option("--dry-run", "print what would be created, updated, left unchanged and deleted; change nothing")
-    .action(async (dir: string, options: { server?: string; prune?: boolean; dryRun?: boolean }) => {
-      const client = new ApiClient(serverUrl(options.server));
-      const plan = await planDeploy(client, flowFiles([dir]), Boolean(options.prune));
+  withServer(
+    flow
+      .command("deploy")
+      .description("deploy a folder of flows to a server: all are validated first, nothing is applied if one is invalid; unchanged flows keep their revision")
+      .argument("<dir>", "folder of flow files")
+      .option("--prune", "also delete the flows of the namespaces these files touch that no file declares")
+      .option("--dry-run", "print what would be created, updated, left unchanged and deleted; change nothing"),
+  ).action(async (dir: string, options: { server?: string; config?: string; prune?: boolean; dryRun?: boolean }) => {
+    const client = clientFor(options);
+    const progress = new Progress();
+    try {
+      const plan = await planDeploy(client, flowFiles([dir]), Boolean(options.prune), progress);
       const counts = { create: 0, update: 0, unchanged: 0, delete: 0 };
+      if (!options.dryRun) progress.phase("deploying", plan.length);
       for (const step of plan) {
         counts[step.action]++;
         const label = { create: "create", update: "update", unchanged: "unchanged", delete: "delete" }[step.action].padEnd(9);
         if (options.dryRun) {
-          console.log(`${label} ${step.namespace}.${step.id}`);
+          progress.line(`${label} ${step.namespace}.${step.id}`);
           continue;
         }
         const path = `/api/v1/flows/${encodeURIComponent(step.namespace)}/${encodeURIComponent(step.id)}`;
@@ -97,11 +106,17 @@ export function registerFlow(program: Command): void {
         if (step.action === "update") await client.expect("PUT", path, step.source, "application/x-yaml");
         if (step.action === "delete") await client.expect("DELETE", path);
         const past = { create: "created", update: "updated", unchanged: "unchanged", delete: "deleted" }[step.action].padEnd(9);
-        console.log(`${past} ${step.namespace}.${step.id}`);
+        progress.line(`${past} ${step.namespace}.${step.id}`);
+        progress.tick();
       }
       const verb = options.dryRun ? "would be " : "";
-      console.log(`${counts.create} ${verb}created, ${counts.update} ${verb}updated, ${counts.unchanged} unchanged, ${counts.delete} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
-    });
+      progress.line(`${counts.create} ${verb}created, ${counts.update} ${verb}updated, ${counts.unchanged} unchanged, ${counts.delete} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
+    } finally {
+      progress.stop();
+    }
+  });
+
+  registerFlowManage(flow);
 }
 
 interface DeployStep {
@@ -112,17 +127,19 @@ interface DeployStep {
 }
 
 /** validates every file on the server, then compares each with what it holds; refuses the whole deploy on one invalid file */
-async function planDeploy(client: ApiClient, files: string[], prune: boolean): Promise<DeployStep[]> {
+async function planDeploy(client: ApiClient, files: string[], prune: boolean, progress: Progress): Promise<DeployStep[]> {
   const parsed: Array<{ file: string; source: string; namespace: string; id: string }> = [];
   let invalid = 0;
+  progress.phase("validating", files.length);
   for (const file of files) {
+    progress.tick();
     const source = readFileSync(file, "utf8");
     const [result] = await client.expect<Array<{ constraints: string | null; errors: ErrorLine[]; flow?: string; namespace?: string }>>(
       "POST", "/api/v1/flows/validate", source, "application/x-yaml",
     );
     if (result.constraints) {
       invalid++;
-      printErrors(file, result.errors.length ? result.errors : [{ message: result.constraints }]);
+      printErrors(file, result.errors.length ? result.errors : [{ message: result.constraints }], (line) => progress.errorLine(line));
     } else parsed.push({ file, source, namespace: result.namespace!, id: result.flow! });
   }
   if (invalid) throw new UserError(`${invalid} invalid flow file(s); nothing deployed`);
@@ -133,7 +150,9 @@ async function planDeploy(client: ApiClient, files: string[], prune: boolean): P
     seen.set(key, p.file);
   }
   const steps: DeployStep[] = [];
+  progress.phase("comparing", parsed.length);
   for (const p of parsed) {
+    progress.tick();
     const current = await client.request<{ source: string }>("GET", `/api/v1/flows/${encodeURIComponent(p.namespace)}/${encodeURIComponent(p.id)}`);
     const action = current.status === 404 ? "create" : current.body.source === p.source ? "unchanged" : "update";
     if (current.status !== 404 && current.status >= 400) throw new UserError(`reading flow ${p.namespace}.${p.id}: HTTP ${current.status}`);

@@ -3,9 +3,10 @@ import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
 import { parse } from "yaml";
-import { ApiClient, serverUrl } from "../client.js";
+import { Progress } from "../output/progress.js";
+import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
 
-const SERVER_OPTION = ["-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)"] as const;
 const path = (namespace: string, key?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/kv${key ? `/${encodeURIComponent(key)}` : ""}`;
 
 export function registerKv(program: Command): void {
@@ -18,6 +19,7 @@ export function registerKv(program: Command): void {
     .argument("<value>")
     .option("--ttl <duration>", "expire after this ISO-8601 duration (PT1H, P7D)")
     .option(...SERVER_OPTION)
+    .option(...CONFIG_OPTION)
     .action(async (namespace: string, key: string, value: string, options: { ttl?: string; server?: string }) => {
       let body = value;
       try {
@@ -25,7 +27,7 @@ export function registerKv(program: Command): void {
       } catch {
         body = JSON.stringify(value); // plain words are a STRING
       }
-      const client = new ApiClient(serverUrl(options.server));
+      const client = clientFor(options);
       const saved = await client.expectWith<{ key: string; type: string }>("PUT", path(namespace, key), body, { "content-type": "application/json", ...(options.ttl ? { ttl: options.ttl } : {}) });
       console.log(`${saved.key} = ${body} (${saved.type}) in namespace ${namespace}`);
     });
@@ -35,8 +37,9 @@ export function registerKv(program: Command): void {
     .argument("<namespace>")
     .argument("<key>")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, key: string, options: { server?: string }) => {
-      const found = await new ApiClient(serverUrl(options.server)).expect<{ type: string; value: unknown }>("GET", path(namespace, key));
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, key: string, options: { server?: string; config?: string }) => {
+      const found = await clientFor(options).expect<{ type: string; value: unknown }>("GET", path(namespace, key));
       console.log(JSON.stringify(found.value));
     });
 
@@ -44,8 +47,9 @@ export function registerKv(program: Command): void {
     .description("the namespace's keys with their type and expiration")
     .argument("<namespace>")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, options: { server?: string }) => {
-      const entries = await new ApiClient(serverUrl(options.server)).expect<Array<{ key: string; type: string; expirationDate: string | null }>>("GET", path(namespace));
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, options: { server?: string; config?: string }) => {
+      const entries = await clientFor(options).expect<Array<{ key: string; type: string; expirationDate: string | null }>>("GET", path(namespace));
       if (!entries.length) console.log(`no KV pairs in namespace ${namespace}`);
       for (const e of entries) console.log(`${e.key}\t${e.type}${e.expirationDate ? `\texpires ${e.expirationDate}` : ""}`);
     });
@@ -55,8 +59,9 @@ export function registerKv(program: Command): void {
     .argument("<namespace>")
     .argument("<key>")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, key: string, options: { server?: string }) => {
-      const deleted = await new ApiClient(serverUrl(options.server)).expect<boolean>("DELETE", path(namespace, key));
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, key: string, options: { server?: string; config?: string }) => {
+      const deleted = await clientFor(options).expect<boolean>("DELETE", path(namespace, key));
       console.log(deleted ? `${key} deleted from namespace ${namespace}` : `no ${key} in namespace ${namespace}`);
     });
 
@@ -67,35 +72,48 @@ export function registerKv(program: Command): void {
     .option("--prune", "delete the namespace's pairs the file does not have")
     .option("--dry-run", "print the plan; change nothing")
     .option(...SERVER_OPTION)
+    .option(...CONFIG_OPTION)
     .action(async (file: string, options: { namespace: string; prune?: boolean; dryRun?: boolean; server?: string }) => {
       let pairs: unknown;
       try {
         pairs = parse(await readFile(file, "utf8"));
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`${file}: no such file`);
         throw new UserError(`${file}: ${(error as Error).message.split("\n")[0]}`);
       }
       if (!pairs || typeof pairs !== "object" || Array.isArray(pairs)) throw new UserError(`${file}: expected a map of key: value`);
-      const client = new ApiClient(serverUrl(options.server));
+      const client = clientFor(options);
       const counts = { set: 0, unchanged: 0, deleted: 0 };
-      for (const [key, value] of Object.entries(pairs)) {
-        const current = await client.request<{ value: unknown }>("GET", path(options.namespace, key));
-        if (current.status === 200 && isDeepStrictEqual(current.body.value, value)) {
-          counts.unchanged++;
-          continue;
+      const progress = new Progress();
+      try {
+        const entries = Object.entries(pairs);
+        progress.phase(options.dryRun ? "comparing" : "deploying", entries.length);
+        for (const [key, value] of entries) {
+          progress.tick();
+          const current = await client.request<{ value: unknown }>("GET", path(options.namespace, key));
+          if (current.status === 200 && isDeepStrictEqual(current.body.value, value)) {
+            counts.unchanged++;
+            continue;
+          }
+          counts.set++;
+          progress.line(`${options.dryRun ? "set" : "set    "} ${key}`);
+          if (!options.dryRun) await client.expect("PUT", path(options.namespace, key), JSON.stringify(value), "application/json");
         }
-        counts.set++;
-        console.log(`${options.dryRun ? "set" : "set    "} ${key}`);
-        if (!options.dryRun) await client.expect("PUT", path(options.namespace, key), JSON.stringify(value), "application/json");
-      }
-      if (options.prune) {
-        const existing = await client.expect<Array<{ key: string }>>("GET", path(options.namespace));
-        for (const { key } of existing.filter((e) => !(e.key in (pairs as object)))) {
-          counts.deleted++;
-          console.log(`${options.dryRun ? "delete" : "deleted"} ${key}`);
-          if (!options.dryRun) await client.expect("DELETE", path(options.namespace, key));
+        if (options.prune) {
+          const existing = await client.expect<Array<{ key: string }>>("GET", path(options.namespace));
+          const extra = existing.filter((e) => !(e.key in (pairs as object)));
+          progress.phase("pruning", extra.length);
+          for (const { key } of extra) {
+            progress.tick();
+            counts.deleted++;
+            progress.line(`${options.dryRun ? "delete" : "deleted"} ${key}`);
+            if (!options.dryRun) await client.expect("DELETE", path(options.namespace, key));
+          }
         }
+        const verb = options.dryRun ? "would be " : "";
+        progress.line(`${counts.set} ${verb}set, ${counts.unchanged} unchanged, ${counts.deleted} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
+      } finally {
+        progress.stop();
       }
-      const verb = options.dryRun ? "would be " : "";
-      console.log(`${counts.set} ${verb}set, ${counts.unchanged} unchanged, ${counts.deleted} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
     });
 }

@@ -2,11 +2,14 @@ import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { ApiClient, serverUrl } from "../client.js";
+import type { ApiClient } from "../client/api-client.js";
+import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
+import { Progress } from "../output/progress.js";
 
 async function filesUnder(dir: string): Promise<string[]> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UserError(`${dir}: no such folder`);
+  if (!info?.isDirectory()) throw new UsageError(`${dir}: no such folder`);
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join("/")).sort();
 }
@@ -22,34 +25,44 @@ export function registerNamespace(program: Command): void {
     .requiredOption("-n, --namespace <namespace>", "the namespace")
     .option("--prune", "delete the namespace's files that are not in the folder")
     .option("--dry-run", "print the plan; change nothing")
-    .option("-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)")
+    .option(...SERVER_OPTION)
+    .option(...CONFIG_OPTION)
     .action(async (dir: string, options: { namespace: string; prune?: boolean; dryRun?: boolean; server?: string }) => {
-      const client = new ApiClient(serverUrl(options.server));
+      const client = clientFor(options);
       const base = `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/files`;
       const local = await filesUnder(dir);
       const remote = await listRemote(client, base, "");
       const counts = { uploaded: 0, unchanged: 0, deleted: 0 };
-      for (const path of local) {
-        const content = await readFile(join(dir, path));
-        const current = await client.bytes(`${base}?path=${encodeURIComponent(path)}`);
-        const same = current !== undefined && Buffer.from(current).equals(content);
-        if (same) {
-          counts.unchanged++;
-          continue;
+      const progress = new Progress();
+      try {
+        progress.phase(options.dryRun ? "comparing" : "uploading", local.length);
+        for (const path of local) {
+          progress.tick();
+          const content = await readFile(join(dir, path));
+          const current = await client.bytes(`${base}?path=${encodeURIComponent(path)}`);
+          if (current !== undefined && Buffer.from(current).equals(content)) {
+            counts.unchanged++;
+            continue;
+          }
+          counts.uploaded++;
+          progress.line(`${options.dryRun ? "upload" : "uploaded"}  /${path}`);
+          if (!options.dryRun) await client.expect("PUT", `${base}?path=${encodeURIComponent(path)}`, new Uint8Array(content), "application/octet-stream");
         }
-        counts.uploaded++;
-        console.log(`${options.dryRun ? "upload" : "uploaded"}  /${path}`);
-        if (!options.dryRun) await client.expect("PUT", `${base}?path=${encodeURIComponent(path)}`, new Uint8Array(content), "application/octet-stream");
-      }
-      if (options.prune) {
-        for (const path of remote.filter((p) => !local.includes(p))) {
-          counts.deleted++;
-          console.log(`${options.dryRun ? "delete" : "deleted"}   /${path}`);
-          if (!options.dryRun) await client.expect("DELETE", `${base}?path=${encodeURIComponent(path)}`);
+        if (options.prune) {
+          const extra = remote.filter((p) => !local.includes(p));
+          progress.phase("pruning", extra.length);
+          for (const path of extra) {
+            progress.tick();
+            counts.deleted++;
+            progress.line(`${options.dryRun ? "delete" : "deleted"}   /${path}`);
+            if (!options.dryRun) await client.expect("DELETE", `${base}?path=${encodeURIComponent(path)}`);
+          }
         }
+        const verb = options.dryRun ? "would be " : "";
+        progress.line(`${counts.uploaded} ${verb}uploaded, ${counts.unchanged} unchanged, ${counts.deleted} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
+      } finally {
+        progress.stop();
       }
-      const verb = options.dryRun ? "would be " : "";
-      console.log(`${counts.uploaded} ${verb}uploaded, ${counts.unchanged} unchanged, ${counts.deleted} ${verb}deleted${options.dryRun ? " (dry run: nothing changed)" : ""}`);
     });
 }
 

@@ -1,4 +1,3 @@
-import { loadConfig, loadPlugins, pluginDocPage } from "@ferry/core";
 import { UserError } from "@ferry/sdk";
 import { Option, type Command } from "commander";
 import { existsSync } from "node:fs";
@@ -6,6 +5,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { PLUGIN_KINDS, pluginTemplate, type PluginKind } from "../plugin-template.js";
 import { vendorSdk } from "../vendor-sdk.js";
+import { UsageError } from "../exit-codes.js";
 
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/;
 
@@ -19,7 +19,7 @@ export function registerPlugin(program: Command): void {
     .option("-d, --dir <folder>", "where to create it (default: the current folder)", ".")
     .addOption(new Option("-k, --kind <kind>", "what the plugin provides").choices([...PLUGIN_KINDS]).default("task"))
     .action(async (name: string, options: { dir: string; kind: PluginKind }) => {
-      if (!PACKAGE_NAME.test(name)) throw new UserError(`'${name}' is not an npm package name (lower-case letters, digits, '-', '.', '_', an optional @scope/)`);
+      if (!PACKAGE_NAME.test(name)) throw new UsageError(`'${name}' is not an npm package name (lower-case letters, digits, '-', '.', '_', an optional @scope/)`);
       const folder = resolve(options.dir, name.split("/").pop()!);
       if (existsSync(folder)) throw new UserError(`${folder} already exists; choose another name or --dir`);
       await mkdir(folder, { recursive: true });
@@ -45,6 +45,7 @@ export function registerPlugin(program: Command): void {
     .option("-p, --plugin <name-or-path>", "document this plugin (npm name, folder or file; repeatable) instead of the configured ones", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("-c, --config <file>", "configuration file")
     .action(async (dir: string, options: { plugin: string[]; config?: string }) => {
+      const { loadConfig, loadPlugins, pluginDocPage } = await import("@ferry/core");
       const { config, file } = loadConfig({ file: options.config });
       const plugins = await loadPlugins(options.plugin.length ? options.plugin : config.plugins, file ? resolve(file, "..") : process.cwd());
       await mkdir(dir, { recursive: true });

@@ -1,11 +1,8 @@
-import { closeBackends, createBackends, loadConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { ApiClient, serverUrl } from "../client.js";
+import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
 
-const SERVER_OPTION = ["-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)"] as const;
 const path = (namespace: string, name?: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets${name ? `/${encodeURIComponent(name)}` : ""}`;
 
 async function readStdin(): Promise<string> {
@@ -24,9 +21,10 @@ export function registerSecrets(program: Command): void {
     .argument("<name>")
     .argument("[value]")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, name: string, value: string | undefined, options: { server?: string }) => {
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, name: string, value: string | undefined, options: { server?: string; config?: string }) => {
       const secret = value ?? (await readStdin());
-      await new ApiClient(serverUrl(options.server)).expect("PUT", path(namespace, name), JSON.stringify({ value: secret }), "application/json");
+      await clientFor(options).expect("PUT", path(namespace, name), JSON.stringify({ value: secret }), "application/json");
       console.log(`secret ${name} set in namespace ${namespace}`);
     });
 
@@ -35,8 +33,9 @@ export function registerSecrets(program: Command): void {
     .description("names of the secrets a namespace sees")
     .argument("<namespace>")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, options: { server?: string }) => {
-      const answer = await new ApiClient(serverUrl(options.server)).expect<{ readOnly: boolean; results: Array<{ key: string }> }>("GET", path(namespace));
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, options: { server?: string; config?: string }) => {
+      const answer = await clientFor(options).expect<{ readOnly: boolean; results: Array<{ key: string }> }>("GET", path(namespace));
       if (!answer.results.length) console.log(`no secrets seen from namespace ${namespace}`);
       for (const { key } of answer.results) console.log(key);
     });
@@ -47,8 +46,9 @@ export function registerSecrets(program: Command): void {
     .argument("<namespace>")
     .argument("<name>")
     .option(...SERVER_OPTION)
-    .action(async (namespace: string, name: string, options: { server?: string }) => {
-      await new ApiClient(serverUrl(options.server)).expect("DELETE", path(namespace, name));
+    .option(...CONFIG_OPTION)
+    .action(async (namespace: string, name: string, options: { server?: string; config?: string }) => {
+      await clientFor(options).expect("DELETE", path(namespace, name));
       console.log(`secret ${name} deleted from namespace ${namespace}`);
     });
 
@@ -58,6 +58,8 @@ export function registerSecrets(program: Command): void {
     .requiredOption("--new-key <base64>", "the new key: 32 bytes, base64 (openssl rand -base64 32)")
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
     .action(async (options: { newKey: string; config?: string }) => {
+      const { closeBackends, createBackends, loadConfig } = await import("@ferry/core");
+      const { BUILT_IN_BACKENDS } = await import("@ferry/engine");
       const { config, file } = loadConfig({ file: options.config, env: process.env });
       if (config.secrets.type !== "database") throw new UserError(`rotate-key re-encrypts database secrets; the configured secret backend is '${config.secrets.type}'`);
       const backends = await createBackends(config, { baseDir: file ? resolve(file, "..") : process.cwd(), builtIns: BUILT_IN_BACKENDS }, { repository: true });

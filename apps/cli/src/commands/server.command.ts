@@ -1,6 +1,3 @@
-import { loadConfig } from "@ferry/core";
-import { startFerry } from "@ferry/server";
-import { startWorker } from "@ferry/worker";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 
@@ -10,7 +7,9 @@ interface ServerOptions {
   port?: string;
 }
 
-function configFrom(options: { config?: string; port?: string }) {
+// the server's modules are loaded when a server starts: every other command starts faster without them
+async function configFrom(options: { config?: string; port?: string }) {
+  const { loadConfig } = await import("@ferry/core");
   const env = { ...process.env };
   if (options.port) env.FERRY_SERVER__PORT = options.port;
   const { config, file } = loadConfig({ file: options.config, env });
@@ -39,14 +38,16 @@ export function registerServer(program: Command): void {
   withServerOptions(server.command("local"))
     .description("API, executor and an in-process worker in one process (embedded defaults: SQLite, local storage, memory queue)")
     .action(async (options: ServerOptions) => {
-      const ferry = await startFerry({ ...configFrom(options), flowsDir: options.flows ? resolve(options.flows) : undefined });
+      const { startFerry } = await import("@ferry/server");
+      const ferry = await startFerry({ ...(await configFrom(options)), flowsDir: options.flows ? resolve(options.flows) : undefined });
       stopOnSignal(() => ferry.close());
     });
 
   withServerOptions(server.command("scheduler"))
     .description("API, executor and triggers, dispatching task runs over the shared queue to `ferry server worker` processes")
     .action(async (options: ServerOptions) => {
-      const ferry = await startFerry({ ...configFrom(options), role: "scheduler", flowsDir: options.flows ? resolve(options.flows) : undefined });
+      const { startFerry } = await import("@ferry/server");
+      const ferry = await startFerry({ ...(await configFrom(options)), role: "scheduler", flowsDir: options.flows ? resolve(options.flows) : undefined });
       stopOnSignal(() => ferry.close());
     });
 
@@ -58,8 +59,9 @@ export function registerServer(program: Command): void {
     .option("--group <name>", "worker group to serve, repeatable (overrides worker.groups)", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--grace <seconds>", "on SIGTERM, how long running tasks may finish before they are handed back", "30")
     .action(async (options: { config?: string; concurrency?: string; group: string[]; grace: string }) => {
+      const { startWorker } = await import("@ferry/worker");
       const handle = await startWorker({
-        ...configFrom(options),
+        ...(await configFrom(options)),
         concurrency: options.concurrency ? Number(options.concurrency) : undefined,
         groups: options.group.length ? options.group : undefined,
       });

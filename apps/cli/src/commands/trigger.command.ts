@@ -1,13 +1,12 @@
-import { UserError } from "@ferry/sdk";
 import type { Command } from "commander";
-import { ApiClient, serverUrl } from "../client.js";
+import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
 
 interface TriggerAnswer {
   abstractTrigger: { id: string; type: string };
   triggerContext: { namespace: string; flowId: string; triggerId: string; kind: string | null; disabled: boolean; date: string | null; nextExecutionDate: string | null };
 }
 
-const SERVER_OPTION = ["-s, --server <url>", "server URL (default: $FERRY_SERVER_URL, then http://127.0.0.1:8080)"] as const;
 const path = (namespace: string, flowId: string, triggerId: string) =>
   `/api/v1/triggers/${encodeURIComponent(namespace)}/${encodeURIComponent(flowId)}/${encodeURIComponent(triggerId)}`;
 
@@ -20,8 +19,9 @@ export function registerTrigger(program: Command): void {
     .option("-n, --namespace <namespace>", "only this namespace and its children")
     .option("-f, --flow <flowId>", "only this flow")
     .option(...SERVER_OPTION)
+    .option(...CONFIG_OPTION)
     .action(async (options: { namespace?: string; flow?: string; server?: string }) => {
-      const client = new ApiClient(serverUrl(options.server));
+      const client = clientFor(options);
       const query = new URLSearchParams({ size: "1000" });
       if (options.namespace) query.set("namespace", options.namespace);
       if (options.flow) query.set("flowId", options.flow);
@@ -43,8 +43,9 @@ export function registerTrigger(program: Command): void {
       .argument("<flowId>")
       .argument("<triggerId>")
       .option(...SERVER_OPTION)
-      .action(async (namespace: string, flowId: string, triggerId: string, options: { server?: string }) => {
-        const client = new ApiClient(serverUrl(options.server));
+    .option(...CONFIG_OPTION)
+      .action(async (namespace: string, flowId: string, triggerId: string, options: { server?: string; config?: string }) => {
+        const client = clientFor(options);
         await client.expect("PUT", path(namespace, flowId, triggerId), JSON.stringify({ disabled }), "application/json");
         console.log(`trigger ${triggerId} of ${namespace}.${flowId} ${disabled ? "disabled" : "enabled"}`);
       });
@@ -59,11 +60,12 @@ export function registerTrigger(program: Command): void {
     .requiredOption("--start <date>", "ISO-8601 date-time, first fire time included")
     .option("--end <date>", "ISO-8601 date-time, last fire time included (default: now)")
     .option(...SERVER_OPTION)
+    .option(...CONFIG_OPTION)
     .action(async (namespace: string, flowId: string, triggerId: string, options: { start: string; end?: string; server?: string }) => {
       for (const [key, value] of Object.entries({ start: options.start, end: options.end })) {
-        if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UserError(`--${key} '${value}' is not an ISO-8601 date-time`);
+        if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`--${key} '${value}' is not an ISO-8601 date-time`);
       }
-      const client = new ApiClient(serverUrl(options.server));
+      const client = clientFor(options);
       const result = await client.expect<{ started: string[]; skipped: number }>(
         "POST", `${path(namespace, flowId, triggerId)}/backfill`, JSON.stringify({ start: options.start, end: options.end }), "application/json",
       );

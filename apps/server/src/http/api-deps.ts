@@ -1,5 +1,5 @@
 import type { FerryConfig, PluginRegistry } from "@ferry/core";
-import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, KvStore, WorkerDirectory } from "@ferry/engine";
+import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, KvStore, Purger, WorkerDirectory } from "@ferry/engine";
 import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import type { Triggers } from "../triggers/triggers.js";
@@ -12,6 +12,8 @@ export interface ApiDeps {
   queue: Queue;
   secrets: SecretBackend;
   kv: KvStore;
+  /** removes ended executions with their logs, metrics and files */
+  purger: Purger;
   store: JsonStore;
   flows: FlowStore;
   registry: PluginRegistry;
@@ -23,4 +25,6 @@ export interface ApiDeps {
   /** one per process: every route that waits for executions to end shares its poller */
   waiter: ExecutionWaiter;
   logger: Logger;
+  /** local (API, executor and a worker) or scheduler (workers elsewhere); reported by /api/v1/server/info */
+  role?: "local" | "scheduler";
 }

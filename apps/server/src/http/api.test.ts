@@ -96,7 +96,8 @@ describe("executions API", () => {
     form.set("times", "2");
     const r = await json(await api("/executions/api.test/hello?wait=true&labels=team:data", { method: "POST", body: form }));
     expect(r.body.inputs).toEqual({ name: "Form", times: 2 });
-    expect(r.body.labels).toEqual([{ key: "team", value: "data" }]);
+    // and Kestra's system.correlationId, the execution's own id
+    expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: r.body.id }]);
   });
 
   it("refuses invalid inputs with 422 and creates no execution", async () => {

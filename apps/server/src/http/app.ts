@@ -6,14 +6,22 @@ import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
+import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
+import { executionBulkRoutes } from "./routes/execution-bulk.routes.js";
+import { executionStatisticsRoutes } from "./routes/execution-statistics.routes.js";
+import { flowGraphRoutes } from "./routes/flow-graph.routes.js";
+import { pluginDocRoutes } from "./routes/plugin-docs.routes.js";
+import { uiRoutes } from "./routes/ui.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
+import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
+import { serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -72,9 +80,15 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/metrics", async (c) => c.text(await registry.metrics(), 200, { "content-type": registry.contentType }));
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
 
+  app.route("/api/v1/flows", flowGraphRoutes(deps));
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
+  // before executionRoutes: POST /restart/by-ids and /statistics/daily also match POST /:namespace/:flowId
+  app.route("/api/v1/executions", executionBulkRoutes(deps));
+  app.route("/api/v1/executions", executionStatisticsRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
+  app.route("/api/v1/executions", executionActionRoutes(deps));
+  app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
@@ -92,8 +106,10 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
+  app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
+  app.route("/api/v1/plugins", pluginDocRoutes(deps));
   app.get("/api/v1/plugins", (c) =>
     c.json(
       deps.registry.plugins.map((p) => ({
@@ -104,5 +120,6 @@ export function createApp(deps: ApiDeps): Hono {
       })),
     ),
   );
+  app.route("/", uiRoutes());
   return app;
 }

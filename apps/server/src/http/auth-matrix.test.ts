@@ -21,7 +21,7 @@ const CALLERS: Record<string, Record<string, string>> = {
 /** route-segment words used as namespaces, ids and keys */
 const NAMES = ["webhook", "search", "health", "follow", "validate", "kill", "file"];
 /** the routes anyone may call; every other one answers 401 without credentials */
-const OPEN_PATHS = new Set(["/health", "/health/live", "/health/ready", "/api/v1/health", "/api/v1/executions/webhook/{namespace}/{flowId}/{key}"]);
+const OPEN_PATHS = new Set(["/health", "/health/live", "/health/ready", "/api/v1/health", "/api/v1/executions/webhook/{namespace}/{flowId}/{key}", "/", "/docs", "/ui", "/ui/", "/ui/{path}"]);
 
 /** the webhook flow lives in namespace `webhook`: a create-execution call on it must not be open */
 const flow = (namespace: string, id: string) =>

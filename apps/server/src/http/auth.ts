@@ -64,7 +64,9 @@ export function authMiddleware(auth: AuthConfig): MiddlewareHandler {
   };
   return async (c, next) => {
     if (answeredByOpenRoute(c) || accepts(c.req.header("authorization"))) return next();
-    if (auth.basic.length) c.header("WWW-Authenticate", 'Basic realm="ferry"');
+    // the web UI sends X-Requested-With (as Spring Security reads it): it asks for credentials
+    // itself, and the browser's own Basic prompt would pop up over it
+    if (auth.basic.length && c.req.header("x-requested-with") !== "XMLHttpRequest") c.header("WWW-Authenticate", 'Basic realm="ferry"');
     return c.json({ message: "authentication required: send Authorization: Basic (a server.auth user) or Bearer (a server.auth token)" }, 401);
   };
 }

@@ -6,6 +6,10 @@ const path = (name: string, description = name) => ({ name, in: "path", required
 const query = (name: string, description: string, schema: object = { type: "string" }) => ({ name, in: "query", description, schema });
 const ns = path("namespace", "dot-separated namespace");
 const execId = path("id", "execution id");
+const idsBody = { required: true, content: { "application/json": { schema: { type: "array", items: { type: "string" }, maxItems: 1000 } } } };
+const statisticsBody = {
+  content: { "application/json": { schema: { type: "object", additionalProperties: false, properties: { namespace: { type: "string" }, flowId: { type: "string" }, startDate: { type: "string", format: "date-time" }, endDate: { type: "string", format: "date-time" } } } } },
+};
 const page = [query("page", "1-based page", { type: "integer", default: 1 }), query("size", "page size", { type: "integer", default: 25 })];
 
 export const openApiDocument = {
@@ -37,9 +41,52 @@ export const openApiDocument = {
       },
     },
     "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page], responses: { 200: json("{results, total}") } } },
-    "/api/v1/executions/{id}": { get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } } },
+    "/api/v1/executions/{id}": {
+      get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
+      delete: {
+        summary: "Delete an ended execution with its task runs and, unless told false, its logs, metrics and files",
+        parameters: [
+          execId,
+          query("deleteLogs", "also its logs", { type: "boolean", default: true }),
+          query("deleteMetrics", "also its metrics", { type: "boolean", default: true }),
+          query("deleteStorage", "also its files in internal storage", { type: "boolean", default: true }),
+        ],
+        responses: { 204: { description: "deleted" }, 400: error("a flag that is not true or false"), 404: error("not found"), 409: error("not ended yet") },
+      },
+    },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
+    "/api/v1/executions/{id}/replay": {
+      post: {
+        summary: "Replay an ended execution: a new execution of its flow with the same inputs, from the start or from a task run (the task runs that ended before it are kept, outputs and all)",
+        parameters: [execId, query("taskRunId", "replay from this task run"), query("revision", "the flow revision to run (the execution's by default)", { type: "integer" })],
+        responses: {
+          200: json("the new execution", { $ref: "#/components/schemas/Execution" }),
+          404: error("no such execution or revision"),
+          409: error("the execution has not ended"),
+          410: error("what the replay needs was purged from internal storage"),
+          422: error("the task run is not one of this execution's"),
+        },
+      },
+    },
+    "/api/v1/executions/{id}/labels": {
+      post: {
+        summary: "Set the labels of an execution, running or ended: the list replaces its labels; its system.* labels stay",
+        parameters: [execId],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
+        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("a system label, or no body"), 404: error("not found"), 422: error("not a list of {key, value}") },
+      },
+    },
+    "/api/v1/executions/labels/by-ids": {
+      post: {
+        summary: "Add labels to several executions (each keeps its other labels)",
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { type: "object", required: ["executionsId", "executionLabels"], properties: { executionsId: { type: "array", items: { type: "string" } }, executionLabels: { $ref: "#/components/schemas/Labels" } } } } },
+        },
+        responses: { 200: json("{count}"), 400: error("an execution not found (nothing is changed)"), 422: error("not a list of ids and labels") },
+      },
+    },
     "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },
     "/api/v1/executions/{id}/file": {
       get: {
@@ -158,10 +205,90 @@ export const openApiDocument = {
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
+    "/api/v1/server/info": {
+      get: {
+        summary: "This server: version, role, each backend's type and whether it answers a read (UP or DOWN, with why), plugins and live workers (what `ferry doctor` shows)",
+        responses: { 200: json("{name, version, role, backends: [{kind, type, status, message?}], plugins: [{name, version}], workers}") },
+      },
+    },
+    "/api/v1/flows/{namespace}/{id}/graph": {
+      get: {
+        summary: "A flow's topology (Kestra's FlowGraph): nodes, edges with their relation, clusters for flowable tasks, errors and finally",
+        parameters: [ns, path("id"), query("revision", "a revision", { type: "integer" })],
+        responses: { 200: json("the graph", { $ref: "#/components/schemas/FlowGraph" }), 404: error("not found") },
+      },
+    },
+    "/api/v1/executions/kill/by-ids": {
+      delete: {
+        summary: "Kill executions by id: all or none (any that cannot be killed makes it 422 naming them)",
+        requestBody: idsBody,
+        responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
+      },
+    },
+    "/api/v1/executions/restart/by-ids": {
+      post: {
+        summary: "Restart FAILED or KILLED executions by id: all or none (any that cannot be restarted makes it 422 naming them)",
+        requestBody: idsBody,
+        responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
+      },
+    },
+    "/api/v1/executions/statistics/daily": {
+      post: {
+        summary: "Executions started in a range, per day: counts per state and durations (Kestra's DailyExecutionStatistics; the last 30 days by default, at most 366)",
+        requestBody: statisticsBody,
+        responses: { 200: json("one entry per day", { type: "array", items: { $ref: "#/components/schemas/DailyStatistics" } }), 400: error("bad body"), 422: error("range over 366 days") },
+      },
+    },
+    "/api/v1/executions/statistics/flows": {
+      post: {
+        summary: "Executions started in a range, per flow: counts per state and durations (for the slowest and most failing flows)",
+        requestBody: statisticsBody,
+        responses: { 200: json("one entry per flow", { type: "array", items: { $ref: "#/components/schemas/FlowStatistics" } }), 400: error("bad body"), 422: error("range over 366 days") },
+      },
+    },
+    "/api/v1/plugins/{type}": {
+      get: {
+        summary: "A task or trigger type's documentation (Kestra's {markdown, schema}): the Markdown page `ferry plugin docs` writes, its properties' and outputs' JSON Schema, examples",
+        parameters: [path("type", "type name or alias")],
+        responses: { 200: json("the documentation", { $ref: "#/components/schemas/PluginDoc" }), 404: error("no such type") },
+      },
+    },
+    "/": { get: { summary: "Redirects to the web UI (/ui/); when the UI is not built, a page saying how to build it (503). Open: no data", responses: { 302: { description: "to /ui/" }, 503: { description: "the UI is not built" } } } },
+    "/docs": { get: { summary: "Redirects to the web UI's API page (/ui/api)", responses: { 302: { description: "to /ui/api" } } } },
+    "/ui": { get: { summary: "Redirects to /ui/", responses: { 302: { description: "to /ui/" } } } },
+    "/ui/": { get: { summary: "The web UI (open: its files hold no data; what it shows comes from /api/v1, behind server.auth)", responses: { 200: { description: "index.html" }, 503: { description: "the UI is not built" } } } },
+    "/ui/{path}": {
+      get: {
+        summary: "A file of the web UI's build, or index.html for a page of the app (open: no data)",
+        parameters: [path("path", "file or page path")],
+        responses: { 200: { description: "the file" }, 404: error("no such hashed asset"), 503: { description: "the UI is not built" } },
+      },
+    },
   },
   components: {
     schemas: {
       Error: { type: "object", required: ["message"], properties: { message: { type: "string" }, errors: { type: "array", items: { type: "object", properties: { path: { type: "string" }, message: { type: "string" }, line: { type: "integer" } } } } } },
+      FlowGraph: {
+        type: "object",
+        properties: {
+          nodes: { type: "array", items: { type: "object", required: ["uid", "type"], properties: { uid: { type: "string" }, type: { enum: ["start", "end", "task", "trigger", "cluster-end"] }, taskId: { type: "string" }, taskType: { type: "string" }, kind: { enum: ["runnable", "flowable", "subflow", "execution"] }, subflow: { type: "object", properties: { namespace: { type: "string" }, flowId: { type: "string" } } }, disabled: { type: "boolean" } } } },
+          edges: { type: "array", items: { type: "object", properties: { source: { type: "string" }, target: { type: "string" }, relation: { type: "object", properties: { relationType: { enum: ["SEQUENTIAL", "PARALLEL", "CHOICE", "ERROR", "FINALLY"] }, value: { type: "string" } } } } } },
+          clusters: { type: "array", items: { type: "object", properties: { cluster: { type: "object", properties: { uid: { type: "string" }, taskId: { type: "string" }, type: { enum: ["flowable", "errors", "finally", "triggers"] } } }, nodes: { type: "array", items: { type: "string" } }, parents: { type: "array", items: { type: "string" } }, start: { type: "string" }, end: { type: "string" } } } },
+        },
+      },
+      BulkResponse: { type: "object", required: ["count"], properties: { count: { type: "integer" } } },
+      BulkError: { type: "object", properties: { message: { type: "string" }, invalids: { type: "array", items: { type: "object", properties: { key: { type: "string" }, message: { type: "string" } } } } } },
+      Duration: { type: "object", description: "seconds", properties: { min: { type: "number" }, avg: { type: "number" }, max: { type: "number" }, sum: { type: "number" }, count: { type: "integer" } } },
+      DailyStatistics: { type: "object", properties: { startDate: { type: "string", format: "date" }, duration: { $ref: "#/components/schemas/Duration" }, executionCounts: { type: "object", additionalProperties: { type: "integer" } }, groupBy: { const: "day" } } },
+      FlowStatistics: { type: "object", properties: { namespace: { type: "string" }, flowId: { type: "string" }, duration: { $ref: "#/components/schemas/Duration" }, executionCounts: { type: "object", additionalProperties: { type: "integer" } } } },
+      PluginDoc: {
+        type: "object",
+        properties: {
+          type: { type: "string" }, kind: { enum: ["task", "trigger"] }, taskKind: { type: ["string", "null"] }, title: { type: "string" }, description: { type: ["string", "null"] }, aliases: { type: "array", items: { type: "string" } },
+          plugin: { type: ["object", "null"], properties: { name: { type: "string" }, version: { type: "string" } } }, examples: { type: "array", items: { type: "object", properties: { title: { type: "string" }, flow: { type: "string" } } } },
+          markdown: { type: "string" }, schema: { type: "object", properties: { properties: { type: "object" }, outputs: { type: "object" } } },
+        },
+      },
       Execution: {
         type: "object",
         properties: {
@@ -169,8 +296,11 @@ export const openApiDocument = {
           state: { type: "object", properties: { current: { type: "string" }, histories: { type: "array" } } },
           inputs: { type: "object" }, outputs: { type: "object" }, labels: { type: "array" }, trigger: { type: "object" },
           taskRunList: { type: "array", items: { type: "object" } },
+          parentId: { type: "string", description: "the execution this one was replayed from, or its subflow parent" },
+          originalId: { type: "string", description: "the first execution of its chain of replays and retries" },
         },
       },
+      Labels: { type: "array", items: { type: "object", required: ["key", "value"], properties: { key: { type: "string" }, value: { type: "string" } }, additionalProperties: false } },
     },
   },
 } as const;

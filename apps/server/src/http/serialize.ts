@@ -1,3 +1,4 @@
+import { nestInputs } from "@ferry/core";
 import { maskSecretInputs, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
@@ -22,14 +23,15 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     flowId: execution.flowId,
     flowRevision: execution.flowRevision,
     state: execution.state,
-    inputs: maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}),
+    // a dotted input id nests, as Kestra answers inputs
+    inputs: nestInputs(maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}) as Record<string, unknown>),
     outputs: await resolve(store, execution.outputsUri),
     labels: labelList(execution.labels),
     trigger: execution.trigger
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
       : undefined,
-    parentId: execution.parent?.executionId,
-    originalId: execution.id,
+    parentId: execution.parent?.executionId ?? execution.replayOf,
+    originalId: execution.originalId ?? execution.id,
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,
@@ -40,7 +42,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         parentTaskRunId: run.parentTaskRunId ?? null,
         value: run.value ?? null,
         state: run.state,
-        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}) })),
+        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
         outputs: (await resolve(store, run.outputsUri)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),

@@ -76,6 +76,8 @@ describe("flow trigger", () => {
     });
     expect(started.trigger.variables).toMatchObject({ executionId: upstream.id, namespace: "chain.test", flowId: "upstream", state: "SUCCESS", outputs: { total: 42 } });
     expect(started.inputs).toEqual({ total: 42 });
+    // the triggered execution continues the upstream's correlation
+    expect(started.labels).toContainEqual({ key: "system.correlationId", value: upstream.id });
     expect((await t.waitForEnd(started.id)).state.current).toBe("SUCCESS");
     await new Promise((r) => setTimeout(r, 300));
     expect(await executionsOf("on-failure")).toHaveLength(0);

@@ -1,7 +1,9 @@
-import { conditionsHold } from "@ferry/core";
-import type { EngineEvents, ExecutionChange, JsonStore } from "@ferry/engine";
+import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
+import { CORRELATION_ID_LABEL, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
+import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
+import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
 import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
@@ -10,10 +12,13 @@ const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
 /**
- * Flow triggers: when an execution ends, starts the flows whose Flow trigger matches it
- * (states, `preconditions.flows`, `conditions`). It listens to the executor of this
- * process, which is the one that saved the end; the start is claimed per upstream
- * execution, so a repeated end event starts nothing twice.
+ * Flow triggers: when an execution ends, starts the flows whose Flow trigger matches it. As
+ * Kestra's FlowTriggerService: the trigger's `states`, then its plain `conditions`, then its
+ * windows — the `preconditions` (upstream `flows` and `where` filters) and any
+ * MultipleCondition — whose results are kept in storage over their time window, until every
+ * condition of each window is met. The start is claimed in the repository (per upstream
+ * execution, or per set of window results), so a repeated end event or another server replica
+ * starts nothing twice.
  *
  * A flow's own executions never trigger it unless its preconditions name it: an unfiltered
  * Flow trigger would otherwise start itself forever.
@@ -26,6 +31,7 @@ export class FlowTriggerListener {
     void work.finally(() => this.pending.delete(work));
   };
   private readonly pending = new Set<Promise<void>>();
+  private readonly windows: PreconditionWindows;
 
   constructor(
     private readonly events: EngineEvents,
@@ -34,7 +40,9 @@ export class FlowTriggerListener {
     private readonly index: TriggerIndex,
     private readonly starter: TriggerStarter,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.windows = new PreconditionWindows(store.storage);
+  }
 
   start(): void {
     this.events.on("execution", this.onChange);
@@ -51,26 +59,51 @@ export class FlowTriggerListener {
     const found = await this.repository.getExecution(change.executionId);
     if (!found) return;
     const { execution } = found;
-    const outputs = execution.outputsUri ? await this.store.read(execution.outputsUri).catch(() => ({})) : {};
+    const outputs = execution.outputsUri ? await this.store.read<Record<string, unknown>>(execution.outputsUri).catch(() => ({})) : {};
+    const upstream: ConditionExecution = {
+      id: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, labels: execution.labels, outputs,
+      taskRuns: found.taskRuns.map((run) => ({ attempts: run.attempts.map((a) => ({ state: a.state.current })) })),
+    };
     const variables = {
-      executionId: execution.id,
-      namespace: execution.namespace,
-      flowId: execution.flowId,
-      flowRevision: execution.flowRevision,
-      state: execution.state.current,
-      outputs,
-      labels: execution.labels,
+      executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision, state: execution.state.current, outputs,
+      labels: execution.labels, executionLabels: execution.labels,
     };
     for (const trigger of candidates) {
-      const ctx = this.starter.context(trigger, variables);
-      const upstream = { namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current };
-      if (!(await conditionsHold(trigger.spec.conditions as never, ctx, upstream))) continue;
       try {
-        await this.starter.start(trigger, { variables, once: { key: `flow:${refKey(trigger.ref)}<-${execution.id}`, ttlMs: CLAIM_TTL_MS } });
+        await this.evaluate(trigger, upstream, variables);
       } catch (error) {
         this.logger.warn({ err: error, trigger: refKey(trigger.ref), upstream: execution.id }, `flow trigger did not start: ${errorMessage(error)}`);
       }
     }
+  }
+
+  private async evaluate(trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>): Promise<void> {
+    const ctx = this.starter.context(trigger, variables);
+    // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
+    const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
+    const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
+    if (!(await conditionsHold(conditions, ctx, upstream))) return;
+    const windows = conditionWindows(trigger.properties, conditions);
+    if (!windows.length) {
+      await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}`, ttlMs: CLAIM_TTL_MS } });
+      return;
+    }
+    const results: WindowResult[] = [];
+    for (const window of windows) {
+      const met: string[] = [];
+      for (const c of window.conditions) if (await c.test(upstream, ctx)) met.push(c.key);
+      const result = await this.windows.record(trigger.ref, { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess }, { id: upstream.id!, outputs: upstream.outputs ?? {} }, met);
+      if (result) results.push(result);
+      if (!result?.ready) return;
+    }
+    // the outputs of every execution that met a condition, this one's over theirs, as Kestra merges them
+    const merged = results.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.outputs }), {});
+    const started = await this.starter.start(trigger, {
+      variables: { ...variables, outputs: { ...merged, ...(upstream.outputs ?? {}) } },
+      systemLabels,
+      once: { key: `flow:${refKey(trigger.ref)}|${results.map((r) => r.claimKey).join("|")}`, ttlMs: CLAIM_TTL_MS },
+    });
+    if (started.started) for (const r of results) await r.reset();
   }
 
   private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
@@ -78,12 +111,6 @@ export class FlowTriggerListener {
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
     const states: readonly string[] = properties.states ?? TERMINAL_STATES;
     if (!states.includes(change.state)) return false;
-    const wanted = properties.preconditions?.flows?.[0];
-    if (wanted) {
-      if (wanted.namespace !== change.namespace || (wanted.flowId && wanted.flowId !== change.flowId)) return false;
-      if (wanted.states && !(wanted.states as readonly string[]).includes(change.state)) return false;
-      return true;
-    }
-    return !(change.namespace === flow.namespace && change.flowId === flow.id);
+    return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
 }

@@ -1,3 +1,4 @@
+import { conditionsHold, type ConditionSpec } from "@ferry/core";
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
@@ -139,15 +140,22 @@ export class ScheduleScheduler {
     const started: string[] = [];
     for (const [i, fire] of fires.entries()) {
       const result = await this.fire(trigger, fire, fires[i - 1], fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
-      if (result.started) started.push(result.execution.id);
+      if (result?.started) started.push(result.execution.id);
     }
     return { started, skipped: fires.length - started.length };
   }
 
-  private fire(trigger: ScheduleTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
+  /** starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined */
+  private async fire(trigger: ScheduleTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
+    const { starter, logger } = this.options;
     const zone = trigger.properties.timezone;
     const variables = { date: isoIn(fire, zone), next: next ? isoIn(next, zone) : undefined, previous: previous ? isoIn(previous, zone) : undefined };
-    return this.options.starter.start(trigger, { variables, labels, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
+    const context = starter.context(trigger, variables);
+    if (!(await conditionsHold(trigger.spec.conditions as ConditionSpec[] | undefined, context))) {
+      logger.debug({ trigger: refKey(trigger.ref), fire: variables.date }, "schedule conditions not met: no execution for this fire");
+      return undefined;
+    }
+    return starter.start(trigger, { variables, labels, context, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
   }
 
   /** which due fires start: missed ones per policy, late ones per lateMaximumDelay */

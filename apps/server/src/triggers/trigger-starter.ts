@@ -12,6 +12,8 @@ export interface StartRequest {
   /** the execution id to create (a waiting caller listens for it before it exists) */
   id?: string;
   labels?: Record<string, string>;
+  /** Ferry's own labels (an upstream execution's system.correlationId) */
+  systemLabels?: Record<string, string>;
   /** the render context of these variables, when the caller made one already (a webhook checked its conditions with it) */
   context?: RenderContext;
 }
@@ -62,9 +64,12 @@ export class TriggerStarter {
   async start(trigger: DeclaredTrigger, request: StartRequest): Promise<StartResult> {
     const inputs = await this.inputs(trigger, request.variables, request.context);
     const id = request.id ?? newId();
-    const createRequest = { flow: trigger.flow, inputs, labels: request.labels, id, trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables } };
+    const createRequest = {
+      flow: trigger.flow, inputs, labels: request.labels, systemLabels: request.systemLabels, id,
+      trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables },
+    };
     // refuse bad inputs, or a queue out of reach, before claiming, so the key is not used up
-    this.executions.validate(createRequest);
+    await this.executions.validate(createRequest);
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; retry later");
     if (request.once) {
       const claim = await this.repository.claim(onceKey(request.once.key), id, new Date(Date.now() + request.once.ttlMs).toISOString());

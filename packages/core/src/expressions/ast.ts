@@ -1,5 +1,6 @@
 export type Node =
-  | { type: "literal"; value: unknown }
+  /** `float`: a number written with a fraction or an exponent (a Double in Pebble, even `2.0`) */
+  | { type: "literal"; value: unknown; float?: boolean }
   | { type: "name"; name: string }
   | { type: "member"; object: Node; property: Node; computed: boolean }
   | { type: "call"; callee: string; args: Node[]; named: Record<string, Node> }
@@ -9,7 +10,9 @@ export type Node =
   | { type: "test"; subject: Node; test: string; negated: boolean; args: Node[] }
   | { type: "ternary"; cond: Node; then: Node; else: Node }
   | { type: "list"; items: Node[] }
-  | { type: "map"; entries: Array<[Node, Node]> };
+  | { type: "map"; entries: Array<[Node, Node]> }
+  /** a double-quoted string with `#{…}` interpolations: its pieces printed and joined */
+  | { type: "concat"; parts: Node[] };
 
 /** A node's sub-expressions, in the order they are evaluated (and checked). */
 export function childrenOf(node: Node): Node[] {
@@ -35,5 +38,7 @@ export function childrenOf(node: Node): Node[] {
       return node.items;
     case "map":
       return node.entries.flat();
+    case "concat":
+      return node.parts;
   }
 }

@@ -1,10 +1,14 @@
+import { ExpressionError } from "./expression.error.js";
+import { javaString } from "./java-text.js";
 import { after, both, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
-import { toNumber } from "./values.js";
+import { preview, toNumber } from "./values.js";
 
 /*
- * Equality and order as Pebble's, as Kestra configures it: lists and maps are equal when their
- * JSON is, and values that are not numbers order by their text. Every comparison spends the
+ * Equality and order as Pebble's (OperatorUtils), as Kestra configures it: numbers compare as
+ * numbers, other values with Java's equals (lists and maps by their contents); `<` and the like
+ * compare two numbers or two strings (Kestra's comparison expressions), are false when either
+ * side is null, and fail on anything else. Every comparison spends the
  * render's budget for what it reads: lists and maps are measured (size, depth, one step per
  * element) before they are printed, and long strings cost a step per CHARS_PER_STEP characters
  * compared, so that a loop of comparisons of big values ends at a limit and yields meanwhile.
@@ -19,15 +23,28 @@ function sameText(x: string, y: string, budget: RenderBudget, what: string): boo
   return x === y;
 }
 
-/** `==`: numbers and strings by value, lists and maps by their JSON, null only to null */
+const isNumeric = (v: unknown): v is number | bigint => typeof v === "number" || typeof v === "bigint";
+
+/** `==`: numbers by value (1 == 1.0), strings by text, lists and maps by their contents, null only to null */
 export function equals(a: unknown, b: unknown, budget: RenderBudget, what: string): Maybe<boolean> {
   if (typeof a === "string" && typeof b === "string") return sameText(a, b, budget, what);
+  if (isNumeric(a) && isNumeric(b)) return a == b;
   if (a === b) return true;
-  if (a == null || b == null) return a == b;
-  if (!isCollection(a) || !isCollection(b)) return false;
+  if (a == null || b == null) return false;
+  if (!isCollection(a) || !isCollection(b) || Array.isArray(a) !== Array.isArray(b)) return false;
   // lists of different lengths print differently (every element prints as something)
   if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return false;
-  return both(budget.json(a, what), budget.json(b, what), (x, y) => sameText(x, y, budget, what));
+  // a map equals another with the same entries in any order (Java's Map.equals)
+  const x = Array.isArray(a) ? a : sortedKeys(a);
+  const y = Array.isArray(b) ? b : sortedKeys(b);
+  return both(budget.json(x, what), budget.json(y, what), (p, q) => sameText(p, q, budget, what));
+}
+
+// a map's copy with its keys in order, at its top level (enough to make key order not matter for flat maps)
+function sortedKeys(map: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(map).sort()) out[key] = (map as Record<string, unknown>)[key];
+  return out;
 }
 
 function order(x: string, y: string, budget: RenderBudget, what: string): number {
@@ -35,32 +52,30 @@ function order(x: string, y: string, budget: RenderBudget, what: string): number
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** `<` and the like: numerically when either side is a number, otherwise by text */
-export function compare(a: unknown, b: unknown, budget: RenderBudget, what: string): Maybe<number> {
-  if (typeof a === "number" || typeof b === "number") {
-    const x = toNumber(a, "comparison");
-    const y = toNumber(b, "comparison");
-    return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return both(budget.text(a, what), budget.text(b, what), (x, y) => order(x, y, budget, what));
+/** `<` and the like: two numbers, or two strings by text; NaN (every comparison false) when either is null */
+export function compare(a: unknown, b: unknown, budget: RenderBudget, what: string): number {
+  if (a === null || a === undefined || b === null || b === undefined) return NaN;
+  if (typeof a === "string" && typeof b === "string") return order(a, b, budget, what);
+  if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
+  throw new ExpressionError(`${what}: cannot compare '${preview(a)}' with '${preview(b)}' (two numbers or two strings)`);
 }
 
 /** `contains`: a substring, an element (every element, for a list), or a map's key */
 export function contains(container: unknown, item: unknown, budget: RenderBudget, what: string): Maybe<boolean> {
+  if (container === null || container === undefined) return false;
   if (typeof container === "string") {
-    return after(budget.text(item, what), (text) => {
+    return after(item === null || item === undefined ? "null" : budget.text(item, what), (text) => {
       budget.chars(container.length, what);
       return container.includes(text);
     });
   }
   if (Array.isArray(container)) return search(container, Array.isArray(item) ? item : [item], budget, what);
-  if (container && typeof container === "object") {
-    return after(budget.text(item, what), (key) => {
-      budget.chars(key.length, what);
-      return Object.prototype.hasOwnProperty.call(container, key);
-    });
+  if (typeof container === "object") {
+    if (typeof item !== "string") return false;
+    budget.chars(item.length, what);
+    return Object.prototype.hasOwnProperty.call(container, item);
   }
-  return false;
+  throw new ExpressionError(`${what}: '${preview(container)}' is not a list, a map or a string`);
 }
 
 // whether every wanted item (from wanted[w], looked for from container[i]) is in the list, one
@@ -78,13 +93,33 @@ function search(container: unknown[], wanted: unknown[], budget: RenderBudget, w
   }
   return true;
 }
-
 // search on, once the comparison of container[i] with wanted[w] is done and the render paused
 async function resume(container: unknown[], wanted: unknown[], budget: RenderBudget, what: string, w: number, i: number, same: Maybe<boolean>): Promise<boolean> {
   const found = await same;
   if (budget.due) await budget.pause();
   if (found) return search(container, wanted, budget, what, w + 1, 0);
   return i + 1 < container.length && search(container, wanted, budget, what, w, i + 1);
+}
+
+/**
+ * Kestra's `in` (InExpression): whether `item`'s text is the text of one of a list's elements,
+ * or of one of a map's keys or values; false when either side is null or the right side is
+ * neither.
+ */
+export async function isIn(item: unknown, container: unknown, budget: RenderBudget, what: string): Promise<boolean> {
+  if (item === null || item === undefined || container === null || container === undefined || typeof container !== "object") return false;
+  // lists and maps are measured (size, depth) before they are printed as Java would
+  if (typeof item === "object") await budget.json(item, what);
+  const wanted = javaString(item, budget.limits.maxOutputLength);
+  const candidates = Array.isArray(container) ? container : Object.entries(container).flat();
+  for (let i = 0; i < candidates.length; i++) {
+    budget.charge(1, what);
+    if (candidates[i] !== null && typeof candidates[i] === "object") await budget.json(candidates[i], what);
+    const text = candidates[i] === null || candidates[i] === undefined ? undefined : typeof candidates[i] === "string" ? (candidates[i] as string) : javaString(candidates[i], wanted.length + 1);
+    if (text !== undefined && sameText(text, wanted, budget, what)) return true;
+    if (budget.due) await budget.pause();
+  }
+  return false;
 }
 
 /**
@@ -106,8 +141,8 @@ export async function sorted(items: unknown[], budget: RenderBudget, what: strin
     const a = items[i];
     const b = items[j];
     if (typeof a !== "number" && typeof b !== "number") return order(texts[i], texts[j], budget, what);
-    const x = toNumber(a, "comparison");
-    const y = toNumber(b, "comparison");
+    const x = toNumber(a, what);
+    const y = toNumber(b, what);
     return x < y ? -1 : x > y ? 1 : 0;
   });
   return indices.map((i) => items[i]);

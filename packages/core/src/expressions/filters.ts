@@ -1,22 +1,36 @@
 import { parseDuration } from "@ferry/sdk";
-import { sorted } from "./compare.js";
-import { formatDate, toDate } from "./date-format.js";
-import { after, both, type Maybe } from "./maybe.js";
-import { checkParsed, scanJson } from "./nesting.js";
+import { equals, sorted } from "./compare.js";
+import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
+import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
+import { ExpressionError } from "./expression.error.js";
+import { javaString } from "./java-text.js";
+import { NETWORK_FUNCTIONS } from "./network-functions.js";
+import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
 import { arg, argText, TEXT_FILTERS } from "./text-filters.js";
 import { preview, stringify, toNumber } from "./values.js";
 
-export type Callable = (args: unknown[], named: Record<string, unknown>) => unknown | Promise<unknown>;
+/** what a context function learns of the render calling it */
+export interface CallInfo {
+  /** the execution's variables (flow, execution, inputs, taskrun, parents…) */
+  variables: Record<string, unknown>;
+  /** how long the render may still run (render.timeoutMs): how long a function may wait */
+  remainingMs: number;
+  /** render.maxOutputLength: what a function reading text (a file) may return at most */
+  maxOutputLength: number;
+}
+
+export type Callable = (args: unknown[], named: Record<string, unknown>, call?: CallInfo) => unknown | Promise<unknown>;
 /** Built-in filters and functions make strings and collections, so they spend the render's budget. */
 export type Filter = (input: unknown, args: unknown[], named: Record<string, unknown>, budget: RenderBudget) => unknown | Promise<unknown>;
 export type Builtin = (args: unknown[], named: Record<string, unknown>, budget: RenderBudget) => unknown | Promise<unknown>;
 
+/** Pebble's LengthFilter: characters, elements or entries; 0 for null and anything else */
 function length(input: unknown, b: RenderBudget): number {
   if (input === null || input === undefined) return 0;
   if (typeof input === "string" || Array.isArray(input)) return input.length;
-  if (typeof input === "object") return b.keys(input, "length").length;
-  return stringify(input).length;
+  if (typeof input === "object" && !(input instanceof Uint8Array)) return b.keys(input, "length").length;
+  return 0;
 }
 
 /** a map's values, copied a thousand at a time (one step each) so that a big map's copy can pause */
@@ -85,7 +99,9 @@ async function join(input: unknown, separator: unknown, b: RenderBudget): Promis
   let length = 0;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const text = item !== null && typeof item === "object" ? await b.text(item, "join") : stringify(item);
+    // StringBuilder.append: Java's toString (null is "null", a list `[a, b]`), measured first
+    if (item !== null && typeof item === "object") await b.json(item, "join");
+    const text = item === null || item === undefined ? "null" : typeof item === "string" ? item : javaString(item, b.limits.maxOutputLength + 1);
     length += text.length + (i ? sep.length : 0);
     if (length > b.limits.maxOutputLength) b.output(length, `join of ${items.length} items`);
     parts.push(text);
@@ -96,71 +112,131 @@ async function join(input: unknown, separator: unknown, b: RenderBudget): Promis
   return parts.join(sep);
 }
 
-/** a date format's output, checked as it grows; one step per character of the pattern */
-function formatWithin(b: RenderBudget, date: Date, format: string, timeZone: string, what: string): string {
-  b.charge(format.length, what);
-  return formatDate(date, format, timeZone, (length) => b.output(length, what));
+const nullSafe =
+  (f: Filter): Filter =>
+  (v, args, named, b) =>
+    v === null || v === undefined ? null : f(v, args, named, b);
+
+/** a whole-number argument (a size, an index) */
+function whole(value: unknown, what: string): number {
+  if (typeof value === "number" && Number.isInteger(value)) return value;
+  if (typeof value === "bigint") return Number(value);
+  throw new ExpressionError(`${what} must be a whole number, got '${preview(value)}'`);
 }
 
-/** JSON text parsed into a value within maxDepth and maxCollectionSize, refused before parsing when it can be */
-async function parseJson(text: string, b: RenderBudget, what: string): Promise<unknown> {
-  scanJson(text, b, what);
-  const value: unknown = JSON.parse(text);
-  await checkParsed(value, b, what);
-  return value;
+/** Pebble's SliceFilter: from 0 and to the end by default, both within the input, to after from */
+function sliceBounds(length: number, args: unknown[], named: Record<string, unknown>): [number, number] {
+  const fromArg = arg(args, named, 0, "fromIndex");
+  const toArg = arg(args, named, 1, "toIndex");
+  const from = fromArg === undefined || fromArg === null ? 0 : whole(fromArg, "slice: fromIndex");
+  if (from < 0) throw new ExpressionError("slice: fromIndex must be greater than 0");
+  if (toArg === undefined || toArg === null) return [from, length];
+  const to = whole(toArg, "slice: toIndex");
+  if (to > length) throw new ExpressionError(`slice: toIndex must be smaller than input size: ${length}`);
+  if (from >= to) throw new ExpressionError("slice: toIndex must be greater than fromIndex");
+  return [from, to];
 }
 
-/** Pebble's core filters plus Kestra's additions (toJson, date, number, …). */
+/** Pebble's MergeFilter: the left side decides the result's kind; a list takes a map's entries, a map takes a list's items as keys */
+async function merge(v: unknown, items: unknown, b: RenderBudget): Promise<unknown> {
+  if (v === null || v === undefined) {
+    if (items === null || items === undefined) throw new ExpressionError("merge: the two arguments to be merged are null");
+    return items;
+  }
+  if (items === null || items === undefined) return v;
+  if (Array.isArray(v)) {
+    if (!items || typeof items !== "object") throw new ExpressionError(`merge: only maps and lists can be merged with a list, got '${preview(items)}'`);
+    const more = Array.isArray(items) ? items : Object.entries(items).map(([k, value]) => ({ [k]: value }));
+    copied(b, v.length + more.length, "merge");
+    return [...v, ...more];
+  }
+  if (typeof v !== "object") throw new ExpressionError(`merge: the object being filtered is not a map or a list: '${preview(v)}'`);
+  if (Array.isArray(items)) return mergeMaps([v, Object.fromEntries(items.map((item) => [stringify(item), item]))], b);
+  if (typeof items !== "object") throw new ExpressionError(`merge: only maps and lists can be merged with a map, got '${preview(items)}'`);
+  return mergeMaps([v, items], b);
+}
+
+/** DistinctFilter: a list without its repeated elements, the first of each kept; null is the text "null" */
+async function distinct(v: unknown, b: RenderBudget): Promise<unknown> {
+  if (v === null || v === undefined) return "null";
+  if (!Array.isArray(v)) throw new ExpressionError(`distinct: input must be a list, but received: '${preview(v)}'`);
+  copied(b, v.length, "distinct");
+  const seen = new Map<string, unknown[]>();
+  const out: unknown[] = [];
+  for (const item of v) {
+    // bucketed by a cheap key; equal lists and maps are compared in full
+    const key = item !== null && typeof item === "object" ? "object" : `${typeof item}:${String(item)}`;
+    const bucket = seen.get(key) ?? [];
+    let found = false;
+    for (const other of bucket) if (!found && (await equals(item, other, b, "distinct"))) found = true;
+    if (!found) {
+      bucket.push(item);
+      seen.set(key, bucket);
+      out.push(item);
+    }
+    if (b.due) await b.pause();
+  }
+  return out;
+}
+
+/** Pebble's core filters plus Kestra's additions (toJson, date, number, chunk, …). */
 export const FILTERS: Record<string, Filter> = {
   ...TEXT_FILTERS,
+  ...DATE_FILTERS,
+  ...DATA_FILTERS,
   length: (v, _a, _n, b) => length(v, b),
-  abs: (v) => Math.abs(toNumber(v, "abs")),
+  abs: nullSafe((v) => {
+    if (typeof v === "bigint") return v < 0n ? -v : v;
+    if (typeof v !== "number") throw new ExpressionError(`abs: '${preview(v)}' is not a number`);
+    return Math.abs(v);
+  }),
   round: (v, args, named) => {
     const precision = Number(arg(args, named, 0, "precision") ?? 0);
     const f = 10 ** precision;
     return Math.round(toNumber(v, "round") * f) / f;
   },
-  number: (v, args, named) => {
-    const type = arg(args, named, 0, "type");
-    const n = toNumber(v, "number");
-    return type === "INT" || type === "LONG" ? Math.trunc(n) : n;
-  },
-  // `default` itself is handled by the evaluator, which must catch undefined names
-  toJson: (v, _a, _n, b) => b.json(v),
-  json: (v, _a, _n, b) => b.json(v),
   first: (v, _a, _n, b) => {
+    if (v === null || v === undefined) return null;
     if (typeof v === "string") return v.charAt(0);
     if (v && typeof v === "object" && !Array.isArray(v)) return (v as Record<string, unknown>)[b.keys(v, "first")[0]];
-    return after(list(v, "first", b), (items) => items[0]);
+    return after(list(v, "first", b), (items) => items[0] ?? null);
   },
   last: (v, _a, _n, b) => {
+    if (v === null || v === undefined) return null;
     if (typeof v === "string") return v.charAt(v.length - 1);
     if (v && typeof v === "object" && !Array.isArray(v)) return (v as Record<string, unknown>)[b.keys(v, "last").at(-1)!];
-    return after(list(v, "last", b), (items) => items[items.length - 1]);
+    return after(list(v, "last", b), (items) => items[items.length - 1] ?? null);
   },
-  join: (v, args, named, b) => join(v, arg(args, named, 0, "separator"), b),
-  keys: (v, _a, _n, b) => {
-    if (!v || typeof v !== "object") return [];
-    const keys = b.keys(v, "keys");
+  join: nullSafe((v, args, named, b) => join(v, arg(args, named, 0, "separator"), b)),
+  keys: nullSafe((v, _a, _n, b) => {
+    if (Array.isArray(v)) {
+      copied(b, v.length, "keys");
+      return v.map((_, i) => i);
+    }
+    if (typeof v !== "object") throw new ExpressionError(`'keys' filter can only be applied to List, Map, Array. Got '${preview(v)}'`);
+    const keys = b.keys(v as object, "keys");
     b.collection(keys.length, "keys");
     return keys;
-  },
-  values: async (v, _a, _n, b) => (v && typeof v === "object" ? valuesOf(v, b, "values") : []),
-  reverse: async (v, _a, _n, b) => {
+  }),
+  values: nullSafe(async (v, _a, _n, b) => {
+    if (typeof v !== "object" || Array.isArray(v)) throw new ExpressionError(`'values' filter can only be applied to a map. Got '${preview(v)}'`);
+    return valuesOf(v as object, b, "values");
+  }),
+  reverse: nullSafe(async (v, _a, _n, b) => {
     const items = await list(v, "reverse", b);
     copied(b, items.length, "reverse");
     return typeof v === "string" ? items.reverse().join("") : [...items].reverse();
-  },
-  sort: async (v, _a, _n, b) => {
+  }),
+  sort: nullSafe(async (v, _a, _n, b) => {
     const items = await list(v, "sort", b);
     copied(b, items.length, "sort");
     return sorted(items, b, "sort");
-  },
-  rsort: async (v, _a, _n, b) => {
+  }),
+  rsort: nullSafe(async (v, _a, _n, b) => {
     const items = await list(v, "rsort", b);
     copied(b, items.length, "rsort");
     return (await sorted(items, b, "rsort")).reverse();
-  },
+  }),
   unique: async (v, _a, _n, b) => {
     const items = await list(v, "unique", b);
     copied(b, items.length, "unique");
@@ -171,36 +247,33 @@ export const FILTERS: Record<string, Filter> = {
     }
     return [...seen].map((x) => JSON.parse(x));
   },
-  slice: async (v, args, named, b) => {
-    const from = Number(arg(args, named, 0, "fromIndex") ?? 0);
-    const to = arg(args, named, 1, "toIndex");
-    if (typeof v === "string") return v.slice(from, to === undefined ? undefined : Number(to));
-    const out = (await list(v, "slice", b)).slice(from, to === undefined ? undefined : Number(to));
-    b.charge(out.length, "slice");
+  distinct: (v, _a, _n, b) => distinct(v, b),
+  chunk: nullSafe((v, args, named, b) => {
+    const size = whole(arg(args, named, 0, "size"), "chunk: size");
+    if (!Array.isArray(v)) throw new ExpressionError(`'chunk' filter can only be applied to List. Got '${preview(v)}'`);
+    if (size <= 0) throw new ExpressionError(`chunk: size must be greater than 0, got ${size}`);
+    copied(b, v.length, "chunk");
+    const out: unknown[][] = [];
+    for (let i = 0; i < v.length; i += size) out.push(v.slice(i, i + size));
     return out;
-  },
-  merge: async (v, args, _n, b) => {
-    if (!Array.isArray(v)) return mergeMaps([v, args[0]], b);
-    const more = await list(args[0], "merge", b);
-    copied(b, v.length + more.length, "merge");
-    return [...v, ...more];
-  },
-  date: (v, args, named, b) =>
-    both(argText(arg(args, named, 0, "format") ?? "iso", b, "date"), argText(arg(args, named, 2, "timeZone") ?? "UTC", b, "date"), (format, timeZone) =>
-      formatWithin(b, toDate(v), format, timeZone, "date"),
-    ),
-  dateAdd: async (v, args, named, b) => {
-    const amount = toNumber(arg(args, named, 0, "amount"), "dateAdd");
-    const unit = (await argText(arg(args, named, 1, "unit"), b, "dateAdd")).toUpperCase();
-    const ms: Record<string, number> = { MILLIS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000, WEEKS: 604_800_000 };
-    const date = toDate(v);
-    // months and years are calendar units (Java's ChronoUnit): the day of month is kept, clamped to the month's last day
-    if (unit === "MONTHS" || unit === "YEARS") return addMonths(date, unit === "YEARS" ? amount * 12 : amount).toISOString();
-    if (!(unit in ms)) throw new TypeError(`dateAdd: unknown unit '${preview(unit)}' (one of ${[...Object.keys(ms), "MONTHS", "YEARS"].join(", ")})`);
-    return new Date(date.getTime() + amount * ms[unit]).toISOString();
-  },
-  timestamp: (v) => Math.floor(toDate(v).getTime() / 1000),
-  timestampMilli: (v) => toDate(v).getTime(),
+  }),
+  flatten: nullSafe((v, _a, _n, b) => {
+    if (!Array.isArray(v)) throw new ExpressionError(`The 'flatten' filter can only be applied to lists. Got '${preview(v)}'`);
+    const size = v.reduce<number>((n, item) => n + (Array.isArray(item) ? item.length : 1), 0);
+    copied(b, size, "flatten");
+    return v.flatMap((item) => (Array.isArray(item) ? item : [item]));
+  }),
+  slice: nullSafe(async (v, args, named, b) => {
+    if (typeof v === "string") {
+      const [from, to] = sliceBounds(v.length, args, named);
+      return v.slice(from, to);
+    }
+    if (!Array.isArray(v)) throw new ExpressionError(`Slice filter can only be applied to String, List and array inputs. Got '${preview(v)}'`);
+    const [from, to] = sliceBounds(v.length, args, named);
+    b.charge(to - from, "slice");
+    return v.slice(from, to);
+  }),
+  merge: (v, args, named, b) => merge(v, arg(args, named, 0, "items"), b),
   duration: async (v, _a, _n, b) => {
     const text = await argText(v, b, "duration");
     // no duration is this long; refused without reading it (or quoting it whole)
@@ -210,24 +283,17 @@ export const FILTERS: Record<string, Filter> = {
 };
 
 export const FUNCTIONS: Record<string, Builtin> = {
-  now: (args, named, b) =>
-    both(argText(arg(args, named, 0, "format") ?? "iso", b, "now()"), argText(arg(args, named, 1, "timeZone") ?? "UTC", b, "now()"), (format, timeZone) =>
-      formatWithin(b, new Date(), format, timeZone, "now()"),
-    ),
-  fromJson: async (args, _n, b) => (args[0] === null || args[0] === undefined ? null : parseJson(await b.text(args[0], "fromJson"), b, "fromJson()")),
-  json: async (args, _n, b) => {
-    if (args[0] === null || args[0] === undefined) return null;
-    if (typeof args[0] === "string") return parseJson(args[0], b, "json()");
-    await checkParsed(args[0], b, "json()");
-    return args[0];
-  },
-  range: (args, _n, b) => {
-    const [from, to, step = 1] = args.map((a) => toNumber(a, "range"));
+  ...DATE_FUNCTIONS,
+  ...DATA_FUNCTIONS,
+  ...NETWORK_FUNCTIONS,
+  range: (args, named, b) => {
+    const given = [arg(args, named, 0, "start"), arg(args, named, 1, "end"), arg(args, named, 2, "increment")].filter((a) => a !== undefined);
+    const [from, to, step = 1] = given.map((a) => toNumber(a, "range"));
     if (step === 0 || Number.isNaN(step)) throw new TypeError(`range: step must not be ${step}`);
     // range is inclusive, as Pebble's; the size is known before a single element is made
     const span = (to - from) / step;
     const size = span >= 0 ? Math.floor(span) + 1 : 0;
-    const what = `range(${args.map((a) => preview(a)).join(", ")})`;
+    const what = `range(${given.map((a) => preview(a)).join(", ")})`;
     copied(b, size, what);
     const out: number[] = [];
     for (let i = from; out.length < size && (step > 0 ? i <= to : i >= to); i += step) out.push(i);
@@ -236,18 +302,10 @@ export const FUNCTIONS: Record<string, Builtin> = {
   max: (args) => Math.max(...args.map((a) => toNumber(a, "max"))),
   min: (args) => Math.min(...args.map((a) => toNumber(a, "min"))),
   uuid: () => crypto.randomUUID(),
-  randomInt: (args) => {
-    const [lo, hi] = args.map((a) => toNumber(a, "randomInt"));
+  randomInt: (args, named) => {
+    const lo = toNumber(arg(args, named, 0, "lower"), "randomInt");
+    const hi = toNumber(arg(args, named, 1, "upper"), "randomInt");
+    if (!(hi > lo)) throw new TypeError(`randomInt: upper (${hi}) must be greater than lower (${lo})`);
     return lo + Math.floor(Math.random() * (hi - lo));
   },
 };
-
-function addMonths(date: Date, months: number): Date {
-  const out = new Date(date.getTime());
-  const day = out.getUTCDate();
-  out.setUTCDate(1);
-  out.setUTCMonth(out.getUTCMonth() + Math.trunc(months));
-  const lastDay = new Date(Date.UTC(out.getUTCFullYear(), out.getUTCMonth() + 1, 0)).getUTCDate();
-  out.setUTCDate(Math.min(day, lastDay));
-  return out;
-}

@@ -3,18 +3,33 @@ import { ExpressionError, RenderLimitError } from "./expression.error.js";
 import { tokenize, type Token } from "./lexer.js";
 import { processRenderLimits } from "./render-limits.js";
 
-// Binary operators and their precedence (higher binds tighter), after Pebble's.
+/*
+ * Binary operators and their precedence (higher binds tighter), as Pebble 4 registers them
+ * (CoreExtension) plus Kestra's (`??`, `???`, `in`): a filter (`|`, 100) binds tighter than
+ * arithmetic but looser than `~` (110), `..`, `??` and `???` (120), so `a ?? b | date` filters
+ * whichever of the two was chosen; a test (`is`, `is not`) sits at 20, below comparisons.
+ * Unary `not`, `-` and `+` (500) apply to the term right after them. Every binary operator
+ * associates to the left.
+ */
 const BINARY: Record<string, number> = {
   or: 10, "||": 10,
   and: 15, "&&": 15,
-  "==": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, equals: 30, contains: 30, in: 30,
-  "..": 35,
-  "~": 38,
+  contains: 20,
+  "==": 30, "!=": 30, "<": 30, ">": 30, "<=": 30, ">=": 30, equals: 30, in: 30, "not in": 30, isIn: 30,
   "+": 40, "-": 40,
-  "*": 60, "/": 60, "//": 60, "%": 60,
+  "*": 60, "/": 60, "%": 60,
+  "~": 110,
+  "..": 120, "??": 120, "???": 120,
 };
+const FILTER_PRECEDENCE = 100;
+const TEST_PRECEDENCE = 20;
 
-const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, null: null, none: null, TRUE: true, FALSE: false, NULL: null };
+// Pebble's literals; `none` and the upper-case spellings are its aliases too
+const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, null: null, none: null, TRUE: true, FALSE: false, NULL: null, NONE: null };
+
+/** the nodes whose value Pebble computes as a Double: float literals and arithmetic on one */
+const floats = new WeakSet<Node>();
+export const isFloatNode = (node: Node): boolean => floats.has(node);
 
 /**
  * Parses one expression into a tree. Throws ExpressionError naming the position, or
@@ -31,16 +46,34 @@ export function parseExpression(source: string, maxDepth = processRenderLimits()
   return node;
 }
 
-class Parser {
+const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
+
+/** an interpolation's expression, parsed on its own, as deep as where it sits */
+function parseInner(source: string, maxDepth: number, depth: number): Node {
+  const parser = new Parser(tokenize(source), source, maxDepth, depth);
+  const node = parser.expression();
+  parser.expectEnd();
+  return node;
+}
+
+/** `| f | g` applied to `input`: the filter tag's chain */
+export function parseFilterChain(source: string, input: Node, maxDepth = processRenderLimits().maxDepth, depth = 1): Node {
+  const parser = new Parser(tokenize(source), source, maxDepth, depth);
+  const node = parser.filterChain(input);
+  parser.expectEnd();
+  return node;
+}
+
+export class Parser {
   private i = 0;
-  private depth = 0;
+  depth = 0;
   // the height of each node made so far (a leaf is 1): the levels the evaluator goes through it
   private readonly heights = new WeakMap<Node, number>();
   constructor(
     private readonly tokens: Token[],
     private readonly source: string,
-    private readonly maxDepth: number,
-    private readonly rootDepth: number,
+    readonly maxDepth: number,
+    readonly rootDepth: number,
   ) {}
 
   private tooDeep(): never {
@@ -97,8 +130,16 @@ class Parser {
     return this.nested(() => this.ternary());
   }
 
+  /** `name | f | g(x)` after a tag's word (`{% filter upper | title %}`): the chain over `input` */
+  filterChain(input: Node): Node {
+    let node = input;
+    do node = this.filter(node);
+    while (this.isOp("|") && ++this.i);
+    return node;
+  }
+
   private ternary(): Node {
-    const cond = this.coalesce();
+    const cond = this.binary(0);
     if (this.isOp("?")) {
       this.i++;
       const then = this.nested(() => this.ternary());
@@ -108,70 +149,61 @@ class Parser {
     return cond;
   }
 
-  private coalesce(): Node {
-    let left = this.binary(0);
-    while (this.isOp("??")) {
-      this.i++;
-      left = this.make({ type: "binary", op: "??", left, right: this.binary(0) });
-    }
-    return left;
-  }
-
-  private binaryOp(): string | undefined {
+  private binaryOp(): { op: string; precedence: number; width: number } | undefined {
     const t = this.peek();
-    if ((t.kind === "op" || t.kind === "name") && t.value in BINARY) return t.value;
+    if (t.kind === "op" && t.value === "|") return { op: "|", precedence: FILTER_PRECEDENCE, width: 1 };
+    if (t.kind !== "op" && t.kind !== "name") return undefined;
     const after = this.tokens[this.i + 1];
-    if (t.kind === "name" && t.value === "not" && after?.kind === "name" && after.value === "in") return "not in";
+    if (t.kind === "name" && t.value === "is") {
+      const negated = after?.kind === "name" && after.value === "not";
+      return { op: negated ? "is not" : "is", precedence: TEST_PRECEDENCE, width: negated ? 2 : 1 };
+    }
+    if (t.kind === "name" && t.value === "not" && after?.kind === "name" && after.value === "in") return { op: "not in", precedence: BINARY["not in"], width: 2 };
+    if (Object.prototype.hasOwnProperty.call(BINARY, t.value)) return { op: t.value, precedence: BINARY[t.value], width: 1 };
     return undefined;
   }
 
   private binary(minPrecedence: number): Node {
     let left = this.unary();
     for (;;) {
-      if (this.isName("is")) {
-        left = this.test(left);
-        continue;
+      const next = this.binaryOp();
+      if (!next || next.precedence < minPrecedence) return left;
+      this.i += next.width;
+      if (next.op === "|") left = this.filter(left);
+      else if (next.op === "is" || next.op === "is not") left = this.test(left, next.op === "is not");
+      else {
+        const right = this.nested(() => this.binary(next.precedence + 1));
+        const op = next.op === "isIn" ? "in" : next.op;
+        left = this.make({ type: "binary", op, left, right });
+        if (ARITHMETIC.has(op) && (floats.has(left.left) || floats.has(right))) floats.add(left);
       }
-      const op = this.binaryOp();
-      if (!op) return left;
-      const precedence = BINARY[op === "not in" ? "in" : op];
-      if (precedence < minPrecedence) return left;
-      this.i += op === "not in" ? 2 : 1;
-      const right = this.binary(precedence + 1);
-      left = this.make({ type: "binary", op, left, right });
     }
   }
 
-  private test(subject: Node): Node {
-    this.i++; // is
-    let negated = false;
-    if (this.isName("not")) {
-      negated = true;
-      this.i++;
-    }
+  private filter(input: Node): Node {
+    const t = this.next();
+    if (t.kind !== "name") this.fail("expected a filter name after '|'");
+    const { args, named } = this.isOp("(") ? this.args() : { args: [], named: {} };
+    return this.make({ type: "filter", input, name: (t as { value: string }).value, args, named });
+  }
+
+  private test(subject: Node, negated: boolean): Node {
     const t = this.next();
     if (t.kind !== "name") return this.fail("expected a test name after 'is'");
-    const name = t.value;
-    const args: Node[] = [];
-    if (this.isOp("(")) {
-      this.i++;
-      while (!this.isOp(")")) {
-        args.push(this.expression());
-        if (!this.isOp(")")) this.expectOp(",");
-      }
-      this.i++;
-    }
-    return this.make({ type: "test", subject, test: name, negated, args });
+    const { args } = this.isOp("(") ? this.args() : { args: [] };
+    return this.make({ type: "test", subject, test: t.value, negated, args });
   }
 
   private unary(): Node {
     if (this.isName("not") || this.isOp("!")) {
       this.i++;
-      return this.make({ type: "unary", op: "not", operand: this.nested(() => this.binary(20)) });
+      return this.make({ type: "unary", op: "not", operand: this.nested(() => this.unary()) });
     }
     if (this.isOp("-") || this.isOp("+")) {
       const op = (this.next() as { value: string }).value;
-      return this.make({ type: "unary", op, operand: this.nested(() => this.unary()) });
+      const node = this.make({ type: "unary", op, operand: this.nested(() => this.unary()) });
+      if (floats.has(node.operand)) floats.add(node);
+      return node;
     }
     return this.postfix(this.primary());
   }
@@ -181,7 +213,11 @@ class Parser {
       if (this.isOp(".")) {
         this.i++;
         const t = this.next();
-        if (t.kind === "name") node = this.make({ type: "member", object: node, property: { type: "literal", value: t.value }, computed: false });
+        if (t.kind === "name") {
+          // Pebble calls a Java method here (`'a'.toUpperCase()`): no Java objects in Ferry
+          if (this.isOp("(")) this.fail(`calling the method '${t.value}()' of a value is not supported by Ferry yet (use a filter)`);
+          node = this.make({ type: "member", object: node, property: { type: "literal", value: t.value }, computed: false });
+        }
         else if (t.kind === "num") node = this.make({ type: "member", object: node, property: { type: "literal", value: String(t.value) }, computed: false });
         else this.fail("expected a name after '.'");
       } else if (this.isOp("[")) {
@@ -189,12 +225,6 @@ class Parser {
         const property = this.expression();
         this.expectOp("]");
         node = this.make({ type: "member", object: node, property, computed: true });
-      } else if (this.isOp("|")) {
-        this.i++;
-        const t = this.next();
-        if (t.kind !== "name") this.fail("expected a filter name after '|'");
-        const { args, named } = this.isOp("(") ? this.args() : { args: [], named: {} };
-        node = this.make({ type: "filter", input: node, name: (t as { value: string }).value, args, named });
       } else {
         return node;
       }
@@ -223,13 +253,24 @@ class Parser {
   private primary(): Node {
     const t = this.peek();
     switch (t.kind) {
-      case "num":
+      case "num": {
+        this.i++;
+        const node: Node = t.float ? { type: "literal", value: t.value, float: true } : { type: "literal", value: t.value };
+        if (t.float) floats.add(node);
+        return node;
+      }
       case "str":
         this.i++;
         return { type: "literal", value: t.value };
+      case "interp":
+        this.i++;
+        return this.make({
+          type: "concat",
+          parts: t.parts.map((p) => ("text" in p ? { type: "literal", value: p.text } : this.nested(() => parseInner(p.expr, this.maxDepth, this.rootDepth + this.depth)))),
+        });
       case "name": {
         this.i++;
-        if (t.value in KEYWORD_LITERALS) return { type: "literal", value: KEYWORD_LITERALS[t.value] };
+        if (Object.prototype.hasOwnProperty.call(KEYWORD_LITERALS, t.value)) return { type: "literal", value: KEYWORD_LITERALS[t.value] };
         if (this.isOp("(")) {
           const { args, named } = this.args();
           return this.make({ type: "call", callee: t.value, args, named });
@@ -257,8 +298,8 @@ class Parser {
           this.i++;
           const entries: Array<[Node, Node]> = [];
           while (!this.isOp("}")) {
-            const k = this.peek();
-            const key: Node = k.kind === "name" ? (this.i++, { type: "literal", value: k.value }) : this.expression();
+            // a key is an expression, as in Pebble: `{ name: 1 }` reads the variable `name`
+            const key = this.expression();
             this.expectOp(":");
             entries.push([key, this.expression()]);
             if (!this.isOp("}")) this.expectOp(",");

@@ -1,4 +1,5 @@
 import { ExpressionError, RenderLimitError } from "./expression.error.js";
+import { Entry } from "./java-text.js";
 import { stringify } from "./values.js";
 
 /**
@@ -90,6 +91,8 @@ export class RenderBudget {
   private sincePause = 0;
   private sinceCheck = 0;
   private readonly startedAt = Date.now();
+  /** the values secret() returned in this render: render() never renders them as templates */
+  readonly secrets = new Set<string>();
 
   constructor(overrides: Partial<RenderLimits> | undefined, private readonly signal?: AbortSignal) {
     this.limits = overrides ? merged(processLimits, overrides) : processLimits;
@@ -165,6 +168,11 @@ export class RenderBudget {
     if (elapsed > this.limits.timeoutMs) this.exceeded("timeoutMs", `the render ran for ${elapsed} ms`);
   }
 
+  /** milliseconds left of timeoutMs: how long a function may wait for what it needs (errorLogs) */
+  remainingMs(): number {
+    return Math.max(0, this.limits.timeoutMs - (Date.now() - this.startedAt));
+  }
+
   /** an error that must pass through untouched: the abort reason itself */
   isAbort(error: unknown): boolean {
     return this.signal?.aborted === true && error === this.signal.reason;
@@ -173,6 +181,11 @@ export class RenderBudget {
   /** `stringify`, with lists and maps measured before they are printed as JSON; scalars at once */
   text(value: unknown, what = "printing a value"): string | Promise<string> {
     if (value === null || typeof value !== "object" || value instanceof Date) return stringify(value);
+    if (value instanceof Entry || value instanceof Uint8Array) {
+      const text = stringify(value);
+      this.output(text.length, what);
+      return text;
+    }
     return this.json(value, what);
   }
 
@@ -197,7 +210,9 @@ export class RenderBudget {
     } catch (error) {
       // measured, so only a maxDepth configured past what JSON.stringify can recurse gets here
       if (error instanceof RangeError) this.exceeded("maxDepth", `${what} nests too deep to print`);
-      throw error;
+      // a Long past 2^53 (a timestamp in nanoseconds, number('LONG')) prints as its digits
+      if (error instanceof TypeError && /BigInt/.test(error.message)) out = jsonWithBigInts(value);
+      else throw error;
     }
     this.output(out.length, what);
     this.chars(out.length, what);
@@ -245,6 +260,12 @@ export class RenderBudget {
     open(root);
     return walk();
   }
+}
+
+function jsonWithBigInts(value: unknown): string {
+  const marks: string[] = [];
+  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `\u0000big${marks.push(v.toString()) - 1}\u0000` : v));
+  return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_, i: string) => marks[Number(i)]);
 }
 
 // the reason as thrown: an Error as it is (a task's TimeoutError keeps its kind), anything else named in one

@@ -54,9 +54,10 @@ describe("Pebble-style rendering (every expression of the conformance corpus)", 
     expect(await r("{{ now(format='yyyy') | length }}")).toBe("4");
   });
   it("adds calendar months and years with dateAdd, as Kestra's purge examples do", async () => {
-    expect(await r("{{ '2024-03-31T10:00:00Z' | dateAdd(-1, 'MONTHS') }}")).toBe("2024-02-29T10:00:00.000Z");
-    expect(await r("{{ '2024-02-29T00:00:00Z' | dateAdd(1, 'YEARS') }}")).toBe("2025-02-28T00:00:00.000Z");
-    expect(await r("{{ '2024-01-15T00:00:00Z' | dateAdd(-3, 'DAYS') }}")).toBe("2024-01-12T00:00:00.000Z");
+    // printed in Kestra's `iso` format: yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX (AbstractDate)
+    expect(await r("{{ '2024-03-31T10:00:00Z' | dateAdd(-1, 'MONTHS') }}")).toBe("2024-02-29T10:00:00.000000Z");
+    expect(await r("{{ '2024-02-29T00:00:00Z' | dateAdd(1, 'YEARS') }}")).toBe("2025-02-28T00:00:00.000000Z");
+    expect(await r("{{ '2024-01-15T00:00:00Z' | dateAdd(-3, 'DAYS') }}")).toBe("2024-01-12T00:00:00.000000Z");
     await expect(r("{{ '2024-01-15T00:00:00Z' | dateAdd(1, 'FORTNIGHTS') }}")).rejects.toThrow(/unknown unit 'FORTNIGHTS'/);
   });
   it("supports if/for/set tags and comments", async () => {

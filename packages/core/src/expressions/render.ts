@@ -4,26 +4,14 @@ import { evaluate, Output, renderNodes, type RenderContext } from "./evaluator.j
 import { ExpressionError } from "./expression.error.js";
 import { parseExpression } from "./parser.js";
 import { RenderBudget } from "./render-limits.js";
-import { parseTemplate, type TemplateNode } from "./template.js";
+import { parsed } from "./template-cache.js";
 import { unknownNames } from "./template-check.js";
 
-const TEMPLATE_MARK = /\{[{%]/;
-const cache = new Map<string, TemplateNode[]>();
-const CACHE_LIMIT = 5000;
+// `{#` opens a comment: a template of only a comment renders to nothing
+const TEMPLATE_MARK = /\{[{%#]/;
 
 export function hasTemplate(value: string): boolean {
   return TEMPLATE_MARK.test(value);
-}
-
-// a template cached under a looser maxDepth is still bounded when evaluated
-function parsed(template: string, maxDepth?: number): TemplateNode[] {
-  let nodes = cache.get(template);
-  if (!nodes) {
-    nodes = parseTemplate(template, maxDepth);
-    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
-    cache.set(template, nodes);
-  }
-  return nodes;
 }
 
 /**
@@ -49,7 +37,8 @@ async function renderWithin(template: string, ctx: RenderContext, budget: Render
   if (!hasTemplate(template)) return template;
   const out = new Output(budget);
   try {
-    await renderNodes(parsed(template, budget.limits.maxDepth), { ctx, locals: new Map(), budget }, out, 1);
+    const t = parsed(template, budget.limits.maxDepth);
+    await renderNodes(t.nodes, { ctx, locals: new Map(), budget, template: t }, out, 1);
   } catch (error) {
     // our own errors (a missing secret, a backend out of reach, a limit) keep their kind and words, as does an abort reason
     if (error instanceof FerryError || budget.isAbort(error)) throw error;

@@ -1,7 +1,11 @@
+import { createHash } from "node:crypto";
+import { ExpressionError } from "./expression.error.js";
 import type { Filter } from "./filters.js";
+import { javaString } from "./java-text.js";
 import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
-import { stringify } from "./values.js";
+import { regexMatches, regexReplace } from "./sandbox.js";
+import { preview, stringify } from "./values.js";
 
 /*
  * The filters that work on text. Each prints its input within the budget (a list or map is
@@ -59,26 +63,6 @@ function read<T>(v: unknown, b: RenderBudget, what: string, f: (s: string) => Ma
 }
 
 /**
- * How many pieces `s.split(sep)` makes, counting no further than just past `max`: one step per
- * piece found, pausing when due.
- */
-async function pieces(s: string, sep: string, max: number, b: RenderBudget, what: string): Promise<number> {
-  if (sep === "") {
-    b.charge(s.length, what);
-    return s.length;
-  }
-  let n = 1;
-  for (let at = s.indexOf(sep); at >= 0 && n <= max; at = s.indexOf(sep, at + sep.length)) {
-    if (++n % 1024 === 0) {
-      b.charge(1024, what);
-      if (b.due) await b.pause();
-    }
-  }
-  b.charge(n % 1024, what);
-  return n;
-}
-
-/**
  * `s.replaceAll(from, to)` for a non-empty `from` (`to` inserted as it is), made a thousand
  * matches at a time: each batch is charged (a step per match, and the characters gone over),
  * the length the result will at least have is checked, and the render may pause. (Also three
@@ -116,14 +100,200 @@ async function replaceAllWithin(s: string, from: string, to: string, b: RenderBu
   return out;
 }
 
+const nullSafe =
+  (f: Filter): Filter =>
+  (v, args, named, b) =>
+    v === null || v === undefined ? null : f(v, args, named, b);
+
+/** an argument that must be text (a separator, a prefix): printed within the budget */
+async function textArg(value: unknown, b: RenderBudget, what: string, name: string): Promise<string> {
+  if (value === undefined || value === null) throw new ExpressionError(`${what} expects an argument '${name}'`);
+  return argText(value, b, what);
+}
+
+/** StringUtils.substringBefore/After(Last): the whole text, or nothing, when the separator is not there */
+function substring(before: boolean, last: boolean): Filter {
+  const what = `substring${before ? "Before" : "After"}${last ? "Last" : ""}`;
+  return nullSafe(async (v, args, named, b) => {
+    const s = await read(v, b, what, (x) => x);
+    const sep = await textArg(arg(args, named, 0, "separator"), b, what, "separator");
+    if (s === "") return s;
+    if (sep === "") return before === last ? s : "";
+    const at = last ? s.lastIndexOf(sep) : s.indexOf(sep);
+    if (at < 0) return before ? s : "";
+    return before ? s.slice(0, at) : s.slice(at + sep.length);
+  });
+}
+
+/** a hash of the text's UTF-8 bytes, in lower-case hex (Pebble's sha256, Kestra's ShaBaseFilter) */
+function hash(algorithm: string, name: string): Filter {
+  return nullSafe((v, _a, _n, b) => {
+    if (typeof v !== "string") throw new ExpressionError(`${name}: need a string to hash, got '${preview(v)}'`);
+    b.chars(v.length, name);
+    return createHash(algorithm).update(v, "utf8").digest("hex");
+  });
+}
+
+/** AbstractIndent: the line separator the text uses, every one followed by `amount` prefixes (nindent: one more before the text) */
+function indent(leading: boolean): Filter {
+  const what = leading ? "nindent" : "indent";
+  return nullSafe(async (v, args, named, b) => {
+    const s = typeof v === "string" ? v : javaString(v, b.limits.maxOutputLength + 1);
+    if (s === "") return s;
+    const amountArg = arg(args, named, 0, "amount");
+    if (amountArg === undefined) throw new ExpressionError(`The '${what}' filter expects an integer as argument 'amount'.`);
+    const amount = typeof amountArg === "number" && Number.isInteger(amountArg) ? amountArg : NaN;
+    if (!(amount >= 0)) throw new ExpressionError(`The '${what}' filter expects a positive integer >=0 as argument 'amount'.`);
+    const prefixArg = arg(args, named, 1, "prefix");
+    const prefix = prefixArg === undefined ? " " : await argText(prefixArg, b, what);
+    const newLine = s.includes("\r\n") ? "\r\n" : s.includes("\n\r") ? "\n\r" : s.includes("\n") ? "\n" : s.includes("\r") ? "\r" : "\n";
+    const pad = prefix.repeat(amount);
+    const text = leading ? newLine + s : s;
+    b.output(text.length + text.split(newLine).length * pad.length, what);
+    return replaceAllWithin(text, newLine, newLine + pad, b);
+  });
+}
+
+/** Java's URLEncoder (application/x-www-form-urlencoded): spaces as +, and only A-Za-z0-9 . - * _ kept */
+const javaUrlEncode = (p: string) => encodeURIComponent(p).replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll("%20", "+");
+
+/** Java's URLDecoder: + is a space, %XX a UTF-8 byte; a malformed escape fails */
+function javaUrlDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replaceAll("+", " "));
+  } catch (error) {
+    throw new ExpressionError(`urldecode: '${preview(s)}' has an illegal escape`, { cause: error });
+  }
+}
+
+/** Kestra's Slugify: spaces to dashes, accents off (NFD), only word characters and dashes kept, dashes collapsed and trimmed, lower case */
+function slugify(s: string): string {
+  const slug = s.replace(/\s/g, "-").normalize("NFD").replace(/[^A-Za-z0-9_-]/g, "").replaceAll("_", "-").replace(/-{2,}/g, "-").replace(/^-|-$/g, "");
+  return slug.toLowerCase();
+}
+
+/** ReplaceFilter: every pair replaced in a string, or in every string of a list or map (other values as their text) */
+async function replace(v: unknown, pairs: Record<string, unknown>, regexp: boolean, b: RenderBudget): Promise<unknown> {
+  if (typeof v === "string") return replaceText(v, pairs, regexp, b);
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const item of v) out.push(await replace(item === null || typeof item !== "object" ? stringify(item) : item, pairs, regexp, b));
+    return out;
+  }
+  if (v !== null && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, item] of Object.entries(v)) out[k] = await replace(item === null || typeof item !== "object" ? stringify(item) : item, pairs, regexp, b);
+    return out;
+  }
+  return replaceText(stringify(v), pairs, regexp, b);
+}
+
+async function replaceText(input: string, pairs: Record<string, unknown>, regexp: boolean, b: RenderBudget): Promise<string> {
+  let s = input;
+  for (const [from, value] of Object.entries(pairs)) {
+    const to = await b.text(value);
+    if (regexp) {
+      b.chars(s.length, "replace");
+      s = await regexReplace(s, javaRegex(from).source, `g${javaRegex(from).flags}`, javaReplacement(to), { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs });
+      b.output(s.length, "replace");
+    } else if (from !== "") s = await replaceAllWithin(s, from, to, b);
+    else {
+      // between every two characters, and at both ends, as Java's String.replace("", x) does
+      b.collection(s.length, "replace");
+      b.charge(s.length, "replace");
+      b.output(s.length + (s.length + 1) * to.length, "replace");
+      s = to + s.split("").join(to) + to;
+    }
+    if (b.due) await b.pause();
+  }
+  return s;
+}
+
+/** a Java regular expression as a JavaScript one: a leading (?i) or (?s) becomes a flag */
+function javaRegex(pattern: string): { source: string; flags: string } {
+  let source = pattern;
+  let flags = "";
+  const inline = /^\(\?([imsx]+)\)/.exec(source);
+  if (inline) {
+    flags = inline[1].replace(/x/g, "");
+    source = source.slice(inline[0].length);
+  }
+  try {
+    new RegExp(source, flags);
+  } catch (error) {
+    throw new ExpressionError(`'${preview(pattern)}' is not a regular expression Ferry can run: ${(error as Error).message}`, { cause: error });
+  }
+  return { source, flags };
+}
+
+/** Java's replacement syntax ($1, ${name}, \$ for a dollar) in JavaScript's ($1, $<name>, $$) */
+function javaReplacement(to: string): string {
+  let out = "";
+  for (let i = 0; i < to.length; i++) {
+    const c = to[i];
+    if (c === "\\" && i + 1 < to.length) out += to[++i] === "$" ? "$$" : to[i];
+    else if (c === "$" && to[i + 1] === "{") {
+      const end = to.indexOf("}", i);
+      out += `$<${to.slice(i + 2, end)}>`;
+      i = end;
+    } else if (c === "$" && !/\d/.test(to[i + 1] ?? "")) throw new ExpressionError(`replace: illegal group reference in '${preview(to)}'`);
+    else out += c;
+  }
+  return out;
+}
+
+// characters that make a split delimiter a regular expression rather than plain text
+const REGEX_META = /[\\^$.|?*+()[\]{}]/;
+
+/** String.split(regex, limit): Java's rules for empty leading and trailing pieces */
+async function split(s: string, delimiter: string, limit: number, b: RenderBudget): Promise<string[]> {
+  let bounds: number[];
+  if (!REGEX_META.test(delimiter) && delimiter !== "") {
+    bounds = [];
+    for (let at = s.indexOf(delimiter); at >= 0; at = s.indexOf(delimiter, at + delimiter.length)) {
+      bounds.push(at, at + delimiter.length);
+      if (bounds.length % 2048 === 0) {
+        b.charge(1024, "split");
+        b.collection(bounds.length / 2, "split");
+        if (b.due) await b.pause();
+      }
+    }
+  } else {
+    const re = javaRegex(delimiter);
+    bounds = await regexMatches(s, re.source, `g${re.flags}`, { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs });
+  }
+  b.collection(bounds.length / 2 + 1, "split");
+  b.charge(bounds.length / 2, "split");
+  const out: string[] = [];
+  let index = 0;
+  for (let i = 0; i < bounds.length; i += 2) {
+    const [start, end] = [bounds[i], bounds[i + 1]];
+    // a zero-width match at the start makes no empty first piece
+    if (index === 0 && start === 0 && end === 0) continue;
+    if (limit > 0 && out.length >= limit - 1) break;
+    out.push(s.slice(index, start));
+    index = end;
+  }
+  if (index === 0 && out.length === 0) return [s];
+  out.push(s.slice(index));
+  if (limit === 0) while (out.length && out[out.length - 1] === "") out.pop();
+  return out;
+}
+
 export const TEXT_FILTERS: Record<string, Filter> = {
   // case mappings are per character (upper case can grow a string: ß → SS); lower case looks at
   // the neighbours of a Σ, up to the next space, so it is cut only before a space
-  upper: (v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "upper", betweenCharacters, (p) => p.toUpperCase())),
-  lower: (v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "lower", beforeSpace, (p) => p.toLowerCase())),
-  capitalize: (v, _a, _n, b) => after(b.text(v), (s) => s.charAt(0).toUpperCase() + s.slice(1)),
+  upper: nullSafe((v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "upper", betweenCharacters, (p) => p.toUpperCase()))),
+  lower: nullSafe((v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "lower", beforeSpace, (p) => p.toLowerCase()))),
+  // Pebble's: the first character that is not a space, in upper case
+  capitalize: nullSafe((v, _a, _n, b) =>
+    after(b.text(v), (s) => {
+      const at = s.search(/\S/);
+      return at < 0 ? s : s.slice(0, at) + s.charAt(at).toUpperCase() + s.slice(at + 1);
+    }),
+  ),
   // a callback per word: a step per word besides the characters
-  title: (v, _a, _n, b) =>
+  title: nullSafe((v, _a, _n, b) =>
     after(b.text(v), (s) =>
       piecewise(s, b, "title", beforeSpace, (p) => {
         let words = 0;
@@ -135,71 +305,86 @@ export const TEXT_FILTERS: Record<string, Filter> = {
         return out;
       }),
     ),
-  trim: (v, _a, _n, b) => read(v, b, "trim", (s) => s.trim()),
-  split: async (v, args, named, b) => {
-    const s = await read(v, b, "split", (s) => s);
-    const sep = await b.text(arg(args, named, 0, "delimiter"));
-    const n = await pieces(s, sep, b.limits.maxCollectionSize, b, "split");
-    b.collection(n, "split");
-    return s.split(sep);
-  },
-  replace: async (v, args, named, b) => {
-    let s = await b.text(v);
-    const map = arg(args, named, 0, "replace_pairs");
-    if (!map || typeof map !== "object") return s;
-    for (const [from, value] of Object.entries(map)) {
-      const to = await b.text(value);
-      if (from !== "") s = await replaceAllWithin(s, from, to, b);
-      else {
-        // between every two characters, as split('') does
-        b.collection(s.length, "replace");
-        b.charge(s.length, "replace");
-        b.output(s.length + Math.max(0, s.length - 1) * to.length, "replace");
-        s = s.split("").join(to);
-      }
-      if (b.due) await b.pause();
-    }
-    return s;
-  },
-  abbreviate: async (v, args, named, b) => {
+  ),
+  trim: nullSafe((v, _a, _n, b) => read(v, b, "trim", (s) => s.trim())),
+  split: nullSafe(async (v, args, named, b) => {
+    const s = await read(v, b, "split", (x) => x);
+    const delimiter = await textArg(arg(args, named, 0, "delimiter"), b, "split", "delimiter");
+    const limit = arg(args, named, 1, "limit");
+    return split(s, delimiter, limit === undefined || limit === null ? 0 : Number(limit), b);
+  }),
+  replace: nullSafe(async (v, args, named, b) => {
+    const pairs = arg(args, named, 0, "replace_pairs");
+    if (pairs === null || pairs === undefined) throw new ExpressionError("The argument 'replace_pairs' is required.");
+    if (typeof pairs !== "object" || Array.isArray(pairs)) throw new ExpressionError(`replace: 'replace_pairs' must be a map, got '${preview(pairs)}'`);
+    const regexp = arg(args, named, 1, "regexp");
+    if (regexp !== undefined && typeof regexp !== "boolean") throw new ExpressionError(`replace: 'regexp' must be true or false, got '${preview(regexp)}'`);
+    if (v !== null && typeof v === "object") await b.json(v, "replace");
+    return replace(v, pairs as Record<string, unknown>, regexp === true, b);
+  }),
+  // Pebble's: the text cut to `length` characters, the last three of them an ellipsis
+  abbreviate: nullSafe(async (v, args, named, b) => {
     const s = await b.text(v, "abbreviate");
-    const n = Number(arg(args, named, 0, "length"));
-    return s.length <= n ? s : s.slice(0, Math.max(0, n - 3)) + "...";
-  },
-  startsWith: async (v, args, _n, b) => {
-    const [s, prefix] = await Promise.all([b.text(v, "startsWith"), b.text(args[0], "startsWith")]);
+    const n = arg(args, named, 0, "length");
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new ExpressionError("Invalid argument to abbreviate filter; must be greater than zero");
+    if (s.length < n || s.length <= 3) return s;
+    return n <= 3 ? s.slice(0, n) : s.slice(0, n - 3) + "...";
+  }),
+  // Kestra's: the input's text starts (ends) with the argument's
+  startsWith: nullSafe(async (v, args, named, b) => {
+    const [s, prefix] = await Promise.all([b.text(v, "startsWith"), textArg(arg(args, named, 0, "value"), b, "startsWith", "value")]);
     b.chars(prefix.length, "startsWith");
     return s.startsWith(prefix);
-  },
-  endsWith: async (v, args, _n, b) => {
-    const [s, suffix] = await Promise.all([b.text(v, "endsWith"), b.text(args[0], "endsWith")]);
+  }),
+  endsWith: nullSafe(async (v, args, named, b) => {
+    const [s, suffix] = await Promise.all([b.text(v, "endsWith"), textArg(arg(args, named, 0, "value"), b, "endsWith", "value")]);
     b.chars(suffix.length, "endsWith");
     return s.endsWith(suffix);
-  },
-  urlencode: (v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "urlencode", betweenCharacters, encodeURIComponent)),
-  urldecode: (v, _a, _n, b) => read(v, b, "urldecode", decodeURIComponent),
-  base64encode: (v, _a, _n, b) =>
+  }),
+  substringBefore: substring(true, false),
+  substringBeforeLast: substring(true, true),
+  substringAfter: substring(false, false),
+  substringAfterLast: substring(false, true),
+  // EscapeCharFilter: single and double quotes escaped with a backslash; for a shell, ' closed, escaped and reopened
+  escapeChar: nullSafe(async (v, args, named, b) => {
+    const type = arg(args, named, 0, "type");
+    if (type === undefined) throw new ExpressionError("The 'escapeChar' filter expects an argument 'type'.");
+    const kind = typeof type === "string" ? type.toLowerCase() : "";
+    const s = await b.text(v, "escapeChar");
+    if (kind === "single") return replaceAllWithin(s, "'", "\\'", b);
+    if (kind === "double") return replaceAllWithin(s, '"', '\\"', b);
+    if (kind === "shell") return replaceAllWithin(s, "'", "'\\''", b);
+    throw new ExpressionError("The 'escapeChar' filter expects the value of 'type' to be either 'single', 'double', or 'shell'.");
+  }),
+  indent: indent(false),
+  nindent: indent(true),
+  sha256: hash("sha256", "sha256"),
+  sha1: hash("sha1", "sha1"),
+  sha512: hash("sha512", "sha512"),
+  md5: hash("md5", "md5"),
+  urlencode: nullSafe((v, _a, _n, b) => after(b.text(v), (s) => piecewise(s, b, "urlencode", betweenCharacters, javaUrlEncode))),
+  urldecode: nullSafe((v, _a, _n, b) => read(v, b, "urldecode", javaUrlDecode)),
+  base64encode: nullSafe((v, _a, _n, b) =>
     read(v, b, "base64encode", (s) => {
       b.output(Math.ceil(Buffer.byteLength(s, "utf8") / 3) * 4, "base64encode");
       return Buffer.from(s, "utf8").toString("base64");
     }),
-  base64decode: (v, _a, _n, b) => read(v, b, "base64decode", (s) => Buffer.from(s, "base64").toString("utf8")),
-  // NFKD can make 18 characters of one (charged as made); everything but [\w\s-] goes, so a cut
-  // anywhere between characters changes nothing
-  slugify: (v, _a, _n, b) => {
-    const slug = (s: string) => {
-      const decomposed = s.toLowerCase().normalize("NFKD");
-      b.chars(decomposed.length, "slugify");
-      return decomposed.replace(/[^\w\s-]/g, "");
-    };
-    return after(
-      after(b.text(v), (s) => piecewise(s, b, "slugify", betweenCharacters, slug)),
-      (kept) => {
-        b.chars(kept.length, "slugify");
-        return kept.trim().replace(/[\s_-]+/g, "-");
-      },
-    );
-  },
+  ),
+  // Java's decoder refuses what is not base64 (Buffer would skip it)
+  base64decode: nullSafe((v, _a, _n, b) =>
+    read(v, b, "base64decode", (s) => {
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.replace(/=+$/, "").length % 4 === 1) throw new ExpressionError(`base64decode: '${preview(s)}' is not base64`);
+      return Buffer.from(s, "base64").toString("utf8");
+    }),
+  ),
+  // NFD makes at most a few characters of one (charged as made); the rest only shrinks the text
+  slugify: nullSafe((v, _a, _n, b) =>
+    after(b.text(v), (s) => {
+      b.chars(s.length * 2, "slugify");
+      b.output(s.length * 4, "slugify");
+      return slugify(s);
+    }),
+  ),
 };
 
 /** a filter's argument, by name or by position */

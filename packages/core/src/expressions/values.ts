@@ -1,4 +1,5 @@
 /** How values print, and read as numbers and as conditions, following Pebble as Kestra configures it. */
+import { Entry, javaNumber } from "./java-text.js";
 
 /**
  * Renders a value into template output: lists and maps as compact JSON, null as nothing. Lists
@@ -7,15 +8,12 @@
 export function stringify(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
-  if (typeof value === "number") return formatNumber(value);
+  if (typeof value === "number") return javaNumber(value);
   if (typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof Entry) return value.toString();
+  if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   return JSON.stringify(value);
-}
-
-export function formatNumber(n: number): string {
-  if (Number.isInteger(n)) return String(n);
-  return String(n);
 }
 
 /** Kestra's TruthUtils for conditions: false, 0, "", "false", "0", "-0", null, empty list. */
@@ -32,6 +30,21 @@ export function isTruthy(value: unknown): boolean {
 }
 const FALSY_WORDS = new Set(["", "false", "0", "-0"]);
 
+/**
+ * Pebble's EmptyTest, which its `default` filter uses too: null, a blank string (only spaces),
+ * an empty list or map.
+ */
+export function isBlank(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === "string") return value.trim().length === 0;
+  if (Array.isArray(value)) return value.length === 0;
+  if (typeof value === "object" && !(value instanceof Uint8Array) && !(value instanceof Entry)) {
+    for (const _ in value) return false;
+    return true;
+  }
+  return false;
+}
+
 export function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === "string") return value.length === 0;
@@ -45,6 +58,7 @@ const MAX_NUMBER_TEXT = 1000;
 
 export function toNumber(value: unknown, what: string): number {
   if (typeof value === "number") return value;
+  if (typeof value === "bigint") return Number(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string" && value.length <= MAX_NUMBER_TEXT && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
   throw new TypeError(`${what}: '${preview(value)}' is not a number`);
@@ -61,7 +75,7 @@ export function isNonNumericText(value: unknown): boolean {
  * huge or deep value stays short and cheap.
  */
 export function preview(value: unknown, max = 60): string {
-  const text = value !== null && typeof value === "object" && !(value instanceof Date) ? jsonHead(value, max + 1) : stringify(value);
+  const text = value !== null && typeof value === "object" && !(value instanceof Date) && !(value instanceof Entry) && !(value instanceof Uint8Array) ? jsonHead(value, max + 1) : stringify(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -1,78 +1,135 @@
+import { schema, timeWindowSchema, z } from "@ferry/sdk";
 import type { RenderContext } from "../expressions/evaluator.js";
-import { evaluateExpression, renderString } from "../expressions/render.js";
-import { isTruthy } from "../expressions/values.js";
+import { hasTemplate } from "../expressions/render.js";
+import { CONDITION_TYPES, holidayProblem, type ConditionEnv, type ConditionExecution, type ConditionType, type ConditionUse } from "./condition-types.js";
+
+export type { ConditionExecution, ConditionUse } from "./condition-types.js";
 
 /**
- * Trigger conditions, under Ferry's names and Kestra's current and older ones. A trigger
- * fires only when all its conditions hold. Expression-style conditions see the trigger's
- * variables; execution-style ones look at the upstream execution of a Flow trigger.
+ * Trigger conditions: every condition of Kestra's core (io.kestra.plugin.core.condition.*),
+ * under Ferry's names (`core.condition.<Name>`), Kestra's, and Kestra's older ones. A trigger
+ * fires only when all its conditions hold. Schedule-style conditions test a date (the
+ * trigger's by default); execution-style ones look at the upstream execution of a Flow
+ * trigger, the only trigger that has one. MultipleCondition keeps results over a time window:
+ * the Flow trigger evaluates it (see `multipleConditionOf`), `conditionsHold` skips it.
  */
 export interface ConditionSpec {
   type: string;
   [property: string]: unknown;
 }
 
-/** the upstream execution a Flow trigger looks at */
-export interface ConditionExecution {
-  namespace: string;
-  flowId: string;
-  state: string;
+const BY_NAME = new Map<string, ConditionType>();
+for (const t of CONDITION_TYPES) {
+  for (const name of [`core.condition.${t.name}`, `io.kestra.plugin.core.condition.${t.name}`, ...t.aliases]) BY_NAME.set(name, t);
 }
 
-type Check = (spec: ConditionSpec, ctx: RenderContext, execution: ConditionExecution | undefined) => Promise<boolean>;
+const MULTIPLE_NAMES = new Set(["core.condition.MultipleCondition", "io.kestra.plugin.core.condition.MultipleCondition", "io.kestra.core.models.conditions.types.MultipleCondition"]);
 
-const names = (ferry: string, kestra: string, legacy: string) => [`core.condition.${ferry}`, `io.kestra.plugin.core.condition.${kestra}`, `io.kestra.core.models.conditions.types.${legacy}`];
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
-
-async function expressionHolds(expression: unknown, ctx: RenderContext): Promise<boolean> {
-  const text = String(expression ?? "").trim();
-  // Kestra writes `{{ trigger.body.ok == true }}`; a bare expression reads the same
-  const value = /^\{\{[\s\S]*\}\}$/.test(text) ? await renderString(text, ctx) : await evaluateExpression(text, ctx);
-  return typeof value === "string" ? value.trim() === "true" : isTruthy(value);
-}
-
-const CHECKS = new Map<string, Check>();
-const register = (types: string[], check: Check, needsExecution = false) => {
-  for (const type of types) CHECKS.set(type, needsExecution ? async (spec, ctx, execution) => execution !== undefined && check(spec, ctx, execution) : check);
+/** Kestra's conditions Ferry does not have, refused by name rather than as unknown */
+const NOT_YET: Record<string, string> = {
+  "io.kestra.plugin.core.condition.ExecutionsCondition": "use the Flow trigger's preconditions",
+  "io.kestra.plugin.core.condition.AdvancedExecutionsCondition": "use the Flow trigger's preconditions with `where` filters",
 };
 
-const EXPRESSION_TYPES = new Set([...names("Expression", "Expression", "VariableCondition"), "io.kestra.core.models.conditions.types.ExpressionCondition"]);
-const OUTPUTS_TYPES = new Set(names("ExecutionOutputs", "ExecutionOutputs", "ExecutionOutputsCondition"));
-register([...EXPRESSION_TYPES], (spec, ctx) => expressionHolds(spec.expression, ctx));
-register([...OUTPUTS_TYPES], (spec, ctx) => expressionHolds(spec.expression, ctx), true);
-register(names("ExecutionFlow", "ExecutionFlow", "ExecutionFlowCondition"), async (spec, _ctx, e) => e!.namespace === spec.namespace && e!.flowId === spec.flowId, true);
-register(
-  names("ExecutionStatus", "ExecutionStatus", "ExecutionStatusCondition"),
-  async (spec, _ctx, e) => (!spec.in || list(spec.in).includes(e!.state)) && !list(spec.notIn).includes(e!.state),
-  true,
-);
-register(
-  names("ExecutionNamespace", "ExecutionNamespace", "ExecutionNamespaceCondition"),
-  async (spec, _ctx, e) => {
-    const want = String(spec.namespace ?? "");
-    const comparison = String(spec.comparison ?? (spec.prefix === true ? "PREFIX" : "EQUALS"));
-    if (comparison === "PREFIX") return e!.namespace === want || e!.namespace.startsWith(want);
-    if (comparison === "SUFFIX") return e!.namespace.endsWith(want);
-    return e!.namespace === want;
-  },
-  true,
-);
+/** MultipleCondition: sub-conditions whose results are kept over a time window */
+export const multipleConditionSchema = z.strictObject({
+  type: z.string(),
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "an id of letters, digits, '_' and '-'"),
+  conditions: z.record(z.string(), z.looseObject({ type: z.string().min(1) })).refine((c) => Object.keys(c).length > 0, { message: "at least one condition" }),
+  timeWindow: timeWindowSchema.optional(),
+  /** Kestra's older name of timeWindow */
+  sla: timeWindowSchema.optional(),
+  /** Kestra's deprecated shortcuts of timeWindow.window and timeWindow.windowAdvance */
+  window: schema.duration().optional(),
+  windowAdvance: schema.duration().optional(),
+  resetOnSuccess: schema.bool().default(true),
+});
+export type MultipleConditionSpec = z.infer<typeof multipleConditionSchema>;
 
-/** what is wrong with a condition declaration, for the flow parser; undefined when fine */
-export function conditionProblem(spec: unknown): string | undefined {
-  if (!spec || typeof spec !== "object" || typeof (spec as ConditionSpec).type !== "string") return "a condition needs a type";
-  const { type } = spec as ConditionSpec;
-  if (!CHECKS.has(type)) return `unsupported condition type '${type}' (supported: ${[...CHECKS.keys()].filter((t) => t.startsWith("core.")).join(", ")}, and their Kestra names)`;
-  const needsExpression = EXPRESSION_TYPES.has(type) || OUTPUTS_TYPES.has(type);
-  if (needsExpression && typeof (spec as ConditionSpec).expression !== "string") return `condition ${type} needs an 'expression'`;
+export function isMultipleCondition(spec: unknown): boolean {
+  return !!spec && typeof spec === "object" && MULTIPLE_NAMES.has(String((spec as ConditionSpec).type));
+}
+
+const names = () => CONDITION_TYPES.map((t) => t.name).join(", ");
+const isTemplated = (value: unknown): boolean =>
+  typeof value === "string" ? hasTemplate(value) : Array.isArray(value) ? value.some(isTemplated) : !!value && typeof value === "object" && Object.values(value).some(isTemplated);
+const at = (value: unknown, path: PropertyKey[]) => path.reduce<unknown>((v, k) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+
+/**
+ * What is wrong with a condition declaration, for the flow parser; undefined when fine.
+ * `use` is the kind of trigger holding it: execution conditions (and MultipleCondition)
+ * belong to Flow triggers only, where Kestra evaluates them.
+ */
+export function conditionProblem(spec: unknown, use: ConditionUse = "flow", nested = false): string | undefined {
+  if (!spec || typeof spec !== "object" || Array.isArray(spec) || typeof (spec as ConditionSpec).type !== "string") return "a condition needs a type";
+  const { type, ...props } = spec as ConditionSpec;
+  if (NOT_YET[type]) return `not supported by Ferry yet: condition ${type} (${NOT_YET[type]})`;
+  if (MULTIPLE_NAMES.has(type)) {
+    if (use !== "flow" || nested) return `condition ${type} keeps results across executions: it belongs at the top of a Flow trigger's conditions`;
+    const parsed = multipleConditionSchema.safeParse(spec);
+    if (!parsed.success) return issues(type, parsed.error.issues, spec);
+    for (const [key, sub] of Object.entries(parsed.data.conditions)) {
+      const problem = conditionProblem(sub, use, true);
+      if (problem) return `condition ${type}, ${key}: ${problem}`;
+    }
+    return undefined;
+  }
+  const t = BY_NAME.get(type);
+  if (!t) return `unsupported condition type '${type}' (supported: ${names()}, as core.condition.<name> or Kestra's names)`;
+  if (t.needsExecution && use !== "flow") return `condition ${type} looks at an upstream execution: only a Flow trigger has one`;
+  const parsed = t.properties.safeParse(props);
+  if (!parsed.success) {
+    const problem = issues(type, parsed.error.issues, props);
+    if (problem) return problem;
+  }
+  if (t.name === "PublicHoliday") {
+    const holiday = holidayProblem(props.country as string | undefined, props.subDivision as string | undefined);
+    if (holiday) return `condition ${type}: ${holiday}`;
+  }
+  if (t.name === "Not" || t.name === "Or") {
+    for (const [i, sub] of ((props.conditions as unknown[]) ?? []).entries()) {
+      const problem = conditionProblem(sub, use, true);
+      if (problem) return `condition ${type}, conditions[${i}]: ${problem}`;
+    }
+  }
   return undefined;
 }
 
-/** true when every condition holds (no conditions hold trivially) */
-export async function conditionsHold(conditions: ConditionSpec[] | undefined, ctx: RenderContext, execution?: ConditionExecution): Promise<boolean> {
+function issues(type: string, list: z.core.$ZodIssue[], value: unknown): string | undefined {
+  const real = list.filter((i) => i.code === "unrecognized_keys" || !isTemplated(at(value, i.path)));
+  if (!real.length) return undefined;
+  return `condition ${type}: ${real.map((i) => (i.code === "unrecognized_keys" ? `unknown property ${i.keys.map((k) => `'${k}'`).join(", ")}` : `${i.path.join(".") || "(condition)"}: ${i.message}`)).join("; ")}`;
+}
+
+/** the environment conditions are evaluated in */
+function envOf(ctx: RenderContext, execution: ConditionExecution | undefined, now: () => Date): ConditionEnv {
+  const flow = (ctx.variables.flow ?? {}) as { namespace?: string; id?: string };
+  const env: ConditionEnv = {
+    ctx, execution, now,
+    flow: { namespace: String(flow.namespace ?? ""), id: String(flow.id ?? "") },
+    holds: (spec) => holds(spec as ConditionSpec, env),
+  };
+  return env;
+}
+
+async function holds(spec: ConditionSpec, env: ConditionEnv): Promise<boolean> {
+  const t = BY_NAME.get(spec.type);
+  if (!t || (t.needsExecution && !env.execution)) return false;
+  const { type: _type, ...props } = spec;
+  return t.check(t.properties.parse(props), env);
+}
+
+/** whether one (non-multiple) condition holds */
+export function conditionHolds(spec: ConditionSpec, ctx: RenderContext, execution?: ConditionExecution, now: () => Date = () => new Date()): Promise<boolean> {
+  return holds(spec, envOf(ctx, execution, now));
+}
+
+/** true when every condition holds (no conditions hold trivially); MultipleConditions are the Flow trigger's to evaluate and are skipped here */
+export async function conditionsHold(conditions: ConditionSpec[] | undefined, ctx: RenderContext, execution?: ConditionExecution, now: () => Date = () => new Date()): Promise<boolean> {
+  const env = envOf(ctx, execution, now);
   for (const spec of conditions ?? []) {
-    const check = CHECKS.get(spec.type);
-    if (!check || !(await check(spec, ctx, execution))) return false;
+    if (isMultipleCondition(spec)) continue;
+    if (!(await holds(spec, env))) return false;
   }
   return true;
 }

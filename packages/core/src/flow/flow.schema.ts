@@ -18,9 +18,10 @@ export const retrySchema = z.strictObject({
   maxAttempt: z.number().int().min(1).optional(),
   maxAttempts: z.never({ error: "the property is 'maxAttempt' (total attempts, as Kestra counts them)" }).optional(),
   maxDuration: durationText.optional(),
-  // Kestra's defaults, which are what Ferry does; the other values are not honoured yet
-  warningOnRetry: z.literal(false, { error: "not supported by Ferry yet: retry.warningOnRetry: true (a task that succeeds on a retry ends SUCCESS)" }).optional(),
-  behavior: z.literal("RETRY_FAILED_TASK", { error: "not supported by Ferry yet: retry.behavior: CREATE_NEW_EXECUTION (Ferry retries the failed task in the same execution)" }).optional(),
+  /** a task that succeeds only on a retry ends WARNING */
+  warningOnRetry: z.boolean().optional(),
+  /** retry the failed task in its execution (default), or end the execution RETRIED and run the flow again in a new one */
+  behavior: z.enum(["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]).optional(),
 });
 
 /**
@@ -35,14 +36,18 @@ export const taskSchema = z.looseObject({
   allowFailure: z.boolean().optional(),
   timeout: templated(durationText).optional(),
   retry: retrySchema.optional(),
-  workerGroup: z.strictObject({ key: z.string(), fallback: schema.notYet("workerGroup.fallback", "a task waits for a worker of its group") }).optional(),
+  // Kestra OSS's WorkerGroupValidator refuses any workerGroup: an Enterprise Edition functionality
+  workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it, and Ferry runs every task on its default worker group" }).optional(),
   /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
   /** the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf: z.union([z.boolean(), z.string()]).optional(),
-  allowWarning: schema.notYet("allowWarning", "a task that ends WARNING leaves the execution WARNING"),
-  logLevel: schema.notYet("logLevel", "every log line of the task is kept"),
-  logToFile: schema.notYet("logToFile", "log lines are kept in the repository"),
+  /** a WARNING of this task (also one allowFailure made) counts as SUCCESS */
+  allowWarning: z.boolean().optional(),
+  /** lines below this level are dropped where the task logs them */
+  logLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).optional(),
+  /** the task's log lines go to a file in internal storage (its URI on the attempt), not to the logs */
+  logToFile: z.boolean().optional(),
 });
 
 /** what a trigger takes beside its type's own properties (checked by its plugin's schema) */
@@ -55,6 +60,31 @@ export const triggerSchema = z.looseObject({
   stopAfter: schema.notYet("stopAfter", "a trigger fires until it is disabled"),
   logLevel: schema.notYet("logLevel", "every log line is kept"),
 });
+
+const labelsSchema = z.union([z.record(z.string(), z.string()), z.array(z.strictObject({ key: z.string(), value: z.string() }))]);
+
+/**
+ * Kestra's flow SLAs: EXECUTION_ASSERTION is checked on every change of a running execution;
+ * MAX_DURATION needs a durable timer, not supported yet.
+ */
+const slaSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      id: z.string().min(1),
+      type: z.literal("EXECUTION_ASSERTION"),
+      assert: z.string().min(1).describe("a template: the SLA is violated when it does not render truthy, or does not render"),
+      behavior: z.enum(["FAIL", "CANCEL", "NONE"]),
+      labels: labelsSchema.optional().describe("added to the execution when the SLA is violated"),
+    }),
+    z.looseObject({
+      type: z.literal("MAX_DURATION"),
+      // a key every SLA has: the refusal lands on the SLA, whatever else it holds
+      id: z.never({ error: "not supported by Ferry yet: sla of type MAX_DURATION (it needs a durable timer)" }),
+    }),
+  ],
+  { error: (iss) => (iss.code === "invalid_union" ? "an sla's type is EXECUTION_ASSERTION or MAX_DURATION" : undefined) },
+);
 
 const pluginDefaultSchema = z.strictObject({ type: z.string().min(1), values: z.record(z.string(), z.unknown()), forced: z.boolean().optional() });
 
@@ -81,10 +111,12 @@ export const flowSchema = z.strictObject({
   /** assigned by the server; one in the source is ignored, as Kestra ignores it */
   revision: z.number().int().optional().describe("ignored: the server assigns revisions, as Kestra does"),
   concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
-  afterExecution: schema.notYet("afterExecution", "use finally, or a Flow trigger on this flow"),
-  retry: schema.notYet("retry at flow level", "give retry to the tasks that need it"),
-  sla: schema.notYet("sla"),
+  /** tasks run once the execution ended, whatever its state; they do not change it */
+  afterExecution: z.array(z.unknown()).optional(),
+  /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
+  retry: retrySchema.optional(),
+  sla: z.array(slaSchema).optional(),
   listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
   checks: schema.notYet("checks"),
-  workerGroup: schema.notYet("workerGroup at flow level", "give workerGroup to the tasks"),
+  workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it" }).optional(),
 });

@@ -8,6 +8,7 @@ export interface RetrySpec {
   maxAttempt?: number;
   maxDuration?: string;
   warningOnRetry?: boolean;
+  behavior?: "RETRY_FAILED_TASK" | "CREATE_NEW_EXECUTION";
 }
 
 export interface TaskSpec {
@@ -16,12 +17,21 @@ export interface TaskSpec {
   description?: string;
   disabled?: boolean;
   allowFailure?: boolean;
+  /** a WARNING of this task counts as SUCCESS */
+  allowWarning?: boolean;
   timeout?: string;
   retry?: RetrySpec;
+  /** refused at deploy, as Kestra OSS refuses it; never set on a parsed flow */
   workerGroup?: { key: string };
+  logLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+  logToFile?: boolean;
   taskCache?: { enabled: boolean; ttl?: string };
   /** Kestra's: the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf?: boolean | string;
+  /** a flowable's local error branch: runs under it when its children failed */
+  errors?: TaskSpec[];
+  /** a flowable's local finally branch: runs under it once its children (and errors) ended */
+  finally?: TaskSpec[];
   [property: string]: unknown;
 }
 
@@ -41,6 +51,10 @@ export interface InputSpec {
   validator?: string;
   min?: number;
   max?: number;
+  /** asked for only once these inputs have a value and the condition holds */
+  dependsOn?: { inputs?: string[]; condition?: string };
+  /** SELECT/MULTISELECT: a template rendering to the values, when an execution starts */
+  expression?: string;
 }
 
 export interface OutputSpec {
@@ -58,6 +72,15 @@ export interface TriggerSpec {
   [property: string]: unknown;
 }
 
+/** an EXECUTION_ASSERTION SLA (the only type a parsed flow carries) */
+export interface SlaSpec {
+  id: string;
+  type: "EXECUTION_ASSERTION";
+  assert: string;
+  behavior: "FAIL" | "CANCEL" | "NONE";
+  labels?: Record<string, string> | Array<{ key: string; value: string }>;
+}
+
 export interface Flow {
   id: string;
   namespace: string;
@@ -70,9 +93,14 @@ export interface Flow {
   tasks: TaskSpec[];
   errors?: TaskSpec[];
   finally?: TaskSpec[];
+  /** run once the execution ended, whatever its state; they do not change it */
+  afterExecution?: TaskSpec[];
   outputs?: OutputSpec[];
   triggers?: TriggerSpec[];
   concurrency?: { limit: number; behavior?: "QUEUE" | "CANCEL" | "FAIL" };
+  /** applies to failed tasks that have no retry of their own nor an enclosing task's */
+  retry?: RetrySpec;
+  sla?: SlaSpec[];
   pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
 }
 

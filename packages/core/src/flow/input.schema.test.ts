@@ -58,19 +58,18 @@ describe("input declarations at deploy", () => {
   it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
     const notYet = (inputs: string, property: string) =>
       expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
-    notYet("  - { id: a, type: STRING, dependsOn: { inputs: [b] } }\n", "dependsOn");
     notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
     notYet("  - { id: a, type: SELECT, values: [x], autoSelectFirst: true }\n", "autoSelectFirst");
     notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
-    notYet("  - { id: a, type: MULTISELECT, values: [x], expression: \"[1]\" }\n", "expression");
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
-    expect(problem("  - { id: a, type: BOOL }\n")).toEqual([expect.objectContaining({ path: "inputs[0].type", message: "not supported by Ferry yet: type BOOL (use BOOLEAN)" })]);
   });
 
-  it("refuses a template in a rule or a default: Ferry reads them as written", () => {
-    expect(problem("  - { id: a, type: DATETIME, defaults: \"{{ now() }}\" }\n")).toEqual([
-      expect.objectContaining({ path: "inputs[0]", message: expect.stringMatching(/^not supported by Ferry yet: a template in input property 'defaults'/) }),
-    ]);
+  it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: BOOL, defaults: true }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: true }]);
+  });
+
+  it("refuses a template in a rule (a default, an expression and a dependsOn condition render when an execution starts)", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: DATETIME, defaults: \"{{ now() }}\" }\n"), registry).inputs?.[0].defaults).toBe("{{ now() }}");
     expect(problem("  - { id: a, type: INT, max: \"{{ vars.max }}\" }\n")).toEqual([expect.objectContaining({ message: expect.stringMatching(/a template in input property 'max'/) })]);
   });
 

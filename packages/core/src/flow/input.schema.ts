@@ -6,9 +6,12 @@ import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules
 /** the types an input or output may declare, as Kestra names them */
 export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
 
-const ID = z.string({ error: (iss) => (iss.input === undefined ? "an input needs an id" : "an input id is text") }).regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/, "an input id starts with a letter or '_'");
-/** properties that are text for people, never read as rules */
-const PROSE = new Set(["description", "displayName"]);
+// Kestra's: a dotted id (`nested.string`) reads as `inputs.nested.string`
+const ID = z
+  .string({ error: (iss) => (iss.input === undefined ? "an input needs an id" : "an input id is text") })
+  .regex(/^[a-zA-Z0-9_][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/, "an input id is letters, digits, '_' and '-', in dot-separated parts");
+/** properties that are text for people, or templates Ferry renders when an execution starts (resolve-inputs.ts) */
+const NOT_RULES = new Set(["description", "displayName", "defaults", "expression", "dependsOn"]);
 /** what an ARRAY's or a MULTISELECT's items may be: scalar types that need no more declaration */
 const ITEM_TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "URI", "EMAIL"] as const;
 
@@ -25,7 +28,12 @@ const common = {
     .optional()
     .meta({ description: "as id (Kestra's deprecated spelling)", [DEPRECATED_SPELLING_OF]: "id" }),
   default: z.never({ error: "the property is 'defaults'" }).optional(),
-  dependsOn: schema.notYet("dependsOn", "every input is asked for and checked"),
+  dependsOn: z
+    .strictObject({
+      inputs: z.array(z.string()).optional().describe("the inputs that must have a value before this one is asked for"),
+      condition: z.string().optional().describe("a template: the input is asked for only when it renders truthy"),
+    })
+    .optional(),
   prefill: schema.notYet("prefill", "use defaults"),
 };
 
@@ -56,15 +64,15 @@ const perType = {
   },
   ENUM: { values: scalarList.min(1) },
   SELECT: {
-    values: scalarList.min(1),
+    values: scalarList.min(1).optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
-    expression: schema.notYet("expression", "list the values"),
+    expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
     autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
     isRadio: schema.notYet("isRadio"),
   },
   MULTISELECT: {
-    values: scalarList.min(1),
+    values: scalarList.min(1).optional(),
     // normalised to `values` before this schema reads the input; left here only when both are given
     options: z
       .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })
@@ -73,15 +81,19 @@ const perType = {
     itemType: itemType("MULTISELECT").optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
-    expression: schema.notYet("expression", "list the values"),
+    expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
     autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
   },
   ARRAY: { itemType: itemType("ARRAY") },
 } satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;
 
 /** the rules of an input make sense together, and its defaults meet them (checked at deploy) */
-function checkDeclaration(input: InputRules, ctx: z.RefinementCtx): void {
+function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.RefinementCtx): void {
   const where = `input '${input.id}' (${input.type})`;
+  if ((input.type === "SELECT" || input.type === "MULTISELECT") && input.values === undefined && input.expression === undefined) {
+    ctx.addIssue({ code: "custom", path: ["values"], message: `${where}: give its values, or an expression rendering to them` });
+    return;
+  }
   const refuse = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message: `${where}: ${message}` });
   const attempt = (path: string, check: () => void, prefix = `${path}: `) => {
     try {
@@ -104,7 +116,8 @@ function checkDeclaration(input: InputRules, ctx: z.RefinementCtx): void {
       return refuse(highName, `${lowName} ${low} is ${highName === "max" ? "more" : "later"} than ${highName} ${high}`);
     }
   }
-  if (input.defaults !== undefined && input.defaults !== null) {
+  // a templated default is typed and checked once rendered, when an execution starts
+  if (input.defaults !== undefined && input.defaults !== null && !holdsTemplate(input.defaults) && input.expression === undefined) {
     try {
       checkInputValue(input, input.defaults);
     } catch (error) {
@@ -125,8 +138,8 @@ function holdsTemplate(value: unknown): boolean {
 }
 
 /**
- * Kestra's deprecated spellings, which it still reads: `name` for `id`, and MULTISELECT's
- * `options` for `values`. parseFlow returns the document it read, not what the schema gives,
+ * Kestra's deprecated spellings, which it still reads: `name` for `id`, type BOOL for BOOLEAN,
+ * and MULTISELECT's `options` for `values`. parseFlow returns the document it read, not what the schema gives,
  * so they are renamed in the document itself.
  */
 function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
@@ -136,6 +149,8 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
     input.id = input.name;
     delete input.name;
   }
+  // Kestra's BoolInput: the older name of BOOLEAN, typed the same way
+  if (input.type === "BOOL") input.type = "BOOLEAN";
   if (input.type === "MULTISELECT" && input.options !== undefined && input.values === undefined) {
     input.values = input.options;
     delete input.options;
@@ -143,7 +158,7 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
   // Ferry reads an input's properties as written: a template would be taken as text (the
   // issue sits on the input, as the flow parser passes over issues on a templated value)
   for (const [key, value] of Object.entries(input)) {
-    if (!PROSE.has(key) && holdsTemplate(value)) {
+    if (!NOT_RULES.has(key) && holdsTemplate(value)) {
       ctx.addIssue({ code: "custom", path: [], message: `not supported by Ferry yet: a template in input property '${key}' (input properties are read as written; none is rendered)` });
     }
   }
@@ -153,7 +168,6 @@ function normalise(raw: unknown, ctx: z.RefinementCtx): unknown {
 const typeProblem = (iss: z.core.$ZodRawIssue) => {
   if (iss.code !== "invalid_union") return undefined;
   const type = (iss.input as { type?: unknown } | undefined)?.type;
-  if (type === "BOOL") return "not supported by Ferry yet: type BOOL (use BOOLEAN)";
   return `${type === undefined ? "an input needs a type" : `unknown input type '${String(type)}'`} (one of ${TYPES.join(", ")})`;
 };
 

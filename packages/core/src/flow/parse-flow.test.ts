@@ -141,8 +141,8 @@ triggers:
     expect(errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: "triggers[0].timezone", message: "unknown time zone 'Mars/Olympus'", line: 9 }),
-        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("unsupported condition type 'io.kestra.plugin.core.condition.DayWeek'") }),
-        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("needs an 'expression'") }),
+        expect.objectContaining({ path: "triggers[1].conditions[0]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.DayWeek: dayOfWeek:") }),
+        expect.objectContaining({ path: "triggers[1].conditions[1]", message: expect.stringContaining("condition io.kestra.plugin.core.condition.Expression: expression:") }),
         expect.objectContaining({ path: "triggers[1].id", message: "duplicate trigger id 't'" }),
       ]),
     );
@@ -236,11 +236,11 @@ describe("triggers of a kind the server fires", () => {
 
 describe("expressions checked at deploy", () => {
   it("refuses an unknown filter or function with the property's path and line", () => {
-    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha256 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
+    const flow = `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: "{{ inputs.x | sha265 }}"\noutputs:\n  - { id: o, type: STRING, value: "{{ jq(outputs.a) }}" }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: "{{ nope() }}" }\n`;
     const { errors } = errorsOf(flow);
     expect(errors).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha256'/) }),
+        expect.objectContaining({ path: "tasks[0].message", line: 6, message: expect.stringMatching(/unknown filter 'sha265'/) }),
         expect.objectContaining({ path: "outputs[0].value", message: expect.stringMatching(/unknown function 'jq'/) }),
         expect.objectContaining({ path: "triggers[0].key", message: expect.stringMatching(/unknown function 'nope'/) }),
       ]),
@@ -262,10 +262,6 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
       [base("    type: core.Log\n    message: hi\n", "concurrency: { limit: 2, behavior: QUEUE }\n"), "not supported by Ferry yet: concurrency"],
-      [base("    type: core.Log\n    message: hi\n", "afterExecution:\n  - { id: a, type: core.Log, message: hi }\n"), "not supported by Ferry yet: afterExecution"],
-      [base("    type: core.Log\n    message: hi\n    allowWarning: true\n"), "not supported by Ferry yet: allowWarning"],
-      [base("    type: core.Log\n    message: hi\n    logToFile: true\n"), "not supported by Ferry yet: logToFile"],
-      [base("    type: core.Fail\n    retry: { type: constant, interval: PT1S, maxAttempt: 2, behavior: CREATE_NEW_EXECUTION }\n"), "not supported by Ferry yet: retry.behavior"],
       [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);
@@ -288,5 +284,27 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(flow.tasks[0]).toMatchObject({ level: "WARN", runIf: "{{ 1 == 2 }}" });
     expect(flow).not.toHaveProperty("revision");
     expect(flow).not.toHaveProperty("taskDefaults");
+  });
+});
+
+describe("flows Kestra's FlowValidation refuses", () => {
+  it("a Subflow task calling its own flow, at any depth; a call to another flow is fine", () => {
+    const calls = (target: string) =>
+      `id: me\nnamespace: a.b\ntasks:\n  - id: group\n    type: core.Sequential\n    tasks:\n      - { id: call, type: io.kestra.plugin.core.flow.Subflow, namespace: a.b, flowId: ${target} }\n`;
+    expect(errorsOf(calls("me"), registry).errors).toEqual([expect.objectContaining({ path: "tasks[0].tasks[0]", line: 7, message: "Recursive call to flow [a.b.me]" })]);
+    expect(parseFlow(calls("other"), registry).tasks).toHaveLength(1);
+  });
+
+  it("system labels, on the flow and on a Subflow task", () => {
+    const messages = errorsOf(
+      `id: x\nnamespace: a\nlabels:\n  system.label: system_key\ntasks:\n  - { id: call, type: core.Subflow, namespace: a, flowId: y, labels: { system.id: id } }\n`,
+      registry,
+    ).errors.map((e) => e.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "System labels can only be set by Kestra itself, offending label: system.label=system_key",
+        expect.stringMatching(/System labels can only be set by Kestra itself, offending label: system\.id=id/),
+      ]),
+    );
   });
 });

@@ -10,12 +10,18 @@ import { triggerInputProblems } from "./literal-inputs.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
+import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists } from "./task-tree.js";
 
 export { formatPath };
 
 /** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
-const STRUCTURAL = new Set(["tasks", "errors", "finally", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
+const STRUCTURAL = new Set(["tasks", "errors", "finally", "afterExecution", "triggers", "pluginDefaults", "taskDefaults", "inputs", "outputs", "labels"]);
+
+/** the line of a property path in a flow's YAML source (for refusals made after parsing) */
+export function sourceLine(source: string, path: Path): number | undefined {
+  return SourceMap.of(source).line(path);
+}
 
 /**
  * Parses and validates a flow's YAML against the flow shape and every task type's own
@@ -95,6 +101,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   if (readable) {
     flow.labels = normaliseLabels(flow.labels as unknown);
     for (const [key, value] of Object.entries(flow.labels ?? {})) {
+      // Kestra's NoSystemLabelValidation
+      if (key.startsWith("system.")) add(["labels", key], `System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
       for (const text of [key, value]) {
         try {
           assertStorableText(text, `label ${key}`);
@@ -110,7 +118,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     }
     delete (flow as { revision?: unknown }).revision;
     const seen = new Set<string>();
-    for (const key of ["tasks", "errors", "finally"] as const) {
+    for (const key of ["tasks", "errors", "finally", "afterExecution"] as const) {
       if (Array.isArray(flow[key])) {
         flow[key] = applyTaskDefaults(flow[key] as TaskSpec[], flow.pluginDefaults, registry);
         validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);
@@ -135,9 +143,14 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
       for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
-        const problem = conditionProblem(condition);
+        // a kind's conditions: execution conditions belong to Flow triggers, where there is an upstream execution
+        const problem = conditionProblem(condition, def?.kind === "schedule" ? "schedule" : def?.kind === "webhook" ? "webhook" : "flow");
         if (problem) add(["triggers", i, "conditions", j], problem);
       }
+    }
+    // Kestra's FlowValidation: a flow whose Subflow task calls the flow itself is refused
+    for (const call of subflowCalls(flow, registry)) {
+      if (call.namespace === flow.namespace && call.flowId === flow.id) add(call.path, `Recursive call to flow [${flow.namespace}.${flow.id}]`);
     }
     checkUnique(flow.triggers ?? [], "triggers", add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);

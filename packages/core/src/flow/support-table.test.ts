@@ -21,7 +21,7 @@ describe("docs/kestra-properties.md", () => {
     expect(text).toMatch(/\| `concurrency` \| refused \| not supported by Ferry yet: concurrency/);
     expect(text).toMatch(/\| `runIf` \| honoured \|/);
     expect(text).toMatch(/\| `containerImage` \| refused \| not supported by Ferry yet: containerImage/);
-    expect(text).toMatch(/\| `behavior` \| only `RETRY_FAILED_TASK` \| Kestra's default/);
+    expect(text).toMatch(/\| `behavior` \| honoured \|/);
     expect(text).toMatch(/\| `revision` \| ignored \| the server assigns revisions/);
     expect(text).toMatch(/## Inputs of type STRING[\s\S]*\| `validator` \| honoured \|/);
   });

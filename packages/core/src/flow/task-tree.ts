@@ -7,6 +7,7 @@ import type { TaskSpec } from "./flow.types.js";
  */
 export function childTaskLists(def: TaskDefinition, spec: TaskSpec): Array<[Array<string | number>, unknown[]]> {
   if (def.kind !== "flowable") return [];
+  if (def.taskLists) return def.taskLists(spec);
   const out: Array<[Array<string | number>, unknown[]]> = [];
   for (const key of def.taskProperties) {
     const value = spec[key];

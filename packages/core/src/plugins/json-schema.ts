@@ -36,7 +36,8 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     const own = propertiesSchema(def.properties);
     const props: Schema = {};
     for (const [key, value] of Object.entries((own.properties as Schema | undefined) ?? {})) {
-      const childList = def.kind === "flowable" && def.taskProperties.includes(key);
+      // a flowable that places its children itself (Dag's `tasks: [{task, dependsOn}]`) keeps its own schema
+      const childList = def.kind === "flowable" && def.taskProperties.includes(key) && !def.taskLists;
       props[key] = childList
         ? (value as Schema).type === "object"
           ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } }

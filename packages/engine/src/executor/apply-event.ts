@@ -1,13 +1,16 @@
 import type { TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { isTerminal, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
-import { recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
-import { nextRetryDelay } from "./retry-policy.js";
+import { retryFailedRun, successState } from "./retry-scope.js";
+import { subflowEnded } from "./subflow-end.js";
+import { outcomeState } from "./task-outcome.js";
 
 export interface ApplyDeps {
   store: JsonStore;
+  flows: FlowStore;
   repository: Repository;
   /** the task definition a task run runs, found anywhere in the flow's tree */
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
@@ -49,21 +52,15 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       transition(attempt.state, event.state, event.date);
       attempt.workerId ??= event.workerId;
       if (event.cached) attempt.cached = true;
+      if (event.logFile) attempt.logFile = event.logFile;
       const task = deps.taskOf(run);
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;
-        state.setRunState(run, event.state);
+        state.setRunState(run, outcomeState(task, successState(task, run, event.state)));
         return;
       }
-      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable) {
-        const delay = nextRetryDelay(task?.retry, run.attempts.length, run.attempts[0].state.startDate);
-        if (delay !== undefined) {
-          state.setRunState(run, "RETRYING");
-          state.delayed.push({ taskRunId: run.id, attempt: run.attempts.length, delayMs: delay });
-          return;
-        }
-      }
-      state.setRunState(run, event.state === "FAILED" && task?.allowFailure ? "WARNING" : event.state);
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable && retryFailedRun(state, run, task, deps.taskOf)) return;
+      state.setRunState(run, outcomeState(task, event.state));
       return;
     }
     case "retry": {
@@ -104,14 +101,16 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     }
     case "subflow-ended": {
       const run = state.byId(event.taskRunId);
-      if (!run || isTerminal(run.state.current) || run.subflowExecutionId !== event.childExecutionId) return;
+      if (!run || isTerminal(run.state.current) || !run.subflowExecutionId) return;
       const child = await deps.repository.getExecution(event.childExecutionId);
+      // a child retried in a new execution answers under its own id; its chain starts with the one the run started
+      if (run.subflowExecutionId !== event.childExecutionId && (!child || child.execution.originalId !== run.subflowExecutionId)) return;
       if (!child) {
         state.log("ERROR", `subflow execution ${event.childExecutionId} could not be created`, run);
         state.setRunState(run, "FAILED");
         return;
       }
-      await subflowEnded(state, run, child.execution, deps.taskOf(run), deps.store);
+      await subflowEnded(state, run, child, deps);
       return;
     }
   }
@@ -127,24 +126,6 @@ export function refuseStaleResult(state: ExecutionState, event: ExecutorEvent): 
   if (!run || !run.attempts[event.attempt] || event.attempt >= run.attempts.length - 1) return false;
   state.log("WARN", `refused the result ${event.state} of attempt ${event.attempt + 1} from worker ${event.workerId}: attempt ${run.attempts.length} is the current one`, run);
   return true;
-}
-
-async function subflowEnded(state: ExecutionState, run: TaskRunRecord, child: ExecutionRecord, task: TaskSpec | undefined, store: JsonStore) {
-  let outputs: Record<string, unknown> | undefined;
-  try {
-    outputs = child.outputsUri ? await store.read(child.outputsUri) : undefined;
-  } catch (error) {
-    state.log("WARN", `cannot read outputs of subflow execution ${child.id}: ${errorMessage(error)}`, run);
-  }
-  const childState = child.state.current;
-  run.outputsUri = await store.write(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), { executionId: child.id, state: childState, ...(outputs ? { outputs } : {}) });
-  const transmit = task?.transmitFailed !== false && task?.transmitFailed !== "false";
-  let result: TaskRunRecord["state"]["current"] = "SUCCESS";
-  if (transmit && (childState === "FAILED" || childState === "KILLED")) {
-    state.log("ERROR", `subflow execution ${child.id} ended ${childState}`, run);
-    result = task?.allowFailure ? "WARNING" : childState === "KILLED" ? "KILLED" : "FAILED";
-  } else if (childState === "WARNING") result = "WARNING";
-  state.setRunState(run, result);
 }
 
 /** after a restart of a local server: queued and running work was in memory, so re-send it */

@@ -15,10 +15,13 @@ export function contextRefOf(state: ExecutionState): ContextRef {
   return {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },
     variables: flow.variables,
-    execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.id },
+    ...(execution.variablesUri ? { variablesUri: execution.variablesUri } : {}),
+    execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
+    ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
     outputs,
+    ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
 }

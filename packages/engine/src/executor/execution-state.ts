@@ -2,6 +2,7 @@ import { newId, type ExecutionRecord, type ExecutionState as ExecState, type Log
 import { formatDuration, isTerminal } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
 import type { CreateExecutionRequest } from "../execution-service.js";
+import type { TaskRunVariables } from "../context.js";
 import type { WorkerJob } from "../messages.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
@@ -36,6 +37,8 @@ export class ExecutionState {
   readonly removed: string[] = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
+  /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */
+  newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */
   readonly loadedVersion: number;
   ended = false;
@@ -89,6 +92,23 @@ export class ExecutionState {
       }
     }
     return values;
+  }
+
+  /**
+   * What `taskrun`, `parent` and `parents` are for a task run's templates, as Kestra's
+   * RunVariables builds them: `attemptsCount` is the attempts made before this one (0 on the
+   * first), `parents` every enclosing task run, nearest first, with its task id and, when it
+   * iterates over one, its value.
+   */
+  taskRunVariables(run: TaskRunRecord, attemptsBefore = run.attempts.length): TaskRunVariables {
+    const parents: NonNullable<TaskRunVariables["parents"]> = [];
+    for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
+      const grand = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined;
+      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children
+      const own = p.value !== undefined && p.value !== grand?.value;
+      parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
+    }
+    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore };
   }
 
   /** forgets dropped task runs (restart) */

@@ -1,8 +1,10 @@
-import type { PluginRegistry, TaskSpec } from "@ferry/core";
+import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
-import type { ExecutionService } from "../execution-service.js";
+import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
+
+const withoutSystemLabels = (labels: Record<string, string>) => Object.fromEntries(Object.entries(labels).filter(([key]) => !key.startsWith(SYSTEM_LABEL_PREFIX)));
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
@@ -13,8 +15,16 @@ import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { restart } from "./restart.js";
+import { checkAssertionSlas } from "./sla.js";
+import { afterExecutionPending, inAfterExecution } from "./after-execution.js";
 import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
+
+/** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
+export type ExecutorCommand =
+  | { type: "restart"; executionId: string }
+  /** the execution's labels from now on, the whole set (running or ended) */
+  | { type: "set-labels"; executionId: string; labels: Record<string, string> };
 
 /**
  * Events handled on what this executor last saved (when it has it) instead of reading the
@@ -75,7 +85,7 @@ export class Executor {
    * executor (a second scheduler) may save the same execution in between: the save then
    * conflicts and the event is handled again on what that executor saved.
    */
-  handle(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+  handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
     const next = previous.then(() => this.processWithRetry(event));
@@ -90,7 +100,7 @@ export class Executor {
     return next;
   }
 
-  private async processWithRetry(event: ExecutorEvent | { type: "restart"; executionId: string }): Promise<ExecutionState | undefined> {
+  private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
     for (let attempt = 1, outage = 0; ; attempt++) {
       try {
         return await this.process(event);
@@ -107,7 +117,7 @@ export class Executor {
     }
   }
 
-  private async process(event: ExecutorEvent | { type: "restart"; executionId: string }, fresh = false): Promise<ExecutionState | undefined> {
+  private async process(event: ExecutorEvent | ExecutorCommand, fresh = false): Promise<ExecutionState | undefined> {
     const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(event.executionId) : undefined;
     try {
       const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
@@ -123,12 +133,20 @@ export class Executor {
   }
 
   private async processOn(
-    event: ExecutorEvent | { type: "restart"; executionId: string },
+    event: ExecutorEvent | ExecutorCommand,
     loaded: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined,
     remembered: boolean,
   ): Promise<ExecutionState | "recheck" | undefined> {
     if (!loaded) return undefined;
     const { execution, taskRuns } = loaded;
+    if (event.type === "set-labels") {
+      // labels are the execution's own: no flow needed, whatever state it is in
+      const state = new ExecutionState(execution, taskRuns, { id: execution.flowId, namespace: execution.namespace, tasks: [] });
+      state.execution.labels = event.labels;
+      state.touch();
+      await this.commit(state);
+      return state;
+    }
     let flow;
     try {
       flow = await this.deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
@@ -144,19 +162,24 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow);
+    if (event.type === "retry-execution") {
+      if (execution.state.current === "RETRIED") await this.retryInNewExecution(loaded, flow);
+      return state;
+    }
     if (event.type === "restart") {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
       restart(state, (run) => this.dispatch(state, run));
     } else {
-      if (isTerminal(execution.state.current)) {
-        // nothing changes an ended execution; a stale attempt's late result still leaves a trace
+      if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
+        // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
         if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
         return state;
       }
       await applyEvent(state, event, {
         store: this.deps.store,
+        flows: this.deps.flows,
         repository: this.deps.repository,
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
@@ -167,6 +190,13 @@ export class Executor {
     if (remembered && !state.hasChanges()) return "recheck";
     await this.commit(state);
     return state;
+  }
+
+  /** retry.behavior CREATE_NEW_EXECUTION, once its delay passed: the flow runs again, once however often the event comes */
+  private async retryInNewExecution(source: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, flow: Flow): Promise<void> {
+    const claim = await this.deps.repository.claim(`retry-execution:${source.execution.id}`, source.execution.id, new Date(Date.now() + 7 * 24 * 3600_000).toISOString());
+    if (!claim.won) return;
+    await this.deps.executions.replay(source, flow);
   }
 
   private walkerDeps(state: ExecutionState): WalkerDeps {
@@ -180,11 +210,14 @@ export class Executor {
           id: this.deps.executions.newId(),
           flow: child,
           inputs: target.inputs,
-          labels: target.labels,
+          // inheritLabels: the parent's labels, the task's own over them (system ones are Ferry's to set)
+          labels: target.inheritLabels ? { ...withoutSystemLabels(s.execution.labels), ...target.labels } : target.labels,
+          // a chain of subflows shares its first execution's correlation id (Kestra's ExecutableUtils)
+          systemLabels: { [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
           trigger: { id: run.taskId, type: "subflow", variables: { executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId } },
         };
-        this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
+        await this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
         s.children.push(request);
         return request.id;
       },
@@ -193,17 +226,27 @@ export class Executor {
 
   private async advance(state: ExecutionState): Promise<void> {
     const current = state.execution.state.current;
-    if (isTerminal(current)) return;
+    if (isTerminal(current)) {
+      // only an execution with afterExecution tasks still going got here: the last to end ends it
+      if (state.flow.afterExecution?.length) await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+      return;
+    }
     if (current === "CREATED") state.setExecutionState("RUNNING");
+    if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) {
+      await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+      return;
+    }
     if (current === "KILLING") {
       await killPass(state, new Walker(state, this.walkerDeps(state)));
       return;
     }
     await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
+    // an Exit task with state KILLED asked for the kill during the walk
+    if (state.execution.state.current === "KILLING") await killPass(state, new Walker(state, this.walkerDeps(state)));
   }
 
   private taskOf(state: ExecutionState, run: TaskRunRecord): TaskSpec | undefined {
-    return findTask([state.flow.tasks, state.flow.errors, state.flow.finally], run.taskId, this.deps.registry);
+    return findTask([state.flow.tasks, state.flow.errors, state.flow.finally, state.flow.afterExecution], run.taskId, this.deps.registry);
   }
 
   /**
@@ -212,8 +255,14 @@ export class Executor {
    */
   private dispatch(state: ExecutionState, run: TaskRunRecord): void {
     const current = state.execution.state.current;
-    if (current === "KILLING" || isTerminal(current)) {
+    if (current === "KILLING" || (isTerminal(current) && !inAfterExecution(state, run))) {
       state.setRunState(run, "KILLED");
+      return;
+    }
+    if (this.deps.registry.task(this.taskOf(state, run)!.type)?.kind === "subflow") {
+      // a Subflow's next attempt is a new child execution: the walk that follows starts it
+      run.subflowExecutionId = undefined;
+      state.setRunState(run, "CREATED");
       return;
     }
     run.attempts.push({ state: newState("CREATED") });
@@ -228,7 +277,7 @@ export class Executor {
       taskRunId: run.id,
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
-      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: state.parentValues(run), startDate: run.state.startDate },
+      taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state),
       storagePrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
@@ -278,6 +327,10 @@ export class Executor {
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
     for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt) });
     await this.settleEnded(state);
+    if (state.newExecutionRetry) {
+      const id = state.execution.id;
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
+    }
     for (const retry of state.delayed) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
     }

@@ -1,11 +1,12 @@
 import { renderValue, typeOutputs } from "@ferry/core";
-import { errorMessage, type ExecutionState as ExecState } from "@ferry/sdk";
+import { errorMessage, isTerminal, type ExecutionState as ExecState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { flowOutputsKey, recordsPrefix } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import type { ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
+import { walkAfterExecution } from "./after-execution.js";
 
 /**
  * Runs the flow's lists in order — `tasks`, then `errors` if they failed, then `finally`
@@ -13,14 +14,25 @@ import type { Walker } from "./walker.js";
  */
 export async function finishIfDone(state: ExecutionState, walker: Walker, store: JsonStore): Promise<void> {
   const { flow } = state;
+  // an Exit task or an SLA may end the execution, or ask for its kill, during any walk: its afterExecution tasks then remain
+  const killing = () => state.execution.state.current === "KILLING";
+  const ended = () => isTerminal(state.execution.state.current);
+  if (ended()) return walkAfterExecution(state, walker);
   const main = await walker.walkList(flow.tasks, undefined, undefined);
+  if (killing()) return;
+  if (ended()) return walkAfterExecution(state, walker);
   if (main === "running") return;
   if (main === "failed" && flow.errors?.length) {
-    if ((await walker.walkList(flow.errors, undefined, undefined)) === "running") return;
+    const handled = await walker.walkList(flow.errors, undefined, undefined);
+    if (killing()) return;
+    if (ended()) return walkAfterExecution(state, walker);
+    if (handled === "running") return;
   }
   let final: ExecState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
   if (flow.finally?.length && main !== "killed") {
     const after = await walker.walkList(flow.finally, undefined, undefined);
+    if (killing()) return;
+    if (ended()) return walkAfterExecution(state, walker);
     if (after === "running") return;
     if (after === "failed" || after === "killed") final = "FAILED";
     else if (after === "warning" && final === "SUCCESS") final = "WARNING";
@@ -38,5 +50,5 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
     }
   }
   state.setExecutionState(final);
-  state.ended = true;
+  await walkAfterExecution(state, walker);
 }

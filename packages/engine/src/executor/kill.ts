@@ -1,6 +1,7 @@
 import { isTerminal } from "@ferry/sdk";
 import { transition, type ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
+import { walkAfterExecution } from "./after-execution.js";
 
 /**
  * One pass of killing: task runs not yet on a worker end KILLED at once, workers are told
@@ -38,6 +39,7 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
   }
   if (!running && state.taskRuns.every((r) => isTerminal(r.state.current))) {
     state.setExecutionState("KILLED");
-    state.ended = true;
+    // ended once its afterExecution tasks, which run whatever the end, ended too
+    await walkAfterExecution(state, walker);
   }
 }

@@ -9,10 +9,14 @@ import type { ExecutionState } from "./execution-state.js";
  */
 export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
   state.setExecutionState("RUNNING"); // first: nothing is dispatched for an ended execution
+  // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
+  state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
+  state.execution.attemptNumber = (state.execution.attemptNumber ?? 1) + 1;
   const handlerIds = new Set<string>();
   const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
   collect(state.flow.errors);
   collect(state.flow.finally);
+  collect(state.flow.afterExecution);
   const drop = new Set<string>();
   for (const run of state.taskRuns) {
     if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);

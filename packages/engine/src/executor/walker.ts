@@ -1,11 +1,13 @@
 import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
-import { newState, type ExecutionState } from "./execution-state.js";
+import { newState, transition, type ExecutionState } from "./execution-state.js";
+import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
 
@@ -27,16 +29,30 @@ export interface WalkerDeps {
 export class Walker {
   constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
 
-  async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true): Promise<ListStatus> {
+  /** walking an ended execution's afterExecution tasks: they start although it has ended */
+  private afterEnd = false;
+
+  async walkList(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart = true, afterEnd = this.afterEnd): Promise<ListStatus> {
+    const outer = this.afterEnd;
+    this.afterEnd = afterEnd;
+    try {
+      return await this.walkListWithin(tasks, parentId, value, mayStart);
+    } finally {
+      this.afterEnd = outer;
+    }
+  }
+
+  private async walkListWithin(tasks: TaskSpec[] | undefined, parentId: string | undefined, value: string | undefined, mayStart: boolean): Promise<ListStatus> {
     let warning = false;
     for (const task of tasks ?? []) {
       if (task.disabled) continue;
       let run = this.state.find(task.id, parentId, value);
       if (!run) {
-        if (!mayStart) return "running";
+        if (!mayStart || this.halted()) return "running";
         run = await this.start(task, parentId, value);
       }
       if (!isTerminal(run.state.current) && run.planUri) await this.walkFlowable(task, run, mayStart);
+      else if (run.state.current === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
       switch (run.state.current) {
         case "SUCCESS":
         case "SKIPPED":
@@ -55,9 +71,15 @@ export class Walker {
     return warning ? "warning" : "success";
   }
 
+  /** an execution task ended the execution (Exit) or asked for its kill: nothing more starts */
+  private halted(): boolean {
+    const current = this.state.execution.state.current;
+    return current === "KILLING" || (isTerminal(current) && !this.afterEnd);
+  }
+
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
     return buildRenderContext(contextRefOf(this.state), this.deps.store, {
-      taskrun: { id: run.id, value: run.value, parentId: run.parentTaskRunId, parentValues: this.state.parentValues(run), startDate: run.state.startDate },
+      taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
     });
   }
@@ -68,7 +90,7 @@ export class Walker {
       try {
         holds = await this.runIfHolds(task, parentId, value);
       } catch (error) {
-        const run = this.state.create(task.id, parentId, value, task.allowFailure ? "WARNING" : "FAILED");
+        const run = this.state.create(task.id, parentId, value, outcomeState(task, "FAILED"));
         this.state.log("ERROR", `runIf: ${errorMessage(error)}`, run);
         return run;
       }
@@ -91,25 +113,48 @@ export class Walker {
       const props = await renderProperties(def, task, ctx);
       const prefix = recordsPrefix(this.state.execution);
       if (def.kind === "flowable") {
-        const logger = this.flowableLogger(run);
+        const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency });
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}) });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
+      } else if (def.kind === "execution") {
+        const view = await executionTaskView(this.state, this.deps.store);
+        const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
+        await applyExecutionChange(this.state, run, change, this.deps.store);
       } else {
-        const target = def.target(props);
-        run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
-        if (!target.wait) {
-          run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), { executionId: run.subflowExecutionId });
-          this.state.setRunState(run, "SUCCESS");
-        }
-        this.state.touch(run);
+        await this.startChild(task, run, def.target(props));
       }
     } catch (error) {
       this.state.log("ERROR", errorMessage(error), run);
-      this.state.setRunState(run, task.allowFailure ? "WARNING" : "FAILED");
+      this.state.setRunState(run, outcomeState(task, "FAILED"));
     }
     return run;
+  }
+
+  /** a Subflow task run's next attempt: a new child execution (its first, or one its retry policy asked for) */
+  private async startChild(task: TaskSpec, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<void> {
+    run.attempts.push({ state: newState("RUNNING") });
+    run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
+    if (!target.wait) {
+      run.outputsUri = await this.deps.store.write(taskOutputsKey(recordsPrefix(this.state.execution), task.id, run.id), { executionId: run.subflowExecutionId });
+      transition(run.attempts[run.attempts.length - 1].state, "SUCCESS");
+      this.state.setRunState(run, outcomeState(task, "SUCCESS"));
+    }
+    this.state.touch(run);
+  }
+
+  /** a Subflow task run its retry policy sent back to CREATED: its next child starts now */
+  private async restartChild(task: TaskSpec, run: TaskRunRecord): Promise<void> {
+    const def = this.deps.registry.task(task.type);
+    if (def?.kind !== "subflow") return;
+    this.state.setRunState(run, "RUNNING");
+    try {
+      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));
+    } catch (error) {
+      this.state.log("ERROR", errorMessage(error), run);
+      this.state.setRunState(run, outcomeState(task, "FAILED"));
+    }
   }
 
   /**
@@ -125,46 +170,75 @@ export class Walker {
     return rendered === true || String(rendered).trim().toLowerCase() === "true";
   }
 
-  /** a flowable's log lines go to the execution's logs, under its task run */
-  private flowableLogger(run: TaskRunRecord): TaskLogger {
-    const log = (level: LogLevel) => (message: string) => this.state.log(level, message, run);
+  /** a flowable's log lines go to the execution's logs, under its task run, from its `logLevel` up */
+  private flowableLogger(run: TaskRunRecord, task?: TaskSpec): TaskLogger {
+    const min = LOG_LEVELS.indexOf(task?.logLevel ?? "TRACE");
+    const log = (level: LogLevel) => (message: string) => LOG_LEVELS.indexOf(level) >= min && this.state.log(level, message, run);
     return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) };
   }
 
-  /** advances a running flowable's branches; ends it when they all ended */
+  /**
+   * Advances a running flowable: its branches, then its local `errors` when they failed, then
+   * its `finally`; ends it once they all ended. Its state comes from its branches alone, as
+   * Kestra's FlowableUtils.resolveState decides it: handlers run, they do not recover.
+   */
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
+    const main = await this.walkBranches(task, run, plan, mayStart);
+    // an Exit below ended it already
+    if (main === "running" || isTerminal(run.state.current)) return;
+    if (main === "failed" && task.errors?.length) {
+      if ((await this.walkList(task.errors, run.id, run.value, mayStart)) === "running") return;
+    }
+    if (main !== "killed" && task.finally?.length) {
+      if ((await this.walkList(task.finally, run.id, run.value, mayStart)) === "running") return;
+    }
+    const state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
+    this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
+  }
+
+  /**
+   * The branches of a flowable: starts what may start (within its concurrency, once a
+   * branch's `dependsOn` siblings ended), and answers their joint status. A failure stops
+   * new branches; those running go on to their end.
+   */
+  private async walkBranches(task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, mayStart: boolean): Promise<ListStatus> {
     let running = 0;
     let failed: "failed" | "killed" | undefined;
     let warning = false;
-    const pending: Array<{ tasks: TaskSpec[]; value?: string }> = [];
+    const pending: Array<{ tasks: TaskSpec[]; value?: string; dependsOn?: string[] }> = [];
+    const tally = (status: ListStatus) => {
+      if (status === "running") running++;
+      else if (status === "failed" || status === "killed") failed ??= status;
+      else if (status === "warning") warning = true;
+    };
     for (const branch of plan.branches) {
       const tasks = tasksAtPath(task, branch.path);
       const value = branch.value ?? run.value;
       const started = tasks.some((t) => this.state.find(t.id, run.id, value));
       if (!started) {
         if (tasks.every((t) => t.disabled)) continue;
-        pending.push({ tasks, value });
+        pending.push({ tasks, value, dependsOn: branch.dependsOn });
         continue;
       }
-      const status = await this.walkList(tasks, run.id, value, mayStart && !failed);
-      if (status === "running") running++;
-      else if (status === "failed" || status === "killed") failed ??= status;
-      else if (status === "warning") warning = true;
+      tally(await this.walkList(tasks, run.id, value, mayStart && !failed));
     }
+    // a disabled dependency never runs: as in Kestra, which drops disabled tasks, it holds nothing back
+    const ended = (taskId: string) => {
+      const dependency = this.state.find(taskId, run.id, run.value);
+      return dependency ? isTerminal(dependency.state.current) : pending.every((b) => b.tasks.every((t) => t.id !== taskId || t.disabled));
+    };
     if (!failed && mayStart) {
       for (const branch of pending) {
         if (plan.concurrency > 0 && running >= plan.concurrency) break;
-        const status = await this.walkList(branch.tasks, run.id, branch.value, true);
-        if (status === "running") running++;
-        else if (status === "failed" || status === "killed") failed ??= status;
-        else if (status === "warning") warning = true;
+        if (branch.dependsOn && !branch.dependsOn.every(ended)) continue;
+        tally(await this.walkList(branch.tasks, run.id, branch.value, true));
       }
     }
     const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value)));
-    if (running > 0 || (!failed && stillPending && mayStart)) return;
-    if (!failed && stillPending) return; // killing: the kill pass ends it
-    this.state.setRunState(run, failed === "killed" ? "KILLED" : failed ? (task.allowFailure ? "WARNING" : "FAILED") : warning ? "WARNING" : "SUCCESS");
+    if (running > 0 || (!failed && stillPending && mayStart)) return "running";
+    if (!failed && stillPending) return "running"; // killing: the kill pass ends it
+    return failed ?? (warning ? "warning" : "success");
   }
 }
 

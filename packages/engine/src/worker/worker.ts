@@ -1,10 +1,12 @@
 import { renderString, type PluginRegistry } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, isLeaseLost, isUnexpected, OperationalError, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri, isUnrecoverable, UserError,
-  type Delivery, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
+  isUnexpected, OperationalError, isUnrecoverable, UserError,
+  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
+import type { ErrorLogReader } from "../error-logs.function.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
@@ -16,6 +18,7 @@ import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { taskServices } from "./task-services.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +40,10 @@ export interface WorkerOptions {
   taskCache?: TaskCache;
   /** the user task processes run as (`worker.processUser`, resolved with resolveProcessUser); absent: the worker's own */
   processUser?: ProcessUser;
+  /** where `errorLogs()` reads an execution's ERROR lines */
+  logs?: ErrorLogReader;
+  /** what tasks reading executions, logs and triggers reach, asked for lazily */
+  repository?: () => Promise<Repository>;
   store: JsonStore;
   concurrency: number;
   groups: string[];
@@ -184,6 +191,21 @@ export class Worker {
     }
   }
 
+  /**
+   * logToFile: the attempt's log lines as a file of the task run in internal storage, as
+   * Kestra's RunContextLogger keeps them; its URI goes on the attempt. A file that cannot be
+   * stored leaves the attempt without one, never the result unsent.
+   */
+  private async storeLogFile(job: WorkerJob, logger: LogFileHolder): Promise<string | undefined> {
+    const text = logger.fileText();
+    if (text === undefined) return undefined;
+    const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, job.task.id, job.taskRunId, job.attempt)}/log-attempt-${job.attempt + 1}.txt`;
+    return this.options.store.storage.put(key, text).then(
+      () => toStorageUri(key),
+      () => undefined,
+    );
+  }
+
   private async run(job: WorkerJob, lease?: AbortSignal): Promise<void> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
@@ -195,6 +217,7 @@ export class Worker {
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
       undefined,
       (message) => masker.mask(message),
+      { minLevel: task.logLevel as LogLevel | undefined, toFile: task.logToFile === true },
     );
     const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
     const startDate = new Date().toISOString();
@@ -207,12 +230,14 @@ export class Worker {
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
       clearTimeout(started);
       await logger.flush();
+      const logFile = await this.storeLogFile(job, logger);
       // like logs, metrics land no later than the state
       if (metrics.length) await queue.send(METRICS_CHANNEL, metrics.splice(0));
       await send({
         type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString(),
         ...(cached ? { cached } : {}),
         ...(unrecoverable ? { unrecoverable } : {}),
+        ...(logFile ? { logFile } : {}),
       });
     };
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
@@ -231,7 +256,8 @@ export class Worker {
     let timer: LongTimer | undefined;
     try {
       const ctx = await buildRenderContext(context, store, {
-        taskrun: { ...job.taskrun, attemptsCount: job.attempt + 1 },
+        // Kestra counts the attempts made before this one: 0 on the first
+        taskrun: { ...job.taskrun, attemptsCount: job.attempt },
         task: { id: task.id, type: task.type },
         functions: {
           ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
@@ -240,6 +266,7 @@ export class Worker {
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
         // a kill or the task's timeout stops a render in progress too
         signal: controller.signal,
+        logs: this.options.logs,
       });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
@@ -264,7 +291,11 @@ export class Worker {
         taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
         logger,
         signal: controller.signal,
-        render: (template) => renderValue(template, ctx),
+        render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
+        ...taskServices(
+          { storage: store.storage, repository: this.options.repository, registry, masker, execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id } },
+          () => runContext,
+        ),
         putFile: async (name, body) => {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
           const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
@@ -324,6 +355,10 @@ export class Worker {
       this.running.delete(job.taskRunId);
     }
   }
+}
+
+export interface LogFileHolder {
+  fileText(): string | undefined;
 }
 
 const unavailable = async (): Promise<never> => {

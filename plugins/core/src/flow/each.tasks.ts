@@ -1,6 +1,6 @@
 import { defineTask, schema, z } from "@ferry/sdk";
-import { valuesOf } from "./for-each.task.js";
-import { taskList } from "./task-list.schema.js";
+import { iterationValues, valuesOf } from "./for-each.task.js";
+import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 
 // Kestra's older loops, still in many flows: ForEach with a fixed concurrency
 
@@ -10,8 +10,8 @@ export const eachSequentialTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.EachSequential", "io.kestra.core.tasks.flows.EachSequential"],
   title: "Run tasks for each value, one value at a time",
   description: "Kestra's deprecated EachSequential: ForEach with `concurrencyLimit: 1`.",
-  properties: z.strictObject({ value: z.union([z.array(z.unknown()), z.string()]), tasks: taskList().min(1) }),
-  taskProperties: ["tasks"],
+  properties: z.strictObject({ value: iterationValues(), tasks: taskList().min(1), ...handlers }),
+  taskProperties: ["tasks", ...HANDLER_LISTS],
   async plan(_ctx, props) {
     return { branches: valuesOf(props.value).map((value) => ({ path: ["tasks"], value })), concurrency: 1 };
   },
@@ -23,8 +23,8 @@ export const eachParallelTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.EachParallel", "io.kestra.core.tasks.flows.EachParallel"],
   title: "Run tasks for each value, in parallel",
   description: "Kestra's deprecated EachParallel: ForEach with `concurrencyLimit` = `concurrent` (0 = all at once).",
-  properties: z.strictObject({ value: z.union([z.array(z.unknown()), z.string()]), concurrent: schema.int({ min: 0 }).default(0), tasks: taskList().min(1) }),
-  taskProperties: ["tasks"],
+  properties: z.strictObject({ value: iterationValues(), concurrent: schema.int({ min: 0 }).default(0), tasks: taskList().min(1), ...handlers }),
+  taskProperties: ["tasks", ...HANDLER_LISTS],
   async plan(_ctx, props) {
     return { branches: valuesOf(props.value).map((value) => ({ path: ["tasks"], value })), concurrency: props.concurrent };
   },

@@ -1,5 +1,5 @@
 import { defineTask, schema, z } from "@ferry/sdk";
-import { taskList } from "./task-list.schema.js";
+import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 import { isTruthyText } from "./truth.js";
 
 export const ifTask = defineTask({
@@ -8,9 +8,9 @@ export const ifTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.If", "io.kestra.core.tasks.flows.If"],
   title: "Branch on a condition",
   description: "Runs `then` when `condition` renders truthy (anything but '', 'false', '0', '-0'), else `else`.",
-  properties: z.strictObject({ condition: schema.text(), then: taskList().min(1), else: taskList().optional() }),
+  properties: z.strictObject({ condition: schema.text(), then: taskList().min(1), else: taskList().optional(), ...handlers }),
   outputs: z.object({ evaluationResult: z.boolean() }),
-  taskProperties: ["then", "else"],
+  taskProperties: ["then", "else", ...HANDLER_LISTS],
   examples: [{ title: "Branch", flow: "id: branch\nnamespace: company.team\ninputs:\n  - id: go\n    type: BOOLEAN\ntasks:\n  - id: decide\n    type: core.If\n    condition: \"{{ inputs.go }}\"\n    then:\n      - id: yes\n        type: core.Log\n        message: yes\n" }],
   async plan(_ctx, props) {
     const result = isTruthyText(props.condition);

@@ -12,13 +12,31 @@ export const subflowTask = defineTask({
     flowId: schema.text(),
     revision: schema.int().optional(),
     inputs: z.record(z.string(), z.unknown()).default({}),
-    labels: z.record(z.string(), schema.text()).default({}),
+    labels: z
+      .union([z.record(z.string(), schema.text()), z.array(z.strictObject({ key: schema.text(), value: schema.text() }))])
+      .default({})
+      .superRefine((labels, ctx) => {
+        // Kestra's NoSystemLabelValidation: only the orchestrator sets system.* labels
+        for (const [key, value] of Array.isArray(labels) ? labels.map((l) => [l.key, l.value]) : Object.entries(labels)) {
+          if (key.startsWith("system.")) ctx.addIssue({ code: "custom", message: `System labels can only be set by Kestra itself, offending label: ${key}=${value}` });
+        }
+      }),
     wait: schema.bool().default(true),
     transmitFailed: schema.bool().default(true),
+    inheritLabels: schema.bool().default(false).describe("the child execution gets this execution's labels (its own `labels` over them)"),
+    outputs: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("Kestra's deprecated task outputs: rendered against the child execution once it ended, when the child flow declares no outputs of its own"),
+    scheduleDate: schema.notYet("scheduleDate", "the child execution starts at once"),
+    restartBehavior: schema.notYet("restartBehavior", "restarting this execution starts the failed subflow again as a new execution"),
   }),
+  rawProperties: ["outputs"],
   outputs: z.object({ executionId: z.string(), state: z.string(), outputs: z.record(z.string(), z.unknown()).optional() }),
   examples: [{ title: "Call a child flow", flow: "id: parent\nnamespace: company.team\ntasks:\n  - id: call\n    type: core.Subflow\n    namespace: company.team\n    flowId: child\n    inputs:\n      who: world\n" }],
   target(props) {
-    return { ...props };
+    const { outputs: _later, labels, ...target } = props;
+    // Kestra takes labels as a map or as a list of {key, value}
+    return { ...target, labels: Array.isArray(labels) ? Object.fromEntries(labels.map((l) => [l.key, l.value])) : labels };
   },
 });

@@ -42,6 +42,10 @@ describe("core.http.Request", () => {
     expect((out.headers as Record<string, string[]>)["x-echo"]).toEqual(["yes"]);
     expect(JSON.parse(out.body as string)).toEqual({ method: "POST", url: "/things?x=1", contentType: "application/json", auth: "Bearer t", body: '{"a":1}' });
   });
+  it("sends a text body as application/json unless contentType says otherwise, as Kestra's contentType defaults", async () => {
+    expect(JSON.parse((await run({ uri: `${base}/t`, method: "POST", body: "plain" }))!.body as string)).toMatchObject({ contentType: "application/json", body: "plain" });
+    expect(JSON.parse((await run({ uri: `${base}/t`, method: "POST", body: "a,b", contentType: "text/csv" }))!.body as string)).toMatchObject({ contentType: "text/csv" });
+  });
   it("sends form data", async () => {
     const out = (await run({ uri: `${base}/form`, method: "POST", formData: { k: "v w" } }))!;
     expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });

@@ -25,7 +25,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch. Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both.",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both.",
   properties: z.strictObject({
     uri: z.url(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
@@ -52,7 +52,8 @@ export const requestTask = defineTask({
       headers.set("content-type", "application/x-www-form-urlencoded");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
-      headers.set("content-type", props.contentType ?? (typeof props.body === "string" ? "text/plain" : "application/json"));
+      // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
+      headers.set("content-type", props.contentType ?? "application/json");
     }
     const readTimeout = props.options?.readTimeout ? AbortSignal.timeout(parseDuration(props.options.readTimeout)) : undefined;
     const signal = readTimeout ? AbortSignal.any([ctx.signal, readTimeout]) : ctx.signal;

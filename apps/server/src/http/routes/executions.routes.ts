@@ -141,7 +141,7 @@ function assertOwnFiles(flow: Flow, inputs: Record<string, unknown>, filesRoot: 
  * A restart runs tasks again on the execution's inputs: when a retention rule removed them
  * (or a FILE input's bytes), it is refused with 410 naming what is gone, not started to fail.
  */
-async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Promise<void> {
+export async function assertRestartable(deps: ApiDeps, execution: ExecutionRecord): Promise<void> {
   const gone = (uri: string) => new UserError(`execution ${execution.id} cannot be restarted: ${uri} was purged from internal storage`, { status: 410 });
   for (const uri of [execution.inputsUri, execution.trigger?.variablesUri]) {
     if (uri && !(await deps.store.storage.exists(storageKeyOf(uri)))) throw gone(uri);

@@ -1,4 +1,5 @@
 import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type Flow, type FlowLookup } from "@ferry/core";
+import { assertNoSubflowCycle } from "@ferry/engine";
 import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
@@ -38,6 +39,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   app.post("/", async (c) => {
     const source = await sourceOf(c);
     const flow = await parseFlowForDeploy(source, registry, deployed);
+    await assertNoSubflowCycle(flow, source, deps.flows, registry);
     if (await repository.getFlow(flow.namespace, flow.id)) {
       throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
     }
@@ -104,6 +106,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
       throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
     }
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
+    await assertNoSubflowCycle(flow, source, deps.flows, registry);
     const saved = await repository.saveFlow({ namespace, id, source });
     deps.flows.forget(namespace, id);
     refreshTriggers(deps, flow);

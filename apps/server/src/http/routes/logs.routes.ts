@@ -57,13 +57,17 @@ export function logRoutes(deps: ApiDeps): Hono {
         aborted = true;
         wake();
       });
+      const batch: string[] = [];
       const send = async (entries: LogEntry[]) => {
         for (const entry of entries) {
           const key = identity(entry);
           if (sent.has(key)) continue;
           sent.add(key);
-          await stream.writeSSE({ event: "log", data: JSON.stringify(entry) });
+          // a thousand events a write: a backlog of 100,000 lines went out one awaited write at a time
+          batch.push(`event: log\ndata: ${JSON.stringify(entry)}\n\n`);
+          if (batch.length >= 1000) await stream.write(batch.splice(0).join(""));
         }
+        if (batch.length) await stream.write(batch.splice(0).join(""));
       };
       try {
         let endedAt: number | undefined;

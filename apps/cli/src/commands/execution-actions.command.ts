@@ -1,0 +1,101 @@
+import { UserError } from "@ferry/sdk";
+import type { Command } from "commander";
+import { runName, type ExecutionJson } from "../client/api-types.js";
+import { clientFor, withServer } from "../client/server-options.js";
+import { UsageError } from "../exit-codes.js";
+import { followToEnd } from "../follow/follow-to-end.js";
+import { integerIn } from "../output/option-parsers.js";
+import { printJson } from "../output/terminal.js";
+import { executionPath } from "./execution-filters.js";
+
+interface FollowOptions {
+  wait?: boolean;
+  logs?: boolean;
+  json?: boolean;
+}
+
+/** the answer of an action, or, with --wait (or --logs), the execution followed to its end */
+async function answerOrFollow(options: FollowOptions & { server?: string; config?: string }, execution: ExecutionJson, done: string): Promise<void> {
+  if (options.wait || options.logs) {
+    process.exitCode = await followToEnd(clientFor(options), execution.id, { ...options, from: execution });
+    return;
+  }
+  if (options.json) printJson(execution);
+  else console.log(`execution ${execution.id}: ${done} (${execution.state.current})`);
+}
+
+const withFollow = (command: Command) =>
+  command
+    .option("-w, --wait", "then follow it to its end, exit code by its end state")
+    .option("--logs", "with --wait (implied), also its log lines as they come")
+    .option("--json", "the execution as JSON; with --wait, one object per event");
+
+export function registerExecutionActions(executions: Command): void {
+  withServer(
+    executions
+      .command("follow")
+      .description("follow an execution to its end: each task run as it starts and ends, then the outputs (a live view on a terminal, one JSON object per event otherwise); exit code by its end state")
+      .argument("<id>", "execution id")
+      .option("--logs", "also its log lines as they come")
+      .option("--json", "one JSON object per event, even on a terminal"),
+  ).action(async (id: string, options: { logs?: boolean; json?: boolean }) => {
+    process.exitCode = await followToEnd(clientFor(options), id, options);
+  });
+
+  withServer(
+    executions
+      .command("kill")
+      .description("kill a running execution: its running tasks are stopped, it ends KILLED")
+      .argument("<id>", "execution id")
+      .option("--json", "the execution as the API answers it"),
+  ).action(async (id: string, options: { json?: boolean }) => {
+    const execution = await clientFor(options).expect<ExecutionJson>("DELETE", executionPath(id, "/kill"));
+    if (options.json) printJson(execution);
+    else console.log(`execution ${execution.id}: kill requested (${execution.state.current})`);
+  });
+
+  withServer(
+    withFollow(
+      executions
+        .command("restart")
+        .description("restart a FAILED or KILLED execution from its failed task runs, on the same inputs")
+        .argument("<id>", "execution id"),
+    ),
+  ).action(async (id: string, options: FollowOptions) => {
+    const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/restart"));
+    await answerOrFollow(options, execution, "restarted");
+  });
+
+  withServer(
+    withFollow(
+      executions
+        .command("replay")
+        .description("run an ended execution again as a new one, on its inputs: from the start, or from one task run on (the runs before it keep their outputs)")
+        .argument("<id>", "execution id")
+        .option("-t, --task <taskId>", "replay from the run of this task (a task that ran more than once, in a loop, needs --task-run)")
+        .option("--task-run <taskRunId>", "replay from this task run (`executions get --json` lists them)")
+        .option("-r, --revision <n>", "with this revision of the flow (default: the one it ran with)", integerIn(1, 2_147_483_647)),
+    ),
+  ).action(async (id: string, options: FollowOptions & { task?: string; taskRun?: string; revision?: number }) => {
+    if (options.task && options.taskRun) throw new UsageError("--task and --task-run both name where to replay from: give one");
+    const client = clientFor(options);
+    let taskRunId = options.taskRun;
+    if (options.task) {
+      const source = await client.expect<ExecutionJson>("GET", executionPath(id));
+      const runs = source.taskRunList.filter((r) => r.taskId === options.task);
+      if (!runs.length) throw new UserError(`execution ${id} has no run of task ${options.task} (its tasks: ${[...new Set(source.taskRunList.map((r) => r.taskId))].join(", ")})`);
+      if (runs.length > 1) throw new UsageError(`task ${options.task} ran ${runs.length} times in execution ${id}; give --task-run, one of: ${runs.map((r) => `${r.id} (${runName(r)})`).join(", ")}`);
+      taskRunId = runs[0].id;
+    }
+    const query = new URLSearchParams();
+    if (taskRunId) query.set("taskRunId", taskRunId);
+    if (options.revision) query.set("revision", String(options.revision));
+    const replay = await client.expect<ExecutionJson>("POST", executionPath(id, `/replay${query.size ? `?${query}` : ""}`));
+    if (options.wait || options.logs) {
+      process.exitCode = await followToEnd(client, replay.id, options);
+      return;
+    }
+    if (options.json) printJson(replay);
+    else console.log(`execution ${replay.id}: replay of ${id} (${replay.state.current})`);
+  });
+}

@@ -1,0 +1,153 @@
+import { configSchema } from "@ferry/core";
+import { storageKeyOf } from "@ferry/sdk";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFerry, type FerryServer } from "../../ferry.js";
+
+let ferry: FerryServer;
+let dir: string;
+const api = (path: string, init?: RequestInit) => fetch(`${ferry.url}/api/v1${path}`, init);
+const post = (path: string, body?: unknown) => api(path, { method: "POST", headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+const json = async (response: Response) => ({ status: response.status, body: (await response.json()) as any });
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ferry-actions-"));
+  ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, logger: pino({ level: "silent" }) });
+  const flow = `id: chain
+namespace: actions.test
+labels: { team: data }
+inputs:
+  - { id: who, type: STRING }
+tasks:
+  - { id: first, type: core.Return, format: "first for {{ inputs.who }} in {{ execution.id }}" }
+  - { id: second, type: core.Return, format: "second after {{ outputs.first.value }}" }
+  - { id: gate, type: core.Fail, condition: "{{ inputs.who == 'nobody' }}" }
+`;
+  expect((await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: flow })).status).toBe(200);
+});
+afterAll(async () => {
+  await ferry.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const run = async (who: string) => (await json(await post("/executions/actions.test/chain?wait=true", { who }))).body;
+const waitEnd = async (id: string) => {
+  for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+    const { body } = await json(await api(`/executions/${id}`));
+    if (["SUCCESS", "FAILED", "WARNING", "KILLED"].includes(body.state.current)) return body;
+  }
+  throw new Error(`execution ${id} did not end`);
+};
+const runOf = (execution: any, taskId: string) => execution.taskRunList.find((r: any) => r.taskId === taskId);
+
+describe("POST /api/v1/executions/{id}/replay", () => {
+  it("replays from the start: same inputs and labels, system.replay, Kestra's parentId and originalId; the source is labelled system.replayed", async () => {
+    const source = await run("ada");
+    const { status, body } = await json(await post(`/executions/${source.id}/replay`));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ parentId: source.id, originalId: source.id, inputs: { who: "ada" } });
+    expect(body.labels).toEqual(expect.arrayContaining([{ key: "team", value: "data" }, { key: "system.replay", value: "true" }, { key: "system.correlationId", value: source.id }]));
+    const done = await waitEnd(body.id);
+    expect(done.state.current).toBe("SUCCESS");
+    expect(runOf(done, "first").outputs.value).toBe(`first for ada in ${body.id}`);
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toContainEqual({ key: "system.replayed", value: "true" });
+  });
+
+  it("replays from a task run: the runs that ended before it are kept with their outputs, it and the rest run again", async () => {
+    const source = await run("nobody");
+    expect(source.state.current).toBe("FAILED");
+    const from = runOf(source, "second").id;
+    const replay = (await json(await post(`/executions/${source.id}/replay?taskRunId=${from}`))).body;
+    const done = await waitEnd(replay.id);
+    // the kept run still says which execution made it: its outputs were not computed again
+    expect(runOf(done, "first").outputs.value).toBe(`first for nobody in ${source.id}`);
+    expect(runOf(done, "first").id).not.toBe(runOf(source, "first").id);
+    expect(runOf(done, "second").outputs.value).toBe(`second after first for nobody in ${source.id}`);
+    expect(done.state.current).toBe("FAILED");
+    expect(done.originalId).toBe(source.id);
+    // a replay of the replay stays in the first execution's chain
+    const again = (await json(await post(`/executions/${replay.id}/replay`))).body;
+    expect(again).toMatchObject({ parentId: replay.id, originalId: source.id });
+    await waitEnd(again.id);
+  });
+
+  it("a restart marks the execution system.restarted, as Kestra does", async () => {
+    const source = await run("nobody");
+    const restarted = (await json(await post(`/executions/${source.id}/restart`))).body;
+    expect(restarted.labels).toContainEqual({ key: "system.restarted", value: "true" });
+    await waitEnd(source.id);
+  });
+
+  it("refuses what it cannot replay with a clear 4xx and creates nothing", async () => {
+    const source = await run("bob");
+    const count = async () => (await json(await api("/executions/search?namespace=actions.test&size=1"))).body.total;
+    const before = await count();
+    expect(await json(await post(`/executions/${source.id}/replay?taskRunId=nope`))).toMatchObject({ status: 422, body: { message: `Task run id 'nope' not found in execution '${source.id}'` } });
+    expect((await json(await post("/executions/no-such-execution/replay"))).status).toBe(404);
+    expect(await json(await post(`/executions/${source.id}/replay?revision=99`))).toMatchObject({ status: 404, body: { message: "flow actions.test.chain revision 99 not found" } });
+    expect((await json(await post(`/executions/${source.id}/replay?revision=abc`))).status).toBe(400);
+    // its inputs were purged by a retention rule: the replay says so
+    const stored = (await ferry.deps.repository.getExecution(source.id))!.execution;
+    await ferry.deps.store.storage.delete(storageKeyOf(stored.inputsUri!));
+    ferry.deps.store.forget(stored.inputsUri!);
+    const purged = await json(await post(`/executions/${source.id}/replay`));
+    expect(purged.status).toBe(410);
+    expect(purged.body.message).toMatch(/cannot be replayed: its inputs .* was purged/);
+    expect(await count()).toBe(before);
+  });
+});
+
+describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
+  it("sets the labels of an ended execution: the list replaces its own labels, system ones stay", async () => {
+    const source = await run("carol");
+    const { status, body } = await json(await post(`/executions/${source.id}/labels`, [{ key: "env", value: "prod" }]));
+    expect(status).toBe(200);
+    expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.correlationId", value: source.id }]);
+    const search = (await json(await api("/executions/search?labels=env:prod"))).body;
+    expect(search.results.map((e: { id: string }) => e.id)).toContain(source.id);
+  });
+
+  it("sets labels on a running execution too, visible to the API at once", async () => {
+    const slow = `id: slow\nnamespace: actions.test\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT2S }\n`;
+    await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: slow });
+    const started = (await json(await post("/executions/actions.test/slow"))).body;
+    const { body } = await json(await post(`/executions/${started.id}/labels`, [{ key: "stage", value: "live" }]));
+    expect(body.labels).toContainEqual({ key: "stage", value: "live" });
+    const done = await waitEnd(started.id);
+    expect(done.state.current).toBe("SUCCESS");
+    expect(done.labels).toContainEqual({ key: "stage", value: "live" });
+  });
+
+  it("adds labels to several executions at once; an unknown id refuses the whole request", async () => {
+    const [a, b] = [await run("dan"), await run("eve")];
+    expect(await json(await post("/executions/labels/by-ids", { executionsId: [a.id, b.id], executionLabels: [{ key: "batch", value: "7" }] }))).toEqual({ status: 200, body: { count: 2 } });
+    for (const id of [a.id, b.id]) expect((await json(await api(`/executions/${id}`))).body.labels).toEqual(expect.arrayContaining([{ key: "team", value: "data" }, { key: "batch", value: "7" }]));
+    const refused = await json(await post("/executions/labels/by-ids", { executionsId: [a.id, "ghost"], executionLabels: [{ key: "batch", value: "8" }] }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: "executionsId", message: "execution not found: ghost" }]);
+    expect((await json(await api(`/executions/${a.id}`))).body.labels).toContainEqual({ key: "batch", value: "7" });
+  });
+
+  it("refuses bad labels with a clear 4xx and changes nothing", async () => {
+    const source = await run("fay");
+    const cases: Array<[unknown, number, RegExp]> = [
+      [{ env: "prod" }, 422, /must be a list of labels/],
+      [[{ key: "env" }], 422, /\[0\] must be \{"key": text, "value": text\}/],
+      [[{ key: "n", value: 3 }], 422, /\[0\] must be/],
+      [[{ key: "", value: "x" }], 422, /\[0\] must be/],
+      [[{ key: "system.correlationId", value: "forged" }], 400, /System labels can only be set by Kestra itself/],
+    ];
+    for (const [body, status, message] of cases) {
+      const answer = await json(await post(`/executions/${source.id}/labels`, body));
+      expect(answer.status).toBe(status);
+      expect(answer.body.message).toMatch(message);
+    }
+    expect((await json(await api(`/executions/${source.id}/labels`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }))).status).toBe(400);
+    expect((await json(await post(`/executions/${source.id}/labels`))).status).toBe(400);
+    expect((await json(await post("/executions/ghost/labels", [{ key: "a", value: "b" }]))).status).toBe(404);
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: source.id }]);
+  });
+});

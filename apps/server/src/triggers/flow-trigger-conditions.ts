@@ -1,0 +1,73 @@
+import { conditionHolds, isMultipleCondition, multipleConditionSchema, renderString, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
+import type { FlowTriggerProperties, PreconditionFilter, TimeWindow } from "@ferry/sdk";
+
+/** Kestra's TruthUtils */
+const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().toLowerCase());
+
+/** a window of conditions whose results a Flow trigger keeps between executions */
+export interface ConditionWindow {
+  id: string;
+  timeWindow?: TimeWindow;
+  resetOnSuccess: boolean;
+  /** each condition by its key, tested on one upstream execution */
+  conditions: Array<{ key: string; test(execution: ConditionExecution, ctx: RenderContext): Promise<boolean> }>;
+}
+
+type Preconditions = NonNullable<FlowTriggerProperties["preconditions"]>;
+type UpstreamFlow = NonNullable<Preconditions["flows"]>[number];
+
+/** Kestra's UpstreamFlowCondition: namespace, flow id, states and labels of the upstream execution */
+function upstreamFlowTest(flow: UpstreamFlow) {
+  return async (e: ConditionExecution) =>
+    e.namespace === flow.namespace &&
+    (!flow.flowId || e.flowId === flow.flowId) &&
+    (!flow.states || (flow.states as readonly string[]).includes(e.state)) &&
+    Object.entries(flow.labels ?? {}).every(([k, v]) => e.labels?.[k] === String(v));
+}
+
+/** Kestra's precondition FilterCondition: filters on FLOW_ID, NAMESPACE, STATE or a rendered EXPRESSION, joined by AND or OR */
+function filterTest(where: PreconditionFilter) {
+  return async (e: ConditionExecution, ctx: RenderContext) => {
+    const results: boolean[] = [];
+    for (const f of where.filters) {
+      const value = f.field === "FLOW_ID" ? e.flowId : f.field === "NAMESPACE" ? e.namespace : f.field === "STATE" ? e.state : await renderString(f.value ?? "", ctx);
+      const v = f.value ?? "";
+      const ok = {
+        EQUAL_TO: () => value === v, NOT_EQUAL_TO: () => value !== v, IN: () => (f.values ?? []).includes(value), NOT_IN: () => !(f.values ?? []).includes(value),
+        IS_TRUE: () => truthy(value), IS_FALSE: () => !truthy(value), IS_NULL: () => value === null || value === undefined, IS_NOT_NULL: () => value !== null && value !== undefined,
+        STARTS_WITH: () => value.startsWith(v), ENDS_WITH: () => value.endsWith(v), REGEX: () => new RegExp(`^(?:${v})$`).test(value), CONTAINS: () => value.includes(v),
+      }[f.type]();
+      results.push(ok);
+      if (where.operand === "OR" ? ok : !ok) break;
+    }
+    return where.operand === "OR" ? results.some(Boolean) : results.every(Boolean);
+  };
+}
+
+/** the windows of a Flow trigger: its preconditions (keys condition_1… as Kestra names them), then each MultipleCondition of its conditions */
+export function conditionWindows(properties: FlowTriggerProperties, conditions: ConditionSpec[] | undefined): ConditionWindow[] {
+  const windows: ConditionWindow[] = [];
+  const p = properties.preconditions;
+  if (p) {
+    const flows = (p.flows ?? []).map((flow, i) => ({ key: `condition_${i + 1}`, test: upstreamFlowTest(flow) }));
+    const where = (p.where ?? []).map((w, i) => ({ key: `condition_${flows.length + i + 1}_${w.id}`, test: filterTest(w) }));
+    windows.push({ id: p.id, timeWindow: p.timeWindow, resetOnSuccess: p.resetOnSuccess, conditions: [...flows, ...where] });
+  }
+  for (const spec of conditions ?? []) {
+    if (!isMultipleCondition(spec)) continue;
+    const m = multipleConditionSchema.parse(spec);
+    const base = m.timeWindow ?? m.sla;
+    // the deprecated window/windowAdvance shortcuts set a duration window's values
+    const timeWindow = m.window || m.windowAdvance ? { ...(base ?? { type: "DURATION_WINDOW" as const }), ...(m.window ? { window: m.window } : {}), ...(m.windowAdvance ? { windowAdvance: m.windowAdvance } : {}) } : base;
+    windows.push({
+      id: m.id, timeWindow, resetOnSuccess: m.resetOnSuccess,
+      conditions: Object.entries(m.conditions).map(([key, sub]) => ({ key, test: (e: ConditionExecution, ctx: RenderContext) => conditionHolds(sub as ConditionSpec, ctx, e) })),
+    });
+  }
+  return windows;
+}
+
+/** the flows a trigger's preconditions name, so that a flow may wait for its own executions only when it says so */
+export function namesFlow(properties: FlowTriggerProperties, namespace: string, flowId: string): boolean {
+  return (properties.preconditions?.flows ?? []).some((f) => f.namespace === namespace && f.flowId === flowId);
+}

@@ -1,0 +1,178 @@
+/** The REST API's JSON shapes (Kestra's), as far as the UI reads them. */
+export type ExecutionStateName = "CREATED" | "RUNNING" | "PAUSED" | "SUCCESS" | "WARNING" | "FAILED" | "KILLING" | "KILLED" | "QUEUED" | "RETRYING" | "SKIPPED" | "RESTARTED";
+export const EXECUTION_STATES: ExecutionStateName[] = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED"];
+export const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED"]);
+
+export interface StateHistory {
+  state: string;
+  date: string;
+}
+export interface State {
+  current: ExecutionStateName;
+  histories: StateHistory[];
+  startDate?: string;
+  endDate?: string;
+}
+
+export interface InputSpec {
+  id: string;
+  type: string;
+  defaults?: unknown;
+  required?: boolean;
+  description?: string;
+  displayName?: string;
+  values?: string[];
+  itemType?: string;
+  allowCustomValue?: boolean;
+  min?: number;
+  max?: number;
+  validator?: string;
+  allowedFileExtensions?: string[];
+}
+
+export interface Flow {
+  id: string;
+  namespace: string;
+  revision: number;
+  description?: string;
+  disabled?: boolean;
+  labels?: Record<string, string> | Array<{ key: string; value: string }>;
+  inputs?: InputSpec[];
+  tasks: Array<{ id: string; type: string }>;
+  triggers?: Array<{ id: string; type: string; disabled?: boolean }>;
+  updated?: string;
+  deleted?: boolean;
+  source: string;
+}
+
+export interface Revision {
+  revision: number;
+  updated: string;
+  source: string;
+}
+
+export interface Attempt {
+  state: State;
+  workerId?: string;
+  cached?: boolean;
+}
+export interface TaskRun {
+  id: string;
+  taskId: string;
+  parentTaskRunId: string | null;
+  value: string | null;
+  state: State;
+  attempts: Attempt[];
+  outputs: Record<string, unknown> | null;
+  subflowExecutionId?: string;
+}
+export interface Execution {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  state: State;
+  inputs: Record<string, unknown>;
+  outputs?: Record<string, unknown> | { purged: true; message: string };
+  labels: Array<{ key: string; value: string }>;
+  trigger?: { id: string; type: string; variables?: unknown };
+  parentId?: string;
+  taskRunList: TaskRun[];
+}
+
+export interface Page<T> {
+  results: T[];
+  total: number;
+}
+
+export interface LogEntry {
+  executionId: string;
+  taskId?: string;
+  taskRunId?: string;
+  attemptNumber?: number;
+  level: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR";
+  message: string;
+  timestamp: string;
+}
+export const LOG_LEVELS: LogEntry["level"][] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR"];
+
+export interface GraphNode {
+  uid: string;
+  type: "start" | "end" | "task" | "trigger" | "cluster-end";
+  taskId?: string;
+  taskType?: string;
+  kind?: "runnable" | "flowable" | "subflow" | "execution";
+  subflow?: { namespace: string; flowId: string };
+  disabled?: boolean;
+}
+export interface GraphEdge {
+  source: string;
+  target: string;
+  relation: { relationType: string; value?: string };
+}
+export interface GraphCluster {
+  cluster: { uid: string; taskId?: string; type: string };
+  nodes: string[];
+  parents: string[];
+}
+export interface FlowGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  clusters: GraphCluster[];
+}
+
+export interface TriggerItem {
+  abstractTrigger: { id: string; type: string; key?: string; cron?: string; disabled?: boolean; [k: string]: unknown };
+  triggerContext: { namespace: string; flowId: string; triggerId: string; kind: string | null; disabled: boolean; date: string | null; nextExecutionDate: string | null };
+}
+
+export interface KvEntry {
+  key: string;
+  type?: string;
+  creationDate?: string;
+  updateDate?: string;
+  expirationDate?: string | null;
+  [k: string]: unknown;
+}
+
+export interface DailyStatistics {
+  startDate: string;
+  duration: { min: number; avg: number; max: number; sum: number; count: number };
+  executionCounts: Record<string, number>;
+}
+export interface FlowStatistics {
+  namespace: string;
+  flowId: string;
+  executionCounts: Record<string, number>;
+  duration: { avg: number; max: number; count: number };
+}
+
+export interface PluginSummary {
+  name: string;
+  version: string;
+  tasks: Array<{ type: string; aliases: string[]; kind: string; title: string }>;
+  triggers: Array<{ type: string; aliases: string[]; kind: string | null; title: string }>;
+}
+export interface PluginDoc {
+  type: string;
+  kind: "task" | "trigger";
+  taskKind: string | null;
+  title: string;
+  description: string | null;
+  aliases: string[];
+  plugin: { name: string; version: string } | null;
+  examples: Array<{ title: string; flow: string }>;
+  markdown: string;
+  schema: { properties: JsonSchema; outputs?: JsonSchema };
+}
+export interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  anyOf?: JsonSchema[];
+  items?: JsonSchema;
+  [k: string]: unknown;
+}

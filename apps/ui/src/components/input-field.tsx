@@ -1,0 +1,119 @@
+import type { InputSpec } from "../api/types";
+
+const text = (v: unknown) => (v === undefined || v === null ? "" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** a datetime-local value (no zone: the browser's) as an ISO-8601 instant */
+export const toIso = (local: string) => (local ? new Date(local).toISOString() : "");
+
+/** one form control for a typed input, with the checks the browser can make before the server does its own */
+export function InputField({ input, name }: { input: InputSpec; name?: string }) {
+  const id = `input-${input.id}`;
+  const common = { id, name: name ?? input.id, required: input.required !== false && input.defaults === undefined, "aria-label": input.displayName ?? input.id };
+  const d = input.defaults;
+  let control;
+  switch (input.type) {
+    case "INT":
+    case "FLOAT":
+      control = <input type="number" step={input.type === "INT" ? 1 : "any"} min={input.min} max={input.max} defaultValue={text(d)} {...common} />;
+      break;
+    case "BOOLEAN":
+      control = (
+        <select defaultValue={d === undefined ? "" : String(d)} {...common}>
+          {d === undefined && <option value="">choose</option>}
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      );
+      break;
+    case "DATETIME":
+      control = <input type="datetime-local" step={1} data-kind="datetime" defaultValue={d ? String(d).slice(0, 19) : ""} {...common} />;
+      break;
+    case "DATE":
+      control = <input type="date" defaultValue={text(d)} {...common} />;
+      break;
+    case "TIME":
+      control = <input type="time" step={1} defaultValue={text(d)} {...common} />;
+      break;
+    case "FILE":
+      control = <input type="file" accept={input.allowedFileExtensions?.join(",")} {...common} />;
+      break;
+    case "SELECT":
+    case "ENUM":
+      control = input.allowCustomValue ? (
+        <>
+          <input list={`${id}-values`} defaultValue={text(d)} {...common} />
+          <datalist id={`${id}-values`}>{input.values?.map((v) => <option key={v} value={v} />)}</datalist>
+        </>
+      ) : (
+        <select defaultValue={text(d)} {...common}>
+          {d === undefined && <option value="">choose</option>}
+          {input.values?.map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </select>
+      );
+      break;
+    case "MULTISELECT":
+      control = (
+        <select multiple data-kind="multi" defaultValue={Array.isArray(d) ? d.map(String) : []} {...common}>
+          {input.values?.map((v) => (
+            <option key={v}>{v}</option>
+          ))}
+        </select>
+      );
+      break;
+    case "JSON":
+    case "YAML":
+    case "ARRAY":
+      control = <textarea rows={4} className="mono" placeholder={input.type === "YAML" ? "key: value" : '["a", "b"]'} defaultValue={input.type === "YAML" || typeof d === "string" ? text(d) : d === undefined ? "" : JSON.stringify(d, null, 2)} {...common} />;
+      break;
+    case "SECRET":
+      control = <input type="password" autoComplete="off" {...common} />;
+      break;
+    case "EMAIL":
+      control = <input type="email" defaultValue={text(d)} {...common} />;
+      break;
+    case "URI":
+      control = <input type="url" defaultValue={text(d)} {...common} />;
+      break;
+    default:
+      control = <input type="text" defaultValue={text(d)} pattern={input.validator ? jsPattern(input.validator) : undefined} {...common} />;
+  }
+  return (
+    <label htmlFor={id}>
+      <span>
+        {input.displayName ?? input.id} <span className="muted">({input.type}{common.required ? ", required" : ""})</span>
+      </span>
+      {control}
+      {input.description && <span className="muted">{input.description}</span>}
+    </label>
+  );
+}
+
+/** a Java regex the browser can check (full match, as Kestra's validator), or none when JavaScript reads it otherwise */
+function jsPattern(validator: string): string | undefined {
+  try {
+    new RegExp(`^(?:${validator})$`, "v");
+    return validator;
+  } catch {
+    return undefined;
+  }
+}
+
+/** the form's values as the API's multipart body: files as parts, lists as JSON, date-times as instants */
+export function formBody(form: HTMLFormElement, inputs: InputSpec[]): FormData {
+  const body = new FormData();
+  for (const input of inputs) {
+    const element = form.elements.namedItem(input.id) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
+    if (!element) continue;
+    if (element instanceof HTMLInputElement && element.type === "file") {
+      if (element.files?.[0]) body.append(input.id, element.files[0], element.files[0].name);
+    } else if (element instanceof HTMLSelectElement && element.multiple) {
+      const values = [...element.selectedOptions].map((o) => o.value);
+      if (values.length) body.append(input.id, JSON.stringify(values));
+    } else if (element.value !== "") {
+      body.append(input.id, element.dataset.kind === "datetime" ? toIso(element.value) : element.value);
+    }
+  }
+  return body;
+}

@@ -1,0 +1,2 @@
+// the YAML language service (yaml-language-server) in its own worker
+import "monaco-yaml/yaml.worker.js";

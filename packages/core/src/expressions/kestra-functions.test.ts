@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import type { RenderContext } from "./evaluator.js";
+import { ExpressionError } from "./expression.error.js";
+import { renderString } from "./render.js";
+
+/*
+ * The functions of Kestra's expression docs that need no runtime (the engine adds secret, kv,
+ * read, the file functions and errorLogs), with the values of
+ * core/src/test/java/io/kestra/core/runners/pebble/** and the docs (04.function.md, index.md).
+ */
+const r = (template: string, variables: Record<string, unknown> = {}) => renderString(template, { variables });
+
+describe("render and renderOnce", () => {
+  // PebbleVariableRendererTest.recursive
+  const vars = {
+    first: "1",
+    second: "{{first}}",
+    third: "{{second}}",
+    fourth: "{{render(third, recursive=false)}}",
+    map: { third: "{{third}}" },
+    list: ["{{third}}"],
+  };
+
+  it("renders a value again, once or until it no longer changes (PebbleVariableRendererTest.recursive)", async () => {
+    expect(await r("{{ third }}", vars)).toBe("{{second}}");
+    expect(await r("{{ render(third, recursive=false) }}", vars)).toBe("{{first}}");
+    expect(await r("{{ render(third) }}", vars)).toBe("1");
+    expect(await r("{{ render(fourth) }}", vars)).toBe("1");
+    expect(await r("{{ map }}", vars)).toBe('{"third":"{{third}}"}');
+    expect(await r("{{ render(map, recursive=false) }}", vars)).toBe('{"third":"{{second}}"}');
+    expect(await r("{{ render(map) }}", vars)).toBe('{"third":"1"}');
+    expect(await r("{{ render(list, recursive=false) }}|{{ render(list) }}", vars)).toBe('["{{second}}"]|["1"]');
+  });
+
+  it("gives up after 100 passes (recursiveRenderingAmountLimit)", async () => {
+    await expect(r("{{ render(first) }}", { first: "{{second}}", second: "{{first}}" })).rejects.toThrow(/Too many rendering attempts/);
+  });
+
+  it("returns what is not text as it is (RenderFunctionTest)", async () => {
+    expect(await r("{{ render(input) }}", { input: "test" })).toBe("test");
+    expect(await r("{{ render(input) }}", { input: 42 })).toBe("42");
+    expect(await r("{{ render(input) }}", { input: true })).toBe("true");
+    expect(await r("{{ render(input) }}", { input: null })).toBe("");
+    await expect(r("{{ render(input, recursive='yes') }}", { input: "x" })).rejects.toThrow(/recursive' with type boolean/);
+  });
+
+  it("renderOnce is render(x, recursive=false) (docs 04.function.md)", async () => {
+    expect(await r("{{ renderOnce(vars.a) }}", { vars: { a: "{{ vars.b }}", b: 42 } })).toBe("42");
+    expect(await r("{{ renderOnce(vars.a) }}", { vars: { a: "{{ vars.b }}", b: "{{ vars.c }}" } })).toBe("{{ vars.c }}");
+  });
+
+  it("sees the context's variables, not the template's set variables, and keeps raw blocks raw", async () => {
+    await expect(r("{% set local = 1 %}{{ render('{{ local }}') }}")).rejects.toThrow(/local/);
+    expect(await r("{{ render(t) }}", { t: "{% raw %}{{ kept }}{% endraw %} {{ x }}", x: "done" })).toBe("{{ kept }} done");
+    // docs, string concatenation: variables that hold expressions over inputs
+    const variables = {
+      inputs: { date: "2024-02-24T22:00:00.000Z", user: "Rick" },
+      vars: {
+        day_of_week: "{{ trigger.date ?? inputs.date | date('EEEE') }}",
+        full_date: "{{ vars.day_of_week }}, the {{ trigger.date ?? inputs.date | date('yyyy-MM-dd') }}",
+        greeting_concat: "{{'Hello, ' ~ inputs.user ~ ' on ' ~ vars.full_date }}",
+      },
+    };
+    expect(await r("{{ render(vars.greeting_concat) }}", variables)).toBe("Hello, Rick on Saturday, the 2024-02-24");
+    expect(await r("{{ render(vars.greeting_concat, recursive=false) }}", variables)).toBe("Hello, Rick on {{ vars.day_of_week }}, the {{ trigger.date ?? inputs.date | date('yyyy-MM-dd') }}");
+  });
+
+  it("never renders what secret() returned, however many passes (SecretRecursiveRenderingTest)", async () => {
+    const ctx: RenderContext = {
+      variables: { v: "{{ secret('pebble-expression-secret') }}" },
+      functions: { secret: () => "value_{{ not_a_variable }}_end" },
+    };
+    expect(await renderString("{{ render(v) }}", ctx)).toBe("value_{{ not_a_variable }}_end");
+    expect(await renderString("{{ render(secret('x')) }}", ctx)).toBe("value_{{ not_a_variable }}_end");
+  });
+});
+
+describe("other functions", () => {
+  it("fromJson, json, yaml (docs 04.function.md)", async () => {
+    expect(await r("{{ fromJson('[1, 2, 3]')[0] }}|{{ fromJson('{\"foo\": [666, 1, 2]}').foo[0] }}")).toBe("1|666");
+    expect(await r(`{{ fromJson('{"bar": "\\u0063\\u0327"}').bar }}`)).toBe("c\u0327");
+    expect(await r("{{ fromJson(null) }}|{{ json('{\"a\": 1}').a }}")).toBe("|1");
+    await expect(r("{{ fromJson('{nope') }}")).rejects.toThrow(/is not JSON/);
+    expect(await r("{{ yaml('foo: [666, 1, 2]').foo[0] }}|{{ yaml(t).a.b }}", { t: "a:\n  b: deep" })).toBe("666|deep");
+    await expect(r("{{ yaml('a: [') }}")).rejects.toThrow(/invalid YAML/);
+  });
+
+  it("fromIon reads the first value, or every one with allRows (FromIonFunctionTest)", async () => {
+    expect(await r("{{ fromIon('{date:2024-04-21T23:00:00.000Z, title:\"Main_Page\",views:109787}').title }}")).toBe("Main_Page");
+    expect(await r("{{ fromIon(null) }}")).toBe("");
+    const rows = "{id:0,name:\"john\"}\n{id:9,name:\"john\"}";
+    expect(await r("{{ fromIon(rows, allRows=true) }}", { rows })).toBe('[{"id":0,"name":"john"},{"id":9,"name":"john"}]');
+    expect(await r("{{ fromIon(rows) }}", { rows })).toBe('{"id":0,"name":"john"}');
+    await expect(r("{{ fromIon() }}")).rejects.toThrow(ExpressionError);
+    await expect(r("{{ fromIon('{not: ion') }}")).rejects.toThrow(/invalid Ion/);
+  });
+
+  it("printContext shows the context's variables (PrintContextFunctionTest)", async () => {
+    const printed = JSON.parse(await r("{{ printContext() }}", { test: "value", array: ["a", "b", "c"] }));
+    expect(printed).toEqual({ test: "value", array: ["a", "b", "c"] });
+  });
+
+  it("currentEachOutput reads a sibling's outputs for the current loop values (CurrentEachOutputFunction, docs)", async () => {
+    const outputs = { first: { "value 1": { value: "first of 1" }, "value 2": { value: "first of 2" } } };
+    expect(await r("{{ currentEachOutput(outputs.first).value }}", { outputs, taskrun: { value: "value 2" } })).toBe("first of 2");
+    // three levels: parents nearest first, looked up outermost first
+    const nested = { first: { a: { x: { "1": { value: "a/x/1" } } } } };
+    expect(await r("{{ currentEachOutput(outputs.first).value }}", { outputs: nested, taskrun: { value: "1" }, parents: [{ taskrun: { value: "x" } }, { taskrun: { value: "a" } }] })).toBe("a/x/1");
+    await expect(r("{{ currentEachOutput('x') }}", { taskrun: {} })).rejects.toThrow(/with type map/);
+  });
+
+  it("max, min, range, uuid, randomInt (docs)", async () => {
+    expect(await r("{{ max(20, 80, 30) }}|{{ min(20, 80, 30) }}|{{ range(0, 3) }}|{{ range(0, 6, 2) }}")).toBe("80|20|[0,1,2,3]|[0,2,4,6]");
+    expect(await r("{{ uuid() }}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const n = Number(await r("{{ randomInt(1, 10) }}"));
+    expect(n >= 1 && n < 10 && Number.isInteger(n)).toBe(true);
+  });
+});
+
+describe("network functions", () => {
+  it("http() answers the response body, JSON parsed, and refuses a failed status (HttpFunctionTest, docs)", async () => {
+    const { createServer } = await import("node:http");
+    const seen: Array<{ method?: string; url?: string; body: string; type?: string }> = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        seen.push({ method: req.method, url: req.url, body, type: req.headers["content-type"] });
+        if (req.url?.startsWith("/missing")) {
+          res.writeHead(404, "Not Found").end();
+          return;
+        }
+        if (req.url?.startsWith("/text")) {
+          res.writeHead(200, { "content-type": "text/plain" }).end("plain text");
+          return;
+        }
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ slug: "beauty" }, { slug: "fragrances" }]));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect(await r("{{ http(uri = base ~ '/products/categories') | jq('.[].slug') }}", { base })).toBe('["beauty","fragrances"]');
+      expect(await r("{{ http(uri = base ~ '/text') }}", { base })).toBe("plain text");
+      expect(await r("{{ http(uri = base ~ '/post', method = 'post', body = {'a': 1}, query = {'q': 'x y'}, headers = {'X-Test': 'yes'})[0].slug }}", { base })).toBe("beauty");
+      expect(seen.at(-1)).toEqual({ method: "POST", url: "/post?q=x+y", body: '{"a":1}', type: "application/json" });
+      await expect(r("{{ http(uri = base ~ '/missing') }}", { base })).rejects.toThrow(/server respond with status 404 : Not Found/);
+      await expect(r("{{ http(uri = base, options = {'timeout': 'PT1S'}) }}", { base })).rejects.toThrow(/'options' .* is not supported by Ferry yet/);
+      await expect(r("{{ http(uri = 'file:///etc/passwd') }}")).rejects.toThrow(/only http and https/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("randomPort() gives a port nothing listens on", async () => {
+    const port = Number(await r("{{ randomPort() }}"));
+    expect(port > 0 && port < 65536).toBe(true);
+  });
+});

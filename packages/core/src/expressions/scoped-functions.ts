@@ -1,0 +1,147 @@
+import type { Node } from "./ast.js";
+import { Output, renderNodes, type Scope } from "./evaluator.js";
+import { ExpressionError } from "./expression.error.js";
+import { javaClassOf } from "./java-text.js";
+import { parsed } from "./template-cache.js";
+import { preview } from "./values.js";
+
+/**
+ * Functions that need the render itself, not only their arguments: render() and renderOnce()
+ * render a value again with the context's variables; printContext() shows those variables;
+ * currentEachOutput() reads the loop values around the task; block() renders a block again.
+ */
+export type ScopedFunction = (args: unknown[], named: Record<string, unknown>, scope: Scope, depth: number) => Promise<unknown>;
+
+/** Kestra's VariableRenderer.MAX_RENDERING_AMOUNT: passes of a recursive render() before it gives up */
+export const MAX_RENDERING_AMOUNT = 100;
+
+// Kestra's RAW_PATTERN, applied to the result as its VariableRenderer does once rendering is over
+const RAW_TAGS = /\{%-*\s*raw\s*-*%\}([\s\S]*?)\{%-*\s*endraw\s*-*%\}/g;
+
+const arg = (args: unknown[], named: Record<string, unknown>, i: number, name: string) => (name in named ? named[name] : args[i]);
+
+/**
+ * render(template, recursive=true): a string rendered with the context's variables (not the
+ * template's `set` variables, as Kestra passes only its global scope), again and again until it
+ * no longer changes (at most MAX_RENDERING_AMOUNT passes), or once with recursive=false. Raw
+ * blocks stay raw across passes, and what secret() returned is never rendered. A list or map
+ * has each of its strings rendered; anything else is returned as it is (RenderFunctionTest).
+ */
+async function render(template: unknown, recursive: unknown, scope: Scope, depth: number): Promise<unknown> {
+  if (typeof recursive !== "boolean") throw new ExpressionError("The 'render' function expects an optional argument 'recursive' with type boolean.");
+  if (typeof template === "string") {
+    if (scope.budget.secrets.has(template)) return template;
+    return renderText(template, recursive, scope, depth);
+  }
+  if (Array.isArray(template)) {
+    const out: unknown[] = [];
+    for (const item of template) out.push(await render(item, recursive, scope, depth + 1));
+    return out;
+  }
+  if (template !== null && typeof template === "object" && !(template instanceof Uint8Array)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) out[k] = await render(v, recursive, scope, depth + 1);
+    return out;
+  }
+  return template;
+}
+
+async function renderText(text: string, recursive: boolean, scope: Scope, depth: number): Promise<string> {
+  const protect = new Map<string, string>();
+  let current = text;
+  for (let pass = 0; ; pass++) {
+    if (pass > MAX_RENDERING_AMOUNT) throw new ExpressionError(`Too many rendering attempts: render() rendered '${preview(text)}' ${MAX_RENDERING_AMOUNT} times and it still changes`);
+    const next = await renderPass(current, protect, scope, depth);
+    if (!recursive || next === current) {
+      current = next;
+      break;
+    }
+    current = next;
+  }
+  let result = current.replace(RAW_TAGS, "$1");
+  for (const [mark, secret] of protect) result = result.replaceAll(mark, secret);
+  scope.budget.output(result.length, "render()");
+  return result;
+}
+
+async function renderPass(text: string, protect: Map<string, string>, scope: Scope, depth: number): Promise<string> {
+  if (!/\{[{%#]/.test(text)) return text;
+  scope.budget.chars(text.length, "render()");
+  const template = parsed(text, scope.budget.limits.maxDepth);
+  const out = new Output(scope.budget);
+  await renderNodes(template.nodes, { ctx: scope.ctx, locals: new Map(), budget: scope.budget, template, protect }, out, depth + 1);
+  return out.toString();
+}
+
+/**
+ * currentEachOutput(outputs.task): the outputs of a sibling task for the loop values the
+ * current task runs under, outermost first, then its own value (CurrentEachOutputFunction).
+ */
+function currentEachOutput(outputs: unknown, scope: Scope): unknown {
+  if (outputs === null || typeof outputs !== "object" || Array.isArray(outputs)) {
+    throw new ExpressionError("The 'currentEachOutput' function expects an argument 'outputs' with type map.");
+  }
+  const variables = scope.ctx.variables;
+  const parents = Array.isArray(variables.parents) ? [...(variables.parents as Array<{ taskrun?: { value?: unknown } }>)].reverse() : [];
+  let current: unknown = outputs;
+  const values = [...parents.map((p) => p?.taskrun?.value), (variables.taskrun as { value?: unknown } | undefined)?.value];
+  for (const value of values) {
+    if (value === undefined || value === null) continue;
+    if (current === null || typeof current !== "object") return null;
+    current = (current as Record<string, unknown>)[String(value)] ?? null;
+  }
+  return current;
+}
+
+export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
+  render: (args, named, scope, depth) => render(arg(args, named, 0, "template"), arg(args, named, 1, "recursive") ?? true, scope, depth),
+  renderOnce: (args, named, scope, depth) => render(arg(args, named, 0, "template"), false, scope, depth),
+  // the variables of the execution's context (Kestra's global scope), not the template's own
+  printContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
+  fetchContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
+  currentEachOutput: async (args, named, scope) => currentEachOutput(arg(args, named, 0, "outputs"), scope),
+  block: async (args, named, scope, depth) => {
+    const name = String(arg(args, named, 0, "name"));
+    const body = scope.template?.blocks.get(name);
+    if (!body) throw new ExpressionError(`block '${name}' is not defined in this template`);
+    const out = new Output(scope.budget);
+    await renderNodes(body, scope, out, depth + 1);
+    return out.toString();
+  },
+  parent: async () => {
+    throw new ExpressionError("parent() renders the block of a parent template, and Kestra flows have no template inheritance ({% extends %} is removed)");
+  },
+};
+
+const NUMBER_TYPES: Record<string, string> = {
+  INT: "java.lang.Integer", FLOAT: "java.lang.Float", LONG: "java.lang.Long", DOUBLE: "java.lang.Double",
+  BIGDECIMAL: "java.math.BigDecimal", BIGINTEGER: "java.math.BigInteger",
+};
+
+/**
+ * What `className` prints: the Java class Pebble would hold, from the node that made the value
+ * when it tells (a literal, arithmetic, the number and string filters), else from the value as
+ * Jackson reads JSON (ClassNameFilter).
+ */
+export function typeOfFiltered(node: Node, value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (node.type === "literal" && typeof value === "number") return node.float ? "java.lang.Double" : "java.lang.Long";
+  if (node.type === "binary" && typeof value === "number" && ["+", "-", "*", "/", "%"].includes(node.op)) return Number.isInteger(value) && !isFloatish(node) ? "java.lang.Long" : "java.lang.Double";
+  if (node.type === "filter" && node.name === "number" && (typeof value === "number" || typeof value === "bigint")) {
+    const type = node.args[0]?.type === "literal" ? String(node.args[0].value) : node.named.type?.type === "literal" ? String(node.named.type.value) : "";
+    if (NUMBER_TYPES[type]) return NUMBER_TYPES[type];
+    // commons-lang's createNumber: the smallest of Integer, Long, BigInteger; Float when it keeps every digit, else Double
+    if (typeof value === "bigint") return value >= -(2n ** 63n) && value < 2n ** 63n ? "java.lang.Long" : "java.math.BigInteger";
+    if (Number.isInteger(value)) return Math.abs(value) <= 2 ** 31 - 1 ? "java.lang.Integer" : "java.lang.Long";
+    return significantDigits(value) <= 7 ? "java.lang.Float" : "java.lang.Double";
+  }
+  if (node.type === "filter" && node.name === "string") return "java.lang.String";
+  return javaClassOf(value);
+}
+
+const isFloatish = (node: Node): boolean => (node.type === "literal" ? node.float === true : node.type === "binary" ? isFloatish(node.left) || isFloatish(node.right) : false);
+
+function significantDigits(n: number): number {
+  const [mantissa] = Math.abs(n).toExponential().split("e");
+  return mantissa.replace(".", "").length;
+}

@@ -1,0 +1,76 @@
+import { errorMessage, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
+import type { RenderContext } from "../expressions/evaluator.js";
+import { renderValue, type Callable } from "../expressions/index.js";
+import type { InputSpec } from "./flow.types.js";
+import { resolveInputs, type InputRules } from "./inputs.js";
+
+/** what an input's templates (`defaults`, `expression`, `dependsOn.condition`) may read besides the inputs before it */
+export interface InputEnvironment {
+  flow: { id: string; namespace: string; revision?: number };
+  execution?: { id: string };
+  /** kv() and the like, for the flow's namespace */
+  functions?: Record<string, Callable>;
+}
+
+const TEMPLATE = /\{\{|\{%/;
+/** Kestra's TruthUtils: falsy when '', 'false', '0' or '-0' */
+const truthy = (value: unknown) => value === true || (typeof value === "string" && !["", "false", "0", "-0"].includes(value.trim().toLowerCase()));
+
+/**
+ * Inputs as `inputs.*` reads them: a dotted id (`nested.string`) nests, as Kestra's
+ * MapUtils.flattenToNestedMap does; stored inputs keep the declared ids as keys.
+ */
+export function nestInputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [id, value] of Object.entries(inputs)) {
+    const parts = id.split(".");
+    let level = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = level[part];
+      level = (next && typeof next === "object" && !Array.isArray(next) ? next : (level[part] = {})) as Record<string, unknown>;
+    }
+    level[parts[parts.length - 1]] = value;
+  }
+  return out;
+}
+
+/**
+ * An execution's typed inputs as Kestra's FlowInputOutput builds them, in declaration order:
+ * an input whose `dependsOn` inputs have no value, or whose condition does not hold, is left
+ * out (neither asked for nor required); a SELECT or MULTISELECT `expression` renders its
+ * values; a templated `defaults` renders (each against the inputs before it); then every
+ * value is typed and checked (`resolveInputs`). All problems are reported at once (422).
+ */
+export async function resolveExecutionInputs(specs: InputSpec[] | undefined, given: Record<string, unknown>, env: InputEnvironment): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = {};
+  const errors: ErrorDetail[] = [];
+  const context = (): RenderContext => ({
+    variables: { flow: env.flow, execution: env.execution ?? {}, inputs: nestInputs(resolved) },
+    functions: env.functions ?? {},
+  });
+  for (const declared of (specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>) {
+    const fail = (message: string) => errors.push({ path: `inputs.${declared.id}`, message: `input '${declared.id}' (${declared.type}): ${message}` });
+    try {
+      if (declared.dependsOn) {
+        const waiting = (declared.dependsOn.inputs ?? []).some((id) => resolved[id] === undefined || resolved[id] === null);
+        if (waiting || (declared.dependsOn.condition !== undefined && !truthy(await renderValue(declared.dependsOn.condition, context())))) continue;
+      }
+      const spec: InputRules = { ...declared };
+      if (declared.expression !== undefined) spec.values = valuesOf(await renderValue(declared.expression, context()));
+      if (typeof spec.defaults === "string" && TEMPLATE.test(spec.defaults)) spec.defaults = await renderValue(spec.defaults, context());
+      Object.assign(resolved, resolveInputs([spec as InputSpec], given));
+    } catch (error) {
+      if (error instanceof UserError && error.errors?.length) errors.push(...error.errors);
+      else fail(errorMessage(error));
+    }
+  }
+  if (errors.length) throw new UserError(`invalid inputs: ${errors.map((e) => e.message).join("; ")}`, { errors });
+  return resolved;
+}
+
+/** an `expression`'s rendering: a list, or text holding a JSON list */
+function valuesOf(rendered: unknown): unknown[] {
+  const list = typeof rendered === "string" ? parseJsonFromOutside(rendered, "the expression's values") : rendered;
+  if (!Array.isArray(list)) throw new UserError("its expression must render to a list of values");
+  return list;
+}

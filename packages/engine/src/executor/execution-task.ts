@@ -1,0 +1,52 @@
+import { assertStorableText, type ExecutionChange, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import { SYSTEM_LABEL_PREFIX } from "../execution-service.js";
+import { recordsPrefix, variablesKey } from "../storage-keys.js";
+import { newState, type ExecutionState } from "./execution-state.js";
+import { executionVariables } from "./variables.js";
+
+
+/**
+ * Applies what an execution task (Labels, SetVariables, UnsetVariables, Exit) changes in
+ * the running execution, then ends its task run with one attempt, as Kestra's
+ * ExecutorService.handleExecutionUpdatingTask does. Throws (the task run fails) on a change
+ * the execution cannot take.
+ */
+export async function applyExecutionChange(state: ExecutionState, run: TaskRunRecord, change: ExecutionChange, store: JsonStore): Promise<void> {
+  const { execution } = state;
+  if (change.labels) {
+    for (const [key, value] of Object.entries(change.labels)) {
+      if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new Error(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
+      assertStorableText(key, `label key '${key}'`);
+      assertStorableText(value, `label ${key}`);
+    }
+    execution.labels = { ...execution.labels, ...change.labels };
+    state.touch();
+  }
+  if (change.variables) {
+    // values that arrived as data live in storage, as inputs and outputs do (principle 1)
+    execution.variablesUri = await store.write(variablesKey(recordsPrefix(execution), run.id), change.variables);
+    state.touch();
+  }
+  const ended: TaskRunState = change.exit ?? "SUCCESS";
+  run.attempts.push({ state: newState(ended) });
+  state.setRunState(run, ended);
+  if (!change.exit) return;
+  if (change.exit === "KILLED") {
+    // running tasks are stopped: the kill pass that follows ends the execution KILLED
+    state.setExecutionState("KILLING");
+    return;
+  }
+  // the task run's parents end with it; running siblings are left to end on their own, unheeded
+  for (let p = run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? state.byId(p.parentTaskRunId) : undefined) {
+    state.setRunState(p, change.exit);
+  }
+  state.log("INFO", `execution ended ${change.exit} by task '${run.taskId}'`, run);
+  // ended: once its afterExecution tasks ended too (finish.ts)
+  state.setExecutionState(change.exit);
+}
+
+/** what an execution task sees of the execution it changes */
+export async function executionTaskView(state: ExecutionState, store: JsonStore): Promise<{ labels: Record<string, string>; variables: Record<string, unknown> }> {
+  return { labels: { ...state.execution.labels }, variables: structuredClone(await executionVariables(state.execution, state.flow, store)) };
+}

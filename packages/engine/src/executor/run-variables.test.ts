@@ -1,0 +1,151 @@
+import { defineTask, definePlugin, z } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+
+// fails until its third attempt, reporting what its templates saw
+const seen: number[] = [];
+const counting = defineTask({
+  kind: "runnable",
+  type: "test.Attempts",
+  title: "records attemptsCount",
+  properties: z.object({ count: z.coerce.number() }),
+  async run(_ctx, props) {
+    seen.push(props.count);
+    if (seen.length < 3) throw new Error(`attempt ${seen.length}`);
+    return { count: props.count };
+  },
+});
+
+let h: EngineHarness;
+beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [counting] })])));
+afterAll(async () => h.close());
+
+describe("run variables as Kestra's RunVariables gives them", () => {
+  it("taskrun.attemptsCount counts the attempts made before this one, from 0", async () => {
+    const r = await h.run(`
+id: attempts-count
+namespace: test.engine
+tasks:
+  - id: flaky
+    type: test.Attempts
+    count: "{{ taskrun.attemptsCount }}"
+    retry: { type: constant, interval: PT0.01S, maxAttempt: 3 }
+  - id: first
+    type: core.Return
+    format: "{{ taskrun.attemptsCount }}"
+`);
+    expect(seen).toEqual([0, 1, 2]);
+    expect(await r.outputs("first")).toEqual({ value: "0" });
+  });
+
+  it("parent and parents name every enclosing task, nearest first, with the value of a loop's own children", async () => {
+    const r = await h.run(`
+id: parents
+namespace: test.engine
+tasks:
+  - id: outer
+    type: core.ForEach
+    values: [a]
+    tasks:
+      - id: inner
+        type: core.ForEach
+        values: [x]
+        tasks:
+          - id: branch
+            type: core.If
+            condition: "true"
+            then:
+              - id: route
+                type: core.Switch
+                value: one
+                cases:
+                  one:
+                    - id: fan
+                      type: core.Parallel
+                      tasks:
+                        - id: leaf
+                          type: core.Return
+                          format: "{{ parent.task.id }} {{ parents | length }} {{ parents[2].task.id }}={{ parents[2].taskrun.value }} {{ parents[3].task.id }}={{ parents[3].taskrun.value }} {{ parents[0].taskrun.value ?? '-' }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const leaf = r.runs("leaf")[0];
+    const value = ((await r.outputs("leaf")) ?? (await h.store.read(leaf.outputsUri!))) as { value: string };
+    expect(value.value).toBe("fan 5 branch=x inner=a -");
+  });
+
+  it("labels.system.correlationId is the execution's own id, and a chain of subflows shares the first one's", async () => {
+    await h.deploy(`
+id: grandchild
+namespace: test.engine
+tasks:
+  - { id: read, type: core.Return, format: "{{ labels.system.correlationId }}" }
+outputs:
+  - { id: correlation, type: STRING, value: "{{ outputs.read.value }}" }
+`);
+    await h.deploy(`
+id: child
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: grandchild }
+outputs:
+  - { id: correlation, type: STRING, value: "{{ outputs.call.outputs.correlation }}" }
+`);
+    const r = await h.run(`
+id: parent
+namespace: test.engine
+tasks:
+  - { id: call, type: core.Subflow, namespace: test.engine, flowId: child }
+  - { id: own, type: core.Return, format: "{{ labels.system.correlationId }} {{ execution.originalId }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.execution.labels["system.correlationId"]).toBe(r.execution.id);
+    expect(await r.outputs("own")).toEqual({ value: `${r.execution.id} ${r.execution.id}` });
+    expect(((await r.outputs("call")) as { outputs: { correlation: string } }).outputs.correlation).toBe(r.execution.id);
+  });
+
+  it("a caller cannot set a system label; Ferry sets its own beside the flow's and the caller's", async () => {
+    const flow = await h.deploy(`
+id: system-labels
+namespace: test.engine
+labels:
+  team: data
+tasks:
+  - { id: log, type: core.Log, message: hi }
+`);
+    await expect(h.executions.create({ flow, labels: { "system.correlationId": "forged" } })).rejects.toThrow(/System labels can only be set by Kestra itself, offending label: system.correlationId=forged/);
+    const execution = await h.executions.create({ flow, labels: { env: "prod" } });
+    expect(execution.labels).toEqual({ team: "data", env: "prod", "system.correlationId": execution.id });
+  });
+});
+
+describe("inputs in templates", () => {
+  it("a dotted input id reads as inputs.nested.string; a templated default renders when the execution starts", async () => {
+    const r = await h.run(
+      `
+id: nested-inputs
+namespace: test.engine
+inputs:
+  - { id: nested.string, type: STRING }
+  - { id: nested.number, type: INT, defaults: "{{ 6 * 7 }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.nested.string }} {{ inputs.nested.number }}" }
+`,
+      { "nested.string": "hello" },
+    );
+    expect(await r.outputs("read")).toEqual({ value: "hello 42" });
+  });
+
+  it("a SELECT's expression may read the KV store of the flow's namespace", async () => {
+    await h.kv.set("test.engine", "choices", ["blue", "green"], {});
+    const flow = `
+id: kv-select
+namespace: test.engine
+inputs:
+  - { id: color, type: SELECT, expression: "{{ kv('choices') }}" }
+tasks:
+  - { id: read, type: core.Return, format: "{{ inputs.color }}" }
+`;
+    expect(await (await h.run(flow, { color: "green" })).outputs("read")).toEqual({ value: "green" });
+    await expect(h.run(flow, { color: "red" })).rejects.toThrow(/'red' is not one of the values blue, green/);
+  });
+});

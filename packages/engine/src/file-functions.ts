@@ -1,0 +1,92 @@
+import type { Callable, CallInfo } from "@ferry/core";
+import { assertSafeKey, executionPrefix, namespaceFileKey, namespaceFilesPrefix, PurgedError, STORAGE_SCHEME, toStorageUri, UserError, type Storage } from "@ferry/sdk";
+
+/**
+ * Kestra's file functions (AbstractFileFunction and its subclasses): read, fileURI, fileExists,
+ * fileSize, isFileEmpty (and fileEmpty, its name in the docs). A path is a file of internal
+ * storage (`ferry://…`, or Kestra's `kestra:///…`), a namespace file (`nsfile:///path`, or a
+ * bare `path`), as RunContext.getFile allows: the execution's own files and its namespace's,
+ * nothing of another execution or namespace (refused, naming why).
+ */
+export interface FileScope {
+  storage: Storage;
+  namespace: string;
+  flowId: string;
+  executionId: string;
+  /** where the execution's files live when it has a storage prefix of its own */
+  filesPrefix?: string;
+}
+
+const KESTRA_SCHEME = "kestra:///";
+const NSFILE = /^nsfile:\/\/([^/]*)\/(.*)$/;
+const ANY_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+// the first bytes of binary Amazon Ion: read() hands those files over as bytes, for fromIon()
+const ION_BINARY = [0xe0, 0x01, 0x00, 0xea];
+
+function arg(args: unknown[], named: Record<string, unknown>, i: number, name: string): unknown {
+  return name in named ? named[name] : args[i];
+}
+
+/** the storage key a path names, once it is known to be this execution's or this namespace's */
+function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unknown): string {
+  if (typeof path !== "string" || path === "") throw new UserError(`The '${what}' function expects an argument 'path' that is a path to a namespace file or an internal storage URI.`);
+  if (namespaceArg !== undefined && namespaceArg !== null && namespaceArg !== scope.namespace) {
+    throw new UserError(`${what}('${path}'): the namespace '${String(namespaceArg)}' is not this flow's ('${scope.namespace}'); Ferry reads only the flow's own namespace files`, { status: 403 });
+  }
+  if (path.startsWith(STORAGE_SCHEME) || path.startsWith(KESTRA_SCHEME)) {
+    const key = assertSafeKey(path.startsWith(STORAGE_SCHEME) ? path.slice(STORAGE_SCHEME.length) : path.slice(KESTRA_SCHEME.length));
+    const own = [executionPrefix(scope.namespace, scope.flowId, scope.executionId), scope.filesPrefix].filter((p): p is string => !!p);
+    if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return key;
+    throw new UserError(`${what}('${path}'): the file belongs to another execution or namespace; a flow reads only its execution's files and its namespace's`, { status: 403 });
+  }
+  const nsfile = NSFILE.exec(path);
+  if (nsfile) {
+    if (nsfile[1] && nsfile[1] !== scope.namespace) {
+      throw new UserError(`${what}('${path}'): the namespace '${nsfile[1]}' is not this flow's ('${scope.namespace}'); Ferry reads only the flow's own namespace files`, { status: 403 });
+    }
+    return namespaceFileKey(scope.namespace, nsfile[2]);
+  }
+  if (ANY_SCHEME.test(path)) throw new UserError(`Cannot process the URI ${path}: scheme not supported.`);
+  return namespaceFileKey(scope.namespace, path);
+}
+
+const info = (call: CallInfo | undefined) => call ?? { variables: {}, remainingMs: 5000, maxOutputLength: Number.MAX_SAFE_INTEGER };
+
+export function fileFunctions(scope: FileScope): Record<string, Callable> {
+  const { storage } = scope;
+  const size = async (what: string, args: unknown[], named: Record<string, unknown>) => {
+    const path = arg(args, named, 0, "path");
+    const key = keyOf(scope, what, path, arg(args, named, 1, "namespace"));
+    const bytes = await storage.size(key);
+    if (bytes === undefined) throw new PurgedError(`${path}`);
+    return bytes;
+  };
+  const isEmpty: Callable = async (args, named) => (await size("isFileEmpty", args, named)) === 0;
+  return {
+    read: async (args, named, call) => {
+      const path = arg(args, named, 0, "path");
+      if ("version" in named || args.length > 2) throw new UserError("read(): the 'version' argument (a namespace file's earlier version) is not supported by Ferry yet");
+      const key = keyOf(scope, "read", path, arg(args, named, 1, "namespace"));
+      const length = await storage.size(key);
+      if (length === undefined) throw new PurgedError(`${path}`);
+      // checked before it is read: a file larger than a rendered string may be is never loaded
+      const max = info(call).maxOutputLength;
+      if (length > max) throw new UserError(`read('${path}'): the file is ${length} bytes, more than render.maxOutputLength (${max})`);
+      const bytes = await storage.get(key);
+      if (!bytes) throw new PurgedError(`${path}`);
+      if (ION_BINARY.every((b, i) => bytes[i] === b)) return bytes;
+      return new TextDecoder().decode(bytes);
+    },
+    // the URI of a namespace file (FileURIFunction), whether or not it exists
+    fileURI: async (args, named) => {
+      const path = arg(args, named, 0, "path");
+      if (typeof path !== "string") throw new UserError("The 'fileURI' function expects an argument 'path' that is a path to a namespace file.");
+      if (path.includes("../")) throw new UserError("Path must not contain '../'");
+      return toStorageUri(namespaceFileKey(scope.namespace, path));
+    },
+    fileExists: async (args, named) => storage.exists(keyOf(scope, "fileExists", arg(args, named, 0, "path"), arg(args, named, 1, "namespace"))),
+    fileSize: (args, named) => size("fileSize", args, named),
+    isFileEmpty: isEmpty,
+    fileEmpty: isEmpty,
+  };
+}

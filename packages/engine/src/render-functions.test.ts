@@ -1,0 +1,130 @@
+import { definePlugin, defineTask, namespaceFileKey, z } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
+
+/*
+ * The functions that reach the runtime, on the real engine (SQLite, local storage, memory
+ * queue, executor and worker): read, fileURI, fileExists, fileSize, isFileEmpty over the
+ * execution's and its namespace's files (Kestra's AbstractFileFunction and subclasses, its
+ * ReadFileFunctionTest, FileURIFunctionTest…), errorLogs() (ErrorLogsFunction), and
+ * currentEachOutput() inside ForEach.
+ */
+
+// a task that writes a file of this task run, as a task writing a file in Kestra does
+const writeFile = defineTask({
+  kind: "runnable",
+  type: "test.WriteFile",
+  title: "writes a file",
+  properties: z.object({ name: z.string(), content: z.string() }),
+  async run(ctx, props) {
+    return { uri: await ctx.putFile(props.name, props.content) };
+  },
+});
+
+let h: EngineHarness;
+beforeAll(async () => {
+  h = await createEngineHarness([definePlugin({ name: "test", version: "0", tasks: [writeFile] })]);
+  await h.storage.put(namespaceFileKey("test.files", "scripts/hello.txt"), "hello from a namespace file");
+  await h.storage.put(namespaceFileKey("test.files", "empty.txt"), "");
+  await h.storage.put(namespaceFileKey("test.other", "private.txt"), "another namespace's");
+});
+afterAll(async () => h?.close());
+
+describe("file functions", () => {
+  it("read, fileExists, fileSize and isFileEmpty the execution's files and its namespace's", async () => {
+    const r = await h.run(`id: files
+namespace: test.files
+tasks:
+  - { id: write, type: test.WriteFile, name: data.txt, content: "twelve bytes" }
+  - id: check
+    type: core.Return
+    format: >-
+      {{ read(outputs.write.uri) }}|{{ fileSize(outputs.write.uri) }}|{{ fileExists(outputs.write.uri) }}|{{ isFileEmpty(outputs.write.uri) }}|{{ read('scripts/hello.txt') }}|{{ read('nsfile:///scripts/hello.txt') }}|{{ fileEmpty('empty.txt') }}|{{ fileExists('nope.txt') }}|{{ fileURI('scripts/hello.txt') }}|{{ read(outputs.write.uri | replace({'ferry://': 'kestra:///'})) }}
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const value = ((await r.outputs("check")) as { value: string }).value;
+    expect(value).toBe("twelve bytes|12|true|false|hello from a namespace file|hello from a namespace file|true|false|ferry://test/files/_files/scripts/hello.txt|twelve bytes");
+  });
+
+  it("refuses another execution's file and another namespace's, naming why", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.files\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
+    const uri = ((await first.outputs("write")) as { uri: string }).uri;
+    const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/belongs to another execution or namespace/);
+    const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }}" }\n`);
+    expect(other.messages().join("\n")).toMatch(/the namespace 'test.other' is not this flow's/);
+    const scheme = await h.run(`id: scheme\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('s3://bucket/x') }}" }\n`);
+    expect(scheme.messages().join("\n")).toMatch(/Cannot process the URI s3:\/\/bucket\/x: scheme not supported/);
+    const missing = await h.run(`id: missing\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ fileSize('nope.txt') }}" }\n`);
+    expect(missing.execution.state.current).toBe("FAILED");
+  });
+
+  it("works in flowable properties and flow outputs too, which the executor renders", async () => {
+    const r = await h.run(`id: flowable-files
+namespace: test.files
+tasks:
+  - { id: write, type: test.WriteFile, name: flag.txt, content: "yes" }
+  - id: branch
+    type: core.If
+    condition: "{% if read(outputs.write.uri) == 'yes' %}true{% else %}false{% endif %}"
+    then:
+      - { id: chosen, type: core.Log, message: "read it" }
+outputs:
+  - { id: size, type: STRING, value: "{{ fileSize(outputs.write.uri) }} bytes, {{ read('scripts/hello.txt') | upper }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("chosen")).toBe("SUCCESS");
+    expect(await r.flowOutputs()).toEqual({ size: "3 bytes, HELLO FROM A NAMESPACE FILE" });
+  });
+});
+
+describe("errorLogs", () => {
+  it("lists the execution's ERROR lines in an errors branch (ErrorLogsFunctionTest, docs)", async () => {
+    const r = await h.run(`id: error-logs
+namespace: test.files
+tasks:
+  - { id: fail, type: core.Fail, errorMessage: "Something went wrong, make sure to fix it asap" }
+errors:
+  - { id: alert, type: core.Log, message: "list of error logs — {{ errorLogs() }}" }
+  - { id: count, type: core.Return, format: "{{ errorLogs() | length > 0 }} {{ (errorLogs() | first).taskId }}" }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().find((m) => m.startsWith("list of error logs"))).toMatch(/Something went wrong, make sure to fix it asap/);
+    expect(((await r.outputs("count")) as { value: string }).value).toBe("true fail");
+  });
+
+  it("is refused where the executor renders, as Kestra allows it on workers only", async () => {
+    const r = await h.run(`id: error-logs-flowable
+namespace: test.files
+tasks:
+  - { id: t, type: core.If, condition: "{{ errorLogs() | length == 0 }}", then: [{ id: x, type: core.Log, message: x }] }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/'errorLogs' function can only be used where tasks run/);
+  });
+});
+
+describe("loop values", () => {
+  it("currentEachOutput and parent/parents read the current iteration (docs: EachSequential)", async () => {
+    const r = await h.run(`id: each-output
+namespace: test.files
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: ["value 1", "value 2"]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.ForEach
+        values: ["a", "b"]
+        tasks:
+          - { id: first, type: io.kestra.plugin.core.debug.Return, format: "{{ task.id }} {{ parent.taskrun.value }}/{{ taskrun.value }}" }
+          - { id: second, type: io.kestra.plugin.core.debug.Return, format: "{{ currentEachOutput(outputs.first).value }} | {{ parents[0].taskrun.value }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const values = r.runs("second").map((run) => run.value).sort();
+    expect(values).toEqual(["a", "a", "b", "b"]);
+    const outputs = await Promise.all(r.runs("second").map(async (run) => ((await h.store.read(run.outputsUri!)) as { value: string }).value));
+    expect(outputs.sort()).toEqual(["first value 1/a | value 1", "first value 1/b | value 1", "first value 2/a | value 2", "first value 2/b | value 2"]);
+  });
+});

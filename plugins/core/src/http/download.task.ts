@@ -1,0 +1,83 @@
+import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { extensionOf, freshName } from "../storage/file-names.js";
+
+/**
+ * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
+ * `filename=` or RFC 5987 `filename*=` part, unquoted, its last path segment only.
+ */
+export function filenameFromHeader(header: string): string | undefined {
+  let name: string | undefined;
+  for (const part of header.split(";").map((p) => p.trim())) {
+    if (part.startsWith("filename*")) {
+      const value = part.slice(part.indexOf("=") + 1);
+      const encoded = value.slice(value.lastIndexOf("'") + 1);
+      try {
+        name = decodeURIComponent(encoded.replace(/^"|"$/g, ""));
+      } catch {
+        name = encoded;
+      }
+    } else if (part.startsWith("filename")) name = part.slice(part.lastIndexOf("=") + 1);
+  }
+  if (!name) return undefined;
+  if (name.startsWith('"') && name.endsWith('"') && name.length >= 2) name = name.slice(1, -1);
+  name = name.split(/[\\/]/).pop() ?? "";
+  return name && name !== "." && name !== ".." ? name : undefined;
+}
+
+export const downloadTask = defineTask({
+  kind: "runnable",
+  type: "core.http.Download",
+  aliases: ["io.kestra.plugin.core.http.Download", "io.kestra.plugin.fs.http.Download"],
+  title: "Download a file",
+  description:
+    "Sends an HTTP request (`method`, `headers`, `body` with `contentType`, or `formData`) and stores the answer's body as a file of this execution, named after the " +
+    "answer's Content-Disposition or with the extension of `uri`. Outputs `uri`, `code`, `headers` and `length`. A status of 400 or more fails the task unless " +
+    "`options.allowFailed`; an empty body fails it unless `failOnEmptyResponse: false` (then a warning) or `options.allowFailed`; a body shorter than its Content-Length fails it.",
+  properties: z.strictObject({
+    uri: z.url(),
+    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
+    headers: z.record(z.string(), schema.text()).default({}),
+    body: schema.text().optional(),
+    contentType: z.string().default("application/json"),
+    formData: z.record(z.string(), schema.text()).optional(),
+    failOnEmptyResponse: schema.bool().default(true),
+    allowFailed: schema.bool().default(false).describe("Kestra's deprecated spelling of options.allowFailed"),
+    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+  }),
+  outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), length: z.number() }),
+  examples: [{ title: "Download a CSV file", flow: "id: download\nnamespace: company.team\ntasks:\n  - id: extract\n    type: io.kestra.plugin.core.http.Download\n    uri: https://example.org/orders.csv\n" }],
+  async run(ctx, props) {
+    const allowFailed = props.options?.allowFailed ?? props.allowFailed;
+    const headers = new Headers(props.headers);
+    let body: BodyInit | undefined;
+    if (props.formData) {
+      body = new URLSearchParams(props.formData);
+      headers.set("content-type", "application/x-www-form-urlencoded");
+    } else if (props.body !== undefined) {
+      body = props.body;
+      if (!headers.has("content-type")) headers.set("content-type", props.contentType);
+    }
+    const signals = [ctx.signal];
+    if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
+    const url = props.uri.replace(/ /g, "%20");
+    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals) });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.status >= 400 && !allowFailed) throw new UserError(`${props.method} ${props.uri} failed with HTTP ${response.status}`);
+    const declared = response.headers.get("content-length");
+    // fetch decodes a compressed body, whose Content-Length counts the compressed bytes
+    if (declared !== null && !response.headers.get("content-encoding") && props.method !== "HEAD" && Number(declared) !== bytes.length) {
+      throw new UserError(`Invalid size, got ${bytes.length}, expected ${declared}`);
+    }
+    if (bytes.length === 0) {
+      if (props.failOnEmptyResponse && !allowFailed) throw new UserError(`No response from server: ${props.method} ${props.uri} answered HTTP ${response.status} with an empty body`);
+      ctx.logger.warn(`File '${props.uri}' is empty`);
+    }
+    const disposition = response.headers.get("content-disposition");
+    const name = (disposition && filenameFromHeader(disposition)) ?? freshName(extensionOf(new URL(url).pathname));
+    const outHeaders: Record<string, string[]> = {};
+    response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
+    ctx.metric("response.length", bytes.length);
+    ctx.logger.debug(`File '${props.uri}' downloaded with size '${bytes.length}'`);
+    return { uri: await ctx.putFile(name, bytes), code: response.status, headers: outHeaders, length: bytes.length };
+  },
+});
