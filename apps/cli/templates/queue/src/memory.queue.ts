@@ -20,14 +20,17 @@ const FIRST: Delivery = Object.freeze({ deliveries: 1 });
  * A starting point: channels in this process's memory, passing the queue contract suite
  * (src/memory.queue.test.ts). Replace them with your broker's calls, keeping what the Queue
  * interface asks (node_modules/@ferry/sdk/dist/queue.d.ts): one consumer per message, one
- * message per key at a time in send order, delays, broadcasts to current subscribers, and
- * redelivery (`deliveries` > 1) of what a dead consumer held. In-process, it serves
- * `ferry server local` only: workers in other processes need a shared broker.
+ * message per key at a time in send order, delays, broadcasts to current subscribers, sends
+ * with an `id` taken once until settled, and redelivery (`deliveries` > 1) of what a dead
+ * consumer held. In-process, it serves `ferry server local` only: workers in other processes
+ * need a shared broker.
  */
 export class AcmeQueue implements Queue {
   private readonly channels = new Map<string, { pending: Envelope[]; consumers: Consumer[]; busyKeys: Set<string> }>();
   private readonly topics = new Map<string, Set<(message: unknown) => void>>();
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  /** ids of messages sent and not yet settled, per channel: a send with such an id does nothing */
+  private readonly outstanding = new Map<string, Set<string>>();
   private closed = false;
 
   async init(): Promise<void> {
@@ -42,6 +45,14 @@ export class AcmeQueue implements Queue {
 
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     if (this.closed) return;
+    // idempotent sends: the engine may send a job again when it cannot tell whether the first
+    // send got through; until it settles the id, the repeat must not run the job twice
+    if (options.id !== undefined) {
+      let ids = this.outstanding.get(channel);
+      if (!ids) this.outstanding.set(channel, (ids = new Set()));
+      if (ids.has(options.id)) return;
+      ids.add(options.id);
+    }
     // a copy: the sender changing its object later changes nothing delivered
     const envelope: Envelope = { message: structuredClone(message), key: options.key };
     if (!options.delayMs || options.delayMs <= 0) return this.enqueue(channel, envelope);
@@ -104,6 +115,11 @@ export class AcmeQueue implements Queue {
     };
   }
 
+  async settle(channel: string, ids: string[]): Promise<void> {
+    const outstanding = this.outstanding.get(channel);
+    for (const id of ids) outstanding?.delete(id);
+  }
+
   async broadcast<T>(topic: string, message: T): Promise<void> {
     for (const handler of this.topics.get(topic) ?? []) handler(structuredClone(message));
   }
@@ -121,6 +137,7 @@ export class AcmeQueue implements Queue {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.channels.clear();
+    this.outstanding.clear();
     this.topics.clear();
   }
 }
