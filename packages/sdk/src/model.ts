@@ -167,6 +167,21 @@ export interface TaskCacheRecord {
   created: string;
 }
 
+/**
+ * One execution's place under its flow's concurrency limit (Kestra's `concurrency`): it holds
+ * a slot (`running`) or waits in line for one, oldest `queuedAt` first.
+ */
+export interface ConcurrencySlotRecord {
+  namespace: string;
+  flowId: string;
+  executionId: string;
+  running: boolean;
+  /** the limit of the execution's flow revision: how many may hold a slot while it waits */
+  limit: number;
+  /** its place in line: the execution's creation time */
+  queuedAt: string;
+}
+
 /** Which ended executions a purge removes; dates are ISO-8601, `endedBefore` exclusive. */
 export interface EndedExecutionsQuery {
   /** the namespace and its children */

@@ -1,6 +1,6 @@
 import type { ExecutionState } from "./states.js";
 import type {
-  EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
+  ConcurrencySlotRecord, EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
   TriggerRef, TriggerStateRecord,
 } from "./model.js";
 
@@ -23,6 +23,10 @@ import type {
  *   `disabled` (an operator's switch is not overwritten by a scheduler).
  * - `claim` is atomic across processes: of any number of callers claiming one key, exactly
  *   one wins, and every caller learns the winner's execution id. An expired claim is free.
+ * - Concurrency slots: of a flow's executions, at most `limit` hold a slot at once, however
+ *   many processes acquire together; waiting executions get slots oldest `queuedAt` first (a
+ *   later one never takes a slot while an earlier one waits); acquiring again answers what
+ *   the execution already has.
  * - Purges only ever remove ended executions (terminal states), oldest first, and remove an
  *   execution's task runs with it in one transaction. Storage is the caller's to purge.
  *
@@ -90,6 +94,25 @@ export interface Repository {
   claim(key: string, executionId: string, expires: string): Promise<{ won: boolean; executionId: string }>;
   /** forgets claims that expired before `now`; returns how many */
   deleteExpiredClaims(now: string): Promise<number>;
+
+  /**
+   * Takes a slot under the flow's concurrency `limit` for the execution, atomically: "running"
+   * when it holds one (already, or now), "waiting" when it stands in line (`wait`: Kestra's
+   * QUEUE), "refused" when no slot is free and it may not wait (CANCEL, FAIL: no trace kept).
+   */
+  acquireConcurrencySlot(slot: Omit<ConcurrencySlotRecord, "running">, wait: boolean): Promise<"running" | "waiting" | "refused">;
+  /**
+   * Frees the execution's slot or place in line (nothing when it had none); answers the
+   * waiting executions of its flow that a slot is now free for, oldest first.
+   */
+  releaseConcurrencySlot(executionId: string): Promise<string[]>;
+  /** the flow's slots and line, holders first, then the line in order */
+  listConcurrencySlots(namespace: string, flowId: string): Promise<ConcurrencySlotRecord[]>;
+  /**
+   * The net under lost messages and crashes: frees the slots and places of executions that
+   * ended or are gone; answers every waiting execution a slot is free for, oldest first.
+   */
+  repairConcurrencySlots(): Promise<{ released: number; admissible: string[] }>;
 
   appendLogs(entries: LogEntry[]): Promise<void>;
   findLogs(executionId: string, filter?: { taskId?: string; taskRunId?: string; minLevel?: LogLevel }): Promise<LogEntry[]>;

@@ -348,5 +348,70 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.deleteExpiredClaims(now())).toBeGreaterThanOrEqual(1);
       expect(await repo.claim("webhook/short-lived", "d", later)).toEqual({ won: false, executionId: "b" });
     });
+    test("concurrency slots: of 20 concurrent acquirers under limit 3, exactly 3 hold a slot; the rest wait in line and move up as slots free", async () => {
+      const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
+      const ids = Array.from({ length: 20 }, (_, i) => `slots-${String(i).padStart(2, "0")}-${newId()}`);
+      const slot = (i: number) => ({ namespace: "c.slots", flowId: "limited", executionId: ids[i], limit: 3, queuedAt: at(i) });
+      const results = await Promise.all(ids.map((_, i) => repo.acquireConcurrencySlot(slot(i), true)));
+      expect(results.filter((r) => r === "running")).toHaveLength(3);
+      expect(results.filter((r) => r === "waiting")).toHaveLength(17);
+      const listed = await repo.listConcurrencySlots("c.slots", "limited");
+      expect(listed.filter((s) => s.running)).toHaveLength(3);
+      const line = listed.filter((s) => !s.running).map((s) => s.executionId);
+      expect(line).toEqual([...line].sort()); // oldest queuedAt first (the ids sort as their queuedAt)
+      // acquiring again answers what the execution has, and takes nothing more
+      const holder = listed.find((s) => s.running)!.executionId;
+      expect(await repo.acquireConcurrencySlot(slot(ids.indexOf(holder)), true)).toBe("running");
+      expect(await repo.acquireConcurrencySlot(slot(ids.indexOf(line[1])), true)).toBe("waiting");
+      expect((await repo.listConcurrencySlots("c.slots", "limited")).filter((s) => s.running)).toHaveLength(3);
+      // a freed slot goes to the first in line, and to no one else
+      expect(await repo.releaseConcurrencySlot(holder)).toEqual([line[0]]);
+      expect(await repo.acquireConcurrencySlot(slot(ids.indexOf(line[1])), true)).toBe("waiting");
+      expect(await repo.acquireConcurrencySlot(slot(ids.indexOf(line[0])), true)).toBe("running");
+      expect((await repo.listConcurrencySlots("c.slots", "limited")).filter((s) => s.running)).toHaveLength(3);
+      expect(await repo.releaseConcurrencySlot("never-held")).toEqual([]);
+      // racing admissions for one freed slot: exactly one wins it
+      const next = (await repo.listConcurrencySlots("c.slots", "limited")).find((s) => s.running)!.executionId;
+      await repo.releaseConcurrencySlot(next);
+      const raced = await Promise.all(line.slice(1).map((id) => repo.acquireConcurrencySlot(slot(ids.indexOf(id)), true)));
+      expect(raced.filter((r) => r === "running")).toEqual(["running"]);
+      expect(raced[0]).toBe("running"); // the oldest waiting, as the line says
+    });
+    test("concurrency slots: without waiting, no free slot is refused and leaves no trace; a newcomer never jumps the line", async () => {
+      const slot = (executionId: string, second: number) => ({ namespace: "c.slots", flowId: "one", executionId, limit: 1, queuedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString() });
+      expect(await repo.acquireConcurrencySlot(slot("one-a", 1), false)).toBe("running");
+      expect(await repo.acquireConcurrencySlot(slot("one-b", 2), false)).toBe("refused");
+      expect(await repo.acquireConcurrencySlot(slot("one-c", 3), true)).toBe("waiting");
+      expect((await repo.listConcurrencySlots("c.slots", "one")).map((s) => [s.executionId, s.running])).toEqual([["one-a", true], ["one-c", false]]);
+      expect(await repo.releaseConcurrencySlot("one-a")).toEqual(["one-c"]);
+      // the slot is free, but one-c waits for it: later ones wait behind or are refused
+      expect(await repo.acquireConcurrencySlot(slot("one-d", 4), true)).toBe("waiting");
+      expect(await repo.acquireConcurrencySlot(slot("one-e", 5), false)).toBe("refused");
+      expect(await repo.acquireConcurrencySlot(slot("one-c", 3), true)).toBe("running");
+      // a waiting execution that leaves (killed) frees its place, not a slot
+      expect(await repo.releaseConcurrencySlot("one-d")).toEqual([]);
+      expect((await repo.listConcurrencySlots("c.slots", "one")).map((s) => s.executionId)).toEqual(["one-c"]);
+    });
+    test("concurrency slots: repair frees the slots of ended and vanished executions and names who may start", async () => {
+      const ended = execution({ namespace: "c.repair", state: state("RUNNING") });
+      const waiting = execution({ namespace: "c.repair", state: state("QUEUED") });
+      await repo.saveExecution(ended);
+      await repo.saveExecution(waiting);
+      const slot = (executionId: string, second: number) => ({ namespace: "c.repair", flowId: "flow", executionId, limit: 1, queuedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString() });
+      expect(await repo.acquireConcurrencySlot(slot(ended.id, 1), true)).toBe("running");
+      expect(await repo.acquireConcurrencySlot(slot(waiting.id, 2), true)).toBe("waiting");
+      expect((await repo.repairConcurrencySlots()).admissible).not.toContain(waiting.id);
+      // the execution ended, but its release was lost (a crash between the save and the release)
+      await repo.saveExecution({ ...ended, state: state("SUCCESS") });
+      const repaired = await repo.repairConcurrencySlots();
+      expect(repaired.released).toBeGreaterThanOrEqual(1);
+      expect(repaired.admissible).toContain(waiting.id);
+      expect(await repo.acquireConcurrencySlot(slot(waiting.id, 2), true)).toBe("running");
+      // a slot whose execution is gone (deleted, purged) is freed too
+      expect(await repo.acquireConcurrencySlot(slot("gone", 3), true)).toBe("waiting");
+      await repo.saveExecution({ ...waiting, state: state("KILLED") });
+      await repo.repairConcurrencySlots();
+      expect(await repo.listConcurrencySlots("c.repair", "flow")).toEqual([]);
+    });
   });
 }

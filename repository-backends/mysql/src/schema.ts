@@ -167,3 +167,27 @@ export const taskCache = mysqlTable(
   },
   (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
 );
+
+/** flow concurrency: one row per limited flow, locked (FOR UPDATE) while its slots change */
+export const concurrencyLocks = mysqlTable(
+  "concurrency_locks",
+  {
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId] })],
+);
+
+/** flow concurrency: the executions holding a slot (`running`) and those waiting in line */
+export const concurrencySlots = mysqlTable(
+  "concurrency_slots",
+  {
+    executionId: id("execution_id").primaryKey(),
+    namespace: name("namespace").notNull(),
+    flowId: name("flow_id").notNull(),
+    running: boolean("running").notNull(),
+    limit: int("slot_limit").notNull(),
+    queuedAt: date("queued_at").notNull(),
+  },
+  (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
+);

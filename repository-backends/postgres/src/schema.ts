@@ -159,3 +159,27 @@ export const taskCache = pgTable(
   },
   (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
 );
+
+/** flow concurrency: one row per limited flow, locked (FOR UPDATE) while its slots change */
+export const concurrencyLocks = pgTable(
+  "concurrency_locks",
+  {
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId] })],
+);
+
+/** flow concurrency: the executions holding a slot (`running`) and those waiting in line */
+export const concurrencySlots = pgTable(
+  "concurrency_slots",
+  {
+    executionId: text("execution_id").primaryKey(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    running: boolean("running").notNull(),
+    limit: integer("slot_limit").notNull(),
+    queuedAt: text("queued_at").notNull(),
+  },
+  (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
+);

@@ -1,5 +1,5 @@
 import {
-  ConflictError, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -8,6 +8,7 @@ import {
   executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
   type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
 } from "./rows.js";
+import { ConcurrencySlots } from "./concurrency-slots.js";
 
 /**
  * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
@@ -31,6 +32,8 @@ export interface SqlTables {
   secrets: AnyTable;
   kv: AnyTable;
   taskCache: AnyTable;
+  concurrencyLocks: AnyTable;
+  concurrencySlots: AnyTable;
 }
 
 // Kestra's terminated states an execution can end in
@@ -57,6 +60,25 @@ export abstract class SqlRepository implements Repository {
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+
+  private slotsOf?: ConcurrencySlots;
+  private get concurrency(): ConcurrencySlots {
+    return (this.slotsOf ??= new ConcurrencySlots(this.tables.concurrencySlots));
+  }
+
+  /**
+   * Runs fn in one transaction that holds the flow's lock row (SELECT … FOR UPDATE), so
+   * admissions to one flow happen one at a time across processes. The row is created first,
+   * outside, as a row must exist to be locked.
+   */
+  protected async withFlowSlotsLocked<T>(namespace: string, flowId: string, fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    const { concurrencyLocks: locks } = this.tables;
+    await this.insertIgnore(locks, { namespace, flowId });
+    return this.transaction(async (tx) => {
+      await tx.select().from(locks).where(and(eq(locks.namespace, namespace), eq(locks.flowId, flowId))).for("update");
+      return fn(tx);
+    });
+  }
 
   async saveFlow(flow: { namespace: string; id: string; source: string }) {
     const { flows } = this.tables;
@@ -323,6 +345,31 @@ export abstract class SqlRepository implements Repository {
   async deleteExpiredClaims(now: string): Promise<number> {
     const { claims } = this.tables;
     return this.changedRows(await this.db().delete(claims).where(lt(claims.expires, now)));
+  }
+
+  async acquireConcurrencySlot(slot: Omit<ConcurrencySlotRecord, "running">, wait: boolean): Promise<"running" | "waiting" | "refused"> {
+    return this.withFlowSlotsLocked(slot.namespace, slot.flowId, (tx) => this.concurrency.acquire(tx, slot, wait));
+  }
+
+  async releaseConcurrencySlot(executionId: string): Promise<string[]> {
+    const held = await this.concurrency.find(this.db(), executionId);
+    if (!held) return [];
+    return this.withFlowSlotsLocked(held.namespace, held.flowId, async (tx) => {
+      await this.concurrency.release(tx, executionId);
+      return this.concurrency.admissible(tx, held.namespace, held.flowId);
+    });
+  }
+
+  async listConcurrencySlots(namespace: string, flowId: string): Promise<ConcurrencySlotRecord[]> {
+    return this.concurrency.list(this.db(), namespace, flowId);
+  }
+
+  async repairConcurrencySlots(): Promise<{ released: number; admissible: string[] }> {
+    const orphans = await this.concurrency.orphans(this.db(), this.tables.executions, TERMINAL);
+    for (const id of orphans) await this.releaseConcurrencySlot(id);
+    const admissible: string[] = [];
+    for (const flow of await this.concurrency.flowsWaiting(this.db())) admissible.push(...(await this.concurrency.admissible(this.db(), flow.namespace, flow.flowId)));
+    return { released: orphans.length, admissible };
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {

@@ -159,3 +159,27 @@ export const taskCache = sqliteTable(
   },
   (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
 );
+
+/** flow concurrency: one row per limited flow (the other dialects lock it; SQLite has one writer) */
+export const concurrencyLocks = sqliteTable(
+  "concurrency_locks",
+  {
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId] })],
+);
+
+/** flow concurrency: the executions holding a slot (`running`) and those waiting in line */
+export const concurrencySlots = sqliteTable(
+  "concurrency_slots",
+  {
+    executionId: text("execution_id").primaryKey(),
+    namespace: text("namespace").notNull(),
+    flowId: text("flow_id").notNull(),
+    running: integer("running", { mode: "boolean" }).notNull(),
+    limit: integer("slot_limit").notNull(),
+    queuedAt: text("queued_at").notNull(),
+  },
+  (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
+);

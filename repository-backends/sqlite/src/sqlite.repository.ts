@@ -98,6 +98,19 @@ export class SqliteRepository extends SqlRepository {
     this.hot.saveAll(execution, runs, options.expectedVersion);
   }
 
+  private slotsLock: Promise<unknown> = Promise.resolve();
+
+  /**
+   * SQLite has one writer and this process is the only one that admits executions (local
+   * mode), but better-sqlite3's transactions cannot span an await: admissions take turns
+   * here instead, each a few statements of its own.
+   */
+  protected override withFlowSlotsLocked<T>(namespace: string, flowId: string, fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    const run = this.slotsLock.then(() => fn(this.db()));
+    this.slotsLock = run.catch(() => undefined);
+    return run;
+  }
+
   override async saveKv(record: KvRecord) {
     const row = { ...record, expires: record.expires ?? null };
     this.database!.insert(schema.kv).values(row).onConflictDoUpdate({ target: [schema.kv.namespace, schema.kv.key], set: { type: row.type, valueUri: row.valueUri, expires: row.expires, updated: row.updated } }).run();

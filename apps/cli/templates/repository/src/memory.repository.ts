@@ -1,5 +1,5 @@
 import {
-  ConflictError, isTerminal, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
+  ConflictError, isTerminal, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
   type LogsQuery, type MetricEntry, type Page, type PageRequest, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -9,7 +9,7 @@ import {
  * repository contract suite (src/memory.repository.test.ts). Replace each Map with your
  * database's tables, keeping what the interface's doc comment asks (read in
  * node_modules/@ferry/sdk/dist/repository.d.ts): copies out, one transaction per save,
- * atomic claims. Everything here is lost when the process stops.
+ * atomic claims and concurrency slots. Everything here is lost when the process stops.
  */
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -32,6 +32,7 @@ export class AcmeRepository implements Repository {
   private readonly taskCache = new Map<string, TaskCacheRecord>();
   private secrets = new Map<string, SecretRecord>();
   private readonly kv = new Map<string, KvRecord>();
+  private readonly slots = new Map<string, ConcurrencySlotRecord>();
 
   async init(): Promise<void> {
     // connect to your database and create or migrate its tables here
@@ -216,6 +217,65 @@ export class AcmeRepository implements Repository {
     const state = this.triggers.get(triggerKey(ref)) ?? { namespace: ref.namespace, flowId: ref.flowId, triggerId: ref.triggerId, disabled, updated };
     this.triggers.set(triggerKey(ref), { ...state, disabled, updated });
     return copy(this.triggers.get(triggerKey(ref))!);
+  }
+
+  // Concurrency slots: no await between reading and writing, so each call is atomic here.
+  // A database does the same in one transaction that locks the flow (SELECT … FOR UPDATE).
+  private slotsOf(namespace: string, flowId: string): ConcurrencySlotRecord[] {
+    return [...this.slots.values()].filter((s) => s.namespace === namespace && s.flowId === flowId).sort(byKey((s) => `${s.queuedAt}\u0000${s.executionId}`));
+  }
+
+  async acquireConcurrencySlot(slot: Omit<ConcurrencySlotRecord, "running">, wait: boolean) {
+    const mine = this.slots.get(slot.executionId);
+    if (mine?.running) return "running" as const;
+    const flow = this.slotsOf(slot.namespace, slot.flowId);
+    const running = flow.filter((s) => s.running).length;
+    const place = { queuedAt: mine?.queuedAt ?? slot.queuedAt, executionId: slot.executionId };
+    // first in, first out: a later execution never takes a slot while an earlier one waits
+    const ahead = flow.filter((s) => !s.running && (s.queuedAt < place.queuedAt || (s.queuedAt === place.queuedAt && s.executionId < place.executionId))).length;
+    if (running + ahead < slot.limit) {
+      this.slots.set(slot.executionId, { ...slot, queuedAt: place.queuedAt, running: true });
+      return "running" as const;
+    }
+    if (!wait) {
+      this.slots.delete(slot.executionId);
+      return "refused" as const;
+    }
+    if (!mine) this.slots.set(slot.executionId, { ...slot, running: false });
+    return "waiting" as const;
+  }
+
+  async releaseConcurrencySlot(executionId: string) {
+    const held = this.slots.get(executionId);
+    if (!held) return [];
+    this.slots.delete(executionId);
+    return this.admissible(held.namespace, held.flowId);
+  }
+
+  private admissible(namespace: string, flowId: string): string[] {
+    const flow = this.slotsOf(namespace, flowId);
+    const running = flow.filter((s) => s.running).length;
+    const free: string[] = [];
+    for (const waiting of flow.filter((s) => !s.running)) {
+      if (running + free.length >= waiting.limit) break;
+      free.push(waiting.executionId);
+    }
+    return free;
+  }
+
+  async listConcurrencySlots(namespace: string, flowId: string) {
+    const flow = this.slotsOf(namespace, flowId);
+    return copy([...flow.filter((s) => s.running), ...flow.filter((s) => !s.running)]);
+  }
+
+  async repairConcurrencySlots() {
+    const orphans = [...this.slots.values()].filter((s) => {
+      const execution = this.executions.get(s.executionId);
+      return !execution || isTerminal(execution.state.current);
+    });
+    for (const orphan of orphans) this.slots.delete(orphan.executionId);
+    const flows = new Map([...this.slots.values()].filter((s) => !s.running).map((s) => [pairKey(s.namespace, s.flowId), s]));
+    return { released: orphans.length, admissible: [...flows.values()].flatMap((s) => this.admissible(s.namespace, s.flowId)) };
   }
 
   async claim(key: string, executionId: string, expires: string) {
