@@ -1,5 +1,5 @@
 import type { Backends, FerryConfig, PluginRegistry } from "@ferry/core";
-import { parseDuration, type AesGcm, type Repository, type Subscription } from "@ferry/sdk";
+import { parseDuration, setLongInterval, type AesGcm, type Repository, type Subscription } from "@ferry/sdk";
 import { encryptionKey } from "./encryption-key.js";
 import { errorLogReader, type ErrorLogReader } from "./error-logs.function.js";
 import { EngineEvents } from "./events.js";
@@ -94,7 +94,12 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
       await executor.start();
       stops.unshift(() => executor.stop());
       // the in-memory queue starts empty: re-send what the repository says is unfinished
-      if (config.queue.type === "memory") return { resumed: await executor.reconcile() };
+      if (config.queue.type === "memory") {
+        // no reconciler in one process, but a failed release still must not hold a slot for good
+        const repair = setLongInterval(() => void executor.repairConcurrency().catch(onError), parseDuration(config.executor.reconcileEvery));
+        stops.unshift(async () => repair.cancel());
+        return { resumed: await executor.reconcile() };
+      }
       // a shared queue keeps its messages; the reconciler finds what it lost anyway (FLUSHALL, restart)
       const reconciler = new Reconciler({
         repository, queue, workers: directory, onError,

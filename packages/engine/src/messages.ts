@@ -58,6 +58,8 @@ export type ExecutorEvent =
   | { type: "retry-execution"; executionId: string }
   /** local mode starting: re-send what the lost in-memory queue held */
   | { type: "reconcile"; executionId: string }
+  /** a concurrency slot freed up for this QUEUED execution: it tries to take it */
+  | { type: "admit"; executionId: string }
   /** an execution that stopped moving: walk it again (a lost `created` or `result`) */
   | { type: "reconcile-walk"; executionId: string };
 

@@ -110,7 +110,14 @@ export const flowSchema = z.strictObject({
   taskDefaults: z.array(pluginDefaultSchema).optional().describe("as pluginDefaults (Kestra's deprecated name)"),
   /** assigned by the server; one in the source is ignored, as Kestra ignores it */
   revision: z.number().int().optional().describe("ignored: the server assigns revisions, as Kestra does"),
-  concurrency: schema.notYet("concurrency", "executions of this flow would run without a limit"),
+  /** Kestra's flow concurrency: at most `limit` executions hold a slot (from start to end, PAUSED too) */
+  concurrency: z
+    .strictObject({
+      limit: z.number().int().min(1, "concurrency.limit is at least 1"),
+      behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).default("QUEUE").describe("what a start does when every slot is taken: wait QUEUED (oldest first), end CANCELLED, or end FAILED"),
+    })
+    .optional()
+    .describe("how many executions of this flow may run at once, across every scheduler"),
   /** tasks run once the execution ended, whatever its state; they do not change it */
   afterExecution: z.array(z.unknown()).optional(),
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */

@@ -79,10 +79,10 @@ ${inputs}`;
     await expect(parseFlowForDeploy(parent("          age: 120\n"), registry, lookup)).resolves.toMatchObject({ id: "parent" });
   });
 
-  it("a Subflow of the flow itself reads the version being deployed", async () => {
+  it("a Subflow of the flow itself is refused before its inputs are read, as Kestra refuses a recursive call", async () => {
     const recursive = `${people}  - { id: again, type: core.Subflow, namespace: lit.test, flowId: people, inputs: { age: 200 } }\n`;
     expect((await refusal(() => parseFlowForDeploy(recursive, registry, async () => undefined))).errors).toEqual([
-      { path: "tasks[1].inputs.age", message: "flow lit.test.people: input 'age' (INT): 200 is more than max 120", line: 8 },
+      { path: "tasks[1]", message: "Recursive call to flow [lit.test.people]", line: 8 },
     ]);
   });
 });

@@ -259,9 +259,19 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(refusal(`id: x\nnamespace: a\ndescripton: typo\ntasks:\n  - { id: t, type: core.Log, message: hi }\n`)).toContainEqual(expect.objectContaining({ path: "descripton", line: 3 }));
   });
 
+  it("a concurrency limit is a whole number from 1 with a behavior Kestra knows", () => {
+    const log = "    type: core.Log\n    message: hi\n";
+    expect(parseFlow(base(log, "concurrency: { limit: 2, behavior: CANCEL }\n"), scripts).concurrency).toEqual({ limit: 2, behavior: "CANCEL" });
+    expect(parseFlow(base(log, "concurrency: { limit: 1 }\n"), scripts).concurrency).toEqual({ limit: 1 }); // QUEUE when not given: the engine reads it so
+    expect(refusal(base(log, "concurrency: { limit: 0 }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.limit", message: expect.stringContaining("at least 1") }));
+    expect(refusal(base(log, "concurrency: { limit: 2, behavior: WAIT }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behavior" }));
+    expect(refusal(base(log, "concurrency: { limit: 2, behaviour: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behaviour" }));
+    expect(refusal(base(log, "concurrency: { behavior: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.limit" }));
+  });
+
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
-      [base("    type: core.Log\n    message: hi\n", "concurrency: { limit: 2, behavior: QUEUE }\n"), "not supported by Ferry yet: concurrency"],
+      [base("    type: core.Log\n    message: hi\n", "listeners: []\n"), "not supported by Ferry yet: listeners"],
       [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);

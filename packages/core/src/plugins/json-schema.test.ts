@@ -58,7 +58,7 @@ describe("the flow JSON Schema refuses what the server refuses", () => {
     }
   });
   it("a Kestra property Ferry does not honour yet", () => {
-    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { concurrency: { limit: 2 } }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { listeners: [] }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi", workerGroup: { key: "gpu" } }))).toBe(false);
     expect(refusedByServer(flow({ type: "script.Shell", commands: ["id"], containerImage: "ubuntu:22.04" }))).toBe(false);
   });
@@ -116,7 +116,9 @@ describe("the flow JSON Schema accepts what the server accepts", () => {
     // the shared corpus sits beside the checkout on the team's machines; examples and our own cases are in it
     const files = [join(root, "examples/flows"), join(root, "integration-tests/conformance"), join(root, "../../shared/conformance")]
       .filter((dir) => existsSync(dir))
-      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml")).map((f) => join(dir, f)));
+      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".yaml")).map((f) => join(dir, f)))
+      // a conformance case whose flow Kestra refuses at deploy is the server's to refuse, not this schema's to accept
+      .filter((file) => !existsSync(join(dirname(file), "expect.json")) || JSON.parse(readFileSync(join(dirname(file), "expect.json"), "utf8")).state !== "REFUSED");
     expect(files.length).toBeGreaterThan(1);
     for (const file of files) {
       const source = readFileSync(file, "utf8");

@@ -23,6 +23,23 @@ function propertiesOf(schema: z.ZodType, without: string[]): Schema {
 }
 
 /**
+ * What the input parser takes or checks beyond its zod shapes, said in JSON Schema too, so an
+ * editor agrees with the server: type BOOL (Kestra's older name) for BOOLEAN, and a SELECT or
+ * MULTISELECT needs its values (or `options`) or an `expression` rendering them.
+ */
+function sayInputRules(inputs: Schema): void {
+  const alternatives = ((inputs.items as Schema | undefined)?.oneOf ?? []) as Array<Schema & { properties: Record<string, Schema> }>;
+  for (const input of alternatives) {
+    const type = input.properties.type?.const;
+    if (type === "BOOLEAN") input.properties.type = { enum: ["BOOLEAN", "BOOL"] };
+    if (type === "SELECT" || type === "MULTISELECT") {
+      const givenBy = ["values", "expression", ...(type === "MULTISELECT" ? ["options"] : [])];
+      input.allOf = [...((input.allOf as Schema[] | undefined) ?? []), { anyOf: givenBy.map((key) => ({ required: [key] })) }];
+    }
+  }
+}
+
+/**
  * One JSON Schema for flow files, from the loaded plugins' own definitions and the flow
  * parser's own schemas: every task and trigger type (and alias) with its properties, child task
  * lists of flowable tasks pointing back at the task schema. Every object is closed
@@ -72,6 +89,7 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     }
   }
   const flow = propertiesSchema(flowSchema);
+  sayInputRules((flow.properties as { inputs: Schema }).inputs);
   const taskLists = { type: "array", items: { $ref: "#/$defs/task" } };
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

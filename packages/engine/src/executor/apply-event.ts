@@ -23,6 +23,7 @@ export interface ApplyDeps {
 export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
   switch (event.type) {
     case "created":
+    case "admit":
     case "reconcile-walk":
       return; // the walk that follows every event does the work
     case "reconcile":

@@ -15,7 +15,8 @@ import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { restart } from "./restart.js";
 import { checkAssertionSlas } from "./sla.js";
-import { afterExecutionPending, inAfterExecution } from "./after-execution.js";
+import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
+import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
@@ -74,9 +75,17 @@ export class Executor {
 
   /** re-dispatches what a stopped process left unfinished (local mode keeps no queue) */
   async reconcile(): Promise<number> {
+    // slots held by executions that ended while this process died are free again
+    await this.deps.repository.repairConcurrencySlots();
     const ids = await this.deps.repository.listUnfinishedExecutionIds();
     for (const id of ids) await this.handle({ type: "reconcile", executionId: id });
     return ids.length;
+  }
+
+  /** frees the concurrency slots of ended executions and tells waiting ones a slot is free (lost releases and admissions) */
+  async repairConcurrency(): Promise<void> {
+    const { admissible } = await this.deps.repository.repairConcurrencySlots();
+    for (const id of admissible) await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: id }, { key: id });
   }
 
   /**
@@ -169,6 +178,8 @@ export class Executor {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
+      const refused = await admitRestart(state, this.deps.repository);
+      if (refused) throw new ConflictError(refused);
       restart(state, (run) => this.dispatch(state, run));
     } else {
       if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
@@ -240,7 +251,14 @@ export class Executor {
       if (state.flow.afterExecution?.length) await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
       return;
     }
-    if (current === "CREATED") state.setExecutionState("RUNNING");
+    if (current === "CREATED" || current === "QUEUED") {
+      if (!(await admit(state, this.deps.repository))) {
+        // refused a slot (CANCEL, FAIL): ended without a task, but for its afterExecution tasks
+        if (isTerminal(state.execution.state.current)) await walkAfterExecution(state, new Walker(state, this.walkerDeps(state)));
+        return;
+      }
+      state.setExecutionState("RUNNING");
+    }
     if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
       return;
@@ -320,6 +338,7 @@ export class Executor {
       state.execution.version = state.loadedVersion + 1;
     }
     state.committed = true;
+    for (const next of await releaseIfEnded(state, repository)) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: next }, { key: next });
     if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
     for (const child of state.children) {
       await this.deps.executions.create(child).catch(async (error) => {

@@ -83,9 +83,15 @@ export class Reconciler {
       const lost = (since: number) => (lostAt !== undefined ? since < lostAt : now - since >= staleAfterMs);
       const running = new Set(workers.list().flatMap((w) => w.running.map((r) => r.taskRunId)));
       let asked = 0;
+      // slots whose release was lost (a crash after the save) free up; admissions lost with the queue are asked again
+      for (const id of (await repository.repairConcurrencySlots()).admissible) {
+        await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: id }, { key: id });
+        asked++;
+      }
       for (const id of await repository.listUnfinishedExecutionIds()) {
         const found = await repository.getExecution(id);
-        if (!found) continue;
+        // waiting for a concurrency slot is not being stuck: the repair above moves the line
+        if (!found || found.execution.state.current === "QUEUED") continue;
         const runs: Array<{ taskRunId: string; attempt: number }> = [];
         for (const run of found.taskRuns) {
           if (isTerminal(run.state.current) || run.planUri || run.subflowExecutionId || running.has(run.id)) continue;
