@@ -119,7 +119,8 @@ for (const repo of SHARED_DATABASES) {
       await new Promise((r) => setTimeout(r, outageMs));
       await dbProxy.restore();
       const backAt = Date.now();
-      expect(await allEnd(c, ids, 60_000)).toEqual([]);
+      // half of staleAfter: the executor's own retries must have finished them, not the staleness net
+      expect(await allEnd(c, ids, 30_000)).toEqual([]);
       figure("database unreachable", { repository: repo.name, executions: ids.length, outageMs, allEndedAfterBackMs: Date.now() - backAt });
     }, 180_000);
   });

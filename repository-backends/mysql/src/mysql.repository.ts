@@ -118,5 +118,15 @@ export function mysqlError(error: unknown): Error | undefined {
   const code = driverCode(error);
   if (code === "ER_DUP_ENTRY") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
   if (code && MYSQL_UNAVAILABLE.has(code)) return new OperationalError(`MySQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
+  // a transaction whose connection dropped fails again on its rollback, with no code: the
+  // rollback's error hides the first one, and says the same (the database is out of reach)
+  if (/connection is in closed state|Connection lost/i.test(messages(error))) return new OperationalError(`MySQL is out of reach: ${(error as Error).message}`, { cause: error });
   return undefined;
+}
+
+/** the messages of an error and its causes */
+function messages(error: unknown): string {
+  const all: string[] = [];
+  for (let e = error as { message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) if (typeof e.message === "string") all.push(e.message);
+  return all.join("\n");
 }

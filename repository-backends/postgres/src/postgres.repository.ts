@@ -37,7 +37,14 @@ export class PostgresRepository extends SqlRepository {
   }
 
   async init(): Promise<void> {
-    this.client = postgres(this.url, { max: this.poolSize, onnotice: () => undefined });
+    this.client = postgres(this.url, {
+      max: this.poolSize,
+      onnotice: () => undefined,
+      // postgres.js waits up to 20 s between reconnects once failures pile up (3^n / 100 s, its
+      // count shared by the pool): after an outage queued queries sat idle for ~30 s while the
+      // database was back. Ferry's callers back off themselves; reconnect within a second.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    });
     this.database = drizzle(preparingEveryQuery(this.client), { schema });
     this.hot = new HotStatements(this.client);
     let reserved: postgres.ReservedSql | undefined;

@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 
@@ -109,10 +109,17 @@ export class Executor {
   }
 
   private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
+    let unsure: ExecutionState | undefined;
     for (let attempt = 1, outage = 0; ; attempt++) {
       try {
+        if (unsure) {
+          const finished = await this.finishIfSaved(unsure);
+          unsure = undefined;
+          if (finished) return finished;
+        }
         return await this.process(event);
       } catch (error) {
+        if (error instanceof SaveOutcomeUnknown) unsure = error.state;
         // the database (or Redis) is out of reach: hold the event and try again once it is back,
         // rather than drop it and leave the execution to the reconciler's staleness net
         if (isUnavailable(error) && !this.stopping) {
@@ -331,12 +338,35 @@ export class Executor {
     for (const [channel, ids] of ended) await queue.settle(channel, ids);
   }
 
+  /**
+   * The database went away while it saved this state: the save may have landed, its answer
+   * lost. When it did (the stored version is the one this save made, with its changes), the
+   * jobs, children and notifications that follow a save are still owed: send them now. A
+   * fresh pass would find nothing to change, and send nothing.
+   */
+  private async finishIfSaved(state: ExecutionState): Promise<ExecutionState | undefined> {
+    const stored = await this.deps.repository.getExecution(state.execution.id);
+    if (!stored || (stored.execution.version ?? 0) !== state.loadedVersion + 1 || !sameSave(stored, state)) return undefined;
+    state.execution.version = state.loadedVersion + 1;
+    await this.afterSave(state);
+    return state;
+  }
+
   private async commit(state: ExecutionState): Promise<void> {
-    const { repository, queue, events } = this.deps;
     if (state.hasChanges()) {
-      await repository.saveExecution(state.execution, [...state.dirty], { expectedVersion: state.loadedVersion });
+      try {
+        await this.deps.repository.saveExecution(state.execution, [...state.dirty], { expectedVersion: state.loadedVersion });
+      } catch (error) {
+        throw isUnavailable(error) ? new SaveOutcomeUnknown(state, error) : error;
+      }
       state.execution.version = state.loadedVersion + 1;
     }
+    await this.afterSave(state);
+  }
+
+  /** what follows a save: logs, jobs, children, delayed events, notifications */
+  private async afterSave(state: ExecutionState): Promise<void> {
+    const { repository, queue, events } = this.deps;
     state.committed = true;
     for (const next of await releaseIfEnded(state, repository)) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: next }, { key: next });
     if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
@@ -378,4 +408,25 @@ export class Executor {
     }
     if (state.executionDirty) events.emit("execution", { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current });
   }
+}
+
+/** the save of `state` failed for want of the database: it may or may not have landed */
+class SaveOutcomeUnknown extends OperationalError {
+  constructor(readonly state: ExecutionState, cause: unknown) {
+    super(`the save of execution ${state.execution.id} went unanswered: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+/** whether the stored execution is the one this state saved: same state, same changed task runs */
+function sameSave(stored: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, state: ExecutionState): boolean {
+  // key order aside (PostgreSQL's jsonb sorts keys): the same JSON
+  const canonical = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+  if (!same(stored.execution.state, state.execution.state)) return false;
+  const runs = new Map(stored.taskRuns.map((run) => [run.id, run]));
+  for (const run of state.dirty) {
+    const saved = runs.get(run.id);
+    if (!saved || !same(saved.state, run.state) || !same(saved.attempts, run.attempts)) return false;
+  }
+  return true;
 }
