@@ -48,6 +48,8 @@ export type ExecutorEvent =
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
+  | { type: "pause-elapsed"; executionId: string; taskRunId: string }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */
   | { type: "stale"; executionId: string; runs: Array<{ taskRunId: string; attempt: number }> }
   /** the worker holding this attempt died: the queue handed its job to another worker */

@@ -35,6 +35,10 @@ export class ExecutionState {
   readonly childKills: string[] = [];
   readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
+  /** paused task runs' wake-ups to send, delayed (pause.ts) */
+  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number }> = [];
+  /** task runs whose pause ended: their wake-up ids are settled */
+  readonly pauseSettles: string[] = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
   /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */

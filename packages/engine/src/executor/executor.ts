@@ -13,6 +13,7 @@ import { contextRefOf } from "./context-ref.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { pauseWakeupId, resumePaused } from "./pause.js";
 import { restart } from "./restart.js";
 import { checkAssertionSlas } from "./sla.js";
 import { afterExecutionPending, inAfterExecution } from "./after-execution.js";
@@ -23,7 +24,9 @@ import { Walker, type WalkerDeps } from "./walker.js";
 export type ExecutorCommand =
   | { type: "restart"; executionId: string }
   /** the execution's labels from now on, the whole set (running or ended) */
-  | { type: "set-labels"; executionId: string; labels: Record<string, string> };
+  | { type: "set-labels"; executionId: string; labels: Record<string, string> }
+  /** resumes the paused task run (the API checked its onResume inputs: these are the typed values) */
+  | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown> };
 
 /**
  * Events handled on what this executor last saved (when it has it) instead of reading the
@@ -170,6 +173,9 @@ export class Executor {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
       restart(state, (run) => this.dispatch(state, run));
+    } else if (event.type === "resume") {
+      const run = state.byId(event.taskRunId);
+      await resumePaused(state, event.taskRunId, run && this.taskOf(state, run), event.onResume, this.deps.store);
     } else {
       if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
         // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
@@ -339,6 +345,10 @@ export class Executor {
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
+    }
+    if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
+    for (const { taskRunId, delayMs } of state.pauseWakeups) {
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "pause-elapsed", executionId: state.execution.id, taskRunId }, { key: state.execution.id, delayMs, id: pauseWakeupId(taskRunId) });
     }
     for (const retry of state.delayed) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
