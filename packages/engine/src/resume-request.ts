@@ -1,5 +1,5 @@
 import { findTask, resolveExecutionInputs, type Callable, type Flow, type PluginRegistry } from "@ferry/core";
-import { ConflictError, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, isStorageUri, storageKeyOf, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
 import type { ExecutorCommand } from "./executor/executor.js";
 import { onResumeOf } from "./executor/pause.js";
 
@@ -14,7 +14,11 @@ export async function resumeCommand(
   flow: Flow,
   registry: PluginRegistry,
   given: Record<string, unknown>,
-  functions?: Record<string, Callable>,
+  options: {
+    functions?: Record<string, Callable>;
+    /** where a FILE input given as a `ferry://` URI may point (this execution's files, its namespace's); anywhere when absent */
+    filePrefixes?: string[];
+  } = {},
 ): Promise<Extract<ExecutorCommand, { type: "resume" }>> {
   const { execution, taskRuns } = found;
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
@@ -29,10 +33,17 @@ export async function resumeCommand(
     });
   }
   const onResume = specs?.length
-    ? await resolveExecutionInputs(specs, given, { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, execution: { id: execution.id }, functions }).catch((error: unknown) => {
+    ? await resolveExecutionInputs(specs, given, { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, execution: { id: execution.id }, functions: options.functions }).catch((error: unknown) => {
         if (error instanceof UserError) throw new UserError(error.message.replace(/^invalid inputs/, "invalid onResume inputs"), { status: 422, errors: error.errors, cause: error });
         throw error;
       })
     : undefined;
+  for (const spec of specs ?? []) {
+    const value = onResume?.[spec.id];
+    if (spec.type !== "FILE" || !isStorageUri(value) || !options.filePrefixes) continue;
+    if (!options.filePrefixes.some((prefix) => storageKeyOf(value).startsWith(prefix))) {
+      throw new UserError(`onResume input ${spec.id}: ${value} is not a file of this execution or of its namespace's files`, { status: 422 });
+    }
+  }
   return { type: "resume", executionId: execution.id, taskRunId: paused.id, ...(onResume ? { onResume } : {}) };
 }
