@@ -1,6 +1,6 @@
 import { findTask, resolveExecutionInputs, type Callable, type Flow, type PluginRegistry } from "@ferry/core";
 import { ConflictError, isStorageUri, storageKeyOf, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
-import type { ExecutorCommand } from "./executor/executor.js";
+import type { ExecutorEvent } from "./messages.js";
 import { onResumeOf } from "./executor/pause.js";
 
 /**
@@ -19,7 +19,7 @@ export async function resumeCommand(
     /** where a FILE input given as a `ferry://` URI may point (this execution's files, its namespace's); anywhere when absent */
     filePrefixes?: string[];
   } = {},
-): Promise<Extract<ExecutorCommand, { type: "resume" }>> {
+): Promise<Extract<ExecutorEvent, { type: "resume" }>> {
   const { execution, taskRuns } = found;
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
   const paused = taskRuns.find((r) => r.state.current === "PAUSED");

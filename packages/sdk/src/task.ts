@@ -316,6 +316,11 @@ export interface ExecutionChange {
   variables?: Record<string, unknown>;
   /** ends the execution in this state (Kestra's Exit) */
   exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
+  /**
+   * resumes a PAUSED execution (this one, or another of the flow named), with its Pause's
+   * onResume inputs (Kestra's execution.Resume); the task fails when it cannot be resumed
+   */
+  resume?: { executionId: string; namespace: string; flowId: string; inputs?: Record<string, unknown> };
 }
 
 export interface ExecutionTaskContext extends RunIdentity {

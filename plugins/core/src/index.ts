@@ -3,6 +3,7 @@ import { forEachTask } from "./flow/for-each.task.js";
 import { allowFailureTask } from "./flow/allow-failure.task.js";
 import { dagTaskDefinition } from "./flow/dag.task.js";
 import { exitTask } from "./execution/exit.task.js";
+import { resumeTask } from "./execution/resume.task.js";
 import { labelsTask } from "./execution/labels.task.js";
 import { setVariablesTask, unsetVariablesTask } from "./execution/variables.tasks.js";
 import { failTask } from "./flow/fail.task.js";
@@ -47,7 +48,7 @@ export default definePlugin({
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
-    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, labelsTask, setVariablesTask, unsetVariablesTask,
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask],
 });

@@ -31,6 +31,9 @@ function propertiesOf(schema: z.ZodType, without: string[]): Schema {
  */
 export function flowJsonSchema(registry: PluginRegistry): Schema {
   const common = propertiesOf(taskSchema, ["type"]);
+  const flow = propertiesSchema(flowSchema);
+  /** a flowable's list of input definitions (Pause's onResume) is checked as the flow's inputs are */
+  const inputList = (flow.properties as Schema).inputs;
   const tasks: Schema[] = [];
   for (const def of registry.taskDefinitions()) {
     const own = propertiesSchema(def.properties);
@@ -38,7 +41,10 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     for (const [key, value] of Object.entries((own.properties as Schema | undefined) ?? {})) {
       // a flowable that places its children itself (Dag's `tasks: [{task, dependsOn}]`) keeps its own schema
       const childList = def.kind === "flowable" && def.taskProperties.includes(key) && !def.taskLists;
-      props[key] = childList
+      const inputs = def.kind === "flowable" && def.inputProperties?.includes(key);
+      props[key] = inputs
+        ? inputList
+        : childList
         ? (value as Schema).type === "object"
           ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } }
           : { type: "array", items: { $ref: "#/$defs/task" } }
@@ -71,7 +77,6 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
       });
     }
   }
-  const flow = propertiesSchema(flowSchema);
   const taskLists = { type: "array", items: { $ref: "#/$defs/task" } };
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

@@ -209,3 +209,64 @@ tasks:
     expect(() => parseFlow("id: bad\nnamespace: test.pause\ntasks:\n  - id: wait\n    type: core.Pause\n    behavior: SOMETIMES\n", h.registry)).toThrow(/behavior is one of RESUME, WARN, FAIL, CANCEL/);
   });
 });
+
+describe("core.execution.Resume: a task resumes a paused execution", () => {
+  it("resumes this execution's Pause in another branch, with inputs", async () => {
+    const r = await h.run(`
+id: resume-self
+namespace: test.pause
+tasks:
+  - id: both
+    type: core.Parallel
+    tasks:
+      - id: wait
+        type: core.Pause
+        onResume:
+          - { id: who, type: STRING }
+      - id: resume
+        type: io.kestra.plugin.core.execution.Resume
+        inputs:
+          who: "{{ flow.id }}"
+  - { id: after, type: core.Log, message: "resumed by {{ outputs.wait.onResume.who }}, vars {{ vars.resumedExecution.flowId }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("resume")).toBe("SUCCESS");
+    expect(r.messages()).toContain("resumed by resume-self, vars resume-self");
+  });
+
+  it("resumes another execution of a flow by id; resuming one that is not PAUSED fails the task, naming its state", async () => {
+    const { id } = await startPaused(`
+id: resume-target
+namespace: test.pause
+tasks:
+  - id: wait
+    type: core.Pause
+    onResume:
+      - { id: approved, type: BOOLEAN }
+  - { id: after, type: core.Log, message: "approved {{ outputs.wait.onResume.approved }}" }
+`);
+    const resumer = `
+id: resumer
+namespace: test.pause
+inputs:
+  - { id: target, type: STRING }
+tasks:
+  - id: resume
+    type: core.execution.Resume
+    executionId: "{{ inputs.target }}"
+    namespace: test.pause
+    flowId: resume-target
+    inputs: { approved: true }
+`;
+    const first = await h.run(resumer, { target: id });
+    expect(first.execution.state.current).toBe("SUCCESS");
+    const target = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(target.execution.state.current).toBe("SUCCESS");
+    expect(target.messages()).toContain("approved true");
+    const again = await h.run(resumer, { target: id });
+    expect(again.state("resume")).toBe("FAILED");
+    expect(again.messages().join("\n")).toContain("is SUCCESS; only a PAUSED execution is resumed");
+    const elsewhere = await h.run(resumer.replace("flowId: resume-target", "flowId: another-flow"), { target: id });
+    expect(elsewhere.messages().join("\n")).toContain(`No execution found for execution id ${id} of flow test.pause.another-flow`);
+  });
+});

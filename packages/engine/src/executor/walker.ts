@@ -1,5 +1,5 @@
 import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, LOG_LEVELS, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -20,6 +20,8 @@ export interface WalkerDeps {
   startSubflow(state: ExecutionState, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<string>;
   /** queues a runnable task run for a worker */
   dispatch(state: ExecutionState, run: TaskRunRecord, task: TaskSpec): void;
+  /** resumes a PAUSED execution, this one or another (execution.Resume); throws when it cannot be */
+  resume?(state: ExecutionState, request: NonNullable<ExecutionChange["resume"]>): Promise<void>;
 }
 
 /**
@@ -122,7 +124,7 @@ export class Walker {
       } else if (def.kind === "execution") {
         const view = await executionTaskView(this.state, this.deps.store);
         const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
-        await applyExecutionChange(this.state, run, change, this.deps.store);
+        await applyExecutionChange(this.state, run, change, this.deps.store, this.deps.resume && ((request) => this.deps.resume!(this.state, request)));
       } else {
         await this.startChild(task, run, def.target(props));
       }
