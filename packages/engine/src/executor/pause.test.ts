@@ -161,6 +161,31 @@ tasks:
   - { id: wait, type: io.kestra.core.tasks.flows.Pause, delay: PT0.3S }
 `);
     expect(delayed.execution.state.current).toBe("SUCCESS");
+    const shorter = await h.run(`
+id: pause-timeout-shorter
+namespace: test.pause
+tasks:
+  - { id: wait, type: core.Pause, pauseDuration: PT1H, timeout: PT0.3S, allowFailure: true }
+`);
+    expect(shorter.state("wait")).toBe("WARNING");
+    expect(shorter.messages()).toContain("the pause elapsed before the execution was resumed");
+  });
+
+  it("a Pause among afterExecution tasks fails: nobody could resume an ended execution", async () => {
+    const r = await h.run(`
+id: pause-after-execution
+namespace: test.pause
+tasks:
+  - { id: first, type: core.Log, message: first }
+afterExecution:
+  - { id: wait, type: core.Pause }
+`);
+    // the execution ended before its afterExecution tasks did: wait for the Pause's end
+    const pauseEnded = async () => (await h.repository.getExecution(r.execution.id))!.taskRuns.some((t) => t.taskId === "wait" && isTerminal(t.state.current));
+    for (const end = Date.now() + 20_000; !(await pauseEnded()) && Date.now() < end; ) await new Promise((res) => setTimeout(res, 20));
+    const after = await h.result(r.execution.id);
+    expect(after.state("wait")).toBe("FAILED");
+    expect(after.messages().join("\n")).toContain("a Pause cannot hold execution");
   });
 
   it("a pause that elapsed goes on with its onResume defaults as outputs", async () => {

@@ -1,5 +1,5 @@
 import { resolveExecutionInputs, type TaskSpec } from "@ferry/core";
-import { ConflictError, errorMessage, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
@@ -19,17 +19,21 @@ function pausedAt(run: TaskRunRecord): number | undefined {
 
 /**
  * Pauses a pausing flowable's task run and its execution (Kestra's handlePausedDelay). Without
- * pauseDuration the task's `timeout` bounds the pause and fails it once passed, as Kestra does;
+ * pauseDuration (or when shorter) the task's `timeout` bounds the pause and fails it once passed;
  * the bound is written into the plan, the date it counts from is the run's PAUSED history, so
  * both live in the repository (and storage) and outlast this process.
  */
 export async function pauseRun(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan, store: JsonStore, renderTimeout: () => Promise<unknown>): Promise<void> {
+  // an afterExecution task: nobody could resume an execution that already ended
+  if (isTerminal(state.execution.state.current)) throw new Error(`a Pause cannot hold execution ${state.execution.id}: it already ended ${state.execution.state.current}`);
   const pause = plan.pause!;
-  if (pause.afterMs === undefined && task.timeout !== undefined) {
-    const timeout = await renderTimeout();
-    const afterMs = parseDuration(String(timeout));
-    plan.pause = { afterMs, onElapsed: "FAILED" };
-    await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+  if (task.timeout !== undefined) {
+    // Kestra uses the timeout when there is no pauseDuration; Ferry also when it is the shorter (a task never outlives its timeout)
+    const timeoutMs = parseDuration(String(await renderTimeout()));
+    if (pause.afterMs === undefined || timeoutMs < pause.afterMs) {
+      plan.pause = { afterMs: timeoutMs, onElapsed: "FAILED" };
+      await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+    }
   }
   state.setRunState(run, "PAUSED");
   const current = state.execution.state.current;

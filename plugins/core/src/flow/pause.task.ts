@@ -18,7 +18,7 @@ export const pauseTask = defineTask({
     "The task run and its execution go PAUSED until resumed (`POST /api/v1/executions/{id}/resume`, the UI, `ferry executions resume`), " +
     "with the `onResume` inputs (typed as flow inputs) as the outputs `outputs.<id>.onResume.<input>`. With `pauseDuration`, the pause ends " +
     "by itself after it, as `behavior` says: RESUME goes on, WARN goes on with the task WARNING, FAIL fails the task, CANCEL cancels the execution. " +
-    "Without it, the task's `timeout` fails the task once passed. The wait is held by the executor in the repository, not by a worker.",
+    "The task's `timeout` fails the task once passed (when there is no pauseDuration, or it is the shorter). The wait is held by the executor in the repository, not by a worker.",
   properties: z
     .strictObject({
       pauseDuration: schema.duration().optional().describe("how long the pause lasts at most (ISO-8601)"),
