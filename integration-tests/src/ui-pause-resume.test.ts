@@ -48,4 +48,17 @@ describe.skipIf(!hasChromium)("web UI: resume a paused execution (Chromium)", ()
     expect(execution.taskRunList.find((r) => r.taskId === "wait_for_approval")?.outputs).toEqual({ onResume: { approved: true, reason: "signed off in the browser" } });
     expect(execution.taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "approved=true: signed off in the browser" });
   }, 120_000);
+
+  it("resumes the PAUSED executions selected in the list at once", async () => {
+    expect((await api("flows", { method: "POST", body: "id: plain\nnamespace: ui.pause\ntasks:\n  - { id: wait, type: core.Pause }\n", headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+    const ids = await Promise.all([1, 2].map(async () => ((await (await api("executions/ui.pause/plain", { method: "POST" })).json()) as { id: string }).id));
+    const stateOf = async (id: string) => ((await (await api(`executions/${id}`)).json()) as Execution).state.current;
+    await expect.poll(async () => Promise.all(ids.map(stateOf)), { timeout: 30_000 }).toEqual(["PAUSED", "PAUSED"]);
+    const { page } = await newPage(browser);
+    await page.goto(`${ferry.url}/ui/executions?namespace=ui.pause&state=PAUSED`);
+    for (const id of ids) await page.getByLabel(`Select ${id}`).check();
+    await page.getByRole("button", { name: "Resume selected" }).click();
+    await page.getByRole("status").getByText("Resumed 2 executions").waitFor();
+    await expect.poll(async () => Promise.all(ids.map(stateOf)), { timeout: 30_000 }).toEqual(["SUCCESS", "SUCCESS"]);
+  }, 120_000);
 });
