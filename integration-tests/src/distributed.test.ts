@@ -109,6 +109,29 @@ for (const repo of SHARED_DATABASES) {
       expect(e.taskRunList.find((r) => r.taskId === "keys")?.outputs).toEqual({ keys: ["k0", "k1", "k2", "k3", "k4", "k5"] });
     }, 60_000);
 
+    it("holds Pauses in the scheduler: a pauseDuration ends through Redis' delayed wake-up, a resume through the API goes on with its inputs", async () => {
+      const flows = [
+        "id: timed-pause\nnamespace: it.distributed\ntasks:\n  - { id: wait, type: core.Pause, pauseDuration: PT1S }\n  - { id: after, type: core.Log, message: went on }\n",
+        "id: manual-pause\nnamespace: it.distributed\ntasks:\n  - id: wait\n    type: core.Pause\n    onResume:\n      - { id: size, type: INT }\n  - { id: after, type: core.Return, format: \"{{ outputs.wait.onResume.size + 1 }}\" }\n",
+      ];
+      for (const body of flows) expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const timed = await c.api<{ id: string }>("/executions/it.distributed/timed-pause", { method: "POST" });
+      const manual = await c.api<{ id: string }>("/executions/it.distributed/manual-pause", { method: "POST" });
+      for (let end = Date.now() + 30_000; (await c.api<Execution>(`/executions/${manual.id}`)).state.current !== "PAUSED"; await new Promise((r) => setTimeout(r, 50))) {
+        expect(Date.now() < end, "the manual pause pauses").toBe(true);
+      }
+      const refused = await fetch(`${c.url}/api/v1/executions/${manual.id}/resume`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ size: "big" }) });
+      expect(refused.status).toBe(422);
+      const resumed = await fetch(`${c.url}/api/v1/executions/${manual.id}/resume`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ size: 41 }) });
+      expect(resumed.status).toBe(200);
+      const done = (await c.waitEnd(manual.id)) as unknown as { state: { current: string }; taskRunList: Array<{ taskId: string; outputs?: unknown }> };
+      expect(done.state.current).toBe("SUCCESS");
+      expect(done.taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "42" });
+      const timedEnd = await c.waitEnd(timed.id);
+      expect(timedEnd.state.current).toBe("SUCCESS");
+      expect(timedEnd.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["wait", "SUCCESS"], ["after", "SUCCESS"]]);
+    }, 90_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

@@ -28,9 +28,9 @@ export interface RunResult {
  */
 export async function createEngineHarness(
   extraPlugins: Plugin[] = [],
-  options: { workerLacksExtras?: boolean; secrets?: Record<string, string>; processUser?: ProcessUser } = {},
+  options: { workerLacksExtras?: boolean; secrets?: Record<string, string>; processUser?: ProcessUser; /** reopen what a closed harness kept (a restart) */ dir?: string } = {},
 ) {
-  const dir = await mkdtemp(join(tmpdir(), "ferry-engine-"));
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "ferry-engine-")));
   const repository: SqliteRepository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
   const storage: LocalStorage = createLocalStorage({ type: "local", path: join(dir, "storage") });
   const queue = createMemoryQueue();
@@ -89,7 +89,7 @@ export async function createEngineHarness(
   };
 
   return {
-    dir, repository, storage, queue, registry, store, kv, executor, worker, executions, deploy, waitFor, result,
+    dir, repository, storage, queue, registry, store, kv, flows, executor, worker, executions, deploy, waitFor, result,
     /** deploys the flow, runs it with the inputs, waits for the end */
     async run(source: string, inputs: Record<string, unknown> = {}): Promise<RunResult> {
       const flow = await deploy(source);
@@ -97,12 +97,13 @@ export async function createEngineHarness(
       await waitFor(execution.id, (e) => isTerminal(e.state.current));
       return result(execution.id);
     },
-    async close() {
+    /** stops everything; `keep` leaves the data for a harness opened on `dir` after it (a restart) */
+    async close(keep = false) {
       await worker.stop();
       await engine.stop();
       await queue.close();
       await repository.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!keep) await rm(dir, { recursive: true, force: true });
     },
   };
 }

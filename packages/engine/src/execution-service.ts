@@ -74,6 +74,11 @@ export class ExecutionService {
     return newId();
   }
 
+  /** what input templates may call for a namespace (kv()): the same for a Pause's onResume inputs */
+  inputFunctionsFor(namespace: string): Record<string, Callable> | undefined {
+    return this.inputFunctions?.(namespace);
+  }
+
   /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything; answers the typed inputs */
   async validate(request: CreateExecutionRequest): Promise<Record<string, unknown>> {
     const { flow } = request;

@@ -21,3 +21,4 @@ export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";
 export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
+export { resumeCommand } from "./resume-request.js";

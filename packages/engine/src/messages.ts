@@ -48,6 +48,13 @@ export type ExecutorEvent =
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  /**
+   * resumes the paused task run, its onResume inputs typed (the API, or an execution.Resume task
+   * of execution `by`: a refusal then only leaves a line in this execution's logs)
+   */
+  | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
+  /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
+  | { type: "pause-elapsed"; executionId: string; taskRunId: string }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */
   | { type: "stale"; executionId: string; runs: Array<{ taskRunId: string; attempt: number }> }
   /** the worker holding this attempt died: the queue handed its job to another worker */

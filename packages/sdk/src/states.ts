@@ -26,7 +26,9 @@ export type TaskRunState =
   | "SKIPPED"
   | "CANCELLED"
   /** failed, and retried in a new execution (`retry.behavior: CREATE_NEW_EXECUTION`) */
-  | "RETRIED";
+  | "RETRIED"
+  /** a Pause task holding its execution until it is resumed (or its pauseDuration passes) */
+  | "PAUSED";
 
 export const EXECUTION_STATES: readonly ExecutionState[] = [
   "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED",

@@ -258,6 +258,26 @@ export interface FlowablePlan {
   outputs?: TaskOutputs;
   /** a child's failure ends the flowable WARNING, not FAILED (Kestra's AllowFailure) */
   allowFailure?: boolean;
+  /** the flowable first pauses its execution, before any branch starts (Kestra's Pause) */
+  pause?: FlowablePause;
+}
+
+/**
+ * How a pausing flowable waits. The executor holds the pause (the task run and the execution
+ * go PAUSED) until it is resumed through the API, or until `afterMs` has passed since it
+ * paused; then the task run takes `onElapsed`.
+ */
+export interface FlowablePause {
+  /** how long the pause lasts at most; absent: until resumed */
+  afterMs?: number;
+  /**
+   * What the task run becomes once `afterMs` passed: RUNNING goes on as a resume does,
+   * WARNING goes on and ends the task run WARNING, FAILED fails it, CANCELLED cancels the
+   * execution.
+   */
+  onElapsed: "RUNNING" | "WARNING" | "FAILED" | "CANCELLED";
+  /** set by the executor once the pause elapsed with WARNING: the task run ends WARNING at the latest */
+  warned?: boolean;
 }
 
 export interface FlowableContext extends RunIdentity {
@@ -276,6 +296,11 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
   /** property names rendered by `plan` itself rather than before it */
   rawProperties?: string[];
   /**
+   * Properties holding lists of input definitions, typed and checked at deploy exactly as the
+   * flow's `inputs` are (Pause's `onResume`); they are never rendered (list them in rawProperties too).
+   */
+  inputProperties?: string[];
+  /**
    * Where child tasks sit when not directly in `taskProperties` lists or maps of lists
    * (Dag's `tasks: [{task, dependsOn}]`): each list of child tasks with its property path.
    */
@@ -291,6 +316,11 @@ export interface ExecutionChange {
   variables?: Record<string, unknown>;
   /** ends the execution in this state (Kestra's Exit) */
   exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
+  /**
+   * resumes a PAUSED execution (this one, or another of the flow named), with its Pause's
+   * onResume inputs (Kestra's execution.Resume); the task fails when it cannot be resumed
+   */
+  resume?: { executionId: string; namespace: string; flowId: string; inputs?: Record<string, unknown> };
 }
 
 export interface ExecutionTaskContext extends RunIdentity {

@@ -3,6 +3,7 @@ import { forEachTask } from "./flow/for-each.task.js";
 import { allowFailureTask } from "./flow/allow-failure.task.js";
 import { dagTaskDefinition } from "./flow/dag.task.js";
 import { exitTask } from "./execution/exit.task.js";
+import { resumeTask } from "./execution/resume.task.js";
 import { labelsTask } from "./execution/labels.task.js";
 import { setVariablesTask, unsetVariablesTask } from "./execution/variables.tasks.js";
 import { failTask } from "./flow/fail.task.js";
@@ -10,6 +11,7 @@ import { ifTask } from "./flow/if.task.js";
 import { parallelTask } from "./flow/parallel.task.js";
 import { sequentialTask } from "./flow/sequential.task.js";
 import { sleepTask } from "./flow/sleep.task.js";
+import { pauseTask } from "./flow/pause.task.js";
 import { subflowTask } from "./flow/subflow.task.js";
 import { switchTask } from "./flow/switch.task.js";
 import { requestTask } from "./http/request.task.js";
@@ -39,14 +41,14 @@ import { countTask } from "./execution/count.task.js";
 import { assertTask } from "./execution/assert.task.js";
 import { stateDeleteTask, stateGetTask, stateSetTask } from "./state/state.tasks.js";
 
-export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
+export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
 
 export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
-    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, labelsTask, setVariablesTask, unsetVariablesTask,
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask],
 });

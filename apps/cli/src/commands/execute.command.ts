@@ -5,10 +5,10 @@ import { EXIT_CODES_HELP, UsageError } from "../exit-codes.js";
 import { followToEnd } from "../follow/follow-to-end.js";
 import { printJson } from "../output/terminal.js";
 
-const collect = (v: string, all: string[]) => [...all, v];
+export const collect = (v: string, all: string[]) => [...all, v];
 
 /** `key=value` pairs of --input, or a usage error naming the one that is not */
-function pairs(values: string[], option: string, separator: string): Array<[string, string]> {
+export function pairs(values: string[], option: string, separator: string): Array<[string, string]> {
   return values.map((pair) => {
     const at = pair.indexOf(separator);
     if (at <= 0) throw new UsageError(`${option} '${pair}' is not key${separator}value`);

@@ -7,6 +7,7 @@ import { followToEnd } from "../follow/follow-to-end.js";
 import { integerIn } from "../output/option-parsers.js";
 import { printJson } from "../output/terminal.js";
 import { executionPath } from "./execution-filters.js";
+import { collect, pairs } from "./execute.command.js";
 
 interface FollowOptions {
   wait?: boolean;
@@ -64,6 +65,21 @@ export function registerExecutionActions(executions: Command): void {
   ).action(async (id: string, options: FollowOptions) => {
     const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/restart"));
     await answerOrFollow(options, execution, "restarted");
+  });
+
+  withServer(
+    withFollow(
+      executions
+        .command("resume")
+        .description("resume a PAUSED execution: its Pause task goes on, with the onResume inputs given (typed as the Pause declares them)")
+        .argument("<id>", "execution id")
+        .option("-i, --input <key=value>", "an onResume input, repeatable", collect, [] as string[]),
+    ),
+  ).action(async (id: string, options: FollowOptions & { input: string[] }) => {
+    const form = new FormData();
+    for (const [key, value] of pairs(options.input, "--input", "=")) form.append(key, value);
+    const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/resume"), form);
+    await answerOrFollow(options, execution, "resumed");
   });
 
   withServer(

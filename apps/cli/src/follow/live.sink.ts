@@ -64,6 +64,7 @@ export function liveSink(stream: NodeJS.WriteStream = process.stdout): FollowSin
             update.persist(`${ICONS[event.state] ?? " "} ${name}  ${colorState(event.state)}  ${humanDuration(event.durationMs ?? Number.NaN)}${attempt}`);
           } else {
             if (event.state === "RETRYING") update.persist(`${colors.yellow("↻")} ${name}  attempt ${event.attempt ?? 1} failed, retrying`);
+            if (event.state === "PAUSED") update.persist(`${colors.yellow("⏸")} ${name}  paused: ferry executions resume ${execution?.id ?? "<id>"} [--input key=value]`);
             const since = running.get(event.id)?.since ?? Date.parse(event.date);
             running.set(event.id, { name, state: event.state, since, attempt: event.attempt });
           }

@@ -15,6 +15,7 @@ import { uiRoutes } from "./routes/ui.routes.js";
 import { executionFileRoutes } from "./routes/execution-files.routes.js";
 import { executionRoutes } from "./routes/executions.routes.js";
 import { executionActionRoutes } from "./routes/execution-actions.routes.js";
+import { executionResumeRoutes } from "./routes/execution-resume.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
@@ -88,6 +89,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/executions", executionStatisticsRoutes(deps));
   app.route("/api/v1/executions", executionFileRoutes(deps));
   app.route("/api/v1/executions", executionActionRoutes(deps));
+  app.route("/api/v1/executions", executionResumeRoutes(deps));
   app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));

@@ -55,6 +55,14 @@ export const openApiDocument = {
       },
     },
     "/api/v1/executions/{id}/kill": { delete: { summary: "Kill an execution", parameters: [execId], responses: { 202: json("killing"), 404: error("not found"), 409: error("already ended") } } },
+    "/api/v1/executions/{id}/resume": {
+      post: {
+        summary: "Resume a PAUSED execution: its paused Pause task goes on, with the onResume inputs (a multipart form or a JSON object) as its outputs",
+        parameters: [execId],
+        requestBody: { content: { "multipart/form-data": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
+        responses: { 200: json("the execution"), 404: error("not found"), 409: error("not PAUSED (its state named)"), 422: error("an onResume input missing, unknown or of the wrong type") },
+      },
+    },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/replay": {
       post: {
@@ -221,6 +229,13 @@ export const openApiDocument = {
     "/api/v1/executions/kill/by-ids": {
       delete: {
         summary: "Kill executions by id: all or none (any that cannot be killed makes it 422 naming them)",
+        requestBody: idsBody,
+        responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
+      },
+    },
+    "/api/v1/executions/resume/by-ids": {
+      post: {
+        summary: "Resume PAUSED executions by id, without inputs: all or none (any not PAUSED, or whose Pause needs an input, makes it 422 naming them)",
         requestBody: idsBody,
         responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
       },

@@ -36,12 +36,12 @@ export function ExecutionTable({ fixed = {} }: { fixed?: { namespace?: string; f
     setParams(next, { replace: true });
   };
   const rows = executions.data?.results ?? [];
-  const bulk = async (action: "kill" | "restart") => {
+  const bulk = async (action: "kill" | "restart" | "resume") => {
     setError(undefined);
     try {
       const ids = [...selected];
-      const result = action === "kill" ? await sendJson<{ count: number }>("DELETE", "executions/kill/by-ids", ids) : await sendJson<{ count: number }>("POST", "executions/restart/by-ids", ids);
-      setOutcome(`${action === "kill" ? "Killing" : "Restarted"} ${result.count} execution${result.count === 1 ? "" : "s"}`);
+      const result = action === "kill" ? await sendJson<{ count: number }>("DELETE", "executions/kill/by-ids", ids) : await sendJson<{ count: number }>("POST", `executions/${action}/by-ids`, ids);
+      setOutcome(`${{ kill: "Killing", restart: "Restarted", resume: "Resumed" }[action]} ${result.count} execution${result.count === 1 ? "" : "s"}`);
       setSelected(new Set());
       await queryClient.invalidateQueries({ queryKey: ["executions"] });
     } catch (e) {
@@ -99,6 +99,9 @@ export function ExecutionTable({ fixed = {} }: { fixed?: { namespace?: string; f
         </button>
         <button disabled={!selected.size} onClick={() => bulk("restart")}>
           Restart selected
+        </button>
+        <button disabled={!selected.size} onClick={() => bulk("resume")} title="PAUSED executions go on, without onResume inputs">
+          Resume selected
         </button>
         {outcome && (
           <span role="status" className="muted">

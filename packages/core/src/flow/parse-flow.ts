@@ -5,6 +5,7 @@ import { checkTemplate } from "../expressions/index.js";
 import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
+import { inputSchema } from "./input.schema.js";
 import { invalidFlowError } from "./invalid-flow.error.js";
 import { triggerInputProblems } from "./literal-inputs.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
@@ -190,10 +191,33 @@ function validateTasks(
     const result = def.properties.safeParse(props);
     if (!result.success) addIssues(path, result.error.issues, props);
     for (const key of keysNotIn(def.properties, props)) add([...path, key], `unknown property '${key}' of ${spec.type}`);
+    if (def.kind === "flowable") for (const key of def.inputProperties ?? []) validateInputList(spec, key, path, add, addIssues);
     const childKeys = new Set(def.kind === "flowable" ? def.taskProperties : []);
     for (const [key, value] of Object.entries(props)) if (!childKeys.has(key)) checkTemplates(value, [...path, key], add);
     for (const [subPath, list] of childTaskLists(def, spec)) validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues);
   }
+}
+
+/**
+ * A task property holding input definitions (Pause's `onResume`): each is held to the flow
+ * inputs' schema, ids unique, and kept in its parsed (normalised) form for those who type values with it.
+ */
+function validateInputList(spec: TaskSpec, key: string, path: Path, add: (path: Path, message: string) => void, addIssues: (base: Path, issues: z.core.$ZodIssue[], value: unknown) => void) {
+  const list = (spec as Record<string, unknown>)[key];
+  if (!Array.isArray(list)) return;
+  const parsed: unknown[] = [];
+  list.forEach((input, i) => {
+    const result = inputSchema.safeParse(input);
+    if (result.success) parsed.push(result.data);
+    else addIssues([...path, key, i], result.error.issues, input);
+  });
+  const seen = new Set<unknown>();
+  list.forEach((input, i) => {
+    const id = (input as { id?: unknown } | null)?.id;
+    if (seen.has(id)) add([...path, key, i, "id"], `duplicate input id '${String(id)}' in ${key}`);
+    seen.add(id);
+  });
+  if (parsed.length === list.length) (spec as Record<string, unknown>)[key] = parsed;
 }
 
 function checkTemplates(value: unknown, path: Path, add: (path: Path, message: string) => void) {

@@ -34,6 +34,13 @@ describe("the flow JSON Schema", () => {
     expect(validate({ id: "f", namespace: "n", tasks: [{ id: "p", type: "core.Sequential", tasks: [{ id: "bad" }] }] })).toBe(false);
     expect(validate({ namespace: "n", tasks: [] })).toBe(false);
   });
+
+  it("checks a Pause's onResume inputs as the flow's inputs", () => {
+    const pause = (onResume: unknown) => ({ id: "f", namespace: "n", tasks: [{ id: "p", type: "core.Pause", onResume }] });
+    expect(validate(pause([{ id: "ok", type: "BOOLEAN", defaults: true }])), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(validate(pause([{ id: "bad", type: "NOPE" }]))).toBe(false);
+    expect(() => parseFlow(stringify(pause([{ id: "bad", type: "NOPE" }])), registry)).toThrow(/NOPE/);
+  });
 });
 
 describe("the flow JSON Schema refuses what the server refuses", () => {

@@ -48,6 +48,10 @@ function sayInputRules(inputs: Schema): void {
  */
 export function flowJsonSchema(registry: PluginRegistry): Schema {
   const common = propertiesOf(taskSchema, ["type"]);
+  const flow = propertiesSchema(flowSchema);
+  sayInputRules((flow.properties as { inputs: Schema }).inputs);
+  /** a flowable's list of input definitions (Pause's onResume) is checked as the flow's inputs are */
+  const inputList = (flow.properties as Schema).inputs;
   const tasks: Schema[] = [];
   for (const def of registry.taskDefinitions()) {
     const own = propertiesSchema(def.properties);
@@ -55,7 +59,10 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     for (const [key, value] of Object.entries((own.properties as Schema | undefined) ?? {})) {
       // a flowable that places its children itself (Dag's `tasks: [{task, dependsOn}]`) keeps its own schema
       const childList = def.kind === "flowable" && def.taskProperties.includes(key) && !def.taskLists;
-      props[key] = childList
+      const inputs = def.kind === "flowable" && def.inputProperties?.includes(key);
+      props[key] = inputs
+        ? inputList
+        : childList
         ? (value as Schema).type === "object"
           ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } }
           : { type: "array", items: { $ref: "#/$defs/task" } }
@@ -88,8 +95,6 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
       });
     }
   }
-  const flow = propertiesSchema(flowSchema);
-  sayInputRules((flow.properties as { inputs: Schema }).inputs);
   const taskLists = { type: "array", items: { $ref: "#/$defs/task" } };
   return {
     $schema: "https://json-schema.org/draft/2020-12/schema",

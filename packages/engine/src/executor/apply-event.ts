@@ -4,6 +4,7 @@ import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
 import { subflowEnded } from "./subflow-end.js";
 import { outcomeState } from "./task-outcome.js";
@@ -24,10 +25,17 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
   switch (event.type) {
     case "created":
     case "admit":
-    case "reconcile-walk":
       return; // the walk that follows every event does the work
+    case "reconcile-walk":
+      // a lost wake-up of a paused task run is sent again (or the pause, passed meanwhile, ends)
+      await checkPauses(state, deps.store, deps.taskOf);
+      return;
     case "reconcile":
       reconcile(state, deps);
+      await checkPauses(state, deps.store, deps.taskOf);
+      return;
+    case "pause-elapsed":
+      await checkPauses(state, deps.store, deps.taskOf, event.taskRunId);
       return;
     case "kill":
       state.setExecutionState("KILLING");

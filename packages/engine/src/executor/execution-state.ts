@@ -3,7 +3,7 @@ import { formatDuration, isTerminal } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
 import type { CreateExecutionRequest } from "../execution-service.js";
 import type { TaskRunVariables } from "../context.js";
-import type { WorkerJob } from "../messages.js";
+import type { ExecutorEvent, WorkerJob } from "../messages.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
   if (record.current === state) return;
@@ -35,6 +35,12 @@ export class ExecutionState {
   readonly childKills: string[] = [];
   readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
+  /** paused task runs' wake-ups to send, delayed (pause.ts) */
+  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number }> = [];
+  /** task runs whose pause ended: their wake-up ids are settled */
+  readonly pauseSettles: string[] = [];
+  /** other executions an execution.Resume task resumes, once this state is saved */
+  readonly resumes: Array<Extract<ExecutorEvent, { type: "resume" }>> = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
   /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */

@@ -12,8 +12,19 @@ import { executionVariables } from "./variables.js";
  * ExecutorService.handleExecutionUpdatingTask does. Throws (the task run fails) on a change
  * the execution cannot take.
  */
-export async function applyExecutionChange(state: ExecutionState, run: TaskRunRecord, change: ExecutionChange, store: JsonStore): Promise<void> {
+export async function applyExecutionChange(
+  state: ExecutionState,
+  run: TaskRunRecord,
+  change: ExecutionChange,
+  store: JsonStore,
+  resume?: (request: NonNullable<ExecutionChange["resume"]>) => Promise<void>,
+): Promise<void> {
   const { execution } = state;
+  // first: a resume that cannot be made fails the task before anything else changes
+  if (change.resume) {
+    if (!resume) throw new Error("resuming an execution is not available here");
+    await resume(change.resume);
+  }
   if (change.labels) {
     for (const [key, value] of Object.entries(change.labels)) {
       if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new Error(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`);

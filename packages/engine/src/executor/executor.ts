@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 
@@ -13,6 +13,8 @@ import { contextRefOf } from "./context-ref.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { pauseWakeupId, resumePaused } from "./pause.js";
+import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
 import { checkAssertionSlas } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
@@ -188,6 +190,17 @@ export class Executor {
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
       restart(state, (run) => this.dispatch(state, run));
+    } else if (event.type === "resume") {
+      const run = state.byId(event.taskRunId);
+      try {
+        await resumePaused(state, event.taskRunId, run && this.taskOf(state, run), event.onResume, this.deps.store);
+      } catch (error) {
+        // the API answers its caller; a Resume task of another execution already ended: its refusal is logged here
+        if (!event.by || !(error instanceof ConflictError)) throw error;
+        state.log("WARN", `resume asked by execution ${event.by} refused: ${error.message}`);
+        await this.commit(state);
+        return state;
+      }
     } else {
       if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
         // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
@@ -247,6 +260,18 @@ export class Executor {
         await this.deps.executions.validate(request); // bad inputs fail the task now, before anything is written
         s.children.push(request);
         return request.id;
+      },
+      resume: async (s, request) => {
+        // checked now, so that the task fails on what would be refused; then resumed under the
+        // execution's own lock, by an event that follows this save (this execution's too: a Pause in another branch)
+        const own = request.executionId === s.execution.id;
+        const found = own ? { execution: s.execution, taskRuns: s.taskRuns } : await this.deps.repository.getExecution(request.executionId);
+        if (!found || found.execution.namespace !== request.namespace || found.execution.flowId !== request.flowId) {
+          throw new NotFoundError(`No execution found for execution id ${request.executionId} of flow ${request.namespace}.${request.flowId}`);
+        }
+        const flow = own ? s.flow : await this.deps.flows.get(found.execution.namespace, found.execution.flowId, found.execution.flowRevision);
+        const command = await resumeCommand(found, flow, this.deps.registry, request.inputs ?? {}, { functions: this.deps.executions.inputFunctionsFor(found.execution.namespace) });
+        s.resumes.push({ ...command, by: s.execution.id });
       },
     };
   }
@@ -389,6 +414,11 @@ export class Executor {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
     }
+    if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
+    for (const { taskRunId, delayMs } of state.pauseWakeups) {
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "pause-elapsed", executionId: state.execution.id, taskRunId }, { key: state.execution.id, delayMs, id: pauseWakeupId(taskRunId) });
+    }
+    for (const resume of state.resumes) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, resume, { key: resume.executionId });
     for (const retry of state.delayed) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry", executionId: state.execution.id, ...retry }, { key: state.execution.id, delayMs: retry.delayMs });
     }

@@ -1,5 +1,5 @@
 import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, LOG_LEVELS, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -7,6 +7,7 @@ import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { pauseRun } from "./pause.js";
 import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
@@ -19,6 +20,8 @@ export interface WalkerDeps {
   startSubflow(state: ExecutionState, run: TaskRunRecord, target: ReturnType<Extract<TaskDefinition, { kind: "subflow" }>["target"]>): Promise<string>;
   /** queues a runnable task run for a worker */
   dispatch(state: ExecutionState, run: TaskRunRecord, task: TaskSpec): void;
+  /** resumes a PAUSED execution, this one or another (execution.Resume); throws when it cannot be */
+  resume?(state: ExecutionState, request: NonNullable<ExecutionChange["resume"]>): Promise<void>;
 }
 
 /**
@@ -115,13 +118,13 @@ export class Walker {
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}) });
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}) });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
         const view = await executionTaskView(this.state, this.deps.store);
         const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
-        await applyExecutionChange(this.state, run, change, this.deps.store);
+        await applyExecutionChange(this.state, run, change, this.deps.store, this.deps.resume && ((request) => this.deps.resume!(this.state, request)));
       } else {
         await this.startChild(task, run, def.target(props));
       }
@@ -184,6 +187,20 @@ export class Walker {
    */
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
+    if (plan.pause) {
+      // a pausing flowable holds its branches until resumed; it pauses once, on its first walk
+      if (run.state.current === "PAUSED") return;
+      if (!run.state.histories.some((h) => h.state === "PAUSED")) {
+        if (!mayStart || this.halted()) return;
+        try {
+          await pauseRun(this.state, run, task, plan, this.deps.store, async () => renderValue(task.timeout, await this.renderContext(run, task)));
+        } catch (error) {
+          this.state.log("ERROR", errorMessage(error), run);
+          this.state.setRunState(run, outcomeState(task, "FAILED"));
+        }
+        return;
+      }
+    }
     const main = await this.walkBranches(task, run, plan, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
@@ -193,7 +210,9 @@ export class Walker {
     if (main !== "killed" && task.finally?.length) {
       if ((await this.walkList(task.finally, run.id, run.value, mayStart)) === "running") return;
     }
-    const state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
+    let state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
+    // a Pause whose pauseDuration passed with behavior WARN
+    if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
   }
 

@@ -153,7 +153,7 @@ export async function assertRestartable(deps: ApiDeps, execution: ExecutionRecor
 }
 
 /** Inputs from a multipart form (files stored under the execution), a JSON object, or nothing. */
-async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Record<string, unknown>> {
+export async function inputsOf(c: Context, deps: ApiDeps, prefix: string): Promise<Record<string, unknown>> {
   const type = c.req.header("content-type") ?? "";
   if (type.includes("multipart/form-data") || type.includes("application/x-www-form-urlencoded")) {
     const body = await c.req.parseBody({ all: true }).catch((error: Error) => {

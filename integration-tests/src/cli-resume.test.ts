@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+
+const FLOW = `id: approval
+namespace: cli.resume
+tasks:
+  - id: wait
+    type: core.Pause
+    onResume:
+      - { id: approved, type: BOOLEAN }
+      - { id: reason, type: STRING, defaults: none given }
+  - { id: after, type: core.Return, format: "approved={{ outputs.wait.onResume.approved }} ({{ outputs.wait.onResume.reason }})" }
+`;
+
+type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; outputs?: Record<string, unknown> }> };
+
+describe("ferry executions resume", () => {
+  let ferry: FerryProcess;
+  let s: string[];
+  const get = async (id: string) => (await (await fetch(`${ferry.url}/api/v1/executions/${id}`)).json()) as Execution;
+  /** starts the flow and waits (generously) until it is PAUSED */
+  const startPaused = async () => {
+    const { id } = (await (await fetch(`${ferry.url}/api/v1/executions/cli.resume/approval`, { method: "POST" })).json()) as Execution;
+    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if ((await get(id)).state.current === "PAUSED") return id;
+    throw new Error(`execution ${id} never paused`);
+  };
+  beforeAll(async () => {
+    ferry = await startFerryProcess();
+    s = ["--server", ferry.url];
+    expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", headers: { "content-type": "application/x-yaml" }, body: FLOW })).status).toBe(200);
+  });
+  afterAll(async () => ferry?.stop());
+
+  it("resumes a PAUSED execution with --input values and follows it to its end (--wait), or answers it (--json)", async () => {
+    const first = await startPaused();
+    const followed = await runCli(["executions", "resume", first, "--input", "approved=true", "--input", "reason=ship it", "--wait", ...s]);
+    expect(followed.code).toBe(0);
+    expect(JSON.parse(followed.stdout.trim().split("\n").at(-1)!)).toMatchObject({ event: "end", id: first, state: "SUCCESS" });
+    expect((await get(first)).taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "approved=true (ship it)" });
+
+    const second = await startPaused();
+    const answered = await runCli(["executions", "resume", second, "-i", "approved=false", "--json", ...s]);
+    expect(answered.code).toBe(0);
+    expect((JSON.parse(answered.stdout) as Execution).id).toBe(second);
+  }, 180_000);
+
+  it("bad input is one line: a wrong-typed input (422), an execution not PAUSED (409), a pair without '=' (2)", async () => {
+    const id = await startPaused();
+    const wrong = await runCli(["executions", "resume", id, "--input", "approved=perhaps", ...s]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^ferry: POST \/api\/v1\/executions\/.+\/resume: HTTP 422: .*approved.*\n$/);
+    expect((await get(id)).state.current).toBe("PAUSED");
+    expect(await runCli(["executions", "resume", id, "--input", "approved", ...s])).toMatchObject({ code: 2, stderr: "ferry: --input 'approved' is not key=value\n" });
+    expect((await runCli(["executions", "resume", id, "-i", "approved=true", ...s])).stdout).toMatch(new RegExp(`^execution ${id}: resumed \\((RUNNING|SUCCESS)\\)\\n$`));
+    const again = await runCli(["executions", "resume", id, "-i", "approved=true", ...s]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/HTTP 409: execution .+ is (RUNNING|SUCCESS); only a PAUSED execution is resumed\n$/);
+  }, 120_000);
+});

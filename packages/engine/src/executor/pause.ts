@@ -1,0 +1,133 @@
+import { resolveExecutionInputs, type TaskSpec } from "@ferry/core";
+import { ConflictError, errorMessage, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { transition, type ExecutionState } from "./execution-state.js";
+import { outcomeState } from "./task-outcome.js";
+
+/** the queue id of a paused task run's wake-up: one outstanding at a time, however often it is re-armed */
+export const pauseWakeupId = (taskRunId: string) => `pause:${taskRunId}`;
+
+/** what a Pause's `onResume` declares, once parse-flow checked and normalised it */
+export const onResumeOf = (task: TaskSpec | undefined) => (task as { onResume?: unknown[] } | undefined)?.onResume as Parameters<typeof resolveExecutionInputs>[0];
+
+/** when the task run went PAUSED (its last PAUSED in history) */
+function pausedAt(run: TaskRunRecord): number | undefined {
+  const last = [...run.state.histories].reverse().find((h) => h.state === "PAUSED");
+  return last ? Date.parse(last.date) : undefined;
+}
+
+/**
+ * Pauses a pausing flowable's task run and its execution (Kestra's handlePausedDelay). Without
+ * pauseDuration (or when shorter) the task's `timeout` bounds the pause and fails it once passed;
+ * the bound is written into the plan, the date it counts from is the run's PAUSED history, so
+ * both live in the repository (and storage) and outlast this process.
+ */
+export async function pauseRun(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan, store: JsonStore, renderTimeout: () => Promise<unknown>): Promise<void> {
+  // an afterExecution task: nobody could resume an execution that already ended
+  if (isTerminal(state.execution.state.current)) throw new Error(`a Pause cannot hold execution ${state.execution.id}: it already ended ${state.execution.state.current}`);
+  const pause = plan.pause!;
+  if (task.timeout !== undefined) {
+    // Kestra uses the timeout when there is no pauseDuration; Ferry also when it is the shorter (a task never outlives its timeout)
+    const timeoutMs = parseDuration(String(await renderTimeout()));
+    if (pause.afterMs === undefined || timeoutMs < pause.afterMs) {
+      plan.pause = { afterMs: timeoutMs, onElapsed: "FAILED" };
+      await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+    }
+  }
+  state.setRunState(run, "PAUSED");
+  const current = state.execution.state.current;
+  if (current === "RUNNING" || current === "CREATED") state.setExecutionState("PAUSED");
+  const afterMs = plan.pause!.afterMs;
+  state.log("INFO", afterMs === undefined ? "paused until resumed" : `paused until resumed, or for ${afterMs} ms at most`, run);
+  if (afterMs !== undefined) state.pauseWakeups.push({ taskRunId: run.id, delayMs: afterMs });
+}
+
+/**
+ * Ends a task run's pause: resumed (RUNNING, with the onResume outputs), or elapsed with the
+ * pause's `onElapsed`. The execution goes RUNNING again once no task run is paused any more.
+ */
+export async function endPause(
+  state: ExecutionState,
+  run: TaskRunRecord,
+  task: TaskSpec | undefined,
+  how: FlowablePause["onElapsed"],
+  store: JsonStore,
+  onResume?: Record<string, unknown>,
+): Promise<void> {
+  state.pauseSettles.push(run.id);
+  const prefix = recordsPrefix(state.execution);
+  if (onResume) run.outputsUri = await store.write(taskOutputsKey(prefix, run.taskId, run.id), { onResume });
+  if (how === "CANCELLED") {
+    // Kestra's CANCEL: the execution ends CANCELLED at once; the task run's parents with it
+    state.setRunState(run, "CANCELLED");
+    for (let p = run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? state.byId(p.parentTaskRunId) : undefined) state.setRunState(p, "CANCELLED");
+    state.log("INFO", "the pause elapsed: execution cancelled (behavior CANCEL)", run);
+    state.setExecutionState("CANCELLED");
+    return;
+  }
+  if (how === "FAILED") {
+    state.log("ERROR", "the pause elapsed before the execution was resumed", run);
+    state.setRunState(run, outcomeState(task, "FAILED"));
+  } else {
+    if (how === "WARNING" && run.planUri) {
+      // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)
+      const plan = await store.read<FlowablePlan>(run.planUri);
+      plan.pause = { ...plan.pause!, warned: true };
+      await store.write(planKey(prefix, run.taskId, run.id), plan);
+    }
+    transition(run.state, "RUNNING");
+    state.touch(run);
+  }
+  if (state.execution.state.current === "PAUSED" && !state.taskRuns.some((r) => r.state.current === "PAUSED")) state.setExecutionState("RUNNING");
+}
+
+/**
+ * The API's resume (Kestra's ExecutionService.resume): the execution must still be PAUSED and
+ * the task run it named still paused, or nothing changes (409).
+ */
+export async function resumePaused(state: ExecutionState, taskRunId: string, task: TaskSpec | undefined, onResume: Record<string, unknown> | undefined, store: JsonStore): Promise<void> {
+  const { execution } = state;
+  if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
+  const run = state.byId(taskRunId);
+  if (!run || run.state.current !== "PAUSED") throw new ConflictError(`task run ${taskRunId} of execution ${execution.id} is no longer paused`);
+  state.log("INFO", "resumed", run);
+  await endPause(state, run, task, "RUNNING", store, onResume);
+}
+
+/**
+ * A wake-up came, or the executor looks again (reconcile): each paused task run whose pause
+ * passed ends as its pause says; one not yet due is armed again (the queue drops a second
+ * send of a wake-up still outstanding, and re-sends one it lost).
+ */
+export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string): Promise<void> {
+  for (const run of state.taskRuns) {
+    if (run.state.current !== "PAUSED" || !run.planUri || (only && run.id !== only)) continue;
+    const plan = await store.read<FlowablePlan>(run.planUri);
+    const since = pausedAt(run);
+    if (plan.pause?.afterMs === undefined || since === undefined) continue;
+    const remaining = since + plan.pause.afterMs - Date.now();
+    if (remaining > 0) {
+      // an early delivery (clocks of two servers differ): the outstanding id is settled, then sent again
+      if (only) state.pauseSettles.push(run.id);
+      state.pauseWakeups.push({ taskRunId: run.id, delayMs: remaining });
+      continue;
+    }
+    const task = taskOf(run);
+    const how = plan.pause.onElapsed;
+    await endPause(state, run, task, how, store, how === "RUNNING" || how === "WARNING" ? await defaultOnResume(state, run, task) : undefined);
+  }
+}
+
+/** a pause that elapsed and goes on: its onResume outputs are the inputs' defaults, when they all have one */
+async function defaultOnResume(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined): Promise<Record<string, unknown> | undefined> {
+  const specs = onResumeOf(task);
+  if (!specs?.length) return undefined;
+  try {
+    const { execution, flow } = state;
+    return await resolveExecutionInputs(specs, {}, { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision }, execution: { id: execution.id } });
+  } catch (error) {
+    state.log("WARN", `the pause elapsed: no onResume outputs (${errorMessage(error)})`, run);
+    return undefined;
+  }
+}
