@@ -1,5 +1,6 @@
 import { newId, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
+import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js";
 import { contractSuite, type Skips } from "./skips.js";
 
 const now = () => new Date().toISOString();
@@ -348,5 +349,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.deleteExpiredClaims(now())).toBeGreaterThanOrEqual(1);
       expect(await repo.claim("webhook/short-lived", "d", later)).toEqual({ won: false, executionId: "b" });
     });
+    repositoryConcurrencyCases(test, () => repo);
   });
 }
