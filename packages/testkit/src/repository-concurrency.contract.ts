@@ -115,7 +115,7 @@ export function repositoryConcurrencyCases(test: (name: string, fn: () => Promis
     const states = fulfilled(inits);
     expect(new Set(states.map((s) => s.nextFire)).size).toBe(1);
     const fire = (i: number) => `2026-01-02T00:00:${String(i).padStart(2, "0")}.000Z`;
-    const fires = await writers((i) => (i % 2 ? repo().recordTriggerFire(ref, fire(i), fire(i + 1)) : repo().setTriggerDisabled(ref, i % 4 === 0)));
+    const fires = await writers((i) => (i % 2 ? repo().recordTriggerFire(ref, fire(i), fire(i + 1)) : repo().setTriggerDisabled(ref, i % 4 === 0).then(() => undefined)));
     expect(rejected(fires)).toEqual([]);
     const [state] = await repo().listTriggerStates({ namespace: "c.conc", flowId: "f" });
     const last = WRITERS - 1;

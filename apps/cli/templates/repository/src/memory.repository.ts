@@ -76,7 +76,8 @@ export class AcmeRepository implements Repository {
   }
 
   async deleteFlow(namespace: string, id: string) {
-    if (!(await this.getFlow(namespace, id))) return false;
+    // checked and changed with no await between: a database does both in one statement
+    if (this.flows.get(pairKey(namespace, id))?.at(-1)?.deleted !== false) return false;
     const updated = new Date().toISOString();
     this.flows.set(pairKey(namespace, id), this.flows.get(pairKey(namespace, id))!.map((r) => ({ ...r, deleted: true, updated })));
     return true;
