@@ -1,4 +1,4 @@
-import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { flowFromRow, retryingLostRaces, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
@@ -74,7 +74,8 @@ export class PostgresRepository extends SqlRepository {
   }
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    await this.hotPath().saveExecution(execution, runs, options.expectedVersion);
+    // one statement; a deadlock with another multi-row upsert is broken by PostgreSQL and run again
+    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
   }
 
   override async getExecution(id: string) {

@@ -142,7 +142,9 @@ export abstract class SqlRepository implements Repository {
     const executionRow = () => executionToRow(execution) as unknown as Record<string, unknown>;
     // one statement is atomic by itself: no BEGIN/COMMIT round trips
     if (expected === undefined && !runs.length) return this.upsert(this.db(), executions, [executionRow()], executions.id);
-    await this.transaction(async (tx) => {
+    // a deadlock between two multi-row upserts is broken by the database: the save runs again
+    // (the version check with it, so a lost race never becomes a lost update)
+    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.transaction(async (tx) => {
       // the statements go out together (drivers that pipeline send them in one write); a
       // version conflict throws after both ran, which rolls the task runs back with the rest
       const [saved] = await Promise.all([
@@ -152,7 +154,7 @@ export abstract class SqlRepository implements Repository {
         runs.length ? this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id) : undefined,
       ]);
       if (saved === false) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
-    });
+    }));
   }
 
   /** one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip); false when the version moved */
@@ -410,10 +412,13 @@ export abstract class SqlRepository implements Repository {
 
   async replaceSecrets(records: SecretRecord[]): Promise<void> {
     const { secrets } = this.tables;
-    await this.transaction(async (tx) => {
-      await tx.delete(secrets);
-      if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
-    });
+    // a secret saved meanwhile (uncommitted when the delete ran) takes a key the insert wants: run it all again
+    await retryingLostRaces("replacing the secrets", (error) => this.lostRace(error), () =>
+      this.transaction(async (tx) => {
+        await tx.delete(secrets);
+        if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
+      }),
+    );
   }
 
   async getKv(namespace: string, key: string): Promise<KvRecord | undefined> {
