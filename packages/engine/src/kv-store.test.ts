@@ -21,12 +21,12 @@ beforeAll(async () => {
   repository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
   await repository.init?.();
   const saveKv = repository.saveKv.bind(repository);
-  repository.saveKv = async (record: KvRecord) => {
+  repository.saveKv = async (record: KvRecord, options?: { ifValueUri?: string | null }) => {
     if (failNextSave) {
       failNextSave = false;
       throw new Error("injected: the database went away");
     }
-    return saveKv(record);
+    return saveKv(record, options);
   };
   const storage = createLocalStorage({ type: "local", path: join(dir, "storage") });
   await storage.init();

@@ -1,10 +1,21 @@
-import { isCalendarDate, isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, parseDuration, storageKeyOf, toStorageUri, UserError, type KvRecord, type KvType, type Repository, type Storage } from "@ferry/sdk";
+import {
+  ConflictError, isCalendarDate, isDuration, KV_TYPES, MAX_STORAGE_SEGMENT_BYTES, namespacePath, newId, parseDuration, storageKeyOf, toStorageUri, UserError, type KvRecord, type KvType, type Repository,
+  type Storage,
+} from "@ferry/sdk";
 
 /** ASCII letters, digits and `-_.`; at most MAX_STORAGE_SEGMENT_BYTES, as the key names a file in storage */
 const KEY = /^[A-Za-z0-9_.-]+$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const LATEST_EXPIRY = Date.parse("9999-12-31T23:59:59.999Z");
+/**
+ * How many times a write re-reads a key that another writer changed between its read and its
+ * compare-and-set. Each round lets one writer through, so 20 concurrent writers of one key
+ * need at most 20; past this, a 409 asks the caller to retry.
+ */
+const WRITE_ATTEMPTS = 60;
+/** how many times a read follows a key whose value was replaced between reading its metadata and its bytes */
+const READ_ATTEMPTS = 5;
 
 export function assertKvKey(key: string): string {
   if (!KEY.test(key)) throw new UserError(`'${key.slice(0, 100)}' is not a KV key: ASCII letters, digits and '-', '_', '.' only`, { status: 400 });
@@ -63,10 +74,16 @@ export function checkKvValue(type: KvType, value: unknown): unknown {
 }
 
 /**
- * The KV store: pairs bound to a namespace, each value in internal storage at
- * `<namespace>/_kv/<key>` and its metadata (type, URI, expiration, dates) in the repository.
- * An expired pair is invisible and purged when met. The repository is asked for lazily: a
- * worker connects to it only when a task uses KV.
+ * The KV store: pairs bound to a namespace, each value in internal storage and its metadata
+ * (type, URI, expiration, dates) in the repository. An expired pair is invisible and purged
+ * when met. The repository is asked for lazily: a worker connects to it only when a task uses KV.
+ *
+ * Every version of a value has its own storage key, `<namespace>/_kv/@versions/<key>/<id>`
+ * (`@` is not a key character, so this never meets a key of the first layout, `_kv/<key>`).
+ * A write puts its bytes first, then swaps the metadata to them with a compare-and-set on the
+ * URI it read, then removes the bytes it replaced: a reader never finds metadata pointing at
+ * bytes half-written or gone, and of concurrent writers each either lands or re-reads and
+ * tries again on top of the one that did, so none is lost and none fails on the race.
  */
 export class KvStore {
   constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly now = () => new Date()) {}
@@ -78,24 +95,30 @@ export class KvStore {
     const checked = checkKvValue(type, value);
     const expires = options.ttl ? this.expiry(options.ttl) : undefined;
     const repository = await this.repository();
-    const existing = await this.live(repository, namespace, key);
-    if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
-    const storageKey = `${namespacePath(namespace)}/_kv/${key}`;
-    // the value and its metadata change together: if the metadata cannot be saved, the previous bytes go back
-    const previous = existing ? await this.storage.get(storageKey) : undefined;
-    await this.storage.put(storageKey, JSON.stringify(checked));
-    const now = this.now().toISOString();
-    const record: KvRecord = {
-      namespace, key, type, valueUri: toStorageUri(storageKey), created: existing?.created ?? now, updated: now,
-      expires,
-    };
+    const storageKey = `${namespacePath(namespace)}/_kv/@versions/${key}/${newId()}`;
+    let written = false;
     try {
-      await repository.saveKv(record);
-    } catch (error) {
-      await (previous ? this.storage.put(storageKey, previous) : this.storage.delete(storageKey)).catch(() => undefined);
-      throw error;
+      for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+        const existing = await this.live(repository, namespace, key);
+        if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
+        if (!written) {
+          await this.storage.put(storageKey, JSON.stringify(checked));
+          written = true;
+        }
+        const now = this.now().toISOString();
+        const record: KvRecord = { namespace, key, type, valueUri: toStorageUri(storageKey), created: existing?.created ?? now, updated: now, expires };
+        if (await repository.saveKv(record, { ifValueUri: existing?.valueUri ?? null })) {
+          if (existing) await this.storage.delete(storageKeyOf(existing.valueUri)).catch(() => false);
+          written = false;
+          return record;
+        }
+        // another write to this key came between our read and our save: read what it left, go again
+      }
+      throw new ConflictError(`KV key ${key} in namespace ${namespace} is being written by too many writers at once; retry`);
+    } finally {
+      // our bytes stay only if the metadata points at them
+      if (written) await this.storage.delete(storageKey).catch(() => false);
     }
-    return record;
   }
 
   /** when a pair set now with this ttl expires (400 for a ttl that is not a duration or ends past year 9999) */
@@ -110,11 +133,16 @@ export class KvStore {
 
   async get(namespace: string, key: string): Promise<{ type: KvType; value: unknown } | undefined> {
     assertKvKey(key);
-    const record = await this.live(await this.repository(), namespace, key);
-    if (!record) return undefined;
-    const bytes = await this.storage.get(storageKeyOf(record.valueUri));
-    if (!bytes) return undefined;
-    return { type: record.type, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+    const repository = await this.repository();
+    for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+      const record = await this.live(repository, namespace, key);
+      if (!record) return undefined;
+      const bytes = await this.storage.get(storageKeyOf(record.valueUri));
+      if (bytes) return { type: record.type, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+      // a write may have replaced the value (and removed these bytes) since we read its metadata
+      if ((await repository.getKv(namespace, key))?.valueUri === record.valueUri) return undefined;
+    }
+    return undefined;
   }
 
   async list(namespace: string, prefix = ""): Promise<KvRecord[]> {
@@ -128,11 +156,13 @@ export class KvStore {
   async delete(namespace: string, key: string): Promise<boolean> {
     assertKvKey(key);
     const repository = await this.repository();
-    const record = await this.live(repository, namespace, key);
-    if (!record) return false;
-    await repository.deleteKv(namespace, key);
-    await this.storage.delete(storageKeyOf(record.valueUri));
-    return true;
+    for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
+      const record = await this.live(repository, namespace, key);
+      if (!record) return false;
+      // only the value we read: one written since stays until a delete has seen it
+      if (await this.remove(repository, record)) return true;
+    }
+    throw new ConflictError(`KV key ${key} in namespace ${namespace} is being written by too many writers at once; retry`);
   }
 
   /** removes the namespace's pairs whose key matches (only expired ones with `expiredOnly`); returns how many */
@@ -142,11 +172,7 @@ export class KvStore {
     for (const record of await repository.listKv(namespace)) {
       if (!matches(record.key)) continue;
       if (await this.purgeIfExpired(repository, record)) removed++;
-      else if (!expiredOnly) {
-        await repository.deleteKv(record.namespace, record.key);
-        await this.storage.delete(storageKeyOf(record.valueUri)).catch(() => false);
-        removed++;
-      }
+      else if (!expiredOnly && (await this.remove(repository, record))) removed++;
     }
     return removed;
   }
@@ -156,10 +182,16 @@ export class KvStore {
     return record && !(await this.purgeIfExpired(repository, record)) ? record : undefined;
   }
 
-  /** true (and gone) when the pair has expired */
+  /** true (and gone) when the pair has expired; a value written since is not touched */
   private async purgeIfExpired(repository: Repository, record: KvRecord): Promise<boolean> {
     if (!record.expires || Date.parse(record.expires) > this.now().getTime()) return false;
-    await repository.deleteKv(record.namespace, record.key);
+    await this.remove(repository, record);
+    return true;
+  }
+
+  /** removes the pair's metadata if it still points at this record's value, then the value; false when it was replaced meanwhile */
+  private async remove(repository: Repository, record: KvRecord): Promise<boolean> {
+    if (!(await repository.deleteKv(record.namespace, record.key, { ifValueUri: record.valueUri }))) return false;
     await this.storage.delete(storageKeyOf(record.valueUri)).catch(() => false);
     return true;
   }

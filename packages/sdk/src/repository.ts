@@ -10,7 +10,12 @@ import type {
  * Invariants every implementation keeps (the repository contract suite checks them):
  * - It holds metadata and pointers only. Inputs, outputs and files are storage URIs.
  * - `saveFlow` creates revision 1, then a new revision only when the source changed;
- *   saving identical source returns the current revision unchanged.
+ *   saving identical source returns the current revision unchanged. Concurrent saves of one
+ *   flow are serialized: each gets its own revision (or the unchanged one), none fails for
+ *   having raced another; revisions stay 1, 2, 3… without gaps or duplicates.
+ * - Every write of one record (KV pair, secret, task cache entry, trigger state) is atomic:
+ *   of concurrent writers, the record ends as one of them wrote it, and none fails for
+ *   having raced another (a unique-key race is the repository's to absorb, not its caller's).
  * - `saveExecution` writes the execution and the given task runs in one transaction;
  *   task runs are upserted by id, never deleted by it. With `expectedVersion`, it saves
  *   only if the stored execution still has that version (else ConflictError, nothing
@@ -46,7 +51,12 @@ export interface Repository {
   init?(): Promise<void>;
   close?(): Promise<void>;
 
-  saveFlow(flow: { namespace: string; id: string; source: string }): Promise<{ flow: FlowRecord; created: boolean; changed: boolean }>;
+  /**
+   * `only: "create"` saves only when the flow has no live revision (else ConflictError, nothing
+   * written); `only: "update"` only when it has one (else NotFoundError). Checked in the same
+   * transaction as the save, so a concurrent create or delete cannot slip between.
+   */
+  saveFlow(flow: { namespace: string; id: string; source: string }, options?: { only?: "create" | "update" }): Promise<{ flow: FlowRecord; created: boolean; changed: boolean }>;
   getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined>;
   listFlowRevisions(namespace: string, id: string): Promise<FlowRecord[]>;
   searchFlows(query: { namespace?: string; q?: string } & PageRequest): Promise<Page<FlowRecord>>;
@@ -130,8 +140,14 @@ export interface Repository {
   getKv(namespace: string, key: string): Promise<KvRecord | undefined>;
   /** the records of one namespace whose key starts with `prefix` */
   listKv(namespace: string, prefix?: string): Promise<KvRecord[]>;
-  saveKv(record: KvRecord): Promise<void>;
-  deleteKv(namespace: string, key: string): Promise<boolean>;
+  /**
+   * Stores the record, replacing the key's (keeping the first `created`). With `ifValueUri` it is
+   * a compare-and-set: stored only if the key's record still points at that URI (`null`: only if
+   * the key has no record); false, nothing written, when another write came first.
+   */
+  saveKv(record: KvRecord, options?: { ifValueUri?: string | null }): Promise<boolean>;
+  /** removes the key's record (with `ifValueUri`, only if it still points there); false when nothing was removed */
+  deleteKv(namespace: string, key: string, options?: { ifValueUri?: string }): Promise<boolean>;
   /** namespaces that have a live flow or a KV pair, sorted */
   listNamespaces(): Promise<string[]>;
 

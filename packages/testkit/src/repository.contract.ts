@@ -1,5 +1,6 @@
 import { newId, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
+import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js";
 import { contractSuite, type Skips } from "./skips.js";
 
 const now = () => new Date().toISOString();
@@ -413,5 +414,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       await repo.repairConcurrencySlots();
       expect(await repo.listConcurrencySlots("c.repair", "flow")).toEqual([]);
     });
+    repositoryConcurrencyCases(test, () => repo);
   });
 }

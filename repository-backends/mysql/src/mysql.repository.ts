@@ -1,6 +1,6 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -64,13 +64,30 @@ export class MysqlRepository extends SqlRepository {
     return this.db().transaction(fn);
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>): Promise<void> {
-    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`values(\`${getTableColumns(table)[k].name}\`)`)]));
+  /** ON DUPLICATE KEY UPDATE arbitrates on the table's primary and unique keys: `key` is implied */
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, _key: AnyTable, keep: string[] = []): Promise<void> {
+    const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
+    const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`values(\`${getTableColumns(table)[k].name}\`)`)]));
     await tx.insert(table).values(rows).onDuplicateKeyUpdate({ set });
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
-    await this.db().insert(table).ignore().values(row);
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
+    return this.changedRows(await this.db().insert(table).ignore().values(row));
+  }
+
+  /**
+   * A locking read of the flow's revisions: saves of one flow queue on their rows, and the
+   * plain read after it (REPEATABLE READ's snapshot starts there) sees the revision committed
+   * before. A flow's first save has no row to lock; two of them may deadlock on the gap, which
+   * InnoDB breaks and saveFlow retries.
+   */
+  protected override async lockFlow(tx: AnyDb, namespace: string, id: string): Promise<void> {
+    const { flows } = this.tables;
+    await tx.select({ revision: flows.revision }).from(flows).where(and(eq(flows.namespace, namespace), eq(flows.id, id))).for("update");
+  }
+
+  protected lostRace(error: unknown): boolean {
+    return MYSQL_LOST_RACE.has(driverCode(error) ?? "");
   }
 
   protected changedRows(result: unknown): number {
@@ -111,12 +128,16 @@ export function createMysqlRepository(options: unknown): MysqlRepository {
   return withMappedErrors(new MysqlRepository(url, poolSize), mysqlError);
 }
 
+/** duplicate key, deadlock (InnoDB rolled the transaction back), lock wait timeout */
+const MYSQL_LOST_RACE = new Set(["ER_DUP_ENTRY", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT"]);
+
 const MYSQL_UNAVAILABLE = new Set(["PROTOCOL_CONNECTION_LOST", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ER_CON_COUNT_ERROR", "ER_SERVER_SHUTDOWN", "PROTOCOL_SEQUENCE_TIMEOUT"]);
 
-/** mysql2's errors in Ferry's terms: ER_DUP_ENTRY a conflict, a lost or refused connection unavailable */
+/** mysql2's errors in Ferry's terms: ER_DUP_ENTRY or a deadlock a conflict, a lost or refused connection unavailable */
 export function mysqlError(error: unknown): Error | undefined {
   const code = driverCode(error);
   if (code === "ER_DUP_ENTRY") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
+  if (code === "ER_LOCK_DEADLOCK") return new ConflictError(`a concurrent write got in the way (deadlock); retry (${(error as Error).message})`, { cause: error });
   if (code && MYSQL_UNAVAILABLE.has(code)) return new OperationalError(`MySQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
   // a transaction whose connection dropped fails again on its rollback, with no code: the
   // rollback's error hides the first one, and says the same (the database is out of reach)

@@ -1,4 +1,4 @@
-import { flowFromRow, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { flowFromRow, retryingLostRaces, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableColumns, sql, type SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
@@ -81,7 +81,8 @@ export class PostgresRepository extends SqlRepository {
   }
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    await this.hotPath().saveExecution(execution, runs, options.expectedVersion);
+    // one statement; a deadlock with another multi-row upsert is broken by PostgreSQL and run again
+    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
   }
 
   override async getExecution(id: string) {
@@ -96,13 +97,27 @@ export class PostgresRepository extends SqlRepository {
     return this.db().transaction(fn);
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void> {
-    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep: string[] = []): Promise<void> {
+    const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
+    const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
     await tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set });
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
-    await this.db().insert(table).values(row).onConflictDoNothing();
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
+    return this.changedRows(await this.db().insert(table).values(row).onConflictDoNothing());
+  }
+
+  /**
+   * A transaction-scoped advisory lock on the flow's name: saves of one flow queue here, and
+   * each reads the latest revision only once the one before it committed (READ COMMITTED takes
+   * a new snapshot per statement), so none races for the next revision's key.
+   */
+  protected override async lockFlow(tx: AnyDb, namespace: string, id: string): Promise<void> {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`flow:${namespace}/${id}`}, 0))`);
+  }
+
+  protected lostRace(error: unknown): boolean {
+    return PG_LOST_RACE.has(driverCode(error) ?? "");
   }
 
   protected changedRows(result: unknown): number {
@@ -166,13 +181,17 @@ export function createPostgresRepository(options: unknown): PostgresRepository {
   return withMappedErrors(new PostgresRepository(url, poolSize), postgresError);
 }
 
+/** unique violation, deadlock detected, serialization failure */
+const PG_LOST_RACE = new Set(["23505", "40P01", "40001"]);
+
 /** server states that mean "not reachable now" (admin shutdown, cannot connect now, too many connections) */
 const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
 
-/** postgres.js's errors in Ferry's terms: 23505 (unique violation) a conflict, a lost or refused connection unavailable */
+/** postgres.js's errors in Ferry's terms: 23505 (unique violation), a deadlock or a serialization failure a conflict, a lost or refused connection unavailable */
 export function postgresError(error: unknown): Error | undefined {
   const code = driverCode(error);
   if (code === "23505") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
+  if (code === "40P01" || code === "40001") return new ConflictError(`a concurrent write got in the way (${code}); retry (${(error as Error).message})`, { cause: error });
   if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08"))) return new OperationalError(`PostgreSQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
   return undefined;
 }

@@ -1,5 +1,5 @@
 import {
-  ConflictError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -9,6 +9,7 @@ import {
   type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
 } from "./rows.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
+import { retryingLostRaces } from "./race-retry.js";
 
 /**
  * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
@@ -49,10 +50,15 @@ export abstract class SqlRepository implements Repository {
   protected abstract db(): AnyDb;
   /** runs fn in one transaction */
   protected abstract transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T>;
-  /** inserts the rows, or updates every column but the key of those whose key exists (one statement) */
-  protected abstract upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void>;
-  /** inserts the row unless one with its key exists (then does nothing) */
-  protected abstract insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void>;
+  /**
+   * inserts the rows, or updates those whose key (a column or several) exists, every column but
+   * the `keep` ones (one statement, atomic: concurrent upserts of one key never fail on it)
+   */
+  protected abstract upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep?: string[]): Promise<void>;
+  /** inserts the row unless one with its key exists (then does nothing); how many rows it inserted */
+  protected abstract insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number>;
+  /** true for an error that means a concurrent writer committed first (unique violation, deadlock, serialization failure) */
+  protected abstract lostRace(error: unknown): boolean;
   /** how many rows an update changed, from the driver's result */
   protected abstract changedRows(result: unknown): number;
   /** the condition "the JSON object in `column` has `key` with the text `value`" (each dialect reads JSON its own way) */
@@ -80,23 +86,29 @@ export abstract class SqlRepository implements Repository {
     });
   }
 
-  async saveFlow(flow: { namespace: string; id: string; source: string }) {
+  /**
+   * Serializes the saves of one flow's revisions inside `tx`, before the latest revision is
+   * read. By default nothing: two saves then race for the next revision's primary key, and the
+   * loser runs again (saveFlow retries lost races). A dialect that can lock does so here.
+   */
+  protected async lockFlow(_tx: AnyDb, _namespace: string, _id: string): Promise<void> {}
+
+  async saveFlow(flow: { namespace: string; id: string; source: string }, options: { only?: "create" | "update" } = {}) {
     const { flows } = this.tables;
-    return this.transaction(async (tx) => {
-      const [current] = (await tx
-        .select()
-        .from(flows)
-        .where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id)))
-        .orderBy(desc(flows.revision))
-        .limit(1)) as FlowRow[];
-      if (current && !current.deleted && current.source === flow.source) return { flow: flowFromRow(current), created: false, changed: false };
-      const row: FlowRow = {
-        namespace: flow.namespace, id: flow.id, revision: (current?.revision ?? 0) + 1, source: flow.source, deleted: false,
-        updated: new Date().toISOString(),
-      };
-      await tx.insert(flows).values(row);
-      return { flow: flowFromRow(row), created: !current || Boolean(current.deleted), changed: true };
-    });
+    return retryingLostRaces(`saving flow ${flow.namespace}.${flow.id}`, (error) => this.lostRace(error), () =>
+      this.transaction(async (tx) => {
+        await this.lockFlow(tx, flow.namespace, flow.id);
+        const [current] = (await tx
+          .select()
+          .from(flows)
+          .where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id)))
+          .orderBy(desc(flows.revision))
+          .limit(1)) as FlowRow[];
+        const next = nextFlowRevision(flow, current, options.only);
+        if (next.changed) await tx.insert(flows).values(next.row);
+        return next.result;
+      }),
+    );
   }
 
   async getFlow(namespace: string, id: string, revision?: number): Promise<FlowRecord | undefined> {
@@ -140,9 +152,10 @@ export abstract class SqlRepository implements Repository {
 
   async deleteFlow(namespace: string, id: string): Promise<boolean> {
     const { flows } = this.tables;
-    if (!(await this.getFlow(namespace, id))) return false;
-    await this.db().update(flows).set({ deleted: true, updated: new Date().toISOString() }).where(and(eq(flows.namespace, namespace), eq(flows.id, id)));
-    return true;
+    // one statement: of two concurrent deletes exactly one answers true. A live flow has at
+    // least one revision not marked deleted (a deleted flow has all of them marked).
+    const where = and(eq(flows.namespace, namespace), eq(flows.id, id), eq(flows.deleted, false));
+    return this.changedRows(await this.db().update(flows).set({ deleted: true, updated: new Date().toISOString() }).where(where)) > 0;
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}): Promise<void> {
@@ -151,7 +164,9 @@ export abstract class SqlRepository implements Repository {
     const executionRow = () => executionToRow(execution) as unknown as Record<string, unknown>;
     // one statement is atomic by itself: no BEGIN/COMMIT round trips
     if (expected === undefined && !runs.length) return this.upsert(this.db(), executions, [executionRow()], executions.id);
-    await this.transaction(async (tx) => {
+    // a deadlock between two multi-row upserts is broken by the database: the save runs again
+    // (the version check with it, so a lost race never becomes a lost update)
+    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.transaction(async (tx) => {
       // the statements go out together (drivers that pipeline send them in one write); a
       // version conflict throws after both ran, which rolls the task runs back with the rest
       const [saved] = await Promise.all([
@@ -161,7 +176,7 @@ export abstract class SqlRepository implements Repository {
         runs.length ? this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id) : undefined,
       ]);
       if (saved === false) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
-    });
+    }));
   }
 
   /** one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip); false when the version moved */
@@ -433,10 +448,8 @@ export abstract class SqlRepository implements Repository {
 
   async saveSecret(record: SecretRecord): Promise<void> {
     const { secrets } = this.tables;
-    await this.transaction(async (tx) => {
-      await tx.delete(secrets).where(and(eq(secrets.namespace, record.namespace), eq(secrets.name, record.name)));
-      await tx.insert(secrets).values({ ...record });
-    });
+    // an upsert, not delete + insert: two concurrent first saves would both insert
+    await this.upsert(this.db(), secrets, [{ ...record }], [secrets.namespace, secrets.name]);
   }
 
   async deleteSecret(namespace: string, name: string): Promise<boolean> {
@@ -446,10 +459,13 @@ export abstract class SqlRepository implements Repository {
 
   async replaceSecrets(records: SecretRecord[]): Promise<void> {
     const { secrets } = this.tables;
-    await this.transaction(async (tx) => {
-      await tx.delete(secrets);
-      if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
-    });
+    // a secret saved meanwhile (uncommitted when the delete ran) takes a key the insert wants: run it all again
+    await retryingLostRaces("replacing the secrets", (error) => this.lostRace(error), () =>
+      this.transaction(async (tx) => {
+        await tx.delete(secrets);
+        if (records.length) await tx.insert(secrets).values(records.map((r) => ({ ...r })));
+      }),
+    );
   }
 
   async getKv(namespace: string, key: string): Promise<KvRecord | undefined> {
@@ -465,12 +481,17 @@ export abstract class SqlRepository implements Repository {
     return rows.filter((r) => r.key.startsWith(prefix)).map(kvFromRow);
   }
 
-  async saveKv(record: KvRecord): Promise<void> {
+  async saveKv(record: KvRecord, options: { ifValueUri?: string | null } = {}): Promise<boolean> {
     const { kv } = this.tables;
-    await this.transaction(async (tx) => {
-      await tx.delete(kv).where(and(eq(kv.namespace, record.namespace), eq(kv.key, record.key)));
-      await tx.insert(kv).values({ ...record, expires: record.expires ?? null });
-    });
+    const row = { ...record, expires: record.expires ?? null };
+    if (options.ifValueUri === undefined) {
+      await this.upsert(this.db(), kv, [row], [kv.namespace, kv.key], ["created"]);
+      return true;
+    }
+    if (options.ifValueUri === null) return (await this.insertIgnore(kv, row)) > 0;
+    const { namespace, key, created, ...changes } = row;
+    const where = and(eq(kv.namespace, namespace), eq(kv.key, key), eq(kv.valueUri, options.ifValueUri));
+    return this.changedRows(await this.db().update(kv).set(changes).where(where)) > 0;
   }
 
   async listNamespaces(): Promise<string[]> {
@@ -482,10 +503,35 @@ export abstract class SqlRepository implements Repository {
     return [...new Set([...fromFlows, ...fromKv].map((r) => r.namespace))].sort();
   }
 
-  async deleteKv(namespace: string, key: string): Promise<boolean> {
+  async deleteKv(namespace: string, key: string, options: { ifValueUri?: string } = {}): Promise<boolean> {
     const { kv } = this.tables;
-    return this.changedRows(await this.db().delete(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key)))) > 0;
+    const where = and(eq(kv.namespace, namespace), eq(kv.key, key), options.ifValueUri === undefined ? undefined : eq(kv.valueUri, options.ifValueUri));
+    return this.changedRows(await this.db().delete(kv).where(where)) > 0;
   }
+}
+
+type FlowSave = { flow: FlowRecord; created: boolean; changed: boolean };
+
+/**
+ * What saving `flow` does after its latest stored revision (`current`): nothing when the source
+ * is unchanged, else insert `row`, revision + 1. `only` refuses a create over a live flow (409)
+ * and an update of a missing one (404), judged on what the caller's transaction read.
+ */
+export function nextFlowRevision(
+  flow: { namespace: string; id: string; source: string },
+  current: FlowRow | undefined,
+  only: "create" | "update" | undefined,
+): { changed: false; result: FlowSave } | { changed: true; row: FlowRow; result: FlowSave } {
+  const live = Boolean(current && !current.deleted);
+  if (only === "create" && live) {
+    throw new ConflictError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`);
+  }
+  if (only === "update" && !live) throw new NotFoundError(`flow ${flow.namespace}.${flow.id} not found; create it with POST /api/v1/flows`);
+  if (current && live && current.source === flow.source) return { changed: false, result: { flow: flowFromRow(current), created: false, changed: false } };
+  const row: FlowRow = {
+    namespace: flow.namespace, id: flow.id, revision: (current?.revision ?? 0) + 1, source: flow.source, deleted: false, updated: new Date().toISOString(),
+  };
+  return { changed: true, row, result: { flow: flowFromRow(row), created: !live, changed: true } };
 }
 
 /**

@@ -1,5 +1,5 @@
-import { flowFromRow, SqlRepository, type AnyDb, type AnyTable, type FlowRow } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type KvRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
+import { nextFlowRevision, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -59,14 +59,20 @@ export class SqliteRepository extends SqlRepository {
     throw new UnexpectedError("SQLite transactions run synchronously; override the method instead");
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable): Promise<void> {
+  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep: string[] = []): Promise<void> {
     // saveExecution, the hot caller, is overridden with prepared statements
-    const set = Object.fromEntries(Object.keys(rows[0]).map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
+    const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
+    const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
     tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set }).run();
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<void> {
-    this.database!.insert(table).values(row).onConflictDoNothing().run();
+  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
+    return this.database!.insert(table).values(row).onConflictDoNothing().run().changes;
+  }
+
+  protected lostRace(error: unknown): boolean {
+    const code = driverCode(error);
+    return code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_BUSY" || code === "SQLITE_BUSY_SNAPSHOT";
   }
 
   protected changedRows(result: unknown): number {
@@ -77,15 +83,19 @@ export class SqliteRepository extends SqlRepository {
     return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
   }
 
-  override async saveFlow(flow: { namespace: string; id: string; source: string }) {
+  /**
+   * One synchronous transaction: nothing else in this process runs between its read and its
+   * insert. It begins IMMEDIATE, taking the write lock before the read, so another process on
+   * the same file waits (busy_timeout) instead of failing to upgrade a read snapshot.
+   */
+  override async saveFlow(flow: { namespace: string; id: string; source: string }, options: { only?: "create" | "update" } = {}) {
     const { flows } = schema;
     return this.database!.transaction((tx) => {
       const current = tx.select().from(flows).where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id))).orderBy(desc(flows.revision)).limit(1).get();
-      if (current && !current.deleted && current.source === flow.source) return { flow: flowFromRow(current), created: false, changed: false };
-      const row: FlowRow = { namespace: flow.namespace, id: flow.id, revision: (current?.revision ?? 0) + 1, source: flow.source, deleted: false, updated: new Date().toISOString() };
-      tx.insert(flows).values(row).run();
-      return { flow: flowFromRow(row), created: !current || current.deleted, changed: true };
-    });
+      const next = nextFlowRevision(flow, current, options.only);
+      if (next.changed) tx.insert(flows).values(next.row).run();
+      return next.result;
+    }, { behavior: "immediate" });
   }
 
   override async getFlow(namespace: string, id: string, revision?: number) {
@@ -109,15 +119,6 @@ export class SqliteRepository extends SqlRepository {
     const run = this.slotsLock.then(() => fn(this.db()));
     this.slotsLock = run.catch(() => undefined);
     return run;
-  }
-
-  override async saveKv(record: KvRecord) {
-    const row = { ...record, expires: record.expires ?? null };
-    this.database!.insert(schema.kv).values(row).onConflictDoUpdate({ target: [schema.kv.namespace, schema.kv.key], set: { type: row.type, valueUri: row.valueUri, expires: row.expires, updated: row.updated } }).run();
-  }
-
-  override async saveSecret(record: SecretRecord) {
-    this.database!.insert(schema.secrets).values({ ...record }).onConflictDoUpdate({ target: [schema.secrets.namespace, schema.secrets.name], set: { ciphertext: record.ciphertext, updated: record.updated } }).run();
   }
 
   /** one synchronous transaction: better-sqlite3's cannot span an await */

@@ -25,7 +25,7 @@ export const openApiDocument = {
     "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
     "/api/v1/flows/{namespace}/{id}": {
       get: { summary: "Get a flow", parameters: [ns, path("id"), query("revision", "a revision", { type: "integer" })], responses: { 200: json("the flow"), 404: error("not found") } },
-      put: { summary: "Update a flow (new revision when the source changed)", parameters: [ns, path("id")], requestBody: yamlBody, responses: { 200: json("the flow"), 404: error("not found"), 422: error("invalid flow") } },
+      put: { summary: "Update a flow (new revision when the source changed)", parameters: [ns, path("id")], requestBody: yamlBody, responses: { 200: json("the flow"), 404: error("not found"), 409: error("too many concurrent saves of the flow; retry"), 422: error("invalid flow") } },
       delete: { summary: "Delete a flow", parameters: [ns, path("id")], responses: { 204: { description: "deleted" }, 404: error("not found") } },
     },
     "/api/v1/flows/{namespace}/{id}/revisions": { get: { summary: "List a flow's revisions", parameters: [ns, path("id")], responses: { 200: json("revisions", { type: "array" }), 404: error("not found") } } },
@@ -208,7 +208,7 @@ export const openApiDocument = {
         summary: "Set a KV pair from a JSON value (type inferred); optional ttl header (ISO-8601 duration)",
         parameters: [ns, path("key"), { name: "ttl", in: "header", schema: { type: "string" } }],
         requestBody: { required: true, content: { "application/json": { schema: {} } } },
-        responses: { 200: json("metadata"), 400: error("bad key, body or ttl") },
+        responses: { 200: json("metadata"), 400: error("bad key, body or ttl"), 409: error("too many concurrent writers of the key; retry") },
       },
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },

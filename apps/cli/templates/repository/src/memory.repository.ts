@@ -1,5 +1,5 @@
 import {
-  ConflictError, isTerminal, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
+  ConflictError, isTerminal, NotFoundError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
   type LogsQuery, type MetricEntry, type Page, type PageRequest, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -40,9 +40,13 @@ export class AcmeRepository implements Repository {
 
   async close(): Promise<void> {}
 
-  async saveFlow(flow: { namespace: string; id: string; source: string }) {
+  async saveFlow(flow: { namespace: string; id: string; source: string }, options: { only?: "create" | "update" } = {}) {
     const revisions = this.flows.get(pairKey(flow.namespace, flow.id)) ?? [];
     const current = revisions.at(-1);
+    const live = Boolean(current && !current.deleted);
+    // checked with the save, in one step: a database checks it in the save's transaction
+    if (options.only === "create" && live) throw new ConflictError(`flow ${flow.namespace}.${flow.id} already exists`);
+    if (options.only === "update" && !live) throw new NotFoundError(`flow ${flow.namespace}.${flow.id} not found`);
     if (current && !current.deleted && current.source === flow.source) return { flow: copy(current), created: false, changed: false };
     const record: FlowRecord = { ...flow, revision: (current?.revision ?? 0) + 1, deleted: false, updated: new Date().toISOString() };
     this.flows.set(pairKey(flow.namespace, flow.id), [...revisions, record]);
@@ -73,7 +77,8 @@ export class AcmeRepository implements Repository {
   }
 
   async deleteFlow(namespace: string, id: string) {
-    if (!(await this.getFlow(namespace, id))) return false;
+    // checked and changed with no await between: a database does both in one statement
+    if (this.flows.get(pairKey(namespace, id))?.at(-1)?.deleted !== false) return false;
     const updated = new Date().toISOString();
     this.flows.set(pairKey(namespace, id), this.flows.get(pairKey(namespace, id))!.map((r) => ({ ...r, deleted: true, updated })));
     return true;
@@ -338,12 +343,18 @@ export class AcmeRepository implements Repository {
     return copy(found.sort(byKey((r) => r.key)));
   }
 
-  async saveKv(record: KvRecord) {
+  async saveKv(record: KvRecord, options: { ifValueUri?: string | null } = {}) {
+    const stored = this.kv.get(pairKey(record.namespace, record.key));
+    // a compare-and-set: a database does it in one conditional statement
+    if (options.ifValueUri !== undefined && (stored?.valueUri ?? null) !== options.ifValueUri) return false;
     // a replaced pair loses an expiry it no longer gives: `expires` is always present, maybe undefined
-    this.kv.set(pairKey(record.namespace, record.key), { ...copy(record), expires: record.expires });
+    this.kv.set(pairKey(record.namespace, record.key), { ...copy(record), created: stored?.created ?? record.created, expires: record.expires });
+    return true;
   }
 
-  async deleteKv(namespace: string, key: string) {
+  async deleteKv(namespace: string, key: string, options: { ifValueUri?: string } = {}) {
+    const stored = this.kv.get(pairKey(namespace, key));
+    if (!stored || (options.ifValueUri !== undefined && stored.valueUri !== options.ifValueUri)) return false;
     return this.kv.delete(pairKey(namespace, key));
   }
 

@@ -40,10 +40,8 @@ export function flowRoutes(deps: ApiDeps): Hono {
     const source = await sourceOf(c);
     const flow = await parseFlowForDeploy(source, registry, deployed);
     await assertNoSubflowCycle(flow, source, deps.flows, registry);
-    if (await repository.getFlow(flow.namespace, flow.id)) {
-      throw new UserError(`flow ${flow.namespace}.${flow.id} already exists; update it with PUT /api/v1/flows/${flow.namespace}/${flow.id}`, { status: 409 });
-    }
-    const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source });
+    // only a create: of concurrent creates one is saved, the others answer 409 (checked in the save's transaction)
+    const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source }, { only: "create" });
     deps.flows.forget(flow.namespace, flow.id);
     refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow), 200);
@@ -105,9 +103,10 @@ export function flowRoutes(deps: ApiDeps): Hono {
     if (flow.namespace !== namespace || flow.id !== id) {
       throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
     }
+    // answered before the cycle check reads other flows; the save checks again, atomically, against a concurrent delete
     if (!(await repository.getFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found; create it with POST /api/v1/flows`);
     await assertNoSubflowCycle(flow, source, deps.flows, registry);
-    const saved = await repository.saveFlow({ namespace, id, source });
+    const saved = await repository.saveFlow({ namespace, id, source }, { only: "update" });
     deps.flows.forget(namespace, id);
     refreshTriggers(deps, flow);
     return c.json(flowJson(saved.flow, flow));

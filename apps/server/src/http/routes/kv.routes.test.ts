@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../../server.test-support.js";
@@ -39,7 +39,11 @@ describe("KV store API", () => {
     const wal = await readFile(join(t.dir, ".ferry/ferry.db-wal")).catch(() => Buffer.alloc(0));
     expect(db.length + wal.length).toBeGreaterThan(0);
     expect(Buffer.concat([db, wal]).includes(Buffer.from("value-only-in-storage-7731"))).toBe(false);
-    expect(await readFile(join(t.dir, ".ferry/storage/kv/test/_kv/private"), "utf8")).toBe('"value-only-in-storage-7731"');
+    // one file per version of the value, under _kv/@versions/<key>/
+    const versions = join(t.dir, ".ferry/storage/kv/test/_kv/@versions/private");
+    const [version, ...others] = await readdir(versions);
+    expect(others).toEqual([]);
+    expect(await readFile(join(versions, version!), "utf8")).toBe('"value-only-in-storage-7731"');
   });
 
   it("expires a pair after its ttl", async () => {
