@@ -39,7 +39,7 @@ export function registerExecutions(program: Command): void {
     if (!page.results.length) return console.log("no executions");
     printTable(
       ["ID", "FLOW", "STATE", "STARTED", "DURATION", "LABELS"],
-      page.results.map((e) => [e.id, `${e.namespace}.${e.flowId}`, colorState(e.state.current), e.state.histories[0]?.date ?? "-", elapsed(e), e.labels.map((l) => `${l.key}:${l.value}`).join(",")]),
+      page.results.map((e) => [e.id, `${e.namespace}.${e.flowId}`, colorState(e.state.current), e.state.histories[0]?.date ?? "-", elapsed(e), ownLabels(e.labels).map((l) => `${l.key}:${l.value}`).join(",")]),
     );
     if (page.total > page.results.length) console.log(`${page.results.length} of ${page.total} (--limit for more)`);
   });
@@ -94,4 +94,9 @@ export function registerExecutions(program: Command): void {
 
   registerExecutionActions(executions);
   registerExecutionPurge(executions);
+}
+
+/** the labels a user set: Ferry's own `system.*` ones (a correlation id per execution) crowd a table; `get` and --json show them */
+function ownLabels(labels: Array<{ key: string; value: string }>) {
+  return labels.filter((l) => !l.key.startsWith("system."));
 }
