@@ -4,7 +4,9 @@ import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { branchProgressOf, type BranchProgress } from "./branch-progress.js";
 import { contextRefOf } from "./context-ref.js";
+import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { outcomeState } from "./task-outcome.js";
@@ -78,7 +80,7 @@ export class Walker {
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
-    return buildRenderContext(contextRefOf(this.state), this.deps.store, {
+    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task)), this.deps.store, {
       taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
     });
@@ -183,8 +185,9 @@ export class Walker {
    * Kestra's FlowableUtils.resolveState decides it: handlers run, they do not recover.
    */
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
-    const plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
-    const main = await this.walkBranches(task, run, plan, mayStart);
+    const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
+    const { plan } = progress;
+    const main = await this.walkBranches(task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (main === "failed" && task.errors?.length) {
@@ -200,45 +203,86 @@ export class Walker {
   /**
    * The branches of a flowable: starts what may start (within its concurrency, once a
    * branch's `dependsOn` siblings ended), and answers their joint status. A failure stops
-   * new branches; those running go on to their end.
+   * new branches; those running go on to their end. Branches known to have ended, and those
+   * known not to have started past the frontier, are not looked at again (BranchProgress).
    */
-  private async walkBranches(task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, mayStart: boolean): Promise<ListStatus> {
+  private async walkBranches(task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, mayStart: boolean): Promise<ListStatus> {
+    const { plan } = progress;
+    const branches = plan.branches;
     let running = 0;
-    let failed: "failed" | "killed" | undefined;
-    let warning = false;
-    const pending: Array<{ tasks: TaskSpec[]; value?: string; dependsOn?: string[] }> = [];
-    const tally = (status: ListStatus) => {
+    let failed = progress.failed;
+    let warning = progress.warning;
+    // what this walk saw of each branch: its status, "disabled" (nothing to run), or nothing (not started)
+    const seen = new Map<number, ListStatus | "disabled">();
+    const pending: Array<{ index: number; tasks: TaskSpec[]; value?: string; dependsOn?: string[] }> = [];
+    const tally = (index: number, status: ListStatus) => {
+      seen.set(index, status);
       if (status === "running") running++;
       else if (status === "failed" || status === "killed") failed ??= status;
       else if (status === "warning") warning = true;
     };
-    for (const branch of plan.branches) {
-      const tasks = tasksAtPath(task, branch.path);
-      const value = branch.value ?? run.value;
-      const started = tasks.some((t) => this.state.find(t.id, run.id, value));
+    const branchAt = (index: number) => {
+      const branch = branches[index];
+      return { index, tasks: tasksAtPath(task, branch.path), value: branch.value ?? run.value, dependsOn: branch.dependsOn };
+    };
+    const scanEnd = Math.min(progress.frontier, branches.length);
+    for (let index = progress.done; index < scanEnd; index++) {
+      const branch = branchAt(index);
+      const started = branch.tasks.some((t) => this.state.find(t.id, run.id, branch.value));
       if (!started) {
-        if (tasks.every((t) => t.disabled)) continue;
-        pending.push({ tasks, value, dependsOn: branch.dependsOn });
+        if (branch.tasks.every((t) => t.disabled)) seen.set(index, "disabled");
+        else pending.push(branch);
         continue;
       }
-      tally(await this.walkList(tasks, run.id, value, mayStart && !failed));
+      tally(index, await this.walkList(branch.tasks, run.id, branch.value, mayStart && !failed));
     }
+    // past the frontier nothing started: branches are taken from there in order, as they start
+    let next = scanEnd;
+    const nextToStart = () => {
+      for (; next < branches.length; next++) {
+        const branch = branchAt(next);
+        if (!branch.tasks.every((t) => t.disabled)) return branch;
+        seen.set(next, "disabled");
+      }
+      return undefined;
+    };
     // a disabled dependency never runs: as in Kestra, which drops disabled tasks, it holds nothing back
     const ended = (taskId: string) => {
       const dependency = this.state.find(taskId, run.id, run.value);
       return dependency ? isTerminal(dependency.state.current) : pending.every((b) => b.tasks.every((t) => t.id !== taskId || t.disabled));
     };
+    const full = () => plan.concurrency > 0 && running >= plan.concurrency;
     if (!failed && mayStart) {
+      let stopped = false;
       for (const branch of pending) {
-        if (plan.concurrency > 0 && running >= plan.concurrency) break;
+        if (full()) {
+          stopped = true;
+          break;
+        }
         if (branch.dependsOn && !branch.dependsOn.every(ended)) continue;
-        tally(await this.walkList(branch.tasks, run.id, branch.value, true));
+        tally(branch.index, await this.walkList(branch.tasks, run.id, branch.value, true));
+      }
+      for (let branch = stopped ? undefined : nextToStart(); branch && !full(); branch = nextToStart()) {
+        next++;
+        tally(branch.index, await this.walkList(branch.tasks, run.id, branch.value, true));
       }
     }
-    const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value)));
-    if (running > 0 || (!failed && stillPending && mayStart)) return "running";
-    if (!failed && stillPending) return "running"; // killing: the kill pass ends it
+    const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value))) || nextToStart() !== undefined;
+    this.learn(progress, seen, next);
+    if (running > 0 || (!failed && stillPending)) return "running"; // killing (no start): the kill pass ends it
     return failed ?? (warning ? "warning" : "success");
+  }
+
+  /** moves the progress past the branches this walk saw end, and the frontier past those it started */
+  private learn(progress: BranchProgress, seen: Map<number, ListStatus | "disabled">, next: number): void {
+    for (let status = seen.get(progress.done); status !== undefined && status !== "running"; status = seen.get(++progress.done)) {
+      if (status === "failed" || status === "killed") progress.failed ??= status;
+      else if (status === "warning") progress.warning = true;
+    }
+    if (!progress.inOrder) return;
+    let last = progress.done - 1;
+    for (const [index, status] of seen) if (status !== "disabled" && index > last) last = index;
+    progress.frontier = Math.min(next, Math.max(progress.done, last + 1));
   }
 }
 
