@@ -4,7 +4,10 @@
 // task is a Return, and prints the seconds from request to SUCCESS, the time per task run
 // and the server's peak RSS (VmHWM) over the run. The cost per task run should stay flat.
 //
-//   node bench/foreach-scale.js 1000 2000 4000 10000 [--json] [--limit 600]
+//   node bench/foreach-scale.js 1000 2000 4000 10000 [--json] [--limit 600] [--concurrency 1]
+//
+// --concurrency is the ForEach's concurrencyLimit: 1 (Kestra's default) runs one value at a
+// time, 0 all at once. FERRY_BENCH_NODE_ARGS adds node flags to the server (--cpu-prof …).
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -17,7 +20,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const FERRY = join(ROOT, "apps/cli/bin/ferry.js");
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
-  options: { json: { type: "boolean", default: false }, limit: { type: "string", default: "600" } },
+  options: { json: { type: "boolean", default: false }, limit: { type: "string", default: "600" }, concurrency: { type: "string", default: "1" } },
 });
 const sizes = (positionals.length ? positionals : ["1000", "2000", "4000", "10000"]).map(Number);
 for (const n of sizes) if (!Number.isInteger(n) || n < 1) throw new Error(`N must be a positive integer, not '${n}'`);
@@ -30,6 +33,7 @@ tasks:
   - id: each
     type: io.kestra.plugin.core.flow.ForEach
     values: "{{ range(1, ${n}) }}"
+    concurrencyLimit: ${Number(opts.concurrency)}
     tasks:
       - id: ret
         type: io.kestra.plugin.core.debug.Return
@@ -85,7 +89,7 @@ async function runOnce(n) {
       if (["SUCCESS", "FAILED", "KILLED", "WARNING"].includes(state)) break;
     }
     const seconds = (performance.now() - t0) / 1000;
-    return { n, state: state ?? "unknown", seconds: Number(seconds.toFixed(2)), ms_per_task_run: Number(((seconds * 1000) / n).toFixed(3)), peak_rss_mb: peakRssMb(child.pid) };
+    return { n, concurrency: Number(opts.concurrency), state: state ?? "unknown", seconds: Number(seconds.toFixed(2)), ms_per_task_run: Number(((seconds * 1000) / n).toFixed(3)), peak_rss_mb: peakRssMb(child.pid) };
   } finally {
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
