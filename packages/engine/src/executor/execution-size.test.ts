@@ -11,8 +11,8 @@ let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
 afterAll(async () => h.close());
 
-const flowOf = (n: number) => `
-id: size_${n}
+const flowOf = (n: number, concurrency: number) => `
+id: size_${n}_${concurrency}
 namespace: test.engine.size
 tasks:
   - id: seed
@@ -21,6 +21,7 @@ tasks:
   - id: each
     type: core.ForEach
     values: "{{ range(1, ${n}) }}"
+    concurrencyLimit: ${concurrency}
     tasks:
       - id: ret
         type: core.Return
@@ -37,7 +38,7 @@ interface Costs {
 }
 
 /** runs the flow once and answers its costs per task run */
-async function costsPerTaskRun(n: number): Promise<Costs & { state: string; last: unknown }> {
+async function costsPerTaskRun(n: number, concurrency: number): Promise<Costs & { state: string; last: unknown }> {
   const counted: Costs = { jobBytes: 0, reads: 0, lookups: 0 };
   const send = h.queue.send.bind(h.queue);
   const read = h.store.read.bind(h.store);
@@ -55,7 +56,7 @@ async function costsPerTaskRun(n: number): Promise<Costs & { state: string; last
     return find.apply(this, args);
   };
   try {
-    const r = await h.run(flowOf(n));
+    const r = await h.run(flowOf(n, concurrency));
     const runs = r.taskRuns.length;
     return {
       state: r.execution.state.current,
@@ -72,15 +73,18 @@ async function costsPerTaskRun(n: number): Promise<Costs & { state: string; last
 }
 
 describe("the cost of a task run does not grow with the execution", () => {
-  it("a ForEach over 500 costs per task run what one over 50 does: bytes queued, documents read, runs looked up", async () => {
-    const small = await costsPerTaskRun(50);
-    const large = await costsPerTaskRun(500);
-    expect([small.state, large.state]).toEqual(["SUCCESS", "SUCCESS"]);
-    // the task after the loop still reads every iteration's outputs it names
-    expect(large.last).toEqual({ value: "seeded after 500" });
-    for (const cost of ["jobBytes", "reads", "lookups"] as const) {
-      // flat, with room for the fixed costs (the seed, the last task) spread over fewer runs
-      expect(large[cost], `${cost} per task run: ${small[cost]} at 50, ${large[cost]} at 500`).toBeLessThan(small[cost] * 1.25 + 1);
-    }
-  }, 120_000);
+  // 1: one value at a time, as Kestra's default; 0: all at once
+  for (const concurrency of [1, 0]) {
+    it(`a ForEach over 500 (concurrencyLimit ${concurrency}) costs per task run what one over 50 does: bytes queued, documents read, runs looked up`, async () => {
+      const small = await costsPerTaskRun(50, concurrency);
+      const large = await costsPerTaskRun(500, concurrency);
+      expect([small.state, large.state]).toEqual(["SUCCESS", "SUCCESS"]);
+      // the task after the loop still reads every iteration's outputs it names
+      expect(large.last).toEqual({ value: "seeded after 500" });
+      for (const cost of ["jobBytes", "reads", "lookups"] as const) {
+        // flat, with room for the fixed costs (the seed, the last task) spread over fewer runs
+        expect(large[cost], `${cost} per task run: ${small[cost]} at 50, ${large[cost]} at 500`).toBeLessThan(small[cost] * 1.25 + 1);
+      }
+    }, 120_000);
+  }
 });

@@ -1,10 +1,11 @@
-import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
-import { branchProgressOf, type BranchProgress } from "./branch-progress.js";
+import { branchProgressOf } from "./branch-progress.js";
+import { walkBranches } from "./branch-walk.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
@@ -29,7 +30,7 @@ export interface WalkerDeps {
  * each event re-walks from the top, so the tree is the only state.
  */
 export class Walker {
-  constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
+  constructor(readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
 
   /** walking an ended execution's afterExecution tasks: they start although it has ended */
   private afterEnd = false;
@@ -187,7 +188,7 @@ export class Walker {
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
     const { plan } = progress;
-    const main = await this.walkBranches(task, run, progress, mayStart);
+    const main = await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (main === "failed" && task.errors?.length) {
@@ -198,91 +199,6 @@ export class Walker {
     }
     const state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
-  }
-
-  /**
-   * The branches of a flowable: starts what may start (within its concurrency, once a
-   * branch's `dependsOn` siblings ended), and answers their joint status. A failure stops
-   * new branches; those running go on to their end. Branches known to have ended, and those
-   * known not to have started past the frontier, are not looked at again (BranchProgress).
-   */
-  private async walkBranches(task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, mayStart: boolean): Promise<ListStatus> {
-    const { plan } = progress;
-    const branches = plan.branches;
-    let running = 0;
-    let failed = progress.failed;
-    let warning = progress.warning;
-    // what this walk saw of each branch: its status, "disabled" (nothing to run), or nothing (not started)
-    const seen = new Map<number, ListStatus | "disabled">();
-    const pending: Array<{ index: number; tasks: TaskSpec[]; value?: string; dependsOn?: string[] }> = [];
-    const tally = (index: number, status: ListStatus) => {
-      seen.set(index, status);
-      if (status === "running") running++;
-      else if (status === "failed" || status === "killed") failed ??= status;
-      else if (status === "warning") warning = true;
-    };
-    const branchAt = (index: number) => {
-      const branch = branches[index];
-      return { index, tasks: tasksAtPath(task, branch.path), value: branch.value ?? run.value, dependsOn: branch.dependsOn };
-    };
-    const scanEnd = Math.min(progress.frontier, branches.length);
-    for (let index = progress.done; index < scanEnd; index++) {
-      const branch = branchAt(index);
-      const started = branch.tasks.some((t) => this.state.find(t.id, run.id, branch.value));
-      if (!started) {
-        if (branch.tasks.every((t) => t.disabled)) seen.set(index, "disabled");
-        else pending.push(branch);
-        continue;
-      }
-      tally(index, await this.walkList(branch.tasks, run.id, branch.value, mayStart && !failed));
-    }
-    // past the frontier nothing started: branches are taken from there in order, as they start
-    let next = scanEnd;
-    const nextToStart = () => {
-      for (; next < branches.length; next++) {
-        const branch = branchAt(next);
-        if (!branch.tasks.every((t) => t.disabled)) return branch;
-        seen.set(next, "disabled");
-      }
-      return undefined;
-    };
-    // a disabled dependency never runs: as in Kestra, which drops disabled tasks, it holds nothing back
-    const ended = (taskId: string) => {
-      const dependency = this.state.find(taskId, run.id, run.value);
-      return dependency ? isTerminal(dependency.state.current) : pending.every((b) => b.tasks.every((t) => t.id !== taskId || t.disabled));
-    };
-    const full = () => plan.concurrency > 0 && running >= plan.concurrency;
-    if (!failed && mayStart) {
-      let stopped = false;
-      for (const branch of pending) {
-        if (full()) {
-          stopped = true;
-          break;
-        }
-        if (branch.dependsOn && !branch.dependsOn.every(ended)) continue;
-        tally(branch.index, await this.walkList(branch.tasks, run.id, branch.value, true));
-      }
-      for (let branch = stopped ? undefined : nextToStart(); branch && !full(); branch = nextToStart()) {
-        next++;
-        tally(branch.index, await this.walkList(branch.tasks, run.id, branch.value, true));
-      }
-    }
-    const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value))) || nextToStart() !== undefined;
-    this.learn(progress, seen, next);
-    if (running > 0 || (!failed && stillPending)) return "running"; // killing (no start): the kill pass ends it
-    return failed ?? (warning ? "warning" : "success");
-  }
-
-  /** moves the progress past the branches this walk saw end, and the frontier past those it started */
-  private learn(progress: BranchProgress, seen: Map<number, ListStatus | "disabled">, next: number): void {
-    for (let status = seen.get(progress.done); status !== undefined && status !== "running"; status = seen.get(++progress.done)) {
-      if (status === "failed" || status === "killed") progress.failed ??= status;
-      else if (status === "warning") progress.warning = true;
-    }
-    if (!progress.inOrder) return;
-    let last = progress.done - 1;
-    for (const [index, status] of seen) if (status !== "disabled" && index > last) last = index;
-    progress.frontier = Math.min(next, Math.max(progress.done, last + 1));
   }
 }
 
