@@ -5,11 +5,12 @@ import type { OutputNeeds } from "./output-needs.js";
 
 /**
  * The pointers a task of this execution renders against: inputs, trigger, and the outputs
- * so far of the tasks it may read (`needs`, from its templates; all of them when unknown).
+ * so far of the tasks it may read (`needs`, from its templates; all of them when unknown),
+ * of the `current` run's iteration only where the templates read no further.
  * Only those travel with a job and are read by the worker, so a task run costs the same in
  * an execution of ten task runs or of a hundred thousand (issue #18).
  */
-export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all"): ContextRef {
+export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: { value?: string }): ContextRef {
   const { execution, flow } = state;
   const outputs: OutputRef[] = [];
   const add = (run: TaskRunRecord) => {
@@ -19,7 +20,12 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all"):
     }
   };
   if (needs === "all") state.taskRuns.forEach(add);
-  else for (const taskId of needs) state.index.ofTask(taskId).forEach(add);
+  else {
+    for (const [taskId, scope] of needs) {
+      // `outputs.x[taskrun.value]` reads x's runs of the rendering run's iteration only
+      (scope === "iteration" && current ? state.index.ofTaskInIteration(taskId, current.value) : state.index.ofTask(taskId)).forEach(add);
+    }
+  }
   return {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },
     variables: flow.variables,

@@ -5,7 +5,8 @@ import { ExecutionState } from "./execution-state.js";
 /**
  * Issue #18: a task run must cost the same in a small execution and in a large one. Counted,
  * not timed: what a job carries on the queue, the documents read to render it, and the task
- * runs the executor looks up while it walks, per task run of a ForEach over 50 and over 500.
+ * runs the executor looks up while it walks, per task run of a ForEach over 50 and over 500
+ * whose second task reads the first's outputs of its iteration (`outputs.ret[taskrun.value]`).
  */
 let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
@@ -26,9 +27,12 @@ tasks:
       - id: ret
         type: core.Return
         format: "{{ outputs.seed.value }} {{ taskrun.value }}"
+      - id: echo
+        type: core.Return
+        format: "{{ outputs.ret[taskrun.value].value }}"
   - id: last
     type: core.Return
-    format: "{{ outputs.seed.value }} after {{ outputs.ret | length }}"
+    format: "{{ outputs.seed.value }} after {{ outputs.ret | length }}: {{ outputs.echo['7'].value }}"
 `;
 
 interface Costs {
@@ -80,7 +84,7 @@ describe("the cost of a task run does not grow with the execution", () => {
       const large = await costsPerTaskRun(500, concurrency);
       expect([small.state, large.state]).toEqual(["SUCCESS", "SUCCESS"]);
       // the task after the loop still reads every iteration's outputs it names
-      expect(large.last).toEqual({ value: "seeded after 500" });
+      expect(large.last).toEqual({ value: "seeded after 500: seeded 7" });
       for (const cost of ["jobBytes", "reads", "lookups"] as const) {
         // flat, with room for the fixed costs (the seed, the last task) spread over fewer runs
         expect(large[cost], `${cost} per task run: ${small[cost]} at 50, ${large[cost]} at 500`).toBeLessThan(small[cost] * 1.25 + 1);

@@ -288,7 +288,7 @@ export class Executor {
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run))),
+      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run),
       storagePrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
     };

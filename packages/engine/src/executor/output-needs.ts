@@ -1,7 +1,7 @@
-import { outputReferences } from "@ferry/core";
+import { outputReferences, type OutputScope } from "@ferry/core";
 
-/** the task ids whose outputs a render may read, or "all" when its templates cannot tell */
-export type OutputNeeds = ReadonlySet<string> | "all";
+/** the task ids whose outputs a render may read and how much of them, or "all" when its templates cannot tell */
+export type OutputNeeds = ReadonlyMap<string, OutputScope> | "all";
 
 const cache = new WeakMap<object, OutputNeeds>();
 
@@ -12,7 +12,7 @@ const cache = new WeakMap<object, OutputNeeds>();
  * task renders itself later (ctx.render, timeouts, runIf) come from it too.
  */
 export function outputNeedsOf(part: object | undefined): OutputNeeds {
-  if (!part) return new Set();
+  if (!part) return new Map();
   let needs = cache.get(part);
   if (!needs) {
     needs = outputReferences(part);
