@@ -19,15 +19,11 @@ export class TaskRunIndex {
   private readonly byKey = new Map<string, TaskRunRecord>();
   private readonly byIdMap = new Map<string, TaskRunRecord>();
   private readonly byTask = new Map<string, TaskRunRecord[]>();
-  private readonly byIteration = new Map<string, TaskRunRecord[]>();
-  /** the value of a run's outermost enclosing loop (its own value outside loops' children); undefined outside loops */
-  private readonly outermost = new Map<string, string | undefined>();
+  /** per task, its runs by outermost loop value: made for a task on the first read of it by iteration */
+  private readonly byIteration = new Map<string, Map<string, TaskRunRecord[]>>();
 
   constructor(runs: Iterable<TaskRunRecord>) {
-    const all = [...runs];
-    // ids first: a run's outermost value is found through its parents, whatever order the runs came in
-    for (const run of all) this.byIdMap.set(run.id, run);
-    for (const run of all) this.add(run);
+    for (const run of runs) this.add(run);
   }
 
   private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
@@ -38,26 +34,17 @@ export class TaskRunIndex {
     this.byKey.set(TaskRunIndex.key(run.taskId, run.parentTaskRunId, run.value), run);
     this.byIdMap.set(run.id, run);
     push(this.byTask, run.taskId, run);
-    push(this.byIteration, `${run.taskId}\u0000${this.outermostOf(run) ?? NO_LOOP}`, run);
+    const iterations = this.byIteration.get(run.taskId);
+    if (iterations) push(iterations, this.outermostOf(run) ?? NO_LOOP, run);
   }
 
+  /** the value of a run's outermost enclosing loop (its own outside loops' children); undefined outside loops. Walked up, not kept: few levels, and a map per run would cost more */
   private outermostOf(run: TaskRunRecord): string | undefined {
-    if (this.outermost.has(run.id)) return this.outermost.get(run.id);
-    // iteratively up to the first run already known (or the root): a deep tree cannot overflow the stack
-    const chain: TaskRunRecord[] = [];
-    let known: string | undefined;
-    for (let r: TaskRunRecord | undefined = run; r; r = r.parentTaskRunId ? this.byIdMap.get(r.parentTaskRunId) : undefined) {
-      if (this.outermost.has(r.id)) {
-        known = this.outermost.get(r.id);
-        break;
-      }
-      chain.push(r);
+    let outermost = run.value;
+    for (let p = run.parentTaskRunId ? this.byIdMap.get(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byIdMap.get(p.parentTaskRunId) : undefined) {
+      if (p.value !== undefined) outermost = p.value;
     }
-    for (const r of chain.reverse()) {
-      known = known ?? r.value;
-      this.outermost.set(r.id, known);
-    }
-    return known;
+    return outermost;
   }
 
   find(taskId: string, parentId: string | undefined, value: string | undefined): TaskRunRecord | undefined {
@@ -75,8 +62,14 @@ export class TaskRunIndex {
 
   /** the runs of one task in the iteration of this outermost loop value, and those outside any loop */
   ofTaskInIteration(taskId: string, value: string | undefined): readonly TaskRunRecord[] {
-    const outside = this.byIteration.get(`${taskId}\u0000${NO_LOOP}`) ?? [];
+    let iterations = this.byIteration.get(taskId);
+    if (!iterations) {
+      iterations = new Map();
+      for (const run of this.ofTask(taskId)) push(iterations, this.outermostOf(run) ?? NO_LOOP, run);
+      this.byIteration.set(taskId, iterations);
+    }
+    const outside = iterations.get(NO_LOOP) ?? [];
     if (value === undefined) return outside;
-    return [...outside, ...(this.byIteration.get(`${taskId}\u0000${value}`) ?? [])];
+    return [...outside, ...(iterations.get(value) ?? [])];
   }
 }
