@@ -120,7 +120,9 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
-    if (TERMINAL.has(stateOf(ex) ?? "") || Date.now() > deadline) break;
+    // an ended execution shows its final state while its afterExecution tasks still run: wait for them too
+    const settled = TERMINAL.has(stateOf(ex) ?? "") && (ex.taskRunList ?? []).every((tr: Json) => TERMINAL.has(stateOf(tr) ?? ""));
+    if (settled || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const problems: string[] = [];

@@ -5,3 +5,4 @@ export { ExpressionError, UndefinedError, RenderLimitError } from "./expression.
 export { configureRenderLimits, DEFAULT_RENDER_LIMITS, type RenderLimits } from "./render-limits.js";
 export { stringify, isTruthy } from "./values.js";
 export { formatDate, toDate } from "./date-filters.js";
+export { outputReferences, type OutputScope } from "./output-references.js";

@@ -1,15 +1,29 @@
-import { isTerminal } from "@ferry/sdk";
+import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
+import type { OutputNeeds } from "./output-needs.js";
 
-/** The pointers a task of this execution renders against: inputs, trigger, outputs so far. */
-export function contextRefOf(state: ExecutionState): ContextRef {
+/**
+ * The pointers a task of this execution renders against: inputs, trigger, and the outputs
+ * so far of the tasks it may read (`needs`, from its templates; all of them when unknown),
+ * of the `current` run's iteration only where the templates read no further.
+ * Only those travel with a job and are read by the worker, so a task run costs the same in
+ * an execution of ten task runs or of a hundred thousand (issue #18).
+ */
+export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: { value?: string }): ContextRef {
   const { execution, flow } = state;
   const outputs: OutputRef[] = [];
-  for (const run of state.taskRuns) {
+  const add = (run: TaskRunRecord) => {
     if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) {
       const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
+    }
+  };
+  if (needs === "all") state.taskRuns.forEach(add);
+  else {
+    for (const [taskId, scope] of needs) {
+      // `outputs.x[taskrun.value]` reads x's runs of the rendering run's iteration only
+      (scope === "iteration" && current ? state.index.ofTaskInIteration(taskId, current.value) : state.index.ofTask(taskId)).forEach(add);
     }
   }
   return {

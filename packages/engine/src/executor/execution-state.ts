@@ -4,6 +4,7 @@ import type { Flow } from "@ferry/core";
 import type { CreateExecutionRequest } from "../execution-service.js";
 import type { TaskRunVariables } from "../context.js";
 import type { ExecutorEvent, WorkerJob } from "../messages.js";
+import { TaskRunIndex } from "./task-run-index.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
   if (record.current === state) return;
@@ -51,18 +52,22 @@ export class ExecutionState {
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
 
-  private index?: Map<string, TaskRunRecord>;
+  private runIndex?: TaskRunIndex;
 
+  /** `index`: the one kept with these task runs since they were read (SavedExecutions), else built on first use */
   constructor(
     readonly execution: ExecutionRecord,
     public taskRuns: TaskRunRecord[],
     readonly flow: Flow,
+    index?: TaskRunIndex,
   ) {
     this.loadedVersion = execution.version ?? 0;
+    this.runIndex = index;
   }
 
-  private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
-    return `${taskId}\u0000${parentId ?? ""}\u0000${value ?? "\u0001"}`;
+  /** the task runs indexed, kept up to date as runs are added or removed */
+  get index(): TaskRunIndex {
+    return (this.runIndex ??= new TaskRunIndex(this.taskRuns));
   }
 
   /** something to save */
@@ -77,11 +82,7 @@ export class ExecutionState {
 
   /** the task run of a task under a parent and iteration value (indexed: ForEach makes many) */
   find(taskId: string, parentId: string | undefined, value: string | undefined): TaskRunRecord | undefined {
-    if (!this.index) {
-      this.index = new Map();
-      for (const t of this.taskRuns) this.index.set(ExecutionState.key(t.taskId, t.parentTaskRunId, t.value), t);
-    }
-    return this.index.get(ExecutionState.key(taskId, parentId, value));
+    return this.index.find(taskId, parentId, value);
   }
 
   /**
@@ -120,13 +121,13 @@ export class ExecutionState {
   /** forgets dropped task runs (restart) */
   remove(ids: Set<string>): void {
     this.taskRuns = this.taskRuns.filter((r) => !ids.has(r.id));
-    this.index = undefined;
+    this.runIndex = undefined;
     for (const run of this.dirty) if (ids.has(run.id)) this.dirty.delete(run);
     this.removed.push(...ids);
   }
 
   byId(id: string): TaskRunRecord | undefined {
-    return this.taskRuns.find((t) => t.id === id);
+    return this.index.byId(id);
   }
 
   create(taskId: string, parentId: string | undefined, value: string | undefined, state: TaskRunState): TaskRunRecord {
@@ -140,7 +141,7 @@ export class ExecutionState {
       attempts: [],
     };
     this.taskRuns.push(run);
-    this.index?.set(ExecutionState.key(taskId, parentId, value), run);
+    this.runIndex?.add(run);
     this.touch(run);
     return run;
   }

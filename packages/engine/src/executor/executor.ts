@@ -10,6 +10,7 @@ import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, t
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
+import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
@@ -19,7 +20,7 @@ import { restart } from "./restart.js";
 import { checkAssertionSlas } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
-import { SavedExecutions } from "./saved-executions.js";
+import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
@@ -140,7 +141,7 @@ export class Executor {
       const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
       if (state === "recheck") return this.process(event, true);
       if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
-        this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns });
+        this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
       }
       return state;
     } catch (error) {
@@ -151,7 +152,7 @@ export class Executor {
 
   private async processOn(
     event: ExecutorEvent | ExecutorCommand,
-    loaded: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined,
+    loaded: SavedExecution | undefined,
     remembered: boolean,
   ): Promise<ExecutionState | "recheck" | undefined> {
     if (!loaded) return undefined;
@@ -178,7 +179,7 @@ export class Executor {
       }
       return state;
     }
-    const state = new ExecutionState(execution, taskRuns, flow);
+    const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
     if (event.type === "retry-execution") {
       if (execution.state.current === "RETRIED") await this.retryInNewExecution(loaded, flow);
       return state;
@@ -337,7 +338,7 @@ export class Executor {
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: contextRefOf(state),
+      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run),
       storagePrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
     };

@@ -4,6 +4,7 @@ import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { flowOutputsKey, recordsPrefix } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
+import { outputNeedsOf } from "./output-needs.js";
 import type { ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
 import { walkAfterExecution } from "./after-execution.js";
@@ -39,7 +40,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
   }
   if ((final === "SUCCESS" || final === "WARNING") && flow.outputs?.length) {
     try {
-      const ctx = await buildRenderContext(contextRefOf(state), store);
+      const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(flow.outputs)), store);
       const rendered: Record<string, unknown> = {};
       for (const output of flow.outputs) rendered[output.id] = await renderValue(output.value, ctx);
       const typed = typeOutputs(flow.outputs, rendered);

@@ -32,9 +32,15 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
   }
   // re-walk without starting anything so flowables whose children all ended close
   for (const list of [state.flow.tasks, state.flow.errors, state.flow.finally]) await walker.walkList(list, undefined, undefined, false);
+  // open children counted once, not looked for per flowable: a ForEach of Sequentials has as many flowables as values
+  const openChildren = new Map<string, number>();
   for (const run of state.taskRuns) {
-    if (!isTerminal(run.state.current) && run.planUri && !state.taskRuns.some((c) => c.parentTaskRunId === run.id && !isTerminal(c.state.current))) {
+    if (run.parentTaskRunId && !isTerminal(run.state.current)) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 0) + 1);
+  }
+  for (const run of state.taskRuns) {
+    if (!isTerminal(run.state.current) && run.planUri && !openChildren.get(run.id)) {
       state.setRunState(run, "KILLED");
+      if (run.parentTaskRunId) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 1) - 1);
     }
   }
   if (!running && state.taskRuns.every((r) => isTerminal(r.state.current))) {

@@ -1,8 +1,11 @@
 import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
+import type { TaskRunIndex } from "./task-run-index.js";
 
 export interface SavedExecution {
   execution: ExecutionRecord;
   taskRuns: TaskRunRecord[];
+  /** the task runs' index, kept with them so that the next event need not build it again */
+  index?: TaskRunIndex;
 }
 
 /**

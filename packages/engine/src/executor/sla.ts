@@ -3,6 +3,7 @@ import { errorMessage, isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { contextRefOf } from "./context-ref.js";
+import { outputNeedsOf } from "./output-needs.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 
 /** Kestra's TruthUtils: falsy when '', 'false', '0' or '-0' */
@@ -18,7 +19,7 @@ const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().
 export async function checkAssertionSlas(state: ExecutionState, store: JsonStore): Promise<boolean> {
   const slas = state.flow.sla ?? [];
   if (!slas.length || isTerminal(state.execution.state.current)) return false;
-  const ctx = await buildRenderContext(contextRefOf(state), store);
+  const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(slas)), store);
   for (const sla of slas) {
     let reason: string | undefined;
     try {

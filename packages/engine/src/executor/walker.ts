@@ -1,10 +1,13 @@
-import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { branchProgressOf } from "./branch-progress.js";
+import { walkBranches } from "./branch-walk.js";
 import { contextRefOf } from "./context-ref.js";
+import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { pauseRun } from "./pause.js";
@@ -30,7 +33,7 @@ export interface WalkerDeps {
  * each event re-walks from the top, so the tree is the only state.
  */
 export class Walker {
-  constructor(private readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
+  constructor(readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
 
   /** walking an ended execution's afterExecution tasks: they start although it has ended */
   private afterEnd = false;
@@ -81,7 +84,7 @@ export class Walker {
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
-    return buildRenderContext(contextRefOf(this.state), this.deps.store, {
+    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run), this.deps.store, {
       taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
     });
@@ -186,7 +189,12 @@ export class Walker {
    * Kestra's FlowableUtils.resolveState decides it: handlers run, they do not recover.
    */
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
-    const plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
+    const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
+    if (progress.plan.pause) {
+      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed): read afresh
+      progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
+    }
+    const { plan } = progress;
     if (plan.pause) {
       // a pausing flowable holds its branches until resumed; it pauses once, on its first walk
       if (run.state.current === "PAUSED") return;
@@ -201,7 +209,7 @@ export class Walker {
         return;
       }
     }
-    const main = await this.walkBranches(task, run, plan, mayStart);
+    const main = await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (main === "failed" && task.errors?.length) {
@@ -214,50 +222,6 @@ export class Walker {
     // a Pause whose pauseDuration passed with behavior WARN
     if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
-  }
-
-  /**
-   * The branches of a flowable: starts what may start (within its concurrency, once a
-   * branch's `dependsOn` siblings ended), and answers their joint status. A failure stops
-   * new branches; those running go on to their end.
-   */
-  private async walkBranches(task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, mayStart: boolean): Promise<ListStatus> {
-    let running = 0;
-    let failed: "failed" | "killed" | undefined;
-    let warning = false;
-    const pending: Array<{ tasks: TaskSpec[]; value?: string; dependsOn?: string[] }> = [];
-    const tally = (status: ListStatus) => {
-      if (status === "running") running++;
-      else if (status === "failed" || status === "killed") failed ??= status;
-      else if (status === "warning") warning = true;
-    };
-    for (const branch of plan.branches) {
-      const tasks = tasksAtPath(task, branch.path);
-      const value = branch.value ?? run.value;
-      const started = tasks.some((t) => this.state.find(t.id, run.id, value));
-      if (!started) {
-        if (tasks.every((t) => t.disabled)) continue;
-        pending.push({ tasks, value, dependsOn: branch.dependsOn });
-        continue;
-      }
-      tally(await this.walkList(tasks, run.id, value, mayStart && !failed));
-    }
-    // a disabled dependency never runs: as in Kestra, which drops disabled tasks, it holds nothing back
-    const ended = (taskId: string) => {
-      const dependency = this.state.find(taskId, run.id, run.value);
-      return dependency ? isTerminal(dependency.state.current) : pending.every((b) => b.tasks.every((t) => t.id !== taskId || t.disabled));
-    };
-    if (!failed && mayStart) {
-      for (const branch of pending) {
-        if (plan.concurrency > 0 && running >= plan.concurrency) break;
-        if (branch.dependsOn && !branch.dependsOn.every(ended)) continue;
-        tally(await this.walkList(branch.tasks, run.id, branch.value, true));
-      }
-    }
-    const stillPending = pending.some((b) => !b.tasks.some((t) => this.state.find(t.id, run.id, b.value)));
-    if (running > 0 || (!failed && stillPending && mayStart)) return "running";
-    if (!failed && stillPending) return "running"; // killing: the kill pass ends it
-    return failed ?? (warning ? "warning" : "success");
   }
 }
 

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// Issue #18: the cost of one execution as its size grows. For each N given, starts a fresh
+// `ferry server local` (after `npm run build`), runs one ForEach over N values whose one
+// task is a Return, and prints the seconds from request to SUCCESS, the time per task run
+// and the server's peak RSS (VmHWM) over the run. The cost per task run should stay flat.
+//
+//   node bench/foreach-scale.js 1000 2000 4000 10000 [--json] [--limit 600] [--concurrency 1]
+//
+// --concurrency is the ForEach's concurrencyLimit: 1 (Kestra's default) runs one value at a
+// time, 0 all at once. FERRY_BENCH_NODE_ARGS adds node flags to the server (--cpu-prof …).
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const FERRY = join(ROOT, "apps/cli/bin/ferry.js");
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { json: { type: "boolean", default: false }, limit: { type: "string", default: "600" }, concurrency: { type: "string", default: "1" } },
+});
+const sizes = (positionals.length ? positionals : ["1000", "2000", "4000", "10000"]).map(Number);
+for (const n of sizes) if (!Number.isInteger(n) || n < 1) throw new Error(`N must be a positive integer, not '${n}'`);
+const LIMIT_S = Number(opts.limit);
+
+// the values come from range(): a flow of 100,000 literal values would measure YAML parsing
+const flowOf = (n) => `id: foreach_scale
+namespace: benchmarks
+tasks:
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ range(1, ${n}) }}"
+    concurrencyLimit: ${Number(opts.concurrency)}
+    tasks:
+      - id: ret
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ taskrun.value }}"
+`;
+
+const children = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+function freePort() {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** VmHWM: the process's peak resident set so far, in MB */
+function peakRssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+  return Math.round(Number(line.split(/\s+/)[1]) / 1024);
+}
+
+async function runOnce(n) {
+  const dir = mkdtempSync(join(tmpdir(), "ferry-foreach-"));
+  const port = await freePort();
+  const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn" };
+  const child = spawn(process.execPath, [...(process.env.FERRY_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), FERRY, "server", "local"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  children.add(child);
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    for (let i = 0; ; i++) {
+      if (i > 3000) throw new Error("the server did not start in 30 s");
+      if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const deployed = await fetch(`${url}/api/v1/flows`, { method: "POST", body: flowOf(n), headers: { "content-type": "application/x-yaml" } });
+    if (deployed.status !== 200) throw new Error(`deploy failed: ${deployed.status} ${await deployed.text()}`);
+    const t0 = performance.now();
+    const created = await fetch(`${url}/api/v1/executions/benchmarks/foreach_scale`, { method: "POST" });
+    const { id } = await created.json();
+    // polled through the search (an execution's own GET would answer all N task runs each time)
+    let state;
+    while (performance.now() - t0 < LIMIT_S * 1000) {
+      await new Promise((r) => setTimeout(r, 100));
+      const page = await (await fetch(`${url}/api/v1/executions/search?namespace=benchmarks&flowId=foreach_scale&size=1`)).json();
+      state = page.results.find((e) => e.id === id)?.state?.current;
+      if (["SUCCESS", "FAILED", "KILLED", "WARNING"].includes(state)) break;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    return { n, concurrency: Number(opts.concurrency), state: state ?? "unknown", seconds: Number(seconds.toFixed(2)), ms_per_task_run: Number(((seconds * 1000) / n).toFixed(3)), peak_rss_mb: peakRssMb(child.pid) };
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+    children.delete(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+for (const n of sizes) {
+  const row = await runOnce(n);
+  console.log(opts.json ? JSON.stringify(row) : `ForEach over ${String(n).padStart(6)}: ${row.state.padEnd(8)} ${String(row.seconds).padStart(8)} s  ${String(row.ms_per_task_run).padStart(7)} ms/task run  peak rss ${row.peak_rss_mb} MB`);
+}

@@ -1,0 +1,51 @@
+import type { FlowablePlan, TaskRunRecord } from "@ferry/sdk";
+
+/**
+ * What earlier walks learnt of a running flowable's branches, so that a walk costs what
+ * changed since the last one rather than all the branches: a ForEach over 100,000 values is
+ * walked on each of its 200,000-odd events (issue #18).
+ *
+ * It hangs on the task run's record, so it lives exactly as long as the records this
+ * executor keeps between events (SavedExecutions): an execution read again from the
+ * repository (after a conflict, a restart, a kill, a failed event) starts with none, and
+ * the first walk learns it again from the whole plan. It relies on every change to a task
+ * run going through ExecutionState.touch (the event's `dirty` runs), as saving does.
+ */
+export interface BranchProgress {
+  /** the plan the flowable wrote when it started; its branches never change (a Pause rewrites its wait, so the walker reads it afresh) */
+  plan: FlowablePlan;
+  /**
+   * No branch has `dependsOn`, so branches start in plan order. Only such plans are
+   * learnt; a plan with `dependsOn` (a Dag, a few branches) is walked whole each time.
+   */
+  inOrder: boolean;
+  learnt?: LearntBranches;
+}
+
+export interface LearntBranches {
+  /** started branches that had not ended at the last walk → whether that walk let them start tasks */
+  open: Map<number, boolean>;
+  /** open branches walked without leave to start while no earlier branch had failed: walked again once they may */
+  held: Set<number>;
+  /** branches below the frontier that had not started (a Dag-free plan rarely has any) */
+  holes: number[];
+  /** no branch at or past it has started */
+  frontier: number;
+  /** what the ended branches add to the flowable's state: a warning, the first failure in plan order */
+  warning: boolean;
+  failedAt?: { index: number; status: "failed" | "killed" };
+  /** the branch a direct child task run belongs to, by `taskId \0 value`; made on first need */
+  byChild?: Map<string, number>;
+}
+
+const progress = new WeakMap<TaskRunRecord, BranchProgress>();
+
+export async function branchProgressOf(run: TaskRunRecord, readPlan: () => Promise<FlowablePlan>): Promise<BranchProgress> {
+  let known = progress.get(run);
+  if (!known) {
+    const plan = await readPlan();
+    known = { plan, inOrder: plan.branches.every((b) => !b.dependsOn?.length) };
+    progress.set(run, known);
+  }
+  return known;
+}

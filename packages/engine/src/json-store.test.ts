@@ -1,0 +1,51 @@
+import { PurgedError, storageKeyOf } from "@ferry/sdk";
+import { createLocalStorage } from "@ferry/storage-local";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { JsonStore } from "./json-store.js";
+
+let dir: string;
+beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "ferry-json-store-"))));
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** a store on real local storage whose reads of the storage are counted */
+async function countedStore(limits: { entries: number; chars: number }) {
+  const storage = createLocalStorage({ type: "local", path: join(dir, String(Math.random()).slice(2)) });
+  await storage.init();
+  const gets: string[] = [];
+  const get = storage.get.bind(storage);
+  storage.get = async (key) => (gets.push(key), get(key));
+  return { store: new JsonStore(storage, limits), storage, gets };
+}
+
+describe("JsonStore", () => {
+  it("answers what it wrote from its cache, null included, and reads the rest once", async () => {
+    const { store, storage, gets } = await countedStore({ entries: 10, chars: 1000 });
+    const a = await store.write("ns/f/executions/e/a.json", { value: 1 });
+    const n = await store.write("ns/f/executions/e/n.json", null);
+    expect([await store.read(a), await store.read(n)]).toEqual([{ value: 1 }, null]);
+    await storage.put("ns/f/executions/e/b.json", JSON.stringify({ value: 2 }));
+    const b = a.replace("a.json", "b.json");
+    expect([await store.read(b), await store.read(b)]).toEqual([{ value: 2 }, { value: 2 }]);
+    expect(gets).toEqual([storageKeyOf(b)]);
+  });
+
+  it("keeps no more than its budget: the least recently used go first, and a document too large for it is never kept", async () => {
+    const { store, gets } = await countedStore({ entries: 2, chars: 800 });
+    const uris = [];
+    for (const name of ["x", "y", "z"]) uris.push(await store.write(`ns/f/executions/e/${name}.json`, { name }));
+    await store.read(uris[0]); // x was pushed out by z
+    expect(gets).toHaveLength(1);
+    const big = await store.write("ns/f/executions/e/big.json", { text: "b".repeat(200) });
+    await store.read(big);
+    await store.read(big);
+    expect(gets.filter((k) => k.endsWith("big.json"))).toHaveLength(2);
+  });
+
+  it("says purged when the bytes are gone", async () => {
+    const { store } = await countedStore({ entries: 10, chars: 1000 });
+    await expect(store.read("ferry://ns/f/executions/e/none.json")).rejects.toBeInstanceOf(PurgedError);
+  });
+});
