@@ -2,6 +2,9 @@ import { isTerminal, type Queue, type Repository } from "@ferry/sdk";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "../messages.js";
 import type { WorkerDirectory } from "../worker-directory.js";
 
+/** executions a pass reads at once (within a repository pool's usual size) */
+const READ_AHEAD = 8;
+
 export interface ReconcilerOptions {
   repository: Repository;
   queue: Queue;
@@ -88,24 +91,30 @@ export class Reconciler {
         await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: id }, { key: id });
         asked++;
       }
-      for (const id of await repository.listUnfinishedExecutionIds()) {
-        const found = await repository.getExecution(id);
-        // waiting for a concurrency slot is not being stuck: the repair above moves the line
-        if (!found || found.execution.state.current === "QUEUED") continue;
-        const runs: Array<{ taskRunId: string; attempt: number }> = [];
-        for (const run of found.taskRuns) {
-          if (isTerminal(run.state.current) || run.planUri || run.subflowExecutionId || running.has(run.id)) continue;
-          if (!lost(Date.parse(run.state.histories[run.state.histories.length - 1].date))) continue;
-          const s = run.state.current;
-          if (s === "QUEUED" || s === "RUNNING") runs.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
-          else if (s === "RETRYING") runs.push({ taskRunId: run.id, attempt: run.attempts.length });
-        }
-        let event: ExecutorEvent | undefined;
-        if (runs.length) event = { type: "stale", executionId: id, runs };
-        else if (lost(Date.parse(found.execution.updated))) event = { type: "reconcile-walk", executionId: id };
-        if (event) {
-          await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: id });
-          asked++;
+      const ids = await repository.listUnfinishedExecutionIds();
+      // a few reads at a time: one by one, a pass over 500 executions on a busy PostgreSQL took
+      // ~30 s, and lost work waited that long to move again
+      for (let i = 0; i < ids.length; i += READ_AHEAD) {
+        const batch = await Promise.all(ids.slice(i, i + READ_AHEAD).map((id) => repository.getExecution(id)));
+        for (const found of batch) {
+          // waiting for a concurrency slot is not being stuck: the repair above moves the line
+          if (!found || found.execution.state.current === "QUEUED") continue;
+          const id = found.execution.id;
+          const runs: Array<{ taskRunId: string; attempt: number }> = [];
+          for (const run of found.taskRuns) {
+            if (isTerminal(run.state.current) || run.planUri || run.subflowExecutionId || running.has(run.id)) continue;
+            if (!lost(Date.parse(run.state.histories[run.state.histories.length - 1].date))) continue;
+            const s = run.state.current;
+            if (s === "QUEUED" || s === "RUNNING") runs.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
+            else if (s === "RETRYING") runs.push({ taskRunId: run.id, attempt: run.attempts.length });
+          }
+          let event: ExecutorEvent | undefined;
+          if (runs.length) event = { type: "stale", executionId: id, runs };
+          else if (lost(Date.parse(found.execution.updated))) event = { type: "reconcile-walk", executionId: id };
+          if (event) {
+            await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: id });
+            asked++;
+          }
         }
       }
       return asked;
