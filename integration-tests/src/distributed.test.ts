@@ -16,11 +16,13 @@ const MIXED = mixedFlow("it.distributed", "PT0.05S");
 const LONG = `id: long
 namespace: it.distributed
 tasks:
-  - { id: nap, type: core.Sleep, duration: PT3S }
+  - { id: nap, type: script.Shell, commands: ["sleep 3"] }
   - { id: after, type: core.Log, message: after the nap }
 `;
 
 type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; attempts: Array<{ state: { current: string }; workerId?: string }> }> };
+
+/* `long` holds a worker for 3 s (a Shell: core.Sleep waits in the executor, on no worker) */
 
 /** scheduler + two Node workers + one Deno worker on one repository and Redis, and local storage or the given S3 bucket */
 async function cluster(repository: Record<string, string>, s3?: { server: S3TestServer; bucket: string }) {

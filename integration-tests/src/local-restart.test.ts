@@ -7,7 +7,7 @@ describe("local mode survives a hard stop", () => {
     await fetch(`${first.url}/api/v1/flows`, {
       method: "POST",
       headers: { "content-type": "application/x-yaml" },
-      body: "id: slow\nnamespace: it.restart\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT1S }\n  - { id: after, type: core.Log, message: resumed }\n",
+      body: "id: slow\nnamespace: it.restart\ntasks:\n  - { id: nap, type: script.Shell, commands: [\"sleep 1\"] }\n  - { id: after, type: core.Log, message: resumed }\n",
     });
     const { id } = (await (await fetch(`${first.url}/api/v1/executions/it.restart/slow`, { method: "POST" })).json()) as { id: string };
     await new Promise((r) => setTimeout(r, 300));

@@ -33,7 +33,7 @@ describe.skipIf(!REDIS_URL)("a worker stopped with SIGTERM", () => {
     await fetch(`${url}/api/v1/flows`, {
       method: "POST",
       headers: { "content-type": "application/x-yaml" },
-      body: "id: long\nnamespace: it.term\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT2S }\n",
+      body: "id: long\nnamespace: it.term\ntasks:\n  - { id: nap, type: script.Shell, commands: [\"sleep 2\"] }\n",
     });
   }, 60_000);
   afterAll(async () => {

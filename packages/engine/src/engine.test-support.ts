@@ -3,12 +3,32 @@ import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
 import { EnvSecretBackend } from "@ferry/secrets-env";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
-import { definePlugin, isTerminal, type ExecutionRecord, type LogEntry, type Plugin, type ProcessUser, type TaskRunRecord } from "@ferry/sdk";
+import { defineTask, definePlugin, isTerminal, z, type ExecutionRecord, type LogEntry, type Plugin, type ProcessUser, type TaskRunRecord } from "@ferry/sdk";
 import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { composeScheduler, composeWorker } from "./composition.js";
+
+/**
+ * A runnable task that holds a worker for `ms` (core.Sleep no longer does: the executor holds
+ * its wait): for tests of what happens to work in flight on a worker. Kill and timeout end it.
+ */
+export const workerWaitTask = defineTask({
+  kind: "runnable",
+  type: "test.WorkerWait",
+  title: "Wait on a worker",
+  description: "Holds a worker slot for `ms` milliseconds; for engine tests.",
+  properties: z.strictObject({ ms: z.number().int().min(0) }),
+  async run(ctx, props) {
+    await new Promise<void>((resolve, reject) => {
+      if (ctx.signal.aborted) return reject(ctx.signal.reason);
+      const timer = setTimeout(resolve, props.ms);
+      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+    });
+  },
+});
+const engineTestPlugin = definePlugin({ name: "engine-test", version: "0", tasks: [workerWaitTask] });
 
 export interface RunResult {
   execution: ExecutionRecord;
@@ -36,7 +56,7 @@ export async function createEngineHarness(
   const queue = createMemoryQueue();
   await repository.init();
   await storage.init();
-  const registry = new PluginRegistry([corePlugin, ...extraPlugins]);
+  const registry = new PluginRegistry([corePlugin, engineTestPlugin, ...extraPlugins]);
   // env secrets as Kestra reads them: SECRET_<NAME>, base64
   const plain = { API_TOKEN: "s3cr3t-token", ...options.secrets };
   const secrets = new EnvSecretBackend(Object.fromEntries(Object.entries(plain).map(([name, value]) => [`SECRET_${name}`, Buffer.from(value).toString("base64")])));
@@ -46,7 +66,7 @@ export async function createEngineHarness(
   const engine = await composeScheduler({ config, backends, registry, baseDir: dir, makeLocalKey: false, onError: (error) => console.error(error) });
   const { store, flows, executions, executor, kv } = engine;
   // a worker deployed with fewer plugins than the server knows of
-  const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin]) : registry;
+  const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin, engineTestPlugin]) : registry;
   const worker = composeWorker({ config, backends, registry: workerRegistry, storage: engine, encryption: engine.encryption });
   await engine.start();
   await worker.start();

@@ -278,6 +278,12 @@ export interface FlowablePause {
   onElapsed: "RUNNING" | "WARNING" | "FAILED" | "CANCELLED";
   /** set by the executor once the pause elapsed with WARNING: the task run ends WARNING at the latest */
   warned?: boolean;
+  /**
+   * Kestra's Sleep rather than its Pause: the task run waits RUNNING, its execution keeps
+   * running and nothing resumes it; `afterMs` ends it (SUCCESS, or FAILED when the task's
+   * shorter `timeout` set `onElapsed`). The executor records when it started and ended.
+   */
+  sleep?: { duration: string; since?: string; elapsed?: boolean };
 }
 
 export interface FlowableContext extends RunIdentity {

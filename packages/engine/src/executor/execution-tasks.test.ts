@@ -39,7 +39,7 @@ tasks:
   - id: fan
     type: core.Parallel
     tasks:
-      - { id: slow, type: core.Sleep, duration: PT30S }
+      - { id: slow, type: test.WorkerWait, ms: 30000 }
       - id: stop
         type: core.Exit
         state: KILLED

@@ -298,8 +298,8 @@ tasks:
   - id: fan
     type: core.Parallel
     tasks:
-      - { id: nap1, type: core.Sleep, duration: PT30S }
-      - { id: nap2, type: core.Sleep, duration: PT30S }
+      - { id: nap1, type: test.WorkerWait, ms: 30000 }
+      - { id: nap2, type: test.WorkerWait, ms: 30000 }
   - { id: never, type: core.Log, message: never }
 `);
     const execution = await h.executions.create({ flow });
@@ -327,7 +327,7 @@ tasks:
     values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
     concurrencyLimit: 0
     tasks:
-      - { id: nap, type: core.Sleep, duration: PT0.5S }
+      - { id: nap, type: test.WorkerWait, ms: 500 }
 `);
     const execution = await h.executions.create({ flow });
     await h.waitFor(execution.id, (e) => e.state.current === "RUNNING");
@@ -394,7 +394,7 @@ tasks:
   - { id: bug, type: test.Throws }
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages().join("\n")).toMatch(/unknown task type 'test.Throws'; loaded plugins: @ferry\/plugin-core \(on worker [0-9a-f-]+\)/);
+    expect(r.messages().join("\n")).toMatch(/unknown task type 'test.Throws'; loaded plugins: @ferry\/plugin-core, engine-test \(on worker [0-9a-f-]+\)/);
     const ok = await lacking.run(`
 id: core-only
 namespace: test.engine

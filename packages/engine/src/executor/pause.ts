@@ -1,5 +1,5 @@
 import { resolveExecutionInputs, type TaskSpec } from "@ferry/core";
-import { ConflictError, errorMessage, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, formatClock, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
@@ -11,11 +11,15 @@ export const pauseWakeupId = (taskRunId: string) => `pause:${taskRunId}`;
 /** what a Pause's `onResume` declares, once parse-flow checked and normalised it */
 export const onResumeOf = (task: TaskSpec | undefined) => (task as { onResume?: unknown[] } | undefined)?.onResume as Parameters<typeof resolveExecutionInputs>[0];
 
-/** when the task run went PAUSED (its last PAUSED in history) */
-function pausedAt(run: TaskRunRecord): number | undefined {
+/** when the task run went PAUSED (its last PAUSED in history), or started to sleep */
+function pausedAt(run: TaskRunRecord, plan: FlowablePlan): number | undefined {
+  if (plan.pause?.sleep) return plan.pause.sleep.since ? Date.parse(plan.pause.sleep.since) : undefined;
   const last = [...run.state.histories].reverse().find((h) => h.state === "PAUSED");
   return last ? Date.parse(last.date) : undefined;
 }
+
+/** a Sleep that started and has not ended: it waits RUNNING for its wake-up */
+const sleeping = (plan: FlowablePlan) => Boolean(plan.pause?.sleep?.since && !plan.pause.sleep.elapsed);
 
 /**
  * Pauses a pausing flowable's task run and its execution (Kestra's handlePausedDelay). Without
@@ -25,22 +29,47 @@ function pausedAt(run: TaskRunRecord): number | undefined {
  */
 export async function pauseRun(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan, store: JsonStore, renderTimeout: () => Promise<unknown>): Promise<void> {
   // an afterExecution task: nobody could resume an execution that already ended
-  if (isTerminal(state.execution.state.current)) throw new Error(`a Pause cannot hold execution ${state.execution.id}: it already ended ${state.execution.state.current}`);
   const pause = plan.pause!;
+  if (!pause.sleep && isTerminal(state.execution.state.current)) throw new Error(`a Pause cannot hold execution ${state.execution.id}: it already ended ${state.execution.state.current}`);
   if (task.timeout !== undefined) {
     // Kestra uses the timeout when there is no pauseDuration; Ferry also when it is the shorter (a task never outlives its timeout)
     const timeoutMs = parseDuration(String(await renderTimeout()));
     if (pause.afterMs === undefined || timeoutMs < pause.afterMs) {
-      plan.pause = { afterMs: timeoutMs, onElapsed: "FAILED" };
+      plan.pause = { ...(pause.sleep ? { sleep: pause.sleep } : {}), afterMs: timeoutMs, onElapsed: "FAILED" };
       await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
     }
   }
+  if (plan.pause!.sleep) return startSleep(state, run, task, plan, store);
   state.setRunState(run, "PAUSED");
   const current = state.execution.state.current;
   if (current === "RUNNING" || current === "CREATED") state.setExecutionState("PAUSED");
   const afterMs = plan.pause!.afterMs;
   state.log("INFO", afterMs === undefined ? "paused until resumed" : `paused until resumed, or for ${afterMs} ms at most`, run);
   if (afterMs !== undefined) state.pauseWakeups.push({ taskRunId: run.id, delayMs: afterMs });
+}
+
+/** a Sleep starts waiting: RUNNING, its start kept in its plan, its wake-up armed */
+async function startSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan, store: JsonStore): Promise<void> {
+  const pause = plan.pause!;
+  pause.sleep = { ...pause.sleep!, since: new Date().toISOString() };
+  await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+  state.setRunState(run, "RUNNING");
+  state.log("INFO", `Waiting for ${pause.sleep.duration}`, run);
+  state.pauseWakeups.push({ taskRunId: run.id, delayMs: pause.afterMs! });
+}
+
+/** a Sleep's wait passed: it ends (the walk that follows closes it SUCCESS), or its shorter timeout fails it */
+async function endSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, plan: FlowablePlan, store: JsonStore): Promise<void> {
+  const pause = plan.pause!;
+  state.pauseSettles.push(run.id);
+  if (pause.onElapsed === "FAILED") {
+    state.log("ERROR", `Timeout after ${formatClock(pause.afterMs!)}`, run);
+    state.setRunState(run, outcomeState(task, "FAILED"));
+    return;
+  }
+  pause.sleep = { ...pause.sleep!, elapsed: true };
+  await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+  state.touch(run);
 }
 
 /**
@@ -102,9 +131,10 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
  */
 export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string): Promise<void> {
   for (const run of state.taskRuns) {
-    if (run.state.current !== "PAUSED" || !run.planUri || (only && run.id !== only)) continue;
+    if ((run.state.current !== "PAUSED" && run.state.current !== "RUNNING") || !run.planUri || (only && run.id !== only)) continue;
     const plan = await store.read<FlowablePlan>(run.planUri);
-    const since = pausedAt(run);
+    if (run.state.current === "RUNNING" && !sleeping(plan)) continue;
+    const since = pausedAt(run, plan);
     if (plan.pause?.afterMs === undefined || since === undefined) continue;
     const remaining = since + plan.pause.afterMs - Date.now();
     if (remaining > 0) {
@@ -114,6 +144,10 @@ export async function checkPauses(state: ExecutionState, store: JsonStore, taskO
       continue;
     }
     const task = taskOf(run);
+    if (plan.pause.sleep) {
+      await endSleep(state, run, task, plan, store);
+      continue;
+    }
     const how = plan.pause.onElapsed;
     await endPause(state, run, task, how, store, how === "RUNNING" || how === "WARNING" ? await defaultOnResume(state, run, task) : undefined);
   }

@@ -188,24 +188,37 @@ export class Walker {
    * its `finally`; ends it once they all ended. Its state comes from its branches alone, as
    * Kestra's FlowableUtils.resolveState decides it: handlers run, they do not recover.
    */
+  /** starts a Pause's or a Sleep's wait; one that cannot start (its timeout does not render) fails the task */
+  private async pauseOrFail(run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan): Promise<void> {
+    try {
+      await pauseRun(this.state, run, task, plan, this.deps.store, async () => renderValue(task.timeout, await this.renderContext(run, task)));
+    } catch (error) {
+      this.state.log("ERROR", errorMessage(error), run);
+      this.state.setRunState(run, outcomeState(task, "FAILED"));
+    }
+  }
+
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
     if (progress.plan.pause) {
-      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed): read afresh
+      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start): read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
     const { plan } = progress;
-    if (plan.pause) {
+    if (plan.pause?.sleep) {
+      // a Sleep starts on its first walk, then waits RUNNING until its wake-up (pause.ts) ends it
+      if (!plan.pause.sleep.since) {
+        if (!mayStart || this.halted()) return;
+        await this.pauseOrFail(run, task, plan);
+        return;
+      }
+      if (!plan.pause.sleep.elapsed) return;
+    } else if (plan.pause) {
       // a pausing flowable holds its branches until resumed; it pauses once, on its first walk
       if (run.state.current === "PAUSED") return;
       if (!run.state.histories.some((h) => h.state === "PAUSED")) {
         if (!mayStart || this.halted()) return;
-        try {
-          await pauseRun(this.state, run, task, plan, this.deps.store, async () => renderValue(task.timeout, await this.renderContext(run, task)));
-        } catch (error) {
-          this.state.log("ERROR", errorMessage(error), run);
-          this.state.setRunState(run, outcomeState(task, "FAILED"));
-        }
+        await this.pauseOrFail(run, task, plan);
         return;
       }
     }

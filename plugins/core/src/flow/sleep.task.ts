@@ -1,27 +1,25 @@
-import { defineTask, parseDuration, schema, setLongTimeout, z } from "@ferry/sdk";
+import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
 
+/**
+ * Kestra's Sleep (io.kestra.plugin.core.flow.Sleep) waits on a worker thread. Here the wait is
+ * held by the executor, as a Pause with a duration is: the task run is RUNNING meanwhile, no
+ * worker slot is taken, and the wait lives in the repository and the queue's delayed wake-up,
+ * so a Sleep of P30D outlasts restarts of every process. Kill and a shorter `timeout` end it.
+ */
 export const sleepTask = defineTask({
-  kind: "runnable",
+  kind: "flowable",
   type: "core.Sleep",
   aliases: ["io.kestra.plugin.core.flow.Sleep"],
   title: "Sleep",
-  description: "Waits for `duration` on a worker; kill and timeout interrupt it.",
+  description:
+    "Waits for `duration` (ISO-8601, any length), logging `Waiting for <duration>`. The executor holds the wait, not a worker: it survives restarts, " +
+    "and kill or a shorter `timeout` (which fails the task with `Timeout after …`) end it.",
   properties: z.strictObject({ duration: schema.duration() }),
+  taskProperties: [],
   examples: [{ title: "Wait five seconds", flow: "id: nap\nnamespace: company.team\ntasks:\n  - id: wait\n    type: core.Sleep\n    duration: PT5S\n" }],
-  async run(ctx, props) {
-    ctx.logger.info(`Waiting for ${props.duration}`);
-    const ms = parseDuration(props.duration);
-    await new Promise<void>((resolve, reject) => {
-      if (ctx.signal.aborted) return reject(ctx.signal.reason);
-      const timer = setLongTimeout(() => {
-        ctx.signal.removeEventListener("abort", onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        timer.cancel();
-        reject(ctx.signal.reason);
-      };
-      ctx.signal.addEventListener("abort", onAbort, { once: true });
-    });
+  async plan(_ctx, props) {
+    const afterMs = parseDuration(props.duration);
+    if (afterMs < 0) throw new UserError(`duration ${props.duration} is negative`);
+    return { branches: [], concurrency: 1, pause: { afterMs, onElapsed: "RUNNING", sleep: { duration: props.duration } } };
   },
 });
