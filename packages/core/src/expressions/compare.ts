@@ -1,6 +1,6 @@
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
-import { after, both, type Maybe } from "./maybe.js";
+import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
 import { preview, toNumber } from "./values.js";
 
@@ -37,7 +37,9 @@ export function equals(a: unknown, b: unknown, budget: RenderBudget, what: strin
   // a map equals another with the same entries in any order (Java's Map.equals)
   const x = Array.isArray(a) ? a : sortedKeys(a);
   const y = Array.isArray(b) ? b : sortedKeys(b);
-  return both(budget.json(x, what), budget.json(y, what), (p, q) => sameText(p, q, budget, what));
+  // one after the other: printing `x` may pause (a promise), and printing `y` may then throw at
+  // once (a limit): a promise left behind like that rejects later with nobody listening
+  return after(budget.json(x, what), (p) => after(budget.json(y, what), (q) => sameText(p, q, budget, what)));
 }
 
 // a map's copy with its keys in order, at its top level (enough to make key order not matter for flat maps)

@@ -4,8 +4,3 @@ export type Maybe<T> = T | Promise<T>;
 export function after<T, U>(value: Maybe<T>, f: (value: T) => Maybe<U>): Maybe<U> {
   return value instanceof Promise ? value.then(f) : f(value);
 }
-
-export function both<A, B, T>(a: Maybe<A>, b: Maybe<B>, f: (a: A, b: B) => Maybe<T>): Maybe<T> {
-  if (!(a instanceof Promise) && !(b instanceof Promise)) return f(a, b);
-  return Promise.all([a, b]).then(([x, y]) => f(x, y));
-}

@@ -227,6 +227,13 @@ describe("render limits on costly operations", () => {
     }
   });
 
+  it("a limit reached between the two sides of a comparison leaves no promise behind (an unhandled rejection)", async () => {
+    // printing the left list pauses, printing the right one hits the limit: both must be awaited
+    const template = "{% set r = range(0, 99999) %}{% set r2 = range(0, 99999) %}{% for i in range(1, 50) %}{{ r == r2 }}{% endfor %}";
+    for (let timeoutMs = 1; timeoutMs <= 40; timeoutMs += 3) await completesOrRefused(r(template, { timeoutMs, maxIterations: 1e12 }));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a stray rejection would surface here
+  });
+
   it("looks at the clock and the signal every thousand steps, and after any large charge", () => {
     const reason = new Error("task cancelled");
     const controller = new AbortController();
