@@ -11,11 +11,14 @@ import { startFerryProcess } from "./support/ferry-process.js";
  * its worker is killed with SIGKILL mid-sleep. Before the supervisor (plugins/script
  * supervise.ts), the killed worker's shell lived on and wrote "end" while attempt 2 ran in
  * full: "end" twice in 5 of 10 runs. Now each execution's "end" is written exactly once.
- * FERRY_CHAOS_KILLS sets the number of kills (RELIABILITY.md's figures used 100).
+ * FERRY_CHAOS_KILLS sets the number of worker kills per backend (RELIABILITY.md's figures used
+ * 50 each), FERRY_CHAOS_LOCAL_KILLS those of a local-mode server.
  */
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
 if (!REDIS_URL) console.warn("\n*** SKIPPING the distributed side-effect chaos tests: set FERRY_TEST_REDIS_URL ***\n");
 const KILLS = Number(process.env.FERRY_CHAOS_KILLS ?? 3);
+/** kills of `ferry server local` (RELIABILITY.md's figure used 30) */
+const LOCAL_KILLS = Number(process.env.FERRY_CHAOS_LOCAL_KILLS ?? 1);
 
 const sideEffectFlow = (namespace: string, file: string, sleep = 3) => `id: side-effect
 namespace: ${namespace}
@@ -125,28 +128,32 @@ for (const repo of SHARED_DATABASES) {
 }
 
 describe("side effects once in local mode: `ferry server local` killed with SIGKILL mid-task", () => {
-  it("the killed server's shell dies with it; after a restart the task runs once more, in full", async () => {
-    const first = await startFerryProcess();
-    const file = join(first.cwd, "side-effects.log");
-    await fetch(`${first.url}/api/v1/flows`, { method: "POST", headers: { "content-type": "application/x-yaml" }, body: sideEffectFlow("it.chaos.local", file, 2) });
-    const { id } = (await (await fetch(`${first.url}/api/v1/executions/it.chaos.local/side-effect`, { method: "POST" })).json()) as { id: string };
-    for (let i = 0; i < 100 && !(await linesOf(file)).get(`start ${id}`); i++) await new Promise((r) => setTimeout(r, 50));
-    await first.kill9();
-    // longer than the sleep: a surviving shell would have written its "end" by now
-    await new Promise((r) => setTimeout(r, 2500));
-    expect((await linesOf(file)).get(`end ${id}`)).toBeUndefined();
-    const second = await startFerryProcess({ cwd: first.cwd, port: Number(new URL(first.url).port) });
+  it(`${LOCAL_KILLS} kill(s): the killed server's shell dies with it; after each restart the task runs once more, in full`, async () => {
+    let server = await startFerryProcess();
+    const { cwd } = server;
+    const port = Number(new URL(server.url).port);
+    const file = join(cwd, "side-effects.log");
     try {
-      let state = "";
-      for (let i = 0; i < 200 && state !== "SUCCESS"; i++) {
-        state = ((await (await fetch(`${second.url}/api/v1/executions/${id}`)).json()) as Execution).state.current;
-        await new Promise((r) => setTimeout(r, 100));
+      await fetch(`${server.url}/api/v1/flows`, { method: "POST", headers: { "content-type": "application/x-yaml" }, body: sideEffectFlow("it.chaos.local", file, 2) });
+      for (let kill = 0; kill < LOCAL_KILLS; kill++) {
+        const { id } = (await (await fetch(`${server.url}/api/v1/executions/it.chaos.local/side-effect`, { method: "POST" })).json()) as { id: string };
+        for (let i = 0; i < 100 && !(await linesOf(file)).get(`start ${id}`); i++) await new Promise((r) => setTimeout(r, 50));
+        await server.kill9();
+        // longer than the sleep: a surviving shell would have written its "end" by now
+        await new Promise((r) => setTimeout(r, 2500));
+        expect((await linesOf(file)).get(`end ${id}`), `kill ${kill + 1}: a shell outlived its server`).toBeUndefined();
+        server = await startFerryProcess({ cwd, port });
+        let state = "";
+        for (let i = 0; i < 200 && state !== "SUCCESS"; i++) {
+          state = ((await (await fetch(`${server.url}/api/v1/executions/${id}`)).json()) as Execution).state.current;
+          if (state !== "SUCCESS") await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(state, `kill ${kill + 1}: execution ${id} lost`).toBe("SUCCESS");
+        const lines = await linesOf(file);
+        expect([lines.get(`start ${id}`), lines.get(`end ${id}`)], `kill ${kill + 1}: side effects of ${id}`).toEqual([2, 1]);
       }
-      expect(state).toBe("SUCCESS");
-      const lines = await linesOf(file);
-      expect([lines.get(`start ${id}`), lines.get(`end ${id}`)]).toEqual([2, 1]);
     } finally {
-      await second.stop();
+      await server.stop();
     }
-  }, 60_000);
+  }, 60_000 + LOCAL_KILLS * 20_000);
 });

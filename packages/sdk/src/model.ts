@@ -18,6 +18,8 @@ export interface Attempt {
   cached?: boolean;
   /** logToFile: the attempt's log lines, as a file in internal storage */
   logFile?: string;
+  /** a failed attempt the retry policy follows with another: when that one is due (so a lost timer is armed again, never fired early) */
+  retryAt?: string;
 }
 
 /**
@@ -69,6 +71,8 @@ export interface ExecutionRecord {
   originalCreated?: string;
   /** the execution this one replays (a replay, or a retry in a new execution): Kestra's parentId */
   replayOf?: string;
+  /** ended RETRIED (retry.behavior CREATE_NEW_EXECUTION): when the new execution is due, so a lost timer is armed again */
+  retryAt?: string;
   created: string;
   updated: string;
   /**

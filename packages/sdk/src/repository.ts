@@ -47,6 +47,14 @@ export interface ExecutionSearch {
   labels?: Record<string, string>;
 }
 
+/** an execution not yet terminal, as listed for reconciliation */
+export interface UnfinishedExecution {
+  id: string;
+  state: ExecutionState;
+  /** its last save (ISO-8601 UTC) */
+  updated: string;
+}
+
 export interface Repository {
   init?(): Promise<void>;
   close?(): Promise<void>;
@@ -70,8 +78,11 @@ export interface Repository {
    * ended at or before it (Kestra's startDate and endDate), both ISO-8601 UTC
    */
   searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>>;
-  /** ids of executions not yet terminal, for reconciliation after a restart */
-  listUnfinishedExecutionIds(): Promise<string[]>;
+  /**
+   * executions not yet terminal, by id, with their state and last update: what reconciliation
+   * after a restart or a lost queue starts from, and how the reconciler tells which changed
+   */
+  listUnfinishedExecutions(): Promise<UnfinishedExecution[]>;
   deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;
   /** ended executions matching, oldest end first, at most `limit` */
   findEndedExecutions(query: EndedExecutionsQuery, limit: number): Promise<ExecutionRecord[]>;

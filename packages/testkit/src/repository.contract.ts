@@ -190,14 +190,14 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const found = await repo.searchExecutions({ namespace: "c.under_score", page: 1, size: 10 });
       expect(found.results.map((e) => e.id)).toEqual([mine.id]);
     });
-    test("listUnfinishedExecutionIds lists executions not yet terminal", async () => {
+    test("listUnfinishedExecutions lists executions not yet terminal, with their state and last update", async () => {
       const running = execution({ state: state("RUNNING") });
       const done = execution({ state: state("SUCCESS") });
       await repo.saveExecution(running);
       await repo.saveExecution(done);
-      const ids = await repo.listUnfinishedExecutionIds();
-      expect(ids).toContain(running.id);
-      expect(ids).not.toContain(done.id);
+      const found = await repo.listUnfinishedExecutions();
+      expect(found).toContainEqual({ id: running.id, state: "RUNNING", updated: running.updated });
+      expect(found.map((e) => e.id)).not.toContain(done.id);
     });
     test("logs append in order and filter by task and minimum level", async () => {
       const e = execution();

@@ -1,7 +1,7 @@
 import {
   ConflictError, NotFoundError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
-  type TriggerStateRecord,
+  type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
@@ -221,10 +221,13 @@ export abstract class SqlRepository implements Repository {
     return { results: rows.map(executionFromRow), total: Number(n) };
   }
 
-  async listUnfinishedExecutionIds(): Promise<string[]> {
+  async listUnfinishedExecutions(): Promise<UnfinishedExecution[]> {
     const { executions } = this.tables;
-    const rows = (await this.db().select({ id: executions.id }).from(executions).where(notInArray(executions.state, TERMINAL)).orderBy(asc(executions.id))) as Array<{ id: string }>;
-    return rows.map((r) => r.id);
+    return (await this.db()
+      .select({ id: executions.id, state: executions.state, updated: executions.updated })
+      .from(executions)
+      .where(notInArray(executions.state, TERMINAL))
+      .orderBy(asc(executions.id))) as UnfinishedExecution[];
   }
 
   async deleteTaskRuns(executionId: string, ids: string[]): Promise<void> {

@@ -6,6 +6,7 @@ import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
+import { resumeRetryWait } from "./retry-wait.js";
 import { subflowEnded } from "./subflow-end.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -83,7 +84,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
         const run = state.byId(taskRunId);
         if (!run || isTerminal(run.state.current)) continue;
         if (run.state.current === "RETRYING" && run.attempts.length === index) {
-          deps.dispatch(run); // its delayed retry was lost
+          resumeRetryWait(state, run, deps.dispatch); // its delayed retry was lost
           continue;
         }
         if (!run.attempts[index] || index !== run.attempts.length - 1) continue;
@@ -142,7 +143,12 @@ function reconcile(state: ExecutionState, deps: ApplyDeps) {
   for (const run of state.taskRuns) {
     const s = run.state.current;
     if (run.planUri || run.subflowExecutionId) continue;
-    if (s === "CREATED" || s === "QUEUED" || s === "RUNNING" || s === "RETRYING") {
+    if (s === "RETRYING") {
+      // its failed attempt ended; the wait for the next one was a timer in the stopped process
+      resumeRetryWait(state, run, deps.dispatch);
+      continue;
+    }
+    if (s === "CREATED" || s === "QUEUED" || s === "RUNNING") {
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
       state.log("WARN", "re-dispatched after a restart", run);

@@ -17,6 +17,7 @@ import { killPass } from "./kill.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
+import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
@@ -80,8 +81,12 @@ export class Executor {
   async reconcile(): Promise<number> {
     // slots held by executions that ended while this process died are free again
     await this.deps.repository.repairConcurrencySlots();
-    const ids = await this.deps.repository.listUnfinishedExecutionIds();
+    const ids = (await this.deps.repository.listUnfinishedExecutions()).map((e) => e.id);
     for (const id of ids) await this.handle({ type: "reconcile", executionId: id });
+    // new executions of flows retried that way were timers in the stopped process
+    for (const { executionId, delayMs } of await newExecutionRetries(this.deps.repository)) {
+      await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId }, { key: executionId, delayMs });
+    }
     return ids.length;
   }
 
@@ -181,7 +186,11 @@ export class Executor {
     }
     const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
     if (event.type === "retry-execution") {
-      if (execution.state.current === "RETRIED") await this.retryInNewExecution(loaded, flow);
+      if (execution.state.current !== "RETRIED") return state;
+      const early = execution.retryAt ? Date.parse(execution.retryAt) - Date.now() : 0;
+      // asked before it is due (a wait armed again by a reconciler whose clock runs ahead): wait what is left
+      if (early > 1000) await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: execution.id, delayMs: early });
+      else await this.retryInNewExecution(loaded, flow);
       return state;
     }
     if (event.type === "restart") {
@@ -225,9 +234,12 @@ export class Executor {
 
   /** retry.behavior CREATE_NEW_EXECUTION, once its delay passed: the flow runs again, once however often the event comes */
   private async retryInNewExecution(source: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, flow: Flow): Promise<void> {
-    const claim = await this.deps.repository.claim(`retry-execution:${source.execution.id}`, source.execution.id, new Date(Date.now() + 7 * 24 * 3600_000).toISOString());
-    if (!claim.won) return;
-    await this.deps.executions.replay(source, flow);
+    // claimed in the new execution's name: asked twice, or by two schedulers, the flow still runs once; a crash
+    // between the claim and the save leaves the claim naming an execution not made yet, which the next ask makes
+    const expires = new Date(Date.now() + NEW_EXECUTION_RETRY_HORIZON_MS).toISOString();
+    const claim = await this.deps.repository.claim(`retry-execution:${source.execution.id}`, this.deps.executions.newId(), expires);
+    if (!claim.won && (await this.deps.repository.getExecution(claim.executionId))) return;
+    await this.deps.executions.replay(source, flow, undefined, claim.executionId);
   }
 
   private walkerDeps(state: ExecutionState): WalkerDeps {

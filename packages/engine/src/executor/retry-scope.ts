@@ -2,6 +2,7 @@ import type { RetrySpec, TaskSpec } from "@ferry/core";
 import type { TaskRunRecord } from "@ferry/sdk";
 import type { ExecutionState } from "./execution-state.js";
 import { nextRetryDelay } from "./retry-policy.js";
+import { armNewExecutionRetry, armRetry } from "./retry-wait.js";
 
 /**
  * The retry policy a failed task run follows, as Kestra's ExecutorService picks it for a
@@ -34,13 +35,13 @@ export function retryFailedRun(state: ExecutionState, run: TaskRunRecord, task: 
     state.log("INFO", `task '${run.taskId}' failed: the flow is retried in a new execution (attempt ${(execution.attemptNumber ?? 1) + 1})`, run);
     state.setExecutionState("RETRIED");
     state.ended = true;
-    state.newExecutionRetry = { delayMs };
+    armNewExecutionRetry(state, delayMs);
     return true;
   }
   const delayMs = nextRetryDelay(retry, run.attempts.length, run.attempts[0]?.state.startDate ?? run.state.startDate);
   if (delayMs === undefined) return false;
   state.setRunState(run, "RETRYING");
-  state.delayed.push({ taskRunId: run.id, attempt: run.attempts.length, delayMs });
+  armRetry(state, run, delayMs);
   return true;
 }
 

@@ -124,8 +124,11 @@ export class AcmeRepository implements Repository {
     return page(copy(found), query);
   }
 
-  async listUnfinishedExecutionIds() {
-    return [...this.executions.values()].filter((e) => !isTerminal(e.state.current)).map((e) => e.id).sort();
+  async listUnfinishedExecutions() {
+    return [...this.executions.values()]
+      .filter((e) => !isTerminal(e.state.current))
+      .map((e) => ({ id: e.id, state: e.state.current, updated: e.updated }))
+      .sort(byKey((e) => e.id));
   }
 
   async deleteTaskRuns(executionId: string, taskRunIds: string[]) {
