@@ -1,6 +1,6 @@
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loseRedisData } from "./support/redis-loss.js";
 import { startCluster, TERMINAL, type Cluster, type Execution } from "./support/cluster.js";
 import { SHARED_DATABASES } from "./support/databases.js";
 import { FERRY, startProcess, waitForHealth } from "./support/processes.js";
@@ -90,11 +90,7 @@ for (const repo of SHARED_DATABASES) {
 
     it("Redis loses its data mid-run: the lost work moves again within seconds, every execution ends SUCCESS", async () => {
       const ids = await start(c, "it.redis", 100 * SCALE);
-      // what FLUSHALL does to this deployment, without touching suites running beside it
-      const redis = new Redis(REDIS_URL!);
-      const keys = await redis.keys(`${c.prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await loseRedisData(REDIS_URL!, c.prefix);
       const lostAt = Date.now();
       // half of staleAfter: only the epoch can have noticed the loss this soon
       expect(await allEnd(c, ids, 30_000)).toEqual([]);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARED_DATABASES } from "./support/databases.js";
 import { freePort } from "./support/ferry-process.js";
 import { mixedFlow } from "./support/flows.js";
+import { loseRedisData } from "./support/redis-loss.js";
 import { DENO, FERRY, startProcess, WORKER_MAIN, type Proc, waitForHealth } from "./support/processes.js";
 
 const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
@@ -192,11 +193,7 @@ for (const repo of SHARED_DATABASES) {
       for (let i = 0; i < 50; i++) ids.push((await c.api<{ id: string }>("/executions/it.distributed/mixed", { method: "POST" })).id);
       ids.push((await c.api<{ id: string }>("/executions/it.distributed/long", { method: "POST" })).id);
       await new Promise((r) => setTimeout(r, 300));
-      // what FLUSHALL does to this deployment, without touching suites running beside it
-      const redis = new Redis(REDIS_URL!);
-      const keys = await redis.keys(`${c.prefix}:*`);
-      if (keys.length) await redis.del(...keys);
-      redis.disconnect();
+      await loseRedisData(REDIS_URL!, c.prefix);
       const ends = await Promise.all(ids.map((id) => c.waitEnd(id, 90_000)));
       expect(ends.filter((e) => e.state.current !== "SUCCESS").map((e) => `${e.id} ${e.state.current}`)).toEqual([]);
     }, 120_000);

@@ -105,9 +105,9 @@ export interface WorkerJob {
   /** `taskrun`, `parents` and `parent` of its templates */
   taskrun: TaskRunVariables;
   context: ContextRef;
-  /** where the task run's outputs are written: the execution's records prefix */
-  storagePrefix: string;
-  /** where the task's files go (the execution's own storage prefix); storagePrefix when absent */
+  /** where the task run's outputs are written: the execution's records prefix (storage-keys.ts) */
+  recordsPrefix: string;
+  /** where the task's files go: the execution's own storage prefix (ExecutionRecord.storagePrefix), recordsPrefix when absent */
   filesPrefix?: string;
 }
 

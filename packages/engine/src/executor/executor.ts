@@ -351,7 +351,7 @@ export class Executor {
       task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run),
-      storagePrefix: recordsPrefix(state.execution),
+      recordsPrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
     };
   }

@@ -170,7 +170,7 @@ export class Worker {
     const { task, context } = job;
     const run: CachedRun = {
       namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attempt: job.attempt,
-      recordsPrefix: job.storagePrefix, filesPrefix: job.filesPrefix ?? job.storagePrefix,
+      recordsPrefix: job.recordsPrefix, filesPrefix: job.filesPrefix ?? job.recordsPrefix,
     };
     try {
       const key = await cache.key({ namespace: run.namespace, flowId: run.flowId, taskId: task.id, type: task.type, properties, inputs });
@@ -199,7 +199,7 @@ export class Worker {
   private async storeLogFile(job: WorkerJob, logger: LogFileHolder): Promise<string | undefined> {
     const text = logger.fileText();
     if (text === undefined) return undefined;
-    const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, job.task.id, job.taskRunId, job.attempt)}/log-attempt-${job.attempt + 1}.txt`;
+    const key = `${taskFilesPrefix(job.filesPrefix ?? job.recordsPrefix, job.task.id, job.taskRunId, job.attempt)}/log-attempt-${job.attempt + 1}.txt`;
     return this.options.store.storage.put(key, text).then(
       () => toStorageUri(key),
       () => undefined,
@@ -298,7 +298,7 @@ export class Worker {
         ),
         putFile: async (name, body) => {
           // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
-          const key = `${taskFilesPrefix(job.filesPrefix ?? job.storagePrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
+          const key = `${taskFilesPrefix(job.filesPrefix ?? job.recordsPrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
           await store.storage.put(key, typeof body === "string" ? masker.mask(body) : masker.maskBytes(body));
           return toStorageUri(key);
         },
@@ -308,7 +308,7 @@ export class Worker {
         },
         getFile: async (uri) => {
           const key = storageKeyOf(uri);
-          const own = [job.storagePrefix, job.filesPrefix ?? job.storagePrefix].some((prefix) => key.startsWith(`${prefix}/`));
+          const own = [job.recordsPrefix, job.filesPrefix ?? job.recordsPrefix].some((prefix) => key.startsWith(`${prefix}/`));
           const allowed = own || key.startsWith(`${namespacePath(context.flow.namespace)}/_files/`);
           if (!allowed) throw new UserError(`${uri} belongs to another execution or namespace`, { status: 403 });
           const bytes = await store.storage.get(key);
@@ -322,7 +322,7 @@ export class Worker {
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
       // as JSON first, as they are stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one
       const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
-      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
+      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.recordsPrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
       if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
       await report("SUCCESS", outputsUri);
     } catch (error) {
