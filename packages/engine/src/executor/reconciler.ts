@@ -151,9 +151,9 @@ export class Reconciler {
     const previous = this.seen.get(id);
     const seen: Seen = { updated: execution.updated, readAt: now, recheckAt: Infinity, held: [], walked: lostAt === undefined && previous?.updated === execution.updated && previous.walked };
     this.seen.set(id, seen);
-    // when a run counts as lost: after a queue loss, if it last changed before the loss; else once `staleAfter` passed
-    // since it last changed (a RETRYING run: since its next attempt was due, so a long retry interval is not a loss)
-    const lostFrom = (since: number) => (lostAt !== undefined ? (since < lostAt ? now : Infinity) : since + staleAfterMs);
+    // a run counts as lost once `staleAfter` passed since it last changed (a RETRYING run: since its next attempt was
+    // due, so a long retry interval is not a loss), or at once after a queue loss if it last changed before the loss
+    const lost = (since: number, staleFrom: number) => (lostAt !== undefined ? since < lostAt : now >= staleFrom);
     const runs: Array<{ taskRunId: string; attempt: number }> = [];
     for (const run of taskRuns) {
       if (isTerminal(run.state.current) || run.planUri || run.subflowExecutionId) continue;
@@ -164,12 +164,9 @@ export class Reconciler {
       const s = run.state.current;
       if (s !== "QUEUED" && s !== "RUNNING" && s !== "RETRYING") continue;
       const since = Date.parse(run.state.histories[run.state.histories.length - 1].date);
-      const from = s === "RETRYING" && lostAt === undefined ? Math.max(since, retryDueAt(run)) + staleAfterMs : lostFrom(since);
-      if (now < from) {
-        seen.recheckAt = Math.min(seen.recheckAt, from);
-        continue;
-      }
-      runs.push({ taskRunId: run.id, attempt: s === "RETRYING" ? run.attempts.length : run.attempts.length - 1 });
+      const staleFrom = (s === "RETRYING" ? Math.max(since, retryDueAt(run)) : since) + staleAfterMs;
+      if (lost(since, staleFrom)) runs.push({ taskRunId: run.id, attempt: s === "RETRYING" ? run.attempts.length : run.attempts.length - 1 });
+      else seen.recheckAt = Math.min(seen.recheckAt, staleFrom);
     }
     if (runs.length) {
       // asked: the executor re-sends them and saves, or they are looked at again after `staleAfter`
@@ -178,9 +175,9 @@ export class Reconciler {
     }
     // an execution that stopped moving is walked once per version: a lost wake-up of a pause is armed again
     if (seen.walked) return undefined;
-    const quietFrom = lostFrom(Date.parse(execution.updated));
-    if (now < quietFrom) {
-      seen.recheckAt = Math.min(seen.recheckAt, quietFrom);
+    const updated = Date.parse(execution.updated);
+    if (!lost(updated, updated + staleAfterMs)) {
+      seen.recheckAt = Math.min(seen.recheckAt, updated + staleAfterMs);
       return undefined;
     }
     seen.walked = true;
