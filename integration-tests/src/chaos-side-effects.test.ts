@@ -1,10 +1,12 @@
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster, type Execution } from "./support/cluster.js";
 import { SHARED_DATABASES } from "./support/databases.js";
 import { startFerryProcess } from "./support/ferry-process.js";
+import { DENO } from "./support/processes.js";
 
 /*
  * Side effects happen once (issue 16.1). A Shell task writes "start", sleeps, writes "end";
@@ -126,6 +128,38 @@ for (const repo of SHARED_DATABASES) {
     }, 120_000);
   });
 }
+
+// the supervisor is a POSIX sh reading the worker's stdin pipe: it must hold under Deno's child_process too
+const PG = SHARED_DATABASES.find((d) => d.type === "postgres");
+describe.skipIf(!REDIS_URL || !PG?.enabled || !existsSync(DENO))("side effects once with a Deno worker killed with SIGKILL mid-task", () => {
+  it(`${Math.max(1, Math.ceil(KILLS / 3))} kill(s) of a Deno worker: its shell dies with it, the task runs once more on another worker, "end" once`, async () => {
+    const db = await PG!.create();
+    const c = await startCluster({ repository: { type: PG!.type, url: db.url }, redisUrl: REDIS_URL!, workers: 0 });
+    try {
+      const file = join(c.dir, "side-effects.log");
+      await c.deploy(sideEffectFlow("it.chaos.deno", file, 2));
+      for (let kill = 0; kill < Math.max(1, Math.ceil(KILLS / 3)); kill++) {
+        const deno = await c.startWorker({}, "deno");
+        const { id } = await c.api<{ id: string }>("/executions/it.chaos.deno/side-effect", { method: "POST" });
+        expect(await runningOn(c, id)).toBe(deno.id);
+        await new Promise((r) => setTimeout(r, 800)); // mid-sleep
+        await deno.proc.stop("SIGKILL");
+        // longer than the sleep: a surviving shell would have written its "end" by now
+        await new Promise((r) => setTimeout(r, 2500));
+        expect((await linesOf(file)).get(`end ${id}`), `kill ${kill + 1}: a shell outlived its Deno worker`).toBeUndefined();
+        const node = await c.startWorker();
+        const end = await c.waitEnd(id, 60_000);
+        await node.proc.stop();
+        expect(end.state.current).toBe("SUCCESS");
+        const lines = await linesOf(file);
+        expect([lines.get(`start ${id}`), lines.get(`end ${id}`)]).toEqual([2, 1]);
+      }
+    } finally {
+      await c.stop();
+      await db.drop();
+    }
+  }, 180_000);
+});
 
 describe("side effects once in local mode: `ferry server local` killed with SIGKILL mid-task", () => {
   it(`${LOCAL_KILLS} kill(s): the killed server's shell dies with it; after each restart the task runs once more, in full`, async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ferry-process.js";
-import { FERRY, startProcess, type Proc, waitForHealth } from "./processes.js";
+import { DENO, FERRY, startProcess, type Proc, waitForHealth, WORKER_MAIN } from "./processes.js";
 
 export type Execution = {
   id: string;
@@ -50,9 +50,10 @@ export async function startCluster(options: {
   const workerDir = join(dir, "workers");
   await import("node:fs/promises").then((fs) => fs.mkdir(workerDir, { recursive: true }));
   await writeFile(join(workerDir, "ferry.yaml"), config(ports[0]));
-  /** a worker more; `extraEnv` overrides configuration (FERRY_QUEUE__URL through a proxy, say) */
-  const startWorker = async (extraEnv: Record<string, string> = {}): Promise<ClusterWorker> => {
-    const proc = startProcess(process.execPath, [FERRY, "server", "worker"], { cwd: workerDir, env: { ...env, ...extraEnv } });
+  /** a worker more; `extraEnv` overrides configuration (FERRY_QUEUE__URL through a proxy, say); `runtime: "deno"` runs the worker under Deno */
+  const startWorker = async (extraEnv: Record<string, string> = {}, runtime: "node" | "deno" = "node"): Promise<ClusterWorker> => {
+    const [command, args] = runtime === "deno" ? [DENO, ["run", "-A", WORKER_MAIN]] : [process.execPath, [FERRY, "server", "worker"]];
+    const proc = startProcess(command, args, { cwd: workerDir, env: { ...env, ...extraEnv } });
     const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/);
     return { proc, id };
   };
