@@ -1,15 +1,20 @@
 import { parseFlow, type Flow, type PluginRegistry } from "@ferry/core";
 import { NotFoundError, type Repository } from "@ferry/sdk";
+import { LRUCache } from "lru-cache";
+
+/** parsed revisions kept: the flows in use stay, a deployment of thousands does not all sit in memory */
+const PARSED_FLOWS = 2000;
 
 /**
- * Parsed flows by revision. Revisions never change, so they are cached for good. Which
+ * Parsed flows by revision. Revisions never change, so they are cached until pushed out by
+ * more recently used ones (a soak must not grow with every revision ever run). Which
  * revision is the latest is remembered for a moment (`latestTtlMs`), so a burst of webhook
  * calls reads the flow once; a save through this process forgets it at once (`forget`), a
  * save through another server replica is seen within that moment.
  */
 export class FlowStore {
-  private readonly cache = new Map<string, Flow>();
-  private readonly latest = new Map<string, { revision: number; until: number }>();
+  private readonly cache = new LRUCache<string, Flow>({ max: PARSED_FLOWS });
+  private readonly latest = new LRUCache<string, { revision: number; until: number }>({ max: PARSED_FLOWS });
 
   constructor(private readonly repository: Repository, private readonly registry: PluginRegistry, private readonly latestTtlMs = 1000) {}
 

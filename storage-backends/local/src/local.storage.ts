@@ -1,4 +1,5 @@
 import { assertSafeKey, ConflictError, defineBackend, OperationalError, parseBackendOptions, UserError, withMappedErrors, type Storage, type StorageBody } from "@ferry/sdk";
+import { LRUCache } from "lru-cache";
 import { createReadStream } from "node:fs";
 import { access, constants, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -22,7 +23,8 @@ async function toBytes(body: StorageBody): Promise<Uint8Array> {
  * reader never sees half an object.
  */
 export class LocalStorage implements Storage {
-  private readonly knownDirs = new Set<string>();
+  /** folders known to exist, so a write skips its mkdir: bounded, as every execution adds its own */
+  private readonly knownDirs = new LRUCache<string, true>({ max: 10_000 });
   private counter = 0;
 
   constructor(private readonly root: string) {}
@@ -53,7 +55,7 @@ export class LocalStorage implements Storage {
     const dir = dirname(file);
     if (!this.knownDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
-      this.knownDirs.add(dir);
+      this.knownDirs.set(dir, true);
     }
     const bytes = await toBytes(body);
     const tmp = `${file}.${process.pid}.${++this.counter}.tmp`;
@@ -137,7 +139,7 @@ export class LocalStorage implements Storage {
     const keys = await this.list(prefix);
     const dir = join(this.root, ...assertSafeKey(prefix.replace(/\/+$/, "")).split("/"));
     await rm(dir, { recursive: true, force: true });
-    for (const known of this.knownDirs) if (known === dir || known.startsWith(dir + sep)) this.knownDirs.delete(known);
+    for (const known of [...this.knownDirs.keys()]) if (known === dir || known.startsWith(dir + sep)) this.knownDirs.delete(known);
     return keys.length;
   }
 }
