@@ -3,6 +3,7 @@ import { ConflictError, errorMessage, formatClock, isTerminal, parseDuration, ty
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { checkLoopWait, loopWaiting } from "./loop-until.js";
 import { outcomeState } from "./task-outcome.js";
 
 /** the queue id of a paused task run's wake-up: one outstanding at a time, however often it is re-armed */
@@ -120,6 +121,8 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
   const run = state.byId(taskRunId);
   if (!run || run.state.current !== "PAUSED") throw new ConflictError(`task run ${taskRunId} of execution ${execution.id} is no longer paused`);
+  // Kestra resumes Pause tasks only; a loop waiting its interval goes on by itself
+  if (run.planUri && (await store.read<FlowablePlan>(run.planUri)).loop) throw new ConflictError(`task run ${taskRunId} (${run.taskId}) of execution ${execution.id} is a loop waiting its interval, not a Pause: it cannot be resumed`);
   state.log("INFO", "resumed", run);
   await endPause(state, run, task, "RUNNING", store, onResume);
 }
@@ -133,6 +136,10 @@ export async function checkPauses(state: ExecutionState, store: JsonStore, taskO
   for (const run of state.taskRuns) {
     if ((run.state.current !== "PAUSED" && run.state.current !== "RUNNING") || !run.planUri || (only && run.id !== only)) continue;
     const plan = await store.read<FlowablePlan>(run.planUri);
+    if (loopWaiting(run, plan)) {
+      await checkLoopWait(state, run, plan, store, Boolean(only));
+      continue;
+    }
     if (run.state.current === "RUNNING" && !sleeping(plan)) continue;
     const since = pausedAt(run, plan);
     if (plan.pause?.afterMs === undefined || since === undefined) continue;

@@ -10,6 +10,7 @@ import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { afterIteration, loopWaiting } from "./loop-until.js";
 import { pauseRun } from "./pause.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -121,7 +122,7 @@ export class Walker {
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}) });
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}) });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
@@ -200,11 +201,13 @@ export class Walker {
 
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
-    if (progress.plan.pause) {
-      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start): read afresh
+    if (progress.plan.pause || progress.plan.loop) {
+      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start), a loop's at each iteration: read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
     const { plan } = progress;
+    // a loop between two iterations: its wake-up (pause.ts) starts the next
+    if (plan.loop && loopWaiting(run, plan)) return;
     if (plan.pause?.sleep) {
       // a Sleep starts on its first walk, then waits RUNNING until its wake-up (pause.ts) ends it
       if (!plan.pause.sleep.since) {
@@ -225,6 +228,15 @@ export class Walker {
     const main = await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
+    if (plan.loop && (main === "success" || main === "warning")) {
+      const verdict = await afterIteration(this.state, run, plan, this.deps.store, () => this.renderContext(run, task));
+      if (verdict === "again") return;
+      if (verdict === "failed") {
+        // Kestra's LoopUntil.resolveState answers FAILED itself: no errors or finally branch runs
+        this.state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
+        return;
+      }
+    }
     if (main === "failed" && task.errors?.length) {
       if ((await this.walkList(task.errors, run.id, run.value, mayStart)) === "running") return;
     }

@@ -1,0 +1,116 @@
+import { parseFlow } from "@ferry/core";
+import { isTerminal, type ExecutionRecord } from "@ferry/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resumeCommand } from "../resume-request.js";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+
+let h: EngineHarness;
+beforeAll(async () => void (h = await createEngineHarness()));
+afterAll(async () => h?.close());
+
+const ended = (e: ExecutionRecord) => isTerminal(e.state.current);
+const loop = (props: string, tasks = "      - { id: count, type: core.OutputValues, values: { n: \"{{ outputs.loop.iterationCount }}\" } }\n") =>
+  `id: loop-${Math.random().toString(36).slice(2, 8)}\nnamespace: test.loop\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.LoopUntil\n${props}    tasks:\n${tasks}`;
+
+/* Issue 17: Kestra's LoopUntil (alias WaitFor), its interval a durable wait held by the executor. */
+describe("flow.LoopUntil / flow.WaitFor", () => {
+  it("runs its tasks, then checks the condition: iteration n reads iterationCount n, the loop ends with the count of the iteration that met it", async () => {
+    const r = await h.run(loop(`    condition: "{{ outputs.count.values.n == '3' }}"\n    checkFrequency: { interval: PT0.1S }\n`) + `  - { id: after, type: core.Log, message: "last {{ outputs.count.values.n }} of {{ outputs.loop.iterationCount }}" }\n`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("loop")).toBe("SUCCESS");
+    expect(await r.outputs("loop")).toEqual({ iterationCount: 3 });
+    // as Kestra's retryWaitFor: earlier iterations' task runs are dropped, the last one's stay
+    expect(r.runs("count")).toHaveLength(1);
+    expect(await r.outputs("count")).toEqual({ values: { n: "3" } });
+    expect(r.messages()).toContain("last 3 of 3");
+  });
+
+  it("the condition is checked after the first iteration, never before: a condition true at once still runs the tasks once", async () => {
+    const r = await h.run(loop(`    condition: "true"\n`));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("loop")).toEqual({ iterationCount: 1 });
+    expect(r.runs("count")).toHaveLength(1);
+  });
+
+  it("waits its interval between iterations PAUSED, with its execution (Kestra's pauseFlowable), on no worker", async () => {
+    const flow = await h.deploy(loop(`    type: io.kestra.plugin.core.flow.WaitFor\n    condition: "{{ outputs.count.values.n == '2' }}"\n    checkFrequency: { interval: PT1S }\n`).replace("    type: io.kestra.plugin.core.flow.LoopUntil\n", ""));
+    const { id } = await h.executions.create({ flow });
+    const paused = await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    expect(paused.taskRuns.find((t) => t.taskId === "loop")!.state.current).toBe("PAUSED");
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
+    const [run] = r.runs("loop");
+    expect(Date.parse(run.state.endDate!) - Date.parse(run.state.startDate)).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("maxIterations reached ends it SUCCESS by default, FAILED with failOnMaxReached, with Kestra's warning", async () => {
+    const kept = await h.run(loop(`    condition: "false"\n    checkFrequency: { maxIterations: 3, interval: PT0.05S }\n`));
+    expect(kept.execution.state.current).toBe("SUCCESS");
+    expect(await kept.outputs("loop")).toEqual({ iterationCount: 3 });
+    expect(kept.messages()).toContain("Max iterations reached");
+    const failed = await h.run(loop(`    condition: "false"\n    failOnMaxReached: true\n    checkFrequency: { maxIterations: 2, interval: PT0.05S }\n`));
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.state("loop")).toBe("FAILED");
+    expect(await failed.outputs("loop")).toEqual({ iterationCount: 2 });
+  });
+
+  it("maxDuration, counted from the loop's start, stops it", async () => {
+    const r = await h.run(loop(`    condition: "false"\n    failOnMaxReached: true\n    checkFrequency: { maxDuration: PT0.5S, interval: PT0.2S }\n`));
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.messages()).toContain("Max duration reached");
+    expect(((await r.outputs("loop")) as { iterationCount: number }).iterationCount).toBeGreaterThan(1);
+  });
+
+  it("a child that fails ends the loop FAILED at once (no more iterations), its errors branch running", async () => {
+    const r = await h.run(loop(`    condition: "false"\n    checkFrequency: { interval: PT0.05S }\n    errors:\n      - { id: handler, type: core.Log, message: "loop failed at {{ outputs.loop.iterationCount }}" }\n`, "      - { id: boom, type: core.Fail }\n"));
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(await r.outputs("loop")).toEqual({ iterationCount: 1 });
+    expect(r.messages()).toContain("loop failed at 1");
+  });
+
+  it("a long interval holds no worker and is killed at once", async () => {
+    const flow = await h.deploy(loop(`    condition: "false"\n    checkFrequency: { interval: P30D }\n`));
+    const { id } = await h.executions.create({ flow });
+    await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    await h.executor.handle({ type: "kill", executionId: id });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect(r.state("loop")).toBe("KILLED");
+  });
+
+  it("its interval outlives a restart: the wake-up, lost with the in-memory queue, is armed again from the repository", async () => {
+    const first = await createEngineHarness();
+    const flow = await first.deploy(loop(`    condition: "{{ outputs.count.values.n == '2' }}"\n    checkFrequency: { interval: PT1S }\n`));
+    const { id } = await first.executions.create({ flow });
+    await first.waitFor(id, (e) => e.state.current === "PAUSED");
+    await first.close(true);
+    const second = await createEngineHarness([], { dir: first.dir });
+    try {
+      const r = await second.result((await second.waitFor(id, ended)).execution.id);
+      expect(r.execution.state.current).toBe("SUCCESS");
+      expect(await r.outputs("loop")).toEqual({ iterationCount: 2 });
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("a waiting loop is no Pause: resuming it answers 409 and changes nothing", async () => {
+    const flow = await h.deploy(loop(`    condition: "false"\n    checkFrequency: { interval: P1D }\n`));
+    const { id } = await h.executions.create({ flow });
+    const paused = await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    await expect(h.executor.handle(await resumeCommand(paused, flow, h.registry, {}))).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/not a Pause/) });
+    expect((await h.repository.getExecution(id))!.execution.state.current).toBe("PAUSED");
+    await h.executor.handle({ type: "kill", executionId: id });
+    await h.waitFor(id, ended);
+  });
+
+  it("refuses at deploy what Kestra refuses, naming the property", () => {
+    expect(() => parseFlow(`id: bad\nnamespace: test.loop\ntasks:\n  - id: loop\n    type: core.WaitFor\n    condition: "true"\n`, h.registry)).toThrow(/tasks/);
+    expect(() => parseFlow(loop(""), h.registry)).toThrow(/condition/);
+    expect(() => parseFlow(loop(`    condition: "true"\n    checkFrequency: { interval: -PT1S }\n`), h.registry)).toThrow(/must be a positive duration \(tasks\[0\]\.checkFrequency\.interval/);
+    expect(() => parseFlow(loop(`    condition: "true"\n    checkFrequency: { interval: soon }\n`), h.registry)).toThrow(/checkFrequency\.interval/);
+    expect(() => parseFlow(loop(`    condition: "true"\n    checkFrequency: { maxIterations: 0 }\n`), h.registry)).toThrow(/checkFrequency\.maxIterations/);
+    expect(() => parseFlow(loop(`    condition: "true"\n    checkFrequency: { every: PT1S }\n`), h.registry)).toThrow(/every/);
+  });
+});
