@@ -48,6 +48,8 @@ export class ExecutionState {
   newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */
   readonly loadedVersion: number;
+  /** how many states the execution had gone through when loaded: Flow triggers on non-terminal states fire on the states entered since (Kestra's toExecution) */
+  readonly loadedTransitions: number;
   ended = false;
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
@@ -62,6 +64,7 @@ export class ExecutionState {
     index?: TaskRunIndex,
   ) {
     this.loadedVersion = execution.version ?? 0;
+    this.loadedTransitions = execution.state.histories.length;
     this.runIndex = index;
   }
 

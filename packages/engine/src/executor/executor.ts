@@ -437,7 +437,12 @@ export class Executor {
       const { current, startDate, endDate } = run.state;
       if (endDate && isTerminal(current)) events.emit("taskrun", { taskId: run.taskId, state: current, durationMs: Date.parse(endDate) - Date.parse(startDate) });
     }
-    if (state.executionDirty) events.emit("execution", { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current });
+    if (state.executionDirty) {
+      events.emit("execution", {
+        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current,
+        entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
+      });
+    }
   }
 }
 
