@@ -25,9 +25,14 @@ const NEVER_ENTERED: Partial<Record<(typeof FLOW_TRIGGER_STATES)[number], string
   RESTARTED: "a restarted Ferry execution goes straight back to RUNNING: name RUNNING",
   SKIPPED: "an execution is never SKIPPED (task runs are)",
 };
-const flowTriggerState = z.enum(FLOW_TRIGGER_STATES).superRefine((state, ctx) => {
-  const why = NEVER_ENTERED[state];
-  if (why) ctx.addIssue({ code: "custom", message: `state ${state} never fires a Flow trigger: ${why}` });
+/** left out of the enum, so the generated JSON Schema refuses them too; the message says why */
+type EnteredState = Exclude<(typeof FLOW_TRIGGER_STATES)[number], "CREATED" | "RETRYING" | "RESTARTED" | "SKIPPED">;
+const ENTERED = FLOW_TRIGGER_STATES.filter((state) => !NEVER_ENTERED[state]) as [EnteredState, ...EnteredState[]];
+const flowTriggerState = z.enum(ENTERED, {
+  error: (iss) => {
+    const why = typeof iss.input === "string" ? NEVER_ENTERED[iss.input as keyof typeof NEVER_ENTERED] : undefined;
+    return why ? `state ${String(iss.input)} never fires a Flow trigger: ${why}` : undefined;
+  },
 });
 const states = z.array(flowTriggerState).optional();
 
