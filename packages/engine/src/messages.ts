@@ -54,7 +54,7 @@ export type ExecutorEvent =
    */
   | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
   /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
-  | { type: "pause-elapsed"; executionId: string; taskRunId: string }
+  | { type: "pause-elapsed"; executionId: string; taskRunId: string; /** a flowable's timeout rather than its pause */ timeout?: boolean }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */
   | { type: "stale"; executionId: string; runs: Array<{ taskRunId: string; attempt: number }> }
   /** the worker holding this attempt died: the queue handed its job to another worker */

@@ -262,6 +262,8 @@ export interface FlowablePlan {
   pause?: FlowablePause;
   /** the flowable runs its one branch again and again until `condition` holds (Kestra's LoopUntil) */
   loop?: FlowableLoop;
+  /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
+  timeoutMs?: number;
 }
 
 /**

@@ -35,7 +35,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       await checkPauses(state, deps.store, deps.taskOf);
       return;
     case "pause-elapsed":
-      await checkPauses(state, deps.store, deps.taskOf, event.taskRunId);
+      await checkPauses(state, deps.store, deps.taskOf, event.taskRunId, event.timeout ? "timeout" : "pause");
       return;
     case "kill":
       state.setExecutionState("KILLING");

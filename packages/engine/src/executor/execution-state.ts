@@ -37,8 +37,8 @@ export class ExecutionState {
   readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
   /** paused task runs' wake-ups to send, delayed (pause.ts) */
-  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number }> = [];
-  /** task runs whose pause ended: their wake-up ids are settled */
+  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number; /** a flowable's timeout, not its pause */ timeout?: boolean }> = [];
+  /** task runs whose pause ended: their wake-up ids are settled (`timeout:<id>` for a flowable's timeout) */
   readonly pauseSettles: string[] = [];
   /** other executions an execution.Resume task resumes, once this state is saved */
   readonly resumes: Array<Extract<ExecutorEvent, { type: "resume" }>> = [];

@@ -14,6 +14,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
@@ -416,8 +417,9 @@ export class Executor {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
     }
     if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
-    for (const { taskRunId, delayMs } of state.pauseWakeups) {
-      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "pause-elapsed", executionId: state.execution.id, taskRunId }, { key: state.execution.id, delayMs, id: pauseWakeupId(taskRunId) });
+    for (const { taskRunId, delayMs, timeout } of state.pauseWakeups) {
+      const event: ExecutorEvent = { type: "pause-elapsed", executionId: state.execution.id, taskRunId, ...(timeout ? { timeout } : {}) };
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: state.execution.id, delayMs, id: pauseWakeupId(timeout ? timeoutWakeupKey(taskRunId) : taskRunId) });
     }
     for (const resume of state.resumes) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, resume, { key: resume.executionId });
     for (const retry of state.delayed) {

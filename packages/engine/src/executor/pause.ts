@@ -3,6 +3,7 @@ import { ConflictError, errorMessage, formatClock, isTerminal, parseDuration, ty
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { checkFlowableTimeout } from "./flowable-timeout.js";
 import { checkLoopWait, loopWaiting } from "./loop-until.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -132,10 +133,13 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
  * passed ends as its pause says; one not yet due is armed again (the queue drops a second
  * send of a wake-up still outstanding, and re-sends one it lost).
  */
-export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string): Promise<void> {
+export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string, kind: "pause" | "timeout" = "pause"): Promise<void> {
   for (const run of state.taskRuns) {
     if ((run.state.current !== "PAUSED" && run.state.current !== "RUNNING") || !run.planUri || (only && run.id !== only)) continue;
     const plan = await store.read<FlowablePlan>(run.planUri);
+    // a flowable's timeout: looked at on its own wake-up, and on every reconcile
+    if (plan.timeoutMs !== undefined && (!only || kind === "timeout") && checkFlowableTimeout(state, run, plan, taskOf(run), Boolean(only))) continue;
+    if (only && kind === "timeout") continue;
     if (loopWaiting(run, plan)) {
       await checkLoopWait(state, run, plan, store, Boolean(only));
       continue;

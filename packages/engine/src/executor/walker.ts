@@ -1,5 +1,5 @@
 import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -10,6 +10,7 @@ import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { armFlowableTimeout } from "./flowable-timeout.js";
 import { afterIteration, loopWaiting } from "./loop-until.js";
 import { pauseRun } from "./pause.js";
 import { outcomeState } from "./task-outcome.js";
@@ -122,7 +123,13 @@ export class Walker {
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}) });
+        // a Pause's or a Sleep's timeout bounds its wait (pause.ts); any other flowable's kills what runs below it once passed
+        const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        });
+        if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
