@@ -24,15 +24,24 @@ export interface ApplyDeps {
 export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
   switch (event.type) {
     case "created":
+      // its MAX_DURATION SLAs are armed from its creation, as Kestra's SLA monitors
+      state.checkSlaDurations = true;
+      return;
     case "admit":
       return; // the walk that follows every event does the work
+    case "sla-due":
+      state.checkSlaDurations = true;
+      state.slaArrived = event.slaId;
+      return;
     case "reconcile-walk":
-      // a lost wake-up of a paused task run is sent again (or the pause, passed meanwhile, ends)
+      // a lost wake-up of a paused task run is sent again (or the pause, passed meanwhile, ends); an SLA's too
       await checkPauses(state, deps.store, deps.taskOf);
+      state.checkSlaDurations = true;
       return;
     case "reconcile":
       reconcile(state, deps);
       await checkPauses(state, deps.store, deps.taskOf);
+      state.checkSlaDurations = true;
       return;
     case "pause-elapsed":
       await checkPauses(state, deps.store, deps.taskOf, event.taskRunId, event.timeout ? "timeout" : "pause");

@@ -38,6 +38,12 @@ export class ExecutionState {
   readonly removed: string[] = [];
   /** paused task runs' wake-ups to send, delayed (pause.ts) */
   readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number; /** a flowable's timeout, not its pause */ timeout?: boolean }> = [];
+  /** MAX_DURATION SLAs' wake-ups to send, delayed (sla.ts) */
+  readonly slaWakeups: Array<{ slaId: string; delayMs: number }> = [];
+  /** look at the MAX_DURATION SLAs in this event (created, a wake-up, a reconcile) */
+  checkSlaDurations = false;
+  /** the SLA whose wake-up this event is */
+  slaArrived?: string;
   /** task runs whose pause ended: their wake-up ids are settled (`timeout:<id>` for a flowable's timeout) */
   readonly pauseSettles: string[] = [];
   /** other executions an execution.Resume task resumes, once this state is saved */
