@@ -4,6 +4,7 @@ import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { noteLoopOf } from "./loop-until.js";
 import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
 import { subflowEnded } from "./subflow-end.js";
@@ -84,6 +85,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "retry": {
       const run = state.byId(event.taskRunId);
       if (!run || run.state.current !== "RETRYING" || run.attempts.length !== event.attempt) return;
+      await noteLoopOf(state, run, deps.store, deps.taskOf);
       deps.dispatch(run);
       return;
     }
@@ -91,6 +93,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       for (const { taskRunId, attempt: index } of event.runs) {
         const run = state.byId(taskRunId);
         if (!run || isTerminal(run.state.current)) continue;
+        await noteLoopOf(state, run, deps.store, deps.taskOf);
         if (run.state.current === "RETRYING" && run.attempts.length === index) {
           deps.dispatch(run); // its delayed retry was lost
           continue;
@@ -114,6 +117,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       }
       // a killed execution never re-runs a task: only a running one gets the new attempt
       state.log("WARN", `the worker running attempt ${event.attempt + 1} stopped answering; attempt ${event.attempt + 2} starts on another worker`, run);
+      await noteLoopOf(state, run, deps.store, deps.taskOf);
       deps.dispatch(run);
       return;
     }

@@ -62,6 +62,9 @@ export class ExecutionState {
 
   private runIndex?: TaskRunIndex;
 
+  /** the loops (LoopUntil) of this event: their iteration and the task whose run carries it (loop-until.ts) */
+  readonly loops = new Map<string, { iteration: number; firstTaskId?: string }>();
+
   /** `index`: the one kept with these task runs since they were read (SavedExecutions), else built on first use */
   constructor(
     readonly execution: ExecutionRecord,
@@ -124,7 +127,9 @@ export class ExecutionState {
       const own = p.value !== undefined && p.value !== grand?.value;
       parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
-    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore };
+    const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
+    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : {};
+    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...iteration };
   }
 
   /** forgets dropped task runs (restart) */

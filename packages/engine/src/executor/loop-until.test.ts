@@ -105,6 +105,20 @@ describe("flow.LoopUntil / flow.WaitFor", () => {
     await h.waitFor(id, ended);
   });
 
+  it("the first task of each iteration reads taskrun.iteration (Kestra sets it on that run alone), also on a retried attempt", async () => {
+    const r = await h.run(loop(`    condition: "{{ outputs.count.values.n == '2' }}"\n    checkFrequency: { interval: PT0.05S }\n`,
+      "      - id: flaky\n        type: core.Fail\n        condition: \"{{ taskrun.attemptsCount == 0 or (taskrun.iteration ?? 0) == 0 }}\"\n        retry: { type: constant, interval: PT0.05S, maxAttempt: 2 }\n" +
+      "      - { id: count, type: core.OutputValues, values: { n: \"{{ outputs.loop.iterationCount }}\", mine: \"{{ taskrun.iteration ?? 'none' }}\" } }\n",
+    ));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("flaky")).toBe("SUCCESS");
+    expect(r.runs("flaky")[0].attempts).toHaveLength(2);
+    expect(await r.outputs("count")).toMatchObject({ values: { n: "2", mine: "none" } });
+    const numbered = await h.run(loop(`    condition: "{{ outputs.first.values.it == '3' }}"\n    checkFrequency: { interval: PT0.05S }\n`, "      - { id: first, type: core.OutputValues, values: { it: \"{{ taskrun.iteration }}\" } }\n"));
+    expect(await numbered.outputs("first")).toEqual({ values: { it: "3" } });
+    expect(await numbered.outputs("loop")).toEqual({ iterationCount: 3 });
+  });
+
   it("refuses at deploy what Kestra refuses, naming the property", () => {
     expect(() => parseFlow(`id: bad\nnamespace: test.loop\ntasks:\n  - id: loop\n    type: core.WaitFor\n    condition: "true"\n`, h.registry)).toThrow(/tasks/);
     expect(() => parseFlow(loop(""), h.registry)).toThrow(/condition/);

@@ -1,5 +1,5 @@
-import { renderValue, type RenderContext } from "@ferry/core";
-import { errorMessage, type FlowableLoop, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { renderValue, tasksAtPath, type RenderContext, type TaskSpec } from "@ferry/core";
+import { errorMessage, isTerminal, type FlowableLoop, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
@@ -91,3 +91,20 @@ function descendantsOf(state: ExecutionState, rootId: string): Set<string> {
   return ids;
 }
 
+
+/**
+ * Remembers a loop's iteration for this event, so that its first child's `taskrun.iteration`
+ * says it, as Kestra's toNextTaskRunIncrementIteration sets it on that run alone.
+ */
+export function noteLoop(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, task: TaskSpec | undefined): void {
+  if (!plan.loop) return;
+  const firstTaskId = task ? tasksAtPath(task, ["tasks"]).find((t) => !t.disabled)?.id : undefined;
+  state.loops.set(run.id, { iteration: plan.loop.iteration, firstTaskId });
+}
+
+/** a task run sent to a worker again outside a walk (a retry, a lost attempt): its loop, if any, is read first */
+export async function noteLoopOf(state: ExecutionState, child: TaskRunRecord, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined): Promise<void> {
+  const parent = child.parentTaskRunId ? state.byId(child.parentTaskRunId) : undefined;
+  if (!parent?.planUri || state.loops.has(parent.id) || isTerminal(parent.state.current)) return;
+  noteLoop(state, parent, await store.read<FlowablePlan>(parent.planUri), taskOf(parent));
+}

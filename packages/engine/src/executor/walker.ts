@@ -11,7 +11,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { armFlowableTimeout } from "./flowable-timeout.js";
-import { afterIteration, loopWaiting } from "./loop-until.js";
+import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { pauseRun } from "./pause.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -215,6 +215,7 @@ export class Walker {
     const { plan } = progress;
     // a loop between two iterations: its wake-up (pause.ts) starts the next
     if (plan.loop && loopWaiting(run, plan)) return;
+    if (plan.loop) noteLoop(this.state, run, plan, task);
     if (plan.pause?.sleep) {
       // a Sleep starts on its first walk, then waits RUNNING until its wake-up (pause.ts) ends it
       if (!plan.pause.sleep.since) {
