@@ -119,6 +119,18 @@ describe("flow.LoopUntil / flow.WaitFor", () => {
     expect(await numbered.outputs("loop")).toEqual({ iterationCount: 3 });
   });
 
+  it("nested loops start afresh on each outer iteration (Kestra's retryWaitFor drops every descendant), and a loop runs per ForEach value", async () => {
+    const nested = await h.run(`id: nested-loops\nnamespace: test.loop\ntasks:\n  - id: outer\n    type: core.LoopUntil\n    condition: "{{ outputs.outer.iterationCount == 3 }}"\n    checkFrequency: { interval: PT0.02S }\n    tasks:\n      - id: inner\n        type: core.LoopUntil\n        condition: "{{ outputs.inner.iterationCount == 2 }}"\n        checkFrequency: { interval: PT0.02S }\n        tasks:\n          - { id: step, type: core.Log, message: "outer {{ outputs.outer.iterationCount }} inner {{ outputs.inner.iterationCount }}" }\n`);
+    expect(nested.execution.state.current).toBe("SUCCESS");
+    expect(await nested.outputs("outer")).toEqual({ iterationCount: 3 });
+    expect(await nested.outputs("inner")).toEqual({ iterationCount: 2 });
+    expect(nested.messages().filter((m) => m.startsWith("outer "))).toEqual(["outer 1 inner 1", "outer 1 inner 2", "outer 2 inner 1", "outer 2 inner 2", "outer 3 inner 1", "outer 3 inner 2"]);
+    const each = await h.run(`id: loop-each\nnamespace: test.loop\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    concurrencyLimit: 0\n    tasks:\n      - id: loop\n        type: core.LoopUntil\n        condition: "{{ outputs.loop[taskrun.value].iterationCount == 2 }}"\n        checkFrequency: { interval: PT0.02S }\n        tasks:\n          - { id: step, type: core.Log, message: "{{ taskrun.value }}" }\n`);
+    expect(each.execution.state.current).toBe("SUCCESS");
+    expect(each.runs("loop").map((r) => r.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(each.runs("step")).toHaveLength(2);
+  });
+
   it("refuses at deploy what Kestra refuses, naming the property", () => {
     expect(() => parseFlow(`id: bad\nnamespace: test.loop\ntasks:\n  - id: loop\n    type: core.WaitFor\n    condition: "true"\n`, h.registry)).toThrow(/tasks/);
     expect(() => parseFlow(loop(""), h.registry)).toThrow(/condition/);

@@ -72,6 +72,8 @@ export async function checkLoopWait(state: ExecutionState, run: TaskRunRecord, p
   await store.write(planKey(prefix, run.taskId, run.id), plan);
   run.outputsUri = await store.write(taskOutputsKey(prefix, run.taskId, run.id), { iterationCount: loop.iteration });
   state.setRunState(run, "RUNNING");
+  // as Kestra's resetAttempts: the loop's own history keeps its start and this iteration, not two entries per iteration forever
+  run.state.histories = [run.state.histories[0], run.state.histories[run.state.histories.length - 1]];
   if (state.execution.state.current === "PAUSED" && !state.taskRuns.some((r) => r.state.current === "PAUSED")) state.setExecutionState("RUNNING");
 }
 
