@@ -1,7 +1,7 @@
 import { renderValue, tasksAtPath, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, type FlowableLoop, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { loopOutputsKey, loopPlanKey, recordsPrefix } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 
@@ -33,11 +33,18 @@ export async function afterIteration(state: ExecutionState, run: TaskRunRecord, 
   }
   if (holds) return "done";
   loop.waitingSince = new Date().toISOString();
-  await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+  await savePlan(state, run, plan, store);
   state.setRunState(run, "PAUSED");
   if (state.execution.state.current === "RUNNING") state.setExecutionState("PAUSED");
   state.pauseWakeups.push({ taskRunId: run.id, delayMs: loop.intervalMs });
   return "again";
+}
+
+/** a new version of the plan under its own key, the task run pointing at it (the repository holds the pointer, so every executor reads the current one) */
+async function savePlan(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, store: JsonStore): Promise<void> {
+  const loop = plan.loop!;
+  run.planUri = await store.write(loopPlanKey(recordsPrefix(state.execution), run.taskId, run.id, loop.iteration * 2 + (loop.waitingSince ? 1 : 0)), plan);
+  state.touch(run);
 }
 
 /** Kestra's messages; the duration counts from the loop's start */
@@ -68,9 +75,8 @@ export async function checkLoopWait(state: ExecutionState, run: TaskRunRecord, p
   forgetProgress(run);
   loop.iteration++;
   delete loop.waitingSince;
-  const prefix = recordsPrefix(state.execution);
-  await store.write(planKey(prefix, run.taskId, run.id), plan);
-  run.outputsUri = await store.write(taskOutputsKey(prefix, run.taskId, run.id), { iterationCount: loop.iteration });
+  await savePlan(state, run, plan, store);
+  run.outputsUri = await store.write(loopOutputsKey(recordsPrefix(state.execution), run.taskId, run.id, loop.iteration), { iterationCount: loop.iteration });
   state.setRunState(run, "RUNNING");
   // as Kestra's resetAttempts: the loop's own history keeps its start and this iteration, not two entries per iteration forever
   run.state.histories = [run.state.histories[0], run.state.histories[run.state.histories.length - 1]];
