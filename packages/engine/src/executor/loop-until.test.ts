@@ -119,6 +119,24 @@ describe("flow.LoopUntil / flow.WaitFor", () => {
     expect(await numbered.outputs("loop")).toEqual({ iterationCount: 3 });
   });
 
+  it("a resume beside a waiting loop resumes the Pause, not the loop", async () => {
+    const flow = await h.deploy(`id: pause-beside-loop\nnamespace: test.loop\ntasks:\n  - id: both\n    type: core.Parallel\n    tasks:\n      - id: loop\n        type: core.LoopUntil\n        condition: "{{ outputs.step.value == '2' }}"\n        checkFrequency: { interval: PT1S }\n        tasks:\n          - { id: step, type: core.Return, format: "{{ outputs.loop.iterationCount }}" }\n      - { id: approve, type: core.Pause }\n`);
+    const { id } = await h.executions.create({ flow });
+    // both wait: the Pause at once, the loop once its first iteration ended
+    const bothWaiting = async () => {
+      for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+        const found = (await h.repository.getExecution(id))!;
+        if (found.taskRuns.filter((t) => t.state.current === "PAUSED").length === 2) return found;
+      }
+      throw new Error("the Pause and the loop never waited together");
+    };
+    await h.executor.handle(await resumeCommand(await bothWaiting(), flow, h.registry, {}));
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("approve")).toBe("SUCCESS");
+    expect(await r.outputs("loop")).toEqual({ iterationCount: 2 });
+  });
+
   it("nested loops start afresh on each outer iteration (Kestra's retryWaitFor drops every descendant), and a loop runs per ForEach value", async () => {
     const nested = await h.run(`id: nested-loops\nnamespace: test.loop\ntasks:\n  - id: outer\n    type: core.LoopUntil\n    condition: "{{ outputs.outer.iterationCount == 3 }}"\n    checkFrequency: { interval: PT0.02S }\n    tasks:\n      - id: inner\n        type: core.LoopUntil\n        condition: "{{ outputs.inner.iterationCount == 2 }}"\n        checkFrequency: { interval: PT0.02S }\n        tasks:\n          - { id: step, type: core.Log, message: "outer {{ outputs.outer.iterationCount }} inner {{ outputs.inner.iterationCount }}" }\n`);
     expect(nested.execution.state.current).toBe("SUCCESS");
