@@ -135,6 +135,26 @@ for (const repo of SHARED_DATABASES) {
       expect(timedEnd.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["wait", "SUCCESS"], ["after", "SUCCESS"]]);
     }, 90_000);
 
+    it("holds a WaitFor's interval, a flowable's timeout and a MAX_DURATION SLA in the scheduler: each ends through Redis' delayed wake-up (issue 17)", async () => {
+      const flows = [
+        "id: waitfor\nnamespace: it.distributed\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: \"{{ outputs.count.values.n == '3' }}\"\n    checkFrequency: { interval: PT0.3S }\n    tasks:\n      - { id: count, type: core.OutputValues, values: { n: \"{{ outputs.loop.iterationCount }}\" } }\n",
+        "id: group-timeout\nnamespace: it.distributed\ntasks:\n  - id: group\n    type: core.Sequential\n    timeout: PT1S\n    tasks:\n      - { id: busy, type: script.Shell, commands: [\"sleep 30\"] }\n",
+        "id: sla-late\nnamespace: it.distributed\nsla:\n  - { id: quick, type: MAX_DURATION, duration: PT1S, behavior: FAIL }\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT1M }\n",
+      ];
+      for (const body of flows) expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const [loop, group, late] = await Promise.all(["waitfor", "group-timeout", "sla-late"].map((f) => c.api<{ id: string }>(`/executions/it.distributed/${f}`, { method: "POST" })));
+      // a worker reads outputs.loop.iterationCount of each iteration: each is its own document, not one rewritten under a URI workers cache
+      const loopEnd = (await c.waitEnd(loop.id, 20_000)) as unknown as { state: { current: string }; taskRunList: Array<{ taskId: string; outputs?: unknown }> };
+      expect(loopEnd.state.current).toBe("SUCCESS");
+      expect(loopEnd.taskRunList.find((r) => r.taskId === "loop")?.outputs).toEqual({ iterationCount: 3 });
+      expect(loopEnd.taskRunList.filter((r) => r.taskId === "count")).toHaveLength(1);
+      const groupEnd = await c.waitEnd(group.id, 20_000);
+      expect(groupEnd.state.current).toBe("FAILED");
+      expect(groupEnd.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["group", "FAILED"], ["busy", "KILLED"]]);
+      const lateEnd = await c.waitEnd(late.id, 20_000);
+      expect(lateEnd.state.current).toBe("FAILED");
+    }, 90_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

@@ -15,6 +15,8 @@ export interface TaskRunVariables {
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
+  /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone) */
+  iteration?: number;
 }
 
 /** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them; read once. */

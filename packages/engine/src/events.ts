@@ -6,6 +6,12 @@ export interface ExecutionChange {
   namespace: string;
   flowId: string;
   state: ExecutionState;
+  /**
+   * The states this change made the execution enter, in order, each with its place in the
+   * execution's state history (one entry of one state apart from another): a change may go
+   * PAUSED → RUNNING → PAUSED (one Pause ends, the next pauses) and end as it began.
+   */
+  entered: Array<{ state: ExecutionState; transition: number }>;
 }
 
 /**

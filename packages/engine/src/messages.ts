@@ -54,7 +54,9 @@ export type ExecutorEvent =
    */
   | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
   /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
-  | { type: "pause-elapsed"; executionId: string; taskRunId: string }
+  | { type: "pause-elapsed"; executionId: string; taskRunId: string; /** a flowable's timeout rather than its pause */ timeout?: boolean }
+  /** a MAX_DURATION SLA's duration may have passed: the executor checks the execution against it */
+  | { type: "sla-due"; executionId: string; slaId: string }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */
   | { type: "stale"; executionId: string; runs: Array<{ taskRunId: string; attempt: number }> }
   /** the worker holding this attempt died: the queue handed its job to another worker */

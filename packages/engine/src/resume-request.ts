@@ -22,7 +22,14 @@ export async function resumeCommand(
 ): Promise<Extract<ExecutorEvent, { type: "resume" }>> {
   const { execution, taskRuns } = found;
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
-  const paused = taskRuns.find((r) => r.state.current === "PAUSED");
+  // a Pause (a task taking onResume inputs) before a loop waiting its interval, which is PAUSED too but never resumed (the executor answers 409 for it)
+  const resumable = (r: TaskRunRecord) => {
+    const spec = findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], r.taskId, registry);
+    const def = spec && registry.task(spec.type);
+    return def?.kind === "flowable" && Boolean(def.inputProperties?.length);
+  };
+  const pausedRuns = taskRuns.filter((r) => r.state.current === "PAUSED");
+  const paused = pausedRuns.find(resumable) ?? pausedRuns[0];
   if (!paused) throw new ConflictError(`execution ${execution.id} has no paused task run to resume`);
   const specs = onResumeOf(findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], paused.taskId, registry));
   const unknown = Object.keys(given).filter((key) => !(specs ?? []).some((s) => s.id === key));

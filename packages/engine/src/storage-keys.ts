@@ -40,6 +40,12 @@ export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;
 const attemptSuffix = (attempt: number | undefined) => (attempt ? `.${attempt}` : "");
 export const taskOutputsKey = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/${taskId}.${taskRunId}${attemptSuffix(attempt)}.outputs.json`;
 export const planKey = (prefix: string, taskId: string, taskRunId: string) => `${prefix}/${taskId}.${taskRunId}.plan.json`;
+/**
+ * A loop's plan and outputs change at each iteration: each version gets its own key, as every
+ * document is written once per key (workers and other executors cache documents by URI).
+ */
+export const loopPlanKey = (prefix: string, taskId: string, taskRunId: string, version: number) => `${prefix}/${taskId}.${taskRunId}.plan.v${version}.json`;
+export const loopOutputsKey = (prefix: string, taskId: string, taskRunId: string, iteration: number) => `${prefix}/${taskId}.${taskRunId}.i${iteration}.outputs.json`;
 export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/files/${taskId}/${taskRunId}${attemptSuffix(attempt)}`;
 /** an execution's variables after the task run that set them (SetVariables, UnsetVariables) */
 export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/variables.${taskRunId}.json`;

@@ -260,6 +260,30 @@ export interface FlowablePlan {
   allowFailure?: boolean;
   /** the flowable first pauses its execution, before any branch starts (Kestra's Pause) */
   pause?: FlowablePause;
+  /** the flowable runs its one branch again and again until `condition` holds (Kestra's LoopUntil) */
+  loop?: FlowableLoop;
+  /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
+  timeoutMs?: number;
+}
+
+/**
+ * How a looping flowable repeats (Kestra's LoopUntil, alias WaitFor). After each iteration whose
+ * children all ended without failing, the executor checks the maximums, then renders
+ * `condition`: truthy ends the loop; falsy waits `intervalMs` (the task run and its execution
+ * PAUSED meanwhile, as Kestra's pauseFlowable does), then drops the iteration's task runs and
+ * starts the next. The executor keeps `iteration` and `waitingSince` up to date in the plan.
+ */
+export interface FlowableLoop {
+  /** the template rendered after each iteration, unrendered */
+  condition: unknown;
+  intervalMs: number;
+  maxIterations?: number;
+  maxDurationMs?: number;
+  failOnMaxReached: boolean;
+  /** the iteration running or just ended, from 1: the loop's `iterationCount` output */
+  iteration: number;
+  /** set while waiting the interval before the next iteration */
+  waitingSince?: string;
 }
 
 /**

@@ -14,7 +14,27 @@ export type TriggerKind = "webhook" | "schedule" | "flow";
 const inputs = z.record(z.string(), z.unknown()).optional();
 /** the states a Flow trigger may name, as Kestra lists them */
 const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
-const states = z.array(z.enum(FLOW_TRIGGER_STATES)).optional();
+/**
+ * States Kestra lets a Flow trigger name that a Ferry execution never enters: refused where
+ * written rather than accepted and never fired. Kestra's own doc says a Flow trigger cannot
+ * react to CREATED (the state an execution starts in, no change of state leads to it).
+ */
+const NEVER_ENTERED: Partial<Record<(typeof FLOW_TRIGGER_STATES)[number], string>> = {
+  CREATED: "an execution starts CREATED and never enters it by a change of state, so a Flow trigger never reacts to it (as in Kestra)",
+  RETRYING: "a Ferry execution is never RETRYING: a flow-level retry ends it RETRIED, or restarts its failed task runs while it stays RUNNING",
+  RESTARTED: "a restarted Ferry execution goes straight back to RUNNING: name RUNNING",
+  SKIPPED: "an execution is never SKIPPED (task runs are)",
+};
+/** left out of the enum, so the generated JSON Schema refuses them too; the message says why */
+type EnteredState = Exclude<(typeof FLOW_TRIGGER_STATES)[number], "CREATED" | "RETRYING" | "RESTARTED" | "SKIPPED">;
+const ENTERED = FLOW_TRIGGER_STATES.filter((state) => !NEVER_ENTERED[state]) as [EnteredState, ...EnteredState[]];
+const flowTriggerState = z.enum(ENTERED, {
+  error: (iss) => {
+    const why = typeof iss.input === "string" ? NEVER_ENTERED[iss.input as keyof typeof NEVER_ENTERED] : undefined;
+    return why ? `state ${String(iss.input)} never fires a Flow trigger: ${why}` : undefined;
+  },
+});
+const states = z.array(flowTriggerState).optional();
 
 /** `09:00:00`, an offset optional (UTC when absent) */
 const timeOfDay = z.string().regex(/^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/, "expected a time of day such as 09:00:00");

@@ -11,6 +11,7 @@ import { ifTask } from "./flow/if.task.js";
 import { parallelTask } from "./flow/parallel.task.js";
 import { sequentialTask } from "./flow/sequential.task.js";
 import { sleepTask } from "./flow/sleep.task.js";
+import { loopUntilTask } from "./flow/loop-until.task.js";
 import { pauseTask } from "./flow/pause.task.js";
 import { subflowTask } from "./flow/subflow.task.js";
 import { switchTask } from "./flow/switch.task.js";
@@ -41,13 +42,13 @@ import { countTask } from "./execution/count.task.js";
 import { assertTask } from "./execution/assert.task.js";
 import { stateDeleteTask, stateGetTask, stateSetTask } from "./state/state.tasks.js";
 
-export { echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
+export { loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
 
 export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask],

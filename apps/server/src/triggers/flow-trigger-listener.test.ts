@@ -66,6 +66,65 @@ triggers:
 });
 afterAll(async () => t?.close());
 
+/* Issue 17: Kestra evaluates Flow triggers on each change of an execution's state, so a trigger naming PAUSED or RUNNING fires. */
+describe("flow trigger on a state that is not an end", () => {
+  beforeAll(async () => {
+    await t.deploy(`id: pausing
+namespace: chain.test
+tasks:
+  - { id: first, type: core.Pause, pauseDuration: PT0.3S }
+  - { id: second, type: core.Pause, pauseDuration: PT0.3S }
+`);
+    await t.deploy(`id: on-paused
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.flowId }} is {{ trigger.state }}" }
+triggers:
+  - id: when-paused
+    type: io.kestra.plugin.core.trigger.Flow
+    states: [PAUSED]
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: pausing }
+`);
+  });
+
+  it("states: [PAUSED] starts the flow each time the upstream execution pauses (two Pauses, two starts), seeing trigger.state PAUSED", async () => {
+    const upstream = await run("pausing");
+    expect(upstream.state.current).toBe("SUCCESS");
+    const started = await until(async () => {
+      const found = await executionsOf("on-paused");
+      return found.length === 2 ? found : undefined;
+    });
+    for (const e of started) expect(e.trigger.variables).toMatchObject({ executionId: upstream.id, flowId: "pausing", state: "PAUSED" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await executionsOf("on-paused")).toHaveLength(2);
+    // an end is no pause: on-success and on-failure were not started by it
+    expect((await executionsOf("on-success")).some((e: any) => e.trigger.variables.executionId === upstream.id)).toBe(false);
+  });
+
+  it("a save that leaves the state as it was fires nothing again", async () => {
+    const [one] = await executionsOf("pausing");
+    t.ferry.deps.events.emit("execution", { executionId: one.id, namespace: "chain.test", flowId: "pausing", state: "PAUSED", entered: [] });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await executionsOf("on-paused")).toHaveLength(2);
+  });
+
+  it("refuses at deploy a state no execution enters, naming it (422)", async () => {
+    for (const [state, why] of [["CREATED", /starts CREATED/], ["RESTARTED", /straight back to RUNNING/]] as const) {
+      const response = await t.api("/flows", {
+        method: "POST",
+        headers: { "content-type": "application/x-yaml" },
+        body: `id: never\nnamespace: chain.test\ntasks:\n  - { id: log, type: core.Log, message: hi }\ntriggers:\n  - { id: t, type: io.kestra.plugin.core.trigger.Flow, states: [SUCCESS, ${state}] }\n`,
+      });
+      expect(response.status).toBe(422);
+      const body = (await response.json()) as { message: string };
+      expect(body.message).toMatch(new RegExp(`state ${state} never fires a Flow trigger`));
+      expect(body.message).toMatch(why);
+      expect(body.message).toMatch(/triggers\[0\]\.states\[1\]/);
+    }
+  });
+});
+
 describe("flow trigger", () => {
   it("starts a flow when another ends in a matching state; it sees the upstream's id, state and outputs", async () => {
     const upstream = await run("upstream");
@@ -100,7 +159,7 @@ describe("flow trigger", () => {
   it("a repeated end of one execution starts the downstream flow once", async () => {
     const upstream = await run("upstream");
     await until(async () => ((await executionsOf("on-success")).length === 2 ? true : undefined));
-    t.ferry.deps.events.emit("execution", { executionId: upstream.id, namespace: "chain.test", flowId: "upstream", state: "SUCCESS" });
+    t.ferry.deps.events.emit("execution", { executionId: upstream.id, namespace: "chain.test", flowId: "upstream", state: "SUCCESS", entered: [] });
     await new Promise((r) => setTimeout(r, 300));
     expect(await executionsOf("on-success")).toHaveLength(2);
   });

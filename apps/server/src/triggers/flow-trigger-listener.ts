@@ -1,6 +1,6 @@
 import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
 import { CORRELATION_ID_LABEL, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
-import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
+import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
 import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
@@ -12,7 +12,7 @@ const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
 /**
- * Flow triggers: when an execution ends, starts the flows whose Flow trigger matches it. As
+ * Flow triggers: when an execution ends, or enters a state a trigger names (PAUSED, RUNNING…), starts the flows whose Flow trigger matches it. As
  * Kestra's FlowTriggerService: the trigger's `states`, then its plain `conditions`, then its
  * windows — the `preconditions` (upstream `flows` and `where` filters) and any
  * MultipleCondition — whose results are kept in storage over their time window, until every
@@ -25,10 +25,16 @@ const CLAIM_TTL_MS = 7 * 24 * 3600_000;
  */
 export class FlowTriggerListener {
   private readonly onChange = (change: ExecutionChange) => {
-    if (!isTerminal(change.state)) return;
-    const work = this.handle(change).catch((error) => this.logger.error({ err: error, executionId: change.executionId }, `flow triggers failed: ${errorMessage(error)}`));
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+    // Kestra's executor evaluates Flow triggers on each change of state (toExecution): each state
+    // entered that is not an end is looked at once; an end on every save after it too, each
+    // upstream execution claimed once (a repeated end event starts nothing twice)
+    const looks = change.entered.filter((e) => !isTerminal(e.state)).map((e) => ({ state: e.state, transition: `@${e.state}#${e.transition}` }));
+    if (isTerminal(change.state)) looks.push({ state: change.state, transition: "" });
+    for (const look of looks) {
+      const work = this.handle(change, look.state, look.transition).catch((error) => this.logger.error({ err: error, executionId: change.executionId }, `flow triggers failed: ${errorMessage(error)}`));
+      this.pending.add(work);
+      void work.finally(() => this.pending.delete(work));
+    }
   };
   private readonly pending = new Set<Promise<void>>();
   private readonly windows: PreconditionWindows;
@@ -53,31 +59,33 @@ export class FlowTriggerListener {
     await Promise.all(this.pending);
   }
 
-  private async handle(change: ExecutionChange): Promise<void> {
-    const candidates = (await this.index.ofKind("flow")).filter((t) => this.matchesUpstream(t, change));
+  /** `state`: the one the execution entered (the one read back may be later: a PAUSED execution may run again already) */
+  private async handle(change: ExecutionChange, state: ExecutionState, transition: string): Promise<void> {
+    const candidates = (await this.index.ofKind("flow")).filter((t) => this.matchesUpstream(t, change, state));
     if (!candidates.length) return;
     const found = await this.repository.getExecution(change.executionId);
     if (!found) return;
     const { execution } = found;
     const outputs = execution.outputsUri ? await this.store.read<Record<string, unknown>>(execution.outputsUri).catch(() => ({})) : {};
     const upstream: ConditionExecution = {
-      id: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, labels: execution.labels, outputs,
+      id: execution.id, namespace: execution.namespace, flowId: execution.flowId, state, labels: execution.labels, outputs,
       taskRuns: found.taskRuns.map((run) => ({ attempts: run.attempts.map((a) => ({ state: a.state.current })) })),
     };
     const variables = {
-      executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision, state: execution.state.current, outputs,
+      executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision, state, outputs,
       labels: execution.labels, executionLabels: execution.labels,
     };
     for (const trigger of candidates) {
       try {
-        await this.evaluate(trigger, upstream, variables);
+        await this.evaluate(trigger, upstream, variables, transition);
       } catch (error) {
         this.logger.warn({ err: error, trigger: refKey(trigger.ref), upstream: execution.id }, `flow trigger did not start: ${errorMessage(error)}`);
       }
     }
   }
 
-  private async evaluate(trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>): Promise<void> {
+  /** `transition` tells apart the starts of one upstream execution entering a non-terminal state several times (two Pauses) */
+  private async evaluate(trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>, transition: string): Promise<void> {
     const ctx = this.starter.context(trigger, variables);
     // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
     const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
@@ -85,7 +93,7 @@ export class FlowTriggerListener {
     if (!(await conditionsHold(conditions, ctx, upstream))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
-      await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}`, ttlMs: CLAIM_TTL_MS } });
+      await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
       return;
     }
     const results: WindowResult[] = [];
@@ -106,11 +114,11 @@ export class FlowTriggerListener {
     if (started.started) for (const r of results) await r.reset();
   }
 
-  private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
+  private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange, state: ExecutionState): boolean {
     const { properties, flow, spec } = trigger;
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
     const states: readonly string[] = properties.states ?? TERMINAL_STATES;
-    if (!states.includes(change.state)) return false;
+    if (!states.includes(state)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
 }

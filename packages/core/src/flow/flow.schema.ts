@@ -1,4 +1,4 @@
-import { schema } from "@ferry/sdk";
+import { isDuration, parseDuration, schema } from "@ferry/sdk";
 import { z } from "zod";
 import { inputSchema, outputSchema } from "./input.schema.js";
 
@@ -65,7 +65,8 @@ const labelsSchema = z.union([z.record(z.string(), z.string()), z.array(z.strict
 
 /**
  * Kestra's flow SLAs: EXECUTION_ASSERTION is checked on every change of a running execution;
- * MAX_DURATION needs a durable timer, not supported yet.
+ * MAX_DURATION once its duration has passed since the execution was created (a durable
+ * wake-up of the executor, as Kestra's SLA monitor).
  */
 const slaSchema = z.discriminatedUnion(
   "type",
@@ -77,10 +78,13 @@ const slaSchema = z.discriminatedUnion(
       behavior: z.enum(["FAIL", "CANCEL", "NONE"]),
       labels: labelsSchema.optional().describe("added to the execution when the SLA is violated"),
     }),
-    z.looseObject({
+    z.strictObject({
+      id: z.string().min(1),
       type: z.literal("MAX_DURATION"),
-      // a key every SLA has: the refusal lands on the SLA, whatever else it holds
-      id: z.never({ error: "not supported by Ferry yet: sla of type MAX_DURATION (it needs a durable timer)" }),
+      // Kestra's @DurationPositive
+      duration: schema.duration().refine((v) => !isDuration(v) || parseDuration(v) > 0, { message: "must be a positive duration" }).describe("violated once the execution has lasted longer"),
+      behavior: z.enum(["FAIL", "CANCEL", "NONE"]),
+      labels: labelsSchema.optional().describe("added to the execution when the SLA is violated"),
     }),
   ],
   { error: (iss) => (iss.code === "invalid_union" ? "an sla's type is EXECUTION_ASSERTION or MAX_DURATION" : undefined) },

@@ -73,13 +73,12 @@ export interface TriggerSpec {
 }
 
 /** an EXECUTION_ASSERTION SLA (the only type a parsed flow carries) */
-export interface SlaSpec {
+interface SlaBase {
   id: string;
-  type: "EXECUTION_ASSERTION";
-  assert: string;
   behavior: "FAIL" | "CANCEL" | "NONE";
   labels?: Record<string, string> | Array<{ key: string; value: string }>;
 }
+export type SlaSpec = (SlaBase & { type: "EXECUTION_ASSERTION"; assert: string }) | (SlaBase & { type: "MAX_DURATION"; duration: string });
 
 export interface Flow {
   id: string;

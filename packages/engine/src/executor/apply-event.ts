@@ -4,6 +4,7 @@ import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { noteLoopOf } from "./loop-until.js";
 import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
 import { resumeRetryWait } from "./retry-wait.js";
@@ -25,18 +26,27 @@ export interface ApplyDeps {
 export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
   switch (event.type) {
     case "created":
+      // its MAX_DURATION SLAs are armed from its creation, as Kestra's SLA monitors
+      state.checkSlaDurations = true;
+      return;
     case "admit":
       return; // the walk that follows every event does the work
+    case "sla-due":
+      state.checkSlaDurations = true;
+      state.slaArrived = event.slaId;
+      return;
     case "reconcile-walk":
-      // a lost wake-up of a paused task run is sent again (or the pause, passed meanwhile, ends)
+      // a lost wake-up of a paused task run is sent again (or the pause, passed meanwhile, ends); an SLA's too
       await checkPauses(state, deps.store, deps.taskOf);
+      state.checkSlaDurations = true;
       return;
     case "reconcile":
       reconcile(state, deps);
       await checkPauses(state, deps.store, deps.taskOf);
+      state.checkSlaDurations = true;
       return;
     case "pause-elapsed":
-      await checkPauses(state, deps.store, deps.taskOf, event.taskRunId);
+      await checkPauses(state, deps.store, deps.taskOf, event.taskRunId, event.timeout ? "timeout" : "pause");
       return;
     case "kill":
       state.setExecutionState("KILLING");
@@ -76,6 +86,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "retry": {
       const run = state.byId(event.taskRunId);
       if (!run || run.state.current !== "RETRYING" || run.attempts.length !== event.attempt) return;
+      await noteLoopOf(state, run, deps.store, deps.taskOf);
       deps.dispatch(run);
       return;
     }
@@ -83,6 +94,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       for (const { taskRunId, attempt: index } of event.runs) {
         const run = state.byId(taskRunId);
         if (!run || isTerminal(run.state.current)) continue;
+        await noteLoopOf(state, run, deps.store, deps.taskOf);
         if (run.state.current === "RETRYING" && run.attempts.length === index) {
           resumeRetryWait(state, run, deps.dispatch); // its delayed retry was lost
           continue;
@@ -106,6 +118,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       }
       // a killed execution never re-runs a task: only a running one gets the new attempt
       state.log("WARN", `the worker running attempt ${event.attempt + 1} stopped answering; attempt ${event.attempt + 2} starts on another worker`, run);
+      await noteLoopOf(state, run, deps.store, deps.taskOf);
       deps.dispatch(run);
       return;
     }

@@ -49,3 +49,8 @@ export async function branchProgressOf(run: TaskRunRecord, readPlan: () => Promi
   }
   return known;
 }
+
+/** a loop dropped an iteration's task runs: what was learnt of them no longer holds */
+export function forgetProgress(run: TaskRunRecord): void {
+  progress.delete(run);
+}

@@ -37,8 +37,14 @@ export class ExecutionState {
   readonly workerKills: Array<{ taskRunId: string; attempt: number }> = [];
   readonly removed: string[] = [];
   /** paused task runs' wake-ups to send, delayed (pause.ts) */
-  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number }> = [];
-  /** task runs whose pause ended: their wake-up ids are settled */
+  readonly pauseWakeups: Array<{ taskRunId: string; delayMs: number; /** a flowable's timeout, not its pause */ timeout?: boolean }> = [];
+  /** MAX_DURATION SLAs' wake-ups to send, delayed (sla.ts) */
+  readonly slaWakeups: Array<{ slaId: string; delayMs: number }> = [];
+  /** look at the MAX_DURATION SLAs in this event (created, a wake-up, a reconcile) */
+  checkSlaDurations = false;
+  /** the SLA whose wake-up this event is */
+  slaArrived?: string;
+  /** task runs whose pause ended: their wake-up ids are settled (`timeout:<id>` for a flowable's timeout) */
   readonly pauseSettles: string[] = [];
   /** other executions an execution.Resume task resumes, once this state is saved */
   readonly resumes: Array<Extract<ExecutorEvent, { type: "resume" }>> = [];
@@ -48,11 +54,16 @@ export class ExecutionState {
   newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */
   readonly loadedVersion: number;
+  /** how many states the execution had gone through when loaded: Flow triggers on non-terminal states fire on the states entered since (Kestra's toExecution) */
+  readonly loadedTransitions: number;
   ended = false;
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
 
   private runIndex?: TaskRunIndex;
+
+  /** the loops (LoopUntil) of this event: their iteration and the task whose run carries it (loop-until.ts) */
+  readonly loops = new Map<string, { iteration: number; firstTaskId?: string }>();
 
   /** `index`: the one kept with these task runs since they were read (SavedExecutions), else built on first use */
   constructor(
@@ -62,6 +73,7 @@ export class ExecutionState {
     index?: TaskRunIndex,
   ) {
     this.loadedVersion = execution.version ?? 0;
+    this.loadedTransitions = execution.state.histories.length;
     this.runIndex = index;
   }
 
@@ -115,7 +127,9 @@ export class ExecutionState {
       const own = p.value !== undefined && p.value !== grand?.value;
       parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
-    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore };
+    const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
+    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : {};
+    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...iteration };
   }
 
   /** forgets dropped task runs (restart) */

@@ -14,11 +14,12 @@ import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
-import { checkAssertionSlas } from "./sla.js";
+import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
@@ -304,7 +305,7 @@ export class Executor {
       }
       state.setExecutionState("RUNNING");
     }
-    if (current !== "KILLING" && (await checkAssertionSlas(state, this.deps.store))) {
+    if (current !== "KILLING" && ((state.checkSlaDurations && checkMaxDurationSlas(state)) || (await checkAssertionSlas(state, this.deps.store)))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
       return;
     }
@@ -428,8 +429,14 @@ export class Executor {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
     }
     if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
-    for (const { taskRunId, delayMs } of state.pauseWakeups) {
-      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "pause-elapsed", executionId: state.execution.id, taskRunId }, { key: state.execution.id, delayMs, id: pauseWakeupId(taskRunId) });
+    // the SLA wake-up that came is done with (one early, clocks apart, is then sent again); a reconcile's re-send is dropped while one is outstanding
+    if (state.slaArrived) await queue.settle?.(EXECUTOR_CHANNEL, [slaWakeupId(state.execution.id, state.slaArrived)]);
+    for (const { slaId, delayMs } of state.slaWakeups) {
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "sla-due", executionId: state.execution.id, slaId }, { key: state.execution.id, delayMs, id: slaWakeupId(state.execution.id, slaId) });
+    }
+    for (const { taskRunId, delayMs, timeout } of state.pauseWakeups) {
+      const event: ExecutorEvent = { type: "pause-elapsed", executionId: state.execution.id, taskRunId, ...(timeout ? { timeout } : {}) };
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: state.execution.id, delayMs, id: pauseWakeupId(timeout ? timeoutWakeupKey(taskRunId) : taskRunId) });
     }
     for (const resume of state.resumes) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, resume, { key: resume.executionId });
     for (const retry of state.delayed) {
@@ -449,7 +456,12 @@ export class Executor {
       const { current, startDate, endDate } = run.state;
       if (endDate && isTerminal(current)) events.emit("taskrun", { taskId: run.taskId, state: current, durationMs: Date.parse(endDate) - Date.parse(startDate) });
     }
-    if (state.executionDirty) events.emit("execution", { executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current });
+    if (state.executionDirty) {
+      events.emit("execution", {
+        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current,
+        entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
+      });
+    }
   }
 }
 

@@ -3,6 +3,8 @@ import { ConflictError, errorMessage, formatClock, isTerminal, parseDuration, ty
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { checkFlowableTimeout } from "./flowable-timeout.js";
+import { checkLoopWait, loopWaiting } from "./loop-until.js";
 import { outcomeState } from "./task-outcome.js";
 
 /** the queue id of a paused task run's wake-up: one outstanding at a time, however often it is re-armed */
@@ -120,6 +122,8 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
   const run = state.byId(taskRunId);
   if (!run || run.state.current !== "PAUSED") throw new ConflictError(`task run ${taskRunId} of execution ${execution.id} is no longer paused`);
+  // Kestra resumes Pause tasks only; a loop waiting its interval goes on by itself
+  if (run.planUri && (await store.read<FlowablePlan>(run.planUri)).loop) throw new ConflictError(`task run ${taskRunId} (${run.taskId}) of execution ${execution.id} is a loop waiting its interval, not a Pause: it cannot be resumed`);
   state.log("INFO", "resumed", run);
   await endPause(state, run, task, "RUNNING", store, onResume);
 }
@@ -129,10 +133,17 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
  * passed ends as its pause says; one not yet due is armed again (the queue drops a second
  * send of a wake-up still outstanding, and re-sends one it lost).
  */
-export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string): Promise<void> {
+export async function checkPauses(state: ExecutionState, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined, only?: string, kind: "pause" | "timeout" = "pause"): Promise<void> {
   for (const run of state.taskRuns) {
     if ((run.state.current !== "PAUSED" && run.state.current !== "RUNNING") || !run.planUri || (only && run.id !== only)) continue;
     const plan = await store.read<FlowablePlan>(run.planUri);
+    // a flowable's timeout: looked at on its own wake-up, and on every reconcile
+    if (plan.timeoutMs !== undefined && (!only || kind === "timeout") && checkFlowableTimeout(state, run, plan, taskOf(run), Boolean(only))) continue;
+    if (only && kind === "timeout") continue;
+    if (loopWaiting(run, plan)) {
+      await checkLoopWait(state, run, plan, store, Boolean(only));
+      continue;
+    }
     if (run.state.current === "RUNNING" && !sleeping(plan)) continue;
     const since = pausedAt(run, plan);
     if (plan.pause?.afterMs === undefined || since === undefined) continue;

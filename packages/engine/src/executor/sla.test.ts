@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isTerminal } from "@ferry/sdk";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 
 let h: EngineHarness;
@@ -48,10 +49,69 @@ describe("flow sla of type EXECUTION_ASSERTION", () => {
     expect(broken.messages().join("\n")).toMatch(/could not be evaluated/);
   });
 
-  it("refuses an sla of type MAX_DURATION at deploy, and an unknown type", async () => {
-    await expect(h.deploy("id: d\nnamespace: test.sla\nsla:\n  - { id: s, type: MAX_DURATION, behavior: FAIL, duration: PT1H }\ntasks:\n  - { id: t, type: core.Log, message: hi }\n")).rejects.toThrow(
-      /not supported by Ferry yet: sla of type MAX_DURATION/,
-    );
+  it("refuses an unknown type at deploy", async () => {
     await expect(h.deploy("id: d\nnamespace: test.sla\nsla:\n  - { id: s, type: SOMETIMES, behavior: FAIL }\ntasks:\n  - { id: t, type: core.Log, message: hi }\n")).rejects.toThrow(/EXECUTION_ASSERTION or MAX_DURATION/);
+  });
+});
+
+/* Issue 17: MAX_DURATION, Kestra's MaxDurationSLA, a durable wake-up of the executor from the execution's creation. */
+describe("flow sla of type MAX_DURATION", () => {
+  const slow = (id: string, behavior: string, duration = "PT0.5S") => `
+id: ${id}
+namespace: test.sla
+sla:
+  - { id: deadline, type: MAX_DURATION, duration: ${duration}, behavior: ${behavior}, labels: { sla: late } }
+tasks:
+  - { id: nap, type: core.Sleep, duration: PT30S }
+  - { id: after, type: core.Log, message: "after ran" }
+`;
+
+  it("FAIL ends an execution that lasts longer FAILED, with Kestra's reason and the labels; what runs is stopped", async () => {
+    const r = await h.run(slow("max-fail", "FAIL"));
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.execution.labels.sla).toBe("late");
+    expect(r.state("nap")).toBe("FAILED");
+    expect(r.runs("after")).toHaveLength(0);
+    expect(r.messages().join("\n")).toMatch(/Execution failed due to SLA 'deadline' violated: execution duration of PT0\.\d+S exceed the maximum duration of PT0\.5S\./);
+    expect(Date.parse(r.execution.state.endDate!) - Date.parse(r.execution.state.startDate)).toBeLessThan(10_000);
+  });
+
+  it("CANCEL ends it CANCELLED; NONE adds the labels and lets it run to its end", async () => {
+    const cancelled = await h.run(slow("max-cancel", "CANCEL"));
+    expect(cancelled.execution.state.current).toBe("CANCELLED");
+    const none = await h.run(slow("max-none", "NONE").replace("PT30S", "PT1S"));
+    expect(none.execution.state.current).toBe("SUCCESS");
+    expect(none.execution.labels.sla).toBe("late");
+    expect(none.messages()).toContain("after ran");
+  });
+
+  it("an execution that ends in time is untouched", async () => {
+    const r = await h.run(slow("max-kept", "FAIL", "PT30S").replace("PT30S }", "PT0.1S }"));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.execution.labels.sla).toBeUndefined();
+  });
+
+  it("outlives a restart: its wake-up, lost with the in-memory queue, is armed again from the repository", async () => {
+    const first = await createEngineHarness();
+    const flow = await first.deploy(slow("max-restart", "FAIL", "PT1S").replace("PT30S", "P30D"));
+    const { id } = await first.executions.create({ flow });
+    await first.waitFor(id, (e) => e.state.current === "RUNNING");
+    await first.close(true);
+    const second = await createEngineHarness([], { dir: first.dir });
+    try {
+      const r = await second.result((await second.waitFor(id, (e) => isTerminal(e.state.current))).execution.id);
+      expect(r.execution.state.current).toBe("FAILED");
+      expect(r.messages().join("\n")).toMatch(/SLA 'deadline' violated/);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it("refuses a zero or invalid duration and a missing one at deploy, naming the property", async () => {
+    const sla = (body: string) => `id: d\nnamespace: test.sla\nsla:\n  - { id: s, type: MAX_DURATION, behavior: FAIL${body} }\ntasks:\n  - { id: t, type: core.Log, message: hi }\n`;
+    await expect(h.deploy(sla(", duration: PT0S"))).rejects.toThrow(/must be a positive duration \(sla\[0\]\.duration/);
+    await expect(h.deploy(sla(", duration: soon"))).rejects.toThrow(/sla\[0\]\.duration/);
+    await expect(h.deploy(sla(""))).rejects.toThrow(/sla\[0\]\.duration/);
+    await expect(h.deploy(sla(", duration: PT1H, assert: x"))).rejects.toThrow(/assert/);
   });
 });

@@ -1,5 +1,5 @@
-import { renderString } from "@ferry/core";
-import { errorMessage, isTerminal, type TaskRunRecord } from "@ferry/sdk";
+import { renderString, type SlaSpec } from "@ferry/core";
+import { errorMessage, formatDuration, isTerminal, parseDuration, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { contextRefOf } from "./context-ref.js";
@@ -17,7 +17,7 @@ const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().
  * added either way. Answers whether the execution ended.
  */
 export async function checkAssertionSlas(state: ExecutionState, store: JsonStore): Promise<boolean> {
-  const slas = state.flow.sla ?? [];
+  const slas = (state.flow.sla ?? []).filter((sla) => sla.type === "EXECUTION_ASSERTION");
   if (!slas.length || isTerminal(state.execution.state.current)) return false;
   const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(slas)), store);
   for (const sla of slas) {
@@ -27,19 +27,48 @@ export async function checkAssertionSlas(state: ExecutionState, store: JsonStore
     } catch (error) {
       reason = `assertion ${sla.assert} could not be evaluated: ${errorMessage(error)}`;
     }
-    if (!reason) continue;
-    state.log("WARN", `SLA '${sla.id}' violated: ${reason}`);
-    const labels = Array.isArray(sla.labels) ? Object.fromEntries(sla.labels.map((l) => [l.key, l.value])) : (sla.labels ?? {});
-    if (Object.entries(labels).some(([key, value]) => state.execution.labels[key] !== value)) {
-      state.execution.labels = { ...state.execution.labels, ...labels };
-      state.touch();
-    }
-    if (sla.behavior === "NONE") return false;
-    if (sla.behavior === "FAIL") state.log("ERROR", `Execution failed due to SLA '${sla.id}' violated: ${reason}`);
-    endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED");
-    return true;
+    if (reason) return violated(state, sla, reason);
   }
   return false;
+}
+
+/** the queue id of an SLA's wake-up: one outstanding per execution and SLA */
+export const slaWakeupId = (executionId: string, slaId: string) => `sla:${executionId}:${slaId}`;
+
+/**
+ * The flow's MAX_DURATION SLAs (Kestra's MaxDurationSLA and its SLA monitor): once an SLA's
+ * duration has passed since the execution was created, a violation acts as an assertion's
+ * does. One not due yet is armed: the executor's wake-up, sent again on each reconcile, so it
+ * outlives restarts and lasts any length. Answers whether the execution ended.
+ */
+export function checkMaxDurationSlas(state: ExecutionState): boolean {
+  if (isTerminal(state.execution.state.current)) return false;
+  for (const sla of state.flow.sla ?? []) {
+    if (sla.type !== "MAX_DURATION") continue;
+    const limitMs = parseDuration(sla.duration);
+    const lastedMs = Date.now() - Date.parse(state.execution.state.startDate);
+    if (lastedMs <= limitMs) {
+      state.slaWakeups.push({ slaId: sla.id, delayMs: limitMs - lastedMs + 1 });
+      continue;
+    }
+    // Kestra's reason, its durations as Java prints them
+    if (violated(state, sla, `execution duration of ${formatDuration(lastedMs)} exceed the maximum duration of ${formatDuration(limitMs)}.`)) return true;
+  }
+  return false;
+}
+
+/** Kestra's processViolation: FAIL or CANCEL end the execution, NONE changes nothing; the labels are added either way */
+function violated(state: ExecutionState, sla: SlaSpec, reason: string): boolean {
+  state.log("WARN", `SLA '${sla.id}' violated: ${reason}`);
+  const labels = Array.isArray(sla.labels) ? Object.fromEntries(sla.labels.map((l) => [l.key, l.value])) : (sla.labels ?? {});
+  if (Object.entries(labels).some(([key, value]) => state.execution.labels[key] !== value)) {
+    state.execution.labels = { ...state.execution.labels, ...labels };
+    state.touch();
+  }
+  if (sla.behavior === "NONE") return false;
+  if (sla.behavior === "FAIL") state.log("ERROR", `Execution failed due to SLA '${sla.id}' violated: ${reason}`);
+  endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED");
+  return true;
 }
 
 /** Kestra's markAs: the last task run still going takes the state, the execution too; what runs is killed */

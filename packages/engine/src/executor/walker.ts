@@ -1,5 +1,5 @@
 import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
-import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
@@ -10,6 +10,8 @@ import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { armFlowableTimeout } from "./flowable-timeout.js";
+import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { pauseRun } from "./pause.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -121,7 +123,13 @@ export class Walker {
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}) });
+        // a Pause's or a Sleep's timeout bounds its wait (pause.ts); any other flowable's kills what runs below it once passed
+        const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        });
+        if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
@@ -200,11 +208,14 @@ export class Walker {
 
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
-    if (progress.plan.pause) {
-      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start): read afresh
+    if (progress.plan.pause || progress.plan.loop) {
+      // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start), a loop's at each iteration: read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
     const { plan } = progress;
+    // a loop between two iterations: its wake-up (pause.ts) starts the next
+    if (plan.loop && loopWaiting(run, plan)) return;
+    if (plan.loop) noteLoop(this.state, run, plan, task);
     if (plan.pause?.sleep) {
       // a Sleep starts on its first walk, then waits RUNNING until its wake-up (pause.ts) ends it
       if (!plan.pause.sleep.since) {
@@ -225,6 +236,15 @@ export class Walker {
     const main = await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
+    if (plan.loop && (main === "success" || main === "warning")) {
+      const verdict = await afterIteration(this.state, run, plan, this.deps.store, () => this.renderContext(run, task));
+      if (verdict === "again") return;
+      if (verdict === "failed") {
+        // Kestra's LoopUntil.resolveState answers FAILED itself: no errors or finally branch runs
+        this.state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
+        return;
+      }
+    }
     if (main === "failed" && task.errors?.length) {
       if ((await this.walkList(task.errors, run.id, run.value, mayStart)) === "running") return;
     }

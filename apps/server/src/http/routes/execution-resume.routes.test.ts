@@ -26,7 +26,9 @@ tasks:
   - { id: after, type: core.Return, format: "approved={{ outputs.wait.onResume.approved }} because {{ outputs.wait.onResume.reason }}" }
 `;
   const plain = "id: plain\nnamespace: resume.test\ntasks:\n  - { id: wait, type: core.Pause }\n  - { id: after, type: core.Log, message: after }\n";
-  for (const source of [flow, plain]) expect((await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: source })).status).toBe(200);
+  // a LoopUntil waiting its interval is PAUSED too, as in Kestra, but it is no Pause (issue 17)
+  const looping = "id: looping\nnamespace: resume.test\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.WaitFor\n    condition: \"false\"\n    checkFrequency: { interval: P1D }\n    tasks:\n      - { id: step, type: core.Log, message: step }\n";
+  for (const source of [flow, plain, looping]) expect((await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: source })).status).toBe(200);
 });
 afterAll(async () => {
   await ferry.close();
@@ -45,6 +47,16 @@ const startPaused = async (flowId: string) => waitState((await json(await post(`
 const runOf = (execution: any, taskId: string) => execution.taskRunList.find((r: any) => r.taskId === taskId);
 
 describe("POST /api/v1/executions/{id}/resume", () => {
+  it("answers 409 for a loop waiting its interval (no Pause to resume), naming it, and changes nothing", async () => {
+    const paused = await startPaused("looping");
+    expect(runOf(paused, "loop").state.current).toBe("PAUSED");
+    const { status, body } = await json(await post(`/executions/${paused.id}/resume`, {}));
+    expect(status).toBe(409);
+    expect(body.message).toMatch(/\(loop\).*is a loop waiting its interval, not a Pause/);
+    expect((await json(await api(`/executions/${paused.id}`))).body.state.current).toBe("PAUSED");
+    expect((await api(`/executions/${paused.id}/kill`, { method: "DELETE" })).status).toBeLessThan(300);
+  });
+
   it("resumes a PAUSED execution with multipart onResume inputs; the Pause's outputs are the typed values", async () => {
     const paused = await startPaused("approval");
     expect(runOf(paused, "wait").state.current).toBe("PAUSED");
