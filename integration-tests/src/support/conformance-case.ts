@@ -9,7 +9,9 @@ import { join } from "node:path";
  * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value;
  * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/;
  * - `deploy_refused`: flow.yaml must be refused at deploy (HTTP 422) with a message holding this text;
- *   nothing is executed (for flows Kestra refuses).
+ *   nothing is executed (for flows Kestra refuses);
+ * - `inputs_refused`: the execution's creation must be refused (HTTP 4xx) with a message holding this
+ *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs.
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -25,6 +27,7 @@ export interface ConformanceExpect {
   attempts?: Record<string, number>;
   flows?: string[];
   deploy_refused?: string;
+  inputs_refused?: string | string[];
   source?: string | string[];
   notes?: string;
 }
@@ -97,6 +100,14 @@ async function deploy(base: string, namespace: string, source: string): Promise<
   return undefined;
 }
 
+/** an execution start the case expects refused: a 4xx whose message holds every expected text */
+async function refusedStart(started: Response, expected: string | string[]): Promise<string[]> {
+  const body = await started.text();
+  if (started.status < 400 || started.status >= 500) return [`execute: HTTP ${started.status} ${body.slice(0, 300)}; expected a 4xx holding ${JSON.stringify(expected)}`];
+  const missing = [expected].flat().filter((text) => !body.includes(text));
+  return missing.length ? [`execute: HTTP ${started.status} ${body.slice(0, 300)}; lacks ${JSON.stringify(missing)}`] : [];
+}
+
 /**
  * Runs one case against a running server, as ../shared/conformance/run.py does: deploys,
  * executes with a multipart form, waits for a terminal state, compares. Returns the problems.
@@ -114,6 +125,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   }
   const form = multipart(exp.inputs ?? {});
   const started = await fetch(`${base}/api/v1/executions/${exp.namespace}/${exp.flowId}`, { method: "POST", headers: { "Content-Type": form.contentType }, body: form.body });
+  if (exp.inputs_refused !== undefined) return refusedStart(started, exp.inputs_refused);
   if (started.status >= 300) return [`execute: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`];
   const id = ((await started.json()) as Json).id as string;
   let ex: Json = {};
