@@ -1,6 +1,7 @@
 import { isCalendarDate, isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
+import { javaDuration, javaInstant, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -60,7 +61,7 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
     case "DATETIME": {
       const d = new Date(String(value));
       if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not an ISO-8601 date-time`);
-      return d.toISOString();
+      return javaInstant(d);
     }
     case "DATE":
       if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not a date (yyyy-MM-dd)`);
@@ -70,7 +71,7 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
       return String(value);
     case "DURATION":
       if (!isDuration(String(value))) throw new Error(`'${text()}' is not an ISO-8601 duration`);
-      return String(value);
+      return javaDuration(String(value));
     case "JSON":
       if (typeof value !== "string") return value;
       return shallowEnough(parseJsonFromOutside(value, "the value"));
@@ -101,14 +102,11 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
       });
     }
     case "URI":
-      try {
-        new URL(String(value));
-      } catch {
-        throw new Error(`'${text()}' is not a URI`);
-      }
+      // Kestra's pattern, not the WHATWG parser, which reads http:/bla as http://bla/
+      if (!KESTRA_URI.test(String(value))) throw new Error(`'${text()}' is not a URI (scheme://host.domain/path)`);
       return String(value);
     case "EMAIL":
-      if (!/^[^\s@]+@[^\s@]+$/.test(String(value))) throw new Error(`'${text()}' is not an email address`);
+      if (!KESTRA_EMAIL.test(String(value))) throw new Error(`'${text()}' is not an email address`);
       return String(value);
     case "FILE":
       return String(value);
