@@ -46,6 +46,15 @@ describe("inputs as Kestra's FlowInputOutput resolves them", () => {
     expect(await resolveExecutionInputs(specs, { cloud: "aws", region: "eu-west-1" }, env)).toEqual({ cloud: "aws", region: "eu-west-1" });
   });
 
+  it("dependsOn as Kestra's isInputEnabled: a null but enabled dependency leaves the input enabled; a disabled one disables it; a dependency declared later is resolved first", async () => {
+    const specs = inputsOf(
+      "  - { id: region, type: STRING, defaults: eu, dependsOn: { inputs: [cloud] } }\n  - { id: cloud, type: STRING, required: false }\n" +
+        "  - { id: zone, type: STRING, dependsOn: { inputs: [region], condition: \"{{ inputs.region == 'us' }}\" } }\n  - { id: rack, type: INT, dependsOn: { inputs: [zone] } }\n",
+    );
+    expect(await resolveExecutionInputs(specs, { rack: "3" }, env)).toEqual({ cloud: null, region: "eu" });
+    expect(await refusal(resolveExecutionInputs(specs, { region: "us" }, env))).toMatch(/input 'zone' \(STRING\) is required; input 'rack' \(INT\) is required/);
+  });
+
   it("refuses at deploy a SELECT with neither values nor expression, and a template in a rule", () => {
     expect(() => inputsOf("  - { id: s, type: SELECT }\n")).toThrow(/give its values, or an expression rendering to them/);
     expect(() => inputsOf("  - { id: s, type: INT, max: \"{{ 3 }}\" }\n")).toThrow(/a template in input property 'max'/);

@@ -2,6 +2,7 @@ import { errorMessage, parseJsonFromOutside, UserError, type ErrorDetail } from 
 import type { RenderContext } from "../expressions/evaluator.js";
 import { renderValue, type Callable } from "../expressions/index.js";
 import type { InputSpec } from "./flow.types.js";
+import { resolutionOrder } from "./input-dependencies.js";
 import { resolveInputs, type InputRules } from "./inputs.js";
 
 /** what an input's templates (`defaults`, `expression`, `dependsOn.condition`) may read besides the inputs before it */
@@ -35,25 +36,30 @@ export function nestInputs(inputs: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * An execution's typed inputs as Kestra's FlowInputOutput builds them, in declaration order:
- * an input whose `dependsOn` inputs have no value, or whose condition does not hold, is left
- * out (neither asked for nor required); a SELECT or MULTISELECT `expression` renders its
+ * An execution's typed inputs as Kestra's FlowInputOutput builds them, each after the inputs
+ * it depends on: an input that depends on a disabled input, or whose condition does not hold,
+ * is disabled and left out (neither asked for nor required, a given value dropped); a
+ * dependency that is enabled but null does not disable it; a SELECT or MULTISELECT `expression` renders its
  * values; a templated `defaults` renders (each against the inputs before it); then every
  * value is typed and checked (`resolveInputs`). All problems are reported at once (422).
  */
 export async function resolveExecutionInputs(specs: InputSpec[] | undefined, given: Record<string, unknown>, env: InputEnvironment): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = {};
   const errors: ErrorDetail[] = [];
+  const disabled = new Set<string>();
   const context = (): RenderContext => ({
     variables: { flow: env.flow, execution: env.execution ?? {}, inputs: nestInputs(resolved) },
     functions: env.functions ?? {},
   });
-  for (const declared of (specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>) {
+  for (const declared of resolutionOrder((specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>)) {
     const fail = (message: string) => errors.push({ path: `inputs.${declared.id}`, message: `input '${declared.id}' (${declared.type}): ${message}` });
     try {
       if (declared.dependsOn) {
-        const waiting = (declared.dependsOn.inputs ?? []).some((id) => resolved[id] === undefined || resolved[id] === null);
-        if (waiting || (declared.dependsOn.condition !== undefined && !truthy(await renderValue(declared.dependsOn.condition, context())))) continue;
+        const afterDisabled = (declared.dependsOn.inputs ?? []).some((id) => disabled.has(id));
+        if (afterDisabled || (declared.dependsOn.condition !== undefined && !truthy(await renderValue(declared.dependsOn.condition, context())))) {
+          disabled.add(declared.id);
+          continue;
+        }
       }
       const spec: InputRules = { ...declared };
       if (declared.expression !== undefined) spec.values = valuesOf(await renderValue(declared.expression, context()));
