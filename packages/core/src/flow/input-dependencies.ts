@@ -3,17 +3,23 @@ import type { Path } from "./source-map.js";
 
 type WithDependsOn = Pick<InputSpec, "id"> & { dependsOn?: { inputs?: string[] } };
 
-const dependenciesOf = (input: WithDependsOn) => input.dependsOn?.inputs ?? [];
+// read defensively: a flow whose inputs break the schema is still checked for all its problems at once
+const dependenciesOf = (input: WithDependsOn): string[] => {
+  const ids = input?.dependsOn?.inputs;
+  return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+};
 
 /**
  * What Kestra's FlowValidator.checkFlowInputsDependencyGraph refuses at deploy, in its words:
  * a `dependsOn` naming no input of the flow, and inputs that depend on each other in a cycle
  * (no order could resolve them).
  */
-export function inputDependencyProblems(inputs: WithDependsOn[]): Array<{ path: Path; message: string }> {
+export function inputDependencyProblems(declared: WithDependsOn[]): Array<{ path: Path; message: string }> {
+  const inputs = declared.filter((input) => typeof input?.id === "string");
   const byId = new Map(inputs.map((input) => [input.id, input]));
   const problems: Array<{ path: Path; message: string }> = [];
-  inputs.forEach((input, i) => {
+  declared.forEach((input, i) => {
+    if (typeof input?.id !== "string") return;
     for (const id of dependenciesOf(input)) {
       if (!byId.has(id)) problems.push({ path: ["inputs", i, "dependsOn", "inputs"], message: `Input with id '${input.id}' depends on a non-existent input '${id}'.` });
     }

@@ -55,6 +55,11 @@ describe("inputs as Kestra's FlowInputOutput resolves them", () => {
     expect(await refusal(resolveExecutionInputs(specs, { region: "us" }, env))).toMatch(/input 'zone' \(STRING\) is required; input 'rack' \(INT\) is required/);
   });
 
+  it("a dependsOn condition that does not render disables the input, as Kestra's does (the execution starts without it)", async () => {
+    const specs = inputsOf("  - { id: a, type: STRING }\n  - { id: b, type: STRING, dependsOn: { inputs: [a], condition: \"{{ inputs.dummy == 'x' }}\" } }\n");
+    expect(await resolveExecutionInputs(specs, { a: "1", b: "2" }, env)).toEqual({ a: "1" });
+  });
+
   it("refuses at deploy a SELECT with neither values nor expression, and a template in a rule", () => {
     expect(() => inputsOf("  - { id: s, type: SELECT }\n")).toThrow(/give its values, or an expression rendering to them/);
     expect(() => inputsOf("  - { id: s, type: INT, max: \"{{ 3 }}\" }\n")).toThrow(/a template in input property 'max'/);

@@ -56,7 +56,7 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
     try {
       if (declared.dependsOn) {
         const afterDisabled = (declared.dependsOn.inputs ?? []).some((id) => disabled.has(id));
-        if (afterDisabled || (declared.dependsOn.condition !== undefined && !truthy(await renderValue(declared.dependsOn.condition, context())))) {
+        if (afterDisabled || (declared.dependsOn.condition !== undefined && !(await conditionHolds(declared.dependsOn.condition, context())))) {
           disabled.add(declared.id);
           continue;
         }
@@ -72,6 +72,15 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
   }
   if (errors.length) throw new UserError(`invalid inputs: ${errors.map((e) => e.message).join("; ")}`, { errors });
   return resolved;
+}
+
+/** Kestra disables an input whose condition does not render (FlowInputOutputTest's erroneous condition): only a readable, truthy one enables it */
+async function conditionHolds(condition: string, context: RenderContext): Promise<boolean> {
+  try {
+    return truthy(await renderValue(condition, context));
+  } catch {
+    return false;
+  }
 }
 
 /** an `expression`'s rendering: a list, or text holding a JSON list */
