@@ -86,7 +86,7 @@ describe("input declarations at deploy", () => {
   it("refuses rules that cannot hold: bad bounds, a bad regex, a missing itemType or values", () => {
     expect(problem("  - { id: a, type: INT, min: 10, max: 5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: "input 'a' (INT): min 10 is more than max 5" })]);
     expect(problem("  - { id: a, type: DATE, after: \"2024-02-01\", before: \"2024-01-01\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].before", message: expect.stringMatching(/after 2024-02-01 is later than before 2024-01-01/) })]);
-    expect(problem("  - { id: a, type: DATETIME, after: yesterday }\n")).toEqual([expect.objectContaining({ path: "inputs[0].after", message: expect.stringMatching(/'yesterday' is not an ISO-8601 date-time/) })]);
+    expect(problem("  - { id: a, type: DATETIME, after: yesterday }\n")).toEqual([expect.objectContaining({ path: "inputs[0].after", message: expect.stringMatching(/'yesterday' is not an ISO-8601 instant/) })]);
     expect(problem("  - { id: a, type: DURATION, max: 5m }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: expect.stringMatching(/not an ISO-8601 duration/) })]);
     expect(problem("  - { id: a, type: INT, max: 1.5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max" })]);
     expect(problem("  - { id: a, type: STRING, validator: \"a*+\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].validator", message: expect.stringMatching(/possessive quantifier/) })]);

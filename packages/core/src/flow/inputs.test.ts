@@ -101,7 +101,7 @@ describe("input rules", () => {
     expect(accepted(day, "2024-03-31")).toBe("2024-03-31");
     expect(refusal(day, "2024-02-29")).toBe("input 'day' (DATE): 2024-02-29 is earlier than after 2024-03-01");
     const at: InputRules = { id: "at", type: "TIME", after: "09:00", before: "17:30:00" };
-    expect(accepted(at, "09:00:00")).toBe("09:00:00");
+    expect(accepted(at, "09:00:00")).toBe("09:00");
     expect(refusal(at, "17:30:01")).toBe("input 'at' (TIME): 17:30:01 is later than before 17:30:00");
     expect(refusal(at, "08:59")).toBe("input 'at' (TIME): 08:59 is earlier than after 09:00");
   });
@@ -129,6 +129,13 @@ describe("input rules", () => {
     expect(accepted({ id: "list", type: "ARRAY", itemType: "DATE" }, ["2024-01-01"])).toEqual(["2024-01-01"]);
     expect(refusal({ id: "list", type: "ARRAY", itemType: "INT" }, "[1, \"x\"]")).toBe("input 'list' (ARRAY): item 1: 'x' is not an integer");
     expect(refusal({ id: "list", type: "ARRAY", itemType: "BOOLEAN" }, "not a list")).toBe("input 'list' (ARRAY): 'not a list' is not a list");
+  });
+
+  it("DATETIME needs Z or an offset, as Instant.parse does; DURATION is Java's (no months); TIME prints as LocalTime does", () => {
+    expect(refusal({ id: "when", type: "DATETIME" }, "2019-10-06T18:27:49")).toBe("input 'when' (DATETIME): '2019-10-06T18:27:49' is not an ISO-8601 instant (a date-time with Z or an offset, as 2024-01-31T09:00:00Z)");
+    expect(refusal({ id: "wait", type: "DURATION" }, "P1M")).toMatch(/^input 'wait' \(DURATION\): 'P1M' is not a duration/);
+    expect(accepted({ id: "at", type: "TIME" }, "10:00:00")).toBe("10:00");
+    expect(refusal({ id: "at", type: "TIME" }, "25:00:00")).toBe("input 'at' (TIME): '25:00:00' is not a time (HH:mm or HH:mm:ss)");
   });
 
   it("URI and EMAIL by Kestra's patterns (URI_PATTERN, EmailInput's), not by the WHATWG URL parser", () => {

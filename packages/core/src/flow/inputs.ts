@@ -1,7 +1,7 @@
-import { isCalendarDate, isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
+import { isCalendarDate, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
-import { javaDuration, javaInstant, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
+import { JAVA_INSTANT_END, javaDuration, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -60,17 +60,18 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
     }
     case "DATETIME": {
       const d = new Date(String(value));
-      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not an ISO-8601 date-time`);
+      // Instant.parse: a local date-time (no Z, no offset) is refused, not read in the server's zone
+      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !JAVA_INSTANT_END.test(String(value)) || !isCalendarDate(String(value))) {
+        throw new Error(`'${text()}' is not an ISO-8601 instant (a date-time with Z or an offset, as 2024-01-31T09:00:00Z)`);
+      }
       return javaInstant(d);
     }
     case "DATE":
       if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not a date (yyyy-MM-dd)`);
       return String(value);
     case "TIME":
-      if (!/^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(String(value))) throw new Error(`'${text()}' is not a time (HH:mm:ss)`);
-      return String(value);
+      return javaTime(String(value));
     case "DURATION":
-      if (!isDuration(String(value))) throw new Error(`'${text()}' is not an ISO-8601 duration`);
       return javaDuration(String(value));
     case "JSON":
       if (typeof value !== "string") return value;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { javaDuration, javaInstant } from "./java-text.js";
+import { javaDuration, javaInstant, javaTime } from "./java-text.js";
 
 describe("values printed as Kestra's java.time types print them", () => {
   it("Instant.toString: UTC, a fraction only when there is one", () => {
@@ -14,5 +14,18 @@ describe("values printed as Kestra's java.time types print them", () => {
     expect(javaDuration("P1DT2H")).toBe("PT26H");
     expect(javaDuration("PT1.5S")).toBe("PT1.5S");
     expect(javaDuration("PT0S")).toBe("PT0S");
+    expect(() => javaDuration("P1M")).toThrow(/not a duration \(PnDTnHnMn\.nS/);
+    expect(() => javaDuration("P1W")).toThrow(/not a duration/);
+    expect(() => javaDuration("PT")).toThrow(/not a duration/);
+  });
+
+  it("LocalTime.toString: seconds only when not zero, a fraction in groups of three; hours past 23 refused", () => {
+    expect(javaTime("18:27:49")).toBe("18:27:49");
+    expect(javaTime("01:00:00")).toBe("01:00");
+    expect(javaTime("01:00")).toBe("01:00");
+    expect(javaTime("01:02:03.5")).toBe("01:02:03.500");
+    expect(javaTime("01:02:03.1234")).toBe("01:02:03.123400");
+    expect(() => javaTime("25:00:00")).toThrow(/not a time/);
+    expect(() => javaTime("7:00")).toThrow(/not a time/);
   });
 });
