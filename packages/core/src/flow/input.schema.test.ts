@@ -55,6 +55,13 @@ describe("input declarations at deploy", () => {
     expect(problem("  - { id: s, type: SELECT, values: [a], allowInput: true }\n")).toEqual([expect.objectContaining({ path: "inputs[0].allowInput" })]);
   });
 
+  it("refuses an id Kestra's Input pattern refuses: one that does not start with a letter or a digit", () => {
+    for (const id of ["_private", "-dash", ".dot"]) {
+      expect(problem(`  - { id: "${id}", type: STRING }\n`)).toEqual([expect.objectContaining({ path: "inputs[0].id", message: expect.stringMatching(/starts with a letter or a digit/) })]);
+    }
+    expect(() => parseFlow(flowWith("  - { id: 9lives, type: STRING, required: false }\n  - { id: nested.more_int, type: INT, required: false }\n"), registry)).not.toThrow();
+  });
+
   it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
     const notYet = (inputs: string, property: string) =>
       expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);

@@ -6,10 +6,14 @@ import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules
 /** the types an input or output may declare, as Kestra names them */
 export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
 
-// Kestra's: a dotted id (`nested.string`) reads as `inputs.nested.string`
+// Kestra's Input.id pattern (^[a-zA-Z0-9][.a-zA-Z0-9_-]*): it starts with a letter or a digit; a
+// dotted id (`nested.string`) reads as `inputs.nested.string`, so its parts may not be empty
 const ID = z
   .string({ error: (iss) => (iss.input === undefined ? "an input needs an id" : "an input id is text") })
-  .regex(/^[a-zA-Z0-9_][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/, "an input id is letters, digits, '_' and '-', in dot-separated parts");
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/,
+    "an input id starts with a letter or a digit, then letters, digits, '_' and '-', in dot-separated parts",
+  );
 /** properties that are text for people, or templates Ferry renders when an execution starts (resolve-inputs.ts) */
 const NOT_RULES = new Set(["description", "displayName", "defaults", "expression", "dependsOn"]);
 /** what an ARRAY's or a MULTISELECT's items may be: scalar types that need no more declaration */
