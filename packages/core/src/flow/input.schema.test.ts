@@ -66,7 +66,6 @@ describe("input declarations at deploy", () => {
     const notYet = (inputs: string, property: string) =>
       expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
     notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
-    notYet("  - { id: a, type: SELECT, values: [x], autoSelectFirst: true }\n", "autoSelectFirst");
     notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
   });

@@ -72,7 +72,7 @@ const perType = {
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
-    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+    autoSelectFirst: z.boolean().optional().describe("with no defaults, the first of the values is the default"),
     isRadio: schema.notYet("isRadio"),
   },
   MULTISELECT: {
@@ -86,7 +86,7 @@ const perType = {
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
-    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+    autoSelectFirst: z.boolean().optional().describe("with no defaults, a list of the first of the values is the default"),
   },
   ARRAY: { itemType: itemType("ARRAY") },
 } satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;

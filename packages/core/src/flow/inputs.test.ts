@@ -115,6 +115,14 @@ describe("input rules", () => {
     expect(refusal({ id: "e", type: "ENUM", values: ["A"] }, "B")).toBe("input 'e' (ENUM): 'B' is not one of the values A");
   });
 
+  it("autoSelectFirst: with no defaults, the first value (a list of it for MULTISELECT), as Kestra's getDefaults answers", () => {
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true }, undefined)).toBe("dev");
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true, defaults: "prod" }, undefined)).toBe("prod");
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true }, "prod")).toBe("prod");
+    expect(accepted({ id: "tags", type: "MULTISELECT", values: ["a", "b"], autoSelectFirst: true }, undefined)).toEqual(["a"]);
+    expect(refusal({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: false }, undefined)).toBe("input 'env' (SELECT) is required");
+  });
+
   it("MULTISELECT values, each item; from a JSON list or comma-separated text", () => {
     const tags: InputRules = { id: "tags", type: "MULTISELECT", values: ["a", "b", "c"] };
     expect(accepted(tags, '["a", "c"]')).toEqual(["a", "c"]);

@@ -20,7 +20,18 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   before?: string;
   allowCustomValue?: boolean;
   allowedFileExtensions?: string[];
+  autoSelectFirst?: boolean;
 };
+
+/**
+ * An input's default: its `defaults`, else, for a SELECT or MULTISELECT with autoSelectFirst,
+ * the first of its values (as Kestra's SelectInput and MultiselectInput getDefaults answer).
+ */
+function defaultOf(spec: InputRules): unknown {
+  if (spec.defaults !== undefined && spec.defaults !== null) return spec.defaults;
+  if (!spec.autoSelectFirst || !spec.values?.length) return spec.defaults;
+  return spec.type === "MULTISELECT" ? [spec.values[0]] : spec.values[0];
+}
 
 function shallowEnough(value: unknown): unknown {
   if (nestingDepth(value, MAX_NESTING) > MAX_NESTING) throw new Error(`is nested more than ${MAX_NESTING} levels deep`);
@@ -175,7 +186,7 @@ export function resolveInputs(specs: InputSpec[] | undefined, given: Record<stri
   const errors: ErrorDetail[] = [];
   for (const spec of (specs ?? []) as InputRules[]) {
     let value = given[spec.id];
-    if (value === undefined || value === null || value === "") value = spec.defaults;
+    if (value === undefined || value === null || value === "") value = defaultOf(spec);
     if (value === undefined || value === null || (value === "" && spec.type !== "STRING")) {
       if (spec.required !== false) errors.push({ path: `inputs.${spec.id}`, message: `input '${spec.id}' (${spec.type}) is required` });
       else out[spec.id] = null;
