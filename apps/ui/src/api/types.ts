@@ -24,6 +24,8 @@ export interface InputSpec {
   values?: string[];
   itemType?: string;
   allowCustomValue?: boolean;
+  /** SELECT/MULTISELECT: with no defaults, the first value is the default (the server applies it too) */
+  autoSelectFirst?: boolean;
   min?: number;
   max?: number;
   validator?: string;

@@ -5,11 +5,18 @@ const text = (v: unknown) => (v === undefined || v === null ? "" : typeof v === 
 /** a datetime-local value (no zone: the browser's) as an ISO-8601 instant */
 export const toIso = (local: string) => (local ? new Date(local).toISOString() : "");
 
+/** the input's default as the server reads it: `defaults`, else the first value of a SELECT or MULTISELECT with autoSelectFirst */
+function defaultOf(input: InputSpec): unknown {
+  if (input.defaults !== undefined && input.defaults !== null) return input.defaults;
+  if (!input.autoSelectFirst || !input.values?.length) return input.defaults ?? undefined;
+  return input.type === "MULTISELECT" ? [input.values[0]] : input.values[0];
+}
+
 /** one form control for a typed input, with the checks the browser can make before the server does its own */
 export function InputField({ input, name }: { input: InputSpec; name?: string }) {
   const id = `input-${input.id}`;
-  const common = { id, name: name ?? input.id, required: input.required !== false && input.defaults === undefined, "aria-label": input.displayName ?? input.id };
-  const d = input.defaults;
+  const d = defaultOf(input);
+  const common = { id, name: name ?? input.id, required: input.required !== false && d === undefined, "aria-label": input.displayName ?? input.id };
   let control;
   switch (input.type) {
     case "INT":
