@@ -70,6 +70,12 @@ describe("input declarations at deploy", () => {
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
   });
 
+  it("accepts SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption), and refuses one without its value", () => {
+    expect(() => parseFlow(flowWith("  - id: env\n    type: SELECT\n    values:\n      - { label: Production, value: '123' }\n      - dev\n    defaults: '123'\n"), registry)).not.toThrow();
+    expect(problem("  - { id: env, type: SELECT, values: [{ label: Production }] }\n")).not.toEqual([]);
+    expect(problem("  - { id: env, type: SELECT, values: [{ label: Production, value: p }], defaults: Production }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults" })]);
+  });
+
   it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {
     expect(parseFlow(flowWith("  - { id: a, type: BOOL, defaults: true }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: true }]);
   });

@@ -41,7 +41,10 @@ const common = {
   prefill: schema.notYet("prefill", "use defaults"),
 };
 
-const scalarList = z.array(z.union([z.string(), z.number(), z.boolean()]));
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalarList = z.array(scalar);
+/** Kestra's ValueOption: a value, or `{label, value}` to show a label in the form and give the value to the flow */
+const optionList = z.array(z.union([scalar, z.strictObject({ label: scalar.optional(), value: scalar })]));
 const itemType = (type: string) =>
   z.enum(ITEM_TYPES, { error: (iss) => `${type} items cannot be ${String(iss.input)}; an itemType is one of ${ITEM_TYPES.join(", ")}` });
 
@@ -68,7 +71,7 @@ const perType = {
   },
   ENUM: { values: scalarList.min(1) },
   SELECT: {
-    values: scalarList.min(1).optional(),
+    values: optionList.min(1).optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
@@ -76,7 +79,7 @@ const perType = {
     isRadio: schema.notYet("isRadio"),
   },
   MULTISELECT: {
-    values: scalarList.min(1).optional(),
+    values: optionList.min(1).optional(),
     // normalised to `values` before this schema reads the input; left here only when both are given
     options: z
       .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })

@@ -115,6 +115,15 @@ describe("input rules", () => {
     expect(refusal({ id: "e", type: "ENUM", values: ["A"] }, "B")).toBe("input 'e' (ENUM): 'B' is not one of the values A");
   });
 
+  it("SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption): the value is what is checked and given", () => {
+    const env: InputRules = { id: "env", type: "SELECT", values: [{ label: "Production", value: "123" }, "dev"] };
+    expect(accepted(env, "123")).toBe("123");
+    expect(accepted(env, "dev")).toBe("dev");
+    expect(refusal(env, "Production")).toBe("input 'env' (SELECT): 'Production' is not one of the values 123, dev");
+    expect(accepted({ ...env, autoSelectFirst: true }, undefined)).toBe("123");
+    expect(accepted({ id: "m", type: "MULTISELECT", values: [{ label: "A", value: "a" }, { value: "b" }] }, '["a", "b"]')).toEqual(["a", "b"]);
+  });
+
   it("autoSelectFirst: with no defaults, the first value (a list of it for MULTISELECT), as Kestra's getDefaults answers", () => {
     expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true }, undefined)).toBe("dev");
     expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true, defaults: "prod" }, undefined)).toBe("prod");

@@ -23,6 +23,11 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   autoSelectFirst?: boolean;
 };
 
+/** the value of one of a SELECT's or MULTISELECT's values: the value itself, or the `value` of a `{label, value}` (Kestra's ValueOption) */
+export function optionValue(option: unknown): string {
+  return option && typeof option === "object" && !Array.isArray(option) && "value" in option ? String((option as { value: unknown }).value) : String(option);
+}
+
 /**
  * An input's default: its `defaults`, else, for a SELECT or MULTISELECT with autoSelectFirst,
  * the first of its values (as Kestra's SelectInput and MultiselectInput getDefaults answer).
@@ -30,7 +35,8 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
 function defaultOf(spec: InputRules): unknown {
   if (spec.defaults !== undefined && spec.defaults !== null) return spec.defaults;
   if (!spec.autoSelectFirst || !spec.values?.length) return spec.defaults;
-  return spec.type === "MULTISELECT" ? [spec.values[0]] : spec.values[0];
+  const first = optionValue(spec.values[0]);
+  return spec.type === "MULTISELECT" ? [first] : first;
 }
 
 function shallowEnough(value: unknown): unknown {
@@ -156,7 +162,7 @@ export function checkRules(spec: InputRules, typed: unknown): void {
     if (spec.before !== undefined && ordinal(type, typed) > ordinal(type, typeValue(type, spec.before))) throw new Error(`${typed} is later than before ${spec.before}`);
   }
   if ((type === "SELECT" || type === "ENUM" || type === "MULTISELECT") && spec.values && !spec.allowCustomValue) {
-    const allowed = spec.values.map(String);
+    const allowed = spec.values.map(optionValue);
     for (const value of type === "MULTISELECT" ? (typed as unknown[]) : [typed]) {
       if (!allowed.includes(String(value))) throw new Error(`${shown(String(value))} is not one of the values ${allowed.join(", ")}`);
     }

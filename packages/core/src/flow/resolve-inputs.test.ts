@@ -60,6 +60,13 @@ describe("inputs as Kestra's FlowInputOutput resolves them", () => {
     expect(await resolveExecutionInputs(specs, { a: "1", b: "2" }, env)).toEqual({ a: "1" });
   });
 
+  it("an expression may render {label, value} options; an object without a value is refused", async () => {
+    const specs = inputsOf("  - { id: env, type: SELECT, expression: \"{{ [{'label': 'Production', 'value': 'p1'}, 'dev'] }}\" }\n");
+    expect(await resolveExecutionInputs(specs, { env: "p1" }, env)).toEqual({ env: "p1" });
+    const bad = inputsOf("  - { id: env, type: SELECT, expression: \"{{ [{'label': 'Production'}] }}\" }\n");
+    expect(await refusal(resolveExecutionInputs(bad, { env: "p1" }, env))).toMatch(/an object with a `value` field/);
+  });
+
   it("refuses at deploy a SELECT with neither values nor expression, and a template in a rule", () => {
     expect(() => inputsOf("  - { id: s, type: SELECT }\n")).toThrow(/give its values, or an expression rendering to them/);
     expect(() => inputsOf("  - { id: s, type: INT, max: \"{{ 3 }}\" }\n")).toThrow(/a template in input property 'max'/);

@@ -87,5 +87,8 @@ async function conditionHolds(condition: string, context: RenderContext): Promis
 function valuesOf(rendered: unknown): unknown[] {
   const list = typeof rendered === "string" ? parseJsonFromOutside(rendered, "the expression's values") : rendered;
   if (!Array.isArray(list)) throw new UserError("its expression must render to a list of values");
-  return list;
+  // Kestra's ValueOption.from: nulls are dropped, an object must hold the value it stands for
+  const values = list.filter((item) => item !== null && item !== undefined);
+  if (values.some((item) => typeof item === "object" && (Array.isArray(item) || !("value" in item)))) throw new UserError("each value its expression renders is text, or an object with a `value` field (and a `label`)");
+  return values;
 }
