@@ -10,7 +10,9 @@ import { REPO_ROOT, startFerryProcess, type FerryProcess } from "./support/ferry
  * ../shared/conformance (its README), run here against a real `ferry server local`.
  */
 const ROOT = join(REPO_ROOT, "integration-tests/conformance");
-const cases = listCases(ROOT);
+// FERRY_CONFORMANCE_ONLY=inputs/ (or inputs/003) runs the cases whose name holds that text
+const ONLY = process.env.FERRY_CONFORMANCE_ONLY;
+const cases = listCases(ROOT).filter((c) => !ONLY || c.name.includes(ONLY));
 
 let ferry: FerryProcess;
 beforeAll(async () => {

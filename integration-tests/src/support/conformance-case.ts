@@ -9,12 +9,16 @@ import { join } from "node:path";
  * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value;
  * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/;
  * - `deploy_refused`: flow.yaml must be refused at deploy (HTTP 422) with a message holding this text;
- *   nothing is executed (for flows Kestra refuses).
+ *   nothing is executed (for flows Kestra refuses);
+ * - `input_files`: `{inputId: {name, content}}`, files uploaded as multipart file parts (FILE inputs);
+ * - `inputs_refused`: the execution's creation must be refused (HTTP 4xx) with a message holding this
+ *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs.
  */
 export interface ConformanceExpect {
   namespace: string;
   flowId: string;
   inputs?: Record<string, string>;
+  input_files?: Record<string, { name: string; content: string }>;
   state: string;
   logs_contain?: string[];
   logs_absent?: string[];
@@ -25,6 +29,7 @@ export interface ConformanceExpect {
   attempts?: Record<string, number>;
   flows?: string[];
   deploy_refused?: string;
+  inputs_refused?: string | string[];
   source?: string | string[];
   notes?: string;
 }
@@ -80,9 +85,12 @@ function taskOutputs(runs: Json[]): Json {
 /** JSON equality with type: 3 is not "3" */
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-function multipart(fields: Record<string, string>): { body: string; contentType: string } {
+function multipart(fields: Record<string, string>, files: ConformanceExpect["input_files"] = {}): { body: string; contentType: string } {
   const boundary = `----ferry${Math.random().toString(16).slice(2)}`;
   const parts = Object.entries(fields).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  for (const [k, file] of Object.entries(files)) {
+    parts.push(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n${file.content}\r\n`);
+  }
   return { body: `${parts.join("")}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
@@ -95,6 +103,14 @@ async function deploy(base: string, namespace: string, source: string): Promise<
   }
   if (response.status >= 300) return `HTTP ${response.status} ${(await response.text()).slice(0, 300)}`;
   return undefined;
+}
+
+/** an execution start the case expects refused: a 4xx whose message holds every expected text */
+async function refusedStart(started: Response, expected: string | string[]): Promise<string[]> {
+  const body = await started.text();
+  if (started.status < 400 || started.status >= 500) return [`execute: HTTP ${started.status} ${body.slice(0, 300)}; expected a 4xx holding ${JSON.stringify(expected)}`];
+  const missing = [expected].flat().filter((text) => !body.includes(text));
+  return missing.length ? [`execute: HTTP ${started.status} ${body.slice(0, 300)}; lacks ${JSON.stringify(missing)}`] : [];
 }
 
 /**
@@ -112,8 +128,9 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     }
     if (failed) return [`deploy ${file}: ${failed}`];
   }
-  const form = multipart(exp.inputs ?? {});
+  const form = multipart(exp.inputs ?? {}, exp.input_files);
   const started = await fetch(`${base}/api/v1/executions/${exp.namespace}/${exp.flowId}`, { method: "POST", headers: { "Content-Type": form.contentType }, body: form.body });
+  if (exp.inputs_refused !== undefined) return refusedStart(started, exp.inputs_refused);
   if (started.status >= 300) return [`execute: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`];
   const id = ((await started.json()) as Json).id as string;
   let ex: Json = {};

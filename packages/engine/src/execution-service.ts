@@ -218,8 +218,28 @@ export class ExecutionService {
       updated: now,
     };
     await this.repository.saveExecution(execution);
+    await this.warnUndeclared(execution, request.inputs ?? {}, inputs);
     this.events?.emit("created", execution);
     await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
     return execution;
+  }
+
+  /**
+   * Kestra's FlowInputOutput.readExecutionInputs: a value given for no enabled input (undeclared,
+   * or disabled by its dependsOn) is dropped, and the execution's logs say so, in Kestra's words.
+   */
+  private async warnUndeclared(execution: ExecutionRecord, given: Record<string, unknown>, resolved: Record<string, unknown>): Promise<void> {
+    const dropped = Object.keys(given).filter((key) => !Object.hasOwn(resolved, key));
+    if (!dropped.length) return;
+    await this.repository.appendLogs(
+      dropped.map((key) => ({
+        executionId: execution.id,
+        namespace: execution.namespace,
+        flowId: execution.flowId,
+        level: "WARN",
+        message: `Input ${key.slice(0, 200)} was provided for workflow ${execution.namespace}.${execution.flowId} but isn't declared in the workflow inputs`,
+        timestamp: execution.created,
+      })),
+    );
   }
 }

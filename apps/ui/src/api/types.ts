@@ -21,9 +21,12 @@ export interface InputSpec {
   required?: boolean;
   description?: string;
   displayName?: string;
-  values?: string[];
+  /** a value, or `{label, value}`: the label shown, the value given (Kestra's ValueOption) */
+  values?: Array<string | number | boolean | { label?: string | number | boolean; value: string | number | boolean }>;
   itemType?: string;
   allowCustomValue?: boolean;
+  /** SELECT/MULTISELECT: with no defaults, the first value is the default (the server applies it too) */
+  autoSelectFirst?: boolean;
   min?: number;
   max?: number;
   validator?: string;

@@ -5,11 +5,23 @@ const text = (v: unknown) => (v === undefined || v === null ? "" : typeof v === 
 /** a datetime-local value (no zone: the browser's) as an ISO-8601 instant */
 export const toIso = (local: string) => (local ? new Date(local).toISOString() : "");
 
+type Option = NonNullable<InputSpec["values"]>[number];
+/** what an option gives the flow, and what the form shows for it */
+const optionValue = (option: Option) => String(typeof option === "object" ? option.value : option);
+const optionLabel = (option: Option) => String(typeof option === "object" ? (option.label ?? option.value) : option);
+
+/** the input's default as the server reads it: `defaults`, else the first value of a SELECT or MULTISELECT with autoSelectFirst */
+function defaultOf(input: InputSpec): unknown {
+  if (input.defaults !== undefined && input.defaults !== null) return input.defaults;
+  if (!input.autoSelectFirst || !input.values?.length) return input.defaults ?? undefined;
+  return input.type === "MULTISELECT" ? [optionValue(input.values[0])] : optionValue(input.values[0]);
+}
+
 /** one form control for a typed input, with the checks the browser can make before the server does its own */
 export function InputField({ input, name }: { input: InputSpec; name?: string }) {
   const id = `input-${input.id}`;
-  const common = { id, name: name ?? input.id, required: input.required !== false && input.defaults === undefined, "aria-label": input.displayName ?? input.id };
-  const d = input.defaults;
+  const d = defaultOf(input);
+  const common = { id, name: name ?? input.id, required: input.required !== false && d === undefined, "aria-label": input.displayName ?? input.id };
   let control;
   switch (input.type) {
     case "INT":
@@ -42,13 +54,15 @@ export function InputField({ input, name }: { input: InputSpec; name?: string })
       control = input.allowCustomValue ? (
         <>
           <input list={`${id}-values`} defaultValue={text(d)} {...common} />
-          <datalist id={`${id}-values`}>{input.values?.map((v) => <option key={v} value={v} />)}</datalist>
+          <datalist id={`${id}-values`}>{input.values?.map((v) => <option key={optionValue(v)} value={optionValue(v)} label={optionLabel(v)} />)}</datalist>
         </>
       ) : (
         <select defaultValue={text(d)} {...common}>
           {d === undefined && <option value="">choose</option>}
           {input.values?.map((v) => (
-            <option key={v}>{v}</option>
+            <option key={optionValue(v)} value={optionValue(v)}>
+              {optionLabel(v)}
+            </option>
           ))}
         </select>
       );
@@ -57,7 +71,9 @@ export function InputField({ input, name }: { input: InputSpec; name?: string })
       control = (
         <select multiple data-kind="multi" defaultValue={Array.isArray(d) ? d.map(String) : []} {...common}>
           {input.values?.map((v) => (
-            <option key={v}>{v}</option>
+            <option key={optionValue(v)} value={optionValue(v)}>
+              {optionLabel(v)}
+            </option>
           ))}
         </select>
       );

@@ -55,13 +55,25 @@ describe("input declarations at deploy", () => {
     expect(problem("  - { id: s, type: SELECT, values: [a], allowInput: true }\n")).toEqual([expect.objectContaining({ path: "inputs[0].allowInput" })]);
   });
 
+  it("refuses an id Kestra's Input pattern refuses: one that does not start with a letter or a digit", () => {
+    for (const id of ["_private", "-dash", ".dot"]) {
+      expect(problem(`  - { id: "${id}", type: STRING }\n`)).toEqual([expect.objectContaining({ path: "inputs[0].id", message: expect.stringMatching(/starts with a letter or a digit/) })]);
+    }
+    expect(() => parseFlow(flowWith("  - { id: 9lives, type: STRING, required: false }\n  - { id: nested.more_int, type: INT, required: false }\n"), registry)).not.toThrow();
+  });
+
   it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
     const notYet = (inputs: string, property: string) =>
       expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
     notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
-    notYet("  - { id: a, type: SELECT, values: [x], autoSelectFirst: true }\n", "autoSelectFirst");
     notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
+  });
+
+  it("accepts SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption), and refuses one without its value", () => {
+    expect(() => parseFlow(flowWith("  - id: env\n    type: SELECT\n    values:\n      - { label: Production, value: '123' }\n      - dev\n    defaults: '123'\n"), registry)).not.toThrow();
+    expect(problem("  - { id: env, type: SELECT, values: [{ label: Production }] }\n")).not.toEqual([]);
+    expect(problem("  - { id: env, type: SELECT, values: [{ label: Production, value: p }], defaults: Production }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults" })]);
   });
 
   it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {
@@ -86,7 +98,7 @@ describe("input declarations at deploy", () => {
   it("refuses rules that cannot hold: bad bounds, a bad regex, a missing itemType or values", () => {
     expect(problem("  - { id: a, type: INT, min: 10, max: 5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: "input 'a' (INT): min 10 is more than max 5" })]);
     expect(problem("  - { id: a, type: DATE, after: \"2024-02-01\", before: \"2024-01-01\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].before", message: expect.stringMatching(/after 2024-02-01 is later than before 2024-01-01/) })]);
-    expect(problem("  - { id: a, type: DATETIME, after: yesterday }\n")).toEqual([expect.objectContaining({ path: "inputs[0].after", message: expect.stringMatching(/'yesterday' is not an ISO-8601 date-time/) })]);
+    expect(problem("  - { id: a, type: DATETIME, after: yesterday }\n")).toEqual([expect.objectContaining({ path: "inputs[0].after", message: expect.stringMatching(/'yesterday' is not an ISO-8601 instant/) })]);
     expect(problem("  - { id: a, type: DURATION, max: 5m }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max", message: expect.stringMatching(/not an ISO-8601 duration/) })]);
     expect(problem("  - { id: a, type: INT, max: 1.5 }\n")).toEqual([expect.objectContaining({ path: "inputs[0].max" })]);
     expect(problem("  - { id: a, type: STRING, validator: \"a*+\" }\n")).toEqual([expect.objectContaining({ path: "inputs[0].validator", message: expect.stringMatching(/possessive quantifier/) })]);

@@ -6,10 +6,14 @@ import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules
 /** the types an input or output may declare, as Kestra names them */
 export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
 
-// Kestra's: a dotted id (`nested.string`) reads as `inputs.nested.string`
+// Kestra's Input.id pattern (^[a-zA-Z0-9][.a-zA-Z0-9_-]*): it starts with a letter or a digit; a
+// dotted id (`nested.string`) reads as `inputs.nested.string`, so its parts may not be empty
 const ID = z
   .string({ error: (iss) => (iss.input === undefined ? "an input needs an id" : "an input id is text") })
-  .regex(/^[a-zA-Z0-9_][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/, "an input id is letters, digits, '_' and '-', in dot-separated parts");
+  .regex(
+    /^[a-zA-Z0-9][a-zA-Z0-9_-]*(\.[a-zA-Z0-9_][a-zA-Z0-9_-]*)*$/,
+    "an input id starts with a letter or a digit, then letters, digits, '_' and '-', in dot-separated parts",
+  );
 /** properties that are text for people, or templates Ferry renders when an execution starts (resolve-inputs.ts) */
 const NOT_RULES = new Set(["description", "displayName", "defaults", "expression", "dependsOn"]);
 /** what an ARRAY's or a MULTISELECT's items may be: scalar types that need no more declaration */
@@ -37,7 +41,10 @@ const common = {
   prefill: schema.notYet("prefill", "use defaults"),
 };
 
-const scalarList = z.array(z.union([z.string(), z.number(), z.boolean()]));
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const scalarList = z.array(scalar);
+/** Kestra's ValueOption: a value, or `{label, value}` to show a label in the form and give the value to the flow */
+const optionList = z.array(z.union([scalar, z.strictObject({ label: scalar.optional(), value: scalar })]));
 const itemType = (type: string) =>
   z.enum(ITEM_TYPES, { error: (iss) => `${type} items cannot be ${String(iss.input)}; an itemType is one of ${ITEM_TYPES.join(", ")}` });
 
@@ -64,15 +71,15 @@ const perType = {
   },
   ENUM: { values: scalarList.min(1) },
   SELECT: {
-    values: scalarList.min(1).optional(),
+    values: optionList.min(1).optional(),
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
-    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+    autoSelectFirst: z.boolean().optional().describe("with no defaults, the first of the values is the default"),
     isRadio: schema.notYet("isRadio"),
   },
   MULTISELECT: {
-    values: scalarList.min(1).optional(),
+    values: optionList.min(1).optional(),
     // normalised to `values` before this schema reads the input; left here only when both are given
     options: z
       .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })
@@ -82,7 +89,7 @@ const perType = {
     allowCustomValue: z.boolean().optional(),
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
-    autoSelectFirst: schema.notYet("autoSelectFirst", "give defaults"),
+    autoSelectFirst: z.boolean().optional().describe("with no defaults, a list of the first of the values is the default"),
   },
   ARRAY: { itemType: itemType("ARRAY") },
 } satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;

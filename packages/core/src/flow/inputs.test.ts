@@ -32,7 +32,7 @@ const accepted = (spec: InputRules, value: unknown) => resolveInputs([spec as In
 describe("inputs", () => {
   it("types form strings as Kestra does and applies defaults", () => {
     expect(resolveInputs(specs, { count: "3", verbose: "true", cfg: '{"a": [1]}', tags: "[1, 2]", when: "2024-01-02T03:04:05Z", wait: "PT5M" })).toEqual({
-      greeting: "Bonjour", count: 3, ratio: null, verbose: true, size: "small", cfg: { a: [1] }, when: "2024-01-02T03:04:05.000Z", wait: "PT5M", tags: [1, 2],
+      greeting: "Bonjour", count: 3, ratio: null, verbose: true, size: "small", cfg: { a: [1] }, when: "2024-01-02T03:04:05Z", wait: "PT5M", tags: [1, 2],
     });
   });
   it("reports every bad or missing input at once, by name", () => {
@@ -85,7 +85,8 @@ describe("input rules", () => {
 
   it("DURATION min and max, compared by length", () => {
     const wait: InputRules = { id: "wait", type: "DURATION", min: "PT1M", max: "PT30M" };
-    expect(accepted(wait, "PT90S")).toBe("PT90S");
+    // typed as a java.time.Duration, which prints hours, minutes and seconds
+    expect(accepted(wait, "PT90S")).toBe("PT1M30S");
     expect(accepted(wait, "PT30M")).toBe("PT30M");
     expect(refusal(wait, "PT1H")).toBe("input 'wait' (DURATION): PT1H is more than max PT30M");
     expect(refusal(wait, "PT59S")).toBe("input 'wait' (DURATION): PT59S is less than min PT1M");
@@ -93,14 +94,14 @@ describe("input rules", () => {
 
   it("DATETIME, DATE and TIME after and before, inclusive", () => {
     const when: InputRules = { id: "when", type: "DATETIME", after: "2024-01-01T00:00:00Z", before: "2024-12-31T23:59:59Z" };
-    expect(accepted(when, "2024-01-01T01:00:00+01:00")).toBe("2024-01-01T00:00:00.000Z");
-    expect(refusal(when, "2023-12-31T23:59:59Z")).toBe("input 'when' (DATETIME): 2023-12-31T23:59:59.000Z is earlier than after 2024-01-01T00:00:00Z");
-    expect(refusal(when, "2025-01-01T00:00:00Z")).toBe("input 'when' (DATETIME): 2025-01-01T00:00:00.000Z is later than before 2024-12-31T23:59:59Z");
+    expect(accepted(when, "2024-01-01T01:00:00+01:00")).toBe("2024-01-01T00:00:00Z");
+    expect(refusal(when, "2023-12-31T23:59:59Z")).toBe("input 'when' (DATETIME): 2023-12-31T23:59:59Z is earlier than after 2024-01-01T00:00:00Z");
+    expect(refusal(when, "2025-01-01T00:00:00Z")).toBe("input 'when' (DATETIME): 2025-01-01T00:00:00Z is later than before 2024-12-31T23:59:59Z");
     const day: InputRules = { id: "day", type: "DATE", after: "2024-03-01", before: "2024-03-31" };
     expect(accepted(day, "2024-03-31")).toBe("2024-03-31");
     expect(refusal(day, "2024-02-29")).toBe("input 'day' (DATE): 2024-02-29 is earlier than after 2024-03-01");
     const at: InputRules = { id: "at", type: "TIME", after: "09:00", before: "17:30:00" };
-    expect(accepted(at, "09:00:00")).toBe("09:00:00");
+    expect(accepted(at, "09:00:00")).toBe("09:00");
     expect(refusal(at, "17:30:01")).toBe("input 'at' (TIME): 17:30:01 is later than before 17:30:00");
     expect(refusal(at, "08:59")).toBe("input 'at' (TIME): 08:59 is earlier than after 09:00");
   });
@@ -112,6 +113,23 @@ describe("input rules", () => {
     expect(refusal(size, "huge")).toBe("input 'size' (SELECT): 'huge' is not one of the values small, large, 3");
     expect(accepted({ ...size, allowCustomValue: true }, "huge")).toBe("huge");
     expect(refusal({ id: "e", type: "ENUM", values: ["A"] }, "B")).toBe("input 'e' (ENUM): 'B' is not one of the values A");
+  });
+
+  it("SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption): the value is what is checked and given", () => {
+    const env: InputRules = { id: "env", type: "SELECT", values: [{ label: "Production", value: "123" }, "dev"] };
+    expect(accepted(env, "123")).toBe("123");
+    expect(accepted(env, "dev")).toBe("dev");
+    expect(refusal(env, "Production")).toBe("input 'env' (SELECT): 'Production' is not one of the values 123, dev");
+    expect(accepted({ ...env, autoSelectFirst: true }, undefined)).toBe("123");
+    expect(accepted({ id: "m", type: "MULTISELECT", values: [{ label: "A", value: "a" }, { value: "b" }] }, '["a", "b"]')).toEqual(["a", "b"]);
+  });
+
+  it("autoSelectFirst: with no defaults, the first value (a list of it for MULTISELECT), as Kestra's getDefaults answers", () => {
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true }, undefined)).toBe("dev");
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true, defaults: "prod" }, undefined)).toBe("prod");
+    expect(accepted({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: true }, "prod")).toBe("prod");
+    expect(accepted({ id: "tags", type: "MULTISELECT", values: ["a", "b"], autoSelectFirst: true }, undefined)).toEqual(["a"]);
+    expect(refusal({ id: "env", type: "SELECT", values: ["dev", "prod"], autoSelectFirst: false }, undefined)).toBe("input 'env' (SELECT) is required");
   });
 
   it("MULTISELECT values, each item; from a JSON list or comma-separated text", () => {
@@ -128,6 +146,24 @@ describe("input rules", () => {
     expect(accepted({ id: "list", type: "ARRAY", itemType: "DATE" }, ["2024-01-01"])).toEqual(["2024-01-01"]);
     expect(refusal({ id: "list", type: "ARRAY", itemType: "INT" }, "[1, \"x\"]")).toBe("input 'list' (ARRAY): item 1: 'x' is not an integer");
     expect(refusal({ id: "list", type: "ARRAY", itemType: "BOOLEAN" }, "not a list")).toBe("input 'list' (ARRAY): 'not a list' is not a list");
+  });
+
+  it("DATETIME needs Z or an offset, as Instant.parse does; DURATION is Java's (no months); TIME prints as LocalTime does", () => {
+    expect(refusal({ id: "when", type: "DATETIME" }, "2019-10-06T18:27:49")).toBe("input 'when' (DATETIME): '2019-10-06T18:27:49' is not an ISO-8601 instant (a date-time with Z or an offset, as 2024-01-31T09:00:00Z)");
+    expect(refusal({ id: "wait", type: "DURATION" }, "P1M")).toMatch(/^input 'wait' \(DURATION\): 'P1M' is not a duration/);
+    expect(accepted({ id: "at", type: "TIME" }, "10:00:00")).toBe("10:00");
+    expect(refusal({ id: "at", type: "TIME" }, "25:00:00")).toBe("input 'at' (TIME): '25:00:00' is not a time (HH:mm or HH:mm:ss)");
+  });
+
+  it("URI and EMAIL by Kestra's patterns (URI_PATTERN, EmailInput's), not by the WHATWG URL parser", () => {
+    const uri: InputRules = { id: "uri", type: "URI" };
+    expect(accepted(uri, "https://www.google.com")).toBe("https://www.google.com");
+    expect(accepted(uri, "http://127.0.0.1:8080/a?b=c")).toBe("http://127.0.0.1:8080/a?b=c");
+    expect(refusal(uri, "http:/bla")).toBe("input 'uri' (URI): 'http:/bla' is not a URI (scheme://host.domain/path)");
+    const email: InputRules = { id: "email", type: "EMAIL" };
+    expect(accepted(email, "first.last+tag@mail.example.com")).toBe("first.last+tag@mail.example.com");
+    expect(refusal(email, "me@exa_mple.com")).toBe("input 'email' (EMAIL): 'me@exa_mple.com' is not an email address");
+    expect(refusal(email, "me @example.com")).toBe("input 'email' (EMAIL): 'me @example.com' is not an email address");
   });
 
   it("FILE allowedFileExtensions, on the file's own name, with or without the dot", () => {

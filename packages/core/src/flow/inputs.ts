@@ -1,6 +1,7 @@
-import { isCalendarDate, isDuration, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
+import { isCalendarDate, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
+import { JAVA_INSTANT_END, javaDuration, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -19,7 +20,24 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   before?: string;
   allowCustomValue?: boolean;
   allowedFileExtensions?: string[];
+  autoSelectFirst?: boolean;
 };
+
+/** the value of one of a SELECT's or MULTISELECT's values: the value itself, or the `value` of a `{label, value}` (Kestra's ValueOption) */
+export function optionValue(option: unknown): string {
+  return option && typeof option === "object" && !Array.isArray(option) && "value" in option ? String((option as { value: unknown }).value) : String(option);
+}
+
+/**
+ * An input's default: its `defaults`, else, for a SELECT or MULTISELECT with autoSelectFirst,
+ * the first of its values (as Kestra's SelectInput and MultiselectInput getDefaults answer).
+ */
+function defaultOf(spec: InputRules): unknown {
+  if (spec.defaults !== undefined && spec.defaults !== null) return spec.defaults;
+  if (!spec.autoSelectFirst || !spec.values?.length) return spec.defaults;
+  const first = optionValue(spec.values[0]);
+  return spec.type === "MULTISELECT" ? [first] : first;
+}
 
 function shallowEnough(value: unknown): unknown {
   if (nestingDepth(value, MAX_NESTING) > MAX_NESTING) throw new Error(`is nested more than ${MAX_NESTING} levels deep`);
@@ -59,18 +77,19 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
     }
     case "DATETIME": {
       const d = new Date(String(value));
-      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not an ISO-8601 date-time`);
-      return d.toISOString();
+      // Instant.parse: a local date-time (no Z, no offset) is refused, not read in the server's zone
+      if (Number.isNaN(d.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(String(value)) || !JAVA_INSTANT_END.test(String(value)) || !isCalendarDate(String(value))) {
+        throw new Error(`'${text()}' is not an ISO-8601 instant (a date-time with Z or an offset, as 2024-01-31T09:00:00Z)`);
+      }
+      return javaInstant(d);
     }
     case "DATE":
       if (!/^\d{4}-\d{2}-\d{2}$/.test(String(value)) || !isCalendarDate(String(value))) throw new Error(`'${text()}' is not a date (yyyy-MM-dd)`);
       return String(value);
     case "TIME":
-      if (!/^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(String(value))) throw new Error(`'${text()}' is not a time (HH:mm:ss)`);
-      return String(value);
+      return javaTime(String(value));
     case "DURATION":
-      if (!isDuration(String(value))) throw new Error(`'${text()}' is not an ISO-8601 duration`);
-      return String(value);
+      return javaDuration(String(value));
     case "JSON":
       if (typeof value !== "string") return value;
       return shallowEnough(parseJsonFromOutside(value, "the value"));
@@ -101,14 +120,11 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
       });
     }
     case "URI":
-      try {
-        new URL(String(value));
-      } catch {
-        throw new Error(`'${text()}' is not a URI`);
-      }
+      // Kestra's pattern, not the WHATWG parser, which reads http:/bla as http://bla/
+      if (!KESTRA_URI.test(String(value))) throw new Error(`'${text()}' is not a URI (scheme://host.domain/path)`);
       return String(value);
     case "EMAIL":
-      if (!/^[^\s@]+@[^\s@]+$/.test(String(value))) throw new Error(`'${text()}' is not an email address`);
+      if (!KESTRA_EMAIL.test(String(value))) throw new Error(`'${text()}' is not an email address`);
       return String(value);
     case "FILE":
       return String(value);
@@ -146,7 +162,7 @@ export function checkRules(spec: InputRules, typed: unknown): void {
     if (spec.before !== undefined && ordinal(type, typed) > ordinal(type, typeValue(type, spec.before))) throw new Error(`${typed} is later than before ${spec.before}`);
   }
   if ((type === "SELECT" || type === "ENUM" || type === "MULTISELECT") && spec.values && !spec.allowCustomValue) {
-    const allowed = spec.values.map(String);
+    const allowed = spec.values.map(optionValue);
     for (const value of type === "MULTISELECT" ? (typed as unknown[]) : [typed]) {
       if (!allowed.includes(String(value))) throw new Error(`${shown(String(value))} is not one of the values ${allowed.join(", ")}`);
     }
@@ -176,7 +192,7 @@ export function resolveInputs(specs: InputSpec[] | undefined, given: Record<stri
   const errors: ErrorDetail[] = [];
   for (const spec of (specs ?? []) as InputRules[]) {
     let value = given[spec.id];
-    if (value === undefined || value === null || value === "") value = spec.defaults;
+    if (value === undefined || value === null || value === "") value = defaultOf(spec);
     if (value === undefined || value === null || (value === "" && spec.type !== "STRING")) {
       if (spec.required !== false) errors.push({ path: `inputs.${spec.id}`, message: `input '${spec.id}' (${spec.type}) is required` });
       else out[spec.id] = null;

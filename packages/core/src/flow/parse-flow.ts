@@ -4,6 +4,8 @@ import type { z } from "zod";
 import { checkTemplate } from "../expressions/index.js";
 import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
+import { inputDependencyProblems } from "./input-dependencies.js";
+import { dashedInputReferences } from "./input-references.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
 import { inputSchema } from "./input.schema.js";
 import { invalidFlowError } from "./invalid-flow.error.js";
@@ -156,6 +158,9 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     checkUnique(flow.triggers ?? [], "triggers", add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);
     checkUnique(flow.inputs ?? [], "inputs", add);
+    for (const problem of inputDependencyProblems(flow.inputs ?? [])) add(problem.path, problem.message);
+    const dashed = dashedInputReferences(flow, registry);
+    if (dashed) add(["inputs"], dashed);
     // what a trigger gives the flow's inputs, once those parsed: a literal that breaks a rule would fail every start
     if (!errors.some((e) => e.path?.startsWith("inputs"))) for (const problem of triggerInputProblems(flow, registry)) add(problem.path, problem.message);
     checkUnique(flow.outputs ?? [], "outputs", add);

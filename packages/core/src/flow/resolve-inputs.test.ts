@@ -46,6 +46,27 @@ describe("inputs as Kestra's FlowInputOutput resolves them", () => {
     expect(await resolveExecutionInputs(specs, { cloud: "aws", region: "eu-west-1" }, env)).toEqual({ cloud: "aws", region: "eu-west-1" });
   });
 
+  it("dependsOn as Kestra's isInputEnabled: a null but enabled dependency leaves the input enabled; a disabled one disables it; a dependency declared later is resolved first", async () => {
+    const specs = inputsOf(
+      "  - { id: region, type: STRING, defaults: eu, dependsOn: { inputs: [cloud] } }\n  - { id: cloud, type: STRING, required: false }\n" +
+        "  - { id: zone, type: STRING, dependsOn: { inputs: [region], condition: \"{{ inputs.region == 'us' }}\" } }\n  - { id: rack, type: INT, dependsOn: { inputs: [zone] } }\n",
+    );
+    expect(await resolveExecutionInputs(specs, { rack: "3" }, env)).toEqual({ cloud: null, region: "eu" });
+    expect(await refusal(resolveExecutionInputs(specs, { region: "us" }, env))).toMatch(/input 'zone' \(STRING\) is required; input 'rack' \(INT\) is required/);
+  });
+
+  it("a dependsOn condition that does not render disables the input, as Kestra's does (the execution starts without it)", async () => {
+    const specs = inputsOf("  - { id: a, type: STRING }\n  - { id: b, type: STRING, dependsOn: { inputs: [a], condition: \"{{ inputs.dummy == 'x' }}\" } }\n");
+    expect(await resolveExecutionInputs(specs, { a: "1", b: "2" }, env)).toEqual({ a: "1" });
+  });
+
+  it("an expression may render {label, value} options; an object without a value is refused", async () => {
+    const specs = inputsOf("  - { id: env, type: SELECT, expression: \"{{ [{'label': 'Production', 'value': 'p1'}, 'dev'] }}\" }\n");
+    expect(await resolveExecutionInputs(specs, { env: "p1" }, env)).toEqual({ env: "p1" });
+    const bad = inputsOf("  - { id: env, type: SELECT, expression: \"{{ [{'label': 'Production'}] }}\" }\n");
+    expect(await refusal(resolveExecutionInputs(bad, { env: "p1" }, env))).toMatch(/an object with a `value` field/);
+  });
+
   it("refuses at deploy a SELECT with neither values nor expression, and a template in a rule", () => {
     expect(() => inputsOf("  - { id: s, type: SELECT }\n")).toThrow(/give its values, or an expression rendering to them/);
     expect(() => inputsOf("  - { id: s, type: INT, max: \"{{ 3 }}\" }\n")).toThrow(/a template in input property 'max'/);

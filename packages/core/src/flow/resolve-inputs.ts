@@ -2,6 +2,7 @@ import { errorMessage, parseJsonFromOutside, UserError, type ErrorDetail } from 
 import type { RenderContext } from "../expressions/evaluator.js";
 import { renderValue, type Callable } from "../expressions/index.js";
 import type { InputSpec } from "./flow.types.js";
+import { resolutionOrder } from "./input-dependencies.js";
 import { resolveInputs, type InputRules } from "./inputs.js";
 
 /** what an input's templates (`defaults`, `expression`, `dependsOn.condition`) may read besides the inputs before it */
@@ -35,25 +36,30 @@ export function nestInputs(inputs: Record<string, unknown>): Record<string, unkn
 }
 
 /**
- * An execution's typed inputs as Kestra's FlowInputOutput builds them, in declaration order:
- * an input whose `dependsOn` inputs have no value, or whose condition does not hold, is left
- * out (neither asked for nor required); a SELECT or MULTISELECT `expression` renders its
+ * An execution's typed inputs as Kestra's FlowInputOutput builds them, each after the inputs
+ * it depends on: an input that depends on a disabled input, or whose condition does not hold,
+ * is disabled and left out (neither asked for nor required, a given value dropped); a
+ * dependency that is enabled but null does not disable it; a SELECT or MULTISELECT `expression` renders its
  * values; a templated `defaults` renders (each against the inputs before it); then every
  * value is typed and checked (`resolveInputs`). All problems are reported at once (422).
  */
 export async function resolveExecutionInputs(specs: InputSpec[] | undefined, given: Record<string, unknown>, env: InputEnvironment): Promise<Record<string, unknown>> {
   const resolved: Record<string, unknown> = {};
   const errors: ErrorDetail[] = [];
+  const disabled = new Set<string>();
   const context = (): RenderContext => ({
     variables: { flow: env.flow, execution: env.execution ?? {}, inputs: nestInputs(resolved) },
     functions: env.functions ?? {},
   });
-  for (const declared of (specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>) {
+  for (const declared of resolutionOrder((specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>)) {
     const fail = (message: string) => errors.push({ path: `inputs.${declared.id}`, message: `input '${declared.id}' (${declared.type}): ${message}` });
     try {
       if (declared.dependsOn) {
-        const waiting = (declared.dependsOn.inputs ?? []).some((id) => resolved[id] === undefined || resolved[id] === null);
-        if (waiting || (declared.dependsOn.condition !== undefined && !truthy(await renderValue(declared.dependsOn.condition, context())))) continue;
+        const afterDisabled = (declared.dependsOn.inputs ?? []).some((id) => disabled.has(id));
+        if (afterDisabled || (declared.dependsOn.condition !== undefined && !(await conditionHolds(declared.dependsOn.condition, context())))) {
+          disabled.add(declared.id);
+          continue;
+        }
       }
       const spec: InputRules = { ...declared };
       if (declared.expression !== undefined) spec.values = valuesOf(await renderValue(declared.expression, context()));
@@ -68,9 +74,21 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
   return resolved;
 }
 
+/** Kestra disables an input whose condition does not render (FlowInputOutputTest's erroneous condition): only a readable, truthy one enables it */
+async function conditionHolds(condition: string, context: RenderContext): Promise<boolean> {
+  try {
+    return truthy(await renderValue(condition, context));
+  } catch {
+    return false;
+  }
+}
+
 /** an `expression`'s rendering: a list, or text holding a JSON list */
 function valuesOf(rendered: unknown): unknown[] {
   const list = typeof rendered === "string" ? parseJsonFromOutside(rendered, "the expression's values") : rendered;
   if (!Array.isArray(list)) throw new UserError("its expression must render to a list of values");
-  return list;
+  // Kestra's ValueOption.from: nulls are dropped, an object must hold the value it stands for
+  const values = list.filter((item) => item !== null && item !== undefined);
+  if (values.some((item) => typeof item === "object" && (Array.isArray(item) || !("value" in item)))) throw new UserError("each value its expression renders is text, or an object with a `value` field (and a `label`)");
+  return values;
 }
