@@ -4,7 +4,8 @@ import { errorMessage, isTerminal, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
 import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
-import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+import { refKey, type TriggerOfKind } from "./declared-triggers.js";
+import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
 const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -92,6 +93,9 @@ export class FlowTriggerListener {
     for (const window of windows) {
       const met: string[] = [];
       for (const c of window.conditions) if (await c.test(upstream, ctx)) met.push(c.key);
+      // met by nothing here, the window is not ready, and reading its stored results would cost
+      // a storage listing per Flow trigger for every execution that ends
+      if (!met.length) return;
       const result = await this.windows.record(trigger.ref, { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess }, { id: upstream.id!, outputs: upstream.outputs ?? {} }, met);
       if (result) results.push(result);
       if (!result?.ready) return;
