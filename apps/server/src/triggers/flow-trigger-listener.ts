@@ -115,6 +115,18 @@ export class FlowTriggerListener {
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
     const states: readonly string[] = properties.states ?? TERMINAL_STATES;
     if (!states.includes(change.state)) return false;
+    if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
+}
+
+/**
+ * Whether an end of this flow can meet the trigger at all. A trigger whose only conditions are
+ * its preconditions' upstream flows is met by those flows alone: with thousands of Flow
+ * triggers, each ended execution evaluates the few that name its flow, not every one.
+ */
+function mayBeMetBy(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
+  const p = trigger.properties.preconditions;
+  if (!p || p.where?.length || (trigger.spec.conditions as unknown[] | undefined)?.length) return true;
+  return (p.flows ?? []).some((f) => f.namespace === change.namespace && (!f.flowId || f.flowId === change.flowId));
 }

@@ -20,13 +20,10 @@ export class IndexedFlows {
   private readonly known = new Map<string, Known>();
   private readonly triggers = new Map<string, DeclaredTrigger[]>();
   private lists?: { all: DeclaredTrigger[]; byKind: Map<TriggerKind | undefined, DeclaredTrigger[]> };
-  /** the latest `updated` applied: the next poll asks for what changed after it */
-  watermark = "";
 
   constructor(private readonly declare: (record: FlowRecord) => DeclaredTrigger[]) {}
 
   apply(record: FlowRecord): void {
-    if (record.updated > this.watermark) this.watermark = record.updated;
     const key = flowKey(record.namespace, record.id);
     const known = this.known.get(key);
     if (known && (record.revision < known.revision || (record.revision === known.revision && (known.deleted || !record.deleted)))) return;

@@ -9,9 +9,9 @@ const POLL_MS = 1000;
 /** every flow is read again this rarely, in case a change slipped past the polls (a clock far off) */
 const FULL_EVERY_MS = 5 * 60_000;
 /**
- * Each poll reads again what changed this long before the last change it saw: a save committed
- * late, or stamped by a replica whose clock is a little behind, is still read. Re-reading costs
- * little: a revision already known is skipped without parsing.
+ * Each poll reads what changed since this long before the previous poll began: a save committed
+ * late, or stamped by a replica whose clock is a little behind, is still read. A change is so
+ * read by a few polls, then ages out (a revision already known is skipped without parsing).
  */
 const OVERLAP_MS = 5000;
 /** flows applied between two turns of the event loop, so parsing thousands holds no request long */
@@ -34,9 +34,10 @@ export interface TriggerIndexOptions {
 export class TriggerIndex {
   private readonly flows: IndexedFlows;
   private states = new Map<string, TriggerStateRecord>();
-  private statesWatermark = "";
   private complete = false;
   private fullAt = 0;
+  /** when the last pass that read without error began */
+  private lastPassAt = 0;
   private loaded?: Promise<void>;
   private running?: Promise<void>;
   private queued?: Promise<void>;
@@ -135,9 +136,10 @@ export class TriggerIndex {
     const { repository } = this.options;
     const full = !this.complete || Date.now() - this.fullAt > FULL_EVERY_MS;
     const startedAt = Date.now();
+    const since = new Date(this.lastPassAt - OVERLAP_MS).toISOString();
     const [records, states] = await Promise.all([
-      repository.listFlowChanges(full ? "" : overlapped(this.flows.watermark)),
-      repository.listTriggerStates(full ? {} : { updatedAfter: overlapped(this.statesWatermark) }),
+      repository.listFlowChanges(full ? "" : since),
+      repository.listTriggerStates(full ? {} : { updatedAfter: since }),
     ]);
     for (let i = 0; i < records.length; i += CHUNK) {
       for (const record of records.slice(i, i + CHUNK)) this.flows.apply(record);
@@ -145,10 +147,8 @@ export class TriggerIndex {
     }
     // the repository is the system of record: what it holds replaces what was remembered here
     if (full) this.states = new Map();
-    for (const state of states) {
-      this.states.set(refKey(state), state);
-      if (state.updated > this.statesWatermark) this.statesWatermark = state.updated;
-    }
+    for (const state of states) this.states.set(refKey(state), state);
+    this.lastPassAt = startedAt;
     if (full) {
       this.complete = true;
       this.fullAt = startedAt;
@@ -165,10 +165,4 @@ export class TriggerIndex {
       return [];
     }
   }
-}
-
-/** the time to read changes after: a little before the last change seen, and never after now (a clock far ahead) */
-function overlapped(watermark: string): string {
-  if (!watermark) return "";
-  return new Date(Math.min(Date.parse(watermark), Date.now()) - OVERLAP_MS).toISOString();
 }
