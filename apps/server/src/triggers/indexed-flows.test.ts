@@ -37,6 +37,18 @@ describe("IndexedFlows", () => {
     expect(indexed(flows, "b")).toEqual(["b@2"]);
   });
 
+  it("parses a revision only when its flow is looked up, or when pending revisions are worked through", () => {
+    const parsed: string[] = [];
+    const flows = new IndexedFlows((r) => (parsed.push(r.id), declared(r)));
+    for (const id of ["e", "f", "g"]) flows.apply(row(id, 1));
+    expect(parsed).toEqual([]);
+    expect(indexed(flows, "f")).toEqual(["f@1"]);
+    expect(parsed).toEqual(["f"]);
+    expect(flows.parsePending(1)).toBe(1);
+    expect(flows.ofKind("schedule").map((t) => t.ref.triggerId).sort()).toEqual(["e@1", "f@1", "g@1"]);
+    expect(parsed.sort()).toEqual(["e", "f", "g"]);
+  });
+
   it("lists by kind follow changes", () => {
     const flows = new IndexedFlows(declared);
     flows.apply(row("c", 1));

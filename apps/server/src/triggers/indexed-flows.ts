@@ -15,9 +15,14 @@ const flowKey = (namespace: string, id: string) => `${namespace}\u0000${id}`;
  * already applied, or read a row from before a delete it made), so it applies only when it
  * is newer: a later revision, or the known revision now deleted (a deleted revision never
  * comes back; saving again makes the next one).
+ *
+ * Applying a revision does not parse it: it waits as pending until one flow is looked up
+ * (`of`, a webhook call) or `parsePending` works through them, so a start with thousands of
+ * flows answers webhooks as soon as the rows are read.
  */
 export class IndexedFlows {
   private readonly known = new Map<string, Known>();
+  private readonly pending = new Map<string, FlowRecord>();
   private readonly triggers = new Map<string, DeclaredTrigger[]>();
   private lists?: { all: DeclaredTrigger[]; byKind: Map<TriggerKind | undefined, DeclaredTrigger[]> };
 
@@ -28,7 +33,9 @@ export class IndexedFlows {
     const known = this.known.get(key);
     if (known && (record.revision < known.revision || (record.revision === known.revision && (known.deleted || !record.deleted)))) return;
     this.known.set(key, { revision: record.revision, deleted: record.deleted });
-    this.setTriggers(key, record.deleted ? [] : this.declare(record));
+    this.pending.delete(key);
+    if (record.deleted) return this.setTriggers(key, []);
+    this.pending.set(key, record);
   }
 
   /** a delete made here: the flow leaves at once, its revision stays known as deleted */
@@ -36,11 +43,24 @@ export class IndexedFlows {
     const key = flowKey(namespace, id);
     const known = this.known.get(key);
     if (known) this.known.set(key, { ...known, deleted: true });
+    this.pending.delete(key);
     this.setTriggers(key, []);
   }
 
   of(namespace: string, id: string): DeclaredTrigger[] {
-    return this.triggers.get(flowKey(namespace, id)) ?? [];
+    const key = flowKey(namespace, id);
+    this.parse(key);
+    return this.triggers.get(key) ?? [];
+  }
+
+  /** parses at most `max` pending revisions; answers how many still wait */
+  parsePending(max: number): number {
+    let done = 0;
+    for (const key of this.pending.keys()) {
+      if (done++ >= max) break;
+      this.parse(key);
+    }
+    return this.pending.size;
   }
 
   all(): DeclaredTrigger[] {
@@ -49,6 +69,13 @@ export class IndexedFlows {
 
   ofKind(kind: TriggerKind | undefined): DeclaredTrigger[] {
     return this.built().byKind.get(kind) ?? [];
+  }
+
+  private parse(key: string): void {
+    const record = this.pending.get(key);
+    if (!record) return;
+    this.pending.delete(key);
+    this.setTriggers(key, this.declare(record));
   }
 
   private setTriggers(key: string, triggers: DeclaredTrigger[]): void {
@@ -60,6 +87,8 @@ export class IndexedFlows {
 
   /** the lists schedules and Flow triggers walk, made again only after a change */
   private built() {
+    // the index parses what its polls read before it answers lists; what is left is a save or two
+    this.parsePending(Infinity);
     if (!this.lists) {
       const all = [...this.triggers.values()].flat();
       const byKind = new Map<TriggerKind | undefined, DeclaredTrigger[]>();

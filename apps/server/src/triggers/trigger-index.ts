@@ -14,8 +14,8 @@ const FULL_EVERY_MS = 5 * 60_000;
  * read by a few polls, then ages out (a revision already known is skipped without parsing).
  */
 const OVERLAP_MS = 5000;
-/** flows applied between two turns of the event loop, so parsing thousands holds no request long */
-const CHUNK = 200;
+/** flows parsed between two turns of the event loop, so parsing thousands holds no request long */
+const CHUNK = 100;
 
 export interface TriggerIndexOptions {
   repository: Repository;
@@ -30,6 +30,9 @@ export interface TriggerIndexOptions {
  * once at start (and every few minutes as a safety net); then every second only what changed:
  * flows saved or deleted since the last change seen, through any replica, and trigger states
  * written since. Saves and deletes through this process apply at once. A lookup is a map get.
+ * Revisions read are parsed in the background, a few at a time, and a flow looked up before
+ * its turn is parsed then: webhooks answer as soon as the rows are read, schedules and Flow
+ * triggers once every triggered flow is parsed.
  */
 export class TriggerIndex {
   private readonly flows: IndexedFlows;
@@ -39,6 +42,9 @@ export class TriggerIndex {
   /** when the last pass that read without error began */
   private lastPassAt = 0;
   private loaded?: Promise<void>;
+  /** the first full read, applied but not yet parsed: enough to look up one flow */
+  private firstRead = deferred();
+  private read = false;
   private running?: Promise<void>;
   private queued?: Promise<void>;
   private timer?: ReturnType<typeof setTimeout>;
@@ -71,9 +77,12 @@ export class TriggerIndex {
     return this.flows.ofKind(kind) as Array<TriggerOfKind<K>>;
   }
 
-  /** the triggers of one flow */
+  /** the triggers of one flow: answered once every flow has been read, parsing only this one if it waits */
   async of(namespace: string, flowId: string): Promise<DeclaredTrigger[]> {
-    await this.ready();
+    if (!this.read) {
+      this.ready().catch(() => undefined);
+      await this.firstRead.promise;
+    }
     return this.flows.of(namespace, flowId);
   }
 
@@ -133,6 +142,19 @@ export class TriggerIndex {
   }
 
   private async pass(): Promise<void> {
+    try {
+      await this.readChanges();
+    } catch (error) {
+      if (!this.read) {
+        // lookups waiting for the first read fail with it; the next one waits for the next try
+        this.firstRead.reject(error);
+        this.firstRead = deferred();
+      }
+      throw error;
+    }
+  }
+
+  private async readChanges(): Promise<void> {
     const { repository } = this.options;
     const full = !this.complete || Date.now() - this.fullAt > FULL_EVERY_MS;
     const startedAt = Date.now();
@@ -141,14 +163,16 @@ export class TriggerIndex {
       repository.listFlowChanges(full ? "" : since),
       repository.listTriggerStates(full ? {} : { updatedAfter: since }),
     ]);
-    for (let i = 0; i < records.length; i += CHUNK) {
-      for (const record of records.slice(i, i + CHUNK)) this.flows.apply(record);
-      if (i + CHUNK < records.length) await new Promise((r) => setImmediate(r));
-    }
+    for (const record of records) this.flows.apply(record);
     // the repository is the system of record: what it holds replaces what was remembered here
     if (full) this.states = new Map();
     for (const state of states) this.states.set(refKey(state), state);
     this.lastPassAt = startedAt;
+    if (!this.read) {
+      this.read = true;
+      this.firstRead.resolve();
+    }
+    while (this.flows.parsePending(CHUNK) > 0) await new Promise((r) => setImmediate(r));
     if (full) {
       this.complete = true;
       this.fullAt = startedAt;
@@ -165,4 +189,13 @@ export class TriggerIndex {
       return [];
     }
   }
+}
+
+function deferred() {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  // nobody may be waiting when it fails: that is no unhandled rejection
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
