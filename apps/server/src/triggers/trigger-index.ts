@@ -14,8 +14,12 @@ const FULL_EVERY_MS = 5 * 60_000;
  * read by a few polls, then ages out (a revision already known is skipped without parsing).
  */
 const OVERLAP_MS = 5000;
-/** flows parsed between two turns of the event loop, so parsing thousands holds no request long */
-const CHUNK = 100;
+/**
+ * flows parsed between two turns of the event loop (a few ms: a flow takes about half a
+ * millisecond), so parsing thousands holds no request long: with 100 a turn, /health waited
+ * through several 100-flow turns and answered a second later at start
+ */
+const CHUNK = 8;
 
 export interface TriggerIndexOptions {
   repository: Repository;
