@@ -7,6 +7,8 @@
 //     the HTTP floor, p50/p99 each; the lookup's share is 404 minus the floor
 //   - idle CPU: the server's CPU time per second of wall time with nothing to do, which is what
 //     keeping the trigger index fresh (and evaluating schedules) costs
+//   - full_read_ms: reading every flow through the repository (what main's index did every 5 s);
+//     poll_read_ms: one poll for what changed (what this index does every second)
 //   - replica_ms: a webhook flow saved through another repository client (as another server
 //     replica would) to its first found answer here
 //   - server RSS at the end, and its peak (VmHWM)
@@ -130,6 +132,26 @@ async function timed(url, init) {
   return { ms: performance.now() - t0, status: r.status };
 }
 
+/** median of 5: reading every flow as main's index did, and (when the repository has it) one poll for changes */
+async function timeRefresh(repository) {
+  const median = async (fn) => {
+    const times = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await fn();
+      times.push(performance.now() - t0);
+    }
+    return Number(times.sort((a, b) => a - b)[2].toFixed(1));
+  };
+  const fullMs = await median(async () => {
+    for (let page = 1; ; page++) if ((await repository.searchFlows({ page, size: 500 })).results.length < 500) break;
+  });
+  const pollMs = repository.listFlowChanges
+    ? await median(() => Promise.all([repository.listFlowChanges(new Date(Date.now() - 6000).toISOString()), repository.listTriggerStates({ updatedAfter: new Date(Date.now() - 6000).toISOString() })]))
+    : null;
+  return { fullMs, pollMs };
+}
+
 async function runOnce(root, db) {
   const dir = mkdtempSync(join(tmpdir(), "ferry-many-"));
   const database = db === "postgres" ? await freshPostgres() : undefined;
@@ -175,6 +197,10 @@ async function runOnce(root, db) {
     await new Promise((r) => setTimeout(r, DURATION_MS));
     const idleCpu = (cpuMs(child.pid) - cpu0) / ((performance.now() - w0) / 1000);
 
+    // what one refresh of the index reads, timed through the repository: main's read every flow
+    // (searchFlows pages of 500, every 5 s); a poll reads what changed in the last seconds (every 1 s)
+    const refresh = await timeRefresh(repository);
+
     // a webhook flow saved as another replica saves it: through its own repository client
     const i = FLOWS;
     await repository.saveFlow({ namespace: namespaceOf(i), id: `f${i}`, source: `${HEADER(i)}triggers:\n  - id: hook\n    type: io.kestra.plugin.core.trigger.Webhook\n    key: key${i}\n` });
@@ -194,7 +220,7 @@ async function runOnce(root, db) {
       webhook_found_p50_ms: pct(found, 50), webhook_found_p99_ms: pct(found, 99),
       webhook_404_p50_ms: pct(missing, 50), webhook_404_p99_ms: pct(missing, 99),
       health_p50_ms: pct(floor, 50), health_p99_ms: pct(floor, 99), calls: found.length * 3, errors,
-      idle_cpu_ms_per_s: Math.round(idleCpu), replica_ms: Math.round(replicaMs),
+      idle_cpu_ms_per_s: Math.round(idleCpu), full_read_ms: refresh.fullMs, poll_read_ms: refresh.pollMs, replica_ms: Math.round(replicaMs),
       rss_mb: status(child.pid, "VmRSS"), peak_rss_mb: status(child.pid, "VmHWM"),
     };
   } finally {
@@ -215,7 +241,8 @@ for (const db of DBS) {
       console.log(
         `${db.padEnd(8)} ${root}: ${FLOWS} flows (${TRIGGERED} triggered, seeded in ${row.seed_s} s)  ready ${row.ready_ms} ms  triggers ${row.triggers_ms} ms  ` +
           `webhook found p50 ${row.webhook_found_p50_ms} / p99 ${row.webhook_found_p99_ms} ms  404 p50 ${row.webhook_404_p50_ms} / p99 ${row.webhook_404_p99_ms} ms  ` +
-          `health p50 ${row.health_p50_ms} / p99 ${row.health_p99_ms} ms  errors ${row.errors}/${row.calls}  idle cpu ${row.idle_cpu_ms_per_s} ms/s  replica ${row.replica_ms} ms  rss ${row.rss_mb} MB (peak ${row.peak_rss_mb})`,
+          `health p50 ${row.health_p50_ms} / p99 ${row.health_p99_ms} ms  errors ${row.errors}/${row.calls}  idle cpu ${row.idle_cpu_ms_per_s} ms/s  ` +
+          `read all ${row.full_read_ms} ms, poll ${row.poll_read_ms ?? "-"} ms  replica ${row.replica_ms} ms  rss ${row.rss_mb} MB (peak ${row.peak_rss_mb})`,
       );
     }
   }
