@@ -1,6 +1,6 @@
 import type { PluginRegistry } from "@ferry/core";
 import type { FlowStore } from "@ferry/engine";
-import type { FlowRecord, Repository, TriggerKind, TriggerRef, TriggerStateRecord } from "@ferry/sdk";
+import { errorMessage, type FlowRecord, type Repository, type TriggerKind, type TriggerRef, type TriggerStateRecord } from "@ferry/sdk";
 import { declaredTriggers, mayDeclareTriggers, refKey, type DeclaredTrigger, type TriggerOfKind } from "./declared-triggers.js";
 import { IndexedFlows } from "./indexed-flows.js";
 
@@ -189,7 +189,7 @@ export class TriggerIndex {
       return declaredTriggers(this.options.flows.parsed(record), this.options.registry);
     } catch (error) {
       // a flow saved before a plugin went missing: the API reports it, triggers skip it
-      this.options.onError(error);
+      this.options.onError(new Error(`the triggers of flow ${record.namespace}.${record.id} (revision ${record.revision}) are skipped: ${errorMessage(error)}`, { cause: error }));
       return [];
     }
   }
