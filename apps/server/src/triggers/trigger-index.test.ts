@@ -70,6 +70,29 @@ describe("trigger index", () => {
     expect((await (await t.api("/triggers/index.test/switched/hook")).json()).triggerContext.disabled).toBe(true);
   });
 
+  it("a webhook lookup reads nothing from the repository, found or not", async () => {
+    await t.deploy(hooked("quiet", "key"));
+    const repository = t.ferry.deps.repository;
+    const reads: string[] = [];
+    const spies = (["getFlow", "searchFlows", "listFlowChanges", "listTriggerStates"] as const).map((name) => {
+      const original = repository[name].bind(repository) as (...args: unknown[]) => unknown;
+      (repository as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => (reads.push(name), original(...args));
+      return () => ((repository as unknown as Record<string, unknown>)[name] = original);
+    });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 20; i++) statuses.push(await call("quiet", "wrong"), await call(`unknown${i}`, "key"));
+      expect(new Set(statuses)).toEqual(new Set([404]));
+      // only the index's own polls, at most one a second
+      expect(reads.filter((name) => name === "getFlow" || name === "searchFlows")).toEqual([]);
+      // the spy sees what goes through the repository the server uses
+      await repository.getFlow("index.test", "quiet");
+      expect(reads).toContain("getFlow");
+    } finally {
+      for (const restore of spies) restore();
+    }
+  });
+
   it("a flow disabled by its own property answers 404, and the trigger API finds triggers by flow", async () => {
     await t.deploy(hooked("off", "key", "disabled: true\n"));
     expect(await call("off", "key")).toBe(404);
