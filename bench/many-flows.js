@@ -219,7 +219,7 @@ async function runOnce(root, db) {
       ready_ms: Math.round(readyMs), triggers_ms: Math.round(triggersMs),
       webhook_found_p50_ms: pct(found, 50), webhook_found_p99_ms: pct(found, 99),
       webhook_404_p50_ms: pct(missing, 50), webhook_404_p99_ms: pct(missing, 99),
-      health_p50_ms: pct(floor, 50), health_p99_ms: pct(floor, 99), calls: found.length * 3, errors,
+      health_p50_ms: pct(floor, 50), health_p99_ms: pct(floor, 99), lookup_share_p50_ms: Number((pct(missing, 50) - pct(floor, 50)).toFixed(2)), calls: found.length * 3, errors,
       idle_cpu_ms_per_s: Math.round(idleCpu), full_read_ms: refresh.fullMs, poll_read_ms: refresh.pollMs, replica_ms: Math.round(replicaMs),
       rss_mb: status(child.pid, "VmRSS"), peak_rss_mb: status(child.pid, "VmHWM"),
     };
@@ -241,7 +241,7 @@ for (const db of DBS) {
       console.log(
         `${db.padEnd(8)} ${root}: ${FLOWS} flows (${TRIGGERED} triggered, seeded in ${row.seed_s} s)  ready ${row.ready_ms} ms  triggers ${row.triggers_ms} ms  ` +
           `webhook found p50 ${row.webhook_found_p50_ms} / p99 ${row.webhook_found_p99_ms} ms  404 p50 ${row.webhook_404_p50_ms} / p99 ${row.webhook_404_p99_ms} ms  ` +
-          `health p50 ${row.health_p50_ms} / p99 ${row.health_p99_ms} ms  errors ${row.errors}/${row.calls}  idle cpu ${row.idle_cpu_ms_per_s} ms/s  ` +
+          `health p50 ${row.health_p50_ms} / p99 ${row.health_p99_ms} ms (lookup ${row.lookup_share_p50_ms} ms)  errors ${row.errors}/${row.calls}  idle cpu ${row.idle_cpu_ms_per_s} ms/s  ` +
           `read all ${row.full_read_ms} ms, poll ${row.poll_read_ms ?? "-"} ms  replica ${row.replica_ms} ms  rss ${row.rss_mb} MB (peak ${row.peak_rss_mb})`,
       );
     }
