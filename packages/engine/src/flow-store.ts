@@ -1,5 +1,5 @@
 import { parseFlow, type Flow, type PluginRegistry } from "@ferry/core";
-import { NotFoundError, type Repository } from "@ferry/sdk";
+import { NotFoundError, type FlowRecord, type Repository } from "@ferry/sdk";
 import { LRUCache } from "lru-cache";
 
 /** parsed revisions kept: the flows in use stay, a deployment of thousands does not all sit in memory */
@@ -27,7 +27,12 @@ export class FlowStore {
     const record = await this.repository.getFlow(namespace, id, revision);
     if (!record) throw new NotFoundError(`flow ${namespace}.${id}${revision ? ` revision ${revision}` : ""} not found`);
     if (revision === undefined) this.latest.set(flowKey, { revision: record.revision, until: Date.now() + this.latestTtlMs });
-    const cacheKey = `${flowKey}@${record.revision}`;
+    return this.parsed(record);
+  }
+
+  /** a revision already read (the trigger index reads them in bulk), parsed once like any other */
+  parsed(record: FlowRecord): Flow {
+    const cacheKey = `${record.namespace}/${record.id}@${record.revision}`;
     let flow = this.cache.get(cacheKey);
     if (!flow) {
       flow = { ...parseFlow(record.source, this.registry), revision: record.revision };

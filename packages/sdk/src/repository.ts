@@ -70,6 +70,12 @@ export interface Repository {
   searchFlows(query: { namespace?: string; q?: string } & PageRequest): Promise<Page<FlowRecord>>;
   /** marks every revision deleted; returns false when there was no live flow */
   deleteFlow(namespace: string, id: string): Promise<boolean>;
+  /**
+   * What changed since `since` (ISO-8601 UTC, compared with `updated`; "" for everything): the
+   * latest revision of every flow saved or deleted after it, deleted ones with `deleted: true`.
+   * A server's trigger index follows other replicas' saves with it, without reading every flow.
+   */
+  listFlowChanges(since: string): Promise<FlowRecord[]>;
 
   saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[], options?: { expectedVersion?: number }): Promise<void>;
   getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
@@ -100,8 +106,8 @@ export interface Repository {
   saveTaskCache(record: TaskCacheRecord): Promise<void>;
   deleteTaskCache(key: string): Promise<boolean>;
 
-  /** trigger states of one namespace (and its children) or flow, or all */
-  listTriggerStates(query?: { namespace?: string; flowId?: string }): Promise<TriggerStateRecord[]>;
+  /** trigger states of one namespace (and its children) or flow, or all; `updatedAfter` keeps those written after it (ISO-8601 UTC) */
+  listTriggerStates(query?: { namespace?: string; flowId?: string; updatedAfter?: string }): Promise<TriggerStateRecord[]>;
   /** stores the state when the trigger has none yet; returns the stored state either way */
   initTriggerState(state: TriggerStateRecord): Promise<TriggerStateRecord>;
   /** sets lastFire (and nextFire) if `fire` is later than the stored lastFire */

@@ -4,6 +4,7 @@ import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js
 import { contractSuite, type Skips } from "./skips.js";
 
 const now = () => new Date().toISOString();
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const state = <S extends string>(current: S) => ({ current, histories: [{ state: current, date: now() }], startDate: now() });
 
 function execution(over: Partial<ExecutionRecord> = {}): ExecutionRecord {
@@ -56,6 +57,23 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.deleteFlow("c.del", "f")).toBe(false);
       const again = await repo.saveFlow({ namespace: "c.del", id: "f", source: "v1" });
       expect(again).toMatchObject({ created: true, flow: { revision: 2 } });
+    });
+    test("listFlowChanges gives the latest revision of each flow saved or deleted after a time, deleted ones marked", async () => {
+      await repo.saveFlow({ namespace: "c.changes", id: "old", source: "v1" });
+      await repo.saveFlow({ namespace: "c.changes", id: "gone", source: "v1" });
+      await pause(5);
+      const since = now();
+      await pause(5);
+      await repo.saveFlow({ namespace: "c.changes", id: "a", source: "v1" });
+      await repo.saveFlow({ namespace: "c.changes", id: "a", source: "v2" });
+      await repo.deleteFlow("c.changes", "gone");
+      const changes = (await repo.listFlowChanges(since)).filter((f) => f.namespace === "c.changes").sort((x, y) => x.id.localeCompare(y.id));
+      expect(changes.map((f) => [f.id, f.revision, f.deleted, f.source])).toEqual([["a", 2, false, "v2"], ["gone", 1, true, "v1"]]);
+      expect(changes.every((f) => f.updated > since)).toBe(true);
+      const all = (await repo.listFlowChanges("")).filter((f) => f.namespace === "c.changes");
+      expect(all.map((f) => f.id).sort()).toEqual(["a", "gone", "old"]);
+      await pause(5);
+      expect((await repo.listFlowChanges(now())).filter((f) => f.namespace === "c.changes")).toEqual([]);
     });
     test("searchFlows finds the latest revision by namespace (and children) and text, paginated", async () => {
       for (const id of ["s1", "s2", "s3"]) await repo.saveFlow({ namespace: "c.search", id, source: id });
@@ -287,6 +305,12 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect((await repo.setTriggerDisabled({ ...ref, triggerId: "new" }, true)).disabled).toBe(true);
       expect((await repo.listTriggerStates({ namespace: "c" })).map((t) => t.triggerId).sort()).toEqual(["every", "new"]);
       expect(await repo.listTriggerStates({ namespace: "c.other" })).toEqual([]);
+      await pause(5);
+      const since = now();
+      await pause(5);
+      await repo.recordTriggerFire(ref, "2026-01-01T00:00:05.000Z", "2026-01-01T00:00:06.000Z");
+      const changed = await repo.listTriggerStates({ namespace: "c.triggers", updatedAfter: since });
+      expect(changed.map((t) => [t.triggerId, t.lastFire])).toEqual([["every", "2026-01-01T00:00:05.000Z"]]);
     });
     test("purges: only ended executions, by namespace, flow, state and dates, with task runs, logs and metrics as asked", async () => {
       const at = (iso: string) => ({ created: iso, updated: iso });

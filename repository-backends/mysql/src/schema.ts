@@ -19,7 +19,7 @@ export const flows = mysqlTable(
     deleted: boolean("deleted").notNull().default(false),
     updated: date("updated").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] })],
+  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] }), index("flows_updated").on(t.updated)],
 );
 
 export const executions = mysqlTable(
@@ -93,7 +93,7 @@ export const triggers = mysqlTable(
     nextFire: date("next_fire"),
     updated: date("updated").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] })],
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] }), index("triggers_updated").on(t.updated)],
 );
 
 /** once-only keys: schedule fires, flow-trigger starts, webhook idempotency keys */

@@ -11,7 +11,7 @@ export const flows = pgTable(
     deleted: boolean("deleted").notNull().default(false),
     updated: text("updated").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] })],
+  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] }), index("flows_updated").on(t.updated)],
 );
 
 export const executions = pgTable(
@@ -85,7 +85,7 @@ export const triggers = pgTable(
     nextFire: text("next_fire"),
     updated: text("updated").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] })],
+  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] }), index("triggers_updated").on(t.updated)],
 );
 
 /** once-only keys: schedule fires, flow-trigger starts, webhook idempotency keys */

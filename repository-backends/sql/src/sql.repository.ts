@@ -3,7 +3,7 @@ import {
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import {
   executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
   type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
@@ -148,6 +148,17 @@ export abstract class SqlRepository implements Repository {
       .limit(query.size)
       .offset((query.page - 1) * query.size)) as FlowRow[];
     return { results: rows.map(flowFromRow), total: Number(n) };
+  }
+
+  async listFlowChanges(since: string): Promise<FlowRecord[]> {
+    const { flows } = this.tables;
+    // the range on `updated` (indexed) comes first: a poll that finds nothing new reads nothing
+    const rows = (await this.db()
+      .select()
+      .from(flows)
+      .where(and(gt(flows.updated, since), sql`${flows.revision} = (select max(f2.revision) from ${flows} f2 where f2.namespace = ${flows.namespace} and f2.id = ${flows.id})`))
+      .orderBy(asc(flows.updated))) as FlowRow[];
+    return rows.map(flowFromRow);
   }
 
   async deleteFlow(namespace: string, id: string): Promise<boolean> {
@@ -305,7 +316,7 @@ export abstract class SqlRepository implements Repository {
     return this.changedRows(await this.db().delete(taskCache).where(eq(taskCache.key, key))) > 0;
   }
 
-  async listTriggerStates(query: { namespace?: string; flowId?: string } = {}): Promise<TriggerStateRecord[]> {
+  async listTriggerStates(query: { namespace?: string; flowId?: string; updatedAfter?: string } = {}): Promise<TriggerStateRecord[]> {
     const { triggers } = this.tables;
     const rows = (await this.db()
       .select()
@@ -314,6 +325,7 @@ export abstract class SqlRepository implements Repository {
         and(
           inNamespace(triggers.namespace, query.namespace),
           query.flowId ? eq(triggers.flowId, query.flowId) : undefined,
+          query.updatedAfter !== undefined ? gt(triggers.updated, query.updatedAfter) : undefined,
         ),
       )
       .orderBy(asc(triggers.namespace), asc(triggers.flowId), asc(triggers.triggerId))) as TriggerRow[];

@@ -4,7 +4,8 @@ import { errorMessage, isTerminal, type ExecutionState, type Repository } from "
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
 import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
-import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+import { refKey, type TriggerOfKind } from "./declared-triggers.js";
+import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
 const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
@@ -100,6 +101,9 @@ export class FlowTriggerListener {
     for (const window of windows) {
       const met: string[] = [];
       for (const c of window.conditions) if (await c.test(upstream, ctx)) met.push(c.key);
+      // met by nothing here, the window is not ready, and reading its stored results would cost
+      // a storage listing per Flow trigger for every execution that ends
+      if (!met.length) return;
       const result = await this.windows.record(trigger.ref, { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess }, { id: upstream.id!, outputs: upstream.outputs ?? {} }, met);
       if (result) results.push(result);
       if (!result?.ready) return;
@@ -119,6 +123,18 @@ export class FlowTriggerListener {
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
     const states: readonly string[] = properties.states ?? TERMINAL_STATES;
     if (!states.includes(state)) return false;
+    if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
+}
+
+/**
+ * Whether an end of this flow can meet the trigger at all. A trigger whose only conditions are
+ * its preconditions' upstream flows is met by those flows alone: with thousands of Flow
+ * triggers, each ended execution evaluates the few that name its flow, not every one.
+ */
+function mayBeMetBy(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
+  const p = trigger.properties.preconditions;
+  if (!p || p.where?.length || (trigger.spec.conditions as unknown[] | undefined)?.length) return true;
+  return (p.flows ?? []).some((f) => f.namespace === change.namespace && (!f.flowId || f.flowId === change.flowId));
 }

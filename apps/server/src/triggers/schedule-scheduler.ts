@@ -1,7 +1,8 @@
 import { conditionsHold, type ConditionSpec } from "@ferry/core";
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
-import { refKey, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+import { refKey, type TriggerOfKind } from "./declared-triggers.js";
+import type { TriggerIndex } from "./trigger-index.js";
 
 type ScheduleTrigger = TriggerOfKind<"schedule">;
 import type { TriggerStarter } from "./trigger-starter.js";

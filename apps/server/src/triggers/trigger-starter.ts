@@ -2,7 +2,7 @@ import { renderValue, type RenderContext } from "@ferry/core";
 import { secretFunction, type ExecutionService } from "@ferry/engine";
 import { errorMessage, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import { createHash } from "node:crypto";
-import type { DeclaredTrigger } from "./trigger-index.js";
+import type { DeclaredTrigger } from "./declared-triggers.js";
 
 export interface StartRequest {
   /** what the flow sees as `trigger.*` */

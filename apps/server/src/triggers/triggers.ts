@@ -1,6 +1,6 @@
 import type { PluginRegistry } from "@ferry/core";
 import type { EngineEvents, ExecutionService, FlowStore, JsonStore } from "@ferry/engine";
-import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
+import { errorMessage, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { FlowTriggerListener } from "./flow-trigger-listener.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -32,14 +32,15 @@ export class Triggers {
 
   constructor(deps: TriggersDeps) {
     const { repository, logger } = deps;
-    this.index = new TriggerIndex(repository, deps.flows, deps.registry, (error) => logger.warn({ err: error }, "a flow's triggers were skipped"));
+    this.index = new TriggerIndex({ repository, flows: deps.flows, registry: deps.registry, onError: (error) => logger.warn({ err: error }, `trigger index: ${errorMessage(error)}`) });
     this.starter = new TriggerStarter(repository, deps.executions, deps.secrets, deps.queue);
-    this.webhooks = new WebhookLookup(deps.flows, deps.registry, this.index, this.starter, logger);
+    this.webhooks = new WebhookLookup(this.index, this.starter, logger);
     this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
     this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);
   }
 
   start(): void {
+    this.index.start();
     this.scheduler.start();
     this.listener.start();
   }
@@ -47,5 +48,6 @@ export class Triggers {
   async stop(): Promise<void> {
     await this.scheduler.stop();
     await this.listener.stop();
+    await this.index.stop();
   }
 }

@@ -1,47 +1,37 @@
-import { renderString, type PluginRegistry } from "@ferry/core";
-import type { FlowStore } from "@ferry/engine";
-import { errorMessage, NotFoundError } from "@ferry/sdk";
+import { renderString } from "@ferry/core";
+import { errorMessage } from "@ferry/sdk";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
-import { declaredTriggers, refKey, type DeclaredTrigger, type TriggerIndex, type TriggerOfKind } from "./trigger-index.js";
+import { refKey, type TriggerOfKind } from "./declared-triggers.js";
+import type { TriggerIndex } from "./trigger-index.js";
+import type { TriggerStarter } from "./trigger-starter.js";
 
 type WebhookTrigger = TriggerOfKind<"webhook">;
-import type { TriggerStarter } from "./trigger-starter.js";
 
 /** a rendered key is kept this long: keys written as `{{ secret('…') }}` follow a rotation within it */
 const KEY_TTL_MS = 30_000;
 
 /**
- * Finds the webhook trigger a call is for. An unknown flow, a disabled flow or trigger, and
- * a wrong key all answer `undefined` alike, and keys are compared in constant time, so a
- * caller learns nothing about which flows exist.
+ * Finds the webhook trigger a call is for, in the trigger index by (namespace, flow id): no
+ * read of the repository, whatever the number of flows. An unknown flow, a disabled flow or
+ * trigger, and a wrong key all answer `undefined` alike, and keys are compared in constant
+ * time, so a caller learns nothing about which flows exist.
  */
 export class WebhookLookup {
-  private readonly keys = new Map<string, { digest: Buffer; until: number }>();
-  private readonly declared = new Map<string, WebhookTrigger[]>();
+  /** by trigger: the revision its key was rendered for, so a new revision renders it again */
+  private readonly keys = new Map<string, { revision?: number; digest: Buffer; until: number }>();
 
   constructor(
-    private readonly flows: FlowStore,
-    private readonly registry: PluginRegistry,
     private readonly index: TriggerIndex,
     private readonly starter: TriggerStarter,
     private readonly logger: Logger,
   ) {}
 
   async find(namespace: string, flowId: string, key: string): Promise<WebhookTrigger | undefined> {
-    let flow;
-    try {
-      flow = await this.flows.get(namespace, flowId);
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-    if (flow.disabled) return undefined;
-    await this.index.all(); // trigger states (disabled) as of the last few seconds
     const given = digest(key);
     let found: WebhookTrigger | undefined;
-    for (const trigger of this.webhooksOf(flow)) {
-      if (trigger.spec.disabled || this.index.state(trigger.ref)?.disabled) continue;
+    for (const trigger of await this.index.of(namespace, flowId)) {
+      if (trigger.kind !== "webhook" || trigger.flow.disabled || trigger.spec.disabled || this.index.state(trigger.ref)?.disabled) continue;
       const expected = await this.expectedKey(trigger);
       // every candidate is compared, so timing does not tell which one matched
       if (expected && timingSafeEqual(expected, given) && !found) found = trigger;
@@ -49,23 +39,13 @@ export class WebhookLookup {
     return found;
   }
 
-  private webhooksOf(flow: DeclaredTrigger["flow"]): WebhookTrigger[] {
-    const cacheKey = `${flow.namespace}/${flow.id}@${flow.revision}`;
-    let list = this.declared.get(cacheKey);
-    if (!list) {
-      list = declaredTriggers(flow, this.registry).filter((t): t is WebhookTrigger => t.kind === "webhook");
-      this.declared.set(cacheKey, list);
-    }
-    return list;
-  }
-
   private async expectedKey(trigger: WebhookTrigger): Promise<Buffer | undefined> {
-    const cacheKey = `${refKey(trigger.ref)}@${trigger.flow.revision}`;
+    const cacheKey = refKey(trigger.ref);
     const hit = this.keys.get(cacheKey);
-    if (hit && hit.until > Date.now()) return hit.digest;
+    if (hit && hit.revision === trigger.flow.revision && hit.until > Date.now()) return hit.digest;
     try {
       const key = (await renderString(trigger.properties.key, this.starter.context(trigger, {}))).trim();
-      const entry = { digest: digest(key), until: Date.now() + KEY_TTL_MS };
+      const entry = { revision: trigger.flow.revision, digest: digest(key), until: Date.now() + KEY_TTL_MS };
       this.keys.set(cacheKey, entry);
       return entry.digest;
     } catch (error) {

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { ExecutionWaiter } from "../http/execution-waiter.js";
 import { executionJson } from "../http/serialize.js";
 import type { RateLimiter } from "./rate-limiter.js";
-import { refKey, type TriggerOfKind } from "./trigger-index.js";
+import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 import type { WebhookLookup } from "./webhook-lookup.js";
 

@@ -76,6 +76,12 @@ export class AcmeRepository implements Repository {
     return page(copy(found), query);
   }
 
+  async listFlowChanges(since: string) {
+    // a database reads this through an index on `updated`: it is polled every second
+    const changed = [...this.flows.values()].map((revisions) => revisions.at(-1)!).filter((f) => f.updated > since);
+    return copy(changed.sort(byKey((f) => f.updated)));
+  }
+
   async deleteFlow(namespace: string, id: string) {
     // checked and changed with no await between: a database does both in one statement
     if (this.flows.get(pairKey(namespace, id))?.at(-1)?.deleted !== false) return false;
@@ -202,9 +208,9 @@ export class AcmeRepository implements Repository {
     return this.taskCache.delete(key);
   }
 
-  async listTriggerStates(query: { namespace?: string; flowId?: string } = {}) {
+  async listTriggerStates(query: { namespace?: string; flowId?: string; updatedAfter?: string } = {}) {
     const found = [...this.triggers.values()]
-      .filter((t) => inNamespace(t.namespace, query.namespace) && (!query.flowId || t.flowId === query.flowId))
+      .filter((t) => inNamespace(t.namespace, query.namespace) && (!query.flowId || t.flowId === query.flowId) && (query.updatedAfter === undefined || t.updated > query.updatedAfter))
       .sort(byKey(triggerKey));
     return copy(found);
   }

@@ -26,11 +26,6 @@ function sourceOfDocument(doc: Document): string {
   }
 }
 
-/** a saved flow's schedules and Flow triggers take effect at once here (other replicas within seconds) */
-function refreshTriggers(deps: ApiDeps, flow: Flow): void {
-  if (flow.triggers?.length) void deps.triggers.index.refresh().catch((error) => deps.logger.warn({ err: error }, "trigger refresh failed"));
-}
-
 export function flowRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const { repository, registry } = deps;
@@ -43,7 +38,8 @@ export function flowRoutes(deps: ApiDeps): Hono {
     // only a create: of concurrent creates one is saved, the others answer 409 (checked in the save's transaction)
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source }, { only: "create" });
     deps.flows.forget(flow.namespace, flow.id);
-    refreshTriggers(deps, flow);
+    // its triggers take effect at once here (other replicas see the save at their next poll)
+    deps.triggers.index.flowSaved(saved.flow);
     return c.json(flowJson(saved.flow, flow), 200);
   });
 
@@ -108,7 +104,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     await assertNoSubflowCycle(flow, source, deps.flows, registry);
     const saved = await repository.saveFlow({ namespace, id, source }, { only: "update" });
     deps.flows.forget(namespace, id);
-    refreshTriggers(deps, flow);
+    deps.triggers.index.flowSaved(saved.flow);
     return c.json(flowJson(saved.flow, flow));
   });
 
@@ -116,6 +112,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     const { namespace, id } = c.req.param();
     if (!(await repository.deleteFlow(namespace, id))) throw new NotFoundError(`flow ${namespace}.${id} not found`);
     deps.flows.forget(namespace, id);
+    deps.triggers.index.flowDeleted(namespace, id);
     return c.body(null, 204);
   });
 

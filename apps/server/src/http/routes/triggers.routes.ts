@@ -1,6 +1,6 @@
 import { NotFoundError, UserError, z } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
-import type { DeclaredTrigger } from "../../triggers/trigger-index.js";
+import type { DeclaredTrigger } from "../../triggers/declared-triggers.js";
 import type { ApiDeps } from "../api-deps.js";
 import { onlyQuery, pageOf } from "../params.js";
 
@@ -37,7 +37,7 @@ export function triggerRoutes(deps: ApiDeps): Hono {
 
   const find = async (c: Context) => {
     const { namespace, flowId, triggerId } = c.req.param() as Record<string, string>;
-    const found = (await triggers.index.all()).find((t) => t.ref.namespace === namespace && t.ref.flowId === flowId && t.ref.triggerId === triggerId);
+    const found = (await triggers.index.of(namespace, flowId)).find((t) => t.ref.triggerId === triggerId);
     if (!found) throw new NotFoundError(`trigger ${triggerId} of flow ${namespace}.${flowId} not found`);
     return found;
   };

@@ -1,0 +1,2 @@
+CREATE INDEX `flows_updated` ON `flows` (`updated`);--> statement-breakpoint
+CREATE INDEX `triggers_updated` ON `triggers` (`updated`);
