@@ -131,8 +131,8 @@ tasks:
     expect(page).toMatch(/\| `name` \| string \| {2}\| `"World"` \|/);
     expect(page).toContain("## Example: Greet the flow's input");
 
-    const schema = JSON.parse((await runCli(["flow", "schema"], { cwd: parent })).stdout) as { $defs: { task: { anyOf: Array<{ properties: { type: { const: string } } }> } } };
-    expect(schema.$defs.task.anyOf.map((t) => t.properties.type.const)).toEqual(expect.arrayContaining(["slackNotify.Hello", "core.Log", "io.kestra.plugin.core.log.Log"]));
+    const schema = JSON.parse((await runCli(["flow", "schema"], { cwd: parent })).stdout) as { $defs: { task: { properties: { type: { enum: string[] } } } } };
+    expect(schema.$defs.task.properties.type.enum).toEqual(expect.arrayContaining(["slackNotify.Hello", "core.Log", "io.kestra.plugin.core.log.Log"]));
 
     expect((await runCli(["plugin", "new", PLUGINS.task, "--dir", parent])).stderr).toContain("already exists");
     expect((await runCli(["plugin", "new", "Not A Name"])).stderr).toContain("is not an npm package name");
