@@ -49,6 +49,11 @@ export type ExecutorEvent =
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
   /**
+   * a worker running a WorkingDirectory's children starts one: its task run (an earlier attempt's,
+   * reused, or new with the id the worker chose) gets attempt `attempt`; `started` and `result` follow
+   */
+  | { type: "child"; executionId: string; parentTaskRunId: string; parentAttempt: number; taskId: string; taskRunId: string; attempt: number; workerId: string }
+  /**
    * resumes the paused task run, its onResume inputs typed (the API, or an execution.Resume task
    * of execution `by`: a refusal then only leaves a line in this execution's logs)
    */
@@ -109,6 +114,15 @@ export interface WorkerJob {
   storagePrefix: string;
   /** where the task's files go (the execution's own storage prefix); storagePrefix when absent */
   filesPrefix?: string;
+  /** a flowable whose children run here in one folder (WorkingDirectory): what the worker needs to report them */
+  sharedFolder?: SharedFolderJob;
+}
+
+export interface SharedFolderJob {
+  /** the iteration values a child's outputs are read under (OutputRef.values) */
+  values?: string[];
+  /** children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin */
+  children: Record<string, { taskRunId: string; attempts: number }>;
 }
 
 /** the attempts to stop: a worker aborts them if running, and never starts them if queued */

@@ -1,4 +1,4 @@
-import type { TaskSpec } from "@ferry/core";
+import type { PluginRegistry, TaskSpec } from "@ferry/core";
 import { isTerminal, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
@@ -6,6 +6,7 @@ import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
+import { applyChild, sharedFolderParent } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -13,6 +14,7 @@ export interface ApplyDeps {
   store: JsonStore;
   flows: FlowStore;
   repository: Repository;
+  registry: PluginRegistry;
   /** the task definition a task run runs, found anywhere in the flow's tree */
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
   dispatch(run: TaskRunRecord): void;
@@ -40,6 +42,9 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "kill":
       state.setExecutionState("KILLING");
       return;
+    case "child":
+      applyChild(state, event);
+      return;
     case "started": {
       const run = state.byId(event.taskRunId);
       const attempt = run?.attempts[event.attempt];
@@ -63,12 +68,20 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       if (event.cached) attempt.cached = true;
       if (event.logFile) attempt.logFile = event.logFile;
       const task = deps.taskOf(run);
+      if (run.planUri) {
+        // a WorkingDirectory's worker reported its children's outcome: the walk ends it, after its errors and finally
+        run.outputsUri = event.outputsUri;
+        state.touch(run);
+        return;
+      }
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;
         state.setRunState(run, outcomeState(task, successState(task, run, event.state)));
         return;
       }
-      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable && retryFailedRun(state, run, task, deps.taskOf)) return;
+      // a WorkingDirectory's child runs again only with the whole WorkingDirectory (shared-folder.ts)
+      const retriable = !event.unrecoverable && !sharedFolderParent(state, run, deps.taskOf, deps.registry);
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && retriable && retryFailedRun(state, run, task, deps.taskOf)) return;
       state.setRunState(run, outcomeState(task, event.state));
       return;
     }
@@ -141,7 +154,8 @@ export function refuseStaleResult(state: ExecutionState, event: ExecutorEvent): 
 function reconcile(state: ExecutionState, deps: ApplyDeps) {
   for (const run of state.taskRuns) {
     const s = run.state.current;
-    if (run.planUri || run.subflowExecutionId) continue;
+    // a flowable with attempts is a WorkingDirectory, sent to a worker whole
+    if ((run.planUri && !run.attempts.length) || run.subflowExecutionId) continue;
     if (s === "CREATED" || s === "QUEUED" || s === "RUNNING" || s === "RETRYING") {
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");

@@ -11,7 +11,7 @@ import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
-import { ExecutionState, newState } from "./execution-state.js";
+import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
@@ -21,6 +21,7 @@ import { checkAssertionSlas } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
+import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
@@ -34,7 +35,7 @@ export type ExecutorCommand =
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
  * and lost or stale work always read the repository.
  */
-const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended"]);
+const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child"]);
 
 export interface ExecutorDeps {
   repository: Repository;
@@ -212,9 +213,11 @@ export class Executor {
         store: this.deps.store,
         flows: this.deps.flows,
         repository: this.deps.repository,
+        registry: this.deps.registry,
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
-        resend: (run) => state.jobs.push(this.jobFor(state, run)),
+        // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
+        resend: (run) => !sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry) && state.jobs.push(this.jobFor(state, run)),
       });
     }
     await this.advance(state);
@@ -325,6 +328,13 @@ export class Executor {
       state.setRunState(run, "CREATED");
       return;
     }
+    if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) {
+      // a WorkingDirectory's child runs again only with its WorkingDirectory, which gets a new attempt itself
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
+      if (!isTerminal(run.state.current)) state.setRunState(run, "FAILED");
+      return;
+    }
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");
     state.jobs.push(this.jobFor(state, run));
@@ -332,7 +342,9 @@ export class Executor {
 
   /** the job of a task run's current attempt, as a worker takes it */
   private jobFor(state: ExecutionState, run: TaskRunRecord): WorkerJob {
+    const task = this.taskOf(state, run);
     return {
+      ...(isSharedFolder(task, this.deps.registry) ? { sharedFolder: sharedFolderJob(state, run) } : {}),
       executionId: state.execution.id,
       taskRunId: run.id,
       attempt: run.attempts.length - 1,

@@ -102,7 +102,8 @@ export class Reconciler {
           const id = found.execution.id;
           const runs: Array<{ taskRunId: string; attempt: number }> = [];
           for (const run of found.taskRuns) {
-            if (isTerminal(run.state.current) || run.planUri || run.subflowExecutionId || running.has(run.id)) continue;
+            // a flowable with attempts is a WorkingDirectory, on a worker like a runnable task
+            if (isTerminal(run.state.current) || (run.planUri && !run.attempts.length) || run.subflowExecutionId || running.has(run.id)) continue;
             if (!lost(Date.parse(run.state.histories[run.state.histories.length - 1].date))) continue;
             const s = run.state.current;
             if (s === "QUEUED" || s === "RUNNING") runs.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });

@@ -11,6 +11,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { pauseRun } from "./pause.js";
+import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
@@ -121,7 +122,9 @@ export class Walker {
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), { branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}) });
+        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.worker ? { worker: true } : {}),
+        });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
@@ -222,7 +225,7 @@ export class Walker {
         return;
       }
     }
-    const main = await walkBranches(this, task, run, progress, mayStart);
+    const main = plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (main === "failed" && task.errors?.length) {
@@ -235,6 +238,13 @@ export class Walker {
     // a Pause whose pauseDuration passed with behavior WARN
     if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
+  }
+
+  /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */
+  private onWorker(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): ListStatus {
+    if (run.attempts.length) return sharedFolderStatus(run);
+    if (mayStart && !this.halted()) this.deps.dispatch(this.state, run, task);
+    return "running";
   }
 }
 

@@ -18,6 +18,8 @@ import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { cacheFilesAccess } from "./cache-files.js";
+import { runSharedFolder, type SharedFolderRun } from "./shared-folder-run.js";
 import { taskServices } from "./task-services.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -206,7 +208,11 @@ export class Worker {
     );
   }
 
-  private async run(job: WorkerJob, lease?: AbortSignal): Promise<void> {
+  /**
+   * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
+   * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
+   */
+  private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun): Promise<Outcome | undefined> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
@@ -227,7 +233,9 @@ export class Worker {
       void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
     }, STARTED_AFTER_MS);
     const metrics: MetricEntry[] = [];
+    let outcome: Outcome | undefined;
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
+      outcome = { state, ...(outputsUri ? { outputsUri } : {}) };
       clearTimeout(started);
       await logger.flush();
       const logFile = await this.storeLogFile(job, logger);
@@ -240,14 +248,23 @@ export class Worker {
         ...(logFile ? { logFile } : {}),
       });
     };
-    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
+    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) {
+      await report("KILLED");
+      return outcome;
+    }
 
     const def = registry.task(task.type);
-    if (!def || def.kind !== "runnable") {
+    const sharedFolder = def?.kind === "flowable" && job.sharedFolder ? def.sharedFolder : undefined;
+    if (!def || (def.kind !== "runnable" && !sharedFolder)) {
       logger.error(def ? `task type '${task.type}' is not runnable on a worker` : `${registry.unknownTypeMessage(task.type)} (on worker ${this.id})`);
-      return report("FAILED");
+      await report("FAILED");
+      return outcome;
     }
     const controller = new AbortController();
+    // a WorkingDirectory's kill, timeout or loss stops the child it runs
+    const onParentAbort = () => controller.abort(shared!.signal.reason);
+    shared?.signal.addEventListener("abort", onParentAbort, { once: true });
+    if (shared?.signal.aborted) onParentAbort();
     // the queue could no longer prove this worker holds the job: stop before another worker takes it
     const onLeaseLost = () => controller.abort(lease!.reason);
     lease?.addEventListener("abort", onLeaseLost, { once: true });
@@ -268,16 +285,23 @@ export class Worker {
         signal: controller.signal,
         logs: this.options.logs,
       });
+      // Kestra's `{{ workingDir }}`: the folder a WorkingDirectory's children share
+      if (shared) ctx.variables.workingDir = shared.dir;
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
       const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
-      if (cache?.hit !== undefined) return await report("SUCCESS", cache.hit ?? undefined, true);
-      const workDir = lazyWorkingDirectory();
+      if (cache?.hit !== undefined) {
+        await report("SUCCESS", cache.hit ?? undefined, true);
+        return outcome;
+      }
+      // a WorkingDirectory's children share its folder, which it removes once they all ran
+      const workDir = shared ? { get: async () => shared.dir, remove: async () => undefined } : lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
+        cacheFiles: cacheFilesAccess(store.storage, { namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id }),
         kv,
         purge: this.options.purge ?? noPurge,
         ...(this.options.processUser ? { processUser: this.options.processUser } : {}),
@@ -316,7 +340,20 @@ export class Worker {
           return bytes;
         },
       };
-      const running = def.run(runContext, props);
+      let childrenState: Outcome["state"] = "SUCCESS";
+      const running =
+        def.kind === "runnable"
+          ? def.run(runContext, props)
+          : runSharedFolder(
+              { send, workerId: this.id, runChild: (childJob, childShared) => this.run(childJob, lease, childShared) },
+              job,
+              sharedFolder!,
+              runContext,
+              props,
+            ).then((result) => {
+              childrenState = result.state;
+              return result.outputs;
+            });
       // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
       void running.catch(() => undefined).finally(() => workDir.remove());
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
@@ -324,7 +361,7 @@ export class Worker {
       const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.storagePrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
       if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
-      await report("SUCCESS", outputsUri);
+      await report(childrenState, outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isLeaseLost(reason)) {
@@ -352,9 +389,17 @@ export class Worker {
     } finally {
       timer?.cancel();
       lease?.removeEventListener("abort", onLeaseLost);
+      shared?.signal.removeEventListener("abort", onParentAbort);
       this.running.delete(job.taskRunId);
     }
+    return outcome;
   }
+}
+
+/** what an attempt reported */
+export interface Outcome {
+  state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED";
+  outputsUri?: string;
 }
 
 export interface LogFileHolder {
