@@ -209,9 +209,10 @@ function validateSharedFolderTasks(spec: TaskSpec, path: Path, registry: PluginR
   if (!Array.isArray(tasks)) return;
   tasks.forEach((child: unknown, i) => {
     if (!child || typeof child !== "object") return;
-    const { type, retry, runIf } = child as { type?: unknown; retry?: unknown; runIf?: unknown };
+    const { type, retry, runIf, workerGroup } = child as { type?: unknown; retry?: unknown; runIf?: unknown; workerGroup?: unknown };
     const def = typeof type === "string" ? registry.task(type) : undefined;
     if (def && def.kind !== "runnable") add([...path, "tasks", i, "type"], `Only runnable tasks are allowed as children of a WorkingDirectory task: ${type} is not`);
+    if (workerGroup !== undefined) add([...path, "tasks", i, "workerGroup"], "Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is only supported at the WorkingDirectory level");
     if (retry !== undefined) add([...path, "tasks", i, "retry"], "not supported by Ferry yet: retry on a task inside a WorkingDirectory (put retry on the tasks outside it, or retry the execution)");
     if (runIf !== undefined) add([...path, "tasks", i, "runIf"], "not supported by Ferry yet: runIf on a task inside a WorkingDirectory");
   });

@@ -232,4 +232,26 @@ tasks:
     const again = await h.run(flow, { fail: false });
     expect(((await again.outputs("step")) as { vars: { found: boolean } }).vars.found).toBe(true);
   });
+
+  describe("refused at deploy, naming the property", () => {
+    const refused = async (body: string) => {
+      const error = await h.deploy(`id: wd_bad\nnamespace: test.wd\ntasks:\n  - id: wdir\n    type: core.WorkingDirectory\n${body}`).then(
+        () => undefined,
+        (e: unknown) => e as Error & { status?: number; errors?: Array<{ path?: string; message: string }> },
+      );
+      expect(error?.status).toBe(422);
+      return (error!.errors ?? []).map((e) => `${e.path}: ${e.message}`).join("\n");
+    };
+    it("no tasks", async () => expect(await refused("    outputFiles: [a]\n")).toMatch(/tasks\[0\]\.tasks: .*expected array/));
+    it("an empty tasks list", async () => expect(await refused("    tasks: []\n")).toMatch(/tasks\[0\]\.tasks: .*>=1/));
+    it("an unknown property", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    folder: x\n")).toMatch(/folder/));
+    it("a flowable child", async () =>
+      expect(await refused("    tasks:\n      - id: seq\n        type: core.Sequential\n        tasks: [{ id: a, type: core.Log, message: x }]\n")).toMatch(
+        /tasks\[0\]\.type.*Only runnable tasks are allowed as children of a WorkingDirectory/s,
+      ));
+    it("a child's retry", async () => expect(await refused("    tasks:\n      - id: a\n        type: core.Log\n        message: x\n        retry: { type: constant, interval: PT1S, maxAttempt: 2 }\n")).toMatch(/tasks\[0\]\.retry.*not supported by Ferry yet/s));
+    it("a child's workerGroup", async () => expect(await refused("    tasks:\n      - id: a\n        type: core.Log\n        message: x\n        workerGroup: { key: gpu }\n")).toMatch(/tasks\[0\]\.workerGroup.*only supported at the WorkingDirectory level/s));
+    it("a cache without patterns", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    cache: { ttl: PT1H }\n")).toMatch(/cache\.patterns/));
+    it("namespaceFiles.namespaces", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    namespaceFiles: { namespaces: [other] }\n")).toMatch(/namespaceFiles\.namespaces.*not supported by Ferry yet/s));
+  });
 });
