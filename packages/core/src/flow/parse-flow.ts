@@ -201,20 +201,17 @@ function validateTasks(
 
 /**
  * A WorkingDirectory's `tasks` run on one worker, in one folder (Kestra's
- * WorkingDirectoryTaskValidation: runnable tasks only). A child runs again only with the whole
- * WorkingDirectory, so a child's own `retry` and `runIf`, which the executor applies, are refused.
+ * WorkingDirectoryTaskValidation: runnable tasks only, no worker group of their own).
  */
 function validateSharedFolderTasks(spec: TaskSpec, path: Path, registry: PluginRegistry, add: (path: Path, message: string) => void) {
   const tasks = (spec as Record<string, unknown>).tasks;
   if (!Array.isArray(tasks)) return;
   tasks.forEach((child: unknown, i) => {
     if (!child || typeof child !== "object") return;
-    const { type, retry, runIf, workerGroup } = child as { type?: unknown; retry?: unknown; runIf?: unknown; workerGroup?: unknown };
+    const { type, workerGroup } = child as { type?: unknown; workerGroup?: unknown };
     const def = typeof type === "string" ? registry.task(type) : undefined;
     if (def && def.kind !== "runnable") add([...path, "tasks", i, "type"], `Only runnable tasks are allowed as children of a WorkingDirectory task: ${type} is not`);
     if (workerGroup !== undefined) add([...path, "tasks", i, "workerGroup"], "Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is only supported at the WorkingDirectory level");
-    if (retry !== undefined) add([...path, "tasks", i, "retry"], "not supported by Ferry yet: retry on a task inside a WorkingDirectory (put retry on the tasks outside it, or retry the execution)");
-    if (runIf !== undefined) add([...path, "tasks", i, "runIf"], "not supported by Ferry yet: runIf on a task inside a WorkingDirectory");
   });
 }
 

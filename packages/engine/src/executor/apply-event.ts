@@ -5,7 +5,7 @@ import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { checkPauses } from "./pause.js";
-import { retryFailedRun, successState } from "./retry-scope.js";
+import { applicableRetry, retryFailedRun, successState } from "./retry-scope.js";
 import { applyChild, sharedFolderParent } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
 import { outcomeState } from "./task-outcome.js";
@@ -43,7 +43,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       state.setExecutionState("KILLING");
       return;
     case "child":
-      applyChild(state, event);
+      applyChild(state, event, deps.taskOf);
       return;
     case "started": {
       const run = state.byId(event.taskRunId);
@@ -79,8 +79,9 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
         state.setRunState(run, outcomeState(task, successState(task, run, event.state)));
         return;
       }
-      // a WorkingDirectory's child runs again only with the whole WorkingDirectory (shared-folder.ts)
-      const retriable = !event.unrecoverable && !sharedFolderParent(state, run, deps.taskOf, deps.registry);
+      // a WorkingDirectory's child is retried by its worker, in the folder (shared-folder.ts); only a retry in a new execution is the executor's
+      const inFolder = sharedFolderParent(state, run, deps.taskOf, deps.registry) && applicableRetry(state, run, task, deps.taskOf)?.behavior !== "CREATE_NEW_EXECUTION";
+      const retriable = !event.unrecoverable && !inFolder;
       if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && retriable && retryFailedRun(state, run, task, deps.taskOf)) return;
       state.setRunState(run, outcomeState(task, event.state));
       return;

@@ -344,7 +344,7 @@ export class Executor {
   private jobFor(state: ExecutionState, run: TaskRunRecord): WorkerJob {
     const task = this.taskOf(state, run);
     return {
-      ...(isSharedFolder(task, this.deps.registry) ? { sharedFolder: sharedFolderJob(state, run) } : {}),
+      ...(isSharedFolder(task, this.deps.registry) ? { sharedFolder: sharedFolderJob(state, run, task!, (r) => this.taskOf(state, r)) } : {}),
       executionId: state.execution.id,
       taskRunId: run.id,
       attempt: run.attempts.length - 1,

@@ -2,6 +2,8 @@ import type { PluginRegistry, TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ExecutorEvent, SharedFolderJob } from "../messages.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
+import { applicableRetry } from "./retry-scope.js";
+import { outcomeState } from "./task-outcome.js";
 import type { ListStatus } from "./walker.js";
 
 /**
@@ -25,21 +27,32 @@ export function sharedFolderParent(state: ExecutionState, run: TaskRunRecord, ta
   return ((task!.tasks ?? []) as TaskSpec[]).some((child) => child.id === run.taskId) ? parent : undefined;
 }
 
-/** what the worker needs beside the usual job: the children's output values and the task runs of earlier attempts */
-export function sharedFolderJob(state: ExecutionState, run: TaskRunRecord): SharedFolderJob {
+/**
+ * What the worker needs beside the usual job: the children's output values, the task runs of
+ * earlier attempts, and each child's retry policy. A child's retries happen on the worker, in
+ * the folder (a new attempt alone on another worker would find the folder gone); a policy that
+ * retries in a new execution stays the executor's (apply-event.ts).
+ */
+export function sharedFolderJob(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, taskOf: (run: TaskRunRecord) => TaskSpec | undefined): SharedFolderJob {
   const children: SharedFolderJob["children"] = {};
   for (const child of state.taskRuns) {
     if (child.parentTaskRunId === run.id && child.attempts.length) children[child.taskId] = { taskRunId: child.id, attempts: child.attempts.length };
   }
+  const retries: NonNullable<SharedFolderJob["retries"]> = {};
+  for (const child of (task.tasks ?? []) as TaskSpec[]) {
+    const pending: TaskRunRecord = { id: "", executionId: run.executionId, taskId: child.id, parentTaskRunId: run.id, value: run.value, state: newState("CREATED"), attempts: [] };
+    const retry = applicableRetry(state, pending, child, taskOf);
+    if (retry && retry.behavior !== "CREATE_NEW_EXECUTION") retries[child.id] = retry;
+  }
   const values = run.value === undefined ? undefined : [...state.parentValues(run).reverse(), run.value];
-  return { ...(values ? { values } : {}), children };
+  return { ...(values ? { values } : {}), children, ...(Object.keys(retries).length ? { retries } : {}) };
 }
 
 /**
  * A child the worker starts: a new task run under the flowable, or the next attempt of one an
  * earlier attempt of the flowable ran. Only the flowable's current attempt may start children.
  */
-export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, { type: "child" }>): void {
+export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, { type: "child" }>, taskOf: (run: TaskRunRecord) => TaskSpec | undefined): void {
   const parent = state.byId(event.parentTaskRunId);
   if (!parent || isTerminal(parent.state.current) || event.parentAttempt !== parent.attempts.length - 1) return;
   if (state.execution.state.current === "KILLING") return;
@@ -49,6 +62,11 @@ export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, 
     run = state.create(event.taskId, parent.id, parent.value, "CREATED", event.taskRunId);
   } else if (run.parentTaskRunId !== parent.id || event.attempt !== run.attempts.length) {
     return; // a duplicate event
+  }
+  if (event.ended) {
+    if (event.ended.message) state.log("ERROR", event.ended.message, run);
+    state.setRunState(run, outcomeState(taskOf(run), event.ended.state));
+    return;
   }
   const previous = run.attempts[run.attempts.length - 1];
   if (previous && !isTerminal(previous.state.current)) transition(previous.state, "FAILED");

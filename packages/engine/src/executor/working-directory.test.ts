@@ -233,6 +233,81 @@ tasks:
     expect(((await again.outputs("step")) as { vars: { found: boolean } }).vars.found).toBe(true);
   });
 
+  it("retries a failed child in the folder, as its retry policy says, then goes on", async () => {
+    const r = await h.run(`
+id: wd_retry
+namespace: test.wd
+tasks:
+  - id: wdir
+    type: core.WorkingDirectory
+    tasks:
+      - id: flaky
+        type: script.Shell
+        retry: { type: constant, interval: PT0.1S, maxAttempt: 3 }
+        commands:
+          - if [ -f tried ]; then echo '::{"outputs":{"attempt":{{ taskrun.attemptsCount }}}}::'; else touch tried; exit 1; fi
+      - id: after
+        type: script.Shell
+        commands: ["test -f tried"]
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const flaky = r.runs("flaky");
+    expect(flaky).toHaveLength(1);
+    expect(flaky[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    // the second attempt found the file the first left in the folder
+    expect(await r.outputs("flaky")).toMatchObject({ vars: { attempt: 1 } });
+    expect(r.state("after")).toBe("SUCCESS");
+  });
+
+  it("a retry that runs out fails the WorkingDirectory after maxAttempt attempts", async () => {
+    const r = await h.run(`
+id: wd_retry_out
+namespace: test.wd
+tasks:
+  - id: wdir
+    type: core.WorkingDirectory
+    tasks:
+      - id: broken
+        type: script.Shell
+        retry: { type: constant, interval: PT0.05S, maxAttempt: 2 }
+        commands: ["exit 1"]
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.runs("broken")[0].attempts).toHaveLength(2);
+    expect(r.state("wdir")).toBe("FAILED");
+  });
+
+  it("runIf: a child whose condition is false is SKIPPED, one that does not render FAILS the WorkingDirectory", async () => {
+    const r = await h.run(`
+id: wd_run_if
+namespace: test.wd
+tasks:
+  - id: wdir
+    type: core.WorkingDirectory
+    tasks:
+      - { id: first, type: core.Return, format: "no" }
+      - { id: skipped, type: script.Shell, runIf: "{{ outputs.first.value == 'yes' }}", commands: ["echo skipped"] }
+      - { id: ran, type: script.Shell, runIf: "{{ outputs.first.value == 'no' }}", commands: ["echo ran"] }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("skipped")).toBe("SKIPPED");
+    expect(r.state("ran")).toBe("SUCCESS");
+    const bad = await h.run(`
+id: wd_run_if_bad
+namespace: test.wd
+tasks:
+  - id: wdir
+    type: core.WorkingDirectory
+    tasks:
+      - { id: broken, type: script.Shell, runIf: "{{ nothing.here }}", commands: ["echo no"] }
+      - { id: never, type: script.Shell, commands: ["echo never"] }
+`);
+    expect(bad.execution.state.current).toBe("FAILED");
+    expect(bad.state("broken")).toBe("FAILED");
+    expect(bad.runs("never")).toEqual([]);
+    expect(bad.messages().some((m) => m.startsWith("runIf:"))).toBe(true);
+  });
+
   describe("refused at deploy, naming the property", () => {
     const refused = async (body: string) => {
       const error = await h.deploy(`id: wd_bad\nnamespace: test.wd\ntasks:\n  - id: wdir\n    type: core.WorkingDirectory\n${body}`).then(
@@ -249,7 +324,6 @@ tasks:
       expect(await refused("    tasks:\n      - id: seq\n        type: core.Sequential\n        tasks: [{ id: a, type: core.Log, message: x }]\n")).toMatch(
         /tasks\[0\]\.type.*Only runnable tasks are allowed as children of a WorkingDirectory/s,
       ));
-    it("a child's retry", async () => expect(await refused("    tasks:\n      - id: a\n        type: core.Log\n        message: x\n        retry: { type: constant, interval: PT1S, maxAttempt: 2 }\n")).toMatch(/tasks\[0\]\.retry.*not supported by Ferry yet/s));
     it("a child's workerGroup", async () => expect(await refused("    tasks:\n      - id: a\n        type: core.Log\n        message: x\n        workerGroup: { key: gpu }\n")).toMatch(/tasks\[0\]\.workerGroup.*only supported at the WorkingDirectory level/s));
     it("a cache without patterns", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    cache: { ttl: PT1H }\n")).toMatch(/cache\.patterns/));
     it("namespaceFiles.namespaces", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    namespaceFiles: { namespaces: [other] }\n")).toMatch(/namespaceFiles\.namespaces.*not supported by Ferry yet/s));

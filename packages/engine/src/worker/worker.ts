@@ -2,7 +2,7 @@ import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
   isUnexpected, OperationalError, isUnrecoverable, UserError,
-  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  type Delivery, type KvAccess, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -212,6 +212,31 @@ export class Worker {
    * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
    * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
    */
+  /** what the task's templates see, as a worker renders them (secrets, kv, SECRET inputs opened) */
+  private renderContext(job: WorkerJob, masker: SecretMasker, kv: KvAccess, signal: AbortSignal) {
+    const { task, context } = job;
+    return buildRenderContext(context, this.options.store, {
+      // Kestra counts the attempts made before this one: 0 on the first
+      taskrun: { ...job.taskrun, attemptsCount: job.attempt },
+      task: { id: task.id, type: task.type },
+      functions: {
+        ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
+        kv: kvFunction(kv, context.flow.namespace),
+      },
+      openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
+      signal,
+      logs: this.options.logs,
+    });
+  }
+
+  /** a WorkingDirectory child's runIf, rendered as the executor renders it for other tasks */
+  private async runIfHolds(job: WorkerJob, signal: AbortSignal): Promise<boolean> {
+    const masker = new SecretMasker();
+    const kv = kvAccess(this.options.kv, job.context.flow.namespace, this.options.kvSharedNamespaces, masker);
+    const rendered = await renderValue(job.task.runIf, await this.renderContext(job, masker, kv, signal));
+    return rendered === true || String(rendered).trim().toLowerCase() === "true";
+  }
+
   private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun): Promise<Outcome | undefined> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
@@ -235,7 +260,7 @@ export class Worker {
     const metrics: MetricEntry[] = [];
     let outcome: Outcome | undefined;
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
-      outcome = { state, ...(outputsUri ? { outputsUri } : {}) };
+      outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
       clearTimeout(started);
       await logger.flush();
       const logFile = await this.storeLogFile(job, logger);
@@ -272,19 +297,8 @@ export class Worker {
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
     let timer: LongTimer | undefined;
     try {
-      const ctx = await buildRenderContext(context, store, {
-        // Kestra counts the attempts made before this one: 0 on the first
-        taskrun: { ...job.taskrun, attemptsCount: job.attempt },
-        task: { id: task.id, type: task.type },
-        functions: {
-          ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
-          kv: kvFunction(kv, context.flow.namespace),
-        },
-        openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
-        // a kill or the task's timeout stops a render in progress too
-        signal: controller.signal,
-        logs: this.options.logs,
-      });
+      // a kill or the task's timeout stops a render in progress too
+      const ctx = await this.renderContext(job, masker, kv, controller.signal);
       // Kestra's `{{ workingDir }}`: the folder a WorkingDirectory's children share
       if (shared) ctx.variables.workingDir = shared.dir;
       if (task.timeout) {
@@ -345,7 +359,11 @@ export class Worker {
         def.kind === "runnable"
           ? def.run(runContext, props)
           : runSharedFolder(
-              { send, workerId: this.id, runChild: (childJob, childShared) => this.run(childJob, lease, childShared) },
+              {
+                send, workerId: this.id,
+                runChild: (childJob, childShared) => this.run(childJob, lease, childShared),
+                runIfHolds: (childJob) => this.runIfHolds(childJob, controller.signal),
+              },
               job,
               sharedFolder!,
               runContext,
@@ -400,6 +418,8 @@ export class Worker {
 export interface Outcome {
   state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED";
   outputsUri?: string;
+  /** an UnrecoverableError: never retried */
+  unrecoverable?: boolean;
 }
 
 export interface LogFileHolder {
