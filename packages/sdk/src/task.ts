@@ -394,6 +394,14 @@ export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
     wait: boolean;
     transmitFailed: boolean;
   };
+  /**
+   * One child execution per batch rather than one (Kestra's ForEachItem): `splits` names a file
+   * of storage URIs, one batch per line; `inputs` (kept raw: list it in rawProperties) is
+   * rendered once per batch with `taskrun.items` (its URI) and `taskrun.iteration` (from 0).
+   * The task run ends once every child ended, with outputs `numberOfBatches`, `iterations`
+   * (children by state) and `uri` (the children's outputs, one JSON line each, in order).
+   */
+  batches?(props: P): { splits: string; inputs: unknown };
 }
 
 export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P> | ExecutionTaskDefinition<P>;

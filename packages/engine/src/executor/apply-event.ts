@@ -8,6 +8,7 @@ import { checkPauses } from "./pause.js";
 import { applicableRetry, retryFailedRun, successState } from "./retry-scope.js";
 import { applyChild, sharedFolderParent } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
+import { batchEnded } from "./batch-subflows.js";
 import { outcomeState } from "./task-outcome.js";
 
 export interface ApplyDeps {
@@ -126,6 +127,12 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       if (!run || isTerminal(run.state.current) || !run.subflowExecutionId) return;
       const child = await deps.repository.getExecution(event.childExecutionId);
+      const def = deps.registry.task(deps.taskOf(run)?.type ?? "");
+      if (def?.kind === "subflow" && def.batches) {
+        // one of a ForEachItem's batches (batch-subflows.ts)
+        if (child) await batchEnded(state, run, child.execution, deps.taskOf(run), deps.store);
+        return;
+      }
       // a child retried in a new execution answers under its own id; its chain starts with the one the run started
       if (run.subflowExecutionId !== event.childExecutionId && (!child || child.execution.originalId !== run.subflowExecutionId)) return;
       if (!child) {

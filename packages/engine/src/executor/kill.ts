@@ -14,7 +14,7 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
     const s = run.state.current;
     if (isTerminal(s)) continue;
     if (run.subflowExecutionId) {
-      state.childKills.push(run.subflowExecutionId);
+      state.childKills.push(...(await walker.childExecutionsOf(run)));
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
       // a WorkingDirectory's worker stops its children; other flowables end once their children have, below

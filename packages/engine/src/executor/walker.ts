@@ -1,4 +1,4 @@
-import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { findTask, renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -10,6 +10,7 @@ import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
+import { batchChildren, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
@@ -35,6 +36,21 @@ export interface WalkerDeps {
  */
 export class Walker {
   constructor(readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
+
+  get registry(): PluginRegistry {
+    return this.deps.registry;
+  }
+
+  /** the child executions a task run waits on: a Subflow's one, a ForEachItem's every batch */
+  async childExecutionsOf(run: TaskRunRecord): Promise<string[]> {
+    if (!run.subflowExecutionId) return [];
+    const task = this.state.flow && this.deps.registry.task(this.taskTypeOf(run) ?? "");
+    return task?.kind === "subflow" && task.batches ? batchChildren(this.state, run, this.deps.store) : [run.subflowExecutionId];
+  }
+
+  private taskTypeOf(run: TaskRunRecord): string | undefined {
+    return findTask([this.state.flow.tasks, this.state.flow.errors, this.state.flow.finally, this.state.flow.afterExecution], run.taskId, this.deps.registry)?.type;
+  }
 
   /** walking an ended execution's afterExecution tasks: they start although it has ended */
   private afterEnd = false;
@@ -131,6 +147,8 @@ export class Walker {
         const view = await executionTaskView(this.state, this.deps.store);
         const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
         await applyExecutionChange(this.state, run, change, this.deps.store, this.deps.resume && ((request) => this.deps.resume!(this.state, request)));
+      } else if (def.batches) {
+        await startBatches(this.state, run, task, def.batches(props), def.target(props), ctx, this.deps);
       } else {
         await this.startChild(task, run, def.target(props));
       }
@@ -156,7 +174,7 @@ export class Walker {
   /** a Subflow task run its retry policy sent back to CREATED: its next child starts now */
   private async restartChild(task: TaskSpec, run: TaskRunRecord): Promise<void> {
     const def = this.deps.registry.task(task.type);
-    if (def?.kind !== "subflow") return;
+    if (def?.kind !== "subflow" || def.batches) return;
     this.state.setRunState(run, "RUNNING");
     try {
       await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));

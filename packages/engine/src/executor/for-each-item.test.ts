@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+
+/* Kestra's ForEachItem on the engine's embedded parts: a file cut into batches, one real subflow execution per batch. */
+let h: EngineHarness;
+beforeAll(async () => {
+  h = await createEngineHarness();
+  await h.deploy(`
+id: order
+namespace: test.fei
+inputs:
+  - id: order
+    type: STRING
+  - id: iteration
+    type: INT
+tasks:
+  - id: check
+    type: core.Fail
+    condition: "{{ read(inputs.order) | trim == 'bad' }}"
+    errorMessage: bad order
+  - id: content
+    type: core.Return
+    format: "{{ read(inputs.order) | trim }}"
+outputs:
+  - id: line
+    type: STRING
+    value: "{{ inputs.iteration }}:{{ outputs.content.value }}"
+`);
+}, 30_000);
+afterAll(async () => h?.close());
+
+const parent = (content: string, extra = "") => `
+id: orders
+namespace: test.fei
+tasks:
+  - id: extract
+    type: core.storage.Write
+    content: "${content}"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ outputs.extract.uri }}"
+    namespace: test.fei
+    flowId: order
+    inputs:
+      order: "{{ taskrun.items }}"
+      iteration: "{{ taskrun.iteration }}"
+${extra}`;
+
+describe("core.ForEachItem", () => {
+  it("starts one subflow execution per line and shows Kestra's _split, _items and _merge task runs", async () => {
+    const r = await h.run(parent("a\\nb\\nc"));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(["each", "each_split", "each_items", "each_merge"].map((t) => r.state(t))).toEqual(["SUCCESS", "SUCCESS", "SUCCESS", "SUCCESS"]);
+    const each = r.runs("each")[0];
+    expect(["each_split", "each_items", "each_merge"].map((t) => r.runs(t)[0].parentTaskRunId)).toEqual([each.id, each.id, each.id]);
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 3, iterations: { CREATED: 0, RUNNING: 0, SUCCESS: 3 } });
+    const { subflowOutputs } = (await r.outputs("each_merge")) as { subflowOutputs: string };
+    const lines = new TextDecoder().decode(await h.storage.get(subflowOutputs.replace("ferry://", ""))).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ line: "0:a" }, { line: "1:b" }, { line: "2:c" }]);
+    const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: "order", page: 1, size: 100 });
+    const children = page.results.filter((e) => e.parent?.executionId === r.execution.id);
+    expect(children.map((c) => c.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+  });
+
+  it("cuts by batch.rows, and by partitions", async () => {
+    const byRows = await h.run(parent("1\\n2\\n3\\n4\\n5", "    batch:\n      rows: 2\n    wait: true\n").replace("order: \"{{ taskrun.items }}\"", "order: \"{{ taskrun.items }}\""));
+    expect(await byRows.outputs("each_items")).toMatchObject({ numberOfBatches: 3 });
+    const byPartitions = await h.run(parent("1\\n2\\n3\\n4\\n5", "    batch:\n      partitions: 2\n"));
+    expect(await byPartitions.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { SUCCESS: 2 } });
+  });
+
+  it("a failed subflow fails it (transmitFailed), and not when transmitFailed is false", async () => {
+    const failed = await h.run(parent("ok\\nbad\\nok"));
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.state("each_items")).toBe("FAILED");
+    expect(failed.state("each")).toBe("FAILED");
+    expect(await failed.outputs("each_items")).toMatchObject({ iterations: { SUCCESS: 2, FAILED: 1, CREATED: 0 } });
+    const tolerant = await h.run(parent("ok\\nbad", "    transmitFailed: false\n"));
+    expect(tolerant.execution.state.current).toBe("SUCCESS");
+    expect(await tolerant.outputs("each_items")).toMatchObject({ iterations: { SUCCESS: 1, FAILED: 1 } });
+  });
+
+  it("without wait it ends once the subflows are started", async () => {
+    const r = await h.run(parent("x\\ny", "    wait: false\n"));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { CREATED: 2 } });
+    expect(await r.outputs("each_merge")).toBeUndefined();
+  });
+
+  it("an empty file starts nothing and succeeds", async () => {
+    const r = await h.run(parent(""));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 0 });
+  });
+
+  describe("refused at deploy, naming the property", () => {
+    const refused = async (extra: string, drop?: string) => {
+      let source = parent("a", extra);
+      if (drop) source = source.replace(drop, "");
+      const error = await h.deploy(source).then(
+        () => undefined,
+        (e: unknown) => e as Error & { status?: number; errors?: Array<{ path?: string; message: string }> },
+      );
+      expect(error?.status).toBe(422);
+      return (error!.errors ?? []).map((e) => `${e.path}: ${e.message}`).join("\n");
+    };
+    it("a batch with two sizes", async () => expect(await refused("    batch:\n      rows: 2\n      bytes: 10KB\n")).toMatch(/tasks\[1\]\.batch\.bytes: give one way to cut the items, not rows and bytes/));
+    it("no flowId", async () => expect(await refused("", "    flowId: order\n")).toMatch(/tasks\[1\]\.flowId/));
+    it("an unknown property", async () => expect(await refused("    concurrencyLimit: 2\n")).toMatch(/tasks\[1\]\.concurrencyLimit: unknown property/));
+    it("an unknown batch property", async () => expect(await refused("    batch:\n      size: 2\n")).toMatch(/tasks\[1\]\.batch/));
+  });
+});
