@@ -93,6 +93,70 @@ describe("core.ForEachItem", () => {
     expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 0 });
   });
 
+  it("passes labels, and the parent's with inheritLabels, to every subflow execution", async () => {
+    const flow = await h.deploy(parent("a\\nb", "    inheritLabels: true\n    labels:\n      batch: yes\n").replace("namespace: test.fei\ntasks:", "namespace: test.fei\nlabels:\n  team: data\ntasks:"));
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+    const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: "order", page: 1, size: 200 });
+    const children = page.results.filter((e) => e.parent?.executionId === execution.id);
+    expect(children).toHaveLength(2);
+    for (const child of children) expect(child.labels).toMatchObject({ team: "data", batch: "yes" });
+  });
+
+  it("inside a ForEach, each value cuts its own file", async () => {
+    const r = await h.run(`
+id: orders_loop
+namespace: test.fei
+tasks:
+  - id: loop
+    type: core.ForEach
+    values: ["x", "y"]
+    tasks:
+      - id: extract
+        type: core.storage.Write
+        content: "{{ taskrun.value }}1\\n{{ taskrun.value }}2"
+      - id: each
+        type: core.ForEachItem
+        items: "{{ outputs.extract[taskrun.value].uri }}"
+        namespace: test.fei
+        flowId: order
+        inputs:
+          order: "{{ taskrun.items }}"
+          iteration: "{{ taskrun.iteration }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("each_items").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    const merged = await Promise.all(
+      r.runs("each_merge").map(async (t) => {
+        const { subflowOutputs } = (await h.store.read(t.outputsUri!)) as { subflowOutputs: string };
+        return new TextDecoder().decode(await h.storage.get(subflowOutputs.replace("ferry://", ""))).trim();
+      }),
+    );
+    expect(merged.sort()).toEqual(['{"line":"0:x1"}\n{"line":"1:x2"}', '{"line":"0:y1"}\n{"line":"1:y2"}']);
+  });
+
+  it("a kill kills every running subflow execution and ends it KILLED", async () => {
+    await h.deploy(`
+id: slow_order
+namespace: test.fei
+inputs:
+  - id: order
+    type: STRING
+tasks:
+  - { id: wait, type: test.WorkerWait, ms: 30000 }
+`);
+    const flow = await h.deploy(parent("a\\nb\\nc").replace("flowId: order", "flowId: slow_order").replace('      iteration: "{{ taskrun.iteration }}"\n', ""));
+    const execution = await h.executions.create({ flow });
+    const childrenOf = async () => (await h.repository.searchExecutions({ namespace: "test.fei", flowId: "slow_order", page: 1, size: 200 })).results.filter((e) => e.parent?.executionId === execution.id);
+    for (const end = Date.now() + 10_000; Date.now() < end && (await childrenOf()).filter((c) => c.state.current === "RUNNING").length < 3; ) await new Promise((r) => setTimeout(r, 50));
+    await h.executor.handle({ type: "kill", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "KILLED");
+    const r = await h.result(execution.id);
+    expect(r.state("each_items")).toBe("KILLED");
+    for (const end = Date.now() + 5000; Date.now() < end && (await childrenOf()).some((c) => c.state.current !== "KILLED"); ) await new Promise((r) => setTimeout(r, 50));
+    expect((await childrenOf()).map((c) => c.state.current)).toEqual(["KILLED", "KILLED", "KILLED"]);
+  });
+
   describe("refused at deploy, naming the property", () => {
     const refused = async (extra: string, drop?: string) => {
       let source = parent("a", extra);

@@ -31,12 +31,13 @@ export const forEachItemItemsTask = defineTask({
   rawProperties: ["inputs"],
   outputs: z.object({ numberOfBatches: z.number(), iterations: z.record(z.string(), z.number()), uri: z.string().optional() }),
   target(props) {
-    const { labels, namespace, flowId, revision, wait, transmitFailed, inheritLabels } = props as unknown as {
+    const { labels, namespace, flowId, revision, wait, transmitFailed, inheritLabels, inputs } = props as unknown as {
       labels: Record<string, string> | Array<{ key: string; value: string }>;
-      namespace: string; flowId: string; revision?: number; wait: boolean; transmitFailed: boolean; inheritLabels: boolean;
+      namespace: string; flowId: string; revision?: number; wait: boolean; transmitFailed: boolean; inheritLabels: boolean; inputs: Record<string, unknown>;
     };
     return {
-      namespace, flowId, ...(revision !== undefined ? { revision } : {}), wait, transmitFailed, inheritLabels, inputs: {},
+      // the inputs as written (templates): a deploy checks the names the child requires against them; each batch renders its own
+      namespace, flowId, ...(revision !== undefined ? { revision } : {}), wait, transmitFailed, inheritLabels, inputs,
       labels: Array.isArray(labels) ? Object.fromEntries(labels.map((l) => [l.key, l.value])) : labels,
     };
   },
