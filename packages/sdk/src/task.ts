@@ -232,6 +232,8 @@ export interface TaskExample {
 interface TaskDefinitionBase<P> {
   /** stable type name, `<plugin>.<Name>` */
   type: string;
+  /** a step a flowable makes itself (ForEachItem's `_split`, `_items`, `_merge`): a flow may not name it */
+  internal?: boolean;
   /** other names the type answers to (Kestra's class names) */
   aliases?: string[];
   title: string;

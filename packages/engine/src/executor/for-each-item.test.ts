@@ -171,6 +171,11 @@ tasks:
     it("a batch with two sizes", async () => expect(await refused("    batch:\n      rows: 2\n      bytes: 10KB\n")).toMatch(/tasks\[1\]\.batch\.bytes: give one way to cut the items, not rows and bytes/));
     it("no flowId", async () => expect(await refused("", "    flowId: order\n")).toMatch(/tasks\[1\]\.flowId/));
     it("an unknown property", async () => expect(await refused("    concurrencyLimit: 2\n")).toMatch(/tasks\[1\]\.concurrencyLimit: unknown property/));
+    it("one of its steps named in a flow", async () => {
+      const error = await h.deploy("id: steps\nnamespace: test.fei\ntasks:\n  - id: s\n    type: io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit\n    items: x\n").catch((e: Error) => e);
+      expect((error as Error & { status?: number }).status).toBe(422);
+      expect((error as Error).message).toMatch(/ForEachItemSplit is a step Ferry makes for another task.*\(tasks\[0\]\.type/);
+    });
     it("an unknown batch property", async () => expect(await refused("    batch:\n      size: 2\n")).toMatch(/tasks\[1\]\.batch/));
   });
 });

@@ -22,6 +22,7 @@ export const subflowProperties = {
 /** Kestra's ForEachItem$ForEachItemExecutable: the `<id>_items` step, one subflow execution per batch; not for flows to name */
 export const forEachItemItemsTask = defineTask({
   kind: "subflow",
+  internal: true,
   type: ITEMS_TYPE,
   aliases: ["io.kestra.plugin.core.flow.ForEachItem$ForEachItemExecutable"],
   title: "ForEachItem: one subflow execution per batch",

@@ -5,6 +5,7 @@ export const MERGE_TYPE = "core.ForEachItemMergeOutputs";
 /** Kestra's ForEachItem$ForEachItemMergeOutputs: the `<id>_merge` step; not for flows to name */
 export const forEachItemMergeTask = defineTask({
   kind: "runnable",
+  internal: true,
   type: MERGE_TYPE,
   aliases: ["io.kestra.plugin.core.flow.ForEachItem$ForEachItemMergeOutputs"],
   title: "ForEachItem: the subflows' outputs in one file",

@@ -9,6 +9,7 @@ export const SPLIT_TYPE = "core.ForEachItemSplit";
 /** Kestra's ForEachItem$ForEachItemSplit: the `<id>_split` step of a ForEachItem, which makes it; not for flows to name */
 export const forEachItemSplitTask = defineTask({
   kind: "runnable",
+  internal: true,
   type: SPLIT_TYPE,
   aliases: ["io.kestra.plugin.core.flow.ForEachItem$ForEachItemSplit"],
   title: "ForEachItem: cut the items into batches",
