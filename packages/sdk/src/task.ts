@@ -395,6 +395,8 @@ export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
     inheritLabels?: boolean;
     wait: boolean;
     transmitFailed: boolean;
+    /** the batch this child runs (ForEachItem): its trigger's `taskRunIteration`, as Kestra sets it */
+    iteration?: number;
   };
   /**
    * One child execution per batch rather than one (Kestra's ForEachItem): `splits` names a file

@@ -41,7 +41,7 @@ export async function startBatches(
   for (const [iteration, uri] of items.entries()) {
     const taskrun = { ...(ctx.variables.taskrun as Record<string, unknown>), items: uri, iteration };
     const inputs = (await renderValue(batches.inputs ?? {}, { ...ctx, variables: { ...ctx.variables, taskrun } })) as Record<string, unknown>;
-    ids.push(await deps.startSubflow(state, run, { ...target, inputs }));
+    ids.push(await deps.startSubflow(state, run, { ...target, inputs, iteration }));
   }
   await deps.store.write(batchesKey(state, run), { executionIds: ids });
   const iterations = { CREATED: ids.length, RUNNING: 0 };

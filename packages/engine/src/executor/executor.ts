@@ -258,6 +258,7 @@ export class Executor {
             variables: {
               executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId, flowRevision: s.execution.flowRevision, taskRunId: run.id, taskId: run.taskId,
               ...(run.value !== undefined ? { taskRunValue: run.value } : {}),
+              ...(target.iteration !== undefined ? { taskRunIteration: target.iteration } : {}),
             },
           },
         };

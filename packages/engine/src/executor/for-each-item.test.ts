@@ -60,6 +60,10 @@ describe("core.ForEachItem", () => {
     const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: "order", page: 1, size: 100 });
     const children = page.results.filter((e) => e.parent?.executionId === r.execution.id);
     expect(children.map((c) => c.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    // as Kestra's subflow trigger: the parent, its task run, and the batch
+    const triggers = await Promise.all(children.map((c) => h.store.read<Record<string, unknown>>(c.trigger!.variablesUri!)));
+    expect(triggers.map((t) => t.taskRunIteration).sort()).toEqual([0, 1, 2]);
+    expect(triggers.every((t) => t.taskId === "each_items" && t.executionId === r.execution.id)).toBe(true);
   });
 
   it("cuts by batch.rows, and by partitions", async () => {
