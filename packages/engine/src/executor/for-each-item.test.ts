@@ -84,6 +84,32 @@ describe("core.ForEachItem", () => {
     expect(await tolerant.outputs("each_items")).toMatchObject({ iterations: { SUCCESS: 1, FAILED: 1 } });
   });
 
+  it("restarted after a failed batch, it runs every batch again as new subflow executions (as Kestra's NEW_EXECUTION)", async () => {
+    await h.deploy(`
+id: flaky_order
+namespace: test.fei
+inputs:
+  - id: order
+    type: STRING
+tasks:
+  - id: check
+    type: core.Fail
+    condition: "{{ kv('fei_fail', 'test.fei', false) == 'yes' and read(inputs.order) | trim == 'b' }}"
+`);
+    await h.kv.set("test.fei", "fei_fail", "yes");
+    const flow = await h.deploy(parent("a\\nb").replace("flowId: order", "flowId: flaky_order").replace('      iteration: "{{ taskrun.iteration }}"\n', ""));
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, (e) => e.state.current === "FAILED");
+    await h.kv.set("test.fei", "fei_fail", "no");
+    await h.executor.handle({ type: "restart", executionId: execution.id });
+    await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+    const r = await h.result(execution.id);
+    expect(r.runs("each_items")).toHaveLength(1);
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { SUCCESS: 2 } });
+    const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: "flaky_order", page: 1, size: 200 });
+    expect(page.results.filter((e) => e.parent?.executionId === execution.id)).toHaveLength(4);
+  });
+
   it("without wait it ends once the subflows are started", async () => {
     const r = await h.run(parent("x\\ny", "    wait: false\n"));
     expect(r.execution.state.current).toBe("SUCCESS");
