@@ -52,9 +52,15 @@ export async function startBatches(
   state.touch(run);
 }
 
-/** the child executions of a ForEachItem task run, to kill with it */
+/** the child executions of a ForEachItem task run */
 export async function batchChildren(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<string[]> {
   return (await store.read<{ executionIds: string[] }>(toStorageUri(batchesKey(state, run)))).executionIds;
+}
+
+/** the child executions a task run waits on, to kill with it: a Subflow's one, a ForEachItem's every batch */
+export async function childExecutionsOf(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<string[]> {
+  if (!run.subflowExecutionId) return [];
+  return (await store.storage.exists(batchesKey(state, run))) ? batchChildren(state, run, store) : [run.subflowExecutionId];
 }
 
 /** one child ended: the counts move; once all ended, the run ends as Kestra's ForEachItem does */

@@ -2,6 +2,7 @@ import { renderString } from "@ferry/core";
 import { errorMessage, isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
+import { childExecutionsOf } from "./batch-subflows.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { transition, type ExecutionState } from "./execution-state.js";
@@ -36,26 +37,26 @@ export async function checkAssertionSlas(state: ExecutionState, store: JsonStore
     }
     if (sla.behavior === "NONE") return false;
     if (sla.behavior === "FAIL") state.log("ERROR", `Execution failed due to SLA '${sla.id}' violated: ${reason}`);
-    endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED");
+    await endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED", store);
     return true;
   }
   return false;
 }
 
 /** Kestra's markAs: the last task run still going takes the state, the execution too; what runs is killed */
-function endExecution(state: ExecutionState, final: "FAILED" | "CANCELLED"): void {
+async function endExecution(state: ExecutionState, final: "FAILED" | "CANCELLED", store: JsonStore): Promise<void> {
   const open = state.taskRuns.filter((r) => !isTerminal(r.state.current));
   const last = open[open.length - 1];
   for (const run of open) {
-    stop(state, run);
+    await stop(state, run, store);
     state.setRunState(run, run === last ? final : "KILLED");
   }
   // ended: once its afterExecution tasks ended too (finish.ts)
   state.setExecutionState(final);
 }
 
-function stop(state: ExecutionState, run: TaskRunRecord): void {
-  if (run.subflowExecutionId) state.childKills.push(run.subflowExecutionId);
+async function stop(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<void> {
+  if (run.subflowExecutionId) state.childKills.push(...(await childExecutionsOf(state, run, store)));
   else if (run.attempts.length) {
     state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
     const attempt = run.attempts[run.attempts.length - 1];

@@ -1,4 +1,4 @@
-import { findTask, renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -10,7 +10,7 @@ import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
-import { batchChildren, startBatches } from "./batch-subflows.js";
+import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
@@ -42,14 +42,8 @@ export class Walker {
   }
 
   /** the child executions a task run waits on: a Subflow's one, a ForEachItem's every batch */
-  async childExecutionsOf(run: TaskRunRecord): Promise<string[]> {
-    if (!run.subflowExecutionId) return [];
-    const task = this.state.flow && this.deps.registry.task(this.taskTypeOf(run) ?? "");
-    return task?.kind === "subflow" && task.batches ? batchChildren(this.state, run, this.deps.store) : [run.subflowExecutionId];
-  }
-
-  private taskTypeOf(run: TaskRunRecord): string | undefined {
-    return findTask([this.state.flow.tasks, this.state.flow.errors, this.state.flow.finally, this.state.flow.afterExecution], run.taskId, this.deps.registry)?.type;
+  childExecutionsOf(run: TaskRunRecord): Promise<string[]> {
+    return childExecutionsOf(this.state, run, this.deps.store);
   }
 
   /** walking an ended execution's afterExecution tasks: they start although it has ended */
