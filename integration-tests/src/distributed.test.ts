@@ -155,6 +155,30 @@ for (const repo of SHARED_DATABASES) {
       expect(lateEnd.state.current).toBe("FAILED");
     }, 90_000);
 
+    it("runs a WorkingDirectory's children on one worker in one folder, and a ForEachItem's batches as subflow executions (issue 17)", async () => {
+      const flows = [
+        "id: wd\nnamespace: it.distributed\ntasks:\n  - id: wdir\n    type: io.kestra.plugin.core.flow.WorkingDirectory\n    outputFiles: [out.txt]\n    tasks:\n" +
+          "      - { id: write, type: script.Shell, commands: [\"echo shared > out.txt\"] }\n" +
+          "      - { id: read, type: script.Shell, commands: [\"cat out.txt\"] }\n",
+        "id: item\nnamespace: it.distributed\ninputs:\n  - { id: order, type: STRING }\ntasks:\n  - { id: show, type: core.Log, message: \"{{ read(inputs.order) }}\" }\n" +
+          "outputs:\n  - { id: item, type: STRING, value: \"{{ read(inputs.order) | trim }}\" }\n",
+        "id: items\nnamespace: it.distributed\ntasks:\n  - { id: file, type: core.storage.Write, content: \"a\\nb\\nc\\nd\" }\n" +
+          "  - id: each\n    type: io.kestra.plugin.core.flow.ForEachItem\n    items: \"{{ outputs.file.uri }}\"\n    namespace: it.distributed\n    flowId: item\n    inputs:\n      order: \"{{ taskrun.items }}\"\n",
+      ];
+      for (const body of flows) expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const wd = await c.api<{ id: string }>("/executions/it.distributed/wd", { method: "POST" });
+      const items = await c.api<{ id: string }>("/executions/it.distributed/items", { method: "POST" });
+      const wdEnd = (await c.waitEnd(wd.id)) as unknown as Execution & { taskRunList: Array<{ taskId: string; outputs?: Record<string, unknown> }> };
+      expect(wdEnd.state.current).toBe("SUCCESS");
+      const workersOf = (taskId: string) => wdEnd.taskRunList.find((r) => r.taskId === taskId)!.attempts.map((a) => a.workerId);
+      expect(new Set([...workersOf("wdir"), ...workersOf("write"), ...workersOf("read")]).size).toBe(1);
+      expect(Object.keys(wdEnd.taskRunList.find((r) => r.taskId === "wdir")!.outputs!.outputFiles as object)).toEqual(["out.txt"]);
+      const itemsEnd = (await c.waitEnd(items.id)) as unknown as Execution & { taskRunList: Array<{ taskId: string; outputs?: Record<string, unknown> }> };
+      expect(itemsEnd.state.current).toBe("SUCCESS");
+      expect(itemsEnd.taskRunList.find((r) => r.taskId === "each_items")!.outputs).toMatchObject({ numberOfBatches: 4, iterations: { SUCCESS: 4, CREATED: 0 } });
+      expect(itemsEnd.taskRunList.find((r) => r.taskId === "each_merge")!.outputs!.subflowOutputs).toMatch(/^ferry:\/\//);
+    }, 90_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

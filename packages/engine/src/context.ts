@@ -78,7 +78,7 @@ export async function buildRenderContext(
     if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  const functions = { ...runtimeFunctions(ref, store, extra.logs), ...(extra.functions ?? { secret: secretsOnWorkersOnly }) };
+  const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly }) };
   return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
 }
 

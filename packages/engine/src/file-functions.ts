@@ -6,7 +6,8 @@ import { assertSafeKey, executionPrefix, namespaceFileKey, namespaceFilesPrefix,
  * fileSize, isFileEmpty (and fileEmpty, its name in the docs). A path is a file of internal
  * storage (`ferry://…`, or Kestra's `kestra:///…`), a namespace file (`nsfile:///path`, or a
  * bare `path`), as RunContext.getFile allows: the execution's own files and its namespace's,
- * nothing of another execution or namespace (refused, naming why).
+ * and those of the execution that started it (its `trigger`), nothing of another execution or
+ * namespace (refused, naming why).
  */
 export interface FileScope {
   storage: Storage;
@@ -15,6 +16,11 @@ export interface FileScope {
   executionId: string;
   /** where the execution's files live when it has a storage prefix of its own */
   filesPrefix?: string;
+  /**
+   * the execution that started this one (a Subflow's or ForEachItem's parent, a Flow trigger's
+   * upstream): its files are readable too, as Kestra's file functions allow through `trigger`
+   */
+  trigger?: { namespace: string; flowId: string; executionId: string };
 }
 
 const KESTRA_SCHEME = "kestra:///";
@@ -35,7 +41,12 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
   }
   if (path.startsWith(STORAGE_SCHEME) || path.startsWith(KESTRA_SCHEME)) {
     const key = assertSafeKey(path.startsWith(STORAGE_SCHEME) ? path.slice(STORAGE_SCHEME.length) : path.slice(KESTRA_SCHEME.length));
-    const own = [executionPrefix(scope.namespace, scope.flowId, scope.executionId), scope.filesPrefix].filter((p): p is string => !!p);
+    const { trigger } = scope;
+    const own = [
+      executionPrefix(scope.namespace, scope.flowId, scope.executionId),
+      scope.filesPrefix,
+      trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
+    ].filter((p): p is string => !!p);
     if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return key;
     throw new UserError(`${what}('${path}'): the file belongs to another execution or namespace; a flow reads only its execution's files and its namespace's`, { status: 403 });
   }

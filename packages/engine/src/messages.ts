@@ -1,5 +1,5 @@
 import type { LogEntry, TaskRunState } from "@ferry/sdk";
-import type { TaskSpec } from "@ferry/core";
+import type { RetrySpec, TaskSpec } from "@ferry/core";
 import type { TaskRunVariables } from "./context.js";
 
 /** Channel names on the queue. */
@@ -48,6 +48,15 @@ export type ExecutorEvent =
       date: string;
     }
   | { type: "retry"; executionId: string; taskRunId: string; attempt: number }
+  /**
+   * a worker running a WorkingDirectory's children starts one: its task run (an earlier attempt's,
+   * reused, or new with the id the worker chose) gets attempt `attempt`; `started` and `result` follow
+   */
+  | {
+      type: "child"; executionId: string; parentTaskRunId: string; parentAttempt: number; taskId: string; taskRunId: string; attempt: number; workerId: string;
+      /** the child ended before it ran: SKIPPED (its runIf was false) or FAILED (its runIf did not render: `message`) */
+      ended?: { state: "SKIPPED" | "FAILED"; message?: string };
+    }
   /**
    * resumes the paused task run, its onResume inputs typed (the API, or an execution.Resume task
    * of execution `by`: a refusal then only leaves a line in this execution's logs)
@@ -111,6 +120,17 @@ export interface WorkerJob {
   recordsPrefix: string;
   /** where the task's files go: the execution's own storage prefix (ExecutionRecord.storagePrefix), recordsPrefix when absent */
   filesPrefix?: string;
+  /** a flowable whose children run here in one folder (WorkingDirectory): what the worker needs to report them */
+  sharedFolder?: SharedFolderJob;
+}
+
+export interface SharedFolderJob {
+  /** the iteration values a child's outputs are read under (OutputRef.values) */
+  values?: string[];
+  /** children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin */
+  children: Record<string, { taskRunId: string; attempts: number }>;
+  /** the retry policy each child follows (its own, else its nearest enclosing task's, else the flow's), by task id; the worker retries in the folder */
+  retries?: Record<string, RetrySpec>;
 }
 
 /** the attempts to stop: a worker aborts them if running, and never starts them if queued */

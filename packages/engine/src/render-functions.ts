@@ -9,9 +9,17 @@ import type { ContextRef } from "./messages.js";
  * fileURI, fileExists, fileSize, isFileEmpty) over the execution's and its namespace's files,
  * and errorLogs() where a log reader is given (workers; Kestra allows it there only).
  */
-export function runtimeFunctions(ref: ContextRef, store: JsonStore, logs?: ErrorLogReader): Record<string, Callable> {
+export function runtimeFunctions(ref: ContextRef, store: JsonStore, logs?: ErrorLogReader, trigger?: unknown): Record<string, Callable> {
   return {
-    ...fileFunctions({ storage: store.storage, namespace: ref.flow.namespace, flowId: ref.flow.id, executionId: ref.execution.id, filesPrefix: ref.filesPrefix }),
+    ...fileFunctions({ storage: store.storage, namespace: ref.flow.namespace, flowId: ref.flow.id, executionId: ref.execution.id, filesPrefix: ref.filesPrefix, trigger: upstreamOf(trigger) }),
     errorLogs: logs ? errorLogsFunction(logs, ref.execution.id) : errorLogsOnWorkersOnly,
   };
+}
+
+/** the execution a trigger names (a Subflow's parent, a Flow trigger's upstream), if it names one */
+function upstreamOf(trigger: unknown): { namespace: string; flowId: string; executionId: string } | undefined {
+  const t = trigger as { namespace?: unknown; flowId?: unknown; executionId?: unknown } | undefined;
+  return t && typeof t.namespace === "string" && typeof t.flowId === "string" && typeof t.executionId === "string"
+    ? { namespace: t.namespace, flowId: t.flowId, executionId: t.executionId }
+    : undefined;
 }

@@ -44,6 +44,11 @@ export interface RunContext extends RunIdentity {
    * once the task's `run` has settled (a task that starts processes waits for them first).
    */
   workingDirectory(): Promise<string>;
+  /**
+   * Files this flow's task keeps from one execution to the next (Kestra's cache files), under
+   * `name`; `get` answers nothing once the file is older than `ttl` (ISO-8601), or when absent.
+   */
+  cacheFiles: CacheFilesAccess;
   /** reports a metric of this task run: a counter's increment, or a timer's duration in seconds */
   metric(name: string, value: number, options?: { type?: "counter" | "timer"; tags?: Record<string, string> }): void;
   /** removes stored history (Kestra's purge tasks); maintenance flows use it */
@@ -70,6 +75,12 @@ export interface RunContext extends RunIdentity {
   runTask(spec: Record<string, unknown>): Promise<TaskOutputs | void>;
 }
 
+
+/** A task's files kept between executions of its flow (Kestra's StorageContext cache files), one per `name`. */
+export interface CacheFilesAccess {
+  get(name: string, options?: { ttl?: string }): Promise<Uint8Array | undefined>;
+  put(name: string, body: Uint8Array): Promise<void>;
+}
 
 /** Execution counts and logs, as Kestra's execution.Count and log.Fetch read them. */
 export interface ExecutionsAccess {
@@ -221,6 +232,8 @@ export interface TaskExample {
 interface TaskDefinitionBase<P> {
   /** stable type name, `<plugin>.<Name>` */
   type: string;
+  /** a step a flowable makes itself (ForEachItem's `_split`, `_items`, `_merge`): a flow may not name it */
+  internal?: boolean;
   /** other names the type answers to (Kestra's class names) */
   aliases?: string[];
   title: string;
@@ -264,6 +277,11 @@ export interface FlowablePlan {
   loop?: FlowableLoop;
   /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
   timeoutMs?: number;
+  /**
+   * The flowable's `tasks` run on one worker, sent as one job, one after another in one folder
+   * (Kestra's WorkingDirectory): its definition's `sharedFolder` prepares and concludes it.
+   */
+  worker?: boolean;
 }
 
 /**
@@ -284,6 +302,20 @@ export interface FlowableLoop {
   iteration: number;
   /** set while waiting the interval before the next iteration */
   waitingSince?: string;
+}
+
+/**
+ * What a flowable whose children share one folder on one worker does around them (Kestra's
+ * WorkingDirectory). The worker renders the flowable's own properties, makes the folder
+ * (`ctx.workingDirectory()` answers it to the hooks and to every child), then calls
+ * `prepare`, runs the runnable children in order — each its own task run — until one fails,
+ * then calls `conclude`, whatever the children's outcome.
+ */
+export interface SharedFolderHooks<P> {
+  /** fills the folder before the first child (input files, namespace files, a restored cache) */
+  prepare(ctx: RunContext, props: P): Promise<void>;
+  /** after the children: the flowable's outputs (output files), and what it keeps (a cache, after a success) */
+  conclude(ctx: RunContext, props: P, outcome: "SUCCESS" | "WARNING" | "FAILED" | "KILLED"): Promise<TaskOutputs | void>;
 }
 
 /**
@@ -336,6 +368,8 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
    */
   taskLists?(spec: Record<string, unknown>): Array<[Array<string | number>, unknown[]]>;
   plan(ctx: FlowableContext, props: P): Promise<FlowablePlan>;
+  /** set when the plan says `worker`: the flowable's children run on one worker in one folder */
+  sharedFolder?: SharedFolderHooks<P>;
 }
 
 /** What an execution task changes in the running execution (Kestra's ExecutionUpdatableTask). */
@@ -385,7 +419,17 @@ export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
     inheritLabels?: boolean;
     wait: boolean;
     transmitFailed: boolean;
+    /** the batch this child runs (ForEachItem): its trigger's `taskRunIteration`, as Kestra sets it */
+    iteration?: number;
   };
+  /**
+   * One child execution per batch rather than one (Kestra's ForEachItem): `splits` names a file
+   * of storage URIs, one batch per line; `inputs` (kept raw: list it in rawProperties) is
+   * rendered once per batch with `taskrun.items` (its URI) and `taskrun.iteration` (from 0).
+   * The task run ends once every child ended, with outputs `numberOfBatches`, `iterations`
+   * (children by state) and `uri` (the children's outputs, one JSON line each, in order).
+   */
+  batches?(props: P): { splits: string; inputs: unknown };
 }
 
 export type TaskDefinition<P = any> = RunnableTaskDefinition<P> | FlowableTaskDefinition<P> | SubflowTaskDefinition<P> | ExecutionTaskDefinition<P>;

@@ -80,6 +80,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
   const nsFiles = new Map(Object.entries(options.namespaceFiles ?? {}).map(([path, value]) => [path.replace(/^\/+/, ""), bytes(value)]));
   const toggles: RunTaskResult["toggles"] = [];
   const purgedFiles: string[] = [];
+  const cacheFiles = new Map<string, Uint8Array>();
 
   const pairs = new Map(Object.entries(options.kv ?? {}));
   const ownNamespace = (o?: { namespace?: string }) => {
@@ -132,6 +133,11 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
       return found;
     },
     listNamespaceFiles: async () => [...nsFiles.keys()].sort(),
+    // kept for this run only: a test that needs them across executions runs the engine
+    cacheFiles: {
+      get: async (name) => cacheFiles.get(name),
+      put: async (name, body) => void cacheFiles.set(name, body),
+    },
     namespaceFiles: {
       list: async (o) => (ownNamespaceFiles(o), [...nsFiles.keys()].sort()),
       get: async (path, o) => (ownNamespaceFiles(o), nsFiles.get(path.replace(/^\/+/, ""))),

@@ -41,8 +41,13 @@ import { fetchTask } from "./log/fetch.task.js";
 import { countTask } from "./execution/count.task.js";
 import { assertTask } from "./execution/assert.task.js";
 import { stateDeleteTask, stateGetTask, stateSetTask } from "./state/state.tasks.js";
+import { workingDirectoryTask } from "./flow/working-directory.task.js";
+import { forEachItemTask } from "./flow/for-each-item.task.js";
+import { forEachItemSplitTask } from "./flow/for-each-item-split.task.js";
+import { forEachItemItemsTask } from "./flow/for-each-item-items.task.js";
+import { forEachItemMergeTask } from "./flow/for-each-item-merge.task.js";
 
-export { loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask };
+export { loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask, workingDirectoryTask };
 
 export default definePlugin({
   name: "@ferry/plugin-core",
@@ -51,5 +56,6 @@ export default definePlugin({
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
-    downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask],
+    downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
+    forEachItemTask, forEachItemSplitTask, forEachItemItemsTask, forEachItemMergeTask],
 });

@@ -14,7 +14,7 @@ import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
-import { childTaskLists } from "./task-tree.js";
+import { childTaskLists, tasksAtPath } from "./task-tree.js";
 
 export { formatPath };
 
@@ -176,6 +176,8 @@ function validateTasks(
   seen: Set<string>,
   add: (path: Path, message: string) => void,
   addIssues: (base: Path, issues: z.core.$ZodIssue[], value: unknown) => void,
+  /** the list is one a flowable made itself, not one the flow wrote */
+  made = false,
 ) {
   for (const [i, task] of tasks.entries()) {
     const path = [...base, i];
@@ -192,15 +194,37 @@ function validateTasks(
       add([...path, "type"], registry.unknownTypeMessage(spec.type));
       continue;
     }
+    if (def.internal && !made) add([...path, "type"], `${spec.type} is a step Ferry makes for another task (such as core.ForEachItem's); a flow cannot name it`);
     const props = withoutKeys(spec, COMMON_TASK_KEYS);
-    const result = def.properties.safeParse(props);
-    if (!result.success) addIssues(path, result.error.issues, props);
-    for (const key of keysNotIn(def.properties, props)) add([...path, key], `unknown property '${key}' of ${spec.type}`);
+    // a step a flowable made holds the flowable's own values, checked (and refused, once) where the flow wrote them
+    const result = made ? undefined : def.properties.safeParse(props);
+    if (result && !result.success) addIssues(path, result.error.issues, props);
+    if (!made) for (const key of keysNotIn(def.properties, props)) add([...path, key], `unknown property '${key}' of ${spec.type}`);
     if (def.kind === "flowable") for (const key of def.inputProperties ?? []) validateInputList(spec, key, path, add, addIssues);
     const childKeys = new Set(def.kind === "flowable" ? def.taskProperties : []);
     for (const [key, value] of Object.entries(props)) if (!childKeys.has(key)) checkTemplates(value, [...path, key], add);
-    for (const [subPath, list] of childTaskLists(def, spec)) validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues);
+    for (const [subPath, list] of childTaskLists(def, spec)) {
+      const written = tasksAtPath(spec, subPath.map(String)).length > 0;
+      validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues, !written);
+    }
+    if (def.kind === "flowable" && def.sharedFolder) validateSharedFolderTasks(spec, path, registry, add);
   }
+}
+
+/**
+ * A WorkingDirectory's `tasks` run on one worker, in one folder (Kestra's
+ * WorkingDirectoryTaskValidation: runnable tasks only, no worker group of their own).
+ */
+function validateSharedFolderTasks(spec: TaskSpec, path: Path, registry: PluginRegistry, add: (path: Path, message: string) => void) {
+  const tasks = (spec as Record<string, unknown>).tasks;
+  if (!Array.isArray(tasks)) return;
+  tasks.forEach((child: unknown, i) => {
+    if (!child || typeof child !== "object") return;
+    const { type, workerGroup } = child as { type?: unknown; workerGroup?: unknown };
+    const def = typeof type === "string" ? registry.task(type) : undefined;
+    if (def && def.kind !== "runnable") add([...path, "tasks", i, "type"], `Only runnable tasks are allowed as children of a WorkingDirectory task: ${type} is not`);
+    if (workerGroup !== undefined) add([...path, "tasks", i, "workerGroup"], "Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is only supported at the WorkingDirectory level");
+  });
 }
 
 /**

@@ -95,7 +95,8 @@ function sections(registry: PluginRegistry, taskTypes: string[]): Array<[string,
     ...inputTypes().map(([type, shape]): [string, PropertyRow[]] => [`Inputs of type ${type}`, rowsOf({ kind: "input", inputType: type }, shape)]),
     ...taskTypes.flatMap((type): Array<[string, PropertyRow[]]> => {
       const definition = registry.task(type);
-      if (!definition) return [];
+      // a flowable's own step is never written in a flow: it has no properties of its own to list
+      if (!definition || definition.internal) return [];
       const kestra = (definition.aliases ?? []).map((a) => `\`${a}\``).join(", ") || "none";
       return [[`Task \`${definition.type}\` (Kestra: ${kestra})`, rowsOf({ kind: "taskType", taskType: definition.type }, objectShape(definition.properties))]];
     }),

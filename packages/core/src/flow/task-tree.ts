@@ -19,8 +19,17 @@ export function childTaskLists(def: TaskDefinition, spec: TaskSpec): Array<[Arra
   return out;
 }
 
-/** Resolves a branch path (`["then"]`, `["cases", "gold"]`, `["tasks", "2"]`) to the task list it names. */
-export function tasksAtPath(spec: TaskSpec, path: string[]): TaskSpec[] {
+/**
+ * Resolves a branch path (`["then"]`, `["cases", "gold"]`, `["tasks", "2"]`) to the task list it
+ * names. With the registry, a list the flowable makes itself (its `taskLists`, such as
+ * ForEachItem's steps) is found by its path too.
+ */
+export function tasksAtPath(spec: TaskSpec, path: string[], registry?: { task(type: string): TaskDefinition | undefined }): TaskSpec[] {
+  const def = registry?.task(spec.type);
+  if (def?.kind === "flowable" && def.taskLists) {
+    const made = def.taskLists(spec).find(([at]) => at.map(String).join("/") === path.join("/"));
+    if (made) return made[1] as TaskSpec[];
+  }
   let value: unknown = spec;
   for (const part of path) {
     if (value === null || typeof value !== "object") return [];

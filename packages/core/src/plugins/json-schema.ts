@@ -54,6 +54,7 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
   const inputList = (flow.properties as Schema).inputs;
   const tasks: Schema[] = [];
   for (const def of registry.taskDefinitions()) {
+    if (def.internal) continue; // a flowable's own step: the server refuses it in a flow
     const own = propertiesSchema(def.properties);
     const props: Schema = {};
     for (const [key, value] of Object.entries((own.properties as Schema | undefined) ?? {})) {

@@ -1,4 +1,4 @@
-import type { TaskSpec } from "@ferry/core";
+import type { PluginRegistry, TaskSpec } from "@ferry/core";
 import { isTerminal, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
@@ -6,15 +6,18 @@ import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { noteLoopOf } from "./loop-until.js";
 import { checkPauses } from "./pause.js";
-import { retryFailedRun, successState } from "./retry-scope.js";
+import { applicableRetry, retryFailedRun, successState } from "./retry-scope.js";
 import { resumeRetryWait } from "./retry-wait.js";
+import { applyChild, sharedFolderParent } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
+import { batchEnded } from "./batch-subflows.js";
 import { outcomeState } from "./task-outcome.js";
 
 export interface ApplyDeps {
   store: JsonStore;
   flows: FlowStore;
   repository: Repository;
+  registry: PluginRegistry;
   /** the task definition a task run runs, found anywhere in the flow's tree */
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
   dispatch(run: TaskRunRecord): void;
@@ -51,6 +54,9 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "kill":
       state.setExecutionState("KILLING");
       return;
+    case "child":
+      applyChild(state, event, deps.taskOf);
+      return;
     case "started": {
       const run = state.byId(event.taskRunId);
       const attempt = run?.attempts[event.attempt];
@@ -74,12 +80,21 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       if (event.cached) attempt.cached = true;
       if (event.logFile) attempt.logFile = event.logFile;
       const task = deps.taskOf(run);
+      if (run.planUri) {
+        // a WorkingDirectory's worker reported its children's outcome: the walk ends it, after its errors and finally
+        run.outputsUri = event.outputsUri;
+        state.touch(run);
+        return;
+      }
       if (event.state === "SUCCESS" || event.state === "WARNING") {
         run.outputsUri = event.outputsUri;
         state.setRunState(run, outcomeState(task, successState(task, run, event.state)));
         return;
       }
-      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable && retryFailedRun(state, run, task, deps.taskOf)) return;
+      // a WorkingDirectory's child is retried by its worker, in the folder (shared-folder.ts); only a retry in a new execution is the executor's
+      const inFolder = sharedFolderParent(state, run, deps.taskOf, deps.registry) && applicableRetry(state, run, task, deps.taskOf)?.behavior !== "CREATE_NEW_EXECUTION";
+      const retriable = !event.unrecoverable && !inFolder;
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && retriable && retryFailedRun(state, run, task, deps.taskOf)) return;
       state.setRunState(run, outcomeState(task, event.state));
       return;
     }
@@ -126,6 +141,12 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       if (!run || isTerminal(run.state.current) || !run.subflowExecutionId) return;
       const child = await deps.repository.getExecution(event.childExecutionId);
+      const def = deps.registry.task(deps.taskOf(run)?.type ?? "");
+      if (def?.kind === "subflow" && def.batches) {
+        // one of a ForEachItem's batches (batch-subflows.ts)
+        if (child) await batchEnded(state, run, child.execution, deps.taskOf(run), deps.store);
+        return;
+      }
       // a child retried in a new execution answers under its own id; its chain starts with the one the run started
       if (run.subflowExecutionId !== event.childExecutionId && (!child || child.execution.originalId !== run.subflowExecutionId)) return;
       if (!child) {
@@ -155,7 +176,8 @@ export function refuseStaleResult(state: ExecutionState, event: ExecutorEvent): 
 function reconcile(state: ExecutionState, deps: ApplyDeps) {
   for (const run of state.taskRuns) {
     const s = run.state.current;
-    if (run.planUri || run.subflowExecutionId) continue;
+    // a flowable with attempts is a WorkingDirectory, sent to a worker whole
+    if ((run.planUri && !run.attempts.length) || run.subflowExecutionId) continue;
     if (s === "RETRYING") {
       // its failed attempt ended; the wait for the next one was a timer in the stopped process
       resumeRetryWait(state, run, deps.dispatch);

@@ -1,4 +1,4 @@
-import { tasksAtPath, type TaskSpec } from "@ferry/core";
+import { tasksAtPath, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { BranchProgress, LearntBranches } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
@@ -7,6 +7,8 @@ import type { ListStatus } from "./walker.js";
 /** what walking a flowable's branches needs of the walker */
 export interface BranchWalker {
   readonly state: ExecutionState;
+  /** finds the task lists a flowable makes itself */
+  readonly registry: PluginRegistry;
   walkList(tasks: TaskSpec[], parentId: string, value: string | undefined, mayStart: boolean): Promise<ListStatus>;
 }
 
@@ -17,9 +19,9 @@ interface Branch {
   dependsOn?: string[];
 }
 
-const branchAt = (task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, index: number): Branch => {
+const branchAt = (w: BranchWalker, task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, index: number): Branch => {
   const branch = progress.plan.branches[index];
-  return { index, tasks: tasksAtPath(task, branch.path), value: branch.value ?? run.value, dependsOn: branch.dependsOn };
+  return { index, tasks: tasksAtPath(task, branch.path, w.registry), value: branch.value ?? run.value, dependsOn: branch.dependsOn };
 };
 const onlyDisabled = (branch: Branch) => branch.tasks.every((t) => t.disabled);
 
@@ -50,7 +52,7 @@ async function walkWhole(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, pr
   };
   const started = (branch: Branch) => branch.tasks.some((t) => w.state.find(t.id, run.id, branch.value));
   for (let index = 0; index < plan.branches.length; index++) {
-    const branch = branchAt(task, run, progress, index);
+    const branch = branchAt(w, task, run, progress, index);
     if (!started(branch)) {
       if (!onlyDisabled(branch)) pending.push(branch);
       continue;
@@ -93,7 +95,7 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
   const failedBefore = (index: number) => learnt.failedAt !== undefined && learnt.failedAt.index < index;
   const again = new Set<number>();
   for (const changed of w.state.dirty) {
-    const index = branchOfRun(w.state, task, run, progress, learnt, changed);
+    const index = branchOfRun(w, task, run, progress, learnt, changed);
     if (index !== undefined && learnt.open.has(index)) again.add(index);
   }
   if (mayStart) {
@@ -104,7 +106,7 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
     }
   }
   for (const index of [...again].sort((a, b) => a - b)) {
-    const branch = branchAt(task, run, progress, index);
+    const branch = branchAt(w, task, run, progress, index);
     const given = mayStart && !failedBefore(index);
     learn(learnt, index, await w.walkList(branch.tasks, run.id, branch.value, given), given);
   }
@@ -123,13 +125,13 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
   if (!learnt.failedAt && mayStart) {
     for (const index of [...learnt.holes]) {
       if (full()) break;
-      if (await start(branchAt(task, run, progress, index))) learnt.holes = learnt.holes.filter((i) => i !== index);
+      if (await start(branchAt(w, task, run, progress, index))) learnt.holes = learnt.holes.filter((i) => i !== index);
     }
-    for (let branch = nextToStart(task, run, progress, learnt); branch && !full(); branch = nextToStart(task, run, progress, learnt)) {
+    for (let branch = nextToStart(w, task, run, progress, learnt); branch && !full(); branch = nextToStart(w, task, run, progress, learnt)) {
       if (!(await start(branch))) break;
     }
   }
-  const stillPending = learnt.holes.length > 0 || nextToStart(task, run, progress, learnt) !== undefined;
+  const stillPending = learnt.holes.length > 0 || nextToStart(w, task, run, progress, learnt) !== undefined;
   const failed = learnt.failedAt?.status;
   if (learnt.open.size + unstarted > 0 || (!failed && stillPending)) return "running";
   return failed ?? (learnt.warning ? "warning" : "success");
@@ -151,23 +153,23 @@ function learn(learnt: LearntBranches, index: number, status: ListStatus, given:
 }
 
 /** the first branch past the frontier with a task to run; the frontier moves past those without */
-function nextToStart(task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches): Branch | undefined {
+function nextToStart(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches): Branch | undefined {
   for (; learnt.frontier < progress.plan.branches.length; learnt.frontier++) {
-    const branch = branchAt(task, run, progress, learnt.frontier);
+    const branch = branchAt(w, task, run, progress, learnt.frontier);
     if (!onlyDisabled(branch)) return branch;
   }
   return undefined;
 }
 
 /** the branch a task run below the flowable belongs to: that of its ancestor directly under the flowable */
-function branchOfRun(state: ExecutionState, task: TaskSpec, flowable: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches, changed: TaskRunRecord): number | undefined {
+function branchOfRun(w: BranchWalker, task: TaskSpec, flowable: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches, changed: TaskRunRecord): number | undefined {
   let child: TaskRunRecord | undefined = changed;
-  while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? state.byId(child.parentTaskRunId) : undefined;
+  while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? w.state.byId(child.parentTaskRunId) : undefined;
   if (!child) return undefined;
   if (!learnt.byChild) {
     learnt.byChild = new Map();
     for (let index = 0; index < progress.plan.branches.length; index++) {
-      const branch = branchAt(task, flowable, progress, index);
+      const branch = branchAt(w, task, flowable, progress, index);
       for (const t of branch.tasks) learnt.byChild.set(`${t.id}\u0000${branch.value ?? ""}`, index);
     }
   }

@@ -144,9 +144,10 @@ export class ExecutionState {
     return this.index.byId(id);
   }
 
-  create(taskId: string, parentId: string | undefined, value: string | undefined, state: TaskRunState): TaskRunRecord {
+  /** `id`: one a worker chose (the children of a WorkingDirectory it runs) */
+  create(taskId: string, parentId: string | undefined, value: string | undefined, state: TaskRunState, id = newId()): TaskRunRecord {
     const run: TaskRunRecord = {
-      id: newId(),
+      id,
       executionId: this.execution.id,
       taskId,
       parentTaskRunId: parentId,

@@ -11,7 +11,7 @@ import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
-import { ExecutionState, newState } from "./execution-state.js";
+import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
@@ -23,6 +23,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
+import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
@@ -36,7 +37,7 @@ export type ExecutorCommand =
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
  * and lost or stale work always read the repository.
  */
-const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended"]);
+const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child"]);
 
 export interface ExecutorDeps {
   repository: Repository;
@@ -222,9 +223,11 @@ export class Executor {
         store: this.deps.store,
         flows: this.deps.flows,
         repository: this.deps.repository,
+        registry: this.deps.registry,
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
-        resend: (run) => state.jobs.push(this.jobFor(state, run)),
+        // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
+        resend: (run) => !sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry) && state.jobs.push(this.jobFor(state, run)),
       });
     }
     await this.advance(state);
@@ -268,6 +271,7 @@ export class Executor {
             variables: {
               executionId: s.execution.id, namespace: s.execution.namespace, flowId: s.execution.flowId, flowRevision: s.execution.flowRevision, taskRunId: run.id, taskId: run.taskId,
               ...(run.value !== undefined ? { taskRunValue: run.value } : {}),
+              ...(target.iteration !== undefined ? { taskRunIteration: target.iteration } : {}),
             },
           },
         };
@@ -305,7 +309,7 @@ export class Executor {
       }
       state.setExecutionState("RUNNING");
     }
-    if (current !== "KILLING" && ((state.checkSlaDurations && checkMaxDurationSlas(state)) || (await checkAssertionSlas(state, this.deps.store)))) {
+    if (current !== "KILLING" && ((state.checkSlaDurations && (await checkMaxDurationSlas(state, this.deps.store))) || (await checkAssertionSlas(state, this.deps.store)))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
       return;
     }
@@ -338,6 +342,13 @@ export class Executor {
       state.setRunState(run, "CREATED");
       return;
     }
+    if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) {
+      // a WorkingDirectory's child runs again only with its WorkingDirectory, which gets a new attempt itself
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
+      if (!isTerminal(run.state.current)) state.setRunState(run, "FAILED");
+      return;
+    }
     run.attempts.push({ state: newState("CREATED") });
     state.setRunState(run, "QUEUED");
     state.jobs.push(this.jobFor(state, run));
@@ -345,7 +356,9 @@ export class Executor {
 
   /** the job of a task run's current attempt, as a worker takes it */
   private jobFor(state: ExecutionState, run: TaskRunRecord): WorkerJob {
+    const task = this.taskOf(state, run);
     return {
+      ...(isSharedFolder(task, this.deps.registry) ? { sharedFolder: sharedFolderJob(state, run, task!, (r) => this.taskOf(state, r)) } : {}),
       executionId: state.execution.id,
       taskRunId: run.id,
       attempt: run.attempts.length - 1,

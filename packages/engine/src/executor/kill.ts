@@ -14,10 +14,17 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
     const s = run.state.current;
     if (isTerminal(s)) continue;
     if (run.subflowExecutionId) {
-      state.childKills.push(run.subflowExecutionId);
+      state.childKills.push(...(await walker.childExecutionsOf(run)));
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
-      continue; // flowables end once their children have, below
+      // a WorkingDirectory's worker stops its children; other flowables end once their children have, below
+      const attempt = run.attempts[run.attempts.length - 1];
+      if (attempt && !isTerminal(attempt.state.current)) {
+        state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
+        if (attempt.state.current === "RUNNING") running = true;
+        else transition(attempt.state, "KILLED");
+      }
+      continue;
     } else {
       // queued attempts may already sit in a worker's queue: tell workers never to start them
       if (run.attempts.length) state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });

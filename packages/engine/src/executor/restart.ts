@@ -36,7 +36,9 @@ export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) =>
     if (drop.has(run.id)) continue;
     const s = run.state.current;
     if (s !== "FAILED" && s !== "KILLED") continue;
-    if (run.planUri) state.setRunState(run, "RUNNING");
+    // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
+    if (run.planUri && run.attempts.length) dispatch(run);
+    else if (run.planUri) state.setRunState(run, "RUNNING");
     else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
     else dispatch(run);
   }

@@ -2,6 +2,7 @@ import { renderString, type SlaSpec } from "@ferry/core";
 import { errorMessage, formatDuration, isTerminal, parseDuration, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
+import { childExecutionsOf } from "./batch-subflows.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { transition, type ExecutionState } from "./execution-state.js";
@@ -27,7 +28,7 @@ export async function checkAssertionSlas(state: ExecutionState, store: JsonStore
     } catch (error) {
       reason = `assertion ${sla.assert} could not be evaluated: ${errorMessage(error)}`;
     }
-    if (reason) return violated(state, sla, reason);
+    if (reason) return violated(state, sla, reason, store);
   }
   return false;
 }
@@ -41,7 +42,7 @@ export const slaWakeupId = (executionId: string, slaId: string) => `sla:${execut
  * does. One not due yet is armed: the executor's wake-up, sent again on each reconcile, so it
  * outlives restarts and lasts any length. Answers whether the execution ended.
  */
-export function checkMaxDurationSlas(state: ExecutionState): boolean {
+export async function checkMaxDurationSlas(state: ExecutionState, store: JsonStore): Promise<boolean> {
   if (isTerminal(state.execution.state.current)) return false;
   for (const sla of state.flow.sla ?? []) {
     if (sla.type !== "MAX_DURATION") continue;
@@ -52,13 +53,13 @@ export function checkMaxDurationSlas(state: ExecutionState): boolean {
       continue;
     }
     // Kestra's reason, its durations as Java prints them
-    if (violated(state, sla, `execution duration of ${formatDuration(lastedMs)} exceed the maximum duration of ${formatDuration(limitMs)}.`)) return true;
+    if (await violated(state, sla, `execution duration of ${formatDuration(lastedMs)} exceed the maximum duration of ${formatDuration(limitMs)}.`, store)) return true;
   }
   return false;
 }
 
 /** Kestra's processViolation: FAIL or CANCEL end the execution, NONE changes nothing; the labels are added either way */
-function violated(state: ExecutionState, sla: SlaSpec, reason: string): boolean {
+async function violated(state: ExecutionState, sla: SlaSpec, reason: string, store: JsonStore): Promise<boolean> {
   state.log("WARN", `SLA '${sla.id}' violated: ${reason}`);
   const labels = Array.isArray(sla.labels) ? Object.fromEntries(sla.labels.map((l) => [l.key, l.value])) : (sla.labels ?? {});
   if (Object.entries(labels).some(([key, value]) => state.execution.labels[key] !== value)) {
@@ -67,24 +68,24 @@ function violated(state: ExecutionState, sla: SlaSpec, reason: string): boolean 
   }
   if (sla.behavior === "NONE") return false;
   if (sla.behavior === "FAIL") state.log("ERROR", `Execution failed due to SLA '${sla.id}' violated: ${reason}`);
-  endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED");
+  await endExecution(state, sla.behavior === "FAIL" ? "FAILED" : "CANCELLED", store);
   return true;
 }
 
 /** Kestra's markAs: the last task run still going takes the state, the execution too; what runs is killed */
-function endExecution(state: ExecutionState, final: "FAILED" | "CANCELLED"): void {
+async function endExecution(state: ExecutionState, final: "FAILED" | "CANCELLED", store: JsonStore): Promise<void> {
   const open = state.taskRuns.filter((r) => !isTerminal(r.state.current));
   const last = open[open.length - 1];
   for (const run of open) {
-    stop(state, run);
+    await stop(state, run, store);
     state.setRunState(run, run === last ? final : "KILLED");
   }
   // ended: once its afterExecution tasks ended too (finish.ts)
   state.setExecutionState(final);
 }
 
-function stop(state: ExecutionState, run: TaskRunRecord): void {
-  if (run.subflowExecutionId) state.childKills.push(run.subflowExecutionId);
+async function stop(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<void> {
+  if (run.subflowExecutionId) state.childKills.push(...(await childExecutionsOf(state, run, store)));
   else if (run.attempts.length) {
     state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
     const attempt = run.attempts[run.attempts.length - 1];

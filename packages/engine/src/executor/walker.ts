@@ -12,7 +12,9 @@ import { newState, transition, type ExecutionState } from "./execution-state.js"
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { armFlowableTimeout } from "./flowable-timeout.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
+import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
+import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
@@ -36,6 +38,15 @@ export interface WalkerDeps {
  */
 export class Walker {
   constructor(readonly state: ExecutionState, private readonly deps: WalkerDeps) {}
+
+  get registry(): PluginRegistry {
+    return this.deps.registry;
+  }
+
+  /** the child executions a task run waits on: a Subflow's one, a ForEachItem's every batch */
+  childExecutionsOf(run: TaskRunRecord): Promise<string[]> {
+    return childExecutionsOf(this.state, run, this.deps.store);
+  }
 
   /** walking an ended execution's afterExecution tasks: they start although it has ended */
   private afterEnd = false;
@@ -127,7 +138,7 @@ export class Walker {
         const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
           branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
-          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
@@ -136,6 +147,8 @@ export class Walker {
         const view = await executionTaskView(this.state, this.deps.store);
         const change = await def.update({ ...identity(this.state, run), logger: this.flowableLogger(run, task), render: (t) => renderValue(t, ctx), ...view }, props);
         await applyExecutionChange(this.state, run, change, this.deps.store, this.deps.resume && ((request) => this.deps.resume!(this.state, request)));
+      } else if (def.batches) {
+        await startBatches(this.state, run, task, def.batches(props), def.target(props), ctx, this.deps);
       } else {
         await this.startChild(task, run, def.target(props));
       }
@@ -161,7 +174,7 @@ export class Walker {
   /** a Subflow task run its retry policy sent back to CREATED: its next child starts now */
   private async restartChild(task: TaskSpec, run: TaskRunRecord): Promise<void> {
     const def = this.deps.registry.task(task.type);
-    if (def?.kind !== "subflow") return;
+    if (def?.kind !== "subflow" || def.batches) return;
     this.state.setRunState(run, "RUNNING");
     try {
       await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));
@@ -233,7 +246,7 @@ export class Walker {
         return;
       }
     }
-    const main = await walkBranches(this, task, run, progress, mayStart);
+    const main = plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (plan.loop && (main === "success" || main === "warning")) {
@@ -255,6 +268,13 @@ export class Walker {
     // a Pause whose pauseDuration passed with behavior WARN
     if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
+  }
+
+  /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */
+  private onWorker(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): ListStatus {
+    if (run.attempts.length) return sharedFolderStatus(run);
+    if (mayStart && !this.halted()) this.deps.dispatch(this.state, run, task);
+    return "running";
   }
 }
 

@@ -2,7 +2,7 @@ import { renderString, type PluginRegistry } from "@ferry/core";
 import {
   assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
   isUnexpected, OperationalError, isUnrecoverable, UserError,
-  type Delivery, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  type Delivery, type KvAccess, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
 } from "@ferry/sdk";
 import { renderValue } from "@ferry/core";
 import { buildRenderContext } from "../context.js";
@@ -18,6 +18,8 @@ import { kvAccess, kvFunction } from "./kv-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
+import { cacheFilesAccess } from "./cache-files.js";
+import { runSharedFolder, type SharedFolderRun } from "./shared-folder-run.js";
 import { taskServices } from "./task-services.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -206,7 +208,36 @@ export class Worker {
     );
   }
 
-  private async run(job: WorkerJob, lease?: AbortSignal): Promise<void> {
+  /**
+   * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
+   * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
+   */
+  /** what the task's templates see, as a worker renders them (secrets, kv, SECRET inputs opened) */
+  private renderContext(job: WorkerJob, masker: SecretMasker, kv: KvAccess, signal: AbortSignal) {
+    const { task, context } = job;
+    return buildRenderContext(context, this.options.store, {
+      // Kestra counts the attempts made before this one: 0 on the first
+      taskrun: { ...job.taskrun, attemptsCount: job.attempt },
+      task: { id: task.id, type: task.type },
+      functions: {
+        ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
+        kv: kvFunction(kv, context.flow.namespace),
+      },
+      openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
+      signal,
+      logs: this.options.logs,
+    });
+  }
+
+  /** a WorkingDirectory child's runIf, rendered as the executor renders it for other tasks */
+  private async runIfHolds(job: WorkerJob, signal: AbortSignal): Promise<boolean> {
+    const masker = new SecretMasker();
+    const kv = kvAccess(this.options.kv, job.context.flow.namespace, this.options.kvSharedNamespaces, masker);
+    const rendered = await renderValue(job.task.runIf, await this.renderContext(job, masker, kv, signal));
+    return rendered === true || String(rendered).trim().toLowerCase() === "true";
+  }
+
+  private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun): Promise<Outcome | undefined> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
@@ -227,7 +258,9 @@ export class Worker {
       void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
     }, STARTED_AFTER_MS);
     const metrics: MetricEntry[] = [];
+    let outcome: Outcome | undefined;
     const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
+      outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
       clearTimeout(started);
       await logger.flush();
       const logFile = await this.storeLogFile(job, logger);
@@ -240,14 +273,23 @@ export class Worker {
         ...(logFile ? { logFile } : {}),
       });
     };
-    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return report("KILLED");
+    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) {
+      await report("KILLED");
+      return outcome;
+    }
 
     const def = registry.task(task.type);
-    if (!def || def.kind !== "runnable") {
+    const sharedFolder = def?.kind === "flowable" && job.sharedFolder ? def.sharedFolder : undefined;
+    if (!def || (def.kind !== "runnable" && !sharedFolder)) {
       logger.error(def ? `task type '${task.type}' is not runnable on a worker` : `${registry.unknownTypeMessage(task.type)} (on worker ${this.id})`);
-      return report("FAILED");
+      await report("FAILED");
+      return outcome;
     }
     const controller = new AbortController();
+    // a WorkingDirectory's kill, timeout or loss stops the child it runs
+    const onParentAbort = () => controller.abort(shared!.signal.reason);
+    shared?.signal.addEventListener("abort", onParentAbort, { once: true });
+    if (shared?.signal.aborted) onParentAbort();
     // the queue could no longer prove this worker holds the job: stop before another worker takes it
     const onLeaseLost = () => controller.abort(lease!.reason);
     lease?.addEventListener("abort", onLeaseLost, { once: true });
@@ -255,29 +297,25 @@ export class Worker {
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
     let timer: LongTimer | undefined;
     try {
-      const ctx = await buildRenderContext(context, store, {
-        // Kestra counts the attempts made before this one: 0 on the first
-        taskrun: { ...job.taskrun, attemptsCount: job.attempt },
-        task: { id: task.id, type: task.type },
-        functions: {
-          ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
-          kv: kvFunction(kv, context.flow.namespace),
-        },
-        openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
-        // a kill or the task's timeout stops a render in progress too
-        signal: controller.signal,
-        logs: this.options.logs,
-      });
+      // a kill or the task's timeout stops a render in progress too
+      const ctx = await this.renderContext(job, masker, kv, controller.signal);
+      // Kestra's `{{ workingDir }}`: the folder a WorkingDirectory's children share
+      if (shared) ctx.variables.workingDir = shared.dir;
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const props = await renderProperties(def, task, ctx);
       const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
-      if (cache?.hit !== undefined) return await report("SUCCESS", cache.hit ?? undefined, true);
-      const workDir = lazyWorkingDirectory();
+      if (cache?.hit !== undefined) {
+        await report("SUCCESS", cache.hit ?? undefined, true);
+        return outcome;
+      }
+      // a WorkingDirectory's children share its folder, which it removes once they all ran
+      const workDir = shared ? { get: async () => shared.dir, remove: async () => undefined } : lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
+        cacheFiles: cacheFilesAccess(store.storage, { namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id }),
         kv,
         purge: this.options.purge ?? noPurge,
         ...(this.options.processUser ? { processUser: this.options.processUser } : {}),
@@ -316,7 +354,24 @@ export class Worker {
           return bytes;
         },
       };
-      const running = def.run(runContext, props);
+      let childrenState: Outcome["state"] = "SUCCESS";
+      const running =
+        def.kind === "runnable"
+          ? def.run(runContext, props)
+          : runSharedFolder(
+              {
+                send, workerId: this.id,
+                runChild: (childJob, childShared) => this.run(childJob, lease, childShared),
+                runIfHolds: (childJob) => this.runIfHolds(childJob, controller.signal),
+              },
+              job,
+              sharedFolder!,
+              runContext,
+              props,
+            ).then((result) => {
+              childrenState = result.state;
+              return result.outputs;
+            });
       // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
       void running.catch(() => undefined).finally(() => workDir.remove());
       // a secret the task resolved never reaches storage, the API or a later task through its outputs
@@ -324,7 +379,7 @@ export class Worker {
       const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
       const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.recordsPrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
       if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
-      await report("SUCCESS", outputsUri);
+      await report(childrenState, outputsUri);
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isLeaseLost(reason)) {
@@ -352,9 +407,19 @@ export class Worker {
     } finally {
       timer?.cancel();
       lease?.removeEventListener("abort", onLeaseLost);
+      shared?.signal.removeEventListener("abort", onParentAbort);
       this.running.delete(job.taskRunId);
     }
+    return outcome;
   }
+}
+
+/** what an attempt reported */
+export interface Outcome {
+  state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED";
+  outputsUri?: string;
+  /** an UnrecoverableError: never retried */
+  unrecoverable?: boolean;
 }
 
 export interface LogFileHolder {

@@ -1,0 +1,138 @@
+import type { TaskSpec } from "@ferry/core";
+import { errorMessage, newId, type RunContext, type SharedFolderHooks, type TaskOutputs } from "@ferry/sdk";
+import { nextRetryDelay } from "../executor/retry-policy.js";
+import { outcomeState } from "../executor/task-outcome.js";
+import type { ExecutorEvent, OutputRef, WorkerJob } from "../messages.js";
+import type { Outcome } from "./worker.js";
+
+/** a WorkingDirectory's child runs in its folder and stops when it stops */
+export interface SharedFolderRun {
+  dir: string;
+  signal: AbortSignal;
+}
+
+export interface SharedFolderDeps {
+  send(event: ExecutorEvent): Promise<void>;
+  workerId: string;
+  /** runs one child attempt as any task attempt runs, and answers what it reported (nothing: it was handed back) */
+  runChild(job: WorkerJob, shared: SharedFolderRun): Promise<Outcome | undefined>;
+  /** renders a child's runIf; throws when it does not render */
+  runIfHolds(job: WorkerJob): Promise<boolean>;
+}
+
+/**
+ * Kestra's WorkingDirectory on the worker (its Worker's handling of a WorkingDirectory task):
+ * the folder is prepared, then the runnable children run one after another in it, each its
+ * own task run with its own attempts, logs and outputs, each seeing the outputs of those
+ * before it. A child whose runIf is false is SKIPPED; a failed child is retried here, in the
+ * folder, as its retry policy says; the first failure that stays stops the rest (a child with
+ * allowFailure goes on, WARNING), as does a kill. `conclude` runs whatever the outcome, so
+ * output files of a failed run are kept.
+ */
+export async function runSharedFolder(
+  deps: SharedFolderDeps,
+  job: WorkerJob,
+  hooks: SharedFolderHooks<unknown>,
+  ctx: RunContext,
+  props: unknown,
+): Promise<{ state: Outcome["state"]; outputs: TaskOutputs | void }> {
+  const shared = { dir: await ctx.workingDirectory(), signal: ctx.signal };
+  await hooks.prepare(ctx, props);
+  const earlier = job.sharedFolder?.children ?? {};
+  const siblings: OutputRef[] = [];
+  let state: Outcome["state"] = "SUCCESS";
+  for (const task of (job.task.tasks ?? []) as TaskSpec[]) {
+    if (task.disabled) continue;
+    if (ctx.signal.aborted) break;
+    const taskRunId = earlier[task.id]?.taskRunId ?? newId();
+    const first = earlier[task.id]?.attempts ?? 0;
+    const child = (attempt: number, ended?: Extract<ExecutorEvent, { type: "child" }>["ended"]) =>
+      deps.send({
+        type: "child", executionId: job.executionId, parentTaskRunId: job.taskRunId, parentAttempt: job.attempt, taskId: task.id, taskRunId, attempt, workerId: deps.workerId,
+        ...(ended ? { ended } : {}),
+      });
+    let ended: Outcome["state"] | "SKIPPED" | undefined;
+    if (task.runIf !== undefined) {
+      try {
+        if (!(await deps.runIfHolds(childJob(job, task, taskRunId, first, siblings)))) ended = "SKIPPED";
+      } catch (error) {
+        ended = "FAILED";
+        await child(first, { state: "FAILED", message: `runIf: ${errorMessage(error)}` });
+      }
+      if (ended === "SKIPPED") await child(first, { state: "SKIPPED" });
+    }
+    if (ended === undefined) {
+      const outcome = await runWithRetries(deps, job, task, taskRunId, first, siblings, shared, child);
+      if (!outcome) break; // handed back or lost: the WorkingDirectory goes to another worker whole
+      if (outcome.outputsUri) siblings.push({ taskId: task.id, ...(job.sharedFolder?.values ? { values: job.sharedFolder.values } : {}), uri: outcome.outputsUri });
+      ended = outcome.state;
+    }
+    if (ended === "SKIPPED") continue;
+    const effective = outcomeState(task, ended);
+    if (effective === "KILLED" || effective === "FAILED") {
+      state = effective;
+      break;
+    }
+    if (effective === "WARNING") state = "WARNING";
+  }
+  return { state, outputs: await hooks.conclude(ctx, props, state) };
+}
+
+/** one child's attempts: a failure its retry policy covers waits its delay (a kill ends the wait) and runs again */
+async function runWithRetries(
+  deps: SharedFolderDeps,
+  job: WorkerJob,
+  task: TaskSpec,
+  taskRunId: string,
+  first: number,
+  siblings: OutputRef[],
+  shared: SharedFolderRun,
+  child: (attempt: number) => Promise<void>,
+): Promise<Outcome | undefined> {
+  const retry = job.sharedFolder?.retries?.[task.id];
+  const since = new Date().toISOString();
+  for (let attempt = first; ; attempt++) {
+    await child(attempt);
+    const outcome = await deps.runChild(childJob(job, task, taskRunId, attempt, siblings), shared);
+    if (!outcome || outcome.state !== "FAILED" || outcome.unrecoverable) return outcome;
+    // the attempts of this run of the WorkingDirectory count, as a task's own attempts do
+    const delay = nextRetryDelay(retry, attempt - first + 1, since);
+    if (delay === undefined || !(await pause(delay, shared.signal))) return outcome;
+  }
+}
+
+/** waits `ms`; false when the signal aborted first */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** the job of one child: the WorkingDirectory's, for this task, seeing its earlier siblings' outputs */
+function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: number, siblings: OutputRef[]): WorkerJob {
+  const { sharedFolder: _, ...rest } = job;
+  return {
+    ...rest,
+    taskRunId,
+    attempt,
+    task,
+    taskrun: {
+      id: taskRunId,
+      ...(job.taskrun.value !== undefined ? { value: job.taskrun.value } : {}),
+      parentId: job.taskRunId,
+      // the WorkingDirectory is the nearest parent; its value is its loop's, not its own
+      parents: [{ task: { id: job.task.id } }, ...(job.taskrun.parents ?? [])],
+      attemptsCount: attempt,
+    },
+    context: { ...job.context, outputs: [...job.context.outputs, ...siblings] },
+  };
+}
