@@ -22,3 +22,5 @@ export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js
 export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
+export * from "./connections/index.js";
+export { SecretMasker } from "./worker/secret-masker.js";

@@ -18,6 +18,7 @@ import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { executionResumeRoutes } from "./routes/execution-resume.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
+import { connectionRoutes } from "./routes/connections.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
@@ -107,6 +108,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
+  app.route("/api/v1/namespaces", connectionRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;

@@ -212,6 +212,22 @@ export const openApiDocument = {
       },
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },
+    "/api/v1/namespaces/{namespace}/connections": {
+      get: { summary: "Connections of a namespace (its own), secret fields shown ******", parameters: [ns], responses: { 200: json("[{namespace, id, type, values, description, creationDate, updateDate}]", { type: "array" }), 400: error("bad namespace") } },
+    },
+    "/api/v1/namespaces/{namespace}/connections/{id}": {
+      get: { summary: "A connection as flows of the namespace see it: its own, else the nearest parent's", parameters: [ns, path("id")], responses: { 200: json("connection"), 404: error("no such connection here or in a parent") } },
+      put: {
+        summary: "Create or replace a connection: {type, values, description?}; secret fields as {{ secret('NAME') }} references only",
+        parameters: [ns, path("id")],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["type", "values"], properties: { type: { type: "string" }, values: { type: "object" }, description: { type: "string" } }, additionalProperties: false } } } },
+        responses: { 200: json("connection"), 400: error("bad id or body"), 422: error("unknown type, a missing or refused field, a secret field given as a value, a missing secret") },
+      },
+      delete: { summary: "Delete a connection of the namespace: true, or false when there was none", parameters: [ns, path("id")], responses: { 200: json("boolean", { type: "boolean" }) } },
+    },
+    "/api/v1/namespaces/{namespace}/connections/{id}/test": {
+      post: { summary: "Open the connection once with its type's test(): {ok: true, durationMs} or {ok: false, message}", parameters: [ns, path("id")], responses: { 200: json("{ok, durationMs?, message?}"), 404: error("no such connection"), 422: error("its type has no test, or a secret is missing") } },
+    },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
     "/api/v1/server/info": {
       get: {
