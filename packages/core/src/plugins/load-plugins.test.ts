@@ -52,7 +52,7 @@ describe("plugin loading", () => {
     const registry = new PluginRegistry([corePlugin, definePlugin({ name: "a", version: "1", connectionTypes: [http] })]);
     expect(registry.connectionType("acme.http")).toBe(http);
     expect(registry.connectionType("nope")).toBeUndefined();
-    expect(registry.unknownConnectionTypeMessage("nope")).toBe("unknown connection type 'nope'; known types: acme.http");
+    expect(registry.unknownConnectionTypeMessage("nope")).toBe("unknown connection type 'nope'; known types: acme.http, http");
     expect(() => new PluginRegistry([definePlugin({ name: "a", version: "1", connectionTypes: [http] }), definePlugin({ name: "b", version: "1", connectionTypes: [http] })])).toThrow(
       "connection type 'acme.http' is claimed by both plugin 'a' and plugin 'b'",
     );

@@ -15,6 +15,7 @@ import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { openSecretInputs } from "../secret-inputs.js";
 import type { KvStore } from "../kv-store.js";
 import { kvAccess, kvFunction } from "./kv-access.js";
+import { connectionFunction, connectionResolver, withConnections } from "./connection-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
@@ -212,6 +213,7 @@ export class Worker {
     const masker = new SecretMasker();
     // every store the task reaches through its run context gets the masked value: logs, outputs, KV, files, metrics
     const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces, masker);
+    const connections = connectionResolver(this.options.repository, registry, this.options.secrets, context.flow.namespace, masker);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
@@ -262,6 +264,7 @@ export class Worker {
         functions: {
           ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
           kv: kvFunction(kv, context.flow.namespace),
+          connection: connectionFunction(connections),
         },
         openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
         // a kill or the task's timeout stops a render in progress too
@@ -272,9 +275,11 @@ export class Worker {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
-      const props = await renderProperties(def, task, ctx);
-      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
+      const rendered = await renderProperties(def, task, ctx);
+      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, rendered, ctx.variables.inputs, logger) : undefined;
       if (cache?.hit !== undefined) return await report("SUCCESS", cache.hit ?? undefined, true);
+      // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets
+      const props = await withConnections(def, rendered, connections, task.id);
       const workDir = lazyWorkingDirectory();
       const runContext: RunContext = {
         workingDirectory: workDir.get,
