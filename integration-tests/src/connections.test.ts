@@ -1,0 +1,155 @@
+import { readdir, readFile, writeFile, mkdtemp } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
+import { REPO_ROOT, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+
+const TOKEN = "tok-e5c1d2a9b7f34c60";
+
+/** every file under dir, recursively */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+describe.skipIf(!POSTGRES_URL)("connections used by flows on a real ferry server local (HTTP API, PostgreSQL)", () => {
+  let db: { url: string; drop(): Promise<void> };
+  let ferry: FerryProcess;
+  let api: Server;
+  let apiUrl: string;
+  let cwd: string;
+  let pgPassword: string;
+  const call = async (path: string, init: RequestInit = {}) => fetch(`${ferry.url}/api/v1${path}`, init);
+  const putJson = (path: string, body: unknown) => call(path, { method: "PUT", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const deploy = (flow: string) => call("/flows", { method: "POST", body: flow, headers: { "content-type": "application/x-yaml" } });
+  const run = async (namespace: string, id: string) => (await (await call(`/executions/${namespace}/${id}?wait=true`, { method: "POST" })).json()) as any;
+  const logsOf = async (executionId: string) => ((await (await call(`/logs/${executionId}`)).json()) as Array<{ message: string }>).map((l) => l.message);
+
+  beforeAll(async () => {
+    db = await createPostgresTestDatabase();
+    const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
+    await sql.unsafe("create table orders (id int primary key, status text); insert into orders values (1, 'open'), (2, 'open'), (3, 'shipped')");
+    await sql.end();
+    // an API that answers who called it: the Authorization header comes back in the body
+    api = createServer((req, res) => {
+      res.writeHead(req.headers.authorization === `Bearer ${TOKEN}` ? 200 : 401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ path: req.url, authorization: req.headers.authorization ?? null, team: req.headers["x-team"] ?? null }));
+    });
+    await new Promise<void>((r) => api.listen(0, "127.0.0.1", () => r()));
+    apiUrl = `http://127.0.0.1:${(api.address() as { port: number }).port}/v1`;
+    cwd = await mkdtemp(join(tmpdir(), "ferry-it-connections-"));
+    await writeFile(
+      join(cwd, "ferry.yaml"),
+      `plugins: ["@ferry/plugin-core", "${join(REPO_ROOT, "examples/plugins/ferry-plugin-postgres")}"]\nsecrets: { type: database, key: "${Buffer.alloc(32, 3).toString("base64")}" }\n`,
+    );
+    ferry = await startFerryProcess({ cwd });
+    const url = new URL(db.url);
+    pgPassword = decodeURIComponent(url.password) || "unused-password-x1";
+    for (const [name, value] of [["API_TOKEN", TOKEN], ["PG_PASSWORD", pgPassword]]) {
+      expect((await call(`/namespaces/company/secrets/${name}`, { method: "PUT", body: JSON.stringify({ value }), headers: { "content-type": "application/json" } })).status).toBe(200);
+    }
+    // defined once in the parent namespace; flows of company.team use them
+    expect((await putJson("/namespaces/company/connections/api", { type: "http", values: { url: apiUrl, bearerToken: "{{ secret('API_TOKEN') }}", headers: { "x-team": "data" } } })).status).toBe(200);
+    const main = { type: "postgres", values: { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), user: decodeURIComponent(url.username), password: "{{ secret('PG_PASSWORD') }}" } };
+    expect((await putJson("/namespaces/company/connections/main_db", main)).status).toBe(200);
+  }, 60_000);
+  afterAll(async () => {
+    await ferry?.stop();
+    await db?.drop();
+    await new Promise((r) => api?.close(r));
+  });
+
+  it("a flow of a child namespace queries PostgreSQL and calls the API on its parent's connections, secrets masked in outputs and logs", async () => {
+    const flow = `id: uses
+namespace: company.team
+tasks:
+  - id: orders
+    type: postgres.Query
+    connection: main_db
+    sql: select count(*)::int as n from orders where status = $1
+    parameters: [open]
+    fetchType: FETCH_ONE
+  - id: call
+    type: core.http.Request
+    connection: api
+    uri: /orders/{{ outputs.orders.row.n }}
+  - id: log
+    type: core.Log
+    message: "token {{ connection('api').bearerToken }} for {{ connection('main_db').user }} at {{ connection('api').url }}"
+`;
+    expect((await deploy(flow)).status).toBe(200);
+    const ended = await run("company.team", "uses");
+    expect(ended.state.current).toBe("SUCCESS");
+    const out = (id: string) => ended.taskRunList.find((r: { taskId: string }) => r.taskId === id)?.outputs;
+    expect(out("orders")).toEqual({ size: 1, row: { n: 2 } });
+    expect(out("call")).toMatchObject({ uri: `${apiUrl}/orders/2`, code: 200 });
+    expect(JSON.parse(out("call").body)).toEqual({ path: "/v1/orders/2", authorization: "Bearer ******", team: "data" });
+    const logs = await logsOf(ended.id);
+    expect(logs).toContain(`token ****** for ${new URL(db.url).username} at ${apiUrl}`);
+    expect(JSON.stringify(ended)).not.toContain(TOKEN);
+    expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  it("keeps no secret value in the database, storage or API answers: the connection's references only", async () => {
+    const files = await filesUnder(join(cwd, ".ferry"));
+    expect(files.some((f) => f.endsWith("ferry.db"))).toBe(true);
+    for (const file of files) {
+      const bytes = await readFile(file);
+      expect(bytes.includes(Buffer.from(TOKEN)), file).toBe(false);
+    }
+    const answers = await Promise.all(["/namespaces/company/connections", "/namespaces/company/connections/api", "/namespaces/company.team/connections/main_db"].map(async (p) => (await call(p)).text()));
+    for (const answer of answers) expect(answer).not.toContain(TOKEN);
+    expect(JSON.parse(answers[2]!)).toMatchObject({ namespace: "company", values: { password: "******" } });
+  });
+
+  it("refuses at deploy (422, path and line) a connection whose type does not fit the property", async () => {
+    const response = await deploy(`id: mismatch
+namespace: company.team
+tasks:
+  - id: q
+    type: postgres.Query
+    connection: api
+    sql: select 1
+`);
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { errors: Array<{ path: string; line: number; message: string }> };
+    expect(body.errors).toEqual([
+      { path: "tasks[0].connection", line: 6, message: "task 'q': connection api (namespace company) is of type http; property connection takes a connection of type postgres" },
+    ]);
+  });
+
+  it("checks again at run time: a connection missing at deploy, then of the wrong type, or whose secret went, fails the task naming it", async () => {
+    const flow = `id: later
+namespace: company.team
+tasks:
+  - id: q
+    type: postgres.Query
+    connection: later_db
+    sql: select 1
+`;
+    expect((await deploy(flow)).status).toBe(200);
+    const missing = await run("company.team", "later");
+    expect(missing.state.current).toBe("FAILED");
+    expect(await logsOf(missing.id)).toContain("task 'q': property connection: connection later_db not found in namespace company.team or its parents");
+    expect((await putJson("/namespaces/company.team/connections/later_db", { type: "http", values: { url: apiUrl } })).status).toBe(200);
+    const wrongType = await run("company.team", "later");
+    expect(await logsOf(wrongType.id)).toContain("task 'q': property connection: connection later_db (namespace company.team) is of type http, not postgres");
+    // the secret goes after the connection was saved: the run names it and its namespace
+    expect((await call("/namespaces/company/secrets/SPARE", { method: "PUT", body: JSON.stringify({ value: "spare-value" }), headers: { "content-type": "application/json" } })).status).toBe(200);
+    const url = new URL(db.url);
+    const spare = { type: "postgres", values: { host: url.hostname, database: url.pathname.slice(1), user: decodeURIComponent(url.username), password: "{{ secret('SPARE') }}" } };
+    expect((await putJson("/namespaces/company.team/connections/later_db", spare)).status).toBe(200);
+    expect((await call("/namespaces/company/secrets/SPARE", { method: "DELETE" })).status).toBe(204);
+    const secretGone = await run("company.team", "later");
+    expect(secretGone.state.current).toBe("FAILED");
+    expect(await logsOf(secretGone.id)).toContain("task 'q': property connection: connection later_db of namespace company.team: secret SPARE not found in namespace company.team");
+  });
+
+  it("tests a connection through the API with its type's test()", async () => {
+    expect(await (await call("/namespaces/company.team/connections/main_db/test", { method: "POST" })).json()).toEqual({ ok: true, durationMs: expect.any(Number) });
+    expect(await (await call("/namespaces/company/connections/api/test", { method: "POST" })).json()).toEqual({ ok: true, durationMs: expect.any(Number) });
+  });
+});
