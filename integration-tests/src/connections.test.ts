@@ -5,7 +5,7 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
-import { REPO_ROOT, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+import { REPO_ROOT, runCli, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
 
 const TOKEN = "tok-e5c1d2a9b7f34c60";
 
@@ -151,5 +151,48 @@ tasks:
   it("tests a connection through the API with its type's test()", async () => {
     expect(await (await call("/namespaces/company.team/connections/main_db/test", { method: "POST" })).json()).toEqual({ ok: true, durationMs: expect.any(Number) });
     expect(await (await call("/namespaces/company/connections/api/test", { method: "POST" })).json()).toEqual({ ok: true, durationMs: expect.any(Number) });
+  });
+
+  it("ferry connection set, get, list, test and delete", async () => {
+    const cli = (...args: string[]) => runCli([...args, "--server", ferry.url]);
+    // the secret lives in company: a namespace outside it cannot refer to it
+    expect(await cli("connection", "set", "cli.conn", "web", "--type", "http", "--value", `url=${apiUrl}`, "--value", "bearerToken={{ secret('API_TOKEN') }}")).toMatchObject({
+      code: 1, stderr: expect.stringContaining("values.bearerToken: secret API_TOKEN not found in namespace cli.conn"),
+    });
+    const set = await cli("connection", "set", "company.cli", "web", "--type", "http", "--value", `url=${apiUrl}`, "--value", "bearerToken={{ secret('API_TOKEN') }}", "-d", "the API");
+    expect(set).toMatchObject({ code: 0, stdout: "web (http) saved in namespace company.cli\n", stderr: "" });
+    expect((await cli("connection", "set", "company.cli", "web", "--type", "http", "--value", `url=${apiUrl}`, "--value", "bearerToken={{ secret('API_TOKEN') }}", "-d", "the API")).stdout).toBe("web (http) unchanged in namespace company.cli\n");
+    const got = JSON.parse((await cli("connection", "get", "company.cli.sub", "web")).stdout);
+    expect(got).toMatchObject({ namespace: "company.cli", id: "web", type: "http", values: { url: apiUrl, bearerToken: "******" } });
+    expect((await cli("connection", "list", "company.cli")).stdout).toBe("web\thttp\tthe API\n");
+    expect((await cli("connection", "test", "company.cli", "web")).stdout).toMatch(/^connection web ok \(\d+ ms\)\n$/);
+    expect((await cli("connection", "set", "company.cli", "bad", "--type", "http", "--value", "url=x"))).toMatchObject({ code: 1, stderr: expect.stringContaining("HTTP 422: connection bad (http): values.url: Invalid URL") });
+    expect((await cli("connection", "set", "company.cli", "nope", "--type", "ftp", "--value", "url=x"))).toMatchObject({ code: 1, stderr: expect.stringContaining("unknown connection type 'ftp'") });
+    expect((await cli("connection", "set", "company.cli", "web2", "--type", "http", "--value", "url"))).toMatchObject({ code: 2, stderr: expect.stringContaining("--value url: expected field=value") });
+    expect((await cli("connection", "set", "company.cli", "unauth", "--type", "http", "--value", `url=${apiUrl}`)).code).toBe(0);
+    expect(await cli("connection", "test", "company.cli", "unauth")).toMatchObject({ code: 1, stderr: expect.stringContaining(`connection unauth failed its test: GET ${apiUrl} answered HTTP 401`) });
+    expect((await cli("connection", "delete", "company.cli", "unauth")).stdout).toBe("unauth deleted from namespace company.cli\n");
+    expect((await cli("connection", "delete", "company.cli", "unauth")).stdout).toBe("no connection unauth in namespace company.cli\n");
+  });
+
+  it("ferry connection deploy sets a namespace's connections from a file kept in git, leaves unchanged ones, dry-runs and prunes", async () => {
+    const cli = (...args: string[]) => runCli([...args, "--server", ferry.url]);
+    const folder = await mkdtemp(join(tmpdir(), "ferry-conndeploy-"));
+    const file = join(folder, "connections.yaml");
+    const url = new URL(db.url);
+    const pg = (database: string) => `{ type: postgres, values: { host: ${url.hostname}, port: ${url.port || 5432}, database: ${database}, user: ${decodeURIComponent(url.username)}, password: "{{ secret('PG_PASSWORD') }}" } }`;
+    await writeFile(file, `reports: ${pg(url.pathname.slice(1))}\nweb: { type: http, values: { url: "${apiUrl}", bearerToken: "{{ secret('API_TOKEN') }}" }, description: the API }\nold: { type: http, values: { url: "${apiUrl}" } }\n`);
+    expect((await cli("connection", "deploy", file, "-n", "company.deploy")).stdout).toContain("3 set, 0 unchanged, 0 deleted");
+    expect((await cli("connection", "deploy", file, "-n", "company.deploy")).stdout).toContain("0 set, 3 unchanged, 0 deleted");
+    await writeFile(file, `reports: ${pg(url.pathname.slice(1))}\nweb: { type: http, values: { url: "${apiUrl}/other", bearerToken: "{{ secret('API_TOKEN') }}" }, description: the API }\n`);
+    expect((await cli("connection", "deploy", file, "-n", "company.deploy", "--prune", "--dry-run")).stdout).toContain("1 would be set, 1 unchanged, 1 would be deleted (dry run: nothing changed)");
+    expect((await (await call("/namespaces/company.deploy/connections/web")).json()) as { values: { url: string } }).toMatchObject({ values: { url: apiUrl } });
+    expect((await cli("connection", "deploy", file, "-n", "company.deploy", "--prune")).stdout).toContain("1 set, 1 unchanged, 1 deleted");
+    expect((await (await call("/namespaces/company.deploy/connections/web")).json()) as { values: { url: string } }).toMatchObject({ values: { url: `${apiUrl}/other` } });
+    expect((await call("/namespaces/company.deploy/connections/old")).status).toBe(404);
+    expect((await cli("connection", "test", "company.deploy", "reports")).code).toBe(0);
+    await writeFile(file, "web: { type: http, values: { url: nope } }\n");
+    expect(await cli("connection", "deploy", file, "-n", "company.deploy")).toMatchObject({ code: 1, stderr: expect.stringContaining("values.url: Invalid URL") });
+    expect(await cli("connection", "deploy", join(folder, "missing.yaml"), "-n", "company.deploy")).toMatchObject({ code: 2, stderr: expect.stringContaining("no such file") });
   });
 });

@@ -221,7 +221,7 @@ export const openApiDocument = {
         summary: "Create or replace a connection: {type, values, description?}; secret fields as {{ secret('NAME') }} references only",
         parameters: [ns, path("id")],
         requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["type", "values"], properties: { type: { type: "string" }, values: { type: "object" }, description: { type: "string" } }, additionalProperties: false } } } },
-        responses: { 200: json("connection"), 400: error("bad id or body"), 422: error("unknown type, a missing or refused field, a secret field given as a value, a missing secret") },
+        responses: { 200: json("the connection, with changed: false when it was already so"), 400: error("bad id or body"), 422: error("unknown type, a missing or refused field, a secret field given as a value, a missing secret") },
       },
       delete: { summary: "Delete a connection of the namespace: true, or false when there was none", parameters: [ns, path("id")], responses: { 200: json("boolean", { type: "boolean" }) } },
     },

@@ -41,11 +41,15 @@ describe("connections API", () => {
       status: 200,
       body: {
         namespace: "conn", id: "api", type: "http", values: { url: base, bearerToken: "******", headers: { "x-team": "data" } }, description: "the API",
-        creationDate: expect.any(String), updateDate: expect.any(String),
+        creationDate: expect.any(String), updateDate: expect.any(String), changed: true,
       },
     });
-    expect((await json(await t.api("/namespaces/conn/connections/api"))).body).toEqual(saved.body);
-    expect((await json(await t.api("/namespaces/conn/connections"))).body).toEqual([saved.body]);
+    const { changed, ...connection } = saved.body;
+    expect((await json(await t.api("/namespaces/conn/connections/api"))).body).toEqual(connection);
+    expect((await json(await t.api("/namespaces/conn/connections"))).body).toEqual([connection]);
+    // saved again as it is: nothing written, its updateDate kept
+    const again = await json(await put("conn", "api", { type: "http", values: { url: base, bearerToken: "{{ secret('API_TOKEN') }}", headers: { "x-team": "data" } }, description: "the API" }));
+    expect(again.body).toEqual({ ...connection, changed: false });
     await put("conn", "other", { type: "http", values: { url: base } });
     expect(await (await t.api("/namespaces/conn/connections/other", { method: "DELETE" })).json()).toBe(true);
     expect(await (await t.api("/namespaces/conn/connections/other", { method: "DELETE" })).json()).toBe(false);

@@ -1,6 +1,7 @@
 import { checkConnection, findConnection, assertConnectionId, parseConnectionInput, resolveConnection, SecretMasker, shownConnection } from "@ferry/engine";
 import { errorMessage, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
+import { isDeepStrictEqual } from "node:util";
 import type { ApiDeps } from "../api-deps.js";
 import { namespaceParam, onlyQuery } from "../params.js";
 
@@ -10,7 +11,7 @@ const TEST_TIMEOUT_MS = 15_000;
 /**
  * Connections of a namespace, in the KV routes' shapes: list (the namespace's own), GET (its own,
  * else the nearest parent's, as a flow of the namespace sees it), PUT `{type, values,
- * description?}`, DELETE answering `true` or `false`, and POST …/test running the type's test().
+ * description?}` (answering the connection with `changed`), DELETE answering `true` or `false`, and POST …/test running the type's test().
  * Secret fields always show `******`; values the server resolves never leave it.
  */
 export function connectionRoutes(deps: ApiDeps): Hono {
@@ -38,9 +39,13 @@ export function connectionRoutes(deps: ApiDeps): Hono {
     const { namespace, id } = where(c);
     const input = parseConnectionInput(parseJsonFromOutside(await c.req.text(), "the body ({type, values, description?})"));
     await checkConnection(registry, secrets, namespace, id, input);
+    const stored = await repository.getConnection(namespace, id);
+    // the same connection again (a deploy from git) writes nothing: its updateDate tells when it last changed
+    const same = stored && stored.type === input.type && (stored.description ?? undefined) === input.description && isDeepStrictEqual(stored.values, input.values);
+    if (same) return c.json({ ...shown(stored), changed: false });
     const now = new Date().toISOString();
     await repository.saveConnection({ namespace, id, ...input, created: now, updated: now });
-    return c.json(shown((await repository.getConnection(namespace, id))!));
+    return c.json({ ...shown((await repository.getConnection(namespace, id))!), changed: true });
   });
 
   app.delete("/:namespace/connections/:id", async (c) => {
