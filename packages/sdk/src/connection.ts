@@ -55,9 +55,10 @@ function isConnection(value: unknown): value is Connection {
  * and checked against the type's schema (`props.connection.values.host`).
  */
 export function connectionProperty<V = Record<string, unknown>>(type: string) {
-  const property = z.custom<Connection<V>>((value) => (typeof value === "string" && value.trim() !== "") || isConnection(value), {
-    error: `expected the id of a connection of type ${type}`,
-  });
+  const property = z
+    .custom<Connection<V>>((value) => (typeof value === "string" && value.trim() !== "") || isConnection(value), { error: `expected the id of a connection of type ${type}` })
+    // what editors see in the flow JSON Schema: flows write the id
+    .meta({ type: "string", minLength: 1, description: `the id of a connection of type ${type} (the flow's namespace's, or a parent's)` });
   connectionTypes.add(property, { connectionType: type });
   return property;
 }

@@ -121,6 +121,7 @@ export function createApp(deps: ApiDeps): Hono {
         version: p.version,
         tasks: p.tasks.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind, title: t.title })),
         triggers: p.triggers.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind ?? null, title: t.title })),
+        connectionTypes: (p.connectionTypes ?? []).map((t) => ({ type: t.type, title: t.title, secretFields: t.secretFields, testable: Boolean(t.test) })),
       })),
     ),
   );

@@ -197,7 +197,7 @@ export const openApiDocument = {
       delete: { summary: "Delete a secret", parameters: [ns, path("name", "secret name")], responses: { 204: { description: "deleted" }, 404: error("no such secret"), 405: error("the backend is read-only") } },
     },
     "/api/v1/plugins/schemas/flow": { get: { summary: "JSON Schema of flow files for the loaded plugins (for editors)", responses: { 200: json("a JSON Schema (2020-12)") } } },
-    "/api/v1/plugins": { get: { summary: "Loaded plugins with their task and trigger types and versions", responses: { 200: json("[{name, version, tasks, triggers}]", { type: "array" }) } } },
+    "/api/v1/plugins": { get: { summary: "Loaded plugins with their task, trigger and connection types and versions", responses: { 200: json("[{name, version, tasks, triggers, connectionTypes}]", { type: "array" }) } } },
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
     "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
     "/api/v1/namespaces": { get: { summary: "Namespaces with a flow or a KV pair, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },

@@ -109,6 +109,13 @@ describe("connections API", () => {
     expect((await t.api("/namespaces/conn/connections/absent/test", { method: "POST" })).status).toBe(404);
   });
 
+  it("lists the loaded connection types with the plugins, and their properties in the flow JSON Schema as ids", async () => {
+    const plugins = (await json(await t.api("/plugins"))).body as Array<{ name: string; connectionTypes: unknown[] }>;
+    expect(plugins.find((p) => p.name === "@ferry/plugin-core")?.connectionTypes).toEqual([{ type: "http", title: "HTTP API", secretFields: ["bearerToken", "password"], testable: true }]);
+    const schema = JSON.stringify((await json(await t.api("/plugins/schemas/flow"))).body);
+    expect(schema).toContain('"the id of a connection of type http (the flow\'s namespace\'s, or a parent\'s)"');
+  });
+
   it("keeps only references in the database: no secret value in it, nor in any answer", async () => {
     const db = await readFile(join(t.dir, ".ferry/ferry.db")).catch(() => Buffer.alloc(0));
     const wal = await readFile(join(t.dir, ".ferry/ferry.db-wal")).catch(() => Buffer.alloc(0));
