@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import mysql from "mysql2/promise";
+import { createMysqlTestDatabase, MYSQL_URL } from "../../repository-backends/mysql/src/test-database.test-support.js";
 import { createPostgresTestDatabase, POSTGRES_URL } from "../../repository-backends/postgres/src/test-database.test-support.js";
 import { REPO_ROOT, runCli, startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
 
@@ -15,8 +17,9 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-describe.skipIf(!POSTGRES_URL)("connections used by flows on a real ferry server local (HTTP API, PostgreSQL)", () => {
+describe.skipIf(!POSTGRES_URL || !MYSQL_URL)("connections used by flows on a real ferry server local (HTTP API, PostgreSQL, MariaDB)", () => {
   let db: { url: string; drop(): Promise<void> };
+  let shop: { url: string; drop(): Promise<void> };
   let ferry: FerryProcess;
   let api: Server;
   let apiUrl: string;
@@ -33,6 +36,11 @@ describe.skipIf(!POSTGRES_URL)("connections used by flows on a real ferry server
     const sql = postgres(db.url, { max: 1, onnotice: () => undefined });
     await sql.unsafe("create table orders (id int primary key, status text); insert into orders values (1, 'open'), (2, 'open'), (3, 'shipped')");
     await sql.end();
+    shop = await createMysqlTestDatabase();
+    const my = await mysql.createConnection({ uri: shop.url });
+    await my.query("create table products (id int primary key, name varchar(40))");
+    await my.query("insert into products values (1, 'kayak'), (2, 'paddle')");
+    await my.end();
     // an API that answers who called it: the Authorization header comes back in the body
     api = createServer((req, res) => {
       res.writeHead(req.headers.authorization === `Bearer ${TOKEN}` ? 200 : 401, { "content-type": "application/json" });
@@ -43,22 +51,26 @@ describe.skipIf(!POSTGRES_URL)("connections used by flows on a real ferry server
     cwd = await mkdtemp(join(tmpdir(), "ferry-it-connections-"));
     await writeFile(
       join(cwd, "ferry.yaml"),
-      `plugins: ["@ferry/plugin-core", "${join(REPO_ROOT, "examples/plugins/ferry-plugin-postgres")}"]\nsecrets: { type: database, key: "${Buffer.alloc(32, 3).toString("base64")}" }\n`,
+      `plugins: ["@ferry/plugin-core", "${join(REPO_ROOT, "examples/plugins/ferry-plugin-postgres")}", "${join(REPO_ROOT, "examples/plugins/ferry-plugin-mysql")}"]\nsecrets: { type: database, key: "${Buffer.alloc(32, 3).toString("base64")}" }\n`,
     );
     ferry = await startFerryProcess({ cwd });
     const url = new URL(db.url);
     pgPassword = decodeURIComponent(url.password) || "unused-password-x1";
-    for (const [name, value] of [["API_TOKEN", TOKEN], ["PG_PASSWORD", pgPassword]]) {
+    const shopUrl = new URL(shop.url);
+    for (const [name, value] of [["API_TOKEN", TOKEN], ["PG_PASSWORD", pgPassword], ["SHOP_PASSWORD", decodeURIComponent(shopUrl.password)]]) {
       expect((await call(`/namespaces/company/secrets/${name}`, { method: "PUT", body: JSON.stringify({ value }), headers: { "content-type": "application/json" } })).status).toBe(200);
     }
     // defined once in the parent namespace; flows of company.team use them
     expect((await putJson("/namespaces/company/connections/api", { type: "http", values: { url: apiUrl, bearerToken: "{{ secret('API_TOKEN') }}", headers: { "x-team": "data" } } })).status).toBe(200);
     const main = { type: "postgres", values: { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), user: decodeURIComponent(url.username), password: "{{ secret('PG_PASSWORD') }}" } };
     expect((await putJson("/namespaces/company/connections/main_db", main)).status).toBe(200);
+    const shopDb = { type: "mysql", values: { host: shopUrl.hostname, port: Number(shopUrl.port || 3306), database: shopUrl.pathname.slice(1), user: decodeURIComponent(shopUrl.username), password: "{{ secret('SHOP_PASSWORD') }}" } };
+    expect((await putJson("/namespaces/company/connections/shop_db", shopDb)).status).toBe(200);
   }, 60_000);
   afterAll(async () => {
     await ferry?.stop();
     await db?.drop();
+    await shop?.drop();
     await new Promise((r) => api?.close(r));
   });
 
@@ -91,6 +103,27 @@ tasks:
     expect(logs).toContain(`token ****** for ${new URL(db.url).username} at ${apiUrl}`);
     expect(JSON.stringify(ended)).not.toContain(TOKEN);
     expect(JSON.stringify(logs)).not.toContain(TOKEN);
+  });
+
+  it("a flow queries MariaDB on a mysql connection, and the type's test opens it", async () => {
+    expect((await deploy(`id: shop
+namespace: company.team
+tasks:
+  - id: products
+    type: io.kestra.plugin.jdbc.mysql.Query
+    connection: shop_db
+    sql: select name from products where id > ? order by id
+    parameters: [0]
+    fetchType: FETCH
+`)).status).toBe(200);
+    const ended = await run("company.team", "shop");
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList[0].outputs).toEqual({ size: 2, rows: [{ name: "kayak" }, { name: "paddle" }] });
+    expect(await (await call("/namespaces/company.team/connections/shop_db/test", { method: "POST" })).json()).toEqual({ ok: true, durationMs: expect.any(Number) });
+    // a postgres property refuses it at deploy, as it refuses an http one
+    const refused = await deploy("id: wrong\nnamespace: company.team\ntasks:\n  - { id: q, type: postgres.Query, connection: shop_db, sql: select 1 }\n");
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { errors: Array<{ message: string }> }).errors[0]!.message).toBe("task 'q': connection shop_db (namespace company) is of type mysql; property connection takes a connection of type postgres");
   });
 
   it("keeps no secret value in the database, storage or API answers: the connection's references only", async () => {
@@ -173,7 +206,8 @@ tasks:
     expect(await cli("connection", "test", "company.cli", "unauth")).toMatchObject({ code: 1, stderr: expect.stringContaining(`connection unauth failed its test: GET ${apiUrl} answered HTTP 401`) });
     expect((await cli("connection", "delete", "company.cli", "unauth")).stdout).toBe("unauth deleted from namespace company.cli\n");
     expect((await cli("connection", "delete", "company.cli", "unauth")).stdout).toBe("no connection unauth in namespace company.cli\n");
-  });
+    // each call starts a node process: a dozen of them on a loaded machine
+  }, 180_000);
 
   it("ferry connection deploy sets a namespace's connections from a file kept in git, leaves unchanged ones, dry-runs and prunes", async () => {
     const cli = (...args: string[]) => runCli([...args, "--server", ferry.url]);
@@ -194,5 +228,5 @@ tasks:
     await writeFile(file, "web: { type: http, values: { url: nope } }\n");
     expect(await cli("connection", "deploy", file, "-n", "company.deploy")).toMatchObject({ code: 1, stderr: expect.stringContaining("values.url: Invalid URL") });
     expect(await cli("connection", "deploy", join(folder, "missing.yaml"), "-n", "company.deploy")).toMatchObject({ code: 2, stderr: expect.stringContaining("no such file") });
-  });
+  }, 180_000);
 });
