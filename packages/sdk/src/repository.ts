@@ -148,7 +148,7 @@ export interface Repository {
   saveKv(record: KvRecord, options?: { ifValueUri?: string | null }): Promise<boolean>;
   /** removes the key's record (with `ifValueUri`, only if it still points there); false when nothing was removed */
   deleteKv(namespace: string, key: string, options?: { ifValueUri?: string }): Promise<boolean>;
-  /** namespaces that have a live flow or a KV pair, sorted */
+  /** namespaces that have a live flow, a KV pair or a connection, sorted */
   listNamespaces(): Promise<string[]>;
 
   /** a connection of exactly this namespace (parents are the caller's to walk) */

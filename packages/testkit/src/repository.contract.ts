@@ -273,6 +273,7 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.getConnection("c.conn.child", "a_db")).toBeUndefined();
       expect((await repo.listConnections("c.conn")).map((r) => r.id)).toEqual(["a_db", "main_db"]);
       expect((await repo.listConnections("c.conn.child")).map((r) => r.id)).toEqual(["main_db"]);
+      expect(await repo.listNamespaces()).toEqual(expect.arrayContaining(["c.conn", "c.conn.child"]));
       expect(await repo.listConnections("c.other")).toEqual([]);
       const read = await repo.getConnection("c.conn", "a_db");
       (read!.values as Record<string, unknown>).host = "changed";

@@ -497,12 +497,13 @@ export abstract class SqlRepository implements Repository {
   }
 
   async listNamespaces(): Promise<string[]> {
-    const { flows, kv } = this.tables;
-    const [fromFlows, fromKv] = (await Promise.all([
+    const { flows, kv, connections } = this.tables;
+    const found = (await Promise.all([
       this.db().selectDistinct({ namespace: flows.namespace }).from(flows).where(eq(flows.deleted, false)),
       this.db().selectDistinct({ namespace: kv.namespace }).from(kv),
-    ])) as [Array<{ namespace: string }>, Array<{ namespace: string }>];
-    return [...new Set([...fromFlows, ...fromKv].map((r) => r.namespace))].sort();
+      this.db().selectDistinct({ namespace: connections.namespace }).from(connections),
+    ])) as Array<Array<{ namespace: string }>>;
+    return [...new Set(found.flat().map((r) => r.namespace))].sort();
   }
 
   async getConnection(namespace: string, id: string): Promise<ConnectionRecord | undefined> {

@@ -96,7 +96,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
-  /** namespaces with a flow or a KV pair, and their parents: `company.team` brings `company` */
+  /** namespaces with a flow, a KV pair or a connection, and their parents: `company.team` brings `company` */
   app.get("/api/v1/namespaces", async (c) => {
     const all = new Set<string>();
     for (const namespace of await deps.repository.listNamespaces()) {

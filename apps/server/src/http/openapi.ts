@@ -200,7 +200,7 @@ export const openApiDocument = {
     "/api/v1/plugins": { get: { summary: "Loaded plugins with their task, trigger and connection types and versions", responses: { 200: json("[{name, version, tasks, triggers, connectionTypes}]", { type: "array" }) } } },
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
     "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
-    "/api/v1/namespaces": { get: { summary: "Namespaces with a flow or a KV pair, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
+    "/api/v1/namespaces": { get: { summary: "Namespaces with a flow, a KV pair or a connection, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
     "/api/v1/namespaces/{namespace}/kv": { get: { summary: "KV pairs of a namespace (metadata: key, type, creation, update, expiration)", parameters: [ns, query("prefix", "keys starting with")], responses: { 200: json("list", { type: "array" }), 400: error("bad namespace") } } },
     "/api/v1/namespaces/{namespace}/kv/{key}": {
       get: { summary: "A KV pair: {type, value}", parameters: [ns, path("key")], responses: { 200: json("{type, value}"), 404: error("missing or expired") } },

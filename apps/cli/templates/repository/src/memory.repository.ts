@@ -378,7 +378,8 @@ export class AcmeRepository implements Repository {
   }
 
   async listNamespaces() {
-    return [...new Set([...this.liveFlows().map((f) => f.namespace), ...[...this.kv.values()].map((r) => r.namespace)])].sort();
+    const namespaces = [...this.liveFlows().map((f) => f.namespace), ...[...this.kv.values()].map((r) => r.namespace), ...[...this.connections.values()].map((c) => c.namespace)];
+    return [...new Set(namespaces)].sort();
   }
 
   async appendMetrics(entries: MetricEntry[]) {

@@ -46,6 +46,9 @@ describe("connections API", () => {
     });
     const { changed, ...connection } = saved.body;
     expect((await json(await t.api("/namespaces/conn/connections/api"))).body).toEqual(connection);
+    // a namespace with only connections is a namespace in use, its parents with it
+    await put("only.connections", "x", { type: "http", values: { url: base } });
+    expect(((await json(await t.api("/namespaces"))).body as Array<{ id: string }>).map((n) => n.id)).toEqual(expect.arrayContaining(["conn", "only", "only.connections"]));
     expect((await json(await t.api("/namespaces/conn/connections"))).body).toEqual([connection]);
     // saved again as it is: nothing written, its updateDate kept
     const again = await json(await put("conn", "api", { type: "http", values: { url: base, bearerToken: "{{ secret('API_TOKEN') }}", headers: { "x-team": "data" } }, description: "the API" }));
