@@ -21,7 +21,7 @@ tasks:
   - { id: after, type: core.Log, message: after the nap }
 `;
 
-type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; attempts: Array<{ state: { current: string }; workerId?: string }> }> };
+type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; attempts: Array<{ state: { current: string }; workerId?: string }>; outputs?: Record<string, unknown> }> };
 
 /* `long` holds a worker for 3 s (a Shell: core.Sleep waits in the executor, on no worker) */
 
@@ -168,12 +168,12 @@ for (const repo of SHARED_DATABASES) {
       for (const body of flows) expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
       const wd = await c.api<{ id: string }>("/executions/it.distributed/wd", { method: "POST" });
       const items = await c.api<{ id: string }>("/executions/it.distributed/items", { method: "POST" });
-      const wdEnd = (await c.waitEnd(wd.id)) as unknown as Execution & { taskRunList: Array<{ taskId: string; outputs?: Record<string, unknown> }> };
+      const wdEnd = await c.waitEnd(wd.id);
       expect(wdEnd.state.current).toBe("SUCCESS");
       const workersOf = (taskId: string) => wdEnd.taskRunList.find((r) => r.taskId === taskId)!.attempts.map((a) => a.workerId);
       expect(new Set([...workersOf("wdir"), ...workersOf("write"), ...workersOf("read")]).size).toBe(1);
       expect(Object.keys(wdEnd.taskRunList.find((r) => r.taskId === "wdir")!.outputs!.outputFiles as object)).toEqual(["out.txt"]);
-      const itemsEnd = (await c.waitEnd(items.id)) as unknown as Execution & { taskRunList: Array<{ taskId: string; outputs?: Record<string, unknown> }> };
+      const itemsEnd = await c.waitEnd(items.id);
       expect(itemsEnd.state.current).toBe("SUCCESS");
       expect(itemsEnd.taskRunList.find((r) => r.taskId === "each_items")!.outputs).toMatchObject({ numberOfBatches: 4, iterations: { SUCCESS: 4, CREATED: 0 } });
       expect(itemsEnd.taskRunList.find((r) => r.taskId === "each_merge")!.outputs!.subflowOutputs).toMatch(/^ferry:\/\//);

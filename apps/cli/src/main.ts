@@ -7,6 +7,7 @@ import { registerExecute } from "./commands/execute.command.js";
 import { registerExecutions } from "./commands/executions.command.js";
 import { registerFlow } from "./commands/flow.command.js";
 import { registerKv } from "./commands/kv.command.js";
+import { registerConnection } from "./commands/connection.command.js";
 import { registerNamespace } from "./commands/namespace.command.js";
 import { registerPlugin } from "./commands/plugin.command.js";
 import { registerSecrets } from "./commands/secrets.command.js";
@@ -30,6 +31,7 @@ registerConfig(program);
 registerPlugin(program);
 registerNamespace(program);
 registerKv(program);
+registerConnection(program);
 registerDoctor(program);
 registerCompletion(program);
 

@@ -54,7 +54,7 @@ function sources(kind: PluginKind, names: PluginNames): Record<string, string> {
 }
 
 const WHAT: Record<PluginKind, (n: PluginNames) => string> = {
-  task: (n) => `a task type, \`${n.prefix}.Hello\``,
+  task: (n) => `a task type, \`${n.prefix}.Hello\`, and a connection type, \`${n.prefix}\`, it can run on`,
   trigger: (n) => `a trigger type, \`${n.prefix}.Workdays\` (a schedule that skips the days it is told)`,
   storage: () => "an internal storage backend (in memory, to start from)",
   secrets: (n) => `a secret backend (\`${n.upper}_SECRET_<NAME>\` environment variables, to start from)`,

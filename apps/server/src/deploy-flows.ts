@@ -1,4 +1,5 @@
 import { parseFlow, parseFlowForDeploy, type Flow, type FlowLookup, type PluginRegistry } from "@ferry/core";
+import { findConnection } from "@ferry/engine";
 import { UserError, type Repository } from "@ferry/sdk";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -40,7 +41,7 @@ export async function deployFlowsFromDir(dir: string, repository: Repository, re
   const lookup: FlowLookup = async (namespace, id, revision) => (revision === undefined ? batch.get(`${namespace}/${id}`) : undefined) ?? deployed(namespace, id, revision);
   for (const { file, source } of files) {
     try {
-      const flow = await parseFlowForDeploy(source, registry, lookup);
+      const flow = await parseFlowForDeploy(source, registry, lookup, (namespace, id) => findConnection(repository, namespace, id));
       parsed.push({ flow, source });
     } catch (error) {
       if (!(error instanceof UserError)) throw error;

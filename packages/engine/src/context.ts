@@ -1,7 +1,7 @@
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
-import { secretsOnWorkersOnly } from "./secret-function.js";
+import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
 import { maskSecretInputs } from "./secret-inputs.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
@@ -78,7 +78,7 @@ export async function buildRenderContext(
     if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly }) };
+  const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }) };
   return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
 }
 

@@ -12,7 +12,7 @@ export { startLogWriter, startMetricsWriter } from "./log-writer.js";
 export { renderProperties } from "./render-properties.js";
 export { WorkerDirectory } from "./worker-directory.js";
 export { Reconciler, type ReconcilerOptions } from "./executor/reconciler.js";
-export { secretFunction } from "./secret-function.js";
+export { connectionsOnWorkersOnly, secretFunction } from "./secret-function.js";
 export { ENCRYPTED_TYPE, isEncrypted, maskSecretInputs } from "./secret-inputs.js";
 export { encryptionKey } from "./encryption-key.js";
 export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
@@ -22,3 +22,5 @@ export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js
 export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
+export * from "./connections/index.js";
+export { SecretMasker } from "./worker/secret-masker.js";

@@ -19,3 +19,8 @@ export function secretFunction(backend: SecretBackend, namespace: string): Calla
 export const secretsOnWorkersOnly: Callable = () => {
   throw new UserError("secret() is resolved where tasks run: flowable properties and flow outputs cannot read secrets");
 };
+
+/** connections hold secrets: like secret(), connection() is resolved only where tasks run */
+export const connectionsOnWorkersOnly: Callable = () => {
+  throw new UserError("connection() is resolved where tasks run: flowable properties, flow outputs and triggers cannot read connections");
+};

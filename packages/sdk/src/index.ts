@@ -15,6 +15,7 @@ export type * from "./queue.js";
 export * from "./task.js";
 export * from "./trigger.js";
 export * from "./plugin.js";
+export * from "./connection.js";
 export * from "./backend.js";
 export * as schema from "./schema.js";
 export { z } from "zod";

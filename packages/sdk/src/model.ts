@@ -143,6 +143,20 @@ export interface KvRecord {
   updated: string;
 }
 
+/**
+ * A connection of a namespace (inherited by its children). `values` are as given: a secret
+ * field holds its `{{ secret('NAME') }}` reference, never the secret's value.
+ */
+export interface ConnectionRecord {
+  namespace: string;
+  id: string;
+  type: string;
+  values: Record<string, unknown>;
+  description?: string;
+  created: string;
+  updated: string;
+}
+
 /** A number a task reported (Kestra's metrics): a counter's increment or a timer's seconds. */
 export interface MetricEntry {
   executionId: string;

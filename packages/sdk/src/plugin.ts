@@ -1,3 +1,4 @@
+import type { ConnectionTypeDefinition } from "./connection.js";
 import type { TaskDefinition } from "./task.js";
 import type { TriggerDefinition } from "./trigger.js";
 
@@ -10,6 +11,8 @@ export interface Plugin {
   sdkMajor: number;
   tasks: TaskDefinition[];
   triggers: TriggerDefinition[];
+  /** connection types its tasks (or any plugin's) use; absent in plugins built before connections */
+  connectionTypes?: ConnectionTypeDefinition[];
 }
 
 export function definePlugin(plugin: {
@@ -17,6 +20,7 @@ export function definePlugin(plugin: {
   version: string;
   tasks?: TaskDefinition[];
   triggers?: TriggerDefinition[];
+  connectionTypes?: ConnectionTypeDefinition[];
 }): Plugin {
-  return { sdkMajor: SDK_MAJOR, tasks: [], triggers: [], ...plugin };
+  return { sdkMajor: SDK_MAJOR, tasks: [], triggers: [], connectionTypes: [], ...plugin };
 }

@@ -1,6 +1,6 @@
 import type { ExecutionState } from "./states.js";
 import type {
-  ConcurrencySlotRecord, EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
+  ConcurrencySlotRecord, ConnectionRecord, EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
   TriggerRef, TriggerStateRecord,
 } from "./model.js";
 
@@ -13,7 +13,7 @@ import type {
  *   saving identical source returns the current revision unchanged. Concurrent saves of one
  *   flow are serialized: each gets its own revision (or the unchanged one), none fails for
  *   having raced another; revisions stay 1, 2, 3… without gaps or duplicates.
- * - Every write of one record (KV pair, secret, task cache entry, trigger state) is atomic:
+ * - Every write of one record (KV pair, secret, connection, task cache entry, trigger state) is atomic:
  *   of concurrent writers, the record ends as one of them wrote it, and none fails for
  *   having raced another (a unique-key race is the repository's to absorb, not its caller's).
  * - `saveExecution` writes the execution and the given task runs in one transaction;
@@ -165,8 +165,17 @@ export interface Repository {
   saveKv(record: KvRecord, options?: { ifValueUri?: string | null }): Promise<boolean>;
   /** removes the key's record (with `ifValueUri`, only if it still points there); false when nothing was removed */
   deleteKv(namespace: string, key: string, options?: { ifValueUri?: string }): Promise<boolean>;
-  /** namespaces that have a live flow or a KV pair, sorted */
+  /** namespaces that have a live flow, a KV pair or a connection, sorted */
   listNamespaces(): Promise<string[]>;
+
+  /** a connection of exactly this namespace (parents are the caller's to walk) */
+  getConnection(namespace: string, id: string): Promise<ConnectionRecord | undefined>;
+  /** the connections of exactly this namespace, by id */
+  listConnections(namespace: string): Promise<ConnectionRecord[]>;
+  /** stores the connection, replacing the id's (keeping the first `created`) */
+  saveConnection(record: ConnectionRecord): Promise<void>;
+  /** false when there was no such connection */
+  deleteConnection(namespace: string, id: string): Promise<boolean>;
 
   appendMetrics(entries: MetricEntry[]): Promise<void>;
   /** in the order they were appended */

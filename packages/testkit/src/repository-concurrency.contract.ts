@@ -127,6 +127,19 @@ export function repositoryConcurrencyCases(test: (name: string, fn: () => Promis
     expect((await repo().listTriggerStates({ namespace: "c.conc", flowId: "f" }))[0]?.disabled).toBe(true);
   });
 
+  test("20 concurrent saves of one connection, new then existing: all stored, it ends as one of them, its first created kept", async () => {
+    for (const round of ["new", "existing"]) {
+      const results = await writers((i) =>
+        repo().saveConnection({ namespace: "c.conc", id: "conn", type: "http", values: { url: `http://${round}-${i}` }, created: `${round}-${i}`, updated: now() }),
+      );
+      expect(rejected(results)).toEqual([]);
+      const stored = await repo().getConnection("c.conc", "conn");
+      expect(Array.from({ length: WRITERS }, (_, i) => `http://${round}-${i}`)).toContain(stored?.values.url);
+      expect(stored?.created).toMatch(/^new-/);
+      expect((await repo().listConnections("c.conc")).filter((c) => c.id === "conn")).toHaveLength(1);
+    }
+  });
+
   test("20 concurrent claims of one key: exactly one wins, every caller learns it", async () => {
     const later = new Date(Date.now() + 60_000).toISOString();
     const ids = Array.from({ length: WRITERS }, () => newId());

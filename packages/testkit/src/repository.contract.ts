@@ -275,6 +275,31 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(namespaces).not.toContain("c.ns.gone");
       expect(namespaces).toEqual([...namespaces].sort());
     });
+    test("connections: saved with their values as given, replaced keeping created, listed by id per namespace, deleted", async () => {
+      const values = { host: "db.local", port: 5432, password: "{{ secret('DB_PASSWORD') }}", options: { ssl: true, hosts: ["a", "b"] } };
+      const record = (id: string, over: Record<string, unknown> = {}) => ({ namespace: "c.conn", id, type: "postgres", values, created: now(), updated: now(), ...over });
+      await repo.saveConnection(record("main_db", { description: "the main one", created: "2026-01-01T00:00:00.000Z" }));
+      await repo.saveConnection(record("a_db"));
+      await repo.saveConnection({ ...record("main_db"), values: { host: "db2" }, created: "2026-06-01T00:00:00.000Z", updated: "2026-06-01T00:00:00.000Z" });
+      await repo.saveConnection(record("main_db", { namespace: "c.conn.child" }));
+      expect(await repo.getConnection("c.conn", "main_db")).toEqual({
+        namespace: "c.conn", id: "main_db", type: "postgres", values: { host: "db2" }, created: "2026-01-01T00:00:00.000Z", updated: "2026-06-01T00:00:00.000Z",
+      });
+      expect((await repo.getConnection("c.conn", "a_db"))?.values).toEqual(values);
+      expect(await repo.getConnection("c.conn", "nope")).toBeUndefined();
+      // a child's connection is its own: parents are walked by the caller
+      expect(await repo.getConnection("c.conn.child", "a_db")).toBeUndefined();
+      expect((await repo.listConnections("c.conn")).map((r) => r.id)).toEqual(["a_db", "main_db"]);
+      expect((await repo.listConnections("c.conn.child")).map((r) => r.id)).toEqual(["main_db"]);
+      expect(await repo.listNamespaces()).toEqual(expect.arrayContaining(["c.conn", "c.conn.child"]));
+      expect(await repo.listConnections("c.other")).toEqual([]);
+      const read = await repo.getConnection("c.conn", "a_db");
+      (read!.values as Record<string, unknown>).host = "changed";
+      expect((await repo.getConnection("c.conn", "a_db"))?.values.host).toBe("db.local");
+      expect(await repo.deleteConnection("c.conn", "a_db")).toBe(true);
+      expect(await repo.deleteConnection("c.conn", "a_db")).toBe(false);
+      expect(await repo.getConnection("c.conn", "a_db")).toBeUndefined();
+    });
     test("metrics append in order and filter by task run", async () => {
       const e = execution();
       await repo.saveExecution(e);

@@ -1,6 +1,6 @@
 import { renderValue, type Callable, type RenderContext } from "@ferry/core";
 import {
-  isStorageUri, UserError, type ExecutionsAccess, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskDefinition, type TaskOutputs,
+  connectionPropertiesOf, isStorageUri, secretReferenceOf, UserError, type Connection, type ConnectionTypeDefinition, type ExecutionsAccess, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskDefinition, type TaskOutputs,
 } from "@ferry/sdk";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +30,13 @@ export interface RunTaskOptions {
   executions?: ExecutionsAccess;
   /** the task types RunContext.runTask may run (TemplatedTask-like tasks), by type or alias */
   tasks?: TaskDefinition[];
+  /**
+   * the namespace's connections by id, as saved (`{{ secret('NAME') }}` references read
+   * `secrets`): what a connection-typed property and `{{ connection('id') }}` get, resolved and
+   * checked against their type, given in `connectionTypes`
+   */
+  connections?: Record<string, { type: string; values: Record<string, unknown> }>;
+  connectionTypes?: ConnectionTypeDefinition[];
 }
 
 export interface RunTaskResult {
@@ -106,11 +113,31 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     return value;
   };
   const kvFunction: Callable = async (args) => (await kv.get(String(args[0])))?.value ?? null;
-  const ctx: RenderContext = { variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } }, functions: { secret, kv: kvFunction } };
+  // as the worker resolves them: secrets read now, the whole checked against the connection's type
+  const connection = (id: string, type?: string): Connection => {
+    const given = options.connections?.[id];
+    if (!given) throw new UserError(`connection ${id} not found in namespace ${namespace} (give it in options.connections)`);
+    if (type && given.type !== type) throw new UserError(`connection ${id} (namespace ${namespace}) is of type ${given.type}, not ${type}`);
+    const definition = options.connectionTypes?.find((t) => t.type === given.type);
+    if (!definition) throw new UserError(`connection type ${given.type}: give its definition in options.connectionTypes`);
+    const values = Object.fromEntries(Object.entries(given.values).map(([k, v]) => {
+      const name = secretReferenceOf(v);
+      return [k, name === undefined ? v : secret([name], {})];
+    }));
+    return { id, type: given.type, namespace, values: definition.schema.parse(values) as Record<string, unknown> };
+  };
+  const connectionFunction: Callable = (args) => connection(String(args[0] ?? "")).values;
+  const ctx: RenderContext = {
+    variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } },
+    functions: { secret, kv: kvFunction, connection: connectionFunction },
+  };
   const raw = new Set(definition.rawProperties ?? []);
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, ctx);
-  const props = definition.properties.parse(rendered);
+  const props = definition.properties.parse(rendered) as Record<string, unknown>;
+  for (const [property, type] of Object.entries(connectionPropertiesOf(definition.properties))) {
+    if (typeof props[property] === "string") props[property] = connection(props[property] as string, type);
+  }
 
   const controller = new AbortController();
   const timer = options.timeoutMs ? setTimeout(() => controller.abort(new Error(`Timeout after ${options.timeoutMs} ms`)), options.timeoutMs) : undefined;
@@ -188,7 +215,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     ...(options.processUser ? { processUser: options.processUser } : {}),
   };
   try {
-    const outputs = (await definition.run(run, props)) ?? undefined;
+    const outputs = (await definition.run(run, props as P)) ?? undefined;
     return { outputs, logs, files: stored, metrics, kv: Object.fromEntries(pairs), namespaceFiles: Object.fromEntries(nsFiles), toggles, purgedFiles };
   } finally {
     clearTimeout(timer);

@@ -1,4 +1,5 @@
 import { definePlugin } from "@ferry/sdk";
+import { httpConnectionType } from "./http/http.connection.js";
 import { forEachTask } from "./flow/for-each.task.js";
 import { allowFailureTask } from "./flow/allow-failure.task.js";
 import { dagTaskDefinition } from "./flow/dag.task.js";
@@ -52,6 +53,7 @@ export { loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachT
 export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
+  connectionTypes: [httpConnectionType],
   triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,

@@ -191,3 +191,18 @@ export const concurrencySlots = mysqlTable(
   },
   (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
 );
+
+/** connections: type and values, secret fields only as `{{ secret('…') }}` references (JSON text) */
+export const connections = mysqlTable(
+  "connections",
+  {
+    namespace: name("namespace").notNull(),
+    id: name("id").notNull(),
+    type: name("type").notNull(),
+    values: longtext("values").notNull(),
+    description: text("description"),
+    created: date("created").notNull(),
+    updated: date("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
+);

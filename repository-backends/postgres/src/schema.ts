@@ -183,3 +183,18 @@ export const concurrencySlots = pgTable(
   },
   (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
 );
+
+/** connections: type and values, secret fields only as `{{ secret('…') }}` references (JSON text) */
+export const connections = pgTable(
+  "connections",
+  {
+    namespace: text("namespace").notNull(),
+    id: text("id").notNull(),
+    type: text("type").notNull(),
+    values: text("values").notNull(),
+    description: text("description"),
+    created: text("created").notNull(),
+    updated: text("updated").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
+);

@@ -1,5 +1,5 @@
 import {
-  ConflictError, NotFoundError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
@@ -10,6 +10,7 @@ import {
 } from "./rows.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { retryingLostRaces } from "./race-retry.js";
+import { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
 
 /**
  * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
@@ -35,6 +36,7 @@ export interface SqlTables {
   taskCache: AnyTable;
   concurrencyLocks: AnyTable;
   concurrencySlots: AnyTable;
+  connections: AnyTable;
 }
 
 // Kestra's terminated states an execution can end in
@@ -510,12 +512,36 @@ export abstract class SqlRepository implements Repository {
   }
 
   async listNamespaces(): Promise<string[]> {
-    const { flows, kv } = this.tables;
-    const [fromFlows, fromKv] = (await Promise.all([
+    const { flows, kv, connections } = this.tables;
+    const found = (await Promise.all([
       this.db().selectDistinct({ namespace: flows.namespace }).from(flows).where(eq(flows.deleted, false)),
       this.db().selectDistinct({ namespace: kv.namespace }).from(kv),
-    ])) as [Array<{ namespace: string }>, Array<{ namespace: string }>];
-    return [...new Set([...fromFlows, ...fromKv].map((r) => r.namespace))].sort();
+      this.db().selectDistinct({ namespace: connections.namespace }).from(connections),
+    ])) as Array<Array<{ namespace: string }>>;
+    return [...new Set(found.flat().map((r) => r.namespace))].sort();
+  }
+
+  async getConnection(namespace: string, id: string): Promise<ConnectionRecord | undefined> {
+    const { connections } = this.tables;
+    const [row] = (await this.db().select().from(connections).where(and(eq(connections.namespace, namespace), eq(connections.id, id))).limit(1)) as ConnectionRow[];
+    return row && connectionFromRow(row);
+  }
+
+  async listConnections(namespace: string): Promise<ConnectionRecord[]> {
+    const { connections } = this.tables;
+    const rows = (await this.db().select().from(connections).where(eq(connections.namespace, namespace)).orderBy(asc(connections.id))) as ConnectionRow[];
+    return rows.map(connectionFromRow);
+  }
+
+  async saveConnection(record: ConnectionRecord): Promise<void> {
+    const { connections } = this.tables;
+    // one upsert: concurrent first saves of one id never fail on its key, and the first `created` stays
+    await this.upsert(this.db(), connections, [connectionToRow(record)], [connections.namespace, connections.id], ["created"]);
+  }
+
+  async deleteConnection(namespace: string, id: string): Promise<boolean> {
+    const { connections } = this.tables;
+    return this.changedRows(await this.db().delete(connections).where(and(eq(connections.namespace, namespace), eq(connections.id, id)))) > 0;
   }
 
   async deleteKv(namespace: string, key: string, options: { ifValueUri?: string } = {}): Promise<boolean> {

@@ -18,6 +18,7 @@ import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { executionResumeRoutes } from "./routes/execution-resume.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
+import { connectionRoutes } from "./routes/connections.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
@@ -95,7 +96,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/triggers", triggerRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
-  /** namespaces with a flow or a KV pair, and their parents: `company.team` brings `company` */
+  /** namespaces with a flow, a KV pair or a connection, and their parents: `company.team` brings `company` */
   app.get("/api/v1/namespaces", async (c) => {
     const all = new Set<string>();
     for (const namespace of await deps.repository.listNamespaces()) {
@@ -107,6 +108,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
+  app.route("/api/v1/namespaces", connectionRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
@@ -119,6 +121,7 @@ export function createApp(deps: ApiDeps): Hono {
         version: p.version,
         tasks: p.tasks.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind, title: t.title })),
         triggers: p.triggers.map((t) => ({ type: t.type, aliases: t.aliases ?? [], kind: t.kind ?? null, title: t.title })),
+        connectionTypes: (p.connectionTypes ?? []).map((t) => ({ type: t.type, title: t.title, secretFields: t.secretFields, testable: Boolean(t.test) })),
       })),
     ),
   );

@@ -197,10 +197,10 @@ export const openApiDocument = {
       delete: { summary: "Delete a secret", parameters: [ns, path("name", "secret name")], responses: { 204: { description: "deleted" }, 404: error("no such secret"), 405: error("the backend is read-only") } },
     },
     "/api/v1/plugins/schemas/flow": { get: { summary: "JSON Schema of flow files for the loaded plugins (for editors)", responses: { 200: json("a JSON Schema (2020-12)") } } },
-    "/api/v1/plugins": { get: { summary: "Loaded plugins with their task and trigger types and versions", responses: { 200: json("[{name, version, tasks, triggers}]", { type: "array" }) } } },
+    "/api/v1/plugins": { get: { summary: "Loaded plugins with their task, trigger and connection types and versions", responses: { 200: json("[{name, version, tasks, triggers, connectionTypes}]", { type: "array" }) } } },
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
     "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
-    "/api/v1/namespaces": { get: { summary: "Namespaces with a flow or a KV pair, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
+    "/api/v1/namespaces": { get: { summary: "Namespaces with a flow, a KV pair or a connection, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
     "/api/v1/namespaces/{namespace}/kv": { get: { summary: "KV pairs of a namespace (metadata: key, type, creation, update, expiration)", parameters: [ns, query("prefix", "keys starting with")], responses: { 200: json("list", { type: "array" }), 400: error("bad namespace") } } },
     "/api/v1/namespaces/{namespace}/kv/{key}": {
       get: { summary: "A KV pair: {type, value}", parameters: [ns, path("key")], responses: { 200: json("{type, value}"), 404: error("missing or expired") } },
@@ -211,6 +211,22 @@ export const openApiDocument = {
         responses: { 200: json("metadata"), 400: error("bad key, body or ttl"), 409: error("too many concurrent writers of the key; retry") },
       },
       delete: { summary: "Delete a KV pair: true, or false when there was none", parameters: [ns, path("key")], responses: { 200: json("boolean", { type: "boolean" }) } },
+    },
+    "/api/v1/namespaces/{namespace}/connections": {
+      get: { summary: "Connections of a namespace (its own), secret fields shown ******", parameters: [ns], responses: { 200: json("[{namespace, id, type, values, description, creationDate, updateDate}]", { type: "array" }), 400: error("bad namespace") } },
+    },
+    "/api/v1/namespaces/{namespace}/connections/{id}": {
+      get: { summary: "A connection as flows of the namespace see it: its own, else the nearest parent's", parameters: [ns, path("id")], responses: { 200: json("connection"), 404: error("no such connection here or in a parent") } },
+      put: {
+        summary: "Create or replace a connection: {type, values, description?}; secret fields as {{ secret('NAME') }} references only",
+        parameters: [ns, path("id")],
+        requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["type", "values"], properties: { type: { type: "string" }, values: { type: "object" }, description: { type: "string" } }, additionalProperties: false } } } },
+        responses: { 200: json("the connection, with changed: false when it was already so"), 400: error("bad id or body"), 422: error("unknown type, a missing or refused field, a secret field given as a value, a missing secret") },
+      },
+      delete: { summary: "Delete a connection of the namespace: true, or false when there was none", parameters: [ns, path("id")], responses: { 200: json("boolean", { type: "boolean" }) } },
+    },
+    "/api/v1/namespaces/{namespace}/connections/{id}/test": {
+      post: { summary: "Open the connection once with its type's test(): {ok: true, durationMs} or {ok: false, message}", parameters: [ns, path("id")], responses: { 200: json("{ok, durationMs?, message?}"), 404: error("no such connection"), 422: error("its type has no test, or a secret is missing") } },
     },
     "/api/v1/workers": { get: { summary: "Live workers and what they run", responses: { 200: json("workers", { type: "array" }) } } },
     "/api/v1/server/info": {

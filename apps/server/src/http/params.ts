@@ -70,6 +70,6 @@ export function onlyQuery(c: Context, known: readonly string[]): void {
   for (const name of Object.keys(c.req.queries())) {
     if (known.includes(name)) continue;
     const what = KESTRA_NOT_YET.has(name) ? `not supported by Ferry yet: query parameter '${name}'` : `unknown query parameter '${name.slice(0, 40)}'`;
-    throw new UserError(`${what} (this endpoint reads ${known.join(", ")})`, { status: 400 });
+    throw new UserError(`${what} (this endpoint reads ${known.join(", ") || "none"})`, { status: 400 });
   }
 }

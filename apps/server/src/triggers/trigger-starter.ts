@@ -1,5 +1,5 @@
 import { renderValue, type RenderContext } from "@ferry/core";
-import { secretFunction, type ExecutionService } from "@ferry/engine";
+import { connectionsOnWorkersOnly, secretFunction, type ExecutionService } from "@ferry/engine";
 import { errorMessage, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import { createHash } from "node:crypto";
 import type { DeclaredTrigger } from "./declared-triggers.js";
@@ -46,7 +46,7 @@ export class TriggerStarter {
         vars: flow.variables ?? {},
         labels: flow.labels ?? {},
       },
-      functions: { secret: secretFunction(this.secrets, flow.namespace) },
+      functions: { secret: secretFunction(this.secrets, flow.namespace), connection: connectionsOnWorkersOnly },
     };
   }
 

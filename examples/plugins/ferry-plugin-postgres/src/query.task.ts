@@ -1,5 +1,6 @@
-import { defineTask, z } from "@ferry/sdk";
+import { connectionProperty, defineTask, z } from "@ferry/sdk";
 import postgres from "postgres";
+import { openPostgres, type PostgresConnectionValues } from "./postgres.connection.js";
 
 /**
  * Kestra's `io.kestra.plugin.jdbc.postgresql.Query`, on postgres.js: runs one SQL statement
@@ -11,15 +12,30 @@ export const queryTask = defineTask({
   type: "postgres.Query",
   aliases: ["io.kestra.plugin.jdbc.postgresql.Query"],
   title: "PostgreSQL query",
-  description: "Runs one SQL statement on PostgreSQL. `url` is a connection string (keep it in a secret).",
+  description: "Runs one SQL statement on PostgreSQL: on a `connection` of type postgres, or at `url`, a connection string (keep it in a secret).",
   properties: z.object({
-    url: z.string().min(1),
+    /** a `postgres` connection of the flow's namespace (or a parent's) */
+    connection: connectionProperty<PostgresConnectionValues>("postgres").optional(),
+    url: z.string().min(1).optional(),
     sql: z.string().min(1),
     parameters: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
     fetchType: z.enum(["FETCH", "FETCH_ONE", "STORE", "NONE"]).default("NONE"),
-  }),
+  }).refine((p) => (p.connection === undefined) !== (p.url === undefined), { message: "give either connection or url", path: ["connection"] }),
   outputs: z.object({ size: z.number(), rows: z.array(z.record(z.string(), z.unknown())).optional(), row: z.record(z.string(), z.unknown()).optional(), uri: z.string().optional() }),
   examples: [
+    {
+      title: "Query through a connection (host, user and the password's secret kept once, in the namespace)",
+      flow: `id: open-orders
+namespace: company.team
+tasks:
+  - id: orders
+    type: postgres.Query
+    connection: orders_db
+    sql: select id from orders where status = $1
+    parameters: [open]
+    fetchType: FETCH
+`,
+    },
     {
       title: "Count a table's rows",
       flow: `id: count-orders
@@ -35,7 +51,7 @@ tasks:
     },
   ],
   async run(ctx, props) {
-    const sql = postgres(props.url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+    const sql = props.connection ? openPostgres(props.connection.values) : postgres(props.url!, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
     const query = sql.unsafe(props.sql, props.parameters as never[]);
     const cancel = () => void query.cancel();
     ctx.signal.addEventListener("abort", cancel, { once: true });

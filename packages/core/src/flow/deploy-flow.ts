@@ -5,6 +5,7 @@ import { isLiteral, literalInputProblems, type InputProblem } from "./literal-in
 import { parseFlow } from "./parse-flow.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { childTaskLists } from "./task-tree.js";
+import { connectionUses } from "./connection-uses.js";
 
 interface SubflowCall {
   path: Path;
@@ -38,13 +39,17 @@ function subflowCalls(flow: Flow, registry: PluginRegistry): SubflowCall[] {
 /** the flow a Subflow names, as deployed; undefined when there is none (yet) */
 export type FlowLookup = (namespace: string, flowId: string, revision?: number) => Promise<Flow | undefined>;
 
+/** the connection a flow of `namespace` would use under `id` (its own or a parent's); undefined when there is none (yet) */
+export type ConnectionLookup = (namespace: string, id: string) => Promise<{ namespace: string; type: string } | undefined>;
+
 /**
  * A flow as a deploy takes it: parseFlow, then each Subflow's literal inputs checked against
  * its target flow's rules when the target exists (`lookup`; a Subflow of the flow itself
- * reads the version being deployed). A target not deployed yet is the run's to check. The
- * same 422 as parseFlow, each problem with its path and line.
+ * reads the version being deployed), and each connection a task names checked to be of the
+ * type its property takes when it exists (`connections`). A target or a connection not there
+ * yet is the run's to check. The same 422 as parseFlow, each problem with its path and line.
  */
-export async function parseFlowForDeploy(source: string, registry: PluginRegistry, lookup: FlowLookup): Promise<Flow> {
+export async function parseFlowForDeploy(source: string, registry: PluginRegistry, lookup: FlowLookup, connections?: ConnectionLookup): Promise<Flow> {
   const flow = parseFlow(source, registry);
   const problems: InputProblem[] = [];
   for (const call of subflowCalls(flow, registry)) {
@@ -53,6 +58,15 @@ export async function parseFlowForDeploy(source: string, registry: PluginRegistr
     if (!target) continue;
     for (const problem of literalInputProblems(target, call.inputs, [...call.path, "inputs"], `task '${call.taskId}'`)) {
       problems.push({ path: problem.path, message: `flow ${target.namespace}.${target.id}: ${problem.message}` });
+    }
+  }
+  for (const use of connections ? connectionUses(flow, registry) : []) {
+    const found = await connections!(flow.namespace, use.id);
+    if (found && found.type !== use.connectionType) {
+      problems.push({
+        path: use.path,
+        message: `task '${use.taskId}': connection ${use.id} (namespace ${found.namespace}) is of type ${found.type}; property ${use.property} takes a connection of type ${use.connectionType}`,
+      });
     }
   }
   if (!problems.length) return flow;

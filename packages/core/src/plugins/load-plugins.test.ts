@@ -1,5 +1,5 @@
 import corePlugin from "@ferry/plugin-core";
-import { definePlugin, defineTask, z } from "@ferry/sdk";
+import { defineConnectionType, definePlugin, defineTask, z } from "@ferry/sdk";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,5 +45,16 @@ describe("plugin loading", () => {
       tasks: [defineTask({ kind: "runnable", type: "other.Log", aliases: ["io.kestra.plugin.core.log.Log"], title: "x", properties: z.object({}), run: async () => undefined })],
     });
     expect(() => new PluginRegistry([corePlugin, clash])).toThrow("type 'io.kestra.plugin.core.log.Log' is claimed by both plugin '@ferry/plugin-core' and plugin 'clash'");
+  });
+
+  it("registers connection types by name, refuses two plugins claiming one, and names the known ones for an unknown", () => {
+    const http = defineConnectionType({ type: "acme.http", title: "HTTP", schema: z.object({ url: z.string() }), secretFields: [] });
+    const registry = new PluginRegistry([corePlugin, definePlugin({ name: "a", version: "1", connectionTypes: [http] })]);
+    expect(registry.connectionType("acme.http")).toBe(http);
+    expect(registry.connectionType("nope")).toBeUndefined();
+    expect(registry.unknownConnectionTypeMessage("nope")).toBe("unknown connection type 'nope'; known types: acme.http, http");
+    expect(() => new PluginRegistry([definePlugin({ name: "a", version: "1", connectionTypes: [http] }), definePlugin({ name: "b", version: "1", connectionTypes: [http] })])).toThrow(
+      "connection type 'acme.http' is claimed by both plugin 'a' and plugin 'b'",
+    );
   });
 });

@@ -15,6 +15,7 @@ import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
 import { openSecretInputs } from "../secret-inputs.js";
 import type { KvStore } from "../kv-store.js";
 import { kvAccess, kvFunction } from "./kv-access.js";
+import { connectionFunction, connectionResolver, withConnections, type ConnectionResolver } from "./connection-access.js";
 import { SecretMasker } from "./secret-masker.js";
 import type { CachedRun, TaskCache } from "./task-cache.js";
 import { BufferedTaskLogger } from "./task-logger.js";
@@ -208,12 +209,8 @@ export class Worker {
     );
   }
 
-  /**
-   * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
-   * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
-   */
-  /** what the task's templates see, as a worker renders them (secrets, kv, SECRET inputs opened) */
-  private renderContext(job: WorkerJob, masker: SecretMasker, kv: KvAccess, signal: AbortSignal) {
+  /** what the task's templates see, as a worker renders them (secrets, kv, connections, SECRET inputs opened) */
+  private renderContext(job: WorkerJob, masker: SecretMasker, kv: KvAccess, connections: ConnectionResolver, signal: AbortSignal) {
     const { task, context } = job;
     return buildRenderContext(context, this.options.store, {
       // Kestra counts the attempts made before this one: 0 on the first
@@ -222,6 +219,7 @@ export class Worker {
       functions: {
         ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
         kv: kvFunction(kv, context.flow.namespace),
+        connection: connectionFunction(connections),
       },
       openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
       signal,
@@ -233,16 +231,22 @@ export class Worker {
   private async runIfHolds(job: WorkerJob, signal: AbortSignal): Promise<boolean> {
     const masker = new SecretMasker();
     const kv = kvAccess(this.options.kv, job.context.flow.namespace, this.options.kvSharedNamespaces, masker);
-    const rendered = await renderValue(job.task.runIf, await this.renderContext(job, masker, kv, signal));
+    const connections = connectionResolver(this.options.repository, this.options.registry, this.options.secrets, job.context.flow.namespace, masker);
+    const rendered = await renderValue(job.task.runIf, await this.renderContext(job, masker, kv, connections, signal));
     return rendered === true || String(rendered).trim().toLowerCase() === "true";
   }
 
+  /**
+   * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
+   * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
+   */
   private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun): Promise<Outcome | undefined> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
     // every store the task reaches through its run context gets the masked value: logs, outputs, KV, files, metrics
     const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces, masker);
+    const connections = connectionResolver(this.options.repository, registry, this.options.secrets, context.flow.namespace, masker);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
@@ -298,19 +302,21 @@ export class Worker {
     let timer: LongTimer | undefined;
     try {
       // a kill or the task's timeout stops a render in progress too
-      const ctx = await this.renderContext(job, masker, kv, controller.signal);
+      const ctx = await this.renderContext(job, masker, kv, connections, controller.signal);
       // Kestra's `{{ workingDir }}`: the folder a WorkingDirectory's children share
       if (shared) ctx.variables.workingDir = shared.dir;
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
-      const props = await renderProperties(def, task, ctx);
-      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, props, ctx.variables.inputs, logger) : undefined;
+      const rendered = await renderProperties(def, task, ctx);
+      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, rendered, ctx.variables.inputs, logger) : undefined;
       if (cache?.hit !== undefined) {
         await report("SUCCESS", cache.hit ?? undefined, true);
         return outcome;
       }
+      // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets
+      const props = await withConnections(def, rendered, connections, task.id);
       // a WorkingDirectory's children share its folder, which it removes once they all ran
       const workDir = shared ? { get: async () => shared.dir, remove: async () => undefined } : lazyWorkingDirectory();
       const runContext: RunContext = {

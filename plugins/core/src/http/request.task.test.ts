@@ -3,6 +3,7 @@ import { OperationalError, UserError } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // by path: @ferry/testkit depends on @ferry/core, whose tests load this plugin (no package cycle)
 import { runTask } from "../../../../packages/testkit/src/index.js";
+import { httpConnectionType } from "./http.connection.js";
 import { requestTask } from "./request.task.js";
 
 // a real HTTP server on 127.0.0.1 answering what it received
@@ -76,7 +77,37 @@ describe("core.http.Request", () => {
     }
   });
 
-  it("rejects a property that is not a URL", () => {
+  it("rejects a property that is not a URL, unless a connection makes it a path", () => {
     expect(requestTask.properties.safeParse({ uri: "not a url" }).success).toBe(false);
+    expect(requestTask.properties.safeParse({ uri: "/path" }).error?.issues[0]?.message).toBe("Invalid URL (a path needs a connection)");
+    expect(requestTask.properties.safeParse({ uri: "/path", connection: "api" }).success).toBe(true);
+  });
+
+  it("on an http connection: joins a path to its url, sends its bearer or basic auth from secrets and its headers, the task's headers over them", async () => {
+    const options = {
+      secrets: { API_TOKEN: "tok-77", API_PASSWORD: "pw-88" },
+      connectionTypes: [httpConnectionType],
+      connections: {
+        bearer: { type: "http", values: { url: `${base}/v1/`, bearerToken: "{{ secret('API_TOKEN') }}", headers: { "x-team": "data" } } },
+        basic: { type: "http", values: { url: `${base}/v1`, username: "ada", password: "{{ secret('API_PASSWORD') }}" } },
+      },
+    };
+    const echo = async (props: Record<string, unknown>) => JSON.parse(((await runTask(requestTask, props, options)).outputs as Record<string, string>).body!);
+    expect(await echo({ connection: "bearer", uri: "/things" })).toMatchObject({ url: "/v1/things", auth: "Bearer tok-77" });
+    expect(await echo({ connection: "basic", uri: "things?x=1" })).toMatchObject({ url: "/v1/things?x=1", auth: `Basic ${btoa("ada:pw-88")}` });
+    expect(await echo({ connection: "bearer", uri: `${base}/v1/whole` })).toMatchObject({ url: "/v1/whole", auth: "Bearer tok-77" });
+    expect(await echo({ connection: "bearer", uri: "/x", headers: { authorization: "Bearer mine" } })).toMatchObject({ auth: "Bearer mine" });
+    // the connection's credentials never go to another host or path
+    await expect(runTask(requestTask, { connection: "bearer", uri: "http://elsewhere.invalid/x" }, options)).rejects.toThrow(`uri http://elsewhere.invalid/x is not under the connection's url ${base}/v1/: its credentials go only there`);
+    await expect(runTask(requestTask, { connection: "bearer", uri: `${base}/v10/x` }, options)).rejects.toThrow("is not under the connection's url");
+  });
+
+  it("an http connection's values: a URL, bearer or basic auth (not both), a password only with a username", () => {
+    const check = (values: Record<string, unknown>) => httpConnectionType.schema.safeParse(values).error?.issues[0]?.message;
+    expect(check({ url: base, bearerToken: "t" })).toBeUndefined();
+    expect(check({ url: "nope" })).toBe("Invalid URL");
+    expect(check({ url: base, bearerToken: "t", username: "u" })).toBe("give bearerToken or username/password, not both");
+    expect(check({ url: base, password: "p" })).toBe("password needs a username");
+    expect(httpConnectionType.secretFields).toEqual(["bearerToken", "password"]);
   });
 });

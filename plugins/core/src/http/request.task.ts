@@ -1,4 +1,5 @@
-import { defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -25,9 +26,12 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both.",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: z.strictObject({
-    uri: z.url(),
+    /** a whole URL; on a connection, a path joined to the connection's url (or a URL under it) */
+    uri: z.string().min(1),
+    /** an `http` connection: its url as the base of `uri`, its auth and headers sent along */
+    connection: connectionProperty<HttpConnectionValues>("http").optional(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
     headers: z.record(z.string(), schema.text()).default({}),
     body: z.unknown().optional(),
@@ -35,14 +39,21 @@ export const requestTask = defineTask({
     formData: z.record(z.string(), schema.text()).optional(),
     allowFailed: schema.bool().default(false),
     options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
-  }),
+  }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
-  examples: [{ title: "Call an API", flow: "id: call\nnamespace: company.team\ntasks:\n  - id: get\n    type: core.http.Request\n    uri: https://example.org/api\n" }],
+  examples: [
+    { title: "Call an API", flow: "id: call\nnamespace: company.team\ntasks:\n  - id: get\n    type: core.http.Request\n    uri: https://example.org/api\n" },
+    { title: "Call an API through a connection (its base URL and token)", flow: "id: call\nnamespace: company.team\ntasks:\n  - id: get\n    type: core.http.Request\n    connection: github\n    uri: /repos/kestra-io/kestra\n" },
+  ],
   async run(ctx, props) {
-    const what = `${props.method} ${props.uri}`;
+    const connection = props.connection?.values;
+    const uri = connection ? uriOnConnection(props.uri, connection.url) : props.uri;
+    const what = `${props.method} ${uri}`;
     let headers: Headers;
     try {
-      headers = new Headers(props.headers);
+      headers = connection ? httpConnectionHeaders(connection) : new Headers();
+      // the task's own headers over the connection's
+      for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     } catch (error) {
       throw new UserError(`${what}: invalid headers: ${errorMessage(error)}`, { cause: error });
     }
@@ -60,18 +71,18 @@ export const requestTask = defineTask({
     let response: Response;
     let text: string | undefined;
     try {
-      response = await fetch(props.uri, { method: props.method, headers, body, signal });
+      response = await fetch(uri, { method: props.method, headers, body, signal });
       text = props.method === "HEAD" ? undefined : await response.text();
     } catch (error) {
       throw exchangeError(error, what, ctx.signal, readTimeout);
     }
     const outHeaders: Record<string, string[]> = {};
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
-    ctx.logger.debug(`${props.method} ${props.uri} answered ${response.status}`);
+    ctx.logger.debug(`${what} answered ${response.status}`);
     if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
       const message = `${what} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`;
       throw transient(response.status) ? new OperationalError(message) : new UserError(message);
     }
-    return { uri: props.uri, code: response.status, headers: outHeaders, body: text };
+    return { uri, code: response.status, headers: outHeaders, body: text };
   },
 });

@@ -1,5 +1,5 @@
 import {
-  ConflictError, isTerminal, NotFoundError, type ConcurrencySlotRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
+  ConflictError, isTerminal, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
   type LogsQuery, type MetricEntry, type Page, type PageRequest, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -33,6 +33,7 @@ export class AcmeRepository implements Repository {
   private secrets = new Map<string, SecretRecord>();
   private readonly kv = new Map<string, KvRecord>();
   private readonly slots = new Map<string, ConcurrencySlotRecord>();
+  private readonly connections = new Map<string, ConnectionRecord>();
 
   async init(): Promise<void> {
     // connect to your database and create or migrate its tables here
@@ -367,8 +368,27 @@ export class AcmeRepository implements Repository {
     return this.kv.delete(pairKey(namespace, key));
   }
 
+  async getConnection(namespace: string, id: string) {
+    return copy(this.connections.get(pairKey(namespace, id)));
+  }
+
+  async listConnections(namespace: string) {
+    return copy([...this.connections.values()].filter((c) => c.namespace === namespace).sort(byKey((c) => c.id)));
+  }
+
+  async saveConnection(record: ConnectionRecord) {
+    // read and write with no await between: a database does it in one upsert keeping `created`
+    const stored = this.connections.get(pairKey(record.namespace, record.id));
+    this.connections.set(pairKey(record.namespace, record.id), { ...copy(record), created: stored?.created ?? record.created });
+  }
+
+  async deleteConnection(namespace: string, id: string) {
+    return this.connections.delete(pairKey(namespace, id));
+  }
+
   async listNamespaces() {
-    return [...new Set([...this.liveFlows().map((f) => f.namespace), ...[...this.kv.values()].map((r) => r.namespace)])].sort();
+    const namespaces = [...this.liveFlows().map((f) => f.namespace), ...[...this.kv.values()].map((r) => r.namespace), ...[...this.connections.values()].map((c) => c.namespace)];
+    return [...new Set(namespaces)].sort();
   }
 
   async appendMetrics(entries: MetricEntry[]) {

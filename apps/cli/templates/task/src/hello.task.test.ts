@@ -1,5 +1,6 @@
 import { runTask } from "@ferry/testkit";
 import { describe, expect, it } from "vitest";
+import { acmeConnectionType } from "./api.connection.js";
 import { helloTask } from "./hello.task.js";
 
 describe("acme.Hello", () => {
@@ -11,5 +12,15 @@ describe("acme.Hello", () => {
 
   it("refuses a property of the wrong type", async () => {
     await expect(runTask(helloTask, { name: "x", shout: "loudly" })).rejects.toThrow();
+  });
+
+  it("runs on an acme connection, its token from a secret", async () => {
+    const result = await runTask(helloTask, { name: "Ferry", connection: "acme_prod" }, {
+      connections: { acme_prod: { type: "acme", values: { url: "https://acme.example", token: "{{ secret('ACME_TOKEN') }}" } } },
+      connectionTypes: [acmeConnectionType],
+      secrets: { ACME_TOKEN: "t0k3n" },
+    });
+    expect(result.outputs).toEqual({ greeting: "Hello Ferry from https://acme.example" });
+    await expect(runTask(helloTask, { connection: "absent" }, { connectionTypes: [acmeConnectionType] })).rejects.toThrow("connection absent not found");
   });
 });

@@ -1,4 +1,4 @@
-import { defineTask, z } from "@ferry/sdk";
+import { connectionProperty, defineTask, z } from "@ferry/sdk";
 
 /** An example task: rename it, change its properties, and make run() do the work. */
 export const helloTask = defineTask({
@@ -11,6 +11,8 @@ export const helloTask = defineTask({
   properties: z.strictObject({
     name: z.string().min(1).default("World"),
     shout: z.boolean().default(false),
+    // a connection of type acme (api.connection.ts): the flow names it, the task gets it resolved
+    connection: connectionProperty<{ url: string; token: string }>("acme").optional(),
   }),
   outputs: z.object({ greeting: z.string() }),
   examples: [
@@ -28,7 +30,8 @@ tasks:
     },
   ],
   async run(ctx, props) {
-    const greeting = props.shout ? `HELLO ${props.name.toUpperCase()}!` : `Hello ${props.name}`;
+    const to = props.connection ? ` from ${props.connection.values.url}` : "";
+    const greeting = props.shout ? `HELLO ${props.name.toUpperCase()}!${to}` : `Hello ${props.name}${to}`;
     ctx.logger.info(greeting);
     return { greeting };
   },

@@ -1,11 +1,13 @@
 import { definePlugin } from "@ferry/sdk";
+import { acmeConnectionType } from "./api.connection.js";
 import { helloTask } from "./hello.task.js";
 
-export { helloTask };
+export { acmeConnectionType, helloTask };
 
 /** What `plugins: [./ferry-plugin-acme]` (or the npm name) loads. */
 export default definePlugin({
   name: "ferry-plugin-acme",
   version: "0.1.0",
   tasks: [helloTask],
+  connectionTypes: [acmeConnectionType],
 });

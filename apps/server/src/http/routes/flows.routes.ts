@@ -1,4 +1,5 @@
-import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type Flow, type FlowLookup } from "@ferry/core";
+import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type ConnectionLookup, type Flow, type FlowLookup } from "@ferry/core";
+import { findConnection } from "@ferry/engine";
 import { assertNoSubflowCycle } from "@ferry/engine";
 import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
@@ -30,10 +31,12 @@ export function flowRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const { repository, registry } = deps;
   const deployed = deployedFlows(deps.flows);
+  /** a connection a task names must be of the type its property takes, when it exists already */
+  const connections: ConnectionLookup = (namespace, id) => findConnection(repository, namespace, id);
 
   app.post("/", async (c) => {
     const source = await sourceOf(c);
-    const flow = await parseFlowForDeploy(source, registry, deployed);
+    const flow = await parseFlowForDeploy(source, registry, deployed, connections);
     await assertNoSubflowCycle(flow, source, deps.flows, registry);
     // only a create: of concurrent creates one is saved, the others answer 409 (checked in the save's transaction)
     const saved = await repository.saveFlow({ namespace: flow.namespace, id: flow.id, source }, { only: "create" });
@@ -69,7 +72,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
         continue;
       }
       try {
-        const flow = await parseFlowForDeploy(sources[index]!, registry, lookup);
+        const flow = await parseFlowForDeploy(sources[index]!, registry, lookup, connections);
         results.push({ index, flow: flow.id, namespace: flow.namespace, constraints: null, errors: [] });
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
@@ -95,7 +98,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
   app.put("/:namespace/:id", async (c) => {
     const { namespace, id } = c.req.param();
     const source = await sourceOf(c);
-    const flow = await parseFlowForDeploy(source, registry, deployed);
+    const flow = await parseFlowForDeploy(source, registry, deployed, connections);
     if (flow.namespace !== namespace || flow.id !== id) {
       throw new UserError(`the body declares flow ${flow.namespace}.${flow.id}, the path ${namespace}.${id}`);
     }
