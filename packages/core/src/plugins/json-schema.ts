@@ -104,8 +104,15 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
     required: flow.required,
     properties: { ...(flow.properties as Schema), tasks: taskLists, errors: taskLists, finally: taskLists, triggers: { type: "array", items: { $ref: "#/$defs/trigger" } } },
     additionalProperties: false,
-    $defs: { task: byType(tasks), trigger: byType(triggers) },
+    $defs: { task: byType("task", tasks), trigger: byType("trigger", triggers), ...defsByType("task", tasks), ...defsByType("trigger", triggers) },
   };
+}
+
+const typeOf = (schema: Schema) => ((schema.properties as Record<string, Schema>).type as { const: string }).const;
+
+/** each type's schema under its own name: a validator then compiles one function per type, not one giant one (ajv overflowed its stack on five levels of nesting) */
+function defsByType(kind: string, schemas: Schema[]): Record<string, Schema> {
+  return Object.fromEntries(schemas.map((schema) => [`${kind}:${typeOf(schema)}`, schema]));
 }
 
 /**
@@ -113,12 +120,12 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
  * made a validator try every task type at every level of nesting (with all errors collected,
  * a Sequential in a ForEach in a Parallel cost ~100³ tries: 30 s for one flow); this tries one.
  */
-function byType(schemas: Schema[]): Schema {
-  const types = schemas.map((s) => ((s.properties as Record<string, Schema>).type as { const: string }).const);
+function byType(kind: string, schemas: Schema[]): Schema {
+  const types = schemas.map(typeOf);
   return {
     type: "object",
     required: ["type"],
     properties: { type: { enum: types } },
-    allOf: schemas.map((schema, i) => ({ if: { properties: { type: { const: types[i] } }, required: ["type"] }, then: schema })),
+    allOf: types.map((type) => ({ if: { properties: { type: { const: type } }, required: ["type"] }, then: { $ref: `#/$defs/${kind}:${type}` } })),
   };
 }
