@@ -1,5 +1,5 @@
 import type { Callable, PluginRegistry } from "@ferry/core";
-import { connectionPropertiesOf, UserError, type Connection, type Repository, type SecretBackend, type TaskDefinition } from "@ferry/sdk";
+import { connectionPropertiesOf, UserError, type Connection, type ConnectionRecord, type Repository, type SecretBackend, type TaskDefinition } from "@ferry/sdk";
 import { findConnection } from "../connections/connection-lookup.js";
 import { resolveConnection } from "../connections/resolve-connection.js";
 import type { SecretMasker } from "./secret-masker.js";
@@ -7,18 +7,26 @@ import type { SecretMasker } from "./secret-masker.js";
 /** resolves connection `id` as a flow of its namespace sees it; with `type`, fails unless it is of that type */
 export type ConnectionResolver = (id: string, type?: string) => Promise<Connection>;
 
+/** finds the saved connection `id` as a flow of `namespace` sees it (its own, else a parent's) */
+export type ConnectionLookup = (namespace: string, id: string) => Promise<ConnectionRecord | undefined>;
+
+/** connections as the repository keeps them; without one, every lookup says so */
+export function repositoryConnections(repository: (() => Promise<Repository>) | undefined): ConnectionLookup {
+  return async (namespace, id) => {
+    if (!repository) throw new UserError(`connection ${id}: this worker has no repository to read connections from`);
+    return findConnection(await repository(), namespace, id);
+  };
+}
+
 /**
  * How a task run reaches connections: found in the flow's namespace or a parent, each secret
  * it refers to resolved now, on the worker, and added to the run's masker before anything can
  * print it. Resolved once per id per run.
  */
-export function connectionResolver(
-  repository: (() => Promise<Repository>) | undefined, registry: PluginRegistry, secrets: SecretBackend | undefined, namespace: string, masker: SecretMasker,
-): ConnectionResolver {
+export function connectionResolver(lookup: ConnectionLookup, registry: PluginRegistry, secrets: SecretBackend | undefined, namespace: string, masker: SecretMasker): ConnectionResolver {
   const resolved = new Map<string, Promise<Connection>>();
   const resolve = async (id: string) => {
-    if (!repository) throw new UserError(`connection ${id}: this worker has no repository to read connections from`);
-    const record = await findConnection(await repository(), namespace, id);
+    const record = await lookup(namespace, id);
     if (!record) throw new UserError(`connection ${id} not found in namespace ${namespace} or its parents`);
     return resolveConnection(record, registry, secrets, (value) => masker.add(value));
   };

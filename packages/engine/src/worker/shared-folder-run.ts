@@ -3,7 +3,7 @@ import { errorMessage, newId, type RunContext, type SharedFolderHooks, type Task
 import { nextRetryDelay } from "../executor/retry-policy.js";
 import { outcomeState } from "../executor/task-outcome.js";
 import type { ExecutorEvent, OutputRef, WorkerJob } from "../messages.js";
-import type { Outcome } from "./worker.js";
+import type { Outcome } from "./attempt-report.js";
 
 /** a WorkingDirectory's child runs in its folder and stops when it stops */
 export interface SharedFolderRun {

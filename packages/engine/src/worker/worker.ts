@@ -1,78 +1,31 @@
-import { renderString, type PluginRegistry } from "@ferry/core";
+import { renderString, renderValue } from "@ferry/core";
 import {
-  assertSafeKey, errorMessage, isLeaseLost, setLongTimeout, type LongTimer, type AesGcm, formatClock, namespaceFilesPrefix, namespacePath, newId, parseDuration, PurgedError, storageKeyOf, toStorageUri,
-  isUnexpected, OperationalError, isUnrecoverable, UserError,
-  type Delivery, type KvAccess, type LogLevel, type MetricEntry, type ProcessUser, type PurgeAccess, type Queue, type Repository, type RunContext, type SecretBackend, type Subscription, type TaskLogger,
+  errorMessage, isLeaseLost, isUnexpected, isUnrecoverable, newId, parseDuration, setLongTimeout,
+  type Delivery, type LogLevel, type LongTimer, type Queue, type Subscription,
 } from "@ferry/sdk";
-import { renderValue } from "@ferry/core";
-import { buildRenderContext } from "../context.js";
-import type { ErrorLogReader } from "../error-logs.function.js";
-import type { JsonStore } from "../json-store.js";
-import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, METRICS_CHANNEL, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
+import { EXECUTOR_CHANNEL, jobsChannel, KILL_TOPIC, WORKERS_TOPIC, type ExecutorEvent, type KillMessage, type WorkerAnnouncement, type WorkerJob } from "../messages.js";
 import { renderProperties } from "../render-properties.js";
-import { secretFunction } from "../secret-function.js";
-import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
-import { openSecretInputs } from "../secret-inputs.js";
-import type { KvStore } from "../kv-store.js";
-import { kvAccess, kvFunction } from "./kv-access.js";
-import { connectionFunction, connectionResolver, withConnections, type ConnectionResolver } from "./connection-access.js";
+import { HandedBackError, KilledError, TimeoutError, untilAborted } from "./attempt-abort.js";
+import { AttemptReport, type Outcome } from "./attempt-report.js";
+import { withConnections } from "./connection-access.js";
+import { buildRunContext, buildTaskRenderContext, type RunParts } from "./run-context.js";
 import { SecretMasker } from "./secret-masker.js";
-import type { CachedRun, TaskCache } from "./task-cache.js";
-import { BufferedTaskLogger } from "./task-logger.js";
-import { cacheFilesAccess } from "./cache-files.js";
 import { runSharedFolder, type SharedFolderRun } from "./shared-folder-run.js";
-import { taskServices } from "./task-services.js";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { cacheLookup, cacheRemember } from "./task-cache-step.js";
+import type { TaskCache } from "./task-cache.js";
+import { BufferedTaskLogger } from "./task-logger.js";
+import { lazyWorkingDirectory, sharedWorkingDirectory } from "./working-directory.js";
 
-export interface WorkerOptions {
+export type { Outcome } from "./attempt-report.js";
+
+/** a worker's parts: what every task run gets (RunParts, the run context's), and what it takes jobs from */
+export interface WorkerOptions extends RunParts {
   queue: Queue;
-  registry: PluginRegistry;
-  /** where `{{ secret('NAME') }}` is resolved */
-  secrets?: SecretBackend;
-  /** opens SECRET inputs: the server's encryption key */
-  encryption?: AesGcm;
-  /** the KV store tasks and `kv()` reach */
-  kv?: KvStore;
-  /** namespaces whose KV pairs every flow may use (kv.sharedNamespaces) */
-  kvSharedNamespaces?: string[];
-  /** what purge tasks reach (RunContext.purge) */
-  purge?: PurgeAccess;
   /** where `taskCache` keeps and finds outputs */
   taskCache?: TaskCache;
-  /** the user task processes run as (`worker.processUser`, resolved with resolveProcessUser); absent: the worker's own */
-  processUser?: ProcessUser;
-  /** where `errorLogs()` reads an execution's ERROR lines */
-  logs?: ErrorLogReader;
-  /** what tasks reading executions, logs and triggers reach, asked for lazily */
-  repository?: () => Promise<Repository>;
-  store: JsonStore;
   concurrency: number;
   groups: string[];
   workerId?: string;
-}
-
-const STARTED_AFTER_MS = 50;
-
-/** the task's `timeout` passed: the attempt fails and its retry policy applies, as for any transient failure */
-class TimeoutError extends OperationalError {
-  constructor(readonly ms: number) {
-    super(`Timeout after ${formatClock(ms)}`);
-  }
-}
-
-/** the worker is stopping and gives the task run back to the executor */
-class HandedBackError extends Error {
-  constructor() {
-    super("handed back");
-  }
-}
-
-class KilledError extends Error {
-  constructor() {
-    super("killed");
-  }
 }
 
 /**
@@ -163,76 +116,10 @@ export class Worker {
     await this.run(job, delivery.lease);
   }
 
-  /**
-   * The task cache's answer for this run: `hit` set (a URI, or null for a hit without
-   * outputs) when it can be skipped. A cache out of reach never fails the task: it runs.
-   */
-  private async cacheLookup(job: WorkerJob, properties: unknown, inputs: unknown, logger: TaskLogger): Promise<{ key: string; run: CachedRun; hit?: string | null } | undefined> {
-    const cache = this.options.taskCache;
-    if (!cache) return undefined;
-    const { task, context } = job;
-    const run: CachedRun = {
-      namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attempt: job.attempt,
-      recordsPrefix: job.recordsPrefix, filesPrefix: job.filesPrefix ?? job.recordsPrefix,
-    };
-    try {
-      const key = await cache.key({ namespace: run.namespace, flowId: run.flowId, taskId: task.id, type: task.type, properties, inputs });
-      const hit = await cache.lookup(key, run);
-      if (hit !== undefined) logger.info(`outputs taken from the task cache (key ${key.slice(0, 12)}…); the task did not run`);
-      return { key, run, hit };
-    } catch (error) {
-      logger.warn(`task cache unavailable, running the task: ${errorMessage(error)}`);
-      return undefined;
-    }
-  }
-
-  private async cacheRemember(cache: { key: string; run: CachedRun }, outputsUri: string | undefined, ttl: string | undefined, logger: TaskLogger): Promise<void> {
-    try {
-      await this.options.taskCache!.remember(cache.key, cache.run, outputsUri, ttl);
-    } catch (error) {
-      logger.warn(`could not store the outputs in the task cache: ${errorMessage(error)}`);
-    }
-  }
-
-  /**
-   * logToFile: the attempt's log lines as a file of the task run in internal storage, as
-   * Kestra's RunContextLogger keeps them; its URI goes on the attempt. A file that cannot be
-   * stored leaves the attempt without one, never the result unsent.
-   */
-  private async storeLogFile(job: WorkerJob, logger: LogFileHolder): Promise<string | undefined> {
-    const text = logger.fileText();
-    if (text === undefined) return undefined;
-    const key = `${taskFilesPrefix(job.filesPrefix ?? job.recordsPrefix, job.task.id, job.taskRunId, job.attempt)}/log-attempt-${job.attempt + 1}.txt`;
-    return this.options.store.storage.put(key, text).then(
-      () => toStorageUri(key),
-      () => undefined,
-    );
-  }
-
-  /** what the task's templates see, as a worker renders them (secrets, kv, connections, SECRET inputs opened) */
-  private renderContext(job: WorkerJob, masker: SecretMasker, kv: KvAccess, connections: ConnectionResolver, signal: AbortSignal) {
-    const { task, context } = job;
-    return buildRenderContext(context, this.options.store, {
-      // Kestra counts the attempts made before this one: 0 on the first
-      taskrun: { ...job.taskrun, attemptsCount: job.attempt },
-      task: { id: task.id, type: task.type },
-      functions: {
-        ...(this.options.secrets ? { secret: masker.recording(secretFunction(this.options.secrets, context.flow.namespace)) } : {}),
-        kv: kvFunction(kv, context.flow.namespace),
-        connection: connectionFunction(connections),
-      },
-      openInputs: (inputs) => openSecretInputs(inputs, job.executionId, this.options.encryption, (value) => masker.add(value)),
-      signal,
-      logs: this.options.logs,
-    });
-  }
-
   /** a WorkingDirectory child's runIf, rendered as the executor renders it for other tasks */
   private async runIfHolds(job: WorkerJob, signal: AbortSignal): Promise<boolean> {
-    const masker = new SecretMasker();
-    const kv = kvAccess(this.options.kv, job.context.flow.namespace, this.options.kvSharedNamespaces, masker);
-    const connections = connectionResolver(this.options.repository, this.options.registry, this.options.secrets, job.context.flow.namespace, masker);
-    const rendered = await renderValue(job.task.runIf, await this.renderContext(job, masker, kv, connections, signal));
+    const { renderContext } = await buildTaskRenderContext(this.options, job, new SecretMasker(), signal);
+    const rendered = await renderValue(job.task.runIf, renderContext);
     return rendered === true || String(rendered).trim().toLowerCase() === "true";
   }
 
@@ -244,9 +131,6 @@ export class Worker {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
-    // every store the task reaches through its run context gets the masked value: logs, outputs, KV, files, metrics
-    const kv = kvAccess(this.options.kv, context.flow.namespace, this.options.kvSharedNamespaces, masker);
-    const connections = connectionResolver(this.options.repository, registry, this.options.secrets, context.flow.namespace, masker);
     const logger = new BufferedTaskLogger(
       queue,
       { executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId, attemptNumber: job.attempt },
@@ -254,40 +138,14 @@ export class Worker {
       (message) => masker.mask(message),
       { minLevel: task.logLevel as LogLevel | undefined, toFile: task.logToFile === true },
     );
-    const send = (event: ExecutorEvent) => queue.send(EXECUTOR_CHANNEL, event, { key: job.executionId });
-    const startDate = new Date().toISOString();
-    // quick tasks report once, with their start date; a task still running after
-    // STARTED_AFTER_MS also says so, so the execution shows it RUNNING while it runs
-    const started = setTimeout(() => {
-      void send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id, date: startDate });
-    }, STARTED_AFTER_MS);
-    const metrics: MetricEntry[] = [];
-    let outcome: Outcome | undefined;
-    const report = async (state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED", outputsUri?: string, cached?: boolean, unrecoverable?: boolean) => {
-      outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
-      clearTimeout(started);
-      await logger.flush();
-      const logFile = await this.storeLogFile(job, logger);
-      // like logs, metrics land no later than the state
-      if (metrics.length) await queue.send(METRICS_CHANNEL, metrics.splice(0));
-      await send({
-        type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate, workerId: this.id, date: new Date().toISOString(),
-        ...(cached ? { cached } : {}),
-        ...(unrecoverable ? { unrecoverable } : {}),
-        ...(logFile ? { logFile } : {}),
-      });
-    };
-    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) {
-      await report("KILLED");
-      return outcome;
-    }
+    const attempt = new AttemptReport({ queue, store, workerId: this.id }, job, logger);
+    if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return attempt.report("KILLED");
 
     const def = registry.task(task.type);
     const sharedFolder = def?.kind === "flowable" && job.sharedFolder ? def.sharedFolder : undefined;
     if (!def || (def.kind !== "runnable" && !sharedFolder)) {
       logger.error(def ? `task type '${task.type}' is not runnable on a worker` : `${registry.unknownTypeMessage(task.type)} (on worker ${this.id})`);
-      await report("FAILED");
-      return outcome;
+      return attempt.report("FAILED");
     }
     const controller = new AbortController();
     // a WorkingDirectory's kill, timeout or loss stops the child it runs
@@ -301,72 +159,28 @@ export class Worker {
     this.running.set(job.taskRunId, { executionId: job.executionId, controller, job });
     let timer: LongTimer | undefined;
     try {
+      // a WorkingDirectory's children share its folder, which it removes once they all ran
+      const workDir = shared ? sharedWorkingDirectory(shared.dir) : lazyWorkingDirectory();
       // a kill or the task's timeout stops a render in progress too
-      const ctx = await this.renderContext(job, masker, kv, connections, controller.signal);
-      // Kestra's `{{ workingDir }}`: the folder a WorkingDirectory's children share
-      if (shared) ctx.variables.workingDir = shared.dir;
+      const { runContext, renderContext: ctx, connections } = await buildRunContext(this.options, {
+        job, masker, logger, signal: controller.signal, workingDirectory: workDir.get, onMetric: (entry) => attempt.metrics.push(entry), sharedDir: shared?.dir,
+      });
       if (task.timeout) {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const rendered = await renderProperties(def, task, ctx);
-      const cache = task.taskCache?.enabled ? await this.cacheLookup(job, rendered, ctx.variables.inputs, logger) : undefined;
-      if (cache?.hit !== undefined) {
-        await report("SUCCESS", cache.hit ?? undefined, true);
-        return outcome;
-      }
+      const cache = task.taskCache?.enabled ? await cacheLookup(this.options.taskCache, job, rendered, ctx.variables.inputs, logger) : undefined;
+      if (cache?.hit !== undefined) return await attempt.report("SUCCESS", { outputsUri: cache.hit ?? undefined, cached: true });
       // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets
       const props = await withConnections(def, rendered, connections, task.id);
-      // a WorkingDirectory's children share its folder, which it removes once they all ran
-      const workDir = shared ? { get: async () => shared.dir, remove: async () => undefined } : lazyWorkingDirectory();
-      const runContext: RunContext = {
-        workingDirectory: workDir.get,
-        cacheFiles: cacheFilesAccess(store.storage, { namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id }),
-        kv,
-        purge: this.options.purge ?? noPurge,
-        ...(this.options.processUser ? { processUser: this.options.processUser } : {}),
-        metric: (name, value, options = {}) => {
-          metrics.push({
-            executionId: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, taskId: task.id, taskRunId: job.taskRunId,
-            name: masker.mask(name), type: options.type ?? "counter", value, tags: masker.maskValue(options.tags ?? {}), timestamp: new Date().toISOString(),
-          });
-        },
-        execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id, flowRevision: context.flow.revision },
-        taskRun: { id: job.taskRunId, taskId: task.id, value: job.taskrun.value, attempt: job.attempt },
-        logger,
-        signal: controller.signal,
-        render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
-        ...taskServices(
-          { storage: store.storage, repository: this.options.repository, registry, masker, execution: { id: job.executionId, namespace: context.flow.namespace, flowId: context.flow.id } },
-          () => runContext,
-        ),
-        putFile: async (name, body) => {
-          // the name is masked here, not in the outputs, so the URI the task gets back is the one that works
-          const key = `${taskFilesPrefix(job.filesPrefix ?? job.recordsPrefix, task.id, job.taskRunId, job.attempt)}/${assertSafeKey(masker.mask(name))}`;
-          await store.storage.put(key, typeof body === "string" ? masker.mask(body) : masker.maskBytes(body));
-          return toStorageUri(key);
-        },
-        listNamespaceFiles: async () => {
-          const prefix = `${namespaceFilesPrefix(context.flow.namespace)}/`;
-          return (await store.storage.list(prefix)).map((key) => key.slice(prefix.length));
-        },
-        getFile: async (uri) => {
-          const key = storageKeyOf(uri);
-          const own = [job.recordsPrefix, job.filesPrefix ?? job.recordsPrefix].some((prefix) => key.startsWith(`${prefix}/`));
-          const allowed = own || key.startsWith(`${namespacePath(context.flow.namespace)}/_files/`);
-          if (!allowed) throw new UserError(`${uri} belongs to another execution or namespace`, { status: 403 });
-          const bytes = await store.storage.get(key);
-          if (!bytes) throw new PurgedError(uri);
-          return bytes;
-        },
-      };
       let childrenState: Outcome["state"] = "SUCCESS";
       const running =
         def.kind === "runnable"
           ? def.run(runContext, props)
           : runSharedFolder(
               {
-                send, workerId: this.id,
+                send: (event: ExecutorEvent) => attempt.send(event), workerId: this.id,
                 runChild: (childJob, childShared) => this.run(childJob, lease, childShared),
                 runIfHolds: (childJob) => this.runIfHolds(childJob, controller.signal),
               },
@@ -380,35 +194,29 @@ export class Worker {
             });
       // the working folder goes once the task itself is done, even when the worker stopped waiting (kill, timeout)
       void running.catch(() => undefined).finally(() => workDir.remove());
-      // a secret the task resolved never reaches storage, the API or a later task through its outputs
-      // as JSON first, as they are stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one
-      const outputs = masker.maskValue(asJson(await untilAborted(running, controller.signal)));
-      const outputsUri = outputs && Object.keys(outputs).length ? await store.write(taskOutputsKey(job.recordsPrefix, task.id, job.taskRunId, job.attempt), outputs) : undefined;
-      if (cache) await this.cacheRemember(cache, outputsUri, task.taskCache?.ttl, logger);
-      await report(childrenState, outputsUri);
+      const outputsUri = await attempt.saveOutputs(await untilAborted(running, controller.signal), masker);
+      if (cache) await cacheRemember(this.options.taskCache!, cache, outputsUri, task.taskCache?.ttl, logger);
+      await attempt.report(childrenState, { outputsUri });
     } catch (error) {
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isLeaseLost(reason)) {
-        clearTimeout(started);
         logger.warn(`worker ${this.id} lost its lease on the task run (${errorMessage(reason)}); its processes were killed and it goes to another worker`);
         // Redis may be out of reach: never wait for it here; the queue hands the job on either way
-        void logger.flush().then(() => send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id })).catch(() => undefined);
+        await attempt.lost(false);
       } else if (reason instanceof HandedBackError) {
-        clearTimeout(started);
         logger.warn(`worker ${this.id} is stopping; the task run goes to another worker`);
-        await logger.flush();
-        await send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.id });
+        await attempt.lost(true);
       } else if (reason instanceof KilledError) {
         logger.warn("task killed");
-        await report("KILLED");
+        await attempt.report("KILLED");
       } else if (isUnrecoverable(reason)) {
         logger.error(`${errorMessage(reason)} (unrecoverable: not retried)`);
-        await report("FAILED", undefined, false, true);
+        await attempt.report("FAILED", { unrecoverable: true });
       } else {
         logger.error(errorMessage(reason));
         // a plugin's bug: its author needs the stack; a UserError or OperationalError says all in its message
         if (isUnexpected(reason) && reason instanceof Error && reason.stack) logger.debug(`unexpected error (a bug in ${task.type}?): ${reason.stack}`);
-        await report("FAILED");
+        await attempt.report("FAILED");
       }
     } finally {
       timer?.cancel();
@@ -416,48 +224,6 @@ export class Worker {
       shared?.signal.removeEventListener("abort", onParentAbort);
       this.running.delete(job.taskRunId);
     }
-    return outcome;
+    return attempt.outcome;
   }
-}
-
-/** what an attempt reported */
-export interface Outcome {
-  state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED";
-  outputsUri?: string;
-  /** an UnrecoverableError: never retried */
-  unrecoverable?: boolean;
-}
-
-export interface LogFileHolder {
-  fileText(): string | undefined;
-}
-
-const unavailable = async (): Promise<never> => {
-  throw new UserError("this worker cannot purge: it was started without a repository");
-};
-const noPurge: PurgeAccess = { executions: unavailable, logs: unavailable, kv: unavailable };
-
-/** a task run's private folder, made when first asked for */
-function lazyWorkingDirectory(): { get: () => Promise<string>; remove: () => Promise<void> } {
-  let made: Promise<string> | undefined;
-  return {
-    get: () => (made ??= mkdtemp(join(tmpdir(), "ferry-task-"))),
-    remove: async () => {
-      if (made) await rm(await made, { recursive: true, force: true }).catch(() => undefined);
-    },
-  };
-}
-
-function asJson<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
-/** ends as soon as the signal aborts, even if the task ignores it */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

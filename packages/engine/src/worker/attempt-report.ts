@@ -1,0 +1,97 @@
+import { toStorageUri, type MetricEntry, type Queue } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import { EXECUTOR_CHANNEL, METRICS_CHANNEL, type ExecutorEvent, type WorkerJob } from "../messages.js";
+import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
+import type { SecretMasker } from "./secret-masker.js";
+import type { BufferedTaskLogger } from "./task-logger.js";
+
+/** what an attempt reported */
+export interface Outcome {
+  state: "SUCCESS" | "WARNING" | "FAILED" | "KILLED";
+  outputsUri?: string;
+  /** an UnrecoverableError: never retried */
+  unrecoverable?: boolean;
+}
+
+const STARTED_AFTER_MS = 50;
+
+/**
+ * What one attempt tells the executor: that it started (only when still running after
+ * STARTED_AFTER_MS: quick tasks report once, with their start date), its outputs, and how it
+ * ended, its logs and metrics landed first. Or that it was lost, for a new attempt elsewhere.
+ */
+export class AttemptReport {
+  readonly startDate = new Date().toISOString();
+  readonly metrics: MetricEntry[] = [];
+  outcome: Outcome | undefined;
+  private readonly started: ReturnType<typeof setTimeout>;
+
+  constructor(
+    private readonly deps: { queue: Queue; store: JsonStore; workerId: string },
+    private readonly job: WorkerJob,
+    private readonly logger: BufferedTaskLogger,
+  ) {
+    this.started = setTimeout(() => {
+      void this.send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: deps.workerId, date: this.startDate });
+    }, STARTED_AFTER_MS);
+  }
+
+  send(event: ExecutorEvent): Promise<void> {
+    return this.deps.queue.send(EXECUTOR_CHANNEL, event, { key: this.job.executionId });
+  }
+
+  /**
+   * The task's outputs in storage, under the attempt's key: a secret the task resolved never
+   * reaches storage, the API or a later task through them. As JSON first, as they are
+   * stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one.
+   */
+  async saveOutputs(value: unknown, masker: SecretMasker): Promise<string | undefined> {
+    const outputs = masker.maskValue(value === undefined ? value : JSON.parse(JSON.stringify(value)));
+    if (!outputs || !Object.keys(outputs).length) return undefined;
+    const { job } = this;
+    return this.deps.store.write(taskOutputsKey(job.recordsPrefix, job.task.id, job.taskRunId, job.attempt), outputs);
+  }
+
+  async report(state: Outcome["state"], result: { outputsUri?: string; cached?: boolean; unrecoverable?: boolean } = {}): Promise<Outcome> {
+    const { outputsUri, cached, unrecoverable } = result;
+    const { job } = this;
+    this.outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
+    clearTimeout(this.started);
+    await this.logger.flush();
+    const logFile = await this.storeLogFile();
+    // like logs, metrics land no later than the state
+    if (this.metrics.length) await this.deps.queue.send(METRICS_CHANNEL, this.metrics.splice(0));
+    await this.send({
+      type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate: this.startDate, workerId: this.deps.workerId, date: new Date().toISOString(),
+      ...(cached ? { cached } : {}),
+      ...(unrecoverable ? { unrecoverable } : {}),
+      ...(logFile ? { logFile } : {}),
+    });
+    return this.outcome;
+  }
+
+  /** the attempt goes to another worker; `wait: false` when the queue may be out of reach (it hands the job on either way) */
+  async lost(wait: boolean): Promise<void> {
+    clearTimeout(this.started);
+    const { job } = this;
+    const sent = this.logger.flush().then(() => this.send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.deps.workerId }));
+    if (wait) await sent;
+    else void sent.catch(() => undefined);
+  }
+
+  /**
+   * logToFile: the attempt's log lines as a file of the task run in internal storage, as
+   * Kestra's RunContextLogger keeps them; its URI goes on the attempt. A file that cannot be
+   * stored leaves the attempt without one, never the result unsent.
+   */
+  private async storeLogFile(): Promise<string | undefined> {
+    const text = this.logger.fileText();
+    if (text === undefined) return undefined;
+    const { job } = this;
+    const key = `${taskFilesPrefix(job.filesPrefix ?? job.recordsPrefix, job.task.id, job.taskRunId, job.attempt)}/log-attempt-${job.attempt + 1}.txt`;
+    return this.deps.store.storage.put(key, text).then(
+      () => toStorageUri(key),
+      () => undefined,
+    );
+  }
+}
