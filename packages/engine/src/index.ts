@@ -24,3 +24,6 @@ export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";
+export { buildRunContext, buildTaskRenderContext, type RunInput, type RunParts, type TaskRunContext } from "./worker/run-context.js";
+export { connectionResolver, repositoryConnections, withConnections, type ConnectionLookup, type ConnectionResolver } from "./worker/connection-access.js";
+export { lazyWorkingDirectory, type WorkingDirectory } from "./worker/working-directory.js";

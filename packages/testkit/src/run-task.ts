@@ -1,10 +1,15 @@
-import { renderValue, type Callable, type RenderContext } from "@ferry/core";
+import { PluginRegistry, renderValue } from "@ferry/core";
+import { buildRunContext, JsonStore, lazyWorkingDirectory, SecretMasker, withConnections, type OutputRef, type WorkerJob } from "@ferry/engine";
+import { EnvSecretBackend } from "@ferry/secrets-env";
 import {
-  connectionPropertiesOf, isStorageUri, secretReferenceOf, UserError, type Connection, type ConnectionTypeDefinition, type ExecutionsAccess, type LogLevel, type ProcessUser, type PurgeAccess, type RunContext, type RunnableTaskDefinition, type TaskDefinition, type TaskOutputs,
+  assertSafeKey, definePlugin, isStorageUri, namespaceFileKey, namespaceFilesPrefix, storageKeyOf, toStorageUri, UserError,
+  type ConnectionTypeDefinition, type ExecutionsAccess, type LogLevel, type ProcessUser, type PurgeAccess, type RunnableTaskDefinition, type Storage, type TaskDefinition, type TaskLogger, type TaskOutputs,
 } from "@ferry/sdk";
+import { createLocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { memoryKv, noExecutions, noPurge, recordedTriggers, testExecutionFiles } from "./run-task-parts.js";
 
 export interface RunTaskOptions {
   /** what `{{ inputs.x }}` reads */
@@ -55,170 +60,133 @@ export interface RunTaskResult {
   purgedFiles: string[];
 }
 
-const noRepository = async (): Promise<never> => {
-  throw new UserError("runTask has no repository to purge: pass options.purge (a Purger over a real repository)");
-};
-const noPurge: PurgeAccess = { executions: noRepository, logs: noRepository, kv: noRepository };
-const noExecutions: ExecutionsAccess = {
-  count: async () => {
-    throw new UserError("runTask has no repository to count executions in: pass options.executions");
-  },
-  logs: async () => {
-    throw new UserError("runTask has no repository to read logs from: pass options.executions");
-  },
-};
-
 const bytes = (v: string | Uint8Array) => (typeof v === "string" ? new TextEncoder().encode(v) : v);
+
+/** the test execution: given files are `ferry://test/<name>`, within its files prefix, so the task may read them */
+const EXECUTION = { id: "test-execution", flowId: "test", prefix: "test" } as const;
+const TASK = { id: "task", runId: "test-task-run" } as const;
 
 /**
  * Runs one runnable task the way a worker does — its properties rendered from templates
- * (inputs, outputs, secret()), validated by its schema, then `run` with a full RunContext —
- * on in-memory stand-ins for storage and logs, so a plugin's tests need no server.
+ * (inputs, outputs, secret(), kv(), connection()), validated by its schema, connection-typed
+ * properties resolved, then `run` with the run context the worker builds (the engine's
+ * buildRunContext) — on real parts in a temporary folder (local storage, secrets as the env
+ * backend reads them) and in-memory stand-ins for what lives in the repository (KV metadata,
+ * triggers, executions), so a plugin's tests need no server.
  */
 export async function runTask<P>(definition: RunnableTaskDefinition<P>, properties: Record<string, unknown>, options: RunTaskOptions = {}): Promise<RunTaskResult> {
   const namespace = options.namespace ?? "test";
-  const logs: RunTaskResult["logs"] = [];
-  const stored: Record<string, Uint8Array> = {};
-  const metrics: RunTaskResult["metrics"] = [];
-  const given = new Map<string, Uint8Array>();
-  for (const [key, value] of Object.entries(options.files ?? {})) given.set(isStorageUri(key) ? key : `ferry://test/${key}`, bytes(value));
-  const namespacePrefix = `ferry://${namespace.split(".").join("/")}/_files/`;
-  // the namespace's files, by path: readable through getFile of their URI, and through RunContext.namespaceFiles
-  const nsFiles = new Map(Object.entries(options.namespaceFiles ?? {}).map(([path, value]) => [path.replace(/^\/+/, ""), bytes(value)]));
-  const toggles: RunTaskResult["toggles"] = [];
-  const purgedFiles: string[] = [];
-  const cacheFiles = new Map<string, Uint8Array>();
-
-  const pairs = new Map(Object.entries(options.kv ?? {}));
-  const ownNamespace = (o?: { namespace?: string }) => {
-    if (o?.namespace && o.namespace !== namespace) throw new UserError(`runTask keeps the KV store of namespace ${namespace} only`);
-  };
-  const kv: RunContext["kv"] = {
-    get: async (key, o) => (ownNamespace(o), pairs.has(key) ? { type: typeof pairs.get(key) === "string" ? "STRING" : "JSON", value: pairs.get(key) } : undefined),
-    set: async (key, value, o) => {
-      ownNamespace(o);
-      if (o?.overwrite === false && pairs.has(key)) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`);
-      pairs.set(key, value);
-    },
-    keys: async (prefix = "", o) => (ownNamespace(o), [...pairs.keys()].filter((k) => k.startsWith(prefix)).sort()),
-    delete: async (key, o) => (ownNamespace(o), pairs.delete(key)),
-  };
-  const ownNamespaceFiles = (o?: { namespace?: string }) => {
-    if (o?.namespace && o.namespace !== namespace) throw new UserError(`runTask keeps the files of namespace ${namespace} only`);
-  };
-  const secret: Callable = (args) => {
-    const name = String(args[0] ?? "");
-    const value = options.secrets?.[name];
-    if (value === undefined) throw new UserError(`secret ${name} not found in namespace ${namespace}`);
-    return value;
-  };
-  const kvFunction: Callable = async (args) => (await kv.get(String(args[0])))?.value ?? null;
-  // as the worker resolves them: secrets read now, the whole checked against the connection's type
-  const connection = (id: string, type?: string): Connection => {
-    const given = options.connections?.[id];
-    if (!given) throw new UserError(`connection ${id} not found in namespace ${namespace} (give it in options.connections)`);
-    if (type && given.type !== type) throw new UserError(`connection ${id} (namespace ${namespace}) is of type ${given.type}, not ${type}`);
-    const definition = options.connectionTypes?.find((t) => t.type === given.type);
-    if (!definition) throw new UserError(`connection type ${given.type}: give its definition in options.connectionTypes`);
-    const values = Object.fromEntries(Object.entries(given.values).map(([k, v]) => {
-      const name = secretReferenceOf(v);
-      return [k, name === undefined ? v : secret([name], {})];
-    }));
-    return { id, type: given.type, namespace, values: definition.schema.parse(values) as Record<string, unknown> };
-  };
-  const connectionFunction: Callable = (args) => connection(String(args[0] ?? "")).values;
-  const ctx: RenderContext = {
-    variables: { inputs: options.inputs ?? {}, outputs: options.outputs ?? {}, flow: { id: "test", namespace }, execution: { id: "test-execution" } },
-    functions: { secret, kv: kvFunction, connection: connectionFunction },
-  };
-  const raw = new Set(definition.rawProperties ?? []);
-  const rendered: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, ctx);
-  const props = definition.properties.parse(rendered) as Record<string, unknown>;
-  for (const [property, type] of Object.entries(connectionPropertiesOf(definition.properties))) {
-    if (typeof props[property] === "string") props[property] = connection(props[property] as string, type);
-  }
-
+  const dir = await mkdtemp(join(tmpdir(), "ferry-testkit-"));
+  const workDir = lazyWorkingDirectory("ferry-testkit-");
   const controller = new AbortController();
   const timer = options.timeoutMs ? setTimeout(() => controller.abort(new Error(`Timeout after ${options.timeoutMs} ms`)), options.timeoutMs) : undefined;
-  let workDir: Promise<string> | undefined;
-  const log = (level: LogLevel) => (message: string) => void logs.push({ level, message });
-  const run: RunContext = {
-    execution: { id: "test-execution", namespace, flowId: "test", flowRevision: 1 },
-    taskRun: { id: "test-task-run", taskId: "task", attempt: 0 },
-    logger: { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) },
-    signal: controller.signal,
-    render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
-    putFile: async (name, body) => {
-      const uri = `ferry://test/test-execution/task/${name}`;
-      stored[uri] = bytes(body);
-      return uri;
-    },
-    getFile: async (uri) => {
-      const found = stored[uri] ?? given.get(uri) ?? (uri.startsWith(namespacePrefix) ? nsFiles.get(uri.slice(namespacePrefix.length)) : undefined);
-      if (!found) throw new UserError(`${uri}: no such file in this test (give it in options.files)`);
-      return found;
-    },
-    listNamespaceFiles: async () => [...nsFiles.keys()].sort(),
-    // kept for this run only: a test that needs them across executions runs the engine
-    cacheFiles: {
-      get: async (name) => cacheFiles.get(name),
-      put: async (name, body) => void cacheFiles.set(name, body),
-    },
-    namespaceFiles: {
-      list: async (o) => (ownNamespaceFiles(o), [...nsFiles.keys()].sort()),
-      get: async (path, o) => (ownNamespaceFiles(o), nsFiles.get(path.replace(/^\/+/, ""))),
-      put: async (path, body, o) => {
-        ownNamespaceFiles(o);
-        const key = path.replace(/^\/+/, "");
-        if (nsFiles.has(key) && o?.conflict === "SKIP") return undefined;
-        if (nsFiles.has(key) && o?.conflict === "ERROR") throw new UserError(`namespace file ${key} already exists in namespace ${namespace} (conflict: ERROR)`, { status: 409 });
-        nsFiles.set(key, bytes(body));
-        return `${namespacePrefix}${key}`;
-      },
-      delete: async (path, o) => (ownNamespaceFiles(o), nsFiles.delete(path.replace(/^\/+/, ""))),
-    },
-    executions: options.executions ?? noExecutions,
-    executionFiles: {
-      delete: async (uri) => {
-        if (uri.startsWith(namespacePrefix)) throw new UserError(`${uri} is not a file of this execution`, { status: 403 });
-        const had = uri in stored || given.has(uri);
-        delete stored[uri];
-        given.delete(uri);
-        return had;
-      },
-      purge: async () => {
-        const uris = [...Object.keys(stored), ...[...given.keys()].filter((uri) => !uri.startsWith(namespacePrefix))];
-        for (const uri of uris) {
-          delete stored[uri];
-          given.delete(uri);
-        }
-        purgedFiles.push(...uris);
-        return uris;
-      },
-    },
-    triggers: {
-      setEnabled: async (ref, enabled) => void toggles.push({ namespace: ref.namespace ?? namespace, flowId: ref.flowId ?? "test", triggerId: ref.triggerId, enabled }),
-    },
-    runTask: async (spec) => {
-      const type = String(spec.type ?? "");
-      const nested = (options.tasks ?? []).find((t) => t.type === type || t.aliases?.includes(type));
-      if (!nested) throw new UserError(`runTask knows no task type '${type}': pass it in options.tasks`);
-      if (nested.kind !== "runnable") throw new UserError(`The templated task must be a runnable task: ${type} is not`);
-      const { type: _type, id: _id, description: _description, ...props } = spec;
-      return nested.run({ ...run, render: async (template) => template }, nested.properties.parse(props));
-    },
-    kv,
-    purge: options.purge ?? noPurge,
-    workingDirectory: () => (workDir ??= mkdtemp(join(tmpdir(), "ferry-testkit-"))),
-    metric: (name, value, o = {}) => void metrics.push({ name, value, type: o.type ?? "counter", tags: o.tags ?? {} }),
-    ...(options.processUser ? { processUser: options.processUser } : {}),
-  };
   try {
-    const outputs = (await definition.run(run, props as P)) ?? undefined;
-    return { outputs, logs, files: stored, metrics, kv: Object.fromEntries(pairs), namespaceFiles: Object.fromEntries(nsFiles), toggles, purgedFiles };
+    const storage = createLocalStorage({ type: "local", path: join(dir, "storage") });
+    await storage.init();
+    const store = new JsonStore(storage);
+    const given = await seedFiles(storage, namespace, options);
+    const storedPrefix = `${EXECUTION.prefix}/files/`;
+    const kv = memoryKv(namespace, options.kv ?? {});
+    const triggers = recordedTriggers(namespace, EXECUTION.flowId);
+    const executionFiles = testExecutionFiles(storage, given, storedPrefix, `${namespaceFilesPrefix(namespace)}/`);
+    const masker = new SecretMasker();
+    const logs: RunTaskResult["logs"] = [];
+    const metrics: RunTaskResult["metrics"] = [];
+    const { runContext, renderContext, connections } = await buildRunContext(
+      {
+        store,
+        registry: new PluginRegistry([definePlugin({ name: "runTask (options.tasks)", version: "0", tasks: byType([definition, ...(options.tasks ?? [])]), connectionTypes: options.connectionTypes ?? [] })]),
+        secrets: envSecrets(options.secrets ?? {}),
+        purge: options.purge ?? noPurge,
+        processUser: options.processUser,
+        connections: async (_namespace, id) => {
+          const saved = options.connections?.[id];
+          return saved ? { namespace, id, ...saved, created: "", updated: "" } : undefined;
+        },
+        services: { kv, executions: options.executions ?? noExecutions, executionFiles: executionFiles.access, triggers: triggers.access },
+      },
+      {
+        job: await testJob(store, definition.type, namespace, options),
+        masker,
+        logger: collectingLogger(logs, (message) => masker.mask(message)),
+        signal: controller.signal,
+        workingDirectory: workDir.get,
+        onMetric: (entry) => metrics.push({ name: entry.name, value: entry.value, type: entry.type, tags: entry.tags }),
+      },
+    );
+    const raw = new Set(definition.rawProperties ?? []);
+    const rendered: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, renderContext);
+    const props = await withConnections(definition, definition.properties.parse(rendered), connections, TASK.id);
+    const outputs = (await definition.run(runContext, props as P)) ?? undefined;
+    return {
+      outputs, logs, metrics,
+      files: await filesUnder(storage, storedPrefix, (key) => toStorageUri(key)),
+      kv: Object.fromEntries(kv.pairs),
+      namespaceFiles: await filesUnder(storage, `${namespaceFilesPrefix(namespace)}/`, (key) => key.slice(namespaceFilesPrefix(namespace).length + 1)),
+      toggles: triggers.toggles,
+      purgedFiles: executionFiles.purged,
+    };
   } finally {
     clearTimeout(timer);
-    if (workDir) await rm(await workDir, { recursive: true, force: true });
+    await workDir.remove();
+    await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** the job a worker would get for this task: the test execution's identity, inputs and earlier outputs in storage */
+async function testJob(store: JsonStore, type: string, namespace: string, options: RunTaskOptions): Promise<WorkerJob> {
+  // beside the execution's files, not among them: a purge leaves them, as it leaves an execution's records
+  const inputsUri = await store.write("_runtask/inputs.json", options.inputs ?? {});
+  const outputs: OutputRef[] = [];
+  for (const [taskId, value] of Object.entries(options.outputs ?? {})) outputs.push({ taskId, uri: await store.write(`_runtask/outputs/${encodeURIComponent(taskId)}.json`, value) });
+  return {
+    executionId: EXECUTION.id, taskRunId: TASK.runId, attempt: 0,
+    task: { id: TASK.id, type },
+    taskrun: { id: TASK.runId },
+    context: {
+      flow: { id: EXECUTION.flowId, namespace, revision: 1 },
+      execution: { id: EXECUTION.id, startDate: new Date().toISOString(), originalId: EXECUTION.id },
+      labels: {}, inputsUri, outputs,
+    },
+    recordsPrefix: EXECUTION.prefix,
+  };
+}
+
+/** the files the test gives, in storage; answers the keys of the execution's ones (a purge removes those) */
+async function seedFiles(storage: Storage, namespace: string, options: RunTaskOptions): Promise<Set<string>> {
+  const given = new Set<string>();
+  const nsPrefix = `${namespaceFilesPrefix(namespace)}/`;
+  for (const [name, value] of Object.entries(options.files ?? {})) {
+    const key = isStorageUri(name) ? storageKeyOf(name) : assertSafeKey(`${EXECUTION.prefix}/${name}`);
+    if (!key.startsWith(`${EXECUTION.prefix}/`) && !key.startsWith(nsPrefix)) {
+      throw new UserError(`options.files: ${name} is outside the test execution (${toStorageUri(EXECUTION.prefix)}/…) and the namespace's files: a task reads only those`);
+    }
+    await storage.put(key, bytes(value));
+    if (!key.startsWith(nsPrefix)) given.add(key);
+  }
+  for (const [path, value] of Object.entries(options.namespaceFiles ?? {})) await storage.put(namespaceFileKey(namespace, path), bytes(value));
+  return given;
+}
+
+async function filesUnder(storage: Storage, prefix: string, name: (key: string) => string) {
+  const out: Record<string, Uint8Array> = {};
+  for (const key of await storage.list(prefix)) out[name(key)] = (await storage.get(key))!;
+  return out;
+}
+
+/** secrets as the env backend reads them (SECRET_<NAME>, base64): the one the embedded defaults use */
+function envSecrets(secrets: Record<string, string>): EnvSecretBackend {
+  return new EnvSecretBackend(Object.fromEntries(Object.entries(secrets).map(([name, value]) => [`SECRET_${name}`, Buffer.from(value).toString("base64")])));
+}
+
+/** the task, then the types runTask may run nested, each once */
+function byType(tasks: TaskDefinition[]): TaskDefinition[] {
+  const seen = new Set<string>();
+  return tasks.filter((t) => !seen.has(t.type) && seen.add(t.type));
+}
+
+function collectingLogger(logs: RunTaskResult["logs"], mask: (message: string) => string): TaskLogger {
+  const log = (level: LogLevel) => (message: string) => void logs.push({ level, message: mask(message) });
+  return { trace: log("TRACE"), debug: log("DEBUG"), info: log("INFO"), warn: log("WARN"), error: log("ERROR"), log: (level, message) => log(level)(message) };
 }

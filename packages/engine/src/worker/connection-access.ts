@@ -24,18 +24,22 @@ export function repositoryConnections(repository: (() => Promise<Repository>) | 
  * print it. Resolved once per id per run.
  */
 export function connectionResolver(lookup: ConnectionLookup, registry: PluginRegistry, secrets: SecretBackend | undefined, namespace: string, masker: SecretMasker): ConnectionResolver {
+  const found = new Map<string, Promise<ConnectionRecord>>();
   const resolved = new Map<string, Promise<Connection>>();
-  const resolve = async (id: string) => {
+  const find = async (id: string) => {
     const record = await lookup(namespace, id);
     if (!record) throw new UserError(`connection ${id} not found in namespace ${namespace} or its parents`);
-    return resolveConnection(record, registry, secrets, (value) => masker.add(value));
+    return record;
   };
   return async (id, type) => {
+    let record = found.get(id);
+    if (!record) found.set(id, (record = find(id)));
+    // the type first: a connection of another type has none of its secrets read
+    const { type: actual, namespace: where } = await record;
+    if (type && actual !== type) throw new UserError(`connection ${id} (namespace ${where}) is of type ${actual}, not ${type}`);
     let connection = resolved.get(id);
-    if (!connection) resolved.set(id, (connection = resolve(id)));
-    const found = await connection;
-    if (type && found.type !== type) throw new UserError(`connection ${id} (namespace ${found.namespace}) is of type ${found.type}, not ${type}`);
-    return found;
+    if (!connection) resolved.set(id, (connection = record.then((r) => resolveConnection(r, registry, secrets, (value) => masker.add(value)))));
+    return connection;
   };
 }
 
