@@ -63,7 +63,7 @@ export async function createEngineHarness(
   const backends = { repository, storage, queue, secrets };
   const config = configSchema.parse({ worker: options.processUser ? { processUser: `${options.processUser.uid}:${options.processUser.gid}` } : {} });
   // composed as local mode is: one scheduler and one worker on the same backends and parts
-  const engine = await composeScheduler({ config, backends, registry, baseDir: dir, makeLocalKey: false, onError: (error) => console.error(error) });
+  const engine = await composeScheduler({ config, backends, registry, baseDir: dir, makeLocalKey: true, onError: (error) => console.error(error) });
   const { store, flows, executions, executor, kv } = engine;
   // a worker deployed with fewer plugins than the server knows of
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin, engineTestPlugin]) : registry;
