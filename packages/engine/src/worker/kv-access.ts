@@ -11,8 +11,7 @@ function allowed(flowNamespace: string, target: string, shared: string[]): strin
 
 /**
  * RunContext.kv for a task of a flow in `namespace`; without a store, every call says why.
- * With a masker, a value is stored with the run's secrets masked, and a key holding one is
- * refused: keys live in the repository, where a secret is never stored in clear.
+ * With a masker, it is masked as maskedKv says.
  */
 export function kvAccess(store: KvStore | undefined, namespace: string, shared: string[] = [], masker?: SecretMasker): KvAccess {
   const kv = () => {
@@ -20,15 +19,28 @@ export function kvAccess(store: KvStore | undefined, namespace: string, shared: 
     return store;
   };
   const ns = (o?: { namespace?: string }) => allowed(namespace, o?.namespace ?? namespace, shared);
-  return {
+  const access: KvAccess = {
     get: (key, o) => kv().get(ns(o), key),
     set: async (key, value, o) => {
-      if (masker && masker.mask(key) !== key) throw new UserError(`KV key ${masker.mask(key)} holds a secret value: a secret is never stored as a key`);
-      const stored = masker ? masker.maskValue(value) : value;
-      await kv().set(ns(o), key, stored, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite });
+      await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite });
     },
     keys: async (prefix, o) => (await kv().list(ns(o), prefix ?? "")).map((r) => r.key),
     delete: (key, o) => kv().delete(ns(o), key),
+  };
+  return masker ? maskedKv(access, masker) : access;
+}
+
+/**
+ * A KV store that keeps the run's secrets out: a value is stored with them masked, and a key
+ * holding one is refused (keys live in the repository, where a secret is never stored in clear).
+ */
+export function maskedKv(access: KvAccess, masker: SecretMasker): KvAccess {
+  return {
+    ...access,
+    set: async (key, value, o) => {
+      if (masker.mask(key) !== key) throw new UserError(`KV key ${masker.mask(key)} holds a secret value: a secret is never stored as a key`);
+      await access.set(key, masker.maskValue(value), o);
+    },
   };
 }
 

@@ -13,7 +13,7 @@ import { openSecretInputs } from "../secret-inputs.js";
 import { taskFilesPrefix } from "../storage-keys.js";
 import { cacheFilesAccess } from "./cache-files.js";
 import { connectionFunction, connectionResolver, repositoryConnections, type ConnectionLookup, type ConnectionResolver } from "./connection-access.js";
-import { kvAccess, kvFunction } from "./kv-access.js";
+import { kvAccess, kvFunction, maskedKv } from "./kv-access.js";
 import type { SecretMasker } from "./secret-masker.js";
 import { taskServices } from "./task-services.js";
 
@@ -79,7 +79,7 @@ export interface TaskRunContext {
 export async function buildTaskRenderContext(parts: RunParts, job: WorkerJob, masker: SecretMasker, signal: AbortSignal) {
   const { task, context } = job;
   const namespace = context.flow.namespace;
-  const kv = parts.services?.kv ?? kvAccess(parts.kv, namespace, parts.kvSharedNamespaces, masker);
+  const kv = parts.services?.kv ? maskedKv(parts.services.kv, masker) : kvAccess(parts.kv, namespace, parts.kvSharedNamespaces, masker);
   const connections = connectionResolver(parts.connections ?? repositoryConnections(parts.repository), parts.registry, parts.secrets, namespace, masker);
   const renderContext = await buildRenderContext(context, parts.store, {
     // Kestra counts the attempts made before this one: 0 on the first

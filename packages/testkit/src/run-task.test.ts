@@ -1,0 +1,44 @@
+import { defineTask, z } from "@ferry/sdk";
+import { describe, expect, it } from "vitest";
+import { runTask } from "./run-task.js";
+
+// a task that touches each part of its run context a worker builds
+const probe = defineTask({
+  kind: "runnable",
+  type: "test.Probe",
+  title: "Probe",
+  description: "Reads a file, logs, stores a file, writes KV and a metric.",
+  properties: z.strictObject({ from: z.string(), says: z.string() }),
+  async run(ctx, props) {
+    const read = new TextDecoder().decode(await ctx.getFile(props.from));
+    ctx.logger.info(`said ${props.says}`);
+    ctx.metric("probes", 1, { tags: { says: props.says } });
+    await ctx.kv.set("last", props.says);
+    return { read, uri: await ctx.putFile("said.txt", props.says), dir: await ctx.workingDirectory() };
+  },
+});
+
+describe("runTask", () => {
+  it("runs a task with the run context a worker builds: templates, files, KV, metrics, secrets masked everywhere they land", async () => {
+    const r = await runTask(probe, { from: "ferry://test/in.txt", says: "{{ inputs.who }} {{ secret('TOKEN') }} {{ kv('seed') }}" }, {
+      inputs: { who: "Ferry" }, secrets: { TOKEN: "t0k3n" }, kv: { seed: "s" }, files: { "in.txt": "given" },
+    });
+    expect(r.outputs).toMatchObject({ read: "given" });
+    expect(r.logs).toEqual([{ level: "INFO", message: "said Ferry ****** s" }]);
+    expect(r.metrics).toEqual([{ name: "probes", value: 1, type: "counter", tags: { says: "Ferry ****** s" } }]);
+    expect(new TextDecoder().decode(r.files[(r.outputs as { uri: string }).uri])).toBe("Ferry ****** s");
+    expect(r.kv).toEqual({ seed: "s", last: "Ferry ****** s" });
+  });
+
+  it("refuses a given file outside the test execution, and a template naming a missing secret or KV key", async () => {
+    await expect(runTask(probe, { from: "ferry://x/in.txt", says: "" }, { files: { "ferry://elsewhere/in.txt": "x" } })).rejects.toThrow(
+      "options.files: ferry://elsewhere/in.txt is outside the test execution (ferry://test/…)",
+    );
+    await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ secret('NOPE') }}" })).rejects.toThrow("secret NOPE not found in namespace test");
+    await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ kv('nope') }}" })).rejects.toThrow("KV key nope not found in namespace test");
+  });
+
+  it("refuses a file of another execution as a worker does", async () => {
+    await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt belongs to another execution or namespace");
+  });
+});
