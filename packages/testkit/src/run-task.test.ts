@@ -38,6 +38,13 @@ describe("runTask", () => {
     await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ kv('nope') }}" })).rejects.toThrow("KV key nope not found in namespace test");
   });
 
+  it("checks properties as a worker does, and refuses a key every task has as if it were a property", async () => {
+    await expect(runTask(probe, { from: 1, says: "" })).rejects.toThrow("task 'task' (test.Probe): property from:");
+    await expect(runTask(probe, { from: "ferry://test/in.txt", says: "", timeout: "PT1S" })).rejects.toThrow(
+      "runTask: 'timeout' is a key every task has in a flow, not a property of test.Probe (use options.timeoutMs)",
+    );
+  });
+
   it("refuses a file of another execution as a worker does", async () => {
     await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt belongs to another execution or namespace");
   });

@@ -1,5 +1,5 @@
-import { PluginRegistry, renderValue } from "@ferry/core";
-import { buildRunContext, JsonStore, lazyWorkingDirectory, SecretMasker, withConnections, type OutputRef, type WorkerJob } from "@ferry/engine";
+import { COMMON_TASK_KEYS, PluginRegistry } from "@ferry/core";
+import { buildRunContext, JsonStore, lazyWorkingDirectory, renderProperties, SecretMasker, withConnections, type OutputRef, type WorkerJob } from "@ferry/engine";
 import { EnvSecretBackend } from "@ferry/secrets-env";
 import {
   assertSafeKey, definePlugin, isStorageUri, namespaceFileKey, namespaceFilesPrefix, storageKeyOf, toStorageUri, UserError,
@@ -89,6 +89,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
     const kv = memoryKv(namespace, options.kv ?? {});
     const triggers = recordedTriggers(namespace, EXECUTION.flowId);
     const executionFiles = testExecutionFiles(storage, given, storedPrefix, `${namespaceFilesPrefix(namespace)}/`);
+    const job = await testJob(store, definition.type, properties, namespace, options);
     const masker = new SecretMasker();
     const logs: RunTaskResult["logs"] = [];
     const metrics: RunTaskResult["metrics"] = [];
@@ -106,7 +107,7 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
         services: { kv, executions: options.executions ?? noExecutions, executionFiles: executionFiles.access, triggers: triggers.access },
       },
       {
-        job: await testJob(store, definition.type, namespace, options),
+        job,
         masker,
         logger: collectingLogger(logs, (message) => masker.mask(message)),
         signal: controller.signal,
@@ -114,10 +115,8 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
         onMetric: (entry) => metrics.push({ name: entry.name, value: entry.value, type: entry.type, tags: entry.tags }),
       },
     );
-    const raw = new Set(definition.rawProperties ?? []);
-    const rendered: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(properties)) rendered[key] = raw.has(key) ? value : await renderValue(value, renderContext);
-    const props = await withConnections(definition, definition.properties.parse(rendered), connections, TASK.id);
+    // rendered and checked as a worker renders them, the connection-typed ones resolved after
+    const props = await withConnections(definition, await renderProperties(definition, job.task, renderContext), connections, TASK.id);
     const outputs = (await definition.run(runContext, props as P)) ?? undefined;
     return {
       outputs, logs, metrics,
@@ -135,14 +134,17 @@ export async function runTask<P>(definition: RunnableTaskDefinition<P>, properti
 }
 
 /** the job a worker would get for this task: the test execution's identity, inputs and earlier outputs in storage */
-async function testJob(store: JsonStore, type: string, namespace: string, options: RunTaskOptions): Promise<WorkerJob> {
+async function testJob(store: JsonStore, type: string, properties: Record<string, unknown>, namespace: string, options: RunTaskOptions): Promise<WorkerJob> {
+  // in a flow these keys are every task's own (timeout, retry…), handled around the task: never its properties
+  const common = Object.keys(properties).find((key) => COMMON_TASK_KEYS.has(key));
+  if (common) throw new UserError(`runTask: '${common}' is a key every task has in a flow, not a property of ${type}${common === "timeout" ? " (use options.timeoutMs)" : ""}`);
   // beside the execution's files, not among them: a purge leaves them, as it leaves an execution's records
   const inputsUri = await store.write("_runtask/inputs.json", options.inputs ?? {});
   const outputs: OutputRef[] = [];
   for (const [taskId, value] of Object.entries(options.outputs ?? {})) outputs.push({ taskId, uri: await store.write(`_runtask/outputs/${encodeURIComponent(taskId)}.json`, value) });
   return {
     executionId: EXECUTION.id, taskRunId: TASK.runId, attempt: 0,
-    task: { id: TASK.id, type },
+    task: { ...properties, id: TASK.id, type },
     taskrun: { id: TASK.runId },
     context: {
       flow: { id: EXECUTION.flowId, namespace, revision: 1 },
