@@ -201,7 +201,7 @@ export class Executor {
       }
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
-      restart(state, (run) => this.dispatch(state, run));
+      await restart(state, { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
     } else if (event.type === "resume") {
       const run = state.byId(event.taskRunId);
       try {
@@ -431,6 +431,13 @@ export class Executor {
           { type: "subflow-ended", executionId: state.execution.id, taskRunId: child.parent!.taskRunId, childExecutionId: child.id! },
           { key: state.execution.id },
         );
+      });
+    }
+    for (const { executionId, taskRunId } of state.childRestarts) {
+      await this.handle({ type: "restart", executionId }).catch(async (error) => {
+        // refused (its flow's concurrency limit…): the run learns the child ended as it was, and fails with it
+        state.log("ERROR", `subflow execution ${executionId} could not be restarted: ${errorMessage(error)}`, state.byId(taskRunId));
+        await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "subflow-ended", executionId: state.execution.id, taskRunId, childExecutionId: executionId }, { key: state.execution.id });
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
