@@ -127,10 +127,16 @@ export interface WorkerJob {
 export interface SharedFolderJob {
   /** the iteration values a child's outputs are read under (OutputRef.values) */
   values?: string[];
-  /** children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin */
-  children: Record<string, { taskRunId: string; attempts: number }>;
-  /** the retry policy each child follows (its own, else its nearest enclosing task's, else the flow's), by task id; the worker retries in the folder */
-  retries?: Record<string, RetrySpec>;
+  /**
+   * children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin.
+   * `done`: this attempt resumes after a child's retry wait, and this child ended before it: it is not run again (its outputs, if any, are read)
+   */
+  children: Record<string, { taskRunId: string; attempts: number; done?: { outputsUri?: string } }>;
+  /**
+   * the retry policy each child follows (its own, else its nearest enclosing task's, else the flow's), by task id, with when its
+   * task run's first attempt started: a child the policy retries stops the worker's run, and the executor waits for the retry
+   */
+  retries?: Record<string, RetrySpec & { firstAttemptDate?: string }>;
 }
 
 /** the attempts to stop: a worker aborts them if running, and never starts them if queued */

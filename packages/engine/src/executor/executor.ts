@@ -342,7 +342,14 @@ export class Executor {
       state.setRunState(run, "CREATED");
       return;
     }
-    if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) {
+    const folder = sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry);
+    if (folder && run.state.current === "RETRYING") {
+      // its retry is due: its WorkingDirectory is sent again and resumes at it (shared-folder.ts)
+      const last = folder.attempts[folder.attempts.length - 1];
+      if (!isTerminal(folder.state.current) && (!last || isTerminal(last.state.current))) this.dispatch(state, folder);
+      return;
+    }
+    if (folder) {
       // a WorkingDirectory's child runs again only with its WorkingDirectory, which gets a new attempt itself
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
