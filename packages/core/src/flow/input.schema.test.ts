@@ -76,6 +76,11 @@ describe("input declarations at deploy", () => {
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production, value: p }], defaults: Production }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults" })]);
   });
 
+  it("refuses a BOOLEAN default that is not true or false, as Kestra reads a default through Jackson", () => {
+    expect(() => parseFlow(flowWith("  - { id: a, type: BOOLEAN, defaults: maybe }\n"), registry)).toThrow(/the default 'maybe' is not a boolean \(true or false\)/);
+    expect(parseFlow(flowWith("  - { id: a, type: BOOLEAN, defaults: \"TRUE\" }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: "TRUE" }]);
+  });
+
   it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {
     expect(parseFlow(flowWith("  - { id: a, type: BOOL, defaults: true }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: true }]);
   });

@@ -123,6 +123,10 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
       return refuse(highName, `${lowName} ${low} is ${highName === "max" ? "more" : "later"} than ${highName} ${high}`);
     }
   }
+  // Kestra reads a default through Jackson, which takes only true or false as a Boolean (a given value is read leniently)
+  if (input.type === "BOOLEAN" && typeof input.defaults === "string" && !holdsTemplate(input.defaults) && !/^(true|false)$/i.test(input.defaults)) {
+    return refuse("defaults", `the default '${input.defaults}' is not a boolean (true or false)`);
+  }
   // a templated default is typed and checked once rendered, when an execution starts
   if (input.defaults !== undefined && input.defaults !== null && !holdsTemplate(input.defaults) && input.expression === undefined) {
     try {
