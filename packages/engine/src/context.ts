@@ -79,7 +79,12 @@ export async function buildRenderContext(
   }
   if (extra.task) variables.task = extra.task;
   const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }) };
-  return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
+  return {
+    variables,
+    functions,
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(ref.floatInputs?.length ? { doubles: new Set(ref.floatInputs.map((id) => `inputs.${id}`)) } : {}),
+  };
 }
 
 /**

@@ -99,6 +99,8 @@ export interface ContextRef {
   execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
+  /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */
+  floatInputs?: string[];
   triggerUri?: string;
   /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
   executionOutputsUri?: string;

@@ -33,9 +33,16 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
+    ...floatInputsOf(flow),
     ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
     outputs,
     ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
+}
+
+/** the FLOAT inputs a flow declares, when it declares any */
+function floatInputsOf(flow: ExecutionState["flow"]): { floatInputs?: string[] } {
+  const ids = (flow.inputs ?? []).filter((input) => input.type === "FLOAT").map((input) => input.id);
+  return ids.length ? { floatInputs: ids } : {};
 }
