@@ -65,8 +65,6 @@ describe("input declarations at deploy", () => {
   it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
     const notYet = (inputs: string, property: string) =>
       expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
-    notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
-    notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
     notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
   });
 
@@ -74,6 +72,17 @@ describe("input declarations at deploy", () => {
     expect(() => parseFlow(flowWith("  - id: env\n    type: SELECT\n    values:\n      - { label: Production, value: '123' }\n      - dev\n    defaults: '123'\n"), registry)).not.toThrow();
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production }] }\n")).not.toEqual([]);
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production, value: p }], defaults: Production }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults" })]);
+  });
+
+  it("prefill (Kestra 1.1): kept for the run form, typed like a value, never with defaults", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: INT, prefill: 3, required: false }\n"), registry).inputs).toEqual([{ id: "a", type: "INT", prefill: 3, required: false }]);
+    expect(() => parseFlow(flowWith("  - { id: a, type: STRING, prefill: x, defaults: y }\n"), registry)).toThrow(/Inputs with a default value cannot also have a prefill/);
+    expect(() => parseFlow(flowWith("  - { id: a, type: INT, prefill: many }\n"), registry)).toThrow(/input 'a' \(INT\): the prefill 'many' is not an integer/);
+  });
+
+  it("isRadio: a SELECT's display, kept for the run form", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: SELECT, values: [x, y], isRadio: true }\n"), registry).inputs).toEqual([{ id: "a", type: "SELECT", values: ["x", "y"], isRadio: true }]);
+    expect(() => parseFlow(flowWith("  - { id: a, type: SELECT, values: [x, y], isRadio: often }\n"), registry)).toThrow(/isRadio/);
   });
 
   it("refuses a BOOLEAN default that is not true or false, as Kestra reads a default through Jackson", () => {

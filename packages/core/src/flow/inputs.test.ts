@@ -76,6 +76,11 @@ describe("input rules", () => {
     expect(refusal(age, 17)).toBe("input 'age' (INT): 17 is less than min 18");
   });
 
+  it("prefill is the run form's, never the server's: an optional input given nothing is null, a required one is refused", () => {
+    expect(resolveInputs([{ id: "a", type: "STRING", required: false, prefill: "hint" } as InputSpec], {})).toEqual({ a: null });
+    expect(refusal({ id: "a", type: "STRING", prefill: "hint" }, undefined)).toBe("input 'a' (STRING) is required");
+  });
+
   it("BOOLEAN as Kestra's Boolean.valueOf: true in any case is true, any other text false", () => {
     const flag: InputRules = { id: "flag", type: "BOOLEAN" };
     expect(["true", "TRUE", "True", true].map((v) => accepted(flag, v))).toEqual([true, true, true, true]);

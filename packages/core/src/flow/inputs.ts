@@ -21,6 +21,8 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   allowCustomValue?: boolean;
   allowedFileExtensions?: string[];
   autoSelectFirst?: boolean;
+  /** the run form's starting value, never applied by the server (Kestra's prefill) */
+  prefill?: unknown;
 };
 
 /** the value of one of a SELECT's or MULTISELECT's values: the value itself, or the `value` of a `{label, value}` (Kestra's ValueOption) */
