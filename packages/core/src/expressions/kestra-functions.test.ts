@@ -109,6 +109,20 @@ describe("other functions", () => {
     await expect(r("{{ currentEachOutput('x') }}", { taskrun: {} })).rejects.toThrow(/with type map/);
   });
 
+  it("nanoId and ksuid (NanoIDFunction, KSUIDFunction)", async () => {
+    expect(await r("{{ nanoId() }}")).toMatch(/^[0-9A-Za-z_-]{21}$/);
+    expect(await r("{{ nanoId(length=5) }} {{ nanoId(8, 'ab') }}")).toMatch(/^[0-9A-Za-z_-]{5} [ab]{8}$/);
+    // the alphabet's length minus one masks each random byte, as in Kestra: "abc" never gives 'b'
+    expect(await r("{{ nanoId(200, 'abc') }}")).toMatch(/^[ac]{200}$/);
+    await expect(r("{{ nanoId(1001) }}")).rejects.toThrow(/'length' must be lower than: 1000/);
+    const [a, b] = (await r("{{ ksuid() }} {{ ksuid() }}")).split(" ");
+    expect(a).toMatch(/^[0-9A-Za-z]{27}$/);
+    expect(a).not.toBe(b);
+    // its first four bytes are the seconds since KSUID's epoch, 2014-05-13T16:53:20Z
+    const value = [...a].reduce((n, c) => n * 62n + BigInt("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".indexOf(c)), 0n);
+    expect(Math.abs(Number(value >> 128n) - (Date.now() / 1000 - 1_400_000_000))).toBeLessThan(5);
+  });
+
   it("max, min, range, uuid, randomInt (docs)", async () => {
     expect(await r("{{ max(20, 80, 30) }}|{{ min(20, 80, 30) }}|{{ range(0, 3) }}|{{ range(0, 6, 2) }}")).toBe("80|20|[0,1,2,3]|[0,2,4,6]");
     expect(await r("{{ uuid() }}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
