@@ -62,12 +62,6 @@ describe("input declarations at deploy", () => {
     expect(() => parseFlow(flowWith("  - { id: 9lives, type: STRING, required: false }\n  - { id: nested.more_int, type: INT, required: false }\n"), registry)).not.toThrow();
   });
 
-  it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
-    const notYet = (inputs: string, property: string) =>
-      expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
-    notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
-  });
-
   it("accepts SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption), and refuses one without its value", () => {
     expect(() => parseFlow(flowWith("  - id: env\n    type: SELECT\n    values:\n      - { label: Production, value: '123' }\n      - dev\n    defaults: '123'\n"), registry)).not.toThrow();
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production }] }\n")).not.toEqual([]);
@@ -78,6 +72,10 @@ describe("input declarations at deploy", () => {
     expect(parseFlow(flowWith("  - { id: a, type: INT, prefill: 3, required: false }\n"), registry).inputs).toEqual([{ id: "a", type: "INT", prefill: 3, required: false }]);
     expect(() => parseFlow(flowWith("  - { id: a, type: STRING, prefill: x, defaults: y }\n"), registry)).toThrow(/Inputs with a default value cannot also have a prefill/);
     expect(() => parseFlow(flowWith("  - { id: a, type: INT, prefill: many }\n"), registry)).toThrow(/input 'a' \(INT\): the prefill 'many' is not an integer/);
+  });
+
+  it("accepts FILE's deprecated extension, which Kestra 1.x ignores as Ferry does (an upload keeps its own name)", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: FILE, extension: .csv }\n"), registry).inputs).toEqual([{ id: "a", type: "FILE", extension: ".csv" }]);
   });
 
   it("isRadio: a SELECT's display, kept for the run form", () => {

@@ -70,7 +70,10 @@ const perType = {
   EMAIL: {},
   FILE: {
     allowedFileExtensions: z.array(z.string().min(1)).min(1).optional(),
-    extension: schema.notYet("extension", "Kestra deprecated it; Ferry keeps an upload's own file name, and allowedFileExtensions checks it"),
+    extension: z
+      .string()
+      .optional()
+      .describe("ignored: Kestra deprecated it; its 1.x keeps an upload's own file name, the extension naming only a temporary file (allowedFileExtensions checks names)"),
   },
   ENUM: { values: scalarList.min(1) },
   SELECT: {
