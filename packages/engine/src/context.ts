@@ -3,6 +3,7 @@ import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
 import { maskSecretInputs } from "./secret-inputs.js";
+import { tasksVariable, tasksWithStateFunction } from "./task-states.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
 
@@ -69,6 +70,7 @@ export async function buildRenderContext(
     vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
     envs: envs(),
   };
+  if (ref.taskStates) variables.tasks = tasksVariable(ref.taskStates);
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
   if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
@@ -78,7 +80,11 @@ export async function buildRenderContext(
     if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }) };
+  const functions = {
+    ...runtimeFunctions(ref, store, extra.logs, variables.trigger),
+    tasksWithState: tasksWithStateFunction(variables.tasks as Record<string, unknown> | undefined),
+    ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }),
+  };
   return {
     variables,
     functions,

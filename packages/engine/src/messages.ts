@@ -101,6 +101,8 @@ export interface ContextRef {
   inputsUri?: string;
   /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */
   floatInputs?: string[];
+  /** each task run's state, for a render that reads Kestra's `tasks` variable or tasksWithState() (context-ref.ts) */
+  taskStates?: Array<{ taskId: string; value?: string; state: string }>;
   triggerUri?: string;
   /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
   executionOutputsUri?: string;

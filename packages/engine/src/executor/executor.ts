@@ -371,7 +371,7 @@ export class Executor {
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run),
+      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run)),
       recordsPrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
     };

@@ -97,7 +97,7 @@ export class Walker {
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
-    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run), this.deps.store, {
+    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run, task), this.deps.store, {
       taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
     });
