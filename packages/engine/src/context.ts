@@ -30,6 +30,8 @@ function envs(): Record<string, string> {
   return envsCache;
 }
 
+const SCHEDULE_TYPES = new Set(["io.kestra.plugin.core.trigger.Schedule", "io.kestra.core.models.triggers.types.Schedule", "core.trigger.Schedule"]);
+
 /**
  * Builds what templates see (Kestra's run variables) from pointers: inputs and outputs
  * are read from storage through the JSON store's cache.
@@ -72,6 +74,8 @@ export async function buildRenderContext(
   };
   if (ref.taskStates) variables.tasks = tasksVariable(ref.taskStates);
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
+  // Kestra 1.x's RunVariables also gives a Schedule's variables as `schedule` (its older name, kept until 2.0)
+  if (variables.trigger !== undefined && ref.triggerType && SCHEDULE_TYPES.has(ref.triggerType)) variables.schedule = variables.trigger;
   if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
     const { parents = [], ...taskrun } = extra.taskrun;

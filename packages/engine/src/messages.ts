@@ -99,6 +99,8 @@ export interface ContextRef {
   execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
+  /** the type of the trigger that started the execution: a Schedule's variables also read as `schedule` (context.ts) */
+  triggerType?: string;
   /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */
   floatInputs?: string[];
   /** each task run's state, for a render that reads Kestra's `tasks` variable or tasksWithState() (context-ref.ts) */

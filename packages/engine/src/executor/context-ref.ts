@@ -38,6 +38,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
     ...(readsTaskStates(part) ? { taskStates: state.taskRuns.map((run) => ({ taskId: run.taskId, ...(run.value !== undefined ? { value: run.value } : {}), state: run.state.current })) } : {}),
     ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
+    ...(execution.trigger?.type ? { triggerType: execution.trigger.type } : {}),
     outputs,
     ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
