@@ -1,6 +1,7 @@
 import { parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
+import { decrypt, encrypt } from "./crypto-functions.js";
 import { ksuid, nanoId } from "./id-functions.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
@@ -305,6 +306,8 @@ export const FUNCTIONS: Record<string, Builtin> = {
   uuid: () => crypto.randomUUID(),
   nanoId,
   ksuid,
+  encrypt,
+  decrypt,
   randomInt: (args, named) => {
     const lo = toNumber(arg(args, named, 0, "lower"), "randomInt");
     const hi = toNumber(arg(args, named, 1, "upper"), "randomInt");

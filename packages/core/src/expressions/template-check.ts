@@ -18,8 +18,6 @@ const EVALUATOR_FILTERS = ["default", "className"];
 
 /** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
 const NOT_YET: Record<string, string> = {
-  encrypt: "encrypt() is not supported by Ferry yet (Kestra's encryption key)",
-  decrypt: "decrypt() is not supported by Ferry yet (Kestra's encryption key)",
   i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
 };
 
