@@ -3,6 +3,7 @@ import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
 import { maskSecretInputs } from "./secret-inputs.js";
+import { tasksVariable, tasksWithStateFunction } from "./task-states.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
 
@@ -28,6 +29,8 @@ function envs(): Record<string, string> {
   }
   return envsCache;
 }
+
+const SCHEDULE_TYPES = new Set(["io.kestra.plugin.core.trigger.Schedule", "io.kestra.core.models.triggers.types.Schedule", "core.trigger.Schedule"]);
 
 /**
  * Builds what templates see (Kestra's run variables) from pointers: inputs and outputs
@@ -69,7 +72,10 @@ export async function buildRenderContext(
     vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
     envs: envs(),
   };
+  if (ref.taskStates) variables.tasks = tasksVariable(ref.taskStates);
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
+  // Kestra 1.x's RunVariables also gives a Schedule's variables as `schedule` (its older name, kept until 2.0)
+  if (variables.trigger !== undefined && ref.triggerType && SCHEDULE_TYPES.has(ref.triggerType)) variables.schedule = variables.trigger;
   if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
     const { parents = [], ...taskrun } = extra.taskrun;
@@ -78,8 +84,17 @@ export async function buildRenderContext(
     if (parents.length) variables.parent = parents[0];
   }
   if (extra.task) variables.task = extra.task;
-  const functions = { ...runtimeFunctions(ref, store, extra.logs, variables.trigger), ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }) };
-  return { variables, functions, ...(extra.signal ? { signal: extra.signal } : {}) };
+  const functions = {
+    ...runtimeFunctions(ref, store, extra.logs, variables.trigger),
+    tasksWithState: tasksWithStateFunction(variables.tasks as Record<string, unknown> | undefined),
+    ...(extra.functions ?? { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly }),
+  };
+  return {
+    variables,
+    functions,
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(ref.floatInputs?.length ? { doubles: new Set(ref.floatInputs.map((id) => `inputs.${id}`)) } : {}),
+  };
 }
 
 /**

@@ -99,6 +99,12 @@ export interface ContextRef {
   execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
+  /** the type of the trigger that started the execution: a Schedule's variables also read as `schedule` (context.ts) */
+  triggerType?: string;
+  /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */
+  floatInputs?: string[];
+  /** each task run's state, for a render that reads Kestra's `tasks` variable or tasksWithState() (context-ref.ts) */
+  taskStates?: Array<{ taskId: string; value?: string; state: string }>;
   triggerUri?: string;
   /** the flow's outputs, once the execution ended (Kestra's execution.outputs, for afterExecution tasks) */
   executionOutputsUri?: string;
@@ -127,10 +133,16 @@ export interface WorkerJob {
 export interface SharedFolderJob {
   /** the iteration values a child's outputs are read under (OutputRef.values) */
   values?: string[];
-  /** children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin */
-  children: Record<string, { taskRunId: string; attempts: number }>;
-  /** the retry policy each child follows (its own, else its nearest enclosing task's, else the flow's), by task id; the worker retries in the folder */
-  retries?: Record<string, RetrySpec>;
+  /**
+   * children an earlier attempt started, by task id: their task runs get a new attempt rather than a twin.
+   * `done`: this attempt resumes after a child's retry wait, and this child ended before it: it is not run again (its outputs, if any, are read)
+   */
+  children: Record<string, { taskRunId: string; attempts: number; done?: { outputsUri?: string } }>;
+  /**
+   * the retry policy each child follows (its own, else its nearest enclosing task's, else the flow's), by task id, with when its
+   * task run's first attempt started: a child the policy retries stops the worker's run, and the executor waits for the retry
+   */
+  retries?: Record<string, RetrySpec & { firstAttemptDate?: string }>;
 }
 
 /** the attempts to stop: a worker aborts them if running, and never starts them if queued */

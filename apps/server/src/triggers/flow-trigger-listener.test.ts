@@ -109,6 +109,25 @@ triggers:
     expect(await executionsOf("on-paused")).toHaveLength(2);
   });
 
+  it("without states it reacts to Kestra 1.x's default: every end and PAUSED (trigger/Flow.java: terminatedTypes() and PAUSED)", async () => {
+    await t.deploy(`id: on-default-states
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.state }}" }
+triggers:
+  - id: any-state
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: pausing }
+`);
+    const upstream = await run("pausing");
+    const started = await until(async () => {
+      const found = (await executionsOf("on-default-states")).filter((e: any) => e.trigger.variables.executionId === upstream.id);
+      return found.length === 3 ? found : undefined;
+    });
+    expect(started.map((e: any) => e.trigger.variables.state).sort()).toEqual(["PAUSED", "PAUSED", "SUCCESS"]);
+  });
+
   it("refuses at deploy a state no execution enters, naming it (422)", async () => {
     for (const [state, why] of [["CREATED", /starts CREATED/], ["RESTARTED", /straight back to RUNNING/]] as const) {
       const response = await t.api("/flows", {

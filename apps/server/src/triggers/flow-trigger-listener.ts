@@ -8,7 +8,8 @@ import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
-const TERMINAL_STATES = ["SUCCESS", "WARNING", "FAILED", "KILLED"];
+/** the states a Flow trigger without `states` reacts to: Kestra 1.x's default, State.Type.terminatedTypes() and PAUSED (trigger/Flow.java) */
+const DEFAULT_STATES = ["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "PAUSED"];
 /** an upstream execution starts each downstream flow once, even if its end is applied twice */
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
@@ -121,7 +122,7 @@ export class FlowTriggerListener {
   private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange, state: ExecutionState): boolean {
     const { properties, flow, spec } = trigger;
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
-    const states: readonly string[] = properties.states ?? TERMINAL_STATES;
+    const states: readonly string[] = properties.states ?? DEFAULT_STATES;
     if (!states.includes(state)) return false;
     if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { FlowTriggerListener } from "./flow-trigger-listener.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { ScheduleScheduler } from "./schedule-scheduler.js";
+import { StopAfter } from "./stop-after.js";
 import { TriggerIndex } from "./trigger-index.js";
 import { TriggerStarter } from "./trigger-starter.js";
 import { WebhookLookup } from "./webhook-lookup.js";
@@ -29,6 +30,7 @@ export class Triggers {
   readonly rateLimiter = new RateLimiter();
   readonly scheduler: ScheduleScheduler;
   private readonly listener: FlowTriggerListener;
+  private readonly stopAfter: StopAfter;
 
   constructor(deps: TriggersDeps) {
     const { repository, logger } = deps;
@@ -37,17 +39,20 @@ export class Triggers {
     this.webhooks = new WebhookLookup(this.index, this.starter, logger);
     this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
     this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);
+    this.stopAfter = new StopAfter(deps.events, repository, this.index, logger);
   }
 
   start(): void {
     this.index.start();
     this.scheduler.start();
     this.listener.start();
+    this.stopAfter.start();
   }
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
     await this.listener.stop();
+    await this.stopAfter.stop();
     await this.index.stop();
   }
 }

@@ -27,6 +27,10 @@ export interface InputSpec {
   allowCustomValue?: boolean;
   /** SELECT/MULTISELECT: with no defaults, the first value is the default (the server applies it too) */
   autoSelectFirst?: boolean;
+  /** SELECT: its values shown as radio buttons rather than a drop-down (Kestra's isRadio) */
+  isRadio?: boolean;
+  /** the value the form starts with, which the user may clear (Kestra's prefill); the server never applies it */
+  prefill?: unknown;
   min?: number;
   max?: number;
   validator?: string;

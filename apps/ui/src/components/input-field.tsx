@@ -20,8 +20,11 @@ function defaultOf(input: InputSpec): unknown {
 /** one form control for a typed input, with the checks the browser can make before the server does its own */
 export function InputField({ input, name }: { input: InputSpec; name?: string }) {
   const id = `input-${input.id}`;
-  const d = defaultOf(input);
-  const common = { id, name: name ?? input.id, required: input.required !== false && d === undefined, "aria-label": input.displayName ?? input.id };
+  const fallback = defaultOf(input);
+  // a prefill starts the field as a default would, but the server applies none: a cleared required field is still missing
+  const d = fallback ?? (input.prefill === null ? undefined : input.prefill);
+  const common = { id, name: name ?? input.id, required: input.required !== false && fallback === undefined, "aria-label": input.displayName ?? input.id };
+  const radio = (input.type === "SELECT" || input.type === "ENUM") && Boolean(input.isRadio) && !input.allowCustomValue;
   let control;
   switch (input.type) {
     case "INT":
@@ -51,7 +54,15 @@ export function InputField({ input, name }: { input: InputSpec; name?: string })
       break;
     case "SELECT":
     case "ENUM":
-      control = input.allowCustomValue ? (
+      control = radio ? (
+        <span role="radiogroup" id={id} aria-label={common["aria-label"]}>
+          {input.values?.map((v) => (
+            <label key={optionValue(v)}>
+              <input type="radio" name={common.name} value={optionValue(v)} defaultChecked={text(d) === optionValue(v)} required={common.required} /> {optionLabel(v)}
+            </label>
+          ))}
+        </span>
+      ) : input.allowCustomValue ? (
         <>
           <input list={`${id}-values`} defaultValue={text(d)} {...common} />
           <datalist id={`${id}-values`}>{input.values?.map((v) => <option key={optionValue(v)} value={optionValue(v)} label={optionLabel(v)} />)}</datalist>
@@ -95,15 +106,17 @@ export function InputField({ input, name }: { input: InputSpec; name?: string })
     default:
       control = <input type="text" defaultValue={text(d)} pattern={input.validator ? jsPattern(input.validator) : undefined} {...common} />;
   }
-  return (
-    <label htmlFor={id}>
+  const body = (
+    <>
       <span>
         {input.displayName ?? input.id} <span className="muted">({input.type}{common.required ? ", required" : ""})</span>
       </span>
       {control}
       {input.description && <span className="muted">{input.description}</span>}
-    </label>
+    </>
   );
+  // radio buttons carry a label each, and a label may not hold another
+  return radio ? <div className="field">{body}</div> : <label htmlFor={id}>{body}</label>;
 }
 
 /** a Java regex the browser can check (full match, as Kestra's validator), or none when JavaScript reads it otherwise */
@@ -120,7 +133,8 @@ function jsPattern(validator: string): string | undefined {
 export function formBody(form: HTMLFormElement, inputs: InputSpec[]): FormData {
   const body = new FormData();
   for (const input of inputs) {
-    const element = form.elements.namedItem(input.id) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
+    // radio buttons (a SELECT with isRadio) answer as a RadioNodeList, whose value is the checked one's
+    const element = form.elements.namedItem(input.id) as HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | RadioNodeList | null;
     if (!element) continue;
     if (element instanceof HTMLInputElement && element.type === "file") {
       if (element.files?.[0]) body.append(input.id, element.files[0], element.files[0].name);
@@ -128,7 +142,7 @@ export function formBody(form: HTMLFormElement, inputs: InputSpec[]): FormData {
       const values = [...element.selectedOptions].map((o) => o.value);
       if (values.length) body.append(input.id, JSON.stringify(values));
     } else if (element.value !== "") {
-      body.append(input.id, element.dataset.kind === "datetime" ? toIso(element.value) : element.value);
+      body.append(input.id, element instanceof HTMLElement && element.dataset.kind === "datetime" ? toIso(element.value) : element.value);
     }
   }
   return body;

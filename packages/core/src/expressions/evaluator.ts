@@ -22,6 +22,11 @@ export interface RenderContext {
   limits?: Partial<RenderLimits>;
   /** a task's abort signal: once aborted, a render stops, throwing the abort reason */
   signal?: AbortSignal;
+  /**
+   * variables whose numbers are Java Doubles, by dotted path (`inputs.ratio`: a FLOAT input,
+   * which Kestra reads back as a Double): they print `5.0`, and arithmetic on them is a Double's
+   */
+  doubles?: ReadonlySet<string>;
 }
 
 export type Scope = {
@@ -336,14 +341,14 @@ async function binary(node: Extract<Node, { type: "binary" }>, scope: Scope, dep
     case "+":
       if (typeof left === "string" || typeof right === "string") return concat(left, right, budget, what, "null");
       if (Array.isArray(left)) return addToList(left, right, scope);
-      return arithmetic(op, left, right, isFloatNode(node));
+      return arithmetic(op, left, right, isDouble(node, scope));
     case "-":
       if (Array.isArray(left)) return removeFromList(left, right, scope);
-      return arithmetic(op, left, right, isFloatNode(node));
+      return arithmetic(op, left, right, isDouble(node, scope));
     case "*":
     case "/":
     case "%":
-      return arithmetic(op, left, right, isFloatNode(node));
+      return arithmetic(op, left, right, isDouble(node, scope));
   }
   throw new ExpressionError(`unknown operator '${op}'`);
 }
@@ -441,8 +446,29 @@ function printed(value: unknown, expr: Node, scope: Scope): Maybe<string> {
     }
     return value;
   }
-  if (typeof value === "number" && isFloatNode(expr)) return javaDouble(value);
+  if (typeof value === "number" && isDouble(expr, scope)) return javaDouble(value);
   return scope.budget.text(value);
+}
+
+const DOUBLE_ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
+
+/** whether Pebble holds a node's number as a Double: a float literal or arithmetic on one (parser.ts), or a variable the context names (RenderContext.doubles) */
+function isDouble(node: Node, scope: Scope): boolean {
+  if (isFloatNode(node)) return true;
+  const doubles = scope.ctx.doubles;
+  if (!doubles?.size) return false;
+  if (node.type === "binary") return DOUBLE_ARITHMETIC.has(node.op) && (isDouble(node.left, scope) || isDouble(node.right, scope));
+  if (node.type === "unary") return isDouble(node.operand, scope);
+  const path = pathOf(node, scope);
+  return path !== undefined && doubles.has(path);
+}
+
+/** `inputs.ratio` for `inputs.ratio` or `inputs['ratio']`; none for anything else (or a loop variable named like a root) */
+function pathOf(node: Node, scope: Scope): string | undefined {
+  if (node.type === "name") return scope.locals.has(node.name) ? undefined : node.name;
+  if (node.type !== "member" || node.property.type !== "literal" || typeof node.property.value !== "string") return undefined;
+  const parent = pathOf(node.object, scope);
+  return parent === undefined ? undefined : `${parent}.${node.property.value}`;
 }
 
 async function renderFor(node: Extract<Template["nodes"][number], { kind: "for" }>, scope: Scope, out: Output, depth: number): Promise<void> {

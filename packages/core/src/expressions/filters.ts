@@ -1,6 +1,8 @@
 import { parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
+import { decrypt, encrypt } from "./crypto-functions.js";
+import { ksuid, nanoId } from "./id-functions.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
@@ -302,6 +304,10 @@ export const FUNCTIONS: Record<string, Builtin> = {
   max: (args) => Math.max(...args.map((a) => toNumber(a, "max"))),
   min: (args) => Math.min(...args.map((a) => toNumber(a, "min"))),
   uuid: () => crypto.randomUUID(),
+  nanoId,
+  ksuid,
+  encrypt,
+  decrypt,
   randomInt: (args, named) => {
     const lo = toNumber(arg(args, named, 0, "lower"), "randomInt");
     const hi = toNumber(arg(args, named, 1, "upper"), "randomInt");

@@ -109,6 +109,33 @@ describe("other functions", () => {
     await expect(r("{{ currentEachOutput('x') }}", { taskrun: {} })).rejects.toThrow(/with type map/);
   });
 
+  it("encrypt and decrypt with a base64 AES key, as Kestra's EncryptionService (AES/GCM, the IV first)", async () => {
+    const key = "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="; // 32 bytes
+    const sealed = await r(`{{ encrypt('${key}', 'my secret') }}`);
+    expect(Buffer.from(sealed, "base64").length).toBe(12 + 9 + 16);
+    expect(await r(`{{ decrypt('${key}', '${sealed}') }}`)).toBe("my secret");
+    expect(await r(`{{ decrypt(key='${key}', encrypted=encrypt(key='${key}', plaintext='x')) }}`)).toBe("x");
+    // written by Kestra's EncryptionService.encrypt with this key (IV 000102030405060708090a0b)
+    const fromJava = Buffer.concat([Buffer.from("000102030405060708090a0b", "hex"), await javaLikeSeal(key, "000102030405060708090a0b", "hello")]).toString("base64");
+    expect(await r(`{{ decrypt('${key}', '${fromJava}') }}`)).toBe("hello");
+    await expect(r(`{{ decrypt('${Buffer.alloc(32, 1).toString("base64")}', '${sealed}') }}`)).rejects.toThrow(/does not open with this key/);
+    await expect(r("{{ encrypt('c2hvcnQ=', 'x') }}")).rejects.toThrow(/5 bytes once decoded; an AES key is 16, 24 or 32/);
+  });
+
+  it("nanoId and ksuid (NanoIDFunction, KSUIDFunction)", async () => {
+    expect(await r("{{ nanoId() }}")).toMatch(/^[0-9A-Za-z_-]{21}$/);
+    expect(await r("{{ nanoId(length=5) }} {{ nanoId(8, 'ab') }}")).toMatch(/^[0-9A-Za-z_-]{5} [ab]{8}$/);
+    // the alphabet's length minus one masks each random byte, as in Kestra: "abc" never gives 'b'
+    expect(await r("{{ nanoId(200, 'abc') }}")).toMatch(/^[ac]{200}$/);
+    await expect(r("{{ nanoId(1001) }}")).rejects.toThrow(/'length' must be lower than: 1000/);
+    const [a, b] = (await r("{{ ksuid() }} {{ ksuid() }}")).split(" ");
+    expect(a).toMatch(/^[0-9A-Za-z]{27}$/);
+    expect(a).not.toBe(b);
+    // its first four bytes are the seconds since KSUID's epoch, 2014-05-13T16:53:20Z
+    const value = [...a].reduce((n, c) => n * 62n + BigInt("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".indexOf(c)), 0n);
+    expect(Math.abs(Number(value >> 128n) - (Date.now() / 1000 - 1_400_000_000))).toBeLessThan(5);
+  });
+
   it("max, min, range, uuid, randomInt (docs)", async () => {
     expect(await r("{{ max(20, 80, 30) }}|{{ min(20, 80, 30) }}|{{ range(0, 3) }}|{{ range(0, 6, 2) }}")).toBe("80|20|[0,1,2,3]|[0,2,4,6]");
     expect(await r("{{ uuid() }}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -157,3 +184,10 @@ describe("network functions", () => {
     expect(port > 0 && port < 65536).toBe(true);
   });
 });
+
+/** AES-GCM as Java's Cipher writes it (ciphertext then 128-bit tag), through Node's own crypto: a second implementation to read */
+async function javaLikeSeal(keyBase64: string, ivHex: string, text: string): Promise<Buffer> {
+  const { createCipheriv } = await import("node:crypto");
+  const cipher = createCipheriv("aes-256-gcm", Buffer.from(keyBase64, "base64"), Buffer.from(ivHex, "hex"));
+  return Buffer.concat([cipher.update(text, "utf8"), cipher.final(), cipher.getAuthTag()]);
+}

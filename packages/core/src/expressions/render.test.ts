@@ -13,6 +13,17 @@ const ctx = {
 };
 const r = (t: string) => renderString(t, ctx);
 
+describe("variables held as Java Doubles (RenderContext.doubles: FLOAT inputs)", () => {
+  const doubles = { variables: { inputs: { ratio: 5, nested: { f: 2 }, count: 5 } }, doubles: new Set(["inputs.ratio", "inputs.nested.f"]) };
+  it("print as Kestra prints a Double, and arithmetic on them is a Double's", async () => {
+    expect(await renderString("{{ inputs.ratio }} {{ inputs['ratio'] }} {{ inputs.nested.f }} {{ inputs.count }}", doubles)).toBe("5.0 5.0 2.0 5");
+    expect(await renderString("{{ inputs.ratio + 1 }} {{ inputs.ratio / 2 }} {{ inputs.count / 2 }} {{ -inputs.ratio }}", doubles)).toBe("6.0 2.5 2 -5.0");
+  });
+  it("a loop variable of the same name is not one", async () => {
+    expect(await renderString("{% for inputs in [1] %}{{ inputs }}{% endfor %}", doubles)).toBe("1");
+  });
+});
+
 describe("Pebble-style rendering (every expression of the conformance corpus)", () => {
   it("reads variables and nested members", async () => {
     expect(await r("hello from {{ flow.namespace }}/{{ flow.id }}")).toBe("hello from qa.conformance/c17");

@@ -13,14 +13,11 @@ export { TESTS };
  * functions and `errorLogs()`), the filters the evaluator answers itself (`default`, lazily;
  * `className`, from the node), and the tests the evaluator knows.
  */
-export const CONTEXT_FUNCTIONS = ["secret", "connection", "kv", "read", "fileURI", "fileExists", "fileSize", "isFileEmpty", "fileEmpty", "errorLogs"] as const;
+export const CONTEXT_FUNCTIONS = ["secret", "connection", "kv", "read", "fileURI", "fileExists", "fileSize", "isFileEmpty", "fileEmpty", "errorLogs", "tasksWithState"] as const;
 const EVALUATOR_FILTERS = ["default", "className"];
 
 /** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
 const NOT_YET: Record<string, string> = {
-  tasksWithState: "tasksWithState() is not supported by Ferry yet (the task runs' states are not in a render's context)",
-  encrypt: "encrypt() is not supported by Ferry yet (Kestra's encryption key)",
-  decrypt: "decrypt() is not supported by Ferry yet (Kestra's encryption key)",
   i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
 };
 

@@ -57,7 +57,14 @@ export const triggerSchema = z.looseObject({
   description: z.string().optional(),
   disabled: z.boolean().optional(),
   conditions: z.array(z.unknown()).optional(),
-  stopAfter: schema.notYet("stopAfter", "a trigger fires until it is disabled"),
+  stopAfter: z
+    .array(
+      z.enum(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"], {
+        error: (iss) => `stopAfter names the states an execution ends in (SUCCESS, WARNING, FAILED, KILLED, CANCELLED, RETRIED), not ${String(iss.input)}`,
+      }),
+    )
+    .optional()
+    .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's; Kestra follows no other core trigger's executions)"),
   logLevel: schema.notYet("logLevel", "every log line is kept"),
 });
 

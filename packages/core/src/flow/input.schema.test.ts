@@ -62,18 +62,30 @@ describe("input declarations at deploy", () => {
     expect(() => parseFlow(flowWith("  - { id: 9lives, type: STRING, required: false }\n  - { id: nested.more_int, type: INT, required: false }\n"), registry)).not.toThrow();
   });
 
-  it("refuses a Kestra property Ferry does not honour yet, saying so", () => {
-    const notYet = (inputs: string, property: string) =>
-      expect(problem(inputs)).toEqual([expect.objectContaining({ path: `inputs[0].${property}`, message: expect.stringMatching(new RegExp(`^not supported by Ferry yet: ${property}`)) })]);
-    notYet("  - { id: a, type: STRING, prefill: hello, required: false }\n", "prefill");
-    notYet("  - { id: a, type: SELECT, values: [x], isRadio: true }\n", "isRadio");
-    notYet("  - { id: a, type: FILE, extension: .csv }\n", "extension");
-  });
-
   it("accepts SELECT and MULTISELECT values as {label, value} (Kestra's ValueOption), and refuses one without its value", () => {
     expect(() => parseFlow(flowWith("  - id: env\n    type: SELECT\n    values:\n      - { label: Production, value: '123' }\n      - dev\n    defaults: '123'\n"), registry)).not.toThrow();
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production }] }\n")).not.toEqual([]);
     expect(problem("  - { id: env, type: SELECT, values: [{ label: Production, value: p }], defaults: Production }\n")).toEqual([expect.objectContaining({ path: "inputs[0].defaults" })]);
+  });
+
+  it("prefill (Kestra 1.1): kept for the run form, typed like a value, never with defaults", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: INT, prefill: 3, required: false }\n"), registry).inputs).toEqual([{ id: "a", type: "INT", prefill: 3, required: false }]);
+    expect(() => parseFlow(flowWith("  - { id: a, type: STRING, prefill: x, defaults: y }\n"), registry)).toThrow(/Inputs with a default value cannot also have a prefill/);
+    expect(() => parseFlow(flowWith("  - { id: a, type: INT, prefill: many }\n"), registry)).toThrow(/input 'a' \(INT\): the prefill 'many' is not an integer/);
+  });
+
+  it("accepts FILE's deprecated extension, which Kestra 1.x ignores as Ferry does (an upload keeps its own name)", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: FILE, extension: .csv }\n"), registry).inputs).toEqual([{ id: "a", type: "FILE", extension: ".csv" }]);
+  });
+
+  it("isRadio: a SELECT's display, kept for the run form", () => {
+    expect(parseFlow(flowWith("  - { id: a, type: SELECT, values: [x, y], isRadio: true }\n"), registry).inputs).toEqual([{ id: "a", type: "SELECT", values: ["x", "y"], isRadio: true }]);
+    expect(() => parseFlow(flowWith("  - { id: a, type: SELECT, values: [x, y], isRadio: often }\n"), registry)).toThrow(/isRadio/);
+  });
+
+  it("refuses a BOOLEAN default that is not true or false, as Kestra reads a default through Jackson", () => {
+    expect(() => parseFlow(flowWith("  - { id: a, type: BOOLEAN, defaults: maybe }\n"), registry)).toThrow(/the default 'maybe' is not a boolean \(true or false\)/);
+    expect(parseFlow(flowWith("  - { id: a, type: BOOLEAN, defaults: \"TRUE\" }\n"), registry).inputs).toEqual([{ id: "a", type: "BOOLEAN", defaults: "TRUE" }]);
   });
 
   it("reads type BOOL as BOOLEAN, as Kestra's BoolInput does", () => {

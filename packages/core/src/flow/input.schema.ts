@@ -15,7 +15,7 @@ const ID = z
     "an input id starts with a letter or a digit, then letters, digits, '_' and '-', in dot-separated parts",
   );
 /** properties that are text for people, or templates Ferry renders when an execution starts (resolve-inputs.ts) */
-const NOT_RULES = new Set(["description", "displayName", "defaults", "expression", "dependsOn"]);
+const NOT_RULES = new Set(["description", "displayName", "defaults", "prefill", "expression", "dependsOn"]);
 /** what an ARRAY's or a MULTISELECT's items may be: scalar types that need no more declaration */
 const ITEM_TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "URI", "EMAIL"] as const;
 
@@ -38,7 +38,10 @@ const common = {
       condition: z.string().optional().describe("a template: the input is asked for only when it renders truthy"),
     })
     .optional(),
-  prefill: schema.notYet("prefill", "use defaults"),
+  prefill: z
+    .unknown()
+    .optional()
+    .describe("the value the run form starts with, which its user may clear (Kestra's prefill); an execution started without the input never gets it"),
 };
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -67,7 +70,10 @@ const perType = {
   EMAIL: {},
   FILE: {
     allowedFileExtensions: z.array(z.string().min(1)).min(1).optional(),
-    extension: schema.notYet("extension", "Kestra deprecated it; Ferry keeps an upload's own file name, and allowedFileExtensions checks it"),
+    extension: z
+      .string()
+      .optional()
+      .describe("ignored: Kestra deprecated it; its 1.x keeps an upload's own file name, the extension naming only a temporary file (allowedFileExtensions checks names)"),
   },
   ENUM: { values: scalarList.min(1) },
   SELECT: {
@@ -76,7 +82,7 @@ const perType = {
     allowInput: allowInput(),
     expression: z.string().optional().describe("a template rendering to the list of values, when the execution starts"),
     autoSelectFirst: z.boolean().optional().describe("with no defaults, the first of the values is the default"),
-    isRadio: schema.notYet("isRadio"),
+    isRadio: z.boolean().optional().describe("the run form shows the values as radio buttons rather than a drop-down"),
   },
   MULTISELECT: {
     values: optionList.min(1).optional(),
@@ -122,6 +128,13 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
     } catch {
       return refuse(highName, `${lowName} ${low} is ${highName === "max" ? "more" : "later"} than ${highName} ${high}`);
     }
+  }
+  // Kestra 1.1: "prefill and defaults cannot be used on the same input"
+  if (input.prefill !== undefined && input.defaults !== undefined) return refuse("prefill", "Inputs with a default value cannot also have a prefill.");
+  if (input.prefill !== undefined && input.prefill !== null && !holdsTemplate(input.prefill) && input.expression === undefined && !attempt("prefill", () => checkInputValue(input, input.prefill), "the prefill ")) return;
+  // Kestra reads a default through Jackson, which takes only true or false as a Boolean (a given value is read leniently)
+  if (input.type === "BOOLEAN" && typeof input.defaults === "string" && !holdsTemplate(input.defaults) && !/^(true|false)$/i.test(input.defaults)) {
+    return refuse("defaults", `the default '${input.defaults}' is not a boolean (true or false)`);
   }
   // a templated default is typed and checked once rendered, when an execution starts
   if (input.defaults !== undefined && input.defaults !== null && !holdsTemplate(input.defaults) && input.expression === undefined) {

@@ -76,6 +76,25 @@ describe("input rules", () => {
     expect(refusal(age, 17)).toBe("input 'age' (INT): 17 is less than min 18");
   });
 
+  it("prefill is the run form's, never the server's: an optional input given nothing is null, a required one is refused", () => {
+    expect(resolveInputs([{ id: "a", type: "STRING", required: false, prefill: "hint" } as InputSpec], {})).toEqual({ a: null });
+    expect(refusal({ id: "a", type: "STRING", prefill: "hint" }, undefined)).toBe("input 'a' (STRING) is required");
+  });
+
+  it("BOOLEAN as Kestra's Boolean.valueOf: true in any case is true, any other text false", () => {
+    const flag: InputRules = { id: "flag", type: "BOOLEAN" };
+    expect(["true", "TRUE", "True", true].map((v) => accepted(flag, v))).toEqual([true, true, true, true]);
+    expect(["false", "yes", "1", " true", false].map((v) => accepted(flag, v))).toEqual([false, false, false, false, false]);
+  });
+
+  it("FLOAT as Kestra's Float.valueOf: a 32-bit float, its suffix and blanks read; beyond a float it is refused", () => {
+    const ratio: InputRules = { id: "ratio", type: "FLOAT" };
+    expect(["5", " 2.5 ", "3.14159265", "1e3", "7f", "0.1", 0.1, 5].map((v) => accepted(ratio, v))).toEqual([5, 2.5, 3.1415927, 1000, 7, 0.1, 0.1, 5]);
+    expect(refusal(ratio, "1e39")).toBe("input 'ratio' (FLOAT): '1e39' is out of range for a FLOAT (a 32-bit float)");
+    expect(refusal(ratio, "five")).toBe("input 'ratio' (FLOAT): 'five' is not a number");
+    expect(refusal(ratio, "NaN")).toBe("input 'ratio' (FLOAT): 'NaN' is not a number");
+  });
+
   it("FLOAT min and max", () => {
     const ratio: InputRules = { id: "ratio", type: "FLOAT", min: 0, max: 1 };
     expect(accepted(ratio, "0.5")).toBe(0.5);

@@ -1,7 +1,7 @@
 import { isCalendarDate, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
-import { JAVA_INSTANT_END, javaDuration, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
+import { JAVA_INSTANT_END, javaDuration, javaFloat, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -21,6 +21,8 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   allowCustomValue?: boolean;
   allowedFileExtensions?: string[];
   autoSelectFirst?: boolean;
+  /** the run form's starting value, never applied by the server (Kestra's prefill) */
+  prefill?: unknown;
 };
 
 /** the value of one of a SELECT's or MULTISELECT's values: the value itself, or the `value` of a `{label, value}` (Kestra's ValueOption) */
@@ -64,17 +66,16 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
       return n;
     }
     case "FLOAT": {
-      const n = typeof value === "number" ? value : typeof value === "string" && DECIMAL.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-      if (Number.isNaN(n)) throw new Error(`'${text()}' is not a number`);
-      if (!Number.isFinite(n)) throw new Error(`'${text()}' is out of range for a FLOAT (a finite double)`);
-      return n;
+      // Kestra's Float.valueOf: a 32-bit float ("5f" and " 2.5 " read too); one beyond it is Infinity, which JSON cannot hold
+      if (typeof value !== "number" && typeof value !== "string") throw new Error(`'${text()}' is not a number`);
+      const n = javaFloat(value);
+      if (n !== undefined) return n;
+      if (typeof value === "number" || DECIMAL.test(value.trim().replace(/[fFdD]$/, ""))) throw new Error(`'${text()}' is out of range for a FLOAT (a 32-bit float)`);
+      throw new Error(`'${text()}' is not a number`);
     }
-    case "BOOLEAN": {
-      if (typeof value === "boolean") return value;
-      const t = String(value).trim().toLowerCase();
-      if (t !== "true" && t !== "false") throw new Error(`'${text()}' is not a boolean (true or false)`);
-      return t === "true";
-    }
+    case "BOOLEAN":
+      // Kestra's Boolean.valueOf: "true" in any case is true, any other text false ("yes" too)
+      return typeof value === "boolean" ? value : String(value).toLowerCase() === "true";
     case "DATETIME": {
       const d = new Date(String(value));
       // Instant.parse: a local date-time (no Z, no offset) is refused, not read in the server's zone

@@ -44,3 +44,23 @@ export const KESTRA_URI = /^[a-z]+:\/\/(?:www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[
 
 /** EmailInput's EMAIL_PATTERN (its ’ is Kestra's, not an apostrophe) */
 export const KESTRA_EMAIL = /^[a-zA-Z0-9_!#$%&’*+/=?`{|}~^.-]+@[a-zA-Z0-9.-]+$/;
+
+/** Java's Float.valueOf syntax: decimal digits with an optional exponent and an f/F/d/D suffix, blanks around trimmed (hex floats aside) */
+const JAVA_FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?$/;
+
+/**
+ * A FLOAT as Kestra types it (Float.valueOf): a 32-bit float, kept as the shortest decimal
+ * that reads back as the same float, as Java's Float.toString prints it ("3.14159265" → 3.1415927).
+ * Undefined when the text is no Java float (NaN and Infinity, which JSON cannot carry, included).
+ */
+export function javaFloat(value: number | string): number | undefined {
+  const text = typeof value === "number" ? String(value) : value.trim();
+  if (typeof value === "string" && !JAVA_FLOAT.test(text)) return undefined;
+  const single = Math.fround(Number(text.replace(/[fFdD]$/, "")));
+  if (!Number.isFinite(single)) return undefined;
+  for (let digits = 1; digits <= 9; digits++) {
+    const shortest = Number(single.toPrecision(digits));
+    if (Math.fround(shortest) === single) return shortest;
+  }
+  return single;
+}

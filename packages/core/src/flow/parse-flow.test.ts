@@ -272,7 +272,7 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
       [base("    type: core.Log\n    message: hi\n", "listeners: []\n"), "not supported by Ferry yet: listeners"],
-      [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', stopAfter: [FAILED] }\n"), "not supported by Ferry yet: stopAfter"],
+      [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', logLevel: WARN }\n"), "not supported by Ferry yet: logLevel"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);
   });

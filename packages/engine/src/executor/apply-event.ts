@@ -6,9 +6,9 @@ import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { noteLoopOf } from "./loop-until.js";
 import { checkPauses } from "./pause.js";
-import { applicableRetry, retryFailedRun, successState } from "./retry-scope.js";
-import { resumeRetryWait } from "./retry-wait.js";
-import { applyChild, sharedFolderParent } from "./shared-folder.js";
+import { retryFailedRun, successState } from "./retry-scope.js";
+import { resumeRetryWait, retryDueAt } from "./retry-wait.js";
+import { applyChild, waitsForChildRetry } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
 import { batchEnded } from "./batch-subflows.js";
 import { outcomeState } from "./task-outcome.js";
@@ -84,6 +84,8 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
         // a WorkingDirectory's worker reported its children's outcome: the walk ends it, after its errors and finally
         run.outputsUri = event.outputsUri;
         state.touch(run);
+        // a child's retry that came due before this result found the WorkingDirectory still on its worker: it is sent now
+        for (const child of state.taskRuns) if (child.parentTaskRunId === run.id && child.state.current === "RETRYING" && retryDueAt(child) <= Date.now()) deps.dispatch(child);
         return;
       }
       if (event.state === "SUCCESS" || event.state === "WARNING") {
@@ -91,10 +93,8 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
         state.setRunState(run, outcomeState(task, successState(task, run, event.state)));
         return;
       }
-      // a WorkingDirectory's child is retried by its worker, in the folder (shared-folder.ts); only a retry in a new execution is the executor's
-      const inFolder = sharedFolderParent(state, run, deps.taskOf, deps.registry) && applicableRetry(state, run, task, deps.taskOf)?.behavior !== "CREATE_NEW_EXECUTION";
-      const retriable = !event.unrecoverable && !inFolder;
-      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && retriable && retryFailedRun(state, run, task, deps.taskOf)) return;
+      // a WorkingDirectory's child too: it waits RETRYING, and its WorkingDirectory with it (shared-folder.ts)
+      if (event.state === "FAILED" && state.execution.state.current !== "KILLING" && !event.unrecoverable && retryFailedRun(state, run, task, deps.taskOf)) return;
       state.setRunState(run, outcomeState(task, event.state));
       return;
     }
@@ -178,6 +178,8 @@ function reconcile(state: ExecutionState, deps: ApplyDeps) {
     const s = run.state.current;
     // a flowable with attempts is a WorkingDirectory, sent to a worker whole
     if ((run.planUri && !run.attempts.length) || run.subflowExecutionId) continue;
+    // a WorkingDirectory waiting for its child's retry is sent again when that is due
+    if (run.planUri && waitsForChildRetry(state, run)) continue;
     if (s === "RETRYING") {
       // its failed attempt ended; the wait for the next one was a timer in the stopped process
       resumeRetryWait(state, run, deps.dispatch);

@@ -1,5 +1,5 @@
 import { renderValue, type RenderContext, type TaskSpec } from "@ferry/core";
-import { storageKeyOf, toStorageUri, UserError, type ExecutionRecord, type SubflowTaskDefinition, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { isTerminal, storageKeyOf, toStorageUri, UserError, type ExecutionRecord, type SubflowTaskDefinition, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { filesPrefix, recordsPrefix, taskFilesPrefix } from "../storage-keys.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
@@ -57,10 +57,57 @@ export async function batchChildren(state: ExecutionState, run: TaskRunRecord, s
   return (await store.read<{ executionIds: string[] }>(toStorageUri(batchesKey(state, run)))).executionIds;
 }
 
+/** whether a task run started batches (a ForEachItem's `_items`) rather than one child */
+export async function isBatchRun(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<boolean> {
+  return Boolean(run.subflowExecutionId) && store.storage.exists(batchesKey(state, run));
+}
+
 /** the child executions a task run waits on, to kill with it: a Subflow's one, a ForEachItem's every batch */
 export async function childExecutionsOf(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<string[]> {
   if (!run.subflowExecutionId) return [];
-  return (await store.storage.exists(batchesKey(state, run))) ? batchChildren(state, run, store) : [run.subflowExecutionId];
+  return (await isBatchRun(state, run, store)) ? batchChildren(state, run, store) : [run.subflowExecutionId];
+}
+
+/**
+ * A restart (RETRY_FAILED): the batches whose child ended in a state `again` accepts count as
+ * not ended any more, and the counts say so; answers those children's ids, to restart.
+ */
+export async function forgetEndedBatches(state: ExecutionState, run: TaskRunRecord, store: JsonStore, again: (ended: string) => boolean): Promise<string[]> {
+  const ids = await batchChildren(state, run, store);
+  const { keys, all } = await endedBatches(state, run, store);
+  const forgotten: string[] = [];
+  const kept: Ended[] = [];
+  for (const [i, key] of keys.entries()) {
+    if (!again(all[i].state)) {
+      kept.push(all[i]);
+      continue;
+    }
+    await store.storage.delete(key);
+    forgotten.push(ids[iterationOf(key)]);
+  }
+  if (forgotten.length) await writeCounts(state, run, ids.length, kept, store);
+  return forgotten;
+}
+
+/** the ended batches' records, as storage lists them */
+async function endedBatches(state: ExecutionState, run: TaskRunRecord, store: JsonStore): Promise<{ keys: string[]; all: Ended[] }> {
+  const keys = await store.storage.list(endedPrefix(state, run));
+  return { keys, all: await Promise.all(keys.map((key) => store.read<Ended>(toStorageUri(key)))) };
+}
+
+const iterationOf = (key: string) => Number(/(\d+)\.json$/.exec(key)![1]);
+
+/**
+ * The run's outputs with the counts of `ended`: under a new key each time (the attempt, then how
+ * many ended), never over an older document that a cache may hold.
+ */
+async function writeCounts(state: ExecutionState, run: TaskRunRecord, total: number, ended: Ended[], store: JsonStore, merged?: string): Promise<Record<string, number>> {
+  const iterations: Record<string, number> = { CREATED: total - ended.length, RUNNING: 0 };
+  for (const e of ended) iterations[e.state] = (iterations[e.state] ?? 0) + 1;
+  const key = `${recordsPrefix(state.execution)}/${run.taskId}.${run.id}.outputs.${run.attempts.length}.${ended.length}.json`;
+  run.outputsUri = await store.write(key, { numberOfBatches: total, iterations, ...(merged ? { uri: merged } : {}) });
+  state.touch(run);
+  return iterations;
 }
 
 /** one child ended: the counts move; once all ended, the run ends as Kestra's ForEachItem does */
@@ -70,20 +117,14 @@ export async function batchEnded(state: ExecutionState, run: TaskRunRecord, chil
   if (iteration < 0) return;
   const childState = child.state.current;
   if (childState === "RETRIED") return; // its retry in a new execution will end it
+  // a late end event of a child restarted since (RETRY_FAILED): it will end again
+  if (!isTerminal(childState)) return;
   const ended: Ended = { state: childState, ...(child.outputsUri ? { outputsUri: child.outputsUri } : {}) };
   await store.write(`${endedPrefix(state, run)}${iteration}.json`, ended);
-  const keys = await store.storage.list(endedPrefix(state, run));
-  const all = await Promise.all(keys.map((key) => store.read<Ended>(toStorageUri(key))));
-  const iterations: Record<string, number> = { CREATED: ids.length - all.length, RUNNING: 0 };
-  for (const e of all) iterations[e.state] = (iterations[e.state] ?? 0) + 1;
+  const { keys, all } = await endedBatches(state, run, store);
   const done = all.length === ids.length;
   const merged = done && task?.wait !== false ? await mergeOutputs(state, run, keys, all, store) : undefined;
-  run.outputsUri = await store.write(`${recordsPrefix(state.execution)}/${run.taskId}.${run.id}.outputs.${all.length}.json`, {
-    numberOfBatches: ids.length,
-    iterations,
-    ...(merged ? { uri: merged } : {}),
-  });
-  state.touch(run);
+  const iterations = await writeCounts(state, run, ids.length, all, store, merged);
   if (!done) return;
   const transmit = task?.transmitFailed !== false && task?.transmitFailed !== "false";
   let result: TaskRunState = "SUCCESS";
@@ -96,7 +137,7 @@ export async function batchEnded(state: ExecutionState, run: TaskRunRecord, chil
 
 /** the children's outputs, one JSON line each in batch order (Ion text reads JSON), as Kestra's ForEachItem gathers them */
 async function mergeOutputs(state: ExecutionState, run: TaskRunRecord, keys: string[], all: Ended[], store: JsonStore): Promise<string | undefined> {
-  const byIteration = keys.map((key, i) => [Number(/(\d+)\.json$/.exec(key)![1]), all[i]] as const).sort(([a], [b]) => a - b);
+  const byIteration = keys.map((key, i) => [iterationOf(key), all[i]] as const).sort(([a], [b]) => a - b);
   const lines: string[] = [];
   for (const [, e] of byIteration) if (e.outputsUri) lines.push(JSON.stringify(await store.read(e.outputsUri)));
   if (!lines.length) return undefined;

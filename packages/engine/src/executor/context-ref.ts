@@ -1,16 +1,17 @@
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
-import type { OutputNeeds } from "./output-needs.js";
+import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
 
 /**
  * The pointers a task of this execution renders against: inputs, trigger, and the outputs
  * so far of the tasks it may read (`needs`, from its templates; all of them when unknown),
  * of the `current` run's iteration only where the templates read no further.
  * Only those travel with a job and are read by the worker, so a task run costs the same in
- * an execution of ten task runs or of a hundred thousand (issue #18).
+ * an execution of ten task runs or of a hundred thousand (issue #18). The task runs' states
+ * travel only for a `part` whose templates read them (Kestra's `tasks`, tasksWithState()).
  */
-export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: { value?: string }): ContextRef {
+export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: { value?: string }, part?: object): ContextRef {
   const { execution, flow } = state;
   const outputs: OutputRef[] = [];
   const add = (run: TaskRunRecord) => {
@@ -33,9 +34,18 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
+    ...floatInputsOf(flow),
+    ...(readsTaskStates(part) ? { taskStates: state.taskRuns.map((run) => ({ taskId: run.taskId, ...(run.value !== undefined ? { value: run.value } : {}), state: run.state.current })) } : {}),
     ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),
     triggerUri: execution.trigger?.variablesUri,
+    ...(execution.trigger?.type ? { triggerType: execution.trigger.type } : {}),
     outputs,
     ...(execution.storagePrefix ? { filesPrefix: execution.storagePrefix } : {}),
   };
+}
+
+/** the FLOAT inputs a flow declares, when it declares any */
+function floatInputsOf(flow: ExecutionState["flow"]): { floatInputs?: string[] } {
+  const ids = (flow.inputs ?? []).filter((input) => input.type === "FLOAT").map((input) => input.id);
+  return ids.length ? { floatInputs: ids } : {};
 }

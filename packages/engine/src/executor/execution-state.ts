@@ -50,6 +50,8 @@ export class ExecutionState {
   readonly resumes: Array<Extract<ExecutorEvent, { type: "resume" }>> = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
+  /** failed child executions a restart restarts (RETRY_FAILED), once this state is saved; `taskRunId` waits for them */
+  readonly childRestarts: Array<{ executionId: string; taskRunId: string }> = [];
   /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */
   newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */

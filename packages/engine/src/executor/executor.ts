@@ -201,7 +201,7 @@ export class Executor {
       }
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
-      restart(state, (run) => this.dispatch(state, run));
+      await restart(state, { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
     } else if (event.type === "resume") {
       const run = state.byId(event.taskRunId);
       try {
@@ -342,7 +342,14 @@ export class Executor {
       state.setRunState(run, "CREATED");
       return;
     }
-    if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) {
+    const folder = sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry);
+    if (folder && run.state.current === "RETRYING") {
+      // its retry is due: its WorkingDirectory is sent again and resumes at it (shared-folder.ts)
+      const last = folder.attempts[folder.attempts.length - 1];
+      if (!isTerminal(folder.state.current) && (!last || isTerminal(last.state.current))) this.dispatch(state, folder);
+      return;
+    }
+    if (folder) {
       // a WorkingDirectory's child runs again only with its WorkingDirectory, which gets a new attempt itself
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
@@ -364,7 +371,7 @@ export class Executor {
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run),
+      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run)),
       recordsPrefix: recordsPrefix(state.execution),
       filesPrefix: filesPrefix(state.execution),
     };
@@ -431,6 +438,13 @@ export class Executor {
           { type: "subflow-ended", executionId: state.execution.id, taskRunId: child.parent!.taskRunId, childExecutionId: child.id! },
           { key: state.execution.id },
         );
+      });
+    }
+    for (const { executionId, taskRunId } of state.childRestarts) {
+      await this.handle({ type: "restart", executionId }).catch(async (error) => {
+        // refused (its flow's concurrency limit…): the run learns the child ended as it was, and fails with it
+        state.log("ERROR", `subflow execution ${executionId} could not be restarted: ${errorMessage(error)}`, state.byId(taskRunId));
+        await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "subflow-ended", executionId: state.execution.id, taskRunId, childExecutionId: executionId }, { key: state.execution.id });
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);

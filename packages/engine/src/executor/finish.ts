@@ -40,7 +40,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
   }
   if ((final === "SUCCESS" || final === "WARNING") && flow.outputs?.length) {
     try {
-      const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(flow.outputs)), store);
+      const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(flow.outputs), undefined, flow.outputs), store);
       const rendered: Record<string, unknown> = {};
       for (const output of flow.outputs) rendered[output.id] = await renderValue(output.value, ctx);
       const typed = typeOutputs(flow.outputs, rendered);

@@ -46,6 +46,36 @@ tasks:
       iteration: "{{ taskrun.iteration }}"
 ${extra}`;
 
+/** a ForEachItem whose batch "b" fails while KV `key` says so; restarted once the KV says otherwise. Answers its children. */
+async function failThenRestart(key: string, extra: string) {
+  await h.deploy(`
+id: flaky_order_${key}
+namespace: test.fei
+inputs:
+  - id: order
+    type: STRING
+tasks:
+  - id: check
+    type: core.Fail
+    condition: "{{ kv('${key}', 'test.fei', false) == 'yes' and read(inputs.order) | trim == 'b' }}"
+outputs:
+  - id: item
+    type: STRING
+    value: "{{ read(inputs.order) | trim }}"
+`);
+  await h.kv.set("test.fei", key, "yes");
+  const flow = await h.deploy(
+    parent("a\\nb", extra).replace("id: orders\n", `id: orders_${key}\n`).replace("flowId: order\n", `flowId: flaky_order_${key}\n`).replace('      iteration: "{{ taskrun.iteration }}"\n', ""),
+  );
+  const execution = await h.executions.create({ flow });
+  await h.waitFor(execution.id, (e) => e.state.current === "FAILED");
+  await h.kv.set("test.fei", key, "no");
+  await h.executor.handle({ type: "restart", executionId: execution.id });
+  await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+  const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: `flaky_order_${key}`, page: 1, size: 200 });
+  return { execution, children: page.results.filter((e) => e.parent?.executionId === execution.id) };
+}
+
 describe("core.ForEachItem", () => {
   it("starts one subflow execution per line and shows Kestra's _split, _items and _merge task runs", async () => {
     const r = await h.run(parent("a\\nb\\nc"));
@@ -84,30 +114,30 @@ describe("core.ForEachItem", () => {
     expect(await tolerant.outputs("each_items")).toMatchObject({ iterations: { SUCCESS: 1, FAILED: 1 } });
   });
 
-  it("restarted after a failed batch, it runs every batch again as new subflow executions (as Kestra's NEW_EXECUTION)", async () => {
-    await h.deploy(`
-id: flaky_order
-namespace: test.fei
-inputs:
-  - id: order
-    type: STRING
-tasks:
-  - id: check
-    type: core.Fail
-    condition: "{{ kv('fei_fail', 'test.fei', false) == 'yes' and read(inputs.order) | trim == 'b' }}"
-`);
-    await h.kv.set("test.fei", "fei_fail", "yes");
-    const flow = await h.deploy(parent("a\\nb").replace("flowId: order", "flowId: flaky_order").replace('      iteration: "{{ taskrun.iteration }}"\n', ""));
-    const execution = await h.executions.create({ flow });
-    await h.waitFor(execution.id, (e) => e.state.current === "FAILED");
-    await h.kv.set("test.fei", "fei_fail", "no");
-    await h.executor.handle({ type: "restart", executionId: execution.id });
-    await h.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+  it("restarted after a failed batch, it restarts that batch's execution only (Kestra's default restartBehavior RETRY_FAILED)", async () => {
+    const { execution, children } = await failThenRestart("fei_retry", "");
+    expect(children).toHaveLength(2);
+    expect(children.map((c) => c.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    // the one that failed is the same execution, restarted
+    const restarted = children.filter((c) => c.labels["system.restarted"] === "true");
+    expect(restarted).toHaveLength(1);
+    const r = await h.result(execution.id);
+    expect(r.runs("each_items")).toHaveLength(1);
+    expect(r.runs("each_items")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { CREATED: 0, SUCCESS: 2 } });
+    const { subflowOutputs } = (await r.outputs("each_merge")) as { subflowOutputs: string };
+    const lines = new TextDecoder().decode(await h.storage.get(subflowOutputs.replace("ferry://", ""))).trim().split("\n");
+    expect(lines.map((l) => JSON.parse(l))).toEqual([{ item: "a" }, { item: "b" }]);
+  });
+
+  it("restarted with restartBehavior NEW_EXECUTION, it runs every batch again as new subflow executions", async () => {
+    const { execution, children } = await failThenRestart("fei_new", "    restartBehavior: NEW_EXECUTION\n");
+    expect(children).toHaveLength(4);
+    // the first two stay as they ended, one of them FAILED
+    expect(children.map((c) => c.state.current).sort()).toEqual(["FAILED", "SUCCESS", "SUCCESS", "SUCCESS"]);
     const r = await h.result(execution.id);
     expect(r.runs("each_items")).toHaveLength(1);
     expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { SUCCESS: 2 } });
-    const page = await h.repository.searchExecutions({ namespace: "test.fei", flowId: "flaky_order", page: 1, size: 200 });
-    expect(page.results.filter((e) => e.parent?.executionId === execution.id)).toHaveLength(4);
   });
 
   it("without wait it ends once the subflows are started", async () => {

@@ -20,3 +20,22 @@ export function outputNeedsOf(part: object | undefined): OutputNeeds {
   }
   return needs;
 }
+
+const stateReaders = new WeakMap<object, boolean>();
+/** a template that reads the task runs' states: the `tasks` variable or tasksWithState() (a task named `tasks` counts too: it only costs the states) */
+const READS_STATES = /\{[{%][^]*?(\btasks\b|tasksWithState)[^]*?[}%]\}/;
+
+/**
+ * Whether a part of a flow renders Kestra's `tasks` variable (each task run's state) or
+ * tasksWithState(): only then do the states travel with its render context, so a task run
+ * costs the same in an execution of ten task runs or of a hundred thousand.
+ */
+export function readsTaskStates(part: object | undefined): boolean {
+  if (!part) return false;
+  let reads = stateReaders.get(part);
+  if (reads === undefined) {
+    reads = READS_STATES.test(JSON.stringify(part) ?? "");
+    stateReaders.set(part, reads);
+  }
+  return reads;
+}

@@ -1,13 +1,23 @@
 import type { TaskSpec } from "@ferry/core";
 import type { TaskRunRecord } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
 import type { ExecutionState } from "./execution-state.js";
+import { retryFailedChildren } from "./subflow-restart.js";
+
+export interface RestartDeps {
+  dispatch(run: TaskRunRecord): void;
+  taskOf(run: TaskRunRecord): TaskSpec | undefined;
+  store: JsonStore;
+}
 
 /**
  * Restarts a FAILED or KILLED execution where it failed, as Kestra does: failed runnable
  * task runs get a new attempt, failed flowables resume, task runs that never ran and the
- * `errors`/`finally` branches are dropped so they run afresh.
+ * `errors`/`finally` branches are dropped so they run afresh. A failed Subflow or ForEachItem
+ * restarts its failed child executions, or starts new ones, as its `restartBehavior` says.
  */
-export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
+export async function restart(state: ExecutionState, deps: RestartDeps): Promise<void> {
+  const { dispatch } = deps;
   state.setExecutionState("RUNNING"); // first: nothing is dispatched for an ended execution
   // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
   state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
@@ -39,6 +49,7 @@ export function restart(state: ExecutionState, dispatch: (run: TaskRunRecord) =>
     // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
     if (run.planUri && run.attempts.length) dispatch(run);
     else if (run.planUri) state.setRunState(run, "RUNNING");
+    else if (run.subflowExecutionId && (await retryFailedChildren(state, run, deps.taskOf(run), deps.store))) continue;
     else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
     else dispatch(run);
   }

@@ -13,6 +13,12 @@ import type { ListStatus } from "./walker.js";
  * usual `started` and `result`). The executor never sends a child alone: a lost worker, a
  * restart or a stale job send the flowable again, and its next attempt runs every child
  * again, each as a new attempt of its task run.
+ *
+ * A failed child its retry policy retries waits RETRYING like any task run (a durable wait,
+ * retry-wait.ts) while the flowable waits for it; once due, the flowable is sent again and
+ * its next attempt resumes at that child: the children that ended before it are not run
+ * again, as Kestra's executor retries only the failed child (in a fresh folder: the files
+ * the earlier children left were in the folder of the attempt that ended).
  */
 export function isSharedFolder(task: TaskSpec | undefined, registry: PluginRegistry): boolean {
   const def = task && registry.task(task.type);
@@ -29,20 +35,25 @@ export function sharedFolderParent(state: ExecutionState, run: TaskRunRecord, ta
 
 /**
  * What the worker needs beside the usual job: the children's output values, the task runs of
- * earlier attempts, and each child's retry policy. A child's retries happen on the worker, in
- * the folder (a new attempt alone on another worker would find the folder gone); a policy that
- * retries in a new execution stays the executor's (apply-event.ts).
+ * earlier attempts (those that ended before a child's retry, when this attempt resumes after
+ * it), and each child's retry policy, so that the worker stops at a child the executor retries.
  */
 export function sharedFolderJob(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, taskOf: (run: TaskRunRecord) => TaskSpec | undefined): SharedFolderJob {
   const children: SharedFolderJob["children"] = {};
-  for (const child of state.taskRuns) {
-    if (child.parentTaskRunId === run.id && child.attempts.length) children[child.taskId] = { taskRunId: child.id, attempts: child.attempts.length };
+  const mine = state.taskRuns.filter((child) => child.parentTaskRunId === run.id);
+  const resuming = mine.some((child) => child.state.current === "RETRYING");
+  for (const child of mine) {
+    if (!child.attempts.length && child.state.current !== "SKIPPED") continue;
+    const ended = resuming && ["SUCCESS", "WARNING", "SKIPPED"].includes(child.state.current);
+    children[child.taskId] = { taskRunId: child.id, attempts: child.attempts.length, ...(ended ? { done: child.outputsUri ? { outputsUri: child.outputsUri } : {} } : {}) };
   }
   const retries: NonNullable<SharedFolderJob["retries"]> = {};
   for (const child of (task.tasks ?? []) as TaskSpec[]) {
-    const pending: TaskRunRecord = { id: "", executionId: run.executionId, taskId: child.id, parentTaskRunId: run.id, value: run.value, state: newState("CREATED"), attempts: [] };
+    const existing = mine.find((r) => r.taskId === child.id);
+    const pending: TaskRunRecord = existing ?? { id: "", executionId: run.executionId, taskId: child.id, parentTaskRunId: run.id, value: run.value, state: newState("CREATED"), attempts: [] };
     const retry = applicableRetry(state, pending, child, taskOf);
-    if (retry && retry.behavior !== "CREATE_NEW_EXECUTION") retries[child.id] = retry;
+    const firstAttemptDate = existing?.attempts[0]?.state.startDate;
+    if (retry && retry.behavior !== "CREATE_NEW_EXECUTION") retries[child.id] = { ...retry, ...(firstAttemptDate ? { firstAttemptDate } : {}) };
   }
   const values = run.value === undefined ? undefined : [...state.parentValues(run).reverse(), run.value];
   return { ...(values ? { values } : {}), children, ...(Object.keys(retries).length ? { retries } : {}) };
@@ -74,8 +85,14 @@ export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, 
   state.setRunState(run, "QUEUED");
 }
 
-/** the children's outcome, as the flowable's worker reported it in its attempt's result */
-export function sharedFolderStatus(run: TaskRunRecord): ListStatus {
+/** whether the WorkingDirectory waits for a child's retry (its attempt ended; it is sent again once the retry is due) */
+export function waitsForChildRetry(state: ExecutionState, run: TaskRunRecord): boolean {
+  return state.taskRuns.some((child) => child.parentTaskRunId === run.id && child.state.current === "RETRYING");
+}
+
+/** the children's outcome, as the flowable's worker reported it in its attempt's result (running while a child waits for its retry) */
+export function sharedFolderStatus(state: ExecutionState, run: TaskRunRecord): ListStatus {
+  if (waitsForChildRetry(state, run)) return "running";
   const attempt = run.attempts[run.attempts.length - 1];
   switch (attempt?.state.current) {
     case "SUCCESS":

@@ -20,7 +20,7 @@ const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().
 export async function checkAssertionSlas(state: ExecutionState, store: JsonStore): Promise<boolean> {
   const slas = (state.flow.sla ?? []).filter((sla) => sla.type === "EXECUTION_ASSERTION");
   if (!slas.length || isTerminal(state.execution.state.current)) return false;
-  const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(slas)), store);
+  const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(slas), undefined, slas), store);
   for (const sla of slas) {
     let reason: string | undefined;
     try {

@@ -27,6 +27,8 @@ export async function subflowEnded(state: ExecutionState, run: TaskRunRecord, ch
   const { execution } = child;
   const childState = execution.state.current;
   if (childState === "RETRIED") return;
+  // a late end event of a child restarted since (restartBehavior RETRY_FAILED): it will end again
+  if (!isTerminal(childState)) return;
   const task = deps.taskOf(run);
   const outputs = task?.wait === false || task?.wait === "false" ? undefined : await childOutputs(state, run, child, task, deps);
   run.outputsUri = await deps.store.write(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), {

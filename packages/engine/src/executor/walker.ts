@@ -97,7 +97,7 @@ export class Walker {
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {
-    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run), this.deps.store, {
+    return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run, task), this.deps.store, {
       taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
     });
@@ -272,7 +272,7 @@ export class Walker {
 
   /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */
   private onWorker(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): ListStatus {
-    if (run.attempts.length) return sharedFolderStatus(run);
+    if (run.attempts.length) return sharedFolderStatus(this.state, run);
     if (mayStart && !this.halted()) this.deps.dispatch(this.state, run, task);
     return "running";
   }

@@ -233,7 +233,7 @@ tasks:
     expect(((await again.outputs("step")) as { vars: { found: boolean } }).vars.found).toBe(true);
   });
 
-  it("retries a failed child in the folder, as its retry policy says, then goes on", async () => {
+  it("retries a failed child as Kestra's executor does: the WorkingDirectory resumes at it, the children before it are not run again", async () => {
     const r = await h.run(`
 id: wd_retry
 namespace: test.wd
@@ -241,23 +241,69 @@ tasks:
   - id: wdir
     type: core.WorkingDirectory
     tasks:
+      - id: before
+        type: script.Shell
+        commands: ["echo '::{\\"outputs\\":{\\"ran\\":\\"before\\"}}::'"]
       - id: flaky
         type: script.Shell
         retry: { type: constant, interval: PT0.1S, maxAttempt: 3 }
         commands:
-          - if [ -f tried ]; then echo '::{"outputs":{"attempt":{{ taskrun.attemptsCount }}}}::'; else touch tried; exit 1; fi
+          - "{{ taskrun.attemptsCount == 0 ? 'exit 1' : 'true' }}"
+          - echo '::{"outputs":{"attempt":{{ taskrun.attemptsCount }}}}::'
       - id: after
-        type: script.Shell
-        commands: ["test -f tried"]
+        type: core.Return
+        format: "{{ outputs.before.vars.ran }} {{ outputs.flaky.vars.attempt }}"
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("before")[0].attempts).toHaveLength(1);
     const flaky = r.runs("flaky");
     expect(flaky).toHaveLength(1);
+    expect(flaky[0].state.histories.map((s) => s.state)).toContain("RETRYING");
     expect(flaky[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
-    // the second attempt found the file the first left in the folder
-    expect(await r.outputs("flaky")).toMatchObject({ vars: { attempt: 1 } });
-    expect(r.state("after")).toBe("SUCCESS");
+    expect(r.runs("wdir")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+    // the resumed attempt read the outputs of the child that ran before the retry
+    expect(await r.outputs("after")).toEqual({ value: "before 1" });
   });
+
+  it("a child's retry wait is durable: a long interval outlives a restart of local mode, and the retry runs once due", async () => {
+    const flow = `
+id: wd_long_retry
+namespace: test.wd
+tasks:
+  - id: wdir
+    type: core.WorkingDirectory
+    tasks:
+      - id: flaky
+        type: script.Shell
+        retry: { type: constant, interval: P30D, maxAttempt: 2 }
+        commands: ["{{ taskrun.attemptsCount == 0 ? 'exit 1' : 'true' }}"]
+`;
+    const first = await createEngineHarness([scriptPlugin]);
+    const { id } = await first.executions.create({ flow: await first.deploy(flow) });
+    const runOf = async (e: EngineHarness, taskId: string) => (await e.repository.getExecution(id))!.taskRuns.find((t) => t.taskId === taskId);
+    await expect.poll(async () => (await runOf(first, "flaky"))?.state.current, { timeout: 10_000 }).toBe("RETRYING");
+    await expect.poll(async () => (await runOf(first, "wdir"))?.attempts[0]?.state.current, { timeout: 10_000 }).toBe("FAILED");
+    expect((await runOf(first, "wdir"))!.state.current).toBe("RUNNING");
+    await first.close(true);
+    const again = await createEngineHarness([scriptPlugin], { dir: first.dir });
+    try {
+      // the restart re-dispatched what was running; the WorkingDirectory still waits for its child's retry
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await runOf(again, "wdir"))!.attempts).toHaveLength(1);
+      expect((await runOf(again, "flaky"))!.state.current).toBe("RETRYING");
+      // thirty days later (its due date moved to the past), the reconciler's ask starts it
+      const found = (await again.repository.getExecution(id))!;
+      const flaky = found.taskRuns.find((t) => t.taskId === "flaky")!;
+      flaky.attempts[0].retryAt = new Date(Date.now() - 1000).toISOString();
+      await again.repository.saveExecution({ ...found.execution, updated: new Date().toISOString() }, [flaky]);
+      await again.executor.handle({ type: "stale", executionId: id, runs: [{ taskRunId: flaky.id, attempt: 1 }] });
+      await again.waitFor(id, (e) => e.state.current === "SUCCESS");
+      expect((await runOf(again, "flaky"))!.attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
+      expect((await runOf(again, "wdir"))!.attempts).toHaveLength(2);
+    } finally {
+      await again.close();
+    }
+  }, 30_000);
 
   it("a retry that runs out fails the WorkingDirectory after maxAttempt attempts", async () => {
     const r = await h.run(`

@@ -24,10 +24,12 @@ export interface SharedFolderDeps {
  * Kestra's WorkingDirectory on the worker (its Worker's handling of a WorkingDirectory task):
  * the folder is prepared, then the runnable children run one after another in it, each its
  * own task run with its own attempts, logs and outputs, each seeing the outputs of those
- * before it. A child whose runIf is false is SKIPPED; a failed child is retried here, in the
- * folder, as its retry policy says; the first failure that stays stops the rest (a child with
- * allowFailure goes on, WARNING), as does a kill. `conclude` runs whatever the outcome, so
- * output files of a failed run are kept.
+ * before it. A child whose runIf is false is SKIPPED; the first failure stops the rest (a
+ * child with allowFailure goes on, WARNING, once its retry policy is spent), as does a kill.
+ * A failed child its policy retries stops the run too: the executor keeps the retry's wait
+ * (durable, as every retry's) and then sends the WorkingDirectory again, resuming at that
+ * child; children the executor marks `done` ended before it and are not run again.
+ * `conclude` runs whatever the outcome, so output files of a failed run are kept.
  */
 export async function runSharedFolder(
   deps: SharedFolderDeps,
@@ -44,6 +46,11 @@ export async function runSharedFolder(
   for (const task of (job.task.tasks ?? []) as TaskSpec[]) {
     if (task.disabled) continue;
     if (ctx.signal.aborted) break;
+    const done = earlier[task.id]?.done;
+    if (done) {
+      if (done.outputsUri) siblings.push({ taskId: task.id, ...(job.sharedFolder?.values ? { values: job.sharedFolder.values } : {}), uri: done.outputsUri });
+      continue;
+    }
     const taskRunId = earlier[task.id]?.taskRunId ?? newId();
     const first = earlier[task.id]?.attempts ?? 0;
     const child = (attempt: number, ended?: Extract<ExecutorEvent, { type: "child" }>["ended"]) =>
@@ -62,10 +69,15 @@ export async function runSharedFolder(
       if (ended === "SKIPPED") await child(first, { state: "SKIPPED" });
     }
     if (ended === undefined) {
-      const outcome = await runWithRetries(deps, job, task, taskRunId, first, siblings, shared, child);
+      await child(first);
+      const outcome = await deps.runChild(childJob(job, task, taskRunId, first, siblings), shared);
       if (!outcome) break; // handed back or lost: the WorkingDirectory goes to another worker whole
       if (outcome.outputsUri) siblings.push({ taskId: task.id, ...(job.sharedFolder?.values ? { values: job.sharedFolder.values } : {}), uri: outcome.outputsUri });
       ended = outcome.state;
+      if (ended === "FAILED" && !outcome.unrecoverable && willRetry(job, task, first + 1)) {
+        state = "FAILED";
+        break;
+      }
     }
     if (ended === "SKIPPED") continue;
     const effective = outcomeState(task, ended);
@@ -78,43 +90,10 @@ export async function runSharedFolder(
   return { state, outputs: await hooks.conclude(ctx, props, state) };
 }
 
-/** one child's attempts: a failure its retry policy covers waits its delay (a kill ends the wait) and runs again */
-async function runWithRetries(
-  deps: SharedFolderDeps,
-  job: WorkerJob,
-  task: TaskSpec,
-  taskRunId: string,
-  first: number,
-  siblings: OutputRef[],
-  shared: SharedFolderRun,
-  child: (attempt: number) => Promise<void>,
-): Promise<Outcome | undefined> {
+/** whether the executor retries a child that failed after `attempts` attempts (retry-scope.ts decides the same, on the same policy) */
+function willRetry(job: WorkerJob, task: TaskSpec, attempts: number): boolean {
   const retry = job.sharedFolder?.retries?.[task.id];
-  const since = new Date().toISOString();
-  for (let attempt = first; ; attempt++) {
-    await child(attempt);
-    const outcome = await deps.runChild(childJob(job, task, taskRunId, attempt, siblings), shared);
-    if (!outcome || outcome.state !== "FAILED" || outcome.unrecoverable) return outcome;
-    // the attempts of this run of the WorkingDirectory count, as a task's own attempts do
-    const delay = nextRetryDelay(retry, attempt - first + 1, since);
-    if (delay === undefined || !(await pause(delay, shared.signal))) return outcome;
-  }
-}
-
-/** waits `ms`; false when the signal aborted first */
-function pause(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  return nextRetryDelay(retry, attempts, retry?.firstAttemptDate ?? new Date().toISOString()) !== undefined;
 }
 
 /** the job of one child: the WorkingDirectory's, for this task, seeing its earlier siblings' outputs */

@@ -16,7 +16,8 @@ export const subflowProperties = {
   transmitFailed: subflowShape.transmitFailed,
   inheritLabels: subflowShape.inheritLabels,
   scheduleDate: schema.notYet("scheduleDate", "the subflow executions start at once"),
-  restartBehavior: schema.notYet("restartBehavior", "a restart runs every batch again as new subflow executions"),
+  // on a restart: RETRY_FAILED restarts the failed batches' executions, NEW_EXECUTION runs every batch again
+  restartBehavior: subflowShape.restartBehavior,
 };
 
 /** Kestra's ForEachItem$ForEachItemExecutable: the `<id>_items` step, one subflow execution per batch; not for flows to name */

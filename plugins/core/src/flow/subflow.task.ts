@@ -29,7 +29,10 @@ export const subflowTask = defineTask({
       .optional()
       .describe("Kestra's deprecated task outputs: rendered against the child execution once it ended, when the child flow declares no outputs of its own"),
     scheduleDate: schema.notYet("scheduleDate", "the child execution starts at once"),
-    restartBehavior: schema.notYet("restartBehavior", "restarting this execution starts the failed subflow again as a new execution"),
+    restartBehavior: z
+      .enum(["RETRY_FAILED", "NEW_EXECUTION"])
+      .default("RETRY_FAILED")
+      .describe("on a restart of this execution: RETRY_FAILED restarts the failed child execution itself, NEW_EXECUTION starts a new one"),
   }),
   rawProperties: ["outputs"],
   outputs: z.object({ executionId: z.string(), state: z.string(), outputs: z.record(z.string(), z.unknown()).optional() }),

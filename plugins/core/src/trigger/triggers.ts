@@ -58,7 +58,7 @@ export const flowTrigger = defineTrigger({
   aliases: ["io.kestra.plugin.core.trigger.Flow", "io.kestra.core.models.triggers.types.Flow"],
   title: "Flow",
   description:
-    "Starts the flow when an execution of another flow ends in one of `states` (default: every terminal state), or enters one that is not an end " +
+    "Starts the flow when an execution of another flow ends in one of `states` (default, as Kestra 1.x: every end — SUCCESS, WARNING, FAILED, KILLED, CANCELLED, RETRIED — and PAUSED), or enters one that is not an end " +
     "(RUNNING, PAUSED, KILLING, QUEUED: once per change of state, so two Pauses fire a PAUSED trigger twice, as in Kestra), " +
     "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`. The new execution sees " +
     "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",

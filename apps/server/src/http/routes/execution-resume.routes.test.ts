@@ -23,6 +23,7 @@ tasks:
     onResume:
       - { id: approved, type: BOOLEAN }
       - { id: reason, type: STRING, defaults: no reason }
+      - { id: copies, type: INT, defaults: 1 }
   - { id: after, type: core.Return, format: "approved={{ outputs.wait.onResume.approved }} because {{ outputs.wait.onResume.reason }}" }
 `;
   const plain = "id: plain\nnamespace: resume.test\ntasks:\n  - { id: wait, type: core.Pause }\n  - { id: after, type: core.Log, message: after }\n";
@@ -68,19 +69,20 @@ describe("POST /api/v1/executions/{id}/resume", () => {
     expect(body.state.current).not.toBe("PAUSED");
     const done = await waitState(paused.id, ["SUCCESS", "FAILED"]);
     expect(done.state.current).toBe("SUCCESS");
-    expect(runOf(done, "wait").outputs).toEqual({ onResume: { approved: true, reason: "looks good" } });
+    expect(runOf(done, "wait").outputs).toEqual({ onResume: { approved: true, reason: "looks good", copies: 1 } });
     expect(runOf(done, "after").outputs.value).toBe("approved=true because looks good");
   });
 
   it("answers 422 naming a wrong-typed, missing or unknown input and changes nothing; a JSON body resumes", async () => {
     const paused = await startPaused("approval");
-    for (const [inputs, named] of [[{ approved: "perhaps" }, "approved"], [{}, "approved"], [{ approved: true, colour: "red" }, "colour"]] as const) {
+    for (const [inputs, named] of [[{ approved: true, copies: "many" }, "copies"], [{}, "approved"], [{ approved: true, colour: "red" }, "colour"]] as const) {
       const { status, body } = await json(await post(`/executions/${paused.id}/resume`, inputs));
       expect(status).toBe(422);
       expect(body.message).toContain(named);
     }
     expect((await json(await api(`/executions/${paused.id}`))).body.state.current).toBe("PAUSED");
-    expect((await post(`/executions/${paused.id}/resume`, { approved: false })).status).toBe(200);
+    // a BOOLEAN reads as Kestra's Boolean.valueOf does: any text but "true" is false, never refused
+    expect((await post(`/executions/${paused.id}/resume`, { approved: "perhaps" })).status).toBe(200);
     expect(runOf(await waitState(paused.id, ["SUCCESS"]), "after").outputs.value).toBe("approved=false because no reason");
   });
 

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { tasksVariable, tasksWithStateFunction } from "./task-states.js";
+
+describe("Kestra's tasks variable and tasksWithState()", () => {
+  const tasks = tasksVariable([
+    { taskId: "ok", state: "SUCCESS" },
+    { taskId: "inner", value: "a", state: "SUCCESS" },
+    { taskId: "inner", value: "b", state: "FAILED" },
+    { taskId: "boom", state: "FAILED" },
+  ]);
+
+  it("keys states by task id, and by value for a task run once per value (RunVariables)", () => {
+    expect(tasks).toEqual({ ok: { state: "SUCCESS" }, inner: { a: { state: "SUCCESS" }, b: { state: "FAILED" } }, boom: { state: "FAILED" } });
+  });
+
+  it("lists the runs in a state, in any case, with their value (TasksWithStateFunction)", async () => {
+    const withState = tasksWithStateFunction(tasks);
+    expect(await withState(["failed"], {})).toEqual([{ taskId: "inner", state: "FAILED", value: "b" }, { taskId: "boom", state: "FAILED" }]);
+    expect(await withState([], { state: "SUCCESS" })).toEqual([{ taskId: "ok", state: "SUCCESS" }, { taskId: "inner", state: "SUCCESS", value: "a" }]);
+    expect(() => withState([], {})).toThrow(/expects an argument 'state'/);
+    expect(await tasksWithStateFunction(undefined)(["FAILED"], {})).toEqual([]);
+  });
+});
