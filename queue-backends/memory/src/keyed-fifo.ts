@@ -20,8 +20,11 @@ class Fifo<T> {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
     this.items[this.head++] = undefined as T;
-    // drop the taken slots once they are half the array, so that memory follows what waits
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    // drop the taken slots once all are taken, or they are half a large array: memory follows what waits
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
