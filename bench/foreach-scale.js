@@ -102,7 +102,15 @@ async function runOnce(root, n, limit) {
     let state;
     while (performance.now() - t0 < LIMIT_S * 1000) {
       await new Promise((r) => setTimeout(r, 100));
-      const page = await (await fetch(`${url}/api/v1/executions/search?namespace=benchmarks&flowId=foreach_scale&size=1`)).json();
+      // a server whose event loop was held longer than its keep-alive timeout (one event creating
+      // 100,000 task runs) closes the kept socket as the next poll arrives on it: poll again
+      const page = await fetch(`${url}/api/v1/executions/search?namespace=benchmarks&flowId=foreach_scale&size=1`).then(
+        (r) => r.json(),
+        (error) => {
+          if (child.exitCode !== null || child.signalCode !== null) throw error;
+          return { results: [] };
+        },
+      );
       state = page.results.find((e) => e.id === id)?.state?.current;
       if (["SUCCESS", "FAILED", "KILLED", "WARNING"].includes(state)) break;
     }
