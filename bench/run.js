@@ -10,6 +10,8 @@
 //   npm run bench -- --json                         machine-readable lines
 //   npm run bench -- kv benchmark01-s3              KV round trips (API and flow) on local and S3
 //                                                   storage; benchmark01 on S3 (s3rver, started here)
+//   npm run bench -- foreach --baseline /work/main   a ForEach over 1,000 and 10,000 values (limits 1 and 0),
+//                                                   this checkout against the baseline's build in the same run
 //   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
 //       services named by FERRY_BENCH_REDIS_URL and FERRY_BENCH_POSTGRES_URL (or _MYSQL_URL)
 import { spawn } from "node:child_process";
@@ -30,9 +32,12 @@ const { values: opts, positionals } = parseArgs({
     duration: { type: "string", default: "20" },
     rates: { type: "string", default: "10,50,100,200" },
     concurrency: { type: "string", default: "32" },
+    // foreach: the sizes, and a checkout (built) to compare with in the same run
+    sizes: { type: "string", default: "1000,10000" },
+    baseline: { type: "string" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets"];
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets", "foreach"];
 const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
@@ -237,6 +242,7 @@ async function main() {
   }
   if (chosen.includes("kv")) await kvScenario();
   if (chosen.includes("secrets")) await secretsScenario();
+  if (chosen.includes("foreach")) await foreachScenario();
   for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
     if (!chosen.includes(scenario)) continue;
     const server = await startServer();
@@ -352,6 +358,38 @@ async function secretsScenario() {
     console.log(opts.json ? JSON.stringify({ scenario: "secrets", backend, exec_per_s: b, without_secret: a, delta_pct: Number(delta), rounds }) : `secrets       ${backend.padEnd(10)} ${b}/s with secret(), ${a}/s without, medians of ${rounds} alternating phases (${delta}%)`);
   }
   await vault.stop();
+}
+
+/**
+ * Issue #18: one execution's cost as it grows — a ForEach over N Return tasks, one value at
+ * a time (concurrencyLimit 1) and all at once (0), on a fresh local server per run
+ * (bench/foreach-scale.js). With --baseline, the baseline's build runs each case just before
+ * this checkout's, and the line gives their ratio: this box drifts too much between runs for
+ * figures taken minutes apart to compare.
+ */
+async function foreachScenario() {
+  if (opts.mode !== "local") throw new Error("the foreach scenario runs in local mode only (--mode local)");
+  const roots = opts.baseline ? [resolve(opts.baseline), ROOT] : [ROOT];
+  const args = [join(ROOT, "bench/foreach-scale.js"), ...opts.sizes.split(","), "--concurrency", "1,0", "--roots", roots.join(","), "--json"];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const rows = [];
+  let buffered = "";
+  child.stdout.on("data", (chunk) => {
+    buffered += chunk;
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      const row = JSON.parse(buffered.slice(0, nl));
+      buffered = buffered.slice(nl + 1);
+      rows.push(row);
+      if (row.root !== ROOT) continue;
+      const base = rows.find((r) => r.root !== ROOT && r.n === row.n && r.concurrency === row.concurrency);
+      const ratio = (key) => (base ? Number((row[key] / base[key]).toFixed(2)) : null);
+      const out = { scenario: "foreach", mode: "local", ...row, root: undefined, ...(base ? { baseline: base.root, baseline_seconds: base.seconds, baseline_cpu_ms_per_task_run: base.cpu_ms_per_task_run, baseline_peak_rss_mb: base.peak_rss_mb, seconds_ratio: ratio("seconds"), cpu_ratio: ratio("cpu_ms_per_task_run"), rss_ratio: ratio("peak_rss_mb") } : {}) };
+      const against = base ? `  vs baseline ${base.seconds} s, cpu ${base.cpu_ms_per_task_run} ms, ${base.peak_rss_mb} MB: ×${out.seconds_ratio} time, ×${out.cpu_ratio} cpu, ×${out.rss_ratio} rss` : "";
+      console.log(opts.json ? JSON.stringify(out) : `foreach       limit ${row.concurrency} n ${String(row.n).padStart(6)} ${row.state.padEnd(8)} ${row.seconds} s  cpu ${row.cpu_ms_per_task_run} ms/task run  peak rss ${row.peak_rss_mb} MB${against}`);
+    }
+  });
+  const code = await new Promise((r) => child.once("exit", r));
+  if (code !== 0) throw new Error(`bench/foreach-scale.js exited with ${code}`);
 }
 
 main().catch((error) => {

@@ -1,3 +1,4 @@
+import { KeyedFifo } from "./keyed-fifo.js";
 import { defineBackend, parseBackendOptions, setLongTimeout, z, type LongTimer, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 
 // in one process nothing dies without the queue dying too: every delivery is the first
@@ -6,6 +7,13 @@ const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
 interface Envelope {
   message: unknown;
   key?: string;
+}
+
+interface Channel {
+  pending: KeyedFifo<Envelope>;
+  consumers: Consumer[];
+  /** a pump is due on the next turn of the event loop */
+  pumpScheduled: boolean;
 }
 
 interface Consumer {
@@ -23,7 +31,7 @@ interface Consumer {
  * executor reconciles unfinished executions at start.
  */
 export class MemoryQueue implements Queue {
-  private readonly channels = new Map<string, { pending: Envelope[]; consumers: Consumer[]; busyKeys: Set<string> }>();
+  private readonly channels = new Map<string, Channel>();
   private readonly topics = new Map<string, Set<(message: unknown) => void>>();
   private readonly timers = new Set<LongTimer>();
   /** ids of messages sent and not yet settled, per channel (idempotent sends) */
@@ -33,7 +41,7 @@ export class MemoryQueue implements Queue {
   private channel(name: string) {
     let c = this.channels.get(name);
     if (!c) {
-      c = { pending: [], consumers: [], busyKeys: new Set() };
+      c = { pending: new KeyedFifo<Envelope>(), consumers: [], pumpScheduled: false };
       this.channels.set(name, c);
     }
     return c;
@@ -67,32 +75,47 @@ export class MemoryQueue implements Queue {
 
   async depth(channel: string): Promise<number> {
     const c = this.channels.get(channel);
-    return c ? c.pending.length + c.consumers.reduce((n, consumer) => n + consumer.running, 0) : 0;
+    return c ? c.pending.size + c.consumers.reduce((n, consumer) => n + consumer.running, 0) : 0;
   }
 
   private enqueue(name: string, envelope: Envelope) {
     if (this.closed) return;
     this.channel(name).pending.push(envelope);
-    this.pump(name);
+    this.schedulePump(name);
   }
 
-  /** hands pending messages to free consumers, skipping keys already in flight */
-  private pump(name: string) {
+  /**
+   * Deliveries happen on a later turn of the event loop, never inside `send`: when a worker's
+   * task and the executor's step do no I/O of their own, a synchronous hand-off made the
+   * whole execution one chain of microtasks, and the HTTP server and timers starved until it
+   * ended. One pump per turn serves every message sent in it.
+   */
+  private schedulePump(name: string) {
     const c = this.channel(name);
+    if (c.pumpScheduled) return;
+    c.pumpScheduled = true;
+    setImmediate(() => {
+      c.pumpScheduled = false;
+      this.pump(name);
+    });
+  }
+
+  /** hands pending messages to free consumers; a key already in flight waits for it to end */
+  private pump(name: string) {
+    const c = this.channels.get(name);
+    if (!c || this.closed) return;
     for (const consumer of c.consumers) {
       while (!consumer.closed && consumer.running < consumer.concurrency) {
-        const index = c.pending.findIndex((e) => e.key === undefined || !c.busyKeys.has(e.key));
-        if (index < 0) return;
-        const [envelope] = c.pending.splice(index, 1);
-        if (envelope.key !== undefined) c.busyKeys.add(envelope.key);
+        const envelope = c.pending.take();
+        if (!envelope) return;
         consumer.running++;
         void consumer
           .handler(envelope.message, FIRST_DELIVERY)
           .catch(consumer.onError)
           .finally(() => {
             consumer.running--;
-            if (envelope.key !== undefined) c.busyKeys.delete(envelope.key);
-            setImmediate(() => this.pump(name));
+            c.pending.done(envelope.key);
+            this.schedulePump(name);
           });
       }
     }
@@ -108,7 +131,7 @@ export class MemoryQueue implements Queue {
     };
     const c = this.channel(channel);
     c.consumers.push(consumer);
-    setImmediate(() => this.pump(channel));
+    this.schedulePump(channel);
     return {
       close: async () => {
         consumer.closed = true;

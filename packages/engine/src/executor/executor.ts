@@ -9,6 +9,7 @@ import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
+import { compactEnded } from "./compact-ended.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
@@ -148,6 +149,7 @@ export class Executor {
       const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
       if (state === "recheck") return this.process(event, true);
       if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
+        for (const run of state.dirty) compactEnded(run);
         this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
       }
       return state;

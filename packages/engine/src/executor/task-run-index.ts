@@ -16,7 +16,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
  * execution's size (issue #18).
  */
 export class TaskRunIndex {
-  private readonly byKey = new Map<string, TaskRunRecord>();
+  /** task id → parent id ("" for none) → value (NO_LOOP for none): nested, not one joined string per run, which cost 64 bytes a run */
+  private readonly byKey = new Map<string, Map<string, Map<string, TaskRunRecord>>>();
   private readonly byIdMap = new Map<string, TaskRunRecord>();
   private readonly byTask = new Map<string, TaskRunRecord[]>();
   /** per task, its runs by outermost loop value: made for a task on the first read of it by iteration */
@@ -26,12 +27,13 @@ export class TaskRunIndex {
     for (const run of runs) this.add(run);
   }
 
-  private static key(taskId: string, parentId: string | undefined, value: string | undefined): string {
-    return `${taskId}\u0000${parentId ?? ""}\u0000${value ?? "\u0001"}`;
-  }
-
   add(run: TaskRunRecord): void {
-    this.byKey.set(TaskRunIndex.key(run.taskId, run.parentTaskRunId, run.value), run);
+    let byParent = this.byKey.get(run.taskId);
+    if (!byParent) this.byKey.set(run.taskId, (byParent = new Map()));
+    const parent = run.parentTaskRunId ?? "";
+    let byValue = byParent.get(parent);
+    if (!byValue) byParent.set(parent, (byValue = new Map()));
+    byValue.set(run.value ?? NO_LOOP, run);
     this.byIdMap.set(run.id, run);
     push(this.byTask, run.taskId, run);
     const iterations = this.byIteration.get(run.taskId);
@@ -48,7 +50,7 @@ export class TaskRunIndex {
   }
 
   find(taskId: string, parentId: string | undefined, value: string | undefined): TaskRunRecord | undefined {
-    return this.byKey.get(TaskRunIndex.key(taskId, parentId, value));
+    return this.byKey.get(taskId)?.get(parentId ?? "")?.get(value ?? NO_LOOP);
   }
 
   byId(id: string): TaskRunRecord | undefined {
