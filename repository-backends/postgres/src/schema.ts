@@ -1,200 +1,30 @@
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
+import { defineTables, type DialectKit } from "@ferry/repository-sql";
+import {
+  bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, type PgColumn, type PgColumnBuilderBase, type PgTableExtraConfigValue,
+} from "drizzle-orm/pg-core";
 
-/** Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every dialect's schema.ts. */
-export const flows = pgTable(
-  "flows",
-  {
-    namespace: text("namespace").notNull(),
-    id: text("id").notNull(),
-    revision: integer("revision").notNull(),
-    source: text("source").notNull(),
-    deleted: boolean("deleted").notNull().default(false),
-    updated: text("updated").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.id, t.revision] }), index("flows_updated").on(t.updated)],
-);
+type Columns = [PgColumn, ...PgColumn[]];
 
-export const executions = pgTable(
-  "executions",
-  {
-    id: text("id").primaryKey(),
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    flowRevision: integer("flow_revision").notNull(),
-    state: text("state").notNull(),
-    stateRecord: jsonb("state_record").notNull(),
-    inputsUri: text("inputs_uri"),
-    outputsUri: text("outputs_uri"),
-    labels: jsonb("labels").notNull(),
-    trigger: jsonb("trigger"),
-    parent: jsonb("parent"),
-    storagePrefix: text("storage_prefix"),
-    created: text("created").notNull(),
-    updated: text("updated").notNull(),
-    version: integer("version").notNull().default(0),
-    /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
-    metadata: jsonb("metadata"),
-  },
-  (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
-);
+/** PostgreSQL's kinds of column: text needs no length, JSON is jsonb (labels match by containment) */
+const postgresKit: DialectKit = {
+  // the kit's own builders come back here: PostgreSQL's, whatever the shared definitions call them
+  table: (name, columns, keys) => pgTable(name, columns as unknown as Record<string, PgColumnBuilderBase>, (t) => keys(t) as PgTableExtraConfigValue[]),
+  primaryKey: (...columns) => primaryKey({ columns: columns as Columns }),
+  index: (name, ...columns) => index(name).on(...(columns as Columns)),
+  id: text,
+  name: text,
+  uri: text,
+  date: text,
+  code: (column) => text(column),
+  text,
+  longText: text,
+  integer,
+  double: doublePrecision,
+  boolean,
+  json: jsonb,
+  serial: (column) => bigserial(column, { mode: "number" }).primaryKey(),
+};
 
-export const taskRuns = pgTable(
-  "task_runs",
-  {
-    id: text("id").primaryKey(),
-    executionId: text("execution_id").notNull(),
-    taskId: text("task_id").notNull(),
-    parentTaskRunId: text("parent_task_run_id"),
-    value: text("value"),
-    state: text("state").notNull(),
-    stateRecord: jsonb("state_record").notNull(),
-    attempts: jsonb("attempts").notNull(),
-    outputsUri: text("outputs_uri"),
-    planUri: text("plan_uri"),
-    subflowExecutionId: text("subflow_execution_id"),
-  },
-  (t) => [index("task_runs_execution").on(t.executionId)],
-);
-
-export const logs = pgTable(
-  "logs",
-  {
-    seq: bigserial("seq", { mode: "number" }).primaryKey(),
-    executionId: text("execution_id").notNull(),
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    taskId: text("task_id"),
-    taskRunId: text("task_run_id"),
-    attemptNumber: integer("attempt_number"),
-    level: text("level").notNull(),
-    levelRank: integer("level_rank").notNull(),
-    message: text("message").notNull(),
-    timestamp: text("timestamp").notNull(),
-  },
-  (t) => [index("logs_execution").on(t.executionId)],
-);
-
-export const triggers = pgTable(
-  "triggers",
-  {
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    triggerId: text("trigger_id").notNull(),
-    disabled: boolean("disabled").notNull().default(false),
-    lastFire: text("last_fire"),
-    nextFire: text("next_fire"),
-    updated: text("updated").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.flowId, t.triggerId] }), index("triggers_updated").on(t.updated)],
-);
-
-/** once-only keys: schedule fires, flow-trigger starts, webhook idempotency keys */
-export const claims = pgTable(
-  "claims",
-  {
-    key: text("key").primaryKey(),
-    executionId: text("execution_id").notNull(),
-    expires: text("expires").notNull(),
-  },
-  (t) => [index("claims_expires").on(t.expires)],
-);
-
-/** numbers tasks reported (Kestra's metrics): metadata, like logs */
-export const metrics = pgTable(
-  "metrics",
-  {
-    seq: bigserial("seq", { mode: "number" }).primaryKey(),
-    executionId: text("execution_id").notNull(),
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    taskId: text("task_id").notNull(),
-    taskRunId: text("task_run_id").notNull(),
-    name: text("name").notNull(),
-    type: text("type").notNull(),
-    value: doublePrecision("value").notNull(),
-    tags: jsonb("tags").notNull(),
-    timestamp: text("timestamp").notNull(),
-  },
-  (t) => [index("metrics_execution").on(t.executionId)],
-);
-
-/** secrets of the database secret backend: AES-256-GCM ciphertext, never values */
-export const secrets = pgTable(
-  "secrets",
-  {
-    namespace: text("namespace").notNull(),
-    name: text("name").notNull(),
-    ciphertext: text("ciphertext").notNull(),
-    updated: text("updated").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.name] })],
-);
-
-/** KV pairs' metadata; values live in internal storage */
-export const kv = pgTable(
-  "kv",
-  {
-    namespace: text("namespace").notNull(),
-    key: text("key").notNull(),
-    type: text("type").notNull(),
-    valueUri: text("value_uri").notNull(),
-    expires: text("expires"),
-    created: text("created").notNull(),
-    updated: text("updated").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.key] })],
-);
-
-/** task cache: outputs a task run produced for a cache key (a hash), until `expires` */
-export const taskCache = pgTable(
-  "task_cache",
-  {
-    key: text("key").primaryKey(),
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    taskId: text("task_id").notNull(),
-    outputsUri: text("outputs_uri").notNull(),
-    expires: text("expires").notNull(),
-    created: text("created").notNull(),
-  },
-  (t) => [index("task_cache_flow").on(t.namespace, t.flowId)],
-);
-
-/** flow concurrency: one row per limited flow, locked (FOR UPDATE) while its slots change */
-export const concurrencyLocks = pgTable(
-  "concurrency_locks",
-  {
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.flowId] })],
-);
-
-/** flow concurrency: the executions holding a slot (`running`) and those waiting in line */
-export const concurrencySlots = pgTable(
-  "concurrency_slots",
-  {
-    executionId: text("execution_id").primaryKey(),
-    namespace: text("namespace").notNull(),
-    flowId: text("flow_id").notNull(),
-    running: boolean("running").notNull(),
-    limit: integer("slot_limit").notNull(),
-    queuedAt: text("queued_at").notNull(),
-  },
-  (t) => [index("concurrency_slots_flow").on(t.namespace, t.flowId, t.running, t.queuedAt)],
-);
-
-/** connections: type and values, secret fields only as `{{ secret('…') }}` references (JSON text) */
-export const connections = pgTable(
-  "connections",
-  {
-    namespace: text("namespace").notNull(),
-    id: text("id").notNull(),
-    type: text("type").notNull(),
-    values: text("values").notNull(),
-    description: text("description"),
-    created: text("created").notNull(),
-    updated: text("updated").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.namespace, t.id] })],
-);
+export const {
+  flows, executions, taskRuns, logs, triggers, claims, metrics, secrets, kv, taskCache, concurrencyLocks, concurrencySlots, connections,
+} = defineTables(postgresKit);
