@@ -1,5 +1,5 @@
 import {
-  flowFromRow, insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
+  insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { sql, type Column, type SQL } from "drizzle-orm";
@@ -86,7 +86,7 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
   override async getFlow(namespace: string, id: string, revision?: number) {
     if (revision !== undefined) return super.getFlow(namespace, id, revision);
     const row = await this.hotPath().latestFlow(namespace, id);
-    return row && !row.deleted ? flowFromRow(row) : undefined;
+    return row && !row.deleted ? row : undefined;
   }
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {

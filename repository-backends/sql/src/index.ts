@@ -8,3 +8,4 @@ export type { ColumnSpec, ColumnSpecs, DialectKit, KeySpec } from "./dialect-kit
 export type { DataOf, SqlColumn, SqlTable } from "./sql-table.js";
 export { defineTables, type SqlTables } from "./tables.js";
 export { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
+export { assignments, columnsOf, fromExcluded, nameList, parsedRow, selectList, tableName, withJsonAsText, type StatementColumn } from "./statement-text.js";
