@@ -34,21 +34,17 @@ interface MysqlDatabase extends SqlDatabase {
 export class MysqlRepository extends SqlRepository<MysqlDatabase> {
   protected readonly tables = schema;
   private pool?: mysql.Pool;
-  private database?: MySql2Database<typeof schema>;
+  protected readonly dialect = "MySQL";
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
   }
 
-  protected db(): MysqlDatabase {
-    if (!this.database) throw new OperationalError("the MySQL repository is not initialised");
-    // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
-    return this.database as unknown as MysqlDatabase;
-  }
-
   async init(): Promise<void> {
     this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize });
-    this.database = drizzle(this.pool, { schema, mode: "default" });
+    const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
+    // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
+    this.database = database as unknown as MysqlDatabase;
     let connection: mysql.PoolConnection;
     try {
       connection = await this.pool.getConnection();
@@ -57,7 +53,7 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
     }
     try {
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
-      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+      await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
       await connection.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]).catch(() => undefined);
       connection.release();

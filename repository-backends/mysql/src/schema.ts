@@ -1,16 +1,9 @@
-import { defineTables, type DialectKit } from "@ferry/repository-sql";
-import {
-  bigint, boolean, double, index, int, json, longtext, mysqlTable, primaryKey, text, varchar, type MySqlColumn, type MySqlColumnBuilderBase, type MySqlTableExtraConfigValue,
-} from "drizzle-orm/mysql-core";
-
-type Columns = [MySqlColumn, ...MySqlColumn[]];
+import { defineTables, tableBuilders, type DialectKit } from "@ferry/repository-sql";
+import { bigint, boolean, double, index, int, json, longtext, mysqlTable, primaryKey, text, varchar } from "drizzle-orm/mysql-core";
 
 /** MySQL's kinds of column: text that is keyed or indexed needs a length, hence varchar */
 const mysqlKit: DialectKit = {
-  // the kit's own builders come back here: MySQL's, whatever the shared definitions call them
-  table: (name, columns, keys) => mysqlTable(name, columns as unknown as Record<string, MySqlColumnBuilderBase>, (t) => keys(t) as MySqlTableExtraConfigValue[]),
-  primaryKey: (...columns) => primaryKey({ columns: columns as Columns }),
-  index: (name, ...columns) => index(name).on(...(columns as Columns)),
+  ...tableBuilders({ table: mysqlTable, primaryKey, index }),
   id: (column) => varchar(column, { length: 64 }),
   name: (column) => varchar(column, { length: 255 }),
   uri: (column) => varchar(column, { length: 1024 }),

@@ -1,10 +1,12 @@
 import {
-  assignments, columnsOf, executionFromRow, executionToRow, fromExcluded, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
+  assignments, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
   withJsonAsText, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type postgres from "postgres";
-import { executions, flows, logs, taskRuns } from "./schema.js";
+import * as schema from "./schema.js";
+
+const { executions, flows, logs, taskRuns } = schema;
 
 /**
  * The executor's hot path in SQL written once, prepared by postgres.js per connection, its
@@ -13,16 +15,7 @@ import { executions, flows, logs, taskRuns } from "./schema.js";
  * executor event and webhook call, so they skip it. Every other query stays with drizzle.
  * Rows of any count go through unnest(), so each statement has one text (one prepared statement).
  */
-const FLOW = columnsOf(flows);
-const EXECUTION = columnsOf(executions);
-const TASK_RUN = columnsOf(taskRuns);
-const LOG = columnsOf(logs, ["seq"]);
-/** what an execution's save never changes */
-const EXECUTION_FIXED = ["id", "namespace", "flowId", "flowRevision", "created"];
-/** what its versioned update sets from parameters ($2…): the version it counts up itself */
-const EXECUTION_CHANGES = columnsOf(executions, [...EXECUTION_FIXED, "version"]);
-/** what a task run's save never changes */
-const TASK_RUN_FIXED = ["id", "executionId", "taskId", "parentTaskRunId", "value"];
+const { flow: FLOW, execution: EXECUTION, executionChanges, executionVersionedChanges, taskRun: TASK_RUN, taskRunChanges, log: LOG } = hotPathColumns(schema);
 
 /** a parameter of the column's type: JSON goes as text, cast */
 const param = (c: StatementColumn, n: number) => (c.holds === "json" ? `$${n}::jsonb` : `$${n}`);
@@ -37,9 +30,9 @@ const SELECT_EXECUTION = `select ${selectList(EXECUTION)},
   (select coalesce(json_agg(r order by r.id), '[]'::json) from (select ${selectList(TASK_RUN)} from ${tableName(taskRuns)} where "execution_id" = $1) r) as "taskRuns"
   from ${tableName(executions)} where "id" = $1`;
 const UPSERT_EXECUTION = `insert into ${tableName(executions)} (${nameList(EXECUTION)}) values (${EXECUTION.map((c, i) => param(c, i + 1)).join(", ")})
-  on conflict ("id") do update set ${fromExcluded(columnsOf(executions, EXECUTION_FIXED))}`;
-const UPDATE_AT_VERSION = `update ${tableName(executions)} set ${assignments(EXECUTION_CHANGES, (c, i) => param(c, i + 2))}, "version" = "version" + 1
-  where "id" = $1 and "version" = $${EXECUTION_CHANGES.length + 2}`;
+  on conflict ("id") do update set ${fromExcluded(executionChanges)}`;
+const UPDATE_AT_VERSION = `update ${tableName(executions)} set ${assignments(executionVersionedChanges, (c, i) => param(c, i + 2))}, "version" = "version" + 1
+  where "id" = $1 and "version" = $${executionVersionedChanges.length + 2}`;
 
 /** rows from unnest() of one array per column ($first…), JSON as text arrays cast per row */
 const insertUnnested = (table: string, columns: StatementColumn[], first: number) => {
@@ -48,16 +41,16 @@ const insertUnnested = (table: string, columns: StatementColumn[], first: number
   return `insert into ${table} (${nameList(columns)}) select ${values} from unnest(${arrays}) as r(${nameList(columns)})`;
 };
 const upsertTaskRuns = (first: number) =>
-  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} on conflict ("id") do update set ${fromExcluded(columnsOf(taskRuns, TASK_RUN_FIXED))}`;
+  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} on conflict ("id") do update set ${fromExcluded(taskRunChanges)}`;
 /** task runs written only if the execution's update (`saved`) matched its expected version */
 const upsertTaskRunsIfSaved = (first: number) =>
-  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} where exists (select 1 from saved) on conflict ("id") do update set ${fromExcluded(columnsOf(taskRuns, TASK_RUN_FIXED))}`;
+  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} where exists (select 1 from saved) on conflict ("id") do update set ${fromExcluded(taskRunChanges)}`;
 /**
  * The execution and its task runs in one statement, atomic without BEGIN/COMMIT round trips:
  * the task runs are written only if the execution's update matched its expected version.
  */
 const SAVE_AT_VERSION = `with saved as (${UPDATE_AT_VERSION} returning 1),
-  runs as (${upsertTaskRunsIfSaved(EXECUTION_CHANGES.length + 3)} returning 1)
+  runs as (${upsertTaskRunsIfSaved(executionVersionedChanges.length + 3)} returning 1)
   select (select count(*) from saved)::int as saved`;
 const SAVE_NEW = `with saved as (${UPSERT_EXECUTION} returning 1),
   runs as (${upsertTaskRuns(EXECUTION.length + 1)} returning 1)
@@ -101,7 +94,7 @@ export class HotStatements {
       await (runs.length ? run(this.sql, SAVE_NEW, [...values, ...runArrays]) : run(this.sql, UPSERT_EXECUTION, values));
       return;
     }
-    const values = [e.id, ...valuesOf(e, EXECUTION_CHANGES), expectedVersion];
+    const values = [e.id, ...valuesOf(e, executionVersionedChanges), expectedVersion];
     const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runArrays]);
     if (saved === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
   }

@@ -32,17 +32,11 @@ interface PostgresDatabase extends OnConflictDatabase {
 export class PostgresRepository extends SqlRepository<PostgresDatabase> {
   protected readonly tables = schema;
   private client?: postgres.Sql;
-  private database?: PostgresJsDatabase<typeof schema>;
+  protected readonly dialect = "PostgreSQL";
   private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
-  }
-
-  protected db(): PostgresDatabase {
-    if (!this.database) throw new OperationalError("the PostgreSQL repository is not initialised");
-    // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
-    return this.database as unknown as PostgresDatabase;
   }
 
   async init(): Promise<void> {
@@ -54,7 +48,9 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
       // database was back. Ferry's callers back off themselves; reconnect within a second.
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
-    this.database = drizzle(preparingEveryQuery(this.client), { schema });
+    const database: PostgresJsDatabase<typeof schema> = drizzle(preparingEveryQuery(this.client), { schema });
+    // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
+    this.database = database as unknown as PostgresDatabase;
     this.hot = new HotStatements(this.client);
     let reserved: postgres.ReservedSql | undefined;
     try {
@@ -64,7 +60,7 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
     }
     try {
       await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+      await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
       await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
       reserved.release();

@@ -44,3 +44,20 @@ export interface DialectKit {
   /** the table's primary key, a number the database counts up (insertion order) */
   serial(column: string): ColumnSpec<number>;
 }
+
+/** a dialect's table, primary key and index builders, which drizzle names and shapes alike in each */
+export interface DialectBuilders {
+  table(name: string, columns: never, extra: never): Table;
+  primaryKey(config: { columns: never }): KeySpec;
+  index(name: string): { on(...columns: never[]): KeySpec };
+}
+
+/** the kit's table, primaryKey and index over a dialect's builders (pgTable…, sqliteTable…, mysqlTable…) */
+export function tableBuilders(builders: DialectBuilders): Pick<DialectKit, "table" | "primaryKey" | "index"> {
+  // the columns, keys and indexes handed over are the dialect's own (its kit built them): the casts only forget that
+  return {
+    table: (name, columns, keys) => builders.table(name, columns as never, ((t: Record<string, Column>) => keys(t)) as never),
+    primaryKey: (...columns) => builders.primaryKey({ columns: columns as never }),
+    index: (name, ...columns) => builders.index(name).on(...(columns as never[])),
+  };
+}

@@ -1,5 +1,5 @@
 import {
-  ConflictError, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, OperationalError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
@@ -25,7 +25,10 @@ const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED", "C
  */
 export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implements Repository {
   protected abstract readonly tables: SqlTables;
-  protected abstract db(): Db;
+  /** the database's name, for messages */
+  protected abstract readonly dialect: string;
+  /** the dialect's database, once init() opened it */
+  protected database?: Db;
   /** runs fn in one transaction */
   protected abstract transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
@@ -44,6 +47,11 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+
+  protected db(): Db {
+    if (!this.database) throw new OperationalError(`the ${this.dialect} repository is not initialised`);
+    return this.database;
+  }
 
   private slotsOf?: ConcurrencySlots;
   private get concurrency(): ConcurrencySlots {

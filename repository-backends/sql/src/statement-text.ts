@@ -1,4 +1,5 @@
 import { getTableColumns, getTableName, type Table } from "drizzle-orm";
+import type { SqlTables } from "./tables.js";
 
 /**
  * Pieces of SQL text derived from a table's definition (tables.ts), for the statements a
@@ -66,4 +67,26 @@ export function parsedRow<Row>(raw: Record<string, unknown>, columns: StatementC
     if (c.holds === "boolean") row[c.key] = Boolean(value);
   }
   return row as Row;
+}
+
+/**
+ * The column sets of the executor's hot path, as every dialect's hand-written statements use
+ * them: what each table holds, and what a save may change (an execution keeps its identity and
+ * creation date; a task run its place in the tree and its value).
+ */
+export function hotPathColumns(tables: Pick<SqlTables, "flows" | "executions" | "taskRuns" | "logs" | "kv">) {
+  const executionFixed = ["id", "namespace", "flowId", "flowRevision", "created"];
+  return {
+    flow: columnsOf(tables.flows),
+    kv: columnsOf(tables.kv),
+    execution: columnsOf(tables.executions),
+    /** what an upsert of an execution changes when it exists */
+    executionChanges: columnsOf(tables.executions, executionFixed),
+    /** what a versioned update sets from its row: the version it counts up itself */
+    executionVersionedChanges: columnsOf(tables.executions, [...executionFixed, "version"]),
+    taskRun: columnsOf(tables.taskRuns),
+    taskRunChanges: columnsOf(tables.taskRuns, ["id", "executionId", "taskId", "parentTaskRunId", "value"]),
+    /** a log's columns but the sequence number the database gives */
+    log: columnsOf(tables.logs, ["seq"]),
+  };
 }

@@ -1,10 +1,12 @@
 import {
-  assignments, columnsOf, executionFromRow, executionToRow, fromExcluded, kvFromRow, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
+  assignments, executionFromRow, executionToRow, fromExcluded, hotPathColumns, kvFromRow, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
   withJsonAsText, type ExecutionRow, type FlowRow, type KvRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type KvRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type Database from "better-sqlite3";
-import { executions, flows, kv, logs, taskRuns } from "./schema.js";
+import * as schema from "./schema.js";
+
+const { executions, flows, kv, logs, taskRuns } = schema;
 
 /**
  * The executor's hot path as prepared statements. drizzle builds and prepares each query
@@ -12,14 +14,7 @@ import { executions, flows, kv, logs, taskRuns } from "./schema.js";
  * few statements run on every executor event, so they are prepared once here, their column
  * lists taken from the tables' definitions; every other query stays with drizzle.
  */
-const FLOW = columnsOf(flows);
-const EXECUTION = columnsOf(executions);
-const TASK_RUN = columnsOf(taskRuns);
-const LOG = columnsOf(logs, ["seq"]);
-/** what an execution's save never changes */
-const EXECUTION_FIXED = ["id", "namespace", "flowId", "flowRevision", "created"];
-/** what a task run's save never changes */
-const TASK_RUN_CHANGES = columnsOf(taskRuns, ["id", "executionId", "taskId", "parentTaskRunId", "value"]);
+const { flow: FLOW, kv: KV, execution: EXECUTION, executionChanges, executionVersionedChanges, taskRun: TASK_RUN, taskRunChanges, log: LOG } = hotPathColumns(schema);
 
 const named = (columns: StatementColumn[]) => columns.map((c) => `@${c.key}`).join(", ");
 const upsert = (table: string, columns: StatementColumn[], changes: StatementColumn[]) =>
@@ -41,14 +36,12 @@ export class HotStatements {
     this.selectLatestFlow = db.prepare(`select ${selectList(FLOW)} from ${tableName(flows)} where "namespace" = ? and "id" = ? order by "revision" desc limit 1`);
     this.selectExecution = db.prepare(`select ${selectList(EXECUTION)} from ${tableName(executions)} where "id" = ?`);
     // every kv() in a template and every GET of the KV API reads one pair
-    this.selectKv = db.prepare(`select ${selectList(columnsOf(kv))} from ${tableName(kv)} where "namespace" = ? and "key" = ?`);
+    this.selectKv = db.prepare(`select ${selectList(KV)} from ${tableName(kv)} where "namespace" = ? and "key" = ?`);
     this.selectTaskRuns = db.prepare(`select ${selectList(TASK_RUN)} from ${tableName(taskRuns)} where "execution_id" = ? order by "id"`);
-    this.upsertExecution = db.prepare(upsert(tableName(executions), EXECUTION, columnsOf(executions, EXECUTION_FIXED)));
-    // the versioned update counts the version up itself
-    const changes = columnsOf(executions, [...EXECUTION_FIXED, "version"]);
-    this.updateExecutionAtVersion = db.prepare(`update ${tableName(executions)} set ${assignments(changes, (c) => `@${c.key}`)}, "version" = "version" + 1
+    this.upsertExecution = db.prepare(upsert(tableName(executions), EXECUTION, executionChanges));
+    this.updateExecutionAtVersion = db.prepare(`update ${tableName(executions)} set ${assignments(executionVersionedChanges, (c) => `@${c.key}`)}, "version" = "version" + 1
       where "id" = @id and "version" = @expected`);
-    this.upsertTaskRun = db.prepare(upsert(tableName(taskRuns), TASK_RUN, TASK_RUN_CHANGES));
+    this.upsertTaskRun = db.prepare(upsert(tableName(taskRuns), TASK_RUN, taskRunChanges));
     this.insertLog = db.prepare(`insert into ${tableName(logs)} (${nameList(LOG)}) values (${named(LOG)})`);
     const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => {
       const values = withJsonAsText(executionToRow(execution), EXECUTION);

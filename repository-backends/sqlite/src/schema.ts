@@ -1,17 +1,12 @@
-import { defineTables, type DialectKit } from "@ferry/repository-sql";
-import { index, integer, primaryKey, real, sqliteTable, text, type SQLiteColumn, type SQLiteColumnBuilderBase, type SQLiteTableExtraConfigValue } from "drizzle-orm/sqlite-core";
-
-type Columns = [SQLiteColumn, ...SQLiteColumn[]];
+import { defineTables, tableBuilders, type DialectKit } from "@ferry/repository-sql";
+import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
  * SQLite's kinds of column: all text is TEXT, booleans are integers, JSON is text drizzle
  * parses. The concurrency lock rows are never locked here (SQLite has one writer).
  */
 const sqliteKit: DialectKit = {
-  // the kit's own builders come back here: SQLite's, whatever the shared definitions call them
-  table: (name, columns, keys) => sqliteTable(name, columns as unknown as Record<string, SQLiteColumnBuilderBase>, (t) => keys(t) as SQLiteTableExtraConfigValue[]),
-  primaryKey: (...columns) => primaryKey({ columns: columns as Columns }),
-  index: (name, ...columns) => index(name).on(...(columns as Columns)),
+  ...tableBuilders({ table: sqliteTable, primaryKey, index }),
   id: (column) => text(column),
   name: (column) => text(column),
   uri: (column) => text(column),

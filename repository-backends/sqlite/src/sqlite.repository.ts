@@ -17,12 +17,10 @@ export const sqliteRepositoryOptions = z.strictObject({ path: z.string().min(1).
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 
-/** the SQLite repository's open connection: drizzle over it, gated and not, and the hot path */
+/** the SQLite repository's open connection: drizzle over it for transactions, and the hot path */
 interface Connection {
   sqlite: Database.Database;
-  /** for statements outside a transaction: they wait while one is open */
-  gated: OnConflictDatabase;
-  /** for a transaction's own statements */
+  /** for a transaction's own statements (those outside one go through the gate: this.database) */
   direct: OnConflictDatabase;
   gate: TransactionGate;
   hot: HotStatements;
@@ -35,6 +33,7 @@ interface Connection {
  */
 export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
+  protected readonly dialect = "SQLite";
   private connection?: Connection;
 
   constructor(private readonly file: string) {
@@ -44,10 +43,6 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
   private open(): Connection {
     if (!this.connection) throw new UnexpectedError("the SQLite repository is not initialised");
     return this.connection;
-  }
-
-  protected db(): OnConflictDatabase {
-    return this.open().gated;
   }
 
   async init(): Promise<void> {
@@ -61,12 +56,14 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     const gate = new TransactionGate(sqlite);
     // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
     const direct = database as unknown as OnConflictDatabase;
-    this.connection = { sqlite, direct, gated: gate.gated(direct), gate, hot: new HotStatements(sqlite) };
+    this.connection = { sqlite, direct, gate, hot: new HotStatements(sqlite) };
+    this.database = gate.gated(direct);
   }
 
   async close(): Promise<void> {
     this.connection?.sqlite.close();
     this.connection = undefined;
+    this.database = undefined;
   }
 
   protected transaction<T>(fn: (tx: OnConflictDatabase) => Promise<T>): Promise<T> {
