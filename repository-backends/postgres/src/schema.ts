@@ -1,16 +1,10 @@
-import { defineTables, tableBuilders, type DialectKit } from "@ferry/repository-sql";
+import { defineTables, tableBuilders, unboundedText, type DialectKit } from "@ferry/repository-sql";
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /** PostgreSQL's kinds of column: text needs no length, JSON is jsonb (labels match by containment) */
 const postgresKit: DialectKit = {
   ...tableBuilders({ table: pgTable, primaryKey, index }),
-  id: (column) => text(column),
-  name: (column) => text(column),
-  uri: (column) => text(column),
-  date: (column) => text(column),
-  code: (column) => text(column),
-  text: (column) => text(column),
-  longText: (column) => text(column),
+  ...unboundedText((column) => text(column)),
   integer: (column) => integer(column),
   double: (column) => doublePrecision(column),
   boolean: (column) => boolean(column),

@@ -61,3 +61,9 @@ export function tableBuilders(builders: DialectBuilders): Pick<DialectKit, "tabl
     index: (name, ...columns) => builders.index(name).on(...(columns as never[])),
   };
 }
+
+/** the text kinds of a dialect whose text needs no length (PostgreSQL, SQLite): each is its one text column */
+export function unboundedText(text: (column: string) => ColumnSpec<string>): Pick<DialectKit, "id" | "name" | "uri" | "date" | "code" | "text" | "longText"> {
+  const kind = (column: string) => text(column);
+  return { id: kind, name: kind, uri: kind, date: kind, code: kind, text: kind, longText: kind };
+}

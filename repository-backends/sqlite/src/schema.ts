@@ -1,4 +1,4 @@
-import { defineTables, tableBuilders, type DialectKit } from "@ferry/repository-sql";
+import { defineTables, tableBuilders, unboundedText, type DialectKit } from "@ferry/repository-sql";
 import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
@@ -7,13 +7,7 @@ import { index, integer, primaryKey, real, sqliteTable, text } from "drizzle-orm
  */
 const sqliteKit: DialectKit = {
   ...tableBuilders({ table: sqliteTable, primaryKey, index }),
-  id: (column) => text(column),
-  name: (column) => text(column),
-  uri: (column) => text(column),
-  date: (column) => text(column),
-  code: (column) => text(column),
-  text: (column) => text(column),
-  longText: (column) => text(column),
+  ...unboundedText((column) => text(column)),
   integer: (column) => integer(column),
   double: (column) => real(column),
   boolean: (column) => integer(column, { mode: "boolean" }),
