@@ -1,4 +1,4 @@
-import { SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
+import { cannotConnect, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
@@ -18,8 +18,6 @@ export const mysqlRepositoryOptions = z.strictObject({
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 /** named lock held while migrating, so servers starting together migrate once */
 const MIGRATION_LOCK = "ferry_migrations";
-/** the URL without its password, for messages */
-const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 
 /** drizzle's MySQL database (or transaction) as the shared queries and this file use it: MySQL's own upserts */
 interface MysqlDatabase extends SqlDatabase {
@@ -49,7 +47,7 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
     try {
       connection = await this.pool.getConnection();
     } catch (error) {
-      throw new OperationalError(`cannot connect to MySQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("MySQL", this.url, error);
     }
     try {
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
@@ -121,7 +119,7 @@ export const mysqlRepositoryBackend = defineBackend({
       connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
       await connection.query("SELECT 1");
     } catch (error) {
-      throw new OperationalError(`cannot connect to MySQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("MySQL", url, error);
     } finally {
       await connection?.end().catch(() => undefined);
     }

@@ -1,5 +1,5 @@
 import {
-  insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
+  cannotConnect, insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { sql, type Column, type SQL } from "drizzle-orm";
@@ -56,7 +56,7 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
     try {
       reserved = await this.client.reserve();
     } catch (error) {
-      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("PostgreSQL", this.url, error);
     }
     try {
       await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
@@ -153,10 +153,6 @@ function preparingEveryQuery<T extends postgres.Sql | postgres.TransactionSql>(c
   return client;
 }
 
-/** the URL without its password, for messages */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
-}
 
 export const postgresRepositoryBackend = defineBackend({
   kind: "repository",
@@ -171,7 +167,7 @@ export const postgresRepositoryBackend = defineBackend({
     try {
       await client`select 1`;
     } catch (error) {
-      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("PostgreSQL", url, error);
     } finally {
       await client.end({ timeout: 1 });
     }
