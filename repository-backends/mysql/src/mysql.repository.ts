@@ -1,6 +1,6 @@
-import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import { cannotConnect, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
-import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -18,36 +18,40 @@ export const mysqlRepositoryOptions = z.strictObject({
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 /** named lock held while migrating, so servers starting together migrate once */
 const MIGRATION_LOCK = "ferry_migrations";
-/** the URL without its password, for messages */
-const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+
+/** drizzle's MySQL database (or transaction) as the shared queries and this file use it: MySQL's own upserts */
+interface MysqlDatabase extends SqlDatabase {
+  insert<Row>(table: SqlTable<Row>): {
+    values(rows: Insertable<Row> | Array<Insertable<Row>>): PromiseLike<unknown> & { onDuplicateKeyUpdate(config: { set: Record<string, SQL> }): PromiseLike<unknown> };
+    ignore(): { values(row: Insertable<Row>): PromiseLike<unknown> };
+  };
+  transaction<T>(fn: (tx: MysqlDatabase) => Promise<T>): Promise<T>;
+}
 
 /** MySQL and MariaDB through mysql2. Migrations run at start under GET_LOCK. */
-export class MysqlRepository extends SqlRepository {
+export class MysqlRepository extends SqlRepository<MysqlDatabase> {
   protected readonly tables = schema;
   private pool?: mysql.Pool;
-  private database?: MySql2Database<typeof schema>;
+  protected readonly dialect = "MySQL";
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
   }
 
-  protected db(): AnyDb {
-    if (!this.database) throw new OperationalError("the MySQL repository is not initialised");
-    return this.database;
-  }
-
   async init(): Promise<void> {
     this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize });
-    this.database = drizzle(this.pool, { schema, mode: "default" });
+    const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
+    // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
+    this.database = database as unknown as MysqlDatabase;
     let connection: mysql.PoolConnection;
     try {
       connection = await this.pool.getConnection();
     } catch (error) {
-      throw new OperationalError(`cannot connect to MySQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("MySQL", this.url, error);
     }
     try {
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
-      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+      await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
       await connection.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]).catch(() => undefined);
       connection.release();
@@ -60,18 +64,18 @@ export class MysqlRepository extends SqlRepository {
     this.database = undefined;
   }
 
-  protected transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+  protected transaction<T>(fn: (tx: MysqlDatabase) => Promise<T>): Promise<T> {
     return this.db().transaction(fn);
   }
 
   /** ON DUPLICATE KEY UPDATE arbitrates on the table's primary and unique keys: `key` is implied */
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, _key: AnyTable, keep: string[] = []): Promise<void> {
+  protected async upsert<Row>(tx: MysqlDatabase, table: SqlTable<Row>, rows: Array<Insertable<Row>>, _key: Column | Column[], keep: string[] = []): Promise<void> {
     const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
     const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`values(\`${getTableColumns(table)[k].name}\`)`)]));
     await tx.insert(table).values(rows).onDuplicateKeyUpdate({ set });
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
+  protected async insertIgnore<Row>(table: SqlTable<Row>, row: Insertable<Row>): Promise<number> {
     return this.changedRows(await this.db().insert(table).ignore().values(row));
   }
 
@@ -81,7 +85,7 @@ export class MysqlRepository extends SqlRepository {
    * before. A flow's first save has no row to lock; two of them may deadlock on the gap, which
    * InnoDB breaks and saveFlow retries.
    */
-  protected override async lockFlow(tx: AnyDb, namespace: string, id: string): Promise<void> {
+  protected override async lockFlow(tx: MysqlDatabase, namespace: string, id: string): Promise<void> {
     const { flows } = this.tables;
     await tx.select({ revision: flows.revision }).from(flows).where(and(eq(flows.namespace, namespace), eq(flows.id, id))).for("update");
   }
@@ -96,7 +100,7 @@ export class MysqlRepository extends SqlRepository {
     return header.affectedRows;
   }
 
-  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+  protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
   }
 }
@@ -115,7 +119,7 @@ export const mysqlRepositoryBackend = defineBackend({
       connection = await mysql.createConnection({ uri: url, connectTimeout: 10_000 });
       await connection.query("SELECT 1");
     } catch (error) {
-      throw new OperationalError(`cannot connect to MySQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("MySQL", url, error);
     } finally {
       await connection?.end().catch(() => undefined);
     }

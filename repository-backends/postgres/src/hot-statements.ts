@@ -1,63 +1,72 @@
-import { executionFromRow, executionToRow, logToRow, taskRunFromRow, taskRunToRow } from "@ferry/repository-sql";
+import {
+  assignments, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
+  withJsonAsText, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
+} from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type postgres from "postgres";
+import * as schema from "./schema.js";
+
+const { executions, flows, logs, taskRuns } = schema;
 
 /**
- * The executor's hot path in SQL written once, prepared by postgres.js per connection.
- * Profiling distributed benchmark01 showed drizzle's query building at a seventh of the
- * scheduler's CPU; these statements run on every executor event and webhook call, so they
- * skip it. Tables, migrations and every other query stay with drizzle. Rows of any count go
- * through unnest(), so each statement has one text (one prepared statement).
+ * The executor's hot path in SQL written once, prepared by postgres.js per connection, its
+ * column lists taken from the tables' definitions. Profiling distributed benchmark01 showed
+ * drizzle's query building at a seventh of the scheduler's CPU; these statements run on every
+ * executor event and webhook call, so they skip it. Every other query stays with drizzle.
+ * Rows of any count go through unnest(), so each statement has one text (one prepared statement).
  */
-const EXECUTION_COLUMNS = `id, namespace, flow_id as "flowId", flow_revision as "flowRevision", state, state_record as "stateRecord",
-  inputs_uri as "inputsUri", outputs_uri as "outputsUri", labels, trigger, parent, storage_prefix as "storagePrefix", created, updated, version, metadata`;
-const TASK_RUN_COLUMNS = `id, execution_id as "executionId", task_id as "taskId", parent_task_run_id as "parentTaskRunId", value, state,
-  state_record as "stateRecord", attempts, outputs_uri as "outputsUri", plan_uri as "planUri", subflow_execution_id as "subflowExecutionId"`;
+const { flow: FLOW, execution: EXECUTION, executionChanges, executionVersionedChanges, taskRun: TASK_RUN, taskRunChanges, log: LOG } = hotPathColumns(schema);
 
-const SELECT_FLOW = `select namespace, id, revision, source, deleted, updated from flows where namespace = $1 and id = $2 order by revision desc limit 1`;
+/** a parameter of the column's type: JSON goes as text, cast */
+const param = (c: StatementColumn, n: number) => (c.holds === "json" ? `$${n}::jsonb` : `$${n}`);
+
+const SELECT_FLOW = `select ${selectList(FLOW)} from ${tableName(flows)} where "namespace" = $1 and "id" = $2 order by "revision" desc limit 1`;
 /**
  * An execution and its task runs in ONE statement, so one snapshot: two queries (on two pool
  * connections) could see the execution after a save and its task runs before it — an
  * execution FAILED beside an errors task still QUEUED (seen in the conformance run).
  */
-const SELECT_EXECUTION = `select ${EXECUTION_COLUMNS},
-  (select coalesce(json_agg(r order by r.id), '[]'::json) from (select ${TASK_RUN_COLUMNS} from task_runs where execution_id = $1) r) as "taskRuns"
-  from executions where id = $1`;
-const EXECUTION_VALUES = `$1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11::jsonb, $12, $13, $14, $15, $16::jsonb`;
-const UPSERT_EXECUTION = `insert into executions (id, namespace, flow_id, flow_revision, state, state_record, inputs_uri, outputs_uri,
-  labels, trigger, parent, storage_prefix, created, updated, version, metadata) values (${EXECUTION_VALUES})
-  on conflict (id) do update set state = excluded.state, state_record = excluded.state_record, inputs_uri = excluded.inputs_uri,
-  outputs_uri = excluded.outputs_uri, labels = excluded.labels, trigger = excluded.trigger, parent = excluded.parent,
-  storage_prefix = excluded.storage_prefix, updated = excluded.updated, version = excluded.version, metadata = excluded.metadata`;
-const UPDATE_AT_VERSION = `update executions set state = $2, state_record = $3::jsonb, inputs_uri = $4, outputs_uri = $5, labels = $6::jsonb,
-  trigger = $7::jsonb, parent = $8::jsonb, storage_prefix = $9, updated = $10, version = version + 1, metadata = $12::jsonb where id = $1 and version = $11`;
-/** task runs from unnest() column arrays ($first to $first+10), upserted by id */
-const upsertTaskRuns = (first: number) => {
-  const p = Array.from({ length: 11 }, (_, i) => `$${first + i}::text[]`).join(", ");
-  return `insert into task_runs (id, execution_id, task_id, parent_task_run_id, value, state, state_record, attempts,
-  outputs_uri, plan_uri, subflow_execution_id)
-  select id, execution_id, task_id, parent_task_run_id, value, state, state_record::jsonb, attempts::jsonb, outputs_uri, plan_uri, subflow_execution_id
-  from unnest(${p}) as r(id, execution_id, task_id, parent_task_run_id, value, state, state_record, attempts, outputs_uri, plan_uri, subflow_execution_id)`;
+const SELECT_EXECUTION = `select ${selectList(EXECUTION)},
+  (select coalesce(json_agg(r order by r.id), '[]'::json) from (select ${selectList(TASK_RUN)} from ${tableName(taskRuns)} where "execution_id" = $1) r) as "taskRuns"
+  from ${tableName(executions)} where "id" = $1`;
+const UPSERT_EXECUTION = `insert into ${tableName(executions)} (${nameList(EXECUTION)}) values (${EXECUTION.map((c, i) => param(c, i + 1)).join(", ")})
+  on conflict ("id") do update set ${fromExcluded(executionChanges)}`;
+const UPDATE_AT_VERSION = `update ${tableName(executions)} set ${assignments(executionVersionedChanges, (c, i) => param(c, i + 2))}, "version" = "version" + 1
+  where "id" = $1 and "version" = $${executionVersionedChanges.length + 2}`;
+
+/** rows from unnest() of one array per column ($first…), JSON as text arrays cast per row */
+const insertUnnested = (table: string, columns: StatementColumn[], first: number) => {
+  const arrays = columns.map((c, i) => `$${first + i}::${c.holds === "json" ? "text" : c.sqlType}[]`).join(", ");
+  const values = columns.map((c) => (c.holds === "json" ? `"${c.name}"::jsonb` : `"${c.name}"`)).join(", ");
+  return `insert into ${table} (${nameList(columns)}) select ${values} from unnest(${arrays}) as r(${nameList(columns)})`;
 };
-const ON_TASK_RUN_CONFLICT = `on conflict (id) do update set state = excluded.state, state_record = excluded.state_record, attempts = excluded.attempts,
-  outputs_uri = excluded.outputs_uri, plan_uri = excluded.plan_uri, subflow_execution_id = excluded.subflow_execution_id`;
+const upsertTaskRuns = (first: number) =>
+  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} on conflict ("id") do update set ${fromExcluded(taskRunChanges)}`;
+/** task runs written only if the execution's update (`saved`) matched its expected version */
+const upsertTaskRunsIfSaved = (first: number) =>
+  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} where exists (select 1 from saved) on conflict ("id") do update set ${fromExcluded(taskRunChanges)}`;
 /**
  * The execution and its task runs in one statement, atomic without BEGIN/COMMIT round trips:
  * the task runs are written only if the execution's update matched its expected version.
  */
 const SAVE_AT_VERSION = `with saved as (${UPDATE_AT_VERSION} returning 1),
-  runs as (${upsertTaskRuns(13)} where exists (select 1 from saved) ${ON_TASK_RUN_CONFLICT} returning 1)
+  runs as (${upsertTaskRunsIfSaved(executionVersionedChanges.length + 3)} returning 1)
   select (select count(*) from saved)::int as saved`;
 const SAVE_NEW = `with saved as (${UPSERT_EXECUTION} returning 1),
-  runs as (${upsertTaskRuns(17)} ${ON_TASK_RUN_CONFLICT} returning 1)
+  runs as (${upsertTaskRuns(EXECUTION.length + 1)} returning 1)
   select (select count(*) from saved)::int as saved`;
-const INSERT_LOGS = `insert into logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
-  select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::int[], $9::text[], $10::text[])`;
+const INSERT_LOGS = insertUnnested(tableName(logs), LOG, 1);
 
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
-const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
-/** column arrays of rows, in the given key order, for unnest() */
-const columns = <R extends object>(rows: R[], keys: Array<keyof R>) => keys.map((k) => rows.map((r) => r[k] ?? null));
+/** the values of these columns of a row, in order, JSON as text */
+const valuesOf = (row: object, columns: StatementColumn[]) => {
+  const values = withJsonAsText(row, columns);
+  return columns.map((c) => values[c.key] ?? null);
+};
+/** one array per column of these rows, for unnest() */
+const arraysOf = (rows: object[], columns: StatementColumn[]) => {
+  const values = rows.map((row) => valuesOf(row, columns));
+  return columns.map((_, i) => values.map((v) => v[i]));
+};
 
 const run = (sql: postgres.Sql, text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true });
 
@@ -66,37 +75,31 @@ export class HotStatements {
 
   async latestFlow(namespace: string, id: string): Promise<FlowRecord | undefined> {
     const [row] = await run(this.sql, SELECT_FLOW, [namespace, id]);
-    return row ? (row as unknown as FlowRecord) : undefined;
+    return row && parsedRow<FlowRow>(row, FLOW);
   }
 
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
     const [row] = await run(this.sql, SELECT_EXECUTION, [id]);
     if (!row) return undefined;
-    const { taskRuns: runs, ...fields } = row as unknown as Record<string, unknown> & { taskRuns: unknown };
-    const execution = executionFromRow({ ...fields, stateRecord: parse(fields.stateRecord), labels: parse(fields.labels), trigger: parse(fields.trigger), parent: parse(fields.parent), metadata: parse(fields.metadata) } as never);
-    const runRows = parse(runs) as Array<Record<string, unknown>>;
-    return { execution, taskRuns: runRows.map((r) => taskRunFromRow({ ...r, stateRecord: parse(r.stateRecord), attempts: parse(r.attempts) } as never)) };
+    const { taskRuns: runs, ...fields } = row;
+    const runRows = (typeof runs === "string" ? JSON.parse(runs) : runs) as Array<Record<string, unknown>>;
+    return { execution: executionFromRow(parsedRow<ExecutionRow>(fields, EXECUTION)), taskRuns: runRows.map((r) => taskRunFromRow(parsedRow<TaskRunRow>(r, TASK_RUN))) };
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void> {
     const e = executionToRow(execution);
-    const rows = runs.map((r) => {
-      const row = taskRunToRow(r);
-      return { ...row, stateRecord: json(row.stateRecord), attempts: json(row.attempts) };
-    });
-    const runColumns = columns(rows, ["id", "executionId", "taskId", "parentTaskRunId", "value", "state", "stateRecord", "attempts", "outputsUri", "planUri", "subflowExecutionId"]);
+    const runArrays = arraysOf(runs.map(taskRunToRow), TASK_RUN);
     if (expectedVersion === undefined) {
-      const values = [e.id, e.namespace, e.flowId, e.flowRevision, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.created, e.updated, e.version, json(e.metadata)];
-      await (rows.length ? run(this.sql, SAVE_NEW, [...values, ...runColumns]) : run(this.sql, UPSERT_EXECUTION, values));
+      const values = valuesOf(e, EXECUTION);
+      await (runs.length ? run(this.sql, SAVE_NEW, [...values, ...runArrays]) : run(this.sql, UPSERT_EXECUTION, values));
       return;
     }
-    const values = [e.id, e.state, json(e.stateRecord), e.inputsUri, e.outputsUri, json(e.labels), json(e.trigger), json(e.parent), e.storagePrefix, e.updated, expectedVersion, json(e.metadata)];
-    const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runColumns]);
+    const values = [e.id, ...valuesOf(e, executionVersionedChanges), expectedVersion];
+    const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runArrays]);
     if (saved === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {
-    const rows = entries.map(logToRow);
-    await run(this.sql, INSERT_LOGS, columns(rows, ["executionId", "namespace", "flowId", "taskId", "taskRunId", "attemptNumber", "level", "levelRank", "message", "timestamp"]));
+    await run(this.sql, INSERT_LOGS, arraysOf(entries.map(logToRow), LOG));
   }
 }

@@ -1,6 +1,8 @@
-import { flowFromRow, retryingLostRaces, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
+import {
+  cannotConnect, insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
+} from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { dirname, resolve } from "node:path";
@@ -20,20 +22,21 @@ const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle"
 /** advisory lock id held while migrating, so servers starting together migrate once */
 const MIGRATION_LOCK = 7_346_112_001;
 
+/** drizzle's PostgreSQL database (or transaction) as the shared queries and this file use it */
+interface PostgresDatabase extends OnConflictDatabase {
+  execute(query: SQL): PromiseLike<unknown>;
+  transaction<T>(fn: (tx: PostgresDatabase) => Promise<T>): Promise<T>;
+}
+
 /** PostgreSQL through postgres.js. Migrations run at start under an advisory lock. */
-export class PostgresRepository extends SqlRepository {
+export class PostgresRepository extends SqlRepository<PostgresDatabase> {
   protected readonly tables = schema;
   private client?: postgres.Sql;
-  private database?: PostgresJsDatabase<typeof schema>;
+  protected readonly dialect = "PostgreSQL";
   private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
-  }
-
-  protected db(): AnyDb {
-    if (!this.database) throw new OperationalError("the PostgreSQL repository is not initialised");
-    return this.database;
   }
 
   async init(): Promise<void> {
@@ -45,17 +48,19 @@ export class PostgresRepository extends SqlRepository {
       // database was back. Ferry's callers back off themselves; reconnect within a second.
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
-    this.database = drizzle(preparingEveryQuery(this.client), { schema });
+    const database: PostgresJsDatabase<typeof schema> = drizzle(preparingEveryQuery(this.client), { schema });
+    // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
+    this.database = database as unknown as PostgresDatabase;
     this.hot = new HotStatements(this.client);
     let reserved: postgres.ReservedSql | undefined;
     try {
       reserved = await this.client.reserve();
     } catch (error) {
-      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(this.url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("PostgreSQL", this.url, error);
     }
     try {
       await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
-      await migrate(this.database, { migrationsFolder: MIGRATIONS });
+      await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
       await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
       reserved.release();
@@ -77,7 +82,7 @@ export class PostgresRepository extends SqlRepository {
   override async getFlow(namespace: string, id: string, revision?: number) {
     if (revision !== undefined) return super.getFlow(namespace, id, revision);
     const row = await this.hotPath().latestFlow(namespace, id);
-    return row && !row.deleted ? flowFromRow(row) : undefined;
+    return row && !row.deleted ? row : undefined;
   }
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
@@ -93,18 +98,16 @@ export class PostgresRepository extends SqlRepository {
     if (entries.length) await this.hotPath().appendLogs(entries);
   }
 
-  protected transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+  protected transaction<T>(fn: (tx: PostgresDatabase) => Promise<T>): Promise<T> {
     return this.db().transaction(fn);
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep: string[] = []): Promise<void> {
-    const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
-    const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
-    await tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set });
+  protected upsert<Row>(tx: PostgresDatabase, table: SqlTable<Row>, rows: Array<Insertable<Row>>, key: Column | Column[], keep?: string[]): Promise<void> {
+    return upsertOnConflict(tx, table, rows, key, keep);
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
-    return this.changedRows(await this.db().insert(table).values(row).onConflictDoNothing());
+  protected async insertIgnore<Row>(table: SqlTable<Row>, row: Insertable<Row>): Promise<number> {
+    return this.changedRows(await insertOnConflictIgnore(this.db(), table, row));
   }
 
   /**
@@ -112,7 +115,7 @@ export class PostgresRepository extends SqlRepository {
    * each reads the latest revision only once the one before it committed (READ COMMITTED takes
    * a new snapshot per statement), so none races for the next revision's key.
    */
-  protected override async lockFlow(tx: AnyDb, namespace: string, id: string): Promise<void> {
+  protected override async lockFlow(tx: PostgresDatabase, namespace: string, id: string): Promise<void> {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`flow:${namespace}/${id}`}, 0))`);
   }
 
@@ -124,7 +127,7 @@ export class PostgresRepository extends SqlRepository {
     return (result as { count: number }).count;
   }
 
-  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+  protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`${column} @> jsonb_build_object(${key}::text, ${value}::text)`;
   }
 }
@@ -150,10 +153,6 @@ function preparingEveryQuery<T extends postgres.Sql | postgres.TransactionSql>(c
   return client;
 }
 
-/** the URL without its password, for messages */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
-}
 
 export const postgresRepositoryBackend = defineBackend({
   kind: "repository",
@@ -168,7 +167,7 @@ export const postgresRepositoryBackend = defineBackend({
     try {
       await client`select 1`;
     } catch (error) {
-      throw new OperationalError(`cannot connect to PostgreSQL at ${redact(url)}: ${(error as Error).message}`, { cause: error });
+      throw cannotConnect("PostgreSQL", url, error);
     } finally {
       await client.end({ timeout: 1 });
     }

@@ -1,6 +1,7 @@
 import type { ConcurrencySlotRecord, ExecutionState } from "@ferry/sdk";
 import { and, asc, count, desc, eq, inArray, isNull, lt, or } from "drizzle-orm";
-import type { AnyDb, AnyTable } from "./sql.repository.js";
+import type { SqlDatabase } from "./sql-database.js";
+import type { SqlTables } from "./tables.js";
 
 /** how many waiting executions one release or repair looks at: later ones move up as those start */
 const ADMIT_BATCH = 100;
@@ -13,21 +14,21 @@ type Slot = Omit<ConcurrencySlotRecord, "running">;
  * counting the holders and taking a slot is one atomic step across processes.
  */
 export class ConcurrencySlots {
-  constructor(private readonly slots: AnyTable) {}
+  constructor(private readonly slots: SqlTables["concurrencySlots"]) {}
 
   private ofFlow(namespace: string, flowId: string) {
     return and(eq(this.slots.namespace, namespace), eq(this.slots.flowId, flowId));
   }
 
-  async acquire(tx: AnyDb, slot: Slot, wait: boolean): Promise<"running" | "waiting" | "refused"> {
+  async acquire(tx: SqlDatabase, slot: Slot, wait: boolean): Promise<"running" | "waiting" | "refused"> {
     const { slots } = this;
-    const [mine] = (await tx.select().from(slots).where(eq(slots.executionId, slot.executionId)).limit(1)) as ConcurrencySlotRecord[];
+    const [mine] = (await tx.select().from(slots).where(eq(slots.executionId, slot.executionId)).limit(1));
     if (mine?.running) return "running";
     const queuedAt = mine?.queuedAt ?? slot.queuedAt;
-    const [{ running }] = (await tx.select({ running: count() }).from(slots).where(and(this.ofFlow(slot.namespace, slot.flowId), eq(slots.running, true)))) as Array<{ running: number }>;
+    const [{ running }] = (await tx.select({ running: count() }).from(slots).where(and(this.ofFlow(slot.namespace, slot.flowId), eq(slots.running, true))));
     // FIFO: a later execution never takes a slot while an earlier one waits
     const earlier = or(lt(slots.queuedAt, queuedAt), and(eq(slots.queuedAt, queuedAt), lt(slots.executionId, slot.executionId)));
-    const [{ ahead }] = (await tx.select({ ahead: count() }).from(slots).where(and(this.ofFlow(slot.namespace, slot.flowId), eq(slots.running, false), earlier))) as Array<{ ahead: number }>;
+    const [{ ahead }] = (await tx.select({ ahead: count() }).from(slots).where(and(this.ofFlow(slot.namespace, slot.flowId), eq(slots.running, false), earlier)));
     if (Number(running) + Number(ahead) < slot.limit) {
       if (mine) await tx.update(slots).set({ running: true }).where(eq(slots.executionId, slot.executionId));
       else await tx.insert(slots).values({ ...slot, running: true });
@@ -42,25 +43,25 @@ export class ConcurrencySlots {
   }
 
   /** the execution's slot or place, read before locking its flow */
-  async find(db: AnyDb, executionId: string): Promise<ConcurrencySlotRecord | undefined> {
-    const [row] = (await db.select().from(this.slots).where(eq(this.slots.executionId, executionId)).limit(1)) as ConcurrencySlotRecord[];
+  async find(db: SqlDatabase, executionId: string): Promise<ConcurrencySlotRecord | undefined> {
+    const [row] = (await db.select().from(this.slots).where(eq(this.slots.executionId, executionId)).limit(1));
     return row;
   }
 
-  async release(tx: AnyDb, executionId: string): Promise<void> {
+  async release(tx: SqlDatabase, executionId: string): Promise<void> {
     await tx.delete(this.slots).where(eq(this.slots.executionId, executionId));
   }
 
   /** the waiting executions of a flow a slot is free for, oldest first */
-  async admissible(db: AnyDb, namespace: string, flowId: string): Promise<string[]> {
+  async admissible(db: SqlDatabase, namespace: string, flowId: string): Promise<string[]> {
     const { slots } = this;
-    const [{ running }] = (await db.select({ running: count() }).from(slots).where(and(this.ofFlow(namespace, flowId), eq(slots.running, true)))) as Array<{ running: number }>;
+    const [{ running }] = (await db.select({ running: count() }).from(slots).where(and(this.ofFlow(namespace, flowId), eq(slots.running, true))));
     const line = (await db
       .select({ executionId: slots.executionId, limit: slots.limit })
       .from(slots)
       .where(and(this.ofFlow(namespace, flowId), eq(slots.running, false)))
       .orderBy(asc(slots.queuedAt), asc(slots.executionId))
-      .limit(ADMIT_BATCH)) as Array<{ executionId: string; limit: number }>;
+      .limit(ADMIT_BATCH));
     const free: string[] = [];
     for (const waiting of line) {
       if (Number(running) + free.length >= waiting.limit) break;
@@ -69,27 +70,27 @@ export class ConcurrencySlots {
     return free;
   }
 
-  async list(db: AnyDb, namespace: string, flowId: string): Promise<ConcurrencySlotRecord[]> {
+  async list(db: SqlDatabase, namespace: string, flowId: string): Promise<ConcurrencySlotRecord[]> {
     const { slots } = this;
-    const rows = (await db.select().from(slots).where(this.ofFlow(namespace, flowId)).orderBy(desc(slots.running), asc(slots.queuedAt), asc(slots.executionId))) as ConcurrencySlotRecord[];
+    const rows = (await db.select().from(slots).where(this.ofFlow(namespace, flowId)).orderBy(desc(slots.running), asc(slots.queuedAt), asc(slots.executionId)));
     return rows.map((r) => ({ ...r, running: Boolean(r.running) }));
   }
 
   /** slots and places of executions that ended or are gone */
-  async orphans(db: AnyDb, executions: AnyTable, terminal: ExecutionState[]): Promise<string[]> {
+  async orphans(db: SqlDatabase, executions: SqlTables["executions"], terminal: ExecutionState[]): Promise<string[]> {
     const { slots } = this;
     const rows = (await db
       .select({ executionId: slots.executionId })
       .from(slots)
       .leftJoin(executions, eq(executions.id, slots.executionId))
-      .where(or(isNull(executions.id), inArray(executions.state, terminal)))) as Array<{ executionId: string }>;
+      .where(or(isNull(executions.id), inArray(executions.state, terminal))));
     return rows.map((r) => r.executionId);
   }
 
   /** the flows with executions waiting */
-  async flowsWaiting(db: AnyDb): Promise<Array<{ namespace: string; flowId: string }>> {
+  async flowsWaiting(db: SqlDatabase): Promise<Array<{ namespace: string; flowId: string }>> {
     const { slots } = this;
-    return (await db.selectDistinct({ namespace: slots.namespace, flowId: slots.flowId }).from(slots).where(eq(slots.running, false))) as Array<{ namespace: string; flowId: string }>;
+    return (await db.selectDistinct({ namespace: slots.namespace, flowId: slots.flowId }).from(slots).where(eq(slots.running, false)));
   }
 }
 

@@ -1,4 +1,12 @@
-export { nextFlowRevision, SqlRepository, type SqlTables, type AnyDb, type AnyTable } from "./sql.repository.js";
+export { nextFlowRevision, SqlRepository } from "./sql.repository.js";
+export type { Insertable, OnConflictDatabase, OnConflictInsert, SelectQuery, Selected, Selection, SqlDatabase } from "./sql-database.js";
+export { insertOnConflictIgnore, upsertOnConflict } from "./on-conflict.js";
 export { RACE_ATTEMPTS, retryingLostRaces } from "./race-retry.js";
 export * from "./rows.js";
 export { uniqueDatabaseName } from "./test-database.js";
+export { tableBuilders, unboundedText, type ColumnSpec, type ColumnSpecs, type DialectBuilders, type DialectKit, type KeySpec } from "./dialect-kit.js";
+export type { DataOf, SqlColumn, SqlTable } from "./sql-table.js";
+export { defineTables, type SqlTables } from "./tables.js";
+export { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
+export { assignments, columnsOf, hotPathColumns, fromExcluded, nameList, parsedRow, selectList, tableName, withJsonAsText, type StatementColumn } from "./statement-text.js";
+export { cannotConnect, redactUrl } from "./cannot-connect.js";

@@ -1,4 +1,4 @@
-import type { ExecutionRecord, FlowRecord, LogEntry, LogLevel, MetricEntry, TaskRunRecord, TriggerStateRecord } from "@ferry/sdk";
+import type { ExecutionRecord, ExecutionState, FlowRecord, KvRecord, LogEntry, LogLevel, MetricEntry, TaskRunRecord, TriggerStateRecord } from "@ferry/sdk";
 
 /**
  * Rows as every dialect's tables hold them (the same column keys in each schema.ts), and
@@ -12,7 +12,7 @@ export interface ExecutionRow {
   namespace: string;
   flowId: string;
   flowRevision: number;
-  state: string;
+  state: ExecutionState;
   stateRecord: unknown;
   inputsUri: string | null;
   outputsUri: string | null;
@@ -73,6 +73,12 @@ export interface LogRow {
   message: string;
   timestamp: string;
 }
+
+/** a row of an append-only table: its fields and the number the database gave it (insertion order) */
+export type Sequenced<Row> = Row & { seq: number };
+
+/** a KV pair's metadata as its table holds it: no expiry is null */
+export type KvRow = Omit<KvRecord, "expires"> & { expires: string | null };
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
@@ -160,4 +166,8 @@ export function metricFromRow(row: MetricRow): MetricEntry {
     executionId: row.executionId, namespace: row.namespace, flowId: row.flowId, taskId: row.taskId, taskRunId: row.taskRunId,
     name: row.name, type: row.type, value: Number(row.value), tags: (typeof row.tags === "string" ? JSON.parse(row.tags) : row.tags) ?? {}, timestamp: row.timestamp,
   };
+}
+
+export function kvFromRow(row: KvRow): KvRecord {
+  return { namespace: row.namespace, key: row.key, type: row.type, valueUri: row.valueUri, expires: row.expires ?? undefined, created: row.created, updated: row.updated };
 }

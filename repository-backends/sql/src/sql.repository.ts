@@ -1,43 +1,19 @@
 import {
-  ConflictError, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, OperationalError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type Column, type SQL } from "drizzle-orm";
 import {
-  executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
-  type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
+  executionFromRow, executionToRow, flowFromRow, kvFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
+  type FlowRow,
 } from "./rows.js";
+import type { Insertable, SqlDatabase } from "./sql-database.js";
+import type { SqlTable } from "./sql-table.js";
+import type { SqlTables } from "./tables.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { retryingLostRaces } from "./race-retry.js";
-import { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
-
-/**
- * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
- * mysqlTable and a sqliteTable are different types. Their query builders share method
- * names, though, so the queries below are written once against each dialect's tables,
- * typed loosely here; every schema.ts declares the same column keys (see rows.ts).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyTable = any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyDb = any;
-
-export interface SqlTables {
-  flows: AnyTable;
-  executions: AnyTable;
-  taskRuns: AnyTable;
-  logs: AnyTable;
-  triggers: AnyTable;
-  claims: AnyTable;
-  metrics: AnyTable;
-  secrets: AnyTable;
-  kv: AnyTable;
-  taskCache: AnyTable;
-  concurrencyLocks: AnyTable;
-  concurrencySlots: AnyTable;
-  connections: AnyTable;
-}
+import { connectionFromRow, connectionToRow } from "./connection-rows.js";
 
 // Kestra's terminated states an execution can end in
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"];
@@ -47,27 +23,35 @@ const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED", "C
  * tables, transactions and the one statement whose SQL truly differs (upsert), and
  * overrides what it can do faster.
  */
-export abstract class SqlRepository implements Repository {
+export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implements Repository {
   protected abstract readonly tables: SqlTables;
-  protected abstract db(): AnyDb;
+  /** the database's name, for messages */
+  protected abstract readonly dialect: string;
+  /** the dialect's database, once init() opened it */
+  protected database?: Db;
   /** runs fn in one transaction */
-  protected abstract transaction<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T>;
+  protected abstract transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /**
    * inserts the rows, or updates those whose key (a column or several) exists, every column but
    * the `keep` ones (one statement, atomic: concurrent upserts of one key never fail on it)
    */
-  protected abstract upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep?: string[]): Promise<void>;
+  protected abstract upsert<Row>(tx: Db, table: SqlTable<Row>, rows: Array<Insertable<Row>>, key: Column | Column[], keep?: string[]): Promise<void>;
   /** inserts the row unless one with its key exists (then does nothing); how many rows it inserted */
-  protected abstract insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number>;
+  protected abstract insertIgnore<Row>(table: SqlTable<Row>, row: Insertable<Row>): Promise<number>;
   /** true for an error that means a concurrent writer committed first (unique violation, deadlock, serialization failure) */
   protected abstract lostRace(error: unknown): boolean;
   /** how many rows an update changed, from the driver's result */
   protected abstract changedRows(result: unknown): number;
   /** the condition "the JSON object in `column` has `key` with the text `value`" (each dialect reads JSON its own way) */
-  protected abstract hasLabel(column: AnyTable, key: string, value: string): SQL;
+  protected abstract hasLabel(column: Column, key: string, value: string): SQL;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+
+  protected db(): Db {
+    if (!this.database) throw new OperationalError(`the ${this.dialect} repository is not initialised`);
+    return this.database;
+  }
 
   private slotsOf?: ConcurrencySlots;
   private get concurrency(): ConcurrencySlots {
@@ -79,13 +63,19 @@ export abstract class SqlRepository implements Repository {
    * admissions to one flow happen one at a time across processes. The row is created first,
    * outside, as a row must exist to be locked.
    */
-  protected async withFlowSlotsLocked<T>(namespace: string, flowId: string, fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+  protected async withFlowSlotsLocked<T>(namespace: string, flowId: string, fn: (tx: Db) => Promise<T>): Promise<T> {
     const { concurrencyLocks: locks } = this.tables;
     await this.insertIgnore(locks, { namespace, flowId });
     return this.transaction(async (tx) => {
-      await tx.select().from(locks).where(and(eq(locks.namespace, namespace), eq(locks.flowId, flowId))).for("update");
+      await this.lockFlowSlots(tx, namespace, flowId);
       return fn(tx);
     });
+  }
+
+  /** locks the flow's row of `concurrency_locks` until `tx` ends (SELECT … FOR UPDATE) */
+  protected async lockFlowSlots(tx: Db, namespace: string, flowId: string): Promise<void> {
+    const { concurrencyLocks: locks } = this.tables;
+    await tx.select().from(locks).where(and(eq(locks.namespace, namespace), eq(locks.flowId, flowId))).for("update");
   }
 
   /**
@@ -93,7 +83,7 @@ export abstract class SqlRepository implements Repository {
    * read. By default nothing: two saves then race for the next revision's primary key, and the
    * loser runs again (saveFlow retries lost races). A dialect that can lock does so here.
    */
-  protected async lockFlow(_tx: AnyDb, _namespace: string, _id: string): Promise<void> {}
+  protected async lockFlow(_tx: Db, _namespace: string, _id: string): Promise<void> {}
 
   async saveFlow(flow: { namespace: string; id: string; source: string }, options: { only?: "create" | "update" } = {}) {
     const { flows } = this.tables;
@@ -105,7 +95,7 @@ export abstract class SqlRepository implements Repository {
           .from(flows)
           .where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id)))
           .orderBy(desc(flows.revision))
-          .limit(1)) as FlowRow[];
+          .limit(1));
         const next = nextFlowRevision(flow, current, options.only);
         if (next.changed) await tx.insert(flows).values(next.row);
         return next.result;
@@ -120,14 +110,14 @@ export abstract class SqlRepository implements Repository {
       .from(flows)
       .where(and(eq(flows.namespace, namespace), eq(flows.id, id), revision ? eq(flows.revision, revision) : undefined))
       .orderBy(desc(flows.revision))
-      .limit(1)) as FlowRow[];
+      .limit(1));
     if (!row || (row.deleted && revision === undefined)) return undefined;
     return flowFromRow(row);
   }
 
   async listFlowRevisions(namespace: string, id: string): Promise<FlowRecord[]> {
     const { flows } = this.tables;
-    const rows = (await this.db().select().from(flows).where(and(eq(flows.namespace, namespace), eq(flows.id, id))).orderBy(asc(flows.revision))) as FlowRow[];
+    const rows = (await this.db().select().from(flows).where(and(eq(flows.namespace, namespace), eq(flows.id, id))).orderBy(asc(flows.revision)));
     if (!rows.length || rows[rows.length - 1].deleted) return [];
     return rows.map(flowFromRow);
   }
@@ -141,14 +131,14 @@ export abstract class SqlRepository implements Repository {
     if (query.namespace) filters.push(inNamespace(flows.namespace, query.namespace));
     if (query.q) filters.push(or(like(flows.id, `%${query.q}%`), like(flows.namespace, `%${query.q}%`)));
     const where = and(...filters);
-    const [{ n }] = (await this.db().select({ n: count() }).from(flows).where(where)) as Array<{ n: number }>;
+    const [{ n }] = (await this.db().select({ n: count() }).from(flows).where(where));
     const rows = (await this.db()
       .select()
       .from(flows)
       .where(where)
       .orderBy(asc(flows.namespace), asc(flows.id))
       .limit(query.size)
-      .offset((query.page - 1) * query.size)) as FlowRow[];
+      .offset((query.page - 1) * query.size));
     return { results: rows.map(flowFromRow), total: Number(n) };
   }
 
@@ -159,7 +149,7 @@ export abstract class SqlRepository implements Repository {
       .select()
       .from(flows)
       .where(and(gt(flows.updated, since), sql`${flows.revision} = (select max(f2.revision) from ${flows} f2 where f2.namespace = ${flows.namespace} and f2.id = ${flows.id})`))
-      .orderBy(asc(flows.updated))) as FlowRow[];
+      .orderBy(asc(flows.updated)));
     return rows.map(flowFromRow);
   }
 
@@ -174,7 +164,7 @@ export abstract class SqlRepository implements Repository {
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}): Promise<void> {
     const { executions, taskRuns } = this.tables;
     const expected = options.expectedVersion;
-    const executionRow = () => executionToRow(execution) as unknown as Record<string, unknown>;
+    const executionRow = () => executionToRow(execution);
     // one statement is atomic by itself: no BEGIN/COMMIT round trips
     if (expected === undefined && !runs.length) return this.upsert(this.db(), executions, [executionRow()], executions.id);
     // a deadlock between two multi-row upserts is broken by the database: the save runs again
@@ -186,14 +176,14 @@ export abstract class SqlRepository implements Repository {
         expected === undefined
           ? this.upsert(tx, executions, [executionRow()], executions.id)
           : this.updateIfVersion(tx, execution, expected),
-        runs.length ? this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run) as unknown as Record<string, unknown>), taskRuns.id) : undefined,
+        runs.length ? this.upsert(tx, taskRuns, runs.map((run) => taskRunToRow(run)), taskRuns.id) : undefined,
       ]);
       if (saved === false) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
     }));
   }
 
   /** one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip); false when the version moved */
-  private async updateIfVersion(tx: AnyDb, execution: ExecutionRecord, expected: number): Promise<boolean> {
+  private async updateIfVersion(tx: Db, execution: ExecutionRecord, expected: number): Promise<boolean> {
     const { executions } = this.tables;
     const { id, namespace, flowId, flowRevision, created, ...changes } = executionToRow({ ...execution, version: expected + 1 });
     const result = await tx.update(executions).set(changes).where(and(eq(executions.id, id), eq(executions.version, expected)));
@@ -207,7 +197,7 @@ export abstract class SqlRepository implements Repository {
     const [[row], runs] = (await this.transaction(async (tx) => [
       await tx.select().from(executions).where(eq(executions.id, id)).limit(1),
       await tx.select().from(taskRuns).where(eq(taskRuns.executionId, id)).orderBy(asc(taskRuns.id)),
-    ])) as [ExecutionRow[], TaskRunRow[]];
+    ]));
     if (!row) return undefined;
     return { execution: executionFromRow(row), taskRuns: runs.map(taskRunFromRow) };
   }
@@ -223,14 +213,14 @@ export abstract class SqlRepository implements Repository {
       // an execution's last update is its end once it is terminal
       query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,
     );
-    const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>;
+    const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where));
     const rows = (await this.db()
       .select()
       .from(executions)
       .where(where)
       .orderBy(desc(executions.id))
       .limit(query.size)
-      .offset((query.page - 1) * query.size)) as ExecutionRow[];
+      .offset((query.page - 1) * query.size));
     return { results: rows.map(executionFromRow), total: Number(n) };
   }
 
@@ -240,7 +230,7 @@ export abstract class SqlRepository implements Repository {
       .select({ id: executions.id, state: executions.state, updated: executions.updated })
       .from(executions)
       .where(notInArray(executions.state, TERMINAL))
-      .orderBy(asc(executions.id))) as UnfinishedExecution[];
+      .orderBy(asc(executions.id)));
   }
 
   async deleteTaskRuns(executionId: string, ids: string[]): Promise<void> {
@@ -267,7 +257,7 @@ export abstract class SqlRepository implements Repository {
         ),
       )
       .orderBy(asc(executions.updated), asc(executions.id))
-      .limit(limit)) as ExecutionRow[];
+      .limit(limit));
     return rows.map(executionFromRow);
   }
 
@@ -277,7 +267,7 @@ export abstract class SqlRepository implements Repository {
     if (!ids.length) return counts;
     return this.transaction(async (tx) => {
       // only ended ones: an execution restarted since it was found is no longer purgeable
-      const ended = ((await tx.select({ id: executions.id }).from(executions).where(and(inArray(executions.id, ids), inArray(executions.state, TERMINAL)))) as Array<{ id: string }>).map((r) => r.id);
+      const ended = (await tx.select({ id: executions.id }).from(executions).where(and(inArray(executions.id, ids), inArray(executions.state, TERMINAL)))).map((r) => r.id);
       if (!ended.length) return counts;
       if (what.logs) counts.logs = this.changedRows(await tx.delete(logs).where(inArray(logs.executionId, ended)));
       if (what.metrics) counts.metrics = this.changedRows(await tx.delete(metrics).where(inArray(metrics.executionId, ended)));
@@ -304,7 +294,7 @@ export abstract class SqlRepository implements Repository {
 
   async getTaskCache(key: string): Promise<TaskCacheRecord | undefined> {
     const { taskCache } = this.tables;
-    const [row] = (await this.db().select().from(taskCache).where(eq(taskCache.key, key)).limit(1)) as TaskCacheRecord[];
+    const [row] = (await this.db().select().from(taskCache).where(eq(taskCache.key, key)).limit(1));
     return row && { ...row };
   }
 
@@ -330,12 +320,12 @@ export abstract class SqlRepository implements Repository {
           query.updatedAfter !== undefined ? gt(triggers.updated, query.updatedAfter) : undefined,
         ),
       )
-      .orderBy(asc(triggers.namespace), asc(triggers.flowId), asc(triggers.triggerId))) as TriggerRow[];
+      .orderBy(asc(triggers.namespace), asc(triggers.flowId), asc(triggers.triggerId)));
     return rows.map(triggerFromRow);
   }
 
   async initTriggerState(state: TriggerStateRecord): Promise<TriggerStateRecord> {
-    await this.insertIgnore(this.tables.triggers, triggerToRow(state) as unknown as Record<string, unknown>);
+    await this.insertIgnore(this.tables.triggers, triggerToRow(state));
     return (await this.triggerState(state))!;
   }
 
@@ -350,7 +340,7 @@ export abstract class SqlRepository implements Repository {
   async setTriggerDisabled(ref: TriggerRef, disabled: boolean): Promise<TriggerStateRecord> {
     const { triggers } = this.tables;
     const updated = new Date().toISOString();
-    await this.insertIgnore(triggers, triggerToRow({ ...ref, disabled, updated }) as unknown as Record<string, unknown>);
+    await this.insertIgnore(triggers, triggerToRow({ ...ref, disabled, updated }));
     await this.db().update(triggers).set({ disabled, updated }).where(this.isTrigger(ref));
     return (await this.triggerState(ref))!;
   }
@@ -361,7 +351,7 @@ export abstract class SqlRepository implements Repository {
   }
 
   private async triggerState(ref: TriggerRef): Promise<TriggerStateRecord | undefined> {
-    const [row] = (await this.db().select().from(this.tables.triggers).where(this.isTrigger(ref)).limit(1)) as TriggerRow[];
+    const [row] = (await this.db().select().from(this.tables.triggers).where(this.isTrigger(ref)).limit(1));
     return row && triggerFromRow(row);
   }
 
@@ -369,8 +359,8 @@ export abstract class SqlRepository implements Repository {
     const { claims } = this.tables;
     // an expired claim is free: remove it first, then the key's primary key arbitrates
     await this.db().delete(claims).where(and(eq(claims.key, key), lt(claims.expires, new Date().toISOString())));
-    await this.insertIgnore(claims, { key, executionId, expires } satisfies ClaimRow);
-    const [row] = (await this.db().select().from(claims).where(eq(claims.key, key)).limit(1)) as ClaimRow[];
+    await this.insertIgnore(claims, { key, executionId, expires });
+    const [row] = (await this.db().select().from(claims).where(eq(claims.key, key)).limit(1));
     return { won: row?.executionId === executionId, executionId: row?.executionId ?? executionId };
   }
 
@@ -422,7 +412,7 @@ export abstract class SqlRepository implements Repository {
           filter.minLevel ? gte(logs.levelRank, LEVEL_RANK[filter.minLevel]) : undefined,
         ),
       )
-      .orderBy(asc(logs.seq))) as LogRow[];
+      .orderBy(asc(logs.seq)));
     return rows.map(logFromRow);
   }
 
@@ -443,13 +433,13 @@ export abstract class SqlRepository implements Repository {
           filter.taskRunId ? eq(metrics.taskRunId, filter.taskRunId) : undefined,
         ),
       )
-      .orderBy(asc(metrics.seq))) as MetricRow[];
+      .orderBy(asc(metrics.seq)));
     return rows.map(metricFromRow);
   }
 
   async getSecret(namespace: string, name: string): Promise<SecretRecord | undefined> {
     const { secrets } = this.tables;
-    const [row] = (await this.db().select().from(secrets).where(and(eq(secrets.namespace, namespace), eq(secrets.name, name))).limit(1)) as SecretRecord[];
+    const [row] = (await this.db().select().from(secrets).where(and(eq(secrets.namespace, namespace), eq(secrets.name, name))).limit(1));
     return row && { ...row };
   }
 
@@ -459,7 +449,7 @@ export abstract class SqlRepository implements Repository {
       .select()
       .from(secrets)
       .where(namespace === undefined ? undefined : eq(secrets.namespace, namespace))
-      .orderBy(asc(secrets.namespace), asc(secrets.name))) as SecretRecord[];
+      .orderBy(asc(secrets.namespace), asc(secrets.name)));
     return rows.map((r) => ({ ...r }));
   }
 
@@ -487,13 +477,13 @@ export abstract class SqlRepository implements Repository {
 
   async getKv(namespace: string, key: string): Promise<KvRecord | undefined> {
     const { kv } = this.tables;
-    const [row] = (await this.db().select().from(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key))).limit(1)) as Array<KvRecord & { expires: string | null }>;
+    const [row] = (await this.db().select().from(kv).where(and(eq(kv.namespace, namespace), eq(kv.key, key))).limit(1));
     return row && kvFromRow(row);
   }
 
   async listKv(namespace: string, prefix = ""): Promise<KvRecord[]> {
     const { kv } = this.tables;
-    const rows = (await this.db().select().from(kv).where(eq(kv.namespace, namespace)).orderBy(asc(kv.key))) as Array<KvRecord & { expires: string | null }>;
+    const rows = (await this.db().select().from(kv).where(eq(kv.namespace, namespace)).orderBy(asc(kv.key)));
     // the prefix is matched here, not with LIKE: keys hold '_' and '.', and each dialect escapes LIKE its own way
     return rows.filter((r) => r.key.startsWith(prefix)).map(kvFromRow);
   }
@@ -517,19 +507,19 @@ export abstract class SqlRepository implements Repository {
       this.db().selectDistinct({ namespace: flows.namespace }).from(flows).where(eq(flows.deleted, false)),
       this.db().selectDistinct({ namespace: kv.namespace }).from(kv),
       this.db().selectDistinct({ namespace: connections.namespace }).from(connections),
-    ])) as Array<Array<{ namespace: string }>>;
+    ]));
     return [...new Set(found.flat().map((r) => r.namespace))].sort();
   }
 
   async getConnection(namespace: string, id: string): Promise<ConnectionRecord | undefined> {
     const { connections } = this.tables;
-    const [row] = (await this.db().select().from(connections).where(and(eq(connections.namespace, namespace), eq(connections.id, id))).limit(1)) as ConnectionRow[];
+    const [row] = (await this.db().select().from(connections).where(and(eq(connections.namespace, namespace), eq(connections.id, id))).limit(1));
     return row && connectionFromRow(row);
   }
 
   async listConnections(namespace: string): Promise<ConnectionRecord[]> {
     const { connections } = this.tables;
-    const rows = (await this.db().select().from(connections).where(eq(connections.namespace, namespace)).orderBy(asc(connections.id))) as ConnectionRow[];
+    const rows = (await this.db().select().from(connections).where(eq(connections.namespace, namespace)).orderBy(asc(connections.id)));
     return rows.map(connectionFromRow);
   }
 
@@ -580,12 +570,9 @@ export function nextFlowRevision(
  * one. `_` and `%` in a namespace are LIKE wildcards: escaped with `!`, named in the
  * statement, since SQLite has no default escape character.
  */
-function inNamespace(column: AnyTable, namespace: string | undefined): SQL | undefined {
+function inNamespace(column: Column, namespace: string | undefined): SQL | undefined {
   if (!namespace) return undefined;
   const children = `${namespace.replace(/[!%_]/g, "!$&")}.%`;
   return or(eq(column, namespace), sql`${column} like ${children} escape '!'`);
 }
 
-function kvFromRow(row: KvRecord & { expires: string | null }): KvRecord {
-  return { namespace: row.namespace, key: row.key, type: row.type, valueUri: row.valueUri, expires: row.expires ?? undefined, created: row.created, updated: row.updated };
-}

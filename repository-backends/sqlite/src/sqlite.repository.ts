@@ -1,7 +1,7 @@
-import { nextFlowRevision, SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type LogEntry, type SecretRecord, type TaskRunRecord } from "@ferry/sdk";
+import { insertOnConflictIgnore, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import Database from "better-sqlite3";
-import { and, desc, eq, getTableColumns, inArray, sql, type SQL } from "drizzle-orm";
+import { sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { mkdirSync } from "node:fs";
@@ -10,65 +10,77 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
 import * as schema from "./schema.js";
+import { TransactionGate } from "./transaction-gate.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
 export const sqliteRepositoryOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/ferry.db") });
 
 const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
 
+/** the SQLite repository's open connection: drizzle over it for transactions, and the hot path */
+interface Connection {
+  sqlite: Database.Database;
+  /** for a transaction's own statements (those outside one go through the gate: this.database) */
+  direct: OnConflictDatabase;
+  gate: TransactionGate;
+  hot: HotStatements;
+}
+
 /**
  * The embedded repository: one SQLite file in WAL mode, migrations applied at start.
- * better-sqlite3 is synchronous and its transactions cannot span an `await`, so the
- * methods that write several rows run as synchronous transactions here instead of the
- * shared async ones; the executor's hot path uses prepared statements (hot-statements.ts).
+ * Transactions run through a TransactionGate (better-sqlite3's own cannot span an await);
+ * the executor's hot path uses prepared statements (hot-statements.ts).
  */
-export class SqliteRepository extends SqlRepository {
+export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
-  private sqlite?: Database.Database;
-  private database?: BetterSQLite3Database<typeof schema>;
-  private hot!: HotStatements;
+  protected readonly dialect = "SQLite";
+  private connection?: Connection;
 
   constructor(private readonly file: string) {
     super();
   }
 
-  protected db(): AnyDb {
-    if (!this.database) throw new UnexpectedError("the SQLite repository is not initialised");
-    return this.database;
+  private open(): Connection {
+    if (!this.connection) throw new UnexpectedError("the SQLite repository is not initialised");
+    return this.connection;
   }
 
   async init(): Promise<void> {
     if (this.file !== ":memory:") mkdirSync(dirname(this.file), { recursive: true });
-    this.sqlite = new Database(this.file);
-    this.sqlite.pragma("journal_mode = WAL");
-    this.sqlite.pragma("synchronous = NORMAL");
-    this.sqlite.pragma("busy_timeout = 5000");
-    this.database = drizzle(this.sqlite, { schema });
-    migrate(this.database, { migrationsFolder: MIGRATIONS });
-    this.hot = new HotStatements(this.sqlite);
+    const sqlite = new Database(this.file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("busy_timeout = 5000");
+    const database: BetterSQLite3Database<typeof schema> = drizzle(sqlite, { schema });
+    migrate(database, { migrationsFolder: MIGRATIONS });
+    const gate = new TransactionGate(sqlite);
+    // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
+    const direct = database as unknown as OnConflictDatabase;
+    this.connection = { sqlite, direct, gate, hot: new HotStatements(sqlite) };
+    this.database = gate.gated(direct);
   }
 
   async close(): Promise<void> {
-    this.sqlite?.close();
-    this.sqlite = undefined;
+    this.connection?.sqlite.close();
+    this.connection = undefined;
     this.database = undefined;
   }
 
-  protected transaction<T>(): Promise<T> {
-    // every multi-statement write is overridden below with a synchronous transaction
-    throw new UnexpectedError("SQLite transactions run synchronously; override the method instead");
+  protected transaction<T>(fn: (tx: OnConflictDatabase) => Promise<T>): Promise<T> {
+    const { gate, direct } = this.open();
+    return gate.run(() => fn(direct));
   }
 
-  protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep: string[] = []): Promise<void> {
-    // saveExecution, the hot caller, is overridden with prepared statements
-    const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
-    const set = Object.fromEntries(columns.map((k) => [k, sql.raw(`excluded."${getTableColumns(table)[k].name}"`)]));
-    tx.insert(table).values(rows).onConflictDoUpdate({ target: key, set }).run();
+  protected upsert<Row>(tx: OnConflictDatabase, table: SqlTable<Row>, rows: Array<Insertable<Row>>, key: Column | Column[], keep?: string[]): Promise<void> {
+    return upsertOnConflict(tx, table, rows, key, keep);
   }
 
-  protected async insertIgnore(table: AnyTable, row: Record<string, unknown>): Promise<number> {
-    return this.database!.insert(table).values(row).onConflictDoNothing().run().changes;
+  protected async insertIgnore<Row>(table: SqlTable<Row>, row: Insertable<Row>): Promise<number> {
+    return this.changedRows(await insertOnConflictIgnore(this.db(), table, row));
   }
+
+  /** a transaction here holds the database's one write lock (BEGIN IMMEDIATE): no row to lock */
+  protected override async lockFlowSlots(): Promise<void> {}
 
   protected lostRace(error: unknown): boolean {
     const code = driverCode(error);
@@ -79,85 +91,35 @@ export class SqliteRepository extends SqlRepository {
     return (result as { changes: number }).changes;
   }
 
-  protected hasLabel(column: AnyTable, key: string, value: string): SQL {
+  protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
-  }
-
-  /**
-   * One synchronous transaction: nothing else in this process runs between its read and its
-   * insert. It begins IMMEDIATE, taking the write lock before the read, so another process on
-   * the same file waits (busy_timeout) instead of failing to upgrade a read snapshot.
-   */
-  override async saveFlow(flow: { namespace: string; id: string; source: string }, options: { only?: "create" | "update" } = {}) {
-    const { flows } = schema;
-    return this.database!.transaction((tx) => {
-      const current = tx.select().from(flows).where(and(eq(flows.namespace, flow.namespace), eq(flows.id, flow.id))).orderBy(desc(flows.revision)).limit(1).get();
-      const next = nextFlowRevision(flow, current, options.only);
-      if (next.changed) tx.insert(flows).values(next.row).run();
-      return next.result;
-    }, { behavior: "immediate" });
   }
 
   override async getFlow(namespace: string, id: string, revision?: number) {
     if (revision !== undefined) return super.getFlow(namespace, id, revision);
-    const latest = this.hot.latestFlow(namespace, id);
+    const { gate, hot } = this.open();
+    const latest = await gate.whenIdle(() => hot.latestFlow(namespace, id));
     return latest && !latest.deleted ? latest : undefined;
   }
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    this.hot.saveAll(execution, runs, options.expectedVersion);
-  }
-
-  private slotsLock: Promise<unknown> = Promise.resolve();
-
-  /**
-   * SQLite has one writer and this process is the only one that admits executions (local
-   * mode), but better-sqlite3's transactions cannot span an await: admissions take turns
-   * here instead, each a few statements of its own.
-   */
-  protected override withFlowSlotsLocked<T>(namespace: string, flowId: string, fn: (tx: AnyDb) => Promise<T>): Promise<T> {
-    const run = this.slotsLock.then(() => fn(this.db()));
-    this.slotsLock = run.catch(() => undefined);
-    return run;
-  }
-
-  /** one synchronous transaction: better-sqlite3's cannot span an await */
-  override async replaceSecrets(records: SecretRecord[]) {
-    const { secrets } = schema;
-    this.database!.transaction((tx) => {
-      tx.delete(secrets).run();
-      if (records.length) tx.insert(secrets).values(records.map((r) => ({ ...r }))).run();
-    });
-  }
-
-  /** one synchronous transaction: better-sqlite3's cannot span an await */
-  override async purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }) {
-    const { executions, taskRuns, logs, metrics } = schema;
-    const counts = { executions: 0, logs: 0, metrics: 0 };
-    if (!ids.length) return counts;
-    return this.database!.transaction((tx) => {
-      const ended = tx.select({ id: executions.id }).from(executions).where(and(inArray(executions.id, ids), inArray(executions.state, ["SUCCESS", "WARNING", "FAILED", "KILLED"]))).all().map((r) => r.id);
-      if (!ended.length) return counts;
-      if (what.logs) counts.logs = tx.delete(logs).where(inArray(logs.executionId, ended)).run().changes;
-      if (what.metrics) counts.metrics = tx.delete(metrics).where(inArray(metrics.executionId, ended)).run().changes;
-      if (what.executions) {
-        tx.delete(taskRuns).where(inArray(taskRuns.executionId, ended)).run();
-        counts.executions = tx.delete(executions).where(inArray(executions.id, ended)).run().changes;
-      }
-      return counts;
-    });
+    const { gate, hot } = this.open();
+    await gate.whenIdle(() => hot.saveAll(execution, runs, options.expectedVersion));
   }
 
   override async getExecution(id: string) {
-    return this.hot.getExecution(id);
+    const { gate, hot } = this.open();
+    return gate.whenIdle(() => hot.getExecution(id));
   }
 
   override async getKv(namespace: string, key: string) {
-    return this.hot.getKv(namespace, key);
+    const { gate, hot } = this.open();
+    return gate.whenIdle(() => hot.getKv(namespace, key));
   }
 
   override async appendLogs(entries: LogEntry[]) {
-    if (entries.length) this.hot.appendLogs(entries);
+    const { gate, hot } = this.open();
+    if (entries.length) await gate.whenIdle(() => hot.appendLogs(entries));
   }
 }
 

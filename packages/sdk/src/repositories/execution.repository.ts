@@ -1,0 +1,55 @@
+import type { ExecutionState } from "../states.js";
+import type { EndedExecutionsQuery, ExecutionRecord, Page, PageRequest, TaskRunRecord } from "../model.js";
+
+export interface ExecutionSearch {
+  namespace?: string;
+  flowId?: string;
+  state?: ExecutionState[];
+  startedAfter?: string;
+  endedBefore?: string;
+  /** every one of these labels, with exactly this value */
+  labels?: Record<string, string>;
+}
+
+/** an execution not yet terminal, as listed for reconciliation */
+export interface UnfinishedExecution {
+  id: string;
+  state: ExecutionState;
+  /** its last save (ISO-8601 UTC) */
+  updated: string;
+}
+
+/**
+ * Executions and their task runs.
+ *
+ * - `saveExecution` writes the execution and the given task runs in one transaction; task runs
+ *   are upserted by id, never deleted by it. With `expectedVersion`, it saves only if the stored
+ *   execution still has that version (else ConflictError, nothing written) and stores
+ *   version + 1: two executors never both advance one execution.
+ * - `getExecution` reads the execution and its task runs from one snapshot: never an execution
+ *   as of one save beside task runs as of another.
+ * - Purges only ever remove ended executions (terminal states), oldest first, and remove an
+ *   execution's task runs with it in one transaction. Storage is the caller's to purge.
+ */
+export interface ExecutionRepository {
+  saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[], options?: { expectedVersion?: number }): Promise<void>;
+  getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
+  /**
+   * newest first; `startedAfter` keeps executions created at or after it, `endedBefore` those
+   * ended at or before it (Kestra's startDate and endDate), both ISO-8601 UTC
+   */
+  searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>>;
+  /**
+   * executions not yet terminal, by id, with their state and last update: what reconciliation
+   * after a restart or a lost queue starts from, and how the reconciler tells which changed
+   */
+  listUnfinishedExecutions(): Promise<UnfinishedExecution[]>;
+  deleteTaskRuns(executionId: string, taskRunIds: string[]): Promise<void>;
+  /** ended executions matching, oldest end first, at most `limit` */
+  findEndedExecutions(query: EndedExecutionsQuery, limit: number): Promise<ExecutionRecord[]>;
+  /**
+   * Removes what is asked of these executions: their records and task runs, their logs,
+   * their metrics; returns how many of each went. Executions not ended are left alone.
+   */
+  purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }): Promise<{ executions: number; logs: number; metrics: number }>;
+}
