@@ -1,6 +1,6 @@
 import { SqlRepository, type AnyDb, type AnyTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
-import { and, eq, getTableColumns, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -98,6 +98,14 @@ export class MysqlRepository extends SqlRepository {
 
   protected hasLabel(column: AnyTable, key: string, value: string): SQL {
     return sql`JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
+  }
+
+  /** EXPLAIN's first row: the rows InnoDB expects to read, times the share its filter keeps */
+  protected override async estimateRows(query: SQLWrapper): Promise<number | undefined> {
+    const [rows] = (await this.db().execute(sql`explain ${query}`)) as unknown as [Array<{ rows: number | string | null; filtered?: number | string | null }>];
+    const first = rows[0];
+    if (first?.rows == null) return undefined;
+    return Math.round((Number(first.rows) * Number(first.filtered ?? 100)) / 100);
   }
 }
 

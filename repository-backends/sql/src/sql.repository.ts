@@ -1,9 +1,9 @@
 import {
-  ConflictError, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, UserError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import {
   executionFromRow, executionToRow, flowFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
   type ClaimRow, type ExecutionRow, type FlowRow, type LogRow, type MetricRow, type TaskRunRow, type TriggerRow,
@@ -214,6 +214,7 @@ export abstract class SqlRepository implements Repository {
 
   async searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>> {
     const { executions } = this.tables;
+    if (query.after && query.page !== 1) throw new UserError("a search continues either after a cursor or at a page, not both", { status: 400 });
     const where = and(
       inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
@@ -223,15 +224,37 @@ export abstract class SqlRepository implements Repository {
       // an execution's last update is its end once it is terminal
       query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,
     );
-    const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>;
+    const { after } = query;
+    const page = after
+      ? and(where, or(lt(executions.created, after.created), and(eq(executions.created, after.created), lt(executions.id, after.id))))
+      : where;
+    // newest first by (created, id): the order the (…, created, id) indexes are walked in, so a
+    // page reads `size` index entries rather than sorting every match
     const rows = (await this.db()
       .select()
       .from(executions)
-      .where(where)
-      .orderBy(desc(executions.id))
+      .where(page)
+      .orderBy(desc(executions.created), desc(executions.id))
       .limit(query.size)
-      .offset((query.page - 1) * query.size)) as ExecutionRow[];
-    return { results: rows.map(executionFromRow), total: Number(n) };
+      .offset(after ? 0 : (query.page - 1) * query.size)) as ExecutionRow[];
+    return { results: rows.map(executionFromRow), ...(await this.countExecutions(where, query.countUpTo)) };
+  }
+
+  /** exact up to `upTo` matches (a bounded index walk); past it, the planner's estimate where the database gives one */
+  private async countExecutions(where: SQL | undefined, upTo: number | undefined): Promise<{ total: number; totalEstimated?: true }> {
+    const { executions } = this.tables;
+    const exact = async () => Number(((await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>)[0].n);
+    if (upTo === undefined) return { total: await exact() };
+    const bounded = this.db().select({ one: sql`1` }).from(executions).where(where).limit(upTo + 1).as("bounded");
+    const [{ n }] = (await this.db().select({ n: count() }).from(bounded)) as Array<{ n: number }>;
+    if (Number(n) <= upTo) return { total: Number(n) };
+    const estimate = await this.estimateRows(this.db().select({ one: sql`1` }).from(executions).where(where));
+    return estimate === undefined ? { total: await exact() } : { total: Math.max(upTo + 1, estimate), totalEstimated: true };
+  }
+
+  /** how many rows the database's planner expects this query to return; undefined where it cannot say */
+  protected async estimateRows(_query: SQLWrapper): Promise<number | undefined> {
+    return undefined;
   }
 
   async listUnfinishedExecutions(): Promise<UnfinishedExecution[]> {

@@ -126,9 +126,13 @@ export class AcmeRepository implements Repository {
           // a terminal execution's last update is its end
           (!query.endedBefore || (isTerminal(e.state.current) && e.updated <= query.endedBefore)),
       )
-      .sort(byKey((e) => e.id))
+      // newest first: creation date, then id
+      .sort(byKey((e) => `${e.created}\u0000${e.id}`))
       .reverse();
-    return page(copy(found), query);
+    const { after } = query;
+    if (!after) return page(copy(found), query);
+    const rest = found.filter((e) => e.created < after.created || (e.created === after.created && e.id < after.id));
+    return { results: copy(rest.slice(0, query.size)), total: found.length };
   }
 
   async listUnfinishedExecutions() {
