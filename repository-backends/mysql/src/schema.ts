@@ -43,7 +43,15 @@ export const executions = mysqlTable(
     /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
     metadata: json("metadata"),
   },
-  (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
+  // searches list newest first by (created, id): each filter's index ends with them, so a page
+  // is read in index order and stops after its rows, whatever the history's size (issue #18.4)
+  (t) => [
+    index("executions_flow_created").on(t.namespace, t.flowId, t.created, t.id),
+    index("executions_state_created").on(t.state, t.created, t.id),
+    index("executions_created").on(t.created, t.id),
+    // a terminal execution's last save is its end: endedBefore searches and the purge walk it
+    index("executions_updated").on(t.updated, t.id)
+  ],
 );
 
 export const taskRuns = mysqlTable(
@@ -79,7 +87,8 @@ export const logs = mysqlTable(
     message: longtext("message").notNull(),
     timestamp: date("timestamp").notNull(),
   },
-  (t) => [index("logs_execution").on(t.executionId)],
+  // an execution's logs in order, without sorting them
+  (t) => [index("logs_execution_seq").on(t.executionId, t.seq)],
 );
 
 export const triggers = mysqlTable(

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /** Tables hold metadata and pointers only (DESIGN.md, principle 1). Column keys match every dialect's schema.ts. */
@@ -35,7 +36,17 @@ export const executions = pgTable(
     /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
     metadata: jsonb("metadata"),
   },
-  (t) => [index("executions_flow").on(t.namespace, t.flowId), index("executions_state").on(t.state)],
+  // searches list newest first by (created, id): each filter's index ends with them, so a page
+  // is read in index order and stops after its rows, whatever the history's size (issue #18.4)
+  (t) => [
+    index("executions_flow_created").on(t.namespace, t.flowId, t.created, t.id),
+    index("executions_state_created").on(t.state, t.created, t.id),
+    index("executions_created").on(t.created, t.id),
+    // a terminal execution's last save is its end: endedBefore searches and the purge walk it
+    index("executions_updated").on(t.updated, t.id),
+    // labels filter by containment (@>): the GIN index answers it without reading each document
+    index("executions_labels").using("gin", sql`${t.labels} jsonb_path_ops`),
+  ],
 );
 
 export const taskRuns = pgTable(
@@ -71,7 +82,8 @@ export const logs = pgTable(
     message: text("message").notNull(),
     timestamp: text("timestamp").notNull(),
   },
-  (t) => [index("logs_execution").on(t.executionId)],
+  // an execution's logs in order, without sorting them
+  (t) => [index("logs_execution_seq").on(t.executionId, t.seq)],
 );
 
 export const triggers = pgTable(

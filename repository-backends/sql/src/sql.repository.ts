@@ -221,8 +221,9 @@ export abstract class SqlRepository implements Repository {
       query.state?.length ? inArray(executions.state, query.state) : undefined,
       ...Object.entries(query.labels ?? {}).map(([key, value]) => this.hasLabel(executions.labels, key, value)),
       query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
-      // an execution's last update is its end once it is terminal
-      query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,
+      // an execution's last update is its end once it is terminal; it started before it ended,
+      // which bounds the (created, id) index walk of a time range at both ends
+      query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore), lte(executions.created, query.endedBefore)) : undefined,
     );
     const { after } = query;
     const page = after

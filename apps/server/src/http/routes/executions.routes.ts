@@ -13,7 +13,7 @@ import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
 /** a search counts its matches exactly up to this many; past it the total is the database's estimate (exact counts of millions cost seconds) */
-const EXACT_COUNT_LIMIT = 10_000;
+const EXACT_COUNT_LIMIT = 1_000;
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
