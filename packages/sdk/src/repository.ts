@@ -38,6 +38,7 @@ import type {
  * Left out on purpose: any query over user data values (there are none to query).
  */
 export interface ExecutionSearch {
+  /** the namespace and its children; with `flowId`, exactly this namespace (a flow is named by both, as in Kestra) */
   namespace?: string;
   flowId?: string;
   state?: ExecutionState[];

@@ -232,6 +232,14 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await ids({ tier: "gol" })).toEqual([]);
       expect((await repo.searchExecutions({ namespace: ns, labels: { team: "data" }, page: 1, size: 10 })).total).toBe(2);
     });
+    test("searchExecutions with a flow id takes the namespace exactly (a flow is named by both), without one its children too", async () => {
+      const ns = `c.flowns${Date.now()}`;
+      const parent = execution({ namespace: ns, flowId: "same" });
+      const child = execution({ namespace: `${ns}.child`, flowId: "same" });
+      for (const e of [parent, child]) await repo.saveExecution(e);
+      expect((await repo.searchExecutions({ namespace: ns, flowId: "same", page: 1, size: 10 })).results.map((e) => e.id)).toEqual([parent.id]);
+      expect((await repo.searchExecutions({ namespace: ns, page: 1, size: 10 })).results.map((e) => e.id).sort()).toEqual([parent.id, child.id].sort());
+    });
     test("a namespace filter takes '_' literally, not as any character", async () => {
       const mine = execution({ namespace: "c.under_score.team" });
       const lookalike = execution({ namespace: "c.underXscore.team" });

@@ -216,7 +216,9 @@ export abstract class SqlRepository implements Repository {
     const { executions } = this.tables;
     if (query.after && query.page !== 1) throw new UserError("a search continues either after a cursor or at a page, not both", { status: 400 });
     const where = and(
-      inNamespace(executions.namespace, query.namespace),
+      // a flow is named by its namespace and id: with a flow id, the namespace is exact (as in
+      // Kestra's JDBC repository), which lets the (namespace, flow_id, created, id) index serve
+      query.flowId && query.namespace ? eq(executions.namespace, query.namespace) : inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
       ...Object.entries(query.labels ?? {}).map(([key, value]) => this.hasLabel(executions.labels, key, value)),
@@ -227,7 +229,8 @@ export abstract class SqlRepository implements Repository {
     );
     const { after } = query;
     const page = after
-      ? and(where, or(lt(executions.created, after.created), and(eq(executions.created, after.created), lt(executions.id, after.id))))
+      ? // `created <=` bounds the index range; the OR then drops the rows of that date already given
+        and(where, lte(executions.created, after.created), or(lt(executions.created, after.created), lt(executions.id, after.id)))
       : where;
     // newest first by (created, id): the order the (…, created, id) indexes are walked in, so a
     // page reads `size` index entries rather than sorting every match

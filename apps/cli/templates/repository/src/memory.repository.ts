@@ -118,7 +118,8 @@ export class AcmeRepository implements Repository {
     const found = [...this.executions.values()]
       .filter(
         (e) =>
-          inNamespace(e.namespace, query.namespace) &&
+          // with a flow id the namespace is exact: a flow is named by both
+          (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) &&
           (!query.flowId || e.flowId === query.flowId) &&
           (!query.state?.length || query.state.includes(e.state.current)) &&
           Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
