@@ -226,6 +226,8 @@ export interface LogsQuery {
 export interface Page<T> {
   results: T[];
   total: number;
+  /** `total` is an estimate: more matched than the exact count was asked to go up to */
+  totalEstimated?: boolean;
 }
 
 export interface PageRequest {

@@ -176,6 +176,37 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
+    test("searchExecutions continues after a cursor: newest first by creation then id, no row twice or missed", async () => {
+      const ns = `c.keyset${Date.now()}`;
+      // two share a creation date, so the id breaks the tie
+      const dates = ["2026-01-01T00:00:01.000Z", "2026-01-01T00:00:02.000Z", "2026-01-01T00:00:02.000Z", "2026-01-01T00:00:03.000Z", "2026-01-01T00:00:04.000Z"];
+      const saved = dates.map((created) => execution({ namespace: ns, created, updated: created }));
+      for (const e of saved) await repo.saveExecution(e);
+      const expected = [...saved].sort((a, b) => (a.created === b.created ? (a.id < b.id ? 1 : -1) : a.created < b.created ? 1 : -1)).map((e) => e.id);
+      const seen: string[] = [];
+      let after: { created: string; id: string } | undefined;
+      for (let i = 0; i < 3; i++) {
+        const { results } = await repo.searchExecutions({ namespace: ns, after, page: 1, size: 2 });
+        seen.push(...results.map((e) => e.id));
+        const last = results.at(-1);
+        if (!last) break;
+        after = { created: last.created, id: last.id };
+      }
+      expect(seen).toEqual(expected);
+      expect((await repo.searchExecutions({ namespace: ns, page: 1, size: 10 })).results.map((e) => e.id)).toEqual(expected);
+    });
+    test("searchExecutions counts exactly up to countUpTo, then says the total is an estimate", async () => {
+      const ns = `c.count${Date.now()}`;
+      for (let i = 0; i < 4; i++) await repo.saveExecution(execution({ namespace: ns }));
+      const exact = await repo.searchExecutions({ namespace: ns, countUpTo: 10, page: 1, size: 1 });
+      expect(exact.total).toBe(4);
+      expect(exact.totalEstimated).toBeFalsy();
+      const bounded = await repo.searchExecutions({ namespace: ns, countUpTo: 2, page: 1, size: 1 });
+      expect(bounded.results).toHaveLength(1);
+      // an implementation may always count exactly; an estimate is never below what it counted
+      if (bounded.totalEstimated) expect(bounded.total).toBeGreaterThanOrEqual(3);
+      else expect(bounded.total).toBe(4);
+    });
     test("searchExecutions filters by start (startedAfter) and end (endedBefore, terminal only)", async () => {
       const ns = `c.dates${Date.now()}`;
       const early = execution({ namespace: ns, state: state("SUCCESS"), created: "2026-01-01T00:00:00.000Z", updated: "2026-01-01T00:05:00.000Z" });
@@ -200,6 +231,14 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await ids({ team: "nomatch" })).toEqual([]);
       expect(await ids({ tier: "gol" })).toEqual([]);
       expect((await repo.searchExecutions({ namespace: ns, labels: { team: "data" }, page: 1, size: 10 })).total).toBe(2);
+    });
+    test("searchExecutions with a flow id takes the namespace exactly (a flow is named by both), without one its children too", async () => {
+      const ns = `c.flowns${Date.now()}`;
+      const parent = execution({ namespace: ns, flowId: "same" });
+      const child = execution({ namespace: `${ns}.child`, flowId: "same" });
+      for (const e of [parent, child]) await repo.saveExecution(e);
+      expect((await repo.searchExecutions({ namespace: ns, flowId: "same", page: 1, size: 10 })).results.map((e) => e.id)).toEqual([parent.id]);
+      expect((await repo.searchExecutions({ namespace: ns, page: 1, size: 10 })).results.map((e) => e.id).sort()).toEqual([parent.id, child.id].sort());
     });
     test("a namespace filter takes '_' literally, not as any character", async () => {
       const mine = execution({ namespace: "c.under_score.team" });

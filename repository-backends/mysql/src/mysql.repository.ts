@@ -1,6 +1,6 @@
 import { cannotConnect, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
-import { and, eq, getTableColumns, sql, type Column, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
 import mysql from "mysql2/promise";
@@ -26,6 +26,8 @@ interface MysqlDatabase extends SqlDatabase {
     ignore(): { values(row: Insertable<Row>): PromiseLike<unknown> };
   };
   transaction<T>(fn: (tx: MysqlDatabase) => Promise<T>): Promise<T>;
+  /** a statement of its own (EXPLAIN): mysql2's [rows, fields] */
+  execute(query: SQL): PromiseLike<unknown>;
 }
 
 /** MySQL and MariaDB through mysql2. Migrations run at start under GET_LOCK. */
@@ -102,6 +104,14 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
 
   protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
+  }
+
+  /** EXPLAIN's first row: the rows InnoDB expects to read, times the share its filter keeps */
+  protected override async estimateRows(query: SQLWrapper): Promise<number | undefined> {
+    const [rows] = (await this.db().execute(sql`explain ${query}`)) as unknown as [Array<{ rows: number | string | null; filtered?: number | string | null }>];
+    const first = rows[0];
+    if (first?.rows == null) return undefined;
+    return Math.round((Number(first.rows) * Number(first.filtered ?? 100)) / 100);
   }
 }
 

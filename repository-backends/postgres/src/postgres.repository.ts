@@ -2,7 +2,7 @@ import {
   cannotConnect, insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
 import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
-import { sql, type Column, type SQL } from "drizzle-orm";
+import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
 import { dirname, resolve } from "node:path";
@@ -129,6 +129,11 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
 
   protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`${column} @> jsonb_build_object(${key}::text, ${value}::text)`;
+  }
+
+  protected override async estimateRows(query: SQLWrapper): Promise<number | undefined> {
+    const [row] = (await this.db().execute(sql`explain (format json) ${query}`)) as unknown as Array<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>;
+    return row?.["QUERY PLAN"]?.[0]?.Plan["Plan Rows"];
   }
 }
 

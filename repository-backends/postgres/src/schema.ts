@@ -1,4 +1,5 @@
 import { defineTables, tableBuilders, unboundedText, type DialectKit } from "@ferry/repository-sql";
+import { sql } from "drizzle-orm";
 import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text } from "drizzle-orm/pg-core";
 
 /** PostgreSQL's kinds of column: text needs no length, JSON is jsonb (labels match by containment) */
@@ -10,6 +11,8 @@ const postgresKit: DialectKit = {
   boolean: (column) => boolean(column),
   json: (column) => jsonb(column),
   serial: (column) => bigserial(column, { mode: "number" }).primaryKey(),
+  // jsonb_path_ops: smaller than the default GIN opclass and serves @> alone, all labels need
+  containmentIndex: (name, column) => index(name).using("gin", sql`${column} jsonb_path_ops`),
 };
 
 export const {

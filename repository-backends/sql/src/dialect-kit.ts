@@ -23,6 +23,11 @@ export interface DialectKit {
   table(name: string, columns: Record<string, ColumnSpec<never>>, keys: (t: Record<string, Column>) => KeySpec[]): Table;
   primaryKey(...columns: Column[]): KeySpec;
   index(name: string, ...columns: Column[]): KeySpec;
+  /**
+   * an index answering "this JSON column contains that object" (a label filter), where the
+   * dialect has one (PostgreSQL's GIN); absent, such filters read the rows
+   */
+  containmentIndex?(name: string, column: Column): KeySpec;
   /** a UUIDv7 or a hash key */
   id(column: string): ColumnSpec<string>;
   /** a namespace, flow, task or other user-given name */

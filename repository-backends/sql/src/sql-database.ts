@@ -1,4 +1,4 @@
-import type { Column, SQL, Table } from "drizzle-orm";
+import type { Column, SQL, SQLWrapper, Subquery, Table } from "drizzle-orm";
 import type { DataOf, SqlTable } from "./sql-table.js";
 
 /**
@@ -9,7 +9,7 @@ import type { DataOf, SqlTable } from "./sql-table.js";
  */
 export interface SqlDatabase {
   select(): { from<Row>(table: SqlTable<Row>): SelectQuery<Row> };
-  select<Fields extends Selection>(fields: Fields): { from(table: Table): SelectQuery<Selected<Fields>> };
+  select<Fields extends Selection>(fields: Fields): { from(table: Table | Subquery): SelectQuery<Selected<Fields>> };
   selectDistinct<Fields extends Selection>(fields: Fields): { from(table: Table): SelectQuery<Selected<Fields>> };
   insert<Row>(table: SqlTable<Row>): { values(rows: Insertable<Row> | Array<Insertable<Row>>): PromiseLike<unknown> };
   update<Row>(table: SqlTable<Row>): { set(changes: Partial<Row>): { where(condition: SQL | undefined): PromiseLike<unknown> } };
@@ -26,7 +26,8 @@ export type Selection = Record<string, Column | SQL>;
 /** the rows a selection reads */
 export type Selected<Fields extends Selection> = { [K in keyof Fields]: Fields[K] extends SQL<infer T> ? T : DataOf<Fields[K]> };
 
-export interface SelectQuery<Row> extends PromiseLike<Row[]> {
+/** a SELECT being built; as an SQLWrapper it can be embedded in another statement (EXPLAIN …) */
+export interface SelectQuery<Row> extends PromiseLike<Row[]>, SQLWrapper {
   where(condition: SQL | undefined): SelectQuery<Row>;
   orderBy(...order: Array<Column | SQL>): SelectQuery<Row>;
   limit(count: number): SelectQuery<Row>;
@@ -34,6 +35,8 @@ export interface SelectQuery<Row> extends PromiseLike<Row[]> {
   leftJoin(table: Table, on: SQL): SelectQuery<Row>;
   /** a locking read (SELECT … FOR UPDATE); PostgreSQL and MySQL only */
   for(strength: "update"): SelectQuery<Row>;
+  /** the query as a subquery to select from */
+  as(alias: string): Subquery;
 }
 
 /**

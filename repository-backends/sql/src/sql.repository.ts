@@ -1,9 +1,9 @@
 import {
-  ConflictError, NotFoundError, OperationalError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
+  ConflictError, NotFoundError, OperationalError, UserError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type ExecutionState, type FlowRecord, type LogEntry, type LogLevel, type LogsQuery, type Page,
   type PageRequest, type KvRecord, type MetricEntry, type Repository, type SecretRecord, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord, type UnfinishedExecution,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type Column, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, isNull, like, lt, lte, notInArray, or, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import {
   executionFromRow, executionToRow, flowFromRow, kvFromRow, LEVEL_RANK, logFromRow, logToRow, metricFromRow, taskRunFromRow, taskRunToRow, triggerFromRow, triggerToRow,
   type FlowRow,
@@ -204,24 +204,51 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
 
   async searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>> {
     const { executions } = this.tables;
+    if (query.after && query.page !== 1) throw new UserError("a search continues either after a cursor or at a page, not both", { status: 400 });
     const where = and(
-      inNamespace(executions.namespace, query.namespace),
+      // a flow is named by its namespace and id: with a flow id, the namespace is exact (as in
+      // Kestra's JDBC repository), which lets the (namespace, flow_id, created, id) index serve
+      query.flowId && query.namespace ? eq(executions.namespace, query.namespace) : inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
       ...Object.entries(query.labels ?? {}).map(([key, value]) => this.hasLabel(executions.labels, key, value)),
       query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
-      // an execution's last update is its end once it is terminal
-      query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore)) : undefined,
+      // an execution's last update is its end once it is terminal; it started before it ended,
+      // which bounds the (created, id) index walk of a time range at both ends
+      query.endedBefore ? and(inArray(executions.state, TERMINAL), lte(executions.updated, query.endedBefore), lte(executions.created, query.endedBefore)) : undefined,
     );
-    const [{ n }] = (await this.db().select({ n: count() }).from(executions).where(where));
+    const { after } = query;
+    const page = after
+      ? // `created <=` bounds the index range; the OR then drops the rows of that date already given
+        and(where, lte(executions.created, after.created), or(lt(executions.created, after.created), lt(executions.id, after.id)))
+      : where;
+    // newest first by (created, id): the order the (…, created, id) indexes are walked in, so a
+    // page reads `size` index entries rather than sorting every match
     const rows = (await this.db()
       .select()
       .from(executions)
-      .where(where)
-      .orderBy(desc(executions.id))
+      .where(page)
+      .orderBy(desc(executions.created), desc(executions.id))
       .limit(query.size)
-      .offset((query.page - 1) * query.size));
-    return { results: rows.map(executionFromRow), total: Number(n) };
+      .offset(after ? 0 : (query.page - 1) * query.size));
+    return { results: rows.map(executionFromRow), ...(await this.countExecutions(where, query.countUpTo)) };
+  }
+
+  /** exact up to `upTo` matches (a bounded index walk); past it, the planner's estimate where the database gives one */
+  private async countExecutions(where: SQL | undefined, upTo: number | undefined): Promise<{ total: number; totalEstimated?: true }> {
+    const { executions } = this.tables;
+    const exact = async () => Number(((await this.db().select({ n: count() }).from(executions).where(where)) as Array<{ n: number }>)[0].n);
+    if (upTo === undefined) return { total: await exact() };
+    const bounded = this.db().select({ one: sql`1` }).from(executions).where(where).limit(upTo + 1).as("bounded");
+    const [{ n }] = (await this.db().select({ n: count() }).from(bounded)) as Array<{ n: number }>;
+    if (Number(n) <= upTo) return { total: Number(n) };
+    const estimate = await this.estimateRows(this.db().select({ one: sql`1` }).from(executions).where(where));
+    return estimate === undefined ? { total: await exact() } : { total: Math.max(upTo + 1, estimate), totalEstimated: true };
+  }
+
+  /** how many rows the database's planner expects this query to return; undefined where it cannot say */
+  protected async estimateRows(_query: SQLWrapper): Promise<number | undefined> {
+    return undefined;
   }
 
   async listUnfinishedExecutions(): Promise<UnfinishedExecution[]> {

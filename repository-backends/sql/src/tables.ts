@@ -49,7 +49,17 @@ export function defineTables(k: DialectKit) {
         /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
         metadata: k.json("metadata"),
       },
-      (t) => [k.index("executions_flow", t.namespace, t.flowId), k.index("executions_state", t.state)],
+      // searches list newest first by (created, id): each filter's index ends with them, so a
+      // page is read in index order and stops after its rows, whatever the history's size
+      (t) => [
+        k.index("executions_flow_created", t.namespace, t.flowId, t.created, t.id),
+        k.index("executions_state_created", t.state, t.created, t.id),
+        k.index("executions_created", t.created, t.id),
+        // a terminal execution's last save is its end: endedBefore searches, the purge and the
+        // history exporter's change feed walk it
+        k.index("executions_updated", t.updated, t.id),
+        ...(k.containmentIndex ? [k.containmentIndex("executions_labels", t.labels)] : []),
+      ],
     ),
 
     taskRuns: table<TaskRunRow>(
@@ -85,7 +95,8 @@ export function defineTables(k: DialectKit) {
         message: k.longText("message").notNull(),
         timestamp: k.date("timestamp").notNull(),
       },
-      (t) => [k.index("logs_execution", t.executionId)],
+      // an execution's logs in order, without sorting them
+      (t) => [k.index("logs_execution_seq", t.executionId, t.seq)],
     ),
 
     triggers: table<TriggerRow>(

@@ -110,6 +110,27 @@ describe("executions API", () => {
     expect((await json(await api("/executions/search?namespace=api.test&flowId=hello"))).body.total).toBe(before);
   });
 
+  it("pages a search by cursor: each page's next gives the one after it, every execution once; a forged cursor is 400", async () => {
+    for (let i = 0; i < 5; i++) expect((await api("/executions/api.test/hello?wait=true&labels=cursor:yes", { method: "POST" })).status).toBe(200);
+    const all = (await json(await api("/executions/search?labels=cursor:yes&size=50"))).body;
+    expect(all.total).toBe(5);
+    const seen: string[] = [];
+    let next: string | undefined;
+    for (let i = 0; i < 4; i++) {
+      const page = (await json(await api(`/executions/search?labels=cursor:yes&size=2${next ? `&after=${next}` : ""}`))).body;
+      seen.push(...page.results.map((e: { id: string }) => e.id));
+      next = page.next;
+      if (!next) break;
+    }
+    expect(seen).toEqual(all.results.map((e: { id: string }) => e.id));
+    for (const bad of ["nope", Buffer.from("[1,2]").toString("base64url"), ""]) {
+      const r = await json(await api(`/executions/search?after=${bad}`));
+      expect(r.status).toBe(400);
+      expect(r.body.message).toContain("'after'");
+    }
+    expect((await api(`/executions/search?page=2&after=${next ?? encodeURIComponent(Buffer.from('["a","b"]').toString("base64url"))}`)).status).toBe(400);
+  });
+
   it("answers 404 JSON for unknown flows and executions, 400 for a body that does not parse", async () => {
     expect(await json(await api("/executions/api.test/nope", { method: "POST" }))).toMatchObject({ status: 404, body: { message: "flow api.test.nope not found" } });
     expect((await json(await api("/executions/01234567-0000-7000-8000-000000000000"))).status).toBe(404);

@@ -40,7 +40,7 @@ export const openApiDocument = {
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
       },
     },
-    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page], responses: { 200: json("{results, total}") } } },
+    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor") } } },
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
       delete: {

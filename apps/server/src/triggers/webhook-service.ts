@@ -1,6 +1,6 @@
 import { conditionsHold, renderString } from "@ferry/core";
-import type { JsonStore } from "@ferry/engine";
-import { assertNesting, errorMessage, isTerminal, newId, parseDuration, UserError, type Repository } from "@ferry/sdk";
+import type { EngineEvents, JsonStore } from "@ferry/engine";
+import { assertNesting, errorMessage, isTerminal, newId, parseDuration, UserError, type LogEntry, type Repository } from "@ferry/sdk";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
 import type { ExecutionWaiter } from "../http/execution-waiter.js";
@@ -43,7 +43,16 @@ export interface WebhookServiceDeps {
   repository: Repository;
   store: JsonStore;
   logger: Logger;
+  /** this process's log writer tells of lines it stored: a failed execution's error line is waited for there */
+  events?: EngineEvents;
 }
+
+/**
+ * A task's log lines and its result travel apart (the logs channel, the executor's), so an
+ * execution can be seen ended before its last lines are stored: how long the answer waits for
+ * the error line it names.
+ */
+const ERROR_LINE_GRACE_MS = 2_000;
 
 /**
  * Kestra's webhook: finds the trigger (404 alike for an unknown flow, a disabled one and a
@@ -107,9 +116,33 @@ export class WebhookService {
     return this.answer(id, props);
   }
 
+  /** the execution's last ERROR line, waiting up to ERROR_LINE_GRACE_MS for one still on its way to the repository */
+  private async lastErrorLine(id: string): Promise<string | undefined> {
+    const { repository, events } = this.deps;
+    const read = async () => (await repository.findLogs(id, { minLevel: "ERROR" })).at(-1)?.message;
+    if (!events) return read();
+    let stored!: () => void;
+    const arrived = new Promise<void>((resolve) => (stored = resolve));
+    // listening before the first read: a line stored between the two is not missed
+    const listener = (entries: LogEntry[]) => {
+      if (entries.some((e) => e.executionId === id && e.level === "ERROR")) stored();
+    };
+    events.on("logs", listener);
+    const timer = setTimeout(() => stored(), ERROR_LINE_GRACE_MS);
+    try {
+      const found = await read();
+      if (found !== undefined) return found;
+      await arrived;
+      return await read();
+    } finally {
+      clearTimeout(timer);
+      events.off("logs", listener);
+    }
+  }
+
   /** the answer for an execution: at its end when the trigger waits, its outputs alone with returnOutputs */
   private async answer(id: string, props: WebhookTrigger["properties"]): Promise<WebhookAnswer> {
-    const { waiter, repository, store } = this.deps;
+    const { waiter, store } = this.deps;
     let found = await this.loadSoon(id);
     if (props.wait && !isTerminal(found.execution.state.current)) {
       await waiter.wait(id, WAIT_LIMIT_MS);
@@ -119,8 +152,8 @@ export class WebhookService {
     if (props.wait && props.returnOutputs) {
       const state = execution.state.current;
       if (state === "SUCCESS" || state === "WARNING") return { status: 200, body: execution.outputsUri ? await store.read(execution.outputsUri) : {} };
-      const [error] = (await repository.findLogs(id, { minLevel: "ERROR" })).slice(-1);
-      return { status: 200, body: { id, state, error: error?.message ?? `execution ended ${state}` } };
+      const error = await this.lastErrorLine(id);
+      return { status: 200, body: { id, state, error: error ?? `execution ended ${state}` } };
     }
     return { status: 200, body: await executionJson(store, execution, taskRuns) };
   }

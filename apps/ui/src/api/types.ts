@@ -90,6 +90,8 @@ export interface Execution {
 export interface Page<T> {
   results: T[];
   total: number;
+  /** total is the server's estimate (more matched than it counts exactly) */
+  totalEstimated?: boolean;
 }
 
 export interface LogEntry {

@@ -31,12 +31,14 @@ export function ErrorBanner({ error }: { error: unknown }) {
   );
 }
 
-export function Pager({ page, size, total, onPage }: { page: number; size: number; total: number; onPage: (page: number) => void }) {
+/** `estimated`: the server counted exactly only so far and `total` is its database's estimate */
+export function Pager({ page, size, total, estimated, onPage }: { page: number; size: number; total: number; estimated?: boolean; onPage: (page: number) => void }) {
   const last = Math.max(1, Math.ceil(total / size));
+  const about = estimated ? "about " : "";
   return (
     <div className="pager">
       <span>
-        {total.toLocaleString()} in all · page {page.toLocaleString()} of {last.toLocaleString()}
+        {about}{total.toLocaleString()} in all · page {page.toLocaleString()} of {about}{last.toLocaleString()}
       </span>
       <button onClick={() => onPage(1)} disabled={page <= 1} aria-label="First page">
         «

@@ -177,7 +177,7 @@ export function ExecutionTable({ fixed = {} }: { fixed?: { namespace?: string; f
               </option>
             ))}
           </select>
-          <Pager page={filters.page} size={filters.size} total={executions.data.total} onPage={(p) => set("page", [String(p)])} />
+          <Pager page={filters.page} size={filters.size} total={executions.data.total} estimated={executions.data.totalEstimated} onPage={(p) => set("page", [String(p)])} />
         </div>
       )}
     </>

@@ -2,6 +2,7 @@ import type { ExecutionState } from "../states.js";
 import type { EndedExecutionsQuery, ExecutionRecord, Page, PageRequest, TaskRunRecord } from "../model.js";
 
 export interface ExecutionSearch {
+  /** the namespace and its children; with `flowId`, exactly this namespace (a flow is named by both, as in Kestra) */
   namespace?: string;
   flowId?: string;
   state?: ExecutionState[];
@@ -9,6 +10,24 @@ export interface ExecutionSearch {
   endedBefore?: string;
   /** every one of these labels, with exactly this value */
   labels?: Record<string, string>;
+  /**
+   * keyset pagination: only executions after this one in the search's order (newest first:
+   * `created` descending, then `id` descending). Each page then costs the same however deep it
+   * is, where an offset makes the database walk every row before it. `page` must be 1 with it.
+   */
+  after?: ExecutionCursor;
+  /**
+   * count exactly only up to this many matches; past it `total` is the database's estimate and
+   * the page says `totalEstimated`. Without it the count is exact (the execution.Count task
+   * needs exact figures), which over millions of executions costs a full index walk.
+   */
+  countUpTo?: number;
+}
+
+/** where a page of executions ended: the last execution's creation date and id */
+export interface ExecutionCursor {
+  created: string;
+  id: string;
 }
 
 /** an execution not yet terminal, as listed for reconciliation */

@@ -118,7 +118,8 @@ export class AcmeRepository implements Repository {
     const found = [...this.executions.values()]
       .filter(
         (e) =>
-          inNamespace(e.namespace, query.namespace) &&
+          // with a flow id the namespace is exact: a flow is named by both
+          (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) &&
           (!query.flowId || e.flowId === query.flowId) &&
           (!query.state?.length || query.state.includes(e.state.current)) &&
           Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
@@ -126,9 +127,13 @@ export class AcmeRepository implements Repository {
           // a terminal execution's last update is its end
           (!query.endedBefore || (isTerminal(e.state.current) && e.updated <= query.endedBefore)),
       )
-      .sort(byKey((e) => e.id))
+      // newest first: creation date, then id
+      .sort(byKey((e) => `${e.created}\u0000${e.id}`))
       .reverse();
-    return page(copy(found), query);
+    const { after } = query;
+    if (!after) return page(copy(found), query);
+    const rest = found.filter((e) => e.created < after.created || (e.created === after.created && e.id < after.id));
+    return { results: copy(rest.slice(0, query.size)), total: found.length };
   }
 
   async listUnfinishedExecutions() {

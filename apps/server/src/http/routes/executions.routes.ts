@@ -8,9 +8,12 @@ import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
 import { dateQuery, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
+import { decodeCursor, encodeCursor } from "../search-cursor.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
+/** a search counts its matches exactly up to this many; past it the total is the database's estimate (exact counts of millions cost seconds) */
+const EXACT_COUNT_LIMIT = 1_000;
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -30,9 +33,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
-    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size"]);
+    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after"]);
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
     for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
+    const { page: pageNumber, size } = pageOf(c.req.query());
+    const after = decodeCursor(c.req.query("after"));
+    if (after && pageNumber !== 1) throw new UserError("give either 'after' (the next page by cursor) or 'page', not both", { status: 400 });
     const page = await repository.searchExecutions({
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
@@ -41,8 +47,17 @@ export function executionRoutes(deps: ApiDeps): Hono {
       startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
       endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
       ...pageOf(c.req.query()),
+      after,
+      countUpTo: EXACT_COUNT_LIMIT,
     });
-    return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total });
+    const last = page.results.at(-1);
+    return c.json({
+      results: await Promise.all(page.results.map((e) => executionJson(store, e, []))),
+      total: page.total,
+      ...(page.totalEstimated ? { totalEstimated: true } : {}),
+      // a full page may have more after it: the cursor of its last execution
+      ...(last && page.results.length === size ? { next: encodeCursor(last) } : {}),
+    });
   });
 
   // registered before POST /:namespace/:flowId, which would otherwise match it

@@ -12,7 +12,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   const service = new WebhookService({
     lookup: deps.triggers.webhooks, rateLimiter: deps.triggers.rateLimiter, starter: deps.triggers.starter,
-    waiter: deps.waiter, repository: deps.repository, store: deps.store, logger: deps.logger,
+    waiter: deps.waiter, repository: deps.repository, store: deps.store, logger: deps.logger, events: deps.events,
   });
 
   const handle = open(async (c: Context) => {

@@ -1,0 +1,24 @@
+import { UserError, type ExecutionCursor, type ExecutionRecord } from "@ferry/sdk";
+
+/**
+ * The `after` cursor of GET /executions/search: where the previous page ended, as an opaque
+ * token (base64url of the last execution's creation date and id). Keyset pages cost the same at
+ * any depth; `page=N` makes the database walk every row before the page.
+ */
+export function encodeCursor(last: Pick<ExecutionRecord, "created" | "id">): string {
+  return Buffer.from(JSON.stringify([last.created, last.id])).toString("base64url");
+}
+
+export function decodeCursor(token: string | undefined): ExecutionCursor | undefined {
+  if (token === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === "string" && part.length > 0 && part.length <= 200)) {
+    throw new UserError("query parameter 'after' is not a cursor this API gave (use the 'next' of the previous page)", { status: 400 });
+  }
+  return { created: parsed[0], id: parsed[1] };
+}
