@@ -72,7 +72,7 @@ export async function configureBackend<K extends BackendKind>(kind: K, section: 
   return { kind, type: section.type, definition, options: parseBackendOptions(definition, section, kind) };
 }
 
-async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
+export async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
   try {
     const instance = await backend.definition.create(backend.options, context);
     const { mapError } = backend.definition;

@@ -31,6 +31,11 @@ export const configSchema = z.strictObject({
   storage: backend({ type: "local", path: "./.ferry/storage" }),
   secrets: backend({ type: "env" }),
   queue: backend({ type: "memory" }),
+  /**
+   * Where history (ended executions, logs, metrics) is searched: `repository` (the primary
+   * itself), `postgres` (a database of its own, fed by the exporter) or `none`.
+   */
+  history: backend({ type: "repository" }),
   plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
   worker: z
     .strictObject({

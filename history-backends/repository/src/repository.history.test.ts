@@ -1,0 +1,27 @@
+import { createSqliteRepository } from "@ferry/repository-sqlite";
+import { historyContract, PRIMARY_ANSWERS_SKIPS } from "@ferry/testkit";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RepositoryHistoryStore } from "./repository.history.js";
+
+historyContract(
+  "repository (sqlite primary)",
+  async () => {
+    const repository = createSqliteRepository({ type: "sqlite", path: join(await mkdtemp(join(tmpdir(), "ferry-history-")), "ferry.db") });
+    return {
+      store: new RepositoryHistoryStore(repository),
+      // the primary is the history: data reaches it as the engine writes it
+      async ingest(batch) {
+        for (const { execution, taskRuns } of batch.executions) await repository.saveExecution(execution, taskRuns);
+        await repository.appendLogs(batch.logs.map(({ seq: _seq, ...entry }) => entry));
+      },
+      init: () => repository.init(),
+      close: () => repository.close(),
+    };
+  },
+  {
+    ...PRIMARY_ANSWERS_SKIPS,
+    "full-text log search across executions, newest first, paged": "the primary keeps no text index: this store refuses log search with 501",
+  },
+);
