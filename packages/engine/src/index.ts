@@ -24,3 +24,4 @@ export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";
+export { HistoryExporter, type ExportStatus, type HistoryExporterOptions } from "./history/history-exporter.js";

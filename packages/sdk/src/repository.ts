@@ -1,4 +1,5 @@
 import type { ExecutionState } from "./states.js";
+import type { HistoryExecution, HistoryLogEntry, HistoryMetricEntry } from "./history.js";
 import type {
   ConcurrencySlotRecord, ConnectionRecord, EndedExecutionsQuery, ExecutionRecord, FlowRecord, LogEntry, LogLevel, LogsQuery, KvRecord, MetricEntry, Page, PageRequest, SecretRecord, TaskCacheRecord, TaskRunRecord,
   TriggerRef, TriggerStateRecord,
@@ -176,6 +177,15 @@ export interface Repository {
   saveConnection(record: ConnectionRecord): Promise<void>;
   /** false when there was no such connection */
   deleteConnection(namespace: string, id: string): Promise<boolean>;
+
+  /**
+   * The history exporter's feed: executions saved after `after`, ordered by (`updated`, `id`),
+   * each with its task runs from the same snapshot; log lines and metrics after `seq`, by
+   * seq. A repository without them cannot feed an exported history store (the server says so).
+   */
+  listExecutionChanges?(after: { updated: string; id: string }, limit: number): Promise<HistoryExecution[]>;
+  listLogsAfter?(seq: number, limit: number): Promise<HistoryLogEntry[]>;
+  listMetricsAfter?(seq: number, limit: number): Promise<HistoryMetricEntry[]>;
 
   appendMetrics(entries: MetricEntry[]): Promise<void>;
   /** in the order they were appended */

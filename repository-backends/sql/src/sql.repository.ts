@@ -11,6 +11,7 @@ import {
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { retryingLostRaces } from "./race-retry.js";
 import { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
+import { ChangeFeed } from "./change-feed.js";
 
 /**
  * drizzle has no dialect-neutral schema or query API (drizzle-orm#1196): a pgTable, a
@@ -68,6 +69,25 @@ export abstract class SqlRepository implements Repository {
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
+
+  private feedOf?: ChangeFeed;
+  /** the history exporter's reads (change-feed.ts) */
+  private get feed(): ChangeFeed {
+    return (this.feedOf ??= new ChangeFeed(this.tables, (fn) => this.readInSnapshot(fn), () => this.db()));
+  }
+  /** runs reads that must see one snapshot (an execution and its task runs) */
+  protected readInSnapshot<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    return this.transaction(fn);
+  }
+  listExecutionChanges(after: { updated: string; id: string }, limit: number) {
+    return this.feed.executionsAfter(after, limit);
+  }
+  listLogsAfter(seq: number, limit: number) {
+    return this.feed.logsAfter(seq, limit);
+  }
+  listMetricsAfter(seq: number, limit: number) {
+    return this.feed.metricsAfter(seq, limit);
+  }
 
   private slotsOf?: ConcurrencySlots;
   private get concurrency(): ConcurrencySlots {

@@ -59,6 +59,15 @@ export class SqliteRepository extends SqlRepository {
     throw new UnexpectedError("SQLite transactions run synchronously; override the method instead");
   }
 
+  /**
+   * better-sqlite3 runs each query synchronously; a save may still run between two awaited
+   * reads. The history exporter, the only caller, tolerates it: that save has a later
+   * version and is exported again on its next pass, replacing what was read.
+   */
+  protected override readInSnapshot<T>(fn: (tx: AnyDb) => Promise<T>): Promise<T> {
+    return fn(this.database!);
+  }
+
   protected async upsert(tx: AnyDb, table: AnyTable, rows: Array<Record<string, unknown>>, key: AnyTable, keep: string[] = []): Promise<void> {
     // saveExecution, the hot caller, is overridden with prepared statements
     const columns = Object.keys(rows[0]).filter((k) => !keep.includes(k));
