@@ -25,15 +25,21 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { execution, taskRuns } = await load(id);
     return executionJson(store, execution, taskRuns);
   };
+  /** what GET answers: the primary's record, or history's once the primary dropped it */
+  const read = async (id: string) => {
+    const found = await deps.history.getExecution(id);
+    if (!found) throw new NotFoundError(`execution ${id} not found`);
+    return executionJson(store, found.execution, found.taskRuns);
+  };
   const { waiter } = deps;
   /** resolves once the execution is terminal (or the limit passes) */
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
-    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size"]);
+    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after"]);
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
     for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
-    const page = await repository.searchExecutions({
+    const page = await deps.history.searchExecutions({
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
       state: states as ExecutionState[],
@@ -41,8 +47,11 @@ export function executionRoutes(deps: ApiDeps): Hono {
       startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
       endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
       ...pageOf(c.req.query()),
+      after: c.req.query("after") || undefined,
     });
-    return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total });
+    const results = await Promise.all(page.results.map((e) => executionJson(store, e, [])));
+    // `next`: the keyset cursor of the following page (pass it as `after`), when the store gives one
+    return c.json({ results, total: page.total, ...(page.next ? { next: page.next } : {}) });
   });
 
   // registered before POST /:namespace/:flowId, which would otherwise match it
@@ -75,7 +84,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     return c.json(await answer(id));
   });
 
-  app.get("/:id", async (c) => c.json(await answer(c.req.param("id"))));
+  app.get("/:id", async (c) => c.json(await read(c.req.param("id"))));
 
   app.delete("/:id/kill", async (c) => {
     const { execution } = await load(c.req.param("id"));
