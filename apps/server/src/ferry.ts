@@ -1,5 +1,5 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
+import { closeBackends, configureBackend, configureRenderLimits, createBackends, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
 import { BUILT_IN_BACKENDS, composeScheduler, composeWorker, HistoryExporter } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
@@ -47,6 +47,8 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   }
   assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
+  // the history section is checked with the others, before anything is opened
+  await configureBackend("history", config.history, { baseDir, builtIns: BUILT_IN_BACKENDS });
   const backends = await retryWhileUnavailable(
     () => createBackends(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, { repository: true }),
     (line) => logger.error(line),
