@@ -13,6 +13,11 @@ const inNamespace = (sql: postgres.Sql, namespace?: string) =>
 
 const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
 
+/** PostgreSQL text cannot hold NUL: a query naming one is refused, not sent */
+function assertNoNul(values: Array<string | undefined>): void {
+  if (values.some((v) => v?.includes("\u0000"))) throw new UserError("a search value holds a NUL character", { status: 400 });
+}
+
 function offsetOf(request: HistoryPageRequest): number {
   return request.page && !request.after ? (request.page - 1) * request.size : 0;
 }
@@ -23,6 +28,7 @@ export class HistoryQueries {
 
   async searchExecutions(query: ExecutionSearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
     const sql = this.sql();
+    assertNoNul([query.namespace, query.flowId, query.after, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
         // a fragment is built for each statement: postgres.js fragments are not to be shared by two
     const where = () => sql`
       where true ${inNamespace(sql, query.namespace)}
@@ -41,12 +47,14 @@ export class HistoryQueries {
   }
 
   async getExecution(id: string): Promise<HistoryExecution | undefined> {
+    if (id.includes("\u0000")) return undefined;
     const [row] = await this.sql()<Array<{ record: ExecutionRecord; task_runs: TaskRunRecord[] }>>`select record, task_runs from executions where id = ${id} limit 1`;
     return row && { execution: row.record, taskRuns: row.task_runs };
   }
 
   async findLogs(executionId: string, filter: HistoryLogFilter = {}): Promise<LogEntry[]> {
     const sql = this.sql();
+    assertNoNul([executionId, filter.taskId, filter.taskRunId]);
     const rows = await sql<LogRow[]>`
       select * from logs where execution_id = ${executionId}
       ${filter.taskId ? sql`and task_id = ${filter.taskId}` : sql``}
@@ -59,6 +67,7 @@ export class HistoryQueries {
   async searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>> {
     const sql = this.sql();
     if (!query.q.trim()) throw new UserError("a log search needs words to look for (q)", { status: 400 });
+    assertNoNul([query.q, query.namespace, query.flowId]);
     const where = () => sql`
       where message_words @@ plainto_tsquery('simple', ${query.q}) ${inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
@@ -77,6 +86,7 @@ export class HistoryQueries {
 
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {
     const sql = this.sql();
+    assertNoNul([query.namespace, query.flowId]);
     const rows = await sql<Array<{ bucket: string; state: string; n: string }>>`
       select to_char(date_trunc(${query.interval}, created at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as bucket, state, count(*) as n
       from executions
@@ -108,7 +118,7 @@ function logOf(row: LogRow): LogEntry {
 }
 
 function logCursor(cursor: string): { timestamp: string; seq: string } {
-  const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)\|(\d+)$/.exec(cursor);
-  if (!m) throw new UserError(`the page cursor '${cursor.slice(0, 60)}' is not one this server gave`, { status: 400 });
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,18})$/.exec(cursor);
+  if (!m || Number.isNaN(Date.parse(m[1])) || new Date(m[1]).toISOString() !== m[1]) throw new UserError(`the page cursor '${cursor.slice(0, 60)}' is not one this server gave`, { status: 400 });
   return { timestamp: m[1], seq: m[2] };
 }

@@ -50,6 +50,21 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     }
   });
 
+  it("refuses a log cursor it did not give and values PostgreSQL cannot hold, with 400", async () => {
+    const store = new PostgresHistoryStore({ url: database.url, poolSize: 1 });
+    try {
+      for (const after of ["2026-02-30T00:00:00.000Z|1", "2026-01-01T00:00:00Z|1", "x|1", "2026-01-01T00:00:00.000Z|"]) {
+        await expect(store.searchLogs({ q: "x", size: 5, after })).rejects.toMatchObject({ status: 400 });
+      }
+      await expect(store.searchLogs({ q: "a\u0000b", size: 5 })).rejects.toMatchObject({ status: 400 });
+      await expect(store.searchExecutions({ size: 5, labels: { k: "\u0000" } })).rejects.toMatchObject({ status: 400 });
+      await expect(store.searchLogs({ q: "  ", size: 5 })).rejects.toMatchObject({ status: 400 });
+      expect(await store.getExecution("a\u0000")).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it("out of reach: every call fails as an OperationalError; back, it creates its layout and works", async () => {
     const url = new URL(database.url);
     const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });

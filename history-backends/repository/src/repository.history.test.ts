@@ -3,6 +3,7 @@ import { historyContract, PRIMARY_ANSWERS_SKIPS } from "@ferry/testkit";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
 import { RepositoryHistoryStore } from "./repository.history.js";
 
 historyContract(
@@ -25,3 +26,19 @@ historyContract(
     "full-text log search across executions, newest first, paged": "the primary keeps no text index: this store refuses log search with 501",
   },
 );
+
+describe("repository history store: bad input", () => {
+  it("refuses a page cursor it did not give, with 400", async () => {
+    const repository = createSqliteRepository({ type: "sqlite", path: join(await mkdtemp(join(tmpdir(), "ferry-history-")), "ferry.db") });
+    await repository.init();
+    try {
+      const store = new RepositoryHistoryStore(repository);
+      for (const after of ["page:0", "page:99999999", "next", "page:-1"]) {
+        await expect(store.searchExecutions({ size: 10, after })).rejects.toMatchObject({ status: 400, message: expect.stringMatching(/is not one this server gave/) });
+      }
+      expect((await store.searchExecutions({ size: 10, after: "page:2" })).results).toEqual([]);
+    } finally {
+      await repository.close();
+    }
+  });
+});

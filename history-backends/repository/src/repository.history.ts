@@ -58,10 +58,13 @@ export class RepositoryHistoryStore implements HistoryStore {
   }
 }
 
+/** pages past this are refused, as the API refuses them: an offset beyond it is a mistake */
+const MAX_PAGE = 1_000_000;
+
 function pageOfCursor(cursor: string): number {
-  const page = /^page:(\d+)$/.exec(cursor)?.[1];
-  if (!page) throw new UserError(`the page cursor '${cursor.slice(0, 40)}' is not one this server gave (page:<n>)`, { status: 400 });
-  return Number(page);
+  const page = Number(/^page:(\d{1,7})$/.exec(cursor)?.[1]);
+  if (!(page >= 1 && page <= MAX_PAGE)) throw new UserError(`the page cursor '${cursor.slice(0, 40)}' is not one this server gave (page:<n>, n from 1 to ${MAX_PAGE})`, { status: 400 });
+  return page;
 }
 
 export const repositoryHistoryBackend = defineBackend({
