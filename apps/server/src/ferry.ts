@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { closeBackends, configureBackend, configureRenderLimits, createBackends, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS, composeScheduler, composeWorker, HistoryExporter } from "@ferry/engine";
+import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
+import { BUILT_IN_BACKENDS, composeScheduler, composeWorker, HistoryExporter, PrimaryTrimmer } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -48,7 +48,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
   // the history section is checked with the others, before anything is opened
-  await configureBackend("history", config.history, { baseDir, builtIns: BUILT_IN_BACKENDS });
+  await configureBackend("history", historyBackendSection(config), { baseDir, builtIns: BUILT_IN_BACKENDS });
   const backends = await retryWhileUnavailable(
     () => createBackends(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, { repository: true }),
     (line) => logger.error(line),
@@ -94,6 +94,11 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     if (exporter) {
       exporter.start();
       closers.unshift(() => exporter.stop());
+      if (config.history.primaryRetention) {
+        const trimmer = new PrimaryTrimmer({ repository, exporter, keepMs: parseDuration(config.history.primaryRetention), onError });
+        trimmer.start();
+        closers.unshift(() => trimmer.stop());
+      }
     }
     const deps: ApiDeps = {
       config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role,

@@ -23,3 +23,4 @@ export {
 } from "./config/backends.js";
 export { retryWhileUnavailable } from "./config/retry-start.js";
 export { openHistory } from "./config/history.js";
+export { historyBackendSection } from "./config/history-section.js";

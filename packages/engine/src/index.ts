@@ -25,3 +25,4 @@ export { resumeCommand } from "./resume-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";
 export { HistoryExporter, type ExportStatus, type HistoryExporterOptions } from "./history/history-exporter.js";
+export { PrimaryTrimmer, type PrimaryTrimmerOptions } from "./history/primary-trimmer.js";

@@ -1,6 +1,7 @@
-import { errorMessage, isUnavailable, type HistoryStore, type Repository } from "@ferry/sdk";
+import { errorMessage, isUnavailable, UserError, type HistoryStore, type Repository } from "@ferry/sdk";
 import type { FerryConfig } from "./config.schema.js";
 import { configureBackend, instantiate, type BackendSources } from "./backends.js";
+import { historyBackendSection } from "./history-section.js";
 
 /**
  * Opens the configured history store beside the primary repository. A bad section is refused
@@ -9,8 +10,11 @@ import { configureBackend, instantiate, type BackendSources } from "./backends.j
  * queries answer 503 and the exporter keeps trying until it is back.
  */
 export async function openHistory(config: FerryConfig, sources: BackendSources, repository: Repository, warn: (line: string) => void): Promise<HistoryStore> {
-  const configured = await configureBackend("history", config.history, sources);
+  const configured = await configureBackend("history", historyBackendSection(config), sources);
   const history = await instantiate(configured, { baseDir: sources.baseDir, repository });
+  if (config.history.primaryRetention && history.source !== "exported") {
+    throw new UserError(`invalid configuration at history.primaryRetention: only an exported history store (history.type: postgres) can take the primary's ended executions; history type '${configured.type}' is answered by ${history.source === "primary" ? "the primary itself" : "nothing"}`);
+  }
   try {
     await history.init?.();
   } catch (error) {

@@ -57,6 +57,8 @@ export class HistoryExporter {
   private stopped = true;
   private failures = 0;
   private caughtUpAt: number;
+  /** when a pass last read every stream to its end (undefined before, and after a rebuild) */
+  private reachedEndAt?: number;
   private status: Omit<ExportStatus, "lagSeconds" | "position">;
 
   constructor(private readonly options: HistoryExporterOptions) {
@@ -96,11 +98,21 @@ export class HistoryExporter {
     };
   }
 
+  /**
+   * An instant before which every change of the primary is in the history store: the last
+   * time a pass read to the end, less what a late commit may still bring (the overlap for
+   * executions, the hole timeout for lines and metrics). Undefined until a pass reached the end.
+   */
+  exportedBefore(): number | undefined {
+    return this.reachedEndAt === undefined ? undefined : this.reachedEndAt - Math.max(this.overlapMs, this.gapTimeoutMs);
+  }
+
   /** empties the history store and exports the primary again from the start */
   async rebuild(): Promise<void> {
     const wasRunning = !this.stopped;
     await this.stop();
     await this.options.history.clear();
+    this.reachedEndAt = undefined;
     this.loaded = false;
     this.status.caughtUp = false;
     if (wasRunning) this.start();
@@ -177,7 +189,7 @@ export class HistoryExporter {
     this.status.exported.metrics += metricRows.length;
     const done = forward.length < this.batchSize && logRows.length < this.batchSize && metricRows.length < this.batchSize && !logs.waiting && !metrics.waiting;
     this.status.caughtUp = done;
-    if (done) this.caughtUpAt = this.now();
+    if (done) this.caughtUpAt = this.reachedEndAt = this.now();
     return done;
   }
 

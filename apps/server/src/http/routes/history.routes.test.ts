@@ -115,7 +115,7 @@ describe.skipIf(!POSTGRES_URL)("history in PostgreSQL", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("starts with a warning while the history store is out of reach; executions run; history answers 503 JSON; back, it serves what was exported", async () => {
+  it("starts with a warning while the history store is out of reach; executions run; history answers 503 JSON; back, it serves what was exported", { timeout: 120_000 }, async () => {
     expect(lines.join("")).toMatch(/history store \(postgres\) is out of reach: executions run, history queries answer 503/);
     const id = await runHello(t);
     // by id, the primary answers
@@ -125,7 +125,8 @@ describe.skipIf(!POSTGRES_URL)("history in PostgreSQL", () => {
     expect(((await down.json()) as { message: string }).message).toMatch(/out of reach/);
     await proxy.restore();
     let found: { results: Array<{ id: string }>; total: number } = { results: [], total: 0 };
-    for (let i = 0; i < 200 && !found.total; i++) {
+    // the exporter backs off up to 30 s while the store is down: its next attempt may be that far
+    for (let i = 0; i < 600 && !found.total; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const response = await t.api("/executions/search?namespace=history.test");
       if (response.status === 200) found = (await response.json()) as typeof found;
@@ -141,5 +142,16 @@ describe.skipIf(!POSTGRES_URL)("history in PostgreSQL", () => {
     expect(metrics).toMatch(/ferry_history_store_up 1/);
     const rebuilt = await t.api("/history/rebuild", { method: "POST" });
     expect(rebuilt.status).toBe(202);
+  });
+});
+
+describe("history.primaryRetention", () => {
+  it("is refused unless history is exported, naming the key", async () => {
+    await expect(startTestFerry({ history: { type: "repository", primaryRetention: "P1D" } })).rejects.toThrow(
+      "invalid configuration at history.primaryRetention: only an exported history store (history.type: postgres) can take the primary's ended executions; history type 'repository' is answered by the primary itself",
+    );
+    const bad = configSchema.safeParse({ history: { type: "postgres", url: "postgres://127.0.0.1:1/x", primaryRetention: "one day" } });
+    expect(bad.success).toBe(false);
+    expect(bad.error?.issues[0]).toMatchObject({ path: ["history", "primaryRetention"], message: "expected an ISO-8601 duration" });
   });
 });
