@@ -159,8 +159,9 @@ export class HistoryExporter {
     this.cursor = stored.executions;
     this.logs = new SeqFollower(stored.logs, this.gapTimeoutMs, this.now);
     this.metrics = new SeqFollower(stored.metrics, this.gapTimeoutMs, this.now);
-    // the first sweep comes an interval after start: a restart re-reads from the stored cursor, itself at most one interval old
-    this.lastSweep = this.now();
+    // behind a stored cursor, a save may have committed late while nobody swept (a restart, an
+    // outage): sweep at once. A store with no position yet has nothing behind its cursor.
+    this.lastSweep = stored.executions.updated ? 0 : this.now();
     this.loaded = true;
   }
 
