@@ -43,6 +43,13 @@ describe("ferry config check refuses each bad configuration with exit 1 and one 
     ["s3-without-bucket", "storage: { type: s3, region: eu-west-1 }", "ferry: invalid configuration at storage.bucket: Invalid input: expected string, received undefined"],
     ["database-secrets-without-key", "secrets: { type: database }", "ferry: invalid configuration at secrets.key: Invalid input: expected string, received undefined"],
     ["redis-typo", "queue: { type: redis, ulr: 'redis://127.0.0.1:6379/11' }", /^ferry: invalid configuration at queue\.ulr: unknown key for queue type 'redis' \(known: url[,)]/],
+    [
+      "unknown-history",
+      "history: { type: elasticsearch }",
+      "ferry: invalid configuration at history.type: unknown history type 'elasticsearch' (built-in: repository, postgres, none; or an npm package or folder exporting a history backend)",
+    ],
+    ["history-typo", "history: { type: postgres, url: 'postgres://db/history', retenion: P90D }", "ferry: invalid configuration at history.retenion: unknown key for history type 'postgres' (known: url, poolSize, retention)"],
+    ["history-bad-retention", "history: { type: postgres, url: 'postgres://db/history', retention: 90 days }", /^ferry: invalid configuration at history\.retention: /],
   ];
 
   for (const [name, yaml, line] of refused) {
@@ -64,7 +71,7 @@ describe("ferry config check --connect", () => {
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: "ferry: invalid configuration at secrets.token: Vault refused the credentials (403: permission denied)" });
     const good = await check("vault-token", `secrets: { type: vault, url: "${vault.url}", token: "${vault.rootToken}" }`, "--connect");
     expect(good.code, good.stderr).toBe(0);
-    expect(good.stdout).toContain("connected: storage, secrets (no connection check: repository, queue)");
+    expect(good.stdout).toContain("connected: storage, secrets (no connection check: repository, queue, history)");
     // without --connect nothing is reached: the bad token passes the static check
     expect((await check("vault-bad-token-static", `secrets: { type: vault, url: "${vault.url}", token: not-a-token }`)).code).toBe(0);
   }, 60_000);
@@ -76,7 +83,7 @@ describe("ferry config check --connect", () => {
     const bucket = await s3.createBucket("ferry-config-check");
     const good = await check("s3-bucket", storage(bucket), "--connect");
     expect(good.code, good.stderr).toBe(0);
-    expect(good.stdout).toContain("connected: storage (no connection check: repository, secrets, queue)");
+    expect(good.stdout).toContain("connected: storage (no connection check: repository, secrets, queue, history)");
   }, 60_000);
 
   it("a local storage path below a file: exit 1, naming storage.path; nothing is created", async () => {
@@ -90,6 +97,9 @@ describe("ferry config check --connect", () => {
     expect(postgres.code).toBe(1);
     expect(postgres.stderr).toMatch(/^ferry: config check --connect: repository \(postgres\): cannot connect to PostgreSQL at [^\n]*127\.0\.0\.1:1/);
     expect(postgres.stderr.split("\n")).toHaveLength(1);
+    const history = await check("history-down", "history: { type: postgres, url: 'postgres://ferry@127.0.0.1:1/history' }", "--connect");
+    expect(history.code).toBe(1);
+    expect(history.stderr).toMatch(/^ferry: config check --connect: history \(postgres\): cannot connect to the history database at [^\n]*127\.0\.0\.1:1/);
     const redis = await check("redis-down", "queue: { type: redis, url: 'redis://127.0.0.1:1' }", "--connect");
     expect({ code: redis.code, stderr: redis.stderr }).toEqual({ code: 1, stderr: "ferry: config check --connect: queue (redis): cannot connect to Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1" });
   }, 60_000);

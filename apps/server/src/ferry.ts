@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
-import { closeBackends, configureRenderLimits, createBackends, loadPlugins, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS, composeScheduler, composeWorker } from "@ferry/engine";
+import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
+import { BUILT_IN_BACKENDS, composeScheduler, composeWorker, HistoryExporter, PrimaryTrimmer } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -11,6 +11,7 @@ import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
 import { ExecutionWaiter } from "./http/execution-waiter.js";
+import { HistoryReader } from "./http/history-reader.js";
 import { RetentionSweeper } from "./retention.js";
 import { Triggers } from "./triggers/triggers.js";
 
@@ -46,6 +47,8 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   }
   assertSafeBinding(config.server.host, config.server.auth);
   const logger = options.logger ?? pino({ level: config.logging.level, base: undefined });
+  // the history section is checked with the others, before anything is opened
+  await configureBackend("history", historyBackendSection(config), { baseDir, builtIns: BUILT_IN_BACKENDS });
   const backends = await retryWhileUnavailable(
     () => createBackends(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, { repository: true }),
     (line) => logger.error(line),
@@ -53,6 +56,10 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const repository = backends.repository!;
   const closers: Array<() => Promise<void>> = [];
   try {
+    // a bad history section is refused before anything runs; out of reach at start is only a
+    // warning: the engine runs on the primary alone, history queries answer 503 until it is back
+    const history = await openHistory(config, { baseDir, builtIns: BUILT_IN_BACKENDS }, repository, (line) => logger.warn(line));
+    closers.push(async () => history.close?.());
     const registry = new PluginRegistry(await loadPlugins(config.plugins, baseDir));
     const onError = (error: unknown) => logger.error({ err: error }, "background work failed");
     const engine = await composeScheduler({ config, backends: { ...backends, repository }, registry, baseDir, makeLocalKey: role === "local", onError });
@@ -81,7 +88,22 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const deps: ApiDeps = { config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role };
+    const exporter = history.source === "exported"
+      ? new HistoryExporter({ repository, history, onError: (err, line) => logger.warn({ err }, line) })
+      : undefined;
+    if (exporter) {
+      exporter.start();
+      closers.unshift(() => exporter.stop());
+      if (config.history.primaryRetention) {
+        const trimmer = new PrimaryTrimmer({ repository, exporter, keepMs: parseDuration(config.history.primaryRetention), onError });
+        trimmer.start();
+        closers.unshift(() => trimmer.stop());
+      }
+    }
+    const deps: ApiDeps = {
+      config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role,
+      history: new HistoryReader(repository, history), exporter,
+    };
     const app = createApp(deps);
     let server: ServerType | undefined;
     const url = await new Promise<string>((resolve, reject) => {

@@ -22,3 +22,5 @@ export {
   createBackends, closeBackends, openRepository, checkBackends, configureBackend, resolveBackend, type Backends, type BackendSources, type BuiltInBackends, type BackendCheck, type ConfiguredBackend,
 } from "./config/backends.js";
 export { retryWhileUnavailable } from "./config/retry-start.js";
+export { openHistory } from "./config/history.js";
+export { historyBackendSection } from "./config/history-section.js";

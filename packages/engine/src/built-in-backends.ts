@@ -12,4 +12,5 @@ export const BUILT_IN_BACKENDS: BuiltInBackends = {
   storage: { local: "@ferry/storage-local", s3: "@ferry/storage-s3" },
   secrets: { env: "@ferry/secrets-env", database: "@ferry/secrets-database", vault: "@ferry/secrets-vault" },
   queue: { memory: "@ferry/queue-memory", redis: "@ferry/queue-redis" },
+  history: { repository: "@ferry/history-repository", postgres: "@ferry/history-postgres", none: "@ferry/history-none" },
 };

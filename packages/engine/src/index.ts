@@ -27,3 +27,5 @@ export { SecretMasker } from "./worker/secret-masker.js";
 export { buildRunContext, buildTaskRenderContext, type RunInput, type RunParts, type TaskRunContext } from "./worker/run-context.js";
 export { connectionResolver, repositoryConnections, withConnections, type ConnectionLookup, type ConnectionResolver } from "./worker/connection-access.js";
 export { lazyWorkingDirectory, type WorkingDirectory } from "./worker/working-directory.js";
+export { HistoryExporter, type ExportStatus, type HistoryExporterOptions } from "./history/history-exporter.js";
+export { PrimaryTrimmer, type PrimaryTrimmerOptions } from "./history/primary-trimmer.js";

@@ -1,22 +1,24 @@
 import type { z } from "zod";
 import { FerryError, UserError } from "./errors.js";
 import { SDK_MAJOR } from "./plugin.js";
+import type { HistoryStore } from "./history.js";
 import type { Queue } from "./queue.js";
 import type { Repository } from "./repository.js";
 import type { SecretBackend } from "./secret-backend.js";
 import type { Storage } from "./storage.js";
 
 /** The configuration section a backend fills, and so the interface it implements. */
-export type BackendKind = "repository" | "storage" | "secrets" | "queue";
+export type BackendKind = "repository" | "storage" | "secrets" | "queue" | "history";
 
 export interface BackendKinds {
   repository: Repository;
   storage: Storage;
   secrets: SecretBackend;
   queue: Queue;
+  history: HistoryStore;
 }
 
-export const BACKEND_KINDS: readonly BackendKind[] = ["repository", "storage", "secrets", "queue"];
+export const BACKEND_KINDS: readonly BackendKind[] = ["repository", "storage", "secrets", "queue", "history"];
 
 export interface BackendContext {
   /** the configuration file's folder: resolve relative paths in options from here */

@@ -60,6 +60,16 @@ export class PurgedError extends UserError {
 
 export class OperationalError extends FerryError {}
 
+/**
+ * A history query while no history store is configured (`history.type: none`): live
+ * executions are still answered from the primary; searching history is not.
+ */
+export class HistoryNotConfiguredError extends UserError {
+  constructor(what: string) {
+    super(`${what}: history search is not configured (history.type: none); running executions are still answered by id`, { status: 501 });
+  }
+}
+
 export class UnexpectedError extends FerryError {}
 
 /**
@@ -85,7 +95,7 @@ export function isUnrecoverable(error: unknown): boolean {
 }
 
 /** this SDK's classes by name, as another copy of the SDK names them too */
-const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "OperationalError", "LeaseLostError", "UnexpectedError", "UnrecoverableError"]);
+const FERRY_ERROR_NAMES = new Set(["FerryError", "UserError", "NotFoundError", "ConflictError", "PurgedError", "HistoryNotConfiguredError", "OperationalError", "LeaseLostError", "UnexpectedError", "UnrecoverableError"]);
 
 /**
  * True for an error none of this SDK's classes describes (a bare Error, a TypeError), or an

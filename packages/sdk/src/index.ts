@@ -1,4 +1,5 @@
 export * from "./errors.js";
+export * from "./execution-cursor.js";
 export * from "./states.js";
 export * from "./ids.js";
 export * from "./duration.js";
@@ -12,6 +13,7 @@ export type * from "./repository.js";
 export type * from "./storage.js";
 export type * from "./secret-backend.js";
 export type * from "./queue.js";
+export * from "./history.js";
 export * from "./task.js";
 export * from "./trigger.js";
 export * from "./plugin.js";

@@ -1,3 +1,4 @@
+import type { ChangeFeedRepository } from "./repositories/change-feed.repository.js";
 import type { ClaimRepository } from "./repositories/claim.repository.js";
 import type { ConcurrencyRepository } from "./repositories/concurrency.repository.js";
 import type { ConnectionRepository } from "./repositories/connection.repository.js";
@@ -11,6 +12,7 @@ import type { SecretRepository } from "./repositories/secret.repository.js";
 import type { TaskCacheRepository } from "./repositories/task-cache.repository.js";
 import type { TriggerRepository } from "./repositories/trigger.repository.js";
 
+export type * from "./repositories/change-feed.repository.js";
 export type * from "./repositories/claim.repository.js";
 export type * from "./repositories/concurrency.repository.js";
 export type * from "./repositories/connection.repository.js";
@@ -41,7 +43,7 @@ export type * from "./repositories/trigger.repository.js";
  */
 export interface Repository
   extends FlowRepository, ExecutionRepository, LogRepository, MetricRepository, TaskCacheRepository, TriggerRepository, ClaimRepository,
-    ConcurrencyRepository, SecretRepository, KvRepository, ConnectionRepository, NamespaceRepository {
+    ConcurrencyRepository, SecretRepository, KvRepository, ConnectionRepository, NamespaceRepository, ChangeFeedRepository {
   init?(): Promise<void>;
   close?(): Promise<void>;
 }

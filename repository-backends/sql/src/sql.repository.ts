@@ -14,6 +14,7 @@ import type { SqlTables } from "./tables.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { retryingLostRaces } from "./race-retry.js";
 import { connectionFromRow, connectionToRow } from "./connection-rows.js";
+import { ChangeFeed } from "./change-feed.js";
 
 // Kestra's terminated states an execution can end in
 const TERMINAL: ExecutionState[] = ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"];
@@ -51,6 +52,21 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   protected db(): Db {
     if (!this.database) throw new OperationalError(`the ${this.dialect} repository is not initialised`);
     return this.database;
+  }
+
+  private feedOf?: ChangeFeed<Db>;
+  /** the history exporter's reads (change-feed.ts), an execution with its task runs in one transaction */
+  private get feed(): ChangeFeed<Db> {
+    return (this.feedOf ??= new ChangeFeed(this.tables, (fn) => this.transaction(fn), () => this.db()));
+  }
+  listExecutionChanges(after: { updated: string; id: string }, limit: number) {
+    return this.feed.executionsAfter(after, limit);
+  }
+  listLogsAfter(seq: number, limit: number) {
+    return this.feed.logsAfter(seq, limit);
+  }
+  listMetricsAfter(seq: number, limit: number) {
+    return this.feed.metricsAfter(seq, limit);
   }
 
   private slotsOf?: ConcurrencySlots;

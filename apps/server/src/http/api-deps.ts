@@ -1,9 +1,10 @@
 import type { FerryConfig, PluginRegistry } from "@ferry/core";
-import type { EngineEvents, ExecutionService, Executor, FlowStore, JsonStore, KvStore, Purger, WorkerDirectory } from "@ferry/engine";
+import type { EngineEvents, ExecutionService, Executor, FlowStore, HistoryExporter, JsonStore, KvStore, Purger, WorkerDirectory } from "@ferry/engine";
 import type { Queue, Repository, SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import type { Triggers } from "../triggers/triggers.js";
 import type { ExecutionWaiter } from "./execution-waiter.js";
+import type { HistoryReader } from "./history-reader.js";
 
 /** What the HTTP routes reach: the composition root builds it once. */
 export interface ApiDeps {
@@ -25,6 +26,10 @@ export interface ApiDeps {
   /** one per process: every route that waits for executions to end shares its poller */
   waiter: ExecutionWaiter;
   logger: Logger;
+  /** history searches and ended executions: the primary, an exported store, or none */
+  history: HistoryReader;
+  /** feeds an exported history store; absent for `repository` and `none` */
+  exporter?: HistoryExporter;
   /** local (API, executor and a worker) or scheduler (workers elsewhere); reported by /api/v1/server/info */
   role?: "local" | "scheduler";
 }

@@ -20,6 +20,7 @@ import { flowRoutes } from "./routes/flows.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { connectionRoutes } from "./routes/connections.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
+import { historyRoutes, logSearchRoutes } from "./routes/history.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
@@ -94,7 +95,10 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/executions", executionDeleteRoutes(deps));
   app.route("/api/v1/executions", executionRoutes(deps));
   app.route("/api/v1/triggers", triggerRoutes(deps));
+  // before /:executionId, which would otherwise match it
+  app.route("/api/v1/logs", logSearchRoutes(deps));
   app.route("/api/v1/logs", logRoutes(deps));
+  app.route("/api/v1/history", historyRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
   /** namespaces with a flow, a KV pair or a connection, and their parents: `company.team` brings `company` */
   app.get("/api/v1/namespaces", async (c) => {

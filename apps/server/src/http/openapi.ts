@@ -40,7 +40,7 @@ export const openApiDocument = {
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
       },
     },
-    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor") } } },
+    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
       delete: {
@@ -113,6 +113,18 @@ export const openApiDocument = {
         responses: { 200: json("{extension, type: TEXT | IMAGE, content, truncated}"), 403: error("not a file of this execution"), 410: error("purged"), 422: error("not previewable") },
       },
     },
+    "/api/v1/logs/search": {
+      get: {
+        summary: "Full-text search over every execution's log lines, newest first (history.type postgres)",
+        parameters: [
+          query("q", "words every line holds"), query("namespace", "namespace and its children"), query("flowId", "flow id"), query("minLevel", "lowest level"),
+          query("startDate", "at or after (ISO-8601)"), query("endDate", "before (ISO-8601)"), ...page, query("after", "keyset cursor: the `next` of the previous page"),
+        ],
+        responses: { 200: json("{results, total, next?}"), 400: error("no q"), 501: error("the history store has no text index, or none is configured"), 503: error("the history store is out of reach") },
+      },
+    },
+    "/api/v1/history": { get: { summary: "Where history is served from, and the exporter's position, lag and state", responses: { 200: json("{source, export?}") } } },
+    "/api/v1/history/rebuild": { post: { summary: "Empty the history store and export the primary again from the start", responses: { 202: json("{source, export}"), 409: error("history is not exported") } } },
     "/api/v1/logs/{executionId}": {
       get: {
         summary: "Logs of an execution",

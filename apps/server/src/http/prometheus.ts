@@ -1,4 +1,4 @@
-import type { EngineEvents, WorkerDirectory } from "@ferry/engine";
+import type { EngineEvents, HistoryExporter, WorkerDirectory } from "@ferry/engine";
 import { jobsChannel, EXECUTOR_CHANNEL, LOGS_CHANNEL, METRICS_CHANNEL } from "@ferry/engine";
 import { isTerminal, type ExecutionState, type Queue, type Repository } from "@ferry/sdk";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -11,7 +11,7 @@ const OPEN_STATES: ExecutionState[] = ["CREATED", "RUNNING", "PAUSED", "KILLING"
  * channel, live workers, and Node's process metrics. One registry per server, so several
  * servers in one process (tests) do not collide.
  */
-export function prometheusRegistry(deps: { events: EngineEvents; repository: Repository; queue: Queue; workers: WorkerDirectory; groups: string[] }): Registry {
+export function prometheusRegistry(deps: { events: EngineEvents; repository: Repository; queue: Queue; workers: WorkerDirectory; groups: string[]; exporter?: HistoryExporter }): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "ferry_" });
   const ended = new Counter({ name: "ferry_executions_ended_total", help: "Executions this server saw end, by final state", labelNames: ["state"], registers: [registry] });
@@ -53,5 +53,35 @@ export function prometheusRegistry(deps: { events: EngineEvents; repository: Rep
       this.set(deps.workers.list().length);
     },
   });
+  if (deps.exporter) historyExportMetrics(registry, deps.exporter);
   return registry;
+}
+
+/** the history exporter's lag (0 once caught up), whether the store answers, and what it exported */
+function historyExportMetrics(registry: Registry, exporter: HistoryExporter): void {
+  new Gauge({
+    name: "ferry_history_export_lag_seconds",
+    help: "Seconds since the history exporter last reached the end of the primary's changes (0: caught up)",
+    registers: [registry],
+    collect() {
+      this.set(exporter.statusNow().lagSeconds);
+    },
+  });
+  new Gauge({
+    name: "ferry_history_store_up",
+    help: "1 when the history store answered the exporter's last write, 0 while it is out of reach",
+    registers: [registry],
+    collect() {
+      this.set(exporter.statusNow().up ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: "ferry_history_exported",
+    help: "Executions, log lines and metrics this server exported to the history store since it started",
+    labelNames: ["stream"],
+    registers: [registry],
+    collect() {
+      for (const [stream, n] of Object.entries(exporter.statusNow().exported)) this.set({ stream }, n);
+    },
+  });
 }

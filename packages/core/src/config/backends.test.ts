@@ -48,9 +48,10 @@ const builtInsOf = (dir: string): BuiltInBackends => ({
   storage: { local: join(dir, "storage.mjs"), s3: join(dir, "storage.mjs") },
   secrets: { env: join(dir, "secrets.mjs") },
   queue: { memory: join(dir, "queue.mjs"), redis: join(dir, "queue.mjs") },
+  history: { repository: join(dir, "history.mjs") },
 });
-const fixtures = (kinds = ["repository", "storage", "secrets", "queue"]) => Object.fromEntries(kinds.map((kind) => [`${kind}.mjs`, backendSource(kind)]));
-const sections = { repository: { type: "fixture", size: 0 }, storage: { type: "local", size: 0 }, secrets: { type: "env", size: 0 }, queue: { type: "memory", size: 0 } };
+const fixtures = (kinds = ["repository", "storage", "secrets", "queue", "history"]) => Object.fromEntries(kinds.map((kind) => [`${kind}.mjs`, backendSource(kind)]));
+const sections = { repository: { type: "fixture", size: 0 }, storage: { type: "local", size: 0 }, secrets: { type: "env", size: 0 }, queue: { type: "memory", size: 0 }, history: { type: "repository", size: 0 } };
 
 describe("backends by configured type", () => {
   it("resolves a built-in name through the table its caller gives, as it would the module itself", async () => {
@@ -60,7 +61,7 @@ describe("backends by configured type", () => {
     expect(definition.kind).toBe("storage");
     expect(definition).toBe(await resolveBackend("storage", join(dir, "storage.mjs"), { baseDir: "/", builtIns }));
     // without a table, a name is only a package name
-    await expect(resolveBackend("storage", "local", { baseDir: dir, builtIns: { repository: {}, storage: {}, secrets: {}, queue: {} } })).rejects.toThrow(
+    await expect(resolveBackend("storage", "local", { baseDir: dir, builtIns: { repository: {}, storage: {}, secrets: {}, queue: {}, history: {} } })).rejects.toThrow(
       "invalid configuration at storage.type: unknown storage type 'local' (an npm package or folder exporting a storage backend)",
     );
   });
@@ -142,15 +143,17 @@ describe("backends by configured type", () => {
       { kind: "storage", type: "./storage.mjs", connection: "not asked" },
       { kind: "secrets", type: "env", connection: "not asked" },
       { kind: "queue", type: "memory", connection: "not asked" },
+      { kind: "history", type: "repository", connection: "not asked" },
     ]);
     expect(calls().slice(before)).toEqual([]);
     const noCheck = await folder({ "plain.mjs": backendSource("queue").replace("async check(options)", "async ignored(options)") });
     const withPlainQueue = configSchema.parse({ ...sections, storage: { type: "./storage.mjs", size: 3 }, queue: { type: join(noCheck, "plain.mjs"), size: 0 } });
-    expect((await checkBackends(withPlainQueue, sources, { connect: true })).map((c) => c.connection)).toEqual(["connected", "connected", "connected", "no check"]);
+    expect((await checkBackends(withPlainQueue, sources, { connect: true })).map((c) => c.connection)).toEqual(["connected", "connected", "connected", "no check", "connected"]);
     expect(calls().slice(before)).toEqual([
       { check: "repository", options: { size: 0 } },
       { check: "storage", options: { size: 3 } },
       { check: "secrets", options: { size: 0 } },
+      { check: "history", options: { size: 0 } },
     ]);
   });
 });

@@ -5,6 +5,7 @@ import {
 import { resolve } from "node:path";
 import { assertSdkMajor, importSpec, isLocalSpec, isNotFound } from "../plugins/import-module.js";
 import type { FerryConfig } from "./config.schema.js";
+import { historyBackendSection } from "./history-section.js";
 
 /**
  * The names a `type:` may use for the backends that come with a distribution of Ferry, per
@@ -72,7 +73,7 @@ export async function configureBackend<K extends BackendKind>(kind: K, section: 
   return { kind, type: section.type, definition, options: parseBackendOptions(definition, section, kind) };
 }
 
-async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
+export async function instantiate<K extends BackendKind>(backend: ConfiguredBackend<K>, context: BackendContext): Promise<BackendKinds[K]> {
   try {
     const instance = await backend.definition.create(backend.options, context);
     const { mapError } = backend.definition;
@@ -153,7 +154,7 @@ export interface BackendCheck {
 export async function checkBackends(config: FerryConfig, sources: BackendSources, options: { connect?: boolean } = {}): Promise<BackendCheck[]> {
   const { baseDir } = sources;
   const configured: ConfiguredBackend[] = [];
-  for (const kind of BACKEND_KINDS) configured.push(await configureBackend(kind, config[kind], sources));
+  for (const kind of BACKEND_KINDS) configured.push(await configureBackend(kind, kind === "history" ? historyBackendSection(config) : config[kind], sources));
   const checks: BackendCheck[] = [];
   for (const backend of configured) {
     let connection: BackendCheck["connection"] = "not asked";

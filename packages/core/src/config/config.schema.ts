@@ -31,6 +31,21 @@ export const configSchema = z.strictObject({
   storage: backend({ type: "local", path: "./.ferry/storage" }),
   secrets: backend({ type: "env" }),
   queue: backend({ type: "memory" }),
+  /**
+   * Where history (ended executions, logs, metrics) is searched: `repository` (the primary
+   * itself), `postgres` (a database of its own, fed by the exporter) or `none`.
+   */
+  history: z
+    .looseObject({
+      type: z.string().min(1).default("repository"),
+      /**
+       * Once exported (history.type postgres), ended executions older than this are dropped
+       * from the primary, with their task runs, logs and metrics; their files stay in storage,
+       * and the API answers them from history. Absent: the primary keeps them (retention decides).
+       */
+      primaryRetention: z.string().regex(/^P/i, "expected an ISO-8601 duration").optional(),
+    })
+    .default({ type: "repository" }),
   plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
   worker: z
     .strictObject({

@@ -44,7 +44,7 @@ export function executionStatisticsRoutes(deps: ApiDeps): Hono {
     for (const [k, v] of recent) if (now - v.at > CACHE_MS) recent.delete(k);
     let entry = recent.get(key);
     if (!entry) {
-      entry = { at: now, answer: executionStatistics(deps.repository, query) };
+      entry = { at: now, answer: executionStatistics(deps.history.statisticsSource(), query) };
       entry.answer.catch(() => recent.delete(key));
       recent.set(key, entry);
     }

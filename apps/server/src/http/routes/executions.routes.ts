@@ -8,7 +8,6 @@ import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
 import { dateQuery, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
-import { decodeCursor, encodeCursor } from "../search-cursor.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -28,6 +27,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { execution, taskRuns } = await load(id);
     return executionJson(store, execution, taskRuns);
   };
+  /** what GET answers: the primary's record, or history's once the primary dropped it */
+  const read = async (id: string) => {
+    const found = await deps.history.getExecution(id);
+    if (!found) throw new NotFoundError(`execution ${id} not found`);
+    return executionJson(store, found.execution, found.taskRuns);
+  };
   const { waiter } = deps;
   /** resolves once the execution is terminal (or the limit passes) */
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
@@ -36,10 +41,10 @@ export function executionRoutes(deps: ApiDeps): Hono {
     onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after"]);
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
     for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
-    const { page: pageNumber, size } = pageOf(c.req.query());
-    const after = decodeCursor(c.req.query("after"));
-    if (after && pageNumber !== 1) throw new UserError("give either 'after' (the next page by cursor) or 'page', not both", { status: 400 });
-    const page = await repository.searchExecutions({
+    const { page: pageNumber } = pageOf(c.req.query());
+    const after = c.req.query("after");
+    if (after !== undefined && pageNumber !== 1) throw new UserError("give either 'after' (the next page by cursor) or 'page', not both", { status: 400 });
+    const page = await deps.history.searchExecutions({
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
       state: states as ExecutionState[],
@@ -50,13 +55,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
       after,
       countUpTo: EXACT_COUNT_LIMIT,
     });
-    const last = page.results.at(-1);
     return c.json({
       results: await Promise.all(page.results.map((e) => executionJson(store, e, []))),
       total: page.total,
       ...(page.totalEstimated ? { totalEstimated: true } : {}),
-      // a full page may have more after it: the cursor of its last execution
-      ...(last && page.results.length === size ? { next: encodeCursor(last) } : {}),
+      // the keyset cursor of the following page (pass it as `after`), when the store gives one
+      ...(page.next ? { next: page.next } : {}),
     });
   });
 
@@ -90,7 +94,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     return c.json(await answer(id));
   });
 
-  app.get("/:id", async (c) => c.json(await answer(c.req.param("id"))));
+  app.get("/:id", async (c) => c.json(await read(c.req.param("id"))));
 
   app.delete("/:id/kill", async (c) => {
     const { execution } = await load(c.req.param("id"));

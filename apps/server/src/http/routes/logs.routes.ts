@@ -11,20 +11,32 @@ const TRAILING_MS = 500;
 
 const identity = (l: LogEntry) => `${l.timestamp}\u0000${l.taskRunId ?? ""}\u0000${l.level}\u0000${l.message}`;
 
+/** `minLevel`, checked */
+export function levelQuery(c: Context): LogLevel | undefined {
+  const minLevel = c.req.query("minLevel")?.toUpperCase();
+  if (minLevel && !LOG_LEVELS.includes(minLevel as LogLevel)) throw new UserError(`unknown level '${minLevel}' (one of ${LOG_LEVELS.join(", ")})`, { status: 400 });
+  return minLevel as LogLevel | undefined;
+}
+
 export function logRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
+  const queryFilter = (c: Context) => {
+    onlyQuery(c, ["taskId", "taskRunId", "minLevel"]);
+    return { taskId: c.req.query("taskId"), taskRunId: c.req.query("taskRunId"), minLevel: levelQuery(c) };
+  };
   const filterOf = async (c: Context) => {
     const executionId = c.req.param("executionId")!;
-    onlyQuery(c, ["taskId", "taskRunId", "minLevel"]);
-    const minLevel = c.req.query("minLevel")?.toUpperCase();
-    if (minLevel && !LOG_LEVELS.includes(minLevel as LogLevel)) throw new UserError(`unknown level '${minLevel}' (one of ${LOG_LEVELS.join(", ")})`, { status: 400 });
+    const filter = queryFilter(c);
     if (!(await deps.repository.getExecution(executionId))) throw new NotFoundError(`execution ${executionId} not found`);
-    return { executionId, filter: { taskId: c.req.query("taskId"), taskRunId: c.req.query("taskRunId"), minLevel: minLevel as LogLevel | undefined } };
+    return { executionId, filter };
   };
 
   app.get("/:executionId", async (c) => {
-    const { executionId, filter } = await filterOf(c);
-    return c.json(await deps.repository.findLogs(executionId, filter));
+    const executionId = c.req.param("executionId");
+    const filter = queryFilter(c);
+    const logs = await deps.history.findLogs(executionId, filter);
+    if (!logs) throw new NotFoundError(`execution ${executionId} not found`);
+    return c.json(logs);
   });
 
   /**

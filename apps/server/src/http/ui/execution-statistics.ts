@@ -55,7 +55,7 @@ const secondsOf = (e: ExecutionRecord) => (isTerminal(e.state.current) ? Math.ma
  * backend answers it. Its cost grows with the executions in the range (bench/ui.js measures
  * it over 100,000: see BENCHMARKS.md); a GROUP BY in the repository would not.
  */
-export async function executionStatistics(repository: Repository, query: StatisticsQuery): Promise<{ daily: DailyStatistics[]; flows: FlowStatistics[] }> {
+export async function executionStatistics(repository: Pick<Repository, "searchExecutions">, query: StatisticsQuery): Promise<{ daily: DailyStatistics[]; flows: FlowStatistics[] }> {
   const days = new Map<string, DailyStatistics>();
   const start = Date.parse(query.startDate);
   const end = Date.parse(query.endDate);

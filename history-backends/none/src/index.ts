@@ -1,0 +1,1 @@
+export { NoHistoryStore, noHistoryBackend, noHistoryBackend as backend, noHistoryBackend as default } from "./none.history.js";

@@ -1,0 +1,124 @@
+import {
+  LOG_LEVELS, UserError, type ExecutionRecord, type HistorySearch, type HistoryExecution, type HistoryLogFilter, type HistoryLogSearch, type HistoryPage, type HistoryPageRequest,
+  type LogEntry, type StateCount, type StateCountsQuery, type TaskRunRecord,
+} from "@ferry/sdk";
+import type postgres from "postgres";
+
+const TERMINAL = ["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"];
+type Fragment = postgres.PendingQuery<postgres.Row[]>;
+
+/** the namespace and its children */
+const inNamespace = (sql: postgres.Sql, namespace?: string) =>
+  namespace ? sql`and (namespace = ${namespace} or starts_with(namespace, ${`${namespace}.`}))` : sql``;
+
+const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : new Date(value).toISOString());
+
+/** PostgreSQL text cannot hold NUL: a query naming one is refused, not sent */
+function assertNoNul(values: Array<string | undefined>): void {
+  if (values.some((v) => v?.includes("\u0000"))) throw new UserError("a search value holds a NUL character", { status: 400 });
+}
+
+function offsetOf(request: HistoryPageRequest): number {
+  return request.page && !request.after ? (request.page - 1) * request.size : 0;
+}
+
+/** The searches of the postgres history store, each one statement (plus its count). */
+export class HistoryQueries {
+  constructor(private readonly sql: () => postgres.Sql) {}
+
+  async searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
+    const sql = this.sql();
+    assertNoNul([query.namespace, query.flowId, query.after, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
+        // a fragment is built for each statement: postgres.js fragments are not to be shared by two
+    const where = () => sql`
+      where true ${inNamespace(sql, query.namespace)}
+      ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
+      ${query.state?.length ? sql`and state = any(${query.state}::text[])` : sql``}
+      ${query.labels && Object.keys(query.labels).length ? sql`and labels @> ${JSON.stringify(query.labels)}::text::jsonb` : sql``}
+      ${query.startedAfter ? sql`and created >= ${query.startedAfter}::timestamptz` : sql``}
+      ${query.endedBefore ? sql`and state = any(${TERMINAL}::text[]) and updated <= ${query.endedBefore}::timestamptz` : sql``}`;
+    const after = query.after ? sql`and id < ${query.after}` : sql``;
+    const [rows, [{ n }]] = await Promise.all([
+      sql<Array<{ record: ExecutionRecord }>>`select record from executions ${where()} ${after} order by id desc limit ${query.size} offset ${offsetOf(query)}`,
+      sql<Array<{ n: string }>>`select count(*) as n from executions ${where()}`,
+    ]);
+    const results = rows.map((r) => r.record);
+    return { results, total: Number(n), next: results.length === query.size ? results[results.length - 1].id : undefined };
+  }
+
+  async getExecution(id: string): Promise<HistoryExecution | undefined> {
+    if (id.includes("\u0000")) return undefined;
+    const [row] = await this.sql()<Array<{ record: ExecutionRecord; task_runs: TaskRunRecord[] }>>`select record, task_runs from executions where id = ${id} limit 1`;
+    return row && { execution: row.record, taskRuns: row.task_runs };
+  }
+
+  async findLogs(executionId: string, filter: HistoryLogFilter = {}): Promise<LogEntry[]> {
+    const sql = this.sql();
+    assertNoNul([executionId, filter.taskId, filter.taskRunId]);
+    const rows = await sql<LogRow[]>`
+      select * from logs where execution_id = ${executionId}
+      ${filter.taskId ? sql`and task_id = ${filter.taskId}` : sql``}
+      ${filter.taskRunId ? sql`and task_run_id = ${filter.taskRunId}` : sql``}
+      ${filter.minLevel ? sql`and level_rank >= ${LOG_LEVELS.indexOf(filter.minLevel)}` : sql``}
+      order by seq`;
+    return rows.map(logOf);
+  }
+
+  async searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>> {
+    const sql = this.sql();
+    if (!query.q.trim()) throw new UserError("a log search needs words to look for (q)", { status: 400 });
+    assertNoNul([query.q, query.namespace, query.flowId]);
+    const where = () => sql`
+      where message_words @@ plainto_tsquery('simple', ${query.q}) ${inNamespace(sql, query.namespace)}
+      ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
+      ${query.minLevel ? sql`and level_rank >= ${LOG_LEVELS.indexOf(query.minLevel)}` : sql``}
+      ${query.from ? sql`and timestamp >= ${query.from}::timestamptz` : sql``}
+      ${query.to ? sql`and timestamp < ${query.to}::timestamptz` : sql``}`;
+    const cursor = query.after ? logCursor(query.after) : undefined;
+    const after: Fragment = cursor ? sql`and (timestamp, seq) < (${cursor.timestamp}::timestamptz, ${cursor.seq}::bigint)` : sql``;
+    const [rows, [{ n }]] = await Promise.all([
+      sql<LogRow[]>`select * from logs ${where()} ${after} order by timestamp desc, seq desc limit ${query.size} offset ${offsetOf(query)}`,
+      sql<Array<{ n: string }>>`select count(*) as n from logs ${where()}`,
+    ]);
+    const last = rows[rows.length - 1];
+    return { results: rows.map(logOf), total: Number(n), next: rows.length === query.size ? `${iso(last.timestamp)}|${last.seq}` : undefined };
+  }
+
+  async countStates(query: StateCountsQuery): Promise<StateCount[]> {
+    const sql = this.sql();
+    assertNoNul([query.namespace, query.flowId]);
+    const rows = await sql<Array<{ bucket: string; state: string; n: string }>>`
+      select to_char(date_trunc(${query.interval}, created at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as bucket, state, count(*) as n
+      from executions
+      where created >= ${query.from}::timestamptz and created < ${query.to}::timestamptz ${inNamespace(sql, query.namespace)}
+      ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
+      group by 1, 2 order by 1, 2`;
+    return rows.map((r) => ({ bucket: r.bucket, state: r.state as StateCount["state"], count: Number(r.n) }));
+  }
+}
+
+interface LogRow {
+  seq: string;
+  timestamp: Date;
+  execution_id: string;
+  namespace: string;
+  flow_id: string;
+  task_id: string | null;
+  task_run_id: string | null;
+  attempt_number: number | null;
+  level: LogEntry["level"];
+  message: string;
+}
+
+function logOf(row: LogRow): LogEntry {
+  return {
+    executionId: row.execution_id, namespace: row.namespace, flowId: row.flow_id, taskId: row.task_id ?? undefined, taskRunId: row.task_run_id ?? undefined,
+    attemptNumber: row.attempt_number ?? undefined, level: row.level, message: row.message, timestamp: iso(row.timestamp),
+  };
+}
+
+function logCursor(cursor: string): { timestamp: string; seq: string } {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\|(\d{1,18})$/.exec(cursor);
+  if (!m || Number.isNaN(Date.parse(m[1])) || new Date(m[1]).toISOString() !== m[1]) throw new UserError(`the page cursor '${cursor.slice(0, 60)}' is not one this server gave`, { status: 400 });
+  return { timestamp: m[1], seq: m[2] };
+}

@@ -1,0 +1,89 @@
+import type postgres from "postgres";
+
+/** advisory lock ids: schema creation, and partition creation (servers starting together do each once) */
+export const SCHEMA_LOCK = 7_346_112_101;
+export const PARTITION_LOCK = 7_346_112_102;
+
+/** the tables partitioned by day, and the column each is partitioned by */
+export const PARTITIONED = { executions: "created", logs: "timestamp", metrics: "timestamp" } as const;
+export type PartitionedTable = keyof typeof PARTITIONED;
+
+/**
+ * The history database's layout. It is not a drizzle migration: drizzle-kit cannot declare
+ * partitioned tables, and this database holds nothing but what the exporter can write again
+ * (a rebuild re-exports it from the primary), so the layout is created idempotently at start.
+ *
+ * Every table is partitioned by day on the time a row is about (an execution's creation, a
+ * line's timestamp): a search over a range reads only its days, and retention drops whole
+ * days. A partitioned table's primary key must hold the partition column, so rows are keyed
+ * by (day column, id / seq) — both fixed for a row's life, which keeps writes idempotent.
+ */
+const DDL = `
+create table if not exists executions (
+  id text not null,
+  created timestamptz not null,
+  updated timestamptz not null,
+  namespace text not null,
+  flow_id text not null,
+  state text not null,
+  labels jsonb not null,
+  version integer not null,
+  record jsonb not null,
+  task_runs jsonb not null,
+  primary key (created, id)
+) partition by range (created);
+create index if not exists executions_id on executions (id);
+create index if not exists executions_flow on executions (namespace, flow_id, id desc);
+create index if not exists executions_state on executions (state, id desc);
+create index if not exists executions_labels on executions using gin (labels jsonb_path_ops);
+
+create table if not exists logs (
+  seq bigint not null,
+  timestamp timestamptz not null,
+  execution_id text not null,
+  namespace text not null,
+  flow_id text not null,
+  task_id text,
+  task_run_id text,
+  attempt_number integer,
+  level text not null,
+  level_rank smallint not null,
+  message text not null,
+  -- 'simple': words as written, lowercased, no stemming or stop words (log lines are not prose)
+  message_words tsvector generated always as (to_tsvector('simple', message)) stored,
+  primary key (timestamp, seq)
+) partition by range (timestamp);
+create index if not exists logs_execution on logs (execution_id, seq);
+create index if not exists logs_words on logs using gin (message_words);
+
+create table if not exists metrics (
+  seq bigint not null,
+  timestamp timestamptz not null,
+  execution_id text not null,
+  namespace text not null,
+  flow_id text not null,
+  task_id text not null,
+  task_run_id text not null,
+  name text not null,
+  type text not null,
+  value double precision not null,
+  tags jsonb not null,
+  primary key (timestamp, seq)
+) partition by range (timestamp);
+create index if not exists metrics_execution on metrics (execution_id, seq);
+
+create table if not exists export_position (
+  id smallint primary key check (id = 1),
+  executions_updated text not null,
+  executions_id text not null,
+  logs bigint not null,
+  metrics bigint not null
+);
+`;
+
+export async function createHistorySchema(client: postgres.Sql): Promise<void> {
+  await client.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${SCHEMA_LOCK})`;
+    await tx.unsafe(DDL);
+  });
+}

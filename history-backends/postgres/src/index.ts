@@ -1,0 +1,1 @@
+export { PostgresHistoryStore, postgresHistoryBackend, postgresHistoryOptions, postgresHistoryBackend as backend, postgresHistoryBackend as default, type PostgresHistoryOptions } from "./postgres.history.js";

@@ -1,0 +1,90 @@
+import { isUnavailable, withMappedErrors, type HistoryBatch } from "@ferry/sdk";
+import { executionOf, logsOf, positionAfter } from "@ferry/testkit";
+import { TcpProxy } from "@ferry/testkit/tcp-proxy";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresHistoryBackend, PostgresHistoryStore } from "./postgres.history.js";
+import { createHistoryTestDatabase, POSTGRES_URL } from "./test-database.test-support.js";
+
+const DAY = 86_400_000;
+
+describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, outages", () => {
+  let database: Awaited<ReturnType<typeof createHistoryTestDatabase>>;
+  beforeAll(async () => void (database = await createHistoryTestDatabase()));
+  afterAll(async () => database?.drop());
+
+  const partitionsOf = async (url: string) => {
+    const client = postgres(url, { max: 1, onnotice: () => undefined });
+    try {
+      const rows = await client<Array<{ name: string }>>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid order by 1`;
+      return rows.map((r) => r.name);
+    } finally {
+      await client.end();
+    }
+  };
+
+  it("stores each day in its own partition, made as needed with the day after; retention drops whole past days", async () => {
+    const now = Date.now();
+    const store = new PostgresHistoryStore({ url: database.url, poolSize: 2, retention: "P3D" });
+    try {
+      const days = [10, 2, 0].map((ago) => executionOf({ namespace: "layout", created: new Date(now - ago * DAY).toISOString() }));
+      const batch: HistoryBatch = { executions: days, logs: days.flatMap((e, i) => logsOf(e, i * 10 + 1, [{ message: `day ${i}` }])), metrics: [] };
+      await store.write(batch, positionAfter(batch));
+      const day = (ago: number) => new Date(now - ago * DAY).toISOString().slice(0, 10).replaceAll("-", "");
+      const made = await partitionsOf(database.url);
+      // ten days ago is past retention already: not written, so its partition is not made
+      expect(made).not.toContain(`executions_p${day(10)}`);
+      for (const ago of [2, 1, 0, -1]) expect(made).toContain(`executions_p${day(ago)}`);
+      expect(made).toContain(`logs_p${day(2)}`);
+      expect(await store.getExecution(days[0].execution.id)).toBeUndefined();
+      // three days later, the day two days ago is wholly past retention
+      const dropped = await store.applyRetention(now + 3 * DAY);
+      expect(dropped).toContain(`executions_p${day(2)}`);
+      expect(dropped).toContain(`logs_p${day(2)}`);
+      expect(dropped).not.toContain(`executions_p${day(0)}`);
+      expect(await store.getExecution(days[1].execution.id)).toBeUndefined();
+      expect(await store.getExecution(days[2].execution.id)).toBeDefined();
+      expect(await store.findLogs(days[2].execution.id)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses a log cursor it did not give and values PostgreSQL cannot hold, with 400", async () => {
+    const store = new PostgresHistoryStore({ url: database.url, poolSize: 1 });
+    try {
+      for (const after of ["2026-02-30T00:00:00.000Z|1", "2026-01-01T00:00:00Z|1", "x|1", "2026-01-01T00:00:00.000Z|"]) {
+        await expect(store.searchLogs({ q: "x", size: 5, after })).rejects.toMatchObject({ status: 400 });
+      }
+      await expect(store.searchLogs({ q: "a\u0000b", size: 5 })).rejects.toMatchObject({ status: 400 });
+      await expect(store.searchExecutions({ size: 5, labels: { k: "\u0000" } })).rejects.toMatchObject({ status: 400 });
+      await expect(store.searchLogs({ q: "  ", size: 5 })).rejects.toMatchObject({ status: 400 });
+      expect(await store.getExecution("a\u0000")).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("out of reach: every call fails as an OperationalError; back, it creates its layout and works", async () => {
+    const url = new URL(database.url);
+    const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 5432) });
+    url.port = String(proxy.port);
+    await proxy.cut();
+    const raw = new PostgresHistoryStore({ url: url.toString(), poolSize: 2 });
+    const store = withMappedErrors(raw, (error) => postgresHistoryBackend.mapError!(error));
+    try {
+      const failure = await store.init!().then(() => undefined, (e: unknown) => e);
+      expect(isUnavailable(failure)).toBe(true);
+      expect((failure as Error).message).toMatch(/history store \(postgres\) is out of reach/);
+      await expect(store.searchExecutions({ size: 1 })).rejects.toThrow(/out of reach/);
+      await proxy.restore();
+      const e = executionOf({ namespace: "outage", created: new Date().toISOString() });
+      const batch: HistoryBatch = { executions: [e], logs: [], metrics: [] };
+      await store.write(batch, positionAfter(batch));
+      expect((await store.getExecution(e.execution.id))?.execution.id).toBe(e.execution.id);
+    } finally {
+      await store.close!();
+      await proxy.stop();
+    }
+  });
+});

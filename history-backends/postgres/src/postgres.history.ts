@@ -1,0 +1,171 @@
+import {
+  defineBackend, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryLogSearch,
+  type HistoryPageRequest, type HistoryPosition, type HistoryStore, type StateCountsQuery,
+} from "@ferry/sdk";
+import postgres from "postgres";
+import { z } from "zod";
+import { HistoryQueries } from "./history-queries.js";
+import { createHistorySchema } from "./history-schema.js";
+import { writeBatch } from "./history-writes.js";
+import { dayOf, Partitions } from "./partitions.js";
+
+/** the history section's keys besides `type`; strict, so a typo is refused at start */
+export const postgresHistoryOptions = z.strictObject({
+  url: z.string().min(1, "the postgres history store needs a url (postgres://…)"),
+  poolSize: z.coerce.number().int().min(1).default(5),
+  /** days older than this are dropped, a whole partition at a time; absent: history is kept */
+  retention: schema.duration().optional(),
+});
+export type PostgresHistoryOptions = z.infer<typeof postgresHistoryOptions>;
+
+/** how often a write also applies retention */
+const RETENTION_EVERY_MS = 3_600_000;
+
+/**
+ * History in a PostgreSQL database of its own (Camunda's secondary storage): fed by the
+ * exporter, partitioned by day, with a full-text index on log lines. Out of reach at start,
+ * it is still usable later: its layout is created by the first call that reaches the database.
+ */
+export class PostgresHistoryStore implements HistoryStore {
+  readonly source = "exported" as const;
+  private client?: postgres.Sql;
+  private ready?: Promise<void>;
+  private readonly partitions = new Partitions(() => this.sql());
+  private readonly queries = new HistoryQueries(() => this.sql());
+  private readonly retentionMs?: number;
+  private retentionAppliedAt = 0;
+
+  constructor(private readonly options: PostgresHistoryOptions) {
+    this.retentionMs = options.retention ? parseDuration(options.retention) : undefined;
+  }
+
+  private sql(): postgres.Sql {
+    return (this.client ??= postgres(this.options.url, {
+      max: this.options.poolSize,
+      onnotice: () => undefined,
+      connect_timeout: 10,
+      // reconnect within a second once the database is back (postgres.js waits up to 20 s by default)
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    }));
+  }
+
+  /** the layout, created once; a failure is retried by the next call */
+  private schemaReady(): Promise<void> {
+    this.ready ??= createHistorySchema(this.sql()).catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+
+  async init(): Promise<void> {
+    await this.schemaReady();
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end({ timeout: 5 });
+    this.client = undefined;
+    this.ready = undefined;
+  }
+
+  async ping(): Promise<void> {
+    await this.schemaReady();
+    await this.sql()`select 1`;
+  }
+
+  async write(batch: HistoryBatch, position: HistoryPosition): Promise<void> {
+    await this.schemaReady();
+    const kept = this.withinRetention(batch);
+    await this.partitions.ensure("executions", kept.executions.map((e) => e.execution.created));
+    await this.partitions.ensure("logs", kept.logs.map((l) => l.timestamp));
+    await this.partitions.ensure("metrics", kept.metrics.map((m) => m.timestamp));
+    await this.sql().begin((tx) => writeBatch(tx, kept, position));
+    if (this.retentionMs !== undefined && Date.now() - this.retentionAppliedAt > RETENTION_EVERY_MS) await this.applyRetention();
+  }
+
+  /** drops the day partitions past retention; returns their names */
+  async applyRetention(now = Date.now()): Promise<string[]> {
+    if (this.retentionMs === undefined) return [];
+    this.retentionAppliedAt = now;
+    return this.partitions.dropBefore(new Date(now - this.retentionMs).toISOString());
+  }
+
+  /** rows of days retention drops are not written: they would bring their partition back */
+  private withinRetention(batch: HistoryBatch): HistoryBatch {
+    if (this.retentionMs === undefined) return batch;
+    const firstKept = dayOf(new Date(Date.now() - this.retentionMs).toISOString());
+    const kept = (time: string) => dayOf(time) >= firstKept;
+    return {
+      executions: batch.executions.filter((e) => kept(e.execution.created)),
+      logs: batch.logs.filter((l) => kept(l.timestamp)),
+      metrics: batch.metrics.filter((m) => kept(m.timestamp)),
+    };
+  }
+
+  async position(): Promise<HistoryPosition | undefined> {
+    await this.schemaReady();
+    const [row] = await this.sql()<Array<{ executions_updated: string; executions_id: string; logs: string; metrics: string }>>`select * from export_position where id = 1`;
+    return row && { executions: { updated: row.executions_updated, id: row.executions_id }, logs: Number(row.logs), metrics: Number(row.metrics) };
+  }
+
+  async clear(): Promise<void> {
+    await this.schemaReady();
+    await this.sql().begin(async (tx) => {
+      // the partitions go with their rows: a rebuild creates what it needs
+      const parts = await tx<Array<{ name: string }>>`
+        select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+        where p.relname in ('executions', 'logs', 'metrics')`;
+      for (const { name } of parts) await tx.unsafe(`drop table if exists "${name}"`);
+      await tx`delete from export_position`;
+    });
+    this.partitions.forget();
+  }
+
+  async searchExecutions(query: HistorySearch & HistoryPageRequest) {
+    await this.schemaReady();
+    return this.queries.searchExecutions(query);
+  }
+
+  async getExecution(id: string) {
+    await this.schemaReady();
+    return this.queries.getExecution(id);
+  }
+
+  async findLogs(executionId: string, filter?: HistoryLogFilter) {
+    await this.schemaReady();
+    return this.queries.findLogs(executionId, filter);
+  }
+
+  async searchLogs(query: HistoryLogSearch) {
+    await this.schemaReady();
+    return this.queries.searchLogs(query);
+  }
+
+  async countStates(query: StateCountsQuery) {
+    await this.schemaReady();
+    return this.queries.countStates(query);
+  }
+}
+
+/** the URL without its password, for messages */
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+
+export const postgresHistoryBackend = defineBackend({
+  kind: "history",
+  type: "postgres",
+  description: "history in a PostgreSQL database of its own: partitioned by day, full-text log search, retention by dropping partitions",
+  configSchema: postgresHistoryOptions,
+  create: (options) => new PostgresHistoryStore(options),
+  mapError: (error) => (isUnavailable(error) ? new OperationalError(`the history store (postgres) is out of reach: ${errorMessage(error)}`, { cause: error }) : undefined),
+  /** one connection and `select 1`: reaches the server and logs in, creates nothing */
+  async check({ url }) {
+    const client = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+    try {
+      await client`select 1`;
+    } catch (error) {
+      throw new OperationalError(`cannot connect to the history database at ${redact(url)}: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      await client.end({ timeout: 1 });
+    }
+  },
+});

@@ -1,0 +1,136 @@
+import type { ExecutionState } from "./states.js";
+import type { ExecutionRecord, LogEntry, LogLevel, MetricEntry, TaskRunRecord } from "./model.js";
+import type { ExecutionSearch } from "./repository.js";
+
+/** a log line as the primary numbered it: `seq` is its global, unique, increasing number */
+export interface HistoryLogEntry extends LogEntry {
+  seq: number;
+}
+
+/** a metric as the primary numbered it */
+export interface HistoryMetricEntry extends MetricEntry {
+  seq: number;
+}
+
+/** one execution as of one save, with its task runs as of the same save */
+export interface HistoryExecution {
+  execution: ExecutionRecord;
+  taskRuns: TaskRunRecord[];
+}
+
+/** what the exporter sends in one write */
+export interface HistoryBatch {
+  executions: HistoryExecution[];
+  logs: HistoryLogEntry[];
+  metrics: HistoryMetricEntry[];
+}
+
+/**
+ * Where the exporter stands in the primary's change streams: the last execution change
+ * exported, by (`updated`, `id`) ("" for none yet), and the last log and metric `seq`
+ * below which nothing is still missing.
+ */
+export interface HistoryPosition {
+  executions: { updated: string; id: string };
+  logs: number;
+  metrics: number;
+}
+
+export const START_POSITION: HistoryPosition = { executions: { updated: "", id: "" }, logs: 0, metrics: 0 };
+
+/** what a history search filters on: the repository's search, its pagination replaced by HistoryPageRequest's */
+export type HistorySearch = Omit<ExecutionSearch, "after" | "countUpTo">;
+
+/** keyset pagination: `after` is the `next` of the previous page; `page` (1-based) skips by offset instead */
+export interface HistoryPageRequest {
+  size: number;
+  after?: string;
+  page?: number;
+  /** count exactly only up to this many; past it `total` may be an estimate (`totalEstimated`) */
+  countUpTo?: number;
+}
+
+/** `next` is absent on the last page */
+export interface HistoryPage<T> {
+  results: T[];
+  total: number;
+  /** `total` is an estimate: more matched than `countUpTo` */
+  totalEstimated?: boolean;
+  next?: string;
+}
+
+export interface HistoryLogFilter {
+  taskId?: string;
+  taskRunId?: string;
+  minLevel?: LogLevel;
+}
+
+/** full-text search over log lines of every execution, newest first */
+export interface HistoryLogSearch extends HistoryPageRequest {
+  /** words every matching line holds (case-insensitive, whole words) */
+  q: string;
+  namespace?: string;
+  flowId?: string;
+  minLevel?: LogLevel;
+  /** ISO-8601, inclusive */
+  from?: string;
+  /** ISO-8601, exclusive */
+  to?: string;
+}
+
+/** executions created in [from, to), counted per state and per bucket of their creation time */
+export interface StateCountsQuery {
+  namespace?: string;
+  flowId?: string;
+  from: string;
+  to: string;
+  interval: "hour" | "day";
+}
+
+export interface StateCount {
+  /** the bucket's start, ISO-8601 UTC */
+  bucket: string;
+  state: ExecutionState;
+  count: number;
+}
+
+/**
+ * Secondary storage (Camunda's): where the history the API and UI search is served from,
+ * apart from the primary repository that runs executions.
+ *
+ * - `source` says how it is fed: `primary` answers from the primary repository itself
+ *   (nothing is exported to it); `exported` is fed by the exporter; `none` answers every
+ *   query with a HistoryNotConfiguredError.
+ * - `write` is idempotent and atomic with its position: the batch and `position` are stored
+ *   together or not at all, so an exporter that crashes between two writes resumes where the
+ *   last one ended. Writing a batch again stores nothing twice (logs and metrics are keyed
+ *   by `seq`); an execution older than the stored one (by `version`, then `updated`) is
+ *   ignored, so out-of-order and concurrent writers keep the newest.
+ * - Searches see what was written, ordered newest first (executions by id, which is
+ *   time-ordered), with keyset pages.
+ * - Out of reach, every method rejects with an OperationalError (the API answers 503).
+ *
+ * Left out on purpose: running executions (the API reads those from the primary) and any
+ * user data values (history holds the same pointers the primary holds).
+ */
+export interface HistoryStore {
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+  readonly source: "primary" | "exported" | "none";
+
+  write(batch: HistoryBatch, position: HistoryPosition): Promise<void>;
+  /** the position stored by the last write; undefined before any */
+  position(): Promise<HistoryPosition | undefined>;
+  /** removes everything, the position too: a rebuild exports the primary again from the start */
+  clear(): Promise<void>;
+  /** throws an OperationalError when the store is out of reach */
+  ping(): Promise<void>;
+
+  searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>>;
+  getExecution(id: string): Promise<HistoryExecution | undefined>;
+  /** the execution's lines in the order the primary numbered them */
+  findLogs(executionId: string, filter?: HistoryLogFilter): Promise<LogEntry[]>;
+  searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>>;
+  /** buckets with no execution are left out */
+  countStates(query: StateCountsQuery): Promise<StateCount[]>;
+}

@@ -1,0 +1,194 @@
+import type { HistoryBatch, HistoryExecution, HistoryPosition, HistoryStore } from "@ferry/sdk";
+import { beforeAll, expect } from "vitest";
+import { executionOf, logsOf } from "./history-fixtures.js";
+import { contractSuite, type Skips } from "./skips.js";
+
+/**
+ * What a history implementation gives the contract: its store, and how data reaches it. An
+ * exported store is fed by `store.write` (as the exporter does); a store answered by the
+ * primary is fed through the primary (`ingest` saves there, and the write cases are skipped).
+ */
+export interface HistoryFixture {
+  store: HistoryStore;
+  ingest(batch: HistoryBatch, position: HistoryPosition): Promise<void>;
+  init?(): Promise<void>;
+  close?(): Promise<void>;
+}
+
+const DAY = 86_400_000;
+const BASE = Date.parse("2026-03-02T10:00:00.000Z");
+const at = (ms: number) => new Date(BASE + ms).toISOString();
+const batchOf = (executions: HistoryExecution[], logs: HistoryBatch["logs"] = []): HistoryBatch => ({ executions, logs, metrics: [] });
+
+/** The position after a batch: its last execution change and its highest seqs. */
+export function positionAfter(batch: HistoryBatch, before?: HistoryPosition): HistoryPosition {
+  const last = [...batch.executions].sort((a, b) => (a.execution.updated + a.execution.id).localeCompare(b.execution.updated + b.execution.id)).pop();
+  return {
+    executions: last ? { updated: last.execution.updated, id: last.execution.id } : (before?.executions ?? { updated: "", id: "" }),
+    logs: Math.max(before?.logs ?? 0, ...batch.logs.map((l) => l.seq)),
+    metrics: Math.max(before?.metrics ?? 0, ...batch.metrics.map((m) => m.seq)),
+  };
+}
+
+/**
+ * The history contract: every history store answers the same searches the same way. Each
+ * case writes under its own namespace, so cases do not see each other's data.
+ */
+export function historyContract(name: string, create: () => Promise<HistoryFixture>, skips?: Skips): void {
+  contractSuite(`history contract: ${name}`, create, skips, (test, instance) => {
+    let fixture: HistoryFixture;
+    let store: HistoryStore;
+    let seq = 1;
+    const run = Math.random().toString(36).slice(2, 8);
+    const ns = (n: string) => (n ? `contract.h${run}.${n}` : `contract.h${run}`);
+    const ingest = (batch: HistoryBatch) => fixture.ingest(batch, positionAfter(batch));
+    const lines = (e: HistoryExecution, messages: string[], extra: { level?: "DEBUG" | "INFO" | "ERROR"; taskId?: string } = {}) => {
+      const entries = logsOf(e, seq, messages.map((message) => ({ message, ...extra })));
+      seq += messages.length;
+      return entries;
+    };
+    beforeAll(() => {
+      fixture = instance();
+      store = fixture.store;
+    });
+
+    test("answers ping", async () => {
+      await store.ping();
+    });
+
+    test("an execution is found by id with its task runs; an unknown id is undefined", async () => {
+      const e = executionOf({ namespace: ns("get"), created: at(0), taskRuns: 3, labels: { team: "a" } });
+      await ingest(batchOf([e]));
+      const found = await store.getExecution(e.execution.id);
+      expect(found?.execution).toMatchObject({ id: e.execution.id, namespace: ns("get"), labels: { team: "a" }, state: { current: "SUCCESS" }, outputsUri: e.execution.outputsUri });
+      expect(found?.taskRuns.map((t) => t.id).sort()).toEqual(e.taskRuns.map((t) => t.id).sort());
+      expect(await store.getExecution("00000000-0000-7000-8000-000000000000")).toBeUndefined();
+    });
+
+    test("the same batch written twice is stored once", async () => {
+      const e = executionOf({ namespace: ns("twice"), created: at(0) });
+      const batch = batchOf([e], lines(e, ["one", "two"]));
+      await ingest(batch);
+      await ingest(batch);
+      expect((await store.searchExecutions({ namespace: ns("twice"), size: 10 })).total).toBe(1);
+      expect((await store.findLogs(e.execution.id)).map((l) => l.message)).toEqual(["one", "two"]);
+    });
+
+    test("an older version written after a newer one keeps the newer", async () => {
+      const id = executionOf({ namespace: ns("order"), created: at(0) }).execution.id;
+      const newer = executionOf({ id, namespace: ns("order"), created: at(0), state: "FAILED", version: 5 });
+      const older = executionOf({ id, namespace: ns("order"), created: at(0), state: "RUNNING", version: 2 });
+      await ingest(batchOf([newer]));
+      await ingest(batchOf([older]));
+      expect((await store.getExecution(id))?.execution.state.current).toBe("FAILED");
+      expect((await store.getExecution(id))?.execution.version).toBe(5);
+    });
+
+    test("the position is stored with its batch and never moves back; clear removes everything and the position", async () => {
+      await store.clear();
+      expect(await store.position()).toBeUndefined();
+      const [first, second] = [0, 1].map((i) => executionOf({ namespace: ns("position"), created: at(i * 1000) }));
+      const later = batchOf([second], lines(second, ["p2"]));
+      const earlier = batchOf([first], lines(first, ["p1"]));
+      await fixture.ingest(later, positionAfter(later));
+      expect(await store.position()).toEqual(positionAfter(later));
+      // a slower writer finishing last with an older batch
+      await fixture.ingest(earlier, { ...positionAfter(earlier), logs: positionAfter(later).logs - 1 });
+      expect(await store.position()).toEqual(positionAfter(later));
+      expect(await store.getExecution(first.execution.id)).toBeDefined();
+      await store.clear();
+      expect(await store.position()).toBeUndefined();
+      expect(await store.getExecution(second.execution.id)).toBeUndefined();
+      expect(await store.findLogs(second.execution.id)).toEqual([]);
+    });
+
+    test("two writers writing the same batches at once store each execution and line once", async () => {
+      const executions = Array.from({ length: 20 }, (_, i) => executionOf({ namespace: ns("race"), created: at(i * 1000) }));
+      const logs = executions.flatMap((e) => lines(e, ["a", "b"]));
+      const batch = batchOf(executions, logs);
+      await Promise.all([ingest(batch), ingest(batch), ingest(batch)]);
+      expect((await store.searchExecutions({ namespace: ns("race"), size: 100 })).total).toBe(20);
+      for (const e of executions.slice(0, 3)) expect((await store.findLogs(e.execution.id)).map((l) => l.message)).toEqual(["a", "b"]);
+    });
+
+    test("searches by namespace (children too), flow, state, labels and time range, newest first", async () => {
+      const mk = (n: string, flowId: string, state: "SUCCESS" | "FAILED", day: number, labels: Record<string, string> = {}) =>
+        executionOf({ namespace: ns(`q.${n}`), flowId, state, created: at(day * DAY), labels });
+      const all = [mk("s", "a", "SUCCESS", 0, { env: "prod" }), mk("s", "a", "FAILED", 1), mk("s.child", "b", "SUCCESS", 2, { env: "prod", team: "x" }), mk("t", "a", "FAILED", 3)];
+      await ingest(batchOf(all));
+      const ids = async (q: Parameters<HistoryStore["searchExecutions"]>[0]) => (await store.searchExecutions(q)).results.map((e) => e.id);
+      const [a, b, c, d] = all.map((e) => e.execution.id);
+      expect(await ids({ namespace: ns("q.s"), size: 10 })).toEqual([c, b, a]);
+      expect(await ids({ namespace: ns("q.s"), flowId: "a", size: 10 })).toEqual([b, a]);
+      expect(await ids({ namespace: ns("q"), state: ["FAILED"], size: 10 })).toEqual([d, b]);
+      expect(await ids({ namespace: ns("q"), labels: { env: "prod" }, size: 10 })).toEqual([c, a]);
+      expect(await ids({ namespace: ns("q"), labels: { env: "prod", team: "x" }, size: 10 })).toEqual([c]);
+      expect(await ids({ namespace: ns("q"), startedAfter: at(DAY), endedBefore: at(2 * DAY + 60_000), size: 10 })).toEqual([c, b]);
+      expect((await store.searchExecutions({ namespace: ns("q"), size: 1 })).total).toBe(4);
+    });
+
+    test("keyset pages walk every match once, newest first", async () => {
+      const all = Array.from({ length: 25 }, (_, i) => executionOf({ namespace: ns("pages"), created: at(i * 60_000) }));
+      await ingest(batchOf(all));
+      const seen: string[] = [];
+      let after: string | undefined;
+      let pages = 0;
+      do {
+        const page = await store.searchExecutions({ namespace: ns("pages"), size: 10, after });
+        expect(page.total).toBe(25);
+        seen.push(...page.results.map((e) => e.id));
+        after = page.next;
+        pages++;
+      } while (after && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(all.map((e) => e.execution.id).reverse());
+      const second = await store.searchExecutions({ namespace: ns("pages"), size: 10, page: 2 });
+      expect(second.results.map((e) => e.id)).toEqual(seen.slice(10, 20));
+    });
+
+    test("logs of one execution in the primary's order, by task and minimum level", async () => {
+      const e = executionOf({ namespace: ns("logs"), created: at(0) });
+      const logs = [...lines(e, ["starting", "details"], { level: "DEBUG" }), ...lines(e, ["broke"], { level: "ERROR", taskId: "t1" })];
+      await ingest(batchOf([e], logs));
+      expect((await store.findLogs(e.execution.id)).map((l) => l.message)).toEqual(["starting", "details", "broke"]);
+      expect((await store.findLogs(e.execution.id, { minLevel: "INFO" })).map((l) => l.message)).toEqual(["broke"]);
+      expect((await store.findLogs(e.execution.id, { taskId: "t0" })).map((l) => l.message)).toEqual(["starting", "details"]);
+      expect((await store.findLogs(e.execution.id))[0]).toMatchObject({ executionId: e.execution.id, namespace: ns("logs"), level: "DEBUG", taskId: "t0" });
+    });
+
+    test("full-text log search across executions, newest first, paged", async () => {
+      const [one, two] = [0, 1].map((i) => executionOf({ namespace: ns("fts"), created: at(i * 60_000) }));
+      const logs = [...lines(one, ["Connection refused by the database", "all good"]), ...lines(two, ["database connection refused again", "DATABASE is fine"])];
+      await ingest(batchOf([one, two], logs));
+      const found = await store.searchLogs({ q: "connection refused", namespace: ns("fts"), size: 10 });
+      expect(found.results.map((l) => l.message)).toEqual(["database connection refused again", "Connection refused by the database"]);
+      expect(found.total).toBe(2);
+      const first = await store.searchLogs({ q: "database", namespace: ns("fts"), size: 2 });
+      expect(first.total).toBe(3);
+      const rest = await store.searchLogs({ q: "database", namespace: ns("fts"), size: 2, after: first.next });
+      expect([...first.results, ...rest.results].map((l) => l.message)).toEqual(["DATABASE is fine", "database connection refused again", "Connection refused by the database"]);
+      expect(rest.next).toBeUndefined();
+      expect((await store.searchLogs({ q: "nothing-like-this", namespace: ns("fts"), size: 10 })).results).toEqual([]);
+    });
+
+    test("counts executions per state per day", async () => {
+      const states = [["SUCCESS", 0], ["SUCCESS", 0], ["FAILED", 0], ["SUCCESS", 1], ["WARNING", 3]] as const;
+      await ingest(batchOf(states.map(([state, day], i) => executionOf({ namespace: ns("counts"), state, created: at(day * DAY + i * 1000) }))));
+      const counts = await store.countStates({ namespace: ns("counts"), from: at(0), to: at(3 * DAY), interval: "day" });
+      const day = (n: number) => new Date(BASE + n * DAY).toISOString().slice(0, 10) + "T00:00:00.000Z";
+      expect([...counts].sort((x, y) => (x.bucket + x.state).localeCompare(y.bucket + y.state))).toEqual([
+        { bucket: day(0), state: "FAILED", count: 1 },
+        { bucket: day(0), state: "SUCCESS", count: 2 },
+        { bucket: day(1), state: "SUCCESS", count: 1 },
+      ]);
+    });
+  });
+}
+
+/** the write cases: what a store answered by the primary skips, with this reason */
+export const PRIMARY_ANSWERS_SKIPS = {
+  "the same batch written twice is stored once": "answered by the primary: nothing is exported to it",
+  "an older version written after a newer one keeps the newer": "answered by the primary: nothing is exported to it",
+  "the position is stored with its batch and never moves back; clear removes everything and the position": "answered by the primary: it has no export position",
+  "two writers writing the same batches at once store each execution and line once": "answered by the primary: nothing is exported to it",
+};
