@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // two test files at a time on CI's two cores: the suites wait on processes, databases and
+    // timers far more than they compute, and each owns its databases, key prefixes and folders
+    maxWorkers: 2,
   },
 });
