@@ -30,6 +30,9 @@ interface Consumer {
  * process, which is fine for local mode: the repository is the system of record and the
  * executor reconciles unfinished executions at start.
  */
+/** deliveries made inside `send` per turn of the event loop before the rest wait for the next turn */
+const INLINE_DELIVERIES_PER_TURN = 64;
+
 export class MemoryQueue implements Queue {
   private readonly channels = new Map<string, Channel>();
   private readonly topics = new Map<string, Set<(message: unknown) => void>>();
@@ -37,6 +40,9 @@ export class MemoryQueue implements Queue {
   /** ids of messages sent and not yet settled, per channel (idempotent sends) */
   private readonly outstanding = new Map<string, Set<string>>();
   private closed = false;
+  /** deliveries left to make inside `send` in this turn of the event loop (see enqueue) */
+  private inlineBudget = INLINE_DELIVERIES_PER_TURN;
+  private budgetRefill = false;
 
   private channel(name: string) {
     let c = this.channels.get(name);
@@ -81,14 +87,33 @@ export class MemoryQueue implements Queue {
   private enqueue(name: string, envelope: Envelope) {
     if (this.closed) return;
     this.channel(name).pending.push(envelope);
-    this.schedulePump(name);
+    // Delivered inside `send` while this turn's budget lasts: a worker flushes its log lines and
+    // then reports its result, and the log writer must have them in hand before the executor
+    // sees the result, or an execution is seen ended before its last lines are stored. Past the
+    // budget, on a later turn: a chain of tasks that do no I/O must not starve HTTP and timers.
+    if (this.inlineBudget > 0) {
+      this.inlineBudget--;
+      this.refillBudgetNextTurn();
+      this.pump(name);
+    } else {
+      this.schedulePump(name);
+    }
+  }
+
+  private refillBudgetNextTurn() {
+    if (this.budgetRefill) return;
+    this.budgetRefill = true;
+    setImmediate(() => {
+      this.budgetRefill = false;
+      this.inlineBudget = INLINE_DELIVERIES_PER_TURN;
+    });
   }
 
   /**
-   * Deliveries happen on a later turn of the event loop, never inside `send`: when a worker's
-   * task and the executor's step do no I/O of their own, a synchronous hand-off made the
-   * whole execution one chain of microtasks, and the HTTP server and timers starved until it
-   * ended. One pump per turn serves every message sent in it.
+   * A delivery on a later turn of the event loop: when a worker's task and the executor's step
+   * do no I/O of their own, unbounded hand-offs inside `send` made the whole execution one
+   * chain of microtasks, and the HTTP server and timers starved until it ended. One pump per
+   * turn serves every message waiting.
    */
   private schedulePump(name: string) {
     const c = this.channel(name);

@@ -10,8 +10,6 @@ export interface RunningExecution {
   flowId: string;
 }
 
-const PAGE = 500;
-
 /**
  * RunContext.executions: counts and logs read from the repository, within the flow's
  * namespace scope. The repository is asked for lazily, as the KV store does.
@@ -47,23 +45,9 @@ async function countBetween(repo: Repository, search: ExecutionSearch, query: Ex
   return Math.max(0, from - after);
 }
 
-/**
- * One flow's count. A namespace search includes child namespaces, so the executions of a
- * flow of the same id in a child namespace are taken away (the outermost such children
- * only: each one's count includes its own children).
- */
+/** one flow's count: with a flow id the repository takes the namespace exactly, as a flow is named by both */
 async function countOfFlow(repo: Repository, namespace: string, flowId: string, query: ExecutionCountQuery): Promise<number> {
-  let count = await countBetween(repo, { namespace, flowId }, query);
-  if (!count) return 0;
-  const twins = new Set<string>();
-  for (let page = 1; ; page++) {
-    const { results } = await repo.searchFlows({ namespace, page, size: PAGE });
-    for (const f of results) if (f.id === flowId && f.namespace !== namespace) twins.add(f.namespace);
-    if (results.length < PAGE) break;
-  }
-  const outermost = [...twins].filter((ns) => ![...twins].some((other) => other !== ns && ns.startsWith(`${other}.`)));
-  for (const ns of outermost) count -= await countBetween(repo, { namespace: ns, flowId }, query);
-  return count;
+  return countBetween(repo, { namespace, flowId }, query);
 }
 
 async function logsOf(repo: Repository, run: RunningExecution, query: ExecutionLogsQuery): Promise<LogEntry[]> {
