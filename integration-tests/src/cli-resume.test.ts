@@ -9,6 +9,7 @@ tasks:
     onResume:
       - { id: approved, type: BOOLEAN }
       - { id: reason, type: STRING, defaults: none given }
+      - { id: copies, type: INT, defaults: 1 }
   - { id: after, type: core.Return, format: "approved={{ outputs.wait.onResume.approved }} ({{ outputs.wait.onResume.reason }})" }
 `;
 
@@ -46,9 +47,10 @@ describe("ferry executions resume", () => {
 
   it("bad input is one line: a wrong-typed input (422), an execution not PAUSED (409), a pair without '=' (2)", async () => {
     const id = await startPaused();
-    const wrong = await runCli(["executions", "resume", id, "--input", "approved=perhaps", ...s]);
+    // (a BOOLEAN takes any text, as Kestra's Boolean.valueOf does: "perhaps" is false)
+    const wrong = await runCli(["executions", "resume", id, "--input", "approved=true", "--input", "copies=many", ...s]);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toMatch(/^ferry: POST \/api\/v1\/executions\/.+\/resume: HTTP 422: .*approved.*\n$/);
+    expect(wrong.stderr).toMatch(/^ferry: POST \/api\/v1\/executions\/.+\/resume: HTTP 422: .*copies.*\n$/);
     expect((await get(id)).state.current).toBe("PAUSED");
     expect(await runCli(["executions", "resume", id, "--input", "approved", ...s])).toMatchObject({ code: 2, stderr: "ferry: --input 'approved' is not key=value\n" });
     expect((await runCli(["executions", "resume", id, "-i", "approved=true", ...s])).stdout).toMatch(new RegExp(`^execution ${id}: resumed \\((RUNNING|SUCCESS)\\)\\n$`));

@@ -61,7 +61,7 @@ describe("outside backends (examples/backends), loaded by configuration alone in
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain(`repository sqlite, storage ${storageType()}, secrets ${secretsType()}, queue memory`);
     const connected = await runCli(["config", "check", "--connect"], { cwd });
-    expect(connected.stdout).toContain("connected: secrets (no connection check: repository, storage, queue)");
+    expect(connected.stdout).toContain("connected: secrets (no connection check: repository, storage, queue, history)");
     // a service out of reach is one line and exit 1, as at server start
     await writeFile(join(cwd, "unreachable.yaml"), `secrets: { type: ${secretsType()}, path: ./secrets.yaml }\nqueue: { type: redis, url: "redis://127.0.0.1:1" }\n`);
     const unreachable = await runCli(["config", "check", "--connect", "-c", "unreachable.yaml"], { cwd });
