@@ -21,7 +21,9 @@ export function decodeExecutionCursor(token: string | undefined): ExecutionCurso
   } catch {
     parsed = undefined;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((part) => typeof part === "string" && part.length > 0 && part.length <= 200)) {
+  // a NUL would reach PostgreSQL's text, which cannot hold one (a 500, not the 400 it is)
+  const sound = (part: unknown) => typeof part === "string" && part.length > 0 && part.length <= 200 && !part.includes("\u0000");
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every(sound)) {
     throw new UserError("query parameter 'after' is not a cursor this API gave (use the 'next' of the previous page)", { status: 400 });
   }
   return { created: parsed[0], id: parsed[1] };

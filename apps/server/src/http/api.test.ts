@@ -123,7 +123,7 @@ describe("executions API", () => {
       if (!next) break;
     }
     expect(seen).toEqual(all.results.map((e: { id: string }) => e.id));
-    for (const bad of ["nope", Buffer.from("[1,2]").toString("base64url"), ""]) {
+    for (const bad of ["nope", Buffer.from("[1,2]").toString("base64url"), "", Buffer.from('["2026-01-01\\u0000","x"]').toString("base64url")]) {
       const r = await json(await api(`/executions/search?after=${bad}`));
       expect(r.status).toBe(400);
       expect(r.body.message).toContain("'after'");
