@@ -22,28 +22,52 @@ function offsetOf(request: HistoryPageRequest): number {
   return request.page && !request.after ? (request.page - 1) * request.size : 0;
 }
 
+/**
+ * One page and its count, read in one snapshot (a repeatable-read transaction): read apart, an
+ * export landing between the two showed a count of 1 over an empty page. The count stops at
+ * `countUpTo`; past it the planner's estimate is given, marked as such, as the primary does.
+ */
+async function pageAndCount<Row>(
+  sql: () => postgres.Sql,
+  request: HistoryPageRequest,
+  page: (tx: postgres.Sql) => Promise<Row[]>,
+  matching: (tx: postgres.Sql) => Fragment,
+): Promise<{ rows: Row[]; total: number; totalEstimated?: boolean }> {
+  const cap = request.countUpTo;
+  return (await sql().begin("isolation level repeatable read read only", async (tx) => {
+    const [rows, [{ n }]] = await Promise.all([
+      page(tx as unknown as postgres.Sql),
+      cap === undefined
+        ? tx<Array<{ n: string }>>`select count(*) as n ${matching(tx as unknown as postgres.Sql)}`
+        : tx<Array<{ n: string }>>`select count(*) as n from (select 1 ${matching(tx as unknown as postgres.Sql)} limit ${cap + 1}) capped`,
+    ]);
+    const counted = Number(n);
+    if (cap === undefined || counted <= cap) return { rows, total: counted };
+    const [plan] = await tx<Array<{ "QUERY PLAN": Array<{ Plan: { "Plan Rows": number } }> }>>`explain (format json) select 1 ${matching(tx as unknown as postgres.Sql)}`;
+    return { rows, total: Math.max(counted, Math.round(plan["QUERY PLAN"][0].Plan["Plan Rows"])), totalEstimated: true };
+  })) as { rows: Row[]; total: number; totalEstimated?: boolean };
+}
+
 /** The searches of the postgres history store, each one statement (plus its count). */
 export class HistoryQueries {
   constructor(private readonly sql: () => postgres.Sql) {}
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
-    const sql = this.sql();
     assertNoNul([query.namespace, query.flowId, query.after, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
         // a fragment is built for each statement: postgres.js fragments are not to be shared by two
-    const where = () => sql`
+    const where = (sql: postgres.Sql) => sql`
       where true ${inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
       ${query.state?.length ? sql`and state = any(${query.state}::text[])` : sql``}
       ${query.labels && Object.keys(query.labels).length ? sql`and labels @> ${JSON.stringify(query.labels)}::text::jsonb` : sql``}
       ${query.startedAfter ? sql`and created >= ${query.startedAfter}::timestamptz` : sql``}
       ${query.endedBefore ? sql`and state = any(${TERMINAL}::text[]) and updated <= ${query.endedBefore}::timestamptz` : sql``}`;
-    const after = query.after ? sql`and id < ${query.after}` : sql``;
-    const [rows, [{ n }]] = await Promise.all([
-      sql<Array<{ record: ExecutionRecord }>>`select record from executions ${where()} ${after} order by id desc limit ${query.size} offset ${offsetOf(query)}`,
-      sql<Array<{ n: string }>>`select count(*) as n from executions ${where()}`,
-    ]);
+    const { rows, total, totalEstimated } = await pageAndCount(this.sql, query, (tx) => {
+      const before = query.after ? tx`and id < ${query.after}` : tx``;
+      return tx<Array<{ record: ExecutionRecord }>>`select record from executions ${where(tx)} ${before} order by id desc limit ${query.size} offset ${offsetOf(query)}`;
+    }, (tx) => tx`from executions ${where(tx)}`);
     const results = rows.map((r) => r.record);
-    return { results, total: Number(n), next: results.length === query.size ? results[results.length - 1].id : undefined };
+    return { results, total, totalEstimated, next: results.length === query.size ? results[results.length - 1].id : undefined };
   }
 
   async getExecution(id: string): Promise<HistoryExecution | undefined> {
@@ -65,23 +89,21 @@ export class HistoryQueries {
   }
 
   async searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>> {
-    const sql = this.sql();
     if (!query.q.trim()) throw new UserError("a log search needs words to look for (q)", { status: 400 });
     assertNoNul([query.q, query.namespace, query.flowId]);
-    const where = () => sql`
+    const where = (sql: postgres.Sql) => sql`
       where message_words @@ plainto_tsquery('simple', ${query.q}) ${inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
       ${query.minLevel ? sql`and level_rank >= ${LOG_LEVELS.indexOf(query.minLevel)}` : sql``}
       ${query.from ? sql`and timestamp >= ${query.from}::timestamptz` : sql``}
       ${query.to ? sql`and timestamp < ${query.to}::timestamptz` : sql``}`;
     const cursor = query.after ? logCursor(query.after) : undefined;
-    const after: Fragment = cursor ? sql`and (timestamp, seq) < (${cursor.timestamp}::timestamptz, ${cursor.seq}::bigint)` : sql``;
-    const [rows, [{ n }]] = await Promise.all([
-      sql<LogRow[]>`select * from logs ${where()} ${after} order by timestamp desc, seq desc limit ${query.size} offset ${offsetOf(query)}`,
-      sql<Array<{ n: string }>>`select count(*) as n from logs ${where()}`,
-    ]);
+    const { rows, total, totalEstimated } = await pageAndCount(this.sql, query, (tx) => {
+      const after: Fragment = cursor ? tx`and (timestamp, seq) < (${cursor.timestamp}::timestamptz, ${cursor.seq}::bigint)` : tx``;
+      return tx<LogRow[]>`select * from logs ${where(tx)} ${after} order by timestamp desc, seq desc limit ${query.size} offset ${offsetOf(query)}`;
+    }, (tx) => tx`from logs ${where(tx)}`);
     const last = rows[rows.length - 1];
-    return { results: rows.map(logOf), total: Number(n), next: rows.length === query.size ? `${iso(last.timestamp)}|${last.seq}` : undefined };
+    return { results: rows.map(logOf), total, totalEstimated, next: rows.length === query.size ? `${iso(last.timestamp)}|${last.seq}` : undefined };
   }
 
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {

@@ -146,6 +146,16 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect(second.results.map((e) => e.id)).toEqual(seen.slice(10, 20));
     });
 
+    test("a count is exact up to countUpTo; past it, it says more than the cap and is exact or marked estimated", async () => {
+      await ingest(batchOf(Array.from({ length: 5 }, (_, i) => executionOf({ namespace: ns("capped"), created: at(i * 60_000) }))));
+      const under = await store.searchExecutions({ namespace: ns("capped"), size: 2, countUpTo: 10 });
+      expect([under.total, under.totalEstimated ?? false, under.results.length]).toEqual([5, false, 2]);
+      const over = await store.searchExecutions({ namespace: ns("capped"), size: 2, countUpTo: 2 });
+      expect(over.results).toHaveLength(2);
+      expect(over.total).toBeGreaterThan(2);
+      if (!over.totalEstimated) expect(over.total).toBe(5);
+    });
+
     test("logs of one execution in the primary's order, by task and minimum level", async () => {
       const e = executionOf({ namespace: ns("logs"), created: at(0) });
       const logs = [...lines(e, ["starting", "details"], { level: "DEBUG" }), ...lines(e, ["broke"], { level: "ERROR", taskId: "t1" })];

@@ -126,7 +126,7 @@ describe.skipIf(!POSTGRES_URL)("history in PostgreSQL", () => {
     await proxy.restore();
     let found: { results: Array<{ id: string }>; total: number } = { results: [], total: 0 };
     // the exporter backs off up to 30 s while the store is down: its next attempt may be that far
-    for (let i = 0; i < 600 && !found.total; i++) {
+    for (let i = 0; i < 600 && !found.results.length; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const response = await t.api("/executions/search?namespace=history.test");
       if (response.status === 200) found = (await response.json()) as typeof found;
