@@ -99,6 +99,9 @@ async function freshDatabase() {
   throw new Error("distributed mode needs FERRY_BENCH_POSTGRES_URL or FERRY_BENCH_MYSQL_URL, and FERRY_BENCH_REDIS_URL");
 }
 
+/** node flags for every server process (`FERRY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` profiles them) */
+const NODE_ARGS = process.env.FERRY_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+
 // children die with the harness, even when it is interrupted
 const children = new Set();
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
@@ -123,9 +126,9 @@ async function startServer(config = { yaml: "", env: {} }) {
     );
   }
   const started = performance.now();
-  const child = spawn(process.execPath, [FERRY, "server", opts.mode === "distributed" ? "scheduler" : "local"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  const child = spawn(process.execPath, [...NODE_ARGS, FERRY, "server", opts.mode === "distributed" ? "scheduler" : "local"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
   if (opts.mode === "distributed") {
-    extra.push(spawn(process.execPath, [FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
+    extra.push(spawn(process.execPath, [...NODE_ARGS, FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
   }
   for (const c of [child, ...extra]) children.add(c);
   const url = `http://127.0.0.1:${port}`;

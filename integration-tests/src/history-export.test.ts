@@ -121,11 +121,12 @@ describe.skipIf(!MYSQL_URL || !POSTGRES_URL)("history export: MariaDB primary, P
       await history.end();
     }
     // through the API: search pages by keyset, and full-text log search across executions
-    const page = (await (await fetch(`${url}/api/v1/executions/search?namespace=${NAMESPACE}&size=100`)).json()) as { total: number; next?: string };
-    expect(page.total).toBe(EXECUTIONS);
+    // past 1,000 matches a total is the planner's estimate, marked as such (exact counts of millions cost seconds)
+    const page = (await (await fetch(`${url}/api/v1/executions/search?namespace=${NAMESPACE}&size=100`)).json()) as { total: number; totalEstimated?: boolean; next?: string };
+    expect([page.totalEstimated, page.total > 1_000]).toEqual([true, true]);
     expect(page.next).toBeDefined();
-    const found = (await (await fetch(`${url}/api/v1/logs/search?q=finished%20cleanly&namespace=${NAMESPACE}&size=5`)).json()) as { total: number };
-    expect(found.total).toBe(EXECUTIONS);
+    const found = (await (await fetch(`${url}/api/v1/logs/search?q=finished%20cleanly&namespace=${NAMESPACE}&size=5`)).json()) as { total: number; totalEstimated?: boolean };
+    expect([found.totalEstimated, found.total > 1_000]).toEqual([true, true]);
     console.log(
       `history export: seeded ${EXECUTIONS / 2} executions in ${firstHalfMs} ms; after the outage, caught up ${EXECUTIONS} executions / ${EXECUTIONS * LINES_PER_EXECUTION} lines in ${catchUpMs} ms (restored at +${restored - seedStarted} ms)`,
     );

@@ -1,3 +1,4 @@
+import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
 import { repositoryContract } from "@ferry/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMysqlRepository } from "./mysql.repository.js";
@@ -16,6 +17,14 @@ const fresh = async () => {
 describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
   repositoryContract("mysql", async () => createMysqlRepository({ type: "mysql", url: await fresh() }));
 
+  it("starts and works with a pool of one connection (the migration lock is held apart from the pool)", async () => {
+    const repo = createMysqlRepository({ type: "mysql", url: await fresh(), poolSize: 1 });
+    await repo.init();
+    await repo.saveFlow({ namespace: "one", id: "f", source: "x" });
+    expect((await repo.getFlow("one", "f"))?.revision).toBe(1);
+    await repo.close();
+  }, 20_000);
+
   it("migrates once when two servers start together on an empty database", async () => {
     const url = await fresh();
     const a = createMysqlRepository({ type: "mysql", url });
@@ -24,6 +33,27 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await a.saveFlow({ namespace: "race", id: "f", source: "x" });
     expect((await b.getFlow("race", "f"))?.revision).toBe(1);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it("a save whose task run fails is written not at all, and leaves no transaction open on the pooled connection", async () => {
+    // one connection, so the next statements run where the failed transaction ran
+    const repo = createMysqlRepository({ type: "mysql", url: await fresh(), poolSize: 1 });
+    await repo.init();
+    const created = new Date().toISOString();
+    const execution: ExecutionRecord = { id: "e-atomic", namespace: "hot", flowId: "f", flowRevision: 1, state: { current: "CREATED", histories: [{ state: "CREATED", date: created }], startDate: created }, labels: {}, created, updated: created, version: 0 };
+    await repo.saveExecution(execution);
+    const running: ExecutionRecord = { ...execution, state: { ...execution.state, current: "RUNNING", histories: [...execution.state.histories, { state: "RUNNING", date: created }] } };
+    // an id longer than the column's 64 characters: strict mode refuses the insert after the update ran
+    const tooLong = { id: "x".repeat(100), executionId: execution.id, taskId: "t", state: running.state, attempts: [] } as unknown as TaskRunRecord;
+    await expect(repo.saveExecution(running, [tooLong], { expectedVersion: 0 })).rejects.toThrow();
+    const stored = await repo.getExecution(execution.id);
+    expect([stored?.execution.state.current, stored?.execution.version, stored?.taskRuns.length]).toEqual(["CREATED", 0, 0]);
+    // the same connection saves (and commits) the next one
+    await repo.saveExecution(running, [{ ...tooLong, id: "run-1" }], { expectedVersion: 0 });
+    const other = createMysqlRepository({ type: "mysql", url: (repo as unknown as { url: string }).url });
+    await other.init();
+    expect((await other.getExecution(execution.id))?.taskRuns.map((t) => t.id)).toEqual(["run-1"]);
+    await Promise.all([repo.close(), other.close()]);
   });
 
   it("names the server it cannot reach", async () => {

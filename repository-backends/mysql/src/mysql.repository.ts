@@ -1,5 +1,5 @@
-import { cannotConnect, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { cannotConnect, retryingLostRaces, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -7,6 +7,7 @@ import mysql from "mysql2/promise";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { HotStatements } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
@@ -35,19 +36,23 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
   protected readonly tables = schema;
   private pool?: mysql.Pool;
   protected readonly dialect = "MySQL";
+  private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
   }
 
   async init(): Promise<void> {
-    this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize });
+    // several statements per query: the hot path sends a transaction as one text (hot-statements.ts)
+    this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize, multipleStatements: true });
+    this.hot = new HotStatements(this.pool);
     const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
     // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
     this.database = database as unknown as MysqlDatabase;
-    let connection: mysql.PoolConnection;
+    // the lock's connection is not the pool's: the migration runs on the pool, which may hold one connection only
+    let connection: mysql.Connection;
     try {
-      connection = await this.pool.getConnection();
+      connection = await mysql.createConnection({ uri: this.url });
     } catch (error) {
       throw cannotConnect("MySQL", this.url, error);
     }
@@ -56,7 +61,7 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
       await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
       await connection.query("SELECT RELEASE_LOCK(?)", [MIGRATION_LOCK]).catch(() => undefined);
-      connection.release();
+      await connection.end().catch(() => undefined);
     }
   }
 
@@ -64,6 +69,31 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
     await this.pool?.end();
     this.pool = undefined;
     this.database = undefined;
+    this.hot = undefined;
+  }
+
+  private hotPath(): HotStatements {
+    if (!this.hot) throw new OperationalError("the MySQL repository is not initialised");
+    return this.hot;
+  }
+
+  override async getFlow(namespace: string, id: string, revision?: number) {
+    if (revision !== undefined) return super.getFlow(namespace, id, revision);
+    const row = await this.hotPath().latestFlow(namespace, id);
+    return row && !row.deleted ? row : undefined;
+  }
+
+  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
+    // a deadlock with another multi-row upsert is broken by InnoDB (rolled back) and run again
+    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
+  }
+
+  override async getExecution(id: string) {
+    return this.hotPath().getExecution(id);
+  }
+
+  override async appendLogs(entries: LogEntry[]) {
+    if (entries.length) await this.hotPath().appendLogs(entries);
   }
 
   protected transaction<T>(fn: (tx: MysqlDatabase) => Promise<T>): Promise<T> {

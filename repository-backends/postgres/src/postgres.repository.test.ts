@@ -17,6 +17,14 @@ const fresh = async () => {
 describe.skipIf(!POSTGRES_URL)("postgres repository", () => {
   repositoryContract("postgres", async () => createPostgresRepository({ type: "postgres", url: await fresh() }));
 
+  it("starts and works with a pool of one connection (the migration lock is held apart from the pool)", async () => {
+    const repo = createPostgresRepository({ type: "postgres", url: await fresh(), poolSize: 1 });
+    await repo.init();
+    await repo.saveFlow({ namespace: "one", id: "f", source: "x" });
+    expect((await repo.getFlow("one", "f"))?.revision).toBe(1);
+    await repo.close();
+  }, 20_000);
+
   it("migrates once when two servers start together on an empty database", async () => {
     const url = await fresh();
     const a = createPostgresRepository({ type: "postgres", url });

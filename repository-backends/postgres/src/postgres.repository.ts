@@ -52,18 +52,18 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
     // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
     this.database = database as unknown as PostgresDatabase;
     this.hot = new HotStatements(this.client);
-    let reserved: postgres.ReservedSql | undefined;
+    // the lock's connection is not the pool's: the migration runs on the pool, which may hold one connection only
+    const locking = postgres(this.url, { max: 1, onnotice: () => undefined });
     try {
-      reserved = await this.client.reserve();
-    } catch (error) {
-      throw cannotConnect("PostgreSQL", this.url, error);
-    }
-    try {
-      await reserved`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      try {
+        await locking`select pg_advisory_lock(${MIGRATION_LOCK})`;
+      } catch (error) {
+        throw cannotConnect("PostgreSQL", this.url, error);
+      }
       await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
-      await reserved`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
-      reserved.release();
+      // closing the session releases its advisory lock
+      await locking.end({ timeout: 5 }).catch(() => undefined);
     }
   }
 

@@ -120,7 +120,7 @@ export const openApiDocument = {
           query("q", "words every line holds"), query("namespace", "namespace and its children"), query("flowId", "flow id"), query("minLevel", "lowest level"),
           query("startDate", "at or after (ISO-8601)"), query("endDate", "before (ISO-8601)"), ...page, query("after", "keyset cursor: the `next` of the previous page"),
         ],
-        responses: { 200: json("{results, total, next?}"), 400: error("no q"), 501: error("the history store has no text index, or none is configured"), 503: error("the history store is out of reach") },
+        responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the planner's estimate (totalEstimated: true)"), 400: error("no q"), 501: error("the history store has no text index, or none is configured"), 503: error("the history store is out of reach") },
       },
     },
     "/api/v1/history": { get: { summary: "Where history is served from, and the exporter's position, lag and state", responses: { 200: json("{source, export?}") } } },

@@ -73,3 +73,6 @@ export function onlyQuery(c: Context, known: readonly string[]): void {
     throw new UserError(`${what} (this endpoint reads ${known.join(", ") || "none"})`, { status: 400 });
   }
 }
+
+/** a search counts its matches exactly up to this many; past it the total is the database's estimate (exact counts of millions cost seconds) */
+export const EXACT_COUNT_LIMIT = 1_000;

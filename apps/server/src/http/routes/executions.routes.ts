@@ -7,12 +7,10 @@ import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
+import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
-/** a search counts its matches exactly up to this many; past it the total is the database's estimate (exact counts of millions cost seconds) */
-const EXACT_COUNT_LIMIT = 1_000;
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();

@@ -1,7 +1,7 @@
 import { ConflictError, UserError } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, onlyQuery, pageOf } from "../params.js";
+import { dateQuery, EXACT_COUNT_LIMIT, onlyQuery, pageOf } from "../params.js";
 import { levelQuery } from "./logs.routes.js";
 
 /** `GET /api/v1/logs/search`: full-text search over every execution's log lines (newest first, keyset pages) */
@@ -20,8 +20,9 @@ export function logSearchRoutes(deps: ApiDeps): Hono {
       to: dateQuery(c.req.query("endDate"), "endDate"),
       ...pageOf(c.req.query()),
       after: c.req.query("after") || undefined,
+      countUpTo: EXACT_COUNT_LIMIT,
     });
-    return c.json({ results: found.results, total: found.total, ...(found.next ? { next: found.next } : {}) });
+    return c.json({ results: found.results, total: found.total, ...(found.totalEstimated ? { totalEstimated: true } : {}), ...(found.next ? { next: found.next } : {}) });
   });
   return app;
 }

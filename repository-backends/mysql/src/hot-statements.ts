@@ -1,0 +1,118 @@
+import {
+  executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
+  type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
+} from "@ferry/repository-sql";
+import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { getTableName, type Table } from "drizzle-orm";
+import type mysql from "mysql2/promise";
+import * as schema from "./schema.js";
+
+const { executions, flows, logs, taskRuns } = schema;
+
+/**
+ * The executor's hot path on MySQL/MariaDB in SQL written once, its column lists taken from the
+ * tables' definitions (as PostgreSQL's hot-statements.ts). Profiling distributed benchmark01 on
+ * MariaDB showed a third of the scheduler's CPU in drizzle's query building and in socket
+ * writes: mysql2 sends one command at a time, so a save was four round trips (BEGIN, UPDATE,
+ * INSERT, COMMIT) and a read four more. Here each is ONE round trip: a transaction sent as one
+ * multi-statement text, which is why the pool allows several statements per query (every value
+ * still goes through mysql2's escaping as a `?` parameter).
+ */
+const { flow: FLOW, execution: EXECUTION, executionChanges, executionVersionedChanges, taskRun: TASK_RUN, taskRunChanges, log: LOG } = hotPathColumns(schema);
+
+const quote = (name: string) => `\`${name}\``;
+const table = (t: Table) => quote(getTableName(t));
+const selectList = (columns: StatementColumn[]) => columns.map((c) => `${quote(c.name)} as ${quote(c.key)}`).join(", ");
+const nameList = (columns: StatementColumn[]) => columns.map((c) => quote(c.name)).join(", ");
+/** `col = values(col), …`: an upsert's update of these columns from the row it tried to insert */
+const fromInserted = (columns: StatementColumn[]) => columns.map((c) => `${quote(c.name)} = values(${quote(c.name)})`).join(", ");
+const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+const rowsOf = (count: number, width: number) => Array.from({ length: count }, () => `(${placeholders(width)})`).join(", ");
+
+const SELECT_FLOW = `select ${selectList(FLOW)} from ${table(flows)} where ${quote("namespace")} = ? and ${quote("id")} = ? order by ${quote("revision")} desc limit 1`;
+const SELECT_EXECUTION = `select ${selectList(EXECUTION)} from ${table(executions)} where ${quote("id")} = ?`;
+const SELECT_TASK_RUNS = `select ${selectList(TASK_RUN)} from ${table(taskRuns)} where ${quote("execution_id")} = ? order by ${quote("id")}`;
+/** REPEATABLE READ's snapshot starts at the first read: the execution and its task runs are read in one */
+const READ_EXECUTION = `start transaction read only; ${SELECT_EXECUTION}; ${SELECT_TASK_RUNS}; commit`;
+const UPSERT_EXECUTION = `insert into ${table(executions)} (${nameList(EXECUTION)}) values (${placeholders(EXECUTION.length)})
+  on duplicate key update ${fromInserted(executionChanges)}`;
+const UPDATE_AT_VERSION = `update ${table(executions)} set ${executionVersionedChanges.map((c) => `${quote(c.name)} = ?`).join(", ")}, ${quote("version")} = ${quote("version")} + 1
+  where ${quote("id")} = ? and ${quote("version")} = ?`;
+const upsertTaskRuns = (count: number) =>
+  `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)} on duplicate key update ${fromInserted(taskRunChanges)}`;
+/**
+ * The task runs written only if the execution's update matched its version (`@ferry_saved`,
+ * taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
+ * MariaDB both take (their VALUES-as-a-table syntaxes differ).
+ */
+const upsertTaskRunsIfSaved = (count: number) => {
+  const first = `select ${TASK_RUN.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
+  const rest = Array.from({ length: count - 1 }, () => ` union all select ${placeholders(TASK_RUN.length)}`).join("");
+  return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where @ferry_saved = 1
+    on duplicate key update ${fromInserted(taskRunChanges)}`;
+};
+const insertLogs = (count: number) => `insert into ${table(logs)} (${nameList(LOG)}) values ${rowsOf(count, LOG.length)}`;
+
+/** the values of these columns of a row, in order, JSON as text */
+const valuesOf = (row: object, columns: StatementColumn[]) => {
+  const values = withJsonAsText(row, columns);
+  return columns.map((c) => values[c.key] ?? null);
+};
+const flatValuesOf = (rows: object[], columns: StatementColumn[]) => rows.flatMap((row) => valuesOf(row, columns));
+
+export class HotStatements {
+  constructor(private readonly pool: mysql.Pool) {}
+
+  async latestFlow(namespace: string, id: string): Promise<FlowRecord | undefined> {
+    const [rows] = await this.pool.execute(SELECT_FLOW, [namespace, id]);
+    const [row] = rows as Array<Record<string, unknown>>;
+    return row && parsedRow<FlowRow>(row, FLOW);
+  }
+
+  async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
+    const results = await this.transaction(READ_EXECUTION, [id, id]);
+    const [row] = results[1] as Array<Record<string, unknown>>;
+    if (!row) return undefined;
+    const runs = results[2] as Array<Record<string, unknown>>;
+    return { execution: executionFromRow(parsedRow<ExecutionRow>(row, EXECUTION)), taskRuns: runs.map((r) => taskRunFromRow(parsedRow<TaskRunRow>(r, TASK_RUN))) };
+  }
+
+  async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void> {
+    const e = executionToRow(execution);
+    const runValues = flatValuesOf(runs.map(taskRunToRow), TASK_RUN);
+    if (expectedVersion === undefined) {
+      const values = valuesOf(e, EXECUTION);
+      if (!runs.length) await this.pool.query(UPSERT_EXECUTION, values);
+      else await this.transaction(`start transaction; ${UPSERT_EXECUTION}; ${upsertTaskRuns(runs.length)}; commit`, [...values, ...runValues]);
+      return;
+    }
+    const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
+    const text = runs.length
+      ? `start transaction; ${UPDATE_AT_VERSION}; set @ferry_saved = row_count(); ${upsertTaskRunsIfSaved(runs.length)}; commit; select @ferry_saved as saved`
+      : `${UPDATE_AT_VERSION}; select row_count() as saved`;
+    const results = await this.transaction(text, runs.length ? [...update, ...runValues] : update);
+    const [{ saved }] = results[results.length - 1] as Array<{ saved: number | string }>;
+    if (Number(saved) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+  }
+
+  async appendLogs(entries: LogEntry[]): Promise<void> {
+    await this.pool.query(insertLogs(entries.length), flatValuesOf(entries.map(logToRow), LOG));
+  }
+
+  /**
+   * Statements sent as one text on one connection. A statement that fails stops the rest, so a
+   * transaction it began would stay open on the connection: it is rolled back before the
+   * connection goes back to the pool (or the connection is dropped when even that fails).
+   */
+  private async transaction(text: string, values: unknown[]): Promise<unknown[]> {
+    const connection = await this.pool.getConnection();
+    try {
+      const [results] = await connection.query(text, values);
+      connection.release();
+      return results as unknown[];
+    } catch (error) {
+      await connection.query("rollback").then(() => connection.release(), () => connection.destroy());
+      throw error;
+    }
+  }
+}
