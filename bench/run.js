@@ -14,6 +14,8 @@
 //                                                   this checkout against the baseline's build in the same run
 //   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
 //       services named by FERRY_BENCH_REDIS_URL and FERRY_BENCH_POSTGRES_URL (or _MYSQL_URL)
+//   npm run bench -- --mode distributed --schedulers 2 --workers 2
+//                                                   the same scaled out; each line gives every process's CPU
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -35,6 +37,9 @@ const { values: opts, positionals } = parseArgs({
     // foreach: the sizes, and a checkout (built) to compare with in the same run
     sizes: { type: "string", default: "1000,10000" },
     baseline: { type: "string" },
+    // distributed: how many schedulers (requests spread over them in turn) and workers
+    schedulers: { type: "string", default: "1" },
+    workers: { type: "string", default: "1" },
   },
 });
 const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets", "foreach"];
@@ -126,21 +131,33 @@ async function startServer(config = { yaml: "", env: {} }) {
     );
   }
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_ARGS, FERRY, "server", opts.mode === "distributed" ? "scheduler" : "local"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] });
+  const schedulers = opts.mode === "distributed" ? Number(opts.schedulers) : 1;
+  const ports = [port, ...(await Promise.all(Array.from({ length: schedulers - 1 }, freePort)))];
+  const role = opts.mode === "distributed" ? "scheduler" : "local";
+  const [child, ...otherSchedulers] = ports.map((p) => spawn(process.execPath, [...NODE_ARGS, FERRY, "server", role], { cwd: dir, env: { ...env, FERRY_SERVER__PORT: String(p) }, stdio: ["ignore", "ignore", "inherit"] }));
   if (opts.mode === "distributed") {
-    extra.push(spawn(process.execPath, [...NODE_ARGS, FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
+    for (let i = 0; i < Number(opts.workers); i++) extra.push(spawn(process.execPath, [...NODE_ARGS, FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
   }
+  extra.push(...otherSchedulers);
   for (const c of [child, ...extra]) children.add(c);
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${url}/health`)).ok) break;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 10));
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  for (const each of urls) {
+    for (let i = 0; i < 600; i++) {
+      try {
+        if ((await fetch(`${each}/health`)).ok) break;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
   const readyMs = performance.now() - started;
+  let turn = 0;
+  const processes = [{ name: role, pid: child.pid }, ...otherSchedulers.map((c) => ({ name: "scheduler", pid: c.pid })), ...extra.filter((c) => !otherSchedulers.includes(c)).map((c) => ({ name: "worker", pid: c.pid }))];
   return {
-    url, readyMs, pid: child.pid, workerPids: extra.map((c) => c.pid),
+    /** a scheduler's URL, each in turn */
+    get url() {
+      return urls[turn++ % urls.length];
+    },
+    readyMs, pid: child.pid, workerPids: processes.filter((p) => p.name === "worker").map((p) => p.pid), processes,
     async stop() {
       for (const c of [...extra, child]) {
         c.kill("SIGTERM");
@@ -171,16 +188,45 @@ async function execute(url, flowId, via = "api") {
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
 
+/** a process's CPU time so far (user + system), in seconds */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const serverProcesses = (server) => server.processes ?? [{ name: "server", pid: server.pid }];
+
+/** notes each server process's CPU time at a phase's start */
+function markCpu(server) {
+  server.cpuAtStart = new Map(serverProcesses(server).map(({ pid }) => [pid, cpuSeconds(pid)]));
+}
+
+/** each server process's CPU share (100 % = one core) since markCpu */
+function cpuShares(server, seconds) {
+  return serverProcesses(server).map(({ name, pid }) => {
+    const now = cpuSeconds(pid);
+    const before = server.cpuAtStart?.get(pid);
+    return { name, pct: now === null || before == null ? null : Math.round((100 * (now - before)) / seconds) };
+  });
+}
+
 function report(scenario, rate, results, seconds, server) {
+  const cpu = cpuShares(server, seconds);
   const lat = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
   const row = {
     scenario, mode: opts.mode, rate, executions: results.length,
     exec_per_s: Number((lat.length / seconds).toFixed(1)),
     p50_ms: round(pct(lat, 50)), p95_ms: round(pct(lat, 95)), p99_ms: round(pct(lat, 99)),
     errors: results.length - lat.length, rss_mb: rssMb(server.pid),
+    cpu_pct: cpu.map((c) => c.pct),
   };
-  if (opts.json) console.log(JSON.stringify(row));
-  else console.log(`${scenario.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB`);
+  const cpuText = cpu.some((c) => c.pct !== null) ? `  cpu ${cpu.map((c) => `${c.name} ${c.pct ?? "?"}%`).join(", ")}` : "";
+  if (opts.json) console.log(JSON.stringify({ ...row, cpu_processes: cpu.map((c) => c.name) }));
+  else console.log(`${scenario.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB${cpuText}`);
   return row;
 }
 const label = (flowId, via) => (via === "api" ? `${flowId}-api` : flowId);
@@ -189,6 +235,7 @@ const round = (v) => (v === null ? null : Number(v.toFixed(1)));
 /** open loop: starts one execution every 1/rate s for the duration, then waits for all */
 async function fixedRate(server, flowId, rate, via, name = label(flowId, via)) {
   const pending = [];
+  markCpu(server);
   const t0 = performance.now();
   const total = Math.round(rate * DURATION_S);
   for (let i = 0; i < total; i++) {
@@ -204,6 +251,7 @@ async function fixedRate(server, flowId, rate, via, name = label(flowId, via)) {
 /** closed loop: `concurrency` clients back to back for the duration */
 async function fullSpeed(server, flowId, concurrency, via, name = label(flowId, via)) {
   const results = [];
+  markCpu(server);
   const t0 = performance.now();
   const end = t0 + DURATION_S * 1000;
   await Promise.all(
