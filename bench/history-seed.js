@@ -56,6 +56,11 @@ function mysqlStatements(from, to, stepMs, logs) {
     `insert into task_runs (id, execution_id, task_id, state, state_record, attempts)
      select concat(${id}, '-t', k.seq), ${id}, concat('task', k.seq), 'SUCCESS', ${stateRecord("'SUCCESS'")}, json_array(json_object('state', ${stateRecord("'SUCCESS'")}))
      from ${series} join seq_1_to_2 k`,
+    // MySQL's label index (execution_labels), as the repository's saves keep it
+    `insert into execution_labels (execution_id, label_key, label_value)
+     select ${id}, 'env', if(${i} % 2 = 0, 'prod', 'dev') from ${series}
+     union all select ${id}, 'team', concat('t', ${i} % 50) from ${series}
+     union all select ${id}, 'batch', concat('b', ${i} % 1000) from ${series}`,
     `insert into logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
      select ${id}, concat('company.team', (${i} % ${FLOWS}) % ${NAMESPACES}), concat('flow', ${i} % ${FLOWS}), concat('task', 1 + l.seq % 2), concat(${id}, '-t', 1 + l.seq % 2), 0,
        'INFO', 2, concat('line ', l.seq, ' of execution ', ${i}, ': processed ', (${i} * 7 + l.seq) % 9973, ' records'), ${iso(0)}

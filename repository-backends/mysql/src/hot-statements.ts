@@ -7,7 +7,7 @@ import { getTableName, type Table } from "drizzle-orm";
 import type mysql from "mysql2/promise";
 import * as schema from "./schema.js";
 
-const { executions, flows, logs, taskRuns } = schema;
+const { executionLabels, executions, flows, logs, taskRuns } = schema;
 
 /**
  * The executor's hot path on MySQL/MariaDB in SQL written once, its column lists taken from the
@@ -51,6 +51,30 @@ const upsertTaskRunsIfSaved = (count: number) => {
   return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where @ferry_saved = 1
     on duplicate key update ${fromInserted(taskRunChanges)}`;
 };
+/**
+ * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
+ * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
+ * takes: a versioned save rewrites them only when it saved and the labels changed.
+ */
+const LABELS = table(executionLabels);
+const deleteLabels = (gate: string) => `delete from ${LABELS} where ${quote("execution_id")} = ?${gate ? ` and ${gate}` : ""}`;
+const insertLabels = (count: number, gate: string) => {
+  const row = `select ? as ${quote("execution_id")}, left(?, 128) as ${quote("label_key")}, left(?, 255) as ${quote("label_value")}`;
+  const rows = Array.from({ length: count }, (_, i) => (i ? `select ?, left(?, 128), left(?, 255)` : row)).join(" union all ");
+  return `insert ignore into ${LABELS} (${quote("execution_id")}, ${quote("label_key")}, ${quote("label_value")}) select * from (${rows}) l${gate ? ` where ${gate}` : ""}`;
+};
+/** the statements and values that replace an execution's label rows (behind `gate`, whose own values come first each time) */
+function labelStatements(id: string, labels: Record<string, string>, gate = "", gateValues: unknown[] = []): { text: string[]; values: unknown[] } {
+  const entries = Object.entries(labels ?? {});
+  const text = [deleteLabels(gate)];
+  const values: unknown[] = [id, ...gateValues];
+  if (entries.length) {
+    text.push(insertLabels(entries.length, gate));
+    values.push(...entries.flatMap(([key, value]) => [id, key, String(value)]), ...gateValues);
+  }
+  return { text, values };
+}
+
 const insertLogs = (count: number) => `insert into ${table(logs)} (${nameList(LOG)}) values ${rowsOf(count, LOG.length)}`;
 
 /** the values of these columns of a row, in order, JSON as text */
@@ -82,15 +106,26 @@ export class HotStatements {
     const runValues = flatValuesOf(runs.map(taskRunToRow), TASK_RUN);
     if (expectedVersion === undefined) {
       const values = valuesOf(e, EXECUTION);
-      if (!runs.length) await this.pool.query(UPSERT_EXECUTION, values);
-      else await this.transaction(`start transaction; ${UPSERT_EXECUTION}; ${upsertTaskRuns(runs.length)}; commit`, [...values, ...runValues]);
+      const labels = labelStatements(e.id, execution.labels);
+      const text = [UPSERT_EXECUTION, ...labels.text, ...(runs.length ? [upsertTaskRuns(runs.length)] : [])];
+      await this.transaction(`start transaction; ${text.join("; ")}; commit`, [...values, ...labels.values, ...runValues]);
       return;
     }
+    const labelsText = JSON.stringify(execution.labels);
+    // label rows are rewritten only when the save matched its version and the labels changed
+    const labels = labelStatements(e.id, execution.labels, "@ferry_saved = 1 and not (@ferry_old_labels <=> ?)", [labelsText]);
+    const text = [
+      "start transaction",
+      `select ${quote("labels")} into @ferry_old_labels from ${table(executions)} where ${quote("id")} = ? for update`,
+      UPDATE_AT_VERSION,
+      "set @ferry_saved = row_count()",
+      ...labels.text,
+      ...(runs.length ? [upsertTaskRunsIfSaved(runs.length)] : []),
+      "commit",
+      "select @ferry_saved as saved",
+    ];
     const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
-    const text = runs.length
-      ? `start transaction; ${UPDATE_AT_VERSION}; set @ferry_saved = row_count(); ${upsertTaskRunsIfSaved(runs.length)}; commit; select @ferry_saved as saved`
-      : `${UPDATE_AT_VERSION}; select row_count() as saved`;
-    const results = await this.transaction(text, runs.length ? [...update, ...runValues] : update);
+    const results = await this.transaction(text.join("; "), [e.id, ...update, ...labels.values, ...runValues]);
     const [{ saved }] = results[results.length - 1] as Array<{ saved: number | string }>;
     if (Number(saved) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
   }

@@ -56,6 +56,32 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await Promise.all([repo.close(), other.close()]);
   });
 
+  it("finds executions by label through execution_labels, exactly: after a label changes, for long keys and values, not by case", async () => {
+    const repo = createMysqlRepository({ type: "mysql", url: await fresh() });
+    await repo.init();
+    const created = new Date().toISOString();
+    const long = "k".repeat(200);
+    const base = (id: string, labels: Record<string, string>): ExecutionRecord => ({
+      id, namespace: "labels", flowId: "f", flowRevision: 1, state: { current: "CREATED", histories: [{ state: "CREATED", date: created }], startDate: created }, labels, created, updated: created, version: 0,
+    });
+    await repo.saveExecution(base("a", { env: "prod", team: "x" }));
+    await repo.saveExecution(base("b", { env: "Prod" }));
+    await repo.saveExecution(base("c", { [`${long}1`]: `${"v".repeat(300)}1`, [`${long}2`]: `${"v".repeat(300)}2` }));
+    const ids = async (labels: Record<string, string>) => (await repo.searchExecutions({ namespace: "labels", labels, page: 1, size: 10 })).results.map((e) => e.id).sort();
+    expect(await ids({ env: "prod" })).toEqual(["a"]);
+    expect(await ids({ env: "Prod" })).toEqual(["b"]);
+    expect(await ids({ [`${long}2`]: `${"v".repeat(300)}2` })).toEqual(["c"]);
+    expect(await ids({ [`${long}2`]: `${"v".repeat(300)}1` })).toEqual([]);
+    // a versioned save that changes the labels moves the rows; one that loses its race does not
+    await repo.saveExecution(base("a", { env: "dev" }), [], { expectedVersion: 0 });
+    await expect(repo.saveExecution(base("a", { env: "test" }), [], { expectedVersion: 0 })).rejects.toMatchObject({ status: 409 });
+    expect([await ids({ env: "prod" }), await ids({ env: "dev" }), await ids({ env: "test" }), await ids({ team: "x" })]).toEqual([[], ["a"], [], []]);
+    // and goes with its execution
+    await repo.saveExecution(base("b", { env: "Prod" }), [], { expectedVersion: 0 });
+    expect(await ids({ env: "Prod" })).toEqual(["b"]);
+    await repo.close();
+  });
+
   it("names the server it cannot reach", async () => {
     const repo = createMysqlRepository({ type: "mysql", url: "mysql://root:secret@127.0.0.1:1/none" });
     await expect(repo.init()).rejects.toThrow(/cannot connect to MySQL at mysql:\/\/root:\*\*\*@127.0.0.1:1\/none/);

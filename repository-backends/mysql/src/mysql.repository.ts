@@ -132,8 +132,13 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
     return header.affectedRows;
   }
 
+  /**
+   * Executions whose label rows match (execution_labels, indexed by key and value, cut as the
+   * hot path cuts them; their collation ignores case) and whose JSON holds the label exactly.
+   */
   protected hasLabel(column: Column, key: string, value: string): SQL {
-    return sql`JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
+    const { executionLabels: labels, executions } = this.tables;
+    return sql`${executions.id} in (select ${labels.executionId} from ${labels} where ${labels.key} = left(${key}, 128) and ${labels.value} = left(${value}, 255)) and JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;
   }
 
   /** EXPLAIN's first row: the rows InnoDB expects to read, times the share its filter keeps */
