@@ -76,9 +76,15 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await repo.saveExecution(base("a", { env: "dev" }), [], { expectedVersion: 0 });
     await expect(repo.saveExecution(base("a", { env: "test" }), [], { expectedVersion: 0 })).rejects.toMatchObject({ status: 409 });
     expect([await ids({ env: "prod" }), await ids({ env: "dev" }), await ids({ env: "test" }), await ids({ team: "x" })]).toEqual([[], ["a"], [], []]);
-    // and goes with its execution
     await repo.saveExecution(base("b", { env: "Prod" }), [], { expectedVersion: 0 });
     expect(await ids({ env: "Prod" })).toEqual(["b"]);
+    // ten writers race on one version, each with its own label: the winner's label alone is found
+    await repo.saveExecution(base("race", { writer: "none" }));
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => repo.saveExecution(base("race", { writer: String(i) }), [], { expectedVersion: 0 })));
+    const winners = outcomes.flatMap((o, i) => (o.status === "fulfilled" ? [String(i)] : []));
+    expect(winners).toHaveLength(1);
+    const found = await Promise.all(["none", ...Array.from({ length: 10 }, (_, i) => String(i))].map(async (writer) => ((await ids({ writer })).length ? writer : undefined)));
+    expect(found.filter(Boolean)).toEqual(winners);
     await repo.close();
   });
 
