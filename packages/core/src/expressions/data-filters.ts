@@ -1,4 +1,4 @@
-import { dumpText, load, loadAll } from "ion-js";
+import { createRequire } from "node:module";
 import { parse as parseYaml } from "yaml";
 import { ExpressionError } from "./expression.error.js";
 import type { Builtin, Filter } from "./filters.js";
@@ -10,6 +10,10 @@ import type { RenderBudget } from "./render-limits.js";
 import { arg, argText } from "./text-filters.js";
 import { preview } from "./values.js";
 import { toYamlText } from "./yaml-text.js";
+
+/** ion-js takes ~0.1 s to load: loaded at the first fromIon/toIon, not at every start */
+let ionModule: typeof import("ion-js") | undefined;
+const ion = () => (ionModule ??= createRequire(import.meta.url)("ion-js") as typeof import("ion-js"));
 
 /*
  * Filters and functions that turn values into data formats and back: JSON, YAML, Amazon Ion,
@@ -49,7 +53,7 @@ async function fromIon(input: unknown, allRows: boolean, b: RenderBudget): Promi
   b.output(source.length, "fromIon()");
   let values: unknown[];
   try {
-    values = allRows ? loadAll(source) : [load(source)];
+    values = allRows ? ion().loadAll(source) : [ion().load(source)];
   } catch (error) {
     throw new ExpressionError(`fromIon: invalid Ion: ${(error as Error).message}`, { cause: error });
   }
@@ -142,7 +146,7 @@ export const DATA_FILTERS: Record<string, Filter> = {
   toIon: async (v, _a, _n, b) => {
     if (v === null || v === undefined) return "null";
     await measured(v, b, "toIon");
-    return dumpText(v);
+    return ion().dumpText(v);
   },
   jq: (v, args, named, b) => jq(v, arg(args, named, 0, "expression"), b),
   number: async (v, args, named, b) => {
