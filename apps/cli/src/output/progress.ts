@@ -1,5 +1,9 @@
-import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import type { MultiBar, SingleBar } from "cli-progress";
+import { createRequire } from "node:module";
 import { isInteractive } from "./terminal.js";
+
+/** cli-progress (~0.1 s to load) only when a bar is drawn: never for `ferry server`, nor off a terminal */
+const cliProgress = () => createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
 
 /**
  * Progress of a long command (a folder of flows, namespace files, KV pairs, a purge): a bar
@@ -19,6 +23,7 @@ export class Progress {
   constructor(enabled = isInteractive(process.stdout) && isInteractive(process.stderr)) {
     if (enabled) {
       process.on("SIGINT", this.interrupt);
+      const { MultiBar, Presets } = cliProgress();
       this.multi = new MultiBar(
         { format: "{phase} [{bar}] {value}/{total}", hideCursor: true, clearOnComplete: true, stream: process.stderr, fps: 10, barsize: 30 },
         Presets.shades_classic,
