@@ -19,7 +19,10 @@ export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
 export { Purger, globToRegExp } from "./purger.js";
 export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";
-export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
+export {
+  composeLocalWorker, composeScheduler, composeStorageParts, composeWorker, type InProcessWorker, type LocalWorkerInput, type SchedulerInput, type SchedulerParts, type StorageParts,
+  type WorkerInput,
+} from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export * from "./connections/index.js";
