@@ -1,5 +1,5 @@
-import { insertOnConflictIgnore, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -31,7 +31,7 @@ interface Connection {
  * Transactions run through a TransactionGate (better-sqlite3's own cannot span an await);
  * the executor's hot path uses prepared statements (hot-statements.ts).
  */
-export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
+export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
   protected readonly dialect = "SQLite";
   private connection?: Connection;
@@ -56,14 +56,23 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     const gate = new TransactionGate(sqlite);
     // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
     const direct = database as unknown as OnConflictDatabase;
-    this.connection = { sqlite, direct, gate, hot: new HotStatements(sqlite) };
+    const hot = new HotStatements(sqlite);
+    this.connection = { sqlite, direct, gate, hot };
     this.database = gate.gated(direct);
+    // the hot path's statements run between transactions, as every statement outside one does
+    this.hot = {
+      latestFlow: (namespace, id) => gate.whenIdle(() => hot.latestFlow(namespace, id)),
+      getExecution: (id) => gate.whenIdle(() => hot.getExecution(id)),
+      saveExecution: (execution, runs, expectedVersion) => gate.whenIdle(() => hot.saveAll(execution, runs, expectedVersion)),
+      appendLogs: (entries) => gate.whenIdle(() => hot.appendLogs(entries)),
+    };
   }
 
   async close(): Promise<void> {
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;
+    this.hot = undefined;
   }
 
   protected transaction<T>(fn: (tx: OnConflictDatabase) => Promise<T>): Promise<T> {
@@ -95,31 +104,9 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
   }
 
-  override async getFlow(namespace: string, id: string, revision?: number) {
-    if (revision !== undefined) return super.getFlow(namespace, id, revision);
-    const { gate, hot } = this.open();
-    const latest = await gate.whenIdle(() => hot.latestFlow(namespace, id));
-    return latest && !latest.deleted ? latest : undefined;
-  }
-
-  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    const { gate, hot } = this.open();
-    await gate.whenIdle(() => hot.saveAll(execution, runs, options.expectedVersion));
-  }
-
-  override async getExecution(id: string) {
-    const { gate, hot } = this.open();
-    return gate.whenIdle(() => hot.getExecution(id));
-  }
-
   override async getKv(namespace: string, key: string) {
     const { gate, hot } = this.open();
     return gate.whenIdle(() => hot.getKv(namespace, key));
-  }
-
-  override async appendLogs(entries: LogEntry[]) {
-    const { gate, hot } = this.open();
-    if (entries.length) await gate.whenIdle(() => hot.appendLogs(entries));
   }
 }
 
