@@ -16,7 +16,14 @@ const cases = listCases(ROOT).filter((c) => !ONLY || c.name.includes(ONLY));
 
 let ferry: FerryProcess;
 beforeAll(async () => {
-  ferry = await startFerryProcess({ env: { SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64") } });
+  ferry = await startFerryProcess({
+    env: {
+      SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64"),
+      // what `{{ kestra.environment }}` and `{{ kestra.url }}` read (expressions/045)
+      FERRY_INSTANCE__ENVIRONMENT: "conformance",
+      FERRY_INSTANCE__URL: "http://ferry.conformance.test:8080",
+    },
+  });
 });
 afterAll(async () => {
   await ferry?.stop();
