@@ -5,7 +5,8 @@ export interface RetrySpec {
   maxInterval?: string;
   minInterval?: string;
   delayFactor?: number;
-  maxAttempt?: number;
+  /** total attempts, the first included (Kestra's `maxAttempts`; its older `maxAttempt` is renamed on parse) */
+  maxAttempts?: number;
   maxDuration?: string;
   warningOnRetry?: boolean;
   behavior?: "RETRY_FAILED_TASK" | "CREATE_NEW_EXECUTION";
