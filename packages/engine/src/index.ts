@@ -1,6 +1,7 @@
 export * from "./messages.js";
 export { JsonStore } from "./json-store.js";
 export { buildRenderContext } from "./context.js";
+export { configureInstance } from "./instance-variables.js";
 export { FlowStore } from "./flow-store.js";
 export { assertNoSubflowCycle } from "./subflow-cycles.js";
 export { CORRELATION_ID_LABEL, ExecutionService, REPLAY_LABEL, SYSTEM_LABEL_PREFIX, type CreateExecutionRequest } from "./execution-service.js";
