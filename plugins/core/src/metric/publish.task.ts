@@ -28,7 +28,7 @@ export const publishTask = defineTask({
   examples: [
     {
       title: "Count processed rows and time a step",
-      code:
+      flow:
         "id: publish_metrics\nnamespace: company.team\ntasks:\n  - id: metrics\n    type: core.metric.Publish\n    metrics:\n" +
         "      - { type: counter, name: rows, value: 42, tags: { source: crm } }\n      - { type: timer, name: load, value: PT1.5S }\n",
     },
