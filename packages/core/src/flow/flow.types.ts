@@ -64,6 +64,8 @@ export interface OutputSpec {
   value: unknown;
   description?: string;
   displayName?: string;
+  /** Kestra's default true: an output that fails to render, or renders to null, fails the execution; false makes it null with a WARN */
+  required?: boolean;
 }
 
 export interface TriggerSpec {
