@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
+import { PendingLogs } from "./pending-logs.js";
 import * as schema from "./schema.js";
 import { TransactionGate } from "./transaction-gate.js";
 
@@ -35,6 +36,8 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
   protected readonly dialect = "SQLite";
   private connection?: Connection;
+  /** log lines written with the next execution save, or on their own at the next turn */
+  private readonly pendingLogs = new PendingLogs(() => void this.flushLogs());
 
   constructor(private readonly file: string) {
     super();
@@ -61,6 +64,7 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
   }
 
   async close(): Promise<void> {
+    if (this.connection && this.pendingLogs.size) await this.flushLogs();
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;
@@ -104,7 +108,17 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     const { gate, hot } = this.open();
-    await gate.whenIdle(() => hot.saveAll(execution, runs, options.expectedVersion));
+    await gate.whenIdle(() => {
+      const logs = this.pendingLogs.take();
+      try {
+        hot.saveAll(execution, runs, options.expectedVersion, logs.entries);
+      } catch (error) {
+        // rolled back with the save (a version conflict): the lines go on their own
+        logs.requeue();
+        throw error;
+      }
+      logs.done();
+    });
   }
 
   override async getExecution(id: string) {
@@ -117,9 +131,27 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     return gate.whenIdle(() => hot.getKv(namespace, key));
   }
 
+  /** resolves once the lines are committed: with the next execution save, or on their own at the next turn */
   override async appendLogs(entries: LogEntry[]) {
-    const { gate, hot } = this.open();
-    if (entries.length) await gate.whenIdle(() => hot.appendLogs(entries));
+    this.open();
+    if (entries.length) await this.pendingLogs.add(entries);
+  }
+
+  private flushLogs(): Promise<void> {
+    if (!this.connection) {
+      this.pendingLogs.take().failed(new UnexpectedError("the SQLite repository was closed before its log lines were written"));
+      return Promise.resolve();
+    }
+    const { gate, hot } = this.connection;
+    return gate.whenIdle(() => {
+      const logs = this.pendingLogs.take();
+      try {
+        hot.appendLogs(logs.entries);
+        logs.done();
+      } catch (error) {
+        logs.failed(error);
+      }
+    });
   }
 }
 
