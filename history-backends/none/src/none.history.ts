@@ -20,6 +20,7 @@ export class NoHistoryStore implements HistoryStore {
   getExecution: HistoryStore["getExecution"] = () => refuse("reading an ended execution");
   findLogs: HistoryStore["findLogs"] = () => refuse("reading logs");
   searchLogs: HistoryStore["searchLogs"] = () => refuse("searching logs");
+  findMetrics: HistoryStore["findMetrics"] = () => refuse("reading metrics");
   countStates: HistoryStore["countStates"] = () => refuse("counting executions");
 }
 

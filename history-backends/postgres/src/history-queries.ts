@@ -1,5 +1,5 @@
 import {
-  LOG_LEVELS, UserError, type ExecutionRecord, type HistorySearch, type HistoryExecution, type HistoryLogFilter, type HistoryLogSearch, type HistoryPage, type HistoryPageRequest,
+  LOG_LEVELS, UserError, type ExecutionRecord, type HistorySearch, type HistoryExecution, type HistoryLogFilter, type HistoryMetricFilter, type MetricEntry, type HistoryLogSearch, type HistoryPage, type HistoryPageRequest,
   type LogEntry, type StateCount, type StateCountsQuery, type TaskRunRecord,
 } from "@ferry/sdk";
 import type postgres from "postgres";
@@ -88,6 +88,17 @@ export class HistoryQueries {
     return rows.map(logOf);
   }
 
+  async findMetrics(executionId: string, filter: HistoryMetricFilter = {}): Promise<MetricEntry[]> {
+    const sql = this.sql();
+    assertNoNul([executionId, filter.taskId, filter.taskRunId]);
+    const rows = await sql<MetricRow[]>`
+      select * from metrics where execution_id = ${executionId}
+      ${filter.taskId ? sql`and task_id = ${filter.taskId}` : sql``}
+      ${filter.taskRunId ? sql`and task_run_id = ${filter.taskRunId}` : sql``}
+      order by seq`;
+    return rows.map(metricOf);
+  }
+
   async searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>> {
     if (!query.q.trim()) throw new UserError("a log search needs words to look for (q)", { status: 400 });
     assertNoNul([query.q, query.namespace, query.flowId]);
@@ -136,6 +147,26 @@ function logOf(row: LogRow): LogEntry {
   return {
     executionId: row.execution_id, namespace: row.namespace, flowId: row.flow_id, taskId: row.task_id ?? undefined, taskRunId: row.task_run_id ?? undefined,
     attemptNumber: row.attempt_number ?? undefined, level: row.level, message: row.message, timestamp: iso(row.timestamp),
+  };
+}
+
+interface MetricRow {
+  timestamp: Date;
+  execution_id: string;
+  namespace: string;
+  flow_id: string;
+  task_id: string;
+  task_run_id: string;
+  name: string;
+  type: MetricEntry["type"];
+  value: number;
+  tags: Record<string, string>;
+}
+
+function metricOf(row: MetricRow): MetricEntry {
+  return {
+    executionId: row.execution_id, namespace: row.namespace, flowId: row.flow_id, taskId: row.task_id, taskRunId: row.task_run_id,
+    name: row.name, type: row.type, value: row.value, tags: row.tags, timestamp: iso(row.timestamp),
   };
 }
 

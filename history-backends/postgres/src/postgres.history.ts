@@ -1,5 +1,5 @@
 import {
-  defineBackend, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryLogSearch,
+  defineBackend, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryLogSearch,
   type HistoryPageRequest, type HistoryPosition, type HistoryStore, type StateCountsQuery,
 } from "@ferry/sdk";
 import postgres from "postgres";
@@ -139,6 +139,11 @@ export class PostgresHistoryStore implements HistoryStore {
   async searchLogs(query: HistoryLogSearch) {
     await this.schemaReady();
     return this.queries.searchLogs(query);
+  }
+
+  async findMetrics(executionId: string, filter?: HistoryMetricFilter) {
+    await this.schemaReady();
+    return this.queries.findMetrics(executionId, filter);
   }
 
   async countStates(query: StateCountsQuery) {

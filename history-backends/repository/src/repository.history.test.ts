@@ -16,6 +16,7 @@ historyContract(
       async ingest(batch) {
         for (const { execution, taskRuns } of batch.executions) await repository.saveExecution(execution, taskRuns);
         await repository.appendLogs(batch.logs.map(({ seq: _seq, ...entry }) => entry));
+        await repository.appendMetrics(batch.metrics.map(({ seq: _seq, ...entry }) => entry));
       },
       init: () => repository.init(),
       close: () => repository.close(),

@@ -1,5 +1,5 @@
 import {
-  decodeExecutionCursor, defineBackend, UnexpectedError, UserError, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryPage, type HistoryPageRequest, type HistoryStore, type Repository,
+  decodeExecutionCursor, defineBackend, UnexpectedError, UserError, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryPage, type HistoryPageRequest, type HistoryStore, type Repository,
   type StateCountsQuery,
 } from "@ferry/sdk";
 import { z } from "zod";
@@ -40,6 +40,7 @@ export class RepositoryHistoryStore implements HistoryStore {
 
   getExecution = (id: string) => this.repository.getExecution(id);
   findLogs = (executionId: string, filter?: HistoryLogFilter) => this.repository.findLogs(executionId, filter);
+  findMetrics = (executionId: string, filter?: HistoryMetricFilter) => this.repository.findMetrics(executionId, filter);
 
   async searchLogs(): Promise<never> {
     throw new UserError("full-text log search needs a history store of its own (history.type: postgres): the primary repository keeps no text index", { status: 501 });

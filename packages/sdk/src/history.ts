@@ -65,6 +65,11 @@ export interface HistoryLogFilter {
   minLevel?: LogLevel;
 }
 
+export interface HistoryMetricFilter {
+  taskId?: string;
+  taskRunId?: string;
+}
+
 /** full-text search over log lines of every execution, newest first */
 export interface HistoryLogSearch extends HistoryPageRequest {
   /** words every matching line holds (case-insensitive, whole words) */
@@ -131,6 +136,8 @@ export interface HistoryStore {
   /** the execution's lines in the order the primary numbered them */
   findLogs(executionId: string, filter?: HistoryLogFilter): Promise<LogEntry[]>;
   searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>>;
+  /** the execution's metrics in the order the primary numbered them */
+  findMetrics(executionId: string, filter?: HistoryMetricFilter): Promise<MetricEntry[]>;
   /** buckets with no execution are left out */
   countStates(query: StateCountsQuery): Promise<StateCount[]>;
 }

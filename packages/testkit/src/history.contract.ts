@@ -166,6 +166,23 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect((await store.findLogs(e.execution.id))[0]).toMatchObject({ executionId: e.execution.id, namespace: ns("logs"), level: "DEBUG", taskId: "t0" });
     });
 
+    test("metrics of one execution in the primary's order, by task and task run", async () => {
+      const e = executionOf({ namespace: ns("metrics"), created: at(0), taskRuns: 2 });
+      const [r0, r1] = e.taskRuns;
+      const metric = (run: typeof r0, name: string, value: number, i: number) => ({
+        seq: seq++, executionId: e.execution.id, namespace: ns("metrics"), flowId: "flow", taskId: run.taskId, taskRunId: run.id,
+        name, type: "counter" as const, value, tags: { host: "a" }, timestamp: at(i),
+      });
+      const metrics = [metric(r0, "rows", 12, 0), metric(r1, "rows", 3.5, 1), metric(r0, "bytes", 1024, 2)];
+      await ingest({ executions: [e], logs: [], metrics });
+      expect((await store.findMetrics(e.execution.id)).map((m) => [m.taskId, m.name, m.value])).toEqual([["t0", "rows", 12], ["t1", "rows", 3.5], ["t0", "bytes", 1024]]);
+      expect((await store.findMetrics(e.execution.id, { taskId: "t1" })).map((m) => m.value)).toEqual([3.5]);
+      expect((await store.findMetrics(e.execution.id, { taskRunId: r0.id })).map((m) => m.name)).toEqual(["rows", "bytes"]);
+      const { seq: _seq, ...first } = metrics[0];
+      expect((await store.findMetrics(e.execution.id))[0]).toEqual(first);
+      expect(await store.findMetrics("00000000-0000-7000-8000-000000000000")).toEqual([]);
+    });
+
     test("full-text log search across executions, newest first, paged", async () => {
       const [one, two] = [0, 1].map((i) => executionOf({ namespace: ns("fts"), created: at(i * 60_000) }));
       const logs = [...lines(one, ["Connection refused by the database", "all good"]), ...lines(two, ["database connection refused again", "DATABASE is fine"])];

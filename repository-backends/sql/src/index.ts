@@ -1,4 +1,6 @@
-export { nextFlowRevision, SqlRepository } from "./sql.repository.js";
+export { SqlRepository } from "./sql.repository.js";
+export { nextFlowRevision } from "./repositories/flow.repository.js";
+export type { SqlContext } from "./sql-context.js";
 export type { Insertable, OnConflictDatabase, OnConflictInsert, SelectQuery, Selected, Selection, SqlDatabase } from "./sql-database.js";
 export { insertOnConflictIgnore, upsertOnConflict } from "./on-conflict.js";
 export { RACE_ATTEMPTS, retryingLostRaces } from "./race-retry.js";

@@ -1,5 +1,5 @@
 import {
-  decodeExecutionCursor, EXECUTION_STATES, HistoryNotConfiguredError, isTerminal, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryPage, type HistoryStore,
+  decodeExecutionCursor, EXECUTION_STATES, HistoryNotConfiguredError, isTerminal, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryMetricFilter, type MetricEntry, type HistoryPage, type HistoryStore,
   type LogEntry, type Repository, type TaskRunRecord,
 } from "@ferry/sdk";
 
@@ -38,20 +38,35 @@ export class HistoryReader {
     return this.history.getExecution(id);
   }
 
+  /**
+   * Who holds an execution's lines and metrics: the primary while the execution runs, or when
+   * it is the history itself; an exported store once it ended. Undefined when known nowhere.
+   */
+  private async holderOf(executionId: string): Promise<"primary" | "history" | undefined> {
+    const live = await this.repository.getExecution(executionId);
+    if (this.history.source !== "exported") return live ? "primary" : undefined;
+    if (live && !isTerminal(live.execution.state.current)) return "primary";
+    if (!live && !(await this.history.getExecution(executionId))) return undefined;
+    return "history";
+  }
+
   /** undefined when the execution is known nowhere */
   async findLogs(executionId: string, filter: HistoryLogFilter): Promise<LogEntry[] | undefined> {
-    const live = await this.repository.getExecution(executionId);
-    if (this.history.source !== "exported") return live ? this.repository.findLogs(executionId, filter) : undefined;
-    if (live && !isTerminal(live.execution.state.current)) return this.repository.findLogs(executionId, filter);
-    if (!live && !(await this.history.getExecution(executionId))) return undefined;
-    return this.history.findLogs(executionId, filter);
+    const holder = await this.holderOf(executionId);
+    return holder && (holder === "primary" ? this.repository : this.history).findLogs(executionId, filter);
+  }
+
+  /** undefined when the execution is known nowhere */
+  async findMetrics(executionId: string, filter: HistoryMetricFilter): Promise<MetricEntry[] | undefined> {
+    const holder = await this.holderOf(executionId);
+    return holder && (holder === "primary" ? this.repository : this.history).findMetrics(executionId, filter);
   }
 
   /** what the dashboard's statistics page through */
   statisticsSource(): Pick<Repository, "searchExecutions"> {
     if (this.history.source === "none") throw new HistoryNotConfiguredError("execution statistics");
-    const history = this.history;
-    // the statistics page by offset: a repository cursor has no meaning to another store
-    return { searchExecutions: ({ after: _after, ...query }) => history.searchExecutions(query) };
+    // the statistics page by offset: a repository cursor has no meaning to another store; an
+    // exported store's executions not yet ended are counted as the primary has them now
+    return { searchExecutions: ({ after: _after, ...query }) => this.searchExecutions(query) };
   }
 }

@@ -1,20 +1,20 @@
-import type { HistoryExecution, HistoryLogEntry, HistoryMetricEntry } from "@ferry/sdk";
+import type { ChangeFeedRepository, HistoryExecution, HistoryLogEntry, HistoryMetricEntry } from "@ferry/sdk";
 import { and, asc, gt, gte, inArray, or } from "drizzle-orm";
-import { executionFromRow, logFromRow, metricFromRow, taskRunFromRow, type TaskRunRow } from "./rows.js";
-import type { SqlDatabase } from "./sql-database.js";
-import type { SqlTables } from "./tables.js";
+import { executionFromRow, logFromRow, metricFromRow, taskRunFromRow, type TaskRunRow } from "../rows.js";
+import type { SqlContext } from "../sql-context.js";
+import type { SqlDatabase } from "../sql-database.js";
 
 /**
  * What the history exporter follows in the primary: executions by (`updated`, `id`), log
  * lines and metrics by their `seq`. Reads only; the ordering columns are the tables' own.
  * Executions come with their task runs read in the same transaction (one snapshot).
  */
-export class ChangeFeed<Db extends SqlDatabase> {
-  constructor(private readonly tables: SqlTables, private readonly snapshot: <T>(fn: (tx: Db) => Promise<T>) => Promise<T>, private readonly db: () => Db) {}
+export class SqlChangeFeedRepository<Db extends SqlDatabase> implements ChangeFeedRepository {
+  constructor(private readonly ctx: SqlContext<Db>) {}
 
-  executionsAfter(after: { updated: string; id: string }, limit: number): Promise<HistoryExecution[]> {
-    const { executions, taskRuns } = this.tables;
-    return this.snapshot(async (tx) => {
+  listExecutionChanges(after: { updated: string; id: string }, limit: number): Promise<HistoryExecution[]> {
+    const { executions, taskRuns } = this.ctx.tables;
+    return this.ctx.transaction(async (tx) => {
       const rows = await tx
         .select()
         .from(executions)
@@ -30,15 +30,15 @@ export class ChangeFeed<Db extends SqlDatabase> {
     });
   }
 
-  async logsAfter(seq: number, limit: number): Promise<HistoryLogEntry[]> {
-    const { logs } = this.tables;
-    const rows = await this.db().select().from(logs).where(gt(logs.seq, seq)).orderBy(asc(logs.seq)).limit(limit);
+  async listLogsAfter(seq: number, limit: number): Promise<HistoryLogEntry[]> {
+    const { logs } = this.ctx.tables;
+    const rows = await this.ctx.db().select().from(logs).where(gt(logs.seq, seq)).orderBy(asc(logs.seq)).limit(limit);
     return rows.map((row) => ({ ...logFromRow(row), seq: Number(row.seq) }));
   }
 
-  async metricsAfter(seq: number, limit: number): Promise<HistoryMetricEntry[]> {
-    const { metrics } = this.tables;
-    const rows = await this.db().select().from(metrics).where(gt(metrics.seq, seq)).orderBy(asc(metrics.seq)).limit(limit);
+  async listMetricsAfter(seq: number, limit: number): Promise<HistoryMetricEntry[]> {
+    const { metrics } = this.ctx.tables;
+    const rows = await this.ctx.db().select().from(metrics).where(gt(metrics.seq, seq)).orderBy(asc(metrics.seq)).limit(limit);
     return rows.map((row) => ({ ...metricFromRow(row), seq: Number(row.seq) }));
   }
 }
