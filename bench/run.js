@@ -25,7 +25,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const FERRY = join(ROOT, "apps/cli/bin/ferry.js");
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -37,13 +36,18 @@ const { values: opts, positionals } = parseArgs({
     // foreach: the sizes, and a checkout (built) to compare with in the same run
     sizes: { type: "string", default: "1000,10000" },
     baseline: { type: "string" },
+    // soak: how long, at what rate, reported per window of this many seconds
+    "soak-seconds": { type: "string", default: "600" },
+    "soak-rate": { type: "string", default: "200" },
+    "soak-window": { type: "string", default: "60" },
     // distributed: how many schedulers (requests spread over them in turn) and workers
     schedulers: { type: "string", default: "1" },
     workers: { type: "string", default: "1" },
   },
 });
-const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets", "foreach"];
-const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api");
+const SCENARIOS = ["startup", "benchmark01", "benchmark01-api", "benchmark01-s3", "kv", "sequential40", "deno40", "shell40", "secrets", "foreach", "soak"];
+// soak runs for minutes: only when named
+const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== "benchmark01-api" && s !== "soak");
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
 const DURATION_S = Number(opts.duration);
@@ -115,7 +119,8 @@ process.on("exit", () => {
 });
 
 /** a `ferry server local` (or scheduler + worker); `extra` adds configuration lines and environment */
-async function startServer(config = { yaml: "", env: {} }) {
+async function startServer(config = { yaml: "", env: {} }, root = ROOT) {
+  const ferry = join(root, "apps/cli/bin/ferry.js");
   const dir = mkdtempSync(join(tmpdir(), "ferry-bench-"));
   const port = await freePort();
   const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn", ...config.env };
@@ -134,9 +139,9 @@ async function startServer(config = { yaml: "", env: {} }) {
   const schedulers = opts.mode === "distributed" ? Number(opts.schedulers) : 1;
   const ports = [port, ...(await Promise.all(Array.from({ length: schedulers - 1 }, freePort)))];
   const role = opts.mode === "distributed" ? "scheduler" : "local";
-  const [child, ...otherSchedulers] = ports.map((p) => spawn(process.execPath, [...NODE_ARGS, FERRY, "server", role], { cwd: dir, env: { ...env, FERRY_SERVER__PORT: String(p) }, stdio: ["ignore", "ignore", "inherit"] }));
+  const [child, ...otherSchedulers] = ports.map((p) => spawn(process.execPath, [...NODE_ARGS, ferry, "server", role], { cwd: dir, env: { ...env, FERRY_SERVER__PORT: String(p) }, stdio: ["ignore", "ignore", "inherit"] }));
   if (opts.mode === "distributed") {
-    for (let i = 0; i < Number(opts.workers); i++) extra.push(spawn(process.execPath, [...NODE_ARGS, FERRY, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
+    for (let i = 0; i < Number(opts.workers); i++) extra.push(spawn(process.execPath, [...NODE_ARGS, ferry, "server", "worker"], { cwd: dir, env, stdio: ["ignore", "ignore", "inherit"] }));
   }
   extra.push(...otherSchedulers);
   for (const c of [child, ...extra]) children.add(c);
@@ -294,6 +299,11 @@ async function main() {
   if (chosen.includes("kv")) await kvScenario();
   if (chosen.includes("secrets")) await secretsScenario();
   if (chosen.includes("foreach")) await foreachScenario();
+  if (chosen.includes("soak")) {
+    const { soakScenario } = await import("./soak.js");
+    const roots = opts.baseline ? [resolve(opts.baseline), ROOT] : [ROOT];
+    await soakScenario({ roots, startServer, deploy, execute, rssMb, cpuSeconds, json: opts.json, source: BENCHMARK01, seconds: Number(opts["soak-seconds"]), rate: Number(opts["soak-rate"]), window: Number(opts["soak-window"]) });
+  }
   for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
     if (!chosen.includes(scenario)) continue;
     const server = await startServer();

@@ -16,7 +16,8 @@ const cases = listCases(ROOT).filter((c) => !ONLY || c.name.includes(ONLY));
 
 let ferry: FerryProcess;
 beforeAll(async () => {
-  ferry = await startFerryProcess({ env: { SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64") } });
+  // ENV_CONFORMANCE_REGION: what envs.* and env() read (expressions/060)
+  ferry = await startFerryProcess({ env: { SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64"), ENV_CONFORMANCE_REGION: "eu-west-3" } });
 });
 afterAll(async () => {
   await ferry?.stop();

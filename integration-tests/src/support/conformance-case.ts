@@ -12,7 +12,8 @@ import { join } from "node:path";
  *   nothing is executed (for flows Kestra refuses);
  * - `input_files`: `{inputId: {name, content}}`, files uploaded as multipart file parts (FILE inputs);
  * - `inputs_refused`: the execution's creation must be refused (HTTP 4xx) with a message holding this
- *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs.
+ *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs;
+ * - `task_runs`: how many task runs the execution ends with (Kestra's tests assert `getTaskRunList()` sizes).
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -27,6 +28,7 @@ export interface ConformanceExpect {
   task_states?: Record<string, string>;
   task_values?: Record<string, Record<string, string>>;
   attempts?: Record<string, number>;
+  task_runs?: number;
   flows?: string[];
   deploy_refused?: string;
   inputs_refused?: string | string[];
@@ -153,6 +155,8 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   }
   for (const want of exp.logs_contain ?? []) if (!text.includes(want)) problems.push(`logs lack ${JSON.stringify(want)}`);
   for (const bad of exp.logs_absent ?? []) if (text.includes(bad)) problems.push(`logs have ${JSON.stringify(bad)}`);
+  const runCount = (ex.taskRunList ?? []).length;
+  if (exp.task_runs !== undefined && runCount !== exp.task_runs) problems.push(`${runCount} task runs != ${exp.task_runs}`);
   const runs = new Map<string, Json[]>();
   for (const tr of ex.taskRunList ?? []) runs.set(tr.taskId, [...(runs.get(tr.taskId) ?? []), tr]);
   for (const [taskId, want] of Object.entries(exp.task_states ?? {})) {

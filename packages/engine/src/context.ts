@@ -16,7 +16,7 @@ export interface TaskRunVariables {
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
-  /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone) */
+  /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone), or a ForEach value's place from 0 for the loop's own children */
   iteration?: number;
 }
 

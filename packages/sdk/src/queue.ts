@@ -60,7 +60,8 @@ export interface Queue {
   broadcast<T>(topic: string, message: T): Promise<void>;
   /**
    * The messages with these ids are done with (a task run's attempt ended): the ids are
-   * forgotten. Implementations also forget an id on their own after a long time (days), so a
+   * forgotten, and a delayed one not yet due may be dropped (the memory queue does, so an
+   * ended execution's wake-ups hold no timer until they are due). Implementations also forget an id on their own after a long time (days), so a
    * settle that never comes leaks nothing.
    */
   settle?(channel: string, ids: string[]): Promise<void>;

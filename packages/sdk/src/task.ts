@@ -271,6 +271,12 @@ export interface FlowablePlan {
   outputs?: TaskOutputs;
   /** a child's failure ends the flowable WARNING, not FAILED (Kestra's AllowFailure) */
   allowFailure?: boolean;
+  /**
+   * Once a branch has a task run FAILED (no retry left), the task runs still open below the
+   * flowable end in this state and no branch starts; the flowable ends FAILED, then runs its
+   * `errors` and `finally` (Kestra's Parallel `failFast`: KILLED; Dag `onChildFailure`).
+   */
+  stopSiblings?: "KILLED" | "CANCELLED" | "FAILED";
   /** the flowable first pauses its execution, before any branch starts (Kestra's Pause) */
   pause?: FlowablePause;
   /** the flowable runs its one branch again and again until `condition` holds (Kestra's LoopUntil) */

@@ -39,6 +39,8 @@ export class MemoryQueue implements Queue {
   private readonly timers = new Set<LongTimer>();
   /** ids of messages sent and not yet settled, per channel (idempotent sends) */
   private readonly outstanding = new Map<string, Set<string>>();
+  /** delayed messages sent with an id, not yet due, by channel and id: a settle drops them (see settle) */
+  private readonly delayed = new Map<string, LongTimer>();
   private closed = false;
   /** deliveries left to make inside `send` in this turn of the event loop (see enqueue) */
   private inlineBudget = INLINE_DELIVERIES_PER_TURN;
@@ -63,11 +65,14 @@ export class MemoryQueue implements Queue {
     }
     const envelope: Envelope = { message: structuredClone(message), key: options.key };
     if (options.delayMs && options.delayMs > 0) {
+      const delayedKey = options.id === undefined ? undefined : `${channel}\u0000${options.id}`;
       const timer = setLongTimeout(() => {
         this.timers.delete(timer);
+        if (delayedKey && this.delayed.get(delayedKey) === timer) this.delayed.delete(delayedKey);
         this.enqueue(channel, envelope);
       }, options.delayMs);
       this.timers.add(timer);
+      if (delayedKey) this.delayed.set(delayedKey, timer);
       return;
     }
     this.enqueue(channel, envelope);
@@ -165,9 +170,32 @@ export class MemoryQueue implements Queue {
     };
   }
 
+  /**
+   * Forgets the ids; a delayed message with one of them that is not due yet is dropped too: its
+   * sender is done with it (an ended execution's SLA or pause wake-up), and in one process its
+   * timer and message would otherwise be held until it is due, hours or days later.
+   */
   async settle(channel: string, ids: string[]): Promise<void> {
     const outstanding = this.outstanding.get(channel);
-    for (const id of ids) outstanding?.delete(id);
+    for (const id of ids) {
+      outstanding?.delete(id);
+      const key = `${channel}\u0000${id}`;
+      const timer = this.delayed.get(key);
+      if (!timer) continue;
+      timer.cancel();
+      this.timers.delete(timer);
+      this.delayed.delete(key);
+    }
+    if (outstanding?.size === 0) this.outstanding.delete(channel);
+  }
+
+  /** what the queue holds (a footprint: once every execution has ended, back to what it was before) */
+  footprint(): { outstandingIds: number; delayed: number; pending: number } {
+    let outstandingIds = 0;
+    for (const ids of this.outstanding.values()) outstandingIds += ids.size;
+    let pending = 0;
+    for (const c of this.channels.values()) pending += c.pending.size;
+    return { outstandingIds, delayed: this.timers.size, pending };
   }
 
   async broadcast<T>(topic: string, message: T): Promise<void> {
@@ -186,6 +214,7 @@ export class MemoryQueue implements Queue {
     this.closed = true;
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
+    this.delayed.clear();
     this.channels.clear();
     this.topics.clear();
     this.outstanding.clear();

@@ -27,7 +27,10 @@ export class ExecutionWaiter {
         resolve();
       };
       const limit = setTimeout(() => {
+        // the last request to give up on an execution that goes on (a Pause) forgets it:
+        // the poller reads only what someone still waits for, and the map only what is awaited
         set!.delete(done);
+        if (!set!.size && this.waiting.get(id) === set) this.forget(id);
         resolve();
       }, limitMs);
       set.add(done);
@@ -43,12 +46,21 @@ export class ExecutionWaiter {
   private release(id: string): void {
     const set = this.waiting.get(id);
     if (!set) return;
-    this.waiting.delete(id);
+    this.forget(id);
     for (const done of set) done();
+  }
+
+  private forget(id: string): void {
+    this.waiting.delete(id);
     if (!this.waiting.size) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /** how many executions are awaited (a footprint: back to 0 once every request has its answer) */
+  get size(): number {
+    return this.waiting.size;
   }
 
   private async poll(): Promise<void> {

@@ -183,3 +183,39 @@ describe("flow trigger", () => {
     expect(await executionsOf("on-success")).toHaveLength(2);
   });
 });
+
+/*
+ * Issue 17: Kestra's FlowValidator judges the inputs of Schedule and Webhook triggers only
+ * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys, and the
+ * start it asks for is what fails, when it fires.
+ */
+describe("flow trigger on a flow with a required input it does not give", () => {
+  beforeAll(async () => {
+    await t.deploy(`id: plain-upstream
+namespace: chain.test
+tasks:
+  - { id: ok, type: core.Log, message: done }
+`);
+    const listening = (id: string, inputs: string) => `id: ${id}
+namespace: chain.test
+${inputs}tasks:
+  - { id: log, type: core.Log, message: "started" }
+triggers:
+  - id: after-plain
+    type: io.kestra.plugin.core.trigger.Flow
+    preconditions:
+      flows:
+        - { namespace: chain.test, flowId: plain-upstream, states: [SUCCESS] }
+`;
+    // deploys: t.deploy throws on anything but 200
+    await t.deploy(listening("needs-name", "inputs:\n  - { id: name, type: STRING }\n"));
+    await t.deploy(listening("needs-nothing", ""));
+  });
+
+  it("deploys, and when it fires no execution of it starts while a sibling trigger's does", async () => {
+    expect((await run("plain-upstream")).state.current).toBe("SUCCESS");
+    await until(async () => ((await executionsOf("needs-nothing")).length === 1 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await executionsOf("needs-name")).toHaveLength(0);
+  });
+});

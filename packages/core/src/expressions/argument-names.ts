@@ -23,7 +23,7 @@ export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["template", "recursive"], renderOnce: ["template"],
   printContext: [], fetchContext: [], currentEachOutput: ["outputs"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
-  fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"],
+  fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],
 };
 
 // functions of any number of positional arguments

@@ -95,6 +95,20 @@ describe("other functions", () => {
     await expect(r("{{ fromIon('{not: ion') }}")).rejects.toThrow(/invalid Ion/);
   });
 
+  // EnvFunction: reads the envs variable (ENV_-prefixed environment variables, lower-cased names)
+  it("env(name, default) reads the envs variable, falling back to the default when absent or empty (EnvFunction)", async () => {
+    const envs = { envs: { foo: "bar", empty: "" } };
+    expect(await r("{{ env('foo') }}", envs)).toBe("bar");
+    expect(await r("{{ env(name='foo', default='x') }}", envs)).toBe("bar");
+    expect(await r("{{ env('missing', 'fallback') }}", envs)).toBe("fallback");
+    expect(await r("{{ env('empty', default='fallback') }}", envs)).toBe("fallback");
+    // the names are lower-cased in envs, as Kestra keys them; the lookup itself is exact
+    expect(await r("{{ env('FOO') ?? 'none' }}", envs)).toBe("none");
+    expect(await r("{{ env('foo') }}|{{ envs.foo }}", envs)).toBe("bar|bar");
+    expect(await r("{{ env('foo', 'd') }}", {})).toBe("d");
+    await expect(r("{{ env() }}", envs)).rejects.toThrow("The 'env' function expects an argument 'name'.");
+  });
+
   it("printContext shows the context's variables (PrintContextFunctionTest)", async () => {
     const printed = JSON.parse(await r("{{ printContext() }}", { test: "value", array: ["a", "b", "c"] }));
     expect(printed).toEqual({ test: "value", array: ["a", "b", "c"] });

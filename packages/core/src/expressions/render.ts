@@ -1,4 +1,5 @@
 import { FerryError } from "@ferry/sdk";
+import { BoundedCache } from "../bounded-cache.js";
 import type { Node } from "./ast.js";
 import { evaluate, Output, renderNodes, type RenderContext } from "./evaluator.js";
 import { ExpressionError } from "./expression.error.js";
@@ -67,7 +68,8 @@ async function renderValueWithin(value: unknown, ctx: RenderContext, budget: Ren
   return out;
 }
 
-const exprCache = new Map<string, Node>();
+/** bare expressions (conditions) parsed once, as templates are */
+const exprCache = new BoundedCache<string, Node>(5000);
 
 /** Evaluates a bare expression (no braces) to a typed value, within its own budget. */
 export async function evaluateExpression(expression: string, ctx: RenderContext): Promise<unknown> {

@@ -93,7 +93,22 @@ function currentEachOutput(outputs: unknown, scope: Scope): unknown {
   return current;
 }
 
+/**
+ * env(name, default=null): the `envs` variable's entry `name` (an `ENV_`-prefixed environment
+ * variable, its name lower-cased), or the default when there is none or it is empty (EnvFunction).
+ */
+function env(args: unknown[], named: Record<string, unknown>, scope: Scope): unknown {
+  if (args.length < 1 && !("name" in named)) throw new ExpressionError("The 'env' function expects an argument 'name'.");
+  const name = arg(args, named, 0, "name");
+  const fallback = arg(args, named, 1, "default") ?? null;
+  const envs = scope.ctx.variables.envs;
+  if (envs === null || typeof envs !== "object" || Array.isArray(envs)) return fallback;
+  const value = Object.hasOwn(envs, String(name)) ? (envs as Record<string, unknown>)[String(name)] : undefined;
+  return value === undefined || value === null || String(value) === "" ? fallback : value;
+}
+
 export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
+  env: async (args, named, scope) => env(args, named, scope),
   render: (args, named, scope, depth) => render(arg(args, named, 0, "template"), arg(args, named, 1, "recursive") ?? true, scope, depth),
   renderOnce: (args, named, scope, depth) => render(arg(args, named, 0, "template"), false, scope, depth),
   // the variables of the execution's context (Kestra's global scope), not the template's own

@@ -1,5 +1,6 @@
 import { isDuration, parseDuration, schema } from "@ferry/sdk";
 import { z } from "zod";
+import { DEPRECATED_SPELLING_OF } from "./deprecated-spellings.js";
 import { inputSchema, outputSchema } from "./input.schema.js";
 
 const ID = /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/;
@@ -15,14 +16,35 @@ export const retrySchema = z.strictObject({
   maxInterval: durationText.optional(),
   minInterval: durationText.optional(),
   delayFactor: z.number().positive().optional(),
-  maxAttempt: z.number().int().min(1).optional(),
-  maxAttempts: z.never({ error: "the property is 'maxAttempt' (total attempts, as Kestra counts them)" }).optional(),
+  /** every attempt counts, the first included, as Kestra counts them */
+  maxAttempts: z.number().int().min(1).optional(),
+  maxAttempt: z
+    .never({ error: "'maxAttempt' is Kestra's older name for 'maxAttempts': give one of them" })
+    .optional()
+    .meta({ description: "as maxAttempts (Kestra's name before 0.24)", [DEPRECATED_SPELLING_OF]: "maxAttempts" }),
   maxDuration: durationText.optional(),
   /** a task that succeeds only on a retry ends WARNING */
   warningOnRetry: z.boolean().optional(),
   /** retry the failed task in its execution (default), or end the execution RETRIED and run the flow again in a new one */
   behavior: z.enum(["RETRY_FAILED_TASK", "CREATE_NEW_EXECUTION"]).optional(),
 });
+
+/**
+ * Kestra 0.24 renamed `maxAttempt` to `maxAttempts` and still reads the old name (an alias).
+ * parseFlow returns the document it read, so the rename happens in the document itself; the
+ * schema sees `maxAttempt` only when both are written with different values, and refuses it.
+ */
+function renameMaxAttempt(raw: unknown): unknown {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const retry = raw as Record<string, unknown>;
+  if (retry.maxAttempt !== undefined && (retry.maxAttempts === undefined || retry.maxAttempts === retry.maxAttempt)) {
+    retry.maxAttempts = retry.maxAttempt;
+    delete retry.maxAttempt;
+  }
+  return retry;
+}
+
+const retryProperty = z.preprocess(renameMaxAttempt, retrySchema);
 
 /**
  * The properties every task takes, handled by the engine; its type's own properties are
@@ -35,7 +57,7 @@ export const taskSchema = z.looseObject({
   disabled: z.boolean().optional(),
   allowFailure: z.boolean().optional(),
   timeout: templated(durationText).optional(),
-  retry: retrySchema.optional(),
+  retry: retryProperty.optional(),
   // Kestra OSS's WorkerGroupValidator refuses any workerGroup: an Enterprise Edition functionality
   workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it, and Ferry runs every task on its default worker group" }).optional(),
   /** reuse the outputs of an earlier successful run with the same rendered properties and inputs */
@@ -132,7 +154,7 @@ export const flowSchema = z.strictObject({
   /** tasks run once the execution ended, whatever its state; they do not change it */
   afterExecution: z.array(z.unknown()).optional(),
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
-  retry: retrySchema.optional(),
+  retry: retryProperty.optional(),
   sla: z.array(slaSchema).optional(),
   listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
   checks: schema.notYet("checks"),

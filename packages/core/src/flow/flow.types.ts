@@ -5,7 +5,8 @@ export interface RetrySpec {
   maxInterval?: string;
   minInterval?: string;
   delayFactor?: number;
-  maxAttempt?: number;
+  /** total attempts, the first included (Kestra's `maxAttempts`; its older `maxAttempt` is renamed on parse) */
+  maxAttempts?: number;
   maxDuration?: string;
   warningOnRetry?: boolean;
   behavior?: "RETRY_FAILED_TASK" | "CREATE_NEW_EXECUTION";
@@ -63,6 +64,8 @@ export interface OutputSpec {
   value: unknown;
   description?: string;
   displayName?: string;
+  /** Kestra's default true: an output that fails to render, or renders to null, fails the execution; false makes it null with a WARN */
+  required?: boolean;
 }
 
 export interface TriggerSpec {

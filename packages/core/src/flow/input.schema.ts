@@ -1,4 +1,4 @@
-import { isDuration, schema } from "@ferry/sdk";
+import { isDuration } from "@ferry/sdk";
 import { z } from "zod";
 import { DEPRECATED_SPELLING_OF } from "./deprecated-spellings.js";
 import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules } from "./inputs.js";
@@ -207,5 +207,5 @@ export const outputSchema = z.strictObject({
   value: z.custom((v) => v !== undefined, "an output needs a value"),
   description: z.string().optional(),
   displayName: z.string().optional(),
-  required: schema.notYet("required", "an output that renders to null is null"),
+  required: z.boolean().optional(),
 });

@@ -2,6 +2,7 @@ import { isCalendarDate, MAX_NESTING, nestingDepth, parseDuration, parseJsonFrom
 import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
 import { JAVA_INSTANT_END, javaDuration, javaFloat, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
+import { BoundedCache } from "../bounded-cache.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -216,7 +217,8 @@ export function typeOutputs(specs: OutputSpec[], rendered: Record<string, unknow
   return out;
 }
 
-const compiled = new Map<string, RegExp>();
+/** validator patterns compiled once */
+const compiled = new BoundedCache<string, RegExp>(1000);
 
 /** Java's POSIX classes are ASCII-only (JavaScript's \p{Alpha} is all of Unicode), and \h, \v, \s are Java's own sets */
 const JAVA_SETS: Record<string, string> = {

@@ -41,11 +41,16 @@ export function literalInputProblems(target: Pick<Flow, "inputs">, given: unknow
   }
 }
 
-/** the literal inputs of each trigger that starts executions, against the flow's own inputs */
+/**
+ * The literal inputs of each Schedule and Webhook trigger, against the flow's own inputs. Kestra's
+ * FlowValidator judges only those two kinds (its inputsSuppliedBy): a Flow trigger's inputs,
+ * given or missing, are judged when it fires, and a start they break is refused and logged then.
+ */
 export function triggerInputProblems(flow: Flow, registry: PluginRegistry): InputProblem[] {
   const problems: InputProblem[] = [];
   for (const [i, trigger] of (flow.triggers ?? []).entries()) {
-    if (!registry.trigger(trigger.type)?.kind) continue;
+    const kind = registry.trigger(trigger.type)?.kind;
+    if (kind !== "schedule" && kind !== "webhook") continue;
     problems.push(...literalInputProblems(flow, trigger.inputs ?? {}, ["triggers", i, "inputs"], `trigger '${trigger.id}'`));
   }
   return problems;

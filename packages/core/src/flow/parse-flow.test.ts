@@ -105,7 +105,20 @@ tasks:
     expect(syntax).toMatchObject({ path: "tasks[0].message", line: 6 });
   });
 
-  it("points Kestra users at maxAttempt when they write maxAttempts", () => {
+  // Kestra 0.24 renamed maxAttempt to maxAttempts with an alias (AbstractRetry; docs migration-guide/v0.24.0/retries-maxattempts)
+  it("reads retry.maxAttempts, and Kestra's older maxAttempt as the same property", () => {
+    const retryOf = (property: string, flowLevel = false) => {
+      const retry = `\n    retry:\n      type: constant\n      interval: PT1S\n      ${property}\n`;
+      const flow = parseFlow(`id: x\nnamespace: a\n${flowLevel ? retry.replace(/\n {4}/g, "\n").slice(1) : ""}tasks:\n  - id: a\n    type: core.Fail${flowLevel ? "\n" : retry}`, registry);
+      return flowLevel ? flow.retry : flow.tasks[0].retry;
+    };
+    expect(retryOf("maxAttempts: 3")).toEqual({ type: "constant", interval: "PT1S", maxAttempts: 3 });
+    expect(retryOf("maxAttempt: 4")).toEqual({ type: "constant", interval: "PT1S", maxAttempts: 4 });
+    expect(retryOf("maxAttempt: 2", true)).toEqual({ type: "constant", interval: "PT1S", maxAttempts: 2 });
+    expect(retryOf("maxAttempt: 2\n      maxAttempts: 2")).toEqual({ type: "constant", interval: "PT1S", maxAttempts: 2 });
+  });
+
+  it("refuses maxAttempt and maxAttempts written with different values", () => {
     const { errors } = errorsOf(`id: x
 namespace: a
 tasks:
@@ -115,9 +128,10 @@ tasks:
       type: constant
       interval: PT1S
       maxAttempts: 3
+      maxAttempt: 5
 `);
-    expect(errors[0]).toMatchObject({ path: "tasks[0].retry.maxAttempts", line: 9 });
-    expect(errors[0].message).toMatch(/maxAttempt/);
+    expect(errors[0]).toMatchObject({ path: "tasks[0].retry.maxAttempt", line: 10 });
+    expect(errors[0].message).toMatch(/older name for 'maxAttempts'/);
   });
 
   it("checks trigger conditions, time zones and duplicate trigger ids", () => {

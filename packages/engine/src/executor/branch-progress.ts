@@ -54,3 +54,8 @@ export async function branchProgressOf(run: TaskRunRecord, readPlan: () => Promi
 export function forgetProgress(run: TaskRunRecord): void {
   progress.delete(run);
 }
+
+/** what an earlier walk learnt of a flowable's plan, if any (read without waiting: rendering is synchronous there) */
+export function knownPlan(run: TaskRunRecord): FlowablePlan | undefined {
+  return progress.get(run)?.plan;
+}

@@ -5,6 +5,7 @@ import type { CreateExecutionRequest } from "../execution-service.js";
 import type { TaskRunVariables } from "../context.js";
 import type { ExecutorEvent, WorkerJob } from "../messages.js";
 import { TaskRunIndex } from "./task-run-index.js";
+import { eachIteration } from "./each-iteration.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
   if (record.current === state) return;
@@ -130,7 +131,8 @@ export class ExecutionState {
       parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
     const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
-    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : {};
+    const each = loop ? undefined : eachIteration(this, run);
+    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
     return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...iteration };
   }
 

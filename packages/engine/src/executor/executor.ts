@@ -10,6 +10,7 @@ import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, t
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { compactEnded } from "./compact-ended.js";
+import { armedWakeupIds } from "./ended-wakeups.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
@@ -104,6 +105,11 @@ export class Executor {
    * executor (a second scheduler) may save the same execution in between: the save then
    * conflicts and the event is handled again on what that executor saved.
    */
+  /** what the executor holds between events (a footprint: back to what it was once its executions ended) */
+  footprint(): { locks: number; saved: number } {
+    return { locks: this.locks.size, saved: this.saved.size };
+  }
+
   handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
@@ -152,6 +158,8 @@ export class Executor {
         for (const run of state.dirty) compactEnded(run);
         this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
       }
+      // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
+      else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(event.executionId);
       return state;
     } catch (error) {
       this.saved.forget(event.executionId);
@@ -460,6 +468,10 @@ export class Executor {
     if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
     // the SLA wake-up that came is done with (one early, clocks apart, is then sent again); a reconcile's re-send is dropped while one is outstanding
     if (state.slaArrived) await queue.settle?.(EXECUTOR_CHANNEL, [slaWakeupId(state.execution.id, state.slaArrived)]);
+    if (state.ended && queue.settle) {
+      const ids = armedWakeupIds(state);
+      for (let i = 0; i < ids.length; i += 1000) await queue.settle(EXECUTOR_CHANNEL, ids.slice(i, i + 1000));
+    }
     for (const { slaId, delayMs } of state.slaWakeups) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "sla-due", executionId: state.execution.id, slaId }, { key: state.execution.id, delayMs, id: slaWakeupId(state.execution.id, slaId) });
     }

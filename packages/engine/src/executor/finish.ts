@@ -1,4 +1,4 @@
-import { renderValue, typeOutputs } from "@ferry/core";
+import { typeOutputs } from "@ferry/core";
 import { errorMessage, isTerminal, type ExecutionState as ExecState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -8,6 +8,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import type { ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
 import { walkAfterExecution } from "./after-execution.js";
+import { renderFlowOutputs } from "./flow-outputs.js";
 
 /**
  * Runs the flow's lists in order — `tasks`, then `errors` if they failed, then `finally`
@@ -41,8 +42,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
   if ((final === "SUCCESS" || final === "WARNING") && flow.outputs?.length) {
     try {
       const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(flow.outputs), undefined, flow.outputs), store);
-      const rendered: Record<string, unknown> = {};
-      for (const output of flow.outputs) rendered[output.id] = await renderValue(output.value, ctx);
+      const rendered = await renderFlowOutputs(flow.outputs, ctx, state);
       const typed = typeOutputs(flow.outputs, rendered);
       state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution)), typed);
     } catch (error) {

@@ -1,6 +1,7 @@
 import type { TaskSpec } from "@ferry/core";
-import { formatClock, isTerminal, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
-import { transition, type ExecutionState } from "./execution-state.js";
+import { formatClock, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import type { ExecutionState } from "./execution-state.js";
+import { endOpenBelow } from "./end-open-below.js";
 import { outcomeState } from "./task-outcome.js";
 
 /** the wake-up of a flowable's timeout, apart from its own pause or loop wake-up (the queue keeps one outstanding per id) */
@@ -25,36 +26,10 @@ export function checkFlowableTimeout(state: ExecutionState, run: TaskRunRecord, 
     return false;
   }
   state.pauseSettles.push(timeoutWakeupKey(run.id), run.id);
-  killBelow(state, run.id);
+  endOpenBelow(state, run.id, "KILLED");
   state.log("ERROR", `Timeout after ${formatClock(plan.timeoutMs!)}`, run);
   state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
   // a Pause or a waiting loop below held the execution PAUSED
   if (state.execution.state.current === "PAUSED" && !state.taskRuns.some((r) => r.state.current === "PAUSED")) state.setExecutionState("RUNNING");
   return true;
-}
-
-function killBelow(state: ExecutionState, rootId: string): void {
-  const below = new Set([rootId]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const r of state.taskRuns) {
-      if (r.parentTaskRunId && below.has(r.parentTaskRunId) && !below.has(r.id)) {
-        below.add(r.id);
-        grew = true;
-      }
-    }
-  }
-  below.delete(rootId);
-  for (const r of state.taskRuns) {
-    if (!below.has(r.id) || isTerminal(r.state.current)) continue;
-    if (r.subflowExecutionId) state.childKills.push(r.subflowExecutionId);
-    else if (!r.planUri && r.attempts.length) {
-      // a worker may hold it: told to stop, its late answer is refused as the run has ended
-      state.workerKills.push({ taskRunId: r.id, attempt: r.attempts.length - 1 });
-      const attempt = r.attempts[r.attempts.length - 1];
-      if (!isTerminal(attempt.state.current)) transition(attempt.state, "KILLED");
-    }
-    state.pauseSettles.push(r.id);
-    state.setRunState(r, "KILLED");
-  }
 }

@@ -3,11 +3,11 @@ import type { RetrySpec } from "@ferry/core";
 
 /**
  * The delay before the next attempt, or undefined when the policy is spent.
- * `maxAttempt` counts every attempt, the first included, as Kestra counts it.
+ * `maxAttempts` counts every attempt, the first included, as Kestra counts it.
  */
 export function nextRetryDelay(retry: RetrySpec | undefined, attemptsSoFar: number, firstAttemptDate: string): number | undefined {
   if (!retry) return undefined;
-  if (retry.maxAttempt !== undefined && attemptsSoFar >= retry.maxAttempt) return undefined;
+  if (retry.maxAttempts !== undefined && attemptsSoFar >= retry.maxAttempts) return undefined;
   const interval = retry.interval ? parseDuration(retry.interval) : 1000;
   let delay: number;
   switch (retry.type) {
@@ -28,6 +28,6 @@ export function nextRetryDelay(retry: RetrySpec | undefined, attemptsSoFar: numb
     }
   }
   if (retry.maxDuration && Date.now() + delay - Date.parse(firstAttemptDate) > parseDuration(retry.maxDuration)) return undefined;
-  if (retry.maxAttempt === undefined && !retry.maxDuration) return attemptsSoFar < 2 ? delay : undefined;
+  if (retry.maxAttempts === undefined && !retry.maxDuration) return attemptsSoFar < 2 ? delay : undefined;
   return delay;
 }

@@ -34,6 +34,10 @@ export class SavedExecutions {
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
 
+  get size(): number {
+    return this.entries.size;
+  }
+
   forget(id: string): void {
     this.entries.delete(id);
   }

@@ -4,13 +4,15 @@ import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
-import { branchProgressOf } from "./branch-progress.js";
+import { branchProgressOf, forgetProgress } from "./branch-progress.js";
 import { walkBranches } from "./branch-walk.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applyExecutionChange, executionTaskView } from "./execution-task.js";
 import { armFlowableTimeout } from "./flowable-timeout.js";
+import { endOpenBelow } from "./end-open-below.js";
+import { branchFailed } from "./stop-siblings.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
@@ -137,7 +139,7 @@ export class Walker {
         // a Pause's or a Sleep's timeout bounds its wait (pause.ts); any other flowable's kills what runs below it once passed
         const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
-          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
@@ -246,7 +248,17 @@ export class Walker {
         return;
       }
     }
-    const main = plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
+    let main = plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
+    if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
+      // while a branch runs, no errors or finally task has started: only branches are stopped
+      if (main === "running") {
+        endOpenBelow(this.state, run.id, plan.stopSiblings);
+        // the branches just stopped were open in what the walk learnt: the next walk learns them again, ended
+        forgetProgress(run);
+      }
+      // Kestra's Parallel.resolveState: the siblings were stopped for a failure, not a kill
+      main = "failed";
+    }
     // an Exit below ended it already
     if (main === "running" || isTerminal(run.state.current)) return;
     if (plan.loop && (main === "success" || main === "warning")) {

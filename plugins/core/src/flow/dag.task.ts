@@ -42,12 +42,15 @@ export const dagTaskDefinition = defineTask({
   aliases: ["io.kestra.plugin.core.flow.Dag", "io.kestra.core.tasks.flows.Dag"],
   title: "Run tasks in the order their dependencies give",
   description:
-    "Each entry of `tasks` is a `task` and the ids of the entries it `dependsOn`; a task starts once those ended, in parallel with the others (`concurrent` caps how many run at once, 0 = all). A dependency on a task outside the Dag, or a cycle, is refused at deploy.",
+    "Each entry of `tasks` is a `task` and the ids of the entries it `dependsOn`; a task starts once those ended, in parallel with the others (`concurrent` caps how many run at once, 0 = all). `onChildFailure` CANCELLED or FAILED stops the tasks still running once one failed. A dependency on a task outside the Dag, or a cycle, is refused at deploy.",
   properties: z
     .strictObject({
       tasks: z.array(dagTask).min(1),
       concurrent: schema.int({ min: 0 }).default(0),
-      onChildFailure: z.literal("CONTINUE", { error: "not supported by Ferry yet: onChildFailure CANCELLED or FAILED (the tasks running when one fails go on to their end)" }).optional(),
+      onChildFailure: z
+        .enum(["CONTINUE", "CANCELLED", "FAILED"])
+        .default("CONTINUE")
+        .describe("CONTINUE: the other tasks run to their end; CANCELLED / FAILED: once a task failed with no retry left, the tasks still running end in that state and none starts"),
       ...handlers,
     })
     .superRefine((props, ctx) => checkGraph(props.tasks, ctx)),
@@ -68,6 +71,7 @@ export const dagTaskDefinition = defineTask({
     return {
       branches: props.tasks.map((t, i) => ({ path: ["tasks", String(i), "task"], ...(t.dependsOn?.length ? { dependsOn: t.dependsOn } : {}) })),
       concurrency: props.concurrent,
+      ...(props.onChildFailure !== "CONTINUE" ? { stopSiblings: props.onChildFailure } : {}),
     };
   },
 });

@@ -7,7 +7,7 @@ export const switchTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.Switch", "io.kestra.core.tasks.flows.Switch"],
   title: "Choose a branch by value",
   description: "Runs the `cases` entry whose key equals the rendered `value`, or `defaults`; with neither, the task fails.",
-  properties: z.strictObject({ value: schema.text(), cases: z.record(z.string(), taskList().min(1)).optional(), defaults: taskList().min(1).optional(), ...handlers }),
+  properties: z.strictObject({ value: schema.text(), cases: z.record(z.string(), taskList().min(1)).optional(), defaults: taskList().min(1).nullish().describe("tasks run when no case matches; `null` is the same as none (Kestra's switch-impossible test flow writes it)"), ...handlers }),
   outputs: z.object({ value: z.string(), defaults: z.boolean() }),
   taskProperties: ["cases", "defaults", ...HANDLER_LISTS],
   examples: [{ title: "Route by tier", flow: "id: route\nnamespace: company.team\ninputs:\n  - id: tier\n    type: STRING\ntasks:\n  - id: route\n    type: core.Switch\n    value: \"{{ inputs.tier }}\"\n    cases:\n      gold:\n        - id: gold\n          type: core.Log\n          message: gold\n    defaults:\n      - id: other\n        type: core.Log\n        message: other\n" }],

@@ -1,0 +1,29 @@
+import type { TaskRunRecord } from "@ferry/sdk";
+import { knownPlan } from "./branch-progress.js";
+import type { ExecutionState } from "./execution-state.js";
+
+/**
+ * Kestra's `taskrun.iteration` for a loop's own children: FlowableUtils.resolveEachTasks numbers
+ * the distinct values from 0 and gives that number to each child task run of a value (ForEach,
+ * EachSequential, EachParallel); deeper task runs have none. Ferry's children inherit their
+ * loop's value, so a direct child is the one whose value differs from its parent's. The number
+ * is the value's place among the plan's branches; when the plan was not read in this process,
+ * its place among the values started so far (branches start in plan order).
+ */
+export function eachIteration(state: ExecutionState, run: TaskRunRecord): number | undefined {
+  if (run.value === undefined || !run.parentTaskRunId) return undefined;
+  const parent = state.byId(run.parentTaskRunId);
+  if (!parent?.planUri || parent.value === run.value) return undefined;
+  const plan = knownPlan(parent);
+  if (plan) {
+    const index = plan.branches.findIndex((b) => b.value === run.value);
+    return index >= 0 ? index : undefined;
+  }
+  const seen: string[] = [];
+  for (const r of state.taskRuns) {
+    if (r.parentTaskRunId !== parent.id || r.value === undefined || r.value === parent.value || seen.includes(r.value)) continue;
+    if (r.value === run.value) return seen.length;
+    seen.push(r.value);
+  }
+  return undefined;
+}
