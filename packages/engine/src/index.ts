@@ -32,4 +32,5 @@ export { buildRunContext, buildTaskRenderContext, type RunInput, type RunParts, 
 export { connectionResolver, repositoryConnections, withConnections, type ConnectionLookup, type ConnectionResolver } from "./worker/connection-access.js";
 export { lazyWorkingDirectory, type WorkingDirectory } from "./worker/working-directory.js";
 export { HistoryExporter, type ExportStatus, type HistoryExporterOptions } from "./history/history-exporter.js";
+export { EXPORT_LEASE_KEY, ExportLease, type ExportLeaseOptions } from "./history/export-lease.js";
 export { PrimaryTrimmer, type PrimaryTrimmerOptions } from "./history/primary-trimmer.js";

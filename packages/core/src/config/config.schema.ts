@@ -44,8 +44,14 @@ export const configSchema = z.strictObject({
        * and the API answers them from history. Absent: the primary keeps them (retention decides).
        */
       primaryRetention: z.string().regex(/^P/i, "expected an ISO-8601 duration").optional(),
+      /**
+       * One server replica at a time exports (history.type postgres): it holds a lease in the
+       * primary repository, renewed every third of this; a holder that dies is replaced once
+       * its lease runs out.
+       */
+      exportLease: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT15S"),
     })
-    .default({ type: "repository" }),
+    .default({ type: "repository", exportLease: "PT15S" }),
   plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
   worker: z
     .strictObject({
