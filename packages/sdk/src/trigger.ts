@@ -107,6 +107,18 @@ export const triggerKindProperties = {
     inputs,
     /** GitHub-style HMAC-SHA256 of the raw body, checked before anything else */
     signature: z.object({ secret: z.string().min(1), header: z.string().default("X-Hub-Signature-256") }).optional(),
+    /**
+     * Kestra's AbstractWebhookTrigger.fetchType: FETCH gives the body as `trigger.body`, NONE reads
+     * it off the connection (a signature is still checked over it) and drops it (`trigger.body` null)
+     */
+    fetchType: z
+      .enum(["FETCH", "NONE"], {
+        error: (iss) =>
+          iss.input === "STORE"
+            ? "not supported by Ferry yet: fetchType STORE (the body reaches the flow as trigger.body with FETCH, or is dropped with NONE)"
+            : `fetchType is FETCH, NONE or STORE (Kestra's), not ${JSON.stringify(iss.input)}`,
+      })
+      .default("FETCH"),
     /** at most `requests` calls per `per` for this flow's webhook; more answer 429 */
     rateLimit: z.object({ requests: schema.int({ min: 1 }), per: schema.duration().default("PT1S") }).optional(),
   }),

@@ -86,7 +86,7 @@ export class WebhookService {
       if (problem) return { status: 401, body: { message: problem } };
     }
 
-    const variables = { body: bodyOf(raw), headers: call.headers, parameters: call.parameters };
+    const variables = { body: props.fetchType === "NONE" ? null : bodyOf(raw), headers: call.headers, parameters: call.parameters };
     // one render context for the request: its conditions and its inputs see the same variables
     const context = starter.context(trigger, variables);
     if (!(await conditionsHold(trigger.spec.conditions as never, context))) return { status: 204 };

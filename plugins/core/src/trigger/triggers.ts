@@ -47,7 +47,7 @@ export const webhookTrigger = defineTrigger({
   title: "Webhook",
   description:
     "Starts the flow when /api/v1/executions/webhook/{namespace}/{flowId}/{key} is called (GET, POST or PUT). The flow sees " +
-    "`trigger.body`, `trigger.headers` and `trigger.parameters`. With `wait` the call answers when the execution ends; " +
+    "`trigger.body` (null with `fetchType: NONE`), `trigger.headers` and `trigger.parameters`. With `wait` the call answers when the execution ends; " +
     "with `returnOutputs`, with the flow's outputs only.",
   kind: "webhook",
   properties: triggerKindProperties.webhook.strict(),

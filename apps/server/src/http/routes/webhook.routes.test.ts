@@ -44,6 +44,10 @@ triggers:
     type: core.trigger.Webhook
     key: full-answer
     wait: true
+  - id: dropped
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: body-dropped
+    fetchType: NONE
 `);
   await t.deploy(`id: picky
 namespace: hooks.test
@@ -101,6 +105,27 @@ describe("webhook trigger", () => {
     expect(started.trigger.variables).toMatchObject({ body: { name: "Ada" }, parameters: { page: ["2", "3"] }, headers: { "x-agent": ["curl"] } });
     const ended = await t.waitForEnd(started.id);
     expect(ended.taskRunList[0].outputs.values).toMatchObject({ name: "Ada", agent: "curl", page: "2", who: "nobody" });
+  });
+
+  // AbstractWebhookTrigger.fetchType: NONE reads the body off the connection and drops it
+  it("with fetchType NONE the body is dropped: trigger.body is null, headers and parameters stay", async () => {
+    const response = await hook("hooks.test/echo/body-dropped?page=7", post({ name: "Ada" }, { "x-agent": "curl" }));
+    expect(response.status).toBe(200);
+    const started = (await response.json()) as any;
+    expect(started.trigger.variables).toMatchObject({ body: null, parameters: { page: ["7"] }, headers: { "x-agent": ["curl"] } });
+    const ended = await t.waitForEnd(started.id);
+    expect(ended.taskRunList[0].outputs.values).toMatchObject({ name: "none", agent: "curl", page: "7" });
+  });
+
+  it("refuses fetchType STORE at deploy, naming it, and an unknown fetchType", async () => {
+    const flow = (fetchType: string) => `id: stored\nnamespace: hooks.test\ntasks:\n  - { id: log, type: core.Log, message: hi }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: stored-key, fetchType: ${fetchType} }\n`;
+    for (const [fetchType, why] of [["STORE", /not supported by Ferry yet: fetchType STORE/], ["BODY", /FETCH|NONE|STORE/]] as const) {
+      const response = await t.api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: flow(fetchType) });
+      expect(response.status).toBe(422);
+      const body = (await response.json()) as { message: string };
+      expect(body.message).toMatch(why);
+      expect(body.message).toMatch(/triggers\[0\]\.fetchType/);
+    }
   });
 
   it("with wait and returnOutputs answers the flow's outputs at the end; inputs come from the trigger's mapping; the key may be a secret", async () => {
