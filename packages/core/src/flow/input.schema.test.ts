@@ -127,11 +127,11 @@ describe("output declarations at deploy", () => {
     const flow = parseFlow(outputs("  - { id: o, type: STRING, value: x, description: d, displayName: O }\n"), registry);
     expect(flow.outputs).toEqual([{ id: "o", type: "STRING", value: "x", description: "d", displayName: "O" }]);
   });
-  it("refuses a typo, and Kestra's required which Ferry does not honour yet", () => {
+  it("refuses a typo; takes Kestra's required", () => {
     expect(errorsOf(outputs("  - { id: o, type: STRING, valeu: x }\n"))).toEqual([
       expect.objectContaining({ path: "outputs[0].value", message: "an output needs a value" }),
       expect.objectContaining({ path: "outputs[0].valeu", message: expect.stringMatching(/unknown property 'valeu'/) }),
     ]);
-    expect(errorsOf(outputs("  - { id: o, type: STRING, value: x, required: false }\n"))).toEqual([expect.objectContaining({ path: "outputs[0].required", message: expect.stringMatching(/^not supported by Ferry yet: required/) })]);
+    expect(() => parseFlow(outputs("  - { id: o, type: STRING, value: x, required: false }\n"), registry)).not.toThrow();
   });
 });

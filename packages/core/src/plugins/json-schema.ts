@@ -46,6 +46,15 @@ function sayInputRules(inputs: Schema): void {
  * (`additionalProperties: false`), so an editor flags a typo as the server refuses it.
  * For editors (`# yaml-language-server: $schema=…`).
  */
+/** a flowable's list (or map of lists) of child tasks, null too when its property is nullish (Switch's `defaults: null`) */
+function childListSchema(value: Schema): Schema {
+  const members = (value.anyOf as Schema[] | undefined) ?? [value];
+  const nullable = members.some((member) => member.type === "null");
+  const list = members.find((member) => member.type !== "null") ?? value;
+  const tasks: Schema = list.type === "object" ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } } : { type: "array", items: { $ref: "#/$defs/task" } };
+  return nullable ? { anyOf: [tasks, { type: "null" }] } : tasks;
+}
+
 export function flowJsonSchema(registry: PluginRegistry): Schema {
   const common = propertiesOf(taskSchema, ["type"]);
   const flow = propertiesSchema(flowSchema);
@@ -64,9 +73,7 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
       props[key] = inputs
         ? inputList
         : childList
-        ? (value as Schema).type === "object"
-          ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } }
-          : { type: "array", items: { $ref: "#/$defs/task" } }
+        ? childListSchema(value as Schema)
         : templated(value);
     }
     for (const type of [def.type, ...(def.aliases ?? [])]) {
