@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS, composeScheduler, HistoryExporter, PrimaryTrimmer, type InProcessWorker, type LocalWorkerInput } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeScheduler, configureInstance, type InProcessWorker, type LocalWorkerInput } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -11,6 +11,7 @@ import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
 import { ExecutionWaiter } from "./http/execution-waiter.js";
+import { startHistoryExport } from "./history-export.js";
 import { HistoryReader } from "./http/history-reader.js";
 import { RetentionSweeper } from "./retention.js";
 import { Triggers } from "./triggers/triggers.js";
@@ -42,6 +43,7 @@ export interface FerryServer {
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
+  configureInstance(config.instance);
   const role = options.inProcess ? "local" : "scheduler";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
@@ -87,18 +89,9 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const exporter = history.source === "exported"
-      ? new HistoryExporter({ repository, history, onError: (err, line) => logger.warn({ err }, line) })
-      : undefined;
-    if (exporter) {
-      exporter.start();
-      closers.unshift(() => exporter.stop());
-      if (config.history.primaryRetention) {
-        const trimmer = new PrimaryTrimmer({ repository, exporter, keepMs: parseDuration(config.history.primaryRetention), onError });
-        trimmer.start();
-        closers.unshift(() => trimmer.stop());
-      }
-    }
+    const exported = history.source === "exported" ? startHistoryExport({ config, repository, history, logger, onError }) : undefined;
+    if (exported) closers.unshift(() => exported.stop());
+    const exporter = exported?.exporter;
     const deps: ApiDeps = {
       config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role,
       history: new HistoryReader(repository, history), exporter,

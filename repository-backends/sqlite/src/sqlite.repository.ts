@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
+import { PendingLogs } from "./pending-logs.js";
 import * as schema from "./schema.js";
 import { TransactionGate } from "./transaction-gate.js";
 
@@ -35,6 +36,8 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
   protected readonly dialect = "SQLite";
   private connection?: Connection;
+  /** log lines written with the next execution save, or on their own at the next turn */
+  private readonly pendingLogs = new PendingLogs(() => void this.flushLogs());
 
   constructor(private readonly file: string) {
     super();
@@ -63,12 +66,26 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     this.hot = {
       latestFlow: (namespace, id) => gate.whenIdle(() => hot.latestFlow(namespace, id)),
       getExecution: (id) => gate.whenIdle(() => hot.getExecution(id)),
-      saveExecution: (execution, runs, expectedVersion) => gate.whenIdle(() => hot.saveAll(execution, runs, expectedVersion)),
-      appendLogs: (entries) => gate.whenIdle(() => hot.appendLogs(entries)),
+      // a task run's log lines go in with the save of its result: one write transaction for both
+      saveExecution: (execution, runs, expectedVersion) =>
+        gate.whenIdle(() => {
+          const logs = this.pendingLogs.take();
+          try {
+            hot.saveAll(execution, runs, expectedVersion, logs.entries);
+          } catch (error) {
+            // rolled back with the save (a version conflict): the lines go on their own
+            logs.requeue();
+            throw error;
+          }
+          logs.done();
+        }),
+      // resolves once the lines are committed: with the next execution save, or on their own at the next turn
+      appendLogs: (entries) => this.pendingLogs.add(entries),
     };
   }
 
   async close(): Promise<void> {
+    if (this.connection && this.pendingLogs.size) await this.flushLogs();
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;
@@ -107,6 +124,23 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
   override async getKv(namespace: string, key: string) {
     const { gate, hot } = this.open();
     return gate.whenIdle(() => hot.getKv(namespace, key));
+  }
+
+  private flushLogs(): Promise<void> {
+    if (!this.connection) {
+      this.pendingLogs.take().failed(new UnexpectedError("the SQLite repository was closed before its log lines were written"));
+      return Promise.resolve();
+    }
+    const { gate, hot } = this.connection;
+    return gate.whenIdle(() => {
+      const logs = this.pendingLogs.take();
+      try {
+        hot.appendLogs(logs.entries);
+        logs.done();
+      } catch (error) {
+        logs.failed(error);
+      }
+    });
   }
 }
 
