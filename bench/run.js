@@ -364,7 +364,10 @@ async function benchmark01(scenario, via) {
 function compareCheckouts(scenario, rows) {
   const median = (values) => {
     const known = values.filter((v) => v !== null).sort((a, b) => a - b);
-    return known.length ? known[Math.floor(known.length / 2)] : null;
+    if (!known.length) return null;
+    const mid = Math.floor(known.length / 2);
+    // an even count's median is its two middle values' mean (of two rounds, not the larger)
+    return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2);
   };
   const keys = ["exec_per_s", "p50_ms", "p99_ms", "cpu_ms_per_exec"];
   for (const rate of [...new Set(rows.map((r) => r.rate))]) {
