@@ -12,6 +12,11 @@
 //                                                   storage; benchmark01 on S3 (s3rver, started here)
 //   npm run bench -- foreach --baseline /work/main   a ForEach over 1,000 and 10,000 values (limits 1 and 0),
 //                                                   this checkout against the baseline's build in the same run
+//   npm run bench -- benchmark01 --baseline main --rounds 3 --rates 100
+//                                                   this checkout against a git ref (built once in
+//       bench/.baselines/, bench/baseline.js) or a built checkout's folder: both servers up side
+//       by side, phases alternating between them round by round, then each phase's medians and
+//       their ratios (this / baseline): executions/s, p50, p99, CPU ms per execution
 //   npm run bench -- --mode distributed             scheduler + one worker over Redis, on the
 //       services named by FERRY_BENCH_REDIS_URL and FERRY_BENCH_POSTGRES_URL (or _MYSQL_URL)
 //   npm run bench -- --mode distributed --schedulers 2 --workers 2
@@ -23,6 +28,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { prepareBaseline } from "./baseline.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opts, positionals } = parseArgs({
@@ -33,9 +39,12 @@ const { values: opts, positionals } = parseArgs({
     duration: { type: "string", default: "20" },
     rates: { type: "string", default: "10,50,100,200" },
     concurrency: { type: "string", default: "32" },
-    // foreach: the sizes, and a checkout (built) to compare with in the same run
+    // foreach: the sizes
     sizes: { type: "string", default: "1000,10000" },
+    // a git ref or a built checkout's folder to compare with in the same run, and how many
+    // alternating rounds benchmark01's phases run on each
     baseline: { type: "string" },
+    rounds: { type: "string", default: "1" },
     // soak: how long, at what rate, reported per window of this many seconds
     "soak-seconds": { type: "string", default: "600" },
     "soak-rate": { type: "string", default: "200" },
@@ -51,6 +60,10 @@ const chosen = positionals.length ? positionals : SCENARIOS.filter((s) => s !== 
 for (const s of chosen) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario '${s}' (one of ${SCENARIOS.join(", ")})`);
 if (!["local", "distributed"].includes(opts.mode)) throw new Error(`unknown mode '${opts.mode}' (local or distributed)`);
 const DURATION_S = Number(opts.duration);
+const ROUNDS = Number(opts.rounds);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds ${opts.rounds}: a whole number of at least 1`);
+/** the baseline checkout's root once built (main() prepares it) */
+let BASELINE;
 
 const BENCHMARK01 = readFileSync(join(ROOT, "examples/flows/benchmark01.yaml"), "utf8");
 const SEQUENTIAL40 = `id: sequential40\nnamespace: benchmarks\ntasks:\n${Array.from({ length: 40 }, (_, i) => `  - id: log${i}\n    type: io.kestra.plugin.core.log.Log\n    message: "step ${i} of {{ flow.id }}"\n`).join("")}`;
@@ -215,23 +228,27 @@ function cpuShares(server, seconds) {
   return serverProcesses(server).map(({ name, pid }) => {
     const now = cpuSeconds(pid);
     const before = server.cpuAtStart?.get(pid);
-    return { name, pct: now === null || before == null ? null : Math.round((100 * (now - before)) / seconds) };
+    return { name, pct: now === null || before == null ? null : Math.round((1000 * (now - before)) / seconds) / 10 };
   });
 }
 
 function report(scenario, rate, results, seconds, server) {
   const cpu = cpuShares(server, seconds);
   const lat = results.filter((r) => r.ok).map((r) => r.ms).sort((a, b) => a - b);
+  // every server process's CPU over the phase, per successful execution
+  const cpuMs = cpu.every((c) => c.pct !== null) ? (cpu.reduce((sum, c) => sum + c.pct, 0) / 100) * seconds * 1000 : null;
   const row = {
-    scenario, mode: opts.mode, rate, executions: results.length,
+    scenario, mode: opts.mode, ...(server.checkout ? { checkout: server.checkout } : {}), rate, executions: results.length,
     exec_per_s: Number((lat.length / seconds).toFixed(1)),
     p50_ms: round(pct(lat, 50)), p95_ms: round(pct(lat, 95)), p99_ms: round(pct(lat, 99)),
     errors: results.length - lat.length, rss_mb: rssMb(server.pid),
     cpu_pct: cpu.map((c) => c.pct),
+    cpu_ms_per_exec: cpuMs === null || !lat.length ? null : round(cpuMs / lat.length),
   };
-  const cpuText = cpu.some((c) => c.pct !== null) ? `  cpu ${cpu.map((c) => `${c.name} ${c.pct ?? "?"}%`).join(", ")}` : "";
+  const cpuText = cpu.some((c) => c.pct !== null) ? `  cpu ${cpu.map((c) => `${c.name} ${c.pct ?? "?"}%`).join(", ")}, ${row.cpu_ms_per_exec ?? "?"} ms/execution` : "";
+  const name = server.checkout ? `${scenario} [${server.checkout}]` : scenario;
   if (opts.json) console.log(JSON.stringify({ ...row, cpu_processes: cpu.map((c) => c.name) }));
-  else console.log(`${scenario.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB${cpuText}`);
+  else console.log(`${name.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB${cpuText}`);
   return row;
 }
 const label = (flowId, via) => (via === "api" ? `${flowId}-api` : flowId);
@@ -269,7 +286,8 @@ async function fullSpeed(server, flowId, concurrency, via, name = label(flowId, 
 }
 
 async function main() {
-  if (!opts.json) console.log(`Ferry benchmarks, mode ${opts.mode}, ${DURATION_S} s phases, on ${process.platform} node ${process.version}`);
+  if (opts.baseline) BASELINE = prepareBaseline(opts.baseline, ROOT);
+  if (!opts.json) console.log(`Ferry benchmarks, mode ${opts.mode}, ${DURATION_S} s phases, on ${process.platform} node ${process.version}${BASELINE ? `, against ${opts.baseline} (${BASELINE}), ${ROUNDS} round(s)` : ""}`);
   if (chosen.includes("startup")) {
     const server = await startServer();
     await new Promise((r) => setTimeout(r, 500));
@@ -279,13 +297,7 @@ async function main() {
     await server.stop();
   }
   for (const [scenario, via] of [["benchmark01", "webhook"], ["benchmark01-api", "api"]]) {
-    if (!chosen.includes(scenario)) continue;
-    const server = await startServer();
-    await deploy(server.url, BENCHMARK01);
-    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01", via); // warm-up
-    for (const rate of opts.rates.split(",").map(Number)) await fixedRate(server, "benchmark01", rate, via);
-    await fullSpeed(server, "benchmark01", Number(opts.concurrency), via);
-    await server.stop();
+    if (chosen.includes(scenario)) await benchmark01(scenario, via);
   }
   if (chosen.includes("benchmark01-s3")) {
     const s3 = await s3Storage();
@@ -302,7 +314,7 @@ async function main() {
   if (chosen.includes("foreach")) await foreachScenario();
   if (chosen.includes("soak")) {
     const { soakScenario } = await import("./soak.js");
-    const roots = opts.baseline ? [resolve(opts.baseline), ROOT] : [ROOT];
+    const roots = BASELINE ? [BASELINE, ROOT] : [ROOT];
     await soakScenario({ roots, startServer, deploy, execute, rssMb, cpuSeconds, json: opts.json, source: BENCHMARK01, seconds: Number(opts["soak-seconds"]), rate: Number(opts["soak-rate"]), window: Number(opts["soak-window"]) });
   }
   for (const [scenario, source, runs] of [["sequential40", SEQUENTIAL40, 20], ["deno40", DENO40, 5], ["shell40", SHELL40, 5]]) {
@@ -315,6 +327,57 @@ async function main() {
     const seconds = results.reduce((s, r) => s + r.ms, 0) / 1000;
     report(scenario, "serial", results, seconds, server);
     await server.stop();
+  }
+}
+
+/**
+ * benchmark01 at each fixed rate, then at full speed. With a baseline both checkouts' servers
+ * run side by side, and each phase runs on one then the other, the order swapped every round:
+ * this box's speed drifts by tens of per cent within minutes, which alternation cancels and
+ * one run each, minutes apart, does not.
+ */
+async function benchmark01(scenario, via) {
+  const checkouts = BASELINE ? [["baseline", BASELINE], ["this", ROOT]] : [[undefined, ROOT]];
+  const servers = [];
+  for (const [checkout, root] of checkouts) {
+    const server = await startServer(undefined, root);
+    server.checkout = checkout;
+    servers.push(server);
+    await deploy(server.url, BENCHMARK01);
+    for (let i = 0; i < 200; i++) await execute(server.url, "benchmark01", via); // warm-up
+  }
+  const phases = [...opts.rates.split(",").map((rate) => ({ rate: Number(rate) })), { full: Number(opts.concurrency) }];
+  const rows = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [...servers].reverse() : servers;
+    for (const phase of phases) {
+      for (const server of order) {
+        rows.push(phase.full ? await fullSpeed(server, "benchmark01", phase.full, via) : await fixedRate(server, "benchmark01", phase.rate, via));
+      }
+    }
+  }
+  for (const server of servers) await server.stop();
+  if (BASELINE) compareCheckouts(label("benchmark01", via), rows);
+}
+
+/** per phase, the medians over the rounds of each checkout, and this checkout's ratio to the baseline's */
+function compareCheckouts(scenario, rows) {
+  const median = (values) => {
+    const known = values.filter((v) => v !== null).sort((a, b) => a - b);
+    if (!known.length) return null;
+    const mid = Math.floor(known.length / 2);
+    // an even count's median is its two middle values' mean (of two rounds, not the larger)
+    return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2);
+  };
+  const keys = ["exec_per_s", "p50_ms", "p99_ms", "cpu_ms_per_exec"];
+  for (const rate of [...new Set(rows.map((r) => r.rate))]) {
+    const of = (checkout) => Object.fromEntries(keys.map((k) => [k, median(rows.filter((r) => r.rate === rate && r.checkout === checkout).map((r) => r[k]))]));
+    const [base, mine] = [of("baseline"), of("this")];
+    const ratios = Object.fromEntries(keys.map((k) => [k, base[k] && mine[k] !== null ? Number((mine[k] / base[k]).toFixed(2)) : null]));
+    const row = { scenario, mode: opts.mode, rate, rounds: ROUNDS, baseline: opts.baseline, this: mine, base, ratio: ratios };
+    const text = `${scenario.padEnd(13)} ${String(rate).padEnd(10)} this / ${opts.baseline}: ×${ratios.exec_per_s} exec/s, ×${ratios.p50_ms} p50, ×${ratios.p99_ms} p99, ×${ratios.cpu_ms_per_exec} cpu/execution`
+      + `  (this ${mine.exec_per_s}/s, p50 ${mine.p50_ms} ms, ${mine.cpu_ms_per_exec} cpu ms; baseline ${base.exec_per_s}/s, p50 ${base.p50_ms} ms, ${base.cpu_ms_per_exec} cpu ms; medians of ${ROUNDS})`;
+    console.log(opts.json ? JSON.stringify({ ...row, comparison: true }) : text);
   }
 }
 
@@ -431,7 +494,7 @@ async function secretsScenario() {
  */
 async function foreachScenario() {
   if (opts.mode !== "local") throw new Error("the foreach scenario runs in local mode only (--mode local)");
-  const roots = opts.baseline ? [resolve(opts.baseline), ROOT] : [ROOT];
+  const roots = BASELINE ? [BASELINE, ROOT] : [ROOT];
   const args = [join(ROOT, "bench/foreach-scale.js"), ...opts.sizes.split(","), "--concurrency", "1,0", "--roots", roots.join(","), "--json"];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const rows = [];

@@ -65,6 +65,18 @@ export function defineBackend<K extends BackendKind, O>(definition: Omit<Backend
   return { sdkMajor: SDK_MAJOR, ...definition };
 }
 
+/**
+ * A `check` for a backend whose init() already proves it can work (logs in, finds its bucket
+ * or stream): opens one instance and closes it again, whatever init() answered.
+ */
+export async function openAndClose(instance: { init?(): Promise<void>; close?(): Promise<void> }): Promise<void> {
+  try {
+    await instance.init?.();
+  } finally {
+    await instance.close?.();
+  }
+}
+
 export function isBackendDefinition(value: unknown): value is BackendDefinition {
   if (!value || typeof value !== "object") return false;
   const v = value as Partial<BackendDefinition>;

@@ -1,5 +1,5 @@
 import {
-  defineBackend, driverCode, LeaseLostError, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
+  defineBackend, driverCode, LeaseLostError, openAndClose, OperationalError, parseBackendOptions, parseDuration, schema, withMappedErrors, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription,
 } from "@ferry/sdk";
 import { Redis } from "ioredis";
 import { readFileSync } from "node:fs";
@@ -353,14 +353,7 @@ export const redisQueueBackend = defineBackend({
   create: make,
   mapError: redisError,
   /** connects and closes, as init() does: reaches Redis and logs in, writes nothing */
-  async check(options) {
-    const queue = make(options);
-    try {
-      await queue.init();
-    } finally {
-      await queue.close();
-    }
-  },
+  check: (options) => openAndClose(make(options)),
 });
 
 /** `{ type: "redis", url, … }` → a RedisQueue (what configuration does, for code and tests) */

@@ -1,4 +1,4 @@
-import { defineBackend, OperationalError, parseBackendOptions, parseDuration, UserError, schema, type SecretBackend } from "@ferry/sdk";
+import { defineBackend, openAndClose, OperationalError, parseBackendOptions, parseDuration, UserError, schema, type SecretBackend } from "@ferry/sdk";
 import { z } from "zod";
 
 /** the secrets section's keys besides `type`; strict, so a typo is refused at start */
@@ -170,14 +170,7 @@ export const vaultSecretBackend = defineBackend({
   configSchema: vaultSecretsOptions,
   create: (options) => new VaultSecretBackend(options),
   /** logs in (AppRole) or looks the token up, as init() does: reaches Vault, reads no secret */
-  async check(options) {
-    const backend = new VaultSecretBackend(options);
-    try {
-      await backend.init();
-    } finally {
-      await backend.close();
-    }
-  },
+  check: (options) => openAndClose(new VaultSecretBackend(options)),
 });
 
 /** `{ type: "vault", url, token | appRole }` → a VaultSecretBackend (what configuration does, for code and tests) */

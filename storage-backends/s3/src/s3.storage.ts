@@ -2,7 +2,7 @@ import {
   DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { assertSafeKey, defineBackend, OperationalError, parseBackendOptions, UserError, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, defineBackend, openAndClose, OperationalError, parseBackendOptions, UserError, type Storage, type StorageBody } from "@ferry/sdk";
 import { z } from "zod";
 
 /** an empty value (`${FERRY_S3_ENDPOINT}` left unset as "") means the option is not given */
@@ -204,14 +204,7 @@ export const s3StorageBackend = defineBackend({
   configSchema: s3StorageOptions,
   create: (options) => new S3Storage(options),
   /** HEAD on the bucket, as init() does: reaches the endpoint, checks bucket and credentials, writes nothing */
-  async check(options) {
-    const storage = new S3Storage(options);
-    try {
-      await storage.init();
-    } finally {
-      await storage.close();
-    }
-  },
+  check: (options) => openAndClose(new S3Storage(options)),
 });
 
 /** `{ type: "s3", bucket, … }` → an S3Storage (what configuration does, for code and tests) */
