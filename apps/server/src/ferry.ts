@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS, composeScheduler, composeWorker, HistoryExporter, PrimaryTrimmer } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeScheduler, configureInstance, type InProcessWorker, type LocalWorkerInput } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -11,6 +11,7 @@ import type { ApiDeps } from "./http/api-deps.js";
 import { createApp } from "./http/app.js";
 import { assertSafeBinding } from "./http/auth.js";
 import { ExecutionWaiter } from "./http/execution-waiter.js";
+import { startHistoryExport } from "./history-export.js";
 import { HistoryReader } from "./http/history-reader.js";
 import { RetentionSweeper } from "./retention.js";
 import { Triggers } from "./triggers/triggers.js";
@@ -20,10 +21,11 @@ export interface StartOptions {
   /** relative paths in the configuration are resolved from here */
   baseDir: string;
   /**
-   * local (default): API, executor and an in-process worker in one process;
-   * scheduler: API and executor, workers run elsewhere (`ferry server worker`).
+   * Local mode: the worker to run in this process (engine's composeLocalWorker, what `ferry
+   * server local` passes), so API, executor and worker are one process. Without it the server
+   * is a scheduler: API and executor, its workers run elsewhere (`ferry server worker`).
    */
-  role?: "local" | "scheduler";
+  inProcess?: (input: LocalWorkerInput) => InProcessWorker;
   /** deploy every flow file of this folder at start */
   flowsDir?: string;
   logger?: Logger;
@@ -41,7 +43,8 @@ export interface FerryServer {
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
-  const role = options.role ?? "local";
+  configureInstance(config.instance);
+  const role = options.inProcess ? "local" : "scheduler";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
   }
@@ -67,11 +70,9 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const { resumed } = await engine.start();
     closers.push(() => engine.stop());
     if (resumed) logger.info({ resumed }, "resumed unfinished executions");
-    if (role === "local") {
-      // local mode: the worker runs in this process, on the same backends and parts
-      const worker = composeWorker({ config, backends, registry, storage: engine, encryption: engine.encryption });
+    if (options.inProcess) {
+      const worker = options.inProcess({ config, backends, registry, scheduler: engine });
       await worker.start();
-      worker.startAnnouncing();
       closers.unshift(() => worker.stop());
     }
     if (config.retention.enabled) {
@@ -88,18 +89,9 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
     const waiter = new ExecutionWaiter(repository, events);
     closers.unshift(async () => waiter.close());
-    const exporter = history.source === "exported"
-      ? new HistoryExporter({ repository, history, onError: (err, line) => logger.warn({ err }, line) })
-      : undefined;
-    if (exporter) {
-      exporter.start();
-      closers.unshift(() => exporter.stop());
-      if (config.history.primaryRetention) {
-        const trimmer = new PrimaryTrimmer({ repository, exporter, keepMs: parseDuration(config.history.primaryRetention), onError });
-        trimmer.start();
-        closers.unshift(() => trimmer.stop());
-      }
-    }
+    const exported = history.source === "exported" ? startHistoryExport({ config, repository, history, logger, onError }) : undefined;
+    if (exported) closers.unshift(() => exported.stop());
+    const exporter = exported?.exporter;
     const deps: ApiDeps = {
       config, repository, queue: backends.queue, secrets: backends.secrets, kv, purger, store, flows, registry, executions, executor, events, workers: directory, triggers, waiter, logger, role,
       history: new HistoryReader(repository, history), exporter,

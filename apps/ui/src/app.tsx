@@ -16,6 +16,7 @@ const ExecutionPage = lazy(() => import("./pages/execution.page"));
 const Namespaces = lazy(() => import("./pages/namespaces.page"));
 const NamespacePage = lazy(() => import("./pages/namespace.page"));
 const Triggers = lazy(() => import("./pages/triggers.page"));
+const Logs = lazy(() => import("./pages/logs.page"));
 const Plugins = lazy(() => import("./pages/plugins.page"));
 const ApiDocs = lazy(() => import("./pages/api-docs.page"));
 
@@ -23,6 +24,7 @@ const NAV = [
   ["/", "Dashboard"],
   ["/flows", "Flows"],
   ["/executions", "Executions"],
+  ["/logs", "Logs"],
   ["/namespaces", "Namespaces"],
   ["/triggers", "Triggers"],
   ["/plugins", "Plugins"],
@@ -87,6 +89,7 @@ export function App() {
             <Route path="/namespaces" element={<Namespaces />} />
             <Route path="/namespaces/:namespace/:tab?" element={<NamespacePage />} />
             <Route path="/triggers" element={<Triggers />} />
+            <Route path="/logs" element={<Logs />} />
             <Route path="/plugins/:type?" element={<Plugins />} />
             <Route path="/api" element={<ApiDocs />} />
             <Route path="*" element={<p className="empty">No page here.</p>} />

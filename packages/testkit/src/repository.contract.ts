@@ -437,6 +437,20 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.deleteExpiredClaims(now())).toBeGreaterThanOrEqual(1);
       expect(await repo.claim("webhook/short-lived", "d", later)).toEqual({ won: false, executionId: "b" });
     });
+    test("extendClaim: the holder moves its claim's expiry (twice in a row too); another caller, or a forgotten claim, is refused", async () => {
+      const key = `history/lease-${newId()}`;
+      const later = new Date(Date.now() + 60_000).toISOString();
+      const past = new Date(Date.now() - 1000).toISOString();
+      // claimed already expired: unextended, the next claim would take it
+      expect(await repo.claim(key, "holder", past)).toEqual({ won: true, executionId: "holder" });
+      expect(await repo.extendClaim(key, "other", later)).toBe(false);
+      expect(await repo.extendClaim(key, "holder", later)).toBe(true);
+      expect(await repo.extendClaim(key, "holder", later)).toBe(true);
+      expect(await repo.claim(key, "other", later)).toEqual({ won: false, executionId: "holder" });
+      await repo.claim(`${key}/gone`, "holder", past);
+      await repo.deleteExpiredClaims(now());
+      expect(await repo.extendClaim(`${key}/gone`, "holder", later)).toBe(false);
+    });
     test("concurrency slots: of 20 concurrent acquirers under limit 3, exactly 3 hold a slot; the rest wait in line and move up as slots free", async () => {
       const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
       const ids = Array.from({ length: 20 }, (_, i) => `slots-${String(i).padStart(2, "0")}-${newId()}`);

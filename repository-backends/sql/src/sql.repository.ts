@@ -139,6 +139,7 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   setTriggerDisabled(...args: Parameters<TriggerRepository["setTriggerDisabled"]>) { return this.triggers.setTriggerDisabled(...args); }
 
   claim(...args: Parameters<ClaimRepository["claim"]>) { return this.claims.claim(...args); }
+  extendClaim(...args: Parameters<ClaimRepository["extendClaim"]>) { return this.claims.extendClaim(...args); }
   deleteExpiredClaims(...args: Parameters<ClaimRepository["deleteExpiredClaims"]>) { return this.claims.deleteExpiredClaims(...args); }
 
   acquireConcurrencySlot(...args: Parameters<ConcurrencyRepository["acquireConcurrencySlot"]>) { return this.concurrency.acquireConcurrencySlot(...args); }

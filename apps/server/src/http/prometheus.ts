@@ -57,7 +57,7 @@ export function prometheusRegistry(deps: { events: EngineEvents; repository: Rep
   return registry;
 }
 
-/** the history exporter's lag (0 once caught up), whether the store answers, and what it exported */
+/** the history exporter's lag (0 once caught up), whether this server exports, whether the store answers, and what it exported */
 function historyExportMetrics(registry: Registry, exporter: HistoryExporter): void {
   new Gauge({
     name: "ferry_history_export_lag_seconds",
@@ -65,6 +65,14 @@ function historyExportMetrics(registry: Registry, exporter: HistoryExporter): vo
     registers: [registry],
     collect() {
       this.set(exporter.statusNow().lagSeconds);
+    },
+  });
+  new Gauge({
+    name: "ferry_history_export_active",
+    help: "1 while this server exports history (it holds the export lease), 0 while another replica does",
+    registers: [registry],
+    collect() {
+      this.set(exporter.active ? 1 : 0);
     },
   });
   new Gauge({

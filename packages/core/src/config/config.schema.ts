@@ -44,8 +44,14 @@ export const configSchema = z.strictObject({
        * and the API answers them from history. Absent: the primary keeps them (retention decides).
        */
       primaryRetention: z.string().regex(/^P/i, "expected an ISO-8601 duration").optional(),
+      /**
+       * One server replica at a time exports (history.type postgres): it holds a lease in the
+       * primary repository, renewed every third of this; a holder that dies is replaced once
+       * its lease runs out.
+       */
+      exportLease: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT15S"),
     })
-    .default({ type: "repository" }),
+    .default({ type: "repository", exportLease: "PT15S" }),
   plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
   worker: z
     .strictObject({
@@ -87,6 +93,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
   render: renderLimitsSchema.prefault({}),
+  /**
+   * Who this Ferry is, as Kestra's `kestra.environment.name` and `kestra.url` tell it: templates
+   * read them as `{{ kestra.environment }}` and `{{ kestra.url }}` (the URL with a trailing slash).
+   * Give the workers the same block as the server.
+   */
+  instance: z
+    .strictObject({
+      environment: z.string().min(1).optional(),
+      url: z.url({ error: "expected an absolute URL such as https://ferry.example.com" }).optional(),
+    })
+    .prefault({}),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;

@@ -71,6 +71,28 @@ describe.skipIf(!POSTGRES_URL)("history exporter: sqlite primary, postgres histo
     expect((await store.getExecution(late.execution.id))?.execution.state.current).toBe("FAILED");
   });
 
+  it("rebuilds one at a time, only where it exports: a second rebuild before the first caught up, or one asked of a replica without the lease, is a 409", async () => {
+    const repository = await primary();
+    const { store, drop } = await createPostgresHistoryTestStore();
+    cleanups.push(drop, () => repository.close());
+    await seed(repository, "exp.rebuild", 3);
+    const lease = { held: true };
+    const exporter = new HistoryExporter({ repository, history: store, lease });
+    await exporter.catchUp();
+    await exporter.rebuild();
+    expect(exporter.statusNow()).toMatchObject({ rebuilding: true, active: true });
+    expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(0);
+    await expect(exporter.rebuild()).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/^a history rebuild is already running/) });
+    await exporter.catchUp();
+    expect(exporter.statusNow().rebuilding).toBe(false);
+    expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(3);
+    lease.held = false;
+    expect(exporter.statusNow().active).toBe(false);
+    expect(exporter.exportedBefore()).toBeUndefined();
+    await expect(exporter.rebuild()).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/another replica holds the export lease/) });
+    expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(3);
+  });
+
   it("backs off while the history store is down, the primary untouched, then catches up to lag 0; rebuild re-exports everything", async () => {
     const repository = await primary();
     const { store: direct, url, drop } = await createPostgresHistoryTestStore();

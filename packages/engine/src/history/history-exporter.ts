@@ -1,4 +1,4 @@
-import { errorMessage, START_POSITION, UserError, type HistoryBatch, type HistoryPosition, type HistoryStore, type Repository } from "@ferry/sdk";
+import { ConflictError, errorMessage, START_POSITION, UserError, type HistoryBatch, type HistoryPosition, type HistoryStore, type Repository } from "@ferry/sdk";
 import { SeqFollower } from "./seq-follower.js";
 
 export interface HistoryExporterOptions {
@@ -19,6 +19,11 @@ export interface HistoryExporterOptions {
   /** longest pause between attempts while the history store is down */
   maxBackoffMs?: number;
   onError?: (error: unknown, message: string) => void;
+  /**
+   * With server replicas, the one holding this lease exports and the others wait (see
+   * ExportLease); absent, this exporter always exports.
+   */
+  lease?: { readonly held: boolean };
   now?: () => number;
 }
 
@@ -29,6 +34,10 @@ export interface ExportStatus {
   lagSeconds: number;
   /** the history store answered the last pass */
   up: boolean;
+  /** this server exports (it holds the export lease, or runs alone) */
+  active: boolean;
+  /** a rebuild was asked and the export has not reached the primary's end since */
+  rebuilding: boolean;
   position: HistoryPosition;
   exported: { executions: number; logs: number; metrics: number };
 }
@@ -39,7 +48,8 @@ export interface ExportStatus {
  * position after it in one atomic, idempotent write. It runs on its own timer and only reads
  * the primary, so the engine never waits for it; while the store is down it backs off and
  * then catches up from the stored position. Several exporters (server replicas) may run at
- * once: their writes are idempotent and the stored position only moves forward.
+ * once — while the export lease hands over — their writes are idempotent and the stored
+ * position only moves forward; otherwise only the lease holder exports.
  */
 export class HistoryExporter {
   private readonly batchSize: number;
@@ -59,7 +69,7 @@ export class HistoryExporter {
   private caughtUpAt: number;
   /** when a pass last read every stream to its end (undefined before, and after a rebuild) */
   private reachedEndAt?: number;
-  private status: Omit<ExportStatus, "lagSeconds" | "position">;
+  private status: Omit<ExportStatus, "lagSeconds" | "position" | "active">;
 
   constructor(private readonly options: HistoryExporterOptions) {
     const { repository, history } = options;
@@ -74,7 +84,7 @@ export class HistoryExporter {
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.now = options.now ?? Date.now;
     this.caughtUpAt = this.now();
-    this.status = { caughtUp: false, up: false, exported: { executions: 0, logs: 0, metrics: 0 } };
+    this.status = { caughtUp: false, up: false, rebuilding: false, exported: { executions: 0, logs: 0, metrics: 0 } };
   }
 
   start(): void {
@@ -93,6 +103,7 @@ export class HistoryExporter {
     const caughtUp = this.status.caughtUp;
     return {
       ...this.status,
+      active: this.active,
       lagSeconds: caughtUp ? 0 : Math.max(0, (this.now() - this.caughtUpAt) / 1000),
       position: { executions: this.cursor, logs: this.logs?.position ?? 0, metrics: this.metrics?.position ?? 0 },
     };
@@ -101,17 +112,37 @@ export class HistoryExporter {
   /**
    * An instant before which every change of the primary is in the history store: the last
    * time a pass read to the end, less what a late commit may still bring (the overlap for
-   * executions, the hole timeout for lines and metrics). Undefined until a pass reached the end.
+   * executions, the hole timeout for lines and metrics). Undefined until a pass reached the end,
+   * and while another replica exports (it may be rebuilding: only the exporter knows).
    */
   exportedBefore(): number | undefined {
-    return this.reachedEndAt === undefined ? undefined : this.reachedEndAt - Math.max(this.overlapMs, this.gapTimeoutMs);
+    return this.reachedEndAt === undefined || !this.active ? undefined : this.reachedEndAt - Math.max(this.overlapMs, this.gapTimeoutMs);
   }
 
-  /** empties the history store and exports the primary again from the start */
+  /** true while this server may export: it holds the lease, or there is none */
+  get active(): boolean {
+    return this.options.lease?.held ?? true;
+  }
+
+  /**
+   * Empties the history store and exports the primary again from the start. Only the
+   * exporting server rebuilds (another one's export would go on from its own position), and
+   * one rebuild at a time: until the export reaches the primary's end again, a second one is
+   * refused.
+   */
   async rebuild(): Promise<void> {
+    if (!this.active) throw new ConflictError("this server does not export history now (another replica holds the export lease): ask the rebuild of the exporting server, whose /api/v1/history says active: true");
+    if (this.status.rebuilding) throw new ConflictError("a history rebuild is already running: it ends when the export reaches the primary's end again (GET /api/v1/history says rebuilding: false)");
+    this.status.rebuilding = true;
     const wasRunning = !this.stopped;
     await this.stop();
-    await this.options.history.clear();
+    try {
+      await this.options.history.clear();
+    } catch (error) {
+      this.status.rebuilding = false;
+      if (wasRunning) this.start();
+      throw error;
+    }
     this.reachedEndAt = undefined;
     this.loaded = false;
     this.status.caughtUp = false;
@@ -133,6 +164,13 @@ export class HistoryExporter {
   private schedule(delay: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      if (!this.active) {
+        // another replica exports: once this one holds the lease, it starts from the stored position
+        this.loaded = false;
+        this.status.caughtUp = false;
+        this.schedule(this.pollMs);
+        return;
+      }
       this.running = this.pass().then(
         (done) => {
           this.failures = 0;
@@ -190,7 +228,10 @@ export class HistoryExporter {
     this.status.exported.metrics += metricRows.length;
     const done = forward.length < this.batchSize && logRows.length < this.batchSize && metricRows.length < this.batchSize && !logs.waiting && !metrics.waiting;
     this.status.caughtUp = done;
-    if (done) this.caughtUpAt = this.reachedEndAt = this.now();
+    if (done) {
+      this.caughtUpAt = this.reachedEndAt = this.now();
+      this.status.rebuilding = false;
+    }
     return done;
   }
 

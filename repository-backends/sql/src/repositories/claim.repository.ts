@@ -16,6 +16,12 @@ export class SqlClaimRepository<Db extends SqlDatabase> implements ClaimReposito
     return { won: row?.executionId === executionId, executionId: row?.executionId ?? executionId };
   }
 
+  /** a lease's renewal: only its holder's row moves; a row matched counts, changed or not (each dialect's changedRows) */
+  async extendClaim(key: string, executionId: string, expires: string): Promise<boolean> {
+    const { claims } = this.ctx.tables;
+    return this.ctx.changedRows(await this.ctx.db().update(claims).set({ expires }).where(and(eq(claims.key, key), eq(claims.executionId, executionId)))) > 0;
+  }
+
   async deleteExpiredClaims(now: string): Promise<number> {
     const { claims } = this.ctx.tables;
     return this.ctx.changedRows(await this.ctx.db().delete(claims).where(lt(claims.expires, now)));

@@ -306,6 +306,13 @@ export class AcmeRepository implements Repository {
     return { won: true, executionId };
   }
 
+  async extendClaim(key: string, executionId: string, expires: string) {
+    const held = this.claims.get(key);
+    if (held?.executionId !== executionId) return false;
+    held.expires = expires;
+    return true;
+  }
+
   async deleteExpiredClaims(now: string) {
     let removed = 0;
     for (const [key, claim] of this.claims) if (claim.expires < now && this.claims.delete(key)) removed++;
