@@ -1,5 +1,5 @@
-import { cannotConnect, HotPathSqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
+import { defineBackend, driverCode, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -160,12 +160,12 @@ const MYSQL_UNAVAILABLE = new Set(["PROTOCOL_CONNECTION_LOST", "ECONNREFUSED", "
 /** mysql2's errors in Ferry's terms: ER_DUP_ENTRY or a deadlock a conflict, a lost or refused connection unavailable */
 export function mysqlError(error: unknown): Error | undefined {
   const code = driverCode(error);
-  if (code === "ER_DUP_ENTRY") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
-  if (code === "ER_LOCK_DEADLOCK") return new ConflictError(`a concurrent write got in the way (deadlock); retry (${(error as Error).message})`, { cause: error });
-  if (code && MYSQL_UNAVAILABLE.has(code)) return new OperationalError(`MySQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
+  if (code === "ER_DUP_ENTRY") return duplicateKeyConflict(error);
+  if (code === "ER_LOCK_DEADLOCK") return lostRaceConflict(error, "deadlock");
+  if (code && MYSQL_UNAVAILABLE.has(code)) return databaseOutOfReach("MySQL", error, code);
   // a transaction whose connection dropped fails again on its rollback, with no code: the
   // rollback's error hides the first one, and says the same (the database is out of reach)
-  if (/connection is in closed state|Connection lost/i.test(messages(error))) return new OperationalError(`MySQL is out of reach: ${(error as Error).message}`, { cause: error });
+  if (/connection is in closed state|Connection lost/i.test(messages(error))) return databaseOutOfReach("MySQL", error);
   return undefined;
 }
 

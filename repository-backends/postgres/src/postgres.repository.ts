@@ -1,7 +1,7 @@
 import {
-  cannotConnect, HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
+  cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -169,8 +169,8 @@ const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSE
 /** postgres.js's errors in Ferry's terms: 23505 (unique violation), a deadlock or a serialization failure a conflict, a lost or refused connection unavailable */
 export function postgresError(error: unknown): Error | undefined {
   const code = driverCode(error);
-  if (code === "23505") return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
-  if (code === "40P01" || code === "40001") return new ConflictError(`a concurrent write got in the way (${code}); retry (${(error as Error).message})`, { cause: error });
-  if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08"))) return new OperationalError(`PostgreSQL is out of reach (${code}): ${(error as Error).message}`, { cause: error });
+  if (code === "23505") return duplicateKeyConflict(error);
+  if (code === "40P01" || code === "40001") return lostRaceConflict(error, code);
+  if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08"))) return databaseOutOfReach("PostgreSQL", error, code);
   return undefined;
 }

@@ -1,5 +1,5 @@
-import { HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors } from "@ferry/sdk";
+import { duplicateKeyConflict, HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
+import { defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -164,9 +164,7 @@ export function createSqliteRepository(options: unknown, baseDir = process.cwd()
 /** better-sqlite3's errors in Ferry's terms: a unique or primary key violation a conflict, a locked database unavailable */
 export function sqliteError(error: unknown): Error | undefined {
   const code = driverCode(error);
-  if (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") {
-    return new ConflictError(`a concurrent write saved the same record first; retry (${(error as Error).message})`, { cause: error });
-  }
+  if (code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE") return duplicateKeyConflict(error);
   if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new OperationalError(`the SQLite database is locked (${code}); retry`, { cause: error });
   return undefined;
 }
