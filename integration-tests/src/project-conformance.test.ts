@@ -16,8 +16,16 @@ const cases = listCases(ROOT).filter((c) => !ONLY || c.name.includes(ONLY));
 
 let ferry: FerryProcess;
 beforeAll(async () => {
-  // ENV_CONFORMANCE_REGION: what envs.* and env() read (expressions/060)
-  ferry = await startFerryProcess({ env: { SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64"), ENV_CONFORMANCE_REGION: "eu-west-3" } });
+  ferry = await startFerryProcess({
+    env: {
+      SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64"),
+      // what envs.* and env() read (expressions/060)
+      ENV_CONFORMANCE_REGION: "eu-west-3",
+      // what `{{ kestra.environment }}` and `{{ kestra.url }}` read (expressions/045)
+      FERRY_INSTANCE__ENVIRONMENT: "conformance",
+      FERRY_INSTANCE__URL: "http://ferry.conformance.test:8080",
+    },
+  });
 });
 afterAll(async () => {
   await ferry?.stop();

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
-import { BUILT_IN_BACKENDS, composeScheduler, composeWorker } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeScheduler, configureInstance, type InProcessWorker, type LocalWorkerInput } from "@ferry/engine";
 import { parseDuration, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
@@ -21,10 +21,11 @@ export interface StartOptions {
   /** relative paths in the configuration are resolved from here */
   baseDir: string;
   /**
-   * local (default): API, executor and an in-process worker in one process;
-   * scheduler: API and executor, workers run elsewhere (`ferry server worker`).
+   * Local mode: the worker to run in this process (engine's composeLocalWorker, what `ferry
+   * server local` passes), so API, executor and worker are one process. Without it the server
+   * is a scheduler: API and executor, its workers run elsewhere (`ferry server worker`).
    */
-  role?: "local" | "scheduler";
+  inProcess?: (input: LocalWorkerInput) => InProcessWorker;
   /** deploy every flow file of this folder at start */
   flowsDir?: string;
   logger?: Logger;
@@ -42,7 +43,8 @@ export interface FerryServer {
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
-  const role = options.role ?? "local";
+  configureInstance(config.instance);
+  const role = options.inProcess ? "local" : "scheduler";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");
   }
@@ -68,11 +70,9 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     const { resumed } = await engine.start();
     closers.push(() => engine.stop());
     if (resumed) logger.info({ resumed }, "resumed unfinished executions");
-    if (role === "local") {
-      // local mode: the worker runs in this process, on the same backends and parts
-      const worker = composeWorker({ config, backends, registry, storage: engine, encryption: engine.encryption });
+    if (options.inProcess) {
+      const worker = options.inProcess({ config, backends, registry, scheduler: engine });
       await worker.start();
-      worker.startAnnouncing();
       closers.unshift(() => worker.stop());
     }
     if (config.retention.enabled) {

@@ -1,4 +1,5 @@
 import { configSchema } from "@ferry/core";
+import { composeLocalWorker } from "@ferry/engine";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +22,7 @@ export interface TestFerry {
 /** A real `ferry server local` in this process: SQLite, local storage, memory queue, on a free port. */
 export async function startTestFerry(config: Record<string, unknown> = {}): Promise<TestFerry> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-server-"));
-  const ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 }, ...config }), baseDir: dir, logger: pino({ level: "silent" }) });
+  const ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 }, ...config }), baseDir: dir, inProcess: composeLocalWorker, logger: pino({ level: "silent" }) });
   const api = (path: string, init?: RequestInit) => fetch(`${ferry.url}/api/v1${path}`, init);
   return {
     ferry,

@@ -1,6 +1,6 @@
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Repository } from "@ferry/sdk";
-import { BUILT_IN_BACKENDS, composeStorageParts, composeWorker, encryptionKey, type Worker } from "@ferry/engine";
+import { BUILT_IN_BACKENDS, composeStorageParts, composeWorker, configureInstance, encryptionKey, type Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
@@ -18,6 +18,7 @@ export interface StartWorkerOptions {
 export async function startWorker(options: StartWorkerOptions): Promise<{ worker: Worker; stop(graceMs?: number): Promise<void> }> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
+  configureInstance(config.instance);
   if (config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }

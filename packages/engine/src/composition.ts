@@ -138,3 +138,33 @@ export function composeWorker(input: WorkerInput): Worker {
     processUser: config.worker.processUser ? resolveProcessUser(config.worker.processUser) : undefined,
   });
 }
+
+/** a worker running inside the server's process (local mode), as the server starts and stops it */
+export interface InProcessWorker {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface LocalWorkerInput {
+  config: FerryConfig;
+  backends: Pick<Backends, "storage" | "queue" | "secrets">;
+  registry: PluginRegistry;
+  /** the server's executor side, whose storage parts and encryption key the worker shares */
+  scheduler: SchedulerParts;
+}
+
+/**
+ * Local mode's worker: in the server's process, on the same backends, storage parts and key.
+ * `ferry server local` hands this to the server, which thus never builds a worker itself.
+ */
+export function composeLocalWorker(input: LocalWorkerInput): InProcessWorker {
+  const { scheduler } = input;
+  const worker = composeWorker({ config: input.config, backends: input.backends, registry: input.registry, storage: scheduler, encryption: scheduler.encryption });
+  return {
+    async start() {
+      await worker.start();
+      worker.startAnnouncing();
+    },
+    stop: () => worker.stop(),
+  };
+}

@@ -1,4 +1,5 @@
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
+import { instanceVariable } from "./instance-variables.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
@@ -72,6 +73,8 @@ export async function buildRenderContext(
     vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
     envs: envs(),
   };
+  const kestra = instanceVariable();
+  if (kestra) variables.kestra = kestra;
   if (ref.taskStates) variables.tasks = tasksVariable(ref.taskStates);
   if (ref.triggerUri) variables.trigger = await store.read(ref.triggerUri);
   // Kestra 1.x's RunVariables also gives a Schedule's variables as `schedule` (its older name, kept until 2.0)

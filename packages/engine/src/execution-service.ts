@@ -3,7 +3,8 @@ import {
   assertStorableText, executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
   type Repository,
 } from "@ferry/sdk";
-import { newState } from "./executor/execution-state.js";
+import { newState, transition } from "./executor/execution-state.js";
+import { blockedByChecks, CHECK_LOG_LEVEL, failedChecks, type FailedChecks } from "./flow-checks.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
 import { copyTaskRunData, keptTaskRuns, readForReplay, type StoredExecution } from "./replay.js";
@@ -192,6 +193,8 @@ export class ExecutionService {
     // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
+    const failed = await failedChecks(flow, inputs, { executionId: id, functions: this.inputFunctions?.(flow.namespace) });
+    if (failed?.behavior === "BLOCK_EXECUTION") throw blockedByChecks(failed);
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     if (request.parent) await this.copyParentFiles(flow, inputs, request.storagePrefix ?? prefix);
     const now = new Date().toISOString();
@@ -217,11 +220,30 @@ export class ExecutionService {
       created: now,
       updated: now,
     };
+    // FAIL_EXECUTION: the execution exists, FAILED from its creation; no task runs
+    if (failed?.behavior === "FAIL_EXECUTION") transition(execution.state, "FAILED", now);
     await this.repository.saveExecution(execution);
     await this.warnUndeclared(execution, request.inputs ?? {}, inputs);
+    if (failed) await this.logFailedChecks(execution, failed);
+    if (failed?.behavior === "FAIL_EXECUTION") {
+      this.events?.emit("execution", {
+        executionId: id, namespace: execution.namespace, flowId: execution.flowId, state: "FAILED", entered: [{ state: "FAILED", transition: 2 }],
+      });
+      return execution;
+    }
     this.events?.emit("created", execution);
     await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
     return execution;
+  }
+
+  /** a failed check's message, in the execution's logs at the level of its `style` */
+  private async logFailedChecks(execution: ExecutionRecord, failed: FailedChecks): Promise<void> {
+    await this.repository.appendLogs(
+      failed.checks.map((check) => ({
+        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId,
+        level: CHECK_LOG_LEVEL[check.style ?? "INFO"], message: `Check failed: ${check.message}`, timestamp: execution.created,
+      })),
+    );
   }
 
   /**

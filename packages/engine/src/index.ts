@@ -1,6 +1,7 @@
 export * from "./messages.js";
 export { JsonStore } from "./json-store.js";
 export { buildRenderContext } from "./context.js";
+export { configureInstance } from "./instance-variables.js";
 export { FlowStore } from "./flow-store.js";
 export { assertNoSubflowCycle } from "./subflow-cycles.js";
 export { CORRELATION_ID_LABEL, ExecutionService, REPLAY_LABEL, SYSTEM_LABEL_PREFIX, type CreateExecutionRequest } from "./execution-service.js";
@@ -19,7 +20,10 @@ export { KvStore, assertKvKey, inferKvType, checkKvValue } from "./kv-store.js";
 export { Purger, globToRegExp } from "./purger.js";
 export { TaskCache } from "./worker/task-cache.js";
 export { customFilesPrefix, filesPrefix, recordsPrefix } from "./storage-keys.js";
-export { composeScheduler, composeStorageParts, composeWorker, type SchedulerInput, type SchedulerParts, type StorageParts, type WorkerInput } from "./composition.js";
+export {
+  composeLocalWorker, composeScheduler, composeStorageParts, composeWorker, type InProcessWorker, type LocalWorkerInput, type SchedulerInput, type SchedulerParts, type StorageParts,
+  type WorkerInput,
+} from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export * from "./connections/index.js";

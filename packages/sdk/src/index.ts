@@ -23,3 +23,4 @@ export * as schema from "./schema.js";
 export { z } from "zod";
 export { AesGcm } from "./aes-gcm.js";
 export * from "./timers.js";
+export * from "./namespace-files-option.js";

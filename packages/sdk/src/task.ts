@@ -340,6 +340,8 @@ export interface FlowablePause {
   onElapsed: "RUNNING" | "WARNING" | "FAILED" | "CANCELLED";
   /** set by the executor once the pause elapsed with WARNING: the task run ends WARNING at the latest */
   warned?: boolean;
+  /** set by the executor when the pause elapsed with FAILED while the task has `errors` or `finally`: they run, then it ends FAILED */
+  failed?: boolean;
   /**
    * Kestra's Sleep rather than its Pause: the task run waits RUNNING, its execution keeps
    * running and nothing resumes it; `afterMs` ends it (SUCCESS, or FAILED when the task's

@@ -40,6 +40,7 @@ import { deleteFilesTask, downloadFilesTask, uploadFilesTask } from "./namespace
 import { templatedTask } from "./templating/templated.task.js";
 import { fetchTask } from "./log/fetch.task.js";
 import { countTask } from "./execution/count.task.js";
+import { publishTask } from "./metric/publish.task.js";
 import { assertTask } from "./execution/assert.task.js";
 import { stateDeleteTask, stateGetTask, stateSetTask } from "./state/state.tasks.js";
 import { workingDirectoryTask } from "./flow/working-directory.task.js";
@@ -59,5 +60,5 @@ export default definePlugin({
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
-    forEachItemTask, forEachItemSplitTask, forEachItemItemsTask, forEachItemMergeTask],
+    forEachItemTask, forEachItemSplitTask, forEachItemItemsTask, forEachItemMergeTask, publishTask],
 });

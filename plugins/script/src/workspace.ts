@@ -1,4 +1,5 @@
-import { isStorageUri, namespaceFileKey, schema, toStorageUri, UserError, z, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFilesOption, namespaceFilesToPlace, schema, UserError, writeOverExisting, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
+import { existsSync } from "node:fs";
 import picomatch from "picomatch";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
@@ -40,25 +41,24 @@ export const commonProperties = {
   ...runnerProperties,
   /** environment variables of the script; nothing of the worker's own environment but PATH, HOME and locale */
   env: z.record(z.string(), schema.text()).default({}),
-  /** files placed in the working folder first: relative path → inline text or a `ferry://` URI */
-  inputFiles: z.record(z.string(), z.string()).default({}),
+  /** files placed in the working folder first: relative path → inline text or a `ferry://` URI, or a JSON text of that map (as Kestra's FilesService reads a rendered string) */
+  inputFiles: z.union([z.record(z.string(), z.string()), z.string()]).default({}),
   /** globs of files in the working folder to upload once the script ends; outputs.outputFiles maps each to its URI */
   outputFiles: z.array(z.string()).default([]),
   /** Kestra's: copies the flow's namespace files (those `include` matches, but not `exclude`) into the working folder first */
-  namespaceFiles: z
-    .object({ enabled: schema.bool().default(true), include: z.array(z.string()).default([]), exclude: z.array(z.string()).default([]) })
-    .optional(),
+  namespaceFiles: namespaceFilesOption.optional(),
 };
 
-export async function placeNamespaceFiles(ctx: RunContext, dir: string, spec: { enabled: boolean; include: string[]; exclude: string[] } | undefined): Promise<void> {
-  if (!spec?.enabled) return;
-  const included = spec.include.length ? picomatch(spec.include, { dot: true }) : () => true;
-  const excluded = spec.exclude.length ? picomatch(spec.exclude, { dot: true }) : () => false;
-  for (const path of await ctx.listNamespaceFiles()) {
-    if (!included(path) || excluded(path)) continue;
-    const target = inside(dir, path, "namespace file");
+export async function placeNamespaceFiles(ctx: RunContext, dir: string, option: NamespaceFilesOption | undefined): Promise<void> {
+  if (!option) return;
+  const matcher = (globs: string[]) => picomatch(globs, { dot: true });
+  for (const file of await namespaceFilesToPlace(ctx, option, matcher)) {
+    const target = inside(dir, file.target, "namespace file");
+    if (existsSync(target) && !writeOverExisting(ctx, option, file.target)) continue;
+    const bytes = await ctx.namespaceFiles.get(file.path, { namespace: file.namespace });
+    if (!bytes) continue;
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, await ctx.getFile(toStorageUri(namespaceFileKey(ctx.execution.namespace, path))));
+    await writeFile(target, bytes);
   }
 }
 
@@ -72,12 +72,28 @@ export function inside(dir: string, path: string, what: string): string {
   return full;
 }
 
-export async function placeInputFiles(ctx: RunContext, dir: string, files: Record<string, string>): Promise<void> {
-  for (const [path, content] of Object.entries(files)) {
+export async function placeInputFiles(ctx: RunContext, dir: string, inputFiles: Record<string, string> | string): Promise<void> {
+  for (const [path, content] of Object.entries(inputFilesMap(inputFiles))) {
     const target = inside(dir, path, "inputFiles key");
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, isStorageUri(content) ? await ctx.getFile(content) : content);
   }
+}
+
+/** inputFiles as a map: a JSON text (a rendered `{{ … | toJson }}`) is read as one, anything else is refused by name */
+function inputFilesMap(inputFiles: Record<string, string> | string): Record<string, string> {
+  if (typeof inputFiles !== "string") return inputFiles;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(inputFiles);
+  } catch (error) {
+    throw new UserError("inputFiles: expected a map of file name to content, or a JSON text of one", { cause: error });
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new UserError("inputFiles: expected a map of file name to content, or a JSON text of one");
+  for (const [path, content] of Object.entries(parsed)) {
+    if (typeof content !== "string") throw new UserError(`inputFiles '${path}': the content must be a text or a storage URI`);
+  }
+  return parsed as Record<string, string>;
 }
 
 export async function uploadOutputFiles(ctx: RunContext, dir: string, patterns: string[]): Promise<Record<string, string>> {

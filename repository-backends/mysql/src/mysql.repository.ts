@@ -1,5 +1,5 @@
-import { cannotConnect, retryingLostRaces, SqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { cannotConnect, HotPathSqlRepository, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -32,11 +32,10 @@ interface MysqlDatabase extends SqlDatabase {
 }
 
 /** MySQL and MariaDB through mysql2. Migrations run at start under GET_LOCK. */
-export class MysqlRepository extends SqlRepository<MysqlDatabase> {
+export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
   protected readonly tables = schema;
   private pool?: mysql.Pool;
   protected readonly dialect = "MySQL";
-  private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
@@ -70,30 +69,6 @@ export class MysqlRepository extends SqlRepository<MysqlDatabase> {
     this.pool = undefined;
     this.database = undefined;
     this.hot = undefined;
-  }
-
-  private hotPath(): HotStatements {
-    if (!this.hot) throw new OperationalError("the MySQL repository is not initialised");
-    return this.hot;
-  }
-
-  override async getFlow(namespace: string, id: string, revision?: number) {
-    if (revision !== undefined) return super.getFlow(namespace, id, revision);
-    const row = await this.hotPath().latestFlow(namespace, id);
-    return row && !row.deleted ? row : undefined;
-  }
-
-  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    // a deadlock with another multi-row upsert is broken by InnoDB (rolled back) and run again
-    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
-  }
-
-  override async getExecution(id: string) {
-    return this.hotPath().getExecution(id);
-  }
-
-  override async appendLogs(entries: LogEntry[]) {
-    if (entries.length) await this.hotPath().appendLogs(entries);
   }
 
   protected transaction<T>(fn: (tx: MysqlDatabase) => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import {
-  cannotConnect, insertOnConflictIgnore, retryingLostRaces, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
+  cannotConnect, HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -29,11 +29,10 @@ interface PostgresDatabase extends OnConflictDatabase {
 }
 
 /** PostgreSQL through postgres.js. Migrations run at start under an advisory lock. */
-export class PostgresRepository extends SqlRepository<PostgresDatabase> {
+export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
   protected readonly tables = schema;
   private client?: postgres.Sql;
   protected readonly dialect = "PostgreSQL";
-  private hot?: HotStatements;
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
     super();
@@ -72,30 +71,6 @@ export class PostgresRepository extends SqlRepository<PostgresDatabase> {
     this.client = undefined;
     this.database = undefined;
     this.hot = undefined;
-  }
-
-  private hotPath(): HotStatements {
-    if (!this.hot) throw new OperationalError("the PostgreSQL repository is not initialised");
-    return this.hot;
-  }
-
-  override async getFlow(namespace: string, id: string, revision?: number) {
-    if (revision !== undefined) return super.getFlow(namespace, id, revision);
-    const row = await this.hotPath().latestFlow(namespace, id);
-    return row && !row.deleted ? row : undefined;
-  }
-
-  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    // one statement; a deadlock with another multi-row upsert is broken by PostgreSQL and run again
-    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
-  }
-
-  override async getExecution(id: string) {
-    return this.hotPath().getExecution(id);
-  }
-
-  override async appendLogs(entries: LogEntry[]) {
-    if (entries.length) await this.hotPath().appendLogs(entries);
   }
 
   protected transaction<T>(fn: (tx: PostgresDatabase) => Promise<T>): Promise<T> {

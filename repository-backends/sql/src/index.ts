@@ -1,4 +1,5 @@
 export { SqlRepository } from "./sql.repository.js";
+export { HotPathSqlRepository, type HotPath } from "./hot-path.js";
 export { nextFlowRevision } from "./repositories/flow.repository.js";
 export type { SqlContext } from "./sql-context.js";
 export type { Insertable, OnConflictDatabase, OnConflictInsert, SelectQuery, Selected, Selection, SqlDatabase } from "./sql-database.js";

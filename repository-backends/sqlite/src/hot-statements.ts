@@ -29,7 +29,8 @@ export class HotStatements {
   private readonly insertLog: Database.Statement;
   private readonly selectLatestFlow: Database.Statement;
   private readonly selectKv: Database.Statement;
-  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => void;
+  /** saves an execution and its changed task runs at a version, with log lines waiting to be written, in one transaction */
+  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => void;
   readonly appendLogs: (entries: LogEntry[]) => void;
 
   constructor(db: Database.Database) {
@@ -43,16 +44,17 @@ export class HotStatements {
       where "id" = @id and "version" = @expected`);
     this.upsertTaskRun = db.prepare(upsert(tableName(taskRuns), TASK_RUN, taskRunChanges));
     this.insertLog = db.prepare(`insert into ${tableName(logs)} (${nameList(LOG)}) values (${named(LOG)})`);
-    const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number) => {
+    const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => {
       const values = withJsonAsText(executionToRow(execution), EXECUTION);
       if (expectedVersion === undefined) this.upsertExecution.run(values);
       else if (this.updateExecutionAtVersion.run({ ...values, expected: expectedVersion }).changes === 0) {
         throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
       }
       for (const run of runs) this.upsertTaskRun.run(withJsonAsText(taskRunToRow(run), TASK_RUN));
+      for (const entry of logs ?? []) this.insertLog.run(logToRow(entry));
     });
     // IMMEDIATE: take the write lock first, so another process cannot slip in between
-    this.saveAll = (execution, runs, expectedVersion) => save.immediate(execution, runs, expectedVersion);
+    this.saveAll = (execution, runs, expectedVersion, logs) => save.immediate(execution, runs, expectedVersion, logs);
     this.appendLogs = db.transaction((entries: LogEntry[]) => {
       for (const entry of entries) this.insertLog.run(logToRow(entry));
     });

@@ -1,5 +1,5 @@
-import { insertOnConflictIgnore, SqlRepository, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
-import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors, type ExecutionRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
+import { HotPathSqlRepository, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable } from "@ferry/repository-sql";
+import { ConflictError, defineBackend, driverCode, OperationalError, parseBackendOptions, UnexpectedError, withMappedErrors } from "@ferry/sdk";
 import Database from "better-sqlite3";
 import { sql, type Column, type SQL } from "drizzle-orm";
 import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
@@ -9,6 +9,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
+import { PendingLogs } from "./pending-logs.js";
 import * as schema from "./schema.js";
 import { TransactionGate } from "./transaction-gate.js";
 
@@ -31,10 +32,12 @@ interface Connection {
  * Transactions run through a TransactionGate (better-sqlite3's own cannot span an await);
  * the executor's hot path uses prepared statements (hot-statements.ts).
  */
-export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
+export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
   protected readonly tables = schema;
   protected readonly dialect = "SQLite";
   private connection?: Connection;
+  /** log lines written with the next execution save, or on their own at the next turn */
+  private readonly pendingLogs = new PendingLogs(() => void this.flushLogs());
 
   constructor(private readonly file: string) {
     super();
@@ -56,14 +59,37 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     const gate = new TransactionGate(sqlite);
     // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
     const direct = database as unknown as OnConflictDatabase;
-    this.connection = { sqlite, direct, gate, hot: new HotStatements(sqlite) };
+    const hot = new HotStatements(sqlite);
+    this.connection = { sqlite, direct, gate, hot };
     this.database = gate.gated(direct);
+    // the hot path's statements run between transactions, as every statement outside one does
+    this.hot = {
+      latestFlow: (namespace, id) => gate.whenIdle(() => hot.latestFlow(namespace, id)),
+      getExecution: (id) => gate.whenIdle(() => hot.getExecution(id)),
+      // a task run's log lines go in with the save of its result: one write transaction for both
+      saveExecution: (execution, runs, expectedVersion) =>
+        gate.whenIdle(() => {
+          const logs = this.pendingLogs.take();
+          try {
+            hot.saveAll(execution, runs, expectedVersion, logs.entries);
+          } catch (error) {
+            // rolled back with the save (a version conflict): the lines go on their own
+            logs.requeue();
+            throw error;
+          }
+          logs.done();
+        }),
+      // resolves once the lines are committed: with the next execution save, or on their own at the next turn
+      appendLogs: (entries) => this.pendingLogs.add(entries),
+    };
   }
 
   async close(): Promise<void> {
+    if (this.connection && this.pendingLogs.size) await this.flushLogs();
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;
+    this.hot = undefined;
   }
 
   protected transaction<T>(fn: (tx: OnConflictDatabase) => Promise<T>): Promise<T> {
@@ -95,31 +121,26 @@ export class SqliteRepository extends SqlRepository<OnConflictDatabase> {
     return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
   }
 
-  override async getFlow(namespace: string, id: string, revision?: number) {
-    if (revision !== undefined) return super.getFlow(namespace, id, revision);
-    const { gate, hot } = this.open();
-    const latest = await gate.whenIdle(() => hot.latestFlow(namespace, id));
-    return latest && !latest.deleted ? latest : undefined;
-  }
-
-  override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
-    const { gate, hot } = this.open();
-    await gate.whenIdle(() => hot.saveAll(execution, runs, options.expectedVersion));
-  }
-
-  override async getExecution(id: string) {
-    const { gate, hot } = this.open();
-    return gate.whenIdle(() => hot.getExecution(id));
-  }
-
   override async getKv(namespace: string, key: string) {
     const { gate, hot } = this.open();
     return gate.whenIdle(() => hot.getKv(namespace, key));
   }
 
-  override async appendLogs(entries: LogEntry[]) {
-    const { gate, hot } = this.open();
-    if (entries.length) await gate.whenIdle(() => hot.appendLogs(entries));
+  private flushLogs(): Promise<void> {
+    if (!this.connection) {
+      this.pendingLogs.take().failed(new UnexpectedError("the SQLite repository was closed before its log lines were written"));
+      return Promise.resolve();
+    }
+    const { gate, hot } = this.connection;
+    return gate.whenIdle(() => {
+      const logs = this.pendingLogs.take();
+      try {
+        hot.appendLogs(logs.entries);
+        logs.done();
+      } catch (error) {
+        logs.failed(error);
+      }
+    });
   }
 }
 

@@ -38,8 +38,9 @@ export function registerServer(program: Command): void {
   withServerOptions(server.command("local"))
     .description("API, executor and an in-process worker in one process (embedded defaults: SQLite, local storage, memory queue)")
     .action(async (options: ServerOptions) => {
-      const { startFerry } = await import("@ferry/server");
-      const ferry = await startFerry({ ...(await configFrom(options)), flowsDir: options.flows ? resolve(options.flows) : undefined });
+      const [{ startFerry }, { composeLocalWorker }] = await Promise.all([import("@ferry/server"), import("@ferry/engine")]);
+      // local mode is composed here: the server runs the worker it is given
+      const ferry = await startFerry({ ...(await configFrom(options)), inProcess: composeLocalWorker, flowsDir: options.flows ? resolve(options.flows) : undefined });
       stopOnSignal(() => ferry.close());
     });
 
@@ -47,7 +48,7 @@ export function registerServer(program: Command): void {
     .description("API, executor and triggers, dispatching task runs over the shared queue to `ferry server worker` processes")
     .action(async (options: ServerOptions) => {
       const { startFerry } = await import("@ferry/server");
-      const ferry = await startFerry({ ...(await configFrom(options)), role: "scheduler", flowsDir: options.flows ? resolve(options.flows) : undefined });
+      const ferry = await startFerry({ ...(await configFrom(options)), flowsDir: options.flows ? resolve(options.flows) : undefined });
       stopOnSignal(() => ferry.close());
     });
 

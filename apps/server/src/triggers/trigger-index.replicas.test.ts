@@ -1,4 +1,5 @@
 import { configSchema } from "@ferry/core";
+import { composeLocalWorker } from "@ferry/engine";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,7 +44,7 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)("trigger index on two replicas of o
       const config = configSchema.parse({
         server: { port: 0 }, repository: { type: "postgres", url: db.url }, queue: { type: "redis", url: REDIS_URL, prefix }, storage: { type: "local", path: join(dir, "storage") },
       });
-      replicas.push(await startFerry({ config, baseDir: dir, logger: pino({ level: "silent" }) }));
+      replicas.push(await startFerry({ config, baseDir: dir, inProcess: composeLocalWorker, logger: pino({ level: "silent" }) }));
     }
   }, 60_000);
   afterAll(async () => {

@@ -93,6 +93,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),
   render: renderLimitsSchema.prefault({}),
+  /**
+   * Who this Ferry is, as Kestra's `kestra.environment.name` and `kestra.url` tell it: templates
+   * read them as `{{ kestra.environment }}` and `{{ kestra.url }}` (the URL with a trailing slash).
+   * Give the workers the same block as the server.
+   */
+  instance: z
+    .strictObject({
+      environment: z.string().min(1).optional(),
+      url: z.url({ error: "expected an absolute URL such as https://ferry.example.com" }).optional(),
+    })
+    .prefault({}),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;

@@ -44,5 +44,11 @@ describe("configuration", () => {
     expect(await load("server:\n  port: lots\n")).toThrow(/at server.port/);
     expect(await load("storage:\n  path: ${MISSING}\n")).toThrow(/MISSING is not set/);
     expect(await load("server: [\n")).toThrow(/ferry.yaml:\d+: invalid YAML/);
+    expect(await load("instance:\n  url: not a url\n")).toThrow(/at instance.url.*absolute URL/);
+    expect(await load("instance:\n  name: prod\n")).toThrow(/unknown key 'instance.name'/);
+  });
+  it("reads the instance block templates see as kestra.environment and kestra.url", async () => {
+    const { config } = loadConfig({ cwd: await dirWith("instance:\n  environment: prod\n"), env: { FERRY_INSTANCE__URL: "https://ferry.example.com" } });
+    expect(config.instance).toEqual({ environment: "prod", url: "https://ferry.example.com" });
   });
 });

@@ -157,6 +157,16 @@ export const flowSchema = z.strictObject({
   retry: retryProperty.optional(),
   sla: z.array(slaSchema).optional(),
   listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
-  checks: schema.notYet("checks"),
+  checks: z
+    .array(
+      z.strictObject({
+        condition: z.string().min(1, "a check needs a condition"),
+        message: z.string().min(1, "a check needs a message"),
+        style: z.enum(["ERROR", "SUCCESS", "WARNING", "INFO"]).default("INFO").describe("the level of the execution log line that gives the message of a failed check (ERROR, WARN, INFO)"),
+        behavior: z.enum(["BLOCK_EXECUTION", "FAIL_EXECUTION", "CREATE_EXECUTION"]).default("BLOCK_EXECUTION"),
+      }),
+    )
+    .optional()
+    .describe("conditions checked before an execution is created: a false one refuses it (422), creates it FAILED, or creates it anyway, the strictest behaviour of the failed checks winning"),
   workerGroup: z.never({ error: "Worker Group is an Enterprise Edition functionality: Kestra OSS refuses it" }).optional(),
 });

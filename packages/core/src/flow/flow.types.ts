@@ -83,6 +83,13 @@ interface SlaBase {
 }
 export type SlaSpec = (SlaBase & { type: "EXECUTION_ASSERTION"; assert: string }) | (SlaBase & { type: "MAX_DURATION"; duration: string });
 
+export interface CheckSpec {
+  condition: string;
+  message: string;
+  style?: "ERROR" | "SUCCESS" | "WARNING" | "INFO";
+  behavior?: "BLOCK_EXECUTION" | "FAIL_EXECUTION" | "CREATE_EXECUTION";
+}
+
 export interface Flow {
   id: string;
   namespace: string;
@@ -103,6 +110,8 @@ export interface Flow {
   /** applies to failed tasks that have no retry of their own nor an enclosing task's */
   retry?: RetrySpec;
   sla?: SlaSpec[];
+  /** Kestra's flow checks: conditions rendered when an execution is created (after its inputs) */
+  checks?: CheckSpec[];
   pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
 }
 

@@ -99,7 +99,14 @@ export async function endPause(
   }
   if (how === "FAILED") {
     state.log("ERROR", "the pause elapsed before the execution was resumed", run);
-    state.setRunState(run, outcomeState(task, "FAILED"));
+    if (run.planUri && (task?.errors?.length || task?.finally?.length)) {
+      // Kestra fails the Pause, then runs its own errors and finally: the walk does both and ends it FAILED (walker.ts)
+      const plan = await store.read<FlowablePlan>(run.planUri);
+      plan.pause = { ...plan.pause!, failed: true };
+      await store.write(planKey(prefix, run.taskId, run.id), plan);
+      transition(run.state, "RUNNING");
+      state.touch(run);
+    } else state.setRunState(run, outcomeState(task, "FAILED"));
   } else {
     if (how === "WARNING" && run.planUri) {
       // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)

@@ -372,6 +372,7 @@ tasks:
       ));
     it("a child's workerGroup", async () => expect(await refused("    tasks:\n      - id: a\n        type: core.Log\n        message: x\n        workerGroup: { key: gpu }\n")).toMatch(/tasks\[0\]\.workerGroup.*only supported at the WorkingDirectory level/s));
     it("a cache without patterns", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    cache: { ttl: PT1H }\n")).toMatch(/cache\.patterns/));
-    it("namespaceFiles.namespaces", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    namespaceFiles: { namespaces: [other] }\n")).toMatch(/namespaceFiles\.namespaces.*not supported by Ferry yet/s));
+    it("namespaceFiles.ifExists other than Kestra's", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    namespaceFiles: { ifExists: REPLACE }\n")).toMatch(/namespaceFiles\.ifExists/));
+    it("an unknown namespaceFiles property", async () => expect(await refused("    tasks: [{ id: a, type: core.Log, message: x }]\n    namespaceFiles: { folders: true }\n")).toMatch(/namespaceFiles.*folders/s));
   });
 });

@@ -47,8 +47,9 @@ export const dagTaskDefinition = defineTask({
     .strictObject({
       tasks: z.array(dagTask).min(1),
       concurrent: schema.int({ min: 0 }).default(0),
+      // Kestra's OnChildFailure is CONTINUE, CANCEL or FAIL; its Dag documents and tests CANCELLED and FAILED: both are read
       onChildFailure: z
-        .enum(["CONTINUE", "CANCELLED", "FAILED"])
+        .enum(["CONTINUE", "CANCEL", "CANCELLED", "FAIL", "FAILED"])
         .default("CONTINUE")
         .describe("CONTINUE: the other tasks run to their end; CANCELLED / FAILED: once a task failed with no retry left, the tasks still running end in that state and none starts"),
       ...handlers,
@@ -71,7 +72,7 @@ export const dagTaskDefinition = defineTask({
     return {
       branches: props.tasks.map((t, i) => ({ path: ["tasks", String(i), "task"], ...(t.dependsOn?.length ? { dependsOn: t.dependsOn } : {}) })),
       concurrency: props.concurrent,
-      ...(props.onChildFailure !== "CONTINUE" ? { stopSiblings: props.onChildFailure } : {}),
+      ...(props.onChildFailure !== "CONTINUE" ? { stopSiblings: props.onChildFailure.startsWith("CANCEL") ? ("CANCELLED" as const) : ("FAILED" as const) } : {}),
     };
   },
 });

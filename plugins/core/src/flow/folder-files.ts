@@ -1,4 +1,4 @@
-import { isStorageUri, UserError, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFilesToPlace, UserError, writeOverExisting, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { javaGlobToRegExp, rootedMatcher } from "../storage/java-glob.js";
@@ -50,17 +50,16 @@ export async function placeInputFiles(ctx: RunContext, dir: string, inputFiles: 
   }
 }
 
-/** Kestra's namespaceFiles: the flow namespace's files that `include` matches (all when empty) and `exclude` does not */
-export async function placeNamespaceFiles(ctx: RunContext, dir: string, spec: { enabled: boolean; include: string[]; exclude: string[] }): Promise<void> {
-  if (!spec.enabled) return;
-  const included = spec.include.length ? rootedMatcher(spec.include) : () => true;
-  const excluded = spec.exclude.length ? rootedMatcher(spec.exclude) : () => false;
-  for (const path of await ctx.namespaceFiles.list()) {
-    if (!included(path) || excluded(path)) continue;
-    const bytes = await ctx.namespaceFiles.get(path);
-    if (bytes) await place(dir, path.replace(/^\/+/, ""), bytes, "namespace file");
+/** Kestra's namespaceFiles: the files the option selects, each placed unless its ifExists keeps what the folder has */
+export async function placeNamespaceFiles(ctx: RunContext, dir: string, option: NamespaceFilesOption): Promise<void> {
+  for (const file of await namespaceFilesToPlace(ctx, option, rootedMatcher)) {
+    if ((await exists(inside(dir, file.target, "namespace file"))) && !writeOverExisting(ctx, option, file.target)) continue;
+    const bytes = await ctx.namespaceFiles.get(file.path, { namespace: file.namespace });
+    if (bytes) await place(dir, file.target, bytes, "namespace file");
   }
 }
+
+const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /** the files of the folder that match any of the globs (Java glob syntax, relative to the folder), sorted */
 export async function matchingFiles(dir: string, globs: string[]): Promise<string[]> {

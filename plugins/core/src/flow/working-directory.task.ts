@@ -1,22 +1,13 @@
-import { defineTask, schema, z, type RunContext } from "@ferry/sdk";
+import { defineTask, namespaceFilesOption, schema, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
 import { bundleFiles, placeInputFiles, placeNamespaceFiles, restoreFiles, storeOutputFiles } from "./folder-files.js";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
-
-const namespaceFiles = z.strictObject({
-  enabled: schema.bool().default(true),
-  include: z.array(z.string()).default([]),
-  exclude: z.array(z.string()).default([]),
-  ifExists: schema.notYet("namespaceFiles.ifExists", "files are copied over whatever is in the folder"),
-  folderPerNamespace: schema.notYet("namespaceFiles.folderPerNamespace"),
-  namespaces: schema.notYet("namespaceFiles.namespaces", "the flow's own namespace's files are copied"),
-});
 
 const properties = z.strictObject({
   tasks: taskList().min(1).describe("runnable tasks run one after another in the shared folder"),
   ...handlers,
   inputFiles: z.union([z.record(z.string(), z.string()), z.string()]).optional().describe("files placed in the folder first: name → content or storage URI (or a JSON text of that map)"),
   outputFiles: z.array(z.string()).optional().describe("globs of files kept once the tasks ran: outputs.<id>.outputFiles maps each to its URI"),
-  namespaceFiles: namespaceFiles.optional().describe("the namespace's files copied into the folder first"),
+  namespaceFiles: namespaceFilesOption.optional().describe("namespace files copied into the folder first (Kestra's NamespaceFiles: enabled, include, exclude, namespaces, folderPerNamespace, ifExists)"),
   cache: z
     .strictObject({
       patterns: z.array(z.string().min(1)).min(1).describe("globs of the folder's files to keep, such as node_modules/**"),
@@ -70,7 +61,7 @@ export const workingDirectoryTask = defineTask({
           ctx.logger.debug(`cache restored: ${count} files`);
         }
       }
-      if (props.namespaceFiles) await placeNamespaceFiles(ctx, dir, (await ctx.render(props.namespaceFiles)) as z.infer<typeof namespaceFiles>);
+      if (props.namespaceFiles) await placeNamespaceFiles(ctx, dir, namespaceFilesOption.parse(await ctx.render(props.namespaceFiles)) as NamespaceFilesOption);
       if (props.inputFiles !== undefined) await placeInputFiles(ctx, dir, await ctx.render(props.inputFiles));
     },
     async conclude(ctx, props: Props, outcome) {

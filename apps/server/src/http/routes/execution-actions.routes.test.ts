@@ -1,4 +1,5 @@
 import { configSchema } from "@ferry/core";
+import { composeLocalWorker } from "@ferry/engine";
 import { storageKeyOf } from "@ferry/sdk";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ const json = async (response: Response) => ({ status: response.status, body: (aw
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ferry-actions-"));
-  ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, logger: pino({ level: "silent" }) });
+  ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, inProcess: composeLocalWorker, logger: pino({ level: "silent" }) });
   const flow = `id: chain
 namespace: actions.test
 labels: { team: data }

@@ -1,4 +1,5 @@
 import { configSchema } from "@ferry/core";
+import { composeLocalWorker } from "@ferry/engine";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,7 +14,7 @@ const json = async (response: Response) => ({ status: response.status, body: (aw
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "ferry-recursion-"));
-  ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, logger: pino({ level: "silent" }) });
+  ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, inProcess: composeLocalWorker, logger: pino({ level: "silent" }) });
 });
 afterAll(async () => {
   await ferry.close();

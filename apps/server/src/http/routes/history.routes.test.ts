@@ -1,4 +1,5 @@
 import { configSchema } from "@ferry/core";
+import { composeLocalWorker } from "@ferry/engine";
 import { createHistoryTestDatabase, POSTGRES_URL } from "@ferry/history-postgres/test-support";
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -91,6 +92,7 @@ describe.skipIf(!POSTGRES_URL)("history in PostgreSQL", () => {
     ferry = await startFerry({
       config: configSchema.parse({ server: { port: 0 }, history: { type: "postgres", url: target.toString() } }),
       baseDir: dir,
+      inProcess: composeLocalWorker,
       logger: pino({ level: "warn" }, sink),
     });
     const api = (path: string, init?: RequestInit) => fetch(`${ferry.url}/api/v1${path}`, init);
