@@ -39,3 +39,32 @@ describe("memory queue delivery", () => {
     await queue.close();
   });
 });
+
+describe("memory queue ids", () => {
+  const DAY = 24 * 3600 * 1000;
+
+  it("forgets an id no settle came for a week past its message's due time, so a dead sender leaks nothing; a later send with it goes out again", async () => {
+    let now = Date.parse("2026-01-01T00:00:00Z");
+    const queue = createMemoryQueue({}, { now: () => now });
+    const seen: string[] = [];
+    await queue.consume<string>("jobs", async (m) => void seen.push(m));
+    await queue.send("jobs", "first", { id: "a" });
+    // a delayed one is remembered a week past when it is due, not past when it was sent
+    await queue.send("jobs", "later", { id: "b", delayMs: 30 * DAY });
+    await queue.send("jobs", "again", { id: "a" });
+    expect(queue.footprint().outstandingIds).toBe(2);
+
+    now += 7 * DAY + 1;
+    await queue.send("other", "tick", { id: "c" });
+    expect(queue.footprint().outstandingIds).toBe(2); // a forgotten, b kept, c new
+    await queue.send("jobs", "again", { id: "a" });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual(["first", "again"]);
+
+    now += 31 * DAY;
+    await queue.send("other", "tick", { id: "d" });
+    // b's week past its due time has passed too; a and c were sent 31 days ago
+    expect(queue.footprint()).toMatchObject({ outstandingIds: 1 });
+    await queue.close();
+  });
+});

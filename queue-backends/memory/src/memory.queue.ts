@@ -32,19 +32,39 @@ interface Consumer {
  */
 /** deliveries made inside `send` per turn of the event loop before the rest wait for the next turn */
 const INLINE_DELIVERIES_PER_TURN = 64;
+/** how long an id no settle came for is remembered past its message's due time (the Redis queue's id TTL) */
+const ID_TTL_MS = 7 * 24 * 3600 * 1000;
+/** how often at most a send looks for such ids to forget */
+const ID_SWEEP_EVERY_MS = 3600 * 1000;
+
+export interface MemoryQueueOptions {
+  /** the clock the ids' expiry is counted on (tests move it) */
+  now?: () => number;
+}
 
 export class MemoryQueue implements Queue {
   private readonly channels = new Map<string, Channel>();
   private readonly topics = new Map<string, Set<(message: unknown) => void>>();
   private readonly timers = new Set<LongTimer>();
-  /** ids of messages sent and not yet settled, per channel (idempotent sends) */
-  private readonly outstanding = new Map<string, Set<string>>();
+  /**
+   * ids of messages sent and not yet settled, per channel (idempotent sends), each with when it
+   * may be forgotten: a week past its message's due time, so a settle that never comes (a
+   * sender that died) leaks nothing, as the SDK's Queue.settle promises
+   */
+  private readonly outstanding = new Map<string, Map<string, number>>();
+  private readonly now: () => number;
+  private nextSweep: number;
   /** delayed messages sent with an id, not yet due, by channel and id: a settle drops them (see settle) */
   private readonly delayed = new Map<string, LongTimer>();
   private closed = false;
   /** deliveries left to make inside `send` in this turn of the event loop (see enqueue) */
   private inlineBudget = INLINE_DELIVERIES_PER_TURN;
   private budgetRefill = false;
+
+  constructor(options: MemoryQueueOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.nextSweep = this.now() + ID_SWEEP_EVERY_MS;
+  }
 
   private channel(name: string) {
     let c = this.channels.get(name);
@@ -58,10 +78,12 @@ export class MemoryQueue implements Queue {
   async send<T>(channel: string, message: T, options: QueueMessageOptions = {}): Promise<void> {
     if (this.closed) return;
     if (options.id !== undefined) {
+      const now = this.now();
+      if (now >= this.nextSweep) this.forgetExpiredIds(now);
       let ids = this.outstanding.get(channel);
-      if (!ids) this.outstanding.set(channel, (ids = new Set()));
+      if (!ids) this.outstanding.set(channel, (ids = new Map()));
       if (ids.has(options.id)) return;
-      ids.add(options.id);
+      ids.set(options.id, now + Math.max(0, options.delayMs ?? 0) + ID_TTL_MS);
     }
     const envelope: Envelope = { message: structuredClone(message), key: options.key };
     if (options.delayMs && options.delayMs > 0) {
@@ -189,6 +211,15 @@ export class MemoryQueue implements Queue {
     if (outstanding?.size === 0) this.outstanding.delete(channel);
   }
 
+  /** drops the ids remembered past their expiry; at most once an hour, from a send */
+  private forgetExpiredIds(now: number): void {
+    this.nextSweep = now + ID_SWEEP_EVERY_MS;
+    for (const [channel, ids] of this.outstanding) {
+      for (const [id, expires] of ids) if (expires <= now) ids.delete(id);
+      if (ids.size === 0) this.outstanding.delete(channel);
+    }
+  }
+
   /** what the queue holds (a footprint: once every execution has ended, back to what it was before) */
   footprint(): { outstandingIds: number; delayed: number; pending: number } {
     let outstandingIds = 0;
@@ -230,7 +261,7 @@ export const memoryQueueBackend = defineBackend({
 });
 
 /** an in-process queue; `options` is the configuration section, checked like configuration checks it */
-export function createMemoryQueue(options?: unknown): MemoryQueue {
+export function createMemoryQueue(options?: unknown, testing: MemoryQueueOptions = {}): MemoryQueue {
   parseBackendOptions(memoryQueueBackend, options ?? {});
-  return new MemoryQueue();
+  return new MemoryQueue(testing);
 }
