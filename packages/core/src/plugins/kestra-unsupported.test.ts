@@ -34,3 +34,20 @@ describe("Kestra core types Ferry does not run yet", () => {
     for (const type of listed) expect([type, registry.task(type), registry.trigger(type)]).toEqual([type, undefined, undefined]);
   });
 });
+
+/* Kestra's deprecated classes that still deploy there (each `@Deprecated … extends` the current one, or shares its properties). */
+describe("Kestra's deprecated core names", () => {
+  it("Flow, Worker and Counts deploy as Subflow, WorkingDirectory and Count", () => {
+    expect(registry.task("io.kestra.plugin.core.flow.Flow")).toBe(registry.task("io.kestra.plugin.core.flow.Subflow"));
+    expect(registry.task("io.kestra.plugin.core.flow.Worker")).toBe(registry.task("io.kestra.plugin.core.flow.WorkingDirectory"));
+    expect(registry.task("io.kestra.plugin.core.execution.Counts")).toBe(registry.task("io.kestra.plugin.core.execution.Count"));
+  });
+
+  it("VariableCondition deploys as Expression", () => {
+    const flow = parseFlow(
+      `id: cond\nnamespace: company.team\ntasks:\n  - { id: x, type: io.kestra.plugin.core.log.Log, message: x }\ntriggers:\n  - id: s\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "@daily"\n    conditions:\n      - type: io.kestra.plugin.core.condition.VariableCondition\n        expression: "{{ 1 == 1 }}"\n`,
+      registry,
+    );
+    expect(flow.triggers?.[0].conditions).toHaveLength(1);
+  });
+});
