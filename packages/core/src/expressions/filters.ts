@@ -1,4 +1,4 @@
-import { parseDuration } from "@ferry/sdk";
+import { JavaDouble, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
@@ -189,6 +189,8 @@ export const FILTERS: Record<string, Filter> = {
   length: (v, _a, _n, b) => length(v, b),
   abs: nullSafe((v) => {
     if (typeof v === "bigint") return v < 0n ? -v : v;
+    // AbsFilter: a Double stays a Double
+    if (v instanceof JavaDouble) return new JavaDouble(Math.abs(v.value));
     if (typeof v !== "number") throw new ExpressionError(`abs: '${preview(v)}' is not a number`);
     return Math.abs(v);
   }),
