@@ -12,7 +12,7 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
   date: DATE, dateAdd: ["amount", "unit", ...DATE], default: ["default"], distinct: [], duration: [], endsWith: ["value"], escapeChar: ["type"],
   first: [], flatten: [], indent: ["amount", "prefix"], nindent: ["amount", "prefix"], jq: ["expression"], join: ["separator"], json: [], keys: [], last: [],
   length: [], lower: [], md5: [], merge: ["items"], number: ["type"], numberFormat: ["format"], replace: ["replace_pairs", "regexp"], reverse: [], round: ["precision"],
-  rsort: [], sha1: [], sha256: [], sha512: [], slice: ["fromIndex", "toIndex"], slugify: [], sort: [], split: ["delimiter", "limit"], startsWith: ["value"],
+  regexExtract: ["regex", "group"], regexMatch: ["regex"], regexReplace: ["regex", "replacement"], rsort: [], sha1: [], sha256: [], sha512: [], slice: ["fromIndex", "toIndex"], slugify: [], sort: [], split: ["delimiter", "limit"], startsWith: ["value"],
   string: [], substringAfter: ["separator"], substringAfterLast: ["separator"], substringBefore: ["separator"], substringBeforeLast: ["separator"],
   timestamp: ["timeZone", "existingFormat"], timestampMicro: ["timeZone", "existingFormat"], timestampMilli: ["timeZone", "existingFormat"],
   timestampNano: ["timeZone", "existingFormat"], title: [], toIon: [], toJson: [], trim: [], unique: [], upper: [], urldecode: [], urlencode: [], values: [], yaml: [],

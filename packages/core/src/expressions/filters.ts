@@ -7,6 +7,7 @@ import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
 import { NETWORK_FUNCTIONS } from "./network-functions.js";
+import { REGEX_FILTERS } from "./regex-filters.js";
 import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
 import { arg, argText, TEXT_FILTERS } from "./text-filters.js";
@@ -186,6 +187,7 @@ export const FILTERS: Record<string, Filter> = {
   ...TEXT_FILTERS,
   ...DATE_FILTERS,
   ...DATA_FILTERS,
+  ...REGEX_FILTERS,
   length: (v, _a, _n, b) => length(v, b),
   abs: nullSafe((v) => {
     if (typeof v === "bigint") return v < 0n ? -v : v;
