@@ -7,6 +7,7 @@ import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
 import { NETWORK_FUNCTIONS } from "./network-functions.js";
+import { CALENDAR_FUNCTIONS } from "./calendar-functions.js";
 import { REGEX_FILTERS } from "./regex-filters.js";
 import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
@@ -292,6 +293,7 @@ export const FUNCTIONS: Record<string, Builtin> = {
   ...DATE_FUNCTIONS,
   ...DATA_FUNCTIONS,
   ...NETWORK_FUNCTIONS,
+  ...CALENDAR_FUNCTIONS,
   range: (args, named, b) => {
     const given = [arg(args, named, 0, "start"), arg(args, named, 1, "end"), arg(args, named, 2, "increment")].filter((a) => a !== undefined);
     const [from, to, step = 1] = given.map((a) => toNumber(a, "range"));
