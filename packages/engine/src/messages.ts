@@ -10,6 +10,14 @@ export const METRICS_CHANNEL = "metrics";
 export const KILL_TOPIC = "kill";
 /** workers announce themselves here every few seconds (GET /api/v1/workers) */
 export const WORKERS_TOPIC = "workers";
+/**
+ * a scheduler's executor ended an execution: every scheduler's waiting requests (`wait=true`,
+ * webhooks with `wait`) for it answer now, whichever scheduler handled its last event
+ */
+export const ENDED_TOPIC = "ended";
+export interface EndedMessage {
+  executionId: string;
+}
 
 export interface WorkerAnnouncement {
   id: string;
