@@ -25,6 +25,7 @@ import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
 import { toggleTask } from "./trigger/toggle.task.js";
+import { scheduleOnDatesTrigger } from "./trigger/schedule-on-dates.trigger.js";
 import { writeTask } from "./storage/write.task.js";
 import { concatTask } from "./storage/concat.task.js";
 import { splitTask } from "./storage/split.task.js";
@@ -55,7 +56,7 @@ export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   connectionTypes: [httpConnectionType],
-  triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
+  triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
