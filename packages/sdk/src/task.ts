@@ -215,7 +215,8 @@ export interface KvPurgeQuery {
  */
 export interface KvAccess {
   get(key: string, options?: { namespace?: string }): Promise<{ type: string; value: unknown } | undefined>;
-  set(key: string, value: unknown, options?: { namespace?: string; type?: string; ttl?: string; overwrite?: boolean }): Promise<void>;
+  /** `keepExpiry`: without a `ttl`, the pair keeps the expiry it had (Kestra's kv.Put keeps a pair's metadata) */
+  set(key: string, value: unknown, options?: { namespace?: string; type?: string; ttl?: string; overwrite?: boolean; keepExpiry?: boolean }): Promise<void>;
   keys(prefix?: string, options?: { namespace?: string }): Promise<string[]>;
   delete(key: string, options?: { namespace?: string }): Promise<boolean>;
 }

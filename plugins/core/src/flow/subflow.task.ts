@@ -3,7 +3,7 @@ import { defineTask, schema, z } from "@ferry/sdk";
 export const subflowTask = defineTask({
   kind: "subflow",
   type: "core.Subflow",
-  aliases: ["io.kestra.plugin.core.flow.Subflow", "io.kestra.core.tasks.flows.Subflow", "io.kestra.core.tasks.flows.Flow"],
+  aliases: ["io.kestra.plugin.core.flow.Subflow", "io.kestra.core.tasks.flows.Subflow", "io.kestra.core.tasks.flows.Flow", "io.kestra.plugin.core.flow.Flow"],
   title: "Run another flow",
   description:
     "Starts an execution of another flow. With `wait` (default) the task ends with the child and exposes `executionId`, `state` and the child's declared `outputs`; `transmitFailed` (default) fails it when the child fails. With `scheduleDate` the child waits CREATED until that date.",
