@@ -430,6 +430,8 @@ export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
     transmitFailed: boolean;
     /** the batch this child runs (ForEachItem): its trigger's `taskRunIteration`, as Kestra sets it */
     iteration?: number;
+    /** Kestra's scheduleDate (ISO-8601 with an offset): the child is created now and starts then */
+    scheduleDate?: string;
   };
   /**
    * One child execution per batch rather than one (Kestra's ForEachItem): `splits` names a file
