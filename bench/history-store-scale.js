@@ -133,7 +133,7 @@ try {
     "log search: common words": () => store.searchLogs({ ...page, q: "processed records" }),
     "log search: rare word (0.01 % of runs)": () => store.searchLogs({ ...page, q: "checksum mismatch" }),
     "log search: word + namespace + ERROR": () => store.searchLogs({ ...page, q: "records", namespace: `company.team${rand(NAMESPACES)}`, minLevel: "ERROR" }),
-    "counts per state per day, a month": () => { const d = day(); return store.countStates({ from: iso(d), to: iso(d + 30 * DAY_MS), interval: "day" }); },
+    "counts per state per day, a month": () => { const d = day(); return store.countStates({ from: iso(d), to: iso(d + 30 * DAY_MS), groupBy: "day" }); },
   };
   for (const [label, run] of Object.entries(cases)) {
     await run();
