@@ -28,7 +28,7 @@ const { values: opts } = parseArgs({
     database: { type: "string" },
   },
 });
-const N = Number(opts.executions);
+let N = Number(opts.executions);
 const LOGS = Number(opts.logs);
 const QUERIES = Number(opts.queries);
 const BASE = process.env.FERRY_BENCH_POSTGRES_URL;
@@ -84,10 +84,18 @@ const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
 try {
   await store.init();
   if (!opts.database) await seed();
+  // a reused database holds its own count
+  else N = Number((await sql`select count(*) as n from execution_days`)[0].n);
   async function seed() {
-    // the partitions of every seeded day, made as the exporter's writes make them
-    const days = Array.from({ length: SPAN_DAYS + 1 }, (_, d) => new Date(T0 + d * DAY_MS).toISOString());
-    for (const table of ["executions", "logs"]) await store.partitions.ensure(table, days);
+    // straight into the live generation's tables (searches read them through views in public),
+    // one partition per seeded day, as the exporter's writes make them
+    const [{ live }] = await sql`select live from history_generations where id = 1`;
+    const seeding = postgres(url.toString(), { max: 1, onnotice: () => {}, connection: { search_path: live } });
+    for (let d = 0; d <= SPAN_DAYS + 1; d++) {
+      const [from, to] = [T0 + d * DAY_MS, T0 + (d + 1) * DAY_MS].map((t) => new Date(t).toISOString());
+      const day = from.slice(0, 10).replaceAll("-", "");
+      for (const table of ["executions", "logs"]) await seeding.unsafe(`create table if not exists ${table}_p${day} partition of ${table} for values from ('${from}') to ('${to}')`);
+    }
 
     // execution i: created T0 + i·step; namespace company.team{f % 20}, flow flow{f}, f = i % 200;
     // 90 % SUCCESS, 7 % FAILED, 2 % WARNING, 1 % KILLED; labels env (half), batch b{i % 1000} (0.1 %)
@@ -99,7 +107,7 @@ try {
       const id = `lpad(to_hex(i), 12, '0') || '-seed'`;
       const state = `(case when i % 100 < 90 then 'SUCCESS' when i % 100 < 97 then 'FAILED' when i % 100 < 99 then 'WARNING' else 'KILLED' end)`;
       const ns = `'company.team' || ((i % ${FLOWS}) % ${NAMESPACES})`;
-      await sql.unsafe(`
+      await seeding.unsafe(`
         insert into executions (id, created, updated, namespace, flow_id, state, labels, version, record, task_runs)
         select ${id}, ${at(0)}, ${at(5000)}, ${ns}, 'flow' || (i % ${FLOWS}), ${state}, labels, 3,
           jsonb_build_object('id', ${id}, 'namespace', ${ns}, 'flowId', 'flow' || (i % ${FLOWS}), 'flowRevision', 1, 'labels', labels,
@@ -108,7 +116,7 @@ try {
           jsonb_build_array(jsonb_build_object('id', ${id} || '-t1', 'executionId', ${id}, 'taskId', 'task1'), jsonb_build_object('id', ${id} || '-t2', 'executionId', ${id}, 'taskId', 'task2'))
         from generate_series(${from}, ${to}) as i,
           lateral (select jsonb_build_object('env', case when i % 2 = 0 then 'prod' else 'dev' end, 'batch', 'b' || (i % 1000)) as labels) l`);
-      await sql.unsafe(`
+      await seeding.unsafe(`
         insert into logs (seq, timestamp, execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message)
         select (i::bigint - 1) * ${LOGS} + l, ${at(0)} + l * interval '1 millisecond', ${id}, ${ns}, 'flow' || (i % ${FLOWS}), 'task' || (1 + l % 2), ${id} || '-t' || (1 + l % 2), 1,
           case when l = ${LOGS} and i % 100 >= 90 then 'ERROR' else 'INFO' end, case when l = ${LOGS} and i % 100 >= 90 then 4 else 2 end,
@@ -116,8 +124,9 @@ try {
         from generate_series(${from}, ${to}) as i, generate_series(1, ${LOGS}) as l`);
     }
     // the day of each execution, as the store's writes record it
-    await sql.unsafe("insert into execution_days (id, created) select id, created from executions");
-    await sql.unsafe("analyze executions; analyze logs; analyze execution_days");
+    await seeding.unsafe("insert into execution_days (id, created) select id, created from executions");
+    await seeding.unsafe("analyze executions; analyze logs; analyze execution_days");
+    await seeding.end();
     console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
   }
 
