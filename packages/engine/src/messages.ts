@@ -72,6 +72,8 @@ export type ExecutorEvent =
   | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
   /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
   | { type: "pause-elapsed"; executionId: string; taskRunId: string; /** a flowable's timeout rather than its pause */ timeout?: boolean }
+  /** a CREATED execution's scheduleDate may have come: the executor starts it (executor/scheduled-start.ts) */
+  | { type: "scheduled-start"; executionId: string }
   /** a MAX_DURATION SLA's duration may have passed: the executor checks the execution against it */
   | { type: "sla-due"; executionId: string; slaId: string }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */

@@ -22,6 +22,7 @@ import { eachParallelTask, eachSequentialTask } from "./flow/each.tasks.js";
 import { outputValuesTask } from "./output/output-values.task.js";
 import { returnTask } from "./output/return.task.js";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks.js";
+import { kvPutTask } from "./kv/put.task.js";
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
 import { toggleTask } from "./trigger/toggle.task.js";
@@ -57,7 +58,7 @@ export default definePlugin({
   version: "0.1.0",
   connectionTypes: [httpConnectionType],
   triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
