@@ -23,6 +23,9 @@ const { values: opts } = parseArgs({
     logs: { type: "string", default: "10" },
     queries: { type: "string", default: "100" },
     explain: { type: "boolean", default: false },
+    // keep the seeded database (its name is printed) and reuse it with --database: plans can be studied without seeding again
+    keep: { type: "boolean", default: false },
+    database: { type: "string" },
   },
 });
 const N = Number(opts.executions);
@@ -66,15 +69,17 @@ function compact(lines) {
 }
 
 const { PostgresHistoryStore } = await import(pathToFileURL(join(ROOT, "history-backends/postgres/dist/index.js")).href);
-const name = `ferry_bench_hstore_${Date.now().toString(36)}`;
+const name = opts.database ?? `ferry_bench_hstore_${Date.now().toString(36)}`;
 const admin = postgres(BASE, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database "${name}"`);
+if (!opts.database) await admin.unsafe(`create database "${name}"`);
 const url = new URL(BASE);
 url.pathname = `/${name}`;
 const store = new PostgresHistoryStore({ url: url.toString(), poolSize: 4 });
 const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
 try {
   await store.init();
+  if (!opts.database) await seed();
+  async function seed() {
   // the partitions of every seeded day, made as the exporter's writes make them
   const days = Array.from({ length: SPAN_DAYS + 1 }, (_, d) => new Date(T0 + d * DAY_MS).toISOString());
   for (const table of ["executions", "logs"]) await store.partitions.ensure(table, days);
@@ -106,7 +111,8 @@ try {
       from generate_series(${from}, ${to}) as i, generate_series(1, ${LOGS}) as l`);
   }
   await sql.unsafe("analyze executions; analyze logs");
-  console.log(`seeded executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
+  console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
+  }
 
   const iso = (ms) => new Date(ms).toISOString();
   const execId = () => `${(1 + rand(N)).toString(16).padStart(12, "0")}-seed`;
@@ -127,7 +133,7 @@ try {
     "log search: common words": () => store.searchLogs({ ...page, q: "processed records" }),
     "log search: rare word (0.01 % of runs)": () => store.searchLogs({ ...page, q: "checksum mismatch" }),
     "log search: word + namespace + ERROR": () => store.searchLogs({ ...page, q: "records", namespace: `company.team${rand(NAMESPACES)}`, minLevel: "ERROR" }),
-    "counts per state per day, a month": () => { const d = day(); return store.countStates({ from: iso(d), to: iso(d + 30 * DAY_MS), interval: "day" }); },
+    "counts per state per day, a month": () => { const d = day(); return store.countStates({ from: iso(d), to: iso(d + 30 * DAY_MS), groupBy: "day" }); },
   };
   for (const [label, run] of Object.entries(cases)) {
     await run();
@@ -156,6 +162,6 @@ try {
 } finally {
   await store.close();
   await sql.end();
-  await admin.unsafe(`drop database if exists "${name}" with (force)`);
+  if (!opts.keep && !opts.database) await admin.unsafe(`drop database if exists "${name}" with (force)`);
   await admin.end();
 }

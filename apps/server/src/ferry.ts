@@ -87,8 +87,10 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       logger.info({ dir: options.flowsDir, created: summary.created.length, updated: summary.updated.length, unchanged: summary.unchanged.length }, "flows deployed");
     }
     const triggers = new Triggers({ repository, flows, registry, executions, secrets: backends.secrets, queue: backends.queue, store, events, logger });
-    const waiter = new ExecutionWaiter(repository, events);
-    closers.unshift(async () => waiter.close());
+    // a scheduler's waiting requests learn of executions other schedulers ended over the queue
+    const waiter = new ExecutionWaiter(repository, events, 1000, role === "scheduler" ? backends.queue : undefined);
+    await waiter.start();
+    closers.unshift(() => waiter.close());
     const exported = history.source === "exported" ? startHistoryExport({ config, repository, history, logger, onError }) : undefined;
     if (exported) closers.unshift(() => exported.stop());
     const exporter = exported?.exporter;

@@ -11,7 +11,7 @@ describe("history type none", () => {
       store.findLogs("x"),
       store.searchLogs({ q: "x", size: 10 }),
       store.findMetrics("x"),
-      store.countStates({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", interval: "day" }),
+      store.countStates({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: "day" }),
       store.write({ executions: [], logs: [], metrics: [] }, START_POSITION),
       store.position(),
       store.clear(),

@@ -47,6 +47,10 @@ export async function writeBatch(tx: postgres.TransactionSql, batch: HistoryBatc
         updated = excluded.updated, state = excluded.state, labels = excluded.labels, version = excluded.version,
         record = excluded.record, task_runs = excluded.task_runs
       where (executions.version, executions.updated) < (excluded.version, excluded.updated)`;
+    await tx`
+      insert into execution_days (id, created)
+      select * from unnest(${e.map((x) => x.id)}::text[], ${e.map((x) => x.created)}::timestamptz[])
+      on conflict do nothing`;
   }
   for (const l of chunks(batch.logs)) {
     await tx`

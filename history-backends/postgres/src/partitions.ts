@@ -55,6 +55,8 @@ export class Partitions {
     await this.client().begin(async (tx) => {
       await tx`select pg_advisory_xact_lock(${PARTITION_LOCK})`;
       for (const name of old) await tx.unsafe(`drop table if exists ${name}`);
+      // the executions of those days are gone: their entries in the day table go with them
+      await tx`delete from execution_days where created < ${`${cutoffDay}T00:00:00Z`}::timestamptz`;
     });
     for (const name of old) this.known.delete(name);
     return old;

@@ -116,6 +116,7 @@ export class PostgresHistoryStore implements HistoryStore {
         select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
         where p.relname in ('executions', 'logs', 'metrics')`;
       for (const { name } of parts) await tx.unsafe(`drop table if exists "${name}"`);
+      await tx`delete from execution_days`;
       await tx`delete from export_position`;
     });
     this.partitions.forget();

@@ -1,2 +1,2 @@
 export { RepositoryHistoryStore, repositoryHistoryBackend, repositoryHistoryBackend as backend, repositoryHistoryBackend as default } from "./repository.history.js";
-export { bucketOf, countByBucket } from "./state-buckets.js";
+export { bucketOf, countByGroup } from "./state-buckets.js";

@@ -1,3 +1,4 @@
+import { toDouble } from "@ferry/sdk";
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import { instanceVariable } from "./instance-variables.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
@@ -96,7 +97,6 @@ export async function buildRenderContext(
     variables,
     functions,
     ...(extra.signal ? { signal: extra.signal } : {}),
-    ...(ref.floatInputs?.length ? { doubles: new Set(ref.floatInputs.map((id) => `inputs.${id}`)) } : {}),
   };
 }
 
@@ -121,5 +121,16 @@ export function nestLabels(labels: Record<string, string>): Record<string, unkno
 /** the inputs templates read: SECRET ones opened (a worker) or masked, dotted ids nested (`inputs.nested.string`) */
 async function inputsOf(ref: ContextRef, store: JsonStore, open?: (inputs: Record<string, unknown>) => Promise<Record<string, unknown>>) {
   const inputs = ref.inputsUri ? await store.read<Record<string, unknown>>(ref.inputsUri) : {};
-  return nestInputs(open ? await open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>));
+  return nestInputs(asDoubles(open ? await open(inputs) : (maskSecretInputs(inputs) as Record<string, unknown>), ref.floatInputs));
+}
+
+/** FLOAT inputs as Kestra reads them back, Doubles: `2` given to a FLOAT input prints `2.0` */
+function asDoubles(inputs: Record<string, unknown>, floatIds: string[] | undefined): Record<string, unknown> {
+  if (!floatIds?.length) return inputs;
+  const out = { ...inputs };
+  for (const id of floatIds) {
+    const value = out[id];
+    if (typeof value === "number") out[id] = toDouble(value);
+  }
+  return out;
 }

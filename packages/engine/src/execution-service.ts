@@ -1,6 +1,6 @@
 import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
-  assertStorableText, executionPrefix, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
+  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
   type Repository,
 } from "@ferry/sdk";
 import { newState, transition } from "./executor/execution-state.js";
@@ -32,6 +32,8 @@ export interface CreateExecutionRequest {
   originalId?: string;
   /** this execution's attempt of the flow, from 1 (retry.behavior CREATE_NEW_EXECUTION) */
   attemptNumber?: number;
+  /** Kestra's scheduleDate, ISO-8601: the execution is created now and waits CREATED until then (executor/scheduled-start.ts) */
+  scheduleDate?: string;
 }
 
 /** Kestra's reserved label prefix: labels only the orchestrator sets */
@@ -53,6 +55,14 @@ export function executionLabels(flowLabels: Record<string, string> | undefined, 
   Object.assign(labels, system);
   labels[CORRELATION_ID_LABEL] ??= id;
   return labels;
+}
+
+/** the request's scheduleDate as an instant, or a 422 naming it when it is not a date-time with an offset */
+function scheduleDateOf(request: CreateExecutionRequest): Date | undefined {
+  if (request.scheduleDate === undefined) return undefined;
+  const at = parseZonedDateTime(request.scheduleDate);
+  if (!at) throw new UserError(`scheduleDate '${request.scheduleDate.slice(0, 60)}' is not a date-time with an offset, such as 2026-01-31T12:00:00Z`, { status: 422 });
+  return at;
 }
 
 /**
@@ -84,6 +94,7 @@ export class ExecutionService {
   async validate(request: CreateExecutionRequest): Promise<Record<string, unknown>> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
+    scheduleDateOf(request);
     for (const [key, value] of Object.entries(request.labels ?? {})) {
       if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 422 });
       assertStorableText(key, `label key '${key}'`, 422);
@@ -217,6 +228,7 @@ export class ExecutionService {
       storagePrefix: request.storagePrefix ?? prefix,
       ...(request.originalId ? { originalId: request.originalId } : {}),
       ...(request.attemptNumber ? { attemptNumber: request.attemptNumber } : {}),
+      ...(request.scheduleDate ? { scheduleDate: scheduleDateOf(request)!.toISOString() } : {}),
       created: now,
       updated: now,
     };

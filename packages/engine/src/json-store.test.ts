@@ -1,4 +1,4 @@
-import { PurgedError, storageKeyOf } from "@ferry/sdk";
+import { JavaDouble, PurgedError, storageKeyOf } from "@ferry/sdk";
 import { createLocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +30,15 @@ describe("JsonStore", () => {
     const b = a.replace("a.json", "b.json");
     expect([await store.read(b), await store.read(b)]).toEqual([{ value: 2 }, { value: 2 }]);
     expect(gets).toEqual([storageKeyOf(b)]);
+  });
+
+  it("stores a whole Double as Jackson writes it (6.0) and reads it back as a Double, not a Long", async () => {
+    const { store, storage } = await countedStore({ entries: 10, chars: 1000 });
+    const uri = await store.write("ns/f/executions/e/d.json", { vars: { x: new JavaDouble(6), n: 6 } });
+    expect(new TextDecoder().decode((await storage.get(storageKeyOf(uri)))!)).toBe('{"vars":{"x":6.0,"n":6}}');
+    // read from storage, past the cache, as another process would
+    const fresh = new JsonStore(storage);
+    expect(await fresh.read(uri)).toEqual({ vars: { x: new JavaDouble(6), n: 6 } });
   });
 
   it("keeps no more than its budget: the least recently used go first, and a document too large for it is never kept", async () => {

@@ -1,5 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { PurgedError, storageKeyOf, toStorageUri, type Storage } from "@ferry/sdk";
+import { parseJson, PurgedError, storageKeyOf, stringifyJson, toStorageUri, type Storage } from "@ferry/sdk";
 
 /** what the cache keeps at most: documents, and characters of their JSON in all (a few large outputs must not fill the memory) */
 export interface JsonStoreLimits {
@@ -13,6 +13,7 @@ const DEFAULT_LIMITS: JsonStoreLimits = { entries: 20_000, chars: 64 * 1024 * 10
  * JSON documents in internal storage, behind an LRU cache bounded in count and in size.
  * Inputs and outputs are written once per key and read many times (later tasks read the
  * earlier outputs they name); a document larger than an eighth of the budget is not kept.
+ * Written and read as Jackson would: a whole Double keeps its `.0` (java-double.ts).
  */
 export class JsonStore {
   // values are boxed: a document may be null, which the cache cannot hold as a value
@@ -23,7 +24,7 @@ export class JsonStore {
   }
 
   async write(key: string, value: unknown): Promise<string> {
-    const text = JSON.stringify(value);
+    const text = stringifyJson(value);
     await this.storage.put(key, text);
     const uri = toStorageUri(key);
     this.remember(uri, value, text.length);
@@ -36,7 +37,7 @@ export class JsonStore {
     if (cached) return cached.value as T;
     const bytes = await this.storage.get(storageKeyOf(uri));
     if (!bytes) throw new PurgedError(uri);
-    const value = JSON.parse(new TextDecoder().decode(bytes)) as T;
+    const value = parseJson(new TextDecoder().decode(bytes)) as T;
     this.remember(uri, value, bytes.length);
     return value;
   }

@@ -53,4 +53,15 @@ describe("KV store writes", () => {
     expect(await kv.get("kv.atomic", "fresh")).toBeUndefined();
     expect(await kv.list("kv.atomic")).toHaveLength(1);
   });
+
+  it("keepExpiry keeps the pair's expiry through a new value (kv.Put); a plain set, or a new ttl, replaces it", async () => {
+    const first = await kv.set("kv.keep", "pair", { a: 1 }, { ttl: "P1D" });
+    expect(first.expires).toBeDefined();
+    await kv.set("kv.keep", "pair", { a: 2 }, { keepExpiry: true });
+    expect((await repository.getKv("kv.keep", "pair"))?.expires).toBe(first.expires);
+    const renewed = await kv.set("kv.keep", "pair", { a: 3 }, { keepExpiry: true, ttl: "P2D" });
+    expect(renewed.expires! > first.expires!).toBe(true);
+    await kv.set("kv.keep", "pair", { a: 4 });
+    expect((await repository.getKv("kv.keep", "pair"))?.expires ?? undefined).toBeUndefined();
+  });
 });

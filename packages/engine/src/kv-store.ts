@@ -88,7 +88,8 @@ export function checkKvValue(type: KvType, value: unknown): unknown {
 export class KvStore {
   constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly now = () => new Date()) {}
 
-  async set(namespace: string, key: string, value: unknown, options: { type?: KvType; ttl?: string; overwrite?: boolean } = {}): Promise<KvRecord> {
+  /** `keepExpiry`: without a `ttl`, the pair keeps the expiry it had (kv.Put), rather than losing it */
+  async set(namespace: string, key: string, value: unknown, options: { type?: KvType; ttl?: string; overwrite?: boolean; keepExpiry?: boolean } = {}): Promise<KvRecord> {
     assertKvKey(key);
     if (options.type && !KV_TYPES.includes(options.type)) throw new UserError(`unknown KV type '${options.type}' (one of ${KV_TYPES.join(", ")})`, { status: 400 });
     const type = options.type ?? inferKvType(value);
@@ -106,7 +107,7 @@ export class KvStore {
           written = true;
         }
         const now = this.now().toISOString();
-        const record: KvRecord = { namespace, key, type, valueUri: toStorageUri(storageKey), created: existing?.created ?? now, updated: now, expires };
+        const record: KvRecord = { namespace, key, type, valueUri: toStorageUri(storageKey), created: existing?.created ?? now, updated: now, expires: expires ?? (options.keepExpiry ? existing?.expires : undefined) };
         if (await repository.saveKv(record, { ifValueUri: existing?.valueUri ?? null })) {
           if (existing) await this.storage.delete(storageKeyOf(existing.valueUri)).catch(() => false);
           written = false;

@@ -10,6 +10,14 @@ export const METRICS_CHANNEL = "metrics";
 export const KILL_TOPIC = "kill";
 /** workers announce themselves here every few seconds (GET /api/v1/workers) */
 export const WORKERS_TOPIC = "workers";
+/**
+ * a scheduler's executor ended an execution: every scheduler's waiting requests (`wait=true`,
+ * webhooks with `wait`) for it answer now, whichever scheduler handled its last event
+ */
+export const ENDED_TOPIC = "ended";
+export interface EndedMessage {
+  executionId: string;
+}
 
 export interface WorkerAnnouncement {
   id: string;
@@ -64,6 +72,8 @@ export type ExecutorEvent =
   | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
   /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
   | { type: "pause-elapsed"; executionId: string; taskRunId: string; /** a flowable's timeout rather than its pause */ timeout?: boolean }
+  /** a CREATED execution's scheduleDate may have come: the executor starts it (executor/scheduled-start.ts) */
+  | { type: "scheduled-start"; executionId: string }
   /** a MAX_DURATION SLA's duration may have passed: the executor checks the execution against it */
   | { type: "sla-due"; executionId: string; slaId: string }
   /** attempts nobody works on any more (the queue lost them): each gets a new attempt */

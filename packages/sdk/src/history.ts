@@ -83,20 +83,36 @@ export interface HistoryLogSearch extends HistoryPageRequest {
   to?: string;
 }
 
-/** executions created in [from, to), counted per state and per bucket of their creation time */
+/**
+ * Executions created in [from, to), counted per state: per bucket of their creation time
+ * (`hour`, `day`, UTC), or per flow over the whole range (`flow`). What the dashboard shows,
+ * answered by one GROUP BY in the store rather than by paging through a search.
+ */
 export interface StateCountsQuery {
   namespace?: string;
   flowId?: string;
   from: string;
   to: string;
-  interval: "hour" | "day";
+  groupBy: "hour" | "day" | "flow";
+}
+
+/** seconds from creation to end (the last, terminal update) over the counted executions */
+export interface DurationSummary {
+  min: number;
+  max: number;
+  sum: number;
 }
 
 export interface StateCount {
-  /** the bucket's start, ISO-8601 UTC */
-  bucket: string;
+  /** the bucket's start, ISO-8601 UTC (groupBy hour or day) */
+  bucket?: string;
+  /** the flow (groupBy flow) */
+  namespace?: string;
+  flowId?: string;
   state: ExecutionState;
   count: number;
+  /** for an ended state only: executions not ended have no duration yet */
+  duration?: DurationSummary;
 }
 
 /**
@@ -138,6 +154,6 @@ export interface HistoryStore {
   searchLogs(query: HistoryLogSearch): Promise<HistoryPage<LogEntry>>;
   /** the execution's metrics in the order the primary numbered them */
   findMetrics(executionId: string, filter?: HistoryMetricFilter): Promise<MetricEntry[]>;
-  /** buckets with no execution are left out */
+  /** groups with no execution are left out */
   countStates(query: StateCountsQuery): Promise<StateCount[]>;
 }

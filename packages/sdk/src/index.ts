@@ -6,6 +6,7 @@ export * from "./duration.js";
 export * from "./uri.js";
 export * from "./namespace-scope.js";
 export * from "./nesting.js";
+export * from "./java-double.js";
 export * from "./text.js";
 export * from "./dates.js";
 export * from "./model.js";

@@ -73,6 +73,8 @@ export interface ExecutionRecord {
   replayOf?: string;
   /** ended RETRIED (retry.behavior CREATE_NEW_EXECUTION): when the new execution is due, so a lost timer is armed again */
   retryAt?: string;
+  /** Kestra's scheduleDate (ISO-8601 UTC): the execution waits CREATED until then, and only then starts */
+  scheduleDate?: string;
   created: string;
   updated: string;
   /**

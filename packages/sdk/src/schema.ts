@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import { parseZonedDateTime } from "./dates.js";
 
 /**
  * Property schema helpers. Properties arrive rendered, so numbers and booleans may be
@@ -31,6 +32,15 @@ export const duration = () =>
     },
     { message: "expected an ISO-8601 duration such as PT30S" },
   );
+
+/**
+ * A ZonedDateTime as Kestra reads one (ISO-8601 with an offset, `2026-01-31T12:00:00+01:00`),
+ * kept as text. Written with a template it is checked once rendered; written plain, at deploy.
+ */
+export const dateTime = () =>
+  z.string().refine((v) => /\{[{%]/.test(v) || parseZonedDateTime(v) !== undefined, {
+    error: (issue) => `'${String(issue.input).slice(0, 60)}' is not a date-time with an offset, such as 2026-01-31T12:00:00Z or 2026-01-31T12:00:00+01:00`,
+  });
 
 /** a string, or a scalar rendered to one */
 export const text = () => z.preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string());

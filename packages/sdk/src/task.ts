@@ -215,7 +215,8 @@ export interface KvPurgeQuery {
  */
 export interface KvAccess {
   get(key: string, options?: { namespace?: string }): Promise<{ type: string; value: unknown } | undefined>;
-  set(key: string, value: unknown, options?: { namespace?: string; type?: string; ttl?: string; overwrite?: boolean }): Promise<void>;
+  /** `keepExpiry`: without a `ttl`, the pair keeps the expiry it had (Kestra's kv.Put keeps a pair's metadata) */
+  set(key: string, value: unknown, options?: { namespace?: string; type?: string; ttl?: string; overwrite?: boolean; keepExpiry?: boolean }): Promise<void>;
   keys(prefix?: string, options?: { namespace?: string }): Promise<string[]>;
   delete(key: string, options?: { namespace?: string }): Promise<boolean>;
 }
@@ -429,6 +430,8 @@ export interface SubflowTaskDefinition<P = any> extends TaskDefinitionBase<P> {
     transmitFailed: boolean;
     /** the batch this child runs (ForEachItem): its trigger's `taskRunIteration`, as Kestra sets it */
     iteration?: number;
+    /** Kestra's scheduleDate (ISO-8601 with an offset): the child is created now and starts then */
+    scheduleDate?: string;
   };
   /**
    * One child execution per batch rather than one (Kestra's ForEachItem): `splits` names a file

@@ -123,7 +123,11 @@ export const triggerKindProperties = {
     rateLimit: z.object({ requests: schema.int({ min: 1 }), per: schema.duration().default("PT1S") }).optional(),
   }),
   schedule: z.looseObject({
-    cron: z.string().min(1),
+    /**
+     * a cron schedule's own (Schedule requires it): the server reads fire times from the type's
+     * `nextFire` only, so a type that fires on other terms (ScheduleOnDates' `dates`) has none
+     */
+    cron: z.string().min(1).optional(),
     timezone: z.string().optional(),
     /** Kestra needs it for six-field expressions; here six fields always mean seconds first */
     withSeconds: schema.bool().optional(),

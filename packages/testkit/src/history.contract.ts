@@ -1,4 +1,4 @@
-import type { HistoryBatch, HistoryExecution, HistoryPosition, HistoryStore } from "@ferry/sdk";
+import type { HistoryBatch, HistoryExecution, HistoryPosition, HistoryStore, StateCount } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
 import { executionOf, logsOf } from "./history-fixtures.js";
 import { contractSuite, type Skips } from "./skips.js";
@@ -198,16 +198,38 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect((await store.searchLogs({ q: "nothing-like-this", namespace: ns("fts"), size: 10 })).results).toEqual([]);
     });
 
-    test("counts executions per state per day", async () => {
-      const states = [["SUCCESS", 0], ["SUCCESS", 0], ["FAILED", 0], ["SUCCESS", 1], ["WARNING", 3]] as const;
-      await ingest(batchOf(states.map(([state, day], i) => executionOf({ namespace: ns("counts"), state, created: at(day * DAY + i * 1000) }))));
-      const counts = await store.countStates({ namespace: ns("counts"), from: at(0), to: at(3 * DAY), interval: "day" });
+    test("counts executions per state per day and per hour, with the durations of the ended ones", async () => {
+      // executionOf ends an execution 1 s × (1 + version) after its creation
+      const states = [["SUCCESS", 0, 1], ["SUCCESS", 0, 3], ["FAILED", 0, 1], ["RUNNING", 0, 1], ["SUCCESS", 1, 2], ["WARNING", 3, 1]] as const;
+      await ingest(batchOf(states.map(([state, day, version], i) => executionOf({ namespace: ns("counts"), state, version, created: at(day * DAY + i * 1000) }))));
+      const sorted = (counts: StateCount[]) => [...counts].sort((x, y) => `${x.bucket}${x.state}`.localeCompare(`${y.bucket}${y.state}`));
       const day = (n: number) => new Date(BASE + n * DAY).toISOString().slice(0, 10) + "T00:00:00.000Z";
-      expect([...counts].sort((x, y) => (x.bucket + x.state).localeCompare(y.bucket + y.state))).toEqual([
-        { bucket: day(0), state: "FAILED", count: 1 },
-        { bucket: day(0), state: "SUCCESS", count: 2 },
-        { bucket: day(1), state: "SUCCESS", count: 1 },
+      expect(sorted(await store.countStates({ namespace: ns("counts"), from: at(0), to: at(3 * DAY), groupBy: "day" }))).toEqual([
+        { bucket: day(0), state: "FAILED", count: 1, duration: { min: 2, max: 2, sum: 2 } },
+        { bucket: day(0), state: "RUNNING", count: 1 },
+        { bucket: day(0), state: "SUCCESS", count: 2, duration: { min: 2, max: 4, sum: 6 } },
+        { bucket: day(1), state: "SUCCESS", count: 1, duration: { min: 3, max: 3, sum: 3 } },
       ]);
+      const hour = new Date(BASE).toISOString().slice(0, 13) + ":00:00.000Z";
+      expect(sorted(await store.countStates({ namespace: ns("counts"), from: at(0), to: at(DAY), groupBy: "hour" })).map((c) => [c.bucket, c.state, c.count])).toEqual([
+        [hour, "FAILED", 1], [hour, "RUNNING", 1], [hour, "SUCCESS", 2],
+      ]);
+    });
+
+    test("counts executions per flow and state over a range, a flow named by its namespace and id", async () => {
+      const mk = (n: string, flowId: string, state: "SUCCESS" | "FAILED", version = 1) => executionOf({ namespace: ns(`flows.${n}`), flowId, state, version, created: at(1000 * version) });
+      await ingest(batchOf([mk("a", "f", "SUCCESS"), mk("a", "f", "FAILED", 4), mk("a", "g", "SUCCESS"), mk("a.child", "f", "SUCCESS", 2)]));
+      const counts = await store.countStates({ namespace: ns("flows"), from: at(0), to: at(DAY), groupBy: "flow" });
+      const key = (c: StateCount) => [c.namespace, c.flowId, c.state].join("\u0000");
+      expect([...counts].sort((x, y) => (key(x) < key(y) ? -1 : 1))).toEqual([
+        { namespace: ns("flows.a"), flowId: "f", state: "FAILED", count: 1, duration: { min: 5, max: 5, sum: 5 } },
+        { namespace: ns("flows.a"), flowId: "f", state: "SUCCESS", count: 1, duration: { min: 2, max: 2, sum: 2 } },
+        { namespace: ns("flows.a"), flowId: "g", state: "SUCCESS", count: 1, duration: { min: 2, max: 2, sum: 2 } },
+        { namespace: ns("flows.a.child"), flowId: "f", state: "SUCCESS", count: 1, duration: { min: 3, max: 3, sum: 3 } },
+      ]);
+      // with a flow id, the namespace is exact: the child namespace's flow f is another flow
+      const one = await store.countStates({ namespace: ns("flows.a"), flowId: "f", from: at(0), to: at(DAY), groupBy: "flow" });
+      expect(one.map((c) => c.count).reduce((a, b) => a + b)).toBe(2);
     });
   });
 }

@@ -1,4 +1,4 @@
-import { newId, type ExecutionRecord, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { newId, type ExecutionRecord, type ExecutionState, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
 import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js";
 import { contractSuite, type Skips } from "./skips.js";
@@ -175,6 +175,32 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const page = await repo.searchExecutions({ namespace: ns, page: 2, size: 3 });
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
+    });
+    test("countExecutionStates groups in the database: per day or hour of creation, or per flow, with the ended ones' durations to the millisecond", async () => {
+      const ns = `c.counts${Date.now()}`;
+      const at = (day: number, seconds: number) => new Date(Date.parse("2026-05-01T10:00:00.000Z") + day * 86_400_000 + seconds * 1000).toISOString();
+      const saved: Array<[string, ExecutionState, number, number]> = [["f", "SUCCESS", 0, 1.5], ["f", "SUCCESS", 0, 4], ["f", "FAILED", 0, 2], ["f", "RUNNING", 0, 9], ["g", "SUCCESS", 1, 0.25], ["f", "SUCCESS", 5, 1]];
+      for (const [flowId, s, day, seconds] of saved) await repo.saveExecution(execution({ namespace: ns, flowId, state: state(s), created: at(day, 0), updated: at(day, seconds) }));
+      await repo.saveExecution(execution({ namespace: `${ns}.child`, flowId: "f", state: state("SUCCESS"), created: at(0, 0), updated: at(0, 1) }));
+      const query = { namespace: ns, from: at(0, 0), to: at(2, 0) };
+      const key = (c: { bucket?: string; namespace?: string; flowId?: string; state: string }) => [c.bucket, c.namespace, c.flowId, c.state].join("\u0000");
+      const sorted = <T extends Parameters<typeof key>[0]>(rows: T[]) => [...rows].sort((x, y) => (key(x) < key(y) ? -1 : 1));
+      const day = (n: number) => `${at(n, 0).slice(0, 10)}T00:00:00.000Z`;
+      expect(sorted(await repo.countExecutionStates!({ ...query, groupBy: "day" }))).toEqual([
+        { bucket: day(0), state: "FAILED", count: 1, duration: { min: 2, max: 2, sum: 2 } },
+        { bucket: day(0), state: "RUNNING", count: 1 },
+        { bucket: day(0), state: "SUCCESS", count: 3, duration: { min: 1, max: 4, sum: 6.5 } },
+        { bucket: day(1), state: "SUCCESS", count: 1, duration: { min: 0.25, max: 0.25, sum: 0.25 } },
+      ]);
+      const hours = await repo.countExecutionStates!({ ...query, groupBy: "hour" });
+      expect(new Set(hours.map((c) => c.bucket))).toEqual(new Set(["2026-05-01T10:00:00.000Z", "2026-05-02T10:00:00.000Z"]));
+      const flows = sorted(await repo.countExecutionStates!({ ...query, groupBy: "flow" }));
+      expect(flows.map((c) => [c.namespace, c.flowId, c.state, c.count])).toEqual([
+        [ns, "f", "FAILED", 1], [ns, "f", "RUNNING", 1], [ns, "f", "SUCCESS", 2], [ns, "g", "SUCCESS", 1], [`${ns}.child`, "f", "SUCCESS", 1],
+      ]);
+      // with a flow id the namespace is exact, as searchExecutions has it
+      const one = await repo.countExecutionStates!({ ...query, flowId: "f", groupBy: "flow" });
+      expect(one.map((c) => c.count).reduce((a, b) => a + b)).toBe(4);
     });
     test("searchExecutions continues after a cursor: newest first by creation then id, no row twice or missed", async () => {
       const ns = `c.keyset${Date.now()}`;

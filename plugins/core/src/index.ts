@@ -22,9 +22,11 @@ import { eachParallelTask, eachSequentialTask } from "./flow/each.tasks.js";
 import { outputValuesTask } from "./output/output-values.task.js";
 import { returnTask } from "./output/return.task.js";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks.js";
+import { kvPutTask } from "./kv/put.task.js";
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
 import { toggleTask } from "./trigger/toggle.task.js";
+import { scheduleOnDatesTrigger } from "./trigger/schedule-on-dates.trigger.js";
 import { writeTask } from "./storage/write.task.js";
 import { concatTask } from "./storage/concat.task.js";
 import { splitTask } from "./storage/split.task.js";
@@ -55,8 +57,8 @@ export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   connectionTypes: [httpConnectionType],
-  triggers: [scheduleTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+  triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,

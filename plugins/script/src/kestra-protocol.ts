@@ -1,4 +1,4 @@
-import type { LogLevel } from "@ferry/sdk";
+import { parseJson, type LogLevel } from "@ferry/sdk";
 
 /**
  * Kestra's script protocol, as its `@kestra-io/libs` package prints it: one line of
@@ -18,7 +18,8 @@ export function protocolMessage(line: string): ProtocolMessage | undefined {
   if (!trimmed.startsWith("::{") || !trimmed.endsWith("}::")) return undefined;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(trimmed.slice(2, -2));
+    // as Jackson reads it: `6.0` in outputs stays a Double
+    parsed = parseJson(trimmed.slice(2, -2));
   } catch {
     return undefined;
   }

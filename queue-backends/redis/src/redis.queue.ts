@@ -20,6 +20,7 @@ const GROUP = "ferry";
 const lua = (name: string) => readFileSync(join(dirname(fileURLToPath(import.meta.url)), `../lua/${name}.lua`), "utf8");
 const PROMOTE_DELAYED = lua("promote-delayed");
 const SEND_ONCE = lua("send-once");
+const ACK = lua("ack");
 /** an id not settled is forgotten after this long (a settle that never came) */
 const ID_TTL_S = 7 * 24 * 3600;
 
@@ -96,6 +97,7 @@ export class RedisQueue implements Queue {
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
     this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
+    this.commands.defineCommand("ackEntry", { numberOfKeys: 1, lua: ACK });
     await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
@@ -103,6 +105,12 @@ export class RedisQueue implements Queue {
   private async promote(): Promise<void> {
     const promote = (this.commands as unknown as { promoteDelayed(k: string, now: number, prefix: string, n: number): Promise<number> }).promoteDelayed;
     while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
+  }
+
+  /** acknowledges and deletes a handled entry, atomically (lua/ack.lua) */
+  ack(stream: string, id: string): Promise<unknown> {
+    const ack = (this.commands as unknown as { ackEntry(stream: string, group: string, id: string): Promise<number> }).ackEntry;
+    return ack.call(this.commands, stream, GROUP, id);
   }
 
   private idKey(channel: string, id: string): string {
@@ -310,7 +318,7 @@ class StreamConsumer {
         this.onError(error);
       }
       // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
-      await this.commands.multi().xack(this.stream, GROUP, id).xdel(this.stream, id).exec().catch(this.onError);
+      await this.queue.ack(this.stream, id).catch(this.onError);
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {

@@ -111,6 +111,12 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
    * Executions whose label rows match (execution_labels, indexed by key and value, cut as the
    * hot path cuts them; their collation ignores case) and whose JSON holds the label exactly.
    */
+  /** dates are stored as toISOString() writes them: the format reads them back to the microsecond */
+  protected secondsBetween(from: Column, to: Column): SQL {
+    const at = (column: Column) => sql`str_to_date(${column}, '%Y-%m-%dT%H:%i:%s.%fZ')`;
+    return sql`(timestampdiff(microsecond, ${at(from)}, ${at(to)}) / 1000000.0)`;
+  }
+
   protected hasLabel(column: Column, key: string, value: string): SQL {
     const { executionLabels: labels, executions } = this.tables;
     return sql`${executions.id} in (select ${labels.executionId} from ${labels} where ${labels.key} = left(${key}, 128) and ${labels.value} = left(${value}, 255)) and JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;

@@ -102,6 +102,10 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
     return (result as { count: number }).count;
   }
 
+  protected secondsBetween(from: Column, to: Column): SQL {
+    return sql`extract(epoch from (${to}::timestamptz - ${from}::timestamptz))::float8`;
+  }
+
   protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`${column} @> jsonb_build_object(${key}::text, ${value}::text)`;
   }

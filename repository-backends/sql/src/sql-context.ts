@@ -27,6 +27,8 @@ export interface SqlContext<Db extends SqlDatabase = SqlDatabase> {
   changedRows(result: unknown): number;
   /** the condition "the JSON object in `column` has `key` with the text `value`" (each dialect reads JSON its own way) */
   hasLabel(column: Column, key: string, value: string): SQL;
+  /** seconds from one ISO-8601 date column to another, as a number (each dialect parses dates its own way) */
+  secondsBetween(from: Column, to: Column): SQL;
   /** how many rows the database's planner expects this query to return; undefined where it cannot say */
   estimateRows(query: SQLWrapper): Promise<number | undefined>;
   /** serializes the saves of one flow's revisions inside `tx` (SqlRepository.lockFlow) */

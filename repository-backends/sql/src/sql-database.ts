@@ -33,6 +33,7 @@ export interface SelectQuery<Row> extends PromiseLike<Row[]>, SQLWrapper {
   limit(count: number): SelectQuery<Row>;
   offset(count: number): SelectQuery<Row>;
   leftJoin(table: Table, on: SQL): SelectQuery<Row>;
+  groupBy(...columns: Array<Column | SQL>): SelectQuery<Row>;
   /** a locking read (SELECT … FOR UPDATE); PostgreSQL and MySQL only */
   for(strength: "update"): SelectQuery<Row>;
   /** the query as a subquery to select from */

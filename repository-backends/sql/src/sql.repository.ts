@@ -1,5 +1,5 @@
 import {
-  OperationalError, type ChangeFeedRepository, type ClaimRepository, type ConcurrencyRepository, type ConnectionRepository, type ExecutionRepository, type FlowRepository,
+  OperationalError, type StateCountsQuery, type ChangeFeedRepository, type ClaimRepository, type ConcurrencyRepository, type ConnectionRepository, type ExecutionRepository, type FlowRepository,
   type KvRepository, type LogRepository, type MetricRepository, type Repository, type SecretRepository, type TaskCacheRepository, type TriggerRepository,
 } from "@ferry/sdk";
 import { and, eq, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
@@ -7,6 +7,7 @@ import { SqlChangeFeedRepository } from "./repositories/change-feed.repository.j
 import { SqlClaimRepository } from "./repositories/claim.repository.js";
 import { SqlConcurrencyRepository } from "./repositories/concurrency.repository.js";
 import { SqlConnectionRepository } from "./repositories/connection.repository.js";
+import { countExecutionStates } from "./repositories/execution-counts.js";
 import { SqlExecutionRepository } from "./repositories/execution.repository.js";
 import { SqlFlowRepository } from "./repositories/flow.repository.js";
 import { SqlKvRepository } from "./repositories/kv.repository.js";
@@ -49,6 +50,8 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   protected abstract changedRows(result: unknown): number;
   /** the condition "the JSON object in `column` has `key` with the text `value`" (each dialect reads JSON its own way) */
   protected abstract hasLabel(column: Column, key: string, value: string): SQL;
+  /** seconds from one ISO-8601 date column to another, as a number */
+  protected abstract secondsBetween(from: Column, to: Column): SQL;
 
   abstract init(): Promise<void>;
   abstract close(): Promise<void>;
@@ -88,6 +91,7 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
     lostRace: (error) => self.lostRace(error),
     changedRows: (result) => self.changedRows(result),
     hasLabel: (column, key, value) => self.hasLabel(column, key, value),
+    secondsBetween: (from, to) => self.secondsBetween(from, to),
     estimateRows: (query) => self.estimateRows(query),
     lockFlow: (tx, namespace, id) => self.lockFlow(tx, namespace, id),
     lockFlowSlots: (tx, namespace, flowId) => self.lockFlowSlots(tx, namespace, flowId),
@@ -117,6 +121,7 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   saveExecution(...args: Parameters<ExecutionRepository["saveExecution"]>) { return this.executions.saveExecution(...args); }
   getExecution(...args: Parameters<ExecutionRepository["getExecution"]>) { return this.executions.getExecution(...args); }
   searchExecutions(...args: Parameters<ExecutionRepository["searchExecutions"]>) { return this.executions.searchExecutions(...args); }
+  countExecutionStates(query: StateCountsQuery) { return countExecutionStates(this.context, query); }
   listUnfinishedExecutions() { return this.executions.listUnfinishedExecutions(); }
   deleteTaskRuns(...args: Parameters<ExecutionRepository["deleteTaskRuns"]>) { return this.executions.deleteTaskRuns(...args); }
   findEndedExecutions(...args: Parameters<ExecutionRepository["findEndedExecutions"]>) { return this.executions.findEndedExecutions(...args); }

@@ -117,6 +117,11 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     return (result as { changes: number }).changes;
   }
 
+  /** julianday reads ISO-8601 text; its days are floating point, so the difference is rounded to the millisecond stored */
+  protected secondsBetween(from: Column, to: Column): SQL {
+    return sql`(round((julianday(${to}) - julianday(${from})) * 86400000.0) / 1000.0)`;
+  }
+
   protected hasLabel(column: Column, key: string, value: string): SQL {
     return sql`exists (select 1 from json_each(${column}) where json_each.key = ${key} and json_each.type = 'text' and json_each.value = ${value})`;
   }

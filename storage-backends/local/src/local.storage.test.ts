@@ -38,3 +38,17 @@ describe("local storage's temporary files", () => {
     expect(await storage.list("a")).toEqual(["a/report.tmp"]);
   });
 });
+
+describe("local storage reads", () => {
+  it("reads small files (synchronously) and large ones (through the thread pool) byte for byte; a folder or a missing key is no object", async () => {
+    const storage = createLocalStorage({ type: "local", path: await mkdtemp(join(tmpdir(), "ferry-storage-")) });
+    await storage.init();
+    const bytes = (size: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + size) % 251);
+    for (const size of [0, 1, 64 * 1024, 64 * 1024 + 1, 300 * 1024]) {
+      await storage.put(`sizes/${size}.bin`, bytes(size));
+      expect(await storage.get(`sizes/${size}.bin`)).toEqual(bytes(size));
+    }
+    expect(await storage.get("sizes")).toBeUndefined();
+    expect(await storage.get("sizes/none.bin")).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { assertSafeKey, ConflictError, defineBackend, OperationalError, parseBackendOptions, UserError, withMappedErrors, type Storage, type StorageBody } from "@ferry/sdk";
 import { LRUCache } from "lru-cache";
-import { createReadStream, mkdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { access, constants, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -17,6 +17,16 @@ const TEMP_FILE = /\.\d+\.\d+\.tmp$/;
  * mostly this small, and a ForEach over many values writes one per value.
  */
 const SYNC_WRITE_MAX_BYTES = 64 * 1024;
+
+/**
+ * Files up to this size are read synchronously, for the same reason: `readFile` is open,
+ * fstat, read and close, each a trip through the thread pool. In distributed mode at full
+ * speed those trips were a quarter of the worker's busy CPU (it reads the inputs and the
+ * earlier outputs each task names) and a tenth of the scheduler's (it reads the outputs for
+ * the answer of a call that waits). Stored files are never written in place (a rename puts
+ * them there), so the size read first is the size of what is read.
+ */
+const SYNC_READ_MAX_BYTES = 64 * 1024;
 
 /** the storage section's keys besides `type`; strict, so a typo is refused at start */
 export const localStorageOptions = z.strictObject({ path: z.string().min(1).default("./.ferry/storage") });
@@ -118,11 +128,32 @@ export class LocalStorage implements Storage {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
+    const file = this.file(key);
     try {
-      return new Uint8Array(await readFile(this.file(key)));
+      return this.readSmall(file) ?? new Uint8Array(await readFile(file));
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
+    }
+  }
+
+  /** the file's bytes when it is a small file (see SYNC_READ_MAX_BYTES); undefined leaves it to readFile */
+  private readSmall(file: string): Uint8Array | undefined {
+    const fd = openSync(file, "r");
+    try {
+      // a folder opens too: readFile answers it (EISDIR, missing), as before
+      const stats = fstatSync(fd);
+      if (!stats.isFile() || stats.size > SYNC_READ_MAX_BYTES) return undefined;
+      const bytes = new Uint8Array(stats.size);
+      let read = 0;
+      while (read < bytes.length) {
+        const n = readSync(fd, bytes, read, bytes.length - read, read);
+        if (n === 0) break;
+        read += n;
+      }
+      return read === bytes.length ? bytes : bytes.subarray(0, read);
+    } finally {
+      closeSync(fd);
     }
   }
 

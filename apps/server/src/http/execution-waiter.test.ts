@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EngineEvents } from "@ferry/engine";
+import { createMemoryQueue } from "@ferry/queue-memory";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -27,7 +28,7 @@ describe("ExecutionWaiter footprint", () => {
     const waiter = new ExecutionWaiter(repository, events, 5);
     for (let i = 0; i < 50; i++) await waiter.wait(`paused-${i}`, 5);
     expect(waiter.size).toBe(0);
-    waiter.close();
+    await waiter.close();
   });
 
   it("keeps an execution while one request still waits, and forgets it when it ends", async () => {
@@ -39,6 +40,43 @@ describe("ExecutionWaiter footprint", () => {
     ended(events, "e1");
     await long;
     expect(waiter.size).toBe(0);
-    waiter.close();
+    await waiter.close();
+  });
+});
+
+describe("ExecutionWaiter across schedulers", () => {
+  it("answers a request waiting on one scheduler when another ends the execution, without a database read", async () => {
+    const queue = createMemoryQueue();
+    await queue.init?.();
+    const [here, there] = [new EngineEvents(), new EngineEvents()];
+    // an hour between polls: only the broadcast can release the request
+    const waiting = new ExecutionWaiter(repository, here, 3_600_000, queue);
+    const ending = new ExecutionWaiter(repository, there, 3_600_000, queue);
+    await Promise.all([waiting.start(), ending.start()]);
+    let answered = false;
+    const request = waiting.wait("e-remote", 3_600_000).then(() => (answered = true));
+    expect(answered).toBe(false);
+    ended(there, "e-remote");
+    await request;
+    expect(waiting.size).toBe(0);
+    await Promise.all([waiting.close(), ending.close()]);
+    await queue.close?.();
+  });
+
+  it("polls only what waited a whole interval: a request that ends within it costs no read", async () => {
+    const read: string[] = [];
+    const counting = { ...repository, getExecution: async (id: string) => (read.push(id), repository.getExecution(id)) } as typeof repository;
+    const events = new EngineEvents();
+    const waiter = new ExecutionWaiter(counting, events, 20);
+    const long = waiter.wait("e-long", 3_600_000);
+    // the stored execution does not exist: it goes on waiting, read at each interval
+    await vi.waitFor(() => expect(read).toContain("e-long"), { timeout: 60_000 });
+    const fresh = waiter.wait("e-fresh", 3_600_000);
+    ended(events, "e-fresh");
+    await fresh;
+    ended(events, "e-long");
+    await long;
+    expect(read).not.toContain("e-fresh");
+    await waiter.close();
   });
 });

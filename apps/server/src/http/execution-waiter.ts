@@ -1,27 +1,47 @@
-import type { EngineEvents } from "@ferry/engine";
-import { isTerminal, type Repository } from "@ferry/sdk";
+import { ENDED_TOPIC, type EndedMessage, type EngineEvents } from "@ferry/engine";
+import { isTerminal, type Queue, type Repository, type Subscription } from "@ferry/sdk";
+
+interface Waiting {
+  /** when the first request began to wait (only what waited a poll interval is polled) */
+  since: number;
+  done: Set<() => void>;
+}
 
 /**
- * Resolves when executions end. The local executor's events say so at once; changes saved
- * by another scheduler replica are caught by one shared poller that reads one execution at
- * a time, so thousands of waiting requests never flood the database (that feedback loop
- * once starved the executor under overload).
+ * Resolves when executions end. The local executor's events say so at once. With several
+ * scheduler replicas, the one that ends an execution says so on the queue's `ended` topic,
+ * so a request waiting on another replica answers at once too (a webhook lands on one
+ * scheduler, its execution's last event is often handled by the other). Broadcasts are not
+ * kept, so one shared poller is the net beneath them: it reads, one at a time, only the
+ * executions awaited longer than its interval, so thousands of waiting requests never
+ * flood the database (that feedback loop once starved the executor under overload).
  */
 export class ExecutionWaiter {
-  private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly waiting = new Map<string, Waiting>();
   private timer?: ReturnType<typeof setInterval>;
   private polling = false;
+  private subscription?: Subscription;
 
-  constructor(private readonly repository: Repository, events: EngineEvents, private readonly pollMs = 1000) {
+  /** `queue`: the queue shared with other schedulers (none in local mode: one process) */
+  constructor(private readonly repository: Repository, events: EngineEvents, private readonly pollMs = 1000, private readonly queue?: Queue) {
     events.on("execution", (change) => {
-      if (isTerminal(change.state)) this.release(change.executionId);
+      if (!isTerminal(change.state)) return;
+      this.release(change.executionId);
+      // a lost broadcast leaves the other replicas' requests to their poller
+      void this.queue?.broadcast<EndedMessage>(ENDED_TOPIC, { executionId: change.executionId }).catch(() => undefined);
     });
+  }
+
+  /** listens for executions ended by other schedulers */
+  async start(): Promise<void> {
+    this.subscription = await this.queue?.subscribe<EndedMessage>(ENDED_TOPIC, (message) => this.release(message.executionId));
   }
 
   wait(id: string, limitMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      let set = this.waiting.get(id);
-      if (!set) this.waiting.set(id, (set = new Set()));
+      let waiting = this.waiting.get(id);
+      if (!waiting) this.waiting.set(id, (waiting = { since: Date.now(), done: new Set() }));
+      const { done: set } = waiting;
       const done = () => {
         clearTimeout(limit);
         resolve();
@@ -29,8 +49,8 @@ export class ExecutionWaiter {
       const limit = setTimeout(() => {
         // the last request to give up on an execution that goes on (a Pause) forgets it:
         // the poller reads only what someone still waits for, and the map only what is awaited
-        set!.delete(done);
-        if (!set!.size && this.waiting.get(id) === set) this.forget(id);
+        set.delete(done);
+        if (!set.size && this.waiting.get(id) === waiting) this.forget(id);
         resolve();
       }, limitMs);
       set.add(done);
@@ -44,10 +64,10 @@ export class ExecutionWaiter {
   }
 
   private release(id: string): void {
-    const set = this.waiting.get(id);
-    if (!set) return;
+    const waiting = this.waiting.get(id);
+    if (!waiting) return;
     this.forget(id);
-    for (const done of set) done();
+    for (const done of waiting.done) done();
   }
 
   private forget(id: string): void {
@@ -67,7 +87,10 @@ export class ExecutionWaiter {
     if (this.polling) return;
     this.polling = true;
     try {
-      for (const id of [...this.waiting.keys()]) {
+      // what ends within an interval is told by an event; reading it would only load the database
+      const before = Date.now() - this.pollMs;
+      for (const [id, { since }] of [...this.waiting]) {
+        if (since > before) continue;
         const found = await this.repository.getExecution(id).catch(() => undefined);
         if (found && isTerminal(found.execution.state.current)) this.release(id);
       }
@@ -76,7 +99,8 @@ export class ExecutionWaiter {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.subscription?.close();
   }
 }

@@ -62,11 +62,22 @@ export class HistoryReader {
     return holder && (holder === "primary" ? this.repository : this.history).findMetrics(executionId, filter);
   }
 
-  /** what the dashboard's statistics page through */
-  statisticsSource(): Pick<Repository, "searchExecutions"> {
-    if (this.history.source === "none") throw new HistoryNotConfiguredError("execution statistics");
-    // the statistics page by offset: a repository cursor has no meaning to another store; an
-    // exported store's executions not yet ended are counted as the primary has them now
-    return { searchExecutions: ({ after: _after, ...query }) => this.searchExecutions(query) };
+  /**
+   * What the dashboard's statistics count with: the history store's GROUP BY. With an exported
+   * store, executions not yet ended are counted as the primary has them now (one GROUP BY there
+   * over the range; the primary holds few), ended ones as exported.
+   */
+  statisticsSource(): Pick<HistoryStore, "countStates"> {
+    const { history, repository } = this;
+    if (history.source === "none") throw new HistoryNotConfiguredError("execution statistics");
+    if (history.source === "primary" || !repository.countExecutionStates) return history;
+    return {
+      countStates: async (query) => {
+        const [ended, live] = await Promise.all([history.countStates(query), repository.countExecutionStates!(query)]);
+        return [...ended.filter((c) => isTerminal(c.state)), ...live.filter((c) => !isTerminal(c.state))];
+      },
+    };
   }
+
+
 }

@@ -35,6 +35,7 @@ export const openApiDocument = {
         parameters: [
           ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable"),
           query("storagePrefix", "a storage path of the execution's own for its files (records stay in the deployment's layout)"),
+          query("scheduleDate", "create the execution now, CREATED, and start it at this date-time (ISO-8601 with an offset)", { type: "string", format: "date-time" }),
         ],
         requestBody: { content: { "multipart/form-data": { schema: { type: "object" } }, "application/json": { schema: { type: "object" } } } },
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },

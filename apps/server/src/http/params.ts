@@ -1,4 +1,4 @@
-import { isCalendarDate, UserError } from "@ferry/sdk";
+import { isCalendarDate, parseZonedDateTime, UserError } from "@ferry/sdk";
 import type { Context } from "hono";
 
 /** dot-separated words of letters, digits, '_' and '-' (the flow schema's rule) */
@@ -32,6 +32,18 @@ export function dateQuery(value: string | undefined, name: string): string | und
   return new Date(at).toISOString();
 }
 
+/**
+ * An optional ZonedDateTime query parameter as Kestra's API takes one (an offset is required),
+ * normalised to UTC, or 400 naming it. A `+` left unencoded in a URL arrives as a space: said so.
+ */
+export function zonedDateTimeQuery(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  const at = parseZonedDateTime(value);
+  if (at) return at.toISOString();
+  const hint = / \d{2}:?\d{2}$/.test(value) ? " (a '+' in a URL must be written %2B)" : "";
+  throw new UserError(`query parameter ${name}='${value.slice(0, 60)}' is not a date-time with an offset, such as 2026-01-31T12:00:00Z${hint}`, { status: 400 });
+}
+
 /** `?labels=key:value` (repeatable, as Kestra takes them), or 400 naming one that is not key:value */
 export function labelsQuery(c: Context): Record<string, string> {
   return Object.fromEntries(
@@ -60,7 +72,7 @@ export function pageOf(query: Record<string, string | undefined>): { page: numbe
 }
 
 /** Kestra's search parameters Ferry does not read yet: named as such rather than ignored */
-const KESTRA_NOT_YET = new Set(["sort", "q", "timeRange", "scope", "filters", "childFilter", "triggerExecutionId", "flowScopes", "namespaces"]);
+const KESTRA_NOT_YET = new Set(["sort", "q", "timeRange", "scope", "filters", "childFilter", "triggerExecutionId", "flowScopes", "namespaces", "breakpoints", "kind"]);
 
 /**
  * Refuses (400) a query parameter the route does not read: an ignored filter would answer

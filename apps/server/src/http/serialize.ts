@@ -32,6 +32,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
       : undefined,
     parentId: execution.parent?.executionId ?? execution.replayOf,
     originalId: execution.originalId ?? execution.id,
+    // Kestra's scheduleDate: when a CREATED execution starts
+    ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,

@@ -1,3 +1,4 @@
+import { JavaDouble } from "@ferry/sdk";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
 import { after, type Maybe } from "./maybe.js";
@@ -15,7 +16,7 @@ import { preview, toNumber } from "./values.js";
  * equals, compare and contains return a promise only when they had to pause.
  */
 
-const isCollection = (value: unknown): value is object => value !== null && typeof value === "object";
+const isCollection = (value: unknown): value is object => value !== null && typeof value === "object" && !(value instanceof JavaDouble);
 
 function sameText(x: string, y: string, budget: RenderBudget, what: string): boolean {
   // strings of different lengths differ at once; equal lengths are compared character by character
@@ -27,6 +28,9 @@ const isNumeric = (v: unknown): v is number | bigint => typeof v === "number" ||
 
 /** `==`: numbers by value (1 == 1.0), strings by text, lists and maps by their contents, null only to null */
 export function equals(a: unknown, b: unknown, budget: RenderBudget, what: string): Maybe<boolean> {
+  // a Double compares by value with any number, as Pebble widens both sides (6.0 == 6)
+  if (a instanceof JavaDouble) a = a.value;
+  if (b instanceof JavaDouble) b = b.value;
   if (typeof a === "string" && typeof b === "string") return sameText(a, b, budget, what);
   if (isNumeric(a) && isNumeric(b)) return a == b;
   if (a === b) return true;
@@ -57,6 +61,8 @@ function order(x: string, y: string, budget: RenderBudget, what: string): number
 /** `<` and the like: two numbers, or two strings by text; NaN (every comparison false) when either is null */
 export function compare(a: unknown, b: unknown, budget: RenderBudget, what: string): number {
   if (a === null || a === undefined || b === null || b === undefined) return NaN;
+  if (a instanceof JavaDouble) a = a.value;
+  if (b instanceof JavaDouble) b = b.value;
   if (typeof a === "string" && typeof b === "string") return order(a, b, budget, what);
   if (isNumeric(a) && isNumeric(b)) return a < b ? -1 : a > b ? 1 : 0;
   throw new ExpressionError(`${what}: cannot compare '${preview(a)}' with '${preview(b)}' (two numbers or two strings)`);
@@ -132,7 +138,7 @@ export async function isIn(item: unknown, container: unknown, budget: RenderBudg
 export async function sorted(items: unknown[], budget: RenderBudget, what: string): Promise<unknown[]> {
   const texts: string[] = new Array(items.length);
   for (let i = 0; i < items.length; i++) {
-    if (typeof items[i] === "number") continue;
+    if (typeof items[i] === "number" || items[i] instanceof JavaDouble) continue;
     const text = budget.text(items[i], what);
     texts[i] = text instanceof Promise ? await text : text;
     if (budget.due) await budget.pause();
@@ -142,7 +148,7 @@ export async function sorted(items: unknown[], budget: RenderBudget, what: strin
     budget.charge(1, what);
     const a = items[i];
     const b = items[j];
-    if (typeof a !== "number" && typeof b !== "number") return order(texts[i], texts[j], budget, what);
+    if (typeof a !== "number" && typeof b !== "number" && !(a instanceof JavaDouble) && !(b instanceof JavaDouble)) return order(texts[i], texts[j], budget, what);
     const x = toNumber(a, what);
     const y = toNumber(b, what);
     return x < y ? -1 : x > y ? 1 : 0;

@@ -1,8 +1,9 @@
 import { createRequire } from "node:module";
 import { parse as parseYaml } from "yaml";
+import { JavaDouble, parseJson as parseJavaJson, toDouble } from "@ferry/sdk";
 import { ExpressionError } from "./expression.error.js";
 import type { Builtin, Filter } from "./filters.js";
-import { javaNumber } from "./java-text.js";
+import { javaDouble, javaNumber } from "./java-text.js";
 import { runJq } from "./sandbox.js";
 import { checkParsed, scanJson } from "./nesting.js";
 import { DEFAULT_NUMBER_FORMAT, formatDecimal } from "./number-format.js";
@@ -26,7 +27,8 @@ export async function parseJson(text: string, b: RenderBudget, what: string): Pr
   scanJson(text, b, what);
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Jackson's reading: `6.0` stays a Double
+    value = parseJavaJson(text);
   } catch (error) {
     throw new ExpressionError(`${what}: '${preview(text)}' is not JSON: ${(error as Error).message}`, { cause: error });
   }
@@ -42,6 +44,14 @@ async function measured(value: unknown, b: RenderBudget, what: string): Promise<
     // quoted and escaped, a string may double
     b.output(value.length * 2 + 2, what);
   }
+}
+
+/** a copy with every JavaDouble as its number, for a library that knows only plain values (ion-js); measured already */
+function withoutDoubles(value: unknown): unknown {
+  if (value instanceof JavaDouble) return value.value;
+  if (Array.isArray(value)) return value.map(withoutDoubles);
+  if (value === null || typeof value !== "object" || value instanceof Date || value instanceof Uint8Array) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutDoubles(v)]));
 }
 
 /** Ion text or binary as plain values: the first value, or every one with allRows (FromIonFunction) */
@@ -82,7 +92,7 @@ async function fromYaml(input: unknown, b: RenderBudget): Promise<unknown> {
 }
 
 /** NumberUtils.createNumber and friends: text as the number type asked for, or the smallest that holds it */
-function toNumberOfType(text: string, type: string): number | bigint {
+function toNumberOfType(text: string, type: string): number | bigint | JavaDouble {
   const s = text.trim();
   const integer = /^[+-]?(0[xX][0-9a-fA-F]+|\d+)[lL]?$/.test(s);
   const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fFdD]?$/.test(s);
@@ -100,10 +110,13 @@ function toNumberOfType(text: string, type: string): number | bigint {
       return whole();
     case "FLOAT":
     case "DOUBLE":
+      // a Float or a Double: `'6' | number('DOUBLE')` prints 6.0
+      return toDouble(Number(s.replace(/[fFdDlL]$/, "")));
     case "BIGDECIMAL":
       return Number(s.replace(/[fFdDlL]$/, ""));
     case "":
-      return integer ? whole() : Number(s.replace(/[fFdD]$/, ""));
+      // commons-lang's createNumber: a Float or a Double for any text with a point or an exponent
+      return integer ? whole() : toDouble(Number(s.replace(/[fFdD]$/, "")));
     default:
       throw new ExpressionError(`number: unknown type '${preview(type)}' (INT, FLOAT, LONG, DOUBLE, BIGDECIMAL or BIGINTEGER)`);
   }
@@ -146,7 +159,7 @@ export const DATA_FILTERS: Record<string, Filter> = {
   toIon: async (v, _a, _n, b) => {
     if (v === null || v === undefined) return "null";
     await measured(v, b, "toIon");
-    return ion().dumpText(v);
+    return ion().dumpText(withoutDoubles(v));
   },
   jq: (v, args, named, b) => jq(v, arg(args, named, 0, "expression"), b),
   number: async (v, args, named, b) => {
@@ -164,6 +177,7 @@ export const DATA_FILTERS: Record<string, Filter> = {
   string: async (v, _a, _n, b) => {
     if (v === null || v === undefined) return null;
     if (typeof v === "number") return javaNumber(v);
+    if (v instanceof JavaDouble) return javaDouble(v.value);
     if (typeof v === "string") return v;
     return b.text(v, "string");
   },

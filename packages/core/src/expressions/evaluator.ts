@@ -1,13 +1,13 @@
+import { JavaDouble } from "@ferry/sdk";
 import { argumentProblem } from "./argument-names.js";
 import { arithmetic, negate } from "./arithmetic.js";
 import type { Node } from "./ast.js";
 import { compare, contains, equals, isIn } from "./compare.js";
 import { ExpressionError, undefinedError, UndefinedError } from "./expression.error.js";
 import { FILTERS, FUNCTIONS, type Callable } from "./filters.js";
-import { Entry, javaDouble, javaString } from "./java-text.js";
+import { Entry, javaString } from "./java-text.js";
 import { after, type Maybe } from "./maybe.js";
 import { deepest, nestingOf, recordNesting } from "./nesting.js";
-import { isFloatNode } from "./parser.js";
 import type { RenderBudget, RenderLimits } from "./render-limits.js";
 import { SCOPED_FUNCTIONS, typeOfFiltered } from "./scoped-functions.js";
 import { runTest } from "./tests.js";
@@ -22,11 +22,6 @@ export interface RenderContext {
   limits?: Partial<RenderLimits>;
   /** a task's abort signal: once aborted, a render stops, throwing the abort reason */
   signal?: AbortSignal;
-  /**
-   * variables whose numbers are Java Doubles, by dotted path (`inputs.ratio`: a FLOAT input,
-   * which Kestra reads back as a Double): they print `5.0`, and arithmetic on them is a Double's
-   */
-  doubles?: ReadonlySet<string>;
 }
 
 export type Scope = {
@@ -177,7 +172,7 @@ async function call(node: Extract<Node, { type: "call" }>, scope: Scope, depth: 
   const macro = scope.template?.macros.get(node.callee);
   if (!own && !builtin && !scoped && !macro) throw new ExpressionError(`unknown function '${node.callee}'`);
   checkArguments(node.args, node.named, macro ? undefined : "function", node.callee);
-  const { args, named } = await evaluateArgs(node.args, node.named, scope, depth);
+  const { args, named } = await evaluateArgs(node.args, node.named, scope, depth, !macro);
   if (own) {
     const value = await own(args, named, { variables: scope.ctx.variables, remainingMs: scope.budget.remainingMs(), maxOutputLength: scope.budget.limits.maxOutputLength });
     // a backend call may have been slow, or the task aborted meanwhile
@@ -223,6 +218,8 @@ async function filter(node: Extract<Node, { type: "filter" }>, scope: Scope, dep
   if (node.name === "className") return typeOfFiltered(node.input, input);
   const f = FILTERS[node.name];
   if (!f) throw new ExpressionError(`unknown filter '${node.name}'`);
+  // filters that compute read a Double's number; those that print or keep it see the Double
+  if (input instanceof JavaDouble && !DOUBLE_FILTERS.has(node.name)) input = input.value;
   checkArguments(node.args, node.named, "filter", node.name);
   const { args, named } = await evaluateArgs(node.args, node.named, scope, depth);
   try {
@@ -232,6 +229,11 @@ async function filter(node: Extract<Node, { type: "filter" }>, scope: Scope, dep
     throw new ExpressionError(`filter '${node.name}' failed: ${(error as Error).message}`, { cause: error });
   }
 }
+
+/** the filters that print a Double as Java does (`6.0`) or return it as a Double */
+const DOUBLE_FILTERS = new Set(["string", "toJson", "json", "yaml", "toIon", "abs"]);
+
+const unbox = (value: unknown): unknown => (value instanceof JavaDouble ? value.value : value);
 
 function member(object: unknown, key: unknown, node: Node, budget: RenderBudget): unknown {
   const describe = () => (node.type === "member" && node.property.type === "literal" ? String(node.property.value) : preview(key));
@@ -264,18 +266,20 @@ function checkArguments(args: Node[], named: Record<string, Node>, kind: "filter
 
 const NO_ARGS: { args: unknown[]; named: Record<string, unknown> } = Object.freeze({ args: Object.freeze([]) as unknown as unknown[], named: Object.freeze({}) });
 
-async function evaluateArgs(argNodes: Node[], namedNodes: Record<string, Node>, scope: Scope, depth: number) {
+/** `numbers`: a Double argument is read as its number (`round(2.0)`), as a filter or a function computes with it; a macro keeps it */
+async function evaluateArgs(argNodes: Node[], namedNodes: Record<string, Node>, scope: Scope, depth: number, numbers = true) {
+  const read = numbers ? unbox : (value: unknown) => value;
   const names = Object.keys(namedNodes);
   if (argNodes.length === 0 && names.length === 0) return NO_ARGS;
   const args: unknown[] = new Array(argNodes.length);
   for (let i = 0; i < argNodes.length; i++) {
     const value = quick(argNodes[i], scope, depth);
-    args[i] = value instanceof Promise ? await value : value;
+    args[i] = read(value instanceof Promise ? await value : value);
   }
   const named: Record<string, unknown> = {};
   for (const k of names) {
     const value = quick(namedNodes[k], scope, depth);
-    named[k] = value instanceof Promise ? await value : value;
+    named[k] = read(value instanceof Promise ? await value : value);
   }
   return { args, named };
 }
@@ -341,19 +345,21 @@ async function binary(node: Extract<Node, { type: "binary" }>, scope: Scope, dep
     case "+":
       if (typeof left === "string" || typeof right === "string") return concat(left, right, budget, what, "null");
       if (Array.isArray(left)) return addToList(left, right, scope);
-      return arithmetic(op, left, right, isDouble(node, scope));
+      return arithmetic(op, left, right);
     case "-":
       if (Array.isArray(left)) return removeFromList(left, right, scope);
-      return arithmetic(op, left, right, isDouble(node, scope));
+      return arithmetic(op, left, right);
     case "*":
     case "/":
     case "%":
-      return arithmetic(op, left, right, isDouble(node, scope));
+      return arithmetic(op, left, right);
   }
   throw new ExpressionError(`unknown operator '${op}'`);
 }
 
 function range(left: unknown, right: unknown, budget: RenderBudget): number[] {
+  left = unbox(left);
+  right = unbox(right);
   if (typeof left !== "number" || typeof right !== "number") throw new ExpressionError(`'..' needs two numbers, got '${preview(left)}' and '${preview(right)}'`);
   const size = right >= left ? Math.floor(right - left) + 1 : 0;
   budget.collection(size, `${left}..${right}`);
@@ -400,7 +406,7 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
       case "out": {
         let value = quick(node.expr, scope, depth);
         if (value instanceof Promise) value = await value;
-        const text = printed(value, node.expr, scope);
+        const text = printed(value, scope);
         out.push(typeof text === "string" ? text : await text);
         break;
       }
@@ -420,7 +426,7 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
         const body = new Output(scope.budget);
         await renderNodes(node.body, scope, body, depth + 1);
         const locals = new Map(scope.locals).set(FILTER_BODY_NAME, body.toString());
-        const text = printed(await evaluate(node.chain, { ...scope, locals }, depth), node.chain, scope);
+        const text = printed(await evaluate(node.chain, { ...scope, locals }, depth), scope);
         out.push(typeof text === "string" ? text : await text);
         break;
       }
@@ -436,8 +442,8 @@ export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: O
 // the filter tag's input (template.ts FILTER_BODY), repeated here to keep this file free of a cycle
 const FILTER_BODY_NAME = "\u0000filter-body";
 
-/** a value as it prints: a Double computed by the template keeps Java's `.0`; a secret inside render() is a placeholder */
-function printed(value: unknown, expr: Node, scope: Scope): Maybe<string> {
+/** a value as it prints (a Double keeps Java's `.0`); a secret inside render() is a placeholder */
+function printed(value: unknown, scope: Scope): Maybe<string> {
   if (typeof value === "string") {
     if (scope.protect && scope.budget.secrets.has(value) && /\{[{%#]/.test(value)) {
       const mark = `\u0000secret-${scope.protect.size}\u0000`;
@@ -446,29 +452,7 @@ function printed(value: unknown, expr: Node, scope: Scope): Maybe<string> {
     }
     return value;
   }
-  if (typeof value === "number" && isDouble(expr, scope)) return javaDouble(value);
   return scope.budget.text(value);
-}
-
-const DOUBLE_ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
-
-/** whether Pebble holds a node's number as a Double: a float literal or arithmetic on one (parser.ts), or a variable the context names (RenderContext.doubles) */
-function isDouble(node: Node, scope: Scope): boolean {
-  if (isFloatNode(node)) return true;
-  const doubles = scope.ctx.doubles;
-  if (!doubles?.size) return false;
-  if (node.type === "binary") return DOUBLE_ARITHMETIC.has(node.op) && (isDouble(node.left, scope) || isDouble(node.right, scope));
-  if (node.type === "unary") return isDouble(node.operand, scope);
-  const path = pathOf(node, scope);
-  return path !== undefined && doubles.has(path);
-}
-
-/** `inputs.ratio` for `inputs.ratio` or `inputs['ratio']`; none for anything else (or a loop variable named like a root) */
-function pathOf(node: Node, scope: Scope): string | undefined {
-  if (node.type === "name") return scope.locals.has(node.name) ? undefined : node.name;
-  if (node.type !== "member" || node.property.type !== "literal" || typeof node.property.value !== "string") return undefined;
-  const parent = pathOf(node.object, scope);
-  return parent === undefined ? undefined : `${parent}.${node.property.value}`;
 }
 
 async function renderFor(node: Extract<Template["nodes"][number], { kind: "for" }>, scope: Scope, out: Output, depth: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { parseDuration } from "@ferry/sdk";
+import { JavaDouble, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
@@ -7,6 +7,8 @@ import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
 import { NETWORK_FUNCTIONS } from "./network-functions.js";
+import { CALENDAR_FUNCTIONS } from "./calendar-functions.js";
+import { REGEX_FILTERS } from "./regex-filters.js";
 import { after, type Maybe } from "./maybe.js";
 import type { RenderBudget } from "./render-limits.js";
 import { arg, argText, TEXT_FILTERS } from "./text-filters.js";
@@ -186,9 +188,12 @@ export const FILTERS: Record<string, Filter> = {
   ...TEXT_FILTERS,
   ...DATE_FILTERS,
   ...DATA_FILTERS,
+  ...REGEX_FILTERS,
   length: (v, _a, _n, b) => length(v, b),
   abs: nullSafe((v) => {
     if (typeof v === "bigint") return v < 0n ? -v : v;
+    // AbsFilter: a Double stays a Double
+    if (v instanceof JavaDouble) return new JavaDouble(Math.abs(v.value));
     if (typeof v !== "number") throw new ExpressionError(`abs: '${preview(v)}' is not a number`);
     return Math.abs(v);
   }),
@@ -288,6 +293,7 @@ export const FUNCTIONS: Record<string, Builtin> = {
   ...DATE_FUNCTIONS,
   ...DATA_FUNCTIONS,
   ...NETWORK_FUNCTIONS,
+  ...CALENDAR_FUNCTIONS,
   range: (args, named, b) => {
     const given = [arg(args, named, 0, "start"), arg(args, named, 1, "end"), arg(args, named, 2, "increment")].filter((a) => a !== undefined);
     const [from, to, step = 1] = given.map((a) => toNumber(a, "range"));

@@ -1,3 +1,5 @@
+import { JavaDouble, javaDoubleText } from "@ferry/sdk";
+
 /**
  * How Java prints what Pebble hands to `toString()`: the `~` and `+` operators, string
  * interpolation and `in` read values this way (a list prints `[a, b]`, not as JSON), and a
@@ -19,17 +21,10 @@ export class Entry {
   }
 }
 
-/** Java's Double.toString: shortest digits, `.0` on whole numbers, E notation outside [1e-3, 1e7) */
-export function javaDouble(n: number): string {
-  if (!Number.isFinite(n)) return Number.isNaN(n) ? "NaN" : n > 0 ? "Infinity" : "-Infinity";
-  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
-  const abs = Math.abs(n);
-  if (abs >= 1e-3 && abs < 1e7) return Number.isInteger(n) ? n.toFixed(1) : String(n);
-  const [mantissa, exponent] = n.toExponential().split("e");
-  return `${mantissa.includes(".") ? mantissa : `${mantissa}.0`}E${Number(exponent)}`;
-}
+/** Java's Double.toString: `5.0`, `1.0E10` */
+export const javaDouble = javaDoubleText;
 
-/** a number as Java prints it: whole numbers as a Long, others as a Double */
+/** a plain number as Java prints it: whole numbers as a Long, others as a Double (a whole Double is a JavaDouble) */
 export function javaNumber(n: number): string {
   return Number.isInteger(n) && Math.abs(n) < 2 ** 63 ? (Math.abs(n) < 1e21 ? String(n) : BigInt(n).toString()) : javaDouble(n);
 }
@@ -43,14 +38,14 @@ export function javaString(value: unknown, max = Number.MAX_SAFE_INTEGER): strin
   if (value === null || value === undefined) return "null";
   if (typeof value === "string") return value;
   if (typeof value === "number") return javaNumber(value);
-  if (typeof value !== "object" || value instanceof Entry || value instanceof Date) return scalar(value);
+  if (typeof value !== "object" || value instanceof Entry || value instanceof Date || value instanceof JavaDouble) return scalar(value);
   let out = "";
   // what is left to print, last first: literal pieces of punctuation, or values
   const stack: unknown[] = [value];
   while (stack.length && out.length <= max) {
     const item = stack.pop();
     if (item instanceof Piece) out += item.text;
-    else if (item === null || typeof item !== "object" || item instanceof Entry || item instanceof Date) out += scalar(item);
+    else if (item === null || typeof item !== "object" || item instanceof Entry || item instanceof Date || item instanceof JavaDouble) out += scalar(item);
     else {
       const entries: Array<[string | undefined, unknown]> = Array.isArray(item) ? item.map((v) => [undefined, v]) : Object.entries(item);
       stack.push(new Piece(Array.isArray(item) ? "]" : "}"));
@@ -71,6 +66,7 @@ class Piece {
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number") return javaNumber(value);
+  if (value instanceof JavaDouble) return javaDouble(value.value);
   if (value instanceof Date) return value.toISOString();
   return String(value);
 }
@@ -84,6 +80,7 @@ export function javaClassOf(value: unknown): string | null {
   if (typeof value === "string") return "java.lang.String";
   if (typeof value === "boolean") return "java.lang.Boolean";
   if (typeof value === "bigint") return "java.math.BigInteger";
+  if (value instanceof JavaDouble) return "java.lang.Double";
   if (typeof value === "number") {
     if (!Number.isInteger(value)) return "java.lang.Double";
     return Math.abs(value) <= 2 ** 31 - 1 ? "java.lang.Integer" : Math.abs(value) < 2 ** 63 ? "java.lang.Long" : "java.math.BigInteger";

@@ -1,3 +1,4 @@
+import { toDouble } from "@ferry/sdk";
 import { childrenOf, type Node } from "./ast.js";
 import { ExpressionError, RenderLimitError } from "./expression.error.js";
 import { tokenize, type Token } from "./lexer.js";
@@ -27,10 +28,6 @@ const TEST_PRECEDENCE = 20;
 // Pebble's literals; `none` and the upper-case spellings are its aliases too
 const KEYWORD_LITERALS: Record<string, unknown> = { true: true, false: false, null: null, none: null, TRUE: true, FALSE: false, NULL: null, NONE: null };
 
-/** the nodes whose value Pebble computes as a Double: float literals and arithmetic on one */
-const floats = new WeakSet<Node>();
-export const isFloatNode = (node: Node): boolean => floats.has(node);
-
 /**
  * Parses one expression into a tree. Throws ExpressionError naming the position, or
  * RenderLimitError when the tree would be deeper than the evaluator may go: `depth` is how deep
@@ -46,7 +43,6 @@ export function parseExpression(source: string, maxDepth = processRenderLimits()
   return node;
 }
 
-const ARITHMETIC = new Set(["+", "-", "*", "/", "%"]);
 
 /** an interpolation's expression, parsed on its own, as deep as where it sits */
 function parseInner(source: string, maxDepth: number, depth: number): Node {
@@ -175,7 +171,6 @@ export class Parser {
         const right = this.nested(() => this.binary(next.precedence + 1));
         const op = next.op === "isIn" ? "in" : next.op;
         left = this.make({ type: "binary", op, left, right });
-        if (ARITHMETIC.has(op) && (floats.has(left.left) || floats.has(right))) floats.add(left);
       }
     }
   }
@@ -201,9 +196,7 @@ export class Parser {
     }
     if (this.isOp("-") || this.isOp("+")) {
       const op = (this.next() as { value: string }).value;
-      const node = this.make({ type: "unary", op, operand: this.nested(() => this.unary()) });
-      if (floats.has(node.operand)) floats.add(node);
-      return node;
+      return this.make({ type: "unary", op, operand: this.nested(() => this.unary()) });
     }
     return this.postfix(this.primary());
   }
@@ -255,9 +248,8 @@ export class Parser {
     switch (t.kind) {
       case "num": {
         this.i++;
-        const node: Node = t.float ? { type: "literal", value: t.value, float: true } : { type: "literal", value: t.value };
-        if (t.float) floats.add(node);
-        return node;
+        // a literal written with a fraction or an exponent is a Double, whole or not (`2.0`)
+        return t.float ? { type: "literal", value: toDouble(t.value), float: true } : { type: "literal", value: t.value };
       }
       case "str":
         this.i++;

@@ -1,3 +1,4 @@
+import { JavaDouble, javaDoubleText, stringifyJson } from "@ferry/sdk";
 import { ExpressionError, RenderLimitError } from "./expression.error.js";
 import { Entry } from "./java-text.js";
 import { stringify } from "./values.js";
@@ -180,7 +181,7 @@ export class RenderBudget {
 
   /** `stringify`, with lists and maps measured before they are printed as JSON; scalars at once */
   text(value: unknown, what = "printing a value"): string | Promise<string> {
-    if (value === null || typeof value !== "object" || value instanceof Date) return stringify(value);
+    if (value === null || typeof value !== "object" || value instanceof Date || value instanceof JavaDouble) return stringify(value);
     if (value instanceof Entry || value instanceof Uint8Array) {
       const text = stringify(value);
       this.output(text.length, what);
@@ -196,7 +197,7 @@ export class RenderBudget {
    */
   json(value: unknown, what = "toJson"): string | Promise<string> {
     if (typeof value === "string") this.output(value.length + 2, what);
-    else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    else if (value !== null && typeof value === "object" && !(value instanceof Date) && !(value instanceof JavaDouble)) {
       const walk = this.measure(value, what);
       if (walk) return walk.then(() => this.print(value, what));
     }
@@ -206,7 +207,8 @@ export class RenderBudget {
   private print(value: unknown, what: string): string {
     let out: string;
     try {
-      out = JSON.stringify(value ?? null) ?? "null";
+      // Jackson's text: a whole Double keeps its `.0`
+      out = stringifyJson(value ?? null) ?? "null";
     } catch (error) {
       // measured, so only a maxDepth configured past what JSON.stringify can recurse gets here
       if (error instanceof RangeError) this.exceeded("maxDepth", `${what} nests too deep to print`);
@@ -228,6 +230,7 @@ export class RenderBudget {
     const open = (value: unknown) => {
       if (typeof value === "string") length += value.length + 2;
       else if (typeof value === "number") length += String(value).length;
+      else if (value instanceof JavaDouble) length += String(value.value).length + 2;
       else if (value instanceof Date) length += 26;
       else if (value !== null && typeof value === "object") {
         this.depth(frames.length + 1, what);
@@ -264,7 +267,11 @@ export class RenderBudget {
 
 function jsonWithBigInts(value: unknown): string {
   const marks: string[] = [];
-  const text = JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? `\u0000big${marks.push(v.toString()) - 1}\u0000` : v));
+  const text = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    if (raw instanceof JavaDouble && Number.isFinite(raw.value)) return `\u0000big${marks.push(javaDoubleText(raw.value)) - 1}\u0000`;
+    return typeof v === "bigint" ? `\u0000big${marks.push(v.toString()) - 1}\u0000` : v;
+  });
   return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_, i: string) => marks[Number(i)]);
 }
 

@@ -28,6 +28,11 @@ const run = async (job) => {
   }
   const re = new RegExp(job.pattern, job.flags);
   if (job.op === "replace") return job.input.replace(re, job.replacement);
+  // the first match and its groups (a group that took no part is null), or null
+  if (job.op === "find") {
+    const m = re.exec(job.input);
+    return m ? Array.from(m, (g) => (g === undefined ? null : g)) : null;
+  }
   // the [start, end] of every match, for Java's split to cut by
   const matches = [];
   for (const m of job.input.matchAll(re)) matches.push(m.index, m.index + m[0].length);
@@ -42,7 +47,7 @@ parentPort.on("message", (job) => {
 parentPort.postMessage({ ready: true });
 `;
 
-type Work = { op: "jq"; input: string; program: string } | { op: "replace"; input: string; pattern: string; flags: string; replacement: string } | { op: "split"; input: string; pattern: string; flags: string };
+type Work = { op: "jq"; input: string; program: string } | { op: "replace"; input: string; pattern: string; flags: string; replacement: string } | { op: "split" | "find"; input: string; pattern: string; flags: string };
 
 interface Job {
   work: Work;
@@ -160,6 +165,11 @@ export async function regexReplace(input: string, pattern: string, flags: string
 /** the start and end of every match of `pattern` (global) in `input`, flat */
 export async function regexMatches(input: string, pattern: string, flags: string, time: Deadline): Promise<number[]> {
   return (await run({ op: "split", input, pattern, flags }, `the regular expression '${pattern.slice(0, 60)}'`, time)) as number[];
+}
+
+/** the first match of `pattern` in `input`, as [whole match, group 1, …] (null for a group that took no part), or null */
+export async function regexFind(input: string, pattern: string, flags: string, time: Deadline): Promise<Array<string | null> | null> {
+  return (await run({ op: "find", input, pattern, flags }, `the regular expression '${pattern.slice(0, 60)}'`, time)) as Array<string | null> | null;
 }
 
 function createRequireSafe(): boolean {

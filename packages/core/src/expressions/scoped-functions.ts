@@ -1,3 +1,4 @@
+import { JavaDouble } from "@ferry/sdk";
 import type { Node } from "./ast.js";
 import { Output, renderNodes, type Scope } from "./evaluator.js";
 import { ExpressionError } from "./expression.error.js";
@@ -140,21 +141,20 @@ const NUMBER_TYPES: Record<string, string> = {
  */
 export function typeOfFiltered(node: Node, value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (node.type === "literal" && typeof value === "number") return node.float ? "java.lang.Double" : "java.lang.Long";
-  if (node.type === "binary" && typeof value === "number" && ["+", "-", "*", "/", "%"].includes(node.op)) return Number.isInteger(value) && !isFloatish(node) ? "java.lang.Long" : "java.lang.Double";
-  if (node.type === "filter" && node.name === "number" && (typeof value === "number" || typeof value === "bigint")) {
+  // a Double says so itself (a float literal, arithmetic on one); a whole literal or a result of Longs is a Long
+  if ((node.type === "literal" || node.type === "binary") && typeof value === "number") return Number.isInteger(value) ? "java.lang.Long" : "java.lang.Double";
+  if (node.type === "filter" && node.name === "number" && (typeof value === "number" || typeof value === "bigint" || value instanceof JavaDouble)) {
     const type = node.args[0]?.type === "literal" ? String(node.args[0].value) : node.named.type?.type === "literal" ? String(node.named.type.value) : "";
     if (NUMBER_TYPES[type]) return NUMBER_TYPES[type];
     // commons-lang's createNumber: the smallest of Integer, Long, BigInteger; Float when it keeps every digit, else Double
     if (typeof value === "bigint") return value >= -(2n ** 63n) && value < 2n ** 63n ? "java.lang.Long" : "java.math.BigInteger";
-    if (Number.isInteger(value)) return Math.abs(value) <= 2 ** 31 - 1 ? "java.lang.Integer" : "java.lang.Long";
-    return significantDigits(value) <= 7 ? "java.lang.Float" : "java.lang.Double";
+    const n = Number(value);
+    if (typeof value === "number" && Number.isInteger(n)) return Math.abs(n) <= 2 ** 31 - 1 ? "java.lang.Integer" : "java.lang.Long";
+    return significantDigits(n) <= 7 ? "java.lang.Float" : "java.lang.Double";
   }
   if (node.type === "filter" && node.name === "string") return "java.lang.String";
   return javaClassOf(value);
 }
-
-const isFloatish = (node: Node): boolean => (node.type === "literal" ? node.float === true : node.type === "binary" ? isFloatish(node.left) || isFloatish(node.right) : false);
 
 function significantDigits(n: number): number {
   const [mantissa] = Math.abs(n).toExponential().split("e");

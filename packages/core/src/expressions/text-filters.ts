@@ -210,7 +210,7 @@ async function replaceText(input: string, pairs: Record<string, unknown>, regexp
 }
 
 /** a Java regular expression as a JavaScript one: a leading (?i) or (?s) becomes a flag */
-function javaRegex(pattern: string): { source: string; flags: string } {
+export function javaRegex(pattern: string): { source: string; flags: string } {
   let source = pattern;
   let flags = "";
   const inline = /^\(\?([imsx]+)\)/.exec(source);
@@ -227,7 +227,7 @@ function javaRegex(pattern: string): { source: string; flags: string } {
 }
 
 /** Java's replacement syntax ($1, ${name}, \$ for a dollar) in JavaScript's ($1, $<name>, $$) */
-function javaReplacement(to: string): string {
+export function javaReplacement(to: string): string {
   let out = "";
   for (let i = 0; i < to.length; i++) {
     const c = to[i];

@@ -1,5 +1,6 @@
 /** How values print, and read as numbers and as conditions, following Pebble as Kestra configures it. */
-import { Entry, javaNumber } from "./java-text.js";
+import { JavaDouble } from "@ferry/sdk";
+import { Entry, javaDouble, javaNumber } from "./java-text.js";
 
 /**
  * Renders a value into template output: lists and maps as compact JSON, null as nothing. Lists
@@ -9,6 +10,7 @@ export function stringify(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value;
   if (typeof value === "number") return javaNumber(value);
+  if (value instanceof JavaDouble) return javaDouble(value.value);
   if (typeof value === "boolean" || typeof value === "bigint") return String(value);
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Entry) return value.toString();
@@ -20,6 +22,7 @@ export function stringify(value: unknown): string {
 export function isTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false) return false;
   if (typeof value === "number") return value !== 0;
+  if (value instanceof JavaDouble) return value.value !== 0;
   if (typeof value === "string") {
     // trim() finds the ends without copying; only a short result can be a falsy word
     const t = value.trim();
@@ -38,7 +41,7 @@ export function isBlank(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === "string") return value.trim().length === 0;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object" && !(value instanceof Uint8Array) && !(value instanceof Entry)) {
+  if (typeof value === "object" && !(value instanceof Uint8Array) && !(value instanceof Entry) && !(value instanceof JavaDouble)) {
     for (const _ in value) return false;
     return true;
   }
@@ -49,7 +52,7 @@ export function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value === "string") return value.length === 0;
   if (Array.isArray(value)) return value.length === 0;
-  if (typeof value === "object") return Object.keys(value).length === 0;
+  if (typeof value === "object" && !(value instanceof JavaDouble)) return Object.keys(value).length === 0;
   return false;
 }
 
@@ -58,6 +61,7 @@ const MAX_NUMBER_TEXT = 1000;
 
 export function toNumber(value: unknown, what: string): number {
   if (typeof value === "number") return value;
+  if (value instanceof JavaDouble) return value.value;
   if (typeof value === "bigint") return Number(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   if (typeof value === "string" && value.length <= MAX_NUMBER_TEXT && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
@@ -75,7 +79,7 @@ export function isNonNumericText(value: unknown): boolean {
  * huge or deep value stays short and cheap.
  */
 export function preview(value: unknown, max = 60): string {
-  const text = value !== null && typeof value === "object" && !(value instanceof Date) && !(value instanceof Entry) && !(value instanceof Uint8Array) ? jsonHead(value, max + 1) : stringify(value);
+  const text = value !== null && typeof value === "object" && !(value instanceof Date) && !(value instanceof Entry) && !(value instanceof Uint8Array) && !(value instanceof JavaDouble) ? jsonHead(value, max + 1) : stringify(value);
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
@@ -84,7 +88,8 @@ function jsonHead(root: object, limit: number): string {
   let out = "";
   const frames: Array<{ value: object; keys?: string[]; i: number }> = [];
   const print = (value: unknown) => {
-    if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+    if (value instanceof JavaDouble) out += javaDouble(value.value);
+    else if (value !== null && typeof value === "object" && !(value instanceof Date)) {
       out += Array.isArray(value) ? "[" : "{";
       frames.push({ value, keys: Array.isArray(value) ? undefined : Object.keys(value), i: 0 });
     } else if (typeof value === "string") out += JSON.stringify(value.length > limit ? value.slice(0, limit) : value);

@@ -5,7 +5,8 @@
  * Strings spanning lines print double-quoted with `\n` escapes (Jackson leaves them to
  * SnakeYAML's single-quoted folding; both read back as the same string).
  */
-import { javaNumber } from "./java-text.js";
+import { JavaDouble } from "@ferry/sdk";
+import { javaDouble, javaNumber } from "./java-text.js";
 
 // Jackson's StringQuotingChecker: words YAML 1.1 reads as booleans or null
 const RESERVED = new Set(["~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes", "YES", "no", "No", "NO", "y", "Y", "n", "N", "on", "On", "ON", "off", "Off", "OFF"]);
@@ -46,6 +47,7 @@ const NUMBER_LIKE = /^[-+]?(?:\.\d+|\d+(?:\.\d*)?)(?:[eE][-+]?\d+)?$/;
 function scalarText(value: unknown, key = false): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "number") return javaNumber(value);
+  if (value instanceof JavaDouble) return javaDouble(value.value);
   if (typeof value === "boolean" || typeof value === "bigint") return String(value);
   const s = String(value);
   if (key ? s.length === 0 || RESERVED.has(s) || NUMBER_LIKE.test(s) : jacksonQuotes(s)) return doubleQuoted(s);
@@ -54,7 +56,7 @@ function scalarText(value: unknown, key = false): string {
   return doubleQuoted(s);
 }
 
-const isCollection = (v: unknown): v is object => v !== null && typeof v === "object" && !(v instanceof Uint8Array);
+const isCollection = (v: unknown): v is object => v !== null && typeof v === "object" && !(v instanceof Uint8Array) && !(v instanceof JavaDouble);
 const isEmptyCollection = (v: object) => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
 
 /** the lines of `value` at `indent` spaces; `first` is what the first line starts with instead of its indent */

@@ -76,7 +76,7 @@ const labelsOf = (value: z.infer<typeof labelList>): Array<[string, string]> =>
 export const CONDITION_TYPES: ConditionType[] = [
   {
     name: "Expression",
-    aliases: [plugin("ExpressionCondition"), legacy("VariableCondition"), legacy("ExpressionCondition")],
+    aliases: [plugin("ExpressionCondition"), plugin("VariableCondition"), legacy("VariableCondition"), legacy("ExpressionCondition")],
     properties: z.strictObject({ expression: z.string().min(1) }),
     needsExecution: false,
     // Kestra: true unless it renders blank or "false"

@@ -130,7 +130,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     if (flow.triggers) flow.triggers = applyTriggerDefaults(flow.triggers, flow.pluginDefaults, registry);
     for (const [i, trigger] of (flow.triggers ?? []).entries()) {
       const def = registry.trigger(trigger.type);
-      if (!def) add(["triggers", i, "type"], `unknown trigger type '${trigger.type}'`);
+      if (!def) add(["triggers", i, "type"], registry.unknownTriggerMessage(trigger.type));
       else {
         const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]));
         const result = def.properties.safeParse(props);

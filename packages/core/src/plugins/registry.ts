@@ -1,4 +1,5 @@
 import { UserError, type ConnectionTypeDefinition, type Plugin, type TaskDefinition, type TriggerDefinition } from "@ferry/sdk";
+import { kestraUnsupported } from "./kestra-unsupported.js";
 
 /**
  * Every task, trigger and connection type the loaded plugins provide, by type name and alias.
@@ -48,7 +49,11 @@ export class PluginRegistry {
   }
 
   unknownTypeMessage(type: string): string {
-    return `unknown task type '${type}'; loaded plugins: ${this.plugins.map((p) => p.name).join(", ") || "none"}`;
+    return kestraUnsupported(type) ?? `unknown task type '${type}'; loaded plugins: ${this.plugins.map((p) => p.name).join(", ") || "none"}`;
+  }
+
+  unknownTriggerMessage(type: string): string {
+    return kestraUnsupported(type) ?? `unknown trigger type '${type}'`;
   }
 
   connectionType(type: string): ConnectionTypeDefinition | undefined {

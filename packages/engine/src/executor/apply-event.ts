@@ -34,6 +34,11 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       return;
     case "admit":
       return; // the walk that follows every event does the work
+    case "scheduled-start":
+      // its scheduleDate came: the walk that follows starts it (or arms it again, when early); its SLAs count from now
+      state.scheduledArrived = true;
+      state.checkSlaDurations = true;
+      return;
     case "sla-due":
       state.checkSlaDurations = true;
       state.slaArrived = event.slaId;

@@ -45,6 +45,10 @@ export class ExecutionState {
   checkSlaDurations = false;
   /** the SLA whose wake-up this event is */
   slaArrived?: string;
+  /** held until its scheduleDate: its start to arm, delayed (scheduled-start.ts) */
+  scheduledStart?: { delayMs: number };
+  /** this event is its scheduled start: the wake-up's id is settled */
+  scheduledArrived = false;
   /** task runs whose pause ended: their wake-up ids are settled (`timeout:<id>` for a flowable's timeout) */
   readonly pauseSettles: string[] = [];
   /** other executions an execution.Resume task resumes, once this state is saved */

@@ -20,6 +20,7 @@ import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
+import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
@@ -275,6 +276,7 @@ export class Executor {
           labels: { ...inherited, ...target.labels },
           systemLabels: { ...Object.fromEntries(parentLabels.filter(([key]) => key.startsWith(SYSTEM_LABEL_PREFIX))), [CORRELATION_ID_LABEL]: s.execution.labels[CORRELATION_ID_LABEL] ?? s.execution.id },
           parent: { executionId: s.execution.id, taskRunId: run.id },
+          ...(target.scheduleDate !== undefined ? { scheduleDate: target.scheduleDate } : {}),
           trigger: {
             id: run.taskId,
             type: task?.type ?? "io.kestra.plugin.core.flow.Subflow",
@@ -311,6 +313,8 @@ export class Executor {
       if (state.flow.afterExecution?.length) await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
       return;
     }
+    // a scheduleDate still ahead: it waits CREATED, taking no slot (scheduled-start.ts)
+    if (current === "CREATED" && holdUntilScheduled(state)) return;
     if (current === "CREATED" || current === "QUEUED") {
       if (!(await admit(state, this.deps.repository))) {
         // refused a slot (CANCEL, FAIL): ended without a task, but for its afterExecution tasks
@@ -464,6 +468,12 @@ export class Executor {
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
+    }
+    // the start that came is done with (an early one is sent again below); a re-arm while one is outstanding is dropped
+    if (state.scheduledArrived) await queue.settle?.(EXECUTOR_CHANNEL, [scheduledStartId(state.execution.id)]);
+    if (state.scheduledStart) {
+      const id = state.execution.id;
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "scheduled-start", executionId: id }, { key: id, delayMs: state.scheduledStart.delayMs, id: scheduledStartId(id) });
     }
     if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
     // the SLA wake-up that came is done with (one early, clocks apart, is then sent again); a reconcile's re-send is dropped while one is outstanding

@@ -6,6 +6,7 @@ import { childExecutionsOf } from "./batch-subflows.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { startedCounting } from "./scheduled-start.js";
 
 /** Kestra's TruthUtils: falsy when '', 'false', '0' or '-0' */
 const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().toLowerCase());
@@ -38,7 +39,7 @@ export const slaWakeupId = (executionId: string, slaId: string) => `sla:${execut
 
 /**
  * The flow's MAX_DURATION SLAs (Kestra's MaxDurationSLA and its SLA monitor): once an SLA's
- * duration has passed since the execution was created, a violation acts as an assertion's
+ * duration has passed since the execution was created (or its scheduleDate, when it waited for it), a violation acts as an assertion's
  * does. One not due yet is armed: the executor's wake-up, sent again on each reconcile, so it
  * outlives restarts and lasts any length. Answers whether the execution ended.
  */
@@ -47,7 +48,7 @@ export async function checkMaxDurationSlas(state: ExecutionState, store: JsonSto
   for (const sla of state.flow.sla ?? []) {
     if (sla.type !== "MAX_DURATION") continue;
     const limitMs = parseDuration(sla.duration);
-    const lastedMs = Date.now() - Date.parse(state.execution.state.startDate);
+    const lastedMs = Date.now() - startedCounting(state);
     if (lastedMs <= limitMs) {
       state.slaWakeups.push({ slaId: sla.id, delayMs: limitMs - lastedMs + 1 });
       continue;

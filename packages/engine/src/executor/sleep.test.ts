@@ -20,6 +20,19 @@ describe("core.Sleep, held by the executor", () => {
     expect(r.messages()).toEqual(expect.arrayContaining(["Waiting for PT0.4S", "awake"]));
   });
 
+  it("Kestra's Wait (flow.Wait and debug.Wait) is the same task: it waits, logs Kestra's line, and ends SUCCESS", async () => {
+    const r = await h.run(
+      `id: waits\nnamespace: test.sleep\ntasks:\n  - { id: one, type: io.kestra.plugin.core.flow.Wait, duration: PT0.1S }\n  - { id: two, type: io.kestra.plugin.core.debug.Wait, duration: PT0.2S }\n`,
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect([r.state("one"), r.state("two")]).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(r.messages()).toEqual(expect.arrayContaining(["Waiting for PT0.1S", "Waiting for PT0.2S"]));
+  });
+
+  it("a Wait without its duration is refused, naming it", async () => {
+    await expect(h.deploy(`id: wait-bad\nnamespace: test.sleep\ntasks:\n  - { id: w, type: io.kestra.plugin.core.flow.Wait }\n`)).rejects.toThrow(/duration/);
+  });
+
   it("a Sleep of thirty days holds no worker slot and ends at once when killed", async () => {
     const flow = await h.deploy(`id: long-nap\nnamespace: test.sleep\ntasks:\n  - { id: nap, type: core.Sleep, duration: P30D }\n`);
     const { id } = await h.executions.create({ flow });

@@ -1,4 +1,4 @@
-import { toStorageUri, type MetricEntry, type Queue } from "@ferry/sdk";
+import { parseJson, stringifyJson, toStorageUri, type MetricEntry, type Queue } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, METRICS_CHANNEL, type ExecutorEvent, type WorkerJob } from "../messages.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
@@ -43,10 +43,11 @@ export class AttemptReport {
   /**
    * The task's outputs in storage, under the attempt's key: a secret the task resolved never
    * reaches storage, the API or a later task through them. As JSON first, as they are
-   * stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one.
+   * stored: a Map, a class with toJSON or a null-prototype object is masked like a plain one
+   * (and a whole Double stays one, java-double.ts).
    */
   async saveOutputs(value: unknown, masker: SecretMasker): Promise<string | undefined> {
-    const outputs = masker.maskValue(value === undefined ? value : JSON.parse(JSON.stringify(value)));
+    const outputs = masker.maskValue(value === undefined ? value : parseJson(stringifyJson(value)));
     if (!outputs || !Object.keys(outputs).length) return undefined;
     const { job } = this;
     return this.deps.store.write(taskOutputsKey(job.recordsPrefix, job.task.id, job.taskRunId, job.attempt), outputs);

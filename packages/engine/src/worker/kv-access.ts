@@ -22,7 +22,7 @@ export function kvAccess(store: KvStore | undefined, namespace: string, shared: 
   const access: KvAccess = {
     get: (key, o) => kv().get(ns(o), key),
     set: async (key, value, o) => {
-      await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite });
+      await kv().set(ns(o), key, value, { type: o?.type as KvType | undefined, ttl: o?.ttl, overwrite: o?.overwrite, keepExpiry: o?.keepExpiry });
     },
     keys: async (prefix, o) => (await kv().list(ns(o), prefix ?? "")).map((r) => r.key),
     delete: (key, o) => kv().delete(ns(o), key),

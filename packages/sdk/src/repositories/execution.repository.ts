@@ -1,5 +1,6 @@
 import type { ExecutionState } from "../states.js";
 import type { EndedExecutionsQuery, ExecutionRecord, Page, PageRequest, TaskRunRecord } from "../model.js";
+import type { StateCount, StateCountsQuery } from "../history.js";
 
 export interface ExecutionSearch {
   /** the namespace and its children; with `flowId`, exactly this namespace (a flow is named by both, as in Kestra) */
@@ -58,6 +59,11 @@ export interface ExecutionRepository {
    * ended at or before it (Kestra's startDate and endDate), both ISO-8601 UTC
    */
   searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>>;
+  /**
+   * counts per state, grouped in the database (what the dashboard and the `repository` history
+   * store answer from). Optional for plugins: without it, the counts page through the search.
+   */
+  countExecutionStates?(query: StateCountsQuery): Promise<StateCount[]>;
   /**
    * executions not yet terminal, by id, with their state and last update: what reconciliation
    * after a restart or a lost queue starts from, and how the reconciler tells which changed

@@ -5,7 +5,7 @@ const dateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { messag
 export const countTask = defineTask({
   kind: "runnable",
   type: "core.execution.Count",
-  aliases: ["io.kestra.plugin.core.execution.Count", "io.kestra.core.tasks.executions.Counts"],
+  aliases: ["io.kestra.plugin.core.execution.Count", "io.kestra.core.tasks.executions.Counts", "io.kestra.plugin.core.execution.Counts"],
   title: "Count executions",
   description:
     "Counts the executions started between `startDate` and `endDate` (now when absent), in `states` when given, for each of `flows` (one row per flow) and each of `namespaces` " +

@@ -1,4 +1,4 @@
-import { defineTask, schema, z } from "@ferry/sdk";
+import { defineTask, z } from "@ferry/sdk";
 import { subflowTask } from "./subflow.task.js";
 
 export const ITEMS_TYPE = "core.ForEachItemExecutable";
@@ -15,7 +15,7 @@ export const subflowProperties = {
   wait: subflowShape.wait,
   transmitFailed: subflowShape.transmitFailed,
   inheritLabels: subflowShape.inheritLabels,
-  scheduleDate: schema.notYet("scheduleDate", "the subflow executions start at once"),
+  scheduleDate: subflowShape.scheduleDate,
   // on a restart: RETRY_FAILED restarts the failed batches' executions, NEW_EXECUTION runs every batch again
   restartBehavior: subflowShape.restartBehavior,
 };
@@ -33,13 +33,13 @@ export const forEachItemItemsTask = defineTask({
   rawProperties: ["inputs"],
   outputs: z.object({ numberOfBatches: z.number(), iterations: z.record(z.string(), z.number()), uri: z.string().optional() }),
   target(props) {
-    const { labels, namespace, flowId, revision, wait, transmitFailed, inheritLabels, inputs } = props as unknown as {
+    const { labels, namespace, flowId, revision, wait, transmitFailed, inheritLabels, inputs, scheduleDate } = props as unknown as {
       labels: Record<string, string> | Array<{ key: string; value: string }>;
-      namespace: string; flowId: string; revision?: number; wait: boolean; transmitFailed: boolean; inheritLabels: boolean; inputs: Record<string, unknown>;
+      namespace: string; flowId: string; revision?: number; wait: boolean; transmitFailed: boolean; inheritLabels: boolean; inputs: Record<string, unknown>; scheduleDate?: string;
     };
     return {
       // the inputs as written (templates): a deploy checks the names the child requires against them; each batch renders its own
-      namespace, flowId, ...(revision !== undefined ? { revision } : {}), wait, transmitFailed, inheritLabels, inputs,
+      namespace, flowId, ...(revision !== undefined ? { revision } : {}), ...(scheduleDate !== undefined ? { scheduleDate } : {}), wait, transmitFailed, inheritLabels, inputs,
       labels: Array.isArray(labels) ? Object.fromEntries(labels.map((l) => [l.key, l.value])) : labels,
     };
   },

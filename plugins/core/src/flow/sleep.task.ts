@@ -5,11 +5,13 @@ import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
  * held by the executor, as a Pause with a duration is: the task run is RUNNING meanwhile, no
  * worker slot is taken, and the wait lives in the repository and the queue's delayed wake-up,
  * so a Sleep of P30D outlasts restarts of every process. Kill and a shorter `timeout` end it.
+ * Kestra's Wait (flow.Wait, later debug.Wait) is the same task under another name — a
+ * `duration`, the same log line, then nothing — so it deploys as this one.
  */
 export const sleepTask = defineTask({
   kind: "flowable",
   type: "core.Sleep",
-  aliases: ["io.kestra.plugin.core.flow.Sleep"],
+  aliases: ["io.kestra.plugin.core.flow.Sleep", "io.kestra.plugin.core.flow.Wait", "io.kestra.plugin.core.debug.Wait"],
   title: "Sleep",
   description:
     "Waits for `duration` (ISO-8601, any length), logging `Waiting for <duration>`. The executor holds the wait, not a worker: it survives restarts, " +

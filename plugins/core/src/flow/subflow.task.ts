@@ -3,10 +3,10 @@ import { defineTask, schema, z } from "@ferry/sdk";
 export const subflowTask = defineTask({
   kind: "subflow",
   type: "core.Subflow",
-  aliases: ["io.kestra.plugin.core.flow.Subflow", "io.kestra.core.tasks.flows.Subflow", "io.kestra.core.tasks.flows.Flow"],
+  aliases: ["io.kestra.plugin.core.flow.Subflow", "io.kestra.core.tasks.flows.Subflow", "io.kestra.core.tasks.flows.Flow", "io.kestra.plugin.core.flow.Flow"],
   title: "Run another flow",
   description:
-    "Starts an execution of another flow. With `wait` (default) the task ends with the child and exposes `executionId`, `state` and the child's declared `outputs`; `transmitFailed` (default) fails it when the child fails.",
+    "Starts an execution of another flow. With `wait` (default) the task ends with the child and exposes `executionId`, `state` and the child's declared `outputs`; `transmitFailed` (default) fails it when the child fails. With `scheduleDate` the child waits CREATED until that date.",
   properties: z.strictObject({
     namespace: schema.text(),
     flowId: schema.text(),
@@ -28,7 +28,10 @@ export const subflowTask = defineTask({
       .record(z.string(), z.unknown())
       .optional()
       .describe("Kestra's deprecated task outputs: rendered against the child execution once it ended, when the child flow declares no outputs of its own"),
-    scheduleDate: schema.notYet("scheduleDate", "the child execution starts at once"),
+    scheduleDate: schema
+      .dateTime()
+      .optional()
+      .describe("the child execution is created at once but waits CREATED until this date-time (ISO-8601 with an offset), then starts; a date passed starts it at once"),
     restartBehavior: z
       .enum(["RETRY_FAILED", "NEW_EXECUTION"])
       .default("RETRY_FAILED")

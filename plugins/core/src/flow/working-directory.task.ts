@@ -26,7 +26,7 @@ const cacheName = (ctx: RunContext) => ctx.taskRun.value ?? "";
 export const workingDirectoryTask = defineTask({
   kind: "flowable",
   type: "core.WorkingDirectory",
-  aliases: ["io.kestra.plugin.core.flow.WorkingDirectory", "io.kestra.core.tasks.flows.WorkingDirectory", "io.kestra.core.tasks.flows.Worker"],
+  aliases: ["io.kestra.plugin.core.flow.WorkingDirectory", "io.kestra.core.tasks.flows.WorkingDirectory", "io.kestra.core.tasks.flows.Worker", "io.kestra.plugin.core.flow.Worker"],
   title: "Run tasks one after another in one shared folder",
   description:
     "Sends its `tasks` (runnable tasks only) to one worker, which runs them one after another in one folder: files one task writes are there for the next " +

@@ -1,4 +1,4 @@
-import { defineTrigger, triggerKindProperties } from "@ferry/sdk";
+import { defineTrigger, triggerKindProperties, z } from "@ferry/sdk";
 import { Cron } from "croner";
 
 /*
@@ -13,6 +13,7 @@ function cronOf(properties: { cron: string; timezone?: string }): Cron {
 }
 
 const scheduleProperties = triggerKindProperties.schedule
+  .extend({ cron: z.string().min(1) })
   .strict()
   .superRefine((value, ctx) => {
     try {

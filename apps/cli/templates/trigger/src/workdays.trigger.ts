@@ -24,7 +24,7 @@ export const workdaysTrigger = defineTrigger({
   // a trigger of a kind must accept its kind's properties; its own come beside them, and
   // strict: a misspelt property (skp) is refused at deploy instead of being ignored
   properties: z
-    .strictObject({ ...triggerKindProperties.schedule.shape, skip: z.array(z.enum(DAYS)).default(["SAT", "SUN"]) })
+    .strictObject({ ...triggerKindProperties.schedule.shape, cron: z.string().min(1), skip: z.array(z.enum(DAYS)).default(["SAT", "SUN"]) })
     .superRefine((value, ctx) => {
       if (new Set(value.skip).size === DAYS.length) ctx.addIssue({ code: "custom", path: ["skip"], message: "skipping every day, it would never fire" });
       try {

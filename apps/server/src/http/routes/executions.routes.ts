@@ -7,7 +7,7 @@ import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQuery } from "../params.js";
+import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQuery, zonedDateTimeQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -72,6 +72,10 @@ export function executionRoutes(deps: ApiDeps): Hono {
 
   app.post("/:namespace/:flowId", async (c) => {
     const { namespace, flowId } = c.req.param();
+    // Kestra's createExecution parameters (breakpoints and kind are not Ferry's yet), and Ferry's storagePrefix
+    onlyQuery(c, ["labels", "wait", "revision", "scheduleDate", "storagePrefix"]);
+    // Kestra's scheduleDate: created now, started then (executor/scheduled-start.ts)
+    const scheduleDate = zonedDateTimeQuery(c.req.query("scheduleDate"), "scheduleDate");
     const flow = await deps.flows.get(namespace, flowId, revisionQuery(c));
     const id = deps.executions.newId();
     // an execution may keep its files under a storage prefix of its own (Flyte's raw_data_path)
@@ -83,7 +87,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const labels = labelsQuery(c);
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
     try {
-      await deps.executions.create({ flow, inputs, labels, id, storagePrefix });
+      await deps.executions.create({ flow, inputs, labels, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;

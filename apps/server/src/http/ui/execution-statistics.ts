@@ -1,4 +1,4 @@
-import { EXECUTION_STATES, isTerminal, type ExecutionRecord, type Repository } from "@ferry/sdk";
+import { EXECUTION_STATES, type HistoryStore, type StateCount } from "@ferry/sdk";
 
 export interface StatisticsQuery {
   namespace?: string;
@@ -33,29 +33,27 @@ export interface FlowStatistics {
   duration: Duration;
 }
 
-/** records read a query: few queries (each counts its matches), and a page stays a few MB */
-const PAGE = 10_000;
 const emptyDuration = (): Duration => ({ min: 0, avg: 0, max: 0, sum: 0, count: 0 });
 const emptyCounts = () => Object.fromEntries(EXECUTION_STATES.map((s) => [s, 0]));
 
-function addDuration(d: Duration, seconds: number): void {
-  d.min = d.count ? Math.min(d.min, seconds) : seconds;
-  d.max = Math.max(d.max, seconds);
-  d.sum += seconds;
-  d.count += 1;
+/** adds one group's count to the counts, and its ended executions' durations to the duration */
+function add(into: { executionCounts: Record<string, number>; duration: Duration }, c: StateCount): void {
+  into.executionCounts[c.state] = (into.executionCounts[c.state] ?? 0) + c.count;
+  if (!c.duration) return;
+  const d = into.duration;
+  d.min = d.count ? Math.min(d.min, c.duration.min) : c.duration.min;
+  d.max = Math.max(d.max, c.duration.max);
+  d.sum += c.duration.sum;
+  d.count += c.count;
   d.avg = d.sum / d.count;
 }
 
-/** an ended execution's duration in seconds: from its creation to its last (terminal) update */
-const secondsOf = (e: ExecutionRecord) => (isTerminal(e.state.current) ? Math.max(0, (Date.parse(e.updated) - Date.parse(e.created)) / 1000) : undefined);
-
 /**
- * Statistics over the executions started in [startDate, endDate], read 10,000 at a time
- * through the repository's search (newest first): no repository method of its own, so every
- * backend answers it. Its cost grows with the executions in the range (bench/ui.js measures
- * it over 100,000: see BENCHMARKS.md); a GROUP BY in the repository would not.
+ * Statistics over the executions started in [startDate, endDate]: two GROUP BYs in the
+ * history store (per day, per flow), so the cost is the store's aggregate over the range's
+ * rows, not a page of records per 10,000 executions sent back to the server.
  */
-export async function executionStatistics(repository: Pick<Repository, "searchExecutions">, query: StatisticsQuery): Promise<{ daily: DailyStatistics[]; flows: FlowStatistics[] }> {
+export async function executionStatistics(history: Pick<HistoryStore, "countStates">, query: StatisticsQuery): Promise<{ daily: DailyStatistics[]; flows: FlowStatistics[] }> {
   const days = new Map<string, DailyStatistics>();
   const start = Date.parse(query.startDate);
   const end = Date.parse(query.endDate);
@@ -63,26 +61,19 @@ export async function executionStatistics(repository: Pick<Repository, "searchEx
     const day = new Date(t).toISOString().slice(0, 10);
     days.set(day, { startDate: day, duration: emptyDuration(), executionCounts: emptyCounts(), groupBy: "day" });
   }
+  // endDate is inclusive, the store's range ends before `to`
+  const range = { namespace: query.namespace, flowId: query.flowId, from: query.startDate, to: new Date(end + 1).toISOString() };
+  const [perDay, perFlow] = await Promise.all([history.countStates({ ...range, groupBy: "day" }), history.countStates({ ...range, groupBy: "flow" })]);
+  for (const c of perDay) {
+    const day = days.get(c.bucket!.slice(0, 10));
+    if (day) add(day, c);
+  }
   const flows = new Map<string, FlowStatistics>();
-  for (let page = 1; ; page++) {
-    const { results } = await repository.searchExecutions({ namespace: query.namespace, flowId: query.flowId, startedAfter: query.startDate, page, size: PAGE });
-    for (const e of results) {
-      if (Date.parse(e.created) > end) continue;
-      const seconds = secondsOf(e);
-      const day = days.get(e.created.slice(0, 10));
-      if (day) {
-        day.executionCounts[e.state.current] = (day.executionCounts[e.state.current] ?? 0) + 1;
-        if (seconds !== undefined) addDuration(day.duration, seconds);
-      }
-      const key = `${e.namespace}\u0000${e.flowId}`;
-      let flow = flows.get(key);
-      if (!flow) flows.set(key, (flow = { namespace: e.namespace, flowId: e.flowId, executionCounts: emptyCounts(), duration: emptyDuration() }));
-      flow.executionCounts[e.state.current] = (flow.executionCounts[e.state.current] ?? 0) + 1;
-      if (seconds !== undefined) addDuration(flow.duration, seconds);
-    }
-    if (results.length < PAGE) break;
-    // SQLite answers synchronously: let the requests waiting behind a page (the UI's own files) go first
-    await new Promise((resolve) => setImmediate(resolve));
+  for (const c of perFlow) {
+    const key = `${c.namespace}\u0000${c.flowId}`;
+    let flow = flows.get(key);
+    if (!flow) flows.set(key, (flow = { namespace: c.namespace!, flowId: c.flowId!, executionCounts: emptyCounts(), duration: emptyDuration() }));
+    add(flow, c);
   }
   return { daily: [...days.values()], flows: [...flows.values()] };
 }
