@@ -7,10 +7,10 @@
 //   by cursor; one execution; one execution's logs; full-text log search (a common word, a rare
 //   one, one namespace); counts per state per day over a month
 // each p50/p99 over --queries random arguments, and the EXPLAIN of the statement the store sent
-// (captured by postgres.js's debug hook) with --explain.
+// (captured by postgres.js's debug hook) run under EXPLAIN ANALYZE with --explain.
 //
 //   node bench/history-store-scale.js [--executions 1000000] [--logs 10] [--queries 100] [--explain]
-// needs FERRY_BENCH_POSTGRES_URL (a fresh database is created and dropped); `npm run build` first.
+// needs FERRY_BENCH_POSTGRES_URL (a fresh database is created and dropped; --keep keeps it, --database NAME reuses one); `npm run build` first.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -28,7 +28,7 @@ const { values: opts } = parseArgs({
     database: { type: "string" },
   },
 });
-const N = Number(opts.executions);
+let N = Number(opts.executions);
 const LOGS = Number(opts.logs);
 const QUERIES = Number(opts.queries);
 const BASE = process.env.FERRY_BENCH_POSTGRES_URL;
@@ -47,23 +47,28 @@ const pct = (xs, p) => {
   return Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(1));
 };
 
-/** a plan's lines with the per-day partitions folded: a step (of up to 3 lines) repeated per partition is shown once, with the count */
+/**
+ * An EXPLAIN ANALYZE's lines with the per-day partitions folded: a step (of up to 4 lines)
+ * repeated per partition is shown once, with its first partition's figures and the count.
+ * Lines compare without their figures (costs, times, rows), which differ per partition.
+ */
 function compact(lines) {
-  const norm = lines.map((l) => l.replace(/_p\d{8}/g, "_pDAY").replace(/\b(executions|logs)_\d+\b/g, "$1_N").replace(/\s*\(cost=[^)]*\)/, ""));
+  const shown = lines.map((l) => l.replace(/_p\d{8}/g, "_pDAY").replace(/\b(executions|logs)_\d+\b/g, "$1_N").replace(/\s*\(cost=[^)]*\)/, ""));
+  const key = shown.map((l) => l.replace(/\(actual[^)]*\)|\(never executed\)/g, "").replace(/\d+/g, "N"));
   const out = [];
-  for (let i = 0; i < norm.length; ) {
+  for (let i = 0; i < key.length; ) {
     let folded = false;
-    for (let k = 1; k <= 3 && !folded; k++) {
-      const block = norm.slice(i, i + k).join("\n");
+    for (let k = 1; k <= 4 && !folded; k++) {
+      const block = key.slice(i, i + k).join("\n");
       let n = 1;
-      while (norm.slice(i + n * k, i + (n + 1) * k).join("\n") === block) n++;
+      while (key.slice(i + n * k, i + (n + 1) * k).join("\n") === block) n++;
       if (n > 1) {
-        out.push(...norm.slice(i, i + k - 1), `${norm[i + k - 1]}  [x${n} partitions]`);
+        out.push(...shown.slice(i, i + k - 1), `${shown[i + k - 1]}  [x${n} partitions]`);
         i += n * k;
         folded = true;
       }
     }
-    if (!folded) out.push(norm[i++]);
+    if (!folded) out.push(shown[i++]);
   }
   return out;
 }
@@ -79,39 +84,50 @@ const sql = postgres(url.toString(), { max: 2, onnotice: () => {} });
 try {
   await store.init();
   if (!opts.database) await seed();
+  // a reused database holds its own count
+  else N = Number((await sql`select count(*) as n from execution_days`)[0].n);
   async function seed() {
-  // the partitions of every seeded day, made as the exporter's writes make them
-  const days = Array.from({ length: SPAN_DAYS + 1 }, (_, d) => new Date(T0 + d * DAY_MS).toISOString());
-  for (const table of ["executions", "logs"]) await store.partitions.ensure(table, days);
+    // straight into the live generation's tables (searches read them through views in public),
+    // one partition per seeded day, as the exporter's writes make them
+    const [{ live }] = await sql`select live from history_generations where id = 1`;
+    const seeding = postgres(url.toString(), { max: 1, onnotice: () => {}, connection: { search_path: live } });
+    for (let d = 0; d <= SPAN_DAYS + 1; d++) {
+      const [from, to] = [T0 + d * DAY_MS, T0 + (d + 1) * DAY_MS].map((t) => new Date(t).toISOString());
+      const day = from.slice(0, 10).replaceAll("-", "");
+      for (const table of ["executions", "logs"]) await seeding.unsafe(`create table if not exists ${table}_p${day} partition of ${table} for values from ('${from}') to ('${to}')`);
+    }
 
-  // execution i: created T0 + i·step; namespace company.team{f % 20}, flow flow{f}, f = i % 200;
-  // 90 % SUCCESS, 7 % FAILED, 2 % WARNING, 1 % KILLED; labels env (half), batch b{i % 1000} (0.1 %)
-  const seedStarted = Date.now();
-  for (let from = 1; from <= N; from += CHUNK) {
-    const to = Math.min(N, from + CHUNK - 1);
-    const at = (ms) => `(timestamptz '2026-01-01T00:00:00Z' + (i::bigint * ${STEP_MS} + ${ms}) * interval '1 millisecond')`;
-    const iso = (ms) => `to_char(${at(ms)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-    const id = `lpad(to_hex(i), 12, '0') || '-seed'`;
-    const state = `(case when i % 100 < 90 then 'SUCCESS' when i % 100 < 97 then 'FAILED' when i % 100 < 99 then 'WARNING' else 'KILLED' end)`;
-    const ns = `'company.team' || ((i % ${FLOWS}) % ${NAMESPACES})`;
-    await sql.unsafe(`
-      insert into executions (id, created, updated, namespace, flow_id, state, labels, version, record, task_runs)
-      select ${id}, ${at(0)}, ${at(5000)}, ${ns}, 'flow' || (i % ${FLOWS}), ${state}, labels, 3,
-        jsonb_build_object('id', ${id}, 'namespace', ${ns}, 'flowId', 'flow' || (i % ${FLOWS}), 'flowRevision', 1, 'labels', labels,
-          'state', jsonb_build_object('current', ${state}, 'histories', jsonb_build_array(), 'startDate', ${iso(0)}, 'endDate', ${iso(5000)}),
-          'created', ${iso(0)}, 'updated', ${iso(5000)}, 'version', 3),
-        jsonb_build_array(jsonb_build_object('id', ${id} || '-t1', 'executionId', ${id}, 'taskId', 'task1'), jsonb_build_object('id', ${id} || '-t2', 'executionId', ${id}, 'taskId', 'task2'))
-      from generate_series(${from}, ${to}) as i,
-        lateral (select jsonb_build_object('env', case when i % 2 = 0 then 'prod' else 'dev' end, 'batch', 'b' || (i % 1000)) as labels) l`);
-    await sql.unsafe(`
-      insert into logs (seq, timestamp, execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message)
-      select (i::bigint - 1) * ${LOGS} + l, ${at(0)} + l * interval '1 millisecond', ${id}, ${ns}, 'flow' || (i % ${FLOWS}), 'task' || (1 + l % 2), ${id} || '-t' || (1 + l % 2), 1,
-        case when l = ${LOGS} and i % 100 >= 90 then 'ERROR' else 'INFO' end, case when l = ${LOGS} and i % 100 >= 90 then 4 else 2 end,
-        'line ' || l || ' of run ' || i || ': processed ' || (i * 7 + l) % 9973 || ' records' || case when i % 10000 = 7 then ' checksum mismatch' else '' end
-      from generate_series(${from}, ${to}) as i, generate_series(1, ${LOGS}) as l`);
-  }
-  await sql.unsafe("analyze executions; analyze logs");
-  console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
+    // execution i: created T0 + i·step; namespace company.team{f % 20}, flow flow{f}, f = i % 200;
+    // 90 % SUCCESS, 7 % FAILED, 2 % WARNING, 1 % KILLED; labels env (half), batch b{i % 1000} (0.1 %)
+    const seedStarted = Date.now();
+    for (let from = 1; from <= N; from += CHUNK) {
+      const to = Math.min(N, from + CHUNK - 1);
+      const at = (ms) => `(timestamptz '2026-01-01T00:00:00Z' + (i::bigint * ${STEP_MS} + ${ms}) * interval '1 millisecond')`;
+      const iso = (ms) => `to_char(${at(ms)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+      const id = `lpad(to_hex(i), 12, '0') || '-seed'`;
+      const state = `(case when i % 100 < 90 then 'SUCCESS' when i % 100 < 97 then 'FAILED' when i % 100 < 99 then 'WARNING' else 'KILLED' end)`;
+      const ns = `'company.team' || ((i % ${FLOWS}) % ${NAMESPACES})`;
+      await seeding.unsafe(`
+        insert into executions (id, created, updated, namespace, flow_id, state, labels, version, record, task_runs)
+        select ${id}, ${at(0)}, ${at(5000)}, ${ns}, 'flow' || (i % ${FLOWS}), ${state}, labels, 3,
+          jsonb_build_object('id', ${id}, 'namespace', ${ns}, 'flowId', 'flow' || (i % ${FLOWS}), 'flowRevision', 1, 'labels', labels,
+            'state', jsonb_build_object('current', ${state}, 'histories', jsonb_build_array(), 'startDate', ${iso(0)}, 'endDate', ${iso(5000)}),
+            'created', ${iso(0)}, 'updated', ${iso(5000)}, 'version', 3),
+          jsonb_build_array(jsonb_build_object('id', ${id} || '-t1', 'executionId', ${id}, 'taskId', 'task1'), jsonb_build_object('id', ${id} || '-t2', 'executionId', ${id}, 'taskId', 'task2'))
+        from generate_series(${from}, ${to}) as i,
+          lateral (select jsonb_build_object('env', case when i % 2 = 0 then 'prod' else 'dev' end, 'batch', 'b' || (i % 1000)) as labels) l`);
+      await seeding.unsafe(`
+        insert into logs (seq, timestamp, execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message)
+        select (i::bigint - 1) * ${LOGS} + l, ${at(0)} + l * interval '1 millisecond', ${id}, ${ns}, 'flow' || (i % ${FLOWS}), 'task' || (1 + l % 2), ${id} || '-t' || (1 + l % 2), 1,
+          case when l = ${LOGS} and i % 100 >= 90 then 'ERROR' else 'INFO' end, case when l = ${LOGS} and i % 100 >= 90 then 4 else 2 end,
+          'line ' || l || ' of run ' || i || ': processed ' || (i * 7 + l) % 9973 || ' records' || case when i % 10000 = 7 then ' checksum mismatch' else '' end
+        from generate_series(${from}, ${to}) as i, generate_series(1, ${LOGS}) as l`);
+    }
+    // the day of each execution, as the store's writes record it
+    await seeding.unsafe("insert into execution_days (id, created) select id, created from executions");
+    await seeding.unsafe("analyze executions; analyze logs; analyze execution_days");
+    await seeding.end();
+    console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
   }
 
   const iso = (ms) => new Date(ms).toISOString();
@@ -154,7 +170,7 @@ try {
       await traced.end();
       // the store's statements (not postgres.js's own type lookup, nor the estimate's explain)
       for (const { query, params } of sent.filter((s) => /^\s*select/i.test(s.query) && !/pg_type|^\s*select 1\b|explain/i.test(s.query))) {
-        const plan = await sql.unsafe(`explain ${query}`, params);
+        const plan = await sql.unsafe(`explain (analyze, buffers off) ${query}`, params);
         console.log(`    ${compact(plan.map((r) => r["QUERY PLAN"])).join("\n    ")}`);
       }
     }

@@ -142,6 +142,21 @@ describe("ferry execute", () => {
     expect(events(followed.stdout).at(-1)).toMatchObject({ event: "end", state: "SUCCESS" });
   }, 120_000);
 
+  it("--schedule-date creates the execution CREATED with that date, which it starts at; a bad date is the server's 400, exit 1", async () => {
+    const at = new Date(Date.now() + 1000);
+    const r = await runCli(["execute", "cli.execute", "hello", "--schedule-date", at.toISOString().replace("Z", "+00:00"), "--json", "--server", ferry.url]);
+    expect(r.code).toBe(0);
+    const created = JSON.parse(r.stdout) as { id: string; scheduleDate: string; state: { current: string } };
+    expect(created).toMatchObject({ scheduleDate: at.toISOString(), state: { current: "CREATED" } });
+    const followed = await runCli(["executions", "follow", created.id, "--server", ferry.url]);
+    expect(events(followed.stdout).at(-1)).toMatchObject({ event: "end", state: "SUCCESS" });
+    const execution = (await (await fetch(`${ferry.url}/api/v1/executions/${created.id}`)).json()) as { state: { histories: Array<{ state: string; date: string }> } };
+    expect(Date.parse(execution.state.histories.find((h) => h.state === "RUNNING")!.date)).toBeGreaterThanOrEqual(at.getTime());
+    const bad = await runCli(["execute", "cli.execute", "hello", "--schedule-date", "soon", "--server", ferry.url]);
+    expect(bad).toMatchObject({ code: 1, stdout: "" });
+    expect(bad.stderr).toMatch(/HTTP 400: query parameter scheduleDate='soon' is not a date-time with an offset/);
+  }, 120_000);
+
   it("bad input is one line with its exit code: an unknown flow (1), a bad --input (2), an unknown flag (2)", async () => {
     const unknown = await runCli(["execute", "cli.execute", "nope", "--wait", "--server", ferry.url]);
     expect(unknown).toMatchObject({ code: 1, stdout: "", stderr: "ferry: POST /api/v1/executions/cli.execute/nope: HTTP 404: flow cli.execute.nope not found\n" });

@@ -14,7 +14,9 @@ describe("history type none", () => {
       store.countStates({ from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", groupBy: "day" }),
       store.write({ executions: [], logs: [], metrics: [] }, START_POSITION),
       store.position(),
-      store.clear(),
+      store.beginRebuild(),
+      store.finishRebuild(),
+      store.rebuilding(),
     ];
     for (const answer of asked) {
       const error = await answer.then(() => undefined, (e: unknown) => e);

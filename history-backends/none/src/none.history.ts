@@ -13,7 +13,9 @@ export class NoHistoryStore implements HistoryStore {
   readonly source = "none" as const;
   write: HistoryStore["write"] = () => refuse("exporting history");
   position: HistoryStore["position"] = () => refuse("reading the export position");
-  clear: HistoryStore["clear"] = () => refuse("clearing history");
+  beginRebuild: HistoryStore["beginRebuild"] = () => refuse("rebuilding history");
+  finishRebuild: HistoryStore["finishRebuild"] = () => refuse("rebuilding history");
+  rebuilding: HistoryStore["rebuilding"] = () => refuse("rebuilding history");
   /** nothing to reach: a store that is not there is never out of reach */
   ping = async () => undefined;
   searchExecutions: HistoryStore["searchExecutions"] = () => refuse("searching executions");

@@ -97,21 +97,28 @@ create table if not exists export_position (
 /**
  * Layouts created before these changes: their log index kept a pending list (it is made again
  * without), and their executions had no day table (it is filled from them). Each runs once.
+ * `to_regclass` resolves in the search path: the generation being laid out.
  */
 const UPGRADES = `
 do $$ begin
-  if exists (select 1 from pg_class where relname = 'logs_words' and not coalesce(reloptions, '{}') @> '{fastupdate=off}') then
+  if exists (select 1 from pg_class where oid = to_regclass('logs_words') and not coalesce(reloptions, '{}') @> '{fastupdate=off}') then
     drop index logs_words;
   end if;
 end $$;
 `;
 
-export async function createHistorySchema(client: postgres.Sql): Promise<void> {
-  await client.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${SCHEMA_LOCK})`;
-    const [{ days }] = await tx<Array<{ days: string | null }>>`select to_regclass('execution_days')::text as days`;
-    await tx.unsafe(UPGRADES);
-    await tx.unsafe(DDL);
-    if (!days) await tx`insert into execution_days (id, created) select id, created from executions on conflict do nothing`;
-  });
+/** makes `schema` the one unqualified names resolve to until the transaction ends */
+export async function useSchema(tx: postgres.TransactionSql, schema: string): Promise<void> {
+  await tx`select set_config('search_path', ${`"${schema}"`}, true)`;
+}
+
+/** the layout in `schema` (created or completed), inside the caller's transaction */
+export async function createLayout(tx: postgres.TransactionSql, schema: string): Promise<void> {
+  await tx.unsafe(`create schema if not exists "${schema}"`);
+  await useSchema(tx, schema);
+  const [{ days }] = await tx<Array<{ days: string | null }>>`select to_regclass('execution_days')::text as days`;
+  const [{ executions }] = await tx<Array<{ executions: string | null }>>`select to_regclass('executions')::text as executions`;
+  await tx.unsafe(UPGRADES);
+  await tx.unsafe(DDL);
+  if (executions && !days) await tx`insert into execution_days (id, created) select id, created from executions on conflict do nothing`;
 }

@@ -50,6 +50,40 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     }
   });
 
+  it("a database of the first layout (tables in public, no day table, a log index with a pending list) becomes generation 1, rows and all", async () => {
+    const old = await createHistoryTestDatabase();
+    const store = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
+    const client = postgres(old.url, { max: 1, onnotice: () => undefined });
+    try {
+      const e = executionOf({ namespace: "first", created: new Date().toISOString() });
+      const batch: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "kept across the upgrade" }]), metrics: [] };
+      await store.write(batch, positionAfter(batch));
+      await store.close();
+      // back to the first layout: the tables and their partitions in public, as it made them
+      await client.unsafe("drop view executions, execution_days, logs, metrics; drop table history_generations");
+      const parts = await client<Array<{ name: string }>>`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relkind in ('r', 'p')`;
+      for (const table of ["executions", "logs", "metrics", "export_position"]) await client.unsafe(`alter table history_g1.${table} set schema public`);
+      for (const { name } of parts) await client.unsafe(`alter table history_g1.${name} set schema public`);
+      await client.unsafe("drop schema history_g1 cascade; drop index logs_words; create index logs_words on logs using gin (message_words)");
+
+      const upgraded = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
+      try {
+        expect((await upgraded.getExecution(e.execution.id))?.execution.id).toBe(e.execution.id);
+        expect((await upgraded.searchLogs({ q: "upgrade", size: 5 })).results.map((l) => l.message)).toEqual(["kept across the upgrade"]);
+        expect(await upgraded.position()).toEqual(positionAfter(batch));
+        const [index] = await client<Array<{ options: string[] }>>`select c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relname = 'logs_words'`;
+        expect(index.options).toEqual(["fastupdate=off"]);
+        const [{ n }] = await client<Array<{ n: number }>>`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p')`;
+        expect(n).toBe(1); // history_generations
+      } finally {
+        await upgraded.close();
+      }
+    } finally {
+      await client.end();
+      await old.drop();
+    }
+  });
+
   it("refuses a log cursor it did not give and values PostgreSQL cannot hold, with 400", async () => {
     const store = new PostgresHistoryStore({ url: database.url, poolSize: 1 });
     try {

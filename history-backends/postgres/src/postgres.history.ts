@@ -5,7 +5,8 @@ import {
 import postgres from "postgres";
 import { z } from "zod";
 import { HistoryQueries } from "./history-queries.js";
-import { createHistorySchema } from "./history-schema.js";
+import { beginGeneration, createGenerations, readGenerations, switchGeneration, writeTarget } from "./generations.js";
+import { useSchema } from "./history-schema.js";
 import { writeBatch } from "./history-writes.js";
 import { dayOf, Partitions } from "./partitions.js";
 
@@ -51,7 +52,7 @@ export class PostgresHistoryStore implements HistoryStore {
 
   /** the layout, created once; a failure is retried by the next call */
   private schemaReady(): Promise<void> {
-    this.ready ??= createHistorySchema(this.sql()).catch((error: unknown) => {
+    this.ready ??= createGenerations(this.sql()).catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
@@ -73,21 +74,37 @@ export class PostgresHistoryStore implements HistoryStore {
     await this.sql()`select 1`;
   }
 
+  /**
+   * Into the generation being rebuilt while there is one, else the live one; the generations
+   * row is read with a share lock, so a switch waits for the writes in flight.
+   */
   async write(batch: HistoryBatch, position: HistoryPosition): Promise<void> {
     await this.schemaReady();
     const kept = this.withinRetention(batch);
-    await this.partitions.ensure("executions", kept.executions.map((e) => e.execution.created));
-    await this.partitions.ensure("logs", kept.logs.map((l) => l.timestamp));
-    await this.partitions.ensure("metrics", kept.metrics.map((m) => m.timestamp));
-    await this.sql().begin((tx) => writeBatch(tx, kept, position));
+    const made = (await this.sql().begin(async (tx) => {
+      const target = writeTarget(await readGenerations(tx, "share"));
+      await useSchema(tx, target);
+      const made = [
+        ...(await this.partitions.ensure(tx, target, "executions", kept.executions.map((e) => e.execution.created))),
+        ...(await this.partitions.ensure(tx, target, "logs", kept.logs.map((l) => l.timestamp))),
+        ...(await this.partitions.ensure(tx, target, "metrics", kept.metrics.map((m) => m.timestamp))),
+      ];
+      await writeBatch(tx, kept, position);
+      return made;
+    })) as string[];
+    this.partitions.remember(made);
     if (this.retentionMs !== undefined && Date.now() - this.retentionAppliedAt > RETENTION_EVERY_MS) await this.applyRetention();
   }
 
-  /** drops the day partitions past retention; returns their names */
+  /** drops the day partitions past retention, of the live generation and of one being rebuilt; returns their names */
   async applyRetention(now = Date.now()): Promise<string[]> {
     if (this.retentionMs === undefined) return [];
+    await this.schemaReady();
     this.retentionAppliedAt = now;
-    return this.partitions.dropBefore(new Date(now - this.retentionMs).toISOString());
+    const cutoff = new Date(now - this.retentionMs).toISOString();
+    const { live, building } = await readGenerations(this.sql());
+    const dropped = await this.partitions.dropBefore(live, cutoff);
+    return building ? [...dropped, ...(await this.partitions.dropBefore(building, cutoff))] : dropped;
   }
 
   /** rows of days retention drops are not written: they would bring their partition back */
@@ -102,24 +119,30 @@ export class PostgresHistoryStore implements HistoryStore {
     };
   }
 
+  /** the position of the generation writes go to */
   async position(): Promise<HistoryPosition | undefined> {
     await this.schemaReady();
-    const [row] = await this.sql()<Array<{ executions_updated: string; executions_id: string; logs: string; metrics: string }>>`select * from export_position where id = 1`;
+    const sql = this.sql();
+    const target = writeTarget(await readGenerations(sql));
+    const [row] = await sql<Array<{ executions_updated: string; executions_id: string; logs: string; metrics: string }>>`select * from ${sql(target)}.export_position where id = 1`;
     return row && { executions: { updated: row.executions_updated, id: row.executions_id }, logs: Number(row.logs), metrics: Number(row.metrics) };
   }
 
-  async clear(): Promise<void> {
+  async beginRebuild(): Promise<void> {
     await this.schemaReady();
-    await this.sql().begin(async (tx) => {
-      // the partitions go with their rows: a rebuild creates what it needs
-      const parts = await tx<Array<{ name: string }>>`
-        select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-        where p.relname in ('executions', 'logs', 'metrics')`;
-      for (const { name } of parts) await tx.unsafe(`drop table if exists "${name}"`);
-      await tx`delete from execution_days`;
-      await tx`delete from export_position`;
-    });
-    this.partitions.forget();
+    const { dropped } = await beginGeneration(this.sql());
+    if (dropped) this.partitions.forget(dropped);
+  }
+
+  async finishRebuild(): Promise<void> {
+    await this.schemaReady();
+    const old = await switchGeneration(this.sql());
+    if (old) this.partitions.forget(old);
+  }
+
+  async rebuilding(): Promise<boolean> {
+    await this.schemaReady();
+    return (await readGenerations(this.sql())).building !== undefined;
   }
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest) {

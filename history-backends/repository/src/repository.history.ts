@@ -11,7 +11,7 @@ const COUNT_PAGE = 10_000;
 /**
  * History answered by the primary repository itself: what Ferry did before history stores
  * existed, so local mode and small deployments change nothing. Nothing is exported to it
- * (`write`, `position` and `clear` are refused as the bug they would be). Its pages are the
+ * (`write`, `position` and the rebuild methods are refused as the bug they would be). Its pages are the
  * primary's: by offset, or by keyset after the `next` cursor of the page before.
  *
  * Full-text log search is refused: the primary keeps no text index (it stays small and hot).
@@ -25,7 +25,9 @@ export class RepositoryHistoryStore implements HistoryStore {
   }
   write: HistoryStore["write"] = () => this.notExported("exporting history");
   position: HistoryStore["position"] = () => this.notExported("reading the export position");
-  clear: HistoryStore["clear"] = () => this.notExported("clearing history");
+  beginRebuild: HistoryStore["beginRebuild"] = () => this.notExported("rebuilding history");
+  finishRebuild: HistoryStore["finishRebuild"] = () => this.notExported("rebuilding history");
+  rebuilding: HistoryStore["rebuilding"] = () => this.notExported("rebuilding history");
 
   async ping(): Promise<void> {
     await this.repository.getExecution("00000000-0000-7000-8000-000000000000");

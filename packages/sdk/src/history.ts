@@ -142,8 +142,17 @@ export interface HistoryStore {
   write(batch: HistoryBatch, position: HistoryPosition): Promise<void>;
   /** the position stored by the last write; undefined before any */
   position(): Promise<HistoryPosition | undefined>;
-  /** removes everything, the position too: a rebuild exports the primary again from the start */
-  clear(): Promise<void>;
+  /**
+   * Rebuild generations: `beginRebuild` makes an empty generation beside the live one (an
+   * unfinished one, left by a rebuild that died, is dropped first). From then on `write` and
+   * `position` address the new generation, while every search still reads the live one, whole.
+   * `finishRebuild` makes the new generation live at once and drops the old one (nothing to do
+   * when no rebuild is under way). The state is the store's, durably: after a restart,
+   * `rebuilding` says a rebuild is to be finished, and `position` is where it stood.
+   */
+  beginRebuild(): Promise<void>;
+  finishRebuild(): Promise<void>;
+  rebuilding(): Promise<boolean>;
   /** throws an OperationalError when the store is out of reach */
   ping(): Promise<void>;
 

@@ -84,22 +84,53 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect((await store.getExecution(id))?.execution.version).toBe(5);
     });
 
-    test("the position is stored with its batch and never moves back; clear removes everything and the position", async () => {
-      await store.clear();
-      expect(await store.position()).toBeUndefined();
-      const [first, second] = [0, 1].map((i) => executionOf({ namespace: ns("position"), created: at(i * 1000) }));
+    test("the position is stored with its batch and never moves back", async () => {
+      // saved after every other case's executions: the position is this case's to move
+      const [first, second] = [0, 1].map((i) => executionOf({ namespace: ns("position"), created: at(100 * DAY + i * 1000) }));
       const later = batchOf([second], lines(second, ["p2"]));
       const earlier = batchOf([first], lines(first, ["p1"]));
-      await fixture.ingest(later, positionAfter(later));
-      expect(await store.position()).toEqual(positionAfter(later));
+      const before = await store.position();
+      await fixture.ingest(later, positionAfter(later, before));
+      expect(await store.position()).toEqual(positionAfter(later, before));
       // a slower writer finishing last with an older batch
       await fixture.ingest(earlier, { ...positionAfter(earlier), logs: positionAfter(later).logs - 1 });
-      expect(await store.position()).toEqual(positionAfter(later));
+      expect(await store.position()).toEqual(positionAfter(later, before));
       expect(await store.getExecution(first.execution.id)).toBeDefined();
-      await store.clear();
+    });
+
+    test("a rebuild fills a new generation beside the live one, which serves whole until the switch; a second begin starts it afresh", async () => {
+      const old = executionOf({ namespace: ns("rebuild"), created: at(0) });
+      const oldBatch = batchOf([old], lines(old, ["old line"]));
+      await ingest(oldBatch);
+      const livePosition = await store.position();
+      expect(await store.rebuilding()).toBe(false);
+      await store.beginRebuild();
+      expect(await store.rebuilding()).toBe(true);
+      // the new generation starts empty, with no position; searches still read the live one
       expect(await store.position()).toBeUndefined();
-      expect(await store.getExecution(second.execution.id)).toBeUndefined();
-      expect(await store.findLogs(second.execution.id)).toEqual([]);
+      const abandoned = executionOf({ namespace: ns("rebuild"), created: at(500) });
+      await ingest(batchOf([abandoned]));
+      // a rebuild begun again (its first died): what the first wrote is gone with it
+      await store.beginRebuild();
+      expect(await store.position()).toBeUndefined();
+      const fresh = executionOf({ namespace: ns("rebuild"), created: at(1000) });
+      const rebuilt = batchOf([old, fresh], lines(fresh, ["new line"]));
+      await ingest(rebuilt);
+      expect(await store.position()).toEqual(positionAfter(rebuilt));
+      expect((await store.searchExecutions({ namespace: ns("rebuild"), size: 10 })).results.map((e) => e.id)).toEqual([old.execution.id]);
+      expect((await store.findLogs(old.execution.id)).map((l) => l.message)).toEqual(["old line"]);
+      await store.finishRebuild();
+      expect(await store.rebuilding()).toBe(false);
+      expect((await store.searchExecutions({ namespace: ns("rebuild"), size: 10 })).results.map((e) => e.id)).toEqual([fresh.execution.id, old.execution.id]);
+      expect(await store.getExecution(abandoned.execution.id)).toBeUndefined();
+      // the old generation's lines went with it; the rebuild wrote none for that execution
+      expect(await store.findLogs(old.execution.id)).toEqual([]);
+      expect((await store.findLogs(fresh.execution.id)).map((l) => l.message)).toEqual(["new line"]);
+      expect(await store.position()).toEqual(positionAfter(rebuilt));
+      expect(livePosition).toBeDefined();
+      // nothing under way: a finish changes nothing
+      await store.finishRebuild();
+      expect(await store.getExecution(fresh.execution.id)).toBeDefined();
     });
 
     test("two writers writing the same batches at once store each execution and line once", async () => {
@@ -238,6 +269,7 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
 export const PRIMARY_ANSWERS_SKIPS = {
   "the same batch written twice is stored once": "answered by the primary: nothing is exported to it",
   "an older version written after a newer one keeps the newer": "answered by the primary: nothing is exported to it",
-  "the position is stored with its batch and never moves back; clear removes everything and the position": "answered by the primary: it has no export position",
+  "the position is stored with its batch and never moves back": "answered by the primary: it has no export position",
+  "a rebuild fills a new generation beside the live one, which serves whole until the switch; a second begin starts it afresh": "answered by the primary: nothing is exported to it, nothing to rebuild",
   "two writers writing the same batches at once store each execution and line once": "answered by the primary: nothing is exported to it",
 };

@@ -47,7 +47,6 @@ describe("ExecutionWaiter footprint", () => {
 describe("ExecutionWaiter across schedulers", () => {
   it("answers a request waiting on one scheduler when another ends the execution, without a database read", async () => {
     const queue = createMemoryQueue();
-    await queue.init?.();
     const [here, there] = [new EngineEvents(), new EngineEvents()];
     // an hour between polls: only the broadcast can release the request
     const waiting = new ExecutionWaiter(repository, here, 3_600_000, queue);

@@ -125,7 +125,7 @@ export const openApiDocument = {
       },
     },
     "/api/v1/history": { get: { summary: "Where history is served from, and the exporter's position, lag and state", responses: { 200: json("{source, export?}") } } },
-    "/api/v1/history/rebuild": { post: { summary: "Empty the history store and export the primary again from the start", responses: { 202: json("{source, export}"), 409: error("history is not exported") } } },
+    "/api/v1/history/rebuild": { post: { summary: "Export the primary again from the start into a new generation built beside the live one, switched live once caught up", responses: { 202: json("{source, export}"), 409: error("history is not exported") } } },
     "/api/v1/logs/{executionId}": {
       get: {
         summary: "Logs of an execution",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderString } from "./render.js";
+import { checkTemplate, renderString } from "./render.js";
 
 // Kestra's calendar functions (DayOfWeekFunction … IsDateBetweenFunction), read from their source
 const r = (t: string) => renderString(t, { variables: {} });
@@ -32,5 +32,8 @@ describe("calendar functions", () => {
     await expect(r("{{ isDayWeekInMonth('2025-01-06', 'MON', 'FIRST') }}")).rejects.toThrow(/invalid 'dayOfWeek' value: 'MON'/);
     await expect(r("{{ isDayWeekInMonth('2025-01-06', 'MONDAY', 'FIFTH') }}")).rejects.toThrow(/invalid 'position' value: 'FIFTH'/);
     await expect(r("{{ isLastWorkingDay('2025-01-31', 'FUNDAY') }}")).rejects.toThrow(/invalid 'workingDays' value: 'FUNDAY'/);
+  });
+  it("refuse isPublicHoliday at deploy, saying why, rather than as an unknown function", () => {
+    expect(() => checkTemplate("{{ isPublicHoliday('2025-12-25', 'FR') }}")).toThrow(/isPublicHoliday\(\) is not supported by Ferry yet/);
   });
 });

@@ -2,7 +2,7 @@ import { JavaDouble, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
-import { ksuid, nanoId } from "./id-functions.js";
+import { id, ksuid, nanoId } from "./id-functions.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
 import { javaString } from "./java-text.js";
@@ -312,6 +312,7 @@ export const FUNCTIONS: Record<string, Builtin> = {
   uuid: () => crypto.randomUUID(),
   nanoId,
   ksuid,
+  id,
   encrypt,
   decrypt,
   randomInt: (args, named) => {

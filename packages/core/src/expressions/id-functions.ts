@@ -35,16 +35,23 @@ export const nanoId: Builtin = (args, names) => {
   return Array.from(bytes, (b) => alphabet[b & mask]).join("");
 };
 
+/** base 62 digits of a non-negative number, most significant first, no padding */
+function base62(n: bigint): string {
+  let out = "";
+  do {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  } while (n > 0n);
+  return out;
+}
+
+/** `id()`: Kestra's IdUtils.create, FriendlyId's random (version 4) UUID in base 62, at most 22 characters */
+export const id: Builtin = () => base62(BigInt(`0x${crypto.randomUUID().replaceAll("-", "")}`));
+
 /** `ksuid()`: 4 bytes of seconds since KSUID's epoch and 16 random bytes, in base 62, 27 characters */
 export const ksuid: Builtin = () => {
   const bytes = new Uint8Array(20);
   new DataView(bytes.buffer).setUint32(0, Math.floor(Date.now() / 1000) - KSUID_EPOCH);
   crypto.getRandomValues(bytes.subarray(4));
-  let n = bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
-  let out = "";
-  while (n > 0n) {
-    out = BASE62[Number(n % 62n)] + out;
-    n /= 62n;
-  }
-  return out.padStart(KSUID_LENGTH, "0");
+  return base62(bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n)).padStart(KSUID_LENGTH, "0");
 };

@@ -150,6 +150,17 @@ describe("other functions", () => {
     expect(Math.abs(Number(value >> 128n) - (Date.now() / 1000 - 1_400_000_000))).toBeLessThan(5);
   });
 
+  it("id (IDFunction): IdUtils.create, a random version 4 UUID in FriendlyId's base 62", async () => {
+    const [a, b] = (await r("{{ id() }} {{ id() }}")).split(" ");
+    expect(a).toMatch(/^[0-9A-Za-z]{1,22}$/);
+    expect(a).not.toBe(b);
+    const value = [...a].reduce((n, c) => n * 62n + BigInt("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".indexOf(c)), 0n);
+    // the UUID's version nibble is 4 and its variant bits 10
+    expect(Number((value >> 76n) & 0xfn)).toBe(4);
+    expect(Number((value >> 62n) & 0x3n)).toBe(2);
+    await expect(r("{{ id(1) }}")).rejects.toThrow(/function 'id' takes no arguments/);
+  });
+
   it("max, min, range, uuid, randomInt (docs)", async () => {
     expect(await r("{{ max(20, 80, 30) }}|{{ min(20, 80, 30) }}|{{ range(0, 3) }}|{{ range(0, 6, 2) }}")).toBe("80|20|[0,1,2,3]|[0,2,4,6]");
     expect(await r("{{ uuid() }}")).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);

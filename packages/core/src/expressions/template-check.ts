@@ -19,6 +19,7 @@ const EVALUATOR_FILTERS = ["default", "className"];
 /** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
 const NOT_YET: Record<string, string> = {
   i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
+  isPublicHoliday: "isPublicHoliday() is not supported by Ferry yet (Kestra reads Jollyday's holiday calendars, which Ferry does not carry)",
 };
 
 const filters = new Set([...Object.keys(FILTERS), ...EVALUATOR_FILTERS]);

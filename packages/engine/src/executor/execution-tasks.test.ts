@@ -6,7 +6,7 @@ beforeAll(async () => void (h = await createEngineHarness()));
 afterAll(async () => h.close());
 
 describe("tasks the executor resolves on the execution itself: Exit, Labels, SetVariables, UnsetVariables", () => {
-  for (const [state, expected] of [["SUCCESS", "SUCCESS"], ["WARNING", "WARNING"], ["FAILED", "FAILED"], ["CANCELED", "CANCELLED"]] as const) {
+  for (const [state, expected] of [["SUCCESS", "SUCCESS"], ["WARNING", "WARNING"], ["FAILED", "FAILED"], ["CANCELED", "CANCELLED"], ["CANCELLED", "CANCELLED"]] as const) {
     it(`Exit with state ${state} ends the execution ${expected} at once, with the task and its parents`, async () => {
       const r = await h.run(`
 id: exit-${state.toLowerCase()}

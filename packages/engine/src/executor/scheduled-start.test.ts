@@ -53,7 +53,16 @@ describe("an execution created with a scheduleDate", () => {
     const f = await h.deploy(flow("refused"));
     await expect(h.executions.create({ flow: f, scheduleDate: "2030-01-01T10:00:00" })).rejects.toThrow(/scheduleDate '2030-01-01T10:00:00' is not a date-time with an offset/);
     await expect(h.executions.create({ flow: f, scheduleDate: "2030-02-30T10:00:00Z" })).rejects.toThrow(/is not a date-time/);
-    expect((await h.repository.listUnfinishedExecutions()).filter((e) => e.flowId === "refused")).toHaveLength(0);
+    expect((await h.repository.searchExecutions({ namespace: "test.scheduled", flowId: "refused", page: 1, size: 10 })).total).toBe(0);
+  });
+
+  it("counts its MAX_DURATION SLA from its date, not from its creation", async () => {
+    // created 4 s before it may start: counted from creation a PT3S SLA would end it at once
+    const sla = "id: sla_held\nnamespace: test.scheduled\nsla:\n  - { id: quick, type: MAX_DURATION, duration: PT3S, behavior: FAIL }\ntasks:\n  - { id: hello, type: core.Log, message: hi }\n";
+    const created = await h.executions.create({ flow: await h.deploy(sla), scheduleDate: inSeconds(4) });
+    const done = await h.waitFor(created.id, (e) => isTerminal(e.state.current));
+    expect(done.execution.state.current).toBe("SUCCESS");
+    expect(done.taskRuns.map((r) => r.state.current)).toEqual(["SUCCESS"]);
   });
 
   it("outlives a restart: the wait is the repository's scheduleDate, armed again by the new process", async () => {

@@ -5,6 +5,7 @@ import { TcpProxy } from "@ferry/testkit/tcp-proxy";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HistoryStore } from "@ferry/sdk";
 import { afterEach, describe, expect, it } from "vitest";
 import { HistoryExporter } from "./history-exporter.js";
 
@@ -81,16 +82,53 @@ describe.skipIf(!POSTGRES_URL)("history exporter: sqlite primary, postgres histo
     await exporter.catchUp();
     await exporter.rebuild();
     expect(exporter.statusNow()).toMatchObject({ rebuilding: true, active: true });
-    expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(0);
+    // the live generation serves, whole, while the new one is built
+    expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(3);
+    expect(await store.rebuilding()).toBe(true);
     await expect(exporter.rebuild()).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/^a history rebuild is already running/) });
     await exporter.catchUp();
     expect(exporter.statusNow().rebuilding).toBe(false);
+    expect(await store.rebuilding()).toBe(false);
     expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(3);
     lease.held = false;
     expect(exporter.statusNow().active).toBe(false);
     expect(exporter.exportedBefore()).toBeUndefined();
     await expect(exporter.rebuild()).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/another replica holds the export lease/) });
     expect((await store.searchExecutions({ namespace: "exp.rebuild", size: 1 })).total).toBe(3);
+  });
+
+  it("a rebuild that dies mid-way leaves the live generation serving; the next exporter goes on with it and switches once caught up", async () => {
+    const repository = await primary();
+    const { store, drop } = await createPostgresHistoryTestStore();
+    cleanups.push(drop, () => repository.close());
+    await seed(repository, "exp.crash", 4);
+    await new HistoryExporter({ repository, history: store }).catchUp();
+    await seed(repository, "exp.crash", 6);
+    // the exporting server dies after its third write into the new generation: a write is one
+    // transaction, so it stops between two writes (a process killed mid-write rolls back alike)
+    let writes = 0;
+    const dying: HistoryStore = Object.assign(Object.create(store) as HistoryStore, {
+      write: async (...args: Parameters<HistoryStore["write"]>) => {
+        if (++writes > 3) throw new Error("the process died");
+        return store.write(...args);
+      },
+    });
+    const first = new HistoryExporter({ repository, history: dying, batchSize: 2 });
+    await first.rebuild();
+    await expect(first.catchUp()).rejects.toThrow("the process died");
+    // half-built: searches read the live generation, the 4 exported before the rebuild, once each
+    expect(await store.rebuilding()).toBe(true);
+    expect((await store.searchExecutions({ namespace: "exp.crash", size: 100 })).total).toBe(4);
+    expect((await store.searchLogs({ q: "line", namespace: "exp.crash", size: 1 })).total).toBe(8);
+    // a restarted server: its exporter finds the rebuild under way and finishes it
+    const second = new HistoryExporter({ repository, history: store, batchSize: 2 });
+    await second.catchUp();
+    expect(second.statusNow().rebuilding).toBe(false);
+    expect(await store.rebuilding()).toBe(false);
+    const ids = (await store.searchExecutions({ namespace: "exp.crash", size: 100 })).results.map((e) => e.id);
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
+    expect((await store.searchLogs({ q: "line", namespace: "exp.crash", size: 1 })).total).toBe(20);
   });
 
   it("backs off while the history store is down, the primary untouched, then catches up to lag 0; rebuild re-exports everything", async () => {

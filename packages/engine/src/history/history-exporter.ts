@@ -125,10 +125,12 @@ export class HistoryExporter {
   }
 
   /**
-   * Empties the history store and exports the primary again from the start. Only the
-   * exporting server rebuilds (another one's export would go on from its own position), and
-   * one rebuild at a time: until the export reaches the primary's end again, a second one is
-   * refused.
+   * Exports the primary again from the start into a new generation of the history store,
+   * built beside the live one, which keeps answering searches (as of the rebuild's start)
+   * until the new one has caught up and is switched live in one step. Only the exporting
+   * server rebuilds (another one's export would go on from its own position), and one rebuild
+   * at a time: until the switch, a second one is refused. A rebuild survives a restart or a
+   * lease handover: the store knows it is under way, and the next exporter goes on with it.
    */
   async rebuild(): Promise<void> {
     if (!this.active) throw new ConflictError("this server does not export history now (another replica holds the export lease): ask the rebuild of the exporting server, whose /api/v1/history says active: true");
@@ -137,12 +139,13 @@ export class HistoryExporter {
     const wasRunning = !this.stopped;
     await this.stop();
     try {
-      await this.options.history.clear();
+      await this.options.history.beginRebuild();
     } catch (error) {
       this.status.rebuilding = false;
       if (wasRunning) this.start();
       throw error;
     }
+    // what was exported before is in the old generation: nothing is known exported until the switch
     this.reachedEndAt = undefined;
     this.loaded = false;
     this.status.caughtUp = false;
@@ -193,7 +196,12 @@ export class HistoryExporter {
   }
 
   private async load(): Promise<void> {
-    const stored = (await this.options.history.position()) ?? START_POSITION;
+    // a rebuild begun by an exporter that died (or by the replica that held the lease) goes on
+    const [stored = START_POSITION, rebuilding] = await Promise.all([this.options.history.position(), this.options.history.rebuilding()]);
+    if (rebuilding) {
+      this.status.rebuilding = true;
+      this.reachedEndAt = undefined;
+    }
     this.cursor = stored.executions;
     this.logs = new SeqFollower(stored.logs, this.gapTimeoutMs, this.now);
     this.metrics = new SeqFollower(stored.metrics, this.gapTimeoutMs, this.now);
@@ -229,6 +237,8 @@ export class HistoryExporter {
     const done = forward.length < this.batchSize && logRows.length < this.batchSize && metricRows.length < this.batchSize && !logs.waiting && !metrics.waiting;
     this.status.caughtUp = done;
     if (done) {
+      // the rebuilt generation has caught up: it goes live (searches switch to it at once)
+      if (this.status.rebuilding) await history.finishRebuild();
       this.caughtUpAt = this.reachedEndAt = this.now();
       this.status.rebuilding = false;
     }
