@@ -10,7 +10,8 @@ import {
  * what the HistoryStore interface asks (node_modules/@ferry/sdk/dist/history.d.ts): a batch
  * and its position stored together or not at all, nothing stored twice (executions keep their
  * newest version, lines and metrics are keyed by `seq`), a position that never moves back,
- * searches newest first with keyset pages, and an OperationalError when out of reach.
+ * a rebuild written into a new generation while searches read the live one, searches newest
+ * first with keyset pages, and an OperationalError when out of reach.
  * Everything here, the position too, is lost when the process stops; the server's exporter then
  * exports the primary into it again from the start (so history.primaryRetention must stay unset).
  */
@@ -25,6 +26,13 @@ const byDescending = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key
 /** log lines sort by time, then by the primary's numbering; the same fixed-width key is the cursor */
 const logKey = (line: HistoryLogEntry) => `${new Date(line.timestamp).toISOString()}|${String(line.seq).padStart(16, "0")}`;
 const LOG_CURSOR = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\|\d{16}$/;
+
+/** one generation of history: what the export wrote, and where it stood */
+interface Generation {
+  entries: Map<string, Entry>;
+  position?: HistoryPosition;
+}
+const newGeneration = (): Generation => ({ entries: new Map() });
 
 /** one execution's history: its record once exported, its lines and metrics (which may come first) */
 interface Entry {
@@ -58,8 +66,10 @@ function pageOf<T>(all: T[], request: HistoryPageRequest, cursor: (t: T) => stri
 
 export class AcmeHistoryStore implements HistoryStore {
   readonly source = "exported" as const;
-  private entries = new Map<string, Entry>();
-  private stored?: HistoryPosition;
+  /** what searches read */
+  private live: Generation = newGeneration();
+  /** a rebuild's generation, filled beside the live one until finishRebuild makes it live */
+  private next?: Generation;
 
   /** at most this many executions are kept; past it the oldest go, with their lines and metrics */
   constructor(private readonly maxExecutions = 100_000) {}
@@ -74,43 +84,56 @@ export class AcmeHistoryStore implements HistoryStore {
     // reach your store here; throw an OperationalError (from @ferry/sdk) when it is out of reach
   }
 
-  private entry(executionId: string): Entry {
-    let entry = this.entries.get(executionId);
-    if (!entry) this.entries.set(executionId, (entry = { logs: new Map(), metrics: new Map() }));
-    return entry;
-  }
-
   // one synchronous step: nothing else runs between the batch and its position (a database does both in one transaction)
   async write(batch: HistoryBatch, position: HistoryPosition): Promise<void> {
+    const target = this.next ?? this.live;
+    const entry = (executionId: string): Entry => {
+      let found = target.entries.get(executionId);
+      if (!found) target.entries.set(executionId, (found = { logs: new Map(), metrics: new Map() }));
+      return found;
+    };
     for (const written of batch.executions) {
-      const entry = this.entry(written.execution.id);
-      if (!entry.record || newer(entry.record.execution, written.execution)) entry.record = copy(written);
+      const stored = entry(written.execution.id);
+      if (!stored.record || newer(stored.record.execution, written.execution)) stored.record = copy(written);
     }
-    for (const line of batch.logs) this.entry(line.executionId).logs.set(line.seq, copy(line));
-    for (const metric of batch.metrics) this.entry(metric.executionId).metrics.set(metric.seq, copy(metric));
-    this.stored = furthest(this.stored, position);
-    this.evict();
+    for (const line of batch.logs) entry(line.executionId).logs.set(line.seq, copy(line));
+    for (const metric of batch.metrics) entry(metric.executionId).metrics.set(metric.seq, copy(metric));
+    target.position = furthest(target.position, position);
+    this.evict(target);
   }
 
   /** past the bound, down to 90% of it: ids are UUIDv7, so the smallest are the oldest */
-  private evict(): void {
-    if (this.entries.size <= this.maxExecutions) return;
-    const oldest = [...this.entries.keys()].sort().slice(0, this.entries.size - Math.floor(this.maxExecutions * 0.9));
-    for (const id of oldest) this.entries.delete(id);
+  private evict(generation: Generation): void {
+    const { entries } = generation;
+    if (entries.size <= this.maxExecutions) return;
+    const oldest = [...entries.keys()].sort().slice(0, entries.size - Math.floor(this.maxExecutions * 0.9));
+    for (const id of oldest) entries.delete(id);
   }
 
+  /** the export's position in the generation being written (a rebuild's, while one is under way) */
   async position(): Promise<HistoryPosition | undefined> {
-    return this.stored && copy(this.stored);
+    const { position } = this.next ?? this.live;
+    return position && copy(position);
   }
 
-  async clear(): Promise<void> {
-    this.entries = new Map();
-    this.stored = undefined;
+  // a database keeps generations as tables or key prefixes and switches which one is live in one transaction
+  async beginRebuild(): Promise<void> {
+    this.next = newGeneration();
+  }
+
+  async finishRebuild(): Promise<void> {
+    if (!this.next) return;
+    this.live = this.next;
+    this.next = undefined;
+  }
+
+  async rebuilding(): Promise<boolean> {
+    return this.next !== undefined;
   }
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
     const found: ExecutionRecord[] = [];
-    for (const { record } of this.entries.values()) {
+    for (const { record } of this.live.entries.values()) {
       const e = record?.execution;
       if (
         e &&
@@ -129,19 +152,19 @@ export class AcmeHistoryStore implements HistoryStore {
   }
 
   async getExecution(id: string): Promise<HistoryExecution | undefined> {
-    const record = this.entries.get(id)?.record;
+    const record = this.live.entries.get(id)?.record;
     return record && copy(record);
   }
 
   async findLogs(executionId: string, filter: HistoryLogFilter = {}): Promise<LogEntry[]> {
-    const lines = [...(this.entries.get(executionId)?.logs.values() ?? [])]
+    const lines = [...(this.live.entries.get(executionId)?.logs.values() ?? [])]
       .filter((l) => (!filter.taskId || l.taskId === filter.taskId) && (!filter.taskRunId || l.taskRunId === filter.taskRunId) && atLeast(l, filter.minLevel))
       .sort((a, b) => a.seq - b.seq);
     return lines.map(withoutSeq);
   }
 
   async findMetrics(executionId: string, filter: HistoryMetricFilter = {}): Promise<MetricEntry[]> {
-    const metrics = [...(this.entries.get(executionId)?.metrics.values() ?? [])]
+    const metrics = [...(this.live.entries.get(executionId)?.metrics.values() ?? [])]
       .filter((m) => (!filter.taskId || m.taskId === filter.taskId) && (!filter.taskRunId || m.taskRunId === filter.taskRunId))
       .sort((a, b) => a.seq - b.seq);
     return metrics.map(withoutSeq);
@@ -152,7 +175,7 @@ export class AcmeHistoryStore implements HistoryStore {
     if (!words.length) throw new UserError("a log search needs words to look for (q)", { status: 400 });
     if (query.after !== undefined && !LOG_CURSOR.test(query.after)) throw new UserError("query parameter 'after' is not a cursor this API gave (use the 'next' of the previous page)", { status: 400 });
     const found: HistoryLogEntry[] = [];
-    for (const entry of this.entries.values()) {
+    for (const entry of this.live.entries.values()) {
       for (const line of entry.logs.values()) {
         if (!inNamespace(line.namespace, query.namespace, false) || (query.flowId && line.flowId !== query.flowId) || !atLeast(line, query.minLevel)) continue;
         const at = new Date(line.timestamp).toISOString();
@@ -169,7 +192,7 @@ export class AcmeHistoryStore implements HistoryStore {
   /** per bucket of creation time (or per flow) and state, with the durations of the ended ones */
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {
     const counts = new Map<string, StateCount>();
-    for (const { record } of this.entries.values()) {
+    for (const { record } of this.live.entries.values()) {
       const e = record?.execution;
       if (!e || e.created < query.from || e.created >= query.to) continue;
       if (!inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) || (query.flowId && e.flowId !== query.flowId)) continue;
