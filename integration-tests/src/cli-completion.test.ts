@@ -40,7 +40,7 @@ describe("ferry completion", () => {
     // options and their values are passed over when finding the command
     expect(await bashCompletes("ferry --server http://x executions list --st")).toEqual(["--state"]);
     expect(await bashCompletes("ferry executions list --namespace company --li")).toEqual(["--limit"]);
-    expect(await bashCompletes("ferry plugin new acme --kind ")).toEqual(["task", "trigger", "storage", "secrets", "repository", "queue"]);
+    expect(await bashCompletes("ferry plugin new acme --kind ")).toEqual(["task", "trigger", "storage", "secrets", "repository", "queue", "history"]);
     expect(await bashCompletes("ferry completion ")).toEqual(["bash", "zsh", "fish"]);
   });
 
@@ -63,7 +63,7 @@ words=(${words.map((w) => `'${w}'`).join(" ")}); CURRENT=${words.length}; _ferry
         ])
       ).stdout.trim().split("\n");
     expect(await offered("ferry", "executions", "")).toEqual(expect.arrayContaining(["list:the latest executions, newest first", "kill:kill a running execution"]));
-    expect(await offered("ferry", "plugin", "new", "x", "--kind", "")).toEqual(["task", "trigger", "storage", "secrets", "repository", "queue"]);
+    expect(await offered("ferry", "plugin", "new", "x", "--kind", "")).toEqual(["task", "trigger", "storage", "secrets", "repository", "queue", "history"]);
     expect(await offered("ferry", "flow", "deploy", "")).toEqual(["FILES"]);
   });
 

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,6 +18,7 @@ const PLUGINS = {
   secrets: "ferry-secrets-keyring",
   repository: "ferry-repository-ledger",
   queue: "ferry-queue-relay",
+  history: "ferry-history-shelf",
 } as const;
 const folderOf = (name: string) => name.split("/").pop()!;
 
@@ -53,7 +54,7 @@ describe("ferry plugin new, in a folder outside this repository", () => {
       await symlink(join(parent, folderOf(PLUGINS.trigger), "node_modules"), join(parent, folderOf(name), "node_modules"), "dir");
     }
     /** how many tests each template had when written */
-    const tests: Record<string, number> = { task: 3, trigger: 2, storage: 10, secrets: 6, repository: 22, queue: 9 };
+    const tests: Record<string, number> = { task: 3, trigger: 2, storage: 10, secrets: 6, repository: 22, queue: 9, history: 17 };
     for (const [kind, name] of Object.entries(PLUGINS)) {
       const dir = join(parent, folderOf(name));
       const build = run("npm", ["run", "build"], dir);
@@ -81,6 +82,10 @@ queue: { type: ./${folderOf(PLUGINS.queue)} }
     await writeFile(join(parent, "typo.yaml"), `storage: { type: ./${folderOf(PLUGINS.storage)}, maxbytes: 1 }\n`);
     expect((await runCli(["config", "check", "-c", "typo.yaml"], { cwd: parent })).stderr.trim()).toBe(
       "ferry: invalid configuration at storage.maxbytes: unknown key for storage type 'box' (known: maxBytes)",
+    );
+    await writeFile(join(parent, "typo.yaml"), `history: { type: ./${folderOf(PLUGINS.history)}, maxexecutions: 1 }\n`);
+    expect((await runCli(["config", "check", "-c", "typo.yaml"], { cwd: parent })).stderr.trim()).toBe(
+      "ferry: invalid configuration at history.maxexecutions: unknown key for history type 'shelf' (known: maxExecutions)",
     );
 
     ferry = await startFerryProcess({ cwd: parent, env: { KEYRING_GREETING: "from the keyring" } });
@@ -123,6 +128,35 @@ tasks:
     expect(fired.total).toBeGreaterThan(0);
     expect(fired.results[0].trigger?.type).toBe("officeHours.Workdays");
 
+    // the history scaffold beside the embedded defaults: an exported store is fed from the
+    // primary's change feed, which SQLite keeps and the repository scaffold (in memory) leaves out
+    await ferry.stop();
+    const historyRun = join(parent, "history-run");
+    await mkdir(historyRun);
+    await writeFile(join(historyRun, "ferry.yaml"), `plugins: ["@ferry/plugin-core"]\nhistory: { type: ../${folderOf(PLUGINS.history)}, maxExecutions: 1000 }\n`);
+    const historyCheck = await runCli(["config", "check"], { cwd: historyRun });
+    expect(historyCheck.code, historyCheck.stderr).toBe(0);
+    expect(historyCheck.stdout).toContain(`history ../${folderOf(PLUGINS.history)}`);
+    ferry = await startFerryProcess({ cwd: historyRun });
+    await deploy(`id: shelved
+namespace: it.scaffold
+tasks:
+  - { id: say, type: core.Log, message: "shelved {{ execution.id }}" }
+`);
+    const shelved = (await (await fetch(`${ferry.url}/api/v1/executions/it.scaffold/shelved?wait=true`, { method: "POST" })).json()) as { id: string; state: { current: string } };
+    expect(shelved.state.current).toBe("SUCCESS");
+    expect(((await (await fetch(`${ferry.url}/api/v1/history`)).json()) as { source: string }).source).toBe("exported");
+    // the exporter feeds the store, which answers the full-text log search (the primary has no text index)
+    const searchUntil = Date.now() + 30_000;
+    let found: { total: number; results: Array<{ message: string; executionId: string }> } = { total: 0, results: [] };
+    while (found.total === 0 && Date.now() < searchUntil) {
+      await new Promise((r) => setTimeout(r, 250));
+      const answer = await fetch(`${ferry.url}/api/v1/logs/search?q=shelved&namespace=it.scaffold`);
+      expect(answer.status).toBe(200);
+      found = (await answer.json()) as typeof found;
+    }
+    expect(found.results).toEqual([expect.objectContaining({ executionId: shelved.id, message: `shelved ${shelved.id}` })]);
+
     // the task plugin documents itself as the in-repository ones do
     const docs = await runCli(["plugin", "docs", "docs", "--plugin", `./${folderOf(PLUGINS.task)}`], { cwd: parent });
     expect(docs.stdout).toContain("wrote 1 pages and README.md");
@@ -136,6 +170,6 @@ tasks:
 
     expect((await runCli(["plugin", "new", PLUGINS.task, "--dir", parent])).stderr).toContain("already exists");
     expect((await runCli(["plugin", "new", "Not A Name"])).stderr).toContain("is not an npm package name");
-    expect((await runCli(["plugin", "new", "ferry-plugin-x", "--kind", "widget", "--dir", parent])).stderr).toContain("Allowed choices are task, trigger, storage, secrets, repository, queue");
-  }, 300_000);
+    expect((await runCli(["plugin", "new", "ferry-plugin-x", "--kind", "widget", "--dir", parent])).stderr).toContain("Allowed choices are task, trigger, storage, secrets, repository, queue, history");
+  }, 900_000);
 });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const PLUGIN_KINDS = ["task", "trigger", "storage", "secrets", "repository", "queue"] as const;
+export const PLUGIN_KINDS = ["task", "trigger", "storage", "secrets", "repository", "queue", "history"] as const;
 export type PluginKind = (typeof PLUGIN_KINDS)[number];
 
 /**
@@ -27,7 +27,7 @@ export interface PluginNames {
 
 export function pluginNames(packageName: string): PluginNames {
   const folder = packageName.split("/").pop()!;
-  const short = folder.replace(/^ferry-(plugin|trigger|storage|secrets|repository|queue)-/, "") || "plugin";
+  const short = folder.replace(/^ferry-(plugin|trigger|storage|secrets|repository|queue|history)-/, "") || "plugin";
   const prefix = short.replace(/[^a-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^[^a-z]+/, "") || "plugin";
   return { packageName, folder, prefix, pascal: prefix[0].toUpperCase() + prefix.slice(1), upper: prefix.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase() };
 }
@@ -60,6 +60,7 @@ const WHAT: Record<PluginKind, (n: PluginNames) => string> = {
   secrets: (n) => `a secret backend (\`${n.upper}_SECRET_<NAME>\` environment variables, to start from)`,
   repository: () => "a repository backend (in memory, to start from)",
   queue: () => "a queue backend (in memory, to start from)",
+  history: () => "a history store, where the API searches ended executions, log lines and metrics (in memory, to start from)",
 };
 
 function loadIt(kind: PluginKind, n: PluginNames): string {
@@ -70,18 +71,27 @@ function loadIt(kind: PluginKind, n: PluginNames): string {
 plugins: ["@ferry/plugin-core", "@ferry/plugin-script", "./${n.folder}"]
 \`\`\``;
   }
-  const options = kind === "storage" ? ", maxBytes: 104857600" : kind === "secrets" ? `, prefix: ${n.upper}_SECRET_` : "";
+  const options = kind === "storage" ? ", maxBytes: 104857600" : kind === "secrets" ? `, prefix: ${n.upper}_SECRET_` : kind === "history" ? ", maxExecutions: 100000" : "";
   return `Name it as the \`type\` of the configuration's \`${kind}\` section, by npm name or by folder
 (relative to \`ferry.yaml\`), with its options beside it; check it loads:
 
 \`\`\`yaml
 ${kind}: { type: ./${n.folder}${options} }
-\`\`\``;
+\`\`\`${kind === "history" ? `
+
+The server's exporter then feeds it ended executions, their log lines and metrics (\`GET /api/v1/history\`
+shows how far), and the API answers history searches from it, full-text log search
+(\`GET /api/v1/logs/search\`) too. The exporter reads the primary repository's change feed
+(\`listExecutionChanges\`, \`listLogsAfter\`, \`listMetricsAfter\`), which SQLite, PostgreSQL and
+MySQL keep and the repository scaffold leaves out. Kept in memory, it starts empty with each server, whose
+exporter then exports the primary into it again from the start: do not set
+\`history.primaryRetention\` with it, or what the primary let go of is gone.` : ""}`;
 }
 
 function readme(kind: PluginKind, n: PluginNames): string {
   const proof = kind === "task" ? "`runTask` from `@ferry/testkit` runs the task as a worker runs it (properties rendered and validated, a full run context), with no server"
     : kind === "trigger" ? "the tests check its properties and fire times; the server fires it as it fires `core.trigger.Schedule`"
+    : kind === "history" ? "the test runs `@ferry/testkit`'s history contract suite, the one the built-in history stores run (the exported one, PostgreSQL, runs all of it)"
     : `the test runs \`@ferry/testkit\`'s ${kind} contract suite, the one every built-in ${kind} backend runs`;
   return `# ${n.packageName}
 
