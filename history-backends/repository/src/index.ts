@@ -1,2 +1,1 @@
 export { RepositoryHistoryStore, repositoryHistoryBackend, repositoryHistoryBackend as backend, repositoryHistoryBackend as default } from "./repository.history.js";
-export { bucketOf, countByGroup } from "./state-buckets.js";

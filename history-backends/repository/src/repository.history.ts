@@ -1,9 +1,8 @@
 import {
-  decodeExecutionCursor, defineBackend, UnexpectedError, UserError, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryPage, type HistoryPageRequest, type HistoryStore, type Repository,
+  countByGroup, decodeExecutionCursor, defineBackend, UnexpectedError, UserError, withNextCursor, type ExecutionRecord, type HistorySearch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryPage, type HistoryPageRequest, type HistoryStore, type Repository,
   type StateCountsQuery,
 } from "@ferry/sdk";
 import { z } from "zod";
-import { countByGroup } from "./state-buckets.js";
 
 /** executions read per query while counting: few queries, a page of a few MB */
 const COUNT_PAGE = 10_000;

@@ -15,6 +15,7 @@ export type * from "./storage.js";
 export type * from "./secret-backend.js";
 export type * from "./queue.js";
 export * from "./history.js";
+export * from "./state-counts.js";
 export * from "./task.js";
 export * from "./trigger.js";
 export * from "./plugin.js";

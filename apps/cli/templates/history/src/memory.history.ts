@@ -1,5 +1,5 @@
 import {
-  isTerminal, LOG_LEVELS, UserError, type ExecutionRecord, type HistoryBatch, type HistoryExecution, type HistoryLogEntry, type HistoryLogFilter, type HistoryLogSearch,
+  countByGroup, isTerminal, LOG_LEVELS, UserError, type ExecutionRecord, type HistoryBatch, type HistoryExecution, type HistoryLogEntry, type HistoryLogFilter, type HistoryLogSearch,
   type HistoryMetricEntry, type HistoryMetricFilter, type HistoryPage, type HistoryPageRequest, type HistoryPosition, type HistorySearch, type HistoryStore, type LogEntry,
   type MetricEntry, type StateCount, type StateCountsQuery,
 } from "@ferry/sdk";
@@ -191,24 +191,10 @@ export class AcmeHistoryStore implements HistoryStore {
 
   /** per bucket of creation time (or per flow) and state, with the durations of the ended ones */
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {
-    const counts = new Map<string, StateCount>();
-    for (const { record } of this.live.entries.values()) {
-      const e = record?.execution;
-      if (!e || e.created < query.from || e.created >= query.to) continue;
-      if (!inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) || (query.flowId && e.flowId !== query.flowId)) continue;
-      const group = query.groupBy === "flow" ? { namespace: e.namespace, flowId: e.flowId } : { bucket: bucketOf(e.created, query.groupBy) };
-      const key = `${JSON.stringify(group)}|${e.state.current}`;
-      const count = counts.get(key) ?? { ...group, state: e.state.current, count: 0 };
-      count.count++;
-      // an ended execution's last update is its end; one still running has no duration yet
-      if (isTerminal(e.state.current)) {
-        const seconds = (Date.parse(e.updated) - Date.parse(e.created)) / 1000;
-        const d = count.duration;
-        count.duration = d ? { min: Math.min(d.min, seconds), max: Math.max(d.max, seconds), sum: d.sum + seconds } : { min: seconds, max: seconds, sum: seconds };
-      }
-      counts.set(key, count);
-    }
-    return [...counts.values()];
+    const executions = [...this.live.entries.values()]
+      .map(({ record }) => record?.execution)
+      .filter((e): e is ExecutionRecord => e !== undefined && inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) && (!query.flowId || e.flowId === query.flowId));
+    return countByGroup(executions, query);
   }
 }
 
@@ -220,10 +206,3 @@ function withoutSeq<T extends { seq: number }>({ seq: _seq, ...rest }: T): Omit<
   return copy(rest);
 }
 
-/** the start of the UTC hour or day `iso` falls in */
-function bucketOf(iso: string, interval: "hour" | "day"): string {
-  const date = new Date(iso);
-  if (interval === "day") date.setUTCHours(0, 0, 0, 0);
-  else date.setUTCMinutes(0, 0, 0);
-  return date.toISOString();
-}

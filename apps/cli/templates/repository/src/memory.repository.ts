@@ -1,5 +1,5 @@
 import {
-  ConflictError, isTerminal, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
+  ConflictError, countByGroup, isTerminal, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
   type LogsQuery, type MetricEntry, type Page, type PageRequest, type Repository, type SecretRecord, type StateCount, type StateCountsQuery, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -138,32 +138,10 @@ export class AcmeRepository implements Repository {
 
   /** the dashboard's counts, per day or hour of creation (UTC) or per flow, with the ended executions' durations (optional: without it the server pages through searchExecutions) */
   async countExecutionStates(query: StateCountsQuery): Promise<StateCount[]> {
-    const counts = new Map<string, StateCount>();
-    for (const e of this.executions.values()) {
-      if (e.created < query.from || e.created >= query.to) continue;
-      // as searchExecutions: with a flow id the namespace is exact
-      const inScope = query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace);
-      if (!inScope || (query.flowId && e.flowId !== query.flowId)) continue;
-      let group: Pick<StateCount, "bucket" | "namespace" | "flowId">;
-      if (query.groupBy === "flow") group = { namespace: e.namespace, flowId: e.flowId };
-      else {
-        const start = new Date(e.created);
-        if (query.groupBy === "day") start.setUTCHours(0, 0, 0, 0);
-        else start.setUTCMinutes(0, 0, 0);
-        group = { bucket: start.toISOString() };
-      }
-      const key = `${group.bucket}\u0000${group.namespace}\u0000${group.flowId}\u0000${e.state.current}`;
-      const count = counts.get(key) ?? { ...group, state: e.state.current, count: 0 };
-      count.count++;
-      // an ended execution's last update is its end; one still running has no duration yet
-      if (isTerminal(e.state.current)) {
-        const seconds = (Date.parse(e.updated) - Date.parse(e.created)) / 1000;
-        const d = count.duration;
-        count.duration = d ? { min: Math.min(d.min, seconds), max: Math.max(d.max, seconds), sum: d.sum + seconds } : { min: seconds, max: seconds, sum: seconds };
-      }
-      counts.set(key, count);
-    }
-    return [...counts.values()];
+    // as searchExecutions: with a flow id the namespace is exact
+    const inScope = (e: ExecutionRecord) =>
+      (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) && (!query.flowId || e.flowId === query.flowId);
+    return countByGroup([...this.executions.values()].filter(inScope), query);
   }
 
   async listUnfinishedExecutions() {

@@ -1,6 +1,8 @@
-import { isTerminal, type ExecutionRecord, type StateCount, type StateCountsQuery } from "@ferry/sdk";
+import type { StateCount, StateCountsQuery } from "./history.js";
+import type { ExecutionRecord } from "./model.js";
+import { isTerminal } from "./states.js";
 
-/** the start of the hour or UTC day `iso` falls in */
+/** the start of the UTC hour or day `iso` falls in */
 export function bucketOf(iso: string, interval: "hour" | "day"): string {
   const date = new Date(iso);
   if (interval === "day") date.setUTCHours(0, 0, 0, 0);
@@ -9,8 +11,10 @@ export function bucketOf(iso: string, interval: "hour" | "day"): string {
 }
 
 /**
- * Counts per group and state of the executions created in [from, to), with the durations of
- * the ended ones: what a repository plugin without countExecutionStates is counted with.
+ * Counts per group (hour or day of creation, or flow) and state of the executions created in
+ * [query.from, query.to), with the durations of the ended ones: countStates and
+ * countExecutionStates for a store that keeps executions in memory or reads them in a scan.
+ * The caller keeps only the executions of the query's namespace and flow.
  */
 export function countByGroup(executions: Iterable<ExecutionRecord>, query: StateCountsQuery): StateCount[] {
   const counts = new Map<string, StateCount>();
@@ -20,6 +24,7 @@ export function countByGroup(executions: Iterable<ExecutionRecord>, query: State
     const key = `${JSON.stringify(group)}|${e.state.current}`;
     const entry = counts.get(key) ?? { ...group, state: e.state.current, count: 0 };
     entry.count++;
+    // an ended execution's last update is its end; one still running has no duration yet
     if (isTerminal(e.state.current)) {
       const seconds = (Date.parse(e.updated) - Date.parse(e.created)) / 1000;
       const d = entry.duration;
