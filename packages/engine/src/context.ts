@@ -13,8 +13,10 @@ export interface TaskRunVariables {
   id: string;
   value?: string;
   parentId?: string;
-  /** every enclosing task run, nearest first (Kestra's `parents`; the first is `parent`) */
+  /** the enclosing task runs with a value of their own or outputs, nearest first (Kestra's `parents`; the first is `parent`) */
   parents?: Array<{ task: { id: string }; taskrun?: { value: string } }>;
+  /** `value` is this run's own (it is a loop's child), not inherited: what its children's `parents` entry for it carries; not a template variable */
+  ownValue?: boolean;
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
@@ -82,7 +84,7 @@ export async function buildRenderContext(
   if (variables.trigger !== undefined && ref.triggerType && SCHEDULE_TYPES.has(ref.triggerType)) variables.schedule = variables.trigger;
   if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
   if (extra.taskrun) {
-    const { parents = [], ...taskrun } = extra.taskrun;
+    const { parents = [], ownValue: _, ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
     variables.parents = parents;
     if (parents.length) variables.parent = parents[0];

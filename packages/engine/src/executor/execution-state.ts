@@ -123,8 +123,9 @@ export class ExecutionState {
   /**
    * What `taskrun`, `parent` and `parents` are for a task run's templates, as Kestra's
    * RunVariables builds them: `attemptsCount` is the attempts made before this one (0 on the
-   * first), `parents` every enclosing task run, nearest first, with its task id and, when it
-   * iterates over one, its value.
+   * first), `parents` the enclosing task runs, nearest first, as Kestra's Execution.parents
+   * lists them: only those with a value of their own (a loop's own children) or with outputs
+   * (a Switch, an If…), so `parents[1]` is the same run on both; Ferry adds each one's task id.
    */
   taskRunVariables(run: TaskRunRecord, attemptsBefore = run.attempts.length): TaskRunVariables {
     const parents: NonNullable<TaskRunVariables["parents"]> = [];
@@ -132,12 +133,15 @@ export class ExecutionState {
       const grand = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined;
       // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children
       const own = p.value !== undefined && p.value !== grand?.value;
-      parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
+      // Kestra leaves out a parent with neither (a Sequential, a Parallel, a ForEach itself)
+      if (own || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
     const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
     const each = loop ? undefined : eachIteration(this, run);
     const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
-    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...iteration };
+    const parent = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined;
+    const ownValue = run.value !== undefined && run.value !== parent?.value;
+    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...(ownValue ? { ownValue } : {}), ...iteration };
   }
 
   /** forgets dropped task runs (restart) */

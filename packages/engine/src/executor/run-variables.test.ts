@@ -38,7 +38,7 @@ tasks:
     expect(await r.outputs("first")).toEqual({ value: "0" });
   });
 
-  it("parent and parents name every enclosing task, nearest first, with the value of a loop's own children", async () => {
+  it("parent and parents are the enclosing task runs with a value of their own or outputs, nearest first, as Kestra's Execution.parents lists them", async () => {
     const r = await h.run(`
 id: parents
 namespace: test.engine
@@ -65,12 +65,14 @@ tasks:
                       tasks:
                         - id: leaf
                           type: core.Return
-                          format: "{{ parent.task.id }} {{ parents | length }} {{ parents[2].task.id }}={{ parents[2].taskrun.value }} {{ parents[3].task.id }}={{ parents[3].taskrun.value }} {{ parents[0].taskrun.value ?? '-' }}"
+                          format: "{{ parent.task.id }} {{ parents | length }} {{ parents[1].task.id }}={{ parents[1].taskrun.value }} {{ parents[2].task.id }}={{ parents[2].taskrun.value }} {{ parents[0].taskrun.value ?? '-' }}"
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
     const leaf = r.runs("leaf")[0];
     const value = ((await r.outputs("leaf")) ?? (await h.store.read(leaf.outputsUri!))) as { value: string };
-    expect(value.value).toBe("fan 5 branch=x inner=a -");
+    // fan (a Parallel with its loop's value only) and outer (no value) carry neither and are left
+    // out; route (a Switch) has outputs, branch its own value x and outputs, inner its own a
+    expect(value.value).toBe("route 3 branch=x inner=a -");
   });
 
   it("labels.system.correlationId is the execution's own id, and a chain of subflows shares the first one's", async () => {

@@ -75,7 +75,7 @@ tasks:
     errors:
       - id: handler
         type: core.Log
-        message: "handled {{ parent.task.id }}"
+        message: "handled {{ task.id }}"
   - id: skipped
     type: core.Log
     message: not reached
@@ -87,6 +87,33 @@ tasks:
     expect(r.state("wdir")).toBe("FAILED");
     expect(r.state("handler")).toBe("SUCCESS");
     expect(r.runs("skipped")).toEqual([]);
+  });
+
+  it("a child's parents list the WorkingDirectory only when it has a value of its own, as Kestra's Execution.parents does", async () => {
+    const r = await h.run(`
+id: wd_parents
+namespace: test.wd
+tasks:
+  - id: each
+    type: core.ForEach
+    values: [a]
+    tasks:
+      - id: wdir
+        type: core.WorkingDirectory
+        tasks:
+          - id: inside
+            type: core.Log
+            message: "in {{ parent.task.id }}={{ parent.taskrun.value }} of {{ parents | length }}"
+  - id: plain
+    type: core.WorkingDirectory
+    tasks:
+      - id: alone
+        type: core.Log
+        message: "alone with {{ parents | length }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toContain("in wdir=a of 1");
+    expect(r.messages()).toContain("alone with 0");
   });
 
   it("a child with allowFailure goes on: the WorkingDirectory ends WARNING", async () => {

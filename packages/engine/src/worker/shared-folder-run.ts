@@ -108,8 +108,8 @@ function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: nu
       id: taskRunId,
       ...(job.taskrun.value !== undefined ? { value: job.taskrun.value } : {}),
       parentId: job.taskRunId,
-      // the WorkingDirectory is the nearest parent; its value is its loop's, not its own
-      parents: [{ task: { id: job.task.id } }, ...(job.taskrun.parents ?? [])],
+      // the WorkingDirectory (no outputs) is a parent only with a value of its own, as Kestra's Execution.parents lists them
+      parents: job.taskrun.ownValue ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value! } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
       attemptsCount: attempt,
     },
     context: { ...job.context, outputs: [...job.context.outputs, ...siblings] },
