@@ -151,6 +151,18 @@ describe("other functions", () => {
     await expect(r("{{ iterationOutput() }}", { task: { id: "sum" }, taskrun: { value: "1" }, outputs: {} })).rejects.toThrow(/inside iterative tasks only/);
   });
 
+  it("iterationOutputs takes (iteration, taskId) and refuses a task without outputs on the loop path (IterationOutputsFunction, IterationOutputsTest)", async () => {
+    const sums = { "1": { value: "101" }, "3": { value: "101" }, "5": { value: "206" } };
+    const vars = { task: { id: "sum" }, taskrun: { value: "10", iteration: 3 }, outputs: { sum: { "100": sums } }, parents: [{ task: { id: "each" }, taskrun: { value: "100" } }] };
+    expect(await r("{{ iterationOutputs() }}", vars)).toBe("206");
+    expect(await r("{{ iterationOutputs(0, 'sum') }}", vars)).toBe("101");
+    expect(await r("{{ iterationOutputs(taskrun.iteration - 2, null) }}", vars)).toBe("101");
+    await expect(r("{{ iterationOutputs(3) }}", vars)).rejects.toThrow(/refers to the current iteration/);
+    await expect(r("{{ iterationOutputs(4) }}", vars)).rejects.toThrow(/future iteration.*Maximum valid index is 2/);
+    await expect(r("{{ iterationOutputs(0, 'absent') }}", vars)).rejects.toThrow(/taskId = absent has no execution outputs/);
+    await expect(r("{{ iterationOutputs(0) }}", { ...vars, parents: [{ task: { id: "each" }, taskrun: { value: "200" } }] })).rejects.toThrow(/for the current iterative task runs path/);
+  });
+
   it("outputFromIteration reads the current task's value from an earlier iteration, outside nested loops (OutputFromIterationFunction)", async () => {
     const vars = { task: { id: "sum_even" }, taskrun: { value: "10", iteration: 3 }, outputs: { sum_even: { "1": { value: "1" }, "3": { value: "1" }, "5": { value: "6" } } } };
     expect(await r("{{ outputFromIteration(2) }}", vars)).toBe("6");

@@ -37,6 +37,7 @@ describe("outputReferences", () => {
     expect(refs("{{ parentOutput() }}")).toBe("all");
     expect(refs("{% if taskrun.iteration > 0 %}{{ iterationOutput('sum') }}{% endif %}")).toBe("all");
     expect(refs("{{ outputFromIteration(0) | trim }}")).toBe("all");
+    expect(refs("{{ iterationOutputs(0, 'sum') }}")).toBe("all");
     expect(refs("{{ _context['outputs'] }}")).toBe("all");
     expect(refs("{{ outputs.a ")).toBe("all");
   });

@@ -46,7 +46,7 @@ export function outputReferences(value: unknown): ReadonlyMap<string, OutputScop
 
 const DYNAMIC_TEMPLATES = new Set(["render", "renderOnce"]);
 /** functions that read `outputs` themselves, for a task named at run time (the parent, the current task) */
-const OUTPUT_FUNCTIONS = new Set(["parentOutput", "iterationOutput", "outputFromIteration"]);
+const OUTPUT_FUNCTIONS = new Set(["parentOutput", "iterationOutput", "iterationOutputs", "outputFromIteration"]);
 /** names that read every variable: `_context` is all of them */
 const WHOLE_CONTEXT = new Set(["outputs", "_context"]);
 // a cheap first look: a template naming none of these reads no output

@@ -171,6 +171,38 @@ function iterationOutput(taskIdArg: unknown, iterationArg: unknown, scope: Scope
 }
 
 /**
+ * iterationOutputs(iteration=the previous one, taskId=current task): as iterationOutput, its
+ * arguments the other way round, and a task with no outputs (on the current loop path) an
+ * error rather than null (IterationOutputsFunction).
+ */
+function iterationOutputs(iterationArg: unknown, taskIdArg: unknown, scope: Scope): unknown {
+  const variables = scope.ctx.variables;
+  const taskrun = variables.taskrun;
+  if (!isMap(taskrun) || taskrun.iteration === undefined) throw new ExpressionError(" 'iterationOutputs()' function should be used inside iterative tasks only");
+  const iteration =
+    iterationArg === undefined || iterationArg === null ? Number(taskrun.iteration) - 1 : iterationIndex(iterationArg, "The 'iteration' argument for 'iterationOutputs' must be an integer, but got: ");
+  if (iteration < 0) throw new ExpressionError(`Cannot fetch iteration ${iteration}: no previous iteration exists.`);
+  const taskId = taskIdArg === undefined || taskIdArg === null ? String((variables.task as { id?: unknown } | undefined)?.id) : String(taskIdArg);
+  const outputs = variables.outputs;
+  const own = isMap(outputs) ? outputs[taskId] : undefined;
+  if (!isMap(own)) throw new ExpressionError(`The provided task with taskId = ${taskId} has no execution outputs`);
+  let target: Record<string, unknown> = own;
+  const parents = Array.isArray(variables.parents) ? [...(variables.parents as Parent[])].reverse() : [];
+  for (const parent of parents) {
+    if (!parent?.taskrun) continue;
+    const next: unknown = target[String(parent.taskrun.value)];
+    if (!isMap(next)) throw new ExpressionError(`The provided task with taskId = ${taskId} has no execution outputs for the current iterative task runs path`);
+    target = next;
+  }
+  const size = Object.keys(target).length;
+  if (iteration === size) throw new ExpressionError(`The provided index (${iteration}) refers to the current iteration, whose outputs are not yet available at runtime.`);
+  if (iteration > size) {
+    throw new ExpressionError(`The provided index (${iteration}) is out of range. It refers to a future iteration whose outputs do not exist yet. Maximum valid index is ${size - 1}.`);
+  }
+  return valueAtIteration(target, iteration);
+}
+
+/**
  * outputFromIteration(index): the `value` output of the current task in an earlier iteration
  * of the loop it runs in; not inside nested loops (OutputFromIterationFunction).
  */
@@ -216,6 +248,7 @@ export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
   parentOutput: async (args, named, scope) => parentOutput(arg(args, named, 0, "index"), scope),
   iterationOutput: async (args, named, scope) => iterationOutput(arg(args, named, 0, "taskId"), arg(args, named, 1, "iteration"), scope),
   outputFromIteration: async (args, named, scope) => outputFromIteration(arg(args, named, 0, "index"), scope),
+  iterationOutputs: async (args, named, scope) => iterationOutputs(arg(args, named, 0, "iteration"), arg(args, named, 1, "taskId"), scope),
   block: async (args, named, scope, depth) => {
     const name = String(arg(args, named, 0, "name"));
     const body = scope.template?.blocks.get(name);
