@@ -1,5 +1,5 @@
 import {
-  defineBackend, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryLogSearch,
+  defineBackend, driverCode, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryLogSearch,
   type HistoryPageRequest, type HistoryPosition, type HistoryStore, type StateCountsQuery,
 } from "@ferry/sdk";
 import postgres from "postgres";
@@ -176,6 +176,20 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 }
 
+/**
+ * Server states that mean "not reachable now", as the postgres repository reads them: a
+ * connection exception (class 08), an operator's shutdown or a server starting (57P01-57P03),
+ * too many connections (53300), a connect timeout, and a database that refuses connections
+ * (`allow_connections false`: 55000, which is also raised by statements, hence the message).
+ */
+const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "CONNECT_TIMEOUT"]);
+function outOfReach(error: unknown): boolean {
+  if (isUnavailable(error)) return true;
+  const code = driverCode(error);
+  if (!code) return false;
+  return PG_UNAVAILABLE.has(code) || code.startsWith("08") || (code === "55000" && /is not currently accepting connections/.test(errorMessage(error)));
+}
+
 /** the URL without its password, for messages */
 const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 
@@ -185,7 +199,7 @@ export const postgresHistoryBackend = defineBackend({
   description: "history in a PostgreSQL database of its own: partitioned by day, full-text log search, retention by dropping partitions",
   configSchema: postgresHistoryOptions,
   create: (options) => new PostgresHistoryStore(options),
-  mapError: (error) => (isUnavailable(error) ? new OperationalError(`the history store (postgres) is out of reach: ${errorMessage(error)}`, { cause: error }) : undefined),
+  mapError: (error) => (outOfReach(error) ? new OperationalError(`the history store (postgres) is out of reach: ${errorMessage(error)}`, { cause: error }) : undefined),
   /** one connection and `select 1`: reaches the server and logs in, creates nothing */
   async check({ url }) {
     const client = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
