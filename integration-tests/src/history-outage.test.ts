@@ -10,12 +10,16 @@ import { freePort, startFerryProcess, type FerryProcess } from "./support/ferry-
  * database taken down for maintenance answers — superusers included, unlike a connection
  * limit). Either way the engine runs executions to the end on the primary, history queries
  * answer 503 JSON saying the store is out of reach, /api/v1/history and /metrics say it is
- * down, and once it is back the exporter catches up to lag 0.
+ * down, and once it is back the exporter catches up to lag 0. Then the history database is
+ * dropped (`with (force)`) and created again, empty: 503 meanwhile, and afterwards the store
+ * lays itself out again and the exporter, finding no position there, exports the primary anew.
  *
  * What it showed: before this test, the mid-run case answered 500 (postgres's
  * `55000 database … is not currently accepting connections` was not taken for an outage; the
  * history backend now maps the connection-level states the postgres repository does, see
- * postgres.history.ts).
+ * postgres.history.ts). A dropped database answered 500 (`3D000`), and once created again
+ * stayed broken (the layout, created once per process, was gone: `42P01`); the store now takes
+ * both for the layout lost and creates it again on the next call.
  */
 
 const NAMESPACE = "it.history.outage";
@@ -123,6 +127,25 @@ describe.skipIf(!POSTGRES_URL)("history database refusing connections mid-run (a
     const lines = (await (await fetch(`${url}/api/v1/logs/search?q=needle&namespace=${NAMESPACE}`)).json()) as { total: number };
     expect(lines.total).toBe(3);
     expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^ferry_history_export_lag_seconds 0$/m);
+    expect(ferry.child.exitCode).toBeNull();
+  }, 240_000);
+
+  it("the history database dropped: 503 JSON while executions run; created again empty, it is filled from the primary from the start", async () => {
+    const search = async () => (await (await fetch(`${url}/api/v1/executions/search?namespace=${NAMESPACE}&size=100`)).json()) as { results: Array<{ id: string }> };
+    const before = (await search()).results.map((e) => e.id);
+    expect(before).toHaveLength(3);
+    await admin.unsafe(`drop database "${name}" with (force)`);
+    const during = await deployAndRun(url);
+    await until("the exporter to report the store down", ferry, async () => /^ferry_history_store_up 0$/m.test(await (await fetch(`${url}/metrics`)).text()), 60_000);
+    await expectHistoryDown(url, during);
+    await admin.unsafe(`create database "${name}"`);
+    await until("the export to catch up", ferry, async () => {
+      const s = ((await (await fetch(`${url}/api/v1/history`)).json()) as Status).export;
+      return s.up && s.caughtUp && s.lagSeconds === 0;
+    }, 120_000);
+    expect((await search()).results.map((e) => e.id).sort()).toEqual([...before, during].sort());
+    const lines = (await (await fetch(`${url}/api/v1/logs/search?q=needle&namespace=${NAMESPACE}`)).json()) as { total: number };
+    expect(lines.total).toBe(4);
     expect(ferry.child.exitCode).toBeNull();
   }, 240_000);
 });
