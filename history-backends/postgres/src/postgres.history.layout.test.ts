@@ -84,6 +84,42 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     }
   });
 
+  it("its database refusing connections, or dropped, is out of reach; created again empty, the store lays itself out again with no position", async () => {
+    const own = await createHistoryTestDatabase();
+    const name = new URL(own.url).pathname.slice(1);
+    const admin = postgres(POSTGRES_URL!, { max: 1, onnotice: () => undefined });
+    // a pool of 1 would hang here: postgres.js 3.4.9 never settles a query queued on its only
+    // connection once a reconnect was refused at startup (as in porsager/postgres#1193); the server's default pool is 5
+    const raw = new PostgresHistoryStore({ url: own.url, poolSize: 5 });
+    const store = withMappedErrors(raw, (error) => postgresHistoryBackend.mapError!(error));
+    try {
+      const e = executionOf({ namespace: "dropped", created: new Date().toISOString() });
+      const batch: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "before the drop" }]), metrics: [] };
+      await store.write(batch, positionAfter(batch));
+      await admin.unsafe(`alter database "${name}" with allow_connections false`);
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+      // the first call may meet its terminated connection (CONNECTION_CLOSED); the next one a refusal
+      expect(isUnavailable(await store.searchExecutions({ namespace: "dropped", size: 5 }).catch((error: unknown) => error))).toBe(true);
+      const refused = await store.searchExecutions({ namespace: "dropped", size: 5 }).catch((error: unknown) => error);
+      expect([isUnavailable(refused), (refused as Error).message]).toEqual([true, expect.stringMatching(/^the history store \(postgres\) is out of reach: .*not currently accepting connections/)]);
+      await admin.unsafe(`drop database "${name}" with (force)`);
+      const dropped = await store.position().catch((error: unknown) => error);
+      expect([isUnavailable(dropped), (dropped as Error).message]).toEqual([true, expect.stringMatching(/^the history store \(postgres\) is out of reach: database .* does not exist/)]);
+      await admin.unsafe(`create database "${name}"`);
+      // the first call may meet a terminated connection or find the layout gone and fail; the next lays it out again, empty
+      await store.position().catch(() => undefined);
+      expect(await store.position()).toBeUndefined();
+      const again: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "after the drop" }]), metrics: [] };
+      await store.write(again, positionAfter(again));
+      expect((await store.findLogs(e.execution.id)).map((l) => l.message)).toEqual(["after the drop"]);
+    } finally {
+      await raw.close();
+      await admin.unsafe(`alter database "${name}" with allow_connections true`).catch(() => undefined);
+      await admin.end();
+      await own.drop();
+    }
+  });
+
   it("refuses a log cursor it did not give and values PostgreSQL cannot hold, with 400", async () => {
     const store = new PostgresHistoryStore({ url: database.url, poolSize: 1 });
     try {
