@@ -50,12 +50,12 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     }
   });
 
-  it("a database of the first layout (tables in public, no day table, a log index with a pending list) becomes generation 1, rows and all", async () => {
+  it("a database of the first layout (tables in public, no day table, log and label indexes with a pending list) becomes generation 1, rows and all", async () => {
     const old = await createHistoryTestDatabase();
     const store = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
     const client = postgres(old.url, { max: 1, onnotice: () => undefined });
     try {
-      const e = executionOf({ namespace: "first", created: new Date().toISOString() });
+      const e = executionOf({ namespace: "first", created: new Date().toISOString(), labels: { team: "upgrade" } });
       const batch: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "kept across the upgrade" }]), metrics: [] };
       await store.write(batch, positionAfter(batch));
       await store.close();
@@ -65,14 +65,17 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
       for (const table of ["executions", "logs", "metrics", "export_position"]) await client.unsafe(`alter table history_g1.${table} set schema public`);
       for (const { name } of parts) await client.unsafe(`alter table history_g1.${name} set schema public`);
       await client.unsafe("drop schema history_g1 cascade; drop index logs_words; create index logs_words on logs using gin (message_words)");
+      await client.unsafe("drop index executions_labels; create index executions_labels on executions using gin (labels jsonb_path_ops)");
 
       const upgraded = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
       try {
         expect((await upgraded.getExecution(e.execution.id))?.execution.id).toBe(e.execution.id);
         expect((await upgraded.searchLogs({ q: "upgrade", size: 5 })).results.map((l) => l.message)).toEqual(["kept across the upgrade"]);
         expect(await upgraded.position()).toEqual(positionAfter(batch));
-        const [index] = await client<Array<{ options: string[] }>>`select c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relname = 'logs_words'`;
-        expect(index.options).toEqual(["fastupdate=off"]);
+        const indexes = await client<Array<{ name: string; options: string[] }>>`
+          select c.relname as name, c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relname in ('logs_words', 'executions_labels') order by 1`;
+        expect(indexes).toEqual([{ name: "executions_labels", options: ["fastupdate=off"] }, { name: "logs_words", options: ["fastupdate=off"] }]);
+        expect((await upgraded.searchExecutions({ labels: e.execution.labels, size: 5 })).results.map((x) => x.id)).toEqual([e.execution.id]);
         const [{ n }] = await client<Array<{ n: number }>>`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p')`;
         expect(n).toBe(1); // history_generations
       } finally {
