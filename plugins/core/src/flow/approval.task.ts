@@ -65,8 +65,8 @@ export const approvalTask = defineTask({
       title: "Approve before deploying",
       flow:
         "id: deploy_release\nnamespace: company.team\ntasks:\n  - id: approval\n    type: core.Approval\n    timeout: PT4H\n    commentRequired: ON_DENY\n" +
-        "    onWait:\n      - id: notify\n        type: core.Log\n        message: \"Review {{ outputs.approval.url ?? execution.id }}\"\n" +
-        "    onApprove:\n      - id: deploy\n        type: core.Log\n        message: \"Deploying, approved: {{ outputs.approval.comment ?? 'no comment' }}\"\n" +
+        "    onWait:\n      - id: notify\n        type: core.Log\n        message: \"Please review execution {{ execution.id }}\"\n" +
+        "    onApprove:\n      - id: deploy\n        type: core.Log\n        message: \"Deploying: {{ outputs.approval.decision }}\"\n" +
         "    onDeny:\n      - id: denied\n        type: core.Log\n        message: \"Denied: {{ outputs.approval.comment }}\"\n",
     },
   ],
