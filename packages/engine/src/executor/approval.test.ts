@@ -241,6 +241,25 @@ tasks:
     expect([r.execution.state.current, r.state("approved"), r.state("cleanup")]).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
   });
 
+  it("denyBehavior KILL kills what still runs beside it (approval-deny-behavior-kill)", async () => {
+    const { id } = await startPaused(`
+id: approval-kill
+namespace: test.approval
+tasks:
+  - id: parallel
+    type: core.Parallel
+    tasks:
+      - { id: sleep, type: core.Sleep, duration: PT30S }
+      - id: approval
+        type: core.Approval
+        denyBehavior: KILL
+        onDeny: [{ id: denied, type: core.Log, message: Denied }]
+`);
+    await review(id, { decision: "DENIED" });
+    const r = await h.result((await h.waitFor(id, ended, 5000)).execution.id);
+    expect([r.execution.state.current, r.state("sleep"), r.state("approval"), r.state("denied")]).toEqual(["KILLED", "KILLED", "KILLED", "SUCCESS"]);
+  });
+
   it("refuses Kestra Enterprise's properties at deploy, naming them (approval-ee-property)", async () => {
     await expect(h.deploy(`id: approval-ee\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, title: Deploy to production }\n`)).rejects.toThrow(/title.*Enterprise Edition property of Approval/);
   });
