@@ -1,4 +1,4 @@
-import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -16,6 +16,7 @@ import { branchFailed } from "./stop-siblings.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
+import { walkIterations } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -139,7 +140,7 @@ export class Walker {
         // a Pause's or a Sleep's timeout bounds its wait (pause.ts); any other flowable's kills what runs below it once passed
         const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
-          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}), ...(plan.iterations ? { iterations: plan.iterations } : {}),
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
@@ -223,7 +224,7 @@ export class Walker {
 
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
-    if (progress.plan.pause || progress.plan.loop) {
+    if (progress.plan.pause || progress.plan.loop || progress.plan.iterations) {
       // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start), a loop's at each iteration: read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
@@ -247,6 +248,13 @@ export class Walker {
         await this.pauseOrFail(run, task, plan);
         return;
       }
+    }
+    if (plan.iterations) {
+      // a Loop: its errors and finally run within each iteration (loop-iterations.ts), not once more around them
+      const status = await walkIterations(this, task, run, plan, this.deps.store, mayStart && !this.halted());
+      if (status === "running" || isTerminal(run.state.current)) return;
+      this.state.setRunState(run, outcomeState(task, status === "killed" ? "KILLED" : status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
+      return;
     }
     // a Pause whose wait elapsed with FAILED: its children never run, its errors and finally do
     let main = plan.pause?.failed ? "failed" : plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
@@ -281,6 +289,13 @@ export class Walker {
     // a Pause whose pauseDuration passed with behavior WARN
     if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
     this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
+  }
+
+  /** what templates see within a Loop iteration, as the iteration's first task would (its outputs, `breakWhen`) */
+  async iterationContext(loop: TaskRunRecord, task: TaskSpec, value: string): Promise<RenderContext> {
+    const first = tasksAtPath(task, ["tasks"])[0];
+    const pending: TaskRunRecord = { id: "", executionId: this.state.execution.id, taskId: first?.id ?? task.id, parentTaskRunId: loop.id, value, state: newState("RUNNING"), attempts: [] };
+    return buildRenderContext(contextRefOf(this.state, "all", pending), this.deps.store, { taskrun: this.state.taskRunVariables(pending), task: { id: task.id, type: task.type } });
   }
 
   /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */
