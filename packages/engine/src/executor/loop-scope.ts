@@ -1,6 +1,7 @@
 import type { Flow } from "@ferry/core";
-import type { LoopItem, TaskRunRecord } from "@ferry/sdk";
-import { knownPlan } from "./branch-progress.js";
+import type { FlowablePlan, LoopItem, TaskRunRecord } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import { branchProgressOf, knownPlan } from "./branch-progress.js";
 
 /*
  * Kestra's Loop runs each iteration as a sub-execution of its own; Ferry runs it as a branch
@@ -105,4 +106,16 @@ export function valuesPathOutsideLoops(state: RunLookup, run: TaskRunRecord): st
     if (!parent) break;
   }
   return values.reverse();
+}
+
+/**
+ * A task run sent to a worker outside a walk (a retry, a lost attempt): the plans of the
+ * Loops it is inside are read first, so that its `item` is known (a walk reads them on its way down).
+ */
+export async function readLoopPlansAbove(state: RunLookup, run: TaskRunRecord, store: JsonStore): Promise<void> {
+  const ids = loopTaskIds(state.flow);
+  if (!ids.size) return;
+  for (let parent = lookupParent(state, run); parent; parent = lookupParent(state, parent)) {
+    if (ids.has(parent.taskId) && parent.planUri && !knownPlan(parent)) await branchProgressOf(parent, () => store.read<FlowablePlan>(parent.planUri!));
+  }
 }
