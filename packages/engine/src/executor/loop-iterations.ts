@@ -149,3 +149,23 @@ async function storeOutputs(state: ExecutionState, run: TaskRunRecord, index: nu
 
 /** whether a plan is a Loop's (its branches are iterations) */
 export const isIterations = (plan: FlowablePlan): plan is FlowablePlan & { iterations: FlowableIterations } => plan.iterations !== undefined;
+
+/**
+ * Kestra's pauseFlowable for a Loop (LoopExecutionEventMessageHandler.handlePaused): while a
+ * task of one of its iterations is PAUSED, the Loop's task run is PAUSED too; once none is
+ * (resumed, or the Loop ends), it runs again, and so does its execution when nothing else in
+ * it is paused.
+ */
+export function followPausedIterations(state: ExecutionState, run: TaskRunRecord, running: boolean): void {
+  const pausedInside = running && state.taskRuns.some((r) => r.state.current === "PAUSED" && r !== run && isBelow(state, r, run.id));
+  if (pausedInside && run.state.current === "RUNNING") state.setRunState(run, "PAUSED");
+  else if (!pausedInside && run.state.current === "PAUSED") {
+    state.setRunState(run, "RUNNING");
+    if (state.execution.state.current === "PAUSED" && !state.taskRuns.some((r) => r.state.current === "PAUSED")) state.setExecutionState("RUNNING");
+  }
+}
+
+function isBelow(state: ExecutionState, run: TaskRunRecord, ancestorId: string): boolean {
+  for (let p = run.parentTaskRunId; p; p = state.byId(p)?.parentTaskRunId) if (p === ancestorId) return true;
+  return false;
+}

@@ -216,6 +216,8 @@ tasks:
     const { id } = await h.executions.create({ flow: deployed });
     for (let i = 0; i < 2; i++) {
       const paused = await h.waitFor(id, (e) => e.state.current === "PAUSED");
+      // as Kestra's LoopWithPauseTest: the Loop's task run is paused with its iteration
+      expect(paused.taskRuns.find((t) => t.taskId === "loop")!.state.current).toBe("PAUSED");
       const command = await resumeCommand(paused, deployed, h.registry, {});
       await h.executor.handle(command);
       await h.waitFor(id, (e) => e.state.current !== "PAUSED");
@@ -223,6 +225,8 @@ tasks:
     const r = await h.result((await h.waitFor(id, ended)).execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.runs("pause").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect(r.runs("loop")[0].state.histories.map((s) => s.state)).toEqual(["RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.messages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
   });
 

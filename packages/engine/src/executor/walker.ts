@@ -16,7 +16,7 @@ import { branchFailed } from "./stop-siblings.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
-import { walkIterations } from "./loop-iterations.js";
+import { followPausedIterations, walkIterations } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -252,7 +252,9 @@ export class Walker {
     if (plan.iterations) {
       // a Loop: its errors and finally run within each iteration (loop-iterations.ts), not once more around them
       const status = await walkIterations(this, task, run, plan, this.deps.store, mayStart && !this.halted());
-      if (status === "running" || isTerminal(run.state.current)) return;
+      if (isTerminal(run.state.current)) return;
+      followPausedIterations(this.state, run, status === "running");
+      if (status === "running") return;
       this.state.setRunState(run, outcomeState(task, status === "killed" ? "KILLED" : status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
       return;
     }
