@@ -16,7 +16,7 @@ afterAll(() => {
   alive.clear();
 });
 
-export function reapOnExit(child: ChildProcess): ChildProcess {
+export function reapOnExit<C extends ChildProcess>(child: C): C {
   alive.add(child);
   child.once("exit", () => alive.delete(child));
   return child;
