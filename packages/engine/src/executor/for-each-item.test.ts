@@ -103,6 +103,19 @@ describe("core.ForEachItem", () => {
     expect(await byPartitions.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { SUCCESS: 2 } });
   });
 
+  it("takes batch.rows from an expression, rendered by the _split step (Kestra's rows is a Property<Integer>: for-each-item-in-if.yaml)", async () => {
+    const source = parent("1\\n2\\n3\\n4\\n5", "    batch:\n      rows: \"{{ inputs.size }}\"\n    wait: true\n")
+      .replace("id: orders\n", "id: orders_rows_expr\ninputs:\n  - id: size\n    type: INT\n");
+    const done = await h.run(source, { size: 2 });
+    expect(done.execution.state.current).toBe("SUCCESS");
+    expect(await done.outputs("each_items")).toMatchObject({ numberOfBatches: 3, iterations: { SUCCESS: 3 } });
+    // a rendered value that breaks the rule fails the _split step naming it
+    const failed = await h.run(source, { size: 0 });
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.state("each_split")).toBe("FAILED");
+    expect(failed.messages().join("\n")).toMatch(/batch\.rows/);
+  });
+
   it("a failed subflow fails it (transmitFailed), and not when transmitFailed is false", async () => {
     const failed = await h.run(parent("ok\\nbad\\nok"));
     expect(failed.execution.state.current).toBe("FAILED");
@@ -236,6 +249,8 @@ tasks:
       expect((error as Error & { status?: number }).status).toBe(422);
       expect((error as Error).message).toMatch(/ForEachItemSplit is a step Ferry makes for another task.*\(tasks\[0\]\.type/);
     });
+    it("a literal batch.rows below 1", async () => expect(await refused("    batch:\n      rows: 0\n")).toMatch(/tasks\[1\]\.batch\.rows/));
+    it("a batch.rows that is neither a number nor an expression", async () => expect(await refused("    batch:\n      rows: many\n")).toMatch(/tasks\[1\]\.batch\.rows/));
     it("an unknown batch property", async () => expect(await refused("    batch:\n      size: 2\n")).toMatch(/tasks\[1\]\.batch/));
   });
 });

@@ -1,5 +1,5 @@
 import { defineTask, z } from "@ferry/sdk";
-import { batchSchema } from "./for-each-item-batch.js";
+import { rawBatchSchema } from "./for-each-item-batch.js";
 import { handlers, HANDLER_LISTS } from "./task-list.schema.js";
 import { SPLIT_TYPE } from "./for-each-item-split.task.js";
 import { ITEMS_TYPE, subflowProperties } from "./for-each-item-items.task.js";
@@ -7,7 +7,7 @@ import { MERGE_TYPE } from "./for-each-item-merge.task.js";
 
 const properties = z.strictObject({
   items: z.string().min(1).describe("the storage URI of the file to cut into batches, one item per line"),
-  batch: batchSchema.default({ separator: "\n" }),
+  batch: rawBatchSchema.default({ separator: "\n" }),
   ...subflowProperties,
   ...handlers,
 });
