@@ -87,11 +87,12 @@ async function walkIteration(w: IterationWalker, task: TaskSpec, tasks: TaskSpec
  * (`transmitFailed`) or `breakWhen` is rendered, and the Loop's outputs count it. The plan and
  * the outputs are written under new keys, so every executor reads the current ones.
  */
-async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, index: number, status: Exclude<IterationStatus, "running">, store: JsonStore): Promise<void> {
+async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, index: number, ended: Exclude<IterationStatus, "running">, store: JsonStore): Promise<void> {
   const { state } = w;
   const iterations = plan.iterations!;
   const branch = plan.branches[index];
   const item = branch.item!;
+  let status = ended;
   iterations.ended![index] = status;
   const count = Object.keys(iterations.ended!).length;
   const ctx = iterations.outputs?.length || iterations.breakWhen !== undefined ? await w.iterationContext(run, task, branch.value!) : undefined;
@@ -102,7 +103,10 @@ async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRe
       produced = typeOutputs(specs, await renderFlowOutputs(specs, ctx!, state));
       if (iterations.fetchType === "STORE") produced = { uri: await storeOutputs(state, run, index, produced, store) };
     } catch (error) {
+      // as Kestra's sub-execution whose outputs do not render: the iteration ends FAILED (its tasks stay as they ended)
       state.log("ERROR", `Loop iteration ${item.index}: failed to render its outputs: ${errorMessage(error)}`, run);
+      status = "FAILED";
+      iterations.ended![index] = status;
     }
   }
   if ((status === "FAILED" || status === "KILLED") && iterations.transmitFailed) {

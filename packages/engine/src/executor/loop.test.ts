@@ -157,6 +157,34 @@ tasks:
     expect(await r.outputs("loop")).toMatchObject({ terminatedIterations: { SUCCESS: 2, FAILED: 1 } });
   });
 
+  it("an iteration whose declared outputs do not render ends FAILED, and fails the loop (Kestra's loop-outputs-failed-render.yaml)", async () => {
+    const body = (transmit: string) =>
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [a, b, c]
+    concurrencyLimit: 1
+${transmit}    outputs:
+      - id: value
+        type: STRING
+        value: "{{ outputs.nonExistentTask.value }}"
+    tasks:
+      - id: doWork
+        type: io.kestra.plugin.core.debug.Return
+        format: some output
+`);
+    const r = await h.run(body(""));
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.state("loop")).toBe("FAILED");
+    // its tasks ended as they did: only the iteration failed, and no other started
+    expect(r.runs("doWork").map((t) => t.state.current)).toEqual(["SUCCESS"]);
+    expect(await r.outputs("loop")).toMatchObject({ terminatedIterations: { FAILED: 1 } });
+    expect(r.messages().join("\n")).toMatch(/Loop iteration 0: failed to render its outputs/);
+    const going = await h.run(body("    transmitFailed: false\n"));
+    expect(going.execution.state.current).toBe("SUCCESS");
+    expect(await going.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { FAILED: 3 } });
+  });
+
   it("breakWhen, rendered after each iteration with its outputs, starts no more iterations", async () => {
     const r = await h.run(
       flow(`tasks:
