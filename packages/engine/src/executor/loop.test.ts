@@ -185,6 +185,52 @@ ${transmit}    outputs:
     expect(await going.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { FAILED: 3 } });
   });
 
+  it("values naming a storage file iterate over its Ion lines; fetchType AUTO then stores each iteration's outputs (Kestra's loop-values-from-uri, loop-outputs-auto)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: |-
+      {title:"Michel-Ange",views:448}
+      "plain text"
+      {title:"Histoire",views:438}
+    extension: .ion
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: "{{ outputs.write.uri }}"
+    outputs:
+      - id: value
+        type: STRING
+        value: "{{ outputs.item.value }}"
+    tasks:
+      - id: item
+        type: io.kestra.plugin.core.debug.Return
+        format: "{{ item.index }} - {{ item.value }}"
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("item").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    const outs = await Promise.all(r.runs("item").map((t) => h.store.read<{ value: string }>(t.outputsUri!)));
+    expect(outs.map((o) => o.value)).toEqual(['0 - {"title":"Michel-Ange","views":448}', "1 - plain text", '2 - {"title":"Histoire","views":438}']);
+    const loop = (await r.outputs("loop")) as { iterationCount: number; terminatedIterations: unknown; outputs: Array<{ outputs: { uri?: string } }> };
+    expect(loop).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 3 } });
+    expect(loop.outputs.every((o) => o.outputs.uri?.startsWith("ferry://"))).toBe(true);
+  });
+
+  it("values naming a file of another namespace are refused as read() refuses it", async () => {
+    const r = await h.run(flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: "ferry://other/ns/_files/list.ion"
+    tasks:
+      - { id: item, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
+`));
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.runs("item")).toHaveLength(0);
+    expect(r.messages().join("\n")).toMatch(/belongs to another execution or namespace/);
+  });
+
   it("breakWhen, rendered after each iteration with its outputs, starts no more iterations", async () => {
     const r = await h.run(
       flow(`tasks:

@@ -1,4 +1,6 @@
-import { defineTask, schema, UserError, z, type FlowableBranch, type LoopItem } from "@ferry/sdk";
+import { defineTask, schema, UserError, z, type FlowableBranch, type FlowableContext, type LoopItem } from "@ferry/sdk";
+import { parseIonLine } from "../storage/ion.js";
+import { readLines } from "../storage/lines.js";
 import { iterationValues } from "./for-each.task.js";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 
@@ -24,9 +26,7 @@ const FILE_URI = /^(kestra|ferry):\/\//;
  */
 export function loopItems(raw: unknown): LoopItem[] {
   if (typeof raw === "string") {
-    if (FILE_URI.test(raw.trim())) {
-      throw new UserError(`Loop 'values' ${raw.trim()} is a file: Ferry's Loop does not read its values from a file yet; read the file into a list first`);
-    }
+    if (isFileUri(raw)) throw new UserError(`Loop 'values' ${raw.trim()} is a file: read it with fileItems`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -40,6 +40,29 @@ export function loopItems(raw: unknown): LoopItem[] {
   if (Array.isArray(raw)) return distinct(raw.map((v) => listItem(v, raw)));
   if (raw && typeof raw === "object") return Object.entries(raw).map(([key, v], index) => ({ index, key, value: listItem(v, raw) }));
   throw new UserError(`Loop 'values' must be a list, a map, or a JSON text of one, not ${raw === null || raw === undefined ? "null" : JSON.stringify(raw).slice(0, 100)}`);
+}
+
+const isFileUri = (raw: unknown): raw is string => typeof raw === "string" && FILE_URI.test(raw.trim()) && !/['\s]/.test(raw.trim());
+
+/**
+ * Kestra's Loop.initFromUri: `values` naming a file of internal storage (an Ion file, as a
+ * Write or a query makes) iterates over its lines, one value each: text as is, anything else as
+ * JSON. The file is read as the flow's tasks read files (read(): this execution's or its namespace's).
+ */
+export async function fileItems(ctx: Pick<FlowableContext, "render">, uri: string): Promise<LoopItem[]> {
+  const text = await ctx.render(`{{ read('${uri.trim()}') }}`);
+  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : (text as Uint8Array);
+  const values = readLines(bytes).filter((line) => line.trim() !== "").map((line) => {
+    let value: unknown;
+    try {
+      value = parseIonLine(line);
+    } catch (error) {
+      throw new UserError(`Loop 'values' ${uri.trim()}: a line is not Ion (${(error as Error).message}): ${line.slice(0, 100)}`);
+    }
+    return jsonItem(value, uri.trim());
+  });
+  // keyed by value as a list's items are, duplicates dropped as Kestra's resolveValues drops a list's
+  return distinct(values);
 }
 
 const nullItem = (values: unknown) => new UserError(`Found a null value inside the iteration values=${JSON.stringify(values)}`);
@@ -77,7 +100,7 @@ export const loopTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.Loop"],
   title: "Run tasks for each value, each iteration on its own",
   description:
-    "Kestra's Loop: runs `tasks` once per value of `values` (a list, a map, or a JSON text of one); every task below reads `item.index` (from 0), `item.value`, " +
+    "Kestra's Loop: runs `tasks` once per value of `values` (a list, a map, a JSON text of one, or a storage file: one value per Ion line); every task below reads `item.index` (from 0), `item.value`, " +
     "`item.key` (a map's) and, in nested loops, `item.parent` and `item.parents`. Each iteration stands alone: its tasks read the outputs of their own iteration " +
     "and of the tasks before the loop; the loop's `errors` and `finally` run within each iteration. `concurrencyLimit`: 0 (default) runs every iteration at once, " +
     "N at most N. A failed iteration fails the loop and starts no more (`transmitFailed: false`: the loop goes on and succeeds). `breakWhen`, rendered after each " +
@@ -88,7 +111,7 @@ export const loopTask = defineTask({
     concurrencyLimit: schema.int({ min: 0 }).default(0),
     transmitFailed: schema.bool().default(true),
     outputs: z.array(loopOutput).optional().describe("rendered at the end of each iteration, against it"),
-    fetchType: z.enum(["AUTO", "FETCH", "STORE"]).default("AUTO").describe("AUTO: FETCH (values read from a file, which would make it STORE, are not supported)"),
+    fetchType: z.enum(["AUTO", "FETCH", "STORE"]).default("AUTO").describe("AUTO: STORE when `values` is a file, FETCH otherwise"),
     breakWhen: schema.text().optional().describe("rendered after each iteration; truthy starts no more iterations"),
     tasks: taskList().min(1),
     ...handlers,
@@ -108,8 +131,9 @@ export const loopTask = defineTask({
         "id: loop\nnamespace: company.team\ntasks:\n  - id: loop\n    type: core.Loop\n    values: [alpha, beta]\n    outputs:\n      - id: label\n        type: STRING\n        value: \"{{ outputs.process.value }}\"\n    tasks:\n      - id: process\n        type: core.Return\n        format: \"processed {{ item.value }}\"\n  - id: read\n    type: core.Log\n    message: \"{{ outputs.loop.outputs | jq('.[].outputs.label') }}\"\n",
     },
   ],
-  async plan(_ctx, props) {
-    const items = loopItems(props.values);
+  async plan(ctx, props) {
+    const fromFile = isFileUri(props.values);
+    const items = fromFile ? await fileItems(ctx, props.values as string) : loopItems(props.values);
     return {
       branches: loopBranches(items),
       concurrency: props.concurrencyLimit,
@@ -119,8 +143,8 @@ export const loopTask = defineTask({
         transmitFailed: props.transmitFailed,
         ...(props.breakWhen !== undefined ? { breakWhen: props.breakWhen } : {}),
         ...(props.outputs?.length ? { outputs: props.outputs as never } : {}),
-        // AUTO is STORE only for values read from a file, which Ferry refuses (loopItems)
-        fetchType: props.fetchType === "STORE" ? "STORE" : "FETCH",
+        // Kestra's AUTO: STORE for values read from a file (they may be many), FETCH otherwise
+        fetchType: props.fetchType === "STORE" || (props.fetchType === "AUTO" && fromFile) ? "STORE" : "FETCH",
       },
     };
   },
