@@ -263,6 +263,15 @@ export interface FlowableBranch {
   value?: string;
   /** ids of sibling tasks of this flowable that must have ended before this branch starts (Dag's `dependsOn`) */
   dependsOn?: string[];
+  /** the iteration of a Loop this branch is: what every task below it reads as `item` */
+  item?: LoopItem;
+}
+
+/** one iteration of Kestra's Loop: `item.index` (from 0), `item.value`, and `item.key` when the values were a map */
+export interface LoopItem {
+  index: number;
+  value: string;
+  key?: string;
 }
 
 export interface FlowablePlan {
@@ -284,6 +293,8 @@ export interface FlowablePlan {
   loop?: FlowableLoop;
   /** the flowable runs `onWait`, pauses until reviewed (or expired), then runs the decision's branch (Kestra's Approval) */
   approval?: FlowableApproval;
+  /** each branch is an iteration with its own outcome, `errors` and `finally` (Kestra's Loop) */
+  iterations?: FlowableIterations;
   /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
   timeoutMs?: number;
   /**
@@ -311,6 +322,31 @@ export interface FlowableLoop {
   iteration: number;
   /** set while waiting the interval before the next iteration */
   waitingSince?: string;
+}
+
+/**
+ * How Kestra's Loop runs its iterations (its branches, each with an `item`). Each runs the
+ * flowable's `tasks`, then its `errors` when they failed, then its `finally`, as a Loop's
+ * sub-execution does; its outcome is theirs. After each, the executor renders `outputs` and
+ * `breakWhen` against it (`item`, `iteration.state`, `iteration.outputs`), and records it in
+ * `ended`. A failed iteration with `transmitFailed`, or a truthy `breakWhen`, starts no more
+ * iterations; the flowable ends once the started ones ended: FAILED for a failure
+ * transmitted, SUCCESS otherwise. Its outputs: `iterationCount`, `runningIterations`,
+ * `terminatedIterations` (by state) and, with `outputs` declared, `outputs` (one
+ * `{item: {value, iteration, key}, outputs}` per iteration, or `{uri}` stored with STORE).
+ */
+export interface FlowableIterations {
+  transmitFailed: boolean;
+  /** unrendered */
+  breakWhen?: unknown;
+  /** the Loop's `outputs` declarations (flow outputs' shape), unrendered */
+  outputs?: Array<{ id: string; type?: string; value: unknown; required?: boolean; displayName?: string }>;
+  /** FETCH keeps each iteration's outputs in the Loop's outputs, STORE writes them to internal storage */
+  fetchType: "FETCH" | "STORE";
+  /** set by the executor: the ended iterations' states, by branch index */
+  ended?: Record<string, string>;
+  /** set by the executor: a `breakWhen` held, or a failure was transmitted: no iteration starts any more */
+  stopped?: "break" | "failed";
 }
 
 /**

@@ -1,4 +1,4 @@
-import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -17,6 +17,7 @@ import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
 import { applyBehavior, waitForReview, withExpiry } from "./approval.js";
+import { followPausedIterations, walkIterations } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -142,7 +143,7 @@ export class Walker {
         const timeoutMs = task.timeout !== undefined && !plan.pause && !plan.approval ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
         const approval = plan.approval && (await withExpiry(plan.approval, task, ctx));
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
-          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}), ...(plan.iterations ? { iterations: plan.iterations } : {}),
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
@@ -226,7 +227,7 @@ export class Walker {
 
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
-    if (progress.plan.pause || progress.plan.loop || progress.plan.approval) {
+    if (progress.plan.pause || progress.plan.loop || progress.plan.approval || progress.plan.iterations) {
       // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start), a loop's at each iteration: read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
@@ -253,6 +254,15 @@ export class Walker {
     }
     // an Approval holds its decision's branch until reviewed (or expired); it pauses once its onWait ended
     if (plan.approval && !plan.approval.decision && run.state.current === "PAUSED") return;
+    if (plan.iterations) {
+      // a Loop: its errors and finally run within each iteration (loop-iterations.ts), not once more around them
+      const status = await walkIterations(this, task, run, plan, this.deps.store, mayStart && !this.halted());
+      if (isTerminal(run.state.current)) return;
+      followPausedIterations(this.state, run, status === "running");
+      if (status === "running") return;
+      this.state.setRunState(run, outcomeState(task, status === "killed" ? "KILLED" : status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
+      return;
+    }
     // a Pause whose wait elapsed with FAILED: its children never run, its errors and finally do
     let main = plan.pause?.failed ? "failed" : plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
     if (plan.approval && !plan.approval.decision && main !== "running") {
@@ -302,6 +312,13 @@ export class Walker {
     // a decided Approval whose branch ended without error: its behavior says what follows
     if (plan.approval?.decision && final !== "FAILED" && final !== "KILLED") return applyBehavior(this.state, run, plan.approval, final);
     this.state.setRunState(run, final);
+  }
+
+  /** what templates see within a Loop iteration, as the iteration's first task would (its outputs, `breakWhen`) */
+  async iterationContext(loop: TaskRunRecord, task: TaskSpec, value: string): Promise<RenderContext> {
+    const first = tasksAtPath(task, ["tasks"])[0];
+    const pending: TaskRunRecord = { id: "", executionId: this.state.execution.id, taskId: first?.id ?? task.id, parentTaskRunId: loop.id, value, state: newState("RUNNING"), attempts: [] };
+    return buildRenderContext(contextRefOf(this.state, "all", pending), this.deps.store, { taskrun: this.state.taskRunVariables(pending), task: { id: task.id, type: task.type } });
   }
 
   /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */
