@@ -260,6 +260,15 @@ tasks:
     expect([r.execution.state.current, r.state("sleep"), r.state("approval"), r.state("denied")]).toEqual(["KILLED", "KILLED", "KILLED", "SUCCESS"]);
   });
 
+  it("an execution ended by a behavior still runs the flow's finally (approval-flow-finally-deny, -succeed)", async () => {
+    for (const [extra, decision, end, approval] of [["", "DENIED", "CANCELLED", "CANCELLED"], ["    approveBehavior: SUCCEED\n", "APPROVED", "SUCCESS", "SUCCESS"]] as const) {
+      const { id } = await startPaused(`id: approval-flow-finally-${decision.toLowerCase()}\nnamespace: test.approval\ntasks:\n  - id: approval\n    type: core.Approval\n${extra}  - { id: after, type: core.Log, message: after }\nfinally:\n  - { id: cleanup, type: core.Log, message: cleanup }\n`);
+      await review(id, { decision });
+      const r = await h.result((await h.waitFor(id, ended)).execution.id);
+      expect([r.execution.state.current, r.state("approval"), r.state("after"), r.state("cleanup")]).toEqual([end, approval, undefined, "SUCCESS"]);
+    }
+  });
+
   it("refuses Kestra Enterprise's properties at deploy, naming them (approval-ee-property)", async () => {
     await expect(h.deploy(`id: approval-ee\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, title: Deploy to production }\n`)).rejects.toThrow(/title.*Enterprise Edition property of Approval/);
   });
