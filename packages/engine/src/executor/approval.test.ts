@@ -271,5 +271,9 @@ tasks:
 
   it("refuses Kestra Enterprise's properties at deploy, naming them (approval-ee-property)", async () => {
     await expect(h.deploy(`id: approval-ee\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, title: Deploy to production }\n`)).rejects.toThrow(/title.*Enterprise Edition property of Approval/);
+    await expect(h.deploy(`id: approval-assign\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, assignment: { users: [a] } }\n`)).rejects.toThrow(/assignment.*Enterprise Edition property/);
+    await expect(h.deploy(`id: approval-bad-behavior\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, denyBehavior: LATER }\n`)).rejects.toThrow(/denyBehavior is one of CONTINUE, WARN, FAIL, SUCCEED, CANCEL, KILL/);
+    await expect(h.deploy(`id: approval-bad-comment\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, commentRequired: SOMETIMES }\n`)).rejects.toThrow(/commentRequired is one of NEVER, ALWAYS, ON_DENY, ON_APPROVE/);
+    await expect(h.deploy(`id: approval-bad-input\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, inputs: [{ id: x, type: NOPE }] }\n`)).rejects.toThrow(/NOPE|type/);
   });
 });
