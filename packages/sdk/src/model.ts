@@ -80,6 +80,8 @@ export interface ExecutionRecord {
    * of its `tasks` starts, its `finally` runs, then it ends so (FAILED when its finally failed)
    */
   endsAs?: "SUCCESS" | "CANCELLED";
+  /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
+  killChildren?: boolean;
   created: string;
   updated: string;
   /**
