@@ -230,6 +230,18 @@ tasks:
     expect(r.messages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
   });
 
+  // a flowable listed before the paused one under it closes in the same kill pass (kill.ts), a ForEach's as a Loop's
+  it.each(["Loop", "ForEach"])("a kill ends a %s paused in an iteration KILLED, with its execution, and starts no more iterations", async (kind) => {
+    const deployed = await h.deploy(flow(`tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.${kind}\n    values: [1, 2]\n    concurrencyLimit: 1\n    tasks:\n      - { id: pause, type: io.kestra.plugin.core.flow.Pause }\n`));
+    const { id } = await h.executions.create({ flow: deployed });
+    await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    await h.executor.handle({ type: "kill", executionId: id });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect(r.state("loop")).toBe("KILLED");
+    expect(r.runs("pause").map((t) => t.state.current)).toEqual(["KILLED"]);
+  });
+
   it("values that are no list nor map, or hold a null, fail the loop with Kestra's message", async () => {
     const r = await h.run(flow(`tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: "{{ [1, null] }}"\n    tasks:\n      - { id: l, type: io.kestra.plugin.core.log.Log, message: x }\n`));
     expect(r.state("loop")).toBe("FAILED");
