@@ -93,7 +93,6 @@ async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRe
   const branch = plan.branches[index];
   const item = branch.item!;
   iterations.ended![index] = status;
-  const count = Object.keys(iterations.ended!).length;
   const ctx = iterations.outputs?.length || iterations.breakWhen !== undefined ? await w.iterationContext(run, task, branch.value!) : undefined;
   let produced: Record<string, unknown> | undefined;
   if (iterations.outputs?.length && status !== "KILLED") {
@@ -127,15 +126,48 @@ async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRe
   const started = plan.branches.filter((b, i) => iterations.ended![i] === undefined && startedIteration(w, task, run, b.value!)).length;
   const collected = [...((previous.outputs as unknown[] | undefined) ?? [])];
   if (produced && Object.keys(produced).length) collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
+  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: started, terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}) }, store);
+}
+
+/** the plan and the outputs, each version under keys of its own: a cache never holds an older document under a current key */
+async function saveLoop(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, outputs: Record<string, unknown>, store: JsonStore): Promise<void> {
+  const iterations = plan.iterations!;
+  iterations.revision = (iterations.revision ?? 0) + 1;
   const prefix = recordsPrefix(state.execution);
-  run.outputsUri = await store.write(loopOutputsKey(prefix, run.taskId, run.id, count), {
-    iterationCount: plan.branches.length,
-    runningIterations: started,
-    terminatedIterations: terminated,
-    ...(collected.length ? { outputs: collected } : {}),
-  });
-  run.planUri = await store.write(loopPlanKey(prefix, run.taskId, run.id, count), plan);
+  run.outputsUri = await store.write(loopOutputsKey(prefix, run.taskId, run.id, iterations.revision), outputs);
+  run.planUri = await store.write(loopPlanKey(prefix, run.taskId, run.id, iterations.revision), plan);
   state.touch(run);
+}
+
+/**
+ * A restart (Kestra's restart of a failed execution): the Loop's failed and killed iterations
+ * run again. Their record and their count go, their `errors` and `finally` task runs are
+ * dropped (answered, to drop), and a stop for a failure no longer holds; a `breakWhen` stop does.
+ */
+export async function restartIterations(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, store: JsonStore): Promise<Set<string>> {
+  const drop = new Set<string>();
+  if (!run.planUri || !task) return drop;
+  const plan = await store.read<FlowablePlan>(run.planUri);
+  const iterations = plan.iterations;
+  if (!iterations?.ended) return drop;
+  const handlers = new Set([...(task.errors ?? []), ...(task.finally ?? [])].map((t) => t.id));
+  const previous = run.outputsUri ? await store.read<Record<string, unknown>>(run.outputsUri) : {};
+  const terminated = { ...(previous.terminatedIterations as Record<string, number> | undefined) };
+  const again = new Set<number>();
+  for (const [index, ended] of Object.entries(iterations.ended)) {
+    if (ended !== "FAILED" && ended !== "KILLED") continue;
+    again.add(Number(index));
+    delete iterations.ended[index];
+    terminated[ended] = (terminated[ended] ?? 1) - 1;
+    if (!terminated[ended]) delete terminated[ended];
+    const value = plan.branches[Number(index)].value;
+    for (const r of state.taskRuns) if (r.parentTaskRunId === run.id && r.value === value && handlers.has(r.taskId)) drop.add(r.id);
+  }
+  if (iterations.stopped === "failed") delete iterations.stopped;
+  const collected = ((previous.outputs as Array<{ item: { iteration: number } }> | undefined) ?? []).filter((o) => !again.has(o.item.iteration));
+  const { outputs: _, ...counts } = previous;
+  await saveLoop(state, run, plan, { ...counts, terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}) }, store);
+  return drop;
 }
 
 const startedIteration = (w: IterationWalker, task: TaskSpec, run: TaskRunRecord, value: string) => tasksAtPath(task, ["tasks"]).some((t) => w.state.find(t.id, run.id, value));

@@ -136,6 +136,37 @@ tasks:
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 1, FAILED: 1 } });
   });
 
+  it("a restart runs the failed iteration again, its errors afresh, and the ones it held back; the counts follow", async () => {
+    const deployed = await h.deploy(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [ok, boom, later]
+    concurrencyLimit: 1
+    outputs:
+      - { id: v, type: STRING, value: "{{ item.value }}" }
+    tasks:
+      - id: maybe
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ item.value == 'boom' and (labels.system.restarted ?? 'false') != 'true' }}"
+    errors:
+      - { id: handle, type: io.kestra.plugin.core.log.Log, message: "handled {{ item.value }}" }
+`),
+    );
+    const { id } = await h.executions.create({ flow: deployed });
+    const failed = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.runs("handle")).toHaveLength(1);
+    await h.executor.handle({ type: "restart", executionId: id });
+    const r = await h.result((await h.waitFor(id, (e) => ended(e) && e.state.histories.length > failed.execution.state.histories.length)).execution.id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("loop")).toBe("SUCCESS");
+    expect(r.runs("handle")).toHaveLength(0);
+    expect(r.runs("maybe").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
+    expect(((await r.outputs("loop")) as { outputs: unknown[] }).outputs).toHaveLength(3);
+  });
+
   it("transmitFailed: false goes on past a failed iteration and ends SUCCESS", async () => {
     const r = await h.run(
       flow(`tasks:
