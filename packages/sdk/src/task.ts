@@ -291,6 +291,8 @@ export interface FlowablePlan {
   pause?: FlowablePause;
   /** the flowable runs its one branch again and again until `condition` holds (Kestra's LoopUntil) */
   loop?: FlowableLoop;
+  /** the flowable runs `onWait`, pauses until reviewed (or expired), then runs the decision's branch (Kestra's Approval) */
+  approval?: FlowableApproval;
   /** each branch is an iteration with its own outcome, `errors` and `finally` (Kestra's Loop) */
   iterations?: FlowableIterations;
   /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
@@ -389,6 +391,34 @@ export interface FlowablePause {
   sleep?: { duration: string; since?: string; elapsed?: boolean };
 }
 
+/** what an Approval's reviewer, its expiry or its `autoApprove` decided */
+export type ApprovalDecision = "APPROVED" | "DENIED" | "EXPIRED";
+/** what an Approval does to its task run and its execution once the decision's branch ended without error (Kestra's Approval.Behavior) */
+export type ApprovalBehavior = "CONTINUE" | "WARN" | "FAIL" | "SUCCEED" | "CANCEL" | "KILL";
+export type ApprovalCommentRequired = "NEVER" | "ALWAYS" | "ON_DENY" | "ON_APPROVE";
+
+/**
+ * How an approving flowable waits (Kestra's Approval). Its plan's branches are first its
+ * `waitPath` (none when absent); once they ended without error the task run and its execution
+ * go PAUSED until a review (the API) or `expireMs` past the PAUSED date. The executor then
+ * writes `decision` and replaces the branches by the decision's path (none when EXPIRED);
+ * once they, `errors` and `finally` ended without error, `behaviors[decision]` sets the task
+ * run's state, and SUCCEED, CANCEL or KILL end the execution too.
+ */
+export interface FlowableApproval {
+  /** the path of the decision's branch */
+  approvePath: string[];
+  denyPath: string[];
+  behaviors: Record<ApprovalDecision, ApprovalBehavior>;
+  commentRequired: ApprovalCommentRequired;
+  /** the names a review may give the two decisions beside APPROVED and DENIED (Kestra's `decisions`) */
+  decisionNames: { approve: string; deny: string };
+  /** how long the request waits for a review once PAUSED; absent: until reviewed */
+  expireMs?: number;
+  /** set once decided (at plan time when `autoApprove` held) */
+  decision?: ApprovalDecision;
+}
+
 export interface FlowableContext extends RunIdentity {
   logger: TaskLogger;
   render(template: unknown): Promise<unknown>;
@@ -409,6 +439,11 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
    * flow's `inputs` are (Pause's `onResume`); they are never rendered (list them in rawProperties too).
    */
   inputProperties?: string[];
+  /**
+   * How a PAUSED task run of this type is ended from outside: `resume` (Pause; the resume API
+   * with its inputs) or `review` (Approval; the review API with a decision). `resume` when absent.
+   */
+  pausedBy?: "resume" | "review";
   /**
    * Where child tasks sit when not directly in `taskProperties` lists or maps of lists
    * (Dag's `tasks: [{task, dependsOn}]`): each list of child tasks with its property path.

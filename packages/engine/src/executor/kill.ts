@@ -44,13 +44,13 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
   for (const run of state.taskRuns) {
     if (run.parentTaskRunId && !isTerminal(run.state.current)) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 0) + 1);
   }
-  // until none is left to close: a flowable listed before its flowable child (a ForEach over a Pause) closes once that child has
-  for (let closed = true; closed; ) {
-    closed = false;
+  // until nothing changes: a flowable listed before the child that just closed (a Parallel before its Sleep) closes on the next round
+  for (let changed = true; changed; ) {
+    changed = false;
     for (const run of state.taskRuns) {
       if (!isTerminal(run.state.current) && run.planUri && !openChildren.get(run.id)) {
         state.setRunState(run, "KILLED");
-        closed = true;
+        changed = true;
         if (run.parentTaskRunId) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 1) - 1);
       }
     }
