@@ -26,12 +26,19 @@ describe("flow.Loop", () => {
       - id: log
         type: io.kestra.plugin.core.log.Log
         message: "index={{ item.index }} value={{ item.value }} taskrun.value={{ taskrun.value ?? 'none' }}"
+      - id: if
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ item.index == 1 }}"
+        then:
+          - { id: nested, type: io.kestra.plugin.core.log.Log, message: "nested {{ item.value }} parent value {{ parent.taskrun.value ?? 'none' }}" }
 `),
     );
+    expect(r.messages()).toContain("nested value 2 parent value none");
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.state("loop")).toBe("SUCCESS");
     expect(r.messages()).toEqual(expect.arrayContaining(["index=0 value=value 1 taskrun.value=none", "index=1 value=value 2 taskrun.value=none", "index=2 value=value 3 taskrun.value=none"]));
     expect(r.runs("log")).toHaveLength(3);
+    expect(r.runs("nested")).toHaveLength(1);
     expect(await r.outputs("loop")).toEqual({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
   });
 
