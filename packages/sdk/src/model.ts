@@ -75,6 +75,8 @@ export interface ExecutionRecord {
   retryAt?: string;
   /** Kestra's scheduleDate (ISO-8601 UTC): the execution waits CREATED until then, and only then starts */
   scheduleDate?: string;
+  /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
+  killChildren?: boolean;
   created: string;
   updated: string;
   /**

@@ -463,6 +463,12 @@ export interface ExecutionChange {
   /** ends the execution in this state (Kestra's Exit) */
   exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
   /**
+   * with exit KILLED (Kestra's Kill `propagateKill`): true kills every execution this one
+   * started as a subflow, waited on or not; false spares them all. Unset (Exit's KILLED): those
+   * still waited on are killed with it.
+   */
+  killChildren?: boolean;
+  /**
    * resumes a PAUSED execution (this one, or another of the flow named), with its Pause's
    * onResume inputs (Kestra's execution.Resume); the task fails when it cannot be resumed
    */
