@@ -7,14 +7,23 @@
 //   by cursor; one execution; one execution's logs; full-text log search (a common word, a rare
 //   one, one namespace); counts per state per day over a month
 // each p50/p99 over --queries random arguments, and the EXPLAIN of the statement the store sent
-// (captured by postgres.js's debug hook) run under EXPLAIN ANALYZE with --explain.
+// (captured by postgres.js's debug hook) run under EXPLAIN (ANALYZE, BUFFERS) with --explain:
+// the plan with its per-day partitions folded, then one summary line per statement (planning
+// and execution time, the partitions the plan names and those it never executed, the buffers
+// of the top node). Seeding prints its time per chunk, and every phase the load average.
 //
 //   node bench/history-store-scale.js [--executions 1000000] [--logs 10] [--queries 100] [--explain]
 // needs FERRY_BENCH_POSTGRES_URL (a fresh database is created and dropped; --keep keeps it, --database NAME reuses one); `npm run build` first.
+import { loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
+import { inOwnAutogroup } from "./priority.js";
+
+// at a negative nice, the bench runs in a session of its own to get that priority (bench/priority.js)
+const relaunched = inOwnAutogroup();
+if (relaunched) process.exit(await relaunched);
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opts } = parseArgs({
@@ -41,6 +50,7 @@ const T0 = Date.parse("2026-01-01T00:00:00.000Z");
 const SPAN_DAYS = 60;
 const STEP_MS = Math.floor((SPAN_DAYS * DAY_MS) / N);
 const CHUNK = 50_000;
+const load = () => loadavg().map((l) => l.toFixed(1)).join(" ");
 const rand = (n) => Math.floor(Math.random() * n);
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -73,6 +83,17 @@ function compact(lines) {
   return out;
 }
 
+/** one line: planning and execution time, partitions named and never executed, the top node's buffers */
+function summary(lines) {
+  const time = (what) => lines.find((l) => l.startsWith(`${what} Time:`))?.replace(/^.*: /, "") ?? "?";
+  const scans = lines.filter((l) => /_p\d{8}/.test(l) && /Scan/.test(l));
+  const never = scans.filter((l) => l.includes("never executed")).length;
+  const buffers = lines.find((l) => /^\s*Buffers:/.test(l))?.trim() ?? "Buffers: none";
+  const planningBuffers = lines.findIndex((l) => l.startsWith("Planning:"));
+  const planBuf = planningBuffers >= 0 && /Buffers/.test(lines[planningBuffers + 1] ?? "") ? `, planning ${lines[planningBuffers + 1].trim()}` : "";
+  return `planning ${time("Planning")}, execution ${time("Execution")}; partition scan nodes ${scans.length} (${never} never executed); ${buffers}${planBuf}`;
+}
+
 const { PostgresHistoryStore } = await import(pathToFileURL(join(ROOT, "history-backends/postgres/dist/index.js")).href);
 const name = opts.database ?? `ferry_bench_hstore_${Date.now().toString(36)}`;
 const admin = postgres(BASE, { max: 1, onnotice: () => {} });
@@ -101,6 +122,7 @@ try {
     // 90 % SUCCESS, 7 % FAILED, 2 % WARNING, 1 % KILLED; labels env (half), batch b{i % 1000} (0.1 %)
     const seedStarted = Date.now();
     for (let from = 1; from <= N; from += CHUNK) {
+      if (from > 1) console.log(`  seeded ${from - 1} executions in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s (load ${load()})`);
       const to = Math.min(N, from + CHUNK - 1);
       const at = (ms) => `(timestamptz '2026-01-01T00:00:00Z' + (i::bigint * ${STEP_MS} + ${ms}) * interval '1 millisecond')`;
       const iso = (ms) => `to_char(${at(ms)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -127,7 +149,7 @@ try {
     await seeding.unsafe("insert into execution_days (id, created) select id, created from executions");
     await seeding.unsafe("analyze executions; analyze logs; analyze execution_days");
     await seeding.end();
-    console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)}`);
+    console.log(`seeded database=${name} executions=${N} logs=${N * LOGS} seconds=${((Date.now() - seedStarted) / 1000).toFixed(0)} (load ${load()})`);
   }
 
   const iso = (ms) => new Date(ms).toISOString();
@@ -159,7 +181,7 @@ try {
       await run();
       times.push(performance.now() - t);
     }
-    console.log(`${label}: p50=${pct(times, 50)} p99=${pct(times, 99)} ms (${QUERIES} queries)`);
+    console.log(`${label}: p50=${pct(times, 50)} p99=${pct(times, 99)} ms (${QUERIES} queries, load ${load()})`);
     if (opts.explain) {
       const sent = [];
       const traced = postgres(url.toString(), { max: 1, onnotice: () => {}, debug: (_c, query, params) => sent.push({ query, params }) });
@@ -170,8 +192,9 @@ try {
       await traced.end();
       // the store's statements (not postgres.js's own type lookup, nor the estimate's explain)
       for (const { query, params } of sent.filter((s) => /^\s*select/i.test(s.query) && !/pg_type|^\s*select 1\b|explain/i.test(s.query))) {
-        const plan = await sql.unsafe(`explain (analyze, buffers off) ${query}`, params);
-        console.log(`    ${compact(plan.map((r) => r["QUERY PLAN"])).join("\n    ")}`);
+        const plan = (await sql.unsafe(`explain (analyze, buffers) ${query}`, params)).map((r) => r["QUERY PLAN"]);
+        console.log(`    ${compact(plan).join("\n    ")}`);
+        console.log(`    => ${summary(plan)}`);
       }
     }
   }

@@ -35,7 +35,8 @@ create table if not exists executions (
 create index if not exists executions_id on executions (id);
 create index if not exists executions_flow on executions (namespace, flow_id, id desc);
 create index if not exists executions_state on executions (state, id desc);
-create index if not exists executions_labels on executions using gin (labels jsonb_path_ops);
+-- fastupdate off, as logs_words below: a pending list holds every label written since the last vacuum
+create index if not exists executions_labels on executions using gin (labels jsonb_path_ops) with (fastupdate = off);
 -- the day of each execution: a read by id finds its one partition here instead of probing the
 -- id index of every day (an execution's creation never changes, so a row is written once)
 create table if not exists execution_days (
@@ -95,14 +96,18 @@ create table if not exists export_position (
 `;
 
 /**
- * Layouts created before these changes: their log index kept a pending list (it is made again
- * without), and their executions had no day table (it is filled from them). Each runs once.
+ * Layouts created before these changes: their log and label indexes kept a pending list (they
+ * are made again without), and their executions had no day table (it is filled from them).
+ * Each runs once.
  * `to_regclass` resolves in the search path: the generation being laid out.
  */
 const UPGRADES = `
 do $$ begin
   if exists (select 1 from pg_class where oid = to_regclass('logs_words') and not coalesce(reloptions, '{}') @> '{fastupdate=off}') then
     drop index logs_words;
+  end if;
+  if exists (select 1 from pg_class where oid = to_regclass('executions_labels') and not coalesce(reloptions, '{}') @> '{fastupdate=off}') then
+    drop index executions_labels;
   end if;
 end $$;
 `;

@@ -70,6 +70,11 @@ export class Partitions {
     return old;
   }
 
+  /** the whole layout lost (its database dropped): nothing is known to exist */
+  forgetAll(): void {
+    this.known.clear();
+  }
+
   /** a generation dropped: its partitions went with it */
   forget(schema: string): void {
     for (const key of this.known) if (key.startsWith(`${schema}.`)) this.known.delete(key);

@@ -50,12 +50,12 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     }
   });
 
-  it("a database of the first layout (tables in public, no day table, a log index with a pending list) becomes generation 1, rows and all", async () => {
+  it("a database of the first layout (tables in public, no day table, log and label indexes with a pending list) becomes generation 1, rows and all", async () => {
     const old = await createHistoryTestDatabase();
     const store = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
     const client = postgres(old.url, { max: 1, onnotice: () => undefined });
     try {
-      const e = executionOf({ namespace: "first", created: new Date().toISOString() });
+      const e = executionOf({ namespace: "first", created: new Date().toISOString(), labels: { team: "upgrade" } });
       const batch: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "kept across the upgrade" }]), metrics: [] };
       await store.write(batch, positionAfter(batch));
       await store.close();
@@ -65,14 +65,17 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
       for (const table of ["executions", "logs", "metrics", "export_position"]) await client.unsafe(`alter table history_g1.${table} set schema public`);
       for (const { name } of parts) await client.unsafe(`alter table history_g1.${name} set schema public`);
       await client.unsafe("drop schema history_g1 cascade; drop index logs_words; create index logs_words on logs using gin (message_words)");
+      await client.unsafe("drop index executions_labels; create index executions_labels on executions using gin (labels jsonb_path_ops)");
 
       const upgraded = new PostgresHistoryStore({ url: old.url, poolSize: 2 });
       try {
         expect((await upgraded.getExecution(e.execution.id))?.execution.id).toBe(e.execution.id);
         expect((await upgraded.searchLogs({ q: "upgrade", size: 5 })).results.map((l) => l.message)).toEqual(["kept across the upgrade"]);
         expect(await upgraded.position()).toEqual(positionAfter(batch));
-        const [index] = await client<Array<{ options: string[] }>>`select c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relname = 'logs_words'`;
-        expect(index.options).toEqual(["fastupdate=off"]);
+        const indexes = await client<Array<{ name: string; options: string[] }>>`
+          select c.relname as name, c.reloptions as options from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'history_g1' and c.relname in ('logs_words', 'executions_labels') order by 1`;
+        expect(indexes).toEqual([{ name: "executions_labels", options: ["fastupdate=off"] }, { name: "logs_words", options: ["fastupdate=off"] }]);
+        expect((await upgraded.searchExecutions({ labels: e.execution.labels, size: 5 })).results.map((x) => x.id)).toEqual([e.execution.id]);
         const [{ n }] = await client<Array<{ n: number }>>`select count(*)::int as n from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind in ('r', 'p')`;
         expect(n).toBe(1); // history_generations
       } finally {
@@ -81,6 +84,42 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     } finally {
       await client.end();
       await old.drop();
+    }
+  });
+
+  it("its database refusing connections, or dropped, is out of reach; created again empty, the store lays itself out again with no position", async () => {
+    const own = await createHistoryTestDatabase();
+    const name = new URL(own.url).pathname.slice(1);
+    const admin = postgres(POSTGRES_URL!, { max: 1, onnotice: () => undefined });
+    // a pool of 1 would hang here: postgres.js 3.4.9 never settles a query queued on its only
+    // connection once a reconnect was refused at startup (as in porsager/postgres#1193); the server's default pool is 5
+    const raw = new PostgresHistoryStore({ url: own.url, poolSize: 5 });
+    const store = withMappedErrors(raw, (error) => postgresHistoryBackend.mapError!(error));
+    try {
+      const e = executionOf({ namespace: "dropped", created: new Date().toISOString() });
+      const batch: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "before the drop" }]), metrics: [] };
+      await store.write(batch, positionAfter(batch));
+      await admin.unsafe(`alter database "${name}" with allow_connections false`);
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+      // the first call may meet its terminated connection (CONNECTION_CLOSED); the next one a refusal
+      expect(isUnavailable(await store.searchExecutions({ namespace: "dropped", size: 5 }).catch((error: unknown) => error))).toBe(true);
+      const refused = await store.searchExecutions({ namespace: "dropped", size: 5 }).catch((error: unknown) => error);
+      expect([isUnavailable(refused), (refused as Error).message]).toEqual([true, expect.stringMatching(/^the history store \(postgres\) is out of reach: .*not currently accepting connections/)]);
+      await admin.unsafe(`drop database "${name}" with (force)`);
+      const dropped = await store.position().catch((error: unknown) => error);
+      expect([isUnavailable(dropped), (dropped as Error).message]).toEqual([true, expect.stringMatching(/^the history store \(postgres\) is out of reach: database .* does not exist/)]);
+      await admin.unsafe(`create database "${name}"`);
+      // the first call may meet a terminated connection or find the layout gone and fail; the next lays it out again, empty
+      await store.position().catch(() => undefined);
+      expect(await store.position()).toBeUndefined();
+      const again: HistoryBatch = { executions: [e], logs: logsOf(e, 1, [{ message: "after the drop" }]), metrics: [] };
+      await store.write(again, positionAfter(again));
+      expect((await store.findLogs(e.execution.id)).map((l) => l.message)).toEqual(["after the drop"]);
+    } finally {
+      await raw.close();
+      await admin.unsafe(`alter database "${name}" with allow_connections true`).catch(() => undefined);
+      await admin.end();
+      await own.drop();
     }
   });
 

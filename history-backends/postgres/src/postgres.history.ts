@@ -1,5 +1,5 @@
 import {
-  defineBackend, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryLogSearch,
+  defineBackend, driverCode, errorMessage, isUnavailable, OperationalError, parseDuration, schema, type HistorySearch, type HistoryBatch, type HistoryLogFilter, type HistoryMetricFilter, type HistoryLogSearch,
   type HistoryPageRequest, type HistoryPosition, type HistoryStore, type StateCountsQuery,
 } from "@ferry/sdk";
 import postgres from "postgres";
@@ -18,6 +18,9 @@ export const postgresHistoryOptions = z.strictObject({
   retention: schema.duration().optional(),
 });
 export type PostgresHistoryOptions = z.infer<typeof postgresHistoryOptions>;
+
+/** a database that does not exist (dropped), a table or a schema that does not (the layout dropped) */
+const LAYOUT_GONE = new Set(["3D000", "42P01", "3F000"]);
 
 /** how often a write also applies retention */
 const RETENTION_EVERY_MS = 3_600_000;
@@ -63,6 +66,24 @@ export class PostgresHistoryStore implements HistoryStore {
     await this.schemaReady();
   }
 
+  /**
+   * Runs one call of the store. A database dropped and created again (or whose tables were
+   * dropped) has lost the layout this process created once: the next call creates it again,
+   * with its partitions, and the exporter, reading no position there, exports the primary
+   * into it from the start.
+   */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (LAYOUT_GONE.has(driverCode(error) ?? "")) {
+        this.ready = undefined;
+        this.partitions.forgetAll();
+      }
+      throw error;
+    }
+  }
+
   async close(): Promise<void> {
     await this.client?.end({ timeout: 5 });
     this.client = undefined;
@@ -70,8 +91,10 @@ export class PostgresHistoryStore implements HistoryStore {
   }
 
   async ping(): Promise<void> {
-    await this.schemaReady();
-    await this.sql()`select 1`;
+    return this.guard(async () => {
+      await this.schemaReady();
+      await this.sql()`select 1`;
+    });
   }
 
   /**
@@ -79,32 +102,36 @@ export class PostgresHistoryStore implements HistoryStore {
    * row is read with a share lock, so a switch waits for the writes in flight.
    */
   async write(batch: HistoryBatch, position: HistoryPosition): Promise<void> {
-    await this.schemaReady();
-    const kept = this.withinRetention(batch);
-    const made = (await this.sql().begin(async (tx) => {
-      const target = writeTarget(await readGenerations(tx, "share"));
-      await useSchema(tx, target);
-      const made = [
-        ...(await this.partitions.ensure(tx, target, "executions", kept.executions.map((e) => e.execution.created))),
-        ...(await this.partitions.ensure(tx, target, "logs", kept.logs.map((l) => l.timestamp))),
-        ...(await this.partitions.ensure(tx, target, "metrics", kept.metrics.map((m) => m.timestamp))),
-      ];
-      await writeBatch(tx, kept, position);
-      return made;
-    })) as string[];
-    this.partitions.remember(made);
-    if (this.retentionMs !== undefined && Date.now() - this.retentionAppliedAt > RETENTION_EVERY_MS) await this.applyRetention();
+    return this.guard(async () => {
+      await this.schemaReady();
+      const kept = this.withinRetention(batch);
+      const made = (await this.sql().begin(async (tx) => {
+        const target = writeTarget(await readGenerations(tx, "share"));
+        await useSchema(tx, target);
+        const made = [
+          ...(await this.partitions.ensure(tx, target, "executions", kept.executions.map((e) => e.execution.created))),
+          ...(await this.partitions.ensure(tx, target, "logs", kept.logs.map((l) => l.timestamp))),
+          ...(await this.partitions.ensure(tx, target, "metrics", kept.metrics.map((m) => m.timestamp))),
+        ];
+        await writeBatch(tx, kept, position);
+        return made;
+      })) as string[];
+      this.partitions.remember(made);
+      if (this.retentionMs !== undefined && Date.now() - this.retentionAppliedAt > RETENTION_EVERY_MS) await this.applyRetention();
+    });
   }
 
   /** drops the day partitions past retention, of the live generation and of one being rebuilt; returns their names */
   async applyRetention(now = Date.now()): Promise<string[]> {
-    if (this.retentionMs === undefined) return [];
-    await this.schemaReady();
-    this.retentionAppliedAt = now;
-    const cutoff = new Date(now - this.retentionMs).toISOString();
-    const { live, building } = await readGenerations(this.sql());
-    const dropped = await this.partitions.dropBefore(live, cutoff);
-    return building ? [...dropped, ...(await this.partitions.dropBefore(building, cutoff))] : dropped;
+    return this.guard(async () => {
+      if (this.retentionMs === undefined) return [];
+      await this.schemaReady();
+      this.retentionAppliedAt = now;
+      const cutoff = new Date(now - this.retentionMs).toISOString();
+      const { live, building } = await readGenerations(this.sql());
+      const dropped = await this.partitions.dropBefore(live, cutoff);
+      return building ? [...dropped, ...(await this.partitions.dropBefore(building, cutoff))] : dropped;
+    });
   }
 
   /** rows of days retention drops are not written: they would bring their partition back */
@@ -121,59 +148,94 @@ export class PostgresHistoryStore implements HistoryStore {
 
   /** the position of the generation writes go to */
   async position(): Promise<HistoryPosition | undefined> {
-    await this.schemaReady();
-    const sql = this.sql();
-    const target = writeTarget(await readGenerations(sql));
-    const [row] = await sql<Array<{ executions_updated: string; executions_id: string; logs: string; metrics: string }>>`select * from ${sql(target)}.export_position where id = 1`;
-    return row && { executions: { updated: row.executions_updated, id: row.executions_id }, logs: Number(row.logs), metrics: Number(row.metrics) };
+    return this.guard(async () => {
+      await this.schemaReady();
+      const sql = this.sql();
+      const target = writeTarget(await readGenerations(sql));
+      const [row] = await sql<Array<{ executions_updated: string; executions_id: string; logs: string; metrics: string }>>`select * from ${sql(target)}.export_position where id = 1`;
+      return row && { executions: { updated: row.executions_updated, id: row.executions_id }, logs: Number(row.logs), metrics: Number(row.metrics) };
+    });
   }
 
   async beginRebuild(): Promise<void> {
-    await this.schemaReady();
-    const { dropped } = await beginGeneration(this.sql());
-    if (dropped) this.partitions.forget(dropped);
+    return this.guard(async () => {
+      await this.schemaReady();
+      const { dropped } = await beginGeneration(this.sql());
+      if (dropped) this.partitions.forget(dropped);
+    });
   }
 
   async finishRebuild(): Promise<void> {
-    await this.schemaReady();
-    const old = await switchGeneration(this.sql());
-    if (old) this.partitions.forget(old);
+    return this.guard(async () => {
+      await this.schemaReady();
+      const old = await switchGeneration(this.sql());
+      if (old) this.partitions.forget(old);
+    });
   }
 
   async rebuilding(): Promise<boolean> {
-    await this.schemaReady();
-    return (await readGenerations(this.sql())).building !== undefined;
+    return this.guard(async () => {
+      await this.schemaReady();
+      return (await readGenerations(this.sql())).building !== undefined;
+    });
   }
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest) {
-    await this.schemaReady();
-    return this.queries.searchExecutions(query);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.searchExecutions(query);
+    });
   }
 
   async getExecution(id: string) {
-    await this.schemaReady();
-    return this.queries.getExecution(id);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.getExecution(id);
+    });
   }
 
   async findLogs(executionId: string, filter?: HistoryLogFilter) {
-    await this.schemaReady();
-    return this.queries.findLogs(executionId, filter);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.findLogs(executionId, filter);
+    });
   }
 
   async searchLogs(query: HistoryLogSearch) {
-    await this.schemaReady();
-    return this.queries.searchLogs(query);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.searchLogs(query);
+    });
   }
 
   async findMetrics(executionId: string, filter?: HistoryMetricFilter) {
-    await this.schemaReady();
-    return this.queries.findMetrics(executionId, filter);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.findMetrics(executionId, filter);
+    });
   }
 
   async countStates(query: StateCountsQuery) {
-    await this.schemaReady();
-    return this.queries.countStates(query);
+    return this.guard(async () => {
+      await this.schemaReady();
+      return this.queries.countStates(query);
+    });
   }
+}
+
+/**
+ * Server states that mean "not reachable now", as the postgres repository reads them: a
+ * connection exception (class 08), an operator's shutdown or a server starting (57P01-57P03),
+ * too many connections (53300), a connect timeout, and a database that refuses connections
+ * (`allow_connections false`: 55000, which is also raised by statements, hence the message), and
+ * a database that does not exist (3D000: dropped; until it is created again, see `guard`).
+ */
+const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "CONNECT_TIMEOUT", "3D000"]);
+function outOfReach(error: unknown): boolean {
+  if (isUnavailable(error)) return true;
+  const code = driverCode(error);
+  if (!code) return false;
+  return PG_UNAVAILABLE.has(code) || code.startsWith("08") || (code === "55000" && /is not currently accepting connections/.test(errorMessage(error)));
 }
 
 /** the URL without its password, for messages */
@@ -185,7 +247,7 @@ export const postgresHistoryBackend = defineBackend({
   description: "history in a PostgreSQL database of its own: partitioned by day, full-text log search, retention by dropping partitions",
   configSchema: postgresHistoryOptions,
   create: (options) => new PostgresHistoryStore(options),
-  mapError: (error) => (isUnavailable(error) ? new OperationalError(`the history store (postgres) is out of reach: ${errorMessage(error)}`, { cause: error }) : undefined),
+  mapError: (error) => (outOfReach(error) ? new OperationalError(`the history store (postgres) is out of reach: ${errorMessage(error)}`, { cause: error }) : undefined),
   /** one connection and `select 1`: reaches the server and logs in, creates nothing */
   async check({ url }) {
     const client = postgres(url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });

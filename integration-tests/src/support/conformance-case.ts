@@ -13,7 +13,10 @@ import { join } from "node:path";
  * - `input_files`: `{inputId: {name, content}}`, files uploaded as multipart file parts (FILE inputs);
  * - `inputs_refused`: the execution's creation must be refused (HTTP 4xx) with a message holding this
  *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs;
- * - `task_runs`: how many task runs the execution ends with (Kestra's tests assert `getTaskRunList()` sizes).
+ * - `task_runs`: how many task runs the execution ends with (Kestra's tests assert `getTaskRunList()` sizes);
+ * - `reviews`: reviews of Approval tasks sent while the execution runs, in order, each once a task run of
+ *   `taskId` is PAUSED (`POST /api/v1/executions/{id}/actions/review` with its `decision`, `comment`,
+ *   `inputs`); one with `refused` must be answered 4xx holding that text (and changes nothing).
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -29,11 +32,21 @@ export interface ConformanceExpect {
   task_values?: Record<string, Record<string, string>>;
   attempts?: Record<string, number>;
   task_runs?: number;
+  reviews?: ConformanceReview[];
   flows?: string[];
   deploy_refused?: string;
   inputs_refused?: string | string[];
   source?: string | string[];
   notes?: string;
+}
+
+export interface ConformanceReview {
+  taskId: string;
+  decision: string;
+  comment?: string;
+  inputs?: Record<string, unknown>;
+  /** the review must be refused (HTTP 4xx) with a message holding this text */
+  refused?: string;
 }
 
 export interface ConformanceCase {
@@ -135,16 +148,22 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   if (exp.inputs_refused !== undefined) return refusedStart(started, exp.inputs_refused);
   if (started.status >= 300) return [`execute: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`];
   const id = ((await started.json()) as Json).id as string;
+  const problems: string[] = [];
+  const reviews = [...(exp.reviews ?? [])];
   let ex: Json = {};
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
+    if (reviews.length && (await sendReview(base, id, ex, reviews[0], problems))) {
+      reviews.shift();
+      continue;
+    }
     // an ended execution shows its final state while its afterExecution tasks still run: wait for them too
     const settled = TERMINAL.has(stateOf(ex) ?? "") && (ex.taskRunList ?? []).every((tr: Json) => TERMINAL.has(stateOf(tr) ?? ""));
     if (settled || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const problems: string[] = [];
+  for (const review of reviews) problems.push(`review ${review.decision} of ${review.taskId} never sent: no PAUSED task run of it`);
   if (stateOf(ex) !== exp.state) problems.push(`state ${stateOf(ex)} != ${exp.state}`);
   let text = "";
   for (const deadline = Date.now() + 10_000; ; ) {
@@ -188,4 +207,17 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   }
   if (problems.length) problems.push(`execution ${id}`);
   return problems;
+}
+
+/** sends the review once a task run of its task is PAUSED; answers whether it was sent (a problem noted when not answered as expected) */
+async function sendReview(base: string, id: string, ex: Json, review: ConformanceReview, problems: string[]): Promise<boolean> {
+  const run = (ex.taskRunList ?? []).find((tr: Json) => tr.taskId === review.taskId && stateOf(tr) === "PAUSED");
+  if (!run) return false;
+  const body = { decision: review.decision, taskRunId: run.id, ...(review.comment !== undefined ? { comment: review.comment } : {}), ...(review.inputs ? { inputs: review.inputs } : {}) };
+  const response = await fetch(`${base}/api/v1/executions/${id}/actions/review`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (review.refused !== undefined) {
+    if (response.status < 400 || response.status >= 500 || !text.includes(review.refused)) problems.push(`review ${review.decision} of ${review.taskId}: HTTP ${response.status} ${text.slice(0, 300)}; expected a 4xx holding ${JSON.stringify(review.refused)}`);
+  } else if (response.status !== 200) problems.push(`review ${review.decision} of ${review.taskId}: HTTP ${response.status} ${text.slice(0, 300)}`);
+  return true;
 }

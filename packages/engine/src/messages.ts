@@ -70,6 +70,8 @@ export type ExecutorEvent =
    * of execution `by`: a refusal then only leaves a line in this execution's logs)
    */
   | { type: "resume"; executionId: string; taskRunId: string; onResume?: Record<string, unknown>; by?: string }
+  /** decides a PAUSED Approval's task run (the review API): its decision, the reviewer's comment and typed inputs */
+  | { type: "review"; executionId: string; taskRunId: string; decision: "APPROVED" | "DENIED"; comment?: string; inputs?: Record<string, unknown>; by?: string }
   /** a paused task run's pauseDuration (or timeout) may have passed: the executor checks and ends it */
   | { type: "pause-elapsed"; executionId: string; taskRunId: string; /** a flowable's timeout rather than its pause */ timeout?: boolean }
   /** a CREATED execution's scheduleDate may have come: the executor starts it (executor/scheduled-start.ts) */

@@ -26,10 +26,16 @@ export async function resumeCommand(
   const resumable = (r: TaskRunRecord) => {
     const spec = findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], r.taskId, registry);
     const def = spec && registry.task(spec.type);
-    return def?.kind === "flowable" && Boolean(def.inputProperties?.length);
+    return def?.kind === "flowable" && def.pausedBy !== "review" && Boolean(def.inputProperties?.length);
+  };
+  // an Approval is reviewed, never resumed: a Pause beside it is the one resumed
+  const reviewed = (r: TaskRunRecord) => {
+    const spec = findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], r.taskId, registry);
+    const def = spec && registry.task(spec.type);
+    return def?.kind === "flowable" && def.pausedBy === "review";
   };
   const pausedRuns = taskRuns.filter((r) => r.state.current === "PAUSED");
-  const paused = pausedRuns.find(resumable) ?? pausedRuns[0];
+  const paused = pausedRuns.find(resumable) ?? pausedRuns.find((r) => !reviewed(r)) ?? pausedRuns[0];
   if (!paused) throw new ConflictError(`execution ${execution.id} has no paused task run to resume`);
   const specs = onResumeOf(findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], paused.taskId, registry));
   const unknown = Object.keys(given).filter((key) => !(specs ?? []).some((s) => s.id === key));

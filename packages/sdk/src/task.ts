@@ -263,6 +263,15 @@ export interface FlowableBranch {
   value?: string;
   /** ids of sibling tasks of this flowable that must have ended before this branch starts (Dag's `dependsOn`) */
   dependsOn?: string[];
+  /** the iteration of a Loop this branch is: what every task below it reads as `item` */
+  item?: LoopItem;
+}
+
+/** one iteration of Kestra's Loop: `item.index` (from 0), `item.value`, and `item.key` when the values were a map */
+export interface LoopItem {
+  index: number;
+  value: string;
+  key?: string;
 }
 
 export interface FlowablePlan {
@@ -282,6 +291,10 @@ export interface FlowablePlan {
   pause?: FlowablePause;
   /** the flowable runs its one branch again and again until `condition` holds (Kestra's LoopUntil) */
   loop?: FlowableLoop;
+  /** the flowable runs `onWait`, pauses until reviewed (or expired), then runs the decision's branch (Kestra's Approval) */
+  approval?: FlowableApproval;
+  /** each branch is an iteration with its own outcome, `errors` and `finally` (Kestra's Loop) */
+  iterations?: FlowableIterations;
   /** set by the executor from the task's `timeout`: once passed since the run started, its children are killed and it fails */
   timeoutMs?: number;
   /**
@@ -309,6 +322,31 @@ export interface FlowableLoop {
   iteration: number;
   /** set while waiting the interval before the next iteration */
   waitingSince?: string;
+}
+
+/**
+ * How Kestra's Loop runs its iterations (its branches, each with an `item`). Each runs the
+ * flowable's `tasks`, then its `errors` when they failed, then its `finally`, as a Loop's
+ * sub-execution does; its outcome is theirs. After each, the executor renders `outputs` and
+ * `breakWhen` against it (`item`, `iteration.state`, `iteration.outputs`), and records it in
+ * `ended`. A failed iteration with `transmitFailed`, or a truthy `breakWhen`, starts no more
+ * iterations; the flowable ends once the started ones ended: FAILED for a failure
+ * transmitted, SUCCESS otherwise. Its outputs: `iterationCount`, `runningIterations`,
+ * `terminatedIterations` (by state) and, with `outputs` declared, `outputs` (one
+ * `{item: {value, iteration, key}, outputs}` per iteration, or `{uri}` stored with STORE).
+ */
+export interface FlowableIterations {
+  transmitFailed: boolean;
+  /** unrendered */
+  breakWhen?: unknown;
+  /** the Loop's `outputs` declarations (flow outputs' shape), unrendered */
+  outputs?: Array<{ id: string; type?: string; value: unknown; required?: boolean; displayName?: string }>;
+  /** FETCH keeps each iteration's outputs in the Loop's outputs, STORE writes them to internal storage */
+  fetchType: "FETCH" | "STORE";
+  /** set by the executor: the ended iterations' states, by branch index */
+  ended?: Record<string, string>;
+  /** set by the executor: a `breakWhen` held, or a failure was transmitted: no iteration starts any more */
+  stopped?: "break" | "failed";
 }
 
 /**
@@ -351,6 +389,34 @@ export interface FlowablePause {
   sleep?: { duration: string; since?: string; elapsed?: boolean };
 }
 
+/** what an Approval's reviewer, its expiry or its `autoApprove` decided */
+export type ApprovalDecision = "APPROVED" | "DENIED" | "EXPIRED";
+/** what an Approval does to its task run and its execution once the decision's branch ended without error (Kestra's Approval.Behavior) */
+export type ApprovalBehavior = "CONTINUE" | "WARN" | "FAIL" | "SUCCEED" | "CANCEL" | "KILL";
+export type ApprovalCommentRequired = "NEVER" | "ALWAYS" | "ON_DENY" | "ON_APPROVE";
+
+/**
+ * How an approving flowable waits (Kestra's Approval). Its plan's branches are first its
+ * `waitPath` (none when absent); once they ended without error the task run and its execution
+ * go PAUSED until a review (the API) or `expireMs` past the PAUSED date. The executor then
+ * writes `decision` and replaces the branches by the decision's path (none when EXPIRED);
+ * once they, `errors` and `finally` ended without error, `behaviors[decision]` sets the task
+ * run's state, and SUCCEED, CANCEL or KILL end the execution too.
+ */
+export interface FlowableApproval {
+  /** the path of the decision's branch */
+  approvePath: string[];
+  denyPath: string[];
+  behaviors: Record<ApprovalDecision, ApprovalBehavior>;
+  commentRequired: ApprovalCommentRequired;
+  /** the names a review may give the two decisions beside APPROVED and DENIED (Kestra's `decisions`) */
+  decisionNames: { approve: string; deny: string };
+  /** how long the request waits for a review once PAUSED; absent: until reviewed */
+  expireMs?: number;
+  /** set once decided (at plan time when `autoApprove` held) */
+  decision?: ApprovalDecision;
+}
+
 export interface FlowableContext extends RunIdentity {
   logger: TaskLogger;
   render(template: unknown): Promise<unknown>;
@@ -371,6 +437,11 @@ export interface FlowableTaskDefinition<P = any> extends TaskDefinitionBase<P> {
    * flow's `inputs` are (Pause's `onResume`); they are never rendered (list them in rawProperties too).
    */
   inputProperties?: string[];
+  /**
+   * How a PAUSED task run of this type is ended from outside: `resume` (Pause; the resume API
+   * with its inputs) or `review` (Approval; the review API with a decision). `resume` when absent.
+   */
+  pausedBy?: "resume" | "review";
   /**
    * Where child tasks sit when not directly in `taskProperties` lists or maps of lists
    * (Dag's `tasks: [{task, dependsOn}]`): each list of child tasks with its property path.

@@ -13,7 +13,9 @@ import { parallelTask } from "./flow/parallel.task.js";
 import { sequentialTask } from "./flow/sequential.task.js";
 import { sleepTask } from "./flow/sleep.task.js";
 import { loopUntilTask } from "./flow/loop-until.task.js";
+import { loopTask } from "./flow/loop.task.js";
 import { pauseTask } from "./flow/pause.task.js";
+import { approvalTask } from "./flow/approval.task.js";
 import { subflowTask } from "./flow/subflow.task.js";
 import { switchTask } from "./flow/switch.task.js";
 import { requestTask } from "./http/request.task.js";
@@ -51,14 +53,14 @@ import { forEachItemSplitTask } from "./flow/for-each-item-split.task.js";
 import { forEachItemItemsTask } from "./flow/for-each-item-items.task.js";
 import { forEachItemMergeTask } from "./flow/for-each-item-merge.task.js";
 
-export { loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask, workingDirectoryTask };
+export { loopTask, loopUntilTask, echoTask, eachParallelTask, eachSequentialTask, forEachTask, failTask, ifTask, parallelTask, pauseTask, approvalTask, sequentialTask, sleepTask, subflowTask, switchTask, requestTask, logTask, outputValuesTask, returnTask, workingDirectoryTask };
 
 export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   connectionTypes: [httpConnectionType],
   triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
-  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, pauseTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
+  tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, loopTask, pauseTask, approvalTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,

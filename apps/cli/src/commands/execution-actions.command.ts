@@ -85,6 +85,30 @@ export function registerExecutionActions(executions: Command): void {
   withServer(
     withFollow(
       executions
+        .command("review")
+        .description("review a PAUSED Approval: --approve runs its onApprove, --deny its onDeny, with a comment and its inputs (typed as the Approval declares them)")
+        .argument("<id>", "execution id")
+        .option("--approve", "approve the request")
+        .option("--deny", "deny the request")
+        .option("-m, --comment <text>", "the reviewer's comment (required when the Approval's commentRequired asks for it)")
+        .option("-i, --input <key=value>", "an input of the Approval, repeatable", collect, [] as string[])
+        .option("--task-run <taskRunId>", "which Approval, when several wait (`executions get --json` lists them)"),
+    ),
+  ).action(async (id: string, options: FollowOptions & { approve?: boolean; deny?: boolean; comment?: string; input: string[]; taskRun?: string }) => {
+    if (Boolean(options.approve) === Boolean(options.deny)) throw new UsageError("give one of --approve and --deny");
+    const body = {
+      decision: options.approve ? "APPROVED" : "DENIED",
+      ...(options.comment !== undefined ? { comment: options.comment } : {}),
+      inputs: Object.fromEntries(pairs(options.input, "--input", "=")),
+      ...(options.taskRun ? { taskRunId: options.taskRun } : {}),
+    };
+    const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/actions/review"), JSON.stringify(body), "application/json");
+    await answerOrFollow(options, execution, options.approve ? "approved" : "denied");
+  });
+
+  withServer(
+    withFollow(
+      executions
         .command("replay")
         .description("run an ended execution again as a new one, on its inputs: from the start, or from one task run on (the runs before it keep their outputs)")
         .argument("<id>", "execution id")

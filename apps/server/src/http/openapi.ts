@@ -64,6 +64,35 @@ export const openApiDocument = {
         responses: { 200: json("the execution"), 404: error("not found"), 409: error("not PAUSED (its state named)"), 422: error("an onResume input missing, unknown or of the wrong type") },
       },
     },
+    "/api/v1/executions/{id}/actions/review": {
+      post: {
+        summary: "Review a PAUSED Approval: APPROVED runs its onApprove, DENIED its onDeny; the comment and the Approval's inputs become its outputs",
+        parameters: [execId],
+        requestBody: {
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["decision"],
+                properties: {
+                  decision: { type: "string", description: "APPROVED or DENIED (or the Approval's `decisions` names)" },
+                  comment: { type: "string" },
+                  inputs: { type: "object", description: "values of the Approval's inputs" },
+                  taskRunId: { type: "string", description: "the Approval's task run, when several wait" },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          200: json("the execution"),
+          400: error("a body that is not a JSON object"),
+          404: error("no such execution or task run"),
+          409: error("no Approval waits for a review (not paused, already reviewed, ended)"),
+          422: error("a decision that is not APPROVED or DENIED, a required comment missing, an input missing, unknown or of the wrong type"),
+        },
+      },
+    },
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/replay": {
       post: {

@@ -20,7 +20,7 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
 
 /** the functions Ferry itself answers; secret() and kv() come from the backends and check their own */
 export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
-  now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
+  now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], loopOutputs: ["outputs", "name"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["template", "recursive"], renderOnce: ["template"],
   printContext: [], fetchContext: [], currentEachOutput: ["outputs"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],

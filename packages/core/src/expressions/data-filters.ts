@@ -197,6 +197,19 @@ export const DATA_FUNCTIONS: Record<string, Builtin> = {
     return input;
   },
   yaml: (args, named, b) => fromYaml(arg(args, named, 0, "input"), b),
+  // Kestra's LoopOutputsFunction: one declared output of a Loop across its iterations, null where an iteration has none
+  loopOutputs: (args, named) => {
+    const outputs = arg(args, named, 0, "outputs");
+    const name = arg(args, named, 1, "name");
+    if (outputs === null || outputs === undefined) throw new ExpressionError("The 'loopOutputs' function expects a non-null argument 'outputs'.");
+    if (!Array.isArray(outputs)) throw new ExpressionError("The 'loopOutputs' function expects 'outputs' to be a list.");
+    if (name === null || name === undefined) throw new ExpressionError("The 'loopOutputs' function expects a non-null argument 'name'.");
+    if (typeof name !== "string") throw new ExpressionError("The 'loopOutputs' function expects 'name' to be a string.");
+    return outputs.map((iteration) => {
+      const own = iteration && typeof iteration === "object" ? (iteration as Record<string, unknown>).outputs : undefined;
+      return own && typeof own === "object" && !Array.isArray(own) ? ((own as Record<string, unknown>)[name] ?? null) : null;
+    });
+  },
   fromIon: (args, named, b) => {
     if (args.length === 0 && !("ion" in named)) throw new ExpressionError("The 'fromIon' function expects an argument 'ion'.");
     return fromIon(arg(args, named, 0, "ion"), arg(args, named, 1, "allRows") === true, b);

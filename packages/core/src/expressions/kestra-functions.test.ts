@@ -216,3 +216,23 @@ async function javaLikeSeal(keyBase64: string, ivHex: string, text: string): Pro
   const cipher = createCipheriv("aes-256-gcm", Buffer.from(keyBase64, "base64"), Buffer.from(ivHex, "hex"));
   return Buffer.concat([cipher.update(text, "utf8"), cipher.final(), cipher.getAuthTag()]);
 }
+
+// core/src/test/java/io/kestra/core/runners/pebble/functions/LoopOutputsFunctionTest.java
+describe("loopOutputs", () => {
+  const loop = {
+    outputs: [
+      { item: { value: "a", iteration: 1 }, outputs: { uri: "s3://bucket/a" } },
+      { item: { value: "b", iteration: 2 }, outputs: { uri: "s3://bucket/b" } },
+      { item: { value: "c", iteration: 3 }, outputs: {} },
+    ],
+  };
+  it("extracts one output of every iteration, null where an iteration lacks it", async () => {
+    expect(await r("{{ loopOutputs(outputs.myLoop.outputs, 'uri') }}", { outputs: { myLoop: loop } })).toBe('["s3://bucket/a","s3://bucket/b",null]');
+    expect(await r("{{ loopOutputs(outputs=outputs.myLoop.outputs, name='uri') | length }}", { outputs: { myLoop: loop } })).toBe("3");
+  });
+  it("refuses what is no list, and a missing name, with Kestra's messages", async () => {
+    await expect(r("{{ loopOutputs(null, 'uri') }}")).rejects.toThrow(/expects a non-null argument 'outputs'/);
+    await expect(r("{{ loopOutputs('x', 'uri') }}")).rejects.toThrow(/expects 'outputs' to be a list/);
+    await expect(r("{{ loopOutputs([], 1) }}")).rejects.toThrow(/expects 'name' to be a string/);
+  });
+});

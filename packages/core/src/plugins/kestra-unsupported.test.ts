@@ -18,8 +18,8 @@ function refusal(source: string): Array<{ path: string; message: string }> {
 
 describe("Kestra core types Ferry does not run yet", () => {
   it("a task of one is refused naming it as Kestra's, with what to use instead", () => {
-    const errors = refusal(`id: loop\nnamespace: company.team\ntasks:\n  - id: l\n    type: io.kestra.plugin.core.flow.Loop\n    values: [a]\n    tasks:\n      - { id: x, type: io.kestra.plugin.core.log.Log, message: x }\n`);
-    expect(errors).toContainEqual(expect.objectContaining({ path: "tasks[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.plugin\.core\.flow\.Loop is not supported by Ferry yet: .*ForEach/) }));
+    const errors = refusal(`id: template\nnamespace: company.team\ntasks:\n  - id: t\n    type: io.kestra.plugin.core.flow.Template\n    templateId: x\n    namespace: company.team\n`);
+    expect(errors).toContainEqual(expect.objectContaining({ path: "tasks[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.plugin\.core\.flow\.Template is not supported by Ferry yet: .*Subflow/) }));
   });
 
   it("a trigger of one too", () => {

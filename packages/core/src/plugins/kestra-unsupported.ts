@@ -7,10 +7,6 @@
 const core = (name: string) => `io.kestra.plugin.core.${name}`;
 
 const UNSUPPORTED: Record<string, string> = {
-  [core("flow.Loop")]:
-    "iterations run as sub-executions with `item.value`/`item.index`, `breakWhen` and loop `outputs`; use io.kestra.plugin.core.flow.ForEach (children read `taskrun.value`)",
-  [core("flow.Approval")]:
-    "reviews through /executions/{id}/actions/review with APPROVED/DENIED/EXPIRED behaviours; use io.kestra.plugin.core.flow.Pause, resumed through POST /api/v1/executions/{id}/resume",
   [core("flow.Template")]: "Kestra removed templates; use io.kestra.plugin.core.flow.Subflow",
   [core("flow.PurgeFlows")]: "no task purges flows; delete them through DELETE /api/v1/flows/{namespace}/{id}",
   [core("namespace.PurgeFiles")]: "use io.kestra.plugin.core.namespace.DeleteFiles",

@@ -2,6 +2,7 @@ import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
 import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
+import { loopIterationsOf, loopTaskIds, valuesPathOutsideLoops, visibleFrom } from "./loop-scope.js";
 
 /**
  * The pointers a task of this execution renders against: inputs, trigger, and the outputs
@@ -11,11 +12,20 @@ import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
  * an execution of ten task runs or of a hundred thousand (issue #18). The task runs' states
  * travel only for a `part` whose templates read them (Kestra's `tasks`, tasksWithState()).
  */
-export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: { value?: string }, part?: object): ContextRef {
+export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: Pick<TaskRunRecord, "parentTaskRunId" | "value">, part?: object): ContextRef {
   const { execution, flow } = state;
   const outputs: OutputRef[] = [];
+  // a flow with Loops: each iteration sees its own tasks' outputs (by task id) and those outside, never another's
+  const loops = loopTaskIds(flow).size > 0;
+  const inside = loops && current ? loopIterationsOf(state, current) : [];
   const add = (run: TaskRunRecord) => {
     if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) {
+      if (loops) {
+        if (!visibleFrom(inside, loopIterationsOf(state, run))) return;
+        const values = valuesPathOutsideLoops(state, run);
+        outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
+        return;
+      }
       const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
     }

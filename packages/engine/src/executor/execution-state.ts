@@ -6,6 +6,7 @@ import type { TaskRunVariables } from "../context.js";
 import type { ExecutorEvent, WorkerJob } from "../messages.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
+import { itemVariable, loopIterationsOf, loopTaskIds, valueFromLoop } from "./loop-scope.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
   if (record.current === state) return;
@@ -137,11 +138,17 @@ export class ExecutionState {
       if (own || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
     const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
-    const each = loop ? undefined : eachIteration(this, run);
-    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
     const parent = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined;
+    // a Loop's iterations: `item`, and neither `taskrun.value` nor `taskrun.iteration` (Kestra's iteration tasks are top-level tasks of a sub-execution)
+    const item = itemVariable(loopIterationsOf(this, run));
+    const fromLoop = item !== undefined && valueFromLoop(this, run);
+    const each = loop || (parent && loopTaskIds(this.flow).has(parent.taskId)) ? undefined : eachIteration(this, run);
+    const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
     const ownValue = run.value !== undefined && run.value !== parent?.value;
-    return { id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...(ownValue ? { ownValue } : {}), ...iteration };
+    return {
+      id: run.id, ...(fromLoop ? {} : { value: run.value }), parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore,
+      ...(ownValue ? { ownValue } : {}), ...iteration, ...(item ? { item } : {}),
+    };
   }
 
   /** forgets dropped task runs (restart) */

@@ -18,6 +18,7 @@ import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
+import { reviewApproval } from "./approval.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
@@ -213,6 +214,9 @@ export class Executor {
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
       await restart(state, { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
+    } else if (event.type === "review") {
+      const run = state.byId(event.taskRunId);
+      await reviewApproval(state, event.taskRunId, run && this.taskOf(state, run), event, this.deps.store);
     } else if (event.type === "resume") {
       const run = state.byId(event.taskRunId);
       try {

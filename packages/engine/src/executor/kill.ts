@@ -44,10 +44,15 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
   for (const run of state.taskRuns) {
     if (run.parentTaskRunId && !isTerminal(run.state.current)) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 0) + 1);
   }
-  for (const run of state.taskRuns) {
-    if (!isTerminal(run.state.current) && run.planUri && !openChildren.get(run.id)) {
-      state.setRunState(run, "KILLED");
-      if (run.parentTaskRunId) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 1) - 1);
+  // until nothing changes: a flowable listed before the child that just closed (a Parallel before its Sleep) closes on the next round
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const run of state.taskRuns) {
+      if (!isTerminal(run.state.current) && run.planUri && !openChildren.get(run.id)) {
+        state.setRunState(run, "KILLED");
+        changed = true;
+        if (run.parentTaskRunId) openChildren.set(run.parentTaskRunId, (openChildren.get(run.parentTaskRunId) ?? 1) - 1);
+      }
     }
   }
   if (!running && state.taskRuns.every((r) => isTerminal(r.state.current))) {

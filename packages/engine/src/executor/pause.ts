@@ -6,6 +6,7 @@ import { transition, type ExecutionState } from "./execution-state.js";
 import { checkFlowableTimeout } from "./flowable-timeout.js";
 import { checkLoopWait, loopWaiting } from "./loop-until.js";
 import { outcomeState } from "./task-outcome.js";
+import { checkApprovalExpiry } from "./approval.js";
 
 /** the queue id of a paused task run's wake-up: one outstanding at a time, however often it is re-armed */
 export const pauseWakeupId = (taskRunId: string) => `pause:${taskRunId}`;
@@ -104,16 +105,29 @@ export async function endPause(
       const plan = await store.read<FlowablePlan>(run.planUri);
       plan.pause = { ...plan.pause!, failed: true };
       await store.write(planKey(prefix, run.taskId, run.id), plan);
-      transition(run.state, "RUNNING");
-      state.touch(run);
-    } else state.setRunState(run, outcomeState(task, "FAILED"));
-  } else {
-    if (how === "WARNING" && run.planUri) {
-      // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)
-      const plan = await store.read<FlowablePlan>(run.planUri);
-      plan.pause = { ...plan.pause!, warned: true };
-      await store.write(planKey(prefix, run.taskId, run.id), plan);
+      leavePause(state, run);
+    } else {
+      state.setRunState(run, outcomeState(task, "FAILED"));
+      leavePause(state);
     }
+    return;
+  }
+  if (how === "WARNING" && run.planUri) {
+    // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)
+    const plan = await store.read<FlowablePlan>(run.planUri);
+    plan.pause = { ...plan.pause!, warned: true };
+    await store.write(planKey(prefix, run.taskId, run.id), plan);
+  }
+  leavePause(state, run);
+}
+
+/**
+ * A paused task run goes on (a Pause resumed or elapsed, an Approval decided): RUNNING again,
+ * its wake-up settled; the execution goes RUNNING again once no task run is paused any more.
+ */
+export function leavePause(state: ExecutionState, run?: TaskRunRecord): void {
+  if (run) {
+    if (!state.pauseSettles.includes(run.id)) state.pauseSettles.push(run.id);
     transition(run.state, "RUNNING");
     state.touch(run);
   }
@@ -129,8 +143,10 @@ export async function resumePaused(state: ExecutionState, taskRunId: string, tas
   if (execution.state.current !== "PAUSED") throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is resumed`);
   const run = state.byId(taskRunId);
   if (!run || run.state.current !== "PAUSED") throw new ConflictError(`task run ${taskRunId} of execution ${execution.id} is no longer paused`);
-  // Kestra resumes Pause tasks only; a loop waiting its interval goes on by itself
-  if (run.planUri && (await store.read<FlowablePlan>(run.planUri)).loop) throw new ConflictError(`task run ${taskRunId} (${run.taskId}) of execution ${execution.id} is a loop waiting its interval, not a Pause: it cannot be resumed`);
+  // Kestra resumes Pause tasks only; a loop waiting its interval goes on by itself, an Approval is reviewed
+  const plan = run.planUri ? await store.read<FlowablePlan>(run.planUri) : undefined;
+  if (plan?.approval) throw new ConflictError(`task run ${taskRunId} (${run.taskId}) of execution ${execution.id} is an Approval: review it (POST /api/v1/executions/${execution.id}/actions/review), it cannot be resumed`);
+  if (plan?.loop) throw new ConflictError(`task run ${taskRunId} (${run.taskId}) of execution ${execution.id} is a loop waiting its interval, not a Pause: it cannot be resumed`);
   state.log("INFO", "resumed", run);
   await endPause(state, run, task, "RUNNING", store, onResume);
 }
@@ -149,6 +165,10 @@ export async function checkPauses(state: ExecutionState, store: JsonStore, taskO
     if (only && kind === "timeout") continue;
     if (loopWaiting(run, plan)) {
       await checkLoopWait(state, run, plan, store, Boolean(only));
+      continue;
+    }
+    if (plan.approval) {
+      await checkApprovalExpiry(state, run, plan, taskOf(run), store, Boolean(only));
       continue;
     }
     if (run.state.current === "RUNNING" && !sleeping(plan)) continue;

@@ -1,4 +1,4 @@
-import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -16,6 +16,8 @@ import { branchFailed } from "./stop-siblings.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
+import { applyBehavior, waitForReview, withExpiry } from "./approval.js";
+import { followPausedIterations, walkIterations } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -137,10 +139,12 @@ export class Walker {
         const logger = this.flowableLogger(run, task);
         const plan = await def.plan({ ...identity(this.state, run), logger, render: (t) => renderValue(t, ctx) }, props);
         // a Pause's or a Sleep's timeout bounds its wait (pause.ts); any other flowable's kills what runs below it once passed
-        const timeoutMs = task.timeout !== undefined && !plan.pause ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
+        // an Approval's timeout is how long its request waits for a review (approval.ts)
+        const timeoutMs = task.timeout !== undefined && !plan.pause && !plan.approval ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
+        const approval = plan.approval && (await withExpiry(plan.approval, task, ctx));
         run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
-          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}),
-          ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}), ...(plan.iterations ? { iterations: plan.iterations } : {}),
+          ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
@@ -223,7 +227,7 @@ export class Walker {
 
   private async walkFlowable(task: TaskSpec, run: TaskRunRecord, mayStart: boolean): Promise<void> {
     const progress = await branchProgressOf(run, () => this.deps.store.read<FlowablePlan>(run.planUri!));
-    if (progress.plan.pause || progress.plan.loop) {
+    if (progress.plan.pause || progress.plan.loop || progress.plan.approval || progress.plan.iterations) {
       // a pausing flowable's plan changes while it waits (a shorter timeout, a WARN that elapsed, a Sleep's start), a loop's at each iteration: read afresh
       progress.plan = await this.deps.store.read<FlowablePlan>(run.planUri!);
     }
@@ -248,8 +252,32 @@ export class Walker {
         return;
       }
     }
+    // an Approval holds its decision's branch until reviewed (or expired); it pauses once its onWait ended
+    if (plan.approval && !plan.approval.decision && run.state.current === "PAUSED") return;
+    if (plan.iterations) {
+      // a Loop: its errors and finally run within each iteration (loop-iterations.ts), not once more around them
+      const status = await walkIterations(this, task, run, plan, this.deps.store, mayStart && !this.halted());
+      if (isTerminal(run.state.current)) return;
+      followPausedIterations(this.state, run, status === "running");
+      if (status === "running") return;
+      this.state.setRunState(run, outcomeState(task, status === "killed" ? "KILLED" : status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
+      return;
+    }
     // a Pause whose wait elapsed with FAILED: its children never run, its errors and finally do
     let main = plan.pause?.failed ? "failed" : plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
+    if (plan.approval && !plan.approval.decision && main !== "running") {
+      // onWait ended: the request waits for its review, unless onWait failed (allowFailure lets it wait all the same)
+      if (main === "success" || main === "warning" || task.allowFailure) {
+        if (!mayStart || this.halted()) return;
+        try {
+          await waitForReview(this.state, run, plan, this.deps.store);
+        } catch (error) {
+          this.state.log("ERROR", errorMessage(error), run);
+          this.state.setRunState(run, outcomeState(task, "FAILED"));
+        }
+        return;
+      }
+    }
     if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
       // while a branch runs, no errors or finally task has started: only branches are stopped
       if (main === "running") {
@@ -280,7 +308,17 @@ export class Walker {
     let state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
     // a Pause whose pauseDuration passed with behavior WARN
     if (state === "SUCCESS" && plan.pause?.warned) state = "WARNING";
-    this.state.setRunState(run, outcomeState(task, state, plan.allowFailure));
+    const final = outcomeState(task, state, plan.allowFailure);
+    // a decided Approval whose branch ended without error: its behavior says what follows
+    if (plan.approval?.decision && final !== "FAILED" && final !== "KILLED") return applyBehavior(this.state, run, plan.approval, final);
+    this.state.setRunState(run, final);
+  }
+
+  /** what templates see within a Loop iteration, as the iteration's first task would (its outputs, `breakWhen`) */
+  async iterationContext(loop: TaskRunRecord, task: TaskSpec, value: string): Promise<RenderContext> {
+    const first = tasksAtPath(task, ["tasks"])[0];
+    const pending: TaskRunRecord = { id: "", executionId: this.state.execution.id, taskId: first?.id ?? task.id, parentTaskRunId: loop.id, value, state: newState("RUNNING"), attempts: [] };
+    return buildRenderContext(contextRefOf(this.state, "all", pending), this.deps.store, { taskrun: this.state.taskRunVariables(pending), task: { id: task.id, type: task.type } });
   }
 
   /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */

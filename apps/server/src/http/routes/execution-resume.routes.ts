@@ -1,4 +1,4 @@
-import { resumeCommand } from "@ferry/engine";
+import { resumeCommand, reviewCommand, type ReviewBody } from "@ferry/engine";
 import { executionPrefix, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
@@ -66,5 +66,43 @@ export function executionResumeRoutes(deps: ApiDeps): Hono {
     return c.json(await executionJson(deps.store, saved.execution, saved.taskRuns));
   });
 
+  /**
+   * Kestra's review of an Approval (`/executions/{id}/actions/review`): a JSON body
+   * `{"decision": "APPROVED"|"DENIED", "comment": …, "inputs": {…}, "taskRunId": …}`. 404 for an
+   * unknown execution, 409 when no Approval waits (not paused, already reviewed), 422 for a bad
+   * decision, a missing comment or wrong inputs; nothing changes then. Answers the execution.
+   */
+  app.post("/:id/actions/review", async (c) => {
+    const found = await deps.repository.getExecution(c.req.param("id"));
+    if (!found) throw new NotFoundError(`execution ${c.req.param("id")} not found`);
+    const text = await c.req.text();
+    const body = text.trim() ? parseJsonFromOutside(text, "the review") : undefined;
+    if (!body || typeof body !== "object" || Array.isArray(body)) {
+      throw new UserError('the body must be a JSON object: {"decision": "APPROVED" or "DENIED", "comment": "…", "inputs": {…}}', { status: 400 });
+    }
+    const { execution } = found;
+    const flow = await deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
+    const command = await reviewCommand(found, flow, deps.registry, deps.store, body as ReviewBody, {
+      by: reviewerOf(c.req.header("authorization")),
+      functions: deps.executions.inputFunctionsFor(execution.namespace),
+    });
+    await deps.executor.handle(command);
+    const saved = (await deps.repository.getExecution(execution.id))!;
+    return c.json(await executionJson(deps.store, saved.execution, saved.taskRuns));
+  });
+
   return app;
+}
+
+/** who reviews: the Basic user the request authenticated as (server.auth checked it already), none otherwise */
+function reviewerOf(header: string | undefined): string | undefined {
+  const [scheme, value = ""] = (header ?? "").split(" ", 2);
+  if (scheme.toLowerCase() !== "basic") return undefined;
+  try {
+    const decoded = atob(value.trim());
+    const at = decoded.indexOf(":");
+    return (at < 0 ? decoded : decoded.slice(0, at)) || undefined;
+  } catch {
+    return undefined;
+  }
 }

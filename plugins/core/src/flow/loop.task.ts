@@ -1,0 +1,127 @@
+import { defineTask, schema, UserError, z, type FlowableBranch, type LoopItem } from "@ferry/sdk";
+import { iterationValues } from "./for-each.task.js";
+import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
+
+const OUTPUT_TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
+
+/** a value exposed after the loop, rendered against each iteration (a flow output's shape, as Kestra's Loop takes io.kestra.core.models.flows.Output) */
+const loopOutput = z.strictObject({
+  id: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_-]*$/, "an output id starts with a letter or _, then letters, digits, _ or -"),
+  type: z.enum(OUTPUT_TYPES),
+  value: z.custom((v) => v !== undefined, "an output needs a value"),
+  description: z.string().optional(),
+  displayName: z.string().optional(),
+  required: z.boolean().optional(),
+});
+
+/** a storage URI: Kestra reads such `values` as a file, one iteration per line */
+const FILE_URI = /^(kestra|ferry):\/\//;
+
+/**
+ * Kestra's FlowableUtils.resolveValues for a Loop: a list (its items as text, duplicates
+ * dropped), a map (one iteration per entry, `item.key` its key), or a JSON text of either.
+ * A null item, or an item neither text, number nor map, is refused as Kestra refuses it.
+ */
+export function loopItems(raw: unknown): LoopItem[] {
+  if (typeof raw === "string") {
+    if (FILE_URI.test(raw.trim())) {
+      throw new UserError(`Loop 'values' ${raw.trim()} is a file: Ferry's Loop does not read its values from a file yet; read the file into a list first`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw new UserError(`Loop 'values' must be a list, a map, or a JSON text of one, not ${JSON.stringify(raw).slice(0, 100)}`);
+    }
+    if (Array.isArray(parsed)) return distinct(parsed.map((v) => jsonItem(v, raw)));
+    if (parsed && typeof parsed === "object") return Object.entries(parsed).map(([key, v], index) => ({ index, key, value: jsonItem(v, raw) }));
+    throw new UserError(`Loop 'values': unknown value type ${parsed === null ? "null" : typeof parsed}`);
+  }
+  if (Array.isArray(raw)) return distinct(raw.map((v) => listItem(v, raw)));
+  if (raw && typeof raw === "object") return Object.entries(raw).map(([key, v], index) => ({ index, key, value: listItem(v, raw) }));
+  throw new UserError(`Loop 'values' must be a list, a map, or a JSON text of one, not ${raw === null || raw === undefined ? "null" : JSON.stringify(raw).slice(0, 100)}`);
+}
+
+const nullItem = (values: unknown) => new UserError(`Found a null value inside the iteration values=${JSON.stringify(values)}`);
+
+/** an item of a JSON text: text as is, anything else as JSON */
+function jsonItem(value: unknown, values: unknown): string {
+  if (value === null || value === undefined) throw nullItem(values);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** an item of a YAML list or map (Kestra's valueAsString): text, a number, or a map as JSON */
+function listItem(value: unknown, values: unknown): string {
+  if (value === null || value === undefined) throw nullItem(values);
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
+  throw new UserError(`Unknown value element type: ${Array.isArray(value) ? "list" : typeof value} (${JSON.stringify(value)}) in Loop 'values'`);
+}
+
+function distinct(values: string[]): LoopItem[] {
+  return [...new Set(values)].map((value, index) => ({ index, value }));
+}
+
+/**
+ * The iteration's task runs are keyed by their value: a list's items are distinct already,
+ * a map's keys are; so a list iterates under its values, a map under its keys.
+ */
+export function loopBranches(items: LoopItem[]): FlowableBranch[] {
+  return items.map((item) => ({ path: ["tasks"], value: item.key ?? item.value, item }));
+}
+
+export const loopTask = defineTask({
+  kind: "flowable",
+  type: "core.Loop",
+  aliases: ["io.kestra.plugin.core.flow.Loop"],
+  title: "Run tasks for each value, each iteration on its own",
+  description:
+    "Kestra's Loop: runs `tasks` once per value of `values` (a list, a map, or a JSON text of one); every task below reads `item.index` (from 0), `item.value`, " +
+    "`item.key` (a map's) and, in nested loops, `item.parent` and `item.parents`. Each iteration stands alone: its tasks read the outputs of their own iteration " +
+    "and of the tasks before the loop; the loop's `errors` and `finally` run within each iteration. `concurrencyLimit`: 0 (default) runs every iteration at once, " +
+    "N at most N. A failed iteration fails the loop and starts no more (`transmitFailed: false`: the loop goes on and succeeds). `breakWhen`, rendered after each " +
+    "iteration (`item`, `iteration.state`, `iteration.outputs`), stops it. After the loop: `outputs.<id>.iterationCount`, `terminatedIterations`, and with `outputs` " +
+    "declared, `outputs.<id>.outputs`: one `{item: {value, iteration, key}, outputs}` per iteration (`fetchType: STORE`: its outputs stored, `{uri}`).",
+  properties: z.strictObject({
+    values: iterationValues(),
+    concurrencyLimit: schema.int({ min: 0 }).default(0),
+    transmitFailed: schema.bool().default(true),
+    outputs: z.array(loopOutput).optional().describe("rendered at the end of each iteration, against it"),
+    fetchType: z.enum(["AUTO", "FETCH", "STORE"]).default("AUTO").describe("AUTO: FETCH (values read from a file, which would make it STORE, are not supported)"),
+    breakWhen: schema.text().optional().describe("rendered after each iteration; truthy starts no more iterations"),
+    tasks: taskList().min(1),
+    ...handlers,
+  }),
+  outputs: z.object({
+    iterationCount: z.number().int(),
+    runningIterations: z.number().int(),
+    terminatedIterations: z.record(z.string(), z.number().int()),
+    outputs: z.array(z.object({ item: z.object({ value: z.string(), iteration: z.number().int(), key: z.string().optional() }), outputs: z.record(z.string(), z.unknown()) })).optional(),
+  }),
+  taskProperties: ["tasks", ...HANDLER_LISTS],
+  rawProperties: ["breakWhen", "outputs"],
+  examples: [
+    {
+      title: "Collect a value from each iteration",
+      flow:
+        "id: loop\nnamespace: company.team\ntasks:\n  - id: loop\n    type: core.Loop\n    values: [alpha, beta]\n    outputs:\n      - id: label\n        type: STRING\n        value: \"{{ outputs.process.value }}\"\n    tasks:\n      - id: process\n        type: core.Return\n        format: \"processed {{ item.value }}\"\n  - id: read\n    type: core.Log\n    message: \"{{ outputs.loop.outputs | jq('.[].outputs.label') }}\"\n",
+    },
+  ],
+  async plan(_ctx, props) {
+    const items = loopItems(props.values);
+    return {
+      branches: loopBranches(items),
+      concurrency: props.concurrencyLimit,
+      // as Kestra's Loop starts: as many running as the limit lets start
+      outputs: { iterationCount: items.length, runningIterations: props.concurrencyLimit === 0 ? items.length : Math.min(props.concurrencyLimit, items.length), terminatedIterations: {} },
+      iterations: {
+        transmitFailed: props.transmitFailed,
+        ...(props.breakWhen !== undefined ? { breakWhen: props.breakWhen } : {}),
+        ...(props.outputs?.length ? { outputs: props.outputs as never } : {}),
+        // AUTO is STORE only for values read from a file, which Ferry refuses (loopItems)
+        fetchType: props.fetchType === "STORE" ? "STORE" : "FETCH",
+      },
+    };
+  },
+});
