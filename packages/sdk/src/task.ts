@@ -347,6 +347,8 @@ export interface FlowableIterations {
   ended?: Record<string, string>;
   /** set by the executor: a `breakWhen` held, or a failure was transmitted: no iteration starts any more */
   stopped?: "break" | "failed";
+  /** set by the executor: how often it rewrote the plan (each version under a key of its own) */
+  revision?: number;
 }
 
 /**

@@ -34,21 +34,31 @@ const utf8Length = (text: string) => encoder.encode(text).length;
  * the limits above (400 naming the limit).
  */
 export function assertSafeKey(key: string): string {
+  const parts = key.split("/");
   const bad =
     key.length === 0 ||
     key.startsWith("/") ||
     key.includes("\\") ||
     /[\u0000-\u001f]/.test(key) ||
-    key.split("/").some((part) => part === "" || part === "." || part === "..");
+    parts.some((part) => part === "" || part === "." || part === "..");
   if (bad) throw new UserError(`unsafe storage key '${key.slice(0, 200)}'`, { status: 400 });
-  if (utf8Length(key) > MAX_STORAGE_KEY_BYTES) {
+  if (longerThan(key, MAX_STORAGE_KEY_BYTES)) {
     throw new UserError(`storage key too long: ${utf8Length(key)} bytes, at most ${MAX_STORAGE_KEY_BYTES} ('${key.slice(0, 80)}…')`, { status: 400 });
   }
-  const long = key.split("/").find((part) => utf8Length(part) > MAX_STORAGE_SEGMENT_BYTES);
+  const long = parts.find((part) => longerThan(part, MAX_STORAGE_SEGMENT_BYTES));
   if (long !== undefined) {
     throw new UserError(`storage key has a name too long: '${long.slice(0, 80)}…' is ${utf8Length(long)} bytes, at most ${MAX_STORAGE_SEGMENT_BYTES} per path segment`, { status: 400 });
   }
   return key;
+}
+
+/**
+ * Whether the text's UTF-8 is longer than `bytes`. A UTF-16 unit is at most three bytes of
+ * UTF-8, so a short text is never encoded: every storage write checks its key (encoding it
+ * and each of its segments was 2 % of local mode's busy time in a ForEach of Return tasks).
+ */
+function longerThan(text: string, bytes: number): boolean {
+  return text.length * 3 > bytes && utf8Length(text) > bytes;
 }
 
 /** `company.team` → `company/team` */

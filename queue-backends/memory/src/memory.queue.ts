@@ -1,4 +1,5 @@
 import { KeyedFifo } from "./keyed-fifo.js";
+import { copyMessage } from "./message-copy.js";
 import { defineBackend, parseBackendOptions, setLongTimeout, z, type LongTimer, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 
 // in one process nothing dies without the queue dying too: every delivery is the first
@@ -85,7 +86,7 @@ export class MemoryQueue implements Queue {
       if (ids.has(options.id)) return;
       ids.set(options.id, now + Math.max(0, options.delayMs ?? 0) + ID_TTL_MS);
     }
-    const envelope: Envelope = { message: structuredClone(message), key: options.key };
+    const envelope: Envelope = { message: copyMessage(message), key: options.key };
     if (options.delayMs && options.delayMs > 0) {
       const delayedKey = options.id === undefined ? undefined : `${channel}\u0000${options.id}`;
       const timer = setLongTimeout(() => {
@@ -230,7 +231,7 @@ export class MemoryQueue implements Queue {
   }
 
   async broadcast<T>(topic: string, message: T): Promise<void> {
-    for (const handler of this.topics.get(topic) ?? []) handler(structuredClone(message));
+    for (const handler of this.topics.get(topic) ?? []) handler(copyMessage(message));
   }
 
   async subscribe<T>(topic: string, handler: (message: T) => void): Promise<Subscription> {

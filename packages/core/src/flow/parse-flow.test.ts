@@ -114,7 +114,7 @@ tasks:
     expect(flow.tasks[0]).toMatchObject({ runIf: "{{ 1 == 2 }}" });
     expect(flow.tasks[0]).not.toHaveProperty("when");
     expect(flow.tasks[1]).toMatchObject({ runIf: false });
-    expect((flow.tasks[1] as { tasks: unknown[] }).tasks[0]).toEqual({ id: "b", type: "core.Log", message: "hi", runIf: "true" });
+    expect((flow.tasks[1] as unknown as { tasks: unknown[] }).tasks[0]).toEqual({ id: "b", type: "core.Log", message: "hi", runIf: "true" });
     expect(parseFlow(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi, when: "true", runIf: "true" }\n`, registry).tasks[0]).toMatchObject({ runIf: "true" });
     const { errors } = errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi, when: "true", runIf: "false" }\n`);
     expect(errors).toEqual([expect.objectContaining({ path: "tasks[0].when", message: expect.stringMatching(/two names for one condition/) })]);

@@ -1,4 +1,4 @@
-import type { TaskRunRecord } from "@ferry/sdk";
+import type { FlowablePlan, TaskRunRecord } from "@ferry/sdk";
 import { knownPlan } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 
@@ -15,10 +15,7 @@ export function eachIteration(state: ExecutionState, run: TaskRunRecord): number
   const parent = state.byId(run.parentTaskRunId);
   if (!parent?.planUri || parent.value === run.value) return undefined;
   const plan = knownPlan(parent);
-  if (plan) {
-    const index = plan.branches.findIndex((b) => b.value === run.value);
-    return index >= 0 ? index : undefined;
-  }
+  if (plan) return placesOf(plan).get(run.value);
   const seen: string[] = [];
   for (const r of state.taskRuns) {
     if (r.parentTaskRunId !== parent.id || r.value === undefined || r.value === parent.value || seen.includes(r.value)) continue;
@@ -26,4 +23,22 @@ export function eachIteration(state: ExecutionState, run: TaskRunRecord): number
     seen.push(r.value);
   }
   return undefined;
+}
+
+/**
+ * Each value's first place among a plan's branches (its branches never change): looked up for
+ * every task run of a ForEach, a scan of the branches made the whole loop quadratic (issue #18).
+ */
+const places = new WeakMap<FlowablePlan, Map<string, number>>();
+
+function placesOf(plan: FlowablePlan): Map<string, number> {
+  let known = places.get(plan);
+  if (!known) {
+    known = new Map();
+    plan.branches.forEach((branch, index) => {
+      if (branch.value !== undefined && !known!.has(branch.value)) known!.set(branch.value, index);
+    });
+    places.set(plan, known);
+  }
+  return known;
 }
