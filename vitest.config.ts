@@ -1,4 +1,23 @@
+import { relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/**
+ * Vitest runs the files whose durations it remembers longest first; a fresh clone (CI) has
+ * none, so it runs larger files first. The integration files are short to read and long to
+ * run (a plugin scaffolded, built and tested for each kind is 175 lines and two minutes), so
+ * they landed last and ran alone on one worker after the rest had ended. With no durations
+ * known, files that start real processes go first, in Vitest's order within each group.
+ */
+class ProcessFilesFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const key = (file: TestSpecification) => `${file.project.name}:${relative(this.ctx.config.root, file.moduleId)}`;
+    if (sorted.every((file) => this.ctx.cache.getFileTestResults(key(file)))) return sorted;
+    const startsProcesses = (file: TestSpecification) => relative(this.ctx.config.root, file.moduleId).startsWith("integration-tests/");
+    return [...sorted.filter(startsProcesses), ...sorted.filter((file) => !startsProcesses(file))];
+  }
+}
 
 // Unit tests import workspace packages from their sources (the "ferry-src" export
 // condition), so a test always sees the code beside it; integration tests start the
@@ -16,5 +35,6 @@ export default defineConfig({
     // two test files at a time on CI's two cores: the suites wait on processes, databases and
     // timers far more than they compute, and each owns its databases, key prefixes and folders
     maxWorkers: 2,
+    sequence: { sequencer: ProcessFilesFirst },
   },
 });

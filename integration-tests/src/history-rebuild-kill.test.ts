@@ -20,7 +20,8 @@ import { FERRY, startProcess, waitForHealth, type Proc } from "./support/process
  * stored position short of the end; a generation being built with part of the rows) rather
  * than trusting the timing.
  *
- * What it showed (MariaDB 10/11 primary, PostgreSQL 15 history, on the shared 2-core box): the
+ * What it showed (MariaDB 10.11 primary, PostgreSQL 15 history, on the shared 2-core box; two
+ * runs killed at 10,000 of 100,000 lines mid-export and at 11,000 / 12,000 lines mid-rebuild): the
  * position stored with each batch (one transaction with the batch) is where a restarted
  * exporter resumes, and the store's idempotent writes make the batch it redoes harmless: no
  * execution or line twice. Killed mid-rebuild, the half-built generation stays unfinished
@@ -28,7 +29,8 @@ import { FERRY, startProcess, waitForHealth, type Proc } from "./support/process
  * on filling it from its own stored position, and switches it live once caught up — the
  * search API answered from the old generation, whole, at every poll before the switch and
  * from the new one, whole, after it (counts of a flow, of a later flow, of a rare word's lines
- * and one execution's lines each took only the old or the new generation's value).
+ * and one execution's lines each took only the old or the new generation's value: 452 old and
+ * 1 new of 453 looks in one run, 174 and 2 of 176 in the other).
  */
 
 const EXECUTIONS = 5_000;

@@ -57,14 +57,17 @@ export class HistoryQueries {
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
     assertNoNul([query.namespace, query.flowId, query.after, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
-        // a fragment is built for each statement: postgres.js fragments are not to be shared by two
+    // a fragment is built for each statement: postgres.js fragments are not to be shared by two.
+    // An execution ends after it was created: `created <= endedBefore` follows from the end bound
+    // and prunes the day partitions after it (without it, a day's search walked every later
+    // day's id index, filtering: 1.8 s at 1,000,000 executions)
     const where = (sql: postgres.Sql) => sql`
       where true ${inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
       ${query.state?.length ? sql`and state = any(${query.state}::text[])` : sql``}
       ${query.labels && Object.keys(query.labels).length ? sql`and labels @> ${JSON.stringify(query.labels)}::text::jsonb` : sql``}
       ${query.startedAfter ? sql`and created >= ${query.startedAfter}::timestamptz` : sql``}
-      ${query.endedBefore ? sql`and state = any(${TERMINAL}::text[]) and updated <= ${query.endedBefore}::timestamptz` : sql``}`;
+      ${query.endedBefore ? sql`and state = any(${TERMINAL}::text[]) and updated <= ${query.endedBefore}::timestamptz and created <= ${query.endedBefore}::timestamptz` : sql``}`;
     const { rows, total, totalEstimated } = await pageAndCount(this.sql, query, (tx) => {
       const before = query.after ? tx`and id < ${query.after}` : tx``;
       return tx<Array<{ record: ExecutionRecord }>>`select record from executions ${where(tx)} ${before} order by id desc limit ${query.size} offset ${offsetOf(query)}`;

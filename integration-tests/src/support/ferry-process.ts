@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort } from "@ferry/testkit/tcp-proxy";
+import { reapOnExit } from "./reaper.js";
 
 export { freePort };
 
@@ -24,11 +25,13 @@ export interface FerryProcess {
 export async function startFerryProcess(options: { cwd?: string; args?: string[]; env?: Record<string, string>; port?: number } = {}): Promise<FerryProcess> {
   const cwd = options.cwd ?? (await mkdtemp(join(tmpdir(), "ferry-it-")));
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, [FERRY_BIN, "server", "local", ...(options.args ?? [])], {
-    cwd,
-    env: { ...process.env, FERRY_SERVER__PORT: String(port), ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = reapOnExit(
+    spawn(process.execPath, [FERRY_BIN, "server", "local", ...(options.args ?? [])], {
+      cwd,
+      env: { ...process.env, FERRY_SERVER__PORT: String(port), ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -41,7 +44,10 @@ export async function startFerryProcess(options: { cwd?: string; args?: string[]
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`ferry did not answer /health in 20 s: ${out}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`ferry did not answer /health in 20 s: ${out}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   const exited = () => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once("exit", () => r())));
@@ -64,7 +70,7 @@ export async function startFerryProcess(options: { cwd?: string; args?: string[]
 /** Runs the `ferry` CLI to the end; returns its exit code and output. */
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, [FERRY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env } });
+    const child = reapOnExit(spawn(process.execPath, [FERRY_BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env } }));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

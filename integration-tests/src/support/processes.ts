@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { REPO_ROOT } from "./ferry-process.js";
+import { reapOnExit } from "./reaper.js";
 
 export interface Proc {
   child: ChildProcess;
@@ -15,7 +16,7 @@ export interface Proc {
 
 /** Starts a real process and keeps its output, for tests that start and kill several. */
 export function startProcess(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Proc {
-  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = reapOnExit(spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] }));
   let out = "";
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {

@@ -1,5 +1,5 @@
 import { findTask, resolveExecutionInputs, type Callable, type Flow, type PluginRegistry } from "@ferry/core";
-import { ConflictError, isTerminal, NotFoundError, UserError, type ExecutionRecord, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, isStorageUri, isTerminal, NotFoundError, storageKeyOf, UserError, type ExecutionRecord, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "./json-store.js";
 import type { ExecutorEvent } from "./messages.js";
 
@@ -30,7 +30,12 @@ export async function reviewCommand(
   registry: PluginRegistry,
   store: JsonStore,
   body: ReviewBody,
-  options: { by?: string; functions?: Record<string, Callable> } = {},
+  options: {
+    by?: string;
+    functions?: Record<string, Callable>;
+    /** where a FILE input given as a `ferry://` URI may point (this execution's files, its namespace's); anywhere when absent */
+    filePrefixes?: string[];
+  } = {},
 ): Promise<Extract<ExecutorEvent, { type: "review" }>> {
   const { execution, taskRuns } = found;
   if (isTerminal(execution.state.current)) throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is reviewed`);
@@ -87,6 +92,13 @@ export async function reviewCommand(
         throw error;
       })
     : {};
+  for (const spec of specs ?? []) {
+    const value = inputs[spec.id];
+    if (spec.type !== "FILE" || !isStorageUri(value) || !options.filePrefixes) continue;
+    if (!options.filePrefixes.some((prefix) => storageKeyOf(value).startsWith(prefix))) {
+      throw invalid(`input ${spec.id}: ${value} is not a file of this execution or of its namespace's files`, `inputs.${spec.id}`);
+    }
+  }
   return {
     type: "review",
     executionId: execution.id,

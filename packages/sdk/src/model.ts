@@ -75,6 +75,13 @@ export interface ExecutionRecord {
   retryAt?: string;
   /** Kestra's scheduleDate (ISO-8601 UTC): the execution waits CREATED until then, and only then starts */
   scheduleDate?: string;
+  /**
+   * A task decided how the execution ends (an Approval's SUCCEED or CANCEL behavior): nothing more
+   * of its `tasks` starts, its `finally` runs, then it ends so (FAILED when its finally failed)
+   */
+  endsAs?: "SUCCESS" | "CANCELLED";
+  /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
+  killChildren?: boolean;
   created: string;
   updated: string;
   /**

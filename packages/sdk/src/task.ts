@@ -347,6 +347,8 @@ export interface FlowableIterations {
   ended?: Record<string, string>;
   /** set by the executor: a `breakWhen` held, or a failure was transmitted: no iteration starts any more */
   stopped?: "break" | "failed";
+  /** set by the executor: how often it rewrote the plan (each version under a key of its own) */
+  revision?: number;
 }
 
 /**
@@ -460,6 +462,12 @@ export interface ExecutionChange {
   variables?: Record<string, unknown>;
   /** ends the execution in this state (Kestra's Exit) */
   exit?: "SUCCESS" | "WARNING" | "FAILED" | "KILLED" | "CANCELLED";
+  /**
+   * with exit KILLED (Kestra's Kill `propagateKill`): true kills every execution this one
+   * started as a subflow, waited on or not; false spares them all. Unset (Exit's KILLED): those
+   * still waited on are killed with it.
+   */
+  killChildren?: boolean;
   /**
    * resumes a PAUSED execution (this one, or another of the flow named), with its Pause's
    * onResume inputs (Kestra's execution.Resume); the task fails when it cannot be resumed

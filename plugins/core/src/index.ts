@@ -4,6 +4,7 @@ import { forEachTask } from "./flow/for-each.task.js";
 import { allowFailureTask } from "./flow/allow-failure.task.js";
 import { dagTaskDefinition } from "./flow/dag.task.js";
 import { exitTask } from "./execution/exit.task.js";
+import { killTask } from "./execution/kill.task.js";
 import { resumeTask } from "./execution/resume.task.js";
 import { labelsTask } from "./execution/labels.task.js";
 import { setVariablesTask, unsetVariablesTask } from "./execution/variables.tasks.js";
@@ -62,6 +63,7 @@ export default definePlugin({
   triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, loopTask, pauseTask, approvalTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
+    killTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
     forEachItemTask, forEachItemSplitTask, forEachItemItemsTask, forEachItemMergeTask, publishTask],

@@ -28,8 +28,8 @@ export interface ExecutionRow {
 }
 
 /** what an execution's `metadata` column holds: pointers and ids beside its state */
-type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate">;
-const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate"] as const;
+type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate" | "killChildren">;
+const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate", "killChildren"] as const;
 
 export interface TaskRunRow {
   id: string;

@@ -22,7 +22,7 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
 export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], loopOutputs: ["outputs", "name"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["template", "recursive"], renderOnce: ["template"],
-  printContext: [], fetchContext: [], currentEachOutput: ["outputs"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
+  printContext: [], fetchContext: [], currentEachOutput: ["outputs"], parentOutput: ["index"], iterationOutput: ["taskId", "iteration"], outputFromIteration: ["index"], iterationOutputs: ["iteration", "taskId"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
   isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],

@@ -123,6 +123,56 @@ describe("other functions", () => {
     await expect(r("{{ currentEachOutput('x') }}", { taskrun: {} })).rejects.toThrow(/with type map/);
   });
 
+  it("parentOutput reads the direct parent's outputs, or parents[] from the outermost by index (ParentOutputFunction, ParentOutputFunctionTest)", async () => {
+    // a task in an If inside a ForEach: the If's outputs under its loop value
+    const outputs = { if: { "1": { evaluationResult: true }, "2": { evaluationResult: false } }, value: { some: "output" } };
+    const inLoop = { outputs, parent: { task: { id: "if" }, taskrun: { value: "2" } }, parents: [{ task: { id: "if" }, taskrun: { value: "2" } }] };
+    expect(await r("{{ parentOutput() }}", inLoop)).toBe('{"evaluationResult":false}');
+    // a task in a ForEach inside an If: parents nearest first, the index counts from the outermost
+    const nested = { outputs: { if: { evaluationResult: true }, each: { "3": { x: 1 } } }, parents: [{ task: { id: "each" }, taskrun: { value: "3" } }, { task: { id: "if" } }] };
+    expect(await r("{{ parentOutput(0) }}", nested)).toBe('{"evaluationResult":true}');
+    expect(await r("{{ parentOutput(1).x }}", nested)).toBe("1");
+    await expect(r("{{ parentOutput(2) }}", nested)).rejects.toThrow(/Invalid index: 2 for parents size: 2/);
+    await expect(r("{{ parentOutput('a') }}", nested)).rejects.toThrow(/expects an argument 'index' of type integer/);
+    await expect(r("{{ parentOutput() }}", { outputs: {} })).rejects.toThrow(/enclosing task/);
+  });
+
+  it("iterationOutput reads a task's value from an earlier iteration under the enclosing loop values (IterationOutputFunction, IterationOutputTest)", async () => {
+    const sums = { "1": { value: "101" }, "3": { value: "101" }, "5": { value: "206" } };
+    const vars = { task: { id: "sum" }, taskrun: { value: "10", iteration: 3 }, outputs: { sum: { "100": sums }, other: { "100": { "1": { value: "x" } } } }, parents: [{ task: { id: "each" }, taskrun: { value: "100" } }] };
+    expect(await r("{{ iterationOutput() }}", vars)).toBe("206");
+    expect(await r("{{ iterationOutput('sum', 0) }}", vars)).toBe("101");
+    expect(await r("{{ iterationOutput(null, taskrun.iteration - 2) }}", vars)).toBe("101");
+    expect(await r("{{ iterationOutput('other', 0) }}", vars)).toBe("x");
+    expect(await r("{{ iterationOutput('absent', 0) }}", vars)).toBe("");
+    await expect(r("{{ iterationOutput('sum', 3) }}", vars)).rejects.toThrow(/The provided index \(3\) is out of range.*Maximum valid index is 2/);
+    await expect(r("{{ iterationOutput('sum', -1) }}", vars)).rejects.toThrow(/Cannot fetch iteration -1: no previous iteration exists/);
+    await expect(r("{{ iterationOutput('sum', 1.5) }}", vars)).rejects.toThrow(/must be an integer, but got: 1.5/);
+    await expect(r("{{ iterationOutput() }}", { task: { id: "sum" }, taskrun: { value: "1" }, outputs: {} })).rejects.toThrow(/inside iterative tasks only/);
+  });
+
+  it("iterationOutputs takes (iteration, taskId) and refuses a task without outputs on the loop path (IterationOutputsFunction, IterationOutputsTest)", async () => {
+    const sums = { "1": { value: "101" }, "3": { value: "101" }, "5": { value: "206" } };
+    const vars = { task: { id: "sum" }, taskrun: { value: "10", iteration: 3 }, outputs: { sum: { "100": sums } }, parents: [{ task: { id: "each" }, taskrun: { value: "100" } }] };
+    expect(await r("{{ iterationOutputs() }}", vars)).toBe("206");
+    expect(await r("{{ iterationOutputs(0, 'sum') }}", vars)).toBe("101");
+    expect(await r("{{ iterationOutputs(taskrun.iteration - 2, null) }}", vars)).toBe("101");
+    await expect(r("{{ iterationOutputs(3) }}", vars)).rejects.toThrow(/refers to the current iteration/);
+    await expect(r("{{ iterationOutputs(4) }}", vars)).rejects.toThrow(/future iteration.*Maximum valid index is 2/);
+    await expect(r("{{ iterationOutputs(0, 'absent') }}", vars)).rejects.toThrow(/taskId = absent has no execution outputs/);
+    await expect(r("{{ iterationOutputs(0) }}", { ...vars, parents: [{ task: { id: "each" }, taskrun: { value: "200" } }] })).rejects.toThrow(/for the current iterative task runs path/);
+  });
+
+  it("outputFromIteration reads the current task's value from an earlier iteration, outside nested loops (OutputFromIterationFunction)", async () => {
+    const vars = { task: { id: "sum_even" }, taskrun: { value: "10", iteration: 3 }, outputs: { sum_even: { "1": { value: "1" }, "3": { value: "1" }, "5": { value: "6" } } } };
+    expect(await r("{{ outputFromIteration(2) }}", vars)).toBe("6");
+    expect(await r("{{ outputFromIteration(taskrun.iteration - 3) }}", vars)).toBe("1");
+    await expect(r("{{ outputFromIteration(3) }}", vars)).rejects.toThrow(/refers to the current iteration/);
+    await expect(r("{{ outputFromIteration(4) }}", vars)).rejects.toThrow(/future iteration.*Maximum valid index is 2/);
+    await expect(r("{{ outputFromIteration(-1) }}", vars)).rejects.toThrow(/no previous iteration exists/);
+    await expect(r("{{ outputFromIteration(0) }}", { ...vars, parents: [{ task: { id: "outer" }, taskrun: { value: "a" } }] })).rejects.toThrow(/not supported inside nested loops/);
+  });
+
   it("encrypt and decrypt with a base64 AES key, as Kestra's EncryptionService (AES/GCM, the IV first)", async () => {
     const key = "MTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTI="; // 32 bytes
     const sealed = await r(`{{ encrypt('${key}', 'my secret') }}`);

@@ -33,6 +33,11 @@ describe("outputReferences", () => {
     expect(refs("{% set o = outputs %}{{ o.a }}")).toBe("all");
     expect(refs("{{ render(vars.template) }}")).toBe("all");
     expect(refs("{{ renderOnce(vars.t) }}")).toBe("all");
+    // ParentOutputFunction, IterationOutputFunction, OutputFromIterationFunction read `outputs` for a task known only as they run
+    expect(refs("{{ parentOutput() }}")).toBe("all");
+    expect(refs("{% if taskrun.iteration > 0 %}{{ iterationOutput('sum') }}{% endif %}")).toBe("all");
+    expect(refs("{{ outputFromIteration(0) | trim }}")).toBe("all");
+    expect(refs("{{ iterationOutputs(0, 'sum') }}")).toBe("all");
     expect(refs("{{ _context['outputs'] }}")).toBe("all");
     expect(refs("{{ outputs.a ")).toBe("all");
   });

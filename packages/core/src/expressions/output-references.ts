@@ -45,10 +45,12 @@ export function outputReferences(value: unknown): ReadonlyMap<string, OutputScop
 }
 
 const DYNAMIC_TEMPLATES = new Set(["render", "renderOnce"]);
+/** functions that read `outputs` themselves, for a task named at run time (the parent, the current task) */
+const OUTPUT_FUNCTIONS = new Set(["parentOutput", "iterationOutput", "iterationOutputs", "outputFromIteration"]);
 /** names that read every variable: `_context` is all of them */
 const WHOLE_CONTEXT = new Set(["outputs", "_context"]);
 // a cheap first look: a template naming none of these reads no output
-const MAY_READ_OUTPUTS = /outputs|render|_context/;
+const MAY_READ_OUTPUTS = /outputs|render|_context|parentOutput|iterationOutput|outputFromIteration/;
 
 /** `outputs.x` / `outputs['x']`: the task id it names, if it is one */
 function namedOutputs(node: Node): string | undefined {
@@ -86,7 +88,7 @@ function collect(template: Template, found: Map<string, OutputScope>): "all" | u
   const note = (taskId: string, scope: OutputScope) => mine.set(taskId, mine.get(taskId) === "every" ? "every" : scope);
   while (exprs.length) {
     const node = exprs.pop()!;
-    if (node.type === "call" && DYNAMIC_TEMPLATES.has(node.callee)) return "all";
+    if (node.type === "call" && (DYNAMIC_TEMPLATES.has(node.callee) || OUTPUT_FUNCTIONS.has(node.callee))) return "all";
     // outputs.x[taskrun.value]: the current iteration's run of x
     const sibling = node.type === "member" && node.computed && isTaskrunValue(node.property) ? namedOutputs(node.object) : undefined;
     if (sibling !== undefined) {

@@ -94,6 +94,135 @@ function currentEachOutput(outputs: unknown, scope: Scope): unknown {
   return current;
 }
 
+type Parent = { task?: { id?: unknown }; taskrun?: { value?: unknown } };
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
+const whole = (v: unknown): v is number | bigint => (typeof v === "number" && Number.isInteger(v)) || typeof v === "bigint";
+
+/** a parent's outputs: its task's entry in `outputs`, under the parent's own loop value when it has one */
+function outputsOfParent(parent: Parent, scope: Scope): unknown {
+  const outputs = scope.ctx.variables.outputs;
+  const of = isMap(outputs) ? outputs[String(parent.task?.id)] : undefined;
+  if (of === undefined || of === null) return null;
+  const value = parent.taskrun?.value;
+  return value === undefined || value === null ? of : isMap(of) ? (of[String(value)] ?? null) : null;
+}
+
+/**
+ * parentOutput(index=null): the outputs of the direct parent (`parent`), or of `parents`
+ * counted from the outermost (0) when an index is given (ParentOutputFunction).
+ */
+function parentOutput(index: unknown, scope: Scope): unknown {
+  const variables = scope.ctx.variables;
+  if (index !== undefined && index !== null) {
+    if (!whole(index)) throw new ExpressionError("The 'parentOutput' function expects an argument 'index' of type integer.");
+    const parents = Array.isArray(variables.parents) ? (variables.parents as Parent[]) : [];
+    const i = Number(index);
+    if (i + 1 > parents.length) throw new ExpressionError(`Invalid index: ${i} for parents size: ${parents.length}`);
+    return outputsOfParent([...parents].reverse()[i], scope);
+  }
+  const parent = variables.parent;
+  if (!isMap(parent)) throw new ExpressionError("parentOutput() reads the outputs of the enclosing task, and this task has none");
+  return outputsOfParent(parent as Parent, scope);
+}
+
+/** the `value` output of the iteration at `index` of a task's outputs keyed by loop value (in the order the map holds them) */
+function valueAtIteration(outputs: Record<string, unknown>, index: number): unknown {
+  const key = Object.keys(outputs)[index];
+  const output = outputs[key];
+  return isMap(output) ? (output.value ?? null) : null;
+}
+
+/** an argument Kestra reads with Integer.parseInt(arg.toString()) */
+function iterationIndex(value: unknown, message: string): number {
+  const text = typeof value === "bigint" || typeof value === "number" || typeof value === "string" ? String(value) : undefined;
+  if (text === undefined || !/^[+-]?\d+$/.test(text)) throw new ExpressionError(`${message}${preview(value)}`);
+  return Number(text);
+}
+
+/**
+ * iterationOutput(taskId=current task, iteration=previous one): the `value` output of a task
+ * in an earlier iteration of the loop the current task runs in, the task's outputs read under
+ * the enclosing loop values, outermost first (IterationOutputFunction).
+ */
+function iterationOutput(taskIdArg: unknown, iterationArg: unknown, scope: Scope): unknown {
+  const variables = scope.ctx.variables;
+  const taskrun = variables.taskrun;
+  if (!isMap(taskrun) || taskrun.iteration === undefined) throw new ExpressionError(" 'iterationOutputs()' function should be used inside iterative tasks only");
+  const taskId = taskIdArg === undefined || taskIdArg === null ? String((variables.task as { id?: unknown } | undefined)?.id) : String(taskIdArg);
+  const iteration =
+    iterationArg === undefined || iterationArg === null ? Number(taskrun.iteration) - 1 : iterationIndex(iterationArg, "The 'iteration' argument for 'iterationOutputs' must be an integer, but got: ");
+  if (iteration < 0) throw new ExpressionError(`Cannot fetch iteration ${iteration}: no previous iteration exists.`);
+  const outputs = variables.outputs;
+  const own = isMap(outputs) ? outputs[taskId] : undefined;
+  if (!isMap(own)) return null;
+  let target: Record<string, unknown> = own;
+  const parents = Array.isArray(variables.parents) ? [...(variables.parents as Parent[])].reverse() : [];
+  for (const parent of parents) {
+    if (!parent?.taskrun) continue;
+    const next: unknown = target[String(parent.taskrun.value)];
+    if (!isMap(next)) return null;
+    target = next;
+  }
+  const size = Object.keys(target).length;
+  if (iteration >= size) {
+    throw new ExpressionError(`The provided index (${iteration}) is out of range. It refers to an iteration whose outputs do not exist yet. Maximum valid index is ${size - 1}.`);
+  }
+  return valueAtIteration(target, iteration);
+}
+
+/**
+ * iterationOutputs(iteration=the previous one, taskId=current task): as iterationOutput, its
+ * arguments the other way round, and a task with no outputs (on the current loop path) an
+ * error rather than null (IterationOutputsFunction).
+ */
+function iterationOutputs(iterationArg: unknown, taskIdArg: unknown, scope: Scope): unknown {
+  const variables = scope.ctx.variables;
+  const taskrun = variables.taskrun;
+  if (!isMap(taskrun) || taskrun.iteration === undefined) throw new ExpressionError(" 'iterationOutputs()' function should be used inside iterative tasks only");
+  const iteration =
+    iterationArg === undefined || iterationArg === null ? Number(taskrun.iteration) - 1 : iterationIndex(iterationArg, "The 'iteration' argument for 'iterationOutputs' must be an integer, but got: ");
+  if (iteration < 0) throw new ExpressionError(`Cannot fetch iteration ${iteration}: no previous iteration exists.`);
+  const taskId = taskIdArg === undefined || taskIdArg === null ? String((variables.task as { id?: unknown } | undefined)?.id) : String(taskIdArg);
+  const outputs = variables.outputs;
+  const own = isMap(outputs) ? outputs[taskId] : undefined;
+  if (!isMap(own)) throw new ExpressionError(`The provided task with taskId = ${taskId} has no execution outputs`);
+  let target: Record<string, unknown> = own;
+  const parents = Array.isArray(variables.parents) ? [...(variables.parents as Parent[])].reverse() : [];
+  for (const parent of parents) {
+    if (!parent?.taskrun) continue;
+    const next: unknown = target[String(parent.taskrun.value)];
+    if (!isMap(next)) throw new ExpressionError(`The provided task with taskId = ${taskId} has no execution outputs for the current iterative task runs path`);
+    target = next;
+  }
+  const size = Object.keys(target).length;
+  if (iteration === size) throw new ExpressionError(`The provided index (${iteration}) refers to the current iteration, whose outputs are not yet available at runtime.`);
+  if (iteration > size) {
+    throw new ExpressionError(`The provided index (${iteration}) is out of range. It refers to a future iteration whose outputs do not exist yet. Maximum valid index is ${size - 1}.`);
+  }
+  return valueAtIteration(target, iteration);
+}
+
+/**
+ * outputFromIteration(index): the `value` output of the current task in an earlier iteration
+ * of the loop it runs in; not inside nested loops (OutputFromIterationFunction).
+ */
+function outputFromIteration(indexArg: unknown, scope: Scope): unknown {
+  if (indexArg === undefined || indexArg === null) throw new ExpressionError("The 'outputFromIteration' function requires an argument named 'index'.");
+  const index = iterationIndex(indexArg, "The 'index' argument for 'outputFromIteration' must be an integer, but got: ");
+  if (index < 0) throw new ExpressionError(`Cannot fetch iteration ${index}: no previous iteration exists.`);
+  const variables = scope.ctx.variables;
+  if (Array.isArray(variables.parents) && variables.parents.length) throw new ExpressionError("The 'outputFromIteration' function is not supported inside nested loops. ");
+  const outputs = variables.outputs;
+  const taskId = String((variables.task as { id?: unknown } | undefined)?.id);
+  const own = isMap(outputs) && isMap(outputs[taskId]) ? (outputs[taskId] as Record<string, unknown>) : {};
+  const size = Object.keys(own).length;
+  if (index === size) throw new ExpressionError(`The provided index (${index}) refers to the current iteration, whose outputs are not yet available at runtime.`);
+  if (index > size) {
+    throw new ExpressionError(`The provided index (${index}) is out of range. It refers to a future iteration whose outputs do not exist yet. Maximum valid index is ${size - 1}.`);
+  }
+  return valueAtIteration(own, index);
+}
+
 /**
  * env(name, default=null): the `envs` variable's entry `name` (an `ENV_`-prefixed environment
  * variable, its name lower-cased), or the default when there is none or it is empty (EnvFunction).
@@ -116,6 +245,10 @@ export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
   printContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
   fetchContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
   currentEachOutput: async (args, named, scope) => currentEachOutput(arg(args, named, 0, "outputs"), scope),
+  parentOutput: async (args, named, scope) => parentOutput(arg(args, named, 0, "index"), scope),
+  iterationOutput: async (args, named, scope) => iterationOutput(arg(args, named, 0, "taskId"), arg(args, named, 1, "iteration"), scope),
+  outputFromIteration: async (args, named, scope) => outputFromIteration(arg(args, named, 0, "index"), scope),
+  iterationOutputs: async (args, named, scope) => iterationOutputs(arg(args, named, 0, "iteration"), arg(args, named, 1, "taskId"), scope),
   block: async (args, named, scope, depth) => {
     const name = String(arg(args, named, 0, "name"));
     const body = scope.template?.blocks.get(name);

@@ -64,6 +64,8 @@ export const taskSchema = z.looseObject({
   taskCache: z.strictObject({ enabled: z.boolean(), ttl: durationText.optional() }).optional(),
   /** the task runs only when this renders to true; otherwise its run is SKIPPED */
   runIf: z.union([z.boolean(), z.string()]).optional(),
+  /** Kestra's other name for runIf (its TaskWithWhenTest runs the same flows with either); parseFlow renames it to runIf */
+  when: z.union([z.boolean(), z.string()]).optional(),
   /** a WARNING of this task (also one allowFailure made) counts as SUCCESS */
   allowWarning: z.boolean().optional(),
   /** lines below this level are dropped where the task logs them */

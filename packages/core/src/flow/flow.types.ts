@@ -118,5 +118,5 @@ export interface Flow {
 /** Options every task type takes, handled by the engine rather than the plugin. */
 export const COMMON_TASK_KEYS = new Set([
   "id", "type", "description", "disabled", "allowFailure", "allowWarning", "timeout", "retry",
-  "workerGroup", "logLevel", "taskCache", "logToFile", "runIf",
+  "workerGroup", "logLevel", "taskCache", "logToFile", "runIf", "when",
 ]);

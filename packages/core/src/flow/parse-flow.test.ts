@@ -105,6 +105,21 @@ tasks:
     expect(syntax).toMatchObject({ path: "tasks[0].message", line: 6 });
   });
 
+  // Kestra's TaskWithWhenTest runs the task-runif flows written with `when` and asserts the same states
+  it("reads a task's `when` as its runIf, at any depth, and refuses both written differently", () => {
+    const flow = parseFlow(
+      `id: x\nnamespace: a\ntasks:\n  - id: a\n    type: core.Log\n    message: hi\n    when: "{{ 1 == 2 }}"\n  - id: s\n    type: core.Sequential\n    when: false\n    tasks:\n      - { id: b, type: core.Log, message: hi, when: "true" }\n`,
+      registry,
+    );
+    expect(flow.tasks[0]).toMatchObject({ runIf: "{{ 1 == 2 }}" });
+    expect(flow.tasks[0]).not.toHaveProperty("when");
+    expect(flow.tasks[1]).toMatchObject({ runIf: false });
+    expect((flow.tasks[1] as unknown as { tasks: unknown[] }).tasks[0]).toEqual({ id: "b", type: "core.Log", message: "hi", runIf: "true" });
+    expect(parseFlow(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi, when: "true", runIf: "true" }\n`, registry).tasks[0]).toMatchObject({ runIf: "true" });
+    const { errors } = errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi, when: "true", runIf: "false" }\n`);
+    expect(errors).toEqual([expect.objectContaining({ path: "tasks[0].when", message: expect.stringMatching(/two names for one condition/) })]);
+  });
+
   // Kestra 0.24 renamed maxAttempt to maxAttempts with an alias (AbstractRetry; docs migration-guide/v0.24.0/retries-maxattempts)
   it("reads retry.maxAttempts, and Kestra's older maxAttempt as the same property", () => {
     const retryOf = (property: string, flowLevel = false) => {

@@ -181,6 +181,7 @@ function validateTasks(
 ) {
   for (const [i, task] of tasks.entries()) {
     const path = [...base, i];
+    if (task && typeof task === "object" && "when" in task) renameWhen(task as Record<string, unknown>, path, add);
     const shape = taskSchema.safeParse(task);
     if (!shape.success) {
       addIssues(path, shape.error.issues, task);
@@ -209,6 +210,18 @@ function validateTasks(
     }
     if (def.kind === "flowable" && def.sharedFolder) validateSharedFolderTasks(spec, path, registry, add);
   }
+}
+
+/**
+ * `when` is Kestra's other name for `runIf` (its TaskWithWhenTest runs the runIf flows with
+ * it and asserts the same states). parseFlow returns the document it read, so the rename
+ * happens in the document: the engine only ever reads runIf. Both written and different is refused.
+ */
+function renameWhen(task: Record<string, unknown>, path: Path, add: (path: Path, message: string) => void) {
+  if (task.runIf === undefined || task.runIf === task.when) {
+    task.runIf = task.when;
+    delete task.when;
+  } else add([...path, "when"], "'when' and 'runIf' are Kestra's two names for one condition: give one of them");
 }
 
 /**

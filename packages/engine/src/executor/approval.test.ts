@@ -260,7 +260,20 @@ tasks:
     expect([r.execution.state.current, r.state("sleep"), r.state("approval"), r.state("denied")]).toEqual(["KILLED", "KILLED", "KILLED", "SUCCESS"]);
   });
 
+  it("an execution ended by a behavior still runs the flow's finally (approval-flow-finally-deny, -succeed)", async () => {
+    for (const [extra, decision, end, approval] of [["", "DENIED", "CANCELLED", "CANCELLED"], ["    approveBehavior: SUCCEED\n", "APPROVED", "SUCCESS", "SUCCESS"]] as const) {
+      const { id } = await startPaused(`id: approval-flow-finally-${decision.toLowerCase()}\nnamespace: test.approval\ntasks:\n  - id: approval\n    type: core.Approval\n${extra}  - { id: after, type: core.Log, message: after }\nfinally:\n  - { id: cleanup, type: core.Log, message: cleanup }\n`);
+      await review(id, { decision });
+      const r = await h.result((await h.waitFor(id, ended)).execution.id);
+      expect([r.execution.state.current, r.state("approval"), r.state("after"), r.state("cleanup")]).toEqual([end, approval, undefined, "SUCCESS"]);
+    }
+  });
+
   it("refuses Kestra Enterprise's properties at deploy, naming them (approval-ee-property)", async () => {
     await expect(h.deploy(`id: approval-ee\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, title: Deploy to production }\n`)).rejects.toThrow(/title.*Enterprise Edition property of Approval/);
+    await expect(h.deploy(`id: approval-assign\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, assignment: { users: [a] } }\n`)).rejects.toThrow(/assignment.*Enterprise Edition property/);
+    await expect(h.deploy(`id: approval-bad-behavior\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, denyBehavior: LATER }\n`)).rejects.toThrow(/denyBehavior is one of CONTINUE, WARN, FAIL, SUCCEED, CANCEL, KILL/);
+    await expect(h.deploy(`id: approval-bad-comment\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, commentRequired: SOMETIMES }\n`)).rejects.toThrow(/commentRequired is one of NEVER, ALWAYS, ON_DENY, ON_APPROVE/);
+    await expect(h.deploy(`id: approval-bad-input\nnamespace: test.approval\ntasks:\n  - { id: approval, type: core.Approval, inputs: [{ id: x, type: NOPE }] }\n`)).rejects.toThrow(/NOPE|type/);
   });
 });

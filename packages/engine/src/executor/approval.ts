@@ -123,7 +123,8 @@ async function decide(state: ExecutionState, run: TaskRunRecord, task: TaskSpec 
 /**
  * Kestra's Approval.applyBehavior and executionLevelOutcome: a decided Approval whose branch
  * ended without error takes its behavior's state; SUCCEED, CANCEL and KILL end the execution
- * too (KILL stops what still runs; with SUCCEED and CANCEL, what runs is left to end unheeded).
+ * too (KILL stops what still runs; with SUCCEED and CANCEL nothing more of the flow's tasks starts,
+ * what runs is left to end unheeded, and the flow's `finally` runs before the execution ends).
  */
 export function applyBehavior(state: ExecutionState, run: TaskRunRecord, approval: FlowableApproval, branchState: TaskRunState): void {
   const behavior = approval.behaviors[approval.decision!];
@@ -139,5 +140,7 @@ export function applyBehavior(state: ExecutionState, run: TaskRunRecord, approva
   for (let p = run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? state.byId(p.parentTaskRunId) : undefined) {
     if (!isTerminal(p.state.current)) state.setRunState(p, runState);
   }
-  state.setExecutionState(runState === "SUCCESS" ? "SUCCESS" : "CANCELLED");
+  // nothing more of the flow's tasks starts; its finally still runs, then the execution ends so (finish.ts)
+  state.execution.endsAs = runState === "SUCCESS" ? "SUCCESS" : "CANCELLED";
+  state.touch();
 }

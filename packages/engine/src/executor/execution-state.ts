@@ -130,10 +130,11 @@ export class ExecutionState {
    */
   taskRunVariables(run: TaskRunRecord, attemptsBefore = run.attempts.length): TaskRunVariables {
     const parents: NonNullable<TaskRunVariables["parents"]> = [];
+    const loopIds = loopTaskIds(this.flow);
     for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
       const grand = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined;
-      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children
-      const own = p.value !== undefined && p.value !== grand?.value;
+      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children (a Loop's none: they read `item`)
+      const own = p.value !== undefined && p.value !== grand?.value && !(grand && loopIds.has(grand.taskId));
       // Kestra leaves out a parent with neither (a Sequential, a Parallel, a ForEach itself)
       if (own || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
@@ -142,7 +143,7 @@ export class ExecutionState {
     // a Loop's iterations: `item`, and neither `taskrun.value` nor `taskrun.iteration` (Kestra's iteration tasks are top-level tasks of a sub-execution)
     const item = itemVariable(loopIterationsOf(this, run));
     const fromLoop = item !== undefined && valueFromLoop(this, run);
-    const each = loop || (parent && loopTaskIds(this.flow).has(parent.taskId)) ? undefined : eachIteration(this, run);
+    const each = loop || (parent && loopIds.has(parent.taskId)) ? undefined : eachIteration(this, run);
     const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
     const ownValue = run.value !== undefined && run.value !== parent?.value;
     return {

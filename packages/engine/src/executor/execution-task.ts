@@ -2,6 +2,7 @@ import { assertStorableText, type ExecutionChange, type TaskRunRecord, type Task
 import type { JsonStore } from "../json-store.js";
 import { SYSTEM_LABEL_PREFIX } from "../execution-service.js";
 import { recordsPrefix, variablesKey } from "../storage-keys.js";
+import { childExecutionsOf } from "./batch-subflows.js";
 import { newState, type ExecutionState } from "./execution-state.js";
 import { executionVariables } from "./variables.js";
 
@@ -44,6 +45,13 @@ export async function applyExecutionChange(
   state.setRunState(run, ended);
   if (!change.exit) return;
   if (change.exit === "KILLED") {
+    if (change.killChildren !== undefined) {
+      // Kestra's Kill: its propagateKill decides for every child execution, kept for the kill passes to come
+      execution.killChildren = change.killChildren;
+      if (change.killChildren) {
+        for (const r of state.taskRuns) if (r.subflowExecutionId) state.childKills.push(...(await childExecutionsOf(state, r, store)));
+      }
+    }
     // running tasks are stopped: the kill pass that follows ends the execution KILLED
     state.setExecutionState("KILLING");
     return;

@@ -51,6 +51,56 @@ tasks:
     expect(r.runs("after")).toHaveLength(0);
   });
 
+  // Kestra's KillTest (kill.yaml, kill-conditional.yaml, kill-without-propagation.yaml, kill-with-propagation.yaml)
+  it("Kill ends this task and the execution KILLED; nothing after it starts", async () => {
+    const r = await h.run(`
+id: kill-task
+namespace: test.engine
+inputs:
+  - { id: should_kill, type: BOOLEAN, defaults: true }
+tasks:
+  - { id: first, type: core.Log, message: before }
+  - id: kill
+    type: io.kestra.plugin.core.execution.Kill
+    runIf: "{{ inputs.should_kill }}"
+  - { id: after, type: core.Log, message: after }
+`);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["first", "SUCCESS"], ["kill", "KILLED"]]);
+    const skipped = await h.run(`
+id: kill-task-skipped
+namespace: test.engine
+tasks:
+  - { id: kill, type: core.Kill, runIf: "false" }
+  - { id: after, type: core.Log, message: after }
+`);
+    expect(skipped.execution.state.current).toBe("SUCCESS");
+    expect(skipped.state("kill")).toBe("SKIPPED");
+  });
+
+  for (const propagate of [true, false]) {
+    it(`Kill with propagateKill ${propagate} ${propagate ? "kills" : "spares"} the executions it started as subflows, waited on or not`, async () => {
+      await h.deploy(`
+id: kill-child-${propagate}
+namespace: test.engine
+tasks:
+  - { id: slow, type: test.WorkerWait, ms: ${propagate ? 30000 : 300} }
+`);
+      const r = await h.run(`
+id: kill-parent-${propagate}
+namespace: test.engine
+tasks:
+  - { id: child, type: core.Subflow, namespace: test.engine, flowId: kill-child-${propagate}, wait: false }
+  - { id: kill, type: core.Kill, propagateKill: ${propagate} }
+`);
+      expect(r.execution.state.current).toBe("KILLED");
+      expect(r.state("child")).toBe("SUCCESS");
+      const childId = ((await r.outputs("child")) as { executionId: string }).executionId;
+      const child = await h.waitFor(childId, (e) => e.state.current === "KILLED" || e.state.current === "SUCCESS");
+      expect(child.execution.state.current).toBe(propagate ? "KILLED" : "SUCCESS");
+    });
+  }
+
   it("Labels adds and replaces labels of the running execution; tasks after it read them", async () => {
     const r = await h.run(`
 id: labels-task

@@ -20,7 +20,9 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
   const killing = () => state.execution.state.current === "KILLING";
   const ended = () => isTerminal(state.execution.state.current);
   if (ended()) return walkAfterExecution(state, walker);
+  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs);
   const main = await walker.walkList(flow.tasks, undefined, undefined);
+  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs);
   if (killing()) return;
   if (ended()) return walkAfterExecution(state, walker);
   if (main === "running") return;
@@ -49,6 +51,21 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
       state.log("ERROR", `Failed to render output values: ${errorMessage(error)}`);
       final = "FAILED";
     }
+  }
+  state.setExecutionState(final);
+  await walkAfterExecution(state, walker);
+}
+
+/** a task decided how the execution ends (an Approval's SUCCEED or CANCEL): the flow's finally runs, then it ends so */
+async function endAsDecided(state: ExecutionState, walker: Walker, endsAs: "SUCCESS" | "CANCELLED"): Promise<void> {
+  let final: ExecState = endsAs;
+  if (state.flow.finally?.length) {
+    // started although the execution's end is decided (as afterExecution tasks start after it ended)
+    const after = await walker.walkList(state.flow.finally, undefined, undefined, true, true);
+    if (state.execution.state.current === "KILLING") return;
+    if (isTerminal(state.execution.state.current)) return walkAfterExecution(state, walker);
+    if (after === "running") return;
+    if (after === "failed" || after === "killed") final = "FAILED";
   }
   state.setExecutionState(final);
   await walkAfterExecution(state, walker);

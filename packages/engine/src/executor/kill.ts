@@ -14,7 +14,8 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
     const s = run.state.current;
     if (isTerminal(s)) continue;
     if (run.subflowExecutionId) {
-      state.childKills.push(...(await walker.childExecutionsOf(run)));
+      // a Kill task with propagateKill false leaves its child executions running (they were all sent a kill when true)
+      if (state.execution.killChildren === undefined) state.childKills.push(...(await walker.childExecutionsOf(run)));
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
       // a WorkingDirectory's worker stops its children; other flowables end once their children have, below

@@ -32,42 +32,90 @@ export async function walkIterations(w: IterationWalker, task: TaskSpec, run: Ta
   const iterations = plan.iterations!;
   const ended = (iterations.ended ??= {});
   const tasks = tasksAtPath(task, ["tasks"]);
-  let running = 0;
-  let killed = false;
-  const pending: number[] = [];
-  for (const [index, branch] of plan.branches.entries()) {
-    if (ended[index] !== undefined) {
-      if (ended[index] === "KILLED") killed = true;
-      continue;
-    }
-    const value = branch.value!;
-    if (!tasks.some((t) => w.state.find(t.id, run.id, value))) {
-      pending.push(index);
-      continue;
-    }
-    const status = await walkIteration(w, task, tasks, run, value, mayStart && !iterations.stopped);
+  const count = plan.branches.length;
+  const endedNow: Ended[] = [];
+  const started = (index: number) => tasks.some((t) => w.state.find(t.id, run.id, plan.branches[index].value));
+  let known = progress.get(run);
+  const walkOne = async (index: number, given: boolean) => {
+    const status = await walkIteration(w, task, tasks, run, plan.branches[index].value!, given);
     if (status === "running") {
-      running++;
-      continue;
+      known!.open.add(index);
+      return;
     }
-    if (status === "KILLED") killed = true;
-    await iterationEnded(w, task, run, plan, index, status, store);
+    known!.open.delete(index);
+    if (status === "KILLED") known!.killed = true;
+    endedNow.push(await iterationEnded(w, task, run, plan, index, status, store));
+  };
+  if (!known) {
+    // the first walk in this process: every iteration, once; then only those whose task runs changed
+    known = { open: new Set(), frontier: count, byValue: new Map(plan.branches.map((b, i) => [b.value!, i])), killed: false };
+    progress.set(run, known);
+    for (let index = 0; index < count; index++) {
+      if (ended[index] !== undefined) {
+        if (ended[index] === "KILLED") known.killed = true;
+        continue;
+      }
+      if (!started(index)) {
+        known.frontier = Math.min(known.frontier, index);
+        continue;
+      }
+      await walkOne(index, mayStart && !iterations.stopped);
+    }
+  } else {
+    const changed = new Set<number>();
+    for (const r of w.state.dirty) {
+      const index = iterationOf(w.state, run, r, known.byValue);
+      if (index !== undefined && known.open.has(index)) changed.add(index);
+    }
+    for (const index of [...changed].sort((a, b) => a - b)) await walkOne(index, mayStart && !iterations.stopped);
   }
-  if (mayStart && !iterations.stopped && !killed) {
-    for (const index of pending) {
-      if (plan.concurrency > 0 && running >= plan.concurrency) break;
-      const status = await walkIteration(w, task, tasks, run, plan.branches[index].value!, true);
-      // an iteration whose tasks are all disabled, or that ends at once (a runIf false everywhere)
-      if (status === "running") running++;
-      else await iterationEnded(w, task, run, plan, index, status, store);
+  // iterations start in order, from the first not started, within the concurrency limit
+  if (mayStart && !iterations.stopped && !known.killed) {
+    while (known.frontier < count && (plan.concurrency === 0 || known.open.size < plan.concurrency)) {
+      const index = known.frontier;
+      if (ended[index] !== undefined || known.open.has(index)) {
+        known.frontier++;
+        continue;
+      }
+      await walkOne(index, true);
+      // none of its tasks could start (the execution ended meanwhile): it is still to start
+      if (ended[index] === undefined && !started(index)) break;
+      known.frontier++;
       if (iterations.stopped) break;
     }
   }
-  const toStart = !iterations.stopped && !killed && plan.branches.some((_, index) => ended[index] === undefined);
+  if (endedNow.length) await countEnded(w.state, run, plan, endedNow, known.open.size, store);
+  const toStart = !iterations.stopped && !known.killed && known.frontier < count;
   // iterations still to start while none may (a kill): the kill pass ends the Loop, as it ends a ForEach's unstarted branches
-  if (running > 0 || toStart) return "running";
-  if (killed) return "killed";
+  if (known.open.size > 0 || toStart) return "running";
+  if (known.killed) return "killed";
   return iterations.stopped === "failed" ? "failed" : "success";
+}
+
+/**
+ * What earlier walks in this process learnt of a Loop's iterations (as BranchProgress for other
+ * flowables): the running ones, the first not started, so a walk costs what changed in its
+ * event (the iterations whose task runs were touched), not the number of values.
+ */
+interface IterationProgress {
+  open: Set<number>;
+  frontier: number;
+  byValue: Map<string, number>;
+  killed: boolean;
+}
+
+const progress = new WeakMap<TaskRunRecord, IterationProgress>();
+
+/** a restart changed which iterations ended: the next walk looks at them all again */
+export function forgetIterations(run: TaskRunRecord): void {
+  progress.delete(run);
+}
+
+/** the iteration of `loop` a task run belongs to: that of its ancestor directly under the Loop */
+function iterationOf(state: ExecutionState, loop: TaskRunRecord, changed: TaskRunRecord, byValue: Map<string, number>): number | undefined {
+  let child: TaskRunRecord | undefined = changed;
+  while (child && child.parentTaskRunId !== loop.id) child = child.parentTaskRunId ? state.byId(child.parentTaskRunId) : undefined;
+  return child?.value === undefined ? undefined : byValue.get(child.value);
 }
 
 async function walkIteration(w: IterationWalker, task: TaskSpec, tasks: TaskSpec[], run: TaskRunRecord, value: string, mayStart: boolean): Promise<IterationStatus> {
@@ -84,16 +132,15 @@ async function walkIteration(w: IterationWalker, task: TaskSpec, tasks: TaskSpec
 
 /**
  * An iteration ended: its declared outputs are rendered against it, a failure is transmitted
- * (`transmitFailed`) or `breakWhen` is rendered, and the Loop's outputs count it. The plan and
- * the outputs are written under new keys, so every executor reads the current ones.
+ * (`transmitFailed`) or `breakWhen` is rendered; the walk then counts it in the Loop's outputs
+ * (countEnded), plan and outputs written under new keys, so every executor reads the current ones.
  */
-async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, index: number, status: Exclude<IterationStatus, "running">, store: JsonStore): Promise<void> {
+async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, index: number, status: Exclude<IterationStatus, "running">, store: JsonStore): Promise<Ended> {
   const { state } = w;
   const iterations = plan.iterations!;
   const branch = plan.branches[index];
   const item = branch.item!;
   iterations.ended![index] = status;
-  const count = Object.keys(iterations.ended!).length;
   const ctx = iterations.outputs?.length || iterations.breakWhen !== undefined ? await w.iterationContext(run, task, branch.value!) : undefined;
   let produced: Record<string, unknown> | undefined;
   if (iterations.outputs?.length && status !== "KILLED") {
@@ -121,24 +168,71 @@ async function iterationEnded(w: IterationWalker, task: TaskSpec, run: TaskRunRe
       iterations.stopped = "failed";
     }
   }
+  return { index, status, ...(produced && Object.keys(produced).length ? { produced } : {}) };
+}
+
+/** an iteration that ended in this walk, recorded in the plan, to count */
+interface Ended {
+  index: number;
+  status: Exclude<IterationStatus, "running">;
+  produced?: Record<string, unknown>;
+}
+
+/** the Loop's outputs once this walk's ended iterations are counted, written once per walk with the plan */
+async function countEnded(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, endedNow: Ended[], running: number, store: JsonStore): Promise<void> {
   const previous = run.outputsUri ? await store.read<Record<string, unknown>>(run.outputsUri) : {};
   const terminated = { ...(previous.terminatedIterations as Record<string, number> | undefined) };
-  terminated[status] = (terminated[status] ?? 0) + 1;
-  const started = plan.branches.filter((b, i) => iterations.ended![i] === undefined && startedIteration(w, task, run, b.value!)).length;
   const collected = [...((previous.outputs as unknown[] | undefined) ?? [])];
-  if (produced && Object.keys(produced).length) collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
+  for (const { index, status, produced } of endedNow) {
+    terminated[status] = (terminated[status] ?? 0) + 1;
+    const item = plan.branches[index].item!;
+    if (produced) collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
+  }
+  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: running, terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}) }, store);
+}
+
+/** the plan and the outputs, each version under keys of its own: a cache never holds an older document under a current key */
+async function saveLoop(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, outputs: Record<string, unknown>, store: JsonStore): Promise<void> {
+  const iterations = plan.iterations!;
+  iterations.revision = (iterations.revision ?? 0) + 1;
   const prefix = recordsPrefix(state.execution);
-  run.outputsUri = await store.write(loopOutputsKey(prefix, run.taskId, run.id, count), {
-    iterationCount: plan.branches.length,
-    runningIterations: started,
-    terminatedIterations: terminated,
-    ...(collected.length ? { outputs: collected } : {}),
-  });
-  run.planUri = await store.write(loopPlanKey(prefix, run.taskId, run.id, count), plan);
+  run.outputsUri = await store.write(loopOutputsKey(prefix, run.taskId, run.id, iterations.revision), outputs);
+  run.planUri = await store.write(loopPlanKey(prefix, run.taskId, run.id, iterations.revision), plan);
   state.touch(run);
 }
 
-const startedIteration = (w: IterationWalker, task: TaskSpec, run: TaskRunRecord, value: string) => tasksAtPath(task, ["tasks"]).some((t) => w.state.find(t.id, run.id, value));
+/**
+ * A restart (Kestra's restart of a failed execution): the Loop's failed and killed iterations
+ * run again. Their record and their count go, their `errors` and `finally` task runs are
+ * dropped (answered, to drop), and a stop for a failure no longer holds; a `breakWhen` stop does.
+ */
+export async function restartIterations(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, store: JsonStore): Promise<Set<string>> {
+  const drop = new Set<string>();
+  if (!run.planUri || !task) return drop;
+  forgetIterations(run);
+  const plan = await store.read<FlowablePlan>(run.planUri);
+  const iterations = plan.iterations;
+  if (!iterations?.ended) return drop;
+  const handlers = new Set([...(task.errors ?? []), ...(task.finally ?? [])].map((t) => t.id));
+  const previous = run.outputsUri ? await store.read<Record<string, unknown>>(run.outputsUri) : {};
+  const terminated = { ...(previous.terminatedIterations as Record<string, number> | undefined) };
+  const again = new Set<number>();
+  for (const [index, ended] of Object.entries(iterations.ended)) {
+    if (ended !== "FAILED" && ended !== "KILLED") continue;
+    again.add(Number(index));
+    delete iterations.ended[index];
+    terminated[ended] = (terminated[ended] ?? 1) - 1;
+    if (!terminated[ended]) delete terminated[ended];
+    const value = plan.branches[Number(index)].value;
+    for (const r of state.taskRuns) if (r.parentTaskRunId === run.id && r.value === value && handlers.has(r.taskId)) drop.add(r.id);
+  }
+  if (iterations.stopped === "failed") delete iterations.stopped;
+  const collected = ((previous.outputs as Array<{ item: { iteration: number } }> | undefined) ?? []).filter((o) => !again.has(o.item.iteration));
+  const { outputs: _, ...counts } = previous;
+  await saveLoop(state, run, plan, { ...counts, terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}) }, store);
+  return drop;
+}
+
 
 /** fetchType STORE: an iteration's outputs written to internal storage, one JSON document (Ion text reads JSON) */
 async function storeOutputs(state: ExecutionState, run: TaskRunRecord, index: number, outputs: Record<string, unknown>, store: JsonStore): Promise<string> {

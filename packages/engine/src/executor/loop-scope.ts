@@ -53,10 +53,23 @@ export function loopIterationsOf(state: RunLookup, run: Pick<TaskRunRecord, "par
   let child = run;
   for (let parent = lookupParent(state, child); parent; child = parent, parent = lookupParent(state, child)) {
     if (!ids.has(parent.taskId) || child.value === undefined) continue;
-    const item = knownPlan(parent)?.branches.find((b) => b.value === child.value)?.item;
+    const plan = knownPlan(parent);
+    const item = plan && itemsOf(plan).get(child.value);
     out.push({ loopRunId: parent.id, value: child.value, ...(item ? { item } : {}) });
   }
   return out;
+}
+
+const items = new WeakMap<FlowablePlan, Map<string, LoopItem>>();
+
+/** a Loop plan's items by iteration value, made once per plan read */
+function itemsOf(plan: FlowablePlan): Map<string, LoopItem> {
+  let byValue = items.get(plan);
+  if (!byValue) {
+    byValue = new Map(plan.branches.filter((b) => b.item && b.value !== undefined).map((b) => [b.value!, b.item!]));
+    items.set(plan, byValue);
+  }
+  return byValue;
 }
 
 const lookupParent = (state: RunLookup, run: Pick<TaskRunRecord, "parentTaskRunId">) => (run.parentTaskRunId ? state.byId(run.parentTaskRunId) : undefined);

@@ -26,12 +26,19 @@ describe("flow.Loop", () => {
       - id: log
         type: io.kestra.plugin.core.log.Log
         message: "index={{ item.index }} value={{ item.value }} taskrun.value={{ taskrun.value ?? 'none' }}"
+      - id: if
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ item.index == 1 }}"
+        then:
+          - { id: nested, type: io.kestra.plugin.core.log.Log, message: "nested {{ item.value }} parent value {{ parent.taskrun.value ?? 'none' }}" }
 `),
     );
+    expect(r.messages()).toContain("nested value 2 parent value none");
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.state("loop")).toBe("SUCCESS");
     expect(r.messages()).toEqual(expect.arrayContaining(["index=0 value=value 1 taskrun.value=none", "index=1 value=value 2 taskrun.value=none", "index=2 value=value 3 taskrun.value=none"]));
     expect(r.runs("log")).toHaveLength(3);
+    expect(r.runs("nested")).toHaveLength(1);
     expect(await r.outputs("loop")).toEqual({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
   });
 
@@ -136,6 +143,37 @@ tasks:
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 1, FAILED: 1 } });
   });
 
+  it("a restart runs the failed iteration again, its errors afresh, and the ones it held back; the counts follow", async () => {
+    const deployed = await h.deploy(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [ok, boom, later]
+    concurrencyLimit: 1
+    outputs:
+      - { id: v, type: STRING, value: "{{ item.value }}" }
+    tasks:
+      - id: maybe
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ item.value == 'boom' and (labels.system.restarted ?? 'false') != 'true' }}"
+    errors:
+      - { id: handle, type: io.kestra.plugin.core.log.Log, message: "handled {{ item.value }}" }
+`),
+    );
+    const { id } = await h.executions.create({ flow: deployed });
+    const failed = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(failed.execution.state.current).toBe("FAILED");
+    expect(failed.runs("handle")).toHaveLength(1);
+    await h.executor.handle({ type: "restart", executionId: id });
+    const r = await h.result((await h.waitFor(id, (e) => ended(e) && e.state.histories.length > failed.execution.state.histories.length)).execution.id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.state("loop")).toBe("SUCCESS");
+    expect(r.runs("handle")).toHaveLength(0);
+    expect(r.runs("maybe").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
+    expect(((await r.outputs("loop")) as { outputs: unknown[] }).outputs).toHaveLength(3);
+  });
+
   it("transmitFailed: false goes on past a failed iteration and ends SUCCESS", async () => {
     const r = await h.run(
       flow(`tasks:
@@ -228,6 +266,18 @@ tasks:
     expect(r.runs("loop")[0].state.histories.map((s) => s.state)).toEqual(["RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.messages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
+  });
+
+  // a flowable listed before the paused one under it closes in the same kill pass (kill.ts), a ForEach's as a Loop's
+  it.each(["Loop", "ForEach"])("a kill ends a %s paused in an iteration KILLED, with its execution, and starts no more iterations", async (kind) => {
+    const deployed = await h.deploy(flow(`tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.${kind}\n    values: [1, 2]\n    concurrencyLimit: 1\n    tasks:\n      - { id: pause, type: io.kestra.plugin.core.flow.Pause }\n`));
+    const { id } = await h.executions.create({ flow: deployed });
+    await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    await h.executor.handle({ type: "kill", executionId: id });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect(r.state("loop")).toBe("KILLED");
+    expect(r.runs("pause").map((t) => t.state.current)).toEqual(["KILLED"]);
   });
 
   it("values that are no list nor map, or hold a null, fail the loop with Kestra's message", async () => {

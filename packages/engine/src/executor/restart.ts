@@ -3,6 +3,8 @@ import type { TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutionState } from "./execution-state.js";
 import { retryFailedChildren } from "./subflow-restart.js";
+import { restartIterations } from "./loop-iterations.js";
+import { readLoopPlansAbove } from "./loop-scope.js";
 
 export interface RestartDeps {
   dispatch(run: TaskRunRecord): void;
@@ -31,7 +33,32 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
   for (const run of state.taskRuns) {
     if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);
   }
-  // children of dropped runs go too
+  dropChildren(state, drop);
+  for (const run of state.taskRuns) {
+    if (drop.has(run.id)) continue;
+    const s = run.state.current;
+    if (s !== "FAILED" && s !== "KILLED") continue;
+    // sent before any walk: the Loops it is inside are read first, for its `item`
+    await readLoopPlansAbove(state, run, deps.store);
+    // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
+    if (run.planUri && run.attempts.length) dispatch(run);
+    else if (run.planUri) {
+      state.setRunState(run, "RUNNING");
+      // a Loop: its failed iterations run again, their errors and finally afresh
+      for (const id of await restartIterations(state, run, deps.taskOf(run), deps.store)) drop.add(id);
+    }
+    else if (run.subflowExecutionId && (await retryFailedChildren(state, run, deps.taskOf(run), deps.store))) continue;
+    else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
+    else dispatch(run);
+  }
+  dropChildren(state, drop); // a Loop's iteration handlers dropped above
+  state.remove(drop);
+  state.execution.outputsUri = undefined;
+  state.log("INFO", "execution restarted");
+}
+
+/** children of dropped runs go too */
+function dropChildren(state: ExecutionState, drop: Set<string>): void {
   let grew = true;
   while (grew) {
     grew = false;
@@ -42,18 +69,4 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
       }
     }
   }
-  for (const run of state.taskRuns) {
-    if (drop.has(run.id)) continue;
-    const s = run.state.current;
-    if (s !== "FAILED" && s !== "KILLED") continue;
-    // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
-    if (run.planUri && run.attempts.length) dispatch(run);
-    else if (run.planUri) state.setRunState(run, "RUNNING");
-    else if (run.subflowExecutionId && (await retryFailedChildren(state, run, deps.taskOf(run), deps.store))) continue;
-    else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
-    else dispatch(run);
-  }
-  state.remove(drop);
-  state.execution.outputsUri = undefined;
-  state.log("INFO", "execution restarted");
 }

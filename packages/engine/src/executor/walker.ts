@@ -94,10 +94,10 @@ export class Walker {
     return warning ? "warning" : "success";
   }
 
-  /** an execution task ended the execution (Exit) or asked for its kill: nothing more starts */
+  /** an execution task ended the execution (Exit), a task decided how it ends (an Approval's behavior) or asked for its kill: nothing more starts */
   private halted(): boolean {
     const current = this.state.execution.state.current;
-    return current === "KILLING" || (isTerminal(current) && !this.afterEnd);
+    return current === "KILLING" || ((isTerminal(current) || this.state.execution.endsAs !== undefined) && !this.afterEnd);
   }
 
   private async renderContext(run: TaskRunRecord, task: TaskSpec): Promise<RenderContext> {

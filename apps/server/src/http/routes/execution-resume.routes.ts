@@ -85,6 +85,7 @@ export function executionResumeRoutes(deps: ApiDeps): Hono {
     const command = await reviewCommand(found, flow, deps.registry, deps.store, body as ReviewBody, {
       by: reviewerOf(c.req.header("authorization")),
       functions: deps.executions.inputFunctionsFor(execution.namespace),
+      filePrefixes: [`${filesRootOf(execution)}/`, `${namespaceFilesPrefix(execution.namespace)}/`],
     });
     await deps.executor.handle(command);
     const saved = (await deps.repository.getExecution(execution.id))!;

@@ -29,8 +29,9 @@ tasks:
     onApprove:
       - { id: approved, type: core.Return, format: "ticket {{ outputs.approval.inputs.ticket }}: {{ outputs.approval.comment }}" }
 `;
+  const files = "id: files\nnamespace: review.test\ntasks:\n  - id: approval\n    type: core.Approval\n    inputs:\n      - { id: doc, type: FILE }\n";
   const pause = "id: paused\nnamespace: review.test\ntasks:\n  - { id: wait, type: core.Pause }\n";
-  for (const source of [flow, pause]) expect((await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: source })).status).toBe(200);
+  for (const source of [flow, files, pause]) expect((await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: source })).status).toBe(200);
 });
 afterAll(async () => {
   await ferry.close();
@@ -76,5 +77,13 @@ describe("POST /api/v1/executions/{id}/actions/review", () => {
     expect(done.taskRunList.find((r: any) => r.taskId === "approved").outputs.value).toBe("ticket 7: ship it");
     // reviewed twice, and an ended execution: 409
     expect(await json(await post(at, { decision: "DENIED", comment: "too late" }))).toMatchObject({ status: 409, body: { message: expect.stringContaining("SUCCESS") } });
+  });
+
+  it("refuses a FILE input pointing outside the execution's and its namespace's files (422)", async () => {
+    const paused = await startPaused("files");
+    const refused = await json(await post(`/executions/${paused.id}/actions/review`, { decision: "APPROVED", inputs: { doc: "ferry://namespaces/other.ns/_files/secret.txt" } }));
+    expect(refused).toMatchObject({ status: 422, body: { message: expect.stringContaining("is not a file of this execution") } });
+    expect((await json(await api(`/executions/${paused.id}`))).body.state.current).toBe("PAUSED");
+    expect((await api(`/executions/${paused.id}/kill`, { method: "DELETE" })).status).toBeLessThan(300);
   });
 });
