@@ -86,4 +86,21 @@ describe("POST /api/v1/executions/{id}/actions/review", () => {
     expect((await json(await api(`/executions/${paused.id}`))).body.state.current).toBe("PAUSED");
     expect((await api(`/executions/${paused.id}/kill`, { method: "DELETE" })).status).toBeLessThan(300);
   });
+
+  it("two reviewers at once, approving and denying: one review is taken, the other answers 409, and only the taken decision's branch runs", async () => {
+    const paused = await startPaused("review");
+    const at = `/executions/${paused.id}/actions/review`;
+    // both requests are sent before either is answered
+    const answers = await Promise.all([
+      post(at, { decision: "APPROVED", comment: "yes", inputs: { ticket: 1 } }, { authorization: `Basic ${btoa("alice:a")}` }).then(json),
+      post(at, { decision: "DENIED", comment: "no", inputs: { ticket: 2 } }, { authorization: `Basic ${btoa("bob:b")}` }).then(json),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    const taken = answers[0].status === 200 ? { decision: "APPROVED", by: "alice", ticket: 1 } : { decision: "DENIED", by: "bob", ticket: 2 };
+    const done = await waitState(paused.id, ["SUCCESS", "FAILED", "CANCELLED", "KILLED", "WARNING"]);
+    const approval = done.taskRunList.find((r: any) => r.taskId === "approval");
+    expect(approval.outputs).toMatchObject({ decision: taken.decision, by: taken.by, inputs: { ticket: taken.ticket } });
+    // the approve branch ran exactly when the approval was taken, and once
+    expect(done.taskRunList.filter((r: any) => r.taskId === "approved")).toHaveLength(taken.decision === "APPROVED" ? 1 : 0);
+  });
 });
