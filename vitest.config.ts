@@ -33,9 +33,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     // three test files at a time on CI's two cores: a file waiting on its servers, databases or
-    // timers leaves CPU another can use (a fresh clone's run: 810 s on two workers, 754 s on
-    // three, the cores 95-98 % busy; more would only slow each file). Each file owns its
-    // databases, key prefixes and folders.
+    // timers leaves CPU another can use. Fresh clones' runs: 810 s on two workers, 754 s and
+    // 809 s on three, the cores 95-98 % busy, so the gain is small and more would only slow
+    // each file. Each file owns its databases, key prefixes and folders.
     maxWorkers: 3,
     sequence: { sequencer: ProcessFilesFirst },
   },
