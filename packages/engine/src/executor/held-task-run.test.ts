@@ -1,7 +1,7 @@
 import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
 import { describe, expect, it } from "vitest";
 import { newState, transition } from "./execution-state.js";
-import { HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { currentOf, HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { keptTaskRuns } from "../replay.js";
 
 const ID = "0193a5b0-0000-7000-8000-000000000001";
@@ -30,7 +30,7 @@ describe("HeldTaskRun", () => {
     expect(run.pack()).toBe(true);
     expect(run.packed).toBe(true);
     // what later events read most needs no unpacking
-    expect([run.id, run.taskId, run.parentTaskRunId, run.value]).toEqual([ID, "ret", "p1", "7"]);
+    expect([run.id, run.taskId, run.parentTaskRunId, run.value, currentOf(run), run.outputsUri]).toEqual([ID, "ret", "p1", "7", "SUCCESS", URI]);
     expect(run.packed).toBe(true);
     expect(plain(run)).toEqual(before);
     expect(run.packed).toBe(false);

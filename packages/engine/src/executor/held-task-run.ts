@@ -1,15 +1,15 @@
-import { isTerminal, type Attempt, type StateRecord, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
+import { formatDuration, isTerminal, type Attempt, type StateRecord, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 
 /**
  * A task run as the executor holds it between events (SavedExecutions). Once ended, its
  * state and attempts — two state records, seven `{state, date}` entries, their ISO dates, a
  * duration each: about 1.3 of the 1.5 KB a Return's run took — are packed into one short
- * string and its outputs URI into a tail (the head, the execution's records folder, shared
- * by its runs): what later events read of an ended run is its id, task id, parent, value and
- * state, and they read the rest rarely (a stale result, a parent's outputs). A read of
- * `state` or `attempts` unpacks the run again, as it was; the executor packs it once more
- * when the event is done (`repackHeld`). A ForEach over 100,000 values holds them all while
- * it runs (issue #18.1).
+ * string, and its outputs URI kept as head and tail strings its execution's runs share
+ * around its id. What later events read of an ended run is its id, task id, parent, value,
+ * current state (`currentOf`) and outputs URI, all without unpacking; a read of `state` or
+ * `attempts` (a stale result, a restart's walk) unpacks it again, as it was, and the executor
+ * packs it once more when the event is done (`repackHeld`). A ForEach over 100,000 values
+ * holds them all while it runs (issue #18.1).
  *
  * Only runs that pack back exactly are packed: a record another shape (a key this file does
  * not know, dates not in the executor's ISO form) stays as it is.
@@ -25,9 +25,12 @@ export class HeldTaskRun implements TaskRunRecord {
   #state?: StateRecord<TaskRunState>;
   #attempts?: Attempt[];
   #outputsUri?: string;
-  /** state, attempts and the outputs URI's tail, packed (`pack`) */
+  /** state and attempts, packed (`pack`) */
   #packed?: string;
+  /** while packed: the state's current, and the outputs URI as head (shared), id, tail (shared) */
+  #current?: TaskRunState;
   #uriHead?: string;
+  #uriTail?: string;
 
   constructor(run: TaskRunRecord) {
     this.id = run.id;
@@ -63,13 +66,19 @@ export class HeldTaskRun implements TaskRunRecord {
   }
 
   get outputsUri(): string | undefined {
-    if (this.#packed !== undefined) this.#unpack();
+    // read without unpacking: every job whose templates name a task's outputs reads its runs' URIs
+    if (this.#packed !== undefined) return this.#uriHead === undefined ? this.#uriTail : `${this.#uriHead}${this.id}${this.#uriTail}`;
     return this.#outputsUri;
   }
 
   set outputsUri(uri: string | undefined) {
     if (this.#packed !== undefined) this.#unpack();
     this.#outputsUri = uri;
+  }
+
+  /** the state's current, read without unpacking (a walk reads it of every ended run of the branch it walks) */
+  get current(): TaskRunState {
+    return this.#packed !== undefined ? this.#current! : this.#state!.current;
   }
 
   /** packed now (a test's view) */
@@ -90,22 +99,26 @@ export class HeldTaskRun implements TaskRunRecord {
     if (!isTerminal(state.current)) return false;
     const uri = this.#outputsUri;
     const cut = uri === undefined ? -1 : uri.lastIndexOf(this.id);
-    const head = cut > 0 ? internHead(uri!.slice(0, cut)) : undefined;
-    const tail = uri === undefined ? null : cut > 0 ? uri.slice(cut + this.id.length) : uri;
-    const packedState = packState(state);
-    const packedAttempts: unknown[] = [];
+    const head = cut > 0 ? intern(uri!.slice(0, cut)) : undefined;
+    const tail = uri === undefined || cut <= 0 ? uri : intern(uri.slice(cut + this.id.length));
+    const out: unknown[] = [];
+    if (!packState(state, 0, out)) return false;
+    const base = Date.parse(state.startDate);
     for (const attempt of this.#attempts!) {
       const { state: attemptState, ...rest } = attempt;
-      const packedAttempt = packState(attemptState);
-      if (!packedAttempt || !plainValues(rest)) return false;
-      packedAttempts.push(packedAttempt, rest);
+      if (!packState(attemptState, base, out)) return false;
+      const worker = Object.keys(rest).length === 1 && rest.workerId !== undefined ? workerIndex(rest.workerId) : -1;
+      if (worker >= 0) out.push(worker);
+      else if (plainValues(rest)) out.push(rest);
+      else return false;
     }
-    if (!packedState) return false;
-    const packed = JSON.stringify([cut > 0 ? 1 : 0, tail, packedState, ...packedAttempts]);
-    const back = unpack(packed, this.id, head);
-    if (!sameJson(back.state, state) || !sameJson(back.attempts, this.#attempts) || back.outputsUri !== uri) return false;
+    const packed = JSON.stringify(out);
+    const back = unpack(packed);
+    if (!sameJson(back.state, state) || !sameJson(back.attempts, this.#attempts) || (head === undefined ? tail : `${head}${this.id}${tail}`) !== uri) return false;
     this.#packed = packed;
+    this.#current = state.current;
     this.#uriHead = head;
+    this.#uriTail = tail;
     this.#state = undefined;
     this.#attempts = undefined;
     this.#outputsUri = undefined;
@@ -113,12 +126,14 @@ export class HeldTaskRun implements TaskRunRecord {
   }
 
   #unpack(): void {
-    const { state, attempts, outputsUri } = unpack(this.#packed!, this.id, this.#uriHead);
+    const { state, attempts } = unpack(this.#packed!);
+    this.#outputsUri = this.outputsUri;
     this.#state = state;
     this.#attempts = attempts;
-    this.#outputsUri = outputsUri;
     this.#packed = undefined;
+    this.#current = undefined;
     this.#uriHead = undefined;
+    this.#uriTail = undefined;
     unpackedRuns.add(this);
   }
 }
@@ -149,48 +164,63 @@ const CODES: Record<TaskRunState, string> = { CREATED: "C", QUEUED: "Q", RUNNING
 const NAMES = Object.fromEntries(Object.entries(CODES).map(([name, code]) => [code, name]));
 const STATE_KEYS = new Set(["current", "histories", "startDate", "endDate", "duration"]);
 
-/** [codes, first date in ms, then each later date as ms after the one before, endDate, duration]: undefined for a record of another shape */
-function packState(record: StateRecord<TaskRunState>): unknown[] | undefined {
-  for (const key of Object.keys(record)) if (!STATE_KEYS.has(key)) return undefined;
+/**
+ * Appends a state record to `out`: its states' codes, its first date in ms after `base`, each
+ * later date in ms after the one before, then its endDate and duration, each 1 when it is
+ * what `transition` makes (the last date; the time from start to end), 0 when absent. False
+ * for a record of another shape.
+ */
+function packState(record: StateRecord<TaskRunState>, base: number, out: unknown[]): boolean {
+  for (const key of Object.keys(record)) if (!STATE_KEYS.has(key)) return false;
   const { histories } = record;
-  if (!histories.length || histories[0].date !== record.startDate || histories[histories.length - 1].state !== record.current) return undefined;
+  if (!histories.length || histories[0].date !== record.startDate || histories[histories.length - 1].state !== record.current) return false;
   let codes = "";
-  const out: unknown[] = [];
-  let before = 0;
+  const dates: number[] = [];
+  let before = base;
   for (const { state, date, ...other } of histories) {
     const code = CODES[state] as string | undefined;
     const ms = Date.parse(date);
-    if (!code || Object.keys(other).length || !Number.isFinite(ms)) return undefined;
+    if (!code || Object.keys(other).length || !Number.isFinite(ms)) return false;
     codes += code;
-    out.push(out.length ? ms - before : ms);
+    dates.push(ms - before);
     before = ms;
   }
-  const endDate = record.endDate === undefined ? 0 : record.endDate === histories[histories.length - 1].date ? 1 : record.endDate;
-  return [codes, ...out, endDate, record.duration ?? 0];
+  const { endDate, duration } = record;
+  const last = histories[histories.length - 1].date;
+  out.push(codes, ...dates, endDate === undefined ? 0 : endDate === last ? 1 : endDate);
+  out.push(duration === undefined ? 0 : endDate !== undefined && duration === formatDuration(Date.parse(endDate) - Date.parse(record.startDate)) ? 1 : duration);
+  return true;
 }
 
-function unpackState(packed: unknown[]): StateRecord<TaskRunState> {
-  const [codes, ...rest] = packed as [string, ...number[]];
+/** reads back a state record packed at `at` (packState); answers it and where the next field starts */
+function unpackState(packed: unknown[], at: number, base: number): [StateRecord<TaskRunState>, number] {
+  const codes = packed[at] as string;
   const histories: StateRecord<TaskRunState>["histories"] = [];
-  let ms = 0;
+  let ms = base;
   for (let i = 0; i < codes.length; i++) {
-    ms = i ? ms + rest[i] : rest[i];
+    ms += packed[at + 1 + i] as number;
     histories.push({ state: NAMES[codes[i]] as TaskRunState, date: new Date(ms).toISOString() });
   }
   const record: StateRecord<TaskRunState> = { current: histories[histories.length - 1].state, histories, startDate: histories[0].date };
-  const endDate = rest[codes.length] as unknown;
-  const duration = rest[codes.length + 1] as unknown;
+  const endDate = packed[at + 1 + codes.length];
+  const duration = packed[at + 2 + codes.length];
   if (endDate !== 0) record.endDate = endDate === 1 ? histories[histories.length - 1].date : (endDate as string);
-  if (duration !== 0) record.duration = duration as string;
-  return record;
+  if (duration !== 0) record.duration = duration === 1 ? formatDuration(Date.parse(record.endDate!) - Date.parse(record.startDate)) : (duration as string);
+  return [record, at + 3 + codes.length];
 }
 
-function unpack(packed: string, id: string, head: string | undefined): { state: StateRecord<TaskRunState>; attempts: Attempt[]; outputsUri?: string } {
-  const [cut, tail, state, ...attempts] = JSON.parse(packed) as [number, string | null, unknown[], ...unknown[]];
-  const outputsUri = tail === null ? undefined : cut ? `${head}${id}${tail}` : tail;
-  const list: Attempt[] = [];
-  for (let i = 0; i < attempts.length; i += 2) list.push({ state: unpackState(attempts[i] as unknown[]), ...(attempts[i + 1] as object) });
-  return { state: unpackState(state), attempts: list, outputsUri };
+function unpack(packed: string): { state: StateRecord<TaskRunState>; attempts: Attempt[] } {
+  const fields = JSON.parse(packed) as unknown[];
+  const [state, first] = unpackState(fields, 0, 0);
+  const base = Date.parse(state.startDate);
+  const attempts: Attempt[] = [];
+  for (let at = first; at < fields.length; ) {
+    const [attemptState, next] = unpackState(fields, at, base);
+    const rest = fields[next];
+    attempts.push({ state: attemptState, ...(typeof rest === "number" ? { workerId: workers[rest] } : (rest as object)) });
+    at = next + 1;
+  }
+  return { state, attempts };
 }
 
 /** an attempt's other fields are strings, numbers and booleans (workerId, cached, logFile, retryAt) */
@@ -207,13 +237,36 @@ function sameJson(a: unknown, b: unknown): boolean {
   return keysA.length === keysB.length && keysA.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
-/** the heads of outputs URIs (an execution's records folder), one string each, so that its runs share it; bounded, oldest first out */
-const heads = new Map<string, string>();
+/**
+ * Worker ids, numbered: an attempt packs its worker's number, not its 36-character id. Never
+ * renumbered (a packed run holds the number), so bounded: past the bound an id is packed whole.
+ */
+const workers: string[] = [];
+const workerNumbers = new Map<string, number>();
+const MAX_WORKERS = 1000;
 
-function internHead(head: string): string {
-  const known = heads.get(head);
+function workerIndex(id: string): number {
+  let index = workerNumbers.get(id);
+  if (index === undefined) {
+    if (workers.length >= MAX_WORKERS) return -1;
+    index = workers.push(id) - 1;
+    workerNumbers.set(id, index);
+  }
+  return index;
+}
+
+/** the heads and tails of outputs URIs (an execution's records folder, `.outputs.json`), one string each, so that runs share them; bounded, oldest first out */
+const parts = new Map<string, string>();
+
+function intern(part: string): string {
+  const known = parts.get(part);
   if (known !== undefined) return known;
-  heads.set(head, head);
-  if (heads.size > 256) heads.delete(heads.keys().next().value!);
-  return head;
+  parts.set(part, part);
+  if (parts.size > 256) parts.delete(parts.keys().next().value!);
+  return part;
+}
+
+/** the state's current of a task run, without unpacking a held one */
+export function currentOf(run: TaskRunRecord): TaskRunState {
+  return run instanceof HeldTaskRun ? run.current : run.state.current;
 }
