@@ -14,8 +14,8 @@ import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription
  */
 export interface MessageEndpoint {
   postMessage(value: unknown): void;
-  on(event: "message", listener: (value: never) => void): unknown;
-  off(event: "message", listener: (value: never) => void): unknown;
+  on(event: "message", listener: (value: unknown) => void): unknown;
+  off(event: "message", listener: (value: unknown) => void): unknown;
 }
 
 type ToServer =
@@ -51,7 +51,8 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
   };
   const answer = (req: number, work: Promise<unknown>) =>
     work.then((value) => post({ t: "reply", req, value }), (error: unknown) => post({ t: "reply", req, error: error instanceof Error ? error.message : String(error) }));
-  const listener = (m: ToServer) => {
+  const listener = (value: unknown) => {
+    const m = value as ToServer;
     switch (m.t) {
       case "send":
         return void queue.send(m.channel, m.message, m.options);
@@ -105,7 +106,7 @@ export class PortQueue implements Queue {
   private readonly consumers = new Map<number, { handler: (message: unknown, delivery: Delivery) => Promise<void>; onError: (error: unknown) => void }>();
   private readonly listeners = new Map<number, (message: unknown) => void>();
   private closed = false;
-  private readonly listener = (m: ToClient) => this.receive(m);
+  private readonly listener = (value: unknown) => this.receive(value as ToClient);
 
   constructor(private readonly port: MessageEndpoint) {
     port.on("message", this.listener);
