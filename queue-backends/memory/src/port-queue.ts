@@ -1,3 +1,4 @@
+import { copyMessage } from "./message-copy.js";
 import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription } from "@ferry/sdk";
 
 /**
@@ -10,12 +11,32 @@ import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription
  * A port keeps its messages in order both ways, which the worker relies on: log lines sent
  * before a task run's result reach the served queue, and so the log writer, before the result.
  * Sends, broadcasts and settles are thus posted without waiting for an answer; what answers
- * something (consume, subscribe, depth, epoch) waits for it.
+ * something (consume, subscribe, depth, epoch) waits for it. Both ends post what one turn of
+ * their event loop produced as one batch (a task run's log lines, result and delivery's end
+ * are one message): a post wakes the other thread, and that wake-up, not the copy, is what a
+ * message across threads costs.
  */
 export interface MessageEndpoint {
   postMessage(value: unknown): void;
   on(event: "message", listener: (value: unknown) => void): unknown;
   off(event: "message", listener: (value: unknown) => void): unknown;
+}
+
+/** posts what is put in it during one turn of the event loop as one array, in order */
+class Outbox<T> {
+  private batch: T[] = [];
+  closed = false;
+  constructor(private readonly port: MessageEndpoint) {}
+  put(message: T): void {
+    if (this.closed) return;
+    if (this.batch.length === 0) setImmediate(() => this.flush());
+    this.batch.push(message);
+  }
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    if (!this.closed && batch.length) this.port.postMessage(batch);
+  }
 }
 
 type ToServer =
@@ -46,13 +67,14 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
   const inFlight = new Map<number, () => void>();
   let nextDelivery = 0;
   let closed = false;
-  const post = (message: ToClient) => {
-    if (!closed) port.postMessage(message);
-  };
+  const outbox = new Outbox<ToClient>(port);
+  const post = (message: ToClient) => outbox.put(message);
   const answer = (req: number, work: Promise<unknown>) =>
     work.then((value) => post({ t: "reply", req, value }), (error: unknown) => post({ t: "reply", req, error: error instanceof Error ? error.message : String(error) }));
-  const listener = (value: unknown) => {
-    const m = value as ToServer;
+  const listener = (batch: unknown) => {
+    for (const m of batch as ToServer[]) receive(m);
+  };
+  const receive = (m: ToServer) => {
     switch (m.t) {
       case "send":
         return void queue.send(m.channel, m.message, m.options);
@@ -90,6 +112,7 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
   return {
     async close() {
       closed = true;
+      outbox.closed = true;
       port.off("message", listener);
       for (const s of subscriptions.values()) await s.close();
       subscriptions.clear();
@@ -106,9 +129,13 @@ export class PortQueue implements Queue {
   private readonly consumers = new Map<number, { handler: (message: unknown, delivery: Delivery) => Promise<void>; onError: (error: unknown) => void }>();
   private readonly listeners = new Map<number, (message: unknown) => void>();
   private closed = false;
-  private readonly listener = (value: unknown) => this.receive(value as ToClient);
+  private readonly outbox: Outbox<ToServer>;
+  private readonly listener = (batch: unknown) => {
+    for (const m of batch as ToClient[]) this.receive(m);
+  };
 
   constructor(private readonly port: MessageEndpoint) {
+    this.outbox = new Outbox(port);
     port.on("message", this.listener);
   }
 
@@ -133,7 +160,7 @@ export class PortQueue implements Queue {
   }
 
   private post(message: ToServer): void {
-    if (!this.closed) this.port.postMessage(message);
+    if (!this.closed) this.outbox.put(message);
   }
 
   private request<T>(message: ToServer): Promise<T> {
@@ -144,11 +171,12 @@ export class PortQueue implements Queue {
   }
 
   async send<T>(channel: string, message: T, options?: QueueMessageOptions): Promise<void> {
-    this.post({ t: "send", channel, message, options });
+    // copied now, as the memory queue copies in send: the batch is posted (and cloned) later, and the sender may change its object meanwhile
+    this.post({ t: "send", channel, message: copyMessage(message), options });
   }
 
   async broadcast<T>(topic: string, message: T): Promise<void> {
-    this.post({ t: "broadcast", topic, message });
+    this.post({ t: "broadcast", topic, message: copyMessage(message) });
   }
 
   async settle(channel: string, ids: string[]): Promise<void> {
