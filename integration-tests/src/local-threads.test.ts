@@ -115,6 +115,14 @@ describe("worker.threads in configuration", () => {
     expect(result.stderr.trim()).toMatch(/^ferry: invalid configuration in \S+ferry\.yaml at worker\.threads: 3 threads share a worker\.concurrency of 2, and each takes at least one task run at a time: lower worker\.threads or raise worker\.concurrency$/);
   });
 
+  it("a standalone worker refuses it: it is local mode's, and such a worker is one thread", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-worker-"));
+    await writeFile(join(cwd, "ferry.yaml"), "queue: { type: redis, url: 'redis://127.0.0.1:1/0' }\nworker: { threads: 2 }\n");
+    const result = await runCli(["server", "worker"], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("invalid configuration at worker.threads: it sets local mode's worker threads (ferry server local); a standalone worker is one thread: start more workers instead");
+  });
+
   it("threads: 0 runs the task runs on the API's own thread", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-zero-"));
     await writeFile(join(cwd, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "${PROBE}"]\nworker: { threads: 0 }\n`);

@@ -25,6 +25,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
   configureInstance(config.instance);
+  if (config.worker.threads !== undefined && !options.local) {
+    throw new UserError("invalid configuration at worker.threads: it sets local mode's worker threads (ferry server local); a standalone worker is one thread: start more workers instead");
+  }
   if (config.queue.type === "memory" && !options.local?.queue) {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }
