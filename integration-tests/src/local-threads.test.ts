@@ -128,6 +128,23 @@ describe("kill -9 of a server whose worker runs in threads", () => {
   });
 });
 
+describe("a worker thread that crashes", () => {
+  it("takes the process down with exit 70 and says which thread, as an uncaught error on the one thread would", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-crash-"));
+    await writeFile(join(cwd, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "${PROBE}"]\nworker: { threads: 1 }\n`);
+    const ferry = await startFerryProcess({ cwd });
+    try {
+      await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: `id: crash\nnamespace: ${NS}\ntasks:\n  - { id: crash, type: probe.Crash }\n`, headers: { "content-type": "application/x-yaml" } });
+      await fetch(`${ferry.url}/api/v1/executions/${NS}/crash`, { method: "POST" });
+      expect(await until(() => ferry.child.exitCode !== null, 10_000)).toBe(true);
+      expect(ferry.child.exitCode).toBe(70);
+      expect(ferry.output()).toMatch(/worker thread 1 died: Error: probe crash/);
+    } finally {
+      await ferry.stop();
+    }
+  });
+});
+
 describe("worker.threads in configuration", () => {
   it("ferry config check refuses more threads than worker.concurrency, naming the key", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-check-"));
