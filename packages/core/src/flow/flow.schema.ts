@@ -160,7 +160,22 @@ export const flowSchema = z.strictObject({
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
   retry: retryProperty.optional(),
   sla: z.array(slaSchema).optional(),
-  listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
+  /**
+   * Kestra's deprecated listeners: with no conditions, their tasks run once the execution ended,
+   * one after another, before afterExecution, and do not change its state (Kestra's
+   * handleListeners; AfterExecutionTestCase.shouldCallTasksAfterListener). parseFlow folds them
+   * into the head of afterExecution.
+   */
+  listeners: z
+    .array(
+      z.strictObject({
+        description: z.string().optional(),
+        conditions: schema.notYet("listener conditions", "a listener without conditions runs its tasks at every end; use afterExecution tasks with runIf, or a Flow trigger with conditions"),
+        tasks: z.array(z.unknown()).min(1, "a listener needs at least one task"),
+      }),
+    )
+    .optional()
+    .describe("deprecated by Kestra: tasks run once the execution ended, before afterExecution; they do not change its state"),
   checks: z
     .array(
       z.strictObject({

@@ -32,13 +32,6 @@ export const pauseTask = defineTask({
     })
     .refine((p) => p.pauseDuration === undefined || p.delay === undefined, { error: "delay is pauseDuration's deprecated name: give one of them", path: ["delay"] }),
   taskProperties: ["tasks", "onPause", ...HANDLER_LISTS],
-  // onPause is one task, not a list (Kestra's Pause.onPause is a Task)
-  taskLists(spec) {
-    const lists: Array<[Array<string | number>, unknown[]]> = [];
-    for (const key of ["tasks", ...HANDLER_LISTS]) if (Array.isArray(spec[key])) lists.push([[key], spec[key] as unknown[]]);
-    if (spec.onPause && typeof spec.onPause === "object") lists.push([["onPause"], Array.isArray(spec.onPause) ? spec.onPause : [spec.onPause]]);
-    return lists;
-  },
   rawProperties: ["onResume"],
   inputProperties: ["onResume"],
   examples: [
