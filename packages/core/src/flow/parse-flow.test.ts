@@ -296,6 +296,11 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(refusal(base(log, "concurrency: { limit: 2, behavior: WAIT }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behavior" }));
     expect(refusal(base(log, "concurrency: { limit: 2, behaviour: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behaviour" }));
     expect(refusal(base(log, "concurrency: { behavior: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.limit" }));
+    // Kestra's flow-concurrency-queue-{size,limit,duration}.yml: not in the Concurrency model Ferry follows (limit, behavior)
+    for (const key of ["queueSize: 1", "queueLimit: 1", "duration: PT5S"]) {
+      const name = key.split(":")[0];
+      expect(refusal(base(log, `concurrency: { limit: 1, behavior: QUEUE, ${key} }\n`))).toContainEqual(expect.objectContaining({ path: `concurrency.${name}`, message: expect.stringContaining(`not supported by Ferry yet: concurrency.${name}`) }));
+    }
   });
 
   it("listeners (Kestra's deprecated form, without conditions) run as the head of afterExecution, their tasks checked where written", () => {
