@@ -24,6 +24,13 @@ import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
 
+/** a Pause's `onPause` task (Kestra's Pause.onPause: one task), as a list */
+const onPauseOf = (task: TaskSpec) => tasksAtPath(task, ["onPause"]);
+
+/** two lists walked side by side: the one still running holds the other, then the worse outcome */
+const RANK: ListStatus[] = ["success", "warning", "failed", "killed", "running"];
+const joinStatus = (a: ListStatus, b: ListStatus): ListStatus => (RANK.indexOf(a) >= RANK.indexOf(b) ? a : b);
+
 /** What the walker needs from the rest of the engine. */
 export interface WalkerDeps {
   registry: PluginRegistry;
@@ -246,11 +253,16 @@ export class Walker {
       }
       if (!plan.pause.sleep.elapsed) return;
     } else if (plan.pause) {
-      // a pausing flowable holds its branches until resumed; it pauses once, on its first walk
-      if (run.state.current === "PAUSED") return;
+      // a pausing flowable holds its branches until resumed; it pauses once, on its first walk; its onPause runs while it is paused
+      if (run.state.current === "PAUSED") {
+        await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        return;
+      }
       if (!run.state.histories.some((h) => h.state === "PAUSED")) {
         if (!mayStart || this.halted()) return;
         await this.pauseOrFail(run, task, plan);
+        // pauseOrFail moved it on (TypeScript still sees the state narrowed above)
+        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
         return;
       }
     }
@@ -280,6 +292,8 @@ export class Walker {
         return;
       }
     }
+    // a Pause ends once its onPause ended too (it may still run when the pause elapsed or was resumed)
+    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, run.value, mayStart));
     if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
       // while a branch runs, no errors or finally task has started: only branches are stopped
       if (main === "running") {
