@@ -1,6 +1,7 @@
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
+import { currentOf } from "./held-task-run.js";
 import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
 import { loopIterationsOf, loopTaskIds, valuesPathOutsideLoops, visibleFrom } from "./loop-scope.js";
 
@@ -19,7 +20,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
   const loops = loopTaskIds(flow).size > 0;
   const inside = loops && current ? loopIterationsOf(state, current) : [];
   const add = (run: TaskRunRecord) => {
-    if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) {
+    if (run.outputsUri && (isTerminal(currentOf(run)) || run.planUri)) {
       if (loops) {
         if (!visibleFrom(inside, loopIterationsOf(state, run))) return;
         const values = valuesPathOutsideLoops(state, run);

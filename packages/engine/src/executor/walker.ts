@@ -6,6 +6,7 @@ import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { branchProgressOf, forgetProgress } from "./branch-progress.js";
 import { walkBranches } from "./branch-walk.js";
+import { currentOf } from "./held-task-run.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
@@ -81,9 +82,10 @@ export class Walker {
         if (!mayStart || this.halted()) return "running";
         run = await this.start(task, parentId, value);
       }
-      if (!isTerminal(run.state.current) && run.planUri) await this.walkFlowable(task, run, mayStart);
-      else if (run.state.current === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
-      switch (run.state.current) {
+      // an ended run's state is read without unpacking it (held-task-run.ts): a walk passes every ended run of its branch
+      if (!isTerminal(currentOf(run)) && run.planUri) await this.walkFlowable(task, run, mayStart);
+      else if (currentOf(run) === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
+      switch (currentOf(run)) {
         case "SUCCESS":
         case "SKIPPED":
           continue;
