@@ -106,6 +106,45 @@ ${extra}    commands:
   });
 });
 
+describe("kill -9 of a server whose worker runs in threads", () => {
+  it("leaves no child running: the Shell task's processes die with the process", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-kill9-"));
+    await writeFile(join(cwd, "ferry.yaml"), "worker: { threads: 1 }\n");
+    const ferry = await startFerryProcess({ cwd });
+    const pidFile = join(cwd, "sleep.pid");
+    try {
+      const flow = `id: sleepy\nnamespace: ${NS}\ntasks:\n  - id: sleepy\n    type: script.Shell\n    commands:\n      - sleep 60 &\n      - echo $! > ${pidFile}\n      - wait\n`;
+      expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: flow, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      await fetch(`${ferry.url}/api/v1/executions/${NS}/sleepy`, { method: "POST" });
+      const pidOf = async () => Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || undefined;
+      expect(await until(async () => (await pidOf()) !== undefined, 10_000)).toBe(true);
+      const pid = (await pidOf())!;
+      expect(alive(pid)).toBe(true);
+      await ferry.kill9();
+      expect(await until(() => !alive(pid), 5_000), `pid ${pid} outlived the server`).toBe(true);
+    } finally {
+      await ferry.stop();
+    }
+  });
+});
+
+describe("a worker thread that crashes", () => {
+  it("takes the process down with exit 70 and says which thread, as an uncaught error on the one thread would", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-crash-"));
+    await writeFile(join(cwd, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "${PROBE}"]\nworker: { threads: 1 }\n`);
+    const ferry = await startFerryProcess({ cwd });
+    try {
+      await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", body: `id: crash\nnamespace: ${NS}\ntasks:\n  - { id: crash, type: probe.Crash }\n`, headers: { "content-type": "application/x-yaml" } });
+      await fetch(`${ferry.url}/api/v1/executions/${NS}/crash`, { method: "POST" });
+      expect(await until(() => ferry.child.exitCode !== null, 10_000)).toBe(true);
+      expect(ferry.child.exitCode).toBe(70);
+      expect(ferry.output()).toMatch(/worker thread 1 died: Error: probe crash/);
+    } finally {
+      await ferry.stop();
+    }
+  });
+});
+
 describe("worker.threads in configuration", () => {
   it("ferry config check refuses more threads than worker.concurrency, naming the key", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-check-"));

@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { localWorkerThreads, threadConcurrency } from "./worker-threads.js";
 
 describe("local mode's worker threads", () => {
-  it("default to one fewer than the cores, at least one, at most worker.concurrency; worker.threads wins", () => {
-    expect(localWorkerThreads({ concurrency: 8 }, 2)).toBe(1);
-    expect(localWorkerThreads({ concurrency: 8 }, 1)).toBe(1);
-    expect(localWorkerThreads({ concurrency: 8 }, 16)).toBe(8);
-    expect(localWorkerThreads({ concurrency: 3 }, 8)).toBe(3);
+  it("default to none on two cores or fewer, else up to two, at most worker.concurrency; worker.threads wins", () => {
+    expect(localWorkerThreads({ concurrency: 8 }, 1)).toBe(0);
+    expect(localWorkerThreads({ concurrency: 8 }, 2)).toBe(0);
+    expect(localWorkerThreads({ concurrency: 8 }, 3)).toBe(1);
+    expect(localWorkerThreads({ concurrency: 8 }, 16)).toBe(2);
+    expect(localWorkerThreads({ concurrency: 1 }, 16)).toBe(1);
     expect(localWorkerThreads({ concurrency: 8, threads: 0 }, 8)).toBe(0);
     expect(localWorkerThreads({ concurrency: 8, threads: 5 }, 2)).toBe(5);
   });

@@ -17,9 +17,16 @@ export interface ThreadData {
 export type ThreadControl = { t: "stop"; graceMs: number };
 export type ThreadReport = { t: "ready"; workerId: string } | { t: "stopped" } | { t: "failed"; message: string };
 
-/** worker.threads, or one fewer than the cores (the API and executor keep one), at least 1 and at most worker.concurrency */
+/**
+ * worker.threads, or from the cores: none on two cores or fewer, else up to two, leaving the
+ * API and executor one core and libuv's pool, the collector and the kernel's I/O another.
+ * Measured on two shared cores (BENCHMARKS.md, "Local mode on both cores"): one thread cost
+ * ×1.3 CPU per execution and ×0.88 exec/s at full speed, the main thread's own cost unchanged
+ * — no core was idle to take the moved work. One thread keeps up with a saturated main thread
+ * (it was a third as busy); a second serves heavy templates. Each costs ~60 MB.
+ */
 export function localWorkerThreads(worker: { threads?: number; concurrency: number }, cores = availableParallelism()): number {
-  return worker.threads ?? Math.max(1, Math.min(cores - 1, worker.concurrency));
+  return worker.threads ?? (cores <= 2 ? 0 : Math.min(2, cores - 2, worker.concurrency));
 }
 
 /** worker.concurrency shared out: thread i of n runs at most this many task runs at once */

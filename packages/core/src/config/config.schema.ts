@@ -66,7 +66,7 @@ export const configSchema = z.strictObject({
       /**
        * Local mode (`ferry server local`): how many worker threads run its task runs, beside
        * the thread of the API and executor, sharing `concurrency` between them. 0 runs them on
-       * the API's thread. Absent: one fewer than the cores, at least 1 and at most concurrency.
+       * the API's thread. Absent: none on two cores or fewer, else up to 2 (cores - 2, at most concurrency).
        */
       threads: z.coerce.number().int().min(0).max(64).optional(),
     })
