@@ -49,11 +49,11 @@ describe("the ferry CLI", () => {
 
   it("flow validate refuses a typo and a property Ferry does not honour, each at its file:line", async () => {
     await mkdir(join(dir, "strict"));
-    await writeFile(join(dir, "strict/strict.yaml"), "id: strict\nnamespace: cli.test\nlisteners: []\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: WARN\n");
+    await writeFile(join(dir, "strict/strict.yaml"), "id: strict\nnamespace: cli.test\nconcurrency:\n  limit: 1\n  queueSize: 2\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: WARN\n");
     const r = await runCli(["flow", "validate", join(dir, "strict")], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("strict/strict.yaml:8: tasks[0].levle: unknown property 'levle'");
-    expect(r.stderr).toContain("strict/strict.yaml:3: listeners: not supported by Ferry yet: listeners");
+    expect(r.stderr).toContain("strict/strict.yaml:10: tasks[0].levle: unknown property 'levle'");
+    expect(r.stderr).toContain("strict/strict.yaml:5: concurrency.queueSize: not supported by Ferry yet: concurrency.queueSize");
   }, 120_000);
 
   it("flow deploy applies nothing when one file is invalid", async () => {

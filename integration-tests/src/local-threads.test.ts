@@ -145,6 +145,18 @@ describe("a worker thread that crashes", () => {
   });
 });
 
+describe("a worker thread that cannot start", () => {
+  it("fails the server's start, naming the thread and why, instead of waiting on it", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-refused-"));
+    const refuser = join(REPO_ROOT, "integration-tests/fixtures/thread-refuser");
+    await writeFile(join(cwd, "ferry.yaml"), `plugins: ["@ferry/plugin-core", "${refuser}"]\nworker: { concurrency: 2, threads: 2 }\n`);
+    const result = await runCli(["server", "local", "--port", "0"], { cwd });
+    expect(result.code, result.stderr).not.toBe(0);
+    expect(result.stderr).toContain("worker thread 1: ");
+    expect(result.stderr).toContain("thread-refuser cannot load in a worker thread");
+  }, 60_000);
+});
+
 describe("worker.threads in configuration", () => {
   it("ferry config check refuses more threads than worker.concurrency, naming the key", async () => {
     const cwd = await mkdtemp(join(tmpdir(), "ferry-it-threads-check-"));

@@ -26,4 +26,6 @@ try {
   report({ t: "ready", workerId: handle.worker.id });
 } catch (error) {
   report({ t: "failed", message: error instanceof UserError ? error.message : ((error as Error).stack ?? String(error)) });
+  // the queue's port listens: open, it would keep this thread alive with nothing to do
+  data.queuePort?.close();
 }

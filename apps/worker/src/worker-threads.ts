@@ -47,7 +47,7 @@ const ENTRY = new URL(import.meta.url.endsWith(".ts") ? "../dist/thread-main.js"
 export function composeLocalWorkers(input: LocalWorkerInput): InProcessWorker {
   const count = localWorkerThreads(input.config.worker);
   if (count === 0) return composeLocalWorker(input);
-  const threads: Array<{ thread: Thread; served?: ServedPort }> = [];
+  const threads: Array<{ thread: Thread; served?: ServedPort; ready: boolean }> = [];
   let stopping = false;
   const start = async (i: number) => {
     const shared = input.config.queue.type === "memory";
@@ -55,18 +55,18 @@ export function composeLocalWorkers(input: LocalWorkerInput): InProcessWorker {
     const data: ThreadData = { config: input.config, baseDir: input.baseDir, concurrency: threadConcurrency(input.config.worker.concurrency, count, i), queuePort: channel?.port2 };
     const thread = new Thread(ENTRY, { workerData: data, transferList: channel ? [channel.port2] : [], name: `ferry-worker-${i + 1}` });
     const served = channel ? servePortQueue(input.backends.queue, channel.port1) : undefined;
-    threads.push({ thread, served });
+    const entry = { thread, served, ready: false };
+    threads.push(entry);
     await new Promise<void>((resolve, reject) => {
-      let ready = false;
       // before it is ready, a thread's failure fails the start; after, it takes the process down
-      const fail = (error: Error) => (ready ? die(i, error) : reject(error));
+      const fail = (error: Error) => (entry.ready ? die(i, error) : reject(error));
       thread.on("error", (error) => fail(error));
       thread.on("exit", (code) => stopping || fail(new Error(`worker thread ${i + 1} exited with code ${code}`)));
       const onReport = (report: ThreadReport) => {
         if (report.t === "ready") {
-          ready = true;
+          entry.ready = true;
           resolve();
-        } else if (report.t === "failed" && !ready) reject(new UserError(`worker thread ${i + 1}: ${report.message}`));
+        } else if (report.t === "failed" && !entry.ready) reject(new UserError(`worker thread ${i + 1}: ${report.message}`));
       };
       thread.on("message", onReport);
     });
@@ -74,7 +74,13 @@ export function composeLocalWorkers(input: LocalWorkerInput): InProcessWorker {
   const stopAll = async (graceMs = 0) => {
     stopping = true;
     await Promise.all(
-      threads.splice(0).map(async ({ thread, served }) => {
+      threads.splice(0).map(async ({ thread, served, ready }) => {
+        // a thread that never became ready has no worker to stop (and may never answer): ended as it is
+        if (!ready) {
+          await served?.close();
+          await thread.terminate();
+          return;
+        }
         const stopped = new Promise<void>((resolve) => {
           thread.on("message", (report: ThreadReport) => report.t !== "ready" && resolve());
           thread.once("exit", () => resolve());

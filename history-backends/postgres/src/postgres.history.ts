@@ -38,6 +38,7 @@ export class PostgresHistoryStore implements HistoryStore {
   private readonly queries = new HistoryQueries(() => this.sql());
   private readonly retentionMs?: number;
   private retentionAppliedAt = 0;
+  private closing = false;
 
   constructor(private readonly options: PostgresHistoryOptions) {
     this.retentionMs = options.retention ? parseDuration(options.retention) : undefined;
@@ -73,6 +74,7 @@ export class PostgresHistoryStore implements HistoryStore {
    * into it from the start.
    */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
+    const pool = this.sql();
     try {
       return await work();
     } catch (error) {
@@ -83,17 +85,20 @@ export class PostgresHistoryStore implements HistoryStore {
       // postgres.js 3.4.x keeps a query failed by a lost connection on that connection, whose
       // refused reconnects then loop without end (every query given to it waits forever, all
       // of them with a pool of one): the next call gets a new pool, the old one is ended (what
-      // waits on it is rejected, out of reach). The postgres repository does the same.
-      if (this.client && outOfReach(error)) {
-        const lost = this.client;
+      // waits on it is rejected, out of reach). Only the pool this call started on, once: the
+      // failures its ending causes (CONNECTION_DESTROYED) find it replaced already. The
+      // postgres repository does the same (recoverFrom).
+      const code = driverCode(error) ?? "";
+      if (!this.closing && pool === this.client && (CONNECTION_LOST.has(code) || code.startsWith("08"))) {
         this.client = undefined;
-        void lost.end({ timeout: 1 }).catch(() => undefined);
+        void pool.end({ timeout: 1 }).catch(() => undefined);
       }
       throw error;
     }
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client?.end({ timeout: 5 });
     this.client = undefined;
     this.ready = undefined;
@@ -231,6 +236,9 @@ export class PostgresHistoryStore implements HistoryStore {
     });
   }
 }
+
+/** a connection lost under a session (the same set as the postgres repository's, see its recoverFrom) */
+const CONNECTION_LOST = new Set(["57P01", "57P02", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED"]);
 
 /**
  * Server states that mean "not reachable now", as the postgres repository reads them: a

@@ -32,6 +32,7 @@ interface PostgresDatabase extends OnConflictDatabase {
 export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
   protected readonly tables = schema;
   private client?: postgres.Sql;
+  private closing = false;
   protected readonly dialect = "PostgreSQL";
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
@@ -79,17 +80,25 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
    * given to it waits forever, even once the database is back (all of them with a pool of one;
    * porsager/postgres#1193 is the same loop). A new pool has no such connection; the old one
    * is ended, which rejects whatever waits on it (CONNECTION_DESTROYED: out of reach, so its
-   * callers retry as after any outage).
+   * callers retry as after any outage). Only the pool the failed call started on is replaced,
+   * once: the failures its ending causes find it replaced already.
    */
-  recoverFrom(error: unknown): void {
+  recoverFrom(error: unknown, pool: postgres.Sql | undefined): void {
+    // a failure of a pool already replaced (or of this one once closing) changes nothing
+    if (this.closing || !pool || pool !== this.client) return;
     const code = driverCode(error) ?? "";
-    if (!this.client || !(CONNECTION_LOST.has(code) || code.startsWith("08") || refusingConnections(error))) return;
-    const lost = this.client;
+    if (!(CONNECTION_LOST.has(code) || code.startsWith("08"))) return;
     this.open();
-    void lost.end({ timeout: 1 }).catch(() => undefined);
+    void pool.end({ timeout: 1 }).catch(() => undefined);
+  }
+
+  /** the pool a call starts on, for recoverFrom */
+  currentPool(): postgres.Sql | undefined {
+    return this.client;
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await this.client?.end({ timeout: 5 });
     this.client = undefined;
     this.database = undefined;
@@ -187,20 +196,38 @@ export function createPostgresRepository(options: unknown): PostgresRepository {
   return withMappedErrors(recovering(new PostgresRepository(url, poolSize)), postgresError);
 }
 
-/** the repository with each failure shown to its recoverFrom() first, then passed on as it was */
+/**
+ * The repository with each failing call shown to its recoverFrom(), with the pool the call
+ * started on, then passed on as it was.
+ */
 function recovering(repository: PostgresRepository): PostgresRepository {
-  return withMappedErrors(repository, (error) => {
-    repository.recoverFrom(error);
-    return undefined;
+  const seen = (error: unknown, pool: postgres.Sql | undefined) => {
+    repository.recoverFrom(error, pool);
+    return error;
+  };
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        const pool = target.currentPool();
+        try {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result instanceof Promise ? result.catch((error: unknown) => Promise.reject(seen(error, pool))) : result;
+        } catch (error) {
+          throw seen(error, pool);
+        }
+      };
+    },
   });
 }
 
 /**
- * A connection lost or refused under a query (server shutdown or termination, a socket error,
- * a closed socket, the database not accepting connections; and class 08). Not CONNECTION_ENDED or
- * CONNECTION_DESTROYED: those are this process ending a pool (an old one, in recoverFrom).
+ * A connection lost under a session: the server ended it (57P01, 57P02), its socket failed
+ * or closed, or class 08. Not a refusal or a timeout while connecting (no query sits on such a
+ * connection), nor CONNECTION_ENDED or CONNECTION_DESTROYED (this process ending a pool).
  */
-const CONNECTION_LOST = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECT_TIMEOUT"]);
+const CONNECTION_LOST = new Set(["57P01", "57P02", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED"]);
 
 /** unique violation, deadlock detected, serialization failure */
 const PG_LOST_RACE = new Set(["23505", "40P01", "40001"]);
