@@ -140,6 +140,9 @@ export class AcmeHistoryStore implements HistoryStore {
         inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) &&
         (!query.flowId || e.flowId === query.flowId) &&
         (!query.state?.length || query.state.includes(e.state.current)) &&
+        // a Loop's iterations only when asked for
+        (query.kind === "LOOP" ? e.kind === "LOOP" : e.kind === undefined) &&
+        (!query.parentId || e.parent?.executionId === query.parentId) &&
         Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
         (!query.startedAfter || e.created >= query.startedAfter) &&
         // an ended execution's last update is its end
