@@ -91,9 +91,9 @@ describe.skipIf(!POSTGRES_URL)("postgres history store: partitions, retention, o
     const own = await createHistoryTestDatabase();
     const name = new URL(own.url).pathname.slice(1);
     const admin = postgres(POSTGRES_URL!, { max: 1, onnotice: () => undefined });
-    // a pool of 1 would hang here: postgres.js 3.4.9 never settles a query queued on its only
-    // connection once a reconnect was refused at startup (as in porsager/postgres#1193); the server's default pool is 5
-    const raw = new PostgresHistoryStore({ url: own.url, poolSize: 5 });
+    // a pool of one: postgres.js 3.4.x would keep the query the termination failed on its only
+    // connection, whose refused reconnects then loop without end; the store replaces the pool
+    const raw = new PostgresHistoryStore({ url: own.url, poolSize: 1 });
     const store = withMappedErrors(raw, (error) => postgresHistoryBackend.mapError!(error));
     try {
       const e = executionOf({ namespace: "dropped", created: new Date().toISOString() });

@@ -80,6 +80,15 @@ export class PostgresHistoryStore implements HistoryStore {
         this.ready = undefined;
         this.partitions.forgetAll();
       }
+      // postgres.js 3.4.x keeps a query failed by a lost connection on that connection, whose
+      // refused reconnects then loop without end (every query given to it waits forever, all
+      // of them with a pool of one): the next call gets a new pool, the old one is ended (what
+      // waits on it is rejected, out of reach). The postgres repository does the same.
+      if (this.client && outOfReach(error)) {
+        const lost = this.client;
+        this.client = undefined;
+        void lost.end({ timeout: 1 }).catch(() => undefined);
+      }
       throw error;
     }
   }

@@ -119,7 +119,7 @@ export function withMappedErrors<T extends object>(instance: T, mapError: (error
   const map = (error: unknown) => (error instanceof FerryError ? error : (mapError(error) ?? error));
   // keyed by the function itself: a method replaced on the instance is wrapped anew
   const wrapped = new WeakMap<object, unknown>();
-  return new Proxy(instance, {
+  const proxy: T = new Proxy(instance, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== "function") return value;
@@ -128,7 +128,8 @@ export function withMappedErrors<T extends object>(instance: T, mapError: (error
         method = function (this: unknown, ...args: unknown[]) {
           let result: unknown;
           try {
-            result = (value as (...a: unknown[]) => unknown).apply(this === receiver ? target : this, args);
+            // called on this proxy, or on it through an outer one (a backend's instance mapped twice): on the instance itself
+            result = (value as (...a: unknown[]) => unknown).apply(this === receiver || this === proxy ? target : this, args);
           } catch (error) {
             throw map(error);
           }
@@ -139,4 +140,5 @@ export function withMappedErrors<T extends object>(instance: T, mapError: (error
       return method;
     },
   });
+  return proxy;
 }

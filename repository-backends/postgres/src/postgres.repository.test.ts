@@ -1,3 +1,4 @@
+import { isUnavailable } from "@ferry/sdk";
 import { repositoryContract } from "@ferry/testkit";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
@@ -24,6 +25,36 @@ describe.skipIf(!POSTGRES_URL)("postgres repository", () => {
     expect((await repo.getFlow("one", "f"))?.revision).toBe(1);
     await repo.close();
   }, 20_000);
+
+  for (const poolSize of [1, 2]) {
+    it(`with a pool of ${poolSize}: a connection lost, then refused, fails each call as out of reach (none waits forever) and works once the database is back`, async () => {
+      // postgres.js 3.4.x kept the failed query on its connection, whose refused reconnects
+      // then looped without end: with one connection, every later call waited forever
+      const url = await fresh();
+      const name = new URL(url).pathname.slice(1);
+      const repo = createPostgresRepository({ type: "postgres", url, poolSize });
+      const admin = postgres(POSTGRES_URL!, { max: 1, onnotice: () => undefined });
+      try {
+        await repo.init();
+        await repo.saveFlow({ namespace: "lost", id: "f", source: "x" });
+        await admin.unsafe(`alter database "${name}" with allow_connections false`);
+        // the pool's connections are terminated; the next call meets its closed socket, the later ones a refusal
+        await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name}`;
+        for (let call = 0; call < 4; call++) {
+          const refused = await repo.getFlow("lost", "f").catch((error: unknown) => error);
+          expect(isUnavailable(refused), String(refused)).toBe(true);
+        }
+        await admin.unsafe(`alter database "${name}" with allow_connections true`);
+        expect((await repo.getFlow("lost", "f"))?.revision).toBe(1);
+        await repo.saveFlow({ namespace: "lost", id: "f", source: "y" });
+        expect((await repo.getFlow("lost", "f"))?.revision).toBe(2);
+      } finally {
+        await admin.unsafe(`alter database "${name}" with allow_connections true`).catch(() => undefined);
+        await admin.end();
+        await repo.close();
+      }
+    }, 30_000);
+  }
 
   it("migrates once when two servers start together on an empty database", async () => {
     const url = await fresh();

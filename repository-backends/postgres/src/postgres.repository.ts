@@ -1,7 +1,7 @@
 import {
   cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
-import { defineBackend, driverCode, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, errorMessage, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -39,18 +39,7 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
   }
 
   async init(): Promise<void> {
-    this.client = postgres(this.url, {
-      max: this.poolSize,
-      onnotice: () => undefined,
-      // postgres.js waits up to 20 s between reconnects once failures pile up (3^n / 100 s, its
-      // count shared by the pool): after an outage queued queries sat idle for ~30 s while the
-      // database was back. Ferry's callers back off themselves; reconnect within a second.
-      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
-    });
-    const database: PostgresJsDatabase<typeof schema> = drizzle(preparingEveryQuery(this.client), { schema });
-    // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
-    this.database = database as unknown as PostgresDatabase;
-    this.hot = new HotStatements(this.client);
+    const database = this.open();
     // the lock's connection is not the pool's: the migration runs on the pool, which may hold one connection only
     const locking = postgres(this.url, { max: 1, onnotice: () => undefined });
     try {
@@ -64,6 +53,40 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
       // closing the session releases its advisory lock
       await locking.end({ timeout: 5 }).catch(() => undefined);
     }
+  }
+
+  /** a new pool of connections, and the drizzle database and hot statements on it */
+  private open(): PostgresJsDatabase<typeof schema> {
+    this.client = postgres(this.url, {
+      max: this.poolSize,
+      onnotice: () => undefined,
+      // postgres.js waits up to 20 s between reconnects once failures pile up (3^n / 100 s, its
+      // count shared by the pool): after an outage queued queries sat idle for ~30 s while the
+      // database was back. Ferry's callers back off themselves; reconnect within a second.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    });
+    const database: PostgresJsDatabase<typeof schema> = drizzle(preparingEveryQuery(this.client), { schema });
+    // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
+    this.database = database as unknown as PostgresDatabase;
+    this.hot = new HotStatements(this.client);
+    return database;
+  }
+
+  /**
+   * After a connection was lost under a query, the pool is replaced. postgres.js 3.4.9 and
+   * 3.4.10 keep the failed query on the connection it failed on; that connection's next
+   * reconnect, refused while the database is down, then loops without end and every query
+   * given to it waits forever, even once the database is back (all of them with a pool of one;
+   * porsager/postgres#1193 is the same loop). A new pool has no such connection; the old one
+   * is ended, which rejects whatever waits on it (CONNECTION_DESTROYED: out of reach, so its
+   * callers retry as after any outage).
+   */
+  recoverFrom(error: unknown): void {
+    const code = driverCode(error) ?? "";
+    if (!this.client || !(CONNECTION_LOST.has(code) || code.startsWith("08") || refusingConnections(error))) return;
+    const lost = this.client;
+    this.open();
+    void lost.end({ timeout: 1 }).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -143,7 +166,7 @@ export const postgresRepositoryBackend = defineBackend({
   type: "postgres",
   description: "PostgreSQL through postgres.js; migrations run at start",
   configSchema: postgresRepositoryOptions,
-  create: ({ url, poolSize }) => new PostgresRepository(url, poolSize),
+  create: ({ url, poolSize }) => recovering(new PostgresRepository(url, poolSize)),
   mapError: postgresError,
   /** one connection and `select 1`: reaches the server and logs in, migrates nothing */
   async check({ url }) {
@@ -161,8 +184,23 @@ export const postgresRepositoryBackend = defineBackend({
 /** `{ type: "postgres", url }` → a PostgresRepository (what configuration does, for code and tests) */
 export function createPostgresRepository(options: unknown): PostgresRepository {
   const { url, poolSize } = parseBackendOptions(postgresRepositoryBackend, options);
-  return withMappedErrors(new PostgresRepository(url, poolSize), postgresError);
+  return withMappedErrors(recovering(new PostgresRepository(url, poolSize)), postgresError);
 }
+
+/** the repository with each failure shown to its recoverFrom() first, then passed on as it was */
+function recovering(repository: PostgresRepository): PostgresRepository {
+  return withMappedErrors(repository, (error) => {
+    repository.recoverFrom(error);
+    return undefined;
+  });
+}
+
+/**
+ * A connection lost or refused under a query (server shutdown or termination, a socket error,
+ * a closed socket, the database not accepting connections; and class 08). Not CONNECTION_ENDED or
+ * CONNECTION_DESTROYED: those are this process ending a pool (an old one, in recoverFrom).
+ */
+const CONNECTION_LOST = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECT_TIMEOUT"]);
 
 /** unique violation, deadlock detected, serialization failure */
 const PG_LOST_RACE = new Set(["23505", "40P01", "40001"]);
@@ -170,11 +208,14 @@ const PG_LOST_RACE = new Set(["23505", "40P01", "40001"]);
 /** server states that mean "not reachable now" (admin shutdown, cannot connect now, too many connections) */
 const PG_UNAVAILABLE = new Set(["57P01", "57P02", "57P03", "53300", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED", "CONNECT_TIMEOUT"]);
 
+/** `allow_connections false`: 55000, which statements raise too, hence the message (as the postgres history store reads it) */
+const refusingConnections = (error: unknown) => driverCode(error) === "55000" && /is not currently accepting connections/.test(errorMessage(error));
+
 /** postgres.js's errors in Ferry's terms: 23505 (unique violation), a deadlock or a serialization failure a conflict, a lost or refused connection unavailable */
 export function postgresError(error: unknown): Error | undefined {
   const code = driverCode(error);
   if (code === "23505") return duplicateKeyConflict(error);
   if (code === "40P01" || code === "40001") return lostRaceConflict(error, code);
-  if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08"))) return databaseOutOfReach("PostgreSQL", error, code);
+  if (code && (PG_UNAVAILABLE.has(code) || code.startsWith("08") || refusingConnections(error))) return databaseOutOfReach("PostgreSQL", error, code);
   return undefined;
 }
