@@ -159,7 +159,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
-    if (reviews.length && (await sendReview(base, id, ex, reviews[0], problems))) {
+    if (reviews.length && (await sendReview(base, id, ex, reviews[0], problems, exp))) {
       reviews.shift();
       continue;
     }
@@ -239,8 +239,20 @@ async function loopSubExecutions(base: string, exp: ConformanceExpect, id: strin
 }
 
 /** sends the review once a task run of its task is PAUSED; answers whether it was sent (a problem noted when not answered as expected) */
-async function sendReview(base: string, id: string, ex: Json, review: ConformanceReview, problems: string[]): Promise<boolean> {
-  const run = (ex.taskRunList ?? []).find((tr: Json) => tr.taskId === review.taskId && stateOf(tr) === "PAUSED");
+async function sendReview(base: string, rootId: string, root: Json, review: ConformanceReview, problems: string[], exp: ConformanceExpect): Promise<boolean> {
+  // the Approval's task run, in the execution or in one of its loop sub-executions (a Loop's iterations run there)
+  const paused = (ex: Json) => (ex.taskRunList ?? []).find((tr: Json) => tr.taskId === review.taskId && stateOf(tr) === "PAUSED");
+  let id = rootId;
+  let run = paused(root);
+  if (!run) {
+    for (const sub of await loopSubExecutions(base, exp, rootId)) {
+      const full = (await (await fetch(`${base}/api/v1/executions/${sub.id}`)).json()) as Json;
+      if ((run = paused(full))) {
+        id = sub.id;
+        break;
+      }
+    }
+  }
   if (!run) return false;
   const body = { decision: review.decision, taskRunId: run.id, ...(review.comment !== undefined ? { comment: review.comment } : {}), ...(review.inputs ? { inputs: review.inputs } : {}) };
   const response = await fetch(`${base}/api/v1/executions/${id}/actions/review`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

@@ -49,6 +49,19 @@ describe("a Loop's iterations through the API", () => {
     expect(await json(await api("/executions/search?kind=TEST"))).toMatchObject({ status: 400, body: { message: "unknown execution kind 'TEST' (one of NORMAL, LOOP)" } });
   });
 
+  it("a Flow trigger watching the flow fires once for its execution, never for its Loop's iterations (Kestra's computeFlowTriggers: NORMAL executions only)", async () => {
+    await deploy(`id: watched\nnamespace: api.loop\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [1, 2, 3]\n    tasks:\n      - { id: say, type: core.Log, message: "{{ item.value }}" }\n`);
+    await deploy(`id: watcher\nnamespace: api.loop\ntasks:\n  - { id: log, type: core.Log, message: "saw {{ trigger.executionId }}" }\ntriggers:\n  - id: on-end\n    type: io.kestra.plugin.core.trigger.Flow\n    preconditions:\n      flows:\n        - { namespace: api.loop, flowId: watched, states: [SUCCESS] }\n`);
+    const { id } = (await json(await api("/executions/api.loop/watched", { method: "POST" }))).body;
+    await until(async () => (await json(await api(`/executions/${id}`))).body, (e) => TERMINAL.has(e.state.current));
+    const watchers = await until(async () => (await json(await api("/executions/search?namespace=api.loop&flowId=watcher"))).body, (p) => p.total >= 1);
+    // the iterations end SUCCESS too, before their root: none of them is an upstream execution
+    await new Promise((r) => setTimeout(r, 500));
+    const after = (await json(await api("/executions/search?namespace=api.loop&flowId=watcher"))).body;
+    expect(after.total).toBe(1);
+    expect(watchers.results[0].trigger.variables.executionId).toBe(id);
+  });
+
   it("resuming an execution a Loop paused resumes its paused iteration, as Kestra's ExecutionService.resume does", async () => {
     await deploy(`id: paused\nnamespace: api.loop\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [x]\n    tasks:\n      - { id: wait, type: io.kestra.plugin.core.flow.Pause }\n      - { id: go, type: io.kestra.plugin.core.log.Log, message: "went on" }\n`);
     const { id } = (await json(await api("/executions/api.loop/paused", { method: "POST" }))).body;

@@ -149,7 +149,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const run = state.byId(event.taskRunId);
       if (!run || isTerminal(run.state.current)) return;
       const child = await deps.repository.getExecution(event.childExecutionId);
-      if (child) await iterationChanged(state, run, deps.taskOf(run), child.execution, deps.store);
+      if (child) await iterationChanged(state, run, deps.taskOf(run), child, deps.store);
       return;
     }
     case "subflow-ended": {

@@ -532,7 +532,7 @@ export class Executor {
     }
     if (state.executionDirty) {
       events.emit("execution", {
-        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current,
+        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, ...(execution.kind ? { kind: execution.kind } : {}),
         entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
       });
     }

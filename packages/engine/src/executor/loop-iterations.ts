@@ -70,14 +70,14 @@ export async function walkLoop(state: ExecutionState, run: TaskRunRecord, plan: 
  * collected, and then a failure with `transmitFailed` ends the Loop at once (the iterations
  * still running go on, as in Kestra), or `breakWhen`, rendered now, stops new ones.
  */
-export async function iterationChanged(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, child: ExecutionRecord, store: JsonStore): Promise<void> {
+export async function iterationChanged(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, child: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, store: JsonStore): Promise<void> {
   if (isTerminal(run.state.current) || !run.planUri) return;
   const plan = await store.read<FlowablePlan>(run.planUri);
   if (!isIterations(plan)) return;
   const it = plan.iterations;
-  const index = it.children?.indexOf(child.id) ?? -1;
+  const index = it.children?.indexOf(child.execution.id) ?? -1;
   if (index < 0 || it.ended?.[index] !== undefined) return;
-  const current = child.state.current;
+  const current = child.execution.state.current;
   const paused = new Set(it.paused ?? []);
   const wasPaused = paused.has(index);
   if (current === "PAUSED") paused.add(index);
@@ -92,15 +92,15 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
   const status = current;
   (it.ended ??= {})[index] = status;
   const item = plan.branches[index].item!;
-  const produced = child.outputsUri ? await store.read<Record<string, unknown>>(child.outputsUri) : undefined;
+  const produced = child.execution.outputsUri ? await store.read<Record<string, unknown>>(child.execution.outputsUri) : undefined;
   const transmitted = (status === "FAILED" || status === "KILLED") && it.transmitFailed;
   if (transmitted) {
-    state.log("ERROR", `Loop iteration ${item.index} ended in ${status} in sub-execution ${child.id}, check that execution's logs for details`, run);
+    state.log("ERROR", `Loop iteration ${item.index} ended in ${status} in sub-execution ${child.execution.id}, check that execution's logs for details`, run);
     it.stopped = status === "FAILED" ? "failed" : "break";
   } else if (it.breakWhen !== undefined && !it.stopped) {
     try {
       const ctx = await buildRenderContext(contextRefOf(state, "all", run), store, { taskrun: state.taskRunVariables(run), task: { id: run.taskId, type: task?.type ?? "io.kestra.plugin.core.flow.Loop" } });
-      const iteration = { executionId: child.id, state: status, outputs: produced ?? {} };
+      const iteration = { executionId: child.execution.id, state: status, outputs: produced ?? {} };
       const verdict = await renderValue(it.breakWhen, { ...ctx, variables: { ...ctx.variables, item: { index: item.index, value: item.value, ...(item.key !== undefined ? { key: item.key } : {}) }, iteration } });
       if (truthy(verdict)) {
         state.log("INFO", `Loop breaks after iteration ${item.index}: breakWhen holds`, run);
@@ -120,11 +120,41 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
     // in iteration order, whichever ended first (Kestra appends them as they end: the same order when they run one at a time)
     collected.sort((a, b) => a.item.iteration - b.item.iteration);
   }
-  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}) }, store);
+  const statistic = addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns);
+  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
+  const decided = status === "CANCELLED" ? "CANCELLED" : undefined;
+  if (decided) {
+    // an Approval's CANCEL in the iteration decided how the execution ends: the root's, from its Loop up (approval.ts)
+    state.log("INFO", `Loop iteration ${item.index} decided the execution ends ${decided}`, run);
+    for (let p: TaskRunRecord | undefined = run; p; p = p.parentTaskRunId ? state.byId(p.parentTaskRunId) : undefined) if (!isTerminal(p.state.current)) state.setRunState(p, decided);
+    state.execution.endsAs = decided;
+    state.touch();
+  }
   // Kestra's terminateLoop: the Loop ends now, whatever still runs; FAILED for a failed iteration, SUCCESS for a killed one
-  if (transmitted) state.setRunState(run, status === "FAILED" ? outcomeState(task, "FAILED", plan.allowFailure) : "SUCCESS");
+  else if (transmitted) state.setRunState(run, status === "FAILED" ? outcomeState(task, "FAILED", plan.allowFailure) : "SUCCESS");
   else if (it.stopped === "failed") state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
+}
+
+/** Kestra's TaskRunStatistic as a Loop's outputs carry it: its iterations' task runs counted, with their durations */
+interface TaskRunStatistic {
+  count: number;
+  durationSumMs: number;
+  durationMinMs: number;
+  durationMaxMs: number;
+}
+
+/** the statistic with an ended iteration's task runs added (Kestra's TaskRunStatistic.of(taskRuns).plus) */
+function addStatistic(previous: TaskRunStatistic | undefined, taskRuns: TaskRunRecord[]): TaskRunStatistic {
+  let { count, durationSumMs, durationMinMs, durationMaxMs } = previous ?? { count: 0, durationSumMs: 0, durationMinMs: 0, durationMaxMs: 0 };
+  for (const r of taskRuns) {
+    const ms = Math.max(0, Date.parse(r.state.endDate ?? new Date().toISOString()) - Date.parse(r.state.startDate));
+    durationMinMs = count === 0 ? ms : Math.min(durationMinMs, ms);
+    durationMaxMs = Math.max(durationMaxMs, ms);
+    durationSumMs += ms;
+    count++;
+  }
+  return { count, durationSumMs, durationMinMs, durationMaxMs };
 }
 
 /** Kestra's pauseFlowable for a Loop: PAUSED while one of its iterations is, with its execution; RUNNING again once none is */
@@ -160,7 +190,7 @@ export async function reconcileIterations(state: ExecutionState, run: TaskRunRec
     const found = await repository.getExecution(id);
     if (!found) state.iterations.push(newIteration(state, run, plan, index, id));
     else if (isTerminal(found.execution.state.current) || found.execution.state.current === "PAUSED" || plan.iterations.paused?.includes(index)) {
-      await iterationChanged(state, run, task, found.execution, store);
+      await iterationChanged(state, run, task, found, store);
       if (isTerminal(run.state.current)) return;
     }
   }

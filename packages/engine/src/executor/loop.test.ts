@@ -55,7 +55,11 @@ describe("flow.Loop", () => {
     expect(iterations[1].messages()).toEqual(["index=1 value=value 2 taskrun.value=none", "nested value 2 parent value none"]);
     expect(await r.allMessages()).toEqual(expect.arrayContaining(["index=0 value=value 1 taskrun.value=none", "index=2 value=value 3 taskrun.value=none"]));
     expect(iterations.map((i) => i.runs("nested").length)).toEqual([0, 1, 0]);
-    expect(await r.outputs("loop")).toEqual({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
+    // taskRunStatistic: the iterations' task runs (log and if in each, nested in the second), as Kestra's TaskRunStatistic counts them
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 }, taskRunStatistic: { count: 7 } });
+    const statistic = ((await r.outputs("loop")) as { taskRunStatistic: Record<string, number> }).taskRunStatistic;
+    expect(statistic.durationMinMs).toBeLessThanOrEqual(statistic.durationMaxMs);
+    expect(statistic.durationSumMs).toBeGreaterThanOrEqual(statistic.durationMaxMs);
   });
 
   it("values from an expression, a map's keys as item.key; duplicates in a list are dropped as Kestra's resolveValues drops them", async () => {
@@ -102,7 +106,7 @@ tasks:
     expect(r.messages()).toContain('after ["B alpha","B beta"] process=hidden');
     expect((await r.iterations()).map((i) => i.messages().filter((m) => m.startsWith("echo")))).toEqual([["echo B alpha"], ["echo B beta"]]);
     expect(r.taskRuns.map((t) => t.taskId)).toEqual(["before", "loop", "after"]);
-    expect(await r.outputs("loop")).toEqual({
+    expect(await r.outputs("loop")).toMatchObject({
       iterationCount: 2,
       runningIterations: 0,
       terminatedIterations: { SUCCESS: 2 },
@@ -367,7 +371,8 @@ ${transmit}    outputs:
       expect(paused.taskRuns.find((t) => t.taskId === "loop")!.state.current).toBe("PAUSED");
       const resumed = await resume(id, deployed);
       expect(resumed).not.toBe(id);
-      await h.waitFor(id, (e) => e.state.current !== "PAUSED");
+      // RUNNING again (the next iteration may pause it again before a look sees RUNNING: its history says)
+      await h.waitFor(id, (e) => e.state.histories.length > paused.execution.state.histories.length);
     }
     const r = await h.result((await h.waitFor(id, ended)).execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");

@@ -122,6 +122,7 @@ export const loopTask = defineTask({
     runningIterations: z.number().int(),
     terminatedIterations: z.record(z.string(), z.number().int()),
     outputs: z.array(z.object({ item: z.object({ value: z.string(), iteration: z.number().int(), key: z.string().optional() }), outputs: z.record(z.string(), z.unknown()) })).optional(),
+    taskRunStatistic: z.object({ count: z.number().int(), durationSumMs: z.number(), durationMinMs: z.number(), durationMaxMs: z.number() }).optional().describe("the ended iterations' task runs: how many, and their durations"),
   }),
   taskProperties: ["tasks", ...HANDLER_LISTS],
   rawProperties: ["breakWhen", "outputs"],
