@@ -213,10 +213,10 @@ async function execute(url, flowId, via = "api") {
 
 const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : null);
 
-/** a process's CPU time so far (user + system), in seconds */
-function cpuSeconds(pid) {
+/** a process's CPU time so far (user + system), in seconds; with `tid`, that thread's alone (the main thread's: tid = pid) */
+function cpuSeconds(pid, tid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    const fields = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
@@ -228,6 +228,17 @@ const serverProcesses = (server) => server.processes ?? [{ name: "server", pid: 
 /** notes each server process's CPU time at a phase's start */
 function markCpu(server) {
   server.cpuAtStart = new Map(serverProcesses(server).map(({ pid }) => [pid, cpuSeconds(pid)]));
+  server.mainCpuAtStart = cpuSeconds(server.pid, server.pid);
+}
+
+/**
+ * The first server process's main thread's CPU share since markCpu (100 % = one core): local
+ * mode's API and executor. What the process spent beyond it went to its other threads — the
+ * worker threads (worker.threads), libuv's pool, V8's collector and compiler.
+ */
+function mainThreadShare(server, seconds) {
+  const now = cpuSeconds(server.pid, server.pid);
+  return now === null || server.mainCpuAtStart == null ? null : Math.round((1000 * (now - server.mainCpuAtStart)) / seconds) / 10;
 }
 
 /** each server process's CPU share (100 % = one core) since markCpu */
@@ -251,8 +262,12 @@ function report(scenario, rate, results, seconds, server) {
     errors: results.length - lat.length, rss_mb: rssMb(server.pid),
     cpu_pct: cpu.map((c) => c.pct),
     cpu_ms_per_exec: cpuMs === null || !lat.length ? null : round(cpuMs / lat.length),
+    main_thread_cpu_pct: mainThreadShare(server, seconds),
   };
-  const cpuText = cpu.some((c) => c.pct !== null) ? `  cpu ${cpu.map((c) => `${c.name} ${c.pct ?? "?"}%`).join(", ")}, ${row.cpu_ms_per_exec ?? "?"} ms/execution` : "";
+  row.main_thread_cpu_ms_per_exec = row.main_thread_cpu_pct === null || !lat.length ? null : round((row.main_thread_cpu_pct / 100) * seconds * 1000 / lat.length);
+  const cpuText = cpu.some((c) => c.pct !== null)
+    ? `  cpu ${cpu.map((c) => `${c.name} ${c.pct ?? "?"}%`).join(", ")} (main thread ${row.main_thread_cpu_pct ?? "?"}%), ${row.cpu_ms_per_exec ?? "?"} ms/execution (main thread ${row.main_thread_cpu_ms_per_exec ?? "?"})`
+    : "";
   const name = server.checkout ? `${scenario} [${server.checkout}]` : scenario;
   if (opts.json) console.log(JSON.stringify({ ...row, cpu_processes: cpu.map((c) => c.name) }));
   else console.log(`${name.padEnd(13)} ${String(rate).padEnd(10)} ${String(row.executions).padStart(6)} runs  ${String(row.exec_per_s).padStart(7)}/s  p50 ${row.p50_ms} ms  p95 ${row.p95_ms} ms  p99 ${row.p99_ms} ms  errors ${row.errors}  rss ${row.rss_mb} MB${cpuText}`);
@@ -376,19 +391,19 @@ function compareCheckouts(scenario, rows) {
     // an even count's median is its two middle values' mean (of two rounds, not the larger)
     return known.length % 2 ? known[mid] : round((known[mid - 1] + known[mid]) / 2);
   };
-  const keys = ["exec_per_s", "p50_ms", "p99_ms", "cpu_ms_per_exec"];
+  const keys = ["exec_per_s", "p50_ms", "p99_ms", "cpu_ms_per_exec", "main_thread_cpu_ms_per_exec"];
   for (const rate of [...new Set(rows.map((r) => r.rate))]) {
     const of = (checkout) => Object.fromEntries(keys.map((k) => [k, median(rows.filter((r) => r.rate === rate && r.checkout === checkout).map((r) => r[k]))]));
     const [base, mine] = [of("baseline"), of("this")];
     const ratios = Object.fromEntries(keys.map((k) => [k, base[k] && mine[k] !== null ? Number((mine[k] / base[k]).toFixed(2)) : null]));
     const row = { scenario, mode: opts.mode, rate, rounds: ROUNDS, baseline: opts.baseline, this: mine, base, ratio: ratios };
-    const text = `${scenario.padEnd(13)} ${String(rate).padEnd(10)} this / ${opts.baseline}: ×${ratios.exec_per_s} exec/s, ×${ratios.p50_ms} p50, ×${ratios.p99_ms} p99, ×${ratios.cpu_ms_per_exec} cpu/execution`
-      + `  (this ${mine.exec_per_s}/s, p50 ${mine.p50_ms} ms, ${mine.cpu_ms_per_exec} cpu ms; baseline ${base.exec_per_s}/s, p50 ${base.p50_ms} ms, ${base.cpu_ms_per_exec} cpu ms; medians of ${ROUNDS})`;
+    const text = `${scenario.padEnd(13)} ${String(rate).padEnd(10)} this / ${opts.baseline}: ×${ratios.exec_per_s} exec/s, ×${ratios.p50_ms} p50, ×${ratios.p99_ms} p99, ×${ratios.cpu_ms_per_exec} cpu/execution, ×${ratios.main_thread_cpu_ms_per_exec} main thread cpu/execution`
+      + `  (this ${mine.exec_per_s}/s, p50 ${mine.p50_ms} ms, ${mine.cpu_ms_per_exec} cpu ms, main thread ${mine.main_thread_cpu_ms_per_exec}; baseline ${base.exec_per_s}/s, p50 ${base.p50_ms} ms, ${base.cpu_ms_per_exec} cpu ms, main thread ${base.main_thread_cpu_ms_per_exec}; medians of ${ROUNDS})`;
     console.log(opts.json ? JSON.stringify({ ...row, comparison: true }) : text);
     // each round's figures beside the medians: a ratio moved by one round shows as one
     if (!opts.json) {
       const perRound = (checkout, k) => rows.filter((r) => r.rate === rate && r.checkout === checkout).map((r) => r[k] ?? "?").join("/");
-      for (const k of ["p50_ms", "p99_ms", "cpu_ms_per_exec"]) console.log(`${"".padEnd(13)} ${"".padEnd(10)} ${k} by round: this ${perRound("this", k)}; baseline ${perRound("baseline", k)}`);
+      for (const k of ["p50_ms", "p99_ms", "cpu_ms_per_exec", "main_thread_cpu_ms_per_exec"]) console.log(`${"".padEnd(13)} ${"".padEnd(10)} ${k} by round: this ${perRound("this", k)}; baseline ${perRound("baseline", k)}`);
     }
   }
 }

@@ -41,6 +41,14 @@ namespace: cli.execute
 tasks:
   - { id: shaky, type: core.Fail, allowFailure: true }
 `,
+  // an SLA assertion that fails at once cancels the execution (Kestra's sla-execution-condition.yaml with CANCEL)
+  cancelled: `id: cancelled
+namespace: cli.execute
+sla:
+  - { id: never, type: EXECUTION_ASSERTION, behavior: CANCEL, assert: "{{ false }}" }
+tasks:
+  - { id: never_runs, type: core.Log, message: no }
+`,
 };
 
 type Event = { event: string; [key: string]: unknown };
@@ -97,6 +105,10 @@ describe("ferry execute", () => {
     const warned = await runCli(["execute", "cli.execute", "tolerated", "--wait", "--server", ferry.url]);
     expect(warned.code).toBe(3);
     expect(events(warned.stdout).at(-1)).toMatchObject({ event: "end", state: "WARNING" });
+    // CANCELLED is an end too: the follow stops there, exit 1 (it used to wait for an end that had come)
+    const cancelled = await runCli(["execute", "cli.execute", "cancelled", "--wait", "--server", ferry.url]);
+    expect(cancelled.code).toBe(1);
+    expect(events(cancelled.stdout).at(-1)).toMatchObject({ event: "end", state: "CANCELLED" });
   }, 120_000);
 
   it("on a terminal, redraws its progress while the execution runs: ended tasks, the running one, log lines; then the outputs", async () => {

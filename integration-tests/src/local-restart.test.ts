@@ -67,4 +67,52 @@ describe("local mode survives a hard stop", () => {
       await second.stop();
     }
   }, 120_000);
+
+  it("a ForEach killed with kill -9 midway ends after a restart with every value run once, their outputs read by the task after it (issue #18.1: ended runs held packed)", async () => {
+    const first = await startFerryProcess();
+    const api = (base: string, path: string, init?: RequestInit) => fetch(`${base}/api/v1${path}`, init);
+    const flow = `id: each
+namespace: it.restart
+tasks:
+  - id: each
+    type: core.ForEach
+    values: "{{ range(1, 400) }}"
+    tasks:
+      - { id: ret, type: core.Return, format: "v{{ taskrun.value }}" }
+  - { id: after, type: core.Return, format: "{{ outputs.ret['1'].value }} {{ outputs.ret['200'].value }} {{ outputs.ret['400'].value }}" }
+`;
+    expect((await api(first.url, "/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: flow })).status).toBe(200);
+    const { id } = (await (await api(first.url, "/executions/it.restart/each", { method: "POST" })).json()) as { id: string };
+    type Execution = { state: { current: string }; taskRunList: Array<{ taskId: string; value?: string; state: { current: string; histories: unknown[] }; attempts: unknown[]; outputs?: unknown }> };
+    const read = async (base: string) => (await (await api(base, `/executions/${id}`)).json()) as Execution;
+    // killed once some values ended (their runs held packed) and others had not started
+    for (const end = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      const ended = (await read(first.url)).taskRunList.filter((r) => r.taskId === "ret" && r.state.current === "SUCCESS").length;
+      if (ended >= 40) break;
+      if (Date.now() > end) throw new Error("the ForEach did not start");
+    }
+    await first.kill9();
+
+    const second = await startFerryProcess({ cwd: first.cwd, port: Number(new URL(first.url).port) });
+    try {
+      let execution = await read(second.url);
+      for (const end = Date.now() + 60_000; !["SUCCESS", "FAILED", "WARNING"].includes(execution.state.current) && Date.now() < end; ) {
+        await new Promise((r) => setTimeout(r, 200));
+        execution = await read(second.url);
+      }
+      expect(execution.state.current).toBe("SUCCESS");
+      const rets = execution.taskRunList.filter((r) => r.taskId === "ret");
+      expect(rets).toHaveLength(400);
+      expect(new Set(rets.map((r) => r.value)).size).toBe(400);
+      for (const run of rets) {
+        expect(run.state.current).toBe("SUCCESS");
+        expect(run.outputs).toEqual({ value: `v${run.value}` });
+        // each run's history as saved: created, queued, running, success (a run lost with the process ran again as a new attempt)
+        expect(run.state.histories.length).toBeGreaterThanOrEqual(4);
+      }
+      expect(execution.taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "v1 v200 v400" });
+    } finally {
+      await second.stop();
+    }
+  }, 180_000);
 });

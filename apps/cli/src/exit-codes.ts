@@ -6,7 +6,7 @@ import { OperationalError, UserError } from "@ferry/sdk";
  */
 export const EXIT = {
   ok: 0,
-  /** the execution ended FAILED or KILLED, or the server refused the request (not found, invalid, conflict) */
+  /** the execution ended FAILED, KILLED or CANCELLED, or the server refused the request (not found, invalid, conflict) */
   failed: 1,
   /** an unknown command or option, a missing or malformed argument */
   usage: 2,
@@ -21,7 +21,7 @@ export const EXIT = {
 export const EXIT_CODES_HELP = `
 Exit codes:
   0  success (with --wait: the execution ended SUCCESS)
-  1  the execution ended FAILED or KILLED, or the server refused the request (not found, invalid, conflict)
+  1  the execution ended FAILED, KILLED or CANCELLED, or the server refused the request (not found, invalid, conflict)
   2  bad usage: an unknown command or option, a missing or malformed argument
   3  the execution ended WARNING
   4  no Ferry server answered (nothing listening, or no answer within FERRY_REQUEST_TIMEOUT seconds, 30 by default)

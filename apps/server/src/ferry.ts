@@ -71,7 +71,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
     closers.push(() => engine.stop());
     if (resumed) logger.info({ resumed }, "resumed unfinished executions");
     if (options.inProcess) {
-      const worker = options.inProcess({ config, backends, registry, scheduler: engine });
+      const worker = options.inProcess({ config, baseDir, backends, registry, scheduler: engine });
       await worker.start();
       closers.unshift(() => worker.stop());
     }

@@ -73,7 +73,8 @@ tasks:
     logLevels: [WARN]
     endDate: "{{ now() | dateAdd(1, 'DAYS') }}"
   - id: keep_records
-    type: core.PurgeExecutions
+    # Kestra's older name for PurgeExecutions (its @Plugin aliases)
+    type: io.kestra.core.tasks.storages.Purge
     namespace: purge.logs
     endDate: "{{ now() | dateAdd(1, 'DAYS') }}"
     purgeExecution: false

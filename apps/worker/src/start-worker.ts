@@ -1,5 +1,5 @@
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
-import type { Repository } from "@ferry/sdk";
+import type { Queue, Repository } from "@ferry/sdk";
 import { BUILT_IN_BACKENDS, composeStorageParts, composeWorker, configureInstance, encryptionKey, type Worker } from "@ferry/engine";
 import { UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
@@ -9,6 +9,12 @@ export interface StartWorkerOptions {
   baseDir: string;
   concurrency?: number;
   groups?: string[];
+  /**
+   * Local mode's worker threads: the main thread's memory queue, reached over a message port,
+   * stands in for the configured one; and SECRET inputs open with the key local mode keeps in
+   * ./.ferry/ when none is configured.
+   */
+  local?: { queue?: Queue };
 }
 
 /**
@@ -19,12 +25,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
   configureInstance(config.instance);
-  if (config.queue.type === "memory") {
+  if (config.worker.threads !== undefined && !options.local) {
+    throw new UserError("invalid configuration at worker.threads: it sets local mode's worker threads (ferry server local); a standalone worker is one thread: start more workers instead");
+  }
+  if (config.queue.type === "memory" && !options.local?.queue) {
     throw new UserError("invalid configuration at queue.type: a standalone worker takes its jobs from a shared queue (queue.type: redis)");
   }
   const sources = { baseDir, builtIns: BUILT_IN_BACKENDS };
   const backends = await retryWhileUnavailable(
-    () => createBackends(config, sources, { repository: false }),
+    async () => {
+      const created = await createBackends(config, sources, { repository: false });
+      return options.local?.queue ? { ...created, queue: options.local.queue } : created;
+    },
     (line) => console.error(JSON.stringify({ level: "error", msg: line })),
   );
   try {
@@ -34,7 +46,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, sources)));
     const worker = composeWorker({
       config, backends, registry, storage: composeStorageParts(backends, repository),
-      encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: false }),
+      encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: options.local !== undefined }),
       concurrency: options.concurrency, groups: options.groups,
     });
     await worker.start();

@@ -147,6 +147,8 @@ export interface InProcessWorker {
 
 export interface LocalWorkerInput {
   config: FerryConfig;
+  /** relative paths in the configuration are resolved from here (worker threads open their own backends and plugins) */
+  baseDir: string;
   backends: Pick<Backends, "storage" | "queue" | "secrets">;
   registry: PluginRegistry;
   /** the server's executor side, whose storage parts and encryption key the worker shares */

@@ -31,7 +31,8 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
   });
   const ids = new Map(keep.map((r) => [r.id, newId()]));
   const runs = keep.map((r) => ({
-    ...structuredClone(r),
+    // state, attempts and outputsUri named: an executor's held run has them as accessors, which a clone would leave out
+    ...structuredClone({ ...r, state: r.state, attempts: r.attempts, outputsUri: r.outputsUri }),
     id: ids.get(r.id)!,
     executionId,
     parentTaskRunId: r.parentTaskRunId ? ids.get(r.parentTaskRunId) : undefined,

@@ -1,4 +1,5 @@
 /** The server's JSON shapes the CLI reads (Kestra's; see apps/server/src/http/serialize.ts). */
+import { isTerminal, type ExecutionState } from "@ferry/sdk";
 
 export interface StateJson {
   current: string;
@@ -59,8 +60,9 @@ export interface Page<T> {
   total: number;
 }
 
-const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED", "SKIPPED"]);
-export const isEnded = (state: string): boolean => TERMINAL.has(state);
+// Kestra's State.Type.isTerminated(), as the engine reads it: CANCELLED (a concurrency or SLA
+// CANCEL, a Pause's CANCEL behavior) and RETRIED end an execution too
+export const isEnded = (state: string): boolean => isTerminal(state as ExecutionState);
 
 /** `taskId` or `taskId[value]` for a task run of a loop */
 export const runName = (run: Pick<TaskRunJson, "taskId" | "value">): string => (run.value !== null && run.value !== undefined ? `${run.taskId}[${run.value}]` : run.taskId);

@@ -38,9 +38,9 @@ export function registerServer(program: Command): void {
   withServerOptions(server.command("local"))
     .description("API, executor and an in-process worker in one process (embedded defaults: SQLite, local storage, memory queue)")
     .action(async (options: ServerOptions) => {
-      const [{ startFerry }, { composeLocalWorker }] = await Promise.all([import("@ferry/server"), import("@ferry/engine")]);
-      // local mode is composed here: the server runs the worker it is given
-      const ferry = await startFerry({ ...(await configFrom(options)), inProcess: composeLocalWorker, flowsDir: options.flows ? resolve(options.flows) : undefined });
+      const [{ startFerry }, { composeLocalWorkers }] = await Promise.all([import("@ferry/server"), import("@ferry/worker")]);
+      // local mode is composed here: the server runs the worker it is given, in worker threads (worker.threads)
+      const ferry = await startFerry({ ...(await configFrom(options)), inProcess: composeLocalWorkers, flowsDir: options.flows ? resolve(options.flows) : undefined });
       stopOnSignal(() => ferry.close());
     });
 

@@ -31,15 +31,15 @@ describe("bad input answers 4xx with a message, never 500", () => {
   });
 
   it("POST /flows/validate names a typo and a property Ferry does not honour, with its line; POST /flows refuses them", async () => {
-    const source = "id: typo\nnamespace: bad.input\nlisteners: []\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: WARN\n";
+    const source = "id: typo\nnamespace: bad.input\nlisteners: [{ conditions: [], tasks: [{ id: l, type: core.Log, message: l }] }]\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: hi\n    levle: WARN\n";
     const [result] = (await (await t.api("/flows/validate", { method: "POST", headers: yaml, body: source })).json()) as Array<{ errors: Array<{ path: string; line: number; message: string }> }>;
     expect(result.errors).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: "tasks[0].levle", line: 8, message: "unknown property 'levle'" }),
-        expect.objectContaining({ path: "listeners", line: 3, message: expect.stringContaining("not supported by Ferry yet: listeners") }),
+        expect.objectContaining({ path: "listeners[0].conditions", line: 3, message: expect.stringContaining("not supported by Ferry yet: listener conditions") }),
       ]),
     );
-    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: source }), 422, /not supported by Ferry yet: listeners.*and 1 more problem/);
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: source }), 422, /not supported by Ferry yet: listener conditions.*and 1 more problem/);
     expect((await t.api("/flows/bad.input/typo")).status).toBe(404);
   });
 

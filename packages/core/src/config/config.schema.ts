@@ -63,6 +63,20 @@ export const configSchema = z.strictObject({
        * environment, memory and files a script can then read.
        */
       processUser: z.string().regex(/^\S+$/, "a user name or uid:gid").optional(),
+      /**
+       * Local mode (`ferry server local`): how many worker threads run its task runs, beside
+       * the thread of the API and executor, sharing `concurrency` between them. 0 runs them on
+       * the API's thread. Absent: none on two cores or fewer, else up to 2 (cores - 2, at most concurrency).
+       */
+      threads: z.coerce.number().int().min(0).max(64).optional(),
+    })
+    .superRefine((worker, ctx) => {
+      if (worker.threads !== undefined && worker.threads > worker.concurrency) {
+        ctx.addIssue({
+          code: "custom", path: ["threads"],
+          message: `${worker.threads} threads share a worker.concurrency of ${worker.concurrency}, and each takes at least one task run at a time: lower worker.threads or raise worker.concurrency`,
+        });
+      }
     })
     .prefault({}),
   executor: z

@@ -29,6 +29,8 @@ describe("configuration", () => {
     expect(config.server).toMatchObject({ host: "0.0.0.0", port: 7000 });
     expect(config.storage).toMatchObject({ path: "/data/storage" });
     expect(config.worker.concurrency).toBe(3);
+    expect(config.worker.threads).toBeUndefined();
+    expect(loadConfig({ cwd, env: { DATA: "/data", FERRY_WORKER__THREADS: "0" } }).config.worker.threads).toBe(0);
   });
   it("keeps the embedded backend when only its options are overridden", async () => {
     const { config } = loadConfig({ cwd: await dirWith(), env: { FERRY_REPOSITORY__PATH: "/tmp/x.db", FERRY_STORAGE__PATH: "/tmp/s" } });
@@ -46,6 +48,9 @@ describe("configuration", () => {
     expect(await load("server: [\n")).toThrow(/ferry.yaml:\d+: invalid YAML/);
     expect(await load("instance:\n  url: not a url\n")).toThrow(/at instance.url.*absolute URL/);
     expect(await load("instance:\n  name: prod\n")).toThrow(/unknown key 'instance.name'/);
+    expect(await load("worker:\n  concurrency: 2\n  threads: 3\n")).toThrow(/at worker.threads: 3 threads share a worker.concurrency of 2/);
+    expect(await load("worker:\n  threads: -1\n")).toThrow(/at worker.threads/);
+    expect(await load("worker:\n  threads: two\n")).toThrow(/at worker.threads/);
   });
   it("reads the instance block templates see as kestra.environment and kestra.url", async () => {
     const { config } = loadConfig({ cwd: await dirWith("instance:\n  environment: prod\n"), env: { FERRY_INSTANCE__URL: "https://ferry.example.com" } });

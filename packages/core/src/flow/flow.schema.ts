@@ -152,6 +152,12 @@ export const flowSchema = z.strictObject({
     .strictObject({
       limit: z.number().int().min(1, "concurrency.limit is at least 1"),
       behavior: z.enum(["QUEUE", "CANCEL", "FAIL"]).default("QUEUE").describe("what a start does when every slot is taken: wait QUEUED (oldest first), end CANCELLED, or end FAILED"),
+      // Kestra's test flows flow-concurrency-queue-{size,limit,duration}.yml name these, but every
+      // Concurrency.java we could read has `limit` and `behavior` only: queueSize (first named queueLimit)
+      // is kestra-io/kestra pull request #17046, open when read; no source read gives `duration` a meaning
+      queueSize: schema.notYet("concurrency.queueSize", "Kestra's flow concurrency Ferry follows has limit and behavior only; a cap on queued executions is proposed in kestra-io/kestra pull request #17046"),
+      queueLimit: schema.notYet("concurrency.queueLimit", "queueSize's first name in kestra-io/kestra pull request #17046; Kestra's flow concurrency Ferry follows has limit and behavior only"),
+      duration: schema.notYet("concurrency.duration", "Kestra's flow concurrency Ferry follows has limit and behavior only, and no Kestra source read gives duration a meaning"),
     })
     .optional()
     .describe("how many executions of this flow may run at once, across every scheduler"),
@@ -160,7 +166,22 @@ export const flowSchema = z.strictObject({
   /** the retry policy of every task (and subflow) that fails without one of its own or of an enclosing task */
   retry: retryProperty.optional(),
   sla: z.array(slaSchema).optional(),
-  listeners: schema.notYet("listeners", "Kestra deprecated them: use errors or a Flow trigger"),
+  /**
+   * Kestra's deprecated listeners: with no conditions, their tasks run once the execution ended,
+   * one after another, before afterExecution, and do not change its state (Kestra's
+   * handleListeners; AfterExecutionTestCase.shouldCallTasksAfterListener). parseFlow folds them
+   * into the head of afterExecution.
+   */
+  listeners: z
+    .array(
+      z.strictObject({
+        description: z.string().optional(),
+        conditions: schema.notYet("listener conditions", "a listener without conditions runs its tasks at every end; use afterExecution tasks with runIf, or a Flow trigger with conditions"),
+        tasks: z.array(z.unknown()).min(1, "a listener needs at least one task"),
+      }),
+    )
+    .optional()
+    .describe("deprecated by Kestra: tasks run once the execution ended, before afterExecution; they do not change its state"),
   checks: z
     .array(
       z.strictObject({

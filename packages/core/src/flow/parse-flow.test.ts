@@ -296,11 +296,24 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(refusal(base(log, "concurrency: { limit: 2, behavior: WAIT }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behavior" }));
     expect(refusal(base(log, "concurrency: { limit: 2, behaviour: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.behaviour" }));
     expect(refusal(base(log, "concurrency: { behavior: QUEUE }\n"))).toContainEqual(expect.objectContaining({ path: "concurrency.limit" }));
+    // Kestra's flow-concurrency-queue-{size,limit,duration}.yml: not in the Concurrency model Ferry follows (limit, behavior)
+    for (const key of ["queueSize: 1", "queueLimit: 1", "duration: PT5S"]) {
+      const name = key.split(":")[0];
+      expect(refusal(base(log, `concurrency: { limit: 1, behavior: QUEUE, ${key} }\n`))).toContainEqual(expect.objectContaining({ path: `concurrency.${name}`, message: expect.stringContaining(`not supported by Ferry yet: concurrency.${name}`) }));
+    }
+  });
+
+  it("listeners (Kestra's deprecated form, without conditions) run as the head of afterExecution, their tasks checked where written", () => {
+    const flow = parseFlow(base("    type: core.Log\n    message: hi\n", "listeners:\n  - description: told\n    tasks:\n      - { id: l1, type: core.Log, message: one }\n  - tasks: [{ id: l2, type: core.Log, message: two }]\nafterExecution:\n  - { id: end, type: core.Log, message: end }\n"), registry);
+    expect(flow.afterExecution?.map((t) => t.id)).toEqual(["l1", "l2", "end"]);
+    expect((flow as { listeners?: unknown }).listeners).toBeUndefined();
+    expect(refusal(base("    type: core.Log\n    message: hi\n", "listeners:\n  - tasks: [{ id: l, type: core.Nope }]\n"))).toContainEqual(expect.objectContaining({ path: "listeners[0].tasks[0].type" }));
+    expect(refusal(base("    type: core.Log\n    message: hi\n", "listeners:\n  - tasks: []\n"))).toContainEqual(expect.objectContaining({ path: "listeners[0].tasks", message: expect.stringContaining("at least one task") }));
   });
 
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
-      [base("    type: core.Log\n    message: hi\n", "listeners: []\n"), "not supported by Ferry yet: listeners"],
+      [base("    type: core.Log\n    message: hi\n", "listeners:\n  - conditions: [{ type: core.condition.ExecutionStatus, in: [FAILED] }]\n    tasks: [{ id: l, type: core.Log, message: l }]\n"), "not supported by Ferry yet: listener conditions"],
       [base("    type: core.Log\n    message: hi\ntriggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', logLevel: WARN }\n"), "not supported by Ferry yet: logLevel"],
     ];
     for (const [source, message] of cases) expect(refusal(source).map((e) => e.message).join("\n")).toContain(message);

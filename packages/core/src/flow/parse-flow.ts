@@ -127,6 +127,11 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         validateTasks(flow[key] as unknown[], [key], registry, seen, add, addIssues);
       }
     }
+    foldListeners(flow, (tasks, path) => {
+      const applied = applyTaskDefaults(tasks as TaskSpec[], flow.pluginDefaults, registry);
+      validateTasks(applied, path, registry, seen, add, addIssues);
+      return applied;
+    });
     if (flow.triggers) flow.triggers = applyTriggerDefaults(flow.triggers, flow.pluginDefaults, registry);
     for (const [i, trigger] of (flow.triggers ?? []).entries()) {
       const def = registry.trigger(trigger.type);
@@ -210,6 +215,23 @@ function validateTasks(
     }
     if (def.kind === "flowable" && def.sharedFolder) validateSharedFolderTasks(spec, path, registry, add);
   }
+}
+
+/**
+ * Kestra's listeners (deprecated; conditions refused by the schema): their tasks run at the
+ * execution's end before afterExecution's, as Kestra's handleListeners resolves them, so the
+ * engine sees them as the head of afterExecution.
+ */
+function foldListeners(flow: Flow, check: (tasks: unknown[], path: Path) => TaskSpec[]) {
+  const { listeners } = flow as { listeners?: unknown };
+  if (!Array.isArray(listeners)) return;
+  const folded: TaskSpec[] = [];
+  listeners.forEach((listener: unknown, i) => {
+    const tasks = (listener as { tasks?: unknown } | null)?.tasks;
+    if (Array.isArray(tasks)) folded.push(...check(tasks, ["listeners", i, "tasks"]));
+  });
+  if (folded.length) flow.afterExecution = [...folded, ...(flow.afterExecution ?? [])];
+  delete (flow as { listeners?: unknown }).listeners;
 }
 
 /**

@@ -64,5 +64,7 @@ function replaceAt(spec: Record<string, unknown>, path: Array<string | number>, 
     at[key] = copy;
     at = copy;
   }
-  at[path[path.length - 1]] = list;
+  const last = path[path.length - 1];
+  // a single task where the flow wrote one (Pause's onPause, a Dag entry's task) stays a single task
+  at[last] = Array.isArray(at[last]) ? list : list[0];
 }

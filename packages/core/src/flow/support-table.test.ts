@@ -19,7 +19,7 @@ describe("docs/kestra-properties.md", () => {
   it("lists refusals in the parser's words and honoured properties as such", () => {
     const text = table();
     expect(text).toMatch(/\| `concurrency` \| honoured \|/);
-    expect(text).toMatch(/\| `listeners` \| refused \| not supported by Ferry yet: listeners/);
+    expect(text).toMatch(/\| `listeners` \| honoured \|/);
     expect(text).toMatch(/\| `runIf` \| honoured \|/);
     expect(text).toMatch(/\| `containerImage` \| refused \| not supported by Ferry yet: containerImage/);
     expect(text).toMatch(/\| `behavior` \| honoured \|/);

@@ -12,6 +12,8 @@ export function childTaskLists(def: TaskDefinition, spec: TaskSpec): Array<[Arra
   for (const key of def.taskProperties) {
     const value = spec[key];
     if (Array.isArray(value)) out.push([[key], value]);
+    // one task where a list would be (Pause's onPause): a task names its type
+    else if (value && typeof value === "object" && typeof (value as { type?: unknown }).type === "string") out.push([[key], [value]]);
     else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) if (Array.isArray(v)) out.push([[key, k], v]);
     }

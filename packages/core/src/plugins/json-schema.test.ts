@@ -65,7 +65,7 @@ describe("the flow JSON Schema refuses what the server refuses", () => {
     }
   });
   it("a Kestra property Ferry does not honour yet", () => {
-    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { listeners: [] }))).toBe(false);
+    expect(refusedByServer(flow({ type: "core.Log", message: "hi" }, { listeners: [{ conditions: [], tasks: [{ id: "l", type: "core.Log", message: "l" }] }] }))).toBe(false);
     expect(refusedByServer(flow({ type: "core.Log", message: "hi", workerGroup: { key: "gpu" } }))).toBe(false);
     expect(refusedByServer(flow({ type: "script.Shell", commands: ["id"], containerImage: "ubuntu:22.04" }))).toBe(false);
   });

@@ -51,7 +51,9 @@ function childListSchema(value: Schema): Schema {
   const members = (value.anyOf as Schema[] | undefined) ?? [value];
   const nullable = members.some((member) => member.type === "null");
   const list = members.find((member) => member.type !== "null") ?? value;
-  const tasks: Schema = list.type === "object" ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } } : { type: "array", items: { $ref: "#/$defs/task" } };
+  // one task (Pause's onPause: an object with its own id and type) or a map of lists (Switch's cases)
+  const single = list.type === "object" && Boolean((list.properties as Schema | undefined)?.type);
+  const tasks: Schema = single ? { $ref: "#/$defs/task" } : list.type === "object" ? { type: "object", additionalProperties: { type: "array", items: { $ref: "#/$defs/task" } } } : { type: "array", items: { $ref: "#/$defs/task" } };
   return nullable ? { anyOf: [tasks, { type: "null" }] } : tasks;
 }
 

@@ -27,6 +27,13 @@ describe("Kestra core types Ferry does not run yet", () => {
     expect(errors).toContainEqual(expect.objectContaining({ path: "triggers[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.plugin\.core\.trigger\.BatchWebhook is not supported by Ferry yet: .*Webhook/) }));
   });
 
+  it("the pre-0.17 WaitFor (Kestra's old waitfor.yaml) is refused as a name Kestra no longer accepts, pointing to LoopUntil", () => {
+    const errors = refusal(`id: waitfor\nnamespace: company.team\ntasks:\n  - id: w\n    type: io.kestra.core.tasks.flows.WaitFor\n    condition: "{{ true }}"\n    task: { id: o, type: io.kestra.plugin.core.log.Log, message: x }\n`);
+    expect(errors).toContainEqual(expect.objectContaining({ path: "tasks[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.core\.tasks\.flows\.WaitFor is a name Kestra no longer accepts: .*LoopUntil/) }));
+    // the name LoopUntil declares as its alias deploys
+    expect(registry.task("io.kestra.plugin.core.flow.WaitFor")?.type).toBe("core.LoopUntil");
+  });
+
   it("every type listed is one no loaded plugin provides (a type that gains an implementation leaves the list)", async () => {
     const source = await import("node:fs/promises").then((fs) => fs.readFile(new URL("./kestra-unsupported.ts", import.meta.url), "utf8"));
     const listed = [...source.matchAll(/\[core\("([\w.]+)"\)\]/g)].map((m) => `io.kestra.plugin.core.${m[1]}`);

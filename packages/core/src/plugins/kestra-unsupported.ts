@@ -17,8 +17,21 @@ const UNSUPPORTED: Record<string, string> = {
   [core("trigger.McpToolTrigger")]: "Ferry serves no MCP tools",
 };
 
+/**
+ * Old Kestra names Kestra itself no longer accepts: no current class declares them among its
+ * @Plugin aliases, and their model differs from what replaced them.
+ */
+const GONE: Record<string, string> = {
+  // the pre-0.17 WaitFor ran one `task` while `condition` held, with top-level maxIterations and
+  // `previous`; LoopUntil's only alias is io.kestra.plugin.core.flow.WaitFor (LoopUntil.java)
+  "io.kestra.core.tasks.flows.WaitFor":
+    "its model (one `task`, top-level `maxIterations`, `previous`) is gone and no Kestra class answers to that name now; write io.kestra.plugin.core.flow.LoopUntil: its `tasks` run again until `condition` holds, bounded by `checkFrequency`",
+};
+
 /** why Ferry refuses a Kestra core type it knows of, or undefined for any other name */
 export function kestraUnsupported(type: string): string | undefined {
   const why = UNSUPPORTED[type];
-  return why ? `Kestra's ${type} is not supported by Ferry yet: ${why}` : undefined;
+  if (why) return `Kestra's ${type} is not supported by Ferry yet: ${why}`;
+  const gone = GONE[type];
+  return gone ? `Kestra's ${type} is a name Kestra no longer accepts: ${gone}` : undefined;
 }

@@ -30,6 +30,32 @@ afterExecution:
     expect(r.state("broken")).toBe("FAILED");
   });
 
+  it("listeners (Kestra's deprecated form) run their tasks once the execution ended, before afterExecution (Kestra's after-execution-listener.yaml)", async () => {
+    const r = await h.run(`
+id: after-execution-listener
+namespace: test.after
+tasks:
+  - { id: hello, type: io.kestra.plugin.core.log.Log, message: "Hello" }
+listeners:
+  - tasks:
+      - { id: listenerTask, type: io.kestra.plugin.core.log.Log, message: "listener sees {{ execution.state }}" }
+afterExecution:
+  - id: end
+    type: io.kestra.plugin.core.output.OutputValues
+    values:
+      state: "{{ execution.state }}"
+`);
+    // AfterExecutionTestCase.shouldCallTasksAfterListener: SUCCESS, three task runs, each starting once the one before ended
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["hello", "SUCCESS"], ["listenerTask", "SUCCESS"], ["end", "SUCCESS"]]);
+    const [hello, listener, end] = r.taskRuns;
+    expect(Date.parse(listener.state.startDate)).toBeGreaterThanOrEqual(Date.parse(hello.state.endDate!));
+    expect(Date.parse(end.state.startDate)).toBeGreaterThanOrEqual(Date.parse(listener.state.endDate!));
+    expect(Date.parse(end.state.startDate)).toBeGreaterThanOrEqual(Date.parse(r.execution.state.endDate!));
+    expect(await r.outputs("end")).toEqual({ values: { state: "SUCCESS" } });
+    expect(r.messages()).toContain("listener sees SUCCESS");
+  });
+
   it("runs after errors on a failed execution, and after an Exit, which keep their states", async () => {
     const failed = await h.run(`
 id: after-execution-error

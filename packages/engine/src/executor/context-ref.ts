@@ -1,6 +1,7 @@
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
+import { currentOf } from "./held-task-run.js";
 import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
 import { loopItem } from "./loop-execution.js";
 
@@ -17,7 +18,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
   // a Loop's iteration (a LOOP execution) reads the outputs its parent's tasks had when it started, then its own
   const outputs: OutputRef[] = [...(execution.loopRun?.outputs ?? [])];
   const add = (run: TaskRunRecord) => {
-    if (run.outputsUri && (isTerminal(run.state.current) || run.planUri)) {
+    if (run.outputsUri && (isTerminal(currentOf(run)) || run.planUri)) {
       const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
     }

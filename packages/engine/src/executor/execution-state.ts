@@ -4,6 +4,7 @@ import type { Flow } from "@ferry/core";
 import type { CreateExecutionRequest } from "../execution-service.js";
 import type { TaskRunVariables } from "../context.js";
 import type { ExecutorEvent, WorkerJob } from "../messages.js";
+import { HeldTaskRun } from "./held-task-run.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
 
@@ -163,15 +164,8 @@ export class ExecutionState {
 
   /** `id`: one a worker chose (the children of a WorkingDirectory it runs) */
   create(taskId: string, parentId: string | undefined, value: string | undefined, state: TaskRunState, id = newId()): TaskRunRecord {
-    const run: TaskRunRecord = {
-      id,
-      executionId: this.execution.id,
-      taskId,
-      parentTaskRunId: parentId,
-      value,
-      state: newState(state),
-      attempts: [],
-    };
+    // held compact once it ends (held-task-run.ts)
+    const run = new HeldTaskRun({ id, executionId: this.execution.id, taskId, parentTaskRunId: parentId, value, state: newState(state), attempts: [] });
     this.taskRuns.push(run);
     this.runIndex?.add(run);
     this.touch(run);

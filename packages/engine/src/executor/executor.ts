@@ -9,7 +9,6 @@ import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
 import { filesPrefix, recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
-import { compactEnded } from "./compact-ended.js";
 import { armedWakeupIds } from "./ended-wakeups.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
@@ -27,6 +26,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
+import { held, HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
@@ -109,8 +109,8 @@ export class Executor {
    * conflicts and the event is handled again on what that executor saved.
    */
   /** what the executor holds between events (a footprint: back to what it was once its executions ended) */
-  footprint(): { locks: number; saved: number } {
-    return { locks: this.locks.size, saved: this.saved.size };
+  footprint(): { locks: number; saved: number; unpacked: number } {
+    return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount() };
   }
 
   handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
@@ -153,19 +153,27 @@ export class Executor {
   }
 
   private async process(event: ExecutorEvent | ExecutorCommand, fresh = false): Promise<ExecutionState | undefined> {
-    const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(event.executionId) : undefined;
+    const id = event.executionId;
+    const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(id) : undefined;
     try {
-      const state = await this.processOn(event, remembered ?? (await this.deps.repository.getExecution(event.executionId)), Boolean(remembered));
-      if (state === "recheck") return this.process(event, true);
+      const state = await this.processOn(event, remembered ?? heldRuns(await this.deps.repository.getExecution(id)), Boolean(remembered));
+      if (state === "recheck") {
+        repackHeld(id, false);
+        return this.process(event, true);
+      }
       if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
-        for (const run of state.dirty) compactEnded(run);
-        this.saved.put(event.executionId, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
+        // what ended in this event, and what a read unpacked, is held packed until the next
+        for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack();
+        repackHeld(id, true);
+        this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
       }
       // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
-      else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(event.executionId);
+      else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(id);
+      repackHeld(id, false);
       return state;
     } catch (error) {
-      this.saved.forget(event.executionId);
+      this.saved.forget(id);
+      repackHeld(id, false);
       throw error;
     }
   }
@@ -537,6 +545,20 @@ export class Executor {
       });
     }
   }
+}
+
+/** an execution read from the repository, its task runs held as the executor's own (packed once ended) */
+function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefined {
+  if (!loaded) return undefined;
+  const running = !isTerminal(loaded.execution.state.current);
+  return {
+    ...loaded,
+    taskRuns: loaded.taskRuns.map((run) => {
+      const kept = held(run);
+      if (running) kept.pack();
+      return kept;
+    }),
+  };
 }
 
 /** whether this save paused a Loop's iteration, ran it again after a pause, or ended it: what its Loop waits to hear */

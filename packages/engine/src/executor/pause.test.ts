@@ -227,6 +227,62 @@ tasks:
     }
   });
 
+  it("onPause runs under the Pause while the execution waits, then the pause elapses: two task runs, both SUCCESS (Kestra's pause_on_pause.yaml, PauseTest.shouldExecuteOnPauseTask)", async () => {
+    const flow = await h.deploy(`
+id: pause-on-pause
+namespace: test.pause
+tasks:
+  - id: pause
+    type: io.kestra.plugin.core.flow.Pause
+    pauseDuration: PT0.5S
+    onPause:
+      id: hello
+      type: io.kestra.plugin.core.log.Log
+      message: "hello while {{ execution.state }}"
+`);
+    const execution = await h.executions.create({ flow });
+    await h.waitFor(execution.id, ended);
+    const r = await h.result(execution.id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["pause", "SUCCESS"], ["hello", "SUCCESS"]]);
+    const pause = r.taskRuns[0];
+    expect(r.taskRuns[1].parentTaskRunId).toBe(pause.id);
+    // as PauseTest's runDelay counts them: one PAUSED, two RUNNING in the Pause's history
+    const count = (state: string) => pause.state.histories.filter((s) => s.state === state).length;
+    expect([count("PAUSED"), count("RUNNING"), pause.state.current]).toEqual([1, 2, "SUCCESS"]);
+    expect(r.messages()).toContain("hello while PAUSED");
+  });
+
+  it("onPause runs while a Pause waits to be resumed; the execution stays PAUSED after it ended, a resume ends both", async () => {
+    const { id } = await startPaused(`
+id: pause-on-pause-manual
+namespace: test.pause
+tasks:
+  - id: pause
+    type: core.Pause
+    onPause: { id: notify, type: core.OutputValues, values: { at: "{{ execution.id }}" } }
+  - { id: after, type: core.Log, message: "after {{ outputs.notify.values.at }}" }
+`);
+    let held = (await h.repository.getExecution(id))!;
+    for (const end = Date.now() + 20_000; !held.taskRuns.some((t) => t.taskId === "notify" && isTerminal(t.state.current)) && Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 10));
+      held = (await h.repository.getExecution(id))!;
+    }
+    expect(held.execution.state.current).toBe("PAUSED");
+    expect(held.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["pause", "PAUSED"], ["notify", "SUCCESS"]]);
+    await resume(id);
+    await h.waitFor(id, ended);
+    const r = await h.result(id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => t.taskId)).toEqual(["pause", "notify", "after"]);
+    expect(r.messages()).toContain(`after ${id}`);
+  });
+
+  it("refuses onPause written as a list (Kestra's onPause is one task) and an onPause task of an unknown type", () => {
+    expect(() => parseFlow("id: p\nnamespace: test.pause\ntasks:\n  - id: pause\n    type: core.Pause\n    onPause:\n      - { id: a, type: core.Log, message: a }\n", h.registry)).toThrow(/onPause/);
+    expect(() => parseFlow("id: p\nnamespace: test.pause\ntasks:\n  - id: pause\n    type: core.Pause\n    onPause: { id: a, type: core.Nope }\n", h.registry)).toThrow(/onPause.*core\.Nope|core\.Nope/s);
+  });
+
   it("refuses at deploy an onResume input that breaks the input schema, and both delay and pauseDuration", () => {
     expect(() => parseFlow("id: bad\nnamespace: test.pause\ntasks:\n  - id: wait\n    type: core.Pause\n    onResume:\n      - { id: x, type: NOPE }\n", h.registry)).toThrow(/onResume.*unknown input type 'NOPE'|unknown input type 'NOPE'/s);
     expect(() => parseFlow("id: bad\nnamespace: test.pause\ntasks:\n  - id: wait\n    type: core.Pause\n    onResume:\n      - { id: x, type: STRING }\n      - { id: x, type: INT }\n", h.registry)).toThrow(/duplicate input id 'x'/);

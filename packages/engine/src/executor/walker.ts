@@ -1,4 +1,4 @@
-import { renderValue, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
@@ -6,6 +6,7 @@ import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { branchProgressOf, forgetProgress } from "./branch-progress.js";
 import { walkBranches } from "./branch-walk.js";
+import { currentOf } from "./held-task-run.js";
 import { contextRefOf } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
@@ -22,6 +23,13 @@ import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
 export type ListStatus = "running" | "success" | "warning" | "failed" | "killed";
+
+/** a Pause's `onPause` task (Kestra's Pause.onPause: one task), as a list */
+const onPauseOf = (task: TaskSpec) => tasksAtPath(task, ["onPause"]);
+
+/** two lists walked side by side: the one still running holds the other, then the worse outcome */
+const RANK: ListStatus[] = ["success", "warning", "failed", "killed", "running"];
+const joinStatus = (a: ListStatus, b: ListStatus): ListStatus => (RANK.indexOf(a) >= RANK.indexOf(b) ? a : b);
 
 /** What the walker needs from the rest of the engine. */
 export interface WalkerDeps {
@@ -74,9 +82,10 @@ export class Walker {
         if (!mayStart || this.halted()) return "running";
         run = await this.start(task, parentId, value);
       }
-      if (!isTerminal(run.state.current) && run.planUri) await this.walkFlowable(task, run, mayStart);
-      else if (run.state.current === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
-      switch (run.state.current) {
+      // an ended run's state is read without unpacking it (held-task-run.ts): a walk passes every ended run of its branch
+      if (!isTerminal(currentOf(run)) && run.planUri) await this.walkFlowable(task, run, mayStart);
+      else if (currentOf(run) === "CREATED" && run.attempts.length && !run.subflowExecutionId && mayStart && !this.halted()) await this.restartChild(task, run);
+      switch (currentOf(run)) {
         case "SUCCESS":
         case "SKIPPED":
           continue;
@@ -244,11 +253,16 @@ export class Walker {
       }
       if (!plan.pause.sleep.elapsed) return;
     } else if (plan.pause) {
-      // a pausing flowable holds its branches until resumed; it pauses once, on its first walk
-      if (run.state.current === "PAUSED") return;
+      // a pausing flowable holds its branches until resumed; it pauses once, on its first walk; its onPause runs while it is paused
+      if (run.state.current === "PAUSED") {
+        await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        return;
+      }
       if (!run.state.histories.some((h) => h.state === "PAUSED")) {
         if (!mayStart || this.halted()) return;
         await this.pauseOrFail(run, task, plan);
+        // pauseOrFail moved it on (TypeScript still sees the state narrowed above)
+        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
         return;
       }
     }
@@ -276,6 +290,8 @@ export class Walker {
         return;
       }
     }
+    // a Pause ends once its onPause ended too (it may still run when the pause elapsed or was resumed)
+    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, run.value, mayStart));
     if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
       // while a branch runs, no errors or finally task has started: only branches are stopped
       if (main === "running") {

@@ -18,18 +18,20 @@ export const pauseTask = defineTask({
     "The task run and its execution go PAUSED until resumed (`POST /api/v1/executions/{id}/resume`, the UI, `ferry executions resume`), " +
     "with the `onResume` inputs (typed as flow inputs) as the outputs `outputs.<id>.onResume.<input>`. With `pauseDuration`, the pause ends " +
     "by itself after it, as `behavior` says: RESUME goes on, WARN goes on with the task WARNING, FAIL fails the task, CANCEL cancels the execution. " +
-    "The task's `timeout` fails the task once passed (when there is no pauseDuration, or it is the shorter). The wait is held by the executor in the repository, not by a worker.",
+    "The task's `timeout` fails the task once passed (when there is no pauseDuration, or it is the shorter). The wait is held by the executor in the repository, not by a worker. " +
+    "`onPause`, one task, runs under the Pause once it went PAUSED, while the execution waits (Kestra's PauseTest.shouldExecuteOnPauseTask); the Pause ends once it ended too.",
   properties: z
     .strictObject({
       pauseDuration: schema.duration().optional().describe("how long the pause lasts at most (ISO-8601)"),
       delay: schema.duration().optional().describe("deprecated: pauseDuration's former name"),
       behavior: z.enum(BEHAVIORS, { error: `behavior is one of ${BEHAVIORS.join(", ")}` }).default("RESUME"),
       onResume: inputList().optional().describe("inputs asked for when the execution is resumed, typed like flow inputs"),
+      onPause: z.looseObject({ id: z.string(), type: z.string() }).optional().describe("one task run under the Pause once the execution is paused"),
       tasks: taskList().optional().describe("deprecated: tasks run once the pause ended"),
       ...handlers,
     })
     .refine((p) => p.pauseDuration === undefined || p.delay === undefined, { error: "delay is pauseDuration's deprecated name: give one of them", path: ["delay"] }),
-  taskProperties: ["tasks", ...HANDLER_LISTS],
+  taskProperties: ["tasks", "onPause", ...HANDLER_LISTS],
   rawProperties: ["onResume"],
   inputProperties: ["onResume"],
   examples: [

@@ -29,7 +29,8 @@ triggers:
 export const purgeExecutionsTask = defineTask({
   kind: "runnable",
   type: "core.PurgeExecutions",
-  aliases: ["io.kestra.plugin.core.execution.PurgeExecutions"],
+  // Kestra's @Plugin(aliases) on PurgeExecutions: the storage Purge it replaced
+  aliases: ["io.kestra.plugin.core.execution.PurgeExecutions", "io.kestra.core.tasks.storages.Purge", "io.kestra.plugin.core.storage.Purge"],
   title: "Purge ended executions",
   description:
     "Removes executions that ended before `endDate` (and started after `startDate`), of `namespace` (and its children) and `flowId` when given, in `states` (terminal ones only; all of them by default): their records and task runs, logs, metrics and internal storage files, each unless turned off. A running execution is never purged.",
