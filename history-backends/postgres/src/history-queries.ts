@@ -143,6 +143,7 @@ export class HistoryQueries {
       where created >= ${query.from}::timestamptz and created < ${query.to}::timestamptz
       ${query.flowId && query.namespace ? sql`and namespace = ${query.namespace}` : inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
+      and record->>'kind' is null
       group by ${query.groupBy === "flow" ? sql`namespace, flow_id` : sql`bucket`}, state`;
     return rows.map((r) => ({
       ...(query.groupBy === "flow" ? { namespace: r.namespace, flowId: r.flow_id } : { bucket: r.bucket }),

@@ -169,6 +169,9 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect(await ids({ namespace: ns("kind"), kind: "LOOP", size: 10 })).toEqual([iteration.execution.id]);
       expect(await ids({ namespace: ns("kind"), kind: "LOOP", parentId: root.execution.id, size: 10 })).toEqual([iteration.execution.id]);
       expect(await ids({ namespace: ns("kind"), kind: "LOOP", parentId: "another", size: 10 })).toEqual([]);
+      // the dashboard's counts: the flow's executions, not their Loops' iterations
+      const counts = await store.countStates({ namespace: ns("kind"), from: at(0), to: at(DAY), groupBy: "flow" });
+      expect(counts.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(1);
     });
 
     test("keyset pages walk every match once, newest first", async () => {

@@ -193,6 +193,11 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const loops = await repo.searchExecutions({ namespace: ns, kind: "LOOP", page: 1, size: 10 });
       expect(loops.results.map((e) => e.id)).toEqual([iteration.id]);
       expect(loops.total).toBe(1);
+      // the dashboard's counts: executions of the flow, not their Loops' iterations
+      if (repo.countExecutionStates) {
+        const counts = await repo.countExecutionStates({ namespace: ns, from: "2000-01-01T00:00:00.000Z", to: "2100-01-01T00:00:00.000Z", groupBy: "flow" });
+        expect(counts.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(1);
+      }
     });
     test("countExecutionStates groups in the database: per day or hour of creation, or per flow, with the ended ones' durations to the millisecond", async () => {
       const ns = `c.counts${Date.now()}`;

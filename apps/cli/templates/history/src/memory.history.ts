@@ -196,7 +196,8 @@ export class AcmeHistoryStore implements HistoryStore {
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {
     const executions = [...this.live.entries.values()]
       .map(({ record }) => record?.execution)
-      .filter((e): e is ExecutionRecord => e !== undefined && inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) && (!query.flowId || e.flowId === query.flowId));
+      // a Loop's iterations are not counted: parts of their execution
+      .filter((e): e is ExecutionRecord => e !== undefined && e.kind === undefined && inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) && (!query.flowId || e.flowId === query.flowId));
     return countByGroup(executions, query);
   }
 }

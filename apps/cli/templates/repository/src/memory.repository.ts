@@ -144,7 +144,8 @@ export class AcmeRepository implements Repository {
     // as searchExecutions: with a flow id the namespace is exact
     const inScope = (e: ExecutionRecord) =>
       (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) && (!query.flowId || e.flowId === query.flowId);
-    return countByGroup([...this.executions.values()].filter(inScope), query);
+    // a Loop's iterations are not counted: parts of their execution
+    return countByGroup([...this.executions.values()].filter((e) => e.kind === undefined && inScope(e)), query);
   }
 
   async listUnfinishedExecutions() {
