@@ -11,8 +11,9 @@ import { formatDuration, isTerminal, type Attempt, type StateRecord, type TaskRu
  * packs it once more when the event is done (`repackHeld`). A ForEach over 100,000 values
  * holds them all while it runs (issue #18.1).
  *
- * Only runs that pack back exactly are packed: a record another shape (a key this file does
- * not know, dates not in the executor's ISO form) stays as it is.
+ * Only runs that unpack exactly as they were are packed: a record of another shape (a key
+ * this file does not know, a date not in toISOString's form, an attempt field that is an
+ * object) stays as it is. Key order aside: an unpacked record has `transition`'s order.
  */
 export class HeldTaskRun implements TaskRunRecord {
   id: string;
@@ -32,6 +33,7 @@ export class HeldTaskRun implements TaskRunRecord {
   #uriHead?: string;
   #uriTail?: string;
 
+  /** every field of TaskRunRecord (one added there is added here) */
   constructor(run: TaskRunRecord) {
     this.id = run.id;
     this.executionId = run.executionId;
@@ -107,15 +109,12 @@ export class HeldTaskRun implements TaskRunRecord {
     for (const attempt of this.#attempts!) {
       const { state: attemptState, ...rest } = attempt;
       if (!packState(attemptState, base, out)) return false;
-      const worker = Object.keys(rest).length === 1 && rest.workerId !== undefined ? workerIndex(rest.workerId) : -1;
+      const worker = Object.keys(rest).length === 1 && typeof rest.workerId === "string" ? workerIndex(rest.workerId) : -1;
       if (worker >= 0) out.push(worker);
       else if (plainValues(rest)) out.push(rest);
       else return false;
     }
-    const packed = JSON.stringify(out);
-    const back = unpack(packed);
-    if (!sameJson(back.state, state) || !sameJson(back.attempts, this.#attempts) || (head === undefined ? tail : `${head}${this.id}${tail}`) !== uri) return false;
-    this.#packed = packed;
+    this.#packed = JSON.stringify(out);
     this.#current = state.current;
     this.#uriHead = head;
     this.#uriTail = tail;
@@ -180,12 +179,14 @@ function packState(record: StateRecord<TaskRunState>, base: number, out: unknown
   for (const { state, date, ...other } of histories) {
     const code = CODES[state] as string | undefined;
     const ms = Date.parse(date);
-    if (!code || Object.keys(other).length || !Number.isFinite(ms)) return false;
+    // a date comes back as toISOString writes it: one written otherwise is not packed
+    if (!code || Object.keys(other).length || !Number.isFinite(ms) || new Date(ms).toISOString() !== date) return false;
     codes += code;
     dates.push(ms - before);
     before = ms;
   }
   const { endDate, duration } = record;
+  if ((endDate !== undefined && typeof endDate !== "string") || (duration !== undefined && typeof duration !== "string")) return false;
   const last = histories[histories.length - 1].date;
   out.push(codes, ...dates, endDate === undefined ? 0 : endDate === last ? 1 : endDate);
   out.push(duration === undefined ? 0 : endDate !== undefined && duration === formatDuration(Date.parse(endDate) - Date.parse(record.startDate)) ? 1 : duration);
@@ -223,18 +224,9 @@ function unpack(packed: string): { state: StateRecord<TaskRunState>; attempts: A
   return { state, attempts };
 }
 
-/** an attempt's other fields are strings, numbers and booleans (workerId, cached, logFile, retryAt) */
+/** an attempt's other fields are strings, finite numbers and booleans (workerId, cached, logFile, retryAt): JSON gives them back as they are */
 function plainValues(values: object): boolean {
-  return Object.values(values).every((v) => v === undefined || typeof v === "string" || typeof v === "number" || typeof v === "boolean");
-}
-
-/** equal as JSON, whatever the key order (PostgreSQL's jsonb sorts keys) */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const keysB = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return keysA.length === keysB.length && keysA.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return Object.values(values).every((v) => v === undefined || typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || typeof v === "boolean");
 }
 
 /**

@@ -279,7 +279,7 @@ tasks:
   });
 
   it("refuses onPause written as a list (Kestra's onPause is one task) and an onPause task of an unknown type", () => {
-    expect(() => parseFlow("id: p\nnamespace: test.pause\ntasks:\n  - id: pause\n    type: core.Pause\n    onPause:\n      - { id: a, type: core.Log, message: a }\n", h.registry)).toThrow(/onPause/);
+    expect(() => parseFlow("id: p\nnamespace: test.pause\ntasks:\n  - id: pause\n    type: core.Pause\n    onPause:\n      - { id: a, type: core.Log, message: a }\n", h.registry)).toThrow(/onPause is one task.*not a list/);
     expect(() => parseFlow("id: p\nnamespace: test.pause\ntasks:\n  - id: pause\n    type: core.Pause\n    onPause: { id: a, type: core.Nope }\n", h.registry)).toThrow(/onPause.*core\.Nope|core\.Nope/s);
   });
 

@@ -31,6 +31,8 @@ tasks:
     expect(r.state("literal")).toBe("SKIPPED");
     expect(r.state("group")).toBe("SKIPPED");
     expect(r.runs("inner")).toHaveLength(0);
+    // as Kestra's RunIfTest (task-runif-executionupdating.yml) asserts: a skipped task run's one attempt is SKIPPED too
+    for (const id of ["never", "literal", "group"]) expect(r.runs(id)[0].attempts.map((a) => [a.state.current, a.state.histories.map((h) => h.state)])).toEqual([["SKIPPED", ["CREATED", "SKIPPED"]]]);
     expect(r.messages()).toEqual(expect.arrayContaining(["ran because go", "after"]));
     expect(r.messages()).not.toContain("should not run");
   });

@@ -1,5 +1,5 @@
 import type { PluginRegistry, TaskSpec } from "@ferry/core";
-import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
+import { isTerminal, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import type { ExecutorEvent, SharedFolderJob } from "../messages.js";
 import { newState, transition, type ExecutionState } from "./execution-state.js";
 import { applicableRetry } from "./retry-scope.js";
@@ -76,6 +76,12 @@ export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, 
   }
   if (event.ended) {
     if (event.ended.message) state.log("ERROR", event.ended.message, run);
+    if (event.ended.state === "SKIPPED") {
+      // as in Kestra (RunIfTest.runIfWorkingDirectory): a child its runIf skipped has one attempt, SKIPPED
+      const attempt = newState<TaskRunState>("CREATED");
+      transition(attempt, "SKIPPED");
+      run.attempts.push({ state: attempt, workerId: event.workerId });
+    }
     state.setRunState(run, outcomeState(taskOf(run), event.ended.state));
     return;
   }

@@ -126,7 +126,14 @@ export class Walker {
         this.state.log("ERROR", `runIf: ${errorMessage(error)}`, run);
         return run;
       }
-      if (!holds) return this.state.create(task.id, parentId, value, "SKIPPED");
+      if (!holds) {
+        // Kestra's skipped task run carries one attempt, SKIPPED too (RunIfTest asserts its state)
+        const run = this.state.create(task.id, parentId, value, "SKIPPED");
+        const attempt = newState<TaskRunState>("CREATED", run.state.startDate);
+        transition(attempt, "SKIPPED", run.state.startDate);
+        run.attempts.push({ state: attempt });
+        return run;
+      }
     }
     const def = this.deps.registry.task(task.type);
     if (!def) {

@@ -364,6 +364,8 @@ tasks:
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.state("skipped")).toBe("SKIPPED");
+    // Kestra's RunIfTest.runIfWorkingDirectory: the skipped child's first attempt is SKIPPED
+    expect(r.runs("skipped")[0].attempts.map((a) => a.state.current)).toEqual(["SKIPPED"]);
     expect(r.state("ran")).toBe("SUCCESS");
     const bad = await h.run(`
 id: wd_run_if_bad

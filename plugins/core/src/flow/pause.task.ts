@@ -26,7 +26,7 @@ export const pauseTask = defineTask({
       delay: schema.duration().optional().describe("deprecated: pauseDuration's former name"),
       behavior: z.enum(BEHAVIORS, { error: `behavior is one of ${BEHAVIORS.join(", ")}` }).default("RESUME"),
       onResume: inputList().optional().describe("inputs asked for when the execution is resumed, typed like flow inputs"),
-      onPause: z.looseObject({ id: z.string(), type: z.string() }).optional().describe("one task run under the Pause once the execution is paused"),
+      onPause: z.looseObject({ id: z.string(), type: z.string() }, { error: "onPause is one task (with its id and type), not a list: Kestra's Pause.onPause is a Task" }).optional().describe("one task run under the Pause once the execution is paused"),
       tasks: taskList().optional().describe("deprecated: tasks run once the pause ended"),
       ...handlers,
     })
