@@ -179,6 +179,28 @@ for (const repo of SHARED_DATABASES) {
       expect(itemsEnd.taskRunList.find((r) => r.taskId === "each_merge")!.outputs!.subflowOutputs).toMatch(/^ferry:\/\//);
     }, 90_000);
 
+    it("runs a Loop's iterations as loop sub-executions (kind LOOP) on the workers, nested Loops within them (issue 17)", async () => {
+      const body =
+        "id: looped\nnamespace: it.distributed\ntasks:\n  - { id: before, type: core.Return, format: B }\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [a, b, c]\n    concurrencyLimit: 2\n" +
+        "    outputs:\n      - { id: said, type: STRING, value: \"{{ outputs.say.value }}\" }\n    tasks:\n" +
+        "      - { id: say, type: core.Return, format: \"{{ outputs.before.value }}{{ item.value }}\" }\n" +
+        "      - id: inner\n        type: io.kestra.plugin.core.flow.Loop\n        values: [1, 2]\n        tasks:\n          - { id: deep, type: core.Log, message: \"{{ item.parent.value }}{{ item.value }}\" }\n" +
+        "  - { id: after, type: core.Log, message: \"{{ loopOutputs(outputs.loop.outputs, 'said') }}\" }\n";
+      expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const { id } = await c.api<{ id: string }>("/executions/it.distributed/looped", { method: "POST" });
+      const end = await c.waitEnd(id, 30_000);
+      expect(end.state.current).toBe("SUCCESS");
+      expect(end.taskRunList.map((r) => r.taskId)).toEqual(["before", "loop", "after"]);
+      expect(end.taskRunList.find((r) => r.taskId === "loop")!.outputs).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
+      const iterations = await c.api<{ results: Array<{ id: string; state: { current: string }; loopRun: { index: number } }> }>(`/executions/search?kind=LOOP&parentId=${id}&size=10`);
+      expect(iterations.results.map((e) => [e.loopRun.index, e.state.current]).sort()).toEqual([[0, "SUCCESS"], [1, "SUCCESS"], [2, "SUCCESS"]]);
+      const inner = await Promise.all(iterations.results.map((e) => c.api<{ total: number }>(`/executions/search?kind=LOOP&parentId=${e.id}&size=10`)));
+      expect(inner.map((p) => p.total)).toEqual([2, 2, 2]);
+      // in iteration order, although two ran at once
+      const logs = await c.api<Array<{ message: string }>>(`/logs/${id}`);
+      expect(logs.map((l) => l.message)).toContain('["Ba","Bb","Bc"]');
+    }, 90_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

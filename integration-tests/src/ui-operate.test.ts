@@ -51,6 +51,22 @@ describe.skipIf(!hasChromium)("web UI: kill, bulk actions, KV (Chromium)", () =>
     await expect.poll(async () => Promise.all(ids.map(stateOf)), { timeout: 30_000 }).toEqual(["KILLED", "KILLED"]);
   }, 120_000);
 
+  it("lists a Loop's iterations under its task run, each a link to its sub-execution (kind LOOP)", async () => {
+    expect((await deploy("id: looped\nnamespace: ui.ops\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [red, blue]\n    tasks:\n      - { id: say, type: core.Log, message: \"{{ item.value }}\" }\n")).status).toBe(200);
+    const id = await start("looped");
+    await expect.poll(() => stateOf(id), { timeout: 30_000 }).toBe("SUCCESS");
+    const { page } = await newPage(browser);
+    await page.goto(`${ferry.url}/ui/executions/${id}`);
+    await page.getByRole("link", { name: "iteration 1" }).waitFor();
+    await screenshot(page, "execution-loop-iterations");
+    await page.getByRole("link", { name: "iteration 1" }).click();
+    await page.waitForURL((url) => /\/ui\/executions\/[0-9a-f-]+$/.test(url.pathname) && !url.pathname.endsWith(id));
+    await page.getByTestId("execution-state").getByText("SUCCESS").waitFor();
+    // the iteration's page: its own task run, and its parent a link back
+    await page.getByRole("link", { name: id }).waitFor();
+    await page.getByText("say", { exact: true }).waitFor();
+  }, 120_000);
+
   it("sets a KV pair with a TTL in a namespace, and reads it back", async () => {
     const { page } = await newPage(browser);
     await page.goto(`${ferry.url}/ui/namespaces/ui.ops/kv`);

@@ -56,7 +56,7 @@ export class HistoryQueries {
   constructor(private readonly sql: () => postgres.Sql) {}
 
   async searchExecutions(query: HistorySearch & HistoryPageRequest): Promise<HistoryPage<ExecutionRecord>> {
-    assertNoNul([query.namespace, query.flowId, query.after, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
+    assertNoNul([query.namespace, query.flowId, query.after, query.parentId, ...(query.state ?? []), ...Object.entries(query.labels ?? {}).flat()]);
     // a fragment is built for each statement: postgres.js fragments are not to be shared by two.
     // An execution ends after it was created: `created <= endedBefore` follows from the end bound
     // and prunes the day partitions after it (without it, a day's search walked every later
@@ -65,6 +65,8 @@ export class HistoryQueries {
       where true ${inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
       ${query.state?.length ? sql`and state = any(${query.state}::text[])` : sql``}
+      ${query.kind === "LOOP" ? sql`and record->>'kind' = 'LOOP'` : sql`and record->>'kind' is null`}
+      ${query.parentId ? sql`and record->'parent'->>'executionId' = ${query.parentId}` : sql``}
       ${query.labels && Object.keys(query.labels).length ? sql`and labels @> ${JSON.stringify(query.labels)}::text::jsonb` : sql``}
       ${query.startedAfter ? sql`and created >= ${query.startedAfter}::timestamptz` : sql``}
       ${query.endedBefore ? sql`and state = any(${TERMINAL}::text[]) and updated <= ${query.endedBefore}::timestamptz and created <= ${query.endedBefore}::timestamptz` : sql``}`;
@@ -141,6 +143,7 @@ export class HistoryQueries {
       where created >= ${query.from}::timestamptz and created < ${query.to}::timestamptz
       ${query.flowId && query.namespace ? sql`and namespace = ${query.namespace}` : inNamespace(sql, query.namespace)}
       ${query.flowId ? sql`and flow_id = ${query.flowId}` : sql``}
+      and record->>'kind' is null
       group by ${query.groupBy === "flow" ? sql`namespace, flow_id` : sql`bucket`}, state`;
     return rows.map((r) => ({
       ...(query.groupBy === "flow" ? { namespace: r.namespace, flowId: r.flow_id } : { bucket: r.bucket }),

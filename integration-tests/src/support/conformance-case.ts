@@ -14,6 +14,10 @@ import { join } from "node:path";
  * - `inputs_refused`: the execution's creation must be refused (HTTP 4xx) with a message holding this
  *   text, or each of these texts (inputs Kestra refuses when an execution starts); nothing runs;
  * - `task_runs`: how many task runs the execution ends with (Kestra's tests assert `getTaskRunList()` sizes);
+ * - `loop_iterations`: the states of the execution's loop sub-executions (kind LOOP, its Loops' iterations) in
+ *   iteration order, as LoopCaseTest reads them with `findLoopSubExecutions`; `{loopTaskId: [state, …]}`. The logs a
+ *   case reads (`logs_contain`, `logs_absent`) are the execution's and its loop sub-executions', at every depth,
+ *   as a Loop's iterations log in their own sub-executions;
  * - `reviews`: reviews of Approval tasks sent while the execution runs, in order, each once a task run of
  *   `taskId` is PAUSED (`POST /api/v1/executions/{id}/actions/review` with its `decision`, `comment`,
  *   `inputs`); one with `refused` must be answered 4xx holding that text (and changes nothing).
@@ -32,6 +36,7 @@ export interface ConformanceExpect {
   task_values?: Record<string, Record<string, string>>;
   attempts?: Record<string, number>;
   task_runs?: number;
+  loop_iterations?: Record<string, string[]>;
   reviews?: ConformanceReview[];
   flows?: string[];
   deploy_refused?: string;
@@ -154,7 +159,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
-    if (reviews.length && (await sendReview(base, id, ex, reviews[0], problems))) {
+    if (reviews.length && (await sendReview(base, id, ex, reviews[0], problems, exp))) {
       reviews.shift();
       continue;
     }
@@ -166,11 +171,22 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   for (const review of reviews) problems.push(`review ${review.decision} of ${review.taskId} never sent: no PAUSED task run of it`);
   if (stateOf(ex) !== exp.state) problems.push(`state ${stateOf(ex)} != ${exp.state}`);
   let text = "";
+  let iterations: Json[] = [];
   for (const deadline = Date.now() + 10_000; ; ) {
-    const logs = (await (await fetch(`${base}/api/v1/logs/${id}`)).json()) as Json;
-    text = (Array.isArray(logs) ? logs : (logs.results ?? [])).map((l: Json) => String(l.message ?? "")).join("\n");
-    if ((exp.logs_contain ?? []).every((w) => text.includes(w)) || Date.now() > deadline) break;
+    iterations = await loopSubExecutions(base, exp, id);
+    const texts: string[] = [];
+    for (const executionId of [id, ...iterations.map((e) => e.id as string)]) {
+      const logs = (await (await fetch(`${base}/api/v1/logs/${executionId}`)).json()) as Json;
+      texts.push((Array.isArray(logs) ? logs : (logs.results ?? [])).map((l: Json) => String(l.message ?? "")).join("\n"));
+    }
+    text = texts.join("\n");
+    const settled = iterations.every((e) => TERMINAL.has(stateOf(e) ?? ""));
+    if (((exp.logs_contain ?? []).every((w) => text.includes(w)) && settled) || Date.now() > deadline) break;
     await new Promise((r) => setTimeout(r, 200));
+  }
+  for (const [taskId, want] of Object.entries(exp.loop_iterations ?? {})) {
+    const got = iterations.filter((e) => e.parentId === id && e.loopRun?.taskId === taskId).sort((a, b) => a.loopRun.index - b.loopRun.index).map(stateOf);
+    if (!same(got, want)) problems.push(`loop ${taskId} iterations ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
   }
   for (const want of exp.logs_contain ?? []) if (!text.includes(want)) problems.push(`logs lack ${JSON.stringify(want)}`);
   for (const bad of exp.logs_absent ?? []) if (text.includes(bad)) problems.push(`logs have ${JSON.stringify(bad)}`);
@@ -209,9 +225,34 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   return problems;
 }
 
+/** the loop sub-executions (kind LOOP) below an execution, at every depth: Kestra's findLoopSubExecutions, repeated */
+async function loopSubExecutions(base: string, exp: ConformanceExpect, id: string): Promise<Json[]> {
+  const response = await fetch(`${base}/api/v1/executions/search?kind=LOOP&namespace=${encodeURIComponent(exp.namespace)}&flowId=${encodeURIComponent(exp.flowId)}&size=1000`);
+  if (response.status !== 200) return [];
+  const all = ((await response.json()) as Json).results as Json[];
+  const below = new Set([id]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of all) if (!below.has(e.id) && below.has(e.parentId)) (below.add(e.id), (grew = true));
+  }
+  return all.filter((e) => e.id !== id && below.has(e.id));
+}
+
 /** sends the review once a task run of its task is PAUSED; answers whether it was sent (a problem noted when not answered as expected) */
-async function sendReview(base: string, id: string, ex: Json, review: ConformanceReview, problems: string[]): Promise<boolean> {
-  const run = (ex.taskRunList ?? []).find((tr: Json) => tr.taskId === review.taskId && stateOf(tr) === "PAUSED");
+async function sendReview(base: string, rootId: string, root: Json, review: ConformanceReview, problems: string[], exp: ConformanceExpect): Promise<boolean> {
+  // the Approval's task run, in the execution or in one of its loop sub-executions (a Loop's iterations run there)
+  const paused = (ex: Json) => (ex.taskRunList ?? []).find((tr: Json) => tr.taskId === review.taskId && stateOf(tr) === "PAUSED");
+  let id = rootId;
+  let run = paused(root);
+  if (!run) {
+    for (const sub of await loopSubExecutions(base, exp, rootId)) {
+      const full = (await (await fetch(`${base}/api/v1/executions/${sub.id}`)).json()) as Json;
+      if ((run = paused(full))) {
+        id = sub.id;
+        break;
+      }
+    }
+  }
   if (!run) return false;
   const body = { decision: review.decision, taskRunId: run.id, ...(review.comment !== undefined ? { comment: review.comment } : {}), ...(review.inputs ? { inputs: review.inputs } : {}) };
   const response = await fetch(`${base}/api/v1/executions/${id}/actions/review`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

@@ -20,8 +20,6 @@ export interface TaskRunVariables {
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
-  /** Kestra's Loop `item` (index, value, key, parent, parents) for a task inside a Loop iteration; a template variable of its own, not part of `taskrun` */
-  item?: Record<string, unknown>;
   /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone), or a ForEach value's place from 0 for the loop's own children */
   iteration?: number;
 }
@@ -85,10 +83,11 @@ export async function buildRenderContext(
   // Kestra 1.x's RunVariables also gives a Schedule's variables as `schedule` (its older name, kept until 2.0)
   if (variables.trigger !== undefined && ref.triggerType && SCHEDULE_TYPES.has(ref.triggerType)) variables.schedule = variables.trigger;
   if (ref.executionOutputsUri) (variables.execution as Record<string, unknown>).outputs = await store.read(ref.executionOutputsUri);
+  // a Loop's iteration (a LOOP execution): Kestra's `item`
+  if (ref.item) variables.item = ref.item;
   if (extra.taskrun) {
-    const { parents = [], ownValue: _, item, ...taskrun } = extra.taskrun;
+    const { parents = [], ownValue: _, ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
-    if (item) variables.item = item;
     variables.parents = parents;
     if (parents.length) variables.parent = parents[0];
   }

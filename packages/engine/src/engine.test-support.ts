@@ -40,6 +40,13 @@ export interface RunResult {
   outputs(taskId: string): Promise<unknown>;
   flowOutputs(): Promise<unknown>;
   messages(): string[];
+  /**
+   * the sub-executions of its Loops' iterations (kind LOOP), in iteration order, each once ended
+   * (a Loop ended by a failure lets the others run on, as Kestra's does); `loopTaskId`: one Loop's only
+   */
+  iterations(loopTaskId?: string): Promise<RunResult[]>;
+  /** its log lines and those of its Loops' iterations, at every depth */
+  allMessages(): Promise<string[]>;
 }
 
 /**
@@ -105,6 +112,18 @@ export async function createEngineHarness(
       },
       flowOutputs: async () => (found.execution.outputsUri ? store.read(found.execution.outputsUri) : undefined),
       messages: () => entries.map((l) => l.message),
+      iterations: async (loopTaskId) => {
+        const { results } = await repository.searchExecutions({ namespace: found.execution.namespace, flowId: found.execution.flowId, kind: "LOOP", page: 1, size: 1000 });
+        const mine = results
+          .filter((e) => e.parent?.executionId === id && (loopTaskId === undefined || e.loopRun?.taskId === loopTaskId))
+          .sort((a, b) => a.loopRun!.index - b.loopRun!.index);
+        for (const e of mine) await waitFor(e.id, (x) => isTerminal(x.state.current));
+        return Promise.all(mine.map((e) => result(e.id)));
+      },
+      allMessages: async () => {
+        const below = await Promise.all((await (await result(id)).iterations()).map((r) => r.allMessages()));
+        return [...entries.map((l) => l.message), ...below.flat()];
+      },
     };
   };
 

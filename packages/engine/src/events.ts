@@ -6,6 +6,8 @@ export interface ExecutionChange {
   namespace: string;
   flowId: string;
   state: ExecutionState;
+  /** LOOP: a Loop's iteration, which starts no Flow trigger and stops no schedule (Kestra looks at NORMAL executions only) */
+  kind?: "LOOP";
   /**
    * The states this change made the execution enter, in order, each with its place in the
    * execution's state history (one entry of one state apart from another): a change may go

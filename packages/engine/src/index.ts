@@ -26,6 +26,7 @@ export {
 } from "./composition.js";
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
+export { pausedIteration } from "./executor/loop-execution.js";
 export { reviewCommand, type ReviewBody } from "./review-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";

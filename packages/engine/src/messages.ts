@@ -84,6 +84,8 @@ export type ExecutorEvent =
   | { type: "lost"; executionId: string; taskRunId: string; attempt: number; workerId: string }
   | { type: "kill"; executionId: string }
   | { type: "subflow-ended"; executionId: string; taskRunId: string; childExecutionId: string }
+  /** a Loop's iteration (its sub-execution `childExecutionId`, kind LOOP) paused, ran again or ended: its Loop's task run `taskRunId` hears it */
+  | { type: "loop-iteration"; executionId: string; taskRunId: string; childExecutionId: string }
   /** retry.behavior CREATE_NEW_EXECUTION: the RETRIED execution's flow runs again in a new execution */
   | { type: "retry-execution"; executionId: string }
   /** local mode starting: re-send what the lost in-memory queue held */
@@ -111,6 +113,8 @@ export interface ContextRef {
   execution: { id: string; startDate: string; originalId: string; state?: string };
   labels: Record<string, string>;
   inputsUri?: string;
+  /** Kestra's `item` in a Loop's iteration (a LOOP execution): index, value, key, parent, parents */
+  item?: Record<string, unknown>;
   /** the type of the trigger that started the execution: a Schedule's variables also read as `schedule` (context.ts) */
   triggerType?: string;
   /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */

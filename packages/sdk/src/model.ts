@@ -80,6 +80,13 @@ export interface ExecutionRecord {
    * of its `tasks` starts, its `finally` runs, then it ends so (FAILED when its finally failed)
    */
   endsAs?: "SUCCESS" | "CANCELLED";
+  /**
+   * Kestra's execution kind: LOOP for one iteration of a Loop task, a sub-execution of `parent`
+   * (the Loop's task run) that runs the Loop's `tasks`, `errors` and `finally`; absent for a normal one
+   */
+  kind?: "LOOP";
+  /** a LOOP execution's iteration (Kestra's LoopRun) */
+  loopRun?: LoopRun;
   /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
   killChildren?: boolean;
   created: string;
@@ -89,6 +96,24 @@ export interface ExecutionRecord {
    * ConflictError when another executor saved in between (optimistic concurrency).
    */
   version?: number;
+}
+
+/**
+ * One iteration of a Loop task, as its sub-execution carries it (Kestra's LoopRun): the Loop's
+ * task, its task run in the parent execution, the iteration's item, the items of the Loops
+ * around it (nearest first), and the outputs the parent's tasks had when it started (pointers,
+ * as a job's context carries them), which its tasks read beside their own.
+ */
+export interface LoopRun {
+  taskId: string;
+  taskRunId: string;
+  index: number;
+  value: string;
+  key?: string;
+  parents: Array<{ index: number; value: string; key?: string }>;
+  /** how the iteration's declared outputs reach the Loop: in its outputs (FETCH) or as a stored file (STORE) */
+  fetchType: "FETCH" | "STORE";
+  outputs: Array<{ taskId: string; values?: string[]; uri: string }>;
 }
 
 /** Which trigger of which flow: trigger state and claims are keyed by it. */

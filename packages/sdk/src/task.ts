@@ -325,13 +325,13 @@ export interface FlowableLoop {
 }
 
 /**
- * How Kestra's Loop runs its iterations (its branches, each with an `item`). Each runs the
- * flowable's `tasks`, then its `errors` when they failed, then its `finally`, as a Loop's
- * sub-execution does; its outcome is theirs. After each, the executor renders `outputs` and
- * `breakWhen` against it (`item`, `iteration.state`, `iteration.outputs`), and records it in
- * `ended`. A failed iteration with `transmitFailed`, or a truthy `breakWhen`, starts no more
- * iterations; the flowable ends once the started ones ended: FAILED for a failure
- * transmitted, SUCCESS otherwise. Its outputs: `iterationCount`, `runningIterations`,
+ * How Kestra's Loop runs its iterations (its branches, each with an `item`). Each is a
+ * sub-execution of kind LOOP that runs the flowable's `tasks`, then its `errors` when they
+ * failed, then its `finally`; its outcome is theirs. As one ends, its declared `outputs` are
+ * rendered against it, then `breakWhen` (`item`, `iteration.state`, `iteration.outputs`), and it
+ * is recorded in `ended`. A failed iteration with `transmitFailed` ends the flowable FAILED at
+ * once (the iterations still running go on, as in Kestra); a truthy `breakWhen` starts no more
+ * iterations, and the flowable ends SUCCESS once the started ones ended. Its outputs: `iterationCount`, `runningIterations`,
  * `terminatedIterations` (by state) and, with `outputs` declared, `outputs` (one
  * `{item: {value, iteration, key}, outputs}` per iteration, or `{uri}` stored with STORE).
  */
@@ -343,6 +343,10 @@ export interface FlowableIterations {
   outputs?: Array<{ id: string; type?: string; value: unknown; required?: boolean; displayName?: string }>;
   /** FETCH keeps each iteration's outputs in the Loop's outputs, STORE writes them to internal storage */
   fetchType: "FETCH" | "STORE";
+  /** set by the executor: the sub-execution of each started iteration, by branch index */
+  children?: string[];
+  /** set by the executor: the iterations paused (a Pause in their sub-execution), by branch index */
+  paused?: number[];
   /** set by the executor: the ended iterations' states, by branch index */
   ended?: Record<string, string>;
   /** set by the executor: a `breakWhen` held, or a failure was transmitted: no iteration starts any more */

@@ -158,6 +158,22 @@ export function historyContract(name: string, create: () => Promise<HistoryFixtu
       expect((await store.searchExecutions({ namespace: ns("q"), size: 1 })).total).toBe(4);
     });
 
+    test("a Loop's iterations (kind LOOP) are searched only when asked for, by their parent too", async () => {
+      const root = executionOf({ namespace: ns("kind"), created: at(0) });
+      const iteration = executionOf({ namespace: ns("kind"), created: at(60_000) });
+      iteration.execution.kind = "LOOP";
+      iteration.execution.parent = { executionId: root.execution.id, taskRunId: "loop-run" };
+      await ingest(batchOf([root, iteration]));
+      const ids = async (q: Parameters<HistoryStore["searchExecutions"]>[0]) => (await store.searchExecutions(q)).results.map((e) => e.id);
+      expect(await ids({ namespace: ns("kind"), size: 10 })).toEqual([root.execution.id]);
+      expect(await ids({ namespace: ns("kind"), kind: "LOOP", size: 10 })).toEqual([iteration.execution.id]);
+      expect(await ids({ namespace: ns("kind"), kind: "LOOP", parentId: root.execution.id, size: 10 })).toEqual([iteration.execution.id]);
+      expect(await ids({ namespace: ns("kind"), kind: "LOOP", parentId: "another", size: 10 })).toEqual([]);
+      // the dashboard's counts: the flow's executions, not their Loops' iterations
+      const counts = await store.countStates({ namespace: ns("kind"), from: at(0), to: at(DAY), groupBy: "flow" });
+      expect(counts.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(1);
+    });
+
     test("keyset pages walk every match once, newest first", async () => {
       const all = Array.from({ length: 25 }, (_, i) => executionOf({ namespace: ns("pages"), created: at(i * 60_000) }));
       await ingest(batchOf(all));

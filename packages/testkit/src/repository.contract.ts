@@ -176,6 +176,29 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
+    test("a Loop's iteration (kind LOOP) keeps its kind and loop run, and searches show it only when kind LOOP is asked", async () => {
+      const ns = `c.kind${Date.now()}`;
+      const root = execution({ namespace: ns, flowId: "f" });
+      const loopRun = { taskId: "loop", taskRunId: "tr-1", index: 1, value: "b", key: "k", parents: [{ index: 0, value: "outer" }], fetchType: "FETCH" as const, outputs: [{ taskId: "before", uri: "ferry://x/outputs.json" }] };
+      const iteration = execution({ namespace: ns, flowId: "f", kind: "LOOP", parent: { executionId: root.id, taskRunId: "tr-1" }, loopRun });
+      await repo.saveExecution(root);
+      await repo.saveExecution(iteration);
+      const read = (await repo.getExecution(iteration.id))!.execution;
+      expect(read.kind).toBe("LOOP");
+      expect(read.loopRun).toEqual(loopRun);
+      expect(read.parent).toEqual({ executionId: root.id, taskRunId: "tr-1" });
+      expect((await repo.getExecution(root.id))!.execution.kind).toBeUndefined();
+      expect((await repo.searchExecutions({ namespace: ns, page: 1, size: 10 })).results.map((e) => e.id)).toEqual([root.id]);
+      expect((await repo.searchExecutions({ namespace: ns, kind: "NORMAL", page: 1, size: 10 })).results.map((e) => e.id)).toEqual([root.id]);
+      const loops = await repo.searchExecutions({ namespace: ns, kind: "LOOP", page: 1, size: 10 });
+      expect(loops.results.map((e) => e.id)).toEqual([iteration.id]);
+      expect(loops.total).toBe(1);
+      // the dashboard's counts: executions of the flow, not their Loops' iterations
+      if (repo.countExecutionStates) {
+        const counts = await repo.countExecutionStates({ namespace: ns, from: "2000-01-01T00:00:00.000Z", to: "2100-01-01T00:00:00.000Z", groupBy: "flow" });
+        expect(counts.map((c) => c.count).reduce((a, b) => a + b, 0)).toBe(1);
+      }
+    });
     test("countExecutionStates groups in the database: per day or hour of creation, or per flow, with the ended ones' durations to the millisecond", async () => {
       const ns = `c.counts${Date.now()}`;
       const at = (day: number, seconds: number) => new Date(Date.parse("2026-05-01T10:00:00.000Z") + day * 86_400_000 + seconds * 1000).toISOString();

@@ -19,6 +19,10 @@ export interface ExecutionRow {
   labels: unknown;
   trigger: unknown;
   parent: unknown;
+  /** Kestra's execution kind: null for a normal execution, LOOP for a Loop's iteration */
+  kind: string | null;
+  /** the parent's execution id (`parent.executionId`), searchable */
+  parentId: string | null;
   storagePrefix: string | null;
   created: string;
   updated: string;
@@ -28,8 +32,8 @@ export interface ExecutionRow {
 }
 
 /** what an execution's `metadata` column holds: pointers and ids beside its state */
-type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate" | "killChildren">;
-const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate", "killChildren"] as const;
+type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate" | "killChildren" | "loopRun">;
+const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate", "killChildren", "loopRun"] as const;
 
 export interface TaskRunRow {
   id: string;
@@ -92,7 +96,7 @@ export function executionToRow(e: ExecutionRecord): ExecutionRow {
   return {
     id: e.id, namespace: e.namespace, flowId: e.flowId, flowRevision: e.flowRevision, state: e.state.current,
     stateRecord: e.state, inputsUri: e.inputsUri ?? null, outputsUri: e.outputsUri ?? null, labels: e.labels,
-    trigger: e.trigger ?? null, parent: e.parent ?? null, storagePrefix: e.storagePrefix ?? null, created: e.created, updated: e.updated,
+    trigger: e.trigger ?? null, parent: e.parent ?? null, kind: e.kind ?? null, parentId: e.parent?.executionId ?? null, storagePrefix: e.storagePrefix ?? null, created: e.created, updated: e.updated,
     version: e.version ?? 0, metadata: metadataOf(e),
   };
 }
@@ -108,7 +112,7 @@ export function executionFromRow(row: ExecutionRow): ExecutionRecord {
     id: row.id, namespace: row.namespace, flowId: row.flowId, flowRevision: row.flowRevision,
     state: row.stateRecord as ExecutionRecord["state"], inputsUri: opt(row.inputsUri), outputsUri: opt(row.outputsUri),
     labels: row.labels as Record<string, string>, trigger: (row.trigger ?? undefined) as ExecutionRecord["trigger"],
-    parent: (row.parent ?? undefined) as ExecutionRecord["parent"], storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
+    parent: (row.parent ?? undefined) as ExecutionRecord["parent"], ...(row.kind === "LOOP" ? { kind: "LOOP" as const } : {}), storagePrefix: opt(row.storagePrefix), created: row.created, updated: row.updated,
     version: Number(row.version),
     ...((typeof row.metadata === "string" ? JSON.parse(row.metadata) : row.metadata) as ExecutionMetadata | null),
   };

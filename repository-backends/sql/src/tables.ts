@@ -42,6 +42,9 @@ export function defineTables(k: DialectKit) {
         labels: k.json("labels").notNull(),
         trigger: k.json("trigger"),
         parent: k.json("parent"),
+        kind: k.code("kind", 16),
+        /** the execution that started this one: a Subflow's, or a Loop iteration's (kind LOOP) */
+        parentId: k.id("parent_id"),
         storagePrefix: k.uri("storage_prefix"),
         created: k.date("created").notNull(),
         updated: k.date("updated").notNull(),
@@ -55,6 +58,8 @@ export function defineTables(k: DialectKit) {
         k.index("executions_flow_created", t.namespace, t.flowId, t.created, t.id),
         k.index("executions_state_created", t.state, t.created, t.id),
         k.index("executions_created", t.created, t.id),
+        // a parent's sub-executions (Kestra's findLoopSubExecutions: PARENT_ID and KIND)
+        k.index("executions_parent_created", t.parentId, t.created, t.id),
         // a terminal execution's last save is its end: endedBefore searches, the purge and the
         // history exporter's change feed walk it
         k.index("executions_updated", t.updated, t.id),

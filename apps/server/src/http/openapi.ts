@@ -41,7 +41,7 @@ export const openApiDocument = {
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
       },
     },
-    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
+    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)"), query("kind", "NORMAL (the default) or LOOP: a Loop's iterations, its sub-executions"), query("parentId", "the executions this one started (a Loop's iterations with kind=LOOP, its Subflows')")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
       delete: {
@@ -369,7 +369,9 @@ export const openApiDocument = {
           state: { type: "object", properties: { current: { type: "string" }, histories: { type: "array" } } },
           inputs: { type: "object" }, outputs: { type: "object" }, labels: { type: "array" }, trigger: { type: "object" },
           taskRunList: { type: "array", items: { type: "object" } },
-          parentId: { type: "string", description: "the execution this one was replayed from, or its subflow parent" },
+          parentId: { type: "string", description: "the execution this one was replayed from, or its subflow parent, or the execution of the Loop it is an iteration of" },
+          kind: { type: "string", enum: ["LOOP"], description: "LOOP: one iteration of a Loop task (absent: a normal execution)" },
+          loopRun: { type: "object", description: "a LOOP execution's iteration: taskId, taskRunId (the Loop's task run in parentId), index, value, key, parents (the enclosing Loops' items, nearest first)" },
           originalId: { type: "string", description: "the first execution of its chain of replays and retries" },
         },
       },

@@ -31,6 +31,9 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
       : undefined,
     parentId: execution.parent?.executionId ?? execution.replayOf,
+    // Kestra's kind and loopRun: a Loop's iteration, a sub-execution of its parent
+    ...(execution.kind ? { kind: execution.kind } : {}),
+    ...(execution.loopRun ? { loopRun: loopRunJson(execution) } : {}),
     originalId: execution.originalId ?? execution.id,
     // Kestra's scheduleDate: when a CREATED execution starts
     ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
@@ -50,6 +53,12 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
       })),
     ),
   };
+}
+
+/** a Loop iteration's LoopRun as Kestra answers it: its Loop's task and task run, the parent execution, its item and the enclosing ones (the outputs it reads stay pointers inside Ferry) */
+function loopRunJson(execution: ExecutionRecord) {
+  const { taskId, taskRunId, index, value, key, parents } = execution.loopRun!;
+  return { taskId, taskRunId, parentId: execution.parent?.executionId, index, value, ...(key !== undefined ? { key } : {}), parents };
 }
 
 /** A flow in Kestra's JSON shape: its YAML fields plus revision and source. */

@@ -27,6 +27,8 @@ const CLAIM_TTL_MS = 7 * 24 * 3600_000;
  */
 export class FlowTriggerListener {
   private readonly onChange = (change: ExecutionChange) => {
+    // a Loop's iteration is no upstream execution (Kestra's computeFlowTriggers skips kinds other than NORMAL)
+    if (change.kind) return;
     // Kestra's executor evaluates Flow triggers on each change of state (toExecution): each state
     // entered that is not an end is looked at once; an end on every save after it too, each
     // upstream execution claimed once (a repeated end event starts nothing twice)

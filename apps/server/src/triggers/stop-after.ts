@@ -36,6 +36,8 @@ export class StopAfter {
   }
 
   private async handle(change: ExecutionChange): Promise<void> {
+    // a Loop's iteration carries its root's trigger, but only the root's end counts
+    if (change.kind) return;
     // cheap first: most flows have no schedule with stopAfter, and their ends read nothing
     const candidates = (await this.index.ofKind("schedule")).filter(
       (t) => t.flow.namespace === change.namespace && t.flow.id === change.flowId && Array.isArray(t.spec.stopAfter) && (t.spec.stopAfter as string[]).includes(change.state),

@@ -10,6 +10,14 @@ export const useFlowGraph = (namespace: string, id: string, revision?: number) =
 
 export const useExecution = (id: string) => useQuery({ queryKey: ["execution", id], queryFn: () => getJson<Execution>(`executions/${id}`) });
 
+/** a Loop's iterations under an execution (Kestra's loop sub-executions, kind LOOP), refreshed while it runs */
+export const useLoopIterations = (parentId: string, live: boolean) =>
+  useQuery({
+    queryKey: ["loop-iterations", parentId],
+    queryFn: () => getJson<Page<Execution>>(`executions/search${query({ parentId, kind: "LOOP", size: 1000 })}`),
+    refetchInterval: live ? 2000 : false,
+  });
+
 export const useNamespaces = () => useQuery({ queryKey: ["namespaces"], queryFn: () => getJson<Array<{ id: string }>>("namespaces"), staleTime: 30_000 });
 
 export const usePlugins = () => useQuery({ queryKey: ["plugins"], queryFn: () => getJson<PluginSummary[]>("plugins"), staleTime: Infinity });

@@ -84,6 +84,9 @@ export interface Execution {
   labels: Array<{ key: string; value: string }>;
   trigger?: { id: string; type: string; variables?: unknown };
   parentId?: string;
+  /** LOOP: one iteration of a Loop task, a sub-execution of `parentId` */
+  kind?: "LOOP";
+  loopRun?: { taskId: string; taskRunId: string; index: number; value: string; key?: string };
   taskRunList: TaskRun[];
 }
 

@@ -3,7 +3,7 @@ import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { sendJson } from "../api/client";
 import { useFollowExecution } from "../api/follow-execution";
-import { useExecution, useFlowGraph } from "../api/hooks";
+import { useExecution, useFlowGraph, useLoopIterations } from "../api/hooks";
 import { TERMINAL, type Execution } from "../api/types";
 import { ErrorBanner, formatDate, formatDuration, Labels, spanOf, StateBadge, Tabs } from "../components/common";
 import { ValueTable } from "../components/file-value";
@@ -82,6 +82,14 @@ export default function ExecutionPage() {
   const graph = useFlowGraph(execution?.namespace ?? "", execution?.flowId ?? "", execution?.flowRevision);
   const taskIds = useMemo(() => [...new Set(execution?.taskRunList.map((r) => r.taskId) ?? [])], [execution]);
   const [logTask, setLogTask] = useState<string>();
+  // a Loop's iterations are sub-executions: listed, with links, under the Loop's task run
+  const iterations = useLoopIterations(id, Boolean(execution) && !TERMINAL.has(execution!.state.current));
+  const iterationsOf = useMemo(() => {
+    const byRun = new Map<string, Execution[]>();
+    for (const e of iterations.data?.results ?? []) if (e.loopRun) byRun.set(e.loopRun.taskRunId, [...(byRun.get(e.loopRun.taskRunId) ?? []), e]);
+    for (const list of byRun.values()) list.sort((a, b) => a.loopRun!.index - b.loopRun!.index);
+    return byRun;
+  }, [iterations.data]);
   if (!execution) return <ErrorBanner error={query.error} />;
   const { start, end } = spanOf(execution.state, TERMINAL);
   return (
@@ -147,7 +155,7 @@ export default function ExecutionPage() {
             <h3>Task runs</h3>
             <table className="table">
               <tbody>
-                {execution.taskRunList.map((run) => (
+                {execution.taskRunList.map((run) => [
                   <tr key={run.id}>
                     <td className="mono">
                       {run.taskId}
@@ -169,8 +177,19 @@ export default function ExecutionPage() {
                         logs
                       </button>
                     </td>
-                  </tr>
-                ))}
+                  </tr>,
+                  ...(iterationsOf.get(run.id) ?? []).map((iteration) => (
+                    <tr key={iteration.id} className="loop-iteration">
+                      <td className="mono">
+                        ↳ <Link to={`/executions/${iteration.id}`}>iteration {iteration.loopRun!.index}</Link> [{iteration.loopRun!.key ?? iteration.loopRun!.value}]
+                      </td>
+                      <td>
+                        <StateBadge state={iteration.state.current} />
+                      </td>
+                      <td colSpan={2}>loop sub-execution</td>
+                    </tr>
+                  )),
+                ])}
               </tbody>
             </table>
           </div>

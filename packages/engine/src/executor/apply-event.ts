@@ -10,6 +10,7 @@ import { retryFailedRun, successState } from "./retry-scope.js";
 import { resumeRetryWait, retryDueAt } from "./retry-wait.js";
 import { applyChild, waitsForChildRetry } from "./shared-folder.js";
 import { subflowEnded } from "./subflow-end.js";
+import { iterationChanged, reconcileIterations } from "./loop-iterations.js";
 import { batchEnded } from "./batch-subflows.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -50,6 +51,8 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       return;
     case "reconcile":
       reconcile(state, deps);
+      // a Loop's iterations created or heard of, should this process have died before it did
+      for (const run of state.taskRuns) if (run.planUri && !run.attempts.length) await reconcileIterations(state, run, deps.taskOf(run), deps.repository, deps.store);
       await checkPauses(state, deps.store, deps.taskOf);
       state.checkSlaDurations = true;
       return;
@@ -140,6 +143,13 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       state.log("WARN", `the worker running attempt ${event.attempt + 1} stopped answering; attempt ${event.attempt + 2} starts on another worker`, run);
       await noteLoopOf(state, run, deps.store, deps.taskOf);
       deps.dispatch(run);
+      return;
+    }
+    case "loop-iteration": {
+      const run = state.byId(event.taskRunId);
+      if (!run || isTerminal(run.state.current)) return;
+      const child = await deps.repository.getExecution(event.childExecutionId);
+      if (child) await iterationChanged(state, run, deps.taskOf(run), child, deps.store);
       return;
     }
     case "subflow-ended": {

@@ -3,7 +3,7 @@ import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
 import { currentOf } from "./held-task-run.js";
 import { readsTaskStates, type OutputNeeds } from "./output-needs.js";
-import { loopIterationsOf, loopTaskIds, valuesPathOutsideLoops, visibleFrom } from "./loop-scope.js";
+import { loopItem } from "./loop-execution.js";
 
 /**
  * The pointers a task of this execution renders against: inputs, trigger, and the outputs
@@ -15,18 +15,10 @@ import { loopIterationsOf, loopTaskIds, valuesPathOutsideLoops, visibleFrom } fr
  */
 export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", current?: Pick<TaskRunRecord, "parentTaskRunId" | "value">, part?: object): ContextRef {
   const { execution, flow } = state;
-  const outputs: OutputRef[] = [];
-  // a flow with Loops: each iteration sees its own tasks' outputs (by task id) and those outside, never another's
-  const loops = loopTaskIds(flow).size > 0;
-  const inside = loops && current ? loopIterationsOf(state, current) : [];
+  // a Loop's iteration (a LOOP execution) reads the outputs its parent's tasks had when it started, then its own
+  const outputs: OutputRef[] = [...(execution.loopRun?.outputs ?? [])];
   const add = (run: TaskRunRecord) => {
     if (run.outputsUri && (isTerminal(currentOf(run)) || run.planUri)) {
-      if (loops) {
-        if (!visibleFrom(inside, loopIterationsOf(state, run))) return;
-        const values = valuesPathOutsideLoops(state, run);
-        outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
-        return;
-      }
       const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
     }
@@ -45,6 +37,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     labels: execution.labels,
     inputsUri: execution.inputsUri,
+    ...(execution.loopRun ? { item: loopItem(execution) } : {}),
     ...floatInputsOf(flow),
     ...(readsTaskStates(part) ? { taskStates: state.taskRuns.map((run) => ({ taskId: run.taskId, ...(run.value !== undefined ? { value: run.value } : {}), state: run.state.current })) } : {}),
     ...(execution.outputsUri ? { executionOutputsUri: execution.outputsUri } : {}),

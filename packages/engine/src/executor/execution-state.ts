@@ -7,7 +7,6 @@ import type { ExecutorEvent, WorkerJob } from "../messages.js";
 import { HeldTaskRun } from "./held-task-run.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
-import { itemVariable, loopIterationsOf, loopTaskIds, valueFromLoop } from "./loop-scope.js";
 
 export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
   if (record.current === state) return;
@@ -57,8 +56,10 @@ export class ExecutionState {
   readonly resumes: Array<Extract<ExecutorEvent, { type: "resume" }>> = [];
   /** child executions of Subflow tasks, created once this state is saved */
   readonly children: CreateExecutionRequest[] = [];
-  /** failed child executions a restart restarts (RETRY_FAILED), once this state is saved; `taskRunId` waits for them */
-  readonly childRestarts: Array<{ executionId: string; taskRunId: string }> = [];
+  /** failed child executions a restart restarts (RETRY_FAILED, or a Loop's iterations: `loop`), once this state is saved; `taskRunId` waits for them */
+  readonly childRestarts: Array<{ executionId: string; taskRunId: string; loop?: boolean }> = [];
+  /** Loop iterations' sub-executions (kind LOOP), created once this state is saved */
+  readonly iterations: ExecutionRecord[] = [];
   /** retry.behavior CREATE_NEW_EXECUTION: the execution ended RETRIED; a new one follows after the delay */
   newExecutionRetry?: { delayMs: number };
   /** the version loaded: the save succeeds only over it */
@@ -131,25 +132,21 @@ export class ExecutionState {
    */
   taskRunVariables(run: TaskRunRecord, attemptsBefore = run.attempts.length): TaskRunVariables {
     const parents: NonNullable<TaskRunVariables["parents"]> = [];
-    const loopIds = loopTaskIds(this.flow);
     for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
       const grand = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined;
-      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children (a Loop's none: they read `item`)
-      const own = p.value !== undefined && p.value !== grand?.value && !(grand && loopIds.has(grand.taskId));
+      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children
+      const own = p.value !== undefined && p.value !== grand?.value;
       // Kestra leaves out a parent with neither (a Sequential, a Parallel, a ForEach itself)
       if (own || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
     }
     const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
     const parent = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined;
-    // a Loop's iterations: `item`, and neither `taskrun.value` nor `taskrun.iteration` (Kestra's iteration tasks are top-level tasks of a sub-execution)
-    const item = itemVariable(loopIterationsOf(this, run));
-    const fromLoop = item !== undefined && valueFromLoop(this, run);
-    const each = loop || (parent && loopIds.has(parent.taskId)) ? undefined : eachIteration(this, run);
+    const each = loop ? undefined : eachIteration(this, run);
     const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
     const ownValue = run.value !== undefined && run.value !== parent?.value;
     return {
-      id: run.id, ...(fromLoop ? {} : { value: run.value }), parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore,
-      ...(ownValue ? { ownValue } : {}), ...iteration, ...(item ? { item } : {}),
+      id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore,
+      ...(ownValue ? { ownValue } : {}), ...iteration,
     };
   }
 

@@ -29,6 +29,7 @@ import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { held, HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
+import { iterationFlow } from "./loop-execution.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
 export type ExecutorCommand =
@@ -41,7 +42,7 @@ export type ExecutorCommand =
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
  * and lost or stale work always read the repository.
  */
-const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child"]);
+const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
 
 export interface ExecutorDeps {
   repository: Repository;
@@ -195,6 +196,8 @@ export class Executor {
     let flow;
     try {
       flow = await this.deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
+      // a Loop's iteration walks its Loop's lists (loop-execution.ts)
+      if (execution.kind === "LOOP") flow = iterationFlow(flow, execution.loopRun!.taskId, this.deps.registry);
     } catch (error) {
       // the flow revision is gone or no longer parses (a plugin was removed): fail clearly
       const state = new ExecutionState(execution, taskRuns, { id: execution.flowId, namespace: execution.namespace, tasks: [] });
@@ -348,6 +351,13 @@ export class Executor {
     if (state.execution.state.current === "KILLING") await killPass(state, new Walker(state, this.walkerDeps(state)));
   }
 
+  /** a Loop's iteration: its sub-execution saved (unless a reconcile finds it was meanwhile), then handled as any new execution */
+  private async createIteration(iteration: ExecutionRecord): Promise<void> {
+    await this.deps.repository.saveExecution(iteration);
+    this.deps.events.emit("created", iteration);
+    await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: iteration.id }, { key: iteration.id });
+  }
+
   private taskOf(state: ExecutionState, run: TaskRunRecord): TaskSpec | undefined {
     return findTask([state.flow.tasks, state.flow.errors, state.flow.finally, state.flow.afterExecution], run.taskId, this.deps.registry);
   }
@@ -466,11 +476,16 @@ export class Executor {
         );
       });
     }
-    for (const { executionId, taskRunId } of state.childRestarts) {
+    // a Loop's iterations: saved as they are, then announced as any new execution is
+    for (const iteration of state.iterations) await this.createIteration(iteration);
+    for (const { executionId, taskRunId, loop } of state.childRestarts) {
       await this.handle({ type: "restart", executionId }).catch(async (error) => {
         // refused (its flow's concurrency limit…): the run learns the child ended as it was, and fails with it
-        state.log("ERROR", `subflow execution ${executionId} could not be restarted: ${errorMessage(error)}`, state.byId(taskRunId));
-        await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "subflow-ended", executionId: state.execution.id, taskRunId, childExecutionId: executionId }, { key: state.execution.id });
+        state.log("ERROR", `${loop ? "loop iteration" : "subflow"} execution ${executionId} could not be restarted: ${errorMessage(error)}`, state.byId(taskRunId));
+        const event: ExecutorEvent = loop
+          ? { type: "loop-iteration", executionId: state.execution.id, taskRunId, childExecutionId: executionId }
+          : { type: "subflow-ended", executionId: state.execution.id, taskRunId, childExecutionId: executionId };
+        await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, event, { key: state.execution.id });
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
@@ -508,7 +523,11 @@ export class Executor {
     if (state.workerKills.length) await queue.broadcast<KillMessage>(KILL_TOPIC, { executionId: state.execution.id, taskRuns: state.workerKills });
     for (const child of state.childKills) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "kill", executionId: child }, { key: child });
     const { execution } = state;
-    if (state.ended && execution.parent) {
+    if (execution.kind === "LOOP" && execution.parent && iterationMoved(state)) {
+      // a Loop's iteration paused, ran again or ended: its Loop hears it
+      const { executionId, taskRunId } = execution.parent;
+      await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "loop-iteration", executionId, taskRunId, childExecutionId: execution.id }, { key: executionId });
+    } else if (state.ended && execution.parent) {
       await queue.send<ExecutorEvent>(
         EXECUTOR_CHANNEL,
         { type: "subflow-ended", executionId: execution.parent.executionId, taskRunId: execution.parent.taskRunId, childExecutionId: execution.id },
@@ -521,7 +540,7 @@ export class Executor {
     }
     if (state.executionDirty) {
       events.emit("execution", {
-        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current,
+        executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, ...(execution.kind ? { kind: execution.kind } : {}),
         entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
       });
     }
@@ -540,6 +559,13 @@ function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefine
       return kept;
     }),
   };
+}
+
+/** whether this save paused a Loop's iteration, ran it again after a pause, or ended it: what its Loop waits to hear */
+function iterationMoved(state: ExecutionState): boolean {
+  const { histories, current } = state.execution.state;
+  if (histories.length <= state.loadedTransitions) return false;
+  return isTerminal(current) || current === "PAUSED" || histories.slice(Math.max(0, state.loadedTransitions - 1), -1).some((h) => h.state === "PAUSED");
 }
 
 /** the save of `state` failed for want of the database: it may or may not have landed */

@@ -9,6 +9,7 @@ import type { ExecutionState } from "./execution-state.js";
 import type { Walker } from "./walker.js";
 import { walkAfterExecution } from "./after-execution.js";
 import { renderFlowOutputs } from "./flow-outputs.js";
+import { endIteration } from "./loop-execution.js";
 
 /**
  * Runs the flow's lists in order — `tasks`, then `errors` if they failed, then `finally`
@@ -52,6 +53,8 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
       final = "FAILED";
     }
   }
+  // a Loop's iteration: its Loop's declared outputs, rendered against it
+  if (state.execution.kind === "LOOP") final = await endIteration(state, final, store);
   state.setExecutionState(final);
   await walkAfterExecution(state, walker);
 }

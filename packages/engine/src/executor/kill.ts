@@ -18,6 +18,8 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
       if (state.execution.killChildren === undefined) state.childKills.push(...(await walker.childExecutionsOf(run)));
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
+      // a Loop's iterations are sub-executions: they are killed with it (it ends below, having no task run under it)
+      if (!run.attempts.length) state.childKills.push(...(await walker.openIterations(run)));
       // a WorkingDirectory's worker stops its children; other flowables end once their children have, below
       const attempt = run.attempts[run.attempts.length - 1];
       if (attempt && !isTerminal(attempt.state.current)) {

@@ -4,7 +4,6 @@ import type { JsonStore } from "../json-store.js";
 import { loopOutputsKey, loopPlanKey, recordsPrefix } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
-import { readLoopPlansAbove } from "./loop-scope.js";
 
 /** Kestra's TruthUtils: falsy when null, '', 'false', '0' or '-0' */
 const truthy = (value: unknown) => value !== null && value !== undefined && !["", "false", "0", "-0"].includes(String(value).trim().toLowerCase());
@@ -111,10 +110,8 @@ export function noteLoop(state: ExecutionState, run: TaskRunRecord, plan: Flowab
   state.loops.set(run.id, { iteration: plan.loop.iteration, firstTaskId });
 }
 
-/** a task run sent to a worker again outside a walk (a retry, a lost attempt): its loop, if any, is read first, and the Loops it is inside */
+/** a task run sent to a worker again outside a walk (a retry, a lost attempt): its loop, if any, is read first */
 export async function noteLoopOf(state: ExecutionState, child: TaskRunRecord, store: JsonStore, taskOf: (run: TaskRunRecord) => TaskSpec | undefined): Promise<void> {
-  // and the Loops it is inside, for its `item`
-  await readLoopPlansAbove(state, child, store);
   const parent = child.parentTaskRunId ? state.byId(child.parentTaskRunId) : undefined;
   if (!parent?.planUri || state.loops.has(parent.id) || isTerminal(parent.state.current)) return;
   noteLoop(state, parent, await store.read<FlowablePlan>(parent.planUri), taskOf(parent));

@@ -2,6 +2,7 @@ import { isTerminal, type ExecutionRecord } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resumeCommand } from "../resume-request.js";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+import { pausedIteration } from "./loop-execution.js";
 
 let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
@@ -10,10 +11,18 @@ afterAll(async () => h?.close());
 const ended = (e: ExecutionRecord) => isTerminal(e.state.current);
 const flow = (body: string) => `id: loop-${Math.random().toString(36).slice(2, 8)}\nnamespace: test.loop\n${body}`;
 
+/** resumes the execution where a Loop paused it: its paused iteration, as Kestra's ExecutionService.resume does */
+const resume = async (id: string, flowSource: Awaited<ReturnType<EngineHarness["deploy"]>>) => {
+  const found = await pausedIteration(h.repository, (await h.repository.getExecution(id))!);
+  await h.executor.handle(await resumeCommand(found, flowSource, h.registry, {}));
+  return found.execution.id;
+};
+
 /*
- * Issue 17: Kestra's Loop (core/src/main/java/io/kestra/plugin/core/flow/Loop.java and the
- * executor's LoopExecutionEventMessageHandler), each iteration standing alone as Kestra's
- * sub-execution does.
+ * Issue 17: Kestra's Loop (core/src/main/java/io/kestra/plugin/core/flow/Loop.java, the
+ * executor's handleLoop and LoopExecutionEventMessageHandler), each iteration a loop
+ * sub-execution (kind LOOP) as LoopCaseTest asserts it: the root's taskRunList holds the
+ * Loop's task run, the body's task runs live in the sub-executions.
  */
 describe("flow.Loop", () => {
   it("runs its tasks once per value; they read item.index and item.value, not taskrun.value", async () => {
@@ -33,13 +42,24 @@ describe("flow.Loop", () => {
           - { id: nested, type: io.kestra.plugin.core.log.Log, message: "nested {{ item.value }} parent value {{ parent.taskrun.value ?? 'none' }}" }
 `),
     );
-    expect(r.messages()).toContain("nested value 2 parent value none");
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.state("loop")).toBe("SUCCESS");
-    expect(r.messages()).toEqual(expect.arrayContaining(["index=0 value=value 1 taskrun.value=none", "index=1 value=value 2 taskrun.value=none", "index=2 value=value 3 taskrun.value=none"]));
-    expect(r.runs("log")).toHaveLength(3);
-    expect(r.runs("nested")).toHaveLength(1);
-    expect(await r.outputs("loop")).toEqual({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
+    // as LoopCaseTest.loopSerial: the root holds the Loop's task run alone, one SUCCESS sub-execution per value
+    expect(r.taskRuns.map((t) => t.taskId)).toEqual(["loop"]);
+    const iterations = await r.iterations();
+    expect(iterations.map((i) => [i.execution.kind, i.execution.loopRun!.index, i.execution.loopRun!.value, i.execution.state.current])).toEqual([
+      ["LOOP", 0, "value 1", "SUCCESS"], ["LOOP", 1, "value 2", "SUCCESS"], ["LOOP", 2, "value 3", "SUCCESS"],
+    ]);
+    expect(iterations.every((i) => i.execution.parent?.executionId === r.execution.id && i.execution.parent.taskRunId === r.runs("loop")[0].id)).toBe(true);
+    expect(iterations.map((i) => i.runs("log").length)).toEqual([1, 1, 1]);
+    expect(iterations[1].messages()).toEqual(["index=1 value=value 2 taskrun.value=none", "nested value 2 parent value none"]);
+    expect(await r.allMessages()).toEqual(expect.arrayContaining(["index=0 value=value 1 taskrun.value=none", "index=2 value=value 3 taskrun.value=none"]));
+    expect(iterations.map((i) => i.runs("nested").length)).toEqual([0, 1, 0]);
+    // taskRunStatistic: the iterations' task runs (log and if in each, nested in the second), as Kestra's TaskRunStatistic counts them
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 }, taskRunStatistic: { count: 7 } });
+    const statistic = ((await r.outputs("loop")) as { taskRunStatistic: Record<string, number> }).taskRunStatistic;
+    expect(statistic.durationMinMs).toBeLessThanOrEqual(statistic.durationMaxMs);
+    expect(statistic.durationSumMs).toBeGreaterThanOrEqual(statistic.durationMaxMs);
   });
 
   it("values from an expression, a map's keys as item.key; duplicates in a list are dropped as Kestra's resolveValues drops them", async () => {
@@ -60,8 +80,9 @@ tasks:
 `),
     );
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("l")).toHaveLength(3);
-    expect(r.messages()).toEqual(expect.arrayContaining(["list 1", "list 2", "list 3", "map eu=paris#0", "map us=ohio#1"]));
+    expect((await r.iterations("list")).map((i) => i.execution.loopRun!.value)).toEqual(["1", "2", "3"]);
+    expect((await r.iterations("map")).map((i) => [i.execution.loopRun!.key, i.execution.loopRun!.value])).toEqual([["eu", "paris"], ["us", "ohio"]]);
+    expect(await r.allMessages()).toEqual(expect.arrayContaining(["list 1", "list 2", "list 3", "map eu=paris#0", "map us=ohio#1"]));
   });
 
   it("each iteration reads its own tasks' outputs by id and those before the loop; tasks after see the declared outputs only", async () => {
@@ -82,8 +103,10 @@ tasks:
 `),
     );
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.messages()).toEqual(expect.arrayContaining(["echo B alpha", "echo B beta", 'after ["B alpha","B beta"] process=hidden']));
-    expect(await r.outputs("loop")).toEqual({
+    expect(r.messages()).toContain('after ["B alpha","B beta"] process=hidden');
+    expect((await r.iterations()).map((i) => i.messages().filter((m) => m.startsWith("echo")))).toEqual([["echo B alpha"], ["echo B beta"]]);
+    expect(r.taskRuns.map((t) => t.taskId)).toEqual(["before", "loop", "after"]);
+    expect(await r.outputs("loop")).toMatchObject({
       iterationCount: 2,
       runningIterations: 0,
       terminatedIterations: { SUCCESS: 2 },
@@ -98,21 +121,24 @@ tasks:
     const paused = async (limit: string) => {
       const deployed = await h.deploy(flow(`tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.Loop\n    values: [a, b, c]\n${limit}    tasks:\n      - { id: pause, type: io.kestra.plugin.core.flow.Pause }\n`));
       const { id } = await h.executions.create({ flow: deployed });
-      const found = await h.waitFor(id, (e) => e.state.current === "PAUSED");
-      return { found, deployed, id };
+      await h.waitFor(id, (e) => e.state.current === "PAUSED");
+      const { results } = await h.repository.searchExecutions({ namespace: deployed.namespace, flowId: deployed.id, kind: "LOOP", page: 1, size: 10 });
+      return { started: results.length, deployed, id };
     };
+    // Kestra's LoopCaseTest loopParallelLess / loopParallelUnlimited: the limit bounds the sub-executions started at once
     const serial = await paused("    concurrencyLimit: 1\n");
-    expect(serial.found.taskRuns.filter((t) => t.taskId === "pause").map((t) => t.state.current)).toEqual(["PAUSED"]);
+    expect(serial.started).toBe(1);
     const all = await paused("");
-    expect(all.found.taskRuns.filter((t) => t.taskId === "pause").map((t) => t.state.current)).toEqual(["PAUSED", "PAUSED", "PAUSED"]);
-    // each resume answers one paused task run
-    for (let found = all.found; !ended(found.execution); found = await h.waitFor(all.id, (e) => e.state.current === "PAUSED" || ended(e))) {
-      await h.executor.handle(await resumeCommand(found, all.deployed, h.registry, {}));
+    expect(all.started).toBe(3);
+    // each resume answers one paused iteration
+    for (let found = await h.waitFor(all.id, (e) => e.state.current === "PAUSED"); !ended(found.execution); found = await h.waitFor(all.id, (e) => e.state.current === "PAUSED" || ended(e))) {
+      const resumed = await resume(all.id, all.deployed);
+      await h.waitFor(resumed, (e) => e.state.current !== "PAUSED");
       await h.waitFor(all.id, (e) => e.version !== found.execution.version);
     }
     const r = await h.result(all.id);
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("pause")).toHaveLength(3);
+    expect((await r.iterations()).map((i) => i.state("pause"))).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
   });
 
   it("a failed iteration fails the loop and starts no more; errors and finally run within the iteration", async () => {
@@ -136,10 +162,11 @@ tasks:
     );
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.state("loop")).toBe("FAILED");
-    expect(r.runs("maybe")).toHaveLength(2);
-    expect(r.messages()).toEqual(expect.arrayContaining(["handled boom", "cleanup ok", "cleanup boom"]));
-    expect(r.messages()).not.toContain("handled ok");
-    expect(r.messages().some((m) => m.includes("never"))).toBe(false);
+    const iterations = await r.iterations();
+    expect(iterations.map((i) => i.execution.state.current)).toEqual(["SUCCESS", "FAILED"]);
+    expect(iterations.map((i) => i.messages().filter((m) => /^(handled|cleanup)/.test(m)))).toEqual([["cleanup ok"], ["handled boom", "cleanup boom"]]);
+    expect(r.messages().join("\n")).toMatch(new RegExp(`Loop iteration 1 ended in FAILED in sub-execution ${iterations[1].execution.id}`));
+    expect((await r.allMessages()).some((m) => m.includes("never"))).toBe(false);
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 1, FAILED: 1 } });
   });
 
@@ -163,13 +190,16 @@ tasks:
     const { id } = await h.executions.create({ flow: deployed });
     const failed = await h.result((await h.waitFor(id, ended)).execution.id);
     expect(failed.execution.state.current).toBe("FAILED");
-    expect(failed.runs("handle")).toHaveLength(1);
+    const before = await failed.iterations();
+    expect(before.map((i) => [i.execution.state.current, i.runs("handle").length])).toEqual([["SUCCESS", 0], ["FAILED", 1]]);
+    // as Kestra's RestartCaseTest.restartLoop: the failed iteration's sub-execution is restarted, the next one created
     await h.executor.handle({ type: "restart", executionId: id });
     const r = await h.result((await h.waitFor(id, (e) => ended(e) && e.state.histories.length > failed.execution.state.histories.length)).execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.state("loop")).toBe("SUCCESS");
-    expect(r.runs("handle")).toHaveLength(0);
-    expect(r.runs("maybe").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    const after = await r.iterations();
+    expect(after.map((i) => i.execution.id).slice(0, 2)).toEqual(before.map((i) => i.execution.id));
+    expect(after.map((i) => [i.execution.state.current, i.state("maybe"), i.runs("handle").length])).toEqual([["SUCCESS", "SUCCESS", 0], ["SUCCESS", "SUCCESS", 0], ["SUCCESS", "SUCCESS", 0]]);
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, runningIterations: 0, terminatedIterations: { SUCCESS: 3 } });
     expect(((await r.outputs("loop")) as { outputs: unknown[] }).outputs).toHaveLength(3);
   });
@@ -215,9 +245,10 @@ ${transmit}    outputs:
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.state("loop")).toBe("FAILED");
     // its tasks ended as they did: only the iteration failed, and no other started
-    expect(r.runs("doWork").map((t) => t.state.current)).toEqual(["SUCCESS"]);
+    const iterations = await r.iterations();
+    expect(iterations.map((i) => [i.execution.state.current, i.state("doWork")])).toEqual([["FAILED", "SUCCESS"]]);
     expect(await r.outputs("loop")).toMatchObject({ terminatedIterations: { FAILED: 1 } });
-    expect(r.messages().join("\n")).toMatch(/Loop iteration 0: failed to render its outputs/);
+    expect(iterations[0].messages().join("\n")).toMatch(/Loop iteration 0: failed to render its outputs/);
     const going = await h.run(body("    transmitFailed: false\n"));
     expect(going.execution.state.current).toBe("SUCCESS");
     expect(await going.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { FAILED: 3 } });
@@ -248,8 +279,9 @@ ${transmit}    outputs:
 `),
     );
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("item").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
-    const outs = await Promise.all(r.runs("item").map((t) => h.store.read<{ value: string }>(t.outputsUri!)));
+    const iterations = await r.iterations();
+    expect(iterations.map((i) => i.state("item"))).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    const outs = await Promise.all(iterations.map((i) => i.outputs("item") as Promise<{ value: string }>));
     expect(outs.map((o) => o.value)).toEqual(['0 - {"title":"Michel-Ange","views":448}', "1 - plain text", '2 - {"title":"Histoire","views":438}']);
     const loop = (await r.outputs("loop")) as { iterationCount: number; terminatedIterations: unknown; outputs: Array<{ outputs: { uri?: string } }> };
     expect(loop).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 3 } });
@@ -284,7 +316,7 @@ ${transmit}    outputs:
 `),
     );
     expect(r.state("loop")).toBe("SUCCESS");
-    expect(r.runs("log")).toHaveLength(2);
+    expect((await r.iterations()).map((i) => i.messages())).toEqual([["n 1"], ["n 2"]]);
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 5, terminatedIterations: { SUCCESS: 2 }, outputs: [{ outputs: { n: 1 } }, { outputs: { n: 2 } }] });
   });
 
@@ -309,8 +341,15 @@ ${transmit}    outputs:
 `),
     );
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("log")).toHaveLength(8);
-    expect(r.messages()).toEqual(expect.arrayContaining(["bucket1_2025_Jan", "bucket2_2026_Feb", "bucket1_2026_Feb", "bucket2_2025_Jan"]));
+    // as LoopCaseTest.loopNested: each iteration's own Loop has sub-executions of its own, under it
+    const outer = await r.iterations();
+    expect(outer.map((i) => i.taskRuns.map((t) => t.taskId))).toEqual([["middle"], ["middle"]]);
+    const middle = (await Promise.all(outer.map((i) => i.iterations()))).flat();
+    expect(middle).toHaveLength(4);
+    const inner = (await Promise.all(middle.map((i) => i.iterations()))).flat();
+    expect(inner.map((i) => i.execution.loopRun!.parents.map((p) => p.value))).toContainEqual(["2026", "bucket2"]);
+    const all = await r.allMessages();
+    expect(all.filter((m) => /_/.test(m)).sort()).toEqual(["bucket1_2025_Feb", "bucket1_2025_Jan", "bucket1_2026_Feb", "bucket1_2026_Jan", "bucket2_2025_Feb", "bucket2_2025_Jan", "bucket2_2026_Feb", "bucket2_2026_Jan"]);
   });
 
   it("a Pause inside an iteration pauses the execution; resumed, the loop goes on to its end", async () => {
@@ -330,21 +369,24 @@ ${transmit}    outputs:
       const paused = await h.waitFor(id, (e) => e.state.current === "PAUSED");
       // as Kestra's LoopWithPauseTest: the Loop's task run is paused with its iteration
       expect(paused.taskRuns.find((t) => t.taskId === "loop")!.state.current).toBe("PAUSED");
-      const command = await resumeCommand(paused, deployed, h.registry, {});
-      await h.executor.handle(command);
-      await h.waitFor(id, (e) => e.state.current !== "PAUSED");
+      const resumed = await resume(id, deployed);
+      expect(resumed).not.toBe(id);
+      // RUNNING again (the next iteration may pause it again before a look sees RUNNING: its history says)
+      await h.waitFor(id, (e) => e.state.histories.length > paused.execution.state.histories.length);
     }
     const r = await h.result((await h.waitFor(id, ended)).execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("pause").map((t) => t.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    expect((await r.iterations()).map((i) => i.state("pause"))).toEqual(["SUCCESS", "SUCCESS"]);
     expect(r.runs("loop")[0].state.histories.map((s) => s.state)).toEqual(["RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
-    expect(r.messages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
+    expect(await r.allMessages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
   });
 
-  // a flowable listed before the paused one under it closes in the same kill pass (kill.ts), a ForEach's as a Loop's
-  it.each(["Loop", "ForEach"])("a kill ends a %s paused in an iteration KILLED, with its execution, and starts no more iterations", async (kind) => {
-    const deployed = await h.deploy(flow(`tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.${kind}\n    values: [1, 2]\n    concurrencyLimit: 1\n    tasks:\n      - { id: pause, type: io.kestra.plugin.core.flow.Pause }\n`));
+  const pausedLoop = (kind: string, limit: number) => `tasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.${kind}\n    values: [1, 2, 3]\n    concurrencyLimit: ${limit}\n    tasks:\n      - { id: pause, type: io.kestra.plugin.core.flow.Pause }\n`;
+
+  // a flowable listed before the paused one under it closes in the same kill pass (kill.ts)
+  it("a kill ends a ForEach paused in an iteration KILLED, with its execution, and starts no more iterations", async () => {
+    const deployed = await h.deploy(flow(pausedLoop("ForEach", 1)));
     const { id } = await h.executions.create({ flow: deployed });
     await h.waitFor(id, (e) => e.state.current === "PAUSED");
     await h.executor.handle({ type: "kill", executionId: id });
@@ -352,6 +394,39 @@ ${transmit}    outputs:
     expect(r.execution.state.current).toBe("KILLED");
     expect(r.state("loop")).toBe("KILLED");
     expect(r.runs("pause").map((t) => t.state.current)).toEqual(["KILLED"]);
+  });
+
+  it("a kill of the root kills the Loop's running iterations and starts no more", async () => {
+    const deployed = await h.deploy(flow(pausedLoop("Loop", 2)));
+    const { id } = await h.executions.create({ flow: deployed });
+    await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    await h.executor.handle({ type: "kill", executionId: id });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect(r.state("loop")).toBe("KILLED");
+    const iterations = await r.iterations();
+    expect(iterations.map((i) => [i.execution.state.current, i.state("pause")])).toEqual([["KILLED", "KILLED"], ["KILLED", "KILLED"]]);
+  });
+
+  it("with the default concurrencyLimit 0 every iteration starts; the first failure ends the Loop FAILED at once, the others run on (Kestra's loop-failed.yaml)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [quick, slow1, slow2]
+    tasks:
+      - id: fail
+        type: io.kestra.plugin.core.execution.Fail
+        condition: "{{ item.value == 'quick' }}"
+      - { id: wait, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.3S }
+  - { id: after, type: io.kestra.plugin.core.log.Log, message: never }
+`),
+    );
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["loop", "FAILED"]]);
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { FAILED: 1 } });
+    // Loop.java's default 0 starts all three (LoopCaseTest's one sub-execution was asserted when the default was 1)
+    expect((await r.iterations()).map((i) => i.execution.state.current)).toEqual(["FAILED", "SUCCESS", "SUCCESS"]);
   });
 
   it("values that are no list nor map, or hold a null, fail the loop with Kestra's message", async () => {

@@ -4,7 +4,6 @@ import type { JsonStore } from "../json-store.js";
 import type { ExecutionState } from "./execution-state.js";
 import { retryFailedChildren } from "./subflow-restart.js";
 import { restartIterations } from "./loop-iterations.js";
-import { readLoopPlansAbove } from "./loop-scope.js";
 
 export interface RestartDeps {
   dispatch(run: TaskRunRecord): void;
@@ -38,20 +37,17 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
     if (drop.has(run.id)) continue;
     const s = run.state.current;
     if (s !== "FAILED" && s !== "KILLED") continue;
-    // sent before any walk: the Loops it is inside are read first, for its `item`
-    await readLoopPlansAbove(state, run, deps.store);
     // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
     if (run.planUri && run.attempts.length) dispatch(run);
     else if (run.planUri) {
       state.setRunState(run, "RUNNING");
-      // a Loop: its failed iterations run again, their errors and finally afresh
-      for (const id of await restartIterations(state, run, deps.taskOf(run), deps.store)) drop.add(id);
+      // a Loop: its failed iterations' sub-executions are restarted
+      await restartIterations(state, run, deps.store);
     }
     else if (run.subflowExecutionId && (await retryFailedChildren(state, run, deps.taskOf(run), deps.store))) continue;
     else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
     else dispatch(run);
   }
-  dropChildren(state, drop); // a Loop's iteration handlers dropped above
   state.remove(drop);
   state.execution.outputsUri = undefined;
   state.log("INFO", "execution restarted");

@@ -18,7 +18,7 @@ import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
 import { applyBehavior, waitForReview, withExpiry } from "./approval.js";
-import { followPausedIterations, walkIterations } from "./loop-iterations.js";
+import { isIterations, openIterations, walkLoop } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
 
@@ -275,13 +275,11 @@ export class Walker {
     }
     // an Approval holds its decision's branch until reviewed (or expired); it pauses once its onWait ended
     if (plan.approval && !plan.approval.decision && run.state.current === "PAUSED") return;
-    if (plan.iterations) {
-      // a Loop: its errors and finally run within each iteration (loop-iterations.ts), not once more around them
-      const status = await walkIterations(this, task, run, plan, this.deps.store, mayStart && !this.halted());
-      if (isTerminal(run.state.current)) return;
-      followPausedIterations(this.state, run, status === "running");
-      if (status === "running") return;
-      this.state.setRunState(run, outcomeState(task, status === "killed" ? "KILLED" : status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
+    if (isIterations(plan)) {
+      // a Loop: each iteration is a sub-execution with its own errors and finally (loop-iterations.ts)
+      const status = await walkLoop(this.state, run, plan, this.deps.store, mayStart && !this.halted());
+      if (status === "running" || isTerminal(run.state.current)) return;
+      this.state.setRunState(run, outcomeState(task, status === "failed" ? "FAILED" : "SUCCESS", plan.allowFailure));
       return;
     }
     // a Pause whose wait elapsed with FAILED: its children never run, its errors and finally do
@@ -337,11 +335,9 @@ export class Walker {
     this.state.setRunState(run, final);
   }
 
-  /** what templates see within a Loop iteration, as the iteration's first task would (its outputs, `breakWhen`) */
-  async iterationContext(loop: TaskRunRecord, task: TaskSpec, value: string): Promise<RenderContext> {
-    const first = tasksAtPath(task, ["tasks"])[0];
-    const pending: TaskRunRecord = { id: "", executionId: this.state.execution.id, taskId: first?.id ?? task.id, parentTaskRunId: loop.id, value, state: newState("RUNNING"), attempts: [] };
-    return buildRenderContext(contextRefOf(this.state, "all", pending), this.deps.store, { taskrun: this.state.taskRunVariables(pending), task: { id: task.id, type: task.type } });
+  /** the sub-executions of a Loop's iterations still running (a kill reaches them) */
+  openIterations(run: TaskRunRecord): Promise<string[]> {
+    return openIterations(run, this.deps.store);
   }
 
   /** a WorkingDirectory: its first walk sends it to a worker whole; that worker's result is its children's outcome */

@@ -7,6 +7,10 @@ export interface ExecutionSearch {
   namespace?: string;
   flowId?: string;
   state?: ExecutionState[];
+  /** Kestra's execution kind: normal executions unless LOOP is asked (a Loop's iterations, its sub-executions) */
+  kind?: "NORMAL" | "LOOP";
+  /** executions started by this one: its Subflows' (since the repository recorded parents apart) or its Loops' iterations */
+  parentId?: string;
   startedAfter?: string;
   endedBefore?: string;
   /** every one of these labels, with exactly this value */

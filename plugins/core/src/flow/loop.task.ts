@@ -101,9 +101,10 @@ export const loopTask = defineTask({
   title: "Run tasks for each value, each iteration on its own",
   description:
     "Kestra's Loop: runs `tasks` once per value of `values` (a list, a map, a JSON text of one, or a storage file: one value per Ion line); every task below reads `item.index` (from 0), `item.value`, " +
-    "`item.key` (a map's) and, in nested loops, `item.parent` and `item.parents`. Each iteration stands alone: its tasks read the outputs of their own iteration " +
-    "and of the tasks before the loop; the loop's `errors` and `finally` run within each iteration. `concurrencyLimit`: 0 (default) runs every iteration at once, " +
-    "N at most N. A failed iteration fails the loop and starts no more (`transmitFailed: false`: the loop goes on and succeeds). `breakWhen`, rendered after each " +
+    "`item.key` (a map's) and, in nested loops, `item.parent` and `item.parents`. Each iteration is a sub-execution of its own (kind LOOP, listed with " +
+    "`kind=LOOP` in the executions search): its tasks read the outputs of their own iteration and of the tasks before the loop; the loop's `errors` and `finally` " +
+    "run within each iteration. `concurrencyLimit`: 0 (default) runs every iteration at once, N at most N. A failed iteration ends the loop FAILED at once and " +
+    "starts no more, those running go on (`transmitFailed: false`: the loop goes on and succeeds). `breakWhen`, rendered after each " +
     "iteration (`item`, `iteration.state`, `iteration.outputs`), stops it. After the loop: `outputs.<id>.iterationCount`, `terminatedIterations`, and with `outputs` " +
     "declared, `outputs.<id>.outputs`: one `{item: {value, iteration, key}, outputs}` per iteration (`fetchType: STORE`: its outputs stored, `{uri}`).",
   properties: z.strictObject({
@@ -121,6 +122,7 @@ export const loopTask = defineTask({
     runningIterations: z.number().int(),
     terminatedIterations: z.record(z.string(), z.number().int()),
     outputs: z.array(z.object({ item: z.object({ value: z.string(), iteration: z.number().int(), key: z.string().optional() }), outputs: z.record(z.string(), z.unknown()) })).optional(),
+    taskRunStatistic: z.object({ count: z.number().int(), durationSumMs: z.number(), durationMinMs: z.number(), durationMaxMs: z.number() }).optional().describe("the ended iterations' task runs: how many, and their durations"),
   }),
   taskProperties: ["tasks", ...HANDLER_LISTS],
   rawProperties: ["breakWhen", "outputs"],

@@ -1,5 +1,5 @@
 import type { StateCount, StateCountsQuery } from "@ferry/sdk";
-import { and, eq, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from "drizzle-orm";
 import { inNamespace, TERMINAL } from "../sql-conditions.js";
 import type { SqlContext } from "../sql-context.js";
 
@@ -20,6 +20,8 @@ export async function countExecutionStates(ctx: SqlContext, query: StateCountsQu
     lt(executions.created, query.to),
     query.flowId && query.namespace ? eq(executions.namespace, query.namespace) : inNamespace(executions.namespace, query.namespace),
     query.flowId ? eq(executions.flowId, query.flowId) : undefined,
+    // a Loop's iterations are parts of their execution, not executions of the flow (Kestra's statistics count NORMAL ones)
+    isNull(executions.kind),
   );
   const measures = { state: executions.state, n: sql<number>`count(*)`, min: sql<number | null>`min(${seconds})`, max: sql<number | null>`max(${seconds})`, sum: sql<number | null>`sum(${seconds})` };
   const rows: Array<{ bucket?: string; namespace?: string; flowId?: string; state: string; n: number; min: number | null; max: number | null; sum: number | null }> = [];

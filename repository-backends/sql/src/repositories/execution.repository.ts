@@ -2,7 +2,7 @@ import {
   ConflictError, UserError, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionRepository, type ExecutionSearch, type Page, type PageRequest, type TaskRunRecord,
   type UnfinishedExecution,
 } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gte, inArray, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
 import { retryingLostRaces } from "../race-retry.js";
 import { executionFromRow, executionToRow, taskRunFromRow, taskRunToRow } from "../rows.js";
 import { inNamespace, TERMINAL } from "../sql-conditions.js";
@@ -64,6 +64,9 @@ export class SqlExecutionRepository<Db extends SqlDatabase> implements Execution
       query.flowId && query.namespace ? eq(executions.namespace, query.namespace) : inNamespace(executions.namespace, query.namespace),
       query.flowId ? eq(executions.flowId, query.flowId) : undefined,
       query.state?.length ? inArray(executions.state, query.state) : undefined,
+      // a Loop's iterations are found only when asked for (Kestra's search: NORMAL executions by default)
+      query.kind === "LOOP" ? eq(executions.kind, "LOOP") : isNull(executions.kind),
+      query.parentId ? eq(executions.parentId, query.parentId) : undefined,
       ...Object.entries(query.labels ?? {}).map(([key, value]) => this.ctx.hasLabel(executions.labels, key, value)),
       query.startedAfter ? gte(executions.created, query.startedAfter) : undefined,
       // an execution's last update is its end once it is terminal; it started before it ended,

@@ -140,6 +140,9 @@ export class AcmeHistoryStore implements HistoryStore {
         inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) &&
         (!query.flowId || e.flowId === query.flowId) &&
         (!query.state?.length || query.state.includes(e.state.current)) &&
+        // a Loop's iterations only when asked for
+        (query.kind === "LOOP" ? e.kind === "LOOP" : e.kind === undefined) &&
+        (!query.parentId || e.parent?.executionId === query.parentId) &&
         Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
         (!query.startedAfter || e.created >= query.startedAfter) &&
         // an ended execution's last update is its end
@@ -193,7 +196,8 @@ export class AcmeHistoryStore implements HistoryStore {
   async countStates(query: StateCountsQuery): Promise<StateCount[]> {
     const executions = [...this.live.entries.values()]
       .map(({ record }) => record?.execution)
-      .filter((e): e is ExecutionRecord => e !== undefined && inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) && (!query.flowId || e.flowId === query.flowId));
+      // a Loop's iterations are not counted: parts of their execution
+      .filter((e): e is ExecutionRecord => e !== undefined && e.kind === undefined && inNamespace(e.namespace, query.namespace, Boolean(query.flowId)) && (!query.flowId || e.flowId === query.flowId));
     return countByGroup(executions, query);
   }
 }

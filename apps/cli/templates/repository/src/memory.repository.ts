@@ -122,6 +122,9 @@ export class AcmeRepository implements Repository {
           (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) &&
           (!query.flowId || e.flowId === query.flowId) &&
           (!query.state?.length || query.state.includes(e.state.current)) &&
+          // a Loop's iterations only when asked for
+          (query.kind === "LOOP" ? e.kind === "LOOP" : e.kind === undefined) &&
+          (!query.parentId || e.parent?.executionId === query.parentId) &&
           Object.entries(query.labels ?? {}).every(([key, value]) => e.labels[key] === value) &&
           (!query.startedAfter || e.created >= query.startedAfter) &&
           // a terminal execution's last update is its end
@@ -141,7 +144,8 @@ export class AcmeRepository implements Repository {
     // as searchExecutions: with a flow id the namespace is exact
     const inScope = (e: ExecutionRecord) =>
       (query.flowId && query.namespace ? e.namespace === query.namespace : inNamespace(e.namespace, query.namespace)) && (!query.flowId || e.flowId === query.flowId);
-    return countByGroup([...this.executions.values()].filter(inScope), query);
+    // a Loop's iterations are not counted: parts of their execution
+    return countByGroup([...this.executions.values()].filter((e) => e.kind === undefined && inScope(e)), query);
   }
 
   async listUnfinishedExecutions() {

@@ -1,4 +1,4 @@
-import { resumeCommand, reviewCommand, type ReviewBody } from "@ferry/engine";
+import { pausedIteration, resumeCommand, reviewCommand, type ReviewBody } from "@ferry/engine";
 import { executionPrefix, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
@@ -18,7 +18,9 @@ export function executionResumeRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
 
   /** the executor's resume of one loaded execution with these inputs (checked first: 409, 422) */
-  const commandFor = async (found: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, inputs: Record<string, unknown>, filesRoot: string) => {
+  const commandFor = async (asked: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, inputs: Record<string, unknown>, filesRoot: string) => {
+    // paused by a Loop: its paused iteration's sub-execution is the one resumed, as in Kestra
+    const found = await pausedIteration(deps.repository, asked);
     const { execution } = found;
     const flow = await deps.flows.get(execution.namespace, execution.flowId, execution.flowRevision);
     return resumeCommand(found, flow, deps.registry, inputs, {

@@ -36,7 +36,10 @@ export function executionRoutes(deps: ApiDeps): Hono {
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
-    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after"]);
+    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after", "kind", "parentId"]);
+    // Kestra's search answers NORMAL executions unless asked for a kind: LOOP, a Loop's iterations
+    const kind = c.req.query("kind");
+    if (kind !== undefined && kind !== "NORMAL" && kind !== "LOOP") throw new UserError(`unknown execution kind '${kind.slice(0, 40)}' (one of NORMAL, LOOP)`, { status: 400 });
     const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
     for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
     const { page: pageNumber } = pageOf(c.req.query());
@@ -46,6 +49,9 @@ export function executionRoutes(deps: ApiDeps): Hono {
       namespace: c.req.query("namespace"),
       flowId: c.req.query("flowId"),
       state: states as ExecutionState[],
+      ...(kind ? { kind } : {}),
+      // the executions this one started: its Loops' iterations (with kind=LOOP), its Subflows'
+      ...(c.req.query("parentId") ? { parentId: c.req.query("parentId") } : {}),
       labels: labelsQuery(c),
       startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
       endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
