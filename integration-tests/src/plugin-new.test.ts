@@ -105,7 +105,7 @@ outputs:
       outputs: unknown;
       taskRunList: Array<{ taskId: string; outputs: { values?: unknown } }>;
     };
-    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.state?.current, JSON.stringify(ended) + ferry.output().slice(-3000)).toBe("SUCCESS");
     expect(ended.outputs).toEqual({ greeting: "Hello Ferry" });
     expect(ended.taskRunList.find((t) => t.taskId === "secret")?.outputs.values).toEqual({ matches: "true" });
     // the embedded SQLite file and local storage were never made: the scaffolded backends held it all

@@ -26,7 +26,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { held, HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
@@ -450,7 +450,8 @@ export class Executor {
   private async commit(state: ExecutionState): Promise<void> {
     if (state.hasChanges()) {
       try {
-        await this.deps.repository.saveExecution(state.execution, [...state.dirty], { expectedVersion: state.loadedVersion });
+        // plain records: a repository may copy what it is given (structuredClone drops a HeldTaskRun's accessors)
+        await this.deps.repository.saveExecution(state.execution, [...state.dirty].map(plainTaskRun), { expectedVersion: state.loadedVersion });
       } catch (error) {
         throw isUnavailable(error) ? new SaveOutcomeUnknown(state, error) : error;
       }

@@ -1,7 +1,7 @@
 import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
 import { describe, expect, it } from "vitest";
 import { newState, transition } from "./execution-state.js";
-import { currentOf, HeldTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { currentOf, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { keptTaskRuns } from "../replay.js";
 
 const ID = "0193a5b0-0000-7000-8000-000000000001";
@@ -36,6 +36,19 @@ describe("HeldTaskRun", () => {
     expect(run.packed).toBe(false);
     expect(run.state.histories.map((h) => h.state)).toEqual(["CREATED", "QUEUED", "RUNNING", "SUCCESS"]);
     expect(run.outputsUri).toBe(URI);
+    repackHeld("e1", false);
+  });
+
+  it("leaves the executor as a plain record: a repository that clones what it saves (structuredClone, a spread) keeps state and attempts", () => {
+    const run = endedRun();
+    const before = plain(run);
+    run.pack();
+    const saved = plainTaskRun(run);
+    expect(Object.getPrototypeOf(saved)).toBe(Object.prototype);
+    expect(plain(structuredClone(saved))).toEqual(before);
+    expect(plain({ ...saved })).toEqual(before);
+    // a clone of the run itself would lose them: what the executor must never hand out
+    expect(structuredClone(run as TaskRunRecord).state).toBeUndefined();
     repackHeld("e1", false);
   });
 

@@ -259,6 +259,11 @@ function intern(part: string): string {
 }
 
 /** the state's current of a task run, without unpacking a held one */
+/** the run as a plain TaskRunRecord (what leaves the executor: a backend may clone or spread it) */
+export function plainTaskRun(run: TaskRunRecord): TaskRunRecord {
+  return run instanceof HeldTaskRun ? run.toJSON() : run;
+}
+
 export function currentOf(run: TaskRunRecord): TaskRunState {
   return run instanceof HeldTaskRun ? run.current : run.state.current;
 }
