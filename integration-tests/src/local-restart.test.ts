@@ -86,12 +86,17 @@ tasks:
     type Execution = { state: { current: string }; taskRunList: Array<{ taskId: string; value?: string; state: { current: string; histories: unknown[] }; attempts: unknown[]; outputs?: unknown }> };
     const read = async (base: string) => (await (await api(base, `/executions/${id}`)).json()) as Execution;
     // killed once some values ended (their runs held packed) and others had not started
+    let before: { state: string; ended: number } = { state: "CREATED", ended: 0 };
     for (const end = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 20))) {
-      const ended = (await read(first.url)).taskRunList.filter((r) => r.taskId === "ret" && r.state.current === "SUCCESS").length;
-      if (ended >= 40) break;
+      const seen = await read(first.url);
+      before = { state: seen.state.current, ended: seen.taskRunList.filter((r) => r.taskId === "ret" && r.state.current === "SUCCESS").length };
+      if (before.ended >= 40) break;
       if (Date.now() > end) throw new Error("the ForEach did not start");
     }
     await first.kill9();
+    // the restart below has work left to do: the last read before the kill saw the ForEach midway
+    expect(before.state).toBe("RUNNING");
+    expect(before.ended).toBeLessThan(400);
 
     const second = await startFerryProcess({ cwd: first.cwd, port: Number(new URL(first.url).port) });
     try {
@@ -109,6 +114,9 @@ tasks:
         expect(run.outputs).toEqual({ value: `v${run.value}` });
         // each run's history as saved: created, queued, running, success (a run lost with the process ran again as a new attempt)
         expect(run.state.histories.length).toBeGreaterThanOrEqual(4);
+        // run once, or once more when the kill took it midway: never a third time
+        expect(run.attempts.length).toBeGreaterThanOrEqual(1);
+        expect(run.attempts.length).toBeLessThanOrEqual(2);
       }
       expect(execution.taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "v1 v200 v400" });
     } finally {

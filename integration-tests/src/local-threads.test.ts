@@ -87,7 +87,8 @@ ${extra}    commands:
       - wait
 `;
     await deploy(shell("killed", ""));
-    await deploy(shell("timed-out", "    timeout: PT1S\n"));
+    // long enough for the shell to start and write its pid on a loaded box, short beside the sleep
+    await deploy(shell("timed-out", "    timeout: PT5S\n"));
     const pidOf = async (id: string) => Number((await readFile(pidFile(id), "utf8").catch(() => "")).trim()) || undefined;
 
     const started = await run("killed", false);

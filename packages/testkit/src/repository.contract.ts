@@ -176,6 +176,20 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
+    test("an execution keeps what the engine decided beside its state: variables, replay and retry links, schedule, kill reach, how it ends", async () => {
+      const ns = `c.meta${Date.now()}`;
+      const decided = {
+        variablesUri: "ferry://x/variables.json", originalId: "orig-1", attemptNumber: 2, originalCreated: "2026-01-01T00:00:00.000Z", replayOf: "prev-1",
+        retryAt: "2026-01-01T00:05:00.000Z", scheduleDate: "2026-01-02T00:00:00.000Z", killChildren: false, endsAs: "CANCELLED" as const,
+      };
+      const e = execution({ namespace: ns, flowId: "f", ...decided });
+      await repo.saveExecution(e);
+      expect((await repo.getExecution(e.id))!.execution).toMatchObject(decided);
+      // an approval decides SUCCESS on a later save, at the version read
+      const saved = (await repo.getExecution(e.id))!.execution;
+      await repo.saveExecution({ ...saved, endsAs: "SUCCESS" }, [], { expectedVersion: saved.version });
+      expect((await repo.getExecution(e.id))!.execution.endsAs).toBe("SUCCESS");
+    });
     test("a Loop's iteration (kind LOOP) keeps its kind and loop run, and searches show it only when kind LOOP is asked", async () => {
       const ns = `c.kind${Date.now()}`;
       const root = execution({ namespace: ns, flowId: "f" });

@@ -63,7 +63,8 @@ export interface ServedPort {
 
 /** serves `queue` to the `PortQueue` at the other end of `port` */
 export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort {
-  const subscriptions = new Map<number, Subscription>();
+  // the pending subscription itself: an unsubscribe in the same batch as its consume waits for it, then closes it
+  const subscriptions = new Map<number, Promise<Subscription>>();
   const inFlight = new Map<number, () => void>();
   let nextDelivery = 0;
   let closed = false;
@@ -71,17 +72,24 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
   const post = (message: ToClient) => outbox.put(message);
   const answer = (req: number, work: Promise<unknown>) =>
     work.then((value) => post({ t: "reply", req, value }), (error: unknown) => post({ t: "reply", req, error: error instanceof Error ? error.message : String(error) }));
+  // a send, broadcast or settle has no reply to carry its failure: said on stderr, never unhandled
+  const lost = (what: string) => (error: unknown) =>
+    console.error(JSON.stringify({ level: "error", msg: `a worker thread's ${what} through the port failed: ${error instanceof Error ? error.message : String(error)}` }));
+  const subscribe = (m: { req: number; sub: number }, pending: Promise<Subscription>) => {
+    subscriptions.set(m.sub, pending);
+    void answer(m.req, pending.then(() => undefined));
+  };
   const listener = (batch: unknown) => {
     for (const m of batch as ToServer[]) receive(m);
   };
   const receive = (m: ToServer) => {
     switch (m.t) {
       case "send":
-        return void queue.send(m.channel, m.message, m.options);
+        return void queue.send(m.channel, m.message, m.options).catch(lost("send"));
       case "broadcast":
-        return void queue.broadcast(m.topic, m.message);
+        return void Promise.resolve(queue.broadcast(m.topic, m.message)).catch(lost("broadcast"));
       case "settle":
-        return void queue.settle?.(m.channel, m.ids);
+        return void Promise.resolve(queue.settle?.(m.channel, m.ids)).catch(lost("settle"));
       case "done":
         inFlight.get(m.delivery)?.();
         return void inFlight.delete(m.delivery);
@@ -93,14 +101,14 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
             inFlight.set(id, resolve);
             post({ t: "deliver", sub: m.sub, delivery: id, message, deliveries: delivery.deliveries });
           });
-        return void answer(m.req, queue.consume(m.channel, handler, { concurrency: m.concurrency }).then((s) => void subscriptions.set(m.sub, s)));
+        return subscribe(m, queue.consume(m.channel, handler, { concurrency: m.concurrency }));
       }
       case "subscribe":
-        return void answer(m.req, queue.subscribe(m.topic, (message) => post({ t: "event", sub: m.sub, message })).then((s) => void subscriptions.set(m.sub, s)));
+        return subscribe(m, queue.subscribe(m.topic, (message) => post({ t: "event", sub: m.sub, message })));
       case "unsubscribe": {
         const s = subscriptions.get(m.sub);
         subscriptions.delete(m.sub);
-        return void answer(m.req, s ? s.close() : Promise.resolve());
+        return void answer(m.req, s ? s.then((subscription) => subscription.close()) : Promise.resolve());
       }
       case "depth":
         return void answer(m.req, queue.depth ? queue.depth(m.channel) : Promise.reject(new Error("the served queue counts no depth")));
@@ -114,7 +122,7 @@ export function servePortQueue(queue: Queue, port: MessageEndpoint): ServedPort 
       closed = true;
       outbox.closed = true;
       port.off("message", listener);
-      for (const s of subscriptions.values()) await s.close();
+      for (const s of subscriptions.values()) await s.then((subscription) => subscription.close(), () => undefined);
       subscriptions.clear();
       for (const resolve of inFlight.values()) resolve();
       inFlight.clear();

@@ -234,7 +234,7 @@ namespace: test.pause
 tasks:
   - id: pause
     type: io.kestra.plugin.core.flow.Pause
-    pauseDuration: PT0.5S
+    pauseDuration: PT2S
     onPause:
       id: hello
       type: io.kestra.plugin.core.log.Log
