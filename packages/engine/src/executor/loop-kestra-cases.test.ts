@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+import { executionStatistic, type TaskRunStatistic } from "./loop-iterations.js";
+
+let h: EngineHarness;
+beforeAll(async () => void (h = await createEngineHarness()));
+afterAll(async () => h?.close());
+
+const flow = (body: string) => `id: loop-${Math.random().toString(36).slice(2, 8)}\nnamespace: test.loopcases\n${body}`;
+
+/*
+ * The differences the Loop sweep found when Kestra's own loop-*.yaml flows ran on `ferry server
+ * local` against what LoopCaseTest asserts (SWEEP.md, "Asserted runs"); each case names the
+ * LoopCaseTest method it follows. Our flows, shaped as Kestra's files are.
+ */
+describe("flow.Loop as LoopCaseTest asserts it", () => {
+  it("an iteration's execution.id is the root execution's, at every depth (LoopCaseTest.loopExpressionContext)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - { id: before, type: io.kestra.plugin.core.debug.Return, format: "I'm before the loop" }
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: ["a", "b"]
+    tasks:
+      - { id: canAccessBefore, type: io.kestra.plugin.core.debug.Return, format: "{{ outputs.before.value }}" }
+      - { id: contextIsFromParent, type: io.kestra.plugin.core.debug.Return, format: "{{ execution.id }}" }
+      - id: inner
+        type: io.kestra.plugin.core.flow.Loop
+        values: [1]
+        tasks:
+          - { id: deep, type: io.kestra.plugin.core.debug.Return, format: "{{ execution.id }} {{ execution.startDate }}" }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const iterations = await r.iterations();
+    expect(iterations).toHaveLength(2);
+    for (const i of iterations) {
+      expect(i.execution.id).not.toBe(r.execution.id);
+      expect(await i.outputs("canAccessBefore")).toEqual({ value: "I'm before the loop" });
+      expect(await i.outputs("contextIsFromParent")).toEqual({ value: r.execution.id });
+      const [inner] = await i.iterations();
+      expect(await inner.outputs("deep")).toEqual({ value: `${r.execution.id} ${r.execution.state.startDate}` });
+    }
+  });
+
+  it("the root's taskRunStatistic counts every iteration's task runs, each level's bubbled up once (LoopCaseTest.loopNested, loopSerialMultipleTasks)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: loop1
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: [1, 2]
+    tasks:
+      - id: loop2
+        type: io.kestra.plugin.core.flow.Loop
+        values: [1, 2, 3]
+        tasks:
+          - { id: first, type: io.kestra.plugin.core.log.Log, message: "{{ item.value }}" }
+          - { id: second, type: io.kestra.plugin.core.log.Log, message: "{{ item.value }}" }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => t.taskId)).toEqual(["loop1"]);
+    // loop2 in each loop1 iteration: 3 iterations of 2 task runs = 6; loop1: per iteration its loop2 run and loop2's 6 = 7, twice
+    const [first] = await r.iterations();
+    expect(await first.outputs("loop2")).toMatchObject({ taskRunStatistic: { count: 6 } });
+    expect(await r.outputs("loop1")).toMatchObject({ taskRunStatistic: { count: 14 } });
+    const statistic = (await executionStatistic(r.taskRuns, (run) => h.store.read(run.outputsUri!))) as TaskRunStatistic;
+    expect(statistic.count).toBe(14);
+    expect(statistic.durationMinMs).toBeLessThanOrEqual(statistic.durationMaxMs);
+    // an iteration's own statistic: its loop2's
+    expect((await executionStatistic(first.taskRuns, (run) => h.store.read(run.outputsUri!)))?.count).toBe(6);
+  });
+
+  it("collected outputs are appended as iterations end, not in iteration order (LoopExecutionEventMessageHandler)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: ["slow", "fast"]
+    outputs:
+      - { id: v, type: STRING, value: "{{ item.value }}" }
+    tasks:
+      - id: if
+        type: io.kestra.plugin.core.flow.If
+        condition: "{{ item.value == 'slow' }}"
+        then:
+          - { id: nap, type: test.WorkerWait, ms: 700 }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const outputs = (await r.outputs("loop")) as { outputs: Array<{ item: { iteration: number; value: string }; outputs: { v: string } }> };
+    expect(outputs.outputs.map((o) => [o.item.iteration, o.outputs.v])).toEqual([[1, "fast"], [0, "slow"]]);
+  });
+});
