@@ -94,3 +94,52 @@ describe("flow.Loop as LoopCaseTest asserts it", () => {
     expect(outputs.outputs.map((o) => [o.item.iteration, o.outputs.v])).toEqual([[1, "fast"], [0, "slow"]]);
   });
 });
+
+describe("core.execution.Resume aimed at an execution a Loop paused", () => {
+  it("reaches the paused iteration, as Kestra's Resume task resumes through ExecutionService.resume (the API's resume)", async () => {
+    const source = await h.deploy(`id: looped-pause
+namespace: test.loopcases
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: [a, b]
+    tasks:
+      - id: wait
+        type: io.kestra.plugin.core.flow.Pause
+        onResume:
+          - { id: who, type: STRING }
+      - { id: after, type: io.kestra.plugin.core.log.Log, message: "{{ item.value }} resumed by {{ outputs.wait.onResume.who }}" }
+`);
+    const { id } = await h.executions.create({ flow: source });
+    // the iteration of `value`, once it is the one paused
+    const pausedOn = async (value: string) => {
+      for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+        const { results } = await h.repository.searchExecutions({ namespace: "test.loopcases", flowId: "looped-pause", kind: "LOOP", state: ["PAUSED"], page: 1, size: 10 });
+        if (results.some((e) => e.parent?.executionId === id && e.loopRun?.value === value)) return;
+      }
+      throw new Error(`iteration ${value} never paused`);
+    };
+    const resumer = `id: loop-resumer
+namespace: test.loopcases
+inputs:
+  - { id: target, type: STRING }
+tasks:
+  - id: resume
+    type: io.kestra.plugin.core.execution.Resume
+    executionId: "{{ inputs.target }}"
+    namespace: test.loopcases
+    flowId: looped-pause
+    inputs: { who: resumer }
+`;
+    for (const value of ["a", "b"]) {
+      await pausedOn(value);
+      await h.waitFor(id, (e) => e.state.current === "PAUSED");
+      const resumed = await h.run(resumer, { target: id });
+      expect([value, resumed.execution.state.current]).toEqual([value, "SUCCESS"]);
+    }
+    const root = await h.result((await h.waitFor(id, (e) => ["SUCCESS", "FAILED", "KILLED"].includes(e.state.current))).execution.id);
+    expect(root.execution.state.current).toBe("SUCCESS");
+    expect(await root.allMessages()).toEqual(expect.arrayContaining(["a resumed by resumer", "b resumed by resumer"]));
+  });
+});
