@@ -95,6 +95,44 @@ describe("flow.Loop as LoopCaseTest asserts it", () => {
   });
 });
 
+describe("a Loop iteration killed on its own (LoopExecutionEventMessageHandler.terminateLoop)", () => {
+  const killedLoop = (transmitFailed: boolean) => `id: killed-${transmitFailed}
+namespace: test.loopcases
+tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    transmitFailed: ${transmitFailed}
+    values: [1, 2]
+    tasks:
+      - { id: pause, type: io.kestra.plugin.core.flow.Pause, pauseDuration: "{{ item.value == '1' ? 'PT1H' : 'PT0.05S' }}" }
+  - { id: after, type: io.kestra.plugin.core.log.Log, message: "after the loop" }
+`;
+  const killFirst = async (transmitFailed: boolean) => {
+    const { id } = await h.executions.create({ flow: await h.deploy(killedLoop(transmitFailed)) });
+    await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    const { results } = await h.repository.searchExecutions({ namespace: "test.loopcases", flowId: `killed-${transmitFailed}`, kind: "LOOP", page: 1, size: 10 });
+    const first = results.find((e) => e.parent?.executionId === id)!;
+    await h.executor.handle({ type: "kill", executionId: first.id });
+    return h.result((await h.waitFor(id, (e) => ["SUCCESS", "FAILED", "KILLED", "WARNING"].includes(e.state.current))).execution.id);
+  };
+
+  it("with transmitFailed it ends the Loop at once, SUCCESS (terminateLoop gives FAILED only for a FAILED iteration), and starts no more", async () => {
+    const r = await killFirst(true);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["loop", "SUCCESS"], ["after", "SUCCESS"]]);
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 2, terminatedIterations: { KILLED: 1 } });
+    expect((await r.iterations()).map((i) => i.execution.state.current)).toEqual(["KILLED"]);
+  });
+
+  it("without transmitFailed it is counted KILLED and the next iteration runs", async () => {
+    const r = await killFirst(false);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 2, terminatedIterations: { KILLED: 1, SUCCESS: 1 } });
+    expect((await r.iterations()).map((i) => i.execution.state.current)).toEqual(["KILLED", "SUCCESS"]);
+  });
+});
+
 describe("core.execution.Resume aimed at an execution a Loop paused", () => {
   it("reaches the paused iteration, as Kestra's Resume task resumes through ExecutionService.resume (the API's resume)", async () => {
     const source = await h.deploy(`id: looped-pause
