@@ -95,6 +95,32 @@ describe("flow.Loop as LoopCaseTest asserts it", () => {
   });
 });
 
+describe("a Loop over a storage file (Loop.initFromUri, FlowableUtils.readAndCountLoopValuesFromUri)", () => {
+  it("runs once per non-empty line, a line repeated as often as it is there (a list's duplicates are dropped, a file's are not)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: |-
+      "same"
+      "other"
+
+      "same"
+    extension: .ion
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: "{{ outputs.write.uri }}"
+    tasks:
+      - { id: item, type: io.kestra.plugin.core.debug.Return, format: "{{ item.index }} {{ item.value }}" }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 3 } });
+    const values = await Promise.all((await r.iterations()).map(async (i) => ((await i.outputs("item")) as { value: string }).value));
+    expect(values).toEqual(["0 same", "1 other", "2 same"]);
+  });
+});
+
 describe("a Loop iteration killed on its own (LoopExecutionEventMessageHandler.terminateLoop)", () => {
   const killedLoop = (transmitFailed: boolean) => `id: killed-${transmitFailed}
 namespace: test.loopcases
