@@ -8,11 +8,11 @@ const DATE = ["format", "timeZone", "existingFormat", "locale"];
 const FILE = ["path", "namespace"];
 
 export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
-  abbreviate: ["length"], abs: [], base64decode: [], base64encode: [], capitalize: [], chunk: ["size"], className: [],
+  abbreviate: ["length"], abs: [], base64decode: [], base64encode: [], capitalize: [], chunk: ["size"], className: [], condense: [],
   date: DATE, dateAdd: ["amount", "unit", ...DATE], default: ["default"], distinct: [], duration: [], endsWith: ["value"], escapeChar: ["type"],
   first: [], flatten: [], indent: ["amount", "prefix"], nindent: ["amount", "prefix"], jq: ["expression"], join: ["separator"], json: [], keys: [], last: [],
   length: [], lower: [], md5: [], merge: ["items"], number: ["type"], numberFormat: ["format"], replace: ["replace_pairs", "regexp"], reverse: [], round: ["precision"],
-  regexExtract: ["regex", "group"], regexMatch: ["regex"], regexReplace: ["regex", "replacement"], rsort: [], sha1: [], sha256: [], sha512: [], slice: ["fromIndex", "toIndex"], slugify: [], sort: [], split: ["delimiter", "limit"], startsWith: ["value"],
+  regexExtract: ["regex", "group"], regexMatch: ["regex"], regexReplace: ["regex", "replacement"], rsort: [], sha1: [], sha256: [], sha512: [], sh: [], slice: ["fromIndex", "toIndex"], slugify: [], sort: [], split: ["delimiter", "limit"], startsWith: ["value"],
   string: [], substringAfter: ["separator"], substringAfterLast: ["separator"], substringBefore: ["separator"], substringBeforeLast: ["separator"],
   timestamp: ["timeZone", "existingFormat"], timestampMicro: ["timeZone", "existingFormat"], timestampMilli: ["timeZone", "existingFormat"],
   timestampNano: ["timeZone", "existingFormat"], title: [], toIon: [], toJson: [], trim: [], unique: [], upper: [], urldecode: [], urlencode: [], values: [], yaml: [],
@@ -22,7 +22,7 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
 export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], loopOutputs: ["outputs", "name"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["template", "recursive"], renderOnce: ["template"],
-  printContext: [], fetchContext: [], currentEachOutput: ["outputs"], parentOutput: ["index"], iterationOutput: ["taskId", "iteration"], outputFromIteration: ["index"], iterationOutputs: ["iteration", "taskId"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
+  printContext: [], dump: [], fetchContext: [], currentEachOutput: ["outputs"], parentOutput: ["index"], iterationOutput: ["taskId", "iteration"], outputFromIteration: ["index"], iterationOutputs: ["iteration", "taskId"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
   isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],

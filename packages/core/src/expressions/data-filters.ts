@@ -185,6 +185,7 @@ export const DATA_FILTERS: Record<string, Filter> = {
 
 export const DATA_FUNCTIONS: Record<string, Builtin> = {
   fromJson: async (args, named, b) => {
+    if (args.length === 0 && !("json" in named)) throw new ExpressionError("The 'fromJson' function expects an argument 'json'.");
     const input = arg(args, named, 0, "json");
     return input === null || input === undefined ? null : parseJson(await b.text(input, "fromJson"), b, "fromJson()");
   },

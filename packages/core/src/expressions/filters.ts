@@ -289,6 +289,9 @@ export const FILTERS: Record<string, Filter> = {
   },
 };
 
+/** Kestra's BoundedRangeFunction.MAX_RANGE_SIZE */
+const MAX_RANGE_SIZE = 1_000_000;
+
 export const FUNCTIONS: Record<string, Builtin> = {
   ...DATE_FUNCTIONS,
   ...DATA_FUNCTIONS,
@@ -301,6 +304,11 @@ export const FUNCTIONS: Record<string, Builtin> = {
     // range is inclusive, as Pebble's; the size is known before a single element is made
     const span = (to - from) / step;
     const size = span >= 0 ? Math.floor(span) + 1 : 0;
+    // BoundedRangeFunction: |end - start| / |increment| + 1 in longs, whichever the direction, at most a million
+    const requested = Math.floor(Math.abs(Math.trunc(to) - Math.trunc(from)) / Math.abs(Math.trunc(step) || 1)) + 1;
+    if (Math.trunc(step) !== 0 && requested > MAX_RANGE_SIZE) {
+      throw new ExpressionError(`The range function cannot produce more than ${MAX_RANGE_SIZE} elements, but this call would produce ${requested}.`);
+    }
     const what = `range(${given.map((a) => preview(a)).join(", ")})`;
     copied(b, size, what);
     const out: number[] = [];

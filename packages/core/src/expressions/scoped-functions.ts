@@ -243,6 +243,8 @@ export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
   renderOnce: (args, named, scope, depth) => render(arg(args, named, 0, "template"), false, scope, depth),
   // the variables of the execution's context (Kestra's global scope), not the template's own
   printContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
+  // DumpFunction: printContext's older name
+  dump: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
   fetchContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
   currentEachOutput: async (args, named, scope) => currentEachOutput(arg(args, named, 0, "outputs"), scope),
   parentOutput: async (args, named, scope) => parentOutput(arg(args, named, 0, "index"), scope),

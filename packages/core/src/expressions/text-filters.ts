@@ -356,6 +356,13 @@ export const TEXT_FILTERS: Record<string, Filter> = {
     if (kind === "shell") return replaceAllWithin(s, "'", "'\\''", b);
     throw new ExpressionError("The 'escapeChar' filter expects the value of 'type' to be either 'single', 'double', or 'shell'.");
   }),
+  // ShFilter: a value for a single-quoted shell word, each ' closed, escaped and reopened
+  sh: nullSafe((v, _a, _n, b) => after(b.text(v, "sh"), (s) => replaceAllWithin(s, "'", "'\\''", b))),
+  // CondenseStringFilter: a text without its line feeds; anything else is refused
+  condense: async (v, _a, _n, b) => {
+    if (typeof v !== "string") throw new ExpressionError("condense can only be applied on strings");
+    return replaceAllWithin(v, "\n", "", b);
+  },
   indent: indent(false),
   nindent: indent(true),
   sha256: hash("sha256", "sha256"),
