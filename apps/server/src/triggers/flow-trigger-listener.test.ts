@@ -185,6 +185,60 @@ describe("flow trigger", () => {
 });
 
 /*
+ * Issue 17: Kestra renders a Flow trigger's inputs with runContextFactory.of(downstreamFlow, upstreamExecution)
+ * (FlowTriggerService.computeExecutionsFromFlowTriggers): `outputs`, `execution`, `inputs` and `labels` are the
+ * upstream execution's (trigger-flow-listener.yaml: `from-parent: '{{ outputs.only.value }}'`, FlowTriggerCaseTest.trigger).
+ */
+describe("flow trigger inputs read the upstream execution", () => {
+  beforeAll(async () => {
+    await t.deploy(`id: producer
+namespace: chain.test
+labels: { team: data }
+inputs:
+  - { id: who, type: STRING, defaults: kestra }
+tasks:
+  - { id: only, type: core.Return, format: "from parents: {{ execution.id }}" }
+  - id: each
+    type: core.ForEach
+    values: ["a", "b"]
+    tasks:
+      - { id: ret, type: core.Return, format: "v-{{ taskrun.value }}" }
+`);
+    await t.deploy(`id: consumer
+namespace: chain.test
+inputs:
+  - { id: from-parent, type: STRING }
+  - { id: second, type: STRING }
+  - { id: context, type: STRING }
+tasks:
+  - { id: echo, type: core.Return, format: "childs: {{ inputs['from-parent'] }}" }
+triggers:
+  - id: listen
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      from-parent: "{{ outputs.only.value }}"
+      second: "{{ outputs.ret['b'].value }}"
+      context: "{{ execution.id }} {{ inputs.who }} {{ labels.team }} {{ flow.id }}"
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: producer }
+`);
+  });
+
+  it("renders `outputs.<task>`, `execution`, `inputs` and `labels` of the upstream execution, `flow` of its own", async () => {
+    const upstream = await run("producer");
+    expect(upstream.state.current).toBe("SUCCESS");
+    const [started] = await until(async () => {
+      const found = await executionsOf("consumer");
+      return found.length ? found : undefined;
+    });
+    expect(started.inputs).toEqual({ "from-parent": `from parents: ${upstream.id}`, second: "v-b", context: `${upstream.id} kestra data consumer` });
+    const ended = await t.waitForEnd(started.id);
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList[0].outputs).toEqual({ value: `childs: from parents: ${upstream.id}` });
+  });
+});
+
+/*
  * Issue 17: Kestra's FlowValidator judges the inputs of Schedule and Webhook triggers only
  * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys, and the
  * start it asks for is what fails, when it fires.
