@@ -240,8 +240,10 @@ triggers:
 
 /*
  * Issue 17: Kestra's FlowValidator judges the inputs of Schedule and Webhook triggers only
- * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys, and the
- * start it asks for is what fails, when it fires.
+ * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys. When it
+ * fires, the execution starts without it: Kestra's Flow.evaluate gives the inputs as the trigger
+ * renders them, never through FlowInputOutput.readExecutionInputs, and FlowTriggerCaseTest.trigger
+ * runs trigger-flow-listener-namespace-condition.yaml (required `from-parent`, no trigger inputs) to SUCCESS.
  */
 describe("flow trigger on a flow with a required input it does not give", () => {
   beforeAll(async () => {
@@ -266,10 +268,18 @@ triggers:
     await t.deploy(listening("needs-nothing", ""));
   });
 
-  it("deploys, and when it fires no execution of it starts while a sibling trigger's does", async () => {
+  it("deploys, and when it fires its execution starts without the input and runs, as its sibling's does", async () => {
     expect((await run("plain-upstream")).state.current).toBe("SUCCESS");
     await until(async () => ((await executionsOf("needs-nothing")).length === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await executionsOf("needs-name")).toHaveLength(0);
+    const [started] = await until(async () => {
+      const found = await executionsOf("needs-name");
+      return found.length ? found : undefined;
+    });
+    expect(started.inputs ?? {}).toEqual({});
+    expect((await t.waitForEnd(started.id)).state.current).toBe("SUCCESS");
+    // started any other way, the required input is still required
+    const refused = await t.api("/executions/chain.test/needs-name", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("input 'name' (STRING) is required");
   });
 });

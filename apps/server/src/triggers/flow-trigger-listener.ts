@@ -109,7 +109,7 @@ export class FlowTriggerListener {
     if (!(await conditionsHold(conditions, ctx, upstream))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
-      await this.starter.start(trigger, { variables, context: ctx, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
+      await this.starter.start(trigger, { variables, context: ctx, systemLabels, requiredInputsMayBeAbsent: true, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
       return;
     }
     const results: WindowResult[] = [];
@@ -129,6 +129,7 @@ export class FlowTriggerListener {
     const started = await this.starter.start(trigger, {
       variables: startVariables,
       context: contextOf(startVariables),
+      requiredInputsMayBeAbsent: true,
       systemLabels,
       once: { key: `flow:${refKey(trigger.ref)}|${results.map((r) => r.claimKey).join("|")}`, ttlMs: CLAIM_TTL_MS },
     });
