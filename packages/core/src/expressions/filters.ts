@@ -323,10 +323,17 @@ export const FUNCTIONS: Record<string, Builtin> = {
   id,
   encrypt,
   decrypt,
+  // RandomIntFunction: two whole numbers (Longs; a text or a double is refused), upper excluded unless it equals lower
   randomInt: (args, named) => {
-    const lo = toNumber(arg(args, named, 0, "lower"), "randomInt");
-    const hi = toNumber(arg(args, named, 1, "upper"), "randomInt");
-    if (!(hi > lo)) throw new TypeError(`randomInt: upper (${hi}) must be greater than lower (${lo})`);
+    const bound = (index: number, name: string): number => {
+      const v = arg(args, named, index, name);
+      if (v === undefined) throw new ExpressionError(`The 'randomIn()' function expects an argument ${name}`);
+      if (typeof v !== "number" || !Number.isInteger(v)) throw new ExpressionError(`The 'randomIn()' function expects an argument ${name} of type Long.`);
+      return v;
+    };
+    const lo = bound(0, "lower");
+    const hi = bound(1, "upper");
+    if (hi < lo) throw new ExpressionError("In 'randomIn()' upper is less than lower");
     return lo + Math.floor(Math.random() * (hi - lo));
   },
 };

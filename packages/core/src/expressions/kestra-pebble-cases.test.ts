@@ -69,6 +69,48 @@ const CASES: Case[] = [
   { test: "BoundedRangeFunctionTest.shouldThrowWhenDescendingRangeExceedsMaxSize", template: "{{ range(2000000000, 0, -1) }}", error: "cannot produce more than" },
   // functions/DumpFunctionTest (dump(): the old name of printContext())
   { test: "DumpFunctionTest.fromString", template: "{{ dump().test }}|{{ dump().array | join(',') }}|{{ fromJson(dump() | toJson).array[2] }}", vars: { test: "value", array: ["a", "b", "c"] }, expected: "value|a,b,c|c" },
+  // functions/IsDateBetweenFunctionTest
+  ...[
+    ["2026-03-01T00:00:00Z", "true"],
+    ["2025-12-31T23:59:59Z", "false"],
+    ["2026-06-30T23:59:59Z", "false"],
+    ["2025-06-01T00:00:00Z", "false"],
+    ["2026-09-01T00:00:00Z", "false"],
+  ].map(([date, expected]): Case => ({ test: "IsDateBetweenFunctionTest.comparesStringDateAgainstExclusiveBounds", template: "{{ isDateBetween(date, '2025-12-31T23:59:59Z', '2026-06-30T23:59:59Z') }}", vars: { date }, expected })),
+  { test: "IsDateBetweenFunctionTest.comparesInstantsRatherThanText", template: "{{ isDateBetween('2026-01-01T00:00:00-03:00', '2026-01-01T02:00:00Z', '2026-01-01T04:00:00Z') }}", expected: "true" },
+  { test: "IsDateBetweenFunctionTest.worksAsBooleanCondition", template: "{% if isDateBetween('2026-03-01T00:00:00Z', '2025-12-31T23:59:59Z', '2026-06-30T23:59:59Z') %}yes{% else %}no{% endif %}", expected: "yes" },
+  { test: "IsDateBetweenFunctionTest.datetimeWithoutOffsetThrows", template: "{{ isDateBetween('2026-03-01T00:00:00', '2025-12-31T23:59:59Z', '2026-06-30T23:59:59Z') }}", error: "could not parse 'date'" },
+  { test: "IsDateBetweenFunctionTest.missingBoundThrows", template: "{{ isDateBetween('2026-03-01T00:00:00Z', '2025-12-31T23:59:59Z') }}", error: "expects a 'before' argument" },
+  { test: "IsDateBetweenFunctionTest.invalidBoundThrows", template: "{{ isDateBetween('2026-03-01T00:00:00Z', 'not-a-date', '2026-06-30T23:59:59Z') }}", error: "could not parse 'after'" },
+  // functions/IsLastWorkingDayFunctionTest
+  { test: "IsLastWorkingDayFunctionTest.lastFridayWhenMonthEndsOnSundayReturnsTrue", template: "{{ isLastWorkingDay('2025-11-28') }}", expected: "true" },
+  { test: "IsLastWorkingDayFunctionTest.saturdayBeforeMonthEndReturnsFalse", template: "{{ isLastWorkingDay('2025-11-29') }}", expected: "false" },
+  { test: "IsLastWorkingDayFunctionTest.sundayAtMonthEndReturnsFalse", template: "{{ isLastWorkingDay('2025-11-30') }}", expected: "false" },
+  { test: "IsLastWorkingDayFunctionTest.lastWorkingDayWhenMonthEndsOnFridayReturnsTrue", template: "{{ isLastWorkingDay('2025-01-31') }}", expected: "true" },
+  { test: "IsLastWorkingDayFunctionTest.penultimateWorkingDayReturnsFalse", template: "{{ isLastWorkingDay('2025-01-30') }}", expected: "false" },
+  { test: "IsLastWorkingDayFunctionTest.lastWorkingDayWhenMonthEndsOnWednesdayReturnsTrue", template: "{{ isLastWorkingDay('2025-09-30') }}", expected: "true" },
+  { test: "IsLastWorkingDayFunctionTest.datetimeStringIsAccepted", template: "{{ isLastWorkingDay('2025-01-31T09:00:00+05:30') }}", expected: "true" },
+  { test: "IsLastWorkingDayFunctionTest.customWorkingDaysReturnsTrue", template: "{{ isLastWorkingDay('2025-01-30', 'MONDAY,TUESDAY,WEDNESDAY,THURSDAY') }}", expected: "true" },
+  { test: "IsLastWorkingDayFunctionTest.customWorkingDaysFridayNotLastReturnsFalse", template: "{{ isLastWorkingDay('2025-01-31', 'MONDAY,TUESDAY,WEDNESDAY,THURSDAY') }}", expected: "false" },
+  { test: "IsLastWorkingDayFunctionTest.missingDateThrows", template: "{{ isLastWorkingDay() }}", error: /./ },
+  { test: "IsLastWorkingDayFunctionTest.invalidDateFormatThrows", template: "{{ isLastWorkingDay('not-a-date') }}", error: /./ },
+  { test: "IsLastWorkingDayFunctionTest.invalidWorkingDayNameThrows", template: "{{ isLastWorkingDay('2025-01-31', 'MONDAY,BLURSDAY') }}", error: /./ },
+  // functions/DayOfWeekFunctionTest
+  { test: "DayOfWeekFunctionTest.mondayReturnsMonday", template: "{{ dayOfWeek('2025-01-06') }}", expected: "MONDAY" },
+  { test: "DayOfWeekFunctionTest.sundayReturnsSunday", template: "{{ dayOfWeek('2025-01-05') }}", expected: "SUNDAY" },
+  { test: "DayOfWeekFunctionTest.saturdayReturnsSaturday", template: "{{ dayOfWeek('2025-01-04') }}", expected: "SATURDAY" },
+  { test: "DayOfWeekFunctionTest.wednesdayReturnsWednesday", template: "{{ dayOfWeek('2025-01-08') }}", expected: "WEDNESDAY" },
+  { test: "DayOfWeekFunctionTest.datetimeStringIsAccepted", template: "{{ dayOfWeek('2025-01-06T10:00:00+02:00') }}", expected: "MONDAY" },
+  { test: "DayOfWeekFunctionTest.missingDateThrows", template: "{{ dayOfWeek() }}", error: /./ },
+  { test: "DayOfWeekFunctionTest.invalidDateFormatThrows", template: "{{ dayOfWeek('not-a-date') }}", error: /./ },
+  // functions/RandomIntFunctionTest
+  { test: "RandomIntFunctionTest.missingParameter", template: "{{randomInt(lower)}}", vars: { lower: 10 }, error: /./ },
+  { test: "RandomIntFunctionTest.missingParameter", template: "{{randomInt(upper)}}", vars: { upper: 1 }, error: /./ },
+  { test: "RandomIntFunctionTest.missingParameter", template: "{{randomInt()}}", error: /./ },
+  { test: "RandomIntFunctionTest.testGenerateNumberPositiveString", template: "{{ randomInt(lower, upper) }}", vars: { lower: "1", upper: "10" }, error: /./ },
+  { test: "RandomIntFunctionTest.testGenerateNumberUpperLessThanLower", template: "{{ randomInt(lower, upper) }}", vars: { lower: 10, upper: 1 }, error: /./ },
+  { test: "RandomIntFunctionTest.testGenerateNumberSame", template: "{{ randomInt(lower, upper) }}", vars: { lower: 10, upper: 10 }, expected: "10" },
+  { test: "RandomIntFunctionTest.testGenerateNumberNegative", template: "{{ randomInt(lower, upper) >= -10 and randomInt(lower, upper) <= -1 }}", vars: { lower: -10, upper: -1 }, expected: "true" },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
