@@ -161,6 +161,29 @@ const CASES: Case[] = [
   // expression/LessThanEqualsExpressionTest
   { test: "LessThanEqualsExpressionTest.shouldCompareStrings", template: "{{ left <= right }}|{{ left <= left }}|{{ right <= left }}", vars: { left: "a", right: "b" }, expected: "true|true|false" },
   { test: "LessThanEqualsExpressionTest.shouldCompareNumbers", template: "{{ three <= five }}|{{ three <= three }}|{{ five <= three }}", vars: { three: 3, five: 5 }, expected: "true|true|false" },
+  // functions/IsWeekendFunctionTest, MonthOfYearFunctionTest, DayOfMonthFunctionTest
+  { test: "IsWeekendFunctionTest.saturdayReturnsTrue", template: "{{ isWeekend('2025-01-04') }}", expected: "true" },
+  { test: "IsWeekendFunctionTest.sundayReturnsTrue", template: "{{ isWeekend('2025-01-05') }}", expected: "true" },
+  { test: "IsWeekendFunctionTest.weekdayReturnsFalse", template: "{{ isWeekend('2025-01-06') }}", expected: "false" },
+  { test: "IsWeekendFunctionTest.datetimeStringIsAccepted", template: "{{ isWeekend('2025-01-04T15:30:00+05:00') }}", expected: "true" },
+  { test: "MonthOfYearFunctionTest.returnsJanuary", template: "{{ monthOfYear('2025-01-15') }}", expected: "1" },
+  { test: "MonthOfYearFunctionTest.returnsDecember", template: "{{ monthOfYear('2025-12-31') }}", expected: "12" },
+  { test: "MonthOfYearFunctionTest.returnsMidYearMonth", template: "{{ monthOfYear('2025-06-01') }}", expected: "6" },
+  { test: "MonthOfYearFunctionTest.datetimeStringIsAccepted", template: "{{ monthOfYear('2025-03-10T08:00:00+01:00') }}", expected: "3" },
+  { test: "DayOfMonthFunctionTest.returnsFirstDayOfMonth", template: "{{ dayOfMonth('2025-01-01') }}", expected: "1" },
+  { test: "DayOfMonthFunctionTest.returnsLastDayOfMonth", template: "{{ dayOfMonth('2025-01-31') }}", expected: "31" },
+  { test: "DayOfMonthFunctionTest.returnsMidMonthDay", template: "{{ dayOfMonth('2025-03-15') }}", expected: "15" },
+  { test: "DayOfMonthFunctionTest.datetimeStringIsAccepted", template: "{{ dayOfMonth('2025-01-15T10:00:00+02:00') }}", expected: "15" },
+  { test: "MonthOfYearFunctionTest.returnsValueFromTemplateVariable", template: "{{ monthOfYear(dt) }}", vars: { dt: "2025-09-20" }, expected: "9" },
+  { test: "DayOfMonthFunctionTest.returnsValueFromTemplateVariable", template: "{{ dayOfMonth(dt) }}", vars: { dt: "2025-06-20" }, expected: "20" },
+  { test: "IsWeekendFunctionTest.missingDateThrows", template: "{{ isWeekend() }}", error: /./ },
+  { test: "IsWeekendFunctionTest.invalidDateFormatThrows", template: "{{ isWeekend('not-a-date') }}", error: /./ },
+  { test: "MonthOfYearFunctionTest.missingDateThrows", template: "{{ monthOfYear() }}", error: /./ },
+  { test: "MonthOfYearFunctionTest.invalidDateFormatThrows", template: "{{ monthOfYear('not-a-date') }}", error: /./ },
+  { test: "MonthOfYearFunctionTest.missingVariableThrows", template: "{{ monthOfYear(dt) }}", error: /./ },
+  { test: "DayOfMonthFunctionTest.missingDateThrows", template: "{{ dayOfMonth() }}", error: /./ },
+  { test: "DayOfMonthFunctionTest.invalidDateFormatThrows", template: "{{ dayOfMonth('not-a-date') }}", error: /./ },
+  { test: "DayOfMonthFunctionTest.missingVariableThrows", template: "{{ dayOfMonth(dt) }}", error: /./ },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
