@@ -184,6 +184,15 @@ const CASES: Case[] = [
   { test: "DayOfMonthFunctionTest.missingDateThrows", template: "{{ dayOfMonth() }}", error: /./ },
   { test: "DayOfMonthFunctionTest.invalidDateFormatThrows", template: "{{ dayOfMonth('not-a-date') }}", error: /./ },
   { test: "DayOfMonthFunctionTest.missingVariableThrows", template: "{{ dayOfMonth(dt) }}", error: /./ },
+  // functions/EncryptDecryptFunctionTest, IDFunctionTest
+  { test: "EncryptDecryptFunctionTest.missingParameter", template: "{{encrypt('toto')}}", error: /./ },
+  { test: "EncryptDecryptFunctionTest.missingParameter", template: "{{decrypt('toto')}}", error: /./ },
+  { test: "EncryptDecryptFunctionTest.encryptDecrypt", template: "{{ decrypt(secretKey, encrypt(secretKey, 'toto')) }}", vars: { secretKey: "I6EGNzRESu3X3pKZidrqCGOHQFUFC0yK" }, expected: "toto" },
+  { test: "IDFunctionTest.checkIdIsNotEmpty", template: "{{ id() | length > 0 }}", expected: "true" },
+  // TypedObjectWriterTest: values written one after another, as a template writes them
+  { test: "TypedObjectWriterTest.writeInts", template: "{{ 1 }}{{ 2 }}{{ 3 }}", expected: "123" },
+  { test: "TypedObjectWriterTest.writeDoubles", template: "{{ 1.0 }}{{ 2.0 }}{{ 3.0 }}", expected: "1.02.03.0" },
+  { test: "TypedObjectWriterTest.writeStrings", template: "{{ 'a' }}{{ 'b' }}{{ 'c' }}", expected: "abc" },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
