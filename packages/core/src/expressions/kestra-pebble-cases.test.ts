@@ -193,6 +193,27 @@ const CASES: Case[] = [
   { test: "TypedObjectWriterTest.writeInts", template: "{{ 1 }}{{ 2 }}{{ 3 }}", expected: "123" },
   { test: "TypedObjectWriterTest.writeDoubles", template: "{{ 1.0 }}{{ 2.0 }}{{ 3.0 }}", expected: "1.02.03.0" },
   { test: "TypedObjectWriterTest.writeStrings", template: "{{ 'a' }}{{ 'b' }}{{ 'c' }}", expected: "abc" },
+  // PebbleVariableRendererTest
+  { test: "PebbleVariableRendererTest.out", template: "{{ list[3] is defined ? bla : null }}", vars: { list: ["string", 1, 1.123] }, expected: "" },
+  { test: "PebbleVariableRendererTest.out", template: '{{ "apple" ~ "pear" ~ "banana" }}', expected: "applepearbanana" },
+  { test: "PebbleVariableRendererTest.out", template: "{{ list }} // {{ bool }}", vars: { list: ["string", 1, 1.123], bool: true }, expected: '["string",1,1.123] // true' },
+  { test: "PebbleVariableRendererTest.autoJson", template: "{{ collection }}|{{ inta }}", vars: { collection: ["1", "2", "3"], inta: [1, 2, 3] }, expected: '["1","2","3"]|[1,2,3]' },
+  { test: "PebbleVariableRendererTest.exception", template: "{{ missing is defined ? missing : missing2 }}", error: /./ },
+  { test: "PebbleVariableRendererTest.macro", template: '{% block "post" %} content {% endblock %}{{ block("post") }}', expected: " content  content " },
+  { test: "PebbleVariableRendererTest.numberFormat", template: '{{ var | numberFormat("#.##") }}', vars: { var: 1.232654 }, expected: "1.23" },
+  { test: "PebbleVariableRendererTest.recursive", template: "{{ third }}|{{ render(third, recursive=false) }}|{{ render(third) }}|{{ render(fourth) }}", vars: { first: "1", second: "{{first}}", third: "{{second}}", fourth: "{{render(third, recursive=false)}}" }, expected: "{{second}}|{{first}}|1|1" },
+  { test: "PebbleVariableRendererTest.recursive", template: "{{ map }}|{{ render(map, recursive=false) }}|{{ render(map) }}", vars: { first: "1", second: "{{first}}", third: "{{second}}", map: { third: "{{third}}" } }, expected: '{"third":"{{third}}"}|{"third":"{{second}}"}|{"third":"1"}' },
+  { test: "PebbleVariableRendererTest.recursive", template: "{{ list }}|{{ render(list, recursive=false) }}|{{ render(list) }}", vars: { first: "1", second: "{{first}}", third: "{{second}}", list: ["{{third}}"] }, expected: '["{{third}}"]|["{{second}}"]|["1"]' },
+  { test: "PebbleVariableRendererTest.recursiveRenderingAmountLimit", template: "{{ render(first) }}", vars: { first: "{{second}}", second: "{{first}}" }, error: "Too many rendering attempts" },
+  { test: "PebbleVariableRendererTest.raw", template: "See some code {% raw %}{{ var }}{% endraw %}", vars: { var: "1" }, expected: "See some code {{ var }}" },
+  { test: "PebbleVariableRendererTest.raw", template: "See some code {%raw%}{{ var }}{%endraw%}", vars: { var: "1" }, expected: "See some code {{ var }}" },
+  { test: "PebbleVariableRendererTest.raw", template: "See some code {%-  raw%}{{ var }}{%endraw -%}", vars: { var: "1" }, expected: "See some code {{ var }}" },
+  { test: "PebbleVariableRendererTest.raw", template: "See some code {% raw %}{{ var }}{% endraw %} and some other code {% raw %}{{ var2 }}{% endraw %}", vars: { var: "1" }, expected: "See some code {{ var }} and some other code {{ var2 }}" },
+  { test: "PebbleVariableRendererTest.eval", template: "{{ block[inner].child }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: "awesome" },
+  { test: "PebbleVariableRendererTest.firstDefined", template: "{{ inner.bla is not defined ? block.test.child : null }}|{{ block.test.child is defined ? block.test.child : inner.bla }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: "awesome|awesome" },
+  { test: "PebbleVariableRendererTest.firstDefinedEval", template: "{{ block[inner].child is defined ? block[inner].child : null }}|{{ block[missing].child is defined ? null : block[inner].child }}|{{ block[missing].child is not defined ? (block[missing2].child is not defined ? block[inner].child : null) : null }}|{{ missing is defined ? null : block.test.child }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: "awesome|awesome|awesome|awesome" },
+  { test: "PebbleVariableRendererTest.get", template: "{{ block['test'] }}|{{ block['test']['child'] }}|{{ block[inner]['child'] }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: '{"child":"awesome"}|awesome|awesome' },
+  { test: "PebbleVariableRendererTest.get", template: "{{ get missing }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, error: /./ },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
