@@ -48,6 +48,18 @@ describe("SQLite: group commit of the saves of one turn", () => {
     await Promise.all([alone.close(), together.close()]);
   });
 
+  it("one execution's saves one after the other are not held a turn each: with no other execution saving, each is written once its caller's microtasks are done", async () => {
+    const repo = await open("chain.db");
+    const e = execution();
+    await repo.saveExecution(e, []);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    for (let version = 0; version < 50; version++) await repo.saveExecution({ ...e, labels: { n: String(version) } }, [], { expectedVersion: version });
+    expect(turned).toBe(false);
+    expect((await repo.getExecution(e.id))?.execution.labels).toEqual({ n: "49" });
+    await repo.close();
+  });
+
   it("a save that conflicts fails alone; the others of its turn and the log lines waiting are committed", async () => {
     const repo = await open("conflict.db");
     const [first, stale, last] = [execution(), execution(), execution()];

@@ -10,8 +10,8 @@ interface Waiting extends GroupedSave {
  * Execution saves waiting for the next write transaction (group commit). A save is one
  * transaction on its own, and SQLite's commit (the WAL append of the pages it touched) was the
  * largest item of local mode's profile at full speed: saves asked for in the same turn of the
- * event loop — other executions' events, ForEach results arriving together — are written in one
- * transaction at the turn's end (`setImmediate`), each in a savepoint of its own, so each keeps
+ * event loop — other executions' events, requests arriving together — are written in one
+ * transaction at the turn's end (`setImmediate`; see schedule), each in a savepoint of its own, so each keeps
  * its own outcome (a version conflict fails that save only). A save resolves once the
  * transaction holding it is committed, never before: what its caller does next (send the jobs,
  * answer the request) still follows a durable write, as with a transaction per save.
@@ -33,7 +33,7 @@ export class SaveGroup {
         const promise = new Promise<void>((r) => (resolve = r));
         this.written = { promise, resolve };
       }
-      this.schedule();
+      this.schedule(execution.id);
     });
   }
 
@@ -69,12 +69,38 @@ export class SaveGroup {
     };
   }
 
-  private schedule(): void {
+  private schedule(executionId: string): void {
+    this.countTurn(executionId);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const write = () => {
       this.scheduled = false;
       if (this.waiting.length) this.write();
-    });
+    };
+    // Saves of several executions (HTTP requests, other executions' events) meet only at the
+    // turn's end. One execution's saves come one at a time (its events are handled in order), so
+    // a lone chain of them — a ForEach's — would wait a turn each for nothing: after a turn that
+    // saved one execution only, the write is made as soon as this callback's microtasks are done
+    // (nextTick), which still groups the saves they ask for.
+    if (this.severalLastTurn) setImmediate(write);
+    else process.nextTick(write);
+  }
+
+  /** the first execution saved in this turn of the event loop, whether another was too, and in the turn before */
+  private firstThisTurn?: string;
+  private severalThisTurn = false;
+  private severalLastTurn = false;
+
+  private countTurn(executionId: string): void {
+    if (this.firstThisTurn === undefined) {
+      this.firstThisTurn = executionId;
+      setImmediate(() => {
+        this.severalLastTurn = this.severalThisTurn;
+        this.firstThisTurn = undefined;
+        this.severalThisTurn = false;
+      });
+    } else if (executionId !== this.firstThisTurn) {
+      this.severalThisTurn = true;
+    }
   }
 }
