@@ -1,6 +1,7 @@
 export * from "./messages.js";
 export { JsonStore } from "./json-store.js";
 export { buildRenderContext } from "./context.js";
+export { executionRenderVariables } from "./execution-render-variables.js";
 export { configureInstance } from "./instance-variables.js";
 export { FlowStore } from "./flow-store.js";
 export { assertNoSubflowCycle } from "./subflow-cycles.js";
@@ -27,6 +28,7 @@ export {
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export { pausedIteration } from "./executor/loop-execution.js";
+export { executionStatistic, type TaskRunStatistic } from "./executor/loop-iterations.js";
 export { reviewCommand, type ReviewBody } from "./review-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";
