@@ -97,7 +97,7 @@ describe("SQLite: group commit of the saves of one turn", () => {
     const next = execution();
     const asked = repo.saveExecution(next, [run(next)]);
     expect((await repo.getExecution(next.id))?.taskRuns).toHaveLength(1);
-    expect((await repo.searchExecutions({ namespace: "group.team" })).results.map((r) => r.id)).toContain(next.id);
+    expect((await repo.searchExecutions({ namespace: "group.team", page: 1, size: 50 })).results.map((r) => r.id)).toContain(next.id);
     await asked;
     const late = execution();
     const pending = repo.saveExecution(late, []);
