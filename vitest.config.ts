@@ -44,7 +44,7 @@ export default defineConfig({
       // (examples/backends: outside backends in plain JavaScript, tested as their authors would)
       {
         extends: true,
-        test: { name: "unit", include: ["**/src/**/*.test.ts", "examples/backends/*/src/**/*.test.js"], exclude: ["**/node_modules/**", "**/dist/**", "integration-tests/**"], isolate: false },
+        test: { name: "unit", include: ["**/src/**/*.test.ts", "examples/backends/*/src/**/*.test.js"], exclude: ["**/node_modules/**", "**/dist/**", "integration-tests/**", "bench/.baselines/**"], isolate: false },
       },
       // files that start the built binary: each keeps its own process, their imports are small
       { extends: true, test: { name: "integration", include: ["integration-tests/src/**/*.test.ts"] } },

@@ -36,7 +36,7 @@ export async function startFerryProcess(options: { cwd?: string; args?: string[]
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 45_000; // a starved CI box once took over 20 s to start
   for (;;) {
     if (child.exitCode !== null) throw new Error(`ferry exited ${child.exitCode}: ${out}`);
     try {
@@ -46,7 +46,7 @@ export async function startFerryProcess(options: { cwd?: string; args?: string[]
     }
     if (Date.now() > deadline) {
       child.kill("SIGKILL");
-      throw new Error(`ferry did not answer /health in 20 s: ${out}`);
+      throw new Error(`ferry did not answer /health in 45 s: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -51,7 +51,8 @@ describe("render budgets", () => {
     expect(isTerminal(meanwhile)).toBe(false);
     const ended = await h.waitFor(runaway.id, (e) => isTerminal(e.state.current), 60_000);
     expect(ended.execution.state.current).toBe("FAILED");
-    expect(errorsOf(await h.result(runaway.id))).toMatch(/render\.maxIterations is 10000000/);
+    // one budget or the other stops it: the iterations on a quiet box, the render's time on a starved one (CI once)
+    expect(errorsOf(await h.result(runaway.id))).toMatch(/render\.maxIterations is 10000000|render budget exceeded: render\.timeout/);
   });
 
   it("the executor's renders are budgeted too: a flowable property and a flow output", async () => {

@@ -20,6 +20,13 @@ const named = (columns: StatementColumn[]) => columns.map((c) => `@${c.key}`).jo
 const upsert = (table: string, columns: StatementColumn[], changes: StatementColumn[]) =>
   `insert into ${table} (${nameList(columns)}) values (${named(columns)}) on conflict ("id") do update set ${fromExcluded(changes)}`;
 
+/** one save of a group commit (HotStatements.saveGroup) */
+export interface GroupedSave {
+  execution: ExecutionRecord;
+  runs: TaskRunRecord[];
+  expectedVersion?: number;
+}
+
 export class HotStatements {
   private readonly selectExecution: Database.Statement;
   private readonly selectTaskRuns: Database.Statement;
@@ -31,6 +38,13 @@ export class HotStatements {
   private readonly selectKv: Database.Statement;
   /** saves an execution and its changed task runs at a version, with log lines waiting to be written, in one transaction */
   readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => void;
+  /**
+   * Several saves and the log lines waiting, in one write transaction (group commit): each save
+   * in a savepoint of its own, so one that fails (a version conflict) is rolled back alone and
+   * its error is returned in its place; the others commit. Throws, with nothing committed, when
+   * the transaction itself fails (the write lock not taken, the commit refused, a log line refused).
+   */
+  readonly saveGroup: (saves: readonly GroupedSave[], logs: LogEntry[]) => Array<unknown>;
   readonly appendLogs: (entries: LogEntry[]) => void;
 
   constructor(db: Database.Database) {
@@ -55,6 +69,20 @@ export class HotStatements {
     });
     // IMMEDIATE: take the write lock first, so another process cannot slip in between
     this.saveAll = (execution, runs, expectedVersion, logs) => save.immediate(execution, runs, expectedVersion, logs);
+    const group = db.transaction((saves: readonly GroupedSave[], logs: LogEntry[]) => {
+      // inside a transaction, better-sqlite3 runs `save` in a savepoint, rolled back when it throws
+      const errors = saves.map((s) => {
+        try {
+          save(s.execution, s.runs, s.expectedVersion);
+          return undefined;
+        } catch (error) {
+          return error ?? new Error("save failed");
+        }
+      });
+      for (const entry of logs) this.insertLog.run(logToRow(entry));
+      return errors;
+    });
+    this.saveGroup = (saves, logs) => group.immediate(saves, logs);
     this.appendLogs = db.transaction((entries: LogEntry[]) => {
       for (const entry of entries) this.insertLog.run(logToRow(entry));
     });

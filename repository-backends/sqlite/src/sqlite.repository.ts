@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements } from "./hot-statements.js";
 import { PendingLogs } from "./pending-logs.js";
+import { SaveGroup } from "./save-group.js";
 import * as schema from "./schema.js";
 import { TransactionGate } from "./transaction-gate.js";
 
@@ -37,7 +38,9 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
   protected readonly dialect = "SQLite";
   private connection?: Connection;
   /** log lines written with the next execution save, or on their own at the next turn */
-  private readonly pendingLogs = new PendingLogs(() => void this.flushLogs());
+  private readonly pendingLogs = new PendingLogs(() => void this.writeWaiting());
+  /** execution saves written together at the turn's end, in one transaction (group commit) */
+  private readonly saves = new SaveGroup(() => void this.writeWaiting());
 
   constructor(private readonly file: string) {
     super();
@@ -56,7 +59,8 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     sqlite.pragma("busy_timeout = 5000");
     const database: BetterSQLite3Database<typeof schema> = drizzle(sqlite, { schema });
     migrate(database, { migrationsFolder: MIGRATIONS });
-    const gate = new TransactionGate(sqlite);
+    // a statement asked for after a save waits for the save's group to be written (save-group.ts)
+    const gate = new TransactionGate(sqlite, () => this.saves.asked());
     // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
     const direct = database as unknown as OnConflictDatabase;
     const hot = new HotStatements(sqlite);
@@ -66,26 +70,15 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     this.hot = {
       latestFlow: (namespace, id) => gate.whenIdle(() => hot.latestFlow(namespace, id)),
       getExecution: (id) => gate.whenIdle(() => hot.getExecution(id)),
-      // a task run's log lines go in with the save of its result: one write transaction for both
-      saveExecution: (execution, runs, expectedVersion) =>
-        gate.whenIdle(() => {
-          const logs = this.pendingLogs.take();
-          try {
-            hot.saveAll(execution, runs, expectedVersion, logs.entries);
-          } catch (error) {
-            // rolled back with the save (a version conflict): the lines go on their own
-            logs.requeue();
-            throw error;
-          }
-          logs.done();
-        }),
+      // resolves once committed, with the other saves of this turn and the log lines waiting (save-group.ts)
+      saveExecution: (execution, runs, expectedVersion) => this.saves.save(execution, runs, expectedVersion),
       // resolves once the lines are committed: with the next execution save, or on their own at the next turn
       appendLogs: (entries) => this.pendingLogs.add(entries),
     };
   }
 
   async close(): Promise<void> {
-    if (this.connection && this.pendingLogs.size) await this.flushLogs();
+    if (this.connection && (this.pendingLogs.size || this.saves.size)) await this.writeWaiting();
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;
@@ -131,22 +124,60 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     return gate.whenIdle(() => hot.getKv(namespace, key));
   }
 
-  private flushLogs(): Promise<void> {
+  /**
+   * Writes the saves and log lines waiting in one transaction: a task run's log lines go in with
+   * the save of its result, and the saves asked for in one turn go in together (save-group.ts).
+   */
+  private writeWaiting(): Promise<void> {
     if (!this.connection) {
-      this.pendingLogs.take().failed(new UnexpectedError("the SQLite repository was closed before its log lines were written"));
+      const closed = new UnexpectedError("the SQLite repository was closed before its writes were made");
+      this.saves.take().failed(closed);
+      this.pendingLogs.take().failed(closed);
       return Promise.resolve();
     }
     const { gate, hot } = this.connection;
-    return gate.whenIdle(() => {
+    return gate.whenNoTransaction(() => {
+      const group = this.saves.take();
       const logs = this.pendingLogs.take();
-      try {
-        hot.appendLogs(logs.entries);
-        logs.done();
-      } catch (error) {
-        logs.failed(error);
+      if (!group.saves.length) {
+        if (!logs.entries.length) return;
+        try {
+          hot.appendLogs(logs.entries);
+          logs.done();
+        } catch (error) {
+          logs.failed(error);
+        }
+        return;
       }
+      if (group.saves.length === 1) {
+        // alone: its own transaction, no savepoint
+        const [save] = group.saves;
+        try {
+          hot.saveAll(save.execution, save.runs, save.expectedVersion, logs.entries);
+        } catch (error) {
+          // rolled back with the save (a version conflict): the lines go on their own
+          logs.requeue();
+          group.failed(error);
+          return;
+        }
+        logs.done();
+        group.settle([undefined]);
+        return;
+      }
+      let errors: unknown[];
+      try {
+        errors = hot.saveGroup(group.saves, logs.entries);
+      } catch (error) {
+        // nothing committed: each save fails (a lost race is run again by its caller), the lines wait for the next
+        logs.requeue();
+        group.failed(error);
+        return;
+      }
+      logs.done();
+      group.settle(errors);
     });
   }
+
 }
 
 const fileOf = (path: string, baseDir: string) => (path === ":memory:" ? path : resolve(baseDir, path));

@@ -14,10 +14,20 @@ import type Database from "better-sqlite3";
 export class TransactionGate {
   private open?: Promise<void>;
 
-  constructor(private readonly sqlite: Database.Database) {}
+  /**
+   * @param writesAsked when writes were asked for and are not made yet (the saves of a group
+   * commit), a promise of their being made: a statement asked for after them waits for it once,
+   * so it sees them, as it would had each been made at once
+   */
+  constructor(
+    private readonly sqlite: Database.Database,
+    private readonly writesAsked: () => Promise<void> | undefined = () => undefined,
+  ) {}
 
   /** runs the body in one transaction: committed when it resolves, rolled back when it throws */
   async run<T>(body: () => Promise<T>): Promise<T> {
+    const asked = this.writesAsked();
+    if (asked) await asked;
     while (this.open) await this.open;
     let close!: () => void;
     this.open = new Promise((resolve) => (close = resolve));
@@ -42,6 +52,12 @@ export class TransactionGate {
    * when none is. The check and fn run in one synchronous step, so no transaction opens between.
    */
   whenIdle<T>(fn: () => T): Promise<T> {
+    const asked = this.writesAsked();
+    return asked ? asked.then(() => this.whenNoTransaction(fn)) : this.whenNoTransaction(fn);
+  }
+
+  /** as whenIdle, without waiting for the writes asked for: for the code that makes them */
+  whenNoTransaction<T>(fn: () => T): Promise<T> {
     const go = (): T | Promise<T> => (this.open ? this.open.then(go) : fn());
     return Promise.resolve(go());
   }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { resolve } from "node:path";
+import { limitHeapGrowth } from "../heap-growth.js";
 
 interface ServerOptions {
   config?: string;
@@ -38,6 +39,8 @@ export function registerServer(program: Command): void {
   withServerOptions(server.command("local"))
     .description("API, executor and an in-process worker in one process (embedded defaults: SQLite, local storage, memory queue)")
     .action(async (options: ServerOptions) => {
+      // one process holds every running execution's task runs: keep V8's heap near what is live (heap-growth.ts)
+      limitHeapGrowth();
       const [{ startFerry }, { composeLocalWorkers }] = await Promise.all([import("@ferry/server"), import("@ferry/worker")]);
       // local mode is composed here: the server runs the worker it is given, in worker threads (worker.threads)
       const ferry = await startFerry({ ...(await configFrom(options)), inProcess: composeLocalWorkers, flowsDir: options.flows ? resolve(options.flows) : undefined });
