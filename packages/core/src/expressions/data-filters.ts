@@ -134,7 +134,8 @@ async function jq(input: unknown, program: unknown, b: RenderBudget): Promise<un
   b.chars(json.length, "jq");
   let output: string;
   try {
-    output = await runJq(json, program, { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs });
+    // an empty text is no JSON value at all: jq runs on nothing and gives nothing (found by expression-fuzz.test.ts)
+    output = (await runJq(json, program, { remainingMs: b.remainingMs(), limitMs: b.limits.timeoutMs })) ?? "";
   } catch (error) {
     if (error instanceof ExpressionError && error.constructor !== ExpressionError) throw error;
     throw new ExpressionError(`Unable to parse jq value '${preview(input)}' with expression '${preview(program)}': ${(error as Error).message}`, { cause: error });

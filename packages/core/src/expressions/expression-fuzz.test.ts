@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ExpressionError } from "./expression.error.js";
+import { FILTERS, FUNCTIONS } from "./filters.js";
 import { renderString } from "./render.js";
 
 /*
@@ -90,6 +91,8 @@ const { expr } = fc.letrec((tie) => ({
     tie("call"),
     tie("access"),
     tie("ternary"),
+    tie("anyFilter"),
+    tie("anyCall"),
   ),
   leaf: fc.oneof(
     fc.constantFrom("s", "n", "d", "neg", "b", "nul", "list", "map", "date", "json", "missing", "null", "true", "[]", "{}"),
@@ -112,6 +115,14 @@ const { expr } = fc.letrec((tie) => ({
       ),
     )
     .map(([a, f]) => `(${a}) | ${f}`),
+  // every registered filter, with up to two arguments of any kind
+  anyFilter: fc
+    .tuple(tie("expr"), fc.constantFrom(...Object.keys(FILTERS).filter((n) => n !== "http")), fc.array(tie("leaf"), { maxLength: 2 }))
+    .map(([a, f, args]) => `(${a}) | ${f}${args.length ? `(${args.join(", ")})` : ""}`),
+  // every registered function but the ones that reach out (http, randomPort), with up to three arguments
+  anyCall: fc
+    .tuple(fc.constantFrom(...Object.keys(FUNCTIONS).filter((n) => n !== "http" && n !== "randomPort")), fc.array(tie("leaf"), { maxLength: 3 }))
+    .map(([f, args]) => `${f}(${args.join(", ")})`),
   call: fc
     .tuple(fc.constantFrom("range", "max", "min", "fromJson", "yaml", "toJson", "now", "uuid", "fromIon", "isWeekend", "dayOfWeek", "undefinedFn"), fc.array(tie("expr"), { maxLength: 3 }))
     .map(([f, args]) => `${f}(${args.join(", ")})`),
@@ -120,6 +131,13 @@ const { expr } = fc.letrec((tie) => ({
     .map(([a, k]) => `(${a})${k}`),
   ternary: fc.tuple(tie("expr"), tie("expr"), tie("expr")).map(([c, a, b]) => `(${c} ? ${a} : ${b})`),
 }));
+
+/** what JavaScript throws on a bug (a stack overflow, a bad length, a property of undefined), not a refusal of ours */
+const ENGINE_FAILURE = /Maximum call stack|Invalid (array|string) length|Cannot read propert|Cannot convert|is not a function|is not iterable|is not a constructor|of undefined|of null|Cannot mix BigInt|Invalid time value/;
+
+function isEngineFailure(cause: unknown): boolean {
+  return cause instanceof Error && ENGINE_FAILURE.test(cause.message);
+}
 
 async function check(template: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -139,8 +157,10 @@ async function check(template: string): Promise<void> {
       return;
     }
     const e = out.e;
-    if (!(e instanceof ExpressionError) || e.message.trim() === "") {
-      throw new Error(`${JSON.stringify(template)} threw ${e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : String(e)}`);
+    // renderString wraps what is not a FerryError in an ExpressionError: its cause must not be a JavaScript failure
+    const cause = e instanceof Error ? e.cause : undefined;
+    if (!(e instanceof ExpressionError) || e.message.trim() === "" || isEngineFailure(cause)) {
+      throw new Error(`${JSON.stringify(template)} threw ${e instanceof Error ? `${e.constructor.name}: ${e.message}\n${(cause as Error | undefined)?.stack ?? e.stack}` : String(e)}`);
     }
   } finally {
     clearTimeout(timer);

@@ -214,6 +214,10 @@ const CASES: Case[] = [
   { test: "PebbleVariableRendererTest.firstDefinedEval", template: "{{ block[inner].child is defined ? block[inner].child : null }}|{{ block[missing].child is defined ? null : block[inner].child }}|{{ block[missing].child is not defined ? (block[missing2].child is not defined ? block[inner].child : null) : null }}|{{ missing is defined ? null : block.test.child }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: "awesome|awesome|awesome|awesome" },
   { test: "PebbleVariableRendererTest.get", template: "{{ block['test'] }}|{{ block['test']['child'] }}|{{ block[inner]['child'] }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, expected: '{"child":"awesome"}|awesome|awesome' },
   { test: "PebbleVariableRendererTest.get", template: "{{ get missing }}", vars: { block: { test: { child: "awesome" } }, inner: "test" }, error: /./ },
+  // found by expression-fuzz.test.ts: a filter or attribute missing at the end is a parse error naming it
+  { test: "(fuzz) filter name missing", template: "{{ s | }}", vars: { s: "x" }, error: "expected a filter name after '|' at the end of 's |'" },
+  { test: "(fuzz) attribute missing", template: "{{ map. }}", vars: { map: {} }, error: /at the end of 'map\.'/ },
+  { test: "(fuzz) jq over an empty text", template: "{{ '' | jq('.') | length }}", expected: "0" },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {

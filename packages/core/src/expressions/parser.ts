@@ -95,11 +95,14 @@ export class Parser {
     return node;
   }
 
+  // the last token is the end: a parser that has taken it (`{{ s | }}`, `{{ map. }}`) keeps seeing it
   private peek(): Token {
-    return this.tokens[this.i];
+    return this.tokens[Math.min(this.i, this.tokens.length - 1)];
   }
   private next(): Token {
-    return this.tokens[this.i++];
+    const t = this.peek();
+    this.i++;
+    return t;
   }
   private isOp(value: string): boolean {
     const t = this.peek();
