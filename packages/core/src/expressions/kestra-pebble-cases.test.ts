@@ -218,6 +218,9 @@ const CASES: Case[] = [
   { test: "(fuzz) filter name missing", template: "{{ s | }}", vars: { s: "x" }, error: "expected a filter name after '|' at the end of 's |'" },
   { test: "(fuzz) attribute missing", template: "{{ map. }}", vars: { map: {} }, error: /at the end of 'map\.'/ },
   { test: "(fuzz) jq over an empty text", template: "{{ '' | jq('.') | length }}", expected: "0" },
+  // functions/KSUIDFunctionTest
+  { test: "KSUIDFunctionTest.testKsuidGeneration", template: "{{ ksuid() | regexMatch('^[0-9A-Za-z]{27}$') }}", expected: "true" },
+  { test: "KSUIDFunctionTest.testKsuidUniqueness", template: "{{ ksuid() != ksuid() }}", expected: "true" },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
