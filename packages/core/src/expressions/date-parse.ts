@@ -6,6 +6,7 @@
  */
 import { compilePattern, ISO_FORMATS, NAMED, type PatternItem } from "./date-format.js";
 import { checkZone, fixedOffset, fromLocal, fromMillis, type ZonedTime } from "./date-time.js";
+import { ExpressionError } from "./expression.error.js";
 import { preview } from "./values.js";
 
 const MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
@@ -21,6 +22,9 @@ class ParseError extends TypeError {
   }
 }
 
+/** the epoch seconds JavaScript's Date holds (±8.64e15 ms), less two days of margin for offsets */
+const MAX_EPOCH_SECOND = 8.64e12 - 2 * 86_400;
+
 /** A value as a ZonedTime; `zone` is the filter's time zone, used for dates written without one. */
 export function toZoned(value: unknown, zone: string, existingFormat?: string): ZonedTime {
   if (value instanceof Date) return fromMillis(value.getTime(), zone);
@@ -28,6 +32,10 @@ export function toZoned(value: unknown, zone: string, existingFormat?: string): 
     // a Long is epoch seconds in Kestra (Instant.ofEpochSecond), not milliseconds
     const seconds = Number(value);
     if (!Number.isFinite(seconds)) throw new TypeError(`'${preview(value)}' is not a date`);
+    // Java's Instant reaches a billion years; JavaScript's dates (which compute Ferry's fields) stop near ±275,000
+    if (Math.abs(seconds) > MAX_EPOCH_SECOND) {
+      throw new ExpressionError(`${preview(value)} epoch seconds is a date Ferry cannot represent (beyond the years -271821 to 275760)`);
+    }
     const whole = Math.floor(seconds);
     return { epochSecond: whole, nano: Math.round((seconds - whole) * 1e9), zone };
   }

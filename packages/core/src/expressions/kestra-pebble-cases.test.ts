@@ -221,6 +221,7 @@ const CASES: Case[] = [
   // functions/KSUIDFunctionTest
   { test: "KSUIDFunctionTest.testKsuidGeneration", template: "{{ ksuid() | regexMatch('^[0-9A-Za-z]{27}$') }}", expected: "true" },
   { test: "KSUIDFunctionTest.testKsuidUniqueness", template: "{{ ksuid() != ksuid() }}", expected: "true" },
+  { test: "(fuzz) epoch seconds beyond JavaScript's dates", template: "{{ 8640000086400 | date('yyyy') }}", error: "epoch seconds is a date Ferry cannot represent" },
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
