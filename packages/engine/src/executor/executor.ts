@@ -543,6 +543,7 @@ export class Executor {
       events.emit("execution", {
         executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, ...(execution.kind ? { kind: execution.kind } : {}),
         entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
+        saved: () => structuredClone({ execution, taskRuns: state.taskRuns.map(plainTaskRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }),
       });
     }
   }
