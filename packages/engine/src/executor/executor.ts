@@ -75,6 +75,8 @@ export class Executor {
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined), {
       concurrency,
       onError: this.deps.onError,
+      // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
+      keyAffinity: true,
     });
   }
 
