@@ -133,21 +133,35 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
 
     it("routes a key's later messages to the consumer that took its earlier one", async () => {
       const p = prefix();
-      const [a, b] = [createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }), createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p })];
-      await Promise.all([a.init(), b.init()]);
+      // a worker: it sends, and consumes nothing of the channel
+      const [a, b, sender] = [1, 2, 3].map(() => createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }));
+      await Promise.all([a.init(), b.init(), sender.init()]);
       const taken: Array<{ key: string; by: string }> = [];
       for (const [q, by] of [[a, "a"], [b, "b"]] as const) await q.consume<{ key: string }>("ev", async ({ key }) => void taken.push({ key, by }), affinity);
       const keys = Array.from({ length: 20 }, (_, i) => `x${i}`);
-      for (const key of keys) await a.send("ev", { key }, { key });
+      for (const key of keys) await sender.send("ev", { key }, { key });
       await until(() => taken.length === keys.length);
       const first = new Map(taken.map(({ key, by }) => [key, by]));
       // both consumers took some: the first message of a key goes to any of them
       expect(new Set(first.values()).size).toBe(2);
-      for (let round = 0; round < 5; round++) for (const key of keys) await (round % 2 ? a : b).send("ev", { key }, { key });
+      for (let round = 0; round < 5; round++) for (const key of keys) await [a, b, sender][round % 3].send("ev", { key }, { key });
       await until(() => taken.length === keys.length * 6);
       for (const { key, by } of taken) expect(`${key} by ${by}`).toBe(`${key} by ${first.get(key)}`);
       // handled and acknowledged: nothing waits in either consumer's stream
       expect(await a.depth("ev")).toBe(0);
+      await Promise.all([a.close(), b.close(), sender.close()]);
+    });
+
+    it("a key nobody holds, sent by a process that consumes the channel, is taken by that process", async () => {
+      const p = prefix();
+      const [a, b] = [createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }), createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p })];
+      await Promise.all([a.init(), b.init()]);
+      const taken: string[] = [];
+      for (const [q, by] of [[a, "a"], [b, "b"]] as const) await q.consume<{ key: string }>("ev", async ({ key }) => void taken.push(`${key} by ${by}`), affinity);
+      for (let i = 0; i < 10; i++) await a.send("ev", { key: `a${i}` }, { key: `a${i}` });
+      for (let i = 0; i < 10; i++) await b.send("ev", { key: `b${i}` }, { key: `b${i}` });
+      await until(() => taken.length === 20);
+      expect(taken.sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `a${i} by a`), ...Array.from({ length: 10 }, (_, i) => `b${i} by b`)].sort());
       await Promise.all([a.close(), b.close()]);
     });
 

@@ -49,6 +49,8 @@ export class RedisQueue implements Queue {
   private subscriber?: Redis;
   private readonly topicHandlers = new Map<string, Set<(m: unknown) => void>>();
   private readonly consumers = new Set<StreamConsumer>();
+  /** per channel, the name of this process's consumer with key affinity (it takes the keys this process sends first) */
+  private readonly affinityConsumers = new Map<string, string>();
   private promoteTimer?: ReturnType<typeof setInterval>;
   readonly claimTimeoutMs: number;
 
@@ -183,7 +185,10 @@ export class RedisQueue implements Queue {
       // to the consumer holding the key, if any (lua/send-keyed.lua)
       const sendKeyed = (this.commands as unknown as { sendKeyed(...args: string[]): Promise<string> }).sendKeyed;
       const stream = this.streamKey(channel);
-      await sendKeyed.call(this.commands, stream, this.ownerKey(channel, options.key), this.consumersKey(stream), body, options.key);
+      // a key nobody holds goes to this process's consumer of the channel, if it has one
+      const here = this.affinityConsumers.get(channel);
+      const taker = here ? [here, OWNER_TTL_S] : [];
+      await sendKeyed.call(this.commands, stream, this.ownerKey(channel, options.key), this.consumersKey(stream), body, options.key, ...taker.map(String));
       return;
     }
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", "");
@@ -197,9 +202,11 @@ export class RedisQueue implements Queue {
     const consumer = new StreamConsumer(this, this.connect(), this.commands, channel, handler as Handler, options);
     await consumer.start();
     this.consumers.add(consumer);
+    if (options.keyAffinity) this.affinityConsumers.set(channel, consumer.name);
     return {
       close: async () => {
         this.consumers.delete(consumer);
+        if (this.affinityConsumers.get(channel) === consumer.name) this.affinityConsumers.delete(channel);
         await consumer.stop();
       },
     };
@@ -249,13 +256,14 @@ export class RedisQueue implements Queue {
  *
  * Key affinity (ConsumeOptions.keyAffinity): the consumer also reads a stream of its own, and
  * marks each key it takes as its own (a key Redis forgets after OWNER_TTL_S), so that the
- * key's later messages are sent there while it lives (lua/send-keyed.lua). Its heartbeats
+ * key's later messages are sent there while it lives (lua/send-keyed.lua); a key nobody holds,
+ * sent by this process, is its own at once. Its heartbeats
  * keep it in the channel's live set; a consumer silent longer than the claim timeout has its
  * stream handed back to the channel's (lua/hand-back.lua) by any other, as a stopping one
  * hands its own back — the same fencing as a claim.
  */
 class StreamConsumer {
-  private readonly name = `c-${crypto.randomUUID()}`;
+  readonly name = `c-${crypto.randomUUID()}`;
   private readonly stream: string;
   /** this consumer's own stream (key affinity), else undefined */
   private readonly own?: string;
