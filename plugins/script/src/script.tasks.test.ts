@@ -14,7 +14,12 @@ beforeAll(async () => {
   process.env.FERRY_SCRIPT_PROBE = "worker-only";
   h = await createEngineHarness([scriptPlugin], { secrets: { MULTI: "first-line-xyz\nsecond-line-abc", TOKEN: "tok-123456" } });
 }, 30_000);
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await h?.close();
+  // test files share a process (vitest.config.ts): what this one set, it takes back
+  delete process.env.SECRET_SCRIPT_TOKEN;
+  delete process.env.FERRY_SCRIPT_PROBE;
+});
 
 /** processes whose command line holds the marker, but not the ps itself */
 const processesWith = (marker: string) =>

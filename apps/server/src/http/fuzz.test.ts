@@ -68,8 +68,12 @@ const pathParam = (name: string) =>
     { weight: 3, arbitrary: pick(...({ namespace: [NS, "fuzz", "company.team"], id: ["hello", "nope"], flowId: ["hello", "nope"], key: ["fuzz-key", "greeting", "nope"], triggerId: ["hook", "nightly"], name: ["SECRET_X", "x"], executionId: ["EXEC"] } as Record<string, string[]>)[name] ?? ["EXEC", "x"]) },
     { weight: 2, arbitrary: weird },
   );
-const QUERY_KEYS = ["page", "size", "state", "namespace", "flowId", "q", "startDate", "endDate", "revision", "path", "prefix", "labels", "taskId", "taskRunId", "minLevel", "maxRows", "storagePrefix", "delete"];
-const queryValue = fc.oneof(weird, pick("1", "25", "1000", "SUCCESS", "FAILED,RUNNING", "2026-01-01T00:00:00Z", "INFO", "team:a", "FILE"), fc.constant("FILE_URI"));
+/** every query parameter the OpenAPI document names (a parameter added later is fuzzed without an edit here), and a few it does not */
+const documentedQueryKeys = Object.values(openApiDocument.paths).flatMap((item) =>
+  Object.values(item as Record<string, { parameters?: Array<{ name: string; in: string }> }>).flatMap((operation) => (operation.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name)),
+);
+const QUERY_KEYS = [...new Set([...documentedQueryKeys, "delete", "sort", "filters[q]"])];
+const queryValue = fc.oneof(weird, pick("1", "25", "1000", "SUCCESS", "FAILED,RUNNING", "2026-01-01T00:00:00Z", "INFO", "team:a", "FILE", "LOOP", "NORMAL", "PT1S"), fc.constant("FILE_URI"), fc.constant("EXEC_ID"));
 const query = fc.array(fc.tuple(pick(...QUERY_KEYS), queryValue), { maxLength: 4 });
 
 /** small edits of a valid text: the mutated requests of a fuzzer */
@@ -125,7 +129,7 @@ function urlOf(path: string, values: string[], pairs: Array<[string, string]>): 
     const real = known === "EXEC" ? executionId : known;
     return encodeURIComponent(real).replace(/%25(2e|2F|00|ff)/gi, "%$1");
   });
-  const search = new URLSearchParams(pairs.map(([k, v]) => [k, v === "FILE_URI" ? fileUri : v]));
+  const search = new URLSearchParams(pairs.map(([k, v]) => [k, v === "FILE_URI" ? fileUri : v === "EXEC_ID" ? executionId : v]));
   return `${t.ferry.url}${filled}${pairs.length ? `?${search}` : ""}`;
 }
 

@@ -94,7 +94,12 @@ triggers:
   - { id: hook, type: core.trigger.Webhook, key: off-key }
 `);
 });
-afterAll(async () => t?.close());
+afterAll(async () => {
+  await t?.close();
+  // test files share a process (vitest.config.ts): what this one set, it takes back
+  delete process.env.SECRET_HOOK_KEY;
+  delete process.env.SECRET_GITHUB_HOOK;
+});
 
 describe("webhook trigger", () => {
   it("starts an execution that sees body, headers and query parameters, and answers with it at once", async () => {
