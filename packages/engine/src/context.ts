@@ -69,7 +69,7 @@ export async function buildRenderContext(
   });
   const variables: Record<string, unknown> = {
     flow: { ...ref.flow },
-    execution: { ...ref.execution },
+    execution: { ...ref.execution, ...ref.loopRoot },
     labels: nestLabels(ref.labels),
     inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,

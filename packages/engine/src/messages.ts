@@ -115,6 +115,8 @@ export interface ContextRef {
   inputsUri?: string;
   /** Kestra's `item` in a Loop's iteration (a LOOP execution): index, value, key, parent, parents */
   item?: Record<string, unknown>;
+  /** in a Loop's iteration: the root execution whose id and start date `execution.*` renders (file and log functions keep the iteration's own id) */
+  loopRoot?: { id: string; startDate: string };
   /** the type of the trigger that started the execution: a Schedule's variables also read as `schedule` (context.ts) */
   triggerType?: string;
   /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */

@@ -101,7 +101,8 @@ export interface ExecutionRecord {
 /**
  * One iteration of a Loop task, as its sub-execution carries it (Kestra's LoopRun): the Loop's
  * task, its task run in the parent execution, the iteration's item, the items of the Loops
- * around it (nearest first), and the outputs the parent's tasks had when it started (pointers,
+ * around it (outermost first, as Kestra's Execution.computeParents appends each parent's own),
+ * the root execution its `execution.*` templates read, and the outputs the parent's tasks had when it started (pointers,
  * as a job's context carries them), which its tasks read beside their own.
  */
 export interface LoopRun {
@@ -111,6 +112,8 @@ export interface LoopRun {
   value: string;
   key?: string;
   parents: Array<{ index: number; value: string; key?: string }>;
+  /** the NORMAL execution the Loops descend from: what `{{ execution.id }}` and `{{ execution.startDate }}` render in an iteration (LoopCaseTest.loopExpressionContext); absent in records written before it */
+  root?: { id: string; startDate: string };
   /** how the iteration's declared outputs reach the Loop: in its outputs (FETCH) or as a stored file (STORE) */
   fetchType: "FETCH" | "STORE";
   outputs: Array<{ taskId: string; values?: string[]; uri: string }>;

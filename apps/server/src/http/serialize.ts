@@ -1,5 +1,5 @@
 import { nestInputs } from "@ferry/core";
-import { maskSecretInputs, type JsonStore } from "@ferry/engine";
+import { executionStatistic, maskSecretInputs, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -17,6 +17,9 @@ const labelList = (labels: Record<string, string>) => Object.entries(labels).map
 
 /** An execution in Kestra's JSON shape, inputs and outputs read from storage. */
 export async function executionJson(store: JsonStore, execution: ExecutionRecord, taskRuns: TaskRunRecord[]) {
+  const outputs = new Map<string, Promise<unknown>>(taskRuns.map((run) => [run.id, resolve(store, run.outputsUri)]));
+  // Kestra's metadata.taskRunStatistic: the task runs of its Loops' iterations, which its task-run list does not hold (LoopCaseTest)
+  const taskRunStatistic = await executionStatistic(taskRuns, (run) => outputs.get(run.id)!);
   return {
     id: execution.id,
     namespace: execution.namespace,
@@ -37,6 +40,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     originalId: execution.originalId ?? execution.id,
     // Kestra's scheduleDate: when a CREATED execution starts
     ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
+    ...(taskRunStatistic ? { metadata: { taskRunStatistic } } : {}),
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,
@@ -48,7 +52,7 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         value: run.value ?? null,
         state: run.state,
         attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
-        outputs: (await resolve(store, run.outputsUri)) ?? null,
+        outputs: (await outputs.get(run.id)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),
     ),

@@ -35,6 +35,8 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
     variables: flow.variables,
     ...(execution.variablesUri ? { variablesUri: execution.variablesUri } : {}),
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
+    // a Loop's iteration renders `execution.id` and `execution.startDate` as its root execution's (LoopCaseTest.loopExpressionContext: contextIsFromParent)
+    ...(execution.loopRun?.root ? { loopRoot: execution.loopRun.root } : {}),
     labels: execution.labels,
     inputsUri: execution.inputsUri,
     ...(execution.loopRun ? { item: loopItem(execution) } : {}),

@@ -18,6 +18,7 @@ import { killPass } from "./kill.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
+import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
@@ -312,10 +313,12 @@ export class Executor {
         // checked now, so that the task fails on what would be refused; then resumed under the
         // execution's own lock, by an event that follows this save (this execution's too: a Pause in another branch)
         const own = request.executionId === s.execution.id;
-        const found = own ? { execution: s.execution, taskRuns: s.taskRuns } : await this.deps.repository.getExecution(request.executionId);
-        if (!found || found.execution.namespace !== request.namespace || found.execution.flowId !== request.flowId) {
+        const asked = own ? { execution: s.execution, taskRuns: s.taskRuns } : await this.deps.repository.getExecution(request.executionId);
+        if (!asked || asked.execution.namespace !== request.namespace || asked.execution.flowId !== request.flowId) {
           throw new NotFoundError(`No execution found for execution id ${request.executionId} of flow ${request.namespace}.${request.flowId}`);
         }
+        // paused by a Loop: its paused iteration's sub-execution is the one resumed (Kestra's Resume task goes through ExecutionService.resume, as the API does)
+        const found = own ? asked : await pausedIteration(this.deps.repository, asked);
         const flow = own ? s.flow : await this.deps.flows.get(found.execution.namespace, found.execution.flowId, found.execution.flowRevision);
         const command = await resumeCommand(found, flow, this.deps.registry, request.inputs ?? {}, { functions: this.deps.executions.inputFunctionsFor(found.execution.namespace) });
         s.resumes.push({ ...command, by: s.execution.id });

@@ -42,11 +42,15 @@ export function iterationFlow(flow: Flow, loopTaskId: string, registry: PluginRe
   return view;
 }
 
-/** Kestra's `item` in a LOOP execution: its iteration's index, value and key, with the enclosing Loops' as `parent` and `parents` (nearest first) */
+/**
+ * Kestra's `item` in a LOOP execution: its iteration's index, value and key, with the enclosing
+ * Loops' as `parents`, outermost first, and the nearest as `parent` (its last): LoopCaseTest.loopNested
+ * reads `item.parents[0]` as the outermost Loop's item and `item.parent` as the one just above.
+ */
 export function loopItem(execution: ExecutionRecord): Record<string, unknown> | undefined {
   const run = execution.loopRun;
   if (!run) return undefined;
-  return { index: run.index, value: run.value, ...(run.key !== undefined ? { key: run.key } : {}), ...(run.parents.length ? { parent: run.parents[0] } : {}), parents: run.parents };
+  return { index: run.index, value: run.value, ...(run.key !== undefined ? { key: run.key } : {}), ...(run.parents.length ? { parent: run.parents[run.parents.length - 1] } : {}), parents: run.parents };
 }
 
 /**
@@ -64,7 +68,9 @@ export function newIteration(state: ExecutionState, run: TaskRunRecord, plan: Fl
     index: item.index,
     value: item.value,
     ...(item.key !== undefined ? { key: item.key } : {}),
-    parents: parent.loopRun ? [{ index: parent.loopRun.index, value: parent.loopRun.value, ...(parent.loopRun.key !== undefined ? { key: parent.loopRun.key } : {}) }, ...parent.loopRun.parents] : [],
+    // Kestra's Execution.computeParents: the parent's own parents, then the parent's item (outermost first)
+    parents: parent.loopRun ? [...parent.loopRun.parents, { index: parent.loopRun.index, value: parent.loopRun.value, ...(parent.loopRun.key !== undefined ? { key: parent.loopRun.key } : {}) }] : [],
+    root: parent.loopRun ? (parent.loopRun.root ?? { id: parent.id, startDate: parent.state.startDate }) : { id: parent.id, startDate: parent.state.startDate },
     fetchType: plan.iterations!.fetchType,
     // the parent's own outputs and those it read from its parent, when it is itself an iteration
     outputs: contextRefOf(state, "all").outputs,

@@ -116,11 +116,11 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
   terminated[status] = (terminated[status] ?? 0) + 1;
   const collected = [...((previous.outputs as LoopOutput[] | undefined) ?? [])];
   if (produced && Object.keys(produced).length) {
+    // appended as iterations end, as Kestra's LoopExecutionEventMessageHandler does (iteration order only when they run one at a time)
     collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
-    // in iteration order, whichever ended first (Kestra appends them as they end: the same order when they run one at a time)
-    collected.sort((a, b) => a.item.iteration - b.item.iteration);
   }
-  const statistic = addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns);
+  // the iteration's own task runs, and those its own Loops counted (Kestra bubbles each level's accumulator up: LoopCaseTest.loopNested counts 93)
+  const statistic = plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store));
   await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
   const decided = status === "CANCELLED" ? "CANCELLED" : undefined;
@@ -137,7 +137,7 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
 }
 
 /** Kestra's TaskRunStatistic as a Loop's outputs carry it: its iterations' task runs counted, with their durations */
-interface TaskRunStatistic {
+export interface TaskRunStatistic {
   count: number;
   durationSumMs: number;
   durationMinMs: number;
@@ -156,6 +156,31 @@ function addStatistic(previous: TaskRunStatistic | undefined, taskRuns: TaskRunR
   }
   return { count, durationSumMs, durationMinMs, durationMaxMs };
 }
+
+/** two statistics as one (Kestra's TaskRunStatistic.plus): counts and sums added, the extremes kept */
+export function plusStatistic(a: TaskRunStatistic | undefined, b: TaskRunStatistic | undefined): TaskRunStatistic | undefined {
+  if (!b?.count) return a;
+  if (!a?.count) return b;
+  return { count: a.count + b.count, durationSumMs: a.durationSumMs + b.durationSumMs, durationMinMs: Math.min(a.durationMinMs, b.durationMinMs), durationMaxMs: Math.max(a.durationMaxMs, b.durationMaxMs) };
+}
+
+/**
+ * What an execution's `metadata.taskRunStatistic` is in Kestra: the task runs of its Loops'
+ * iterations, at any depth, which its own task-run list does not hold — the sum of its Loop task
+ * runs' `taskRunStatistic` outputs (only a Loop's task run, a flowable one, writes that output).
+ * `outputsOf` answers a task run's outputs (read, or already read by the caller).
+ */
+export async function executionStatistic(taskRuns: TaskRunRecord[], outputsOf: (run: TaskRunRecord) => Promise<unknown>): Promise<TaskRunStatistic | undefined> {
+  let sum: TaskRunStatistic | undefined;
+  for (const run of taskRuns) {
+    if (!run.planUri || !run.outputsUri) continue;
+    const outputs = (await outputsOf(run)) as { taskRunStatistic?: TaskRunStatistic } | null | undefined;
+    sum = plusStatistic(sum, outputs?.taskRunStatistic);
+  }
+  return sum;
+}
+
+const accumulatedStatistic = (taskRuns: TaskRunRecord[], store: JsonStore) => executionStatistic(taskRuns, (run) => store.read(run.outputsUri!));
 
 /** Kestra's pauseFlowable for a Loop: PAUSED while one of its iterations is, with its execution; RUNNING again once none is */
 function followPaused(state: ExecutionState, run: TaskRunRecord, anyPaused: boolean): void {

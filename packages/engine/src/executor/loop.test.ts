@@ -320,7 +320,7 @@ ${transmit}    outputs:
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 5, terminatedIterations: { SUCCESS: 2 }, outputs: [{ outputs: { n: 1 } }, { outputs: { n: 2 } }] });
   });
 
-  it("nested loops: item is the inner iteration's, item.parent and item.parents[n] the enclosing ones", async () => {
+  it("nested loops: item is the inner iteration's, item.parents the enclosing ones outermost first, item.parent the nearest (LoopCaseTest.loopNested)", async () => {
     const r = await h.run(
       flow(`tasks:
   - id: outer
@@ -337,7 +337,7 @@ ${transmit}    outputs:
             tasks:
               - id: log
                 type: io.kestra.plugin.core.log.Log
-                message: "{{ item.parents[1].value }}_{{ item.parent.value }}_{{ item.value }}"
+                message: "{{ item.parents[0].value }}_{{ item.parent.value }}_{{ item.value }}|{{ item.parents[1].value }}"
 `),
     );
     expect(r.execution.state.current).toBe("SUCCESS");
@@ -347,9 +347,10 @@ ${transmit}    outputs:
     const middle = (await Promise.all(outer.map((i) => i.iterations()))).flat();
     expect(middle).toHaveLength(4);
     const inner = (await Promise.all(middle.map((i) => i.iterations()))).flat();
-    expect(inner.map((i) => i.execution.loopRun!.parents.map((p) => p.value))).toContainEqual(["2026", "bucket2"]);
+    // Kestra's Execution.computeParents: the parent's parents, then the parent's own item
+    expect(inner.map((i) => i.execution.loopRun!.parents.map((p) => p.value))).toContainEqual(["bucket2", "2026"]);
     const all = await r.allMessages();
-    expect(all.filter((m) => /_/.test(m)).sort()).toEqual(["bucket1_2025_Feb", "bucket1_2025_Jan", "bucket1_2026_Feb", "bucket1_2026_Jan", "bucket2_2025_Feb", "bucket2_2025_Jan", "bucket2_2026_Feb", "bucket2_2026_Jan"]);
+    expect(all.filter((m) => /_/.test(m)).sort()).toEqual(["bucket1_2025_Feb|2025", "bucket1_2025_Jan|2025", "bucket1_2026_Feb|2026", "bucket1_2026_Jan|2026", "bucket2_2025_Feb|2025", "bucket2_2025_Jan|2025", "bucket2_2026_Feb|2026", "bucket2_2026_Jan|2026"]);
   });
 
   it("a Pause inside an iteration pauses the execution; resumed, the loop goes on to its end", async () => {

@@ -61,8 +61,10 @@ export async function fileItems(ctx: Pick<FlowableContext, "render">, uri: strin
     }
     return jsonItem(value, uri.trim());
   });
-  // keyed by value as a list's items are, duplicates dropped as Kestra's resolveValues drops a list's
-  return distinct(values);
+  // one iteration per non-empty line, a repeated line as often as it is there: FlowableUtils.readAndCountLoopValuesFromUri
+  // counts lines (resolveValues' dropping of a list's duplicates is not applied to a file); each iteration is a
+  // sub-execution of its own, so its value keys nothing
+  return values.map((value, index) => ({ index, value }));
 }
 
 const nullItem = (values: unknown) => new UserError(`Found a null value inside the iteration values=${JSON.stringify(values)}`);
