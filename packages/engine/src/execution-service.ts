@@ -34,6 +34,8 @@ export interface CreateExecutionRequest {
   attemptNumber?: number;
   /** Kestra's scheduleDate, ISO-8601: the execution is created now and waits CREATED until then (executor/scheduled-start.ts) */
   scheduleDate?: string;
+  /** a Flow trigger's execution: a required input it is not given is left out, not refused (InputEnvironment.requiredMayBeAbsent) */
+  requiredInputsMayBeAbsent?: boolean;
 }
 
 /** Kestra's reserved label prefix: labels only the orchestrator sets */
@@ -105,6 +107,7 @@ export class ExecutionService {
       flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
       ...(request.id ? { execution: { id: request.id } } : {}),
       functions: this.inputFunctions?.(flow.namespace),
+      ...(request.requiredInputsMayBeAbsent ? { requiredMayBeAbsent: true } : {}),
     });
   }
 

@@ -185,9 +185,65 @@ describe("flow trigger", () => {
 });
 
 /*
+ * Issue 17: Kestra renders a Flow trigger's inputs with runContextFactory.of(downstreamFlow, upstreamExecution)
+ * (FlowTriggerService.computeExecutionsFromFlowTriggers): `outputs`, `execution`, `inputs` and `labels` are the
+ * upstream execution's (trigger-flow-listener.yaml: `from-parent: '{{ outputs.only.value }}'`, FlowTriggerCaseTest.trigger).
+ */
+describe("flow trigger inputs read the upstream execution", () => {
+  beforeAll(async () => {
+    await t.deploy(`id: producer
+namespace: chain.test
+labels: { team: data }
+inputs:
+  - { id: who, type: STRING, defaults: kestra }
+tasks:
+  - { id: only, type: core.Return, format: "from parents: {{ execution.id }}" }
+  - id: each
+    type: core.ForEach
+    values: ["a", "b"]
+    tasks:
+      - { id: ret, type: core.Return, format: "v-{{ taskrun.value }}" }
+`);
+    await t.deploy(`id: consumer
+namespace: chain.test
+inputs:
+  - { id: from-parent, type: STRING }
+  - { id: second, type: STRING }
+  - { id: context, type: STRING }
+tasks:
+  - { id: echo, type: core.Return, format: "childs: {{ inputs['from-parent'] }}" }
+triggers:
+  - id: listen
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      from-parent: "{{ outputs.only.value }}"
+      second: "{{ outputs.ret['b'].value }}"
+      context: "{{ execution.id }} {{ inputs.who }} {{ labels.team }} {{ flow.id }}"
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: producer }
+`);
+  });
+
+  it("renders `outputs.<task>`, `execution`, `inputs` and `labels` of the upstream execution, `flow` of its own", async () => {
+    const upstream = await run("producer");
+    expect(upstream.state.current).toBe("SUCCESS");
+    const [started] = await until(async () => {
+      const found = await executionsOf("consumer");
+      return found.length ? found : undefined;
+    });
+    expect(started.inputs).toEqual({ "from-parent": `from parents: ${upstream.id}`, second: "v-b", context: `${upstream.id} kestra data consumer` });
+    const ended = await t.waitForEnd(started.id);
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList[0].outputs).toEqual({ value: `childs: from parents: ${upstream.id}` });
+  });
+});
+
+/*
  * Issue 17: Kestra's FlowValidator judges the inputs of Schedule and Webhook triggers only
- * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys, and the
- * start it asks for is what fails, when it fires.
+ * (inputsSuppliedBy): a Flow trigger that gives no value for a required input deploys. When it
+ * fires, the execution starts without it: Kestra's Flow.evaluate gives the inputs as the trigger
+ * renders them, never through FlowInputOutput.readExecutionInputs, and FlowTriggerCaseTest.trigger
+ * runs trigger-flow-listener-namespace-condition.yaml (required `from-parent`, no trigger inputs) to SUCCESS.
  */
 describe("flow trigger on a flow with a required input it does not give", () => {
   beforeAll(async () => {
@@ -212,10 +268,18 @@ triggers:
     await t.deploy(listening("needs-nothing", ""));
   });
 
-  it("deploys, and when it fires no execution of it starts while a sibling trigger's does", async () => {
+  it("deploys, and when it fires its execution starts without the input and runs, as its sibling's does", async () => {
     expect((await run("plain-upstream")).state.current).toBe("SUCCESS");
     await until(async () => ((await executionsOf("needs-nothing")).length === 1 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(await executionsOf("needs-name")).toHaveLength(0);
+    const [started] = await until(async () => {
+      const found = await executionsOf("needs-name");
+      return found.length ? found : undefined;
+    });
+    expect(started.inputs ?? {}).toEqual({});
+    expect((await t.waitForEnd(started.id)).state.current).toBe("SUCCESS");
+    // started any other way, the required input is still required
+    const refused = await t.api("/executions/chain.test/needs-name", { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("input 'name' (STRING) is required");
   });
 });

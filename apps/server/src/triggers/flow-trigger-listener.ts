@@ -1,5 +1,5 @@
 import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
-import { CORRELATION_ID_LABEL, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, executionRenderVariables, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
@@ -79,9 +79,12 @@ export class FlowTriggerListener {
       executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision, state, outputs,
       labels: execution.labels, executionLabels: execution.labels,
     };
+    // what Kestra renders a Flow trigger's inputs and conditions against: the upstream execution (read once, when one reads it)
+    let upstreamVariables: Promise<Record<string, unknown>> | undefined;
+    const readUpstream = () => (upstreamVariables ??= executionRenderVariables(execution, found.taskRuns, this.store));
     for (const trigger of candidates) {
       try {
-        await this.evaluate(trigger, upstream, variables, transition);
+        await this.evaluate(trigger, upstream, variables, transition, readUpstream);
       } catch (error) {
         this.logger.warn({ err: error, trigger: refKey(trigger.ref), upstream: execution.id }, `flow trigger did not start: ${errorMessage(error)}`);
       }
@@ -89,15 +92,24 @@ export class FlowTriggerListener {
   }
 
   /** `transition` tells apart the starts of one upstream execution entering a non-terminal state several times (two Pauses) */
-  private async evaluate(trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>, transition: string): Promise<void> {
-    const ctx = this.starter.context(trigger, variables);
+  private async evaluate(
+    trigger: TriggerOfKind<"flow">, upstream: ConditionExecution, variables: Record<string, unknown>, transition: string, readUpstream: () => Promise<Record<string, unknown>>,
+  ): Promise<void> {
+    const upstreamVariables = readsUpstream(trigger) ? await readUpstream() : undefined;
+    // Kestra's run context of the downstream flow and the upstream execution: `flow`, `vars` of this flow, the rest of the upstream's
+    const contextOf = (vars: Record<string, unknown>) => {
+      const context = this.starter.context(trigger, vars);
+      if (upstreamVariables) Object.assign(context.variables, upstreamVariables);
+      return context;
+    };
+    const ctx = contextOf(variables);
     // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
     const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
     const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
     if (!(await conditionsHold(conditions, ctx, upstream))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
-      await this.starter.start(trigger, { variables, systemLabels, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
+      await this.starter.start(trigger, { variables, context: ctx, systemLabels, requiredInputsMayBeAbsent: true, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
       return;
     }
     const results: WindowResult[] = [];
@@ -113,8 +125,11 @@ export class FlowTriggerListener {
     }
     // the outputs of every execution that met a condition, this one's over theirs, as Kestra merges them
     const merged = results.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.outputs }), {});
+    const startVariables = { ...variables, outputs: { ...merged, ...(upstream.outputs ?? {}) } };
     const started = await this.starter.start(trigger, {
-      variables: { ...variables, outputs: { ...merged, ...(upstream.outputs ?? {}) } },
+      variables: startVariables,
+      context: contextOf(startVariables),
+      requiredInputsMayBeAbsent: true,
       systemLabels,
       once: { key: `flow:${refKey(trigger.ref)}|${results.map((r) => r.claimKey).join("|")}`, ttlMs: CLAIM_TTL_MS },
     });
@@ -129,6 +144,16 @@ export class FlowTriggerListener {
     if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
+}
+
+/**
+ * Whether the trigger's inputs or conditions read the upstream execution's own variables (`outputs.t`,
+ * `execution.id`, `inputs.x`, `labels.k`; `trigger.outputs` is its flow outputs, given anyway): only
+ * then are its task outputs read, an execution of many task runs costing nothing otherwise.
+ */
+function readsUpstream(trigger: TriggerOfKind<"flow">): boolean {
+  const text = JSON.stringify([trigger.properties.inputs ?? null, trigger.spec.conditions ?? null]);
+  return /(?<![.\w])(outputs|execution|inputs|labels)\b/.test(text);
 }
 
 /**

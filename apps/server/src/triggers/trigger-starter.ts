@@ -16,6 +16,8 @@ export interface StartRequest {
   systemLabels?: Record<string, string>;
   /** the render context of these variables, when the caller made one already (a webhook checked its conditions with it) */
   context?: RenderContext;
+  /** a Flow trigger's start: a required input the trigger does not give is left out, as Kestra's Flow.evaluate leaves it */
+  requiredInputsMayBeAbsent?: boolean;
 }
 
 export type StartResult =
@@ -67,6 +69,7 @@ export class TriggerStarter {
     const createRequest = {
       flow: trigger.flow, inputs, labels: request.labels, systemLabels: request.systemLabels, id,
       trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables },
+      ...(request.requiredInputsMayBeAbsent ? { requiredInputsMayBeAbsent: true } : {}),
     };
     // refuse bad inputs, or a queue out of reach, before claiming, so the key is not used up
     await this.executions.validate(createRequest);

@@ -92,7 +92,10 @@ export function InputField({ input, name }: { input: InputSpec; name?: string })
     case "JSON":
     case "YAML":
     case "ARRAY":
-      control = <textarea rows={4} className="mono" placeholder={input.type === "YAML" ? "key: value" : '["a", "b"]'} defaultValue={input.type === "YAML" || typeof d === "string" ? text(d) : d === undefined ? "" : JSON.stringify(d, null, 2)} {...common} />;
+    // Kestra's OBJECT and TABLE inputs: an object of properties, a list of rows, written as JSON
+    case "OBJECT":
+    case "TABLE":
+      control = <textarea rows={4} className="mono" placeholder={input.type === "YAML" ? "key: value" : input.type === "OBJECT" ? '{"key": "value"}' : input.type === "TABLE" ? '[{"column": "value"}]' : '["a", "b"]'} defaultValue={input.type === "YAML" || typeof d === "string" ? text(d) : d === undefined ? "" : JSON.stringify(d, null, 2)} {...common} />;
       break;
     case "SECRET":
       control = <input type="password" autoComplete="off" {...common} />;

@@ -38,7 +38,7 @@ export interface TaskSpec {
 
 export type InputType =
   | "STRING" | "INT" | "FLOAT" | "BOOLEAN" | "DATETIME" | "DATE" | "TIME" | "DURATION" | "JSON" | "YAML"
-  | "FILE" | "SELECT" | "MULTISELECT" | "ARRAY" | "URI" | "EMAIL" | "SECRET" | "ENUM";
+  | "FILE" | "SELECT" | "MULTISELECT" | "ARRAY" | "URI" | "EMAIL" | "SECRET" | "ENUM" | "OBJECT" | "TABLE";
 
 export interface InputSpec {
   id: string;
@@ -56,6 +56,12 @@ export interface InputSpec {
   dependsOn?: { inputs?: string[]; condition?: string };
   /** SELECT/MULTISELECT: a template rendering to the values, when an execution starts */
   expression?: string;
+  /** OBJECT: its typed properties, each an input declaration read from the key of the same id */
+  properties?: InputSpec[];
+  /** TABLE: the input declaration of each column, read from each row */
+  columns?: InputSpec[];
+  /** TABLE: the bounds on the number of rows */
+  rows?: { min?: number; max?: number };
 }
 
 export interface OutputSpec {

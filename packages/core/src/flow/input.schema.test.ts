@@ -135,3 +135,36 @@ describe("output declarations at deploy", () => {
     expect(() => parseFlow(outputs("  - { id: o, type: STRING, value: x, required: false }\n"), registry)).not.toThrow();
   });
 });
+
+/* Kestra's ObjectInput and TableInput, as core/src/test/resources/flows/valids/inputs.yaml declares `disk` and `disks` */
+describe("OBJECT and TABLE declarations at deploy", () => {
+  it("accepts properties and columns that are input declarations of their own, and rows bounds", () => {
+    const flow = parseFlow(
+      flowWith(`  - id: disk
+    type: OBJECT
+    required: false
+    properties:
+      - { id: size_gb, type: INT, min: 10 }
+      - { id: mountpoint, type: STRING, validator: "^/.*", required: false }
+  - id: disks
+    type: TABLE
+    rows: { max: 2 }
+    columns:
+      - { id: size_gb, type: INT, min: 10 }
+      - { id: region, type: SELECT, values: [eu, us] }
+`),
+      registry,
+    );
+    expect(flow.inputs?.map((i) => i.type)).toEqual(["OBJECT", "TABLE"]);
+  });
+
+  it("refuses, by name, what Kestra's ObjectInput and TableInput refuse", () => {
+    const messages = (inputs: string) => problem(inputs).map((e) => e.message);
+    expect(messages("  - { id: o, type: OBJECT, properties: [{ id: f, type: FILE }] }\n")).toContain("input 'o' (OBJECT): a property cannot be of type FILE");
+    expect(messages("  - { id: o, type: OBJECT, properties: [{ id: n, type: INT, defaults: 3 }] }\n")).toContain("input 'o' (OBJECT): a property cannot declare defaults");
+    expect(messages("  - { id: t, type: TABLE, columns: [{ id: j, type: JSON }] }\n")).toContain("input 't' (TABLE): a column cannot be of type JSON");
+    expect(messages("  - { id: t, type: TABLE, columns: [{ id: n, type: INT, min: 5, max: 1 }] }\n").join()).toContain("column 0");
+    expect(messages("  - { id: t, type: TABLE, rows: { min: 3, max: 1 }, columns: [{ id: n, type: INT }] }\n")).toContain("input 't' (TABLE): rows.min 3 is more than rows.max 1");
+    expect(messages("  - { id: t, type: TABLE, columns: [] }\n").join()).toContain("a TABLE needs its columns");
+  });
+});

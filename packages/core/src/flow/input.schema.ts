@@ -4,7 +4,11 @@ import { DEPRECATED_SPELLING_OF } from "./deprecated-spellings.js";
 import { checkInputValue, checkRules, typeValue, validatorRegex, type InputRules } from "./inputs.js";
 
 /** the types an input or output may declare, as Kestra names them */
-export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM"] as const;
+export const TYPES = ["STRING", "INT", "FLOAT", "BOOLEAN", "DATETIME", "DATE", "TIME", "DURATION", "JSON", "YAML", "FILE", "SELECT", "MULTISELECT", "ARRAY", "URI", "EMAIL", "SECRET", "ENUM", "OBJECT", "TABLE"] as const;
+/** what an OBJECT's properties cannot be (Kestra's ObjectInput: no OBJECT, TABLE, ARRAY, FORM, FILE, SECRET, JSON, ION or YAML) */
+const NOT_PROPERTY_TYPES = new Set(["OBJECT", "TABLE", "ARRAY", "FILE", "SECRET", "JSON", "YAML"]);
+/** what a TABLE's columns cannot be (Kestra's TableInput: a scalar or SELECT type, not FILE, SECRET, JSON, ION, YAML, ARRAY, FORM or TABLE) */
+const NOT_COLUMN_TYPES = new Set(["OBJECT", "TABLE", "ARRAY", "MULTISELECT", "FILE", "SECRET", "JSON", "YAML"]);
 
 // Kestra's Input.id pattern (^[a-zA-Z0-9][.a-zA-Z0-9_-]*): it starts with a letter or a digit; a
 // dotted id (`nested.string`) reads as `inputs.nested.string`, so its parts may not be empty
@@ -98,11 +102,48 @@ const perType = {
     autoSelectFirst: z.boolean().optional().describe("with no defaults, a list of the first of the values is the default"),
   },
   ARRAY: { itemType: itemType("ARRAY") },
+  // each property and column is an input declaration of its own, checked by checkDeclaration
+  OBJECT: { properties: z.array(z.unknown()).min(1, "an OBJECT needs its properties") },
+  TABLE: {
+    columns: z.array(z.unknown()).min(1, "a TABLE needs its columns"),
+    rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
+  },
 } satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;
 
 /** the rules of an input make sense together, and its defaults meet them (checked at deploy) */
 function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.RefinementCtx): void {
   const where = `input '${input.id}' (${input.type})`;
+  if (input.type === "OBJECT" || input.type === "TABLE") {
+    const [key, refused, noun] = input.type === "OBJECT" ? (["properties", NOT_PROPERTY_TYPES, "property"] as const) : (["columns", NOT_COLUMN_TYPES, "column"] as const);
+    const parts = (input[key] ?? []) as unknown[];
+    const seen = new Set<string>();
+    for (const [i, raw] of parts.entries()) {
+      const parsed = inputSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", path: [key, i, ...(issue.path as Array<string | number>)], message: `${where}: ${noun} ${i}: ${issue.message}` });
+        continue;
+      }
+      const part = raw as InputRules & { expression?: string };
+      if (refused.has(part.type)) ctx.addIssue({ code: "custom", path: [key, i, "type"], message: `${where}: a ${noun} cannot be of type ${part.type}` });
+      if (input.type === "OBJECT") {
+        for (const property of ["defaults", "prefill", "dependsOn", "expression"] as const) {
+          if (part[property] !== undefined) ctx.addIssue({ code: "custom", path: [key, i, property], message: `${where}: a property cannot declare ${property}` });
+        }
+      }
+      if (seen.has(part.id)) ctx.addIssue({ code: "custom", path: [key, i, "id"], message: `${where}: two ${key} named '${part.id}'` });
+      seen.add(part.id);
+    }
+    const rows = (input as { rows?: { min?: number; max?: number } }).rows;
+    if (rows?.min !== undefined && rows.max !== undefined && rows.min > rows.max) ctx.addIssue({ code: "custom", path: ["rows"], message: `${where}: rows.min ${rows.min} is more than rows.max ${rows.max}` });
+    if (input.defaults !== undefined && input.defaults !== null && !holdsTemplate(input.defaults)) {
+      try {
+        checkInputValue(input, input.defaults);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", path: ["defaults"], message: `${where}: the default ${(error as Error).message}` });
+      }
+    }
+    return;
+  }
   if ((input.type === "SELECT" || input.type === "MULTISELECT") && input.values === undefined && input.expression === undefined) {
     ctx.addIssue({ code: "custom", path: ["values"], message: `${where}: give its values, or an expression rendering to them` });
     return;

@@ -248,3 +248,49 @@ describe("validatorRegex: Java syntax, Java meaning", () => {
     expect(() => validatorRegex("[ab")).toThrow(/unclosed character class/);
   });
 });
+
+/*
+ * Kestra's OBJECT and TABLE inputs (ObjectInput, TableInput, FlowInputOutput.parseTable), as inputs.yaml declares them:
+ * each property or column is an input declaration of its own, typed and checked per key and per row.
+ */
+describe("OBJECT and TABLE inputs", () => {
+  const disk: InputSpec = {
+    id: "disk", type: "OBJECT", required: false,
+    properties: [{ id: "size_gb", type: "INT", min: 10 }, { id: "mountpoint", type: "STRING", validator: "^/.*", required: false }],
+  };
+  const disks: InputSpec = {
+    id: "disks", type: "TABLE", required: false, rows: { max: 2 },
+    columns: [{ id: "size_gb", type: "INT", min: 10 }, { id: "mountpoint", type: "STRING", validator: "^/.*", required: false }],
+  };
+  const refusal = (spec: InputSpec, value: unknown) => {
+    try {
+      resolveInputs([spec], { [spec.id]: value });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error("expected a refusal");
+  };
+
+  it("an OBJECT types each property from its key, from a map or JSON text; an optional one given nothing is null, undeclared keys are dropped", () => {
+    expect(resolveInputs([disk], { disk: { size_gb: "20", mountpoint: "/data", other: 1 } })).toEqual({ disk: { size_gb: 20, mountpoint: "/data" } });
+    expect(resolveInputs([disk], { disk: '{"size_gb": 12}' })).toEqual({ disk: { size_gb: 12, mountpoint: null } });
+  });
+
+  it("an OBJECT names each property that breaks its declaration, all at once", () => {
+    expect(refusal(disk, { size_gb: 5, mountpoint: "data" })).toBe(
+      "invalid inputs: input 'disk' (OBJECT): disk.size_gb: 5 is less than min 10; disk.mountpoint: 'data' does not match validator '^/.*'",
+    );
+    expect(refusal(disk, { mountpoint: "/x" })).toContain("disk.size_gb: it is required");
+    expect(refusal(disk, "[1]")).toContain("is not an object");
+  });
+
+  it("a TABLE types every cell of every row by its column, checks rows.max, and names each bad cell by row and column", () => {
+    expect(resolveInputs([disks], { disks: [{ size_gb: "10" }, { size_gb: 30, mountpoint: "/b" }] })).toEqual({
+      disks: [{ size_gb: 10, mountpoint: null }, { size_gb: 30, mountpoint: "/b" }],
+    });
+    expect(refusal(disks, '[{"size_gb": 5}, "row", {"mountpoint": "/c"}]')).toBe(
+      "invalid inputs: input 'disks' (TABLE): disks[0].size_gb: 5 is less than min 10; disks[1]: a row must be an object; disks[2].size_gb: it is required",
+    );
+    expect(refusal(disks, [{ size_gb: 10 }, { size_gb: 11 }, { size_gb: 12 }])).toContain("it must have at most 2 row(s)");
+  });
+});

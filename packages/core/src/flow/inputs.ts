@@ -24,6 +24,7 @@ export type InputRules = Omit<InputSpec, "min" | "max"> & {
   autoSelectFirst?: boolean;
   /** the run form's starting value, never applied by the server (Kestra's prefill) */
   prefill?: unknown;
+  rows?: { min?: number; max?: number };
 };
 
 /** the value of one of a SELECT's or MULTISELECT's values: the value itself, or the `value` of a `{label, value}` (Kestra's ValueOption) */
@@ -52,7 +53,7 @@ function shallowEnough(value: unknown): unknown {
  * strings ("3", "true", a JSON document) and leave typed (3, true, an object). The rules a
  * typed value must then meet are `checkRules`'.
  */
-export function typeValue(type: InputType, value: unknown, spec?: { itemType?: InputType }): unknown {
+export function typeValue(type: InputType, value: unknown, spec?: { id?: string; itemType?: InputType; properties?: InputSpec[]; columns?: InputSpec[] }): unknown {
   const text = () => (typeof value === "string" ? value : JSON.stringify(value));
   switch (type) {
     case "STRING":
@@ -130,7 +131,58 @@ export function typeValue(type: InputType, value: unknown, spec?: { itemType?: I
       return String(value);
     case "FILE":
       return String(value);
+    case "OBJECT": {
+      const object = typeof value === "string" ? parseJsonFromOutside(value, "the value") : value;
+      if (!object || typeof object !== "object" || Array.isArray(object)) throw new Error(`'${text()}' is not an object`);
+      return typedCells(object as Record<string, unknown>, spec?.properties ?? [], `${spec?.id ?? "the object"}.`);
+    }
+    case "TABLE": {
+      const rows = typeof value === "string" ? parseJsonFromOutside(value, "the value") : value;
+      if (!Array.isArray(rows)) throw new Error(`'${text()}' is not a list of rows`);
+      const problems: string[] = [];
+      const typed = rows.map((row, i) => {
+        const at = `${spec?.id ?? "table"}[${i}]`;
+        if (!row || typeof row !== "object" || Array.isArray(row)) {
+          problems.push(`${at}: a row must be an object`);
+          return row;
+        }
+        try {
+          return typedCells(row as Record<string, unknown>, spec?.columns ?? [], `${at}.`);
+        } catch (error) {
+          problems.push((error as Error).message);
+          return row;
+        }
+      });
+      if (problems.length) throw new Error(problems.join("; "));
+      return typed;
+    }
   }
+}
+
+/**
+ * An OBJECT's properties or a TABLE row's cells, as Kestra's FlowInputOutput.parseTable reads a
+ * row: each declared one typed and checked by its own declaration, one given nothing (or '') null,
+ * or refused when it is required (Kestra's Input.required defaults to true); undeclared keys are
+ * dropped. Every problem is named by its path (`disks[1].size_gb: …`), all at once.
+ */
+function typedCells(given: Record<string, unknown>, declared: InputSpec[], path: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const cell of declared as InputRules[]) {
+    const value = given[cell.id];
+    if (value === undefined || value === null || value === "") {
+      if (cell.required !== false) problems.push(`${path}${cell.id}: it is required`);
+      out[cell.id] = null;
+      continue;
+    }
+    try {
+      out[cell.id] = checkInputValue(cell, value);
+    } catch (error) {
+      problems.push(`${path}${cell.id}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length) throw new Error(problems.join("; "));
+  return out;
 }
 
 /** a limit's order: durations by length, times by the clock, the rest as they are */
@@ -168,6 +220,12 @@ export function checkRules(spec: InputRules, typed: unknown): void {
     for (const value of type === "MULTISELECT" ? (typed as unknown[]) : [typed]) {
       if (!allowed.includes(String(value))) throw new Error(`${shown(String(value))} is not one of the values ${allowed.join(", ")}`);
     }
+  }
+  // Kestra's TableInput.validate
+  if (type === "TABLE" && spec.rows) {
+    const count = (typed as unknown[]).length;
+    if (spec.rows.min != null && count < spec.rows.min) throw new Error(`it must have at least ${spec.rows.min} row(s)`);
+    if (spec.rows.max != null && count > spec.rows.max) throw new Error(`it must have at most ${spec.rows.max} row(s)`);
   }
   if (type === "FILE" && spec.allowedFileExtensions) {
     const name = String(typed).slice(String(typed).lastIndexOf("/") + 1);

@@ -25,6 +25,13 @@ describe("inputs as Kestra's FlowInputOutput resolves them", () => {
     expect(nestInputs(resolved)).toEqual({ nested: { string: "hi" }, old: 3, none: null });
   });
 
+  it("requiredMayBeAbsent (a Flow trigger's execution): a required input given nothing and holding no default is left out; given ones are typed and checked, defaults apply", async () => {
+    const specs = inputsOf("  - { id: from-parent, type: STRING }\n  - { id: count, type: INT }\n  - { id: level, type: STRING, defaults: info }\n");
+    expect(await resolveExecutionInputs(specs, { count: "3" }, { ...env, requiredMayBeAbsent: true })).toEqual({ count: 3, level: "info" });
+    expect(await refusal(resolveExecutionInputs(specs, { count: "three" }, { ...env, requiredMayBeAbsent: true }))).toMatch(/input 'count' \(INT\)/);
+    expect(await refusal(resolveExecutionInputs(specs, { count: "3" }, env))).toMatch(/input 'from-parent' \(STRING\) is required/);
+  });
+
   it("renders a templated default against the flow and the inputs before it, then types it", async () => {
     const specs = inputsOf("  - { id: base, type: INT, defaults: 20 }\n  - { id: double, type: INT, defaults: \"{{ inputs.base * 2 }}\" }\n  - { id: where, type: STRING, defaults: \"{{ flow.namespace }}/{{ flow.id }}\" }\n");
     expect(await resolveExecutionInputs(specs, { base: "5" }, env)).toEqual({ base: 5, double: 10, where: "n/f" });

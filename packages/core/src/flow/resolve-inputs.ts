@@ -11,6 +11,13 @@ export interface InputEnvironment {
   execution?: { id: string };
   /** kv() and the like, for the flow's namespace */
   functions?: Record<string, Callable>;
+  /**
+   * A required input given no value and holding no default is left out rather than refused: a
+   * Flow trigger's execution, whose inputs Kestra's Flow.evaluate gives as the trigger rendered
+   * them, without FlowInputOutput.readExecutionInputs (FlowTriggerCaseTest.trigger runs
+   * trigger-flow-listener-namespace-condition.yaml, whose required input no trigger gives, to SUCCESS)
+   */
+  requiredMayBeAbsent?: boolean;
 }
 
 const TEMPLATE = /\{\{|\{%/;
@@ -64,6 +71,7 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
       const spec: InputRules = { ...declared };
       if (declared.expression !== undefined) spec.values = valuesOf(await renderValue(declared.expression, context()));
       if (typeof spec.defaults === "string" && TEMPLATE.test(spec.defaults)) spec.defaults = await renderValue(spec.defaults, context());
+      if (env.requiredMayBeAbsent && spec.required !== false && isMissing(given[spec.id]) && isMissing(spec.defaults)) continue;
       Object.assign(resolved, resolveInputs([spec as InputSpec], given));
     } catch (error) {
       if (error instanceof UserError && error.errors?.length) errors.push(...error.errors);
@@ -73,6 +81,8 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
   if (errors.length) throw new UserError(`invalid inputs: ${errors.map((e) => e.message).join("; ")}`, { errors });
   return resolved;
 }
+
+const isMissing = (value: unknown) => value === undefined || value === null || value === "";
 
 /** Kestra disables an input whose condition does not render (FlowInputOutputTest's erroneous condition): only a readable, truthy one enables it */
 async function conditionHolds(condition: string, context: RenderContext): Promise<boolean> {

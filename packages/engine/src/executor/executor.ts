@@ -276,9 +276,11 @@ export class Executor {
   }
 
   private walkerDeps(state: ExecutionState): WalkerDeps {
+    const functions = this.deps.executions.inputFunctionsFor(state.flow.namespace);
     return {
       registry: this.deps.registry,
       store: this.deps.store,
+      ...(functions ? { functions } : {}),
       dispatch: (_s, run) => this.dispatch(state, run),
       startSubflow: async (s, run, target) => {
         const child = await this.deps.flows.get(target.namespace, target.flowId, target.revision);

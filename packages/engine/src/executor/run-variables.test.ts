@@ -176,3 +176,43 @@ tasks:
     expect(child.trigger).toMatchObject({ id: "call", type: "core.Subflow" });
   });
 });
+
+/*
+ * Issue 17: Kestra renders a flowable's own properties (If's condition, Switch's value, LoopUntil's
+ * condition, a task's runIf) with the functions a task's have, kv() among them (KvFunction reads the
+ * flow's namespace from the `flow` variable, wherever it renders); Ferry's executor lacked kv().
+ */
+describe("the executor's renders read the KV store of the flow's namespace", () => {
+  it("kv() in an If's condition, a Switch's value, a LoopUntil's condition and a runIf", async () => {
+    await h.kv.set("test.engine", "gate", { open: true, route: "b", stop: "2" }, {});
+    const r = await h.run(`
+id: kv-in-flowables
+namespace: test.engine
+tasks:
+  - id: if
+    type: core.If
+    condition: "{{ kv('gate').open }}"
+    then:
+      - { id: opened, type: core.Return, format: "open" }
+  - id: switch
+    type: core.Switch
+    value: "{{ kv('gate').route }}"
+    cases:
+      b:
+        - { id: routed, type: core.Return, format: "b" }
+  - id: loop
+    type: core.LoopUntil
+    condition: "{{ outputs.tick.value == kv('gate').stop }}"
+    checkFrequency: { interval: PT0.05S }
+    tasks:
+      - { id: tick, type: core.Return, format: "{{ outputs.loop.iterationCount }}" }
+  - { id: guarded, type: core.Return, format: "ran", runIf: "{{ kv('gate', errorOnMissing=false) != null }}" }
+`);
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual([]);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("opened")).toEqual({ value: "open" });
+    expect(await r.outputs("routed")).toEqual({ value: "b" });
+    expect(await r.outputs("loop")).toEqual({ iterationCount: 2 });
+    expect(await r.outputs("guarded")).toEqual({ value: "ran" });
+  });
+});

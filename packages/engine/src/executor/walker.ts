@@ -1,6 +1,7 @@
-import { renderValue, tasksAtPath, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, type Callable, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
+import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "../secret-function.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
@@ -41,6 +42,11 @@ export interface WalkerDeps {
   dispatch(state: ExecutionState, run: TaskRunRecord, task: TaskSpec): void;
   /** resumes a PAUSED execution, this one or another (execution.Resume); throws when it cannot be */
   resume?(state: ExecutionState, request: NonNullable<ExecutionChange["resume"]>): Promise<void>;
+  /**
+   * functions the executor's renders add (kv() of the flow's namespace): Kestra renders a flowable's
+   * properties (If's condition, Switch's value, LoopUntil's condition, runIf) with the same functions as a task's
+   */
+  functions?: Record<string, Callable>;
 }
 
 /**
@@ -113,6 +119,7 @@ export class Walker {
     return buildRenderContext(contextRefOf(this.state, outputNeedsOf(task), run, task), this.deps.store, {
       taskrun: this.state.taskRunVariables(run),
       task: { id: task.id, type: task.type },
+      ...(this.deps.functions ? { functions: { secret: secretsOnWorkersOnly, connection: connectionsOnWorkersOnly, ...this.deps.functions } } : {}),
     });
   }
 
