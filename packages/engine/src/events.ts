@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { ExecutionRecord, ExecutionState, LogEntry } from "@ferry/sdk";
+import type { ExecutionRecord, ExecutionState, LogEntry, TaskRunRecord } from "@ferry/sdk";
 
 export interface ExecutionChange {
   executionId: string;
@@ -14,6 +14,19 @@ export interface ExecutionChange {
    * PAUSED → RUNNING → PAUSED (one Pause ends, the next pauses) and end as it began.
    */
   entered: Array<{ state: ExecutionState; transition: number }>;
+  /**
+   * The execution and its task runs as this change saved them, copied when called: a request
+   * waiting for the end answers from it instead of reading the execution back. Only a listener
+   * that needs it pays for the copy, and it must call it while the event is emitted (the
+   * executor goes on with what it holds once the listeners returned).
+   */
+  saved?: () => SavedRecords;
+}
+
+/** an execution and all its task runs, as stored */
+export interface SavedRecords {
+  execution: ExecutionRecord;
+  taskRuns: TaskRunRecord[];
 }
 
 /**

@@ -6,7 +6,7 @@ export { configureInstance } from "./instance-variables.js";
 export { FlowStore } from "./flow-store.js";
 export { assertNoSubflowCycle } from "./subflow-cycles.js";
 export { CORRELATION_ID_LABEL, ExecutionService, REPLAY_LABEL, SYSTEM_LABEL_PREFIX, type CreateExecutionRequest } from "./execution-service.js";
-export { EngineEvents, type ExecutionChange, type TaskRunEnd } from "./events.js";
+export { EngineEvents, type ExecutionChange, type SavedRecords, type TaskRunEnd } from "./events.js";
 export { Executor, type ExecutorCommand, type ExecutorDeps } from "./executor/executor.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export { resolveProcessUser } from "./worker/process-user.js";

@@ -50,6 +50,16 @@ export interface Delivery {
 export interface ConsumeOptions {
   concurrency?: number;
   onError?: (error: unknown) => void;
+  /**
+   * With several consumers of the channel (processes), a key's messages go preferably to the
+   * consumer that took its previous one, while that consumer lives: the executor keys events
+   * by execution, and the scheduler that holds an execution in memory handles its next event
+   * without reading it back; a key nobody holds yet, sent from a process with such a consumer
+   * (the scheduler that created the execution), is taken by that consumer. A hint, never a
+   * guarantee (any consumer may still be given a key's message); one-process queues have
+   * nothing to route.
+   */
+  keyAffinity?: boolean;
 }
 
 export interface Queue {

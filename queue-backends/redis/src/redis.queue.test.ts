@@ -2,6 +2,7 @@ import { isLeaseLost, isUnavailable, OperationalError } from "@ferry/sdk";
 import { queueContract } from "@ferry/testkit";
 import { TcpProxy } from "@ferry/testkit/tcp-proxy";
 import { Redis, ReplyError } from "ioredis";
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { createRedisQueue, redisError } from "./redis.queue.js";
 
@@ -126,6 +127,106 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     await cutOff.close();
     await proxy.stop();
   }, 20_000);
+
+  describe("key affinity", () => {
+    const affinity = { keyAffinity: true, concurrency: 4 };
+
+    it("routes a key's later messages to the consumer that took its earlier one", async () => {
+      const p = prefix();
+      // a worker: it sends, and consumes nothing of the channel
+      const [a, b, sender] = [1, 2, 3].map(() => createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }));
+      await Promise.all([a.init(), b.init(), sender.init()]);
+      const taken: Array<{ key: string; by: string }> = [];
+      for (const [q, by] of [[a, "a"], [b, "b"]] as const) await q.consume<{ key: string }>("ev", async ({ key }) => void taken.push({ key, by }), affinity);
+      const keys = Array.from({ length: 20 }, (_, i) => `x${i}`);
+      for (const key of keys) await sender.send("ev", { key }, { key });
+      await until(() => taken.length === keys.length);
+      const first = new Map(taken.map(({ key, by }) => [key, by]));
+      // both consumers took some: the first message of a key goes to any of them
+      expect(new Set(first.values()).size).toBe(2);
+      for (let round = 0; round < 5; round++) for (const key of keys) await [a, b, sender][round % 3].send("ev", { key }, { key });
+      await until(() => taken.length === keys.length * 6);
+      for (const { key, by } of taken) expect(`${key} by ${by}`).toBe(`${key} by ${first.get(key)}`);
+      // handled and acknowledged: nothing waits in either consumer's stream
+      expect(await a.depth("ev")).toBe(0);
+      await Promise.all([a.close(), b.close(), sender.close()]);
+    });
+
+    it("a key nobody holds, sent by a process that consumes the channel, is taken by that process", async () => {
+      const p = prefix();
+      const [a, b] = [createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }), createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p })];
+      await Promise.all([a.init(), b.init()]);
+      const taken: string[] = [];
+      for (const [q, by] of [[a, "a"], [b, "b"]] as const) await q.consume<{ key: string }>("ev", async ({ key }) => void taken.push(`${key} by ${by}`), affinity);
+      for (let i = 0; i < 10; i++) await a.send("ev", { key: `a${i}` }, { key: `a${i}` });
+      for (let i = 0; i < 10; i++) await b.send("ev", { key: `b${i}` }, { key: `b${i}` });
+      await until(() => taken.length === 20);
+      expect(taken.sort()).toEqual([...Array.from({ length: 10 }, (_, i) => `a${i} by a`), ...Array.from({ length: 10 }, (_, i) => `b${i} by b`)].sort());
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it("a consumer that stops hands what was routed to it to the others at once", async () => {
+      const p = prefix();
+      // claims would take a minute: only the hand-back can deliver in time
+      const [a, b] = [createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT60S" }), createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT60S" })];
+      await Promise.all([a.init(), b.init()]);
+      const byA: number[] = [];
+      await a.consume<{ n: number }>("ev", async ({ n }) => void byA.push(n), affinity);
+      await a.send("ev", { n: 1 }, { key: "k" });
+      await until(() => byA.length === 1);
+      const byB: Array<{ n: number; deliveries: number }> = [];
+      await b.consume<{ n: number }>("ev", async ({ n }, d) => void byB.push({ n, deliveries: d.deliveries }), affinity);
+      // a holds key k, and stops: k's next message must not wait in a's own stream for a claim timeout
+      await a.close();
+      await b.send("ev", { n: 2 }, { key: "k" });
+      await until(() => byB.length === 1, 3000);
+      expect(byB).toEqual([{ n: 2, deliveries: 1 }]);
+      await b.close();
+    });
+
+    it("hands the messages routed to a consumer that was killed (kill -9) to another, as repeated deliveries", async () => {
+      const p = prefix();
+      const script = `
+        import { createRedisQueue } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)};
+        const q = createRedisQueue({ type: "redis", url: ${JSON.stringify(REDIS_URL)}, prefix: ${JSON.stringify(p)}, claimTimeout: "PT0.6S" });
+        await q.init();
+        await q.consume("ev", async (m) => { console.log(JSON.stringify(m)); await new Promise(() => undefined); }, { keyAffinity: true, concurrency: 4 });
+        console.log("ready");
+      `;
+      const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      try {
+        await until(() => out.includes("ready"));
+        const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.6S" });
+        await q.init();
+        await q.send("ev", { n: 1 }, { key: "k" });
+        await until(() => out.includes('{"n":1}'));
+        // its mark on the key is written beside the message's handling (a lost mark only costs the routing): wait for it
+        const redis = new Redis(REDIS_URL!);
+        await until(async () => (await redis.exists(`${p}:o:ev:k`)) === 1);
+        redis.disconnect();
+        child.kill("SIGKILL");
+        await new Promise((r) => child.once("exit", r));
+        // routed to the dead consumer's own stream: its mark and its place in the live set are still there
+        await q.send("ev", { n: 2 }, { key: "k" });
+        const got: Array<{ n: number; deliveries: number }> = [];
+        await q.consume<{ n: number }>("ev", async ({ n }, d) => void got.push({ n, deliveries: d.deliveries }), { keyAffinity: true, concurrency: 4 });
+        await until(() => got.length === 2);
+        expect(got.sort((x, y) => x.n - y.n)).toEqual([
+          { n: 1, deliveries: 2 },
+          { n: 2, deliveries: 2 },
+        ]);
+        // the key is the survivor's now
+        await q.send("ev", { n: 3 }, { key: "k" });
+        await until(() => got.length === 3);
+        expect(got[2]).toEqual({ n: 3, deliveries: 1 });
+        await q.close();
+      } finally {
+        child.kill("SIGKILL");
+      }
+    }, 20_000);
+  });
 
   it("maps its driver's errors: a closed connection is an OperationalError (unavailable), naming Redis", async () => {
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: prefix() });

@@ -21,8 +21,17 @@ const lua = (name: string) => readFileSync(join(dirname(fileURLToPath(import.met
 const PROMOTE_DELAYED = lua("promote-delayed");
 const SEND_ONCE = lua("send-once");
 const ACK = lua("ack");
+const SEND_KEYED = lua("send-keyed");
+const REGISTER = lua("register");
+const HAND_BACK = lua("hand-back");
 /** an id not settled is forgotten after this long (a settle that never came) */
 const ID_TTL_S = 7 * 24 * 3600;
+/**
+ * how long a key stays routed to the consumer that last took one of its messages (each take
+ * renews it at most every half of it): an execution idle longer (a long task) has its next
+ * event go to any consumer, which then holds it
+ */
+const OWNER_TTL_S = 120;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
 
@@ -40,6 +49,8 @@ export class RedisQueue implements Queue {
   private subscriber?: Redis;
   private readonly topicHandlers = new Map<string, Set<(m: unknown) => void>>();
   private readonly consumers = new Set<StreamConsumer>();
+  /** per channel, the name of this process's consumer with key affinity (it takes the keys this process sends first) */
+  private readonly affinityConsumers = new Map<string, string>();
   private promoteTimer?: ReturnType<typeof setInterval>;
   readonly claimTimeoutMs: number;
 
@@ -62,7 +73,10 @@ export class RedisQueue implements Queue {
 
   /** entries are deleted when acknowledged, so the stream's length is what waits or runs */
   async depth(channel: string): Promise<number> {
-    return this.commands.xlen(this.streamKey(channel));
+    const stream = this.streamKey(channel);
+    const own = await this.commands.hkeys(this.consumersKey(stream));
+    const lengths = await Promise.all([stream, ...own.map((name) => this.ownStreamKey(stream, name))].map((key) => this.commands.xlen(key)));
+    return lengths.reduce((a, b) => a + b, 0);
   }
 
   available(): boolean {
@@ -98,6 +112,9 @@ export class RedisQueue implements Queue {
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
     this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
     this.commands.defineCommand("ackEntry", { numberOfKeys: 1, lua: ACK });
+    this.commands.defineCommand("sendKeyed", { numberOfKeys: 3, lua: SEND_KEYED });
+    this.commands.defineCommand("registerConsumer", { numberOfKeys: 1, lua: REGISTER });
+    this.commands.defineCommand("handBack", { numberOfKeys: 2, lua: HAND_BACK });
     await this.epoch();
     this.promoteTimer = setInterval(() => void this.promote().catch(() => undefined), 50);
   }
@@ -111,6 +128,37 @@ export class RedisQueue implements Queue {
   ack(stream: string, id: string): Promise<unknown> {
     const ack = (this.commands as unknown as { ackEntry(stream: string, group: string, id: string): Promise<number> }).ackEntry;
     return ack.call(this.commands, stream, GROUP, id);
+  }
+
+  /** a consumer's own stream, where the messages of the keys it holds are routed (ConsumeOptions.keyAffinity) */
+  ownStreamKey(stream: string, consumer: string): string {
+    return `${stream}:c:${consumer}`;
+  }
+
+  /** the hash of a channel's live consumers with streams of their own */
+  consumersKey(stream: string): string {
+    return `${stream}:consumers`;
+  }
+
+  /** the consumer a key's messages are routed to */
+  ownerKey(channel: string, key: string): string {
+    return `${this.prefix}:o:${channel}:${key}`;
+  }
+
+  /** a consumer with a stream of its own is alive (lua/register.lua) */
+  register(stream: string, consumer: string): Promise<unknown> {
+    return (this.commands as unknown as { registerConsumer(k: string, name: string): Promise<number> }).registerConsumer(this.consumersKey(stream), consumer);
+  }
+
+  /** hands the own streams of dead consumers (or of `consumer`, stopping) back to the channel's stream (lua/hand-back.lua) */
+  handBack(stream: string, consumer?: string): Promise<number> {
+    const handBack = (this.commands as unknown as { handBack(...args: Array<string | number>): Promise<number> }).handBack;
+    return handBack.call(this.commands, stream, this.consumersKey(stream), this.claimTimeoutMs, ...(consumer ? [consumer] : []));
+  }
+
+  /** the key's messages go to `consumer` from now on, while it lives */
+  own(channel: string, key: string, consumer: string): Promise<unknown> {
+    return this.commands.set(this.ownerKey(channel, key), consumer, "EX", OWNER_TTL_S);
   }
 
   private idKey(channel: string, id: string): string {
@@ -133,7 +181,17 @@ export class RedisQueue implements Queue {
       await this.commands.zadd(`${this.prefix}:delayed`, Date.now() + options.delayMs!, member);
       return;
     }
-    await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", options.key ?? "");
+    if (options.key) {
+      // to the consumer holding the key, if any (lua/send-keyed.lua)
+      const sendKeyed = (this.commands as unknown as { sendKeyed(...args: string[]): Promise<string> }).sendKeyed;
+      const stream = this.streamKey(channel);
+      // a key nobody holds goes to this process's consumer of the channel, if it has one
+      const here = this.affinityConsumers.get(channel);
+      const taker = here ? [here, OWNER_TTL_S] : [];
+      await sendKeyed.call(this.commands, stream, this.ownerKey(channel, options.key), this.consumersKey(stream), body, options.key, ...taker.map(String));
+      return;
+    }
+    await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", "");
   }
 
   async settle(channel: string, ids: string[]): Promise<void> {
@@ -141,12 +199,14 @@ export class RedisQueue implements Queue {
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
-    const consumer = new StreamConsumer(this, this.connect(), this.commands, this.streamKey(channel), handler as Handler, options);
+    const consumer = new StreamConsumer(this, this.connect(), this.commands, channel, handler as Handler, options);
     await consumer.start();
     this.consumers.add(consumer);
+    if (options.keyAffinity) this.affinityConsumers.set(channel, consumer.name);
     return {
       close: async () => {
         this.consumers.delete(consumer);
+        if (this.affinityConsumers.get(channel) === consumer.name) this.affinityConsumers.delete(channel);
         await consumer.stop();
       },
     };
@@ -193,11 +253,24 @@ export class RedisQueue implements Queue {
  * timeout. Heartbeats run every third of it; when they have failed for half of it (Redis out
  * of reach), the consumer gives up its hold first — it aborts each delivery's lease, and the
  * handler stops its side effects — so two consumers never work on one message at once.
+ *
+ * Key affinity (ConsumeOptions.keyAffinity): the consumer also reads a stream of its own, and
+ * marks each key it takes as its own (a key Redis forgets after OWNER_TTL_S), so that the
+ * key's later messages are sent there while it lives (lua/send-keyed.lua); a key nobody holds,
+ * sent by this process, is its own at once. Its heartbeats
+ * keep it in the channel's live set; a consumer silent longer than the claim timeout has its
+ * stream handed back to the channel's (lua/hand-back.lua) by any other, as a stopping one
+ * hands its own back — the same fencing as a claim.
  */
 class StreamConsumer {
-  private readonly name = `c-${crypto.randomUUID()}`;
-  /** in-flight entry ids, each with the lease its handler watches */
-  private readonly inFlight = new Map<string, AbortController>();
+  readonly name = `c-${crypto.randomUUID()}`;
+  private readonly stream: string;
+  /** this consumer's own stream (key affinity), else undefined */
+  private readonly own?: string;
+  /** in-flight entry ids, each with the lease its handler watches and the stream it came from */
+  private readonly inFlight = new Map<string, { lease: AbortController; stream: string }>();
+  /** keys marked as this consumer's, with when (renewed at most every half of OWNER_TTL_S) */
+  private readonly owned = new Map<string, number>();
   /** when this consumer last proved it holds what it holds */
   private heldAt = Date.now();
   private beating = false;
@@ -214,17 +287,20 @@ class StreamConsumer {
     private readonly queue: RedisQueue,
     private readonly reader: Redis,
     private readonly commands: Redis,
-    private readonly stream: string,
+    private readonly channel: string,
     private readonly handler: Handler,
     options: ConsumeOptions,
   ) {
+    this.stream = queue.streamKey(channel);
+    if (options.keyAffinity) this.own = queue.ownStreamKey(this.stream, this.name);
     this.concurrency = options.concurrency ?? 1;
-    this.onError = options.onError ?? ((error) => console.error(`queue ${stream}: handler failed`, error));
+    this.onError = options.onError ?? ((error) => console.error(`queue ${this.stream}: handler failed`, error));
   }
 
   async start(): Promise<void> {
     await this.reader.connect();
-    await this.createGroup();
+    await this.createGroups();
+    if (this.own) await this.queue.register(this.stream, this.name);
     const beat = Math.max(100, Math.floor(this.queue.claimTimeoutMs / 3));
     this.heartbeat = setInterval(() => void this.beat().catch(() => undefined), beat);
     this.loop = this.run();
@@ -236,18 +312,26 @@ class StreamConsumer {
     this.wake?.();
     this.reader.disconnect();
     await this.loop?.catch(() => undefined);
+    if (!this.own) return;
+    // nothing is routed here any more once handed back; what is in flight finishes first (up to a claim timeout), so it is not handled twice
+    const until = Date.now() + this.queue.claimTimeoutMs;
+    while (this.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await this.queue.handBack(this.stream, this.name).catch(() => undefined);
   }
 
-  private async createGroup(): Promise<void> {
-    try {
-      await this.commands.xgroup("CREATE", this.stream, GROUP, "0", "MKSTREAM");
-    } catch (error) {
-      if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+  private async createGroups(): Promise<void> {
+    for (const stream of this.own ? [this.stream, this.own] : [this.stream]) {
+      try {
+        await this.commands.xgroup("CREATE", stream, GROUP, "0", "MKSTREAM");
+      } catch (error) {
+        if (!String((error as Error).message).includes("BUSYGROUP")) throw error;
+      }
     }
   }
 
   /** resets the idle time of what this consumer holds, so nobody claims it; gives it up when that keeps failing */
   private async beat(): Promise<void> {
+    if (this.own) void this.queue.register(this.stream, this.name).catch(() => undefined);
     if (!this.inFlight.size) {
       this.heldAt = Date.now();
       return;
@@ -258,7 +342,9 @@ class StreamConsumer {
     if (this.beating) return;
     this.beating = true;
     try {
-      await this.commands.xclaim(this.stream, GROUP, this.name, 0, ...this.inFlight.keys(), "JUSTID");
+      const byStream = new Map<string, string[]>();
+      for (const [id, { stream }] of this.inFlight) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+      await Promise.all([...byStream].map(([stream, ids]) => this.commands.xclaim(stream, GROUP, this.name, 0, ...ids, "JUSTID")));
       this.heldAt = Date.now();
     } catch (error) {
       // Redis answered, but lost the stream (FLUSHALL): nobody else can claim what is gone
@@ -271,7 +357,7 @@ class StreamConsumer {
 
   private giveUp(): void {
     const reason = new LeaseLostError(`lost the hold on ${this.stream} messages: Redis heartbeats failed for ${Date.now() - this.heldAt} ms`);
-    for (const lease of this.inFlight.values()) if (!lease.signal.aborted) lease.abort(reason);
+    for (const { lease } of this.inFlight.values()) if (!lease.signal.aborted) lease.abort(reason);
   }
 
   private async run(): Promise<void> {
@@ -285,18 +371,29 @@ class StreamConsumer {
         const free = this.concurrency - this.running;
         if (Date.now() - lastClaim > this.queue.claimTimeoutMs / 2) {
           lastClaim = Date.now();
-          const [, claimed] = (await this.commands.xautoclaim(this.stream, GROUP, this.name, this.queue.claimTimeoutMs, "0-0", "COUNT", free)) as [string, Array<[string, string[]] | null>];
-          for (const entry of claimed) if (entry) this.dispatch(entry[0], entry[1], 2);
-          if (claimed.length) continue;
+          // the own streams of consumers that died come back to the channel's, to be read below
+          if (this.own) await this.queue.handBack(this.stream);
+          let claimedAny = false;
+          for (const stream of this.own ? [this.stream, this.own] : [this.stream]) {
+            const [, claimed] = (await this.commands.xautoclaim(stream, GROUP, this.name, this.queue.claimTimeoutMs, "0-0", "COUNT", free)) as [string, Array<[string, string[]] | null>];
+            for (const entry of claimed) if (entry) this.dispatch(stream, entry[0], entry[1], 2);
+            claimedAny ||= claimed.length > 0;
+          }
+          if (claimedAny) continue;
         }
-        const answer = (await this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", free, "BLOCK", 1000, "STREAMS", this.stream, ">")) as Array<[string, Array<[string, string[]]>]> | null;
-        for (const [, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(id, fields, 1);
+        // with a stream of its own, each stream may answer up to half of what is free (a soft bound: at most one more)
+        const streams = this.own ? [this.stream, this.own] : [this.stream];
+        const count = this.own ? Math.max(1, Math.ceil(free / 2)) : free;
+        const answer = (await this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">"))) as Array<[string, Array<[string, string[]]>]> | null;
+        for (const [stream, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(stream, id, fields, 1);
       } catch (error) {
         if (this.stopped) return;
         if (String((error as Error).message).includes("NOGROUP")) {
-          // Redis lost the stream (restart without persistence, FLUSHALL): start again;
-          // the executor re-dispatches what the repository says is unfinished
-          await this.createGroup().catch(() => undefined);
+          // Redis lost the stream (restart without persistence, FLUSHALL), or this consumer's
+          // own stream was handed back while it was silent: start again; the executor
+          // re-dispatches what the repository says is unfinished
+          await this.createGroups().catch(() => undefined);
+          if (this.own) await this.queue.register(this.stream, this.name).catch(() => undefined);
           continue;
         }
         this.onError(error);
@@ -305,20 +402,26 @@ class StreamConsumer {
     }
   }
 
-  private dispatch(id: string, fields: string[], deliveries: number): void {
-    const get = (name: string) => fields[fields.indexOf(name) + 1];
+  private dispatch(stream: string, id: string, fields: string[], deliveries: number): void {
+    const get = (name: string) => {
+      const at = fields.indexOf(name);
+      return at < 0 ? undefined : fields[at + 1];
+    };
     const key = get("k") || undefined;
+    // handed back from a consumer that died or stopped: it may have been handling it
+    if (get("r")) deliveries = Math.max(deliveries, 2);
+    if (key && this.own) this.claimKey(key);
     this.running++;
     const lease = new AbortController();
-    this.inFlight.set(id, lease);
+    this.inFlight.set(id, { lease, stream });
     const work = async () => {
       try {
-        await this.handler(JSON.parse(get("m")), { deliveries, lease: lease.signal });
+        await this.handler(JSON.parse(get("m")!), { deliveries, lease: lease.signal });
       } catch (error) {
         this.onError(error);
       }
       // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
-      await this.queue.ack(this.stream, id).catch(this.onError);
+      await this.queue.ack(stream, id).catch(this.onError);
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {
@@ -328,6 +431,18 @@ class StreamConsumer {
       this.wake?.();
     });
     if (key) this.keyChains.set(key, done);
+  }
+
+  /** routes the key's later messages here (renewed at most every half of its life); a lost mark only costs the routing */
+  private claimKey(key: string): void {
+    const now = Date.now();
+    const at = this.owned.get(key);
+    if (at !== undefined && now - at < (OWNER_TTL_S * 1000) / 2) return;
+    this.owned.delete(key);
+    this.owned.set(key, now);
+    // bounded: the oldest marks go first (Maps iterate in insertion order); Redis forgets them anyway
+    if (this.owned.size > 10_000) this.owned.delete(this.owned.keys().next().value!);
+    void this.queue.own(this.channel, key, this.name).catch(() => undefined);
   }
 }
 

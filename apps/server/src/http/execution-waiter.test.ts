@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { EngineEvents } from "@ferry/engine";
+import { EngineEvents, type SavedRecords } from "@ferry/engine";
 import { createMemoryQueue } from "@ferry/queue-memory";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExecutionWaiter } from "./execution-waiter.js";
+import { startTestFerry } from "../server.test-support.js";
 
 let dir: string;
 let repository: SqliteRepository;
@@ -77,5 +78,70 @@ describe("ExecutionWaiter across schedulers", () => {
     await long;
     expect(read).not.toContain("e-fresh");
     await waiter.close();
+  });
+});
+
+describe("ExecutionWaiter answers from what this process saved", () => {
+  const endedWith = (events: EngineEvents, executionId: string, saved: () => SavedRecords) =>
+    events.emit("execution", { executionId, namespace: "n", flowId: "f", state: "SUCCESS", entered: [], saved });
+  const records = (id: string): SavedRecords => ({
+    execution: { id, namespace: "n", flowId: "f", flowRevision: 1, state: { current: "SUCCESS", histories: [] }, labels: {} } as unknown as SavedRecords["execution"],
+    taskRuns: [],
+  });
+
+  it("gives each waiting request its own copy of the saved end, and copies nothing when nobody waits", async () => {
+    const events = new EngineEvents();
+    const waiter = new ExecutionWaiter(repository, events, 3_600_000);
+    let copies = 0;
+    endedWith(events, "nobody", () => (copies++, records("nobody")));
+    expect(copies).toBe(0);
+    const [a, b] = [waiter.wait("e-saved", 3_600_000), waiter.wait("e-saved", 3_600_000)];
+    endedWith(events, "e-saved", () => (copies++, records("e-saved")));
+    const [first, second] = await Promise.all([a, b]);
+    expect(copies).toBe(1);
+    expect(first?.execution.id).toBe("e-saved");
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    await waiter.close();
+  });
+
+  it("answers ?wait=true and a webhook with wait from the executor's saved end: no read of the execution", async () => {
+    const server = await startTestFerry();
+    try {
+      await server.deploy(`id: answered
+namespace: waiter.test
+tasks:
+  - id: first
+    type: io.kestra.plugin.core.output.OutputValues
+    values: { n: 1 }
+  - id: second
+    type: io.kestra.plugin.core.output.OutputValues
+    values: { m: "{{ outputs.first.values.n + 1 }}" }
+triggers:
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: answered-key
+    wait: true
+`);
+      const repo = server.ferry.deps.repository;
+      const reads: string[] = [];
+      const getExecution = repo.getExecution.bind(repo);
+      repo.getExecution = async (id: string) => (reads.push(id), getExecution(id));
+      const viaApi = await (await server.api("/executions/waiter.test/answered?wait=true", { method: "POST" })).json();
+      const viaHook = await (await server.api("/executions/webhook/waiter.test/answered/answered-key", { method: "POST" })).json();
+      for (const body of [viaApi, viaHook]) {
+        expect(body.state.current).toBe("SUCCESS");
+        expect(body.taskRunList.map((r: { taskId: string; outputs: unknown }) => [r.taskId, r.outputs])).toEqual([
+          ["first", { values: { n: 1 } }],
+          ["second", { values: { m: "2" } }],
+        ]);
+        expect(reads).not.toContain(body.id);
+      }
+      // what it answered is what is stored
+      const stored = await (await server.api(`/executions/${viaHook.id}`)).json();
+      expect(stored).toEqual(viaHook);
+    } finally {
+      await server.close();
+    }
   });
 });

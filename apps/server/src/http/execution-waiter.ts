@@ -1,10 +1,10 @@
-import { ENDED_TOPIC, type EndedMessage, type EngineEvents } from "@ferry/engine";
+import { ENDED_TOPIC, type EndedMessage, type EngineEvents, type SavedRecords } from "@ferry/engine";
 import { isTerminal, type Queue, type Repository, type Subscription } from "@ferry/sdk";
 
 interface Waiting {
   /** when the first request began to wait (only what waited a poll interval is polled) */
   since: number;
-  done: Set<() => void>;
+  done: Set<(saved?: SavedRecords) => void>;
 }
 
 /**
@@ -26,7 +26,8 @@ export class ExecutionWaiter {
   constructor(private readonly repository: Repository, events: EngineEvents, private readonly pollMs = 1000, private readonly queue?: Queue) {
     events.on("execution", (change) => {
       if (!isTerminal(change.state)) return;
-      this.release(change.executionId);
+      // this process saved the end: the requests answer from what it saved, no read back (a copy, made only when someone waits)
+      this.release(change.executionId, this.waiting.has(change.executionId) ? change.saved?.() : undefined);
       // a lost broadcast leaves the other replicas' requests to their poller
       void this.queue?.broadcast<EndedMessage>(ENDED_TOPIC, { executionId: change.executionId }).catch(() => undefined);
     });
@@ -37,21 +38,26 @@ export class ExecutionWaiter {
     this.subscription = await this.queue?.subscribe<EndedMessage>(ENDED_TOPIC, (message) => this.release(message.executionId));
   }
 
-  wait(id: string, limitMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /**
+   * Resolves when the execution ends or the limit passes. When this process's executor saved
+   * the end, with the execution and task runs it saved (each request its own copy): the
+   * answer needs no read. Otherwise (the limit, another scheduler's end, the poll) with nothing.
+   */
+  wait(id: string, limitMs: number): Promise<SavedRecords | undefined> {
+    return new Promise<SavedRecords | undefined>((resolve) => {
       let waiting = this.waiting.get(id);
       if (!waiting) this.waiting.set(id, (waiting = { since: Date.now(), done: new Set() }));
       const { done: set } = waiting;
-      const done = () => {
+      const done = (saved?: SavedRecords) => {
         clearTimeout(limit);
-        resolve();
+        resolve(saved);
       };
       const limit = setTimeout(() => {
         // the last request to give up on an execution that goes on (a Pause) forgets it:
         // the poller reads only what someone still waits for, and the map only what is awaited
         set.delete(done);
         if (!set.size && this.waiting.get(id) === waiting) this.forget(id);
-        resolve();
+        resolve(undefined);
       }, limitMs);
       set.add(done);
       this.timer ??= setInterval(() => void this.poll(), this.pollMs);
@@ -63,11 +69,16 @@ export class ExecutionWaiter {
     this.release(id);
   }
 
-  private release(id: string): void {
+  private release(id: string, saved?: SavedRecords): void {
     const waiting = this.waiting.get(id);
     if (!waiting) return;
     this.forget(id);
-    for (const done of waiting.done) done();
+    let first = true;
+    for (const done of waiting.done) {
+      // an answer may be shaped from what it is given: a second request gets a copy of its own
+      done(saved && !first ? structuredClone(saved) : saved);
+      first = false;
+    }
   }
 
   private forget(id: string): void {

@@ -1,5 +1,5 @@
 import { conditionsHold, renderString } from "@ferry/core";
-import type { EngineEvents, JsonStore } from "@ferry/engine";
+import type { EngineEvents, JsonStore, SavedRecords } from "@ferry/engine";
 import { assertNesting, errorMessage, isTerminal, newId, parseDuration, UserError, type LogEntry, type Repository } from "@ferry/sdk";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Logger } from "pino";
@@ -112,8 +112,7 @@ export class WebhookService {
       return { ...(await this.answer(result.executionId, props)), headers: { "Idempotent-Replayed": "true" } };
     }
     if (!waiting) return { status: 200, body: await executionJson(this.deps.store, result.execution, []) };
-    await waiting;
-    return this.answer(id, props);
+    return this.answer(id, props, await waiting);
   }
 
   /** the execution's last ERROR line, waiting up to ERROR_LINE_GRACE_MS for one still on its way to the repository */
@@ -141,12 +140,12 @@ export class WebhookService {
   }
 
   /** the answer for an execution: at its end when the trigger waits, its outputs alone with returnOutputs */
-  private async answer(id: string, props: WebhookTrigger["properties"]): Promise<WebhookAnswer> {
+  /** `saved`: the ended execution as this process saved it (the waiter's), so that it is not read back */
+  private async answer(id: string, props: WebhookTrigger["properties"], saved?: SavedRecords): Promise<WebhookAnswer> {
     const { waiter, store } = this.deps;
-    let found = await this.loadSoon(id);
+    let found = saved ?? (await this.loadSoon(id));
     if (props.wait && !isTerminal(found.execution.state.current)) {
-      await waiter.wait(id, WAIT_LIMIT_MS);
-      found = await this.loadSoon(id);
+      found = (await waiter.wait(id, WAIT_LIMIT_MS)) ?? (await this.loadSoon(id));
     }
     const { execution, taskRuns } = found;
     if (props.wait && props.returnOutputs) {

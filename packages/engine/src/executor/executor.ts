@@ -76,6 +76,8 @@ export class Executor {
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined), {
       concurrency,
       onError: this.deps.onError,
+      // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
+      keyAffinity: true,
     });
   }
 
@@ -548,6 +550,7 @@ export class Executor {
       events.emit("execution", {
         executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, ...(execution.kind ? { kind: execution.kind } : {}),
         entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
+        saved: () => structuredClone({ execution, taskRuns: state.taskRuns.map(plainTaskRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { customFilesPrefix, type ExecutorEvent } from "@ferry/engine";
+import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState,
@@ -21,8 +21,9 @@ export function executionRoutes(deps: ApiDeps): Hono {
     if (!found) throw new NotFoundError(`execution ${id} not found`);
     return found;
   };
-  const answer = async (id: string) => {
-    const { execution, taskRuns } = await load(id);
+  /** `saved`: the execution as this process saved its end (the waiter's), so that it is not read back */
+  const answer = async (id: string, saved?: SavedRecords) => {
+    const { execution, taskRuns } = saved ?? (await load(id));
     return executionJson(store, execution, taskRuns);
   };
   /** what GET answers: the primary's record, or history's once the primary dropped it */
@@ -98,8 +99,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
       waiter.cancel(id);
       throw error;
     }
-    if (waiting) await waiting;
-    return c.json(await answer(id));
+    return c.json(await answer(id, waiting && (await waiting)));
   });
 
   app.get("/:id", async (c) => c.json(await read(c.req.param("id"))));
