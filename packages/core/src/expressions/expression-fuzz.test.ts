@@ -184,7 +184,7 @@ describe("expression engine under random templates", () => {
   it("random expression trees of bounded depth render or fail with an ExpressionError", async () => {
     await fc.assert(
       fc.asyncProperty(expr, fc.constantFrom("{{ %s }}", "{% if %s %}t{% endif %}", "{% for x in %s %}{{ x }}{% endfor %}", "{% set v = %s %}{{ v }}"), async (e, shape) => {
-        await check(shape.replace("%s", e));
+        await check(shape.replace("%s", String(e)));
       }),
       { numRuns: 1500, seed: Number(process.env.FERRY_FUZZ_SEED ?? 17) },
     );

@@ -20,7 +20,14 @@ function refusedValue(row: PropertyRow): unknown {
 const head = (n: number) => `id: refused-${n}\nnamespace: strict.refused\n`;
 const LOG = "tasks:\n  - { id: log, type: core.Log, message: hi }\n";
 /** what an input of each type needs besides id and type */
-const INPUT_NEEDS: Record<string, string> = { SELECT: "    values: [a, b]\n", MULTISELECT: "    values: [a, b]\n", ENUM: "    values: [a, b]\n", ARRAY: "    itemType: STRING\n" };
+const INPUT_NEEDS: Record<string, string> = {
+  SELECT: "    values: [a, b]\n",
+  MULTISELECT: "    values: [a, b]\n",
+  ENUM: "    values: [a, b]\n",
+  ARRAY: "    itemType: STRING\n",
+  OBJECT: "    properties:\n      - { id: p, type: STRING }\n",
+  TABLE: "    columns:\n      - { id: c, type: STRING }\n",
+};
 
 /**
  * One flow per refused (or Kestra's-default-only) property of the support table, with the
