@@ -130,10 +130,10 @@ export async function createEngineHarness(
   return {
     dir, repository, storage, queue, registry, store, kv, flows, executor, worker, executions, deploy, waitFor, result,
     /** deploys the flow, runs it with the inputs, waits for the end */
-    async run(source: string, inputs: Record<string, unknown> = {}): Promise<RunResult> {
+    async run(source: string, inputs: Record<string, unknown> = {}, waitMs?: number): Promise<RunResult> {
       const flow = await deploy(source);
       const execution = await executions.create({ flow, inputs });
-      await waitFor(execution.id, (e) => isTerminal(e.state.current));
+      await waitFor(execution.id, (e) => isTerminal(e.state.current), waitMs);
       return result(execution.id);
     },
     /** stops everything; `keep` leaves the data for a harness opened on `dir` after it (a restart) */
