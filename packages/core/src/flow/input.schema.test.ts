@@ -166,5 +166,8 @@ describe("OBJECT and TABLE declarations at deploy", () => {
     expect(messages("  - { id: t, type: TABLE, columns: [{ id: n, type: INT, min: 5, max: 1 }] }\n").join()).toContain("column 0");
     expect(messages("  - { id: t, type: TABLE, rows: { min: 3, max: 1 }, columns: [{ id: n, type: INT }] }\n")).toContain("input 't' (TABLE): rows.min 3 is more than rows.max 1");
     expect(messages("  - { id: t, type: TABLE, columns: [] }\n").join()).toContain("a TABLE needs its columns");
+    // without the list at all, the message names it (it was zod's "expected array, received undefined")
+    expect(messages("  - { id: o, type: OBJECT }\n")).toEqual(["an OBJECT needs its properties, a list of input declarations"]);
+    expect(messages("  - { id: t, type: TABLE, columns: nope }\n")).toEqual(["a TABLE needs its columns, a list of input declarations"]);
   });
 });

@@ -103,9 +103,9 @@ const perType = {
   },
   ARRAY: { itemType: itemType("ARRAY") },
   // each property and column is an input declaration of its own, checked by checkDeclaration
-  OBJECT: { properties: z.array(z.unknown()).min(1, "an OBJECT needs its properties") },
+  OBJECT: { properties: z.array(z.unknown(), { error: "an OBJECT needs its properties, a list of input declarations" }).min(1, "an OBJECT needs its properties") },
   TABLE: {
-    columns: z.array(z.unknown()).min(1, "a TABLE needs its columns"),
+    columns: z.array(z.unknown(), { error: "a TABLE needs its columns, a list of input declarations" }).min(1, "a TABLE needs its columns"),
     rows: z.strictObject({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() }).optional(),
   },
 } satisfies Record<(typeof TYPES)[number], z.ZodRawShape>;
