@@ -15,8 +15,6 @@ export interface TaskRunVariables {
   parentId?: string;
   /** the enclosing task runs with a value of their own or outputs, nearest first (Kestra's `parents`; the first is `parent`) */
   parents?: Array<{ task: { id: string }; taskrun?: { value: string } }>;
-  /** `value` is this run's own (it is a loop's child), not inherited: what its children's `parents` entry for it carries; not a template variable */
-  ownValue?: boolean;
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
@@ -86,7 +84,7 @@ export async function buildRenderContext(
   // a Loop's iteration (a LOOP execution): Kestra's `item`
   if (ref.item) variables.item = ref.item;
   if (extra.taskrun) {
-    const { parents = [], ownValue: _, ...taskrun } = extra.taskrun;
+    const { parents = [], ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
     variables.parents = parents;
     if (parents.length) variables.parent = parents[0];

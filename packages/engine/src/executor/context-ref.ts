@@ -19,7 +19,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
   const outputs: OutputRef[] = [...(execution.loopRun?.outputs ?? [])];
   const add = (run: TaskRunRecord) => {
     if (run.outputsUri && (isTerminal(currentOf(run)) || run.planUri)) {
-      const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
+      const values = state.loopValues(run, true);
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
     }
   };

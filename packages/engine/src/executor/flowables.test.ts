@@ -137,7 +137,7 @@ tasks:
     expect(maxOverlap).toBeLessThanOrEqual(2);
   });
 
-  it("ForEach with concurrencyLimit 0 runs every value at once; nested lists inherit the value", async () => {
+  it("ForEach with concurrencyLimit 0 runs every value at once; a nested list's tasks have no value and read it as parent.taskrun.value (Kestra's FlowableUtils.resolveTasks)", async () => {
     const r = await h.run(`
 id: each-all
 namespace: test.engine
@@ -152,10 +152,16 @@ tasks:
         tasks:
           - id: inner
             type: core.Return
-            format: "v{{ taskrun.value }}"
+            format: "v{{ parent.taskrun.value }} {{ taskrun.value ?? 'none' }}"
+  - id: after
+    type: core.Return
+    format: "{{ outputs.inner['2'].value }}"
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("inner").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
+    expect(r.runs("group").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
+    expect(r.runs("inner").map((t) => t.value)).toEqual([undefined, undefined, undefined]);
+    // Kestra's Execution.outputs nests a run without a value under its ancestors' values
+    expect(await r.outputs("after")).toEqual({ value: "v2 none" });
   });
 
   it("runs Kestra's older EachSequential and EachParallel loops, and Echo", async () => {

@@ -269,14 +269,14 @@ export class Walker {
     } else if (plan.pause) {
       // a pausing flowable holds its branches until resumed; it pauses once, on its first walk; its onPause runs while it is paused
       if (run.state.current === "PAUSED") {
-        await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        await this.walkList(onPauseOf(task), run.id, undefined, mayStart);
         return;
       }
       if (!run.state.histories.some((h) => h.state === "PAUSED")) {
         if (!mayStart || this.halted()) return;
         await this.pauseOrFail(run, task, plan);
         // pauseOrFail moved it on (TypeScript still sees the state narrowed above)
-        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, undefined, mayStart);
         return;
       }
     }
@@ -305,7 +305,7 @@ export class Walker {
       }
     }
     // a Pause ends once its onPause ended too (it may still run when the pause elapsed or was resumed)
-    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, run.value, mayStart));
+    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, undefined, mayStart));
     if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
       // while a branch runs, no errors or finally task has started: only branches are stopped
       if (main === "running") {
@@ -328,10 +328,10 @@ export class Walker {
       }
     }
     if (main === "failed" && task.errors?.length) {
-      if ((await this.walkList(task.errors, run.id, run.value, mayStart)) === "running") return;
+      if ((await this.walkList(task.errors, run.id, undefined, mayStart)) === "running") return;
     }
     if (main !== "killed" && task.finally?.length) {
-      if ((await this.walkList(task.finally, run.id, run.value, mayStart)) === "running") return;
+      if ((await this.walkList(task.finally, run.id, undefined, mayStart)) === "running") return;
     }
     let state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
     // a Pause whose pauseDuration passed with behavior WARN

@@ -106,10 +106,10 @@ function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: nu
     task,
     taskrun: {
       id: taskRunId,
-      ...(job.taskrun.value !== undefined ? { value: job.taskrun.value } : {}),
+      // a WorkingDirectory's children have no value of their own (Kestra's FlowableUtils.resolveTasks)
       parentId: job.taskRunId,
-      // the WorkingDirectory (no outputs) is a parent only with a value of its own, as Kestra's Execution.parents lists them
-      parents: job.taskrun.ownValue ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value! } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
+      // the WorkingDirectory (no outputs) is a parent only with a value, as Kestra's Execution.parents lists them
+      parents: job.taskrun.value !== undefined ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
       attemptsCount: attempt,
     },
     context: { ...job.context, outputs: [...job.context.outputs, ...siblings] },

@@ -35,7 +35,7 @@ export const forEachTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.ForEach"],
   title: "Run tasks for each value",
   description:
-    "Runs `tasks` once per value; children see the value as `{{ taskrun.value }}`. `concurrencyLimit`: 1 (default) runs values one at a time, 0 all at once.",
+    "Runs `tasks` once per value; its own children see the value as `{{ taskrun.value }}`, tasks nested deeper (in a Sequential, an If…) as `{{ parent.taskrun.value }}`. `concurrencyLimit`: 1 (default) runs values one at a time, 0 all at once.",
   properties: z.strictObject({ values: iterationValues(), concurrencyLimit: schema.int({ min: 0 }).default(1), tasks: taskList().min(1), ...handlers }),
   taskProperties: ["tasks", ...HANDLER_LISTS],
   examples: [{ title: "Loop", flow: "id: loop\nnamespace: company.team\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    tasks:\n      - id: log\n        type: core.Log\n        message: \"{{ taskrun.value }}\"\n" }],
