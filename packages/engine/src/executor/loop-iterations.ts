@@ -57,7 +57,9 @@ export async function walkLoop(state: ExecutionState, run: TaskRunRecord, plan: 
   }
   if (started) {
     const previous = await outputsOf(run, store);
-    await saveLoop(state, run, plan, { ...previous, iterationCount: count, runningIterations: running, terminatedIterations: previous.terminatedIterations ?? {} }, store);
+    // a file's values: Kestra's LoopExecutionEventMessageHandler moves `nextOffset` past each value it starts an iteration for
+    const nextOffset = it.offsets ? { nextOffset: it.offsets[children.length - 1] } : {};
+    await saveLoop(state, run, plan, { ...previous, iterationCount: count, runningIterations: running, terminatedIterations: previous.terminatedIterations ?? {}, ...nextOffset }, store);
   }
   if (running > 0 || (!it.stopped && children.length < count)) return "running";
   return it.stopped === "failed" ? "failed" : "success";
@@ -121,7 +123,8 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
   }
   // the iteration's own task runs, and those its own Loops counted (Kestra bubbles each level's accumulator up: LoopCaseTest.loopNested counts 93)
   const statistic = plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store));
-  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
+  const nextOffset = previous.nextOffset !== undefined ? { nextOffset: previous.nextOffset } : {};
+  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...nextOffset, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
   const decided = status === "CANCELLED" ? "CANCELLED" : undefined;
   if (decided) {

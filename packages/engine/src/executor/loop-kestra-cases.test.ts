@@ -119,6 +119,43 @@ describe("a Loop over a storage file (Loop.initFromUri, FlowableUtils.readAndCou
     const values = await Promise.all((await r.iterations()).map(async (i) => ((await i.outputs("item")) as { value: string }).value));
     expect(values).toEqual(["0 same", "1 other", "2 same"]);
   });
+
+  it("keeps nextOffset, the byte past the last value it started an iteration for (Loop.NEXT_OFFSET_OUTPUT, readLoopValuesFromUri); a list's Loop has none", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: |-
+      "same"
+      "other"
+
+      "last"
+    extension: .ion
+  - id: all
+    type: io.kestra.plugin.core.flow.Loop
+    values: "{{ outputs.write.uri }}"
+    tasks:
+      - { id: item, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
+  - id: list
+    type: io.kestra.plugin.core.flow.Loop
+    values: [a]
+    tasks:
+      - { id: listed, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
+  - id: serial
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: "{{ outputs.write.uri }}"
+    tasks:
+      - { id: fail, type: io.kestra.plugin.core.execution.Fail, condition: "{{ item.value == 'other' }}" }
+`),
+    );
+    // "same"\n ends at byte 7, "other"\n at 15, the empty line is skipped, "last" (no newline) ends the file at 22
+    expect(await r.outputs("all")).toMatchObject({ iterationCount: 3, nextOffset: 22 });
+    expect(await r.outputs("list")).not.toHaveProperty("nextOffset");
+    // one at a time, the second value fails the Loop: the third is never read
+    expect(r.state("serial")).toBe("FAILED");
+    expect(await r.outputs("serial")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 1, FAILED: 1 }, nextOffset: 15 });
+  });
 });
 
 describe("a Loop iteration killed on its own (LoopExecutionEventMessageHandler.terminateLoop)", () => {
