@@ -1,6 +1,7 @@
 import { toDouble } from "@ferry/sdk";
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import { instanceVariable } from "./instance-variables.js";
+import { boxDoubles } from "./written-doubles.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
@@ -71,7 +72,7 @@ export async function buildRenderContext(
     labels: nestLabels(ref.labels),
     inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,
-    vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
+    vars: ref.variablesUri ? await store.read(ref.variablesUri) : boxDoubles(ref.variables ?? {}, ref.variableDoubles),
     envs: envs(),
   };
   const kestra = instanceVariable();

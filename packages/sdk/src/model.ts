@@ -89,6 +89,12 @@ export interface ExecutionRecord {
   loopRun?: LoopRun;
   /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
   killChildren?: boolean;
+  /**
+   * The task runs that ran in it but its task-run list no longer holds: those a LoopUntil dropped
+   * with each iteration, counted with their durations (Kestra's ExecutionMetadata.taskRunStatistic
+   * accumulator; its Loops' iterations are counted in their Loop's outputs)
+   */
+  discardedTaskRuns?: { count: number; durationSumMs: number; durationMinMs: number; durationMaxMs: number };
   created: string;
   updated: string;
   /**

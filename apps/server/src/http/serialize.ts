@@ -1,5 +1,5 @@
 import { nestInputs } from "@ferry/core";
-import { executionStatistic, maskSecretInputs, type JsonStore } from "@ferry/engine";
+import { executionStatistic, maskSecretInputs, plusStatistic, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -19,7 +19,8 @@ const labelList = (labels: Record<string, string>) => Object.entries(labels).map
 export async function executionJson(store: JsonStore, execution: ExecutionRecord, taskRuns: TaskRunRecord[]) {
   const outputs = new Map<string, Promise<unknown>>(taskRuns.map((run) => [run.id, resolve(store, run.outputsUri)]));
   // Kestra's metadata.taskRunStatistic: the task runs of its Loops' iterations, which its task-run list does not hold (LoopCaseTest)
-  const taskRunStatistic = await executionStatistic(taskRuns, (run) => outputs.get(run.id)!);
+  // and the task runs its LoopUntils dropped with each iteration (ExecutionMetadata.taskRunStatistic)
+  const taskRunStatistic = plusStatistic(await executionStatistic(taskRuns, (run) => outputs.get(run.id)!), execution.discardedTaskRuns);
   return {
     id: execution.id,
     namespace: execution.namespace,

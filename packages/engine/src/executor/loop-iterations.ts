@@ -122,7 +122,8 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
     collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
   }
   // the iteration's own task runs, and those its own Loops counted (Kestra bubbles each level's accumulator up: LoopCaseTest.loopNested counts 93)
-  const statistic = plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store));
+  // and those its LoopUntils dropped (Kestra's TaskRunStatistic.of(taskRunList).plus(metadata.taskRunStatistic): LoopCaseTest.loopWithLoopUntil)
+  const statistic = plusStatistic(plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store)), child.execution.discardedTaskRuns);
   const nextOffset = previous.nextOffset !== undefined ? { nextOffset: previous.nextOffset } : {};
   await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...nextOffset, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
@@ -146,6 +147,9 @@ export interface TaskRunStatistic {
   durationMinMs: number;
   durationMaxMs: number;
 }
+
+/** the task runs counted, with their durations (Kestra's TaskRunStatistic.of); none: undefined */
+export const statisticOf = (taskRuns: TaskRunRecord[]): TaskRunStatistic | undefined => (taskRuns.length ? addStatistic(undefined, taskRuns) : undefined);
 
 /** the statistic with an ended iteration's task runs added (Kestra's TaskRunStatistic.of(taskRuns).plus) */
 function addStatistic(previous: TaskRunStatistic | undefined, taskRuns: TaskRunRecord[]): TaskRunStatistic {

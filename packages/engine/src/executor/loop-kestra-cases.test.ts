@@ -73,6 +73,43 @@ describe("flow.Loop as LoopCaseTest asserts it", () => {
     expect((await executionStatistic(first.taskRuns, (run) => h.store.read(run.outputsUri!)))?.count).toBe(6);
   });
 
+  it("a LoopUntil's discarded iterations count in the execution's statistic and bubble up to the Loop's (LoopCaseTest.loopWithLoopUntil, ExecutionMetadata.taskRunStatistic)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [1, 2]
+    tasks:
+      - id: inner_wait
+        type: io.kestra.plugin.core.flow.LoopUntil
+        condition: "{{ outputs.inner_wait.iterationCount == 2 }}"
+        checkFrequency: { interval: PT0.02S }
+        tasks:
+          - { id: log, type: io.kestra.plugin.core.log.Log, message: "iteration" }
+  - id: until
+    type: io.kestra.plugin.core.flow.LoopUntil
+    condition: "{{ outputs.until.iterationCount == 3 }}"
+    checkFrequency: { interval: PT0.02S }
+    tasks:
+      - { id: step, type: io.kestra.plugin.core.log.Log, message: "step" }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const subs = await r.iterations("loop");
+    expect(subs).toHaveLength(2);
+    // each iteration: [inner_wait, the last iteration's log] (2), and the first iteration's log dropped (1)
+    for (const sub of subs) {
+      expect(sub.runs("inner_wait")).toHaveLength(1);
+      expect(sub.runs("log")).toHaveLength(1);
+      expect(sub.execution.discardedTaskRuns?.count).toBe(1);
+    }
+    // bubbled up: 2 x (2 + 1) = 6, as LoopCaseTest asserts
+    expect(((await r.outputs("loop")) as { taskRunStatistic: TaskRunStatistic }).taskRunStatistic.count).toBe(6);
+    // the root's own LoopUntil dropped two iterations' step
+    expect(r.runs("step")).toHaveLength(1);
+    expect(r.execution.discardedTaskRuns?.count).toBe(2);
+  });
+
   it("collected outputs are appended as iterations end, not in iteration order (LoopExecutionEventMessageHandler)", async () => {
     const r = await h.run(
       flow(`tasks:

@@ -1,4 +1,4 @@
-import { renderValue, tasksAtPath, type Callable, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, writtenDoubles, type Callable, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "../secret-function.js";
@@ -156,7 +156,7 @@ export class Walker {
     const run = this.state.create(task.id, parentId, value, "RUNNING");
     try {
       const ctx = await this.renderContext(run, task);
-      const props = await renderProperties(def, task, ctx);
+      const props = await renderProperties(def, task, ctx, writtenDoubles(task));
       const prefix = recordsPrefix(this.state.execution);
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
@@ -206,7 +206,7 @@ export class Walker {
     if (def?.kind !== "subflow" || def.batches) return;
     this.state.setRunState(run, "RUNNING");
     try {
-      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));
+      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task), writtenDoubles(task))));
     } catch (error) {
       this.state.log("ERROR", errorMessage(error), run);
       this.state.setRunState(run, outcomeState(task, "FAILED"));

@@ -98,9 +98,13 @@ function willRetry(job: WorkerJob, task: TaskSpec, attempts: number): boolean {
 
 /** the job of one child: the WorkingDirectory's, for this task, seeing its earlier siblings' outputs */
 function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: number, siblings: OutputRef[]): WorkerJob {
-  const { sharedFolder: _, ...rest } = job;
+  const { sharedFolder: _, doubles, ...rest } = job;
+  // the whole floats written in this child: those of the WorkingDirectory's job under its place in `tasks`
+  const index = ((job.task.tasks ?? []) as TaskSpec[]).indexOf(task);
+  const mine = (doubles ?? []).filter((path) => path[0] === "tasks" && path[1] === index).map((path) => path.slice(2));
   return {
     ...rest,
+    ...(mine.length ? { doubles: mine } : {}),
     taskRunId,
     attempt,
     task,

@@ -1,4 +1,4 @@
-import { defineTask, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, schema, stringifyJson, UserError, z } from "@ferry/sdk";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 
 /**
@@ -10,7 +10,8 @@ export function valuesOf(raw: unknown): string[] {
   // Kestra's FlowableUtils.resolveEachTasks refuses null values rather than iterating over "null"
   const nulls = values.filter((v) => v === null || v === undefined).length;
   if (nulls) throw new UserError(`Found '${nulls}' null values on Each, with values=${JSON.stringify(values)}`);
-  return [...new Set(values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))))];
+  // Jackson's text of anything else: a Double written 1.0 stays `1.0`
+  return [...new Set(values.map((v) => (typeof v === "string" ? v : stringifyJson(v))))];
 }
 
 /** a list, or a template rendering to a JSON array: checked once rendered (valuesOf) */

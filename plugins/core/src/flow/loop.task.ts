@@ -1,4 +1,4 @@
-import { defineTask, schema, UserError, z, type FlowableBranch, type FlowableContext, type LoopItem } from "@ferry/sdk";
+import { defineTask, JavaDouble, schema, UserError, z, type FlowableBranch, type FlowableContext, type LoopItem } from "@ferry/sdk";
 import { parseIonLine } from "../storage/ion.js";
 import { iterationValues } from "./for-each.task.js";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
@@ -89,7 +89,7 @@ function jsonItem(value: unknown, values: unknown): string {
 function listItem(value: unknown, values: unknown): string {
   if (value === null || value === undefined) throw nullItem(values);
   if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || value instanceof JavaDouble) return String(value);
   if (typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
   throw new UserError(`Unknown value element type: ${Array.isArray(value) ? "list" : typeof value} (${JSON.stringify(value)}) in Loop 'values'`);
 }
