@@ -20,6 +20,11 @@ export interface Attempt {
   logFile?: string;
   /** a failed attempt the retry policy follows with another: when that one is due (so a lost timer is armed again, never fired early) */
   retryAt?: string;
+  /**
+   * the one attempt of a flowable the executor resolves itself (Kestra ≥ 1.2 gives every flowable one, RUNNING from its
+   * start, ending as it ends): no worker runs it. A WorkingDirectory's attempts, which a worker runs, are not marked
+   */
+  flowable?: boolean;
 }
 
 /**

@@ -167,6 +167,9 @@ export class ExecutionState {
 
   setRunState(run: TaskRunRecord, state: TaskRunState): void {
     transition(run.state, state);
+    // a flowable's attempt ends as it ends (ExecutorService.childWorkerTaskResult: attempts.getLast().withState(endedState))
+    const last = run.attempts[run.attempts.length - 1];
+    if (last?.flowable && isTerminal(state)) transition(last.state, state);
     this.touch(run);
   }
 

@@ -212,6 +212,39 @@ tasks:
     expect(await r.outputs("pick")).toEqual({ value: "bx/b" });
   });
 
+  it("a flowable's task run has one attempt, RUNNING from its start, ending as it ends; an empty Loop none (Kestra's JdbcExecutor flowable attempt, ExecutorService.childWorkerTaskResult)", async () => {
+    const r = await h.run(`
+id: flowable-attempts
+namespace: test.engine
+tasks:
+  - id: seq
+    type: core.Sequential
+    tasks:
+      - { id: one, type: core.Return, format: x }
+  - id: check
+    type: core.If
+    condition: "false"
+    then:
+      - { id: never, type: core.Return, format: x }
+  - id: empty
+    type: io.kestra.plugin.core.flow.Loop
+    values: []
+    tasks:
+      - { id: nothing, type: core.Return, format: x }
+  - id: fails
+    type: core.Parallel
+    tasks:
+      - { id: boom, type: io.kestra.plugin.core.execution.Fail }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    const attempts = (taskId: string) => r.runs(taskId)[0].attempts.map((a) => a.state.current);
+    expect(attempts("seq")).toEqual(["SUCCESS"]);
+    expect(attempts("check")).toEqual(["SUCCESS"]);
+    expect(attempts("empty")).toEqual([]);
+    expect(attempts("fails")).toEqual(["FAILED"]);
+    expect(r.runs("seq")[0].attempts[0].state.histories.map((h) => h.state)).toEqual(["RUNNING", "SUCCESS"]);
+  });
+
   it("a failing branch fails its flowable and the execution; later tasks do not run", async () => {
     const r = await h.run(`
 id: par-fail

@@ -170,6 +170,8 @@ export class Walker {
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
+        // Kestra gives a flowable one attempt, RUNNING from its start; not a Loop without values, which ends at once, nor a WorkingDirectory, whose attempts its worker runs
+        if (!plan.worker && !(plan.iterations && plan.branches.length === 0)) run.attempts.push({ state: newState("RUNNING"), flowable: true });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
