@@ -116,6 +116,33 @@ tasks:
     expect(runs("foreach")[0].iteration).toBeUndefined();
   });
 
+  it("shows a flowable task run's attempt as Kestra 1.2 does: RUNNING from its start, then its end state (ExitTest.shouldExitAndFailNestedIf)", async () => {
+    await api("/flows", yaml(`id: exit-nested
+namespace: api.test
+tasks:
+  - id: outer
+    type: core.If
+    condition: "{{ true }}"
+    then:
+      - id: inner
+        type: core.If
+        condition: "{{ false }}"
+        then:
+          - { id: never, type: core.Log, message: never }
+        else:
+          - { id: stop, type: io.kestra.plugin.core.execution.Exit, state: FAILED }
+`));
+    const r = await json(await api("/executions/api.test/exit-nested?wait=true", { method: "POST" }));
+    expect(r.body.state.current).toBe("FAILED");
+    const run = (taskId: string) => r.body.taskRunList.find((t: { taskId: string }) => t.taskId === taskId);
+    for (const taskId of ["outer", "inner"]) {
+      expect(run(taskId).state.current).toBe("FAILED");
+      expect(run(taskId).attempts).toHaveLength(1);
+      expect(run(taskId).attempts[0].state.histories.map((h: { state: string }) => h.state)).toEqual(["RUNNING", "FAILED"]);
+    }
+    expect(run("stop").attempts.map((a: { state: { current: string } }) => a.state.current)).toEqual(["FAILED"]);
+  });
+
   it("takes multipart inputs and labels", async () => {
     const form = new FormData();
     form.set("name", "Form");

@@ -1,5 +1,5 @@
 import { nestInputs } from "@ferry/core";
-import { eachIterations, executionStatistic, maskSecretInputs, type JsonStore } from "@ferry/engine";
+import { eachIterations, executionStatistic, flowableAttempt, maskSecretInputs, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -54,7 +54,10 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         value: run.value ?? null,
         ...(iterations.has(run.id) ? { iteration: iterations.get(run.id) } : {}),
         state: run.state,
-        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
+        // a flowable's run shows Kestra 1.2's attempt, derived from its state (flowable-attempt.ts)
+        attempts: run.attempts.length
+          ? run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) }))
+          : [flowableAttempt(run)].filter((a) => a !== undefined),
         outputs: (await outputs.get(run.id)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),
