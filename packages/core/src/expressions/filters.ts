@@ -1,4 +1,4 @@
-import { JavaDouble, parseDuration } from "@ferry/sdk";
+import { JavaDouble, newId, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
@@ -317,7 +317,8 @@ export const FUNCTIONS: Record<string, Builtin> = {
   },
   max: (args) => Math.max(...args.map((a) => toNumber(a, "max"))),
   min: (args) => Math.min(...args.map((a) => toNumber(a, "min"))),
-  uuid: () => crypto.randomUUID(),
+  // Kestra's UUIDFunction: a time-based UUID (version 7), 36 characters (UUIDFunctionTest)
+  uuid: () => newId(),
   nanoId,
   ksuid,
   id,
