@@ -25,6 +25,9 @@ array:
   - string
 `;
 
+// filters/JqFilterTest.map, YamlFilterTest.map: the values (a Java date reaches Ferry as ISO text)
+const JQ_VARS = { vars: { second: { string: "string", int: 1, float: 1.123, list: ["string", 1, 1.123], bool: true, date: "2013-09-08T16:19:00+02:00", map: { string: "string", int: 1, float: 1.123 } } } };
+
 const CASES: Case[] = [
   // functions/IsDateBeforeFunctionTest
   { test: "IsDateBeforeFunctionTest.shouldReturnTrueWhenDateIsBeforeReference", template: "{{ isDateBefore('2025-01-01', '2025-01-02') }}", expected: "true" },
@@ -60,6 +63,38 @@ const CASES: Case[] = [
   ].map(([path, expected]): Case => ({ test: "YamlFunctionTest.fromString", template: `{{ yaml(yaml).${path} }}`, vars: { yaml }, expected })),
   // filters/Sha512FilterTest (Kestra asserts only that it is not the input: here the digest)
   { test: "Sha512FilterTest.out", template: '{{ "hello" | sha512 }}', expected: "9b71d224bd62f3785d96d46ad3ea3d73319bfbc2890caadae2dff72519673ca72323c3d99ba5c11d7c7acc6e14b8c5da0c4663475c2e5c3adef46f73bcdec043" },
+  // functions/RenderFunctionTest (a Java LocalDateTime or Duration reaches Ferry as the text it prints)
+  { test: "RenderFunctionTest.shouldRenderForString", template: "{{ render(input) }}", vars: { input: "test" }, expected: "test" },
+  { test: "RenderFunctionTest.shouldRenderForInteger", template: "{{ render(input) }}", vars: { input: 42 }, expected: "42" },
+  { test: "RenderFunctionTest.shouldRenderForBoolean", template: "{{ render(input) }}", vars: { input: true }, expected: "true" },
+  { test: "RenderFunctionTest.shouldRenderForNull", template: "{{ render(input) }}", vars: { input: null }, expected: "" },
+  { test: "RenderFunctionTest.shouldRenderForDuration", template: "{{ render(input) }}", vars: { input: "PT5S" }, expected: "PT5S" },
+  { test: "RenderFunctionTest.shouldThrowOnCircularRender", template: "{{ render(input) }}", vars: { input: "{{ render(input) }}" }, error: "Maximum render() nesting depth (16) exceeded" },
+  { test: "RenderFunction.toRender (its argument's name)", template: "{{ render(toRender=input, recursive=false) }}|{{ renderOnce(toRender=input) }}", vars: { input: "{{ x }}", x: "{{ y }}" }, expected: "{{ y }}|{{ y }}" },
+  { test: "RenderFunction.execute (no argument)", template: "{{ render() }}", error: "The 'render' function expects an argument 'toRender'." },
+  // filters/JqFilterTest
+  { test: "JqFilterTest.simple", template: '{{  render(first) | jq(".second.third") }}', vars: { first: { second: { third: "{{third}}" } }, end: "awesome", third: "{{end}}" }, expected: '["awesome"]' },
+  { test: "JqFilterTest.map", template: '{{ vars | jq(".second.string") | first }}|{{ vars | jq(".second.int") | first }}|{{ vars | jq(".second.float") | first }}|{{ vars | jq(".second.date") | first }}', vars: JQ_VARS, expected: "string|1|1.123|2013-09-08T16:19:00+02:00" },
+  { test: "JqFilterTest.map", template: '{{ vars | jq(".second.map") | first }}', vars: JQ_VARS, expected: '{"string":"string","int":1,"float":1.123}' },
+  { test: "JqFilterTest.object", template: '{% set array = vars | jq(".array") %}{{array[0][0]}}', vars: { vars: { object: { key: "value" }, array: ["arrayValue"] } }, expected: "arrayValue" },
+  // filters/YamlFilterTest (Jackson's YAML: a list indented by one space)
+  { test: "YamlFilterTest.map", template: "{{ vars.second.string | yaml }}|{{ vars.second.int | yaml }}|{{ vars.second.float | yaml }}|{{ vars.second.bool | yaml }}|{{ vars.second.date | yaml }}", vars: JQ_VARS, expected: "string\n|1\n|1.123\n|true\n|2013-09-08T16:19:00+02:00\n" },
+  { test: "YamlFilterTest.map", template: "{{ vars.second.list | yaml }}", vars: JQ_VARS, expected: " - string\n - 1\n - 1.123\n" },
+  { test: "YamlFilterTest.map", template: "{{ vars.second.map | yaml }}", vars: JQ_VARS, expected: "string: string\nint: 1\nfloat: 1.123\n" },
+  // filters/NumberFilterTest
+  ...[
+    ['{{ "12.3" | number | className }}', "java.lang.Float"],
+    ['{{ "2147483647" | number | className }}', "java.lang.Integer"],
+    ['{{ "9223372036854775807" | number | className }}', "java.lang.Long"],
+    ['{{ "9223372036854775807" | number(\'BIGDECIMAL\') | className }}', "java.math.BigDecimal"],
+    ['{{ "9223372036854775807" | number(\'BIGINTEGER\') | className }}', "java.math.BigInteger"],
+    ['{{ "9223372036854775807" | number(\'DOUBLE\') | className }}', "java.lang.Double"],
+  ].map(([template, expected]): Case => ({ test: "NumberFilterTest.run", template, expected })),
+  // filters/ReplaceFilterTest; a pattern that backtracks for ever ends at render.timeoutMs (Kestra's RegexUtils
+  // timeout, 10 s by default, says "timed out"; Ferry's render budget, 5 s by default, says "was still running")
+  { test: "ReplaceFilterTest.string", template: "{{ 'john doe is john doe' | replace({'john': 'jane'}) }}", expected: "jane doe is jane doe" },
+  { test: "ReplaceFilterTest.regexp", template: "{{ 'aa1bb2cc3dd4ee5' | replace({'(\\\\d)': '-$1-'}, regexp=true) }}", expected: "aa-1-bb-2-cc-3-dd-4-ee-5-" },
+  { test: "ReplaceFilterTest.regexpReDoSShouldTimeout", template: `{{ '${"a".repeat(25)}b' | replace({'(.*a){25}': 'x'}, regexp=true) }}`, limits: { timeoutMs: 200 }, error: /render\.timeoutMs is 200, .* was still running/ },
   // functions/TasksWithStateFunctionTest: the engine's function, in packages/engine/src/task-states.test.ts
   // functions/UUIDFunctionTest: 36 characters (Kestra's is a time-based UUID, version 7)
   { test: "UUIDFunctionTest.checkUuidIsNotEmpty", template: "{{ uuid() }}", expected: /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ },

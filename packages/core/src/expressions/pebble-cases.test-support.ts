@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import type { RenderLimits } from "./render-limits.js";
 import { ExpressionError } from "./expression.error.js";
 import { renderString } from "./render.js";
 
@@ -14,13 +15,15 @@ export interface Case {
   expected?: string | RegExp;
   /** The render fails with an ExpressionError holding this text. */
   error?: string | RegExp;
+  /** limits other than the defaults (a Kestra test that sets a timeout) */
+  limits?: Partial<RenderLimits>;
 }
 
 /** one `it` per row (call inside a describe) */
 export function runCases(cases: Case[]): void {
   for (const c of cases) {
     it(`${c.test}: ${c.template}`, async () => {
-      const rendering = renderString(c.template, { variables: c.vars ?? {} });
+      const rendering = renderString(c.template, { variables: c.vars ?? {}, ...(c.limits ? { limits: c.limits } : {}) });
       if (c.error !== undefined) {
         const error = await rendering.then(
           (v) => new Error(`rendered ${JSON.stringify(v)}`),
