@@ -18,7 +18,7 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
   timestampNano: ["timeZone", "existingFormat"], title: [], toIon: [], toJson: [], trim: [], unique: [], upper: [], urldecode: [], urlencode: [], values: [], yaml: [],
 };
 
-/** the functions Ferry itself answers; secret() and kv() come from the backends and check their own */
+/** the functions Ferry answers (the engine's too: kv, secret, the file functions, subflow) */
 export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], loopOutputs: ["outputs", "name"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["toRender", "recursive"], renderOnce: ["toRender"],
@@ -26,7 +26,7 @@ export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
   isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],
-  subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"],
+  subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"], kv: ["key", "namespace", "errorOnMissing"], secret: ["key", "namespace", "subkey"],
 };
 
 // functions of any number of positional arguments
