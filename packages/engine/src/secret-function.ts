@@ -7,7 +7,8 @@ import { UserError, type SecretBackend } from "@ferry/sdk";
  * at parent namespaces too) or for the namespace given, which must be the flow's or a parent of
  * it (Kestra's open-source edition allows any; Ferry keeps a namespace's secrets to it and its
  * children); `subkey` reads one field of a secret holding a JSON object (a text or number as
- * its text, a list or map as JSON). A missing secret names itself, never a value.
+ * its text, a list or map as JSON); `full=true` answers `{value}` (the docs' map, without the
+ * `metadata` only multi-field secret managers give). A missing secret names itself, never a value.
  */
 export function secretFunction(backend: SecretBackend, namespace: string): Callable {
   return async (args, named) => {
@@ -22,7 +23,15 @@ export function secretFunction(backend: SecretBackend, namespace: string): Calla
     const value = await backend.get(target, name);
     if (value === undefined) throw new UserError(`secret ${name} not found in namespace ${target}`);
     const subkey = args[2] ?? named.subkey;
-    return subkey === undefined || subkey === null || subkey === "" ? value : subkeyOf(value, String(subkey), name);
+    const full = args[3] ?? named.full;
+    if (full !== undefined && full !== null && typeof full !== "boolean") throw new UserError("The 'secret' function expects an optional argument 'full' with type boolean.");
+    const hasSubkey = subkey !== undefined && subkey !== null && subkey !== "";
+    if (full === true) {
+      if (hasSubkey) throw new UserError("The 'secret' function's 'full' cannot be combined with 'subkey'.");
+      // Ferry's backends (env, database, Vault's KV) hold one value per secret: no `metadata`, as Kestra's single-value backends
+      return { value };
+    }
+    return hasSubkey ? subkeyOf(value, String(subkey), name) : value;
   };
 }
 

@@ -46,4 +46,10 @@ describe("secret() (SecretFunctionTest)", () => {
     expect(await render("{{ secret('string-secret', namespace='io.ferry') }}")).toBe("string-value");
     await expect(render("{{ secret('string-secret', namespace='other.team') }}")).rejects.toThrow("may not read the secrets of namespace other.team");
   });
+
+  it("full=true: the docs' map, {value} (Ferry's backends give no metadata); not with subkey", async () => {
+    expect(await render("{% set cred = secret('string-secret', full=true) %}{{ cred.value }}|{{ cred.metadata is defined }}")).toBe("string-value|false");
+    await expect(render("{{ secret('json-secret', subkey='string', full=true) }}")).rejects.toThrow("cannot be combined with 'subkey'");
+    await expect(render("{{ secret('json-secret', full='yes') }}")).rejects.toThrow("'full' with type boolean");
+  });
 });
