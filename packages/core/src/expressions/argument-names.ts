@@ -26,7 +26,7 @@ export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
   isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],
-  subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"], kv: ["key", "namespace", "errorOnMissing"], secret: ["key", "namespace", "subkey", "full"],
+  subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"], datafaker: ["expr", "locale"], kv: ["key", "namespace", "errorOnMissing"], secret: ["key", "namespace", "subkey", "full"],
 };
 
 // functions of any number of positional arguments

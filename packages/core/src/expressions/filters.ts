@@ -2,6 +2,7 @@ import { JavaDouble, newId, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
+import { datafaker } from "./datafaker-function.js";
 import { id, ksuid, nanoId } from "./id-functions.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
@@ -320,6 +321,7 @@ export const FUNCTIONS: Record<string, Builtin> = {
   // Kestra's UUIDFunction: a time-based UUID (version 7), 36 characters (UUIDFunctionTest)
   uuid: () => newId(),
   nanoId,
+  datafaker,
   ksuid,
   id,
   encrypt,
