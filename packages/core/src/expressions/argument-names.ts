@@ -24,7 +24,7 @@ export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["toRender", "recursive"], renderOnce: ["toRender"],
   printContext: [], dump: [], fetchContext: [], currentEachOutput: ["outputs"], parentOutput: ["index"], iterationOutput: ["taskId", "iteration"], outputFromIteration: ["index"], iterationOutputs: ["iteration", "taskId"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
-  isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
+  isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"], isPublicHoliday: ["date", "countryCode", "subDivision"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],
   subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"], datafaker: ["expr", "locale"], kv: ["key", "namespace", "errorOnMissing"], secret: ["key", "namespace", "subkey", "full"],
 };

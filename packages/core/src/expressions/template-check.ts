@@ -19,7 +19,6 @@ const EVALUATOR_FILTERS = ["default", "className"];
 /** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
 const NOT_YET: Record<string, string> = {
   i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
-  isPublicHoliday: "isPublicHoliday() is not supported by Ferry yet (Kestra reads Jollyday's holiday calendars, which Ferry does not carry)",
   credential: "credential() is a Kestra Enterprise Edition function (managed credentials): not supported",
   appLink: "appLink() is a Kestra Enterprise Edition function (Kestra Apps): not supported",
 };
