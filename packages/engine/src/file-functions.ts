@@ -48,7 +48,8 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
       trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
     ].filter((p): p is string => !!p);
     if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return key;
-    throw new UserError(`${what}('${path}'): the file belongs to another execution or namespace; a flow reads only its execution's files and its namespace's`, { status: 403 });
+    // Kestra's words (ReadFileFunctionTest.readUnauthorizedInternalStorageFile), then Ferry's rule
+    throw new UserError(`Unable to read the file '${path}' as it didn't belong to the current execution (${what}: a flow reads only its execution's files, those of the execution that started it, and its namespace's)`, { status: 403 });
   }
   const nsfile = NSFILE.exec(path);
   if (nsfile) {

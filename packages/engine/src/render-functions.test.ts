@@ -1,6 +1,8 @@
 import { definePlugin, defineTask, namespaceFileKey, z } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderString } from "@ferry/core";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
+import { errorLogReader, errorLogsFunction } from "./error-logs.function.js";
 
 /*
  * The functions that reach the runtime, on the real engine (SQLite, local storage, memory
@@ -51,7 +53,7 @@ tasks:
     const uri = ((await first.outputs("write")) as { uri: string }).uri;
     const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages().join("\n")).toMatch(/belongs to another execution or namespace/);
+    expect(r.messages().join("\n")).toContain(`Unable to read the file '${uri}' as it didn't belong to the current execution`);
     const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }}" }\n`);
     expect(other.messages().join("\n")).toMatch(/the namespace 'test.other' is not this flow's/);
     const scheme = await h.run(`id: scheme\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('s3://bucket/x') }}" }\n`);
@@ -102,6 +104,26 @@ tasks:
 `);
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.messages().join("\n")).toMatch(/'errorLogs' function can only be used where tasks run/);
+  });
+});
+
+describe("errorLogs (ErrorLogsFunctionTest)", () => {
+  const entry = (executionId: string, level: "INFO" | "ERROR", message: string) => ({ executionId, namespace: "namespace", flowId: "flow", level, message, timestamp: new Date().toISOString() });
+  // the render's time bounds how long errorLogs() looks again for lines still on their way
+  const render = (executionId: string) =>
+    renderString("{{ errorLogs() }}", { variables: { execution: { id: executionId } }, functions: { errorLogs: errorLogsFunction(errorLogReader(async () => h.repository), executionId) }, limits: { timeoutMs: 800 } });
+
+  it("shouldReturnNothingWhenNoErrors: []", async () => {
+    await h.repository.appendLogs([entry("el-none", "INFO", "some log message")]);
+    expect(await render("el-none")).toBe("[]");
+  });
+
+  it("shouldReturnErrorsWhenExistsErrors: the ERROR lines, not the INFO one", async () => {
+    await h.repository.appendLogs([entry("el-some", "INFO", "some log message"), entry("el-some", "ERROR", "first error message"), entry("el-some", "ERROR", "second error message")]);
+    const text = await render("el-some");
+    expect(text).toContain("first error message");
+    expect(text).toContain("second error message");
+    expect(text).not.toContain("some log message");
   });
 });
 
