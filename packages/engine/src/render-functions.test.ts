@@ -48,8 +48,15 @@ tasks:
     expect(value).toBe("twelve bytes|12|true|false|hello from a namespace file|hello from a namespace file|true|false|ferry://test/files/_files/scripts/hello.txt|twelve bytes");
   });
 
-  it("refuses another execution's file and another namespace's, naming why", async () => {
-    const first = await h.run(`id: writer\nnamespace: test.files\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
+  it("reads a task file of another execution of its namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution)", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.files\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: Hello from a task output }\n`);
+    const uri = ((await first.outputs("write")) as { uri: string }).uri;
+    const r = await h.run(`id: sizer\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: size, type: core.Return, format: "{{ fileSize(inputs.u) }}|{{ read(inputs.u) }}" }\n`, { u: uri });
+    expect(((await r.outputs("size")) as { value: string }).value).toBe("24|Hello from a task output");
+  });
+
+  it("refuses another namespace's execution file and namespace file, naming why", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.other\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
     const uri = ((await first.outputs("write")) as { uri: string }).uri;
     const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
     expect(r.execution.state.current).toBe("FAILED");
