@@ -267,8 +267,11 @@ class StreamConsumer {
   private readonly stream: string;
   /** this consumer's own stream (key affinity), else undefined */
   private readonly own?: string;
-  /** in-flight entry ids, each with the lease its handler watches and the stream it came from */
-  private readonly inFlight = new Map<string, { lease: AbortController; stream: string }>();
+  /**
+   * in-flight entries by stream and id (ids are per stream: the channel's stream and this
+   * consumer's own may both hold an entry `1733000000000-0`), each with the lease its handler watches
+   */
+  private readonly inFlight = new Map<string, { lease: AbortController; stream: string; id: string }>();
   /** keys marked as this consumer's, with when (renewed at most every half of OWNER_TTL_S) */
   private readonly owned = new Map<string, number>();
   /** when this consumer last proved it holds what it holds */
@@ -343,7 +346,7 @@ class StreamConsumer {
     this.beating = true;
     try {
       const byStream = new Map<string, string[]>();
-      for (const [id, { stream }] of this.inFlight) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+      for (const { stream, id } of this.inFlight.values()) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
       await Promise.all([...byStream].map(([stream, ids]) => this.commands.xclaim(stream, GROUP, this.name, 0, ...ids, "JUSTID")));
       this.heldAt = Date.now();
     } catch (error) {
@@ -413,7 +416,8 @@ class StreamConsumer {
     if (key && this.own) this.claimKey(key);
     this.running++;
     const lease = new AbortController();
-    this.inFlight.set(id, { lease, stream });
+    const held = `${stream} ${id}`;
+    this.inFlight.set(held, { lease, stream, id });
     const work = async () => {
       try {
         await this.handler(JSON.parse(get("m")!), { deliveries, lease: lease.signal });
@@ -425,7 +429,7 @@ class StreamConsumer {
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {
-      this.inFlight.delete(id);
+      this.inFlight.delete(held);
       this.running--;
       if (key && this.keyChains.get(key) === done) this.keyChains.delete(key);
       this.wake?.();
