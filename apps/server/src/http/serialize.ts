@@ -1,5 +1,5 @@
 import { nestInputs } from "@ferry/core";
-import { executionStatistic, maskSecretInputs, plusStatistic, type JsonStore } from "@ferry/engine";
+import { eachIterations, executionStatistic, maskSecretInputs, plusStatistic, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -21,6 +21,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
   // Kestra's metadata.taskRunStatistic: the task runs of its Loops' iterations, which its task-run list does not hold (LoopCaseTest)
   // and the task runs its LoopUntils dropped with each iteration (ExecutionMetadata.taskRunStatistic)
   const taskRunStatistic = plusStatistic(await executionStatistic(taskRuns, (run) => outputs.get(run.id)!), execution.discardedTaskRuns);
+  // Kestra's TaskRun.iteration: a loop's own children are numbered by their value's place (ForEachTest.iteration)
+  const iterations = eachIterations(taskRuns);
   return {
     id: execution.id,
     namespace: execution.namespace,
@@ -51,7 +53,9 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         taskId: run.taskId,
         parentTaskRunId: run.parentTaskRunId ?? null,
         value: run.value ?? null,
+        ...(iterations.has(run.id) ? { iteration: iterations.get(run.id) } : {}),
         state: run.state,
+        // a flowable's run has Kestra 1.2's one attempt too, the engine's (flowable-attempt.ts)
         attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
         outputs: (await outputs.get(run.id)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
