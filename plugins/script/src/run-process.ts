@@ -80,20 +80,25 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
   };
   ctx.signal.addEventListener("abort", onAbort, { once: true });
 
-  const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-  stdout.on("line", (line) => {
+  // As Kestra's PluginUtilsService.parseOut: a protocol line is read on either stream; any other
+  // line is an INFO log from stdout and an ERROR log from stderr (Kestra 0.21+, so errorLogs() holds it)
+  const readLine = (line: string, plain: (line: string) => void) => {
     const message = protocolMessage(line);
-    if (!message) return ctx.logger.info(line);
+    if (!message) return plain(line);
     if (message.outputs) Object.assign(vars, message.outputs);
     for (const log of message.logs ?? []) ctx.logger.log(log.level, log.message);
     for (const metric of message.metrics ?? []) ctx.metric(metric.name, metric.value, { type: metric.type === "timer" ? "timer" : "counter", tags: metric.tags });
-  });
+  };
+  const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+  stdout.on("line", (line) => readLine(line, (plain) => ctx.logger.info(plain)));
   const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
-  stderr.on("line", (line) => {
-    ctx.logger.warn(line);
-    stderrTail.push(line);
-    if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
-  });
+  stderr.on("line", (line) =>
+    readLine(line, (plain) => {
+      ctx.logger.error(plain);
+      stderrTail.push(plain);
+      if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
+    }),
+  );
   const outputDone = Promise.all([new Promise((r) => stdout.once("close", r)), new Promise((r) => stderr.once("close", r))]);
 
   try {

@@ -61,7 +61,7 @@ tasks:
     expect(made.outputFiles["out/first.txt"]).toMatch(/^ferry:\/\/test\/scripts\/shell\/executions\//);
     const logs = r.logs.map((l) => `${l.level} ${l.message}`);
     expect(logs).toContain("INFO who=shell secret=none ferry=none");
-    expect(logs).toContain("WARN to stderr");
+    expect(logs).toContain("ERROR to stderr");
     expect(logs).toContain("ERROR reported by the protocol");
     expect(logs.some((l) => l.includes("::{"))).toBe(false);
     expect(logs).toContain("INFO hello from the flow");
@@ -81,12 +81,49 @@ tasks:
       - echo "never printed"
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    const error = r.logs.find((l) => l.level === "ERROR")!.message;
+    const error = r.logs.find((l) => l.level === "ERROR" && l.message.includes("exited with code"))!.message;
     expect(error).toContain("exited with code 3");
     expect(error).toContain("about to fail");
     expect(r.messages()).not.toContain("never printed");
     // the script's failure, not the plugin's bug: a UserError, so no stack in the logs
     expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
+  });
+
+  it("logs stderr lines at ERROR, so errorLogs() holds them, and reads Kestra's protocol on stderr too (PluginUtilsService.parseOut)", async () => {
+    const r = await h.run(`
+id: stderr-errors
+namespace: test.scripts
+tasks:
+  - id: bad
+    type: io.kestra.plugin.scripts.shell.Commands
+    warningOnStdErr: true
+    commands:
+      - echo "printed on stdout"
+      - echo "ValueError - something broke" >&2
+      - echo '::{"outputs":{"from":"stderr"}}::' >&2
+      - exit 1
+errors:
+  - id: alert
+    type: io.kestra.plugin.core.debug.Return
+    format: "{{ errorLogs() | jq('map(.message)') | first | join(' | ') }}"
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    const logs = r.logs.filter((l) => l.taskId === "bad").map((l) => `${l.level} ${l.message}`);
+    expect(logs).toContain("INFO printed on stdout");
+    expect(logs).toContain("ERROR ValueError - something broke");
+    expect(logs.some((l) => l.includes("::{"))).toBe(false);
+    expect(((await r.outputs("alert")) as { value: string }).value).toContain("ValueError - something broke");
+  });
+
+  it("ends SUCCESS after stderr lines with warningOnStdErr: true, which Kestra deprecated and ignores since 0.23", async () => {
+    const r = await h.run(`
+id: stderr-success
+namespace: test.scripts
+tasks:
+  - { id: noisy, type: script.Shell, warningOnStdErr: true, commands: ['echo "loud" >&2'] }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.logs.map((l) => `${l.level} ${l.message}`)).toContain("ERROR loud");
   });
 
   it("an interpreter this worker does not have fails the task naming it, as the task's to fix (no stack)", async () => {
@@ -97,8 +134,11 @@ tasks:
   - { id: bad, type: script.Shell, interpreter: [/opt/nowhere/zsh, -c], commands: [echo hi] }
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    // the supervisor the command runs under says so, as a command exiting 127
-    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["/opt/nowhere/zsh exited with code 127:\ncannot start /opt/nowhere/zsh: not found"]);
+    // the supervisor the command runs under says so on stderr (an ERROR line), as a command exiting 127
+    expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual([
+      "cannot start /opt/nowhere/zsh: not found",
+      "/opt/nowhere/zsh exited with code 127:\ncannot start /opt/nowhere/zsh: not found",
+    ]);
     expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });
 

@@ -32,7 +32,10 @@ const runnerProperties = {
   containerImage: schema.notYet("containerImage", `a container image needs a container task runner, which Ferry does not have: ${HOST_ONLY}`),
   runner: z.literal("PROCESS", { error: `not supported by Ferry yet: runner other than PROCESS (${HOST_ONLY})` }).optional(),
   docker: schema.notYet("docker", HOST_ONLY),
-  warningOnStdErr: z.literal(false, { error: "not supported by Ferry yet: warningOnStdErr: true (stderr lines are WARN logs; the exit code decides)" }).optional(),
+  warningOnStdErr: z
+    .boolean()
+    .optional()
+    .describe("ignored: Kestra deprecated it in 0.23 and ignores it since (plugin-scripts issue 233); stderr lines are ERROR logs and the exit code alone decides the state"),
   targetOS: schema.notYet("targetOS", "scripts run on the worker's operating system"),
   outputDirectory: schema.notYet("outputDirectory", "list the files to keep in outputFiles"),
 };

@@ -43,7 +43,7 @@ describe("logs follow", () => {
     const events = await readEvents(await t.api(`/logs/${started.id}/follow`));
     const ended = Date.now();
     const lines = events.filter((e) => e.event === "log").map((e) => `${e.data.level} ${e.data.message}`);
-    expect(lines).toEqual(["INFO line 1", "INFO line 2", "INFO line 3", "INFO line 4", "WARN warning"]);
+    expect(lines).toEqual(["INFO line 1", "INFO line 2", "INFO line 3", "INFO line 4", "ERROR warning"]);
     // the first line arrived while the script was still printing (over a second before the end)
     expect(ended - events[0].at).toBeGreaterThan(700);
     expect((await t.api(`/logs/${started.id}/follow?minLevel=NOPE`)).status).toBe(400);
