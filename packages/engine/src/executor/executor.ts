@@ -46,7 +46,7 @@ export type ExecutorCommand =
 const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
 
 /** at most this many results of one execution, waiting together in the queue, are saved as one (see processFolded) */
-export const FOLD_MAX = 32;
+const FOLD_MAX = 32;
 
 export interface ExecutorDeps {
   repository: Repository;

@@ -56,7 +56,7 @@ const result = (job: WorkerJob, state: "SUCCESS" | "FAILED"): ExecutorEvent => {
 async function started(): Promise<string> {
   const flow = await h.deploy(FLOW);
   const { id } = await h.executions.create({ flow, inputs: {} });
-  for (let i = 0; i < 500 && (jobs.get(id)?.length ?? 0) < 4; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 2000 && (jobs.get(id)?.length ?? 0) < 4; i++) await new Promise((r) => setTimeout(r, 10));
   expect(jobs.get(id)).toHaveLength(4);
   return id;
 }
