@@ -46,7 +46,7 @@ async function cluster(repository: Record<string, string>, s3?: { server: S3Test
     [DENO, ["run", "-A", WORKER_MAIN]],
   ] as Array<[string, string[]]>) {
     const proc = startProcess(cmd, args, { cwd: dir, env });
-    const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/);
+    const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/, 60_000); // a starved CI box once took over 20 s
     workers.push({ proc, id });
   }
   const url = `http://127.0.0.1:${port}`;

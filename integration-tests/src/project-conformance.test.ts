@@ -19,6 +19,8 @@ beforeAll(async () => {
   ferry = await startFerryProcess({
     env: {
       SECRET_CONFORMANCE_SECRET: Buffer.from("s3cr3t").toString("base64"),
+      // a JSON secret, for secret(…, subkey=…) (expressions/284)
+      SECRET_CONFORMANCE_JSON: Buffer.from('{"number": 42, "array": ["one", "two", "three"]}').toString("base64"),
       // what envs.* and env() read (expressions/060)
       ENV_CONFORMANCE_REGION: "eu-west-3",
       // what `{{ kestra.environment }}` and `{{ kestra.url }}` read (expressions/045)

@@ -54,7 +54,8 @@ export async function startCluster(options: {
   const startWorker = async (extraEnv: Record<string, string> = {}, runtime: "node" | "deno" = "node"): Promise<ClusterWorker> => {
     const [command, args] = runtime === "deno" ? [DENO, ["run", "-A", WORKER_MAIN]] : [process.execPath, [FERRY, "server", "worker"]];
     const proc = startProcess(command, args, { cwd: workerDir, env: { ...env, ...extraEnv } });
-    const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/);
+    // a minute, not the default 20 s: on a starved CI box (load 36) a worker once printed nothing in 20 s
+    const [, id] = await proc.waitFor(/"msg":"ferry worker started","id":"([^"]+)"/, 60_000);
     return { proc, id };
   };
   const workers: ClusterWorker[] = [];

@@ -35,6 +35,10 @@ export interface ConformanceExpect {
   task_states?: Record<string, string>;
   task_values?: Record<string, Record<string, string>>;
   attempts?: Record<string, number>;
+  /** `{taskId: [state, …]}`: the state history of the task's one run, in order (Kestra's tests count its PAUSED/RUNNING entries) */
+  task_histories?: Record<string, string[]>;
+  /** `{taskId: [iteration, …]}`: the `iteration` of the task's runs in list order (Kestra's TaskRun.iteration; null where absent) */
+  task_iterations?: Record<string, Array<number | null>>;
   task_runs?: number;
   loop_iterations?: Record<string, string[]>;
   reviews?: ConformanceReview[];
@@ -207,6 +211,14 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   for (const [taskId, n] of Object.entries(exp.attempts ?? {})) {
     const got = (runs.get(taskId) ?? []).map((r) => (r.attempts ?? []).length);
     if (!same(got, [n])) problems.push(`task ${taskId} attempts ${JSON.stringify(got)} != [${n}]`);
+  }
+  for (const [taskId, want] of Object.entries(exp.task_histories ?? {})) {
+    const got = (runs.get(taskId) ?? []).map((r) => (r.state?.histories ?? []).map((h: Json) => h.state));
+    if (!same(got, [want])) problems.push(`task ${taskId} histories ${JSON.stringify(got)} != [${JSON.stringify(want)}]`);
+  }
+  for (const [taskId, want] of Object.entries(exp.task_iterations ?? {})) {
+    const got = (runs.get(taskId) ?? []).map((r) => r.iteration ?? null);
+    if (!same(got, want)) problems.push(`task ${taskId} iterations ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
   }
   for (const [taskId, paths] of Object.entries(exp.outputs ?? {})) {
     const outputs = taskOutputs(runs.get(taskId) ?? []);

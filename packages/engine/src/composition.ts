@@ -14,6 +14,7 @@ import { Purger } from "./purger.js";
 import { WorkerDirectory } from "./worker-directory.js";
 import { resolveProcessUser } from "./worker/process-user.js";
 import { TaskCache } from "./worker/task-cache.js";
+import { subflowFunction, type SubflowFunctionDeps } from "./subflow.function.js";
 import { kvAccess, kvFunction } from "./worker/kv-access.js";
 import { Worker } from "./worker/worker.js";
 
@@ -77,8 +78,13 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
   const flows = new FlowStore(repository, registry);
   const encryption = await encryptionKey(config.encryption.key, { baseDir: input.baseDir, makeLocal: input.makeLocalKey });
   // input templates may read the KV store of the flow's namespace, as a task may
-  const inputFunctions = (namespace: string) => ({ kv: kvFunction(kvAccess(storage.kv, namespace, config.kv.sharedNamespaces), namespace) });
-  const executions = new ExecutionService(repository, storage.store, queue, events, encryption, inputFunctions);
+  // and run a flow for its outputs (subflow(): `depth` calls deep when a subflow's own inputs call it)
+  const subflowDeps: SubflowFunctionDeps = { flows, repository, store: storage.store, events, create: (request) => executions.create(request) };
+  const inputFunctions = (namespace: string, depth = 0) => ({
+    kv: kvFunction(kvAccess(storage.kv, namespace, config.kv.sharedNamespaces), namespace),
+    subflow: subflowFunction(subflowDeps, depth),
+  });
+  const executions: ExecutionService = new ExecutionService(repository, storage.store, queue, events, encryption, inputFunctions);
   const executor = new Executor({ repository, queue, registry, store: storage.store, flows, executions, events, onError });
   const directory = new WorkerDirectory(queue);
   const stops: Array<() => Promise<void>> = [];

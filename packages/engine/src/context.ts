@@ -22,6 +22,8 @@ export interface TaskRunVariables {
   attemptsCount?: number;
   /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone), or a ForEach value's place from 0 for the loop's own children */
   iteration?: number;
+  /** a WorkingDirectory's child: the WorkingDirectory's own `taskrun` (Kestra's `workerTaskrun`, RunContextInitializer.forWorkingDirectory) */
+  workerTaskrun?: Omit<TaskRunVariables, "parents" | "ownValue" | "workerTaskrun">;
 }
 
 /** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them; read once. */
@@ -86,8 +88,9 @@ export async function buildRenderContext(
   // a Loop's iteration (a LOOP execution): Kestra's `item`
   if (ref.item) variables.item = ref.item;
   if (extra.taskrun) {
-    const { parents = [], ownValue: _, ...taskrun } = extra.taskrun;
+    const { parents = [], ownValue: _, workerTaskrun, ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
+    if (workerTaskrun) variables.workerTaskrun = workerTaskrun;
     variables.parents = parents;
     if (parents.length) variables.parent = parents[0];
   }

@@ -36,6 +36,8 @@ export interface CreateExecutionRequest {
   scheduleDate?: string;
   /** a Flow trigger's execution: a required input it is not given is left out, not refused (InputEnvironment.requiredMayBeAbsent) */
   requiredInputsMayBeAbsent?: boolean;
+  /** how many subflow() calls deep this execution's inputs render (Kestra's SubflowFunction counts them per thread) */
+  functionDepth?: number;
 }
 
 /** Kestra's reserved label prefix: labels only the orchestrator sets */
@@ -79,8 +81,8 @@ export class ExecutionService {
     private readonly events?: EngineEvents,
     /** seals SECRET inputs before they are stored */
     private readonly encryption?: AesGcm,
-    /** what input templates (defaults, expression, dependsOn) may call for a namespace: kv() */
-    private readonly inputFunctions?: (namespace: string) => Record<string, Callable>,
+    /** what input templates (defaults, expression, dependsOn) may call for a namespace: kv(), subflow() `depth` calls deep */
+    private readonly inputFunctions?: (namespace: string, depth?: number) => Record<string, Callable>,
   ) {}
 
   newId(): string {
@@ -106,7 +108,7 @@ export class ExecutionService {
     return resolveExecutionInputs(flow.inputs, request.inputs ?? {}, {
       flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
       ...(request.id ? { execution: { id: request.id } } : {}),
-      functions: this.inputFunctions?.(flow.namespace),
+      functions: this.inputFunctions?.(flow.namespace, request.functionDepth),
       ...(request.requiredInputsMayBeAbsent ? { requiredMayBeAbsent: true } : {}),
     });
   }
@@ -207,7 +209,7 @@ export class ExecutionService {
     // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
-    const failed = await failedChecks(flow, inputs, { executionId: id, functions: this.inputFunctions?.(flow.namespace) });
+    const failed = await failedChecks(flow, inputs, { executionId: id, functions: this.inputFunctions?.(flow.namespace, request.functionDepth) });
     if (failed?.behavior === "BLOCK_EXECUTION") throw blockedByChecks(failed);
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     if (request.parent) await this.copyParentFiles(flow, inputs, request.storagePrefix ?? prefix);

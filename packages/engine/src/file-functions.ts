@@ -1,13 +1,13 @@
 import type { Callable, CallInfo } from "@ferry/core";
-import { assertSafeKey, executionPrefix, namespaceFileKey, namespaceFilesPrefix, PurgedError, STORAGE_SCHEME, toStorageUri, UserError, type Storage } from "@ferry/sdk";
+import { assertSafeKey, executionPrefix, namespaceFileKey, namespaceFilesPrefix, namespacePath, PurgedError, STORAGE_SCHEME, toStorageUri, UserError, type Storage } from "@ferry/sdk";
 
 /**
  * Kestra's file functions (AbstractFileFunction and its subclasses): read, fileURI, fileExists,
  * fileSize, isFileEmpty (and fileEmpty, its name in the docs). A path is a file of internal
  * storage (`ferry://…`, or Kestra's `kestra:///…`), a namespace file (`nsfile:///path`, or a
  * bare `path`), as RunContext.getFile allows: the execution's own files and its namespace's,
- * and those of the execution that started it (its `trigger`), nothing of another execution or
- * namespace (refused, naming why).
+ * those of the execution that started it (its `trigger`), and those the tasks of another
+ * execution of its namespace wrote; nothing of another namespace (refused, naming why).
  */
 export interface FileScope {
   storage: Storage;
@@ -24,6 +24,8 @@ export interface FileScope {
 }
 
 const KESTRA_SCHEME = "kestra:///";
+// under a namespace's folder: `<flowId>/executions/<executionId>/files/<taskId>/…`, the files of a task run
+const TASK_FILE = /^[^/]+\/executions\/[^/]+\/files\/[^/]+\//;
 const NSFILE = /^nsfile:\/\/([^/]*)\/(.*)$/;
 const ANY_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 // the first bytes of binary Amazon Ion: read() hands those files over as bytes, for fromIon()
@@ -48,7 +50,11 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
       trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
     ].filter((p): p is string => !!p);
     if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return key;
-    throw new UserError(`${what}('${path}'): the file belongs to another execution or namespace; a flow reads only its execution's files and its namespace's`, { status: 403 });
+    // a file a task of another execution of the same namespace wrote: Kestra's AbstractFileFunction reads one of an
+    // allowed namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution); Ferry allows the flow's own namespace
+    if (key.startsWith(`${namespacePath(scope.namespace)}/`) && TASK_FILE.test(key.slice(namespacePath(scope.namespace).length + 1))) return key;
+    // Kestra's words (ReadFileFunctionTest.readUnauthorizedInternalStorageFile), then Ferry's rule
+    throw new UserError(`Unable to read the file '${path}' as it didn't belong to the current execution (${what}: a flow reads only its namespace's files, its executions' task files, and those of the execution that started it)`, { status: 403 });
   }
   const nsfile = NSFILE.exec(path);
   if (nsfile) {

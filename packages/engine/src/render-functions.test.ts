@@ -1,6 +1,8 @@
 import { definePlugin, defineTask, namespaceFileKey, z } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderString } from "@ferry/core";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
+import { errorLogReader, errorLogsFunction } from "./error-logs.function.js";
 
 /*
  * The functions that reach the runtime, on the real engine (SQLite, local storage, memory
@@ -46,12 +48,19 @@ tasks:
     expect(value).toBe("twelve bytes|12|true|false|hello from a namespace file|hello from a namespace file|true|false|ferry://test/files/_files/scripts/hello.txt|twelve bytes");
   });
 
-  it("refuses another execution's file and another namespace's, naming why", async () => {
-    const first = await h.run(`id: writer\nnamespace: test.files\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
+  it("reads a task file of another execution of its namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution)", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.files\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: Hello from a task output }\n`);
+    const uri = ((await first.outputs("write")) as { uri: string }).uri;
+    const r = await h.run(`id: sizer\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: size, type: core.Return, format: "{{ fileSize(inputs.u) }}|{{ read(inputs.u) }}" }\n`, { u: uri });
+    expect(((await r.outputs("size")) as { value: string }).value).toBe("24|Hello from a task output");
+  });
+
+  it("refuses another namespace's execution file and namespace file, naming why", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.other\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
     const uri = ((await first.outputs("write")) as { uri: string }).uri;
     const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages().join("\n")).toMatch(/belongs to another execution or namespace/);
+    expect(r.messages().join("\n")).toContain(`Unable to read the file '${uri}' as it didn't belong to the current execution`);
     const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }}" }\n`);
     expect(other.messages().join("\n")).toMatch(/the namespace 'test.other' is not this flow's/);
     const scheme = await h.run(`id: scheme\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('s3://bucket/x') }}" }\n`);
@@ -102,6 +111,26 @@ tasks:
 `);
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.messages().join("\n")).toMatch(/'errorLogs' function can only be used where tasks run/);
+  });
+});
+
+describe("errorLogs (ErrorLogsFunctionTest)", () => {
+  const entry = (executionId: string, level: "INFO" | "ERROR", message: string) => ({ executionId, namespace: "namespace", flowId: "flow", level, message, timestamp: new Date().toISOString() });
+  // the render's time bounds how long errorLogs() looks again for lines still on their way
+  const render = (executionId: string) =>
+    renderString("{{ errorLogs() }}", { variables: { execution: { id: executionId } }, functions: { errorLogs: errorLogsFunction(errorLogReader(async () => h.repository), executionId) }, limits: { timeoutMs: 800 } });
+
+  it("shouldReturnNothingWhenNoErrors: []", async () => {
+    await h.repository.appendLogs([entry("el-none", "INFO", "some log message")]);
+    expect(await render("el-none")).toBe("[]");
+  });
+
+  it("shouldReturnErrorsWhenExistsErrors: the ERROR lines, not the INFO one", async () => {
+    await h.repository.appendLogs([entry("el-some", "INFO", "some log message"), entry("el-some", "ERROR", "first error message"), entry("el-some", "ERROR", "second error message")]);
+    const text = await render("el-some");
+    expect(text).toContain("first error message");
+    expect(text).toContain("second error message");
+    expect(text).not.toContain("some log message");
   });
 });
 

@@ -1,3 +1,4 @@
+import { renderString } from "@ferry/core";
 import { describe, expect, it } from "vitest";
 import { tasksVariable, tasksWithStateFunction } from "./task-states.js";
 
@@ -19,5 +20,18 @@ describe("Kestra's tasks variable and tasksWithState()", () => {
     expect(await withState([], { state: "SUCCESS" })).toEqual([{ taskId: "ok", state: "SUCCESS" }, { taskId: "inner", state: "SUCCESS", value: "a" }]);
     expect(() => withState([], {})).toThrow(/expects an argument 'state'/);
     expect(await tasksWithStateFunction(undefined)(["FAILED"], {})).toEqual([]);
+  });
+
+  it("answers `is empty` as Kestra's TasksWithStateFunctionTest asserts", async () => {
+    const render = (template: string, tasks: Record<string, unknown>) => renderString(template, { variables: { tasks }, functions: { tasksWithState: tasksWithStateFunction(tasks) } });
+    // shouldMatchWhenStateIsString
+    const hello = { hello: { state: "SUCCESS" } };
+    expect(await render("{{ tasksWithState(state='SUCCESS') is empty }}", hello)).toBe("false");
+    expect(await render("{{ tasksWithState(state='SUCCESS') is not empty }}", hello)).toBe("true");
+    expect(await render("{{ tasksWithState(state='FAILED') is empty }}", hello)).toBe("true");
+    // shouldMatchNestedValueWhenStateIsEnum
+    const loop = { loop: { "item-1": { state: "FAILED" } } };
+    expect(await render("{{ tasksWithState(state='FAILED') is not empty }}", loop)).toBe("true");
+    expect(await render("{{ tasksWithState(state='SUCCESS') is empty }}", loop)).toBe("true");
   });
 });

@@ -35,7 +35,7 @@ describe("runTask", () => {
       "options.files: ferry://elsewhere/in.txt is outside the test execution (ferry://test/…)",
     );
     await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ secret('NOPE') }}" })).rejects.toThrow("secret NOPE not found in namespace test");
-    await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ kv('nope') }}" })).rejects.toThrow("KV key nope not found in namespace test");
+    await expect(runTask(probe, { from: "ferry://test/in.txt", says: "{{ kv('nope') }}" })).rejects.toThrow("The key 'nope' does not exist in the namespace 'test'.");
   });
 
   it("checks properties as a worker does, and refuses a key every task has as if it were a property", async () => {

@@ -79,6 +79,33 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     redis.disconnect();
     await q.close();
   });
+  it("acknowledges entries handled together in one call, each deleted and none left pending", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    const redis = new Redis(REDIS_URL!);
+    let n = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // 300 handlers end in the same turn of the event loop, when the gate opens
+    await q.consume("batch", async () => {
+      n++;
+      await gate;
+    }, { concurrency: 300 });
+    for (let i = 0; i < 300; i++) await q.send("batch", { i });
+    await until(() => n === 300);
+    expect((await redis.xpending(`${p}:s:batch`, "ferry"))[0]).toBe(300);
+    const before = Number((await redis.info("commandstats")).match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0);
+    release();
+    await until(async () => (await redis.xlen(`${p}:s:batch`)) === 0);
+    expect((await redis.xpending(`${p}:s:batch`, "ferry"))[0]).toBe(0);
+    const after = Number((await redis.info("commandstats")).match(/cmdstat_evalsha:calls=(\d+)/)?.[1] ?? 0);
+    // one call for the 300 (other suites share this Redis: their calls are counted too, far fewer than 300 in this instant)
+    expect(after - before).toBeLessThan(150);
+    redis.disconnect();
+    await q.close();
+  });
+
   it("changes its epoch when Redis loses its data, and only then", async () => {
     const p = prefix();
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
@@ -182,6 +209,34 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
       await until(() => byB.length === 1, 3000);
       expect(byB).toEqual([{ n: 2, deliveries: 1 }]);
       await b.close();
+    });
+
+    it("keeps holding an entry of its own stream whose id an entry of the channel's stream also has", async () => {
+      const p = prefix();
+      // claims come 0.6 s after the last heartbeat: the slow entry outlives that three times
+      const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p, claimTimeout: "PT0.6S" });
+      await q.init();
+      const got: Array<{ n: number; deliveries: number }> = [];
+      await q.consume<{ n: number; ms: number }>("ev", async ({ n, ms }, d) => {
+        got.push({ n, deliveries: d.deliveries });
+        await new Promise((r) => setTimeout(r, ms));
+      }, affinity);
+      const redis = new Redis(REDIS_URL!);
+      const [name] = await redis.hkeys(`${p}:s:ev:consumers`);
+      // ids are per stream: two written in the same millisecond are both `<ms>-0`
+      const id = `${Date.now() + 1000}-0`;
+      await redis.xadd(`${p}:s:ev:c:${name}`, id, "m", JSON.stringify({ n: 1, ms: 2000 }), "k", "");
+      await redis.xadd(`${p}:s:ev`, id, "m", JSON.stringify({ n: 2, ms: 0 }), "k", "");
+      await until(() => got.length >= 2);
+      // the quick one's end must not end the slow one's hold: unheld, it was claimed and delivered again
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(got.sort((x, y) => x.n - y.n)).toEqual([
+        { n: 1, deliveries: 1 },
+        { n: 2, deliveries: 1 },
+      ]);
+      expect(await q.depth("ev")).toBe(0);
+      redis.disconnect();
+      await q.close();
     });
 
     it("hands the messages routed to a consumer that was killed (kill -9) to another, as repeated deliveries", async () => {

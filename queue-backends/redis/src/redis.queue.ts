@@ -32,6 +32,8 @@ const ID_TTL_S = 7 * 24 * 3600;
  * event go to any consumer, which then holds it
  */
 const OWNER_TTL_S = 120;
+/** most entries acknowledged in one call */
+const ACK_BATCH = 500;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
 
@@ -111,7 +113,7 @@ export class RedisQueue implements Queue {
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
     this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
-    this.commands.defineCommand("ackEntry", { numberOfKeys: 1, lua: ACK });
+    this.commands.defineCommand("ackEntries", { numberOfKeys: 1, lua: ACK });
     this.commands.defineCommand("sendKeyed", { numberOfKeys: 3, lua: SEND_KEYED });
     this.commands.defineCommand("registerConsumer", { numberOfKeys: 1, lua: REGISTER });
     this.commands.defineCommand("handBack", { numberOfKeys: 2, lua: HAND_BACK });
@@ -124,10 +126,30 @@ export class RedisQueue implements Queue {
     while ((await promote.call(this.commands, `${this.prefix}:delayed`, Date.now(), `${this.prefix}:s:`, 500)) === 500);
   }
 
-  /** acknowledges and deletes a handled entry, atomically (lua/ack.lua) */
+  /** entries handled in this turn of the event loop, per stream, acknowledged together at its end */
+  private acks = new Map<string, { ids: string[]; done: Promise<unknown> }>();
+
+  /**
+   * Acknowledges and deletes a handled entry, atomically (lua/ack.lua). Entries handled in one
+   * turn of the event loop go in one call per stream (at full speed a scheduler acknowledges
+   * six entries per execution: one call each was a command to build, send and parse per entry).
+   */
   ack(stream: string, id: string): Promise<unknown> {
-    const ack = (this.commands as unknown as { ackEntry(stream: string, group: string, id: string): Promise<number> }).ackEntry;
-    return ack.call(this.commands, stream, GROUP, id);
+    const pending = this.acks.get(stream);
+    if (pending && pending.ids.length < ACK_BATCH) {
+      pending.ids.push(id);
+      return pending.done;
+    }
+    const ids = [id];
+    const done = new Promise<unknown>((resolve, reject) =>
+      setImmediate(() => {
+        if (this.acks.get(stream)?.ids === ids) this.acks.delete(stream);
+        const ack = (this.commands as unknown as { ackEntries(stream: string, group: string, ...ids: string[]): Promise<number> }).ackEntries;
+        ack.call(this.commands, stream, GROUP, ...ids).then(resolve, reject);
+      }),
+    );
+    this.acks.set(stream, { ids, done });
+    return done;
   }
 
   /** a consumer's own stream, where the messages of the keys it holds are routed (ConsumeOptions.keyAffinity) */
@@ -267,8 +289,11 @@ class StreamConsumer {
   private readonly stream: string;
   /** this consumer's own stream (key affinity), else undefined */
   private readonly own?: string;
-  /** in-flight entry ids, each with the lease its handler watches and the stream it came from */
-  private readonly inFlight = new Map<string, { lease: AbortController; stream: string }>();
+  /**
+   * in-flight entries by stream and id (ids are per stream: the channel's stream and this
+   * consumer's own may both hold an entry `1733000000000-0`), each with the lease its handler watches
+   */
+  private readonly inFlight = new Map<string, { lease: AbortController; stream: string; id: string }>();
   /** keys marked as this consumer's, with when (renewed at most every half of OWNER_TTL_S) */
   private readonly owned = new Map<string, number>();
   /** when this consumer last proved it holds what it holds */
@@ -343,7 +368,7 @@ class StreamConsumer {
     this.beating = true;
     try {
       const byStream = new Map<string, string[]>();
-      for (const [id, { stream }] of this.inFlight) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
+      for (const { stream, id } of this.inFlight.values()) byStream.set(stream, [...(byStream.get(stream) ?? []), id]);
       await Promise.all([...byStream].map(([stream, ids]) => this.commands.xclaim(stream, GROUP, this.name, 0, ...ids, "JUSTID")));
       this.heldAt = Date.now();
     } catch (error) {
@@ -410,10 +435,12 @@ class StreamConsumer {
     const key = get("k") || undefined;
     // handed back from a consumer that died or stopped: it may have been handling it
     if (get("r")) deliveries = Math.max(deliveries, 2);
-    if (key && this.own) this.claimKey(key);
+    // from its own stream, the key is its own already: the sender routed it here, or marked it so for it (send-keyed.lua)
+    if (key && this.own) this.claimKey(key, stream === this.own);
     this.running++;
     const lease = new AbortController();
-    this.inFlight.set(id, { lease, stream });
+    const held = `${stream} ${id}`;
+    this.inFlight.set(held, { lease, stream, id });
     const work = async () => {
       try {
         await this.handler(JSON.parse(get("m")!), { deliveries, lease: lease.signal });
@@ -425,7 +452,7 @@ class StreamConsumer {
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {
-      this.inFlight.delete(id);
+      this.inFlight.delete(held);
       this.running--;
       if (key && this.keyChains.get(key) === done) this.keyChains.delete(key);
       this.wake?.();
@@ -433,8 +460,13 @@ class StreamConsumer {
     if (key) this.keyChains.set(key, done);
   }
 
-  /** routes the key's later messages here (renewed at most every half of its life); a lost mark only costs the routing */
-  private claimKey(key: string): void {
+  /**
+   * Routes the key's later messages here (renewed at most every half of its life); a lost mark
+   * only costs the routing. `routedHere`: the message came through this consumer's own stream,
+   * so the key is marked as its own already, for up to OWNER_TTL_S from about now (a key seen
+   * here first was marked by its sender just before, send-keyed.lua): counted from now, not written.
+   */
+  private claimKey(key: string, routedHere: boolean): void {
     const now = Date.now();
     const at = this.owned.get(key);
     if (at !== undefined && now - at < (OWNER_TTL_S * 1000) / 2) return;
@@ -442,6 +474,7 @@ class StreamConsumer {
     this.owned.set(key, now);
     // bounded: the oldest marks go first (Maps iterate in insertion order); Redis forgets them anyway
     if (this.owned.size > 10_000) this.owned.delete(this.owned.keys().next().value!);
+    if (routedHere && at === undefined) return;
     void this.queue.own(this.channel, key, this.name).catch(() => undefined);
   }
 }

@@ -91,6 +91,58 @@ describe("executions API", () => {
     expect((await json(await api(`/logs/${r.body.id}?minLevel=ERROR`))).body).toEqual([]);
   });
 
+  it("numbers a loop's own children in `iteration`, as Kestra's TaskRun.iteration (ForEachTest.iteration, foreach-iteration.yaml)", async () => {
+    await api("/flows", yaml(`id: foreach-iteration
+namespace: api.test
+tasks:
+  - id: foreach
+    type: io.kestra.plugin.core.flow.ForEach
+    values: [1, 2]
+    tasks:
+      - { id: first, type: core.OutputValues, values: { iteration: "{{ taskrun.iteration }}" } }
+      - id: inner
+        type: core.Sequential
+        tasks:
+          - { id: second, type: core.OutputValues, values: { value: "{{ taskrun.value }}" } }
+`));
+    const r = await json(await api("/executions/api.test/foreach-iteration?wait=true", { method: "POST" }));
+    expect(r.body.state.current).toBe("SUCCESS");
+    const runs = (taskId: string) => r.body.taskRunList.filter((t: { taskId: string }) => t.taskId === taskId);
+    expect(runs("first").map((t: { iteration?: number }) => t.iteration)).toEqual([0, 1]);
+    expect(runs("first").map((t: { outputs: { values: { iteration: string } } }) => t.outputs.values.iteration)).toEqual(["0", "1"]);
+    expect(runs("inner").map((t: { iteration?: number }) => t.iteration)).toEqual([0, 1]);
+    // deeper task runs and the loop itself have none, as Kestra's FlowableUtils.resolveEachTasks sets it on the loop's children only
+    expect(runs("second").map((t: { iteration?: number }) => t.iteration)).toEqual([undefined, undefined]);
+    expect(runs("foreach")[0].iteration).toBeUndefined();
+  });
+
+  it("shows a flowable task run's attempt as Kestra 1.2 does: RUNNING from its start, then its end state (ExitTest.shouldExitAndFailNestedIf)", async () => {
+    await api("/flows", yaml(`id: exit-nested
+namespace: api.test
+tasks:
+  - id: outer
+    type: core.If
+    condition: "{{ true }}"
+    then:
+      - id: inner
+        type: core.If
+        condition: "{{ false }}"
+        then:
+          - { id: never, type: core.Log, message: never }
+        else:
+          - { id: stop, type: io.kestra.plugin.core.execution.Exit, state: FAILED }
+`));
+    const r = await json(await api("/executions/api.test/exit-nested?wait=true", { method: "POST" }));
+    expect(r.body.state.current).toBe("FAILED");
+    const run = (taskId: string) => r.body.taskRunList.find((t: { taskId: string }) => t.taskId === taskId);
+    for (const taskId of ["outer", "inner"]) {
+      expect(run(taskId).state.current).toBe("FAILED");
+      expect(run(taskId).attempts).toHaveLength(1);
+      expect(run(taskId).attempts[0].state.histories.map((h: { state: string }) => h.state)).toEqual(["RUNNING", "FAILED"]);
+    }
+    expect(run("stop").attempts.map((a: { state: { current: string } }) => a.state.current)).toEqual(["FAILED"]);
+  });
+
   it("takes multipart inputs and labels", async () => {
     const form = new FormData();
     form.set("name", "Form");

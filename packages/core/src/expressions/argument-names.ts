@@ -18,14 +18,15 @@ export const FILTER_ARGUMENTS: Record<string, readonly string[]> = {
   timestampNano: ["timeZone", "existingFormat"], title: [], toIon: [], toJson: [], trim: [], unique: [], upper: [], urldecode: [], urlencode: [], values: [], yaml: [],
 };
 
-/** the functions Ferry itself answers; secret() and kv() come from the backends and check their own */
+/** the functions Ferry answers (the engine's too: kv, secret, the file functions, subflow) */
 export const FUNCTION_ARGUMENTS: Record<string, readonly string[]> = {
   now: DATE, fromJson: ["json"], json: ["json"], yaml: ["input"], fromIon: ["ion", "allRows"], loopOutputs: ["outputs", "name"], range: ["start", "end", "increment"], uuid: [], nanoId: ["length", "alphabet"], ksuid: [], id: [], encrypt: ["key", "plaintext"], decrypt: ["key", "encrypted"], randomInt: ["lower", "upper"],
-  randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["template", "recursive"], renderOnce: ["template"],
+  randomPort: [], http: ["uri", "method", "query", "body", "contentType", "headers", "options", "accept"], render: ["toRender", "recursive"], renderOnce: ["toRender"],
   printContext: [], dump: [], fetchContext: [], currentEachOutput: ["outputs"], parentOutput: ["index"], iterationOutput: ["taskId", "iteration"], outputFromIteration: ["index"], iterationOutputs: ["iteration", "taskId"], block: ["name"], parent: [], read: ["path", "namespace", "version"], fileURI: ["path"],
   dayOfWeek: ["date"], dayOfMonth: ["date"], monthOfYear: ["date"], hourOfDay: ["date"], isWeekend: ["date"], isDayWeekInMonth: ["date", "dayOfWeek", "position"],
-  isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"],
+  isLastWorkingDay: ["date", "workingDays"], isDateAfter: ["date", "reference"], isDateBefore: ["date", "reference"], isDateBetween: ["date", "after", "before"], isPublicHoliday: ["date", "countryCode", "subDivision"],
   fileExists: FILE, fileSize: FILE, isFileEmpty: FILE, fileEmpty: FILE, errorLogs: [], tasksWithState: ["state"], env: ["name", "default"],
+  subflow: ["namespace", "id", "inputs", "revision", "labels", "timeout"], datafaker: ["expr", "locale"], kv: ["key", "namespace", "errorOnMissing"], secret: ["key", "namespace", "subkey", "full"],
 };
 
 // functions of any number of positional arguments

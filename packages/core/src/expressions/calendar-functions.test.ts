@@ -33,7 +33,18 @@ describe("calendar functions", () => {
     await expect(r("{{ isDayWeekInMonth('2025-01-06', 'MONDAY', 'FIFTH') }}")).rejects.toThrow(/invalid 'position' value: 'FIFTH'/);
     await expect(r("{{ isLastWorkingDay('2025-01-31', 'FUNDAY') }}")).rejects.toThrow(/invalid 'workingDays' value: 'FUNDAY'/);
   });
-  it("refuse isPublicHoliday at deploy, saying why, rather than as an unknown function", () => {
-    expect(() => checkTemplate("{{ isPublicHoliday('2025-12-25', 'FR') }}")).toThrow(/isPublicHoliday\(\) is not supported by Ferry yet/);
+  it("isPublicHoliday, as IsPublicHolidayFunctionTest asserts it (date-holidays' calendars for Jollyday's)", async () => {
+    expect(() => checkTemplate("{{ isPublicHoliday('2025-12-25', 'FR') }}")).not.toThrow();
+    expect(await r("{{ isPublicHoliday('2024-12-25', 'FR') }}")).toBe("true"); // publicHolidayReturnsTrue
+    expect(await r("{{ isPublicHoliday('2024-03-12', 'FR') }}")).toBe("false"); // nonHolidayReturnsFalse
+    expect(await r("{{ isPublicHoliday('2024-11-11', 'FR', 'IDF') }}")).toBe("true"); // publicHolidayWithSubDivision
+    expect(await r("{{ isPublicHoliday('2024-12-25T10:00:00Z', 'FR') }}")).toBe("true"); // datetimeStringIsAccepted
+    expect(await r("{{ isPublicHoliday('2024-11-11', 'FR', '') }}")).toBe("true"); // blankSubDivisionFallsBackToCountry
+    await expect(r("{{ isPublicHoliday() }}")).rejects.toThrow("The 'isPublicHoliday()' function expects a 'date' argument."); // missingDateThrows
+    await expect(r("{{ isPublicHoliday('2024-12-25') }}")).rejects.toThrow("The 'isPublicHoliday()' function expects a 'countryCode' argument."); // missingCountryCodeThrows
+    await expect(r("{{ isPublicHoliday('not-a-date', 'FR') }}")).rejects.toThrow("could not parse 'date'"); // invalidDateFormatThrows
+    await expect(r("{{ isPublicHoliday('2024-12-25', 'XX') }}")).rejects.toThrow("unknown country 'XX'"); // invalidCountryCodeThrows
+    // a subdivision date-holidays knows: Alsace-Moselle's Good Friday
+    expect(await r("{{ isPublicHoliday('2024-03-29', 'FR', '67') }}|{{ isPublicHoliday('2024-03-29', 'FR') }}")).toBe("true|false");
   });
 });

@@ -1,12 +1,13 @@
 import { ExpressionError } from "./expression.error.js";
 import type { Builtin } from "./filters.js";
+import { holidayProblem, isPublicHoliday } from "./holidays.js";
 import { javaString } from "./java-text.js";
 import { preview } from "./values.js";
 
 /*
  * Kestra's calendar functions (DayOfWeekFunction, DayOfMonthFunction, MonthOfYearFunction,
  * HourOfDayFunction, IsWeekendFunction, IsDayWeekInMonthFunction, IsLastWorkingDayFunction,
- * IsDateAfter/Before/BetweenFunction). A date is read as DateUtils reads it: an ISO date
+ * IsDateAfter/Before/BetweenFunction, IsPublicHolidayFunction). A date is read as DateUtils reads it: an ISO date
  * (LocalDate.parse), else an ISO date-time with an offset (ZonedDateTime.parse), whose local
  * date and hour are taken as written, with no move to UTC.
  */
@@ -136,6 +137,25 @@ export const CALENDAR_FUNCTIONS: Record<string, Builtin> = {
     let candidate = daysInMonth(date.y, date.m);
     while (!working.has(dayIndex({ y: date.y, m: date.m, d: candidate }))) candidate--;
     return date.d === candidate;
+  },
+  // a public holiday of the country (ISO 3166-1 alpha-2), or of its subdivision: date-holidays for
+  // Jollyday; a subdivision date-holidays does not know is read at the country's level, as
+  // Jollyday reads a hierarchy it lacks (IsPublicHolidayFunctionTest: 'FR', 'IDF')
+  isPublicHoliday: (args, named) => {
+    const fn = "isPublicHoliday";
+    const date = arg(args, named, 0, "date");
+    const country = arg(args, named, 1, "countryCode");
+    required(fn, "date", date);
+    required(fn, "countryCode", country);
+    const parts = localDate(fn, date);
+    const code = String(country);
+    const given = arg(args, named, 2, "subDivision");
+    let subDivision = given === null || given === undefined || String(given).trim() === "" ? undefined : String(given);
+    const countryProblem = holidayProblem(code, undefined);
+    if (countryProblem) throw new ExpressionError(`The '${fn}()' function: ${countryProblem}`);
+    if (subDivision && holidayProblem(code, subDivision)) subDivision = undefined;
+    const day = `${String(parts.y).padStart(4, "0")}-${String(parts.m).padStart(2, "0")}-${String(parts.d).padStart(2, "0")}`;
+    return isPublicHoliday(day, code, subDivision);
   },
   isDateAfter: (args, named) => instant("isDateAfter", "date", arg(args, named, 0, "date"), false) > instant("isDateAfter", "reference", arg(args, named, 1, "reference"), false),
   isDateBefore: (args, named) => instant("isDateBefore", "date", arg(args, named, 0, "date"), false) < instant("isDateBefore", "reference", arg(args, named, 1, "reference"), false),

@@ -36,6 +36,8 @@ export type Scope = {
    * put back once the passes are done, so a secret's text is never rendered as a template
    */
   protect?: Map<string, string>;
+  /** how many render() calls deep this render is (MAX_RENDER_DEPTH) */
+  renderDepth?: number;
 };
 
 /** The pieces of one rendered string, whose total length is kept within maxOutputLength. */

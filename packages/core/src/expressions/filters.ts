@@ -1,7 +1,8 @@
-import { JavaDouble, parseDuration } from "@ferry/sdk";
+import { JavaDouble, newId, parseDuration } from "@ferry/sdk";
 import { equals, sorted } from "./compare.js";
 import { DATA_FILTERS, DATA_FUNCTIONS } from "./data-filters.js";
 import { decrypt, encrypt } from "./crypto-functions.js";
+import { datafaker } from "./datafaker-function.js";
 import { id, ksuid, nanoId } from "./id-functions.js";
 import { DATE_FILTERS, DATE_FUNCTIONS } from "./date-filters.js";
 import { ExpressionError } from "./expression.error.js";
@@ -317,8 +318,10 @@ export const FUNCTIONS: Record<string, Builtin> = {
   },
   max: (args) => Math.max(...args.map((a) => toNumber(a, "max"))),
   min: (args) => Math.min(...args.map((a) => toNumber(a, "min"))),
-  uuid: () => crypto.randomUUID(),
+  // Kestra's UUIDFunction: a time-based UUID (version 7), 36 characters (UUIDFunctionTest)
+  uuid: () => newId(),
   nanoId,
+  datafaker,
   ksuid,
   id,
   encrypt,

@@ -1,20 +1,10 @@
-import { describe, expect, it } from "vitest";
-import { ExpressionError } from "./expression.error.js";
-import { renderString } from "./render.js";
+import { describe } from "vitest";
+import { runCases, type Case } from "./pebble-cases.test-support.js";
 
 /*
  * Assertions of Kestra's pebble tests (core/src/test/java/io/kestra/core/runners/pebble/**), one
- * row each: the template, its variables, and the exact string Kestra's VariableRenderer gives (or
- * the text of the error it throws). `test` names the Kestra test class and method.
+ * row each (pebble-cases.test-support.ts); more in kestra-pebble-cases-2.test.ts.
  */
-interface Case {
-  test: string;
-  template: string;
-  vars?: Record<string, unknown>;
-  expected?: string;
-  /** The render fails with an ExpressionError holding this text. */
-  error?: string | RegExp;
-}
 
 const second = {
   string: "string",
@@ -225,20 +215,5 @@ const CASES: Case[] = [
 ];
 
 describe("Kestra pebble test assertions, row by row", () => {
-  for (const c of CASES) {
-    it(`${c.test}: ${c.template}`, async () => {
-      const rendering = renderString(c.template, { variables: c.vars ?? {} });
-      if (c.error !== undefined) {
-        const error = await rendering.then(
-          (v) => new Error(`rendered ${JSON.stringify(v)}`),
-          (e: unknown) => e,
-        );
-        expect(error).toBeInstanceOf(ExpressionError);
-        if (typeof c.error === "string") expect((error as Error).message).toContain(c.error);
-        else expect((error as Error).message).toMatch(c.error);
-      } else {
-        expect(await rendering).toBe(c.expected);
-      }
-    });
-  }
+  runCases(CASES);
 });

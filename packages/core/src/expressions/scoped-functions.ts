@@ -15,20 +15,31 @@ export type ScopedFunction = (args: unknown[], named: Record<string, unknown>, s
 
 /** Kestra's VariableRenderer.MAX_RENDERING_AMOUNT: passes of a recursive render() before it gives up */
 export const MAX_RENDERING_AMOUNT = 100;
+/** Kestra's VariableConfiguration.DEFAULT_MAX_RENDER_DEPTH: render() calls inside what render() renders, at most */
+export const MAX_RENDER_DEPTH = 16;
 
 // Kestra's RAW_PATTERN, applied to the result as its VariableRenderer does once rendering is over
 const RAW_TAGS = /\{%-*\s*raw\s*-*%\}([\s\S]*?)\{%-*\s*endraw\s*-*%\}/g;
 
 const arg = (args: unknown[], named: Record<string, unknown>, i: number, name: string) => (name in named ? named[name] : args[i]);
 
+/** render()'s and renderOnce()'s first argument, `toRender`: required (null renders to null); Kestra's renderOnce names itself 'render' in the error too */
+function toRender(args: unknown[], named: Record<string, unknown>): unknown {
+  if (!("toRender" in named) && args.length < 1) throw new ExpressionError(`The 'render' function expects an argument 'toRender'.`);
+  return arg(args, named, 0, "toRender");
+}
+
 /**
- * render(template, recursive=true): a string rendered with the context's variables (not the
+ * render(toRender, recursive=true): a string rendered with the context's variables (not the
  * template's `set` variables, as Kestra passes only its global scope), again and again until it
  * no longer changes (at most MAX_RENDERING_AMOUNT passes), or once with recursive=false. Raw
  * blocks stay raw across passes, and what secret() returned is never rendered. A list or map
  * has each of its strings rendered; anything else is returned as it is (RenderFunctionTest).
  */
 async function render(template: unknown, recursive: unknown, scope: Scope, depth: number): Promise<unknown> {
+  if ((scope.renderDepth ?? 0) >= MAX_RENDER_DEPTH) {
+    throw new ExpressionError(`Maximum render() nesting depth (${MAX_RENDER_DEPTH}) exceeded — check for circular render() calls in your template.`);
+  }
   if (typeof recursive !== "boolean") throw new ExpressionError("The 'render' function expects an optional argument 'recursive' with type boolean.");
   if (typeof template === "string") {
     if (scope.budget.secrets.has(template)) return template;
@@ -70,7 +81,7 @@ async function renderPass(text: string, protect: Map<string, string>, scope: Sco
   scope.budget.chars(text.length, "render()");
   const template = parsed(text, scope.budget.limits.maxDepth);
   const out = new Output(scope.budget);
-  await renderNodes(template.nodes, { ctx: scope.ctx, locals: new Map(), budget: scope.budget, template, protect }, out, depth + 1);
+  await renderNodes(template.nodes, { ctx: scope.ctx, locals: new Map(), budget: scope.budget, template, protect, renderDepth: (scope.renderDepth ?? 0) + 1 }, out, depth + 1);
   return out.toString();
 }
 
@@ -239,8 +250,8 @@ function env(args: unknown[], named: Record<string, unknown>, scope: Scope): unk
 
 export const SCOPED_FUNCTIONS: Record<string, ScopedFunction> = {
   env: async (args, named, scope) => env(args, named, scope),
-  render: (args, named, scope, depth) => render(arg(args, named, 0, "template"), arg(args, named, 1, "recursive") ?? true, scope, depth),
-  renderOnce: (args, named, scope, depth) => render(arg(args, named, 0, "template"), false, scope, depth),
+  render: (args, named, scope, depth) => render(toRender(args, named), arg(args, named, 1, "recursive") ?? true, scope, depth),
+  renderOnce: (args, named, scope, depth) => render(toRender(args, named), false, scope, depth),
   // the variables of the execution's context (Kestra's global scope), not the template's own
   printContext: async (_a, _n, scope) => ({ ...scope.ctx.variables }),
   // DumpFunction: printContext's older name

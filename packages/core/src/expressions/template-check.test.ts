@@ -57,6 +57,9 @@ describe("templates checked without rendering", () => {
     expect(() => checkTemplate("{{ tasksWithState('failed') }}")).not.toThrow();
     expect(() => checkTemplate("{{ encrypt('k', 'v') }}")).not.toThrow();
     expect(() => checkTemplate("{{ i18n('k') }}")).toThrow(/i18n\(\) is not supported by Ferry yet/);
+    // the docs' Enterprise Edition functions (expressions/04.functions: data access, workflow helpers)
+    expect(() => checkTemplate("{{ credential('my_oauth') }}")).toThrow(/credential\(\) is a Kestra Enterprise Edition function/);
+    expect(() => checkTemplate("{{ appLink(baseUrl=true) }}")).toThrow(/appLink\(\) is a Kestra Enterprise Edition function/);
   });
 
   it("knows every test the evaluator answers", async () => {

@@ -10,16 +10,17 @@ export { TESTS };
 /**
  * Names a template may use beyond the built-in filters and functions: what the engine puts in
  * every render context (`secret()` on workers and triggers, `connection()` and `kv()` on workers, the file
- * functions and `errorLogs()`), the filters the evaluator answers itself (`default`, lazily;
+ * functions and `errorLogs()`; `subflow()`, for an input's templates), the filters the evaluator answers itself (`default`, lazily;
  * `className`, from the node), and the tests the evaluator knows.
  */
-export const CONTEXT_FUNCTIONS = ["secret", "connection", "kv", "read", "fileURI", "fileExists", "fileSize", "isFileEmpty", "fileEmpty", "errorLogs", "tasksWithState"] as const;
+export const CONTEXT_FUNCTIONS = ["secret", "connection", "kv", "read", "fileURI", "fileExists", "fileSize", "isFileEmpty", "fileEmpty", "errorLogs", "tasksWithState", "subflow"] as const;
 const EVALUATOR_FILTERS = ["default", "className"];
 
 /** functions Kestra has that Ferry does not do yet, refused with that said rather than as unknown */
 const NOT_YET: Record<string, string> = {
   i18n: "i18n() is not supported by Ferry yet (no resource bundles)",
-  isPublicHoliday: "isPublicHoliday() is not supported by Ferry yet (Kestra reads Jollyday's holiday calendars, which Ferry does not carry)",
+  credential: "credential() is a Kestra Enterprise Edition function (managed credentials): not supported",
+  appLink: "appLink() is a Kestra Enterprise Edition function (Kestra Apps): not supported",
 };
 
 const filters = new Set([...Object.keys(FILTERS), ...EVALUATOR_FILTERS]);

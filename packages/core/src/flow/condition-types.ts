@@ -1,7 +1,6 @@
 import { EXECUTION_STATES, schema, UserError, z } from "@ferry/sdk";
-import type HolidaysClass from "date-holidays";
-import { createRequire } from "node:module";
 import type { RenderContext } from "../expressions/evaluator.js";
+import { holidayProblem as calendarProblem, isPublicHoliday } from "../expressions/holidays.js";
 import { evaluateExpression, hasTemplate, renderString } from "../expressions/render.js";
 import { DAYS_OF_WEEK, dayInMonth, dayOfWeek, isoDay, parseOffsetTime, parseZoned, type ZonedDate } from "./condition-dates.js";
 
@@ -252,6 +251,8 @@ export const CONDITION_TYPES: ConditionType[] = [
       const d = await dateOf(p.date, env);
       const country = p.country ? await text(p.country, env.ctx) : defaultCountry();
       const subDivision = p.subDivision ? await text(p.subDivision, env.ctx) : undefined;
+      const problem = holidayProblem(country, subDivision);
+      if (problem) throw new UserError(`PublicHoliday: ${problem}`);
       return isPublicHoliday(isoDay(d), country, subDivision);
     },
   },
@@ -264,30 +265,8 @@ function defaultCountry(): string {
   return region;
 }
 
-/** date-holidays with its calendars (moment-timezone, astronomia) takes ~0.3 s to load: loaded at the first PublicHoliday, not at every start */
-let holidaysClass: typeof HolidaysClass | undefined;
-function Holidays(country?: string, state?: string): HolidaysClass {
-  const H = (holidaysClass ??= createRequire(import.meta.url)("date-holidays") as typeof HolidaysClass);
-  return country === undefined ? new H() : state === undefined ? new H(country) : new H(country, state);
-}
-
-/**
- * date-holidays (offline rules for 200 countries and their subdivisions) stands in for
- * Kestra's Jollyday: a day is a holiday when a `public` holiday falls on it. The two libraries'
- * calendars can differ on rare days (regional observances, moved holidays).
- */
-export function isPublicHoliday(day: string, country: string, subDivision?: string): boolean {
-  const problem = holidayProblem(country, subDivision);
-  if (problem) throw new UserError(`PublicHoliday: ${problem}`);
-  const holidays = subDivision ? Holidays(country.toUpperCase(), subDivision.toUpperCase()) : Holidays(country.toUpperCase());
-  return holidays.getHolidays(Number(day.slice(0, 4))).some((h) => h.type === "public" && h.date.slice(0, 10) === day);
-}
-
-/** a problem with a PublicHoliday country or subdivision known at deploy; undefined when fine */
+/** a problem with a PublicHoliday country or subdivision known at deploy (neither templated); undefined when fine */
 export function holidayProblem(country: string | undefined, subDivision: string | undefined): string | undefined {
   if (!country || hasTemplate(country) || (subDivision && hasTemplate(subDivision))) return undefined;
-  const known = Holidays().getCountries();
-  if (!known[country.toUpperCase()]) return `unknown country '${country}' (ISO 3166-1 alpha-2, such as FR or US)`;
-  if (subDivision && !Holidays().getStates(country.toUpperCase())?.[subDivision.toUpperCase()]) return `unknown subdivision '${subDivision}' of ${country}`;
-  return undefined;
+  return calendarProblem(country, subDivision);
 }

@@ -42,3 +42,30 @@ function placesOf(plan: FlowablePlan): Map<string, number> {
   }
   return known;
 }
+
+/**
+ * Kestra's `TaskRun.iteration` for every task run of an execution at once (the API's task-run
+ * list, ForEachTest.iteration): the same number as `eachIteration`, in one pass over the list
+ * (task runs are listed in the order they were created, so a loop's values appear in plan order).
+ */
+export function eachIterations(taskRuns: readonly TaskRunRecord[]): Map<string, number> {
+  const byId = new Map(taskRuns.map((r) => [r.id, r]));
+  const seen = new Map<string, Map<string, number>>();
+  const result = new Map<string, number>();
+  for (const run of taskRuns) {
+    if (run.value === undefined || !run.parentTaskRunId) continue;
+    const parent = byId.get(run.parentTaskRunId);
+    if (!parent?.planUri || parent.value === run.value) continue;
+    const plan = knownPlan(parent);
+    if (plan) {
+      const place = placesOf(plan).get(run.value);
+      if (place !== undefined) result.set(run.id, place);
+      continue;
+    }
+    let values = seen.get(parent.id);
+    if (!values) seen.set(parent.id, (values = new Map()));
+    if (!values.has(run.value)) values.set(run.value, values.size);
+    result.set(run.id, values.get(run.value)!);
+  }
+  return result;
+}

@@ -298,7 +298,7 @@ ${transmit}    outputs:
 `));
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.runs("item")).toHaveLength(0);
-    expect(r.messages().join("\n")).toMatch(/belongs to another execution or namespace/);
+    expect(r.messages().join("\n")).toMatch(/didn.t belong to the current execution/);
   });
 
   it("breakWhen, rendered after each iteration with its outputs, starts no more iterations", async () => {

@@ -227,6 +227,56 @@ tasks:
     }
   });
 
+  it("a Pause without tasks, errors or finally ends at once when resumed or elapsed, never RUNNING again; one with tasks goes on RUNNING (Kestra's ExecutionService.markAs, PauseTest.runDurationFromInput)", async () => {
+    const histories = async (source: string, resumeIt: boolean) => {
+      const flow = await h.deploy(source);
+      const execution = await h.executions.create({ flow });
+      if (resumeIt) {
+        await h.waitFor(execution.id, paused);
+        await resume(execution.id);
+      }
+      await h.waitFor(execution.id, ended);
+      const r = await h.result(execution.id);
+      return { execution: r.execution.state.current, runs: r.taskRuns.length, pause: r.taskRuns[0].state.histories.map((s) => s.state) };
+    };
+    // PauseTest.runDurationFromInput: PAUSED once, RUNNING once, two task runs
+    expect(await histories(`
+id: pause-elapsed-alone
+namespace: test.pause
+tasks:
+  - { id: pause, type: core.Pause, pauseDuration: PT0.5S }
+  - { id: last, type: core.Log, message: after }
+`, false)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["RUNNING", "PAUSED", "SUCCESS"] });
+    // behavior WARN: the Pause ends WARNING straight from PAUSED (markAs with the behavior's state)
+    expect(await histories(`
+id: pause-elapsed-warn
+namespace: test.pause
+tasks:
+  - { id: pause, type: core.Pause, pauseDuration: PT0.5S, behavior: WARN }
+  - { id: last, type: core.Log, message: after }
+`, false)).toEqual({ execution: "WARNING", runs: 2, pause: ["RUNNING", "PAUSED", "WARNING"] });
+    // resumed through the API
+    expect(await histories(`
+id: pause-resumed-alone
+namespace: test.pause
+tasks:
+  - { id: pause, type: core.Pause }
+  - { id: last, type: core.Log, message: after }
+`, true)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["RUNNING", "PAUSED", "SUCCESS"] });
+    // with tasks (Kestra's deprecated Pause.tasks), it goes RUNNING again to run them
+    expect(await histories(`
+id: pause-with-tasks
+namespace: test.pause
+tasks:
+  - id: pause
+    type: core.Pause
+    pauseDuration: PT0.5S
+    tasks:
+      - { id: inside, type: core.Log, message: inside }
+  - { id: last, type: core.Log, message: after }
+`, false)).toEqual({ execution: "SUCCESS", runs: 3, pause: ["RUNNING", "PAUSED", "RUNNING", "SUCCESS"] });
+  });
+
   it("onPause runs under the Pause while the execution waits, then the pause elapses: two task runs, both SUCCESS (Kestra's pause_on_pause.yaml, PauseTest.shouldExecuteOnPauseTask)", async () => {
     const flow = await h.deploy(`
 id: pause-on-pause
@@ -247,9 +297,10 @@ tasks:
     expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["pause", "SUCCESS"], ["hello", "SUCCESS"]]);
     const pause = r.taskRuns[0];
     expect(r.taskRuns[1].parentTaskRunId).toBe(pause.id);
-    // as PauseTest's runDelay counts them: one PAUSED, two RUNNING in the Pause's history
+    // a Pause without tasks, errors or finally ends at once when its pause elapses (Kestra's ExecutionService.markAs):
+    // one PAUSED, one RUNNING in its history, as PauseTest's runDelay counts them
     const count = (state: string) => pause.state.histories.filter((s) => s.state === state).length;
-    expect([count("PAUSED"), count("RUNNING"), pause.state.current]).toEqual([1, 2, "SUCCESS"]);
+    expect([count("PAUSED"), count("RUNNING"), pause.state.current]).toEqual([1, 1, "SUCCESS"]);
     expect(r.messages()).toContain("hello while PAUSED");
   });
 

@@ -112,6 +112,13 @@ export async function endPause(
     }
     return;
   }
+  if ((how === "RUNNING" || how === "WARNING") && (await endsAtOnce(state, run, task, store))) {
+    // Kestra's ExecutionService.markAs: "if it's a Pause task with no subtask, we terminate the task" —
+    // PAUSED, then SUCCESS (WARNING for a WARN that elapsed), never RUNNING again (PauseTest.runDurationFromInput)
+    state.setRunState(run, outcomeState(task, how === "WARNING" ? "WARNING" : "SUCCESS"));
+    leavePause(state);
+    return;
+  }
   if (how === "WARNING" && run.planUri) {
     // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)
     const plan = await store.read<FlowablePlan>(run.planUri);
@@ -119,6 +126,19 @@ export async function endPause(
     await store.write(planKey(prefix, run.taskId, run.id), plan);
   }
   leavePause(state, run);
+}
+
+/**
+ * Whether a resumed (or elapsed) Pause ends at once: Kestra's markAs ends a Pause that has no
+ * `tasks`, `errors` or `finally` instead of putting it RUNNING again. An `onPause` task still
+ * open, or one that did not succeed, leaves it to the walk, which ends the Pause once its
+ * onPause ended (walker.ts).
+ */
+async function endsAtOnce(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, store: JsonStore): Promise<boolean> {
+  if (!run.planUri || task?.errors?.length || task?.finally?.length) return false;
+  const plan = await store.read<FlowablePlan>(run.planUri);
+  if (!plan.pause || plan.pause.sleep || plan.approval || plan.loop || plan.branches.length) return false;
+  return state.taskRuns.every((r) => r.parentTaskRunId !== run.id || r.state.current === "SUCCESS");
 }
 
 /**

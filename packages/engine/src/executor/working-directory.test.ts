@@ -350,6 +350,26 @@ tasks:
     expect(r.state("wdir")).toBe("FAILED");
   });
 
+  it("a child sees the WorkingDirectory's own taskrun as `workerTaskrun`, its value the loop's (Kestra's RunContextInitializer.forWorkingDirectory, WorkingDirectoryTest.taskrun)", async () => {
+    const r = await h.run(`
+id: wd_worker_taskrun
+namespace: test.wd
+tasks:
+  - id: each
+    type: core.ForEach
+    values: ["1"]
+    tasks:
+      - id: wdir
+        type: core.WorkingDirectory
+        tasks:
+          - { id: show, type: core.Return, format: "{{ workerTaskrun.id }} {{ workerTaskrun.value }} {{ workerTaskrun.attemptsCount }} {{ taskrun.id }}" }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const wdir = r.runs("wdir")[0];
+    const show = r.runs("show")[0];
+    expect(await r.outputs("show")).toEqual({ value: `${wdir.id} 1 0 ${show.id}` });
+  });
+
   it("runIf: a child whose condition is false is SKIPPED, one that does not render FAILS the WorkingDirectory", async () => {
     const r = await h.run(`
 id: wd_run_if
@@ -377,10 +397,12 @@ tasks:
       - { id: broken, type: script.Shell, runIf: "{{ nothing.here }}", commands: ["echo no"] }
       - { id: never, type: script.Shell, commands: ["echo never"] }
 `);
+    // Kestra's WorkingDirectoryTest.invalidRunIf: the WorkingDirectory FAILED, no task run for the child whose runIf failed
     expect(bad.execution.state.current).toBe("FAILED");
-    expect(bad.state("broken")).toBe("FAILED");
+    expect(bad.state("wdir")).toBe("FAILED");
+    expect(bad.runs("broken")).toEqual([]);
     expect(bad.runs("never")).toEqual([]);
-    expect(bad.messages().some((m) => m.startsWith("runIf:"))).toBe(true);
+    expect(bad.messages().some((m) => m.startsWith("Failed evaluating runIf of 'broken'"))).toBe(true);
   });
 
   describe("refused at deploy, naming the property", () => {

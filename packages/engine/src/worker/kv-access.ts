@@ -44,14 +44,28 @@ export function maskedKv(access: KvAccess, masker: SecretMasker): KvAccess {
   };
 }
 
-/** `{{ kv('KEY') }}`, `{{ kv('KEY', 'namespace', errorOnMissing) }}` (errorOnMissing defaults to true, as Kestra) */
+/**
+ * `{{ kv('KEY') }}`, `{{ kv('KEY', 'namespace', errorOnMissing) }}`, as Kestra's KvFunction:
+ * errorOnMissing defaults to true; without a namespace the key is looked for in the flow's
+ * namespace, then in each parent (`company.team.a` → `company.team` → `company`); a missing key
+ * is refused in Kestra's words (KvFunctionTest.getKeyNotFound), null when errorOnMissing is false.
+ */
 export function kvFunction(access: KvAccess, namespace: string): Callable {
   return async (args, named) => {
+    if (args.length < 1 && !("key" in named)) throw new UserError("The 'kv' function expects an argument 'key'.");
     const key = String(args[0] ?? named.key ?? "");
     const target = args[1] ?? named.namespace;
     const errorOnMissing = (args[2] ?? named.errorOnMissing ?? true) !== false;
-    const found = await access.get(key, { namespace: target ? String(target) : undefined });
-    if (!found && errorOnMissing) throw new UserError(`KV key ${key} not found in namespace ${target ?? namespace}`);
+    let found: Awaited<ReturnType<KvAccess["get"]>>;
+    if (target === undefined || target === null) {
+      for (let ns = namespace; ; ns = ns.slice(0, ns.lastIndexOf("."))) {
+        found = await access.get(key, { namespace: ns });
+        if (found || !ns.includes(".")) break;
+      }
+    } else {
+      found = await access.get(key, { namespace: String(target) });
+    }
+    if (!found && errorOnMissing) throw new UserError(`The key '${key}' does not exist in the namespace '${target ?? namespace}'.`);
     return found?.value ?? null;
   };
 }

@@ -24,7 +24,8 @@ export interface SharedFolderDeps {
  * Kestra's WorkingDirectory on the worker (its Worker's handling of a WorkingDirectory task):
  * the folder is prepared, then the runnable children run one after another in it, each its
  * own task run with its own attempts, logs and outputs, each seeing the outputs of those
- * before it. A child whose runIf is false is SKIPPED; the first failure stops the rest (a
+ * before it. A child whose runIf is false is SKIPPED; one whose runIf does not render fails
+ * the WorkingDirectory without a task run of its own; the first failure stops the rest (a
  * child with allowFailure goes on, WARNING, once its retry policy is spent), as does a kill.
  * A failed child its policy retries stops the run too: the executor keeps the retry's wait
  * (durable, as every retry's) and then sends the WorkingDirectory again, resuming at that
@@ -63,8 +64,11 @@ export async function runSharedFolder(
       try {
         if (!(await deps.runIfHolds(childJob(job, task, taskRunId, first, siblings)))) ended = "SKIPPED";
       } catch (error) {
-        ended = "FAILED";
-        await child(first, { state: "FAILED", message: `runIf: ${errorMessage(error)}` });
+        // Kestra's Worker: "Failed evaluating runIf" fails the WorkingDirectory itself; the child gets no task run
+        // (WorkingDirectoryTest.invalidRunIf: two task runs, the WorkingDirectory and the child before it)
+        ctx.logger.error(`Failed evaluating runIf of '${task.id}': ${errorMessage(error)}`);
+        state = "FAILED";
+        break;
       }
       if (ended === "SKIPPED") await child(first, { state: "SKIPPED" });
     }
@@ -99,6 +103,8 @@ function willRetry(job: WorkerJob, task: TaskSpec, attempts: number): boolean {
 /** the job of one child: the WorkingDirectory's, for this task, seeing its earlier siblings' outputs */
 function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: number, siblings: OutputRef[]): WorkerJob {
   const { sharedFolder: _, ...rest } = job;
+  // Kestra's RunContextInitializer.forWorkingDirectory: the WorkingDirectory's own taskrun, as `workerTaskrun`
+  const { parents: _parents, ownValue: _own, workerTaskrun: _outer, ...workerTaskrun } = job.taskrun;
   return {
     ...rest,
     taskRunId,
@@ -111,6 +117,7 @@ function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: nu
       // the WorkingDirectory (no outputs) is a parent only with a value of its own, as Kestra's Execution.parents lists them
       parents: job.taskrun.ownValue ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value! } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
       attemptsCount: attempt,
+      workerTaskrun: { ...workerTaskrun, attemptsCount: job.attempt },
     },
     context: { ...job.context, outputs: [...job.context.outputs, ...siblings] },
   };
