@@ -21,6 +21,7 @@ import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart } from "./restart.js";
+import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
@@ -35,6 +36,8 @@ import { iterationFlow } from "./loop-execution.js";
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
 export type ExecutorCommand =
   | { type: "restart"; executionId: string }
+  /** Kestra's markAs: an ended execution's task run set to a state, and the execution carries on from there (mark-as.ts) */
+  | { type: "mark-as"; executionId: string; taskRunId: string; state: MarkAsState }
   /** the execution's labels from now on, the whole set (running or ended) */
   | { type: "set-labels"; executionId: string; labels: Record<string, string> };
 
@@ -344,6 +347,11 @@ export class Executor {
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
       await restart(state, { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
+    } else if (event.type === "mark-as") {
+      const plan = planMarkAs(state, event.taskRunId, event.state);
+      const refused = await admitRestart(state, this.deps.repository);
+      if (refused) throw new ConflictError(refused);
+      markAs(state, plan);
     } else if (event.type === "review") {
       const run = state.byId(event.taskRunId);
       await reviewApproval(state, event.taskRunId, run && this.taskOf(state, run), event, this.deps.store);

@@ -24,16 +24,7 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
   // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
   state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
   state.execution.attemptNumber = (state.execution.attemptNumber ?? 1) + 1;
-  const handlerIds = new Set<string>();
-  const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
-  collect(state.flow.errors);
-  collect(state.flow.finally);
-  collect(state.flow.afterExecution);
-  const drop = new Set<string>();
-  for (const run of state.taskRuns) {
-    if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);
-  }
-  dropChildren(state, drop);
+  const drop = handlerRuns(state);
   for (const run of state.taskRuns) {
     if (drop.has(run.id)) continue;
     const s = run.state.current;
@@ -52,6 +43,21 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
   state.remove(drop);
   state.execution.outputsUri = undefined;
   state.log("INFO", "execution restarted");
+}
+
+/** the runs of the flow's `errors`, `finally` and `afterExecution` tasks, with their children: dropped to run afresh */
+export function handlerRuns(state: ExecutionState): Set<string> {
+  const handlerIds = new Set<string>();
+  const collect = (tasks: TaskSpec[] | undefined) => tasks?.forEach((t) => handlerIds.add(t.id));
+  collect(state.flow.errors);
+  collect(state.flow.finally);
+  collect(state.flow.afterExecution);
+  const drop = new Set<string>();
+  for (const run of state.taskRuns) {
+    if (!run.parentTaskRunId && handlerIds.has(run.taskId)) drop.add(run.id);
+  }
+  dropChildren(state, drop);
+  return drop;
 }
 
 /** children of dropped runs go too */
