@@ -107,6 +107,23 @@ export const openApiDocument = {
         },
       },
     },
+    "/api/v1/executions/{id}/state": {
+      post: {
+        summary: "Change the state of a task run of an ended execution (Kestra's markAs): the run and its last attempt take the state, its parents go back to RUNNING, and the execution carries on from there (next attempt, system.restarted)",
+        parameters: [execId],
+        requestBody: {
+          required: true,
+          content: { "application/json": { schema: { type: "object", required: ["taskRunId", "state"], additionalProperties: false, properties: { taskRunId: { type: "string" }, state: { type: "string", enum: ["SUCCESS", "WARNING", "FAILED"] } } } } },
+        },
+        responses: {
+          200: json("the execution", { $ref: "#/components/schemas/Execution" }),
+          400: error("no body, or not JSON"),
+          404: error("no such execution, or no such task run in it"),
+          409: error("the execution has not ended, or its flow runs as many executions as its concurrency limit allows"),
+          422: error("a state other than SUCCESS, WARNING, FAILED, an unknown property, or a task run of the errors/finally/afterExecution tasks or inside a WorkingDirectory"),
+        },
+      },
+    },
     "/api/v1/executions/{id}/labels": {
       post: {
         summary: "Set the labels of an execution, running or ended: the list replaces its labels; its system.* labels stay",

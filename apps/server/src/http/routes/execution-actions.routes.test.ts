@@ -152,3 +152,42 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: source.id }]);
   });
 });
+
+describe("POST /api/v1/executions/{id}/state", () => {
+  it("a failed task run marked SUCCESS: the execution answers carrying on, then ends SUCCESS (Kestra's updateTaskRunState, ChangeStateTestCase)", async () => {
+    const failed = await run("nobody");
+    expect(failed.state.current).toBe("FAILED");
+    const gate = runOf(failed, "gate");
+    const { status, body } = await json(await post(`/executions/${failed.id}/state`, { taskRunId: gate.id, state: "SUCCESS" }));
+    expect(status).toBe(200);
+    expect(body.id).toBe(failed.id);
+    expect(runOf(body, "gate").state.current).toBe("SUCCESS");
+    expect(body.labels).toContainEqual({ key: "system.restarted", value: "true" });
+    const done = await waitEnd(failed.id);
+    expect(done.state.current).toBe("SUCCESS");
+    expect(done.taskRunList).toHaveLength(3);
+    expect(runOf(done, "gate").attempts.map((a: any) => a.state.current)).toEqual(["SUCCESS"]);
+  });
+
+  it("refuses with a reason, changing nothing: unknown execution or task run 404, a bad state or body 422, no body 400", async () => {
+    const failed = await run("nobody");
+    const gate = runOf(failed, "gate");
+    const cases: Array<[string, unknown, number, RegExp]> = [
+      ["/executions/nope/state", { taskRunId: gate.id, state: "SUCCESS" }, 404, /execution nope not found/],
+      [`/executions/${failed.id}/state`, { taskRunId: "nope", state: "SUCCESS" }, 404, /task run nope not found/],
+      [`/executions/${failed.id}/state`, { taskRunId: gate.id, state: "RUNNING" }, 422, /state must be one of SUCCESS, WARNING, FAILED/],
+      [`/executions/${failed.id}/state`, { taskRunId: gate.id }, 422, /state must be one of/],
+      [`/executions/${failed.id}/state`, { state: "SUCCESS" }, 422, /taskRunId is missing/],
+      [`/executions/${failed.id}/state`, { taskRunId: gate.id, state: "SUCCESS", extra: 1 }, 422, /unknown property 'extra'/],
+      [`/executions/${failed.id}/state`, undefined, 400, /a JSON body is needed/],
+    ];
+    for (const [path, body, status, message] of cases) {
+      const answer = await json(await post(path, body));
+      expect([path, answer.status]).toEqual([path, status]);
+      expect(answer.body.message).toMatch(message);
+    }
+    const after = (await json(await api(`/executions/${failed.id}`))).body;
+    expect(after.state.current).toBe("FAILED");
+    expect(runOf(after, "gate").state.current).toBe("FAILED");
+  });
+});

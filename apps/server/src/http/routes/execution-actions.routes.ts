@@ -1,4 +1,4 @@
-import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, isMarkAsState, MARK_AS_STATES, SYSTEM_LABEL_PREFIX } from "@ferry/engine";
 import { assertStorableText, ConflictError, isTerminal, NotFoundError, parseJsonFromOutside, UserError, type ExecutionRecord } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
@@ -11,8 +11,8 @@ const MAX_BULK = 1000;
 
 /**
  * What can be done to an existing execution beside restart and kill, in Kestra's shapes:
- * replay it (a new execution, from the start or from a task run) and set its labels, one
- * execution or many. Mounted before the execution routes: `/{id}/replay` and
+ * replay it (a new execution, from the start or from a task run), set its labels (one
+ * execution or many), and change a task run's state (the execution carries on from there). Mounted before the execution routes: `/{id}/replay` and
  * `/labels/by-ids` are also `/{namespace}/{flowId}`.
  */
 export function executionActionRoutes(deps: ApiDeps): Hono {
@@ -59,6 +59,20 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
     const replay = await deps.executions.replay(source, flow, taskRunId);
     await deps.executor.handle({ type: "set-labels", executionId: execution.id, labels: { ...execution.labels, [REPLAYED_LABEL]: "true" } });
     return c.json(await executionJson(deps.store, replay, (await deps.repository.getExecution(replay.id))?.taskRuns ?? []));
+  });
+
+  // Kestra's updateTaskRunState: body {taskRunId, state}; answers the execution, marked and carrying on
+  app.post("/:id/state", async (c) => {
+    const { execution } = await load(c.req.param("id"));
+    const body = await jsonBody(c, '{"taskRunId": "…", "state": "SUCCESS"}');
+    const { taskRunId, state, ...rest } = (body && typeof body === "object" && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+    if (typeof taskRunId !== "string" || !taskRunId) throw new UserError('the body must be {"taskRunId": text, "state": …}: taskRunId is missing', { status: 422 });
+    if (!isMarkAsState(state)) throw new UserError(`state must be one of ${MARK_AS_STATES.join(", ")}, not ${JSON.stringify(state ?? null).slice(0, 40)}`, { status: 422 });
+    const unknown = Object.keys(rest);
+    if (unknown.length) throw new UserError(`unknown property '${unknown[0].slice(0, 50)}': the body is {"taskRunId", "state"}`, { status: 422 });
+    await deps.executor.handle({ type: "mark-as", executionId: execution.id, taskRunId, state });
+    const { execution: saved, taskRuns } = await load(execution.id);
+    return c.json(await executionJson(deps.store, saved, taskRuns));
   });
 
   return app;
