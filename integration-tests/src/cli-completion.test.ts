@@ -35,7 +35,7 @@ describe("ferry completion", () => {
     const { stdout } = await run("bash", ["-c", `source ${script("bash")}; complete -p ferry`]);
     expect(stdout.trim()).toBe("complete -F _ferry_completions ferry");
     expect(await bashCompletes("ferry exe")).toEqual(["execute", "executions"]);
-    expect(await bashCompletes("ferry executions ")).toEqual(["list", "get", "logs", "follow", "kill", "restart", "resume", "review", "replay", "purge"]);
+    expect(await bashCompletes("ferry executions ")).toEqual(["list", "get", "logs", "follow", "kill", "restart", "resume", "review", "replay", "mark", "purge"]);
     expect(await bashCompletes("ferry flow de")).toEqual(["deploy", "delete"]);
     // options and their values are passed over when finding the command
     expect(await bashCompletes("ferry --server http://x executions list --st")).toEqual(["--state"]);

@@ -16,7 +16,7 @@ interface FollowOptions {
 }
 
 /** the answer of an action, or, with --wait (or --logs), the execution followed to its end */
-async function answerOrFollow(options: FollowOptions & { server?: string; config?: string }, execution: ExecutionJson, done: string): Promise<void> {
+export async function answerOrFollow(options: FollowOptions & { server?: string; config?: string }, execution: ExecutionJson, done: string): Promise<void> {
   if (options.wait || options.logs) {
     process.exitCode = await followToEnd(clientFor(options), execution.id, { ...options, from: execution });
     return;
@@ -25,7 +25,7 @@ async function answerOrFollow(options: FollowOptions & { server?: string; config
   else console.log(`execution ${execution.id}: ${done} (${execution.state.current})`);
 }
 
-const withFollow = (command: Command) =>
+export const withFollow = (command: Command) =>
   command
     .option("-w, --wait", "then follow it to its end, exit code by its end state")
     .option("--logs", "with --wait (implied), also its log lines as they come")
@@ -119,14 +119,7 @@ export function registerExecutionActions(executions: Command): void {
   ).action(async (id: string, options: FollowOptions & { task?: string; taskRun?: string; revision?: number }) => {
     if (options.task && options.taskRun) throw new UsageError("--task and --task-run both name where to replay from: give one");
     const client = clientFor(options);
-    let taskRunId = options.taskRun;
-    if (options.task) {
-      const source = await client.expect<ExecutionJson>("GET", executionPath(id));
-      const runs = source.taskRunList.filter((r) => r.taskId === options.task);
-      if (!runs.length) throw new UserError(`execution ${id} has no run of task ${options.task} (its tasks: ${[...new Set(source.taskRunList.map((r) => r.taskId))].join(", ")})`);
-      if (runs.length > 1) throw new UsageError(`task ${options.task} ran ${runs.length} times in execution ${id}; give --task-run, one of: ${runs.map((r) => `${r.id} (${runName(r)})`).join(", ")}`);
-      taskRunId = runs[0].id;
-    }
+    const taskRunId = options.task ? await taskRunOf(client, id, options.task) : options.taskRun;
     const query = new URLSearchParams();
     if (taskRunId) query.set("taskRunId", taskRunId);
     if (options.revision) query.set("revision", String(options.revision));
@@ -138,4 +131,13 @@ export function registerExecutionActions(executions: Command): void {
     if (options.json) printJson(replay);
     else console.log(`execution ${replay.id}: replay of ${id} (${replay.state.current})`);
   });
+}
+
+/** the one run of a task in an execution: a task that ran more than once (in a loop) needs its task run id */
+export async function taskRunOf(client: ReturnType<typeof clientFor>, id: string, task: string): Promise<string> {
+  const source = await client.expect<ExecutionJson>("GET", executionPath(id));
+  const runs = source.taskRunList.filter((r) => r.taskId === task);
+  if (!runs.length) throw new UserError(`execution ${id} has no run of task ${task} (its tasks: ${[...new Set(source.taskRunList.map((r) => r.taskId))].join(", ")})`);
+  if (runs.length > 1) throw new UsageError(`task ${task} ran ${runs.length} times in execution ${id}; give --task-run, one of: ${runs.map((r) => `${r.id} (${runName(r)})`).join(", ")}`);
+  return runs[0].id;
 }

@@ -7,6 +7,7 @@ import { collect, integerIn } from "../output/option-parsers.js";
 import { pastDate } from "../output/since.js";
 import { colorState, humanDuration, printJson, printTable } from "../output/terminal.js";
 import { registerExecutionActions } from "./execution-actions.command.js";
+import { registerExecutionMark } from "./execution-mark.command.js";
 import { executionFilters, executionPath } from "./execution-filters.js";
 import { registerExecutionPurge } from "./execution-purge.command.js";
 
@@ -18,7 +19,7 @@ const elapsed = (e: ExecutionJson) => {
 };
 
 export function registerExecutions(program: Command): void {
-  const executions = program.command("executions").description("list, inspect, follow, kill, restart, replay and purge executions").addHelpText("after", EXIT_CODES_HELP);
+  const executions = program.command("executions").description("list, inspect, follow, kill, restart, replay, mark and purge executions").addHelpText("after", EXIT_CODES_HELP);
 
   withServer(
     executions
@@ -93,6 +94,7 @@ export function registerExecutions(program: Command): void {
   });
 
   registerExecutionActions(executions);
+  registerExecutionMark(executions);
   registerExecutionPurge(executions);
 }
 
