@@ -97,7 +97,9 @@ describe("markAs", () => {
     await ended(first.execution.id);
     const r = await h.result(first.execution.id);
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.taskRuns.find((x) => x.id === seq.id)!.state.current).toBe("FAILED");
+    const marked = r.taskRuns.find((x) => x.id === seq.id)!;
+    expect(marked.state.current).toBe("FAILED");
+    expect(marked.attempts.at(-1)?.state.current ?? "no attempt").toBe("FAILED");
     expect(r.runs("1_each")[0].state.current).toBe("FAILED");
     expect(r.taskRuns.filter((x) => x.parentTaskRunId === seq.id).map((x) => x.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
   });
