@@ -15,6 +15,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { failFromExecutor } from "./fail-from-executor.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
@@ -43,6 +44,14 @@ export type ExecutorCommand =
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
  * and lost or stale work always read the repository.
  */
+/** the executor's own ask, after handling `event` threw for good: the execution ends FAILED (fail-from-executor.ts) */
+interface FailCommand {
+  type: "fail-from-executor";
+  executionId: string;
+  event: string;
+  error: unknown;
+}
+
 const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
 
 export interface ExecutorDeps {
@@ -73,7 +82,7 @@ export class Executor {
   }
 
   async start(concurrency = 32): Promise<void> {
-    this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined), {
+    this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined, (error) => this.failOnError(event, error)), {
       concurrency,
       onError: this.deps.onError,
       // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
@@ -117,6 +126,23 @@ export class Executor {
   }
 
   handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
+    return this.locked(event);
+  }
+
+  /**
+   * An event from the queue whose handling threw for good (not for want of the database, not
+   * a conflict with another executor): acknowledged, it would be gone, its execution RUNNING
+   * for good. The execution ends FAILED instead, the error logged against it, as Kestra's
+   * executor does (`handleFailedExecutionFromExecutor`). Should that fail too, the error goes
+   * on to the queue's error handler and the execution is left to the reconciler.
+   */
+  private async failOnError(event: ExecutorEvent, error: unknown): Promise<void> {
+    if (this.stopping || isUnavailable(error) || (error instanceof ConflictError && /saved by another executor/.test(error.message))) throw error;
+    this.deps.onError?.(error);
+    await this.locked({ type: "fail-from-executor", executionId: event.executionId, event: event.type, error });
+  }
+
+  private locked(event: ExecutorEvent | ExecutorCommand | FailCommand): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const previous = this.locks.get(id) ?? Promise.resolve();
     const next = previous.then(() => this.processWithRetry(event));
@@ -131,7 +157,7 @@ export class Executor {
     return next;
   }
 
-  private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
+  private async processWithRetry(event: ExecutorEvent | ExecutorCommand | FailCommand): Promise<ExecutionState | undefined> {
     let unsure: ExecutionState | undefined;
     for (let attempt = 1, outage = 0; ; attempt++) {
       try {
@@ -155,7 +181,7 @@ export class Executor {
     }
   }
 
-  private async process(event: ExecutorEvent | ExecutorCommand, fresh = false): Promise<ExecutionState | undefined> {
+  private async process(event: ExecutorEvent | ExecutorCommand | FailCommand, fresh = false): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(id) : undefined;
     try {
@@ -182,7 +208,7 @@ export class Executor {
   }
 
   private async processOn(
-    event: ExecutorEvent | ExecutorCommand,
+    event: ExecutorEvent | ExecutorCommand | FailCommand,
     loaded: SavedExecution | undefined,
     remembered: boolean,
   ): Promise<ExecutionState | "recheck" | undefined> {
@@ -213,6 +239,11 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
+    if (event.type === "fail-from-executor") {
+      await failFromExecutor(state, new Walker(state, this.walkerDeps(state)), event.event, event.error);
+      await this.commit(state);
+      return state;
+    }
     if (event.type === "retry-execution") {
       if (execution.state.current !== "RETRIED") return state;
       const early = execution.retryAt ? Date.parse(execution.retryAt) - Date.now() : 0;
