@@ -73,6 +73,8 @@ export interface ExecutorDeps {
 export class Executor {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly saved = new SavedExecutions();
+  /** jobs a reconcile sends again (QueueMessageOptions.resend) */
+  private readonly resent = new WeakSet<WorkerJob>();
   private subscription?: Subscription;
   private stopping = false;
 
@@ -287,7 +289,13 @@ export class Executor {
         taskOf: (run) => this.taskOf(state, run),
         dispatch: (run) => this.dispatch(state, run),
         // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
-        resend: (run) => !sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry) && state.jobs.push(this.jobFor(state, run)),
+        resend: (run) => {
+          if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) return;
+          const job = this.jobFor(state, run);
+          // sent as a resend: it goes through once the first send was acknowledged (its outcome lost), not while it waits or runs
+          this.resent.add(job);
+          state.jobs.push(job);
+        },
       });
     }
     await this.advance(state);
@@ -529,7 +537,7 @@ export class Executor {
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt) });
+    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
     await this.settleEnded(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
