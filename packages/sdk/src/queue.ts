@@ -56,6 +56,14 @@ export interface Delivery {
    * Absent where a consumer cannot lose its hold without dying (one process).
    */
   lease?: AbortSignal;
+  /**
+   * Takes into this delivery the next messages of its key that wait now, in send order, for
+   * as long as `accept` takes them (at most `max`): the handler handles them with this one,
+   * and they are done with when it resolves, as it is. Lets a consumer fold a run of one key's
+   * messages into one step (the executor saves several results of one execution once).
+   * Offered by one-process queues, for a message with a key; absent elsewhere.
+   */
+  following?: (accept: (message: unknown) => boolean, max: number) => unknown[];
 }
 
 export interface ConsumeOptions {

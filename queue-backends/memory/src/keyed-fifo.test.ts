@@ -53,4 +53,23 @@ describe("KeyedFifo", () => {
     expect(taken).toBe(n + 1);
     expect(fifo.size).toBe(0);
   });
+
+  it("takeFollowing: a key in flight takes its parked messages, oldest first, while accepted and up to the count; order holds for the rest", () => {
+    const fifo = new KeyedFifo<{ id: number; key?: string }>();
+    for (const [id, key] of [[1, "a"], [2, "a"], [3, "b"], [4, "a"], [5, "a"], [6, "a"]] as const) fifo.push(item(id, key));
+    expect(fifo.takeFollowing("a", () => true, 10)).toEqual([]); // not in flight: nothing
+    expect(fifo.take()?.id).toBe(1);
+    expect(fifo.take()?.id).toBe(3); // parks 2 behind 1
+    expect(fifo.takeFollowing("a", () => false, 10)).toEqual([]);
+    expect(fifo.take()).toBeUndefined(); // parks 4, 5, 6 (only parked messages follow: those still unread come after them)
+    expect(fifo.takeFollowing("a", (m) => m.id !== 5, 10).map((m) => m.id)).toEqual([2, 4]); // stops at the first refused
+    expect(fifo.takeFollowing("a", () => true, 1).map((m) => m.id)).toEqual([5]); // at most the count
+    expect(fifo.size).toBe(1);
+    fifo.done("a");
+    expect(fifo.take()?.id).toBe(6);
+    expect(fifo.takeFollowing("a", () => true, 10)).toEqual([]);
+    fifo.done("a");
+    expect(fifo.take()).toBeUndefined();
+    expect(fifo.size).toBe(0);
+  });
 });

@@ -16,6 +16,10 @@ class Fifo<T> {
     this.items.push(item);
   }
 
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];
@@ -80,6 +84,21 @@ export class KeyedFifo<T extends Keyed> {
       return item;
     }
     return undefined;
+  }
+
+  /**
+   * The messages of a key in flight that wait behind it, oldest first, taken for as long as
+   * `accept` takes them (at most `max`): they go with the message in flight, ended by its `done`.
+   * Only parked ones: a message of the key still in `arrived` is behind them, so order holds.
+   */
+  takeFollowing(key: string, accept: (item: T) => boolean, max: number): T[] {
+    const queue = this.parked.get(key);
+    const taken: T[] = [];
+    if (!queue || !this.busy.has(key)) return taken;
+    while (taken.length < max && queue.size && accept(queue.peek()!)) taken.push(queue.shift()!);
+    this.parkedCount -= taken.length;
+    if (!queue.size) this.parked.delete(key);
+    return taken;
   }
 
   /** the message taken with this key ended: the key's next message may go */

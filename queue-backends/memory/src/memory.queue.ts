@@ -169,7 +169,7 @@ export class MemoryQueue implements Queue {
         if (!envelope) return;
         consumer.running++;
         void consumer
-          .handler(envelope.message, FIRST_DELIVERY)
+          .handler(envelope.message, envelope.key === undefined ? FIRST_DELIVERY : this.keyedDelivery(c, envelope.key))
           .catch(consumer.onError)
           .finally(() => {
             consumer.running--;
@@ -179,6 +179,14 @@ export class MemoryQueue implements Queue {
           });
       }
     }
+  }
+
+  /** a keyed message's delivery: its key's messages waiting behind it may be taken with it (Delivery.following) */
+  private keyedDelivery(c: Channel, key: string): Delivery {
+    return {
+      deliveries: 1,
+      following: (accept, max) => c.pending.takeFollowing(key, (envelope) => accept(envelope.message), max).map((envelope) => envelope.message),
+    };
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {

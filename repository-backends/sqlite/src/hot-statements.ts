@@ -32,6 +32,13 @@ export class HotStatements {
   private readonly selectTaskRuns: Database.Statement;
   private readonly upsertExecution: Database.Statement;
   private readonly updateExecutionAtVersion: Database.Statement;
+  private readonly updateExecutionSameState: Database.Statement;
+  /**
+   * The state each execution was last saved in by this connection, most recent last (bounded):
+   * which of the two versioned updates to try first. A hint only: the one that leaves the state
+   * out checks it in its WHERE, and the other follows when it matched no row.
+   */
+  private readonly lastState = new Map<string, unknown>();
   private readonly upsertTaskRun: Database.Statement;
   private readonly insertLog: Database.Statement;
   private readonly selectLatestFlow: Database.Statement;
@@ -56,14 +63,26 @@ export class HotStatements {
     this.upsertExecution = db.prepare(upsert(tableName(executions), EXECUTION, executionChanges));
     this.updateExecutionAtVersion = db.prepare(`update ${tableName(executions)} set ${assignments(executionVersionedChanges, (c) => `@${c.key}`)}, "version" = "version" + 1
       where "id" = @id and "version" = @expected`);
+    // SQLite rewrites the entry of every index over a column an UPDATE sets, changed or not: a save
+    // that leaves the state as it was (most of a running execution's) sets neither it nor the
+    // parent (never changed), and dirties two index pages fewer (executions_state_created,
+    // executions_parent_created). Matches no row when the state or the parent differ.
+    const unindexed = executionVersionedChanges.filter((c) => c.key !== "state" && c.key !== "parentId");
+    this.updateExecutionSameState = db.prepare(`update ${tableName(executions)} set ${assignments(unindexed, (c) => `@${c.key}`)}, "version" = "version" + 1
+      where "id" = @id and "version" = @expected and "state" = @state and "parent_id" is @parentId`);
     this.upsertTaskRun = db.prepare(upsert(tableName(taskRuns), TASK_RUN, taskRunChanges));
     this.insertLog = db.prepare(`insert into ${tableName(logs)} (${nameList(LOG)}) values (${named(LOG)})`);
     const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => {
       const values = withJsonAsText(executionToRow(execution), EXECUTION);
       if (expectedVersion === undefined) this.upsertExecution.run(values);
-      else if (this.updateExecutionAtVersion.run({ ...values, expected: expectedVersion }).changes === 0) {
-        throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+      else {
+        const params = { ...values, expected: expectedVersion };
+        const same = this.lastState.get(execution.id) === values.state && this.updateExecutionSameState.run(params).changes === 1;
+        if (!same && this.updateExecutionAtVersion.run(params).changes === 0) {
+          throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+        }
       }
+      this.rememberState(execution.id, values.state);
       for (const run of runs) this.upsertTaskRun.run(withJsonAsText(taskRunToRow(run), TASK_RUN));
       for (const entry of logs ?? []) this.insertLog.run(logToRow(entry));
     });
@@ -86,6 +105,13 @@ export class HotStatements {
     this.appendLogs = db.transaction((entries: LogEntry[]) => {
       for (const entry of entries) this.insertLog.run(logToRow(entry));
     });
+  }
+
+  private rememberState(id: string, state: unknown): void {
+    this.lastState.delete(id);
+    this.lastState.set(id, state);
+    // Maps iterate in insertion order: the first key is the least recently saved
+    if (this.lastState.size > 10_000) this.lastState.delete(this.lastState.keys().next().value!);
   }
 
   /** the latest revision of a flow (every execution request reads it) */

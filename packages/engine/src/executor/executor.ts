@@ -28,7 +28,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { currentOf, held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
@@ -53,6 +53,9 @@ interface FailCommand {
 }
 
 const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
+
+/** at most this many results of one execution, waiting together in the queue, are saved as one (see processFolded) */
+const FOLD_MAX = 32;
 
 export interface ExecutorDeps {
   repository: Repository;
@@ -84,7 +87,12 @@ export class Executor {
   }
 
   async start(concurrency = 32): Promise<void> {
-    this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event) => this.handle(event).then(() => undefined, (error) => this.failOnError(event, error)), {
+    this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
+      // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
+      const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
+      // one that throws for good fails the execution (failOnError): all of them are this execution's
+      return (more.length ? this.handleFolded([event, ...more]) : this.handle(event)).then(() => undefined, (error) => this.failOnError(event, error));
+    }, {
       concurrency,
       onError: this.deps.onError,
       // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
@@ -128,7 +136,7 @@ export class Executor {
   }
 
   handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
-    return this.locked(event);
+    return this.underLock(event.executionId, () => this.processWithRetry(event));
   }
 
   /**
@@ -141,13 +149,22 @@ export class Executor {
   private async failOnError(event: ExecutorEvent, error: unknown): Promise<void> {
     if (this.stopping || isUnavailable(error) || (error instanceof ConflictError && /saved by another executor/.test(error.message))) throw error;
     this.deps.onError?.(error);
-    await this.locked({ type: "fail-from-executor", executionId: event.executionId, event: event.type, error });
+    const fail: FailCommand = { type: "fail-from-executor", executionId: event.executionId, event: event.type, error };
+    await this.underLock(fail.executionId, () => this.processWithRetry(fail));
   }
 
-  private locked(event: ExecutorEvent | ExecutorCommand | FailCommand): Promise<ExecutionState | undefined> {
-    const id = event.executionId;
+  /**
+   * Results of one execution that waited in the queue together, in order, under its lock: as
+   * many as fold cleanly are applied one by one, each followed by its walk as its own event
+   * would be, and saved once; the rest are handled one at a time, as without folding.
+   */
+  handleFolded(events: ExecutorEvent[]): Promise<void> {
+    return this.underLock(events[0].executionId, () => this.processFolded(events));
+  }
+
+  private underLock<T>(id: string, work: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.processWithRetry(event));
+    const next = previous.then(work);
     const settled = next.then(
       () => undefined,
       () => undefined,
@@ -192,21 +209,124 @@ export class Executor {
         repackHeld(id, false);
         return this.process(event, true);
       }
-      if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
-        // what ended in this event, and what a read unpacked, is held packed until the next
-        for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack();
-        repackHeld(id, true);
-        this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
-      }
-      // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
-      else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(id);
-      repackHeld(id, false);
+      this.keep(id, state);
       return state;
     } catch (error) {
       this.saved.forget(id);
       repackHeld(id, false);
       throw error;
     }
+  }
+
+  /** after an event: a running execution's records are kept for the next, packed */
+  private keep(id: string, state: ExecutionState | undefined): void {
+    if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
+      // what ended in this event, and what a read unpacked, is held packed until the next
+      for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack();
+      repackHeld(id, true);
+      this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
+    }
+    // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
+    else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(id);
+    repackHeld(id, false);
+  }
+
+  /**
+   * Results folded (handleFolded). Profile of a ForEach over 10,000 values with no concurrency
+   * limit: each result was an event with its own save (a transaction, the execution's row and
+   * its index rewritten) while the next results already waited behind it. Exactness: each
+   * folded result is one that applies (its attempt is the current one and running), applied
+   * in order and followed by the walk its own event would make, on the records as the events
+   * before it left them; only the save and what follows it (jobs, notifications) are made
+   * once, after the last. A result that would not apply cleanly, or a step that asked for more
+   * than jobs and logs (a child execution, a kill, the execution's end…), ends the fold there.
+   * Nothing is saved of a fold that fails before its save: its results are then handled one
+   * by one from the repository, as without folding.
+   */
+  private async processFolded(events: ExecutorEvent[]): Promise<void> {
+    let folded = 0;
+    let failure: { error: unknown } | undefined;
+    try {
+      folded = await this.fold(events);
+    } catch (error) {
+      if (error instanceof FoldedAfterSave) {
+        // saved, then what follows the save failed: as a single event's failure, reported; the rest go on
+        folded = error.folded;
+        failure = { error: error.cause };
+      } else if (error instanceof SaveOutcomeUnknown) {
+        folded = (await this.finishFoldIfSaved(error.state)) ? error.folded ?? 0 : 0;
+      } else {
+        // nothing saved (a conflict, a failed step): each result on its own, from the repository
+        folded = 0;
+      }
+    }
+    for (const event of events.slice(folded)) await this.processWithRetry(event);
+    if (failure) throw failure.error;
+  }
+
+  /** a folded save went unanswered: whether it landed (then what follows it is done now), retried while the database is away */
+  private async finishFoldIfSaved(state: ExecutionState): Promise<boolean> {
+    for (let outage = 0; ; ) {
+      try {
+        const finished = await this.finishIfSaved(state);
+        this.keep(state.execution.id, finished ?? undefined);
+        return Boolean(finished);
+      } catch (error) {
+        if (!isUnavailable(error) || this.stopping) throw error;
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** outage++)));
+      }
+    }
+  }
+
+  /** applies the results that fold cleanly on what was last saved, saves them once; answers how many it saved */
+  private async fold(events: ExecutorEvent[]): Promise<number> {
+    const id = events[0].executionId;
+    const loaded = this.saved.take(id);
+    if (!loaded) return 0;
+    const flow = loaded.execution.kind === "LOOP" ? undefined : await this.deps.flows.get(loaded.execution.namespace, loaded.execution.flowId, loaded.execution.flowRevision).catch(() => undefined);
+    const state = flow && new ExecutionState(loaded.execution, loaded.taskRuns, flow, loaded.index);
+    if (!state || state.execution.state.current !== "RUNNING" || !appliesCleanly(state, events[0])) {
+      // untouched: kept for the events' own handling
+      this.saved.put(id, loaded);
+      return 0;
+    }
+    let applied = 0;
+    try {
+      for (const event of events) {
+        if (applied > 0 && (!foldsFurther(state) || !appliesCleanly(state, event))) break;
+        await applyEvent(state, event, this.applyDeps(state));
+        await this.advance(state);
+        applied++;
+      }
+      await this.commit(state);
+    } catch (error) {
+      this.saved.forget(id);
+      repackHeld(id, false);
+      if (error instanceof SaveOutcomeUnknown) error.folded = applied;
+      if (state.committed) throw new FoldedAfterSave(applied, error);
+      throw error;
+    }
+    this.keep(id, state);
+    return applied;
+  }
+
+  private applyDeps(state: ExecutionState) {
+    return {
+      store: this.deps.store,
+      flows: this.deps.flows,
+      repository: this.deps.repository,
+      registry: this.deps.registry,
+      taskOf: (run: TaskRunRecord) => this.taskOf(state, run),
+      dispatch: (run: TaskRunRecord) => this.dispatch(state, run),
+      // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
+      resend: (run: TaskRunRecord) => {
+        if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) return;
+        const job = this.jobFor(state, run);
+        // sent as a resend: it goes through once the first send was acknowledged (its outcome lost), not while it waits or runs
+        this.resent.add(job);
+        state.jobs.push(job);
+      },
+    };
   }
 
   private async processOn(
@@ -281,22 +401,7 @@ export class Executor {
         if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
         return state;
       }
-      await applyEvent(state, event, {
-        store: this.deps.store,
-        flows: this.deps.flows,
-        repository: this.deps.repository,
-        registry: this.deps.registry,
-        taskOf: (run) => this.taskOf(state, run),
-        dispatch: (run) => this.dispatch(state, run),
-        // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
-        resend: (run) => {
-          if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) return;
-          const job = this.jobFor(state, run);
-          // sent as a resend: it goes through once the first send was acknowledged (its outcome lost), not while it waits or runs
-          this.resent.add(job);
-          state.jobs.push(job);
-        },
-      });
+      await applyEvent(state, event, this.applyDeps(state));
     }
     await this.advance(state);
     if (remembered && !state.hasChanges()) return "recheck";
@@ -618,9 +723,42 @@ function iterationMoved(state: ExecutionState): boolean {
 
 /** the save of `state` failed for want of the database: it may or may not have landed */
 class SaveOutcomeUnknown extends OperationalError {
+  /** of a fold, how many results the save held */
+  folded?: number;
   constructor(readonly state: ExecutionState, cause: unknown) {
     super(`the save of execution ${state.execution.id} went unanswered: ${errorMessage(cause)}`, { cause });
   }
+}
+
+/** a fold's save landed, and what follows it failed */
+class FoldedAfterSave extends Error {
+  constructor(readonly folded: number, override readonly cause: unknown) {
+    super(errorMessage(cause));
+  }
+}
+
+const isResultOf = (message: unknown, executionId: string) => {
+  const event = message as ExecutorEvent;
+  return event.type === "result" && event.executionId === executionId;
+};
+
+/** a result that applies as it stands: its run's current attempt, which has not ended (no refusal, no stale trace, no WorkingDirectory) */
+function appliesCleanly(state: ExecutionState, event: ExecutorEvent): boolean {
+  if (event.type !== "result") return false;
+  const run = state.byId(event.taskRunId);
+  // an ended run is held packed: its state read as it is, before its attempts would unpack it
+  if (!run || isTerminal(currentOf(run)) || currentOf(run) === "RETRYING" || run.planUri) return false;
+  const attempt = run.attempts[event.attempt];
+  return Boolean(attempt) && event.attempt === run.attempts.length - 1 && !isTerminal(attempt!.state.current);
+}
+
+/** whether the steps so far asked only for a save, jobs and logs: another result may be folded after them */
+function foldsFurther(state: ExecutionState): boolean {
+  return (
+    state.execution.state.current === "RUNNING" && !state.ended && !state.children.length && !state.iterations.length && !state.childRestarts.length && !state.resumes.length &&
+    !state.removed.length && !state.childKills.length && !state.workerKills.length && !state.delayed.length && !state.pauseWakeups.length && !state.slaWakeups.length &&
+    !state.newExecutionRetry && !state.scheduledStart
+  );
 }
 
 /** whether the stored execution is the one this state saved: same state, same changed task runs */
