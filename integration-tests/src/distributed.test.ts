@@ -202,6 +202,18 @@ for (const repo of SHARED_DATABASES) {
       expect((JSON.parse(said!) as string[]).sort()).toEqual(["Ba", "Bb", "Bc"]);
     }, 90_000);
 
+    it("prints a whole float a flow wrote (1.0) as Kestra does, its place carried beside the task through Redis (issue 17)", async () => {
+      const body =
+        "id: doubles\nnamespace: it.distributed\nvariables:\n  ratio: 1.0\ntasks:\n" +
+        "  - id: values\n    type: io.kestra.plugin.core.output.OutputValues\n    values: { whole: 2.0, list: [3.0, 4] }\n" +
+        "  - { id: said, type: core.Return, format: \"{{ vars.ratio }} {{ outputs.values.values.whole }} {{ outputs.values.values.list | toJson }}\" }\n";
+      expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const { id } = await c.api<{ id: string }>("/executions/it.distributed/doubles", { method: "POST" });
+      const end = await c.waitEnd(id);
+      expect(end.state.current).toBe("SUCCESS");
+      expect(end.taskRunList.find((r) => r.taskId === "said")!.outputs).toEqual({ value: "1.0 2.0 [3.0,4]" });
+    }, 60_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

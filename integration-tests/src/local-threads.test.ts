@@ -74,6 +74,20 @@ tasks:
     expect(messages.join("\n")).not.toContain("s3cr3t-value");
   });
 
+  it("a whole float a flow wrote (1.0) prints as Kestra's Double on a worker thread: its place crosses postMessage beside the task (issue 17)", async () => {
+    await deploy(`id: doubles
+namespace: ${NS}
+variables:
+  ratio: 1.0
+tasks:
+  - { id: values, type: io.kestra.plugin.core.output.OutputValues, values: { whole: 2.0 } }
+  - { id: said, type: core.Return, format: "{{ vars.ratio }} {{ outputs.values.values.whole }}" }
+`);
+    const ended = await run("doubles", true);
+    expect(ended.state.current).toBe("SUCCESS");
+    expect(ended.taskRunList.find((t) => t.taskId === "said")!.outputs).toEqual({ value: "1.0 2.0" });
+  });
+
   it("a killed execution's Shell task dies with its processes; a timed-out one too", async () => {
     const pidFile = (name: string) => join(cwd, `${name}.pid`);
     const shell = (id: string, extra: string) => `id: ${id}

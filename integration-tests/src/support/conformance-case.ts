@@ -6,7 +6,7 @@ import { join } from "node:path";
  * ../shared/conformance (see its README), plus a few optional extensions:
  * - `source`: the Kestra file(s) the case was written from (required in this project's cases);
  * - `flows`: more flow files of the folder to deploy first (subflows, flows a trigger watches);
- * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value;
+ * - `task_values`: `{taskId: {value: state}}` for tasks that run once per iteration value (the run's own value, or its nearest ancestor's: only a loop's own children carry one);
  * - `logs_absent`, `outputs`, `flow_outputs`, `task_states`, `attempts` as in shared/;
  * - `deploy_refused`: flow.yaml must be refused at deploy (HTTP 422) with a message holding this text;
  *   nothing is executed (for flows Kestra refuses);
@@ -100,10 +100,24 @@ function dig(value: Json, path: string): { found: boolean; value?: unknown } {
   return { found: true, value: current };
 }
 
-/** outputs of a task id: the run's outputs, or a map keyed by iteration value (as run.py reads them) */
-function taskOutputs(runs: Json[]): Json {
-  if (runs.length === 1 && (runs[0].value === undefined || runs[0].value === null || runs[0].value === "")) return runs[0].outputs ?? {};
-  return Object.fromEntries(runs.map((r) => [String(r.value), r.outputs ?? {}]));
+/**
+ * What `{{ outputs.<taskId> }}` gives (Kestra's Execution.outputs): each run's outputs nested
+ * under the values of its enclosing loop iterations, outermost first, then its own value. Only
+ * a loop's own children carry a value; a run with none at all gives its outputs directly.
+ */
+function taskOutputs(runs: Json[], byId: Map<string, Json>): Json {
+  const result: Json = {};
+  for (const run of runs) {
+    const values: string[] = [];
+    if (run.value !== undefined && run.value !== null) values.push(String(run.value));
+    for (let p = byId.get(run.parentTaskRunId); p; p = byId.get(p.parentTaskRunId)) if (p.value !== undefined && p.value !== null) values.push(String(p.value));
+    if (!values.length) return run.outputs ?? {};
+    values.reverse();
+    let level = result;
+    for (const value of values.slice(0, -1)) level = level[value] ??= {};
+    level[values[values.length - 1]] = run.outputs ?? {};
+  }
+  return result;
 }
 
 /** JSON equality with type: 3 is not "3" */
@@ -202,9 +216,15 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     const got = (runs.get(taskId) ?? []).map(stateOf);
     if (!same(got, [want])) problems.push(`task ${taskId} states ${JSON.stringify(got)} != [${want}]`);
   }
+  const byId = new Map<string, Json>((ex.taskRunList ?? []).map((tr: Json) => [tr.id, tr]));
+  // the value of the iteration a run belongs to: its own (a loop's child), else its nearest ancestor's
+  const iterationValue = (run: Json): string | undefined => {
+    for (let r = run; r; r = byId.get(r.parentTaskRunId)) if (r.value !== undefined && r.value !== null) return String(r.value);
+    return undefined;
+  };
   for (const [taskId, byValue] of Object.entries(exp.task_values ?? {})) {
     for (const [value, want] of Object.entries(byValue)) {
-      const got = (runs.get(taskId) ?? []).filter((r) => String(r.value) === value).map(stateOf);
+      const got = (runs.get(taskId) ?? []).filter((r) => iterationValue(r) === value).map(stateOf);
       if (!same(got, [want])) problems.push(`task ${taskId}[${value}] states ${JSON.stringify(got)} != [${want}]`);
     }
   }
@@ -221,7 +241,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     if (!same(got, want)) problems.push(`task ${taskId} iterations ${JSON.stringify(got)} != ${JSON.stringify(want)}`);
   }
   for (const [taskId, paths] of Object.entries(exp.outputs ?? {})) {
-    const outputs = taskOutputs(runs.get(taskId) ?? []);
+    const outputs = taskOutputs(runs.get(taskId) ?? [], byId);
     for (const [path, want] of Object.entries(paths)) {
       const got = dig(outputs, path);
       if (!got.found) problems.push(`outputs.${taskId}.${path} missing`);

@@ -1,6 +1,7 @@
 import { toDouble } from "@ferry/sdk";
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import { instanceVariable } from "./instance-variables.js";
+import { boxDoubles } from "./written-doubles.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "./secret-function.js";
@@ -15,15 +16,13 @@ export interface TaskRunVariables {
   parentId?: string;
   /** the enclosing task runs with a value of their own or outputs, nearest first (Kestra's `parents`; the first is `parent`) */
   parents?: Array<{ task: { id: string }; taskrun?: { value: string } }>;
-  /** `value` is this run's own (it is a loop's child), not inherited: what its children's `parents` entry for it carries; not a template variable */
-  ownValue?: boolean;
   startDate?: string;
   /** attempts made before this one: 0 on the first */
   attemptsCount?: number;
   /** the loop iteration of a LoopUntil's first child (Kestra sets TaskRun.iteration on it alone), or a ForEach value's place from 0 for the loop's own children */
   iteration?: number;
   /** a WorkingDirectory's child: the WorkingDirectory's own `taskrun` (Kestra's `workerTaskrun`, RunContextInitializer.forWorkingDirectory) */
-  workerTaskrun?: Omit<TaskRunVariables, "parents" | "ownValue" | "workerTaskrun">;
+  workerTaskrun?: Omit<TaskRunVariables, "parents" | "workerTaskrun">;
 }
 
 /** `envs.*`: environment variables prefixed `ENV_`, as Kestra exposes them; read once. */
@@ -75,7 +74,7 @@ export async function buildRenderContext(
     labels: nestLabels(ref.labels),
     inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,
-    vars: ref.variablesUri ? await store.read(ref.variablesUri) : (ref.variables ?? {}),
+    vars: ref.variablesUri ? await store.read(ref.variablesUri) : boxDoubles(ref.variables ?? {}, ref.variableDoubles),
     envs: envs(),
   };
   const kestra = instanceVariable();
@@ -88,7 +87,7 @@ export async function buildRenderContext(
   // a Loop's iteration (a LOOP execution): Kestra's `item`
   if (ref.item) variables.item = ref.item;
   if (extra.taskrun) {
-    const { parents = [], ownValue: _, workerTaskrun, ...taskrun } = extra.taskrun;
+    const { parents = [], workerTaskrun, ...taskrun } = extra.taskrun;
     variables.taskrun = taskrun;
     if (workerTaskrun) variables.workerTaskrun = workerTaskrun;
     variables.parents = parents;

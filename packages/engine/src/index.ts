@@ -28,9 +28,8 @@ export {
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export { pausedIteration } from "./executor/loop-execution.js";
-export { executionStatistic, type TaskRunStatistic } from "./executor/loop-iterations.js";
+export { executionStatistic, plusStatistic, type TaskRunStatistic } from "./executor/loop-iterations.js";
 export { eachIterations } from "./executor/each-iteration.js";
-export { flowableAttempt } from "./executor/flowable-attempt.js";
 export { reviewCommand, type ReviewBody } from "./review-request.js";
 export * from "./connections/index.js";
 export { SecretMasker } from "./worker/secret-masker.js";

@@ -121,6 +121,8 @@ export interface ContextRef {
   triggerType?: string;
   /** the ids of the flow's FLOAT inputs: Kestra reads them back as Doubles, which print `5.0` */
   floatInputs?: string[];
+  /** where the flow's `variables` hold a whole float it wrote (`1.0`): read as Doubles (core's writtenDoubles) */
+  variableDoubles?: Array<Array<string | number>>;
   /** each task run's state, for a render that reads Kestra's `tasks` variable or tasksWithState() (context-ref.ts) */
   taskStates?: Array<{ taskId: string; value?: string; state: string }>;
   triggerUri?: string;
@@ -146,6 +148,8 @@ export interface WorkerJob {
   filesPrefix?: string;
   /** a flowable whose children run here in one folder (WorkingDirectory): what the worker needs to report them */
   sharedFolder?: SharedFolderJob;
+  /** where the flow wrote a whole float in the task (`1.0`, core's writtenDoubles): a Double after rendering, as in Kestra */
+  doubles?: Array<Array<string | number>>;
 }
 
 export interface SharedFolderJob {

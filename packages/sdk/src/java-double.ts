@@ -11,6 +11,10 @@ export class JavaDouble {
   valueOf(): number {
     return this.value;
   }
+  /** Java's Double.toString (`6.0`): what a text property written `6.0` holds, as Jackson gives a String property the scalar's text */
+  toString(): string {
+    return javaDoubleText(this.value);
+  }
   /** a JSON.stringify that knows nothing of Doubles writes the number (`6`): lossy, never wrong JSON */
   toJSON(): number {
     sawDouble = true;

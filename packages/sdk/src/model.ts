@@ -20,6 +20,11 @@ export interface Attempt {
   logFile?: string;
   /** a failed attempt the retry policy follows with another: when that one is due (so a lost timer is armed again, never fired early) */
   retryAt?: string;
+  /**
+   * the one attempt of a flowable the executor resolves itself (Kestra ≥ 1.2 gives every flowable one, RUNNING from its
+   * start, ending as it ends): no worker runs it. A WorkingDirectory's attempts, which a worker runs, are not marked
+   */
+  flowable?: boolean;
 }
 
 /**
@@ -89,6 +94,12 @@ export interface ExecutionRecord {
   loopRun?: LoopRun;
   /** a Kill task's `propagateKill`: whether the kill reaches the executions this one started as subflows (unset: those still waited on) */
   killChildren?: boolean;
+  /**
+   * The task runs that ran in it but its task-run list no longer holds: those a LoopUntil dropped
+   * with each iteration, counted with their durations (Kestra's ExecutionMetadata.taskRunStatistic
+   * accumulator; its Loops' iterations are counted in their Loop's outputs)
+   */
+  discardedTaskRuns?: { count: number; durationSumMs: number; durationMinMs: number; durationMaxMs: number };
   created: string;
   updated: string;
   /**

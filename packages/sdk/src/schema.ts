@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import { JavaDouble } from "./java-double.js";
 import { parseZonedDateTime } from "./dates.js";
 
 /**
@@ -43,7 +44,11 @@ export const dateTime = () =>
   });
 
 /** a string, or a scalar rendered to one */
-export const text = () => z.preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string());
+export const text = () =>
+  z
+    .preprocess((v) => (typeof v === "number" || typeof v === "boolean" || v instanceof JavaDouble ? String(v) : v), z.string())
+    // the JSON Schema for editors takes what the parser takes: a number or boolean is read as its text
+    .meta({ type: ["string", "number", "boolean"] });
 
 /**
  * A property Ferry knows (Kestra has it) but does not honour yet: any value is refused at

@@ -343,6 +343,8 @@ export interface FlowableIterations {
   outputs?: Array<{ id: string; type?: string; value: unknown; required?: boolean; displayName?: string }>;
   /** FETCH keeps each iteration's outputs in the Loop's outputs, STORE writes them to internal storage */
   fetchType: "FETCH" | "STORE";
+  /** `values` read from a file: the byte just past each value's line, by branch index (the Loop's `nextOffset` output) */
+  offsets?: number[];
   /** set by the executor: the sub-execution of each started iteration, by branch index */
   children?: string[];
   /** set by the executor: the iterations paused (a Pause in their sub-execution), by branch index */

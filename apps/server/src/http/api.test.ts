@@ -103,7 +103,7 @@ tasks:
       - id: inner
         type: core.Sequential
         tasks:
-          - { id: second, type: core.OutputValues, values: { value: "{{ taskrun.value }}" } }
+          - { id: second, type: core.OutputValues, values: { value: "{{ parent.taskrun.value }}" } }
 `));
     const r = await json(await api("/executions/api.test/foreach-iteration?wait=true", { method: "POST" }));
     expect(r.body.state.current).toBe("SUCCESS");

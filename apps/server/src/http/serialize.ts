@@ -1,5 +1,5 @@
 import { nestInputs } from "@ferry/core";
-import { eachIterations, executionStatistic, flowableAttempt, maskSecretInputs, type JsonStore } from "@ferry/engine";
+import { eachIterations, executionStatistic, maskSecretInputs, plusStatistic, type JsonStore } from "@ferry/engine";
 import { PurgedError, type ExecutionRecord, type FlowRecord, type TaskRunRecord } from "@ferry/sdk";
 
 /** Resolves a stored document for an answer; bytes removed by retention answer as purged. */
@@ -19,7 +19,8 @@ const labelList = (labels: Record<string, string>) => Object.entries(labels).map
 export async function executionJson(store: JsonStore, execution: ExecutionRecord, taskRuns: TaskRunRecord[]) {
   const outputs = new Map<string, Promise<unknown>>(taskRuns.map((run) => [run.id, resolve(store, run.outputsUri)]));
   // Kestra's metadata.taskRunStatistic: the task runs of its Loops' iterations, which its task-run list does not hold (LoopCaseTest)
-  const taskRunStatistic = await executionStatistic(taskRuns, (run) => outputs.get(run.id)!);
+  // and the task runs its LoopUntils dropped with each iteration (ExecutionMetadata.taskRunStatistic)
+  const taskRunStatistic = plusStatistic(await executionStatistic(taskRuns, (run) => outputs.get(run.id)!), execution.discardedTaskRuns);
   // Kestra's TaskRun.iteration: a loop's own children are numbered by their value's place (ForEachTest.iteration)
   const iterations = eachIterations(taskRuns);
   return {
@@ -54,10 +55,8 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
         value: run.value ?? null,
         ...(iterations.has(run.id) ? { iteration: iterations.get(run.id) } : {}),
         state: run.state,
-        // a flowable's run shows Kestra 1.2's attempt, derived from its state (flowable-attempt.ts)
-        attempts: run.attempts.length
-          ? run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) }))
-          : [flowableAttempt(run)].filter((a) => a !== undefined),
+        // a flowable's run has Kestra 1.2's one attempt too, the engine's (flowable-attempt.ts)
+        attempts: run.attempts.map((a) => ({ state: a.state, workerId: a.workerId, ...(a.cached ? { cached: true } : {}), ...(a.logFile ? { logFile: a.logFile } : {}) })),
         outputs: (await outputs.get(run.id)) ?? null,
         ...(run.subflowExecutionId ? { subflowExecutionId: run.subflowExecutionId } : {}),
       })),

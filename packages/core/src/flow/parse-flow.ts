@@ -15,6 +15,7 @@ import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists, tasksAtPath } from "./task-tree.js";
+import { noteWrittenDoubles } from "./written-doubles.js";
 
 export { formatPath };
 
@@ -171,6 +172,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     checkUnique(flow.outputs ?? [], "outputs", add);
   }
   if (errors.length) throw invalidFlowError(errors);
+  noteWrittenDoubles(flow, doc, source);
   return flow;
 }
 

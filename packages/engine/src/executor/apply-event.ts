@@ -4,6 +4,7 @@ import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { isWorkerFlowable } from "./flowable-attempt.js";
 import { noteLoopOf } from "./loop-until.js";
 import { checkPauses } from "./pause.js";
 import { retryFailedRun, successState } from "./retry-scope.js";
@@ -55,7 +56,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
     case "reconcile":
       reconcile(state, deps);
       // a Loop's iterations created or heard of, should this process have died before it did
-      for (const run of state.taskRuns) if (run.planUri && !run.attempts.length) await reconcileIterations(state, run, deps.taskOf(run), deps.repository, deps.store);
+      for (const run of state.taskRuns) if (run.planUri && !isWorkerFlowable(run)) await reconcileIterations(state, run, deps.taskOf(run), deps.repository, deps.store);
       await checkPauses(state, deps.store, deps.taskOf);
       state.checkSlaDurations = true;
       return;
@@ -197,7 +198,7 @@ function reconcile(state: ExecutionState, deps: ApplyDeps) {
   for (const run of state.taskRuns) {
     const s = run.state.current;
     // a flowable with attempts is a WorkingDirectory, sent to a worker whole
-    if ((run.planUri && !run.attempts.length) || run.subflowExecutionId) continue;
+    if ((run.planUri && !isWorkerFlowable(run)) || run.subflowExecutionId) continue;
     // a WorkingDirectory waiting for its child's retry is sent again when that is due
     if (run.planUri && waitsForChildRetry(state, run)) continue;
     if (s === "RETRYING") {

@@ -21,7 +21,7 @@ interface Branch {
 
 const branchAt = (w: BranchWalker, task: TaskSpec, run: TaskRunRecord, progress: BranchProgress, index: number): Branch => {
   const branch = progress.plan.branches[index];
-  return { index, tasks: tasksAtPath(task, branch.path, w.registry), value: branch.value ?? run.value, dependsOn: branch.dependsOn };
+  return { index, tasks: tasksAtPath(task, branch.path, w.registry), value: branch.value, dependsOn: branch.dependsOn };
 };
 const onlyDisabled = (branch: Branch) => branch.tasks.every((t) => t.disabled);
 
@@ -62,7 +62,7 @@ async function walkWhole(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, pr
   }
   // a disabled dependency never runs: as in Kestra, which drops disabled tasks, it holds nothing back
   const ended = (taskId: string) => {
-    const dependency = w.state.find(taskId, run.id, run.value);
+    const dependency = w.state.find(taskId, run.id, undefined);
     return dependency ? isTerminal(dependency.state.current) : pending.every((b) => b.tasks.every((t) => t.id !== taskId || t.disabled));
   };
   if (!failed && mayStart) {

@@ -1,3 +1,4 @@
+import { writtenDoubles } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { ContextRef, OutputRef } from "../messages.js";
 import type { ExecutionState } from "./execution-state.js";
@@ -19,7 +20,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
   const outputs: OutputRef[] = [...(execution.loopRun?.outputs ?? [])];
   const add = (run: TaskRunRecord) => {
     if (run.outputsUri && (isTerminal(currentOf(run)) || run.planUri)) {
-      const values = run.value === undefined ? [] : [...state.parentValues(run).reverse(), run.value];
+      const values = state.loopValues(run, true);
       outputs.push({ taskId: run.taskId, ...(values.length ? { values } : {}), uri: run.outputsUri });
     }
   };
@@ -33,6 +34,7 @@ export function contextRefOf(state: ExecutionState, needs: OutputNeeds = "all", 
   return {
     flow: { id: flow.id, namespace: flow.namespace, revision: execution.flowRevision },
     variables: flow.variables,
+    ...(flow.variables && writtenDoubles(flow.variables) ? { variableDoubles: writtenDoubles(flow.variables) } : {}),
     ...(execution.variablesUri ? { variablesUri: execution.variablesUri } : {}),
     execution: { id: execution.id, startDate: execution.state.startDate, originalId: execution.originalId ?? execution.id, state: execution.state.current },
     // a Loop's iteration renders `execution.id` and `execution.startDate` as its root execution's (LoopCaseTest.loopExpressionContext: contextIsFromParent)

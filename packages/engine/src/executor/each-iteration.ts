@@ -5,20 +5,19 @@ import type { ExecutionState } from "./execution-state.js";
 /**
  * Kestra's `taskrun.iteration` for a loop's own children: FlowableUtils.resolveEachTasks numbers
  * the distinct values from 0 and gives that number to each child task run of a value (ForEach,
- * EachSequential, EachParallel); deeper task runs have none. Ferry's children inherit their
- * loop's value, so a direct child is the one whose value differs from its parent's. The number
- * is the value's place among the plan's branches; when the plan was not read in this process,
- * its place among the values started so far (branches start in plan order).
+ * EachSequential, EachParallel); deeper task runs have no value. The number is the value's
+ * place among the plan's branches; when the plan was not read in this process, its place
+ * among the values started so far (branches start in plan order).
  */
 export function eachIteration(state: ExecutionState, run: TaskRunRecord): number | undefined {
   if (run.value === undefined || !run.parentTaskRunId) return undefined;
   const parent = state.byId(run.parentTaskRunId);
-  if (!parent?.planUri || parent.value === run.value) return undefined;
+  if (!parent?.planUri) return undefined;
   const plan = knownPlan(parent);
   if (plan) return placesOf(plan).get(run.value);
   const seen: string[] = [];
   for (const r of state.taskRuns) {
-    if (r.parentTaskRunId !== parent.id || r.value === undefined || r.value === parent.value || seen.includes(r.value)) continue;
+    if (r.parentTaskRunId !== parent.id || r.value === undefined || seen.includes(r.value)) continue;
     if (r.value === run.value) return seen.length;
     seen.push(r.value);
   }
@@ -55,7 +54,7 @@ export function eachIterations(taskRuns: readonly TaskRunRecord[]): Map<string, 
   for (const run of taskRuns) {
     if (run.value === undefined || !run.parentTaskRunId) continue;
     const parent = byId.get(run.parentTaskRunId);
-    if (!parent?.planUri || parent.value === run.value) continue;
+    if (!parent?.planUri) continue;
     const plan = knownPlan(parent);
     if (plan) {
       const place = placesOf(plan).get(run.value);

@@ -108,45 +108,38 @@ export class ExecutionState {
   }
 
   /**
-   * The iteration values of a task run's enclosing loops, nearest first: the values that
-   * change from one ancestor to the next (children of a loop inherit its value).
+   * The values of a task run's enclosing loop iterations, outermost first, and its own when
+   * `withCurrent` and it has one: Kestra's Execution.findParentsValues. Only a loop's own
+   * children carry a value (FlowableUtils.resolveEachTasks); those of a Sequential, a
+   * Parallel, an If, a Switch… have none (resolveTasks), so every value is one level.
    */
-  parentValues(run: TaskRunRecord): string[] {
+  loopValues(run: TaskRunRecord, withCurrent: boolean): string[] {
     const values: string[] = [];
-    let current = run.value;
+    if (withCurrent && run.value !== undefined) values.push(run.value);
     for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
-      if (p.value !== undefined && p.value !== current) {
-        values.push(p.value);
-        current = p.value;
-      }
+      if (p.value !== undefined) values.push(p.value);
     }
-    return values;
+    return values.reverse();
   }
 
   /**
    * What `taskrun`, `parent` and `parents` are for a task run's templates, as Kestra's
-   * RunVariables builds them: `attemptsCount` is the attempts made before this one (0 on the
-   * first), `parents` the enclosing task runs, nearest first, as Kestra's Execution.parents
-   * lists them: only those with a value of their own (a loop's own children) or with outputs
-   * (a Switch, an If…), so `parents[1]` is the same run on both; Ferry adds each one's task id.
+   * RunVariables builds them: `taskrun.value` only on a run with a value of its own (a loop's
+   * child), `attemptsCount` the attempts made before this one (0 on the first), `parents` the
+   * enclosing task runs, nearest first, as Kestra's Execution.parents lists them: only those
+   * with a value or with outputs (a Switch, an If…), so a Sequential, a Parallel or a ForEach
+   * itself is left out; Ferry adds each one's task id.
    */
   taskRunVariables(run: TaskRunRecord, attemptsBefore = run.attempts.length): TaskRunVariables {
     const parents: NonNullable<TaskRunVariables["parents"]> = [];
     for (let p = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined; p; p = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined) {
-      const grand = p.parentTaskRunId ? this.byId(p.parentTaskRunId) : undefined;
-      // children inherit their loop's value in Ferry; Kestra gives it only to the loop's own children
-      const own = p.value !== undefined && p.value !== grand?.value;
-      // Kestra leaves out a parent with neither (a Sequential, a Parallel, a ForEach itself)
-      if (own || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(own ? { taskrun: { value: p.value! } } : {}) });
+      if (p.value !== undefined || p.outputsUri) parents.push({ task: { id: p.taskId }, ...(p.value !== undefined ? { taskrun: { value: p.value } } : {}) });
     }
     const loop = run.parentTaskRunId ? this.loops.get(run.parentTaskRunId) : undefined;
-    const parent = run.parentTaskRunId ? this.byId(run.parentTaskRunId) : undefined;
     const each = loop ? undefined : eachIteration(this, run);
     const iteration = loop && loop.firstTaskId === run.taskId ? { iteration: loop.iteration } : each !== undefined ? { iteration: each } : {};
-    const ownValue = run.value !== undefined && run.value !== parent?.value;
     return {
-      id: run.id, value: run.value, parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore,
-      ...(ownValue ? { ownValue } : {}), ...iteration,
+      id: run.id, ...(run.value !== undefined ? { value: run.value } : {}), parentId: run.parentTaskRunId, parents, startDate: run.state.startDate, attemptsCount: attemptsBefore, ...iteration,
     };
   }
 
@@ -174,6 +167,9 @@ export class ExecutionState {
 
   setRunState(run: TaskRunRecord, state: TaskRunState): void {
     transition(run.state, state);
+    // a flowable's attempt ends as it ends (ExecutorService.childWorkerTaskResult: attempts.getLast().withState(endedState))
+    const last = run.attempts[run.attempts.length - 1];
+    if (last?.flowable && isTerminal(state)) transition(last.state, state);
     this.touch(run);
   }
 

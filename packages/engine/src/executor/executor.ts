@@ -1,5 +1,5 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
-import { findTask } from "@ferry/core";
+import { findTask, writtenDoubles } from "@ferry/core";
 import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
@@ -557,6 +557,7 @@ export class Executor {
       taskRunId: run.id,
       attempt: run.attempts.length - 1,
       task: this.taskOf(state, run)!,
+      ...doublesOf(task, isSharedFolder(task, this.deps.registry)),
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run)),
       recordsPrefix: recordsPrefix(state.execution),
@@ -773,4 +774,16 @@ function sameSave(stored: { execution: ExecutionRecord; taskRuns: TaskRunRecord[
     if (!saved || !same(saved.state, run.state) || !same(saved.attempts, run.attempts)) return false;
   }
   return true;
+}
+
+/**
+ * Where the flow wrote a whole float in a task (core's writtenDoubles), for its job: a
+ * WorkingDirectory's job carries its children's too, under `tasks.<index>`, since they run
+ * from it on the worker (each parsed task holds its own).
+ */
+function doublesOf(task: TaskSpec | undefined, sharedFolder: boolean): { doubles?: Array<Array<string | number>> } {
+  if (!task) return {};
+  const doubles = [...(writtenDoubles(task) ?? [])];
+  if (sharedFolder) ((task.tasks ?? []) as TaskSpec[]).forEach((child, i) => doubles.push(...(writtenDoubles(child) ?? []).map((path) => ["tasks", i, ...path])));
+  return doubles.length ? { doubles } : {};
 }

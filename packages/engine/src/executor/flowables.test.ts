@@ -137,7 +137,7 @@ tasks:
     expect(maxOverlap).toBeLessThanOrEqual(2);
   });
 
-  it("ForEach with concurrencyLimit 0 runs every value at once; nested lists inherit the value", async () => {
+  it("ForEach with concurrencyLimit 0 runs every value at once; a nested list's tasks have no value and read it as parent.taskrun.value (Kestra's FlowableUtils.resolveTasks)", async () => {
     const r = await h.run(`
 id: each-all
 namespace: test.engine
@@ -152,10 +152,16 @@ tasks:
         tasks:
           - id: inner
             type: core.Return
-            format: "v{{ taskrun.value }}"
+            format: "v{{ parent.taskrun.value }} {{ taskrun.value ?? 'none' }}"
+  - id: after
+    type: core.Return
+    format: "{{ outputs.inner['2'].value }}"
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.runs("inner").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
+    expect(r.runs("group").map((t) => t.value).sort()).toEqual(["1", "2", "3"]);
+    expect(r.runs("inner").map((t) => t.value)).toEqual([undefined, undefined, undefined]);
+    // Kestra's Execution.outputs nests a run without a value under its ancestors' values
+    expect(await r.outputs("after")).toEqual({ value: "v2 none" });
   });
 
   it("runs Kestra's older EachSequential and EachParallel loops, and Echo", async () => {
@@ -204,6 +210,39 @@ tasks:
     expect(values.sort()).toEqual(["ax/a", "ay/a", "bx/b", "by/b"]);
     // outputs of nested loops are addressed by every value, outermost first
     expect(await r.outputs("pick")).toEqual({ value: "bx/b" });
+  });
+
+  it("a flowable's task run has one attempt, RUNNING from its start, ending as it ends; an empty Loop none (Kestra's JdbcExecutor flowable attempt, ExecutorService.childWorkerTaskResult)", async () => {
+    const r = await h.run(`
+id: flowable-attempts
+namespace: test.engine
+tasks:
+  - id: seq
+    type: core.Sequential
+    tasks:
+      - { id: one, type: core.Return, format: x }
+  - id: check
+    type: core.If
+    condition: "false"
+    then:
+      - { id: never, type: core.Return, format: x }
+  - id: empty
+    type: io.kestra.plugin.core.flow.Loop
+    values: []
+    tasks:
+      - { id: nothing, type: core.Return, format: x }
+  - id: fails
+    type: core.Parallel
+    tasks:
+      - { id: boom, type: io.kestra.plugin.core.execution.Fail }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    const attempts = (taskId: string) => r.runs(taskId)[0].attempts.map((a) => a.state.current);
+    expect(attempts("seq")).toEqual(["SUCCESS"]);
+    expect(attempts("check")).toEqual(["SUCCESS"]);
+    expect(attempts("empty")).toEqual([]);
+    expect(attempts("fails")).toEqual(["FAILED"]);
+    expect(r.runs("seq")[0].attempts[0].state.histories.map((h) => h.state)).toEqual(["RUNNING", "SUCCESS"]);
   });
 
   it("a failing branch fails its flowable and the execution; later tasks do not run", async () => {

@@ -176,6 +176,7 @@ describe("core.ForEachItem", () => {
     for (const child of children) expect(child.labels).toMatchObject({ team: "data", batch: "yes" });
   });
 
+  // ForEachItem.java's own example: its split child has no value (FlowableUtils.resolveTasks), so `items` reads the ForEach's as parent.taskrun.value
   it("inside a ForEach, each value cuts its own file", async () => {
     const r = await h.run(`
 id: orders_loop
@@ -190,7 +191,7 @@ tasks:
         content: "{{ taskrun.value }}1\\n{{ taskrun.value }}2"
       - id: each
         type: core.ForEachItem
-        items: "{{ outputs.extract[taskrun.value].uri }}"
+        items: "{{ outputs.extract[parent.taskrun.value].uri }}"
         namespace: test.fei
         flowId: order
         inputs:

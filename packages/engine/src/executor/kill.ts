@@ -1,5 +1,6 @@
 import { isTerminal } from "@ferry/sdk";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { isWorkerFlowable } from "./flowable-attempt.js";
 import type { Walker } from "./walker.js";
 import { walkAfterExecution } from "./after-execution.js";
 
@@ -19,9 +20,9 @@ export async function killPass(state: ExecutionState, walker: Walker): Promise<v
       state.setRunState(run, "KILLED");
     } else if (run.planUri) {
       // a Loop's iterations are sub-executions: they are killed with it (it ends below, having no task run under it)
-      if (!run.attempts.length) state.childKills.push(...(await walker.openIterations(run)));
+      if (!isWorkerFlowable(run)) state.childKills.push(...(await walker.openIterations(run)));
       // a WorkingDirectory's worker stops its children; other flowables end once their children have, below
-      const attempt = run.attempts[run.attempts.length - 1];
+      const attempt = isWorkerFlowable(run) ? run.attempts[run.attempts.length - 1] : undefined;
       if (attempt && !isTerminal(attempt.state.current)) {
         state.workerKills.push({ taskRunId: run.id, attempt: run.attempts.length - 1 });
         if (attempt.state.current === "RUNNING") running = true;

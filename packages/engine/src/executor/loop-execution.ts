@@ -4,6 +4,7 @@ import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { filesPrefix, flowOutputsKey, recordsPrefix } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
+import { isWorkerFlowable } from "./flowable-attempt.js";
 import { newState, type ExecutionState } from "./execution-state.js";
 import { renderFlowOutputs } from "./flow-outputs.js";
 
@@ -130,7 +131,7 @@ export async function endIteration(state: ExecutionState, final: ExecutionRecord
 export async function pausedIteration(repository: Repository, found: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] }> {
   for (let current = found; ; ) {
     const paused = current.taskRuns.filter((r) => r.state.current === "PAUSED");
-    if (!paused.length || paused.some((r) => !r.planUri || r.attempts.length)) return current;
+    if (!paused.length || paused.some((r) => !r.planUri || isWorkerFlowable(r))) return current;
     const { results } = await repository.searchExecutions({ namespace: current.execution.namespace, flowId: current.execution.flowId, kind: "LOOP", state: ["PAUSED"], page: 1, size: 1000 });
     const next = results
       .filter((e) => e.parent?.executionId === current.execution.id && paused.some((r) => r.id === e.parent?.taskRunId))

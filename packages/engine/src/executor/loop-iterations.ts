@@ -57,7 +57,9 @@ export async function walkLoop(state: ExecutionState, run: TaskRunRecord, plan: 
   }
   if (started) {
     const previous = await outputsOf(run, store);
-    await saveLoop(state, run, plan, { ...previous, iterationCount: count, runningIterations: running, terminatedIterations: previous.terminatedIterations ?? {} }, store);
+    // a file's values: Kestra's LoopExecutionEventMessageHandler moves `nextOffset` past each value it starts an iteration for
+    const nextOffset = it.offsets ? { nextOffset: it.offsets[children.length - 1] } : {};
+    await saveLoop(state, run, plan, { ...previous, iterationCount: count, runningIterations: running, terminatedIterations: previous.terminatedIterations ?? {}, ...nextOffset }, store);
   }
   if (running > 0 || (!it.stopped && children.length < count)) return "running";
   return it.stopped === "failed" ? "failed" : "success";
@@ -120,8 +122,10 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
     collected.push({ item: { value: item.value, iteration: item.index, ...(item.key !== undefined ? { key: item.key } : {}) }, outputs: produced });
   }
   // the iteration's own task runs, and those its own Loops counted (Kestra bubbles each level's accumulator up: LoopCaseTest.loopNested counts 93)
-  const statistic = plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store));
-  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
+  // and those its LoopUntils dropped (Kestra's TaskRunStatistic.of(taskRunList).plus(metadata.taskRunStatistic): LoopCaseTest.loopWithLoopUntil)
+  const statistic = plusStatistic(plusStatistic(addStatistic(previous.taskRunStatistic as TaskRunStatistic | undefined, child.taskRuns), await accumulatedStatistic(child.taskRuns, store)), child.execution.discardedTaskRuns);
+  const nextOffset = previous.nextOffset !== undefined ? { nextOffset: previous.nextOffset } : {};
+  await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...nextOffset, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
   const decided = status === "CANCELLED" ? "CANCELLED" : undefined;
   if (decided) {
@@ -143,6 +147,9 @@ export interface TaskRunStatistic {
   durationMinMs: number;
   durationMaxMs: number;
 }
+
+/** the task runs counted, with their durations (Kestra's TaskRunStatistic.of); none: undefined */
+export const statisticOf = (taskRuns: TaskRunRecord[]): TaskRunStatistic | undefined => (taskRuns.length ? addStatistic(undefined, taskRuns) : undefined);
 
 /** the statistic with an ended iteration's task runs added (Kestra's TaskRunStatistic.of(taskRuns).plus) */
 function addStatistic(previous: TaskRunStatistic | undefined, taskRuns: TaskRunRecord[]): TaskRunStatistic {

@@ -73,6 +73,43 @@ describe("flow.Loop as LoopCaseTest asserts it", () => {
     expect((await executionStatistic(first.taskRuns, (run) => h.store.read(run.outputsUri!)))?.count).toBe(6);
   });
 
+  it("a LoopUntil's discarded iterations count in the execution's statistic and bubble up to the Loop's (LoopCaseTest.loopWithLoopUntil, ExecutionMetadata.taskRunStatistic)", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: loop
+    type: io.kestra.plugin.core.flow.Loop
+    values: [1, 2]
+    tasks:
+      - id: inner_wait
+        type: io.kestra.plugin.core.flow.LoopUntil
+        condition: "{{ outputs.inner_wait.iterationCount == 2 }}"
+        checkFrequency: { interval: PT0.02S }
+        tasks:
+          - { id: log, type: io.kestra.plugin.core.log.Log, message: "iteration" }
+  - id: until
+    type: io.kestra.plugin.core.flow.LoopUntil
+    condition: "{{ outputs.until.iterationCount == 3 }}"
+    checkFrequency: { interval: PT0.02S }
+    tasks:
+      - { id: step, type: io.kestra.plugin.core.log.Log, message: "step" }
+`),
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const subs = await r.iterations("loop");
+    expect(subs).toHaveLength(2);
+    // each iteration: [inner_wait, the last iteration's log] (2), and the first iteration's log dropped (1)
+    for (const sub of subs) {
+      expect(sub.runs("inner_wait")).toHaveLength(1);
+      expect(sub.runs("log")).toHaveLength(1);
+      expect(sub.execution.discardedTaskRuns?.count).toBe(1);
+    }
+    // bubbled up: 2 x (2 + 1) = 6, as LoopCaseTest asserts
+    expect(((await r.outputs("loop")) as { taskRunStatistic: TaskRunStatistic }).taskRunStatistic.count).toBe(6);
+    // the root's own LoopUntil dropped two iterations' step
+    expect(r.runs("step")).toHaveLength(1);
+    expect(r.execution.discardedTaskRuns?.count).toBe(2);
+  });
+
   it("collected outputs are appended as iterations end, not in iteration order (LoopExecutionEventMessageHandler)", async () => {
     const r = await h.run(
       flow(`tasks:
@@ -118,6 +155,43 @@ describe("a Loop over a storage file (Loop.initFromUri, FlowableUtils.readAndCou
     expect(await r.outputs("loop")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 3 } });
     const values = await Promise.all((await r.iterations()).map(async (i) => ((await i.outputs("item")) as { value: string }).value));
     expect(values).toEqual(["0 same", "1 other", "2 same"]);
+  });
+
+  it("keeps nextOffset, the byte past the last value it started an iteration for (Loop.NEXT_OFFSET_OUTPUT, readLoopValuesFromUri); a list's Loop has none", async () => {
+    const r = await h.run(
+      flow(`tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: |-
+      "same"
+      "other"
+
+      "last"
+    extension: .ion
+  - id: all
+    type: io.kestra.plugin.core.flow.Loop
+    values: "{{ outputs.write.uri }}"
+    tasks:
+      - { id: item, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
+  - id: list
+    type: io.kestra.plugin.core.flow.Loop
+    values: [a]
+    tasks:
+      - { id: listed, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
+  - id: serial
+    type: io.kestra.plugin.core.flow.Loop
+    concurrencyLimit: 1
+    values: "{{ outputs.write.uri }}"
+    tasks:
+      - { id: fail, type: io.kestra.plugin.core.execution.Fail, condition: "{{ item.value == 'other' }}" }
+`),
+    );
+    // "same"\n ends at byte 7, "other"\n at 15, the empty line is skipped, "last" (no newline) ends the file at 22
+    expect(await r.outputs("all")).toMatchObject({ iterationCount: 3, nextOffset: 22 });
+    expect(await r.outputs("list")).not.toHaveProperty("nextOffset");
+    // one at a time, the second value fails the Loop: the third is never read
+    expect(r.state("serial")).toBe("FAILED");
+    expect(await r.outputs("serial")).toMatchObject({ iterationCount: 3, terminatedIterations: { SUCCESS: 1, FAILED: 1 }, nextOffset: 15 });
   });
 });
 

@@ -143,10 +143,13 @@ describe("flow.LoopUntil / flow.WaitFor", () => {
     expect(await nested.outputs("outer")).toEqual({ iterationCount: 3 });
     expect(await nested.outputs("inner")).toEqual({ iterationCount: 2 });
     expect(nested.messages().filter((m) => m.startsWith("outer "))).toEqual(["outer 1 inner 1", "outer 1 inner 2", "outer 2 inner 1", "outer 2 inner 2", "outer 3 inner 1", "outer 3 inner 2"]);
-    const each = await h.run(`id: loop-each\nnamespace: test.loop\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    concurrencyLimit: 0\n    tasks:\n      - id: loop\n        type: core.LoopUntil\n        condition: "{{ outputs.loop[taskrun.value].iterationCount == 2 }}"\n        checkFrequency: { interval: PT0.02S }\n        tasks:\n          - { id: step, type: core.Log, message: "{{ taskrun.value }}" }\n`);
+    const each = await h.run(`id: loop-each\nnamespace: test.loop\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    concurrencyLimit: 0\n    tasks:\n      - id: loop\n        type: core.LoopUntil\n        condition: "{{ outputs.loop[taskrun.value].iterationCount == 2 }}"\n        checkFrequency: { interval: PT0.02S }\n        tasks:\n          - { id: step, type: core.Log, message: "step of {{ parent.taskrun.value }}" }\n`);
     expect(each.execution.state.current).toBe("SUCCESS");
     expect(each.runs("loop").map((r) => r.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
     expect(each.runs("step")).toHaveLength(2);
+    // the loop's children have no value (Kestra's FlowableUtils.resolveTasks): they read the ForEach's as parent.taskrun.value
+    expect(each.runs("step").map((r) => r.value)).toEqual([undefined, undefined]);
+    expect(each.messages().filter((m) => m.startsWith("step of ")).sort()).toEqual(["step of a", "step of a", "step of b", "step of b"]);
   });
 
   it("refuses at deploy what Kestra refuses, naming the property", () => {

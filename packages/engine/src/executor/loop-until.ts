@@ -3,6 +3,7 @@ import { errorMessage, isTerminal, type FlowableLoop, type FlowablePlan, type Ta
 import type { JsonStore } from "../json-store.js";
 import { loopOutputsKey, loopPlanKey, recordsPrefix } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
+import { plusStatistic, statisticOf } from "./loop-iterations.js";
 import type { ExecutionState } from "./execution-state.js";
 
 /** Kestra's TruthUtils: falsy when null, '', 'false', '0' or '-0' */
@@ -71,7 +72,11 @@ export async function checkLoopWait(state: ExecutionState, run: TaskRunRecord, p
     return;
   }
   state.pauseSettles.push(run.id);
-  state.remove(descendantsOf(state, run.id));
+  const dropped = descendantsOf(state, run.id);
+  // Kestra folds the discarded iteration's task runs into the execution's taskRunStatistic (ExecutionMetadata; LoopCaseTest.loopWithLoopUntil)
+  state.execution.discardedTaskRuns = plusStatistic(state.execution.discardedTaskRuns, statisticOf(state.taskRuns.filter((r) => dropped.has(r.id))));
+  state.touch();
+  state.remove(dropped);
   forgetProgress(run);
   loop.iteration++;
   delete loop.waitingSince;

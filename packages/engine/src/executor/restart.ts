@@ -2,6 +2,7 @@ import type { TaskSpec } from "@ferry/core";
 import type { TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutionState } from "./execution-state.js";
+import { isWorkerFlowable } from "./flowable-attempt.js";
 import { retryFailedChildren } from "./subflow-restart.js";
 import { restartIterations } from "./loop-iterations.js";
 
@@ -38,7 +39,7 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
     const s = run.state.current;
     if (s !== "FAILED" && s !== "KILLED") continue;
     // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
-    if (run.planUri && run.attempts.length) dispatch(run);
+    if (isWorkerFlowable(run)) dispatch(run);
     else if (run.planUri) {
       state.setRunState(run, "RUNNING");
       // a Loop: its failed iterations' sub-executions are restarted

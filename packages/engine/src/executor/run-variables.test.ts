@@ -75,6 +75,57 @@ tasks:
     expect(value.value).toBe("route 3 branch=x inner=a -");
   });
 
+  it("a Switch's, an If's children have no value of their own (FlowableUtils.resolveTasks): taskrun.value is absent, parent.taskrun.value is the loop's, outputs nest under every enclosing loop value (Execution.outputs)", async () => {
+    const r = await h.run(`
+id: child-values
+namespace: test.engine
+tasks:
+  - id: each
+    type: core.ForEach
+    values: [a, b]
+    tasks:
+      - id: pick
+        type: core.Switch
+        value: "{{ taskrun.value }}"
+        cases:
+          a:
+            - id: chosen
+              type: core.Return
+              format: "{{ taskrun.value ?? 'none' }} {{ parent.taskrun.value }}"
+          b:
+            - id: other
+              type: core.Log
+              message: "case b"
+      - id: check
+        type: core.If
+        condition: "{{ taskrun.value == 'b' }}"
+        then:
+          - id: then_b
+            type: core.Return
+            format: "{{ taskrun.value ?? 'none' }} {{ parent.taskrun.value }}"
+  - id: same
+    type: core.ForEach
+    values: [a]
+    tasks:
+      - id: again
+        type: core.ForEach
+        values: [a]
+        tasks:
+          - id: twice
+            type: core.Return
+            format: "{{ taskrun.value }} {{ parent.taskrun.value }}"
+  - id: after
+    type: core.Return
+    format: "{{ outputs.chosen.a.value }}|{{ outputs.then_b.b.value }}|{{ outputs.twice.a.a.value }}|{{ tasks.chosen.state }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.runs("pick").map((t) => t.value).sort()).toEqual(["a", "b"]);
+    expect(r.runs("chosen").map((t) => t.value)).toEqual([undefined]);
+    expect(r.runs("then_b").map((t) => t.value)).toEqual([undefined]);
+    // an inner loop over the value of its outer one nests twice: Kestra's findParentsValues keeps each level
+    expect(await r.outputs("after")).toEqual({ value: "none a|none b|a a|SUCCESS" });
+  });
+
   it("labels.system.correlationId is the execution's own id, and a chain of subflows shares the first one's", async () => {
     await h.deploy(`
 id: grandchild

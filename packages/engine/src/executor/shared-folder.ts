@@ -50,13 +50,13 @@ export function sharedFolderJob(state: ExecutionState, run: TaskRunRecord, task:
   const retries: NonNullable<SharedFolderJob["retries"]> = {};
   for (const child of (task.tasks ?? []) as TaskSpec[]) {
     const existing = mine.find((r) => r.taskId === child.id);
-    const pending: TaskRunRecord = existing ?? { id: "", executionId: run.executionId, taskId: child.id, parentTaskRunId: run.id, value: run.value, state: newState("CREATED"), attempts: [] };
+    const pending: TaskRunRecord = existing ?? { id: "", executionId: run.executionId, taskId: child.id, parentTaskRunId: run.id, state: newState("CREATED"), attempts: [] };
     const retry = applicableRetry(state, pending, child, taskOf);
     const firstAttemptDate = existing?.attempts[0]?.state.startDate;
     if (retry && retry.behavior !== "CREATE_NEW_EXECUTION") retries[child.id] = { ...retry, ...(firstAttemptDate ? { firstAttemptDate } : {}) };
   }
-  const values = run.value === undefined ? undefined : [...state.parentValues(run).reverse(), run.value];
-  return { ...(values ? { values } : {}), children, ...(Object.keys(retries).length ? { retries } : {}) };
+  const values = state.loopValues(run, true);
+  return { ...(values.length ? { values } : {}), children, ...(Object.keys(retries).length ? { retries } : {}) };
 }
 
 /**
@@ -70,7 +70,7 @@ export function applyChild(state: ExecutionState, event: Extract<ExecutorEvent, 
   let run = state.byId(event.taskRunId);
   if (!run) {
     if (event.attempt !== 0) return;
-    run = state.create(event.taskId, parent.id, parent.value, "CREATED", event.taskRunId);
+    run = state.create(event.taskId, parent.id, undefined, "CREATED", event.taskRunId);
   } else if (run.parentTaskRunId !== parent.id || event.attempt !== run.attempts.length) {
     return; // a duplicate event
   }

@@ -110,11 +110,11 @@ tasks:
         tasks:
           - id: deeper
             type: core.Log
-            message: "deeper {{ taskrun.value }}={{ taskrun.iteration ?? 'none' }}"
+            message: "deeper {{ parent.taskrun.value }} {{ taskrun.value ?? 'none' }}={{ taskrun.iteration ?? 'none' }}"
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.runs("own").map((run) => run.value).sort()).toEqual(["a", "b", "c"]);
     const lines = r.messages().filter((m) => /^(own|deeper) /.test(m)).sort();
-    expect(lines).toEqual(["deeper a=none", "deeper b=none", "deeper c=none", "own a=0", "own b=1", "own c=2"]);
+    expect(lines).toEqual(["deeper a none=none", "deeper b none=none", "deeper c none=none", "own a=0", "own b=1", "own c=2"]);
   });
 });

@@ -9,6 +9,6 @@ import type { ExecutionState } from "./execution-state.js";
  */
 export function branchFailed(state: ExecutionState, task: TaskSpec, run: TaskRunRecord, plan: FlowablePlan, registry: PluginRegistry): boolean {
   return plan.branches.some((branch) =>
-    tasksAtPath(task, branch.path, registry).some((t) => state.find(t.id, run.id, branch.value ?? run.value)?.state.current === "FAILED"),
+    tasksAtPath(task, branch.path, registry).some((t) => state.find(t.id, run.id, branch.value)?.state.current === "FAILED"),
   );
 }

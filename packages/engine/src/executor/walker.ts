@@ -1,4 +1,4 @@
-import { renderValue, tasksAtPath, type Callable, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
+import { renderValue, tasksAtPath, writtenDoubles, type Callable, type PluginRegistry, type RenderContext, type TaskSpec } from "@ferry/core";
 import { errorMessage, isTerminal, LOG_LEVELS, parseDuration, type ExecutionChange, type FlowablePlan, type LogLevel, type TaskDefinition, type TaskLogger, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "../secret-function.js";
@@ -156,7 +156,7 @@ export class Walker {
     const run = this.state.create(task.id, parentId, value, "RUNNING");
     try {
       const ctx = await this.renderContext(run, task);
-      const props = await renderProperties(def, task, ctx);
+      const props = await renderProperties(def, task, ctx, writtenDoubles(task));
       const prefix = recordsPrefix(this.state.execution);
       if (def.kind === "flowable") {
         const logger = this.flowableLogger(run, task);
@@ -170,6 +170,8 @@ export class Walker {
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
+        // Kestra gives a flowable one attempt, RUNNING from its start; not a Loop without values, which ends at once, nor a WorkingDirectory, whose attempts its worker runs
+        if (!plan.worker && !(plan.iterations && plan.branches.length === 0)) run.attempts.push({ state: newState("RUNNING"), flowable: true });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
@@ -206,7 +208,7 @@ export class Walker {
     if (def?.kind !== "subflow" || def.batches) return;
     this.state.setRunState(run, "RUNNING");
     try {
-      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task))));
+      await this.startChild(task, run, def.target(await renderProperties(def, task, await this.renderContext(run, task), writtenDoubles(task))));
     } catch (error) {
       this.state.log("ERROR", errorMessage(error), run);
       this.state.setRunState(run, outcomeState(task, "FAILED"));
@@ -269,14 +271,14 @@ export class Walker {
     } else if (plan.pause) {
       // a pausing flowable holds its branches until resumed; it pauses once, on its first walk; its onPause runs while it is paused
       if (run.state.current === "PAUSED") {
-        await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        await this.walkList(onPauseOf(task), run.id, undefined, mayStart);
         return;
       }
       if (!run.state.histories.some((h) => h.state === "PAUSED")) {
         if (!mayStart || this.halted()) return;
         await this.pauseOrFail(run, task, plan);
         // pauseOrFail moved it on (TypeScript still sees the state narrowed above)
-        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, run.value, mayStart);
+        if ((run.state.current as TaskRunState) === "PAUSED") await this.walkList(onPauseOf(task), run.id, undefined, mayStart);
         return;
       }
     }
@@ -305,7 +307,7 @@ export class Walker {
       }
     }
     // a Pause ends once its onPause ended too (it may still run when the pause elapsed or was resumed)
-    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, run.value, mayStart));
+    if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, undefined, mayStart));
     if (plan.stopSiblings && (main === "running" || main === "killed") && branchFailed(this.state, task, run, plan, this.deps.registry)) {
       // while a branch runs, no errors or finally task has started: only branches are stopped
       if (main === "running") {
@@ -328,10 +330,10 @@ export class Walker {
       }
     }
     if (main === "failed" && task.errors?.length) {
-      if ((await this.walkList(task.errors, run.id, run.value, mayStart)) === "running") return;
+      if ((await this.walkList(task.errors, run.id, undefined, mayStart)) === "running") return;
     }
     if (main !== "killed" && task.finally?.length) {
-      if ((await this.walkList(task.finally, run.id, run.value, mayStart)) === "running") return;
+      if ((await this.walkList(task.finally, run.id, undefined, mayStart)) === "running") return;
     }
     let state: TaskRunState = main === "killed" ? "KILLED" : main === "failed" ? "FAILED" : main === "warning" ? "WARNING" : "SUCCESS";
     // a Pause whose pauseDuration passed with behavior WARN

@@ -102,20 +102,24 @@ function willRetry(job: WorkerJob, task: TaskSpec, attempts: number): boolean {
 
 /** the job of one child: the WorkingDirectory's, for this task, seeing its earlier siblings' outputs */
 function childJob(job: WorkerJob, task: TaskSpec, taskRunId: string, attempt: number, siblings: OutputRef[]): WorkerJob {
-  const { sharedFolder: _, ...rest } = job;
+  const { sharedFolder: _, doubles, ...rest } = job;
+  // the whole floats written in this child: those of the WorkingDirectory's job under its place in `tasks`
+  const index = ((job.task.tasks ?? []) as TaskSpec[]).indexOf(task);
+  const mine = (doubles ?? []).filter((path) => path[0] === "tasks" && path[1] === index).map((path) => path.slice(2));
   // Kestra's RunContextInitializer.forWorkingDirectory: the WorkingDirectory's own taskrun, as `workerTaskrun`
-  const { parents: _parents, ownValue: _own, workerTaskrun: _outer, ...workerTaskrun } = job.taskrun;
+  const { parents: _parents, workerTaskrun: _outer, ...workerTaskrun } = job.taskrun;
   return {
     ...rest,
+    ...(mine.length ? { doubles: mine } : {}),
     taskRunId,
     attempt,
     task,
     taskrun: {
       id: taskRunId,
-      ...(job.taskrun.value !== undefined ? { value: job.taskrun.value } : {}),
+      // a WorkingDirectory's children have no value of their own (Kestra's FlowableUtils.resolveTasks)
       parentId: job.taskRunId,
-      // the WorkingDirectory (no outputs) is a parent only with a value of its own, as Kestra's Execution.parents lists them
-      parents: job.taskrun.ownValue ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value! } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
+      // the WorkingDirectory (no outputs) is a parent only with a value, as Kestra's Execution.parents lists them
+      parents: job.taskrun.value !== undefined ? [{ task: { id: job.task.id }, taskrun: { value: job.taskrun.value } }, ...(job.taskrun.parents ?? [])] : (job.taskrun.parents ?? []),
       attemptsCount: attempt,
       workerTaskrun: { ...workerTaskrun, attemptsCount: job.attempt },
     },

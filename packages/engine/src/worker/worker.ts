@@ -169,7 +169,7 @@ export class Worker {
         const ms = parseDuration(await renderString(String(task.timeout), ctx));
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
-      const rendered = await renderProperties(def, task, ctx);
+      const rendered = await renderProperties(def, task, ctx, job.doubles);
       const cache = task.taskCache?.enabled ? await cacheLookup(this.options.taskCache, job, rendered, ctx.variables.inputs, logger) : undefined;
       if (cache?.hit !== undefined) return await attempt.report("SUCCESS", { outputsUri: cache.hit ?? undefined, cached: true });
       // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets

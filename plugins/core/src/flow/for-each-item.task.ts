@@ -20,8 +20,8 @@ function steps(spec: Spec): Spec[] {
   let list = made.get(spec);
   if (!list) {
     const { id } = spec;
-    // inside a loop a sibling's outputs are keyed by the iteration value
-    const output = (task: string, key: string) => `{{ outputs['${task}'].${key} ?? outputs['${task}'][taskrun.value].${key} ?? '' }}`;
+    // inside a loop a sibling's outputs are keyed by the iteration value, the ForEachItem's own (its steps have none): Kestra's extractOutput reads parent.taskrun.value
+    const output = (task: string, key: string) => `{{ outputs['${task}'].${key} ?? outputs['${task}'][parent.taskrun.value].${key} ?? '' }}`;
     const pick = (keys: string[]) => Object.fromEntries(keys.filter((key) => spec[key] !== undefined).map((key) => [key, spec[key]]));
     list = [
       { id: `${id}_split`, type: SPLIT_TYPE, items: spec.items, ...pick(["batch"]) },

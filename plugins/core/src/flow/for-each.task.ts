@@ -1,4 +1,4 @@
-import { defineTask, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, schema, stringifyJson, UserError, z } from "@ferry/sdk";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 
 /**
@@ -10,7 +10,8 @@ export function valuesOf(raw: unknown): string[] {
   // Kestra's FlowableUtils.resolveEachTasks refuses null values rather than iterating over "null"
   const nulls = values.filter((v) => v === null || v === undefined).length;
   if (nulls) throw new UserError(`Found '${nulls}' null values on Each, with values=${JSON.stringify(values)}`);
-  return [...new Set(values.map((v) => (typeof v === "string" ? v : JSON.stringify(v))))];
+  // Jackson's text of anything else: a Double written 1.0 stays `1.0`
+  return [...new Set(values.map((v) => (typeof v === "string" ? v : stringifyJson(v))))];
 }
 
 /** a list, or a template rendering to a JSON array: checked once rendered (valuesOf) */
@@ -35,7 +36,7 @@ export const forEachTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.ForEach"],
   title: "Run tasks for each value",
   description:
-    "Runs `tasks` once per value; children see the value as `{{ taskrun.value }}`. `concurrencyLimit`: 1 (default) runs values one at a time, 0 all at once.",
+    "Runs `tasks` once per value; its own children see the value as `{{ taskrun.value }}`, tasks nested deeper (in a Sequential, an If…) as `{{ parent.taskrun.value }}`. `concurrencyLimit`: 1 (default) runs values one at a time, 0 all at once.",
   properties: z.strictObject({ values: iterationValues(), concurrencyLimit: schema.int({ min: 0 }).default(1), tasks: taskList().min(1), ...handlers }),
   taskProperties: ["tasks", ...HANDLER_LISTS],
   examples: [{ title: "Loop", flow: "id: loop\nnamespace: company.team\ntasks:\n  - id: each\n    type: core.ForEach\n    values: [a, b]\n    tasks:\n      - id: log\n        type: core.Log\n        message: \"{{ taskrun.value }}\"\n" }],

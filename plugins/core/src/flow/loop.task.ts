@@ -1,6 +1,5 @@
-import { defineTask, schema, UserError, z, type FlowableBranch, type FlowableContext, type LoopItem } from "@ferry/sdk";
+import { defineTask, JavaDouble, schema, UserError, z, type FlowableBranch, type FlowableContext, type LoopItem } from "@ferry/sdk";
 import { parseIonLine } from "../storage/ion.js";
-import { readLines } from "../storage/lines.js";
 import { iterationValues } from "./for-each.task.js";
 import { handlers, HANDLER_LISTS, taskList } from "./task-list.schema.js";
 
@@ -48,23 +47,34 @@ const isFileUri = (raw: unknown): raw is string => typeof raw === "string" && FI
  * Kestra's Loop.initFromUri: `values` naming a file of internal storage (an Ion file, as a
  * Write or a query makes) iterates over its lines, one value each: text as is, anything else as
  * JSON. The file is read as the flow's tasks read files (read(): this execution's or its namespace's).
+ * Each item's `end` is the byte just past its line (its \n, or the file's end): Kestra's
+ * FlowableUtils.readAndCountLoopValuesFromUri and readLoopValuesFromUri answer it as the
+ * offset to read the next value from, which the Loop keeps as its `nextOffset` output.
  */
-export async function fileItems(ctx: Pick<FlowableContext, "render">, uri: string): Promise<LoopItem[]> {
+export async function fileItems(ctx: Pick<FlowableContext, "render">, uri: string): Promise<Array<LoopItem & { end: number }>> {
   const text = await ctx.render(`{{ read('${uri.trim()}') }}`);
   const bytes = typeof text === "string" ? new TextEncoder().encode(text) : (text as Uint8Array);
-  const values = readLines(bytes).filter((line) => line.trim() !== "").map((line) => {
+  const decoder = new TextDecoder();
+  const items: Array<LoopItem & { end: number }> = [];
+  // one iteration per non-empty line, a repeated line as often as it is there: readAndCountLoopValuesFromUri counts
+  // lines split on \n (resolveValues' dropping of a list's duplicates is not applied to a file); each iteration is a
+  // sub-execution of its own, so its value keys nothing
+  for (let start = 0; start < bytes.length; ) {
+    const newline = bytes.indexOf(0x0a, start);
+    const stop = newline < 0 ? bytes.length : newline;
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const line = decoder.decode(bytes.subarray(start, stop)).replace(/\r$/, "");
+    start = end;
+    if (line.trim() === "") continue;
     let value: unknown;
     try {
       value = parseIonLine(line);
     } catch (error) {
       throw new UserError(`Loop 'values' ${uri.trim()}: a line is not Ion (${(error as Error).message}): ${line.slice(0, 100)}`);
     }
-    return jsonItem(value, uri.trim());
-  });
-  // one iteration per non-empty line, a repeated line as often as it is there: FlowableUtils.readAndCountLoopValuesFromUri
-  // counts lines (resolveValues' dropping of a list's duplicates is not applied to a file); each iteration is a
-  // sub-execution of its own, so its value keys nothing
-  return values.map((value, index) => ({ index, value }));
+    items.push({ index: items.length, value: jsonItem(value, uri.trim()), end });
+  }
+  return items;
 }
 
 const nullItem = (values: unknown) => new UserError(`Found a null value inside the iteration values=${JSON.stringify(values)}`);
@@ -79,7 +89,7 @@ function jsonItem(value: unknown, values: unknown): string {
 function listItem(value: unknown, values: unknown): string {
   if (value === null || value === undefined) throw nullItem(values);
   if (typeof value === "string") return value;
-  if (typeof value === "number") return String(value);
+  if (typeof value === "number" || value instanceof JavaDouble) return String(value);
   if (typeof value === "object" && !Array.isArray(value)) return JSON.stringify(value);
   throw new UserError(`Unknown value element type: ${Array.isArray(value) ? "list" : typeof value} (${JSON.stringify(value)}) in Loop 'values'`);
 }
@@ -124,6 +134,7 @@ export const loopTask = defineTask({
     runningIterations: z.number().int(),
     terminatedIterations: z.record(z.string(), z.number().int()),
     outputs: z.array(z.object({ item: z.object({ value: z.string(), iteration: z.number().int(), key: z.string().optional() }), outputs: z.record(z.string(), z.unknown()) })).optional(),
+    nextOffset: z.number().int().optional().describe("`values` read from a file: the byte just past the last value an iteration was started for"),
     taskRunStatistic: z.object({ count: z.number().int(), durationSumMs: z.number(), durationMinMs: z.number(), durationMaxMs: z.number() }).optional().describe("the ended iterations' task runs: how many, and their durations"),
   }),
   taskProperties: ["tasks", ...HANDLER_LISTS],
@@ -137,13 +148,18 @@ export const loopTask = defineTask({
   ],
   async plan(ctx, props) {
     const fromFile = isFileUri(props.values);
-    const items = fromFile ? await fileItems(ctx, props.values as string) : loopItems(props.values);
+    const fromFileItems = fromFile ? await fileItems(ctx, props.values as string) : undefined;
+    const items: LoopItem[] = fromFileItems ? fromFileItems.map(({ end: _, ...item }) => item) : loopItems(props.values);
+    // as Kestra's Loop starts: as many running as the limit lets start
+    const running = props.concurrencyLimit === 0 ? items.length : Math.min(props.concurrencyLimit, items.length);
+    // a file's values: the offset past the last value read so far (Kestra's handleLoop saves it with the first ones)
+    const nextOffset = fromFileItems ? { nextOffset: running > 0 ? fromFileItems[running - 1].end : 0 } : {};
     return {
       branches: loopBranches(items),
       concurrency: props.concurrencyLimit,
-      // as Kestra's Loop starts: as many running as the limit lets start
-      outputs: { iterationCount: items.length, runningIterations: props.concurrencyLimit === 0 ? items.length : Math.min(props.concurrencyLimit, items.length), terminatedIterations: {} },
+      outputs: { iterationCount: items.length, runningIterations: running, terminatedIterations: {}, ...nextOffset },
       iterations: {
+        ...(fromFileItems ? { offsets: fromFileItems.map((item) => item.end) } : {}),
         transmitFailed: props.transmitFailed,
         ...(props.breakWhen !== undefined ? { breakWhen: props.breakWhen } : {}),
         ...(props.outputs?.length ? { outputs: props.outputs as never } : {}),
