@@ -56,7 +56,7 @@ describe.skipIf(!REDIS_URL || !POSTGRES.enabled)("an executor event that throws 
     expect(ended.state.current).toBe("FAILED");
     const after = await runs();
     expect(after.map((r) => r.state.current).sort()).toEqual(["FAILED", "KILLED", "KILLED"]);
-    // the Shells' attempts (the API shows the Parallel's derived one too: KILLED with it)
+    // the Shells' attempts (the Parallel's own flowable attempt ends KILLED with it)
     expect(after.filter((r) => r.taskId !== "both").flatMap((r) => r.attempts.map((at) => at.state.current)).sort()).toEqual(["FAILED", "KILLED"]);
     const logs = await c.api<Array<{ level: string; message: string }>>(`/logs/${id}`);
     expect(logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual([expect.stringMatching(/handling its result event threw: the result of attempt 1 of task run .+ \(a\) carries state RUNNING/)]);

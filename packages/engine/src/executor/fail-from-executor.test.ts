@@ -34,7 +34,9 @@ describe("an event whose handling throws fails its execution (Kestra's handleFai
     expect(r.execution.state.current).toBe("FAILED");
     // every task run and attempt ended: the last open one FAILED with the error (as Kestra's), the others KILLED
     expect(r.taskRuns.every((run) => ["FAILED", "KILLED"].includes(run.state.current))).toBe(true);
-    expect(r.taskRuns.flatMap((run) => run.attempts.map((at) => at.state.current)).sort()).toEqual(["FAILED", "KILLED"]);
+    expect(r.runs("a").concat(r.runs("b")).flatMap((run) => run.attempts.map((at) => at.state.current)).sort()).toEqual(["FAILED", "KILLED"]);
+    // the Parallel's own attempt (a flowable's, Kestra >= 1.2) ends with it
+    expect(r.runs("both")[0].attempts.map((at) => at.state.current)).toEqual(["KILLED"]);
     const errors = r.logs.filter((l) => l.level === "ERROR").map((l) => l.message);
     expect(errors).toEqual([expect.stringMatching(/^the executor failed the execution: handling its result event threw: the result of attempt 1 of task run .+ \(a\) carries state RUNNING, not one an attempt ends in/)]);
     // the worker was told to stop both 60 s attempts: it stops at once

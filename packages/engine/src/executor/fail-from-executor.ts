@@ -1,5 +1,6 @@
 import { errorMessage, isTerminal } from "@ferry/sdk";
 import { transition, type ExecutionState } from "./execution-state.js";
+import { isWorkerFlowable } from "./flowable-attempt.js";
 import type { Walker } from "./walker.js";
 
 /**
@@ -20,9 +21,9 @@ export async function failFromExecutor(state: ExecutionState, walker: Walker, ev
     const index = run.attempts.length - 1;
     const attempt = run.attempts[index];
     if (run.subflowExecutionId) state.childKills.push(...(await walker.childExecutionsOf(run)));
-    else if (run.planUri && !run.attempts.length) state.childKills.push(...(await walker.openIterations(run)));
-    // an attempt sent to a worker (queued there or running): the worker is told to stop it
-    if (attempt && !isTerminal(attempt.state.current)) {
+    else if (run.planUri && !isWorkerFlowable(run)) state.childKills.push(...(await walker.openIterations(run)));
+    // an attempt sent to a worker (queued there or running): the worker is told to stop it; a flowable's own ends with its run
+    if (attempt && !attempt.flowable && !isTerminal(attempt.state.current)) {
       state.workerKills.push({ taskRunId: run.id, attempt: index });
       transition(attempt.state, run === last ? "FAILED" : "KILLED");
     }
