@@ -111,7 +111,11 @@ export class Executor {
     // slots held by executions that ended while this process died are free again
     await this.deps.repository.repairConcurrencySlots();
     const ids = (await this.deps.repository.listUnfinishedExecutions()).map((e) => e.id);
-    for (const id of ids) await this.handle({ type: "reconcile", executionId: id });
+    for (const id of ids) {
+      const event: ExecutorEvent = { type: "reconcile", executionId: id };
+      // one that cannot be reconciled fails (failOnError) rather than keep the process from starting
+      await this.handle(event).catch((error) => this.failOnError(event, error));
+    }
     // new executions of flows retried that way were timers in the stopped process
     for (const { executionId, delayMs } of await newExecutionRetries(this.deps.repository)) {
       await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId }, { key: executionId, delayMs });
