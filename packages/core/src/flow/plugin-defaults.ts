@@ -2,7 +2,7 @@ import type { PluginRegistry } from "../plugins/registry.js";
 import type { Flow, TaskSpec } from "./flow.types.js";
 import { childTaskLists } from "./task-tree.js";
 
-type PluginDefault = NonNullable<Flow["pluginDefaults"]>[number];
+export type PluginDefault = NonNullable<Flow["pluginDefaults"]>[number];
 
 /** every name a task or trigger type answers to: its own, its aliases, the name the flow used */
 function namesOf(type: string, definition: { type: string; aliases?: string[] } | undefined): string[] {
@@ -48,6 +48,12 @@ export function applyTaskDefaults(tasks: TaskSpec[], defaults: PluginDefault[] |
     }
     return out;
   });
+}
+
+/** the defaults among `defaults` that apply to a task of type `type` (by any of its names), in order */
+export function taskDefaultsFor(type: string, defaults: PluginDefault[] | undefined, registry: PluginRegistry): PluginDefault[] {
+  const names = namesOf(type, registry.task(type));
+  return (defaults ?? []).filter((d) => applies(d.type, names));
 }
 
 /** a flow's pluginDefaults applied to its triggers */

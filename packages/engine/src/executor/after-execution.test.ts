@@ -56,6 +56,37 @@ afterExecution:
     expect(r.messages()).toContain("listener sees SUCCESS");
   });
 
+  it("a failed listener or afterExecution task does not stop the ones after it (Kestra's ListenersTest.failedMultipleListeners, listeners-multiple-failed.yaml)", async () => {
+    // handleAfterExecution resolves listeners, then afterExecution, with FlowableUtils.resolveSequentialNexts(execution, tasks):
+    // no errors branch, the next task starts once the last one is terminated, FAILED included
+    const r = await h.run(`
+id: listeners-multiple-failed
+namespace: test.after
+listeners:
+  - tasks:
+      - { id: ko, type: io.kestra.plugin.core.execution.Fail }
+  - tasks:
+      - { id: l2, type: io.kestra.plugin.core.debug.Return, format: "{{ task.id }}" }
+tasks:
+  - { id: first, type: io.kestra.plugin.core.debug.Return, format: "{{ task.id }}" }
+afterExecution:
+  - { id: broken, type: core.Fail }
+  - { id: end, type: core.OutputValues, values: { state: "{{ execution.state }}" } }
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([
+      ["first", "SUCCESS"],
+      ["ko", "FAILED"],
+      ["l2", "SUCCESS"],
+      ["broken", "FAILED"],
+      ["end", "SUCCESS"],
+    ]);
+    const [, ko, l2, broken, end] = r.taskRuns;
+    expect(Date.parse(l2.state.startDate)).toBeGreaterThanOrEqual(Date.parse(ko.state.endDate!));
+    expect(Date.parse(end.state.startDate)).toBeGreaterThanOrEqual(Date.parse(broken.state.endDate!));
+    expect(await r.outputs("end")).toEqual({ values: { state: "SUCCESS" } });
+  });
+
   it("runs after errors on a failed execution, and after an Exit, which keep their states", async () => {
     const failed = await h.run(`
 id: after-execution-error

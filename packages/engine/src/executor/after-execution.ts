@@ -28,14 +28,21 @@ export function afterExecutionPending(state: ExecutionState): boolean {
 }
 
 /**
- * Walks the afterExecution list of an ended execution, one task after another; ends the
- * execution's processing (`ended`) once they all ended. Their failures change nothing.
+ * Walks the afterExecution list of an ended execution (listeners' tasks first), one task after
+ * another; ends the execution's processing (`ended`) once they all ended. A task that failed
+ * or was killed does not stop the ones after it, nor change the execution: Kestra's
+ * handleAfterExecution resolves both lists with FlowableUtils.resolveSequentialNexts(execution,
+ * tasks), which drops only disabled tasks (no errors branch) and starts the next task once the
+ * last one is terminated, whatever its state (ListenersTest.failedMultipleListeners).
  */
 export async function walkAfterExecution(state: ExecutionState, walker: Walker): Promise<void> {
-  if (!state.flow.afterExecution?.length) {
-    state.ended = true;
-    return;
+  for (const task of state.flow.afterExecution ?? []) {
+    // one task at a time: a list walk would stop at a failed one
+    const status = await walker.walkList([task], undefined, undefined, true, true);
+    if (status === "running") {
+      state.ended = false;
+      return;
+    }
   }
-  const status = await walker.walkList(state.flow.afterExecution, undefined, undefined, true, true);
-  state.ended = status !== "running";
+  state.ended = true;
 }

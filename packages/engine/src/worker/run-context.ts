@@ -124,7 +124,7 @@ export async function buildRunContext(parts: RunParts, run: RunInput): Promise<T
     logger: run.logger,
     signal: run.signal,
     render: (template, variables) => renderValue(template, variables ? { ...ctx, variables: { ...ctx.variables, ...variables } } : ctx),
-    ...taskServices({ storage: store.storage, repository: parts.repository, registry: parts.registry, masker, execution }, () => runContext),
+    ...taskServices({ storage: store.storage, repository: parts.repository, registry: parts.registry, masker, execution: { ...execution, flowRevision: context.flow.revision } }, () => runContext),
     ...withoutKv(parts.services),
     putFile: async (name, body) => {
       // the name is masked here, not in the outputs, so the URI the task gets back is the one that works

@@ -1,4 +1,4 @@
-import type { PluginRegistry } from "@ferry/core";
+import { parseFlow, type PluginDefault, type PluginRegistry } from "@ferry/core";
 import { UserError, type Repository, type RunContext, type Storage } from "@ferry/sdk";
 import { executionFilesAccess } from "./execution-files.js";
 import { executionsAccess } from "./execution-reads.js";
@@ -13,7 +13,7 @@ export interface TaskServicesInput {
   repository?: () => Promise<Repository>;
   registry: PluginRegistry;
   masker: SecretMasker;
-  execution: { id: string; namespace: string; flowId: string };
+  execution: { id: string; namespace: string; flowId: string; flowRevision?: number };
 }
 
 type Services = Pick<RunContext, "executions" | "namespaceFiles" | "executionFiles" | "triggers" | "runTask">;
@@ -36,6 +36,14 @@ export function taskServices(input: TaskServicesInput, self: () => RunContext): 
     namespaceFiles: namespaceFilesAccess(storage, execution.namespace, masker),
     executionFiles: executionFilesAccess(storage, repository, execution.id),
     triggers: triggersAccess(repository, registry, flow),
-    runTask: (spec) => runNestedTask(registry, spec, self()),
+    // a context without a repository runs a task alone (the testkit): no flow, so no flow defaults
+    runTask: (spec) => runNestedTask(registry, spec, self(), input.repository ? () => flowPluginDefaults(repository, registry, execution) : undefined),
   };
+}
+
+/** the pluginDefaults of the revision of the flow the execution runs (a nested task gets those of its type) */
+async function flowPluginDefaults(repository: () => Promise<Repository>, registry: PluginRegistry, execution: TaskServicesInput["execution"]): Promise<PluginDefault[]> {
+  const record = await (await repository()).getFlow(execution.namespace, execution.flowId, execution.flowRevision);
+  if (!record) throw new UserError(`flow ${execution.namespace}.${execution.flowId} (revision ${execution.flowRevision ?? "latest"}) is not in the repository: its pluginDefaults cannot be applied to the nested task`);
+  return parseFlow(record.source, registry).pluginDefaults ?? [];
 }
