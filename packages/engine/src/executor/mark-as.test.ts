@@ -104,6 +104,40 @@ describe("markAs", () => {
     expect(r.taskRuns.filter((x) => x.parentTaskRunId === seq.id).map((x) => x.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
   });
 
+  it("a flow at its concurrency limit: refused (409) until the running execution ended, then carries on", async () => {
+    const flow = await h.deploy(`
+id: limited
+namespace: test.markas
+concurrency:
+  limit: 1
+inputs:
+  - { id: hold, type: BOOLEAN }
+tasks:
+  - id: branch
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ inputs.hold }}"
+    then:
+      - { id: wait, type: io.kestra.plugin.core.flow.Pause }
+    else:
+      - { id: gate, type: io.kestra.plugin.core.execution.Fail }
+`);
+    const failed = await h.executions.create({ flow, inputs: { hold: false } });
+    await ended(failed.id);
+    const gate = (await h.result(failed.id)).runs("gate")[0];
+    const holding = await h.executions.create({ flow, inputs: { hold: true } });
+    await h.waitFor(holding.id, (e) => e.state.current === "PAUSED");
+    await expect(h.executor.handle({ type: "mark-as", executionId: failed.id, taskRunId: gate.id, state: "SUCCESS" })).rejects.toThrow(/concurrency limit allows \(1\)/);
+    const unchanged = await h.result(failed.id);
+    expect([unchanged.execution.state.current, unchanged.state("gate"), unchanged.execution.attemptNumber ?? 1]).toEqual(["FAILED", "FAILED", 1]);
+    await h.executor.handle({ type: "kill", executionId: holding.id });
+    await ended(holding.id);
+    await h.executor.handle({ type: "mark-as", executionId: failed.id, taskRunId: gate.id, state: "SUCCESS" });
+    await ended(failed.id);
+    const r = await h.result(failed.id);
+    expect([r.execution.state.current, r.state("gate"), r.state("branch")]).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    expect(await h.repository.listConcurrencySlots("test.markas", "limited")).toEqual([]); // the slot taken is given back as it ends
+  });
+
   it("refuses, changing nothing: an unknown task run (404), a state it cannot take (422), an execution not ended (409)", async () => {
     const first = await h.run(FAILED_FIRST);
     const id = first.execution.id;
