@@ -19,6 +19,7 @@
  *   meanwhile does nothing, even after its consumer acknowledged it. So a sender that cannot
  *   tell whether an earlier send got through (it crashed between its database commit and the
  *   send; the queue lost its data) may simply send again. Ids of lost messages are lost too.
+ *   A send marked `resend` is the one exception: it goes through once that message was acknowledged.
  *
  * Left out on purpose: persistence guarantees beyond the implementation's own; the
  * repository is the system of record and the executor reconciles from it.
@@ -28,6 +29,16 @@ export interface QueueMessageOptions {
   key?: string;
   /** makes the send idempotent until settled (see the invariants); ≤ 200 characters */
   id?: string;
+  /**
+   * With `id`, on a message sent now (not delayed): a send again of one whose outcome may have
+   * been lost after it was handled. It goes through when the message last sent with this id
+   * is neither waiting nor being handled any more (acknowledged, or lost with the queue), even
+   * though the id is not settled; while that message waits or is being handled it does nothing,
+   * as any send with the id. The executor re-sends an attempt's job this way when the
+   * reconciler finds it stale: a job its worker ended without the executor learning the outcome
+   * runs again rather than never (RELIABILITY.md).
+   */
+  resend?: boolean;
 }
 
 export interface Subscription {

@@ -52,6 +52,29 @@ export function queueContract(name: string, create: () => Promise<Queue>, skips?
       }
       await sub.close();
     });
+    test("a resend with an id goes through once the message last sent with it was acknowledged, not while it waits or is handled", async () => {
+      const got: string[] = [];
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((r) => (release = r));
+      await queue.send("resend-by-id", "r1", { id: "r" });
+      await queue.send("resend-by-id", "r0", { id: "r", resend: true }); // r1 waits (no consumer yet): nothing
+      const sub = await queue.consume<string>("resend-by-id", async (m) => {
+        got.push(m);
+        if (m === "r1") await held;
+      });
+      await until(() => got.length >= 1);
+      await queue.send("resend-by-id", "r2", { id: "r", resend: true }); // r1 is being handled: nothing
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got).toEqual(["r1"]);
+      release();
+      await new Promise((r) => setTimeout(r, 100));
+      await queue.send("resend-by-id", "r3", { id: "r" }); // handled, not settled: a plain send still does nothing
+      await queue.send("resend-by-id", "r4", { id: "r", resend: true });
+      await until(() => got.length >= 2);
+      await new Promise((r) => setTimeout(r, 150));
+      expect(got).toEqual(["r1", "r4"]);
+      await sub.close();
+    });
     test("keeps its epoch while it loses nothing", async () => {
       if (!queue.epoch) return; // optional: a queue that never loses messages while the process lives
       const before = await queue.epoch();

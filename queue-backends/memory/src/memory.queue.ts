@@ -8,6 +8,8 @@ const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
 interface Envelope {
   message: unknown;
   key?: string;
+  /** `channel\0id` of a message sent now with an id: held in `unacknowledged` until handled */
+  held?: string;
 }
 
 interface Channel {
@@ -57,6 +59,8 @@ export class MemoryQueue implements Queue {
   private nextSweep: number;
   /** delayed messages sent with an id, not yet due, by channel and id: a settle drops them (see settle) */
   private readonly delayed = new Map<string, LongTimer>();
+  /** `channel\0id` of messages sent with an id that wait or are being handled (a `resend` waits for them) */
+  private readonly unacknowledged = new Set<string>();
   private closed = false;
   /** deliveries left to make inside `send` in this turn of the event loop (see enqueue) */
   private inlineBudget = INLINE_DELIVERIES_PER_TURN;
@@ -83,10 +87,12 @@ export class MemoryQueue implements Queue {
       if (now >= this.nextSweep) this.forgetExpiredIds(now);
       let ids = this.outstanding.get(channel);
       if (!ids) this.outstanding.set(channel, (ids = new Map()));
-      if (ids.has(options.id)) return;
+      const delayed = options.delayMs !== undefined && options.delayMs > 0;
+      if (ids.has(options.id) && !(options.resend && !delayed && !this.unacknowledged.has(`${channel}\u0000${options.id}`))) return;
       ids.set(options.id, now + Math.max(0, options.delayMs ?? 0) + ID_TTL_MS);
     }
     const envelope: Envelope = { message: copyMessage(message), key: options.key };
+    if (options.id !== undefined && !(options.delayMs && options.delayMs > 0)) this.unacknowledged.add((envelope.held = `${channel}\u0000${options.id}`));
     if (options.delayMs && options.delayMs > 0) {
       const delayedKey = options.id === undefined ? undefined : `${channel}\u0000${options.id}`;
       const timer = setLongTimeout(() => {
@@ -168,6 +174,7 @@ export class MemoryQueue implements Queue {
           .finally(() => {
             consumer.running--;
             c.pending.done(envelope.key);
+            if (envelope.held) this.unacknowledged.delete(envelope.held);
             this.schedulePump(name);
           });
       }
@@ -258,6 +265,7 @@ export class MemoryQueue implements Queue {
     this.channels.clear();
     this.topics.clear();
     this.outstanding.clear();
+    this.unacknowledged.clear();
   }
 }
 

@@ -195,7 +195,9 @@ export class RedisQueue implements Queue {
       const sendOnce = (this.commands as unknown as { sendOnce(...args: Array<string | number>): Promise<number> }).sendOnce;
       const target = delayed ? `${this.prefix}:delayed` : this.streamKey(channel);
       const args: Array<string | number> = [this.idKey(channel, options.id), target, member ?? body, options.key ?? "", ID_TTL_S];
-      if (delayed) args.push(Date.now() + options.delayMs!);
+      args.push(delayed ? Date.now() + options.delayMs! : "");
+      // a keyed message may move to its consumer's own stream: only an unkeyed one is looked for in the channel's
+      if (options.resend && !delayed && !options.key) args.push("1");
       await sendOnce.call(this.commands, ...args);
       return;
     }

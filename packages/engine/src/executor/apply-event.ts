@@ -1,5 +1,5 @@
 import type { PluginRegistry, TaskSpec } from "@ferry/core";
-import { isTerminal, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { isTerminal, UnexpectedError, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import type { ExecutorEvent } from "../messages.js";
@@ -26,6 +26,9 @@ export interface ApplyDeps {
   /** queues the run's current attempt again; the queue drops it while the first send is outstanding */
   resend(run: TaskRunRecord): void;
 }
+
+/** what a worker's result may say of its attempt (messages.ts) */
+const RESULT_STATES = new Set<string>(["SUCCESS", "WARNING", "FAILED", "KILLED"]);
 
 /** Applies one event to the loaded execution. Stale and duplicate events change nothing. */
 export async function applyEvent(state: ExecutionState, event: ExecutorEvent, deps: ApplyDeps): Promise<void> {
@@ -80,6 +83,8 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       const attempt = run?.attempts[event.attempt];
       if (refuseStaleResult(state, event)) return;
       if (!run || !attempt || event.attempt !== run.attempts.length - 1 || isTerminal(run.state.current) || run.state.current === "RETRYING") return;
+      // bad data from a worker is the executor's to refuse, not to store: the execution fails on it (fail-from-executor.ts)
+      if (!RESULT_STATES.has(event.state)) throw new UnexpectedError(`the result of attempt ${event.attempt + 1} of task run ${run.id} (${run.taskId}) carries state ${String(event.state)}, not one an attempt ends in (${[...RESULT_STATES].join(", ")})`);
       if (attempt.state.current !== "RUNNING") {
         transition(attempt.state, "RUNNING", event.startDate);
         transition(run.state, "RUNNING", event.startDate);

@@ -15,6 +15,7 @@ import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
+import { failFromExecutor } from "./fail-from-executor.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
@@ -43,6 +44,14 @@ export type ExecutorCommand =
  * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
  * and lost or stale work always read the repository.
  */
+/** the executor's own ask, after handling `event` threw for good: the execution ends FAILED (fail-from-executor.ts) */
+interface FailCommand {
+  type: "fail-from-executor";
+  executionId: string;
+  event: string;
+  error: unknown;
+}
+
 const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
 
 /** at most this many results of one execution, waiting together in the queue, are saved as one (see processFolded) */
@@ -67,6 +76,8 @@ export interface ExecutorDeps {
 export class Executor {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly saved = new SavedExecutions();
+  /** jobs a reconcile sends again (QueueMessageOptions.resend) */
+  private readonly resent = new WeakSet<WorkerJob>();
   private subscription?: Subscription;
   private stopping = false;
 
@@ -79,7 +90,8 @@ export class Executor {
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
       // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
       const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
-      return (more.length ? this.handleFolded([event, ...more]) : this.handle(event)).then(() => undefined);
+      // one that throws for good fails the execution (failOnError): all of them are this execution's
+      return (more.length ? this.handleFolded([event, ...more]) : this.handle(event)).then(() => undefined, (error) => this.failOnError(event, error));
     }, {
       concurrency,
       onError: this.deps.onError,
@@ -99,7 +111,11 @@ export class Executor {
     // slots held by executions that ended while this process died are free again
     await this.deps.repository.repairConcurrencySlots();
     const ids = (await this.deps.repository.listUnfinishedExecutions()).map((e) => e.id);
-    for (const id of ids) await this.handle({ type: "reconcile", executionId: id });
+    for (const id of ids) {
+      const event: ExecutorEvent = { type: "reconcile", executionId: id };
+      // one that cannot be reconciled fails (failOnError) rather than keep the process from starting
+      await this.handle(event).catch((error) => this.failOnError(event, error));
+    }
     // new executions of flows retried that way were timers in the stopped process
     for (const { executionId, delayMs } of await newExecutionRetries(this.deps.repository)) {
       await this.deps.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId }, { key: executionId, delayMs });
@@ -128,6 +144,20 @@ export class Executor {
   }
 
   /**
+   * An event from the queue whose handling threw for good (not for want of the database, not
+   * a conflict with another executor): acknowledged, it would be gone, its execution RUNNING
+   * for good. The execution ends FAILED instead, the error logged against it, as Kestra's
+   * executor does (`handleFailedExecutionFromExecutor`). Should that fail too, the error goes
+   * on to the queue's error handler and the execution is left to the reconciler.
+   */
+  private async failOnError(event: ExecutorEvent, error: unknown): Promise<void> {
+    if (this.stopping || isUnavailable(error) || (error instanceof ConflictError && /saved by another executor/.test(error.message))) throw error;
+    this.deps.onError?.(error);
+    const fail: FailCommand = { type: "fail-from-executor", executionId: event.executionId, event: event.type, error };
+    await this.underLock(fail.executionId, () => this.processWithRetry(fail));
+  }
+
+  /**
    * Results of one execution that waited in the queue together, in order, under its lock: as
    * many as fold cleanly are applied one by one, each followed by its walk as its own event
    * would be, and saved once; the rest are handled one at a time, as without folding.
@@ -150,7 +180,7 @@ export class Executor {
     return next;
   }
 
-  private async processWithRetry(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
+  private async processWithRetry(event: ExecutorEvent | ExecutorCommand | FailCommand): Promise<ExecutionState | undefined> {
     let unsure: ExecutionState | undefined;
     for (let attempt = 1, outage = 0; ; attempt++) {
       try {
@@ -174,7 +204,7 @@ export class Executor {
     }
   }
 
-  private async process(event: ExecutorEvent | ExecutorCommand, fresh = false): Promise<ExecutionState | undefined> {
+  private async process(event: ExecutorEvent | ExecutorCommand | FailCommand, fresh = false): Promise<ExecutionState | undefined> {
     const id = event.executionId;
     const remembered = !fresh && FROM_MEMORY.has(event.type) ? this.saved.take(id) : undefined;
     try {
@@ -293,12 +323,18 @@ export class Executor {
       taskOf: (run: TaskRunRecord) => this.taskOf(state, run),
       dispatch: (run: TaskRunRecord) => this.dispatch(state, run),
       // a WorkingDirectory's child is never sent alone: its WorkingDirectory's job is sent again
-      resend: (run: TaskRunRecord) => !sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry) && state.jobs.push(this.jobFor(state, run)),
+      resend: (run: TaskRunRecord) => {
+        if (sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry)) return;
+        const job = this.jobFor(state, run);
+        // sent as a resend: it goes through once the first send was acknowledged (its outcome lost), not while it waits or runs
+        this.resent.add(job);
+        state.jobs.push(job);
+      },
     };
   }
 
   private async processOn(
-    event: ExecutorEvent | ExecutorCommand,
+    event: ExecutorEvent | ExecutorCommand | FailCommand,
     loaded: SavedExecution | undefined,
     remembered: boolean,
   ): Promise<ExecutionState | "recheck" | undefined> {
@@ -329,6 +365,11 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
+    if (event.type === "fail-from-executor") {
+      await failFromExecutor(state, new Walker(state, this.walkerDeps(state)), event.event, event.error);
+      await this.commit(state);
+      return state;
+    }
     if (event.type === "retry-execution") {
       if (execution.state.current !== "RETRIED") return state;
       const early = execution.retryAt ? Date.parse(execution.retryAt) - Date.now() : 0;
@@ -606,7 +647,7 @@ export class Executor {
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt) });
+    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
     await this.settleEnded(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;

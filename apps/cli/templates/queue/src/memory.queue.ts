@@ -3,6 +3,8 @@ import type { ConsumeOptions, Delivery, Queue, QueueMessageOptions, Subscription
 interface Envelope {
   message: unknown;
   key?: string;
+  /** `channel id` of a message sent now with an id, until it is handled */
+  held?: string;
 }
 
 interface Consumer {
@@ -31,6 +33,8 @@ export class AcmeQueue implements Queue {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   /** ids of messages sent and not yet settled, per channel: a send with such an id does nothing */
   private readonly outstanding = new Map<string, Set<string>>();
+  /** `channel id` of messages sent with an id that wait or are being handled: a `resend` waits for them */
+  private readonly unacknowledged = new Set<string>();
   private closed = false;
 
   async init(): Promise<void> {
@@ -50,12 +54,17 @@ export class AcmeQueue implements Queue {
     if (options.id !== undefined) {
       let ids = this.outstanding.get(channel);
       if (!ids) this.outstanding.set(channel, (ids = new Set()));
-      if (ids.has(options.id)) return;
+      const now = !options.delayMs || options.delayMs <= 0;
+      // a resend goes through once the message last sent with the id was handled (its outcome may have been lost)
+      if (ids.has(options.id) && !(options.resend && now && !this.unacknowledged.has(`${channel} ${options.id}`))) return;
       ids.add(options.id);
     }
     // a copy: the sender changing its object later changes nothing delivered
     const envelope: Envelope = { message: structuredClone(message), key: options.key };
-    if (!options.delayMs || options.delayMs <= 0) return this.enqueue(channel, envelope);
+    if (!options.delayMs || options.delayMs <= 0) {
+      if (options.id !== undefined) this.unacknowledged.add((envelope.held = `${channel} ${options.id}`));
+      return this.enqueue(channel, envelope);
+    }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.enqueue(channel, envelope);
@@ -90,6 +99,7 @@ export class AcmeQueue implements Queue {
           .finally(() => {
             consumer.running--;
             if (envelope.key !== undefined) c.busyKeys.delete(envelope.key);
+            if (envelope.held) this.unacknowledged.delete(envelope.held);
             setImmediate(() => this.pump(name));
           });
       }
@@ -138,6 +148,7 @@ export class AcmeQueue implements Queue {
     this.timers.clear();
     this.channels.clear();
     this.outstanding.clear();
+    this.unacknowledged.clear();
     this.topics.clear();
   }
 }
