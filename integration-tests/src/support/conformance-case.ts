@@ -20,7 +20,11 @@ import { join } from "node:path";
  *   as a Loop's iterations log in their own sub-executions;
  * - `reviews`: reviews of Approval tasks sent while the execution runs, in order, each once a task run of
  *   `taskId` is PAUSED (`POST /api/v1/executions/{id}/actions/review` with its `decision`, `comment`,
- *   `inputs`); one with `refused` must be answered 4xx holding that text (and changes nothing).
+ *   `inputs`); one with `refused` must be answered 4xx holding that text (and changes nothing);
+ * - `replay`: once the execution ended, replay it from the run of `taskId` whose value path (its loop values,
+ *   outermost first) is `values` (`POST /api/v1/executions/{id}/replay?taskRunId=…`); every other check reads the
+ *   replay, ended. `kept`: the runs (`taskId`, or `taskId[value/…]`) whose outputs the replay carries over from
+ *   the source unchanged; every other run with outputs must have made new ones (outputs that name `taskrun.id`).
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -42,6 +46,7 @@ export interface ConformanceExpect {
   task_runs?: number;
   loop_iterations?: Record<string, string[]>;
   reviews?: ConformanceReview[];
+  replay?: ConformanceReplay;
   flows?: string[];
   deploy_refused?: string;
   inputs_refused?: string | string[];
@@ -56,6 +61,12 @@ export interface ConformanceReview {
   inputs?: Record<string, unknown>;
   /** the review must be refused (HTTP 4xx) with a message holding this text */
   refused?: string;
+}
+
+export interface ConformanceReplay {
+  taskId: string;
+  values?: string[];
+  kept: string[];
 }
 
 export interface ConformanceCase {
@@ -170,10 +181,17 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
   const started = await fetch(`${base}/api/v1/executions/${exp.namespace}/${exp.flowId}`, { method: "POST", headers: { "Content-Type": form.contentType }, body: form.body });
   if (exp.inputs_refused !== undefined) return refusedStart(started, exp.inputs_refused);
   if (started.status >= 300) return [`execute: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`];
-  const id = ((await started.json()) as Json).id as string;
+  let id = ((await started.json()) as Json).id as string;
   const problems: string[] = [];
   const reviews = [...(exp.reviews ?? [])];
   let ex: Json = {};
+  let source: Json | undefined;
+  if (exp.replay) {
+    source = await settled(base, id);
+    const replayed = await replayFrom(base, source, exp.replay, problems);
+    if (!replayed) return problems;
+    id = replayed;
+  }
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
@@ -253,8 +271,61 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     if (!got.found) problems.push(`flow output ${path} missing`);
     else if (!same(got.value, want)) problems.push(`flow output ${path} = ${JSON.stringify(got.value)} != ${JSON.stringify(want)}`);
   }
+  if (exp.replay && source) problems.push(...keptOutputs(source, exp.replay, ex));
   if (problems.length) problems.push(`execution ${id}`);
   return problems;
+}
+
+/** the execution once it and its task runs ended (60 s at most) */
+async function settled(base: string, id: string): Promise<Json> {
+  let ex: Json = {};
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const response = await fetch(`${base}/api/v1/executions/${id}`);
+    if (response.status === 200) ex = await response.json();
+    if (TERMINAL.has(stateOf(ex) ?? "") && (ex.taskRunList ?? []).every((tr: Json) => TERMINAL.has(stateOf(tr) ?? ""))) break;
+  }
+  return ex;
+}
+
+/** a run's loop values, outermost first: its ancestors' and its own */
+function valuePath(run: Json, byId: Map<string, Json>): string[] {
+  const values: string[] = [];
+  for (let r = run; r; r = byId.get(r.parentTaskRunId)) if (r.value !== undefined && r.value !== null) values.unshift(String(r.value));
+  return values;
+}
+
+const runLabel = (run: Json, byId: Map<string, Json>) => {
+  const values = valuePath(run, byId);
+  return values.length ? `${run.taskId}[${values.join("/")}]` : run.taskId;
+};
+
+/** replays `source` from the case's task run; the replay's id, or undefined with the problem noted */
+async function replayFrom(base: string, source: Json, replay: ConformanceReplay, problems: string[]): Promise<string | undefined> {
+  const byId = new Map<string, Json>((source.taskRunList ?? []).map((tr: Json) => [tr.id, tr]));
+  const want = JSON.stringify(replay.values ?? []);
+  const from = (source.taskRunList ?? []).filter((tr: Json) => tr.taskId === replay.taskId && JSON.stringify(valuePath(tr, byId)) === want);
+  if (from.length !== 1) {
+    problems.push(`replay: ${from.length} runs of ${replay.taskId} with values ${want} in execution ${source.id}, expected 1`);
+    return undefined;
+  }
+  const response = await fetch(`${base}/api/v1/executions/${source.id}/replay?taskRunId=${encodeURIComponent(from[0].id)}`, { method: "POST" });
+  if (response.status >= 300) {
+    problems.push(`replay: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+    return undefined;
+  }
+  return ((await response.json()) as Json).id as string;
+}
+
+/** the runs whose outputs the replay carries over unchanged must be exactly `replay.kept` */
+function keptOutputs(source: Json, replay: ConformanceReplay, ex: Json): string[] {
+  const outputsBy = (e: Json) => {
+    const byId = new Map<string, Json>((e.taskRunList ?? []).map((tr: Json) => [tr.id, tr]));
+    return new Map<string, string>((e.taskRunList ?? []).filter((tr: Json) => tr.outputs && Object.keys(tr.outputs).length).map((tr: Json) => [runLabel(tr, byId), JSON.stringify(tr.outputs)]));
+  };
+  const before = outputsBy(source);
+  const kept = [...outputsBy(ex)].filter(([label, outputs]) => before.get(label) === outputs).map(([label]) => label).sort();
+  const want = [...replay.kept].sort();
+  return same(kept, want) ? [] : [`replay kept the outputs of ${JSON.stringify(kept)} != ${JSON.stringify(want)}`];
 }
 
 /** the loop sub-executions (kind LOOP) below an execution, at every depth: Kestra's findLoopSubExecutions, repeated */

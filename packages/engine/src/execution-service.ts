@@ -137,14 +137,14 @@ export class ExecutionService {
   /**
    * A new execution of `source`'s flow (Kestra's replay): the same inputs, trigger, labels
    * (with `system.replay`) and parent link, its files copied so it outlives a purge of the
-   * source; `fromTaskRunId` keeps the task runs that ended before that one, outputs and all.
+   * source; `fromTaskRunId` keeps every task run but that one's successors in the flow, outputs and all.
    * It continues the source's chain: same originalId, next attemptNumber. `id`: the new
    * execution's, when the caller chose it (a claim made in its name).
    */
   async replay(source: StoredExecution, flow: Flow, fromTaskRunId?: string, id = newId()): Promise<ExecutionRecord> {
     const from = source.execution;
     const prefix = executionPrefix(flow.namespace, flow.id, id);
-    const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id) : undefined;
+    const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id, flow) : undefined;
     let inputs: Record<string, unknown> = {};
     if (from.inputsUri) {
       const stored = await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs");

@@ -1,4 +1,5 @@
 import { isStorageUri, isTerminal, newId, PurgedError, toStorageUri, UserError, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
+import type { Flow } from "@ferry/core";
 import type { JsonStore } from "./json-store.js";
 import { filesPrefix, planKey, recordsPrefix, taskFilesPrefix, taskOutputsKey } from "./storage-keys.js";
 import { newState } from "./executor/execution-state.js";
@@ -8,27 +9,96 @@ export interface StoredExecution {
   taskRuns: TaskRunRecord[];
 }
 
+/** where a task sits in a flow: the list holding it (by property name), its index there, and whether that list runs at once */
+interface TaskPlace {
+  type: string;
+  list: string;
+  index: number;
+  parallel: boolean;
+  /** in a Dag: the tasks of the Dag it waits for */
+  dependsOn?: string[];
+}
+
+const HANDLERS = new Set(["errors", "finally"]);
+
+/** lists whose tasks start together (Kestra draws them as parallel branches of the graph, none a successor of another) */
+function runsAtOnce(spec: Record<string, unknown>): boolean {
+  const kind = String(spec.type ?? "").slice(String(spec.type ?? "").lastIndexOf(".") + 1);
+  if (kind === "Parallel" || kind === "EachParallel") return true;
+  if (kind === "ForEach") return spec.concurrencyLimit !== undefined && spec.concurrencyLimit !== 1;
+  if (kind === "Loop") return spec.concurrencyLimit !== 1;
+  return false;
+}
+
+const isTaskSpec = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && typeof (v as { id?: unknown }).id === "string" && typeof (v as { type?: unknown }).type === "string";
+
+/** every task of the flow by id, with its place in the list that declares it */
+function taskPlaces(flow: Pick<Flow, "tasks" | "errors" | "finally">): Map<string, TaskPlace> {
+  const places = new Map<string, TaskPlace>();
+  const visit = (list: unknown[], name: string, parallel: boolean) => {
+    list.forEach((entry, index) => {
+      // a Dag's entry: { task, dependsOn }
+      const dag = !isTaskSpec(entry) && entry && typeof entry === "object" && isTaskSpec((entry as { task?: unknown }).task);
+      const task = dag ? (entry as { task: Record<string, unknown> }).task : entry;
+      if (!isTaskSpec(task)) return;
+      const dependsOn = dag ? ((entry as { dependsOn?: string[] }).dependsOn ?? []) : undefined;
+      places.set(task.id as string, { type: task.type as string, list: name, index, parallel, ...(dependsOn ? { dependsOn } : {}) });
+      for (const [key, value] of Object.entries(task)) {
+        const own = !HANDLERS.has(key) && runsAtOnce(task);
+        if (Array.isArray(value)) visit(value, key, own);
+        else if (isTaskSpec(value)) visit([value], key, own);
+        else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) if (Array.isArray(v)) visit(v, `${key}/${k}`, own);
+      }
+    });
+  };
+  visit(flow.tasks ?? [], "tasks", false);
+  visit(flow.errors ?? [], "errors", false);
+  visit(flow.finally ?? [], "finally", false);
+  return places;
+}
+
 /**
- * The task runs a replay from `taskRunId` keeps, as Kestra's ExecutionService.replay does:
- * those that ended before that task run started (its predecessors, with their outputs),
- * and its enclosing flowables, which run again from where it stood. The task run itself,
- * what ran beside or after it and the `errors`/`finally` runs are dropped: the new execution
- * runs them afresh. Each kept run gets a new id; parents are remapped.
+ * The task runs a replay from `taskRunId` keeps, as Kestra's ExecutionService.replay does: every
+ * task run but the target's successors in the flow's graph (GraphUtils.successors). Those are
+ * worked out per task, level by level up the target's enclosing flowables: in a list that runs in
+ * order (the flow's tasks, Sequential, a one-at-a-time loop) the runs of the tasks declared after
+ * the target's, and the later runs of its own task (a loop's other values), with all they ran
+ * inside; in a Dag the tasks that wait for it; in a list that runs at once (Parallel, EachParallel,
+ * ForEach with concurrency) nothing, so the other branches keep their runs and outputs. The enclosing flowables take up their
+ * branches again (RUNNING); the target, what ran inside it and the `errors`/`finally` runs are
+ * dropped, and the new execution runs them afresh. Inside a WorkingDirectory the whole directory
+ * runs again, as Kestra's removeWorkerTask does. Each kept run gets a new id; parents are remapped.
  */
-export function keptTaskRuns(source: StoredExecution, taskRunId: string, executionId: string): { runs: TaskRunRecord[]; ancestors: Set<string>; ids: Map<string, string> } {
+export function keptTaskRuns(source: StoredExecution, taskRunId: string, executionId: string, flow: Pick<Flow, "tasks" | "errors" | "finally">): { runs: TaskRunRecord[]; ancestors: Set<string>; ids: Map<string, string> } {
   const byId = new Map(source.taskRuns.map((r) => [r.id, r]));
   const target = byId.get(taskRunId);
   if (!target) throw new UserError(`task run ${taskRunId} is not a task run of execution ${source.execution.id}`, { status: 404 });
-  const ancestors = new Set<string>();
-  for (let p = target.parentTaskRunId; p; p = byId.get(p)?.parentTaskRunId) ancestors.add(p);
-  const started = Date.parse(target.state.startDate);
-  const keep = source.taskRuns.filter((r) => {
-    if (ancestors.has(r.id)) return true;
-    if (r.id === taskRunId || !isTerminal(r.state.current) || !r.state.endDate) return false;
-    // a run whose parent is dropped goes with it
-    for (let p = r.parentTaskRunId; p; p = byId.get(p)?.parentTaskRunId) if (!ancestors.has(p) && !(byId.get(p)?.state.endDate && Date.parse(byId.get(p)!.state.endDate!) <= started)) return false;
-    return Date.parse(r.state.endDate) <= started;
-  });
+  const places = taskPlaces(flow);
+  const chain: TaskRunRecord[] = [];
+  for (let r: TaskRunRecord | undefined = target; r; r = r.parentTaskRunId ? byId.get(r.parentTaskRunId) : undefined) chain.push(r);
+  // inside a WorkingDirectory, the replay starts from the outermost one
+  const directory = chain.findLastIndex((r) => places.get(r.taskId)?.type.endsWith("WorkingDirectory"));
+  const from = directory > 0 ? chain.slice(directory) : chain;
+  const ancestors = new Set(from.slice(1).map((r) => r.id));
+  const dropped = new Set<string>([from[0]!.id]);
+  const order = new Map(source.taskRuns.map((r, i) => [r.id, i]));
+  for (const node of from) {
+    const place = places.get(node.taskId);
+    for (const sibling of source.taskRuns) {
+      if (sibling.id === node.id || sibling.parentTaskRunId !== node.parentTaskRunId || ancestors.has(sibling.id)) continue;
+      const at = places.get(sibling.taskId);
+      if (!place || !at) continue;
+      if (HANDLERS.has(at.list)) dropped.add(sibling.id);
+      else if (place.dependsOn && at.dependsOn) {
+        if (waitsFor(places, sibling.taskId, node.taskId)) dropped.add(sibling.id);
+      } else if (at.list === place.list && !place.parallel && (at.index > place.index || (at.index === place.index && order.get(sibling.id)! > order.get(node.id)!))) dropped.add(sibling.id);
+    }
+  }
+  const droppedWithin = (r: TaskRunRecord): boolean => {
+    for (let p: TaskRunRecord | undefined = r; p; p = p.parentTaskRunId ? byId.get(p.parentTaskRunId) : undefined) if (dropped.has(p.id)) return true;
+    return false;
+  };
+  const keep = source.taskRuns.filter((r) => ancestors.has(r.id) || (!droppedWithin(r) && isTerminal(r.state.current) && !!r.state.endDate));
   const ids = new Map(keep.map((r) => [r.id, newId()]));
   const runs = keep.map((r) => ({
     // state, attempts and outputsUri named: an executor's held run has them as accessors, which a clone would leave out
@@ -40,6 +110,15 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
     ...(ancestors.has(r.id) ? { state: newState("RUNNING" as const) } : {}),
   }));
   return { runs, ancestors, ids };
+}
+
+/** whether Dag task `taskId` waits, directly or through others, for `on` */
+function waitsFor(places: Map<string, TaskPlace>, taskId: string, on: string, seen = new Set<string>()): boolean {
+  for (const before of places.get(taskId)?.dependsOn ?? []) {
+    if (before === on) return true;
+    if (!seen.has(before) && (seen.add(before), waitsFor(places, before, on, seen))) return true;
+  }
+  return false;
 }
 
 /**

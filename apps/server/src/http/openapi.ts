@@ -96,7 +96,7 @@ export const openApiDocument = {
     "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
     "/api/v1/executions/{id}/replay": {
       post: {
-        summary: "Replay an ended execution: a new execution of its flow with the same inputs, from the start or from a task run (the task runs that ended before it are kept, outputs and all)",
+        summary: "Replay an ended execution: a new execution of its flow with the same inputs, from the start or from a task run (every task run but its successors in the flow is kept, outputs and all, as Kestra does: a Parallel's other branches, the tasks before it)",
         parameters: [execId, query("taskRunId", "replay from this task run"), query("revision", "the flow revision to run (the execution's by default)", { type: "integer" })],
         responses: {
           200: json("the new execution", { $ref: "#/components/schemas/Execution" }),

@@ -105,7 +105,7 @@ describe("HeldTaskRun", () => {
     const before = plain(run);
     run.pack();
     const next = new HeldTaskRun({ id: "r2", executionId: "e1", taskId: "next", state: newState("RUNNING", new Date(Date.now() + 60_000).toISOString()), attempts: [] });
-    const { runs } = keptTaskRuns({ execution: { id: "e1" } as ExecutionRecord, taskRuns: [run, next] }, "r2", "e-new");
+    const { runs } = keptTaskRuns({ execution: { id: "e1" } as ExecutionRecord, taskRuns: [run, next] }, "r2", "e-new", { tasks: [{ id: "ret", type: "core.Return" }, { id: "next", type: "core.Return" }] });
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ executionId: "e-new", taskId: "ret", value: "7", state: before.state, attempts: before.attempts, outputsUri: URI });
     repackHeld("e1", false);

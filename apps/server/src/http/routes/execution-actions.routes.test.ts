@@ -57,7 +57,7 @@ describe("POST /api/v1/executions/{id}/replay", () => {
     expect((await json(await api(`/executions/${source.id}`))).body.labels).toContainEqual({ key: "system.replayed", value: "true" });
   });
 
-  it("replays from a task run: the runs that ended before it are kept with their outputs, it and the rest run again", async () => {
+  it("replays from a task run: the runs before it are kept with their outputs, it and its successors run again", async () => {
     const source = await run("nobody");
     expect(source.state.current).toBe("FAILED");
     const from = runOf(source, "second").id;
