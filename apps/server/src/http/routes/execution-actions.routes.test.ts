@@ -130,6 +130,12 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect(refused.status).toBe(400);
     expect(refused.body.errors).toEqual([{ path: "executionsId", message: "execution not found: ghost" }]);
     expect((await json(await api(`/executions/${a.id}`))).body.labels).toContainEqual({ key: "batch", value: "7" });
+    // a body that is no object (the API fuzzer's `null` was a 500) is a 400 naming the shape, as the other bodies' routes answer
+    for (const body of [null, [a.id], "x", 3]) {
+      const bad = await json(await post("/executions/labels/by-ids", body));
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/the body must be a JSON object/);
+    }
   });
 
   it("refuses bad labels with a clear 4xx and changes nothing", async () => {

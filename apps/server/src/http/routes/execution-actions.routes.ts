@@ -24,7 +24,10 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
   };
 
   app.post("/labels/by-ids", async (c) => {
-    const body = await jsonBody(c, '{"executionsId": ["…"], "executionLabels": [{"key": "…", "value": "…"}]}');
+    const shape = '{"executionsId": ["…"], "executionLabels": [{"key": "…", "value": "…"}]}';
+    const body = await jsonBody(c, shape);
+    // null, a list or a scalar is no body of this route (the fuzzer's `null` reached a property read: a 500)
+    if (!body || typeof body !== "object" || Array.isArray(body)) throw new UserError(`the body must be a JSON object: ${shape}`, { status: 400 });
     const ids = (body as { executionsId?: unknown }).executionsId;
     if (!Array.isArray(ids) || !ids.length || ids.length > MAX_BULK || !ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 100)) {
       throw new UserError(`executionsId must be a list of 1 to ${MAX_BULK} execution ids`, { status: 422 });
