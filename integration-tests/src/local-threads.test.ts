@@ -200,5 +200,6 @@ describe("worker.threads in configuration", () => {
     } finally {
       await ferry.stop();
     }
-  });
+    // a process start is given 45 s on a starved box (ferry-process.ts): the test more than that, not the default 30 s
+  }, 90_000);
 });
