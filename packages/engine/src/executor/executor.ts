@@ -29,8 +29,9 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { currentOf, held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
+import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
 
@@ -748,44 +749,6 @@ class FoldedAfterSave extends Error {
   constructor(readonly folded: number, override readonly cause: unknown) {
     super(errorMessage(cause));
   }
-}
-
-const isResultOf = (message: unknown, executionId: string) => {
-  const event = message as ExecutorEvent;
-  return event.type === "result" && event.executionId === executionId;
-};
-
-/** a result that applies as it stands: its run's current attempt, which has not ended (no refusal, no stale trace, no WorkingDirectory) */
-function appliesCleanly(state: ExecutionState, event: ExecutorEvent): boolean {
-  if (event.type !== "result") return false;
-  const run = state.byId(event.taskRunId);
-  // an ended run is held packed: its state read as it is, before its attempts would unpack it
-  if (!run || isTerminal(currentOf(run)) || currentOf(run) === "RETRYING" || run.planUri) return false;
-  const attempt = run.attempts[event.attempt];
-  return Boolean(attempt) && event.attempt === run.attempts.length - 1 && !isTerminal(attempt!.state.current);
-}
-
-/** whether the steps so far asked only for a save, jobs and logs: another result may be folded after them */
-function foldsFurther(state: ExecutionState): boolean {
-  return (
-    state.execution.state.current === "RUNNING" && !state.ended && !state.children.length && !state.iterations.length && !state.childRestarts.length && !state.resumes.length &&
-    !state.removed.length && !state.childKills.length && !state.workerKills.length && !state.delayed.length && !state.pauseWakeups.length && !state.slaWakeups.length &&
-    !state.newExecutionRetry && !state.scheduledStart
-  );
-}
-
-/** whether the stored execution is the one this state saved: same state, same changed task runs */
-function sameSave(stored: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] }, state: ExecutionState): boolean {
-  // key order aside (PostgreSQL's jsonb sorts keys): the same JSON
-  const canonical = (value: unknown) => JSON.stringify(value, (_key, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
-  const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
-  if (!same(stored.execution.state, state.execution.state)) return false;
-  const runs = new Map(stored.taskRuns.map((run) => [run.id, run]));
-  for (const run of state.dirty) {
-    const saved = runs.get(run.id);
-    if (!saved || !same(saved.state, run.state) || !same(saved.attempts, run.attempts)) return false;
-  }
-  return true;
 }
 
 /**
