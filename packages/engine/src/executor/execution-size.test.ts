@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 import { ExecutionState } from "./execution-state.js";
-import { HeldTaskRun } from "./held-task-run.js";
+import { HeldTaskRun, IN_FLIGHT_PACKED_FROM } from "./held-task-run.js";
 
 /**
  * Issue #18: a task run must cost the same in a small execution and in a large one. Counted,
@@ -64,7 +64,7 @@ function countUnpacks(counted: Costs): () => void {
 }
 
 /** runs the flow once and answers its costs per task run */
-async function costsPerTaskRun(n: number, concurrency: number): Promise<Costs & { state: string; last: unknown }> {
+async function costsPerTaskRun(n: number, concurrency: number): Promise<Costs & { state: string; last: unknown; runs: number }> {
   const counted: Costs = { jobBytes: 0, reads: 0, lookups: 0, unpacks: 0 };
   const restore = countUnpacks(counted);
   const send = h.queue.send.bind(h.queue);
@@ -88,6 +88,7 @@ async function costsPerTaskRun(n: number, concurrency: number): Promise<Costs & 
     const runs = r.taskRuns.length;
     return {
       state: r.execution.state.current,
+      runs,
       last: await r.outputs("last"),
       jobBytes: counted.jobBytes / runs,
       reads: counted.reads / runs,
@@ -120,4 +121,17 @@ describe("the cost of a task run does not grow with the execution", () => {
       }
     }, 240_000);
   }
+});
+
+describe("a ForEach with no concurrency limit holds the runs it queues packed (IN_FLIGHT_PACKED_FROM)", () => {
+  it(`over ${IN_FLIGHT_PACKED_FROM + 200} values: each queued run is unpacked once, by its result, and the execution ends as it would`, async () => {
+    const n = IN_FLIGHT_PACKED_FROM + 200;
+    const costs = await costsPerTaskRun(n, 0);
+    expect(costs.state).toBe("SUCCESS");
+    expect(costs.last).toEqual({ value: `seeded after ${n}: seeded 7` });
+    // the ret runs, created in one event, were packed while queued, and so was the ForEach's own run, running meanwhile
+    // (unpacked once, when it ends); the echo runs, created a result (or a fold) at a time, were not
+    expect(Math.round(costs.unpacks * costs.runs)).toBe(n + 1);
+    expect(h.executor.footprint().unpacked).toBe(0);
+  }, 240_000);
 });

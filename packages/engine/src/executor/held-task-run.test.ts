@@ -91,6 +91,24 @@ describe("HeldTaskRun", () => {
     expect(nested.packed).toBe(false);
   });
 
+  it("packs a queued run only when asked to pack one in flight, and gives it back the same", () => {
+    const run = new HeldTaskRun({ id: "q", executionId: "e3", taskId: "t", parentTaskRunId: "p1", value: "9", state: newState("CREATED"), attempts: [] });
+    run.attempts.push({ state: newState("CREATED") });
+    transition(run.state, "QUEUED");
+    const before = plain(run);
+    expect(run.pack()).toBe(false);
+    expect(run.pack(true)).toBe(true);
+    expect(currentOf(run)).toBe("QUEUED");
+    expect(plain(run)).toEqual(before);
+    // its result's read unpacked it; it ends, and is packed again as an ended run
+    transition(run.attempts[0].state, "SUCCESS");
+    transition(run.state, "SUCCESS");
+    repackHeld("e3", true);
+    expect(run.packed).toBe(true);
+    expect(run.state.histories.map((h) => h.state)).toEqual(["CREATED", "QUEUED", "SUCCESS"]);
+    repackHeld("e3", false);
+  });
+
   it("a run whose outputs URI does not hold its id keeps the URI whole", () => {
     const run = endedRun();
     run.outputsUri = "ferry://test/held/cached/outputs.json";
