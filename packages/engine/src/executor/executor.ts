@@ -7,7 +7,7 @@ import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
-import { filesPrefix, recordsPrefix } from "../storage-keys.js";
+import { recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { armedWakeupIds } from "./ended-wakeups.js";
 import { contextRefOf } from "./context-ref.js";
@@ -29,7 +29,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { held, HeldTaskRun, IN_FLIGHT_PACKED_FROM, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
@@ -230,7 +230,8 @@ export class Executor {
   private keep(id: string, state: ExecutionState | undefined): void {
     if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
       // what ended in this event, and what a read unpacked, is held packed until the next
-      for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack();
+      const inFlight = state.dirty.size >= IN_FLIGHT_PACKED_FROM;
+      for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack(inFlight);
       repackHeld(id, true);
       this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
     }
@@ -573,9 +574,19 @@ export class Executor {
       ...doublesOf(task, isSharedFolder(task, this.deps.registry)),
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
       context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run)),
-      recordsPrefix: recordsPrefix(state.execution),
-      filesPrefix: filesPrefix(state.execution),
+      ...this.prefixesOf(state.execution),
     };
+  }
+
+  /** the last execution's prefixes, one string each for all its jobs (built anew per job they were two strings per queued job) */
+  private prefixes?: { id: string; storagePrefix?: string; pair: { recordsPrefix: string; filesPrefix: string } };
+  private prefixesOf(execution: ExecutionRecord): { recordsPrefix: string; filesPrefix: string } {
+    const last = this.prefixes;
+    // an execution's namespace and flow never change: its id and storage prefix say which prefixes it has
+    if (last && last.id === execution.id && last.storagePrefix === execution.storagePrefix) return last.pair;
+    const records = recordsPrefix(execution);
+    this.prefixes = { id: execution.id, storagePrefix: execution.storagePrefix, pair: { recordsPrefix: records, filesPrefix: execution.storagePrefix ?? records } };
+    return this.prefixes.pair;
   }
 
   /** the channel a task run's jobs go to: its worker group's */
@@ -656,7 +667,15 @@ export class Executor {
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
+    // each job let go once sent (the queue holds its own copy): a ForEach with no concurrency limit sends
+    // 100,000 in one event, and all of them held until the last was sent was ~100 MB of its peak (issue #18.1)
+    const jobs = state.jobs as (WorkerJob | undefined)[];
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i]!;
+      jobs[i] = undefined;
+      await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
+    }
+    jobs.length = 0;
     await this.settleEnded(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
@@ -718,11 +737,12 @@ export class Executor {
 function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefined {
   if (!loaded) return undefined;
   const running = !isTerminal(loaded.execution.state.current);
+  const inFlight = loaded.taskRuns.length >= IN_FLIGHT_PACKED_FROM;
   return {
     ...loaded,
     taskRuns: loaded.taskRuns.map((run) => {
       const kept = held(run);
-      if (running) kept.pack();
+      if (running) kept.pack(inFlight);
       return kept;
     }),
   };
