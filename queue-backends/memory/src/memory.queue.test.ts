@@ -40,6 +40,27 @@ describe("memory queue delivery", () => {
   });
 });
 
+describe("memory queue backlog", () => {
+  it("messages sent behind a thousand waiting share their equal parts while they wait, and each consumer still gets a copy of its own", async () => {
+    const queue = createMemoryQueue();
+    const context = { flow: { id: "f", namespace: "n" }, labels: { a: "1" }, outputs: [] as unknown[] };
+    for (let i = 0; i < 1200; i++) await queue.send("jobs", { i, context });
+    const seen: { i: number; context: typeof context }[] = [];
+    await queue.consume<{ i: number; context: typeof context }>("jobs", async (m) => {
+      // a consumer that changes what it got changes nothing another one gets
+      m.context.labels.a = `seen by ${m.i}`;
+      m.context.outputs.push(m.i);
+      seen.push(m);
+    }, { concurrency: 4 });
+    for (let turn = 0; seen.length < 1200 && turn < 2000; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(seen.map((m) => m.i)).toEqual([...Array(1200).keys()]);
+    for (const m of seen) expect(m.context).toStrictEqual({ flow: { id: "f", namespace: "n" }, labels: { a: `seen by ${m.i}` }, outputs: [m.i] });
+    expect(new Set(seen.map((m) => m.context)).size).toBe(1200);
+    expect(context).toStrictEqual({ flow: { id: "f", namespace: "n" }, labels: { a: "1" }, outputs: [] });
+    await queue.close();
+  });
+});
+
 describe("memory queue ids", () => {
   const DAY = 24 * 3600 * 1000;
 

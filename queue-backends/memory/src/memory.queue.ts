@@ -1,5 +1,5 @@
 import { KeyedFifo } from "./keyed-fifo.js";
-import { copyMessage } from "./message-copy.js";
+import { copyMessage, copySharing } from "./message-copy.js";
 import { defineBackend, parseBackendOptions, setLongTimeout, z, type LongTimer, type ConsumeOptions, type Delivery, type Queue, type QueueMessageOptions, type Subscription } from "@ferry/sdk";
 
 // in one process nothing dies without the queue dying too: every delivery is the first
@@ -10,6 +10,8 @@ interface Envelope {
   key?: string;
   /** `channel\0id` of a message sent now with an id: held in `unacknowledged` until handled */
   held?: string;
+  /** the message shares parts with others waiting (copySharing): copied again when delivered */
+  shared?: true;
 }
 
 interface Channel {
@@ -17,6 +19,8 @@ interface Channel {
   consumers: Consumer[];
   /** a pump is due on the next turn of the event loop */
   pumpScheduled: boolean;
+  /** the last parts copied by name, for messages sent into a backlog to share (copySharing) */
+  recent: Map<string, unknown>;
 }
 
 interface Consumer {
@@ -35,6 +39,12 @@ interface Consumer {
  */
 /** deliveries made inside `send` per turn of the event loop before the rest wait for the next turn */
 const INLINE_DELIVERIES_PER_TURN = 64;
+/**
+ * A channel with this many messages waiting holds the next ones sharing equal parts (copySharing):
+ * a ForEach with no concurrency limit queues all its jobs at once, each with the same task and
+ * execution context (issue #18.1). Below it, as in benchmark01, each message is one copy, made once.
+ */
+const SHARED_FROM = 1000;
 /** how long an id no settle came for is remembered past its message's due time (the Redis queue's id TTL) */
 const ID_TTL_MS = 7 * 24 * 3600 * 1000;
 /** how often at most a send looks for such ids to forget */
@@ -74,7 +84,7 @@ export class MemoryQueue implements Queue {
   private channel(name: string) {
     let c = this.channels.get(name);
     if (!c) {
-      c = { pending: new KeyedFifo<Envelope>(), consumers: [], pumpScheduled: false };
+      c = { pending: new KeyedFifo<Envelope>(), consumers: [], pumpScheduled: false, recent: new Map() };
       this.channels.set(name, c);
     }
     return c;
@@ -91,7 +101,10 @@ export class MemoryQueue implements Queue {
       if (ids.has(options.id) && !(options.resend && !delayed && !this.unacknowledged.has(`${channel}\u0000${options.id}`))) return;
       ids.set(options.id, now + Math.max(0, options.delayMs ?? 0) + ID_TTL_MS);
     }
-    const envelope: Envelope = { message: copyMessage(message), key: options.key };
+    const c = this.channel(channel);
+    const envelope: Envelope =
+      c.pending.size >= SHARED_FROM && !(options.delayMs && options.delayMs > 0) ? { message: copySharing(message, c.recent), key: options.key, shared: true } : { message: copyMessage(message), key: options.key };
+    if (!envelope.shared && c.recent.size) c.recent.clear();
     if (options.id !== undefined && !(options.delayMs && options.delayMs > 0)) this.unacknowledged.add((envelope.held = `${channel}\u0000${options.id}`));
     if (options.delayMs && options.delayMs > 0) {
       const delayedKey = options.id === undefined ? undefined : `${channel}\u0000${options.id}`;
@@ -169,7 +182,7 @@ export class MemoryQueue implements Queue {
         if (!envelope) return;
         consumer.running++;
         void consumer
-          .handler(envelope.message, envelope.key === undefined ? FIRST_DELIVERY : this.keyedDelivery(c, envelope.key))
+          .handler(delivered(envelope), envelope.key === undefined ? FIRST_DELIVERY : this.keyedDelivery(c, envelope.key))
           .catch(consumer.onError)
           .finally(() => {
             consumer.running--;
@@ -185,7 +198,7 @@ export class MemoryQueue implements Queue {
   private keyedDelivery(c: Channel, key: string): Delivery {
     return {
       deliveries: 1,
-      following: (accept, max) => c.pending.takeFollowing(key, (envelope) => accept(envelope.message), max).map((envelope) => envelope.message),
+      following: (accept, max) => c.pending.takeFollowing(key, (envelope) => accept((envelope.message = delivered(envelope))), max).map((envelope) => envelope.message),
     };
   }
 
@@ -267,6 +280,13 @@ export class MemoryQueue implements Queue {
     this.outstanding.clear();
     this.unacknowledged.clear();
   }
+}
+
+/** the message of an envelope as its consumer gets it: one that shares parts with others waiting is copied now */
+function delivered(envelope: Envelope): unknown {
+  if (!envelope.shared) return envelope.message;
+  envelope.shared = undefined;
+  return copyMessage(envelope.message);
 }
 
 export const memoryQueueBackend = defineBackend({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { copyMessage } from "./message-copy.js";
+import { copyMessage, copySharing } from "./message-copy.js";
 
 describe("copyMessage", () => {
   it("copies plain data as structuredClone does, sharing nothing with the original", () => {
@@ -64,5 +64,51 @@ describe("copyMessage", () => {
 
   it("refuses a function, as structuredClone does", () => {
     expect(() => copyMessage({ f: () => 1 })).toThrow(/could not be cloned/);
+  });
+});
+
+describe("copySharing", () => {
+  const job = (n: number) => ({ id: `run-${n}`, task: { id: "ret", type: "core.Return" }, context: { flow: { id: "f" }, labels: { a: "1" }, outputs: [] as unknown[], none: undefined }, taskrun: { value: String(n) } });
+
+  it("holds an object part equal to the last one copied under its name as that same copy, and copies the rest", () => {
+    const recent = new Map<string, unknown>();
+    const first = copySharing(job(1), recent);
+    const second = copySharing(job(2), recent);
+    expect(second).toStrictEqual(structuredClone(job(2)));
+    expect(second.context).toBe(first.context);
+    expect(second.task).toBe(first.task);
+    expect(second.taskrun).not.toBe(first.taskrun);
+    // what the sender does to its message afterwards reaches no copy
+    const third = job(3);
+    const held = copySharing(third, recent);
+    third.context.labels.a = "changed";
+    expect(held.context.labels.a).toBe("1");
+  });
+
+  it("shares nothing that differs in a value, a key's order, an undefined key, -0, an array's hole or a prototype", () => {
+    const base = { part: { a: 1, b: [1, 2], c: 0 } };
+    const variants: unknown[] = [
+      { a: 2, b: [1, 2], c: 0 },
+      { b: [1, 2], a: 1, c: 0 },
+      { a: 1, b: [1, 2], c: 0, d: undefined },
+      { a: 1, b: [1, 2], c: -0 },
+      { a: 1, b: [1, , 2], c: 0 }, // eslint-disable-line no-sparse-arrays
+      { a: 1, b: [1, 2], c: new Date(0) },
+      Object.assign(Object.create(null) as object, { a: 1, b: [1, 2], c: 0 }),
+    ];
+    for (const part of variants) {
+      const recent = new Map<string, unknown>();
+      const first = copySharing(base, recent);
+      const other = copySharing({ part }, recent);
+      expect(other.part).not.toBe(first.part);
+      expect(other).toStrictEqual(structuredClone({ part }));
+    }
+  });
+
+  it("copies a message that is not a plain object whole", () => {
+    const recent = new Map<string, unknown>();
+    expect(copySharing([{ a: 1 }], recent)).toStrictEqual([{ a: 1 }]);
+    expect(copySharing("text", recent)).toBe("text");
+    expect(recent.size).toBe(0);
   });
 });
