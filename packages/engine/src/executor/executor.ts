@@ -29,7 +29,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { held, HeldTaskRun, IN_FLIGHT_PACKED_FROM, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { held, HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
@@ -230,7 +230,7 @@ export class Executor {
   private keep(id: string, state: ExecutionState | undefined): void {
     if (state && !state.ended && !isTerminal(state.execution.state.current) && state.committed) {
       // what ended in this event, and what a read unpacked, is held packed until the next
-      const inFlight = state.dirty.size >= IN_FLIGHT_PACKED_FROM;
+      const inFlight = state.dirty.size >= inFlightPackedFromCount();
       for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack(inFlight);
       repackHeld(id, true);
       this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
@@ -737,7 +737,7 @@ export class Executor {
 function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefined {
   if (!loaded) return undefined;
   const running = !isTerminal(loaded.execution.state.current);
-  const inFlight = loaded.taskRuns.length >= IN_FLIGHT_PACKED_FROM;
+  const inFlight = loaded.taskRuns.length >= inFlightPackedFromCount();
   return {
     ...loaded,
     taskRuns: loaded.taskRuns.map((run) => {

@@ -95,7 +95,7 @@ export class HeldTaskRun implements TaskRunRecord {
   }
 
   /**
-   * Packs an ended run — or, with `inFlight`, one that has not ended too (see IN_FLIGHT_PACKED_FROM);
+   * Packs an ended run — or, with `inFlight`, one that has not ended too (see inFlightPackedFrom);
    * false (and nothing changed) when it has not ended and `inFlight` is not given, or would not unpack as it is.
    */
   pack(inFlight = false): boolean {
@@ -144,10 +144,23 @@ export class HeldTaskRun implements TaskRunRecord {
  * An event that leaves at least this many task runs changed packs those not ended too: a ForEach
  * with no concurrency limit creates all its runs in one event and they wait queued, each with its
  * unpacked state, attempt and five ISO dates — about 0.9 KB a run, 91 MB of a 270 MB heap at
- * 100,000 values (issue #18.1). Each is unpacked once more when its result comes, a few µs; an
+ * 100,000 values (issue #18.1). Each is unpacked again when its result comes, which costs about
+ * as much as packing it (tens of µs on this box, against ~400 µs a task run): below 20,000 runs
+ * (a ForEach over 10,000 values holds ~9 MB so) the time is worth more than the memory, and an
  * event that changes fewer runs (one result, a fold of 31) leaves those in flight unpacked.
  */
-export const IN_FLIGHT_PACKED_FROM = 1000;
+let inFlightPackedFrom = 20_000;
+
+export function inFlightPackedFromCount(): number {
+  return inFlightPackedFrom;
+}
+
+/** sets the count above (a test's, to see the packing on a small ForEach); answers the one before */
+export function setInFlightPackedFrom(count: number): number {
+  const before = inFlightPackedFrom;
+  inFlightPackedFrom = count;
+  return before;
+}
 
 /** runs unpacked by a read since their execution's last event ended: packed again when it does */
 const unpackedRuns = new Set<HeldTaskRun>();
