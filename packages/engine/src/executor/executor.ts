@@ -21,13 +21,13 @@ import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
-import { restart } from "./restart.js";
+import { restart, type RestartDeps } from "./restart.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
-import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
+import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
@@ -386,9 +386,12 @@ export class Executor {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
-      const refused = await admitRestart(state, this.deps.repository);
-      if (refused) throw new ConflictError(refused);
-      await restart(state, { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
+      // under a concurrency limit it may wait QUEUED (restarted once admitted, in advance) or end CANCELLED/FAILED
+      if (!(await admitRestarted(state, this.deps.repository))) {
+        await this.commit(state);
+        return state;
+      }
+      await restart(state, this.restartDeps(state));
     } else if (event.type === "mark-as") {
       const plan = planMarkAs(state, event.taskRunId, event.state);
       const refused = await admitRestart(state, this.deps.repository);
@@ -485,6 +488,10 @@ export class Executor {
     };
   }
 
+  private restartDeps(state: ExecutionState): RestartDeps {
+    return { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store };
+  }
+
   private async advance(state: ExecutionState): Promise<void> {
     const current = state.execution.state.current;
     if (isTerminal(current)) {
@@ -500,7 +507,8 @@ export class Executor {
         if (isTerminal(state.execution.state.current)) await walkAfterExecution(state, new Walker(state, this.walkerDeps(state)));
         return;
       }
-      state.setExecutionState("RUNNING");
+      if (isQueuedRestart(state)) await restart(state, this.restartDeps(state));
+      else state.setExecutionState("RUNNING");
     }
     if (current !== "KILLING" && ((state.checkSlaDurations && (await checkMaxDurationSlas(state, this.deps.store))) || (await checkAssertionSlas(state, this.deps.store)))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
