@@ -1,7 +1,7 @@
 import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
-  type ExecutionRecord, type ExecutionSearch, type ExecutionState,
+  type ExecutionRecord, type ExecutionState, type HistorySearch,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
@@ -169,7 +169,7 @@ export async function assertRestartable(deps: ApiDeps, execution: ExecutionRecor
 /** the query parameters that choose executions: what /search and the by-query actions read */
 export const EXECUTION_FILTERS = ["namespace", "flowId", "state", "labels", "startDate", "endDate", "kind", "parentId"] as const;
 
-export function executionFilter(c: Context): ExecutionSearch {
+export function executionFilter(c: Context): HistorySearch {
   // Kestra's search answers NORMAL executions unless asked for a kind: LOOP, a Loop's iterations
   const kind = c.req.query("kind");
   if (kind !== undefined && kind !== "NORMAL" && kind !== "LOOP") throw new UserError(`unknown execution kind '${kind.slice(0, 40)}' (one of NORMAL, LOOP)`, { status: 400 });
