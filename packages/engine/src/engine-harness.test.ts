@@ -31,6 +31,36 @@ tasks:
     expect(stored).not.toContain("hunter22");
   });
 
+  it("opens a SECRET input in a Loop's iterations, nested too, sealed under the root's id (InputsTest.inputFlow, inputs.yaml's Loop)", async () => {
+    const r = await h.run(
+      `id: sealed_loop
+namespace: harness.test
+inputs:
+  - { id: password, type: SECRET }
+tasks:
+  - id: outer
+    type: io.kestra.plugin.core.flow.Loop
+    values: [1, 2]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.Loop
+        values: [a]
+        tasks:
+          - id: use
+            type: core.OutputValues
+            values: { length: "{{ inputs.password | length }}" }
+`,
+      { password: "hunter22" },
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const outer = await r.iterations();
+    expect(outer.map((i) => i.execution.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    for (const o of outer) {
+      const [inner] = await o.iterations();
+      expect(await inner.outputs("use")).toEqual({ values: { length: "8" } });
+    }
+  });
+
   it("gives tasks the KV store, purges and the task cache", async () => {
     const flow = `id: parts
 namespace: harness.test
