@@ -189,6 +189,8 @@ triggers:
     expect(byKey).toMatchObject({ "trigger-label-1": "trigger-label-1", "trigger-label-2": "trigger-label-2", fired: "00:00:00", backfill: "yes" });
     expect(byKey).not.toHaveProperty("trigger-label-3");
     expect(byKey).not.toHaveProperty("trigger-label-4");
+    // the first fire's previous is the cron's time before it, though it never fired (ScheduleTest.success: ExecutionTime.lastExecution)
+    expect(run.trigger.variables).toEqual({ date: "2026-01-01T00:00:00.000Z", previous: "2025-12-31T23:59:59.000Z", next: "2026-01-01T00:00:01.000Z" });
   });
 
   it("lists triggers with their state and refuses unknown ones", async () => {
