@@ -186,7 +186,8 @@ triggers:
     expect(res.status).toBe(200);
     const [run] = await executionsOf("labelled");
     const byKey = Object.fromEntries((run.labels as Array<{ key: string; value: string }>).map((l) => [l.key, l.value]));
-    expect(byKey).toMatchObject({ "trigger-label-1": "trigger-label-1", "trigger-label-2": "trigger-label-2", fired: "00:00:00", backfill: "yes" });
+    // and, as every execution a trigger starts, system.from (ScheduleTest.success: Label.FROM "trigger")
+    expect(byKey).toMatchObject({ "trigger-label-1": "trigger-label-1", "trigger-label-2": "trigger-label-2", fired: "00:00:00", backfill: "yes", "system.from": "trigger" });
     expect(byKey).not.toHaveProperty("trigger-label-3");
     expect(byKey).not.toHaveProperty("trigger-label-4");
     // the first fire's previous is the cron's time before it, though it never fired (ScheduleTest.success: ExecutionTime.lastExecution)

@@ -5,6 +5,9 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { DeclaredTrigger } from "./declared-triggers.js";
 
+/** Kestra's Label.FROM: where an execution came from */
+const FROM_LABEL = "system.from";
+
 export interface StartRequest {
   /** what the flow sees as `trigger.*` */
   variables: Record<string, unknown>;
@@ -88,7 +91,8 @@ export class TriggerStarter {
     // the trigger's labels, then the caller's (a backfill's, added after them as Kestra's Schedule adds them)
     const labels = { ...(await this.labels(trigger, request.variables, request.context)), ...request.labels };
     const createRequest = {
-      flow: trigger.flow, inputs, labels: Object.keys(labels).length ? labels : undefined, systemLabels: request.systemLabels, id,
+      // every execution a trigger starts says so, as Kestra's (SchedulableExecutionFactory, Webhook and Flow triggers: Label.FROM "trigger")
+      flow: trigger.flow, inputs, labels: Object.keys(labels).length ? labels : undefined, systemLabels: { [FROM_LABEL]: "trigger", ...request.systemLabels }, id,
       trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables },
       ...(request.requiredInputsMayBeAbsent ? { requiredInputsMayBeAbsent: true } : {}),
     };
