@@ -32,7 +32,7 @@ const ID_TTL_S = 7 * 24 * 3600;
  * event go to any consumer, which then holds it
  */
 const OWNER_TTL_S = 120;
-/** most entries acknowledged in one call */
+/** most entries acknowledged, or send-once marks forgotten, in one call */
 const ACK_BATCH = 500;
 
 type Handler = (message: unknown, delivery: Delivery) => Promise<void>;
@@ -218,8 +218,32 @@ export class RedisQueue implements Queue {
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", "");
   }
 
-  async settle(channel: string, ids: string[]): Promise<void> {
-    if (ids.length) await this.commands.unlink(...ids.map((id) => this.idKey(channel, id)));
+  /** send-once marks settled in this turn of the event loop, removed together at its end */
+  private settles?: { keys: string[]; done: Promise<unknown> };
+
+  /**
+   * Forgets the ids' send-once marks. Marks settled in one turn of the event loop go in one
+   * UNLINK (a scheduler at full speed settles the jobs of several executions in the turn that
+   * reads the replies of their saves: one command each was a command to build, send and parse
+   * per ended task run). Resolves once Redis has removed them, as one call of its own would.
+   */
+  settle(channel: string, ids: string[]): Promise<void> {
+    if (!ids.length) return Promise.resolve();
+    const keys = ids.map((id) => this.idKey(channel, id));
+    const pending = this.settles;
+    if (pending && pending.keys.length < ACK_BATCH) {
+      pending.keys.push(...keys);
+      return pending.done.then(() => undefined);
+    }
+    const batch = { keys, done: undefined as unknown as Promise<unknown> };
+    batch.done = new Promise<unknown>((resolve, reject) =>
+      setImmediate(() => {
+        if (this.settles === batch) this.settles = undefined;
+        this.commands.unlink(...batch.keys).then(resolve, reject);
+      }),
+    );
+    this.settles = batch;
+    return batch.done.then(() => undefined);
   }
 
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
