@@ -177,6 +177,31 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     await proxy.stop();
   }, 20_000);
 
+  it("a handler that looks at its lease only after the hold was lost finds it aborted already (the signal is made when asked for)", async () => {
+    const p = prefix();
+    const url = new URL(REDIS_URL!);
+    const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 6379) });
+    const cutOff = createRedisQueue({ type: "redis", url: `redis://127.0.0.1:${proxy.port}${url.pathname}`, prefix: p, claimTimeout: "PT1S" });
+    await cutOff.init();
+    let taken = false;
+    let seen: { aborted: boolean; leaseLost: boolean; again: boolean } | undefined;
+    await cutOff.consume("late", async (_m, delivery) => {
+      taken = true;
+      // past half the claim timeout without Redis: the consumer gives the hold up meanwhile
+      await new Promise((r) => setTimeout(r, 1500));
+      const lease = delivery.lease!;
+      seen = { aborted: lease.aborted, leaseLost: isLeaseLost(lease.reason), again: delivery.lease === lease };
+    });
+    await cutOff.send("late", { job: 1 });
+    await until(() => taken);
+    await proxy.cut();
+    await until(() => seen !== undefined);
+    expect(seen).toEqual({ aborted: true, leaseLost: true, again: true });
+    await proxy.restore();
+    await cutOff.close();
+    await proxy.stop();
+  }, 20_000);
+
   describe("key affinity", () => {
     const affinity = { keyAffinity: true, concurrency: 4 };
 
