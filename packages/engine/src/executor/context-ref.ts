@@ -57,3 +57,33 @@ function floatInputsOf(flow: ExecutionState["flow"]): { floatInputs?: string[] }
   const ids = (flow.inputs ?? []).filter((input) => input.type === "FLOAT").map((input) => input.id);
   return ids.length ? { floatInputs: ids } : {};
 }
+
+/**
+ * The context the execution's last job got when it equals this one, else this one: the jobs of
+ * one event then share one object. A ForEach with no concurrency limit builds 100,000 jobs in
+ * one event, each with its own copy of the same context, all alive while the event saves: the
+ * peak of a run over 100,000 values (issue #18.1). The queue copies what it is sent, so no
+ * consumer sees the sharing.
+ */
+const lastContexts = new WeakMap<ExecutionState, ContextRef>();
+
+export function sharedContextRef(state: ExecutionState, ref: ContextRef): ContextRef {
+  const last = lastContexts.get(state);
+  if (last && samePlain(last, ref)) return last;
+  lastContexts.set(state, ref);
+  return ref;
+}
+
+/** plain data equal in keys (in order) and values; anything but a plain object or array is equal only to itself */
+function samePlain(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return Object.is(a, b);
+  if (a === b) return true;
+  const proto = Object.getPrototypeOf(a);
+  if ((proto !== Object.prototype && proto !== Array.prototype) || Object.getPrototypeOf(b) !== proto) return false;
+  if (Array.isArray(a) && a.length !== (b as unknown[]).length) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !samePlain((a as Record<string, unknown>)[ka[i]], (b as Record<string, unknown>)[kb[i]])) return false;
+  return true;
+}

@@ -10,7 +10,7 @@ import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, t
 import { recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { armedWakeupIds } from "./ended-wakeups.js";
-import { contextRefOf } from "./context-ref.js";
+import { contextRefOf, sharedContextRef } from "./context-ref.js";
 import { outputNeedsOf } from "./output-needs.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
@@ -581,7 +581,7 @@ export class Executor {
       task: this.taskOf(state, run)!,
       ...doublesOf(task, isSharedFolder(task, this.deps.registry)),
       taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run)),
+      context: sharedContextRef(state, contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run))),
       ...this.prefixesOf(state.execution),
     };
   }
