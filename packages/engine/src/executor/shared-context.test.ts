@@ -14,7 +14,8 @@ describe("sharedContextRef", () => {
     expect(sharedContextRef(state, ref())).toBe(first);
     const other = ref({ outputs: [{ taskId: "t", uri: "ferry://y" }] });
     expect(sharedContextRef(state, other)).toBe(other);
-    const reordered = { labels: { a: "1" }, ...ref() } as ContextRef;
+    const { labels, ...rest } = ref();
+    const reordered = { ...rest, labels } as ContextRef;
     expect(sharedContextRef(state, reordered)).toBe(reordered);
     const extra = ref({ variablesUri: undefined });
     expect(sharedContextRef(state, extra)).toBe(extra);
