@@ -51,14 +51,18 @@ describe("markAs", () => {
     expect(first.execution.state.current).toBe("FAILED");
     expect(first.taskRuns).toHaveLength(1);
     const t1 = first.runs("t1")[0];
-    await h.executor.handle({ type: "mark-as", executionId: first.execution.id, taskRunId: t1.id, state: "SUCCESS" });
+    const marked = await h.executor.handle({ type: "mark-as", executionId: first.execution.id, taskRunId: t1.id, state: "SUCCESS" });
+    // answered as Kestra's markAs returns it: RESTARTED, the source's history plus RESTARTED (ExecutorService.handleRestart then runs it)
+    expect(marked?.restarted?.execution.state.current).toBe("RESTARTED");
+    expect(marked?.restarted?.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED"]);
+    expect(marked?.restarted?.taskRuns.find((r) => r.id === t1.id)?.state.current).toBe("SUCCESS");
     await ended(first.execution.id);
     const r = await h.result(first.execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.execution.id).toBe(first.execution.id);
     expect(r.execution.attemptNumber).toBe(2);
     expect(r.execution.labels["system.restarted"]).toBe("true");
-    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RUNNING", "SUCCESS"]);
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
     expect(r.taskRuns).toHaveLength(2);
     expect(r.state("t1")).toBe("SUCCESS");
     expect(r.runs("t1")[0].attempts.map((a) => a.state.current)).toEqual(["SUCCESS"]);

@@ -70,11 +70,28 @@ export function executionRoutes(deps: ApiDeps): Hono {
   });
 
   // registered before POST /:namespace/:flowId, which would otherwise match it
+  // answers the execution as the restart saved it, RESTARTED (Kestra's ExecutionService.restart returns it so); the executor then runs it.
+  // With `revision`: the restart is a new execution on that flow revision (Kestra's restart(execution, revision))
   app.post("/:id/restart", async (c) => {
+    onlyQuery(c, ["revision"]);
     const id = c.req.param("id");
-    await assertRestartable(deps, (await load(id)).execution);
-    await deps.executor.handle({ type: "restart", executionId: id });
-    return c.json(await answer(id));
+    const revision = revisionQuery(c);
+    const source = await load(id);
+    await assertRestartable(deps, source.execution);
+    let target = id;
+    if (revision !== undefined) {
+      const { execution } = source;
+      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
+        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
+      }
+      const flow = await deps.flows.get(execution.namespace, execution.flowId, revision).catch((error: unknown) => {
+        if (error instanceof NotFoundError) throw new NotFoundError(`flow ${execution.namespace}.${execution.flowId} has no revision ${revision}: the restart needs an existing revision`, { cause: error });
+        throw error;
+      });
+      target = (await deps.executions.restartCopy(source, flow)).id;
+    }
+    const state = await deps.executor.handle({ type: "restart", executionId: target });
+    return c.json(state?.restarted ? await executionJson(store, state.restarted.execution, state.restarted.taskRuns) : await answer(target));
   });
 
   app.post("/:namespace/:flowId", async (c) => {
