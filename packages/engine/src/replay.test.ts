@@ -6,7 +6,7 @@ import { keptTaskRuns } from "./replay.js";
 // Kestra's ExecutionServiceTest replay* methods, on flows shaped as its flows/valids ones: a replay from a
 // task run keeps every task run but that one's successors in the flow's graph (GraphUtils.successors),
 // worked out per task. Kestra's counts include the target, kept RUNNING (a flowable) or RESTARTED; Ferry
-// drops it and runs it afresh, so it keeps one run fewer and the new execution creates the target.
+// keeps a runnable target RESTARTED too, and drops a flowable one to walk it afresh (one run fewer there).
 
 let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
@@ -223,5 +223,38 @@ tasks:
     const done = await h.waitFor(started.id, (e) => isTerminal(e.state.current));
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(source.taskRuns.map((t) => t.taskId).sort());
+  });
+});
+
+describe("replay keeps the errors branch's runs as Kestra's GraphUtils.successors does", () => {
+  const FLOW = `
+id: replay-errors
+namespace: test.replay
+tasks:
+  - { id: a, type: core.Return, format: a }
+  - { id: b, type: core.Fail }
+errors:
+  - { id: e, type: core.Return, format: "handled {{ taskrun.id }}" }
+`;
+
+  it("from a later task the errors runs stay (not successors: they hang off the flow's root), and are not run again", async () => {
+    const source = await h.run(FLOW);
+    expect(source.execution.state.current).toBe("FAILED");
+    expect(source.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    const { keptLabels, done } = await replay(source, runOf(source, "b", []).id);
+    expect(keptLabels).toEqual(["a:SUCCESS", "b:RESTARTED", "e:SUCCESS"]);
+    expect(done.execution.state.current).toBe("FAILED");
+    expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    // e kept its output: it did not run again
+    expect((await carried(source, done)).same).toEqual(["/a", "/e"]);
+  });
+
+  it("from the first task (the root leads to it, and to the errors branch) the errors runs go and run again", async () => {
+    const source = await h.run(FLOW);
+    const { keptLabels, done } = await replay(source, runOf(source, "a", []).id);
+    expect(keptLabels).toEqual(["a:RESTARTED"]);
+    expect(done.execution.state.current).toBe("FAILED");
+    expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    expect((await carried(source, done)).again).toEqual(["/e"]);
   });
 });

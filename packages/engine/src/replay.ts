@@ -65,8 +65,9 @@ function taskPlaces(flow: Pick<Flow, "tasks" | "errors" | "finally">): Map<strin
  * the target's, and the later runs of its own task (a loop's other values), with all they ran
  * inside; in a Dag the tasks that wait for it; in a list that runs at once (Parallel, EachParallel,
  * ForEach with concurrency) nothing, so the other branches keep their runs and outputs. The enclosing flowables take up their
- * branches again (RUNNING); what ran inside the target and the `errors`/`finally` runs are
- * dropped, and the new execution runs them afresh; the target itself is kept RESTARTED when it is
+ * branches again (RUNNING); what ran inside the target and the `finally` runs are dropped, and
+ * the `errors` runs of the target's own list when the target is its first (GraphUtils.successors
+ * reaches an errors branch from its cluster's root only; its other runs stay, as Kestra keeps them), and the new execution runs them afresh; the target itself is kept RESTARTED when it is
  * a runnable task (its next attempt follows), dropped when it is a flowable. Inside a WorkingDirectory the whole directory
  * runs again, as Kestra's removeWorkerTask does. Each kept run gets a new id; parents are remapped.
  */
@@ -89,7 +90,11 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
       if (sibling.id === node.id || sibling.parentTaskRunId !== node.parentTaskRunId || ancestors.has(sibling.id)) continue;
       const at = places.get(sibling.taskId);
       if (!place || !at) continue;
-      if (HANDLERS.has(at.list)) dropped.add(sibling.id);
+      if (at.list === "errors") {
+        // Kestra's GraphUtils.successors: an errors branch hangs off its cluster's root, reached only from a target the root
+        // leads to (the first of a list, any task of a list that runs at once, a Dag task waiting for none); else its runs stay
+        if (node === from[0] && (place.index === 0 || place.parallel || (place.dependsOn !== undefined && place.dependsOn.length === 0))) dropped.add(sibling.id);
+      } else if (HANDLERS.has(at.list)) dropped.add(sibling.id);
       else if (place.dependsOn && at.dependsOn) {
         if (waitsFor(places, sibling.taskId, node.taskId)) dropped.add(sibling.id);
       } else if (at.list === place.list && !place.parallel && (at.index > place.index || (at.index === place.index && order.get(sibling.id)! > order.get(node.id)!))) dropped.add(sibling.id);
