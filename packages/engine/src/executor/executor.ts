@@ -22,6 +22,7 @@ import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
 import { restart, startRestarted } from "./restart.js";
+import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
@@ -423,6 +424,8 @@ export class Executor {
       if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
         // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
         if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
+        // but for a Subflow run whose child ended again (restarted, a task run marked): it takes the child's end (subflow-end.ts)
+        else if (event.type === "subflow-ended" && (await lateSubflowEnd(state, event, (await this.deps.repository.getExecution(event.childExecutionId)) ?? undefined, this.applyDeps(state)))) await this.commit(state);
         return state;
       }
       await applyEvent(state, event, this.applyDeps(state));
