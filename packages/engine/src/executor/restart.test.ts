@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConflictError, isTerminal } from "@ferry/sdk";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
+import { transition } from "./execution-state.js";
 
 /* Kestra's ExecutionService.restart and ExecutorService.handleRestart, through the executor:
    ExecutionServiceTest.restartSimple and restartSimpleRevision (flow restart_last_failed) */
@@ -90,5 +91,19 @@ tasks:
     const after = await h.repository.getExecution(running.id);
     expect(after!.execution.state).toEqual(before!.execution.state);
     expect(after!.execution.version).toBe(before!.execution.version);
+  });
+
+  it("an execution left RESTARTED (the process died before its next step) is started by the reconcile", async () => {
+    const first = await h.run(RESTART_LAST_FAILED());
+    const stored = (await h.repository.getExecution(first.execution.id))!;
+    const c = stored.taskRuns.find((r) => r.taskId === "c")!;
+    transition(stored.execution.state, "RESTARTED");
+    transition(c.state, "RESTARTED");
+    await h.repository.saveExecution(stored.execution, [c], { expectedVersion: stored.execution.version ?? 0 });
+    expect(await h.executor.reconcile()).toBeGreaterThanOrEqual(1);
+    const done = await h.result((await ended(first.execution.id)).execution.id);
+    expect(done.execution.state.current).toBe("SUCCESS");
+    expect(states(done.execution.state.histories)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
+    expect(done.runs("c")[0].attempts.map((a) => a.state.current)).toEqual(["FAILED", "SUCCESS"]);
   });
 });
