@@ -198,6 +198,12 @@ export class ExecutionService {
     // the executor's memory of a new execution holds no task runs: a replay that keeps some is read back instead
     if (!runs.length) this.events?.emit("created", execution);
     const saved = structuredClone({ execution, taskRuns: runs });
+    // made RESTARTED: a Flow trigger naming that state hears it, as it hears a restart's (the executor's saves announce the states after it)
+    if (kept) {
+      this.events?.emit("execution", {
+        executionId: id, namespace: execution.namespace, flowId: execution.flowId, state: "RESTARTED", entered: [{ state: "RESTARTED", transition: execution.state.histories.length }],
+      });
+    }
     await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
     return saved;
   }
