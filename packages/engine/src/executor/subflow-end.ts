@@ -59,6 +59,9 @@ export async function subflowEnded(state: ExecutionState, run: TaskRunRecord, ch
 export async function lateSubflowEnd(state: ExecutionState, event: { taskRunId: string; childExecutionId: string }, child: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined, deps: SubflowEndDeps): Promise<boolean> {
   const run = state.byId(event.taskRunId);
   if (!run || !child || run.subflowExecutionId !== event.childExecutionId || !isTerminal(run.state.current)) return false;
+  // a Subflow that does not wait took no end of its child in the first place (Kestra sends it no SubflowExecutionResult)
+  const task = deps.taskOf(run);
+  if (task?.wait === false || task?.wait === "false") return false;
   const ended = child.execution.state.current;
   if (!isTerminal(ended) || ended === "RETRIED") return false;
   const before = run.state.current;
