@@ -26,6 +26,11 @@ beforeAll(async () => {
       // what `{{ kestra.environment }}` and `{{ kestra.url }}` read (expressions/045)
       FERRY_INSTANCE__ENVIRONMENT: "conformance",
       FERRY_INSTANCE__URL: "http://ferry.conformance.test:8080",
+      // what `{{ globals.* }}` reads (expressions/290): Kestra's kestra.variables.globals
+      FERRY_VARIABLES__GLOBALS__STRING: "string",
+      FERRY_VARIABLES__GLOBALS__INT: "1",
+      FERRY_VARIABLES__GLOBALS__BOOL: "true",
+      FERRY_VARIABLES__GLOBALS__NESTED__INT: "2",
     },
   });
 });

@@ -43,7 +43,7 @@ export interface FerryServer {
 export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
-  configureInstance(config.instance);
+  configureInstance(config.instance, config.variables?.globals);
   const role = options.inProcess ? "local" : "scheduler";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");

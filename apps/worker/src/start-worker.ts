@@ -24,7 +24,7 @@ export interface StartWorkerOptions {
 export async function startWorker(options: StartWorkerOptions): Promise<{ worker: Worker; stop(graceMs?: number): Promise<void> }> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
-  configureInstance(config.instance);
+  configureInstance(config.instance, config.variables?.globals);
   if (config.worker.threads !== undefined && !options.local) {
     throw new UserError("invalid configuration at worker.threads: it sets local mode's worker threads (ferry server local); a standalone worker is one thread: start more workers instead");
   }

@@ -22,6 +22,10 @@ import { answerProblems, markIn, restartFrom, type ConformanceAnswer, type Confo
  * - `reviews`: reviews of Approval tasks sent while the execution runs, in order, each once a task run of
  *   `taskId` is PAUSED (`POST /api/v1/executions/{id}/actions/review` with its `decision`, `comment`,
  *   `inputs`); one with `refused` must be answered 4xx holding that text (and changes nothing);
+ * - `restart_behind`: once the execution ended, another execution of the flow starts (with `inputs`) and, once it is
+ *   RUNNING, the first is restarted (`POST /api/v1/executions/{id}/restart`): a flow at its concurrency limit
+ *   (FlowConcurrencyCaseTest.flowConcurrencyQueueRestarted); every other check reads the restarted execution, ended;
+ * - `execution_history_has`: states the execution's state history must hold (Kestra's tests' `anyMatch`);
  * - `replay`: once the execution ended, replay it from the run of `taskId` whose value path (its loop values,
  *   outermost first) is `values` (`POST /api/v1/executions/{id}/replay?taskRunId=…`); every other check reads the
  *   replay, ended. `kept`: the runs (`taskId`, or `taskId[value/…]`) whose outputs the replay carries over from
@@ -54,6 +58,8 @@ export interface ConformanceExpect {
   replay?: ConformanceReplay;
   restart?: ConformanceRestart;
   mark?: ConformanceMark;
+  restart_behind?: { inputs?: Record<string, string> };
+  execution_history_has?: string[];
   flows?: string[];
   deploy_refused?: string;
   inputs_refused?: string | string[];
@@ -206,6 +212,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     if (!next) return problems;
     id = next;
   }
+  if (exp.restart_behind && !(await restartBehind(base, exp, await settled(base, id), problems))) return problems;
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
@@ -286,6 +293,8 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     else if (!same(got.value, want)) problems.push(`flow output ${path} = ${JSON.stringify(got.value)} != ${JSON.stringify(want)}`);
   }
   if (exp.replay && source) problems.push(...keptOutputs(source, exp.replay, ex));
+  const history = (ex.state?.histories ?? []).map((h: Json) => h.state);
+  for (const want of exp.execution_history_has ?? []) if (!history.includes(want)) problems.push(`execution history ${JSON.stringify(history)} lacks ${want}`);
   if (problems.length) problems.push(`execution ${id}`);
   return problems;
 }
@@ -330,6 +339,28 @@ async function replayFrom(base: string, source: Json, replay: ConformanceReplay,
   const answered = (await response.json()) as Json;
   problems.push(...answerProblems("replay", replay.answer, answered, source));
   return answered.id as string;
+}
+
+/** starts another execution of the flow, restarts the ended `source` once that one is RUNNING; answers whether it was */
+async function restartBehind(base: string, exp: ConformanceExpect, source: Json, problems: string[]): Promise<boolean> {
+  const form = multipart(exp.restart_behind?.inputs ?? {});
+  const started = await fetch(`${base}/api/v1/executions/${exp.namespace}/${exp.flowId}`, { method: "POST", headers: { "Content-Type": form.contentType }, body: form.body });
+  if (started.status >= 300) {
+    problems.push(`restart_behind: the other execution: HTTP ${started.status} ${(await started.text()).slice(0, 300)}`);
+    return false;
+  }
+  const other = ((await started.json()) as Json).id as string;
+  for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 50))) {
+    const state = stateOf(await (await fetch(`${base}/api/v1/executions/${other}`)).json());
+    if (state === "RUNNING") break;
+    if (Date.now() > deadline || TERMINAL.has(state ?? "")) {
+      problems.push(`restart_behind: the other execution ${other} is ${state}, never seen RUNNING`);
+      return false;
+    }
+  }
+  const response = await fetch(`${base}/api/v1/executions/${source.id}/restart`, { method: "POST" });
+  if (response.status >= 300) problems.push(`restart_behind: restart: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+  return response.status < 300;
 }
 
 /** the runs whose outputs the replay carries over unchanged must be exactly `replay.kept` */

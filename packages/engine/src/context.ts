@@ -1,6 +1,6 @@
 import { toDouble } from "@ferry/sdk";
 import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
-import { instanceVariable } from "./instance-variables.js";
+import { globalVariables, instanceVariable } from "./instance-variables.js";
 import { boxDoubles } from "./written-doubles.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
 import { runtimeFunctions } from "./render-functions.js";
@@ -76,6 +76,7 @@ export async function buildRenderContext(
     outputs,
     vars: ref.variablesUri ? await store.read(ref.variablesUri) : boxDoubles(ref.variables ?? {}, ref.variableDoubles),
     envs: envs(),
+    globals: globalVariables(),
   };
   const kestra = instanceVariable();
   if (kestra) variables.kestra = kestra;

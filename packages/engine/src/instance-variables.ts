@@ -5,8 +5,11 @@
  * from its own configuration.
  */
 let kestraVariable: Record<string, string> | undefined;
+let globalsVariable: Record<string, unknown> = {};
 
-export function configureInstance(instance: { environment?: string; url?: string } | undefined): void {
+/** `globals`: the configuration's variables.globals (Kestra's kestra.variables.globals), an empty map when none */
+export function configureInstance(instance: { environment?: string; url?: string } | undefined, globals: Record<string, unknown> = {}): void {
+  globalsVariable = deepFreeze(structuredClone(globals));
   const variable: Record<string, string> = {};
   if (instance?.environment) variable.environment = instance.environment;
   if (instance?.url) variable.url = instance.url.endsWith("/") ? instance.url : `${instance.url}/`;
@@ -16,4 +19,17 @@ export function configureInstance(instance: { environment?: string; url?: string
 /** the `kestra` variable, or undefined when nothing is configured (Kestra then has none either) */
 export function instanceVariable(): Record<string, string> | undefined {
   return kestraVariable && { ...kestraVariable };
+}
+
+/** the `globals` variable: always there, as Kestra's RunContext puts it, empty when nothing is configured (frozen: shared by every render) */
+export function globalVariables(): Record<string, unknown> {
+  return globalsVariable;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
 }

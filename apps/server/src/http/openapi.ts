@@ -135,7 +135,7 @@ export const openApiDocument = {
         summary: "Set the labels of an execution, running or ended: the list replaces its labels; its system.* labels stay",
         parameters: [execId],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
-        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("a system label, or no body"), 404: error("not found"), 422: error("not a list of {key, value}") },
+        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("no body"), 404: error("not found"), 422: error("not a list of {key, value}, or a system label") },
       },
     },
     "/api/v1/executions/labels/by-ids": {
@@ -146,6 +146,14 @@ export const openApiDocument = {
           content: { "application/json": { schema: { type: "object", required: ["executionsId", "executionLabels"], properties: { executionsId: { type: "array", items: { type: "string" } }, executionLabels: { $ref: "#/components/schemas/Labels" } } } } },
         },
         responses: { 200: json("{count}"), 400: error("an execution not found (nothing is changed)"), 422: error("not a list of ids and labels") },
+      },
+    },
+    "/api/v1/executions/labels/by-query": {
+      post: {
+        summary: "Add labels to every execution the filters choose, as /executions/search reads them (each keeps its other labels; at most 1,000)",
+        parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), query("kind", "NORMAL (the default) or LOOP"), query("parentId", "the executions this one started")],
+        requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
+        responses: { 200: json("{count}"), 400: error("a bad filter, an unknown query parameter, or no body"), 422: error("not a list of {key, value}, a system label, or more than 1,000 executions match") },
       },
     },
     "/api/v1/executions/{id}/follow": { get: { summary: "Follow an execution (server-sent events)", parameters: [execId], responses: { 200: { description: "text/event-stream of execution JSON" }, 404: error("not found") } } },

@@ -20,11 +20,11 @@ describe("search and list parameters", () => {
   it("an unknown one is 400 naming it and what the endpoint reads; Kestra's that Ferry lacks say so", async () => {
     expect(await answer("/executions/search?namespace=query.test&flowid=q")).toEqual({
       status: 400,
-      message: "unknown query parameter 'flowid' (this endpoint reads namespace, flowId, state, labels, startDate, endDate, page, size, after, kind, parentId)",
+      message: "unknown query parameter 'flowid' (this endpoint reads namespace, flowId, state, labels, startDate, endDate, kind, parentId, page, size, after)",
     });
     expect(await answer("/executions/search?sort=state.startDate:desc")).toEqual({
       status: 400,
-      message: "not supported by Ferry yet: query parameter 'sort' (this endpoint reads namespace, flowId, state, labels, startDate, endDate, page, size, after, kind, parentId)",
+      message: "not supported by Ferry yet: query parameter 'sort' (this endpoint reads namespace, flowId, state, labels, startDate, endDate, kind, parentId, page, size, after)",
     });
     expect((await answer("/executions/search?timeRange=PT1H")).message).toMatch(/^not supported by Ferry yet: query parameter 'timeRange'/);
     expect((await answer("/flows/search?namespace=query.test&sort=id:asc")).status).toBe(400);

@@ -118,6 +118,11 @@ export const configSchema = z.strictObject({
       url: z.url({ error: "expected an absolute URL such as https://ferry.example.com" }).optional(),
     })
     .prefault({}),
+  /**
+   * Kestra's `kestra.variables.globals`: values every template reads as `{{ globals.<key> }}`
+   * (literal data, never rendered). Give the workers the same block as the server.
+   */
+  variables: z.strictObject({ globals: z.record(z.string(), z.unknown()).default({}) }).prefault({}),
 });
 
 export type FerryConfig = z.infer<typeof configSchema>;

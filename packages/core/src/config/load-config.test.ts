@@ -56,4 +56,12 @@ describe("configuration", () => {
     const { config } = loadConfig({ cwd: await dirWith("instance:\n  environment: prod\n"), env: { FERRY_INSTANCE__URL: "https://ferry.example.com" } });
     expect(config.instance).toEqual({ environment: "prod", url: "https://ferry.example.com" });
   });
+  // Kestra's kestra.variables.globals, which VariablesTest.recursiveVars reads as {{ globals.* }}
+  it("reads variables.globals, from the file and the environment; nothing else under variables", async () => {
+    const { config } = loadConfig({ cwd: await dirWith("variables:\n  globals:\n    string: string\n    nested: { int: 2 }\n"), env: { FERRY_VARIABLES__GLOBALS__BOOL: "true" } });
+    expect(config.variables.globals).toEqual({ string: "string", nested: { int: 2 }, bool: true });
+    expect(loadConfig({ cwd: await dirWith(""), env: {} }).config.variables).toEqual({ globals: {} });
+    const cwd = await dirWith("variables:\n  recursiveRendering: true\n");
+    expect(() => loadConfig({ cwd, env: {} })).toThrow(/unknown key 'variables.recursiveRendering'/);
+  });
 });

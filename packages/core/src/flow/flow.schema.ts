@@ -70,6 +70,8 @@ export const taskSchema = z.looseObject({
   allowWarning: z.boolean().optional(),
   /** lines below this level are dropped where the task logs them */
   logLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "ERROR"]).optional(),
+  /** the flow's pluginDefaults entry with this `ref` applies to the task, its type-matched ones do not (consumed when applied) */
+  pluginDefaultsRef: z.string().min(1).optional(),
   /** the task's log lines go to a file in internal storage (its URI on the attempt), not to the logs */
   logToFile: z.boolean().optional(),
 });
@@ -81,6 +83,8 @@ export const triggerSchema = z.looseObject({
   description: z.string().optional(),
   disabled: z.boolean().optional(),
   conditions: z.array(z.unknown()).optional(),
+  /** the flow's pluginDefaults entry with this `ref` applies to the trigger, its type-matched ones do not (consumed when applied) */
+  pluginDefaultsRef: z.string().min(1).optional(),
   stopAfter: z
     .array(
       z.enum(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"], {
@@ -89,6 +93,11 @@ export const triggerSchema = z.looseObject({
     )
     .optional()
     .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's; Kestra follows no other core trigger's executions)"),
+  // LabelService.fromTrigger
+  labels: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.strictObject({ key: z.string(), value: z.unknown() }))])
+    .optional()
+    .describe("added to each execution the trigger starts, each value rendered then (one rendering empty or failing is left out); a system.* label is refused"),
   // Kestra stores what a trigger logs as log entries of its flow tagged with the trigger's id (LogEntry.of(TriggerContext,
   // AbstractTrigger)), kept from logLevel up; Ferry's triggers log to the server's own log only, so there is nothing to filter
   logLevel: schema.notYet("logLevel", "a trigger's logs go to the server's log, not to stored log entries of its flow, so there is nothing for it to filter"),
@@ -123,7 +132,12 @@ const slaSchema = z.discriminatedUnion(
   { error: (iss) => (iss.code === "invalid_union" ? "an sla's type is EXECUTION_ASSERTION or MAX_DURATION" : undefined) },
 );
 
-const pluginDefaultSchema = z.strictObject({ type: z.string().min(1), values: z.record(z.string(), z.unknown()), forced: z.boolean().optional() });
+const pluginDefaultSchema = z.strictObject({
+  type: z.string().min(1),
+  values: z.record(z.string(), z.unknown()),
+  forced: z.boolean().optional(),
+  ref: z.string().min(1).optional().describe("applies this default only to the tasks and triggers that name it in their pluginDefaultsRef (Kestra's named plugin defaults)"),
+});
 
 /**
  * A flow: strict, so a property Ferry would not honour is refused at deploy, never dropped.

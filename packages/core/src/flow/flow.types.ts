@@ -118,11 +118,11 @@ export interface Flow {
   sla?: SlaSpec[];
   /** Kestra's flow checks: conditions rendered when an execution is created (after its inputs) */
   checks?: CheckSpec[];
-  pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean }>;
+  pluginDefaults?: Array<{ type: string; values: Record<string, unknown>; forced?: boolean; ref?: string }>;
 }
 
 /** Options every task type takes, handled by the engine rather than the plugin. */
 export const COMMON_TASK_KEYS = new Set([
   "id", "type", "description", "disabled", "allowFailure", "allowWarning", "timeout", "retry",
-  "workerGroup", "logLevel", "taskCache", "logToFile", "runIf", "when",
+  "workerGroup", "logLevel", "taskCache", "logToFile", "runIf", "when", "pluginDefaultsRef",
 ]);

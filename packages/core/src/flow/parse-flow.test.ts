@@ -251,6 +251,60 @@ triggers:
     expect(group.tasks[1].then?.[0]).toMatchObject({ level: "WARN", message: "own" });
     expect(flow.triggers?.[0]).toMatchObject({ inputs: { from: "defaults" } });
   });
+
+  // Kestra's PluginDefault / FlowPluginDefault `ref` and a plugin's `pluginDefaultsRef` (PluginDefaultService.innerInjectDefault)
+  it("a named default (ref) applies only to what names it, instead of the type's defaults; forced ones win, in Kestra's order", () => {
+    const flow = parseFlow(
+      `id: named
+namespace: a
+pluginDefaults:
+  - { type: io.kestra.plugin.core.debug.Return, values: { format: typed } }
+  - { type: io.kestra.plugin.core.debug.Return, ref: alive, values: { format: "It's alive!" } }
+  - { type: io.kestra.plugin.core.debug.Return, ref: alive, values: { format: shadowed } }
+  - { type: core.Return, ref: loud, forced: true, values: { format: forced ref } }
+  - { type: core.Log, forced: true, values: { level: ERROR } }
+  - { type: core.Log, ref: quiet, values: { level: TRACE, message: from the ref } }
+  - { type: io.kestra.plugin.core.trigger.Webhook, ref: hook, values: { key: from-ref } }
+tasks:
+  - { id: plain, type: core.Return }
+  - { id: opted, type: core.Return, pluginDefaultsRef: alive }
+  - { id: own, type: core.Return, pluginDefaultsRef: alive, format: mine }
+  - { id: replaced, type: core.Return, pluginDefaultsRef: loud, format: mine }
+  - { id: enforced, type: core.Log, pluginDefaultsRef: quiet, message: mine }
+triggers:
+  - { id: hook, type: core.trigger.Webhook, pluginDefaultsRef: hook }
+`,
+      registry,
+    );
+    const byId = Object.fromEntries(flow.tasks.map((t) => [t.id, t as Record<string, unknown>]));
+    expect(byId.plain).toEqual({ id: "plain", type: "core.Return", format: "typed" });
+    // the first of a ref's defaults wins; the type's own default is not applied; the marker is consumed
+    expect(byId.opted).toEqual({ id: "opted", type: "core.Return", format: "It's alive!" });
+    expect(byId.own).toEqual({ id: "own", type: "core.Return", format: "mine" });
+    expect(byId.replaced).toEqual({ id: "replaced", type: "core.Return", format: "forced ref" });
+    // a forced type default also applies: enforcement takes over, the ref is ignored (and consumed)
+    expect(byId.enforced).toEqual({ id: "enforced", type: "core.Log", message: "mine", level: "ERROR" });
+    expect(flow.triggers?.[0]).toEqual({ id: "hook", type: "core.trigger.Webhook", key: "from-ref" });
+  });
+
+  it("a pluginDefaultsRef that resolves to nothing, or to defaults of another type, is refused where it is written (Kestra's FlowService)", () => {
+    const { errors } = errorsOf(`id: unresolved
+namespace: a
+pluginDefaults:
+  - { type: core.Log, ref: logs, values: { message: hi } }
+tasks:
+  - { id: broken, type: core.Return, format: x, pluginDefaultsRef: does-not-exist }
+  - { id: other, type: core.Return, format: x, pluginDefaultsRef: logs }
+  - id: seq
+    type: core.Sequential
+    tasks:
+      - { id: deep, type: core.Log, message: x, pluginDefaultsRef: nope }
+triggers:
+  - { id: hook, type: core.trigger.Webhook, key: k, pluginDefaultsRef: none }
+`);
+    expect(errors.map((e) => e.path)).toEqual(["tasks[0].pluginDefaultsRef", "tasks[1].pluginDefaultsRef", "tasks[2].tasks[0].pluginDefaultsRef", "triggers[0].pluginDefaultsRef"]);
+    expect(errors[0].message).toContain("pluginDefaultsRef 'does-not-exist' names no plugin default of this flow for core.Return");
+  });
 });
 
 describe("triggers of a kind the server fires", () => {
@@ -309,6 +363,15 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect((flow as { listeners?: unknown }).listeners).toBeUndefined();
     expect(refusal(base("    type: core.Log\n    message: hi\n", "listeners:\n  - tasks: [{ id: l, type: core.Nope }]\n"))).toContainEqual(expect.objectContaining({ path: "listeners[0].tasks[0].type" }));
     expect(refusal(base("    type: core.Log\n    message: hi\n", "listeners:\n  - tasks: []\n"))).toContainEqual(expect.objectContaining({ path: "listeners[0].tasks", message: expect.stringContaining("at least one task") }));
+  });
+
+  it("a trigger's labels, a map or a list, are kept as text; a system label is refused (AbstractTrigger.labels: List<@NoSystemLabelValidation Label>)", () => {
+    const trigger = (labels: string) => base("    type: core.Log\n    message: hi\n", `triggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', labels: ${labels} }\n`);
+    expect(parseFlow(trigger("{ team: data, n: 1 }"), registry).triggers?.[0].labels).toEqual({ team: "data", n: "1" });
+    expect(parseFlow(trigger("[{ key: team, value: \"{{ trigger.date }}\" }]"), registry).triggers?.[0].labels).toEqual({ team: "{{ trigger.date }}" });
+    expect(refusal(trigger("{ system.replay: x }"))).toContainEqual(
+      expect.objectContaining({ path: "triggers[0].labels.system.replay", message: "System labels can only be set by Kestra itself, offending label: system.replay" }),
+    );
   });
 
   it("a Kestra property not implemented yet says so", () => {

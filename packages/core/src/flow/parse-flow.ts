@@ -11,7 +11,7 @@ import { inputSchema } from "./input.schema.js";
 import { invalidFlowError } from "./invalid-flow.error.js";
 import { triggerInputProblems } from "./literal-inputs.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
-import { applyTaskDefaults, applyTriggerDefaults } from "./plugin-defaults.js";
+import { applyTaskDefaults, applyTriggerDefaults, PLUGIN_DEFAULTS_REF, unresolvedRefMessage } from "./plugin-defaults.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists, tasksAtPath } from "./task-tree.js";
@@ -135,10 +135,18 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     });
     if (flow.triggers) flow.triggers = applyTriggerDefaults(flow.triggers, flow.pluginDefaults, registry);
     for (const [i, trigger] of (flow.triggers ?? []).entries()) {
+      if (trigger.labels) {
+        trigger.labels = normaliseLabels(trigger.labels);
+        for (const key of Object.keys(trigger.labels ?? {})) {
+          // Kestra's AbstractTrigger.labels are List<@NoSystemLabelValidation Label>
+          if (key.startsWith("system.")) add(["triggers", i, "labels", key], `System labels can only be set by Kestra itself, offending label: ${key}`);
+        }
+      }
       const def = registry.trigger(trigger.type);
       if (!def) add(["triggers", i, "type"], registry.unknownTriggerMessage(trigger.type));
       else {
-        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]));
+        if (PLUGIN_DEFAULTS_REF in trigger) add(["triggers", i, PLUGIN_DEFAULTS_REF], unresolvedRefMessage(trigger[PLUGIN_DEFAULTS_REF as never], trigger.type));
+        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", "labels", PLUGIN_DEFAULTS_REF]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
         for (const key of keysNotIn(def.properties, props)) add(["triggers", i, key], `unknown property '${key}' of ${trigger.type}`);
@@ -203,6 +211,8 @@ function validateTasks(
       continue;
     }
     if (def.internal && !made) add([...path, "type"], `${spec.type} is a step Ferry makes for another task (such as core.ForEachItem's); a flow cannot name it`);
+    // applying the defaults consumed every pluginDefaultsRef that resolved (Kestra's FlowService refuses the others)
+    if (PLUGIN_DEFAULTS_REF in spec && !made) add([...path, PLUGIN_DEFAULTS_REF], unresolvedRefMessage(spec[PLUGIN_DEFAULTS_REF], spec.type));
     const props = withoutKeys(spec, COMMON_TASK_KEYS);
     // a step a flowable made holds the flowable's own values, checked (and refused, once) where the flow wrote them
     const result = made ? undefined : def.properties.safeParse(props);

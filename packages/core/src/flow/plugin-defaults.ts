@@ -28,10 +28,42 @@ function merge(under: Record<string, unknown>, over: Record<string, unknown>): R
   return out;
 }
 
+/** the property by which a task or trigger opts into the defaults of one `ref` (Kestra's pluginDefaultsRef) */
+export const PLUGIN_DEFAULTS_REF = "pluginDefaultsRef";
+
+/**
+ * The flow's defaults applied to one task or trigger, in Kestra's PluginDefaultService order:
+ * 1. type-matched defaults that are not forced fill what the spec leaves out, the first one
+ *    first, unless the spec opts into a named default (`pluginDefaultsRef`);
+ * 2. the named defaults (`ref`) apply only to a spec that names their ref, and only when one of
+ *    them is for its type and no forced type-matched default applies (enforcement takes over):
+ *    the last forced one, else the first, fills (or, forced, replaces) the spec's values; the
+ *    `pluginDefaultsRef` marker is then consumed;
+ * 3. forced type-matched defaults replace the spec's values, the last one winning.
+ * A marker left means the ref does not resolve: parseFlow refuses it, a nested run fails.
+ */
 function withDefaults<T extends { type: string }>(spec: T, names: string[], defaults: PluginDefault[]): T {
   let out = spec as Record<string, unknown>;
-  for (const d of defaults) if (applies(d.type, names)) out = d.forced ? merge(out, d.values) : merge(d.values, out);
+  const ref = out[PLUGIN_DEFAULTS_REF];
+  const typed = defaults.filter((d) => d.ref === undefined && applies(d.type, names));
+  if (ref === undefined) for (const d of typed) if (!d.forced) out = merge(d.values, out);
+  if (typeof ref === "string") {
+    const named = defaults.filter((d) => d.ref === ref);
+    if (named.some((d) => applies(d.type, names))) {
+      const forced = named.filter((d) => d.forced);
+      const winner = forced.length ? forced[forced.length - 1] : named[0];
+      if (!typed.some((d) => d.forced)) out = winner.forced ? merge(out, winner.values) : merge(winner.values, out);
+      out = { ...out };
+      delete out[PLUGIN_DEFAULTS_REF];
+    }
+  }
+  for (const d of typed) if (d.forced) out = merge(out, d.values);
   return out as T;
+}
+
+/** why a `pluginDefaultsRef` left on a spec did not resolve */
+export function unresolvedRefMessage(ref: unknown, type: string): string {
+  return `pluginDefaultsRef '${String(ref).slice(0, 100)}' names no plugin default of this flow for ${type}: a pluginDefaults entry with ref: ${String(ref).slice(0, 100)} and a type that applies to it is needed`;
 }
 
 /** a flow's pluginDefaults applied to every task at any depth (flowable tasks' children too) */
@@ -50,10 +82,10 @@ export function applyTaskDefaults(tasks: TaskSpec[], defaults: PluginDefault[] |
   });
 }
 
-/** the defaults among `defaults` that apply to a task of type `type` (by any of its names), in order */
-export function taskDefaultsFor(type: string, defaults: PluginDefault[] | undefined, registry: PluginRegistry): PluginDefault[] {
+/** the defaults among `defaults` that may apply to a task of type `type` (by any of its names; a named one by its ref), in order */
+export function taskDefaultsFor(type: string, defaults: PluginDefault[] | undefined, registry: PluginRegistry, ref?: string): PluginDefault[] {
   const names = namesOf(type, registry.task(type));
-  return (defaults ?? []).filter((d) => applies(d.type, names));
+  return (defaults ?? []).filter((d) => (d.ref === undefined ? applies(d.type, names) : d.ref === ref));
 }
 
 /** a flow's pluginDefaults applied to its triggers */

@@ -1,4 +1,4 @@
-import { ConflictError, isTerminal, type ExecutionRecord } from "@ferry/sdk";
+import { isTerminal, type ExecutionRecord } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 
@@ -83,21 +83,46 @@ describe("flow concurrency", () => {
     expect(await h.repository.listConcurrencySlots("test.concurrency", "kills")).toEqual([]);
   });
 
-  it("a restart takes a slot too: refused (409) while the limit is reached, done once it is free", async () => {
-    const source = `id: restart\nnamespace: test.concurrency\nconcurrency: { limit: 1 }\ninputs:\n  - { id: fail, type: BOOLEAN, defaults: false }\ntasks:\n  - { id: maybe, type: core.Fail, runIf: "{{ inputs.fail }}" }\n  - { id: nap, type: core.Sleep, duration: "{{ inputs.fail ? 'PT0S' : 'PT60S' }}" }\n`;
-    const deployed = await h.deploy(source);
+  // Kestra's FlowConcurrencyCaseTest.flowConcurrencyQueueRestarted; JdbcExecutor checks `failedThenRestarted()` as CREATED
+  it("a restart under a reached limit waits QUEUED (QUEUE) and restarts once a slot frees; CANCEL and FAIL end it", async () => {
+    const source = (id: string, behavior: string) =>
+      `id: ${id}\nnamespace: test.concurrency\nconcurrency: { limit: 1, behavior: ${behavior} }\ninputs:\n  - { id: fail, type: BOOLEAN, defaults: false }\ntasks:\n  - { id: maybe, type: core.Fail, runIf: "{{ inputs.fail }}" }\n  - { id: nap, type: core.Sleep, duration: "{{ inputs.fail ? 'PT0S' : 'PT60S' }}" }\n`;
+    const deployed = await h.deploy(source("restart", "QUEUE"));
     const failed = await h.executions.create({ flow: deployed, inputs: { fail: true } });
     expect((await ended(failed.id)).execution.state.current).toBe("FAILED");
     const running = await h.executions.create({ flow: deployed, inputs: { fail: false } });
     await whenState(running.id, "RUNNING");
-    await expect(h.executor.handle({ type: "restart", executionId: failed.id })).rejects.toBeInstanceOf(ConflictError);
-    expect(await stateOf(failed.id)).toBe("FAILED");
+    await h.executor.handle({ type: "restart", executionId: failed.id });
+    expect(await stateOf(failed.id)).toBe("QUEUED");
+    await new Promise((r) => setTimeout(r, 300));
+    const waiting = await h.result(failed.id);
+    expect(waiting.execution.state.current).toBe("QUEUED");
+    expect(waiting.runs("maybe")[0].attempts).toHaveLength(1); // nothing ran again yet
     await h.executor.handle({ type: "kill", executionId: running.id });
     await ended(running.id);
-    await h.executor.handle({ type: "restart", executionId: failed.id });
-    expect(await stateOf(failed.id)).toBe("RUNNING");
-    await h.executor.handle({ type: "kill", executionId: failed.id });
-    await ended(failed.id);
+    const again = await ended(failed.id);
+    expect(again.execution.state.current).toBe("FAILED");
+    expect(again.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "QUEUED", "RUNNING", "FAILED"]);
+    expect(again.execution.labels["system.restarted"]).toBe("true");
+    expect((await h.result(failed.id)).runs("maybe")[0].attempts).toHaveLength(2);
+    expect(await h.repository.listConcurrencySlots("test.concurrency", "restart")).toEqual([]);
+
+    for (const behavior of ["CANCEL", "FAIL"] as const) {
+      const flowOf = await h.deploy(source(`restart-${behavior.toLowerCase()}`, behavior));
+      const first = await h.executions.create({ flow: flowOf, inputs: { fail: true } });
+      expect((await ended(first.id)).execution.state.current).toBe("FAILED");
+      const holder = await h.executions.create({ flow: flowOf, inputs: { fail: false } });
+      await whenState(holder.id, "RUNNING");
+      await h.executor.handle({ type: "restart", executionId: first.id });
+      const refused = await h.result(first.id);
+      // Kestra's reads FAILED, RESTARTED, then CANCELLED or FAILED; Ferry has no RESTARTED, so FAIL leaves it FAILED as it was
+      expect(refused.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", ...(behavior === "CANCEL" ? ["CANCELLED"] : [])]);
+      expect(refused.execution.labels["system.restarted"]).toBe("true");
+      expect(refused.runs("maybe")[0].attempts).toHaveLength(1);
+      expect(refused.messages().join("\n")).toContain("concurrency limit (1) is reached");
+      await h.executor.handle({ type: "kill", executionId: holder.id });
+      await ended(holder.id);
+    }
   });
 
   it("a slot whose execution is gone is freed by the repair pass, and the line moves", async () => {

@@ -31,7 +31,40 @@ export async function admit(state: ExecutionState, repository: Repository): Prom
   return false;
 }
 
-/** a restart takes a slot first, waiting for none: while others run or wait, it is refused */
+/**
+ * A restarted execution under a limit is checked as a new one, as Kestra's executor checks an
+ * execution that failed then restarted (JdbcExecutor: `CREATED || failedThenRestarted()` goes
+ * through processExecutionRunning): a free slot restarts it now; with every slot taken, QUEUE
+ * puts it QUEUED (restarted once admitted: see isQueuedRestart), CANCEL and FAIL end it
+ * CANCELLED or FAILED without running anything. Answers whether the restart goes on now.
+ */
+export async function admitRestarted(state: ExecutionState, repository: Repository): Promise<boolean> {
+  const concurrency = state.flow.concurrency;
+  if (!concurrency) return true;
+  const { execution } = state;
+  const behavior = concurrency.behavior ?? "QUEUE";
+  const slot = { namespace: execution.namespace, flowId: execution.flowId, executionId: execution.id, limit: concurrency.limit, queuedAt: new Date().toISOString() };
+  const got = await repository.acquireConcurrencySlot(slot, behavior === "QUEUE");
+  if (got === "running") return true;
+  state.execution.labels = { ...execution.labels, "system.restarted": "true" };
+  if (got === "waiting") {
+    state.setExecutionState("QUEUED");
+    state.log("INFO", `restarted while the flow's concurrency limit (${concurrency.limit}) is reached: the execution waits for a running one to end`);
+    return false;
+  }
+  state.log("WARN", `restarted while the flow's concurrency limit (${concurrency.limit}) is reached: the execution ends ${behavior === "CANCEL" ? "CANCELLED" : "FAILED"} without running (behavior ${behavior})`);
+  state.setExecutionState(behavior === "CANCEL" ? "CANCELLED" : "FAILED");
+  return false;
+}
+
+/** a QUEUED execution that was FAILED or KILLED before: a restart waiting for its slot (Kestra's failedThenRestarted) */
+export function isQueuedRestart(state: ExecutionState): boolean {
+  const histories = state.execution.state.histories;
+  const before = histories.at(-2)?.state;
+  return state.execution.state.current === "QUEUED" && (before === "FAILED" || before === "KILLED");
+}
+
+/** a mark-as takes a slot first, waiting for none: while others run or wait, it is refused */
 export async function admitRestart(state: ExecutionState, repository: Repository): Promise<string | undefined> {
   const concurrency = state.flow.concurrency;
   if (!concurrency) return undefined;

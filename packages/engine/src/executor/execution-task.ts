@@ -29,6 +29,9 @@ export async function applyExecutionChange(
   if (change.labels) {
     for (const [key, value] of Object.entries(change.labels)) {
       if (key.startsWith(SYSTEM_LABEL_PREFIX)) throw new Error(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
+      // Kestra's Label is `(@NotEmpty key, @NotEmpty value)`: its Labels task refuses an empty one (LabelServiceTest)
+      if (key === "") throw new Error(`Label keys cannot be empty (value '${value}')`);
+      if (value === "") throw new Error(`Label values cannot be empty, offending label: ${key}`);
       assertStorableText(key, `label key '${key}'`);
       assertStorableText(value, `label ${key}`);
     }

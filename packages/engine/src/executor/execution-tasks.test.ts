@@ -145,6 +145,24 @@ tasks:
     expect(r.messages().join("\n")).toMatch(/System labels can only be set by Kestra itself/);
   });
 
+  // Kestra's LabelServiceTest.shouldThrowExceptionOnEmptyLabelValueInLabelsTask; Label is (@NotEmpty key, @NotEmpty value)
+  it("Labels refuses an empty value, rendered or written: the task fails and no label of it is set", async () => {
+    const r = await h.run(`
+id: labels-empty
+namespace: test.engine
+tasks:
+  - id: empty
+    type: io.kestra.plugin.core.execution.Labels
+    labels:
+      kept: "{{ 'yes' }}"
+      invalidLabel: "{{ '' }}"
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.execution.labels.invalidLabel).toBeUndefined();
+    expect(r.execution.labels.kept).toBeUndefined();
+    expect(r.messages().join("\n")).toContain("Label values cannot be empty, offending label: invalidLabel");
+  });
+
   it("SetVariables merges into vars for the tasks after it; UnsetVariables removes keys and dotted paths", async () => {
     const r = await h.run(`
 id: set-variables

@@ -21,14 +21,14 @@ import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
-import { restart, startRestarted } from "./restart.js";
+import { restart, startRestarted, type RestartDeps } from "./restart.js";
 import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
-import { admit, admitRestart, releaseIfEnded } from "./concurrency-limit.js";
+import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { held, HeldTaskRun, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
@@ -394,9 +394,12 @@ export class Executor {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
-      const refused = await admitRestart(state, this.deps.repository);
-      if (refused) throw new ConflictError(refused);
-      await restart(state, { taskOf: (run) => this.taskOf(state, run), store: this.deps.store });
+      // under a concurrency limit it may wait QUEUED (restarted once admitted, in advance) or end CANCELLED/FAILED
+      if (!(await admitRestarted(state, this.deps.repository))) {
+        await this.commit(state);
+        return state;
+      }
+      await restart(state, this.restartDeps(state));
       return this.commitRestarted(state);
     } else if (event.type === "mark-as") {
       const plan = planMarkAs(state, event.taskRunId, event.state);
@@ -506,6 +509,10 @@ export class Executor {
     };
   }
 
+  private restartDeps(state: ExecutionState): RestartDeps {
+    return { taskOf: (run) => this.taskOf(state, run), store: this.deps.store };
+  }
+
   private async advance(state: ExecutionState): Promise<void> {
     const current = state.execution.state.current;
     if (isTerminal(current)) {
@@ -522,9 +529,13 @@ export class Executor {
         if (isTerminal(state.execution.state.current)) await walkAfterExecution(state, new Walker(state, this.walkerDeps(state)));
         return;
       }
-      // a restart's, a replay's or a markAs's execution: RUNNING, its RESTARTED runs sent (Kestra's handleRestart)
       if (current === "CREATED") state.setExecutionState("RUNNING");
-      else startRestarted(state, (run) => this.dispatch(state, run));
+      else {
+        // a restart that waited QUEUED for its slot restarts now (RESTARTED); then, as a restart's, a replay's or a
+        // markAs's execution: RUNNING, its RESTARTED runs sent (Kestra's handleRestart)
+        if (isQueuedRestart(state)) await restart(state, this.restartDeps(state));
+        startRestarted(state, (run) => this.dispatch(state, run));
+      }
     }
     if (current !== "KILLING" && ((state.checkSlaDurations && (await checkMaxDurationSlas(state, this.deps.store))) || (await checkAssertionSlas(state, this.deps.store)))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);
@@ -679,9 +690,15 @@ export class Executor {
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
-    // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
-    await this.settleEnded(state);
+    // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run).
+    // The jobs (in order) and the settles of the attempts that ended go out together: on Redis one
+    // write and one round trip, where waiting for the jobs' replies before settling was a second
+    // round trip per event (every result that starts the next task). A failure of any is the
+    // event's failure, as before; sends with an id and settles may be made again.
+    await Promise.all([
+      ...state.jobs.map((job) => queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) })),
+      this.settleEnded(state),
+    ]);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });

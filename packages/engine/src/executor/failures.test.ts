@@ -127,6 +127,23 @@ tasks:
     expect(r.state("slow")).toBe("FAILED");
     expect(r.messages()).toContain("Timeout after 00:00:00.300");
     expect(r.runs("never")).toHaveLength(0);
+    // Kestra's TimeoutTest waits for two lines holding "Timeout": RunContextLogger logs the ERROR message, then the exception at TRACE
+    const lines = r.logs.filter((l) => l.message.includes("Timeout"));
+    expect(lines.map((l) => l.level)).toEqual(["ERROR", "TRACE"]);
+    expect(lines[1].message).toBe("TimeoutError: Timeout after 00:00:00.300 (no stack: the executor held this wait, not a worker)");
+  });
+
+  it("a task timing out on a worker logs Kestra's two lines too: the message at ERROR, its stack at TRACE (TimeoutTest)", async () => {
+    const r = await h.run(`
+id: timeout-worker
+namespace: test.engine
+tasks:
+  - { id: slow, type: test.WorkerWait, ms: 30000, timeout: PT0.3S }
+`);
+    expect(r.state("slow")).toBe("FAILED");
+    const lines = r.logs.filter((l) => l.message.includes("Timeout"));
+    expect(lines.map((l) => [l.level, l.message.split("\n")[0]])).toEqual([["ERROR", "Timeout after 00:00:00.300"], ["TRACE", "TimeoutError: Timeout after 00:00:00.300"]]);
+    expect(lines[1].message).toMatch(/\n\s+at /);
   });
 
   it("allowFailure turns a failure into WARNING and the flow goes on", async () => {
@@ -209,7 +226,7 @@ tasks:
     expect(r.messages()).toContain("secret NOPE not found in namespace test.engine");
   });
 
-  it("a plugin that throws an error of no Ferry class (a bug) fails its task run with the message, and its stack at DEBUG for the plugin's author", async () => {
+  it("a plugin that throws an error of no Ferry class (a bug) fails its task run with the message, and its stack at TRACE for the plugin's author", async () => {
     const r = await h.run(`
 id: throws
 namespace: test.engine
@@ -218,7 +235,7 @@ tasks:
 `);
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual(["plugin bug: cannot read properties of undefined"]);
-    const stack = r.logs.find((l) => l.level === "DEBUG" && l.message.startsWith("unexpected error (a bug in test.Throws?): TypeError: plugin bug"));
+    const stack = r.logs.find((l) => l.level === "TRACE" && l.message.startsWith("unexpected error (a bug in test.Throws?): TypeError: plugin bug"));
     expect(stack?.message).toMatch(/\n\s+at /);
   });
 

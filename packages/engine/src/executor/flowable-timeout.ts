@@ -7,6 +7,17 @@ import { outcomeState } from "./task-outcome.js";
 /** the wake-up of a flowable's timeout, apart from its own pause or loop wake-up (the queue keeps one outstanding per id) */
 export const timeoutWakeupKey = (taskRunId: string) => `timeout:${taskRunId}`;
 
+/**
+ * A timeout's log lines, as Kestra's RunContextLogger writes `logger.error(message, exception)`:
+ * the message at ERROR, then the exception at TRACE (TimeoutTest counts two lines holding
+ * "Timeout"). A wait the executor held has no stack to give; a worker's timeout logs its own.
+ */
+export function logTimeout(state: ExecutionState, run: TaskRunRecord, timeoutMs: number): void {
+  const message = `Timeout after ${formatClock(timeoutMs)}`;
+  state.log("ERROR", message, run);
+  state.log("TRACE", `TimeoutError: ${message} (no stack: the executor held this wait, not a worker)`, run);
+}
+
 /** a flowable with a `timeout` starts: its bound is kept in its plan, its wake-up armed (the date it counts from is the run's start) */
 export function armFlowableTimeout(state: ExecutionState, run: TaskRunRecord, timeoutMs: number): void {
   state.pauseWakeups.push({ taskRunId: run.id, delayMs: timeoutMs, timeout: true });
@@ -27,7 +38,7 @@ export function checkFlowableTimeout(state: ExecutionState, run: TaskRunRecord, 
   }
   state.pauseSettles.push(timeoutWakeupKey(run.id), run.id);
   endOpenBelow(state, run.id, "KILLED");
-  state.log("ERROR", `Timeout after ${formatClock(plan.timeoutMs!)}`, run);
+  logTimeout(state, run, plan.timeoutMs!);
   state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
   // a Pause or a waiting loop below held the execution PAUSED
   if (state.execution.state.current === "PAUSED" && !state.taskRuns.some((r) => r.state.current === "PAUSED")) state.setExecutionState("RUNNING");

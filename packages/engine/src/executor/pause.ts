@@ -1,9 +1,9 @@
 import { resolveExecutionInputs, type TaskSpec } from "@ferry/core";
-import { ConflictError, errorMessage, formatClock, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
-import { checkFlowableTimeout } from "./flowable-timeout.js";
+import { checkFlowableTimeout, logTimeout } from "./flowable-timeout.js";
 import { checkLoopWait, loopWaiting } from "./loop-until.js";
 import { outcomeState } from "./task-outcome.js";
 import { checkApprovalExpiry } from "./approval.js";
@@ -66,7 +66,7 @@ async function endSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpe
   const pause = plan.pause!;
   state.pauseSettles.push(run.id);
   if (pause.onElapsed === "FAILED") {
-    state.log("ERROR", `Timeout after ${formatClock(pause.afterMs!)}`, run);
+    logTimeout(state, run, pause.afterMs!);
     state.setRunState(run, outcomeState(task, "FAILED"));
     return;
   }

@@ -1,4 +1,4 @@
-import { applyTaskDefaults, taskDefaultsFor, type PluginDefault, type PluginRegistry, type TaskSpec } from "@ferry/core";
+import { applyTaskDefaults, PLUGIN_DEFAULTS_REF, taskDefaultsFor, unresolvedRefMessage, type PluginDefault, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { UserError, type RunContext, type TaskOutputs } from "@ferry/sdk";
 
 /** keys a task declaration carries beside its type's properties that a nested run has no use for */
@@ -16,6 +16,9 @@ const isMap = (value: unknown): value is Record<string, unknown> => value !== nu
  * applied as on a task the flow declares — a property the spec leaves out is taken from a
  * default, a `forced` one replaces the spec's (Kestra's TemplatedTaskTest, ticket #2253). A
  * default's values are the flow author's templates, rendered once with the caller's context.
+ * A spec naming a `pluginDefaultsRef` takes the defaults of that ref instead of its type's
+ * (TemplatedTaskTest.shouldApplyDefaultWhenSpecDeclaresPluginDefaultsRefGivenNamedPluginDefault);
+ * a ref that does not resolve fails the task.
  */
 export async function runNestedTask(registry: PluginRegistry, spec: Record<string, unknown>, ctx: RunContext, flowDefaults?: () => Promise<PluginDefault[]>): Promise<TaskOutputs | void> {
   const type = spec.type;
@@ -23,8 +26,11 @@ export async function runNestedTask(registry: PluginRegistry, spec: Record<strin
   const definition = registry.task(type);
   if (!definition) throw new UserError(registry.unknownTypeMessage(type));
   if (definition.kind !== "runnable") throw new UserError(`The templated task must be a runnable task: ${type} is ${definition.kind === "flowable" ? "a flowable task" : "a subflow task"}`);
-  const defaults = flowDefaults ? taskDefaultsFor(type, await flowDefaults(), registry) : [];
+  const ref = spec[PLUGIN_DEFAULTS_REF];
+  const defaults = flowDefaults ? taskDefaultsFor(type, await flowDefaults(), registry, typeof ref === "string" ? ref : undefined) : [];
   if (defaults.length) spec = await withFlowDefaults(registry, spec, defaults, ctx);
+  // a named default that was applied consumed its marker; one left does not resolve (Kestra's PluginDefaultsCaseTest.pluginDefaultsRefNotFound)
+  if (PLUGIN_DEFAULTS_REF in spec) throw new UserError(unresolvedRefMessage(spec[PLUGIN_DEFAULTS_REF], type));
   const raw = Object.fromEntries(Object.entries(spec).filter(([key]) => !DECLARATION_KEYS.has(key)));
   const parsed = definition.properties.safeParse(raw);
   if (!parsed.success) {

@@ -61,4 +61,16 @@ tasks:
     expect(r.execution.state.current).toBe("FAILED");
     expect(r.messages().join("\n")).toMatch(/uri/);
   });
+
+  // shouldApplyDefaultWhenSpecDeclaresPluginDefaultsRefGivenNamedPluginDefault; PluginDefaultsCaseTest.pluginDefaultsRefNotFound
+  it("a spec naming a pluginDefaultsRef takes that named default, not its type's; a ref that names none fails the task", async () => {
+    const named = "  - type: io.kestra.plugin.core.debug.Return\n    ref: alive\n    values:\n      format: It's alive!\n  - type: io.kestra.plugin.core.debug.Return\n    values:\n      format: typed";
+    const opted = "      type: io.kestra.plugin.core.debug.Return\n      pluginDefaultsRef: alive";
+    expect(await (await h.run(flow("named", named, opted))).outputs("template")).toEqual({ value: "It's alive!" });
+    expect(await (await h.run(flow("typed", named, "      type: io.kestra.plugin.core.debug.Return"))).outputs("template")).toEqual({ value: "typed" });
+    const broken = await h.run(flow("broken", named, "      type: io.kestra.plugin.core.debug.Return\n      format: should never run\n      pluginDefaultsRef: does-not-exist"));
+    expect(broken.execution.state.current).toBe("FAILED");
+    expect(broken.state("template")).toBe("FAILED");
+    expect(broken.messages().join("\n")).toContain("pluginDefaultsRef 'does-not-exist' names no plugin default of this flow for io.kestra.plugin.core.debug.Return");
+  });
 });

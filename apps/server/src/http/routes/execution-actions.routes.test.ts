@@ -144,6 +144,30 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     }
   });
 
+  // Kestra's ExecutionControllerTest.setLabelsByQuery: the executions the filters choose, a null label 422
+  it("adds labels to the executions a query chooses, as /search reads its filters; bad labels or filters change nothing", async () => {
+    const [a, b] = [await run("gil"), await run("hal")];
+    const other = await run("nobody"); // FAILED: left out by state=SUCCESS
+    const labelled = await json(await post(`/executions/labels/by-query?namespace=actions.test&flowId=chain&state=SUCCESS&labels=team:data`, [{ key: "wave", value: "1" }]));
+    expect(labelled.status).toBe(200);
+    const found = (await json(await api("/executions/search?namespace=actions.test&flowId=chain&state=SUCCESS&labels=team:data&size=1000"))).body.total;
+    expect(labelled.body).toEqual({ count: found });
+    for (const id of [a.id, b.id]) expect((await json(await api(`/executions/${id}`))).body.labels).toEqual(expect.arrayContaining([{ key: "team", value: "data" }, { key: "wave", value: "1" }]));
+    expect((await json(await api(`/executions/${other.id}`))).body.labels).not.toContainEqual({ key: "wave", value: "1" });
+    const cases: Array<[string, unknown, number, RegExp]> = [
+      ["?namespace=actions.test", [{ key: null, value: null }], 422, /the body\[0\] must be/],
+      ["?namespace=actions.test", [{ key: "system.x", value: "1" }], 422, /System labels can only be set by Kestra itself/],
+      ["?namespace=actions.test&sort=id", [{ key: "wave", value: "2" }], 400, /sort/],
+      ["?state=DONE", [{ key: "wave", value: "2" }], 400, /unknown state 'DONE'/],
+    ];
+    for (const [query, body, status, message] of cases) {
+      const answer = await json(await post(`/executions/labels/by-query${query}`, body));
+      expect([query, answer.status]).toEqual([query, status]);
+      expect(answer.body.message).toMatch(message);
+    }
+    expect((await json(await api(`/executions/${a.id}`))).body.labels).not.toContainEqual({ key: "wave", value: "2" });
+  });
+
   it("refuses bad labels with a clear 4xx and changes nothing", async () => {
     const source = await run("fay");
     const cases: Array<[unknown, number, RegExp]> = [
@@ -151,7 +175,9 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
       [[{ key: "env" }], 422, /\[0\] must be \{"key": text, "value": text\}/],
       [[{ key: "n", value: 3 }], 422, /\[0\] must be/],
       [[{ key: "", value: "x" }], 422, /\[0\] must be/],
-      [[{ key: "system.correlationId", value: "forged" }], 400, /System labels can only be set by Kestra itself/],
+      // Kestra answers 422 (ExecutionControllerTest.shouldNotAllowAddingSystemLabels, shouldRefuseSystemLabelsWhenUpdatingLabels)
+      [[{ key: "system.correlationId", value: "forged" }], 422, /System labels can only be set by Kestra itself/],
+      [[{ key: "system.label", value: "value" }], 422, /System labels can only be set by Kestra itself, offending label: system.label=value/],
     ];
     for (const [body, status, message] of cases) {
       const answer = await json(await post(`/executions/${source.id}/labels`, body));

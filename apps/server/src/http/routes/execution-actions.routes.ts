@@ -2,7 +2,8 @@ import { CORRELATION_ID_LABEL, isMarkAsState, MARK_AS_STATES, SYSTEM_LABEL_PREFI
 import { assertStorableText, ConflictError, isTerminal, NotFoundError, parseJsonFromOutside, UserError, type ExecutionRecord } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { revisionQuery } from "../params.js";
+import { onlyQuery, revisionQuery } from "../params.js";
+import { EXECUTION_FILTERS, executionFilter } from "./executions.routes.js";
 import { executionJson } from "../serialize.js";
 
 /** Kestra's label on an execution that was replayed */
@@ -12,8 +13,8 @@ const MAX_BULK = 1000;
 /**
  * What can be done to an existing execution beside restart and kill, in Kestra's shapes:
  * replay it (a new execution, from the start or from a task run), set its labels (one
- * execution or many), and change a task run's state (the execution carries on from there). Mounted before the execution routes: `/{id}/replay` and
- * `/labels/by-ids` are also `/{namespace}/{flowId}`.
+ * execution, many by ids or by query), and change a task run's state (the execution carries on from there). Mounted before the
+ * execution routes: `/{id}/replay`, `/labels/by-ids` and `/labels/by-query` are also `/{namespace}/{flowId}`.
  */
 export function executionActionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -21,6 +22,17 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
     const found = await deps.repository.getExecution(id);
     if (!found) throw new NotFoundError(`execution ${id} not found`);
     return found;
+  };
+
+  /** adds the labels to every execution named, all checked before one is changed; answers Kestra's BulkResponse */
+  const labelMany = async (c: Context, ids: string[], labels: Record<string, string>) => {
+    const found = await Promise.all(ids.map((id: string) => deps.repository.getExecution(id)));
+    const invalids = ids.flatMap((id: string, i) => (found[i] ? [] : [{ path: "executionsId", message: "execution not found", invalid: id }]));
+    // every execution is checked before one is changed: a bad request changes nothing
+    const updates = found.flatMap((f) => (f ? [{ execution: f.execution, labels: mergeLabels(f.execution, { ...userLabels(f.execution), ...labels }) }] : []));
+    if (invalids.length) throw new UserError("invalid bulk set labels", { status: 400, errors: invalids.map(({ path, message, invalid }) => ({ path, message: `${message}: ${invalid}` })) });
+    for (const update of updates) await deps.executor.handle({ type: "set-labels", executionId: update.execution.id, labels: update.labels });
+    return c.json({ count: updates.length });
   };
 
   app.post("/labels/by-ids", async (c) => {
@@ -32,14 +44,17 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
     if (!Array.isArray(ids) || !ids.length || ids.length > MAX_BULK || !ids.every((id) => typeof id === "string" && id.length > 0 && id.length <= 100)) {
       throw new UserError(`executionsId must be a list of 1 to ${MAX_BULK} execution ids`, { status: 422 });
     }
-    const labels = labelList((body as { executionLabels?: unknown }).executionLabels, "executionLabels");
-    const found = await Promise.all(ids.map((id: string) => deps.repository.getExecution(id)));
-    const invalids = ids.flatMap((id: string, i) => (found[i] ? [] : [{ path: "executionsId", message: "execution not found", invalid: id }]));
-    // every execution is checked before one is changed: a bad request changes nothing
-    const updates = found.flatMap((f) => (f ? [{ execution: f.execution, labels: mergeLabels(f.execution, { ...userLabels(f.execution), ...labels }) }] : []));
-    if (invalids.length) throw new UserError("invalid bulk set labels", { status: 400, errors: invalids.map(({ path, message, invalid }) => ({ path, message: `${message}: ${invalid}` })) });
-    for (const update of updates) await deps.executor.handle({ type: "set-labels", executionId: update.execution.id, labels: update.labels });
-    return c.json({ count: updates.length });
+    return labelMany(c, ids, labelList((body as { executionLabels?: unknown }).executionLabels, "executionLabels"));
+  });
+
+  // Kestra's setLabelsOnTerminatedExecutionsByQuery: the executions /search would answer for the same filters
+  app.post("/labels/by-query", async (c) => {
+    onlyQuery(c, EXECUTION_FILTERS);
+    const filter = executionFilter(c);
+    const labels = labelList(await jsonBody(c, '[{"key": "…", "value": "…"}]'), "the body");
+    const page = await deps.history.searchExecutions({ ...filter, page: 1, size: MAX_BULK + 1 });
+    if (page.results.length > MAX_BULK) throw new UserError(`more than ${MAX_BULK} executions match: narrow the query (namespace, flowId, state, labels, startDate, endDate) or label them by ids`, { status: 422 });
+    return labelMany(c, page.results.map((e) => e.id), labels);
   });
 
   app.post("/:id/labels", async (c) => {
@@ -114,7 +129,8 @@ const userLabels = (execution: ExecutionRecord) => Object.fromEntries(Object.ent
 function mergeLabels(execution: ExecutionRecord, given: Record<string, string>): Record<string, string> {
   for (const [key, value] of Object.entries(given)) {
     if (key.startsWith(SYSTEM_LABEL_PREFIX) && execution.labels[key] !== value) {
-      throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 400 });
+      // Kestra's mergeSystemLabels throws IllegalArgumentException: a 422 (ExecutionControllerTest.shouldNotAllowAddingSystemLabels)
+      throw new UserError(`System labels can only be set by Kestra itself, offending label: ${key}=${value}`, { status: 422 });
     }
   }
   const system = Object.fromEntries(Object.entries(execution.labels).filter(([key]) => key.startsWith(SYSTEM_LABEL_PREFIX)));

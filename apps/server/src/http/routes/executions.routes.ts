@@ -1,7 +1,7 @@
 import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
-  type ExecutionRecord, type ExecutionState,
+  type ExecutionRecord, type ExecutionState, type HistorySearch,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
@@ -37,25 +37,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
   const waitForEnd = (id: string) => waiter.wait(id, WAIT_LIMIT_MS);
 
   app.get("/search", async (c) => {
-    onlyQuery(c, ["namespace", "flowId", "state", "labels", "startDate", "endDate", "page", "size", "after", "kind", "parentId"]);
-    // Kestra's search answers NORMAL executions unless asked for a kind: LOOP, a Loop's iterations
-    const kind = c.req.query("kind");
-    if (kind !== undefined && kind !== "NORMAL" && kind !== "LOOP") throw new UserError(`unknown execution kind '${kind.slice(0, 40)}' (one of NORMAL, LOOP)`, { status: 400 });
-    const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
-    for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
+    onlyQuery(c, [...EXECUTION_FILTERS, "page", "size", "after"]);
     const { page: pageNumber } = pageOf(c.req.query());
     const after = c.req.query("after");
     if (after !== undefined && pageNumber !== 1) throw new UserError("give either 'after' (the next page by cursor) or 'page', not both", { status: 400 });
     const page = await deps.history.searchExecutions({
-      namespace: c.req.query("namespace"),
-      flowId: c.req.query("flowId"),
-      state: states as ExecutionState[],
-      ...(kind ? { kind } : {}),
-      // the executions this one started: its Loops' iterations (with kind=LOOP), its Subflows'
-      ...(c.req.query("parentId") ? { parentId: c.req.query("parentId") } : {}),
-      labels: labelsQuery(c),
-      startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
-      endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
+      ...executionFilter(c),
       ...pageOf(c.req.query()),
       after,
       countUpTo: EXACT_COUNT_LIMIT,
@@ -194,6 +181,28 @@ export async function assertRestartable(deps: ApiDeps, execution: ExecutionRecor
   for (const value of Object.values(inputs)) {
     if (isStorageUri(value) && !(await deps.store.storage.exists(storageKeyOf(value)))) throw gone(value);
   }
+}
+
+/** the query parameters that choose executions: what /search and the by-query actions read */
+export const EXECUTION_FILTERS = ["namespace", "flowId", "state", "labels", "startDate", "endDate", "kind", "parentId"] as const;
+
+export function executionFilter(c: Context): HistorySearch {
+  // Kestra's search answers NORMAL executions unless asked for a kind: LOOP, a Loop's iterations
+  const kind = c.req.query("kind");
+  if (kind !== undefined && kind !== "NORMAL" && kind !== "LOOP") throw new UserError(`unknown execution kind '${kind.slice(0, 40)}' (one of NORMAL, LOOP)`, { status: 400 });
+  const states = c.req.queries("state")?.flatMap((s) => s.split(",")).filter(Boolean) ?? [];
+  for (const s of states) if (!EXECUTION_STATES.includes(s as ExecutionState)) throw new UserError(`unknown state '${s}' (one of ${EXECUTION_STATES.join(", ")})`, { status: 400 });
+  return {
+    namespace: c.req.query("namespace"),
+    flowId: c.req.query("flowId"),
+    state: states as ExecutionState[],
+    ...(kind ? { kind } : {}),
+    // the executions this one started: its Loops' iterations (with kind=LOOP), its Subflows'
+    ...(c.req.query("parentId") ? { parentId: c.req.query("parentId") } : {}),
+    labels: labelsQuery(c),
+    startedAfter: dateQuery(c.req.query("startDate"), "startDate"),
+    endedBefore: dateQuery(c.req.query("endDate"), "endDate"),
+  };
 }
 
 /** Inputs from a multipart form (files stored under the execution), a JSON object, or nothing. */
