@@ -394,7 +394,9 @@ export class Executor {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
-      // under a concurrency limit it may wait QUEUED (restarted once admitted, in advance) or end CANCELLED/FAILED
+      // RESTARTED first, as Kestra's service makes it; under a concurrency limit it may then wait QUEUED (restarted once
+      // admitted, in advance) or end CANCELLED/FAILED
+      state.setExecutionState("RESTARTED");
       if (!(await admitRestarted(state, this.deps.repository))) {
         await this.commit(state);
         return state;

@@ -21,7 +21,8 @@ export interface RestartDeps {
  * RESTARTED run its next attempt.
  */
 export async function restart(state: ExecutionState, deps: RestartDeps): Promise<void> {
-  state.setExecutionState("RESTARTED");
+  // (one that waited QUEUED for its slot was RESTARTED before it: it goes on to RUNNING from the queue)
+  if (state.execution.state.current !== "QUEUED") state.setExecutionState("RESTARTED");
   // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
   state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
   state.execution.attemptNumber = (state.execution.attemptNumber ?? 1) + 1;
