@@ -13,7 +13,10 @@
 // and gives the purge's rate and the hot path's p99 and worst latency while it ran.
 //
 //   node bench/history-scale.js [--executions 1000000] [--logs 10] [--db postgres,mysql]
-//       [--queries 200] [--purge 100000] [--explain] [--json]
+//       [--queries 200] [--purge 100000] [--explain] [--json] [--roots /work/main,.]
+// --roots: the queries run through each built checkout's repository on the same seeded data,
+// their samples interleaved, and a last line per query gives the ratios against the first root
+// (the purge runs through the last root)
 // needs FERRY_BENCH_POSTGRES_URL / FERRY_BENCH_MYSQL_URL (a fresh database is created and
 // dropped per run); run `npm run build` first.
 import { dirname, join, resolve } from "node:path";
@@ -32,6 +35,7 @@ const { values: opts } = parseArgs({
     purge: { type: "string", default: "100000" },
     explain: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
+    roots: { type: "string", default: "." },
   },
 });
 const N = Number(opts.executions);
@@ -46,7 +50,8 @@ for (const db of DBS) {
   if (!process.env[URL_ENV[db]]) throw new Error(`--db ${db} needs ${URL_ENV[db]}`);
 }
 
-const dist = (path) => pathToFileURL(join(ROOT, path)).href;
+const ROOTS = opts.roots.split(",").map((r) => resolve(ROOT, r));
+const dist = (path, root = ROOTS[ROOTS.length - 1]) => pathToFileURL(join(root, path)).href;
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted.length ? Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(1)) : null;
@@ -78,12 +83,12 @@ async function freshDatabase(db) {
   return { url: url.toString(), client, run, drop };
 }
 
-async function repositoryOf(db, url) {
+async function repositoryOf(db, url, root) {
   if (db === "postgres") {
-    const { createPostgresRepository } = await import(dist("repository-backends/postgres/dist/index.js"));
+    const { createPostgresRepository } = await import(dist("repository-backends/postgres/dist/index.js", root));
     return createPostgresRepository({ url });
   }
-  const { createMysqlRepository } = await import(dist("repository-backends/mysql/dist/index.js"));
+  const { createMysqlRepository } = await import(dist("repository-backends/mysql/dist/index.js", root));
   return createMysqlRepository({ url });
 }
 
@@ -153,29 +158,42 @@ function searches(seeded) {
   };
 }
 
-async function timeQueries(db, repository, database, seeded) {
+async function timeQueries(db, repositories, database, seeded) {
   const lines = [];
-  const cases = {
-    ...Object.fromEntries(Object.entries(searches(seeded)).map(([name, args]) => [name, () => repository.searchExecutions(args())])),
-    execution_with_task_runs: () => repository.getExecution(seeded.idOf(1 + rand(seeded.n))),
-    logs_of_execution: () => repository.findLogs(seeded.idOf(1 + rand(seeded.n))),
-  };
-  for (const [name, run] of Object.entries(cases)) {
-    await run(); // warm: plan cache, buffer pool
-    const ms = [];
-    let rows = 0;
-    // a query that takes seconds (a full scan) stops after CASE_BUDGET_MS, with at least 5 samples
+  const repository = repositories[repositories.length - 1];
+  const casesOf = (r) => ({
+    ...Object.fromEntries(Object.entries(searches(seeded)).map(([name, args]) => [name, (drawn) => r.searchExecutions(drawn)])),
+    execution_with_task_runs: (drawn) => r.getExecution(drawn),
+    logs_of_execution: (drawn) => r.findLogs(drawn),
+  });
+  const draws = { ...searches(seeded), execution_with_task_runs: () => seeded.idOf(1 + rand(seeded.n)), logs_of_execution: () => seeded.idOf(1 + rand(seeded.n)) };
+  const cases = repositories.map(casesOf);
+  for (const name of Object.keys(cases[0])) {
+    for (const c of cases) await c[name](draws[name]()); // warm: plan cache, buffer pool
+    const ms = cases.map(() => []);
+    const rows = cases.map(() => 0);
+    // a query that takes seconds (a full scan) stops after CASE_BUDGET_MS, with at least 5 samples;
+    // with several roots each draw runs through each in turn, the first root first on even draws
     const started = performance.now();
     for (let q = 0; q < QUERIES && (q < 5 || performance.now() - started < CASE_BUDGET_MS); q++) {
-      const t = performance.now();
-      const result = await run();
-      ms.push(performance.now() - t);
-      rows += Array.isArray(result) ? result.length : result?.results?.length ?? (result ? 1 : 0);
+      const drawn = draws[name]();
+      const order = q % 2 ? [...cases.keys()].reverse() : [...cases.keys()];
+      for (const i of order) {
+        const t = performance.now();
+        const result = await cases[i][name](drawn);
+        ms[i].push(performance.now() - t);
+        rows[i] += Array.isArray(result) ? result.length : result?.results?.length ?? (result ? 1 : 0);
+      }
     }
-    const line = { scenario: "history-scale", db, executions: seeded.n, logs: seeded.logs, query: name, samples: ms.length, p50_ms: pct(ms, 50), p99_ms: pct(ms, 99), max_ms: pct(ms, 100), rows_per_query: Number((rows / ms.length).toFixed(1)) };
-    lines.push(line);
-    out(line);
+    const perRoot = ms.map((m, i) => ({ scenario: "history-scale", db, executions: seeded.n, logs: seeded.logs, query: name, ...(ROOTS.length > 1 ? { root: ROOTS[i] } : {}), samples: m.length, p50_ms: pct(m, 50), p99_ms: pct(m, 99), max_ms: pct(m, 100), rows_per_query: Number((rows[i] / m.length).toFixed(1)) }));
+    for (const line of perRoot) (lines.push(line), out(line));
+    if (ROOTS.length > 1) {
+      const [first, last] = [perRoot[0], perRoot[perRoot.length - 1]];
+      const ratio = (a, b) => (a ? Number((b / a).toFixed(2)) : null);
+      out({ scenario: "history-scale-ratio", db, query: name, p50_ratio: ratio(first.p50_ms, last.p50_ms), p99_ratio: ratio(first.p99_ms, last.p99_ms), max_ratio: ratio(first.max_ms, last.max_ms) });
+    }
     if (opts.explain) {
+      const run = () => casesOf(repository)[name](draws[name]());
       const statements = await capturedSql(db, repository, database, run);
       for (const statement of statements.filter((s) => /^select/i.test(s.query))) console.log(`  EXPLAIN ${statement.query.slice(0, 160)}…\n    ${await explain(db, database, statement)}`);
     }
@@ -185,19 +203,22 @@ async function timeQueries(db, repository, database, seeded) {
 
 for (const db of DBS) {
   const database = await freshDatabase(db);
-  const repository = await repositoryOf(db, database.url);
+  const repositories = [];
+  for (const root of ROOTS) repositories.push(await repositoryOf(db, database.url, root));
+  const repository = repositories[repositories.length - 1];
   try {
-    await repository.init();
+    // the first root's migrations make the tables; every root must know them all (same schema)
+    for (const r of repositories) await r.init();
     const seeded = await seedHistory(db, database.run, { n: N, logs: LOGS });
     out({ scenario: "history-seed", db, executions: N, task_runs: 2 * N, log_lines: LOGS * N, seed_s: seeded.seedS, analyze_s: seeded.analyzeS });
-    await timeQueries(db, repository, database, seeded);
+    await timeQueries(db, repositories, database, seeded);
     if (PURGE > 0) {
       const { Purger } = await import(dist("packages/engine/dist/index.js"));
       const result = await purgeUnderLoad(repository, new Purger(async () => repository, undefined), seeded, PURGE);
       out({ scenario: "history-purge", db, executions: N, ...result });
     }
   } finally {
-    await repository.close();
+    for (const r of repositories) await r.close();
     await database.drop();
   }
 }

@@ -16,6 +16,7 @@ import { resolveProcessUser } from "./worker/process-user.js";
 import { TaskCache } from "./worker/task-cache.js";
 import { subflowFunction, type SubflowFunctionDeps } from "./subflow.function.js";
 import { kvAccess, kvFunction } from "./worker/kv-access.js";
+import { revealing, secretFunction } from "./secret-function.js";
 import { Worker } from "./worker/worker.js";
 
 /**
@@ -80,9 +81,11 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
   // input templates may read the KV store of the flow's namespace, as a task may
   // and run a flow for its outputs (subflow(): `depth` calls deep when a subflow's own inputs call it)
   const subflowDeps: SubflowFunctionDeps = { flows, repository, store: storage.store, events, create: (request) => executions.create(request) };
-  const inputFunctions = (namespace: string, depth = 0) => ({
+  const inputFunctions = (namespace: string, depth = 0, reveal?: (secret: string) => void) => ({
     kv: kvFunction(kvAccess(storage.kv, namespace, config.kv.sharedNamespaces), namespace),
     subflow: subflowFunction(subflowDeps, depth),
+    // an execution's own inputs may read secrets (Kestra's FlowInputOutput renders defaults with secret()); what it reads is sealed
+    ...(reveal ? { secret: revealing(secretFunction(backends.secrets, namespace), reveal) } : {}),
   });
   const executions: ExecutionService = new ExecutionService(repository, storage.store, queue, events, encryption, inputFunctions);
   const executor = new Executor({ repository, queue, registry, store: storage.store, flows, executions, events, onError });

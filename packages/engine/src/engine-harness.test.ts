@@ -31,6 +31,64 @@ tasks:
     expect(stored).not.toContain("hunter22");
   });
 
+  it("opens a SECRET input in a Loop's iterations, nested too, sealed under the root's id (InputsTest.inputFlow, inputs.yaml's Loop)", async () => {
+    const r = await h.run(
+      `id: sealed_loop
+namespace: harness.test
+inputs:
+  - { id: password, type: SECRET }
+tasks:
+  - id: outer
+    type: io.kestra.plugin.core.flow.Loop
+    values: [1, 2]
+    tasks:
+      - id: inner
+        type: io.kestra.plugin.core.flow.Loop
+        values: [a]
+        tasks:
+          - id: use
+            type: core.OutputValues
+            values: { length: "{{ inputs.password | length }}" }
+`,
+      { password: "hunter22" },
+    );
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const outer = await r.iterations();
+    expect(outer.map((i) => i.execution.state.current)).toEqual(["SUCCESS", "SUCCESS"]);
+    for (const o of outer) {
+      const [inner] = await o.iterations();
+      expect(await inner.outputs("use")).toEqual({ values: { length: "8" } });
+    }
+  });
+
+  it("fills an input's default with secret() (FlowInputOutputTest.shouldNotObfuscateSecretsWhenReadingInputs), stored sealed, masked in logs", async () => {
+    const r = await h.run(`id: secret_default
+namespace: harness.test
+inputs:
+  - id: token
+    type: STRING
+    required: false
+    defaults: "{{ secret('API_TOKEN') }}"
+  - id: plain
+    type: STRING
+    defaults: "{{ 'open' }}"
+tasks:
+  - id: use
+    type: core.OutputValues
+    values: { length: "{{ inputs.token | length }}", plain: "{{ inputs.plain }}" }
+  - id: say
+    type: core.Log
+    message: "token {{ inputs.token }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    // the task reads the secret's value ("s3cr3t-token"), as Kestra's readExecutionInputs gives it
+    expect(await r.outputs("use")).toEqual({ values: { length: "12", plain: "open" } });
+    expect(r.messages()).toContain("token ******");
+    const stored = await readFile(join(h.dir, "storage", storageKeyOf(r.execution.inputsUri!)), "utf8");
+    expect(stored).not.toContain("s3cr3t-token");
+    expect(stored).toContain("open");
+  });
+
   it("gives tasks the KV store, purges and the task cache", async () => {
     const flow = `id: parts
 namespace: harness.test

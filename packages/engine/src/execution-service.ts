@@ -81,8 +81,11 @@ export class ExecutionService {
     private readonly events?: EngineEvents,
     /** seals SECRET inputs before they are stored */
     private readonly encryption?: AesGcm,
-    /** what input templates (defaults, expression, dependsOn) may call for a namespace: kv(), subflow() `depth` calls deep */
-    private readonly inputFunctions?: (namespace: string, depth?: number) => Record<string, Callable>,
+    /**
+     * what input templates (defaults, expression, dependsOn) may call for a namespace: kv(), subflow() `depth` calls deep,
+     * and, given `reveal` (an execution's own inputs, which seal what it reports), secret()
+     */
+    private readonly inputFunctions?: (namespace: string, depth?: number, reveal?: (secret: string) => void) => Record<string, Callable>,
   ) {}
 
   newId(): string {
@@ -95,7 +98,7 @@ export class ExecutionService {
   }
 
   /** checks what `create` would refuse (disabled flow, bad inputs) without writing anything; answers the typed inputs */
-  async validate(request: CreateExecutionRequest): Promise<Record<string, unknown>> {
+  async validate(request: CreateExecutionRequest, reveal: (secret: string) => void = () => undefined): Promise<Record<string, unknown>> {
     const { flow } = request;
     if (flow.disabled) throw new UserError(`flow ${flow.namespace}.${flow.id} is disabled`);
     scheduleDateOf(request);
@@ -108,7 +111,7 @@ export class ExecutionService {
     return resolveExecutionInputs(flow.inputs, request.inputs ?? {}, {
       flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
       ...(request.id ? { execution: { id: request.id } } : {}),
-      functions: this.inputFunctions?.(flow.namespace, request.functionDepth),
+      functions: this.inputFunctions?.(flow.namespace, request.functionDepth, reveal),
       ...(request.requiredInputsMayBeAbsent ? { requiredMayBeAbsent: true } : {}),
     });
   }
@@ -146,9 +149,11 @@ export class ExecutionService {
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id, flow) : undefined;
     let inputs: Record<string, unknown> = {};
+    const resealed = new Set<string>();
     if (from.inputsUri) {
       const stored = await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs");
-      inputs = await openSecretInputs(stored, from.id, this.encryption, () => undefined);
+      // what was sealed in the source is sealed again (SECRET inputs, and those a secret() default filled)
+      inputs = await openSecretInputs(stored, from.id, this.encryption, (secret) => resealed.add(secret));
       await this.copyFileInputs(flow, inputs, from, prefix);
     }
     const now = new Date().toISOString();
@@ -158,7 +163,7 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? from.flowRevision,
       state: newState("CREATED", now),
-      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
+      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed)) : undefined,
       labels: { ...from.labels, [REPLAY_LABEL]: "true" },
       trigger: from.trigger
         ? { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined }
@@ -205,7 +210,9 @@ export class ExecutionService {
 
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
     const { flow } = request;
-    const inputs = await this.validate(request);
+    // the secret() values its inputs' templates read: the inputs holding one are stored sealed, as SECRET ones
+    const revealed = new Set<string>();
+    const inputs = await this.validate(request, (secret) => revealed.add(secret));
     // saved but never announced, an execution would wait for the reconciler: refuse it now (503)
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not created, retry later");
     const id = request.id ?? newId();
@@ -220,7 +227,7 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
-      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption)) : undefined,
+      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, revealed)) : undefined,
       labels: executionLabels(flow.labels, request.labels, request.systemLabels, id),
       trigger: request.trigger
         ? {

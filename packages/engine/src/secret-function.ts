@@ -59,3 +59,13 @@ export const secretsOnWorkersOnly: Callable = () => {
 export const connectionsOnWorkersOnly: Callable = () => {
   throw new UserError("connection() is resolved where tasks run: flowable properties, flow outputs and triggers cannot read connections");
 };
+
+/** `fn`, reporting each secret value it answers (a `full` answer's `value`) to `reveal` */
+export function revealing(fn: Callable, reveal: (secret: string) => void): Callable {
+  return async (args, named) => {
+    const value = await fn(args, named);
+    const secret = value && typeof value === "object" ? (value as { value?: unknown }).value : value;
+    if (typeof secret === "string") reveal(secret);
+    return value;
+  };
+}

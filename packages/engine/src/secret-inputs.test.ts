@@ -22,6 +22,19 @@ describe("SECRET inputs", () => {
     await expect(openSecretInputs(sealed, "exec-2", key, () => undefined)).rejects.toThrow("SECRET input 'password' does not decrypt");
   });
 
+  it("seal a text input holding a value secret() gave, and say so where no key is configured", async () => {
+    const key = await AesGcm.fromBase64(Buffer.alloc(32, 5).toString("base64"));
+    const revealed = new Set(["tok-123"]);
+    const sealed = await sealSecretInputs(specs, { password: "p", name: "Bearer tok-123" }, "exec-1", key, revealed);
+    expect(JSON.stringify(sealed)).not.toContain("tok-123");
+    expect(maskSecretInputs(sealed)).toEqual({ password: "******", name: "******" });
+    expect(await openSecretInputs(sealed, "exec-1", key, () => undefined)).toEqual({ password: "p", name: "Bearer tok-123" });
+    await expect(sealSecretInputs([specs[1]], { name: "tok-123" }, "e", undefined, revealed)).rejects.toMatchObject({
+      status: 422,
+      message: "input 'name' holds a secret() value: this server has no encryption.key to store it encrypted",
+    });
+  });
+
   it("are refused (422) where no key is configured, and a worker without the key says so", async () => {
     await expect(sealSecretInputs(specs, { password: "p", name: "n" }, "e", undefined)).rejects.toMatchObject({ status: 422, message: "input 'password' is SECRET: this server has no encryption.key to store it encrypted" });
     const key = await AesGcm.fromBase64(Buffer.alloc(32, 5).toString("base64"));

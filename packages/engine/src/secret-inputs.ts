@@ -16,11 +16,25 @@ export function isEncrypted(value: unknown): value is EncryptedValue {
 
 const slot = (executionId: string, inputId: string) => `${executionId}/inputs/${inputId}`;
 
-/** the typed inputs with each SECRET one sealed; refused (422) when no key is configured */
-export async function sealSecretInputs(specs: InputSpec[] | undefined, inputs: Record<string, unknown>, executionId: string, key: AesGcm | undefined): Promise<Record<string, unknown>> {
-  const secret = (specs ?? []).filter((s) => s.type === "SECRET" && typeof inputs[s.id] === "string");
+/**
+ * The typed inputs with each SECRET one sealed, and each text input holding a `revealed` value (a
+ * secret() its default rendered, or a value sealed in the execution replayed) sealed too: stored
+ * encrypted, opened for tasks, shown as `******`. Refused (422) when no key is configured.
+ */
+export async function sealSecretInputs(
+  specs: InputSpec[] | undefined,
+  inputs: Record<string, unknown>,
+  executionId: string,
+  key: AesGcm | undefined,
+  revealed: ReadonlySet<string> = new Set(),
+): Promise<Record<string, unknown>> {
+  const holdsSecret = (value: unknown) => typeof value === "string" && [...revealed].some((secret) => secret && value.includes(secret));
+  const secret = (specs ?? []).filter((s) => typeof inputs[s.id] === "string" && (s.type === "SECRET" || holdsSecret(inputs[s.id])));
   if (!secret.length) return inputs;
-  if (!key) throw new UserError(`input '${secret[0].id}' is SECRET: this server has no encryption.key to store it encrypted`, { status: 422 });
+  if (!key) {
+    const why = secret[0].type === "SECRET" ? "is SECRET" : "holds a secret() value";
+    throw new UserError(`input '${secret[0].id}' ${why}: this server has no encryption.key to store it encrypted`, { status: 422 });
+  }
   const out = { ...inputs };
   for (const spec of secret) out[spec.id] = { type: ENCRYPTED_TYPE, value: await key.seal(inputs[spec.id] as string, slot(executionId, spec.id)) } satisfies EncryptedValue;
   return out;

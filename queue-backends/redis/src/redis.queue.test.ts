@@ -106,6 +106,28 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     await q.close();
   });
 
+
+  it("forgets the send-once marks settled in one turn in one call, each send then going out again", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    const redis = new Redis(REDIS_URL!);
+    for (let i = 0; i < 300; i++) await q.send("once", { i }, { id: `job-${i}` });
+    expect((await redis.keys(`${p}:id:once:*`)).length).toBe(300);
+    const unlinks = async () => Number((await redis.info("commandstats")).match(/cmdstat_unlink:calls=(\d+)/)?.[1] ?? 0);
+    const before = await unlinks();
+    // 300 settles in one turn (as a scheduler ends several executions' task runs in the turn that reads their saves' replies)
+    await Promise.all(Array.from({ length: 300 }, (_, i) => q.settle("once", [`job-${i}`])));
+    const after = await unlinks();
+    expect(await redis.keys(`${p}:id:once:*`)).toEqual([]);
+    // one call for the 300 (other suites share this Redis: their calls are counted too, far fewer than 300 in this instant)
+    expect(after - before).toBeLessThan(150);
+    // settled: the same id sends again
+    await q.send("once", { again: true }, { id: "job-0" });
+    expect(await redis.xlen(`${p}:s:once`)).toBe(301);
+    redis.disconnect();
+    await q.close();
+  });
   it("changes its epoch when Redis loses its data, and only then", async () => {
     const p = prefix();
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
@@ -150,6 +172,31 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     expect(events.map((e) => e.what)).toEqual(["taken", "lease aborted", "handed on (delivery 2)"]);
     expect(events[1].leaseLost).toBe(true);
     await survivor.close();
+    await proxy.restore();
+    await cutOff.close();
+    await proxy.stop();
+  }, 20_000);
+
+  it("a handler that looks at its lease only after the hold was lost finds it aborted already (the signal is made when asked for)", async () => {
+    const p = prefix();
+    const url = new URL(REDIS_URL!);
+    const proxy = await TcpProxy.start({ host: url.hostname, port: Number(url.port || 6379) });
+    const cutOff = createRedisQueue({ type: "redis", url: `redis://127.0.0.1:${proxy.port}${url.pathname}`, prefix: p, claimTimeout: "PT1S" });
+    await cutOff.init();
+    let taken = false;
+    let seen: { aborted: boolean; leaseLost: boolean; again: boolean } | undefined;
+    await cutOff.consume("late", async (_m, delivery) => {
+      taken = true;
+      // past half the claim timeout without Redis: the consumer gives the hold up meanwhile
+      await new Promise((r) => setTimeout(r, 1500));
+      const lease = delivery.lease!;
+      seen = { aborted: lease.aborted, leaseLost: isLeaseLost(lease.reason), again: delivery.lease === lease };
+    });
+    await cutOff.send("late", { job: 1 });
+    await until(() => taken);
+    await proxy.cut();
+    await until(() => seen !== undefined);
+    expect(seen).toEqual({ aborted: true, leaseLost: true, again: true });
     await proxy.restore();
     await cutOff.close();
     await proxy.stop();

@@ -156,6 +156,8 @@ describe("flow trigger", () => {
     expect(started.inputs).toEqual({ total: 42 });
     // the triggered execution continues the upstream's correlation
     expect(started.labels).toContainEqual({ key: "system.correlationId", value: upstream.id });
+    // as every execution a trigger starts (Kestra's Label.FROM "trigger")
+    expect(started.labels).toContainEqual({ key: "system.from", value: "trigger" });
     expect((await t.waitForEnd(started.id)).state.current).toBe("SUCCESS");
     await new Promise((r) => setTimeout(r, 300));
     expect(await executionsOf("on-failure")).toHaveLength(0);

@@ -37,6 +37,28 @@ triggers:
     expect(dates).toEqual(["2024-07-13T12:00:00.000+02:00", "2024-07-20T12:00:00.000+02:00", "2024-07-21T12:00:00.000+02:00"]);
   });
 
+  it("gives trigger.previous and trigger.next as the nearest fire times the conditions hold for (ScheduleTest.conditions)", async () => {
+    await t.deploy(`id: first-monday
+namespace: sched.cond
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.previous }} {{ trigger.date }} {{ trigger.next }}" }
+triggers:
+  - id: monday
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 12 * * 1"
+    timezone: Europe/Paris
+    disabled: true
+    conditions:
+      - type: io.kestra.plugin.core.condition.DayWeekInMonth
+        dayOfWeek: MONDAY
+        dayInMonth: FIRST
+`);
+    const result = (await (await t.api("/triggers/sched.cond/first-monday/monday/backfill", json({ start: "2021-08-02T00:00:00Z", end: "2021-08-02T23:00:00Z" }))).json()) as { started: string[] };
+    expect(result.started).toHaveLength(1);
+    const [run] = await executionsOf("first-monday");
+    expect(run.trigger.variables).toEqual({ date: "2021-08-02T12:00:00.000+02:00", previous: "2021-07-05T12:00:00.000+02:00", next: "2021-09-06T12:00:00.000+02:00" });
+  });
+
   it("DateTimeBetween and TimeBetween bound the fires; conditions that need an upstream execution are refused on a schedule", async () => {
     await t.deploy(`id: bounded
 namespace: sched.cond

@@ -170,6 +170,30 @@ triggers:
     expect(((await bad.json()) as { message: string }).message).toContain("start");
   });
 
+  it("labels each execution with the trigger's labels, rendered; one rendering empty or failing left out (ScheduleTest.success_withLabels)", async () => {
+    const labels = `    disabled: true
+    labels:
+      trigger-label-1: trigger-label-1
+      trigger-label-2: "{{ 'trigger-label-' ~ 2 }}"
+      trigger-label-3: "{{ null }}"
+      trigger-label-4: "{{ nope.nothing }}"
+      fired: "{{ trigger.date | date('HH:mm:ss') }}"
+      backfill: from the trigger
+`;
+    await t.deploy(flow("labelled", labels));
+    const body = JSON.stringify({ start: "2026-01-01T00:00:00Z", end: "2026-01-01T00:00:00Z", labels: { backfill: "yes" } });
+    const res = await t.api("/triggers/sched.test/labelled/every-second/backfill", { method: "POST", body, headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(200);
+    const [run] = await executionsOf("labelled");
+    const byKey = Object.fromEntries((run.labels as Array<{ key: string; value: string }>).map((l) => [l.key, l.value]));
+    // and, as every execution a trigger starts, system.from (ScheduleTest.success: Label.FROM "trigger")
+    expect(byKey).toMatchObject({ "trigger-label-1": "trigger-label-1", "trigger-label-2": "trigger-label-2", fired: "00:00:00", backfill: "yes", "system.from": "trigger" });
+    expect(byKey).not.toHaveProperty("trigger-label-3");
+    expect(byKey).not.toHaveProperty("trigger-label-4");
+    // the first fire's previous is the cron's time before it, though it never fired (ScheduleTest.success: ExecutionTime.lastExecution)
+    expect(run.trigger.variables).toEqual({ date: "2026-01-01T00:00:00.000Z", previous: "2025-12-31T23:59:59.000Z", next: "2026-01-01T00:00:01.000Z" });
+  });
+
   it("lists triggers with their state and refuses unknown ones", async () => {
     const search = (await (await t.api("/triggers/search?namespace=sched.test&flowId=live")).json()) as { results: any[]; total: number };
     expect(search.total).toBe(1);

@@ -2,6 +2,7 @@ import { conditionsHold, type ConditionSpec } from "@ferry/core";
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
+import { nearestMatching, previousFire } from "./previous-fire.js";
 import type { TriggerIndex } from "./trigger-index.js";
 
 type ScheduleTrigger = TriggerOfKind<"schedule">;
@@ -108,9 +109,8 @@ export class ScheduleScheduler {
     const disabled = state.disabled || spec.disabled || flow.disabled;
     const fires = disabled ? [] : this.select(trigger, due, now);
     for (const [i, fire] of fires.entries()) {
-      const previous = i > 0 ? fires[i - 1] : state.lastFire ? new Date(state.lastFire) : undefined;
       try {
-        await this.fire(trigger, fire, previous, fires[i + 1] ?? next);
+        await this.fire(trigger, fire, fires[i + 1] ?? next);
       } catch (error) {
         // inputs a fire's rendering breaks (a rule, a type) would break again: that fire starts
         // nothing, said once, and the trigger moves on, as Kestra's does. Anything else (the queue
@@ -140,22 +140,36 @@ export class ScheduleScheduler {
     }
     const started: string[] = [];
     for (const [i, fire] of fires.entries()) {
-      const result = await this.fire(trigger, fire, fires[i - 1], fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
+      const result = await this.fire(trigger, fire, fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
       if (result?.started) started.push(result.execution.id);
     }
     return { started, skipped: fires.length - started.length };
   }
 
   /** starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined */
-  private async fire(trigger: ScheduleTrigger, fire: Date, previous: Date | undefined, next: Date | undefined, labels?: Record<string, string>) {
+  private async fire(trigger: ScheduleTrigger, fire: Date, next: Date | undefined, labels?: Record<string, string>) {
     const { starter, logger } = this.options;
     const zone = trigger.properties.timezone;
-    const variables = { date: isoIn(fire, zone), next: next ? isoIn(next, zone) : undefined, previous: previous ? isoIn(previous, zone) : undefined };
-    const context = starter.context(trigger, variables);
-    if (!(await conditionsHold(trigger.spec.conditions as ConditionSpec[] | undefined, context))) {
+    const nextOf = (after: Date) => trigger.definition.nextFire!(trigger.properties, after);
+    const previousOf = (before: Date) => previousFire(nextOf, before);
+    const datesOf = (date: Date, after = nextOf(date)) => {
+      // the schedule's time before this one, fired or not (Kestra's Schedule.scheduleDates: ExecutionTime.lastExecution)
+      const before = previousOf(date);
+      return { date: isoIn(date, zone), next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
+    };
+    const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
+    const holds = (date: Date) => conditionsHold(conditions, starter.context(trigger, datesOf(date)));
+    let variables = datesOf(fire, next);
+    if (!(await conditionsHold(conditions, starter.context(trigger, variables)))) {
       logger.debug({ trigger: refKey(trigger.ref), fire: variables.date }, "schedule conditions not met: no execution for this fire");
       return undefined;
     }
+    if (conditions?.length) {
+      // with conditions, `next` and `previous` are the nearest fire times they hold for (Schedule.trueOutputWithCondition)
+      const [after, before] = [await nearestMatching(nextOf(fire), nextOf, holds), await nearestMatching(previousOf(fire), previousOf, holds)];
+      variables = { date: variables.date, next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
+    }
+    const context = starter.context(trigger, variables);
     return starter.start(trigger, { variables, labels, context, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
   }
 

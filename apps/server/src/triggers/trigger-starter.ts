@@ -2,7 +2,11 @@ import { renderValue, type RenderContext } from "@ferry/core";
 import { connectionsOnWorkersOnly, secretFunction, type ExecutionService } from "@ferry/engine";
 import { errorMessage, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import { createHash } from "node:crypto";
+import type { Logger } from "pino";
 import type { DeclaredTrigger } from "./declared-triggers.js";
+
+/** Kestra's Label.FROM: where an execution came from */
+const FROM_LABEL = "system.from";
 
 export interface StartRequest {
   /** what the flow sees as `trigger.*` */
@@ -36,6 +40,7 @@ export class TriggerStarter {
     private readonly executions: ExecutionService,
     private readonly secrets: SecretBackend,
     private readonly queue: Queue,
+    private readonly logger?: Logger,
   ) {}
 
   /** what a trigger's templated properties and conditions see */
@@ -63,11 +68,31 @@ export class TriggerStarter {
     }
   }
 
+  /**
+   * The trigger's own `labels`, each value rendered against the trigger variables (LabelService.fromTrigger): one
+   * that renders empty, or does not render (a warning in the server's log), is left out
+   */
+  async labels(trigger: DeclaredTrigger, variables: Record<string, unknown>, context = this.context(trigger, variables)): Promise<Record<string, string>> {
+    const labels: Record<string, string> = {};
+    for (const [key, template] of Object.entries((trigger.spec.labels as Record<string, string> | undefined) ?? {})) {
+      try {
+        const value = await renderValue(template, context);
+        if (value !== null && value !== undefined && value !== "") labels[key] = String(value);
+      } catch (error) {
+        this.logger?.warn({ trigger: trigger.spec.id, flow: `${trigger.flow.namespace}.${trigger.flow.id}` }, `Failed to render label '${key}', it will be omitted: ${errorMessage(error)}`);
+      }
+    }
+    return labels;
+  }
+
   async start(trigger: DeclaredTrigger, request: StartRequest): Promise<StartResult> {
     const inputs = await this.inputs(trigger, request.variables, request.context);
     const id = request.id ?? newId();
+    // the trigger's labels, then the caller's (a backfill's, added after them as Kestra's Schedule adds them)
+    const labels = { ...(await this.labels(trigger, request.variables, request.context)), ...request.labels };
     const createRequest = {
-      flow: trigger.flow, inputs, labels: request.labels, systemLabels: request.systemLabels, id,
+      // every execution a trigger starts says so, as Kestra's (SchedulableExecutionFactory, Webhook and Flow triggers: Label.FROM "trigger")
+      flow: trigger.flow, inputs, labels: Object.keys(labels).length ? labels : undefined, systemLabels: { [FROM_LABEL]: "trigger", ...request.systemLabels }, id,
       trigger: { id: trigger.spec.id, type: trigger.spec.type, variables: request.variables },
       ...(request.requiredInputsMayBeAbsent ? { requiredInputsMayBeAbsent: true } : {}),
     };

@@ -35,7 +35,7 @@ export class Triggers {
   constructor(deps: TriggersDeps) {
     const { repository, logger } = deps;
     this.index = new TriggerIndex({ repository, flows: deps.flows, registry: deps.registry, onError: (error) => logger.warn({ err: error }, `trigger index: ${errorMessage(error)}`) });
-    this.starter = new TriggerStarter(repository, deps.executions, deps.secrets, deps.queue);
+    this.starter = new TriggerStarter(repository, deps.executions, deps.secrets, deps.queue, logger);
     this.webhooks = new WebhookLookup(this.index, this.starter, logger);
     this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
     this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);

@@ -93,6 +93,11 @@ export const triggerSchema = z.looseObject({
     )
     .optional()
     .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's; Kestra follows no other core trigger's executions)"),
+  // LabelService.fromTrigger
+  labels: z
+    .union([z.record(z.string(), z.unknown()), z.array(z.strictObject({ key: z.string(), value: z.unknown() }))])
+    .optional()
+    .describe("added to each execution the trigger starts, each value rendered then (one rendering empty or failing is left out); a system.* label is refused"),
   // Kestra stores what a trigger logs as log entries of its flow tagged with the trigger's id (LogEntry.of(TriggerContext,
   // AbstractTrigger)), kept from logLevel up; Ferry's triggers log to the server's own log only, so there is nothing to filter
   logLevel: schema.notYet("logLevel", "a trigger's logs go to the server's log, not to stored log entries of its flow, so there is nothing for it to filter"),

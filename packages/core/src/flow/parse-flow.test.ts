@@ -365,6 +365,15 @@ describe("strict flows: what Ferry would not honour is refused at deploy", () =>
     expect(refusal(base("    type: core.Log\n    message: hi\n", "listeners:\n  - tasks: []\n"))).toContainEqual(expect.objectContaining({ path: "listeners[0].tasks", message: expect.stringContaining("at least one task") }));
   });
 
+  it("a trigger's labels, a map or a list, are kept as text; a system label is refused (AbstractTrigger.labels: List<@NoSystemLabelValidation Label>)", () => {
+    const trigger = (labels: string) => base("    type: core.Log\n    message: hi\n", `triggers:\n  - { id: s, type: core.trigger.Schedule, cron: '@daily', labels: ${labels} }\n`);
+    expect(parseFlow(trigger("{ team: data, n: 1 }"), registry).triggers?.[0].labels).toEqual({ team: "data", n: "1" });
+    expect(parseFlow(trigger("[{ key: team, value: \"{{ trigger.date }}\" }]"), registry).triggers?.[0].labels).toEqual({ team: "{{ trigger.date }}" });
+    expect(refusal(trigger("{ system.replay: x }"))).toContainEqual(
+      expect.objectContaining({ path: "triggers[0].labels.system.replay", message: "System labels can only be set by Kestra itself, offending label: system.replay" }),
+    );
+  });
+
   it("a Kestra property not implemented yet says so", () => {
     const cases: Array<[string, string]> = [
       [base("    type: core.Log\n    message: hi\n", "listeners:\n  - conditions: [{ type: core.condition.ExecutionStatus, in: [FAILED] }]\n    tasks: [{ id: l, type: core.Log, message: l }]\n"), "not supported by Ferry yet: listener conditions"],

@@ -135,11 +135,18 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     });
     if (flow.triggers) flow.triggers = applyTriggerDefaults(flow.triggers, flow.pluginDefaults, registry);
     for (const [i, trigger] of (flow.triggers ?? []).entries()) {
+      if (trigger.labels) {
+        trigger.labels = normaliseLabels(trigger.labels);
+        for (const key of Object.keys(trigger.labels ?? {})) {
+          // Kestra's AbstractTrigger.labels are List<@NoSystemLabelValidation Label>
+          if (key.startsWith("system.")) add(["triggers", i, "labels", key], `System labels can only be set by Kestra itself, offending label: ${key}`);
+        }
+      }
       const def = registry.trigger(trigger.type);
       if (!def) add(["triggers", i, "type"], registry.unknownTriggerMessage(trigger.type));
       else {
         if (PLUGIN_DEFAULTS_REF in trigger) add(["triggers", i, PLUGIN_DEFAULTS_REF], unresolvedRefMessage(trigger[PLUGIN_DEFAULTS_REF as never], trigger.type));
-        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", PLUGIN_DEFAULTS_REF]));
+        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", "labels", PLUGIN_DEFAULTS_REF]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
         for (const key of keysNotIn(def.properties, props)) add(["triggers", i, key], `unknown property '${key}' of ${trigger.type}`);

@@ -44,11 +44,19 @@ export async function startBatches(
     ids.push(await deps.startSubflow(state, run, { ...target, inputs, iteration }));
   }
   await deps.store.write(batchesKey(state, run), { executionIds: ids });
-  const iterations = { CREATED: ids.length, RUNNING: 0 };
+  if (!ids.length) {
+    // no batch: the run ends SUCCESS without outputs (ExecutorService.handleExecutableTask, "if no executions we move the task to SUCCESS immediately")
+    end(state, run, task, "SUCCESS");
+    state.touch(run);
+    return;
+  }
+  // Without `wait`, Kestra hands each child's result back at once as SUCCESS, moving one count from RUNNING each time
+  // (ExecutableUtils.manageIterations): no CREATED count, RUNNING 0, SUCCESS every batch. With it, all start CREATED.
+  const iterations = target.wait ? { CREATED: ids.length, RUNNING: 0 } : { RUNNING: 0, SUCCESS: ids.length };
   run.outputsUri = await deps.store.write(`${recordsPrefix(state.execution)}/${run.taskId}.${run.id}.outputs.0.json`, { numberOfBatches: ids.length, iterations });
   // the run waits on its children as a Subflow's does; its first child stands for them all, the others are in batches.json
-  if (ids.length) run.subflowExecutionId = ids[0];
-  if (!ids.length || !target.wait) end(state, run, task, "SUCCESS");
+  run.subflowExecutionId = ids[0];
+  if (!target.wait) end(state, run, task, "SUCCESS");
   state.touch(run);
 }
 

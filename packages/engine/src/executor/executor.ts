@@ -663,9 +663,15 @@ export class Executor {
       });
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
-    // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run)
-    for (const job of state.jobs) await queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) });
-    await this.settleEnded(state);
+    // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run).
+    // The jobs (in order) and the settles of the attempts that ended go out together: on Redis one
+    // write and one round trip, where waiting for the jobs' replies before settling was a second
+    // round trip per event (every result that starts the next task). A failure of any is the
+    // event's failure, as before; sends with an id and settles may be made again.
+    await Promise.all([
+      ...state.jobs.map((job) => queue.send(jobsChannel(job.task.workerGroup?.key ?? "default"), job, { id: jobId(job.taskRunId, job.attempt), ...(this.resent.has(job) ? { resend: true } : {}) })),
+      this.settleEnded(state),
+    ]);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });

@@ -90,7 +90,8 @@ export async function buildTaskRenderContext(parts: RunParts, job: WorkerJob, ma
       kv: kvFunction(kv, namespace),
       connection: connectionFunction(connections),
     },
-    openInputs: (inputs) => openSecretInputs(inputs, job.executionId, parts.encryption, (value) => masker.add(value)),
+    // a Loop's iteration reads its root execution's inputs, sealed under the root's id (loop-execution.ts shares the inputsUri)
+    openInputs: (inputs) => openSecretInputs(inputs, context.loopRoot?.id ?? job.executionId, parts.encryption, (value) => masker.add(value)),
     signal,
     logs: parts.logs,
   });
