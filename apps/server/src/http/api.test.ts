@@ -149,8 +149,13 @@ tasks:
     form.set("times", "2");
     const r = await json(await api("/executions/api.test/hello?wait=true&labels=team:data", { method: "POST", body: form }));
     expect(r.body.inputs).toEqual({ name: "Form", times: 2 });
-    // and Kestra's system.correlationId, the execution's own id
-    expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: r.body.id }]);
+    // and Kestra's system labels: system.from api (ExecutionController.parseLabels), system.correlationId the execution's own id
+    expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: r.body.id }]);
+    // the one system label a caller may give, as Kestra's UI gives `ui`; any other is refused
+    const fromUi = await json(await api("/executions/api.test/hello?labels=system.from:ui", { method: "POST", body: form }));
+    expect(fromUi.body.labels).toContainEqual({ key: "system.from", value: "ui" });
+    const forged = await json(await api("/executions/api.test/hello?labels=system.restarted:true", { method: "POST", body: form }));
+    expect(forged.status).toBe(422);
   });
 
   it("refuses invalid inputs with 422 and creates no execution", async () => {

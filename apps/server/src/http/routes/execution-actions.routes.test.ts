@@ -112,7 +112,7 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     const source = await run("carol");
     const { status, body } = await json(await post(`/executions/${source.id}/labels`, [{ key: "env", value: "prod" }]));
     expect(status).toBe(200);
-    expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.correlationId", value: source.id }]);
+    expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: source.id }]);
     const search = (await json(await api("/executions/search?labels=env:prod"))).body;
     expect(search.results.map((e: { id: string }) => e.id)).toContain(source.id);
   });
@@ -187,7 +187,7 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect((await json(await api(`/executions/${source.id}/labels`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }))).status).toBe(400);
     expect((await json(await post(`/executions/${source.id}/labels`))).status).toBe(400);
     expect((await json(await post("/executions/ghost/labels", [{ key: "a", value: "b" }]))).status).toBe(404);
-    expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: source.id }]);
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: source.id }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
-  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
+  assertSafeKey, assertStorableText, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState, type HistorySearch,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
@@ -11,6 +11,8 @@ import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQ
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
+/** where an execution came from, as Kestra's Label.FROM labels it */
+const FROM_LABEL = "system.from";
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -95,10 +97,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
     const inputs = await inputsOf(c, deps, filesRoot);
     assertOwnFiles(flow, inputs, filesRoot);
-    const labels = labelsQuery(c);
+    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`
+    const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
+    assertStorableText(from, `label ${FROM_LABEL}`, 422);
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
     try {
-      await deps.executions.create({ flow, inputs, labels, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
+      await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;
