@@ -126,6 +126,23 @@ async function freshDatabase() {
   throw new Error("distributed mode needs FERRY_BENCH_POSTGRES_URL or FERRY_BENCH_MYSQL_URL, and FERRY_BENCH_REDIS_URL");
 }
 
+/** removes a distributed run's queue keys (streams, marks, timers), which otherwise stay in the shared Redis */
+async function dropRedisKeys(prefix) {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(process.env.FERRY_BENCH_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** node flags for every server process (`FERRY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR"` profiles them) */
 const NODE_ARGS = process.env.FERRY_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
 
@@ -144,13 +161,15 @@ async function startServer(config = { yaml: "", env: {} }, root = ROOT) {
   const env = { ...process.env, FERRY_SERVER__PORT: String(port), FERRY_LOGGING__LEVEL: "warn", ...config.env };
   if (config.yaml) writeFileSync(join(dir, "ferry.yaml"), config.yaml);
   let database;
+  let redisPrefix;
   const extra = [];
   if (opts.mode === "distributed") {
     if (!process.env.FERRY_BENCH_REDIS_URL) throw new Error("distributed mode needs FERRY_BENCH_REDIS_URL");
     database = await freshDatabase();
+    redisPrefix = `ferry-bench-${Date.now().toString(36)}`;
     writeFileSync(
       join(dir, "ferry.yaml"),
-      `repository: { type: ${database.type}, url: "${database.url}" }\nqueue: { type: redis, url: "${process.env.FERRY_BENCH_REDIS_URL}", prefix: "ferry-bench-${Date.now().toString(36)}" }\n${config.yaml}`,
+      `repository: { type: ${database.type}, url: "${database.url}" }\nqueue: { type: redis, url: "${process.env.FERRY_BENCH_REDIS_URL}", prefix: "${redisPrefix}" }\n${config.yaml}`,
     );
   }
   const started = performance.now();
@@ -187,6 +206,7 @@ async function startServer(config = { yaml: "", env: {} }, root = ROOT) {
         await new Promise((r) => (c.exitCode !== null ? r() : c.once("exit", r)));
       }
       await database?.drop();
+      if (redisPrefix) await dropRedisKeys(redisPrefix);
       // in the background: a long run leaves a file per input, output and trigger body of every
       // execution (150,000 after 5 rounds of benchmark01), whose removal took minutes holding the bench lock
       spawn("rm", ["-rf", dir], { detached: true, stdio: "ignore" }).unref();

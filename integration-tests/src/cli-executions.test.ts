@@ -134,6 +134,20 @@ describe("ferry executions and ferry flow, against a real server", () => {
     expect(refused.stderr).toMatch(new RegExp(`^ferry: POST /api/v1/executions/${id}/restart: HTTP 409: .+\\n$`));
   }, 180_000);
 
+  it("executions restart --revision restarts on that flow revision as a new execution (Kestra's restart with a revision), answered RESTARTED", async () => {
+    const failed = await runCli(["execute", NS, "flaky", "-i", `needs=${join(dir, "never-there")}`, "--wait", ...s]);
+    expect(failed.code).toBe(1);
+    const id = (lastEvent(failed.stdout) as unknown as { id: string }).id;
+    const unknown = await runCli(["executions", "restart", id, "--revision", "99", ...s]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/HTTP 404: flow .+ has no revision 99/);
+    expect((await runCli(["executions", "restart", id, "--revision", "two", ...s])).code).not.toBe(0);
+    const copy = JSON.parse((await runCli(["executions", "restart", id, "--revision", "1", "--json", ...s])).stdout) as Execution & { parentId: string; flowRevision: number };
+    expect(copy.id).not.toBe(id);
+    expect(copy).toMatchObject({ parentId: id, flowRevision: 1, state: { current: "RESTARTED" } });
+    expect((await runCli(["executions", "follow", copy.id, ...s])).code).toBe(1); // the file is still missing
+  }, 180_000);
+
   it("executions purge takes only what its filters select: flow, label, state", async () => {
     const purge = async (...args: string[]) => {
       const r = await runCli(["executions", "purge", "--before", "0s", ...args, ...s]);

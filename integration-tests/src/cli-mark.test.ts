@@ -35,7 +35,7 @@ describe("ferry executions mark", () => {
     const second = await failed();
     const gate = second.taskRunList.find((r) => r.taskId === "gate")!;
     const answered = await runCli(["executions", "mark", second.id, "--task-run", gate.id, "--state", "WARNING", ...s]);
-    expect(answered.stdout).toMatch(new RegExp(`^execution ${second.id}: task run ${gate.id} marked WARNING \\((RUNNING|WARNING)\\)\\n$`));
+    expect(answered.stdout).toMatch(new RegExp(`^execution ${second.id}: task run ${gate.id} marked WARNING \\(RESTARTED\\)\\n$`));
   }, 180_000);
 
   it("bad input is one line: a state it cannot take (2), no task named (2), a task that did not run (1)", async () => {

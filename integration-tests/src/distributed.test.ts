@@ -214,6 +214,58 @@ for (const repo of SHARED_DATABASES) {
       expect(end.taskRunList.find((r) => r.taskId === "said")!.outputs).toEqual({ value: "1.0 2.0 [3.0,4]" });
     }, 60_000);
 
+    it("answers a restart, a markAs and a replay from a task run RESTARTED, then runs them on the workers; a restart on a revision is a new execution (issue 17)", async () => {
+      const flow = (format: string) => `id: restartable\nnamespace: it.distributed\ntasks:\n  - { id: a, type: core.Return, format: "${format}" }\n  - { id: c, type: core.Log, message: "{{ taskrun.attemptsCount == 1 ? 'ok' : ko }}" }\n  - { id: d, type: core.Return, format: "{{ outputs.a.value }}" }\n`;
+      const deploy = async (format: string) => expect((await fetch(`${c.url}/api/v1/flows/it.distributed/restartable`, { method: "PUT", body: flow(format), headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body: flow("one"), headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      type Answer = Omit<Execution, "state" | "taskRunList"> & { parentId?: string; flowRevision: number; state: { current: string; histories: Array<{ state: string }> }; taskRunList: Array<Execution["taskRunList"][number] & { id: string }> };
+      const post = (path: string, body?: unknown) => c.api<Answer>(path, { method: "POST", ...(body ? { body: JSON.stringify(body), headers: { "content-type": "application/json" } } : {}) });
+      const failed = async () => {
+        const e = await c.api<{ id: string }>("/executions/it.distributed/restartable", { method: "POST" });
+        const ended = (await c.waitEnd(e.id)) as Answer;
+        expect(ended.state.current).toBe("FAILED");
+        return ended;
+      };
+      const histories = (e: Answer) => e.state.histories.map((h) => h.state);
+
+      const first = await failed();
+      const restarted = await post(`/executions/${first.id}/restart`);
+      expect(restarted.state.current).toBe("RESTARTED");
+      expect(histories(restarted)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED"]);
+      expect(restarted.taskRunList.find((r) => r.taskId === "c")?.state.current).toBe("RESTARTED");
+      const again = (await c.waitEnd(first.id)) as Answer;
+      expect(again.state.current).toBe("SUCCESS");
+      expect(histories(again)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
+
+      const second = await failed();
+      const marked = await post(`/executions/${second.id}/state`, { taskRunId: second.taskRunList.find((r) => r.taskId === "c")!.id, state: "SUCCESS" });
+      expect(marked.state.current).toBe("RESTARTED");
+      expect((await c.waitEnd(second.id)).state.current).toBe("SUCCESS");
+
+      const replay = await post(`/executions/${again.id}/replay?taskRunId=${again.taskRunList.find((r) => r.taskId === "d")!.id}`);
+      expect(replay.state.current).toBe("RESTARTED");
+      expect(histories(replay)).toEqual([...histories(again), "RESTARTED"]);
+      expect(replay.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["a:SUCCESS", "c:SUCCESS", "d:RESTARTED"]);
+      expect((await c.waitEnd(replay.id)).state.current).toBe("SUCCESS");
+
+      const third = await failed();
+      await deploy("two");
+      const onRevision = await post(`/executions/${third.id}/restart?revision=${third.flowRevision + 1}`);
+      expect(onRevision.id).not.toBe(third.id);
+      expect(onRevision.parentId).toBe(third.id);
+      expect(onRevision.flowRevision).toBe(third.flowRevision + 1);
+      expect(onRevision.state.current).toBe("RESTARTED");
+      const revEnd = (await c.waitEnd(onRevision.id)) as Answer;
+      expect(revEnd.state.current).toBe("SUCCESS");
+      expect(revEnd.taskRunList.find((r) => r.taskId === "d")?.outputs).toEqual({ value: "one" });
+      expect((await c.api<Answer>(`/executions/${third.id}`)).state.current).toBe("FAILED");
+      const unknown = await fetch(`${c.url}/api/v1/executions/${third.id}/restart?revision=99`, { method: "POST" });
+      expect(unknown.status).toBe(404);
+      // searchable by its state while it is one
+      const search = await c.api<{ total: number }>("/executions/search?state=RESTARTED&namespace=it.distributed");
+      expect(search.total).toBe(0);
+    }, 120_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { answerProblems, markIn, restartFrom, type ConformanceAnswer, type ConformanceMark, type ConformanceRestart } from "./conformance-actions.js";
 
 /**
  * One conformance case: a Kestra flow and the result Kestra gives, in the format of
@@ -28,7 +29,11 @@ import { join } from "node:path";
  * - `replay`: once the execution ended, replay it from the run of `taskId` whose value path (its loop values,
  *   outermost first) is `values` (`POST /api/v1/executions/{id}/replay?taskRunId=…`); every other check reads the
  *   replay, ended. `kept`: the runs (`taskId`, or `taskId[value/…]`) whose outputs the replay carries over from
- *   the source unchanged; every other run with outputs must have made new ones (outputs that name `taskrun.id`).
+ *   the source unchanged; every other run with outputs must have made new ones (outputs that name `taskrun.id`);
+ *   `answer`: what the replay call answers (conformance-actions.ts);
+ * - `restart`, `mark`: once the execution ended, it is restarted (on a new revision with `revision_flow`) or a task
+ *   run of it (or of the child of one of its Subflow runs) is marked; `answer` checks what the call answers, every
+ *   other check reads the execution once ended again (conformance-actions.ts).
  */
 export interface ConformanceExpect {
   namespace: string;
@@ -51,6 +56,8 @@ export interface ConformanceExpect {
   loop_iterations?: Record<string, string[]>;
   reviews?: ConformanceReview[];
   replay?: ConformanceReplay;
+  restart?: ConformanceRestart;
+  mark?: ConformanceMark;
   restart_behind?: { inputs?: Record<string, string> };
   execution_history_has?: string[];
   flows?: string[];
@@ -73,6 +80,7 @@ export interface ConformanceReplay {
   taskId: string;
   values?: string[];
   kept: string[];
+  answer?: ConformanceAnswer;
 }
 
 export interface ConformanceCase {
@@ -198,6 +206,12 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     if (!replayed) return problems;
     id = replayed;
   }
+  if (exp.restart || exp.mark) {
+    const ended = await settled(base, id);
+    const next = exp.restart ? await restartFrom(base, c.folder, exp.namespace, ended, exp.restart, problems) : await markIn(base, ended, exp.mark!, problems);
+    if (!next) return problems;
+    id = next;
+  }
   if (exp.restart_behind && !(await restartBehind(base, exp, await settled(base, id), problems))) return problems;
   for (const deadline = Date.now() + 60_000; ; ) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
@@ -322,7 +336,9 @@ async function replayFrom(base: string, source: Json, replay: ConformanceReplay,
     problems.push(`replay: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
     return undefined;
   }
-  return ((await response.json()) as Json).id as string;
+  const answered = (await response.json()) as Json;
+  problems.push(...answerProblems("replay", replay.answer, answered, source));
+  return answered.id as string;
 }
 
 /** starts another execution of the flow, restarts the ended `source` once that one is RUNNING; answers whether it was */

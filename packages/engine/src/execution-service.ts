@@ -1,9 +1,10 @@
 import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
-  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue,
+  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError,
   type Repository,
 } from "@ferry/sdk";
-import { newState, transition } from "./executor/execution-state.js";
+import { ExecutionState, newState, transition } from "./executor/execution-state.js";
+import { admitRestart } from "./executor/concurrency-limit.js";
 import { blockedByChecks, CHECK_LOG_LEVEL, failedChecks, type FailedChecks } from "./flow-checks.js";
 import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
@@ -59,6 +60,13 @@ export function executionLabels(flowLabels: Record<string, string> | undefined, 
   Object.assign(labels, system);
   labels[CORRELATION_ID_LABEL] ??= id;
   return labels;
+}
+
+/** the source's state history, then RESTARTED */
+function restartedState(from: ExecutionRecord, now: string): ExecutionRecord["state"] {
+  const state = structuredClone(from.state);
+  transition(state, "RESTARTED", now);
+  return state;
 }
 
 /** the request's scheduleDate as an instant, or a 422 naming it when it is not a date-time with an offset */
@@ -145,6 +153,11 @@ export class ExecutionService {
    * execution's, when the caller chose it (a claim made in its name).
    */
   async replay(source: StoredExecution, flow: Flow, fromTaskRunId?: string, id = newId()): Promise<ExecutionRecord> {
+    return (await this.replayWithRuns(source, flow, fromTaskRunId, id)).execution;
+  }
+
+  /** replay, answering the task runs as saved too: a replay from a task run answers RESTARTED, as Kestra's does, before the executor moves it on */
+  async replayWithRuns(source: StoredExecution, flow: Flow, fromTaskRunId?: string, id = newId()): Promise<StoredExecution> {
     const from = source.execution;
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id, flow) : undefined;
@@ -162,7 +175,8 @@ export class ExecutionService {
       namespace: flow.namespace,
       flowId: flow.id,
       flowRevision: flow.revision ?? from.flowRevision,
-      state: newState("CREATED", now),
+      // from a task run: the source's history and RESTARTED (Kestra's replay: execution.withState(RESTARTED)), which the executor starts
+      state: kept ? restartedState(from, now) : newState("CREATED", now),
       inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed)) : undefined,
       labels: { ...from.labels, [REPLAY_LABEL]: "true" },
       trigger: from.trigger
@@ -181,13 +195,75 @@ export class ExecutionService {
     const runs = kept?.runs ?? [];
     for (const run of runs) {
       const original = source.taskRuns.find((r) => kept!.ids.get(r.id) === run.id)!;
+      if (original.id === kept!.restarted) continue; // runs again: nothing of its last run to carry
       await copyTaskRunData(this.store, from, execution, original, run);
     }
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; the execution was not replayed, retry later");
     await this.repository.saveExecution(execution, runs);
     // the executor's memory of a new execution holds no task runs: a replay that keeps some is read back instead
     if (!runs.length) this.events?.emit("created", execution);
+    const saved = structuredClone({ execution, taskRuns: runs });
+    // made RESTARTED: a Flow trigger naming that state hears it, as it hears a restart's (the executor's saves announce the states after it)
+    if (kept) {
+      this.events?.emit("execution", {
+        executionId: id, namespace: execution.namespace, flowId: execution.flowId, state: "RESTARTED", entered: [{ state: "RESTARTED", transition: execution.state.histories.length }],
+      });
+    }
     await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
+    return saved;
+  }
+
+  /**
+   * Kestra's ExecutionService.restart with a revision (ExecutionServiceTest.restartSimpleRevision):
+   * the restart happens in a NEW execution (new id, parent = the source) on that revision of the
+   * flow. Made here as a copy of the source as it ended (every task run, new ids, outputs and
+   * files copied, its state and history, `system.restarted` then set by the restart itself),
+   * which the executor's restart then restarts. Its concurrency slot is taken before the copy is
+   * saved, so a refusal leaves nothing behind.
+   */
+  async restartCopy(source: StoredExecution, flow: Flow, id = newId()): Promise<ExecutionRecord> {
+    const from = source.execution;
+    const prefix = executionPrefix(flow.namespace, flow.id, id);
+    const ids = new Map(source.taskRuns.map((r) => [r.id, newId()]));
+    const runs: TaskRunRecord[] = source.taskRuns.map((r) => ({
+      ...structuredClone({ ...r, state: r.state, attempts: r.attempts, outputsUri: r.outputsUri }),
+      id: ids.get(r.id)!,
+      executionId: id,
+      parentTaskRunId: r.parentTaskRunId ? ids.get(r.parentTaskRunId) : undefined,
+    }));
+    let inputs: Record<string, unknown> = {};
+    const resealed = new Set<string>();
+    if (from.inputsUri) {
+      // what was sealed in the source is sealed again, as a replay does
+      inputs = await openSecretInputs(await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs"), from.id, this.encryption, (secret) => resealed.add(secret));
+      await this.copyFileInputs(flow, inputs, from, prefix);
+    }
+    const now = new Date().toISOString();
+    const execution: ExecutionRecord = {
+      id,
+      namespace: flow.namespace,
+      flowId: flow.id,
+      flowRevision: flow.revision ?? from.flowRevision,
+      state: structuredClone(from.state),
+      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed)) : undefined,
+      labels: { ...from.labels },
+      trigger: from.trigger
+        ? { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined }
+        : undefined,
+      parent: from.parent,
+      storagePrefix: prefix,
+      originalId: from.originalId ?? from.id,
+      replayOf: from.id,
+      ...(from.attemptNumber ? { attemptNumber: from.attemptNumber } : {}),
+      originalCreated: from.originalCreated ?? from.created,
+      created: now,
+      updated: now,
+    };
+    if (from.variablesUri) execution.variablesUri = await this.store.write(variablesKey(prefix, id), await readForReplay(this.store, from, from.variablesUri, "variables"));
+    for (const run of runs) await copyTaskRunData(this.store, from, execution, source.taskRuns.find((r) => ids.get(r.id) === run.id)!, run);
+    const refused = await admitRestart(new ExecutionState(execution, runs, flow), this.repository);
+    if (refused) throw new ConflictError(refused);
+    await this.repository.saveExecution(execution, runs);
     return execution;
   }
 

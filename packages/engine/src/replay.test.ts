@@ -6,7 +6,7 @@ import { keptTaskRuns } from "./replay.js";
 // Kestra's ExecutionServiceTest replay* methods, on flows shaped as its flows/valids ones: a replay from a
 // task run keeps every task run but that one's successors in the flow's graph (GraphUtils.successors),
 // worked out per task. Kestra's counts include the target, kept RUNNING (a flowable) or RESTARTED; Ferry
-// drops it and runs it afresh, so it keeps one run fewer and the new execution creates the target.
+// keeps a runnable target RESTARTED too, and drops a flowable one to walk it afresh (one run fewer there).
 
 let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
@@ -155,8 +155,9 @@ describe("replay from a task run keeps what Kestra keeps (ExecutionServiceTest r
   it("replayEachSeq2: from 1-2-1_return s1/a a, its parents RUNNING (Kestra: 23 runs, 6 at replay with the target RESTARTED)", async () => {
     const source = await h.run(EACH_SEQUENTIAL_NESTED);
     const { keptLabels, done } = await replay(source, runOf(source, "1-2-1_return", ["s1", "a a"]).id);
-    expect(keptLabels).toEqual(["1-1_return[s1]:SUCCESS", "1-1_return[s2]:SUCCESS", "1-1_return[s3]:SUCCESS", "1-2_each[s1]:RUNNING", "1_each:RUNNING"]);
-    expect(keptLabels.length + 1).toBe(6);
+    // the target, a runnable, is kept RESTARTED as Kestra's mapTaskRun keeps it (its next attempt to come)
+    expect(keptLabels).toEqual(["1-1_return[s1]:SUCCESS", "1-1_return[s2]:SUCCESS", "1-1_return[s3]:SUCCESS", "1-2-1_return[a a]:RESTARTED", "1-2_each[s1]:RUNNING", "1_each:RUNNING"]);
+    expect(keptLabels.length).toBe(6);
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns).toHaveLength(23);
     expect((await carried(source, done)).same).toEqual(["/1_each/1-1_return[s1]", "/1_each/1-1_return[s2]", "/1_each/1-1_return[s3]"]);
@@ -215,12 +216,45 @@ tasks:
       return runs.map((r) => `${label(source, old.get(r.id)!)}:${r.state.current}`).sort();
     };
     // b waits for a, d for b: from b, d goes; a and c stay; dir and last come after the Dag
-    expect(kept("b")).toEqual(["a:SUCCESS", "c:SUCCESS", "dag:RUNNING"]);
-    // from w2 the directory runs again whole: w1 goes too
-    expect(kept("w2")).toEqual(["a:SUCCESS", "b:SUCCESS", "c:SUCCESS", "d:SUCCESS", "dag:SUCCESS"]);
+    expect(kept("b")).toEqual(["a:SUCCESS", "b:RESTARTED", "c:SUCCESS", "dag:RUNNING"]);
+    // from w2 the directory runs again whole (RESTARTED, as Kestra's mapTaskRun makes a WorkingDirectory): w1 goes too
+    expect(kept("w2")).toEqual(["a:SUCCESS", "b:SUCCESS", "c:SUCCESS", "d:SUCCESS", "dag:SUCCESS", "dir:RESTARTED"]);
     const started = await h.executions.replay(source, flow, runOf(source, "b", []).id);
     const done = await h.waitFor(started.id, (e) => isTerminal(e.state.current));
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(source.taskRuns.map((t) => t.taskId).sort());
+  });
+});
+
+describe("replay keeps the errors branch's runs as Kestra's GraphUtils.successors does", () => {
+  const FLOW = `
+id: replay-errors
+namespace: test.replay
+tasks:
+  - { id: a, type: core.Return, format: a }
+  - { id: b, type: core.Fail }
+errors:
+  - { id: e, type: core.Return, format: "handled {{ taskrun.id }}" }
+`;
+
+  it("from a later task the errors runs stay (not successors: they hang off the flow's root), and are not run again", async () => {
+    const source = await h.run(FLOW);
+    expect(source.execution.state.current).toBe("FAILED");
+    expect(source.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    const { keptLabels, done } = await replay(source, runOf(source, "b", []).id);
+    expect(keptLabels).toEqual(["a:SUCCESS", "b:RESTARTED", "e:SUCCESS"]);
+    expect(done.execution.state.current).toBe("FAILED");
+    expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    // e kept its output: it did not run again
+    expect((await carried(source, done)).same).toEqual(["/a", "/e"]);
+  });
+
+  it("from the first task (the root leads to it, and to the errors branch) the errors runs go and run again", async () => {
+    const source = await h.run(FLOW);
+    const { keptLabels, done } = await replay(source, runOf(source, "a", []).id);
+    expect(keptLabels).toEqual(["a:RESTARTED"]);
+    expect(done.execution.state.current).toBe("FAILED");
+    expect(done.taskRuns.map((t) => t.taskId).sort()).toEqual(["a", "b", "e"]);
+    expect((await carried(source, done)).again).toEqual(["/e"]);
   });
 });

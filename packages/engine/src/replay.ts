@@ -2,7 +2,7 @@ import { isStorageUri, isTerminal, newId, PurgedError, toStorageUri, UserError, 
 import type { Flow } from "@ferry/core";
 import type { JsonStore } from "./json-store.js";
 import { filesPrefix, planKey, recordsPrefix, taskFilesPrefix, taskOutputsKey } from "./storage-keys.js";
-import { newState } from "./executor/execution-state.js";
+import { newState, transition } from "./executor/execution-state.js";
 
 export interface StoredExecution {
   execution: ExecutionRecord;
@@ -65,11 +65,13 @@ function taskPlaces(flow: Pick<Flow, "tasks" | "errors" | "finally">): Map<strin
  * the target's, and the later runs of its own task (a loop's other values), with all they ran
  * inside; in a Dag the tasks that wait for it; in a list that runs at once (Parallel, EachParallel,
  * ForEach with concurrency) nothing, so the other branches keep their runs and outputs. The enclosing flowables take up their
- * branches again (RUNNING); the target, what ran inside it and the `errors`/`finally` runs are
- * dropped, and the new execution runs them afresh. Inside a WorkingDirectory the whole directory
+ * branches again (RUNNING); what ran inside the target and the `finally` runs are dropped, and
+ * the `errors` runs of the target's own list when the target is its first (GraphUtils.successors
+ * reaches an errors branch from its cluster's root only; its other runs stay, as Kestra keeps them), and the new execution runs them afresh; the target itself is kept RESTARTED when it is
+ * a runnable task (its next attempt follows), dropped when it is a flowable. Inside a WorkingDirectory the whole directory
  * runs again, as Kestra's removeWorkerTask does. Each kept run gets a new id; parents are remapped.
  */
-export function keptTaskRuns(source: StoredExecution, taskRunId: string, executionId: string, flow: Pick<Flow, "tasks" | "errors" | "finally">): { runs: TaskRunRecord[]; ancestors: Set<string>; ids: Map<string, string> } {
+export function keptTaskRuns(source: StoredExecution, taskRunId: string, executionId: string, flow: Pick<Flow, "tasks" | "errors" | "finally">): { runs: TaskRunRecord[]; ancestors: Set<string>; ids: Map<string, string>; restarted?: string } {
   const byId = new Map(source.taskRuns.map((r) => [r.id, r]));
   const target = byId.get(taskRunId);
   if (!target) throw new UserError(`task run ${taskRunId} is not a task run of execution ${source.execution.id}`, { status: 404 });
@@ -88,7 +90,11 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
       if (sibling.id === node.id || sibling.parentTaskRunId !== node.parentTaskRunId || ancestors.has(sibling.id)) continue;
       const at = places.get(sibling.taskId);
       if (!place || !at) continue;
-      if (HANDLERS.has(at.list)) dropped.add(sibling.id);
+      if (at.list === "errors") {
+        // Kestra's GraphUtils.successors: an errors branch hangs off its cluster's root, reached only from a target the root
+        // leads to (the first of a list, any task of a list that runs at once, a Dag task waiting for none); else its runs stay
+        if (node === from[0] && (place.index === 0 || place.parallel || (place.dependsOn !== undefined && place.dependsOn.length === 0))) dropped.add(sibling.id);
+      } else if (HANDLERS.has(at.list)) dropped.add(sibling.id);
       else if (place.dependsOn && at.dependsOn) {
         if (waitsFor(places, sibling.taskId, node.taskId)) dropped.add(sibling.id);
       } else if (at.list === place.list && !place.parallel && (at.index > place.index || (at.index === place.index && order.get(sibling.id)! > order.get(node.id)!))) dropped.add(sibling.id);
@@ -98,7 +104,12 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
     for (let p: TaskRunRecord | undefined = r; p; p = p.parentTaskRunId ? byId.get(p.parentTaskRunId) : undefined) if (dropped.has(p.id)) return true;
     return false;
   };
-  const keep = source.taskRuns.filter((r) => ancestors.has(r.id) || (!droppedWithin(r) && isTerminal(r.state.current) && !!r.state.endDate));
+  // Kestra's mapTaskRun: the target, when a runnable task (or a WorkingDirectory, run again whole), is kept RESTARTED
+  // (its history and attempts, its next attempt to come); a flowable target is dropped, and walked afresh
+  const start = from[0]!;
+  const restarted = isTerminal(start.state.current)
+    && (places.get(start.taskId)?.type.endsWith("WorkingDirectory") || (!start.planUri && !start.subflowExecutionId && !source.taskRuns.some((r) => r.parentTaskRunId === start.id)));
+  const keep = source.taskRuns.filter((r) => ancestors.has(r.id) || (restarted && r.id === start.id) || (!droppedWithin(r) && isTerminal(r.state.current) && !!r.state.endDate));
   const ids = new Map(keep.map((r) => [r.id, newId()]));
   const runs = keep.map((r) => ({
     // state, attempts and outputsUri named: an executor's held run has them as accessors, which a clone would leave out
@@ -109,7 +120,13 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
     // enclosing flowables take up their branches again
     ...(ancestors.has(r.id) ? { state: newState("RUNNING" as const) } : {}),
   }));
-  return { runs, ancestors, ids };
+  const again = restarted ? runs.find((r) => r.id === ids.get(start.id)) : undefined;
+  if (again) {
+    transition(again.state, "RESTARTED");
+    again.outputsUri = undefined;
+    again.planUri = undefined;
+  }
+  return { runs, ancestors, ids, ...(again ? { restarted: start.id } : {}) };
 }
 
 /** whether Dag task `taskId` waits, directly or through others, for `on` */

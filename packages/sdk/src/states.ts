@@ -12,7 +12,13 @@ export type ExecutionState =
   /** ended by a failure that `retry.behavior: CREATE_NEW_EXECUTION` retries in a new execution */
   | "RETRIED"
   /** waiting for a concurrency slot */
-  | "QUEUED";
+  | "QUEUED"
+  /**
+   * restarted, replayed from a task run or a task run marked (Kestra's ExecutionService.restart,
+   * replay, markAs): what those calls answer; the executor's next step moves it on to RUNNING
+   * (Kestra's ExecutorService.handleRestart). Not an end.
+   */
+  | "RESTARTED";
 
 export type TaskRunState =
   | "CREATED"
@@ -28,10 +34,12 @@ export type TaskRunState =
   /** failed, and retried in a new execution (`retry.behavior: CREATE_NEW_EXECUTION`) */
   | "RETRIED"
   /** a Pause task holding its execution until it is resumed (or its pauseDuration passes) */
-  | "PAUSED";
+  | "PAUSED"
+  /** to run again in a restart or replay: it gets its next attempt as the execution goes back to RUNNING */
+  | "RESTARTED";
 
 export const EXECUTION_STATES: readonly ExecutionState[] = [
-  "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED",
+  "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED", "RESTARTED",
 ];
 
 // Kestra's State.Type.isTerminated()

@@ -22,11 +22,10 @@ const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING
 const NEVER_ENTERED: Partial<Record<(typeof FLOW_TRIGGER_STATES)[number], string>> = {
   CREATED: "an execution starts CREATED and never enters it by a change of state, so a Flow trigger never reacts to it (as in Kestra)",
   RETRYING: "a Ferry execution is never RETRYING: a flow-level retry ends it RETRIED, or restarts its failed task runs while it stays RUNNING",
-  RESTARTED: "a restarted Ferry execution goes straight back to RUNNING: name RUNNING",
   SKIPPED: "an execution is never SKIPPED (task runs are)",
 };
 /** left out of the enum, so the generated JSON Schema refuses them too; the message says why */
-type EnteredState = Exclude<(typeof FLOW_TRIGGER_STATES)[number], "CREATED" | "RETRYING" | "RESTARTED" | "SKIPPED">;
+type EnteredState = Exclude<(typeof FLOW_TRIGGER_STATES)[number], "CREATED" | "RETRYING" | "SKIPPED">;
 const ENTERED = FLOW_TRIGGER_STATES.filter((state) => !NEVER_ENTERED[state]) as [EnteredState, ...EnteredState[]];
 const flowTriggerState = z.enum(ENTERED, {
   error: (iss) => {

@@ -59,12 +59,14 @@ export function registerExecutionActions(executions: Command): void {
     withFollow(
       executions
         .command("restart")
-        .description("restart a FAILED or KILLED execution from its failed task runs, on the same inputs")
-        .argument("<id>", "execution id"),
+        .description("restart a FAILED or KILLED execution from its failed task runs, on the same inputs (it answers RESTARTED, then runs)")
+        .argument("<id>", "execution id")
+        .option("-r, --revision <n>", "restart on this revision of the flow, as a new execution (Kestra's restart with a revision)", integerIn(1, 2_147_483_647)),
     ),
-  ).action(async (id: string, options: FollowOptions) => {
-    const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, "/restart"));
-    await answerOrFollow(options, execution, "restarted");
+  ).action(async (id: string, options: FollowOptions & { revision?: number }) => {
+    const query = options.revision ? `?revision=${options.revision}` : "";
+    const execution = await clientFor(options).expect<ExecutionJson>("POST", executionPath(id, `/restart${query}`));
+    await answerOrFollow(options, execution, execution.id === id ? "restarted" : `restart of ${id} on revision ${options.revision}`);
   });
 
   withServer(

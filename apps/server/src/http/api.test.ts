@@ -149,8 +149,13 @@ tasks:
     form.set("times", "2");
     const r = await json(await api("/executions/api.test/hello?wait=true&labels=team:data", { method: "POST", body: form }));
     expect(r.body.inputs).toEqual({ name: "Form", times: 2 });
-    // and Kestra's system.correlationId, the execution's own id
-    expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: r.body.id }]);
+    // and Kestra's system labels: system.from api (ExecutionController.parseLabels), system.correlationId the execution's own id
+    expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: r.body.id }]);
+    // the one system label a caller may give, as Kestra's UI gives `ui`; any other is refused
+    const fromUi = await json(await api("/executions/api.test/hello?labels=system.from:ui", { method: "POST", body: form }));
+    expect(fromUi.body.labels).toContainEqual({ key: "system.from", value: "ui" });
+    const forged = await json(await api("/executions/api.test/hello?labels=system.restarted:true", { method: "POST", body: form }));
+    expect(forged.status).toBe(422);
   });
 
   it("refuses invalid inputs with 422 and creates no execution", async () => {
@@ -218,8 +223,55 @@ tasks:
     expect(state).toBe("KILLED");
     expect((await api(`/executions/${started.body.id}/kill`, { method: "DELETE" })).status).toBe(409);
     const restarted = await json(await api(`/executions/${started.body.id}/restart`, { method: "POST" }));
-    expect(restarted.body, JSON.stringify(restarted.body)).toMatchObject({ state: { current: "RUNNING" } });
+    // answered as Kestra's ExecutionService.restart returns it: RESTARTED, the source's history plus RESTARTED
+    expect(restarted.body, JSON.stringify(restarted.body)).toMatchObject({ state: { current: "RESTARTED" } });
+    expect(restarted.body.state.histories.map((h: { state: string }) => h.state)).toEqual(["CREATED", "RUNNING", "KILLING", "KILLED", "RESTARTED"]);
+    // then the executor's handleRestart: RUNNING
+    expect((await json(await api(`/executions/${started.body.id}`))).body.state.current).toBe("RUNNING");
     await api(`/executions/${started.body.id}/kill`, { method: "DELETE" });
+  });
+
+  it("restarts on a flow revision as a new execution (ExecutionServiceTest.restartSimpleRevision), refusing what cannot be", async () => {
+    const flow = (format: string, method = "POST") => yaml(`id: rev\nnamespace: api.test\ntasks:\n  - { id: a, type: core.Return, format: "${format}" }\n  - { id: c, type: core.Log, message: "{{ taskrun.attemptsCount == 1 ? 'ok' : ko }}" }\n`, method);
+    await api("/flows", flow("one"));
+    const started = await json(await api("/executions/api.test/rev?wait=true", { method: "POST" }));
+    expect(started.body.state.current).toBe("FAILED");
+    const id = started.body.id;
+    const refused = async (query: string) => json(await api(`/executions/${id}/restart${query}`, { method: "POST" }));
+    // bad input answers a 4xx naming why, and changes nothing
+    const notInteger = await refused("?revision=two");
+    expect(notInteger.status).toBe(400);
+    expect(notInteger.body.message).toMatch(/revision/);
+    const unknown = await refused("?revision=9");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toMatch(/no revision 9/);
+    expect((await refused("?revison=1")).status).toBe(400);
+    const source = await json(await api(`/executions/${id}`));
+    expect(source.body.state.current).toBe("FAILED");
+    expect(source.body.labels).not.toContainEqual({ key: "system.restarted", value: "true" });
+    expect((await json(await api(`/executions/search?flowId=rev&namespace=api.test`))).body.total).toBe(1);
+
+    expect((await api("/flows/api.test/rev", flow("two", "PUT"))).status).toBeLessThan(300);
+    const restarted = await refused("?revision=2");
+    expect(restarted.status, JSON.stringify(restarted.body)).toBe(200);
+    expect(restarted.body.id).not.toBe(id);
+    expect(restarted.body.parentId).toBe(id);
+    expect(restarted.body.flowRevision).toBe(2);
+    expect(restarted.body.state.current).toBe("RESTARTED");
+    expect(restarted.body.state.histories.map((h: { state: string }) => h.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED"]);
+    expect(restarted.body.labels).toContainEqual({ key: "system.restarted", value: "true" });
+    expect(restarted.body.taskRunList.map((r: { state: { current: string } }) => r.state.current)).toEqual(["SUCCESS", "RESTARTED"]);
+    let end = "";
+    for (let i = 0; i < 200 && end !== "SUCCESS"; i++) {
+      end = (await json(await api(`/executions/${restarted.body.id}`))).body.state.current;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(end).toBe("SUCCESS");
+    expect((await json(await api(`/executions/${id}`))).body.state.current).toBe("FAILED");
+    // an execution that did not fail is not restarted, with or without a revision
+    const ok = await json(await api(`/executions/${restarted.body.id}/restart?revision=2`, { method: "POST" }));
+    expect(ok.status).toBe(409);
+    expect(ok.body.message).toMatch(/SUCCESS; only FAILED or KILLED/);
   });
 
   it("follows an execution over server-sent events until it ends", async () => {

@@ -93,7 +93,13 @@ export const openApiDocument = {
         },
       },
     },
-    "/api/v1/executions/{id}/restart": { post: { summary: "Restart a FAILED or KILLED execution", parameters: [execId], responses: { 200: json("the execution"), 404: error("not found"), 409: error("not restartable") } } },
+    "/api/v1/executions/{id}/restart": {
+      post: {
+        summary: "Restart a FAILED or KILLED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
+        parameters: [execId, query("revision", "restart on this flow revision, as a new execution", { type: "integer" })],
+        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED or KILLED, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
+      },
+    },
     "/api/v1/executions/{id}/replay": {
       post: {
         summary: "Replay an ended execution: a new execution of its flow with the same inputs, from the start or from a task run (every task run but its successors in the flow is kept, outputs and all, as Kestra does: a Parallel's other branches, the tasks before it)",
@@ -109,7 +115,7 @@ export const openApiDocument = {
     },
     "/api/v1/executions/{id}/state": {
       post: {
-        summary: "Change the state of a task run of an ended execution (Kestra's markAs): the run and its last attempt take the state, its parents go back to RUNNING, and the execution carries on from there (next attempt, system.restarted)",
+        summary: "Change the state of a task run of an ended execution (Kestra's markAs): the run and its last attempt take the state, its parents go back to RUNNING, and the execution carries on from there (next attempt, system.restarted); answered as saved, RESTARTED",
         parameters: [execId],
         requestBody: {
           required: true,

@@ -128,8 +128,55 @@ triggers:
     expect(started.map((e: any) => e.trigger.variables.state).sort()).toEqual(["PAUSED", "PAUSED", "SUCCESS"]);
   });
 
+  it("states: [RESTARTED] starts the flow when the upstream is restarted, has a task run marked or is replayed from a task run (Kestra's restart, markAs, replay answer RESTARTED)", async () => {
+    // an upstream of its own: the tests below count what "upstream" starts
+    await t.deploy(`id: restartable
+namespace: chain.test
+inputs:
+  - { id: fail, type: BOOLEAN, defaults: false }
+tasks:
+  - id: maybe
+    type: core.If
+    condition: "{{ inputs.fail }}"
+    then:
+      - { id: boom, type: core.Fail }
+`);
+    await t.deploy(`id: on-restarted
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.state }}" }
+triggers:
+  - id: restarted
+    type: io.kestra.plugin.core.trigger.Flow
+    states: [RESTARTED]
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: restartable }
+`);
+    const failed = await run("restartable", { fail: true });
+    expect(failed.state.current).toBe("FAILED");
+    const startedBy = async (id: string) =>
+      until(async () => {
+        const found = (await executionsOf("on-restarted")).filter((e: any) => e.trigger.variables.executionId === id);
+        return found.length ? found : undefined;
+      });
+    expect((await t.api(`/executions/${failed.id}/restart`, { method: "POST" })).status).toBe(200);
+    expect((await startedBy(failed.id))[0].trigger.variables.state).toBe("RESTARTED");
+    const ended = await until(async () => {
+      const e = (await (await t.api(`/executions/${failed.id}`)).json()) as any;
+      return e.state.current === "FAILED" && e.state.histories.length > 4 ? e : undefined;
+    });
+    const boom = ended.taskRunList.find((r: any) => r.taskId === "boom");
+    const replay = (await (await t.api(`/executions/${failed.id}/replay?taskRunId=${boom.id}`, { method: "POST" })).json()) as any;
+    expect(replay.state.current).toBe("RESTARTED");
+    expect((await startedBy(replay.id))[0].trigger.variables.state).toBe("RESTARTED");
+    // an execution that is never restarted fires nothing
+    const plain = await run("restartable");
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await executionsOf("on-restarted")).some((e: any) => e.trigger.variables.executionId === plain.id)).toBe(false);
+  });
+
   it("refuses at deploy a state no execution enters, naming it (422)", async () => {
-    for (const [state, why] of [["CREATED", /starts CREATED/], ["RESTARTED", /straight back to RUNNING/]] as const) {
+    for (const [state, why] of [["CREATED", /starts CREATED/], ["RETRYING", /never RETRYING/]] as const) {
       const response = await t.api("/flows", {
         method: "POST",
         headers: { "content-type": "application/x-yaml" },

@@ -57,11 +57,11 @@ export async function admitRestarted(state: ExecutionState, repository: Reposito
   return false;
 }
 
-/** a QUEUED execution that was FAILED or KILLED before: a restart waiting for its slot (Kestra's failedThenRestarted) */
+/** a QUEUED execution that was RESTARTED (or, saved before RESTARTED was a state, FAILED or KILLED) before: a restart waiting for its slot (Kestra's failedThenRestarted) */
 export function isQueuedRestart(state: ExecutionState): boolean {
   const histories = state.execution.state.histories;
   const before = histories.at(-2)?.state;
-  return state.execution.state.current === "QUEUED" && (before === "FAILED" || before === "KILLED");
+  return state.execution.state.current === "QUEUED" && (before === "RESTARTED" || before === "FAILED" || before === "KILLED");
 }
 
 /** a mark-as takes a slot first, waiting for none: while others run or wait, it is refused */

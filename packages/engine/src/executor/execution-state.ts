@@ -69,6 +69,8 @@ export class ExecutionState {
   ended = false;
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
+  /** a restart's or markAs's execution as saved RESTARTED, before the executor moves it on: what the API answers (Kestra's service returns it so) */
+  restarted?: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] };
 
   private runIndex?: TaskRunIndex;
 

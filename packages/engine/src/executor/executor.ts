@@ -21,7 +21,8 @@ import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
-import { restart, type RestartDeps } from "./restart.js";
+import { restart, startRestarted, type RestartDeps } from "./restart.js";
+import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
@@ -41,7 +42,9 @@ export type ExecutorCommand =
   /** Kestra's markAs: an ended execution's task run set to a state, and the execution carries on from there (mark-as.ts) */
   | { type: "mark-as"; executionId: string; taskRunId: string; state: MarkAsState }
   /** the execution's labels from now on, the whole set (running or ended) */
-  | { type: "set-labels"; executionId: string; labels: Record<string, string> };
+  | { type: "set-labels"; executionId: string; labels: Record<string, string> }
+  /** the step after a restart or markAs saved the execution RESTARTED (Kestra's handleRestart): it goes RUNNING, its RESTARTED runs get their next attempt */
+  | { type: "start-restarted"; executionId: string };
 
 /**
  * Events handled on what this executor last saved (when it has it) instead of reading the
@@ -143,8 +146,13 @@ export class Executor {
     return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount() };
   }
 
-  handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
-    return this.underLock(event.executionId, () => this.processWithRetry(event));
+  async handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
+    const state = await this.underLock(event.executionId, () => this.processWithRetry(event));
+    // saved RESTARTED (what the caller is answered); the executor's next step starts it (a reconcile does, should this process die first)
+    if (state?.restarted && state.restarted.execution.state.current === "RESTARTED") {
+      await this.underLock(event.executionId, () => this.processWithRetry({ type: "start-restarted", executionId: event.executionId }));
+    }
+    return state;
   }
 
   /**
@@ -387,17 +395,23 @@ export class Executor {
       if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
         throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
       }
-      // under a concurrency limit it may wait QUEUED (restarted once admitted, in advance) or end CANCELLED/FAILED
+      // RESTARTED first, as Kestra's service makes it; under a concurrency limit it may then wait QUEUED (restarted once
+      // admitted, in advance) or end CANCELLED/FAILED
+      state.setExecutionState("RESTARTED");
       if (!(await admitRestarted(state, this.deps.repository))) {
         await this.commit(state);
         return state;
       }
       await restart(state, this.restartDeps(state));
+      return this.commitRestarted(state);
     } else if (event.type === "mark-as") {
       const plan = planMarkAs(state, event.taskRunId, event.state);
       const refused = await admitRestart(state, this.deps.repository);
       if (refused) throw new ConflictError(refused);
       markAs(state, plan);
+      return this.commitRestarted(state);
+    } else if (event.type === "start-restarted") {
+      if (state.execution.state.current !== "RESTARTED") return state; // a reconcile started it meanwhile
     } else if (event.type === "review") {
       const run = state.byId(event.taskRunId);
       await reviewApproval(state, event.taskRunId, run && this.taskOf(state, run), event, this.deps.store);
@@ -416,6 +430,8 @@ export class Executor {
       if (isTerminal(execution.state.current) && !afterExecutionPending(state)) {
         // nothing changes an ended execution (but its afterExecution tasks); a stale attempt's late result still leaves a trace
         if (refuseStaleResult(state, event)) await this.deps.repository.appendLogs(state.logs);
+        // but for a Subflow run whose child ended again (restarted, a task run marked): it takes the child's end (subflow-end.ts)
+        else if (event.type === "subflow-ended" && (await lateSubflowEnd(state, event, (await this.deps.repository.getExecution(event.childExecutionId)) ?? undefined, this.applyDeps(state)))) await this.commit(state);
         return state;
       }
       await applyEvent(state, event, this.applyDeps(state));
@@ -423,6 +439,13 @@ export class Executor {
     await this.advance(state);
     if (remembered && !state.hasChanges()) return "recheck";
     await this.commit(state);
+    return state;
+  }
+
+  /** a restart or markAs saved RESTARTED, as Kestra's service answers it: the copy kept is what the API answers */
+  private async commitRestarted(state: ExecutionState): Promise<ExecutionState> {
+    await this.commit(state);
+    state.restarted = structuredClone({ execution: state.execution, taskRuns: state.taskRuns.map(plainTaskRun) });
     return state;
   }
 
@@ -490,7 +513,7 @@ export class Executor {
   }
 
   private restartDeps(state: ExecutionState): RestartDeps {
-    return { dispatch: (run) => this.dispatch(state, run), taskOf: (run) => this.taskOf(state, run), store: this.deps.store };
+    return { taskOf: (run) => this.taskOf(state, run), store: this.deps.store };
   }
 
   private async advance(state: ExecutionState): Promise<void> {
@@ -502,14 +525,20 @@ export class Executor {
     }
     // a scheduleDate still ahead: it waits CREATED, taking no slot (scheduled-start.ts)
     if (current === "CREATED" && holdUntilScheduled(state)) return;
-    if (current === "CREATED" || current === "QUEUED") {
+    if (current === "CREATED" || current === "QUEUED" || current === "RESTARTED") {
+      // a restart took its slot already (admitRestart): taking it again answers the one it has
       if (!(await admit(state, this.deps.repository))) {
         // refused a slot (CANCEL, FAIL): ended without a task, but for its afterExecution tasks
         if (isTerminal(state.execution.state.current)) await walkAfterExecution(state, new Walker(state, this.walkerDeps(state)));
         return;
       }
-      if (isQueuedRestart(state)) await restart(state, this.restartDeps(state));
-      else state.setExecutionState("RUNNING");
+      if (current === "CREATED") state.setExecutionState("RUNNING");
+      else {
+        // a restart that waited QUEUED for its slot restarts now (RESTARTED); then, as a restart's, a replay's or a
+        // markAs's execution: RUNNING, its RESTARTED runs sent (Kestra's handleRestart)
+        if (isQueuedRestart(state)) await restart(state, this.restartDeps(state));
+        startRestarted(state, (run) => this.dispatch(state, run));
+      }
     }
     if (current !== "KILLING" && ((state.checkSlaDurations && (await checkMaxDurationSlas(state, this.deps.store))) || (await checkAssertionSlas(state, this.deps.store)))) {
       await finishIfDone(state, new Walker(state, this.walkerDeps(state)), this.deps.store);

@@ -184,7 +184,7 @@ export function held(run: TaskRunRecord): HeldTaskRun {
   return run instanceof HeldTaskRun ? run : new HeldTaskRun(run);
 }
 
-const CODES: Record<TaskRunState, string> = { CREATED: "C", QUEUED: "Q", RUNNING: "R", RETRYING: "T", SUCCESS: "S", WARNING: "W", FAILED: "F", KILLED: "K", SKIPPED: "P", CANCELLED: "N", RETRIED: "D", PAUSED: "A" };
+const CODES: Record<TaskRunState, string> = { CREATED: "C", QUEUED: "Q", RUNNING: "R", RETRYING: "T", SUCCESS: "S", WARNING: "W", FAILED: "F", KILLED: "K", SKIPPED: "P", CANCELLED: "N", RETRIED: "D", PAUSED: "A", RESTARTED: "E" };
 const NAMES = Object.fromEntries(Object.entries(CODES).map(([name, code]) => [code, name]));
 const STATE_KEYS = new Set(["current", "histories", "startDate", "endDate", "duration"]);
 

@@ -51,14 +51,18 @@ describe("markAs", () => {
     expect(first.execution.state.current).toBe("FAILED");
     expect(first.taskRuns).toHaveLength(1);
     const t1 = first.runs("t1")[0];
-    await h.executor.handle({ type: "mark-as", executionId: first.execution.id, taskRunId: t1.id, state: "SUCCESS" });
+    const marked = await h.executor.handle({ type: "mark-as", executionId: first.execution.id, taskRunId: t1.id, state: "SUCCESS" });
+    // answered as Kestra's markAs returns it: RESTARTED, the source's history plus RESTARTED (ExecutorService.handleRestart then runs it)
+    expect(marked?.restarted?.execution.state.current).toBe("RESTARTED");
+    expect(marked?.restarted?.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED"]);
+    expect(marked?.restarted?.taskRuns.find((r) => r.id === t1.id)?.state.current).toBe("SUCCESS");
     await ended(first.execution.id);
     const r = await h.result(first.execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.execution.id).toBe(first.execution.id);
     expect(r.execution.attemptNumber).toBe(2);
     expect(r.execution.labels["system.restarted"]).toBe("true");
-    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RUNNING", "SUCCESS"]);
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "FAILED", "RESTARTED", "RUNNING", "SUCCESS"]);
     expect(r.taskRuns).toHaveLength(2);
     expect(r.state("t1")).toBe("SUCCESS");
     expect(r.runs("t1")[0].attempts.map((a) => a.state.current)).toEqual(["SUCCESS"]);
@@ -163,5 +167,33 @@ tasks:
     const wait = (await h.result(running.id)).runs("wait")[0];
     await expect(h.executor.handle({ type: "mark-as", executionId: running.id, taskRunId: wait.id, state: "SUCCESS" })).rejects.toBeInstanceOf(ConflictError);
     expect((await h.result(running.id)).execution.state.current).toBe("PAUSED");
+  });
+
+  it("a child marked SUCCESS after its parent ended FAILED: the parent's Subflow run takes SUCCESS, the parent stays FAILED (ChangeStateTestCase.changeStateInSubflowShouldEndsParentFlowInSuccess)", async () => {
+    await h.deploy(FAILED_FIRST);
+    const parent = await h.run(`
+id: subflow-parent-of-failed
+namespace: test.markas
+tasks:
+  - id: subflow
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: test.markas
+    flowId: failed-first
+`);
+    expect(parent.execution.state.current).toBe("FAILED");
+    expect(parent.taskRuns).toHaveLength(1);
+    expect(parent.taskRuns[0].state.current).toBe("FAILED");
+    const childId = parent.taskRuns[0].subflowExecutionId!;
+    const child = await h.result(childId);
+    expect(child.execution.state.current).toBe("FAILED");
+    await h.executor.handle({ type: "mark-as", executionId: childId, taskRunId: child.runs("t1")[0].id, state: "SUCCESS" });
+    expect((await ended(childId)).execution.state.current).toBe("SUCCESS");
+    let after = await h.result(parent.execution.id);
+    for (const until = Date.now() + 10_000; after.taskRuns[0].state.current !== "SUCCESS" && Date.now() < until; ) after = await h.result(parent.execution.id);
+    expect(after.execution.state.current).toBe("FAILED"); // Kestra's test: "FIXME should be success"
+    expect(after.taskRuns).toHaveLength(1);
+    expect(after.taskRuns[0].state.current).toBe("SUCCESS");
+    expect(after.taskRuns[0].attempts.at(-1)?.state.current).toBe("SUCCESS");
+    expect(await (await h.result(parent.execution.id)).outputs("subflow")).toMatchObject({ executionId: childId, state: "SUCCESS" });
   });
 });

@@ -15,8 +15,8 @@ export const isMarkAsState = (value: unknown): value is MarkAsState => (MARK_AS_
  * execution's task run is set to a state, its last attempt too; its parents go back to
  * RUNNING so that the flow carries on from there; the execution takes its next attempt,
  * `system.restarted`, drops its `errors`/`finally`/`afterExecution` runs (which run again
- * if the flow still ends badly), and goes on RUNNING (Kestra passes through RESTARTED, as a
- * Ferry restart does not). planMarkAs checks everything first.
+ * if the flow still ends badly), and goes RESTARTED, what the call answers; the executor's next
+ * step moves it on to RUNNING (Kestra's handleRestart). planMarkAs checks everything first.
  */
 export function markAs(state: ExecutionState, plan: MarkAsPlan): void {
   const { execution } = state;
@@ -27,7 +27,7 @@ export function markAs(state: ExecutionState, plan: MarkAsPlan): void {
   state.execution.labels = { ...execution.labels, "system.restarted": "true" };
   state.execution.attemptNumber = (execution.attemptNumber ?? 1) + 1;
   state.execution.outputsUri = undefined;
-  state.setExecutionState("RUNNING");
+  state.setExecutionState("RESTARTED");
   state.log("INFO", `task run ${target.id} (${target.taskId}${target.value !== undefined ? ` ${target.value}` : ""}) marked ${newState}`, target);
 }
 

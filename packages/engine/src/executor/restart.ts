@@ -7,20 +7,22 @@ import { retryFailedChildren } from "./subflow-restart.js";
 import { restartIterations } from "./loop-iterations.js";
 
 export interface RestartDeps {
-  dispatch(run: TaskRunRecord): void;
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
   store: JsonStore;
 }
 
 /**
- * Restarts a FAILED or KILLED execution where it failed, as Kestra does: failed runnable
- * task runs get a new attempt, failed flowables resume, task runs that never ran and the
- * `errors`/`finally` branches are dropped so they run afresh. A failed Subflow or ForEachItem
- * restarts its failed child executions, or starts new ones, as its `restartBehavior` says.
+ * Restarts a FAILED or KILLED execution where it failed, as Kestra's ExecutionService.restart
+ * does: the execution and the runs to run again go RESTARTED (what the restart answers), task
+ * runs that never ran and the `errors`/`finally` branches are dropped so they run afresh, failed
+ * flowables resume (RUNNING). A failed Subflow or ForEachItem restarts its failed child
+ * executions, or starts new ones, as its `restartBehavior` says. The executor's next step
+ * (startRestarted, Kestra's handleRestart) moves the execution to RUNNING and gives each
+ * RESTARTED run its next attempt.
  */
 export async function restart(state: ExecutionState, deps: RestartDeps): Promise<void> {
-  const { dispatch } = deps;
-  state.setExecutionState("RUNNING"); // first: nothing is dispatched for an ended execution
+  // (one that waited QUEUED for its slot was RESTARTED before it: it goes on to RUNNING from the queue)
+  if (state.execution.state.current !== "QUEUED") state.setExecutionState("RESTARTED");
   // as Kestra's ExecutionService.restart marks it: a label, and the next attempt of the execution
   state.execution.labels = { ...state.execution.labels, "system.restarted": "true" };
   state.execution.attemptNumber = (state.execution.attemptNumber ?? 1) + 1;
@@ -30,7 +32,7 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
     const s = run.state.current;
     if (s !== "FAILED" && s !== "KILLED") continue;
     // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
-    if (isWorkerFlowable(run)) dispatch(run);
+    if (isWorkerFlowable(run)) state.setRunState(run, "RESTARTED");
     else if (run.planUri) {
       state.setRunState(run, "RUNNING");
       // a Loop: its failed iterations' sub-executions are restarted
@@ -38,7 +40,7 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
     }
     else if (run.subflowExecutionId && (await retryFailedChildren(state, run, deps.taskOf(run), deps.store))) continue;
     else if (run.subflowExecutionId || run.attempts.length === 0 || run.attempts.every((a) => !a.state.histories.some((h) => h.state === "RUNNING"))) drop.add(run.id);
-    else dispatch(run);
+    else state.setRunState(run, "RESTARTED");
   }
   state.remove(drop);
   state.execution.outputsUri = undefined;
@@ -72,4 +74,16 @@ function dropChildren(state: ExecutionState, drop: Set<string>): void {
       }
     }
   }
+}
+
+/**
+ * Kestra's ExecutorService.handleRestart, the step after a restart, a replay from a task run or
+ * a markAs: the RESTARTED execution goes RUNNING (the caller took or checked its concurrency
+ * slot) and each RESTARTED task run gets its next attempt.
+ */
+export function startRestarted(state: ExecutionState, dispatch: (run: TaskRunRecord) => void): void {
+  // a replay's execution may have waited QUEUED for a concurrency slot first
+  if (state.execution.state.current === "RESTARTED") state.log("INFO", "Flow restarted");
+  state.setExecutionState("RUNNING");
+  for (const run of state.taskRuns) if (run.state.current === "RESTARTED") dispatch(run);
 }

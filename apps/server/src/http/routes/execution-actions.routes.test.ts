@@ -62,6 +62,12 @@ describe("POST /api/v1/executions/{id}/replay", () => {
     expect(source.state.current).toBe("FAILED");
     const from = runOf(source, "second").id;
     const replay = (await json(await post(`/executions/${source.id}/replay?taskRunId=${from}`))).body;
+    // answered as Kestra's ExecutionService.replay returns it: RESTARTED with the source's history, the target RESTARTED (ExecutionServiceTest.replaySimple)
+    expect(replay.state.current).toBe("RESTARTED");
+    expect(replay.state.histories.map((h: any) => h.state)).toEqual([...source.state.histories.map((h: any) => h.state), "RESTARTED"]);
+    expect(runOf(replay, "second").state.current).toBe("RESTARTED");
+    expect(runOf(replay, "second").state.histories).toHaveLength(runOf(source, "second").state.histories.length + 1);
+    expect(replay.taskRunList).toHaveLength(2);
     const done = await waitEnd(replay.id);
     // the kept run still says which execution made it: its outputs were not computed again
     expect(runOf(done, "first").outputs.value).toBe(`first for nobody in ${source.id}`);
@@ -106,7 +112,7 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     const source = await run("carol");
     const { status, body } = await json(await post(`/executions/${source.id}/labels`, [{ key: "env", value: "prod" }]));
     expect(status).toBe(200);
-    expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.correlationId", value: source.id }]);
+    expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: source.id }]);
     const search = (await json(await api("/executions/search?labels=env:prod"))).body;
     expect(search.results.map((e: { id: string }) => e.id)).toContain(source.id);
   });
@@ -181,7 +187,7 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect((await json(await api(`/executions/${source.id}/labels`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }))).status).toBe(400);
     expect((await json(await post(`/executions/${source.id}/labels`))).status).toBe(400);
     expect((await json(await post("/executions/ghost/labels", [{ key: "a", value: "b" }]))).status).toBe(404);
-    expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.correlationId", value: source.id }]);
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: source.id }]);
   });
 });
 
@@ -195,6 +201,9 @@ describe("POST /api/v1/executions/{id}/state", () => {
     expect(body.id).toBe(failed.id);
     expect(runOf(body, "gate").state.current).toBe("SUCCESS");
     expect(body.labels).toContainEqual({ key: "system.restarted", value: "true" });
+    // Kestra's markAs answers RESTARTED: its history plus RESTARTED; the executor's handleRestart then runs it
+    expect(body.state.current).toBe("RESTARTED");
+    expect(body.state.histories.map((h: any) => h.state)).toEqual([...failed.state.histories.map((h: any) => h.state), "RESTARTED"]);
     const done = await waitEnd(failed.id);
     expect(done.state.current).toBe("SUCCESS");
     expect(done.taskRunList).toHaveLength(3);

@@ -74,9 +74,10 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
       throw new UserError(`Task run id '${taskRunId.slice(0, 100)}' not found in execution '${execution.id}'`, { status: 422 });
     }
     const flow = await deps.flows.get(execution.namespace, execution.flowId, revisionQuery(c) ?? execution.flowRevision);
-    const replay = await deps.executions.replay(source, flow, taskRunId);
+    const replay = await deps.executions.replayWithRuns(source, flow, taskRunId);
     await deps.executor.handle({ type: "set-labels", executionId: execution.id, labels: { ...execution.labels, [REPLAYED_LABEL]: "true" } });
-    return c.json(await executionJson(deps.store, replay, (await deps.repository.getExecution(replay.id))?.taskRuns ?? []));
+    // as saved: from a task run, RESTARTED with the source's history (Kestra's replay answers it so); from the start, CREATED
+    return c.json(await executionJson(deps.store, replay.execution, replay.taskRuns));
   });
 
   // Kestra's updateTaskRunState: body {taskRunId, state}; answers the execution, marked and carrying on
@@ -88,8 +89,9 @@ export function executionActionRoutes(deps: ApiDeps): Hono {
     if (!isMarkAsState(state)) throw new UserError(`state must be one of ${MARK_AS_STATES.join(", ")}, not ${JSON.stringify(state ?? null).slice(0, 40)}`, { status: 422 });
     const unknown = Object.keys(rest);
     if (unknown.length) throw new UserError(`unknown property '${unknown[0].slice(0, 50)}': the body is {"taskRunId", "state"}`, { status: 422 });
-    await deps.executor.handle({ type: "mark-as", executionId: execution.id, taskRunId, state });
-    const { execution: saved, taskRuns } = await load(execution.id);
+    const marked = await deps.executor.handle({ type: "mark-as", executionId: execution.id, taskRunId, state });
+    // as markAs saved it, RESTARTED (Kestra's answer); the executor then carries on
+    const { execution: saved, taskRuns } = marked?.restarted ?? (await load(execution.id));
     return c.json(await executionJson(deps.store, saved, taskRuns));
   });
 

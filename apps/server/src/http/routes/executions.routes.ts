@@ -1,6 +1,6 @@
 import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
-  assertSafeKey, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
+  assertSafeKey, assertStorableText, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState, type HistorySearch,
 } from "@ferry/sdk";
 import type { Flow } from "@ferry/core";
@@ -11,6 +11,8 @@ import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQ
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
+/** where an execution came from, as Kestra's Label.FROM labels it */
+const FROM_LABEL = "system.from";
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -57,11 +59,28 @@ export function executionRoutes(deps: ApiDeps): Hono {
   });
 
   // registered before POST /:namespace/:flowId, which would otherwise match it
+  // answers the execution as the restart saved it, RESTARTED (Kestra's ExecutionService.restart returns it so); the executor then runs it.
+  // With `revision`: the restart is a new execution on that flow revision (Kestra's restart(execution, revision))
   app.post("/:id/restart", async (c) => {
+    onlyQuery(c, ["revision"]);
     const id = c.req.param("id");
-    await assertRestartable(deps, (await load(id)).execution);
-    await deps.executor.handle({ type: "restart", executionId: id });
-    return c.json(await answer(id));
+    const revision = revisionQuery(c);
+    const source = await load(id);
+    await assertRestartable(deps, source.execution);
+    let target = id;
+    if (revision !== undefined) {
+      const { execution } = source;
+      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
+        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
+      }
+      const flow = await deps.flows.get(execution.namespace, execution.flowId, revision).catch((error: unknown) => {
+        if (error instanceof NotFoundError) throw new NotFoundError(`flow ${execution.namespace}.${execution.flowId} has no revision ${revision}: the restart needs an existing revision`, { cause: error });
+        throw error;
+      });
+      target = (await deps.executions.restartCopy(source, flow)).id;
+    }
+    const state = await deps.executor.handle({ type: "restart", executionId: target });
+    return c.json(state?.restarted ? await executionJson(store, state.restarted.execution, state.restarted.taskRuns) : await answer(target));
   });
 
   app.post("/:namespace/:flowId", async (c) => {
@@ -78,10 +97,12 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
     const inputs = await inputsOf(c, deps, filesRoot);
     assertOwnFiles(flow, inputs, filesRoot);
-    const labels = labelsQuery(c);
+    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`
+    const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
+    assertStorableText(from, `label ${FROM_LABEL}`, 422);
     const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
     try {
-      await deps.executions.create({ flow, inputs, labels, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
+      await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;
