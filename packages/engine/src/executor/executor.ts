@@ -1,5 +1,5 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
-import { findTask, writtenDoubles } from "@ferry/core";
+import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
@@ -7,11 +7,9 @@ import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
-import { recordsPrefix } from "../storage-keys.js";
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { armedWakeupIds } from "./ended-wakeups.js";
-import { contextRefOf, sharedContextRef } from "./context-ref.js";
-import { outputNeedsOf } from "./output-needs.js";
+import { jobOf } from "./job-of.js";
 import { ExecutionState, newState, transition } from "./execution-state.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
@@ -31,7 +29,7 @@ import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./a
 import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { held, HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
-import { isSharedFolder, sharedFolderJob, sharedFolderParent } from "./shared-folder.js";
+import { sharedFolderParent } from "./shared-folder.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
@@ -601,29 +599,7 @@ export class Executor {
 
   /** the job of a task run's current attempt, as a worker takes it */
   private jobFor(state: ExecutionState, run: TaskRunRecord): WorkerJob {
-    const task = this.taskOf(state, run);
-    return {
-      ...(isSharedFolder(task, this.deps.registry) ? { sharedFolder: sharedFolderJob(state, run, task!, (r) => this.taskOf(state, r)) } : {}),
-      executionId: state.execution.id,
-      taskRunId: run.id,
-      attempt: run.attempts.length - 1,
-      task: this.taskOf(state, run)!,
-      ...doublesOf(task, isSharedFolder(task, this.deps.registry)),
-      taskrun: state.taskRunVariables(run, run.attempts.length - 1),
-      context: sharedContextRef(state, contextRefOf(state, outputNeedsOf(this.taskOf(state, run)), run, this.taskOf(state, run))),
-      ...this.prefixesOf(state.execution),
-    };
-  }
-
-  /** the last execution's prefixes, one string each for all its jobs (built anew per job they were two strings per queued job) */
-  private prefixes?: { id: string; storagePrefix?: string; pair: { recordsPrefix: string; filesPrefix: string } };
-  private prefixesOf(execution: ExecutionRecord): { recordsPrefix: string; filesPrefix: string } {
-    const last = this.prefixes;
-    // an execution's namespace and flow never change: its id and storage prefix say which prefixes it has
-    if (last && last.id === execution.id && last.storagePrefix === execution.storagePrefix) return last.pair;
-    const records = recordsPrefix(execution);
-    this.prefixes = { id: execution.id, storagePrefix: execution.storagePrefix, pair: { recordsPrefix: records, filesPrefix: execution.storagePrefix ?? records } };
-    return this.prefixes.pair;
+    return jobOf(state, run, (r) => this.taskOf(state, r), this.deps.registry);
   }
 
   /** the channel a task run's jobs go to: its worker group's */
@@ -811,16 +787,4 @@ class FoldedAfterSave extends Error {
   constructor(readonly folded: number, override readonly cause: unknown) {
     super(errorMessage(cause));
   }
-}
-
-/**
- * Where the flow wrote a whole float in a task (core's writtenDoubles), for its job: a
- * WorkingDirectory's job carries its children's too, under `tasks.<index>`, since they run
- * from it on the worker (each parsed task holds its own).
- */
-function doublesOf(task: TaskSpec | undefined, sharedFolder: boolean): { doubles?: Array<Array<string | number>> } {
-  if (!task) return {};
-  const doubles = [...(writtenDoubles(task) ?? [])];
-  if (sharedFolder) ((task.tasks ?? []) as TaskSpec[]).forEach((child, i) => doubles.push(...(writtenDoubles(child) ?? []).map((path) => ["tasks", i, ...path])));
-  return doubles.length ? { doubles } : {};
 }
