@@ -196,6 +196,10 @@ triggers:
     expect(flow.triggers?.map((t) => t.id)).toEqual(["nightly", "hook", "after"]);
     const { errors } = errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi }\ntriggers:\n  - id: bad\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: every day\n`);
     expect(errors[0]).toMatchObject({ path: "triggers[0].cron", line: 8 });
+    // parses, but no calendar has February 30: deployed, it would never fire
+    const never = errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi }\ntriggers:\n  - id: never\n    type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 0 30 2 *"\n`).errors;
+    expect(never[0]).toMatchObject({ path: "triggers[0].cron", line: 8, message: expect.stringMatching(/'0 0 30 2 \*' never fires: no calendar date matches it/) });
+    expect(parseFlow(`id: x\nnamespace: a\ntasks:\n  - { id: a, type: core.Log, message: hi }\ntriggers:\n  - { id: leap, type: core.trigger.Schedule, cron: "0 0 29 2 *" }\n`, registry).triggers?.[0]?.id).toBe("leap");
   });
 
   it("applies pluginDefaults to tasks of that type", () => {

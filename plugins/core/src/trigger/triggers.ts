@@ -22,11 +22,16 @@ const scheduleProperties = triggerKindProperties.schedule
       ctx.addIssue({ code: "custom", path: ["timezone"], message: `unknown time zone '${value.timezone}'` });
       return;
     }
+    let cron: Cron;
     try {
-      cronOf(value);
+      cron = cronOf(value);
     } catch (error) {
       ctx.addIssue({ code: "custom", path: ["cron"], message: `expected a cron expression of five or six fields, or @hourly, @daily, …: ${(error as Error).message}` });
+      return;
     }
+    // a date no calendar has (`0 0 30 2 *`: February 30) parses but never fires; deployed, the
+    // trigger would stay silent for good (Kestra fails only when it computes the next date)
+    if (!cron.nextRun()) ctx.addIssue({ code: "custom", path: ["cron"], message: `the cron expression '${value.cron}' never fires: no calendar date matches it` });
   });
 
 export const scheduleTrigger = defineTrigger({
