@@ -161,14 +161,7 @@ export class ExecutionService {
     const from = source.execution;
     const prefix = executionPrefix(flow.namespace, flow.id, id);
     const kept = fromTaskRunId ? keptTaskRuns(source, fromTaskRunId, id, flow) : undefined;
-    let inputs: Record<string, unknown> = {};
-    const resealed = new Set<string>();
-    if (from.inputsUri) {
-      const stored = await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs");
-      // what was sealed in the source is sealed again (SECRET inputs, and those a secret() default filled)
-      inputs = await openSecretInputs(stored, from.id, this.encryption, (secret) => resealed.add(secret));
-      await this.copyFileInputs(flow, inputs, from, prefix);
-    }
+    const inputsUri = await this.copyInputs(from, flow, id, prefix);
     const now = new Date().toISOString();
     const execution: ExecutionRecord = {
       id,
@@ -177,11 +170,9 @@ export class ExecutionService {
       flowRevision: flow.revision ?? from.flowRevision,
       // from a task run: the source's history and RESTARTED (Kestra's replay: execution.withState(RESTARTED)), which the executor starts
       state: kept ? restartedState(from, now) : newState("CREATED", now),
-      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed)) : undefined,
+      inputsUri,
       labels: { ...from.labels, [REPLAY_LABEL]: "true" },
-      trigger: from.trigger
-        ? { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined }
-        : undefined,
+      trigger: await this.copyTrigger(from, prefix),
       parent: from.parent,
       storagePrefix: prefix,
       originalId: from.originalId ?? from.id,
@@ -231,13 +222,7 @@ export class ExecutionService {
       executionId: id,
       parentTaskRunId: r.parentTaskRunId ? ids.get(r.parentTaskRunId) : undefined,
     }));
-    let inputs: Record<string, unknown> = {};
-    const resealed = new Set<string>();
-    if (from.inputsUri) {
-      // what was sealed in the source is sealed again, as a replay does
-      inputs = await openSecretInputs(await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs"), from.id, this.encryption, (secret) => resealed.add(secret));
-      await this.copyFileInputs(flow, inputs, from, prefix);
-    }
+    const inputsUri = await this.copyInputs(from, flow, id, prefix);
     const now = new Date().toISOString();
     const execution: ExecutionRecord = {
       id,
@@ -245,11 +230,9 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? from.flowRevision,
       state: structuredClone(from.state),
-      inputsUri: from.inputsUri ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed)) : undefined,
+      inputsUri,
       labels: { ...from.labels },
-      trigger: from.trigger
-        ? { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined }
-        : undefined,
+      trigger: await this.copyTrigger(from, prefix),
       parent: from.parent,
       storagePrefix: prefix,
       originalId: from.originalId ?? from.id,
@@ -265,6 +248,25 @@ export class ExecutionService {
     if (refused) throw new ConflictError(refused);
     await this.repository.saveExecution(execution, runs);
     return execution;
+  }
+
+  /**
+   * The source's inputs written again under a replay's or a restart copy's id (`prefix`), FILE
+   * inputs copied with them; what was sealed in the source (SECRET inputs, and those a secret()
+   * default filled) is sealed again, under the new id.
+   */
+  private async copyInputs(from: ExecutionRecord, flow: Flow, id: string, prefix: string): Promise<string | undefined> {
+    if (!from.inputsUri) return undefined;
+    const resealed = new Set<string>();
+    const inputs = await openSecretInputs(await readForReplay<Record<string, unknown>>(this.store, from, from.inputsUri, "inputs"), from.id, this.encryption, (secret) => resealed.add(secret));
+    await this.copyFileInputs(flow, inputs, from, prefix);
+    return this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, resealed));
+  }
+
+  /** the source's trigger, its variables written again under `prefix` */
+  private async copyTrigger(from: ExecutionRecord, prefix: string): Promise<ExecutionRecord["trigger"]> {
+    if (!from.trigger) return undefined;
+    return { ...from.trigger, variablesUri: from.trigger.variablesUri ? await this.store.write(triggerKey(prefix), await readForReplay(this.store, from, from.trigger.variablesUri, "trigger")) : undefined };
   }
 
   /** FILE inputs of the source execution, copied under the replay (its own files only; namespace files stay shared) */

@@ -53,8 +53,8 @@ export async function subflowEnded(state: ExecutionState, run: TaskRunRecord, ch
  * A child that ends again after its parent ended (it was restarted or had a task run marked,
  * ChangeStateTestCase.changeStateInSubflowShouldEndsParentFlowInSuccess): as Kestra's executor
  * applies the child's SubflowExecutionResult to the ended parent, the Subflow task run takes the
- * child's new end (and its outputs), and the parent stays as it ended (Kestra's test: "FIXME
- * should be success"), nothing run again. Answers whether the run changed.
+ * child's new end (and its outputs), and the parent stays as it ended (Kestra's test asserts
+ * FAILED and notes that it should become SUCCESS one day), nothing run again. Answers whether the run changed.
  */
 export async function lateSubflowEnd(state: ExecutionState, event: { taskRunId: string; childExecutionId: string }, child: { execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined, deps: SubflowEndDeps): Promise<boolean> {
   const run = state.byId(event.taskRunId);
