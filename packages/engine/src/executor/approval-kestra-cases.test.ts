@@ -85,4 +85,61 @@ tasks:
     await h.waitFor(id, ended);
     await expect(review(id, { decision: "DENIED", comment: "changed my mind" })).rejects.toMatchObject({ status: 409, message: expect.stringContaining("is not paused: it already ended SUCCESS") });
   });
+
+  it("the execution is PAUSING while onWait runs, PAUSED once it ended (shouldRunOnApproveWhenApproved: histories contain PAUSING)", async () => {
+    const flow = await h.deploy(`id: approval-basic-pausing
+namespace: test.approvalcases
+tasks:
+  - id: approval
+    type: io.kestra.plugin.core.flow.Approval
+    onWait:
+      - { id: notify, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.3S }
+    onApprove:
+      - { id: approved, type: io.kestra.plugin.core.log.Log, message: Approved }
+`);
+    const { id } = await h.executions.create({ flow });
+    const pausing = await h.waitFor(id, (e) => e.state.current === "PAUSING");
+    expect(pausing.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["approval", "RUNNING"], ["notify", "RUNNING"]]);
+    const found = await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    expect(found.execution.pausing).toBeUndefined();
+    await review(id, { decision: "APPROVED", comment: "looks good" });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSING", "PAUSED", "RUNNING", "SUCCESS"]);
+  });
+
+  it("Approvals in a Parallel: PAUSED once both wait; denied one, approved the other, neither branch runs before both are decided, then CANCEL ends it (shouldPauseSiblingApprovalsIndependently, shouldCancelTheWholeExecutionEvenWhenASiblingApprovalIsApproved)", async () => {
+    const flow = await h.deploy(`id: approval-parallel
+namespace: test.approvalcases
+tasks:
+  - id: parallel
+    type: io.kestra.plugin.core.flow.Parallel
+    tasks:
+      - id: approvalA
+        type: io.kestra.plugin.core.flow.Approval
+        onWait:
+          - { id: waitA, type: io.kestra.plugin.core.flow.Sleep, duration: PT0.5S }
+        onApprove: [{ id: approvedA, type: io.kestra.plugin.core.log.Log, message: "Approved A" }]
+        onDeny: [{ id: deniedA, type: io.kestra.plugin.core.log.Log, message: "Denied A" }]
+      - id: approvalB
+        type: io.kestra.plugin.core.flow.Approval
+        onWait:
+          - { id: waitB, type: io.kestra.plugin.core.log.Log, message: "Approval B requested" }
+        onApprove: [{ id: approvedB, type: io.kestra.plugin.core.log.Log, message: "Approved B" }]
+        onDeny: [{ id: deniedB, type: io.kestra.plugin.core.log.Log, message: "Denied B" }]
+`);
+    const { id } = await h.executions.create({ flow });
+    const found = await h.waitFor(id, (e) => e.state.current === "PAUSED");
+    const byTask = (taskId: string) => found.taskRuns.find((t) => t.taskId === taskId)!;
+    expect([byTask("approvalA").state.current, byTask("approvalB").state.current]).toEqual(["PAUSED", "PAUSED"]);
+    await review(id, { decision: "DENIED", comment: "no", taskRunId: byTask("approvalA").id });
+    await new Promise((r) => setTimeout(r, 300));
+    const between = (await h.repository.getExecution(id))!;
+    expect(between.execution.state.current).toBe("PAUSED");
+    expect(between.taskRuns.some((t) => t.taskId === "deniedA")).toBe(false);
+    await review(id, { decision: "APPROVED", comment: "ok", taskRunId: byTask("approvalB").id });
+    const r = await h.result((await h.waitFor(id, ended)).execution.id);
+    expect(r.execution.state.current).toBe("CANCELLED");
+    expect(r.runs("deniedA")).toHaveLength(1);
+    expect(r.taskRuns.filter((t) => !isTerminal(t.state.current)).map((t) => [t.taskId, t.state.current])).toEqual([]);
+  });
 });

@@ -73,6 +73,13 @@ async function endAsDecided(state: ExecutionState, walker: Walker, endsAs: "SUCC
   // nothing new starts, but what a worker (or the executor's Sleep) still runs ends first, and is recorded: Kestra's
   // running sibling of an Approval that CANCELs ends SUCCESS (ApprovalTest.shouldLetARunningSiblingFinishWhenDenyBehaviorIsCancel)
   for (const run of state.taskRuns) if (await stillWorking(run, store)) return;
+  // a flowable left open (a sibling Approval whose branch ended once the end was decided) ends CANCELLED: nothing more
+  // of it runs, and an ended execution holds no open task run
+  for (const run of state.taskRuns) {
+    if (isTerminal(run.state.current)) continue;
+    state.log("INFO", `the execution ends ${final}: ${run.taskId} ends CANCELLED`, run);
+    state.setRunState(run, "CANCELLED");
+  }
   state.setExecutionState(final);
   await walkAfterExecution(state, walker);
 }
