@@ -32,6 +32,9 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     // a dotted input id nests, as Kestra answers inputs
     inputs: nestInputs(maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}) as Record<string, unknown>),
     outputs: await resolve(store, execution.outputsUri),
+    // Kestra's Execution.variables: what SetVariables / UnsetVariables made of them (TaskWithWhenTest.executionUpdatingTask,
+    // SetVariablesTest read execution.getVariables()); absent while no task changed them
+    ...(execution.variablesUri ? { variables: await resolve(store, execution.variablesUri) } : {}),
     labels: labelList(execution.labels),
     trigger: execution.trigger
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
