@@ -46,7 +46,13 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     originalId: execution.originalId ?? execution.id,
     // Kestra's scheduleDate: when a CREATED execution starts
     ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
-    ...(taskRunStatistic ? { metadata: { taskRunStatistic } } : {}),
+    // Kestra's ExecutionMetadata: attemptNumber (a restart, a markAs and a retry in a new execution each take the next:
+    // ExecutionService.restart's metadata.nextAttempt(), ExecutionServiceTest.changeStateWithErrorBranch), originalCreatedDate
+    metadata: {
+      attemptNumber: execution.attemptNumber ?? 1,
+      originalCreatedDate: execution.originalCreated ?? execution.created,
+      ...(taskRunStatistic ? { taskRunStatistic } : {}),
+    },
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,

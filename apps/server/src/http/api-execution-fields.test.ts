@@ -19,7 +19,7 @@ const ended = async (id: string) => {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "ferry-api-variables-"));
+  dir = await mkdtemp(join(tmpdir(), "ferry-api-fields-"));
   ferry = await startFerry({ config: configSchema.parse({ server: { port: 0 } }), baseDir: dir, inProcess: composeLocalWorker, logger: pino({ level: "silent" }) });
 });
 afterAll(async () => {
@@ -55,5 +55,30 @@ tasks:
     await deploy(`id: untouched\nnamespace: api.variables\nvariables:\n  a: 1\ntasks:\n  - { id: log, type: core.Log, message: "{{ vars.a }}" }\n`);
     const other = (await (await api("/executions/api.variables/untouched", { method: "POST" })).json()) as any;
     expect((await ended(other.id)).variables).toBeUndefined();
+  });
+});
+
+describe("an execution's metadata in the API's answer (Kestra's ExecutionMetadata)", () => {
+  it("attemptNumber is 1, then the next one once a task run is marked (ExecutionServiceTest.changeStateWithErrorBranch: RESTARTED, 4 history entries, the errors run dropped, attemptNumber 2)", async () => {
+    await deploy(`id: change-state-errors
+namespace: api.variables
+errors:
+  - { id: print_error_log, type: io.kestra.plugin.core.log.Log, message: "Failure alert" }
+tasks:
+  - { id: before_task, type: io.kestra.plugin.core.debug.Return, format: "this always works" }
+  - { id: make_error, type: io.kestra.plugin.core.debug.Return, format: "{{ error }}" }
+  - { id: after, type: io.kestra.plugin.core.debug.Return, format: "after" }
+`);
+    const { id } = (await (await api("/executions/api.variables/change-state-errors", { method: "POST" })).json()) as any;
+    const failed = await ended(id);
+    expect([failed.state.current, failed.taskRunList.length, failed.metadata.attemptNumber]).toEqual(["FAILED", 3, 1]);
+    expect(Date.parse(failed.metadata.originalCreatedDate)).not.toBeNaN();
+    const makeError = failed.taskRunList.find((t: any) => t.taskId === "make_error").id;
+    const marked = (await (await api(`/executions/${id}/state`, { method: "POST", body: JSON.stringify({ taskRunId: makeError, state: "SUCCESS" }), headers: { "content-type": "application/json" } })).json()) as any;
+    expect(marked.state.current).toBe("RESTARTED");
+    expect(marked.metadata.attemptNumber).toBe(2);
+    expect(marked.state.histories).toHaveLength(4);
+    expect(marked.taskRunList.map((t: any) => [t.taskId, t.state.current])).toEqual([["before_task", "SUCCESS"], ["make_error", "SUCCESS"]]);
+    expect((await ended(id)).state.current).toBe("SUCCESS");
   });
 });
