@@ -108,6 +108,22 @@ describe("restart of a PAUSED execution (ExecutionService.restart, State.isResum
     expect((await h.repository.getExecution(id))!.execution.state).toEqual(before.execution.state);
   });
 
+  it("under a concurrency limit the restarted execution keeps its slot (JdbcExecutor checks CREATED || failedThenRestarted only): not QUEUED; the one waiting behind it starts once it ended", async () => {
+    const source = PAUSE().replace("restart-paused-resume", "restart-paused-slot").replace("tasks:", "concurrency: { limit: 1, behavior: QUEUE }\ntasks:");
+    const { id } = await startPaused(source);
+    const flow = await h.flows.get("test.restart.paused", "restart-paused-slot");
+    const behind = await h.executions.create({ flow });
+    await h.waitFor(behind.id, (e) => e.state.current === "QUEUED");
+    const answered = await restart(id);
+    expect(answered.execution.state.current).toBe("RESTARTED");
+    await h.waitFor(id, ended);
+    const r = await h.result(id);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(states(r.execution.state.histories)).not.toContain("QUEUED");
+    await h.waitFor(behind.id, paused);
+    await h.executor.handle({ type: "kill", executionId: behind.id });
+  });
+
   it("an execution PAUSED on an Approval is refused (409, review it), nothing changed", async () => {
     const { id, found } = await startPaused(`
 id: restart-paused-approval
