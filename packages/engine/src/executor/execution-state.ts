@@ -67,6 +67,10 @@ export class ExecutionState {
   /** how many states the execution had gone through when loaded: Flow triggers on non-terminal states fire on the states entered since (Kestra's toExecution) */
   readonly loadedTransitions: number;
   ended = false;
+  /** task runs created in this event (creation-slice.ts) */
+  created = 0;
+  /** a flowable left branches to start for want of this event's slice: the executor sends itself a `continue` once saved */
+  moreToStart = false;
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
   /** a restart's or markAs's execution as saved RESTARTED, before the executor moves it on: what the API answers (Kestra's service returns it so) */
@@ -164,6 +168,7 @@ export class ExecutionState {
     this.taskRuns.push(run);
     this.runIndex?.add(run);
     this.touch(run);
+    this.created++;
     return run;
   }
 
