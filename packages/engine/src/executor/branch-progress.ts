@@ -34,8 +34,8 @@ export interface LearntBranches {
   /** what the ended branches add to the flowable's state: a warning, the first failure in plan order */
   warning: boolean;
   failedAt?: { index: number; status: "failed" | "killed" };
-  /** the branch a direct child task run belongs to, by `taskId \0 value`; made on first need */
-  byChild?: Map<string, number>;
+  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need */
+  byChild?: Map<string, Map<string, number>>;
 }
 
 const progress = new WeakMap<TaskRunRecord, BranchProgress>();

@@ -170,11 +170,16 @@ function branchOfRun(w: BranchWalker, task: TaskSpec, flowable: TaskRunRecord, p
   while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? w.state.byId(child.parentTaskRunId) : undefined;
   if (!child) return undefined;
   if (!learnt.byChild) {
-    learnt.byChild = new Map();
+    // by task id, then value: the plan's value strings are the keys (a key joined per branch and task was a string each, ~20 MB at 100,000 values)
+    const byChild = (learnt.byChild = new Map());
     for (let index = 0; index < progress.plan.branches.length; index++) {
       const branch = branchAt(w, task, flowable, progress, index);
-      for (const t of branch.tasks) learnt.byChild.set(`${t.id}\u0000${branch.value ?? ""}`, index);
+      for (const t of branch.tasks) {
+        let byValue = byChild.get(t.id);
+        if (!byValue) byChild.set(t.id, (byValue = new Map()));
+        byValue.set(branch.value ?? "", index);
+      }
     }
   }
-  return learnt.byChild.get(`${child.taskId}\u0000${child.value ?? ""}`);
+  return learnt.byChild.get(child.taskId)?.get(child.value ?? "");
 }
