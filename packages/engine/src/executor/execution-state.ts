@@ -8,7 +8,20 @@ import { HeldTaskRun } from "./held-task-run.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
 
-export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
+/**
+ * Now as toISOString writes it, one string per millisecond: a ForEach's event creates thousands
+ * of task runs within a few milliseconds, and each run's dates (and its job's `taskrun.startDate`,
+ * held while the job waits in the queue) were a 24-character string of their own (issue #18.1).
+ */
+let lastNow = { ms: Number.NaN, iso: "" };
+
+export function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastNow.ms) lastNow = { ms, iso: new Date(ms).toISOString() };
+  return lastNow.iso;
+}
+
+export function transition<S extends string>(record: StateRecord<S>, state: S, date = isoNow()): void {
   if (record.current === state) return;
   record.current = state;
   record.histories.push({ state, date });
@@ -21,7 +34,7 @@ export function transition<S extends string>(record: StateRecord<S>, state: S, d
   }
 }
 
-export function newState<S extends string>(state: S, date = new Date().toISOString()): StateRecord<S> {
+export function newState<S extends string>(state: S, date = isoNow()): StateRecord<S> {
   return { current: state, histories: [{ state, date }], startDate: date };
 }
 
