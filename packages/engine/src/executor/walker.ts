@@ -153,7 +153,9 @@ export class Walker {
       this.deps.dispatch(this.state, run, task);
       return run;
     }
-    const run = this.state.create(task.id, parentId, value, "RUNNING");
+    // CREATED, then RUNNING at once, as Kestra's TaskRun.of and the executor's start of a flowable, subflow or execution task record it
+    const run = this.state.create(task.id, parentId, value, "CREATED");
+    transition(run.state, "RUNNING", run.state.startDate);
     try {
       const ctx = await this.renderContext(run, task);
       const props = await renderProperties(def, task, ctx, writtenDoubles(task));
