@@ -95,9 +95,9 @@ export const openApiDocument = {
     },
     "/api/v1/executions/{id}/restart": {
       post: {
-        summary: "Restart a FAILED or KILLED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
+        summary: "Restart a FAILED, KILLED or PAUSED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
         parameters: [execId, query("revision", "restart on this flow revision, as a new execution", { type: "integer" })],
-        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED or KILLED, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
+        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED, KILLED or PAUSED, PAUSED on an Approval or a waiting loop, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
       },
     },
     "/api/v1/executions/{id}/replay": {
@@ -331,7 +331,7 @@ export const openApiDocument = {
     },
     "/api/v1/executions/restart/by-ids": {
       post: {
-        summary: "Restart FAILED or KILLED executions by id: all or none (any that cannot be restarted makes it 422 naming them)",
+        summary: "Restart FAILED, KILLED or PAUSED executions by id: all or none (any that cannot be restarted makes it 422 naming them)",
         requestBody: idsBody,
         responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
       },
@@ -403,7 +403,8 @@ export const openApiDocument = {
           parentId: { type: "string", description: "the execution this one was replayed from, or its subflow parent, or the execution of the Loop it is an iteration of" },
           kind: { type: "string", enum: ["LOOP"], description: "LOOP: one iteration of a Loop task (absent: a normal execution)" },
           loopRun: { type: "object", description: "a LOOP execution's iteration: taskId, taskRunId (the Loop's task run in parentId), index, value, key, parents (the enclosing Loops' items, outermost first)" },
-          metadata: { type: "object", description: "taskRunStatistic {count, durationSumMs, durationMinMs, durationMaxMs}: the task runs of its Loops' iterations (sub-executions, at any depth), which taskRunList does not hold; absent without Loop iterations" },
+          metadata: { type: "object", description: "attemptNumber (1, then the next at each restart, markAs or retry in a new execution), originalCreatedDate (when the first execution of its chain was created), taskRunStatistic {count, durationSumMs, durationMinMs, durationMaxMs}: the task runs of its Loops' iterations (sub-executions, at any depth), which taskRunList does not hold; absent without Loop iterations" },
+          variables: { type: "object", description: "the execution's variables once SetVariables or UnsetVariables changed them; absent until then" },
           originalId: { type: "string", description: "the first execution of its chain of replays and retries" },
         },
       },

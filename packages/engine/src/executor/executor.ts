@@ -19,7 +19,8 @@ import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
-import { restart, startRestarted, type RestartDeps } from "./restart.js";
+import { notRestartable, restart, startRestarted, type RestartDeps } from "./restart.js";
+import { refusePausedRestart } from "./restart-paused.js";
 import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
@@ -390,13 +391,14 @@ export class Executor {
       return state;
     }
     if (event.type === "restart") {
-      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
-        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
-      }
+      const paused = execution.state.current === "PAUSED";
+      const refused = notRestartable(execution);
+      if (refused) throw new ConflictError(refused);
+      if (paused) await refusePausedRestart(state, this.deps.store);
       // RESTARTED first, as Kestra's service makes it; under a concurrency limit it may then wait QUEUED (restarted once
-      // admitted, in advance) or end CANCELLED/FAILED
+      // admitted, in advance) or end CANCELLED/FAILED; a PAUSED one holds its slot still (restart-paused.ts)
       state.setExecutionState("RESTARTED");
-      if (!(await admitRestarted(state, this.deps.repository))) {
+      if (!paused && !(await admitRestarted(state, this.deps.repository))) {
         await this.commit(state);
         return state;
       }
