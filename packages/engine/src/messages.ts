@@ -92,6 +92,8 @@ export type ExecutorEvent =
   | { type: "reconcile"; executionId: string }
   /** a concurrency slot freed up for this QUEUED execution: it tries to take it */
   | { type: "admit"; executionId: string }
+  /** a flowable started a slice of its branches in the last event (creation-slice.ts): the walk starts the next */
+  | { type: "continue"; executionId: string }
   /** an execution that stopped moving: walk it again (a lost `created` or `result`) */
   | { type: "reconcile-walk"; executionId: string };
 

@@ -8,7 +8,7 @@ const FIRST_DELIVERY: Delivery = Object.freeze({ deliveries: 1 });
 interface Envelope {
   message: unknown;
   key?: string;
-  /** `channel\0id` of a message sent now with an id: held in `unacknowledged` until handled */
+  /** the id of a message sent now with one: held in its channel's `unacknowledged` until handled */
   held?: string;
   /** the message shares parts with others waiting (copySharing): copied again when delivered */
   shared?: true;
@@ -69,8 +69,11 @@ export class MemoryQueue implements Queue {
   private nextSweep: number;
   /** delayed messages sent with an id, not yet due, by channel and id: a settle drops them (see settle) */
   private readonly delayed = new Map<string, LongTimer>();
-  /** `channel\0id` of messages sent with an id that wait or are being handled (a `resend` waits for them) */
-  private readonly unacknowledged = new Set<string>();
+  /**
+   * ids of messages sent with one that wait or are being handled (a `resend` waits for them), per
+   * channel: a ForEach's 100,000 queued jobs each held a `channel\0id` string of ~130 bytes here (issue #18.1)
+   */
+  private readonly unacknowledged = new Map<string, Set<string>>();
   private closed = false;
   /** deliveries left to make inside `send` in this turn of the event loop (see enqueue) */
   private inlineBudget = INLINE_DELIVERIES_PER_TURN;
@@ -98,14 +101,18 @@ export class MemoryQueue implements Queue {
       let ids = this.outstanding.get(channel);
       if (!ids) this.outstanding.set(channel, (ids = new Map()));
       const delayed = options.delayMs !== undefined && options.delayMs > 0;
-      if (ids.has(options.id) && !(options.resend && !delayed && !this.unacknowledged.has(`${channel}\u0000${options.id}`))) return;
+      if (ids.has(options.id) && !(options.resend && !delayed && !this.unacknowledged.get(channel)?.has(options.id))) return;
       ids.set(options.id, now + Math.max(0, options.delayMs ?? 0) + ID_TTL_MS);
     }
     const c = this.channel(channel);
     const envelope: Envelope =
       c.pending.size >= SHARED_FROM && !(options.delayMs && options.delayMs > 0) ? { message: copySharing(message, c.recent), key: options.key, shared: true } : { message: copyMessage(message), key: options.key };
     if (!envelope.shared && c.recent.size) c.recent.clear();
-    if (options.id !== undefined && !(options.delayMs && options.delayMs > 0)) this.unacknowledged.add((envelope.held = `${channel}\u0000${options.id}`));
+    if (options.id !== undefined && !(options.delayMs && options.delayMs > 0)) {
+      let held = this.unacknowledged.get(channel);
+      if (!held) this.unacknowledged.set(channel, (held = new Set()));
+      held.add((envelope.held = options.id));
+    }
     if (options.delayMs && options.delayMs > 0) {
       const delayedKey = options.id === undefined ? undefined : `${channel}\u0000${options.id}`;
       const timer = setLongTimeout(() => {
@@ -187,11 +194,18 @@ export class MemoryQueue implements Queue {
           .finally(() => {
             consumer.running--;
             c.pending.done(envelope.key);
-            if (envelope.held) this.unacknowledged.delete(envelope.held);
+            if (envelope.held) this.acknowledged(name, envelope.held);
             this.schedulePump(name);
           });
       }
     }
+  }
+
+  /** a message sent with an id was handled: a resend of it may go through */
+  private acknowledged(channel: string, id: string) {
+    const held = this.unacknowledged.get(channel);
+    held?.delete(id);
+    if (held?.size === 0) this.unacknowledged.delete(channel);
   }
 
   /** a keyed message's delivery: its key's messages waiting behind it may be taken with it (Delivery.following) */

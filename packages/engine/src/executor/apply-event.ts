@@ -38,6 +38,7 @@ export async function applyEvent(state: ExecutionState, event: ExecutorEvent, de
       state.checkSlaDurations = true;
       return;
     case "admit":
+    case "continue":
       return; // the walk that follows every event does the work
     case "scheduled-start":
       // its scheduleDate came: the walk that follows starts it (or arms it again, when early); its SLAs count from now

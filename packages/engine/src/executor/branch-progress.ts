@@ -34,8 +34,8 @@ export interface LearntBranches {
   /** what the ended branches add to the flowable's state: a warning, the first failure in plan order */
   warning: boolean;
   failedAt?: { index: number; status: "failed" | "killed" };
-  /** the branch a direct child task run belongs to, by `taskId \0 value`; made on first need */
-  byChild?: Map<string, number>;
+  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need */
+  byChild?: Map<string, Map<string, number>>;
 }
 
 const progress = new WeakMap<TaskRunRecord, BranchProgress>();
@@ -43,7 +43,7 @@ const progress = new WeakMap<TaskRunRecord, BranchProgress>();
 export async function branchProgressOf(run: TaskRunRecord, readPlan: () => Promise<FlowablePlan>): Promise<BranchProgress> {
   let known = progress.get(run);
   if (!known) {
-    const plan = await readPlan();
+    const plan = sharedPaths(await readPlan());
     known = { plan, inOrder: plan.branches.every((b) => !b.dependsOn?.length) };
     progress.set(run, known);
   }
@@ -58,4 +58,18 @@ export function forgetProgress(run: TaskRunRecord): void {
 /** what an earlier walk learnt of a flowable's plan, if any (read without waiting: rendering is synchronous there) */
 export function knownPlan(run: TaskRunRecord): FlowablePlan | undefined {
   return progress.get(run)?.plan;
+}
+
+/**
+ * The plan with each run of branches naming the same task list holding one `path` array: a
+ * ForEach's branches all name its `tasks`, and a plan read back from storage gives each its own
+ * array (~50 bytes a value, held while the ForEach runs: issue #18.1). Paths are only read.
+ */
+export function sharedPaths(plan: FlowablePlan): FlowablePlan {
+  let last: string[] | undefined;
+  for (const branch of plan.branches) {
+    if (last && last.length === branch.path.length && last.every((part, i) => part === branch.path[i])) branch.path = last;
+    else last = branch.path;
+  }
+  return plan;
 }

@@ -2,6 +2,7 @@ import { tasksAtPath, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
 import type { BranchProgress, LearntBranches } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
+import { sliceFull } from "./creation-slice.js";
 import type { ListStatus } from "./walker.js";
 
 /** what walking a flowable's branches needs of the walker */
@@ -69,6 +70,8 @@ async function walkWhole(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, pr
     for (const branch of pending) {
       if (plan.concurrency > 0 && running >= plan.concurrency) break;
       if (branch.dependsOn && !branch.dependsOn.every(ended)) continue;
+      // this event's slice of new task runs is made: the rest start in the next (creation-slice.ts)
+      if (sliceFull(w.state)) break;
       tally(branch, await w.walkList(branch.tasks, run.id, branch.value, true), true);
     }
   }
@@ -124,10 +127,10 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
   };
   if (!learnt.failedAt && mayStart) {
     for (const index of [...learnt.holes]) {
-      if (full()) break;
+      if (full() || sliceFull(w.state)) break;
       if (await start(branchAt(w, task, run, progress, index))) learnt.holes = learnt.holes.filter((i) => i !== index);
     }
-    for (let branch = nextToStart(w, task, run, progress, learnt); branch && !full(); branch = nextToStart(w, task, run, progress, learnt)) {
+    for (let branch = nextToStart(w, task, run, progress, learnt); branch && !full() && !sliceFull(w.state); branch = nextToStart(w, task, run, progress, learnt)) {
       if (!(await start(branch))) break;
     }
   }
@@ -167,11 +170,16 @@ function branchOfRun(w: BranchWalker, task: TaskSpec, flowable: TaskRunRecord, p
   while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? w.state.byId(child.parentTaskRunId) : undefined;
   if (!child) return undefined;
   if (!learnt.byChild) {
-    learnt.byChild = new Map();
+    // by task id, then value: the plan's value strings are the keys (a key joined per branch and task was a string each, ~20 MB at 100,000 values)
+    const byChild = (learnt.byChild = new Map());
     for (let index = 0; index < progress.plan.branches.length; index++) {
       const branch = branchAt(w, task, flowable, progress, index);
-      for (const t of branch.tasks) learnt.byChild.set(`${t.id}\u0000${branch.value ?? ""}`, index);
+      for (const t of branch.tasks) {
+        let byValue = byChild.get(t.id);
+        if (!byValue) byChild.set(t.id, (byValue = new Map()));
+        byValue.set(branch.value ?? "", index);
+      }
     }
   }
-  return learnt.byChild.get(`${child.taskId}\u0000${child.value ?? ""}`);
+  return learnt.byChild.get(child.taskId)?.get(child.value ?? "");
 }

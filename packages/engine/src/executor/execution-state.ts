@@ -8,7 +8,20 @@ import { HeldTaskRun } from "./held-task-run.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
 
-export function transition<S extends string>(record: StateRecord<S>, state: S, date = new Date().toISOString()): void {
+/**
+ * Now as toISOString writes it, one string per millisecond: a ForEach's event creates thousands
+ * of task runs within a few milliseconds, and each run's dates (and its job's `taskrun.startDate`,
+ * held while the job waits in the queue) were a 24-character string of their own (issue #18.1).
+ */
+let lastNow = { ms: Number.NaN, iso: "" };
+
+export function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastNow.ms) lastNow = { ms, iso: new Date(ms).toISOString() };
+  return lastNow.iso;
+}
+
+export function transition<S extends string>(record: StateRecord<S>, state: S, date = isoNow()): void {
   if (record.current === state) return;
   record.current = state;
   record.histories.push({ state, date });
@@ -21,7 +34,7 @@ export function transition<S extends string>(record: StateRecord<S>, state: S, d
   }
 }
 
-export function newState<S extends string>(state: S, date = new Date().toISOString()): StateRecord<S> {
+export function newState<S extends string>(state: S, date = isoNow()): StateRecord<S> {
   return { current: state, histories: [{ state, date }], startDate: date };
 }
 
@@ -67,6 +80,10 @@ export class ExecutionState {
   /** how many states the execution had gone through when loaded: Flow triggers on non-terminal states fire on the states entered since (Kestra's toExecution) */
   readonly loadedTransitions: number;
   ended = false;
+  /** task runs created in this event (creation-slice.ts) */
+  created = 0;
+  /** a flowable left branches to start for want of this event's slice: the executor sends itself a `continue` once saved */
+  moreToStart = false;
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
   /** a restart's or markAs's execution as saved RESTARTED, before the executor moves it on: what the API answers (Kestra's service returns it so) */
@@ -164,6 +181,7 @@ export class ExecutionState {
     this.taskRuns.push(run);
     this.runIndex?.add(run);
     this.touch(run);
+    this.created++;
     return run;
   }
 

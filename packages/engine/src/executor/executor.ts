@@ -57,7 +57,7 @@ interface FailCommand {
   error: unknown;
 }
 
-const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration"]);
+const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration", "continue"]);
 
 /** at most this many results of one execution, waiting together in the queue, are saved as one (see processFolded) */
 const FOLD_MAX = 32;
@@ -447,7 +447,8 @@ export class Executor {
       await applyEvent(state, event, this.applyDeps(state));
     }
     await this.advance(state);
-    if (remembered && !state.hasChanges()) return "recheck";
+    // a `continue` that found its branches started (by a result's walk meanwhile) has nothing to check again
+    if (remembered && !state.hasChanges() && event.type !== "continue") return "recheck";
     await this.commit(state);
     return state;
   }
@@ -707,6 +708,7 @@ export class Executor {
       this.settleEnded(state),
     ]);
     jobs.length = 0;
+    if (state.moreToStart) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "continue", executionId: state.execution.id }, { key: state.execution.id });
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });

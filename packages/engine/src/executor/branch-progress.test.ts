@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import type { FlowablePlan } from "@ferry/sdk";
+import { sharedPaths } from "./branch-progress.js";
+
+describe("sharedPaths: equal branch paths held as one array", () => {
+  it("gives consecutive branches naming the same task list one path array, and leaves the others and the values as they were", () => {
+    const plan: FlowablePlan = JSON.parse(
+      JSON.stringify({ concurrency: 0, branches: [{ path: ["tasks"], value: "a" }, { path: ["tasks"], value: "b" }, { path: ["cases", "x"] }, { path: ["cases", "y"] }, { path: ["cases", "y"] }] }),
+    );
+    const before = JSON.stringify(plan);
+    const shared = sharedPaths(plan);
+    expect(JSON.stringify(shared)).toBe(before);
+    const paths = shared.branches.map((b) => b.path);
+    expect(paths[1]).toBe(paths[0]);
+    expect(paths[2]).not.toBe(paths[1]);
+    expect(paths[3]).not.toBe(paths[2]);
+    expect(paths[4]).toBe(paths[3]);
+  });
+});
