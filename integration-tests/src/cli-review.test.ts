@@ -45,6 +45,6 @@ describe("ferry executions review", () => {
     expect(done.state.current).toBe("SUCCESS");
     expect(done.taskRunList.find((r) => r.taskId === "ship")!.outputs).toEqual({ value: "ship ticket 12" });
     const again = await runCli(["executions", "review", id, "--deny", "-m", "late", ...s]);
-    expect(again.stderr).toMatch(/HTTP 409: execution .+ is SUCCESS; only a PAUSED execution is reviewed\n$/);
+    expect(again.stderr).toMatch(/HTTP 409: execution .+ is not paused: it already ended SUCCESS; only a PAUSED execution is reviewed\n$/);
   }, 90_000);
 });

@@ -72,12 +72,15 @@ export async function buildRenderContext(
     flow: { ...ref.flow },
     execution: { ...ref.execution, ...ref.loopRoot },
     labels: nestLabels(ref.labels),
-    inputs: await inputsOf(ref, store, extra.openInputs),
     outputs,
     vars: ref.variablesUri ? await store.read(ref.variablesUri) : boxDoubles(ref.variables ?? {}, ref.variableDoubles),
     envs: envs(),
     globals: globalVariables(),
   };
+  // Kestra's RunVariables puts `inputs` only when there are some: in a flow without any,
+  // `{{ inputs.x }}` fails naming `inputs` (VariablesTest.invalidVars)
+  const inputs = await inputsOf(ref, store, extra.openInputs);
+  if (Object.keys(inputs).length) variables.inputs = inputs;
   const kestra = instanceVariable();
   if (kestra) variables.kestra = kestra;
   if (ref.taskStates) variables.tasks = tasksVariable(ref.taskStates);

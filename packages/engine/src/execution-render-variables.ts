@@ -18,5 +18,5 @@ export async function executionRenderVariables(execution: ExecutionRecord, taskR
   const flow = { id: execution.flowId, namespace: execution.namespace, tasks: [] } as unknown as Flow;
   const { variables } = await buildRenderContext(contextRefOf(new ExecutionState(execution, taskRuns, flow)), store);
   const { execution: self, outputs, inputs, labels } = variables as Record<string, unknown>;
-  return { execution: self, outputs, inputs, labels };
+  return { execution: self, outputs, ...(inputs ? { inputs } : {}), labels };
 }

@@ -5,8 +5,8 @@ import { keptTaskRuns } from "./replay.js";
 
 // Kestra's ExecutionServiceTest replay* methods, on flows shaped as its flows/valids ones: a replay from a
 // task run keeps every task run but that one's successors in the flow's graph (GraphUtils.successors),
-// worked out per task. Kestra's counts include the target, kept RUNNING (a flowable) or RESTARTED; Ferry
-// keeps a runnable target RESTARTED too, and drops a flowable one to walk it afresh (one run fewer there).
+// worked out per task. Kestra's counts include the target, kept RUNNING (a flowable, its history going on)
+// or RESTARTED (a runnable), as Ferry keeps it (ExecutionService.mapTaskRun).
 
 let h: EngineHarness;
 beforeAll(async () => void (h = await createEngineHarness()));
@@ -93,10 +93,12 @@ async function replay(source: RunResult, from: string) {
   const kept = keptTaskRuns(source, from, "check", flow);
   const keptBy = new Map([...kept.ids].map(([old, copy]) => [copy, old]));
   const keptLabels = kept.runs.map((r) => `${label(source, keptBy.get(r.id)!)}:${r.state.current}`).sort();
+  // the history each kept flowable goes on with, against its source's (Kestra's withState(RUNNING) appends)
+  const histories = new Map(kept.runs.map((r) => [label(source, keptBy.get(r.id)!), { before: source.taskRuns.find((t) => t.id === keptBy.get(r.id))!.state.histories.map((x) => x.state), now: r.state.histories.map((x) => x.state) }]));
   const started = await h.executions.replay(source, flow, from);
   await h.waitFor(started.id, (e) => isTerminal(e.state.current));
   const done = await h.result(started.id);
-  return { keptLabels, done };
+  return { keptLabels, histories, done };
 }
 
 /** the outputs of every run, by task id and value path */
@@ -126,9 +128,12 @@ describe("replay from a task run keeps what Kestra keeps (ExecutionServiceTest r
     const source = await h.run(PARALLEL_NESTED);
     expect(source.execution.state.current).toBe("SUCCESS");
     expect(source.taskRuns).toHaveLength(11);
-    const { keptLabels, done } = await replay(source, runOf(source, "1-3-2_par", []).id);
-    expect(keptLabels).toEqual(["1-1:SUCCESS", "1-2:SUCCESS", "1-3-1:SUCCESS", "1-3-3_end:SUCCESS", "1-3_par:RUNNING", "1-4_end:SUCCESS", "1_par:RUNNING"]);
-    expect(keptLabels.length + 1).toBe(8);
+    const { keptLabels, histories, done } = await replay(source, runOf(source, "1-3-2_par", []).id);
+    expect(keptLabels).toEqual(["1-1:SUCCESS", "1-2:SUCCESS", "1-3-1:SUCCESS", "1-3-2_par:RUNNING", "1-3-3_end:SUCCESS", "1-3_par:RUNNING", "1-4_end:SUCCESS", "1_par:RUNNING"]);
+    expect(keptLabels.length).toBe(8);
+    // the target's history goes on: CREATED, RUNNING, SUCCESS, RUNNING (Kestra: hasSize(4))
+    expect(histories.get("1-3-2_par")).toEqual({ before: ["CREATED", "RUNNING", "SUCCESS"], now: ["CREATED", "RUNNING", "SUCCESS", "RUNNING"] });
+    expect(histories.get("1_par")!.now).toEqual([...histories.get("1_par")!.before, "RUNNING"]);
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns).toHaveLength(11);
     expect(done.execution.labels["system.replay"]).toBe("true");
@@ -142,8 +147,8 @@ describe("replay from a task run keeps what Kestra keeps (ExecutionServiceTest r
     expect(source.execution.state.current).toBe("SUCCESS");
     expect(source.taskRuns).toHaveLength(23);
     const { keptLabels, done } = await replay(source, runOf(source, "1-2_each", ["s1"]).id);
-    expect(keptLabels).toEqual(["1-1_return[s1]:SUCCESS", "1-1_return[s2]:SUCCESS", "1-1_return[s3]:SUCCESS", "1_each:RUNNING"]);
-    expect(keptLabels.length + 1).toBe(5);
+    expect(keptLabels).toEqual(["1-1_return[s1]:SUCCESS", "1-1_return[s2]:SUCCESS", "1-1_return[s3]:SUCCESS", "1-2_each[s1]:RUNNING", "1_each:RUNNING"]);
+    expect(keptLabels.length).toBe(5);
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns).toHaveLength(23);
     const { same, again } = await carried(source, done);
@@ -167,22 +172,64 @@ describe("replay from a task run keeps what Kestra keeps (ExecutionServiceTest r
     const source = await h.run(EACH_PARALLEL_NESTED);
     expect(source.execution.state.current).toBe("SUCCESS");
     expect(source.taskRuns).toHaveLength(11);
-    const { keptLabels, done } = await replay(source, runOf(source, "2-1_seq", ["value 1"]).id);
+    const { keptLabels, histories, done } = await replay(source, runOf(source, "2-1_seq", ["value 1"]).id);
+    expect(histories.get("1_each")).toEqual({ before: ["CREATED", "RUNNING", "SUCCESS"], now: ["CREATED", "RUNNING", "SUCCESS", "RUNNING"] });
     expect(keptLabels).toEqual([
       "1_each:RUNNING",
       "2-1-1_t1:SUCCESS",
       "2-1-1_t1:SUCCESS",
       "2-1-2_t2:SUCCESS",
       "2-1-2_t2:SUCCESS",
+      "2-1_seq[value 1]:RUNNING",
       "2-1_seq[value 2]:SUCCESS",
       "2-1_seq[value 3]:SUCCESS",
     ]);
-    expect(keptLabels.length + 1).toBe(8);
+    expect(keptLabels.length).toBe(8);
     expect(done.execution.state.current).toBe("SUCCESS");
     expect(done.taskRuns).toHaveLength(11);
     const { same, again } = await carried(source, done);
     expect(same).toEqual(["/1_each/2-1_seq[value 2]/2-1-1_t1", "/1_each/2-1_seq[value 2]/2-1-2_t2", "/1_each/2-1_seq[value 3]/2-1-1_t1", "/1_each/2-1_seq[value 3]/2-1-2_t2"]);
     expect(again).toEqual(["/1_each/2-1_seq[value 1]/2-1-1_t1", "/1_each/2-1_seq[value 1]/2-1-2_t2", "/2_end"]);
+  });
+});
+
+// the newest ExecutionServiceTest replays Kestra's foreach-nested.yaml and foreach-concurrent-no-limit.yaml
+const FOREACH_NESTED = `
+id: foreach-nested
+namespace: test.replay
+tasks:
+  - id: each0
+    type: core.ForEach
+    values: ["l1", "l2"]
+    tasks:
+      - id: each1
+        type: core.ForEach
+        concurrencyLimit: 0
+        values: ["d1", "d2", "d3"]
+        tasks:
+          - { id: p1, type: core.Return, format: "{{ parent.taskrun.value }}-{{ taskrun.value }}" }
+          - { id: p2, type: core.Return, format: "{{ outputs.p1[parent.taskrun.value][taskrun.value].value }}" }
+  - { id: test, type: core.Return, format: "{{ outputs.p1 }}" }
+`;
+
+describe("replay inside a ForEach, drawn sequential whatever its concurrencyLimit (ForEach.tasksTree)", () => {
+  it("replayEachSeq: from each1 l1, a flowable kept RUNNING, its history going on (Kestra: 2 runs at replay, hasSize(4))", async () => {
+    const source = await h.run(FOREACH_NESTED);
+    expect(source.taskRuns).toHaveLength(16);
+    const { keptLabels, histories, done } = await replay(source, runOf(source, "each1", ["l1"]).id);
+    expect(keptLabels).toEqual(["each0:RUNNING", "each1[l1]:RUNNING"]);
+    expect(histories.get("each1[l1]")!.now).toEqual(["CREATED", "RUNNING", "SUCCESS", "RUNNING"]);
+    expect(done.execution.state.current).toBe("SUCCESS");
+    expect(done.taskRuns).toHaveLength(16);
+  });
+
+  it("replayEachSeq2: from p1 l1/d1 of a ForEach with concurrencyLimit 0, the other values' runs go too (Kestra: 3 runs at replay)", async () => {
+    const source = await h.run(FOREACH_NESTED);
+    const { keptLabels, done } = await replay(source, runOf(source, "p1", ["l1", "d1"]).id);
+    expect(keptLabels).toEqual(["each0:RUNNING", "each1[l1]:RUNNING", "p1[d1]:RESTARTED"]);
+    expect(done.execution.state.current).toBe("SUCCESS");
+    expect(done.taskRuns).toHaveLength(16);
+    expect(await done.outputs("test")).toEqual({ value: JSON.stringify({ l1: { d1: { value: "l1-d1" }, d2: { value: "l1-d2" }, d3: { value: "l1-d3" } }, l2: { d1: { value: "l2-d1" }, d2: { value: "l2-d2" }, d3: { value: "l2-d3" } } }) });
   });
 });
 

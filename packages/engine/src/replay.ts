@@ -2,12 +2,15 @@ import { isStorageUri, isTerminal, newId, PurgedError, toStorageUri, UserError, 
 import type { Flow } from "@ferry/core";
 import type { JsonStore } from "./json-store.js";
 import { filesPrefix, planKey, recordsPrefix, taskFilesPrefix, taskOutputsKey } from "./storage-keys.js";
-import { newState, transition } from "./executor/execution-state.js";
+import { transition } from "./executor/execution-state.js";
 
 export interface StoredExecution {
   execution: ExecutionRecord;
   taskRuns: TaskRunRecord[];
 }
+
+/** the flowables whose children the executor's walk resolves again from their plan: a replay keeps such a target RUNNING */
+const WALKED_FLOWABLE = /(^|\.)(Sequential|Parallel|If|Switch|EachSequential|EachParallel|ForEach|Dag|AllowFailure)$/;
 
 /** where a task sits in a flow: the list holding it (by property name), its index there, and whether that list runs at once */
 interface TaskPlace {
@@ -21,11 +24,15 @@ interface TaskPlace {
 
 const HANDLERS = new Set(["errors", "finally"]);
 
-/** lists whose tasks start together (Kestra draws them as parallel branches of the graph, none a successor of another) */
+/**
+ * lists whose tasks start together (Kestra draws them as parallel branches of the graph, none a successor of another).
+ * A ForEach is drawn sequential whatever its concurrencyLimit (ForEach.tasksTree: GraphUtils.sequential, its values
+ * running at once being no matter for the graph): a replay from one of its runs drops the later tasks' and its own
+ * task's other values' runs (ExecutionServiceTest.replayEachPara, replayEachSeq2 on concurrencyLimit 0)
+ */
 function runsAtOnce(spec: Record<string, unknown>): boolean {
   const kind = String(spec.type ?? "").slice(String(spec.type ?? "").lastIndexOf(".") + 1);
   if (kind === "Parallel" || kind === "EachParallel") return true;
-  if (kind === "ForEach") return spec.concurrencyLimit !== undefined && spec.concurrencyLimit !== 1;
   if (kind === "Loop") return spec.concurrencyLimit !== 1;
   return false;
 }
@@ -105,21 +112,27 @@ export function keptTaskRuns(source: StoredExecution, taskRunId: string, executi
     return false;
   };
   // Kestra's mapTaskRun: the target, when a runnable task (or a WorkingDirectory, run again whole), is kept RESTARTED
-  // (its history and attempts, its next attempt to come); a flowable target is dropped, and walked afresh
+  // (its history and attempts, its next attempt to come); a flowable target whose children the walk resolves is kept
+  // RUNNING as its ancestors are, what ran inside it dropped (GraphUtils.successors), and walked again from its first
+  // child; any other target (a Loop, a Subflow…) is dropped and made afresh
   const start = from[0]!;
+  const startType = places.get(start.taskId)?.type ?? "";
   const restarted = isTerminal(start.state.current)
-    && (places.get(start.taskId)?.type.endsWith("WorkingDirectory") || (!start.planUri && !start.subflowExecutionId && !source.taskRuns.some((r) => r.parentTaskRunId === start.id)));
+    && (startType.endsWith("WorkingDirectory") || (!start.planUri && !start.subflowExecutionId && !source.taskRuns.some((r) => r.parentTaskRunId === start.id)));
+  if (!restarted && isTerminal(start.state.current) && !start.subflowExecutionId && WALKED_FLOWABLE.test(startType)) ancestors.add(start.id);
   const keep = source.taskRuns.filter((r) => ancestors.has(r.id) || (restarted && r.id === start.id) || (!droppedWithin(r) && isTerminal(r.state.current) && !!r.state.endDate));
   const ids = new Map(keep.map((r) => [r.id, newId()]));
+  const back = new Map([...ids].map(([from, to]) => [to, from]));
+  const sourceIdOf = (run: TaskRunRecord) => back.get(run.id)!;
   const runs = keep.map((r) => ({
     // state, attempts and outputsUri named: an executor's held run has them as accessors, which a clone would leave out
     ...structuredClone({ ...r, state: r.state, attempts: r.attempts, outputsUri: r.outputsUri }),
     id: ids.get(r.id)!,
     executionId,
     parentTaskRunId: r.parentTaskRunId ? ids.get(r.parentTaskRunId) : undefined,
-    // enclosing flowables take up their branches again
-    ...(ancestors.has(r.id) ? { state: newState("RUNNING" as const) } : {}),
   }));
+  // enclosing flowables take up their branches again: their history goes on, RUNNING (Kestra's withState(RUNNING))
+  for (const run of runs) if (ancestors.has(sourceIdOf(run))) transition(run.state, "RUNNING");
   const again = restarted ? runs.find((r) => r.id === ids.get(start.id)) : undefined;
   if (again) {
     transition(again.state, "RESTARTED");

@@ -38,7 +38,9 @@ export async function reviewCommand(
   } = {},
 ): Promise<Extract<ExecutorEvent, { type: "review" }>> {
   const { execution, taskRuns } = found;
-  if (isTerminal(execution.state.current)) throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only a PAUSED execution is reviewed`);
+  // worded as Kestra's ExecutionService.decide refuses a decided request ("is not paused", ApprovalTest.shouldRefuseASecondDecisionOnTheSameTaskRun):
+  // a second review often comes once the first one's branch has already ended the execution
+  if (isTerminal(execution.state.current)) throw new ConflictError(`execution ${execution.id} is not paused: it already ended ${execution.state.current}; only a PAUSED execution is reviewed`);
   const specOf = (run: TaskRunRecord) => findTask([flow.tasks, flow.errors, flow.finally, flow.afterExecution], run.taskId, registry);
   const isApproval = (run: TaskRunRecord) => {
     const spec = specOf(run);

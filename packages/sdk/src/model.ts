@@ -85,6 +85,8 @@ export interface ExecutionRecord {
    * of its `tasks` starts, its `finally` runs, then it ends so (FAILED when its finally failed)
    */
   endsAs?: "SUCCESS" | "CANCELLED";
+  /** the Approval task runs still running their `onWait`: the execution is PAUSING while one is */
+  pausing?: string[];
   /**
    * Kestra's execution kind: LOOP for one iteration of a Loop task, a sub-execution of `parent`
    * (the Loop's task run) that runs the Loop's `tasks`, `errors` and `finally`; absent for a normal one

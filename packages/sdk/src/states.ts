@@ -2,6 +2,11 @@ export type ExecutionState =
   | "CREATED"
   | "RUNNING"
   | "PAUSED"
+  /**
+   * an Approval runs its `onWait` tasks: the execution goes PAUSED once every Approval that does has ended
+   * them (Kestra's ApprovalTest: "the execution was PAUSING while onWait ran, then PAUSED once it finished"). Not an end.
+   */
+  | "PAUSING"
   | "SUCCESS"
   | "WARNING"
   | "FAILED"
@@ -39,7 +44,7 @@ export type TaskRunState =
   | "RESTARTED";
 
 export const EXECUTION_STATES: readonly ExecutionState[] = [
-  "CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED", "RESTARTED",
+  "CREATED", "RUNNING", "PAUSED", "PAUSING", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED", "RESTARTED",
 ];
 
 // Kestra's State.Type.isTerminated()

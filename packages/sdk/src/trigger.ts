@@ -13,7 +13,7 @@ export type TriggerKind = "webhook" | "schedule" | "flow";
 
 const inputs = z.record(z.string(), z.unknown()).optional();
 /** the states a Flow trigger may name, as Kestra lists them */
-const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
+const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
 /**
  * States Kestra lets a Flow trigger name that a Ferry execution never enters: refused where
  * written rather than accepted and never fired. Kestra's own doc says a Flow trigger cannot

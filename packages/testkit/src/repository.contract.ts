@@ -176,11 +176,12 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(page.total).toBe(4);
       expect(page.results).toHaveLength(1);
     });
-    test("an execution keeps what the engine decided beside its state: variables, replay and retry links, schedule, kill reach, how it ends", async () => {
+    test("an execution keeps what the engine decided beside its state: variables, replay and retry links, schedule, kill reach, how it ends, the Approvals holding it PAUSING", async () => {
       const ns = `c.meta${Date.now()}`;
       const decided = {
         variablesUri: "ferry://x/variables.json", originalId: "orig-1", attemptNumber: 2, originalCreated: "2026-01-01T00:00:00.000Z", replayOf: "prev-1",
         retryAt: "2026-01-01T00:05:00.000Z", scheduleDate: "2026-01-02T00:00:00.000Z", killChildren: false, endsAs: "CANCELLED" as const,
+        pausing: ["tr-approval-a", "tr-approval-b"],
       };
       const e = execution({ namespace: ns, flowId: "f", ...decided });
       await repo.saveExecution(e);
@@ -189,6 +190,11 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const saved = (await repo.getExecution(e.id))!.execution;
       await repo.saveExecution({ ...saved, endsAs: "SUCCESS" }, [], { expectedVersion: saved.version });
       expect((await repo.getExecution(e.id))!.execution.endsAs).toBe("SUCCESS");
+      // the last Approval left its onWait: the list goes
+      const again = (await repo.getExecution(e.id))!.execution;
+      delete again.pausing;
+      await repo.saveExecution(again, [], { expectedVersion: again.version });
+      expect((await repo.getExecution(e.id))!.execution.pausing).toBeUndefined();
     });
     test("a Loop's iteration (kind LOOP) keeps its kind and loop run, and searches show it only when kind LOOP is asked", async () => {
       const ns = `c.kind${Date.now()}`;

@@ -32,8 +32,8 @@ export interface ExecutionRow {
 }
 
 /** what an execution's `metadata` column holds: pointers and ids beside its state */
-type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate" | "killChildren" | "endsAs" | "loopRun" | "discardedTaskRuns">;
-const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate", "killChildren", "endsAs", "loopRun", "discardedTaskRuns"] as const;
+type ExecutionMetadata = Pick<ExecutionRecord, "variablesUri" | "originalId" | "attemptNumber" | "originalCreated" | "replayOf" | "retryAt" | "scheduleDate" | "killChildren" | "endsAs" | "pausing" | "loopRun" | "discardedTaskRuns">;
+const METADATA_KEYS = ["variablesUri", "originalId", "attemptNumber", "originalCreated", "replayOf", "retryAt", "scheduleDate", "killChildren", "endsAs", "pausing", "loopRun", "discardedTaskRuns"] as const;
 
 export interface TaskRunRow {
   id: string;

@@ -15,7 +15,7 @@ export const colors = pc.createColors(pc.isColorSupported && process.stdout.isTT
 export function colorState(state: string): string {
   if (state === "SUCCESS") return colors.green(state);
   if (state === "FAILED" || state === "KILLED") return colors.red(state);
-  if (state === "WARNING" || state === "KILLING" || state === "RETRYING" || state === "RESTARTED" || state === "PAUSED") return colors.yellow(state);
+  if (state === "WARNING" || state === "KILLING" || state === "RETRYING" || state === "RESTARTED" || state === "PAUSING" || state === "PAUSED") return colors.yellow(state);
   if (state === "RUNNING") return colors.cyan(state);
   return state;
 }

@@ -3,7 +3,7 @@ import { jobsChannel, EXECUTOR_CHANNEL, LOGS_CHANNEL, METRICS_CHANNEL } from "@f
 import { isTerminal, type ExecutionState, type Queue, type Repository } from "@ferry/sdk";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-const OPEN_STATES: ExecutionState[] = ["CREATED", "RUNNING", "PAUSED", "KILLING"];
+const OPEN_STATES: ExecutionState[] = ["CREATED", "RUNNING", "PAUSING", "PAUSED", "KILLING"];
 
 /**
  * Prometheus metrics of this server process (`GET /metrics`): executions ended here by

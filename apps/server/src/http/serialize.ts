@@ -32,6 +32,9 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     // a dotted input id nests, as Kestra answers inputs
     inputs: nestInputs(maskSecretInputs((await resolve(store, execution.inputsUri)) ?? {}) as Record<string, unknown>),
     outputs: await resolve(store, execution.outputsUri),
+    // Kestra's Execution.variables: what SetVariables / UnsetVariables made of them (TaskWithWhenTest.executionUpdatingTask,
+    // SetVariablesTest read execution.getVariables()); absent while no task changed them
+    ...(execution.variablesUri ? { variables: await resolve(store, execution.variablesUri) } : {}),
     labels: labelList(execution.labels),
     trigger: execution.trigger
       ? { id: execution.trigger.id, type: execution.trigger.type, variables: await resolve(store, execution.trigger.variablesUri) }
@@ -43,7 +46,13 @@ export async function executionJson(store: JsonStore, execution: ExecutionRecord
     originalId: execution.originalId ?? execution.id,
     // Kestra's scheduleDate: when a CREATED execution starts
     ...(execution.scheduleDate ? { scheduleDate: execution.scheduleDate } : {}),
-    ...(taskRunStatistic ? { metadata: { taskRunStatistic } } : {}),
+    // Kestra's ExecutionMetadata: attemptNumber (a restart, a markAs and a retry in a new execution each take the next:
+    // ExecutionService.restart's metadata.nextAttempt(), ExecutionServiceTest.changeStateWithErrorBranch), originalCreatedDate
+    metadata: {
+      attemptNumber: execution.attemptNumber ?? 1,
+      originalCreatedDate: execution.originalCreated ?? execution.created,
+      ...(taskRunStatistic ? { taskRunStatistic } : {}),
+    },
     taskRunList: await Promise.all(
       taskRuns.map(async (run) => ({
         id: run.id,

@@ -1,7 +1,7 @@
 /** The REST API's JSON shapes (Kestra's), as far as the UI reads them. */
-export type ExecutionStateName = "CREATED" | "RUNNING" | "PAUSED" | "SUCCESS" | "WARNING" | "FAILED" | "KILLING" | "KILLED" | "QUEUED" | "RETRYING" | "SKIPPED" | "RESTARTED";
-/** the states the executions list filters on; RESTARTED: restarted, replayed from a task run or marked, until the executor runs it again */
-export const EXECUTION_STATES: ExecutionStateName[] = ["CREATED", "QUEUED", "RUNNING", "RESTARTED", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED"];
+export type ExecutionStateName = "CREATED" | "RUNNING" | "PAUSING" | "PAUSED" | "SUCCESS" | "WARNING" | "FAILED" | "KILLING" | "KILLED" | "QUEUED" | "RETRYING" | "SKIPPED" | "RESTARTED";
+/** the states the executions list filters on; RESTARTED: restarted, replayed from a task run or marked, until the executor runs it again; PAUSING: an Approval runs its onWait, PAUSED once it ended */
+export const EXECUTION_STATES: ExecutionStateName[] = ["CREATED", "QUEUED", "RUNNING", "RESTARTED", "PAUSING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED"];
 export const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED"]);
 
 export interface StateHistory {

@@ -98,7 +98,7 @@ function lookup(name: string, scope: Scope): unknown {
   if (scope.locals.has(name)) return scope.locals.get(name);
   if (hasOwn(scope.ctx.variables, name)) return scope.ctx.variables[name];
   if (name === "_context") return { ...scope.ctx.variables, ...Object.fromEntries(scope.locals) };
-  throw undefinedError(`variable '${name}' is not defined`);
+  throw undefinedError(`variable '${name}' is not defined`, name);
 }
 
 /**
@@ -239,22 +239,22 @@ const unbox = (value: unknown): unknown => (value instanceof JavaDouble ? value.
 
 function member(object: unknown, key: unknown, node: Node, budget: RenderBudget): unknown {
   const describe = () => (node.type === "member" && node.property.type === "literal" ? String(node.property.value) : preview(key));
-  if (object === null || object === undefined) throw undefinedError(`cannot read '${describe()}' of null`);
+  if (object === null || object === undefined) throw undefinedError(`cannot read '${describe()}' of null`, describe());
   if (Array.isArray(object)) {
     if (key === "length" || key === "size") return object.length;
     // a list or map is no index (Number() would print it to find out), nor is a very long string
     const index = typeof key === "object" && key !== null ? NaN : typeof key === "string" && key.length > 20 ? NaN : Number(key);
     if (Number.isInteger(index) && index >= 0 && index < object.length) return object[index];
-    throw undefinedError(`index ${preview(key)} is out of bounds`);
+    throw undefinedError(`index ${preview(key)} is out of bounds`, preview(key));
   }
   if (typeof object === "object") {
     return after(keyText(key, budget, "a key"), (k) => {
       if (hasOwn(object, k)) return (object as Record<string, unknown>)[k];
-      throw undefinedError(`key '${describe()}' does not exist`);
+      throw undefinedError(`key '${describe()}' does not exist`, describe());
     });
   }
   if (typeof object === "string" && (key === "length" || key === "size")) return object.length;
-  throw undefinedError(`cannot read '${describe()}' of '${preview(object)}'`);
+  throw undefinedError(`cannot read '${describe()}' of '${preview(object)}'`, describe());
 }
 
 /** named arguments the filter or function does not take, refused as Pebble refuses them (a template from render() is not checked at deploy) */
@@ -397,47 +397,55 @@ async function removeFromList(list: unknown[], less: unknown, scope: Scope): Pro
 /** Renders template nodes into `out`; `depth` is how deep they sit in tags. */
 export async function renderNodes(nodes: Template["nodes"], scope: Scope, out: Output, depth: number): Promise<void> {
   scope.budget.depth(depth, "the template");
-  for (const node of nodes) {
-    switch (node.kind) {
-      case "text":
-        out.push(node.text);
-        break;
-      case "raw":
-        out.push(scope.protect ? node.source : node.text);
-        break;
-      case "out": {
-        let value = quick(node.expr, scope, depth);
-        if (value instanceof Promise) value = await value;
-        const text = printed(value, scope);
-        out.push(typeof text === "string" ? text : await text);
-        break;
+  let current: Template["nodes"][number] | undefined;
+  try {
+    for (const node of nodes) {
+      current = node;
+      switch (node.kind) {
+        case "text":
+          out.push(node.text);
+          break;
+        case "raw":
+          out.push(scope.protect ? node.source : node.text);
+          break;
+        case "out": {
+          let value = quick(node.expr, scope, depth);
+          if (value instanceof Promise) value = await value;
+          const text = printed(value, scope);
+          out.push(typeof text === "string" ? text : await text);
+          break;
+        }
+        case "set":
+          scope.locals.set(node.name, await evaluate(node.expr, scope, depth));
+          break;
+        case "if": {
+          const branch = await findBranch(node.branches, scope, depth);
+          if (branch) await renderNodes(branch, scope, out, depth + 1);
+          else if (node.otherwise) await renderNodes(node.otherwise, scope, out, depth + 1);
+          break;
+        }
+        case "for":
+          await renderFor(node, scope, out, depth);
+          break;
+        case "filter": {
+          const body = new Output(scope.budget);
+          await renderNodes(node.body, scope, body, depth + 1);
+          const locals = new Map(scope.locals).set(FILTER_BODY_NAME, body.toString());
+          const text = printed(await evaluate(node.chain, { ...scope, locals }, depth), scope);
+          out.push(typeof text === "string" ? text : await text);
+          break;
+        }
+        case "block":
+          await renderNodes(node.body, scope, out, depth + 1);
+          break;
+        case "macro":
+          break;
       }
-      case "set":
-        scope.locals.set(node.name, await evaluate(node.expr, scope, depth));
-        break;
-      case "if": {
-        const branch = await findBranch(node.branches, scope, depth);
-        if (branch) await renderNodes(branch, scope, out, depth + 1);
-        else if (node.otherwise) await renderNodes(node.otherwise, scope, out, depth + 1);
-        break;
-      }
-      case "for":
-        await renderFor(node, scope, out, depth);
-        break;
-      case "filter": {
-        const body = new Output(scope.budget);
-        await renderNodes(node.body, scope, body, depth + 1);
-        const locals = new Map(scope.locals).set(FILTER_BODY_NAME, body.toString());
-        const text = printed(await evaluate(node.chain, { ...scope, locals }, depth), scope);
-        out.push(typeof text === "string" ? text : await text);
-        break;
-      }
-      case "block":
-        await renderNodes(node.body, scope, out, depth + 1);
-        break;
-      case "macro":
-        break;
     }
+  } catch (error) {
+    // a missing name or key is placed on the line of the tag that read it (the innermost tag sets it first)
+    if (error instanceof UndefinedError && error.line === undefined && current && "line" in current) error.line = current.line;
+    throw error;
   }
 }
 

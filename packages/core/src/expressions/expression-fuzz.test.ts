@@ -136,7 +136,8 @@ const { expr } = fc.letrec((tie) => ({
 const ENGINE_FAILURE = /Maximum call stack|Invalid (array|string) length|Cannot read propert|Cannot convert|is not a function|is not iterable|is not a constructor|of undefined|of null|Cannot mix BigInt|Invalid time value/;
 
 function isEngineFailure(cause: unknown): boolean {
-  return cause instanceof Error && ENGINE_FAILURE.test(cause.message);
+  // a missing name worded as Kestra words it carries the evaluator's own UndefinedError as its cause
+  return cause instanceof Error && !(cause instanceof ExpressionError) && ENGINE_FAILURE.test(cause.message);
 }
 
 async function check(template: string): Promise<void> {

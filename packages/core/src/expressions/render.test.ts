@@ -90,3 +90,20 @@ describe("Pebble-style rendering (every expression of the conformance corpus)", 
     expect(await renderString("got {{ body }}", data)).toBe("got {{ secret('X') }}");
   });
 });
+
+describe("a missing name or key, worded as Kestra words it (VariableRenderer.properPebbleException)", () => {
+  it("names the attribute Pebble's AttributeNotFoundException names, the whole template and its line", async () => {
+    // VariablesTest.invalidVars: a flow without inputs has no `inputs` variable
+    const noInputs = { variables: { flow: { id: "f", namespace: "n" }, outputs: {} } };
+    await expect(renderString("{{inputs.invalid}}", noInputs)).rejects.toThrow("Unable to find `inputs` used in the expression `{{inputs.invalid}}` at line 1");
+    await expect(r("{{ inputs.missing }}")).rejects.toThrow("Unable to find `missing` used in the expression `{{ inputs.missing }}` at line 1");
+    await expect(r("first\nsecond {{ outputs['nope'].value }}")).rejects.toThrow("Unable to find `nope` used in the expression `first\nsecond {{ outputs['nope'].value }}` at line 2");
+    await expect(r("{% if true %}\n\n  {{ nothing }}\n{% endif %}")).rejects.toThrow("Unable to find `nothing` used in the expression `{% if true %}\n\n  {{ nothing }}\n{% endif %}` at line 3");
+    await expect(r("{% for f in vars.fruits %}\n{{ f.weight }}{% endfor %}")).rejects.toThrow(/Unable to find `weight` .* at line 2$/s);
+  });
+  it("stays what `??`, `default` and `is defined` catch, and a render() inside keeps its own template's words", async () => {
+    expect(await r("{{ inputs.missing ?? 'd' }}|{{ nothing | default('e') }}|{{ nothing is defined }}")).toBe("d|e|false");
+    await expect(r("{{ render('{{ nope }}') }}")).rejects.toThrow("Unable to find `nope` used in the expression `{{ nope }}` at line 1");
+    expect(await r("{{ render('{{ nope }}') ?? 'caught' }}")).toBe("caught");
+  });
+});

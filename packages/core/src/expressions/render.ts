@@ -2,7 +2,7 @@ import { FerryError } from "@ferry/sdk";
 import { BoundedCache } from "../bounded-cache.js";
 import type { Node } from "./ast.js";
 import { evaluate, Output, renderNodes, type RenderContext } from "./evaluator.js";
-import { ExpressionError } from "./expression.error.js";
+import { ExpressionError, unableToFind, UndefinedError } from "./expression.error.js";
 import { parseExpression } from "./parser.js";
 import { RenderBudget } from "./render-limits.js";
 import { parsed } from "./template-cache.js";
@@ -41,6 +41,7 @@ async function renderWithin(template: string, ctx: RenderContext, budget: Render
     const t = parsed(template, budget.limits.maxDepth);
     await renderNodes(t.nodes, { ctx, locals: new Map(), budget, template: t }, out, 1);
   } catch (error) {
+    if (error instanceof UndefinedError && error.attribute !== undefined && error.template === undefined) throw unableToFind(error, template);
     // our own errors (a missing secret, a backend out of reach, a limit) keep their kind and words, as does an abort reason
     if (error instanceof FerryError || budget.isAbort(error)) throw error;
     throw new ExpressionError(`cannot render '${template}': ${(error as Error).message}`, { cause: error });

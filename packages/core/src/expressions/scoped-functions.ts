@@ -1,7 +1,7 @@
 import { JavaDouble } from "@ferry/sdk";
 import type { Node } from "./ast.js";
 import { Output, renderNodes, type Scope } from "./evaluator.js";
-import { ExpressionError } from "./expression.error.js";
+import { ExpressionError, unableToFind, UndefinedError } from "./expression.error.js";
 import { javaClassOf } from "./java-text.js";
 import { parsed } from "./template-cache.js";
 import { preview } from "./values.js";
@@ -81,7 +81,13 @@ async function renderPass(text: string, protect: Map<string, string>, scope: Sco
   scope.budget.chars(text.length, "render()");
   const template = parsed(text, scope.budget.limits.maxDepth);
   const out = new Output(scope.budget);
-  await renderNodes(template.nodes, { ctx: scope.ctx, locals: new Map(), budget: scope.budget, template, protect, renderDepth: (scope.renderDepth ?? 0) + 1 }, out, depth + 1);
+  try {
+    await renderNodes(template.nodes, { ctx: scope.ctx, locals: new Map(), budget: scope.budget, template, protect, renderDepth: (scope.renderDepth ?? 0) + 1 }, out, depth + 1);
+  } catch (error) {
+    // worded with the text render() was given, as Kestra's RenderFunction's own VariableRenderer words it
+    if (error instanceof UndefinedError && error.attribute !== undefined && error.template === undefined) throw unableToFind(error, text);
+    throw error;
+  }
   return out.toString();
 }
 

@@ -11,13 +11,18 @@ import { processRenderLimits } from "./render-limits.js";
 export type TemplateNode =
   | { kind: "text"; text: string }
   | { kind: "raw"; text: string; source: string }
-  | { kind: "out"; expr: Node }
-  | { kind: "if"; branches: Array<{ cond: Node; body: TemplateNode[] }>; otherwise?: TemplateNode[] }
-  | { kind: "for"; key?: string; item: string; iterable: Node; body: TemplateNode[]; otherwise?: TemplateNode[] }
-  | { kind: "set"; name: string; expr: Node }
-  | { kind: "filter"; chain: Node; body: TemplateNode[] }
+  | ({ kind: "out"; expr: Node } & Placed)
+  | ({ kind: "if"; branches: Array<{ cond: Node; body: TemplateNode[] }>; otherwise?: TemplateNode[] } & Placed)
+  | ({ kind: "for"; key?: string; item: string; iterable: Node; body: TemplateNode[]; otherwise?: TemplateNode[] } & Placed)
+  | ({ kind: "set"; name: string; expr: Node } & Placed)
+  | ({ kind: "filter"; chain: Node; body: TemplateNode[] } & Placed)
   | { kind: "block"; name: string; body: TemplateNode[] }
   | { kind: "macro"; name: string };
+
+/** the line (from 1) of the template a tag opens on: Pebble's error messages name it */
+export interface Placed {
+  line?: number;
+}
 
 /** a `{% macro name(a, b="default") %}`: callable from anywhere in its template, as Pebble registers them before rendering */
 export interface Macro {
@@ -38,7 +43,7 @@ export const FILTER_BODY = "\u0000filter-body";
 // tags Pebble has but Kestra removes (ExtensionCustomizer): a flow cannot use them there either
 const REMOVED_TAGS = new Set(["extends", "embed", "include", "import", "from", "autoescape", "cache", "parallel", "flush"]);
 
-type Piece = { kind: "text"; text: string } | { kind: "raw"; text: string; source: string } | { kind: "out"; src: string } | { kind: "tag"; src: string };
+type Piece = { kind: "text"; text: string } | { kind: "raw"; text: string; source: string } | { kind: "out"; src: string; line: number } | { kind: "tag"; src: string; line: number };
 
 // Kestra's RAW_PATTERN (VariableRenderer), matched before Pebble reads the template: `-` marks are allowed and trim nothing
 const RAW_END = /\{%-*\s*endraw\s*-*%\}/;
@@ -48,6 +53,13 @@ function split(source: string): Piece[] {
   const pieces: Piece[] = [];
   let i = 0;
   let trimNext = false;
+  // the line a tag opens on, counted on from the last tag's
+  let line = 1;
+  let counted = 0;
+  const lineAt = (at: number) => {
+    for (; counted < at; counted++) if (source.charCodeAt(counted) === 10) line++;
+    return line;
+  };
   const text = (t: string) => {
     if (t) pieces.push({ kind: "text", text: t });
   };
@@ -88,7 +100,7 @@ function split(source: string): Piece[] {
     if (trimNext) inner = inner.slice(0, -1);
     text(before);
     i = end + 2;
-    if (type === "{") pieces.push({ kind: "out", src: inner });
+    if (type === "{") pieces.push({ kind: "out", src: inner, line: lineAt(start) });
     else if (type === "%") {
       // Pebble's verbatim: read by its lexer, with its trimming marks honoured
       if (/^\s*verbatim\s*$/.test(inner)) {
@@ -102,7 +114,7 @@ function split(source: string): Piece[] {
         trimNext = endVerbatim[2] === "-";
         continue;
       }
-      pieces.push({ kind: "tag", src: inner.trim() });
+      pieces.push({ kind: "tag", src: inner.trim(), line: lineAt(start) });
     }
   }
   return pieces;
@@ -156,11 +168,13 @@ export function parseTemplate(source: string, maxDepth = processRenderLimits().m
     while (i < pieces.length) {
       const piece = pieces[i++];
       if (piece.kind === "text" || piece.kind === "raw") body.push(piece);
-      else if (piece.kind === "out") body.push({ kind: "out", expr: parseExpression(piece.src) });
+      else if (piece.kind === "out") body.push({ kind: "out", expr: parseExpression(piece.src), line: piece.line });
       else {
         const w = word(piece.src);
         if (stops.includes(w)) return { body, stop: piece.src };
-        body.push(parseTag(piece.src, w));
+        const tag = parseTag(piece.src, w);
+        if (tag.kind === "if" || tag.kind === "for" || tag.kind === "set" || tag.kind === "filter") tag.line = piece.line;
+        body.push(tag);
       }
     }
     if (stops.length) throw new ExpressionError(`missing '{% ${stops[stops.length - 1]} %}'`);

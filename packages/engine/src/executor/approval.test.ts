@@ -49,7 +49,7 @@ describe("core.Approval: runs onWait, waits PAUSED for a review, then the decisi
     await h.waitFor(id, ended);
     const r = await h.result(id);
     expect(r.execution.state.current).toBe("SUCCESS");
-    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
+    expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.state("approval")).toBe("SUCCESS");
     expect(r.state("approved")).toBe("SUCCESS");
     expect(r.state("denied")).toBeUndefined();

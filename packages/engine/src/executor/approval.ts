@@ -33,11 +33,40 @@ async function outputsOf(run: TaskRunRecord, store: JsonStore): Promise<Record<s
   return run.outputsUri ? await store.read<Record<string, unknown>>(run.outputsUri) : {};
 }
 
+/**
+ * An Approval starts its onWait: the execution is PAUSING until every Approval doing so has ended
+ * its onWait (ApprovalTest: PAUSING in the history of approval-basic; approval-parallel PAUSED only
+ * once both its Approvals wait). Its run id is kept on the execution, so a restarted process knows.
+ */
+export function enterPausing(state: ExecutionState, run: TaskRunRecord): void {
+  const { execution } = state;
+  execution.pausing = [...(execution.pausing ?? []).filter((id) => id !== run.id), run.id];
+  const current = execution.state.current;
+  if (current === "RUNNING" || current === "CREATED") state.setExecutionState("PAUSING");
+  else state.executionDirty = true;
+}
+
+/**
+ * An Approval's onWait ended (it now waits PAUSED, or it failed): once no other Approval runs its
+ * onWait, a PAUSING execution goes PAUSED while a task run waits PAUSED, RUNNING otherwise.
+ */
+export function leavePausing(state: ExecutionState, run: TaskRunRecord): void {
+  const { execution } = state;
+  if (!execution.pausing?.includes(run.id)) return;
+  const rest = execution.pausing.filter((id) => id !== run.id && !isTerminal(state.byId(id)?.state.current ?? "SUCCESS"));
+  if (rest.length) execution.pausing = rest;
+  else delete execution.pausing;
+  state.executionDirty = true;
+  if (rest.length || execution.state.current !== "PAUSING") return;
+  state.setExecutionState(state.taskRuns.some((r) => r.state.current === "PAUSED") ? "PAUSED" : "RUNNING");
+}
+
 /** onWait ended: the task run and its execution go PAUSED, the request's due date (with a timeout) in its outputs, its expiry armed */
 export async function waitForReview(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, store: JsonStore): Promise<void> {
   // an afterExecution task: nobody could review an execution that already ended
   if (isTerminal(state.execution.state.current)) throw new Error(`an Approval cannot hold execution ${state.execution.id}: it already ended ${state.execution.state.current}`);
   state.setRunState(run, "PAUSED");
+  leavePausing(state, run);
   const current = state.execution.state.current;
   if (current === "RUNNING" || current === "CREATED") state.setExecutionState("PAUSED");
   const expireMs = plan.approval!.expireMs;

@@ -302,7 +302,7 @@ tasks:
   - { id: log, type: core.Log, message: "{{ nothing.here }}" }
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages().join("\n")).toMatch(/variable 'nothing' is not defined/);
+    expect(r.messages().join("\n")).toContain("Unable to find `nothing` used in the expression `{{ nothing.here }}` at line 1");
   });
 });
 

@@ -1,5 +1,5 @@
 import { typeOutputs } from "@ferry/core";
-import { errorMessage, isTerminal, type ExecutionState as ExecState } from "@ferry/sdk";
+import { errorMessage, isTerminal, type ExecutionState as ExecState, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { flowOutputsKey, recordsPrefix } from "../storage-keys.js";
@@ -21,9 +21,9 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
   const killing = () => state.execution.state.current === "KILLING";
   const ended = () => isTerminal(state.execution.state.current);
   if (ended()) return walkAfterExecution(state, walker);
-  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs);
+  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs, store);
   const main = await walker.walkList(flow.tasks, undefined, undefined);
-  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs);
+  if (state.execution.endsAs) return endAsDecided(state, walker, state.execution.endsAs, store);
   if (killing()) return;
   if (ended()) return walkAfterExecution(state, walker);
   if (main === "running") return;
@@ -60,7 +60,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
 }
 
 /** a task decided how the execution ends (an Approval's SUCCEED or CANCEL): the flow's finally runs, then it ends so */
-async function endAsDecided(state: ExecutionState, walker: Walker, endsAs: "SUCCESS" | "CANCELLED"): Promise<void> {
+async function endAsDecided(state: ExecutionState, walker: Walker, endsAs: "SUCCESS" | "CANCELLED", store: JsonStore): Promise<void> {
   let final: ExecState = endsAs;
   if (state.flow.finally?.length) {
     // started although the execution's end is decided (as afterExecution tasks start after it ended)
@@ -70,6 +70,28 @@ async function endAsDecided(state: ExecutionState, walker: Walker, endsAs: "SUCC
     if (after === "running") return;
     if (after === "failed" || after === "killed") final = "FAILED";
   }
+  // nothing new starts, but what a worker (or the executor's Sleep) still runs ends first, and is recorded: Kestra's
+  // running sibling of an Approval that CANCELs ends SUCCESS (ApprovalTest.shouldLetARunningSiblingFinishWhenDenyBehaviorIsCancel)
+  for (const run of state.taskRuns) if (await stillWorking(run, store)) return;
+  // a flowable left open (a sibling Approval whose branch ended once the end was decided) ends CANCELLED: nothing more
+  // of it runs, and an ended execution holds no open task run
+  for (const run of state.taskRuns) {
+    if (isTerminal(run.state.current)) continue;
+    state.log("INFO", `the execution ends ${final}: ${run.taskId} ends CANCELLED`, run);
+    state.setRunState(run, "CANCELLED");
+  }
   state.setExecutionState(final);
   await walkAfterExecution(state, walker);
+}
+
+/**
+ * a task run an attempt still works on: a worker's, or a Sleep that started (its wake-up ends it, pause.ts endSleep);
+ * not another flowable's own attempt, which only a walk would end
+ */
+async function stillWorking(run: TaskRunRecord, store: JsonStore): Promise<boolean> {
+  const attempt = run.attempts.at(-1);
+  if (isTerminal(run.state.current) || run.state.current === "PAUSED" || !attempt || isTerminal(attempt.state.current)) return false;
+  if (!attempt.flowable) return true;
+  const sleep = run.planUri ? (await store.read<FlowablePlan>(run.planUri)).pause?.sleep : undefined;
+  return Boolean(sleep?.since);
 }

@@ -127,16 +127,10 @@ export async function iterationChanged(state: ExecutionState, run: TaskRunRecord
   const nextOffset = previous.nextOffset !== undefined ? { nextOffset: previous.nextOffset } : {};
   await saveLoop(state, run, plan, { iterationCount: plan.branches.length, runningIterations: runningOf(it), terminatedIterations: terminated, ...nextOffset, ...(collected.length ? { outputs: collected } : {}), taskRunStatistic: statistic }, store);
   followPaused(state, run, paused.size > 0);
-  const decided = status === "CANCELLED" ? "CANCELLED" : undefined;
-  if (decided) {
-    // an Approval's CANCEL in the iteration decided how the execution ends: the root's, from its Loop up (approval.ts)
-    state.log("INFO", `Loop iteration ${item.index} decided the execution ends ${decided}`, run);
-    for (let p: TaskRunRecord | undefined = run; p; p = p.parentTaskRunId ? state.byId(p.parentTaskRunId) : undefined) if (!isTerminal(p.state.current)) state.setRunState(p, decided);
-    state.execution.endsAs = decided;
-    state.touch();
-  }
+  // an iteration an Approval's CANCEL ended (approval.ts endsAs) is only counted: the cancel is the iteration's own
+  // execution's, and the Loop and its root go on (ApprovalTest.shouldContinueTheParentExecutionWhenAnApprovalInALoopIterationExpires)
   // Kestra's terminateLoop: the Loop ends now, whatever still runs; FAILED for a failed iteration, SUCCESS for a killed one
-  else if (transmitted) state.setRunState(run, status === "FAILED" ? outcomeState(task, "FAILED", plan.allowFailure) : "SUCCESS");
+  if (transmitted) state.setRunState(run, status === "FAILED" ? outcomeState(task, "FAILED", plan.allowFailure) : "SUCCESS");
   else if (it.stopped === "failed") state.setRunState(run, outcomeState(task, "FAILED", plan.allowFailure));
 }
 

@@ -378,7 +378,7 @@ ${transmit}    outputs:
     const r = await h.result((await h.waitFor(id, ended)).execution.id);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect((await r.iterations()).map((i) => i.state("pause"))).toEqual(["SUCCESS", "SUCCESS"]);
-    expect(r.runs("loop")[0].state.histories.map((s) => s.state)).toEqual(["RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
+    expect(r.runs("loop")[0].state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(r.execution.state.histories.map((s) => s.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"]);
     expect(await r.allMessages()).toEqual(expect.arrayContaining(["after pause 1", "after pause 2"]));
   });

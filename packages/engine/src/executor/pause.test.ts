@@ -246,7 +246,7 @@ namespace: test.pause
 tasks:
   - { id: pause, type: core.Pause, pauseDuration: PT0.5S }
   - { id: last, type: core.Log, message: after }
-`, false)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["RUNNING", "PAUSED", "SUCCESS"] });
+`, false)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["CREATED", "RUNNING", "PAUSED", "SUCCESS"] });
     // behavior WARN: the Pause ends WARNING straight from PAUSED (markAs with the behavior's state)
     expect(await histories(`
 id: pause-elapsed-warn
@@ -254,7 +254,7 @@ namespace: test.pause
 tasks:
   - { id: pause, type: core.Pause, pauseDuration: PT0.5S, behavior: WARN }
   - { id: last, type: core.Log, message: after }
-`, false)).toEqual({ execution: "WARNING", runs: 2, pause: ["RUNNING", "PAUSED", "WARNING"] });
+`, false)).toEqual({ execution: "WARNING", runs: 2, pause: ["CREATED", "RUNNING", "PAUSED", "WARNING"] });
     // resumed through the API
     expect(await histories(`
 id: pause-resumed-alone
@@ -262,7 +262,7 @@ namespace: test.pause
 tasks:
   - { id: pause, type: core.Pause }
   - { id: last, type: core.Log, message: after }
-`, true)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["RUNNING", "PAUSED", "SUCCESS"] });
+`, true)).toEqual({ execution: "SUCCESS", runs: 2, pause: ["CREATED", "RUNNING", "PAUSED", "SUCCESS"] });
     // with tasks (Kestra's deprecated Pause.tasks), it goes RUNNING again to run them
     expect(await histories(`
 id: pause-with-tasks
@@ -274,7 +274,7 @@ tasks:
     tasks:
       - { id: inside, type: core.Log, message: inside }
   - { id: last, type: core.Log, message: after }
-`, false)).toEqual({ execution: "SUCCESS", runs: 3, pause: ["RUNNING", "PAUSED", "RUNNING", "SUCCESS"] });
+`, false)).toEqual({ execution: "SUCCESS", runs: 3, pause: ["CREATED", "RUNNING", "PAUSED", "RUNNING", "SUCCESS"] });
   });
 
   it("onPause runs under the Pause while the execution waits, then the pause elapses: two task runs, both SUCCESS (Kestra's pause_on_pause.yaml, PauseTest.shouldExecuteOnPauseTask)", async () => {

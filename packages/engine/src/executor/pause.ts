@@ -72,7 +72,10 @@ async function endSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpe
   }
   pause.sleep = { ...pause.sleep!, elapsed: true };
   await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
-  state.touch(run);
+  // the execution's end is decided (an Approval's CANCEL or SUCCEED): no walk comes any more, the Sleep ends here, as
+  // Kestra's worker ends it (ApprovalTest.shouldLetARunningSiblingFinishWhenDenyBehaviorIsCancel)
+  if (state.execution.endsAs) state.setRunState(run, outcomeState(task, "SUCCESS"));
+  else state.touch(run);
 }
 
 /**

@@ -21,6 +21,36 @@ beforeAll(async () => void (h = await createEngineHarness([definePlugin({ name: 
 afterAll(async () => h.close());
 
 describe("run variables as Kestra's RunVariables gives them", () => {
+  it("a flow without inputs has no `inputs` variable: the Switch reading one fails naming `inputs` (VariablesTest.invalidVars)", async () => {
+    const r = await h.run(`
+id: variables-invalid
+namespace: test.engine
+tasks:
+  - id: date
+    type: core.Return
+    format: "{{taskrun.startDate}}"
+  - id: parent-seq
+    type: core.Switch
+    value: "{{inputs.invalid}}"
+    cases:
+      FIRST:
+        - { id: t1, type: core.Return, format: "{{task.id}}" }
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.taskRuns.map((t) => [t.taskId, t.state.current])).toEqual([["date", "SUCCESS"], ["parent-seq", "FAILED"]]);
+    const switchRun = r.taskRuns[1].id;
+    expect(r.logs.filter((l) => l.taskRunId === switchRun).map((l) => l.message).join("\n")).toContain("Unable to find `inputs` used in the expression `{{inputs.invalid}}` at line 1");
+    // a flow with inputs has the variable: the missing one is named instead
+    const withInputs = await h.run(`
+id: variables-invalid-with-inputs
+namespace: test.engine
+inputs: [{ id: given, type: STRING, defaults: x }]
+tasks:
+  - { id: log, type: core.Log, message: "{{ inputs.given }} {{inputs.invalid}}" }
+`);
+    expect(withInputs.messages().join("\n")).toContain("Unable to find `invalid` used in the expression `{{ inputs.given }} {{inputs.invalid}}` at line 1");
+  });
+
   it("taskrun.attemptsCount counts the attempts made before this one, from 0", async () => {
     const r = await h.run(`
 id: attempts-count

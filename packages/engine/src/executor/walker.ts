@@ -18,7 +18,7 @@ import { branchFailed } from "./stop-siblings.js";
 import { afterIteration, loopWaiting, noteLoop } from "./loop-until.js";
 import { childExecutionsOf, startBatches } from "./batch-subflows.js";
 import { pauseRun } from "./pause.js";
-import { applyBehavior, waitForReview, withExpiry } from "./approval.js";
+import { applyBehavior, enterPausing, leavePausing, waitForReview, withExpiry } from "./approval.js";
 import { isIterations, openIterations, walkLoop } from "./loop-iterations.js";
 import { sharedFolderStatus } from "./shared-folder.js";
 import { outcomeState } from "./task-outcome.js";
@@ -153,7 +153,9 @@ export class Walker {
       this.deps.dispatch(this.state, run, task);
       return run;
     }
-    const run = this.state.create(task.id, parentId, value, "RUNNING");
+    // CREATED, then RUNNING at once, as Kestra's TaskRun.of and the executor's start of a flowable, subflow or execution task record it
+    const run = this.state.create(task.id, parentId, value, "CREATED");
+    transition(run.state, "RUNNING", run.state.startDate);
     try {
       const ctx = await this.renderContext(run, task);
       const props = await renderProperties(def, task, ctx, writtenDoubles(task));
@@ -170,6 +172,8 @@ export class Walker {
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
         if (timeoutMs !== undefined) armFlowableTimeout(this.state, run, timeoutMs);
+        // an Approval running its onWait holds its execution PAUSING (approval.ts)
+        if (approval && !approval.decision && plan.branches.length) enterPausing(this.state, run);
         // Kestra gives a flowable one attempt, RUNNING from its start; not a Loop without values, which ends at once, nor a WorkingDirectory, whose attempts its worker runs
         if (!plan.worker && !(plan.iterations && plan.branches.length === 0)) run.attempts.push({ state: newState("RUNNING"), flowable: true });
         if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
@@ -284,6 +288,9 @@ export class Walker {
     }
     // an Approval holds its decision's branch until reviewed (or expired); it pauses once its onWait ended
     if (plan.approval && !plan.approval.decision && run.state.current === "PAUSED") return;
+    // a decided one's branch waits while its execution stays PAUSED for a sibling still paused: Kestra's markAs keeps it
+    // PAUSED, "so neither branch runs until both are decided" (ApprovalTest.shouldCancelTheWholeExecutionEvenWhenASiblingApprovalIsApproved)
+    if (plan.approval?.decision && this.state.execution.state.current === "PAUSED") return;
     if (isIterations(plan)) {
       // a Loop: each iteration is a sub-execution with its own errors and finally (loop-iterations.ts)
       const status = await walkLoop(this.state, run, plan, this.deps.store, mayStart && !this.halted());
@@ -302,9 +309,12 @@ export class Walker {
         } catch (error) {
           this.state.log("ERROR", errorMessage(error), run);
           this.state.setRunState(run, outcomeState(task, "FAILED"));
+          leavePausing(this.state, run);
         }
         return;
       }
+      // onWait failed: the execution no longer waits for this Approval to pause
+      leavePausing(this.state, run);
     }
     // a Pause ends once its onPause ended too (it may still run when the pause elapsed or was resumed)
     if (plan.pause && !plan.pause.sleep && main !== "running" && onPauseOf(task).length) main = joinStatus(main, await this.walkList(onPauseOf(task), run.id, undefined, mayStart));

@@ -170,7 +170,7 @@ export class Worker {
         timer = setLongTimeout(() => controller.abort(new TimeoutError(ms)), ms);
       }
       const rendered = await renderProperties(def, task, ctx, job.doubles);
-      const cache = task.taskCache?.enabled ? await cacheLookup(this.options.taskCache, job, rendered, ctx.variables.inputs, logger) : undefined;
+      const cache = task.taskCache?.enabled ? await cacheLookup(this.options.taskCache, job, rendered, ctx.variables.inputs ?? {}, logger) : undefined;
       if (cache?.hit !== undefined) return await attempt.report("SUCCESS", { outputsUri: cache.hit ?? undefined, cached: true });
       // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets
       const props = await withConnections(def, rendered, connections, task.id);
