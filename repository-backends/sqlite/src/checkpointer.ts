@@ -27,7 +27,7 @@ const tick = () => {
   try {
     let [result] = db.pragma("wal_checkpoint(PASSIVE)");
     if (result.log >= workerData.restartFrames) [result] = db.pragma("wal_checkpoint(RESTART)");
-    parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
+    if (workerData.report) parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
   } catch (error) {
     // SQLITE_BUSY (another checkpoint, a long write): the next tick tries again
     if (error && error.code !== "SQLITE_BUSY" && error.code !== "SQLITE_LOCKED") throw error;
@@ -69,10 +69,10 @@ export class Checkpointer {
     this.onFailure(error);
   }
 
-  /** starts the thread on `file`; `onResult` hears each checkpoint's figures, `onFailure` a thread that stopped checkpointing */
+  /** starts the thread on `file`; `onResult` hears each checkpoint's figures (none are sent without it), `onFailure` a thread that stopped checkpointing */
   static start(file: string, onFailure: (error: Error) => void, onResult?: (result: CheckpointResult) => void, intervalMs = INTERVAL_MS): Checkpointer {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, restartFrames: RESTART_FRAMES } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, restartFrames: RESTART_FRAMES, report: onResult !== undefined } });
     // a thread that checkpoints does not keep the process alive
     worker.unref();
     const checkpointer = new Checkpointer(worker, onFailure);
