@@ -57,6 +57,26 @@ describe("SQLite: WAL checkpoints in a thread", () => {
     expect(existsSync(`${file}-wal`)).toBe(false);
   });
 
+  it("under writes that never pause, the writer's own rare checkpoint keeps the WAL bounded: it is started over", async () => {
+    const file = join(dir, "bounded.db");
+    const db = new Database(file);
+    db.pragma("journal_mode = WAL");
+    // the repository's setting, scaled down: the writer checkpoints at 200 frames, the thread every 5 ms
+    db.pragma("wal_autocheckpoint = 200");
+    db.exec("create table t (id integer primary key, body text)");
+    const checkpointer = Checkpointer.start(file, () => undefined, undefined, 5);
+    const insert = db.prepare("insert into t (body) values (?)");
+    // 3,000 one-page transactions with no pause: ~12 MB through the WAL
+    for (let round = 0; round < 30; round++) {
+      for (let i = 0; i < 100; i++) insert.run("z".repeat(4000));
+      await new Promise((r) => setImmediate(r));
+    }
+    // started over each time the writer's checkpoint copied what the thread had not: a few hundred frames at most
+    expect(statSync(`${file}-wal`).size).toBeLessThan(3_000_000);
+    await checkpointer.stop();
+    db.close();
+  });
+
   it("a thread that cannot checkpoint is reported, so the writer can make its checkpoints again", async () => {
     const failures: Error[] = [];
     // a folder is no database: the thread's connection fails to open

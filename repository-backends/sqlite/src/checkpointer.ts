@@ -4,11 +4,15 @@ import { Worker } from "node:worker_threads";
 /** how often the thread copies the WAL's new pages back into the database file */
 const INTERVAL_MS = 200;
 /**
- * A PASSIVE checkpoint never waits for the writer, so under writes that never pause the WAL may
- * never be found wholly copied when a write begins (only then does SQLite start it over): past
- * this many frames (~256 MB of 4 KiB pages) a checkpoint waits for the writer (RESTART), once.
+ * The writer's own automatic checkpoint, kept at this many WAL frames (~40 MB of 4 KiB pages)
+ * rather than SQLite's 1,000. A checkpoint from another connection never waits for the writer,
+ * so under writes that never pause the WAL is never found wholly copied when a write begins —
+ * only then does SQLite start it over — and it would grow without end. The writer's checkpoint
+ * runs between its writes, so it copies all that is left and the next write starts the WAL
+ * over; the thread having copied all but the last ~200 ms of it, that checkpoint is small, and
+ * ten times rarer than SQLite's default.
  */
-const RESTART_FRAMES = 65_536;
+export const WRITER_CHECKPOINT_FRAMES = 10_000;
 
 export interface CheckpointResult {
   /** frames in the WAL, and how many of them are now in the database file */
@@ -25,8 +29,7 @@ db.pragma("busy_timeout = 1000");
 let timer;
 const tick = () => {
   try {
-    let [result] = db.pragma("wal_checkpoint(PASSIVE)");
-    if (result.log >= workerData.restartFrames) [result] = db.pragma("wal_checkpoint(RESTART)");
+    const [result] = db.pragma("wal_checkpoint(PASSIVE)");
     if (workerData.report) parentPort.postMessage({ log: result.log, checkpointed: result.checkpointed });
   } catch (error) {
     // SQLITE_BUSY (another checkpoint, a long write): the next tick tries again
@@ -50,8 +53,9 @@ timer = setTimeout(tick, workerData.intervalMs);
  * synchronous = NORMAL), on the event loop, which waits for it with every request and event
  * behind it. benchmark01 writes ~24 WAL pages per execution: at 200/s a checkpoint every ~0.2 s.
  * A PASSIVE checkpoint from another connection runs beside the writer (WAL's readers and one
- * writer do not block it). The writer's connection turns its own off (`wal_autocheckpoint = 0`)
- * only once this thread runs, and back on should the thread fail, so the WAL is never left to grow.
+ * writer do not block it). The writer's connection keeps its own for a WAL of
+ * WRITER_CHECKPOINT_FRAMES (see there) while this thread runs, and goes back to SQLite's 1,000
+ * should the thread fail.
  */
 export class Checkpointer {
   private stopped?: Promise<void>;
@@ -72,7 +76,7 @@ export class Checkpointer {
   /** starts the thread on `file`; `onResult` hears each checkpoint's figures (none are sent without it), `onFailure` a thread that stopped checkpointing */
   static start(file: string, onFailure: (error: Error) => void, onResult?: (result: CheckpointResult) => void, intervalMs = INTERVAL_MS): Checkpointer {
     const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, restartFrames: RESTART_FRAMES, report: onResult !== undefined } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs, report: onResult !== undefined } });
     // a thread that checkpoints does not keep the process alive
     worker.unref();
     const checkpointer = new Checkpointer(worker, onFailure);

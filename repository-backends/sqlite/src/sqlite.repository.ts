@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { Checkpointer } from "./checkpointer.js";
+import { Checkpointer, WRITER_CHECKPOINT_FRAMES } from "./checkpointer.js";
 import { HotStatements } from "./hot-statements.js";
 import { PendingLogs } from "./pending-logs.js";
 import { SaveGroup } from "./save-group.js";
@@ -80,12 +80,12 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     };
   }
 
-  /** checkpoints by a thread (checkpointer.ts); should it fail, this connection makes them again, as SQLite does by default */
+  /** checkpoints by a thread (checkpointer.ts), this connection's own made rare; should the thread fail, this connection makes them as SQLite does by default */
   private startCheckpointer(sqlite: Database.Database): Checkpointer {
     const checkpointer = Checkpointer.start(this.file, () => {
       if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
     });
-    sqlite.pragma("wal_autocheckpoint = 0");
+    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_FRAMES}`);
     return checkpointer;
   }
 
