@@ -58,4 +58,14 @@ describe("ferry executions resume", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/HTTP 409: execution .+ is (RUNNING|SUCCESS); only a PAUSED execution is resumed\n$/);
   }, 120_000);
+
+  it("executions restart takes a PAUSED execution (Kestra's State.isRestartable): the Pause goes on without onResume outputs, so `after`, which reads them, fails", async () => {
+    const id = await startPaused();
+    const restarted = await runCli(["executions", "restart", id, "--wait", ...s]);
+    expect(restarted.code).toBe(1);
+    expect(JSON.parse(restarted.stdout.trim().split("\n").at(-1)!)).toMatchObject({ event: "end", id, state: "FAILED" });
+    expect((await get(id)).taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["wait", "SUCCESS"], ["after", "FAILED"]]);
+    const again = await runCli(["executions", "restart", id, ...s]);
+    expect(again.stdout).toMatch(new RegExp(`^execution ${id}: restarted \\((RESTARTED|RUNNING|FAILED)\\)\\n$`));
+  }, 120_000);
 });

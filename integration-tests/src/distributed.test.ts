@@ -266,6 +266,21 @@ for (const repo of SHARED_DATABASES) {
       expect(search.total).toBe(0);
     }, 120_000);
 
+    it("restarts a PAUSED execution (Kestra's State.isRestartable): answered RESTARTED after PAUSED, the Pause goes on, the task after it runs on a worker (issue 17)", async () => {
+      const body = "id: held\nnamespace: it.distributed\ntasks:\n  - { id: wait, type: io.kestra.plugin.core.flow.Pause }\n  - { id: after, type: core.Return, format: after }\n";
+      expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      const { id } = await c.api<{ id: string }>("/executions/it.distributed/held", { method: "POST" });
+      type Answer = Execution & { state: { histories: Array<{ state: string }> } };
+      for (const end = Date.now() + 30_000; (await c.api<Execution>(`/executions/${id}`)).state.current !== "PAUSED" && Date.now() < end; ) await new Promise((r) => setTimeout(r, 100));
+      const restarted = await c.api<Answer>(`/executions/${id}/restart`, { method: "POST" });
+      expect(restarted.state.histories.map((h) => h.state)).toEqual(["CREATED", "RUNNING", "PAUSED", "RESTARTED"]);
+      expect(restarted.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["wait:RUNNING"]);
+      const end = await c.waitEnd(id);
+      expect(end.state.current).toBe("SUCCESS");
+      expect(end.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["wait:SUCCESS", "after:SUCCESS"]);
+      expect(end.taskRunList.find((r) => r.taskId === "after")!.attempts[0].workerId).toBeTruthy();
+    }, 60_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

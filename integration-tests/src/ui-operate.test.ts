@@ -40,6 +40,17 @@ describe.skipIf(!hasChromium)("web UI: kill, bulk actions, KV (Chromium)", () =>
     await api(`executions/${replayed}/kill`, { method: "DELETE" });
   }, 120_000);
 
+  it("restarts a PAUSED execution from its page (Kestra's State.isRestartable), and the page follows it to SUCCESS", async () => {
+    expect((await deploy("id: held\nnamespace: ui.ops\ntasks:\n  - { id: wait, type: core.Pause }\n  - { id: after, type: core.Log, message: after }\n")).status).toBe(200);
+    const id = await start("held");
+    const { page } = await newPage(browser);
+    await page.goto(`${ferry.url}/ui/executions/${id}`);
+    await page.getByTestId("execution-state").getByText("PAUSED").waitFor();
+    await page.getByRole("button", { name: "Restart" }).click();
+    await page.getByTestId("execution-state").getByText("SUCCESS").waitFor();
+    expect(await stateOf(id)).toBe("SUCCESS");
+  }, 60_000);
+
   it("kills the executions selected in the list at once", async () => {
     const ids = [await start("nap"), await start("nap")];
     const { page } = await newPage(browser, "dark");

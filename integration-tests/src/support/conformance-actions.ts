@@ -23,6 +23,8 @@ export interface ConformanceAnswer {
 export interface ConformanceRestart {
   /** a file of the case folder deployed as the flow's next revision; the restart then names that revision */
   revision_flow?: string;
+  /** restart once the execution is PAUSED (Kestra restarts a paused execution too), not once it ended */
+  paused?: boolean;
   answer?: ConformanceAnswer;
 }
 

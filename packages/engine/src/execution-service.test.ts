@@ -26,3 +26,39 @@ tasks:
     expect((await h.repository.findLogs(quiet.id)).filter((l) => l.level === "WARN")).toEqual([]);
   });
 });
+
+describe("a new execution's created event", () => {
+  it("is handled by this process's executor with no message through the queue; once the executor stopped, it goes through the queue", async () => {
+    const own = await createEngineHarness();
+    const sent: string[] = [];
+    const send = own.queue.send.bind(own.queue);
+    own.queue.send = async <T>(channel: string, message: T, options?: Parameters<typeof send>[2]) => {
+      const type = (message as { type?: string }).type;
+      if (type) sent.push(`${channel} ${type}`);
+      return send(channel, message, options);
+    };
+    try {
+      const flow = await own.deploy(`
+id: two
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: one }
+  - { id: b, type: core.Log, message: two }
+`);
+      const first = await own.executions.create({ flow, inputs: {} });
+      await own.waitFor(first.id, (e) => e.state.current === "SUCCESS");
+      const ended = await own.result(first.id);
+      expect(ended.execution.state.current).toBe("SUCCESS");
+      expect(ended.taskRuns.map((r) => `${r.taskId} ${r.state.current}`)).toEqual(["a SUCCESS", "b SUCCESS"]);
+      // the executor's own events of it went through the queue (the workers' results); its creation did not
+      expect(sent.filter((s) => s.endsWith(" created"))).toEqual([]);
+      // a stopped executor takes nothing: the event waits in the queue for one that runs
+      await own.executor.stop();
+      const waiting = await own.executions.create({ flow, inputs: {} });
+      expect(sent.filter((s) => s.endsWith(" created"))).toEqual([`executor created`]);
+      expect((await own.repository.getExecution(waiting.id))?.execution.state.current).toBe("CREATED");
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -82,6 +82,9 @@ function scheduleDateOf(request: CreateExecutionRequest): Date | undefined {
  * internal storage, saves the record with their URI, and tells the executor.
  */
 export class ExecutionService {
+  /** the executor of this process, while it takes new executions' `created` events itself (startHere) */
+  private starter?: (executionId: string) => boolean;
+
   constructor(
     private readonly repository: Repository,
     private readonly store: JsonStore,
@@ -200,7 +203,7 @@ export class ExecutionService {
         executionId: id, namespace: execution.namespace, flowId: execution.flowId, state: "RESTARTED", entered: [{ state: "RESTARTED", transition: execution.state.histories.length }],
       });
     }
-    await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
+    await this.announce(id);
     return saved;
   }
 
@@ -334,8 +337,34 @@ export class ExecutionService {
       return execution;
     }
     this.events?.emit("created", execution);
-    await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
+    await this.announce(id);
     return execution;
+  }
+
+  /**
+   * The executor of this process takes the `created` events of what this service creates from
+   * now on (`undefined`: it stopped, they go through the queue again). `start` answers whether
+   * it took the execution (false while it is stopping).
+   */
+  startHere(start: ((executionId: string) => boolean) | undefined): void {
+    this.starter = start;
+  }
+
+  /**
+   * Tells an executor of a new execution: this process's own when it has one, handling it with
+   * no trip through the queue (a send, a read and an acknowledgement per execution), else
+   * through the queue. What is saved is the same either way; should this process die before
+   * the execution's first save, the reconciler starts it (an execution unchanged for
+   * `staleAfter`, or every unfinished one at start), as after a death between a save and its
+   * sends (RELIABILITY.md, "A new execution's first event").
+   */
+  private async announce(id: string): Promise<void> {
+    if (this.starter?.(id)) {
+      // its later events (the workers' results) to this process, as the queue routes a key its creator sent (Queue.hold)
+      this.queue.hold?.(EXECUTOR_CHANNEL, id);
+      return;
+    }
+    await this.queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "created", executionId: id }, { key: id });
   }
 
   /** a failed check's message, in the execution's logs at the level of its `style` */

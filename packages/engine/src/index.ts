@@ -28,6 +28,7 @@ export {
 export { BUILT_IN_BACKENDS } from "./built-in-backends.js";
 export { resumeCommand } from "./resume-request.js";
 export { pausedIteration } from "./executor/loop-execution.js";
+export { notRestartable } from "./executor/restart.js";
 export { isMarkAsState, MARK_AS_STATES, type MarkAsState } from "./executor/mark-as.js";
 export { executionStatistic, plusStatistic, type TaskRunStatistic } from "./executor/loop-iterations.js";
 export { eachIterations } from "./executor/each-iteration.js";

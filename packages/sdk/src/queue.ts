@@ -88,6 +88,14 @@ export interface Queue {
   consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options?: ConsumeOptions): Promise<Subscription>;
   broadcast<T>(topic: string, message: T): Promise<void>;
   /**
+   * Key affinity (ConsumeOptions.keyAffinity): this process's consumer of the channel holds
+   * the key from now on, as if it had taken a message of it, so that the key's later messages
+   * are routed to it. For a process that handles a key's first message itself, without sending
+   * it (the scheduler that created an execution). A hint, as affinity is: a mark that is lost
+   * only costs the routing. Absent in one-process queues, which have nothing to route.
+   */
+  hold?(channel: string, key: string): void;
+  /**
    * The messages with these ids are done with (a task run's attempt ended): the ids are
    * forgotten, and a delayed one not yet due may be dropped (the memory queue does, so an
    * ended execution's wake-ups hold no timer until they are due). Implementations also forget an id on their own after a long time (days), so a

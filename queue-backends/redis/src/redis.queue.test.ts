@@ -239,6 +239,26 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it("a key a process holds without sending it (hold) has its messages from others routed to that process", async () => {
+      const p = prefix();
+      // a and b: schedulers; sender: a worker, which consumes nothing of the channel
+      const [a, b, sender] = [1, 2, 3].map(() => createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p }));
+      await Promise.all([a.init(), b.init(), sender.init()]);
+      const taken: string[] = [];
+      for (const [q, by] of [[a, "a"], [b, "b"]] as const) await q.consume<{ key: string }>("ev", async ({ key }) => void taken.push(`${key} by ${by}`), affinity);
+      const keys = Array.from({ length: 20 }, (_, i) => `h${i}`);
+      // each process started its keys' work itself, as the executor starts an execution its process created
+      keys.forEach((key, i) => (i % 2 ? b : a).hold("ev", key));
+      const redis = new Redis(REDIS_URL!);
+      await until(async () => (await Promise.all(keys.map((key) => redis.exists(`${p}:o:ev:${key}`)))).every(Boolean));
+      await redis.quit();
+      for (const key of keys) await sender.send("ev", { key }, { key });
+      await until(() => taken.length === keys.length);
+      // without the hold, a key's first message from a worker went to either consumer
+      expect(taken.sort()).toEqual(keys.map((key, i) => `${key} by ${i % 2 ? "b" : "a"}`).sort());
+      await Promise.all([a.close(), b.close(), sender.close()]);
+    });
+
     it("a consumer that stops hands what was routed to it to the others at once", async () => {
       const p = prefix();
       // claims would take a minute: only the hand-back can deliver in time

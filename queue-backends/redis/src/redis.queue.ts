@@ -51,8 +51,8 @@ export class RedisQueue implements Queue {
   private subscriber?: Redis;
   private readonly topicHandlers = new Map<string, Set<(m: unknown) => void>>();
   private readonly consumers = new Set<StreamConsumer>();
-  /** per channel, the name of this process's consumer with key affinity (it takes the keys this process sends first) */
-  private readonly affinityConsumers = new Map<string, string>();
+  /** per channel, this process's consumer with key affinity (it takes the keys this process sends first, and those it holds) */
+  private readonly affinityConsumers = new Map<string, StreamConsumer>();
   private promoteTimer?: ReturnType<typeof setInterval>;
   readonly claimTimeoutMs: number;
 
@@ -210,7 +210,7 @@ export class RedisQueue implements Queue {
       const sendKeyed = (this.commands as unknown as { sendKeyed(...args: string[]): Promise<string> }).sendKeyed;
       const stream = this.streamKey(channel);
       // a key nobody holds goes to this process's consumer of the channel, if it has one
-      const here = this.affinityConsumers.get(channel);
+      const here = this.affinityConsumers.get(channel)?.name;
       const taker = here ? [here, OWNER_TTL_S] : [];
       await sendKeyed.call(this.commands, stream, this.ownerKey(channel, options.key), this.consumersKey(stream), body, options.key, ...taker.map(String));
       return;
@@ -246,15 +246,20 @@ export class RedisQueue implements Queue {
     return batch.done.then(() => undefined);
   }
 
+  /** the key's later messages to this process's consumer of the channel (the executor started an execution it created): one SET, not awaited */
+  hold(channel: string, key: string): void {
+    this.affinityConsumers.get(channel)?.claimKey(key, false);
+  }
+
   async consume<T>(channel: string, handler: (message: T, delivery: Delivery) => Promise<void>, options: ConsumeOptions = {}): Promise<Subscription> {
     const consumer = new StreamConsumer(this, this.connect(), this.commands, channel, handler as Handler, options);
     await consumer.start();
     this.consumers.add(consumer);
-    if (options.keyAffinity) this.affinityConsumers.set(channel, consumer.name);
+    if (options.keyAffinity) this.affinityConsumers.set(channel, consumer);
     return {
       close: async () => {
         this.consumers.delete(consumer);
-        if (this.affinityConsumers.get(channel) === consumer.name) this.affinityConsumers.delete(channel);
+        if (this.affinityConsumers.get(channel) === consumer) this.affinityConsumers.delete(channel);
         await consumer.stop();
       },
     };
@@ -527,7 +532,7 @@ class StreamConsumer {
    * so the key is marked as its own already, for up to OWNER_TTL_S from about now (a key seen
    * here first was marked by its sender just before, send-keyed.lua): counted from now, not written.
    */
-  private claimKey(key: string, routedHere: boolean): void {
+  claimKey(key: string, routedHere: boolean): void {
     const now = Date.now();
     const at = this.owned.get(key);
     if (at !== undefined && now - at < (OWNER_TTL_S * 1000) / 2) return;

@@ -271,7 +271,7 @@ tasks:
     // an execution that did not fail is not restarted, with or without a revision
     const ok = await json(await api(`/executions/${restarted.body.id}/restart?revision=2`, { method: "POST" }));
     expect(ok.status).toBe(409);
-    expect(ok.body.message).toMatch(/SUCCESS; only FAILED or KILLED/);
+    expect(ok.body.message).toMatch(/SUCCESS; only FAILED, KILLED or PAUSED/);
   });
 
   it("follows an execution over server-sent events until it ends", async () => {

@@ -95,9 +95,9 @@ export const openApiDocument = {
     },
     "/api/v1/executions/{id}/restart": {
       post: {
-        summary: "Restart a FAILED or KILLED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
+        summary: "Restart a FAILED, KILLED or PAUSED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
         parameters: [execId, query("revision", "restart on this flow revision, as a new execution", { type: "integer" })],
-        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED or KILLED, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
+        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED, KILLED or PAUSED, PAUSED on an Approval or a waiting loop, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
       },
     },
     "/api/v1/executions/{id}/replay": {
@@ -331,7 +331,7 @@ export const openApiDocument = {
     },
     "/api/v1/executions/restart/by-ids": {
       post: {
-        summary: "Restart FAILED or KILLED executions by id: all or none (any that cannot be restarted makes it 422 naming them)",
+        summary: "Restart FAILED, KILLED or PAUSED executions by id: all or none (any that cannot be restarted makes it 422 naming them)",
         requestBody: idsBody,
         responses: { 200: json("{count}", { $ref: "#/components/schemas/BulkResponse" }), 400: error("not a list of ids"), 422: json("{message, invalids: [{key, message}]}", { $ref: "#/components/schemas/BulkError" }) },
       },

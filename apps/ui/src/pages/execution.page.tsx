@@ -50,7 +50,8 @@ function Actions({ execution }: { execution: Execution }) {
             Kill
           </button>
         )}
-        {(state === "FAILED" || state === "KILLED") && <button onClick={() => act("POST", `executions/${execution.id}/restart`)}>Restart</button>}
+        {/* Kestra's State.isRestartable: failed, or paused */}
+        {(state === "FAILED" || state === "KILLED" || state === "PAUSED") && <button onClick={() => act("POST", `executions/${execution.id}/restart`)}>Restart</button>}
         {TERMINAL.has(state) && (
           <button
             title="A new execution of the flow with the same inputs"

@@ -3,7 +3,6 @@ import { findTask } from "@ferry/core";
 import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
-
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, type KillMessage, type WorkerJob } from "../messages.js";
@@ -19,7 +18,8 @@ import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
-import { restart, startRestarted, type RestartDeps } from "./restart.js";
+import { notRestartable, restart, startRestarted, type RestartDeps } from "./restart.js";
+import { refusePausedRestart } from "./restart-paused.js";
 import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
@@ -103,12 +103,23 @@ export class Executor {
       // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
       keyAffinity: true,
     });
+    this.deps.executions.startHere((id) => this.startCreated(id));
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.deps.executions.startHere(undefined);
     await this.subscription?.close();
     await Promise.allSettled([...this.locks.values()]);
+  }
+
+  /** ExecutionService.announce: the `created` event of an execution this process made, handled here with no trip through the queue (not while stopping) */
+  private startCreated(executionId: string): boolean {
+    if (this.stopping || !this.subscription) return false;
+    const event: ExecutorEvent = { type: "created", executionId };
+    // as a delivery's handler: one that throws for good fails the execution; that failing too is reported
+    void this.handle(event).then(() => undefined, (error) => this.failOnError(event, error)).catch((error) => this.deps.onError?.(error));
+    return true;
   }
 
   /** re-dispatches what a stopped process left unfinished (local mode keeps no queue) */
@@ -390,13 +401,14 @@ export class Executor {
       return state;
     }
     if (event.type === "restart") {
-      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
-        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
-      }
+      const paused = execution.state.current === "PAUSED";
+      const refused = notRestartable(execution);
+      if (refused) throw new ConflictError(refused);
+      if (paused) await refusePausedRestart(state, this.deps.store);
       // RESTARTED first, as Kestra's service makes it; under a concurrency limit it may then wait QUEUED (restarted once
-      // admitted, in advance) or end CANCELLED/FAILED
+      // admitted, in advance) or end CANCELLED/FAILED; a PAUSED one holds its slot still (restart-paused.ts)
       state.setExecutionState("RESTARTED");
-      if (!(await admitRestarted(state, this.deps.repository))) {
+      if (!paused && !(await admitRestarted(state, this.deps.repository))) {
         await this.commit(state);
         return state;
       }

@@ -394,7 +394,7 @@ namespace: test.engine
 tasks:
   - { id: ok, type: core.Log, message: ok }
 `);
-    await expect(h.executor.handle({ type: "restart", executionId: r.execution.id })).rejects.toThrow(/only FAILED or KILLED/);
+    await expect(h.executor.handle({ type: "restart", executionId: r.execution.id })).rejects.toThrow(/only FAILED, KILLED or PAUSED/);
   });
 });
 

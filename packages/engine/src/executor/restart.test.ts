@@ -77,20 +77,21 @@ describe("restart answers RESTARTED, then runs (ExecutionService.restart, Execut
     expect(source.taskRuns.map((r) => r.state.current)).toEqual(first.taskRuns.map((r) => r.state.current));
   });
 
-  it("refuses a running execution (409) and changes nothing", async () => {
+  it("refuses a running execution (409) and changes nothing (a PAUSED one restarts: restart-paused.test.ts)", async () => {
     const flow = await h.deploy(`
 id: waiting
 namespace: test.restart
 tasks:
-  - { id: wait, type: io.kestra.plugin.core.flow.Pause }
+  - { id: wait, type: core.Sleep, duration: PT60S }
 `);
     const running = await h.executions.create({ flow });
-    await h.waitFor(running.id, (e) => e.state.current === "PAUSED");
+    await h.waitFor(running.id, (e) => e.state.current === "RUNNING");
     const before = await h.repository.getExecution(running.id);
     await expect(h.executor.handle({ type: "restart", executionId: running.id })).rejects.toBeInstanceOf(ConflictError);
     const after = await h.repository.getExecution(running.id);
     expect(after!.execution.state).toEqual(before!.execution.state);
     expect(after!.execution.version).toBe(before!.execution.version);
+    await h.executor.handle({ type: "kill", executionId: running.id });
   });
 
   it("an execution left RESTARTED (the process died before its next step) is started by the reconcile", async () => {

@@ -5,6 +5,7 @@ import type { ExecutionState } from "./execution-state.js";
 import { isWorkerFlowable } from "./flowable-attempt.js";
 import { retryFailedChildren } from "./subflow-restart.js";
 import { restartIterations } from "./loop-iterations.js";
+import { restartPausedRun } from "./restart-paused.js";
 
 export interface RestartDeps {
   taskOf(run: TaskRunRecord): TaskSpec | undefined;
@@ -12,7 +13,7 @@ export interface RestartDeps {
 }
 
 /**
- * Restarts a FAILED or KILLED execution where it failed, as Kestra's ExecutionService.restart
+ * Restarts a FAILED, KILLED or PAUSED execution where it failed or waits (restart-paused.ts), as Kestra's ExecutionService.restart
  * does: the execution and the runs to run again go RESTARTED (what the restart answers), task
  * runs that never ran and the `errors`/`finally` branches are dropped so they run afresh, failed
  * flowables resume (RUNNING). A failed Subflow or ForEachItem restarts its failed child
@@ -30,6 +31,7 @@ export async function restart(state: ExecutionState, deps: RestartDeps): Promise
   for (const run of state.taskRuns) {
     if (drop.has(run.id)) continue;
     const s = run.state.current;
+    if (s === "PAUSED") await restartPausedRun(state, run, deps.taskOf(run), deps.store);
     if (s !== "FAILED" && s !== "KILLED") continue;
     // a WorkingDirectory (a flowable with attempts) runs again whole, on one worker
     if (isWorkerFlowable(run)) state.setRunState(run, "RESTARTED");
@@ -86,4 +88,13 @@ export function startRestarted(state: ExecutionState, dispatch: (run: TaskRunRec
   if (state.execution.state.current === "RESTARTED") state.log("INFO", "Flow restarted");
   state.setExecutionState("RUNNING");
   for (const run of state.taskRuns) if (run.state.current === "RESTARTED") dispatch(run);
+}
+
+/**
+ * Kestra's State.isRestartable (`isFailed() || isPaused()`, KILLED counted with FAILED): why an
+ * execution in any other state cannot restart (a 409), or undefined when it can.
+ */
+export function notRestartable(execution: { id: string; state: { current: string } }): string | undefined {
+  const s = execution.state.current;
+  return s === "FAILED" || s === "KILLED" || s === "PAUSED" ? undefined : `execution ${execution.id} is ${s}; only FAILED, KILLED or PAUSED executions restart`;
 }

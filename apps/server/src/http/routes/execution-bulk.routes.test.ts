@@ -32,7 +32,7 @@ describe("bulk kill and restart by ids", () => {
     // now both are KILLED: they restart, the SUCCESS one does not
     const notRestartable = await call("POST", "restart/by-ids", [...running, ended]);
     expect(notRestartable.status).toBe(422);
-    expect(((await notRestartable.json()) as { invalids: Array<{ key: string; message: string }> }).invalids).toEqual([{ key: ended, message: expect.stringContaining("only FAILED or KILLED") }]);
+    expect(((await notRestartable.json()) as { invalids: Array<{ key: string; message: string }> }).invalids).toEqual([{ key: ended, message: expect.stringContaining("only FAILED, KILLED or PAUSED") }]);
     const restarted = await call("POST", "restart/by-ids", running);
     expect(await restarted.json()).toEqual({ count: 2 });
     for (const id of running) expect(await stateOf(id)).not.toBe("KILLED");

@@ -1,4 +1,5 @@
 import { isTerminal, parseJsonFromOutside, UserError, type ExecutionRecord } from "@ferry/sdk";
+import { notRestartable } from "@ferry/engine";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
 import { assertRestartable } from "./executions.routes.js";
@@ -53,7 +54,8 @@ export function executionBulkRoutes(deps: ApiDeps): Hono {
     bulk(
       c, deps, "restart",
       async (e) => {
-        if (e.state.current !== "FAILED" && e.state.current !== "KILLED") return `execution ${e.id} is ${e.state.current}; only FAILED or KILLED executions restart`;
+        const refused = notRestartable(e);
+        if (refused) return refused;
         return assertRestartable(deps, e).then(() => undefined, (error: Error) => error.message);
       },
       (e) => deps.executor.handle({ type: "restart", executionId: e.id }),

@@ -1,4 +1,4 @@
-import { customFilesPrefix, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
+import { customFilesPrefix, notRestartable, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, assertStorableText, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState, type HistorySearch,
@@ -70,9 +70,8 @@ export function executionRoutes(deps: ApiDeps): Hono {
     let target = id;
     if (revision !== undefined) {
       const { execution } = source;
-      if (execution.state.current !== "FAILED" && execution.state.current !== "KILLED") {
-        throw new ConflictError(`execution ${execution.id} is ${execution.state.current}; only FAILED or KILLED executions restart`);
-      }
+      const refused = notRestartable(execution);
+      if (refused) throw new ConflictError(refused);
       const flow = await deps.flows.get(execution.namespace, execution.flowId, revision).catch((error: unknown) => {
         if (error instanceof NotFoundError) throw new NotFoundError(`flow ${execution.namespace}.${execution.flowId} has no revision ${revision}: the restart needs an existing revision`, { cause: error });
         throw error;

@@ -1,0 +1,56 @@
+import type { TaskSpec } from "@ferry/core";
+import { ConflictError, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import type { JsonStore } from "../json-store.js";
+import { planKey, recordsPrefix } from "../storage-keys.js";
+import type { ExecutionState } from "./execution-state.js";
+import { leavePause } from "./pause.js";
+import { outcomeState } from "./task-outcome.js";
+
+/**
+ * Restarting a PAUSED execution, as Kestra does it. Kestra's State.isRestartable is
+ * `isFailed() || isPaused()`; ExecutionService.restart restarts the task runs that failed or are
+ * paused (`isFailed() || isPaused()`, with their ancestors) and mapTaskRun puts a flowable one —
+ * a Pause is a FlowableTask — RUNNING, its PAUSED entry kept in its history. The execution goes
+ * RESTARTED (its previous state PAUSED: State.isResumingAfterPause), keeps its concurrency slot
+ * (JdbcExecutor checks the limit for `CREATED || failedThenRestarted()` only), and
+ * ExecutorService.handleRestart moves it RUNNING. The Pause then no longer needs to pause
+ * (Pause.needPause: a PAUSED in its history) and Pause.resolveState ends it by its `behavior`:
+ * RESUME SUCCESS (its `tasks` first, when it has some), WARN WARNING; FAIL and CANCEL throw
+ * "cannot be handled at this stage", which the executor's childWorkerTaskResult turns into a
+ * FAILED task run. No `onResume` outputs: the restart does not pass through markAs.
+ */
+
+/** a Pause's `behavior` (Kestra's Pause.Behavior; RESUME when absent) */
+const behaviorOf = (task: TaskSpec | undefined) => ((task as { behavior?: string } | undefined)?.behavior ?? "RESUME") as "RESUME" | "WARN" | "FAIL" | "CANCEL";
+
+/**
+ * What a PAUSED execution's restart cannot take, refused before anything changes (409): a loop
+ * waiting its interval goes on by itself, an Approval waits for its review.
+ */
+export async function refusePausedRestart(state: ExecutionState, store: JsonStore): Promise<void> {
+  for (const run of state.taskRuns) {
+    if (run.state.current !== "PAUSED" || !run.planUri) continue;
+    const plan = await store.read<FlowablePlan>(run.planUri);
+    const id = state.execution.id;
+    if (plan.approval) throw new ConflictError(`execution ${id} is PAUSED on the Approval ${run.taskId} (task run ${run.id}): review it (POST /api/v1/executions/${id}/actions/review), a restart does not decide it`);
+    if (plan.loop) throw new ConflictError(`execution ${id} is PAUSED on ${run.taskId} (task run ${run.id}), a loop waiting its interval: it goes on by itself, a restart does not cut its wait`);
+  }
+}
+
+/** a paused Pause's run in a restart: RUNNING again, or FAILED for a FAIL or CANCEL behavior (see above) */
+export async function restartPausedRun(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, store: JsonStore): Promise<void> {
+  const behavior = behaviorOf(task);
+  state.pauseSettles.push(run.id);
+  if (behavior === "FAIL" || behavior === "CANCEL") {
+    state.log("ERROR", `Unable to resolve state from the Flowable task: The ${behavior} cannot be handled at this stage, this is certainly a bug!`, run);
+    state.setRunState(run, outcomeState(task, "FAILED"));
+    return;
+  }
+  if (behavior === "WARN" && run.planUri) {
+    // the task run ends WARNING at best, as a WARN pause that elapsed (walker.ts reads it)
+    const plan = await store.read<FlowablePlan>(run.planUri);
+    plan.pause = { ...plan.pause!, warned: true };
+    await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+  }
+  leavePause(state, run);
+}
