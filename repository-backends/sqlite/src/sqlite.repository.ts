@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { Checkpointer, WRITER_CHECKPOINT_FRAMES } from "./checkpointer.js";
 import { HotStatements } from "./hot-statements.js";
 import { PendingLogs } from "./pending-logs.js";
 import { SaveGroup } from "./save-group.js";
@@ -26,6 +27,8 @@ interface Connection {
   direct: OnConflictDatabase;
   gate: TransactionGate;
   hot: HotStatements;
+  /** the WAL's checkpoints, made off the event loop (checkpointer.ts); none for :memory: */
+  checkpointer?: Checkpointer;
 }
 
 /**
@@ -64,7 +67,7 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     // drizzle's better-sqlite3 database has OnConflictDatabase's methods; its own types know only sqlite tables
     const direct = database as unknown as OnConflictDatabase;
     const hot = new HotStatements(sqlite);
-    this.connection = { sqlite, direct, gate, hot };
+    this.connection = { sqlite, direct, gate, hot, checkpointer: this.file === ":memory:" ? undefined : this.startCheckpointer(sqlite) };
     this.database = gate.gated(direct);
     // the hot path's statements run between transactions, as every statement outside one does
     this.hot = {
@@ -77,8 +80,19 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
     };
   }
 
+  /** checkpoints by a thread (checkpointer.ts), this connection's own made rare; should the thread fail, this connection makes them as SQLite does by default */
+  private startCheckpointer(sqlite: Database.Database): Checkpointer {
+    const checkpointer = Checkpointer.start(this.file, () => {
+      if (sqlite.open) sqlite.pragma("wal_autocheckpoint = 1000");
+    });
+    sqlite.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_FRAMES}`);
+    return checkpointer;
+  }
+
   async close(): Promise<void> {
     if (this.connection && (this.pendingLogs.size || this.saves.size)) await this.writeWaiting();
+    // its connection closed first: the last one to close checkpoints the WAL and removes it
+    await this.connection?.checkpointer?.stop();
     this.connection?.sqlite.close();
     this.connection = undefined;
     this.database = undefined;

@@ -1,11 +1,11 @@
 import { flowJsonSchema } from "@ferry/core";
 import { Hono, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ApiDeps } from "./api-deps.js";
 import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
+import { bodyRead, limitBody } from "./request-body.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
 import { executionBulkRoutes } from "./routes/execution-bulk.routes.js";
 import { executionStatisticsRoutes } from "./routes/execution-statistics.routes.js";
@@ -36,7 +36,7 @@ import { webhookRoutes } from "./routes/webhook.routes.js";
 const closeWhenBodyUnread: MiddlewareHandler = async (c, next) => {
   await next();
   const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : c.req.header("transfer-encoding") !== undefined;
-  if (hasBody && (!c.req.raw.bodyUsed || c.res.status === 413)) c.header("Connection", "close");
+  if (hasBody && (!bodyRead(c) || c.res.status === 413)) c.header("Connection", "close");
 };
 
 /**
@@ -59,7 +59,7 @@ export function createApp(deps: ApiDeps): Hono {
   if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
   app.use(
     "/api/*",
-    bodyLimit({ maxSize: deps.config.server.maxBodySize, onError: (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413) }),
+    limitBody(deps.config.server.maxBodySize, (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413)),
   );
 
   const health = open((c) => c.json({ status: "UP" }));

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { WebhookService } from "../../triggers/webhook-service.js";
 import type { ApiDeps } from "../api-deps.js";
 import { open } from "../auth.js";
+import { requestBody } from "../request-body.js";
 
 /**
  * `GET|POST|PUT /api/v1/executions/webhook/{namespace}/{flowId}/{key}`: Kestra's webhook, open
@@ -21,7 +22,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
     const { namespace, flowId, key } = c.req.param();
     const answer = await service.call({
       namespace, flowId, key,
-      body: async () => new Uint8Array(await c.req.arrayBuffer()),
+      body: () => requestBody(c),
       headers: headersOf(c),
       parameters: c.req.queries(),
     });
