@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, OperationalError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
@@ -27,8 +27,9 @@ import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wai
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
 import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
-import { SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { held, HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
+import { heldRuns, SavedExecutions, type SavedExecution } from "./saved-executions.js";
+import { FoldedAfterSave, SaveOutcomeUnknown } from "./save-outcome.js";
+import { HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { sharedFolderParent } from "./shared-folder.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
@@ -44,11 +45,6 @@ export type ExecutorCommand =
   /** the step after a restart or markAs saved the execution RESTARTED (Kestra's handleRestart): it goes RUNNING, its RESTARTED runs get their next attempt */
   | { type: "start-restarted"; executionId: string };
 
-/**
- * Events handled on what this executor last saved (when it has it) instead of reading the
- * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
- * and lost or stale work always read the repository.
- */
 /** the executor's own ask, after handling `event` threw for good: the execution ends FAILED (fail-from-executor.ts) */
 interface FailCommand {
   type: "fail-from-executor";
@@ -57,6 +53,11 @@ interface FailCommand {
   error: unknown;
 }
 
+/**
+ * Events handled on what this executor last saved (when it has it) instead of reading the
+ * execution back: the steady flow of a running execution. Kills, restarts, reconciliation
+ * and lost or stale work always read the repository.
+ */
 const FROM_MEMORY = new Set<string>(["created", "started", "result", "retry", "subflow-ended", "child", "loop-iteration", "continue"]);
 
 /** at most this many results of one execution, waiting together in the queue, are saved as one (see processFolded) */
@@ -765,40 +766,9 @@ export class Executor {
   }
 }
 
-/** an execution read from the repository, its task runs held as the executor's own (packed once ended) */
-function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefined {
-  if (!loaded) return undefined;
-  const running = !isTerminal(loaded.execution.state.current);
-  const inFlight = loaded.taskRuns.length >= inFlightPackedFromCount();
-  return {
-    ...loaded,
-    taskRuns: loaded.taskRuns.map((run) => {
-      const kept = held(run);
-      if (running) kept.pack(inFlight);
-      return kept;
-    }),
-  };
-}
-
 /** whether this save paused a Loop's iteration, ran it again after a pause, or ended it: what its Loop waits to hear */
 function iterationMoved(state: ExecutionState): boolean {
   const { histories, current } = state.execution.state;
   if (histories.length <= state.loadedTransitions) return false;
   return isTerminal(current) || current === "PAUSED" || histories.slice(Math.max(0, state.loadedTransitions - 1), -1).some((h) => h.state === "PAUSED");
-}
-
-/** the save of `state` failed for want of the database: it may or may not have landed */
-class SaveOutcomeUnknown extends OperationalError {
-  /** of a fold, how many results the save held */
-  folded?: number;
-  constructor(readonly state: ExecutionState, cause: unknown) {
-    super(`the save of execution ${state.execution.id} went unanswered: ${errorMessage(cause)}`, { cause });
-  }
-}
-
-/** a fold's save landed, and what follows it failed */
-class FoldedAfterSave extends Error {
-  constructor(readonly folded: number, override readonly cause: unknown) {
-    super(errorMessage(cause));
-  }
 }

@@ -1,4 +1,5 @@
-import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
+import { isTerminal, type ExecutionRecord, type TaskRunRecord } from "@ferry/sdk";
+import { held, inFlightPackedFromCount } from "./held-task-run.js";
 import type { TaskRunIndex } from "./task-run-index.js";
 
 export interface SavedExecution {
@@ -41,4 +42,19 @@ export class SavedExecutions {
   forget(id: string): void {
     this.entries.delete(id);
   }
+}
+
+/** an execution read from the repository, its task runs held as the executor's own (packed once ended) */
+export function heldRuns(loaded: SavedExecution | undefined): SavedExecution | undefined {
+  if (!loaded) return undefined;
+  const running = !isTerminal(loaded.execution.state.current);
+  const inFlight = loaded.taskRuns.length >= inFlightPackedFromCount();
+  return {
+    ...loaded,
+    taskRuns: loaded.taskRuns.map((run) => {
+      const kept = held(run);
+      if (running) kept.pack(inFlight);
+      return kept;
+    }),
+  };
 }
