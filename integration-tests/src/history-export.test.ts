@@ -43,7 +43,15 @@ describe.skipIf(!MYSQL_URL || !POSTGRES_URL)("history export: MariaDB primary, P
   let url: string;
   const ids: string[] = [];
 
-  const status = async () => ((await (await fetch(`${url}/api/v1/history`)).json()) as { export: ExportStatus }).export;
+  const status = async () => {
+    try {
+      return ((await (await fetch(`${url}/api/v1/history`)).json()) as { export: ExportStatus }).export;
+    } catch (error) {
+      // a server that stopped answering: say how it ended and what it printed (a CI run once saw only ECONNREFUSED)
+      const { exitCode, signalCode } = server.child;
+      throw new Error(`the server did not answer (${String(error)}; exit code ${exitCode}, signal ${signalCode}); its output:\n${server.output().slice(-3000)}`, { cause: error });
+    }
+  };
   async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
     const started = Date.now();
     while (!(await condition())) {
