@@ -61,4 +61,38 @@ tasks:
       await own.close();
     }
   });
+  it("beyond the executor's concurrency (32) the created events wait in the queue, as every other event does", async () => {
+    const own = await createEngineHarness();
+    const sent: string[] = [];
+    const send = own.queue.send.bind(own.queue);
+    own.queue.send = async <T>(channel: string, message: T, options?: Parameters<typeof send>[2]) => {
+      const type = (message as { type?: string }).type;
+      if (type === "created") sent.push(channel);
+      return send(channel, message, options);
+    };
+    // every event held at a gate: the 32 started here stay in hand while more are created
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const handle = own.executor.handle.bind(own.executor);
+    own.executor.handle = async (event) => {
+      await gate;
+      return handle(event);
+    };
+    try {
+      const flow = await own.deploy(`
+id: burst
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: one }
+`);
+      const created = [];
+      for (let i = 0; i < 34; i++) created.push(await own.executions.create({ flow, inputs: {} }));
+      expect(sent).toEqual(["executor", "executor"]);
+      open();
+      for (const execution of created) await own.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+    } finally {
+      open();
+      await own.close();
+    }
+  });
 });

@@ -86,6 +86,9 @@ export class Executor {
   private readonly resent = new WeakSet<WorkerJob>();
   private subscription?: Subscription;
   private stopping = false;
+  /** created events being handled here without the queue (startCreated), and how many may be: the consumer's concurrency */
+  private startedHere = 0;
+  private startHereLimit = 32;
 
   constructor(private readonly deps: ExecutorDeps) {
     // an execution created in this process starts from what was saved, not from a read-back
@@ -93,6 +96,7 @@ export class Executor {
   }
 
   async start(concurrency = 32): Promise<void> {
+    this.startHereLimit = concurrency;
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
       // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
       const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
@@ -116,10 +120,15 @@ export class Executor {
 
   /** ExecutionService.announce: the `created` event of an execution this process made, handled here with no trip through the queue (not while stopping) */
   private startCreated(executionId: string): boolean {
-    if (this.stopping || !this.subscription) return false;
+    // beyond the consumer's concurrency (a burst of creations: a backfill, a ForEachItem's batches) the queue holds them, as it bounds every other event
+    if (this.stopping || !this.subscription || this.startedHere >= this.startHereLimit) return false;
+    this.startedHere++;
     const event: ExecutorEvent = { type: "created", executionId };
     // as a delivery's handler: one that throws for good fails the execution; that failing too is reported
-    void this.handle(event).then(() => undefined, (error) => this.failOnError(event, error)).catch((error) => this.deps.onError?.(error));
+    void this.handle(event)
+      .then(() => undefined, (error) => this.failOnError(event, error))
+      .catch((error) => this.deps.onError?.(error))
+      .finally(() => this.startedHere--);
     return true;
   }
 
