@@ -77,6 +77,20 @@ describe("restart of a PAUSED execution (ExecutionService.restart, State.isResum
     expect(r.execution.state.current).toBe("WARNING");
   });
 
+  it("behavior WARN in a restart with a revision: the copy's Pause ends WARNING, the source stays PAUSED", async () => {
+    const { id, found } = await startPaused(PAUSE("WARN"));
+    const flow = await h.deploy(PAUSE("WARN").replace("message: before", "message: before again"));
+    expect(flow.revision).toBeGreaterThan(found.execution.flowRevision);
+    const copy = await h.executions.restartCopy(await h.result(id), flow);
+    await restart(copy.id);
+    await h.waitFor(copy.id, ended);
+    const r = await h.result(copy.id);
+    expect(r.state("wait")).toBe("WARNING");
+    expect(r.state("after")).toBe("SUCCESS");
+    expect(r.execution.state.current).toBe("WARNING");
+    expect((await h.result(id)).execution.state.current).toBe("PAUSED");
+  });
+
   it("behavior FAIL: Pause.resolveState throws, so the executor fails the Pause (childWorkerTaskResult); nothing after it runs", async () => {
     const { id } = await startPaused(PAUSE("FAIL"));
     await restart(id);

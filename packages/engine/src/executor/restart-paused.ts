@@ -50,7 +50,8 @@ export async function restartPausedRun(state: ExecutionState, run: TaskRunRecord
     // the task run ends WARNING at best, as a WARN pause that elapsed (walker.ts reads it)
     const plan = await store.read<FlowablePlan>(run.planUri);
     plan.pause = { ...plan.pause!, warned: true };
-    await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+    // the run points at what was written: in a restart copy (`?revision`) under the copy's own prefix
+    run.planUri = await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
   }
   leavePause(state, run);
 }
