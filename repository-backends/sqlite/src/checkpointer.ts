@@ -94,6 +94,9 @@ export class Checkpointer {
     this.stopped ??= new Promise<void>((resolve) => {
       if (this.exited) return resolve();
       this.worker.once("exit", () => resolve());
+      // held while awaited: an unref'd thread does not keep the event loop alive, and a process with nothing else
+      // left (a server whose start failed, closing its repository) would end with this promise unsettled (exit 13)
+      this.worker.ref();
       this.worker.postMessage("stop");
     });
     return this.stopped;
