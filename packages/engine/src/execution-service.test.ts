@@ -27,16 +27,22 @@ tasks:
   });
 });
 
+/** a harness of its own whose queue records each typed message sent, as "channel type" */
+async function harnessRecordingSends() {
+  const own = await createEngineHarness();
+  const sent: string[] = [];
+  const send = own.queue.send.bind(own.queue);
+  own.queue.send = async <T>(channel: string, message: T, options?: Parameters<typeof send>[2]) => {
+    const type = (message as { type?: string }).type;
+    if (type) sent.push(`${channel} ${type}`);
+    return send(channel, message, options);
+  };
+  return { own, sent };
+}
+
 describe("a new execution's created event", () => {
   it("is handled by this process's executor with no message through the queue; once the executor stopped, it goes through the queue", async () => {
-    const own = await createEngineHarness();
-    const sent: string[] = [];
-    const send = own.queue.send.bind(own.queue);
-    own.queue.send = async <T>(channel: string, message: T, options?: Parameters<typeof send>[2]) => {
-      const type = (message as { type?: string }).type;
-      if (type) sent.push(`${channel} ${type}`);
-      return send(channel, message, options);
-    };
+    const { own, sent } = await harnessRecordingSends();
     try {
       const flow = await own.deploy(`
 id: two
@@ -62,14 +68,7 @@ tasks:
     }
   });
   it("beyond the executor's concurrency (32) the created events wait in the queue, as every other event does", async () => {
-    const own = await createEngineHarness();
-    const sent: string[] = [];
-    const send = own.queue.send.bind(own.queue);
-    own.queue.send = async <T>(channel: string, message: T, options?: Parameters<typeof send>[2]) => {
-      const type = (message as { type?: string }).type;
-      if (type === "created") sent.push(channel);
-      return send(channel, message, options);
-    };
+    const { own, sent } = await harnessRecordingSends();
     // every event held at a gate: the 32 started here stay in hand while more are created
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
@@ -87,7 +86,7 @@ tasks:
 `);
       const created = [];
       for (let i = 0; i < 34; i++) created.push(await own.executions.create({ flow, inputs: {} }));
-      expect(sent).toEqual(["executor", "executor"]);
+      expect(sent.filter((s) => s.endsWith(" created"))).toEqual(["executor created", "executor created"]);
       open();
       for (const execution of created) await own.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
     } finally {
