@@ -36,7 +36,11 @@ describe.skipIf(!POSTGRES_URL || !REDIS_URL)("history export lease: two server r
   async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
     const started = Date.now();
     while (!(await condition())) {
-      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; output:\n${servers.map((s) => s.output().slice(-2000)).join("\n---\n")}`);
+      if (Date.now() - started > timeoutMs) {
+        // each replica's own account of its export (a CI run once saw the holder export nothing in 90 s, logging nothing)
+        const statuses = await Promise.all(urls.map((url) => fetch(`${url}/api/v1/history`).then((r) => r.text(), (error: unknown) => String(error))));
+        throw new Error(`timed out waiting for ${what}; /api/v1/history: ${statuses.join(" | ")}; output:\n${servers.map((s) => s.output().slice(-2000)).join("\n---\n")}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
     return Date.now() - started;
