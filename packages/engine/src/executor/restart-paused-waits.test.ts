@@ -160,3 +160,25 @@ describe("restart of an execution PAUSED on a LoopUntil waiting its interval (Ex
     expect(r.messages()).toContain("after 2");
   });
 });
+
+describe("a PAUSING execution (an Approval's onWait running) is not paused: Kestra's State.isPaused is PAUSED only", () => {
+  it("a restart is refused (409 naming PAUSING), nothing changed; a kill ends it KILLED with its onWait", async () => {
+    const flow = await h.deploy(`
+id: restart-pausing
+namespace: test.restart.waits
+tasks:
+  - id: approval
+    type: io.kestra.plugin.core.flow.Approval
+    onWait: [{ id: slow, type: io.kestra.plugin.core.flow.Sleep, duration: PT1H }]
+`);
+    const { id } = await h.executions.create({ flow });
+    const pausing = await h.waitFor(id, (e) => e.state.current === "PAUSING");
+    await expect(h.executor.handle({ type: "restart", executionId: id })).rejects.toThrow(/is PAUSING; only FAILED, KILLED or PAUSED executions restart/);
+    expect((await h.repository.getExecution(id))!.execution.state).toEqual(pausing.execution.state);
+    await h.executor.handle({ type: "kill", executionId: id });
+    await h.waitFor(id, ended);
+    const r = await h.result(id);
+    expect(r.execution.state.current).toBe("KILLED");
+    expect([r.state("approval"), r.state("slow")]).toEqual(["KILLED", "KILLED"]);
+  });
+});
