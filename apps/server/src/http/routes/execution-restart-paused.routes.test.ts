@@ -86,6 +86,24 @@ describe("restart of a PAUSED execution", () => {
     expect(review.status).toBe(409);
   });
 
+  it("an Approval restarted on a revision: the new execution ends without a decision, the source stays PAUSED and can still be reviewed", async () => {
+    await t.deploy("id: reviewed2\nnamespace: restart.paused\ntasks:\n  - id: approval\n    type: io.kestra.plugin.core.flow.Approval\n    timeout: PT1H\n    onApprove: [{ id: approved, type: core.Log, message: approved }]\n");
+    const paused = await startPaused("reviewed2");
+    await t.deploy("id: reviewed2\nnamespace: restart.paused\ntasks:\n  - id: approval\n    type: io.kestra.plugin.core.flow.Approval\n    timeout: PT1H\n    onApprove: [{ id: approved, type: core.Log, message: approved }]\n  - { id: after, type: core.Log, message: on revision 2 }\n");
+    const { status, body } = await json(await post(`/executions/${paused.id}/restart?revision=2`));
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(body.parentId).toBe(paused.id);
+    const copy = await t.waitForEnd(body.id);
+    expect(copy.state.current).toBe("SUCCESS");
+    expect(copy.taskRunList.map((r: any) => [r.taskId, r.state.current])).toEqual([["approval", "SUCCESS"], ["after", "SUCCESS"]]);
+    const source = (await json(await t.api(`/executions/${paused.id}`))).body;
+    expect(source.state.current).toBe("PAUSED");
+    const review = await json(await t.api(`/executions/${paused.id}/actions/review`, { method: "POST", body: JSON.stringify({ taskRunId: source.taskRunList[0].id, decision: "APPROVED" }), headers: { "content-type": "application/json" } }));
+    expect(review.status, JSON.stringify(review.body)).toBe(200);
+    const reviewed = await t.waitForEnd(paused.id);
+    expect(reviewed.taskRunList.map((r: any) => [r.taskId, r.state.current])).toEqual([["approval", "SUCCESS"], ["approved", "SUCCESS"]]);
+  });
+
   it("a PAUSING execution (an Approval's onWait still running) is not paused (Kestra's isPaused: PAUSED only): restart and resume refused 409 naming PAUSING, by ids 422 naming it; a kill takes it (not ended)", async () => {
     const pausing = await startPaused("pausing", "PAUSING");
     const restart = await json(await post(`/executions/${pausing.id}/restart`));
