@@ -79,6 +79,28 @@ describe("restart of an execution PAUSED on an Approval (Approval.isWaiting fals
     expect((await h.result(id)).runs("approved")).toHaveLength(0);
   });
 
+  it("an onWait that failed (the Approval's allowFailure let it wait): the restart runs the failed task again, as every failed run (isFailed() || isPaused()); the Approval ends without a decision", async () => {
+    const { id } = await startPaused(`
+id: restart-approval-onwait-failed
+namespace: test.restart.waits
+tasks:
+  - id: approval
+    type: io.kestra.plugin.core.flow.Approval
+    allowFailure: true
+    onWait: [{ id: waitFail, type: core.Fail }]
+    finally: [{ id: cleanup, type: core.Log, message: cleanup }]
+  - { id: after, type: core.Log, message: after }
+`);
+    const answered = await restart(id);
+    expect(answered.taskRuns.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["approval:RUNNING", "waitFail:RESTARTED"]);
+    await h.waitFor(id, ended);
+    const r = await h.result(id);
+    expect(r.runs("waitFail")[0].attempts).toHaveLength(2);
+    expect(r.state("waitFail")).toBe("FAILED");
+    expect([r.state("approval"), r.state("cleanup"), r.state("after")]).toEqual(["SUCCESS", "SUCCESS", "SUCCESS"]);
+    expect(r.execution.state.current).toBe("SUCCESS");
+  });
+
   it("two sibling Approvals both PAUSED (approval-parallel): both restarted, both end without a decision", async () => {
     const { id } = await startPaused(`
 id: restart-approval-parallel
