@@ -5,7 +5,9 @@
  * Invariants (the storage contract suite checks them):
  * - Keys are validated with `assertSafeKey`: no `..`, no absolute paths. Unsafe keys throw
  *   a UserError and touch nothing.
- * - `put` replaces the whole object atomically: a reader sees the old or the new bytes.
+ * - `put` replaces the whole object atomically: a reader sees the old or the new bytes (a
+ *   `fresh` put of a key that does not exist yet may be seen in part by a reader that looks for
+ *   it before the put resolves, which its caller vouches none does: PutOptions).
  * - A missing key reads as `undefined`, never as an error; `delete` of a missing key is false.
  * - `list(prefix)` returns every key below the prefix, sorted.
  *
