@@ -18,6 +18,9 @@ export const httpOptionsSchema = z
     auth: auth.optional(),
     basicAuthUser: schema.text().optional(),
     basicAuthPassword: schema.text().optional(),
+    ssl: schema.notYet("options.ssl", "fetch checks certificates against the system's trust store; a self-signed server needs its CA there (NODE_EXTRA_CA_CERTS)"),
+    timeout: schema.notYet("options.timeout", "use options.readTimeout, the time the whole answer may take"),
+    proxy: schema.notYet("options.proxy", "Ferry's HTTP tasks connect directly"),
   })
   .refine((o) => !(o.auth && (o.basicAuthUser !== undefined || o.basicAuthPassword !== undefined)), {
     message: "auth and the deprecated basicAuthUser/basicAuthPassword cannot be used together",

@@ -40,6 +40,7 @@ export const requestTask = defineTask({
     formData: z.record(z.string(), formValueSchema).optional(),
     allowFailed: schema.bool().default(false),
     options: httpOptionsSchema.optional(),
+    encryptBody: schema.notYet("encryptBody", "the body is an output as any other; keep secrets out of it"),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [

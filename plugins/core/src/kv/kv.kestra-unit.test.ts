@@ -63,6 +63,9 @@ describe("SetTest", () => {
     expect(await set({ a: "{{ inputs.n }}" })).toEqual({ a: "2" });
     expect(await set("plain")).toBe("plain");
   });
+  it("kvDescription (the newest Set's) is refused: a KV pair has no description in Ferry", async () => {
+    await expect(runTask(kvSetTask, { key: "k", value: "v", kvDescription: "d" })).rejects.toThrow(/not supported by Ferry yet: kvDescription/);
+  });
   it("shouldFailGivenExistingKeyAndOverwriteFalse: Kestra's words", async () => {
     await expect(runTask(kvSetTask, { key: "test-key", value: "v", overwrite: false }, { kv: { "test-key": "old" } })).rejects.toThrow(
       "Cannot set value for key 'test-key'. Key already exists and `overwrite` is set to `false`.",

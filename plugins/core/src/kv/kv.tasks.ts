@@ -20,6 +20,7 @@ export const kvSetTask = defineTask({
     overwrite: schema.bool().default(true),
     ttl: schema.duration().optional(),
     kvType: z.enum(KV_TYPES as [string, ...string[]]).optional(),
+    kvDescription: schema.notYet("kvDescription", "a KV pair has no description in Ferry"),
   }),
   // Kestra renders `value` typed: `{{ inputs.map }}` stores the map, `{{ 1 + 2 }}` the number (SetTest.shouldSetKVGivenNoNamespace)
   rawProperties: ["value"],
