@@ -62,6 +62,7 @@ describe("SetTest", () => {
     expect(await set("{{ inputs.n }}{{ inputs.n }}")).toBe("22");
     expect(await set({ a: "{{ inputs.n }}" })).toEqual({ a: "2" });
     expect(await set("plain")).toBe("plain");
+    await expect(set("{{ inputs.nope }}")).rejects.toThrow(/`\{\{ inputs\.nope \}\}`/);
   });
   it("kvDescription (the newest Set's) is refused: a KV pair has no description in Ferry", async () => {
     await expect(runTask(kvSetTask, { key: "k", value: "v", kvDescription: "d" })).rejects.toThrow(/not supported by Ferry yet: kvDescription/);

@@ -12,5 +12,12 @@ const SOLE_EXPRESSION = /^\{\{-?([\s\S]*?)-?\}\}$/;
 export async function renderTyped(ctx: RunContext, value: unknown): Promise<unknown> {
   const sole = typeof value === "string" ? SOLE_EXPRESSION.exec(value) : null;
   if (!sole || sole[1].includes("{{") || sole[1].includes("}}")) return ctx.render(value);
-  return JSON.parse(String(await ctx.render(`{{ (${sole[1]}) | toJson }}`)));
+  let json: unknown;
+  try {
+    json = await ctx.render(`{{ (${sole[1]}) | toJson }}`);
+  } catch {
+    // the error in the words of what the flow wrote (an undefined variable names its template)
+    return ctx.render(value);
+  }
+  return JSON.parse(String(json));
 }
