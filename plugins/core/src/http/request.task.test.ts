@@ -52,7 +52,7 @@ describe("core.http.Request", () => {
     expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });
   });
   it("fails on HTTP errors unless allowFailed", async () => {
-    await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
+    await expect(run({ uri: `${base}/missing` })).rejects.toThrow("Failed http request with response code '404' and body:\nno such thing");
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);
   });
   it("fails with typed errors: the server's trouble, a reset or a read timeout is transient (OperationalError), a client error the request's (UserError)", async () => {
@@ -63,8 +63,8 @@ describe("core.http.Request", () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const failure = (props: Record<string, unknown>) => run(props).then(() => undefined, (error: unknown) => error as Error);
     const cases: Array<[Record<string, unknown>, typeof UserError | typeof OperationalError, RegExp]> = [
-      [{ uri: `${base}/missing` }, UserError, /^GET .*\/missing failed with HTTP 404: no such thing$/],
-      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^POST .*\/busy failed with HTTP 503: try later$/],
+      [{ uri: `${base}/missing` }, UserError, /^Failed http request with response code '404' and body:\nno such thing$/],
+      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^Failed http request with response code '503' and body:\ntry later$/],
       [{ uri: `${base}/reset` }, OperationalError, /^GET .*\/reset failed: other side closed$/],
       [{ uri: `${base}/slow`, options: { readTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.readTimeout$/],
       [{ uri: `http://127.0.0.1:${nobody}/refused` }, OperationalError, new RegExp(`^GET http://127\\.0\\.0\\.1:${nobody}/refused failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${nobody}$`)],

@@ -1,5 +1,6 @@
 import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, redirectOf } from "./http-options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -26,7 +27,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). `formData` is sent url-encoded, or as multipart/form-data with that `contentType` (a storage URI or `{content, name}` as a file part). `options`: `readTimeout`, `allowFailed`, `followRedirects` (true by default), `auth` (`type: BASIC` with `username`/`password`, or `BEARER` with `token`). A status ≥ 400 fails the task (in Kestra's words: `Failed http request with response code '404' and body: …`) unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: z.strictObject({
     /** a whole URL; on a connection, a path joined to the connection's url (or a URL under it) */
     uri: z.string().min(1),
@@ -36,9 +37,10 @@ export const requestTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: z.unknown().optional(),
     contentType: z.string().optional(),
-    formData: z.record(z.string(), schema.text()).optional(),
+    formData: z.record(z.string(), formValueSchema).optional(),
     allowFailed: schema.bool().default(false),
-    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: httpOptionsSchema.optional(),
+    encryptBody: schema.notYet("encryptBody", "the body is an output as any other; keep secrets out of it"),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [
@@ -52,6 +54,8 @@ export const requestTask = defineTask({
     let headers: Headers;
     try {
       headers = connection ? httpConnectionHeaders(connection) : new Headers();
+      const auth = authorization(props.options);
+      if (auth) headers.set("authorization", auth);
       // the task's own headers over the connection's
       for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     } catch (error) {
@@ -59,8 +63,10 @@ export const requestTask = defineTask({
     }
     let body: BodyInit | undefined;
     if (props.formData) {
-      body = new URLSearchParams(props.formData);
-      headers.set("content-type", "application/x-www-form-urlencoded");
+      const form = await formBody(ctx, props.formData, props.contentType);
+      body = form.body;
+      if (form.contentType) headers.set("content-type", form.contentType);
+      else headers.delete("content-type");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
       // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
@@ -71,7 +77,7 @@ export const requestTask = defineTask({
     let response: Response;
     let text: string | undefined;
     try {
-      response = await fetch(uri, { method: props.method, headers, body, signal });
+      response = await fetch(uri, { method: props.method, headers, body, signal, redirect: redirectOf(props.options) });
       text = props.method === "HEAD" ? undefined : await response.text();
     } catch (error) {
       throw exchangeError(error, what, ctx.signal, readTimeout);
@@ -80,7 +86,7 @@ export const requestTask = defineTask({
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
     ctx.logger.debug(`${what} answered ${response.status}`);
     if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
-      const message = `${what} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`;
+      const message = failedResponse(response.status, text);
       throw transient(response.status) ? new OperationalError(message) : new UserError(message);
     }
     return { uri, code: response.status, headers: outHeaders, body: text };
