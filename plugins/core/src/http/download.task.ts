@@ -1,5 +1,6 @@
 import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
+import { httpOptions, optionsAuthorization } from "./http.options.js";
 
 /**
  * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
@@ -42,13 +43,16 @@ export const downloadTask = defineTask({
     formData: z.record(z.string(), schema.text()).optional(),
     failOnEmptyResponse: schema.bool().default(true),
     allowFailed: schema.bool().default(false).describe("Kestra's deprecated spelling of options.allowFailed"),
-    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: httpOptions.optional(),
   }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), length: z.number() }),
   examples: [{ title: "Download a CSV file", flow: "id: download\nnamespace: company.team\ntasks:\n  - id: extract\n    type: io.kestra.plugin.core.http.Download\n    uri: https://example.org/orders.csv\n" }],
   async run(ctx, props) {
     const allowFailed = props.options?.allowFailed ?? props.allowFailed;
-    const headers = new Headers(props.headers);
+    const headers = new Headers();
+    const authorization = optionsAuthorization(props.options);
+    if (authorization) headers.set("authorization", authorization);
+    for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     let body: BodyInit | undefined;
     if (props.formData) {
       body = new URLSearchParams(props.formData);

@@ -51,6 +51,19 @@ describe("core.http.Request", () => {
     const out = (await run({ uri: `${base}/form`, method: "POST", formData: { k: "v w" } }))!;
     expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });
   });
+  // Kestra's Request @Example "Execute a Kestra flow via an HTTP POST request authenticated with basic auth" writes the
+  // deprecated options.basicAuthUser/basicAuthPassword; HttpConfiguration's builder turns them into a BASIC auth
+  it("sends options' basic auth (Kestra's deprecated basicAuthUser/basicAuthPassword, or auth BASIC) and bearer auth (auth BEARER)", async () => {
+    const auth = async (options: Record<string, unknown>) => JSON.parse((await run({ uri: `${base}/auth`, options }))!.body as string).auth;
+    expect(await auth({ basicAuthUser: "admin", basicAuthPassword: "admin" })).toBe(`Basic ${btoa("admin:admin")}`);
+    expect(await auth({ auth: { type: "BASIC", username: "élodie", password: "p" } })).toBe(`Basic ${btoa(String.fromCharCode(...new TextEncoder().encode("élodie:p")))}`);
+    expect(await auth({ auth: { type: "BEARER", token: "{{ secret('API_TOKEN') }}" } })).toBe("Bearer t");
+    // the task's own Authorization header over the options'
+    expect(JSON.parse((await run({ uri: `${base}/auth`, options: { basicAuthUser: "a" }, headers: { Authorization: "Token x" } }))!.body as string).auth).toBe("Token x");
+    const refused = requestTask.properties.safeParse({ uri: base, options: { basicAuthUser: "a", auth: { type: "BEARER", token: "t" } } });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues.map((i) => i.path.join("."))).toContain("options.auth");
+  });
   it("fails on HTTP errors unless allowFailed", async () => {
     await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);

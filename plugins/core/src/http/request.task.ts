@@ -1,5 +1,6 @@
 import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
+import { httpOptions, optionsAuthorization } from "./http.options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -38,7 +39,7 @@ export const requestTask = defineTask({
     contentType: z.string().optional(),
     formData: z.record(z.string(), schema.text()).optional(),
     allowFailed: schema.bool().default(false),
-    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: httpOptions.optional(),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [
@@ -52,6 +53,8 @@ export const requestTask = defineTask({
     let headers: Headers;
     try {
       headers = connection ? httpConnectionHeaders(connection) : new Headers();
+      const authorization = optionsAuthorization(props.options);
+      if (authorization) headers.set("authorization", authorization);
       // the task's own headers over the connection's
       for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     } catch (error) {
