@@ -1,5 +1,6 @@
 import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
+import { formBody, formDataValue } from "./http.body.js";
 import { httpOptions, optionsAuthorization } from "./http.options.js";
 
 /**
@@ -40,7 +41,7 @@ export const downloadTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: schema.text().optional(),
     contentType: z.string().default("application/json"),
-    formData: z.record(z.string(), schema.text()).optional(),
+    formData: z.record(z.string(), formDataValue).optional(),
     failOnEmptyResponse: schema.bool().default(true),
     allowFailed: schema.bool().default(false).describe("Kestra's deprecated spelling of options.allowFailed"),
     options: httpOptions.optional(),
@@ -55,8 +56,10 @@ export const downloadTask = defineTask({
     for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     let body: BodyInit | undefined;
     if (props.formData) {
-      body = new URLSearchParams(props.formData);
-      headers.set("content-type", "application/x-www-form-urlencoded");
+      const form = await formBody(ctx, props.formData, props.contentType);
+      body = form.body;
+      if (form.contentType) headers.set("content-type", form.contentType);
+      else headers.delete("content-type"); // fetch writes multipart/form-data with its boundary
     } else if (props.body !== undefined) {
       body = props.body;
       if (!headers.has("content-type")) headers.set("content-type", props.contentType);

@@ -64,6 +64,26 @@ describe("core.http.Request", () => {
     expect(refused.success).toBe(false);
     expect(refused.error!.issues.map((i) => i.path.join("."))).toContain("options.auth");
   });
+  // Kestra's Request @Examples "Send a multipart HTTP POST request …" (a FILE input's URI, then {name, content}) and
+  // AbstractHttp.request: with contentType multipart/form-data a storage URI goes as a file, {name, content} as a file
+  // of that name, any other non-text as its JSON
+  it("sends formData as multipart/form-data when contentType says so: storage URIs and {name, content} as files", async () => {
+    const file = "ferry://test/upload/data.csv";
+    const result = await runTask(requestTask, {
+      uri: `${base}/upload`, method: "POST", contentType: "multipart/form-data",
+      formData: { user: "John Doe", doc: file, renamed: { name: "my-file.txt", content: file }, meta: { description: "my favorite" } },
+    }, { files: { [file]: "a,b\n1,2\n" } });
+    const echo = JSON.parse((result.outputs as Record<string, any>).body);
+    expect(echo.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const parts = new Response(echo.body, { headers: { "content-type": echo.contentType } });
+    const form = await parts.formData();
+    expect(form.get("user")).toBe("John Doe");
+    expect([(form.get("doc") as File).name, await (form.get("doc") as File).text()]).toEqual(["data.csv", "a,b\n1,2\n"]);
+    expect([(form.get("renamed") as File).name, await (form.get("renamed") as File).text()]).toEqual(["my-file.txt", "a,b\n1,2\n"]);
+    expect(form.get("meta")).toBe('{"description":"my favorite"}');
+    // without multipart, objects have no urlencoded form: refused naming the key
+    await expect(run({ uri: `${base}/form`, method: "POST", formData: { meta: { a: 1 } } })).rejects.toThrow(/formData\.meta: an object or a list is sent only with contentType multipart\/form-data/);
+  });
   it("fails on HTTP errors unless allowFailed", async () => {
     await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);

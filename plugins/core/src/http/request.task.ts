@@ -1,5 +1,6 @@
 import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
+import { formBody, formDataValue } from "./http.body.js";
 import { httpOptions, optionsAuthorization } from "./http.options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
@@ -27,7 +28,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). `formData` goes urlencoded, or as multipart/form-data when `contentType` says so (a storage URI, or `{name, content}`, as a file). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: z.strictObject({
     /** a whole URL; on a connection, a path joined to the connection's url (or a URL under it) */
     uri: z.string().min(1),
@@ -37,7 +38,7 @@ export const requestTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: z.unknown().optional(),
     contentType: z.string().optional(),
-    formData: z.record(z.string(), schema.text()).optional(),
+    formData: z.record(z.string(), formDataValue).optional(),
     allowFailed: schema.bool().default(false),
     options: httpOptions.optional(),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
@@ -62,8 +63,10 @@ export const requestTask = defineTask({
     }
     let body: BodyInit | undefined;
     if (props.formData) {
-      body = new URLSearchParams(props.formData);
-      headers.set("content-type", "application/x-www-form-urlencoded");
+      const form = await formBody(ctx, props.formData, props.contentType);
+      body = form.body;
+      if (form.contentType) headers.set("content-type", form.contentType);
+      else headers.delete("content-type"); // fetch writes multipart/form-data with its boundary
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
       // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
