@@ -2,7 +2,7 @@ import { defineTask, z } from "@ferry/sdk";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, placeNamespaceFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 /** under Node the worker's own binary; under Deno, `node` from PATH */
 const nodeBinary = () => (process.release?.name === "node" && !("Deno" in globalThis) ? process.execPath : "node");
@@ -16,6 +16,8 @@ export const nodeTask = defineTask({
     "Runs an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
     "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
   properties: z.strictObject({ script: z.string().min(1), ...commonProperties }),
+  // rendered by the task, with `{{ workingDir }}` (renderInFolder)
+  rawProperties: ["script"],
   examples: [
     {
       title: "A Node script that sets an output",
@@ -34,7 +36,8 @@ tasks:
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
-    await writeFile(join(dir, "script.js"), props.script);
+    const [script] = await renderInFolder(ctx, [props.script], dir);
+    await writeFile(join(dir, "script.js"), script!);
     const result = await runProcess(ctx, { command: nodeBinary(), args: ["--experimental-detect-module", "--no-warnings", "script.js"], cwd: dir, env: scriptEnv(props.env) });
     return scriptOutputs(result, await uploadOutputFiles(ctx, dir, props.outputFiles), props.outputFiles.length > 0);
   },

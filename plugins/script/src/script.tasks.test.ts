@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
+import { storageKeyOf } from "@ferry/sdk";
 import scriptPlugin from "./index.js";
 
 /*
@@ -220,6 +221,49 @@ tasks:
     expect(logs[99_999].message).toBe("100000");
     expect(Date.now() - started).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe("{{ workingDir }} in a script task's commands", () => {
+  // Kestra's io.kestra.plugin.core.runner.Process @Example "Pass input files to the task, execute a Shell command, then
+  // retrieve output files": `cp {{workingDir}}/data.txt {{workingDir}}/out.txt`; the task runner adds workingDir to what
+  // the commands see (Process.runnerAdditionalVars), outside a WorkingDirectory too
+  it("is the task's own folder, for Commands, beforeCommands, a Script and a Node script; outside a script task it stays undefined", async () => {
+    const r = await h.run(`
+id: workingdir
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    inputFiles:
+      data.txt: "from input files"
+    outputFiles:
+      - out.txt
+    beforeCommands:
+      - test "{{ workingDir }}" = "$PWD"
+    commands:
+      - cp {{workingDir}}/data.txt {{workingDir}}/out.txt
+  - id: script
+    type: io.kestra.plugin.scripts.shell.Script
+    script: |
+      test "{{ workingDir }}" = "$PWD" && echo "script in its folder"
+  - id: node
+    type: io.kestra.plugin.scripts.node.Script
+    script: |
+      console.log(process.cwd() === "{{ workingDir }}" ? "node in its folder" : "node elsewhere");
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ workingDir }}"
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.state("shell")).toBe("SUCCESS");
+    const shell = (await r.outputs("shell")) as { outputFiles: Record<string, string> };
+    expect(new TextDecoder().decode((await h.storage.get(storageKeyOf(shell.outputFiles["out.txt"]!)))!)).toBe("from input files");
+    expect(r.messages()).toEqual(expect.arrayContaining(["script in its folder", "node in its folder"]));
+    // Kestra's RunContext has no workingDir for other tasks: the Log's expression names the unknown variable
+    expect(r.state("log")).toBe("FAILED");
+  });
 });
 
 describe("secrets given to a script", () => {
