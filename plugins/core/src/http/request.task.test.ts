@@ -100,6 +100,10 @@ describe("core.http.Request", () => {
       [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^POST .*\/busy failed with HTTP 503: try later$/],
       [{ uri: `${base}/reset` }, OperationalError, /^GET .*\/reset failed: other side closed$/],
       [{ uri: `${base}/slow`, options: { readTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.readTimeout$/],
+      // Kestra's HttpConfiguration: timeout.{connectTimeout, readIdleTimeout}, and the deprecated connectTimeout its builder maps onto timeout
+      [{ uri: `${base}/slow`, options: { timeout: { readIdleTimeout: "PT0.2S" } } }, OperationalError, /^GET .*\/slow: no answer within options.timeout.readIdleTimeout$/],
+      [{ uri: `${base}/slow`, options: { connectTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.connectTimeout$/],
+      [{ uri: `${base}/slow`, options: { timeout: { connectTimeout: "PT0.2S" } } }, OperationalError, /^GET .*\/slow: no answer within options.timeout.connectTimeout$/],
       [{ uri: `http://127.0.0.1:${nobody}/refused` }, OperationalError, new RegExp(`^GET http://127\\.0\\.0\\.1:${nobody}/refused failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${nobody}$`)],
       [{ uri: "ftp://127.0.0.1/file" }, UserError, /^GET ftp:\/\/127\.0\.0\.1\/file failed: unknown scheme$/],
     ];
@@ -108,6 +112,22 @@ describe("core.http.Request", () => {
       expect(error, JSON.stringify(props)).toBeInstanceOf(kind);
       expect(error?.message).toMatch(message);
     }
+  });
+
+  // Kestra's Request @Example "Make an HTTP GET request with a timeout" writes options connectTimeout, readTimeout,
+  // connectionPoolIdleTimeout and readIdleTimeout; the last two (and maxContentLength) Kestra keeps deprecated and never reads
+  it("runs Kestra's timeout example's options: a connectTimeout met, the deprecated options Kestra ignores named in a warning", async () => {
+    const result = await runTask(requestTask, {
+      uri: `${base}/things`,
+      options: { connectTimeout: "PT1M", readTimeout: "PT30S", connectionPoolIdleTimeout: "PT10S", readIdleTimeout: "PT10M", maxContentLength: 1024 },
+    });
+    expect((result.outputs as Record<string, any>).code).toBe(200);
+    const warnings = result.logs.filter((l) => l.level === "WARN").map((l) => l.message);
+    expect(warnings).toEqual([
+      "options.readIdleTimeout has no effect: Kestra deprecated it without an equivalent and ignores it too",
+      "options.connectionPoolIdleTimeout has no effect: Kestra deprecated it without an equivalent and ignores it too",
+      "options.maxContentLength has no effect: Kestra deprecated it without an equivalent and ignores it too",
+    ]);
   });
 
   it("rejects a property that is not a URL, unless a connection makes it a path", () => {

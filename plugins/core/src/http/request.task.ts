@@ -1,7 +1,7 @@
-import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { connectionProperty, defineTask, errorMessage, OperationalError, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
 import { formBody, formDataValue } from "./http.body.js";
-import { httpOptions, optionsAuthorization } from "./http.options.js";
+import { httpOptions, httpTimeouts, ignoredHttpOptions, optionsAuthorization } from "./http.options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -13,9 +13,10 @@ const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EH
  * (the task's retry policy retries it), a request fetch refuses (a scheme it cannot speak) a
  * UserError. A kill or the task's own timeout passes as it is: the worker says which.
  */
-function exchangeError(error: unknown, what: string, signal: AbortSignal, readTimeout: AbortSignal | undefined): unknown {
+function exchangeError(error: unknown, what: string, signal: AbortSignal, timeouts: [AbortSignal | undefined, string][]): unknown {
   if (signal.aborted) return error;
-  if (readTimeout?.aborted) return new OperationalError(`${what}: no answer within options.readTimeout`, { cause: error });
+  const expired = timeouts.find(([timeout]) => timeout?.aborted);
+  if (expired) return new OperationalError(`${what}: no answer within ${expired[1]}`, { cause: error });
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const reason = cause?.message ?? errorMessage(error);
   if (cause?.code && NETWORK.has(cause.code)) return new OperationalError(`${what} failed: ${reason}`, { cause: error });
@@ -72,15 +73,25 @@ export const requestTask = defineTask({
       // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
       headers.set("content-type", props.contentType ?? "application/json");
     }
-    const readTimeout = props.options?.readTimeout ? AbortSignal.timeout(parseDuration(props.options.readTimeout)) : undefined;
-    const signal = readTimeout ? AbortSignal.any([ctx.signal, readTimeout]) : ctx.signal;
+    for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
+    const timeouts = httpTimeouts(props.options);
+    const readTimeout = timeouts.readMs !== undefined ? AbortSignal.timeout(timeouts.readMs) : undefined;
+    const connect = timeouts.connectMs !== undefined ? new AbortController() : undefined;
+    const connectTimer = connect ? setTimeout(() => connect.abort(), timeouts.connectMs) : undefined;
+    const signal = AbortSignal.any([ctx.signal, ...(readTimeout ? [readTimeout] : []), ...(connect ? [connect.signal] : [])]);
     let response: Response;
     let text: string | undefined;
     try {
       response = await fetch(uri, { method: props.method, headers, body, signal });
+      clearTimeout(connectTimer);
       text = props.method === "HEAD" ? undefined : await response.text();
     } catch (error) {
-      throw exchangeError(error, what, ctx.signal, readTimeout);
+      throw exchangeError(error, what, ctx.signal, [
+        [readTimeout, timeouts.readName],
+        [connect?.signal, timeouts.connectName],
+      ]);
+    } finally {
+      clearTimeout(connectTimer);
     }
     const outHeaders: Record<string, string[]> = {};
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));

@@ -1,6 +1,6 @@
-import { defineTask, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, OperationalError, schema, UserError, z } from "@ferry/sdk";
 import { formBody, formDataValue } from "./http.body.js";
-import { httpOptions, optionsAuthorization } from "./http.options.js";
+import { httpOptions, httpTimeouts, ignoredHttpOptions, optionsAuthorization } from "./http.options.js";
 
 /** one Server-Sent Event as Kestra's HttpSseEvent serializes it: data (JSON when it parses), id, name, comment, retry */
 type SseEvent = { data?: unknown; id?: string; name?: string; comment?: string; retry?: string };
@@ -98,7 +98,9 @@ export const sseRequestTask = defineTask({
       headers.set("content-type", props.contentType);
     }
     const signals = [ctx.signal];
-    if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
+    for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
+    const { readMs } = httpTimeouts(props.options);
+    if (readMs !== undefined) signals.push(AbortSignal.timeout(readMs));
     const what = `${props.method} ${props.uri}`;
     let response: Response;
     const events: SseEvent[] = [];
