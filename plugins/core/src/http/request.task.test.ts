@@ -62,7 +62,7 @@ describe("core.http.Request", () => {
     expect(JSON.parse((await run({ uri: `${base}/auth`, options: { basicAuthUser: "a" }, headers: { Authorization: "Token x" } }))!.body as string).auth).toBe("Token x");
     const refused = requestTask.properties.safeParse({ uri: base, options: { basicAuthUser: "a", auth: { type: "BEARER", token: "t" } } });
     expect(refused.success).toBe(false);
-    expect(refused.error!.issues.map((i) => i.path.join("."))).toContain("options.auth");
+    expect(refused.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toContain("options: auth and the deprecated basicAuthUser/basicAuthPassword cannot be used together");
   });
   // Kestra's Request @Examples "Send a multipart HTTP POST request …" (a FILE input's URI, then {name, content}) and
   // AbstractHttp.request: with contentType multipart/form-data a storage URI goes as a file, {name, content} as a file
@@ -82,10 +82,10 @@ describe("core.http.Request", () => {
     expect([(form.get("renamed") as File).name, await (form.get("renamed") as File).text()]).toEqual(["my-file.txt", "a,b\n1,2\n"]);
     expect(form.get("meta")).toBe('{"description":"my favorite"}');
     // without multipart, objects have no urlencoded form: refused naming the key
-    await expect(run({ uri: `${base}/form`, method: "POST", formData: { meta: { a: 1 } } })).rejects.toThrow(/formData\.meta: an object or a list is sent only with contentType multipart\/form-data/);
+    await expect(run({ uri: `${base}/form`, method: "POST", formData: { meta: { a: 1 } } })).rejects.toThrow(/formData\.meta: a file part needs contentType multipart\/form-data/);
   });
   it("fails on HTTP errors unless allowFailed", async () => {
-    await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
+    await expect(run({ uri: `${base}/missing` })).rejects.toThrow("Failed http request with response code '404' and body:\nno such thing");
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);
   });
   it("fails with typed errors: the server's trouble, a reset or a read timeout is transient (OperationalError), a client error the request's (UserError)", async () => {
@@ -96,8 +96,8 @@ describe("core.http.Request", () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const failure = (props: Record<string, unknown>) => run(props).then(() => undefined, (error: unknown) => error as Error);
     const cases: Array<[Record<string, unknown>, typeof UserError | typeof OperationalError, RegExp]> = [
-      [{ uri: `${base}/missing` }, UserError, /^GET .*\/missing failed with HTTP 404: no such thing$/],
-      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^POST .*\/busy failed with HTTP 503: try later$/],
+      [{ uri: `${base}/missing` }, UserError, /^Failed http request with response code '404' and body:\nno such thing$/],
+      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^Failed http request with response code '503' and body:\ntry later$/],
       [{ uri: `${base}/reset` }, OperationalError, /^GET .*\/reset failed: other side closed$/],
       [{ uri: `${base}/slow`, options: { readTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.readTimeout$/],
       // Kestra's HttpConfiguration: timeout.{connectTimeout, readIdleTimeout}, and the deprecated connectTimeout its builder maps onto timeout

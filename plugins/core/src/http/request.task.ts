@@ -1,7 +1,6 @@
 import { connectionProperty, defineTask, errorMessage, OperationalError, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
-import { formBody, formDataValue } from "./http.body.js";
-import { httpOptions, httpTimeouts, ignoredHttpOptions, optionsAuthorization } from "./http.options.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -29,7 +28,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). `formData` goes urlencoded, or as multipart/form-data when `contentType` says so (a storage URI, or `{name, content}`, as a file). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). `formData` is sent url-encoded, or as multipart/form-data with that `contentType` (a storage URI or `{content, name}` as a file part). `options`: `timeout` (`connectTimeout`: until the answer's headers; `readIdleTimeout`: the whole answer) or Kestra's older `connectTimeout`/`readTimeout`, `allowFailed`, `followRedirects` (true by default), `auth` (`type: BASIC` with `username`/`password`, or `BEARER` with `token`). A status ≥ 400 fails the task (in Kestra's words: `Failed http request with response code '404' and body: …`) unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: z.strictObject({
     /** a whole URL; on a connection, a path joined to the connection's url (or a URL under it) */
     uri: z.string().min(1),
@@ -39,9 +38,10 @@ export const requestTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: z.unknown().optional(),
     contentType: z.string().optional(),
-    formData: z.record(z.string(), formDataValue).optional(),
+    formData: z.record(z.string(), formValueSchema).optional(),
     allowFailed: schema.bool().default(false),
-    options: httpOptions.optional(),
+    options: httpOptionsSchema.optional(),
+    encryptBody: schema.notYet("encryptBody", "the body is an output as any other; keep secrets out of it"),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [
@@ -55,8 +55,8 @@ export const requestTask = defineTask({
     let headers: Headers;
     try {
       headers = connection ? httpConnectionHeaders(connection) : new Headers();
-      const authorization = optionsAuthorization(props.options);
-      if (authorization) headers.set("authorization", authorization);
+      const auth = authorization(props.options);
+      if (auth) headers.set("authorization", auth);
       // the task's own headers over the connection's
       for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     } catch (error) {
@@ -67,7 +67,7 @@ export const requestTask = defineTask({
       const form = await formBody(ctx, props.formData, props.contentType);
       body = form.body;
       if (form.contentType) headers.set("content-type", form.contentType);
-      else headers.delete("content-type"); // fetch writes multipart/form-data with its boundary
+      else headers.delete("content-type");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
       // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
@@ -82,7 +82,7 @@ export const requestTask = defineTask({
     let response: Response;
     let text: string | undefined;
     try {
-      response = await fetch(uri, { method: props.method, headers, body, signal });
+      response = await fetch(uri, { method: props.method, headers, body, signal, redirect: redirectOf(props.options) });
       clearTimeout(connectTimer);
       text = props.method === "HEAD" ? undefined : await response.text();
     } catch (error) {
@@ -97,7 +97,7 @@ export const requestTask = defineTask({
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
     ctx.logger.debug(`${what} answered ${response.status}`);
     if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
-      const message = `${what} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`;
+      const message = failedResponse(response.status, text);
       throw transient(response.status) ? new OperationalError(message) : new UserError(message);
     }
     return { uri, code: response.status, headers: outHeaders, body: text };

@@ -58,7 +58,7 @@ describe("core.http.SseRequest", () => {
   });
 
   it("fails on an HTTP error status unless options.allowFailed", async () => {
-    await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no stream here/);
+    await expect(run({ uri: `${base}/missing` })).rejects.toThrow("Failed http request with response code '404' and body:\nno stream here");
     expect((await run({ uri: `${base}/missing`, options: { allowFailed: true } })).size).toBe(0);
   });
 });

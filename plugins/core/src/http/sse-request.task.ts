@@ -1,6 +1,5 @@
 import { defineTask, OperationalError, schema, UserError, z } from "@ferry/sdk";
-import { formBody, formDataValue } from "./http.body.js";
-import { httpOptions, httpTimeouts, ignoredHttpOptions, optionsAuthorization } from "./http.options.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
 
 /** one Server-Sent Event as Kestra's HttpSseEvent serializes it: data (JSON when it parses), id, name, comment, retry */
 type SseEvent = { data?: unknown; id?: string; name?: string; comment?: string; retry?: string };
@@ -71,8 +70,8 @@ export const sseRequestTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: schema.text().optional(),
     contentType: z.string().default("application/json"),
-    formData: z.record(z.string(), formDataValue).optional(),
-    options: httpOptions.optional(),
+    formData: z.record(z.string(), formValueSchema).optional(),
+    options: httpOptionsSchema.optional(),
     concatJqExpression: schema.text().optional(),
     failedOnMissingJq: schema.bool().default(true),
   }),
@@ -85,8 +84,8 @@ export const sseRequestTask = defineTask({
   ],
   async run(ctx, props) {
     const headers = new Headers({ accept: "text/event-stream" });
-    const authorization = optionsAuthorization(props.options);
-    if (authorization) headers.set("authorization", authorization);
+    const auth = authorization(props.options);
+    if (auth) headers.set("authorization", auth);
     for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     let body: BodyInit | undefined;
     if (props.formData) {
@@ -105,10 +104,9 @@ export const sseRequestTask = defineTask({
     let response: Response;
     const events: SseEvent[] = [];
     try {
-      response = await fetch(props.uri, { method: props.method, headers, body, signal: AbortSignal.any(signals) });
+      response = await fetch(props.uri, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) });
       if (response.status >= 400 && !props.options?.allowFailed) {
-        const text = (await response.text()).slice(0, 500);
-        const message = `${what} failed with HTTP ${response.status}: ${text}`;
+        const message = failedResponse(response.status, await response.text());
         throw response.status >= 500 || response.status === 429 ? new OperationalError(message) : new UserError(message);
       }
       if (response.body) await readEvents(response.body, (event) => events.push(event));
