@@ -316,6 +316,35 @@ tasks:
   });
 });
 
+describe("script.Node beforeCommands", () => {
+  // Kestra's WorkingDirectory @Example "A working directory with a cache of the node_modules directory": a node Script
+  // whose beforeCommands (`npm install colors`) run first, in the same folder
+  it("runs them first in its folder, the first failing one failing the task before the script", async () => {
+    const r = await h.run(`
+id: node_before
+namespace: test.scripts
+tasks:
+  - id: ok
+    type: io.kestra.plugin.scripts.node.Script
+    beforeCommands:
+      - mkdir -p node_modules/greeting
+      - echo 'module.exports = "greetings from {{ flow.id }}";' > node_modules/greeting/index.js
+    script: |
+      console.log(require("greeting") + " in " + (process.cwd() === "{{ workingDir }}" ? "its folder" : "elsewhere"));
+  - id: ko
+    type: io.kestra.plugin.scripts.node.Script
+    beforeCommands:
+      - "false"
+    script: |
+      console.log("never printed");
+`);
+    expect(r.state("ok"), r.messages().join("\n")).toBe("SUCCESS");
+    expect(r.messages()).toContain("greetings from node_before in its folder");
+    expect(r.state("ko")).toBe("FAILED");
+    expect(r.messages()).not.toContain("never printed");
+  });
+});
+
 describe("script.Deno", () => {
   it("calls the default export with the rendered inputs; what it returns is the task's outputs", async () => {
     const r = await h.run(`
