@@ -1,6 +1,6 @@
-import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
-import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, redirectOf } from "./http-options.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
 
 /**
  * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
@@ -63,10 +63,15 @@ export const downloadTask = defineTask({
       body = props.body;
       if (!headers.has("content-type")) headers.set("content-type", props.contentType);
     }
+    for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
+    const timeouts = httpTimeouts(props.options);
     const signals = [ctx.signal];
-    if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
+    if (timeouts.readMs !== undefined) signals.push(AbortSignal.timeout(timeouts.readMs));
+    const connect = timeouts.connectMs !== undefined ? new AbortController() : undefined;
+    const connectTimer = connect ? setTimeout(() => connect.abort(new Error(`no answer within ${timeouts.connectName}`)), timeouts.connectMs) : undefined;
+    if (connect) signals.push(connect.signal);
     const url = props.uri.replace(/ /g, "%20");
-    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) });
+    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) }).finally(() => clearTimeout(connectTimer));
     const bytes = new Uint8Array(await response.arrayBuffer());
     if (response.status >= 400 && !allowFailed) throw new UserError(failedResponse(response.status, new TextDecoder().decode(bytes)));
     const declared = response.headers.get("content-length");
