@@ -1,5 +1,5 @@
 import {
-  executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
+  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
   type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -75,6 +75,10 @@ function labelStatements(id: string, labels: Record<string, string>, gate = "", 
   return { text, values };
 }
 
+/** a new execution's row: no upsert, so a taken id fails the transaction (ER_DUP_ENTRY), nothing written */
+const INSERT_EXECUTION = `insert into ${table(executions)} (${nameList(EXECUTION)}) values (${placeholders(EXECUTION.length)})`;
+const insertTaskRuns = (count: number) => `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)}`;
+
 const insertLogs = (count: number) => `insert into ${table(logs)} (${nameList(LOG)}) values ${rowsOf(count, LOG.length)}`;
 
 /** the values of these columns of a row, in order, JSON as text */
@@ -128,6 +132,34 @@ export class HotStatements {
     const results = await this.transaction(text.join("; "), [e.id, ...update, ...labels.values, ...runValues]);
     const [{ saved }] = results[results.length - 1] as Array<{ saved: number | string }>;
     if (Number(saved) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+  }
+
+  /**
+   * A new execution, its labels and task runs: one transaction in one text, one commit (a
+   * create and a first save were two, and MariaDB's commit is a log flush each).
+   */
+  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+    const e = executionToRow(execution);
+    const labels = Object.entries(execution.labels ?? {});
+    const text = [
+      "start transaction",
+      INSERT_EXECUTION,
+      ...(labels.length ? [insertLabels(labels.length, "")] : []),
+      ...(runs.length ? [insertTaskRuns(runs.length)] : []),
+      "commit",
+    ];
+    const values = [...valuesOf(e, EXECUTION), ...labels.flatMap(([key, value]) => [e.id, key, String(value)]), ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)];
+    try {
+      await this.transaction(text.join("; "), values);
+    } catch (error) {
+      if ((error as { code?: string }).code === "ER_DUP_ENTRY" && (await this.exists(e.id))) throw executionExists(e.id, error);
+      throw error;
+    }
+  }
+
+  private async exists(id: string): Promise<boolean> {
+    const [rows] = await this.pool.execute(`select 1 from ${table(executions)} where ${quote("id")} = ?`, [id]);
+    return (rows as unknown[]).length > 0;
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {
