@@ -1,6 +1,6 @@
 import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
-  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError,
+  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError, copyPlain,
   type Repository,
 } from "@ferry/sdk";
 import { ExecutionState, newState, transition } from "./executor/execution-state.js";
@@ -341,7 +341,7 @@ export class ExecutionService {
     if (failed?.behavior === "FAIL_EXECUTION") transition(execution.state, "FAILED", now);
     // started here, its row goes in with its first event's save (Executor.startNew); under a
     // concurrency limit its slot is taken first, which a repair must not find ownerless: saved first
-    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(structuredClone(execution), () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
+    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(copyPlain(execution), () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
     if (!first) await this.repository.saveExecution(execution);
     // the id was taken (two creators of one claimed id): the other's execution, nothing written here
     else if ((await first) === "exists") return execution;
