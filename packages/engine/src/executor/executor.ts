@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, copyPlain, errorMessage, NotFoundError, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { AlreadyExistsError, ConflictError, copyPlain, errorMessage, NotFoundError, isTerminal, isUnavailable, UnexpectedError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
@@ -30,6 +30,8 @@ import { heldRuns, SavedExecutions, type SavedExecution } from "./saved-executio
 import { FoldedAfterSave, SaveOutcomeUnknown } from "./save-outcome.js";
 import { HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { sharedFolderParent } from "./shared-folder.js";
+import { StartingHere } from "./start-here.js";
+import { settleEnded } from "./settle-ended.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
@@ -85,9 +87,8 @@ export class Executor {
   private readonly resent = new WeakSet<WorkerJob>();
   private subscription?: Subscription;
   private stopping = false;
-  /** created events being handled here without the queue (startCreated), and how many may be: the consumer's concurrency */
-  private startedHere = 0;
-  private startHereLimit = 32;
+  /** new executions not yet saved, handled here (handleNew): their next save inserts the row, then calls this */
+  private readonly unsaved = new Map<string, () => void>();
 
   constructor(private readonly deps: ExecutorDeps) {
     // an execution created in this process starts from what was saved, not from a read-back
@@ -95,7 +96,6 @@ export class Executor {
   }
 
   async start(concurrency = 32): Promise<void> {
-    this.startHereLimit = concurrency;
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
       // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
       const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
@@ -107,7 +107,16 @@ export class Executor {
       // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
       keyAffinity: true,
     });
-    this.deps.executions.startHere((id) => this.startCreated(id));
+    this.deps.executions.startHere(
+      new StartingHere({
+        repository: this.deps.repository,
+        open: () => !this.stopping && Boolean(this.subscription),
+        handle: (event) => this.handle(event),
+        handleNew: (execution, inserted) => this.handleNew(execution, inserted),
+        failOnError: (event, error) => this.failOnError(event, error),
+        onError: this.deps.onError,
+      }, concurrency),
+    );
   }
 
   async stop(): Promise<void> {
@@ -117,18 +126,25 @@ export class Executor {
     await Promise.allSettled([...this.locks.values()]);
   }
 
-  /** ExecutionService.announce: the `created` event of an execution this process made, handled here with no trip through the queue (not while stopping) */
-  private startCreated(executionId: string): boolean {
-    // beyond the consumer's concurrency (a burst of creations: a backfill, a ForEachItem's batches) the queue holds them, as it bounds every other event
-    if (this.stopping || !this.subscription || this.startedHere >= this.startHereLimit) return false;
-    this.startedHere++;
-    const event: ExecutorEvent = { type: "created", executionId };
-    // as a delivery's handler: one that throws for good fails the execution; that failing too is reported
-    void this.handle(event)
-      .then(() => undefined, (error) => this.failOnError(event, error))
-      .catch((error) => this.deps.onError?.(error))
-      .finally(() => this.startedHere--);
-    return true;
+  /** a new execution's `created` event, its row not yet saved (StartingHere.startNew): its save inserts it, then calls `inserted` */
+  private handleNew(execution: ExecutionRecord, inserted: () => void): Promise<void> {
+    const id = execution.id;
+    return this.underLock(id, async () => {
+      // under the lock: an execution of this id handled here already (its id taken) saves as before until this insert is refused
+      this.unsaved.set(id, inserted);
+      try {
+        const state = await this.processOn({ type: "created", executionId: id }, { execution: { ...execution, version: 0 }, taskRuns: [] }, true);
+        if (this.unsaved.has(id)) throw new UnexpectedError(`the first event of execution ${id} saved nothing`);
+        this.keep(id, state === "recheck" ? undefined : state);
+      } catch (error) {
+        // refused as taken: what this process remembers of it is the other one's, still good
+        if (!(error instanceof AlreadyExistsError)) this.saved.forget(id);
+        repackHeld(id, false);
+        throw error;
+      } finally {
+        this.unsaved.delete(id);
+      }
+    });
   }
 
   /** re-dispatches what a stopped process left unfinished (local mode keeps no queue) */
@@ -456,7 +472,7 @@ export class Executor {
     }
     await this.advance(state);
     // a `continue` that found its branches started (by a result's walk meanwhile) has nothing to check again
-    if (remembered && !state.hasChanges() && event.type !== "continue") return "recheck";
+    if (remembered && !state.hasChanges() && event.type !== "continue" && !this.unsaved.has(execution.id)) return "recheck";
     await this.commit(state);
     return state;
   }
@@ -628,21 +644,6 @@ export class Executor {
     return jobsChannel(this.taskOf(state, run)?.workerGroup?.key ?? "default");
   }
 
-  /** the ids of ended attempts' jobs are forgotten by the queue */
-  private async settleEnded(state: ExecutionState): Promise<void> {
-    const { queue } = this.deps;
-    if (!queue.settle) return;
-    const ended = new Map<string, string[]>();
-    for (const run of state.dirty) {
-      run.attempts.forEach((attempt, index) => {
-        if (!isTerminal(attempt.state.current)) return;
-        const channel = this.channelOf(state, run);
-        ended.set(channel, [...(ended.get(channel) ?? []), jobId(run.id, index)]);
-      });
-    }
-    for (const [channel, ids] of ended) await queue.settle(channel, ids);
-  }
-
   /**
    * The database went away while it saved this state: the save may have landed, its answer
    * lost. When it did (the stored version is the one this save made, with its changes), the
@@ -658,6 +659,8 @@ export class Executor {
   }
 
   private async commit(state: ExecutionState): Promise<void> {
+    const inserted = this.unsaved.get(state.execution.id);
+    if (inserted) return this.insertFirst(state, inserted);
     if (state.hasChanges()) {
       try {
         // plain records: a repository may copy what it is given (structuredClone drops a HeldTaskRun's accessors)
@@ -667,6 +670,20 @@ export class Executor {
       }
       state.execution.version = state.loadedVersion + 1;
     }
+    await this.afterSave(state);
+  }
+
+  /** a new execution's first save (startNew): its row, at the version a save would leave, and its task runs inserted at once */
+  private async insertFirst(state: ExecutionState, inserted: () => void): Promise<void> {
+    const version = state.loadedVersion + (state.hasChanges() ? 1 : 0);
+    try {
+      await this.deps.repository.insertExecution({ ...state.execution, version }, [...state.dirty].map(plainTaskRun));
+    } catch (error) {
+      throw isUnavailable(error) ? new SaveOutcomeUnknown(state, error) : error;
+    }
+    this.unsaved.delete(state.execution.id);
+    state.execution.version = version;
+    inserted();
     await this.afterSave(state);
   }
 
@@ -713,7 +730,7 @@ export class Executor {
         jobs[i] = undefined;
         return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
       }),
-      this.settleEnded(state),
+      settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
     ]);
     jobs.length = 0;
     if (state.moreToStart) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "continue", executionId: state.execution.id }, { key: state.execution.id });
