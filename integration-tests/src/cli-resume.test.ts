@@ -13,6 +13,16 @@ tasks:
   - { id: after, type: core.Return, format: "approved={{ outputs.wait.onResume.approved }} ({{ outputs.wait.onResume.reason }})" }
 `;
 
+const REVIEWED = `id: reviewed
+namespace: cli.resume
+tasks:
+  - id: review
+    type: core.Approval
+    onWait: [{ id: slow, type: core.Sleep, duration: PT2S }]
+    onApprove: [{ id: approved, type: core.Log, message: approved }]
+  - { id: after, type: core.Return, format: "{{ outputs.review.decision ?? 'no decision' }}" }
+`;
+
 type Execution = { id: string; state: { current: string }; taskRunList: Array<{ taskId: string; state: { current: string }; outputs?: Record<string, unknown> }> };
 
 describe("ferry executions resume", () => {
@@ -20,15 +30,16 @@ describe("ferry executions resume", () => {
   let s: string[];
   const get = async (id: string) => (await (await fetch(`${ferry.url}/api/v1/executions/${id}`)).json()) as Execution;
   /** starts the flow and waits (generously) until it is PAUSED */
-  const startPaused = async () => {
-    const { id } = (await (await fetch(`${ferry.url}/api/v1/executions/cli.resume/approval`, { method: "POST" })).json()) as Execution;
-    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if ((await get(id)).state.current === "PAUSED") return id;
-    throw new Error(`execution ${id} never paused`);
+  const startPaused = async (flowId = "approval", state = "PAUSED") => {
+    const { id } = (await (await fetch(`${ferry.url}/api/v1/executions/cli.resume/${flowId}`, { method: "POST" })).json()) as Execution;
+    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if ((await get(id)).state.current === state) return id;
+    throw new Error(`execution ${id} never ${state}`);
   };
   beforeAll(async () => {
     ferry = await startFerryProcess();
     s = ["--server", ferry.url];
     expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", headers: { "content-type": "application/x-yaml" }, body: FLOW })).status).toBe(200);
+    expect((await fetch(`${ferry.url}/api/v1/flows`, { method: "POST", headers: { "content-type": "application/x-yaml" }, body: REVIEWED })).status).toBe(200);
   });
   afterAll(async () => ferry?.stop());
 
@@ -67,5 +78,19 @@ describe("ferry executions resume", () => {
     expect((await get(id)).taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["wait", "SUCCESS"], ["after", "FAILED"]]);
     const again = await runCli(["executions", "restart", id, ...s]);
     expect(again.stdout).toMatch(new RegExp(`^execution ${id}: restarted \\((RESTARTED|RUNNING|FAILED)\\)\\n$`));
+  }, 120_000);
+
+  it("executions restart: PAUSING (the Approval's onWait running) refused with the 409 on one line, nothing changed; once PAUSED it restarts, the Approval ending without a decision", async () => {
+    const id = await startPaused("reviewed", "PAUSING");
+    const refused = await runCli(["executions", "restart", id, ...s]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^ferry: POST \/api\/v1\/executions\/.+\/restart: HTTP 409: execution .+ is PAUSING; only FAILED, KILLED or PAUSED executions restart\n$/);
+    for (const end = Date.now() + 30_000; (await get(id)).state.current !== "PAUSED"; await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`execution ${id} never PAUSED`);
+    const restarted = await runCli(["executions", "restart", id, "--wait", ...s]);
+    expect(restarted.code).toBe(0);
+    expect(JSON.parse(restarted.stdout.trim().split("\n").at(-1)!)).toMatchObject({ event: "end", id, state: "SUCCESS" });
+    const end = await get(id);
+    expect(end.taskRunList.map((r) => [r.taskId, r.state.current])).toEqual([["review", "SUCCESS"], ["slow", "SUCCESS"], ["after", "SUCCESS"]]);
+    expect(end.taskRunList.find((r) => r.taskId === "after")?.outputs).toEqual({ value: "no decision" });
   }, 120_000);
 });

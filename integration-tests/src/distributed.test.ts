@@ -281,6 +281,30 @@ for (const repo of SHARED_DATABASES) {
       expect(end.taskRunList.find((r) => r.taskId === "after")!.attempts[0].workerId).toBeTruthy();
     }, 60_000);
 
+    it("restarts an execution PAUSED on an Approval (no decision, its finally and the next task on workers) and on a waiting LoopUntil (paused again for a whole interval, the restart counting an iteration, then its last on a worker; the first wait's wake-up still in Redis), as Kestra's ExecutionService.restart (issue 17)", async () => {
+      const deploy = async (body: string) => expect((await fetch(`${c.url}/api/v1/flows`, { method: "POST", body, headers: { "content-type": "application/x-yaml" } })).status).toBe(200);
+      await deploy("id: reviewed\nnamespace: it.distributed\ntasks:\n  - id: approval\n    type: io.kestra.plugin.core.flow.Approval\n    onApprove: [{ id: approved, type: core.Return, format: approved }]\n    finally: [{ id: cleanup, type: core.Return, format: cleanup }]\n  - { id: after, type: core.Return, format: \"{{ outputs.approval.decision ?? 'no decision' }}\" }\n");
+      await deploy("id: looping\nnamespace: it.distributed\ntasks:\n  - id: loop\n    type: io.kestra.plugin.core.flow.LoopUntil\n    condition: \"false\"\n    checkFrequency: { interval: PT2S, maxIterations: 3 }\n    tasks:\n      - { id: count, type: core.Return, format: \"{{ outputs.loop.iterationCount }}\" }\n");
+      const startPaused = async (flowId: string) => {
+        const { id } = await c.api<{ id: string }>(`/executions/it.distributed/${flowId}`, { method: "POST" });
+        for (const end = Date.now() + 30_000; (await c.api<Execution>(`/executions/${id}`)).state.current !== "PAUSED" && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
+        return id;
+      };
+      const reviewed = await startPaused("reviewed");
+      const looping = await startPaused("looping");
+      for (const id of [reviewed, looping]) expect((await c.api<Execution>(`/executions/${id}/restart`, { method: "POST" })).state.current).toBe("RESTARTED");
+      const approval = await c.waitEnd(reviewed);
+      expect(approval.state.current).toBe("SUCCESS");
+      expect(approval.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["approval:SUCCESS", "cleanup:SUCCESS", "after:SUCCESS"]);
+      expect(approval.taskRunList.find((r) => r.taskId === "after")!.outputs).toEqual({ value: "no decision" });
+      const loop = await c.waitEnd(looping);
+      expect(loop.state.current).toBe("SUCCESS");
+      // iteration 1, the restart counting 2 and waiting again, then iteration 3 (maxIterations) on a worker
+      expect(loop.taskRunList.map((r) => `${r.taskId}:${r.state.current}`)).toEqual(["loop:SUCCESS", "count:SUCCESS"]);
+      expect(loop.taskRunList.find((r) => r.taskId === "count")!.outputs).toEqual({ value: "3" });
+      expect(loop.taskRunList.find((r) => r.taskId === "count")!.attempts[0].workerId).toBeTruthy();
+    }, 90_000);
+
     it("lists the three workers, Deno among them", async () => {
       // workers announce themselves every 2 s
       let workers: Array<{ id: string; runtime: string }> = [];

@@ -25,6 +25,10 @@ export interface ConformanceRestart {
   revision_flow?: string;
   /** restart once the execution is PAUSED (Kestra restarts a paused execution too), not once it ended */
   paused?: boolean;
+  /** restart once the execution is in this state (PAUSING), not once it ended */
+  when?: string;
+  /** a text the 409 refusing the restart must hold: the checks then read the same execution, unchanged, once it ended */
+  refused?: string;
   answer?: ConformanceAnswer;
 }
 
@@ -82,6 +86,10 @@ export async function restartFrom(base: string, folder: string, namespace: strin
     query = `?revision=${((await updated.json()) as Json).revision}`;
   }
   const answered = await post(`${base}/api/v1/executions/${source.id}/restart${query}`);
+  if (restart.refused !== undefined) {
+    if (answered.status !== 409 || !answered.text.includes(restart.refused)) problems.push(`restart: HTTP ${answered.status} ${answered.text.slice(0, 300)}; expected a 409 holding ${JSON.stringify(restart.refused)}`);
+    return source.id;
+  }
   if (!answered.json) {
     problems.push(`restart: HTTP ${answered.status} ${answered.text.slice(0, 300)}`);
     return undefined;

@@ -31,7 +31,7 @@ import { answerProblems, markIn, restartFrom, type ConformanceAnswer, type Confo
  *   replay, ended. `kept`: the runs (`taskId`, or `taskId[value/…]`) whose outputs the replay carries over from
  *   the source unchanged; every other run with outputs must have made new ones (outputs that name `taskrun.id`);
  *   `answer`: what the replay call answers (conformance-actions.ts);
- * - `restart`, `mark`: once the execution ended (or, with `restart.paused`, is PAUSED), it is restarted (on a new revision with `revision_flow`) or a task
+ * - `restart`, `mark`: once the execution ended (or, with `restart.paused`, is PAUSED; with `restart.when`, in that state), it is restarted (on a new revision with `revision_flow`) or a task
  *   run of it (or of the child of one of its Subflow runs) is marked; `answer` checks what the call answers, every
  *   other check reads the execution once ended again (conformance-actions.ts).
  */
@@ -207,7 +207,7 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
     id = replayed;
   }
   if (exp.restart || exp.mark) {
-    const ended = await settled(base, id, exp.restart?.paused);
+    const ended = await settled(base, id, exp.restart?.when ?? (exp.restart?.paused ? "PAUSED" : undefined));
     const next = exp.restart ? await restartFrom(base, c.folder, exp.namespace, ended, exp.restart, problems) : await markIn(base, ended, exp.mark!, problems);
     if (!next) return problems;
     id = next;
@@ -300,12 +300,12 @@ export async function runCase(base: string, c: ConformanceCase): Promise<string[
 }
 
 /** the execution once it and its task runs ended (60 s at most) */
-async function settled(base: string, id: string, paused = false): Promise<Json> {
+async function settled(base: string, id: string, stopAt?: string): Promise<Json> {
   let ex: Json = {};
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     const response = await fetch(`${base}/api/v1/executions/${id}`);
     if (response.status === 200) ex = await response.json();
-    if (paused && stateOf(ex) === "PAUSED") break;
+    if (stopAt && stateOf(ex) === stopAt) break;
     if (TERMINAL.has(stateOf(ex) ?? "") && (ex.taskRunList ?? []).every((tr: Json) => TERMINAL.has(stateOf(tr) ?? ""))) break;
   }
   return ex;

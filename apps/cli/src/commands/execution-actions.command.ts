@@ -59,7 +59,7 @@ export function registerExecutionActions(executions: Command): void {
     withFollow(
       executions
         .command("restart")
-        .description("restart a FAILED, KILLED or PAUSED execution from its failed or paused task runs (a paused Pause goes on without onResume outputs), on the same inputs (it answers RESTARTED, then runs)")
+        .description("restart a FAILED, KILLED or PAUSED execution from its failed or paused task runs (a paused Pause goes on without onResume outputs, an Approval ends without a decision, a loop waiting its interval checks its condition again; a PAUSING one is refused), on the same inputs (it answers RESTARTED, then runs)")
         .argument("<id>", "execution id")
         .option("-r, --revision <n>", "restart on this revision of the flow, as a new execution (Kestra's restart with a revision)", integerIn(1, 2_147_483_647)),
     ),

@@ -97,7 +97,7 @@ export const openApiDocument = {
       post: {
         summary: "Restart a FAILED, KILLED or PAUSED execution (Kestra's ExecutionService.restart): answered as saved, RESTARTED (its history plus RESTARTED, the runs to run again RESTARTED), then run; with `revision`, the restart is a new execution on that flow revision (parentId the source)",
         parameters: [execId, query("revision", "restart on this flow revision, as a new execution", { type: "integer" })],
-        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED, KILLED or PAUSED, PAUSED on an Approval or a waiting loop, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
+        responses: { 200: json("the execution, RESTARTED"), 400: error("a revision that is not an integer, an unknown parameter"), 404: error("no such execution, or the flow has no such revision"), 409: error("not restartable (not FAILED, KILLED or PAUSED — a PAUSING one included —, or its flow's concurrency limit is reached)"), 410: error("its inputs were purged") },
       },
     },
     "/api/v1/executions/{id}/replay": {

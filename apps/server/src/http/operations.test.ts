@@ -5,6 +5,7 @@ let t: TestFerry;
 beforeAll(async () => {
   t = await startTestFerry();
   await t.deploy(`id: ops\nnamespace: ops.test\ntasks:\n  - { id: a, type: core.Log, message: one }\n  - { id: b, type: core.Log, message: two }\n`);
+  await t.deploy(`id: pausing\nnamespace: ops.test\ntasks:\n  - { id: approval, type: core.Approval, onWait: [{ id: slow, type: core.Sleep, duration: PT1H }] }\n`);
 });
 afterAll(async () => t?.close());
 
@@ -17,10 +18,22 @@ describe("operations endpoints", () => {
     expect(text).toContain('ferry_executions_ended_total{state="SUCCESS"} 3');
     expect(text).toContain('ferry_task_run_duration_seconds_count{state="SUCCESS"} 6');
     expect(text).toMatch(/ferry_executions\{state="RUNNING"\} 0/);
+    for (const open of ["CREATED", "PAUSING", "PAUSED", "KILLING", "QUEUED", "RESTARTED"]) expect(text).toContain(`ferry_executions{state="${open}"}`);
+    expect(text).not.toContain('ferry_executions{state="SUCCESS"}');
     expect(text).toMatch(/ferry_queue_depth\{channel="executor"\} \d+/);
     expect(text).toMatch(/ferry_queue_depth\{channel="jobs\.default"\} \d+/);
     expect(text).toContain("ferry_workers 1");
     expect(text).toContain("ferry_process_resident_memory_bytes");
+  });
+
+  it("/metrics counts a PAUSING execution (an Approval running its onWait) among the open ones", async () => {
+    const { id } = (await (await t.api("/executions/ops.test/pausing", { method: "POST" })).json()) as { id: string };
+    for (const end = Date.now() + 10_000; ((await (await t.api(`/executions/${id}`)).json()) as { state: { current: string } }).state.current !== "PAUSING"; ) {
+      if (Date.now() > end) throw new Error(`execution ${id} never PAUSING`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await (await fetch(`${t.ferry.url}/metrics`)).text()).toContain('ferry_executions{state="PAUSING"} 1');
+    expect((await t.api(`/executions/${id}/kill`, { method: "DELETE" })).status).toBeLessThan(300);
   });
 
   it("/health/live and /health/ready answer, ready with its checks", async () => {

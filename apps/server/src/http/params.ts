@@ -44,6 +44,14 @@ export function zonedDateTimeQuery(value: string | undefined, name: string): str
   throw new UserError(`query parameter ${name}='${value.slice(0, 60)}' is not a date-time with an offset, such as 2026-01-31T12:00:00Z${hint}`, { status: 400 });
 }
 
+/** an optional true/false query parameter (Kestra's are Booleans: anything else is a 400 there too), or 400 naming it */
+export function booleanQuery(value: string | undefined, name: string, absent: boolean): boolean {
+  if (value === undefined || value === "") return absent;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' must be true or false`, { status: 400 });
+}
+
 /** `?labels=key:value` (repeatable, as Kestra takes them), or 400 naming one that is not key:value */
 export function labelsQuery(c: Context): Record<string, string> {
   return Object.fromEntries(

@@ -1,9 +1,10 @@
 import type { EngineEvents, HistoryExporter, WorkerDirectory } from "@ferry/engine";
 import { jobsChannel, EXECUTOR_CHANNEL, LOGS_CHANNEL, METRICS_CHANNEL } from "@ferry/engine";
-import { isTerminal, type ExecutionState, type Queue, type Repository } from "@ferry/sdk";
+import { EXECUTION_STATES, isTerminal, type Queue, type Repository } from "@ferry/sdk";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-const OPEN_STATES: ExecutionState[] = ["CREATED", "RUNNING", "PAUSING", "PAUSED", "KILLING"];
+/** every state of an execution not yet ended: PAUSING (an Approval's onWait), QUEUED (waiting for a slot) and RESTARTED among them */
+const OPEN_STATES = EXECUTION_STATES.filter((state) => !isTerminal(state));
 
 /**
  * Prometheus metrics of this server process (`GET /metrics`): executions ended here by

@@ -44,4 +44,13 @@ describe("search and list parameters", () => {
     expect((await t.api(`/metrics/${executionId}?taskId=log`)).status).toBe(200);
     expect((await t.api("/namespaces/query.test/kv?prefix=a")).status).toBe(200);
   });
+
+  it("wait is true or false (Kestra's Boolean): another value is 400 and starts nothing", async () => {
+    const before = ((await (await t.api("/executions/search?namespace=query.test")).json()) as { total: number }).total;
+    const refused = await t.api("/executions/query.test/q?wait=yes", { method: "POST" });
+    expect({ status: refused.status, body: await refused.json() }).toEqual({ status: 400, body: { message: "query parameter wait='yes' must be true or false" } });
+    expect(((await (await t.api("/executions/search?namespace=query.test")).json()) as { total: number }).total).toBe(before);
+    const started = (await (await t.api("/executions/query.test/q?wait=false", { method: "POST" })).json()) as { state: { current: string } };
+    expect(started.state.current).toBe("CREATED");
+  });
 });

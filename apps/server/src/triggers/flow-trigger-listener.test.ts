@@ -128,6 +128,50 @@ triggers:
     expect(started.map((e: any) => e.trigger.variables.state).sort()).toEqual(["PAUSED", "PAUSED", "SUCCESS"]);
   });
 
+  it("states: [PAUSING] starts the flow when an upstream Approval runs its onWait (ApprovalTest: PAUSING, then PAUSED); the default states (ends and PAUSED) do not hold PAUSING", async () => {
+    await t.deploy(`id: approving
+namespace: chain.test
+tasks:
+  - id: approval
+    type: io.kestra.plugin.core.flow.Approval
+    onWait: [{ id: notify, type: core.Log, message: requested }]
+`);
+    await t.deploy(`id: on-pausing
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.state }}" }
+triggers:
+  - id: when-pausing
+    type: io.kestra.plugin.core.trigger.Flow
+    states: [PAUSING]
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: approving }
+`);
+    await t.deploy(`id: on-approving-default
+namespace: chain.test
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.state }}" }
+triggers:
+  - id: any-state
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - { type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: chain.test, flowId: approving }
+`);
+    const upstream = (await (await t.api("/executions/chain.test/approving", { method: "POST" })).json()) as { id: string };
+    const [started] = await until(async () => {
+      const found = (await executionsOf("on-pausing")).filter((e: any) => e.trigger.variables.executionId === upstream.id);
+      return found.length ? found : undefined;
+    });
+    expect(started.trigger.variables).toMatchObject({ flowId: "approving", state: "PAUSING" });
+    // the default reacts to its PAUSED, not to its PAUSING
+    const defaults = await until(async () => {
+      const found = (await executionsOf("on-approving-default")).filter((e: any) => e.trigger.variables.executionId === upstream.id);
+      return found.length ? found : undefined;
+    });
+    expect(defaults.map((e: any) => e.trigger.variables.state)).toEqual(["PAUSED"]);
+    expect((await t.api(`/executions/${upstream.id}/kill`, { method: "DELETE" })).status).toBeLessThan(300);
+  });
+
   it("states: [RESTARTED] starts the flow when the upstream is restarted, has a task run marked or is replayed from a task run (Kestra's restart, markAs, replay answer RESTARTED)", async () => {
     // an upstream of its own: the tests below count what "upstream" starts
     await t.deploy(`id: restartable

@@ -2,6 +2,10 @@
 export type ExecutionStateName = "CREATED" | "RUNNING" | "PAUSING" | "PAUSED" | "SUCCESS" | "WARNING" | "FAILED" | "KILLING" | "KILLED" | "QUEUED" | "RETRYING" | "SKIPPED" | "RESTARTED";
 /** the states the executions list filters on; RESTARTED: restarted, replayed from a task run or marked, until the executor runs it again; PAUSING: an Approval runs its onWait, PAUSED once it ended */
 export const EXECUTION_STATES: ExecutionStateName[] = ["CREATED", "QUEUED", "RUNNING", "RESTARTED", "PAUSING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED"];
+/** the dashboard's "Running": executions started and not ended nor waiting for a slot, an Approval's onWait (PAUSING) included */
+export const RUNNING_STATES: ExecutionStateName[] = ["CREATED", "RUNNING", "PAUSING", "PAUSED"];
+/** how many of the day's or range's executions are running, from their counts per state */
+export const runningTotal = (counts: Partial<Record<string, number>>) => RUNNING_STATES.reduce((sum, state) => sum + (counts[state] ?? 0), 0);
 export const TERMINAL = new Set(["SUCCESS", "WARNING", "FAILED", "KILLED"]);
 
 export interface StateHistory {

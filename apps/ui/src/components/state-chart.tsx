@@ -3,7 +3,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import type { DailyStatistics } from "../api/types";
 
-const SHOWN = ["SUCCESS", "WARNING", "FAILED", "KILLED", "RUNNING", "PAUSED", "CREATED"];
+const SHOWN = ["SUCCESS", "WARNING", "FAILED", "KILLED", "RUNNING", "PAUSING", "PAUSED", "CREATED"];
 const cssVar = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim() || "#888";
 
 /**

@@ -3,6 +3,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 import { getJson, query, sendJson } from "../api/client";
 import type { DailyStatistics, Execution, FlowStatistics, Page } from "../api/types";
+import { runningTotal } from "../api/types";
 import { ErrorBanner, formatDate, formatDuration, StateBadge } from "../components/common";
 import { StateChart } from "../components/state-chart";
 
@@ -32,7 +33,7 @@ export default function DashboardPage() {
       </div>
       <ErrorBanner error={daily.error ?? flows.error} />
       <div className="grid four" style={{ marginBottom: 14 }}>
-        {[["Executions", all], ["Succeeded", totals.SUCCESS ?? 0], ["Failed", totals.FAILED ?? 0], ["Running", (totals.RUNNING ?? 0) + (totals.CREATED ?? 0) + (totals.PAUSED ?? 0)]].map(([label, n]) => (
+        {[["Executions", all], ["Succeeded", totals.SUCCESS ?? 0], ["Failed", totals.FAILED ?? 0], ["Running", runningTotal(totals)]].map(([label, n]) => (
           <div className="card" key={label}>
             <div className="muted">{label}</div>
             <div className="stat">{Number(n).toLocaleString()}</div>

@@ -19,7 +19,6 @@ import { reviewApproval } from "./approval.js";
 import { pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
 import { notRestartable, restart, startRestarted, type RestartDeps } from "./restart.js";
-import { refusePausedRestart } from "./restart-paused.js";
 import { lateSubflowEnd } from "./subflow-end.js";
 import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
@@ -420,7 +419,6 @@ export class Executor {
       const paused = execution.state.current === "PAUSED";
       const refused = notRestartable(execution);
       if (refused) throw new ConflictError(refused);
-      if (paused) await refusePausedRestart(state, this.deps.store);
       // RESTARTED first, as Kestra's service makes it; under a concurrency limit it may then wait QUEUED (restarted once
       // admitted, in advance) or end CANCELLED/FAILED; a PAUSED one holds its slot still (restart-paused.ts)
       state.setExecutionState("RESTARTED");

@@ -34,7 +34,7 @@ export async function afterIteration(state: ExecutionState, run: TaskRunRecord, 
   }
   if (holds) return "done";
   loop.waitingSince = new Date().toISOString();
-  await savePlan(state, run, plan, store);
+  await saveLoopPlan(state, run, plan, store);
   state.setRunState(run, "PAUSED");
   if (state.execution.state.current === "RUNNING") state.setExecutionState("PAUSED");
   state.pauseWakeups.push({ taskRunId: run.id, delayMs: loop.intervalMs });
@@ -42,7 +42,7 @@ export async function afterIteration(state: ExecutionState, run: TaskRunRecord, 
 }
 
 /** a new version of the plan under its own key, the task run pointing at it (the repository holds the pointer, so every executor reads the current one) */
-async function savePlan(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, store: JsonStore): Promise<void> {
+export async function saveLoopPlan(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, store: JsonStore): Promise<void> {
   const loop = plan.loop!;
   run.planUri = await store.write(loopPlanKey(recordsPrefix(state.execution), run.taskId, run.id, loop.iteration * 2 + (loop.waitingSince ? 1 : 0)), plan);
   state.touch(run);
@@ -80,7 +80,7 @@ export async function checkLoopWait(state: ExecutionState, run: TaskRunRecord, p
   forgetProgress(run);
   loop.iteration++;
   delete loop.waitingSince;
-  await savePlan(state, run, plan, store);
+  await saveLoopPlan(state, run, plan, store);
   run.outputsUri = await store.write(loopOutputsKey(recordsPrefix(state.execution), run.taskId, run.id, loop.iteration), { iterationCount: loop.iteration });
   state.setRunState(run, "RUNNING");
   // as Kestra's resetAttempts: the loop's own history keeps its start and this iteration, not two entries per iteration forever

@@ -137,17 +137,4 @@ describe("restart of a PAUSED execution (ExecutionService.restart, State.isResum
     await h.waitFor(behind.id, paused);
     await h.executor.handle({ type: "kill", executionId: behind.id });
   });
-
-  it("an execution PAUSED on an Approval is refused (409, review it), nothing changed", async () => {
-    const { id, found } = await startPaused(`
-id: restart-paused-approval
-namespace: test.restart.paused
-tasks:
-  - { id: approve, type: io.kestra.plugin.core.flow.Approval }
-`);
-    await expect(h.executor.handle({ type: "restart", executionId: id })).rejects.toThrow(/PAUSED on the Approval approve .*review it/);
-    const now = (await h.repository.getExecution(id))!;
-    expect(now.execution.state).toEqual(found.execution.state);
-    expect(now.taskRuns.map((r) => r.state.current)).toEqual(["PAUSED"]);
-  });
 });

@@ -1,9 +1,10 @@
 import type { TaskSpec } from "@ferry/core";
-import { ConflictError, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
+import { type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
 import { planKey, recordsPrefix } from "../storage-keys.js";
 import type { ExecutionState } from "./execution-state.js";
 import { leavePause } from "./pause.js";
+import { restartApproval, restartLoopWait } from "./restart-paused-waits.js";
 import { outcomeState } from "./task-outcome.js";
 
 /**
@@ -24,21 +25,13 @@ import { outcomeState } from "./task-outcome.js";
 const behaviorOf = (task: TaskSpec | undefined) => ((task as { behavior?: string } | undefined)?.behavior ?? "RESUME") as "RESUME" | "WARN" | "FAIL" | "CANCEL";
 
 /**
- * What a PAUSED execution's restart cannot take, refused before anything changes (409): a loop
- * waiting its interval goes on by itself, an Approval waits for its review.
+ * A paused task run in a restart: a Pause RUNNING again, or FAILED for a FAIL or CANCEL behavior
+ * (see above); an Approval or a loop waiting its interval as restart-paused-waits.ts says.
  */
-export async function refusePausedRestart(state: ExecutionState, store: JsonStore): Promise<void> {
-  for (const run of state.taskRuns) {
-    if (run.state.current !== "PAUSED" || !run.planUri) continue;
-    const plan = await store.read<FlowablePlan>(run.planUri);
-    const id = state.execution.id;
-    if (plan.approval) throw new ConflictError(`execution ${id} is PAUSED on the Approval ${run.taskId} (task run ${run.id}): review it (POST /api/v1/executions/${id}/actions/review), a restart does not decide it`);
-    if (plan.loop) throw new ConflictError(`execution ${id} is PAUSED on ${run.taskId} (task run ${run.id}), a loop waiting its interval: it goes on by itself, a restart does not cut its wait`);
-  }
-}
-
-/** a paused Pause's run in a restart: RUNNING again, or FAILED for a FAIL or CANCEL behavior (see above) */
 export async function restartPausedRun(state: ExecutionState, run: TaskRunRecord, task: TaskSpec | undefined, store: JsonStore): Promise<void> {
+  const plan = run.planUri ? await store.read<FlowablePlan>(run.planUri) : undefined;
+  if (plan?.approval && !plan.approval.decision) return restartApproval(state, run, plan, store);
+  if (plan?.loop?.waitingSince) return restartLoopWait(state, run, plan, store);
   const behavior = behaviorOf(task);
   state.pauseSettles.push(run.id);
   if (behavior === "FAIL" || behavior === "CANCEL") {
@@ -46,9 +39,8 @@ export async function restartPausedRun(state: ExecutionState, run: TaskRunRecord
     state.setRunState(run, outcomeState(task, "FAILED"));
     return;
   }
-  if (behavior === "WARN" && run.planUri) {
+  if (behavior === "WARN" && plan?.pause) {
     // the task run ends WARNING at best, as a WARN pause that elapsed (walker.ts reads it)
-    const plan = await store.read<FlowablePlan>(run.planUri);
     plan.pause = { ...plan.pause!, warned: true };
     // the run points at what was written: in a restart copy (`?revision`) under the copy's own prefix
     run.planUri = await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);

@@ -300,7 +300,8 @@ export class Walker {
     }
     // a Pause whose wait elapsed with FAILED: its children never run, its errors and finally do
     let main = plan.pause?.failed ? "failed" : plan.worker ? this.onWorker(task, run, mayStart) : await walkBranches(this, task, run, progress, mayStart);
-    if (plan.approval && !plan.approval.decision && main !== "running") {
+    // Kestra's Approval.isWaiting: RUNNING and never PAUSED yet (a restarted one paused before: restart-paused-waits.ts)
+    if (plan.approval && !plan.approval.decision && main !== "running" && !run.state.histories.some((h) => h.state === "PAUSED")) {
       // onWait ended: the request waits for its review, unless onWait failed (allowFailure lets it wait all the same)
       if (main === "success" || main === "warning" || task.allowFailure) {
         if (!mayStart || this.halted()) return;

@@ -39,6 +39,10 @@ export interface ExportStatus {
   /** a rebuild was asked and the export has not reached the primary's end since */
   rebuilding: boolean;
   position: HistoryPosition;
+  /**
+   * rows this process read forward and wrote; an execution only the overlap sweep finds (a
+   * late commit) is written but not counted, as the sweep cannot tell it from one written before
+   */
   exported: { executions: number; logs: number; metrics: number };
 }
 

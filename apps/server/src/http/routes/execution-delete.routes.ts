@@ -1,13 +1,7 @@
-import { ConflictError, isTerminal, NotFoundError, UserError } from "@ferry/sdk";
+import { ConflictError, isTerminal, NotFoundError } from "@ferry/sdk";
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-
-/** Kestra's `deleteLogs`, `deleteMetrics`, `deleteStorage`: true unless given false */
-function flag(value: string | undefined, name: string): boolean {
-  if (value === undefined || value === "true") return true;
-  if (value === "false") return false;
-  throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' must be true or false`, { status: 400 });
-}
+import { booleanQuery } from "../params.js";
 
 /**
  * Kestra's `DELETE /api/v1/executions/{id}`: an ended execution goes with its task runs and,
@@ -19,7 +13,9 @@ export function executionDeleteRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
   app.delete("/:id", async (c) => {
     const id = c.req.param("id");
-    const selection = { logs: flag(c.req.query("deleteLogs"), "deleteLogs"), metrics: flag(c.req.query("deleteMetrics"), "deleteMetrics"), storage: flag(c.req.query("deleteStorage"), "deleteStorage") };
+    // Kestra's deleteLogs, deleteMetrics, deleteStorage: true unless given false
+    const flag = (name: string) => booleanQuery(c.req.query(name), name, true);
+    const selection = { logs: flag("deleteLogs"), metrics: flag("deleteMetrics"), storage: flag("deleteStorage") };
     const found = await deps.repository.getExecution(id);
     if (!found) throw new NotFoundError(`execution ${id} not found`);
     const { execution } = found;

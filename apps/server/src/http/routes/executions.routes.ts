@@ -7,7 +7,7 @@ import type { Flow } from "@ferry/core";
 import { Hono, type Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ApiDeps } from "../api-deps.js";
-import { dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQuery, zonedDateTimeQuery } from "../params.js";
+import { booleanQuery, dateQuery, EXACT_COUNT_LIMIT, labelsQuery, onlyQuery, pageOf, revisionQuery, zonedDateTimeQuery } from "../params.js";
 import { executionJson } from "../serialize.js";
 
 const WAIT_LIMIT_MS = 10 * 60_000;
@@ -86,6 +86,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { namespace, flowId } = c.req.param();
     // Kestra's createExecution parameters (breakpoints and kind are not Ferry's yet), and Ferry's storagePrefix
     onlyQuery(c, ["labels", "wait", "revision", "scheduleDate", "storagePrefix"]);
+    const wait = booleanQuery(c.req.query("wait"), "wait", false);
     // Kestra's scheduleDate: created now, started then (executor/scheduled-start.ts)
     const scheduleDate = zonedDateTimeQuery(c.req.query("scheduleDate"), "scheduleDate");
     const flow = await deps.flows.get(namespace, flowId, revisionQuery(c));
@@ -99,7 +100,7 @@ export function executionRoutes(deps: ApiDeps): Hono {
     // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`
     const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
     assertStorableText(from, `label ${FROM_LABEL}`, 422);
-    const waiting = c.req.query("wait") === "true" ? waitForEnd(id) : undefined;
+    const waiting = wait ? waitForEnd(id) : undefined;
     try {
       await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {

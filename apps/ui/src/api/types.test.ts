@@ -1,0 +1,11 @@
+import { describe, expect, it } from "vitest";
+import { EXECUTION_STATES, runningTotal } from "./types";
+
+describe("the dashboard's Running total", () => {
+  it("counts PAUSING (an Approval's onWait running) with CREATED, RUNNING and PAUSED; ended and QUEUED executions not", () => {
+    expect(runningTotal({ CREATED: 1, RUNNING: 2, PAUSING: 3, PAUSED: 4, SUCCESS: 5, FAILED: 6, QUEUED: 7 })).toBe(10);
+    expect(runningTotal({})).toBe(0);
+    // the list's state filter offers PAUSING too
+    expect(EXECUTION_STATES).toContain("PAUSING");
+  });
+});
