@@ -3,7 +3,7 @@ import corePlugin from "@ferry/plugin-core";
 import { createMemoryQueue } from "@ferry/queue-memory";
 import { EnvSecretBackend } from "@ferry/secrets-env";
 import { createSqliteRepository, type SqliteRepository } from "@ferry/repository-sqlite";
-import { defineTask, definePlugin, isTerminal, z, type ExecutionRecord, type LogEntry, type Plugin, type ProcessUser, type TaskRunRecord } from "@ferry/sdk";
+import { defineTask, definePlugin, isTerminal, z, type ExecutionRecord, type LogEntry, type Plugin, type ProcessUser, type Queue, type TaskRunRecord } from "@ferry/sdk";
 import { createLocalStorage, type LocalStorage } from "@ferry/storage-local";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -55,7 +55,10 @@ export interface RunResult {
  */
 export async function createEngineHarness(
   extraPlugins: Plugin[] = [],
-  options: { workerLacksExtras?: boolean; secrets?: Record<string, string>; processUser?: ProcessUser; /** reopen what a closed harness kept (a restart) */ dir?: string } = {},
+  options: {
+    workerLacksExtras?: boolean; secrets?: Record<string, string>; processUser?: ProcessUser; /** reopen what a closed harness kept (a restart) */ dir?: string;
+    /** the queue as the worker sees it (a test changes what its deliveries carry) */ workerQueue?: (queue: Queue) => Queue;
+  } = {},
 ) {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "ferry-engine-")));
   const repository: SqliteRepository = createSqliteRepository({ type: "sqlite", path: join(dir, "ferry.db") });
@@ -74,7 +77,8 @@ export async function createEngineHarness(
   const { store, flows, executions, executor, kv } = engine;
   // a worker deployed with fewer plugins than the server knows of
   const workerRegistry = options.workerLacksExtras ? new PluginRegistry([corePlugin, engineTestPlugin]) : registry;
-  const worker = composeWorker({ config, backends, registry: workerRegistry, storage: engine, encryption: engine.encryption });
+  const workerBackends = options.workerQueue ? { ...backends, queue: options.workerQueue(queue) } : backends;
+  const worker = composeWorker({ config, backends: workerBackends, registry: workerRegistry, storage: engine, encryption: engine.encryption });
   await engine.start();
   await worker.start();
 

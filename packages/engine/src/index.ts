@@ -1,6 +1,6 @@
 export * from "./messages.js";
 export { JsonStore } from "./json-store.js";
-export { buildRenderContext } from "./context.js";
+export { buildRenderContext, nestLabels } from "./context.js";
 export { executionRenderVariables } from "./execution-render-variables.js";
 export { configureInstance } from "./instance-variables.js";
 export { FlowStore } from "./flow-store.js";

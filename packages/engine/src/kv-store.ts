@@ -54,7 +54,8 @@ export function checkKvValue(type: KvType, value: unknown): unknown {
       return value;
     case "DATETIME":
       if (typeof value !== "string" || Number.isNaN(Date.parse(value)) || !DATETIME.test(value) || !isCalendarDate(value)) throw bad();
-      return new Date(value).toISOString();
+      // as Kestra's Instant reads back (Instant.toString: no fraction when it is zero; SetTest.typeSpecified)
+      return new Date(value).toISOString().replace(/\.000Z$/, "Z");
     case "DATE":
       if (typeof value !== "string" || !DATE.test(value) || !isCalendarDate(value)) throw bad();
       return value;
@@ -101,7 +102,7 @@ export class KvStore {
     try {
       for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
         const existing = await this.live(repository, namespace, key);
-        if (existing && options.overwrite === false) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`, { status: 409 });
+        if (existing && options.overwrite === false) throw new UserError(`Cannot set value for key '${key}'. Key already exists and \`overwrite\` is set to \`false\`.`, { status: 409 });
         if (!written) {
           await this.storage.put(storageKey, JSON.stringify(checked));
           written = true;

@@ -68,8 +68,8 @@ export const timeWindowSchema = z
   });
 export type TimeWindow = z.infer<typeof timeWindowSchema>;
 
-/** one upstream flow a Flow trigger's preconditions wait for */
-const upstreamFlow = z.strictObject({
+/** one upstream flow a Flow trigger's preconditions (or an ExecutionsCondition) wait for */
+export const upstreamFlowSchema = z.strictObject({
   namespace: z.string().min(1),
   flowId: z.string().min(1).optional(),
   states,
@@ -142,7 +142,7 @@ export const triggerKindProperties = {
       .strictObject({
         /** where the window's results are kept (Kestra requires it; Ferry names it `preconditions` when absent) */
         id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]*$/, "an id of letters, digits, '_' and '-'").default("preconditions"),
-        flows: z.array(upstreamFlow).optional(),
+        flows: z.array(upstreamFlowSchema).optional(),
         where: z.array(executionFilter).optional(),
         timeWindow: timeWindowSchema.optional(),
         resetOnSuccess: schema.bool().default(true),

@@ -31,7 +31,7 @@ export function memoryKv(namespace: string, initial: Record<string, unknown>): K
     get: async (key, o) => (own(o), pairs.has(key) ? { type: typeof pairs.get(key) === "string" ? "STRING" : "JSON", value: pairs.get(key) } : undefined),
     set: async (key, value, o) => {
       own(o);
-      if (o?.overwrite === false && pairs.has(key)) throw new UserError(`KV key ${key} already exists in namespace ${namespace} (overwrite: false)`);
+      if (o?.overwrite === false && pairs.has(key)) throw new UserError(`Cannot set value for key '${key}'. Key already exists and \`overwrite\` is set to \`false\`.`);
       pairs.set(key, value);
     },
     keys: async (prefix = "", o) => (own(o), [...pairs.keys()].filter((k) => k.startsWith(prefix)).sort()),

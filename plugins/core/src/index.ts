@@ -41,6 +41,7 @@ import { filterItemsTask } from "./storage/filter-items.task.js";
 import { purgeCurrentExecutionFilesTask } from "./storage/purge-current-execution-files.task.js";
 import { localFilesTask } from "./storage/local-files.task.js";
 import { downloadTask } from "./http/download.task.js";
+import { sseRequestTask } from "./http/sse-request.task.js";
 import { deleteFilesTask, downloadFilesTask, uploadFilesTask } from "./namespace/namespace-files.tasks.js";
 import { templatedTask } from "./templating/templated.task.js";
 import { fetchTask } from "./log/fetch.task.js";
@@ -65,6 +66,6 @@ export default definePlugin({
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     killTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
-    downloadTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
+    downloadTask, sseRequestTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,
     forEachItemTask, forEachItemSplitTask, forEachItemItemsTask, forEachItemMergeTask, publishTask],
 });

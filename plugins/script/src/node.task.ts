@@ -1,8 +1,8 @@
-import { defineTask, z } from "@ferry/sdk";
+import { defineTask, schema, z } from "@ferry/sdk";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, placeNamespaceFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 /** under Node the worker's own binary; under Deno, `node` from PATH */
 const nodeBinary = () => (process.release?.name === "node" && !("Deno" in globalThis) ? process.execPath : "node");
@@ -13,9 +13,12 @@ export const nodeTask = defineTask({
   aliases: ["io.kestra.plugin.scripts.node.Script"],
   title: "Node script",
   description:
-    "Runs an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
+    "Runs `beforeCommands` with /bin/sh (the first failing one fails the task), then an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
     "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
-  properties: z.strictObject({ script: z.string().min(1), ...commonProperties }),
+  // Kestra's node Script runs its beforeCommands (an `npm install`, its WorkingDirectory @Example) in the same shell first
+  properties: z.strictObject({ script: z.string().min(1), beforeCommands: z.array(schema.text()).default([]), ...commonProperties }),
+  // rendered by the task, with `{{ workingDir }}` (renderInFolder)
+  rawProperties: ["script", "beforeCommands"],
   examples: [
     {
       title: "A Node script that sets an output",
@@ -34,8 +37,13 @@ tasks:
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
-    await writeFile(join(dir, "script.js"), props.script);
-    const result = await runProcess(ctx, { command: nodeBinary(), args: ["--experimental-detect-module", "--no-warnings", "script.js"], cwd: dir, env: scriptEnv(props.env) });
+    const [script, ...before] = await renderInFolder(ctx, [props.script, ...props.beforeCommands], dir);
+    await writeFile(join(dir, "script.js"), script!);
+    const node = [nodeBinary(), "--experimental-detect-module", "--no-warnings", "script.js"];
+    const quoted = node.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+    const result = before.length
+      ? await runProcess(ctx, { command: "/bin/sh", args: ["-c", `set -e\n${before.join("\n")}\nexec ${quoted}`], cwd: dir, env: scriptEnv(props.env) })
+      : await runProcess(ctx, { command: node[0]!, args: node.slice(1), cwd: dir, env: scriptEnv(props.env) });
     return scriptOutputs(result, await uploadOutputFiles(ctx, dir, props.outputFiles), props.outputFiles.length > 0);
   },
 });

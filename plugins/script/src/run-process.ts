@@ -59,6 +59,11 @@ export async function runProcess(ctx: RunContext, spec: ProcessSpec): Promise<Pr
 }
 
 async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult> {
+  // An abort that came while the task was being prepared (its render, its files, a lease lost
+  // on a stalled box) has fired already: a listener added now would never hear it, and the
+  // process would run in full beside the attempt that replaces it (chaos-side-effects: "end"
+  // written twice). Nothing is started for a task already stopped.
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   const user = ctx.processUser;
   const env = user ? { ...spec.env, HOME: spec.cwd, USER: user.name, LOGNAME: user.name } : spec.env;
   // the supervisor leads the process group and kills it when the worker goes (supervise.ts):

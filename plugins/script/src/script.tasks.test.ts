@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
+import { storageKeyOf } from "@ferry/sdk";
 import scriptPlugin from "./index.js";
 
 /*
@@ -222,6 +223,49 @@ tasks:
   }, 120_000);
 });
 
+describe("{{ workingDir }} in a script task's commands", () => {
+  // Kestra's io.kestra.plugin.core.runner.Process @Example "Pass input files to the task, execute a Shell command, then
+  // retrieve output files": `cp {{workingDir}}/data.txt {{workingDir}}/out.txt`; the task runner adds workingDir to what
+  // the commands see (Process.runnerAdditionalVars), outside a WorkingDirectory too
+  it("is the task's own folder, for Commands, beforeCommands, a Script and a Node script; outside a script task it stays undefined", async () => {
+    const r = await h.run(`
+id: workingdir
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    inputFiles:
+      data.txt: "from input files"
+    outputFiles:
+      - out.txt
+    beforeCommands:
+      - test "{{ workingDir }}" = "$PWD"
+    commands:
+      - cp {{workingDir}}/data.txt {{workingDir}}/out.txt
+  - id: script
+    type: io.kestra.plugin.scripts.shell.Script
+    script: |
+      test "{{ workingDir }}" = "$PWD" && echo "script in its folder"
+  - id: node
+    type: io.kestra.plugin.scripts.node.Script
+    script: |
+      console.log(process.cwd() === "{{ workingDir }}" ? "node in its folder" : "node elsewhere");
+  - id: log
+    type: io.kestra.plugin.core.log.Log
+    message: "{{ workingDir }}"
+`);
+    expect(r.execution.state.current).toBe("FAILED");
+    expect(r.state("shell")).toBe("SUCCESS");
+    const shell = (await r.outputs("shell")) as { outputFiles: Record<string, string> };
+    expect(new TextDecoder().decode((await h.storage.get(storageKeyOf(shell.outputFiles["out.txt"]!)))!)).toBe("from input files");
+    expect(r.messages()).toEqual(expect.arrayContaining(["script in its folder", "node in its folder"]));
+    // Kestra's RunContext has no workingDir for other tasks: the Log's expression names the unknown variable
+    expect(r.state("log")).toBe("FAILED");
+  });
+});
+
 describe("secrets given to a script", () => {
   it("are masked in what it prints: whole, JSON-escaped, or split across lines", async () => {
     const r = await h.run(`
@@ -269,6 +313,35 @@ tasks:
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(((await r.outputs("cjs")) as { vars: unknown }).vars).toEqual({ sum: 6, eol: true });
     expect(r.messages()).toContain("secret: absent");
+  });
+});
+
+describe("script.Node beforeCommands", () => {
+  // Kestra's WorkingDirectory @Example "A working directory with a cache of the node_modules directory": a node Script
+  // whose beforeCommands (`npm install colors`) run first, in the same folder
+  it("runs them first in its folder, the first failing one failing the task before the script", async () => {
+    const r = await h.run(`
+id: node_before
+namespace: test.scripts
+tasks:
+  - id: ok
+    type: io.kestra.plugin.scripts.node.Script
+    beforeCommands:
+      - mkdir -p node_modules/greeting
+      - echo 'module.exports = "greetings from {{ flow.id }}";' > node_modules/greeting/index.js
+    script: |
+      console.log(require("greeting") + " in " + (process.cwd() === "{{ workingDir }}" ? "its folder" : "elsewhere"));
+  - id: ko
+    type: io.kestra.plugin.scripts.node.Script
+    beforeCommands:
+      - "false"
+    script: |
+      console.log("never printed");
+`);
+    expect(r.state("ok"), r.messages().join("\n")).toBe("SUCCESS");
+    expect(r.messages()).toContain("greetings from node_before in its folder");
+    expect(r.state("ko")).toBe("FAILED");
+    expect(r.messages()).not.toContain("never printed");
   });
 });
 

@@ -1,6 +1,6 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, placeNamespaceFiles, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 export const shellTask = defineTask({
   kind: "runnable",
@@ -20,6 +20,8 @@ export const shellTask = defineTask({
       ...commonProperties,
     })
     .refine((p) => Boolean(p.commands?.length) !== Boolean(p.script), { message: "give either commands (a list) or script (a text), not both" }),
+  // rendered by the task, with `{{ workingDir }}` (renderInFolder)
+  rawProperties: ["commands", "script", "beforeCommands"],
   examples: [
     {
       title: "Commands that produce an output and a file",
@@ -39,7 +41,7 @@ tasks:
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
-    const body = [...props.beforeCommands, ...(props.commands ?? [props.script!])].join("\n");
+    const body = (await renderInFolder(ctx, [...props.beforeCommands, ...(props.commands ?? [props.script!])], dir)).join("\n");
     if (!body.trim()) throw new UserError("script.Shell has nothing to run");
     const [command, ...args] = props.interpreter;
     const result = await runProcess(ctx, { command, args: [...args, props.failFast ? `set -e\n${body}` : body], cwd: dir, env: scriptEnv(props.env) });

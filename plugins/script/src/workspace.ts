@@ -122,3 +122,14 @@ export function scriptEnv(env: Record<string, string>, extra: Record<string, str
 export function scriptOutputs(result: { exitCode: number; vars: Record<string, unknown> }, outputFiles: Record<string, string>, asked: boolean) {
   return { vars: result.vars, exitCode: result.exitCode, ...(asked ? { outputFiles } : {}) };
 }
+
+/**
+ * The texts a script task renders itself (its `rawProperties`), with Kestra's `{{ workingDir }}`: the
+ * task's working folder, which Kestra's task runner adds to what a script task's commands see
+ * (Process.runnerAdditionalVars; Kestra's Process @Example `cp {{workingDir}}/data.txt {{workingDir}}/out.txt`).
+ */
+export async function renderInFolder(ctx: RunContext, texts: readonly string[], dir: string): Promise<string[]> {
+  const rendered: string[] = [];
+  for (const text of texts) rendered.push(String(await ctx.render(text, { workingDir: dir })));
+  return rendered;
+}

@@ -71,8 +71,10 @@ describe("SQLite: WAL checkpoints in a thread", () => {
       for (let i = 0; i < 100; i++) insert.run("z".repeat(4000));
       await new Promise((r) => setImmediate(r));
     }
-    // started over each time the writer's checkpoint copied what the thread had not: a few hundred frames at most
-    expect(statSync(`${file}-wal`).size).toBeLessThan(3_000_000);
+    // started over each time the writer's checkpoint copied what the thread had not: a few hundred
+    // frames on a quiet box, ~820 (3.35 MB) once in CI at load 20, when the thread's checkpoint, slowed,
+    // still held its read mark at the writer's; never started over, the WAL would hold all ~12 MB
+    expect(statSync(`${file}-wal`).size).toBeLessThan(6_000_000);
     await checkpointer.stop();
     db.close();
   });

@@ -1,4 +1,4 @@
-import { conditionHolds, isMultipleCondition, multipleConditionSchema, renderString, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
+import { conditionHolds, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, renderString, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
 import type { FlowTriggerProperties, PreconditionFilter, TimeWindow } from "@ferry/sdk";
 
 /** Kestra's TruthUtils */
@@ -44,6 +44,12 @@ function filterTest(where: PreconditionFilter) {
   };
 }
 
+/** a MultipleCondition's (or ExecutionsCondition's) window: timeWindow (or its older name sla), the deprecated window/windowAdvance shortcuts setting a duration window's values */
+function windowOf(m: { timeWindow?: TimeWindow; sla?: TimeWindow; window?: string; windowAdvance?: string }): TimeWindow | undefined {
+  const base = m.timeWindow ?? m.sla;
+  return m.window || m.windowAdvance ? { ...(base ?? { type: "DURATION_WINDOW" as const }), ...(m.window ? { window: m.window } : {}), ...(m.windowAdvance ? { windowAdvance: m.windowAdvance } : {}) } : base;
+}
+
 /** the windows of a Flow trigger: its preconditions (keys condition_1… as Kestra names them), then each MultipleCondition of its conditions */
 export function conditionWindows(properties: FlowTriggerProperties, conditions: ConditionSpec[] | undefined): ConditionWindow[] {
   const windows: ConditionWindow[] = [];
@@ -55,12 +61,15 @@ export function conditionWindows(properties: FlowTriggerProperties, conditions: 
   }
   for (const spec of conditions ?? []) {
     if (!isMultipleCondition(spec)) continue;
+    if (isExecutionsCondition(spec)) {
+      const m = executionsConditionSchema.parse(spec);
+      // ExecutionsCondition.getConditions: condition_1, condition_2… each an UpstreamFlowCondition
+      windows.push({ id: m.id, timeWindow: windowOf(m), resetOnSuccess: m.resetOnSuccess, conditions: m.preconditions.map((flow, i) => ({ key: `condition_${i + 1}`, test: upstreamFlowTest(flow) })) });
+      continue;
+    }
     const m = multipleConditionSchema.parse(spec);
-    const base = m.timeWindow ?? m.sla;
-    // the deprecated window/windowAdvance shortcuts set a duration window's values
-    const timeWindow = m.window || m.windowAdvance ? { ...(base ?? { type: "DURATION_WINDOW" as const }), ...(m.window ? { window: m.window } : {}), ...(m.windowAdvance ? { windowAdvance: m.windowAdvance } : {}) } : base;
     windows.push({
-      id: m.id, timeWindow, resetOnSuccess: m.resetOnSuccess,
+      id: m.id, timeWindow: windowOf(m), resetOnSuccess: m.resetOnSuccess,
       conditions: Object.entries(m.conditions).map(([key, sub]) => ({ key, test: (e: ConditionExecution, ctx: RenderContext) => conditionHolds(sub as ConditionSpec, ctx, e) })),
     });
   }

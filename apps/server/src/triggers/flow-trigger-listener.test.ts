@@ -13,6 +13,17 @@ const until = async <T>(probe: () => Promise<T | undefined>, ms = 5000): Promise
     await new Promise((r) => setTimeout(r, 50));
   }
 };
+/** Kestra's Label.toNestedMap: `system.from` → {system: {from}} */
+const nestedOf = (labels: Record<string, string>) => {
+  const out: Record<string, any> = {};
+  for (const [key, value] of Object.entries(labels)) {
+    const parts = key.split(".");
+    let level = out;
+    for (const part of parts.slice(0, -1)) level = level[part] ??= {};
+    level[parts.at(-1)!] = value;
+  }
+  return out;
+};
 const run = async (flowId: string, inputs: Record<string, unknown> = {}) =>
   (await (await t.api(`/executions/chain.test/${flowId}?wait=true`, { method: "POST", body: JSON.stringify(inputs), headers: { "content-type": "application/json" } })).json()) as any;
 
@@ -263,6 +274,12 @@ describe("flow trigger", () => {
       return found.length ? found : undefined;
     });
     expect(started.trigger.variables).toMatchObject({ executionId: upstream.id, state: "FAILED" });
+    // Kestra's Flow.Output: the upstream's dates, first failed and last task ids, its labels nested without the correlation id (FlowTest.success_withLabels)
+    const own = Object.fromEntries((upstream.labels as Array<{ key: string; value: string }>).filter((l) => l.key !== "system.correlationId").map((l) => [l.key, l.value]));
+    // task runs in creation order, as Kestra's taskRunList: the If `maybe` failed before its child `boom` was last created
+    expect(started.trigger.variables).toMatchObject({ firstFailedTaskId: "maybe", lastTaskId: "boom", startDate: upstream.state.startDate, endDate: upstream.state.endDate });
+    expect(started.trigger.variables.executionLabels).toEqual(nestedOf(own));
+    expect(JSON.stringify(started.trigger.variables.executionLabels)).not.toContain("correlationId");
     const logs = (await (await t.api(`/logs/${(await t.waitForEnd(started.id)).id}`)).json()) as Array<{ message: string }>;
     expect(logs.map((l) => l.message)).toContain("upstream ended FAILED");
     expect(await executionsOf("on-success")).toHaveLength(1);

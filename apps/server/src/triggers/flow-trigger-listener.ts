@@ -1,5 +1,5 @@
 import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
-import { CORRELATION_ID_LABEL, executionRenderVariables, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, executionRenderVariables, nestLabels, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
@@ -75,9 +75,14 @@ export class FlowTriggerListener {
       id: execution.id, namespace: execution.namespace, flowId: execution.flowId, state, labels: execution.labels, outputs,
       taskRuns: found.taskRuns.map((run) => ({ attempts: run.attempts.map((a) => ({ state: a.state.current })) })),
     };
+    // Kestra's Flow.Output (FlowTest.success_withLabels): executionLabels nested as templates read labels, without the correlation id
+    const { [CORRELATION_ID_LABEL]: _correlation, ...ownLabels } = execution.labels;
     const variables = {
       executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, flowRevision: execution.flowRevision, state, outputs,
-      labels: execution.labels, executionLabels: execution.labels,
+      labels: execution.labels, executionLabels: nestLabels(ownLabels),
+      startDate: execution.state.startDate, endDate: execution.state.endDate,
+      firstFailedTaskId: found.taskRuns.find((run) => run.state.current === "FAILED")?.taskId,
+      lastTaskId: found.taskRuns.at(-1)?.taskId,
     };
     // what Kestra renders a Flow trigger's inputs and conditions against: the upstream execution (read once, when one reads it)
     let upstreamVariables: Promise<Record<string, unknown>> | undefined;

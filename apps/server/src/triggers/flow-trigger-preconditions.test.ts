@@ -95,6 +95,25 @@ triggers:
             namespace: pre.test
             flowId: flow_c
 `);
+  // Kestra's io.kestra.plugin.core.condition.ExecutionsCondition @Example: a flow waiting for two others within a window
+  await t.deploy(`id: executions_condition
+namespace: pre.test
+triggers:
+  - id: wait_for_upstream
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - id: poll_for_flows
+        type: io.kestra.plugin.core.condition.ExecutionsCondition
+        preconditions:
+          - namespace: pre.test
+            flowId: flow_a
+            states: [SUCCESS, WARNING]
+          - namespace: pre.test
+            flowId: flow_b
+            states: [SUCCESS]
+tasks:
+  - { id: hello, type: core.Log, message: "I'm triggered after two flows!" }
+`);
 });
 afterAll(async () => t?.close());
 
@@ -133,6 +152,19 @@ describe("Flow trigger preconditions over several flows", () => {
   it("MultipleCondition in conditions keeps its results the same way", async () => {
     // flow_a succeeded twice, then flow_c twice: the first flow_c completes the set, which then resets
     expect(await executionsOf("multiple")).toHaveLength(1);
+  });
+
+  it("ExecutionsCondition (Kestra's @Example) keeps its preconditions' results as preconditions do: started with the same sets as after_both", async () => {
+    expect(await executionsOf("executions_condition")).toHaveLength((await executionsOf("after_both")).length);
+    expect((await executionsOf("executions_condition")).length).toBeGreaterThan(0);
+    const deploy = (conditions: string, trigger = "type: io.kestra.plugin.core.trigger.Flow") =>
+      t.api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: `id: bad_ec\nnamespace: pre.test\ntasks:\n  - { id: l, type: core.Log, message: x }\ntriggers:\n  - id: f\n    ${trigger}\n    conditions:\n${conditions}` });
+    const noPreconditions = await deploy("      - { id: p, type: io.kestra.plugin.core.condition.ExecutionsCondition }\n");
+    expect(noPreconditions.status).toBe(422);
+    expect(JSON.stringify(await noPreconditions.json())).toContain("preconditions");
+    const onSchedule = await deploy("      - { id: p, type: io.kestra.plugin.core.condition.ExecutionsCondition, preconditions: [{ namespace: pre.test }] }\n", 'type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 * * * *"');
+    expect(onSchedule.status).toBe(422);
+    expect(JSON.stringify(await onSchedule.json())).toContain("keeps results across executions");
   });
 
   it("is refused at deploy when a filter lacks its value or a time window mixes types", async () => {

@@ -59,6 +59,28 @@ triggers:
     expect(run.trigger.variables).toEqual({ date: "2021-08-02T12:00:00.000+02:00", previous: "2021-07-05T12:00:00.000+02:00", next: "2021-09-06T12:00:00.000+02:00" });
   });
 
+  it("has no trigger.next when no later fire can hold, previous the nearest that does (ScheduleTest.impossibleNextConditions)", async () => {
+    await t.deploy(`id: until-august
+namespace: sched.cond
+tasks:
+  - { id: log, type: core.Log, message: "{{ trigger.date }}" }
+triggers:
+  - id: monday
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 12 * * 1"
+    timezone: Europe/Paris
+    disabled: true
+    conditions:
+      - type: io.kestra.plugin.core.condition.DateTimeBetween
+        before: "2021-08-03T12:00:00+02:00"
+        date: "{{ trigger.date }}"
+`);
+    const result = (await (await t.api("/triggers/sched.cond/until-august/monday/backfill", json({ start: "2021-08-02T00:00:00Z", end: "2021-08-02T23:00:00Z" }))).json()) as { started: string[] };
+    expect(result.started).toHaveLength(1);
+    const [run] = await executionsOf("until-august");
+    expect(run.trigger.variables).toEqual({ date: "2021-08-02T12:00:00.000+02:00", previous: "2021-07-26T12:00:00.000+02:00" });
+  });
+
   it("DateTimeBetween and TimeBetween bound the fires; conditions that need an upstream execution are refused on a schedule", async () => {
     await t.deploy(`id: bounded
 namespace: sched.cond

@@ -93,7 +93,13 @@ describe("conditionProblem: refused at deploy, naming what is wrong", () => {
     expect(conditionProblem({ type: `${K}DateTimeBetween` }, "schedule")).toMatch(/no before nor after/);
     expect(conditionProblem({ type: `${K}PublicHoliday`, country: "ZZ" }, "schedule")).toMatch(/unknown country 'ZZ'/);
     expect(conditionProblem({ type: `${K}ExecutionLabels`, labels: { "system.x": "y" } })).toMatch(/system labels/);
-    expect(conditionProblem({ type: `${K}ExecutionsCondition` })).toMatch(/not supported by Ferry yet/);
+    expect(conditionProblem({ type: `${K}AdvancedExecutionsCondition` })).toMatch(/not supported by Ferry yet/);
+    // Kestra's ExecutionsCondition: an id and upstream flows as preconditions (its @Example), a Flow trigger's only
+    const executions = { type: `${K}ExecutionsCondition`, id: "poll_for_flows", preconditions: [{ namespace: "company.team", flowId: "myflow1", states: ["SUCCESS", "WARNING"] }] };
+    expect(conditionProblem(executions)).toBeUndefined();
+    expect(conditionProblem({ ...executions, preconditions: [] })).toMatch(/ExecutionsCondition: preconditions/);
+    expect(conditionProblem({ ...executions, preconditions: [{ flowId: "x" }] })).toMatch(/preconditions\.0\.namespace/);
+    expect(conditionProblem(executions, "schedule")).toMatch(/keeps results across executions/);
     expect(conditionProblem({ type: `${K}Not`, conditions: [{ type: `${K}Weekend`, nope: 1 }] }, "schedule")).toMatch(/Not, conditions\[0\].*unknown property 'nope'/);
   });
   it("execution conditions and MultipleCondition belong to Flow triggers", () => {

@@ -1,4 +1,4 @@
-import { schema, timeWindowSchema, z } from "@ferry/sdk";
+import { schema, timeWindowSchema, upstreamFlowSchema, z } from "@ferry/sdk";
 import type { RenderContext } from "../expressions/evaluator.js";
 import { hasTemplate } from "../expressions/render.js";
 import { CONDITION_TYPES, holidayProblem, type ConditionEnv, type ConditionExecution, type ConditionType, type ConditionUse } from "./condition-types.js";
@@ -24,10 +24,10 @@ for (const t of CONDITION_TYPES) {
 }
 
 const MULTIPLE_NAMES = new Set(["core.condition.MultipleCondition", "io.kestra.plugin.core.condition.MultipleCondition", "io.kestra.core.models.conditions.types.MultipleCondition"]);
+const EXECUTIONS_NAMES = new Set(["core.condition.ExecutionsCondition", "io.kestra.plugin.core.condition.ExecutionsCondition"]);
 
 /** Kestra's conditions Ferry does not have, refused by name rather than as unknown */
 const NOT_YET: Record<string, string> = {
-  "io.kestra.plugin.core.condition.ExecutionsCondition": "use the Flow trigger's preconditions",
   "io.kestra.plugin.core.condition.AdvancedExecutionsCondition": "use the Flow trigger's preconditions with `where` filters",
 };
 
@@ -46,8 +46,21 @@ export const multipleConditionSchema = z.strictObject({
 });
 export type MultipleConditionSpec = z.infer<typeof multipleConditionSchema>;
 
+/**
+ * Kestra's ExecutionsCondition (an AbstractMultipleCondition, as MultipleCondition): its
+ * `preconditions` are upstream flows (namespace, flowId, states, labels), each a condition keyed
+ * condition_1, condition_2… (ExecutionsCondition.getConditions), whose results are kept over the window.
+ */
+export const executionsConditionSchema = multipleConditionSchema.omit({ conditions: true }).extend({ preconditions: z.array(upstreamFlowSchema).min(1) });
+export type ExecutionsConditionSpec = z.infer<typeof executionsConditionSchema>;
+
+/** a condition whose results a Flow trigger keeps over a time window: MultipleCondition or ExecutionsCondition */
 export function isMultipleCondition(spec: unknown): boolean {
-  return !!spec && typeof spec === "object" && MULTIPLE_NAMES.has(String((spec as ConditionSpec).type));
+  return !!spec && typeof spec === "object" && (MULTIPLE_NAMES.has(String((spec as ConditionSpec).type)) || isExecutionsCondition(spec));
+}
+
+export function isExecutionsCondition(spec: unknown): boolean {
+  return !!spec && typeof spec === "object" && EXECUTIONS_NAMES.has(String((spec as ConditionSpec).type));
 }
 
 const names = () => CONDITION_TYPES.map((t) => t.name).join(", ");
@@ -64,6 +77,11 @@ export function conditionProblem(spec: unknown, use: ConditionUse = "flow", nest
   if (!spec || typeof spec !== "object" || Array.isArray(spec) || typeof (spec as ConditionSpec).type !== "string") return "a condition needs a type";
   const { type, ...props } = spec as ConditionSpec;
   if (NOT_YET[type]) return `not supported by Ferry yet: condition ${type} (${NOT_YET[type]})`;
+  if (EXECUTIONS_NAMES.has(type)) {
+    if (use !== "flow" || nested) return `condition ${type} keeps results across executions: it belongs at the top of a Flow trigger's conditions`;
+    const parsed = executionsConditionSchema.safeParse(spec);
+    return parsed.success ? undefined : issues(type, parsed.error.issues, spec);
+  }
   if (MULTIPLE_NAMES.has(type)) {
     if (use !== "flow" || nested) return `condition ${type} keeps results across executions: it belongs at the top of a Flow trigger's conditions`;
     const parsed = multipleConditionSchema.safeParse(spec);

@@ -175,6 +175,8 @@ export class Worker {
       // after the cache: a hit needs no connection opened; the key holds the connection's id, never its secrets
       const props = await withConnections(def, rendered, connections, task.id);
       let childrenState: Outcome["state"] = "SUCCESS";
+      // stopped while it was prepared (killed, timed out, its lease lost): the task is not started
+      controller.signal.throwIfAborted();
       const running =
         def.kind === "runnable"
           ? def.run(runContext, props)

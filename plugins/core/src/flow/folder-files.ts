@@ -1,7 +1,7 @@
 import { isStorageUri, namespaceFilesToPlace, UserError, writeOverExisting, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { javaGlobToRegExp, rootedMatcher } from "../storage/java-glob.js";
+import { rootedMatcher, workingDirMatcher } from "../storage/java-glob.js";
 import { packFiles, unpackFiles } from "./file-bundle.js";
 
 /** every file under `root`, as relative paths with `/` */
@@ -63,8 +63,8 @@ const exists = (path: string) => stat(path).then(() => true, () => false);
 
 /** the files of the folder that match any of the globs (Java glob syntax, relative to the folder), sorted */
 export async function matchingFiles(dir: string, globs: string[]): Promise<string[]> {
-  const patterns = globs.map((glob) => javaGlobToRegExp(glob));
-  return (await filesUnder(dir)).filter((path) => patterns.some((p) => p.test(path))).sort();
+  const matches = workingDirMatcher(globs);
+  return (await filesUnder(dir)).filter(matches).sort();
 }
 
 /** Kestra's outputFiles: each matching file stored under the task run, by its path in the folder */

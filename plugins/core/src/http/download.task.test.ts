@@ -58,7 +58,7 @@ describe("core.http.Download", () => {
     const lenient = await runTask(downloadTask, { uri: `${base}/empty`, failOnEmptyResponse: false });
     expect(lenient.outputs).toMatchObject({ length: 0 });
     expect(lenient.logs).toContainEqual({ level: "WARN", message: `File '${base}/empty' is empty` });
-    await expect(runTask(downloadTask, { uri: `${base}/missing` })).rejects.toThrow(/failed with HTTP 404/);
+    await expect(runTask(downloadTask, { uri: `${base}/missing` })).rejects.toThrow("Failed http request with response code '404' and body:\nno such file");
     expect((await runTask(downloadTask, { uri: `${base}/missing`, options: { allowFailed: true } })).outputs).toMatchObject({ code: 404, length: 12 });
   });
   it("fails when the connection drops before Content-Length bytes came", async () => {

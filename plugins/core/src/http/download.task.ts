@@ -1,5 +1,6 @@
-import { defineTask, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
 
 /**
  * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
@@ -32,44 +33,55 @@ export const downloadTask = defineTask({
   description:
     "Sends an HTTP request (`method`, `headers`, `body` with `contentType`, or `formData`) and stores the answer's body as a file of this execution, named after the " +
     "answer's Content-Disposition or with the extension of `uri`. Outputs `uri`, `code`, `headers` and `length`. A status of 400 or more fails the task unless " +
-    "`options.allowFailed`; an empty body fails it unless `failOnEmptyResponse: false` (then a warning) or `options.allowFailed`; a body shorter than its Content-Length fails it.",
+    "`options.allowFailed` (in Kestra's words: `Failed http request with response code …`); `options` also takes `followRedirects` and `auth` as Request's; an empty body fails it (`No response from server`) unless `failOnEmptyResponse: false` (then a warning) or `options.allowFailed`; a body shorter than its Content-Length fails it.",
   properties: z.strictObject({
     uri: z.url(),
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
     headers: z.record(z.string(), schema.text()).default({}),
     body: schema.text().optional(),
     contentType: z.string().default("application/json"),
-    formData: z.record(z.string(), schema.text()).optional(),
+    formData: z.record(z.string(), formValueSchema).optional(),
     failOnEmptyResponse: schema.bool().default(true),
     allowFailed: schema.bool().default(false).describe("Kestra's deprecated spelling of options.allowFailed"),
-    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: httpOptionsSchema.optional(),
   }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), length: z.number() }),
   examples: [{ title: "Download a CSV file", flow: "id: download\nnamespace: company.team\ntasks:\n  - id: extract\n    type: io.kestra.plugin.core.http.Download\n    uri: https://example.org/orders.csv\n" }],
   async run(ctx, props) {
     const allowFailed = props.options?.allowFailed ?? props.allowFailed;
-    const headers = new Headers(props.headers);
+    const headers = new Headers();
+    const auth = authorization(props.options);
+    if (auth) headers.set("authorization", auth);
+    for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     let body: BodyInit | undefined;
     if (props.formData) {
-      body = new URLSearchParams(props.formData);
-      headers.set("content-type", "application/x-www-form-urlencoded");
+      const form = await formBody(ctx, props.formData, props.contentType);
+      body = form.body;
+      if (form.contentType) headers.set("content-type", form.contentType);
+      else headers.delete("content-type");
     } else if (props.body !== undefined) {
       body = props.body;
       if (!headers.has("content-type")) headers.set("content-type", props.contentType);
     }
+    for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
+    const timeouts = httpTimeouts(props.options);
     const signals = [ctx.signal];
-    if (props.options?.readTimeout) signals.push(AbortSignal.timeout(parseDuration(props.options.readTimeout)));
+    if (timeouts.readMs !== undefined) signals.push(AbortSignal.timeout(timeouts.readMs));
+    const connect = timeouts.connectMs !== undefined ? new AbortController() : undefined;
+    const connectTimer = connect ? setTimeout(() => connect.abort(new Error(`no answer within ${timeouts.connectName}`)), timeouts.connectMs) : undefined;
+    if (connect) signals.push(connect.signal);
     const url = props.uri.replace(/ /g, "%20");
-    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals) });
+    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) }).finally(() => clearTimeout(connectTimer));
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (response.status >= 400 && !allowFailed) throw new UserError(`${props.method} ${props.uri} failed with HTTP ${response.status}`);
+    if (response.status >= 400 && !allowFailed) throw new UserError(failedResponse(response.status, new TextDecoder().decode(bytes)));
     const declared = response.headers.get("content-length");
     // fetch decodes a compressed body, whose Content-Length counts the compressed bytes
     if (declared !== null && !response.headers.get("content-encoding") && props.method !== "HEAD" && Number(declared) !== bytes.length) {
       throw new UserError(`Invalid size, got ${bytes.length}, expected ${declared}`);
     }
     if (bytes.length === 0) {
-      if (props.failOnEmptyResponse && !allowFailed) throw new UserError(`No response from server: ${props.method} ${props.uri} answered HTTP ${response.status} with an empty body`);
+      // Kestra's words exactly (DownloadTest.noResponse)
+      if (props.failOnEmptyResponse && !allowFailed) throw new UserError("No response from server");
       ctx.logger.warn(`File '${props.uri}' is empty`);
     }
     const disposition = response.headers.get("content-disposition");

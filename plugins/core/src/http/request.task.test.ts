@@ -51,8 +51,41 @@ describe("core.http.Request", () => {
     const out = (await run({ uri: `${base}/form`, method: "POST", formData: { k: "v w" } }))!;
     expect(JSON.parse(out.body as string)).toMatchObject({ contentType: "application/x-www-form-urlencoded", body: "k=v+w" });
   });
+  // Kestra's Request @Example "Execute a Kestra flow via an HTTP POST request authenticated with basic auth" writes the
+  // deprecated options.basicAuthUser/basicAuthPassword; HttpConfiguration's builder turns them into a BASIC auth
+  it("sends options' basic auth (Kestra's deprecated basicAuthUser/basicAuthPassword, or auth BASIC) and bearer auth (auth BEARER)", async () => {
+    const auth = async (options: Record<string, unknown>) => JSON.parse((await run({ uri: `${base}/auth`, options }))!.body as string).auth;
+    expect(await auth({ basicAuthUser: "admin", basicAuthPassword: "admin" })).toBe(`Basic ${btoa("admin:admin")}`);
+    expect(await auth({ auth: { type: "BASIC", username: "élodie", password: "p" } })).toBe(`Basic ${btoa(String.fromCharCode(...new TextEncoder().encode("élodie:p")))}`);
+    expect(await auth({ auth: { type: "BEARER", token: "{{ secret('API_TOKEN') }}" } })).toBe("Bearer t");
+    // the task's own Authorization header over the options'
+    expect(JSON.parse((await run({ uri: `${base}/auth`, options: { basicAuthUser: "a" }, headers: { Authorization: "Token x" } }))!.body as string).auth).toBe("Token x");
+    const refused = requestTask.properties.safeParse({ uri: base, options: { basicAuthUser: "a", auth: { type: "BEARER", token: "t" } } });
+    expect(refused.success).toBe(false);
+    expect(refused.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toContain("options: auth and the deprecated basicAuthUser/basicAuthPassword cannot be used together");
+  });
+  // Kestra's Request @Examples "Send a multipart HTTP POST request …" (a FILE input's URI, then {name, content}) and
+  // AbstractHttp.request: with contentType multipart/form-data a storage URI goes as a file, {name, content} as a file
+  // of that name, any other non-text as its JSON
+  it("sends formData as multipart/form-data when contentType says so: storage URIs and {name, content} as files", async () => {
+    const file = "ferry://test/upload/data.csv";
+    const result = await runTask(requestTask, {
+      uri: `${base}/upload`, method: "POST", contentType: "multipart/form-data",
+      formData: { user: "John Doe", doc: file, renamed: { name: "my-file.txt", content: file }, meta: { description: "my favorite" } },
+    }, { files: { [file]: "a,b\n1,2\n" } });
+    const echo = JSON.parse((result.outputs as Record<string, any>).body);
+    expect(echo.contentType).toMatch(/^multipart\/form-data; boundary=/);
+    const parts = new Response(echo.body, { headers: { "content-type": echo.contentType } });
+    const form = await parts.formData();
+    expect(form.get("user")).toBe("John Doe");
+    expect([(form.get("doc") as File).name, await (form.get("doc") as File).text()]).toEqual(["data.csv", "a,b\n1,2\n"]);
+    expect([(form.get("renamed") as File).name, await (form.get("renamed") as File).text()]).toEqual(["my-file.txt", "a,b\n1,2\n"]);
+    expect(form.get("meta")).toBe('{"description":"my favorite"}');
+    // without multipart, objects have no urlencoded form: refused naming the key
+    await expect(run({ uri: `${base}/form`, method: "POST", formData: { meta: { a: 1 } } })).rejects.toThrow(/formData\.meta: a file part needs contentType multipart\/form-data/);
+  });
   it("fails on HTTP errors unless allowFailed", async () => {
-    await expect(run({ uri: `${base}/missing` })).rejects.toThrow(/GET .*\/missing failed with HTTP 404: no such thing/);
+    await expect(run({ uri: `${base}/missing` })).rejects.toThrow("Failed http request with response code '404' and body:\nno such thing");
     expect((await run({ uri: `${base}/missing`, allowFailed: true }))!.code).toBe(404);
   });
   it("fails with typed errors: the server's trouble, a reset or a read timeout is transient (OperationalError), a client error the request's (UserError)", async () => {
@@ -63,10 +96,14 @@ describe("core.http.Request", () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const failure = (props: Record<string, unknown>) => run(props).then(() => undefined, (error: unknown) => error as Error);
     const cases: Array<[Record<string, unknown>, typeof UserError | typeof OperationalError, RegExp]> = [
-      [{ uri: `${base}/missing` }, UserError, /^GET .*\/missing failed with HTTP 404: no such thing$/],
-      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^POST .*\/busy failed with HTTP 503: try later$/],
+      [{ uri: `${base}/missing` }, UserError, /^Failed http request with response code '404' and body:\nno such thing$/],
+      [{ uri: `${base}/busy`, method: "POST" }, OperationalError, /^Failed http request with response code '503' and body:\ntry later$/],
       [{ uri: `${base}/reset` }, OperationalError, /^GET .*\/reset failed: other side closed$/],
       [{ uri: `${base}/slow`, options: { readTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.readTimeout$/],
+      // Kestra's HttpConfiguration: timeout.{connectTimeout, readIdleTimeout}, and the deprecated connectTimeout its builder maps onto timeout
+      [{ uri: `${base}/slow`, options: { timeout: { readIdleTimeout: "PT0.2S" } } }, OperationalError, /^GET .*\/slow: no answer within options.timeout.readIdleTimeout$/],
+      [{ uri: `${base}/slow`, options: { connectTimeout: "PT0.2S" } }, OperationalError, /^GET .*\/slow: no answer within options.connectTimeout$/],
+      [{ uri: `${base}/slow`, options: { timeout: { connectTimeout: "PT0.2S" } } }, OperationalError, /^GET .*\/slow: no answer within options.timeout.connectTimeout$/],
       [{ uri: `http://127.0.0.1:${nobody}/refused` }, OperationalError, new RegExp(`^GET http://127\\.0\\.0\\.1:${nobody}/refused failed: connect ECONNREFUSED 127\\.0\\.0\\.1:${nobody}$`)],
       [{ uri: "ftp://127.0.0.1/file" }, UserError, /^GET ftp:\/\/127\.0\.0\.1\/file failed: unknown scheme$/],
     ];
@@ -75,6 +112,22 @@ describe("core.http.Request", () => {
       expect(error, JSON.stringify(props)).toBeInstanceOf(kind);
       expect(error?.message).toMatch(message);
     }
+  });
+
+  // Kestra's Request @Example "Make an HTTP GET request with a timeout" writes options connectTimeout, readTimeout,
+  // connectionPoolIdleTimeout and readIdleTimeout; the last two (and maxContentLength) Kestra keeps deprecated and never reads
+  it("runs Kestra's timeout example's options: a connectTimeout met, the deprecated options Kestra ignores named in a warning", async () => {
+    const result = await runTask(requestTask, {
+      uri: `${base}/things`,
+      options: { connectTimeout: "PT1M", readTimeout: "PT30S", connectionPoolIdleTimeout: "PT10S", readIdleTimeout: "PT10M", maxContentLength: 1024 },
+    });
+    expect((result.outputs as Record<string, any>).code).toBe(200);
+    const warnings = result.logs.filter((l) => l.level === "WARN").map((l) => l.message);
+    expect(warnings).toEqual([
+      "options.readIdleTimeout has no effect: Kestra deprecated it without an equivalent and ignores it too",
+      "options.connectionPoolIdleTimeout has no effect: Kestra deprecated it without an equivalent and ignores it too",
+      "options.maxContentLength has no effect: Kestra deprecated it without an equivalent and ignores it too",
+    ]);
   });
 
   it("rejects a property that is not a URL, unless a connection makes it a path", () => {

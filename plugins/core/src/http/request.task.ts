@@ -1,5 +1,6 @@
-import { connectionProperty, defineTask, errorMessage, OperationalError, parseDuration, schema, UserError, z } from "@ferry/sdk";
+import { connectionProperty, defineTask, errorMessage, OperationalError, schema, UserError, z } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -11,9 +12,10 @@ const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EH
  * (the task's retry policy retries it), a request fetch refuses (a scheme it cannot speak) a
  * UserError. A kill or the task's own timeout passes as it is: the worker says which.
  */
-function exchangeError(error: unknown, what: string, signal: AbortSignal, readTimeout: AbortSignal | undefined): unknown {
+function exchangeError(error: unknown, what: string, signal: AbortSignal, timeouts: [AbortSignal | undefined, string][]): unknown {
   if (signal.aborted) return error;
-  if (readTimeout?.aborted) return new OperationalError(`${what}: no answer within options.readTimeout`, { cause: error });
+  const expired = timeouts.find(([timeout]) => timeout?.aborted);
+  if (expired) return new OperationalError(`${what}: no answer within ${expired[1]}`, { cause: error });
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const reason = cause?.message ?? errorMessage(error);
   if (cause?.code && NETWORK.has(cause.code)) return new OperationalError(`${what} failed: ${reason}`, { cause: error });
@@ -26,7 +28,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). A status ≥ 400 fails the task unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). `formData` is sent url-encoded, or as multipart/form-data with that `contentType` (a storage URI or `{content, name}` as a file part). `options`: `timeout` (`connectTimeout`: until the answer's headers; `readIdleTimeout`: the whole answer) or Kestra's older `connectTimeout`/`readTimeout`, `allowFailed`, `followRedirects` (true by default), `auth` (`type: BASIC` with `username`/`password`, or `BEARER` with `token`). A status ≥ 400 fails the task (in Kestra's words: `Failed http request with response code '404' and body: …`) unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: z.strictObject({
     /** a whole URL; on a connection, a path joined to the connection's url (or a URL under it) */
     uri: z.string().min(1),
@@ -36,9 +38,10 @@ export const requestTask = defineTask({
     headers: z.record(z.string(), schema.text()).default({}),
     body: z.unknown().optional(),
     contentType: z.string().optional(),
-    formData: z.record(z.string(), schema.text()).optional(),
+    formData: z.record(z.string(), formValueSchema).optional(),
     allowFailed: schema.bool().default(false),
-    options: z.strictObject({ readTimeout: schema.duration().optional(), allowFailed: schema.bool().optional() }).optional(),
+    options: httpOptionsSchema.optional(),
+    encryptBody: schema.notYet("encryptBody", "the body is an output as any other; keep secrets out of it"),
   }).refine((p) => p.connection !== undefined || p.uri.includes("{{") || URL.canParse(p.uri), { message: "Invalid URL (a path needs a connection)", path: ["uri"] }),
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [
@@ -52,6 +55,8 @@ export const requestTask = defineTask({
     let headers: Headers;
     try {
       headers = connection ? httpConnectionHeaders(connection) : new Headers();
+      const auth = authorization(props.options);
+      if (auth) headers.set("authorization", auth);
       // the task's own headers over the connection's
       for (const [name, value] of Object.entries(props.headers)) headers.set(name, value);
     } catch (error) {
@@ -59,28 +64,40 @@ export const requestTask = defineTask({
     }
     let body: BodyInit | undefined;
     if (props.formData) {
-      body = new URLSearchParams(props.formData);
-      headers.set("content-type", "application/x-www-form-urlencoded");
+      const form = await formBody(ctx, props.formData, props.contentType);
+      body = form.body;
+      if (form.contentType) headers.set("content-type", form.contentType);
+      else headers.delete("content-type");
     } else if (props.body !== undefined) {
       body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
       // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
       headers.set("content-type", props.contentType ?? "application/json");
     }
-    const readTimeout = props.options?.readTimeout ? AbortSignal.timeout(parseDuration(props.options.readTimeout)) : undefined;
-    const signal = readTimeout ? AbortSignal.any([ctx.signal, readTimeout]) : ctx.signal;
+    for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
+    const timeouts = httpTimeouts(props.options);
+    const readTimeout = timeouts.readMs !== undefined ? AbortSignal.timeout(timeouts.readMs) : undefined;
+    const connect = timeouts.connectMs !== undefined ? new AbortController() : undefined;
+    const connectTimer = connect ? setTimeout(() => connect.abort(), timeouts.connectMs) : undefined;
+    const signal = AbortSignal.any([ctx.signal, ...(readTimeout ? [readTimeout] : []), ...(connect ? [connect.signal] : [])]);
     let response: Response;
     let text: string | undefined;
     try {
-      response = await fetch(uri, { method: props.method, headers, body, signal });
+      response = await fetch(uri, { method: props.method, headers, body, signal, redirect: redirectOf(props.options) });
+      clearTimeout(connectTimer);
       text = props.method === "HEAD" ? undefined : await response.text();
     } catch (error) {
-      throw exchangeError(error, what, ctx.signal, readTimeout);
+      throw exchangeError(error, what, ctx.signal, [
+        [readTimeout, timeouts.readName],
+        [connect?.signal, timeouts.connectName],
+      ]);
+    } finally {
+      clearTimeout(connectTimer);
     }
     const outHeaders: Record<string, string[]> = {};
     response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
     ctx.logger.debug(`${what} answered ${response.status}`);
     if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
-      const message = `${what} failed with HTTP ${response.status}: ${(text ?? "").slice(0, 500)}`;
+      const message = failedResponse(response.status, text);
       throw transient(response.status) ? new OperationalError(message) : new UserError(message);
     }
     return { uri, code: response.status, headers: outHeaders, body: text };

@@ -9,13 +9,14 @@ export const logTask = defineTask({
   title: "Log a message",
   description: "Writes one or more lines to the execution's logs at the given level.",
   properties: z.strictObject({
-    message: z.union([z.string(), z.array(z.string())]).describe("a message, or a list of messages logged one per line"),
+    // a list's numbers and booleans are logged as their text, as Kestra's (LogTest.shouldLogNonStringMessageListElementsInsteadOfCrashing)
+    message: z.union([z.string(), z.array(z.union([z.string(), z.number(), z.boolean()]))]).describe("a message, or a list of messages logged one per line"),
     level: LEVEL,
   }),
   examples: [{ title: "Log a greeting", flow: "id: hello\nnamespace: company.team\ntasks:\n  - id: log\n    type: core.Log\n    message: Hello {{ flow.id }}\n" }],
   async run(ctx, props) {
     const lines = Array.isArray(props.message) ? props.message : [props.message];
-    for (const line of lines) ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], line);
+    for (const line of lines) ctx.logger.log(props.level as (typeof LOG_LEVELS)[number], String(line));
   },
 });
 

@@ -1,7 +1,7 @@
-import { defineTask, isStorageUri, z } from "@ferry/sdk";
+import { defineTask, isStorageUri, schema, UserError, z } from "@ferry/sdk";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { javaGlobToRegExp, rootedMatcher } from "../storage/java-glob.js";
+import { rootedMatcher, workingDirMatcher } from "../storage/java-glob.js";
 
 /** a glob or a list of them (Kestra takes both) */
 const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -26,16 +26,21 @@ export const uploadFilesTask = defineTask({
   aliases: ["io.kestra.plugin.core.namespace.UploadFiles"],
   title: "Upload namespace files",
   description:
-    "Stores files as namespace files of `namespace` (the flow's own, a parent or a child). `files` is either a map of destination path to ferry:// URI (to rename " +
-    "or relocate), or a list of ferry:// URIs and globs: each URI is stored under `destination` (`/` by default) with its file name; each glob (Java glob syntax) " +
-    "stores the matching files of the task's working directory under `destination`. `conflict` says what an existing file gets: OVERWRITE (default), ERROR or SKIP. " +
-    "A URI whose file is missing is skipped, as Kestra does. Outputs `files`: the stored paths and their URIs.",
-  properties: z.strictObject({
-    namespace: z.string().min(1),
-    files: z.union([z.record(z.string().min(1), z.string()), z.array(z.string().min(1))]),
-    destination: z.string().default("/"),
-    conflict: z.enum(["OVERWRITE", "ERROR", "SKIP"]).default("OVERWRITE"),
-  }),
+    "Stores files as namespace files of `namespace` (the flow's own when absent, a parent or a child). `filesMap` maps destination paths to ferry:// URIs " +
+    "(a map, or a JSON text of one, as another task's output gives it): each is stored at `destination` + its key, as Kestra joins them. `files` is a list " +
+    "of globs (Java glob syntax; `glob:` and `regex:` prefixes as Kestra's) selecting files of the task's working directory, stored under `destination` " +
+    "(`/` by default), or of ferry:// URIs, stored there by file name; Kestra's older form, a map as `files`, is read as `filesMap` without `destination`. " +
+    "`conflict` says what an existing file gets: OVERWRITE (default), ERROR or SKIP. A URI whose file is missing is skipped, as Kestra does. " +
+    "Outputs `files`: the stored paths and their URIs.",
+  properties: z
+    .strictObject({
+      namespace: z.string().min(1).optional(),
+      files: z.union([z.record(z.string().min(1), z.string()), z.array(z.string().min(1))]).optional(),
+      filesMap: z.union([z.record(z.string().min(1), z.string()), z.string().min(1)]).optional(),
+      destination: z.string().default("/"),
+      conflict: z.enum(["OVERWRITE", "ERROR", "SKIP"]).default("OVERWRITE"),
+    })
+    .refine((p) => p.files !== undefined || p.filesMap !== undefined, { message: "files or filesMap is required" }),
   outputs: z.object({ files: z.record(z.string(), z.string()) }),
   async run(ctx, props) {
     const stored: Record<string, string> = {};
@@ -44,30 +49,49 @@ export const uploadFilesTask = defineTask({
       if (uri) stored[path] = uri;
     };
     const read = async (uri: string) => ctx.getFile(uri).catch(() => undefined);
-    if (!Array.isArray(props.files)) {
-      for (const [target, uri] of Object.entries(props.files)) {
+    const putAll = async (map: Record<string, string>, prefix: string) => {
+      for (const [target, uri] of Object.entries(map)) {
         const bytes = await read(uri);
-        if (bytes) await put(under("", target), bytes);
+        if (bytes) await put(under("", prefix + target), bytes);
       }
-      return { files: stored };
-    }
-    const globs: string[] = [];
-    for (const entry of props.files) {
-      if (!isStorageUri(entry)) {
-        globs.push(entry);
-        continue;
+    };
+    const destination = props.destination.startsWith("/") ? props.destination : `/${props.destination}`;
+    if (props.files !== undefined && !Array.isArray(props.files)) await putAll(props.files, "");
+    if (Array.isArray(props.files)) {
+      const globs: string[] = [];
+      for (const entry of props.files) {
+        if (!isStorageUri(entry)) {
+          globs.push(entry);
+          continue;
+        }
+        const bytes = await read(entry);
+        if (bytes) await put(under(destination, entry.split("/").pop()!), bytes);
       }
-      const bytes = await read(entry);
-      if (bytes) await put(under(props.destination, entry.split("/").pop()!), bytes);
+      if (globs.length) {
+        const dir = await ctx.workingDirectory();
+        const matches = workingDirMatcher(globs);
+        for (const path of await walk(dir)) if (matches(path)) await put(under(destination, path), await readFile(join(dir, path)));
+      }
     }
-    if (globs.length) {
-      const dir = await ctx.workingDirectory();
-      const patterns = globs.map((g) => javaGlobToRegExp(g));
-      for (const path of await walk(dir)) if (patterns.some((p) => p.test(path))) await put(under(props.destination, path), await readFile(join(dir, path)));
-    }
+    if (props.filesMap !== undefined) await putAll(filesMapOf(props.filesMap), destination);
     return { files: stored };
   },
 });
+
+/** `filesMap` as Kestra reads it: a map, or a JSON text of one (`{{ outputs.unzip.files }}`), every value a URI */
+function filesMapOf(value: Record<string, string> | string): Record<string, string> {
+  if (typeof value !== "string") return value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new UserError("filesMap: expected a map of path to ferry:// URI, or a JSON text of one", { cause: error });
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed) || !Object.values(parsed).every((v) => typeof v === "string")) {
+    throw new UserError("filesMap must be a Map<String, String>");
+  }
+  return parsed as Record<string, string>;
+}
 
 export const downloadFilesTask = defineTask({
   kind: "runnable",
@@ -98,8 +122,17 @@ export const deleteFilesTask = defineTask({
   aliases: ["io.kestra.plugin.core.namespace.DeleteFiles"],
   title: "Delete namespace files",
   description:
-    "Deletes the namespace files of `namespace` whose path (from the root, with a leading `/`) matches one of `files` (Java glob syntax). Outputs `files`: the deleted paths, and reports the count as the `deleted` metric.",
-  properties: z.strictObject({ namespace: z.string().min(1), files }),
+    "Deletes the namespace files of `namespace` whose path (from the root, with a leading `/`) matches one of `files` (Java glob syntax). Outputs `files`: the deleted paths, and reports the count as the `deleted` metric. " +
+    "A folder exists while it holds a file, so a folder left empty goes with its last file: `deleteParentFolder: true` is what Ferry always does; `false` (keep it empty) is refused.",
+  properties: z.strictObject({
+    namespace: z.string().min(1),
+    files,
+    // Kestra's default (false) keeps a folder left empty; Ferry's folders are the paths of their files (DeleteFilesTest.shouldDeleteParentFolder)
+    deleteParentFolder: schema
+      .bool()
+      .refine((v) => v, { message: "not supported by Ferry yet: false (keeping an emptied folder); a namespace folder exists only while it holds a file" })
+      .optional(),
+  }),
   outputs: z.object({ files: z.array(z.string()) }),
   async run(ctx, props) {
     const matches = rootedMatcher(list(props.files));

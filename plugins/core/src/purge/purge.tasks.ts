@@ -87,17 +87,34 @@ export const purgeKvTask = defineTask({
   aliases: ["io.kestra.plugin.core.kv.PurgeKV"],
   title: "Purge KV pairs",
   description:
-    "Removes KV pairs: by default only expired ones (`expiredOnly: false` removes every match), of `namespaces` (with their children unless `includeChildNamespaces: false`) or those matching `namespacePattern`, every namespace when neither is given; `keyPattern` is a glob (`cache_*`). Outputs `size`, how many went.",
-  properties: z.strictObject({
-    namespaces: z.array(z.string().min(1)).optional(),
-    namespacePattern: z.string().min(1).optional(),
-    includeChildNamespaces: schema.bool().default(true),
-    keyPattern: z.string().min(1).optional(),
-    expiredOnly: schema.bool().default(true),
-  }),
+    "Removes KV pairs: by default only expired ones (`behavior: {type: key, expiredOnly: false}`, or Kestra's deprecated `expiredOnly: false`, which wins when set, removes every match), of `namespaces` (with their children unless `includeChildNamespaces: false`) or those matching `namespacePattern`, every namespace when neither is given; `keyPattern` is a glob (`cache_*`). Outputs `size`, how many went.",
+  properties: z
+    .strictObject({
+      namespaces: z.array(z.string().min(1)).optional(),
+      namespacePattern: z.string().min(1).optional(),
+      includeChildNamespaces: schema.bool().default(true),
+      keyPattern: z.string().min(1).optional(),
+      // Kestra's KvPurgeBehavior: `key` only; Ferry keeps no earlier versions of a pair for `version` to purge
+      behavior: z
+        .discriminatedUnion("type", [
+          z.strictObject({ type: z.literal("key"), expiredOnly: schema.bool().default(true) }),
+          z
+            .strictObject({ type: z.literal("version"), before: z.string().optional(), keepAmount: z.number().optional() })
+            .refine(() => false, { message: "not supported by Ferry yet: behavior type version (Ferry keeps no earlier versions of a KV pair)" }),
+        ])
+        .optional(),
+      /** Kestra's deprecated shortcut of behavior {type: key, expiredOnly}; set, it wins over `behavior` */
+      expiredOnly: schema.bool().optional(),
+    })
+    // Kestra's PurgeTask.findNamespaces (PurgeKVTest.should_not_find_namespaces_with_incorrect_parameters)
+    .refine((p) => !(p.namespaces?.length && p.namespacePattern), {
+      message: "Properties `namespaces` and `namespacePattern` can't be used at the same time — use one or the other.",
+    }),
   outputs: z.object({ size: z.number() }),
   examples: [{ title: "Clear expired pairs daily", flow: purgeExample }],
   async run(ctx, props) {
-    return { size: await ctx.purge.kv(props) };
+    const expiredOnly = props.expiredOnly ?? (props.behavior?.type === "key" ? props.behavior.expiredOnly : true);
+    const { behavior: _behavior, ...query } = props;
+    return { size: await ctx.purge.kv({ ...query, expiredOnly }) };
   },
 });

@@ -46,11 +46,46 @@ export function javaGlobToRegExp(glob: string): RegExp {
   return new RegExp(`${out}$`);
 }
 
-/** a matcher for paths written with a leading `/` (`/scripts/main.py`), as Kestra checks namespace files */
-export function rootedMatcher(globs: string[]): (path: string) => boolean {
-  const patterns = globs.map((g) => javaGlobToRegExp(g.startsWith("/") ? g : `/${g}`));
+const GLOB = "glob:";
+const REGEX = "regex:";
+
+/** a `glob:` or `regex:` pattern as Java's PathMatcher reads it (the whole path must match), or undefined when it has neither prefix */
+function prefixed(pattern: string): RegExp | undefined {
+  if (pattern.startsWith(GLOB)) return javaGlobToRegExp(pattern.slice(GLOB.length));
+  if (!pattern.startsWith(REGEX)) return undefined;
+  try {
+    return new RegExp(`^(?:${pattern.slice(REGEX.length)})$`);
+  } catch (error) {
+    throw new UserError(`pattern '${pattern}': not a regular expression`, { cause: error });
+  }
+}
+
+/**
+ * Kestra's PathMatcherPredicate.matches(patterns), which its namespace file tasks and
+ * namespaceFiles include/exclude match paths written from the root (`/scripts/main.py`) with:
+ * `glob:` and `regex:` patterns as written; any other is a glob, `**\/` put before it when it
+ * starts with a word character (`main.py` is any folder's main.py).
+ */
+export function rootedMatcher(patterns: string[]): (path: string) => boolean {
+  const regexps = patterns.map((p) => prefixed(p) ?? javaGlobToRegExp(/^\w/.test(p) ? `**/${p}` : p.startsWith("/") ? p : `/${p}`));
   return (path) => {
     const rooted = path.startsWith("/") ? path : `/${path}`;
-    return patterns.some((p) => p.test(rooted));
+    return regexps.some((r) => r.test(rooted));
   };
+}
+
+/**
+ * Kestra's WorkingDir.findAllFilesMatching (PathMatcherPredicate with the folder as base path)
+ * for paths relative to the folder: a plain glob is matched from the folder; a `glob:` or
+ * `regex:` one, which Kestra matches against the absolute path, is matched against the path from
+ * the folder with a leading `/` (`glob:**app**` finds app.yml at any depth, as in Kestra).
+ */
+export function workingDirMatcher(patterns: string[]): (path: string) => boolean {
+  const tests = patterns.map((p) => {
+    const whole = prefixed(p);
+    if (whole) return (path: string) => whole.test(`/${path}`);
+    const relative = javaGlobToRegExp(p.replace(/^\/+/, ""));
+    return (path: string) => relative.test(path);
+  });
+  return (path) => tests.some((t) => t(path));
 }

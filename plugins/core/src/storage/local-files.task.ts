@@ -1,7 +1,7 @@
 import { defineTask, isStorageUri, UserError, z } from "@ferry/sdk";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { javaGlobToRegExp } from "./java-glob.js";
+import { workingDirMatcher } from "./java-glob.js";
 
 /** every file under `root`, as relative paths with `/` */
 async function walk(root: string, dir = root): Promise<string[]> {
@@ -45,9 +45,9 @@ export const localFilesTask = defineTask({
     }
     const uris: Record<string, string> = {};
     if (props.outputs?.length) {
-      const patterns = props.outputs.map((glob) => javaGlobToRegExp(glob));
+      const matches = workingDirMatcher(props.outputs);
       for (const path of await walk(dir)) {
-        if (patterns.some((p) => p.test(path))) uris[path] = await ctx.putFile(path, await readFile(join(dir, path)));
+        if (matches(path)) uris[path] = await ctx.putFile(path, await readFile(join(dir, path)));
       }
     }
     return { uris };

@@ -7,9 +7,13 @@ import { Cron } from "croner";
  * checked by the flow parser for every trigger (packages/core, flow/conditions.ts).
  */
 
-/** croner reads five fields (minute first) or six (second first), and @hourly-style nicknames */
+/**
+ * croner reads five fields (minute first) or six (second first), and @hourly-style nicknames.
+ * Runs of whitespace count as one and the ends are trimmed, as cron-utils' CronParser.parse
+ * (Kestra's Schedule.CRON_PARSER) reads them: `cron: "0 4 * * * "` in Kestra's Count example deploys.
+ */
 function cronOf(properties: { cron: string; timezone?: string }): Cron {
-  return new Cron(properties.cron, { paused: true, timezone: properties.timezone });
+  return new Cron(properties.cron.replace(/\s+/g, " ").trim(), { paused: true, timezone: properties.timezone });
 }
 
 const scheduleProperties = triggerKindProperties.schedule
