@@ -35,6 +35,7 @@ import { settleEnded } from "./settle-ended.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
+import { SlicePacer } from "./slice-pacing.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
 export type ExecutorCommand =
@@ -89,8 +90,10 @@ export class Executor {
   private stopping = false;
   /** new executions not yet saved, handled here (handleNew): their next save inserts the row, then calls this */
   private readonly unsaved = new Map<string, () => void>();
+  private readonly pacer: SlicePacer;
 
   constructor(private readonly deps: ExecutorDeps) {
+    this.pacer = new SlicePacer(deps.queue, deps.onError);
     // an execution created in this process starts from what was saved, not from a read-back
     deps.events.on("created", (execution) => this.saved.put(execution.id, { execution: copyPlain({ ...execution, version: execution.version ?? 0 }), taskRuns: [] }));
   }
@@ -121,6 +124,7 @@ export class Executor {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.pacer.stop();
     this.deps.executions.startHere(undefined);
     await this.subscription?.close();
     await Promise.allSettled([...this.locks.values()]);
@@ -176,8 +180,8 @@ export class Executor {
    * conflicts and the event is handled again on what that executor saved.
    */
   /** what the executor holds between events (a footprint: back to what it was once its executions ended) */
-  footprint(): { locks: number; saved: number; unpacked: number } {
-    return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount() };
+  footprint(): { locks: number; saved: number; unpacked: number; paced: number } {
+    return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount(), paced: this.pacer.size };
   }
 
   async handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
@@ -275,7 +279,7 @@ export class Executor {
       const inFlight = state.dirty.size >= inFlightPackedFromCount();
       for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack(inFlight);
       repackHeld(id, true);
-      this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
+      this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index, ...(state.moreToStart && state.pacedBy?.length ? { pacedBy: state.pacedBy } : {}) });
     }
     // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
     else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(id);
@@ -343,6 +347,7 @@ export class Executor {
     }
     let applied = 0;
     try {
+      await this.pacer.budget(state, loaded.pacedBy);
       for (const event of events) {
         if (applied > 0 && (!foldsFurther(state) || !appliesCleanly(state, event))) break;
         await applyEvent(state, event, this.applyDeps(state));
@@ -412,6 +417,7 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
+    await this.pacer.budget(state, loaded.pacedBy);
     if (event.type === "fail-from-executor") {
       await failFromExecutor(state, new Walker(state, this.walkerDeps(state)), event.event, event.error);
       await this.commit(state);
@@ -724,6 +730,7 @@ export class Executor {
     // event's failure, as before; sends with an id and settles may be made again.
     // Each job is let go once handed to the queue (which holds its own copy): a ForEach with no
     // concurrency limit sends 100,000 in one event, all held until the last was sent (issue #18.1).
+    if (state.moreToStart) this.pacer.remember(state, state.jobs);
     const jobs = state.jobs as (WorkerJob | undefined)[];
     await Promise.all([
       ...jobs.map((job, i) => {
@@ -733,7 +740,7 @@ export class Executor {
       settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
     ]);
     jobs.length = 0;
-    if (state.moreToStart) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "continue", executionId: state.execution.id }, { key: state.execution.id });
+    if (state.moreToStart) await this.pacer.next(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
