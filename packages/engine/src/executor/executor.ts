@@ -9,7 +9,8 @@ import { EXECUTOR_CHANNEL, jobId, jobsChannel, KILL_TOPIC, type ExecutorEvent, t
 import { applyEvent, refuseStaleResult } from "./apply-event.js";
 import { armedWakeupIds } from "./ended-wakeups.js";
 import { jobOf } from "./job-of.js";
-import { ExecutionState, newState, transition } from "./execution-state.js";
+import { ExecutionState } from "./execution-state.js";
+import { dispatchRun } from "./dispatch.js";
 import { finishIfDone } from "./finish.js";
 import { killPass } from "./kill.js";
 import { failFromExecutor } from "./fail-from-executor.js";
@@ -24,7 +25,7 @@ import { markAs, planMarkAs, type MarkAsState } from "./mark-as.js";
 import { holdUntilScheduled, scheduledStartId } from "./scheduled-start.js";
 import { NEW_EXECUTION_RETRY_HORIZON_MS, newExecutionRetries } from "./retry-wait.js";
 import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js";
-import { afterExecutionPending, inAfterExecution, walkAfterExecution } from "./after-execution.js";
+import { afterExecutionPending, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { heldRuns, SavedExecutions, type SavedExecution } from "./saved-executions.js";
 import { FoldedAfterSave, SaveOutcomeUnknown } from "./save-outcome.js";
@@ -605,39 +606,9 @@ export class Executor {
     return findTask([state.flow.tasks, state.flow.errors, state.flow.finally, state.flow.afterExecution], run.taskId, this.deps.registry);
   }
 
-  /**
-   * Adds an attempt and queues the task run for a worker — unless the execution is being
-   * killed: then the run ends KILLED and nothing reaches a worker (Kestra #19730).
-   */
+  /** an attempt added and the task run queued for a worker (dispatch.ts) */
   private dispatch(state: ExecutionState, run: TaskRunRecord): void {
-    const current = state.execution.state.current;
-    if (current === "KILLING" || (isTerminal(current) && !inAfterExecution(state, run))) {
-      state.setRunState(run, "KILLED");
-      return;
-    }
-    if (this.deps.registry.task(this.taskOf(state, run)!.type)?.kind === "subflow") {
-      // a Subflow's next attempt is a new child execution: the walk that follows starts it
-      run.subflowExecutionId = undefined;
-      state.setRunState(run, "CREATED");
-      return;
-    }
-    const folder = sharedFolderParent(state, run, (r) => this.taskOf(state, r), this.deps.registry);
-    if (folder && run.state.current === "RETRYING") {
-      // its retry is due: its WorkingDirectory is sent again and resumes at it (shared-folder.ts)
-      const last = folder.attempts[folder.attempts.length - 1];
-      if (!isTerminal(folder.state.current) && (!last || isTerminal(last.state.current))) this.dispatch(state, folder);
-      return;
-    }
-    if (folder) {
-      // a WorkingDirectory's child runs again only with its WorkingDirectory, which gets a new attempt itself
-      const attempt = run.attempts[run.attempts.length - 1];
-      if (attempt && !isTerminal(attempt.state.current)) transition(attempt.state, "FAILED");
-      if (!isTerminal(run.state.current)) state.setRunState(run, "FAILED");
-      return;
-    }
-    run.attempts.push({ state: newState("CREATED") });
-    state.setRunState(run, "QUEUED");
-    state.jobs.push(this.jobFor(state, run));
+    dispatchRun(state, run, (r) => this.taskOf(state, r), this.deps.registry);
   }
 
   /** the job of a task run's current attempt, as a worker takes it */
