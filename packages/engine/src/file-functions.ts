@@ -1,5 +1,5 @@
 import type { Callable, CallInfo } from "@ferry/core";
-import { assertSafeKey, executionPrefix, namespaceFileKey, namespaceFilesPrefix, namespacePath, PurgedError, STORAGE_SCHEME, toStorageUri, UserError, type Storage } from "@ferry/sdk";
+import { executionPrefix, isStorageUri, namespaceFileKey, namespaceFilesPrefix, namespacePath, PurgedError, storageKeyOf, toStorageUri, UserError, type Storage } from "@ferry/sdk";
 
 /**
  * Kestra's file functions (AbstractFileFunction and its subclasses): read, fileURI, fileExists,
@@ -23,7 +23,6 @@ export interface FileScope {
   trigger?: { namespace: string; flowId: string; executionId: string };
 }
 
-const KESTRA_SCHEME = "kestra:///";
 // under a namespace's folder: `<flowId>/executions/<executionId>/files/<taskId>/…`, the files of a task run
 const TASK_FILE = /^[^/]+\/executions\/[^/]+\/files\/[^/]+\//;
 const NSFILE = /^nsfile:\/\/([^/]*)\/(.*)$/;
@@ -41,8 +40,8 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
   if (namespaceArg !== undefined && namespaceArg !== null && namespaceArg !== scope.namespace) {
     throw new UserError(`${what}('${path}'): the namespace '${String(namespaceArg)}' is not this flow's ('${scope.namespace}'); Ferry reads only the flow's own namespace files`, { status: 403 });
   }
-  if (path.startsWith(STORAGE_SCHEME) || path.startsWith(KESTRA_SCHEME)) {
-    const key = assertSafeKey(path.startsWith(STORAGE_SCHEME) ? path.slice(STORAGE_SCHEME.length) : path.slice(KESTRA_SCHEME.length));
+  if (isStorageUri(path)) {
+    const key = storageKeyOf(path);
     const { trigger } = scope;
     const own = [
       executionPrefix(scope.namespace, scope.flowId, scope.executionId),

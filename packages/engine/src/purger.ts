@@ -1,5 +1,5 @@
 import {
-  executionPrefix, type EndedExecutionsQuery, type ExecutionRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+  executionPrefix, type EndedExecutionsQuery, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
 } from "@ferry/sdk";
 import type { KvStore } from "./kv-store.js";
 
@@ -7,6 +7,9 @@ import type { KvStore } from "./kv-store.js";
 const BATCH = 200;
 /** when records stay (logs or storage only), one pass over at most this many */
 const KEEP_RECORDS_LIMIT = 100_000;
+
+/** live flows read per page when a purge of flow revisions walks them */
+const FLOWS_PAGE = 500;
 
 const selectionOf = (s: PurgeSelection): Required<PurgeSelection> => ({ executions: s.executions ?? true, logs: s.logs ?? true, metrics: s.metrics ?? true, storage: s.storage ?? true });
 
@@ -68,18 +71,55 @@ export class Purger implements PurgeAccess {
 
   async kv(query: KvPurgeQuery): Promise<number> {
     if (!this.kvStore) throw new Error("this process has no KV store");
-    const known = await (await this.repository()).listNamespaces();
-    const children = query.includeChildNamespaces ?? true;
-    const pattern = query.namespacePattern ? globToRegExp(query.namespacePattern) : undefined;
-    const named = query.namespaces;
-    const targets = known.filter((ns) => {
-      if (pattern && !pattern.test(ns)) return false;
-      if (!named?.length) return true;
-      return named.some((n) => ns === n || (children && ns.startsWith(`${n}.`)));
-    });
+    const targets = await this.namespaces(query);
     const key = query.keyPattern ? globToRegExp(query.keyPattern) : undefined;
     let removed = 0;
     for (const ns of targets) removed += await this.kvStore.purge(ns, (k) => !key || key.test(k), query.expiredOnly ?? true);
     return removed;
   }
+
+  /**
+   * Old revisions of the live flows in the chosen namespaces whose id matches `flowPattern`, as
+   * Kestra's Version behavior picks them: beyond the `keepAmount` newest, or saved at or before
+   * `before`, or (neither given) all but the latest. The repository never removes a latest one.
+   */
+  async flows(query: FlowPurgeQuery): Promise<number> {
+    const repository = await this.repository();
+    const targets = new Set(await this.namespaces(query));
+    const id = query.flowPattern ? globToRegExp(query.flowPattern) : undefined;
+    const chosen: FlowRecord[] = [];
+    for (let page = 1; ; page++) {
+      const { results } = await repository.searchFlows({ page, size: FLOWS_PAGE });
+      chosen.push(...results.filter((f) => targets.has(f.namespace) && (!id || id.test(f.id))));
+      if (results.length < FLOWS_PAGE) break;
+    }
+    let removed = 0;
+    for (const flow of chosen) {
+      const old = revisionsToPurge(await repository.listFlowRevisions(flow.namespace, flow.id), query);
+      if (old.length) removed += await repository.deleteFlowRevisions(flow.namespace, flow.id, old);
+    }
+    return removed;
+  }
+
+  /** Kestra's PurgeTask.findNamespaces: a glob, or named namespaces (with their children by default), or every one */
+  private async namespaces(query: { namespaces?: string[]; namespacePattern?: string; includeChildNamespaces?: boolean }): Promise<string[]> {
+    const known = await (await this.repository()).listNamespaces();
+    const children = query.includeChildNamespaces ?? true;
+    const pattern = query.namespacePattern ? globToRegExp(query.namespacePattern) : undefined;
+    const named = query.namespaces;
+    return known.filter((ns) => {
+      if (pattern && !pattern.test(ns)) return false;
+      if (!named?.length) return true;
+      return named.some((n) => ns === n || (children && ns.startsWith(`${n}.`)));
+    });
+  }
+}
+
+/** the revisions (ascending, as listFlowRevisions gives them) a flow purge removes; never the latest */
+export function revisionsToPurge(revisions: FlowRecord[], query: Pick<FlowPurgeQuery, "keepAmount" | "before">): number[] {
+  if (revisions.length <= 1) return [];
+  const newestFirst = [...revisions].sort((a, b) => b.revision - a.revision).slice(1);
+  if (query.keepAmount !== undefined) return newestFirst.slice(Math.max(query.keepAmount - 1, 0)).map((r) => r.revision);
+  const before = query.before;
+  return newestFirst.filter((r) => before === undefined || Date.parse(r.updated) <= Date.parse(before)).map((r) => r.revision);
 }

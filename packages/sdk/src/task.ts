@@ -179,6 +179,8 @@ export interface PurgeAccess {
   logs(query: LogsQuery): Promise<number>;
   /** returns how many pairs went */
   kv(query: KvPurgeQuery): Promise<number>;
+  /** old revisions of live flows; never a flow's latest one. Returns how many revisions went */
+  flows(query: FlowPurgeQuery): Promise<number>;
 }
 
 /** what of each execution a purge removes; everything when absent */
@@ -207,6 +209,21 @@ export interface KvPurgeQuery {
   keyPattern?: string;
   /** only pairs past their TTL (the default) */
   expiredOnly?: boolean;
+}
+
+/** which flows' old revisions a purge removes (Kestra's PurgeFlows and its Version behavior) */
+export interface FlowPurgeQuery {
+  /** these namespaces (and, with includeChildNamespaces, their children); every namespace when absent */
+  namespaces?: string[];
+  /** a glob over namespace names (`company.*`) */
+  namespacePattern?: string;
+  includeChildNamespaces?: boolean;
+  /** a glob over flow ids (`*_deprecated`) */
+  flowPattern?: string;
+  /** keep this many newest revisions of each flow (at least 1) */
+  keepAmount?: number;
+  /** only revisions saved at or before this ISO-8601 instant; the latest revision stays regardless */
+  before?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assertSafeKey, MAX_STORAGE_KEY_BYTES, MAX_STORAGE_SEGMENT_BYTES } from "./uri.js";
+import { assertSafeKey, isStorageUri, MAX_STORAGE_KEY_BYTES, MAX_STORAGE_SEGMENT_BYTES, storageKeyOf } from "./uri.js";
 
 describe("assertSafeKey", () => {
   it("takes a key whose segments and whole are within the limits in UTF-8 bytes", () => {
@@ -22,5 +22,27 @@ describe("assertSafeKey", () => {
 
   it("refuses keys that could leave their prefix", () => {
     for (const key of ["", "/a", "a//b", "a/./b", "a/../b", "a\\b", "a/\u0001"]) expect(() => assertSafeKey(key), key).toThrow(/unsafe storage key/);
+  });
+});
+
+// Kestra's storages read a kestra:// URI's path as the key (storage-local LocalStorage.getPath: uri.getPath()), and
+// write kestra:///<key> (LocalStorage.put, getKestraUri): the same storage as ferry://<key>
+describe("storageKeyOf", () => {
+  it("reads ferry://<key> and Kestra's kestra:///<key> as the same file", () => {
+    expect(storageKeyOf("ferry://qa/f/executions/x/files/w/a.txt")).toBe("qa/f/executions/x/files/w/a.txt");
+    expect(storageKeyOf("kestra:///qa/f/executions/x/files/w/a.txt")).toBe("qa/f/executions/x/files/w/a.txt");
+    expect(isStorageUri("kestra:///qa/a.txt")).toBe(true);
+    expect(isStorageUri("nsfile:///a.txt")).toBe(false);
+  });
+  it("takes a kestra:// URI's path as Kestra does: the authority is not part of the key, percent-escapes are decoded", () => {
+    // Kestra's Delete example
+    expect(storageKeyOf("kestra://long/url/file.txt")).toBe("url/file.txt");
+    expect(storageKeyOf("kestra:///qa/my%20file.txt")).toBe("qa/my file.txt");
+  });
+  it("refuses a kestra:// URI with no path, a bad escape or an unsafe key, and any other scheme, naming it", () => {
+    expect(() => storageKeyOf("kestra://file.txt")).toThrow("names no file");
+    expect(() => storageKeyOf("kestra:///qa/%E0%A4%A.txt")).toThrow("malformed percent-escape");
+    expect(() => storageKeyOf("kestra:///qa/../secret")).toThrow("unsafe storage key");
+    expect(() => storageKeyOf("s3://bucket/a.txt")).toThrow("'s3://bucket/a.txt' is not a ferry:// (or Kestra's kestra://) URI");
   });
 });

@@ -2,18 +2,36 @@ import { UserError } from "./errors.js";
 
 /** Internal storage URIs: `ferry://<key>`, where key is a relative, normalised path. */
 export const STORAGE_SCHEME = "ferry://";
+/**
+ * Kestra's scheme for the same storage, read as Kestra's storages read it: the key is the URI's
+ * path (LocalStorage.getPath: `uri.getPath()`), percent-escapes decoded, so `kestra:///a/b.txt`,
+ * what Kestra writes, is `ferry://a/b.txt`. Like Kestra, an authority is not part of the key:
+ * `kestra://long/url/file.txt` (Kestra's Delete example) names `url/file.txt`.
+ */
+export const KESTRA_STORAGE_SCHEME = "kestra://";
 
 export function toStorageUri(key: string): string {
   return STORAGE_SCHEME + assertSafeKey(key);
 }
 
+/** a `ferry://` or Kestra's `kestra://` URI: a file of internal storage */
 export function isStorageUri(value: unknown): value is string {
-  return typeof value === "string" && value.startsWith(STORAGE_SCHEME);
+  return typeof value === "string" && (value.startsWith(STORAGE_SCHEME) || value.startsWith(KESTRA_STORAGE_SCHEME));
 }
 
 export function storageKeyOf(uri: string): string {
-  if (!isStorageUri(uri)) throw new UserError(`'${uri}' is not a ${STORAGE_SCHEME} URI`, { status: 400 });
-  return assertSafeKey(uri.slice(STORAGE_SCHEME.length));
+  if (uri.startsWith(STORAGE_SCHEME)) return assertSafeKey(uri.slice(STORAGE_SCHEME.length));
+  if (!uri.startsWith(KESTRA_STORAGE_SCHEME)) throw new UserError(`'${uri.slice(0, 200)}' is not a ${STORAGE_SCHEME} (or Kestra's ${KESTRA_STORAGE_SCHEME}) URI`, { status: 400 });
+  const rest = uri.slice(KESTRA_STORAGE_SCHEME.length);
+  const slash = rest.indexOf("/");
+  if (slash < 0) throw new UserError(`'${uri.slice(0, 200)}' names no file: a ${KESTRA_STORAGE_SCHEME} URI's path is the file (kestra:///namespace/…)`, { status: 400 });
+  let path: string;
+  try {
+    path = decodeURIComponent(rest.slice(slash + 1));
+  } catch (error) {
+    throw new UserError(`'${uri.slice(0, 200)}' has a malformed percent-escape`, { status: 400, cause: error });
+  }
+  return assertSafeKey(path);
 }
 
 /**

@@ -58,6 +58,19 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       const again = await repo.saveFlow({ namespace: "c.del", id: "f", source: "v1" });
       expect(again).toMatchObject({ created: true, flow: { revision: 2 } });
     });
+    test("deleteFlowRevisions removes old revisions, never the latest; saves continue after the highest kept (Kestra's PurgeFlowsTest)", async () => {
+      for (const source of ["v1", "v2", "v3", "v4"]) await repo.saveFlow({ namespace: "c.purge", id: "f", source });
+      expect(await repo.deleteFlowRevisions("c.purge", "f", [1, 3, 4])).toBe(2);
+      expect((await repo.listFlowRevisions("c.purge", "f")).map((r) => r.revision)).toEqual([2, 4]);
+      expect((await repo.getFlow("c.purge", "f"))?.source).toBe("v4");
+      expect(await repo.getFlow("c.purge", "f", 1)).toBeUndefined();
+      expect(await repo.deleteFlowRevisions("c.purge", "f", [])).toBe(0);
+      expect(await repo.deleteFlowRevisions("c.purge", "missing", [1])).toBe(0);
+      const next = await repo.saveFlow({ namespace: "c.purge", id: "f", source: "v5" });
+      expect(next.flow.revision).toBe(5);
+      expect(await repo.deleteFlowRevisions("c.purge", "f", [2, 4, 5])).toBe(2);
+      expect((await repo.listFlowRevisions("c.purge", "f")).map((r) => r.revision)).toEqual([5]);
+    });
     test("listFlowChanges gives the latest revision of each flow saved or deleted after a time, deleted ones marked", async () => {
       await repo.saveFlow({ namespace: "c.changes", id: "old", source: "v1" });
       await repo.saveFlow({ namespace: "c.changes", id: "gone", source: "v1" });

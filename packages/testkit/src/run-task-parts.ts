@@ -9,7 +9,7 @@ import { storageKeyOf, toStorageUri, UserError, type ExecutionFilesAccess, type 
 const noRepository = async (): Promise<never> => {
   throw new UserError("runTask has no repository to purge: pass options.purge (a Purger over a real repository)");
 };
-export const noPurge: PurgeAccess = { executions: noRepository, logs: noRepository, kv: noRepository };
+export const noPurge: PurgeAccess = { executions: noRepository, logs: noRepository, kv: noRepository, flows: noRepository };
 
 export const noExecutions: ExecutionsAccess = {
   count: async () => {

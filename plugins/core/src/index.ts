@@ -27,6 +27,7 @@ import { returnTask } from "./output/return.task.js";
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from "./kv/kv.tasks.js";
 import { kvPutTask } from "./kv/put.task.js";
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
+import { purgeFlowsTask } from "./purge/purge-flows.task.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
 import { toggleTask } from "./trigger/toggle.task.js";
 import { scheduleOnDatesTrigger } from "./trigger/schedule-on-dates.trigger.js";
@@ -63,7 +64,7 @@ export default definePlugin({
   connectionTypes: [httpConnectionType],
   triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, loopTask, pauseTask, approvalTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
-    purgeExecutionsTask, purgeLogsTask, purgeKvTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
+    purgeExecutionsTask, purgeLogsTask, purgeKvTask, purgeFlowsTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     killTask,
     writeTask, concatTask, splitTask, sizeTask, deleteTask, reverseTask, deduplicateItemsTask, filterItemsTask, purgeCurrentExecutionFilesTask, localFilesTask,
     downloadTask, sseRequestTask, uploadFilesTask, downloadFilesTask, deleteFilesTask, templatedTask, fetchTask, countTask, assertTask, stateGetTask, stateSetTask, stateDeleteTask, toggleTask, workingDirectoryTask,

@@ -116,6 +116,7 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   listFlowRevisions(...args: Parameters<FlowRepository["listFlowRevisions"]>) { return this.flows.listFlowRevisions(...args); }
   searchFlows(...args: Parameters<FlowRepository["searchFlows"]>) { return this.flows.searchFlows(...args); }
   deleteFlow(...args: Parameters<FlowRepository["deleteFlow"]>) { return this.flows.deleteFlow(...args); }
+  deleteFlowRevisions(...args: Parameters<FlowRepository["deleteFlowRevisions"]>) { return this.flows.deleteFlowRevisions(...args); }
   listFlowChanges(...args: Parameters<FlowRepository["listFlowChanges"]>) { return this.flows.listFlowChanges(...args); }
 
   saveExecution(...args: Parameters<ExecutionRepository["saveExecution"]>) { return this.executions.saveExecution(...args); }

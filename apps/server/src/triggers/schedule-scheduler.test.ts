@@ -1,7 +1,7 @@
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../server.test-support.js";
-import { ScheduleScheduler } from "./schedule-scheduler.js";
+import { IGNORED_BACKFILL, ScheduleScheduler } from "./schedule-scheduler.js";
 
 let t: TestFerry;
 const executionsOf = async (flowId: string) => {
@@ -150,6 +150,24 @@ triggers:
     } finally {
       t.ferry.deps.triggers.scheduler.start();
     }
+  });
+
+  it("Kestra's deprecated `backfill` deploys and has no effect, saying so in a WARN at each fire (Schedule.java never reads it)", async () => {
+    await t.deploy(flow("old-backfill", `    disabled: true\n    backfill:\n      start: 2020-01-01T00:00:00Z\n`));
+    const { repository, triggers } = t.ferry.deps;
+    const lines: string[] = [];
+    const logger = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const scheduler = new ScheduleScheduler({ repository, index: triggers.index, starter: triggers.starter, logger, now: () => new Date(), startedAt: new Date() });
+    const [trigger] = await triggers.index.of("sched.test", "old-backfill");
+    if (trigger.kind !== "schedule") throw new Error("expected the schedule trigger");
+    const result = await scheduler.backfill(trigger, new Date("2026-01-01T00:00:00Z"), new Date("2026-01-01T00:00:01Z"));
+    expect(result.started).toHaveLength(2);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({ level: 40, msg: IGNORED_BACKFILL, trigger: "sched.test/old-backfill/every-second" }),
+      expect.objectContaining({ level: 40, msg: IGNORED_BACKFILL }),
+    ]);
+    // nothing ran from 2020: only the two fires asked for
+    expect(await executionsOf("old-backfill")).toHaveLength(2);
   });
 
   it("backfills a range through the API, once per fire time", async () => {

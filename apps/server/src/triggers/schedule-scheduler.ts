@@ -14,6 +14,9 @@ const MAX_FIRES_PER_TICK = 100;
 const MISSED_GRACE_MS = 1000;
 /** a fire's once-only claim outlives the time any replica could still be evaluating it */
 const CLAIM_TTL_MS = 24 * 3600_000;
+/** Kestra's Schedule accepts its deprecated `backfill` and never reads it (Schedule.java); Ferry neither, and says so */
+export const IGNORED_BACKFILL =
+  "Schedule property `backfill` has no effect: Kestra deprecated it and ignores it too; backfill with POST /api/v1/triggers/{namespace}/{flowId}/{triggerId}/backfill";
 const MAX_BACKFILL = 1000;
 
 export interface ScheduleSchedulerOptions {
@@ -182,6 +185,9 @@ export class ScheduleScheduler {
       // with conditions, `next` and `previous` are the nearest fire times they hold for (Schedule.trueOutputWithCondition)
       const [after, before] = [await nearestMatching(following(fire), following, holds), await nearestMatching(previousOf(fire), previousOf, holds)];
       variables = { date: variables.date, next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
+    }
+    if ((trigger.properties as { backfill?: unknown }).backfill != null) {
+      logger.warn({ trigger: refKey(trigger.ref) }, IGNORED_BACKFILL);
     }
     const context = starter.context(trigger, variables);
     return starter.start(trigger, { variables, labels, context, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });

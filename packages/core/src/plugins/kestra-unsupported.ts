@@ -8,7 +8,6 @@ const core = (name: string) => `io.kestra.plugin.core.${name}`;
 
 const UNSUPPORTED: Record<string, string> = {
   [core("flow.Template")]: "Kestra removed templates; use io.kestra.plugin.core.flow.Subflow",
-  [core("flow.PurgeFlows")]: "no task purges flows; delete them through DELETE /api/v1/flows/{namespace}/{id}",
   [core("namespace.PurgeFiles")]: "use io.kestra.plugin.core.namespace.DeleteFiles",
   [core("metric.PurgeMetrics")]: "use io.kestra.plugin.core.execution.PurgeExecutions with purgeMetric",
   [core("http.Trigger")]: "Ferry has no polling triggers; use a Schedule trigger with an io.kestra.plugin.core.http.Request task and an If",

@@ -159,4 +159,4 @@ function withoutKv(services: RunParts["services"]): Omit<NonNullable<RunParts["s
 const unavailable = async (): Promise<never> => {
   throw new UserError("this worker cannot purge: it was started without a repository");
 };
-const noPurge: PurgeAccess = { executions: unavailable, logs: unavailable, kv: unavailable };
+const noPurge: PurgeAccess = { executions: unavailable, logs: unavailable, kv: unavailable, flows: unavailable };

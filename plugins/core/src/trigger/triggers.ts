@@ -17,7 +17,16 @@ function cronOf(properties: { cron: string; timezone?: string }): Cron {
 }
 
 const scheduleProperties = triggerKindProperties.schedule
-  .extend({ cron: z.string().min(1) })
+  .extend({
+    cron: z.string().min(1),
+    // Kestra's Schedule declares it @Deprecated and never reads it (Schedule.java: its backfills come from the trigger's
+    // context, started from the UI); accepted so Kestra's flows deploy, and the server logs a WARN at each fire saying so
+    backfill: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .describe("deprecated by Kestra and ignored: it has no effect (a WARN says so at each fire); backfill through POST /api/v1/triggers/{namespace}/{flowId}/{triggerId}/backfill"),
+  })
   .strict()
   .superRefine((value, ctx) => {
     try {

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError, type FlowRecord, type FlowRepository, type Page, type PageRequest } from "@ferry/sdk";
-import { and, asc, count, desc, eq, gt, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, like, lt, max, or, sql, type SQL } from "drizzle-orm";
 import { retryingLostRaces } from "../race-retry.js";
 import { flowFromRow, type FlowRow } from "../rows.js";
 import { inNamespace } from "../sql-conditions.js";
@@ -82,6 +82,21 @@ export class SqlFlowRepository<Db extends SqlDatabase> implements FlowRepository
     // least one revision not marked deleted (a deleted flow has all of them marked).
     const where = and(eq(flows.namespace, namespace), eq(flows.id, id), eq(flows.deleted, false));
     return this.ctx.changedRows(await this.ctx.db().update(flows).set({ deleted: true, updated: new Date().toISOString() }).where(where)) > 0;
+  }
+
+  async deleteFlowRevisions(namespace: string, id: string, revisions: number[]): Promise<number> {
+    if (!revisions.length) return 0;
+    const { ctx } = this;
+    const { flows } = ctx.tables;
+    const flow = and(eq(flows.namespace, namespace), eq(flows.id, id));
+    // under the save lock: a save between reading the latest revision and the delete waits,
+    // and the revision it read as latest stays either way
+    return ctx.transaction(async (tx) => {
+      await ctx.lockFlow(tx, namespace, id);
+      const [{ latest }] = await tx.select({ latest: max(flows.revision) }).from(flows).where(flow);
+      if (latest === null) return 0;
+      return ctx.changedRows(await tx.delete(flows).where(and(flow, inArray(flows.revision, revisions), lt(flows.revision, Number(latest)))));
+    });
   }
 
   /** the row is its flow's latest revision */

@@ -91,6 +91,15 @@ export class AcmeRepository implements Repository {
     return true;
   }
 
+  async deleteFlowRevisions(namespace: string, id: string, revisions: number[]) {
+    // read and written with no await between: a database does it under the flow's save lock
+    const stored = this.flows.get(pairKey(namespace, id)) ?? [];
+    const latest = stored.at(-1)?.revision;
+    const kept = stored.filter((r) => r.revision === latest || !revisions.includes(r.revision));
+    if (kept.length < stored.length) this.flows.set(pairKey(namespace, id), kept);
+    return stored.length - kept.length;
+  }
+
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     const stored = this.executions.get(execution.id);
     let version = execution.version ?? 0;
