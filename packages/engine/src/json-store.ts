@@ -23,9 +23,10 @@ export class JsonStore {
     this.cache = new LRUCache({ max: limits.entries, maxSize: limits.chars, maxEntrySize: Math.max(1, Math.floor(limits.chars / 8)) });
   }
 
+  /** `key` is read only through the URI this returns (a document of a new execution or attempt): a fresh put (PutOptions.fresh) */
   async write(key: string, value: unknown): Promise<string> {
     const text = stringifyJson(value);
-    await this.storage.put(key, text);
+    await this.storage.put(key, text, { fresh: true });
     const uri = toStorageUri(key);
     this.remember(uri, value, text.length);
     return uri;

@@ -25,4 +25,5 @@ export * as schema from "./schema.js";
 export { z } from "zod";
 export { AesGcm } from "./aes-gcm.js";
 export * from "./timers.js";
+export { copyPlain } from "./plain-copy.js";
 export * from "./namespace-files-option.js";

@@ -24,6 +24,14 @@ export function storageContract(name: string, create: () => Promise<Storage>, sk
       await storage.put("replace/x", "short");
       expect(text(await storage.get("replace/x"))).toBe("short");
     });
+    test("a put with `fresh` (a key no reader knows yet) writes a new key and replaces an existing one whole", async () => {
+      await storage.put("fresh/new.json", '{"a":1}', { fresh: true });
+      expect(text(await storage.get("fresh/new.json"))).toBe('{"a":1}');
+      await storage.put("fresh/new.json", "{}", { fresh: true });
+      expect(text(await storage.get("fresh/new.json"))).toBe("{}");
+      expect(await storage.size("fresh/new.json")).toBe(2);
+      expect(await storage.list("fresh")).toEqual(["fresh/new.json"]);
+    });
     test("missing keys read as undefined, never throw", async () => {
       expect(await storage.get("nope/missing")).toBeUndefined();
       expect(await storage.getStream("nope/missing")).toBeUndefined();

@@ -1,7 +1,7 @@
-import { OperationalError, UserError } from "@ferry/sdk";
+import { ConflictError, OperationalError, UserError } from "@ferry/sdk";
 import { storageContract } from "@ferry/testkit";
-import { existsSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { existsSync, statSync } from "node:fs";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -50,5 +50,35 @@ describe("local storage reads", () => {
     }
     expect(await storage.get("sizes")).toBeUndefined();
     expect(await storage.get("sizes/none.bin")).toBeUndefined();
+  });
+});
+
+describe("local storage's fresh puts (a key no reader knows yet)", () => {
+  it("writes a new key in place, with no temporary file; an existing key is replaced by a new file (renamed into place), never written over", async () => {
+    const root = await mkdtemp(join(tmpdir(), "ferry-storage-"));
+    const storage = createLocalStorage({ type: "local", path: root });
+    await storage.init();
+    await storage.put("ns/flow/executions/e1/inputs.json", '{"name":"World"}', { fresh: true });
+    expect(await readdir(join(root, "ns/flow/executions/e1"))).toEqual(["inputs.json"]);
+    const before = statSync(join(root, "ns/flow/executions/e1/inputs.json")).ino;
+    // a reader holding the old file keeps reading the old bytes: the replace is a new file
+    await storage.put("ns/flow/executions/e1/inputs.json", "{}", { fresh: true });
+    expect(statSync(join(root, "ns/flow/executions/e1/inputs.json")).ino).not.toBe(before);
+    expect(new TextDecoder().decode(await storage.get("ns/flow/executions/e1/inputs.json"))).toBe("{}");
+    expect(await readdir(join(root, "ns/flow/executions/e1"))).toEqual(["inputs.json"]);
+  });
+
+  it("makes the folder again after a purge removed it, and refuses a key below a file as a conflict", async () => {
+    const root = await mkdtemp(join(tmpdir(), "ferry-storage-"));
+    const storage = createLocalStorage({ type: "local", path: root });
+    await storage.init();
+    await storage.put("p/e2/trigger.json", "1", { fresh: true });
+    // removed behind the storage's back (another process's purge): its folder cache is stale
+    await rm(join(root, "p"), { recursive: true });
+    await storage.put("p/e2/outputs.json", "2", { fresh: true });
+    expect(await storage.list("p")).toEqual(["p/e2/outputs.json"]);
+    await expect(storage.put("p/e2/outputs.json/below", "3", { fresh: true })).rejects.toBeInstanceOf(ConflictError);
+    expect(await storage.deletePrefix("p/e2")).toBe(1);
+    expect(await storage.get("p/e2/outputs.json")).toBeUndefined();
   });
 });

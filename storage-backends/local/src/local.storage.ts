@@ -1,6 +1,6 @@
-import { assertSafeKey, ConflictError, defineBackend, OperationalError, parseBackendOptions, UserError, withMappedErrors, type Storage, type StorageBody } from "@ferry/sdk";
+import { assertSafeKey, ConflictError, defineBackend, OperationalError, parseBackendOptions, UserError, withMappedErrors, type PutOptions, type Storage, type StorageBody } from "@ferry/sdk";
 import { LRUCache } from "lru-cache";
-import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { access, constants, mkdir, readFile, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -56,9 +56,9 @@ export class LocalStorage implements Storage {
     await mkdir(this.root, { recursive: true });
   }
 
-  async put(key: string, body: StorageBody): Promise<{ size: number }> {
+  async put(key: string, body: StorageBody, options?: PutOptions): Promise<{ size: number }> {
     try {
-      return await this.write(key, body);
+      return await this.write(key, body, options?.fresh === true);
     } catch (error) {
       // a folder cannot also be a file: `a` and `a/b` cannot both be keys here
       const code = (error as NodeJS.ErrnoException).code;
@@ -69,7 +69,7 @@ export class LocalStorage implements Storage {
     }
   }
 
-  private async write(key: string, body: StorageBody): Promise<{ size: number }> {
+  private async write(key: string, body: StorageBody, fresh: boolean): Promise<{ size: number }> {
     const file = this.file(key);
     const dir = dirname(file);
     const bytes = await toBytes(body);
@@ -81,6 +81,7 @@ export class LocalStorage implements Storage {
         mkdirSync(dir, { recursive: true });
         this.knownDirs.set(dir, true);
       }
+      if (fresh && this.writeNew(dir, file, bytes)) return { size: bytes.byteLength };
       return this.writeSmall(dir, file, tmp, bytes);
     }
     if (!this.knownDirs.has(dir)) {
@@ -101,6 +102,55 @@ export class LocalStorage implements Storage {
       throw error;
     });
     return { size: bytes.byteLength };
+  }
+
+  /**
+   * A fresh key (PutOptions.fresh) that does not exist yet, written in place: created
+   * exclusively, so an existing file is never touched (false: the caller replaces it atomically).
+   * The rename saved was a tenth of the storage's time in benchmark01 (three new files per
+   * execution). Synchronous, so no read of this process comes between the create and the write;
+   * a write that fails removes what it created.
+   */
+  private writeNew(dir: string, file: string, bytes: Uint8Array): boolean {
+    let fd = this.createNew(file);
+    if (fd === null) {
+      this.madeAgain(dir);
+      fd = this.createNew(file);
+    }
+    // the key exists (or its folder went again): replaced atomically by the caller
+    if (fd === undefined || fd === null) return false;
+    try {
+      for (let written = 0; written < bytes.byteLength; ) written += writeSync(fd, bytes, written, bytes.byteLength - written);
+    } catch (error) {
+      closeSync(fd);
+      try {
+        unlinkSync(file);
+      } catch {
+        // the write's error is the one to report
+      }
+      throw error;
+    }
+    closeSync(fd);
+    return true;
+  }
+
+  /** the new file's descriptor; undefined when the key exists, null when its folder does not (a purge removed it since we cached it) */
+  private createNew(file: string): number | undefined | null {
+    try {
+      return openSync(file, "wx");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return undefined;
+      if (code === "ENOENT") return null;
+      throw error;
+    }
+  }
+
+  /** the key's folder made again, after a purge removed it */
+  private madeAgain(dir: string): void {
+    this.knownDirs.delete(dir);
+    mkdirSync(dir, { recursive: true });
+    this.knownDirs.set(dir, true);
   }
 
   /** write then rename, as `write` does, in synchronous calls (see SYNC_WRITE_MAX_BYTES) */

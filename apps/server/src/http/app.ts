@@ -5,7 +5,7 @@ import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
 import { prometheusRegistry } from "./prometheus.js";
-import { bodyRead, limitBody } from "./request-body.js";
+import { bodyHeader, bodyRead, limitBody } from "./request-body.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
 import { executionBulkRoutes } from "./routes/execution-bulk.routes.js";
 import { executionStatisticsRoutes } from "./routes/execution-statistics.routes.js";
@@ -35,7 +35,8 @@ import { webhookRoutes } from "./routes/webhook.routes.js";
  */
 const closeWhenBodyUnread: MiddlewareHandler = async (c, next) => {
   await next();
-  const hasBody = c.req.header("content-length") ? c.req.header("content-length") !== "0" : c.req.header("transfer-encoding") !== undefined;
+  const length = bodyHeader(c, "content-length");
+  const hasBody = length ? length !== "0" : bodyHeader(c, "transfer-encoding") !== undefined;
   if (hasBody && (!bodyRead(c) || c.res.status === 413)) c.header("Connection", "close");
 };
 

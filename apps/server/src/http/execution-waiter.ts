@@ -1,5 +1,5 @@
 import { ENDED_TOPIC, type EndedMessage, type EngineEvents, type SavedRecords } from "@ferry/engine";
-import { isTerminal, type Queue, type Repository, type Subscription } from "@ferry/sdk";
+import { copyPlain, isTerminal, type Queue, type Repository, type Subscription } from "@ferry/sdk";
 
 interface Waiting {
   /** when the first request began to wait (only what waited a poll interval is polled) */
@@ -76,7 +76,7 @@ export class ExecutionWaiter {
     let first = true;
     for (const done of waiting.done) {
       // an answer may be shaped from what it is given: a second request gets a copy of its own
-      done(saved && !first ? structuredClone(saved) : saved);
+      done(saved && !first ? copyPlain(saved) : saved);
       first = false;
     }
   }

@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, errorMessage, NotFoundError, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { ConflictError, copyPlain, errorMessage, NotFoundError, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
@@ -91,7 +91,7 @@ export class Executor {
 
   constructor(private readonly deps: ExecutorDeps) {
     // an execution created in this process starts from what was saved, not from a read-back
-    deps.events.on("created", (execution) => this.saved.put(execution.id, { execution: structuredClone({ ...execution, version: execution.version ?? 0 }), taskRuns: [] }));
+    deps.events.on("created", (execution) => this.saved.put(execution.id, { execution: copyPlain({ ...execution, version: execution.version ?? 0 }), taskRuns: [] }));
   }
 
   async start(concurrency = 32): Promise<void> {
@@ -767,7 +767,7 @@ export class Executor {
       events.emit("execution", {
         executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, state: execution.state.current, ...(execution.kind ? { kind: execution.kind } : {}),
         entered: execution.state.histories.slice(state.loadedTransitions).map((h, i) => ({ state: h.state, transition: state.loadedTransitions + i + 1 })),
-        saved: () => structuredClone({ execution, taskRuns: state.taskRuns.map(plainTaskRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }),
+        saved: () => copyPlain({ execution, taskRuns: state.taskRuns.map(plainTaskRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }),
       });
     }
   }

@@ -3,7 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { WebhookService } from "../../triggers/webhook-service.js";
 import type { ApiDeps } from "../api-deps.js";
 import { open } from "../auth.js";
-import { requestBody } from "../request-body.js";
+import { headerLists, requestBody } from "../request-body.js";
 
 /**
  * `GET|POST|PUT /api/v1/executions/webhook/{namespace}/{flowId}/{key}`: Kestra's webhook, open
@@ -23,7 +23,7 @@ export function webhookRoutes(deps: ApiDeps): Hono {
     const answer = await service.call({
       namespace, flowId, key,
       body: () => requestBody(c),
-      headers: headersOf(c),
+      headers: headerLists(c),
       parameters: c.req.queries(),
     });
     for (const [name, value] of Object.entries(answer.headers ?? {})) c.header(name, value);
@@ -32,13 +32,4 @@ export function webhookRoutes(deps: ApiDeps): Hono {
   });
   app.on(["GET", "POST", "PUT"], "/:namespace/:flowId/:key", handle);
   return app;
-}
-
-/** Kestra's `trigger.headers`: lower-case names, each with its list of values */
-function headersOf(c: Context): Record<string, string[]> {
-  const headers: Record<string, string[]> = {};
-  c.req.raw.headers.forEach((value, name) => {
-    (headers[name.toLowerCase()] ??= []).push(value);
-  });
-  return headers;
 }
