@@ -40,6 +40,15 @@ const flowTriggerState = z.enum(ENTERED, {
 });
 const states = z.array(flowTriggerState).optional();
 
+/** a duration's milliseconds, or undefined for a text that is no duration (the duration check says so) */
+function durationMs(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `09:00:00`, an offset optional (UTC when absent) */
 const timeOfDay = z.string().regex(/^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/, "expected a time of day such as 09:00:00");
 
@@ -159,7 +168,9 @@ export const triggerKindProperties = {
     /** Kestra's PollingTriggerInterface.interval: the time between two evaluations (the server evaluates at most once a second) */
     interval: schema
       .duration()
-      .refine((v) => parseDuration(v) >= 1000, { message: "interval is at least PT1S: the server evaluates polling triggers once a second at most" })
+      .refine((v) => durationMs(v) === undefined || durationMs(v)! >= 1000, {
+        message: "interval is at least PT1S: the server evaluates polling triggers once a second at most",
+      })
       .default("PT60S"),
     inputs,
   }),

@@ -170,6 +170,23 @@ describe("http.Trigger", () => {
     });
   });
 
+  it("deploys the flow of Kestra's TriggerTest (http-listen.yaml, under the fs.http alias)", async () => {
+    await t.ferry.deps.triggers.polling.stop();
+    await t.deploy(`id: http-listen
+namespace: poll.test
+triggers:
+  - id: http
+    type: io.kestra.plugin.fs.http.Trigger
+    uri: https://api.chucknorris.io/jokes/random
+    responseCondition: "{{ response.statusCode == 200 }}"
+    interval: PT1S
+tasks:
+  - id: hello
+    type: io.kestra.plugin.core.log.Log
+    message: Kestra team wishes you a great day!
+`);
+  });
+
   it("refuses at deploy what it cannot honour, naming the property", async () => {
     const refused = (trigger: string) => t.deploy(flow("refused", trigger));
     await expect(refused(`    uri: not a url\n`)).rejects.toThrow(/uri.*Invalid URL/s);
