@@ -196,5 +196,7 @@ tasks:
     await expect(refused(`    uri: ${base}\n    options: { allowFailed: false }\n`)).rejects.toThrow(/always takes failed statuses/);
     await expect(refused(`    uri: ${base}\n    method: FETCH\n`)).rejects.toThrow(/method/);
     await expect(refused(`    uri: ${base}\n    connection: github\n`)).rejects.toThrow(/connection/);
+    // Kestra's http.Trigger has no inputs (a Schedule's or a Webhook's has)
+    await expect(refused(`    uri: ${base}\n    inputs: { a: b }\n`)).rejects.toThrow(/unknown property 'inputs'/);
   });
 });

@@ -69,7 +69,11 @@ export class PollingScheduler {
       const key = refKey(trigger.ref);
       if (this.underway.has(key) || this.stopped) continue;
       const work = this.evaluate(trigger)
-        .catch((error) => this.options.logger.error({ trigger: key, err: error }, `polling trigger ${key}: ${errorMessage(error)}`))
+        .catch((error) => {
+          // a stop aborts the request under way: that is no failure of the trigger
+          if (this.abort.signal.aborted) this.options.logger.debug({ trigger: key }, `polling trigger ${key}: evaluation stopped with the server`);
+          else this.options.logger.error({ trigger: key, err: error }, `polling trigger ${key}: ${errorMessage(error)}`);
+        })
         .finally(() => this.underway.delete(key));
       this.underway.set(key, work);
     }

@@ -7,10 +7,12 @@ const DEFAULT_CONDITION = "{{ response.statusCode < 400 }}";
 // the request properties Kestra's Trigger passes on to its Request; a connection is Ferry's own
 // and resolved on workers only, and allowFailed is forced (the condition judges the status)
 const { connection: _connection, allowFailed: _allowFailed, ...shared } = requestShape;
+// Kestra's http.Trigger has no `inputs` (its executions take the flow's defaults): refused as unknown
+const { inputs: _inputs, ...polling } = triggerKindProperties.polling.shape;
 
 const properties = z
   .strictObject({
-    ...triggerKindProperties.polling.shape,
+    ...polling,
     ...shared,
     responseCondition: z.string().min(1).default(DEFAULT_CONDITION),
     // Kestra's Trigger declares params but never hands them to its Request: accepted there, they do nothing
@@ -36,7 +38,7 @@ export const httpTrigger = defineTrigger({
   kind: "polling",
   properties,
   async evaluate(props, ctx) {
-    const { interval: _interval, inputs: _inputs, responseCondition, params: _params, sslOptions: _ssl, ...request } = props;
+    const { interval: _interval, responseCondition, params: _params, sslOptions: _ssl, ...request } = props;
     const rendered = await ctx.render(request);
     const parsed = requestProperties.safeParse({ ...(rendered as object), allowFailed: true });
     if (!parsed.success) {
