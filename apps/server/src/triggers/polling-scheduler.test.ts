@@ -160,6 +160,32 @@ describe("http.Trigger", () => {
       expect(errors().filter((l) => l.trigger === "poll.test/down/http")).toHaveLength(2);
     });
 
+    it("while an execution it started has not ended, its intervals pass without a call (one active run per trigger, as Kestra)", async () => {
+      answer = "ready";
+      await t.deploy(`id: busy
+namespace: poll.test
+tasks:
+  - { id: wait, type: io.kestra.plugin.core.flow.Pause }
+triggers:
+  - id: http
+    type: io.kestra.plugin.core.http.Trigger
+    uri: ${base}/busy
+    interval: PT10S
+`);
+      await t.ferry.deps.triggers.index.refresh();
+      await evaluateAt(slot(7));
+      const [first] = await executionsOf("busy");
+      expect(first).toBeDefined();
+      await evaluateAt(slot(8));
+      expect(requests.filter((r) => r.url === "/busy")).toHaveLength(1);
+      expect(await executionsOf("busy")).toHaveLength(1);
+      expect((await t.api(`/executions/${first.id}/kill`, { method: "DELETE" })).status).toBe(202);
+      expect((await t.waitForEnd(first.id)).state.current).toBe("KILLED");
+      await evaluateAt(slot(9));
+      expect(requests.filter((r) => r.url === "/busy")).toHaveLength(2);
+      expect(await executionsOf("busy")).toHaveLength(2);
+    });
+
     it("a disabled trigger polls nothing", async () => {
       answer = "ready";
       await t.deploy(flow("off", `    uri: ${base}/off\n    interval: PT10S\n    disabled: true\n`));

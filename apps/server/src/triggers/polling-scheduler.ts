@@ -1,5 +1,5 @@
 import { conditionsHold, isTruthy, renderValue, type ConditionSpec } from "@ferry/core";
-import { errorMessage, newId, parseDuration, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
+import { errorMessage, newId, parseDuration, type ExecutionState, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerIndex } from "./trigger-index.js";
@@ -10,6 +10,10 @@ type PollingTrigger = TriggerOfKind<"polling">;
 
 /** an interval's once-only claim outlives any evaluation of it */
 const CLAIM_TTL_MS = 24 * 3600_000;
+/** the states of an execution not ended yet */
+const UNENDED: ExecutionState[] = ["CREATED", "RUNNING", "PAUSED", "PAUSING", "KILLING", "QUEUED", "RESTARTED"];
+/** how many unended executions of the flow are looked through for the trigger's own */
+const UNENDED_LOOKED_AT = 1000;
 
 export interface PollingSchedulerOptions {
   repository: Repository;
@@ -28,6 +32,10 @@ export interface PollingSchedulerOptions {
  * an evaluation throws (a host out of reach, a bad condition) is logged under the trigger, and
  * the next slot is evaluated as usual. The last slot evaluated is the trigger's state in the
  * repository (`lastFire`, with `nextFire` the next one).
+ *
+ * As Kestra's scheduler, a trigger has one execution running at most: while the last one it
+ * started has not ended, its slots pass without a call ("Triggers restrict parallel execution
+ * for a given trigger ID to one active run").
  */
 export class PollingScheduler {
   private timer?: ReturnType<typeof setTimeout>;
@@ -104,6 +112,10 @@ export class PollingScheduler {
       index.remember({ ...state, lastFire: slot.toISOString(), nextFire: next, updated: now.toISOString() });
     };
     if (state.disabled || spec.disabled || flow.disabled) return record();
+    if (await this.hasRunningExecution(trigger)) {
+      this.options.logger.debug({ trigger: key }, `polling trigger ${key}: an execution it started is still running: not evaluated`);
+      return record();
+    }
     // the slot is this replica's to evaluate, or another's already
     const id = newId();
     const claim = await repository.claim(onceKey(`polling:${key}@${slot.toISOString()}`), id, new Date(now.getTime() + CLAIM_TTL_MS).toISOString());
@@ -121,6 +133,13 @@ export class PollingScheduler {
     }
     const started = await starter.start(trigger, { variables, context, id });
     if (started.started) this.options.logger.info({ trigger: key, executionId: started.execution.id }, `polling trigger ${key} started execution ${started.execution.id}`);
+  }
+
+  /** whether an execution this trigger started has not ended yet (the repository says, so every replica agrees) */
+  private async hasRunningExecution(trigger: PollingTrigger): Promise<boolean> {
+    const { ref } = trigger;
+    const page = await this.options.repository.searchExecutions({ namespace: ref.namespace, flowId: ref.flowId, state: UNENDED, kind: "NORMAL", page: 1, size: UNENDED_LOOKED_AT });
+    return page.results.some((e) => e.trigger?.id === ref.triggerId);
   }
 
   private context(trigger: PollingTrigger): PollContext {

@@ -34,6 +34,7 @@ export const httpTrigger = defineTrigger({
     "Every `interval` (PT60S by default) the server sends the request that `uri`, `method`, `headers`, `body`, `contentType`, `formData` and `options` describe, " +
     "as an http.Request task does, then renders `responseCondition` (default `{{ response.statusCode < 400 }}`) with `response.statusCode`, `response.body` (text) " +
     "and `response.headers`. When it holds, one execution starts with `trigger.uri`, `trigger.code`, `trigger.headers` and `trigger.body`. " +
+    "While an execution it started has not ended, it does not poll (one active run per trigger, as Kestra). " +
     "A host out of reach or a bad answer is logged on the trigger and it polls again after `interval`; `stopAfter` disables it once an execution it started ends in one of those states.",
   kind: "polling",
   properties,
