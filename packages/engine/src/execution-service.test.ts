@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OperationalError } from "@ferry/sdk";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
 
 let h: EngineHarness;
@@ -51,8 +52,19 @@ tasks:
   - { id: a, type: core.Log, message: one }
   - { id: b, type: core.Log, message: two }
 `);
+      // its row goes in with its first event's save: one insert, RUNNING with its first task run, no save of it CREATED
+      const inserts: string[] = [];
+      const saves: string[] = [];
+      const insert = own.repository.insertExecution.bind(own.repository);
+      const save = own.repository.saveExecution.bind(own.repository);
+      own.repository.insertExecution = async (execution, runs) => (inserts.push(`${execution.state.current} v${execution.version} ${(runs ?? []).map((r) => `${r.taskId} ${r.state.current}`).join(",")}`), insert(execution, runs));
+      own.repository.saveExecution = async (execution, runs, options) => (saves.push(`${execution.state.current} at ${options?.expectedVersion}`), save(execution, runs, options));
       const first = await own.executions.create({ flow, inputs: {} });
+      // written by the time the create answers
+      expect((await own.repository.getExecution(first.id))?.execution.version).toBe(1);
       await own.waitFor(first.id, (e) => e.state.current === "SUCCESS");
+      expect(inserts).toEqual(["RUNNING v1 a QUEUED"]);
+      expect(saves.every((s) => !s.endsWith("at undefined"))).toBe(true);
       const ended = await own.result(first.id);
       expect(ended.execution.state.current).toBe("SUCCESS");
       expect(ended.taskRuns.map((r) => `${r.taskId} ${r.state.current}`)).toEqual(["a SUCCESS", "b SUCCESS"]);
@@ -69,13 +81,13 @@ tasks:
   });
   it("beyond the executor's concurrency (32) the created events wait in the queue, as every other event does", async () => {
     const { own, sent } = await harnessRecordingSends();
-    // every event held at a gate: the 32 started here stay in hand while more are created
+    // every first save held at a gate: the 32 started here stay in hand while more are created
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const handle = own.executor.handle.bind(own.executor);
-    own.executor.handle = async (event) => {
+    const insert = own.repository.insertExecution.bind(own.repository);
+    own.repository.insertExecution = async (execution, runs) => {
       await gate;
-      return handle(event);
+      return insert(execution, runs);
     };
     try {
       const flow = await own.deploy(`
@@ -84,13 +96,86 @@ namespace: test.created
 tasks:
   - { id: a, type: core.Log, message: one }
 `);
-      const created = [];
-      for (let i = 0; i < 34; i++) created.push(await own.executions.create({ flow, inputs: {} }));
+      // the create answers once the first save is written: the 32 held answer when the gate opens
+      const creating = Array.from({ length: 34 }, () => own.executions.create({ flow, inputs: {} }));
+      for (const deadline = Date.now() + 30_000; sent.filter((s) => s.endsWith(" created")).length < 2 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
       expect(sent.filter((s) => s.endsWith(" created"))).toEqual(["executor created", "executor created"]);
       open();
+      const created = await Promise.all(creating);
       for (const execution of created) await own.waitFor(execution.id, (e) => e.state.current === "SUCCESS");
+      expect(sent.filter((s) => s.endsWith(" created"))).toHaveLength(2);
     } finally {
       open();
+      await own.close();
+    }
+  });
+
+  it("a second create under an id taken writes nothing and starts nothing: the first creator's execution runs once", async () => {
+    const { own, sent } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: twice
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: one }
+`);
+      const id = "twice0000000000000001";
+      const first = await own.executions.create({ flow, inputs: {}, id });
+      const second = await own.executions.create({ flow, inputs: {}, id, labels: { second: "yes" } });
+      expect(second.id).toBe(first.id);
+      await own.waitFor(id, (e) => e.state.current === "SUCCESS");
+      const ended = await own.result(id);
+      expect(ended.taskRuns.map((r) => `${r.taskId} ${r.state.current} ${r.attempts.length}`)).toEqual(["a SUCCESS 1"]);
+      expect(ended.execution.labels.second).toBeUndefined();
+      expect(sent.filter((s) => s.endsWith(" created"))).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+  it("the database out of reach at the first save: the create is refused (503, OperationalError), nothing saved", async () => {
+    const { own } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: outage
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: one }
+`);
+      const insert = own.repository.insertExecution.bind(own.repository);
+      own.repository.insertExecution = async () => {
+        throw new OperationalError("the database is out of reach");
+      };
+      const id = "outage000000000000001";
+      // OperationalError: the API's 503
+      await expect(own.executions.create({ flow, inputs: {}, id })).rejects.toBeInstanceOf(OperationalError);
+      expect(await own.repository.getExecution(id)).toBeUndefined();
+      own.repository.insertExecution = insert;
+      const later = await own.executions.create({ flow, inputs: {} });
+      await own.waitFor(later.id, (e) => e.state.current === "SUCCESS");
+    } finally {
+      await own.close();
+    }
+  });
+  it("a first save refused for another reason: the execution is saved as created, then failed with the error in its logs", async () => {
+    const { own } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: refused
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: one }
+`);
+      const insert = own.repository.insertExecution.bind(own.repository);
+      let refusals = 0;
+      own.repository.insertExecution = async (execution, runs) => {
+        if (execution.state.current === "RUNNING" && refusals++ === 0) throw new Error("a bad row");
+        return insert(execution, runs);
+      };
+      const created = await own.executions.create({ flow, inputs: {} });
+      await own.waitFor(created.id, (e) => e.state.current === "FAILED");
+      const logs = (await own.repository.findLogs(created.id)).filter((l) => l.level === "ERROR").map((l) => l.message);
+      expect(logs.some((m) => m.includes("a bad row"))).toBe(true);
+    } finally {
       await own.close();
     }
   });

@@ -1,6 +1,6 @@
 import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
-  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError,
+  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError, copyPlain,
   type Repository,
 } from "@ferry/sdk";
 import { ExecutionState, newState, transition } from "./executor/execution-state.js";
@@ -12,6 +12,18 @@ import { copyTaskRunData, keptTaskRuns, readForReplay, type StoredExecution } fr
 import { openSecretInputs, sealSecretInputs } from "./secret-inputs.js";
 import { inputsKey, triggerKey, variablesKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
+
+/** how this process's executor takes the new executions this service makes (Executor.start) */
+export interface StartHere {
+  /** a saved execution's `created` event, handled here: false when it is not taken (it goes through the queue) */
+  created(executionId: string): boolean;
+  /**
+   * a new execution NOT yet saved: its `created` event handled here, its row inserted by that
+   * event's save; settles once written ("exists": the id was taken, nothing written), `inserted`
+   * called first. Undefined when it is not taken (the caller saves it and announces it).
+   */
+  startNew(execution: ExecutionRecord, inserted: () => void): Promise<"inserted" | "exists"> | undefined;
+}
 
 export interface CreateExecutionRequest {
   flow: Flow;
@@ -83,7 +95,7 @@ function scheduleDateOf(request: CreateExecutionRequest): Date | undefined {
  */
 export class ExecutionService {
   /** the executor of this process, while it takes new executions' `created` events itself (startHere) */
-  private starter?: (executionId: string) => boolean;
+  private starter?: StartHere;
 
   constructor(
     private readonly repository: Repository,
@@ -327,7 +339,12 @@ export class ExecutionService {
     };
     // FAIL_EXECUTION: the execution exists, FAILED from its creation; no task runs
     if (failed?.behavior === "FAIL_EXECUTION") transition(execution.state, "FAILED", now);
-    await this.repository.saveExecution(execution);
+    // started here, its row goes in with its first event's save (Executor.startNew); under a
+    // concurrency limit its slot is taken first, which a repair must not find ownerless: saved first
+    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(copyPlain(execution), () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
+    if (!first) await this.repository.saveExecution(execution);
+    // the id was taken (two creators of one claimed id): the other's execution, nothing written here
+    else if ((await first) === "exists") return execution;
     await this.warnUndeclared(execution, request.inputs ?? {}, inputs);
     if (failed) await this.logFailedChecks(execution, failed);
     if (failed?.behavior === "FAIL_EXECUTION") {
@@ -336,17 +353,19 @@ export class ExecutionService {
       });
       return execution;
     }
-    this.events?.emit("created", execution);
-    await this.announce(id);
+    if (!first) {
+      this.events?.emit("created", execution);
+      await this.announce(id);
+    }
     return execution;
   }
 
   /**
    * The executor of this process takes the `created` events of what this service creates from
-   * now on (`undefined`: it stopped, they go through the queue again). `start` answers whether
-   * it took the execution (false while it is stopping).
+   * now on (`undefined`: it stopped, they go through the queue again). Each of `start`'s
+   * methods answers whether it took the execution (not while it is stopping).
    */
-  startHere(start: ((executionId: string) => boolean) | undefined): void {
+  startHere(start: StartHere | undefined): void {
     this.starter = start;
   }
 
@@ -359,7 +378,7 @@ export class ExecutionService {
    * sends (RELIABILITY.md, "A new execution's first event").
    */
   private async announce(id: string): Promise<void> {
-    if (this.starter?.(id)) {
+    if (this.starter?.created(id)) {
       // its later events (the workers' results) to this process, as the queue routes a key its creator sent (Queue.hold)
       this.queue.hold?.(EXECUTOR_CHANNEL, id);
       return;

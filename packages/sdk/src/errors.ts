@@ -51,6 +51,9 @@ export class ConflictError extends UserError {
   }
 }
 
+/** An insert of a record whose id is taken (Repository.insertExecution): nothing was written. */
+export class AlreadyExistsError extends ConflictError {}
+
 /** Bytes a record points at were removed by a retention rule. */
 export class PurgedError extends UserError {
   constructor(uri: string, options?: { cause?: unknown }) {

@@ -53,6 +53,24 @@ export function repositoryConcurrencyCases(test: (name: string, fn: () => Promis
     expect(await repo().getFlow("c.conc", "missing")).toBeUndefined();
   });
 
+  test("20 concurrent inserts of one new execution: one written, the others refused as taken (409), its task runs the winner's", async () => {
+    const id = newId();
+    const stamp = now();
+    const results = await writers((i) =>
+      repo().insertExecution(
+        { id, namespace: "c.conc", flowId: "insert", flowRevision: 1, state: { current: "RUNNING", histories: [{ state: "RUNNING", date: stamp }], startDate: stamp }, labels: { writer: String(i) }, created: stamp, updated: stamp, version: 1 },
+        [{ id: `${id}-run-${i}`, executionId: id, taskId: `t${i}`, state: { current: "QUEUED", histories: [{ state: "QUEUED", date: stamp }], startDate: stamp }, attempts: [] }],
+      ).then(() => i),
+    );
+    expectOnlyStatuses(results, [409]);
+    const won = fulfilled(results);
+    expect(won).toHaveLength(1);
+    const stored = (await repo().getExecution(id))!;
+    expect(stored.execution.labels).toEqual({ writer: String(won[0]) });
+    expect(stored.taskRuns.map((t) => t.taskId)).toEqual([`t${won[0]}`]);
+    expect(stored.execution.version).toBe(1);
+  });
+
   test("20 concurrent deletes of one flow: exactly one deletes it", async () => {
     await repo().saveFlow({ namespace: "c.conc", id: "del", source: "x" });
     const results = await writers(() => repo().deleteFlow("c.conc", "del"));

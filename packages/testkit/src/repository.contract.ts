@@ -1,4 +1,4 @@
-import { newId, type ExecutionRecord, type ExecutionState, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { AlreadyExistsError, newId, type ExecutionRecord, type ExecutionState, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
 import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js";
 import { contractSuite, type Skips } from "./skips.js";
@@ -117,6 +117,31 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(stored.execution.state.current).toBe("RUNNING");
       expect(stored.execution.version).toBe(1);
       expect(stored.taskRuns.map((t) => t.taskId)).toEqual(["first"]);
+    });
+    test("insertExecution writes a new execution and its task runs at once; an id taken is refused (409), nothing written", async () => {
+      const e = execution({ state: state("RUNNING"), version: 1, labels: { team: "a", env: "prod" } });
+      const runs = [taskRun(e.id, { taskId: "first", state: state("QUEUED"), attempts: [{ state: state("CREATED") }] }), taskRun(e.id, { taskId: "second" })];
+      await repo.insertExecution(e, runs);
+      const got = (await repo.getExecution(e.id))!;
+      expect(got.execution).toEqual(e);
+      expect(got.taskRuns).toEqual([...runs].sort((a, b) => a.id.localeCompare(b.id)));
+      // found by its labels, as a saved one is
+      expect((await repo.searchExecutions({ namespace: e.namespace, labels: { env: "prod" }, page: 1, size: 10 })).results.map((r) => r.id)).toContain(e.id);
+      // the id taken: refused as such, the stored execution and its task runs left as they were
+      const again = execution({ id: e.id, state: state("CREATED"), labels: { other: "x" } });
+      const error = await repo.insertExecution(again, [taskRun(e.id, { taskId: "intruder" })]).then(() => undefined, (reason: unknown) => reason);
+      expect(error).toBeInstanceOf(AlreadyExistsError);
+      expect(error).toMatchObject({ status: 409 });
+      const after = (await repo.getExecution(e.id))!;
+      expect(after.execution).toEqual(e);
+      expect(after.taskRuns.map((t) => t.taskId).sort()).toEqual(["first", "second"]);
+      // its next save is at the version it was inserted at
+      await repo.saveExecution({ ...e, state: state("SUCCESS") }, [], { expectedVersion: 1 });
+      expect((await repo.getExecution(e.id))!.execution).toMatchObject({ version: 2, state: { current: "SUCCESS" } });
+      // without a version and task runs: version 0, as a first save
+      const bare = execution();
+      await repo.insertExecution(bare);
+      expect((await repo.getExecution(bare.id))).toEqual({ execution: { ...bare, version: 0 }, taskRuns: [] });
     });
     test("getExecution reads an execution and its task runs from one snapshot, while saves go on", async () => {
       // each save moves the execution's label and its task run's outputs together

@@ -1,5 +1,5 @@
 import {
-  executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
+  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
   type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -75,6 +75,10 @@ function labelStatements(id: string, labels: Record<string, string>, gate = "", 
   return { text, values };
 }
 
+/** a new execution's row: no upsert, so a taken id fails the transaction (ER_DUP_ENTRY), nothing written */
+const INSERT_EXECUTION = `insert into ${table(executions)} (${nameList(EXECUTION)}) values (${placeholders(EXECUTION.length)})`;
+const insertTaskRuns = (count: number) => `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)}`;
+
 const insertLogs = (count: number) => `insert into ${table(logs)} (${nameList(LOG)}) values ${rowsOf(count, LOG.length)}`;
 
 /** the values of these columns of a row, in order, JSON as text */
@@ -84,8 +88,28 @@ const valuesOf = (row: object, columns: StatementColumn[]) => {
 };
 const flatValuesOf = (rows: object[], columns: StatementColumn[]) => rows.flatMap((row) => valuesOf(row, columns));
 
+/** how many executions' last saved labels a process remembers (HotStatements.savedLabels) */
+const REMEMBERED_LABELS = 10_000;
+
 export class HotStatements {
+  /**
+   * The labels (as saved, in text) and the version this process last wrote for each execution,
+   * most recent last (bounded). A versioned save at that same version matched only if no other
+   * save came between, so its label rows are still these: when the labels did not change either,
+   * the save leaves out the row lock, the labels' comparison and their two statements (a
+   * running execution's saves, all but the rare one that sets labels). A hint only: anything
+   * else runs the full save, which compares in the database.
+   */
+  private readonly savedLabels = new Map<string, { version: number; labels: string }>();
+
   constructor(private readonly pool: mysql.Pool) {}
+
+  private rememberLabels(id: string, version: number, labels: string): void {
+    this.savedLabels.delete(id);
+    this.savedLabels.set(id, { version, labels });
+    // Maps iterate in insertion order: the first key is the least recently saved
+    if (this.savedLabels.size > REMEMBERED_LABELS) this.savedLabels.delete(this.savedLabels.keys().next().value!);
+  }
 
   async latestFlow(namespace: string, id: string): Promise<FlowRecord | undefined> {
     const [rows] = await this.pool.execute(SELECT_FLOW, [namespace, id]);
@@ -105,6 +129,7 @@ export class HotStatements {
     const e = executionToRow(execution);
     const runValues = flatValuesOf(runs.map(taskRunToRow), TASK_RUN);
     if (expectedVersion === undefined) {
+      this.savedLabels.delete(e.id);
       const values = valuesOf(e, EXECUTION);
       const labels = labelStatements(e.id, execution.labels);
       const text = [UPSERT_EXECUTION, ...labels.text, ...(runs.length ? [upsertTaskRuns(runs.length)] : [])];
@@ -112,11 +137,13 @@ export class HotStatements {
       return;
     }
     const labelsText = JSON.stringify(execution.labels);
-    // label rows are rewritten only when the save matched its version and the labels changed
-    const labels = labelStatements(e.id, execution.labels, "@ferry_saved = 1 and not (@ferry_old_labels <=> ?)", [labelsText]);
+    const known = this.savedLabels.get(e.id);
+    const sameLabels = known?.version === expectedVersion && known.labels === labelsText;
+    // else label rows are rewritten only when the save matched its version and the labels changed
+    const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, "@ferry_saved = 1 and not (@ferry_old_labels <=> ?)", [labelsText]);
     const text = [
       "start transaction",
-      `select ${quote("labels")} into @ferry_old_labels from ${table(executions)} where ${quote("id")} = ? for update`,
+      ...(sameLabels ? [] : [`select ${quote("labels")} into @ferry_old_labels from ${table(executions)} where ${quote("id")} = ? for update`]),
       UPDATE_AT_VERSION,
       "set @ferry_saved = row_count()",
       ...labels.text,
@@ -125,9 +152,42 @@ export class HotStatements {
       "select @ferry_saved as saved",
     ];
     const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
-    const results = await this.transaction(text.join("; "), [e.id, ...update, ...labels.values, ...runValues]);
+    const results = await this.transaction(text.join("; "), [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...runValues]);
     const [{ saved }] = results[results.length - 1] as Array<{ saved: number | string }>;
-    if (Number(saved) === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+    if (Number(saved) === 0) {
+      this.savedLabels.delete(e.id);
+      throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+    }
+    this.rememberLabels(e.id, expectedVersion + 1, labelsText);
+  }
+
+  /**
+   * A new execution, its labels and task runs: one transaction in one text, one commit (a
+   * create and a first save were two, and MariaDB's commit is a log flush each).
+   */
+  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+    const e = executionToRow(execution);
+    const labels = Object.entries(execution.labels ?? {});
+    const text = [
+      "start transaction",
+      INSERT_EXECUTION,
+      ...(labels.length ? [insertLabels(labels.length, "")] : []),
+      ...(runs.length ? [insertTaskRuns(runs.length)] : []),
+      "commit",
+    ];
+    const values = [...valuesOf(e, EXECUTION), ...labels.flatMap(([key, value]) => [e.id, key, String(value)]), ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)];
+    try {
+      await this.transaction(text.join("; "), values);
+      this.rememberLabels(e.id, e.version, JSON.stringify(execution.labels));
+    } catch (error) {
+      if ((error as { code?: string }).code === "ER_DUP_ENTRY" && (await this.exists(e.id))) throw executionExists(e.id, error);
+      throw error;
+    }
+  }
+
+  private async exists(id: string): Promise<boolean> {
+    const [rows] = await this.pool.execute(`select 1 from ${table(executions)} where ${quote("id")} = ?`, [id]);
+    return (rows as unknown[]).length > 0;
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {

@@ -56,6 +56,34 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await Promise.all([repo.close(), other.close()]);
   });
 
+  it("a save that skips the labels' statements (same labels, at the version this process wrote) keeps execution_labels exact, across two processes", async () => {
+    const url = await fresh();
+    const a = createMysqlRepository({ type: "mysql", url });
+    const b = createMysqlRepository({ type: "mysql", url });
+    await Promise.all([a.init(), b.init()]);
+    const at = new Date().toISOString();
+    const state = (current: string) => ({ current, histories: [{ state: current, date: at }], startDate: at }) as ExecutionRecord["state"];
+    const e: ExecutionRecord = { id: "e-labels", namespace: "hot.labels", flowId: "f", flowRevision: 1, state: state("RUNNING"), labels: { k: "one" }, created: at, updated: at, version: 1 };
+    const found = async (repo: typeof a, value: string) => (await repo.searchExecutions({ namespace: "hot.labels", labels: { k: value }, page: 1, size: 10 })).results.map((r) => r.id);
+    await a.insertExecution(e);
+    // a's own saves, labels unchanged: the rows stay
+    await a.saveExecution({ ...e, updated: new Date().toISOString() }, [], { expectedVersion: 1 });
+    await a.saveExecution({ ...e }, [], { expectedVersion: 2 });
+    expect(await found(b, "one")).toEqual(["e-labels"]);
+    // b changes them at version 3; a, which wrote version 3 with "one", then saves "one" again at version 4
+    await b.saveExecution({ ...e, labels: { k: "two" } }, [], { expectedVersion: 3 });
+    expect([await found(a, "one"), await found(a, "two")]).toEqual([[], ["e-labels"]]);
+    await a.saveExecution({ ...e, labels: { k: "one" } }, [], { expectedVersion: 4 });
+    expect([await found(b, "one"), await found(b, "two")]).toEqual([["e-labels"], []]);
+    // a stale save of a's (at the version it wrote before b's) is refused and writes nothing
+    await expect(a.saveExecution({ ...e, labels: { k: "three" } }, [], { expectedVersion: 3 })).rejects.toMatchObject({ status: 409 });
+    // changed on a's own save at its own version: rewritten
+    await a.saveExecution({ ...e, labels: { k: "four" } }, [], { expectedVersion: 5 });
+    expect([await found(b, "one"), await found(b, "four")]).toEqual([[], ["e-labels"]]);
+    expect((await b.getExecution(e.id))?.execution).toMatchObject({ version: 6, labels: { k: "four" } });
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("finds executions by label through execution_labels, exactly: after a label changes, for long keys and values, not by case", async () => {
     const repo = createMysqlRepository({ type: "mysql", url: await fresh() });
     await repo.init();

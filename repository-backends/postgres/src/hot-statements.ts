@@ -1,5 +1,5 @@
 import {
-  assignments, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
+  assignments, executionExists, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
   withJsonAsText, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -55,6 +55,11 @@ const SAVE_AT_VERSION = `with saved as (${UPDATE_AT_VERSION} returning 1),
 const SAVE_NEW = `with saved as (${UPSERT_EXECUTION} returning 1),
   runs as (${upsertTaskRuns(EXECUTION.length + 1)} returning 1)
   select (select count(*) from saved)::int as saved`;
+/** a new execution and its task runs in one statement: nothing written when the id is taken (saved = 0) */
+const INSERT_NEW = `with saved as (insert into ${tableName(executions)} (${nameList(EXECUTION)}) values (${EXECUTION.map((c, i) => param(c, i + 1)).join(", ")})
+    on conflict ("id") do nothing returning 1),
+  runs as (${upsertTaskRunsIfSaved(EXECUTION.length + 1)} returning 1)
+  select (select count(*) from saved)::int as saved`;
 const INSERT_LOGS = insertUnnested(tableName(logs), LOG, 1);
 
 /** the values of these columns of a row, in order, JSON as text */
@@ -97,6 +102,12 @@ export class HotStatements {
     const values = [e.id, ...valuesOf(e, executionVersionedChanges), expectedVersion];
     const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runArrays]);
     if (saved === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+  }
+
+  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+    const values = valuesOf(executionToRow(execution), EXECUTION);
+    const [{ saved }] = await run(this.sql, INSERT_NEW, [...values, ...arraysOf(runs.map(taskRunToRow), TASK_RUN)]);
+    if (saved === 0) throw executionExists(execution.id);
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {

@@ -13,6 +13,8 @@ export interface HotPath {
   getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
   /** as Repository.saveExecution: a ConflictError when `expectedVersion` moved */
   saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void>;
+  /** as Repository.insertExecution: an AlreadyExistsError when the id is taken, nothing written */
+  insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void>;
   appendLogs(entries: LogEntry[]): Promise<void>;
 }
 
@@ -37,6 +39,10 @@ export abstract class HotPathSqlRepository<Db extends SqlDatabase = SqlDatabase>
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     // a deadlock with another multi-row upsert is broken by the database (rolled back) and run again
     await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
+  }
+
+  override async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []) {
+    await this.hotPath().insertExecution(execution, runs);
   }
 
   override async getExecution(id: string) {

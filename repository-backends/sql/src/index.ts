@@ -13,4 +13,4 @@ export { defineTables, type SqlTables } from "./tables.js";
 export { connectionFromRow, connectionToRow, type ConnectionRow } from "./connection-rows.js";
 export { assignments, columnsOf, hotPathColumns, fromExcluded, nameList, parsedRow, selectList, tableName, withJsonAsText, type StatementColumn } from "./statement-text.js";
 export { cannotConnect, redactUrl } from "./cannot-connect.js";
-export { databaseOutOfReach, duplicateKeyConflict, lostRaceConflict } from "./driver-errors.js";
+export { databaseOutOfReach, duplicateKeyConflict, executionExists, lostRaceConflict } from "./driver-errors.js";

@@ -119,6 +119,7 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   listFlowChanges(...args: Parameters<FlowRepository["listFlowChanges"]>) { return this.flows.listFlowChanges(...args); }
 
   saveExecution(...args: Parameters<ExecutionRepository["saveExecution"]>) { return this.executions.saveExecution(...args); }
+  insertExecution(...args: Parameters<ExecutionRepository["insertExecution"]>) { return this.executions.insertExecution(...args); }
   getExecution(...args: Parameters<ExecutionRepository["getExecution"]>) { return this.executions.getExecution(...args); }
   searchExecutions(...args: Parameters<ExecutionRepository["searchExecutions"]>) { return this.executions.searchExecutions(...args); }
   countExecutionStates(query: StateCountsQuery) { return countExecutionStates(this.context, query); }

@@ -1,5 +1,5 @@
 import {
-  assignments, executionFromRow, executionToRow, fromExcluded, hotPathColumns, kvFromRow, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
+  assignments, executionExists, executionFromRow, executionToRow, fromExcluded, hotPathColumns, kvFromRow, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
   withJsonAsText, type ExecutionRow, type FlowRow, type KvRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type KvRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -25,12 +25,15 @@ export interface GroupedSave {
   execution: ExecutionRecord;
   runs: TaskRunRecord[];
   expectedVersion?: number;
+  /** a new execution (Repository.insertExecution): refused, nothing written, when its id is taken */
+  insert?: boolean;
 }
 
 export class HotStatements {
   private readonly selectExecution: Database.Statement;
   private readonly selectTaskRuns: Database.Statement;
   private readonly upsertExecution: Database.Statement;
+  private readonly insertExecution: Database.Statement;
   private readonly updateExecutionAtVersion: Database.Statement;
   private readonly updateExecutionSameState: Database.Statement;
   /**
@@ -44,7 +47,7 @@ export class HotStatements {
   private readonly selectLatestFlow: Database.Statement;
   private readonly selectKv: Database.Statement;
   /** saves an execution and its changed task runs at a version, with log lines waiting to be written, in one transaction */
-  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => void;
+  readonly saveAll: (execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[], insert?: boolean) => void;
   /**
    * Several saves and the log lines waiting, in one write transaction (group commit): each save
    * in a savepoint of its own, so one that fails (a version conflict) is rolled back alone and
@@ -61,6 +64,8 @@ export class HotStatements {
     this.selectKv = db.prepare(`select ${selectList(KV)} from ${tableName(kv)} where "namespace" = ? and "key" = ?`);
     this.selectTaskRuns = db.prepare(`select ${selectList(TASK_RUN)} from ${tableName(taskRuns)} where "execution_id" = ? order by "id"`);
     this.upsertExecution = db.prepare(upsert(tableName(executions), EXECUTION, executionChanges));
+    // nothing inserted when the id is taken (changes 0): no constraint error to catch
+    this.insertExecution = db.prepare(`insert into ${tableName(executions)} (${nameList(EXECUTION)}) values (${named(EXECUTION)}) on conflict ("id") do nothing`);
     this.updateExecutionAtVersion = db.prepare(`update ${tableName(executions)} set ${assignments(executionVersionedChanges, (c) => `@${c.key}`)}, "version" = "version" + 1
       where "id" = @id and "version" = @expected`);
     // SQLite rewrites the entry of every index over a column an UPDATE sets, changed or not: a save
@@ -72,9 +77,11 @@ export class HotStatements {
       where "id" = @id and "version" = @expected and "state" = @state and "parent_id" is @parentId`);
     this.upsertTaskRun = db.prepare(upsert(tableName(taskRuns), TASK_RUN, taskRunChanges));
     this.insertLog = db.prepare(`insert into ${tableName(logs)} (${nameList(LOG)}) values (${named(LOG)})`);
-    const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[]) => {
+    const save = db.transaction((execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number, logs?: LogEntry[], insert?: boolean) => {
       const values = withJsonAsText(executionToRow(execution), EXECUTION);
-      if (expectedVersion === undefined) this.upsertExecution.run(values);
+      if (insert) {
+        if (this.insertExecution.run(values).changes === 0) throw executionExists(execution.id);
+      } else if (expectedVersion === undefined) this.upsertExecution.run(values);
       else {
         const params = { ...values, expected: expectedVersion };
         const same = this.lastState.get(execution.id) === values.state && this.updateExecutionSameState.run(params).changes === 1;
@@ -87,12 +94,12 @@ export class HotStatements {
       for (const entry of logs ?? []) this.insertLog.run(logToRow(entry));
     });
     // IMMEDIATE: take the write lock first, so another process cannot slip in between
-    this.saveAll = (execution, runs, expectedVersion, logs) => save.immediate(execution, runs, expectedVersion, logs);
+    this.saveAll = (execution, runs, expectedVersion, logs, insert) => save.immediate(execution, runs, expectedVersion, logs, insert);
     const group = db.transaction((saves: readonly GroupedSave[], logs: LogEntry[]) => {
       // inside a transaction, better-sqlite3 runs `save` in a savepoint, rolled back when it throws
       const errors = saves.map((s) => {
         try {
-          save(s.execution, s.runs, s.expectedVersion);
+          save(s.execution, s.runs, s.expectedVersion, undefined, s.insert);
           return undefined;
         } catch (error) {
           return error ?? new Error("save failed");

@@ -25,9 +25,10 @@ export class SaveGroup {
   /** `write` runs the saves taken (take()) in one transaction; called at the turn's end */
   constructor(private readonly write: () => void) {}
 
-  save(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion: number | undefined): Promise<void> {
+  /** `insert`: a new execution (Repository.insertExecution), refused when its id is taken */
+  save(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion: number | undefined, insert?: boolean): Promise<void> {
     return new Promise<void>((done, failed) => {
-      this.waiting.push({ execution, runs, expectedVersion, done, failed });
+      this.waiting.push({ execution, runs, expectedVersion, insert, done, failed });
       if (!this.written) {
         let resolve!: () => void;
         const promise = new Promise<void>((r) => (resolve = r));

@@ -75,6 +75,7 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
       getExecution: (id) => gate.whenIdle(() => hot.getExecution(id)),
       // resolves once committed, with the other saves of this turn and the log lines waiting (save-group.ts)
       saveExecution: (execution, runs, expectedVersion) => this.saves.save(execution, runs, expectedVersion),
+      insertExecution: (execution, runs) => this.saves.save(execution, runs, undefined, true),
       // resolves once the lines are committed: with the next execution save, or on their own at the next turn
       appendLogs: (entries) => this.pendingLogs.add(entries),
     };
@@ -167,7 +168,7 @@ export class SqliteRepository extends HotPathSqlRepository<OnConflictDatabase> {
         // alone: its own transaction, no savepoint
         const [save] = group.saves;
         try {
-          hot.saveAll(save.execution, save.runs, save.expectedVersion, logs.entries);
+          hot.saveAll(save.execution, save.runs, save.expectedVersion, logs.entries, save.insert);
         } catch (error) {
           // rolled back with the save (a version conflict): the lines go on their own
           logs.requeue();

@@ -39,18 +39,22 @@ tasks:
 async function sliced(source: string, slice: number) {
   const before = setCreationSlice(slice);
   const save = h.repository.saveExecution.bind(h.repository);
+  const insert = h.repository.insertExecution.bind(h.repository);
   const seen = new Set<string>();
   const fresh: number[] = [];
-  h.repository.saveExecution = async (execution, runs?: TaskRunRecord[], options?) => {
-    fresh.push((runs ?? []).filter((run) => !seen.has(run.id)).length);
-    for (const run of runs ?? []) seen.add(run.id);
-    return save(execution, runs, options);
+  const count = (runs: TaskRunRecord[] = []) => {
+    fresh.push(runs.filter((run) => !seen.has(run.id)).length);
+    for (const run of runs) seen.add(run.id);
   };
+  h.repository.saveExecution = async (execution, runs?: TaskRunRecord[], options?) => (count(runs), save(execution, runs, options));
+  // a new execution's first save is its insert
+  h.repository.insertExecution = async (execution, runs?: TaskRunRecord[]) => (count(runs), insert(execution, runs));
   try {
     const r = await h.run(source, {}, 300_000);
     return { r, fresh: fresh.filter((n) => n > 0) };
   } finally {
     h.repository.saveExecution = save;
+    h.repository.insertExecution = insert;
     setCreationSlice(before);
   }
 }

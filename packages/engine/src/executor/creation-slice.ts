@@ -24,11 +24,12 @@ export function setCreationSlice(count: number): number {
 }
 
 /**
- * Whether this event created its slice of task runs: then a branch that could start waits for
- * the next event, and the executor sends one (`moreToStart`). Asked only when a branch could start.
+ * Whether this event created its slice of task runs (or may create none: slice-pacing.ts): then a
+ * branch that could start waits for the next event, and the executor sends one (`moreToStart`).
+ * Asked only when a branch could start.
  */
 export function sliceFull(state: ExecutionState): boolean {
-  if (state.created < slice) return false;
+  if (state.created < state.sliceBudget) return false;
   state.moreToStart = true;
   return true;
 }

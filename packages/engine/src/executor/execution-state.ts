@@ -7,6 +7,7 @@ import type { ExecutorEvent, WorkerJob } from "../messages.js";
 import { HeldTaskRun } from "./held-task-run.js";
 import { TaskRunIndex } from "./task-run-index.js";
 import { eachIteration } from "./each-iteration.js";
+import { creationSlice } from "./creation-slice.js";
 
 /**
  * Now as toISOString writes it, one string per millisecond: a ForEach's event creates thousands
@@ -84,6 +85,10 @@ export class ExecutionState {
   created = 0;
   /** a flowable left branches to start for want of this event's slice: the executor sends itself a `continue` once saved */
   moreToStart = false;
+  /** how many task runs this event may create starting branches: none while the slices before it still wait (slice-pacing.ts) */
+  sliceBudget = creationSlice();
+  /** the channels where the jobs of this execution's slices wait, while it has branches left to start (slice-pacing.ts) */
+  pacedBy?: string[];
   /** saved (or found with nothing to save) and its messages sent */
   committed = false;
   /** a restart's or markAs's execution as saved RESTARTED, before the executor moves it on: what the API answers (Kestra's service returns it so) */

@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TaskSpec } from "@ferry/core";
 import { findTask } from "@ferry/core";
-import { ConflictError, copyPlain, errorMessage, NotFoundError, isTerminal, isUnavailable, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
+import { AlreadyExistsError, ConflictError, copyPlain, errorMessage, NotFoundError, isTerminal, isUnavailable, UnexpectedError, type ExecutionRecord, type Queue, type Repository, type Subscription, type TaskRunRecord } from "@ferry/sdk";
 import type { EngineEvents } from "../events.js";
 import { CORRELATION_ID_LABEL, SYSTEM_LABEL_PREFIX, type ExecutionService } from "../execution-service.js";
 import type { FlowStore } from "../flow-store.js";
@@ -30,9 +30,12 @@ import { heldRuns, SavedExecutions, type SavedExecution } from "./saved-executio
 import { FoldedAfterSave, SaveOutcomeUnknown } from "./save-outcome.js";
 import { HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { sharedFolderParent } from "./shared-folder.js";
+import { StartingHere } from "./start-here.js";
+import { settleEnded } from "./settle-ended.js";
 import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fold.js";
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
+import { SlicePacer } from "./slice-pacing.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
 export type ExecutorCommand =
@@ -85,17 +88,17 @@ export class Executor {
   private readonly resent = new WeakSet<WorkerJob>();
   private subscription?: Subscription;
   private stopping = false;
-  /** created events being handled here without the queue (startCreated), and how many may be: the consumer's concurrency */
-  private startedHere = 0;
-  private startHereLimit = 32;
+  /** new executions not yet saved, handled here (handleNew): their next save inserts the row, then calls this */
+  private readonly unsaved = new Map<string, () => void>();
+  private readonly pacer: SlicePacer;
 
   constructor(private readonly deps: ExecutorDeps) {
+    this.pacer = new SlicePacer(deps.queue, deps.onError);
     // an execution created in this process starts from what was saved, not from a read-back
     deps.events.on("created", (execution) => this.saved.put(execution.id, { execution: copyPlain({ ...execution, version: execution.version ?? 0 }), taskRuns: [] }));
   }
 
   async start(concurrency = 32): Promise<void> {
-    this.startHereLimit = concurrency;
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
       // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
       const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
@@ -107,28 +110,45 @@ export class Executor {
       // an execution's next event to the scheduler that holds it (with several: no stale-version conflicts and re-reads)
       keyAffinity: true,
     });
-    this.deps.executions.startHere((id) => this.startCreated(id));
+    this.deps.executions.startHere(
+      new StartingHere({
+        repository: this.deps.repository,
+        open: () => !this.stopping && Boolean(this.subscription),
+        handle: (event) => this.handle(event),
+        handleNew: (execution, inserted) => this.handleNew(execution, inserted),
+        failOnError: (event, error) => this.failOnError(event, error),
+        onError: this.deps.onError,
+      }, concurrency),
+    );
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.pacer.stop();
     this.deps.executions.startHere(undefined);
     await this.subscription?.close();
     await Promise.allSettled([...this.locks.values()]);
   }
 
-  /** ExecutionService.announce: the `created` event of an execution this process made, handled here with no trip through the queue (not while stopping) */
-  private startCreated(executionId: string): boolean {
-    // beyond the consumer's concurrency (a burst of creations: a backfill, a ForEachItem's batches) the queue holds them, as it bounds every other event
-    if (this.stopping || !this.subscription || this.startedHere >= this.startHereLimit) return false;
-    this.startedHere++;
-    const event: ExecutorEvent = { type: "created", executionId };
-    // as a delivery's handler: one that throws for good fails the execution; that failing too is reported
-    void this.handle(event)
-      .then(() => undefined, (error) => this.failOnError(event, error))
-      .catch((error) => this.deps.onError?.(error))
-      .finally(() => this.startedHere--);
-    return true;
+  /** a new execution's `created` event, its row not yet saved (StartingHere.startNew): its save inserts it, then calls `inserted` */
+  private handleNew(execution: ExecutionRecord, inserted: () => void): Promise<void> {
+    const id = execution.id;
+    return this.underLock(id, async () => {
+      // under the lock: an execution of this id handled here already (its id taken) saves as before until this insert is refused
+      this.unsaved.set(id, inserted);
+      try {
+        const state = await this.processOn({ type: "created", executionId: id }, { execution: { ...execution, version: 0 }, taskRuns: [] }, true);
+        if (this.unsaved.has(id)) throw new UnexpectedError(`the first event of execution ${id} saved nothing`);
+        this.keep(id, state === "recheck" ? undefined : state);
+      } catch (error) {
+        // refused as taken: what this process remembers of it is the other one's, still good
+        if (!(error instanceof AlreadyExistsError)) this.saved.forget(id);
+        repackHeld(id, false);
+        throw error;
+      } finally {
+        this.unsaved.delete(id);
+      }
+    });
   }
 
   /** re-dispatches what a stopped process left unfinished (local mode keeps no queue) */
@@ -160,8 +180,8 @@ export class Executor {
    * conflicts and the event is handled again on what that executor saved.
    */
   /** what the executor holds between events (a footprint: back to what it was once its executions ended) */
-  footprint(): { locks: number; saved: number; unpacked: number } {
-    return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount() };
+  footprint(): { locks: number; saved: number; unpacked: number; paced: number } {
+    return { locks: this.locks.size, saved: this.saved.size, unpacked: unpackedCount(), paced: this.pacer.size };
   }
 
   async handle(event: ExecutorEvent | ExecutorCommand): Promise<ExecutionState | undefined> {
@@ -259,7 +279,7 @@ export class Executor {
       const inFlight = state.dirty.size >= inFlightPackedFromCount();
       for (const run of state.dirty) if (run instanceof HeldTaskRun) run.pack(inFlight);
       repackHeld(id, true);
-      this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index });
+      this.saved.put(id, { execution: state.execution, taskRuns: state.taskRuns, index: state.index, ...(state.moreToStart && state.pacedBy?.length ? { pacedBy: state.pacedBy } : {}) });
     }
     // an event read from the repository (a kill, a wake-up) that ended it leaves no copy behind
     else if (state && (state.ended || isTerminal(state.execution.state.current))) this.saved.forget(id);
@@ -327,6 +347,7 @@ export class Executor {
     }
     let applied = 0;
     try {
+      await this.pacer.budget(state, loaded.pacedBy);
       for (const event of events) {
         if (applied > 0 && (!foldsFurther(state) || !appliesCleanly(state, event))) break;
         await applyEvent(state, event, this.applyDeps(state));
@@ -396,6 +417,7 @@ export class Executor {
       return state;
     }
     const state = new ExecutionState(execution, taskRuns, flow, loaded.index);
+    await this.pacer.budget(state, loaded.pacedBy);
     if (event.type === "fail-from-executor") {
       await failFromExecutor(state, new Walker(state, this.walkerDeps(state)), event.event, event.error);
       await this.commit(state);
@@ -456,7 +478,7 @@ export class Executor {
     }
     await this.advance(state);
     // a `continue` that found its branches started (by a result's walk meanwhile) has nothing to check again
-    if (remembered && !state.hasChanges() && event.type !== "continue") return "recheck";
+    if (remembered && !state.hasChanges() && event.type !== "continue" && !this.unsaved.has(execution.id)) return "recheck";
     await this.commit(state);
     return state;
   }
@@ -628,21 +650,6 @@ export class Executor {
     return jobsChannel(this.taskOf(state, run)?.workerGroup?.key ?? "default");
   }
 
-  /** the ids of ended attempts' jobs are forgotten by the queue */
-  private async settleEnded(state: ExecutionState): Promise<void> {
-    const { queue } = this.deps;
-    if (!queue.settle) return;
-    const ended = new Map<string, string[]>();
-    for (const run of state.dirty) {
-      run.attempts.forEach((attempt, index) => {
-        if (!isTerminal(attempt.state.current)) return;
-        const channel = this.channelOf(state, run);
-        ended.set(channel, [...(ended.get(channel) ?? []), jobId(run.id, index)]);
-      });
-    }
-    for (const [channel, ids] of ended) await queue.settle(channel, ids);
-  }
-
   /**
    * The database went away while it saved this state: the save may have landed, its answer
    * lost. When it did (the stored version is the one this save made, with its changes), the
@@ -658,6 +665,8 @@ export class Executor {
   }
 
   private async commit(state: ExecutionState): Promise<void> {
+    const inserted = this.unsaved.get(state.execution.id);
+    if (inserted) return this.insertFirst(state, inserted);
     if (state.hasChanges()) {
       try {
         // plain records: a repository may copy what it is given (structuredClone drops a HeldTaskRun's accessors)
@@ -667,6 +676,20 @@ export class Executor {
       }
       state.execution.version = state.loadedVersion + 1;
     }
+    await this.afterSave(state);
+  }
+
+  /** a new execution's first save (startNew): its row, at the version a save would leave, and its task runs inserted at once */
+  private async insertFirst(state: ExecutionState, inserted: () => void): Promise<void> {
+    const version = state.loadedVersion + (state.hasChanges() ? 1 : 0);
+    try {
+      await this.deps.repository.insertExecution({ ...state.execution, version }, [...state.dirty].map(plainTaskRun));
+    } catch (error) {
+      throw isUnavailable(error) ? new SaveOutcomeUnknown(state, error) : error;
+    }
+    this.unsaved.delete(state.execution.id);
+    state.execution.version = version;
+    inserted();
     await this.afterSave(state);
   }
 
@@ -707,16 +730,17 @@ export class Executor {
     // event's failure, as before; sends with an id and settles may be made again.
     // Each job is let go once handed to the queue (which holds its own copy): a ForEach with no
     // concurrency limit sends 100,000 in one event, all held until the last was sent (issue #18.1).
+    if (state.moreToStart) this.pacer.remember(state, state.jobs);
     const jobs = state.jobs as (WorkerJob | undefined)[];
     await Promise.all([
       ...jobs.map((job, i) => {
         jobs[i] = undefined;
         return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
       }),
-      this.settleEnded(state),
+      settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
     ]);
     jobs.length = 0;
-    if (state.moreToStart) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "continue", executionId: state.execution.id }, { key: state.execution.id });
+    if (state.moreToStart) await this.pacer.next(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });

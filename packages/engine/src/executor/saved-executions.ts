@@ -7,6 +7,8 @@ export interface SavedExecution {
   taskRuns: TaskRunRecord[];
   /** the task runs' index, kept with them so that the next event need not build it again */
   index?: TaskRunIndex;
+  /** left with branches to start: where its slices' jobs wait (slice-pacing.ts) */
+  pacedBy?: string[];
 }
 
 /**

@@ -50,6 +50,10 @@ export interface UnfinishedExecution {
  *   are upserted by id, never deleted by it. With `expectedVersion`, it saves only if the stored
  *   execution still has that version (else ConflictError, nothing written) and stores
  *   version + 1: two executors never both advance one execution.
+ * - `insertExecution` writes a NEW execution (at its `version`, 0 when unset) and the given task
+ *   runs in one transaction; when an execution with that id exists, nothing is written and it
+ *   throws AlreadyExistsError (409). What a new execution's first event saves goes in with its
+ *   row (one commit where a create and a save were two).
  * - `getExecution` reads the execution and its task runs from one snapshot: never an execution
  *   as of one save beside task runs as of another.
  * - Purges only ever remove ended executions (terminal states), oldest first, and remove an
@@ -57,6 +61,7 @@ export interface UnfinishedExecution {
  */
 export interface ExecutionRepository {
   saveExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[], options?: { expectedVersion?: number }): Promise<void>;
+  insertExecution(execution: ExecutionRecord, taskRuns?: TaskRunRecord[]): Promise<void>;
   getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined>;
   /**
    * newest first; `startedAfter` keeps executions created at or after it, `endedBefore` those

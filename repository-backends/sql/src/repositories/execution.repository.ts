@@ -3,6 +3,7 @@ import {
   type UnfinishedExecution,
 } from "@ferry/sdk";
 import { and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, notInArray, or, sql, type SQL } from "drizzle-orm";
+import { executionExists } from "../driver-errors.js";
 import { retryingLostRaces } from "../race-retry.js";
 import { executionFromRow, executionToRow, taskRunFromRow, taskRunToRow } from "../rows.js";
 import { inNamespace, TERMINAL } from "../sql-conditions.js";
@@ -33,6 +34,26 @@ export class SqlExecutionRepository<Db extends SqlDatabase> implements Execution
       ]);
       if (saved === false) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expected})`);
     }));
+  }
+
+  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []): Promise<void> {
+    const { ctx } = this;
+    const { executions, taskRuns } = ctx.tables;
+    try {
+      await ctx.transaction(async (tx) => {
+        await tx.insert(executions).values(executionToRow(execution));
+        if (runs.length) await tx.insert(taskRuns).values(runs.map((run) => taskRunToRow(run)));
+      });
+    } catch (error) {
+      // a unique violation of the execution's key: refused as such (a task run's would be a bug, thrown as it is)
+      if (ctx.lostRace(error) && (await this.exists(execution.id))) throw executionExists(execution.id, error);
+      throw error;
+    }
+  }
+
+  private async exists(id: string): Promise<boolean> {
+    const { executions } = this.ctx.tables;
+    return (await this.ctx.db().select({ id: executions.id }).from(executions).where(eq(executions.id, id)).limit(1)).length > 0;
   }
 
   /** one conditional update both checks the version and saves (no SELECT … FOR UPDATE round trip); false when the version moved */

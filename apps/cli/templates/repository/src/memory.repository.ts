@@ -1,5 +1,5 @@
 import {
-  ConflictError, countByGroup, isTerminal, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
+  AlreadyExistsError, ConflictError, countByGroup, isTerminal, NotFoundError, type ConcurrencySlotRecord, type ConnectionRecord, type EndedExecutionsQuery, type ExecutionRecord, type ExecutionSearch, type FlowRecord, type KvRecord, type LogEntry, type LogLevel,
   type LogsQuery, type MetricEntry, type Page, type PageRequest, type Repository, type SecretRecord, type StateCount, type StateCountsQuery, type TaskCacheRecord, type TaskRunRecord, type TriggerRef,
   type TriggerStateRecord,
 } from "@ferry/sdk";
@@ -105,6 +105,11 @@ export class AcmeRepository implements Repository {
     const stack = this.taskRuns.get(execution.id) ?? new Map<string, TaskRunRecord>();
     for (const run of runs) stack.set(run.id, copy(run));
     this.taskRuns.set(execution.id, stack);
+  }
+
+  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []) {
+    if (this.executions.has(execution.id)) throw new AlreadyExistsError(`execution ${execution.id} exists already`);
+    await this.saveExecution(execution, runs);
   }
 
   async getExecution(id: string) {
