@@ -186,6 +186,19 @@ triggers:
       expect(await executionsOf("busy")).toHaveLength(2);
     });
 
+    it("the trigger's conditions are checked against its variables once the response condition held", async () => {
+      answer = "ready";
+      const conditioned = (id: string, code: number) =>
+        flow(id, `    uri: ${base}/${id}\n    interval: PT10S\n    conditions:\n      - type: io.kestra.plugin.core.condition.Expression\n        expression: "{{ trigger.code == ${code} }}"\n`);
+      await t.deploy(conditioned("cond-holds", 200));
+      await t.deploy(conditioned("cond-fails", 201));
+      await t.ferry.deps.triggers.index.refresh();
+      await evaluateAt(slot(10));
+      expect(await executionsOf("cond-holds")).toHaveLength(1);
+      expect(requests.filter((r) => r.url === "/cond-fails")).toHaveLength(1);
+      expect(await executionsOf("cond-fails")).toHaveLength(0);
+    });
+
     it("a disabled trigger polls nothing", async () => {
       answer = "ready";
       await t.deploy(flow("off", `    uri: ${base}/off\n    interval: PT10S\n    disabled: true\n`));
