@@ -61,11 +61,20 @@ async function paced<T>(work: (seen: { fresh: number[]; deepest: () => number })
   const known = new Set<string>();
   const fresh: number[] = [];
   let deepest = 0;
-  h.repository.saveExecution = async (execution, runs?: TaskRunRecord[], options?) => {
-    const added = (runs ?? []).filter((run) => !known.has(run.id));
+  const insert = h.repository.insertExecution.bind(h.repository);
+  const count = (runs: TaskRunRecord[] = []) => {
+    const added = runs.filter((run) => !known.has(run.id));
     for (const run of added) known.add(run.id);
     if (added.length) fresh.push(added.length);
+  };
+  h.repository.saveExecution = async (execution, runs?: TaskRunRecord[], options?) => {
+    count(runs);
     return save(execution, runs, options);
+  };
+  // a new execution's first save is its insert (ExecutionService.create hands it to the executor)
+  h.repository.insertExecution = async (execution, runs?: TaskRunRecord[]) => {
+    count(runs);
+    return insert(execution, runs);
   };
   h.queue.send = async (channel, message, options) => {
     await send(channel, message, options);
@@ -75,6 +84,7 @@ async function paced<T>(work: (seen: { fresh: number[]; deepest: () => number })
     return await work({ fresh, deepest: () => deepest });
   } finally {
     h.repository.saveExecution = save;
+    h.repository.insertExecution = insert;
     h.queue.send = send;
     setCreationSlice(slice);
     setSliceBacklogBound(bound);
