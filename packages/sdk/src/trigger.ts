@@ -1,15 +1,20 @@
 import { z } from "zod";
+import { parseDuration } from "./duration.js";
 import * as schema from "./schema.js";
+import type { TaskLogger } from "./task.js";
 
 /**
  * How the server starts executions for a trigger type:
  * - `webhook`: an HTTP call to `/api/v1/executions/webhook/{namespace}/{flowId}/{key}`
  * - `schedule`: at every time `nextFire` gives, exactly once across server replicas
  * - `flow`: when an execution of another flow ends in one of the given states
+ * - `polling`: every `interval`, the server calls the type's `evaluate` (one evaluation at a time
+ *   per trigger, each interval evaluated once across server replicas); what it returns starts
+ *   one execution, with it as the trigger variables
  * The server reads the properties every kind shares by name (`inputs`, `conditions`, and
- * per kind `key`/`wait`/`returnOutputs`, `recoverMissedSchedules`, `states`/`preconditions`).
+ * per kind `key`/`wait`/`returnOutputs`, `recoverMissedSchedules`, `states`/`preconditions`, `interval`).
  */
-export type TriggerKind = "webhook" | "schedule" | "flow";
+export type TriggerKind = "webhook" | "schedule" | "flow" | "polling";
 
 const inputs = z.record(z.string(), z.unknown()).optional();
 /** the states a Flow trigger may name, as Kestra lists them */
@@ -34,6 +39,15 @@ const flowTriggerState = z.enum(ENTERED, {
   },
 });
 const states = z.array(flowTriggerState).optional();
+
+/** a duration's milliseconds, or undefined for a text that is no duration (the duration check says so) */
+function durationMs(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
 
 /** `09:00:00`, an offset optional (UTC when absent) */
 const timeOfDay = z.string().regex(/^\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$/, "expected a time of day such as 09:00:00");
@@ -150,11 +164,37 @@ export const triggerKindProperties = {
       .refine((p) => (p.flows?.length ?? 0) + (p.where?.length ?? 0) > 0, { message: "preconditions need `flows` or `where`" })
       .optional(),
   }),
+  polling: z.looseObject({
+    /** Kestra's PollingTriggerInterface.interval: the time between two evaluations (the server evaluates at most once a second) */
+    interval: schema
+      .duration()
+      .refine((v) => durationMs(v) === undefined || durationMs(v)! >= 1000, {
+        message: "interval is at least PT1S: the server evaluates polling triggers once a second at most",
+      })
+      .default("PT60S"),
+    inputs,
+  }),
 } satisfies Record<TriggerKind, z.ZodType>;
 
 export type WebhookTriggerProperties = z.infer<typeof triggerKindProperties.webhook>;
 export type ScheduleTriggerProperties = z.infer<typeof triggerKindProperties.schedule>;
 export type FlowTriggerProperties = z.infer<typeof triggerKindProperties.flow>;
+export type PollingTriggerProperties = z.infer<typeof triggerKindProperties.polling>;
+
+/** What a polling trigger's `evaluate` may use; as a task's run context, its only way to the rest of the system. */
+export interface PollContext {
+  /** lines about this evaluation, in the server's log under the trigger's name */
+  logger: TaskLogger;
+  /** aborted when the server stops */
+  signal: AbortSignal;
+  /**
+   * renders a value of the flow author's (a property) as the trigger's templates render:
+   * `flow`, `vars`, `labels`, `secret()`, plus `variables` (a response the condition looks at)
+   */
+  render(value: unknown, variables?: Record<string, unknown>): Promise<unknown>;
+  /** renders an expression the same way and reads it as Kestra's TruthUtils do (false, 0, -0, "", null are false) */
+  holds(expression: string, variables?: Record<string, unknown>): Promise<boolean>;
+}
 
 /** A trigger type. Triggers are declared on flows, validated at deploy, fired by the server. */
 export interface TriggerDefinition<P = any> {
@@ -167,6 +207,12 @@ export interface TriggerDefinition<P = any> {
   kind?: TriggerKind;
   /** `schedule` kind: the first fire time strictly after `after`, or undefined when there is none */
   nextFire?(properties: P, after: Date): Date | undefined;
+  /**
+   * `polling` kind: one evaluation. Returns the trigger variables of the execution to start, or
+   * undefined when there is none this time; throws when it cannot tell (a host out of reach): the
+   * server logs it and evaluates again after `interval`.
+   */
+  evaluate?(properties: P, ctx: PollContext): Promise<Record<string, unknown> | undefined>;
 }
 
 export function defineTrigger<P>(definition: TriggerDefinition<P>): TriggerDefinition<P> {

@@ -29,6 +29,7 @@ import { kvPutTask } from "./kv/put.task.js";
 import { purgeExecutionsTask, purgeKvTask, purgeLogsTask } from "./purge/purge.tasks.js";
 import { purgeFlowsTask } from "./purge/purge-flows.task.js";
 import { flowTrigger, scheduleTrigger, webhookTrigger } from "./trigger/triggers.js";
+import { httpTrigger } from "./http/http.trigger.js";
 import { toggleTask } from "./trigger/toggle.task.js";
 import { scheduleOnDatesTrigger } from "./trigger/schedule-on-dates.trigger.js";
 import { writeTask } from "./storage/write.task.js";
@@ -62,7 +63,7 @@ export default definePlugin({
   name: "@ferry/plugin-core",
   version: "0.1.0",
   connectionTypes: [httpConnectionType],
-  triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger],
+  triggers: [scheduleTrigger, scheduleOnDatesTrigger, webhookTrigger, flowTrigger, httpTrigger],
   tasks: [logTask, outputValuesTask, returnTask, failTask, sleepTask, loopUntilTask, loopTask, pauseTask, approvalTask, sequentialTask, parallelTask, ifTask, switchTask, forEachTask, eachSequentialTask, eachParallelTask, subflowTask, requestTask, echoTask, kvSetTask, kvPutTask, kvGetTask, kvGetKeysTask, kvDeleteTask,
     purgeExecutionsTask, purgeLogsTask, purgeKvTask, purgeFlowsTask, allowFailureTask, dagTaskDefinition, exitTask, resumeTask, labelsTask, setVariablesTask, unsetVariablesTask,
     killTask,

@@ -47,7 +47,7 @@ describe("operations endpoints", () => {
     const plugins = (await (await t.api("/plugins")).json()) as Array<{ name: string; version: string; tasks: Array<{ type: string; aliases: string[] }>; triggers: Array<{ type: string; kind: string }> }>;
     expect(plugins.map((p) => `${p.name}@${p.version}`)).toEqual(["@ferry/plugin-core@0.1.0", "@ferry/plugin-script@0.1.0"]);
     expect(plugins[0].tasks.find((task) => task.type === "core.Log")?.aliases).toContain("io.kestra.plugin.core.log.Log");
-    expect(plugins[0].triggers.map((trigger) => `${trigger.type}:${trigger.kind}`)).toEqual(["core.trigger.Schedule:schedule", "core.trigger.ScheduleOnDates:schedule", "core.trigger.Webhook:webhook", "core.trigger.Flow:flow"]);
+    expect(plugins[0].triggers.map((trigger) => `${trigger.type}:${trigger.kind}`)).toEqual(["core.trigger.Schedule:schedule", "core.trigger.ScheduleOnDates:schedule", "core.trigger.Webhook:webhook", "core.trigger.Flow:flow", "core.http.Trigger:polling"]);
     expect(plugins[1].tasks.map((task) => task.type)).toEqual(["script.Deno", "script.Node", "script.Shell"]);
   });
 
@@ -55,8 +55,8 @@ describe("operations endpoints", () => {
     const schema = (await (await t.api("/plugins/schemas/flow")).json()) as { required: string[]; $defs: { task: { properties: { type: { enum: string[] } } }; trigger: { properties: { type: { enum: string[] } } } } };
     expect(schema.required).toEqual(["id", "namespace", "tasks"]);
     expect(schema.$defs.task.properties.type.enum.length).toBeGreaterThan(20);
-    // four triggers, each by its Ferry name and Kestra's (Schedule, Webhook and Flow also by Kestra's older names)
-    expect(schema.$defs.trigger.properties.type.enum).toEqual(expect.arrayContaining(["core.trigger.ScheduleOnDates", "io.kestra.plugin.core.trigger.ScheduleOnDates"]));
-    expect(schema.$defs.trigger.properties.type.enum.length).toBe(11);
+    // five triggers, each by its Ferry name and Kestra's (Schedule, Webhook and Flow also by Kestra's older names, http.Trigger by fs.http's)
+    expect(schema.$defs.trigger.properties.type.enum).toEqual(expect.arrayContaining(["core.trigger.ScheduleOnDates", "io.kestra.plugin.core.trigger.ScheduleOnDates", "core.http.Trigger", "io.kestra.plugin.fs.http.Trigger"]));
+    expect(schema.$defs.trigger.properties.type.enum.length).toBe(14);
   });
 });

@@ -1,6 +1,6 @@
 import type { Flow, PluginRegistry, TriggerSpec } from "@ferry/core";
 import {
-  triggerKindProperties, type FlowTriggerProperties, type ScheduleTriggerProperties, type TriggerDefinition, type TriggerKind, type TriggerRef,
+  triggerKindProperties, type FlowTriggerProperties, type PollingTriggerProperties, type ScheduleTriggerProperties, type TriggerDefinition, type TriggerKind, type TriggerRef,
   type WebhookTriggerProperties,
 } from "@ferry/sdk";
 
@@ -20,6 +20,7 @@ export type DeclaredTrigger = Declared &
     | { kind: "webhook"; properties: WebhookTriggerProperties }
     | { kind: "schedule"; properties: ScheduleTriggerProperties }
     | { kind: "flow"; properties: FlowTriggerProperties }
+    | { kind: "polling"; properties: PollingTriggerProperties }
     | { kind: undefined; properties: Record<string, unknown> }
   );
 

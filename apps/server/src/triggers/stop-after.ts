@@ -7,7 +7,7 @@ import type { TriggerIndex } from "./trigger-index.js";
 /**
  * A trigger's `stopAfter`: once an execution it started ends in one of those states, the
  * trigger is disabled, as Kestra's Trigger.resetExecution does. Kestra follows the executions
- * of the triggers its scheduler runs (Schedule among the core ones), so those are the ones
+ * of the triggers its scheduler runs (Schedule and http.Trigger among the core ones), so those are the ones
  * whose `stopAfter` acts here; a Webhook's or a Flow trigger's does nothing, as in Kestra.
  */
 export class StopAfter {
@@ -39,7 +39,8 @@ export class StopAfter {
     // a Loop's iteration carries its root's trigger, but only the root's end counts
     if (change.kind) return;
     // cheap first: most flows have no schedule with stopAfter, and their ends read nothing
-    const candidates = (await this.index.ofKind("schedule")).filter(
+    const scheduled = [...(await this.index.ofKind("schedule")), ...(await this.index.ofKind("polling"))];
+    const candidates = scheduled.filter(
       (t) => t.flow.namespace === change.namespace && t.flow.id === change.flowId && Array.isArray(t.spec.stopAfter) && (t.spec.stopAfter as string[]).includes(change.state),
     );
     if (!candidates.length) return;

@@ -3,6 +3,7 @@ import type { EngineEvents, ExecutionService, FlowStore, JsonStore } from "@ferr
 import { errorMessage, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { FlowTriggerListener } from "./flow-trigger-listener.js";
+import { PollingScheduler } from "./polling-scheduler.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { ScheduleScheduler } from "./schedule-scheduler.js";
 import { StopAfter } from "./stop-after.js";
@@ -22,13 +23,14 @@ export interface TriggersDeps {
   logger: Logger;
 }
 
-/** Everything that starts executions on its own: schedules, Flow triggers, and what webhooks need. */
+/** Everything that starts executions on its own: schedules, polling triggers, Flow triggers, and what webhooks need. */
 export class Triggers {
   readonly index: TriggerIndex;
   readonly starter: TriggerStarter;
   readonly webhooks: WebhookLookup;
   readonly rateLimiter = new RateLimiter();
   readonly scheduler: ScheduleScheduler;
+  readonly polling: PollingScheduler;
   private readonly listener: FlowTriggerListener;
   private readonly stopAfter: StopAfter;
 
@@ -38,6 +40,7 @@ export class Triggers {
     this.starter = new TriggerStarter(repository, deps.executions, deps.secrets, deps.queue, logger);
     this.webhooks = new WebhookLookup(this.index, this.starter, logger);
     this.scheduler = new ScheduleScheduler({ repository, index: this.index, starter: this.starter, logger });
+    this.polling = new PollingScheduler({ repository, index: this.index, starter: this.starter, logger });
     this.listener = new FlowTriggerListener(deps.events, repository, deps.store, this.index, this.starter, logger);
     this.stopAfter = new StopAfter(deps.events, repository, this.index, logger);
   }
@@ -45,12 +48,14 @@ export class Triggers {
   start(): void {
     this.index.start();
     this.scheduler.start();
+    this.polling.start();
     this.listener.start();
     this.stopAfter.start();
   }
 
   async stop(): Promise<void> {
     await this.scheduler.stop();
+    await this.polling.stop();
     await this.listener.stop();
     await this.stopAfter.stop();
     await this.index.stop();

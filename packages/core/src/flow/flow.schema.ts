@@ -92,7 +92,7 @@ export const triggerSchema = z.looseObject({
       }),
     )
     .optional()
-    .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's; Kestra follows no other core trigger's executions)"),
+    .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's or an http.Trigger's, the triggers Kestra's scheduler runs; Kestra follows no other core trigger's executions)"),
   // LabelService.fromTrigger
   labels: z
     .union([z.record(z.string(), z.unknown()), z.array(z.strictObject({ key: z.string(), value: z.unknown() }))])

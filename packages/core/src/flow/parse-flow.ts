@@ -161,7 +161,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
       for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
         // a kind's conditions: execution conditions belong to Flow triggers, where there is an upstream execution
-        const problem = conditionProblem(condition, def?.kind === "schedule" ? "schedule" : def?.kind === "webhook" ? "webhook" : "flow");
+        const problem = conditionProblem(condition, def?.kind === "schedule" ? "schedule" : def?.kind === "webhook" || def?.kind === "polling" ? "webhook" : "flow");
         if (problem) add(["triggers", i, "conditions", j], problem);
       }
     }

@@ -10,7 +10,6 @@ const UNSUPPORTED: Record<string, string> = {
   [core("flow.Template")]: "Kestra removed templates; use io.kestra.plugin.core.flow.Subflow",
   [core("namespace.PurgeFiles")]: "use io.kestra.plugin.core.namespace.DeleteFiles",
   [core("metric.PurgeMetrics")]: "use io.kestra.plugin.core.execution.PurgeExecutions with purgeMetric",
-  [core("http.Trigger")]: "Ferry has no polling triggers; use a Schedule trigger with an io.kestra.plugin.core.http.Request task and an If",
   [core("trigger.BatchWebhook")]: "webhook events are not buffered into batches; use io.kestra.plugin.core.trigger.Webhook (one execution per call)",
   [core("trigger.McpToolTrigger")]: "Ferry serves no MCP tools",
 };

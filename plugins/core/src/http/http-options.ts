@@ -88,7 +88,7 @@ const isFile = (value: unknown): value is z.infer<typeof fileValue> => fileValue
  * segment, or `name`). Returns the body and the content type to send (none for multipart: fetch
  * writes it with its boundary).
  */
-export async function formBody(ctx: RunContext, formData: Record<string, FormValue>, contentType: string | undefined): Promise<{ body: BodyInit; contentType?: string }> {
+export async function formBody(ctx: Pick<RunContext, "getFile">, formData: Record<string, FormValue>, contentType: string | undefined): Promise<{ body: BodyInit; contentType?: string }> {
   if (!contentType?.toLowerCase().startsWith("multipart/form-data")) {
     const texts = Object.entries(formData).map(([k, v]) => {
       if (typeof v !== "string") throw new UserError(`formData.${k}: a file part needs contentType multipart/form-data`);
