@@ -160,6 +160,25 @@ describe("http.Trigger", () => {
       expect(errors().filter((l) => l.trigger === "poll.test/down/http")).toHaveLength(2);
     });
 
+    it("a secret in the request is masked in the error the server logs", async () => {
+      process.env.SECRET_POLL_TOKEN = Buffer.from("poll-token-8d1f2a").toString("base64");
+      try {
+        const closed = createServer();
+        await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+        const downPort = (closed.address() as AddressInfo).port;
+        await new Promise((resolve) => closed.close(resolve));
+        await t.deploy(flow("secret-uri", `    uri: "http://127.0.0.1:${downPort}/hook?token={{ secret('POLL_TOKEN') }}"\n    interval: PT10S\n`));
+        await t.ferry.deps.triggers.index.refresh();
+        lines.length = 0;
+        await evaluateAt(slot(6));
+        const error = lines.find((l) => l.level === 50 && l.trigger === "poll.test/secret-uri/http");
+        expect(error?.msg).toMatch(/\/hook\?token=\*{6} failed/);
+        expect(JSON.stringify(lines)).not.toContain("poll-token-8d1f2a");
+      } finally {
+        delete process.env.SECRET_POLL_TOKEN;
+      }
+    });
+
     it("while an execution it started has not ended, its intervals pass without a call (one active run per trigger, as Kestra)", async () => {
       answer = "ready";
       await t.deploy(`id: busy

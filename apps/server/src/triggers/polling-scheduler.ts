@@ -1,4 +1,5 @@
 import { conditionsHold, isTruthy, renderValue, type ConditionSpec } from "@ferry/core";
+import { SecretMasker } from "@ferry/engine";
 import { errorMessage, newId, parseDuration, type ExecutionState, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
@@ -121,7 +122,14 @@ export class PollingScheduler {
     const claim = await repository.claim(onceKey(`polling:${key}@${slot.toISOString()}`), id, new Date(now.getTime() + CLAIM_TTL_MS).toISOString());
     await record();
     if (!claim.won) return;
-    const variables = await definition.evaluate!(properties, this.context(trigger));
+    // what secret() gives the request (a token in its uri, a header) is masked in what the server logs of it
+    const masker = new SecretMasker();
+    let variables: Record<string, unknown> | undefined;
+    try {
+      variables = await definition.evaluate!(properties, this.context(trigger, masker));
+    } catch (error) {
+      throw new Error(masker.mask(errorMessage(error)));
+    }
     if (!variables) {
       this.options.logger.debug({ trigger: key }, `polling trigger ${key}: condition not met`);
       return;
@@ -142,12 +150,13 @@ export class PollingScheduler {
     return page.results.some((e) => e.trigger?.id === ref.triggerId);
   }
 
-  private context(trigger: PollingTrigger): PollContext {
+  private context(trigger: PollingTrigger, masker: SecretMasker): PollContext {
     const key = refKey(trigger.ref);
     const base = this.options.starter.context(trigger, {});
-    const render = (value: unknown, variables: Record<string, unknown> = {}) => renderValue(value, { ...base, variables: { ...base.variables, ...variables } });
+    const functions = base.functions?.secret ? { ...base.functions, secret: masker.recording(base.functions.secret) } : base.functions;
+    const render = (value: unknown, variables: Record<string, unknown> = {}) => renderValue(value, { ...base, functions, variables: { ...base.variables, ...variables } });
     return {
-      logger: triggerLogger(this.options.logger, key),
+      logger: triggerLogger(this.options.logger, key, masker),
       signal: this.abort.signal,
       render,
       holds: async (expression, variables) => isTruthy(await render(expression, variables)),
@@ -156,8 +165,8 @@ export class PollingScheduler {
 }
 
 /** a plugin's log lines, in the server's log under the trigger's name */
-function triggerLogger(logger: Logger, key: string): TaskLogger {
+function triggerLogger(logger: Logger, key: string, masker: SecretMasker): TaskLogger {
   const child = logger.child({ trigger: key });
-  const at = (level: "trace" | "debug" | "info" | "warn" | "error") => (message: string) => child[level](`polling trigger ${key}: ${message}`);
+  const at = (level: "trace" | "debug" | "info" | "warn" | "error") => (message: string) => child[level](`polling trigger ${key}: ${masker.mask(message)}`);
   return { trace: at("trace"), debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"), log: (level, message) => at(level.toLowerCase() as Lowercase<typeof level>)(message) };
 }
