@@ -86,7 +86,8 @@ tasks:
     const gate = new Promise<void>((resolve) => (open = resolve));
     const insert = own.repository.insertExecution.bind(own.repository);
     own.repository.insertExecution = async (execution, runs) => {
-      await gate;
+      // the first saves of those started here (RUNNING); the rows of those sent through the queue are written CREATED
+      if (execution.state.current === "RUNNING") await gate;
       return insert(execution, runs);
     };
     try {
@@ -167,14 +168,67 @@ tasks:
 `);
       const insert = own.repository.insertExecution.bind(own.repository);
       let refusals = 0;
+      const inserts: string[] = [];
       own.repository.insertExecution = async (execution, runs) => {
+        inserts.push(`${execution.state.current} ${execution.state.histories.map((h) => h.state).join(">")} runs ${(runs ?? []).length}`);
         if (execution.state.current === "RUNNING" && refusals++ === 0) throw new Error("a bad row");
         return insert(execution, runs);
       };
       const created = await own.executions.create({ flow, inputs: {} });
       await own.waitFor(created.id, (e) => e.state.current === "FAILED");
+      // the fallback writes the execution as it was made, not what the refused walk had done to it
+      expect(inserts).toEqual(["RUNNING CREATED>RUNNING runs 1", "CREATED CREATED runs 0"]);
       const logs = (await own.repository.findLogs(created.id)).filter((l) => l.level === "ERROR").map((l) => l.message);
       expect(logs.some((m) => m.includes("a bad row"))).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("the first save's answer lost (the database went away after it landed): the create goes on once it is back, the execution runs once", async () => {
+    const { own } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: unanswered
+namespace: test.created
+tasks:
+  - { id: a, type: core.Log, message: once }
+`);
+      const insert = own.repository.insertExecution.bind(own.repository);
+      let lost = 0;
+      own.repository.insertExecution = async (execution, runs) => {
+        await insert(execution, runs);
+        if (lost++ === 0) throw new OperationalError("Connection terminated unexpectedly");
+      };
+      const created = await own.executions.create({ flow, inputs: {} });
+      await own.waitFor(created.id, (e) => e.state.current === "SUCCESS");
+      const ended = await own.result(created.id);
+      expect(ended.taskRuns.map((r) => `${r.taskId} ${r.state.current} ${r.attempts.length}`)).toEqual(["a SUCCESS 1"]);
+      expect(ended.messages().filter((m) => m === "once")).toHaveLength(1);
+      own.repository.insertExecution = insert;
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("a second create under a taken id on a concurrency-limited flow (saved before its slot) writes nothing: the first runs once", async () => {
+    const { own } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: limited-twice
+namespace: test.created
+concurrency: { limit: 2 }
+tasks:
+  - { id: a, type: core.Log, message: one }
+`);
+      const id = "limitedtwice000000001";
+      await own.executions.create({ flow, inputs: {}, id });
+      await own.waitFor(id, (e) => e.state.current === "SUCCESS");
+      await own.executions.create({ flow, inputs: {}, id, labels: { second: "yes" } });
+      const ended = await own.result(id);
+      expect(ended.execution.state.current).toBe("SUCCESS");
+      expect(ended.taskRuns.map((r) => `${r.taskId} ${r.state.current} ${r.attempts.length}`)).toEqual(["a SUCCESS 1"]);
+      expect(ended.execution.labels.second).toBeUndefined();
     } finally {
       await own.close();
     }

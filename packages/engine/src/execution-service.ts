@@ -1,6 +1,6 @@
 import { resolveExecutionInputs, type Callable, type Flow } from "@ferry/core";
 import {
-  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, ConflictError, copyPlain,
+  assertStorableText, executionPrefix, parseZonedDateTime, isStorageUri, namespaceFilesPrefix, newId, OperationalError, storageKeyOf, toStorageUri, UserError, type AesGcm, type ExecutionRecord, type Queue, type TaskRunRecord, AlreadyExistsError, ConflictError,
   type Repository,
 } from "@ferry/sdk";
 import { ExecutionState, newState, transition } from "./executor/execution-state.js";
@@ -341,10 +341,11 @@ export class ExecutionService {
     if (failed?.behavior === "FAIL_EXECUTION") transition(execution.state, "FAILED", now);
     // started here, its row goes in with its first event's save (Executor.startNew); under a
     // concurrency limit its slot is taken first, which a repair must not find ownerless: saved first
-    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(copyPlain(execution), () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
-    if (!first) await this.repository.saveExecution(execution);
-    // the id was taken (two creators of one claimed id): the other's execution, nothing written here
-    else if ((await first) === "exists") return execution;
+    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(execution, () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
+    // the id was taken (two creators of one claimed id, or a create said again after its answer was
+    // lost): the other's execution, nothing written here. An insert on either path: an upsert would
+    // set the row back to CREATED at version 0 under the task runs it has, which would run again.
+    if ((first ? await first : await this.insertNew(execution)) === "exists") return execution;
     await this.warnUndeclared(execution, request.inputs ?? {}, inputs);
     if (failed) await this.logFailedChecks(execution, failed);
     if (failed?.behavior === "FAIL_EXECUTION") {
@@ -400,6 +401,17 @@ export class ExecutionService {
    * Kestra's FlowInputOutput.readExecutionInputs: a value given for no enabled input (undeclared,
    * or disabled by its dependsOn) is dropped, and the execution's logs say so, in Kestra's words.
    */
+  /** a new execution's row, written only if its id is free */
+  private async insertNew(execution: ExecutionRecord): Promise<"inserted" | "exists"> {
+    try {
+      await this.repository.insertExecution({ ...execution, version: execution.version ?? 0 });
+      return "inserted";
+    } catch (error) {
+      if (error instanceof AlreadyExistsError) return "exists";
+      throw error;
+    }
+  }
+
   private async warnUndeclared(execution: ExecutionRecord, given: Record<string, unknown>, resolved: Record<string, unknown>): Promise<void> {
     const dropped = Object.keys(given).filter((key) => !Object.hasOwn(resolved, key));
     if (!dropped.length) return;

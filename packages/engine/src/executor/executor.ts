@@ -28,7 +28,7 @@ import { checkAssertionSlas, checkMaxDurationSlas, slaWakeupId } from "./sla.js"
 import { afterExecutionPending, walkAfterExecution } from "./after-execution.js";
 import { admit, admitRestart, admitRestarted, isQueuedRestart, releaseIfEnded } from "./concurrency-limit.js";
 import { heldRuns, SavedExecutions, type SavedExecution } from "./saved-executions.js";
-import { FoldedAfterSave, SaveOutcomeUnknown } from "./save-outcome.js";
+import { FoldedAfterSave, insertLanded, SaveOutcomeUnknown } from "./save-outcome.js";
 import { HeldTaskRun, inFlightPackedFromCount, plainTaskRun, repackHeld, unpackedCount } from "./held-task-run.js";
 import { sharedFolderParent } from "./shared-folder.js";
 import { StartingHere } from "./start-here.js";
@@ -138,7 +138,14 @@ export class Executor {
       // under the lock: an execution of this id handled here already (its id taken) saves as before until this insert is refused
       this.unsaved.set(id, inserted);
       try {
-        const state = await this.processOn({ type: "created", executionId: id }, { execution: { ...execution, version: 0 }, taskRuns: [] }, true);
+        const state = await this.processOn({ type: "created", executionId: id }, { execution: { ...execution, version: 0 }, taskRuns: [] }, true).catch(async (error: unknown) => {
+          // the insert's answer was lost: landed after all, what follows it is owed (as finishIfSaved)
+          if (!(error instanceof SaveOutcomeUnknown) || !(await insertLanded(error.state, this.deps.repository, () => this.stopping))) throw error;
+          this.unsaved.delete(id);
+          inserted();
+          await this.afterSave(error.state);
+          return error.state;
+        });
         if (this.unsaved.has(id)) throw new UnexpectedError(`the first event of execution ${id} saved nothing`);
         this.keep(id, state === "recheck" ? undefined : state);
       } catch (error) {

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, isUnavailable, type ExecutionRecord, type Repository } from "@ferry/sdk";
+import { AlreadyExistsError, copyPlain, isUnavailable, type ExecutionRecord, type Repository } from "@ferry/sdk";
 import type { StartHere } from "../execution-service.js";
 import type { ExecutorEvent } from "../messages.js";
 import { SaveOutcomeUnknown } from "./save-outcome.js";
@@ -68,8 +68,9 @@ export class StartingHere implements StartHere {
         inserted();
         resolve("inserted");
       };
+      // the walk changes what it is given in place: `execution` stays as it was made, for the fallback below
       void this.deps
-        .handleNew(execution, wrote)
+        .handleNew(copyPlain(execution), wrote)
         .catch(async (error: unknown) => {
           // written: what failed followed the save, as a delivery's handler's failure
           if (written) return this.deps.failOnError(event, error);
