@@ -88,7 +88,7 @@ describe("execution files", () => {
       [b.inputs.doc, 403, /is not a file of execution/],
       ["ferry://files/test/_files/x.txt", 403, /is not a file of execution/],
       [`ferry://files/test/files/executions/${a.id}/../${b.id}/inputs/doc/b.txt`, 400, /unsafe storage key/],
-      ["/etc/passwd", 400, /not a ferry:\/\/ URI/],
+      ["/etc/passwd", 400, /not a ferry:\/\/ \(or Kestra's kestra:\/\/\) URI/],
       [`ferry://files/test/files/executions/${a.id}/never-written.txt`, 404, /has no file/],
     ];
     for (const [uri, status, message] of cases) {

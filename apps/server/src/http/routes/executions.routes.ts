@@ -101,13 +101,16 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
     assertStorableText(from, `label ${FROM_LABEL}`, 422);
     const waiting = wait ? waitForEnd(id) : undefined;
+    let created: Awaited<ReturnType<typeof deps.executions.create>>;
     try {
-      await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
+      created = await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;
     }
-    return c.json(await answer(id, waiting && (await waiting)));
+    // Kestra answers the execution as created (CREATED); its row may be further on already (its first
+    // save is the insert: RUNNING, the first task run QUEUED)
+    return c.json(waiting ? await answer(id, await waiting) : await executionJson(store, created, []));
   });
 
   app.get("/:id", async (c) => c.json(await read(c.req.param("id"))));
