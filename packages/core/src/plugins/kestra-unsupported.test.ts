@@ -37,7 +37,8 @@ describe("Kestra core types Ferry does not run yet", () => {
   it("every type listed is one no loaded plugin provides (a type that gains an implementation leaves the list)", async () => {
     const source = await import("node:fs/promises").then((fs) => fs.readFile(new URL("./kestra-unsupported.ts", import.meta.url), "utf8"));
     const listed = [...source.matchAll(/\[core\("([\w.]+)"\)\]/g)].map((m) => `io.kestra.plugin.core.${m[1]}`);
-    expect(listed.length).toBeGreaterThan(5);
+    // the pattern reads the list (five left once PurgeFlows, http.Trigger and SseRequest were built)
+    expect(listed.length).toBeGreaterThan(0);
     for (const type of listed) expect([type, registry.task(type), registry.trigger(type)]).toEqual([type, undefined, undefined]);
   });
 });
