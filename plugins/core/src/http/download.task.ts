@@ -1,6 +1,6 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
-import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
+import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, urlRequestShape } from "./http-options.js";
 
 /**
  * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
@@ -35,12 +35,7 @@ export const downloadTask = defineTask({
     "answer's Content-Disposition or with the extension of `uri`. Outputs `uri`, `code`, `headers` and `length`. A status of 400 or more fails the task unless " +
     "`options.allowFailed` (in Kestra's words: `Failed http request with response code …`); `options` also takes `followRedirects` and `auth` as Request's; an empty body fails it (`No response from server`) unless `failOnEmptyResponse: false` (then a warning) or `options.allowFailed`; a body shorter than its Content-Length fails it.",
   properties: z.strictObject({
-    uri: z.url(),
-    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
-    headers: z.record(z.string(), schema.text()).default({}),
-    body: schema.text().optional(),
-    contentType: z.string().default("application/json"),
-    formData: z.record(z.string(), formValueSchema).optional(),
+    ...urlRequestShape,
     failOnEmptyResponse: schema.bool().default(true),
     allowFailed: schema.bool().default(false).describe("Kestra's deprecated spelling of options.allowFailed"),
     options: httpOptionsSchema.optional(),

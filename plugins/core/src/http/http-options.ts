@@ -80,6 +80,16 @@ export const redirectOf = (options: HttpOptions | undefined): RequestRedirect =>
 const fileValue = z.strictObject({ content: z.string().min(1), name: z.string().min(1) });
 export const formValueSchema = z.union([schema.text(), fileValue, z.unknown()]);
 export type FormValue = z.infer<typeof formValueSchema>;
+
+/** the request properties of the tasks that send one whole URL with a text body (Download, SseRequest; Request has its own: connections, any body) */
+export const urlRequestShape = {
+  uri: z.url(),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
+  headers: z.record(z.string(), schema.text()).default({}),
+  body: schema.text().optional(),
+  contentType: z.string().default("application/json"),
+  formData: z.record(z.string(), formValueSchema).optional(),
+};
 const isFile = (value: unknown): value is z.infer<typeof fileValue> => fileValue.safeParse(value).success;
 
 /**

@@ -1,5 +1,5 @@
 import { defineTask, OperationalError, schema, UserError, z } from "@ferry/sdk";
-import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
+import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, urlRequestShape } from "./http-options.js";
 
 /** one Server-Sent Event as Kestra's HttpSseEvent serializes it: data (JSON when it parses), id, name, comment, retry */
 type SseEvent = { data?: unknown; id?: string; name?: string; comment?: string; retry?: string };
@@ -65,12 +65,7 @@ export const sseRequestTask = defineTask({
     "`concatJqExpression`, jq runs over each event and the texts, numbers or booleans it gives are joined into `result` instead (`events` then absent). A jq that " +
     "fails or gives another kind of value fails the task, unless `failedOnMissingJq: false` (the event is then skipped).",
   properties: z.strictObject({
-    uri: z.url(),
-    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).default("GET"),
-    headers: z.record(z.string(), schema.text()).default({}),
-    body: schema.text().optional(),
-    contentType: z.string().default("application/json"),
-    formData: z.record(z.string(), formValueSchema).optional(),
+    ...urlRequestShape,
     options: httpOptionsSchema.optional(),
     concatJqExpression: schema.text().optional(),
     failedOnMissingJq: schema.bool().default(true),
