@@ -53,9 +53,10 @@ export class StartingHere implements StartHere {
    * the event's save inserts its row with what the walk did (the first task run QUEUED): one
    * statement where a create and a save were two. Settles once written, `inserted` called first
    * ("exists": its id was taken, nothing written). Before that, a database out of reach rejects
-   * (the caller answers 503, nothing saved: should the insert have landed unanswered, it is
-   * RUNNING with its job unsent, which the reconciler sends as a run left unclaimed) and any other
-   * failure saves it as created, then fails it as a delivery's handler would.
+   * once the executor found no row of this insert (Executor.handleNew polls for it: insertLanded)
+   * — the caller answers 503; should the insert have landed and the database stayed away, it is
+   * RUNNING with its job unsent, which the reconciler sends as a run left unclaimed — and any
+   * other failure saves it as created, then fails it as a delivery's handler would.
    */
   startNew(execution: ExecutionRecord, inserted: () => void): Promise<"inserted" | "exists"> | undefined {
     if (!this.mayStart()) return undefined;
