@@ -125,10 +125,9 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
       }
       const part = raw as InputRules & { expression?: string };
       if (refused.has(part.type)) ctx.addIssue({ code: "custom", path: [key, i, "type"], message: `${where}: a ${noun} cannot be of type ${part.type}` });
-      if (input.type === "OBJECT") {
-        for (const property of ["defaults", "prefill", "dependsOn", "expression"] as const) {
-          if (part[property] !== undefined) ctx.addIssue({ code: "custom", path: [key, i, property], message: `${where}: a property cannot declare ${property}` });
-        }
+      // Kestra's RecordFieldsValidator, shared by an OBJECT's properties and a TABLE's columns
+      for (const property of ["defaults", "prefill", "dependsOn", "expression"] as const) {
+        if (part[property] !== undefined) ctx.addIssue({ code: "custom", path: [key, i, property], message: `${where}: a ${noun} cannot declare ${property}` });
       }
       if (seen.has(part.id)) ctx.addIssue({ code: "custom", path: [key, i, "id"], message: `${where}: two ${key} named '${part.id}'` });
       seen.add(part.id);
@@ -170,6 +169,10 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
       return refuse(highName, `${lowName} ${low} is ${highName === "max" ? "more" : "later"} than ${highName} ${high}`);
     }
   }
+  if (input.type === "FILE" && typeof input.defaults === "string" && !holdsTemplate(input.defaults)) {
+    const problem = fileDefaultProblem(input.defaults);
+    if (problem) return refuse("defaults", problem);
+  }
   // Kestra 1.1: "prefill and defaults cannot be used on the same input"
   if (input.prefill !== undefined && input.defaults !== undefined) return refuse("prefill", "Inputs with a default value cannot also have a prefill.");
   if (input.prefill !== undefined && input.prefill !== null && !holdsTemplate(input.prefill) && input.expression === undefined && !attempt("prefill", () => checkInputValue(input, input.prefill), "the prefill ")) return;
@@ -185,6 +188,18 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
       refuse("defaults", `the default ${(error as Error).message.replace(/^the value /, "")}`);
     }
   }
+}
+
+/**
+ * Kestra's FileInputValidator: a FILE input's default names a file by URI, a namespace file
+ * (`nsfile:///path`) or a local file (`file:///path`, read from the paths its configuration
+ * allows). Ferry reads namespace files; it has no allowed local paths, so `file://` is refused by name.
+ */
+function fileDefaultProblem(value: string): string | undefined {
+  const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
+  if (scheme === "nsfile") return undefined;
+  if (scheme === "file") return "not supported by Ferry yet: a FILE input's default read from a local file (file://); give a namespace file (nsfile:///path)";
+  return `inputs of type 'FILE' only support \`defaults\` as local files using a file URI or as namespace files using a nsfile URI: '${value.slice(0, 100)}' is neither (Ferry reads namespace files: nsfile:///path)`;
 }
 
 function ofType<T extends (typeof TYPES)[number]>(type: T) {

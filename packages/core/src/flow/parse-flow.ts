@@ -5,13 +5,13 @@ import { checkTemplate } from "../expressions/index.js";
 import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
 import { inputDependencyProblems } from "./input-dependencies.js";
-import { dashedInputReferences } from "./input-references.js";
+import { dashedInputReferences, dashedOutputReferences } from "./input-references.js";
 import { flowSchema, taskSchema } from "./flow.schema.js";
 import { inputSchema } from "./input.schema.js";
 import { invalidFlowError } from "./invalid-flow.error.js";
 import { triggerInputProblems } from "./literal-inputs.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
-import { applyTaskDefaults, applyTriggerDefaults, PLUGIN_DEFAULTS_REF, unresolvedRefMessage } from "./plugin-defaults.js";
+import { applyTaskDefaults, applyTriggerDefaults, checkDefaultValues, PLUGIN_DEFAULTS_REF, unresolvedRefMessage } from "./plugin-defaults.js";
 import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists, tasksAtPath } from "./task-tree.js";
@@ -50,10 +50,24 @@ export function parseFlow(source: string, registry: PluginRegistry): Flow {
 export function yamlDocumentErrors(doc: Document): { message: string; errors: ErrorDetail[] } | undefined {
   if (!doc.errors.length) return undefined;
   const errors = doc.errors.map((e) => ({
-    message: /call stack/i.test(e.message) ? `nested too deeply (at most ${MAX_NESTING} levels)` : e.message.split("\n")[0],
+    message: /call stack/i.test(e.message) ? `nested too deeply (at most ${MAX_NESTING} levels)` : e.code === "DUPLICATE_KEY" ? duplicateKeyMessage(e.message) : e.message.split("\n")[0],
     line: e.linePos?.[0].line,
   }));
   return { message: `invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, errors };
+}
+
+/**
+ * A key written twice in one map, named as Kestra's parser names it (YamlParserTest.duplicateKey:
+ * "Duplicate field 'variables.tf'"). The yaml library's pretty message quotes the line with a
+ * caret under the key: the key is read from there.
+ */
+function duplicateKeyMessage(message: string): string {
+  const lines = message.split("\n");
+  const caret = lines.findIndex((line) => /^\s*\^+\s*$/.test(line));
+  const written = caret > 0 ? lines[caret - 1].slice(lines[caret].indexOf("^")) : "";
+  const key = /^(?:"([^"]*)"|'([^']*)'|([^:#]+?))\s*:/.exec(written);
+  const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined;
+  return name ? `Duplicate field '${name}': the keys of a map must be unique` : lines[0];
 }
 
 function parseFlowSource(source: string, registry: PluginRegistry): Flow {
@@ -92,8 +106,9 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         for (const key of issue.keys) add([...path, key], `unknown property '${key}'`);
         continue;
       }
-      if (isTemplated(valueAt(value, issue.path as Path))) continue;
-      add(path, issue.message);
+      const at = valueAt(value, issue.path as Path);
+      if (isTemplated(at)) continue;
+      add(path, plainMessage(issue.message, path, at));
     }
   };
 
@@ -114,6 +129,13 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
           add(["labels", key], (error as Error).message);
         }
       }
+    }
+    for (const key of ["pluginDefaults", "taskDefaults"] as const) {
+      const defaults = (flow as { [k in typeof key]?: Flow["pluginDefaults"] })[key];
+      if (!Array.isArray(defaults)) continue;
+      const checked = checkDefaultValues(defaults, registry);
+      for (const problem of checked.problems) add([key, problem.index, "values", problem.key], problem.message);
+      (flow as { [k in typeof key]?: Flow["pluginDefaults"] })[key] = checked.defaults;
     }
     const { taskDefaults } = flow as { taskDefaults?: Flow["pluginDefaults"] };
     if (taskDefaults) {
@@ -170,11 +192,13 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       if (call.namespace === flow.namespace && call.flowId === flow.id) add(call.path, `Recursive call to flow [${flow.namespace}.${flow.id}]`);
     }
     checkUnique(flow.triggers ?? [], "triggers", add);
+    checkPreconditionIds(flow, registry, add);
     for (const [i, output] of (flow.outputs ?? []).entries()) checkTemplates(output.value, ["outputs", i, "value"], add);
     checkUnique(flow.inputs ?? [], "inputs", add);
     for (const problem of inputDependencyProblems(flow.inputs ?? [])) add(problem.path, problem.message);
     const dashed = dashedInputReferences(flow, registry);
     if (dashed) add(["inputs"], dashed);
+    for (const problem of dashedOutputReferences(flow, registry)) add(problem.path, problem.message);
     // what a trigger gives the flow's inputs, once those parsed: a literal that breaks a rule would fail every start
     if (!errors.some((e) => e.path?.startsWith("inputs"))) for (const problem of triggerInputProblems(flow, registry)) add(problem.path, problem.message);
     checkUnique(flow.outputs ?? [], "outputs", add);
@@ -193,9 +217,11 @@ function validateTasks(
   addIssues: (base: Path, issues: z.core.$ZodIssue[], value: unknown) => void,
   /** the list is one a flowable made itself, not one the flow wrote */
   made = false,
+  /** the flow wrote one task at `base`, not a list */
+  single = false,
 ) {
   for (const [i, task] of tasks.entries()) {
-    const path = [...base, i];
+    const path = single ? base : [...base, i];
     if (task && typeof task === "object" && "when" in task) renameWhen(task as Record<string, unknown>, path, add);
     const shape = taskSchema.safeParse(task);
     if (!shape.success) {
@@ -223,7 +249,9 @@ function validateTasks(
     for (const [key, value] of Object.entries(props)) if (!childKeys.has(key)) checkTemplates(value, [...path, key], add);
     for (const [subPath, list] of childTaskLists(def, spec)) {
       const written = tasksAtPath(spec, subPath.map(String)).length > 0;
-      validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues, !written);
+      // one task where a list would be (a Dag's `task`, Pause's onPause): its path has no index
+      const single = written && !Array.isArray(valueAt(spec, subPath));
+      validateTasks(list, [...path, ...subPath], registry, seen, add, addIssues, !written, single);
     }
     if (def.kind === "flowable" && def.sharedFolder) validateSharedFolderTasks(spec, path, registry, add);
   }
@@ -307,6 +335,23 @@ function checkTemplates(value: unknown, path: Path, add: (path: Path, message: s
   else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) checkTemplates(v, [...path, k], add);
 }
 
+/**
+ * Kestra's FlowValidator: the `preconditions.id` of the flow's Flow triggers are unique (it keys
+ * the state each one keeps of the executions it has seen).
+ */
+function checkPreconditionIds(flow: Flow, registry: PluginRegistry, add: (path: Path, message: string) => void) {
+  const seen = new Map<string, number>();
+  const duplicates = new Map<string, number>();
+  for (const [i, trigger] of (flow.triggers ?? []).entries()) {
+    if (registry.trigger(trigger.type)?.kind !== "flow") continue;
+    const id = (trigger as { preconditions?: { id?: unknown } }).preconditions?.id;
+    if (typeof id !== "string") continue;
+    if (seen.has(id) && !duplicates.has(id)) duplicates.set(id, i);
+    else seen.set(id, i);
+  }
+  for (const [id, i] of duplicates) add(["triggers", i, "preconditions", "id"], `Duplicate preconditions with id [${id}]: each Flow trigger's preconditions need an id of their own`);
+}
+
 function checkUnique(items: Array<{ id: string }>, key: string, add: (path: Path, message: string) => void) {
   const seen = new Set<string>();
   items.forEach((item, i) => {
@@ -342,6 +387,20 @@ function withoutKeys(object: Record<string, unknown>, keys: Set<string>): Record
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(object)) if (!keys.has(k)) out[k] = v;
   return out;
+}
+
+/**
+ * zod's generic words for a property left out, null or an empty list, said as Kestra's
+ * validation says them ("must not be null", "must not be empty"), naming the property.
+ * Any message a schema chose itself is kept.
+ */
+function plainMessage(message: string, path: Path, value: unknown): string {
+  const key = [...path].reverse().find((part) => typeof part === "string");
+  const name = key === undefined ? "the value" : `'${key}'`;
+  if (value === undefined && /^Invalid input(: expected \w+, received undefined)?$/.test(message)) return `missing required property ${name}`;
+  if (value === null && /^Invalid input(: expected \w+, received null)?$/.test(message)) return `${name} must not be null`;
+  if (/^Too small: expected array to have >=1 items?$/.test(message)) return `${name} must not be empty`;
+  return message;
 }
 
 function valueAt(value: unknown, path: Path): unknown {

@@ -1,5 +1,6 @@
+import type { z } from "zod";
 import type { PluginRegistry } from "../plugins/registry.js";
-import type { Flow, TaskSpec } from "./flow.types.js";
+import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { childTaskLists } from "./task-tree.js";
 
 export type PluginDefault = NonNullable<Flow["pluginDefaults"]>[number];
@@ -105,4 +106,45 @@ function replaceAt(spec: Record<string, unknown>, path: Array<string | number>, 
   const last = path[path.length - 1];
   // a single task where the flow wrote one (Pause's onPause, a Dag entry's task) stays a single task
   at[last] = Array.isArray(at[last]) ? list : list[0];
+}
+
+/** what every trigger takes beside its type's own properties (parseFlow reads them itself) */
+const COMMON_TRIGGER_KEYS = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", "labels", PLUGIN_DEFAULTS_REF]);
+
+/** the property names an object schema declares; undefined when it takes any key (a loose object, a catchall) or is not an object */
+function declaredKeys(schema: z.ZodType): Set<string> | undefined {
+  let inner = schema as z.ZodType & { _zod: { def: Record<string, unknown> } };
+  for (let i = 0; i < 10; i++) {
+    const def = inner._zod.def as { type: string; in?: z.ZodType; innerType?: z.ZodType; shape?: Record<string, unknown>; catchall?: { _zod: { def: { type: string } } } };
+    if (def.type === "pipe" && def.in) inner = def.in as typeof inner;
+    else if ((def.type === "optional" || def.type === "default" || def.type === "prefault") && def.innerType) inner = def.innerType as typeof inner;
+    else if (def.type === "object") return def.shape && (def.catchall === undefined || def.catchall._zod.def.type === "never") ? new Set(Object.keys(def.shape)) : undefined;
+    else return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Kestra's PluginDefaultValidator (PluginDefaultService.validateDefault): a default for a known
+ * type names only properties of that type, refused where the default is written, in Kestra's
+ * words. A default for a prefix (`io.kestra.plugin.scripts`) or an unknown type is not checked,
+ * as in Kestra. Answers the problems and the defaults without the refused values, so the tasks
+ * they would reach are not refused a second time for what they did not write.
+ */
+export function checkDefaultValues(defaults: PluginDefault[], registry: PluginRegistry): { problems: Array<{ index: number; key: string; message: string }>; defaults: PluginDefault[] } {
+  const problems: Array<{ index: number; key: string; message: string }> = [];
+  const cleaned = defaults.map((d, index) => {
+    if (!isMap(d) || typeof d.type !== "string" || !isMap(d.values)) return d;
+    const task = registry.task(d.type);
+    const trigger = task ? undefined : registry.trigger(d.type);
+    const definition = task ?? trigger;
+    const keys = definition && declaredKeys(definition.properties);
+    if (!keys) return d;
+    const common = task ? COMMON_TASK_KEYS : COMMON_TRIGGER_KEYS;
+    const unknown = Object.keys(d.values).filter((key) => !keys.has(key) && !common.has(key));
+    if (!unknown.length) return d;
+    for (const key of unknown) problems.push({ index, key, message: `Invalid Plugin Default: No property '${key}' exists in plugin '${d.type}'` });
+    return { ...d, values: Object.fromEntries(Object.entries(d.values).filter(([key]) => !unknown.includes(key))) };
+  });
+  return { problems, defaults: cleaned };
 }

@@ -22,6 +22,11 @@ describe("Kestra core types Ferry does not run yet", () => {
     expect(errors).toContainEqual(expect.objectContaining({ path: "tasks[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.plugin\.core\.flow\.Template is not supported by Ferry yet: .*Subflow/) }));
   });
 
+  it("the Template task's pre-0.17 name (Kestra's flows/templates/ and flows/tests/with-template.yaml) is refused by name too", () => {
+    const errors = refusal(`id: with-failed-template\nnamespace: io.kestra.tests\ntasks:\n  - id: template\n    type: io.kestra.core.tasks.flows.Template\n    namespace: io.kestra.tests\n    templateId: invalid\n`);
+    expect(errors).toEqual([expect.objectContaining({ path: "tasks[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.core\.tasks\.flows\.Template is not supported by Ferry yet: Kestra removed templates; use io\.kestra\.plugin\.core\.flow\.Subflow/) })]);
+  });
+
   it("a trigger of one too", () => {
     const errors = refusal(`id: batch\nnamespace: company.team\ntasks:\n  - { id: x, type: io.kestra.plugin.core.log.Log, message: x }\ntriggers:\n  - { id: b, type: io.kestra.plugin.core.trigger.BatchWebhook, key: k, eventsCount: 10 }\n`);
     expect(errors).toContainEqual(expect.objectContaining({ path: "triggers[0].type", message: expect.stringMatching(/^Kestra's io\.kestra\.plugin\.core\.trigger\.BatchWebhook is not supported by Ferry yet: .*Webhook/) }));

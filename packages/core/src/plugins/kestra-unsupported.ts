@@ -8,6 +8,8 @@ const core = (name: string) => `io.kestra.plugin.core.${name}`;
 
 const UNSUPPORTED: Record<string, string> = {
   [core("flow.Template")]: "Kestra removed templates; use io.kestra.plugin.core.flow.Subflow",
+  // its name before 0.17, which Kestra's own test flows (flows/templates/, flows/tests/with-template.yaml) still write
+  "io.kestra.core.tasks.flows.Template": "Kestra removed templates; use io.kestra.plugin.core.flow.Subflow",
   [core("namespace.PurgeFiles")]: "use io.kestra.plugin.core.namespace.DeleteFiles",
   [core("metric.PurgeMetrics")]: "use io.kestra.plugin.core.execution.PurgeExecutions with purgeMetric",
   [core("trigger.BatchWebhook")]: "webhook events are not buffered into batches; use io.kestra.plugin.core.trigger.Webhook (one execution per call)",
