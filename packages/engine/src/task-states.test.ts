@@ -18,8 +18,14 @@ describe("Kestra's tasks variable and tasksWithState()", () => {
     const withState = tasksWithStateFunction(tasks);
     expect(await withState(["failed"], {})).toEqual([{ taskId: "inner", state: "FAILED", value: "b" }, { taskId: "boom", state: "FAILED" }]);
     expect(await withState([], { state: "SUCCESS" })).toEqual([{ taskId: "ok", state: "SUCCESS" }, { taskId: "inner", state: "SUCCESS", value: "a" }]);
-    expect(() => withState([], {})).toThrow(/expects an argument 'state'/);
+    // the newest TasksWithStateFunction's argument default: FAILED
+    expect(await withState([], {})).toEqual(await withState(["FAILED"], {}));
     expect(await tasksWithStateFunction(undefined)(["FAILED"], {})).toEqual([]);
+  });
+
+  it("prints each run's keys in the order Kestra's HashMap prints them (RunContextTest.failedTasksVariable, foreach-switch-failed.yaml)", async () => {
+    const printed = await renderString("{{ tasksWithState('failed') }}", { variables: { tasks }, functions: { tasksWithState: tasksWithStateFunction(tasks) } });
+    expect(printed).toBe('[{"state":"FAILED","value":"b","taskId":"inner"},{"state":"FAILED","taskId":"boom"}]');
   });
 
   it("answers `is empty` as Kestra's TasksWithStateFunctionTest asserts", async () => {

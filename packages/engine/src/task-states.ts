@@ -17,20 +17,23 @@ export function tasksVariable(states: NonNullable<ContextRef["taskStates"]>): Re
 
 /**
  * tasksWithState(state): the task runs of `tasks` in that state (any case), as Kestra's
- * TasksWithStateFunction lists them: `{taskId, state}`, with `value` for a run of a value.
+ * TasksWithStateFunction lists them: `{state, taskId}`, with `value` for a run of a value. Each is a
+ * Java HashMap there, which prints its keys in the order of their hash buckets — state, value,
+ * taskId — and RunContextTest.failedTasksVariable reads that text, so the keys come in that order.
+ * Without an argument, the state is FAILED (the function's argument default).
  */
 export function tasksWithStateFunction(tasks: Record<string, unknown> | undefined): Callable {
   return (args, named) => {
-    const wanted = "state" in named ? named.state : args[0];
-    if (wanted === undefined) throw new UserError("The 'tasksWithState' function expects an argument 'state'.");
+    const wanted = "state" in named ? named.state : args.length ? args[0] : "FAILED";
+    if (wanted === undefined || wanted === null) throw new UserError("The 'tasksWithState' function expects an argument 'state'.");
     const state = String(wanted).toUpperCase();
     const found: Array<Record<string, unknown>> = [];
     for (const [taskId, details] of Object.entries(tasks ?? {})) {
       for (const [key, entry] of Object.entries(details as Record<string, unknown>)) {
         if (key === "state" && typeof entry === "string") {
-          if (entry.toUpperCase() === state) found.push({ taskId, state });
+          if (entry.toUpperCase() === state) found.push({ state, taskId });
         } else if (entry && typeof entry === "object" && typeof (entry as { state?: unknown }).state === "string") {
-          if ((entry as { state: string }).state.toUpperCase() === state) found.push({ taskId, state, value: key });
+          if ((entry as { state: string }).state.toUpperCase() === state) found.push({ state, value: key, taskId });
         }
       }
     }
