@@ -4,6 +4,7 @@ import type { ApiDeps } from "./api-deps.js";
 import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
+import { refuseOtherTenants, tenantlessPath } from "./tenant.js";
 import { prometheusRegistry } from "./prometheus.js";
 import { bodyHeader, bodyRead, limitBody } from "./request-body.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
@@ -49,15 +50,16 @@ const refuseNul: MiddlewareHandler = async (c, next) => {
   return next();
 };
 
-/** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
+/** The HTTP API: Kestra's paths and JSON shapes under /api/v1, and under /api/v1/main (Kestra's tenant path). */
 export function createApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+  const app = new Hono({ getPath: tenantlessPath });
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.use("*", closeWhenBodyUnread);
   app.use("*", refuseNul);
   const auth = deps.config.server.auth;
   if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
+  app.use("/api/*", refuseOtherTenants);
   app.use(
     "/api/*",
     limitBody(deps.config.server.maxBodySize, (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413)),

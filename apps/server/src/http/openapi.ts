@@ -14,7 +14,12 @@ const page = [query("page", "1-based page", { type: "integer", default: 1 }), qu
 
 export const openApiDocument = {
   openapi: "3.1.0",
-  info: { title: "Ferry API", version: "0.1.0", description: "Kestra-shaped REST API of the Ferry workflow orchestrator." },
+  info: {
+    title: "Ferry API",
+    version: "0.1.0",
+    description:
+      "Kestra-shaped REST API of the Ferry workflow orchestrator. Every `/api/v1/...` path is also served as `/api/v1/main/...`, Kestra's tenant path (`/api/v1/{tenant}/...`, OSS tenant `main`) that Kestra's SDKs and kestractl send: Ferry has one tenant, `main`; any other answers 404 naming it, and so do Kestra's Enterprise-only roots (users, groups, roles, service-accounts…).",
+  },
   paths: {
     "/health": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
     "/health/live": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
