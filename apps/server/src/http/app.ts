@@ -24,6 +24,7 @@ import { logRoutes } from "./routes/logs.routes.js";
 import { historyRoutes, logSearchRoutes } from "./routes/history.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
+import { namespaceRoutes } from "./routes/namespaces.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
 import { serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
@@ -103,19 +104,12 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/history", historyRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
-  /** namespaces with a flow, a KV pair or a connection, and their parents: `company.team` brings `company` */
-  app.get("/api/v1/namespaces", async (c) => {
-    const all = new Set<string>();
-    for (const namespace of await deps.repository.listNamespaces()) {
-      const parts = namespace.split(".");
-      parts.forEach((_, i) => all.add(parts.slice(0, i + 1).join(".")));
-    }
-    return c.json([...all].sort().map((id) => ({ id })));
-  });
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
   app.route("/api/v1/namespaces", connectionRoutes(deps));
+  // after the routes under /namespaces/{namespace}/...: GET /namespaces/{id} is one segment
+  app.route("/api/v1/namespaces", namespaceRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   app.route("/api/v1/server", serverInfoRoutes(deps));
   let flowSchema: object | undefined;
