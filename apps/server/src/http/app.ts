@@ -26,7 +26,7 @@ import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
 import { namespaceRoutes } from "./routes/namespaces.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
-import { serverInfoRoutes } from "./routes/server-info.routes.js";
+import { kestraConfigurationRoutes, serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -112,6 +112,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/namespaces", namespaceRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   app.route("/api/v1/server", serverInfoRoutes(deps));
+  app.route("/api/v1/configs", kestraConfigurationRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
   app.route("/api/v1/plugins", pluginDocRoutes(deps));

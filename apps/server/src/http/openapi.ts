@@ -18,7 +18,7 @@ export const openApiDocument = {
     title: "Ferry API",
     version: "0.1.0",
     description:
-      "Kestra-shaped REST API of the Ferry workflow orchestrator. Every `/api/v1/...` path is also served as `/api/v1/main/...`, Kestra's tenant path (`/api/v1/{tenant}/...`, OSS tenant `main`) that Kestra's SDKs and kestractl send: Ferry has one tenant, `main`; any other answers 404 naming it, and so do Kestra's Enterprise-only roots (users, groups, roles, service-accounts…).",
+      "Kestra-shaped REST API of the Ferry workflow orchestrator. Every `/api/v1/...` path is also served as `/api/v1/main/...`, Kestra's tenant path (`/api/v1/{tenant}/...`, OSS tenant `main`) that Kestra's SDKs and kestractl send: Ferry has one tenant, `main`; any other answers 404 naming it, and so do Kestra's Enterprise-only roots (users, groups, roles, service-accounts…). Kestra 2.0's `/executions/{executionId}/actions/{action}` reaches the same routes as the bare 1.x `/executions/{executionId}/{action}`.",
   },
   paths: {
     "/health": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
@@ -284,6 +284,7 @@ export const openApiDocument = {
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
     "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
     "/api/v1/namespaces": { get: { summary: "Namespaces with a flow, a KV pair or a connection, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
+    "/api/v1/configs": { get: { summary: "Kestra's configuration endpoint, the part true of Ferry: version (Ferry's, 0.x: Kestra's 1.x API), edition, whether Basic auth is set up", responses: { 200: json("{version, edition, isBasicAuthInitialized, …}") } } },
     "/api/v1/namespaces/search": { get: { summary: "Search namespaces (Kestra's searchNamespaces)", parameters: [query("q", "a part of the id, any case"), query("page", "1-based page", { type: "integer", default: 1 }), query("size", "page size", { type: "integer", default: 10 }), query("existing", "only existing namespaces: every one Ferry answers exists", { type: "boolean" })], responses: { 200: json("{results: [{id, deleted, disabled}], total}") } } },
     "/api/v1/namespaces/{namespace}": { get: { summary: "A namespace (Kestra's getNamespace: any well-formed id)", parameters: [ns], responses: { 200: json("{id, deleted}"), 400: error("not a namespace") } } },
     "/api/v1/namespaces/{namespace}/kv": { get: { summary: "KV pairs of a namespace (metadata: key, type, creation, update, expiration)", parameters: [ns, query("prefix", "keys starting with")], responses: { 200: json("list", { type: "array" }), 400: error("bad namespace") } } },

@@ -29,6 +29,20 @@ describe("Kestra's tenant path /api/v1/main/...", () => {
     expect((await call("/api/v1/main/executions/search?namespace=tenant.test")).status).toBe(200);
   });
 
+  it("answers Kestra 2.0's /executions/{id}/actions/... as the bare 1.x paths, and Kestra's /configs with Ferry's version", async () => {
+    const { id } = (await (await call("/api/v1/main/executions/tenant.test/tenanted?wait=true", { method: "POST" })).json()) as { id: string };
+    const labelled = await call(`/api/v1/main/executions/${id}/actions/labels`, { method: "POST", body: JSON.stringify([{ key: "env", value: "two" }]), headers: { "content-type": "application/json" } });
+    expect(labelled.status).toBe(200);
+    expect(((await labelled.json()) as { labels: unknown[] }).labels).toContainEqual({ key: "env", value: "two" });
+    // a webhook stays a webhook, whatever its namespace is called
+    const hooked = `id: kill\nnamespace: actions\ntasks:\n  - { id: log, type: core.Log, message: hi }\ntriggers:\n  - { id: hook, type: core.trigger.Webhook, key: actions-hook-key }\n`;
+    expect((await call("/api/v1/main/flows", { method: "POST", body: hooked, headers: yaml })).status).toBe(200);
+    expect((await fetch(`${t.ferry.url}/api/v1/main/executions/webhook/actions/kill/actions-hook-key`, { method: "POST" })).status).toBe(200);
+    const configs = (await (await call("/api/v1/configs")).json()) as { version: string; edition: string };
+    expect(configs.version).toMatch(/^0\./);
+    expect(configs.edition).toBe("OSS");
+  });
+
   it("applies auth and the body limit to the tenant path alike", async () => {
     const anonymous = await fetch(`${t.ferry.url}/api/v1/main/flows/search`);
     expect(anonymous.status).toBe(401);

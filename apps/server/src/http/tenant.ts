@@ -14,15 +14,25 @@ export const FERRY_TENANT = "main";
 const API = "/api/v1/";
 const PREFIX = `${API}${FERRY_TENANT}`;
 
-/** the path Hono routes on: `/api/v1/main/x` → `/api/v1/x`, every other path as it is */
+/**
+ * Kestra 2.0 moved the single-execution actions under `/executions/{executionId}/actions/`;
+ * 1.x, whose paths Ferry serves, has them bare. Clients built for 2.0 (kestractl's hand-written
+ * SDK calls) send the new spelling: it reaches the same routes. (`webhook/{namespace}/...` is
+ * a webhook whatever its namespace is called.)
+ */
+const ACTION = /^(\/api\/v1\/executions\/(?!webhook\/)[^/]+)\/actions\/(change-status|eval|force-run|kill|labels|pause|replay|replay-with-inputs|restart|resume|state|unqueue)(\/.*)?$/;
+
+/** the path Hono routes on: `/api/v1/main/x` → `/api/v1/x`, `…/{id}/actions/kill` → `…/{id}/kill`, every other path as it is */
 export function tenantlessPath(request: Request): string {
-  const path = getPath(request);
+  let path = getPath(request);
   if (path === PREFIX) return API.slice(0, -1);
-  return path.startsWith(`${PREFIX}/`) ? API + path.slice(PREFIX.length + 1) : path;
+  if (path.startsWith(`${PREFIX}/`)) path = API + path.slice(PREFIX.length + 1);
+  const action = ACTION.exec(path);
+  return action ? `${action[1]}/${action[2]}${action[3] ?? ""}` : path;
 }
 
 /** the first segments under /api/v1 that Ferry serves: never read as a tenant */
-const FERRY_ROOTS = new Set(["health", "openapi.json", "flows", "executions", "triggers", "logs", "history", "metrics", "namespaces", "workers", "server", "plugins"]);
+const FERRY_ROOTS = new Set(["health", "openapi.json", "flows", "executions", "triggers", "logs", "history", "metrics", "namespaces", "workers", "server", "plugins", "configs"]);
 
 /**
  * Kestra's tenant-scoped API roots that Ferry does not serve, with why. Kestra's Enterprise
@@ -33,7 +43,7 @@ const KESTRA_ONLY_ROOTS = new Map<string, string>([
   ...["users", "groups", "roles", "service-accounts", "bindings", "invitations", "auths", "tenant-access", "security-integrations", "scim", "audit-logs", "apps", "test-suites", "worker-groups", "maintenance", "banners", "cluster", "services", "tenants", "assets", "credentials", "instance"].map(
     (root): [string, string] => [root, "an Enterprise Edition endpoint of Kestra"],
   ),
-  ...["taskruns", "dashboards", "blueprints", "stats", "files", "ai", "misc", "configs", "usages"].map((root): [string, string] => [root, "a Kestra endpoint Ferry does not implement"]),
+  ...["taskruns", "dashboards", "blueprints", "stats", "files", "ai", "misc", "usages"].map((root): [string, string] => [root, "a Kestra endpoint Ferry does not implement"]),
 ]);
 
 /**
