@@ -251,6 +251,13 @@ describe("Kestra's JavaScript SDK against Ferry", () => {
     expect((await call(namespaces.getNamespace.bind(namespaces), NS, T)).data).toMatchObject({ id: NS });
   });
 
+  it("configuration: Kestra's /configs says which API this is (Ferry's 0.x version: Kestra's 1.x paths)", async () => {
+    const config = await call(k.miscApi.getConfiguration.bind(k.miscApi));
+    expect(config.error).toBeNull();
+    expect(config.body).toMatchObject({ edition: "OSS", isBasicAuthInitialized: true });
+    expect(config.body.version).toMatch(/^0\./);
+  });
+
   it("refuses what Ferry does not serve with a 4xx JSON naming it: Enterprise endpoints, another tenant, no credentials", async () => {
     const users = await call(k.usersApi.listUsers.bind(k.usersApi), 1, 10, {});
     expect(users.status).toBe(404);
