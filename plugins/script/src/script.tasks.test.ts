@@ -305,6 +305,68 @@ tasks:
     expect(new TextDecoder().decode((await h.storage.get(storageKeyOf(shell.outputFiles["copy.txt"]!)))!)).toBe("line one");
   });
 
+  it("reaches a subflow's output file from the parent, and the parent's batch from a ForEachItem subflow (the docs' subflows and ForEachItem pages); not another namespace's", async () => {
+    await h.deploy(`
+id: critical_service
+namespace: test.scripts
+inputs:
+  - id: items
+    type: FILE
+    required: false
+tasks:
+  - id: return_data
+    type: io.kestra.plugin.core.storage.Write
+    content: "totals"
+  - id: batch
+    type: io.kestra.plugin.scripts.shell.Commands
+    runIf: "{{ inputs.items != null }}"
+    commands:
+      - cat "{{ inputs.items }}"
+outputs:
+  - id: some_output
+    type: STRING
+    value: "{{ outputs.return_data.uri }}"
+`);
+    const r = await h.run(`
+id: parent_service
+namespace: test.scripts
+tasks:
+  - id: subflow_call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: test.scripts
+    flowId: critical_service
+    wait: true
+    transmitFailed: true
+  - id: log_subflow_output
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - cat "{{ outputs.subflow_call.outputs.some_output }}"
+  - id: lines
+    type: io.kestra.plugin.core.storage.Write
+    content: "batch line"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ outputs.lines.uri }}"
+    namespace: test.scripts
+    flowId: critical_service
+    inputs:
+      items: "{{ taskrun.items }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toContain("totals");
+    const other = await h.run(`
+id: other_namespace
+namespace: test.elsewhere
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - cat "${(await r.outputs("lines") as { uri: string }).uri}"
+`);
+    expect(other.state("shell")).toBe("FAILED");
+    expect(other.messages().join("\n")).toMatch(/belongs to another namespace/);
+  });
+
   it("fails the task when the file is not there, naming the URI", async () => {
     const r = await h.run(`
 id: storage_missing
