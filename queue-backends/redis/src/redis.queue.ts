@@ -334,6 +334,9 @@ class Lease {
   }
 }
 
+/** what a read stopped by stop() gives instead of Redis's answer */
+const HALTED = Symbol("halted");
+
 /**
  * One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats.
  *
@@ -371,6 +374,9 @@ class StreamConsumer {
   private loop?: Promise<void>;
   private heartbeat?: ReturnType<typeof setInterval>;
   private wake?: () => void;
+  /** resolves on stop: a read waiting on a connection that is reconnecting (Redis out of reach) never answers once disconnected */
+  private halt!: () => void;
+  private readonly halted = new Promise<typeof HALTED>((resolve) => (this.halt = () => resolve(HALTED)));
   private readonly concurrency: number;
   private readonly onError: (error: unknown) => void;
 
@@ -401,12 +407,13 @@ class StreamConsumer {
     this.stopped = true;
     clearInterval(this.heartbeat);
     this.wake?.();
+    this.halt();
     this.reader.disconnect();
     await this.loop?.catch(() => undefined);
     if (!this.own) return;
-    // nothing is routed here any more once handed back; what is in flight finishes first (up to a claim timeout), so it is not handled twice
+    // nothing is routed here any more once handed back; what is in flight finishes and is acknowledged first (up to a claim timeout), so it is not handled twice
     const until = Date.now() + this.queue.claimTimeoutMs;
-    while (this.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     await this.queue.handBack(this.stream, this.name).catch(() => undefined);
   }
 
@@ -475,7 +482,10 @@ class StreamConsumer {
         // with a stream of its own, each stream may answer up to half of what is free (a soft bound: at most one more)
         const streams = this.own ? [this.stream, this.own] : [this.stream];
         const count = this.own ? Math.max(1, Math.ceil(free / 2)) : free;
-        const answer = (await this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">"))) as Array<[string, Array<[string, string[]]>]> | null;
+        const read = this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">")) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
+        // a free slot reads at once, so a consumer stopped while Redis is out of reach may be waiting here: stopping does not wait for it
+        const answer = await Promise.race([read, this.halted]);
+        if (answer === HALTED) return;
         for (const [stream, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(stream, id, fields, 1);
       } catch (error) {
         if (this.stopped) return;
@@ -513,15 +523,20 @@ class StreamConsumer {
       } catch (error) {
         this.onError(error);
       }
+      // The slot is free once the handler is done, not once Redis answered the ack: a worker's
+      // slot waited 10–12 ms (p50, loaded box) for that answer per job, so 8 slots ran ~200
+      // jobs/s at best and jobs queued in the stream at 100 executions/s (redis-cli monitor of
+      // distributed benchmark01, BENCHMARKS.md "Round 8"). The entry stays in flight, heartbeated,
+      // until acknowledged.
+      this.running--;
+      this.wake?.();
       // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
       await this.queue.ack(stream, id).catch(this.onError);
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {
       this.inFlight.delete(held);
-      this.running--;
       if (key && this.keyChains.get(key) === done) this.keyChains.delete(key);
-      this.wake?.();
     });
     if (key) this.keyChains.set(key, done);
   }

@@ -59,6 +59,16 @@ export function executionRoutes(deps: ApiDeps): Hono {
     });
   });
 
+  /** Kestra's searchExecutionsByFlowId: a flow's executions, newest first (namespace and flowId required, as Kestra's are) */
+  app.get("/", async (c) => {
+    onlyQuery(c, ["namespace", "flowId", "page", "size"]);
+    const namespace = c.req.query("namespace");
+    const flowId = c.req.query("flowId");
+    if (!namespace || !flowId) throw new UserError("query parameters namespace and flowId are required (GET /executions/search filters more freely)", { status: 400 });
+    const page = await deps.history.searchExecutions({ ...executionFilter(c), ...pageOf(c.req.query()), countUpTo: EXACT_COUNT_LIMIT });
+    return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total, ...(page.totalEstimated ? { totalEstimated: true } : {}) });
+  });
+
   // registered before POST /:namespace/:flowId, which would otherwise match it
   // answers the execution as the restart saved it, RESTARTED (Kestra's ExecutionService.restart returns it so); the executor then runs it.
   // With `revision`: the restart is a new execution on that flow revision (Kestra's restart(execution, revision))
