@@ -1,7 +1,6 @@
-import { isStorageUri, namespaceFilesOption, namespaceFilesToPlace, schema, UserError, writeOverExisting, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFilesOption, namespaceFilesToPlace, rootedMatcher, schema, UserError, writeOverExisting, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import picomatch from "picomatch";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { glob } from "tinyglobby";
@@ -55,8 +54,8 @@ export const commonProperties = {
 
 export async function placeNamespaceFiles(ctx: RunContext, dir: string, option: NamespaceFilesOption | undefined): Promise<void> {
   if (!option) return;
-  const matcher = (globs: string[]) => picomatch(globs, { dot: true });
-  for (const file of await namespaceFilesToPlace(ctx, option, matcher)) {
+  // Kestra's PathMatcherPredicate, as WorkingDirectory reads them: `file1.txt` is any folder's, `/file1.txt` the root's
+  for (const file of await namespaceFilesToPlace(ctx, option, rootedMatcher)) {
     const target = inside(dir, file.target, "namespace file");
     if (existsSync(target) && !writeOverExisting(ctx, option, file.target)) continue;
     const bytes = await ctx.namespaceFiles.get(file.path, { namespace: file.namespace });

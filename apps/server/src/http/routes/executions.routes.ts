@@ -1,4 +1,4 @@
-import { customFilesPrefix, notRestartable, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, customFilesPrefix, notRestartable, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, assertStorableText, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState, type HistorySearch,
@@ -13,6 +13,7 @@ import { executionJson } from "../serialize.js";
 const WAIT_LIMIT_MS = 10 * 60_000;
 /** where an execution came from, as Kestra's Label.FROM labels it */
 const FROM_LABEL = "system.from";
+const CORRELATION_ID = CORRELATION_ID_LABEL;
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -107,13 +108,19 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
     const inputs = await inputsOf(c, deps, filesRoot);
     assertOwnFiles(flow, inputs, filesRoot);
-    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`
-    const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
+    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`;
+    // `system.correlationId` may be given too, a caller's idempotency key (docs how-to-guides/idempotency),
+    // else it is the execution's own id; any other system label is refused by create
+    const { [FROM_LABEL]: from = "api", [CORRELATION_ID]: correlationId, ...labels } = labelsQuery(c);
     assertStorableText(from, `label ${FROM_LABEL}`, 422);
+    if (correlationId !== undefined) {
+      if (correlationId === "") throw new UserError(`Label values cannot be empty, offending label: ${CORRELATION_ID}`, { status: 422 });
+      assertStorableText(correlationId, `label ${CORRELATION_ID}`, 422);
+    }
     const waiting = wait ? waitForEnd(id) : undefined;
     let created: Awaited<ReturnType<typeof deps.executions.create>>;
     try {
-      created = await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
+      created = await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from, ...(correlationId !== undefined ? { [CORRELATION_ID]: correlationId } : {}) }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;
