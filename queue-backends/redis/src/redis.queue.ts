@@ -374,9 +374,13 @@ class StreamConsumer {
   private loop?: Promise<void>;
   private heartbeat?: ReturnType<typeof setInterval>;
   private wake?: () => void;
-  /** resolves on stop: a read waiting on a connection that is reconnecting (Redis out of reach) never answers once disconnected */
-  private halt!: () => void;
-  private readonly halted = new Promise<typeof HALTED>((resolve) => (this.halt = () => resolve(HALTED)));
+  /**
+   * ends the read in progress on stop: a read waiting on a connection that is reconnecting (Redis
+   * out of reach) never answers once disconnected. One per read, never one for the consumer's life:
+   * racing every read against one promise that stays pending would leave a reaction on it per read
+   * (~300 bytes each, gigabytes a day at a hundred reads a second).
+   */
+  private haltRead?: () => void;
   private readonly concurrency: number;
   private readonly onError: (error: unknown) => void;
 
@@ -407,14 +411,20 @@ class StreamConsumer {
     this.stopped = true;
     clearInterval(this.heartbeat);
     this.wake?.();
-    this.halt();
+    this.haltRead?.();
     this.reader.disconnect();
     await this.loop?.catch(() => undefined);
     if (!this.own) return;
     // nothing is routed here any more once handed back; what is in flight finishes and is acknowledged first (up to a claim timeout), so it is not handled twice
     const until = Date.now() + this.queue.claimTimeoutMs;
     while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    await this.queue.handBack(this.stream, this.name).catch(() => undefined);
+    // with Redis out of reach the hand-back would wait on the offline queue for good: the claim
+    // timeout hands this stream's entries on anyway (the channel's consumers reclaim them)
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.queue.handBack(this.stream, this.name).catch(() => undefined),
+      new Promise((resolve) => (giveUp = setTimeout(resolve, Math.max(0, until - Date.now()) + 1000))),
+    ]).finally(() => clearTimeout(giveUp));
   }
 
   private async createGroups(): Promise<void> {
@@ -484,8 +494,16 @@ class StreamConsumer {
         const count = this.own ? Math.max(1, Math.ceil(free / 2)) : free;
         const read = this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">")) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
         // a free slot reads at once, so a consumer stopped while Redis is out of reach may be waiting here: stopping does not wait for it
-        const answer = await Promise.race([read, this.halted]);
-        if (answer === HALTED) return;
+        const halted = new Promise<typeof HALTED>((resolve) => {
+          this.haltRead = () => resolve(HALTED);
+          if (this.stopped) resolve(HALTED);
+        });
+        const answer = await Promise.race([read, halted]).finally(() => (this.haltRead = undefined));
+        if (answer === HALTED) {
+          // whatever the abandoned read ends with is nobody's to handle
+          read.catch(() => undefined);
+          return;
+        }
         for (const [stream, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(stream, id, fields, 1);
       } catch (error) {
         if (this.stopped) return;
