@@ -201,8 +201,8 @@ export class Worker {
       await attempt.report(childrenState, { outputsUri });
     } catch (error) {
       // the report itself failed while its sends were out (the logs' or metrics' send, the result's going
-      // beside them): the result may have landed, so no second one — the job is not acknowledged and its
-      // next delivery says `lost`, which the executor ignores for a run that has ended
+      // beside them): the result may have landed, so no second, different one; if it did not, the
+      // reconciler finds the run stale and asks for it again (RELIABILITY.md, stale-resend)
       if (attempt.outcome) throw error;
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isLeaseLost(reason)) {
