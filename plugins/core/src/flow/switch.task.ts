@@ -8,7 +8,12 @@ export const switchTask = defineTask({
   title: "Choose a branch by value",
   description: "Runs the `cases` entry whose key equals the rendered `value`, or `defaults`; with neither, the task fails.",
   properties: z
-    .strictObject({ value: schema.text(), cases: z.record(z.string(), taskList()).optional(), defaults: taskList().nullish().describe("tasks run when no case matches; `null` is the same as none (Kestra's switch-impossible test flow writes it)"), ...handlers })
+    .strictObject({
+      value: schema.text(),
+      cases: z.record(z.string(), taskList().min(1, { error: (iss) => `The case '${String(iss.path?.[iss.path.length - 1])}' must define at least one task.` })).optional(),
+      defaults: taskList().min(1, "The 'defaults' property cannot be empty.").nullish().describe("tasks run when no case matches; `null` is the same as none (Kestra's switch-impossible test flow writes it)"),
+      ...handlers,
+    })
     .superRefine(checkBranches),
   outputs: z.object({ value: z.string(), defaults: z.boolean() }),
   taskProperties: ["cases", "defaults", ...HANDLER_LISTS],
@@ -23,16 +28,10 @@ export const switchTask = defineTask({
 });
 
 /**
- * Kestra's SwitchTaskValidator, in its words: some branch has tasks, no case is an empty list,
- * and `defaults`, when given, is not one (FlowTest.switchTaskInvalid, switch-empty-*-invalid.yaml).
+ * Kestra's SwitchTaskValidator, in its words (FlowTest.switchTaskInvalid): some branch has tasks.
+ * An empty case or empty defaults are refused by the lists' own minimum, in its words too
+ * (switch-empty-case-invalid.yaml, switch-empty-defaults-invalid.yaml), which the JSON Schema shows.
  */
 function checkBranches(props: { cases?: Record<string, unknown[]>; defaults?: unknown[] | null }, ctx: z.RefinementCtx): void {
-  const cases = Object.entries(props.cases ?? {});
-  if (!cases.length && !props.defaults?.length) {
-    ctx.addIssue({ code: "custom", path: [], message: "No task defined, neither cases or default have any tasks" });
-    return;
-  }
-  const empty = cases.find(([, tasks]) => !tasks.length);
-  if (empty) ctx.addIssue({ code: "custom", path: ["cases", empty[0]], message: `The case '${empty[0]}' must define at least one task.` });
-  else if (props.defaults && !props.defaults.length) ctx.addIssue({ code: "custom", path: ["defaults"], message: "The 'defaults' property cannot be empty." });
+  if (!Object.keys(props.cases ?? {}).length && !props.defaults?.length) ctx.addIssue({ code: "custom", path: [], message: "No task defined, neither cases or default have any tasks" });
 }
