@@ -46,7 +46,7 @@ describe("input declarations at deploy", () => {
     const flow = parseFlow(flowWith("  - name: who\n    type: STRING\n  - { id: pick, type: MULTISELECT, options: [x, y] }\n  - { id: same, name: same, type: INT }\n"), registry);
     expect(flow.inputs).toEqual([{ id: "who", type: "STRING" }, { id: "pick", type: "MULTISELECT", values: ["x", "y"] }, { id: "same", type: "INT" }]);
     expect(problem("  - { id: a, name: b, type: STRING }\n")).toEqual([expect.objectContaining({ path: "inputs[0].name", message: expect.stringMatching(/deprecated spelling of 'id'/) })]);
-    expect(problem("  - { id: a, type: MULTISELECT, options: [x], values: [y] }\n")).toEqual([expect.objectContaining({ path: "inputs[0].options", message: expect.stringMatching(/deprecated name for 'values'/) })]);
+    expect(problem("  - { id: a, type: MULTISELECT, options: [x], values: [y] }\n")).toEqual([expect.objectContaining({ path: "inputs[0].options", message: expect.stringMatching(/deprecated name for 'values': you can't define both `values` and `options`/) })]);
   });
 
   it("refuses an unknown property, a typo or another type's rule, by name and line", () => {

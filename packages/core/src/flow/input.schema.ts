@@ -92,7 +92,7 @@ const perType = {
     values: optionList.min(1).optional(),
     // normalised to `values` before this schema reads the input; left here only when both are given
     options: z
-      .never({ error: "'options' is Kestra's deprecated name for 'values': give one of them" })
+      .never({ error: "'options' is Kestra's deprecated name for 'values': you can't define both `values` and `options` (Kestra's words, InputsTest.multipleConstraintViolations); give one of them" })
       .optional()
       .meta({ description: "as values (Kestra's deprecated name)", [DEPRECATED_SPELLING_OF]: "values" }),
     itemType: itemType("MULTISELECT").optional(),
