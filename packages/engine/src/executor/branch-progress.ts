@@ -34,7 +34,7 @@ export interface LearntBranches {
   /** what the ended branches add to the flowable's state: a warning, the first failure in plan order */
   warning: boolean;
   failedAt?: { index: number; status: "failed" | "killed" };
-  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need */
+  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need, and only for a plan whose values do not each name one branch (valuePlaces) */
   byChild?: Map<string, Map<string, number>>;
 }
 
@@ -72,4 +72,24 @@ export function sharedPaths(plan: FlowablePlan): FlowablePlan {
     else last = branch.path;
   }
   return plan;
+}
+
+/**
+ * Each value's first place among a plan's branches (its branches never change), one map per
+ * plan: `taskrun.iteration` reads it for every task run of a ForEach (a scan of the branches
+ * made the whole loop quadratic, issue #18), and a walk finds the branch of a changed run by
+ * it (branch-walk.ts) — a second map by value, per task, held 3.5 MB at 60,000 values.
+ */
+const places = new WeakMap<FlowablePlan, Map<string, number>>();
+
+export function valuePlaces(plan: FlowablePlan): Map<string, number> {
+  let known = places.get(plan);
+  if (!known) {
+    known = new Map();
+    plan.branches.forEach((branch, index) => {
+      if (branch.value !== undefined && !known!.has(branch.value)) known!.set(branch.value, index);
+    });
+    places.set(plan, known);
+  }
+  return known;
 }

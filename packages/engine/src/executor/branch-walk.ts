@@ -1,6 +1,6 @@
 import { tasksAtPath, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
-import type { BranchProgress, LearntBranches } from "./branch-progress.js";
+import { valuePlaces, type BranchProgress, type LearntBranches } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 import { sliceFull } from "./creation-slice.js";
 import type { ListStatus } from "./walker.js";
@@ -164,11 +164,29 @@ function nextToStart(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, progre
   return undefined;
 }
 
+/**
+ * The ids of the tasks at a branch path, by the path array: a ForEach's branches share one
+ * (sharedPaths), so one set serves every result, where tasksAtPath made its lists anew each time.
+ */
+const idsAtPath = new WeakMap<string[], Set<string>>();
+
+function taskIdsAt(w: BranchWalker, task: TaskSpec, path: string[]): Set<string> {
+  let ids = idsAtPath.get(path);
+  if (!ids) idsAtPath.set(path, (ids = new Set(tasksAtPath(task, path, w.registry).map((t) => t.id))));
+  return ids;
+}
+
 /** the branch a task run below the flowable belongs to: that of its ancestor directly under the flowable */
 function branchOfRun(w: BranchWalker, task: TaskSpec, flowable: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches, changed: TaskRunRecord): number | undefined {
   let child: TaskRunRecord | undefined = changed;
   while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? w.state.byId(child.parentTaskRunId) : undefined;
   if (!child) return undefined;
+  const places = valuePlaces(progress.plan);
+  if (child.value !== undefined && places.size === progress.plan.branches.length) {
+    // every branch has a value of its own (a ForEach): its value names the branch
+    const index = places.get(child.value);
+    return index !== undefined && taskIdsAt(w, task, progress.plan.branches[index].path).has(child.taskId) ? index : undefined;
+  }
   if (!learnt.byChild) {
     // by task id, then value: the plan's value strings are the keys (a key joined per branch and task was a string each, ~20 MB at 100,000 values)
     const byChild = (learnt.byChild = new Map());
