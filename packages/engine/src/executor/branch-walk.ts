@@ -1,6 +1,6 @@
 import { tasksAtPath, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
-import { valuePlaces, type BranchProgress, type LearntBranches } from "./branch-progress.js";
+import { OpenBranches, valuePlaces, type BranchProgress, type LearntBranches } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 import { sliceFull } from "./creation-slice.js";
 import type { ListStatus } from "./walker.js";
@@ -77,7 +77,7 @@ async function walkWhole(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, pr
   }
   const notStarted = pending.filter((b) => !started(b));
   if (progress.inOrder) {
-    const learnt: LearntBranches = { open: new Map(), held: new Set(), holes: [], frontier: 0, warning: false };
+    const learnt: LearntBranches = { open: new OpenBranches(plan.branches.length), held: new Set(), holes: [], frontier: 0, warning: false };
     // a branch the walk could not start (the execution ended meanwhile) is still to start
     const unstarted = new Set(notStarted.map((b) => b.index));
     for (const [index, { status, given }] of walked) if (!unstarted.has(index)) learn(learnt, index, status, given);
@@ -144,7 +144,7 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
 function learn(learnt: LearntBranches, index: number, status: ListStatus, given: boolean): void {
   if (index >= learnt.frontier) learnt.frontier = index + 1;
   if (status === "running") {
-    learnt.open.set(index, given);
+    learnt.open.add(index);
     if (given) learnt.held.delete(index);
     else learnt.held.add(index);
     return;
