@@ -1,6 +1,8 @@
 import { newId, type ExecutionRecord, type Repository } from "@ferry/sdk";
 import { expect } from "vitest";
 
+type FlowSaved = Awaited<ReturnType<Repository["saveFlow"]>>;
+
 /** how many writers each race starts at once */
 const WRITERS = 20;
 const writers = <T>(write: (i: number) => Promise<T>) => Promise.allSettled(Array.from({ length: WRITERS }, (_, i) => write(i)));
@@ -69,6 +71,29 @@ export function repositoryConcurrencyCases(test: (name: string, fn: () => Promis
     expect(stored.execution.labels).toEqual({ writer: String(won[0]) });
     expect(stored.taskRuns.map((t) => t.taskId)).toEqual([`t${won[0]}`]);
     expect(stored.execution.version).toBe(1);
+  });
+
+  test("10 saves racing 10 purges of every revision (PurgeFlows): the latest is never deleted, no save lost or renumbered", async () => {
+    for (const source of ["p1", "p2", "p3"]) await repo().saveFlow({ namespace: "c.conc", id: "purge", source });
+    const everyRevision = Array.from({ length: 40 }, (_, i) => i + 1);
+    type Outcome = { saved: FlowSaved } | { deleted: number };
+    const results = await writers((i): Promise<Outcome> =>
+      i % 2 === 0
+        ? repo().saveFlow({ namespace: "c.conc", id: "purge", source: `s${i}` }).then((saved) => ({ saved }))
+        : repo().deleteFlowRevisions("c.conc", "purge", everyRevision).then((deleted) => ({ deleted })),
+    );
+    expect(rejected(results)).toEqual([]);
+    // a purge never deletes the revision it reads as latest, so the highest revision only grows
+    // and each save (each a new source) gets the next number, as without the purges
+    const saves = fulfilled(results).flatMap((r) => ("saved" in r ? [r.saved.flow] : []));
+    expect(saves.map((f) => f.revision).sort((a, b) => a - b)).toEqual(Array.from({ length: WRITERS / 2 }, (_, i) => i + 4));
+    const newest = saves.reduce((a, b) => (b.revision > a.revision ? b : a));
+    const latest = await repo().getFlow("c.conc", "purge");
+    expect(latest).toMatchObject({ revision: newest.revision, source: newest.source });
+    expect((await repo().listFlowRevisions("c.conc", "purge")).at(-1)?.revision).toBe(newest.revision);
+    // once the writers are done, a purge of everything leaves the latest alone
+    await repo().deleteFlowRevisions("c.conc", "purge", everyRevision);
+    expect((await repo().listFlowRevisions("c.conc", "purge")).map((r) => r.revision)).toEqual([newest.revision]);
   });
 
   test("20 concurrent deletes of one flow: exactly one deletes it", async () => {

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { pino } from "pino";
@@ -158,6 +160,29 @@ describe("http.Trigger", () => {
       expect(await executionsOf("hangs-up")).toHaveLength(1);
       expect(await executionsOf("down")).toHaveLength(0);
       expect(errors().filter((l) => l.trigger === "poll.test/down/http")).toHaveLength(2);
+    });
+
+    it("sslOptions (Kestra's deprecated spelling of options.ssl): a self-signed host answers once certificate checks are off", async () => {
+      const fixture = (name: string) => readFileSync(new URL(`../../../../plugins/core/src/http/test-fixtures/${name}`, import.meta.url));
+      const tls = createHttpsServer({ key: fixture("self-signed.key.pem"), cert: fixture("self-signed.cert.pem") }, (_req, res) => res.writeHead(200).end("secure"));
+      await new Promise<void>((resolve) => tls.listen(0, "127.0.0.1", resolve));
+      try {
+        const uri = `https://127.0.0.1:${(tls.address() as AddressInfo).port}/tls`;
+        await t.deploy(flow("tls-checked", `    uri: ${uri}\n    interval: PT10S\n`));
+        await t.deploy(flow("tls-trusted", `    uri: ${uri}\n    interval: PT10S\n    sslOptions: { insecureTrustAllCertificates: true }\n`));
+        await t.ferry.deps.triggers.index.refresh();
+        lines.length = 0;
+        await evaluateAt(slot(40));
+        expect(lines.find((l) => l.level === 50 && l.trigger === "poll.test/tls-checked/http")?.msg).toMatch(/self.signed certificate/);
+        expect(await executionsOf("tls-checked")).toHaveLength(0);
+        const fired = await executionsOf("tls-trusted");
+        expect(fired).toHaveLength(1);
+        expect(fired[0].trigger.variables).toMatchObject({ uri, code: 200, body: "secure" });
+      } finally {
+        for (const id of ["tls-checked", "tls-trusted"]) await t.api(`/flows/poll.test/${id}`, { method: "DELETE" });
+        await t.ferry.deps.triggers.index.refresh();
+        await new Promise((resolve) => tls.close(resolve));
+      }
     });
 
     it("a secret in the request is masked in the error the server logs", async () => {

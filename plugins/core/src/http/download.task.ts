@@ -1,6 +1,7 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { extensionOf, freshName } from "../storage/file-names.js";
-import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, urlRequestShape } from "./http-options.js";
+import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, statusAllowed, urlRequestShape } from "./http-options.js";
+import { encodedBody, httpFetch } from "./http-transport.js";
 
 /**
  * The file name a Content-Disposition header gives, as Kestra's Download reads it: the last
@@ -55,8 +56,9 @@ export const downloadTask = defineTask({
       if (form.contentType) headers.set("content-type", form.contentType);
       else headers.delete("content-type");
     } else if (props.body !== undefined) {
-      body = props.body;
-      if (!headers.has("content-type")) headers.set("content-type", props.contentType);
+      const encoded = encodedBody(props.body, headers.get("content-type") ?? props.contentType, props.options);
+      body = encoded.body;
+      headers.set("content-type", encoded.contentType);
     }
     for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
     const timeouts = httpTimeouts(props.options);
@@ -66,9 +68,11 @@ export const downloadTask = defineTask({
     const connectTimer = connect ? setTimeout(() => connect.abort(new Error(`no answer within ${timeouts.connectName}`)), timeouts.connectMs) : undefined;
     if (connect) signals.push(connect.signal);
     const url = props.uri.replace(/ /g, "%20");
-    const response = await fetch(url, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) }).finally(() => clearTimeout(connectTimer));
+    const response = await httpFetch(ctx.logger, props.options, url, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) }).finally(() =>
+      clearTimeout(connectTimer),
+    );
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (response.status >= 400 && !allowFailed) throw new UserError(failedResponse(response.status, new TextDecoder().decode(bytes)));
+    if (!statusAllowed(response.status, props.options, allowFailed)) throw new UserError(failedResponse(response.status, new TextDecoder().decode(bytes)));
     const declared = response.headers.get("content-length");
     // fetch decodes a compressed body, whose Content-Length counts the compressed bytes
     if (declared !== null && !response.headers.get("content-encoding") && props.method !== "HEAD" && Number(declared) !== bytes.length) {

@@ -1,19 +1,38 @@
 import { isStorageUri, parseDuration, schema, UserError, z, type RunContext } from "@ferry/sdk";
 
 /*
- * Kestra's HttpConfiguration (`options` of Request, Download and SseRequest), the parts Ferry
- * honours: allowFailed, followRedirects, auth (BASIC, BEARER, or the deprecated
- * basicAuthUser / basicAuthPassword), timeout (connectTimeout, readIdleTimeout) and the deprecated
- * connectTimeout / readTimeout Kestra's builder maps onto it. readIdleTimeout,
- * connectionPoolIdleTimeout and maxContentLength at the top are deprecated without equivalent and
- * Kestra ignores them: Ferry too, saying so in a warning (ignoredHttpOptions); Kestra's Request
- * @Example "Make an HTTP GET request with a timeout" writes them. Every other key is refused by
- * the strict schema.
+ * Kestra's HttpConfiguration (`options` of Request, Download and SseRequest), every property of
+ * its versions but the newest's HTTP-level retry: allowFailed, allowedResponseCodes,
+ * followRedirects, auth (BASIC, BEARER, or the deprecated basicAuthUser / basicAuthPassword),
+ * timeout (connectTimeout, readIdleTimeout) and the deprecated connectTimeout / readTimeout
+ * Kestra's builder maps onto it, proxy (and the deprecated proxyType / proxyAddress / proxyPort /
+ * proxyUsername / proxyPassword), ssl.insecureTrustAllCertificates, defaultCharset (a text body's
+ * encoding), logs (and the deprecated logLevel its builder maps onto them): the transport is in
+ * http-transport.ts. readIdleTimeout, connectionPoolIdleTimeout and maxContentLength at the top
+ * are deprecated without equivalent and Kestra ignores them: Ferry too, saying so in a warning
+ * (ignoredHttpOptions); Kestra's Request @Example "Make an HTTP GET request with a timeout" writes
+ * them. Every other key is refused by the strict schema.
  */
 const auth = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("BASIC"), username: schema.text(), password: schema.text() }),
   z.strictObject({ type: z.literal("BEARER"), token: schema.text() }),
 ]);
+
+/** java.net.Proxy.Type; DIRECT (Kestra's default) connects without a proxy */
+const PROXY_TYPES = ["DIRECT", "HTTP", "SOCKS"] as const;
+const proxy = z.strictObject({
+  type: z.enum(PROXY_TYPES).optional(),
+  address: schema.text().optional(),
+  port: schema.int({ min: 1, max: 65535 }).optional(),
+  username: schema.text().optional(),
+  password: schema.text().optional(),
+});
+/** HttpConfiguration.LoggingType: what the client logs of each exchange (headers at DEBUG, bodies at TRACE) */
+export const HTTP_LOGS = ["REQUEST_HEADERS", "REQUEST_BODY", "RESPONSE_HEADERS", "RESPONSE_BODY"] as const;
+export type HttpLog = (typeof HTTP_LOGS)[number];
+/** the Java charsets a text body may be encoded in, by the names Java gives them (and their Node encoding) */
+export const CHARSETS: Record<string, BufferEncoding> = { "UTF-8": "utf8", "ISO-8859-1": "latin1", "US-ASCII": "ascii", "UTF-16LE": "utf16le" };
+const isTemplate = (value: unknown) => typeof value === "string" && /\{[{%]/.test(value);
 
 export const httpOptionsSchema = z
   .strictObject({
@@ -23,18 +42,95 @@ export const httpOptionsSchema = z
     auth: auth.optional(),
     basicAuthUser: schema.text().optional(),
     basicAuthPassword: schema.text().optional(),
-    ssl: schema.notYet("options.ssl", "fetch checks certificates against the system's trust store; a self-signed server needs its CA there (NODE_EXTRA_CA_CERTS)"),
+    allowedResponseCodes: z.array(schema.int({ min: 100, max: 999 })).optional(),
+    ssl: z.strictObject({ insecureTrustAllCertificates: schema.bool().optional() }).optional(),
     timeout: z.strictObject({ connectTimeout: schema.duration().optional(), readIdleTimeout: schema.duration().optional() }).optional(),
     connectTimeout: schema.duration().optional(),
     readIdleTimeout: schema.duration().optional(),
     connectionPoolIdleTimeout: schema.duration().optional(),
     maxContentLength: schema.int({ min: 0 }).optional(),
-    proxy: schema.notYet("options.proxy", "Ferry's HTTP tasks connect directly"),
+    proxy: proxy.optional(),
+    proxyType: z.enum(PROXY_TYPES).optional(),
+    proxyAddress: schema.text().optional(),
+    proxyPort: schema.int({ min: 1, max: 65535 }).optional(),
+    proxyUsername: schema.text().optional(),
+    proxyPassword: schema.text().optional(),
+    defaultCharset: z
+      .string()
+      .refine((name) => isTemplate(name) || charsetOf(name) !== undefined, { error: `a charset Ferry encodes: ${Object.keys(CHARSETS).join(", ")}` })
+      .optional(),
+    logs: z.array(z.enum(HTTP_LOGS)).optional(),
+    // Micronaut's LogLevel; Kestra's builder maps TRACE, DEBUG and INFO onto logs, the others log nothing
+    logLevel: z.enum(["ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", "NOT_SPECIFIED"]).optional(),
   })
   .refine((o) => !(o.auth && (o.basicAuthUser !== undefined || o.basicAuthPassword !== undefined)), {
     message: "auth and the deprecated basicAuthUser/basicAuthPassword cannot be used together",
+  })
+  .superRefine((o, issues) => {
+    const problem = proxyProblem(proxyOf(o));
+    if (problem) issues.addIssue({ code: "custom", message: problem, path: ["proxy"] });
   });
 export type HttpOptions = z.infer<typeof httpOptionsSchema>;
+
+/** the proxy the options name, the deprecated top-level properties merged in as Kestra's builder does; none without an address */
+export function proxyOf(options: HttpOptions | undefined): z.infer<typeof proxy> | undefined {
+  if (!options) return undefined;
+  const merged = {
+    ...options.proxy,
+    ...(options.proxyType !== undefined ? { type: options.proxyType } : {}),
+    ...(options.proxyAddress !== undefined ? { address: options.proxyAddress } : {}),
+    ...(options.proxyPort !== undefined ? { port: options.proxyPort } : {}),
+    ...(options.proxyUsername !== undefined ? { username: options.proxyUsername } : {}),
+    ...(options.proxyPassword !== undefined ? { password: options.proxyPassword } : {}),
+  };
+  // HttpClient: a proxy only when its address is set and not empty
+  return merged.address ? merged : undefined;
+}
+
+/**
+ * Why a proxy cannot be used, in HttpClient's terms: java.net.Proxy refuses an address with the
+ * type DIRECT (its default), and the port is required. Checked at deploy when written plainly,
+ * again once rendered.
+ */
+export function proxyProblem(p: z.infer<typeof proxy> | undefined): string | undefined {
+  if (!p || isTemplate(p.address)) return undefined;
+  if ((p.type ?? "DIRECT") === "DIRECT") return "a proxy address needs type HTTP or SOCKS (DIRECT, the default, connects without one; Kestra's java.net.Proxy refuses an address with it)";
+  if (p.port === undefined) return "a proxy address needs its port";
+  return undefined;
+}
+
+/** the Node encoding of a Java charset name (case-insensitive, with Java's common aliases) */
+export function charsetOf(name: string): BufferEncoding | undefined {
+  const upper = name.trim().toUpperCase();
+  const aliases: Record<string, string> = { UTF8: "UTF-8", LATIN1: "ISO-8859-1", "ISO8859-1": "ISO-8859-1", ASCII: "US-ASCII", "UTF-16-LE": "UTF-16LE" };
+  return CHARSETS[aliases[upper] ?? upper];
+}
+
+/** what the exchange is logged with: `logs`, or what the deprecated `logLevel` maps onto */
+export function logsOf(options: HttpOptions | undefined): Set<HttpLog> {
+  if (options?.logs) return new Set(options.logs);
+  switch (options?.logLevel) {
+    // the builder maps these three; ALL and the others log nothing there
+    case "TRACE":
+      return new Set(HTTP_LOGS);
+    case "DEBUG":
+      return new Set(["REQUEST_HEADERS", "RESPONSE_HEADERS"]);
+    case "INFO":
+      return new Set(["RESPONSE_HEADERS"]);
+    default:
+      return new Set();
+  }
+}
+
+/**
+ * Whether an answer's status passes (HttpClient.isAllowedStatusCode): one of
+ * `allowedResponseCodes` when they are given, else any with allowFailed, else below 400
+ */
+export function statusAllowed(status: number, options: HttpOptions | undefined, allowFailed = false): boolean {
+  const allowed = options?.allowedResponseCodes;
+  if (allowed && allowed.length > 0) return allowed.includes(status);
+  return allowFailed || options?.allowFailed === true || status < 400;
+}
 
 /** the Authorization header the options ask for, if any */
 export function authorization(options: HttpOptions | undefined): string | undefined {

@@ -1,6 +1,6 @@
 // Kestra's RequestTest and DownloadTest (core/src/test/java/io/kestra/plugin/core/http/), against a real local server
 // answering as their MockController / SlackWebController do. Not run: head/head404/bytes/run of DownloadTest (public
-// internet), selfSigned* (options.ssl: refused by Ferry, below).
+// internet); selfSigned* (options.ssl) are in http-transport.test.ts, against a local HTTPS server.
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTask } from "../../../../packages/testkit/src/index.js";
@@ -85,9 +85,9 @@ describe("RequestTest", () => {
   it("a HEAD answers no body; a file part without multipart and an unknown option are refused", async () => {
     expect(await request({ method: "HEAD" })).toMatchObject({ code: 200, body: undefined });
     await expect(request({ method: "POST", formData: { file: { content: "ferry://test/a", name: "a" } } })).rejects.toThrow(/a file part needs contentType multipart\/form-data/);
-    await expect(request({ options: { ssl: { insecureTrustAllCertificates: true } } })).rejects.toThrow(/not supported by Ferry yet: options\.ssl/);
+    await expect(request({ options: { sslVerify: false } })).rejects.toThrow(/sslVerify/);
   });
-  it("encrypted: encryptBody is refused, as selfSigned's options.ssl (not supported by Ferry yet)", async () => {
+  it("encrypted: encryptBody is refused (not supported by Ferry yet)", async () => {
     await expect(request({ encryptBody: true })).rejects.toThrow(/not supported by Ferry yet: encryptBody/);
   });
 });

@@ -17,7 +17,8 @@ const properties = z
     responseCondition: z.string().min(1).default(DEFAULT_CONDITION),
     // Kestra's Trigger declares params but never hands them to its Request: accepted there, they do nothing
     params: schema.notYet("params", "Kestra's http.Trigger never sends them either; write the query string in uri"),
-    sslOptions: schema.notYet("sslOptions", "fetch checks certificates against the system's trust store; a self-signed server needs its CA there (NODE_EXTRA_CA_CERTS)"),
+    // Kestra's deprecated spelling of options.ssl, which wins when both are given
+    sslOptions: z.strictObject({ insecureTrustAllCertificates: schema.bool().optional() }).optional(),
   })
   .refine(uriIsValid, INVALID_URI)
   .refine((p) => p.options?.allowFailed !== false, {
@@ -39,9 +40,10 @@ export const httpTrigger = defineTrigger({
   kind: "polling",
   properties,
   async evaluate(props, ctx) {
-    const { interval: _interval, responseCondition, params: _params, sslOptions: _ssl, ...request } = props;
-    const rendered = await ctx.render(request);
-    const parsed = requestProperties.safeParse({ ...(rendered as object), allowFailed: true });
+    const { interval: _interval, responseCondition, params: _params, ...request } = props;
+    const { sslOptions, ...rendered } = (await ctx.render(request)) as typeof request;
+    const options = sslOptions && !rendered.options?.ssl ? { ...rendered.options, ssl: sslOptions } : rendered.options;
+    const parsed = requestProperties.safeParse({ ...rendered, ...(options ? { options } : {}), allowFailed: true });
     if (!parsed.success) {
       const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(request)"}: ${i.message}`).join("; ");
       throw new UserError(`the request's properties, rendered, are invalid: ${problems}`);

@@ -1,6 +1,7 @@
 import { connectionProperty, defineTask, errorMessage, OperationalError, schema, UserError, z, type RunContext } from "@ferry/sdk";
 import { httpConnectionHeaders, uriOnConnection, type HttpConnectionValues } from "./http.connection.js";
-import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf } from "./http-options.js";
+import { authorization, failedResponse, formBody, formValueSchema, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, statusAllowed } from "./http-options.js";
+import { encodedBody, httpFetch } from "./http-transport.js";
 
 /** answers a later attempt may not get: the server's trouble, a timeout, a request to slow down */
 const transient = (status: number) => status >= 500 || status === 408 || status === 429;
@@ -71,9 +72,10 @@ export async function sendRequest(ctx: Pick<RunContext, "logger" | "signal" | "g
     if (form.contentType) headers.set("content-type", form.contentType);
     else headers.delete("content-type");
   } else if (props.body !== undefined) {
-    body = typeof props.body === "string" ? props.body : JSON.stringify(props.body);
     // Kestra's contentType defaults to application/json, a text body's too (AbstractHttp)
-    headers.set("content-type", props.contentType ?? "application/json");
+    const encoded = encodedBody(typeof props.body === "string" ? props.body : JSON.stringify(props.body), props.contentType ?? "application/json", props.options);
+    body = encoded.body;
+    headers.set("content-type", encoded.contentType);
   }
   for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
   const timeouts = httpTimeouts(props.options);
@@ -84,7 +86,7 @@ export async function sendRequest(ctx: Pick<RunContext, "logger" | "signal" | "g
   let response: Response;
   let text: string | undefined;
   try {
-    response = await fetch(uri, { method: props.method, headers, body, signal, redirect: redirectOf(props.options) });
+    response = await httpFetch(ctx.logger, props.options, uri, { method: props.method, headers, body, signal, redirect: redirectOf(props.options) });
     clearTimeout(connectTimer);
     text = props.method === "HEAD" ? undefined : await response.text();
   } catch (error) {
@@ -98,7 +100,7 @@ export async function sendRequest(ctx: Pick<RunContext, "logger" | "signal" | "g
   const outHeaders: Record<string, string[]> = {};
   response.headers.forEach((value, key) => (outHeaders[key] = [...(outHeaders[key] ?? []), value]));
   ctx.logger.debug(`${what} answered ${response.status}`);
-  if (response.status >= 400 && !(props.allowFailed || props.options?.allowFailed)) {
+  if (!statusAllowed(response.status, props.options, props.allowFailed)) {
     const message = failedResponse(response.status, text);
     throw transient(response.status) ? new OperationalError(message) : new UserError(message);
   }
@@ -111,7 +113,7 @@ export const requestTask = defineTask({
   aliases: ["io.kestra.plugin.core.http.Request", "io.kestra.plugin.fs.http.Request"],
   title: "HTTP request",
   description:
-    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). `formData` is sent url-encoded, or as multipart/form-data with that `contentType` (a storage URI or `{content, name}` as a file part). `options`: `timeout` (`connectTimeout`: until the answer's headers; `readIdleTimeout`: the whole answer) or Kestra's older `connectTimeout`/`readTimeout`, `allowFailed`, `followRedirects` (true by default), `auth` (`type: BASIC` with `username`/`password`, or `BEARER` with `token`). A status ≥ 400 fails the task (in Kestra's words: `Failed http request with response code '404' and body: …`) unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
+    "Sends an HTTP request with fetch; a `body` goes with `contentType` (application/json by default, as Kestra). Outputs `code`, `headers` and `body` (text). `formData` is sent url-encoded, or as multipart/form-data with that `contentType` (a storage URI or `{content, name}` as a file part). `options`: `timeout` (`connectTimeout`: until the answer's headers; `readIdleTimeout`: the whole answer) or Kestra's older `connectTimeout`/`readTimeout`, `allowFailed`, `allowedResponseCodes` (only these pass, when given), `followRedirects` (true by default), `auth` (`type: BASIC` with `username`/`password`, or `BEARER` with `token`), `proxy` (`type` HTTP or SOCKS, `address`, `port`, `username`, `password`; or Kestra's older `proxyType`, `proxyAddress`, …), `ssl.insecureTrustAllCertificates` (Node workers only), `defaultCharset` (a text body's encoding), `logs` (REQUEST_HEADERS, RESPONSE_HEADERS at DEBUG; REQUEST_BODY, RESPONSE_BODY at TRACE; or the older `logLevel`). A status ≥ 400 fails the task (in Kestra's words: `Failed http request with response code '404' and body: …`) unless `allowFailed`: 5xx, 408, 429, a refused or reset connection and `options.readTimeout` as transient failures (OperationalError), any other 4xx as the request's fault (UserError); the task's `retry` applies to both. On an `http` connection, `uri` may be a path joined to the connection's url, and the connection's auth and headers go along (the task's own headers over them).",
   properties: requestProperties,
   outputs: z.object({ uri: z.string(), code: z.number(), headers: z.record(z.string(), z.array(z.string())), body: z.string().optional() }),
   examples: [

@@ -1,5 +1,6 @@
 import { defineTask, OperationalError, schema, UserError, z } from "@ferry/sdk";
-import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, urlRequestShape } from "./http-options.js";
+import { authorization, failedResponse, formBody, httpOptionsSchema, httpTimeouts, ignoredHttpOptions, redirectOf, statusAllowed, urlRequestShape } from "./http-options.js";
+import { encodedBody, httpFetch } from "./http-transport.js";
 
 /** one Server-Sent Event as Kestra's HttpSseEvent serializes it: data (JSON when it parses), id, name, comment, retry */
 type SseEvent = { data?: unknown; id?: string; name?: string; comment?: string; retry?: string };
@@ -88,8 +89,9 @@ export const sseRequestTask = defineTask({
       body = form.body;
       if (form.contentType) headers.set("content-type", form.contentType);
     } else if (props.body !== undefined) {
-      body = props.body;
-      headers.set("content-type", props.contentType);
+      const encoded = encodedBody(props.body, props.contentType, props.options);
+      body = encoded.body;
+      headers.set("content-type", encoded.contentType);
     }
     const signals = [ctx.signal];
     for (const warning of ignoredHttpOptions(props.options)) ctx.logger.warn(warning);
@@ -99,8 +101,8 @@ export const sseRequestTask = defineTask({
     let response: Response;
     const events: SseEvent[] = [];
     try {
-      response = await fetch(props.uri, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) });
-      if (response.status >= 400 && !props.options?.allowFailed) {
+      response = await httpFetch(ctx.logger, props.options, props.uri, { method: props.method, headers, body, signal: AbortSignal.any(signals), redirect: redirectOf(props.options) });
+      if (!statusAllowed(response.status, props.options)) {
         const message = failedResponse(response.status, await response.text());
         throw response.status >= 500 || response.status === 429 ? new OperationalError(message) : new UserError(message);
       }
