@@ -42,16 +42,7 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
   }
   if (isStorageUri(path)) {
     const key = storageKeyOf(path);
-    const { trigger } = scope;
-    const own = [
-      executionPrefix(scope.namespace, scope.flowId, scope.executionId),
-      scope.filesPrefix,
-      trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
-    ].filter((p): p is string => !!p);
-    if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return key;
-    // a file a task of another execution of the same namespace wrote: Kestra's AbstractFileFunction reads one of an
-    // allowed namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution); Ferry allows the flow's own namespace
-    if (key.startsWith(`${namespacePath(scope.namespace)}/`) && TASK_FILE.test(key.slice(namespacePath(scope.namespace).length + 1))) return key;
+    if (readableStorageKey(scope, key)) return key;
     // Kestra's words (ReadFileFunctionTest.readUnauthorizedInternalStorageFile), then Ferry's rule
     throw new UserError(`Unable to read the file '${path}' as it didn't belong to the current execution (${what}: a flow reads only its namespace's files, its executions' task files, and those of the execution that started it)`, { status: 403 });
   }
@@ -64,6 +55,32 @@ function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unkn
   }
   if (ANY_SCHEME.test(path)) throw new UserError(`Cannot process the URI ${path}: scheme not supported.`);
   return namespaceFileKey(scope.namespace, path);
+}
+
+/**
+ * Whether an execution may read this storage key: its own files (and `filesPrefix`), its namespace's files, those of
+ * the execution that started it, and those the tasks of another execution of its namespace wrote — Kestra's
+ * AbstractFileFunction reads one of an allowed namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution), and a
+ * task's storage reads any (InternalStorage.uriGuard checks the scheme only); Ferry allows the flow's own namespace.
+ * The file functions and a task's RunContext.getFile both follow it.
+ */
+export function readableStorageKey(scope: Omit<FileScope, "storage">, key: string): boolean {
+  const { trigger } = scope;
+  const own = [
+    executionPrefix(scope.namespace, scope.flowId, scope.executionId),
+    scope.filesPrefix,
+    trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
+  ].filter((p): p is string => !!p);
+  if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return true;
+  return key.startsWith(`${namespacePath(scope.namespace)}/`) && TASK_FILE.test(key.slice(namespacePath(scope.namespace).length + 1));
+}
+
+/** the execution a trigger names (a Subflow's parent, a Flow trigger's upstream), if it names one */
+export function upstreamOf(trigger: unknown): { namespace: string; flowId: string; executionId: string } | undefined {
+  const t = trigger as { namespace?: unknown; flowId?: unknown; executionId?: unknown } | undefined;
+  return t && typeof t.namespace === "string" && typeof t.flowId === "string" && typeof t.executionId === "string"
+    ? { namespace: t.namespace, flowId: t.flowId, executionId: t.executionId }
+    : undefined;
 }
 
 const info = (call: CallInfo | undefined) => call ?? { variables: {}, remainingMs: 5000, maxOutputLength: Number.MAX_SAFE_INTEGER };

@@ -1,6 +1,6 @@
 import type { Callable } from "@ferry/core";
 import { errorLogsFunction, errorLogsOnWorkersOnly, type ErrorLogReader } from "./error-logs.function.js";
-import { fileFunctions } from "./file-functions.js";
+import { fileFunctions, upstreamOf } from "./file-functions.js";
 import { subflowInInputsOnly } from "./subflow.function.js";
 import type { JsonStore } from "./json-store.js";
 import type { ContextRef } from "./messages.js";
@@ -18,12 +18,4 @@ export function runtimeFunctions(ref: ContextRef, store: JsonStore, logs?: Error
     // what renders here has a `taskrun` or a `trigger`: Kestra's SubflowFunction refuses it so (an input's templates have the real one)
     subflow: subflowInInputsOnly,
   };
-}
-
-/** the execution a trigger names (a Subflow's parent, a Flow trigger's upstream), if it names one */
-function upstreamOf(trigger: unknown): { namespace: string; flowId: string; executionId: string } | undefined {
-  const t = trigger as { namespace?: unknown; flowId?: unknown; executionId?: unknown } | undefined;
-  return t && typeof t.namespace === "string" && typeof t.flowId === "string" && typeof t.executionId === "string"
-    ? { namespace: t.namespace, flowId: t.flowId, executionId: t.executionId }
-    : undefined;
 }

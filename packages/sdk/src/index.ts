@@ -27,3 +27,4 @@ export { AesGcm } from "./aes-gcm.js";
 export * from "./timers.js";
 export { copyPlain } from "./plain-copy.js";
 export * from "./namespace-files-option.js";
+export { javaGlobToRegExp, rootedMatcher, workingDirMatcher } from "./java-glob.js";

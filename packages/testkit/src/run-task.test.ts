@@ -46,6 +46,6 @@ describe("runTask", () => {
   });
 
   it("refuses a file of another execution as a worker does", async () => {
-    await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt belongs to another execution or namespace");
+    await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt belongs to another namespace, or is not a task's file of another execution of this one");
   });
 });

@@ -266,6 +266,122 @@ tasks:
   });
 });
 
+describe("a storage URI in a script task's commands", () => {
+  // Kestra's ScriptService.replaceInternalStorage: every kestra:// URI in the rendered commands (and a Script's script) is
+  // downloaded to a local file and replaced by its path — the docs' ForEachItem subflow runs `cat "{{ inputs.items }}"`
+  it("is replaced by the path of a local copy of the file, for Commands, beforeCommands, a Script and a Node script, under either scheme", async () => {
+    const r = await h.run(`
+id: storage_in_commands
+namespace: test.scripts
+tasks:
+  - id: write
+    type: io.kestra.plugin.core.storage.Write
+    content: "line one"
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    beforeCommands:
+      - test -f "{{ outputs.write.uri }}"
+    commands:
+      - cat "{{ outputs.write.uri }}"
+      - 'cat {{ outputs.write.uri | replace({"ferry://": "kestra:///"}) }} > copy.txt'
+    outputFiles:
+      - "*.txt"
+  - id: script
+    type: io.kestra.plugin.scripts.shell.Script
+    script: |
+      echo "script read: $(cat '{{ outputs.write.uri }}')"
+  - id: node
+    type: io.kestra.plugin.scripts.node.Script
+    script: |
+      console.log("node read: " + require("fs").readFileSync("{{ outputs.write.uri }}", "utf8"));
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toEqual(expect.arrayContaining(["line one", "script read: line one", "node read: line one"]));
+    // the copies are Ferry's own files: only what the command wrote is an output file
+    const shell = (await r.outputs("shell")) as { outputFiles: Record<string, string> };
+    expect(Object.keys(shell.outputFiles)).toEqual(["copy.txt"]);
+    expect(new TextDecoder().decode((await h.storage.get(storageKeyOf(shell.outputFiles["copy.txt"]!)))!)).toBe("line one");
+  });
+
+  it("reaches a subflow's output file from the parent, and the parent's batch from a ForEachItem subflow (the docs' subflows and ForEachItem pages); not another namespace's", async () => {
+    await h.deploy(`
+id: critical_service
+namespace: test.scripts
+inputs:
+  - id: items
+    type: FILE
+    required: false
+tasks:
+  - id: return_data
+    type: io.kestra.plugin.core.storage.Write
+    content: "totals"
+  - id: batch
+    type: io.kestra.plugin.scripts.shell.Commands
+    runIf: "{{ inputs.items != null }}"
+    commands:
+      - cat "{{ inputs.items }}"
+outputs:
+  - id: some_output
+    type: STRING
+    value: "{{ outputs.return_data.uri }}"
+`);
+    const r = await h.run(`
+id: parent_service
+namespace: test.scripts
+tasks:
+  - id: subflow_call
+    type: io.kestra.plugin.core.flow.Subflow
+    namespace: test.scripts
+    flowId: critical_service
+    wait: true
+    transmitFailed: true
+  - id: log_subflow_output
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - cat "{{ outputs.subflow_call.outputs.some_output }}"
+  - id: lines
+    type: io.kestra.plugin.core.storage.Write
+    content: "batch line"
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEachItem
+    items: "{{ outputs.lines.uri }}"
+    namespace: test.scripts
+    flowId: critical_service
+    inputs:
+      items: "{{ taskrun.items }}"
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toContain("totals");
+    const other = await h.run(`
+id: other_namespace
+namespace: test.elsewhere
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - cat "${(await r.outputs("lines") as { uri: string }).uri}"
+`);
+    expect(other.state("shell")).toBe("FAILED");
+    expect(other.messages().join("\n")).toMatch(/belongs to another namespace/);
+  });
+
+  it("fails the task when the file is not there, naming the URI", async () => {
+    const r = await h.run(`
+id: storage_missing
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    commands:
+      - cat kestra:///test/scripts/storage_missing/nothing.txt
+`);
+    expect(r.state("shell")).toBe("FAILED");
+    expect(r.messages().join("\n")).toMatch(/nothing\.txt/);
+  });
+});
+
 describe("secrets given to a script", () => {
   it("are masked in what it prints: whole, JSON-escaped, or split across lines", async () => {
     const r = await h.run(`

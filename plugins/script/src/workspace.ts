@@ -1,6 +1,6 @@
-import { isStorageUri, namespaceFilesOption, namespaceFilesToPlace, schema, UserError, writeOverExisting, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFilesOption, namespaceFilesToPlace, rootedMatcher, schema, UserError, writeOverExisting, z, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import picomatch from "picomatch";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import { glob } from "tinyglobby";
@@ -54,8 +54,8 @@ export const commonProperties = {
 
 export async function placeNamespaceFiles(ctx: RunContext, dir: string, option: NamespaceFilesOption | undefined): Promise<void> {
   if (!option) return;
-  const matcher = (globs: string[]) => picomatch(globs, { dot: true });
-  for (const file of await namespaceFilesToPlace(ctx, option, matcher)) {
+  // Kestra's PathMatcherPredicate, as WorkingDirectory reads them: `file1.txt` is any folder's, `/file1.txt` the root's
+  for (const file of await namespaceFilesToPlace(ctx, option, rootedMatcher)) {
     const target = inside(dir, file.target, "namespace file");
     if (existsSync(target) && !writeOverExisting(ctx, option, file.target)) continue;
     const bytes = await ctx.namespaceFiles.get(file.path, { namespace: file.namespace });
@@ -130,6 +130,28 @@ export function scriptOutputs(result: { exitCode: number; vars: Record<string, u
  */
 export async function renderInFolder(ctx: RunContext, texts: readonly string[], dir: string): Promise<string[]> {
   const rendered: string[] = [];
-  for (const text of texts) rendered.push(String(await ctx.render(text, { workingDir: dir })));
+  for (const text of texts) rendered.push(await withLocalCopies(ctx, String(await ctx.render(text, { workingDir: dir })), dir));
   return rendered;
+}
+
+/** a storage URI as Kestra's ScriptService.INTERNAL_STORAGE_PATTERN finds one in a command (Ferry's own scheme too) */
+const STORAGE_URI = /(?:kestra|ferry):\/\/[-a-zA-Z0-9%._+~#=/]*/g;
+
+/**
+ * Each storage URI in a rendered command replaced by the path of a local copy of its file, as Kestra's
+ * ScriptService.replaceInternalStorage does for every script task (`cat "{{ inputs.items }}"` reads the
+ * FILE input). The copies sit in Ferry's own folder, so they are never taken for output files.
+ */
+async function withLocalCopies(ctx: RunContext, text: string, dir: string): Promise<string> {
+  const uris = [...new Set(text.match(STORAGE_URI) ?? [])];
+  if (!uris.length) return text;
+  const copies = new Map<string, string>();
+  const folder = resolve(dir, FERRY_DIR, "storage");
+  await mkdir(folder, { recursive: true });
+  for (const uri of uris) {
+    const path = resolve(folder, `${randomUUID()}.tmp`);
+    await writeFile(path, await ctx.getFile(uri));
+    copies.set(uri, path);
+  }
+  return text.replace(STORAGE_URI, (uri) => copies.get(uri)!);
 }

@@ -107,6 +107,30 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
   });
 
 
+  it("frees a consumer's slot once its handler is done, before Redis answered the ack; the entry stays pending until it did", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    const redis = new Redis(REDIS_URL!);
+    // the acks are held back: each goes to Redis only when released
+    const ack = q.ack.bind(q);
+    const held: Array<() => void> = [];
+    (q as unknown as { ack: typeof ack }).ack = (stream, id) => new Promise((resolve, reject) => held.push(() => void ack(stream, id).then(resolve, reject)));
+    const handled: unknown[] = [];
+    await q.consume("slots", async (m) => void handled.push(m), { concurrency: 1 });
+    await q.send("slots", { i: 1 });
+    await q.send("slots", { i: 2 });
+    // one slot: the second is handled while the first's ack is still unanswered
+    await until(() => handled.length === 2);
+    expect(handled).toEqual([{ i: 1 }, { i: 2 }]);
+    expect((await redis.xpending(`${p}:s:slots`, "ferry"))[0]).toBe(2);
+    for (const release of held.splice(0)) release();
+    await until(async () => (await redis.xlen(`${p}:s:slots`)) === 0);
+    expect((await redis.xpending(`${p}:s:slots`, "ferry"))[0]).toBe(0);
+    redis.disconnect();
+    await q.close();
+  });
+
   it("forgets the send-once marks settled in one turn in one call, each send then going out again", async () => {
     const p = prefix();
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });

@@ -334,6 +334,9 @@ class Lease {
   }
 }
 
+/** what a read stopped by stop() gives instead of Redis's answer */
+const HALTED = Symbol("halted");
+
 /**
  * One consume() call: a blocking reader connection, in-flight bookkeeping, heartbeats.
  *
@@ -371,6 +374,13 @@ class StreamConsumer {
   private loop?: Promise<void>;
   private heartbeat?: ReturnType<typeof setInterval>;
   private wake?: () => void;
+  /**
+   * ends the read in progress on stop: a read waiting on a connection that is reconnecting (Redis
+   * out of reach) never answers once disconnected. One per read, never one for the consumer's life:
+   * racing every read against one promise that stays pending would leave a reaction on it per read
+   * (~300 bytes each, gigabytes a day at a hundred reads a second).
+   */
+  private haltRead?: () => void;
   private readonly concurrency: number;
   private readonly onError: (error: unknown) => void;
 
@@ -401,13 +411,20 @@ class StreamConsumer {
     this.stopped = true;
     clearInterval(this.heartbeat);
     this.wake?.();
+    this.haltRead?.();
     this.reader.disconnect();
     await this.loop?.catch(() => undefined);
     if (!this.own) return;
-    // nothing is routed here any more once handed back; what is in flight finishes first (up to a claim timeout), so it is not handled twice
+    // nothing is routed here any more once handed back; what is in flight finishes and is acknowledged first (up to a claim timeout), so it is not handled twice
     const until = Date.now() + this.queue.claimTimeoutMs;
-    while (this.running > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    await this.queue.handBack(this.stream, this.name).catch(() => undefined);
+    while (this.inFlight.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    // with Redis out of reach the hand-back would wait on the offline queue for good: the claim
+    // timeout hands this stream's entries on anyway (the channel's consumers reclaim them)
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.queue.handBack(this.stream, this.name).catch(() => undefined),
+      new Promise((resolve) => (giveUp = setTimeout(resolve, Math.max(0, until - Date.now()) + 1000))),
+    ]).finally(() => clearTimeout(giveUp));
   }
 
   private async createGroups(): Promise<void> {
@@ -475,7 +492,18 @@ class StreamConsumer {
         // with a stream of its own, each stream may answer up to half of what is free (a soft bound: at most one more)
         const streams = this.own ? [this.stream, this.own] : [this.stream];
         const count = this.own ? Math.max(1, Math.ceil(free / 2)) : free;
-        const answer = (await this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">"))) as Array<[string, Array<[string, string[]]>]> | null;
+        const read = this.reader.xreadgroup("GROUP", GROUP, this.name, "COUNT", count, "BLOCK", 1000, "STREAMS", ...streams, ...streams.map(() => ">")) as Promise<Array<[string, Array<[string, string[]]>]> | null>;
+        // a free slot reads at once, so a consumer stopped while Redis is out of reach may be waiting here: stopping does not wait for it
+        const halted = new Promise<typeof HALTED>((resolve) => {
+          this.haltRead = () => resolve(HALTED);
+          if (this.stopped) resolve(HALTED);
+        });
+        const answer = await Promise.race([read, halted]).finally(() => (this.haltRead = undefined));
+        if (answer === HALTED) {
+          // whatever the abandoned read ends with is nobody's to handle
+          read.catch(() => undefined);
+          return;
+        }
         for (const [stream, entries] of answer ?? []) for (const [id, fields] of entries) this.dispatch(stream, id, fields, 1);
       } catch (error) {
         if (this.stopped) return;
@@ -513,15 +541,20 @@ class StreamConsumer {
       } catch (error) {
         this.onError(error);
       }
+      // The slot is free once the handler is done, not once Redis answered the ack: a worker's
+      // slot waited 10–12 ms (p50, loaded box) for that answer per job, so 8 slots ran ~200
+      // jobs/s at best and jobs queued in the stream at 100 executions/s (redis-cli monitor of
+      // distributed benchmark01, BENCHMARKS.md "Round 8"). The entry stays in flight, heartbeated,
+      // until acknowledged.
+      this.running--;
+      this.wake?.();
       // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
       await this.queue.ack(stream, id).catch(this.onError);
     };
     const previous = key ? this.keyChains.get(key) : undefined;
     const done = (previous ? previous.then(work) : work()).finally(() => {
       this.inFlight.delete(held);
-      this.running--;
       if (key && this.keyChains.get(key) === done) this.keyChains.delete(key);
-      this.wake?.();
     });
     if (key) this.keyChains.set(key, done);
   }

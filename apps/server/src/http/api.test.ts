@@ -151,9 +151,15 @@ tasks:
     expect(r.body.inputs).toEqual({ name: "Form", times: 2 });
     // and Kestra's system labels: system.from api (ExecutionController.parseLabels), system.correlationId the execution's own id
     expect(r.body.labels).toEqual([{ key: "team", value: "data" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: r.body.id }]);
-    // the one system label a caller may give, as Kestra's UI gives `ui`; any other is refused
+    // the system labels a caller may give (ExecutionController.parseLabels): system.from, as Kestra's UI gives `ui`, and
+    // system.correlationId, a business key (Kestra's docs how-to-guides/idempotency); any other is refused
     const fromUi = await json(await api("/executions/api.test/hello?labels=system.from:ui", { method: "POST", body: form }));
     expect(fromUi.body.labels).toContainEqual({ key: "system.from", value: "ui" });
+    const keyed = await json(await api("/executions/api.test/hello?wait=true&labels=system.correlationId:payment-ORD-123", { method: "POST", body: form }));
+    expect(keyed.body.labels).toEqual([{ key: "system.from", value: "api" }, { key: "system.correlationId", value: "payment-ORD-123" }]);
+    const byKey = await json(await api("/executions/search?namespace=api.test&labels=system.correlationId:payment-ORD-123"));
+    expect(byKey.body.results.map((e: { id: string }) => e.id)).toEqual([keyed.body.id]);
+    expect((await json(await api("/executions/api.test/hello?labels=system.correlationId:", { method: "POST", body: form }))).status).toBe(422);
     const forged = await json(await api("/executions/api.test/hello?labels=system.restarted:true", { method: "POST", body: form }));
     expect(forged.status).toBe(422);
   });

@@ -4,6 +4,7 @@ import type { ApiDeps } from "./api-deps.js";
 import { authMiddleware, open } from "./auth.js";
 import { errorHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
+import { refuseOtherTenants, tenantlessPath } from "./tenant.js";
 import { prometheusRegistry } from "./prometheus.js";
 import { bodyHeader, bodyRead, limitBody } from "./request-body.js";
 import { executionDeleteRoutes } from "./routes/execution-delete.routes.js";
@@ -23,8 +24,9 @@ import { logRoutes } from "./routes/logs.routes.js";
 import { historyRoutes, logSearchRoutes } from "./routes/history.routes.js";
 import { metricsRoutes } from "./routes/metrics.routes.js";
 import { namespaceFileRoutes } from "./routes/namespace-files.routes.js";
+import { namespaceRoutes } from "./routes/namespaces.routes.js";
 import { secretRoutes } from "./routes/secrets.routes.js";
-import { serverInfoRoutes } from "./routes/server-info.routes.js";
+import { kestraConfigurationRoutes, serverInfoRoutes } from "./routes/server-info.routes.js";
 import { triggerRoutes } from "./routes/triggers.routes.js";
 import { webhookRoutes } from "./routes/webhook.routes.js";
 
@@ -49,15 +51,16 @@ const refuseNul: MiddlewareHandler = async (c, next) => {
   return next();
 };
 
-/** The HTTP API: Kestra's paths and JSON shapes under /api/v1. */
+/** The HTTP API: Kestra's paths and JSON shapes under /api/v1, and under /api/v1/main (Kestra's tenant path). */
 export function createApp(deps: ApiDeps): Hono {
-  const app = new Hono();
+  const app = new Hono({ getPath: tenantlessPath });
   app.onError(errorHandler(deps.logger));
   app.notFound((c) => c.json({ message: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.use("*", closeWhenBodyUnread);
   app.use("*", refuseNul);
   const auth = deps.config.server.auth;
   if (auth && (auth.basic.length || auth.tokens.length)) app.use("*", authMiddleware(auth));
+  app.use("/api/*", refuseOtherTenants);
   app.use(
     "/api/*",
     limitBody(deps.config.server.maxBodySize, (c) => c.json({ message: `request body over ${deps.config.server.maxBodySize} bytes` }, 413)),
@@ -101,21 +104,15 @@ export function createApp(deps: ApiDeps): Hono {
   app.route("/api/v1/logs", logRoutes(deps));
   app.route("/api/v1/history", historyRoutes(deps));
   app.route("/api/v1/metrics", metricsRoutes(deps));
-  /** namespaces with a flow, a KV pair or a connection, and their parents: `company.team` brings `company` */
-  app.get("/api/v1/namespaces", async (c) => {
-    const all = new Set<string>();
-    for (const namespace of await deps.repository.listNamespaces()) {
-      const parts = namespace.split(".");
-      parts.forEach((_, i) => all.add(parts.slice(0, i + 1).join(".")));
-    }
-    return c.json([...all].sort().map((id) => ({ id })));
-  });
   app.route("/api/v1/namespaces", namespaceFileRoutes(deps));
   app.route("/api/v1/namespaces", secretRoutes(deps));
   app.route("/api/v1/namespaces", kvRoutes(deps));
   app.route("/api/v1/namespaces", connectionRoutes(deps));
+  // after the routes under /namespaces/{namespace}/...: GET /namespaces/{id} is one segment
+  app.route("/api/v1/namespaces", namespaceRoutes(deps));
   app.get("/api/v1/workers", (c) => c.json(deps.workers.list()));
   app.route("/api/v1/server", serverInfoRoutes(deps));
+  app.route("/api/v1/configs", kestraConfigurationRoutes(deps));
   let flowSchema: object | undefined;
   app.get("/api/v1/plugins/schemas/flow", (c) => c.json((flowSchema ??= flowJsonSchema(deps.registry))));
   app.route("/api/v1/plugins", pluginDocRoutes(deps));

@@ -14,7 +14,12 @@ const page = [query("page", "1-based page", { type: "integer", default: 1 }), qu
 
 export const openApiDocument = {
   openapi: "3.1.0",
-  info: { title: "Ferry API", version: "0.1.0", description: "Kestra-shaped REST API of the Ferry workflow orchestrator." },
+  info: {
+    title: "Ferry API",
+    version: "0.1.0",
+    description:
+      "Kestra-shaped REST API of the Ferry workflow orchestrator. Every `/api/v1/...` path is also served as `/api/v1/main/...`, Kestra's tenant path (`/api/v1/{tenant}/...`, OSS tenant `main`) that Kestra's SDKs and kestractl send: Ferry has one tenant, `main`; any other answers 404 naming it, and so do Kestra's Enterprise-only roots (users, groups, roles, service-accounts…). Kestra 2.0's `/executions/{executionId}/actions/{action}` reaches the same routes as the bare 1.x `/executions/{executionId}/{action}`.",
+  },
   paths: {
     "/health": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
     "/health/live": { get: { summary: "Liveness (open: no credentials needed)", responses: { 200: json("up") } } },
@@ -23,6 +28,10 @@ export const openApiDocument = {
     "/api/v1/flows": { post: { summary: "Create a flow from YAML", requestBody: yamlBody, responses: { 200: json("the flow"), 409: error("exists"), 422: error("invalid flow") } } },
     "/api/v1/flows/validate": { post: { summary: "Validate one or more flows (YAML documents)", requestBody: yamlBody, responses: { 200: json("one result per document", { type: "array" }) } } },
     "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
+    "/api/v1/flows/distinct-namespaces": {
+      get: { summary: "The namespaces in use (Kestra's listDistinctNamespace); q filters them", parameters: [query("q", "a case-insensitive part of the namespace")], responses: { 200: json("[namespace]", { type: "array", items: { type: "string" } }) } },
+    },
+    "/api/v1/flows/{namespace}": { get: { summary: "Flows of exactly this namespace, without their source (Kestra's listFlowsByNamespace)", parameters: [ns], responses: { 200: json("[flow]", { type: "array" }) } } },
     "/api/v1/flows/{namespace}/{id}": {
       get: { summary: "Get a flow", parameters: [ns, path("id"), query("revision", "a revision", { type: "integer" })], responses: { 200: json("the flow"), 404: error("not found") } },
       put: { summary: "Update a flow (new revision when the source changed)", parameters: [ns, path("id")], requestBody: yamlBody, responses: { 200: json("the flow"), 404: error("not found"), 409: error("too many concurrent saves of the flow; retry"), 422: error("invalid flow") } },
@@ -42,6 +51,7 @@ export const openApiDocument = {
       },
     },
     "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)"), query("kind", "NORMAL (the default) or LOOP: a Loop's iterations, its sub-executions"), query("parentId", "the executions this one started (a Loop's iterations with kind=LOOP, its Subflows')")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
+    "/api/v1/executions": { get: { summary: "A flow's executions (Kestra's searchExecutionsByFlowId)", parameters: [{ ...query("namespace", "namespace"), required: true }, { ...query("flowId", "flow id"), required: true }, ...page], responses: { 200: json("{results, total}"), 400: error("namespace or flowId missing") } } },
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
       delete: {
@@ -212,6 +222,7 @@ export const openApiDocument = {
       ]),
     ),
     "/api/v1/triggers/search": { get: { summary: "Triggers of live flows with their state", parameters: [query("namespace", "namespace or parent"), query("flowId", "flow id"), query("q", "text"), ...page], responses: { 200: json("{results: [{abstractTrigger, triggerContext}], total}") } } },
+    "/api/v1/triggers/{namespace}/{flowId}": { get: { summary: "A flow's triggers as Kestra's Trigger (the context alone)", parameters: [ns, path("flowId"), query("q", "text in the trigger id"), ...page], responses: { 200: json("{results: [{namespace, flowId, triggerId, date, nextExecutionDate, disabled…}], total}") } } },
     "/api/v1/triggers/{namespace}/{flowId}/{triggerId}": {
       get: { summary: "A trigger and its state", parameters: [ns, path("flowId"), path("triggerId")], responses: { 200: json("{abstractTrigger, triggerContext}"), 404: error("not found") } },
       put: {
@@ -254,6 +265,8 @@ export const openApiDocument = {
       put: { summary: "Write a namespace file (as POST)", parameters: [ns, query("path", "path in the namespace")], responses: { 200: json("{namespace, path, size}"), 400: error("unsafe path") } },
       delete: { summary: "Delete a namespace file, or a directory and its content", parameters: [ns, query("path", "path in the namespace")], responses: { 204: { description: "deleted" }, 404: error("no such file") } },
     },
+    "/api/v1/namespaces/{namespace}/files/stats": { get: { summary: "A namespace file's or directory's attributes (the root without a path)", parameters: [ns, query("path", "path in the namespace")], responses: { 200: json("{fileName, type: File|Directory, size?}"), 404: error("no such file or directory") } } },
+    "/api/v1/namespaces/{namespace}/files/search": { get: { summary: "Paths of the namespace's files that contain q", parameters: [ns, { ...query("q", "a part of the path"), required: true }], responses: { 200: json("[path]", { type: "array" }), 400: error("q missing") } } },
     "/api/v1/namespaces/{namespace}/files/directory": {
       get: { summary: "List a directory of namespace files", parameters: [ns, query("path", "directory (default: the root)")], responses: { 200: json("[{type: File|Directory, fileName, size?}]", { type: "array" }), 404: error("no such directory") } },
     },
@@ -274,6 +287,9 @@ export const openApiDocument = {
     "/metrics": { get: { summary: "Prometheus metrics (executions, task run durations, queue depth, workers, process)", responses: { 200: { description: "Prometheus text format" } } } },
     "/health/ready": { get: { summary: "Readiness: the repository answers and the queue takes messages (open: no credentials needed)", responses: { 200: json("{status, checks}"), 503: json("{status: DOWN, checks}") } } },
     "/api/v1/namespaces": { get: { summary: "Namespaces with a flow, a KV pair or a connection, and their parents", responses: { 200: json("[{id}]", { type: "array" }) } } },
+    "/api/v1/configs": { get: { summary: "Kestra's configuration endpoint, the part true of Ferry: version (Ferry's, 0.x: Kestra's 1.x API), edition, whether Basic auth is set up", responses: { 200: json("{version, edition, isBasicAuthInitialized, …}") } } },
+    "/api/v1/namespaces/search": { get: { summary: "Search namespaces (Kestra's searchNamespaces)", parameters: [query("q", "a part of the id, any case"), query("page", "1-based page", { type: "integer", default: 1 }), query("size", "page size", { type: "integer", default: 10 }), query("existing", "only existing namespaces: every one Ferry answers exists", { type: "boolean" })], responses: { 200: json("{results: [{id, deleted, disabled}], total}") } } },
+    "/api/v1/namespaces/{namespace}": { get: { summary: "A namespace (Kestra's getNamespace: any well-formed id)", parameters: [ns], responses: { 200: json("{id, deleted}"), 400: error("not a namespace") } } },
     "/api/v1/namespaces/{namespace}/kv": { get: { summary: "KV pairs of a namespace (metadata: key, type, creation, update, expiration)", parameters: [ns, query("prefix", "keys starting with")], responses: { 200: json("list", { type: "array" }), 400: error("bad namespace") } } },
     "/api/v1/namespaces/{namespace}/kv/{key}": {
       get: { summary: "A KV pair: {type, value}", parameters: [ns, path("key")], responses: { 200: json("{type, value}"), 404: error("missing or expired") } },

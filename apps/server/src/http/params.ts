@@ -70,7 +70,7 @@ export function revisionQuery(c: Context): number | undefined {
 
 /** pages past this are refused: an offset beyond it is a mistake, and databases choke on it */
 const MAX_PAGE = 1_000_000;
-const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = 1000;
 
 /** `?page=&size=` (1-based, 25 by default, at most 1,000 a page), or 400 naming the parameter */
 export function pageOf(query: Record<string, string | undefined>): { page: number; size: number } {

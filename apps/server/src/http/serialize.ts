@@ -81,5 +81,7 @@ function loopRunJson(execution: ExecutionRecord) {
 
 /** A flow in Kestra's JSON shape: its YAML fields plus revision and source. */
 export function flowJson(record: FlowRecord, parsed: object) {
-  return { ...parsed, id: record.id, namespace: record.namespace, revision: record.revision, deleted: record.deleted, updated: record.updated, source: record.source };
+  // Kestra's Flow always carries `disabled` (false unless the YAML says true); its SDKs require it
+  const disabled = (parsed as { disabled?: unknown }).disabled === true;
+  return { ...parsed, id: record.id, namespace: record.namespace, disabled, revision: record.revision, deleted: record.deleted, updated: record.updated, source: record.source };
 }

@@ -230,6 +230,28 @@ triggers:
       expect(await executionsOf("busy")).toHaveLength(2);
     });
 
+    it("with allowConcurrent, it polls and starts while an execution it started still runs (Kestra's AbstractTrigger)", async () => {
+      answer = "ready";
+      await t.deploy(`id: busy_concurrent
+namespace: poll.test
+tasks:
+  - { id: wait, type: io.kestra.plugin.core.flow.Pause }
+triggers:
+  - id: http
+    type: io.kestra.plugin.core.http.Trigger
+    uri: ${base}/busy_concurrent
+    interval: PT10S
+    allowConcurrent: true
+`);
+      await t.ferry.deps.triggers.index.refresh();
+      await evaluateAt(slot(17));
+      await evaluateAt(slot(18));
+      expect(requests.filter((r) => r.url === "/busy_concurrent")).toHaveLength(2);
+      const started = await executionsOf("busy_concurrent");
+      expect(started).toHaveLength(2);
+      for (const e of started) expect((await t.api(`/executions/${e.id}/kill`, { method: "DELETE" })).status).toBe(202);
+    });
+
     it("the trigger's conditions are checked against its variables once the response condition held", async () => {
       answer = "ready";
       const conditioned = (id: string, code: number) =>

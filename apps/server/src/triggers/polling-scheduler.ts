@@ -1,20 +1,17 @@
 import { conditionsHold, isTruthy, renderValue, type ConditionSpec } from "@ferry/core";
 import { SecretMasker } from "@ferry/engine";
-import { errorMessage, newId, parseDuration, type ExecutionState, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
+import { errorMessage, newId, parseDuration, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 import { onceKey } from "./trigger-starter.js";
+import { triggerHasRunningExecution } from "./running-execution.js";
 
 type PollingTrigger = TriggerOfKind<"polling">;
 
 /** an interval's once-only claim outlives any evaluation of it */
 const CLAIM_TTL_MS = 24 * 3600_000;
-/** the states of an execution not ended yet */
-const UNENDED: ExecutionState[] = ["CREATED", "RUNNING", "PAUSED", "PAUSING", "KILLING", "QUEUED", "RESTARTED"];
-/** how many unended executions of the flow are looked through for the trigger's own */
-const UNENDED_LOOKED_AT = 1000;
 
 export interface PollingSchedulerOptions {
   repository: Repository;
@@ -113,7 +110,7 @@ export class PollingScheduler {
       index.remember({ ...state, lastFire: slot.toISOString(), nextFire: next, updated: now.toISOString() });
     };
     if (state.disabled || spec.disabled || flow.disabled) return record();
-    if (await this.hasRunningExecution(trigger)) {
+    if (!spec.allowConcurrent && (await triggerHasRunningExecution(repository, ref))) {
       this.options.logger.debug({ trigger: key }, `polling trigger ${key}: an execution it started is still running: not evaluated`);
       return record();
     }
@@ -144,12 +141,6 @@ export class PollingScheduler {
   }
 
   /** whether an execution this trigger started has not ended yet (the repository says, so every replica agrees) */
-  private async hasRunningExecution(trigger: PollingTrigger): Promise<boolean> {
-    const { ref } = trigger;
-    const page = await this.options.repository.searchExecutions({ namespace: ref.namespace, flowId: ref.flowId, state: UNENDED, kind: "NORMAL", page: 1, size: UNENDED_LOOKED_AT });
-    return page.results.some((e) => e.trigger?.id === ref.triggerId);
-  }
-
   private context(trigger: PollingTrigger, masker: SecretMasker): PollContext {
     const key = refKey(trigger.ref);
     const base = this.options.starter.context(trigger, {});

@@ -62,7 +62,8 @@ describe("schedule trigger", () => {
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       for (const policy of ["ALL", "LAST", "NONE"]) {
         const id = `missed-${policy.toLowerCase()}`;
-        await t.deploy(flow(id, `    recoverMissedSchedules: ${policy}\n`));
+        // allowConcurrent: every due fire starts in this one tick, not one at a time behind the previous one's end
+        await t.deploy(flow(id, `    recoverMissedSchedules: ${policy}\n    allowConcurrent: true\n`));
         // the last fire evaluated was ten seconds before this "restart"
         await repository.initTriggerState({ namespace: "sched.test", flowId: id, triggerId: "every-second", disabled: false, updated: now.toISOString() });
         await repository.recordTriggerFire({ namespace: "sched.test", flowId: id, triggerId: "every-second" }, new Date(now.getTime() - 10_000).toISOString());
@@ -82,12 +83,43 @@ describe("schedule trigger", () => {
     }
   });
 
+  it("waits while an execution it started runs, then starts its due fires one at a time; allowConcurrent starts them all (Kestra's AbstractTrigger, the docs' sleep_concurrent)", async () => {
+    await t.ferry.deps.triggers.scheduler.stop();
+    try {
+      const { repository, triggers } = t.ferry.deps;
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const slow = (id: string, extra = "") => flow(id, extra).replace("{ id: log, type: core.Log, message: \"fired at {{ trigger.date }}\" }", "{ id: sleep, type: io.kestra.plugin.core.flow.Sleep, duration: PT1S }");
+      for (const [id, extra] of [["held", ""], ["concurrent", "    allowConcurrent: true\n"]]) {
+        await t.deploy(slow(id, extra));
+        await repository.initTriggerState({ namespace: "sched.test", flowId: id, triggerId: "every-second", disabled: false, updated: now.toISOString() });
+        await repository.recordTriggerFire({ namespace: "sched.test", flowId: id, triggerId: "every-second" }, new Date(now.getTime() - 3000).toISOString());
+      }
+      await triggers.index.refresh();
+      const scheduler = schedulerAt(now, new Date(now.getTime() - 10_000));
+      await scheduler.tick();
+      // three fires due: with allowConcurrent all start; without, the first only
+      expect((await executionsOf("concurrent")).length).toBe(3);
+      const [first] = await executionsOf("held");
+      expect((await executionsOf("held")).length).toBe(1);
+      expect(first.trigger.variables.date).toBe(new Date(now.getTime() - 2000).toISOString());
+      // while it runs, the next due fire waits
+      await scheduler.tick();
+      expect((await executionsOf("held")).length).toBe(1);
+      expect((await t.waitForEnd(first.id)).state.current).toBe("SUCCESS");
+      await scheduler.tick();
+      const dates = (await executionsOf("held")).map((e) => e.trigger.variables.date).sort();
+      expect(dates).toEqual([now.getTime() - 2000, now.getTime() - 1000].map((ms) => new Date(ms).toISOString()));
+    } finally {
+      t.ferry.deps.triggers.scheduler.start();
+    }
+  });
+
   it("two schedulers on one repository start each fire time once", async () => {
     await t.ferry.deps.triggers.scheduler.stop();
     try {
       const { repository, triggers } = t.ferry.deps;
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      await t.deploy(flow("replicated"));
+      await t.deploy(flow("replicated", "    allowConcurrent: true\n"));
       await repository.initTriggerState({ namespace: "sched.test", flowId: "replicated", triggerId: "every-second", disabled: false, updated: now.toISOString() });
       await repository.recordTriggerFire({ namespace: "sched.test", flowId: "replicated", triggerId: "every-second" }, new Date(now.getTime() - 5000).toISOString());
       await triggers.index.refresh();

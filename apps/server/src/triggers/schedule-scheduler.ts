@@ -3,6 +3,7 @@ import { errorMessage, parseDuration, UserError, type Repository, type TriggerSt
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import { nearestMatching, previousFire } from "./previous-fire.js";
+import { triggerHasRunningExecution } from "./running-execution.js";
 import type { TriggerIndex } from "./trigger-index.js";
 
 type ScheduleTrigger = TriggerOfKind<"schedule">;
@@ -110,7 +111,21 @@ export class ScheduleScheduler {
 
     // a disabled trigger still moves past its fire times, so enabling it starts no backlog
     const disabled = state.disabled || spec.disabled || flow.disabled;
-    const fires = disabled ? [] : this.select(trigger, due, now);
+    let fires = disabled ? [] : this.select(trigger, due, now);
+    let evaluated = due[due.length - 1];
+    if (fires.length && !spec.allowConcurrent) {
+      // Kestra's scheduler locks the trigger while an execution it started runs (allowConcurrent false,
+      // the default): its due fires wait, nothing recorded, and start one at a time once that one ended
+      if (await triggerHasRunningExecution(repository, ref)) {
+        this.options.logger.debug({ trigger: refKey(ref) }, `schedule trigger ${refKey(ref)}: an execution it started is still running: its fire waits`);
+        return;
+      }
+      if (fires.length > 1) {
+        evaluated = fires[0];
+        next = fires[1];
+        fires = [fires[0]];
+      }
+    }
     for (const [i, fire] of fires.entries()) {
       try {
         await this.fire(trigger, fire, fires[i + 1] ?? next);
@@ -125,7 +140,7 @@ export class ScheduleScheduler {
         );
       }
     }
-    const last = due[due.length - 1].toISOString();
+    const last = evaluated.toISOString();
     await repository.recordTriggerFire(ref, last, next?.toISOString());
     index.remember({ ...state, lastFire: last, nextFire: next?.toISOString(), updated: now.toISOString() });
   }

@@ -57,6 +57,17 @@ export interface Flow {
   source: string;
 }
 
+/**
+ * A flow labelled `system.readOnly: true` is not editable in the UI (Kestra's docs, concepts/system-labels: CI/CD-managed
+ * flows); the API still takes a new revision, as Kestra OSS does (only its Enterprise Edition restricts that).
+ */
+export function isReadOnlyFlow(flow: Pick<Flow, "labels">): boolean {
+  const labels = flow.labels;
+  if (!labels) return false;
+  const value = Array.isArray(labels) ? labels.find((l) => l.key === "system.readOnly")?.value : labels["system.readOnly"];
+  return String(value).toLowerCase() === "true";
+}
+
 export interface Revision {
   revision: number;
   updated: string;

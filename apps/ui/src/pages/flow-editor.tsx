@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useNavigate } from "react-router";
 import { ApiError, request } from "../api/client";
-import type { Flow } from "../api/types";
+import { isReadOnlyFlow, type Flow } from "../api/types";
 import { ErrorBanner } from "../components/common";
 import { YamlEditor } from "../components/yaml-editor";
 
@@ -37,20 +37,28 @@ export default function FlowEditor({ flow, initial }: { flow?: Flow; initial?: s
     }
   };
   const serverErrors = error instanceof ApiError ? error.errors : undefined;
+  // Kestra's system.readOnly label: the editor shows the flow and does not change it
+  const readOnly = flow !== undefined && isReadOnlyFlow(flow);
   return (
     <>
       <div className="toolbar">
-        <button className="primary" onClick={save} disabled={busy}>
+        <button className="primary" onClick={save} disabled={busy || readOnly}>
           Save
         </button>
-        <span className="muted">Ctrl+S saves · Ctrl+Space completes</span>
+        {readOnly ? (
+          <span role="note" className="muted">
+            Read-only: this flow is labelled system.readOnly (change it through the API or CLI)
+          </span>
+        ) : (
+          <span className="muted">Ctrl+S saves · Ctrl+Space completes</span>
+        )}
         {saved && (
           <span role="status" className="muted">
             {saved}
           </span>
         )}
       </div>
-      <YamlEditor value={source} onChange={setSource} serverErrors={serverErrors} onSave={save} />
+      <YamlEditor value={source} onChange={setSource} serverErrors={serverErrors} onSave={readOnly ? undefined : save} readOnly={readOnly} />
       <div style={{ marginTop: 8 }}>
         <ErrorBanner error={error} />
       </div>

@@ -46,5 +46,7 @@ describe("calendar functions", () => {
     await expect(r("{{ isPublicHoliday('2024-12-25', 'XX') }}")).rejects.toThrow("unknown country 'XX'"); // invalidCountryCodeThrows
     // a subdivision date-holidays knows: Alsace-Moselle's Good Friday
     expect(await r("{{ isPublicHoliday('2024-03-29', 'FR', '67') }}|{{ isPublicHoliday('2024-03-29', 'FR') }}")).toBe("true|false");
+    // an ISO 3166-2 code, as the dates page writes it: Bavaria's Epiphany, not a federal holiday
+    expect(await r("{{ isPublicHoliday('2024-01-06', 'DE', 'DE-BY') }}|{{ isPublicHoliday('2024-01-06', 'DE', 'by') }}|{{ isPublicHoliday('2024-01-06', 'DE') }}")).toBe("true|true|false");
   });
 });

@@ -151,6 +151,10 @@ export const CALENDAR_FUNCTIONS: Record<string, Builtin> = {
     const code = String(country);
     const given = arg(args, named, 2, "subDivision");
     let subDivision = given === null || given === undefined || String(given).trim() === "" ? undefined : String(given);
+    // an ISO 3166-2 code names its country first ('DE-BY', as Kestra's docs expressions/04.functions/06.dates write it);
+    // date-holidays knows the subdivision by the part after it
+    const iso = subDivision?.match(/^([A-Za-z]{2})-(.+)$/);
+    if (iso && iso[1].toUpperCase() === code.toUpperCase()) subDivision = iso[2];
     const countryProblem = holidayProblem(code, undefined);
     if (countryProblem) throw new ExpressionError(`The '${fn}()' function: ${countryProblem}`);
     if (subDivision && holidayProblem(code, subDivision)) subDivision = undefined;

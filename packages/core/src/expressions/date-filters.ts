@@ -74,10 +74,12 @@ export const DATE_FILTERS: Record<string, Filter> = {
     const t = zoned(v, await timestampArgs(args, named, b, "timestampMilli"));
     return t.epochSecond * 1000 + Math.floor(t.nano / 1e6);
   }),
-  // Kestra's own arithmetic: seconds as nanoseconds plus the fraction as microseconds (TimestampMicroFilter), as text
+  // microseconds, as text (TimestampMicroFilter). Kestra's older class added seconds as nanoseconds to the
+  // fraction in microseconds; kestra-io/kestra PR #11546 (Sept. 2025) fixed it, and Kestra's docs
+  // (expressions/03.filters/04.dates) warn that it "previously returned a nanosecond-precision value".
   timestampMicro: nullSafe(async (v, args, named, b) => {
     const t = zoned(v, await timestampArgs(args, named, b, "timestampMicro"));
-    return String(BigInt(t.epochSecond) * 1_000_000_000n + BigInt(Math.floor(t.nano / 1000)));
+    return String(BigInt(t.epochSecond) * 1_000_000n + BigInt(Math.floor(t.nano / 1000)));
   }),
   timestampNano: nullSafe(async (v, args, named, b) => {
     const t = zoned(v, await timestampArgs(args, named, b, "timestampNano"));

@@ -85,6 +85,13 @@ export const triggerSchema = z.looseObject({
   conditions: z.array(z.unknown()).optional(),
   /** the flow's pluginDefaults entry with this `ref` applies to the trigger, its type-matched ones do not (consumed when applied) */
   pluginDefaultsRef: z.string().min(1).optional(),
+  allowConcurrent: z
+    .boolean()
+    .optional()
+    .describe(
+      "a Schedule or polling trigger starts its next execution even while one it started still runs; false by default: it waits for that one's end " +
+        "(Kestra's AbstractTrigger; a Flow or Webhook trigger is never held back, in Kestra neither)",
+    ),
   stopAfter: z
     .array(
       z.enum(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"], {

@@ -426,4 +426,11 @@ describe("flows Kestra's FlowValidation refuses", () => {
       ]),
     );
   });
+
+  it("but system.readOnly, which FlowValidator lets through (Kestra's docs concepts/system-labels: read_only_flow)", () => {
+    const flow = parseFlow(`id: read_only_flow\nnamespace: company.team\nlabels:\n  system.readOnly: true\ntasks:\n  - { id: log, type: io.kestra.plugin.core.log.Log, message: Hello from a read-only flow! }\n`, registry);
+    expect(flow.labels).toEqual({ "system.readOnly": "true" });
+    // only on the flow: a Subflow task's or a trigger's labels stay refused (@NoSystemLabelValidation)
+    expect(errorsOf(`id: x\nnamespace: a\ntasks:\n  - { id: call, type: core.Subflow, namespace: a, flowId: y, labels: { system.readOnly: "true" } }\n`, registry).errors).toHaveLength(1);
+  });
 });

@@ -17,6 +17,9 @@ import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists, tasksAtPath } from "./task-tree.js";
 import { noteWrittenDoubles } from "./written-doubles.js";
 
+/** the one system label a flow may carry (Kestra's Label.READ_ONLY) */
+export const READ_ONLY_LABEL = "system.readOnly";
+
 export { formatPath };
 
 /** flow keys the rest of the parser reads: when they do not parse, it stops at the flow-level errors */
@@ -105,8 +108,9 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
   if (readable) {
     flow.labels = normaliseLabels(flow.labels as unknown);
     for (const [key, value] of Object.entries(flow.labels ?? {})) {
-      // Kestra's NoSystemLabelValidation
-      if (key.startsWith("system.")) add(["labels", key], `System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
+      // Kestra's FlowValidator: no system label but system.readOnly, which marks the flow read-only in the UI
+      // (docs concepts/system-labels); executions never inherit a flow's system labels (LabelService.labelsExcludingSystem)
+      if (key.startsWith("system.") && key !== READ_ONLY_LABEL) add(["labels", key], `System labels can only be set by Kestra itself, offending label: ${key}=${value}`);
       for (const text of [key, value]) {
         try {
           assertStorableText(text, `label ${key}`);
@@ -146,7 +150,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       if (!def) add(["triggers", i, "type"], registry.unknownTriggerMessage(trigger.type));
       else {
         if (PLUGIN_DEFAULTS_REF in trigger) add(["triggers", i, PLUGIN_DEFAULTS_REF], unresolvedRefMessage(trigger[PLUGIN_DEFAULTS_REF as never], trigger.type));
-        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", "labels", PLUGIN_DEFAULTS_REF]));
+        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "allowConcurrent", "logLevel", "labels", PLUGIN_DEFAULTS_REF]));
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
         for (const key of keysNotIn(def.properties, props)) add(["triggers", i, key], `unknown property '${key}' of ${trigger.type}`);

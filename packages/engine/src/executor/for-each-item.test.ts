@@ -103,6 +103,13 @@ describe("core.ForEachItem", () => {
     expect(await byPartitions.outputs("each_items")).toMatchObject({ numberOfBatches: 2, iterations: { SUCCESS: 2 } });
   });
 
+  it("given rows, bytes and partitions together, cuts by bytes (Kestra's Batch has no check; StorageService.split takes bytes before partitions and rows: the docs' ForEachItem syntax)", async () => {
+    const r = await h.run(parent("1\\n2\\n3\\n4\\n5", '    batch:\n      rows: 4\n      bytes: "4"\n      partitions: 2\n'));
+    expect(r.execution.state.current).toBe("SUCCESS");
+    // each line is 2 bytes with its separator: a new batch once one holds 4 bytes → 3 batches (neither 2 by rows nor 2 by partitions)
+    expect(await r.outputs("each_items")).toMatchObject({ numberOfBatches: 3, iterations: { SUCCESS: 3 } });
+  });
+
   it("takes batch.rows from an expression, rendered by the _split step (Kestra's rows is a Property<Integer>: for-each-item-in-if.yaml)", async () => {
     const source = parent("1\\n2\\n3\\n4\\n5", "    batch:\n      rows: \"{{ inputs.size }}\"\n    wait: true\n")
       .replace("id: orders\n", "id: orders_rows_expr\ninputs:\n  - id: size\n    type: INT\n");
@@ -245,7 +252,6 @@ tasks:
       expect(error?.status).toBe(422);
       return (error!.errors ?? []).map((e) => `${e.path}: ${e.message}`).join("\n");
     };
-    it("a batch with two sizes", async () => expect(await refused("    batch:\n      rows: 2\n      bytes: 10KB\n")).toMatch(/tasks\[1\]\.batch\.bytes: give one way to cut the items, not rows and bytes/));
     it("no flowId", async () => expect(await refused("", "    flowId: order\n")).toMatch(/tasks\[1\]\.flowId/));
     it("an unknown property", async () => expect(await refused("    concurrencyLimit: 2\n")).toMatch(/tasks\[1\]\.concurrencyLimit: unknown property/));
     it("one of its steps named in a flow", async () => {

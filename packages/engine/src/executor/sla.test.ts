@@ -40,13 +40,38 @@ describe("flow sla of type EXECUTION_ASSERTION", () => {
     expect(none.state("second")).toBe("SUCCESS");
   });
 
-  it("an assertion that holds changes nothing; one that cannot render is a violation", async () => {
+  it("an assertion that holds changes nothing; one that cannot render is ignored, said in an ERROR line (SLAService.evaluateExecutionChangedSLA)", async () => {
     const kept = await h.run(flow("sla-kept", "FAIL", "{{ inputs.limit > 5 }}"));
     expect(kept.execution.state.current).toBe("SUCCESS");
     expect(kept.execution.labels.sla).toBeUndefined();
     const broken = await h.run(flow("sla-broken", "FAIL", "{{ nope.missing.thing }}"));
-    expect(broken.execution.state.current).toBe("FAILED");
-    expect(broken.messages().join("\n")).toMatch(/could not be evaluated/);
+    expect(broken.execution.state.current).toBe("SUCCESS");
+    expect(broken.execution.labels.sla).toBeUndefined();
+    expect(broken.messages().join("\n")).toMatch(/Ignoring SLA 'guard' because of the error: .*nope/);
+  });
+
+  it("an assertion on a task's output is ignored until that task ran, then holds or is violated (the docs' sla_demo)", async () => {
+    const demo = (id: string, value: string) => `
+id: ${id}
+namespace: test.sla
+sla:
+  - id: assert_output
+    type: EXECUTION_ASSERTION
+    assert: "{{ outputs.mytask.value == 'expected output' }}"
+    behavior: FAIL
+    labels:
+      sla: miss
+tasks:
+  - id: mytask
+    type: io.kestra.plugin.core.debug.Return
+    format: ${value}
+`;
+    const met = await h.run(demo("sla-demo-met", "expected output"));
+    expect(met.execution.state.current).toBe("SUCCESS");
+    expect(met.execution.labels.sla).toBeUndefined();
+    const missed = await h.run(demo("sla-demo-missed", "other output"));
+    expect(missed.execution.state.current).toBe("FAILED");
+    expect(missed.execution.labels.sla).toBe("miss");
   });
 
   it("refuses an unknown type at deploy", async () => {

@@ -13,23 +13,25 @@ const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().
 
 /**
  * The flow's EXECUTION_ASSERTION SLAs, checked as Kestra's ExecutorService does on each
- * change of a running execution: an assertion that does not render truthy (or does not
- * render) is a violation. The first one acts: FAIL or CANCEL end the execution in that state
- * (the last running task run with it, the others killed), NONE changes nothing; its labels are
- * added either way. Answers whether the execution ended.
+ * change of a running execution: an assertion that does not render truthy is a violation; one
+ * that does not render (a task's outputs not there yet) is ignored this time, said in an ERROR
+ * line, as SLAService.evaluateExecutionChangedSLA does. The first violation acts: FAIL or CANCEL
+ * end the execution in that state (the last running task run with it, the others killed), NONE
+ * changes nothing; its labels are added either way. Answers whether the execution ended.
  */
 export async function checkAssertionSlas(state: ExecutionState, store: JsonStore): Promise<boolean> {
   const slas = (state.flow.sla ?? []).filter((sla) => sla.type === "EXECUTION_ASSERTION");
   if (!slas.length || isTerminal(state.execution.state.current)) return false;
   const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(slas), undefined, slas), store);
   for (const sla of slas) {
-    let reason: string | undefined;
+    let rendered: string;
     try {
-      if (!truthy(await renderString(sla.assert, ctx))) reason = `assertion is false: ${sla.assert}.`;
+      rendered = await renderString(sla.assert, ctx);
     } catch (error) {
-      reason = `assertion ${sla.assert} could not be evaluated: ${errorMessage(error)}`;
+      state.log("ERROR", `Ignoring SLA '${sla.id}' because of the error: ${errorMessage(error)}`);
+      continue;
     }
-    if (reason) return violated(state, sla, reason, store);
+    if (!truthy(rendered)) return violated(state, sla, `assertion is false: ${sla.assert}.`, store);
   }
   return false;
 }

@@ -58,16 +58,23 @@ export class AttemptReport {
     const { job } = this;
     this.outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
     clearTimeout(this.started);
-    await this.logger.flush();
     const logFile = await this.storeLogFile();
-    // like logs, metrics land no later than the state
-    if (this.metrics.length) await this.deps.queue.send(METRICS_CHANNEL, this.metrics.splice(0));
-    await this.send({
-      type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate: this.startDate, workerId: this.deps.workerId, date: new Date().toISOString(),
-      ...(cached ? { cached } : {}),
-      ...(unrecoverable ? { unrecoverable } : {}),
-      ...(logFile ? { logFile } : {}),
-    });
+    // The logs, the metrics and the result are sent in that order without waiting between
+    // them: a queue delivers one sender's sends in the order they were made (Redis runs one
+    // connection's commands in order), so the logs and metrics still land no later than the
+    // state, and the three go out in one write where the result used to wait a round trip for
+    // the logs' answer (one per Log task: BENCHMARKS.md "Round 8"). Any failure still fails the report.
+    const sent = [this.logger.flush()];
+    if (this.metrics.length) sent.push(this.deps.queue.send(METRICS_CHANNEL, this.metrics.splice(0)));
+    sent.push(
+      this.send({
+        type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate: this.startDate, workerId: this.deps.workerId, date: new Date().toISOString(),
+        ...(cached ? { cached } : {}),
+        ...(unrecoverable ? { unrecoverable } : {}),
+        ...(logFile ? { logFile } : {}),
+      }),
+    );
+    await Promise.all(sent);
     return this.outcome;
   }
 

@@ -1,6 +1,6 @@
 import { renderValue, type PluginRegistry, type RenderContext } from "@ferry/core";
 import {
-  assertSafeKey, namespaceFilesPrefix, namespacePath, PurgedError, storageKeyOf, toStorageUri, UserError,
+  assertSafeKey, namespaceFilesPrefix, PurgedError, storageKeyOf, toStorageUri, UserError,
   type AesGcm, type MetricEntry, type ProcessUser, type PurgeAccess, type Repository, type RunContext, type SecretBackend, type TaskLogger,
 } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
@@ -10,6 +10,7 @@ import type { KvStore } from "../kv-store.js";
 import type { WorkerJob } from "../messages.js";
 import { secretFunction } from "../secret-function.js";
 import { openSecretInputs } from "../secret-inputs.js";
+import { readableStorageKey, upstreamOf } from "../file-functions.js";
 import { taskFilesPrefix } from "../storage-keys.js";
 import { cacheFilesAccess } from "./cache-files.js";
 import { connectionFunction, connectionResolver, repositoryConnections, type ConnectionLookup, type ConnectionResolver } from "./connection-access.js";
@@ -139,9 +140,10 @@ export async function buildRunContext(parts: RunParts, run: RunInput): Promise<T
     },
     getFile: async (uri) => {
       const key = storageKeyOf(uri);
-      const own = [job.recordsPrefix, filesPrefix].some((prefix) => key.startsWith(`${prefix}/`));
-      const allowed = own || key.startsWith(`${namespacePath(namespace)}/_files/`);
-      if (!allowed) throw new UserError(`${uri} belongs to another execution or namespace`, { status: 403 });
+      // what the file functions read, a task reads: a subflow's output file in its parent, a parent's batch in a subflow
+      const scope = { namespace, flowId: context.flow.id, executionId: job.executionId, filesPrefix, trigger: upstreamOf(ctx.variables.trigger) };
+      const allowed = key.startsWith(`${job.recordsPrefix}/`) || readableStorageKey(scope, key);
+      if (!allowed) throw new UserError(`${uri} belongs to another namespace, or is not a task's file of another execution of this one`, { status: 403 });
       const bytes = await store.storage.get(key);
       if (!bytes) throw new PurgedError(uri);
       return bytes;

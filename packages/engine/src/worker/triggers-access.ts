@@ -3,7 +3,7 @@ import { assertNamespaceInScope, NotFoundError, type Repository, type TriggersAc
 import { FlowStore } from "../flow-store.js";
 
 /** what a trigger declares beside its type's own properties (the flow parser's list) */
-const NOT_PROPERTIES = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel"]);
+const NOT_PROPERTIES = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "allowConcurrent", "logLevel"]);
 
 /**
  * RunContext.triggers: the same switch as `PUT /api/v1/triggers/…` and `ferry trigger

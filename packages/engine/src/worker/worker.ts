@@ -200,6 +200,10 @@ export class Worker {
       if (cache) await cacheRemember(this.options.taskCache!, cache, outputsUri, task.taskCache?.ttl, logger);
       await attempt.report(childrenState, { outputsUri });
     } catch (error) {
+      // the report itself failed while its sends were out (the logs' or metrics' send, the result's going
+      // beside them): the result may have landed, so no second, different one; if it did not, the
+      // reconciler finds the run stale and asks for it again (RELIABILITY.md, stale-resend)
+      if (attempt.outcome) throw error;
       const reason = controller.signal.aborted ? controller.signal.reason : error;
       if (isLeaseLost(reason)) {
         logger.warn(`worker ${this.id} lost its lease on the task run (${errorMessage(reason)}); its processes were killed and it goes to another worker`);

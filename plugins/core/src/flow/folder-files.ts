@@ -1,7 +1,6 @@
-import { isStorageUri, namespaceFilesToPlace, UserError, writeOverExisting, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
+import { isStorageUri, namespaceFilesToPlace, rootedMatcher, UserError, workingDirMatcher, writeOverExisting, type NamespaceFilesOption, type RunContext } from "@ferry/sdk";
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { rootedMatcher, workingDirMatcher } from "../storage/java-glob.js";
 import { packFiles, unpackFiles } from "./file-bundle.js";
 
 /** every file under `root`, as relative paths with `/` */

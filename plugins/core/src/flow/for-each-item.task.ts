@@ -39,7 +39,7 @@ export const forEachItemTask = defineTask({
   aliases: ["io.kestra.plugin.core.flow.ForEachItem", "io.kestra.core.tasks.flows.ForEachItem"],
   title: "Run a subflow for each batch of items of a file",
   description:
-    "Cuts `items` (a storage URI, one item per line) into batches (`batch.rows`, default 1, or `bytes`, `partitions`, `regexPattern`; each line followed by `separator`) " +
+    "Cuts `items` (a storage URI, one item per line) into batches (`batch.rows`, default 1, or `bytes`, `partitions`, `regexPattern`: the first given of regexPattern, bytes, partitions, rows; each line followed by `separator`) " +
     "and starts one execution of `namespace`/`flowId` per batch, its `inputs` rendered with `taskrun.items` (the batch's URI) and `taskrun.iteration`. " +
     "As Kestra shows it, three task runs do it: `<id>_split` (outputs `splits`), `<id>_items` (outputs `numberOfBatches`, `iterations` by state, `uri`) " +
     "and `<id>_merge` (outputs `subflowOutputs`, the subflows' outputs, one line each). With `wait` (default) it ends once every subflow ended; " +

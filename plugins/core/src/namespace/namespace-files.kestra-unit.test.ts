@@ -1,8 +1,8 @@
+import { rootedMatcher, workingDirMatcher } from "@ferry/sdk";
 // Kestra's unit tests of its namespace file tasks (core/src/test/java/io/kestra/plugin/core/namespace/*Test.java);
 // UploadFilesTest.shouldPutFileFromRegex (a working directory's file) is conformance tasks/186
 import { describe, expect, it } from "vitest";
 import { runTask } from "../../../../packages/testkit/src/index.js";
-import { rootedMatcher, workingDirMatcher } from "../storage/java-glob.js";
 import { deleteFilesTask, downloadFilesTask, uploadFilesTask } from "./namespace-files.tasks.js";
 
 const text = (b: Uint8Array | undefined) => new TextDecoder().decode(b);

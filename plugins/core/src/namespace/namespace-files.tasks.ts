@@ -1,7 +1,6 @@
-import { defineTask, isStorageUri, schema, UserError, z } from "@ferry/sdk";
+import { defineTask, isStorageUri, rootedMatcher, schema, UserError, workingDirMatcher, z } from "@ferry/sdk";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { rootedMatcher, workingDirMatcher } from "../storage/java-glob.js";
 
 /** a glob or a list of them (Kestra takes both) */
 const files = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);

@@ -1,7 +1,6 @@
-import { defineTask, isStorageUri, UserError, z } from "@ferry/sdk";
+import { defineTask, isStorageUri, UserError, workingDirMatcher, z } from "@ferry/sdk";
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { workingDirMatcher } from "./java-glob.js";
 
 /** every file under `root`, as relative paths with `/` */
 async function walk(root: string, dir = root): Promise<string[]> {

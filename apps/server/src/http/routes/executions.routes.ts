@@ -1,4 +1,4 @@
-import { customFilesPrefix, notRestartable, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, customFilesPrefix, notRestartable, type ExecutorEvent, type SavedRecords } from "@ferry/engine";
 import {
   assertSafeKey, assertStorableText, ConflictError, EXECUTION_STATES, executionPrefix, isStorageUri, isTerminal, namespaceFilesPrefix, NotFoundError, parseJsonFromOutside, storageKeyOf, toStorageUri, UserError,
   type ExecutionRecord, type ExecutionState, type HistorySearch,
@@ -13,6 +13,7 @@ import { executionJson } from "../serialize.js";
 const WAIT_LIMIT_MS = 10 * 60_000;
 /** where an execution came from, as Kestra's Label.FROM labels it */
 const FROM_LABEL = "system.from";
+const CORRELATION_ID = CORRELATION_ID_LABEL;
 
 export function executionRoutes(deps: ApiDeps): Hono {
   const app = new Hono();
@@ -58,6 +59,16 @@ export function executionRoutes(deps: ApiDeps): Hono {
     });
   });
 
+  /** Kestra's searchExecutionsByFlowId: a flow's executions, newest first (namespace and flowId required, as Kestra's are) */
+  app.get("/", async (c) => {
+    onlyQuery(c, ["namespace", "flowId", "page", "size"]);
+    const namespace = c.req.query("namespace");
+    const flowId = c.req.query("flowId");
+    if (!namespace || !flowId) throw new UserError("query parameters namespace and flowId are required (GET /executions/search filters more freely)", { status: 400 });
+    const page = await deps.history.searchExecutions({ ...executionFilter(c), ...pageOf(c.req.query()), countUpTo: EXACT_COUNT_LIMIT });
+    return c.json({ results: await Promise.all(page.results.map((e) => executionJson(store, e, []))), total: page.total, ...(page.totalEstimated ? { totalEstimated: true } : {}) });
+  });
+
   // registered before POST /:namespace/:flowId, which would otherwise match it
   // answers the execution as the restart saved it, RESTARTED (Kestra's ExecutionService.restart returns it so); the executor then runs it.
   // With `revision`: the restart is a new execution on that flow revision (Kestra's restart(execution, revision))
@@ -97,13 +108,19 @@ export function executionRoutes(deps: ApiDeps): Hono {
     const filesRoot = storagePrefix ?? executionPrefix(namespace, flowId, id);
     const inputs = await inputsOf(c, deps, filesRoot);
     assertOwnFiles(flow, inputs, filesRoot);
-    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`
-    const { [FROM_LABEL]: from = "api", ...labels } = labelsQuery(c);
+    // Kestra's ExecutionController.parseLabels: `system.from` may be given (the UI gives `ui`), else it is `api`;
+    // `system.correlationId` may be given too, a caller's idempotency key (docs how-to-guides/idempotency),
+    // else it is the execution's own id; any other system label is refused by create
+    const { [FROM_LABEL]: from = "api", [CORRELATION_ID]: correlationId, ...labels } = labelsQuery(c);
     assertStorableText(from, `label ${FROM_LABEL}`, 422);
+    if (correlationId !== undefined) {
+      if (correlationId === "") throw new UserError(`Label values cannot be empty, offending label: ${CORRELATION_ID}`, { status: 422 });
+      assertStorableText(correlationId, `label ${CORRELATION_ID}`, 422);
+    }
     const waiting = wait ? waitForEnd(id) : undefined;
     let created: Awaited<ReturnType<typeof deps.executions.create>>;
     try {
-      created = await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
+      created = await deps.executions.create({ flow, inputs, labels, systemLabels: { [FROM_LABEL]: from, ...(correlationId !== undefined ? { [CORRELATION_ID]: correlationId } : {}) }, id, storagePrefix, ...(scheduleDate ? { scheduleDate } : {}) });
     } catch (error) {
       waiter.cancel(id);
       throw error;

@@ -6,7 +6,7 @@ import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
 import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
-import { onlyQuery, pageOf, revisionQuery } from "../params.js";
+import { MAX_PAGE_SIZE, namespaceParam, onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
@@ -15,6 +15,11 @@ async function sourceOf(c: Context): Promise<string> {
   if (!text.trim()) throw new UserError("the request body is empty; send the flow as YAML");
   if ((c.req.header("content-type") ?? "").includes("json")) return stringify(parseJsonFromOutside(text, "the JSON flow"));
   return text;
+}
+
+/** Kestra's `Flow` (as opposed to `FlowWithSource`): the same fields, no source */
+function withoutSource({ source: _, ...flow }: ReturnType<typeof flowJson>) {
+  return flow;
 }
 
 /** one document of a multi-document text, written back out alone (parseFlow reads one document) */
@@ -86,6 +91,30 @@ export function flowRoutes(deps: ApiDeps): Hono {
     onlyQuery(c, ["namespace", "q", "page", "size"]);
     const page = await repository.searchFlows({ namespace: c.req.query("namespace"), q: c.req.query("q"), ...pageOf(c.req.query()) });
     return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
+  });
+
+  /**
+   * Kestra's FlowController.listDistinctNamespace (before /:namespace, which would take it for a
+   * namespace): the namespaces in use, `q` a case-insensitive part of them. Ferry keeps no
+   * namespace records; a KV pair or a connection puts a namespace in use as a flow does.
+   */
+  app.get("/distinct-namespaces", async (c) => {
+    onlyQuery(c, ["q"]);
+    const q = c.req.query("q")?.toLowerCase();
+    return c.json((await repository.listNamespaces()).filter((n) => !q || n.toLowerCase().includes(q)).sort());
+  });
+
+  /** Kestra's listFlowsByNamespace: every live flow of exactly this namespace (not its children), without source */
+  app.get("/:namespace", async (c) => {
+    onlyQuery(c, []);
+    const namespace = namespaceParam(c);
+    const flows: object[] = [];
+    for (let page = 1; ; page++) {
+      const found = await repository.searchFlows({ namespace, page, size: MAX_PAGE_SIZE });
+      for (const r of found.results) if (r.namespace === namespace) flows.push(withoutSource(flowJson(r, parseFlow(r.source, registry))));
+      if (found.results.length < MAX_PAGE_SIZE) break;
+    }
+    return c.json(flows);
   });
 
   app.get("/:namespace/:id", async (c) => {

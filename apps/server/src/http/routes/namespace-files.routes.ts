@@ -1,7 +1,7 @@
 import { namespaceFileKey, namespaceFilesPrefix, NotFoundError, UserError } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { namespaceParam } from "../params.js";
+import { namespaceParam, onlyQuery } from "../params.js";
 
 
 /**
@@ -32,6 +32,30 @@ export function namespaceFileRoutes(deps: ApiDeps): Hono {
     }
     if (dir && !children.size) throw new NotFoundError(`no directory '${path}' in namespace ${namespace}`);
     return c.json([...children.values()].sort((a, b) => a.fileName.localeCompare(b.fileName)));
+  });
+
+  /** Kestra's FileAttributes of a file or directory (the namespace's root without a path) */
+  app.get("/:namespace/files/stats", async (c) => {
+    onlyQuery(c, ["path"]);
+    const { namespace, path } = where(c, false);
+    const name = path.replace(/^\/+|\/+$/g, "");
+    if (!name) return c.json({ fileName: "", type: "Directory" });
+    const key = namespaceFileKey(namespace, name);
+    const fileName = name.slice(name.lastIndexOf("/") + 1);
+    if (await storage.exists(key)) return c.json({ fileName, type: "File", size: await storage.size(key) });
+    if ((await storage.list(key)).length) return c.json({ fileName, type: "Directory" });
+    throw new NotFoundError(`no file or directory '${path}' in namespace ${namespace}`);
+  });
+
+  /** Kestra's searchNamespaceFiles: the paths (`/dir/file`) of the namespace's files that contain `q` */
+  app.get("/:namespace/files/search", async (c) => {
+    onlyQuery(c, ["q"]);
+    const namespace = namespaceParam(c);
+    const q = c.req.query("q");
+    if (q === undefined) throw new UserError("query parameter q (a part of the path) is required", { status: 400 });
+    const prefix = namespaceFilesPrefix(namespace);
+    const paths = (await storage.list(prefix)).map((key) => `/${key.slice(prefix.length + 1)}`);
+    return c.json(paths.filter((p) => p.includes(q)).sort());
   });
 
   app.get("/:namespace/files", async (c) => {

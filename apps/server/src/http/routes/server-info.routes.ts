@@ -56,3 +56,27 @@ export function serverInfoRoutes(deps: ApiDeps): Hono {
   });
   return app;
 }
+
+/**
+ * `GET /api/v1/configs`, Kestra's configuration endpoint, in the part of its shape that is true
+ * of Ferry. Clients read `version` to learn what they talk to: kestractl takes a major version
+ * below 2 for Kestra's 1.x API (bare execution action paths, `{count}` bulk answers), which is
+ * the one Ferry serves; Ferry's own version (0.x) says so.
+ */
+export function kestraConfigurationRoutes(deps: ApiDeps): Hono {
+  const app = new Hono();
+  const auth = deps.config.server.auth;
+  app.get("/", (c) =>
+    c.json({
+      version: VERSION,
+      edition: "OSS",
+      isBasicAuthInitialized: Boolean(auth?.basic.length),
+      isTaskRunEnabled: false,
+      isTemplateEnabled: false,
+      isAnonymousUsageEnabled: false,
+      isCustomDashboardsEnabled: false,
+      isAiEnabled: false,
+    }),
+  );
+  return app;
+}

@@ -67,6 +67,17 @@ export function triggerRoutes(deps: ApiDeps): Hono {
     return c.json({ results: all.slice((page - 1) * size, page * size).map(json), total: all.length });
   });
 
+  /** Kestra's searchTriggersForFlow: a flow's triggers as Kestra's `Trigger` (the context alone), paged */
+  app.get("/:namespace/:flowId", async (c) => {
+    onlyQuery(c, ["q", "page", "size"]);
+    const { namespace, flowId } = c.req.param();
+    await triggers.index.refresh();
+    const q = c.req.query("q")?.toLowerCase();
+    const all = (await triggers.index.of(namespace, flowId)).filter((t) => !q || t.ref.triggerId.toLowerCase().includes(q));
+    const { page, size } = pageOf(c.req.query());
+    return c.json({ results: all.slice((page - 1) * size, page * size).map((t) => json(t).triggerContext), total: all.length });
+  });
+
   app.get("/:namespace/:flowId/:triggerId", async (c) => c.json(json(await find(c))));
 
   /** `{disabled: true|false}`; enabling resumes a schedule from now, without a backlog */

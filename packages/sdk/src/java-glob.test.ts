@@ -18,6 +18,18 @@ describe("Java glob syntax", () => {
     expect(rootedMatcher(["/scripts/*"])("scripts/main.py")).toBe(true);
     expect(rootedMatcher(["/scripts/*"])("scripts/sub/main.py")).toBe(false);
   });
+  it("reads the patterns of Kestra's namespace-files docs as PathMatcherPredicate does (concepts/namespace-files)", () => {
+    const files = ["file1.txt", "file2.txt", "file3.json", "deep/file1.txt", "config/settings.json", "src/sub/a.py", "src/mytest.json"];
+    const select = (patterns: string[]) => files.filter(rootedMatcher(patterns));
+    expect(select(["file1.txt"])).toEqual(["file1.txt", "deep/file1.txt"]); // becomes **/file1.txt
+    expect(select(["/file1.txt"])).toEqual(["file1.txt"]); // the root's only
+    expect(select(["src/**"])).toEqual(["src/sub/a.py", "src/mytest.json"]);
+    expect(select(["/config/settings.json"])).toEqual(["config/settings.json"]);
+    expect(select(["glob:/src/**/*.py"])).toEqual(["src/sub/a.py"]);
+    expect(select(["glob:config/*.json"])).toEqual([]); // a glob: pattern is matched against /config/settings.json as written
+    expect(select(["regex:^src/.*\\.py$"])).toEqual([]); // likewise: the path starts with /
+    expect(select(["regex:.*test.*\\.json"])).toEqual(["src/mytest.json"]);
+  });
   it("refuses a malformed glob, naming it", () => {
     expect(() => javaGlobToRegExp("{a,{b}}")).toThrow(/cannot be nested/);
     expect(() => javaGlobToRegExp("[abc")).toThrow(/no closing/);

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "./errors.js";
 
 /*
  * Java's `glob:` PathMatcher syntax, which Kestra's namespace and local-files tasks match paths
