@@ -11,7 +11,7 @@ beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "ferry-json-store
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 /** a store on real local storage whose reads of the storage are counted */
-async function countedStore(limits: { entries: number; chars: number }) {
+async function countedStore(limits: { entries: number; chars: number; written?: number }) {
   const storage = createLocalStorage({ type: "local", path: join(dir, String(Math.random()).slice(2)) });
   await storage.init();
   const gets: string[] = [];
@@ -51,6 +51,43 @@ describe("JsonStore", () => {
     await store.read(big);
     await store.read(big);
     expect(gets.filter((k) => k.endsWith("big.json"))).toHaveLength(2);
+  });
+
+  it("keeps what it wrote apart, within its own bound, until it is read: what nobody reads leaves the read cache alone", async () => {
+    const { store, gets } = await countedStore({ entries: 2, chars: 800, written: 3 });
+    const read = await store.write("ns/f/executions/e/read.json", { name: "read" });
+    expect(await store.read(read)).toEqual({ name: "read" }); // moved into the read cache
+    const outputs = [];
+    for (let i = 0; i < 4; i++) outputs.push(await store.write(`ns/f/executions/e/o${i}.json`, { i }));
+    // four written past a bound of three: the oldest unread one is read from storage, the read one is still cached
+    expect(await store.read(read)).toEqual({ name: "read" });
+    expect(gets).toEqual([]);
+    expect(await store.read(outputs[3])).toEqual({ i: 3 });
+    expect(await store.read(outputs[0])).toEqual({ i: 0 });
+    expect(gets).toEqual([storageKeyOf(outputs[0])]);
+  });
+
+  it("answers a key written again with its new value, whether the old one was read or not", async () => {
+    const { store } = await countedStore({ entries: 10, chars: 1000 });
+    const read = await store.write("ns/f/executions/e/again.json", { n: 1 });
+    expect(await store.read(read)).toEqual({ n: 1 });
+    await store.write("ns/f/executions/e/again.json", { n: 2 });
+    expect(await store.read(read)).toEqual({ n: 2 });
+    const unread = await store.write("ns/f/executions/e/again2.json", { n: 1 });
+    await store.write("ns/f/executions/e/again2.json", { n: 2 });
+    expect(await store.read(unread)).toEqual({ n: 2 });
+  });
+
+  it("forgets a prefix in what it wrote and in what it read", async () => {
+    const { store, storage, gets } = await countedStore({ entries: 10, chars: 1000 });
+    const written = await store.write("ns/f/executions/e/w.json", { w: 1 });
+    const read = await store.write("ns/f/executions/e/r.json", { r: 1 });
+    await store.read(read);
+    store.forget("ferry://ns/f/executions/e/");
+    await storage.delete("ns/f/executions/e/w.json");
+    await expect(store.read(written)).rejects.toBeInstanceOf(PurgedError);
+    expect(await store.read(read)).toEqual({ r: 1 });
+    expect(gets).toEqual([storageKeyOf(written), storageKeyOf(read)]);
   });
 
   it("says purged when the bytes are gone", async () => {

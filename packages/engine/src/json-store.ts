@@ -5,6 +5,8 @@ import { parseJson, PurgedError, storageKeyOf, stringifyJson, toStorageUri, type
 export interface JsonStoreLimits {
   entries: number;
   chars: number;
+  /** besides those, documents written by this process and not read since (default: 1,000, or `entries` when fewer) */
+  written?: number;
 }
 
 const DEFAULT_LIMITS: JsonStoreLimits = { entries: 20_000, chars: 64 * 1024 * 1024 };
@@ -14,13 +16,23 @@ const DEFAULT_LIMITS: JsonStoreLimits = { entries: 20_000, chars: 64 * 1024 * 10
  * Inputs and outputs are written once per key and read many times (later tasks read the
  * earlier outputs they name); a document larger than an eighth of the budget is not kept.
  * Written and read as Jackson would: a whole Double keeps its `.0` (java-double.ts).
+ *
+ * What this process writes is kept apart, in a small LRU of its own, until a read moves it
+ * into the main one: a read of a document just written (the next task's `outputs.x`, a plan)
+ * comes within a few events, and most outputs are never read here (a ForEach over 100,000
+ * Return tasks filled the main cache with 20,000 of them, ~6 MB held: issue #18.1, Round 10).
  */
 export class JsonStore {
   // values are boxed: a document may be null, which the cache cannot hold as a value
   private readonly cache: LRUCache<string, { value: unknown }>;
+  /** written here and not read since: the most recent only */
+  private readonly written: LRUCache<string, { value: unknown; size: number }>;
 
   constructor(readonly storage: Storage, limits: JsonStoreLimits = DEFAULT_LIMITS) {
-    this.cache = new LRUCache({ max: limits.entries, maxSize: limits.chars, maxEntrySize: Math.max(1, Math.floor(limits.chars / 8)) });
+    const maxEntrySize = Math.max(1, Math.floor(limits.chars / 8));
+    this.cache = new LRUCache({ max: limits.entries, maxSize: limits.chars, maxEntrySize });
+    // in characters at most one large document's worth: what was written is on storage anyway
+    this.written = new LRUCache({ max: Math.max(1, limits.written ?? Math.min(limits.entries, 1_000)), maxSize: maxEntrySize });
   }
 
   /** `key` is read only through the URI this returns (a document of a new execution or attempt): a fresh put (PutOptions.fresh) */
@@ -28,7 +40,11 @@ export class JsonStore {
     const text = stringifyJson(value);
     await this.storage.put(key, text, { fresh: true });
     const uri = toStorageUri(key);
-    this.remember(uri, value, text.length);
+    // JSON.stringify(undefined) is no text: nothing was stored that a read could find
+    const size = Math.max(1, text.length || 1);
+    // a key written again (a restart's outputs) must not answer its earlier value from the read cache
+    this.cache.delete(uri);
+    this.written.set(uri, { value, size }, { size });
     return uri;
   }
 
@@ -36,6 +52,13 @@ export class JsonStore {
   async read<T = unknown>(uri: string): Promise<T> {
     const cached = this.cache.get(uri);
     if (cached) return cached.value as T;
+    const written = this.written.get(uri);
+    if (written) {
+      // read once, likely read again (a plan at each event, an output several tasks name)
+      this.written.delete(uri);
+      this.remember(uri, written.value, written.size);
+      return written.value as T;
+    }
     const bytes = await this.storage.get(storageKeyOf(uri));
     if (!bytes) throw new PurgedError(uri);
     const value = parseJson(new TextDecoder().decode(bytes)) as T;
@@ -44,7 +67,7 @@ export class JsonStore {
   }
 
   forget(prefixUri: string): void {
-    for (const key of [...this.cache.keys()]) if (key.startsWith(prefixUri)) this.cache.delete(key);
+    for (const cache of [this.cache, this.written]) for (const key of [...cache.keys()]) if (key.startsWith(prefixUri)) cache.delete(key);
   }
 
   private remember(uri: string, value: unknown, size: number) {

@@ -28,6 +28,9 @@ export const openApiDocument = {
     "/api/v1/flows": { post: { summary: "Create a flow from YAML", requestBody: yamlBody, responses: { 200: json("the flow"), 409: error("exists"), 422: error("invalid flow") } } },
     "/api/v1/flows/validate": { post: { summary: "Validate one or more flows (YAML documents)", requestBody: yamlBody, responses: { 200: json("one result per document", { type: "array" }) } } },
     "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
+    "/api/v1/flows/distinct-namespaces": {
+      get: { summary: "The namespaces in use (Kestra's listDistinctNamespace); q filters them", parameters: [query("q", "a case-insensitive part of the namespace")], responses: { 200: json("[namespace]", { type: "array", items: { type: "string" } }) } },
+    },
     "/api/v1/flows/{namespace}": { get: { summary: "Flows of exactly this namespace, without their source (Kestra's listFlowsByNamespace)", parameters: [ns], responses: { 200: json("[flow]", { type: "array" }) } } },
     "/api/v1/flows/{namespace}/{id}": {
       get: { summary: "Get a flow", parameters: [ns, path("id"), query("revision", "a revision", { type: "integer" })], responses: { 200: json("the flow"), 404: error("not found") } },

@@ -62,4 +62,13 @@ describe("Kestra's tenant path /api/v1/main/...", () => {
     expect((await call("/api/v1/namespaces/main/kv")).status).toBe(200);
     expect((await call("/api/v1/main/namespaces/main/kv")).status).toBe(200);
   });
+
+  it("answers Kestra's /flows/distinct-namespaces (not a namespace of that name), and refuses a malformed namespace or `existing` with 400", async () => {
+    const namespaces = (await (await call("/api/v1/main/flows/distinct-namespaces")).json()) as string[];
+    expect(namespaces).toContain("tenant.test");
+    expect((await (await call("/api/v1/flows/distinct-namespaces?q=TENANT")).json()) as string[]).toEqual(["tenant.test"]);
+    expect((await call("/api/v1/flows/not%20a%20namespace")).status).toBe(400);
+    expect((await call("/api/v1/namespaces/search?existing=foo")).status).toBe(400);
+    expect((await call("/api/v1/namespaces/search?existing=true")).status).toBe(200);
+  });
 });

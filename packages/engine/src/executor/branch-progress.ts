@@ -23,8 +23,8 @@ export interface BranchProgress {
 }
 
 export interface LearntBranches {
-  /** started branches that had not ended at the last walk → whether that walk let them start tasks */
-  open: Map<number, boolean>;
+  /** started branches that had not ended at the last walk */
+  open: OpenBranches;
   /** open branches walked without leave to start while no earlier branch had failed: walked again once they may */
   held: Set<number>;
   /** branches below the frontier that had not started (a Dag-free plan rarely has any) */
@@ -34,8 +34,43 @@ export interface LearntBranches {
   /** what the ended branches add to the flowable's state: a warning, the first failure in plan order */
   warning: boolean;
   failedAt?: { index: number; status: "failed" | "killed" };
-  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need */
+  /** the branch a direct child task run belongs to, by its task id and then its value; made on first need, and only for a plan whose values do not each name one branch (valuePlaces) */
   byChild?: Map<string, Map<string, number>>;
+}
+
+/**
+ * A set of branch indexes as a byte per branch of the plan: all of a ForEach's branches may be
+ * open at once, and a Map held ~30 bytes an open branch (1.8 MB at 60,000: issue #18.1, Round 10).
+ */
+export class OpenBranches {
+  private flags: Uint8Array;
+  size = 0;
+
+  constructor(branches: number) {
+    this.flags = new Uint8Array(branches);
+  }
+
+  has(index: number): boolean {
+    return this.flags[index] === 1;
+  }
+
+  add(index: number): void {
+    if (this.flags[index] === 1) return;
+    if (index >= this.flags.length) {
+      // a plan read afresh may have grown (a loop's): out-of-range writes to a typed array are dropped
+      const grown = new Uint8Array(Math.max(index + 1, this.flags.length * 2));
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    this.flags[index] = 1;
+    this.size++;
+  }
+
+  delete(index: number): void {
+    if (this.flags[index] !== 1) return;
+    this.flags[index] = 0;
+    this.size--;
+  }
 }
 
 const progress = new WeakMap<TaskRunRecord, BranchProgress>();
@@ -72,4 +107,24 @@ export function sharedPaths(plan: FlowablePlan): FlowablePlan {
     else last = branch.path;
   }
   return plan;
+}
+
+/**
+ * Each value's first place among a plan's branches (its branches never change), one map per
+ * plan: `taskrun.iteration` reads it for every task run of a ForEach (a scan of the branches
+ * made the whole loop quadratic, issue #18), and a walk finds the branch of a changed run by
+ * it (branch-walk.ts) — a second map by value, per task, held 3.5 MB at 60,000 values.
+ */
+const places = new WeakMap<FlowablePlan, Map<string, number>>();
+
+export function valuePlaces(plan: FlowablePlan): Map<string, number> {
+  let known = places.get(plan);
+  if (!known) {
+    known = new Map();
+    plan.branches.forEach((branch, index) => {
+      if (branch.value !== undefined && !known!.has(branch.value)) known!.set(branch.value, index);
+    });
+    places.set(plan, known);
+  }
+  return known;
 }

@@ -1,6 +1,6 @@
 import { tasksAtPath, type PluginRegistry, type TaskSpec } from "@ferry/core";
 import { isTerminal, type TaskRunRecord } from "@ferry/sdk";
-import type { BranchProgress, LearntBranches } from "./branch-progress.js";
+import { OpenBranches, valuePlaces, type BranchProgress, type LearntBranches } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 import { sliceFull } from "./creation-slice.js";
 import type { ListStatus } from "./walker.js";
@@ -77,7 +77,7 @@ async function walkWhole(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, pr
   }
   const notStarted = pending.filter((b) => !started(b));
   if (progress.inOrder) {
-    const learnt: LearntBranches = { open: new Map(), held: new Set(), holes: [], frontier: 0, warning: false };
+    const learnt: LearntBranches = { open: new OpenBranches(plan.branches.length), held: new Set(), holes: [], frontier: 0, warning: false };
     // a branch the walk could not start (the execution ended meanwhile) is still to start
     const unstarted = new Set(notStarted.map((b) => b.index));
     for (const [index, { status, given }] of walked) if (!unstarted.has(index)) learn(learnt, index, status, given);
@@ -144,7 +144,7 @@ async function walkLearnt(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, p
 function learn(learnt: LearntBranches, index: number, status: ListStatus, given: boolean): void {
   if (index >= learnt.frontier) learnt.frontier = index + 1;
   if (status === "running") {
-    learnt.open.set(index, given);
+    learnt.open.add(index);
     if (given) learnt.held.delete(index);
     else learnt.held.add(index);
     return;
@@ -164,11 +164,29 @@ function nextToStart(w: BranchWalker, task: TaskSpec, run: TaskRunRecord, progre
   return undefined;
 }
 
+/**
+ * The ids of the tasks at a branch path, by the path array: a ForEach's branches share one
+ * (sharedPaths), so one set serves every result, where tasksAtPath made its lists anew each time.
+ */
+const idsAtPath = new WeakMap<string[], Set<string>>();
+
+function taskIdsAt(w: BranchWalker, task: TaskSpec, path: string[]): Set<string> {
+  let ids = idsAtPath.get(path);
+  if (!ids) idsAtPath.set(path, (ids = new Set(tasksAtPath(task, path, w.registry).map((t) => t.id))));
+  return ids;
+}
+
 /** the branch a task run below the flowable belongs to: that of its ancestor directly under the flowable */
 function branchOfRun(w: BranchWalker, task: TaskSpec, flowable: TaskRunRecord, progress: BranchProgress, learnt: LearntBranches, changed: TaskRunRecord): number | undefined {
   let child: TaskRunRecord | undefined = changed;
   while (child && child.parentTaskRunId !== flowable.id) child = child.parentTaskRunId ? w.state.byId(child.parentTaskRunId) : undefined;
   if (!child) return undefined;
+  const places = valuePlaces(progress.plan);
+  if (child.value !== undefined && places.size === progress.plan.branches.length) {
+    // every branch has a value of its own (a ForEach): its value names the branch
+    const index = places.get(child.value);
+    return index !== undefined && taskIdsAt(w, task, progress.plan.branches[index].path).has(child.taskId) ? index : undefined;
+  }
   if (!learnt.byChild) {
     // by task id, then value: the plan's value strings are the keys (a key joined per branch and task was a string each, ~20 MB at 100,000 values)
     const byChild = (learnt.byChild = new Map());

@@ -1,5 +1,5 @@
-import type { FlowablePlan, TaskRunRecord } from "@ferry/sdk";
-import { knownPlan } from "./branch-progress.js";
+import type { TaskRunRecord } from "@ferry/sdk";
+import { knownPlan, valuePlaces as placesOf } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 
 /**
@@ -22,24 +22,6 @@ export function eachIteration(state: ExecutionState, run: TaskRunRecord): number
     seen.push(r.value);
   }
   return undefined;
-}
-
-/**
- * Each value's first place among a plan's branches (its branches never change): looked up for
- * every task run of a ForEach, a scan of the branches made the whole loop quadratic (issue #18).
- */
-const places = new WeakMap<FlowablePlan, Map<string, number>>();
-
-function placesOf(plan: FlowablePlan): Map<string, number> {
-  let known = places.get(plan);
-  if (!known) {
-    known = new Map();
-    plan.branches.forEach((branch, index) => {
-      if (branch.value !== undefined && !known!.has(branch.value)) known!.set(branch.value, index);
-    });
-    places.set(plan, known);
-  }
-  return known;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Hono, type Context } from "hono";
 import { LineCounter, parseAllDocuments, stringify, type Document } from "yaml";
 import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
-import { MAX_PAGE_SIZE, onlyQuery, pageOf, revisionQuery } from "../params.js";
+import { MAX_PAGE_SIZE, namespaceParam, onlyQuery, pageOf, revisionQuery } from "../params.js";
 import { flowJson } from "../serialize.js";
 
 /** Flow source from the body: YAML (application/x-yaml, text) or a JSON flow. */
@@ -93,10 +93,21 @@ export function flowRoutes(deps: ApiDeps): Hono {
     return c.json({ results: page.results.map((r) => flowJson(r, parseFlow(r.source, registry))), total: page.total });
   });
 
+  /**
+   * Kestra's FlowController.listDistinctNamespace (before /:namespace, which would take it for a
+   * namespace): the namespaces in use, `q` a case-insensitive part of them. Ferry keeps no
+   * namespace records; a KV pair or a connection puts a namespace in use as a flow does.
+   */
+  app.get("/distinct-namespaces", async (c) => {
+    onlyQuery(c, ["q"]);
+    const q = c.req.query("q")?.toLowerCase();
+    return c.json((await repository.listNamespaces()).filter((n) => !q || n.toLowerCase().includes(q)).sort());
+  });
+
   /** Kestra's listFlowsByNamespace: every live flow of exactly this namespace (not its children), without source */
   app.get("/:namespace", async (c) => {
     onlyQuery(c, []);
-    const namespace = c.req.param("namespace");
+    const namespace = namespaceParam(c);
     const flows: object[] = [];
     for (let page = 1; ; page++) {
       const found = await repository.searchFlows({ namespace, page, size: MAX_PAGE_SIZE });

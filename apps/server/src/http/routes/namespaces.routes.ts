@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { namespaceParam, onlyQuery, pageOf } from "../params.js";
+import { booleanQuery, namespaceParam, onlyQuery, pageOf } from "../params.js";
 
 /**
  * Namespaces (Kestra's NamespaceController): Ferry keeps no namespace records; a namespace exists
@@ -25,6 +25,7 @@ export function namespaceRoutes(deps: ApiDeps): Hono {
    */
   app.get("/search", async (c) => {
     onlyQuery(c, ["q", "page", "size", "existing"]);
+    booleanQuery(c.req.query("existing"), "existing", false);
     const q = c.req.query("q")?.toLowerCase();
     const found = (await all()).filter((id) => !q || id.toLowerCase().includes(q));
     const { page, size } = pageOf({ size: "10", ...c.req.query() });
