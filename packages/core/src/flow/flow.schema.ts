@@ -110,6 +110,9 @@ export const triggerSchema = z.looseObject({
   logLevel: schema.notYet("logLevel", "a trigger's logs go to the server's log, not to stored log entries of its flow, so there is nothing for it to filter"),
 });
 
+/** the keys every trigger takes beside its type's own properties: the plugin's schema is checked without them, and a plugin default may set them */
+export const COMMON_TRIGGER_KEYS: ReadonlySet<string> = new Set(Object.keys(triggerSchema.shape));
+
 const labelsSchema = z.union([z.record(z.string(), z.string()), z.array(z.strictObject({ key: z.string(), value: z.string() }))]);
 
 /**

@@ -1,5 +1,5 @@
 import type { PluginRegistry } from "../plugins/registry.js";
-import type { Flow, TaskSpec } from "./flow.types.js";
+import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import type { Path } from "./source-map.js";
 import { childTaskLists } from "./task-tree.js";
 
@@ -24,6 +24,12 @@ function allTasks(flow: FlowParts, registry: PluginRegistry): Array<{ task: Task
 }
 
 /**
+ * The text Kestra's FlowValidator scans of a task (checkObjectFieldsWithPatterns): the fields its
+ * class declares, not those every task inherits (description, runIf, retry, …), which it never reads.
+ */
+const scannedText = (task: TaskSpec) => JSON.stringify(Object.fromEntries(Object.entries(task).filter(([key]) => !COMMON_TASK_KEYS.has(key))));
+
+/**
  * Kestra's FlowValidator refuses `{{ inputs.my-input }}`: Pebble reads a dash as a minus, so
  * the task would compute `inputs.my` minus `input`, never the input. Like Kestra, it looks for
  * that exact expression in any task (at any depth) of a flow with a dashed input id, and names
@@ -32,7 +38,7 @@ function allTasks(flow: FlowParts, registry: PluginRegistry): Array<{ task: Task
 export function dashedInputReferences(flow: FlowParts, registry: PluginRegistry): string | undefined {
   const patterns = (flow.inputs ?? []).filter((input) => typeof input?.id === "string" && input.id.includes("-")).map((input) => new RegExp(`\\{\\{\\s*inputs\\.${escapeRegExp(input.id)}\\s*\\}\\}`));
   if (!patterns.length) return undefined;
-  const offending = allTasks(flow, registry).filter(({ task }) => patterns.some((pattern) => pattern.test(JSON.stringify(task))));
+  const offending = allTasks(flow, registry).filter(({ task }) => patterns.some((pattern) => pattern.test(scannedText(task))));
   if (!offending.length) return undefined;
   return `Invalid input reference: use inputs[key-name] instead of inputs.key-name — keys with dashes require bracket notation, offending tasks: [${offending.map(({ task }) => String(task.id)).join(", ")}]`;
 }
@@ -49,12 +55,12 @@ export function dashedOutputReferences(flow: FlowParts, registry: PluginRegistry
     .filter(({ task }) => typeof task.id === "string" && task.id.includes("-"))
     .map(({ task }) => new RegExp(`\\{\\{\\s*outputs\\.${escapeRegExp(task.id)}\\.[^}]+\\s*\\}\\}`));
   if (!patterns.length) return [];
-  const matches = (value: unknown) => patterns.some((pattern) => pattern.test(JSON.stringify(value)));
+  const matches = (text: string) => patterns.some((pattern) => pattern.test(text));
   const advice = "Invalid output reference: use outputs[key-name] instead of outputs.key-name — keys with dashes require bracket notation";
   const problems: Array<{ path: Path; message: string }> = [];
-  const offendingTasks = tasks.filter(({ task }) => matches(task));
+  const offendingTasks = tasks.filter(({ task }) => matches(scannedText(task)));
   if (offendingTasks.length) problems.push({ path: offendingTasks[0].path, message: `${advice}, offending tasks: [${offendingTasks.map(({ task }) => String(task.id)).join(", ")}]` });
-  const outputs = (flow.outputs ?? []).map((output, i) => ({ output, i })).filter(({ output }) => matches(output));
+  const outputs = (flow.outputs ?? []).map((output, i) => ({ output, i })).filter(({ output }) => matches(JSON.stringify(output)));
   if (outputs.length) problems.push({ path: ["outputs", outputs[0].i], message: `${advice}, offending outputs: [${outputs.map(({ output }) => String(output.id)).join(", ")}]` });
   return problems;
 }

@@ -192,13 +192,14 @@ function checkDeclaration(input: InputRules & { expression?: string }, ctx: z.Re
 
 /**
  * Kestra's FileInputValidator: a FILE input's default names a file by URI, a namespace file
- * (`nsfile:///path`) or a local file (`file:///path`, read from the paths its configuration
- * allows). Ferry reads namespace files; it has no allowed local paths, so `file://` is refused by name.
+ * (`nsfile:///path`) or a local file (`file:///path`). Kestra checks a local path only when the
+ * file is read (LocalPath, against `kestra.local-files.allowed-paths`, none by default), so a flow
+ * with a `file://` default deploys there, and only an execution that reads the default fails:
+ * here too (Ferry allows no local paths; reading one fails, saying so).
  */
 function fileDefaultProblem(value: string): string | undefined {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
-  if (scheme === "nsfile") return undefined;
-  if (scheme === "file") return "not supported by Ferry yet: a FILE input's default read from a local file (file://); give a namespace file (nsfile:///path)";
+  if (scheme === "nsfile" || scheme === "file") return undefined;
   return `inputs of type 'FILE' only support \`defaults\` as local files using a file URI or as namespace files using a nsfile URI: '${value.slice(0, 100)}' is neither (Ferry reads namespace files: nsfile:///path)`;
 }
 

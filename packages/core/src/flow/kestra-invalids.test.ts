@@ -42,6 +42,12 @@ describe("FlowValidator's checks Ferry lacked", () => {
     ]);
   });
 
+  it("a dashed read in what every task inherits (description, runIf…) deploys: Kestra's validator scans the fields the task's class declares", () => {
+    expect(() =>
+      parseFlow(`${head}tasks:\n  - { id: my-task, type: io.kestra.plugin.core.debug.Return, format: x }\n  - { id: log, type: io.kestra.plugin.core.log.Log, message: hi, description: "reads {{ outputs.my-task.value }}" }\n`, registry),
+    ).not.toThrow();
+  });
+
   it("reading a dashed task's outputs with brackets deploys", () => {
     expect(() =>
       parseFlow(`${head}tasks:\n  - { id: produce-output, type: io.kestra.plugin.core.debug.Return, format: x }\n${log("use_output", "{{ outputs['produce-output'].value }}")}`, registry),
@@ -74,9 +80,9 @@ describe("inputs (FlowTest.inputValidation)", () => {
     ]);
   });
 
-  it("a namespace file deploys; a local file is refused by name (Ferry allows no local paths)", () => {
+  it("a namespace file and a local file deploy (Kestra checks a local path only when the file is read: FileInputValidator, LocalPath)", () => {
     expect(() => parseFlow(fileInput("nsfile:///data/in.csv"), registry)).not.toThrow();
-    expect(refusal(fileInput("file:///tmp/in.csv"))).toEqual([expect.objectContaining({ path: "inputs[0].defaults", message: expect.stringContaining("not supported by Ferry yet") })]);
+    expect(() => parseFlow(fileInput("file:///tmp/in.csv"), registry)).not.toThrow();
   });
 
   it("a TABLE column declares no dependsOn (RecordFieldsValidator, as an OBJECT's properties)", () => {
@@ -119,6 +125,11 @@ describe("YamlParserTest and the plugin defaults", () => {
     expect(refusal(source)).toEqual([
       expect.objectContaining({ path: "taskDefaults[0].values.invalid", message: "Invalid Plugin Default: No property 'invalid' exists in plugin 'io.kestra.plugin.core.log.Log'", line: 7 }),
     ]);
+  });
+
+  it("a trigger's default may set what every trigger takes (allowConcurrent, stopAfter, disabled)", () => {
+    const source = `${head}pluginDefaults:\n  - { type: io.kestra.plugin.core.trigger.Schedule, values: { allowConcurrent: true, stopAfter: [FAILED], disabled: true } }\ntasks:\n${log("first")}triggers:\n  - { id: nightly, type: io.kestra.plugin.core.trigger.Schedule, cron: "0 3 * * *" }\n`;
+    expect(() => parseFlow(source, registry)).not.toThrow();
   });
 
   it("a default for a prefix, or for common task options, is not held to one type's properties", () => {

@@ -6,7 +6,7 @@ import type { PluginRegistry } from "../plugins/registry.js";
 import { conditionProblem } from "./conditions.js";
 import { inputDependencyProblems } from "./input-dependencies.js";
 import { dashedInputReferences, dashedOutputReferences } from "./input-references.js";
-import { flowSchema, taskSchema } from "./flow.schema.js";
+import { COMMON_TRIGGER_KEYS, flowSchema, taskSchema } from "./flow.schema.js";
 import { inputSchema } from "./input.schema.js";
 import { invalidFlowError } from "./invalid-flow.error.js";
 import { triggerInputProblems } from "./literal-inputs.js";
@@ -172,7 +172,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       if (!def) add(["triggers", i, "type"], registry.unknownTriggerMessage(trigger.type));
       else {
         if (PLUGIN_DEFAULTS_REF in trigger) add(["triggers", i, PLUGIN_DEFAULTS_REF], unresolvedRefMessage(trigger[PLUGIN_DEFAULTS_REF as never], trigger.type));
-        const props = withoutKeys(trigger, new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "allowConcurrent", "logLevel", "labels", PLUGIN_DEFAULTS_REF]));
+        const props = withoutKeys(trigger, COMMON_TRIGGER_KEYS);
         const result = def.properties.safeParse(props);
         if (!result.success) addIssues(["triggers", i], result.error.issues, props);
         for (const key of keysNotIn(def.properties, props)) add(["triggers", i, key], `unknown property '${key}' of ${trigger.type}`);
@@ -387,7 +387,7 @@ function normaliseLabels(labels: unknown): Record<string, string> | undefined {
   return Object.fromEntries(Object.entries(labels as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 }
 
-function withoutKeys(object: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
+function withoutKeys(object: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(object)) if (!keys.has(k)) out[k] = v;
   return out;

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { PluginRegistry } from "../plugins/registry.js";
+import { COMMON_TRIGGER_KEYS } from "./flow.schema.js";
 import { COMMON_TASK_KEYS, type Flow, type TaskSpec } from "./flow.types.js";
 import { childTaskLists } from "./task-tree.js";
 
@@ -108,8 +109,6 @@ function replaceAt(spec: Record<string, unknown>, path: Array<string | number>, 
   at[last] = Array.isArray(at[last]) ? list : list[0];
 }
 
-/** what every trigger takes beside its type's own properties (parseFlow reads them itself) */
-const COMMON_TRIGGER_KEYS = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "logLevel", "labels", PLUGIN_DEFAULTS_REF]);
 
 /** the property names an object schema declares; undefined when it takes any key (a loose object, a catchall) or is not an object */
 function declaredKeys(schema: z.ZodType): Set<string> | undefined {
