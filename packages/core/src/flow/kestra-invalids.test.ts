@@ -132,6 +132,13 @@ describe("YamlParserTest and the plugin defaults", () => {
     expect(() => parseFlow(source, registry)).not.toThrow();
   });
 
+  it("a default for a prefix gives each type the properties it has, and none it lacks (Kestra's non-strict parse after injecting)", () => {
+    const source = `${head}pluginDefaults:\n  - { type: io.kestra.plugin.core, values: { level: WARN } }\ntasks:\n${log("first")}  - { id: back, type: io.kestra.plugin.core.debug.Return, format: x }\n`;
+    const flow = parseFlow(source, registry);
+    expect(flow.tasks[0]).toMatchObject({ level: "WARN" });
+    expect(flow.tasks[1]).not.toHaveProperty("level");
+  });
+
   it("a default for a prefix, or for common task options, is not held to one type's properties", () => {
     const source = `${head}pluginDefaults:\n  - { type: io.kestra.plugin.scripts, values: { anything: x } }\n  - { type: io.kestra.plugin.core.log.Log, values: { level: WARN, timeout: PT1M, retry: { type: constant, interval: PT1S, maxAttempt: 2 } } }\ntasks:\n${log("first")}`;
     expect(() => parseFlow(source, registry)).not.toThrow();

@@ -44,9 +44,15 @@ export const PLUGIN_DEFAULTS_REF = "pluginDefaultsRef";
  * 3. forced type-matched defaults replace the spec's values, the last one winning.
  * A marker left means the ref does not resolve: parseFlow refuses it, a nested run fails.
  */
-function withDefaults<T extends { type: string }>(spec: T, names: string[], defaults: PluginDefault[]): T {
+function withDefaults<T extends { type: string }>(spec: T, names: string[], given: PluginDefault[], takes?: (key: string) => boolean): T {
   let out = spec as Record<string, unknown>;
   const ref = out[PLUGIN_DEFAULTS_REF];
+  // a default for a prefix reaches types that lack some of its properties: Kestra's non-strict
+  // parse after injecting them drops those (PluginDefaultService.innerInjectDefault), so here too;
+  // one for the type itself was checked property by property (checkDefaultValues)
+  const defaults = takes
+    ? given.map((d) => (names.includes(d.type) || !isMap(d.values) ? d : { ...d, values: Object.fromEntries(Object.entries(d.values).filter(([key]) => takes(key))) }))
+    : given;
   const typed = defaults.filter((d) => d.ref === undefined && applies(d.type, names));
   if (ref === undefined) for (const d of typed) if (!d.forced) out = merge(d.values, out);
   if (typeof ref === "string") {
@@ -74,7 +80,7 @@ export function applyTaskDefaults(tasks: TaskSpec[], defaults: PluginDefault[] |
   return tasks.map((task) => {
     if (!isMap(task) || typeof task.type !== "string") return task;
     const definition = registry.task(task.type);
-    const out = withDefaults(task, namesOf(task.type, definition), defaults);
+    const out = withDefaults(task, namesOf(task.type, definition), defaults, takenBy(definition, COMMON_TASK_KEYS));
     if (!definition) return out;
     for (const [path, list] of childTaskLists(definition, out)) {
       const applied = applyTaskDefaults(list as TaskSpec[], defaults, registry);
@@ -93,7 +99,17 @@ export function taskDefaultsFor(type: string, defaults: PluginDefault[] | undefi
 /** a flow's pluginDefaults applied to its triggers */
 export function applyTriggerDefaults<T extends { type: string }>(triggers: T[], defaults: PluginDefault[] | undefined, registry: PluginRegistry): T[] {
   if (!defaults?.length) return triggers;
-  return triggers.map((trigger) => (isMap(trigger) && typeof trigger.type === "string" ? withDefaults(trigger, namesOf(trigger.type, registry.trigger(trigger.type)), defaults) : trigger));
+  return triggers.map((trigger) => {
+    if (!isMap(trigger) || typeof trigger.type !== "string") return trigger;
+    const definition = registry.trigger(trigger.type);
+    return withDefaults(trigger, namesOf(trigger.type, definition), defaults, takenBy(definition, COMMON_TRIGGER_KEYS));
+  });
+}
+
+/** which keys a type takes (its own properties and what every task or trigger takes); undefined when unknown or open to any */
+function takenBy(definition: { properties: z.ZodType } | undefined, common: ReadonlySet<string>): ((key: string) => boolean) | undefined {
+  const keys = definition && declaredKeys(definition.properties);
+  return keys ? (key) => keys.has(key) || common.has(key) : undefined;
 }
 
 /** puts a child list back where childTaskLists found it (`then`, or `cases.gold`), copying the maps on the way */
