@@ -32,8 +32,6 @@ export const HTTP_LOGS = ["REQUEST_HEADERS", "REQUEST_BODY", "RESPONSE_HEADERS",
 export type HttpLog = (typeof HTTP_LOGS)[number];
 /** the Java charsets a text body may be encoded in, by the names Java gives them (and their Node encoding) */
 export const CHARSETS: Record<string, BufferEncoding> = { "UTF-8": "utf8", "ISO-8859-1": "latin1", "US-ASCII": "ascii", "UTF-16LE": "utf16le" };
-const isTemplate = (value: unknown) => typeof value === "string" && /\{[{%]/.test(value);
-
 export const httpOptionsSchema = z
   .strictObject({
     readTimeout: schema.duration().optional(),
@@ -55,20 +53,14 @@ export const httpOptionsSchema = z
     proxyPort: schema.int({ min: 1, max: 65535 }).optional(),
     proxyUsername: schema.text().optional(),
     proxyPassword: schema.text().optional(),
-    defaultCharset: z
-      .string()
-      .refine((name) => isTemplate(name) || charsetOf(name) !== undefined, { error: `a charset Ferry encodes: ${Object.keys(CHARSETS).join(", ")}` })
-      .optional(),
+    // a Java charset name, read when the request is sent (Kestra's Property<Charset> is rendered then too)
+    defaultCharset: z.string().min(1).optional(),
     logs: z.array(z.enum(HTTP_LOGS)).optional(),
     // Micronaut's LogLevel; Kestra's builder maps TRACE, DEBUG and INFO onto logs, the others log nothing
     logLevel: z.enum(["ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF", "NOT_SPECIFIED"]).optional(),
   })
   .refine((o) => !(o.auth && (o.basicAuthUser !== undefined || o.basicAuthPassword !== undefined)), {
     message: "auth and the deprecated basicAuthUser/basicAuthPassword cannot be used together",
-  })
-  .superRefine((o, issues) => {
-    const problem = proxyProblem(proxyOf(o));
-    if (problem) issues.addIssue({ code: "custom", message: problem, path: ["proxy"] });
   });
 export type HttpOptions = z.infer<typeof httpOptionsSchema>;
 
@@ -89,11 +81,11 @@ export function proxyOf(options: HttpOptions | undefined): z.infer<typeof proxy>
 
 /**
  * Why a proxy cannot be used, in HttpClient's terms: java.net.Proxy refuses an address with the
- * type DIRECT (its default), and the port is required. Checked at deploy when written plainly,
- * again once rendered.
+ * type DIRECT (its default), and the port is required. Checked when the request is sent, as
+ * Kestra's client meets it (ProxyConfiguration itself has no constraints: such a flow deploys).
  */
 export function proxyProblem(p: z.infer<typeof proxy> | undefined): string | undefined {
-  if (!p || isTemplate(p.address)) return undefined;
+  if (!p) return undefined;
   if ((p.type ?? "DIRECT") === "DIRECT") return "a proxy address needs type HTTP or SOCKS (DIRECT, the default, connects without one; Kestra's java.net.Proxy refuses an address with it)";
   if (p.port === undefined) return "a proxy address needs its port";
   return undefined;

@@ -1,6 +1,6 @@
 import { UserError, type TaskLogger } from "@ferry/sdk";
 import { LRUCache } from "lru-cache";
-import { charsetOf, logsOf, proxyOf, proxyProblem, type HttpLog, type HttpOptions } from "./http-options.js";
+import { CHARSETS, charsetOf, logsOf, proxyOf, proxyProblem, type HttpLog, type HttpOptions } from "./http-options.js";
 
 /*
  * How an HTTP task's exchange travels and is logged, as Kestra's HttpClient builds its client
@@ -83,7 +83,7 @@ export function encodedBody(text: string, contentType: string, options: HttpOpti
   const charset = options?.defaultCharset;
   if (charset === undefined) return { body: text, contentType };
   const encoding = charsetOf(charset);
-  if (!encoding) throw new UserError(`options.defaultCharset: '${charset}' is not a charset Ferry encodes`);
+  if (!encoding) throw new UserError(`options.defaultCharset: '${charset}' is not a charset Ferry encodes a body in (${Object.keys(CHARSETS).join(", ")})`);
   const named = /;\s*charset=/i.test(contentType) ? contentType : `${contentType}; charset=${charset}`;
   return { body: new Uint8Array(Buffer.from(text, encoding)), contentType: named };
 }
