@@ -119,9 +119,11 @@ const requests = fc.record({
   body: bodies,
   headers,
   method: fc.option(pick("PATCH", "HEAD", "OPTIONS"), { freq: 20, nil: undefined }),
+  /** Kestra's spelling with a tenant in the path (`main` is Ferry's one tenant), or another tenant, or none */
+  tenant: fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constant("main") }, { weight: 1, arbitrary: weird }),
 });
 
-function urlOf(path: string, values: string[], pairs: Array<[string, string]>): string {
+function urlOf(path: string, values: string[], pairs: Array<[string, string]>, tenant?: string): string {
   let i = 0;
   const filled = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = values[i++ % values.length];
@@ -130,7 +132,8 @@ function urlOf(path: string, values: string[], pairs: Array<[string, string]>): 
     return encodeURIComponent(real).replace(/%25(2e|2F|00|ff)/gi, "%$1");
   });
   const search = new URLSearchParams(pairs.map(([k, v]) => [k, v === "FILE_URI" ? fileUri : v === "EXEC_ID" ? executionId : v]));
-  return `${t.ferry.url}${filled}${pairs.length ? `?${search}` : ""}`;
+  const spelled = tenant === undefined ? filled : filled.replace(/^\/api\/v1\//, `/api/v1/${encodeURIComponent(tenant)}/`);
+  return `${t.ferry.url}${spelled}${pairs.length ? `?${search}` : ""}`;
 }
 
 for (const target of TARGETS) {
@@ -151,9 +154,9 @@ for (const target of TARGETS) {
       // every failing request is kept (not only the first, shrunk): one run shows every cause
       const failures: string[] = [];
       await fc.assert(
-        fc.asyncProperty(requests, async ({ operation: [documented, path], values, query: pairs, body, headers: extra, method }) => {
+        fc.asyncProperty(requests, async ({ operation: [documented, path], values, query: pairs, body, headers: extra, method, tenant }) => {
           const verb = method ?? documented;
-          const url = urlOf(path, values, pairs);
+          const url = urlOf(path, values, pairs, tenant);
           const init: RequestInit = { method: verb, headers: { ...(body.contentType ? { "content-type": body.contentType } : {}), ...Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined)) } };
           if (body.body !== undefined && !["GET", "HEAD", "OPTIONS"].includes(verb)) init.body = body.body as BodyInit;
           let response: Response;
