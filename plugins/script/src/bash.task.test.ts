@@ -109,7 +109,9 @@ tasks:
       "commands: []",
     ];
     for (const props of refused) {
-      await expect(h.deploy(`id: refused\nnamespace: test.bash\ntasks:\n  - id: bash\n    type: io.kestra.core.tasks.scripts.Bash\n    ${props}\n`)).rejects.toThrow();
+      await expect(
+        h.deploy(`id: refused\nnamespace: test.bash\ntasks:\n  - id: bash\n    type: io.kestra.core.tasks.scripts.Bash\n    ${props}\n`),
+      ).rejects.toThrow();
     }
   });
 });

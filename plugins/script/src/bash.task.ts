@@ -6,14 +6,9 @@ import { runProcess } from "./run-process.js";
 import { placeInputFiles, scriptEnv } from "./workspace.js";
 
 /** the names `outputFiles`, `outputsFiles`, `files` and `outputDirs` take: relative, as PluginUtilsService.validFilename asks */
-const relativeName = z
-  .string()
-  .refine(
-    (s) => !s.startsWith("./") && !s.startsWith("..") && !s.startsWith("/"),
-    {
-      message: "Invalid outputFile (only relative path is supported)",
-    },
-  );
+const relativeName = z.string().refine((s) => !s.startsWith("./") && !s.startsWith("..") && !s.startsWith("/"), {
+  message: "Invalid outputFile (only relative path is supported)",
+});
 
 /**
  * Kestra's deprecated `io.kestra.core.tasks.scripts.Bash` (plugin-script-shell's Bash over plugin-script's
@@ -42,20 +37,14 @@ export const bashTask = defineTask({
     outputsFiles: z.array(relativeName).default([]),
     files: z.array(relativeName).default([]),
     outputDirs: z.array(relativeName).default([]),
-    inputFiles: z
-      .union([z.record(z.string(), z.string().nullable()), z.string()])
-      .optional(),
+    inputFiles: z.union([z.record(z.string(), z.string().nullable()), z.string()]).optional(),
     env: z.record(z.string(), schema.text()).default({}),
     runner: z
       .literal("PROCESS", {
-        error:
-          "not supported by Ferry yet: runner DOCKER (Ferry runs scripts as processes on the worker's host)",
+        error: "not supported by Ferry yet: runner DOCKER (Ferry runs scripts as processes on the worker's host)",
       })
       .default("PROCESS"),
-    dockerOptions: schema.notYet(
-      "dockerOptions",
-      "Ferry runs scripts as processes on the worker's host",
-    ),
+    dockerOptions: schema.notYet("dockerOptions", "Ferry runs scripts as processes on the worker's host"),
     warningOnStdErr: z
       .boolean()
       .optional()
@@ -83,15 +72,8 @@ tasks:
     const dir = await ctx.workingDirectory();
     // PluginUtilsService.createOutputFiles: an empty temp file per name, prefix `<name>_` padded to 3 characters
     const outputFiles: Record<string, string> = {};
-    for (const name of [
-      ...props.outputFiles,
-      ...props.outputsFiles,
-      ...props.files,
-    ]) {
-      const path = join(
-        dir,
-        `${`${name}_`.padStart(3, "_")}${randomBytes(8).readBigUInt64BE()}.tmp`,
-      );
+    for (const name of [...props.outputFiles, ...props.outputsFiles, ...props.files]) {
+      const path = join(dir, `${`${name}_`.padStart(3, "_")}${randomBytes(8).readBigUInt64BE()}.tmp`);
       await mkdir(join(path, ".."), { recursive: true });
       await writeFile(path, "");
       outputFiles[name] = path;
@@ -104,20 +86,12 @@ tasks:
     }
     const vars = {
       workingDir: dir,
-      ...(Object.keys(outputFiles).length
-        ? { outputFiles, temp: outputFiles }
-        : {}),
+      ...(Object.keys(outputFiles).length ? { outputFiles, temp: outputFiles } : {}),
       ...(Object.keys(outputDirs).length ? { outputDirs } : {}),
     };
-    if (props.inputFiles !== undefined)
-      await placeInputFiles(
-        ctx,
-        dir,
-        await renderInputFiles(ctx, props.inputFiles, vars),
-      );
+    if (props.inputFiles !== undefined) await placeInputFiles(ctx, dir, await renderInputFiles(ctx, props.inputFiles, vars));
     const lines: string[] = props.exitOnFailed ? ["set -o errexit"] : [];
-    for (const command of props.commands)
-      lines.push(String(await ctx.render(command, vars)));
+    for (const command of props.commands) lines.push(String(await ctx.render(command, vars)));
     const result = await runProcess(ctx, {
       command: props.interpreter,
       args: [...props.interpreterArgs, lines.join("\n")],
@@ -125,18 +99,11 @@ tasks:
       env: scriptEnv(props.env),
     });
     const uploaded: Record<string, string> = {};
-    for (const [name, path] of Object.entries(outputFiles))
-      uploaded[name] = await ctx.putFile(
-        relative(dir, path),
-        new Uint8Array(await readFile(path)),
-      );
+    for (const [name, path] of Object.entries(outputFiles)) uploaded[name] = await ctx.putFile(relative(dir, path), new Uint8Array(await readFile(path)));
     for (const [name, folder] of Object.entries(outputDirs)) {
       for (const file of await filesUnder(folder)) {
         const key = `${name}/${relative(folder, file)}`;
-        uploaded[key] = await ctx.putFile(
-          key,
-          new Uint8Array(await readFile(file)),
-        );
+        uploaded[key] = await ctx.putFile(key, new Uint8Array(await readFile(file)));
       }
     }
     return {
@@ -159,14 +126,10 @@ async function renderInputFiles(
   inputFiles: Record<string, string | null> | string,
   vars: Record<string, unknown>,
 ): Promise<Record<string, string> | string> {
-  if (typeof inputFiles === "string")
-    return String(await ctx.render(inputFiles, vars));
+  if (typeof inputFiles === "string") return String(await ctx.render(inputFiles, vars));
   const rendered: Record<string, string> = {};
   for (const [key, value] of Object.entries(inputFiles)) {
-    if (value !== null)
-      rendered[String(await ctx.render(key, vars))] = String(
-        await ctx.render(value, vars),
-      );
+    if (value !== null) rendered[String(await ctx.render(key, vars))] = String(await ctx.render(value, vars));
   }
   return rendered;
 }
