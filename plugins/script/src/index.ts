@@ -1,12 +1,13 @@
 import { definePlugin } from "@ferry/sdk";
+import { bashTask } from "./bash.task.js";
 import { denoTask } from "./deno.task.js";
 import { nodeTask } from "./node.task.js";
 import { shellTask } from "./shell.task.js";
 
-export { denoTask, nodeTask, shellTask };
+export { bashTask, denoTask, nodeTask, shellTask };
 
 export default definePlugin({
   name: "@ferry/plugin-script",
   version: "0.1.0",
-  tasks: [denoTask, nodeTask, shellTask],
+  tasks: [bashTask, denoTask, nodeTask, shellTask],
 });

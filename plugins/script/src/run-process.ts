@@ -16,6 +16,9 @@ export interface ProcessResult {
   exitCode: number;
   /** merged `::{"outputs":…}::` lines */
   vars: Record<string, unknown>;
+  /** lines the process wrote on each stream, protocol lines included (Kestra's LogConsumer counts every line it reads) */
+  stdOutLineCount: number;
+  stdErrLineCount: number;
 }
 
 /** stderr lines kept for the error message of a failed run */
@@ -94,16 +97,22 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
     for (const log of message.logs ?? []) ctx.logger.log(log.level, log.message);
     for (const metric of message.metrics ?? []) ctx.metric(metric.name, metric.value, { type: metric.type === "timer" ? "timer" : "counter", tags: metric.tags });
   };
+  let stdOutLineCount = 0;
+  let stdErrLineCount = 0;
   const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-  stdout.on("line", (line) => readLine(line, (plain) => ctx.logger.info(plain)));
+  stdout.on("line", (line) => {
+    stdOutLineCount++;
+    readLine(line, (plain) => ctx.logger.info(plain));
+  });
   const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
-  stderr.on("line", (line) =>
+  stderr.on("line", (line) => {
+    stdErrLineCount++;
     readLine(line, (plain) => {
       ctx.logger.error(plain);
       stderrTail.push(plain);
       if (stderrTail.length > STDERR_TAIL) stderrTail.shift();
-    }),
-  );
+    });
+  });
   const outputDone = Promise.all([new Promise((r) => stdout.once("close", r)), new Promise((r) => stderr.once("close", r))]);
 
   try {
@@ -120,7 +129,7 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
       // the script's own failure: its author's to act on (the task's retry policy still applies)
       throw new UserError(`${spec.command} exited with code ${exitCode}${tail}`);
     }
-    return { exitCode, vars };
+    return { exitCode, vars, stdOutLineCount, stdErrLineCount };
   } finally {
     ctx.signal.removeEventListener("abort", onAbort);
     clearTimeout(killTimer);
