@@ -18,7 +18,8 @@ namespace: cli.resume
 tasks:
   - id: review
     type: core.Approval
-    onWait: [{ id: slow, type: core.Sleep, duration: PT2S }]
+    # long enough that the CLI's refused restart (a process started on a loaded box) lands while it runs
+    onWait: [{ id: slow, type: core.Sleep, duration: PT8S }]
     onApprove: [{ id: approved, type: core.Log, message: approved }]
   - { id: after, type: core.Return, format: "{{ outputs.review.decision ?? 'no decision' }}" }
 `;
