@@ -27,6 +27,8 @@ triggers:
     type: io.kestra.plugin.core.trigger.Schedule
     cron: "* * * * * *"
     recoverMissedSchedules: ${policy}
+    # what these tests count is the fires themselves: none waits for the previous execution's end (Kestra's default lock)
+    allowConcurrent: true
 `;
 
 const HOOKED = `id: hooked
