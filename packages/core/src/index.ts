@@ -12,6 +12,7 @@ export {
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
 export { nestInputs, resolveExecutionInputs, type InputEnvironment } from "./flow/resolve-inputs.js";
+export { flowVariable, KESTRA_TENANT } from "./flow/flow-variable.js";
 export { configSchema, type FerryConfig } from "./config/config.schema.js";
 export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { redactConfig } from "./config/redact.js";

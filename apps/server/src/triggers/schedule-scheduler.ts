@@ -147,9 +147,10 @@ export class ScheduleScheduler {
 
   /**
    * Starts one execution per fire time from `start` to `end` (inclusive), as if the
-   * schedule had fired then; fire times that already started an execution are skipped.
+   * schedule had fired then; fire times that already started an execution are skipped, and so are
+   * those the trigger's conditions do not hold for (counted apart: nothing ran for them, ever).
    */
-  async backfill(trigger: ScheduleTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number }> {
+  async backfill(trigger: ScheduleTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number; conditionsNotMet: number }> {
     const { definition, properties } = trigger;
     const fires: Date[] = [];
     for (let t = definition.nextFire!(properties, new Date(start.getTime() - 1)); t && t <= end; t = definition.nextFire!(properties, t)) {
@@ -157,11 +158,13 @@ export class ScheduleScheduler {
       if (fires.length > MAX_BACKFILL) throw new UserError(`a backfill starts at most ${MAX_BACKFILL} executions; this range holds more: narrow it`);
     }
     const started: string[] = [];
+    let conditionsNotMet = 0;
     for (const [i, fire] of fires.entries()) {
       const result = await this.fire(trigger, fire, fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
-      if (result?.started) started.push(result.execution.id);
+      if (!result) conditionsNotMet++;
+      else if (result.started) started.push(result.execution.id);
     }
-    return { started, skipped: fires.length - started.length };
+    return { started, skipped: fires.length - started.length - conditionsNotMet, conditionsNotMet };
   }
 
   /** starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined */
