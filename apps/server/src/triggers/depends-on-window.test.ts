@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { conditionWindows, dependencyKeys, DEPENDS_ON_WINDOW } from "./flow-trigger-conditions.js";
+import { conditionWindows, DEFAULT_STATES, dependencyKeys, DEPENDS_ON_WINDOW, triggerStates } from "./flow-trigger-conditions.js";
 import { PreconditionWindows } from "./precondition-window.js";
 
 /* Kestra 2.0's dependsOn window (migration guide "trigger conditions redesign", Window configuration) on a fixed clock */
@@ -37,6 +37,13 @@ describe("dependsOn windows", () => {
   it("keys entries by namespace and flow id, whatever their order", () => {
     expect(dependencyKeys([{ namespace: "n", flowId: "b" }, { namespace: "n", flowId: "a" }, { flowId: "a", namespace: "n", states: ["FAILED"] }, {}])).toEqual(["n~b", "n~a", "n~a~2", "any~any"]);
     expect(flowDependencySchema.safeParse({ flowId: "a", flowid: "typo" }).success).toBe(false);
+  });
+
+  it("the states looked at: the trigger's when written, else its entries' (an entry without: the default)", () => {
+    expect(triggerStates(flowTrigger({ states: ["FAILED"], dependsOn: [{ flowId: "a", states: ["RUNNING"] }] }))).toEqual(["FAILED"]);
+    expect(triggerStates(flowTrigger({ dependsOn: [{ flowId: "a", states: ["RUNNING"] }] }))).toEqual(["RUNNING"]);
+    expect([...triggerStates(flowTrigger({ dependsOn: [{ flowId: "a", states: ["RUNNING"] }, { flowId: "b" }] }))].sort()).toEqual(["RUNNING", ...DEFAULT_STATES].sort());
+    expect(triggerStates(flowTrigger({}))).toEqual(DEFAULT_STATES);
   });
 
   it("AT_LEAST 2 of 3 within a deadline: an upstream after the deadline is not recorded; the set resets once it started", async () => {

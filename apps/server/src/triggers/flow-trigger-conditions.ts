@@ -64,12 +64,26 @@ export function upstreamContext(ctx: RenderContext, e: ConditionExecution): Rend
   return { ...ctx, variables: { ...ctx.variables, namespace: e.namespace, flowId: e.flowId, state: e.state, labels: e.labels ?? {}, outputs: e.outputs ?? {}, hasRetryAttempt } };
 }
 
+/** the states a Flow trigger without `states` reacts to: Kestra's default, State.Type.terminatedTypes() and PAUSED (trigger/Flow.java, 1.x and 2.0 alike) */
+export const DEFAULT_STATES: readonly string[] = ["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "PAUSED"];
+
+/**
+ * The states a Flow trigger looks at. Written on the trigger, they are its own. Unwritten with dependsOn, each
+ * entry's `states` (an entry without: the default) — the migration guide gives an entry's states the trigger's
+ * default, and Kestra's migration tool moves a 1.x trigger's `states: [RUNNING]` onto the entry, meaning it to fire.
+ */
+export function triggerStates(properties: FlowTriggerProperties): readonly string[] {
+  if (properties.states) return properties.states;
+  if (!properties.dependsOn?.length) return DEFAULT_STATES;
+  return [...new Set(properties.dependsOn.flatMap((d) => (d.states as readonly string[] | undefined) ?? DEFAULT_STATES))];
+}
+
 /** Kestra 2.0's Flow.Dependency: exact namespace and flow id (omitted: any), its states, labels and `when` */
-function dependencyTest(dependency: FlowDependency) {
+function dependencyTest(dependency: FlowDependency, states: readonly string[] | undefined) {
   return async (e: ConditionExecution, ctx: RenderContext) =>
     (!dependency.namespace || e.namespace === dependency.namespace) &&
     (!dependency.flowId || e.flowId === dependency.flowId) &&
-    (!dependency.states || (dependency.states as readonly string[]).includes(e.state)) &&
+    (!states || states.includes(e.state)) &&
     Object.entries(dependency.labels ?? {}).every(([k, v]) => e.labels?.[k] === String(v)) &&
     (await whenHolds(dependency.when, upstreamContext(ctx, e)));
 }
@@ -105,7 +119,8 @@ export function conditionWindows(properties: FlowTriggerProperties, conditions: 
       resetOnSuccess: true,
       required: mode === "ALL" ? dependsOn.length : mode === "ANY" ? 1 : properties.minSatisfied!,
       fireOnce: properties.window?.fireOnce ?? false,
-      conditions: dependsOn.map((d, i) => ({ key: keys[i], test: dependencyTest(d) })),
+      // an entry without states: the trigger's own states decided already, or, unwritten, the default
+      conditions: dependsOn.map((d, i) => ({ key: keys[i], test: dependencyTest(d, d.states ?? (properties.states ? undefined : DEFAULT_STATES)) })),
     });
   }
   const p = properties.preconditions;

@@ -83,6 +83,10 @@ beforeAll(async () => {
       - states: [FAILED]
         when: "{{ namespace | startsWith('dep.') }}"
 `));
+  // Kestra's migration tool moves a 1.x trigger's `states: [RUNNING]` onto the entry (blueprint flow-condition-executionflow)
+  await deploy(downstream("on_running", `    dependsOn:
+      - { namespace: dep.test, flowId: flow_c, states: [RUNNING] }
+`, "{{ trigger.state }}"));
   await deploy(downstream("once_per_window", `    window: { lookback: PT1H, fireOnce: true }
     dependsOn:
       - { namespace: dep.test, flowId: flow_c, states: [SUCCESS], when: "{{ outputs.rows == 'flow_c-rows' and not hasRetryAttempt }}" }
@@ -142,6 +146,12 @@ describe("Kestra 2.0 Flow trigger: dependsOn, mode, window, when", () => {
     const once = await executionsOf("once_per_window");
     expect(once).toHaveLength(1);
     expect(once[0].trigger.variables.outputs).toEqual({ rows: "flow_c-rows", flow_c: { rows: "flow_c-rows" } });
+  });
+
+  it("an entry's states decide when the trigger writes none: an entry naming RUNNING starts on each upstream start", async () => {
+    const running = await executionsOf("on_running");
+    expect(running).toHaveLength(2);
+    expect(running.every((e) => e.trigger.variables.state === "RUNNING")).toBe(true);
   });
 
   it("is refused at deploy where Kestra 2.0's rules are broken", async () => {

@@ -2,14 +2,12 @@ import { conditionsHold, whenHolds, type ConditionExecution, type ConditionSpec 
 import { CORRELATION_ID_LABEL, executionRenderVariables, nestLabels, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
-import { conditionWindows, namesFlow, upstreamContext } from "./flow-trigger-conditions.js";
+import { conditionWindows, namesFlow, triggerStates, upstreamContext } from "./flow-trigger-conditions.js";
 import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
-/** the states a Flow trigger without `states` reacts to: Kestra 1.x's default, State.Type.terminatedTypes() and PAUSED (trigger/Flow.java) */
-const DEFAULT_STATES = ["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "PAUSED"];
 /** an upstream execution starts each downstream flow once, even if its end is applied twice */
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
@@ -151,8 +149,7 @@ export class FlowTriggerListener {
   private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange, state: ExecutionState): boolean {
     const { properties, flow, spec } = trigger;
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
-    const states: readonly string[] = properties.states ?? DEFAULT_STATES;
-    if (!states.includes(state)) return false;
+    if (!triggerStates(properties).includes(state)) return false;
     if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
