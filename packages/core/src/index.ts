@@ -9,6 +9,7 @@ export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export {
   conditionHolds, conditionsHold, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
 } from "./flow/conditions.js";
+export { triggerHolds, whenHolds } from "./flow/trigger-when.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
 export { nestInputs, resolveExecutionInputs, type InputEnvironment } from "./flow/resolve-inputs.js";

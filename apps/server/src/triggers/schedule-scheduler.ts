@@ -1,4 +1,4 @@
-import { conditionsHold, type ConditionSpec } from "@ferry/core";
+import { triggerHolds } from "@ferry/core";
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
@@ -192,14 +192,14 @@ export class ScheduleScheduler {
       const before = previousOf(date);
       return { date: isoIn(date, zone), next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
     };
-    const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
-    const holds = (date: Date) => conditionsHold(conditions, starter.context(trigger, datesOf(date)));
+    // 1.x's conditions and 2.0's `when` alike: a date they do not hold for starts nothing, and `next`/`previous` skip it
+    const holds = (date: Date) => triggerHolds(trigger.spec, starter.context(trigger, datesOf(date)));
     let variables = datesOf(fire, next);
-    if (!(await conditionsHold(conditions, starter.context(trigger, variables)))) {
+    if (!(await triggerHolds(trigger.spec, starter.context(trigger, variables)))) {
       logger.debug({ trigger: refKey(trigger.ref), fire: variables.date }, "schedule conditions not met: no execution for this fire");
       return undefined;
     }
-    if (conditions?.length) {
+    if ((trigger.spec.conditions as unknown[] | undefined)?.length || trigger.spec.when !== undefined) {
       // with conditions, `next` and `previous` are the nearest fire times they hold for (Schedule.trueOutputWithCondition)
       const [after, before] = [await nearestMatching(following(fire), following, holds), await nearestMatching(previousOf(fire), previousOf, holds)];
       variables = { date: variables.date, next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
