@@ -147,7 +147,31 @@ export const dependencyWindowSchema = z
     if (groups.length !== 1) ctx.addIssue({ code: "custom", message: groups.length ? `a window takes one of deadline, from/to, every/offset, lookback; not ${groups.join(" and ")} together` : "a window needs one of deadline, from/to, every/offset or lookback" });
     if ((w.from === undefined) !== (w.to === undefined)) ctx.addIssue({ code: "custom", path: [w.from === undefined ? "from" : "to"], message: "a daily window needs both from and to" });
     if (w.offset !== undefined && w.every === undefined) ctx.addIssue({ code: "custom", path: ["every"], message: "offset shifts an every window: it needs every" });
+    // the windows are 1.x's daily ones: a range past midnight would never be open, and `every` restarts at each midnight
+    if (w.from !== undefined && w.to !== undefined && utcSecondsOf(w.to) <= utcSecondsOf(w.from)) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: `a daily window ends after it starts: to ${w.to} is not after from ${w.from} (a range past midnight is not supported by Ferry yet)` });
+    }
+    if (typeof w.every === "string") {
+      let every = NaN;
+      try {
+        every = parseDuration(w.every);
+      } catch {
+        return; // said by the duration's own check
+      }
+      if (every <= 0 || DAY_MS % every !== 0) ctx.addIssue({ code: "custom", path: ["every"], message: `every ${w.every} must divide a day (PT1H, PT6H, P1D…): the windows restart at each midnight UTC` });
+    }
   });
+
+const DAY_MS = 24 * 3600_000;
+
+/** a time of day (`09:00:00+02:00`) as seconds after midnight UTC, to compare two of them */
+function utcSecondsOf(text: string): number {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?(?:\.\d+)?(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text);
+  if (!m) return NaN;
+  const zone = m[4] && m[4] !== "Z" ? m[4] : undefined;
+  const offset = zone ? (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 3600 + Number(zone.slice(1).replace(":", "").slice(2, 4) || "0") * 60) : 0;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? "0") - offset;
+}
 export type DependencyWindow = z.infer<typeof dependencyWindowSchema>;
 
 /** 1.x's TimeWindow a 2.0 `window` is (the migration guide's "Replacing timeWindow types" table) */

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { conditionWindows, DEFAULT_STATES, dependencyKeys, DEPENDS_ON_WINDOW, triggerStates } from "./flow-trigger-conditions.js";
+import { conditionWindows, DEFAULT_STATES, dependencyKeys, DEPENDS_ON_WINDOW, namesFlow, triggerStates } from "./flow-trigger-conditions.js";
 import { PreconditionWindows } from "./precondition-window.js";
 
 /* Kestra 2.0's dependsOn window (migration guide "trigger conditions redesign", Window configuration) on a fixed clock */
@@ -75,5 +75,44 @@ describe("dependsOn windows", () => {
     expect((await windows.record(ref, w, { id: "e2", outputs: {}, flowId: "b" }, ["n~b"]))?.ready).toBe(false);
     now = Date.parse("2026-03-02T06:30:00Z");
     expect((await windows.record(ref, w, { id: "e3", outputs: {}, flowId: "b" }, ["n~b"]))?.ready).toBe(true);
+  });
+
+  it("an upstream execution entering a watched state again after a fire counts again (two Pauses); the same end delivered twice does not", async () => {
+    const w = windowOf({ dependsOn: [{ namespace: "n", flowId: "a", states: ["PAUSED", "SUCCESS"] }] });
+    now = Date.parse("2026-03-02T08:00:00Z");
+    const firstPause = await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "@PAUSED#1" }, ["n~a"]);
+    expect(firstPause?.ready).toBe(true);
+    await firstPause!.reset();
+    now = Date.parse("2026-03-02T08:05:00Z");
+    const secondPause = await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "@PAUSED#2" }, ["n~a"]);
+    expect(secondPause?.ready).toBe(true);
+    await secondPause!.reset();
+    now = Date.parse("2026-03-02T08:10:00Z");
+    const end = await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "" }, ["n~a"]);
+    expect(end?.ready).toBe(true);
+    await end!.reset();
+    now = Date.parse("2026-03-02T08:11:00Z");
+    expect((await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "" }, ["n~a"]))?.ready).toBe(false);
+  });
+
+  it("refuses a window that could never be open or would not keep its period: from/to past midnight, an every that does not divide a day", () => {
+    const refusal = (window: Record<string, unknown>) => {
+      const parsed = triggerKindProperties.flow.safeParse({ dependsOn: deps, window });
+      return parsed.success ? "" : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    };
+    expect(refusal({ from: "22:00:00", to: "06:00:00" })).toMatch(/window\.to: a daily window ends after it starts: to 06:00:00 is not after from 22:00:00/);
+    expect(refusal({ from: "09:00:00+02:00", to: "06:30:00Z" })).toMatch(/not after from/);
+    expect(refusal({ from: "09:00:00+02:00", to: "08:00:00Z" })).toBe("");
+    expect(refusal({ from: "06:00:00", to: "12:00:00" })).toBe("");
+    expect(refusal({ every: "P2D" })).toMatch(/window\.every: every P2D must divide a day/);
+    expect(refusal({ every: "PT7H" })).toMatch(/must divide a day/);
+    expect(refusal({ every: "PT6H", offset: "PT1H" })).toBe("");
+  });
+});
+
+describe("namesFlow", () => {
+  it("an entry without a namespace names this flow in any namespace: a flow may depend on its own executions", () => {
+    expect(namesFlow(flowTrigger({ dependsOn: [{ flowId: "down" }] }), "dep.unit", "down")).toBe(true);
+    expect(namesFlow(flowTrigger({ dependsOn: [{ namespace: "other", flowId: "down" }] }), "dep.unit", "down")).toBe(false);
   });
 });

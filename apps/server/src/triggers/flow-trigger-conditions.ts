@@ -148,5 +148,5 @@ export function conditionWindows(properties: FlowTriggerProperties, conditions: 
 
 /** the flows a trigger's preconditions name, so that a flow may wait for its own executions only when it says so */
 export function namesFlow(properties: FlowTriggerProperties, namespace: string, flowId: string): boolean {
-  return [...(properties.preconditions?.flows ?? []), ...(properties.dependsOn ?? [])].some((f) => f.namespace === namespace && f.flowId === flowId);
+  return [...(properties.preconditions?.flows ?? []), ...(properties.dependsOn ?? [])].some((f) => (f.namespace === undefined || f.namespace === namespace) && f.flowId === flowId);
 }

@@ -127,7 +127,7 @@ export class FlowTriggerListener {
       const result = await this.windows.record(
         trigger.ref,
         { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess, required: window.required, fireOnce: window.fireOnce },
-        { id: upstream.id!, outputs: upstream.outputs ?? {}, flowId: upstream.flowId },
+        { id: upstream.id!, outputs: upstream.outputs ?? {}, flowId: upstream.flowId, transition },
         met,
       );
       if (result) results.push(result);

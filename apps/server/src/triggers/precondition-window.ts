@@ -92,7 +92,7 @@ export class PreconditionWindows {
   async record(
     ref: TriggerRef,
     window: { id: string; keys: string[]; timeWindow?: TimeWindow; resetOnSuccess: boolean; required?: number; fireOnce?: boolean },
-    execution: { id: string; outputs: Record<string, unknown>; flowId?: string },
+    execution: { id: string; outputs: Record<string, unknown>; flowId?: string; transition?: string },
     met: string[],
   ): Promise<WindowResult | undefined> {
     const now = this.now();
@@ -100,8 +100,9 @@ export class PreconditionWindows {
     if (!bounds) return undefined;
     const base = this.base(ref, window.id);
     for (const key of met) {
-      // one object per condition and execution, written once: an end event delivered twice records nothing new
-      const object = `${base}/results/${key}/${execution.id}.json`;
+      // one object per condition, execution and transition, written once: an end event delivered twice records nothing
+      // new, while an execution entering a watched state again after a fire (a second Pause) counts again
+      const object = `${base}/results/${key}/${execution.id}${(execution.transition ?? "").replace(/[^\w.-]/g, "_")}.json`;
       if (!(await this.storage.exists(object))) await this.storage.put(object, JSON.stringify({ at: now, executionId: execution.id, outputs: execution.outputs, flowId: execution.flowId }));
     }
     const resetAt = await this.resetAt(base);
