@@ -1,9 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { closeSync, constants, openSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
 
 /** where a script's stdout and stderr go: the fds its spawn takes, and the streams the worker reads */
 export interface OutputPipes {
@@ -12,6 +16,8 @@ export interface OutputPipes {
   /** once spawned: the parent's copies of the write ends closed, so the readers end when the script's do */
   spawned(): void;
   readers(child: { stdout: Readable | null; stderr: Readable | null }): [Readable, Readable];
+  /** for a script that is not started after all: every end closed */
+  dispose(): void;
 }
 
 /**
@@ -21,15 +27,16 @@ export interface OutputPipes {
  * So under Node a script writes to two FIFOs made for it and unlinked at once (only the open
  * ends keep them), read without blocking; anywhere they cannot be made, Node's own pipes.
  */
-export function outputPipes(): OutputPipes {
-  const own: OutputPipes = { stdio: ["pipe", "pipe"], spawned: () => undefined, readers: (child) => [child.stdout!, child.stderr!] };
+export async function outputPipes(): Promise<OutputPipes> {
+  const own: OutputPipes = { stdio: ["pipe", "pipe"], spawned: () => undefined, readers: (child) => [child.stdout!, child.stderr!], dispose: () => undefined };
   if ("Deno" in globalThis) return own;
   let dir: string | undefined;
   const opened: number[] = [];
   try {
-    dir = mkdtempSync(join(tmpdir(), "ferry-output-"));
+    dir = await mkdtemp(join(tmpdir(), "ferry-output-"));
     const paths = [join(dir, "stdout"), join(dir, "stderr")];
-    if (spawnSync("mkfifo", ["-m", "600", ...paths]).status !== 0) return own;
+    // asynchronously: a worker's event loop (its heartbeats) never waits on a fork
+    await run("mkfifo", ["-m", "600", ...paths]);
     // the read ends first (a non-blocking open of a FIFO needs no writer), then the write ends
     const read = paths.map((path) => openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
     opened.push(...read);
@@ -37,19 +44,24 @@ export function outputPipes(): OutputPipes {
     opened.push(...write);
     const readers = read.map((fd) => new Socket({ fd, readable: true, writable: false })) as [Socket, Socket];
     let closed = false;
+    const spawned = () => {
+      if (closed) return;
+      closed = true;
+      for (const fd of write) closeSync(fd);
+    };
     return {
       stdio: [write[0], write[1]],
-      spawned: () => {
-        if (closed) return;
-        closed = true;
-        for (const fd of write) closeSync(fd);
-      },
+      spawned,
       readers: () => readers,
+      dispose: () => {
+        spawned();
+        for (const reader of readers) reader.destroy();
+      },
     };
   } catch {
     for (const fd of opened) closeSync(fd);
     return own;
   } finally {
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
