@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeSpareFifos } from "./output-pipes.js";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
 import { storageKeyOf } from "@ferry/sdk";
 import scriptPlugin from "./index.js";
@@ -15,7 +14,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await h?.close();
-  removeSpareFifos();
 });
 
 const text = async (uri: string) => new TextDecoder().decode((await h.storage.get(storageKeyOf(uri)))!);

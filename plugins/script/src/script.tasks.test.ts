@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { removeSpareFifos } from "./output-pipes.js";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
 import { storageKeyOf } from "@ferry/sdk";
 import scriptPlugin from "./index.js";
@@ -18,7 +17,6 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(async () => {
   await h?.close();
-  removeSpareFifos();
   // test files share a process (vitest.config.ts): what this one set, it takes back
   delete process.env.SECRET_SCRIPT_TOKEN;
   delete process.env.FERRY_SCRIPT_PROBE;
