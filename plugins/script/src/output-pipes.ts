@@ -1,13 +1,9 @@
-import { execFile } from "node:child_process";
-import { closeSync, constants, openSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
 
 /** where a script's stdout and stderr go: the fds its spawn takes, and the streams the worker reads */
 export interface OutputPipes {
@@ -16,8 +12,6 @@ export interface OutputPipes {
   /** once spawned: the parent's copies of the write ends closed, so the readers end when the script's do */
   spawned(): void;
   readers(child: { stdout: Readable | null; stderr: Readable | null }): [Readable, Readable];
-  /** for a script that is not started after all: every end closed */
-  dispose(): void;
 }
 
 /**
@@ -27,16 +21,15 @@ export interface OutputPipes {
  * So under Node a script writes to two FIFOs made for it and unlinked at once (only the open
  * ends keep them), read without blocking; anywhere they cannot be made, Node's own pipes.
  */
-export async function outputPipes(): Promise<OutputPipes> {
-  const own: OutputPipes = { stdio: ["pipe", "pipe"], spawned: () => undefined, readers: (child) => [child.stdout!, child.stderr!], dispose: () => undefined };
+export function outputPipes(): OutputPipes {
+  const own: OutputPipes = { stdio: ["pipe", "pipe"], spawned: () => undefined, readers: (child) => [child.stdout!, child.stderr!] };
   if ("Deno" in globalThis) return own;
   let dir: string | undefined;
   const opened: number[] = [];
   try {
-    dir = await mkdtemp(join(tmpdir(), "ferry-output-"));
+    dir = mkdtempSync(join(tmpdir(), "ferry-output-"));
     const paths = [join(dir, "stdout"), join(dir, "stderr")];
-    // asynchronously: a worker's event loop (its heartbeats) never waits on a fork
-    await run("mkfifo", ["-m", "600", ...paths]);
+    if (spawnSync("mkfifo", ["-m", "600", ...paths]).status !== 0) return own;
     // the read ends first (a non-blocking open of a FIFO needs no writer), then the write ends
     const read = paths.map((path) => openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
     opened.push(...read);
@@ -44,24 +37,19 @@ export async function outputPipes(): Promise<OutputPipes> {
     opened.push(...write);
     const readers = read.map((fd) => new Socket({ fd, readable: true, writable: false })) as [Socket, Socket];
     let closed = false;
-    const spawned = () => {
-      if (closed) return;
-      closed = true;
-      for (const fd of write) closeSync(fd);
-    };
     return {
       stdio: [write[0], write[1]],
-      spawned,
-      readers: () => readers,
-      dispose: () => {
-        spawned();
-        for (const reader of readers) reader.destroy();
+      spawned: () => {
+        if (closed) return;
+        closed = true;
+        for (const fd of write) closeSync(fd);
       },
+      readers: () => readers,
     };
   } catch {
     for (const fd of opened) closeSync(fd);
     return own;
   } finally {
-    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }

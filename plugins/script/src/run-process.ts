@@ -67,17 +67,13 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
   // on a stalled box) has fired already: a listener added now would never hear it, and the
   // process would run in full beside the attempt that replaces it (chaos-side-effects: "end"
   // written twice). Nothing is started for a task already stopped.
-  const pipes = await outputPipes();
-  // checked after the last await before the spawn: an abort in between would find no listener
-  if (ctx.signal.aborted) {
-    pipes.dispose();
-    throw ctx.signal.reason;
-  }
+  if (ctx.signal.aborted) throw ctx.signal.reason;
   const user = ctx.processUser;
   const env = user ? { ...spec.env, HOME: spec.cwd, USER: user.name, LOGNAME: user.name } : spec.env;
   // the supervisor leads the process group and kills it when the worker goes (supervise.ts):
   // its stdin is the worker's end of a pipe, never written, closed by the kernel at our exit
   const { command, args } = supervised(spec.command, spec.args);
+  const pipes = outputPipes();
   let child: ReturnType<typeof spawn>;
   try {
     child = spawn(command, args, {
