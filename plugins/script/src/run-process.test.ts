@@ -58,31 +58,3 @@ const sleeping = (marker: string) =>
   execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
     .split("\n")
     .filter((line) => line.includes(`sleep ${marker}`) && !line.includes("ps -eo"));
-
-describe("runProcess and a script's own output streams", () => {
-  it("lets a script open /dev/stdout and /dev/stderr by name, as Kestra's processes can (bash-warning.yaml)", async () => {
-    // Before: Node's socket pairs cannot be reopened by path, and `echo error >> /dev/stderr` ended
-    // the shell with "cannot create /dev/stderr: No such device or address" (exit 2)
-    const { ctx, lines } = contextWith(new AbortController().signal);
-    const result = await runProcess(ctx, {
-      command: "/bin/sh",
-      args: ["-c", 'echo "error" >> /dev/stderr; echo out > /dev/stdout; echo tee | tee /dev/stderr'],
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "" },
-    });
-    expect(result).toMatchObject({ exitCode: 0, stdOutLineCount: 2, stdErrLineCount: 2 });
-    expect(lines.sort()).toEqual(["error", "out", "tee", "tee"]);
-  });
-
-  it("reads every line a script writes up to its end, a background child's too, and the last one without a newline", async () => {
-    const { ctx, lines } = contextWith(new AbortController().signal);
-    const result = await runProcess(ctx, {
-      command: "/bin/sh",
-      args: ["-c", "seq 1 20000; (sleep 0.2; echo late) & wait; printf last"],
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? "" },
-    });
-    expect(result.stdOutLineCount).toBe(20002);
-    expect(lines.slice(-3)).toEqual(["20000", "late", "last"]);
-  });
-});

@@ -2,7 +2,6 @@ import { isLeaseLost, UserError, type RunContext } from "@ferry/sdk";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { protocolMessage } from "./kestra-protocol.js";
-import { outputPipes } from "./output-pipes.js";
 import { handOver, spawnError, startError, takeBack } from "./process-user.js";
 import { supervised } from "./supervise.js";
 
@@ -73,16 +72,9 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
   // the supervisor leads the process group and kills it when the worker goes (supervise.ts):
   // its stdin is the worker's end of a pipe, never written, closed by the kernel at our exit
   const { command, args } = supervised(spec.command, spec.args);
-  const pipes = outputPipes();
-  let child: ReturnType<typeof spawn>;
-  try {
-    child = spawn(command, args, {
-      cwd: spec.cwd, env, detached: true, stdio: ["pipe", ...pipes.stdio], ...(user ? { uid: user.uid, gid: user.gid } : {}),
-    });
-  } finally {
-    pipes.spawned();
-  }
-  const [childStdout, childStderr] = pipes.readers(child);
+  const child = spawn(command, args, {
+    cwd: spec.cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  });
   child.stdin!.on("error", () => undefined);
   const vars: Record<string, unknown> = {};
   const stderrTail: string[] = [];
@@ -107,12 +99,12 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
   };
   let stdOutLineCount = 0;
   let stdErrLineCount = 0;
-  const stdout = createInterface({ input: childStdout, crlfDelay: Infinity });
+  const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
   stdout.on("line", (line) => {
     stdOutLineCount++;
     readLine(line, (plain) => ctx.logger.info(plain));
   });
-  const stderr = createInterface({ input: childStderr, crlfDelay: Infinity });
+  const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
   stderr.on("line", (line) => {
     stdErrLineCount++;
     readLine(line, (plain) => {
@@ -143,8 +135,6 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
     clearTimeout(killTimer);
     if (child.pid) signalGroup(child.pid, "SIGKILL");
     child.stdin!.destroy();
-    childStdout.destroy();
-    childStderr.destroy();
   }
 }
 
