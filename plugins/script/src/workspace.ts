@@ -42,7 +42,12 @@ const runnerProperties = {
     .boolean()
     .optional()
     .describe("ignored: Kestra deprecated it in 0.23 and ignores it since (plugin-scripts issue 233); stderr lines are ERROR logs and the exit code alone decides the state"),
-  targetOS: schema.notYet("targetOS", "scripts run on the worker's operating system"),
+  // Kestra's TargetOS (AbstractExecScript): AUTO, the default, follows the worker's system; LINUX asks
+  // for the POSIX shell Ferry's script tasks always use; WINDOWS (cmd.exe) Ferry's workers do not run
+  targetOS: z
+    .enum(["AUTO", "LINUX"], { error: "not supported by Ferry yet: targetOS WINDOWS (Ferry's script tasks run with a POSIX shell on Linux or macOS workers); use AUTO or LINUX" })
+    .optional()
+    .describe("AUTO (the default: the worker's system) or LINUX: both run the POSIX shell Ferry's workers have; WINDOWS is refused"),
   outputDirectory: schema.notYet("outputDirectory", "list the files to keep in outputFiles"),
 };
 

@@ -165,6 +165,15 @@ export const flowSchema = z.strictObject({
   namespace: z.string().regex(NAMESPACE, "a namespace is dot-separated words of letters, digits, '_' and '-'").max(150),
   description: z.string().optional(),
   disabled: z.boolean().optional(),
+  /**
+   * Kestra's AbstractFlow carries `deleted` (false by default) and its webserver's test flows write
+   * `deleted: false`; a source that says the flow is deleted is refused: a flow is deleted by its
+   * own request (Kestra's FlowRepository.delete writes the deleted revision itself), never by a deploy
+   */
+  deleted: z
+    .literal(false, { error: "refused: a flow is deleted with DELETE /api/v1/flows/{namespace}/{id} (or `ferry flow delete`), not by deploying `deleted: true`" })
+    .optional()
+    .describe("false, as Kestra writes it; a flow is deleted by DELETE /api/v1/flows/{namespace}/{id}, not by its source"),
   labels: z.union([z.record(z.string(), z.unknown()), z.array(z.object({ key: z.string(), value: z.unknown() }))]).optional(),
   inputs: z.array(inputSchema).optional(),
   variables: z.record(z.string(), z.unknown()).optional(),

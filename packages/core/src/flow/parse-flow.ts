@@ -149,6 +149,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
       delete (flow as { taskDefaults?: unknown }).taskDefaults;
     }
     delete (flow as { revision?: unknown }).revision;
+    // `deleted: false` (the only value the schema lets through) says what every deployed flow is
+    delete (flow as { deleted?: unknown }).deleted;
     const seen = new Set<string>();
     for (const key of ["tasks", "errors", "finally", "afterExecution"] as const) {
       if (Array.isArray(flow[key])) {
