@@ -26,7 +26,13 @@ export function prometheusRegistry(deps: { events: EngineEvents; repository: Rep
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120, 600],
     registers: [registry],
   });
-  deps.events.on("taskrun", (run) => durations.observe({ state: run.state }, Math.max(0, run.durationMs) / 1000));
+  // the child of each state kept: observe({ state }) hashed the labels again for every task run that ended
+  const byState = new Map<string, ReturnType<typeof durations.labels>>();
+  deps.events.on("taskrun", (run) => {
+    let child = byState.get(run.state);
+    if (!child) byState.set(run.state, (child = durations.labels({ state: run.state })));
+    child.observe(Math.max(0, run.durationMs) / 1000);
+  });
   new Gauge({
     name: "ferry_executions",
     help: "Executions not yet ended, by state (from the repository)",

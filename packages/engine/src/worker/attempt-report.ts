@@ -2,6 +2,7 @@ import { parseJson, stringifyJson, toStorageUri, type MetricEntry, type Queue } 
 import type { JsonStore } from "../json-store.js";
 import { EXECUTOR_CHANNEL, METRICS_CHANNEL, type ExecutorEvent, type WorkerJob } from "../messages.js";
 import { taskFilesPrefix, taskOutputsKey } from "../storage-keys.js";
+import { SameDelayTimers } from "./same-delay-timers.js";
 import type { SecretMasker } from "./secret-masker.js";
 import type { BufferedTaskLogger } from "./task-logger.js";
 
@@ -14,6 +15,8 @@ export interface Outcome {
 }
 
 const STARTED_AFTER_MS = 50;
+/** every attempt of the process that may still report "started", on one timer */
+const pendingStarts = new SameDelayTimers(STARTED_AFTER_MS);
 
 /**
  * What one attempt tells the executor: that it started (only when still running after
@@ -24,16 +27,15 @@ export class AttemptReport {
   readonly startDate = new Date().toISOString();
   readonly metrics: MetricEntry[] = [];
   outcome: Outcome | undefined;
-  private readonly started: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly deps: { queue: Queue; store: JsonStore; workerId: string },
     private readonly job: WorkerJob,
     private readonly logger: BufferedTaskLogger,
   ) {
-    this.started = setTimeout(() => {
+    pendingStarts.add(this, () => {
       void this.send({ type: "started", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: deps.workerId, date: this.startDate });
-    }, STARTED_AFTER_MS);
+    });
   }
 
   send(event: ExecutorEvent): Promise<void> {
@@ -57,7 +59,7 @@ export class AttemptReport {
     const { outputsUri, cached, unrecoverable } = result;
     const { job } = this;
     this.outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
-    clearTimeout(this.started);
+    pendingStarts.clear(this);
     const logFile = await this.storeLogFile();
     // The logs, the metrics and the result are sent in that order without waiting between
     // them: a queue delivers one sender's sends in the order they were made (Redis runs one
@@ -80,7 +82,7 @@ export class AttemptReport {
 
   /** the attempt goes to another worker; `wait: false` when the queue may be out of reach (it hands the job on either way) */
   async lost(wait: boolean): Promise<void> {
-    clearTimeout(this.started);
+    pendingStarts.clear(this);
     const { job } = this;
     const sent = this.logger.flush().then(() => this.send({ type: "lost", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, workerId: this.deps.workerId }));
     if (wait) await sent;

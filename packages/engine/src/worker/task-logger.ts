@@ -1,5 +1,10 @@
 import { LOG_LEVELS, type LogEntry, type LogLevel, type Queue, type TaskLogger } from "@ferry/sdk";
 import { LOGS_CHANNEL } from "../messages.js";
+import { SameDelayTimers } from "./same-delay-timers.js";
+
+/** a line waits at most this long for its batch to be sent (all the loggers of a process on one timer) */
+const FLUSH_AFTER_MS = 100;
+const pendingFlushes = new SameDelayTimers(FLUSH_AFTER_MS);
 
 export interface TaskLoggerOptions {
   /** lines below this level are dropped (the task's `logLevel`) */
@@ -15,7 +20,7 @@ export interface TaskLoggerOptions {
  */
 export class BufferedTaskLogger implements TaskLogger {
   private buffer: LogEntry[] = [];
-  private timer?: ReturnType<typeof setTimeout>;
+  private flushPending = false;
   private readonly minRank: number;
   private readonly fileLines: string[] | undefined;
 
@@ -41,7 +46,10 @@ export class BufferedTaskLogger implements TaskLogger {
     }
     this.buffer.push({ ...this.base, level, message: this.mask(message), timestamp });
     if (this.buffer.length >= this.batchSize) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 100);
+    else if (!this.flushPending) {
+      this.flushPending = true;
+      pendingFlushes.add(this, () => void this.flush());
+    }
   }
 
   trace(message: string): void { this.log("TRACE", message); }
@@ -56,8 +64,10 @@ export class BufferedTaskLogger implements TaskLogger {
   }
 
   async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.flushPending) {
+      this.flushPending = false;
+      pendingFlushes.clear(this);
+    }
     if (!this.buffer.length) return;
     const batch = this.buffer;
     this.buffer = [];
