@@ -61,6 +61,9 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
   const common = propertiesOf(taskSchema, ["type"]);
   const flow = propertiesSchema(flowSchema);
   sayInputRules((flow.properties as { inputs: Schema }).inputs);
+  // a flow output's type BOOL, Kestra 2.0's name for BOOLEAN, which the parser reads as BOOLEAN
+  const outputType = (((flow.properties as Record<string, Schema>).outputs?.items as Schema | undefined)?.properties as Record<string, Schema> | undefined)?.type;
+  if (Array.isArray(outputType?.enum) && outputType.enum.includes("BOOLEAN")) outputType.enum = [...outputType.enum, "BOOL"];
   /** a flowable's list of input definitions (Pause's onResume) is checked as the flow's inputs are */
   const inputList = (flow.properties as Schema).inputs;
   const tasks: Schema[] = [];
