@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, FERRY_DIR, inside, placeInputFiles, placeNamespaceFiles, scriptEnv, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProcessRunner, noteUnusedContainerImage, FERRY_DIR, inside, placeInputFiles, placeNamespaceFiles, scriptEnv, uploadOutputFiles } from "./workspace.js";
 
 /** the `deno` binary of the npm package `deno` (DENO_BIN overrides) */
 function denoBinary(): string {
@@ -57,7 +57,9 @@ export const denoTask = defineTask({
     allowRead: z.array(z.string()).default([]),
     allowWrite: z.array(z.string()).default([]),
     ...commonProperties,
-  }).refine((p) => Boolean(p.script) !== Boolean(p.namespaceFile), { message: "give either script (inline) or namespaceFile (a path in the namespace's files), not both" }),
+  })
+    .refine((p) => Boolean(p.script) !== Boolean(p.namespaceFile), { message: "give either script (inline) or namespaceFile (a path in the namespace's files), not both" })
+    .superRefine(containerImageNeedsProcessRunner).meta(CONTAINER_IMAGE_NEEDS_RUNNER),
   examples: [
     {
       title: "Fibonacci in Deno",
@@ -76,6 +78,7 @@ tasks:
     },
   ],
   async run(ctx, props) {
+    noteUnusedContainerImage(ctx, props.containerImage);
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);

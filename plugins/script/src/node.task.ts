@@ -2,7 +2,7 @@ import { defineTask, schema, z } from "@ferry/sdk";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProcessRunner, noteUnusedContainerImage, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 /** under Node the worker's own binary; under Deno, `node` from PATH */
 const nodeBinary = () => (process.release?.name === "node" && !("Deno" in globalThis) ? process.execPath : "node");
@@ -16,7 +16,7 @@ export const nodeTask = defineTask({
     "Runs `beforeCommands` with /bin/sh (the first failing one fails the task), then an inline `script` with Node in the task's working folder (CommonJS or ES module syntax). stdout and stderr become log lines; " +
     "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`.",
   // Kestra's node Script runs its beforeCommands (an `npm install`, its WorkingDirectory @Example) in the same shell first
-  properties: z.strictObject({ script: z.string().min(1), beforeCommands: z.array(schema.text()).default([]), ...commonProperties }),
+  properties: z.strictObject({ script: z.string().min(1), beforeCommands: z.array(schema.text()).default([]), ...commonProperties }).superRefine(containerImageNeedsProcessRunner).meta(CONTAINER_IMAGE_NEEDS_RUNNER),
   // rendered by the task, with `{{ workingDir }}` (renderInFolder)
   rawProperties: ["script", "beforeCommands"],
   examples: [
@@ -34,6 +34,7 @@ tasks:
     },
   ],
   async run(ctx, props) {
+    noteUnusedContainerImage(ctx, props.containerImage);
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);

@@ -524,3 +524,43 @@ tasks:
     expect(await r.outputs("env")).toEqual({ greeting: "hello" });
   }, 60_000);
 });
+
+describe("containerImage", () => {
+  // Kestra's TaskRunner docs: the image is "only used if the task runner is container-based"; its Process runner
+  // (io.kestra.plugin.core.runner.Process) runs the commands on the host and never reads it. Without a taskRunner
+  // Kestra's default is Docker, and the image a request for a container Ferry does not have.
+  it("beside an explicit Process runner: runs on the host, saying in a WARN line that the image is not used", async () => {
+    const r = await h.run(`
+id: image_with_process
+namespace: test.scripts
+tasks:
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    containerImage: ubuntu:22.04
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    commands:
+      - echo on the host
+  - id: node
+    type: io.kestra.plugin.scripts.node.Script
+    containerImage: "node:{{ 20 + 2 }}-slim"
+    taskRunner:
+      type: io.kestra.plugin.scripts.runner.Process
+    script: console.log("node on the host")
+`);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(r.messages()).toEqual(expect.arrayContaining(["on the host", "node on the host"]));
+    const warnings = r.logs.filter((l) => l.level === "WARN").map((l) => `${l.taskId}: ${l.message}`);
+    expect(warnings).toEqual([
+      "shell: containerImage 'ubuntu:22.04' is not used: the Process task runner runs the script on the worker's host",
+      "node: containerImage 'node:22-slim' is not used: the Process task runner runs the script on the worker's host",
+    ]);
+  });
+
+  it("without a task runner (Kestra's default is Docker): refused at deploy, at the image's path, naming the way out", async () => {
+    for (const type of ["io.kestra.plugin.scripts.shell.Script", "io.kestra.plugin.scripts.node.Script", "script.Deno"]) {
+      const source = `id: image_alone\nnamespace: test.scripts\ntasks:\n  - id: s\n    type: ${type}\n    containerImage: ubuntu\n    script: echo\n`;
+      await expect(h.deploy(source), type).rejects.toThrow(/not supported by Ferry yet: containerImage without a task runner.*io\.kestra\.plugin\.core\.runner\.Process.*\(tasks\[0\]\.containerImage, line 6\)/s);
+    }
+  });
+});

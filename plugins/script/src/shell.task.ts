@@ -1,6 +1,6 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { runProcess } from "./run-process.js";
-import { commonProperties, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProcessRunner, noteUnusedContainerImage, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
 export const shellTask = defineTask({
   kind: "runnable",
@@ -19,7 +19,8 @@ export const shellTask = defineTask({
       interpreter: z.array(z.string()).min(1).default(["/bin/sh", "-c"]),
       ...commonProperties,
     })
-    .refine((p) => Boolean(p.commands?.length) !== Boolean(p.script), { message: "give either commands (a list) or script (a text), not both" }),
+    .refine((p) => Boolean(p.commands?.length) !== Boolean(p.script), { message: "give either commands (a list) or script (a text), not both" })
+    .superRefine(containerImageNeedsProcessRunner).meta(CONTAINER_IMAGE_NEEDS_RUNNER),
   // rendered by the task, with `{{ workingDir }}` (renderInFolder)
   rawProperties: ["commands", "script", "beforeCommands"],
   examples: [
@@ -38,6 +39,7 @@ tasks:
     },
   ],
   async run(ctx, props) {
+    noteUnusedContainerImage(ctx, props.containerImage);
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);

@@ -14,8 +14,11 @@ const PROCESS_RUNNERS = ["io.kestra.plugin.core.runner.Process", "io.kestra.plug
 const HOST_ONLY = "Ferry runs scripts as processes on the worker's host; to isolate a script, run its worker in a container";
 
 /**
- * How a script is run: only as a process on the worker's host. A container or cloud runner,
- * or a container image, is refused at deploy — never run on the host what was asked to be isolated.
+ * How a script is run: only as a process on the worker's host. A container or cloud runner is
+ * refused at deploy — never run on the host what was asked to be isolated. A `containerImage`
+ * is taken only beside an explicit Process runner, which Kestra documents as not using it
+ * ("only used if the task runner is container-based"); without one Kestra's default runner is
+ * Docker, and the image a request for a container (`containerImageNeedsProcessRunner`).
  */
 const runnerProperties = {
   taskRunner: z
@@ -29,7 +32,10 @@ const runnerProperties = {
       }
     })
     .optional(),
-  containerImage: schema.notYet("containerImage", `a container image needs a container task runner, which Ferry does not have: ${HOST_ONLY}`),
+  containerImage: schema
+    .text()
+    .optional()
+    .describe("ignored: as by Kestra's Process runner, which runs the script on the host — taken only beside taskRunner io.kestra.plugin.core.runner.Process (a WARN line says the image is not used); refused without a taskRunner, where Kestra's default runner is Docker"),
   runner: z.literal("PROCESS", { error: `not supported by Ferry yet: runner other than PROCESS (${HOST_ONLY})` }).optional(),
   docker: schema.notYet("docker", HOST_ONLY),
   warningOnStdErr: z
@@ -39,6 +45,24 @@ const runnerProperties = {
   targetOS: schema.notYet("targetOS", "scripts run on the worker's operating system"),
   outputDirectory: schema.notYet("outputDirectory", "list the files to keep in outputFiles"),
 };
+
+/** refuses a `containerImage` unless `taskRunner` names the Process runner (checked in `runnerProperties`), at the image's path */
+export function containerImageNeedsProcessRunner(props: { containerImage?: string; taskRunner?: unknown }, ctx: z.RefinementCtx): void {
+  if (props.containerImage === undefined || props.taskRunner !== undefined) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["containerImage"],
+    message: `not supported by Ferry yet: containerImage without a task runner (Kestra's default runner, Docker, would run the script in that image: ${HOST_ONLY}; with taskRunner io.kestra.plugin.core.runner.Process, Kestra and Ferry run it on the host and do not use the image)`,
+  });
+}
+
+/** the same rule in the flow JSON Schema, for editors (a task's `dependentRequired`) */
+export const CONTAINER_IMAGE_NEEDS_RUNNER = { dependentRequired: { containerImage: ["taskRunner"] } };
+
+/** the WARN line of a script whose `containerImage` the Process runner does not use, so that nobody thinks it ran in that image */
+export function noteUnusedContainerImage(ctx: RunContext, containerImage: string | undefined): void {
+  if (containerImage) ctx.logger.warn(`containerImage '${containerImage}' is not used: the Process task runner runs the script on the worker's host`);
+}
 
 export const commonProperties = {
   ...runnerProperties,

@@ -21,7 +21,8 @@ describe("docs/kestra-properties.md", () => {
     expect(text).toMatch(/\| `concurrency` \| honoured \|/);
     expect(text).toMatch(/\| `listeners` \| honoured \|/);
     expect(text).toMatch(/\| `runIf` \| honoured \|/);
-    expect(text).toMatch(/\| `containerImage` \| refused \| not supported by Ferry yet: containerImage/);
+    expect(text).toMatch(/\| `docker` \| refused \| not supported by Ferry yet: docker/);
+    expect(text).toMatch(/\| `containerImage` \| ignored \| as by Kestra's Process runner/);
     expect(text).toMatch(/\| `behavior` \| honoured \|/);
     expect(text).toMatch(/\| `revision` \| ignored \| the server assigns revisions/);
     expect(text).toMatch(/## Inputs of type STRING[\s\S]*\| `validator` \| honoured \|/);

@@ -85,6 +85,8 @@ export function flowJsonSchema(registry: PluginRegistry): Schema {
         description: def.description,
         properties: { ...common, ...props, type: { const: type } },
         required: ["id", "type", ...((own.required as string[] | undefined) ?? [])],
+        // a property that needs another (a script's containerImage its taskRunner), as the definition's schema says
+        ...(own.dependentRequired ? { dependentRequired: own.dependentRequired } : {}),
         additionalProperties: false,
       });
     }
