@@ -45,12 +45,32 @@ const upsertTaskRuns = (count: number) =>
  * a variable taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
  * MariaDB both take (their VALUES-as-a-table syntaxes differ).
  */
-const upsertTaskRunsIfSaved = (count: number, saved: string) => {
+const upsertTaskRunsIf = (count: number, condition: string) => {
   const first = `select ${TASK_RUN.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
   const rest = Array.from({ length: count - 1 }, () => ` union all select ${placeholders(TASK_RUN.length)}`).join("");
-  return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where ${saved} = 1
+  return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where ${condition}
     on duplicate key update ${fromInserted(taskRunChanges)}`;
 };
+/**
+ * Several executions' versioned saves as three statements whatever their count (saveMany): the
+ * rows at their expected versions are locked and their ids kept in `@ferry_matched`, then one
+ * update joins the new values to those rows, then the task runs of the matched executions are
+ * written. The lock holds the versions from the read to the update, so the ids read are exactly
+ * the rows updated.
+ */
+const lockMatched = (count: number) =>
+  `select coalesce(group_concat(${quote("id")}), '') into @ferry_matched from ${table(executions)} where ${quote("id")} in (${placeholders(count)})
+    and (${Array.from({ length: count }, () => `(${quote("id")} = ? and ${quote("version")} = ?)`).join(" or ")}) for update`;
+const updateJoined = (count: number) => {
+  const columns = executionVersionedChanges;
+  const first = `select ? as ${quote("id")}, ? as ${quote("ferry_expected")}, ${columns.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
+  const rest = Array.from({ length: count - 1 }, () => ` union all select ${placeholders(columns.length + 2)}`).join("");
+  return `update ${table(executions)} e join (${first}${rest}) i on e.${quote("id")} = i.${quote("id")} and e.${quote("version")} = i.${quote("ferry_expected")}
+    set ${columns.map((c) => `e.${quote(c.name)} = i.${quote(c.name)}`).join(", ")}, e.${quote("version")} = e.${quote("version")} + 1`;
+};
+const MATCHED_RUN = `find_in_set(r.${quote("execution_id")}, @ferry_matched)`;
+/** group_concat's default limit (1,024 bytes) would cut the ids of a group of 50 */
+const LONG_CONCAT = "set session group_concat_max_len = 1048576";
 /**
  * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
  * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
@@ -169,18 +189,33 @@ export class HotStatements {
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
     const text = ["start transaction"];
     const values: unknown[] = [];
-    const labelsTexts = saves.map((save, n) => {
-      const part = this.savePart(save, n);
+    const labelsTexts = saves.map((save) => JSON.stringify(save.execution.labels));
+    // saves whose label rows stay as they are (a running execution's, nearly all) go in the three
+    // joined statements; the others each with statements of its own, as a save alone
+    const joined = saves.flatMap((save, n) => (this.labelsKept(save, labelsTexts[n]!) && !save.execution.id.includes(",") ? [n] : []));
+    const joining = joined.length > 1;
+    if (joining) {
+      const rows = joined.map((n) => saves[n]!);
+      const runs = rows.flatMap((save) => save.runs.map(taskRunToRow));
+      text.push(LONG_CONCAT, lockMatched(rows.length), updateJoined(rows.length), ...(runs.length ? [upsertTaskRunsIf(runs.length, MATCHED_RUN)] : []));
+      values.push(...rows.map((save) => save.execution.id), ...rows.flatMap((save) => [save.execution.id, save.expectedVersion]));
+      for (const save of rows) values.push(save.execution.id, save.expectedVersion, ...valuesOf(executionToRow(save.execution), executionVersionedChanges));
+      values.push(...flatValuesOf(runs, TASK_RUN));
+    }
+    const alone = saves.flatMap((_, n) => (joining && joined.includes(n) ? [] : [n]));
+    for (const n of alone) {
+      const part = this.savePart(saves[n]!, n, labelsTexts[n]!);
       text.push(...part.text);
       values.push(...part.values);
-      return part.labelsText;
-    });
-    text.push("commit", `select ${saves.map((_, n) => `@ferry_saved_${n} as s${n}`).join(", ")}`);
+    }
+    text.push("commit", `select ${[...alone.map((n) => `@ferry_saved_${n} as s${n}`), ...(joining ? ["@ferry_matched as matched"] : [])].join(", ")}`);
     const results = await this.transaction(text.join("; "), values);
-    const [row] = results[results.length - 1] as Array<Record<string, number | string>>;
+    const [row] = results[results.length - 1] as Array<Record<string, number | string | null>>;
+    const matched = new Set(joining ? String(row!.matched ?? "").split(",") : []);
     return saves.map((save, n) => {
       const id = save.execution.id;
-      if (Number(row![`s${n}`]) === 0) {
+      const saved = joining && joined.includes(n) ? matched.has(id) : Number(row![`s${n}`]) === 1;
+      if (!saved) {
         this.savedLabels.delete(id);
         return new ConflictError(`execution ${id} was saved by another executor (expected version ${save.expectedVersion})`);
       }
@@ -189,25 +224,29 @@ export class HotStatements {
     });
   }
 
-  /** the statements and values of the n-th save of a group */
-  private savePart({ execution, runs, expectedVersion }: Save, n: number): { text: string[]; values: unknown[]; labelsText: string } {
+  /** whether this process last wrote the execution at the save's expected version with the same labels: its label rows stay */
+  private labelsKept(save: Save, labelsText: string): boolean {
+    const known = this.savedLabels.get(save.execution.id);
+    return known?.version === save.expectedVersion && known.labels === labelsText;
+  }
+
+  /** the statements and values of the n-th save of a group, alone */
+  private savePart(save: Save, n: number, labelsText: string): { text: string[]; values: unknown[] } {
+    const { execution, runs, expectedVersion } = save;
     const e = executionToRow(execution);
     const saved = `@ferry_saved_${n}`;
     const oldLabels = `@ferry_old_labels_${n}`;
-    const labelsText = JSON.stringify(execution.labels);
-    const known = this.savedLabels.get(e.id);
-    const sameLabels = known?.version === expectedVersion && known.labels === labelsText;
-    // else label rows are rewritten only when the save matched its version and the labels changed
+    const sameLabels = this.labelsKept(save, labelsText);
     const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, `${saved} = 1 and not (${oldLabels} <=> ?)`, [labelsText]);
     const text = [
       ...(sameLabels ? [] : [`select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`]),
       UPDATE_AT_VERSION,
       `set ${saved} = row_count()`,
       ...labels.text,
-      ...(runs.length ? [upsertTaskRunsIfSaved(runs.length, saved)] : []),
+      ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
     ];
     const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
-    return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)], labelsText };
+    return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)] };
   }
 
   insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
