@@ -4,8 +4,6 @@
 -- stream entry's id, so that a resend can tell whether that entry is still in the stream.
 -- KEYS[1]  the id's mark (prefix:id:<channel>:<id>)
 -- KEYS[2]  the channel's stream, or the delayed sorted set when ARGV[4] is given
--- KEYS[3…] optional: send-once marks settled meanwhile (RedisQueue.settle), removed here
---          rather than by an UNLINK of their own
 -- ARGV[1]  the message: its JSON body (stream), or the delayed member document
 -- ARGV[2]  the ordering key, or ''
 -- ARGV[3]  how long the mark lives at most, in seconds (a settle that never comes)
@@ -14,9 +12,6 @@
 --          outstanding id whose entry left the stream (acknowledged and deleted, or lost)
 --          does not hold it back
 -- returns  1 when sent, 0 when the id was outstanding
-for i = 3, #KEYS do
-  redis.call('UNLINK', KEYS[i])
-end
 local delayed = ARGV[4] ~= nil and ARGV[4] ~= ''
 local mark = redis.call('GET', KEYS[1])
 if mark then

@@ -152,33 +152,6 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     redis.disconnect();
     await q.close();
   });
-  it("removes the marks settled in a turn with the turn's next send-once, no UNLINK of their own", async () => {
-    const p = prefix();
-    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
-    await q.init();
-    const redis = new Redis(REDIS_URL!);
-    for (let i = 0; i < 50; i++) await q.send("once", { i }, { id: `job-${i}` });
-    // this queue's own UNLINK calls (the server's counters are shared with other suites)
-    const commands = (q as unknown as { commands: { unlink: (...keys: string[]) => Promise<number> } }).commands;
-    const unlink = commands.unlink.bind(commands);
-    let unlinks = 0;
-    commands.unlink = (...keys: string[]) => (unlinks++, unlink(...keys));
-    // as the executor's event that ends one task and starts the next: settles, then the next job
-    const settled = Promise.all(Array.from({ length: 50 }, (_, i) => q.settle("once", [`job-${i}`])));
-    await Promise.all([settled, q.send("once", { next: true }, { id: "job-next" })]);
-    expect(unlinks).toBe(0);
-    expect((await redis.keys(`${p}:id:once:*`)).sort()).toEqual([`${p}:id:once:job-next`]);
-    expect(await redis.xlen(`${p}:s:once`)).toBe(51);
-    // a settle with no send after it in its turn still goes, as an UNLINK at the turn's end
-    await q.settle("once", ["job-next"]);
-    expect(unlinks).toBe(1);
-    expect(await redis.keys(`${p}:id:once:*`)).toEqual([]);
-    // settled: the same ids send again
-    await q.send("once", { again: true }, { id: "job-0" });
-    expect(await redis.xlen(`${p}:s:once`)).toBe(52);
-    redis.disconnect();
-    await q.close();
-  });
   it("changes its epoch when Redis loses its data, and only then", async () => {
     const p = prefix();
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });

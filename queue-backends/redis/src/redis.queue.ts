@@ -112,8 +112,7 @@ export class RedisQueue implements Queue {
       throw new OperationalError(`cannot connect to Redis at ${this.url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:***@")}: ${reason.message}`, { cause: reason });
     }
     this.commands.defineCommand("promoteDelayed", { numberOfKeys: 1, lua: PROMOTE_DELAYED });
-    // its key count is given per call: the settled marks riding along (settle) are keys too
-    this.commands.defineCommand("sendOnce", { lua: SEND_ONCE });
+    this.commands.defineCommand("sendOnce", { numberOfKeys: 2, lua: SEND_ONCE });
     this.commands.defineCommand("ackEntries", { numberOfKeys: 1, lua: ACK });
     this.commands.defineCommand("sendKeyed", { numberOfKeys: 3, lua: SEND_KEYED });
     this.commands.defineCommand("registerConsumer", { numberOfKeys: 1, lua: REGISTER });
@@ -195,17 +194,11 @@ export class RedisQueue implements Queue {
     if (options.id !== undefined) {
       const sendOnce = (this.commands as unknown as { sendOnce(...args: Array<string | number>): Promise<number> }).sendOnce;
       const target = delayed ? `${this.prefix}:delayed` : this.streamKey(channel);
-      // the marks settled in this turn and not yet removed ride along: one command, not two
-      const riding = this.settles && !this.settles.taken ? this.settles : undefined;
-      if (riding) riding.taken = true;
-      const keys = [this.idKey(channel, options.id), target, ...(riding?.keys ?? [])];
-      const args: Array<string | number> = [keys.length, ...keys, member ?? body, options.key ?? "", ID_TTL_S];
+      const args: Array<string | number> = [this.idKey(channel, options.id), target, member ?? body, options.key ?? "", ID_TTL_S];
       args.push(delayed ? Date.now() + options.delayMs! : "");
       // a keyed message may move to its consumer's own stream: only an unkeyed one is looked for in the channel's
       if (options.resend && !delayed && !options.key) args.push("1");
-      const sent = sendOnce.call(this.commands, ...args);
-      riding?.removedBy(sent);
-      await sent;
+      await sendOnce.call(this.commands, ...args);
       return;
     }
     if (member) {
@@ -225,37 +218,30 @@ export class RedisQueue implements Queue {
     await this.commands.xadd(this.streamKey(channel), "*", "m", body, "k", "");
   }
 
-  /**
-   * Send-once marks settled in this turn of the event loop, removed together at its end, or
-   * by the next send-once of the turn (`taken`), whose script removes them with its own write.
-   */
-  private settles?: { keys: string[]; done: Promise<unknown>; taken: boolean; removedBy: (removal: Promise<unknown>) => void };
+  /** send-once marks settled in this turn of the event loop, removed together at its end */
+  private settles?: { keys: string[]; done: Promise<unknown> };
 
   /**
    * Forgets the ids' send-once marks. Marks settled in one turn of the event loop go in one
    * UNLINK (a scheduler at full speed settles the jobs of several executions in the turn that
    * reads the replies of their saves: one command each was a command to build, send and parse
-   * per ended task run) — or in the next send-once of the turn (send): the event that ends one
-   * task and starts the next settles the first's job, then sends the second's (the executor's
-   * afterSave), one command where there were two. Resolves once Redis has removed them, as one
-   * call of its own would.
+   * per ended task run). Resolves once Redis has removed them, as one call of its own would.
    */
   settle(channel: string, ids: string[]): Promise<void> {
     if (!ids.length) return Promise.resolve();
     const keys = ids.map((id) => this.idKey(channel, id));
     const pending = this.settles;
-    if (pending && !pending.taken && pending.keys.length < ACK_BATCH) {
+    if (pending && pending.keys.length < ACK_BATCH) {
       pending.keys.push(...keys);
       return pending.done.then(() => undefined);
     }
-    let removedBy!: (removal: Promise<unknown>) => void;
-    const batch = { keys, done: new Promise<unknown>((resolve) => (removedBy = resolve)), taken: false, removedBy };
-    setImmediate(() => {
-      if (this.settles === batch) this.settles = undefined;
-      if (batch.taken) return;
-      batch.taken = true;
-      batch.removedBy(this.commands.unlink(...batch.keys));
-    });
+    const batch = { keys, done: undefined as unknown as Promise<unknown> };
+    batch.done = new Promise<unknown>((resolve, reject) =>
+      setImmediate(() => {
+        if (this.settles === batch) this.settles = undefined;
+        this.commands.unlink(...batch.keys).then(resolve, reject);
+      }),
+    );
     this.settles = batch;
     return batch.done.then(() => undefined);
   }

@@ -702,21 +702,20 @@ export class Executor {
     }
     if (state.logs.length) await repository.appendLogs(state.logs);
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run).
-    // The settles of the attempts that ended and the jobs (in order) go out together: on Redis one
+    // The jobs (in order) and the settles of the attempts that ended go out together: on Redis one
     // write and one round trip, where waiting for the jobs' replies before settling was a second
-    // round trip per event (every result that starts the next task); the settles first, so that
-    // the first job's send-once removes their marks (one command, not two). A failure of any is
-    // the event's failure, as before; sends with an id and settles may be made again.
+    // round trip per event (every result that starts the next task). A failure of any is the
+    // event's failure, as before; sends with an id and settles may be made again.
     // Each job is let go once handed to the queue (which holds its own copy): a ForEach with no
     // concurrency limit sends 100,000 in one event, all held until the last was sent (issue #18.1).
     if (state.moreToStart) this.pacer.remember(state, state.jobs);
     const jobs = state.jobs as (WorkerJob | undefined)[];
     await Promise.all([
-      settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
       ...jobs.map((job, i) => {
         jobs[i] = undefined;
         return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
       }),
+      settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
     ]);
     jobs.length = 0;
     if (state.moreToStart) await this.pacer.next(state);
