@@ -1,7 +1,7 @@
 import { serve, type ServerType } from "@hono/node-server";
 import { closeBackends, configureBackend, configureRenderLimits, createBackends, historyBackendSection, loadPlugins, openHistory, PluginRegistry, retryWhileUnavailable, type Backends, type FerryConfig } from "@ferry/core";
 import { BUILT_IN_BACKENDS, composeScheduler, configureInstance, type InProcessWorker, type LocalWorkerInput } from "@ferry/engine";
-import { parseDuration, UserError } from "@ferry/sdk";
+import { parseDuration, setNamespaceIsolation, UserError } from "@ferry/sdk";
 import type { Hono } from "hono";
 import type { Duplex } from "node:stream";
 import { pino, type Logger } from "pino";
@@ -44,6 +44,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
   configureInstance(config.instance, config.variables?.globals);
+  setNamespaceIsolation(config.namespaces.isolation);
   const role = options.inProcess ? "local" : "scheduler";
   if (role === "scheduler" && config.queue.type === "memory") {
     throw new UserError("invalid configuration at queue.type: 'ferry server scheduler' dispatches to workers in other processes, so it needs a shared queue (queue.type: redis)");

@@ -1,7 +1,7 @@
 import { closeBackends, configureRenderLimits, createBackends, loadPlugins, openRepository, PluginRegistry, retryWhileUnavailable, type FerryConfig } from "@ferry/core";
 import type { Queue, Repository } from "@ferry/sdk";
 import { BUILT_IN_BACKENDS, composeStorageParts, composeWorker, configureInstance, encryptionKey, type Worker } from "@ferry/engine";
-import { UserError } from "@ferry/sdk";
+import { setNamespaceIsolation, UserError } from "@ferry/sdk";
 import { runtimeName } from "./runtime.js";
 
 export interface StartWorkerOptions {
@@ -25,6 +25,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
   const { config, baseDir } = options;
   configureRenderLimits(config.render ?? {});
   configureInstance(config.instance, config.variables?.globals);
+  setNamespaceIsolation(config.namespaces.isolation);
   if (config.worker.threads !== undefined && !options.local) {
     throw new UserError("invalid configuration at worker.threads: it sets local mode's worker threads (ferry server local); a standalone worker is one thread: start more workers instead");
   }

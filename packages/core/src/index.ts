@@ -9,9 +9,11 @@ export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export {
   conditionHolds, conditionsHold, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
 } from "./flow/conditions.js";
+export { triggerHolds, whenHolds } from "./flow/trigger-when.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";
 export { resolveInputs, typeOutputs, typeValue } from "./flow/inputs.js";
 export { nestInputs, resolveExecutionInputs, type InputEnvironment } from "./flow/resolve-inputs.js";
+export { flowVariable, KESTRA_TENANT } from "./flow/flow-variable.js";
 export { configSchema, type FerryConfig } from "./config/config.schema.js";
 export { loadConfig, type LoadedConfig } from "./config/load-config.js";
 export { redactConfig } from "./config/redact.js";

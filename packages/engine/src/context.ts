@@ -1,5 +1,5 @@
 import { toDouble } from "@ferry/sdk";
-import { nestInputs, type Callable, type RenderContext } from "@ferry/core";
+import { flowVariable, nestInputs, type Callable, type RenderContext } from "@ferry/core";
 import { globalVariables, instanceVariable } from "./instance-variables.js";
 import { boxDoubles } from "./written-doubles.js";
 import type { ErrorLogReader } from "./error-logs.function.js";
@@ -69,7 +69,7 @@ export async function buildRenderContext(
     level[o.values[o.values.length - 1]] = docs[i];
   });
   const variables: Record<string, unknown> = {
-    flow: { ...ref.flow },
+    flow: flowVariable(ref.flow),
     execution: { ...ref.execution, ...ref.loopRoot },
     labels: nestLabels(ref.labels),
     outputs,

@@ -1,13 +1,14 @@
 import type { Callable, CallInfo } from "@ferry/core";
-import { executionPrefix, isStorageUri, namespaceFileKey, namespaceFilesPrefix, namespacePath, PurgedError, storageKeyOf, toStorageUri, UserError, type Storage } from "@ferry/sdk";
+import { assertNamespaceInScope, executionPrefix, isStorageUri, namespaceInScope, namespaceFileKey, PurgedError, storageKeyOf, toStorageUri, UserError, type Storage } from "@ferry/sdk";
 
 /**
  * Kestra's file functions (AbstractFileFunction and its subclasses): read, fileURI, fileExists,
  * fileSize, isFileEmpty (and fileEmpty, its name in the docs). A path is a file of internal
  * storage (`ferry://…`, or Kestra's `kestra:///…`), a namespace file (`nsfile:///path`, or a
  * bare `path`), as RunContext.getFile allows: the execution's own files and its namespace's,
- * those of the execution that started it (its `trigger`), and those the tasks of another
- * execution of its namespace wrote; nothing of another namespace (refused, naming why).
+ * those of the execution that started it (its `trigger`), and the namespace files and task files
+ * of any namespace the flow may reach (`namespaces.isolation`: every one by default, as Kestra's
+ * open-source edition; with `tree`, its branch of the namespace tree), others refused naming why.
  */
 export interface FileScope {
   storage: Storage;
@@ -23,8 +24,6 @@ export interface FileScope {
   trigger?: { namespace: string; flowId: string; executionId: string };
 }
 
-// under a namespace's folder: `<flowId>/executions/<executionId>/files/<taskId>/…`, the files of a task run
-const TASK_FILE = /^[^/]+\/executions\/[^/]+\/files\/[^/]+\//;
 const NSFILE = /^nsfile:\/\/([^/]*)\/(.*)$/;
 const ANY_SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 // the first bytes of binary Amazon Ion: read() hands those files over as bytes, for fromIon()
@@ -34,35 +33,36 @@ function arg(args: unknown[], named: Record<string, unknown>, i: number, name: s
   return name in named ? named[name] : args[i];
 }
 
-/** the storage key a path names, once it is known to be this execution's or this namespace's */
+/** a namespace's files, of this flow's namespace unless `named` names another it may reach (Kestra's `namespace` argument, `nsfile://<namespace>/`) */
+function namespaceOf(scope: FileScope, what: string, path: string, named: unknown): string {
+  if (named === undefined || named === null || named === "" || named === scope.namespace) return scope.namespace;
+  return assertNamespaceInScope(scope.namespace, String(named), `namespace files (${what}('${path}'))`);
+}
+
+/** the storage key a path names, once it is known to be one this execution may read */
 function keyOf(scope: FileScope, what: string, path: unknown, namespaceArg: unknown): string {
   if (typeof path !== "string" || path === "") throw new UserError(`The '${what}' function expects an argument 'path' that is a path to a namespace file or an internal storage URI.`);
-  if (namespaceArg !== undefined && namespaceArg !== null && namespaceArg !== scope.namespace) {
-    throw new UserError(`${what}('${path}'): the namespace '${String(namespaceArg)}' is not this flow's ('${scope.namespace}'); Ferry reads only the flow's own namespace files`, { status: 403 });
-  }
   if (isStorageUri(path)) {
     const key = storageKeyOf(path);
     if (readableStorageKey(scope, key)) return key;
     // Kestra's words (ReadFileFunctionTest.readUnauthorizedInternalStorageFile), then Ferry's rule
-    throw new UserError(`Unable to read the file '${path}' as it didn't belong to the current execution (${what}: a flow reads only its namespace's files, its executions' task files, and those of the execution that started it)`, { status: 403 });
+    throw new UserError(
+      `Unable to read the file '${path}' as it didn't belong to the current execution (${what}: a flow reads its own execution's files, those of the execution that started it, and the namespace files and task files of the namespaces it may reach)`,
+      { status: 403 },
+    );
   }
   const nsfile = NSFILE.exec(path);
-  if (nsfile) {
-    if (nsfile[1] && nsfile[1] !== scope.namespace) {
-      throw new UserError(`${what}('${path}'): the namespace '${nsfile[1]}' is not this flow's ('${scope.namespace}'); Ferry reads only the flow's own namespace files`, { status: 403 });
-    }
-    return namespaceFileKey(scope.namespace, nsfile[2]);
-  }
+  if (nsfile) return namespaceFileKey(namespaceOf(scope, what, path, nsfile[1] || namespaceArg), nsfile[2]);
   if (ANY_SCHEME.test(path)) throw new UserError(`Cannot process the URI ${path}: scheme not supported.`);
-  return namespaceFileKey(scope.namespace, path);
+  return namespaceFileKey(namespaceOf(scope, what, path, namespaceArg), path);
 }
 
 /**
- * Whether an execution may read this storage key: its own files (and `filesPrefix`), its namespace's files, those of
- * the execution that started it, and those the tasks of another execution of its namespace wrote — Kestra's
- * AbstractFileFunction reads one of an allowed namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution), and a
- * task's storage reads any (InternalStorage.uriGuard checks the scheme only); Ferry allows the flow's own namespace.
- * The file functions and a task's RunContext.getFile both follow it.
+ * Whether an execution may read this storage key: its own files (and `filesPrefix`), those of the execution that started
+ * it, and the namespace files and task files (what the tasks of any execution wrote) of a namespace it may reach —
+ * Kestra's AbstractFileFunction reads one of an allowed namespace (FileSizeFunctionTest.shouldReadFromAnotherExecution;
+ * every namespace in its open-source edition), and a task's storage reads any (InternalStorage.uriGuard checks the scheme
+ * only). Not other executions' inputs, nor KV values' objects. The file functions and a task's RunContext.getFile both follow it.
  */
 export function readableStorageKey(scope: Omit<FileScope, "storage">, key: string): boolean {
   const { trigger } = scope;
@@ -71,8 +71,19 @@ export function readableStorageKey(scope: Omit<FileScope, "storage">, key: strin
     scope.filesPrefix,
     trigger && executionPrefix(trigger.namespace, trigger.flowId, trigger.executionId),
   ].filter((p): p is string => !!p);
-  if (own.some((prefix) => key.startsWith(`${prefix}/`)) || key.startsWith(`${namespaceFilesPrefix(scope.namespace)}/`)) return true;
-  return key.startsWith(`${namespacePath(scope.namespace)}/`) && TASK_FILE.test(key.slice(namespacePath(scope.namespace).length + 1));
+  if (own.some((prefix) => key.startsWith(`${prefix}/`))) return true;
+  const namespace = namespaceOfKey(key);
+  return namespace !== undefined && namespaceInScope(scope.namespace, namespace);
+}
+
+const NAMESPACE_FILE_KEY = /^(.+?)\/_files\//;
+// a task run's files under a namespace's folder: `<flowId>/executions/<executionId>/files/<taskId>/…`
+const TASK_FILE_KEY = /^(.+?)\/[^/]+\/executions\/[^/]+\/files\/[^/]+\//;
+
+/** the namespace whose folder holds a namespace file's or a task file's key (its path up to `_files/` or `<flowId>/executions/`) */
+function namespaceOfKey(key: string): string | undefined {
+  const path = NAMESPACE_FILE_KEY.exec(key)?.[1] ?? TASK_FILE_KEY.exec(key)?.[1];
+  return path?.split("/").join(".");
 }
 
 /** the execution a trigger names (a Subflow's parent, a Flow trigger's upstream), if it names one */

@@ -1,4 +1,4 @@
-import { isTruthy, nestInputs, renderValue, type Callable, type CheckSpec, type Flow } from "@ferry/core";
+import { flowVariable, isTruthy, nestInputs, renderValue, type Callable, type CheckSpec, type Flow } from "@ferry/core";
 import { errorMessage, UserError, type LogLevel } from "@ferry/sdk";
 
 export type CheckBehavior = NonNullable<CheckSpec["behavior"]>;
@@ -27,7 +27,7 @@ export async function failedChecks(
 ): Promise<FailedChecks | undefined> {
   if (!flow.checks?.length) return undefined;
   const ctx = {
-    variables: { flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision ?? 1 }, execution: { id: env.executionId }, inputs: nestInputs(inputs) },
+    variables: { flow: flowVariable({ id: flow.id, namespace: flow.namespace, revision: flow.revision ?? 1 }), execution: { id: env.executionId }, inputs: nestInputs(inputs) },
     functions: env.functions ?? {},
   };
   const failed: CheckSpec[] = [];

@@ -1,4 +1,5 @@
 import { renderString } from "@ferry/core";
+import { setNamespaceIsolation } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
 import { kvAccess, kvFunction } from "./worker/kv-access.js";
@@ -7,9 +8,9 @@ import { kvAccess, kvFunction } from "./worker/kv-access.js";
  * kv(), as Kestra's KvFunctionTest asserts it (core/src/test/java/io/kestra/core/runners/pebble/
  * functions/KvFunctionTest.java): rendered for a flow of a namespace, over the real KV store.
  *
- * Where Ferry differs, on purpose: a flow reads only its own namespace's KV store, its parents'
- * and kv.sharedNamespaces (Kestra's open-source edition lets any flow read any namespace:
- * shouldGetValueFromKVGivenExistingAndNamespace reads namespace 'kv' from 'io.kestra.tests'), and
+ * Any flow reads any namespace's KV store, as in Kestra's open-source edition
+ * (shouldGetValueFromKVGivenExistingAndNamespace reads namespace 'kv' from 'io.kestra.tests'); with
+ * `namespaces.isolation: tree` only its own, its parents' and kv.sharedNamespaces. Where Ferry differs:
  * an expired pair is purged when read, so it "does not exist" (Kestra says "The requested value
  * has expired" when errorOnMissing is true; with errorOnMissing=false both give nothing).
  */
@@ -40,10 +41,20 @@ describe("kv() (KvFunctionTest)", () => {
     await expect(render("{{ kv('my-key', namespace='kv.inherited') }}", "my.company.team")).rejects.toThrow();
   });
 
-  it("shouldGetValueFromKVGivenExistingAndNamespace (another namespace: one Ferry's configuration shares)", async () => {
+  it("shouldGetValueFromKVGivenExistingAndNamespace: another namespace's, as Kestra's open-source edition allows", async () => {
     await h.kv.set("kv", "my-key", { field: "value" });
-    expect(await render("{{ kv('my-key', namespace='kv') }}", "io.ferry.tests", ["kv"])).toBe('{"field":"value"}');
-    await expect(render("{{ kv('my-key', namespace='kv') }}", "io.ferry.tests")).rejects.toThrow(/may not use the KV store of namespace kv/);
+    expect(await render("{{ kv('my-key', namespace='kv') }}", "io.ferry.tests")).toBe('{"field":"value"}');
+  });
+
+  it("with namespaces.isolation: tree, another namespace only when kv.sharedNamespaces shares it", async () => {
+    await h.kv.set("kv", "my-key", { field: "value" });
+    const before = setNamespaceIsolation("tree");
+    try {
+      expect(await render("{{ kv('my-key', namespace='kv') }}", "io.ferry.tests", ["kv"])).toBe('{"field":"value"}');
+      await expect(render("{{ kv('my-key', namespace='kv') }}", "io.ferry.tests")).rejects.toThrow(/may not use the KV store of namespace kv \(namespaces\.isolation: tree/);
+    } finally {
+      setNamespaceIsolation(before);
+    }
   });
 
   it("shouldGetEmptyGivenNonExistingKeyAndErrorOnMissingFalse", async () => {

@@ -1,4 +1,4 @@
-import { definePlugin, defineTask, namespaceFileKey, z } from "@ferry/sdk";
+import { definePlugin, defineTask, namespaceFileKey, setNamespaceIsolation, z } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderString } from "@ferry/core";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
@@ -55,18 +55,47 @@ tasks:
     expect(((await r.outputs("size")) as { value: string }).value).toBe("24|Hello from a task output");
   });
 
-  it("refuses another namespace's execution file and namespace file, naming why", async () => {
-    const first = await h.run(`id: writer\nnamespace: test.other\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
+  it("reads another namespace's task file and namespace file, as Kestra's open-source edition; not another execution's inputs", async () => {
+    await h.storage.put(namespaceFileKey("test.other", "private.txt"), "other's namespace file");
+    const first = await h.run(`id: writer\nnamespace: test.other\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: other stuff }\n`);
     const uri = ((await first.outputs("write")) as { uri: string }).uri;
-    const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
-    expect(r.execution.state.current).toBe("FAILED");
-    expect(r.messages().join("\n")).toContain(`Unable to read the file '${uri}' as it didn't belong to the current execution`);
-    const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }}" }\n`);
-    expect(other.messages().join("\n")).toMatch(/the namespace 'test.other' is not this flow's/);
+    const reader = `id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: t, type: core.Return, format: "{{ read(inputs.u) }}" }\n`;
+    const r = await h.run(reader, { u: uri });
+    expect(r.execution.state.current).toBe("SUCCESS");
+    expect(await r.outputs("t")).toEqual({ value: "other stuff" });
+    const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }} / {{ read('nsfile://test.other/private.txt') }}" }\n`);
+    expect(await other.outputs("t")).toEqual({ value: "other's namespace file / other's namespace file" });
+    // an execution's inputs are its own: Kestra's AbstractFileFunction reads task files (`…/executions/<id>/files/…`) only
+    const input = `ferry://${first.execution.namespace.split(".").join("/")}/writer/executions/${first.execution.id}/inputs/f/x.txt`;
+    await h.storage.put(input.slice("ferry://".length), "an input");
+    const inputs = await h.run(reader, { u: input });
+    expect(inputs.execution.state.current).toBe("FAILED");
+    expect(inputs.messages().join("\n")).toContain(`Unable to read the file '${input}' as it didn't belong to the current execution`);
     const scheme = await h.run(`id: scheme\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('s3://bucket/x') }}" }\n`);
     expect(scheme.messages().join("\n")).toMatch(/Cannot process the URI s3:\/\/bucket\/x: scheme not supported/);
     const missing = await h.run(`id: missing\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ fileSize('nope.txt') }}" }\n`);
     expect(missing.execution.state.current).toBe("FAILED");
+  });
+
+  it("with namespaces.isolation: tree, refuses another branch's task file and namespace file, naming why", async () => {
+    const first = await h.run(`id: writer\nnamespace: test.other\ntasks:\n  - { id: write, type: test.WriteFile, name: a.txt, content: secret stuff }\n`);
+    const uri = ((await first.outputs("write")) as { uri: string }).uri;
+    const before = setNamespaceIsolation("tree");
+    try {
+      const r = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: steal, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: uri });
+      expect(r.execution.state.current).toBe("FAILED");
+      expect(r.messages().join("\n")).toContain(`Unable to read the file '${uri}' as it didn't belong to the current execution`);
+      const other = await h.run(`id: cross\nnamespace: test.files\ntasks:\n  - { id: t, type: core.Return, format: "{{ read('private.txt', namespace='test.other') }}" }\n`);
+      expect(other.execution.state.current).toBe("FAILED");
+      expect(other.messages().join("\n")).toMatch(/a flow of namespace test\.files may not reach the namespace files \(read\('private\.txt'\)\) of namespace test\.other \(namespaces\.isolation: tree/);
+      // its own branch still: a child namespace's task file
+      const child = await h.run(`id: writer\nnamespace: test.files.child\ntasks:\n  - { id: write, type: test.WriteFile, name: b.txt, content: child stuff }\n`);
+      const childUri = ((await child.outputs("write")) as { uri: string }).uri;
+      const own = await h.run(`id: reader\nnamespace: test.files\ninputs:\n  - { id: u, type: STRING }\ntasks:\n  - { id: t, type: core.Return, format: "{{ read(inputs.u) }}" }\n`, { u: childUri });
+      expect(await own.outputs("t")).toEqual({ value: "child stuff" });
+    } finally {
+      setNamespaceIsolation(before);
+    }
   });
 
   it("works in flowable properties and flow outputs too, which the executor renders", async () => {

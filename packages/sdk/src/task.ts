@@ -124,7 +124,7 @@ export interface ExecutionLogsQuery {
 export type NamespaceFileConflict = "OVERWRITE" | "ERROR" | "SKIP";
 
 /**
- * Namespace files: the flow's namespace by default; another only within `namespaceInScope`.
+ * Namespace files: the flow's namespace by default; another one `namespaceInScope` allows (`namespaces.isolation`).
  * Paths are relative to the namespace's root (`scripts/main.py`; a leading `/` is dropped).
  * Written bytes have the run's secrets masked, as every store does.
  */
@@ -227,8 +227,9 @@ export interface FlowPurgeQuery {
 }
 
 /**
- * The KV store as a task sees it: the flow's namespace by default; another namespace only
- * when it is the flow's own or one of its parents (anything else fails, naming both).
+ * The KV store as a task sees it: the flow's namespace by default; another namespace when
+ * `namespaces.isolation` lets the flow reach it (every one by default, as Kestra's open-source
+ * edition; with `tree` its own, its parents' and kv.sharedNamespaces — anything else fails, naming both).
  */
 export interface KvAccess {
   get(key: string, options?: { namespace?: string }): Promise<{ type: string; value: unknown } | undefined>;

@@ -108,6 +108,58 @@ const executionFilter = z.strictObject({ id: z.string().min(1), operand: z.enum(
 export type PreconditionFilter = z.infer<typeof executionFilter>;
 
 /**
+ * Kestra 2.0's Flow trigger dependency (Flow.Dependency, migration guide "trigger conditions redesign"):
+ * one upstream flow, matched exactly on `namespace` and `flowId` (either omitted matches any), in one of
+ * `states` (none: the trigger's own `states` decide), carrying `labels`, and for which `when` renders
+ * truthy, with `namespace`, `flowId`, `state`, `labels`, `outputs` (its flow outputs) and `hasRetryAttempt`.
+ */
+export const flowDependencySchema = z.strictObject({
+  namespace: z.string().min(1).optional(),
+  flowId: z.string().min(1).optional(),
+  states,
+  labels: z.record(z.string(), z.unknown()).optional(),
+  when: z.union([z.boolean(), z.string()]).optional(),
+});
+export type FlowDependency = z.infer<typeof flowDependencySchema>;
+
+/**
+ * Kestra 2.0's Flow trigger `window`: exactly one group — `deadline` (each day from midnight to a time),
+ * `from`/`to` (a daily range), `every` (+ `offset` from midnight), `lookback` (the last duration) — each
+ * one of 1.x's TimeWindow types under another name; `fireOnce` fires at most once per window period.
+ */
+export const dependencyWindowSchema = z
+  .strictObject({
+    deadline: timeOfDay.optional(),
+    from: timeOfDay.optional(),
+    to: timeOfDay.optional(),
+    every: schema.duration().optional(),
+    offset: schema.duration().optional(),
+    lookback: schema.duration().optional(),
+    fireOnce: schema.bool().default(false),
+  })
+  .superRefine((w, ctx) => {
+    const groups = [
+      w.deadline !== undefined && "deadline",
+      (w.from !== undefined || w.to !== undefined) && "from/to",
+      (w.every !== undefined || w.offset !== undefined) && "every/offset",
+      w.lookback !== undefined && "lookback",
+    ].filter(Boolean);
+    if (groups.length !== 1) ctx.addIssue({ code: "custom", message: groups.length ? `a window takes one of deadline, from/to, every/offset, lookback; not ${groups.join(" and ")} together` : "a window needs one of deadline, from/to, every/offset or lookback" });
+    if ((w.from === undefined) !== (w.to === undefined)) ctx.addIssue({ code: "custom", path: [w.from === undefined ? "from" : "to"], message: "a daily window needs both from and to" });
+    if (w.offset !== undefined && w.every === undefined) ctx.addIssue({ code: "custom", path: ["every"], message: "offset shifts an every window: it needs every" });
+  });
+export type DependencyWindow = z.infer<typeof dependencyWindowSchema>;
+
+/** 1.x's TimeWindow a 2.0 `window` is (the migration guide's "Replacing timeWindow types" table) */
+export function timeWindowOf(window: DependencyWindow | undefined): TimeWindow | undefined {
+  if (!window) return undefined;
+  if (window.deadline !== undefined) return { type: "DAILY_TIME_DEADLINE", deadline: window.deadline };
+  if (window.from !== undefined) return { type: "DAILY_TIME_WINDOW", startTime: window.from, endTime: window.to };
+  if (window.lookback !== undefined) return { type: "SLIDING_WINDOW", window: window.lookback };
+  return { type: "DURATION_WINDOW", window: window.every, windowAdvance: window.offset };
+}
+
+/**
  * The properties the server reads for each kind, whatever the trigger type: a trigger type of a
  * kind must accept these (its own schema may add more, or refine them). The flow parser checks
  * every trigger of a kind against its kind's schema, and the server reads properties through it.
@@ -152,6 +204,13 @@ export const triggerKindProperties = {
   flow: z.looseObject({
     states,
     inputs,
+    /** Kestra 2.0: the upstream flows, each its own dependency (replaces preconditions and execution conditions) */
+    dependsOn: z.array(flowDependencySchema).min(1, "dependsOn needs at least one entry").optional(),
+    /** Kestra 2.0: ALL dependencies met (the default), ANY one, or AT_LEAST `minSatisfied` of them */
+    mode: z.enum(["ALL", "ANY", "AT_LEAST"]).optional(),
+    minSatisfied: schema.int({ min: 1 }).optional(),
+    window: dependencyWindowSchema.optional(),
+    onMiss: schema.notYet("onMiss", "a missed window starts no FAILED execution in Ferry; alert on the missing upstream with an SLA instead"),
     preconditions: z
       .strictObject({
         /** where the window's results are kept (Kestra requires it; Ferry names it `preconditions` when absent) */
@@ -163,6 +222,15 @@ export const triggerKindProperties = {
       })
       .refine((p) => (p.flows?.length ?? 0) + (p.where?.length ?? 0) > 0, { message: "preconditions need `flows` or `where`" })
       .optional(),
+  }).superRefine((t, ctx) => {
+    const count = (t.dependsOn as unknown[] | undefined)?.length;
+    if (count && t.preconditions) ctx.addIssue({ code: "custom", path: ["dependsOn"], message: "dependsOn (Kestra 2.0) replaces preconditions (Kestra 1.x): give one of them" });
+    for (const key of ["mode", "minSatisfied", "window"] as const) {
+      if (t[key] !== undefined && !count) ctx.addIssue({ code: "custom", path: [key], message: `${key} applies to dependsOn entries: this Flow trigger has none` });
+    }
+    if (t.mode === "AT_LEAST" && t.minSatisfied === undefined) ctx.addIssue({ code: "custom", path: ["minSatisfied"], message: "mode AT_LEAST needs minSatisfied" });
+    if (t.minSatisfied !== undefined && t.mode !== "AT_LEAST") ctx.addIssue({ code: "custom", path: ["minSatisfied"], message: "minSatisfied applies to mode AT_LEAST only" });
+    if (t.minSatisfied !== undefined && count && t.minSatisfied > count) ctx.addIssue({ code: "custom", path: ["minSatisfied"], message: `minSatisfied is at most the number of dependsOn entries (${count}), not ${t.minSatisfied}` });
   }),
   polling: z.looseObject({
     /** Kestra's PollingTriggerInterface.interval: the time between two evaluations (the server evaluates at most once a second) */

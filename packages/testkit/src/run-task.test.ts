@@ -46,6 +46,6 @@ describe("runTask", () => {
   });
 
   it("refuses a file of another execution as a worker does", async () => {
-    await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt belongs to another namespace, or is not a task's file of another execution of this one");
+    await expect(runTask(probe, { from: "ferry://other/flow/x.txt", says: "" })).rejects.toThrow("ferry://other/flow/x.txt is not this execution's, nor a namespace file or task file of a namespace this flow may reach");
   });
 });

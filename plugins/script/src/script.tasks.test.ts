@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
-import { storageKeyOf } from "@ferry/sdk";
+import { setNamespaceIsolation, storageKeyOf } from "@ferry/sdk";
 import scriptPlugin from "./index.js";
 
 /*
@@ -305,7 +305,7 @@ tasks:
     expect(new TextDecoder().decode((await h.storage.get(storageKeyOf(shell.outputFiles["copy.txt"]!)))!)).toBe("line one");
   });
 
-  it("reaches a subflow's output file from the parent, and the parent's batch from a ForEachItem subflow (the docs' subflows and ForEachItem pages); not another namespace's", async () => {
+  it("reaches a subflow's output file from the parent, and the parent's batch from a ForEachItem subflow (the docs' subflows and ForEachItem pages); another namespace's as Kestra's open-source edition, not with namespaces.isolation: tree", async () => {
     await h.deploy(`
 id: critical_service
 namespace: test.scripts
@@ -354,7 +354,7 @@ tasks:
 `);
     expect(r.execution.state.current).toBe("SUCCESS");
     expect(r.messages()).toContain("totals");
-    const other = await h.run(`
+    const otherNamespace = `
 id: other_namespace
 namespace: test.elsewhere
 tasks:
@@ -362,9 +362,18 @@ tasks:
     type: io.kestra.plugin.scripts.shell.Commands
     commands:
       - cat "${(await r.outputs("lines") as { uri: string }).uri}"
-`);
-    expect(other.state("shell")).toBe("FAILED");
-    expect(other.messages().join("\n")).toMatch(/belongs to another namespace/);
+`;
+    const other = await h.run(otherNamespace);
+    expect(other.state("shell")).toBe("SUCCESS");
+    expect(other.messages()).toContain("batch line");
+    const before = setNamespaceIsolation("tree");
+    try {
+      const isolated = await h.run(otherNamespace);
+      expect(isolated.state("shell")).toBe("FAILED");
+      expect(isolated.messages().join("\n")).toMatch(/is not this execution's, nor a namespace file or task file of a namespace this flow may reach/);
+    } finally {
+      setNamespaceIsolation(before);
+    }
   });
 
   it("fails the task when the file is not there, naming the URI", async () => {

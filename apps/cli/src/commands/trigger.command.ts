@@ -66,9 +66,10 @@ export function registerTrigger(program: Command): void {
         if (value !== undefined && Number.isNaN(Date.parse(value))) throw new UsageError(`--${key} '${value}' is not an ISO-8601 date-time`);
       }
       const client = clientFor(options);
-      const result = await client.expect<{ started: string[]; skipped: number }>(
+      const result = await client.expect<{ started: string[]; skipped: number; conditionsNotMet?: number }>(
         "POST", `${path(namespace, flowId, triggerId)}/backfill`, JSON.stringify({ start: options.start, end: options.end }), "application/json",
       );
-      console.log(`started ${result.started.length} executions; ${result.skipped} fire times had run already`);
+      const notMet = result.conditionsNotMet ? `; ${result.conditionsNotMet} fire times the trigger's conditions do not hold for` : "";
+      console.log(`started ${result.started.length} executions; ${result.skipped} fire times had run already${notMet}`);
     });
 }

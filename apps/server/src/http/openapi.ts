@@ -234,10 +234,10 @@ export const openApiDocument = {
     },
     "/api/v1/triggers/{namespace}/{flowId}/{triggerId}/backfill": {
       post: {
-        summary: "Start one execution per fire time of a schedule in [start, end] (at most 1000; fire times already run are skipped)",
+        summary: "Start one execution per fire time of a schedule in [start, end] (at most 1000; fire times already run are skipped, as are those the trigger's conditions do not hold for)",
         parameters: [ns, path("flowId"), path("triggerId")],
         requestBody: { required: true, content: { "application/json": { schema: { type: "object", required: ["start"], properties: { start: { type: "string", format: "date-time" }, end: { type: "string", format: "date-time" }, labels: { type: "object" } } } } } },
-        responses: { 200: json("{started: [ids], skipped}"), 400: error("bad body or not a schedule"), 404: error("not found"), 422: error("range too large") },
+        responses: { 200: json("{started: [ids], skipped, conditionsNotMet}"), 400: error("bad body or not a schedule"), 404: error("not found"), 422: error("range too large") },
       },
     },
     "/api/v1/logs/{executionId}/follow": {

@@ -29,7 +29,7 @@ export type TriggerOfKind<K extends TriggerKind> = Extract<DeclaredTrigger, { ki
 
 export const refKey = (ref: TriggerRef) => `${ref.namespace}/${ref.flowId}/${ref.triggerId}`;
 
-const NOT_PROPERTIES = new Set(["id", "type", "disabled", "description", "conditions", "stopAfter", "allowConcurrent", "logLevel"]);
+const NOT_PROPERTIES = new Set(["id", "type", "disabled", "description", "conditions", "when", "stopAfter", "allowConcurrent", "logLevel"]);
 
 /** the triggers a parsed flow declares, with their properties read through their type's schema */
 export function declaredTriggers(flow: Flow, registry: PluginRegistry): DeclaredTrigger[] {

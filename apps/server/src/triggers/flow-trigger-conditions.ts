@@ -1,5 +1,5 @@
-import { conditionHolds, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, renderString, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
-import type { FlowTriggerProperties, PreconditionFilter, TimeWindow } from "@ferry/sdk";
+import { conditionHolds, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, renderString, whenHolds, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
+import { timeWindowOf, type FlowDependency, type FlowTriggerProperties, type PreconditionFilter, type TimeWindow } from "@ferry/sdk";
 
 /** Kestra's TruthUtils */
 const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().toLowerCase());
@@ -9,6 +9,10 @@ export interface ConditionWindow {
   id: string;
   timeWindow?: TimeWindow;
   resetOnSuccess: boolean;
+  /** how many of its conditions must be met (all when absent; Kestra 2.0's mode ANY: 1, AT_LEAST: minSatisfied) */
+  required?: number;
+  /** Kestra 2.0's window.fireOnce: at most one start per window period */
+  fireOnce?: boolean;
   /** each condition by its key, tested on one upstream execution */
   conditions: Array<{ key: string; test(execution: ConditionExecution, ctx: RenderContext): Promise<boolean> }>;
 }
@@ -50,9 +54,75 @@ function windowOf(m: { timeWindow?: TimeWindow; sla?: TimeWindow; window?: strin
   return m.window || m.windowAdvance ? { ...(base ?? { type: "DURATION_WINDOW" as const }), ...(m.window ? { window: m.window } : {}), ...(m.windowAdvance ? { windowAdvance: m.windowAdvance } : {}) } : base;
 }
 
-/** the windows of a Flow trigger: its preconditions (keys condition_1… as Kestra names them), then each MultipleCondition of its conditions */
+/**
+ * What a Kestra 2.0 `when` of a Flow trigger (its own, or a dependsOn entry's) sees beside the trigger's
+ * variables: the upstream execution's `namespace`, `flowId`, `state`, `labels`, `outputs` (its flow
+ * outputs) and `hasRetryAttempt` (a task run of it was attempted more than once), as the migration guide lists them.
+ */
+export function upstreamContext(ctx: RenderContext, e: ConditionExecution): RenderContext {
+  const hasRetryAttempt = (e.taskRuns ?? []).some((run) => run.attempts.length > 1);
+  return { ...ctx, variables: { ...ctx.variables, namespace: e.namespace, flowId: e.flowId, state: e.state, labels: e.labels ?? {}, outputs: e.outputs ?? {}, hasRetryAttempt } };
+}
+
+/** the states a Flow trigger without `states` reacts to: Kestra's default, State.Type.terminatedTypes() and PAUSED (trigger/Flow.java, 1.x and 2.0 alike) */
+export const DEFAULT_STATES: readonly string[] = ["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "PAUSED"];
+
+/**
+ * The states a Flow trigger looks at. Written on the trigger, they are its own. Unwritten with dependsOn, each
+ * entry's `states` (an entry without: the default) — the migration guide gives an entry's states the trigger's
+ * default, and Kestra's migration tool moves a 1.x trigger's `states: [RUNNING]` onto the entry, meaning it to fire.
+ */
+export function triggerStates(properties: FlowTriggerProperties): readonly string[] {
+  if (properties.states) return properties.states;
+  if (!properties.dependsOn?.length) return DEFAULT_STATES;
+  return [...new Set(properties.dependsOn.flatMap((d) => (d.states as readonly string[] | undefined) ?? DEFAULT_STATES))];
+}
+
+/** Kestra 2.0's Flow.Dependency: exact namespace and flow id (omitted: any), its states, labels and `when` */
+function dependencyTest(dependency: FlowDependency, states: readonly string[] | undefined) {
+  return async (e: ConditionExecution, ctx: RenderContext) =>
+    (!dependency.namespace || e.namespace === dependency.namespace) &&
+    (!dependency.flowId || e.flowId === dependency.flowId) &&
+    (!states || states.includes(e.state)) &&
+    Object.entries(dependency.labels ?? {}).every(([k, v]) => e.labels?.[k] === String(v)) &&
+    (await whenHolds(dependency.when, upstreamContext(ctx, e)));
+}
+
+/**
+ * A dependsOn entry's key where its results are kept: from its namespace and flow id, so that reordering
+ * the entries keeps what was met (Kestra 2.0 derives the keys the same way); a repeated pair gets a suffix.
+ */
+export function dependencyKeys(dependsOn: FlowDependency[]): string[] {
+  const seen = new Map<string, number>();
+  return dependsOn.map((d) => {
+    const base = `${d.namespace ?? "any"}~${d.flowId ?? "any"}`.replace(/[^A-Za-z0-9._~-]/g, "_");
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return n === 1 ? base : `${base}~${n}`;
+  });
+}
+
+/** where a Flow trigger's dependsOn results are kept (a preconditions or MultipleCondition id starts with a letter or digit: no clash) */
+export const DEPENDS_ON_WINDOW = "_dependsOn";
+
+/** the windows of a Flow trigger: its dependsOn (Kestra 2.0), its preconditions (keys condition_1… as Kestra names them), then each MultipleCondition of its conditions */
 export function conditionWindows(properties: FlowTriggerProperties, conditions: ConditionSpec[] | undefined): ConditionWindow[] {
   const windows: ConditionWindow[] = [];
+  const dependsOn = properties.dependsOn;
+  if (dependsOn?.length) {
+    const keys = dependencyKeys(dependsOn);
+    const mode = properties.mode ?? "ALL";
+    windows.push({
+      id: DEPENDS_ON_WINDOW,
+      timeWindow: timeWindowOf(properties.window),
+      // Kestra 2.0 always resets the results once the trigger fired (flows-changes: "preconditions and timeWindow removed")
+      resetOnSuccess: true,
+      required: mode === "ALL" ? dependsOn.length : mode === "ANY" ? 1 : properties.minSatisfied!,
+      fireOnce: properties.window?.fireOnce ?? false,
+      // an entry without states: the trigger's own states decided already, or, unwritten, the default
+      conditions: dependsOn.map((d, i) => ({ key: keys[i], test: dependencyTest(d, d.states ?? (properties.states ? undefined : DEFAULT_STATES)) })),
+    });
+  }
   const p = properties.preconditions;
   if (p) {
     const flows = (p.flows ?? []).map((flow, i) => ({ key: `condition_${i + 1}`, test: upstreamFlowTest(flow) }));
@@ -78,5 +148,5 @@ export function conditionWindows(properties: FlowTriggerProperties, conditions: 
 
 /** the flows a trigger's preconditions name, so that a flow may wait for its own executions only when it says so */
 export function namesFlow(properties: FlowTriggerProperties, namespace: string, flowId: string): boolean {
-  return (properties.preconditions?.flows ?? []).some((f) => f.namespace === namespace && f.flowId === flowId);
+  return [...(properties.preconditions?.flows ?? []), ...(properties.dependsOn ?? [])].some((f) => f.namespace === namespace && f.flowId === flowId);
 }

@@ -1,15 +1,13 @@
-import { conditionsHold, type ConditionExecution, type ConditionSpec } from "@ferry/core";
+import { conditionsHold, whenHolds, type ConditionExecution, type ConditionSpec } from "@ferry/core";
 import { CORRELATION_ID_LABEL, executionRenderVariables, nestLabels, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
-import { conditionWindows, namesFlow } from "./flow-trigger-conditions.js";
+import { conditionWindows, namesFlow, triggerStates, upstreamContext } from "./flow-trigger-conditions.js";
 import { PreconditionWindows, type WindowResult } from "./precondition-window.js";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
 import type { TriggerIndex } from "./trigger-index.js";
 import type { TriggerStarter } from "./trigger-starter.js";
 
-/** the states a Flow trigger without `states` reacts to: Kestra 1.x's default, State.Type.terminatedTypes() and PAUSED (trigger/Flow.java) */
-const DEFAULT_STATES = ["FAILED", "WARNING", "SUCCESS", "KILLED", "CANCELLED", "RETRIED", "SKIPPED", "PAUSED"];
 /** an upstream execution starts each downstream flow once, even if its end is applied twice */
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
@@ -112,6 +110,8 @@ export class FlowTriggerListener {
     const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
     const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
     if (!(await conditionsHold(conditions, ctx, upstream))) return;
+    // Kestra 2.0's trigger-level `when`, on each upstream execution the trigger looks at
+    if (!(await whenHolds(trigger.spec.when, upstreamContext(ctx, upstream)))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
       await this.starter.start(trigger, { variables, context: ctx, systemLabels, requiredInputsMayBeAbsent: true, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
@@ -124,13 +124,18 @@ export class FlowTriggerListener {
       // met by nothing here, the window is not ready, and reading its stored results would cost
       // a storage listing per Flow trigger for every execution that ends
       if (!met.length) return;
-      const result = await this.windows.record(trigger.ref, { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess }, { id: upstream.id!, outputs: upstream.outputs ?? {} }, met);
+      const result = await this.windows.record(
+        trigger.ref,
+        { id: window.id, keys: window.conditions.map((c) => c.key), timeWindow: window.timeWindow, resetOnSuccess: window.resetOnSuccess, required: window.required, fireOnce: window.fireOnce },
+        { id: upstream.id!, outputs: upstream.outputs ?? {}, flowId: upstream.flowId },
+        met,
+      );
       if (result) results.push(result);
       if (!result?.ready) return;
     }
     // the outputs of every execution that met a condition, this one's over theirs, as Kestra merges them
     const merged = results.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.outputs }), {});
-    const startVariables = { ...variables, outputs: { ...merged, ...(upstream.outputs ?? {}) } };
+    const startVariables = { ...variables, outputs: triggerOutputs(trigger, merged, results, upstream) };
     const started = await this.starter.start(trigger, {
       variables: startVariables,
       context: contextOf(startVariables),
@@ -144,8 +149,7 @@ export class FlowTriggerListener {
   private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange, state: ExecutionState): boolean {
     const { properties, flow, spec } = trigger;
     if (spec.disabled || flow.disabled || this.index.state(trigger.ref)?.disabled) return false;
-    const states: readonly string[] = properties.states ?? DEFAULT_STATES;
-    if (!states.includes(state)) return false;
+    if (!triggerStates(properties).includes(state)) return false;
     if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
   }
@@ -157,7 +161,7 @@ export class FlowTriggerListener {
  * then are its task outputs read, an execution of many task runs costing nothing otherwise.
  */
 function readsUpstream(trigger: TriggerOfKind<"flow">): boolean {
-  const text = JSON.stringify([trigger.properties.inputs ?? null, trigger.spec.conditions ?? null]);
+  const text = JSON.stringify([trigger.properties.inputs ?? null, trigger.spec.conditions ?? null, trigger.spec.when ?? null, trigger.properties.dependsOn?.map((d) => d.when ?? null) ?? null]);
   return /(?<![.\w])(outputs|execution|inputs|labels)\b/.test(text);
 }
 
@@ -167,7 +171,27 @@ function readsUpstream(trigger: TriggerOfKind<"flow">): boolean {
  * triggers, each ended execution evaluates the few that name its flow, not every one.
  */
 function mayBeMetBy(trigger: TriggerOfKind<"flow">, change: ExecutionChange): boolean {
+  const dependsOn = trigger.properties.dependsOn;
+  if (dependsOn?.length) {
+    if ((trigger.spec.conditions as unknown[] | undefined)?.length) return true;
+    return dependsOn.some((d) => (!d.namespace || d.namespace === change.namespace) && (!d.flowId || d.flowId === change.flowId));
+  }
   const p = trigger.properties.preconditions;
   if (!p || p.where?.length || (trigger.spec.conditions as unknown[] | undefined)?.length) return true;
   return (p.flows ?? []).some((f) => f.namespace === change.namespace && (!f.flowId || f.flowId === change.flowId));
+}
+
+/**
+ * `trigger.outputs` of a start. Kestra 1.x: the flow outputs of every execution that met a window,
+ * merged, this one's over theirs. Kestra 2.0 (dependsOn): scoped by upstream flow id,
+ * `trigger.outputs.<flowId>.<key>`; with a single dependsOn entry the unscoped form works too.
+ */
+function triggerOutputs(trigger: TriggerOfKind<"flow">, merged: Record<string, unknown>, results: WindowResult[], upstream: ConditionExecution): Record<string, unknown> {
+  const flat = { ...merged, ...(upstream.outputs ?? {}) };
+  const dependsOn = trigger.properties.dependsOn;
+  if (!dependsOn?.length) return flat;
+  const byFlow: Record<string, unknown> = {};
+  for (const r of results) Object.assign(byFlow, r.byFlow);
+  byFlow[upstream.flowId] = { ...((byFlow[upstream.flowId] as Record<string, unknown> | undefined) ?? {}), ...(upstream.outputs ?? {}) };
+  return dependsOn.length === 1 ? { ...flat, ...byFlow } : byFlow;
 }

@@ -1,4 +1,4 @@
-import { conditionsHold, isTruthy, renderValue, type ConditionSpec } from "@ferry/core";
+import { isTruthy, renderValue, triggerHolds } from "@ferry/core";
 import { SecretMasker } from "@ferry/engine";
 import { errorMessage, newId, parseDuration, type PollContext, type Repository, type TaskLogger } from "@ferry/sdk";
 import type { Logger } from "pino";
@@ -132,7 +132,7 @@ export class PollingScheduler {
       return;
     }
     const context = starter.context(trigger, variables);
-    if (!(await conditionsHold(spec.conditions as ConditionSpec[] | undefined, context))) {
+    if (!(await triggerHolds(spec, context))) {
       this.options.logger.debug({ trigger: key }, `polling trigger ${key}: conditions not met: no execution`);
       return;
     }

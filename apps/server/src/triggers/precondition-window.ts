@@ -8,6 +8,8 @@ interface Entry {
   at: number;
   executionId: string;
   outputs: Record<string, unknown>;
+  /** the upstream flow (results recorded before Ferry kept it have none) */
+  flowId?: string;
 }
 
 export interface WindowResult {
@@ -17,6 +19,8 @@ export interface WindowResult {
   claimKey: string;
   /** the outputs of the executions that met the conditions, merged oldest first */
   outputs: Record<string, unknown>;
+  /** the same, per upstream flow id (Kestra 2.0's `trigger.outputs.<flowId>`) */
+  byFlow: Record<string, Record<string, unknown>>;
   /** marks the chosen results as used, when the window resets on success */
   reset(): Promise<void>;
 }
@@ -87,8 +91,8 @@ export class PreconditionWindows {
    */
   async record(
     ref: TriggerRef,
-    window: { id: string; keys: string[]; timeWindow?: TimeWindow; resetOnSuccess: boolean },
-    execution: { id: string; outputs: Record<string, unknown> },
+    window: { id: string; keys: string[]; timeWindow?: TimeWindow; resetOnSuccess: boolean; required?: number; fireOnce?: boolean },
+    execution: { id: string; outputs: Record<string, unknown>; flowId?: string },
     met: string[],
   ): Promise<WindowResult | undefined> {
     const now = this.now();
@@ -98,7 +102,7 @@ export class PreconditionWindows {
     for (const key of met) {
       // one object per condition and execution, written once: an end event delivered twice records nothing new
       const object = `${base}/results/${key}/${execution.id}.json`;
-      if (!(await this.storage.exists(object))) await this.storage.put(object, JSON.stringify({ at: now, executionId: execution.id, outputs: execution.outputs }));
+      if (!(await this.storage.exists(object))) await this.storage.put(object, JSON.stringify({ at: now, executionId: execution.id, outputs: execution.outputs, flowId: execution.flowId }));
     }
     const resetAt = await this.resetAt(base);
     const entries: Entry[] = [];
@@ -113,21 +117,33 @@ export class PreconditionWindows {
     }
     entries.sort((a, b) => a.at - b.at || a.executionId.localeCompare(b.executionId));
     const chosen = window.keys.map((key) => entries.find((e) => e.key === key));
-    const ready = met.length > 0 && chosen.every(Boolean);
+    const satisfied = chosen.filter(Boolean).length;
+    // fireOnce: a start within this window period already happened (its time is kept, as the reset's)
+    const firedThisPeriod = window.fireOnce && (await this.markAt(`${base}/fired.json`)) >= bounds.start;
+    const ready = met.length > 0 && satisfied >= (window.required ?? window.keys.length) && !firedThisPeriod;
     const outputs = entries.reduce<Record<string, unknown>>((merged, e) => deepMerge(merged, e.outputs ?? {}), {});
+    const byFlow: Record<string, Record<string, unknown>> = {};
+    for (const e of entries) if (e.flowId) byFlow[e.flowId] = deepMerge(byFlow[e.flowId] ?? {}, e.outputs ?? {});
     const used = Math.max(...entries.map((e) => e.at), resetAt);
     return {
       ready,
       claimKey: window.resetOnSuccess ? `${window.id}:${chosen.map((e) => (e ? `${e.key}@${e.at}-${e.executionId}` : "-")).join(",")}` : `${window.id}<-${execution.id}`,
       outputs,
+      byFlow,
       reset: async () => {
         if (window.resetOnSuccess) await this.storage.put(`${base}/reset.json`, JSON.stringify({ at: used }));
+        if (window.fireOnce) await this.storage.put(`${base}/fired.json`, JSON.stringify({ at: now }));
       },
     };
   }
 
-  private async resetAt(base: string): Promise<number> {
-    const bytes = await this.storage.get(`${base}/reset.json`);
+  private resetAt(base: string): Promise<number> {
+    return this.markAt(`${base}/reset.json`);
+  }
+
+  /** the time a marker object holds, -Infinity when there is none */
+  private async markAt(object: string): Promise<number> {
+    const bytes = await this.storage.get(object);
     return bytes ? Number((JSON.parse(new TextDecoder().decode(bytes)) as { at: number }).at) : -Infinity;
   }
 }

@@ -209,7 +209,7 @@ triggers:
     const first = (await (await t.api("/triggers/sched.test/backfilled/every-second/backfill", init)).json()) as { started: string[]; skipped: number };
     expect(first.started.length).toBe(5);
     const again = (await (await t.api("/triggers/sched.test/backfilled/every-second/backfill", init)).json()) as { started: string[]; skipped: number };
-    expect(again).toEqual({ started: [], skipped: 5 });
+    expect(again).toEqual({ started: [], skipped: 5, conditionsNotMet: 0 });
     const runs = await executionsOf("backfilled");
     expect(runs.map((e) => e.trigger.variables.date).sort()).toEqual([0, 1, 2, 3, 4].map((s) => `2026-01-01T01:00:0${s}.000+01:00`));
     expect(runs[0].labels).toContainEqual({ key: "backfill", value: "yes" });

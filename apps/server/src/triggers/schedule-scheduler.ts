@@ -1,4 +1,4 @@
-import { conditionsHold, type ConditionSpec } from "@ferry/core";
+import { triggerHolds } from "@ferry/core";
 import { errorMessage, parseDuration, UserError, type Repository, type TriggerStateRecord } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { refKey, type TriggerOfKind } from "./declared-triggers.js";
@@ -147,9 +147,10 @@ export class ScheduleScheduler {
 
   /**
    * Starts one execution per fire time from `start` to `end` (inclusive), as if the
-   * schedule had fired then; fire times that already started an execution are skipped.
+   * schedule had fired then; fire times that already started an execution are skipped, and so are
+   * those the trigger's conditions do not hold for (counted apart: nothing ran for them, ever).
    */
-  async backfill(trigger: ScheduleTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number }> {
+  async backfill(trigger: ScheduleTrigger, start: Date, end: Date, labels?: Record<string, string>): Promise<{ started: string[]; skipped: number; conditionsNotMet: number }> {
     const { definition, properties } = trigger;
     const fires: Date[] = [];
     for (let t = definition.nextFire!(properties, new Date(start.getTime() - 1)); t && t <= end; t = definition.nextFire!(properties, t)) {
@@ -157,11 +158,13 @@ export class ScheduleScheduler {
       if (fires.length > MAX_BACKFILL) throw new UserError(`a backfill starts at most ${MAX_BACKFILL} executions; this range holds more: narrow it`);
     }
     const started: string[] = [];
+    let conditionsNotMet = 0;
     for (const [i, fire] of fires.entries()) {
       const result = await this.fire(trigger, fire, fires[i + 1] ?? definition.nextFire!(properties, fire), labels);
-      if (result?.started) started.push(result.execution.id);
+      if (!result) conditionsNotMet++;
+      else if (result.started) started.push(result.execution.id);
     }
-    return { started, skipped: fires.length - started.length };
+    return { started, skipped: fires.length - started.length - conditionsNotMet, conditionsNotMet };
   }
 
   /** starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined */
@@ -189,14 +192,14 @@ export class ScheduleScheduler {
       const before = previousOf(date);
       return { date: isoIn(date, zone), next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };
     };
-    const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
-    const holds = (date: Date) => conditionsHold(conditions, starter.context(trigger, datesOf(date)));
+    // 1.x's conditions and 2.0's `when` alike: a date they do not hold for starts nothing, and `next`/`previous` skip it
+    const holds = (date: Date) => triggerHolds(trigger.spec, starter.context(trigger, datesOf(date)));
     let variables = datesOf(fire, next);
-    if (!(await conditionsHold(conditions, starter.context(trigger, variables)))) {
+    if (!(await triggerHolds(trigger.spec, starter.context(trigger, variables)))) {
       logger.debug({ trigger: refKey(trigger.ref), fire: variables.date }, "schedule conditions not met: no execution for this fire");
       return undefined;
     }
-    if (conditions?.length) {
+    if ((trigger.spec.conditions as unknown[] | undefined)?.length || trigger.spec.when !== undefined) {
       // with conditions, `next` and `previous` are the nearest fire times they hold for (Schedule.trueOutputWithCondition)
       const [after, before] = [await nearestMatching(following(fire), following, holds), await nearestMatching(previousOf(fire), previousOf, holds)];
       variables = { date: variables.date, next: after ? isoIn(after, zone) : undefined, previous: before ? isoIn(before, zone) : undefined };

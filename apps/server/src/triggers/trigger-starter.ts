@@ -1,4 +1,4 @@
-import { renderValue, type RenderContext } from "@ferry/core";
+import { flowVariable, renderValue, type RenderContext } from "@ferry/core";
 import { connectionsOnWorkersOnly, secretFunction, type ExecutionService } from "@ferry/engine";
 import { errorMessage, newId, OperationalError, UserError, type ExecutionRecord, type Queue, type Repository, type SecretBackend } from "@ferry/sdk";
 import { createHash } from "node:crypto";
@@ -48,7 +48,7 @@ export class TriggerStarter {
     const { flow } = trigger;
     return {
       variables: {
-        flow: { id: flow.id, namespace: flow.namespace, revision: flow.revision },
+        flow: flowVariable(flow),
         trigger: variables,
         vars: flow.variables ?? {},
         labels: flow.labels ?? {},

@@ -1,4 +1,4 @@
-import { conditionsHold, renderString } from "@ferry/core";
+import { renderString, triggerHolds } from "@ferry/core";
 import type { EngineEvents, JsonStore, SavedRecords } from "@ferry/engine";
 import { assertNesting, errorMessage, isTerminal, newId, parseDuration, UserError, type LogEntry, type Repository } from "@ferry/sdk";
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -89,7 +89,7 @@ export class WebhookService {
     const variables = { body: props.fetchType === "NONE" ? null : bodyOf(raw), headers: call.headers, parameters: call.parameters };
     // one render context for the request: its conditions and its inputs see the same variables
     const context = starter.context(trigger, variables);
-    if (!(await conditionsHold(trigger.spec.conditions as never, context))) return { status: 204 };
+    if (!(await triggerHolds(trigger.spec, context))) return { status: 204 };
 
     const idempotencyKey = call.headers["idempotency-key"]?.[0];
     const id = newId();

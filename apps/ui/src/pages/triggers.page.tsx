@@ -15,11 +15,12 @@ function Backfill({ item, onDone }: { item: TriggerItem; onDone: (message: strin
   const run = async () => {
     setError(undefined);
     try {
-      const answer = await sendJson<{ started: string[]; skipped: number }>("POST", `triggers/${namespace}/${flowId}/${triggerId}/backfill`, {
+      const answer = await sendJson<{ started: string[]; skipped: number; conditionsNotMet?: number }>("POST", `triggers/${namespace}/${flowId}/${triggerId}/backfill`, {
         start: new Date(start).toISOString(),
         ...(end ? { end: new Date(end).toISOString() } : {}),
       });
-      onDone(`Backfill of ${triggerId}: ${answer.started.length} executions started, ${answer.skipped} already run`);
+      const notMet = answer.conditionsNotMet ? `, ${answer.conditionsNotMet} where its conditions do not hold` : "";
+      onDone(`Backfill of ${triggerId}: ${answer.started.length} executions started, ${answer.skipped} already run${notMet}`);
     } catch (e) {
       setError(e);
     }

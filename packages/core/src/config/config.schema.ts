@@ -92,7 +92,12 @@ export const configSchema = z.strictObject({
    * stores them and the workers that read them. Local mode makes one in ./.ferry/ when absent.
    */
   encryption: z.strictObject({ key: z.string().min(1).optional() }).prefault({}),
-  /** namespaces whose KV pairs every flow may use, beside its own namespace's and its parents' */
+  /**
+   * How far a flow reaches into other namespaces (KV, namespace files, task files, executions, logs, triggers):
+   * `none`, every namespace, as Kestra's open-source edition; `tree`, only its own namespace's branch (@ferry/sdk namespace-scope.ts)
+   */
+  namespaces: z.strictObject({ isolation: z.enum(["none", "tree"]).default("none") }).prefault({}),
+  /** with `namespaces.isolation: tree`, namespaces whose KV pairs every flow may use, beside its own namespace's and its parents' */
   kv: z.strictObject({ sharedNamespaces: z.array(z.string().min(1)).default([]) }).prefault({}),
   /**
    * The retention rule: ended executions older than `executions` are purged (records, logs,

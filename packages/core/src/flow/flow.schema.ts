@@ -83,6 +83,13 @@ export const triggerSchema = z.looseObject({
   description: z.string().optional(),
   disabled: z.boolean().optional(),
   conditions: z.array(z.unknown()).optional(),
+  when: z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .describe(
+      "Kestra 2.0: the trigger fires only when this renders truthy (a Schedule skips that date, a Webhook answers 204, a polling trigger starts nothing); " +
+        "with 1.x's conditions, both must hold. A Flow trigger's sees its upstream execution's namespace, flowId, state, labels, outputs and hasRetryAttempt",
+    ),
   /** the flow's pluginDefaults entry with this `ref` applies to the trigger, its type-matched ones do not (consumed when applied) */
   pluginDefaultsRef: z.string().min(1).optional(),
   allowConcurrent: z

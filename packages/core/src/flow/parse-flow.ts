@@ -115,6 +115,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     }
   };
 
+  renameCheckWhen(raw as Record<string, unknown>, add);
+  renameBoolOutputs(raw as Record<string, unknown>);
   const parsed = flowSchema.safeParse(raw);
   if (!parsed.success) addIssues([], parsed.error.issues, raw);
   const flow = raw as Flow;
@@ -183,6 +185,7 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
         }
         for (const [key, value] of Object.entries(props)) checkTemplates(value, ["triggers", i, key], add);
       }
+      if (typeof trigger.when === "string") checkTemplates(trigger.when, ["triggers", i, "when"], add);
       const conditions = (trigger as { conditions?: unknown }).conditions;
       if (conditions !== undefined && !Array.isArray(conditions)) add(["triggers", i, "conditions"], "conditions must be a list");
       for (const [j, condition] of (Array.isArray(conditions) ? conditions : []).entries()) {
@@ -288,6 +291,28 @@ function renameWhen(task: Record<string, unknown>, path: Path, add: (path: Path,
     task.runIf = task.when;
     delete task.when;
   } else add([...path, "when"], "'when' and 'runIf' are Kestra's two names for one condition: give one of them");
+}
+
+/**
+ * Kestra 2.0 renamed a flow check's `condition` to `when` (migration guide "checks-condition-renamed-when"),
+ * `condition` staying a deprecated alias: the document is given `condition`, which the engine reads.
+ */
+function renameCheckWhen(flow: Record<string, unknown>, add: (path: Path, message: string) => void) {
+  if (!Array.isArray(flow.checks)) return;
+  for (const [i, check] of flow.checks.entries()) {
+    if (!check || typeof check !== "object" || !("when" in check)) continue;
+    const c = check as Record<string, unknown>;
+    if (c.condition === undefined || c.condition === c.when) {
+      c.condition = c.when;
+      delete c.when;
+    } else add(["checks", i, "when"], "'when' and 'condition' are Kestra's two names for a check's condition: give one of them");
+  }
+}
+
+/** Kestra 2.0 names a boolean flow output BOOL, as its inputs (flows-changes: "BOOLEAN to BOOL"); the engine reads BOOLEAN */
+function renameBoolOutputs(flow: Record<string, unknown>) {
+  if (!Array.isArray(flow.outputs)) return;
+  for (const output of flow.outputs) if (output && typeof output === "object" && (output as { type?: unknown }).type === "BOOL") (output as { type: string }).type = "BOOLEAN";
 }
 
 /**

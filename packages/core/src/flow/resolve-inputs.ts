@@ -1,6 +1,7 @@
 import { errorMessage, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
 import type { RenderContext } from "../expressions/evaluator.js";
 import { renderValue, type Callable } from "../expressions/index.js";
+import { flowVariable } from "./flow-variable.js";
 import type { InputSpec } from "./flow.types.js";
 import { resolutionOrder } from "./input-dependencies.js";
 import { resolveInputs, type InputRules } from "./inputs.js";
@@ -55,7 +56,7 @@ export async function resolveExecutionInputs(specs: InputSpec[] | undefined, giv
   const errors: ErrorDetail[] = [];
   const disabled = new Set<string>();
   const context = (): RenderContext => ({
-    variables: { flow: env.flow, execution: env.execution ?? {}, inputs: nestInputs(resolved) },
+    variables: { flow: flowVariable(env.flow), execution: env.execution ?? {}, inputs: nestInputs(resolved) },
     functions: env.functions ?? {},
   });
   for (const declared of resolutionOrder((specs ?? []) as Array<InputRules & { dependsOn?: { inputs?: string[]; condition?: string }; expression?: string }>)) {

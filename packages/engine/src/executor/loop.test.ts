@@ -1,4 +1,4 @@
-import { isTerminal, type ExecutionRecord } from "@ferry/sdk";
+import { isTerminal, setNamespaceIsolation, type ExecutionRecord } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resumeCommand } from "../resume-request.js";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
@@ -288,17 +288,28 @@ ${transmit}    outputs:
     expect(loop.outputs.every((o) => o.outputs.uri?.startsWith("ferry://"))).toBe(true);
   });
 
-  it("values naming a file of another namespace are refused as read() refuses it", async () => {
-    const r = await h.run(flow(`tasks:
+  it("values naming a file of another namespace: read as read() reads it (every namespace, as Kestra's open-source edition; not with namespaces.isolation: tree)", async () => {
+    await h.storage.put("other/ns/_files/list.ion", '"first"\n"second"\n');
+    const source = flow(`tasks:
   - id: loop
     type: io.kestra.plugin.core.flow.Loop
     values: "ferry://other/ns/_files/list.ion"
     tasks:
       - { id: item, type: io.kestra.plugin.core.debug.Return, format: "{{ item.value }}" }
-`));
-    expect(r.execution.state.current).toBe("FAILED");
-    expect(r.runs("item")).toHaveLength(0);
-    expect(r.messages().join("\n")).toMatch(/didn.t belong to the current execution/);
+`);
+    const r = await h.run(source);
+    expect(r.execution.state.current).toBe("SUCCESS");
+    const iterations = await r.iterations();
+    expect(await Promise.all(iterations.map((i) => i.outputs("item")))).toEqual([{ value: "first" }, { value: "second" }]);
+    const before = setNamespaceIsolation("tree");
+    try {
+      const isolated = await h.run(source);
+      expect(isolated.execution.state.current).toBe("FAILED");
+      expect(isolated.runs("item")).toHaveLength(0);
+      expect(isolated.messages().join("\n")).toMatch(/didn.t belong to the current execution/);
+    } finally {
+      setNamespaceIsolation(before);
+    }
   });
 
   it("breakWhen, rendered after each iteration with its outputs, starts no more iterations", async () => {

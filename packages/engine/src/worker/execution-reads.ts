@@ -11,8 +11,8 @@ export interface RunningExecution {
 }
 
 /**
- * RunContext.executions: counts and logs read from the repository, within the flow's
- * namespace scope. The repository is asked for lazily, as the KV store does.
+ * RunContext.executions: counts and logs read from the repository, of the namespaces the
+ * flow may reach (`namespaces.isolation`). The repository is asked for lazily, as the KV store does.
  */
 export function executionsAccess(repository: () => Promise<Repository>, run: RunningExecution): ExecutionsAccess {
   return {

@@ -1,12 +1,15 @@
 import type { Callable } from "@ferry/core";
-import { UserError, type KvAccess, type KvType } from "@ferry/sdk";
+import { namespaceIsolation, UserError, type KvAccess, type KvType } from "@ferry/sdk";
 import type { KvStore } from "../kv-store.js";
 import type { SecretMasker } from "./secret-masker.js";
 
-/** a flow may reach its own namespace, its parents' (`company.team` → `company`), and the configured shared ones */
+/**
+ * Any namespace's KV store, as Kestra's open-source edition allows; with `namespaces.isolation: tree`, a flow's own
+ * namespace, its parents' (`company.team` → `company`, which Kestra's KV store inherits) and the configured shared ones.
+ */
 function allowed(flowNamespace: string, target: string, shared: string[]): string {
-  if (target === flowNamespace || flowNamespace.startsWith(`${target}.`) || shared.includes(target)) return target;
-  throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (only its own, its parents', and kv.sharedNamespaces)`);
+  if (namespaceIsolation() === "none" || target === flowNamespace || flowNamespace.startsWith(`${target}.`) || shared.includes(target)) return target;
+  throw new UserError(`namespace ${flowNamespace} may not use the KV store of namespace ${target} (namespaces.isolation: tree — only its own, its parents', and kv.sharedNamespaces)`, { status: 403 });
 }
 
 /**

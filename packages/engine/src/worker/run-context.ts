@@ -143,7 +143,7 @@ export async function buildRunContext(parts: RunParts, run: RunInput): Promise<T
       // what the file functions read, a task reads: a subflow's output file in its parent, a parent's batch in a subflow
       const scope = { namespace, flowId: context.flow.id, executionId: job.executionId, filesPrefix, trigger: upstreamOf(ctx.variables.trigger) };
       const allowed = key.startsWith(`${job.recordsPrefix}/`) || readableStorageKey(scope, key);
-      if (!allowed) throw new UserError(`${uri} belongs to another namespace, or is not a task's file of another execution of this one`, { status: 403 });
+      if (!allowed) throw new UserError(`${uri} is not this execution's, nor a namespace file or task file of a namespace this flow may reach`, { status: 403 });
       const bytes = await store.storage.get(key);
       if (!bytes) throw new PurgedError(uri);
       return bytes;

@@ -1,3 +1,4 @@
+import { setNamespaceIsolation } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../engine.test-support.js";
 
@@ -41,7 +42,7 @@ tasks:
     expect(((await r.outputs("only_hello")) as { size: number }).size).toBe(1);
   });
 
-  it("log.Fetch of another flow's execution needs its namespace and flowId, and a namespace off the flow's branch is refused", async () => {
+  it("log.Fetch of another flow's execution needs its namespace and flowId; a namespace off the flow's branch is refused with namespaces.isolation: tree", async () => {
     const first = await h.run("id: talker\nnamespace: qa.tasks.sub\ntasks:\n  - id: say\n    type: io.kestra.plugin.core.log.Log\n    message: from talker\n");
     const r = await h.run(`id: reader
 namespace: qa.tasks
@@ -57,9 +58,17 @@ tasks:
 `);
     expect(((await r.outputs("wrong_flow")) as { size: number }).size).toBe(0);
     expect(((await r.outputs("right_flow")) as { size: number }).size).toBe(1);
-    const refused = await h.run(`id: snooper\nnamespace: other.team\ntasks:\n  - id: f\n    type: io.kestra.plugin.core.log.Fetch\n    executionId: ${first.execution.id}\n    namespace: qa.tasks.sub\n    flowId: talker\n`);
-    expect(refused.execution.state.current).toBe("FAILED");
-    expect(refused.messages().join("\n")).toContain("may not reach the logs of namespace qa.tasks.sub");
+    const snooper = `id: snooper\nnamespace: other.team\ntasks:\n  - id: f\n    type: io.kestra.plugin.core.log.Fetch\n    executionId: ${first.execution.id}\n    namespace: qa.tasks.sub\n    flowId: talker\n`;
+    // every namespace, as Kestra's open-source edition (FlowService.checkAllowedNamespace allows all)
+    expect(((await (await h.run(snooper)).outputs("f")) as { size: number }).size).toBe(1);
+    const before = setNamespaceIsolation("tree");
+    try {
+      const refused = await h.run(snooper);
+      expect(refused.execution.state.current).toBe("FAILED");
+      expect(refused.messages().join("\n")).toContain("may not reach the logs of namespace qa.tasks.sub (namespaces.isolation: tree");
+    } finally {
+      setNamespaceIsolation(before);
+    }
   });
 
   it("execution.Count counts per flow (zeros included) and per namespace, keeping rows where the expression is true", async () => {
@@ -159,7 +168,7 @@ tasks:
     expect((await h.storage.list("qa/nsfiles/child/_files/")).length).toBe(1);
   });
 
-  it("ERROR on an existing file fails the task, and a namespace off the flow's branch is refused", async () => {
+  it("ERROR on an existing file fails the task; a namespace off the flow's branch is refused with namespaces.isolation: tree", async () => {
     await h.storage.put("qa/nsfiles2/_files/a.txt", "old");
     const r = await h.run(`id: ns-conflict
 namespace: qa.nsfiles2
@@ -177,9 +186,20 @@ tasks:
     expect(r.state("upload")).toBe("FAILED");
     expect(r.messages().join("\n")).toContain("namespace file a.txt already exists in namespace qa.nsfiles2 (conflict: ERROR)");
     expect(new TextDecoder().decode(await h.storage.get("qa/nsfiles2/_files/a.txt"))).toBe("old");
-    const other = await h.run("id: ns-other\nnamespace: qa.nsfiles2\ntasks:\n  - id: d\n    type: io.kestra.plugin.core.namespace.DeleteFiles\n    namespace: elsewhere\n    files: '**'\n");
-    expect(other.execution.state.current).toBe("FAILED");
-    expect(other.messages().join("\n")).toContain("may not reach the namespace files of namespace elsewhere");
+    await h.storage.put("elsewhere/_files/b.txt", "theirs");
+    const deleteElsewhere = "id: ns-other\nnamespace: qa.nsfiles2\ntasks:\n  - id: d\n    type: io.kestra.plugin.core.namespace.DeleteFiles\n    namespace: elsewhere\n    files: '**'\n";
+    const before = setNamespaceIsolation("tree");
+    try {
+      const other = await h.run(deleteElsewhere);
+      expect(other.execution.state.current).toBe("FAILED");
+      expect(other.messages().join("\n")).toContain("may not reach the namespace files of namespace elsewhere (namespaces.isolation: tree");
+      expect(await h.storage.exists("elsewhere/_files/b.txt")).toBe(true);
+    } finally {
+      setNamespaceIsolation(before);
+    }
+    // every namespace otherwise, as Kestra's open-source edition
+    expect((await h.run(deleteElsewhere)).execution.state.current).toBe("SUCCESS");
+    expect(await h.storage.exists("elsewhere/_files/b.txt")).toBe(false);
   });
 
   it("secrets a task resolved are masked in what it uploads", async () => {

@@ -7,7 +7,7 @@ export const resumeTask = defineTask({
   title: "Resume a paused execution",
   description:
     "Resumes a PAUSED execution: this one by default (a Pause in another branch), or `executionId`, of this flow unless `namespace` and `flowId` name " +
-    "another (within this namespace's branch of the tree), with `inputs` as its Pause's onResume inputs. The task fails when the execution cannot be " +
+    "another (any namespace, or with `namespaces.isolation: tree` one on this namespace's branch), with `inputs` as its Pause's onResume inputs. The task fails when the execution cannot be " +
     "resumed (not PAUSED, an input wrong). `vars.resumedExecution` is then `{id, namespace, flowId}`.",
   properties: z
     .strictObject({

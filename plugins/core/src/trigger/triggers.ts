@@ -79,8 +79,11 @@ export const flowTrigger = defineTrigger({
   description:
     "Starts the flow when an execution of another flow ends in one of `states` (default, as Kestra 1.x: every end — SUCCESS, WARNING, FAILED, KILLED, CANCELLED, RETRIED — and PAUSED), or enters one that is not an end " +
     "(RUNNING, PAUSED, KILLING, QUEUED: once per change of state, so two Pauses fire a PAUSED trigger twice, as in Kestra), " +
-    "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`. The new execution sees " +
-    "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs`.",
+    "filtered by `preconditions.flows` (namespace, flowId, states) and `conditions`, or, as Kestra 2.0 writes it, by `dependsOn` entries " +
+    "(namespace, flowId, states, labels, when) combined by `mode` (ALL, ANY, AT_LEAST with `minSatisfied`) within a `window` (deadline, from/to, every/offset, lookback; fireOnce), " +
+    "and a trigger-level `when`. The new execution sees " +
+    "`trigger.executionId`, `trigger.namespace`, `trigger.flowId`, `trigger.flowRevision`, `trigger.state` and `trigger.outputs` (with dependsOn, per upstream flow id: " +
+    "`trigger.outputs.<flowId>.<key>`; a single entry also gives them unscoped).",
   kind: "flow",
   properties: triggerKindProperties.flow.strict(),
 });

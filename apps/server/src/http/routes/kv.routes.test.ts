@@ -1,11 +1,16 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { setNamespaceIsolation } from "@ferry/sdk";
 import { startTestFerry, type TestFerry } from "../../server.test-support.js";
 
 let t: TestFerry;
-beforeAll(async () => void (t = await startTestFerry({ kv: { sharedNamespaces: ["shared.config"] } })));
-afterAll(async () => t?.close());
+// the server sets the process's namespace isolation from its configuration; test files share a process: put it back
+beforeAll(async () => void (t = await startTestFerry({ namespaces: { isolation: "tree" }, kv: { sharedNamespaces: ["shared.config"] } })));
+afterAll(async () => {
+  await t?.close();
+  setNamespaceIsolation("none");
+});
 
 const put = (namespace: string, key: string, body: string, headers: Record<string, string> = {}) =>
   t.api(`/namespaces/${namespace}/kv/${key}`, { method: "PUT", body, headers: { "content-type": "application/json", ...headers } });
@@ -72,7 +77,7 @@ describe("KV store API", () => {
     expect(await (await t.api("/namespaces/kv.test/kv/kept")).json()).toEqual({ type: "STRING", value: "first" });
   });
 
-  it("serves flows: the kv tasks under Kestra's names, kv() in templates, and only their own and parent namespaces", async () => {
+  it("serves flows: the kv tasks under Kestra's names, kv() in templates, and with namespaces.isolation: tree only their own, parent and shared namespaces", async () => {
     await put("company", "shared", '{"region":"eu"}');
     await put("shared.config", "flag", "true");
     await t.deploy(`id: kv-flow
@@ -98,7 +103,7 @@ tasks:
     expect(out("shared")).toEqual({ value: true });
     const logs = ((await (await t.api(`/logs/${ended.id}`)).json()) as Array<{ message: string }>).map((l) => l.message);
     expect(logs).toContain("42 in eu; missing=none");
-    expect(logs).toContain("namespace company.team may not use the KV store of namespace other.team (only its own, its parents', and kv.sharedNamespaces)");
+    expect(logs).toContain("namespace company.team may not use the KV store of namespace other.team (namespaces.isolation: tree — only its own, its parents', and kv.sharedNamespaces)");
   });
 
   it("lists namespaces that have flows or KV pairs, with their parents", async () => {

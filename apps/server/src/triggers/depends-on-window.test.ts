@@ -1,0 +1,79 @@
+import { createLocalStorage } from "@ferry/storage-local";
+import { flowDependencySchema, timeWindowOf, triggerKindProperties, type DependencyWindow } from "@ferry/sdk";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { conditionWindows, DEFAULT_STATES, dependencyKeys, DEPENDS_ON_WINDOW, triggerStates } from "./flow-trigger-conditions.js";
+import { PreconditionWindows } from "./precondition-window.js";
+
+/* Kestra 2.0's dependsOn window (migration guide "trigger conditions redesign", Window configuration) on a fixed clock */
+const ref = { namespace: "dep.unit", flowId: "down", triggerId: "t" };
+let dir: string;
+let now: number;
+let windows: PreconditionWindows;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "ferry-dep-window-"));
+  windows = new PreconditionWindows(createLocalStorage({ path: "storage" }, dir), () => now);
+});
+afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+const flowTrigger = (properties: Record<string, unknown>) => triggerKindProperties.flow.parse(properties);
+const windowOf = (properties: Record<string, unknown>) => {
+  const [w] = conditionWindows(flowTrigger(properties), undefined);
+  return { id: w.id, keys: w.conditions.map((c) => c.key), timeWindow: w.timeWindow, resetOnSuccess: w.resetOnSuccess, required: w.required, fireOnce: w.fireOnce };
+};
+const deps = [{ namespace: "n", flowId: "a" }, { namespace: "n", flowId: "b" }, { namespace: "n", flowId: "c" }];
+
+describe("dependsOn windows", () => {
+  it("maps each window group onto 1.x's time windows", () => {
+    const of = (w: Partial<DependencyWindow>) => timeWindowOf({ fireOnce: false, ...w });
+    expect(of({ deadline: "09:00:00+01:00" })).toEqual({ type: "DAILY_TIME_DEADLINE", deadline: "09:00:00+01:00" });
+    expect(of({ from: "06:00:00", to: "12:00:00" })).toEqual({ type: "DAILY_TIME_WINDOW", startTime: "06:00:00", endTime: "12:00:00" });
+    expect(of({ every: "P1D", offset: "PT6H" })).toEqual({ type: "DURATION_WINDOW", window: "P1D", windowAdvance: "PT6H" });
+    expect(of({ lookback: "PT1H" })).toEqual({ type: "SLIDING_WINDOW", window: "PT1H" });
+  });
+
+  it("keys entries by namespace and flow id, whatever their order", () => {
+    expect(dependencyKeys([{ namespace: "n", flowId: "b" }, { namespace: "n", flowId: "a" }, { flowId: "a", namespace: "n", states: ["FAILED"] }, {}])).toEqual(["n~b", "n~a", "n~a~2", "any~any"]);
+    expect(flowDependencySchema.safeParse({ flowId: "a", flowid: "typo" }).success).toBe(false);
+  });
+
+  it("the states looked at: the trigger's when written, else its entries' (an entry without: the default)", () => {
+    expect(triggerStates(flowTrigger({ states: ["FAILED"], dependsOn: [{ flowId: "a", states: ["RUNNING"] }] }))).toEqual(["FAILED"]);
+    expect(triggerStates(flowTrigger({ dependsOn: [{ flowId: "a", states: ["RUNNING"] }] }))).toEqual(["RUNNING"]);
+    expect([...triggerStates(flowTrigger({ dependsOn: [{ flowId: "a", states: ["RUNNING"] }, { flowId: "b" }] }))].sort()).toEqual(["RUNNING", ...DEFAULT_STATES].sort());
+    expect(triggerStates(flowTrigger({}))).toEqual(DEFAULT_STATES);
+  });
+
+  it("AT_LEAST 2 of 3 within a deadline: an upstream after the deadline is not recorded; the set resets once it started", async () => {
+    const w = windowOf({ dependsOn: deps, mode: "AT_LEAST", minSatisfied: 2, window: { deadline: "09:00:00" } });
+    expect(w).toMatchObject({ id: DEPENDS_ON_WINDOW, required: 2, resetOnSuccess: true, timeWindow: { type: "DAILY_TIME_DEADLINE" } });
+    now = Date.parse("2026-03-02T08:00:00Z");
+    expect((await windows.record(ref, w, { id: "e1", outputs: { x: 1 }, flowId: "a" }, ["n~a"]))?.ready).toBe(false);
+    now = Date.parse("2026-03-02T09:30:00Z");
+    expect(await windows.record(ref, w, { id: "e2", outputs: {}, flowId: "b" }, ["n~b"])).toBeUndefined();
+    now = Date.parse("2026-03-03T07:00:00Z");
+    // the day before's result is outside today's window
+    expect((await windows.record(ref, w, { id: "e3", outputs: { y: 2 }, flowId: "b" }, ["n~b"]))?.ready).toBe(false);
+    now = Date.parse("2026-03-03T08:00:00Z");
+    const met = await windows.record(ref, w, { id: "e4", outputs: { z: 3 }, flowId: "c" }, ["n~c"]);
+    expect(met?.ready).toBe(true);
+    expect(met?.byFlow).toEqual({ b: { y: 2 }, c: { z: 3 } });
+    await met!.reset();
+    now = Date.parse("2026-03-03T08:30:00Z");
+    expect((await windows.record(ref, w, { id: "e5", outputs: {}, flowId: "a" }, ["n~a"]))?.ready).toBe(false);
+  });
+
+  it("ANY with fireOnce over an every window: one start per period, the next period starts again", async () => {
+    const w = windowOf({ dependsOn: deps.slice(0, 2), mode: "ANY", window: { every: "PT6H", fireOnce: true } });
+    now = Date.parse("2026-03-02T01:00:00Z");
+    const first = await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a" }, ["n~a"]);
+    expect(first?.ready).toBe(true);
+    await first!.reset();
+    now = Date.parse("2026-03-02T02:00:00Z");
+    expect((await windows.record(ref, w, { id: "e2", outputs: {}, flowId: "b" }, ["n~b"]))?.ready).toBe(false);
+    now = Date.parse("2026-03-02T06:30:00Z");
+    expect((await windows.record(ref, w, { id: "e3", outputs: {}, flowId: "b" }, ["n~b"]))?.ready).toBe(true);
+  });
+});
