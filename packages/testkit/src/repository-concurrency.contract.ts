@@ -218,4 +218,52 @@ export function repositoryConcurrencyCases(test: (name: string, fn: () => Promis
     expect(saved?.execution).toMatchObject({ version: 1, labels: { writer: String(winners[0]) } });
     expect(saved?.taskRuns).toHaveLength(1);
   });
+
+  // A server database's repository may write the saves (and inserts) of several executions asked
+  // for together as one transaction (group commit): each still keeps its own outcome.
+  const running = (id: string, labels: Record<string, string> = {}): ExecutionRecord => {
+    const stamp = now();
+    return { id, namespace: "c.conc", flowId: "neighbours", flowRevision: 1, state: { current: "RUNNING", histories: [{ state: "RUNNING", date: stamp }], startDate: stamp }, labels, created: stamp, updated: stamp, version: 1 };
+  };
+  const queuedRun = (executionId: string, taskId: string) => {
+    const stamp = now();
+    return { id: `${executionId}-${taskId}`, executionId, taskId, state: { current: "QUEUED" as const, histories: [{ state: "QUEUED" as const, date: stamp }], startDate: stamp }, attempts: [] };
+  };
+
+  test("versioned saves of 20 executions at once, 5 at a stale version: those 5 refused (409) with nothing written, the 15 others saved with their task runs", async () => {
+    const ids = Array.from({ length: WRITERS }, () => newId());
+    expect(rejected(await writers((i) => repo().insertExecution(running(ids[i]!), [queuedRun(ids[i]!, "first")])))).toEqual([]);
+    const stale = (i: number) => i % 4 === 1;
+    // half change their labels, half keep them (a dialect may write those two kinds differently)
+    const labels = (i: number): Record<string, string> => (i % 2 ? {} : { saved: String(i) });
+    const results = await writers((i) =>
+      repo().saveExecution({ ...running(ids[i]!, labels(i)), version: 1 }, [queuedRun(ids[i]!, "second")], { expectedVersion: stale(i) ? 0 : 1 }),
+    );
+    results.forEach((r, i) => expect(r.status, `save ${i}`).toBe(stale(i) ? "rejected" : "fulfilled"));
+    expectOnlyStatuses(results, [409]);
+    for (const [i, id] of ids.entries()) {
+      const stored = (await repo().getExecution(id))!;
+      if (stale(i)) {
+        expect(stored.execution).toMatchObject({ version: 1, labels: {} });
+        expect(stored.taskRuns.map((t) => t.taskId)).toEqual(["first"]);
+      } else {
+        expect(stored.execution).toMatchObject({ version: 2, labels: labels(i) });
+        expect(stored.taskRuns.map((t) => t.taskId).sort()).toEqual(["first", "second"]);
+      }
+    }
+  });
+
+  test("inserts of 20 new executions at once, 3 of their ids taken: those 3 refused (409) leaving the stored ones as they were, the 17 others written", async () => {
+    const ids = Array.from({ length: WRITERS }, () => newId());
+    const taken = (i: number) => i % 7 === 3;
+    for (const [i, id] of ids.entries()) if (taken(i)) await repo().insertExecution(running(id, { first: "yes" }), [queuedRun(id, "before")]);
+    const results = await writers((i) => repo().insertExecution(running(ids[i]!, { writer: String(i) }), [queuedRun(ids[i]!, `t${i}`)]));
+    results.forEach((r, i) => expect(r.status, `insert ${i}`).toBe(taken(i) ? "rejected" : "fulfilled"));
+    expectOnlyStatuses(results, [409]);
+    for (const [i, id] of ids.entries()) {
+      const stored = (await repo().getExecution(id))!;
+      expect(stored.execution.labels).toEqual(taken(i) ? { first: "yes" } : { writer: String(i) });
+      expect(stored.taskRuns.map((t) => t.taskId)).toEqual([taken(i) ? "before" : `t${i}`]);
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import {
-  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText,
+  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText, WriteGroup,
   type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -42,15 +42,35 @@ const upsertTaskRuns = (count: number) =>
   `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)} on duplicate key update ${fromInserted(taskRunChanges)}`;
 /**
  * The task runs written only if the execution's update matched its version (`@ferry_saved`,
- * taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
+ * a variable taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
  * MariaDB both take (their VALUES-as-a-table syntaxes differ).
  */
-const upsertTaskRunsIfSaved = (count: number) => {
+const upsertTaskRunsIf = (count: number, condition: string) => {
   const first = `select ${TASK_RUN.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
   const rest = Array.from({ length: count - 1 }, () => ` union all select ${placeholders(TASK_RUN.length)}`).join("");
-  return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where @ferry_saved = 1
+  return `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) select * from (${first}${rest}) r where ${condition}
     on duplicate key update ${fromInserted(taskRunChanges)}`;
 };
+/**
+ * Several executions' versioned saves as three statements whatever their count (saveMany): the
+ * rows at their expected versions are locked and their ids kept in `@ferry_matched`, then one
+ * update joins the new values to those rows, then the task runs of the matched executions are
+ * written. The lock holds the versions from the read to the update, so the ids read are exactly
+ * the rows updated.
+ */
+const lockMatched = (count: number) =>
+  `select coalesce(group_concat(${quote("id")}), '') into @ferry_matched from ${table(executions)} where ${quote("id")} in (${placeholders(count)})
+    and (${Array.from({ length: count }, () => `(${quote("id")} = ? and ${quote("version")} = ?)`).join(" or ")}) for update`;
+const updateJoined = (count: number) => {
+  const columns = executionVersionedChanges;
+  const first = `select ? as ${quote("id")}, ? as ${quote("ferry_expected")}, ${columns.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
+  const rest = Array.from({ length: count - 1 }, () => ` union all select ${placeholders(columns.length + 2)}`).join("");
+  return `update ${table(executions)} e join (${first}${rest}) i on e.${quote("id")} = i.${quote("id")} and e.${quote("version")} = i.${quote("ferry_expected")}
+    set ${columns.map((c) => `e.${quote(c.name)} = i.${quote(c.name)}`).join(", ")}, e.${quote("version")} = e.${quote("version")} + 1`;
+};
+const MATCHED_RUN = `find_in_set(r.${quote("execution_id")}, @ferry_matched)`;
+/** group_concat's default limit (1,024 bytes) would cut the ids of a group of 50 */
+const LONG_CONCAT = "set session group_concat_max_len = 1048576";
 /**
  * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
  * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
@@ -88,6 +108,21 @@ const valuesOf = (row: object, columns: StatementColumn[]) => {
 };
 const flatValuesOf = (rows: object[], columns: StatementColumn[]) => rows.flatMap((row) => valuesOf(row, columns));
 
+interface Save {
+  execution: ExecutionRecord;
+  runs: TaskRunRecord[];
+  expectedVersion: number;
+}
+interface Insert {
+  execution: ExecutionRecord;
+  runs: TaskRunRecord[];
+}
+
+/** how many groups of saves (and of inserts) may be on their way to the database at once */
+const GROUPS_IN_FLIGHT = 4;
+/** the most executions one grouped transaction writes (its placeholders stay far below mysql2's 65,535) */
+const GROUP_ITEMS = 50;
+
 /** how many executions' last saved labels a process remembers (HotStatements.savedLabels) */
 const REMEMBERED_LABELS = 10_000;
 
@@ -102,7 +137,17 @@ export class HotStatements {
    */
   private readonly savedLabels = new Map<string, { version: number; labels: string }>();
 
-  constructor(private readonly pool: mysql.Pool) {}
+  /** versioned saves of several executions asked for together, written as one transaction (group commit) */
+  private readonly saves: WriteGroup<Save>;
+  /** new executions asked for together, inserted as one transaction */
+  private readonly inserts: WriteGroup<Insert>;
+
+  /** `retryAlone`: whether a group's failure is one row's (each write is then tried alone) rather than the database's */
+  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean) {
+    const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS };
+    this.saves = new WriteGroup<Save>({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)), retryAlone }, limits);
+    this.inserts = new WriteGroup<Insert>({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
+  }
 
   private rememberLabels(id: string, version: number, labels: string): void {
     this.savedLabels.delete(id);
@@ -126,61 +171,113 @@ export class HotStatements {
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void> {
+    if (expectedVersion !== undefined) return this.saves.write(execution.id, { execution, runs, expectedVersion });
     const e = executionToRow(execution);
-    const runValues = flatValuesOf(runs.map(taskRunToRow), TASK_RUN);
-    if (expectedVersion === undefined) {
-      this.savedLabels.delete(e.id);
-      const values = valuesOf(e, EXECUTION);
-      const labels = labelStatements(e.id, execution.labels);
-      const text = [UPSERT_EXECUTION, ...labels.text, ...(runs.length ? [upsertTaskRuns(runs.length)] : [])];
-      await this.transaction(`start transaction; ${text.join("; ")}; commit`, [...values, ...labels.values, ...runValues]);
-      return;
-    }
-    const labelsText = JSON.stringify(execution.labels);
-    const known = this.savedLabels.get(e.id);
-    const sameLabels = known?.version === expectedVersion && known.labels === labelsText;
-    // else label rows are rewritten only when the save matched its version and the labels changed
-    const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, "@ferry_saved = 1 and not (@ferry_old_labels <=> ?)", [labelsText]);
-    const text = [
-      "start transaction",
-      ...(sameLabels ? [] : [`select ${quote("labels")} into @ferry_old_labels from ${table(executions)} where ${quote("id")} = ? for update`]),
-      UPDATE_AT_VERSION,
-      "set @ferry_saved = row_count()",
-      ...labels.text,
-      ...(runs.length ? [upsertTaskRunsIfSaved(runs.length)] : []),
-      "commit",
-      "select @ferry_saved as saved",
-    ];
-    const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
-    const results = await this.transaction(text.join("; "), [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...runValues]);
-    const [{ saved }] = results[results.length - 1] as Array<{ saved: number | string }>;
-    if (Number(saved) === 0) {
-      this.savedLabels.delete(e.id);
-      throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
-    }
-    this.rememberLabels(e.id, expectedVersion + 1, labelsText);
+    this.savedLabels.delete(e.id);
+    const values = valuesOf(e, EXECUTION);
+    const labels = labelStatements(e.id, execution.labels);
+    const text = [UPSERT_EXECUTION, ...labels.text, ...(runs.length ? [upsertTaskRuns(runs.length)] : [])];
+    await this.transaction(`start transaction; ${text.join("; ")}; commit`, [...values, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)]);
   }
 
   /**
-   * A new execution, its labels and task runs: one transaction in one text, one commit (a
-   * create and a first save were two, and MariaDB's commit is a log flush each).
+   * Versioned saves of several executions in ONE transaction text, one commit (WriteGroup, group
+   * commit), each behind its own version check: the n-th save's outcome is `@ferry_saved_n`
+   * (ROW_COUNT() after its update), which gates its label and task run statements, so a
+   * conflict leaves that execution's rows alone and its neighbours' saved.
    */
-  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+  private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
+    const text = ["start transaction"];
+    const values: unknown[] = [];
+    const labelsTexts = saves.map((save) => JSON.stringify(save.execution.labels));
+    // saves whose label rows stay as they are (a running execution's, nearly all) go in the three
+    // joined statements; the others each with statements of its own, as a save alone
+    const joined = saves.flatMap((save, n) => (this.labelsKept(save, labelsTexts[n]!) && !save.execution.id.includes(",") ? [n] : []));
+    const joining = joined.length > 1;
+    if (joining) {
+      const rows = joined.map((n) => saves[n]!);
+      const runs = rows.flatMap((save) => save.runs.map(taskRunToRow));
+      text.push(LONG_CONCAT, lockMatched(rows.length), updateJoined(rows.length), ...(runs.length ? [upsertTaskRunsIf(runs.length, MATCHED_RUN)] : []));
+      values.push(...rows.map((save) => save.execution.id), ...rows.flatMap((save) => [save.execution.id, save.expectedVersion]));
+      for (const save of rows) values.push(save.execution.id, save.expectedVersion, ...valuesOf(executionToRow(save.execution), executionVersionedChanges));
+      values.push(...flatValuesOf(runs, TASK_RUN));
+    }
+    const alone = saves.flatMap((_, n) => (joining && joined.includes(n) ? [] : [n]));
+    for (const n of alone) {
+      const part = this.savePart(saves[n]!, n, labelsTexts[n]!);
+      text.push(...part.text);
+      values.push(...part.values);
+    }
+    text.push("commit", `select ${[...alone.map((n) => `@ferry_saved_${n} as s${n}`), ...(joining ? ["@ferry_matched as matched"] : [])].join(", ")}`);
+    const results = await this.transaction(text.join("; "), values);
+    const [row] = results[results.length - 1] as Array<Record<string, number | string | null>>;
+    const matched = new Set(joining ? String(row!.matched ?? "").split(",") : []);
+    return saves.map((save, n) => {
+      const id = save.execution.id;
+      const saved = joining && joined.includes(n) ? matched.has(id) : Number(row![`s${n}`]) === 1;
+      if (!saved) {
+        this.savedLabels.delete(id);
+        return new ConflictError(`execution ${id} was saved by another executor (expected version ${save.expectedVersion})`);
+      }
+      this.rememberLabels(id, save.expectedVersion + 1, labelsTexts[n]!);
+      return undefined;
+    });
+  }
+
+  /** whether this process last wrote the execution at the save's expected version with the same labels: its label rows stay */
+  private labelsKept(save: Save, labelsText: string): boolean {
+    const known = this.savedLabels.get(save.execution.id);
+    return known?.version === save.expectedVersion && known.labels === labelsText;
+  }
+
+  /** the statements and values of the n-th save of a group, alone */
+  private savePart(save: Save, n: number, labelsText: string): { text: string[]; values: unknown[] } {
+    const { execution, runs, expectedVersion } = save;
     const e = executionToRow(execution);
-    const labels = Object.entries(execution.labels ?? {});
+    const saved = `@ferry_saved_${n}`;
+    const oldLabels = `@ferry_old_labels_${n}`;
+    const sameLabels = this.labelsKept(save, labelsText);
+    const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, `${saved} = 1 and not (${oldLabels} <=> ?)`, [labelsText]);
     const text = [
-      "start transaction",
-      INSERT_EXECUTION,
-      ...(labels.length ? [insertLabels(labels.length, "")] : []),
-      ...(runs.length ? [insertTaskRuns(runs.length)] : []),
-      "commit",
+      ...(sameLabels ? [] : [`select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`]),
+      UPDATE_AT_VERSION,
+      `set ${saved} = row_count()`,
+      ...labels.text,
+      ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
     ];
-    const values = [...valuesOf(e, EXECUTION), ...labels.flatMap(([key, value]) => [e.id, key, String(value)]), ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)];
+    const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
+    return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)] };
+  }
+
+  insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+    return this.inserts.write(execution.id, { execution, runs });
+  }
+
+  /**
+   * New executions, their labels and task runs: one transaction in one text, one commit (a
+   * create and a first save were two, and MariaDB's commit is a log flush each). A taken id
+   * fails the whole text (ER_DUP_ENTRY, nothing written): a group then writes each alone.
+   */
+  private async insertMany(inserts: readonly Insert[]): Promise<unknown[]> {
+    const text = ["start transaction"];
+    const values: unknown[] = [];
+    for (const { execution, runs } of inserts) {
+      const labels = Object.entries(execution.labels ?? {});
+      text.push(INSERT_EXECUTION, ...(labels.length ? [insertLabels(labels.length, "")] : []), ...(runs.length ? [insertTaskRuns(runs.length)] : []));
+      values.push(...valuesOf(executionToRow(execution), EXECUTION), ...labels.flatMap(([key, value]) => [execution.id, key, String(value)]), ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN));
+    }
+    text.push("commit");
+    await this.transaction(text.join("; "), values);
+    for (const { execution } of inserts) this.rememberLabels(execution.id, execution.version ?? 0, JSON.stringify(execution.labels));
+    return inserts.map(() => undefined);
+  }
+
+  private async insertOne(insert: Insert): Promise<void> {
     try {
-      await this.transaction(text.join("; "), values);
-      this.rememberLabels(e.id, e.version, JSON.stringify(execution.labels));
+      await this.insertMany([insert]);
     } catch (error) {
-      if ((error as { code?: string }).code === "ER_DUP_ENTRY" && (await this.exists(e.id))) throw executionExists(e.id, error);
+      const id = insert.execution.id;
+      if ((error as { code?: string }).code === "ER_DUP_ENTRY" && (await this.exists(id))) throw executionExists(id, error);
       throw error;
     }
   }

@@ -116,6 +116,34 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await repo.close();
   });
 
+  it("saves of 20 executions at once with their labels kept (one joined update): 6 saved meanwhile by another process refused (409) alone, the 14 others written with their task runs", async () => {
+    const url = await fresh();
+    const [a, b] = [createMysqlRepository({ type: "mysql", url }), createMysqlRepository({ type: "mysql", url })];
+    await Promise.all([a.init(), b.init()]);
+    const stamp = new Date().toISOString();
+    const execution = (id: string, current: "RUNNING" | "SUCCESS"): ExecutionRecord => ({
+      id, namespace: "joined", flowId: "f", flowRevision: 1, state: { current, histories: [{ state: current, date: stamp }], startDate: stamp }, labels: { team: "x" }, created: stamp, updated: stamp, version: 1,
+    });
+    const run = (executionId: string, taskId: string): TaskRunRecord => ({ id: `${executionId}-${taskId}`, executionId, taskId, state: { current: "QUEUED", histories: [{ state: "QUEUED", date: stamp }], startDate: stamp }, attempts: [] });
+    const ids = Array.from({ length: 20 }, (_, i) => `joined-${i}`);
+    await Promise.all(ids.map((id) => a.insertExecution(execution(id, "RUNNING"), [run(id, "first")])));
+    // another scheduler saves some of them: a's remembered version is now stale for those
+    const moved = (i: number) => i % 3 === 0;
+    for (const [i, id] of ids.entries()) if (moved(i)) await b.saveExecution(execution(id, "RUNNING"), [run(id, "other")], { expectedVersion: 1 });
+    const results = await Promise.allSettled(ids.map((id) => a.saveExecution(execution(id, "SUCCESS"), [run(id, "second")], { expectedVersion: 1 })));
+    results.forEach((r, i) => expect(r.status, `save ${i}`).toBe(moved(i) ? "rejected" : "fulfilled"));
+    for (const r of results) if (r.status === "rejected") expect((r.reason as { status?: number }).status).toBe(409);
+    for (const [i, id] of ids.entries()) {
+      const stored = (await a.getExecution(id))!;
+      expect(stored.execution).toMatchObject({ version: 2, state: { current: moved(i) ? "RUNNING" : "SUCCESS" }, labels: { team: "x" } });
+      expect(stored.taskRuns.map((t) => t.taskId).sort()).toEqual(moved(i) ? ["first", "other"] : ["first", "second"]);
+    }
+    // the refused saves' executions are saved again at the version read: a's hint was dropped, so labels are compared again
+    await a.saveExecution({ ...execution(ids[0]!, "SUCCESS"), labels: { team: "y" } }, [], { expectedVersion: 2 });
+    expect((await a.searchExecutions({ namespace: "joined", labels: { team: "y" }, page: 1, size: 5 })).results.map((e) => e.id)).toEqual([ids[0]]);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("names the server it cannot reach", async () => {
     const repo = createMysqlRepository({ type: "mysql", url: "mysql://root:secret@127.0.0.1:1/none" });
     await expect(repo.init()).rejects.toThrow(/cannot connect to MySQL at mysql:\/\/root:\*\*\*@127.0.0.1:1\/none/);

@@ -1,5 +1,5 @@
 import { cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { defineBackend, driverCode, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, isUnavailable, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -47,7 +47,8 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
     // Error.captureStackTrace each: 1.8 % of a MariaDB scheduler's busy time at full speed, and its
     // garbage) to graft onto an error that may never come; a failed query still says what failed
     this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize, multipleStatements: true, trace: false });
-    this.hot = new HotStatements(this.pool);
+    // a grouped save that failed for one row's sake (not the database's) is tried again alone
+    this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error));
     const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
     // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
     this.database = database as unknown as MysqlDatabase;

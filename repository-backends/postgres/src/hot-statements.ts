@@ -1,6 +1,6 @@
 import {
   assignments, executionExists, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
-  withJsonAsText, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
+  withJsonAsText, WriteGroup, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import type postgres from "postgres";
@@ -62,6 +62,28 @@ const INSERT_NEW = `with saved as (insert into ${tableName(executions)} (${nameL
   select (select count(*) from saved)::int as saved`;
 const INSERT_LOGS = insertUnnested(tableName(logs), LOG, 1);
 
+/** `$first::type[], …`: one array parameter per column, JSON as text */
+const arrayParams = (columns: StatementColumn[], first: number) => columns.map((c, i) => `$${first + i}::${c.holds === "json" ? "text" : c.sqlType}[]`).join(", ");
+const ID = EXECUTION.find((c) => c.key === "id")!;
+/** task runs from unnest() written only for the executions a CTE `saved` returned */
+const upsertTaskRunsOfSaved = (first: number) =>
+  `${insertUnnested(tableName(taskRuns), TASK_RUN, first)} where r."execution_id" in (select "id" from saved) on conflict ("id") do update set ${fromExcluded(taskRunChanges)}`;
+/**
+ * Several executions' versioned saves in ONE statement (WriteGroup, group commit): each row's
+ * update matches only at its own expected version, the task runs are written only for the rows
+ * that matched, and the ids saved come back, so a conflict fails that save alone.
+ */
+const SAVE_MANY_AT_VERSION = `with input as (select * from unnest(${arrayParams([ID, ...executionVersionedChanges], 1)}, $${executionVersionedChanges.length + 2}::integer[])
+    as i(${nameList([ID, ...executionVersionedChanges])}, "ferry_expected")),
+  saved as (update ${tableName(executions)} e set ${assignments(executionVersionedChanges, (c) => `i."${c.name}"${c.holds === "json" ? "::jsonb" : ""}`)}, "version" = e."version" + 1
+    from input i where e."id" = i."id" and e."version" = i."ferry_expected" returning e."id"),
+  runs as (${upsertTaskRunsOfSaved(executionVersionedChanges.length + 3)} returning 1)
+  select "id" from saved`;
+/** several new executions in one statement: the ids written come back, a taken id is left out with its task runs */
+const INSERT_MANY = `with saved as (${insertUnnested(tableName(executions), EXECUTION, 1)} on conflict ("id") do nothing returning "id"),
+  runs as (${upsertTaskRunsOfSaved(EXECUTION.length + 1)} returning 1)
+  select "id" from saved`;
+
 /** the values of these columns of a row, in order, JSON as text */
 const valuesOf = (row: object, columns: StatementColumn[]) => {
   const values = withJsonAsText(row, columns);
@@ -75,8 +97,40 @@ const arraysOf = (rows: object[], columns: StatementColumn[]) => {
 
 const run = (sql: postgres.Sql, text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true });
 
+interface Save {
+  execution: ExecutionRecord;
+  runs: TaskRunRecord[];
+  expectedVersion: number;
+}
+interface Insert {
+  execution: ExecutionRecord;
+  runs: TaskRunRecord[];
+}
+
+const conflict = (save: Save) => new ConflictError(`execution ${save.execution.id} was saved by another executor (expected version ${save.expectedVersion})`);
+/** each item's outcome: written when the statement returned its id */
+const outcomes = (items: ReadonlyArray<{ execution: ExecutionRecord }>, rows: ReadonlyArray<{ id: string }>, refused: (i: number) => Error) => {
+  const written = new Set(rows.map((r) => r.id));
+  return items.map((item, i) => (written.has(item.execution.id) ? undefined : refused(i)));
+};
+
+/** how many groups of saves (and of inserts) may be on their way to the database at once */
+export const GROUPS_IN_FLIGHT = 4;
+/** the most executions one grouped statement writes */
+const GROUP_ITEMS = 200;
+
 export class HotStatements {
-  constructor(private readonly sql: postgres.Sql) {}
+  /** versioned saves of several executions asked for together, written as one statement (group commit) */
+  private readonly saves: WriteGroup<Save>;
+  /** new executions asked for together, inserted as one statement */
+  private readonly inserts: WriteGroup<Insert>;
+
+  /** `retryAlone`: whether a group's failure is one row's (each save is then tried alone) rather than the database's */
+  constructor(private readonly sql: postgres.Sql, retryAlone: (error: unknown) => boolean) {
+    const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS };
+    this.saves = new WriteGroup({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveOne(item), retryAlone }, limits);
+    this.inserts = new WriteGroup({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
+  }
 
   async latestFlow(namespace: string, id: string): Promise<FlowRecord | undefined> {
     const [row] = await run(this.sql, SELECT_FLOW, [namespace, id]);
@@ -92,22 +146,40 @@ export class HotStatements {
   }
 
   async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[], expectedVersion?: number): Promise<void> {
-    const e = executionToRow(execution);
-    const runArrays = arraysOf(runs.map(taskRunToRow), TASK_RUN);
-    if (expectedVersion === undefined) {
-      const values = valuesOf(e, EXECUTION);
-      await (runs.length ? run(this.sql, SAVE_NEW, [...values, ...runArrays]) : run(this.sql, UPSERT_EXECUTION, values));
-      return;
-    }
-    const values = [e.id, ...valuesOf(e, executionVersionedChanges), expectedVersion];
-    const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...runArrays]);
-    if (saved === 0) throw new ConflictError(`execution ${execution.id} was saved by another executor (expected version ${expectedVersion})`);
+    if (expectedVersion !== undefined) return this.saves.write(execution.id, { execution, runs, expectedVersion });
+    const values = valuesOf(executionToRow(execution), EXECUTION);
+    await (runs.length ? run(this.sql, SAVE_NEW, [...values, ...arraysOf(runs.map(taskRunToRow), TASK_RUN)]) : run(this.sql, UPSERT_EXECUTION, values));
   }
 
-  async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+  private async saveOne(save: Save): Promise<void> {
+    const e = executionToRow(save.execution);
+    const values = [e.id, ...valuesOf(e, executionVersionedChanges), save.expectedVersion];
+    const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...arraysOf(save.runs.map(taskRunToRow), TASK_RUN)]);
+    if (saved === 0) throw conflict(save);
+  }
+
+  private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
+    const rows = arraysOf(saves.map((s) => executionToRow(s.execution)), [ID, ...executionVersionedChanges]);
+    const runs = arraysOf(saves.flatMap((s) => s.runs.map(taskRunToRow)), TASK_RUN);
+    const saved = await run(this.sql, SAVE_MANY_AT_VERSION, [...rows, saves.map((s) => s.expectedVersion), ...runs]);
+    return outcomes(saves, saved as unknown as Array<{ id: string }>, (i) => conflict(saves[i]!));
+  }
+
+  insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
+    return this.inserts.write(execution.id, { execution, runs });
+  }
+
+  private async insertOne({ execution, runs }: Insert): Promise<void> {
     const values = valuesOf(executionToRow(execution), EXECUTION);
     const [{ saved }] = await run(this.sql, INSERT_NEW, [...values, ...arraysOf(runs.map(taskRunToRow), TASK_RUN)]);
     if (saved === 0) throw executionExists(execution.id);
+  }
+
+  private async insertMany(inserts: readonly Insert[]): Promise<unknown[]> {
+    const rows = arraysOf(inserts.map((i) => executionToRow(i.execution)), EXECUTION);
+    const runs = arraysOf(inserts.flatMap((i) => i.runs.map(taskRunToRow)), TASK_RUN);
+    const saved = await run(this.sql, INSERT_MANY, [...rows, ...runs]);
+    return outcomes(inserts, saved as unknown as Array<{ id: string }>, (i) => executionExists(inserts[i]!.execution.id));
   }
 
   async appendLogs(entries: LogEntry[]): Promise<void> {

@@ -1,7 +1,7 @@
 import {
   cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
-import { defineBackend, driverCode, errorMessage, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, errorMessage, isUnavailable, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
 import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -69,7 +69,8 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
     const database: PostgresJsDatabase<typeof schema> = drizzle(preparingEveryQuery(this.client), { schema });
     // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
     this.database = database as unknown as PostgresDatabase;
-    this.hot = new HotStatements(this.client);
+    // a grouped save that failed for one row's sake (not the database's) is tried again alone
+    this.hot = new HotStatements(this.client, (error) => !isUnavailable(postgresError(error) ?? error));
     return database;
   }
 

@@ -14,3 +14,4 @@ export { connectionFromRow, connectionToRow, type ConnectionRow } from "./connec
 export { assignments, columnsOf, hotPathColumns, fromExcluded, nameList, parsedRow, selectList, tableName, withJsonAsText, type StatementColumn } from "./statement-text.js";
 export { cannotConnect, redactUrl } from "./cannot-connect.js";
 export { databaseOutOfReach, duplicateKeyConflict, executionExists, lostRaceConflict } from "./driver-errors.js";
+export { WriteGroup, type GroupWriter } from "./write-group.js";
