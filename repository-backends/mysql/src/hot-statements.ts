@@ -149,6 +149,11 @@ export class HotStatements {
     this.inserts = new WriteGroup<Insert>({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
   }
 
+  /** settles every write asked so far (a closing repository waits for them before ending its pool) */
+  async drain(): Promise<void> {
+    await Promise.all([this.inserts.drain(), this.saves.drain()]);
+  }
+
   private rememberLabels(id: string, version: number, labels: string): void {
     this.savedLabels.delete(id);
     this.savedLabels.set(id, { version, labels });

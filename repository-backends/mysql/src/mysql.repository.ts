@@ -69,6 +69,8 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
   }
 
   async close(): Promise<void> {
+    // writes asked before the close still land (or fail on their own) before the pool ends
+    await this.hot?.drain?.();
     await this.pool?.end();
     this.pool = undefined;
     this.database = undefined;

@@ -132,6 +132,11 @@ export class HotStatements {
     this.inserts = new WriteGroup({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
   }
 
+  /** settles every write asked so far (a closing repository waits for them before ending its pool) */
+  async drain(): Promise<void> {
+    await Promise.all([this.inserts.drain(), this.saves.drain()]);
+  }
+
   async latestFlow(namespace: string, id: string): Promise<FlowRecord | undefined> {
     const [row] = await run(this.sql, SELECT_FLOW, [namespace, id]);
     return row && parsedRow<FlowRow>(row, FLOW);

@@ -99,6 +99,8 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
   }
 
   async close(): Promise<void> {
+    // writes asked before the close still land (or fail on their own), as postgres.js's end() finishes queued queries
+    await this.hot?.drain?.();
     this.closing = true;
     await this.client?.end({ timeout: 5 });
     this.client = undefined;

@@ -16,6 +16,8 @@ export interface HotPath {
   /** as Repository.insertExecution: an AlreadyExistsError when the id is taken, nothing written */
   insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void>;
   appendLogs(entries: LogEntry[]): Promise<void>;
+  /** a dialect that groups writes (WriteGroup): settles every one asked so far, for close() to wait on before ending its pool */
+  drain?(): Promise<void>;
 }
 
 /**

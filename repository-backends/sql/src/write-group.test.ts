@@ -78,4 +78,34 @@ describe("WriteGroup", () => {
     expect(await settled([first, ...later])).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
     expect(calls).toEqual([["a"], ["b", "c", "d"]]);
   });
+
+  it("a key's second write waits until the group holding its first settled, even with groups free (review: a2 ran beside a1)", async () => {
+    let release!: () => void;
+    const { writer, calls } = recordingWriter(new Promise<void>((r) => (release = r)));
+    const group = new WriteGroup(writer, { maxInFlight: 4, maxItems: 100 });
+    const writes = [group.write("a", { key: "a" }), group.write("b", { key: "b" }), group.write("a", { key: "a" }), group.write("c", { key: "c" })];
+    await new Promise((r) => setTimeout(r, 20));
+    // three groups are free, but the second a waits for the group holding the first
+    expect(calls).toEqual([["a", "b", "c"]]);
+    release();
+    expect(await settled(writes)).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    expect(calls).toEqual([["a", "b", "c"], ["a"]]);
+  });
+
+  it("drain() resolves once every write asked so far has settled (a repository's close waits for it)", async () => {
+    let release!: () => void;
+    const { writer, stored } = recordingWriter(new Promise<void>((r) => (release = r)));
+    const group = new WriteGroup(writer, { maxInFlight: 1, maxItems: 100 });
+    await group.drain();
+    const writes = ["a", "b", "a"].map((key) => group.write(key, { key }));
+    let drained = false;
+    const draining = group.drain().then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(drained).toBe(false);
+    release();
+    await draining;
+    expect(await settled(writes)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    expect(stored.sort()).toEqual(["a", "a", "b"]);
+  });
 });
+

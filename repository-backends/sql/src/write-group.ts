@@ -33,12 +33,18 @@ interface Waiting<T> {
  * and with its own outcome: a version conflict fails that write alone.
  *
  * Writes of one key (an execution's id) never share a group, so a statement never touches a row
- * twice; the executor writes one execution's saves one at a time anyway.
+ * twice, and one waits until the group holding the key's earlier write settled (its retries
+ * alone included): a key's writes reach the database in the order they were asked, as the
+ * executor asks them one at a time anyway.
  */
 export class WriteGroup<T> {
   private waiting: Array<Waiting<T>> = [];
   private scheduled = false;
   private inFlight = 0;
+  /** the keys of the groups being written */
+  private readonly writing = new Set<string>();
+  /** resolves `drain()` once nothing waits and nothing is in flight */
+  private idle: Array<() => void> = [];
 
   constructor(
     private readonly writer: GroupWriter<T>,
@@ -61,27 +67,38 @@ export class WriteGroup<T> {
     });
   }
 
+  /** resolves once every write asked so far has settled (a repository's close waits for it before ending its pool) */
+  drain(): Promise<void> {
+    if (!this.waiting.length && this.inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idle.push(resolve));
+  }
+
   private flush(): void {
     while (this.inFlight < this.limits.maxInFlight && this.waiting.length) {
       const group = this.take();
+      // every waiting write's key is being written: the next group forms when one of those settles
+      if (!group.length) break;
       this.inFlight++;
+      for (const w of group) this.writing.add(w.key);
       void this.run(group).finally(() => {
+        for (const w of group) this.writing.delete(w.key);
         this.inFlight--;
         this.schedule();
+        if (!this.waiting.length && this.inFlight === 0) for (const resolve of this.idle.splice(0)) resolve();
       });
     }
   }
 
-  /** the next group: waiting writes in order, one per key, at most maxItems */
+  /** the next group: waiting writes in order, one per key and none of a key being written, at most maxItems */
   private take(): Array<Waiting<T>> {
     const keys = new Set<string>();
     const group: Array<Waiting<T>> = [];
     const rest: Array<Waiting<T>> = [];
     for (const w of this.waiting) {
-      if (group.length < this.limits.maxItems && !keys.has(w.key)) {
-        keys.add(w.key);
-        group.push(w);
-      } else rest.push(w);
+      // a key met once stays in `keys`, taken or not: its later writes keep their order behind it
+      if (group.length < this.limits.maxItems && !keys.has(w.key) && !this.writing.has(w.key)) group.push(w);
+      else rest.push(w);
+      keys.add(w.key);
     }
     this.waiting = rest;
     return group;
