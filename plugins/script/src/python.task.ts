@@ -1,0 +1,83 @@
+import { defineTask, schema, UserError, z } from "@ferry/sdk";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { runProcess } from "./run-process.js";
+import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProcessRunner, FERRY_DIR, noteUnusedContainerImage, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
+
+/**
+ * What Kestra's python tasks add to a script's environment (plugin-script-python Script.run / Commands.run):
+ * unbuffered output, so that print() lines reach the log as they are printed and in order with stderr.
+ */
+const PYTHON_ENV = { PYTHONUNBUFFERED: "true", PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
+
+/** the interpreter a `script` runs with: `python3` from the worker's PATH (Kestra's Process runner calls `python`, which many systems lack) */
+const PYTHON = "python3";
+
+const DEPENDENCIES_HINT = "Ferry installs no packages for a script; install them in beforeCommands (`pip install …`) or on the worker's host";
+
+export const pythonTask = defineTask({
+  kind: "runnable",
+  type: "script.Python",
+  aliases: ["io.kestra.plugin.scripts.python.Script", "io.kestra.plugin.scripts.python.Commands"],
+  title: "Python script or commands",
+  description:
+    "Runs `beforeCommands` with /bin/sh, then an inline `script` with python3 (or `commands` with /bin/sh), in the task's working folder on the worker's host " +
+    "(Kestra's python tasks on the Process task runner). Output is unbuffered (PYTHONUNBUFFERED); stdout and stderr become log lines; " +
+    "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`. `dependencies` and `pythonVersion` are refused: install packages in beforeCommands.",
+  properties: z
+    .strictObject({
+      script: z.string().optional(),
+      commands: z.array(schema.text()).optional(),
+      beforeCommands: z.array(schema.text()).default([]),
+      failFast: schema.bool().default(true),
+      interpreter: z.array(z.string()).min(1).default(["/bin/sh", "-c"]),
+      dependencies: schema.notYet("dependencies", DEPENDENCIES_HINT),
+      dependencyCacheEnabled: schema.notYet("dependencyCacheEnabled", DEPENDENCIES_HINT),
+      pythonVersion: schema.notYet("pythonVersion", "the script runs with the worker's python3"),
+      ...commonProperties,
+    })
+    .refine((p) => Boolean(p.commands?.length) !== Boolean(p.script), { message: "give either script (io.kestra.plugin.scripts.python.Script) or commands (python.Commands), not both" })
+    .superRefine(containerImageNeedsProcessRunner)
+    .meta(CONTAINER_IMAGE_NEEDS_RUNNER),
+  // rendered by the task, with `{{ workingDir }}` (renderInFolder)
+  rawProperties: ["script", "commands", "beforeCommands"],
+  examples: [
+    {
+      title: "A Python script that sets an output",
+      flow: `id: python
+namespace: company.team
+tasks:
+  - id: compute
+    type: io.kestra.plugin.scripts.python.Script
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    script: |
+      import json
+      marks = [79, 91, 85]
+      print("::" + json.dumps({"outputs": {"total": sum(marks)}}) + "::")
+`,
+    },
+  ],
+  async run(ctx, props) {
+    noteUnusedContainerImage(ctx, props.containerImage);
+    const dir = await ctx.workingDirectory();
+    await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
+    await placeInputFiles(ctx, dir, props.inputFiles);
+    const env = scriptEnv(props.env, PYTHON_ENV);
+    let body: string;
+    if (props.script !== undefined) {
+      // Kestra writes the script to a `.py` file of the working folder and runs `python <file>` after the beforeCommands
+      const [script, ...before] = await renderInFolder(ctx, [props.script, ...props.beforeCommands], dir);
+      const file = join(FERRY_DIR, "script.py");
+      await mkdir(join(dir, FERRY_DIR), { recursive: true });
+      await writeFile(join(dir, file), script!);
+      body = [...before, `exec ${PYTHON} '${file}'`].join("\n");
+    } else {
+      body = (await renderInFolder(ctx, [...props.beforeCommands, ...props.commands!], dir)).join("\n");
+    }
+    if (!body.trim()) throw new UserError("script.Python has nothing to run");
+    const [command, ...args] = props.interpreter;
+    const result = await runProcess(ctx, { command, args: [...args, props.failFast ? `set -e\n${body}` : body], cwd: dir, env });
+    return scriptOutputs(result, await uploadOutputFiles(ctx, dir, props.outputFiles), props.outputFiles.length > 0);
+  },
+});
