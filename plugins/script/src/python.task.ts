@@ -1,6 +1,7 @@
 import { defineTask, schema, UserError, z } from "@ferry/sdk";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PYTHON, pythonPackages } from "./python-dependencies.js";
 import { runProcess } from "./run-process.js";
 import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProcessRunner, FERRY_DIR, noteUnusedContainerImage, placeInputFiles, placeNamespaceFiles, renderInFolder, scriptEnv, scriptOutputs, uploadOutputFiles } from "./workspace.js";
 
@@ -10,10 +11,6 @@ import { commonProperties, CONTAINER_IMAGE_NEEDS_RUNNER, containerImageNeedsProc
  */
 const PYTHON_ENV = { PYTHONUNBUFFERED: "true", PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1" };
 
-/** the interpreter a `script` runs with: `python3` from the worker's PATH (Kestra's Process runner calls `python`, which many systems lack) */
-const PYTHON = "python3";
-
-const DEPENDENCIES_HINT = "Ferry installs no packages for a script; install them in beforeCommands (`pip install …`) or on the worker's host";
 
 export const pythonTask = defineTask({
   kind: "runnable",
@@ -23,7 +20,7 @@ export const pythonTask = defineTask({
   description:
     "Runs `beforeCommands` with /bin/sh, then an inline `script` with python3 (or `commands` with /bin/sh), in the task's working folder on the worker's host " +
     "(Kestra's python tasks on the Process task runner). Output is unbuffered (PYTHONUNBUFFERED); stdout and stderr become log lines; " +
-    "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`. `dependencies` and `pythonVersion` are refused: install packages in beforeCommands.",
+    "`::{\"outputs\":{…}}::` lines set `outputs.<task>.vars`. `dependencies` are installed with pip first (kept for the next runs unless `dependencyCacheEnabled: false`); `pythonVersion` is refused.",
   properties: z
     .strictObject({
       script: z.string().optional(),
@@ -31,9 +28,11 @@ export const pythonTask = defineTask({
       beforeCommands: z.array(schema.text()).default([]),
       failFast: schema.bool().default(true),
       interpreter: z.array(z.string()).min(1).default(["/bin/sh", "-c"]),
-      dependencies: schema.notYet("dependencies", DEPENDENCIES_HINT),
-      dependencyCacheEnabled: schema.notYet("dependencyCacheEnabled", DEPENDENCIES_HINT),
-      pythonVersion: schema.notYet("pythonVersion", "the script runs with the worker's python3"),
+      /** pip requirements, installed with the worker's python3 into a folder the script's PYTHONPATH names (python-dependencies.ts) */
+      dependencies: z.array(schema.text()).default([]),
+      /** keep the installed packages for the next runs asking for the same ones (Kestra's default, true) */
+      dependencyCacheEnabled: schema.bool().default(true),
+      pythonVersion: schema.notYet("pythonVersion", "the script runs with the worker's python3; Kestra's Process runner fetches that Python with uv"),
       ...commonProperties,
     })
     .refine((p) => Boolean(p.commands?.length) !== Boolean(p.script), { message: "give either script (io.kestra.plugin.scripts.python.Script) or commands (python.Commands), not both" })
@@ -63,7 +62,9 @@ tasks:
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
-    const env = scriptEnv(props.env, PYTHON_ENV);
+    const packages = await pythonPackages(ctx, props.dependencies, props.dependencyCacheEnabled);
+    // Kestra sets PYTHONPATH to the installed packages' folder (Script.run, Commands.run)
+    const env = { ...scriptEnv(props.env, PYTHON_ENV), ...(packages ? { PYTHONPATH: packages.path } : {}) };
     let body: string;
     if (props.script !== undefined) {
       // Kestra writes the script to a `.py` file of the working folder and runs `python <file>` after the beforeCommands
@@ -77,7 +78,7 @@ tasks:
     }
     if (!body.trim()) throw new UserError("script.Python has nothing to run");
     const [command, ...args] = props.interpreter;
-    const result = await runProcess(ctx, { command, args: [...args, props.failFast ? `set -e\n${body}` : body], cwd: dir, env });
+    const result = await runProcess(ctx, { command, args: [...args, props.failFast ? `set -e\n${body}` : body], cwd: dir, env }).finally(() => packages?.done());
     return scriptOutputs(result, await uploadOutputFiles(ctx, dir, props.outputFiles), props.outputFiles.length > 0);
   },
 });

@@ -1,0 +1,81 @@
+import { type RunContext, UserError } from "@ferry/sdk";
+import { execFile } from "node:child_process";
+import { createHash, randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * Kestra's python tasks' `dependencies` (plugin-script-python PythonEnvironmentManager, PythonDependenciesResolver):
+ * the packages are installed into a folder of their own and the script runs with PYTHONPATH naming it. With
+ * `dependencyCacheEnabled` (Kestra's default, true) that folder is kept for the next runs asking for the same packages
+ * with the same Python, keyed by a hash of both as Kestra keys its cache; Kestra keeps it in internal storage, Ferry on the
+ * worker's disk (the temp dir, as Kestra's local cache dir defaults to java.io.tmpdir). Without the cache, each run
+ * installs them afresh and removes them once it ended.
+ */
+export const PYTHON = "python3";
+
+/** where cached package folders live: FERRY_PYTHON_DEPENDENCIES_DIR, or the system temp dir */
+const cacheRoot = () => process.env.FERRY_PYTHON_DEPENDENCIES_DIR ?? join(tmpdir(), "ferry-python-dependencies");
+
+const run = (ctx: RunContext, args: string[]) =>
+  new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+    execFile(PYTHON, args, { signal: ctx.signal, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" } }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(error, { stdout, stderr }));
+      else resolve({ stdout, stderr });
+    });
+  });
+
+/** the hash a set of requirements is cached under: the Python version and the requirements, in order */
+export function requirementsHash(pythonVersion: string, requirements: readonly string[]): string {
+  return createHash("sha256").update(`${pythonVersion.trim()}\n${requirements.join("\n")}`).digest("hex").slice(0, 32);
+}
+
+async function install(ctx: RunContext, requirements: readonly string[], target: string): Promise<void> {
+  try {
+    await run(ctx, ["-m", "pip", "install", "--quiet", "--target", target, ...requirements]);
+  } catch (error) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const e = error as NodeJS.ErrnoException & { stderr?: string };
+    if (e.code === "ENOENT") throw new UserError(`cannot install the python dependencies: ${PYTHON} is not on the worker's PATH`);
+    const tail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-5).join("\n");
+    throw new UserError(`cannot install the python dependencies ${requirements.join(", ")} (pip exited with code ${e.code ?? "?"})${tail ? `:\n${tail}` : ""}`);
+  }
+}
+
+/**
+ * The folder holding the task's dependencies, installed or restored from the cache, and what to do once the script
+ * ended (remove an uncached folder). Nothing to do without dependencies.
+ */
+export async function pythonPackages(ctx: RunContext, requirements: readonly string[], cacheEnabled: boolean): Promise<{ path: string; done: () => Promise<void> } | undefined> {
+  if (!requirements.length) return undefined;
+  const root = cacheRoot();
+  await mkdir(root, { recursive: true });
+  if (!cacheEnabled) {
+    const path = join(root, `uncached-${randomUUID()}`);
+    await install(ctx, requirements, path);
+    ctx.logger.debug(`installed python dependencies: ${requirements.join(", ")}`);
+    return { path, done: () => rm(path, { recursive: true, force: true }) };
+  }
+  const version = (await run(ctx, ["--version"]).catch(() => ({ stdout: "" }))).stdout;
+  const hash = requirementsHash(version, requirements);
+  const path = join(root, hash);
+  if (existsSync(path)) {
+    ctx.logger.debug(`restored python dependencies cache for key: ${hash}`);
+    return { path, done: async () => undefined };
+  }
+  // installed beside, then renamed in one step: a run beside this one sees the whole folder or none
+  const staging = join(root, `${hash}.${randomUUID()}.tmp`);
+  try {
+    await install(ctx, requirements, staging);
+    await rename(staging, path).catch((error: NodeJS.ErrnoException) => {
+      // another run installed the same packages first: keep its folder
+      if (!existsSync(path)) throw error;
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  ctx.logger.debug(`installed python dependencies: ${requirements.join(", ")} (cached for key: ${hash})`);
+  return { path, done: async () => undefined };
+}
