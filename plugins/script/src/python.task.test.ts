@@ -154,12 +154,12 @@ tasks:
     dependencies:
       - ${join(cache, "no-such-package-1.0-py3-none-any.whl")}
     script: print("never printed")
-`);
+`, {}, 60_000);
     expect(r.state("t")).toBe("FAILED");
     expect(r.messages().some((m) => m.includes("cannot install the python dependencies") && m.includes("no-such-package-1.0-py3-none-any.whl (pip exited with code 1)"))).toBe(true);
     expect(r.messages()).not.toContain("never printed");
     expect(existsSync(join(cache, "cache"))).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it("refuses at deploy what it would not honour: pythonVersion, a containerImage without a task runner, both script and commands", async () => {
     const refused = (task: string) =>
