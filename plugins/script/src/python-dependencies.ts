@@ -19,9 +19,23 @@ export const PYTHON = "python3";
 /** where cached package folders live: FERRY_PYTHON_DEPENDENCIES_DIR, or the system temp dir */
 const cacheRoot = () => process.env.FERRY_PYTHON_DEPENDENCIES_DIR ?? join(tmpdir(), "ferry-python-dependencies");
 
-const run = (ctx: RunContext, args: string[]) =>
+/** the worker's variables pip may need to reach an index: its own settings and the proxies */
+const PIP_REACH = /^(PATH|HOME|LANG|LC_ALL|TZ|TMPDIR|PIP_.*|HTTPS?_PROXY|NO_PROXY|ALL_PROXY|https?_proxy|no_proxy|all_proxy|REQUESTS_CA_BUNDLE|SSL_CERT_(FILE|DIR))$/;
+
+/**
+ * pip's environment: what a script gets of the worker's (PATH, HOME, locale, temp dir: workspace.ts scriptEnv), the
+ * worker's pip settings and proxies, the task's `env` (so that a flow can name its own index), and nothing else of the
+ * worker's — installing a package runs its build code, which must not read the worker's secrets any more than the script may.
+ */
+export function pipEnv(taskEnv: Record<string, string>, workerEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const reach: Record<string, string> = {};
+  for (const [key, value] of Object.entries(workerEnv)) if (value !== undefined && PIP_REACH.test(key)) reach[key] = value;
+  return { ...reach, PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1", ...taskEnv };
+}
+
+const run = (ctx: RunContext, args: string[], env: Record<string, string>) =>
   new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-    execFile(PYTHON, args, { signal: ctx.signal, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" } }, (error, stdout, stderr) => {
+    execFile(PYTHON, args, { signal: ctx.signal, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
       if (error) reject(Object.assign(error, { stdout, stderr }));
       else resolve({ stdout, stderr });
     });
@@ -32,9 +46,9 @@ export function requirementsHash(pythonVersion: string, requirements: readonly s
   return createHash("sha256").update(`${pythonVersion.trim()}\n${requirements.join("\n")}`).digest("hex").slice(0, 32);
 }
 
-async function install(ctx: RunContext, requirements: readonly string[], target: string): Promise<void> {
+async function install(ctx: RunContext, requirements: readonly string[], target: string, env: Record<string, string>): Promise<void> {
   try {
-    await run(ctx, ["-m", "pip", "install", "--quiet", "--target", target, ...requirements]);
+    await run(ctx, ["-m", "pip", "install", "--quiet", "--target", target, ...requirements], env);
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const e = error as NodeJS.ErrnoException & { stderr?: string };
@@ -48,17 +62,18 @@ async function install(ctx: RunContext, requirements: readonly string[], target:
  * The folder holding the task's dependencies, installed or restored from the cache, and what to do once the script
  * ended (remove an uncached folder). Nothing to do without dependencies.
  */
-export async function pythonPackages(ctx: RunContext, requirements: readonly string[], cacheEnabled: boolean): Promise<{ path: string; done: () => Promise<void> } | undefined> {
+export async function pythonPackages(ctx: RunContext, requirements: readonly string[], cacheEnabled: boolean, taskEnv: Record<string, string> = {}): Promise<{ path: string; done: () => Promise<void> } | undefined> {
   if (!requirements.length) return undefined;
+  const env = pipEnv(taskEnv);
   const root = cacheRoot();
   await mkdir(root, { recursive: true });
   if (!cacheEnabled) {
     const path = join(root, `uncached-${randomUUID()}`);
-    await install(ctx, requirements, path);
+    await install(ctx, requirements, path, env);
     ctx.logger.debug(`installed python dependencies: ${requirements.join(", ")}`);
     return { path, done: () => rm(path, { recursive: true, force: true }) };
   }
-  const version = (await run(ctx, ["--version"]).catch(() => ({ stdout: "" }))).stdout;
+  const version = (await run(ctx, ["--version"], env).catch(() => ({ stdout: "" }))).stdout;
   const hash = requirementsHash(version, requirements);
   const path = join(root, hash);
   if (existsSync(path)) {
@@ -68,7 +83,7 @@ export async function pythonPackages(ctx: RunContext, requirements: readonly str
   // installed beside, then renamed in one step: a run beside this one sees the whole folder or none
   const staging = join(root, `${hash}.${randomUUID()}.tmp`);
   try {
-    await install(ctx, requirements, staging);
+    await install(ctx, requirements, staging, env);
     await rename(staging, path).catch((error: NodeJS.ErrnoException) => {
       // another run installed the same packages first: keep its folder
       if (!existsSync(path)) throw error;
