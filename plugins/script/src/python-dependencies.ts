@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProcess } from "./run-process.js";
+import { FERRY_DIR } from "./workspace.js";
 
 /**
  * Kestra's python tasks' `dependencies` (plugin-script-python PythonEnvironmentManager, PythonDependenciesResolver):
@@ -33,47 +35,60 @@ export function pipEnv(taskEnv: Record<string, string>, workerEnv: NodeJS.Proces
   return { ...reach, PIP_ROOT_USER_ACTION: "ignore", PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1", ...taskEnv };
 }
 
-const run = (ctx: RunContext, args: string[], env: Record<string, string>) =>
-  new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
-    execFile(PYTHON, args, { signal: ctx.signal, maxBuffer: 16 * 1024 * 1024, env }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(error, { stdout, stderr }));
-      else resolve({ stdout, stderr });
-    });
-  });
+/** `python3 --version` (no package code runs): part of the cache key; empty when it cannot be read */
+const pythonVersion = (env: Record<string, string>) =>
+  new Promise<string>((resolve) => execFile(PYTHON, ["--version"], { env, timeout: 30_000 }, (error, stdout) => resolve(error ? "" : stdout)));
 
 /** the hash a set of requirements is cached under: the Python version and the requirements, in order */
 export function requirementsHash(pythonVersion: string, requirements: readonly string[]): string {
   return createHash("sha256").update(`${pythonVersion.trim()}\n${requirements.join("\n")}`).digest("hex").slice(0, 32);
 }
 
-async function install(ctx: RunContext, requirements: readonly string[], target: string, env: Record<string, string>): Promise<void> {
+/**
+ * pip runs as a script does (run-process.ts): under the supervisor that ends it with its worker
+ * or its task, in its own process group, as worker.processUser when one is set — a package's
+ * build code is the flow author's code as much as the script is. Its output becomes log lines.
+ */
+async function install(ctx: RunContext, requirements: readonly string[], target: string, env: Record<string, string>, cwd: string): Promise<void> {
   try {
-    await run(ctx, ["-m", "pip", "install", "--quiet", "--target", target, ...requirements], env);
+    await runProcess(ctx, { command: PYTHON, args: ["-m", "pip", "install", "--quiet", "--target", target, ...requirements], cwd, env });
   } catch (error) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === "ENOENT") throw new UserError(`cannot install the python dependencies: ${PYTHON} is not on the worker's PATH`);
-    const tail = (e.stderr ?? "").trim().split("\n").filter(Boolean).slice(-5).join("\n");
-    throw new UserError(`cannot install the python dependencies ${requirements.join(", ")} (pip exited with code ${e.code ?? "?"})${tail ? `:\n${tail}` : ""}`);
+    throw new UserError(`cannot install the python dependencies ${requirements.join(", ")}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 /**
  * The folder holding the task's dependencies, installed or restored from the cache, and what to do once the script
- * ended (remove an uncached folder). Nothing to do without dependencies.
+ * ended (remove an uncached folder). Nothing to do without dependencies. `dir` is the task's working folder.
+ *
+ * Under worker.processUser the cache is not used: the packages go to the task's working folder, installed as that
+ * user. A folder shared between runs would be written by one flow's install and imported by another's script, and the
+ * user the scripts run as must not be able to change what the next flow imports.
  */
-export async function pythonPackages(ctx: RunContext, requirements: readonly string[], cacheEnabled: boolean, taskEnv: Record<string, string> = {}): Promise<{ path: string; done: () => Promise<void> } | undefined> {
+export async function pythonPackages(ctx: RunContext, requirements: readonly string[], cacheEnabled: boolean, dir: string, taskEnv: Record<string, string> = {}): Promise<{ path: string; done: () => Promise<void> } | undefined> {
   if (!requirements.length) return undefined;
   const env = pipEnv(taskEnv);
+  if (ctx.processUser) {
+    const path = join(dir, FERRY_DIR, "python-packages");
+    if (cacheEnabled) ctx.logger.debug("python dependencies are installed for this run only: worker.processUser is set, and a cache would be shared between flows");
+    await install(ctx, requirements, path, env, dir);
+    return { path, done: async () => undefined };
+  }
   const root = cacheRoot();
   await mkdir(root, { recursive: true });
   if (!cacheEnabled) {
     const path = join(root, `uncached-${randomUUID()}`);
-    await install(ctx, requirements, path, env);
+    try {
+      await install(ctx, requirements, path, env, dir);
+    } catch (error) {
+      await rm(path, { recursive: true, force: true });
+      throw error;
+    }
     ctx.logger.debug(`installed python dependencies: ${requirements.join(", ")}`);
     return { path, done: () => rm(path, { recursive: true, force: true }) };
   }
-  const version = (await run(ctx, ["--version"], env).catch(() => ({ stdout: "" }))).stdout;
+  const version = (await pythonVersion(env)).trim();
   const hash = requirementsHash(version, requirements);
   const path = join(root, hash);
   if (existsSync(path)) {
@@ -83,7 +98,7 @@ export async function pythonPackages(ctx: RunContext, requirements: readonly str
   // installed beside, then renamed in one step: a run beside this one sees the whole folder or none
   const staging = join(root, `${hash}.${randomUUID()}.tmp`);
   try {
-    await install(ctx, requirements, staging, env);
+    await install(ctx, requirements, staging, env, dir);
     await rename(staging, path).catch((error: NodeJS.ErrnoException) => {
       // another run installed the same packages first: keep its folder
       if (!existsSync(path)) throw error;

@@ -62,7 +62,7 @@ tasks:
     const dir = await ctx.workingDirectory();
     await placeNamespaceFiles(ctx, dir, props.namespaceFiles);
     await placeInputFiles(ctx, dir, props.inputFiles);
-    const packages = await pythonPackages(ctx, props.dependencies, props.dependencyCacheEnabled, props.env);
+    const packages = await pythonPackages(ctx, props.dependencies, props.dependencyCacheEnabled, dir, props.env);
     // Kestra sets PYTHONPATH to the installed packages' folder (Script.run, Commands.run)
     const env = { ...scriptEnv(props.env, PYTHON_ENV), ...(packages ? { PYTHONPATH: packages.path } : {}) };
     let body: string;
