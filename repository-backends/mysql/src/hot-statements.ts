@@ -200,7 +200,7 @@ export class HotStatements {
   private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
     const [rows] = await this.pool.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
     const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
-    return writesLanded(writes, parsed, EXECUTION);
+    return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
   }
 
   /** settles every write asked so far (a closing repository waits for them before ending its pool) */

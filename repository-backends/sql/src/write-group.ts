@@ -61,7 +61,7 @@ export class WriteGroup<T> {
 
   constructor(
     private readonly writer: GroupWriter<T>,
-    private readonly limits: { maxInFlight: number; maxItems: number; maxBytes?: number; landedTries?: number; landedPauseMs?: number },
+    private readonly limits: { maxInFlight: number; maxItems: number; maxBytes?: number; landedTries?: number; landedPauseMs?: number; landedTimeoutMs?: number },
   ) {}
 
   write(key: string, item: T): Promise<void> {
@@ -168,7 +168,7 @@ export class WriteGroup<T> {
       for (let attempt = 0; attempt < tries; attempt++) {
         if (attempt) await new Promise((resolve) => setTimeout(resolve, (this.limits.landedPauseMs ?? 200) * 2 ** (attempt - 1)));
         try {
-          found = await this.writer.landed(group.map((w) => w.item));
+          found = await withTimeout(this.writer.landed(group.map((w) => w.item)), this.limits.landedTimeoutMs ?? 5_000);
           if (found.every((f) => f !== undefined)) break;
         } catch {
           // still out of reach: try again after a pause
@@ -177,4 +177,11 @@ export class WriteGroup<T> {
     }
     group.forEach((w, i) => (found[i] === true ? w.done() : w.failed(error)));
   }
+}
+
+/** the promise, or a rejection once `ms` passed (a read that hangs on a broken connection must not hold its callers) */
+function withTimeout<V>(promise: Promise<V>, ms: number): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
