@@ -55,9 +55,9 @@ const UPDATE_AT_VERSION = `update ${table(executions)} set ${executionVersionedC
 const upsertTaskRuns = (count: number) =>
   `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)} on duplicate key update ${fromInserted(taskRunChanges)}`;
 /**
- * The task runs written only if the execution's update matched its version (`@ferry_saved`,
- * a variable taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
- * MariaDB both take (their VALUES-as-a-table syntaxes differ).
+ * The task runs written only if the execution's update matched its version (`condition`: ROW_COUNT()
+ * right after it, or `@ferry_saved_n` kept from it): rows from a UNION ALL of selects, which MySQL
+ * and MariaDB both take (their VALUES-as-a-table syntaxes differ).
  */
 const upsertTaskRunsIf = (count: number, condition: string) => {
   const first = `select ${TASK_RUN.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
@@ -259,9 +259,10 @@ export class HotStatements {
 
   /**
    * Versioned saves of several executions in ONE transaction text, one commit (WriteGroup, group
-   * commit), each behind its own version check: the n-th save's outcome is `@ferry_saved_n`
-   * (ROW_COUNT() after its update), which gates its label and task run statements, so a
-   * conflict leaves that execution's rows alone and its neighbours' saved.
+   * commit), each behind its own version check: the n-th save's outcome (ROW_COUNT() after its
+   * update, kept in `@ferry_saved_n` when label statements follow) gates its label and task run
+   * statements, so a conflict leaves that execution's rows alone and its neighbours' saved; the
+   * caller reads it from the update's own result (affected rows), or the joined lock's row.
    */
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
     const text = ["start transaction"];
@@ -319,13 +320,17 @@ export class HotStatements {
     const oldLabels = `@ferry_old_labels_${n}`;
     const sameLabels = this.labelsKept(save, labelsText);
     const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, `${saved} = 1 and not (${oldLabels} <=> ?)`, [labelsText]);
-    const text = [
-      ...(sameLabels ? [] : [`select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`]),
-      UPDATE_AT_VERSION,
-      `set ${saved} = row_count()`,
-      ...labels.text,
-      ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
-    ];
+    // labels kept: the task runs follow the update at once, gated on its ROW_COUNT() (the preceding
+    // statement's, as long as this statement runs); else the outcome is kept for the label statements too
+    const text = sameLabels
+      ? [UPDATE_AT_VERSION, ...(runs.length ? [upsertTaskRunsIf(runs.length, "row_count() = 1")] : [])]
+      : [
+          `select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`,
+          UPDATE_AT_VERSION,
+          `set ${saved} = row_count()`,
+          ...labels.text,
+          ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
+        ];
     const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
     return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)], update: sameLabels ? 0 : 1 };
   }
