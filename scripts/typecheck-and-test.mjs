@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /*
- * `npm test` after the build: the whole repository's type check (sources, tests, templates)
- * and the test suite, side by side. The suite spends most of its time waiting on the servers,
- * databases and timers it drives, so the type check's minute of CPU fits beside it instead
- * of coming before it. Arguments go to vitest (`npm test -- integration-tests/src/cli.test.ts`).
- * Exits non-zero when either fails, after both ended, so a type error and the failing tests
- * are reported by the same run.
+ * `npm test`: the build, then the test suite, with the whole repository's type check (sources,
+ * tests, templates) running beside both. The type check reads sources only (the "ferry-src"
+ * condition; no package's dist), so it needs no build: it starts at once and uses the core
+ * the build leaves idle while turbo runs the packages that wait on each other (sdk, core,
+ * engine, server, cli one after the other), then the time the suite spends waiting on its
+ * servers, databases and timers. Arguments go to vitest (`npm test --
+ * integration-tests/src/cli.test.ts`). Exits non-zero when any part fails, after the type
+ * check ended, so a type error and the failing tests are reported by the same run.
  */
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -23,6 +25,11 @@ const run = (command, args) =>
     child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
-const [typecheck, tests] = await Promise.all([run(bin("tsc"), ["-p", "tsconfig.json"]), run(bin("vitest"), ["run", ...process.argv.slice(2)])]);
+const typechecked = run(bin("tsc"), ["-p", "tsconfig.json"]);
+const build = await run(bin("turbo"), ["run", "build"]);
+// integration tests start the built `ferry` binary: no suite on a failed build
+const tests = build === 0 ? await run(bin("vitest"), ["run", ...process.argv.slice(2)]) : build;
+const typecheck = await typechecked;
+if (build !== 0) console.error(`\nnpm test: the build failed (turbo run build exited ${build}); its errors are printed above, and no test ran`);
 if (typecheck !== 0) console.error(`\nnpm test: the type check failed (tsc -p tsconfig.json exited ${typecheck}); its errors are printed above`);
-process.exit(typecheck !== 0 ? typecheck : tests);
+process.exit(build !== 0 ? build : typecheck !== 0 ? typecheck : tests);

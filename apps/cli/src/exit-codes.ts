@@ -1,4 +1,4 @@
-import { OperationalError, UserError } from "@ferry/sdk";
+import { OperationalError, UserError } from "@ferry/sdk/basics";
 
 /**
  * What `ferry` exits with, so a shell script or a CI step can tell a failed execution from a

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import { Command, CommanderError } from "commander";
 import { registerCompletion } from "./commands/completion.command.js";
 import { registerConfig } from "./commands/config.command.js";

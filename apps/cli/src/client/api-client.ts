@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import { AuthRefusedError, UnreachableError, UsageError } from "../exit-codes.js";
 import type { ServerTarget } from "./server-target.js";
 

@@ -1,5 +1,5 @@
 /** The server's JSON shapes the CLI reads (Kestra's; see apps/server/src/http/serialize.ts). */
-import { isTerminal, type ExecutionState } from "@ferry/sdk";
+import { isTerminal, type ExecutionState } from "@ferry/sdk/basics";
 
 export interface StateJson {
   current: string;

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import { EventSourceParserStream, type EventSourceMessage } from "eventsource-parser/stream";
 import { UnreachableError } from "../exit-codes.js";
 import type { ApiClient } from "./api-client.js";

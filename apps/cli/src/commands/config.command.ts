@@ -1,7 +1,6 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { resolve } from "node:path";
-import { stringify } from "yaml";
 
 /** @ferry/core, loaded by the commands that need it (every other command starts faster without it) */
 const core = () => import("@ferry/core");
@@ -45,6 +44,6 @@ export function registerConfig(program: Command): void {
     .option("-c, --config <file>", "configuration file (default: ./ferry.yaml when present)")
     .action(async (options: { config?: string }) => {
       const { redactConfig } = await core();
-      process.stdout.write(stringify(redactConfig((await load(options)).config)));
+      process.stdout.write((await import("yaml")).stringify(redactConfig((await load(options)).config)));
     });
 }

@@ -1,8 +1,7 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
-import { parse } from "yaml";
 import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
 import { UsageError } from "../exit-codes.js";
 import { Progress } from "../output/progress.js";
@@ -138,7 +137,7 @@ export function registerConnection(program: Command): void {
     .action(async (file: string, options: { namespace: string; prune?: boolean; dryRun?: boolean; server?: string }) => {
       let document: unknown;
       try {
-        document = parse(await readFile(file, "utf8"));
+        document = (await import("yaml")).parse(await readFile(file, "utf8"));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`${file}: no such file`);
         throw new UserError(`${file}: ${(error as Error).message.split("\n")[0]}`);

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { runName, type ExecutionJson } from "../client/api-types.js";
 import { clientFor, withServer } from "../client/server-options.js";

@@ -1,4 +1,4 @@
-import { EXECUTION_STATES } from "@ferry/sdk";
+import { EXECUTION_STATES } from "@ferry/sdk/basics";
 import { UsageError } from "../exit-codes.js";
 
 export const executionPath = (id: string, rest = "") => `/api/v1/executions/${encodeURIComponent(id)}${rest}`;

@@ -1,8 +1,7 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { readFile } from "node:fs/promises";
 import { isDeepStrictEqual } from "node:util";
-import { parse } from "yaml";
 import { Progress } from "../output/progress.js";
 import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";
 import { UsageError } from "../exit-codes.js";
@@ -76,7 +75,7 @@ export function registerKv(program: Command): void {
     .action(async (file: string, options: { namespace: string; prune?: boolean; dryRun?: boolean; server?: string }) => {
       let pairs: unknown;
       try {
-        pairs = parse(await readFile(file, "utf8"));
+        pairs = (await import("yaml")).parse(await readFile(file, "utf8"));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new UsageError(`${file}: no such file`);
         throw new UserError(`${file}: ${(error as Error).message.split("\n")[0]}`);

@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";

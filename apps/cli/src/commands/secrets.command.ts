@@ -1,4 +1,4 @@
-import { UserError } from "@ferry/sdk";
+import { UserError } from "@ferry/sdk/basics";
 import type { Command } from "commander";
 import { resolve } from "node:path";
 import { clientFor, CONFIG_OPTION, SERVER_OPTION } from "../client/server-options.js";

@@ -1,4 +1,4 @@
-import { isCalendarDate, parseDuration } from "@ferry/sdk";
+import { isCalendarDate, parseDuration } from "@ferry/sdk/basics";
 import { UsageError } from "../exit-codes.js";
 
 const SHORT = /^(\d+)(s|m|h|d|w)$/;
