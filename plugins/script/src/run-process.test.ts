@@ -1,6 +1,6 @@
 import { LeaseLostError, type RunContext } from "@ferry/sdk";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,3 +58,58 @@ const sleeping = (marker: string) =>
   execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" })
     .split("\n")
     .filter((line) => line.includes(`sleep ${marker}`) && !line.includes("ps -eo"));
+
+describe("runProcess and a script's own output streams", () => {
+  it("lets a script open /dev/stdout and /dev/stderr by name, as Kestra's processes can (bash-warning.yaml)", async () => {
+    // Before: Node's socket pairs cannot be reopened by path, and `echo error >> /dev/stderr` ended
+    // the shell with "cannot create /dev/stderr: No such device or address" (exit 2)
+    const { ctx, lines } = contextWith(new AbortController().signal);
+    const result = await runProcess(ctx, {
+      command: "/bin/sh",
+      args: ["-c", 'echo "error" >> /dev/stderr; echo out > /dev/stdout; echo tee | tee /dev/stderr'],
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    expect(result).toMatchObject({ exitCode: 0, stdOutLineCount: 2, stdErrLineCount: 2 });
+    expect(lines.sort()).toEqual(["error", "out", "tee", "tee"]);
+  });
+
+  it("reads every line a script writes up to its end, a background child's too, and the last one without a newline", async () => {
+    const { ctx, lines } = contextWith(new AbortController().signal);
+    const result = await runProcess(ctx, {
+      command: "/bin/sh",
+      args: ["-c", "seq 1 20000; (sleep 0.2; echo late) & wait; printf last"],
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    expect(result.stdOutLineCount).toBe(20002);
+    expect(lines.slice(-3)).toEqual(["20000", "late", "last"]);
+  });
+
+  it("keeps the command's exit code and its last stderr lines for the failure", async () => {
+    const { ctx } = contextWith(new AbortController().signal);
+    const failing = runProcess(ctx, { command: "/bin/sh", args: ["-c", "echo why >&2; exit 3"], cwd: dir, env: { PATH: process.env.PATH ?? "" } });
+    await expect(failing).rejects.toThrow(/exited with code 3:\nwhy$/);
+  });
+
+  it("does not wait for a background process that keeps the output open: it ends with the group, as before the pipes", async () => {
+    const marker = `97${Date.now() % 100000}.5`;
+    const { ctx, lines } = contextWith(new AbortController().signal);
+    const started = Date.now();
+    const result = await runProcess(ctx, { command: "/bin/sh", args: ["-c", `sleep ${marker} & echo done`], cwd: dir, env: { PATH: process.env.PATH ?? "" } });
+    expect(result.exitCode).toBe(0);
+    expect(lines).toEqual(["done"]);
+    // bounded by the copies' 0.5 s grace, far below the background sleep's 9,700 s
+    expect(Date.now() - started).toBeLessThan(60_000);
+    for (const until = Date.now() + 5000; sleeping(marker).length && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    expect(sleeping(marker)).toEqual([]);
+  });
+
+  it("leaves no FIFO behind in TMPDIR", async () => {
+    const tmp = await mkdtemp(join(tmpdir(), "ferry-fifo-"));
+    const { ctx } = contextWith(new AbortController().signal);
+    await runProcess(ctx, { command: "/bin/sh", args: ["-c", "echo x > /dev/stderr"], cwd: dir, env: { PATH: process.env.PATH ?? "", TMPDIR: tmp } });
+    expect(readdirSync(tmp)).toEqual([]);
+    await rm(tmp, { recursive: true, force: true });
+  });
+});

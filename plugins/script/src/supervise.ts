@@ -11,17 +11,42 @@
  * - the command itself runs in the same group with /dev/null as input, so the existing
  *   group kill (timeout, kill, end of task) still reaches everything.
  *
+ * - its output goes through real pipes (below).
+ *
  * Measured on Linux (kill -9 of a worker mid-task, 20 runs): the group was gone within
  * milliseconds every time. Works the same when the worker runs under Deno, which also closes
  * its pipes on exit. What it cannot reach: a process that leaves the group on purpose
  * (setsid, a double-forking daemon), or a task that kills the watcher itself.
+ *
+ * Real pipes: Node gives a child socket pairs for "pipe", and a script that opens its output
+ * by name (`echo x >> /dev/stderr`, `tee /dev/stdout`, Kestra's bash-warning.yaml) failed with
+ * "No such device or address" (a socket cannot be reopened through /proc/self/fd), where
+ * Kestra's processes, and Deno's children, write to pipes. So the command writes to two FIFOs
+ * made for it, unlinked once open, which a `cat` each copies to the worker's sockets. The
+ * shell makes them, not the worker: a FIFO made from Node took a synchronous `mkfifo` per
+ * script, which stalls the worker's event loop on a loaded box (that build saw "end" written
+ * twice in chaos-side-effects). After the command, the shell waits for the copies to drain;
+ * a background process that keeps the output open gets 0.5 s, then the copies go and the
+ * group is killed, as before. Where the FIFOs cannot be made, the command writes to the
+ * worker's sockets directly.
  */
 export const SUPERVISOR = [
   'command -v "$1" >/dev/null 2>&1 || { echo "cannot start $1: not found" >&2; exit 127; }',
   "exec 3<&0 </dev/null",
   "{ cat <&3 >/dev/null 2>&1; kill -s KILL 0; } &",
   "exec 3<&-",
+  'p="${TMPDIR:-/tmp}/ferry-out-$$"',
+  'mkfifo -m 600 "$p.1" "$p.2" 2>/dev/null || { rm -f "$p.1" "$p.2"; "$@"; exit $?; }',
+  'cat "$p.1" & o=$!',
+  'cat "$p.2" >&2 & e=$!',
+  'exec >"$p.1" 2>"$p.2"',
+  'rm -f "$p.1" "$p.2"',
   '"$@"',
+  "s=$?",
+  "exec >/dev/null 2>&1",
+  '(sleep 0.5; kill -s KILL $o $e) &',
+  "wait $o $e",
+  "exit $s",
 ].join("\n");
 
 /** the shell and its arguments that run `command args…` under the supervisor */
