@@ -1,5 +1,8 @@
 import { resolveProcessUser } from "@ferry/engine";
 import { execFileSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "../../../packages/engine/src/engine.test-support.js";
@@ -95,6 +98,34 @@ tasks:
       expect(((await r.outputs("node")) as { vars: unknown }).vars).toEqual({ uid: 65534 });
       expect(await r.outputs("deno")).toEqual({ read: "by deno" });
     });
+
+    it("installs a python task's dependencies as that user: a package's build code cannot read the worker's environment either", async () => {
+      // a source package whose setup.py (build code pip runs) writes the uid it runs as; whether its
+      // build then succeeds depends on the box's setuptools and wheel: what counts is who ran it
+      const dir = mkdtempSync(join(tmpdir(), "ferry-pip-as-user-"));
+      writeFileSync(join(dir, "setup.py"), `import os\nopen(${JSON.stringify(join(dir, "uid"))}, "w").write(str(os.getuid()))\nfrom setuptools import setup\nsetup(name="uidproof", version="1.0", py_modules=[])\n`);
+      chmodSync(dir, 0o777);
+      try {
+        const r = await h.run(`
+id: pip-as-nobody
+namespace: test.scripts
+tasks:
+  - id: python
+    type: io.kestra.plugin.scripts.python.Script
+    taskRunner:
+      type: io.kestra.plugin.core.runner.Process
+    env:
+      PIP_NO_BUILD_ISOLATION: "false"
+    dependencies:
+      - ${dir}
+    script: print("ran")
+`, {}, 120_000);
+        // pip ran (its build code wrote the proof) as nobody, with nobody's HOME (the working folder)
+        expect(readFileSync(join(dir, "uid"), "utf8"), r.messages().join("\n")).toBe("65534");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }, 150_000);
 
     it("a timeout kills the processes it started as that user, their children too", async () => {
       const marker = "31.4159";

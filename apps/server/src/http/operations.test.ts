@@ -48,7 +48,7 @@ describe("operations endpoints", () => {
     expect(plugins.map((p) => `${p.name}@${p.version}`)).toEqual(["@ferry/plugin-core@0.1.0", "@ferry/plugin-script@0.1.0"]);
     expect(plugins[0].tasks.find((task) => task.type === "core.Log")?.aliases).toContain("io.kestra.plugin.core.log.Log");
     expect(plugins[0].triggers.map((trigger) => `${trigger.type}:${trigger.kind}`)).toEqual(["core.trigger.Schedule:schedule", "core.trigger.ScheduleOnDates:schedule", "core.trigger.Webhook:webhook", "core.trigger.Flow:flow", "core.http.Trigger:polling"]);
-    expect(plugins[1].tasks.map((task) => task.type)).toEqual(["script.Bash", "script.Deno", "script.Node", "script.Shell"]);
+    expect(plugins[1].tasks.map((task) => task.type)).toEqual(["script.Bash", "script.Deno", "script.Node", "script.Python", "script.Shell"]);
   });
 
   it("/api/v1/plugins/schemas/flow is a JSON Schema of flows for the loaded plugins", async () => {

@@ -8,7 +8,7 @@ import { supportTable } from "./support-table.js";
 
 const DOC = fileURLToPath(new URL("../../../../docs/kestra-properties.md", import.meta.url));
 const registry = new PluginRegistry([corePlugin, scriptPlugin]);
-const table = () => supportTable(registry, ["script.Shell", "script.Node", "core.Log", "core.Subflow", "core.PurgeFlows"]);
+const table = () => supportTable(registry, ["script.Shell", "script.Node", "script.Python", "core.Log", "core.Subflow", "core.PurgeFlows"]);
 
 describe("docs/kestra-properties.md", () => {
   it("is the table the schemas give (FERRY_WRITE_DOCS=1 rewrites it)", async () => {
