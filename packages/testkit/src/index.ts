@@ -6,3 +6,4 @@ export { historyContract, positionAfter, PRIMARY_ANSWERS_SKIPS, type HistoryFixt
 export { executionOf, idAt, logsOf, type ExecutionSpec } from "./history-fixtures.js";
 export type { Skips } from "./skips.js";
 export { runTask, type RunTaskOptions, type RunTaskResult } from "./run-task.js";
+export { writeGroupFaultCases, type WriteGroupFaultOptions } from "./write-group-faults.js";

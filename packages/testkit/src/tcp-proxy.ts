@@ -25,6 +25,8 @@ export async function freePort(): Promise<number> {
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** armed by loseNextAnswer / loseNextRequest: what the next chunk of that direction meets */
+  private losing?: { direction: "answer" | "request"; holdMs: number; cut: () => void };
 
   private constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
 
@@ -44,7 +46,27 @@ export class TcpProxy {
         s.on("close", () => this.sockets.delete(s));
         s.on("error", () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      // each direction by hand, so that a chunk can be held back and its connection cut (loseNext…)
+      const forward = (from: Socket, to: Socket, direction: "answer" | "request") => {
+        let lost = false;
+        from.on("data", (chunk: Buffer) => {
+          if (!lost && this.losing?.direction === direction) {
+            const { holdMs, cut } = this.losing;
+            this.losing = undefined;
+            lost = true;
+            // the chunk never reaches the other side; after holdMs (the server finishing what it
+            // was sent) both sockets are reset, as a connection cut on the wire would leave them
+            setTimeout(() => {
+              client.resetAndDestroy();
+              upstream.resetAndDestroy();
+              cut();
+            }, holdMs);
+          }
+          if (!lost) to.write(chunk);
+        });
+      };
+      forward(client, upstream, "request");
+      forward(upstream, client, "answer");
       client.on("close", () => upstream.destroy());
       upstream.on("close", () => client.destroy());
     });
@@ -53,6 +75,19 @@ export class TcpProxy {
       server.listen(this.port, "127.0.0.1", () => resolve());
     });
     this.server = server;
+  }
+
+  /**
+   * The server's next answer on any connection is held back, and that connection cut `holdMs`
+   * later: a request that reached the server (a COMMIT) whose answer is lost. Resolves once cut.
+   */
+  loseNextAnswer(holdMs = 500): Promise<void> {
+    return new Promise((cut) => (this.losing = { direction: "answer", holdMs, cut }));
+  }
+
+  /** the next request on any connection is dropped and that connection cut: a request that never reached the server */
+  loseNextRequest(): Promise<void> {
+    return new Promise((cut) => (this.losing = { direction: "request", holdMs: 0, cut }));
   }
 
   /** resets every open connection and refuses new ones */

@@ -1,5 +1,5 @@
 import {
-  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText, WriteGroup,
+  executionExists, executionFromRow, executionToRow, hotPathColumns, logToRow, parsedRow, taskRunFromRow, taskRunToRow, withJsonAsText, WriteGroup, writesLanded,
   type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
@@ -34,6 +34,20 @@ const SELECT_EXECUTION = `select ${selectList(EXECUTION)} from ${table(execution
 const SELECT_TASK_RUNS = `select ${selectList(TASK_RUN)} from ${table(taskRuns)} where ${quote("execution_id")} = ? order by ${quote("id")}`;
 /** REPEATABLE READ's snapshot starts at the first read: the execution and its task runs are read in one */
 const READ_EXECUTION = `start transaction read only; ${SELECT_EXECUTION}; ${SELECT_TASK_RUNS}; commit`;
+/**
+ * The execution and its task runs in ONE statement (one snapshot, as InnoDB reads a statement;
+ * READ_EXECUTION was four): the task runs as a JSON array, each JSON column inside it as text
+ * (cast, so it comes back as written), with their count beside it. An array cut short or left
+ * NULL (past group_concat_max_len or max_allowed_packet: an execution of very many task runs)
+ * falls back to READ_EXECUTION.
+ */
+const runObject = `json_object(${TASK_RUN.map((c) => `'${c.key}', ${c.holds === "json" ? `cast(r.${quote(c.name)} as char)` : `r.${quote(c.name)}`}`).join(", ")})`;
+const SELECT_EXECUTION_AND_RUNS = `select ${selectList(EXECUTION)},
+  (select json_arrayagg(${runObject} order by r.${quote("id")}) from ${table(taskRuns)} r where r.${quote("execution_id")} = e.${quote("id")}) as ferry_runs,
+  (select count(*) from ${table(taskRuns)} r where r.${quote("execution_id")} = e.${quote("id")}) as ferry_run_count
+  from ${table(executions)} e where e.${quote("id")} = ?`;
+/** executions by id, for WriteGroup's `landed` (whether a write whose answer was lost is there) */
+const selectExecutions = (count: number) => `select ${selectList(EXECUTION)} from ${table(executions)} where ${quote("id")} in (${placeholders(count)})`;
 const UPSERT_EXECUTION = `insert into ${table(executions)} (${nameList(EXECUTION)}) values (${placeholders(EXECUTION.length)})
   on duplicate key update ${fromInserted(executionChanges)}`;
 const UPDATE_AT_VERSION = `update ${table(executions)} set ${executionVersionedChanges.map((c) => `${quote(c.name)} = ?`).join(", ")}, ${quote("version")} = ${quote("version")} + 1
@@ -41,9 +55,9 @@ const UPDATE_AT_VERSION = `update ${table(executions)} set ${executionVersionedC
 const upsertTaskRuns = (count: number) =>
   `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)} on duplicate key update ${fromInserted(taskRunChanges)}`;
 /**
- * The task runs written only if the execution's update matched its version (`@ferry_saved`,
- * a variable taken from ROW_COUNT() right after it): rows from a UNION ALL of selects, which MySQL and
- * MariaDB both take (their VALUES-as-a-table syntaxes differ).
+ * The task runs written only if the execution's update matched its version (`condition`: ROW_COUNT()
+ * right after it, or `@ferry_saved_n` kept from it): rows from a UNION ALL of selects, which MySQL
+ * and MariaDB both take (their VALUES-as-a-table syntaxes differ).
  */
 const upsertTaskRunsIf = (count: number, condition: string) => {
   const first = `select ${TASK_RUN.map((c) => `? as ${quote(c.name)}`).join(", ")}`;
@@ -59,7 +73,7 @@ const upsertTaskRunsIf = (count: number, condition: string) => {
  * the rows updated.
  */
 const lockMatched = (count: number) =>
-  `select coalesce(group_concat(${quote("id")}), '') into @ferry_matched from ${table(executions)} where ${quote("id")} in (${placeholders(count)})
+  `select @ferry_matched := coalesce(group_concat(${quote("id")}), '') as matched from ${table(executions)} where ${quote("id")} in (${placeholders(count)})
     and (${Array.from({ length: count }, () => `(${quote("id")} = ? and ${quote("version")} = ?)`).join(" or ")}) for update`;
 const updateJoined = (count: number) => {
   const columns = executionVersionedChanges;
@@ -69,8 +83,12 @@ const updateJoined = (count: number) => {
     set ${columns.map((c) => `e.${quote(c.name)} = i.${quote(c.name)}`).join(", ")}, e.${quote("version")} = e.${quote("version")} + 1`;
 };
 const MATCHED_RUN = `find_in_set(r.${quote("execution_id")}, @ferry_matched)`;
-/** group_concat's default limit (1,024 bytes) would cut the ids of a group of 50 */
-const LONG_CONCAT = "set session group_concat_max_len = 1048576";
+/**
+ * group_concat's limit (1,024 bytes by default on MySQL) would cut the ids of a group of 50,
+ * and json_arrayagg's (MariaDB's is group_concat's) an execution's task runs: set on each of
+ * the pool's connections as it opens (MysqlRepository.init), not in every text
+ */
+export const LONG_CONCAT = "set session group_concat_max_len = 4294967295";
 /**
  * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
  * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
@@ -96,7 +114,7 @@ function labelStatements(id: string, labels: Record<string, string>, gate = "", 
 }
 
 /** a new execution's row: no upsert, so a taken id fails the transaction (ER_DUP_ENTRY), nothing written */
-const INSERT_EXECUTION = `insert into ${table(executions)} (${nameList(EXECUTION)}) values (${placeholders(EXECUTION.length)})`;
+const insertExecutions = (count: number) => `insert into ${table(executions)} (${nameList(EXECUTION)}) values ${rowsOf(count, EXECUTION.length)}`;
 const insertTaskRuns = (count: number) => `insert into ${table(taskRuns)} (${nameList(TASK_RUN)}) values ${rowsOf(count, TASK_RUN.length)}`;
 
 const insertLogs = (count: number) => `insert into ${table(logs)} (${nameList(LOG)}) values ${rowsOf(count, LOG.length)}`;
@@ -112,10 +130,34 @@ interface Save {
   execution: ExecutionRecord;
   runs: TaskRunRecord[];
   expectedVersion: number;
+  /** its size in the statement text (bytes), once counted (WriteGroup's maxBytes) */
+  bytes?: number;
 }
 interface Insert {
   execution: ExecutionRecord;
   runs: TaskRunRecord[];
+  bytes?: number;
+}
+
+/** what the statement text around a group's values takes, below max_allowed_packet */
+const PACKET_MARGIN = 64 * 1024;
+/** a row's share of the text besides its values: placeholders' commas and parentheses, `union all select` */
+const ROW_TEXT = 256;
+/**
+ * An execution's write in the statement text, counted high: each value's text twice over (mysql2
+ * escapes a quote or a backslash as two characters, and JSON is full of quotes), a row's own text.
+ */
+function writeBytes(write: Save | Insert): number {
+  if (write.bytes !== undefined) return write.bytes;
+  let bytes = 0;
+  const add = (row: object, columns: StatementColumn[]) => {
+    bytes += ROW_TEXT;
+    for (const value of valuesOf(row, columns)) bytes += typeof value === "string" ? 2 * Buffer.byteLength(value) + 2 : 24;
+  };
+  add(executionToRow(write.execution), EXECUTION);
+  for (const run of write.runs) add(taskRunToRow(run), TASK_RUN);
+  for (const [key, value] of Object.entries(write.execution.labels ?? {})) bytes += ROW_TEXT + 2 * (Buffer.byteLength(key) + Buffer.byteLength(String(value)));
+  return (write.bytes = bytes);
 }
 
 /** how many groups of saves (and of inserts) may be on their way to the database at once */
@@ -142,11 +184,23 @@ export class HotStatements {
   /** new executions asked for together, inserted as one transaction */
   private readonly inserts: WriteGroup<Insert>;
 
-  /** `retryAlone`: whether a group's failure is one row's (each write is then tried alone) rather than the database's */
-  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean) {
-    const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS };
-    this.saves = new WriteGroup<Save>({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)), retryAlone }, limits);
-    this.inserts = new WriteGroup<Insert>({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
+  /**
+   * `retryAlone`: whether a group's failure is one row's (each write is then tried alone) rather
+   * than the database's. `maxPacket`: the server's max_allowed_packet, read at connect: a group's
+   * text stays below it (a text past it is refused and its connection closed, failing the group).
+   */
+  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number) {
+    const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS, maxBytes: Math.max(maxPacket - PACKET_MARGIN, 1) };
+    const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>) => this.landed(items) };
+    this.saves = new WriteGroup<Save>({ ...common, writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)) }, limits);
+    this.inserts = new WriteGroup<Insert>({ ...common, writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item) }, limits);
+  }
+
+  /** whether each write whose answer a lost connection took is in the database nonetheless (writesLanded) */
+  private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
+    const [rows] = await this.pool.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
+    const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
+    return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
   }
 
   /** settles every write asked so far (a closing repository waits for them before ending its pool) */
@@ -168,6 +222,24 @@ export class HotStatements {
   }
 
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
+    const [rows] = await this.pool.query(SELECT_EXECUTION_AND_RUNS, [id]);
+    const [found] = rows as Array<Record<string, unknown>>;
+    if (!found) return undefined;
+    const { ferry_runs: runsText, ferry_run_count: count, ...row } = found;
+    let runs: Array<Record<string, unknown>> | undefined;
+    try {
+      runs = runsText == null ? (Number(count) === 0 ? [] : undefined) : (JSON.parse(String(runsText)) as Array<Record<string, unknown>>);
+    } catch {
+      runs = undefined;
+    }
+    if (runs && runs.length === Number(count)) {
+      return { execution: executionFromRow(parsedRow<ExecutionRow>(row, EXECUTION)), taskRuns: runs.map((r) => taskRunFromRow(parsedRow<TaskRunRow>(r, TASK_RUN))) };
+    }
+    return this.readInTransaction(id);
+  }
+
+  /** the execution and its task runs in a read-only transaction of two selects (one snapshot), whatever their size */
+  private async readInTransaction(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
     const results = await this.transaction(READ_EXECUTION, [id, id]);
     const [row] = results[1] as Array<Record<string, unknown>>;
     if (!row) return undefined;
@@ -187,13 +259,17 @@ export class HotStatements {
 
   /**
    * Versioned saves of several executions in ONE transaction text, one commit (WriteGroup, group
-   * commit), each behind its own version check: the n-th save's outcome is `@ferry_saved_n`
-   * (ROW_COUNT() after its update), which gates its label and task run statements, so a
-   * conflict leaves that execution's rows alone and its neighbours' saved.
+   * commit), each behind its own version check: the n-th save's outcome (ROW_COUNT() after its
+   * update, kept in `@ferry_saved_n` when label statements follow) gates its label and task run
+   * statements, so a conflict leaves that execution's rows alone and its neighbours' saved; the
+   * caller reads it from the update's own result (affected rows), or the joined lock's row.
    */
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
     const text = ["start transaction"];
     const values: unknown[] = [];
+    /** where in the results each outcome is: the joined lock's rows, each alone save's update */
+    let matchedAt = -1;
+    const updateAt = new Map<number, number>();
     const labelsTexts = saves.map((save) => JSON.stringify(save.execution.labels));
     // saves whose label rows stay as they are (a running execution's, nearly all) go in the three
     // joined statements; the others each with statements of its own, as a save alone
@@ -202,7 +278,8 @@ export class HotStatements {
     if (joining) {
       const rows = joined.map((n) => saves[n]!);
       const runs = rows.flatMap((save) => save.runs.map(taskRunToRow));
-      text.push(LONG_CONCAT, lockMatched(rows.length), updateJoined(rows.length), ...(runs.length ? [upsertTaskRunsIf(runs.length, MATCHED_RUN)] : []));
+      matchedAt = text.length;
+      text.push(lockMatched(rows.length), updateJoined(rows.length), ...(runs.length ? [upsertTaskRunsIf(runs.length, MATCHED_RUN)] : []));
       values.push(...rows.map((save) => save.execution.id), ...rows.flatMap((save) => [save.execution.id, save.expectedVersion]));
       for (const save of rows) values.push(save.execution.id, save.expectedVersion, ...valuesOf(executionToRow(save.execution), executionVersionedChanges));
       values.push(...flatValuesOf(runs, TASK_RUN));
@@ -210,16 +287,16 @@ export class HotStatements {
     const alone = saves.flatMap((_, n) => (joining && joined.includes(n) ? [] : [n]));
     for (const n of alone) {
       const part = this.savePart(saves[n]!, n, labelsTexts[n]!);
+      updateAt.set(n, text.length + part.update);
       text.push(...part.text);
       values.push(...part.values);
     }
-    text.push("commit", `select ${[...alone.map((n) => `@ferry_saved_${n} as s${n}`), ...(joining ? ["@ferry_matched as matched"] : [])].join(", ")}`);
+    text.push("commit");
     const results = await this.transaction(text.join("; "), values);
-    const [row] = results[results.length - 1] as Array<Record<string, number | string | null>>;
-    const matched = new Set(joining ? String(row!.matched ?? "").split(",") : []);
+    const matched = new Set(joining ? String((results[matchedAt] as Array<{ matched: string | null }>)[0]?.matched ?? "").split(",") : []);
     return saves.map((save, n) => {
       const id = save.execution.id;
-      const saved = joining && joined.includes(n) ? matched.has(id) : Number(row![`s${n}`]) === 1;
+      const saved = joining && joined.includes(n) ? matched.has(id) : (results[updateAt.get(n)!] as { affectedRows: number }).affectedRows === 1;
       if (!saved) {
         this.savedLabels.delete(id);
         return new ConflictError(`execution ${id} was saved by another executor (expected version ${save.expectedVersion})`);
@@ -235,23 +312,27 @@ export class HotStatements {
     return known?.version === save.expectedVersion && known.labels === labelsText;
   }
 
-  /** the statements and values of the n-th save of a group, alone */
-  private savePart(save: Save, n: number, labelsText: string): { text: string[]; values: unknown[] } {
+  /** the statements and values of the n-th save of a group, alone; `update`: its versioned update's place among them */
+  private savePart(save: Save, n: number, labelsText: string): { text: string[]; values: unknown[]; update: number } {
     const { execution, runs, expectedVersion } = save;
     const e = executionToRow(execution);
     const saved = `@ferry_saved_${n}`;
     const oldLabels = `@ferry_old_labels_${n}`;
     const sameLabels = this.labelsKept(save, labelsText);
     const labels = sameLabels ? { text: [], values: [] } : labelStatements(e.id, execution.labels, `${saved} = 1 and not (${oldLabels} <=> ?)`, [labelsText]);
-    const text = [
-      ...(sameLabels ? [] : [`select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`]),
-      UPDATE_AT_VERSION,
-      `set ${saved} = row_count()`,
-      ...labels.text,
-      ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
-    ];
+    // labels kept: the task runs follow the update at once, gated on its ROW_COUNT() (the preceding
+    // statement's, as long as this statement runs); else the outcome is kept for the label statements too
+    const text = sameLabels
+      ? [UPDATE_AT_VERSION, ...(runs.length ? [upsertTaskRunsIf(runs.length, "row_count() = 1")] : [])]
+      : [
+          `select ${quote("labels")} into ${oldLabels} from ${table(executions)} where ${quote("id")} = ? for update`,
+          UPDATE_AT_VERSION,
+          `set ${saved} = row_count()`,
+          ...labels.text,
+          ...(runs.length ? [upsertTaskRunsIf(runs.length, `${saved} = 1`)] : []),
+        ];
     const update = [...valuesOf(e, executionVersionedChanges), e.id, expectedVersion];
-    return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)] };
+    return { text, values: [...(sameLabels ? [] : [e.id]), ...update, ...labels.values, ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN)], update: sameLabels ? 0 : 1 };
   }
 
   insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[]): Promise<void> {
@@ -264,14 +345,17 @@ export class HotStatements {
    * fails the whole text (ER_DUP_ENTRY, nothing written): a group then writes each alone.
    */
   private async insertMany(inserts: readonly Insert[]): Promise<unknown[]> {
-    const text = ["start transaction"];
-    const values: unknown[] = [];
-    for (const { execution, runs } of inserts) {
-      const labels = Object.entries(execution.labels ?? {});
-      text.push(INSERT_EXECUTION, ...(labels.length ? [insertLabels(labels.length, "")] : []), ...(runs.length ? [insertTaskRuns(runs.length)] : []));
-      values.push(...valuesOf(executionToRow(execution), EXECUTION), ...labels.flatMap(([key, value]) => [execution.id, key, String(value)]), ...flatValuesOf(runs.map(taskRunToRow), TASK_RUN));
-    }
-    text.push("commit");
+    const labels = inserts.flatMap(({ execution }) => Object.entries(execution.labels ?? {}).map(([key, value]) => [execution.id, key, String(value)]));
+    const runs = inserts.flatMap((insert) => insert.runs.map(taskRunToRow));
+    // every execution in one insert, then every label, then every task run: three statements whatever the count
+    const text = [
+      "start transaction",
+      insertExecutions(inserts.length),
+      ...(labels.length ? [insertLabels(labels.length, "")] : []),
+      ...(runs.length ? [insertTaskRuns(runs.length)] : []),
+      "commit",
+    ];
+    const values = [...flatValuesOf(inserts.map(({ execution }) => executionToRow(execution)), EXECUTION), ...labels.flat(), ...flatValuesOf(runs, TASK_RUN)];
     await this.transaction(text.join("; "), values);
     for (const { execution } of inserts) this.rememberLabels(execution.id, execution.version ?? 0, JSON.stringify(execution.labels));
     return inserts.map(() => undefined);

@@ -1,5 +1,6 @@
 import type { ExecutionRecord, TaskRunRecord } from "@ferry/sdk";
 import { repositoryContract } from "@ferry/testkit";
+import mysql from "mysql2/promise";
 import { afterAll, describe, expect, it } from "vitest";
 import { createMysqlRepository } from "./mysql.repository.js";
 import { createMysqlTestDatabase, MYSQL_URL } from "./test-database.test-support.js";
@@ -149,4 +150,30 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await expect(repo.init()).rejects.toThrow(/cannot connect to MySQL at mysql:\/\/root:\*\*\*@127.0.0.1:1\/none/);
     await repo.close();
   });
+
+  it("inserts and saves near max_allowed_packet asked together: the group split by bytes, every one written whole", async () => {
+    const url = await fresh();
+    const repo = createMysqlRepository({ type: "mysql", url });
+    await repo.init();
+    const admin = await mysql.createConnection({ uri: url });
+    const [[{ maxPacket }]] = (await admin.query("select @@max_allowed_packet as maxPacket")) as unknown as [[{ maxPacket: number }]];
+    await admin.end();
+    // each write a third of the packet (five of them together: more than the packet)
+    const big = (n: number, tag: string) => `${tag}${String(n)}`.padEnd(Math.floor(Number(maxPacket) / 3), "x");
+    const at = new Date().toISOString();
+    const state = (current: string) => ({ current, histories: [{ state: current, date: at }], startDate: at }) as ExecutionRecord["state"];
+    const ids = Array.from({ length: 5 }, (_, n) => `e-big-${n}`);
+    const run = (id: string, task: string, n: number) => ({ id: `${id}-${task}`, executionId: id, taskId: task, state: state("RUNNING"), attempts: [{ state: state("RUNNING"), big: big(n, task) }] }) as unknown as TaskRunRecord;
+    const execution = (id: string, version: number): ExecutionRecord => ({ id, namespace: "hot.big", flowId: "f", flowRevision: 1, state: state("RUNNING"), labels: {}, created: at, updated: at, version });
+    const inserted = await Promise.allSettled(ids.map((id, n) => repo.insertExecution(execution(id, 1), [run(id, "first", n)])));
+    expect(inserted.map((r) => r.status)).toEqual(ids.map(() => "fulfilled"));
+    const saved = await Promise.allSettled(ids.map((id, n) => repo.saveExecution(execution(id, 2), [run(id, "second", n)], { expectedVersion: 1 })));
+    expect(saved.map((r) => (r.status === "rejected" ? String(r.reason) : r.status))).toEqual(ids.map(() => "fulfilled"));
+    for (const [n, id] of ids.entries()) {
+      const stored = (await repo.getExecution(id))!;
+      expect(stored.execution.version).toBe(2);
+      expect(stored.taskRuns.map((t) => [t.taskId, (t.attempts[0] as unknown as { big: string }).big])).toEqual([["first", big(n, "first")], ["second", big(n, "second")]]);
+    }
+    await repo.close();
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import mysql from "mysql2/promise";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { HotStatements } from "./hot-statements.js";
+import { HotStatements, LONG_CONCAT } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
@@ -47,8 +47,9 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
     // Error.captureStackTrace each: 1.8 % of a MariaDB scheduler's busy time at full speed, and its
     // garbage) to graft onto an error that may never come; a failed query still says what failed
     this.pool = mysql.createPool({ uri: this.url, connectionLimit: this.poolSize, multipleStatements: true, trace: false });
-    // a grouped save that failed for one row's sake (not the database's) is tried again alone
-    this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error));
+    // each connection's group_concat limit raised once as it opens (hot-statements.ts, LONG_CONCAT),
+    // queued before any query on it; the event hands the core connection (callback API)
+    this.pool.on("connection", (connection) => (connection as unknown as { query(sql: string, done: () => void): void }).query(LONG_CONCAT, () => undefined));
     const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
     // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
     this.database = database as unknown as MysqlDatabase;
@@ -60,6 +61,10 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
       throw cannotConnect("MySQL", this.url, error);
     }
     try {
+      // a grouped write's text stays below the server's packet limit (hot-statements.ts)
+      const [[{ maxPacket }]] = (await connection.query("SELECT @@max_allowed_packet AS maxPacket")) as unknown as [[{ maxPacket: number | string }]];
+      // a grouped save that failed for one row's sake (not the database's) is tried again alone
+      this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error), Number(maxPacket));
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
       await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {

@@ -1,9 +1,9 @@
 import {
   assignments, executionExists, executionFromRow, executionToRow, fromExcluded, hotPathColumns, logToRow, nameList, parsedRow, selectList, tableName, taskRunFromRow, taskRunToRow,
-  withJsonAsText, WriteGroup, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
+  withJsonAsText, WriteGroup, writesLanded, type ExecutionRow, type FlowRow, type StatementColumn, type TaskRunRow,
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
-import type postgres from "postgres";
+import postgres from "postgres";
 import * as schema from "./schema.js";
 
 const { executions, flows, logs, taskRuns } = schema;
@@ -61,6 +61,8 @@ const INSERT_NEW = `with saved as (insert into ${tableName(executions)} (${nameL
   runs as (${upsertTaskRunsIfSaved(EXECUTION.length + 1)} returning 1)
   select (select count(*) from saved)::int as saved`;
 const INSERT_LOGS = insertUnnested(tableName(logs), LOG, 1);
+/** executions by id, for WriteGroup's `landed` (whether a write whose answer was lost is there) */
+const SELECT_EXECUTIONS = `select ${selectList(EXECUTION)} from ${tableName(executions)} where "id" = any($1::text[])`;
 
 /** `$first::type[], …`: one array parameter per column, JSON as text */
 const arrayParams = (columns: StatementColumn[], first: number) => columns.map((c, i) => `$${first + i}::${c.holds === "json" ? "text" : c.sqlType}[]`).join(", ");
@@ -125,11 +127,31 @@ export class HotStatements {
   /** new executions asked for together, inserted as one statement */
   private readonly inserts: WriteGroup<Insert>;
 
-  /** `retryAlone`: whether a group's failure is one row's (each save is then tried alone) rather than the database's */
-  constructor(private readonly sql: postgres.Sql, retryAlone: (error: unknown) => boolean) {
+  /**
+   * `retryAlone`: whether a group's failure is one row's (each save is then tried alone) rather
+   * than the database's. `url`: the database's, for the one connection that reads rows again
+   * after a write's answer was lost.
+   */
+  constructor(private readonly sql: postgres.Sql, retryAlone: (error: unknown) => boolean, private readonly url: string) {
     const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS };
-    this.saves = new WriteGroup({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveOne(item), retryAlone }, limits);
-    this.inserts = new WriteGroup({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone }, limits);
+    const landed = (items: ReadonlyArray<Save | Insert>) => this.landed(items);
+    this.saves = new WriteGroup<Save>({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveOne(item), retryAlone, landed }, limits);
+    this.inserts = new WriteGroup<Insert>({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone, landed }, limits);
+  }
+
+  /**
+   * Whether each write whose answer a lost connection took is in the database nonetheless
+   * (writesLanded), read on a connection of its own: the pool the write failed on is about to be
+   * replaced (PostgresRepository.recoverFrom), and a query given to it may wait forever.
+   */
+  private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
+    const once = postgres(this.url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+    try {
+      const rows = await once.unsafe(SELECT_EXECUTIONS, [writes.map((w) => w.execution.id)]);
+      return writesLanded(writes, rows.map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION)), { saved: executionVersionedChanges, inserted: EXECUTION });
+    } finally {
+      void once.end({ timeout: 1 }).catch(() => undefined);
+    }
   }
 
   /** settles every write asked so far (a closing repository waits for them before ending its pool) */

@@ -70,7 +70,7 @@ export class PostgresRepository extends HotPathSqlRepository<PostgresDatabase> {
     // drizzle's pg database has PostgresDatabase's methods; its own types know only pg tables
     this.database = database as unknown as PostgresDatabase;
     // a grouped save that failed for one row's sake (not the database's) is tried again alone
-    this.hot = new HotStatements(this.client, (error) => !isUnavailable(postgresError(error) ?? error));
+    this.hot = new HotStatements(this.client, (error) => !isUnavailable(postgresError(error) ?? error), this.url);
     return database;
   }
 

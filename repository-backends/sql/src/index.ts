@@ -15,3 +15,4 @@ export { assignments, columnsOf, hotPathColumns, fromExcluded, nameList, parsedR
 export { cannotConnect, redactUrl } from "./cannot-connect.js";
 export { databaseOutOfReach, duplicateKeyConflict, executionExists, lostRaceConflict } from "./driver-errors.js";
 export { WriteGroup, type GroupWriter } from "./write-group.js";
+export { writesLanded, type ExecutionWrite } from "./landed.js";

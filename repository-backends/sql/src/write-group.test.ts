@@ -107,5 +107,45 @@ describe("WriteGroup", () => {
     expect(await settled(writes)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
     expect(stored.sort()).toEqual(["a", "a", "b"]);
   });
-});
 
+  it("keeps a group to maxBytes by the writer's sizes, a write larger than that alone", async () => {
+    const { writer, stored, calls } = recordingWriter();
+    const sizes: Record<string, number> = { a: 40, b: 40, c: 40, d: 150, e: 10 };
+    const group = new WriteGroup({ ...writer, size: (item: Item) => sizes[item.key]! }, { maxInFlight: 1, maxItems: 100, maxBytes: 100 });
+    const outcomes = await settled(["a", "b", "c", "d", "e"].map((key) => group.write(key, { key })));
+    expect(outcomes).toEqual(["fulfilled", "fulfilled", "fulfilled", "fulfilled", "fulfilled"]);
+    // a+b = 80: c (120) and d wait for the next group, e (90) still fits; d (150) goes alone
+    expect(calls).toEqual([["a", "b", "e"], ["c"], ["d"]]);
+    expect(stored.sort()).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("a write whose database went out of reach is read again: landed is done, not landed fails, unknown fails", async () => {
+    const asked: string[][] = [];
+    let reads = 0;
+    const writer: GroupWriter<Item> = {
+      async writeMany() {
+        throw new Error("connection lost: out of reach");
+      },
+      async writeOne() {
+        throw new Error("connection lost: out of reach");
+      },
+      retryAlone: (error) => !String(error).includes("out of reach"),
+      async landed(items) {
+        asked.push(items.map((i) => i.key));
+        // the first read finds the database still away; the second reads the rows
+        if (reads++ === 0) throw new Error("still out of reach");
+        return items.map((i) => (i.key === "a" ? true : i.key === "b" ? false : undefined));
+      },
+    };
+    const group = new WriteGroup(writer, { maxInFlight: 4, maxItems: 100, landedTries: 3, landedPauseMs: 5 });
+    const results = await Promise.allSettled(["a", "b", "c"].map((key) => group.write(key, { key })));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toContain("out of reach");
+    // "c" unknown: read until the tries run out
+    expect(asked).toEqual([["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"]]);
+    // alone too (a group of one)
+    reads = 1;
+    await expect(group.write("a", { key: "a" })).resolves.toBeUndefined();
+    await expect(group.write("b", { key: "b" })).rejects.toThrow(/out of reach/);
+  });
+});

@@ -14,6 +14,19 @@ export interface GroupWriter<T> {
    * and its neighbours are written; no when the database is out of reach (each would fail too).
    */
   retryAlone(error: unknown): boolean;
+  /**
+   * An item's size in bytes as its statement text carries it, for `maxBytes` (a dialect whose
+   * server refuses a statement past a size: MariaDB's max_allowed_packet).
+   */
+  size?(item: T): number;
+  /**
+   * After a write failed with the database out of reach (not `retryAlone`), whether each item's
+   * write landed nonetheless: a connection cut after the commit was sent loses its answer, not
+   * its commit. Read from the rows themselves (each item's row as that write left it): true
+   * written, false not, undefined when it cannot tell (the database still out of reach). Rejects
+   * when it cannot read at all.
+   */
+  landed?(items: readonly T[]): Promise<ReadonlyArray<boolean | undefined>>;
 }
 
 interface Waiting<T> {
@@ -48,7 +61,7 @@ export class WriteGroup<T> {
 
   constructor(
     private readonly writer: GroupWriter<T>,
-    private readonly limits: { maxInFlight: number; maxItems: number },
+    private readonly limits: { maxInFlight: number; maxItems: number; maxBytes?: number; landedTries?: number; landedPauseMs?: number; landedTimeoutMs?: number },
   ) {}
 
   write(key: string, item: T): Promise<void> {
@@ -89,14 +102,26 @@ export class WriteGroup<T> {
     }
   }
 
-  /** the next group: waiting writes in order, one per key and none of a key being written, at most maxItems */
+  /**
+   * The next group: waiting writes in order, one per key and none of a key being written, at
+   * most maxItems and maxBytes (a write larger than maxBytes alone makes a group of one).
+   */
   private take(): Array<Waiting<T>> {
     const keys = new Set<string>();
     const group: Array<Waiting<T>> = [];
     const rest: Array<Waiting<T>> = [];
+    const { maxItems, maxBytes } = this.limits;
+    const size = maxBytes !== undefined ? this.writer.size : undefined;
+    let bytes = 0;
     for (const w of this.waiting) {
       // a key met once stays in `keys`, taken or not: its later writes keep their order behind it
-      if (group.length < this.limits.maxItems && !keys.has(w.key) && !this.writing.has(w.key)) group.push(w);
+      let fits = group.length < maxItems && !keys.has(w.key) && !this.writing.has(w.key);
+      if (fits && size) {
+        const itemBytes = size.call(this.writer, w.item);
+        fits = !group.length || bytes + itemBytes <= maxBytes!;
+        if (fits) bytes += itemBytes;
+      }
+      if (fits) group.push(w);
       else rest.push(w);
       keys.add(w.key);
     }
@@ -111,13 +136,52 @@ export class WriteGroup<T> {
       outcomes = await this.writer.writeMany(group.map((w) => w.item));
     } catch (error) {
       if (this.writer.retryAlone(error)) await Promise.all(group.map((w) => this.alone(w)));
-      else for (const w of group) w.failed(error);
+      else await this.outOfReach(group, error);
       return;
     }
     group.forEach((w, i) => (outcomes[i] === undefined ? w.done() : w.failed(outcomes[i])));
   }
 
-  private alone(w: Waiting<T>): Promise<void> {
-    return this.writer.writeOne(w.item).then(w.done, w.failed);
+  private async alone(w: Waiting<T>): Promise<void> {
+    try {
+      await this.writer.writeOne(w.item);
+    } catch (error) {
+      // a value refused, a conflict: that write's own outcome; the database out of reach: did it land?
+      if (this.writer.retryAlone(error)) w.failed(error);
+      else await this.outOfReach([w], error);
+      return;
+    }
+    w.done();
   }
+
+  /**
+   * The database went out of reach during the write: its transaction may have committed (the
+   * connection cut after COMMIT went out) or not. Each caller gets its true outcome: the rows
+   * are read again (a few tries while the database comes back) and a write found there is
+   * done; one found absent, or that could not be told, fails with the error (out of reach: its
+   * caller retries as after any outage, and a retry of a write that did not land is safe).
+   */
+  private async outOfReach(group: Array<Waiting<T>>, error: unknown): Promise<void> {
+    let found: ReadonlyArray<boolean | undefined> = [];
+    if (this.writer.landed) {
+      const tries = this.limits.landedTries ?? 5;
+      for (let attempt = 0; attempt < tries; attempt++) {
+        if (attempt) await new Promise((resolve) => setTimeout(resolve, (this.limits.landedPauseMs ?? 200) * 2 ** (attempt - 1)));
+        try {
+          found = await withTimeout(this.writer.landed(group.map((w) => w.item)), this.limits.landedTimeoutMs ?? 5_000);
+          if (found.every((f) => f !== undefined)) break;
+        } catch {
+          // still out of reach: try again after a pause
+        }
+      }
+    }
+    group.forEach((w, i) => (found[i] === true ? w.done() : w.failed(error)));
+  }
+}
+
+/** the promise, or a rejection once `ms` passed (a read that hangs on a broken connection must not hold its callers) */
+function withTimeout<V>(promise: Promise<V>, ms: number): Promise<V> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
