@@ -1,5 +1,5 @@
 import {
-  executionPrefix, type EndedExecutionsQuery, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+  executionPrefix, executionStatesOf, type EndedExecutionsQuery, type StateType, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
 } from "@ferry/sdk";
 import type { KvStore } from "./kv-store.js";
 
@@ -34,9 +34,13 @@ export function globToRegExp(glob: string): RegExp {
 export class Purger implements PurgeAccess {
   constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly kvStore?: KvStore) {}
 
-  async executions(query: EndedExecutionsQuery & PurgeSelection): Promise<PurgeCounts> {
-    const what = selectionOf(query);
+  async executions(asked: Omit<EndedExecutionsQuery, "states"> & { states?: readonly StateType[] } & PurgeSelection): Promise<PurgeCounts> {
+    const what = selectionOf(asked);
     const counts: PurgeCounts = { executionsCount: 0, logsCount: 0, metricsCount: 0, storagesCount: 0 };
+    // states no execution is ever in (SKIPPED, RETRYING…) match nothing: an empty filter would mean all of them
+    const states = asked.states?.length ? executionStatesOf(asked.states) : undefined;
+    if (states && !states.length) return counts;
+    const query: EndedExecutionsQuery = { ...asked, states };
     const repository = await this.repository();
     for (;;) {
       const found = await repository.findEndedExecutions(query, what.executions ? BATCH : KEEP_RECORDS_LIMIT);

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseDuration } from "./duration.js";
 import { JavaDouble } from "./java-double.js";
 import { parseZonedDateTime } from "./dates.js";
+import { STATE_TYPES, type StateType } from "./states.js";
 
 /**
  * Property schema helpers. Properties arrive rendered, so numbers and booleans may be
@@ -56,3 +57,25 @@ export const text = () =>
  * dropped. Editors see it as a property that takes no value (`not: {}`).
  */
 export const notYet = (property: string, hint?: string) => z.never({ error: `not supported by Ferry yet: ${property}${hint ? ` (${hint})` : ""}` }).optional();
+
+/**
+ * A property typed as Kestra's State.Type (PurgeExecutions and Count `states`, a Flow trigger's
+ * `states`, ExecutionStatusCondition `in`/`notIn`, …): every value State.Type has. `refused` leaves some
+ * out where the property could never honour them, each with its reason, read after `state X` (left out of the enum, so
+ * the generated JSON Schema refuses them too). A bad value names the property and the accepted values.
+ */
+export function stateType<const R extends StateType = never>(property: string, refused: Partial<Record<R, string>> = {}) {
+  const accepted = STATE_TYPES.filter((state) => !(state in refused)) as [Exclude<StateType, R>, ...Exclude<StateType, R>[]];
+  return z.enum(accepted, {
+    error: (iss) => {
+      const why = typeof iss.input === "string" ? (refused as Record<string, string>)[iss.input] : undefined;
+      if (why) return `${property}: state ${iss.input} ${why}`;
+      const shown = typeof iss.input === "string" ? `'${iss.input.slice(0, 40)}'` : JSON.stringify(iss.input)?.slice(0, 40) ?? String(iss.input);
+      return `${property}: ${shown} is not a state (Kestra's State.Type: one of ${accepted.join(", ")})`;
+    },
+  });
+}
+
+/** a list of `stateType`s */
+export const stateTypes = <const R extends StateType = never>(property: string, refused: Partial<Record<R, string>> = {}) =>
+  z.array(stateType(property, refused));

@@ -47,6 +47,23 @@ export const EXECUTION_STATES: readonly ExecutionState[] = [
   "CREATED", "RUNNING", "PAUSED", "PAUSING", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "CANCELLED", "RETRIED", "QUEUED", "RESTARTED",
 ];
 
+/**
+ * Every value of Kestra's State.Type (core/models/flows/State.java: SUBMITTED, BREAKPOINT and
+ * RESUBMITTED included), plus Ferry's PAUSING: what a task or trigger property typed State.Type
+ * accepts (`schema.stateType`). Several are never an execution's state in Ferry (SUBMITTED, RETRYING,
+ * SKIPPED, BREAKPOINT, RESUBMITTED): a filter naming only those matches no execution, never all of them.
+ */
+export const STATE_TYPES = [
+  "CREATED", "SUBMITTED", "RUNNING", "PAUSED", "PAUSING", "RESTARTED", "KILLING", "SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "QUEUED",
+  "RETRYING", "RETRIED", "SKIPPED", "BREAKPOINT", "RESUBMITTED",
+] as const;
+export type StateType = (typeof STATE_TYPES)[number];
+
+/** the states of `wanted` an execution can be in: a filter that keeps none of them matches no execution */
+export function executionStatesOf(wanted: readonly string[]): ExecutionState[] {
+  return wanted.filter((state): state is ExecutionState => (EXECUTION_STATES as readonly string[]).includes(state));
+}
+
 // Kestra's State.Type.isTerminated()
 const TERMINAL = new Set<string>(["SUCCESS", "WARNING", "FAILED", "KILLED", "SKIPPED", "CANCELLED", "RETRIED"]);
 

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import type { EndedExecutionsQuery, LogEntry, LogLevel, LogsQuery } from "./model.js";
-import type { ExecutionState } from "./states.js";
+import type { StateType } from "./states.js";
 
 /** What a task may log through; lines reach the execution's logs. */
 export interface TaskLogger {
@@ -99,7 +99,8 @@ export interface ExecutionCountQuery {
   flows?: Array<{ namespace: string; flowId: string }>;
   /** one row per namespace (flowId absent), zero counts included */
   namespaces?: string[];
-  states?: ExecutionState[];
+  /** any State.Type: those no execution has count nothing (a list of only those counts 0) */
+  states?: readonly StateType[];
   /** ISO-8601: executions started at or after */
   startDate?: string;
   /** ISO-8601: executions started at or before */
@@ -174,7 +175,8 @@ export interface ProcessUser {
  * ended executions are ever removed; what they kept in storage goes with them.
  */
 export interface PurgeAccess {
-  executions(query: EndedExecutionsQuery & PurgeSelection): Promise<PurgeCounts>;
+  /** `states` may name any State.Type: those no ended execution has match nothing (a list of only those purges nothing) */
+  executions(query: Omit<EndedExecutionsQuery, "states"> & { states?: readonly StateType[] } & PurgeSelection): Promise<PurgeCounts>;
   /** returns how many log lines went */
   logs(query: LogsQuery): Promise<number>;
   /** returns how many pairs went */

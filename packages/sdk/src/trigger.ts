@@ -17,28 +17,20 @@ import type { TaskLogger } from "./task.js";
 export type TriggerKind = "webhook" | "schedule" | "flow" | "polling";
 
 const inputs = z.record(z.string(), z.unknown()).optional();
-/** the states a Flow trigger may name, as Kestra lists them */
-const FLOW_TRIGGER_STATES = ["CREATED", "RUNNING", "PAUSING", "PAUSED", "SUCCESS", "WARNING", "FAILED", "KILLING", "KILLED", "RETRYING", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED"] as const;
 /**
- * States Kestra lets a Flow trigger name that a Ferry execution never enters: refused where
- * written rather than accepted and never fired. Kestra's own doc says a Flow trigger cannot
- * react to CREATED (the state an execution starts in, no change of state leads to it).
+ * States of Kestra's State.Type that a Ferry execution never enters: a Flow trigger naming one is
+ * refused where written rather than accepted and never fired. Kestra's own doc says a Flow trigger
+ * cannot react to CREATED (the state an execution starts in, no change of state leads to it).
  */
-const NEVER_ENTERED: Partial<Record<(typeof FLOW_TRIGGER_STATES)[number], string>> = {
-  CREATED: "an execution starts CREATED and never enters it by a change of state, so a Flow trigger never reacts to it (as in Kestra)",
-  RETRYING: "a Ferry execution is never RETRYING: a flow-level retry ends it RETRIED, or restarts its failed task runs while it stays RUNNING",
-  SKIPPED: "an execution is never SKIPPED (task runs are)",
-};
-/** left out of the enum, so the generated JSON Schema refuses them too; the message says why */
-type EnteredState = Exclude<(typeof FLOW_TRIGGER_STATES)[number], "CREATED" | "RETRYING" | "SKIPPED">;
-const ENTERED = FLOW_TRIGGER_STATES.filter((state) => !NEVER_ENTERED[state]) as [EnteredState, ...EnteredState[]];
-const flowTriggerState = z.enum(ENTERED, {
-  error: (iss) => {
-    const why = typeof iss.input === "string" ? NEVER_ENTERED[iss.input as keyof typeof NEVER_ENTERED] : undefined;
-    return why ? `state ${String(iss.input)} never fires a Flow trigger: ${why}` : undefined;
-  },
-});
-const states = z.array(flowTriggerState).optional();
+const NEVER_ENTERED = {
+  CREATED: "never fires a Flow trigger: an execution starts CREATED and never enters it by a change of state, so a Flow trigger never reacts to it (as in Kestra)",
+  SUBMITTED: "never fires a Flow trigger: a Ferry execution is never SUBMITTED (it goes from CREATED to RUNNING or QUEUED)",
+  RETRYING: "never fires a Flow trigger: a Ferry execution is never RETRYING: a flow-level retry ends it RETRIED, or restarts its failed task runs while it stays RUNNING",
+  SKIPPED: "never fires a Flow trigger: an execution is never SKIPPED (task runs are)",
+  BREAKPOINT: "never fires a Flow trigger: a Ferry execution is never at a BREAKPOINT (Ferry has no breakpoints)",
+  RESUBMITTED: "never fires a Flow trigger: a Ferry execution is never RESUBMITTED",
+} as const;
+const states = schema.stateTypes("states", NEVER_ENTERED).optional();
 
 /** a duration's milliseconds, or undefined for a text that is no duration (the duration check says so) */
 function durationMs(text: string): number | undefined {

@@ -156,7 +156,7 @@ tasks:
     script: print("never printed")
 `, {}, 60_000);
     expect(r.state("t")).toBe("FAILED");
-    expect(r.messages().some((m) => m.includes("cannot install the python dependencies") && m.includes("no-such-package-1.0-py3-none-any.whl: python3 exited with code 1"))).toBe(true);
+    expect(r.messages().some((m) => m.includes("cannot install the python dependencies") && m.includes("no-such-package-1.0-py3-none-any.whl: Command failed with code 1 (python3)"))).toBe(true);
     expect(r.messages()).not.toContain("never printed");
     expect(existsSync(join(cache, "cache"))).toBe(true);
   }, 90_000);

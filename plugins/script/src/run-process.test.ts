@@ -89,7 +89,7 @@ describe("runProcess and a script's own output streams", () => {
   it("keeps the command's exit code and its last stderr lines for the failure", async () => {
     const { ctx } = contextWith(new AbortController().signal);
     const failing = runProcess(ctx, { command: "/bin/sh", args: ["-c", "echo why >&2; exit 3"], cwd: dir, env: { PATH: process.env.PATH ?? "" } });
-    await expect(failing).rejects.toThrow(/exited with code 3:\nwhy$/);
+    await expect(failing).rejects.toThrow(/^Command failed with code 3 \(\/bin\/sh\):\nwhy$/);
   });
 
   it("does not wait for a background process that keeps the output open: it ends with the group, as before the pipes", async () => {

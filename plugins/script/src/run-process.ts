@@ -126,8 +126,9 @@ async function runAs(ctx: RunContext, spec: ProcessSpec): Promise<ProcessResult>
     if (ctx.signal.aborted) throw ctx.signal.reason;
     if (exitCode !== 0) {
       const tail = stderrTail.length ? `:\n${stderrTail.join("\n")}` : "";
-      // the script's own failure: its author's to act on (the task's retry policy still applies)
-      throw new UserError(`${spec.command} exited with code ${exitCode}${tail}`);
+      // the script's own failure: its author's to act on (the task's retry policy still applies). Kestra's words
+      // (TaskException: "Command failed with code N", what its users grep for), then the command and stderr's last lines
+      throw new UserError(`Command failed with code ${exitCode} (${spec.command})${tail}`);
     }
     return { exitCode, vars, stdOutLineCount, stdErrLineCount };
   } finally {

@@ -82,9 +82,9 @@ tasks:
       - echo "never printed"
 `);
     expect(r.execution.state.current).toBe("FAILED");
-    const error = r.logs.find((l) => l.level === "ERROR" && l.message.includes("exited with code"))!.message;
-    expect(error).toContain("exited with code 3");
-    expect(error).toContain("about to fail");
+    // Kestra's TaskException words, the command, then stderr's last lines
+    const error = r.logs.find((l) => l.level === "ERROR" && l.message.startsWith("Command failed with code"))!.message;
+    expect(error).toBe("Command failed with code 3 (/bin/sh):\nabout to fail");
     expect(r.messages()).not.toContain("never printed");
     // the script's failure, not the plugin's bug: a UserError, so no stack in the logs
     expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
@@ -138,7 +138,7 @@ tasks:
     // the supervisor the command runs under says so on stderr (an ERROR line), as a command exiting 127
     expect(r.logs.filter((l) => l.level === "ERROR").map((l) => l.message)).toEqual([
       "cannot start /opt/nowhere/zsh: not found",
-      "/opt/nowhere/zsh exited with code 127:\ncannot start /opt/nowhere/zsh: not found",
+      "Command failed with code 127 (/opt/nowhere/zsh):\ncannot start /opt/nowhere/zsh: not found",
     ]);
     expect(r.logs.some((l) => l.message.startsWith("unexpected error"))).toBe(false);
   });

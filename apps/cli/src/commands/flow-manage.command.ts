@@ -1,4 +1,7 @@
 import type { Command } from "commander";
+import { readFile, writeFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { UserError } from "@ferry/sdk";
 import type { FlowJson, Page } from "../client/api-types.js";
 import { clientFor, withServer } from "../client/server-options.js";
 import { integerIn } from "../output/option-parsers.js";
@@ -6,7 +9,7 @@ import { printJson, printTable } from "../output/terminal.js";
 
 const flowPath = (namespace: string, id: string, rest = "") => `/api/v1/flows/${encodeURIComponent(namespace)}/${encodeURIComponent(id)}${rest}`;
 
-/** flow list, get, history and delete: the flows a server holds */
+/** flow list, get, history, delete, export and import: the flows a server holds */
 export function registerFlowManage(flow: Command): void {
   withServer(
     flow
@@ -66,5 +69,39 @@ export function registerFlowManage(flow: Command): void {
   ).action(async (namespace: string, id: string, options: object) => {
     await clientFor(options).expect("DELETE", flowPath(namespace, id));
     console.log(`flow ${namespace}.${id} deleted`);
+  });
+
+  withServer(
+    flow
+      .command("export")
+      .description("write a server's flows to a ZIP of their YAML sources, one <namespace>-<id>.yml each (Kestra's flow export)")
+      .option("-n, --namespace <namespace>", "only this namespace and its children")
+      .option("-q, --query <text>", "only flows whose id or namespace contains this text")
+      .option("-o, --output <file>", "the ZIP file to write", "flows.zip"),
+  ).action(async (options: { namespace?: string; query?: string; output: string }) => {
+    const query = new URLSearchParams();
+    if (options.namespace) query.set("namespace", options.namespace);
+    if (options.query) query.set("q", options.query);
+    const zip = await clientFor(options).bytes(`/api/v1/flows/export/by-query${query.size ? `?${query}` : ""}`);
+    if (!zip) throw new UserError("this server has no flow export (GET /api/v1/flows/export/by-query answered 404)");
+    await writeFile(options.output, zip);
+    console.log(`flows written to ${options.output} (${zip.length} bytes)`);
+  });
+
+  withServer(
+    flow
+      .command("import")
+      .description("create or update a server's flows from a ZIP of YAML files or one YAML file of ---separated flows (Kestra's flow import); exits 1 naming those not imported")
+      .argument("<file>", "a .zip, .yaml or .yml file")
+      .option("--fail-on-error", "the server refuses (422) naming each flow not imported and why; the others are imported all the same"),
+  ).action(async (file: string, options: { failOnError?: boolean }) => {
+    const form = new FormData();
+    const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(`cannot read ${file}: ${error.code ?? error.message}`);
+    });
+    form.set("fileUpload", new Blob([bytes]), basename(file));
+    const failed = await clientFor(options).expect<string[]>("POST", `/api/v1/flows/import${options.failOnError ? "?failOnError=true" : ""}`, form);
+    if (failed.length) throw new UserError(`not imported (invalid flows; --fail-on-error says why): ${failed.join(", ")}`);
+    console.log(`flows of ${file} imported`);
   });
 }

@@ -18,6 +18,7 @@ import { executionRoutes } from "./routes/executions.routes.js";
 import { executionActionRoutes } from "./routes/execution-actions.routes.js";
 import { executionResumeRoutes } from "./routes/execution-resume.routes.js";
 import { flowRoutes } from "./routes/flows.routes.js";
+import { flowTransferRoutes } from "./routes/flow-transfer.routes.js";
 import { kvRoutes } from "./routes/kv.routes.js";
 import { connectionRoutes } from "./routes/connections.routes.js";
 import { logRoutes } from "./routes/logs.routes.js";
@@ -88,6 +89,7 @@ export function createApp(deps: ApiDeps): Hono {
   app.get("/api/v1/openapi.json", (c) => c.json(openApiDocument));
 
   app.route("/api/v1/flows", flowGraphRoutes(deps));
+  app.route("/api/v1/flows", flowTransferRoutes(deps));
   app.route("/api/v1/flows", flowRoutes(deps));
   app.route("/api/v1/executions/webhook", webhookRoutes(deps));
   // before executionRoutes: POST /restart/by-ids and /statistics/daily also match POST /:namespace/:flowId

@@ -27,6 +27,33 @@ export const openApiDocument = {
     "/api/v1/openapi.json": { get: { summary: "This document", responses: { 200: json("OpenAPI 3.1") } } },
     "/api/v1/flows": { post: { summary: "Create a flow from YAML", requestBody: yamlBody, responses: { 200: json("the flow"), 409: error("exists"), 422: error("invalid flow") } } },
     "/api/v1/flows/validate": { post: { summary: "Validate one or more flows (YAML documents)", requestBody: yamlBody, responses: { 200: json("one result per document", { type: "array" }) } } },
+    "/api/v1/flows/export/by-query": {
+      get: {
+        summary: "Export the flows a query finds as a ZIP of their YAML sources, one `<namespace>-<id>.yml` each (Kestra's exportFlowsByQuery)",
+        parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace")],
+        responses: { 200: { description: "flows.zip", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } } },
+      },
+    },
+    "/api/v1/flows/export/by-ids": {
+      post: {
+        summary: "Export the named flows as a ZIP of their YAML sources, one `<namespace>.<id>.yaml` each (Kestra's exportFlowsByIds)",
+        requestBody: { required: true, content: { "application/json": { schema: { type: "array", maxItems: 10000, items: { type: "object", additionalProperties: false, required: ["namespace", "id"], properties: { namespace: { type: "string" }, id: { type: "string" } } } } } } },
+        responses: { 200: { description: "flows.zip", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }, 400: error("not a list of {namespace, id}"), 404: error("a flow not found") },
+      },
+    },
+    "/api/v1/flows/import": {
+      post: {
+        summary:
+          "Import flows from a multipart `fileUpload`: a ZIP of .yaml/.yml files or one YAML file of `---`-separated flows; each is created or updated. Answers the names of those not imported (a zip's entry paths, a YAML file's document indexes) — Kestra's importFlows",
+        parameters: [query("failOnError", "answer 422 naming the flows not imported and why (the others are imported)", { type: "boolean", default: false })],
+        requestBody: { required: true, content: { "multipart/form-data": { schema: { type: "object", required: ["fileUpload"], properties: { fileUpload: { type: "string", format: "binary" } } } } } },
+        responses: {
+          200: json("[name] of the flows not imported", { type: "array", items: { type: "string" } }),
+          400: error("no multipart fileUpload part"),
+          422: error("not a zip or YAML file, a YAML file that does not parse, a zip over the unpacked-size cap or with a '..' path; with failOnError, flows not imported"),
+        },
+      },
+    },
     "/api/v1/flows/search": { get: { summary: "Search flows", parameters: [query("namespace", "namespace or parent"), query("q", "text in id or namespace"), ...page], responses: { 200: json("{results, total}") } } },
     "/api/v1/flows/distinct-namespaces": {
       get: { summary: "The namespaces in use (Kestra's listDistinctNamespace); q filters them", parameters: [query("q", "a case-insensitive part of the namespace")], responses: { 200: json("[namespace]", { type: "array", items: { type: "string" } }) } },

@@ -92,7 +92,28 @@ describe("dependsOn windows", () => {
     expect(end?.ready).toBe(true);
     await end!.reset();
     now = Date.parse("2026-03-02T08:11:00Z");
-    expect((await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "" }, ["n~a"]))?.ready).toBe(false);
+    // the end delivered again names the same result: its claim is the one already taken, so it starts nothing
+    const again = await windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a", transition: "" }, ["n~a"]);
+    expect(again?.claimKey).toBe(end?.claimKey);
+    expect(new Set([firstPause, secondPause, end].map((r) => r?.claimKey)).size).toBe(3);
+  });
+
+  it("ANY: two results recorded in the same instant are claimed apart, each with its own outputs; fireOnce claims the period", async () => {
+    const w = windowOf({ dependsOn: deps.slice(0, 2), mode: "ANY" });
+    now = Date.parse("2026-03-02T01:00:00Z");
+    const [a, b] = await Promise.all([
+      windows.record(ref, w, { id: "e1", outputs: { x: 1 }, flowId: "a" }, ["n~a"]),
+      windows.record(ref, w, { id: "e2", outputs: { y: 2 }, flowId: "b" }, ["n~b"]),
+    ]);
+    expect([a?.ready, b?.ready]).toEqual([true, true]);
+    expect(a?.claimKey).not.toBe(b?.claimKey);
+    expect([a?.byFlow, b?.byFlow]).toEqual([{ a: { x: 1 } }, { b: { y: 2 } }]);
+    const once = windowOf({ dependsOn: deps.slice(0, 2), mode: "ANY", window: { every: "PT6H", fireOnce: true } });
+    const [c, d] = await Promise.all([
+      windows.record(ref, once, { id: "e3", outputs: {}, flowId: "a" }, ["n~a"]),
+      windows.record(ref, once, { id: "e4", outputs: {}, flowId: "b" }, ["n~b"]),
+    ]);
+    expect(c?.claimKey).toBe(d?.claimKey);
   });
 
   it("refuses a window that could never be open or would not keep its period: from/to past midnight, an every that does not divide a day", () => {

@@ -90,8 +90,23 @@ export class FlowTriggerListener {
         await this.evaluate(trigger, upstream, variables, transition, readUpstream);
       } catch (error) {
         this.logger.warn({ err: error, trigger: refKey(trigger.ref), upstream: execution.id }, `flow trigger did not start: ${errorMessage(error)}`);
+        if (error instanceof ConditionEvaluationError) await this.surface(trigger, execution, error);
       }
     }
+  }
+
+  /**
+   * A condition or `when` that cannot be evaluated starts nothing, as in Kestra (ConditionService: "Evaluate
+   * Condition Failed", the condition then not met), and says so where the user looks: a WARN line in the
+   * upstream execution's logs — Kestra's condition run context is the downstream flow's with the upstream
+   * execution, so its logger writes there too — not only in the server's log.
+   */
+  private async surface(trigger: TriggerOfKind<"flow">, execution: { id: string; namespace: string; flowId: string }, error: ConditionEvaluationError): Promise<void> {
+    const { namespace, flowId, triggerId } = trigger.ref;
+    const message = `[namespace: ${namespace}] [flow: ${flowId}] [trigger: ${triggerId}] [condition: ${error.condition}] Evaluate Condition Failed with error '${errorMessage(error.cause)}'`;
+    await this.repository
+      .appendLogs([{ executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, level: "WARN", message, timestamp: new Date().toISOString() }])
+      .catch((failure) => this.logger.error({ err: failure, upstream: execution.id }, `could not store the condition failure: ${errorMessage(failure)}`));
   }
 
   /** `transition` tells apart the starts of one upstream execution entering a non-terminal state several times (two Pauses) */
@@ -109,9 +124,9 @@ export class FlowTriggerListener {
     // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
     const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
     const conditions = trigger.spec.conditions as ConditionSpec[] | undefined;
-    if (!(await conditionsHold(conditions, ctx, upstream))) return;
+    if (!(await evaluating("conditions", () => conditionsHold(conditions, ctx, upstream)))) return;
     // Kestra 2.0's trigger-level `when`, on each upstream execution the trigger looks at
-    if (!(await whenHolds(trigger.spec.when, upstreamContext(ctx, upstream)))) return;
+    if (!(await evaluating(`when: ${String(trigger.spec.when)}`, () => whenHolds(trigger.spec.when, upstreamContext(ctx, upstream))))) return;
     const windows = conditionWindows(trigger.properties, conditions);
     if (!windows.length) {
       await this.starter.start(trigger, { variables, context: ctx, systemLabels, requiredInputsMayBeAbsent: true, once: { key: `flow:${refKey(trigger.ref)}<-${upstream.id}${transition}`, ttlMs: CLAIM_TTL_MS } });
@@ -120,7 +135,7 @@ export class FlowTriggerListener {
     const results: WindowResult[] = [];
     for (const window of windows) {
       const met: string[] = [];
-      for (const c of window.conditions) if (await c.test(upstream, ctx)) met.push(c.key);
+      for (const c of window.conditions) if (await evaluating(c.key, () => c.test(upstream, ctx))) met.push(c.key);
       // met by nothing here, the window is not ready, and reading its stored results would cost
       // a storage listing per Flow trigger for every execution that ends
       if (!met.length) return;
@@ -152,6 +167,21 @@ export class FlowTriggerListener {
     if (!triggerStates(properties).includes(state)) return false;
     if (!mayBeMetBy(trigger, change)) return false;
     return !(change.namespace === flow.namespace && change.flowId === flow.id) || namesFlow(properties, flow.namespace, flow.id);
+  }
+}
+
+/** a trigger condition (its `conditions`, `when`, a dependsOn entry or precondition) that threw while evaluated */
+class ConditionEvaluationError extends Error {
+  constructor(readonly condition: string, cause: unknown) {
+    super(`condition ${condition} could not be evaluated: ${errorMessage(cause)}`, { cause });
+  }
+}
+
+async function evaluating(condition: string, check: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await check();
+  } catch (error) {
+    throw new ConditionEvaluationError(condition, error);
   }
 }
 

@@ -117,10 +117,27 @@ export class PreconditionWindows {
       else if (entry.at > resetAt && entry.at <= bounds.end) entries.push(entry);
     }
     entries.sort((a, b) => a.at - b.at || a.executionId.localeCompare(b.executionId));
-    const chosen = window.keys.map((key) => entries.find((e) => e.key === key));
-    const satisfied = chosen.filter(Boolean).length;
     // fireOnce: a start within this window period already happened (its time is kept, as the reset's)
     const firedThisPeriod = window.fireOnce && (await this.markAt(`${base}/fired.json`)) >= bounds.start;
+    const fired = async () => {
+      if (window.fireOnce) await this.storage.put(`${base}/fired.json`, JSON.stringify({ at: now }));
+    };
+    if ((window.required ?? window.keys.length) === 1 && window.resetOnSuccess) {
+      // one result is enough (mode ANY, or a single condition, resetting on success): each result starts its own execution, claimed
+      // by that result alone. A claim naming the window's earliest results instead made two upstream ends applied
+      // in the same instant claim the same set and start one execution, where one after the other they start two.
+      // With fireOnce the claim names the period: one start per period however many ends race for it.
+      const own = execution.outputs ?? {};
+      return {
+        ready: met.length > 0 && !firedThisPeriod,
+        claimKey: window.fireOnce ? `${window.id}:period@${bounds.start}` : `${window.id}<-${execution.id}${execution.transition ?? ""}`,
+        outputs: own,
+        byFlow: execution.flowId ? { [execution.flowId]: own } : {},
+        reset: fired,
+      };
+    }
+    const chosen = window.keys.map((key) => entries.find((e) => e.key === key));
+    const satisfied = chosen.filter(Boolean).length;
     const ready = met.length > 0 && satisfied >= (window.required ?? window.keys.length) && !firedThisPeriod;
     const outputs = entries.reduce<Record<string, unknown>>((merged, e) => deepMerge(merged, e.outputs ?? {}), {});
     const byFlow: Record<string, Record<string, unknown>> = {};
@@ -128,12 +145,15 @@ export class PreconditionWindows {
     const used = Math.max(...entries.map((e) => e.at), resetAt);
     return {
       ready,
+      // two or more results needed: the set chosen (the earliest result of each condition) is claimed, so ends
+      // racing to complete the same set start it once, and the reset consumes every result up to the newest
+      // seen, as Kestra's MultipleCondition window is deleted once it fired
       claimKey: window.resetOnSuccess ? `${window.id}:${chosen.map((e) => (e ? `${e.key}@${e.at}-${e.executionId}` : "-")).join(",")}` : `${window.id}<-${execution.id}`,
       outputs,
       byFlow,
       reset: async () => {
         if (window.resetOnSuccess) await this.storage.put(`${base}/reset.json`, JSON.stringify({ at: used }));
-        if (window.fireOnce) await this.storage.put(`${base}/fired.json`, JSON.stringify({ at: now }));
+        await fired();
       },
     };
   }

@@ -1,4 +1,4 @@
-import { EXECUTION_STATES, schema, UserError, z } from "@ferry/sdk";
+import { schema, UserError, z } from "@ferry/sdk";
 import type { RenderContext } from "../expressions/evaluator.js";
 import { holidayProblem as calendarProblem, isPublicHoliday } from "../expressions/holidays.js";
 import { evaluateExpression, hasTemplate, renderString } from "../expressions/render.js";
@@ -42,7 +42,7 @@ export interface ConditionType {
   check(props: any, env: ConditionEnv): Promise<boolean>;
 }
 
-const states = z.array(z.enum(EXECUTION_STATES as [string, ...string[]]).or(z.enum(["RETRIED", "RESTARTED", "CANCELLED", "QUEUED", "SKIPPED", "RETRYING", "CREATED"]))).optional();
+const states = (property: string) => schema.stateTypes(property).optional();
 const legacy = (name: string) => `io.kestra.core.models.conditions.types.${name}`;
 const plugin = (name: string) => `io.kestra.plugin.core.condition.${name}`;
 const date = z.string().min(1).optional();
@@ -87,7 +87,7 @@ export const CONDITION_TYPES: ConditionType[] = [
   {
     name: "ExecutionStatus",
     aliases: [plugin("ExecutionStatusCondition"), legacy("ExecutionStatusCondition")],
-    properties: z.strictObject({ in: states, notIn: states }),
+    properties: z.strictObject({ in: states("in"), notIn: states("notIn") }),
     needsExecution: true,
     check: async (p, env) => (!p.in || p.in.includes(env.execution!.state)) && !(p.notIn ?? []).includes(env.execution!.state),
   },
@@ -148,7 +148,7 @@ export const CONDITION_TYPES: ConditionType[] = [
   {
     name: "HasRetryAttempt",
     aliases: [plugin("HasRetryAttemptCondition"), legacy("HasRetryAttemptCondition")],
-    properties: z.strictObject({ in: states, notIn: states }),
+    properties: z.strictObject({ in: states("in"), notIn: states("notIn") }),
     needsExecution: true,
     // an attempt of a retried task run (more than one attempt) in `in` (none when `in` is empty) and not in `notIn`
     check: async (p, env) =>

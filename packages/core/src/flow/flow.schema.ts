@@ -46,6 +46,12 @@ function renameMaxAttempt(raw: unknown): unknown {
 
 const retryProperty = z.preprocess(renameMaxAttempt, retrySchema);
 
+/** stopAfter (Kestra's AbstractTrigger, List<State.Type>) names the states an execution ends in: the others never disable a trigger */
+const NOT_AN_END = "is not a state an execution ends in (stopAfter names SUCCESS, WARNING, FAILED, KILLED, CANCELLED, RETRIED)";
+const STOP_AFTER_REFUSED = Object.fromEntries(
+  (["CREATED", "SUBMITTED", "RUNNING", "PAUSED", "PAUSING", "RESTARTED", "KILLING", "QUEUED", "RETRYING", "SKIPPED", "BREAKPOINT", "RESUBMITTED"] as const).map((state) => [state, NOT_AN_END]),
+) as Record<"CREATED" | "SUBMITTED" | "RUNNING" | "PAUSED" | "PAUSING" | "RESTARTED" | "KILLING" | "QUEUED" | "RETRYING" | "SKIPPED" | "BREAKPOINT" | "RESUBMITTED", string>;
+
 /**
  * The properties every task takes, handled by the engine; its type's own properties are
  * checked by its plugin's schema (so this object lets other keys through to it).
@@ -101,9 +107,7 @@ export const triggerSchema = z.looseObject({
     ),
   stopAfter: z
     .array(
-      z.enum(["SUCCESS", "WARNING", "FAILED", "KILLED", "CANCELLED", "RETRIED"], {
-        error: (iss) => `stopAfter names the states an execution ends in (SUCCESS, WARNING, FAILED, KILLED, CANCELLED, RETRIED), not ${String(iss.input)}`,
-      }),
+      schema.stateType("stopAfter", STOP_AFTER_REFUSED),
     )
     .optional()
     .describe("the trigger is disabled once an execution it started ends in one of these states (a Schedule's or an http.Trigger's, the triggers Kestra's scheduler runs; Kestra follows no other core trigger's executions)"),

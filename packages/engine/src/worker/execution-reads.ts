@@ -1,5 +1,5 @@
 import {
-  assertNamespaceInScope, LOG_LEVELS, type ExecutionCountQuery, type ExecutionCountRow, type ExecutionLogsQuery, type ExecutionsAccess, type ExecutionSearch, type LogEntry,
+  assertNamespaceInScope, executionStatesOf, LOG_LEVELS, type ExecutionCountQuery, type ExecutionCountRow, type ExecutionLogsQuery, type ExecutionsAccess, type ExecutionSearch, type LogEntry,
   type Repository,
 } from "@ferry/sdk";
 
@@ -37,8 +37,10 @@ export function executionsAccess(repository: () => Promise<Repository>, run: Run
 
 /** executions started within [startDate, endDate]: the repository counts "started at or after", so the end is a difference of two counts */
 async function countBetween(repo: Repository, search: ExecutionSearch, query: ExecutionCountQuery): Promise<number> {
-  const total = async (startedAfter: string | undefined) =>
-    (await repo.searchExecutions({ ...search, state: query.states?.length ? query.states : undefined, startedAfter, page: 1, size: 1 })).total;
+  // states no execution is ever in (SKIPPED, RETRYING…) count nothing: an empty filter would count them all
+  const states = query.states?.length ? executionStatesOf(query.states) : undefined;
+  if (states && !states.length) return 0;
+  const total = async (startedAfter: string | undefined) => (await repo.searchExecutions({ ...search, state: states, startedAfter, page: 1, size: 1 })).total;
   const from = await total(query.startDate);
   if (!query.endDate) return from;
   const after = await total(new Date(Date.parse(query.endDate) + 1).toISOString());

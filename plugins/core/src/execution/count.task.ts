@@ -1,4 +1,4 @@
-import { defineTask, EXECUTION_STATES, UserError, z, type ExecutionState } from "@ferry/sdk";
+import { defineTask, schema, UserError, z } from "@ferry/sdk";
 
 const dateTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), { message: "expected an ISO-8601 date-time such as 2026-01-01T00:00:00Z" });
 
@@ -15,7 +15,7 @@ export const countTask = defineTask({
     .strictObject({
       flows: z.array(z.strictObject({ namespace: z.string().min(1), flowId: z.string().min(1) })).optional(),
       namespaces: z.array(z.string().min(1)).optional(),
-      states: z.array(z.enum(EXECUTION_STATES as [ExecutionState, ...ExecutionState[]])).optional(),
+      states: schema.stateTypes("states").optional(),
       startDate: dateTime,
       endDate: dateTime.optional(),
       expression: z.string().min(1),

@@ -1,4 +1,4 @@
-import { defineTask, EXECUTION_STATES, LOG_LEVELS, schema, z, type ExecutionState, type LogLevel } from "@ferry/sdk";
+import { defineTask, LOG_LEVELS, schema, z, type LogLevel } from "@ferry/sdk";
 
 /** an ISO-8601 date-time (`{{ now() | dateAdd(-1, 'MONTHS') }}` renders one), kept as UTC ISO text */
 const dateTime = () =>
@@ -39,7 +39,7 @@ export const purgeExecutionsTask = defineTask({
     flowId: z.string().min(1).optional(),
     startDate: dateTime().optional(),
     endDate: dateTime(),
-    states: z.array(z.enum(EXECUTION_STATES as [ExecutionState, ...ExecutionState[]])).optional(),
+    states: schema.stateTypes("states").optional(),
     purgeExecution: schema.bool().default(true),
     purgeLog: schema.bool().default(true),
     purgeMetric: schema.bool().default(true),
