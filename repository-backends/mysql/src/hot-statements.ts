@@ -43,7 +43,7 @@ const READ_EXECUTION = `start transaction read only; ${SELECT_EXECUTION}; ${SELE
  */
 const runObject = `json_object(${TASK_RUN.map((c) => `'${c.key}', ${c.holds === "json" ? `cast(r.${quote(c.name)} as char)` : `r.${quote(c.name)}`}`).join(", ")})`;
 const SELECT_EXECUTION_AND_RUNS = `select ${selectList(EXECUTION)},
-  (select json_arrayagg(${runObject} order by r.${quote("id")}) from ${table(taskRuns)} r where r.${quote("execution_id")} = e.${quote("id")}) as ferry_runs,
+  (select cast(json_arrayagg(${runObject} order by r.${quote("id")}) as char) from ${table(taskRuns)} r where r.${quote("execution_id")} = e.${quote("id")}) as ferry_runs,
   (select count(*) from ${table(taskRuns)} r where r.${quote("execution_id")} = e.${quote("id")}) as ferry_run_count
   from ${table(executions)} e where e.${quote("id")} = ?`;
 /** executions by id, for WriteGroup's `landed` (whether a write whose answer was lost is there) */
@@ -145,7 +145,8 @@ const PACKET_MARGIN = 64 * 1024;
 const ROW_TEXT = 256;
 /**
  * An execution's write in the statement text, counted high: each value's text twice over (mysql2
- * escapes a quote or a backslash as two characters, and JSON is full of quotes), a row's own text.
+ * escapes a quote or a backslash as two characters, and JSON is full of quotes), a row's own text,
+ * the labels three times over.
  */
 function writeBytes(write: Save | Insert): number {
   if (write.bytes !== undefined) return write.bytes;
@@ -156,7 +157,9 @@ function writeBytes(write: Save | Insert): number {
   };
   add(executionToRow(write.execution), EXECUTION);
   for (const run of write.runs) add(taskRunToRow(run), TASK_RUN);
-  for (const [key, value] of Object.entries(write.execution.labels ?? {})) bytes += ROW_TEXT + 2 * (Buffer.byteLength(key) + Buffer.byteLength(String(value)));
+  // a label goes three times: its row, and twice in the labels' JSON text that gates the delete and the insert
+  // (savePart), where a quote is `\"` in JSON, then escaped again in the statement: up to four characters each
+  for (const [key, value] of Object.entries(write.execution.labels ?? {})) bytes += 3 * (ROW_TEXT + 4 * (Buffer.byteLength(key) + Buffer.byteLength(String(value))));
   return (write.bytes = bytes);
 }
 
@@ -221,14 +224,30 @@ export class HotStatements {
     return row && parsedRow<FlowRow>(row, FLOW);
   }
 
+  /**
+   * Whether the one-statement read is taken: a server that refuses its syntax (MySQL 8 has no ORDER
+   * BY inside JSON_ARRAYAGG) turns it off for this process, and every read is then the two selects.
+   */
+  private oneStatementRead = true;
+
   async getExecution(id: string): Promise<{ execution: ExecutionRecord; taskRuns: TaskRunRecord[] } | undefined> {
-    const [rows] = await this.pool.query(SELECT_EXECUTION_AND_RUNS, [id]);
+    if (!this.oneStatementRead) return this.readInTransaction(id);
+    let rows: unknown;
+    try {
+      [rows] = await this.pool.query(SELECT_EXECUTION_AND_RUNS, [id]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ER_PARSE_ERROR") throw error;
+      this.oneStatementRead = false;
+      return this.readInTransaction(id);
+    }
     const [found] = rows as Array<Record<string, unknown>>;
     if (!found) return undefined;
     const { ferry_runs: runsText, ferry_run_count: count, ...row } = found;
+    // text (the cast: mysql2 would parse a JSON column itself, and throw on one cut at max_allowed_packet);
+    // past group_concat_max_len or max_allowed_packet it comes cut or null, and the count tells
     let runs: Array<Record<string, unknown>> | undefined;
     try {
-      runs = runsText == null ? (Number(count) === 0 ? [] : undefined) : (JSON.parse(String(runsText)) as Array<Record<string, unknown>>);
+      runs = runsText == null ? (Number(count) === 0 ? [] : undefined) : Array.isArray(runsText) ? runsText : (JSON.parse(String(runsText)) as Array<Record<string, unknown>>);
     } catch {
       runs = undefined;
     }

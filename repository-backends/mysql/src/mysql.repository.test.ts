@@ -176,4 +176,27 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     }
     await repo.close();
   }, 120_000);
+
+  it("reads an execution whose task runs together pass max_allowed_packet: the one-statement read comes cut, the two selects read it whole", async () => {
+    // Before: the JSON array of the runs came back as a JSON column cut at the packet, which mysql2 parsed
+    // itself and threw on ("Unterminated string in JSON"): the execution could no longer be read
+    const url = await fresh();
+    const repo = createMysqlRepository({ type: "mysql", url });
+    await repo.init();
+    const admin = await mysql.createConnection({ uri: url });
+    const [[{ maxPacket }]] = (await admin.query("select @@max_allowed_packet as maxPacket")) as unknown as [[{ maxPacket: number }]];
+    await admin.end();
+    const big = (task: string) => task.padEnd(Math.floor(Number(maxPacket) / 3), "y");
+    const at = new Date().toISOString();
+    const state = { current: "RUNNING", histories: [{ state: "RUNNING", date: at }], startDate: at } as ExecutionRecord["state"];
+    const run = (task: string) => ({ id: `e-wide-${task}`, executionId: "e-wide", taskId: task, state, attempts: [{ state, big: big(task) }] }) as unknown as TaskRunRecord;
+    const execution = (version: number): ExecutionRecord => ({ id: "e-wide", namespace: "hot.wide", flowId: "f", flowRevision: 1, state, labels: {}, created: at, updated: at, version });
+    const tasks = ["a", "b", "c", "d"];
+    await repo.insertExecution(execution(1), [run(tasks[0]!)]);
+    for (const [n, task] of tasks.slice(1).entries()) await repo.saveExecution(execution(n + 2), [run(task)], { expectedVersion: n + 1 });
+    const stored = (await repo.getExecution("e-wide"))!;
+    expect(stored.execution.version).toBe(4);
+    expect(stored.taskRuns.map((t) => [t.taskId, (t.attempts[0] as unknown as { big: string }).big])).toEqual(tasks.map((task) => [task, big(task)]));
+    await repo.close();
+  }, 120_000);
 });

@@ -61,6 +61,8 @@ const INSERT_NEW = `with saved as (insert into ${tableName(executions)} (${nameL
   runs as (${upsertTaskRunsIfSaved(EXECUTION.length + 1)} returning 1)
   select (select count(*) from saved)::int as saved`;
 const INSERT_LOGS = insertUnnested(tableName(logs), LOG, 1);
+/** how long the re-read of a group whose answer was lost may take */
+const LANDED_READ_MS = 5_000;
 /** executions by id, for WriteGroup's `landed` (whether a write whose answer was lost is there) */
 const SELECT_EXECUTIONS = `select ${selectList(EXECUTION)} from ${tableName(executions)} where "id" = any($1::text[])`;
 
@@ -145,11 +147,14 @@ export class HotStatements {
    * replaced (PostgresRepository.recoverFrom), and a query given to it may wait forever.
    */
   private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
-    const once = postgres(this.url, { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+    const once = postgres(this.url, { max: 1, onnotice: () => undefined, connect_timeout: 5, connection: { statement_timeout: LANDED_READ_MS } });
+    // a read that hangs on a broken network is ended, its connection with it (WriteGroup stops waiting at 5 s)
+    const cut = setTimeout(() => void once.end({ timeout: 0 }).catch(() => undefined), LANDED_READ_MS + 1_000);
     try {
       const rows = await once.unsafe(SELECT_EXECUTIONS, [writes.map((w) => w.execution.id)]);
       return writesLanded(writes, rows.map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION)), { saved: executionVersionedChanges, inserted: EXECUTION });
     } finally {
+      clearTimeout(cut);
       void once.end({ timeout: 1 }).catch(() => undefined);
     }
   }
