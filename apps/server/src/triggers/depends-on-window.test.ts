@@ -116,6 +116,23 @@ describe("dependsOn windows", () => {
     expect(c?.claimKey).toBe(d?.claimKey);
   });
 
+  it("ANY with fireOnce over a lookback window: two ends racing a millisecond apart claim the same start; after it fired, the next claim differs", async () => {
+    // Before: the claim named the sliding window's start (now - lookback), a new key every millisecond: both started
+    const w = windowOf({ dependsOn: deps.slice(0, 2), mode: "ANY", window: { lookback: "PT1H", fireOnce: true } });
+    now = Date.parse("2026-03-02T01:00:00Z");
+    const first = windows.record(ref, w, { id: "e1", outputs: {}, flowId: "a" }, ["n~a"]);
+    now += 1;
+    const second = windows.record(ref, w, { id: "e2", outputs: {}, flowId: "b" }, ["n~b"]);
+    const [a, b] = await Promise.all([first, second]);
+    expect([a?.ready, b?.ready]).toEqual([true, true]);
+    expect(a?.claimKey).toBe(b?.claimKey);
+    await a!.reset();
+    now += 2 * 3600_000;
+    const later = await windows.record(ref, w, { id: "e3", outputs: {}, flowId: "a" }, ["n~a"]);
+    expect(later?.ready).toBe(true);
+    expect(later?.claimKey).not.toBe(a?.claimKey);
+  });
+
   it("refuses a window that could never be open or would not keep its period: from/to past midnight, an every that does not divide a day", () => {
     const refusal = (window: Record<string, unknown>) => {
       const parsed = triggerKindProperties.flow.safeParse({ dependsOn: deps, window });

@@ -1,5 +1,5 @@
 import { conditionsHold, whenHolds, type ConditionExecution, type ConditionSpec } from "@ferry/core";
-import { CORRELATION_ID_LABEL, executionRenderVariables, nestLabels, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
+import { CORRELATION_ID_LABEL, executionRenderVariables, nestLabels, SecretMasker, type EngineEvents, type ExecutionChange, type JsonStore } from "@ferry/engine";
 import { errorMessage, isTerminal, type ExecutionState, type Repository } from "@ferry/sdk";
 import type { Logger } from "pino";
 import { conditionWindows, namesFlow, triggerStates, upstreamContext } from "./flow-trigger-conditions.js";
@@ -115,11 +115,15 @@ export class FlowTriggerListener {
   ): Promise<void> {
     const upstreamVariables = readsUpstream(trigger) ? await readUpstream() : undefined;
     // Kestra's run context of the downstream flow and the upstream execution: `flow`, `vars` of this flow, the rest of the upstream's
+    // what secret() gives a condition is masked in its error, stored in the upstream execution's logs (surface)
+    const masker = new SecretMasker();
     const contextOf = (vars: Record<string, unknown>) => {
       const context = this.starter.context(trigger, vars);
+      if (context.functions?.secret) context.functions = { ...context.functions, secret: masker.recording(context.functions.secret) };
       if (upstreamVariables) Object.assign(context.variables, upstreamVariables);
       return context;
     };
+    const evaluating = (condition: string, check: () => Promise<boolean>) => evaluatingMasked(condition, check, masker);
     const ctx = contextOf(variables);
     // a triggered execution continues its upstream's correlation, as Kestra's Flow trigger passes it
     const systemLabels = { [CORRELATION_ID_LABEL]: upstream.labels?.[CORRELATION_ID_LABEL] ?? upstream.id! };
@@ -177,11 +181,12 @@ class ConditionEvaluationError extends Error {
   }
 }
 
-async function evaluating(condition: string, check: () => Promise<boolean>): Promise<boolean> {
+async function evaluatingMasked(condition: string, check: () => Promise<boolean>, masker: SecretMasker): Promise<boolean> {
   try {
     return await check();
   } catch (error) {
-    throw new ConditionEvaluationError(condition, error);
+    // the error's words may hold what secret() gave (`{{ secret('PW') | number }}`: "'hunter2' is not a valid number")
+    throw new ConditionEvaluationError(condition, new Error(masker.mask(errorMessage(error))));
   }
 }
 

@@ -33,6 +33,15 @@ function timeOfDay(text: string): { seconds: number; offset: number } {
   return { seconds: Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? "0"), offset };
 }
 
+/**
+ * What names a window period for fireOnce's claim: a fixed period by its start; a sliding (lookback) window,
+ * whose start moves with every millisecond, by the last start it saw — two ends racing read the same one
+ * (a review found two starts from `period@<now - length>`, one millisecond apart).
+ */
+function periodKey(window: TimeWindow | undefined, bounds: { start: number }, lastFired: number | undefined): string {
+  return window?.type === "SLIDING_WINDOW" ? `after@${lastFired ?? "never"}` : `period@${bounds.start}`;
+}
+
 /** [start, end] of the window open at `now` (ms), or undefined when the window is closed now (past a daily deadline, outside a daily window) */
 export function windowBounds(window: TimeWindow | undefined, now: number): { start: number; end: number } | undefined {
   const type = window?.type ?? "DURATION_WINDOW";
@@ -118,7 +127,8 @@ export class PreconditionWindows {
     }
     entries.sort((a, b) => a.at - b.at || a.executionId.localeCompare(b.executionId));
     // fireOnce: a start within this window period already happened (its time is kept, as the reset's)
-    const firedThisPeriod = window.fireOnce && (await this.markAt(`${base}/fired.json`)) >= bounds.start;
+    const lastFired = window.fireOnce ? await this.markAt(`${base}/fired.json`) : undefined;
+    const firedThisPeriod = lastFired !== undefined && lastFired >= bounds.start;
     const fired = async () => {
       if (window.fireOnce) await this.storage.put(`${base}/fired.json`, JSON.stringify({ at: now }));
     };
@@ -130,7 +140,7 @@ export class PreconditionWindows {
       const own = execution.outputs ?? {};
       return {
         ready: met.length > 0 && !firedThisPeriod,
-        claimKey: window.fireOnce ? `${window.id}:period@${bounds.start}` : `${window.id}<-${execution.id}${execution.transition ?? ""}`,
+        claimKey: window.fireOnce ? `${window.id}:${periodKey(window.timeWindow, bounds, lastFired)}` : `${window.id}<-${execution.id}${execution.transition ?? ""}`,
         outputs: own,
         byFlow: execution.flowId ? { [execution.flowId]: own } : {},
         reset: fired,
