@@ -50,7 +50,7 @@ export const openApiDocument = {
         responses: {
           200: json("[name] of the flows not imported", { type: "array", items: { type: "string" } }),
           400: error("no multipart fileUpload part"),
-          422: error("not a zip or YAML file, a YAML file that does not parse, a zip over the unpacked-size cap or with a '..' path; with failOnError, flows not imported"),
+          422: error("not a zip or YAML file, a zip over the unpacked-size cap or with a '..' path; with failOnError, flows not imported (a document that is not YAML among them)"),
         },
       },
     },

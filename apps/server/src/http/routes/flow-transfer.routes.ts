@@ -1,8 +1,7 @@
-import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type ConnectionLookup, type Flow, type FlowLookup } from "@ferry/core";
+import { parseFlow, parseFlowForDeploy, type ConnectionLookup, type Flow, type FlowLookup } from "@ferry/core";
 import { assertNoSubflowCycle, findConnection } from "@ferry/engine";
 import { NotFoundError, parseJsonFromOutside, UserError, type FlowRecord } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
-import { parseAllDocuments } from "yaml";
 import { deployedFlows } from "../../deployed-flows.js";
 import type { ApiDeps } from "../api-deps.js";
 import { booleanQuery, MAX_PAGE_SIZE, onlyQuery } from "../params.js";
@@ -57,7 +56,6 @@ export function flowTransferRoutes(deps: ApiDeps): Hono {
     const failOnError = booleanQuery(c.req.query("failOnError"), "failOnError", false);
     const upload = await fileUploadOf(c);
     const files = readSourceFile(upload.name, new Uint8Array(await upload.arrayBuffer()));
-    if (/\.ya?ml$/i.test(upload.name)) refuseUnparsableYaml(files);
     // a Subflow may name a flow of the same upload: it is read as the upload gives it
     const batch = new Map<string, Flow>();
     for (const file of files) {
@@ -123,15 +121,4 @@ async function fileUploadOf(c: Context): Promise<File> {
   const part = form["fileUpload"];
   if (!(part instanceof File)) throw new UserError("the multipart form needs a file part named fileUpload", { status: 400 });
   return part;
-}
-
-/** a YAML file that is not YAML is refused whole (422, nothing imported), naming the document and the line */
-function refuseUnparsableYaml(files: SourceFile[]): void {
-  for (const file of files) {
-    const docs = parseAllDocuments(file.source);
-    for (const doc of Array.isArray(docs) ? docs : []) {
-      const invalid = yamlDocumentErrors(doc);
-      if (invalid) throw new UserError(`fileUpload: document ${file.name} does not parse: ${invalid.message}`, { errors: invalid.errors.map((e) => ({ ...e, path: `document ${file.name}` })) });
-    }
-  }
 }
