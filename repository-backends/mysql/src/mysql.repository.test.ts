@@ -155,9 +155,7 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     const url = await fresh();
     const repo = createMysqlRepository({ type: "mysql", url });
     await repo.init();
-    const admin = await mysql.createConnection({ uri: url });
-    const [[{ maxPacket }]] = (await admin.query("select @@max_allowed_packet as maxPacket")) as unknown as [[{ maxPacket: number }]];
-    await admin.end();
+    const maxPacket = await maxAllowedPacket(url);
     // each write a third of the packet (five of them together: more than the packet)
     const big = (n: number, tag: string) => `${tag}${String(n)}`.padEnd(Math.floor(Number(maxPacket) / 3), "x");
     const at = new Date().toISOString();
@@ -183,9 +181,7 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     const url = await fresh();
     const repo = createMysqlRepository({ type: "mysql", url });
     await repo.init();
-    const admin = await mysql.createConnection({ uri: url });
-    const [[{ maxPacket }]] = (await admin.query("select @@max_allowed_packet as maxPacket")) as unknown as [[{ maxPacket: number }]];
-    await admin.end();
+    const maxPacket = await maxAllowedPacket(url);
     const big = (task: string) => task.padEnd(Math.floor(Number(maxPacket) / 3), "y");
     const at = new Date().toISOString();
     const state = { current: "RUNNING", histories: [{ state: "RUNNING", date: at }], startDate: at } as ExecutionRecord["state"];
@@ -200,3 +196,14 @@ describe.skipIf(!MYSQL_URL)("mysql repository (MariaDB here)", () => {
     await repo.close();
   }, 120_000);
 });
+
+/** the server's max_allowed_packet, in bytes */
+async function maxAllowedPacket(url: string): Promise<number> {
+  const admin = await mysql.createConnection({ uri: url });
+  try {
+    const [[{ maxPacket }]] = (await admin.query("select @@max_allowed_packet as maxPacket")) as unknown as [[{ maxPacket: number }]];
+    return Number(maxPacket);
+  } finally {
+    await admin.end();
+  }
+}

@@ -84,7 +84,7 @@ function unzip(shown: string, bytes: Uint8Array): SourceFile[] {
         return refuse(new UserError(`fileUpload ${shown} unpacks to more than ${MAX_UNPACKED_BYTES} bytes of YAML (at entry ${JSON.stringify(name.slice(0, 200))})`));
       }
       chunks.push(chunk);
-      if (final) files.push({ name, source: decoder.decode(concat(chunks)) });
+      if (final) files.push({ name, source: decoder.decode(Buffer.concat(chunks)) });
     };
     file.start();
   });
@@ -104,15 +104,4 @@ function hasEndRecord(bytes: Uint8Array): boolean {
     if (bytes[at] === 0x50 && bytes[at + 1] === 0x4b && bytes[at + 2] === 0x05 && bytes[at + 3] === 0x06) return true;
   }
   return false;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
