@@ -1,4 +1,5 @@
 import { LineCounter, parseDocument, type Document, type Node as YamlNode } from "yaml";
+import { linearKeyOptions } from "../yaml-unique-keys.js";
 
 export type Path = Array<string | number>;
 
@@ -9,7 +10,7 @@ export class SourceMap {
   /** a source that parsed already (a flow being deployed), read again for its lines */
   static of(source: string): SourceMap {
     const lines = new LineCounter();
-    return new SourceMap(parseDocument(source, { lineCounter: lines }), lines);
+    return new SourceMap(parseDocument(source, linearKeyOptions({ lineCounter: lines })), lines);
   }
 
   /** the line of the path, or of its closest parent written in the source */
