@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../server.test-support.js";
+import { namespacePath } from "@ferry/sdk";
 import { windowBounds } from "./precondition-window.js";
 
 let t: TestFerry;
@@ -165,6 +166,27 @@ describe("Flow trigger preconditions over several flows", () => {
     const onSchedule = await deploy("      - { id: p, type: io.kestra.plugin.core.condition.ExecutionsCondition, preconditions: [{ namespace: pre.test }] }\n", 'type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 * * * *"');
     expect(onSchedule.status).toBe(422);
     expect(JSON.stringify(await onSchedule.json())).toContain("keeps results across executions");
+  });
+
+  it("a set whose start's server died before its reset is reset by the next end, which still counts: the window is not stuck", async () => {
+    const storage = t.ferry.deps.store.storage;
+    const resetMark = `${namespacePath("pre.test")}/_flow-triggers/after_both/both/both/reset.json`;
+    const earlier = await storage.get(resetMark);
+    expect(earlier).toBeDefined();
+    const before = (await executionsOf("after_both")).length;
+    await run("flow_a");
+    await run("flow_b");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 1);
+    // the server killed between the start and the reset: the set started, its results not marked used
+    await storage.put(resetMark, earlier!);
+    await run("flow_a");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 1);
+    // before, every later end found the started set, lost its claim, started nothing and reset nothing
+    await run("flow_b");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 2);
   });
 
   it("is refused at deploy when a filter lacks its value or a time window mixes types", async () => {
