@@ -8,7 +8,7 @@ export { parseFlowForDeploy, type ConnectionLookup, type FlowLookup } from "./fl
 export { connectionUses, type ConnectionUse } from "./flow/connection-uses.js";
 export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export {
-  conditionHolds, conditionsHold, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
+  advancedExecutionsConditionSchema, conditionHolds, conditionsHold, executionsConditionSchema, isAdvancedExecutionsCondition, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
 } from "./flow/conditions.js";
 export { triggerHolds, whenHolds } from "./flow/trigger-when.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";

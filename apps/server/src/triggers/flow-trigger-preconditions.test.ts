@@ -115,6 +115,32 @@ triggers:
 tasks:
   - { id: hello, type: core.Log, message: "I'm triggered after two flows!" }
 `);
+  // Kestra's io.kestra.plugin.core.condition.AdvancedExecutionsCondition @Example: execution filters, LABEL among them
+  await t.deploy(`id: advanced_condition
+namespace: pre.test
+triggers:
+  - id: wait_for_upstream
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - id: poll_for_flows
+        type: io.kestra.plugin.core.condition.AdvancedExecutionsCondition
+        preconditions:
+          - id: flow1
+            operand: AND
+            filters:
+              - { field: NAMESPACE, type: EQUAL_TO, value: pre.test }
+              - { field: FLOW_ID, type: EQUAL_TO, value: flow_a }
+              - { field: STATE, type: IN, values: [SUCCESS, WARNING, CANCELLED] }
+          - id: flow2
+            operand: AND
+            filters:
+              - { field: FLOW_ID, type: EQUAL_TO, value: flow_b }
+              - { field: STATE, type: EQUAL_TO, value: SUCCESS }
+              - { field: LABEL, type: EQUAL_TO, value: "team:data" }
+              - { field: EXPRESSION, type: IS_TRUE, value: "{{ outputs.out.values.v == 'flow_b' }}" }
+tasks:
+  - { id: hello, type: core.Log, message: "{{ trigger.flowId }}" }
+`);
 });
 afterAll(async () => t?.close());
 
@@ -166,6 +192,19 @@ describe("Flow trigger preconditions over several flows", () => {
     const onSchedule = await deploy("      - { id: p, type: io.kestra.plugin.core.condition.ExecutionsCondition, preconditions: [{ namespace: pre.test }] }\n", 'type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 * * * *"');
     expect(onSchedule.status).toBe(422);
     expect(JSON.stringify(await onSchedule.json())).toContain("keeps results across executions");
+  });
+
+  it("AdvancedExecutionsCondition (Kestra's @Example) keeps its filter preconditions' results by id: started with the same sets as after_both, by flow_b", async () => {
+    const started = await executionsOf("advanced_condition");
+    expect(started).toHaveLength((await executionsOf("after_both")).length);
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.map((e: any) => e.trigger.variables.flowId)).toContain("flow_b");
+    const deploy = (filter: string) =>
+      t.api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: `id: bad_aec\nnamespace: pre.test\ntasks:\n  - { id: l, type: core.Log, message: x }\ntriggers:\n  - id: f\n    type: io.kestra.plugin.core.trigger.Flow\n    conditions:\n      - { id: p, type: io.kestra.plugin.core.condition.AdvancedExecutionsCondition, preconditions: [{ id: a, filters: [${filter}] }] }\n` });
+    const noValue = await deploy("{ field: LABEL, type: IS_NOT_NULL }");
+    expect(noValue.status).toBe(422);
+    expect(JSON.stringify(await noValue.json())).toContain("IS_NOT_NULL filter on LABEL needs value");
+    expect((await deploy("{ field: LABEL, type: IS_NOT_NULL, value: team }")).status).toBe(200);
   });
 
   it("a set whose start's server died before its reset is reset by the next end, which still counts: the window is not stuck", async () => {
