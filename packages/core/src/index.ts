@@ -1,6 +1,7 @@
 export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
 export { parseFlow, formatPath, sourceLine, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { duplicateKeys, linearKeyOptions, parseYamlText } from "./yaml-unique-keys.js";
 export { applyTaskDefaults, PLUGIN_DEFAULTS_REF, taskDefaultsFor, unresolvedRefMessage, type PluginDefault } from "./flow/plugin-defaults.js";
 export { writtenDoubles } from "./flow/written-doubles.js";
 export { parseFlowForDeploy, type ConnectionLookup, type FlowLookup } from "./flow/deploy-flow.js";

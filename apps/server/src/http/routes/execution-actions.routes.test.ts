@@ -117,6 +117,15 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect(search.results.map((e: { id: string }) => e.id)).toContain(source.id);
   });
 
+  it("refuses more than 100 labels by count, and keeps the execution's own (100,000 were stored)", async () => {
+    const source = await run("flood");
+    const many = Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" }));
+    const refused = await json(await post(`/executions/${source.id}/labels`, many));
+    expect(refused).toEqual({ status: 422, body: expect.objectContaining({ message: "the body: at most 100 labels (101 given)" }) });
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toContainEqual({ key: "team", value: "data" });
+    expect((await json(await post(`/executions/${source.id}/labels`, many.slice(0, 100)))).status).toBe(200);
+  });
+
   it("sets labels on a running execution too, visible to the API at once", async () => {
     const slow = `id: slow\nnamespace: actions.test\ntasks:\n  - { id: nap, type: core.Sleep, duration: PT2S }\n`;
     await api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: slow });
