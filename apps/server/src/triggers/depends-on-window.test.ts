@@ -154,3 +154,28 @@ describe("namesFlow", () => {
     expect(namesFlow(flowTrigger({ dependsOn: [{ namespace: "other", flowId: "down" }] }), "dep.unit", "down")).toBe(false);
   });
 });
+
+describe("a window's markers", () => {
+  it("a late reset (a replica that stalled on a set another started) never moves the reset back: used results do not count again", async () => {
+    const w = { id: "w", keys: ["a", "b"], timeWindow: { type: "SLIDING_WINDOW", window: "PT1H" } as const, resetOnSuccess: true };
+    const record = async (at: number, id: string, key: string) => {
+      now = at;
+      return (await windows.record(ref, w, { id, outputs: {} }, [key]))!;
+    };
+    await record(1000, "a1", "a");
+    const stalled = await record(2000, "b1", "b");
+    expect(stalled.ready).toBe(true);
+    // another replica sees the same set, starts it (its claim) and resets
+    const other = await record(2100, "b1", "b");
+    expect(other.claimKey).toBe(stalled.claimKey);
+    await other.reset();
+    await record(3000, "a2", "a");
+    const second = await record(4000, "b2", "b");
+    expect(second.ready).toBe(true);
+    expect(second.claimKey).not.toBe(stalled.claimKey);
+    await second.reset();
+    // the stalled replica's reset comes last: it would set the reset back to 2 s, and a2 and b2 would count again
+    await stalled.reset();
+    expect((await record(5000, "a3", "a")).ready).toBe(false);
+  });
+});

@@ -130,7 +130,7 @@ export class PreconditionWindows {
     const lastFired = window.fireOnce ? await this.markAt(`${base}/fired.json`) : undefined;
     const firedThisPeriod = lastFired !== undefined && lastFired >= bounds.start;
     const fired = async () => {
-      if (window.fireOnce) await this.storage.put(`${base}/fired.json`, JSON.stringify({ at: now }));
+      if (window.fireOnce) await this.advance(`${base}/fired.json`, now);
     };
     if ((window.required ?? window.keys.length) === 1 && window.resetOnSuccess) {
       // one result is enough (mode ANY, or a single condition, resetting on success): each result starts its own execution, claimed
@@ -165,7 +165,7 @@ export class PreconditionWindows {
       outputs,
       byFlow,
       reset: async () => {
-        if (window.resetOnSuccess) await this.storage.put(`${base}/reset.json`, JSON.stringify({ at: used }));
+        if (window.resetOnSuccess) await this.advance(`${base}/reset.json`, used);
         await fired();
       },
     };
@@ -173,6 +173,15 @@ export class PreconditionWindows {
 
   private resetAt(base: string): Promise<number> {
     return this.markAt(`${base}/reset.json`);
+  }
+
+  /**
+   * Moves a marker forward, never back: a replica that stalled between its record and its reset
+   * (or that says the reset of a set another started) would otherwise set it back under a newer
+   * set's, and results already used would count again.
+   */
+  private async advance(object: string, at: number): Promise<void> {
+    if ((await this.markAt(object)) < at) await this.storage.put(object, JSON.stringify({ at }));
   }
 
   /** the time a marker object holds, -Infinity when there is none */
