@@ -49,6 +49,15 @@ describe("ferry config check refuses each bad configuration with exit 1 and one 
       "ferry: invalid configuration at history.type: unknown history type 'elasticsearch' (built-in: repository, postgres, none; or an npm package or folder exporting a history backend)",
     ],
     ["history-typo", "history: { type: postgres, url: 'postgres://db/history', retenion: P90D }", "ferry: invalid configuration at history.retenion: unknown key for history type 'postgres' (known: url, poolSize, retention)"],
+    // refused by the server at its start where config check said OK (2026-12-06)
+    ["postgres-http-url", "repository: { type: postgres, url: 'http://db:5432/ferry' }", "ferry: invalid configuration at repository.url: the postgres repository needs a postgres:// or postgresql:// URL"],
+    ["history-http-url", "history: { type: postgres, url: 'https://db/history' }", "ferry: invalid configuration at history.url: the postgres history store needs a postgres:// or postgresql:// URL"],
+    ["process-user-unknown", "worker: { processUser: no-such-user-here }", "ferry: invalid configuration at worker.processUser: no user 'no-such-user-here' on this machine (give an existing user name, or uid:gid)"],
+    [
+      "public-host-without-auth",
+      "server: { host: 0.0.0.0 }",
+      "ferry: invalid configuration at server.host: '0.0.0.0' is reachable from other machines, and server.auth has no user or token; add server.auth (basic users or bearer tokens), or listen on 127.0.0.1",
+    ],
     ["history-bad-retention", "history: { type: postgres, url: 'postgres://db/history', retention: 90 days }", /^ferry: invalid configuration at history\.retention: /],
   ];
 

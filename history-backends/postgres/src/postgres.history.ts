@@ -12,7 +12,7 @@ import { dayOf, Partitions } from "./partitions.js";
 
 /** the history section's keys besides `type`; strict, so a typo is refused at start */
 export const postgresHistoryOptions = z.strictObject({
-  url: z.string().min(1, "the postgres history store needs a url (postgres://…)"),
+  url: schema.serviceUrl(["postgres", "postgresql"], "the postgres history store"),
   poolSize: z.coerce.number().int().min(1).default(5),
   /** days older than this are dropped, a whole partition at a time; absent: history is kept */
   retention: schema.duration().optional(),

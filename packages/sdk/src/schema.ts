@@ -79,3 +79,14 @@ export function stateType<const R extends StateType = never>(property: string, r
 /** a list of `stateType`s */
 export const stateTypes = <const R extends StateType = never>(property: string, refused: Partial<Record<R, string>> = {}) =>
   z.array(stateType(property, refused));
+
+/**
+ * A service's URL in a backend's options, of one of its schemes: a URL of another service
+ * (`http://…` where PostgreSQL is meant) is refused at start and by `ferry config check`,
+ * where it was taken for an outage and retried for ever.
+ */
+export const serviceUrl = (schemes: readonly string[], what: string) =>
+  z
+    .string()
+    .min(1, `${what} needs a url (${schemes[0]}://…)`)
+    .refine((url) => schemes.some((scheme) => url.trim().toLowerCase().startsWith(`${scheme}://`)), { error: `${what} needs a ${schemes.map((scheme) => `${scheme}://`).join(" or ")} URL` });

@@ -1,7 +1,7 @@
 import {
   cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, insertOnConflictIgnore, upsertOnConflict, type Insertable, type OnConflictDatabase, type SqlTable,
 } from "@ferry/repository-sql";
-import { defineBackend, driverCode, errorMessage, isUnavailable, parseBackendOptions, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, errorMessage, isUnavailable, parseBackendOptions, schema as sdkSchema, withMappedErrors } from "@ferry/sdk";
 import { sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
@@ -14,7 +14,7 @@ import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
 export const postgresRepositoryOptions = z.strictObject({
-  url: z.string().min(1),
+  url: sdkSchema.serviceUrl(["postgres", "postgresql"], "the postgres repository"),
   poolSize: z.coerce.number().int().min(1).default(10),
 });
 

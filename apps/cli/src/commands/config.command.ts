@@ -23,6 +23,11 @@ export function registerConfig(program: Command): void {
       const { checkBackends, loadPlugins, PluginRegistry } = await core();
       const { BUILT_IN_BACKENDS } = await import("@ferry/engine");
       const { config: loaded, file, baseDir } = await load(options);
+      // what a server or worker refuses at its start, refused here too (check said OK to both before)
+      const { resolveProcessUser } = await import("@ferry/engine");
+      const { assertSafeBinding } = await import("@ferry/server");
+      assertSafeBinding(loaded.server.host, loaded.server.auth);
+      if (loaded.worker.processUser) resolveProcessUser(loaded.worker.processUser);
       const registry = new PluginRegistry(await loadPlugins(loaded.plugins, baseDir));
       const backends = await checkBackends(loaded, { baseDir, builtIns: BUILT_IN_BACKENDS }, { connect: options.connect }).catch((error: unknown) => {
         // a service out of reach (--connect) is one line too, not a stack trace
