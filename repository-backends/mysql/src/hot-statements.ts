@@ -4,7 +4,7 @@ import {
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableName, type Table } from "drizzle-orm";
-import type mysql from "mysql2/promise";
+import mysql from "mysql2/promise";
 import * as schema from "./schema.js";
 
 const { executionLabels, executions, flows, logs, taskRuns } = schema;
@@ -163,6 +163,41 @@ function writeBytes(write: Save | Insert): number {
   return (write.bytes = bytes);
 }
 
+/** how long the re-read of a group whose answer was lost may take, the old session's end included */
+const LANDED_READ_MS = 5_000;
+
+/** the server session a transaction text was sent on: its connection id, and when it was sent */
+interface Session {
+  id: number;
+  sentAt: number;
+}
+
+/**
+ * Ends the session a write was sent on and waits until the server no longer lists it: its
+ * transaction is then committed or rolled back for good (MariaDB rolls a killed session's
+ * transaction back before it leaves the process list), so a read after this sees its final
+ * outcome. A connection id names one session for the server's whole run (ids only grow): a
+ * server up for less time than has passed since the send was restarted, and the session died
+ * with it — its id may name another session now, which is left alone.
+ */
+async function endSession(connection: mysql.Connection, session: Session): Promise<void> {
+  const [[{ uptime }]] = (await connection.query("select variable_value as uptime from information_schema.global_status where variable_name = 'UPTIME'")) as unknown as [[{ uptime: string }]];
+  if (Number(uptime) * 1000 <= Date.now() - session.sentAt + 1_000) return;
+  try {
+    await connection.query("kill connection ?", [session.id]);
+  } catch (error) {
+    // ER_NO_SUCH_THREAD: it had ended already
+    if ((error as { errno?: number }).errno !== 1094) throw error;
+  }
+  const deadline = Date.now() + LANDED_READ_MS;
+  for (;;) {
+    const [rows] = await connection.query("select 1 from information_schema.processlist where id = ?", [session.id]);
+    if (!(rows as unknown[]).length) return;
+    if (Date.now() > deadline) throw new Error(`MySQL session ${session.id} still listed ${LANDED_READ_MS} ms after it was killed`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** how many groups of saves (and of inserts) may be on their way to the database at once */
 const GROUPS_IN_FLIGHT = 4;
 /** the most executions one grouped transaction writes (its placeholders stay far below mysql2's 65,535) */
@@ -182,6 +217,9 @@ export class HotStatements {
    */
   private readonly savedLabels = new Map<string, { version: number; labels: string }>();
 
+  /** the session (connection id) a failed transaction text was sent on, by its error: what landed() ends before it reads */
+  private readonly sentOn = new WeakMap<object, Session>();
+
   /** versioned saves of several executions asked for together, written as one transaction (group commit) */
   private readonly saves: WriteGroup<Save>;
   /** new executions asked for together, inserted as one transaction */
@@ -192,18 +230,33 @@ export class HotStatements {
    * than the database's. `maxPacket`: the server's max_allowed_packet, read at connect: a group's
    * text stays below it (a text past it is refused and its connection closed, failing the group).
    */
-  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number) {
+  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number, private readonly url: string) {
     const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS, maxBytes: Math.max(maxPacket - PACKET_MARGIN, 1) };
-    const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>) => this.landed(items) };
+    const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>, error: unknown) => this.landed(items, error) };
     this.saves = new WriteGroup<Save>({ ...common, writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)) }, limits);
     this.inserts = new WriteGroup<Insert>({ ...common, writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item) }, limits);
   }
 
-  /** whether each write whose answer a lost connection took is in the database nonetheless (writesLanded) */
-  private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
-    const [rows] = await this.pool.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
-    const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
-    return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
+  /**
+   * Whether each write whose answer a lost connection took is in the database nonetheless
+   * (writesLanded), read on a connection of its own once the session the write was sent on is
+   * gone for certain (endSession): a session whose client was cut may still wait on a lock on
+   * the server and commit after a read that found nothing.
+   */
+  private async landed(writes: ReadonlyArray<Save | Insert>, error: unknown): Promise<boolean[]> {
+    const once = await mysql.createConnection({ uri: this.url, connectTimeout: LANDED_READ_MS });
+    // a read that hangs on a broken network is ended with its connection (WriteGroup stops waiting at 5 s)
+    const cut = setTimeout(() => once.destroy(), LANDED_READ_MS + 1_000);
+    try {
+      const session = typeof error === "object" && error ? this.sentOn.get(error) : undefined;
+      if (session) await endSession(once, session);
+      const [rows] = await once.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
+      const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
+      return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
+    } finally {
+      clearTimeout(cut);
+      await once.end().catch(() => once.destroy());
+    }
   }
 
   /** settles every write asked so far (a closing repository waits for them before ending its pool) */
@@ -406,11 +459,14 @@ export class HotStatements {
    */
   private async transaction(text: string, values: unknown[]): Promise<unknown[]> {
     const connection = await this.pool.getConnection();
+    // the session the text goes to (its id from the connection's handshake), for landed() should its answer be lost
+    const session = { id: connection.threadId, sentAt: Date.now() };
     try {
       const [results] = await connection.query(text, values);
       connection.release();
       return results as unknown[];
     } catch (error) {
+      if (typeof error === "object" && error && session.id !== null) this.sentOn.set(error, session);
       await connection.query("rollback").then(() => connection.release(), () => connection.destroy());
       throw error;
     }

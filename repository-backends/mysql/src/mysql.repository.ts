@@ -64,7 +64,7 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
       // a grouped write's text stays below the server's packet limit (hot-statements.ts)
       const [[{ maxPacket }]] = (await connection.query("SELECT @@max_allowed_packet AS maxPacket")) as unknown as [[{ maxPacket: number | string }]];
       // a grouped save that failed for one row's sake (not the database's) is tried again alone
-      this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error), Number(maxPacket));
+      this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error), Number(maxPacket), this.url);
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
       await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
