@@ -189,7 +189,8 @@ interface Session {
  * with it — its id may name another session now, which is left alone.
  */
 async function endSession(connection: mysql.Connection, session: Session): Promise<void> {
-  const [[{ uptime }]] = (await connection.query("select variable_value as uptime from information_schema.global_status where variable_name = 'UPTIME'")) as unknown as [[{ uptime: string }]];
+  // SHOW, not information_schema.global_status: MySQL 8 has the latter in performance_schema only
+  const [[{ Value: uptime }]] = (await connection.query("show global status like 'Uptime'")) as unknown as [[{ Value: string }]];
   if (Number(uptime) * 1000 <= Date.now() - session.sentAt + 1_000) return;
   try {
     await connection.query("kill connection ?", [session.id]);
