@@ -14,6 +14,12 @@ export interface WriteGroupFaultOptions {
    * ends the lock's transaction and connection.
    */
   killWaiterOn(url: string, executionId: string): Promise<{ killed: Promise<void>; release(): Promise<void> }>;
+  /**
+   * From a second connection: locks the execution's row (a transaction left open); `waiting`
+   * resolves once another session waits on that lock; `release` ends the lock's transaction and
+   * connection.
+   */
+  holdLock(url: string, executionId: string): Promise<{ waiting: Promise<void>; release(): Promise<void> }>;
 }
 
 const COUNT = 10;
@@ -114,6 +120,31 @@ export function writeGroupFaultCases(it: (name: string, fn: () => Promise<void>,
       expect((await saveAll("killed", 2, failed)).map(statusOf)).toEqual(failed.map(() => 200));
       for (const id of ids) expect(await stored(id)).toEqual({ version: 3, step: "killed", runs: ["first", "killed", "warm"] });
     } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  it("the group's connection cut while its session still waits on a lock on the server: that session ended before the re-read, nothing of the group lands after its callers were answered", async () => {
+    const { url, proxy, ids, saveAll, stored, stop } = await start();
+    const lock = await options.holdLock(url, ids[0]!);
+    try {
+      const saving = saveAll("cut-waiting", 2);
+      await lock.waiting;
+      // the client's end of the group's connection is cut (new connections go through again); on
+      // the server its session goes on waiting for the row, and would commit the group once it has it
+      await proxy.cut();
+      await proxy.restore();
+      const statuses = (await saving).map(statusOf);
+      // the lock goes only now, after every caller was answered: a session left waiting would take the row and commit
+      await lock.release();
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(statuses).toEqual(ids.map(() => 503));
+      for (const id of ids) expect(await stored(id)).toEqual({ version: 2, step: "warm", runs: ["first", "warm"] });
+      // tried again, each save is written once
+      expect((await saveAll("cut-waiting", 2)).map(statusOf)).toEqual(ids.map(() => 200));
+      for (const id of ids) expect(await stored(id)).toEqual({ version: 3, step: "cut-waiting", runs: ["cut-waiting", "first", "warm"] });
+    } finally {
+      await lock.release();
       await stop();
     }
   }, 60_000);

@@ -4,7 +4,7 @@ import {
 } from "@ferry/repository-sql";
 import { ConflictError, type ExecutionRecord, type FlowRecord, type LogEntry, type TaskRunRecord } from "@ferry/sdk";
 import { getTableName, type Table } from "drizzle-orm";
-import type mysql from "mysql2/promise";
+import mysql from "mysql2/promise";
 import * as schema from "./schema.js";
 
 const { executionLabels, executions, flows, logs, taskRuns } = schema;
@@ -90,6 +90,14 @@ const MATCHED_RUN = `find_in_set(r.${quote("execution_id")}, @ferry_matched)`;
  */
 export const LONG_CONCAT = "set session group_concat_max_len = 4294967295";
 /**
+ * The write pool's sessions (MysqlRepository.init): the long group_concat, and autocommit off, so
+ * a grouped write's text is its statements and `commit` — its transaction begins with its first
+ * statement, as `start transaction` began it (a statement fewer per group: 1.56 per execution of
+ * benchmark01). Only grouped writes run there: each text ends in `commit` (or is rolled back), so
+ * no transaction stays open on an idle connection; reads keep the autocommit pool.
+ */
+export const WRITE_SESSION = "set session group_concat_max_len = 4294967295, autocommit = 0";
+/**
  * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
  * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
  * takes: a versioned save rewrites them only when it saved and the labels changed.
@@ -163,8 +171,46 @@ function writeBytes(write: Save | Insert): number {
   return (write.bytes = bytes);
 }
 
+/** how long the re-read of a group whose answer was lost may take, the old session's end included */
+const LANDED_READ_MS = 5_000;
+
+/** the server session a transaction text was sent on: its connection id, and when it was sent */
+interface Session {
+  id: number;
+  sentAt: number;
+}
+
+/**
+ * Ends the session a write was sent on and waits until the server no longer lists it: its
+ * transaction is then committed or rolled back for good (MariaDB rolls a killed session's
+ * transaction back before it leaves the process list), so a read after this sees its final
+ * outcome. A connection id names one session for the server's whole run (ids only grow): a
+ * server up for less time than has passed since the send was restarted, and the session died
+ * with it — its id may name another session now, which is left alone.
+ */
+async function endSession(connection: mysql.Connection, session: Session): Promise<void> {
+  // SHOW, not information_schema.global_status: MySQL 8 has the latter in performance_schema only
+  const [[{ Value: uptime }]] = (await connection.query("show global status like 'Uptime'")) as unknown as [[{ Value: string }]];
+  if (Number(uptime) * 1000 <= Date.now() - session.sentAt + 1_000) return;
+  try {
+    await connection.query("kill connection ?", [session.id]);
+  } catch (error) {
+    // ER_NO_SUCH_THREAD: it had ended already
+    if ((error as { errno?: number }).errno !== 1094) throw error;
+  }
+  const deadline = Date.now() + LANDED_READ_MS;
+  for (;;) {
+    const [rows] = await connection.query("select 1 from information_schema.processlist where id = ?", [session.id]);
+    if (!(rows as unknown[]).length) return;
+    if (Date.now() > deadline) throw new Error(`MySQL session ${session.id} still listed ${LANDED_READ_MS} ms after it was killed`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** how many groups of saves (and of inserts) may be on their way to the database at once */
 const GROUPS_IN_FLIGHT = 4;
+/** the write pool's size: every group of saves and of inserts in flight at once */
+export const WRITE_CONNECTIONS = 2 * GROUPS_IN_FLIGHT;
 /** the most executions one grouped transaction writes (its placeholders stay far below mysql2's 65,535) */
 const GROUP_ITEMS = 50;
 
@@ -182,6 +228,9 @@ export class HotStatements {
    */
   private readonly savedLabels = new Map<string, { version: number; labels: string }>();
 
+  /** the session (connection id) a failed transaction text was sent on, by its error: what landed() ends before it reads */
+  private readonly sentOn = new WeakMap<object, Session>();
+
   /** versioned saves of several executions asked for together, written as one transaction (group commit) */
   private readonly saves: WriteGroup<Save>;
   /** new executions asked for together, inserted as one transaction */
@@ -191,19 +240,35 @@ export class HotStatements {
    * `retryAlone`: whether a group's failure is one row's (each write is then tried alone) rather
    * than the database's. `maxPacket`: the server's max_allowed_packet, read at connect: a group's
    * text stays below it (a text past it is refused and its connection closed, failing the group).
+   * `writePool`: the grouped writes' connections, autocommit off (WRITE_SESSION).
    */
-  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number) {
+  constructor(private readonly pool: mysql.Pool, private readonly writePool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number, private readonly url: string) {
     const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS, maxBytes: Math.max(maxPacket - PACKET_MARGIN, 1) };
-    const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>) => this.landed(items) };
+    const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>, error: unknown) => this.landed(items, error) };
     this.saves = new WriteGroup<Save>({ ...common, writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)) }, limits);
     this.inserts = new WriteGroup<Insert>({ ...common, writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item) }, limits);
   }
 
-  /** whether each write whose answer a lost connection took is in the database nonetheless (writesLanded) */
-  private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
-    const [rows] = await this.pool.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
-    const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
-    return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
+  /**
+   * Whether each write whose answer a lost connection took is in the database nonetheless
+   * (writesLanded), read on a connection of its own once the session the write was sent on is
+   * gone for certain (endSession): a session whose client was cut may still wait on a lock on
+   * the server and commit after a read that found nothing.
+   */
+  private async landed(writes: ReadonlyArray<Save | Insert>, error: unknown): Promise<boolean[]> {
+    const once = await mysql.createConnection({ uri: this.url, connectTimeout: LANDED_READ_MS });
+    // a read that hangs on a broken network is ended with its connection (WriteGroup stops waiting at 5 s)
+    const cut = setTimeout(() => once.destroy(), LANDED_READ_MS + 1_000);
+    try {
+      const session = typeof error === "object" && error ? this.sentOn.get(error) : undefined;
+      if (session) await endSession(once, session);
+      const [rows] = await once.query(selectExecutions(writes.length), writes.map((w) => w.execution.id));
+      const parsed = (rows as Array<Record<string, unknown>>).map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION));
+      return writesLanded(writes, parsed, { saved: executionVersionedChanges, inserted: EXECUTION });
+    } finally {
+      clearTimeout(cut);
+      await once.end().catch(() => once.destroy());
+    }
   }
 
   /** settles every write asked so far (a closing repository waits for them before ending its pool) */
@@ -284,7 +349,8 @@ export class HotStatements {
    * caller reads it from the update's own result (affected rows), or the joined lock's row.
    */
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
-    const text = ["start transaction"];
+    // on the write pool: its first statement begins the transaction (autocommit off)
+    const text: string[] = [];
     const values: unknown[] = [];
     /** where in the results each outcome is: the joined lock's rows, each alone save's update */
     let matchedAt = -1;
@@ -311,7 +377,7 @@ export class HotStatements {
       values.push(...part.values);
     }
     text.push("commit");
-    const results = await this.transaction(text.join("; "), values);
+    const results = await this.transaction(text.join("; "), values, this.writePool);
     const matched = new Set(joining ? String((results[matchedAt] as Array<{ matched: string | null }>)[0]?.matched ?? "").split(",") : []);
     return saves.map((save, n) => {
       const id = save.execution.id;
@@ -367,15 +433,15 @@ export class HotStatements {
     const labels = inserts.flatMap(({ execution }) => Object.entries(execution.labels ?? {}).map(([key, value]) => [execution.id, key, String(value)]));
     const runs = inserts.flatMap((insert) => insert.runs.map(taskRunToRow));
     // every execution in one insert, then every label, then every task run: three statements whatever the count
+    // on the write pool: its first statement begins the transaction (autocommit off)
     const text = [
-      "start transaction",
       insertExecutions(inserts.length),
       ...(labels.length ? [insertLabels(labels.length, "")] : []),
       ...(runs.length ? [insertTaskRuns(runs.length)] : []),
       "commit",
     ];
     const values = [...flatValuesOf(inserts.map(({ execution }) => executionToRow(execution)), EXECUTION), ...labels.flat(), ...flatValuesOf(runs, TASK_RUN)];
-    await this.transaction(text.join("; "), values);
+    await this.transaction(text.join("; "), values, this.writePool);
     for (const { execution } of inserts) this.rememberLabels(execution.id, execution.version ?? 0, JSON.stringify(execution.labels));
     return inserts.map(() => undefined);
   }
@@ -404,13 +470,16 @@ export class HotStatements {
    * transaction it began would stay open on the connection: it is rolled back before the
    * connection goes back to the pool (or the connection is dropped when even that fails).
    */
-  private async transaction(text: string, values: unknown[]): Promise<unknown[]> {
-    const connection = await this.pool.getConnection();
+  private async transaction(text: string, values: unknown[], pool = this.pool): Promise<unknown[]> {
+    const connection = await pool.getConnection();
+    // the session the text goes to (its id from the connection's handshake), for landed() should its answer be lost
+    const session = { id: connection.threadId, sentAt: Date.now() };
     try {
       const [results] = await connection.query(text, values);
       connection.release();
       return results as unknown[];
     } catch (error) {
+      if (typeof error === "object" && error && session.id !== null) this.sentOn.set(error, session);
       await connection.query("rollback").then(() => connection.release(), () => connection.destroy());
       throw error;
     }

@@ -101,6 +101,57 @@ const arraysOf = (rows: object[], columns: StatementColumn[]) => {
 
 const run = (sql: postgres.Sql, text: string, params: unknown[]) => sql.unsafe(text, params as never[], { prepare: true });
 
+/** the server session (backend) a write was sent on: its pid, and when it was sent */
+interface Session {
+  pid: number;
+  sentAt: number;
+}
+
+/**
+ * A write's statement, its backend's pid kept as postgres.js hands the query to a connection
+ * (the query's `state`, the connection's BackendKeyData read at connect, which `cancel()` uses
+ * too; copied then, as a connection that reconnects later rewrites it in place), so that its
+ * failure names the session to end (`sentOn`). A query never handed to a connection has none:
+ * it reached no server.
+ */
+function runWrite(sql: postgres.Sql, text: string, params: unknown[], sentOn: WeakMap<object, Session>) {
+  const query = run(sql, text, params);
+  let session: Session | undefined;
+  let state: unknown = (query as unknown as { state: unknown }).state;
+  Object.defineProperty(query, "state", {
+    configurable: true,
+    get: () => state,
+    set: (value: { pid?: number | null } | null) => {
+      state = value;
+      if (typeof value?.pid === "number") session = { pid: value.pid, sentAt: Date.now() };
+    },
+  });
+  return query.catch((error: unknown) => {
+    if (session && typeof error === "object" && error) sentOn.set(error, session);
+    throw error;
+  });
+}
+
+/**
+ * Ends the backend a write was sent on and waits until the server no longer lists it: its
+ * transaction is then committed or rolled back for good (a terminated backend aborts its
+ * transaction before it exits), so a read after this sees its final outcome. A server up for
+ * less time than has passed since the send was restarted, and the backend died with it (its
+ * pid may be another's now, which is left alone).
+ */
+async function endSession(sql: postgres.Sql, session: Session): Promise<void> {
+  const [{ uptime }] = await sql.unsafe(`select extract(epoch from now() - pg_postmaster_start_time())::float8 as uptime`);
+  if (Number(uptime) * 1000 <= Date.now() - session.sentAt + 1_000) return;
+  await sql.unsafe(`select pg_terminate_backend($1)`, [session.pid]);
+  const deadline = Date.now() + LANDED_READ_MS;
+  for (;;) {
+    const rows = await sql.unsafe(`select 1 from pg_stat_activity where pid = $1`, [session.pid]);
+    if (!rows.length) return;
+    if (Date.now() > deadline) throw new Error(`PostgreSQL backend ${session.pid} still listed ${LANDED_READ_MS} ms after it was terminated`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 interface Save {
   execution: ExecutionRecord;
   runs: TaskRunRecord[];
@@ -136,21 +187,27 @@ export class HotStatements {
    */
   constructor(private readonly sql: postgres.Sql, retryAlone: (error: unknown) => boolean, private readonly url: string) {
     const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS };
-    const landed = (items: ReadonlyArray<Save | Insert>) => this.landed(items);
+    const landed = (items: ReadonlyArray<Save | Insert>, error: unknown) => this.landed(items, error);
     this.saves = new WriteGroup<Save>({ writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveOne(item), retryAlone, landed }, limits);
     this.inserts = new WriteGroup<Insert>({ writeMany: (items) => this.insertMany(items), writeOne: (item) => this.insertOne(item), retryAlone, landed }, limits);
   }
 
+  /** the backend a failed write was sent on, by its error: what landed() ends before it reads */
+  private readonly sentOn = new WeakMap<object, Session>();
+
   /**
    * Whether each write whose answer a lost connection took is in the database nonetheless
-   * (writesLanded), read on a connection of its own: the pool the write failed on is about to be
+   * (writesLanded), once the backend the write was sent on is gone for certain (endSession), read on a connection of its own: the pool the write failed on is about to be
    * replaced (PostgresRepository.recoverFrom), and a query given to it may wait forever.
    */
-  private async landed(writes: ReadonlyArray<Save | Insert>): Promise<boolean[]> {
+  private async landed(writes: ReadonlyArray<Save | Insert>, error: unknown): Promise<boolean[]> {
     const once = postgres(this.url, { max: 1, onnotice: () => undefined, connect_timeout: 5, connection: { statement_timeout: LANDED_READ_MS } });
     // a read that hangs on a broken network is ended, its connection with it (WriteGroup stops waiting at 5 s)
     const cut = setTimeout(() => void once.end({ timeout: 0 }).catch(() => undefined), LANDED_READ_MS + 1_000);
     try {
+      // first the session the write went to, for certain: cut from its client, it may still wait on a lock and commit later
+      const session = typeof error === "object" && error ? this.sentOn.get(error) : undefined;
+      if (session) await endSession(once, session);
       const rows = await once.unsafe(SELECT_EXECUTIONS, [writes.map((w) => w.execution.id)]);
       return writesLanded(writes, rows.map((row) => parsedRow<Record<string, unknown>>(row, EXECUTION)), { saved: executionVersionedChanges, inserted: EXECUTION });
     } finally {
@@ -186,14 +243,14 @@ export class HotStatements {
   private async saveOne(save: Save): Promise<void> {
     const e = executionToRow(save.execution);
     const values = [e.id, ...valuesOf(e, executionVersionedChanges), save.expectedVersion];
-    const [{ saved }] = await run(this.sql, SAVE_AT_VERSION, [...values, ...arraysOf(save.runs.map(taskRunToRow), TASK_RUN)]);
+    const [{ saved }] = await runWrite(this.sql, SAVE_AT_VERSION, [...values, ...arraysOf(save.runs.map(taskRunToRow), TASK_RUN)], this.sentOn);
     if (saved === 0) throw conflict(save);
   }
 
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
     const rows = arraysOf(saves.map((s) => executionToRow(s.execution)), [ID, ...executionVersionedChanges]);
     const runs = arraysOf(saves.flatMap((s) => s.runs.map(taskRunToRow)), TASK_RUN);
-    const saved = await run(this.sql, SAVE_MANY_AT_VERSION, [...rows, saves.map((s) => s.expectedVersion), ...runs]);
+    const saved = await runWrite(this.sql, SAVE_MANY_AT_VERSION, [...rows, saves.map((s) => s.expectedVersion), ...runs], this.sentOn);
     return outcomes(saves, saved as unknown as Array<{ id: string }>, (i) => conflict(saves[i]!));
   }
 
@@ -203,14 +260,14 @@ export class HotStatements {
 
   private async insertOne({ execution, runs }: Insert): Promise<void> {
     const values = valuesOf(executionToRow(execution), EXECUTION);
-    const [{ saved }] = await run(this.sql, INSERT_NEW, [...values, ...arraysOf(runs.map(taskRunToRow), TASK_RUN)]);
+    const [{ saved }] = await runWrite(this.sql, INSERT_NEW, [...values, ...arraysOf(runs.map(taskRunToRow), TASK_RUN)], this.sentOn);
     if (saved === 0) throw executionExists(execution.id);
   }
 
   private async insertMany(inserts: readonly Insert[]): Promise<unknown[]> {
     const rows = arraysOf(inserts.map((i) => executionToRow(i.execution)), EXECUTION);
     const runs = arraysOf(inserts.flatMap((i) => i.runs.map(taskRunToRow)), TASK_RUN);
-    const saved = await run(this.sql, INSERT_MANY, [...rows, ...runs]);
+    const saved = await runWrite(this.sql, INSERT_MANY, [...rows, ...runs], this.sentOn);
     return outcomes(inserts, saved as unknown as Array<{ id: string }>, (i) => executionExists(inserts[i]!.execution.id));
   }
 

@@ -24,9 +24,11 @@ export interface GroupWriter<T> {
    * write landed nonetheless: a connection cut after the commit was sent loses its answer, not
    * its commit. Read from the rows themselves (each item's row as that write left it): true
    * written, false not, undefined when it cannot tell (the database still out of reach). Rejects
-   * when it cannot read at all.
+   * when it cannot read at all. `error` is the write's failure: the dialect finds in it the server
+   * session the write was sent on, and ends that session for certain before it reads (a cut
+   * session still waiting on a lock would otherwise commit after the read found nothing).
    */
-  landed?(items: readonly T[]): Promise<ReadonlyArray<boolean | undefined>>;
+  landed?(items: readonly T[], error: unknown): Promise<ReadonlyArray<boolean | undefined>>;
 }
 
 interface Waiting<T> {
@@ -168,7 +170,7 @@ export class WriteGroup<T> {
       for (let attempt = 0; attempt < tries; attempt++) {
         if (attempt) await new Promise((resolve) => setTimeout(resolve, (this.limits.landedPauseMs ?? 200) * 2 ** (attempt - 1)));
         try {
-          found = await withTimeout(this.writer.landed(group.map((w) => w.item)), this.limits.landedTimeoutMs ?? 5_000);
+          found = await withTimeout(this.writer.landed(group.map((w) => w.item), error), this.limits.landedTimeoutMs ?? 5_000);
           if (found.every((f) => f !== undefined)) break;
         } catch {
           // still out of reach: try again after a pause
