@@ -90,14 +90,6 @@ const MATCHED_RUN = `find_in_set(r.${quote("execution_id")}, @ferry_matched)`;
  */
 export const LONG_CONCAT = "set session group_concat_max_len = 4294967295";
 /**
- * The write pool's sessions (MysqlRepository.init): the long group_concat, and autocommit off, so
- * a grouped write's text is its statements and `commit` — its transaction begins with its first
- * statement, as `start transaction` began it (a statement fewer per group: 1.56 per execution of
- * benchmark01). Only grouped writes run there: each text ends in `commit` (or is rolled back), so
- * no transaction stays open on an idle connection; reads keep the autocommit pool.
- */
-export const WRITE_SESSION = "set session group_concat_max_len = 4294967295, autocommit = 0";
-/**
  * An execution's rows in execution_labels (schema.ts), each key and value cut as the search
  * cuts them (LEFT counts characters as MySQL does). `gate` is a condition every statement
  * takes: a versioned save rewrites them only when it saved and the labels changed.
@@ -209,8 +201,6 @@ async function endSession(connection: mysql.Connection, session: Session): Promi
 
 /** how many groups of saves (and of inserts) may be on their way to the database at once */
 const GROUPS_IN_FLIGHT = 4;
-/** the write pool's size: every group of saves and of inserts in flight at once */
-export const WRITE_CONNECTIONS = 2 * GROUPS_IN_FLIGHT;
 /** the most executions one grouped transaction writes (its placeholders stay far below mysql2's 65,535) */
 const GROUP_ITEMS = 50;
 
@@ -240,9 +230,8 @@ export class HotStatements {
    * `retryAlone`: whether a group's failure is one row's (each write is then tried alone) rather
    * than the database's. `maxPacket`: the server's max_allowed_packet, read at connect: a group's
    * text stays below it (a text past it is refused and its connection closed, failing the group).
-   * `writePool`: the grouped writes' connections, autocommit off (WRITE_SESSION).
    */
-  constructor(private readonly pool: mysql.Pool, private readonly writePool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number, private readonly url: string) {
+  constructor(private readonly pool: mysql.Pool, retryAlone: (error: unknown) => boolean, maxPacket: number, private readonly url: string) {
     const limits = { maxInFlight: GROUPS_IN_FLIGHT, maxItems: GROUP_ITEMS, maxBytes: Math.max(maxPacket - PACKET_MARGIN, 1) };
     const common = { retryAlone, size: writeBytes, landed: (items: ReadonlyArray<Save | Insert>, error: unknown) => this.landed(items, error) };
     this.saves = new WriteGroup<Save>({ ...common, writeMany: (items) => this.saveMany(items), writeOne: (item) => this.saveMany([item]).then(([outcome]) => (outcome ? Promise.reject(outcome) : undefined)) }, limits);
@@ -349,8 +338,7 @@ export class HotStatements {
    * caller reads it from the update's own result (affected rows), or the joined lock's row.
    */
   private async saveMany(saves: readonly Save[]): Promise<unknown[]> {
-    // on the write pool: its first statement begins the transaction (autocommit off)
-    const text: string[] = [];
+    const text = ["start transaction"];
     const values: unknown[] = [];
     /** where in the results each outcome is: the joined lock's rows, each alone save's update */
     let matchedAt = -1;
@@ -377,7 +365,7 @@ export class HotStatements {
       values.push(...part.values);
     }
     text.push("commit");
-    const results = await this.transaction(text.join("; "), values, this.writePool);
+    const results = await this.transaction(text.join("; "), values);
     const matched = new Set(joining ? String((results[matchedAt] as Array<{ matched: string | null }>)[0]?.matched ?? "").split(",") : []);
     return saves.map((save, n) => {
       const id = save.execution.id;
@@ -433,15 +421,15 @@ export class HotStatements {
     const labels = inserts.flatMap(({ execution }) => Object.entries(execution.labels ?? {}).map(([key, value]) => [execution.id, key, String(value)]));
     const runs = inserts.flatMap((insert) => insert.runs.map(taskRunToRow));
     // every execution in one insert, then every label, then every task run: three statements whatever the count
-    // on the write pool: its first statement begins the transaction (autocommit off)
     const text = [
+      "start transaction",
       insertExecutions(inserts.length),
       ...(labels.length ? [insertLabels(labels.length, "")] : []),
       ...(runs.length ? [insertTaskRuns(runs.length)] : []),
       "commit",
     ];
     const values = [...flatValuesOf(inserts.map(({ execution }) => executionToRow(execution)), EXECUTION), ...labels.flat(), ...flatValuesOf(runs, TASK_RUN)];
-    await this.transaction(text.join("; "), values, this.writePool);
+    await this.transaction(text.join("; "), values);
     for (const { execution } of inserts) this.rememberLabels(execution.id, execution.version ?? 0, JSON.stringify(execution.labels));
     return inserts.map(() => undefined);
   }
@@ -470,8 +458,8 @@ export class HotStatements {
    * transaction it began would stay open on the connection: it is rolled back before the
    * connection goes back to the pool (or the connection is dropped when even that fails).
    */
-  private async transaction(text: string, values: unknown[], pool = this.pool): Promise<unknown[]> {
-    const connection = await pool.getConnection();
+  private async transaction(text: string, values: unknown[]): Promise<unknown[]> {
+    const connection = await this.pool.getConnection();
     // the session the text goes to (its id from the connection's handshake), for landed() should its answer be lost
     const session = { id: connection.threadId, sentAt: Date.now() };
     try {

@@ -7,7 +7,7 @@ import mysql from "mysql2/promise";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { HotStatements, LONG_CONCAT, WRITE_CONNECTIONS, WRITE_SESSION } from "./hot-statements.js";
+import { HotStatements, LONG_CONCAT } from "./hot-statements.js";
 import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
@@ -35,8 +35,6 @@ interface MysqlDatabase extends SqlDatabase {
 export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
   protected readonly tables = schema;
   private pool?: mysql.Pool;
-  /** the grouped writes' connections (hot-statements.ts): as many as `poolSize`, at most WRITE_CONNECTIONS, beside `pool` */
-  private writePool?: mysql.Pool;
   protected readonly dialect = "MySQL";
 
   constructor(private readonly url: string, private readonly poolSize = 10) {
@@ -52,14 +50,6 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
     // each connection's group_concat limit raised once as it opens (hot-statements.ts, LONG_CONCAT),
     // queued before any query on it; the event hands the core connection (callback API)
     this.pool.on("connection", (connection) => (connection as unknown as { query(sql: string, done: () => void): void }).query(LONG_CONCAT, () => undefined));
-    // the grouped writes' own connections, autocommit off (hot-statements.ts, WRITE_SESSION): a
-    // connection whose setting failed is destroyed before any write runs on it, which would
-    // otherwise commit statement by statement
-    this.writePool = mysql.createPool({ uri: this.url, connectionLimit: Math.min(this.poolSize, WRITE_CONNECTIONS), multipleStatements: true, trace: false });
-    this.writePool.on("connection", (connection) => {
-      const core = connection as unknown as { query(sql: string, done: (error: unknown) => void): void; destroy(): void };
-      core.query(WRITE_SESSION, (error) => error && core.destroy());
-    });
     const database: MySql2Database<typeof schema> = drizzle(this.pool, { schema, mode: "default" });
     // drizzle's mysql database has MysqlDatabase's methods; its own types know only mysql tables
     this.database = database as unknown as MysqlDatabase;
@@ -74,7 +64,7 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
       // a grouped write's text stays below the server's packet limit (hot-statements.ts)
       const [[{ maxPacket }]] = (await connection.query("SELECT @@max_allowed_packet AS maxPacket")) as unknown as [[{ maxPacket: number | string }]];
       // a grouped save that failed for one row's sake (not the database's) is tried again alone
-      this.hot = new HotStatements(this.pool, this.writePool, (error) => !isUnavailable(mysqlError(error) ?? error), Number(maxPacket), this.url);
+      this.hot = new HotStatements(this.pool, (error) => !isUnavailable(mysqlError(error) ?? error), Number(maxPacket), this.url);
       await connection.query("SELECT GET_LOCK(?, 60)", [MIGRATION_LOCK]);
       await migrate(database, { migrationsFolder: MIGRATIONS });
     } finally {
@@ -87,9 +77,7 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
     // writes asked before the close still land (or fail on their own) before the pool ends
     await this.hot?.drain?.();
     await this.pool?.end();
-    await this.writePool?.end();
     this.pool = undefined;
-    this.writePool = undefined;
     this.database = undefined;
     this.hot = undefined;
   }
