@@ -1,4 +1,4 @@
-import { assertSafeKey, executionPrefix, UserError, type ExecutionRecord } from "@ferry/sdk";
+import { assertSafeKey, executionPrefix, newId, UserError, type ExecutionRecord } from "@ferry/sdk";
 
 /** where an execution's records (inputs, outputs, plans) live: always the deployment's layout */
 export const recordsPrefix = (execution: Pick<ExecutionRecord, "namespace" | "flowId" | "id">) => executionPrefix(execution.namespace, execution.flowId, execution.id);
@@ -31,7 +31,8 @@ export function customFilesPrefix(root: string, executionId: string): string {
  */
 export const inputsKey = (prefix: string) => `${prefix}/inputs.json`;
 export const triggerKey = (prefix: string) => `${prefix}/trigger.json`;
-export const flowOutputsKey = (prefix: string) => `${prefix}/outputs.json`;
+/** an execution's outputs; after a restart (its next attempt) under a key of its own, see `rewrittenKey` */
+export const flowOutputsKey = (prefix: string, attempt?: number) => `${prefix}/outputs${attempt && attempt > 1 ? `.${attempt}` : ""}.json`;
 /**
  * Outputs and files of a worker's attempt are keyed by the attempt too (fencing: a late
  * attempt that was given up writes beside the current one's, never over it). The first
@@ -49,3 +50,12 @@ export const loopOutputsKey = (prefix: string, taskId: string, taskRunId: string
 export const taskFilesPrefix = (prefix: string, taskId: string, taskRunId: string, attempt?: number) => `${prefix}/files/${taskId}/${taskRunId}${attemptSuffix(attempt)}`;
 /** an execution's variables after the task run that set them (SetVariables, UnsetVariables) */
 export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/variables.${taskRunId}.json`;
+
+/**
+ * The key of a record's document the executor writes again (an Approval's outputs: its url, then
+ * `due`, then the decision; a Pause's onResume; a Subflow's outputs at its child's end): the plain
+ * key the first time, then one of its own each time, as a loop's plans and outputs are. Documents
+ * are cached by URI in every process (JsonStore): under one key, a worker that read the first
+ * version answered it for ever (an onApprove task read no decision).
+ */
+export const rewrittenKey = (key: string, previousUri: string | undefined) => (previousUri ? key.replace(/\.json$/, `.w${newId()}.json`) : key);

@@ -1,7 +1,7 @@
 import { renderValue, type RenderContext, type TaskSpec } from "@ferry/core";
 import { ConflictError, isTerminal, parseDuration, UserError, type ApprovalDecision, type FlowableApproval, type FlowablePlan, type TaskRunRecord, type TaskRunState } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { planKey, recordsPrefix, rewrittenKey, taskOutputsKey } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 import { leavePause } from "./pause.js";
@@ -72,7 +72,7 @@ export async function waitForReview(state: ExecutionState, run: TaskRunRecord, p
   const expireMs = plan.approval!.expireMs;
   if (expireMs !== undefined) {
     const due = new Date(pausedAt(run)! + expireMs).toISOString();
-    run.outputsUri = await store.write(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), { ...(await outputsOf(run, store)), due });
+    run.outputsUri = await store.write(rewrittenKey(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), run.outputsUri), { ...(await outputsOf(run, store)), due });
     state.pauseWakeups.push({ taskRunId: run.id, delayMs: expireMs });
   }
   state.log("INFO", expireMs === undefined ? "waiting for a review" : `waiting for a review until ${new Date(pausedAt(run)! + expireMs).toISOString()}`, run);
@@ -136,7 +136,7 @@ async function decide(state: ExecutionState, run: TaskRunRecord, task: TaskSpec 
   await store.write(planKey(prefix, run.taskId, run.id), plan);
   forgetProgress(run);
   const before = await outputsOf(run, store);
-  run.outputsUri = await store.write(taskOutputsKey(prefix, run.taskId, run.id), {
+  run.outputsUri = await store.write(rewrittenKey(taskOutputsKey(prefix, run.taskId, run.id), run.outputsUri), {
     ...(before.url !== undefined ? { url: before.url } : {}),
     ...(before.due !== undefined ? { due: before.due } : {}),
     decision,

@@ -47,7 +47,7 @@ export async function finishIfDone(state: ExecutionState, walker: Walker, store:
       const ctx = await buildRenderContext(contextRefOf(state, outputNeedsOf(flow.outputs), undefined, flow.outputs), store);
       const rendered = await renderFlowOutputs(flow.outputs, ctx, state);
       const typed = typeOutputs(flow.outputs, rendered);
-      state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution)), typed);
+      state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution), state.execution.attemptNumber), typed);
     } catch (error) {
       state.log("ERROR", `Failed to render output values: ${errorMessage(error)}`);
       final = "FAILED";

@@ -115,7 +115,7 @@ export async function endIteration(state: ExecutionState, final: ExecutionRecord
       await store.storage.put(key, `${JSON.stringify(produced)}\n`);
       outputs = { uri: toStorageUri(key) };
     }
-    state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution)), outputs);
+    state.execution.outputsUri = await store.write(flowOutputsKey(recordsPrefix(state.execution), state.execution.attemptNumber), outputs);
     return final;
   } catch (error) {
     // as Kestra's executor: the sub-execution whose outputs do not render ends FAILED (its tasks stay as they ended)

@@ -1,7 +1,7 @@
 import { resolveExecutionInputs, type TaskSpec } from "@ferry/core";
 import { ConflictError, errorMessage, isTerminal, parseDuration, type FlowablePause, type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { planKey, recordsPrefix, rewrittenKey, taskOutputsKey } from "../storage-keys.js";
 import { transition, type ExecutionState } from "./execution-state.js";
 import { checkFlowableTimeout, logTimeout } from "./flowable-timeout.js";
 import { checkLoopWait, loopWaiting } from "./loop-until.js";
@@ -92,7 +92,7 @@ export async function endPause(
 ): Promise<void> {
   state.pauseSettles.push(run.id);
   const prefix = recordsPrefix(state.execution);
-  if (onResume) run.outputsUri = await store.write(taskOutputsKey(prefix, run.taskId, run.id), { onResume });
+  if (onResume) run.outputsUri = await store.write(rewrittenKey(taskOutputsKey(prefix, run.taskId, run.id), run.outputsUri), { onResume });
   if (how === "CANCELLED") {
     // Kestra's CANCEL: the execution ends CANCELLED at once; the task run's parents with it
     state.setRunState(run, "CANCELLED");

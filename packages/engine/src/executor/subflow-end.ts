@@ -3,7 +3,7 @@ import { errorMessage, isTerminal, type ExecutionRecord, type TaskRunRecord, typ
 import { buildRenderContext } from "../context.js";
 import type { FlowStore } from "../flow-store.js";
 import type { JsonStore } from "../json-store.js";
-import { recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { recordsPrefix, rewrittenKey, taskOutputsKey } from "../storage-keys.js";
 import { contextRefOf } from "./context-ref.js";
 import { ExecutionState, transition } from "./execution-state.js";
 import { retryFailedRun } from "./retry-scope.js";
@@ -31,7 +31,7 @@ export async function subflowEnded(state: ExecutionState, run: TaskRunRecord, ch
   if (!isTerminal(childState)) return;
   const task = deps.taskOf(run);
   const outputs = task?.wait === false || task?.wait === "false" ? undefined : await childOutputs(state, run, child, task, deps);
-  run.outputsUri = await deps.store.write(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), {
+  run.outputsUri = await deps.store.write(rewrittenKey(taskOutputsKey(recordsPrefix(state.execution), run.taskId, run.id), run.outputsUri), {
     executionId: execution.id,
     state: childState,
     ...(outputs && outputs !== "failed" ? { outputs } : {}),

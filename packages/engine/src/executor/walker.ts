@@ -4,7 +4,7 @@ import { buildRenderContext } from "../context.js";
 import { connectionsOnWorkersOnly, secretsOnWorkersOnly } from "../secret-function.js";
 import type { JsonStore } from "../json-store.js";
 import { renderProperties } from "../render-properties.js";
-import { planKey, recordsPrefix, taskOutputsKey } from "../storage-keys.js";
+import { planKey, recordsPrefix, rewrittenKey, taskOutputsKey } from "../storage-keys.js";
 import { branchProgressOf, forgetProgress } from "./branch-progress.js";
 import { walkBranches } from "./branch-walk.js";
 import { currentOf } from "./held-task-run.js";
@@ -176,7 +176,7 @@ export class Walker {
         if (approval && !approval.decision && plan.branches.length) enterPausing(this.state, run);
         // Kestra gives a flowable one attempt, RUNNING from its start; not a Loop without values, which ends at once, nor a WorkingDirectory, whose attempts its worker runs
         if (!plan.worker && !(plan.iterations && plan.branches.length === 0)) run.attempts.push({ state: newState("RUNNING"), flowable: true });
-        if (plan.outputs) run.outputsUri = await this.deps.store.write(taskOutputsKey(prefix, task.id, run.id), plan.outputs);
+        if (plan.outputs) run.outputsUri = await this.deps.store.write(rewrittenKey(taskOutputsKey(prefix, task.id, run.id), run.outputsUri), plan.outputs);
         this.state.touch(run);
       } else if (def.kind === "execution") {
         const view = await executionTaskView(this.state, this.deps.store);
@@ -199,7 +199,7 @@ export class Walker {
     run.attempts.push({ state: newState("RUNNING") });
     run.subflowExecutionId = await this.deps.startSubflow(this.state, run, target);
     if (!target.wait) {
-      run.outputsUri = await this.deps.store.write(taskOutputsKey(recordsPrefix(this.state.execution), task.id, run.id), { executionId: run.subflowExecutionId });
+      run.outputsUri = await this.deps.store.write(rewrittenKey(taskOutputsKey(recordsPrefix(this.state.execution), task.id, run.id), run.outputsUri), { executionId: run.subflowExecutionId });
       transition(run.attempts[run.attempts.length - 1].state, "SUCCESS");
       this.state.setRunState(run, outcomeState(task, "SUCCESS"));
     }
