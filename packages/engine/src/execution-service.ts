@@ -89,13 +89,13 @@ function scheduleDateOf(request: CreateExecutionRequest): Date | undefined {
   return at;
 }
 
+/** undeclared inputs named one per log line; the rest are counted in one */
+const MAX_UNDECLARED_WARNINGS = 100;
+
 /**
  * Creates executions: types the inputs (422 on bad ones, nothing created), stores them in
  * internal storage, saves the record with their URI, and tells the executor.
  */
-/** undeclared inputs named one per log line; the rest are counted in one */
-const MAX_UNDECLARED_WARNINGS = 100;
-
 export class ExecutionService {
   /** the executor of this process, while it takes new executions' `created` events itself (startHere) */
   private starter?: StartHere;

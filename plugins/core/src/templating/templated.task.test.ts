@@ -15,4 +15,8 @@ describe("core.templating.TemplatedTask", () => {
     await expect(runTask(templatedTask, { spec: "type: io.kestra.plugin.core.templating.TemplatedTask\nspec: x\n" }, { tasks })).rejects.toThrow(/cannot be of type/);
     await expect(runTask(templatedTask, { spec: "- a\n- b\n" }, { tasks })).rejects.toThrow(/spec must be a YAML map/);
   });
+  it("a key written twice keeps its last value, as Kestra's mapper reads it (the yaml library's quadratic check is off: specs may carry outside data)", async () => {
+    const r = await runTask(templatedTask, { spec: "type: io.kestra.plugin.core.debug.Return\nformat: first\nformat: last\n" }, { tasks });
+    expect(r.outputs).toEqual({ value: "last" });
+  });
 });
