@@ -41,7 +41,7 @@ export interface StorageParts {
 export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
+  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv, store), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
 }
 
 export interface SchedulerParts extends StorageParts {

@@ -1,6 +1,7 @@
 import {
-  executionPrefix, executionStatesOf, type EndedExecutionsQuery, type StateType, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+  executionPrefix, executionStatesOf, toStorageUri, type EndedExecutionsQuery, type StateType, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
 } from "@ferry/sdk";
+import type { JsonStore } from "./json-store.js";
 import type { KvStore } from "./kv-store.js";
 
 /** executions removed per round trip: bounded, so a first purge of years of history never holds one huge transaction */
@@ -32,7 +33,13 @@ export function globToRegExp(glob: string): RegExp {
  * worker connects only when a purge task runs.
  */
 export class Purger implements PurgeAccess {
-  constructor(private readonly repository: () => Promise<Repository>, private readonly storage: Storage, private readonly kvStore?: KvStore) {}
+  constructor(
+    private readonly repository: () => Promise<Repository>,
+    private readonly storage: Storage,
+    private readonly kvStore?: KvStore,
+    /** this process's document cache: what it holds of a purged execution answers "purged" too (principle 2) */
+    private readonly store?: JsonStore,
+  ) {}
 
   async executions(asked: Omit<EndedExecutionsQuery, "states"> & { states?: readonly StateType[] } & PurgeSelection): Promise<PurgeCounts> {
     const what = selectionOf(asked);
@@ -63,7 +70,10 @@ export class Purger implements PurgeAccess {
     if (what.storage) {
       for (const execution of found) {
         const prefixes = new Set([executionPrefix(execution.namespace, execution.flowId, execution.id), execution.storagePrefix].filter((p): p is string => Boolean(p)));
-        for (const prefix of prefixes) counts.storagesCount += await this.storage.deletePrefix(prefix);
+        for (const prefix of prefixes) {
+          counts.storagesCount += await this.storage.deletePrefix(prefix);
+          this.store?.forget(`${toStorageUri(prefix)}/`);
+        }
       }
     }
     return counts;
