@@ -16,6 +16,9 @@ import { HistoryReader } from "./http/history-reader.js";
 import { RetentionSweeper } from "./retention.js";
 import { Triggers } from "./triggers/triggers.js";
 
+/** how long an idle keep-alive connection is kept (see serve below) */
+const KEEP_ALIVE_MS = 65_000;
+
 export interface StartOptions {
   config: FerryConfig;
   /** relative paths in the configuration are resolved from here */
@@ -107,6 +110,11 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       });
       server.once("error", reject);
       server.on("clientError", answerMalformed);
+      // Node closes an idle keep-alive socket after 5 s: a client (a load balancer's pool, undici's
+      // fetch) reusing it as it closes gets ECONNRESET — an ALB in front keeps sockets 60 s, and
+      // the suite's own fetches met it on a loaded box. Longer than the common 60 s of proxies;
+      // the header wait above it (Node's guides: an idle keep-alive socket must not meet it first).
+      Object.assign(server as object, { keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1_000 });
     });
     triggers.start();
     closers.unshift(() => triggers.stop());

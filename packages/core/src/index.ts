@@ -1,13 +1,14 @@
 export * from "./expressions/index.js";
 export * from "./flow/flow.types.js";
 export { parseFlow, formatPath, sourceLine, yamlDocumentErrors } from "./flow/parse-flow.js";
+export { duplicateKeys, linearKeyOptions, parseYamlText } from "./yaml-unique-keys.js";
 export { applyTaskDefaults, PLUGIN_DEFAULTS_REF, taskDefaultsFor, unresolvedRefMessage, type PluginDefault } from "./flow/plugin-defaults.js";
 export { writtenDoubles } from "./flow/written-doubles.js";
 export { parseFlowForDeploy, type ConnectionLookup, type FlowLookup } from "./flow/deploy-flow.js";
 export { connectionUses, type ConnectionUse } from "./flow/connection-uses.js";
 export { subflowCalls, type SubflowCall } from "./flow/subflow-calls.js";
 export {
-  conditionHolds, conditionsHold, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
+  advancedExecutionsConditionSchema, conditionHolds, conditionsHold, executionsConditionSchema, isAdvancedExecutionsCondition, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, type ConditionSpec, type ConditionExecution, type ConditionUse, type MultipleConditionSpec,
 } from "./flow/conditions.js";
 export { triggerHolds, whenHolds } from "./flow/trigger-when.js";
 export { childTaskLists, tasksAtPath, findTask } from "./flow/task-tree.js";

@@ -26,6 +26,16 @@ tasks:
     const quiet = await h.executions.create({ flow, inputs: { known: "open", gated: "x" } });
     expect((await h.repository.findLogs(quiet.id)).filter((l) => l.level === "WARN")).toEqual([]);
   });
+
+  it("names 100 undeclared inputs a line each and counts the rest in one (a body of a million keys asked for a million lines)", async () => {
+    const flow = await h.deploy("id: flood\nnamespace: test.inputs\ntasks:\n  - { id: t, type: core.Log, message: hi }\n");
+    const inputs = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const execution = await h.executions.create({ flow, inputs });
+    const warnings = (await h.repository.findLogs(execution.id)).filter((l) => l.level === "WARN").map((l) => l.message);
+    expect(warnings).toHaveLength(101);
+    expect(warnings[99]).toBe("Input k99 was provided for workflow test.inputs.flood but isn't declared in the workflow inputs");
+    expect(warnings[100]).toBe("4900 more inputs were provided for workflow test.inputs.flood but aren't declared in the workflow inputs");
+  });
 });
 
 /** a harness of its own whose queue records each typed message sent, as "channel type" */

@@ -93,6 +93,9 @@ function scheduleDateOf(request: CreateExecutionRequest): Date | undefined {
  * Creates executions: types the inputs (422 on bad ones, nothing created), stores them in
  * internal storage, saves the record with their URI, and tells the executor.
  */
+/** undeclared inputs named one per log line; the rest are counted in one */
+const MAX_UNDECLARED_WARNINGS = 100;
+
 export class ExecutionService {
   /** the executor of this process, while it takes new executions' `created` events itself (startHere) */
   private starter?: StartHere;
@@ -415,15 +418,10 @@ export class ExecutionService {
   private async warnUndeclared(execution: ExecutionRecord, given: Record<string, unknown>, resolved: Record<string, unknown>): Promise<void> {
     const dropped = Object.keys(given).filter((key) => !Object.hasOwn(resolved, key));
     if (!dropped.length) return;
-    await this.repository.appendLogs(
-      dropped.map((key) => ({
-        executionId: execution.id,
-        namespace: execution.namespace,
-        flowId: execution.flowId,
-        level: "WARN",
-        message: `Input ${key.slice(0, 200)} was provided for workflow ${execution.namespace}.${execution.flowId} but isn't declared in the workflow inputs`,
-        timestamp: execution.created,
-      })),
-    );
+    const line = (message: string) => ({ executionId: execution.id, namespace: execution.namespace, flowId: execution.flowId, level: "WARN" as const, message, timestamp: execution.created });
+    // Kestra's line per input, up to a bound: a 10 MiB body of keys asked for a million log lines
+    const named = dropped.slice(0, MAX_UNDECLARED_WARNINGS).map((key) => line(`Input ${key.slice(0, 200)} was provided for workflow ${execution.namespace}.${execution.flowId} but isn't declared in the workflow inputs`));
+    const more = dropped.length - named.length;
+    await this.repository.appendLogs(more > 0 ? [...named, line(`${more} more inputs were provided for workflow ${execution.namespace}.${execution.flowId} but aren't declared in the workflow inputs`)] : named);
   }
 }

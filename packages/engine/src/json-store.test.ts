@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JsonStore } from "./json-store.js";
+import { INLINE_TEXT_MAX, JsonStore } from "./json-store.js";
 
 let dir: string;
 beforeAll(async () => void (dir = await mkdtemp(join(tmpdir(), "ferry-json-store-"))));
@@ -93,5 +93,51 @@ describe("JsonStore", () => {
   it("says purged when the bytes are gone", async () => {
     const { store } = await countedStore({ entries: 10, chars: 1000 });
     await expect(store.read("ferry://ns/f/executions/e/none.json")).rejects.toBeInstanceOf(PurgedError);
+  });
+
+  it("hands over the text it stored and parses a handed-over text instead of reading storage, Doubles kept", async () => {
+    const writer = await countedStore({ entries: 10, chars: 100_000 });
+    const uri = await writer.store.write("ns/f/executions/e/o.json", { x: new JavaDouble(6), s: "a\"b" });
+    const text = writer.store.textOf(uri)!;
+    expect(text).toBe(new TextDecoder().decode((await writer.storage.get(storageKeyOf(uri)))!));
+    // still handed over once read here (it moved to the read cache with its text)
+    await writer.store.read(uri);
+    expect(writer.store.textOf(uri)).toBe(text);
+    // another process: primed, read without storage, the Double still a Double; handed on in turn
+    const reader = await countedStore({ entries: 10, chars: 100_000 });
+    reader.store.prime(uri, text);
+    expect(reader.store.textOf(uri)).toBe(text);
+    const read = await reader.store.read<{ x: unknown; s: string }>(uri);
+    expect(read.x).toBeInstanceOf(JavaDouble);
+    expect(read.s).toBe('a"b');
+    expect(reader.gets).toEqual([]);
+    expect(reader.store.textOf(uri)).toBe(text);
+  });
+
+  it("hands over no long text, nor one it read from storage, and a write under a primed key wins over the primed text", async () => {
+    const { store, storage, gets } = await countedStore({ entries: 10, chars: 1_000_000 });
+    const long = await store.write("ns/f/executions/e/long.json", { s: "x".repeat(INLINE_TEXT_MAX) });
+    expect(store.textOf(long)).toBeUndefined();
+    store.prime(long.replace("long", "other"), JSON.stringify({ s: "x".repeat(INLINE_TEXT_MAX) }));
+    await storage.put("ns/f/executions/e/other.json", "{}");
+    expect(await store.read(long.replace("long", "other"))).toEqual({});
+    await storage.put("ns/f/executions/e/r.json", "{\"r\":1}");
+    const r = long.replace("long", "r");
+    await store.read(r);
+    expect(store.textOf(r)).toBeUndefined();
+    const w = long.replace("long", "w");
+    store.prime(w, "{\"old\":1}");
+    await store.write("ns/f/executions/e/w.json", { new: 1 });
+    expect(await store.read(w)).toEqual({ new: 1 });
+    expect(gets).toEqual([storageKeyOf(long.replace("long", "other")), storageKeyOf(r)]);
+  });
+
+  it("forgets handed-over texts under a prefix (a purge): the read goes to storage", async () => {
+    const { store, gets } = await countedStore({ entries: 10, chars: 1000 });
+    const uri = "ferry://ns/f/executions/gone/o.json";
+    store.prime(uri, "{}");
+    store.forget("ferry://ns/f/executions/gone/");
+    await expect(store.read(uri)).rejects.toBeInstanceOf(PurgedError);
+    expect(gets).toEqual([storageKeyOf(uri)]);
   });
 });

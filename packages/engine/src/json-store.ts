@@ -1,6 +1,12 @@
 import { LRUCache } from "lru-cache";
 import { parseJson, PurgedError, storageKeyOf, stringifyJson, toStorageUri, type Storage } from "@ferry/sdk";
 
+/**
+ * The longest document text another process is handed beside its URI (JsonStore.textOf,
+ * prime): a job's inputs and trigger, a result's outputs. Longer ones are read from storage.
+ */
+export const INLINE_TEXT_MAX = 4096;
+
 /** what the cache keeps at most: documents, and characters of their JSON in all (a few large outputs must not fill the memory) */
 export interface JsonStoreLimits {
   entries: number;
@@ -24,9 +30,15 @@ const DEFAULT_LIMITS: JsonStoreLimits = { entries: 20_000, chars: 64 * 1024 * 10
  */
 export class JsonStore {
   // values are boxed: a document may be null, which the cache cannot hold as a value
-  private readonly cache: LRUCache<string, { value: unknown }>;
+  private readonly cache: LRUCache<string, { value: unknown; text?: string }>;
   /** written here and not read since: the most recent only */
-  private readonly written: LRUCache<string, { value: unknown; size: number }>;
+  private readonly written: LRUCache<string, { value: unknown; size: number; text?: string }>;
+  /**
+   * texts of documents another process wrote and handed over with their URIs (prime), parsed
+   * at their first read: a standalone worker is given a job's inputs and trigger, the scheduler
+   * a result's outputs, which each read from storage before (a file's open, stat, read, close)
+   */
+  private readonly primed = new LRUCache<string, string>({ max: 1_000 });
 
   constructor(readonly storage: Storage, limits: JsonStoreLimits = DEFAULT_LIMITS) {
     const maxEntrySize = Math.max(1, Math.floor(limits.chars / 8));
@@ -37,15 +49,40 @@ export class JsonStore {
 
   /** `key` is read only through the URI this returns (a document of a new execution or attempt): a fresh put (PutOptions.fresh) */
   async write(key: string, value: unknown): Promise<string> {
-    const text = stringifyJson(value);
+    return this.writeText(key, stringifyJson(value), value);
+  }
+
+  /** write() of a value whose JSON text the caller has already made (stringifyJson(value)), so it is not made twice */
+  async writeText(key: string, text: string, value: unknown): Promise<string> {
     await this.storage.put(key, text, { fresh: true });
     const uri = toStorageUri(key);
     // JSON.stringify(undefined) is no text: nothing was stored that a read could find
     const size = Math.max(1, text.length || 1);
     // a key written again (a restart's outputs) must not answer its earlier value from the read cache
     this.cache.delete(uri);
-    this.written.set(uri, { value, size }, { size });
+    this.primed.delete(uri);
+    // the text only when short enough to be handed over (textOf): a large one would double what the entry holds
+    this.written.set(uri, { value, size, ...(text.length <= INLINE_TEXT_MAX ? { text } : {}) }, { size });
     return uri;
+  }
+
+  /**
+   * The JSON text of a document this process wrote, or was handed (prime), when at most
+   * INLINE_TEXT_MAX characters and still cached: what a read of its URI elsewhere would find,
+   * to hand over with it. Undefined for one read from storage (its text is not kept).
+   */
+  textOf(uri: string): string | undefined {
+    return this.written.peek(uri)?.text ?? this.cache.peek(uri)?.text ?? this.primed.peek(uri);
+  }
+
+  /**
+   * A document's text handed over by the process that wrote it (textOf there): a later read of
+   * `uri` parses it instead of reading storage. The text is exactly what was stored under a
+   * fresh key (written once per execution or attempt), so the read answers what storage would.
+   */
+  prime(uri: string, text: string): void {
+    if (text.length > INLINE_TEXT_MAX || this.cache.has(uri) || this.written.has(uri)) return;
+    this.primed.set(uri, text);
   }
 
   /** reads a document; missing bytes are a PurgedError naming the URI */
@@ -56,8 +93,15 @@ export class JsonStore {
     if (written) {
       // read once, likely read again (a plan at each event, an output several tasks name)
       this.written.delete(uri);
-      this.remember(uri, written.value, written.size);
+      this.remember(uri, written.value, written.size, written.text);
       return written.value as T;
+    }
+    const primed = this.primed.get(uri);
+    if (primed !== undefined) {
+      this.primed.delete(uri);
+      const value = parseJson(primed) as T;
+      this.remember(uri, value, primed.length, primed);
+      return value;
     }
     const bytes = await this.storage.get(storageKeyOf(uri));
     if (!bytes) throw new PurgedError(uri);
@@ -67,11 +111,11 @@ export class JsonStore {
   }
 
   forget(prefixUri: string): void {
-    for (const cache of [this.cache, this.written]) for (const key of [...cache.keys()]) if (key.startsWith(prefixUri)) cache.delete(key);
+    for (const cache of [this.cache, this.written, this.primed]) for (const key of [...cache.keys()]) if (key.startsWith(prefixUri)) cache.delete(key);
   }
 
-  private remember(uri: string, value: unknown, size: number) {
+  private remember(uri: string, value: unknown, size: number, text?: string) {
     // JSON.stringify(undefined) is no text: nothing was stored that a read could find
-    this.cache.set(uri, { value }, { size: Math.max(1, size || 1) });
+    this.cache.set(uri, text === undefined ? { value } : { value, text }, { size: Math.max(1, size || 1) });
   }
 }

@@ -44,6 +44,8 @@ export type ExecutorEvent =
       attempt: number;
       state: Extract<TaskRunState, "SUCCESS" | "WARNING" | "FAILED" | "KILLED">;
       outputsUri?: string;
+      /** the outputs document's JSON text as stored at outputsUri, when short (JsonStore.textOf): the executor reads it without storage */
+      outputs?: string;
       /** when the attempt started on the worker (quick tasks send no separate `started`) */
       startDate: string;
       /** the task did not run: its outputs came from the task cache */
@@ -152,6 +154,8 @@ export interface WorkerJob {
   sharedFolder?: SharedFolderJob;
   /** where the flow wrote a whole float in the task (`1.0`, core's writtenDoubles): a Double after rendering, as in Kestra */
   doubles?: Array<Array<string | number>>;
+  /** short documents of the context (inputs, trigger, outputs) as stored, by URI (job-docs.ts): the worker reads them without storage */
+  docs?: Record<string, string>;
 }
 
 export interface SharedFolderJob {

@@ -82,22 +82,37 @@ export const upstreamFlowSchema = z.strictObject({
   labels: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** Kestra's precondition filters: a field of the upstream execution compared with a value */
-const filter = z
-  .strictObject({
-    field: z.enum(["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"]),
-    type: z.enum(["EQUAL_TO", "NOT_EQUAL_TO", "IN", "NOT_IN", "IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"]),
-    value: z.string().optional(),
-    values: z.array(z.string()).optional(),
-  })
-  .superRefine((f, ctx) => {
-    const needsValues = f.type === "IN" || f.type === "NOT_IN";
-    const needsValue = ["EQUAL_TO", "NOT_EQUAL_TO", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"].includes(f.type) || f.field === "EXPRESSION";
-    if (needsValues && !f.values) ctx.addIssue({ code: "custom", path: ["values"], message: `a ${f.type} filter needs values` });
-    if (needsValue && f.value === undefined) ctx.addIssue({ code: "custom", path: ["value"], message: `a ${f.type} filter${f.field === "EXPRESSION" ? " on EXPRESSION" : ""} needs value` });
-  });
+/**
+ * Kestra's precondition filters: a field of the upstream execution compared with a value. The Flow
+ * trigger's `where` takes FLOW_ID, NAMESPACE, STATE and EXPRESSION; AdvancedExecutionsCondition LABEL too
+ * (its value `key` or `key:value`: the execution's label of that key, as `key:value`).
+ */
+function filterOf<F extends readonly [string, ...string[]]>(fields: F) {
+  return z
+    .strictObject({
+      field: z.enum(fields),
+      type: z.enum(["EQUAL_TO", "NOT_EQUAL_TO", "IN", "NOT_IN", "IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"]),
+      value: z.string().optional(),
+      values: z.array(z.string()).optional(),
+    })
+    .superRefine((f, ctx) => {
+      const needsValues = f.type === "IN" || f.type === "NOT_IN";
+      const needsValue = ["EQUAL_TO", "NOT_EQUAL_TO", "STARTS_WITH", "ENDS_WITH", "REGEX", "CONTAINS"].includes(f.type) || f.field === "EXPRESSION" || f.field === "LABEL";
+      if (needsValues && !f.values) ctx.addIssue({ code: "custom", path: ["values"], message: `a ${f.type} filter needs values` });
+      if (needsValue && f.value === undefined) ctx.addIssue({ code: "custom", path: ["value"], message: `a ${f.type} filter${f.field === "EXPRESSION" || f.field === "LABEL" ? ` on ${f.field}` : ""} needs value` });
+    });
+}
+const filter = filterOf(["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION"]);
 const executionFilter = z.strictObject({ id: z.string().min(1), operand: z.enum(["AND", "OR"]).default("AND"), filters: z.array(filter).min(1) });
 export type PreconditionFilter = z.infer<typeof executionFilter>;
+
+/** AdvancedExecutionsCondition's preconditions (Kestra's AdvancedExecutionsCondition.ExecutionFilter): the Flow trigger's filters, and LABEL */
+export const advancedExecutionFilterSchema = z.strictObject({
+  id: z.string().min(1),
+  operand: z.enum(["AND", "OR"]).default("AND"),
+  filters: z.array(filterOf(["FLOW_ID", "NAMESPACE", "STATE", "EXPRESSION", "LABEL"])).min(1),
+});
+export type AdvancedExecutionFilter = z.infer<typeof advancedExecutionFilterSchema>;
 
 /**
  * Kestra 2.0's Flow trigger dependency (Flow.Dependency, migration guide "trigger conditions redesign"):

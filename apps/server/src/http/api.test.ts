@@ -299,6 +299,10 @@ tasks:
 });
 
 describe("service endpoints", () => {
+  it("keeps an idle keep-alive connection 65 s, past the 60 s proxies keep theirs (Node's 5 s reset reused sockets)", async () => {
+    expect((await fetch(`${ferry.url}/health`)).headers.get("keep-alive")).toBe("timeout=65");
+  });
+
   it("answers health, lists workers, and documents every route in OpenAPI", async () => {
     expect(await json(await fetch(`${ferry.url}/health`))).toEqual({ status: 200, body: { status: "UP" } });
     expect((await json(await api("/workers"))).body).toHaveLength(1);

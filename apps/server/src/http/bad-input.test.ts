@@ -50,6 +50,18 @@ describe("bad input answers 4xx with a message, never 500", () => {
     expect(validated[0].constraints).toMatch(/aliases expand too far/);
   });
 
+  it("a key written twice is 422 by name and line, in a flow and in validate; a map of 20,000 keys does not stall the server", async () => {
+    const twice = "id: twice\nnamespace: bad.input\ntasks:\n  - id: log\n    type: io.kestra.plugin.core.log.Log\n    message: a\n    message: b\n";
+    await refused(await t.api("/flows", { method: "POST", headers: yaml, body: twice }), 422, /^invalid YAML: Duplicate field 'message': the keys of a map must be unique \(line 7\)$/);
+    const [validated] = (await (await t.api("/flows/validate", { method: "POST", headers: yaml, body: twice })).json()) as Array<{ errors: Array<{ message: string; line: number }> }>;
+    expect(validated.errors).toEqual([{ message: "Duplicate field 'message': the keys of a map must be unique", line: 7 }]);
+    // quadratic (the yaml library's own check), 20,000 keys held the event loop 6 s per read, and a deploy reads its source several times
+    const keys = Array.from({ length: 20_000 }, (_, i) => `  k${i}: v\n`).join("");
+    const big = `id: big\nnamespace: bad.input\nvariables:\n${keys}tasks:\n  - { id: log, type: io.kestra.plugin.core.log.Log, message: hi }\n`;
+    expect((await t.api("/flows/validate", { method: "POST", headers: yaml, body: big })).status).toBe(200);
+    expect((await t.api("/flows", { method: "POST", headers: yaml, body: big })).status).toBe(200);
+  }, 15_000);
+
   it("nesting past the limit is refused by name in YAML and JSON flows, KV bodies and inputs", async () => {
     const flowYaml = `id: deep\nnamespace: bad.input\ntasks: []\nvariables:\n  x: ${deep(5000)}\n`;
     for (const body of [flowYaml, `id: deep\nnamespace: bad.input\ntasks: []\nvariables:\n  x: ${deep(300)}\n`]) {

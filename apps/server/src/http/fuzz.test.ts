@@ -74,7 +74,11 @@ const documentedQueryKeys = Object.values(openApiDocument.paths).flatMap((item) 
 );
 const QUERY_KEYS = [...new Set([...documentedQueryKeys, "delete", "sort", "filters[q]"])];
 const queryValue = fc.oneof(weird, pick("1", "25", "1000", "SUCCESS", "FAILED,RUNNING", "2026-01-01T00:00:00Z", "INFO", "team:a", "FILE", "LOOP", "NORMAL", "PT1S"), fc.constant("FILE_URI"), fc.constant("EXEC_ID"));
-const query = fc.array(fc.tuple(pick(...QUERY_KEYS), queryValue), { maxLength: 4 });
+/** a few parameters, or one repeated hundreds of times (1,000 `labels` were a 500: SQLite's expression depth) */
+const query = fc.oneof(
+  { weight: 9, arbitrary: fc.array(fc.tuple(pick(...QUERY_KEYS), queryValue), { maxLength: 4 }) },
+  { weight: 1, arbitrary: fc.tuple(pick(...QUERY_KEYS), queryValue, fc.integer({ min: 100, max: 1500 })).map(([key, value, n]) => Array.from({ length: n }, (_, i) => [key, key === "labels" ? `k${i}:v` : value] as [string, string])) },
+);
 
 /** small edits of a valid text: the mutated requests of a fuzzer */
 const mutated = (text: string) =>
@@ -98,6 +102,15 @@ interface Body {
 const bodies: fc.Arbitrary<Body> = fc.oneof(
   fc.constant({}),
   fc.record({ contentType: pick("application/x-yaml", "text/plain"), body: fc.oneof(fc.constant(FLOW), mutated(FLOW), fc.constant(bomb + FLOW), escapedFlow, fc.nat({ max: 6000 }).map((n) => `${FLOW}variables:\n  x: ${deep(n)}\n`)) }),
+  // many items where a route takes a list (labels, ids, keys): each may cost a statement or a line
+  fc.record({ contentType: fc.constant("application/json"), body: fc.integer({ min: 100, max: 5000 }).chain((n) => pick(
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: "v" }))),
+    JSON.stringify(Array.from({ length: n }, (_, i) => `id${i}`)),
+    JSON.stringify(Array.from({ length: n }, (_, i) => ({ namespace: NS, id: `f${i}` }))),
+    JSON.stringify({ executionsId: Array.from({ length: n }, (_, i) => `id${i}`), executionLabels: Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: "v" })) }),
+    JSON.stringify({ keys: Array.from({ length: n }, (_, i) => `k${i}`) }),
+    JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]))),
+  )) }),
   fc.record({ contentType: fc.constant("application/json"), body: fc.oneof(fc.json({ maxDepth: 4 }), mutated('{"n": 3, "when": "2026-01-01T00:00:00Z", "doc": {"a": [1]}}'), pick("1e999", '"PT1H"', "[]", "{", '{"disabled": true}', '{"start": "2026-01-01T00:00:00Z"}', '{"value": "s3cr3t"}'), fc.nat({ max: 100_000 }).map(deep), escapedJson) }),
   fc.record({
     contentType: pick("multipart/form-data; boundary=fz", "multipart/form-data", "multipart/form-data; boundary="),

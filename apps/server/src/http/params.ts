@@ -52,10 +52,16 @@ export function booleanQuery(value: string | undefined, name: string, absent: bo
   throw new UserError(`query parameter ${name}='${value.slice(0, 40)}' must be true or false`, { status: 400 });
 }
 
-/** `?labels=key:value` (repeatable, as Kestra takes them), or 400 naming one that is not key:value */
+/** labels one request may give or filter by */
+export const MAX_LABELS = 100;
+
+/** `?labels=key:value` (repeatable, as Kestra takes them, at most MAX_LABELS), or 400 naming one that is not key:value */
 export function labelsQuery(c: Context): Record<string, string> {
+  const given = c.req.queries("labels") ?? [];
+  // each label is a condition of the search's statement: SQLite refused 1,000 ("Expression tree is too large"), a 500
+  if (given.length > MAX_LABELS) throw new UserError(`at most ${MAX_LABELS} labels (${given.length} given)`, { status: 400 });
   return Object.fromEntries(
-    (c.req.queries("labels") ?? []).map((label) => {
+    given.map((label) => {
       const at = label.indexOf(":");
       if (at <= 0) throw new UserError(`label '${label.slice(0, 100)}' is not key:value`, { status: 400 });
       return [label.slice(0, at), label.slice(at + 1)];

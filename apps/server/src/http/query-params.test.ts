@@ -34,6 +34,15 @@ describe("search and list parameters", () => {
     expect((await answer("/namespaces/query.test/kv?prefx=a")).status).toBe(400);
   });
 
+  it("labels: 100 filter a search, more are 400 by count (1,000 were SQLite's 'Expression tree is too large', a 500)", async () => {
+    const labels = (n: number) => Array.from({ length: n }, (_, i) => `labels=k${i}:v`).join("&");
+    const hundred = await t.api(`/executions/search?namespace=query.test&${labels(100)}`);
+    expect(hundred.status).toBe(200);
+    expect(((await hundred.json()) as { total: number }).total).toBe(0);
+    expect(await answer(`/executions/search?${labels(1000)}`)).toEqual({ status: 400, message: "at most 100 labels (1000 given)" });
+    expect((await t.api(`/executions/query.test/q?${labels(101)}`, { method: "POST" })).status).toBe(400);
+  });
+
   it("the ones each endpoint reads still work", async () => {
     const found = (await (await t.api("/executions/search?namespace=query.test&flowId=q&state=SUCCESS&page=1&size=5")).json()) as { total: number };
     expect(found.total).toBe(1);

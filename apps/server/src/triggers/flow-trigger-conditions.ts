@@ -1,5 +1,5 @@
-import { conditionHolds, executionsConditionSchema, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, renderString, whenHolds, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
-import { timeWindowOf, type FlowDependency, type FlowTriggerProperties, type PreconditionFilter, type TimeWindow } from "@ferry/sdk";
+import { advancedExecutionsConditionSchema, conditionHolds, executionsConditionSchema, isAdvancedExecutionsCondition, isExecutionsCondition, isMultipleCondition, multipleConditionSchema, renderString, whenHolds, type ConditionExecution, type ConditionSpec, type RenderContext } from "@ferry/core";
+import { timeWindowOf, type AdvancedExecutionFilter, type FlowDependency, type FlowTriggerProperties, type PreconditionFilter, type TimeWindow } from "@ferry/sdk";
 
 /** Kestra's TruthUtils */
 const truthy = (text: string) => !["", "false", "0", "-0"].includes(text.trim().toLowerCase());
@@ -29,17 +29,29 @@ function upstreamFlowTest(flow: UpstreamFlow) {
     Object.entries(flow.labels ?? {}).every(([k, v]) => e.labels?.[k] === String(v));
 }
 
-/** Kestra's precondition FilterCondition: filters on FLOW_ID, NAMESPACE, STATE or a rendered EXPRESSION, joined by AND or OR */
-function filterTest(where: PreconditionFilter) {
+/** AdvancedExecutionsCondition's LABEL field: the execution's label of the value's key (`key` or `key:value`), as `key:value` */
+function labelOf(e: ConditionExecution, text: string): string | undefined {
+  const key = text.includes(":") ? text.slice(0, text.indexOf(":")) : text;
+  const value = e.labels?.[key];
+  return value === undefined ? undefined : `${key}:${value}`;
+}
+
+/**
+ * Kestra's precondition FilterCondition (the Flow trigger's `where`, AdvancedExecutionsCondition's
+ * preconditions): filters on FLOW_ID, NAMESPACE, STATE, LABEL or a rendered EXPRESSION, joined by AND or OR
+ */
+function filterTest(where: PreconditionFilter | AdvancedExecutionFilter) {
   return async (e: ConditionExecution, ctx: RenderContext) => {
     const results: boolean[] = [];
     for (const f of where.filters) {
-      const value = f.field === "FLOW_ID" ? e.flowId : f.field === "NAMESPACE" ? e.namespace : f.field === "STATE" ? e.state : await renderString(f.value ?? "", ctx);
+      const value: string | undefined =
+        f.field === "FLOW_ID" ? e.flowId : f.field === "NAMESPACE" ? e.namespace : f.field === "STATE" ? e.state : f.field === "LABEL" ? labelOf(e, f.value ?? "") : await renderString(f.value ?? "", ctx);
       const v = f.value ?? "";
       const ok = {
-        EQUAL_TO: () => value === v, NOT_EQUAL_TO: () => value !== v, IN: () => (f.values ?? []).includes(value), NOT_IN: () => !(f.values ?? []).includes(value),
-        IS_TRUE: () => truthy(value), IS_FALSE: () => !truthy(value), IS_NULL: () => value === null || value === undefined, IS_NOT_NULL: () => value !== null && value !== undefined,
-        STARTS_WITH: () => value.startsWith(v), ENDS_WITH: () => value.endsWith(v), REGEX: () => new RegExp(`^(?:${v})$`).test(value), CONTAINS: () => value.includes(v),
+        EQUAL_TO: () => value === v, NOT_EQUAL_TO: () => value !== v, IN: () => value !== undefined && (f.values ?? []).includes(value), NOT_IN: () => value === undefined || !(f.values ?? []).includes(value),
+        IS_TRUE: () => truthy(value ?? ""), IS_FALSE: () => !truthy(value ?? ""), IS_NULL: () => value === null || value === undefined, IS_NOT_NULL: () => value !== null && value !== undefined,
+        STARTS_WITH: () => value !== undefined && value.startsWith(v), ENDS_WITH: () => value !== undefined && value.endsWith(v),
+        REGEX: () => value !== undefined && new RegExp(`^(?:${v})$`).test(value), CONTAINS: () => value !== undefined && value.includes(v),
       }[f.type]();
       results.push(ok);
       if (where.operand === "OR" ? ok : !ok) break;
@@ -131,6 +143,12 @@ export function conditionWindows(properties: FlowTriggerProperties, conditions: 
   }
   for (const spec of conditions ?? []) {
     if (!isMultipleCondition(spec)) continue;
+    if (isAdvancedExecutionsCondition(spec)) {
+      const m = advancedExecutionsConditionSchema.parse(spec);
+      // AdvancedExecutionsCondition.getConditions: one FilterCondition per precondition, keyed by its id
+      windows.push({ id: m.id, timeWindow: windowOf(m), resetOnSuccess: m.resetOnSuccess, conditions: m.preconditions.map((filter) => ({ key: filter.id, test: filterTest(filter) })) });
+      continue;
+    }
     if (isExecutionsCondition(spec)) {
       const m = executionsConditionSchema.parse(spec);
       // ExecutionsCondition.getConditions: condition_1, condition_2… each an UpstreamFlowCondition

@@ -155,14 +155,17 @@ export class FlowTriggerListener {
     // the outputs of every execution that met a condition, this one's over theirs, as Kestra merges them
     const merged = results.reduce<Record<string, unknown>>((all, r) => ({ ...all, ...r.outputs }), {});
     const startVariables = { ...variables, outputs: triggerOutputs(trigger, merged, results, upstream) };
-    const started = await this.starter.start(trigger, {
+    await this.starter.start(trigger, {
       variables: startVariables,
       context: contextOf(startVariables),
       requiredInputsMayBeAbsent: true,
       systemLabels,
       once: { key: `flow:${refKey(trigger.ref)}|${results.map((r) => r.claimKey).join("|")}`, ttlMs: CLAIM_TTL_MS },
     });
-    if (started.started) for (const r of results) await r.reset();
+    // not started here: this set's execution exists (TriggerStarter creates it when its claimer died first), and the
+    // reset is said again — its starter may have died before its own, which left the window holding a started set
+    // whose claim every later end lost: nothing started again until the results aged out of the window
+    for (const r of results) await r.reset();
   }
 
   private matchesUpstream(trigger: TriggerOfKind<"flow">, change: ExecutionChange, state: ExecutionState): boolean {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestFerry, type TestFerry } from "../server.test-support.js";
+import { namespacePath } from "@ferry/sdk";
 import { windowBounds } from "./precondition-window.js";
 
 let t: TestFerry;
@@ -114,6 +115,32 @@ triggers:
 tasks:
   - { id: hello, type: core.Log, message: "I'm triggered after two flows!" }
 `);
+  // Kestra's io.kestra.plugin.core.condition.AdvancedExecutionsCondition @Example: execution filters, LABEL among them
+  await t.deploy(`id: advanced_condition
+namespace: pre.test
+triggers:
+  - id: wait_for_upstream
+    type: io.kestra.plugin.core.trigger.Flow
+    conditions:
+      - id: poll_for_flows
+        type: io.kestra.plugin.core.condition.AdvancedExecutionsCondition
+        preconditions:
+          - id: flow1
+            operand: AND
+            filters:
+              - { field: NAMESPACE, type: EQUAL_TO, value: pre.test }
+              - { field: FLOW_ID, type: EQUAL_TO, value: flow_a }
+              - { field: STATE, type: IN, values: [SUCCESS, WARNING, CANCELLED] }
+          - id: flow2
+            operand: AND
+            filters:
+              - { field: FLOW_ID, type: EQUAL_TO, value: flow_b }
+              - { field: STATE, type: EQUAL_TO, value: SUCCESS }
+              - { field: LABEL, type: EQUAL_TO, value: "team:data" }
+              - { field: EXPRESSION, type: IS_TRUE, value: "{{ outputs.out.values.v == 'flow_b' }}" }
+tasks:
+  - { id: hello, type: core.Log, message: "{{ trigger.flowId }}" }
+`);
 });
 afterAll(async () => t?.close());
 
@@ -165,6 +192,40 @@ describe("Flow trigger preconditions over several flows", () => {
     const onSchedule = await deploy("      - { id: p, type: io.kestra.plugin.core.condition.ExecutionsCondition, preconditions: [{ namespace: pre.test }] }\n", 'type: io.kestra.plugin.core.trigger.Schedule\n    cron: "0 * * * *"');
     expect(onSchedule.status).toBe(422);
     expect(JSON.stringify(await onSchedule.json())).toContain("keeps results across executions");
+  });
+
+  it("AdvancedExecutionsCondition (Kestra's @Example) keeps its filter preconditions' results by id: started with the same sets as after_both, by flow_b", async () => {
+    const started = await executionsOf("advanced_condition");
+    expect(started).toHaveLength((await executionsOf("after_both")).length);
+    expect(started.length).toBeGreaterThan(0);
+    expect(started.map((e: any) => e.trigger.variables.flowId)).toContain("flow_b");
+    const deploy = (filter: string) =>
+      t.api("/flows", { method: "POST", headers: { "content-type": "application/x-yaml" }, body: `id: bad_aec\nnamespace: pre.test\ntasks:\n  - { id: l, type: core.Log, message: x }\ntriggers:\n  - id: f\n    type: io.kestra.plugin.core.trigger.Flow\n    conditions:\n      - { id: p, type: io.kestra.plugin.core.condition.AdvancedExecutionsCondition, preconditions: [{ id: a, filters: [${filter}] }] }\n` });
+    const noValue = await deploy("{ field: LABEL, type: IS_NOT_NULL }");
+    expect(noValue.status).toBe(422);
+    expect(JSON.stringify(await noValue.json())).toContain("IS_NOT_NULL filter on LABEL needs value");
+    expect((await deploy("{ field: LABEL, type: IS_NOT_NULL, value: team }")).status).toBe(200);
+  });
+
+  it("a set whose start's server died before its reset is reset by the next end, which still counts: the window is not stuck", async () => {
+    const storage = t.ferry.deps.store.storage;
+    const resetMark = `${namespacePath("pre.test")}/_flow-triggers/after_both/both/both/reset.json`;
+    const earlier = await storage.get(resetMark);
+    expect(earlier).toBeDefined();
+    const before = (await executionsOf("after_both")).length;
+    await run("flow_a");
+    await run("flow_b");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 1);
+    // the server killed between the start and the reset: the set started, its results not marked used
+    await storage.put(resetMark, earlier!);
+    await run("flow_a");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 1);
+    // before, every later end found the started set, lost its claim, started nothing and reset nothing
+    await run("flow_b");
+    await settle();
+    expect(await executionsOf("after_both")).toHaveLength(before + 2);
   });
 
   it("is refused at deploy when a filter lacks its value or a time window mixes types", async () => {

@@ -152,12 +152,15 @@ export class PreconditionWindows {
     const outputs = entries.reduce<Record<string, unknown>>((merged, e) => deepMerge(merged, e.outputs ?? {}), {});
     const byFlow: Record<string, Record<string, unknown>> = {};
     for (const e of entries) if (e.flowId) byFlow[e.flowId] = deepMerge(byFlow[e.flowId] ?? {}, e.outputs ?? {});
-    const used = Math.max(...entries.map((e) => e.at), resetAt);
+    // the set completes with its newest result, so every result seen is as old or older, and the reset consumes them
+    // all, as Kestra's MultipleCondition window is deleted once it fired. Bounded by the chosen set, not by every result
+    // seen: a reset said late (the start's server died before it, and a later end finds the set started) must not
+    // consume the results that arrived since.
+    const used = Math.max(...chosen.flatMap((e) => (e ? [e.at] : [])), resetAt);
     return {
       ready,
       // two or more results needed: the set chosen (the earliest result of each condition) is claimed, so ends
-      // racing to complete the same set start it once, and the reset consumes every result up to the newest
-      // seen, as Kestra's MultipleCondition window is deleted once it fired
+      // racing to complete the same set start it once
       claimKey: window.resetOnSuccess ? `${window.id}:${chosen.map((e) => (e ? `${e.key}@${e.at}-${e.executionId}` : "-")).join(",")}` : `${window.id}<-${execution.id}`,
       outputs,
       byFlow,

@@ -32,7 +32,8 @@ export type StartResult =
 /**
  * Starts executions for triggers of every kind: renders the trigger's `inputs` against
  * the trigger variables (templates come from the flow's author; the variables are data and
- * are never rendered), claims the once-only key in the repository, then creates.
+ * are never rendered), claims the once-only key in the repository, then creates (a key claimed by
+ * a holder that died before its create: created under the holder's id, see `start`).
  */
 export class TriggerStarter {
   constructor(
@@ -101,7 +102,14 @@ export class TriggerStarter {
     if (this.queue.available?.() === false) throw new OperationalError("the queue is out of reach; retry later");
     if (request.once) {
       const claim = await this.repository.claim(onceKey(request.once.key), id, new Date(Date.now() + request.once.ttlMs).toISOString());
-      if (!claim.won) return { started: false, executionId: claim.executionId };
+      if (!claim.won) {
+        if (await this.repository.getExecution(claim.executionId)) return { started: false, executionId: claim.executionId };
+        // The key's holder claimed it and has not created its execution: it died between the two
+        // (kill -9), or it is between them now. Created here under the holder's id: an id is
+        // inserted once (ExecutionService.create), so whichever of the two comes second writes
+        // nothing, and the start is neither lost for the claim's days nor made twice.
+        return { started: true, execution: await this.executions.create({ ...createRequest, id: claim.executionId }) };
+      }
     }
     return { started: true, execution: await this.executions.create(createRequest) };
   }

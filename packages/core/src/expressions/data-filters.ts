@@ -1,5 +1,4 @@
 import { createRequire } from "node:module";
-import { parse as parseYaml } from "yaml";
 import { JavaDouble, parseJson as parseJavaJson, toDouble } from "@ferry/sdk";
 import { ExpressionError } from "./expression.error.js";
 import type { Builtin, Filter } from "./filters.js";
@@ -9,6 +8,7 @@ import { checkParsed, scanJson } from "./nesting.js";
 import { DEFAULT_NUMBER_FORMAT, formatDecimal } from "./number-format.js";
 import type { RenderBudget } from "./render-limits.js";
 import { arg, argText } from "./text-filters.js";
+import { parseYamlText } from "../yaml-unique-keys.js";
 import { preview } from "./values.js";
 import { toYamlText } from "./yaml-text.js";
 
@@ -83,7 +83,7 @@ async function fromYaml(input: unknown, b: RenderBudget): Promise<unknown> {
   b.chars(input.length, "yaml()");
   let value: unknown;
   try {
-    value = parseYaml(input, { maxAliasCount: 100 });
+    value = parseYamlText(input, { maxAliasCount: 100 });
   } catch (error) {
     throw new ExpressionError(`yaml(): invalid YAML: ${(error as Error).message}`, { cause: error });
   }

@@ -60,6 +60,8 @@ describe("templates checked without rendering", () => {
     // the docs' Enterprise Edition functions (expressions/04.functions: data access, workflow helpers)
     expect(() => checkTemplate("{{ credential('my_oauth') }}")).toThrow(/credential\(\) is a Kestra Enterprise Edition function/);
     expect(() => checkTemplate("{{ appLink(baseUrl=true) }}")).toThrow(/appLink\(\) is a Kestra Enterprise Edition function/);
+    // Kestra's ExtensionCustomizer removes Pebble's escape and raw filters (numberformat too, added back as numberFormat)
+    for (const removed of ["escape", "raw", "numberformat"]) expect(() => checkTemplate(`{{ 'a' | ${removed} }}`)).toThrow(new RegExp(removed));
   });
 
   it("knows every test the evaluator answers", async () => {

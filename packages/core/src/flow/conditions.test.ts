@@ -93,7 +93,20 @@ describe("conditionProblem: refused at deploy, naming what is wrong", () => {
     expect(conditionProblem({ type: `${K}DateTimeBetween` }, "schedule")).toMatch(/no before nor after/);
     expect(conditionProblem({ type: `${K}PublicHoliday`, country: "ZZ" }, "schedule")).toMatch(/unknown country 'ZZ'/);
     expect(conditionProblem({ type: `${K}ExecutionLabels`, labels: { "system.x": "y" } })).toMatch(/system labels/);
-    expect(conditionProblem({ type: `${K}AdvancedExecutionsCondition` })).toMatch(/not supported by Ferry yet/);
+    // Kestra's AdvancedExecutionsCondition: execution filters as preconditions (its @Example), LABEL among the fields
+    const advanced = {
+      type: `${K}AdvancedExecutionsCondition`, id: "poll_for_flows",
+      preconditions: [
+        { id: "flow1", filters: [{ field: "FLOW_ID", type: "EQUAL_TO", value: "flow1" }, { field: "STATE", type: "IN", values: ["SUCCESS", "WARNING"] }] },
+        { id: "flow2", operand: "OR", filters: [{ field: "LABEL", type: "EQUAL_TO", value: "myLabelKey:myLabelValue" }, { field: "EXPRESSION", type: "IS_TRUE", value: "{{ outputs.x == 1 }}" }] },
+      ],
+    };
+    expect(conditionProblem(advanced)).toBeUndefined();
+    expect(conditionProblem({ ...advanced, preconditions: [] })).toMatch(/AdvancedExecutionsCondition: preconditions/);
+    expect(conditionProblem({ ...advanced, preconditions: [advanced.preconditions[0], advanced.preconditions[0]] })).toMatch(/each precondition needs its own id/);
+    expect(conditionProblem({ ...advanced, preconditions: [{ id: "a", filters: [{ field: "LABEL", type: "IS_NOT_NULL" }] }] })).toMatch(/IS_NOT_NULL filter on LABEL needs value/);
+    expect(conditionProblem({ ...advanced, preconditions: [{ id: "a", filters: [{ field: "COLOUR", type: "EQUAL_TO", value: "red" }] }] })).toMatch(/preconditions\.0\.filters\.0\.field/);
+    expect(conditionProblem(advanced, "schedule")).toMatch(/keeps results across executions/);
     // Kestra's ExecutionsCondition: an id and upstream flows as preconditions (its @Example), a Flow trigger's only
     const executions = { type: `${K}ExecutionsCondition`, id: "poll_for_flows", preconditions: [{ namespace: "company.team", flowId: "myflow1", states: ["SUCCESS", "WARNING"] }] };
     expect(conditionProblem(executions)).toBeUndefined();

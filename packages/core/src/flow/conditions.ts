@@ -1,4 +1,4 @@
-import { schema, timeWindowSchema, upstreamFlowSchema, z } from "@ferry/sdk";
+import { advancedExecutionFilterSchema, schema, timeWindowSchema, upstreamFlowSchema, z } from "@ferry/sdk";
 import type { RenderContext } from "../expressions/evaluator.js";
 import { hasTemplate } from "../expressions/render.js";
 import { CONDITION_TYPES, holidayProblem, type ConditionEnv, type ConditionExecution, type ConditionType, type ConditionUse } from "./condition-types.js";
@@ -25,11 +25,7 @@ for (const t of CONDITION_TYPES) {
 
 const MULTIPLE_NAMES = new Set(["core.condition.MultipleCondition", "io.kestra.plugin.core.condition.MultipleCondition", "io.kestra.core.models.conditions.types.MultipleCondition"]);
 const EXECUTIONS_NAMES = new Set(["core.condition.ExecutionsCondition", "io.kestra.plugin.core.condition.ExecutionsCondition"]);
-
-/** Kestra's conditions Ferry does not have, refused by name rather than as unknown */
-const NOT_YET: Record<string, string> = {
-  "io.kestra.plugin.core.condition.AdvancedExecutionsCondition": "use the Flow trigger's preconditions with `where` filters",
-};
+const ADVANCED_NAMES = new Set(["core.condition.AdvancedExecutionsCondition", "io.kestra.plugin.core.condition.AdvancedExecutionsCondition"]);
 
 /** MultipleCondition: sub-conditions whose results are kept over a time window */
 export const multipleConditionSchema = z.strictObject({
@@ -54,9 +50,24 @@ export type MultipleConditionSpec = z.infer<typeof multipleConditionSchema>;
 export const executionsConditionSchema = multipleConditionSchema.omit({ conditions: true }).extend({ preconditions: z.array(upstreamFlowSchema).min(1) });
 export type ExecutionsConditionSpec = z.infer<typeof executionsConditionSchema>;
 
-/** a condition whose results a Flow trigger keeps over a time window: MultipleCondition or ExecutionsCondition */
+/**
+ * Kestra's AdvancedExecutionsCondition (an AbstractMultipleCondition too): its `preconditions` are
+ * execution filters (FLOW_ID, NAMESPACE, STATE, EXPRESSION, LABEL joined by AND or OR), each a
+ * condition keyed by its id (AdvancedExecutionsCondition.getConditions), kept over the window.
+ */
+export const advancedExecutionsConditionSchema = multipleConditionSchema
+  .omit({ conditions: true })
+  .extend({ preconditions: z.array(advancedExecutionFilterSchema).min(1) })
+  .refine((c) => new Set(c.preconditions.map((p) => p.id)).size === c.preconditions.length, { path: ["preconditions"], message: "each precondition needs its own id" });
+export type AdvancedExecutionsConditionSpec = z.infer<typeof advancedExecutionsConditionSchema>;
+
+/** a condition whose results a Flow trigger keeps over a time window: MultipleCondition, ExecutionsCondition or AdvancedExecutionsCondition */
 export function isMultipleCondition(spec: unknown): boolean {
-  return !!spec && typeof spec === "object" && (MULTIPLE_NAMES.has(String((spec as ConditionSpec).type)) || isExecutionsCondition(spec));
+  return !!spec && typeof spec === "object" && (MULTIPLE_NAMES.has(String((spec as ConditionSpec).type)) || isExecutionsCondition(spec) || isAdvancedExecutionsCondition(spec));
+}
+
+export function isAdvancedExecutionsCondition(spec: unknown): boolean {
+  return !!spec && typeof spec === "object" && ADVANCED_NAMES.has(String((spec as ConditionSpec).type));
 }
 
 export function isExecutionsCondition(spec: unknown): boolean {
@@ -76,10 +87,9 @@ const at = (value: unknown, path: PropertyKey[]) => path.reduce<unknown>((v, k) 
 export function conditionProblem(spec: unknown, use: ConditionUse = "flow", nested = false): string | undefined {
   if (!spec || typeof spec !== "object" || Array.isArray(spec) || typeof (spec as ConditionSpec).type !== "string") return "a condition needs a type";
   const { type, ...props } = spec as ConditionSpec;
-  if (NOT_YET[type]) return `not supported by Ferry yet: condition ${type} (${NOT_YET[type]})`;
-  if (EXECUTIONS_NAMES.has(type)) {
+  if (EXECUTIONS_NAMES.has(type) || ADVANCED_NAMES.has(type)) {
     if (use !== "flow" || nested) return `condition ${type} keeps results across executions: it belongs at the top of a Flow trigger's conditions`;
-    const parsed = executionsConditionSchema.safeParse(spec);
+    const parsed = (ADVANCED_NAMES.has(type) ? advancedExecutionsConditionSchema : executionsConditionSchema).safeParse(spec);
     return parsed.success ? undefined : issues(type, parsed.error.issues, spec);
   }
   if (MULTIPLE_NAMES.has(type)) {

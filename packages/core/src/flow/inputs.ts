@@ -1,8 +1,8 @@
 import { isCalendarDate, MAX_NESTING, nestingDepth, parseDuration, parseJsonFromOutside, UserError, type ErrorDetail } from "@ferry/sdk";
-import { parse as parseYaml } from "yaml";
 import type { InputSpec, InputType, OutputSpec } from "./flow.types.js";
 import { JAVA_INSTANT_END, javaDuration, javaFloat, javaInstant, javaTime, KESTRA_EMAIL, KESTRA_URI } from "./java-text.js";
 import { BoundedCache } from "../bounded-cache.js";
+import { parseYamlText } from "../yaml-unique-keys.js";
 
 /** a decimal number as JSON and Java write one (no hex, no Infinity, no empty text) */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -97,7 +97,7 @@ export function typeValue(type: InputType, value: unknown, spec?: { id?: string;
       if (typeof value !== "string") return value;
       return shallowEnough(parseJsonFromOutside(value, "the value"));
     case "YAML":
-      return typeof value === "string" ? shallowEnough(parseYaml(value)) : value;
+      return typeof value === "string" ? shallowEnough(parseYamlText(value)) : value;
     case "SELECT":
     case "ENUM":
       return String(value);

@@ -16,6 +16,7 @@ import { formatPath, SourceMap, type Path } from "./source-map.js";
 import { subflowCalls } from "./subflow-calls.js";
 import { childTaskLists, tasksAtPath } from "./task-tree.js";
 import { noteWrittenDoubles } from "./written-doubles.js";
+import { duplicateKeyMessage, duplicateKeys, linearKeyOptions } from "../yaml-unique-keys.js";
 
 /** the one system label a flow may carry (Kestra's Label.READ_ONLY) */
 export const READ_ONLY_LABEL = "system.readOnly";
@@ -47,30 +48,23 @@ export function parseFlow(source: string, registry: PluginRegistry): Flow {
 }
 
 /**
- * A YAML document's parse errors, each with its line, and one message naming the first; the
- * parser's own stack overflow on deep nesting reads as the nesting limit.
+ * A YAML document's parse errors and keys written twice, each with its line, in the order
+ * written, and one message naming the first; the parser's own stack overflow on deep nesting
+ * reads as the nesting limit. The document is parsed with the library's key check off
+ * (`linearKeyOptions`: it is quadratic) and `lines` counting its text.
  */
-export function yamlDocumentErrors(doc: Document): { message: string; errors: ErrorDetail[] } | undefined {
-  if (!doc.errors.length) return undefined;
-  const errors = doc.errors.map((e) => ({
-    message: /call stack/i.test(e.message) ? `nested too deeply (at most ${MAX_NESTING} levels)` : e.code === "DUPLICATE_KEY" ? duplicateKeyMessage(e.message) : e.message.split("\n")[0],
-    line: e.linePos?.[0].line,
-  }));
+export function yamlDocumentErrors(doc: Document, lines: LineCounter): { message: string; errors: ErrorDetail[] } | undefined {
+  const found = [
+    ...doc.errors.map((e) => ({
+      offset: e.pos[0],
+      message: /call stack/i.test(e.message) ? `nested too deeply (at most ${MAX_NESTING} levels)` : e.message.split("\n")[0],
+      line: e.linePos?.[0].line,
+    })),
+    ...duplicateKeys(doc, lines).map((d) => ({ offset: d.offset, message: duplicateKeyMessage(d), line: d.line })),
+  ].sort((a, b) => a.offset - b.offset);
+  if (!found.length) return undefined;
+  const errors = found.map(({ message, line }) => ({ message, line }));
   return { message: `invalid YAML: ${errors[0].message}${errors[0].line ? ` (line ${errors[0].line})` : ""}`, errors };
-}
-
-/**
- * A key written twice in one map, named as Kestra's parser names it (YamlParserTest.duplicateKey:
- * "Duplicate field 'variables.tf'"). The yaml library's pretty message quotes the line with a
- * caret under the key: the key is read from there.
- */
-function duplicateKeyMessage(message: string): string {
-  const lines = message.split("\n");
-  const caret = lines.findIndex((line) => /^\s*\^+\s*$/.test(line));
-  const written = caret > 0 ? lines[caret - 1].slice(lines[caret].indexOf("^")) : "";
-  const key = /^(?:"([^"]*)"|'([^']*)'|([^:#]+?))\s*:/.exec(written);
-  const name = key ? (key[1] ?? key[2] ?? key[3]) : undefined;
-  return name ? `Duplicate field '${name}': the keys of a map must be unique` : lines[0];
 }
 
 function parseFlowSource(source: string, registry: PluginRegistry): Flow {
@@ -81,8 +75,8 @@ function parseFlowSource(source: string, registry: PluginRegistry): Flow {
     throw new UserError(`invalid YAML: control character U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()} at line ${line}`, { errors: [{ message: "control character", line }] });
   }
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-  const yamlErrors = yamlDocumentErrors(doc);
+  const doc = parseDocument(source, linearKeyOptions({ lineCounter: lines, prettyErrors: true }));
+  const yamlErrors = yamlDocumentErrors(doc, lines);
   if (yamlErrors) throw new UserError(yamlErrors.message, { errors: yamlErrors.errors });
   let raw: unknown;
   try {

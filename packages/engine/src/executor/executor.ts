@@ -37,6 +37,7 @@ import { appliesCleanly, foldsFurther, isResultOf, sameSave } from "./result-fol
 import { Walker, type WalkerDeps } from "./walker.js";
 import { iterationFlow } from "./loop-execution.js";
 import { SlicePacer } from "./slice-pacing.js";
+import { primeResult, withDocs } from "./job-docs.js";
 
 /** what the API asks of an execution through its executor (never queued: handled in this process, under the execution's lock) */
 export type ExecutorCommand =
@@ -103,6 +104,8 @@ export class Executor {
     this.subscription = await this.deps.queue.consume<ExecutorEvent>(EXECUTOR_CHANNEL, (event, delivery) => {
       // results of this execution waiting behind this one (a ForEach's, all at once): handled together, saved once
       const more = event.type === "result" && delivery.following ? (delivery.following((m) => isResultOf(m, event.executionId), FOLD_MAX - 1) as ExecutorEvent[]) : [];
+      primeResult(event, this.deps.store);
+      for (const m of more) primeResult(m, this.deps.store);
       // one that throws for good fails the execution (failOnError): all of them are this execution's
       return (more.length ? this.handleFolded([event, ...more]) : this.handle(event)).then(() => undefined, (error) => this.failOnError(event, error));
     }, {
@@ -713,7 +716,7 @@ export class Executor {
     await Promise.all([
       ...jobs.map((job, i) => {
         jobs[i] = undefined;
-        return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
+        return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), withDocs(job!, this.deps.store, jobs.length), { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
       }),
       settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
     ]);

@@ -15,6 +15,8 @@ export interface Outcome {
 }
 
 const STARTED_AFTER_MS = 50;
+/** an exponent in a JSON text (in a string too: then the text is only made twice, as before) */
+const EXPONENT = /[eE][+-]?\d/;
 /** every attempt of the process that may still report "started", on one timer */
 const pendingStarts = new SameDelayTimers(STARTED_AFTER_MS);
 
@@ -49,15 +51,23 @@ export class AttemptReport {
    * (and a whole Double stays one, java-double.ts).
    */
   async saveOutputs(value: unknown, masker: SecretMasker): Promise<string | undefined> {
-    const outputs = masker.maskValue(value === undefined ? value : parseJson(stringifyJson(value)));
+    if (value === undefined) return undefined;
+    const text = stringifyJson(value);
+    const plain = parseJson(text) as Record<string, unknown> | null;
+    const outputs = masker.maskValue(plain);
     if (!outputs || !Object.keys(outputs).length) return undefined;
     const { job } = this;
-    return this.deps.store.write(taskOutputsKey(job.recordsPrefix, job.task.id, job.taskRunId, job.attempt), outputs);
+    const key = taskOutputsKey(job.recordsPrefix, job.task.id, job.taskRunId, job.attempt);
+    // nothing masked: the text made above is what is stored, not made a second time — unless it
+    // holds a number in exponent form, which a second pass writes as a Double (`1e+21` → `1.0E21`)
+    return outputs === plain && !EXPONENT.test(text) ? this.deps.store.writeText(key, text, outputs) : this.deps.store.write(key, outputs);
   }
 
   async report(state: Outcome["state"], result: { outputsUri?: string; cached?: boolean; unrecoverable?: boolean } = {}): Promise<Outcome> {
     const { outputsUri, cached, unrecoverable } = result;
     const { job } = this;
+    // the outputs' text as stored, when short, for the executor to read without storage (a webhook's answer, flow outputs, the next jobs)
+    const outputs = outputsUri ? this.deps.store.textOf(outputsUri) : undefined;
     this.outcome = { state, ...(outputsUri ? { outputsUri } : {}), ...(unrecoverable ? { unrecoverable } : {}) };
     pendingStarts.clear(this);
     const logFile = await this.storeLogFile();
@@ -71,6 +81,7 @@ export class AttemptReport {
     sent.push(
       this.send({
         type: "result", executionId: job.executionId, taskRunId: job.taskRunId, attempt: job.attempt, state, outputsUri, startDate: this.startDate, workerId: this.deps.workerId, date: new Date().toISOString(),
+        ...(outputs !== undefined ? { outputs } : {}),
         ...(cached ? { cached } : {}),
         ...(unrecoverable ? { unrecoverable } : {}),
         ...(logFile ? { logFile } : {}),

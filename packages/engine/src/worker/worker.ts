@@ -113,6 +113,8 @@ export class Worker {
       );
       return;
     }
+    // the documents the executor handed over with the job (job-docs.ts): read here without storage
+    if (job.docs) for (const uri in job.docs) this.options.store.prime(uri, job.docs[uri]);
     await this.run(job, delivery.lease);
   }
 

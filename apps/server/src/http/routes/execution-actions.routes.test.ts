@@ -105,6 +105,31 @@ describe("POST /api/v1/executions/{id}/replay", () => {
     expect(purged.body.message).toMatch(/cannot be replayed: its inputs .* was purged/);
     expect(await count()).toBe(before);
   });
+
+  it("a replay of a purged execution, or from a task run whose kept outputs were purged, is a 4xx naming why and changes nothing (issue 17's bad input)", async () => {
+    const count = async () => (await json(await api("/executions/search?namespace=actions.test&size=1"))).body.total;
+    // the outputs a replay from `second` would carry over (those of `first`) were purged from internal storage
+    const source = await run("dora");
+    const stored = (await ferry.deps.repository.getExecution(source.id))!;
+    const first = stored.taskRuns.find((r) => r.taskId === "first")!;
+    await ferry.deps.store.storage.delete(storageKeyOf(first.outputsUri!));
+    ferry.deps.store.forget(first.outputsUri!);
+    const before = await count();
+    const second = runOf(source, "second");
+    const gone = await json(await post(`/executions/${source.id}/replay?taskRunId=${second.id}`));
+    expect(gone.status).toBe(410);
+    expect(gone.body.message).toBe(`execution ${source.id} cannot be replayed: the outputs of task run ${first.id} were purged from internal storage`);
+    expect(await count()).toBe(before);
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).not.toContainEqual({ key: "system.replayed", value: "true" });
+    // the execution itself purged (Kestra's DELETE /api/v1/executions/{id}): a replay names it not found
+    const purged = await run("eve");
+    expect((await api(`/executions/${purged.id}`, { method: "DELETE" })).status).toBe(204);
+    const afterDelete = await count();
+    const replay = await json(await post(`/executions/${purged.id}/replay`));
+    expect(replay).toMatchObject({ status: 404, body: { message: `execution ${purged.id} not found` } });
+    expect(await json(await post(`/executions/${purged.id}/replay?taskRunId=${runOf(purged, "second").id}`))).toMatchObject({ status: 404 });
+    expect(await count()).toBe(afterDelete);
+  });
 });
 
 describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
@@ -115,6 +140,15 @@ describe("POST /api/v1/executions/{id}/labels and /labels/by-ids", () => {
     expect(body.labels).toEqual([{ key: "env", value: "prod" }, { key: "system.from", value: "api" }, { key: "system.correlationId", value: source.id }]);
     const search = (await json(await api("/executions/search?labels=env:prod"))).body;
     expect(search.results.map((e: { id: string }) => e.id)).toContain(source.id);
+  });
+
+  it("refuses more than 100 labels by count, and keeps the execution's own (100,000 were stored)", async () => {
+    const source = await run("flood");
+    const many = Array.from({ length: 101 }, (_, i) => ({ key: `k${i}`, value: "v" }));
+    const refused = await json(await post(`/executions/${source.id}/labels`, many));
+    expect(refused).toEqual({ status: 422, body: expect.objectContaining({ message: "the body: at most 100 labels (101 given)" }) });
+    expect((await json(await api(`/executions/${source.id}`))).body.labels).toContainEqual({ key: "team", value: "data" });
+    expect((await json(await post(`/executions/${source.id}/labels`, many.slice(0, 100)))).status).toBe(200);
   });
 
   it("sets labels on a running execution too, visible to the API at once", async () => {

@@ -2,7 +2,7 @@ import { CORRELATION_ID_LABEL, isMarkAsState, MARK_AS_STATES, SYSTEM_LABEL_PREFI
 import { assertStorableText, ConflictError, isTerminal, NotFoundError, parseJsonFromOutside, UserError, type ExecutionRecord } from "@ferry/sdk";
 import { Hono, type Context } from "hono";
 import type { ApiDeps } from "../api-deps.js";
-import { onlyQuery, revisionQuery } from "../params.js";
+import { MAX_LABELS, onlyQuery, revisionQuery } from "../params.js";
 import { EXECUTION_FILTERS, executionFilter } from "./executions.routes.js";
 import { executionJson } from "../serialize.js";
 
@@ -107,6 +107,7 @@ async function jsonBody(c: Context, shape: string): Promise<unknown> {
 /** Kestra's List<Label>: [{key, value}], each a non-empty key and a text value */
 function labelList(value: unknown, where: string): Record<string, string> {
   if (!Array.isArray(value)) throw new UserError(`${where} must be a list of labels [{"key": "…", "value": "…"}]`, { status: 422 });
+  if (value.length > MAX_LABELS) throw new UserError(`${where}: at most ${MAX_LABELS} labels (${value.length} given)`, { status: 422 });
   const labels: Record<string, string> = {};
   value.forEach((label: unknown, i) => {
     const { key, value: text } = (label ?? {}) as { key?: unknown; value?: unknown };

@@ -1,4 +1,4 @@
-import { parseFlow, parseFlowForDeploy, yamlDocumentErrors, type ConnectionLookup, type Flow, type FlowLookup } from "@ferry/core";
+import { linearKeyOptions, parseFlow, parseFlowForDeploy, yamlDocumentErrors, type ConnectionLookup, type Flow, type FlowLookup } from "@ferry/core";
 import { findConnection } from "@ferry/engine";
 import { assertNoSubflowCycle } from "@ferry/engine";
 import { MAX_NESTING, NotFoundError, parseJsonFromOutside, UserError } from "@ferry/sdk";
@@ -53,11 +53,12 @@ export function flowRoutes(deps: ApiDeps): Hono {
 
   app.post("/validate", async (c) => {
     const text = await c.req.text();
-    const docs = parseAllDocuments(text, { lineCounter: new LineCounter(), prettyErrors: true });
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, linearKeyOptions({ lineCounter: lines, prettyErrors: true }));
     const list = Array.isArray(docs) ? docs : [docs];
     // a Subflow may name a flow of the same request: it is read as the request gives it
     const batch = new Map<string, Flow>();
-    const sources = list.map((doc) => (yamlDocumentErrors(doc) ? undefined : sourceOfDocument(doc)));
+    const sources = list.map((doc) => (yamlDocumentErrors(doc, lines) ? undefined : sourceOfDocument(doc)));
     for (const source of sources) {
       if (source === undefined) continue;
       try {
@@ -71,7 +72,7 @@ export function flowRoutes(deps: ApiDeps): Hono {
     const results = [];
     for (const [index, doc] of list.entries()) {
       // a document that does not parse cannot be written back out: its errors are the answer
-      const invalid = yamlDocumentErrors(doc);
+      const invalid = yamlDocumentErrors(doc, lines);
       if (invalid) {
         results.push({ index, constraints: invalid.message, errors: invalid.errors });
         continue;
