@@ -69,7 +69,7 @@ export const openApiDocument = {
       post: {
         summary: "Start an execution",
         parameters: [
-          ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable"),
+          ns, path("flowId"), query("wait", "answer when the execution ends", { type: "boolean" }), query("revision", "flow revision", { type: "integer" }), query("labels", "key:value, repeatable (at most 100)"),
           query("storagePrefix", "a storage path of the execution's own for its files (records stay in the deployment's layout)"),
           query("scheduleDate", "create the execution now, CREATED, and start it at this date-time (ISO-8601 with an offset)", { type: "string", format: "date-time" }),
         ],
@@ -77,7 +77,7 @@ export const openApiDocument = {
         responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("unknown flow"), 422: error("invalid inputs") },
       },
     },
-    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)"), query("kind", "NORMAL (the default) or LOOP: a Loop's iterations, its sub-executions"), query("parentId", "the executions this one started (a Loop's iterations with kind=LOOP, its Subflows')")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
+    "/api/v1/executions/search": { get: { summary: "Search executions", parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable (at most 100): executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), ...page, query("after", "the previous page's `next`: the page after it, at the same cost at any depth (with page 1)"), query("kind", "NORMAL (the default) or LOOP: a Loop's iterations, its sub-executions"), query("parentId", "the executions this one started (a Loop's iterations with kind=LOOP, its Subflows')")], responses: { 200: json("{results, total, totalEstimated?, next?}: total is exact up to 1,000 matches, past it the database's estimate (totalEstimated: true); next is the cursor of a full page's last execution"), 400: error("a bad filter or cursor"), 501: error("history.type none: only live states are searchable"), 503: error("the history store is out of reach") } } },
     "/api/v1/executions": { get: { summary: "A flow's executions (Kestra's searchExecutionsByFlowId)", parameters: [{ ...query("namespace", "namespace"), required: true }, { ...query("flowId", "flow id"), required: true }, ...page], responses: { 200: json("{results, total}"), 400: error("namespace or flowId missing") } } },
     "/api/v1/executions/{id}": {
       get: { summary: "Get an execution", parameters: [execId], responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 404: error("not found") } },
@@ -172,7 +172,7 @@ export const openApiDocument = {
         summary: "Set the labels of an execution, running or ended: the list replaces its labels; its system.* labels stay",
         parameters: [execId],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
-        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("no body"), 404: error("not found"), 422: error("not a list of {key, value}, or a system label") },
+        responses: { 200: json("the execution", { $ref: "#/components/schemas/Execution" }), 400: error("no body"), 404: error("not found"), 422: error("not a list of {key, value} (at most 100), or a system label") },
       },
     },
     "/api/v1/executions/labels/by-ids": {
@@ -188,7 +188,7 @@ export const openApiDocument = {
     "/api/v1/executions/labels/by-query": {
       post: {
         summary: "Add labels to every execution the filters choose, as /executions/search reads them (each keeps its other labels; at most 1,000)",
-        parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable: executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), query("kind", "NORMAL (the default) or LOOP"), query("parentId", "the executions this one started")],
+        parameters: [query("namespace", "namespace"), query("flowId", "flow id"), query("state", "state, repeatable"), query("labels", "key:value, repeatable (at most 100): executions with every one"), query("startDate", "started at or after (ISO-8601)"), query("endDate", "ended at or before (ISO-8601)"), query("kind", "NORMAL (the default) or LOOP"), query("parentId", "the executions this one started")],
         requestBody: { required: true, content: { "application/json": { schema: { $ref: "#/components/schemas/Labels" } } } },
         responses: { 200: json("{count}"), 400: error("a bad filter, an unknown query parameter, or no body"), 422: error("not a list of {key, value}, a system label, or more than 1,000 executions match") },
       },
