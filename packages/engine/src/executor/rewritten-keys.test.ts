@@ -21,7 +21,7 @@ beforeAll(async () => {
   // the same bytes, another process's cache
   const own = Object.create(h.storage) as Storage;
   const parts = composeStorageParts({ storage: own }, async () => h.repository);
-  worker = composeWorker({ config: configSchema.parse({}), backends: { storage: own, queue: h.queue, secrets: undefined as never }, registry: h.registry, storage: parts });
+  worker = composeWorker({ config: configSchema.parse({}), backends: { storage: own, queue: h.queue, secrets: undefined as never }, registry: h.registry, storage: parts, encryption: undefined });
   await worker.start();
 });
 afterAll(async () => {
