@@ -53,7 +53,8 @@ export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/va
 
 /**
  * The key of a record's document the executor writes again (an Approval's outputs: its url, then
- * `due`, then the decision; a Pause's onResume; a Subflow's outputs at its child's end): the plain
+ * `due`, then the decision; a Pause's onResume; a Subflow's outputs at its child's end; a Pause's
+ * or Approval's plan as it sleeps, elapses, fails, warns or is decided): the plain
  * key the first time, then one of its own each time, as a loop's plans and outputs are. Documents
  * are cached by URI in every process (JsonStore): under one key, a worker that read the first
  * version answered it for ever (an onApprove task read no decision).

@@ -133,7 +133,7 @@ async function decide(state: ExecutionState, run: TaskRunRecord, task: TaskSpec 
   plan.approval = { ...approval, decision };
   plan.branches = Array.isArray(branch) && branch.length ? [{ path: path! }] : [];
   const prefix = recordsPrefix(state.execution);
-  await store.write(planKey(prefix, run.taskId, run.id), plan);
+  run.planUri = await store.write(rewrittenKey(planKey(prefix, run.taskId, run.id), run.planUri), plan);
   forgetProgress(run);
   const before = await outputsOf(run, store);
   run.outputsUri = await store.write(rewrittenKey(taskOutputsKey(prefix, run.taskId, run.id), run.outputsUri), {

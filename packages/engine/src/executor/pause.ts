@@ -39,7 +39,7 @@ export async function pauseRun(state: ExecutionState, run: TaskRunRecord, task: 
     const timeoutMs = parseDuration(String(await renderTimeout()));
     if (pause.afterMs === undefined || timeoutMs < pause.afterMs) {
       plan.pause = { ...(pause.sleep ? { sleep: pause.sleep } : {}), afterMs: timeoutMs, onElapsed: "FAILED" };
-      await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+      run.planUri = await store.write(rewrittenKey(planKey(recordsPrefix(state.execution), task.id, run.id), run.planUri), plan);
     }
   }
   if (plan.pause!.sleep) return startSleep(state, run, task, plan, store);
@@ -55,7 +55,7 @@ export async function pauseRun(state: ExecutionState, run: TaskRunRecord, task: 
 async function startSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpec, plan: FlowablePlan, store: JsonStore): Promise<void> {
   const pause = plan.pause!;
   pause.sleep = { ...pause.sleep!, since: new Date().toISOString() };
-  await store.write(planKey(recordsPrefix(state.execution), task.id, run.id), plan);
+  run.planUri = await store.write(rewrittenKey(planKey(recordsPrefix(state.execution), task.id, run.id), run.planUri), plan);
   state.setRunState(run, "RUNNING");
   state.log("INFO", `Waiting for ${pause.sleep.duration}`, run);
   state.pauseWakeups.push({ taskRunId: run.id, delayMs: pause.afterMs! });
@@ -71,7 +71,7 @@ async function endSleep(state: ExecutionState, run: TaskRunRecord, task: TaskSpe
     return;
   }
   pause.sleep = { ...pause.sleep!, elapsed: true };
-  await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+  run.planUri = await store.write(rewrittenKey(planKey(recordsPrefix(state.execution), run.taskId, run.id), run.planUri), plan);
   // the execution's end is decided (an Approval's CANCEL or SUCCEED): no walk comes any more, the Sleep ends here, as
   // Kestra's worker ends it (ApprovalTest.shouldLetARunningSiblingFinishWhenDenyBehaviorIsCancel)
   if (state.execution.endsAs) state.setRunState(run, outcomeState(task, "SUCCESS"));
@@ -107,7 +107,7 @@ export async function endPause(
       // Kestra fails the Pause, then runs its own errors and finally: the walk does both and ends it FAILED (walker.ts)
       const plan = await store.read<FlowablePlan>(run.planUri);
       plan.pause = { ...plan.pause!, failed: true };
-      await store.write(planKey(prefix, run.taskId, run.id), plan);
+      run.planUri = await store.write(rewrittenKey(planKey(prefix, run.taskId, run.id), run.planUri), plan);
       leavePause(state, run);
     } else {
       state.setRunState(run, outcomeState(task, "FAILED"));
@@ -126,7 +126,7 @@ export async function endPause(
     // the task run ends WARNING at best: remembered in its plan, read when it ends (walker.ts)
     const plan = await store.read<FlowablePlan>(run.planUri);
     plan.pause = { ...plan.pause!, warned: true };
-    await store.write(planKey(prefix, run.taskId, run.id), plan);
+    run.planUri = await store.write(rewrittenKey(planKey(prefix, run.taskId, run.id), run.planUri), plan);
   }
   leavePause(state, run);
 }

@@ -1,6 +1,6 @@
 import type { FlowablePlan, TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { loopOutputsKey, planKey, recordsPrefix } from "../storage-keys.js";
+import { loopOutputsKey, planKey, recordsPrefix, rewrittenKey } from "../storage-keys.js";
 import { forgetProgress } from "./branch-progress.js";
 import type { ExecutionState } from "./execution-state.js";
 import { saveLoopPlan } from "./loop-until.js";
@@ -24,7 +24,7 @@ import { leavePause } from "./pause.js";
 export async function restartApproval(state: ExecutionState, run: TaskRunRecord, plan: FlowablePlan, store: JsonStore): Promise<void> {
   plan.branches = [];
   // the run points at what was written: in a restart copy (`?revision`) under the copy's own prefix
-  run.planUri = await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+  run.planUri = await store.write(rewrittenKey(planKey(recordsPrefix(state.execution), run.taskId, run.id), run.planUri), plan);
   forgetProgress(run);
   state.log("INFO", "restarted without a review: the Approval ends with no decision, neither onApprove nor onDeny runs", run);
   leavePause(state, run);

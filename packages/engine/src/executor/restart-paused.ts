@@ -1,7 +1,7 @@
 import type { TaskSpec } from "@ferry/core";
 import { type FlowablePlan, type TaskRunRecord } from "@ferry/sdk";
 import type { JsonStore } from "../json-store.js";
-import { planKey, recordsPrefix } from "../storage-keys.js";
+import { planKey, recordsPrefix, rewrittenKey } from "../storage-keys.js";
 import type { ExecutionState } from "./execution-state.js";
 import { leavePause } from "./pause.js";
 import { restartApproval, restartLoopWait } from "./restart-paused-waits.js";
@@ -43,7 +43,7 @@ export async function restartPausedRun(state: ExecutionState, run: TaskRunRecord
     // the task run ends WARNING at best, as a WARN pause that elapsed (walker.ts reads it)
     plan.pause = { ...plan.pause!, warned: true };
     // the run points at what was written: in a restart copy (`?revision`) under the copy's own prefix
-    run.planUri = await store.write(planKey(recordsPrefix(state.execution), run.taskId, run.id), plan);
+    run.planUri = await store.write(rewrittenKey(planKey(recordsPrefix(state.execution), run.taskId, run.id), run.planUri), plan);
   }
   leavePause(state, run);
 }

@@ -167,7 +167,7 @@ export class Walker {
         // an Approval's timeout is how long its request waits for a review (approval.ts)
         const timeoutMs = task.timeout !== undefined && !plan.pause && !plan.approval ? parseDuration(String(await renderValue(task.timeout, ctx))) : undefined;
         const approval = plan.approval && (await withExpiry(plan.approval, task, ctx));
-        run.planUri = await this.deps.store.write(planKey(prefix, task.id, run.id), {
+        run.planUri = await this.deps.store.write(rewrittenKey(planKey(prefix, task.id, run.id), run.planUri), {
           branches: plan.branches, concurrency: plan.concurrency, ...(plan.allowFailure ? { allowFailure: true } : {}), ...(plan.stopSiblings ? { stopSiblings: plan.stopSiblings } : {}), ...(plan.pause ? { pause: plan.pause } : {}), ...(plan.loop ? { loop: plan.loop } : {}), ...(plan.iterations ? { iterations: plan.iterations } : {}),
           ...(plan.worker ? { worker: true } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(approval ? { approval } : {}),
         });
