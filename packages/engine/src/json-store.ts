@@ -67,7 +67,8 @@ export class JsonStore {
   }
 
   /**
-   * Drops what the caches hold under any of these prefixes (each ending in '/': a purged execution's folder). One pass
+   * Drops what the caches hold under any of these folders (each ending in '/': a purged execution's), or at any of
+   * these documents' URIs. One pass
    * over the caches for all of them — a retention purge forgets executions in batches, and a pass per execution
    * cost the whole cache's keys each (100,000 purged × 21,000 keys).
    */
@@ -75,6 +76,7 @@ export class JsonStore {
     const prefixes = new Set(typeof prefixUris === "string" ? [prefixUris] : prefixUris);
     if (!prefixes.size) return;
     const under = (key: string) => {
+      if (prefixes.has(key)) return true;
       for (let slash = key.indexOf("/"); slash >= 0; slash = key.indexOf("/", slash + 1)) if (prefixes.has(key.slice(0, slash + 1))) return true;
       return false;
     };

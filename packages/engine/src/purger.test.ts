@@ -49,5 +49,7 @@ describe("Purger", () => {
     store.forget(["kestra:///ns/f/executions/a/", "kestra:///ns/f/executions/c/"]);
     const cached = (id: string) => (store as unknown as { cache: Map<string, unknown> }).cache.has(`kestra:///ns/f/executions/${id}/out.json`);
     expect(["a", "b", "ab", "c"].map(cached)).toEqual([false, true, true, false]);
+    store.forget("kestra:///ns/f/executions/b/out.json");
+    expect(cached("b")).toBe(false);
   });
 });
