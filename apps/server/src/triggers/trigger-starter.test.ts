@@ -129,6 +129,24 @@ describe.each(backends)("TriggerStarter: a once-only start on %s", (_name, enabl
     expect(await starter.start(schedule, { ...request, once: { key: old, ttlMs: 60_000 } })).toEqual({ started: false, executionId: "oldholder00000000001" });
   });
 
+  it.runIf(enabled)("a Flow trigger's start whose holder died: the upstream end delivered again starts it, once, under the holder's id", async () => {
+    const up = `up${round++}`;
+    await t.deploy(`id: ${up}\nnamespace: starter.test\ntasks:\n  - { id: log, type: core.Log, message: up }\n`);
+    const upstream = (await (await t.api(`/executions/starter.test/${up}?wait=true`, { method: "POST" })).json()) as { id: string; state: { current: string } };
+    expect(upstream.state.current).toBe("SUCCESS");
+    const down = `down_${up}`;
+    await t.deploy(`id: ${down}\nnamespace: starter.test\ntasks:\n  - { id: log, type: core.Log, message: "{{ trigger.executionId }}" }\ntriggers:\n  - { id: t, type: io.kestra.plugin.core.trigger.Flow, states: [SUCCESS], conditions: [{ type: io.kestra.plugin.core.condition.ExecutionFlow, namespace: starter.test, flowId: ${up} }] }\n`);
+    const holder = "flowholder0000000001";
+    await t.ferry.deps.repository.claimStart(onceKey(`flow:starter.test/${down}/t<-${upstream.id}`), holder, later(60_000), later(-1_000));
+    const end = { executionId: upstream.id, namespace: "starter.test", flowId: up, state: "SUCCESS" as const, entered: [{ state: "SUCCESS" as const, transition: 3 }] };
+    const downstream = async () => ((await (await t.api(`/executions/search?namespace=starter.test&flowId=${down}`)).json()) as { results: Array<{ id: string }> }).results.map((e) => e.id);
+    t.ferry.deps.events.emit("execution", end);
+    await expect.poll(downstream, { timeout: 10_000, interval: 100 }).toEqual([holder]);
+    t.ferry.deps.events.emit("execution", end);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await downstream()).toEqual([holder]);
+  });
+
   it.runIf(enabled)("a webhook with wait said again after its holder died is answered with the execution at its end, under the holder's id", async () => {
     const idempotency = `order-${round++}`;
     const key = `webhook:starter.test/once/hook#${idempotency}`;
