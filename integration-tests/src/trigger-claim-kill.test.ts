@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCluster, type Cluster } from "./support/cluster.js";
+import { SHARED_DATABASES } from "./support/databases.js";
 import { startFerryProcess, type FerryProcess } from "./support/ferry-process.js";
+import { FERRY, startProcess, waitForHealth } from "./support/processes.js";
 
 /*
  * A once-only trigger start is a claim, then a create. A real `ferry server local` killed -9
@@ -82,3 +85,42 @@ describe("a once-only trigger start whose server was killed -9 between its claim
     }
   }, 120_000);
 });
+
+const REDIS_URL = process.env.FERRY_TEST_REDIS_URL;
+for (const repo of SHARED_DATABASES) {
+  describe.skipIf(!REDIS_URL || !repo.enabled)(`a once-only start on ${repo.name} + Redis whose scheduler replica was killed -9 between claim and create`, () => {
+    let db: { url: string; drop(): Promise<void> };
+    let c: Cluster;
+    beforeAll(async () => {
+      db = await repo.create();
+      c = await startCluster({ repository: { type: repo.type, url: db.url }, redisUrl: REDIS_URL!, schedulers: 2, workers: 1 });
+    }, 120_000);
+    afterAll(async () => {
+      await c?.stop();
+      await db?.drop();
+    });
+
+    it("the webhook said again to the other replica starts the execution, once, under the dead holder's id", async () => {
+      // the first replica again, held between its claims and its creates
+      const first = c.schedulers[0];
+      await first.stop();
+      c.schedulers[0] = startProcess(process.execPath, [FERRY, "server", "scheduler"], { cwd: first.cwd, env: { ...first.env, FERRY_TEST_STALL_AFTER_CLAIM: "1" } });
+      await waitForHealth(c.urls[0]);
+      // a probe that never starts anything (204) tells when the other replica's trigger index has the flow (404 before)
+      expect((await c.deploy("id: hooked\nnamespace: it.claim\ntasks:\n  - { id: log, type: core.Log, message: \"{{ trigger.body.n }}\" }\ntriggers:\n  - { id: hook, type: io.kestra.plugin.core.trigger.Webhook, key: k1, wait: true }\n  - { id: probe, type: io.kestra.plugin.core.trigger.Webhook, key: probe, when: \"{{ false }}\" }\n")).status).toBe(200);
+      await expect.poll(async () => (await api(c.urls[1], "/executions/webhook/it.claim/hooked/probe", { method: "POST" })).status, { timeout: 20_000, interval: 200 }).toBe(204);
+      const call = (base: string, n: number) =>
+        api(base, "/executions/webhook/it.claim/hooked/k1", { method: "POST", headers: { "content-type": "application/json", "idempotency-key": "order-2" }, body: JSON.stringify({ n }) });
+      void call(c.urls[0], 1).catch(() => undefined);
+      const [, holder] = await c.schedulers[0].waitFor(/ferry-test: claimed \S+ for (\S+)/, 30_000);
+      await c.schedulers[0].stop("SIGKILL");
+
+      const again = await call(c.urls[1], 2);
+      expect(again.status).toBe(200);
+      expect(await again.json()).toMatchObject({ id: holder, state: { current: "SUCCESS" } });
+      const third = await call(c.urls[1], 3);
+      expect(third.headers.get("idempotent-replayed")).toBe("true");
+      expect((await executionsOf(c.urls[1], "hooked")).map((e) => e.id)).toEqual([holder]);
+    }, 120_000);
+  });
+}
