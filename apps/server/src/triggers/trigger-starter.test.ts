@@ -115,6 +115,23 @@ describe.each(backends)("TriggerStarter: a once-only start on %s", (_name, enabl
     expect(ended.trigger.variables.body.n).toBe("taker");
   });
 
+  it.runIf(enabled)("created, its claim unsaid (the database away at that moment): answered started, and the next caller finds the execution and says it", async () => {
+    const { starter, schedule, key, request, repository } = await setup();
+    const say = repository.claimCreated;
+    repository.claimCreated = async () => {
+      throw new Error("the database is out of reach");
+    };
+    let first;
+    try {
+      first = await starter.start(schedule, request);
+    } finally {
+      repository.claimCreated = say;
+    }
+    if (!first.started) throw new Error("not started");
+    expect(await starter.start(schedule, request)).toEqual({ started: false, executionId: first.execution.id });
+    expect(await repository.claimStart(onceKey(key), "late", later(60_000), later(60_000))).toEqual({ won: false, executionId: first.execution.id });
+  });
+
   it.runIf(enabled)("whose execution was created and since purged is not started again; nor one claimed before the created marker existed", async () => {
     const { starter, schedule, key, request, repository } = await setup();
     const first = await starter.start(schedule, request);

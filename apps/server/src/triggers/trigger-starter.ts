@@ -143,7 +143,8 @@ export class TriggerStarter {
         // a takeover's holder may have inserted and died before saying so: its execution stands
         if (claim.takenOver && (await this.repository.getExecution(claim.executionId))) return this.created(key, claim.executionId);
         const { execution, inserted } = await this.executions.createNew({ ...createRequest, id: claim.executionId });
-        await this.repository.claimCreated(key, claim.executionId);
+        // unsaid (the database away), the claim stays pending: whoever comes next finds the execution and says it
+        await this.repository.claimCreated(key, claim.executionId).catch((error) => this.logger?.warn({ err: error, executionId: claim.executionId }, `once-only start: its claim not said created: ${errorMessage(error)}`));
         return inserted ? { started: true, execution } : { started: false, executionId: claim.executionId };
       }
       if (!claim.pendingUntil) return { started: false, executionId: claim.executionId };
