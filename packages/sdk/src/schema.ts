@@ -31,10 +31,10 @@ export const duration = (options: { positive?: boolean } = {}) =>
     try {
       ms = parseDuration(v);
     } catch {
-      ctx.addIssue({ code: "custom", message: `'${v.slice(0, 60)}' is not an ISO-8601 duration such as PT30S` });
+      ctx.addIssue({ code: "custom", message: "expected an ISO-8601 duration such as PT30S" });
       return;
     }
-    if (options.positive && !(ms > 0)) ctx.addIssue({ code: "custom", message: `'${v.slice(0, 60)}' is not a duration above zero (such as PT30S)` });
+    if (options.positive && !(ms > 0)) ctx.addIssue({ code: "custom", message: "expected a duration above zero, such as PT30S" });
   });
 
 /**
