@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OperationalError } from "@ferry/sdk";
+import { OperationalError, storageKeyOf } from "@ferry/sdk";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
 
 let h: EngineHarness;
@@ -143,6 +143,23 @@ tasks:
       await own.close();
     }
   });
+  // found by the review of the claim change: the first walk ran before the insert, and a flow that ends in it wrote its
+  // outputs under the execution's one key, over the running execution's
+  it("a second create under a taken id of a flow that ends in its first walk leaves the first's outputs as they were", async () => {
+    const flow = await h.deploy(
+      "id: instant\nnamespace: test.created\ninputs:\n  - { id: name, type: STRING }\ntasks:\n  - id: i\n    type: core.If\n    condition: \"{{ false }}\"\n    then:\n      - { id: a, type: core.Log, message: x }\noutputs:\n  - { id: o, type: STRING, value: \"{{ inputs.name }}\" }\n",
+    );
+    const id = "instant00000000000001";
+    expect((await h.executions.createNew({ flow, inputs: { name: "first" }, id })).inserted).toBe(true);
+    await h.waitFor(id, (e) => e.state.current === "SUCCESS");
+    const prefix = "test/created/instant/executions/" + id;
+    const before = (await h.storage.list(prefix)).sort();
+    expect((await h.executions.createNew({ flow, inputs: { name: "second" }, id, idMayBeTaken: true })).inserted).toBe(false);
+    const stored = (await h.repository.getExecution(id))!.execution;
+    expect(JSON.parse(new TextDecoder().decode((await h.storage.get(storageKeyOf(stored.outputsUri!)))!))).toEqual({ o: "first" });
+    expect((await h.storage.list(prefix)).sort()).toEqual(before);
+  });
+
   it("a second create under a taken id with other inputs and trigger leaves the first's documents as they were, and storage as it was", async () => {
     const { own } = await harnessRecordingSends();
     try {

@@ -33,6 +33,12 @@ export interface CreateExecutionRequest {
   parent?: { executionId: string; taskRunId: string };
   /** the execution's id, when the caller already stored files under it (FILE inputs) */
   id?: string;
+  /**
+   * `id` may be an execution's already (a once-only start taken over, a child created again after a save whose answer
+   * was lost): the row is inserted before the first walk, so that a refused insert finds nothing written — a walk that
+   * ends the flow writes its outputs under the execution's one key (`outputs.json`), the other execution's.
+   */
+  idMayBeTaken?: boolean;
   /** where the execution's files go, as given by `customFilesPrefix` (records stay in the deployment's layout) */
   storagePrefix?: string;
   /**
@@ -353,7 +359,7 @@ export class ExecutionService {
     if (failed?.behavior === "FAIL_EXECUTION") transition(execution.state, "FAILED", now);
     // started here, its row goes in with its first event's save (Executor.startNew); under a
     // concurrency limit its slot is taken first, which a repair must not find ownerless: saved first
-    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency ? undefined : this.starter?.startNew(execution, () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
+    const first = failed?.behavior === "FAIL_EXECUTION" || flow.concurrency || request.idMayBeTaken ? undefined : this.starter?.startNew(execution, () => this.queue.hold?.(EXECUTOR_CHANNEL, id));
     // the id was taken (two creators of one claimed id, or a create said again after its answer was
     // lost): the other's execution, nothing written here. An insert on either path: an upsert would
     // set the row back to CREATED at version 0 under the task runs it has, which would run again.

@@ -32,6 +32,27 @@ describe("ExecutionWaiter footprint", () => {
     await waiter.close();
   });
 
+  // a webhook whose once-only start was taken over under its id while it stalled cancelled every wait on that id,
+  // and the taker's request answered an execution still RUNNING (review of the claim change)
+  it("a request's own cancel ends its wait alone: another request on the same id still waits for the end", async () => {
+    const events = new EngineEvents();
+    const waiter = new ExecutionWaiter(repository, events, 1000);
+    const mine = waiter.waitOwn("e-shared", 60_000);
+    const theirs = waiter.waitOwn("e-shared", 60_000);
+    mine.cancel();
+    expect(await mine.ended).toBeUndefined();
+    let answered = false;
+    void theirs.ended.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    expect(waiter.size).toBe(1);
+    ended(events, "e-shared");
+    await theirs.ended;
+    expect(waiter.size).toBe(0);
+    theirs.cancel();
+    await waiter.close();
+  });
+
   it("keeps an execution while one request still waits, and forgets it when it ends", async () => {
     const events = new EngineEvents();
     const waiter = new ExecutionWaiter(repository, events, 1000);

@@ -44,7 +44,16 @@ export class ExecutionWaiter {
    * answer needs no read. Otherwise (the limit, another scheduler's end, the poll) with nothing.
    */
   wait(id: string, limitMs: number): Promise<SavedRecords | undefined> {
-    return new Promise<SavedRecords | undefined>((resolve) => {
+    return this.waitOwn(id, limitMs).ended;
+  }
+
+  /**
+   * As `wait`, with a `cancel` that stops this request's wait alone (resolving it with nothing): other requests may
+   * wait on the same id (a once-only start taken over under this request's id, a repeat awaiting it).
+   */
+  waitOwn(id: string, limitMs: number): { ended: Promise<SavedRecords | undefined>; cancel(): void } {
+    let stop = () => {};
+    const ended = new Promise<SavedRecords | undefined>((resolve) => {
       let waiting = this.waiting.get(id);
       if (!waiting) this.waiting.set(id, (waiting = { since: Date.now(), done: new Set() }));
       const { done: set } = waiting;
@@ -52,19 +61,23 @@ export class ExecutionWaiter {
         clearTimeout(limit);
         resolve(saved);
       };
-      const limit = setTimeout(() => {
-        // the last request to give up on an execution that goes on (a Pause) forgets it:
-        // the poller reads only what someone still waits for, and the map only what is awaited
+      // the last request to give up on an execution that goes on (a Pause) forgets it:
+      // the poller reads only what someone still waits for, and the map only what is awaited
+      const leave = () => {
+        clearTimeout(limit);
         set.delete(done);
         if (!set.size && this.waiting.get(id) === waiting) this.forget(id);
         resolve(undefined);
-      }, limitMs);
+      };
+      const limit = setTimeout(leave, limitMs);
+      stop = leave;
       set.add(done);
       this.timer ??= setInterval(() => void this.poll(), this.pollMs);
     });
+    return { ended, cancel: () => stop() };
   }
 
-  /** stops waiting for an execution that was never created (its request failed) */
+  /** stops every wait for an execution that was never created (its request failed; an id no other request knows) */
   cancel(id: string): void {
     this.release(id);
   }

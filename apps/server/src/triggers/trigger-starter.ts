@@ -142,9 +142,9 @@ export class TriggerStarter {
         }
         // a takeover's holder may have inserted and died before saying so: its execution stands
         if (claim.takenOver && (await this.repository.getExecution(claim.executionId))) return this.created(key, claim.executionId);
-        const { execution, inserted } = await this.executions.createNew({ ...createRequest, id: claim.executionId });
+        const { execution, inserted } = await this.executions.createNew({ ...createRequest, id: claim.executionId, idMayBeTaken: true });
         // unsaid (the database away), the claim stays pending: whoever comes next finds the execution and says it
-        await this.repository.claimCreated(key, claim.executionId).catch((error) => this.logger?.warn({ err: error, executionId: claim.executionId }, `once-only start: its claim not said created: ${errorMessage(error)}`));
+        await this.sayCreated(key, claim.executionId);
         return inserted ? { started: true, execution } : { started: false, executionId: claim.executionId };
       }
       if (!claim.pendingUntil) return { started: false, executionId: claim.executionId };
@@ -160,8 +160,28 @@ export class TriggerStarter {
 
   /** a pending claim whose execution exists: said created for its holder, who may have died before saying it */
   private async created(key: string, executionId: string): Promise<StartResult> {
-    await this.repository.claimCreated(key, executionId);
+    await this.sayCreated(key, executionId);
     return { started: false, executionId };
+  }
+
+  /**
+   * Marks the claim created, tried again over a few seconds: a claim left pending while its execution exists is
+   * taken over by a retry once that execution is gone (purged, trimmed) — it would run again. Still unsaid (the
+   * database away longer), the next caller to find the execution says it; the gap left is in RELIABILITY.md.
+   */
+  private async sayCreated(key: string, executionId: string): Promise<void> {
+    for (const pauseMs of [100, 500, 1_000, 2_000, 0]) {
+      try {
+        await this.repository.claimCreated(key, executionId);
+        return;
+      } catch (error) {
+        if (!pauseMs) {
+          this.logger?.warn({ err: error, executionId }, `once-only start: its claim not said created: ${errorMessage(error)}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
   }
 }
 

@@ -93,7 +93,9 @@ export class WebhookService {
 
     const idempotencyKey = call.headers["idempotency-key"]?.[0];
     const id = newId();
-    const waiting = props.wait ? waiter.wait(id, WAIT_LIMIT_MS) : undefined;
+    // this request's wait alone is cancelled: under a once-only key, another request may await this id (it took the
+    // start over from this one, stalled, and created the execution under this id)
+    const waiting = props.wait ? waiter.waitOwn(id, WAIT_LIMIT_MS) : undefined;
     let result;
     try {
       result = await starter.start(trigger, {
@@ -103,21 +105,23 @@ export class WebhookService {
         once: idempotencyKey ? { key: `webhook:${refKey(trigger.ref)}#${idempotencyKey}`, ttlMs: IDEMPOTENCY_TTL_MS } : undefined,
       });
     } catch (error) {
-      waiter.cancel(id);
+      waiting?.cancel();
       throw error;
     }
     if (!result.started) {
-      // a repeat: answer for the execution the first call started
-      waiter.cancel(id);
+      // a repeat: answer for the execution the first call started — or, this request's own start taken over under
+      // its id while it stalled, the execution it awaits already
+      if (waiting && result.executionId === id) return this.answer(id, props, await waiting.ended);
+      waiting?.cancel();
       return { ...(await this.answer(result.executionId, props)), headers: { "Idempotent-Replayed": "true" } };
     }
     if (!waiting) return { status: 200, body: await executionJson(this.deps.store, result.execution, []) };
     if (result.execution.id !== id) {
       // a start taken over from a holder that died before its create: created under the holder's id, awaited under it
-      waiter.cancel(id);
+      waiting.cancel();
       return this.answer(result.execution.id, props);
     }
-    return this.answer(id, props, await waiting);
+    return this.answer(id, props, await waiting.ended);
   }
 
   /** the execution's last ERROR line, waiting up to ERROR_LINE_GRACE_MS for one still on its way to the repository */

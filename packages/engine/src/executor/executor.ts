@@ -678,7 +678,8 @@ export class Executor {
     for (const next of await releaseIfEnded(state, repository)) await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "admit", executionId: next }, { key: next });
     if (state.removed.length) await repository.deleteTaskRuns(state.execution.id, state.removed);
     for (const child of state.children) {
-      await this.deps.executions.create(child).catch(async (error) => {
+      // created again when this save's answer was lost and the event handled anew: the id may be taken
+      await this.deps.executions.create({ ...child, idMayBeTaken: true }).catch(async (error) => {
         // the parent's task run learns of it as a child that ended before it began
         this.deps.onError?.(error);
         await queue.send<ExecutorEvent>(
