@@ -57,6 +57,16 @@ export interface Delivery {
    */
   lease?: AbortSignal;
   /**
+   * The handler's own work is done and what it still awaits is the queue's answer to what it
+   * sent (a worker's result): its slot of `ConsumeOptions.concurrency` is free for the next
+   * message from now on, while this one stays held — heartbeated, its lease watched — until
+   * the handler resolves, and is acknowledged only then, as without it. A consumer frees at
+   * most `concurrency` slots this way at a time (later calls wait for the handler, as without
+   * it); calling it again is a no-op. Offered where a send waits on a network round trip
+   * (Redis); absent elsewhere.
+   */
+  release?: () => void;
+  /**
    * Takes into this delivery the next messages of its key that wait now, in send order, for
    * as long as `accept` takes them (at most `max`): the handler handles them with this one,
    * and they are done with when it resolves, as it is. Lets a consumer fold a run of one key's

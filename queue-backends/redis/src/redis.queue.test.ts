@@ -131,6 +131,36 @@ describe.skipIf(!REDIS_URL)("redis queue", () => {
     await q.close();
   });
 
+  it("frees a slot when its handler releases it (Delivery.release), at most `concurrency` of them; the entry stays held until the handler resolves", async () => {
+    const p = prefix();
+    const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });
+    await q.init();
+    const redis = new Redis(REDIS_URL!);
+    const handled: number[] = [];
+    const gates = new Map<number, () => void>();
+    await q.consume<{ i: number }>("release", async ({ i }, delivery) => {
+      handled.push(i);
+      // what a worker does once its result is sent: only the queue's answer is left
+      delivery.release?.();
+      await new Promise<void>((resolve) => gates.set(i, resolve));
+    }, { concurrency: 1 });
+    for (const i of [1, 2, 3]) await q.send("release", { i });
+    // one slot: the first released its slot, so the second is handled while the first still runs
+    await until(() => handled.length === 2);
+    expect((await redis.xpending(`${p}:s:release`, "ferry"))[0]).toBe(2);
+    // the second's release is refused (one slot released already): the third waits for a handler to end
+    gates.get(1)!();
+    await until(async () => (await redis.xpending(`${p}:s:release`, "ferry"))[0] === 1);
+    expect(handled).toEqual([1, 2]);
+    gates.get(2)!();
+    await until(() => handled.length === 3);
+    gates.get(3)!();
+    await until(async () => (await redis.xlen(`${p}:s:release`)) === 0);
+    expect((await redis.xpending(`${p}:s:release`, "ferry"))[0]).toBe(0);
+    redis.disconnect();
+    await q.close();
+  });
+
   it("forgets the send-once marks settled in one turn in one call, each send then going out again", async () => {
     const p = prefix();
     const q = createRedisQueue({ type: "redis", url: REDIS_URL, prefix: p });

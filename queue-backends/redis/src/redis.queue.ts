@@ -323,13 +323,14 @@ class Lease {
     return this.controller.signal;
   }
 
-  delivery(deliveries: number): Delivery {
+  delivery(deliveries: number, release: () => void): Delivery {
     const signal = () => this.signal;
     return {
       deliveries,
       get lease() {
         return signal();
       },
+      release,
     };
   }
 }
@@ -370,6 +371,8 @@ class StreamConsumer {
   private beating = false;
   private readonly keyChains = new Map<string, Promise<void>>();
   private running = 0;
+  /** handlers whose slot was freed before they resolved (Delivery.release), at most `concurrency` */
+  private released = 0;
   private stopped = false;
   private loop?: Promise<void>;
   private heartbeat?: ReturnType<typeof setInterval>;
@@ -535,19 +538,28 @@ class StreamConsumer {
     const lease = new Lease();
     const held = `${stream} ${id}`;
     this.inFlight.set(held, { lease, stream, id });
+    // 0: holds a slot; 1: its slot freed early (Delivery.release); 2: done
+    let slot = 0;
+    const free = (early: boolean) => {
+      if (slot === 2 || (early && (slot === 1 || this.released >= this.concurrency))) return;
+      if (slot === 0) this.running--;
+      if (slot === 1) this.released--;
+      slot = early ? 1 : 2;
+      if (early) this.released++;
+      this.wake?.();
+    };
     const work = async () => {
       try {
-        await this.handler(JSON.parse(get("m")!), lease.delivery(deliveries));
+        await this.handler(JSON.parse(get("m")!), lease.delivery(deliveries, () => free(true)));
       } catch (error) {
         this.onError(error);
       }
-      // The slot is free once the handler is done, not once Redis answered the ack: a worker's
-      // slot waited 10–12 ms (p50, loaded box) for that answer per job, so 8 slots ran ~200
-      // jobs/s at best and jobs queued in the stream at 100 executions/s (redis-cli monitor of
-      // distributed benchmark01, BENCHMARKS.md "Round 8"). The entry stays in flight, heartbeated,
-      // until acknowledged.
-      this.running--;
-      this.wake?.();
+      // The slot is free once the handler is done (or said it waits only on the queue), not once
+      // Redis answered the ack: a worker's slot waited 10–12 ms (p50, loaded box) for that answer
+      // per job, so 8 slots ran ~200 jobs/s at best and jobs queued in the stream at 100
+      // executions/s (redis-cli monitor of distributed benchmark01, BENCHMARKS.md "Round 8").
+      // The entry stays in flight, heartbeated, until acknowledged.
+      free(false);
       // a failed ack (Redis gone, queue closing) leaves the entry pending: it is claimed again
       await this.queue.ack(stream, id).catch(this.onError);
     };

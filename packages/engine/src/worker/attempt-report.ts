@@ -29,7 +29,11 @@ export class AttemptReport {
   outcome: Outcome | undefined;
 
   constructor(
-    private readonly deps: { queue: Queue; store: JsonStore; workerId: string },
+    private readonly deps: {
+      queue: Queue; store: JsonStore; workerId: string;
+      /** the job's slot is free once the report is sent, before the queue answers (Delivery.release) */
+      release?: () => void;
+    },
     private readonly job: WorkerJob,
     private readonly logger: BufferedTaskLogger,
   ) {
@@ -76,6 +80,10 @@ export class AttemptReport {
         ...(logFile ? { logFile } : {}),
       }),
     );
+    // what is left is the queue's answer: the job's slot takes the next job meanwhile (a round
+    // trip per job on every slot, BENCHMARKS.md "Distributed mode", Round 13); the job stays held
+    // until the answer, and a failed send still fails the report
+    this.deps.release?.();
     await Promise.all(sent);
     return this.outcome;
   }

@@ -113,7 +113,7 @@ export class Worker {
       );
       return;
     }
-    await this.run(job, delivery.lease);
+    await this.run(job, delivery.lease, undefined, delivery.release);
   }
 
   /** a WorkingDirectory child's runIf, rendered as the executor renders it for other tasks */
@@ -127,7 +127,7 @@ export class Worker {
    * Runs one attempt and reports it; answers what it reported (a WorkingDirectory goes on with
    * its next child). `shared`: the attempt is a WorkingDirectory's child, in its folder.
    */
-  private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun): Promise<Outcome | undefined> {
+  private async run(job: WorkerJob, lease?: AbortSignal, shared?: SharedFolderRun, release?: () => void): Promise<Outcome | undefined> {
     const { queue, registry, store } = this.options;
     const { task, context } = job;
     const masker = new SecretMasker();
@@ -138,7 +138,7 @@ export class Worker {
       (message) => masker.mask(message),
       { minLevel: task.logLevel as LogLevel | undefined, toFile: task.logToFile === true },
     );
-    const attempt = new AttemptReport({ queue, store, workerId: this.id }, job, logger);
+    const attempt = new AttemptReport({ queue, store, workerId: this.id, release }, job, logger);
     if (this.killed.has(`${job.taskRunId}:${job.attempt}`)) return attempt.report("KILLED");
 
     const def = registry.task(task.type);
