@@ -1,4 +1,4 @@
-import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from "yaml";
+import { isAlias, isCollection, isMap, isPair, isScalar, LineCounter, Pair, parseDocument, YAMLMap, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions, type ToJSOptions } from "yaml";
 
 /**
  * YAML read with its keys checked for doubles in linear time.
@@ -7,8 +7,13 @@ import { isCollection, isMap, isPair, isScalar, LineCounter, parseDocument, type
  * key of its map before it: one map of 20,000 keys (360 KB) took 6 s of the event loop, 81,000
  * keys (2 MiB, under the request limit) minutes. Every text an outside caller sends — a flow, an
  * import, a YAML input, `yaml()`'s argument — is therefore parsed with the library's check off and
- * checked here, one Set per map: the same rule (two scalar keys of one value; a collection key is
- * never a double), the same place (the later key), Kestra's words for it.
+ * checked here, one Set per map, at the same place (the later key), in Kestra's words.
+ *
+ * Two keys are doubles when they name one property of the object the text becomes, which is a
+ * wider rule than the library's (two scalar keys of one value): `1` and `'1'`, `null` and `''`,
+ * `1.0` and `1`, two equal collection keys all become one property, and the later value would be
+ * lost without a word. Kestra reads every key as its text (Jackson, STRICT_DUPLICATE_DETECTION),
+ * so it refuses `1` beside `'1'` as "Duplicate field '1'" too.
  */
 
 export interface DuplicateKey {
@@ -24,6 +29,7 @@ export interface DuplicateKey {
 /** every key written twice in one map of the document, in the order written */
 export function duplicateKeys(doc: Document, lines: LineCounter): DuplicateKey[] {
   const found: DuplicateKey[] = [];
+  const name = propertyNamer(doc);
   // an explicit stack: a deep document must not overflow the call stack here (aliases are nodes of
   // their own, so the tree has no cycle)
   const stack: unknown[] = [doc.contents];
@@ -31,18 +37,18 @@ export function duplicateKeys(doc: Document, lines: LineCounter): DuplicateKey[]
     const node = stack.pop();
     if (!isCollection(node)) continue;
     if (isMap(node)) {
-      const seen = new Set<unknown>();
+      const seen = new Set<string>();
       for (const pair of node.items) {
         const key = pair.key;
-        if (isScalar(key)) {
-          if (seen.has(key.value) && key.range) {
+        const property = name(key);
+        if (property !== undefined) {
+          if (seen.has(property) && (isScalar(key) || isCollection(key) || isAlias(key)) && key.range) {
             const { line, col } = lines.linePos(key.range[0]);
-            found.push({ key: String(key.value), line, column: col, offset: key.range[0] });
+            found.push({ key: property, line, column: col, offset: key.range[0] });
           }
-          seen.add(key.value);
-        } else if (isCollection(key)) {
-          stack.push(key);
+          seen.add(property);
         }
+        if (isCollection(key)) stack.push(key);
         stack.push(pair.value);
       }
     } else {
@@ -50,6 +56,35 @@ export function duplicateKeys(doc: Document, lines: LineCounter): DuplicateKey[]
     }
   }
   return found.sort((a, b) => a.offset - b.offset);
+}
+
+/**
+ * The name of the property a map key becomes (the yaml library's `stringifyKey`): a scalar's value
+ * as text (`null` as ''); a collection or an alias written out as the library writes it, through one
+ * context for the whole document so that aliases count against the same `maxAliasCount` as in
+ * `toJS` (an alias to a large collection used as many keys must not expand without bound here);
+ * undefined past that bound.
+ */
+function propertyNamer(doc: Document): (key: unknown) => string | undefined {
+  const context = { doc, anchors: new Map(), keep: false, mapAsMap: false, mapKeyWarned: true, maxAliasCount: 100 };
+  let bomb = false;
+  return (key) => {
+    if (key === null || key === undefined) return "";
+    if (isScalar(key) && (key.value === null || typeof key.value !== "object")) return key.value === null ? "" : String(key.value);
+    if (bomb) return undefined;
+    const one = new YAMLMap();
+    one.items.push(new Pair(key, null));
+    try {
+      return Object.keys(one.toJSON(undefined, context as never) as object)[0];
+    } catch (error) {
+      // an alias bomb among the keys: toJS meets it too and its caller refuses the text for it
+      if (error instanceof ReferenceError) {
+        bomb = true;
+        return undefined;
+      }
+      throw error;
+    }
+  };
 }
 
 /** Kestra's words for a key written twice (YamlParserTest.duplicateKey: "Duplicate field 'variables.tf'") */
