@@ -25,6 +25,20 @@ const WAITS = {
       join information_schema.innodb_trx r on r.trx_id = w.requesting_trx_id
       join information_schema.innodb_trx b on b.trx_id = w.blocking_trx_id`,
 };
+/**
+ * Every session on the server (other databases too: other tests' DDL shares the server) busy
+ * in one statement for 100 ms or more, with what it is doing; and InnoDB's pending I/O. A stall
+ * with no lock wait shows here, or as the sampler's own round trip stalling with the hot path.
+ */
+const BUSY = {
+  postgres: `select pid, datname as db, coalesce(wait_event_type || ':' || wait_event, 'cpu') as wait, state, left(query, 100) as query,
+      round(extract(epoch from clock_timestamp() - query_start) * 1000) as ms
+    from pg_stat_activity where pid <> pg_backend_pid() and state = 'active' and backend_type = 'client backend'
+      and clock_timestamp() - query_start >= interval '100 milliseconds'`,
+  mysql: `select id as pid, db, command, state as wait, left(info, 100) as query, round(time_ms) as ms
+    from information_schema.processlist where id <> connection_id() and command not in ('Sleep', 'Daemon', 'Binlog Dump') and time_ms >= 100`,
+};
+const MYSQL_PENDING = "show global status where variable_name in ('Innodb_data_pending_fsyncs', 'Innodb_os_log_pending_fsyncs', 'Innodb_data_pending_writes', 'Innodb_data_pending_reads', 'Innodb_os_log_pending_writes')";
 const MYSQL_STATUS = "show global status where variable_name in ('Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_row_lock_time_max', 'Innodb_buffer_pool_wait_free', 'Innodb_log_waits', 'Innodb_checkpoint_age', 'Innodb_deadlocks')";
 
 const pct = (xs, p) => {
@@ -69,13 +83,29 @@ async function hotRound(repository, i, timings, slow) {
 /** the server's waits every SAMPLE_EVERY_MS until `stop()`; each sample stamped with performance.now() */
 function sampleWaits(db, run) {
   const samples = [];
+  let statusShots = 0;
+  let database;
   let sampling = true;
   const done = (async () => {
+    database = (await run(db === "mysql" ? "select database() as name" : "select current_database() as name"))[0].name;
     while (sampling) {
       const at = performance.now();
       try {
-        const rows = await run(WAITS[db]);
+        const [rows, busy, pending] = await Promise.all([run(WAITS[db]), run(BUSY[db]), db === "mysql" ? run(MYSQL_PENDING) : []]);
         for (const row of rows) samples.push({ at, ...row });
+        for (const row of busy) samples.push({ at, busy: true, ...row });
+        // a hot-path statement (not the purge's) of this database busy 300 ms or more: what InnoDB's threads wait on (latches show under SEMAPHORES, not as lock waits)
+        if (db === "mysql" && statusShots < 20 && busy.some((r) => r.db === database && r.ms >= 300 && !/^\s*delete|order by `updated`/i.test(r.query ?? ""))) {
+          statusShots++;
+          const [{ Status: text }] = await run("show engine innodb status");
+          const section = (name) => text.match(new RegExp(`\\n${name}\\n-+\\n([\\s\\S]*?)-{4,}\\n`))?.[1]?.trim().slice(0, 1200);
+          samples.push({ at, wait: "innodb status", semaphores: section("SEMAPHORES"), transactions: section("TRANSACTIONS")?.slice(0, 800) });
+        }
+        const io = Object.fromEntries(pending.filter((r) => Number(r.Value) > 0).map((r) => [r.Variable_name.replace(/^Innodb_/, ""), Number(r.Value)]));
+        if (Object.keys(io).length) samples.push({ at, wait: "innodb pending I/O", ...io });
+        // the sampler's own round trip: a server that stalls everyone stalls it too
+        const took = performance.now() - at;
+        if (took >= 100) samples.push({ at, wait: "sampler round trip", ms: Math.round(took) });
       } catch (error) {
         samples.push({ at, error: String(error?.message ?? error) });
       }
@@ -114,9 +144,15 @@ export async function purgeUnderLoad(repository, purger, seeded, count, { db, ru
   const seconds = (performance.now() - t) / 1000;
   const statusAfter = statusBefore ? await mysqlStatus(run) : undefined;
   // each slow hot-path operation with the waits sampled while it ran (the waits of other sessions on the server too)
-  const slowOps = slow.map((s) => ({ ...s, waits: (sampler?.samples ?? []).filter((w) => w.at >= s.from - SAMPLE_EVERY_MS && w.at <= s.to).map(({ at, ...w }) => ({ at_ms: Math.round(at - s.from), ...w })) }));
+  const slowOps = slow.map((s) => ({ ...s, waits: (sampler?.samples ?? [])
+    .filter((w) => w.at <= s.to && w.at + (w.wait === "sampler round trip" ? w.ms : 0) >= s.from - SAMPLE_EVERY_MS)
+    .slice(0, 16)
+    .map(({ at, ...w }) => ({ at_ms: Math.round(at - s.from), ...w })) }));
   const waitKinds = {};
-  for (const w of sampler?.samples ?? []) waitKinds[w.wait ?? w.error] = (waitKinds[w.wait ?? w.error] ?? 0) + 1;
+  for (const w of sampler?.samples ?? []) {
+    const kind = `${w.busy ? "busy " : ""}${w.wait ?? w.error}`;
+    waitKinds[kind] = (waitKinds[kind] ?? 0) + 1;
+  }
   return {
     purged_executions: counts.executionsCount,
     purged_logs: counts.logsCount,
