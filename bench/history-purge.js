@@ -39,6 +39,11 @@ const BUSY = {
     from information_schema.processlist where id <> connection_id() and command not in ('Sleep', 'Daemon', 'Binlog Dump') and time_ms >= 100`,
 };
 const MYSQL_PENDING = "show global status where variable_name in ('Innodb_data_pending_fsyncs', 'Innodb_os_log_pending_fsyncs', 'Innodb_data_pending_writes', 'Innodb_data_pending_reads', 'Innodb_os_log_pending_writes')";
+/**
+ * InnoDB's redo checkpoint age against its limit, dirty pages and the undo history: when the age
+ * nears the limit, every writer waits for pages to be flushed (a stall that is no lock wait)
+ */
+const MYSQL_REDO = "show global status where variable_name in ('Innodb_checkpoint_age', 'Innodb_checkpoint_max_age', 'Innodb_buffer_pool_pages_dirty', 'Innodb_history_list_length')";
 const MYSQL_STATUS = "show global status where variable_name in ('Innodb_row_lock_waits', 'Innodb_row_lock_time', 'Innodb_row_lock_time_max', 'Innodb_buffer_pool_wait_free', 'Innodb_log_waits', 'Innodb_checkpoint_age', 'Innodb_deadlocks')";
 
 const pct = (xs, p) => {
@@ -84,6 +89,7 @@ async function hotRound(repository, i, timings, slow) {
 function sampleWaits(db, run) {
   const samples = [];
   let statusShots = 0;
+  const series = [];
   let database;
   let sampling = true;
   const done = (async () => {
@@ -91,7 +97,8 @@ function sampleWaits(db, run) {
     while (sampling) {
       const at = performance.now();
       try {
-        const [rows, busy, pending] = await Promise.all([run(WAITS[db]), run(BUSY[db]), db === "mysql" ? run(MYSQL_PENDING) : []]);
+        const [rows, busy, pending, redo] = await Promise.all([run(WAITS[db]), run(BUSY[db]), db === "mysql" ? run(MYSQL_PENDING) : [], db === "mysql" ? run(MYSQL_REDO) : []]);
+        if (redo.length) series.push({ at, ...Object.fromEntries(redo.map((r) => [r.Variable_name.replace(/^Innodb_/, ""), Number(r.Value)])) });
         for (const row of rows) samples.push({ at, ...row });
         for (const row of busy) samples.push({ at, busy: true, ...row });
         // a hot-path statement (not the purge's) of this database busy 300 ms or more: what InnoDB's threads wait on (latches show under SEMAPHORES, not as lock waits)
@@ -112,8 +119,14 @@ function sampleWaits(db, run) {
       await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
     }
   })();
-  return { samples, stop: async () => ((sampling = false), await done) };
+  return { samples, series, stop: async () => ((sampling = false), await done) };
 }
+
+const redoOf = ({ at, ...r }) => ({ ...r, age_pct: Math.round((100 * r.checkpoint_age) / r.checkpoint_max_age) });
+const redoAt = (series, t) => {
+  const before = series.filter((r) => r.at <= t);
+  return before.length ? redoOf(before[before.length - 1]) : undefined;
+};
 
 async function mysqlStatus(run) {
   return Object.fromEntries((await run(MYSQL_STATUS)).map((r) => [r.Variable_name, Number(r.Value)]));
@@ -147,7 +160,11 @@ export async function purgeUnderLoad(repository, purger, seeded, count, { db, ru
   const slowOps = slow.map((s) => ({ ...s, waits: (sampler?.samples ?? [])
     .filter((w) => w.at <= s.to && w.at + (w.wait === "sampler round trip" ? w.ms : 0) >= s.from - SAMPLE_EVERY_MS)
     .slice(0, 16)
-    .map(({ at, ...w }) => ({ at_ms: Math.round(at - s.from), ...w })) }));
+    .map(({ at, ...w }) => ({ at_ms: Math.round(at - s.from), ...w })),
+    // InnoDB's redo state at the last tick before the operation ended
+    ...(sampler?.series.length ? { redo: redoAt(sampler.series, s.to) } : {}) }));
+  const series = sampler?.series ?? [];
+  const redoPeak = series.length ? series.reduce((a, b) => (b.checkpoint_age > a.checkpoint_age ? b : a)) : undefined;
   const waitKinds = {};
   for (const w of sampler?.samples ?? []) {
     const kind = `${w.busy ? "busy " : ""}${w.wait ?? w.error}`;
@@ -164,6 +181,7 @@ export async function purgeUnderLoad(repository, purger, seeded, count, { db, ru
     hot_max_ms: pct(during, 100),
     hot_over_100ms: during.filter((ms) => ms > 100).length,
     wait_samples: JSON.stringify(waitKinds),
+    ...(redoPeak ? { redo_peak: JSON.stringify(redoOf(redoPeak)), redo_ticks_over_90pct: series.filter((r) => r.checkpoint_age > 0.9 * r.checkpoint_max_age).length, redo_ticks: series.length } : {}),
     ...(statusBefore ? { innodb: JSON.stringify(Object.fromEntries(Object.keys(statusAfter).map((k) => [k, /checkpoint_age|_max$/.test(k) ? statusAfter[k] : statusAfter[k] - statusBefore[k]]))) } : {}),
     slow_ops: JSON.stringify(slowOps.slice(0, 40)),
   };
