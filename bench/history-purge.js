@@ -101,8 +101,8 @@ function sampleWaits(db, run) {
         if (redo.length) series.push({ at, ...Object.fromEntries(redo.map((r) => [r.Variable_name.replace(/^Innodb_/, ""), Number(r.Value)])) });
         for (const row of rows) samples.push({ at, ...row });
         for (const row of busy) samples.push({ at, busy: true, ...row });
-        // a hot-path statement (not the purge's) of this database busy 300 ms or more: what InnoDB's threads wait on (latches show under SEMAPHORES, not as lock waits)
-        if (db === "mysql" && statusShots < 20 && busy.some((r) => r.db === database && r.ms >= 300 && !/^\s*delete|order by `updated`/i.test(r.query ?? ""))) {
+        // a hot-path statement (not the purge's) of this database busy 800 ms or more: what InnoDB's threads wait on (latches show under SEMAPHORES, not as lock waits)
+        if (db === "mysql" && statusShots < 20 && busy.some((r) => r.db === database && r.ms >= 800 && !/^\s*delete|order by `updated`/i.test(r.query ?? ""))) {
           statusShots++;
           const [{ Status: text }] = await run("show engine innodb status");
           const section = (name) => text.match(new RegExp(`\\n${name}\\n-+\\n([\\s\\S]*?)-{4,}\\n`))?.[1]?.trim().slice(0, 1200);
@@ -159,7 +159,8 @@ export async function purgeUnderLoad(repository, purger, seeded, count, { db, ru
   // each slow hot-path operation with the waits sampled while it ran (the waits of other sessions on the server too)
   const slowOps = slow.map((s) => ({ ...s, waits: (sampler?.samples ?? [])
     .filter((w) => w.at <= s.to && w.at + (w.wait === "sampler round trip" ? w.ms : 0) >= s.from - SAMPLE_EVERY_MS)
-    .slice(0, 16)
+    // an operation held a second or more: everything seen meanwhile (InnoDB's status shots too); else the first 16
+    .filter((w, i) => s.ms >= 1000 || i < 16)
     .map(({ at, ...w }) => ({ at_ms: Math.round(at - s.from), ...w })),
     // InnoDB's redo state at the last tick before the operation ended
     ...(sampler?.series.length ? { redo: redoAt(sampler.series, s.to) } : {}) }));
