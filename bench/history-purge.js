@@ -73,7 +73,7 @@ async function hotRound(repository, i, timings, slow) {
     await fn();
     const ms = performance.now() - t;
     timings.push(ms);
-    if (slow && ms > SLOW_MS) slow.push({ op: name, from: t, to: t + ms, ms: Math.round(ms) });
+    if (slow && ms > SLOW_MS) slow.push({ op: name, from: t, to: t + ms, ms: Math.round(ms), ended: new Date().toISOString().slice(11, 23) });
   };
   const running = hotExecution(i, "RUNNING", Date.now());
   await timed(() => repository.saveExecution(running), "save RUNNING");
