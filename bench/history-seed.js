@@ -57,7 +57,7 @@ function mysqlStatements(from, to, stepMs, logs, labelsWalk) {
      select concat(${id}, '-t', k.seq), ${id}, concat('task', k.seq), 'SUCCESS', ${stateRecord("'SUCCESS'")}, json_array(json_object('state', ${stateRecord("'SUCCESS'")}))
      from ${series} join seq_1_to_2 k`,
     // MySQL's label index (execution_labels), as the repository's saves keep it
-    // (with its execution's created where the schema has it: migration 0014, execution_labels_walk)
+    // (with its execution's created where the schema has it: migration 0015, execution_labels_walk)
     `insert into execution_labels (execution_id, label_key, label_value${labelsWalk ? ", created" : ""})
      select ${id}, 'env', if(${i} % 2 = 0, 'prod', 'dev')${labelsWalk ? `, ${iso(0)}` : ""} from ${series}
      union all select ${id}, 'team', concat('t', ${i} % 50)${labelsWalk ? `, ${iso(0)}` : ""} from ${series}

@@ -59,6 +59,13 @@ describe("ferry config check refuses each bad configuration with exit 1 and one 
       "ferry: invalid configuration at server.host: '0.0.0.0' is reachable from other machines, and server.auth has no user or token; add server.auth (basic users or bearer tokens), or listen on 127.0.0.1",
     ],
     ["history-bad-retention", "history: { type: postgres, url: 'postgres://db/history', retention: 90 days }", /^ferry: invalid configuration at history\.retention: /],
+    // refused by the server at its start (or spinning, or retried for ever) where config check said OK (2026-12-06, a differential run of both)
+    ["duration-only-p", "executor: { reconcileEvery: P }", /^ferry: invalid configuration in \S+ at executor\.reconcileEvery: 'P' is not an ISO-8601 duration such as PT30S$/],
+    ["retention-every-zero", "retention: { every: PT0S }", /^ferry: invalid configuration in \S+ at retention\.every: 'PT0S' is not a duration above zero \(such as PT30S\)$/],
+    ["primary-retention-bad", "history: { primaryRetention: P1X }", /^ferry: invalid configuration in \S+ at history\.primaryRetention: 'P1X' is not an ISO-8601 duration such as PT30S$/],
+    ["encryption-key-short", "encryption: { key: abc= }", /^ferry: invalid configuration in \S+ at encryption\.key: an AES-256 key is 32 bytes, this one is 2 \(make one with: openssl rand -base64 32\)$/],
+    ["mysql-postgres-url", "repository: { type: mysql, url: 'postgres://db/ferry' }", "ferry: invalid configuration at repository.url: the mysql repository needs a mysql:// or mariadb:// URL"],
+    ["redis-http-url", "queue: { type: redis, url: 'http://cache:6379' }", "ferry: invalid configuration at queue.url: the redis queue needs a redis:// or rediss:// URL"],
   ];
 
   for (const [name, yaml, line] of refused) {

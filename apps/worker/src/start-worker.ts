@@ -45,16 +45,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<{ worker
     // KV metadata, purges and the task cache live in the repository: opened on first use, never for workers that make none
     let kvRepository: Promise<Repository> | undefined;
     const repository = () => (backends.repository ? Promise.resolve(backends.repository) : (kvRepository ??= openRepository(config, sources)));
+    const storage = composeStorageParts(backends, repository);
     const worker = composeWorker({
-      config, backends, registry, storage: composeStorageParts(backends, repository),
+      config, backends, registry, storage,
       encryption: await encryptionKey(config.encryption.key, { baseDir, makeLocal: options.local !== undefined }),
       concurrency: options.concurrency, groups: options.groups,
     });
     await worker.start();
+    // a purge elsewhere (the API, a retention sweep, another worker's PurgeExecutions) empties this worker's cache of it too
+    const purges = await storage.purger.listen();
     worker.startAnnouncing(2000, runtimeName);
     return {
       worker,
       stop: async (graceMs = 30_000) => {
+        await purges.close();
         await worker.stop(graceMs);
         await closeBackends(backends);
         await (await kvRepository?.catch(() => undefined))?.close?.();

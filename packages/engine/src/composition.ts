@@ -38,10 +38,11 @@ export interface StorageParts {
 }
 
 /** the parts over storage; `repository` is asked for lazily (a worker opens one only when a task uses KV, a purge or the cache) */
-export function composeStorageParts(backends: Pick<Backends, "storage">, repository: () => Promise<Repository>): StorageParts {
+export function composeStorageParts(backends: Pick<Backends, "storage"> & Partial<Pick<Backends, "queue">>, repository: () => Promise<Repository>): StorageParts {
   const store = new JsonStore(backends.storage);
   const kv = new KvStore(repository, backends.storage);
-  return { store, openRepository: repository, kv, purger: new Purger(repository, backends.storage, kv, store), taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
+  const purger = new Purger(repository, backends.storage, kv, store, backends.queue);
+  return { store, openRepository: repository, kv, purger, taskCache: new TaskCache(repository, store), logs: errorLogReader(repository) };
 }
 
 export interface SchedulerParts extends StorageParts {
@@ -96,6 +97,9 @@ export async function composeScheduler(input: SchedulerInput): Promise<Scheduler
     async start() {
       await directory.start();
       stops.unshift(() => directory.stop());
+      // another process's storage purge empties what this one's document cache holds of those executions
+      const purges = await storage.purger.listen();
+      stops.unshift(() => purges.close());
       const logWriter: Subscription = await startLogWriter(queue, repository, onError, events);
       stops.unshift(() => logWriter.close());
       const metricsWriter = await startMetricsWriter(queue, repository, onError);

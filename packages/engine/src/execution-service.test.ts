@@ -143,6 +143,36 @@ tasks:
       await own.close();
     }
   });
+  it("a second create under a taken id with other inputs and trigger leaves the first's documents as they were, and storage as it was", async () => {
+    const { own } = await harnessRecordingSends();
+    try {
+      const flow = await own.deploy(`
+id: taken
+namespace: test.created
+inputs:
+  - { id: name, type: STRING }
+tasks:
+  - { id: a, type: core.Log, message: "{{ inputs.name }}" }
+`);
+      const id = "taken0000000000000001";
+      const trigger = (n: number) => ({ id: "hook", type: "core.trigger.Webhook", variables: { body: { n } } });
+      const first = await own.executions.createNew({ flow, inputs: { name: "first" }, id, trigger: trigger(1) });
+      expect(first.inserted).toBe(true);
+      await own.waitFor(id, (e) => e.state.current === "SUCCESS");
+      const prefix = `test/created/taken/executions/${id}`;
+      const before = (await own.storage.list(prefix)).sort();
+      const second = await own.executions.createNew({ flow, inputs: { name: "second" }, id, trigger: trigger(2) });
+      expect(second.inserted).toBe(false);
+      expect((await own.storage.list(prefix)).sort()).toEqual(before);
+      const stored = (await own.repository.getExecution(id))!.execution;
+      // read from storage, not this process's cache: what another process would read
+      const read = async (uri: string) => JSON.parse(new TextDecoder().decode(await own.storage.get(uri.slice("ferry://".length))));
+      expect(await read(stored.inputsUri!)).toEqual({ name: "first" });
+      expect(await read(stored.trigger!.variablesUri!)).toEqual({ body: { n: 1 } });
+    } finally {
+      await own.close();
+    }
+  });
   it("the database out of reach at the first save: the create is refused (503, OperationalError), nothing saved", async () => {
     const { own } = await harnessRecordingSends();
     try {

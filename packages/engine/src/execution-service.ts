@@ -10,7 +10,7 @@ import type { EngineEvents } from "./events.js";
 import type { JsonStore } from "./json-store.js";
 import { copyTaskRunData, keptTaskRuns, readForReplay, type StoredExecution } from "./replay.js";
 import { openSecretInputs, sealSecretInputs } from "./secret-inputs.js";
-import { inputsKey, triggerKey, variablesKey } from "./storage-keys.js";
+import { createdKey, inputsKey, triggerKey, variablesKey } from "./storage-keys.js";
 import { EXECUTOR_CHANNEL, type ExecutorEvent } from "./messages.js";
 
 /** how this process's executor takes the new executions this service makes (Executor.start) */
@@ -305,6 +305,15 @@ export class ExecutionService {
   }
 
   async create(request: CreateExecutionRequest): Promise<ExecutionRecord> {
+    return (await this.createNew(request)).execution;
+  }
+
+  /**
+   * As `create`, saying whether this create inserted the execution: false when its id was taken
+   * (two creators of one id; see `create`), this create writing nothing — its inputs and trigger
+   * documents went under keys of its own (`createdKey`), removed again.
+   */
+  async createNew(request: CreateExecutionRequest): Promise<{ execution: ExecutionRecord; inserted: boolean }> {
     const { flow } = request;
     // the secret() values its inputs' templates read: the inputs holding one are stored sealed, as SECRET ones
     const revealed = new Set<string>();
@@ -323,13 +332,13 @@ export class ExecutionService {
       flowId: flow.id,
       flowRevision: flow.revision ?? 1,
       state: newState("CREATED", now),
-      inputsUri: flow.inputs?.length ? await this.store.write(inputsKey(prefix), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, revealed)) : undefined,
+      inputsUri: flow.inputs?.length ? await this.store.write(createdKey(inputsKey(prefix), request.id !== undefined), await sealSecretInputs(flow.inputs, inputs, id, this.encryption, revealed)) : undefined,
       labels: executionLabels(flow.labels, request.labels, request.systemLabels, id),
       trigger: request.trigger
         ? {
             id: request.trigger.id,
             type: request.trigger.type,
-            variablesUri: request.trigger.variables ? await this.store.write(triggerKey(prefix), request.trigger.variables) : undefined,
+            variablesUri: request.trigger.variables ? await this.store.write(createdKey(triggerKey(prefix), request.id !== undefined), request.trigger.variables) : undefined,
           }
         : undefined,
       parent: request.parent,
@@ -348,20 +357,30 @@ export class ExecutionService {
     // the id was taken (two creators of one claimed id, or a create said again after its answer was
     // lost): the other's execution, nothing written here. An insert on either path: an upsert would
     // set the row back to CREATED at version 0 under the task runs it has, which would run again.
-    if ((first ? await first : await this.insertNew(execution)) === "exists") return execution;
+    if ((first ? await first : await this.insertNew(execution)) === "exists") {
+      await this.forgetDocuments(execution);
+      return { execution, inserted: false };
+    }
     await this.warnUndeclared(execution, request.inputs ?? {}, inputs);
     if (failed) await this.logFailedChecks(execution, failed);
     if (failed?.behavior === "FAIL_EXECUTION") {
       this.events?.emit("execution", {
         executionId: id, namespace: execution.namespace, flowId: execution.flowId, state: "FAILED", entered: [{ state: "FAILED", transition: 2 }],
       });
-      return execution;
+      return { execution, inserted: true };
     }
     if (!first) {
       this.events?.emit("created", execution);
       await this.announce(id);
     }
-    return execution;
+    return { execution, inserted: true };
+  }
+
+  /** a refused create's own documents (`createdKey`: an id taken was given, so keys nothing else points at): storage as it was, at best effort */
+  private async forgetDocuments(execution: ExecutionRecord): Promise<void> {
+    for (const uri of [execution.inputsUri, execution.trigger?.variablesUri]) {
+      if (uri) await this.store.storage.delete(storageKeyOf(uri)).catch(() => undefined);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { PurgedError } from "@ferry/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEngineHarness, type EngineHarness } from "./engine.test-support.js";
+import { JsonStore } from "./json-store.js";
 import { Purger } from "./purger.js";
 
 let h: EngineHarness;
@@ -19,5 +20,36 @@ describe("Purger", () => {
     const counts = await new Purger(async () => h.repository, h.storage, undefined, h.store).executionsById([execution], { executions: false, logs: false, metrics: false, storage: true });
     expect(counts.storagesCount).toBeGreaterThan(0);
     await expect(h.store.read(uri)).rejects.toBeInstanceOf(PurgedError);
+  });
+
+  // another replica, scheduler or worker holds its own cache of the same storage: a storage-only purge made elsewhere
+  // left it answering the purged outputs (the DELETE route on one server replica, a worker's PurgeExecutions)
+  it("a storage purge made by another process's Purger empties this one's cache too (its broadcast)", async () => {
+    const flow = await h.deploy("id: cached-elsewhere\nnamespace: test.purge\ntasks:\n  - { id: out, type: core.OutputValues, values: { v: kept } }\n");
+    const created = await h.executions.create({ flow, inputs: {} });
+    await h.waitFor(created.id, (e) => e.state.current === "SUCCESS");
+    const { execution, taskRuns } = (await h.repository.getExecution(created.id))!;
+    const uri = taskRuns.find((r) => r.taskId === "out")!.outputsUri!;
+    const here = new JsonStore(h.storage);
+    const listening = await new Purger(async () => h.repository, h.storage, undefined, here, h.queue).listen();
+    const elsewhere = new Purger(async () => h.repository, h.storage, undefined, new JsonStore(h.storage), h.queue);
+    try {
+      expect(await here.read(uri)).toEqual({ values: { v: "kept" } });
+      await elsewhere.executionsById([execution], { executions: false, logs: false, metrics: false, storage: true });
+      await expect.poll(() => here.read(uri).then(() => "read", (e) => (e instanceof PurgedError ? "purged" : String(e)))).toBe("purged");
+    } finally {
+      await listening.close();
+    }
+  });
+
+  it("forgets a batch's folders in one pass, and only theirs", () => {
+    const store = new JsonStore(h.storage);
+    const remember = (uri: string) => (store as unknown as { remember(u: string, v: unknown, s: number): void }).remember(uri, { uri }, 10);
+    for (const id of ["a", "b", "ab", "c"]) remember(`kestra:///ns/f/executions/${id}/out.json`);
+    store.forget(["kestra:///ns/f/executions/a/", "kestra:///ns/f/executions/c/"]);
+    const cached = (id: string) => (store as unknown as { cache: Map<string, unknown> }).cache.has(`kestra:///ns/f/executions/${id}/out.json`);
+    expect(["a", "b", "ab", "c"].map(cached)).toEqual([false, true, true, false]);
+    store.forget("kestra:///ns/f/executions/b/out.json");
+    expect(cached("b")).toBe(false);
   });
 });

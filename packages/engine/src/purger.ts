@@ -1,5 +1,5 @@
 import {
-  executionPrefix, executionStatesOf, toStorageUri, type EndedExecutionsQuery, type StateType, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
+  executionPrefix, executionStatesOf, newId, toStorageUri, type EndedExecutionsQuery, type Queue, type Subscription, type StateType, type ExecutionRecord, type FlowPurgeQuery, type FlowRecord, type KvPurgeQuery, type LogsQuery, type PurgeAccess, type PurgeCounts, type PurgeSelection, type Repository, type Storage,
 } from "@ferry/sdk";
 import type { JsonStore } from "./json-store.js";
 import type { KvStore } from "./kv-store.js";
@@ -8,6 +8,19 @@ import type { KvStore } from "./kv-store.js";
 const BATCH = 200;
 /** when records stay (logs or storage only), one pass over at most this many */
 const KEEP_RECORDS_LIMIT = 100_000;
+
+/** where a purge says which storage prefixes it emptied, for the other processes' document caches */
+export const STORAGE_PURGED_TOPIC = "storage-purged";
+
+/** prefixes per broadcast message (~100 characters each) */
+const BROADCAST_PREFIXES = 500;
+
+interface StoragePurgedMessage {
+  /** the purging Purger: it forgot them already */
+  origin: string;
+  /** storage URIs of the emptied folders, each ending in '/' */
+  prefixes: string[];
+}
 
 /** live flows read per page when a purge of flow revisions walks them */
 const FLOWS_PAGE = 500;
@@ -33,13 +46,46 @@ export function globToRegExp(glob: string): RegExp {
  * worker connects only when a purge task runs.
  */
 export class Purger implements PurgeAccess {
+  private readonly id = newId();
+  private listening?: { subscription: Promise<Subscription>; users: number };
+
   constructor(
     private readonly repository: () => Promise<Repository>,
     private readonly storage: Storage,
     private readonly kvStore?: KvStore,
     /** this process's document cache: what it holds of a purged execution answers "purged" too (principle 2) */
     private readonly store?: JsonStore,
+    /** where the other processes (server replicas, schedulers, workers, worker threads) hear of a storage purge, for their caches */
+    private readonly queue?: Pick<Queue, "broadcast" | "subscribe">,
   ) {}
+
+  /**
+   * Forgets, in this process's document cache, what another process's purge emptied (its broadcast). Each caller
+   * closes what it was given; the parts sharing one Purger (local mode's scheduler and worker) share one subscription.
+   */
+  async listen(): Promise<Subscription> {
+    const { queue, store } = this;
+    if (!queue || !store) return { close: async () => {} };
+    this.listening ??= {
+      users: 0,
+      subscription: queue.subscribe<StoragePurgedMessage>(STORAGE_PURGED_TOPIC, (message) => {
+        if (message?.origin !== this.id && Array.isArray(message?.prefixes)) store.forget(message.prefixes);
+      }),
+    };
+    const listening = this.listening;
+    listening.users++;
+    await listening.subscription;
+    let closed = false;
+    return {
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (--listening.users > 0) return;
+        if (this.listening === listening) this.listening = undefined;
+        await (await listening.subscription).close();
+      },
+    };
+  }
 
   async executions(asked: Omit<EndedExecutionsQuery, "states"> & { states?: readonly StateType[] } & PurgeSelection): Promise<PurgeCounts> {
     const what = selectionOf(asked);
@@ -68,12 +114,20 @@ export class Purger implements PurgeAccess {
     const counts: PurgeCounts = { executionsCount: removed.executions, logsCount: removed.logs, metricsCount: removed.metrics, storagesCount: 0 };
     // records first, bytes after: a crash in between leaves unreferenced bytes, never a record pointing at nothing
     if (what.storage) {
+      const emptied: string[] = [];
       for (const execution of found) {
         const prefixes = new Set([executionPrefix(execution.namespace, execution.flowId, execution.id), execution.storagePrefix].filter((p): p is string => Boolean(p)));
         for (const prefix of prefixes) {
           counts.storagesCount += await this.storage.deletePrefix(prefix);
-          this.store?.forget(`${toStorageUri(prefix)}/`);
+          emptied.push(`${toStorageUri(prefix)}/`);
         }
+      }
+      this.store?.forget(emptied);
+      // the other processes' caches: a hint (the bytes are gone, which storage answers to any read that misses a cache);
+      // a queue out of reach loses it, and those caches answer the purged documents until they evict them
+      // (in messages of at most BROADCAST_PREFIXES: a storage-only purge takes up to KEEP_RECORDS_LIMIT executions at once)
+      for (let i = 0; this.queue && i < emptied.length; i += BROADCAST_PREFIXES) {
+        await this.queue.broadcast<StoragePurgedMessage>(STORAGE_PURGED_TOPIC, { origin: this.id, prefixes: emptied.slice(i, i + BROADCAST_PREFIXES) }).catch(() => {});
       }
     }
     return counts;

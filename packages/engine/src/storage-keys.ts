@@ -60,3 +60,12 @@ export const variablesKey = (prefix: string, taskRunId: string) => `${prefix}/va
  * version answered it for ever (an onApprove task read no decision).
  */
 export const rewrittenKey = (key: string, previousUri: string | undefined) => (previousUri ? key.replace(/\.json$/, `.w${newId()}.json`) : key);
+
+/**
+ * The key of a new execution's inputs or trigger document (`inputsKey`, `triggerKey`): the plain
+ * key when the create made its id itself (nobody else can create it), else one of the create's
+ * own. A create under a given id (a trigger's once-only start and its takeover, a child created
+ * twice, a create said again after a lost answer) may find the id taken and be refused: what it
+ * wrote must not be the running execution's documents, which the plain key would overwrite.
+ */
+export const createdKey = (key: string, idGiven: boolean) => (idGiven ? key.replace(/\.json$/, `.c${newId()}.json`) : key);

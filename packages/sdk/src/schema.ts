@@ -21,19 +21,37 @@ export const number = () =>
 export const bool = () =>
   z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 
-/** an ISO-8601 duration string, kept as text (parse with `parseDuration`) */
-export const duration = () =>
-  z.string().refine(
-    (v) => {
-      try {
-        parseDuration(v);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: "expected an ISO-8601 duration such as PT30S" },
-  );
+/**
+ * An ISO-8601 duration string, kept as text (parse with `parseDuration`). `positive`: a period something waits or
+ * repeats on (a poll, a lease, a sweep), where zero would spin and a negative one never fire.
+ */
+export const duration = (options: { positive?: boolean } = {}) =>
+  z.string().superRefine((v, ctx) => {
+    let ms: number;
+    try {
+      ms = parseDuration(v);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `'${v.slice(0, 60)}' is not an ISO-8601 duration such as PT30S` });
+      return;
+    }
+    if (options.positive && !(ms > 0)) ctx.addIssue({ code: "custom", message: `'${v.slice(0, 60)}' is not a duration above zero (such as PT30S)` });
+  });
+
+/**
+ * An AES-256 key written as base64 (`openssl rand -base64 32`), checked as `AesGcm.fromBase64` reads it, so that
+ * `ferry config check` refuses what a server's start would.
+ */
+export const aes256Key = () =>
+  z.string().superRefine((v, ctx) => {
+    let length: number;
+    try {
+      length = atob(v.trim()).length;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not base64 (make one with: openssl rand -base64 32)" });
+      return;
+    }
+    if (length !== 32) ctx.addIssue({ code: "custom", message: `an AES-256 key is 32 bytes, this one is ${length} (make one with: openssl rand -base64 32)` });
+  });
 
 /**
  * A ZonedDateTime as Kestra reads one (ISO-8601 with an offset, `2026-01-31T12:00:00+01:00`),

@@ -1,5 +1,6 @@
 import { AlreadyExistsError, newId, type ExecutionRecord, type ExecutionState, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { beforeAll, expect } from "vitest";
+import { claimStartCases } from "./claim.contract.js";
 import { repositoryConcurrencyCases } from "./repository-concurrency.contract.js";
 import { contractSuite, type Skips } from "./skips.js";
 
@@ -664,5 +665,6 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await repo.listConcurrencySlots("c.repair", "flow")).toEqual([]);
     });
     repositoryConcurrencyCases(test, () => repo);
+    claimStartCases(test, () => repo);
   });
 }

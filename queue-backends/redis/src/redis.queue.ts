@@ -9,7 +9,7 @@ import { z } from "zod";
 
 /** the queue section's keys besides `type`; strict, so a typo is refused at start */
 export const redisQueueOptions = z.strictObject({
-  url: z.string().min(1).default("redis://127.0.0.1:6379"),
+  url: schema.serviceUrl(["redis", "rediss"], "the redis queue").default("redis://127.0.0.1:6379"),
   /** every key starts with it, so several deployments (or test suites) share one Redis */
   prefix: z.string().min(1).default("ferry"),
   /** a message whose consumer stopped heartbeating this long goes to another consumer */

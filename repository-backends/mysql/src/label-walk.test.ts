@@ -54,9 +54,9 @@ async function seed(run: (statement: string) => Promise<unknown>, n: number): Pr
 }
 
 describe.skipIf(!MYSQL_URL)("mysql: a search by labels walks execution_labels_walk", () => {
-  it("migration 0014 on a database made by 0000–0013 with executions in it: each label row gets its execution's created and kind, the search finds them newest first", async () => {
+  it("migration 0015 on a database made by 0000–0014 (main's schema before it) with executions in it: each label row gets its execution's created and kind, the search finds them newest first", async () => {
     const url = await fresh();
-    await migrateUpTo(url, 13);
+    await migrateUpTo(url, 14);
     const connection = await mysql.createConnection({ uri: url });
     await seed((s) => connection.query(s), 2_000);
     const repo = createMysqlRepository({ type: "mysql", url });

@@ -1,5 +1,5 @@
 import { cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { defineBackend, driverCode, isUnavailable, parseBackendOptions, withMappedErrors, type ExecutionRecord, type ExecutionSearch, type Page, type PageRequest } from "@ferry/sdk";
+import { defineBackend, driverCode, isUnavailable, parseBackendOptions, schema as sdkSchema, withMappedErrors, type ExecutionRecord, type ExecutionSearch, type Page, type PageRequest } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -13,7 +13,7 @@ import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
 export const mysqlRepositoryOptions = z.strictObject({
-  url: z.string().min(1),
+  url: sdkSchema.serviceUrl(["mysql", "mariadb"], "the mysql repository"),
   poolSize: z.coerce.number().int().min(1).default(10),
 });
 

@@ -63,6 +63,8 @@ export interface ClaimRow {
   key: string;
   executionId: string;
   expires: string;
+  /** a once-only start's claim whose execution is not yet created: its holder's lease; null once created (and on every row older than the column) */
+  pendingUntil?: string | null;
 }
 
 export interface LogRow {

@@ -146,6 +146,8 @@ export abstract class SqlRepository<Db extends SqlDatabase = SqlDatabase> implem
   setTriggerDisabled(...args: Parameters<TriggerRepository["setTriggerDisabled"]>) { return this.triggers.setTriggerDisabled(...args); }
 
   claim(...args: Parameters<ClaimRepository["claim"]>) { return this.claims.claim(...args); }
+  claimStart(...args: Parameters<ClaimRepository["claimStart"]>) { return this.claims.claimStart(...args); }
+  claimCreated(...args: Parameters<ClaimRepository["claimCreated"]>) { return this.claims.claimCreated(...args); }
   extendClaim(...args: Parameters<ClaimRepository["extendClaim"]>) { return this.claims.extendClaim(...args); }
   deleteExpiredClaims(...args: Parameters<ClaimRepository["deleteExpiredClaims"]>) { return this.claims.deleteExpiredClaims(...args); }
 

@@ -125,6 +125,8 @@ export function defineTables(k: DialectKit) {
         key: k.name("key").primaryKey(),
         executionId: k.id("execution_id").notNull(),
         expires: k.date("expires").notNull(),
+        // null: created (a row made before this column meant that too, and keeps meaning it)
+        pendingUntil: k.date("pending_until"),
       },
       (t) => [k.index("claims_expires", t.expires)],
     ),

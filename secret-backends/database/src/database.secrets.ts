@@ -1,11 +1,10 @@
 import { AesGcm, defineBackend, OperationalError, parseBackendOptions, parseDuration, schema, UnexpectedError, UserError, type Repository, type SecretBackend, type SecretRecord } from "@ferry/sdk";
 import { z } from "zod";
 
-
 /** the secrets section's keys besides `type`; strict, so a typo is refused at start */
 export const databaseSecretsOptions = z.strictObject({
   /** 32 bytes, base64; usually `${FERRY_SECRETS_KEY}` from the environment */
-  key: z.string().min(1, "the database secret backend needs a key (32 bytes, base64)"),
+  key: schema.aes256Key(),
   /** how long a value read is reused in this process (a write here forgets it at once) */
   cacheTtl: schema.duration().default("PT5S"),
 });

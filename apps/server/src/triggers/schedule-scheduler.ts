@@ -7,7 +7,7 @@ import { triggerHasRunningExecution } from "./running-execution.js";
 import type { TriggerIndex } from "./trigger-index.js";
 
 type ScheduleTrigger = TriggerOfKind<"schedule">;
-import type { TriggerStarter } from "./trigger-starter.js";
+import { StartPendingError, type TriggerStarter } from "./trigger-starter.js";
 
 /** fires started per trigger per tick, so a long downtime with ALL catches up in steps */
 const MAX_FIRES_PER_TICK = 100;
@@ -128,8 +128,14 @@ export class ScheduleScheduler {
     }
     for (const [i, fire] of fires.entries()) {
       try {
-        await this.fire(trigger, fire, fires[i + 1] ?? next);
+        await this.fire(trigger, fire, fires[i + 1] ?? next, undefined, 0);
       } catch (error) {
+        // another holder claimed the fire and has not created its execution (it may have died): evaluated
+        // again at the next tick, nothing recorded, until it is created or its lease passes and this one takes it over
+        if (error instanceof StartPendingError) {
+          this.options.logger.debug({ trigger: refKey(ref), fire: fire.toISOString() }, errorMessage(error));
+          return;
+        }
         // inputs a fire's rendering breaks (a rule, a type) would break again: that fire starts
         // nothing, said once, and the trigger moves on, as Kestra's does. Anything else (the queue
         // out of reach) stops here, so the fire is evaluated again at the next tick.
@@ -167,8 +173,11 @@ export class ScheduleScheduler {
     return { started, skipped: fires.length - started.length - conditionsNotMet, conditionsNotMet };
   }
 
-  /** starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined */
-  private async fire(trigger: ScheduleTrigger, fire: Date, next: Date | undefined, labels?: Record<string, string>) {
+  /**
+   * starts the fire's execution, unless the trigger's conditions (DayWeek, PublicHoliday…, on `trigger.date`) do not hold for it: then undefined.
+   * `pendingWaitMs`: the tick's 0 (a fire another holder has not created is evaluated again next tick); a backfill waits.
+   */
+  private async fire(trigger: ScheduleTrigger, fire: Date, next: Date | undefined, labels?: Record<string, string>, pendingWaitMs?: number) {
     const { starter, logger } = this.options;
     const zone = trigger.properties.timezone;
     const nextOf = (after: Date) => trigger.definition.nextFire!(trigger.properties, after);
@@ -208,7 +217,7 @@ export class ScheduleScheduler {
       logger.warn({ trigger: refKey(trigger.ref) }, IGNORED_BACKFILL);
     }
     const context = starter.context(trigger, variables);
-    return starter.start(trigger, { variables, labels, context, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS } });
+    return starter.start(trigger, { variables, labels, context, once: { key: `schedule:${refKey(trigger.ref)}@${fire.toISOString()}`, ttlMs: CLAIM_TTL_MS }, pendingWaitMs });
   }
 
   /** which due fires start: missed ones per policy, late ones per lateMaximumDelay */

@@ -112,6 +112,11 @@ export class WebhookService {
       return { ...(await this.answer(result.executionId, props)), headers: { "Idempotent-Replayed": "true" } };
     }
     if (!waiting) return { status: 200, body: await executionJson(this.deps.store, result.execution, []) };
+    if (result.execution.id !== id) {
+      // a start taken over from a holder that died before its create: created under the holder's id, awaited under it
+      waiter.cancel(id);
+      return this.answer(result.execution.id, props);
+    }
     return this.answer(id, props, await waiting);
   }
 

@@ -1,3 +1,4 @@
+import { schema } from "@ferry/sdk";
 import { z } from "zod";
 import { renderLimitsSchema } from "./render.schema.js";
 
@@ -43,13 +44,13 @@ export const configSchema = z.strictObject({
        * from the primary, with their task runs, logs and metrics; their files stay in storage,
        * and the API answers them from history. Absent: the primary keeps them (retention decides).
        */
-      primaryRetention: z.string().regex(/^P/i, "expected an ISO-8601 duration").optional(),
+      primaryRetention: schema.duration({ positive: true }).optional(),
       /**
        * One server replica at a time exports (history.type postgres): it holds a lease in the
        * primary repository, renewed every third of this; a holder that dies is replaced once
        * its lease runs out.
        */
-      exportLease: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT15S"),
+      exportLease: schema.duration({ positive: true }).default("PT15S"),
     })
     .default({ type: "repository", exportLease: "PT15S" }),
   plugins: z.array(z.string()).default(["@ferry/plugin-core", "@ferry/plugin-script"]),
@@ -82,16 +83,16 @@ export const configSchema = z.strictObject({
   executor: z
     .strictObject({
       /** how often the repository is checked for work the queue lost (shared queues only) */
-      reconcileEvery: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT5S"),
+      reconcileEvery: schema.duration({ positive: true }).default("PT5S"),
       /** how long work may sit unclaimed before it is dispatched again */
-      staleAfter: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT30S"),
+      staleAfter: schema.duration({ positive: true }).default("PT30S"),
     })
     .prefault({}),
   /**
    * The AES-256 key (32 bytes, base64) SECRET inputs are encrypted with, on the server that
    * stores them and the workers that read them. Local mode makes one in ./.ferry/ when absent.
    */
-  encryption: z.strictObject({ key: z.string().min(1).optional() }).prefault({}),
+  encryption: z.strictObject({ key: schema.aes256Key().optional() }).prefault({}),
   /**
    * How far a flow reaches into other namespaces (KV, namespace files, task files, executions, logs, triggers):
    * `none`, every namespace, as Kestra's open-source edition; `tree`, only its own namespace's branch (@ferry/sdk namespace-scope.ts)
@@ -106,8 +107,8 @@ export const configSchema = z.strictObject({
   retention: z
     .strictObject({
       enabled: z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean()).default(true),
-      executions: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("P30D"),
-      every: z.string().regex(/^P/i, "expected an ISO-8601 duration").default("PT1H"),
+      executions: schema.duration({ positive: true }).default("P30D"),
+      every: schema.duration({ positive: true }).default("PT1H"),
     })
     .prefault({}),
   logging: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info") }).prefault({}),

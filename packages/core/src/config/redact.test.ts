@@ -8,10 +8,10 @@ describe("redactConfig", () => {
       server: { auth: { basic: [{ username: "ada", password: "correct horse" }], tokens: ["robot-token-0123456789"] } },
       repository: { type: "postgres", url: "postgres://ferry:pg-pass@db:5432/ferry" },
       secrets: { type: "vault", url: "https://vault:8200", token: "s.vault", appRole: { roleId: "r", secretId: "sid" } },
-      encryption: { key: "a2V5" },
+      encryption: { key: "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=" },
     });
     const shown = JSON.stringify(redactConfig(config));
-    for (const secret of ["correct horse", "robot-token-0123456789", "pg-pass", "s.vault", "sid", "a2V5"]) expect(shown).not.toContain(secret);
+    for (const secret of ["correct horse", "robot-token-0123456789", "pg-pass", "s.vault", "sid", "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc="]) expect(shown).not.toContain(secret);
     expect(redactConfig(config)).toMatchObject({
       server: { host: "127.0.0.1", auth: { basic: [{ username: "ada", password: "******" }], tokens: ["******"] } },
       repository: { url: "postgres://ferry:******@db:5432/ferry" },

@@ -28,7 +28,7 @@ export class AcmeRepository implements Repository {
   private logs: LogEntry[] = [];
   private metrics: MetricEntry[] = [];
   private readonly triggers = new Map<string, TriggerStateRecord>();
-  private readonly claims = new Map<string, { executionId: string; expires: string }>();
+  private readonly claims = new Map<string, { executionId: string; expires: string; pendingUntil?: string }>();
   private readonly taskCache = new Map<string, TaskCacheRecord>();
   private secrets = new Map<string, SecretRecord>();
   private readonly kv = new Map<string, KvRecord>();
@@ -330,6 +330,27 @@ export class AcmeRepository implements Repository {
     if (held && held.expires >= new Date().toISOString()) return { won: held.executionId === executionId, executionId: held.executionId };
     this.claims.set(key, { executionId, expires });
     return { won: true, executionId };
+  }
+
+  async claimStart(key: string, executionId: string, expires: string, lease: string) {
+    // no await between reading and writing: of concurrent callers exactly one wins, or takes over
+    const held = this.claims.get(key);
+    const now = new Date().toISOString();
+    if (!held || held.expires < now) {
+      this.claims.set(key, { executionId, expires, pendingUntil: lease });
+      return { won: true, executionId };
+    }
+    if (held.executionId === executionId) return { won: true, executionId };
+    if (!held.pendingUntil) return { won: false, executionId: held.executionId };
+    if (held.pendingUntil >= now) return { won: false, executionId: held.executionId, pendingUntil: held.pendingUntil };
+    // its holder's lease passed with its execution not created: taken over under the holder's id
+    held.pendingUntil = lease;
+    return { won: true, executionId: held.executionId, takenOver: true };
+  }
+
+  async claimCreated(key: string, executionId: string) {
+    const held = this.claims.get(key);
+    if (held?.executionId === executionId) delete held.pendingUntil;
   }
 
   async extendClaim(key: string, executionId: string, expires: string) {

@@ -1,0 +1,2 @@
+-- a once-only start's claim not yet created: its holder's lease. Rows made before it stay null: created, never taken over
+ALTER TABLE `claims` ADD `pending_until` varchar(40);
