@@ -214,7 +214,7 @@ for (const db of DBS) {
     await timeQueries(db, repositories, database, seeded);
     if (PURGE > 0) {
       const { Purger } = await import(dist("packages/engine/dist/index.js"));
-      const result = await purgeUnderLoad(repository, new Purger(async () => repository, undefined), seeded, PURGE);
+      const result = await purgeUnderLoad(repository, new Purger(async () => repository, undefined), seeded, PURGE, { db, run: database.run });
       out({ scenario: "history-purge", db, executions: N, ...result });
     }
   } finally {

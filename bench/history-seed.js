@@ -38,7 +38,7 @@ function postgresStatements(from, to, stepMs, logs) {
   ];
 }
 
-function mysqlStatements(from, to, stepMs, logs) {
+function mysqlStatements(from, to, stepMs, logs, labelsWalk) {
   const series = `seq_${from}_to_${to} s`;
   const i = "s.seq";
   const at = (offsetMs) => `date_format(timestamp'2026-01-01 00:00:00' + interval (${i} * ${stepMs} + ${offsetMs}) * 1000 microsecond, '%Y-%m-%dT%H:%i:%s.%fZ')`;
@@ -57,10 +57,11 @@ function mysqlStatements(from, to, stepMs, logs) {
      select concat(${id}, '-t', k.seq), ${id}, concat('task', k.seq), 'SUCCESS', ${stateRecord("'SUCCESS'")}, json_array(json_object('state', ${stateRecord("'SUCCESS'")}))
      from ${series} join seq_1_to_2 k`,
     // MySQL's label index (execution_labels), as the repository's saves keep it
-    `insert into execution_labels (execution_id, label_key, label_value)
-     select ${id}, 'env', if(${i} % 2 = 0, 'prod', 'dev') from ${series}
-     union all select ${id}, 'team', concat('t', ${i} % 50) from ${series}
-     union all select ${id}, 'batch', concat('b', ${i} % 1000) from ${series}`,
+    // (with its execution's created where the schema has it: migration 0015, execution_labels_walk)
+    `insert into execution_labels (execution_id, label_key, label_value${labelsWalk ? ", created" : ""})
+     select ${id}, 'env', if(${i} % 2 = 0, 'prod', 'dev')${labelsWalk ? `, ${iso(0)}` : ""} from ${series}
+     union all select ${id}, 'team', concat('t', ${i} % 50)${labelsWalk ? `, ${iso(0)}` : ""} from ${series}
+     union all select ${id}, 'batch', concat('b', ${i} % 1000)${labelsWalk ? `, ${iso(0)}` : ""} from ${series}`,
     `insert into logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt_number, level, level_rank, message, timestamp)
      select ${id}, concat('company.team', (${i} % ${FLOWS}) % ${NAMESPACES}), concat('flow', ${i} % ${FLOWS}), concat('task', 1 + l.seq % 2), concat(${id}, '-t', 1 + l.seq % 2), 0,
        'INFO', 2, concat('line ', l.seq, ' of execution ', ${i}, ': processed ', (${i} * 7 + l.seq) % 9973, ' records'), ${iso(0)}
@@ -71,10 +72,11 @@ function mysqlStatements(from, to, stepMs, logs) {
 /** seeds through `run` (a statement on the bench's connection); returns what the queries draw their arguments from */
 export async function seedHistory(db, run, { n, logs }) {
   const stepMs = Math.floor(SPAN_MS / n);
+  const labelsWalk = db === "mysql" && (await run("select 1 from information_schema.columns where table_schema = database() and table_name = 'execution_labels' and column_name = 'created'")).length > 0;
   const t = performance.now();
   for (let from = 1; from <= n; from += CHUNK) {
     const to = Math.min(n, from + CHUNK - 1);
-    for (const statement of (db === "postgres" ? postgresStatements : mysqlStatements)(from, to, stepMs, logs)) await run(statement);
+    for (const statement of (db === "postgres" ? postgresStatements : mysqlStatements)(from, to, stepMs, logs, labelsWalk)) await run(statement);
   }
   const seedS = Number(((performance.now() - t) / 1000).toFixed(1));
   const a = performance.now();

@@ -340,6 +340,46 @@ export function repositoryContract(name: string, create: () => Promise<Repositor
       expect(await ids({ tier: "gol" })).toEqual([]);
       expect((await repo.searchExecutions({ namespace: ns, labels: { team: "data" }, page: 1, size: 10 })).total).toBe(2);
     });
+    test("searchExecutions by labels alone: newest first by creation then id (not by id), by cursor or page, Loop iterations apart, in a time range, exact case, counted", async () => {
+      const tag = `c.walk${Date.now()}`;
+      const day = (d: number) => `2026-01-0${d}T00:00:00.000Z`;
+      // ids made in this order, created in another: the search orders by creation
+      const saved = [5, 1, 3, 3, 2].map((d, n) => execution({ namespace: `c.walk.n${n}`, state: state("SUCCESS"), created: day(d), updated: day(d), labels: { run: tag, n: String(n) } }));
+      for (const e of saved) await repo.saveExecution(e);
+      const iteration = execution({ namespace: "c.walk.loop", kind: "LOOP", parent: { executionId: saved[0]!.id, taskRunId: "tr" }, created: day(4), labels: { run: tag } });
+      const upper = execution({ namespace: "c.walk.upper", created: day(4), labels: { run: tag.toUpperCase() } });
+      await repo.saveExecution(iteration);
+      await repo.saveExecution(upper);
+      // labels written again (the rows replaced) keep the execution's place
+      await repo.saveExecution({ ...saved[3]!, labels: { run: tag, n: "again" } });
+      const expected = [...saved].sort((a, b) => (a.created === b.created ? (a.id < b.id ? 1 : -1) : a.created < b.created ? 1 : -1)).map((e) => e.id);
+      const search = (q: Partial<Parameters<Repository["searchExecutions"]>[0]>) => repo.searchExecutions({ labels: { run: tag }, page: 1, size: 10, ...q });
+      const ids = async (q: Partial<Parameters<Repository["searchExecutions"]>[0]>) => (await search(q)).results.map((e) => e.id);
+      const all = await search({});
+      expect(all.results.map((e) => e.id)).toEqual(expected);
+      expect(all.total).toBe(5);
+      const walked: string[] = [];
+      let after: { created: string; id: string } | undefined;
+      for (let i = 0; i < 4; i++) {
+        const { results } = await search({ after, size: 2 });
+        walked.push(...results.map((e) => e.id));
+        const last = results.at(-1);
+        if (!last) break;
+        after = { created: last.created, id: last.id };
+      }
+      expect(walked).toEqual(expected);
+      expect(await ids({ page: 2, size: 2 })).toEqual(expected.slice(2, 4));
+      expect(await ids({ kind: "LOOP" })).toEqual([iteration.id]);
+      expect(await ids({ labels: { run: tag.toUpperCase() } })).toEqual([upper.id]);
+      expect(await ids({ labels: { run: tag, n: "2" } })).toEqual([saved[2]!.id]);
+      expect(await ids({ labels: { run: tag, n: "3" } })).toEqual([]);
+      expect(await ids({ labels: { run: tag, n: "again" } })).toEqual([saved[3]!.id]);
+      expect(await ids({ startedAfter: day(2), endedBefore: "2026-01-03T12:00:00.000Z" })).toEqual(expected.filter((id) => [saved[2], saved[3], saved[4]].some((e) => e!.id === id)));
+      const capped = await search({ countUpTo: 2, size: 1 });
+      if (capped.totalEstimated) expect(capped.total).toBeGreaterThanOrEqual(3);
+      else expect(capped.total).toBe(5);
+      expect((await search({ countUpTo: 10, size: 1 })).total).toBe(5);
+    });
     test("searchExecutions with a flow id takes the namespace exactly (a flow is named by both), without one its children too", async () => {
       const ns = `c.flowns${Date.now()}`;
       const parent = execution({ namespace: ns, flowId: "same" });

@@ -99,7 +99,10 @@ const deleteLabels = (gate: string) => `delete from ${LABELS} where ${quote("exe
 const insertLabels = (count: number, gate: string) => {
   const row = `select ? as ${quote("execution_id")}, left(?, 128) as ${quote("label_key")}, left(?, 255) as ${quote("label_value")}`;
   const rows = Array.from({ length: count }, (_, i) => (i ? `select ?, left(?, 128), left(?, 255)` : row)).join(" union all ");
-  return `insert ignore into ${LABELS} (${quote("execution_id")}, ${quote("label_key")}, ${quote("label_value")}) select * from (${rows}) l${gate ? ` where ${gate}` : ""}`;
+  // each row with its execution's created and kind (written just before, in the same transaction), which the search walks by
+  const columns = ["execution_id", "label_key", "label_value", "created", "kind"].map(quote).join(", ");
+  return `insert ignore into ${LABELS} (${columns}) select l.*, e.${quote("created")}, e.${quote("kind")} from (${rows}) l
+    join ${table(executions)} e on e.${quote("id")} = l.${quote("execution_id")}${gate ? ` where ${gate}` : ""}`;
 };
 /** the statements and values that replace an execution's label rows (behind `gate`, whose own values come first each time) */
 function labelStatements(id: string, labels: Record<string, string>, gate = "", gateValues: unknown[] = []): { text: string[]; values: unknown[] } {

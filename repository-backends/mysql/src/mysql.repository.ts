@@ -1,5 +1,5 @@
 import { cannotConnect, databaseOutOfReach, duplicateKeyConflict, HotPathSqlRepository, lostRaceConflict, type Insertable, type SqlDatabase, type SqlTable } from "@ferry/repository-sql";
-import { defineBackend, driverCode, isUnavailable, parseBackendOptions, schema as sdkSchema, withMappedErrors } from "@ferry/sdk";
+import { defineBackend, driverCode, isUnavailable, parseBackendOptions, schema as sdkSchema, withMappedErrors, type ExecutionRecord, type ExecutionSearch, type Page, type PageRequest } from "@ferry/sdk";
 import { and, eq, getTableColumns, sql, type Column, type SQL, type SQLWrapper } from "drizzle-orm";
 import { drizzle, type MySql2Database } from "drizzle-orm/mysql2";
 import { migrate } from "drizzle-orm/mysql2/migrator";
@@ -8,6 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { HotStatements, LONG_CONCAT } from "./hot-statements.js";
+import { searchByLabel, walksByLabel, type LabelSearchContext } from "./label-search.js";
 import * as schema from "./schema.js";
 
 /** the repository section's keys besides `type`; strict, so a typo is refused at start */
@@ -118,16 +119,27 @@ export class MysqlRepository extends HotPathSqlRepository<MysqlDatabase> {
     return header.affectedRows;
   }
 
-  /**
-   * Executions whose label rows match (execution_labels, indexed by key and value, cut as the
-   * hot path cuts them; their collation ignores case) and whose JSON holds the label exactly.
-   */
+  /** a search by labels (and time) walks its first label's index newest first (label-search.ts); any other, the executions' indexes */
+  override searchExecutions(query: ExecutionSearch & PageRequest): Promise<Page<ExecutionRecord>> {
+    if (!walksByLabel(query)) return super.searchExecutions(query);
+    const ctx: LabelSearchContext = {
+      db: () => this.db() as unknown as ReturnType<LabelSearchContext["db"]>,
+      hasLabel: (column, key, value) => this.hasLabel(column, key, value),
+      estimateRows: (q) => this.estimateRows(q),
+    };
+    return searchByLabel(ctx, query);
+  }
+
   /** dates are stored as toISOString() writes them: the format reads them back to the microsecond */
   protected secondsBetween(from: Column, to: Column): SQL {
     const at = (column: Column) => sql`str_to_date(${column}, '%Y-%m-%dT%H:%i:%s.%fZ')`;
     return sql`(timestampdiff(microsecond, ${at(from)}, ${at(to)}) / 1000000.0)`;
   }
 
+  /**
+   * Executions whose label rows match (execution_labels, indexed by key and value, cut as the
+   * hot path cuts them, compared as bytes) and whose JSON holds the label exactly.
+   */
   protected hasLabel(column: Column, key: string, value: string): SQL {
     const { executionLabels: labels, executions } = this.tables;
     return sql`${executions.id} in (select ${labels.executionId} from ${labels} where ${labels.key} = left(${key}, 128) and ${labels.value} = left(${value}, 255)) and JSON_CONTAINS(${column}, JSON_OBJECT(${key}, ${value}))`;

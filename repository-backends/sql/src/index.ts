@@ -7,6 +7,7 @@ export { insertOnConflictIgnore, upsertOnConflict } from "./on-conflict.js";
 export { RACE_ATTEMPTS, retryingLostRaces } from "./race-retry.js";
 export * from "./rows.js";
 export { uniqueDatabaseName } from "./test-database.js";
+export { TERMINAL } from "./sql-conditions.js";
 export { tableBuilders, unboundedText, type ColumnSpec, type ColumnSpecs, type DialectBuilders, type DialectKit, type KeySpec } from "./dialect-kit.js";
 export type { DataOf, SqlColumn, SqlTable } from "./sql-table.js";
 export { defineTables, type SqlTables } from "./tables.js";
