@@ -154,6 +154,6 @@ describe("history.primaryRetention", () => {
     );
     const bad = configSchema.safeParse({ history: { type: "postgres", url: "postgres://127.0.0.1:1/x", primaryRetention: "one day" } });
     expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]).toMatchObject({ path: ["history", "primaryRetention"], message: "expected an ISO-8601 duration" });
+    expect(bad.error?.issues[0]).toMatchObject({ path: ["history", "primaryRetention"], message: "expected an ISO-8601 duration such as PT30S" });
   });
 });
