@@ -37,6 +37,8 @@ describe("the built-in backends", () => {
     await expect(attempt({ secrets: { type: "vault", url: "http://127.0.0.1:8200" } })).rejects.toThrow("invalid configuration at secrets.token: give either token or appRole");
     await expect(attempt({ secrets: { type: "vault", url: "http://127.0.0.1:8200", appRole: { roleId: "r", secretID: "s" } } })).rejects.toThrow(/^invalid configuration at secrets.appRole.secretI/);
     await expect(attempt({ queue: { type: "redis", claimTimeout: "15 seconds" } })).rejects.toThrow(/^invalid configuration at queue.claimTimeout: expected an ISO-8601 duration/);
+    // zero: every message in flight would be claimable by another consumer at once (XAUTOCLAIM with no idle time)
+    await expect(attempt({ queue: { type: "redis", claimTimeout: "PT0S" } })).rejects.toThrow(/^invalid configuration at queue.claimTimeout: expected a duration above zero/);
     await expect(attempt({ queue: { type: "redis", ulr: "redis://127.0.0.1:6379/11" } })).rejects.toThrow(/^invalid configuration at queue.ulr: unknown key for queue type 'redis'/);
     await expect(attempt({ repository: { type: "postgres", url: "postgres://x", poolsize: 3 } })).rejects.toThrow(/^invalid configuration at repository.poolsize: unknown key for repository type 'postgres'/);
   });

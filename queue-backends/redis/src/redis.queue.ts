@@ -13,7 +13,7 @@ export const redisQueueOptions = z.strictObject({
   /** every key starts with it, so several deployments (or test suites) share one Redis */
   prefix: z.string().min(1).default("ferry"),
   /** a message whose consumer stopped heartbeating this long goes to another consumer */
-  claimTimeout: schema.duration().default("PT15S"),
+  claimTimeout: schema.duration({ positive: true }).default("PT15S"),
 });
 
 const GROUP = "ferry";
