@@ -3,7 +3,7 @@ import { startS3rver, type S3TestServer } from "@ferry/testkit/s3rver";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "./support/ferry-process.js";
 
 /**
