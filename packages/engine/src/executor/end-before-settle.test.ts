@@ -71,19 +71,18 @@ describe("an execution's end is told before the queue answers its settles", () =
   });
 
   it("a settle failed by the queue out of reach: the end told once, each task run once, the event handled again and done", async () => {
-    let cut!: (error: Error) => void;
-    const gate = new Promise<void>((_, reject) => (cut = reject));
+    // only the last event's settle fails, at once: ioredis's error for a command on a connection that
+    // went away (isUnavailable: the event is tried again)
+    const gate = Promise.reject(new Error("Connection is closed."));
     gate.catch(() => undefined);
-    // only the last event's settle fails
     const held = holdJobSettles(gate);
     const flow = await h.deploy(FLOW);
     let id: string | undefined;
     const { ends, stop } = endsOf(() => id);
     ({ id } = await h.executions.create({ flow, inputs: {} }));
     try {
+      // before: the event failed after its save, and handled again found nothing to change: never told
       await until(() => ends().length > 0);
-      // ioredis's error for a command on a connection that went away (isUnavailable: the event is tried again)
-      cut(new Error("Connection is closed."));
       await until(() => h.executor.footprint().locks === 0);
       // the retry found the end saved: nothing to change, told again or sent again
       await new Promise((r) => setTimeout(r, 200));
@@ -96,6 +95,32 @@ describe("an execution's end is told before the queue answers its settles", () =
     } finally {
       stop();
       held.restore();
+    }
+  });
+
+  it("a wake-up's settle failed in the last event (a flow ending in a Sleep): the end told once", async () => {
+    // the settle of the Sleep's wake-up was awaited before the end's sends, so its failure lost the end too
+    const queue = h.queue as { settle(channel: string, ids: string[]): Promise<void> };
+    const settle = queue.settle.bind(queue);
+    let failed = 0;
+    queue.settle = (channel, ids) => {
+      if (channel !== "executor" || failed++) return settle(channel, ids);
+      return Promise.reject(new Error("Connection is closed."));
+    };
+    const flow = await h.deploy(`id: sleeps\nnamespace: test.settle\ntasks:\n  - { id: a, type: core.Log, message: hi }\n  - { id: b, type: core.Sleep, duration: PT0.2S }\n`);
+    let id: string | undefined;
+    const { ends, stop } = endsOf(() => id);
+    ({ id } = await h.executions.create({ flow, inputs: {} }));
+    try {
+      await until(() => ends().length > 0);
+      await until(() => h.executor.footprint().locks === 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(failed).toBeGreaterThan(0);
+      expect(ends().map((e) => e.state)).toEqual(["SUCCESS"]);
+      expect((await h.result(id!)).runs("b").map((run) => run.attempts.length)).toEqual([1]);
+    } finally {
+      stop();
+      queue.settle = settle;
     }
   });
 });

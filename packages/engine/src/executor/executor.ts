@@ -729,15 +729,27 @@ export class Executor {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
     }
+    // A settle that no send of the same id follows in this event is answered last, with the jobs'
+    // (above): awaited before the sends, its failure (Redis out of reach) failed the event after the
+    // save, and the event handled again found nothing to change: the end was never told (a flow
+    // ending in a Sleep, an SLA's end). One a re-arm follows goes first: the re-arm is dropped while
+    // the mark is held.
+    const settleNow = async (ids: string[], rearmed: boolean) => {
+      if (!queue.settle) return;
+      const settled = queue.settle(EXECUTOR_CHANNEL, ids);
+      if (rearmed) return settled;
+      settled.catch(() => undefined);
+      settles.push(settled);
+    };
     // the start that came is done with (an early one is sent again below); a re-arm while one is outstanding is dropped
-    if (state.scheduledArrived) await queue.settle?.(EXECUTOR_CHANNEL, [scheduledStartId(state.execution.id)]);
+    if (state.scheduledArrived) await settleNow([scheduledStartId(state.execution.id)], state.scheduledStart !== undefined);
     if (state.scheduledStart) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "scheduled-start", executionId: id }, { key: id, delayMs: state.scheduledStart.delayMs, id: scheduledStartId(id) });
     }
-    if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
+    if (state.pauseSettles.length) await settleNow(state.pauseSettles.map(pauseWakeupId), state.pauseWakeups.length > 0);
     // the SLA wake-up that came is done with (one early, clocks apart, is then sent again); a reconcile's re-send is dropped while one is outstanding
-    if (state.slaArrived) await queue.settle?.(EXECUTOR_CHANNEL, [slaWakeupId(state.execution.id, state.slaArrived)]);
+    if (state.slaArrived) await settleNow([slaWakeupId(state.execution.id, state.slaArrived)], state.slaWakeups.length > 0);
     for (const { slaId, delayMs } of state.slaWakeups) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "sla-due", executionId: state.execution.id, slaId }, { key: state.execution.id, delayMs, id: slaWakeupId(state.execution.id, slaId) });
     }
