@@ -93,6 +93,26 @@ async function freshDatabase(db, suffix = "") {
   return { url: url.toString(), client, run, drop };
 }
 
+/**
+ * The repository as the Purger sees it, its batches recorded: how many, their sizes, and the
+ * time between one batch's delete and the next one's find (a paced purge's pauses).
+ */
+function purgeBatches(repository) {
+  const limits = [];
+  let pausedMs = 0;
+  let deleted;
+  const wrapped = new Proxy(repository, {
+    get(target, key) {
+      if (key === "findEndedExecutions") return (query, limit) => ((pausedMs += deleted === undefined ? 0 : performance.now() - deleted), limits.push(limit), target.findEndedExecutions(query, limit));
+      if (key === "purgeExecutions") return async (...args) => { const result = await target.purgeExecutions(...args); deleted = performance.now(); return result; };
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const sizes = () => Object.entries(limits.reduce((n, l) => ((n[l] = (n[l] ?? 0) + 1), n), {})).map(([size, times]) => `${size}x${times}`).join(",");
+  return { repository: wrapped, summary: () => ({ batches: limits.length, batch_sizes: sizes(), between_batches_s: Number((pausedMs / 1000).toFixed(1)) }) };
+}
+
 async function repositoryOf(db, url, root) {
   if (db === "postgres") {
     const { createPostgresRepository } = await import(dist("repository-backends/postgres/dist/index.js", root));
@@ -245,8 +265,9 @@ for (const db of DBS) {
         const repository = repositories[i];
         const { Purger } = await import(dist("packages/engine/dist/index.js", ROOTS[i]));
         const database = databases[PER_ROOT ? i : 0];
-        const result = await purgeUnderLoad(repository, new Purger(async () => repository, undefined), seeded, PURGE, { db, run: database.run });
-        out({ scenario: "history-purge", db, executions: N, root: ROOTS[i], ...result, load: load() });
+        const batches = purgeBatches(repository);
+        const result = await purgeUnderLoad(repository, new Purger(async () => batches.repository, undefined), seeded, PURGE, { db, run: database.run });
+        out({ scenario: "history-purge", db, executions: N, root: ROOTS[i], ...batches.summary(), ...result, load: load() });
       }
     }
   } finally {
