@@ -1,5 +1,10 @@
 import type { ExecutionSearch, PageRequest } from "@ferry/sdk";
 import { drizzle } from "drizzle-orm/postgres-js";
+import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresRepository } from "./postgres.repository.js";
@@ -111,4 +116,52 @@ describe.skipIf(!POSTGRES_URL)("postgres: executions searches read their index (
     expect(ids).toEqual(expected.slice(0, 20));
     expect([first.total, first.totalEstimated ?? false]).toEqual([expected.length, false]);
   });
+
+  it("migration 0014 keeps the four indexes an operator built beforehand with CREATE INDEX CONCURRENTLY under their temporary names (README), and only drops and renames", async () => {
+    const other = await createPostgresTestDatabase();
+    const sql = postgres(other.url, { max: 1, onnotice: () => undefined });
+    try {
+      await migrateUpTo(other.url, 13);
+      // as README.md says, while the old server runs (no transaction: CONCURRENTLY refuses one)
+      for (const statement of PREBUILT) await sql.unsafe(statement);
+      const repository = createPostgresRepository({ type: "postgres", url: other.url });
+      await repository.init();
+      await repository.close();
+      const indexes = await sql.unsafe(`select indexname, indexdef from pg_indexes where tablename = 'executions' and indexname like 'executions\\_%created%' order by indexname`);
+      expect(indexes.map((r) => [r.indexname, String(r.indexdef).replace(/^.* USING btree /, "")])).toEqual([
+        ["executions_created", "(created, id, kind, namespace)"],
+        ["executions_flow_created", "(namespace, flow_id, created, id, kind)"],
+        ["executions_parent_created", "(parent_id, created, id, kind)"],
+        ["executions_state_created", "(state, created, id, kind)"],
+      ]);
+    } finally {
+      await sql.end();
+      await other.drop();
+    }
+  }, 60_000);
 });
+
+const PREBUILT = [
+  'create index concurrently "executions_flow_created_kind" on "executions" ("namespace", "flow_id", "created", "id", "kind")',
+  'create index concurrently "executions_state_created_kind" on "executions" ("state", "created", "id", "kind")',
+  'create index concurrently "executions_created_kind" on "executions" ("created", "id", "kind", "namespace")',
+  'create index concurrently "executions_parent_created_kind" on "executions" ("parent_id", "created", "id", "kind")',
+];
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), "../drizzle");
+
+/** the schema as migrations 0000–`last` made it (what a server of that time left): the migrations folder without the later ones */
+async function migrateUpTo(url: string, last: number): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), "ferry-postgres-migrations-"));
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await cp(MIGRATIONS, folder, { recursive: true });
+    const journal = JSON.parse(await readFile(join(folder, "meta/_journal.json"), "utf8")) as { entries: Array<{ idx: number }> };
+    journal.entries = journal.entries.filter((e) => e.idx <= last);
+    await writeFile(join(folder, "meta/_journal.json"), JSON.stringify(journal));
+    await migrate(drizzle(sql, { schema }), { migrationsFolder: folder });
+  } finally {
+    await sql.end();
+    await rm(folder, { recursive: true, force: true });
+  }
+}
