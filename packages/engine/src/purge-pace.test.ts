@@ -45,6 +45,18 @@ describe("PurgePace", () => {
     expect([pace.batch, s.sleeps]).toEqual([200, []]);
   });
 
+  it("a batch that took long (a cold buffer pool) pauses at most 1 s each time: a server's stop waits for the purge", async () => {
+    const s = scripted();
+    const pace = new PurgePace(s.latency, s.options);
+    const started = pace.begin();
+    s.advance(30_000);
+    s.write(SLOW_FLOOR_MS + 30);
+    s.onSleep(() => s.write(SLOW_FLOOR_MS + 10));
+    await pace.after(started);
+    // before: four pauses of 30 s each after this one batch
+    expect([pace.batch, s.sleeps]).toEqual([100, [1000, 1000, 1000, 1000]]);
+  });
+
   it("a write slower than the mark during a batch: the next batch halved and a pause as long as the batch, repeated while writes stay slow (at most 4), then grown back", async () => {
     const s = scripted();
     const pace = new PurgePace(s.latency, s.options);

@@ -8,6 +8,8 @@ const SLOW_FACTOR = 3;
 const MAX_PAUSES = 4;
 /** the least a pause lasts (a batch that took no time still gives the disk this long) */
 const MIN_PAUSE_MS = 20;
+/** the most a pause lasts: a batch that took 30 s on a cold buffer pool paused 2 minutes, and a server's stop waits for the purge */
+const MAX_PAUSE_MS = 1000;
 /** what the hot path did before the purge began: its typical write */
 const BASELINE_MS = 10_000;
 
@@ -25,12 +27,13 @@ export interface PurgePaceOptions {
  * process's hot-path writes fared while the batch ran (ExecutionRepository.hotWriteLatency);
  * when one took longer than the slow mark (SLOW_FLOOR_MS, or SLOW_FACTOR × the median write
  * before the purge began), or one is still waiting that long, it halves the next batch and
- * pauses for as long as the batch took, again while writes during the pause stay slow (at most
- * MAX_PAUSES times); batches grow back, doubling, while writes are fast. What it yields to is
+ * pauses for as long as the batch took (MIN_PAUSE_MS to MAX_PAUSE_MS), again while writes during
+ * the pause stay slow (at most MAX_PAUSES times); batches grow back, doubling, while writes are fast. What it yields to is
  * I/O, not locks: on MariaDB with a buffer pool far smaller than the history, the hot path's
  * commits queued behind the purge's page reads and writes, none waiting on a row lock (BENCHMARKS,
  * History at scale, Round 4); a pause lets that queue drain. It sees this process's writes
- * only: in distributed mode, those of the server that purges.
+ * only: in distributed mode, those of the scheduler that purges (retention, the API's purge). A
+ * worker running a PurgeExecutions task makes no hot-path writes, so that purge is not paced.
  */
 export class PurgePace {
   /** executions to take in the next batch */
@@ -68,7 +71,7 @@ export class PurgePace {
     this.batch = Math.max(this.minBatch, Math.floor(this.batch / 2));
     for (let pauses = 0; pauses < MAX_PAUSES; pauses++) {
       const paused = this.now();
-      await this.sleep(Math.max(MIN_PAUSE_MS, took));
+      await this.sleep(Math.min(MAX_PAUSE_MS, Math.max(MIN_PAUSE_MS, took)));
       if (!this.slowSince(paused)) return;
     }
   }
