@@ -139,6 +139,37 @@ describe.skipIf(!POSTGRES_URL)("postgres: executions searches read their index (
       await other.drop();
     }
   }, 60_000);
+
+  it("migration 0014 builds again an index prebuilt wrong under a temporary name: invalid (a CONCURRENTLY build that failed), unique, or of other columns", async () => {
+    const other = await createPostgresTestDatabase();
+    const sql = postgres(other.url, { max: 1, onnotice: () => undefined });
+    try {
+      await migrateUpTo(other.url, 13);
+      // two rows of one state and time: a unique build on (state, created) fails half-way and leaves an invalid index
+      const row = (id: string) => `insert into executions (id, namespace, flow_id, flow_revision, state, state_record, labels, created, updated, version) values ('${id}', 'n', 'f', 1, 'SUCCESS', '{}', '{}', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 1)`;
+      await sql.unsafe(row("x1"));
+      await sql.unsafe(row("x2"));
+      await expect(sql.unsafe('create unique index concurrently "executions_state_created_kind" on "executions" ("state", "created")')).rejects.toThrow();
+      await sql.unsafe('create unique index concurrently "executions_created_kind" on "executions" ("created", "id", "kind", "namespace")');
+      await sql.unsafe('create index concurrently "executions_parent_created_kind" on "executions" ("parent_id")');
+      await sql.unsafe(PREBUILT[0]);
+      const repository = createPostgresRepository({ type: "postgres", url: other.url });
+      await repository.init();
+      await repository.close();
+      // before: each kept as it was, the migration recorded done, nothing to repair them
+      const indexes = await sql.unsafe(`select c.relname as name, i.indisvalid as valid, pg_get_indexdef(i.indexrelid) as def from pg_index i join pg_class c on c.oid = i.indexrelid
+        where i.indrelid = 'executions'::regclass and c.relname like 'executions\\_%created%' order by c.relname`);
+      expect(indexes.map((r) => [r.name, r.valid, String(r.def).replace(/^CREATE INDEX \S+ ON \S+ USING btree /, "")])).toEqual([
+        ["executions_created", true, "(created, id, kind, namespace)"],
+        ["executions_flow_created", true, "(namespace, flow_id, created, id, kind)"],
+        ["executions_parent_created", true, "(parent_id, created, id, kind)"],
+        ["executions_state_created", true, "(state, created, id, kind)"],
+      ]);
+    } finally {
+      await sql.end();
+      await other.drop();
+    }
+  }, 60_000);
 });
 
 const PREBUILT = [
