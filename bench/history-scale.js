@@ -13,14 +13,20 @@
 // and gives the purge's rate and the hot path's p99 and worst latency while it ran.
 //
 //   node bench/history-scale.js [--executions 1000000] [--logs 10] [--db postgres,mysql]
-//       [--queries 200] [--purge 100000] [--explain] [--json] [--roots /work/main,.]
+//       [--queries 200] [--purge 100000] [--explain] [--json] [--roots /work/main,.] [--schema-per-root]
 // --roots: the queries run through each built checkout's repository on the same seeded data,
 // their samples interleaved, and a last line per query gives the ratios against the first root
 // (the purge runs through the last root)
+// --schema-per-root: for a change of schema (indexes), where one database would give every root
+// the last root's: each root queries a database of its own, seeded alike by the first root's
+// schema and then migrated by its own root (the migration timed on the seeded history); the
+// samples still interleaved, each root's EXPLAIN printed, and the purge run through each root
+// in turn on its own database
 // needs FERRY_BENCH_POSTGRES_URL / FERRY_BENCH_MYSQL_URL (a fresh database is created and
 // dropped per run); run `npm run build` first.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { seedHistory } from "./history-seed.js";
 import { purgeUnderLoad } from "./history-purge.js";
@@ -36,6 +42,7 @@ const { values: opts } = parseArgs({
     explain: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
     roots: { type: "string", default: "." },
+    "schema-per-root": { type: "boolean", default: false },
   },
 });
 const N = Number(opts.executions);
@@ -51,6 +58,9 @@ for (const db of DBS) {
 }
 
 const ROOTS = opts.roots.split(",").map((r) => resolve(ROOT, r));
+const PER_ROOT = opts["schema-per-root"] && ROOTS.length > 1;
+/** the 1-minute load average, written beside every figure (the box is shared) */
+const load = () => Number(loadavg()[0].toFixed(1));
 const dist = (path, root = ROOTS[ROOTS.length - 1]) => pathToFileURL(join(root, path)).href;
 const pct = (xs, p) => {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -60,8 +70,8 @@ const out = (line) => console.log(opts.json ? JSON.stringify(line) : Object.entr
 const rand = (n) => Math.floor(Math.random() * n);
 
 /** a fresh database per run on the server of `url`, with the bench's own connection to it (`run`, `client`); `drop` removes it */
-async function freshDatabase(db) {
-  const name = `ferry_bench_hist_${Date.now().toString(36)}`;
+async function freshDatabase(db, suffix = "") {
+  const name = `ferry_bench_hist_${Date.now().toString(36)}${suffix}`;
   const url = new URL(process.env[URL_ENV[db]]);
   if (db === "postgres") {
     const { default: postgres } = await import("postgres");
@@ -81,6 +91,26 @@ async function freshDatabase(db) {
   const run = async (statement, params = []) => (await client.query(statement, params))[0];
   const drop = async () => (await client.end(), await admin.query(`drop database if exists \`${name}\``), await admin.end());
   return { url: url.toString(), client, run, drop };
+}
+
+/**
+ * The repository as the Purger sees it, its batches recorded: how many, their sizes, and the
+ * time between one batch's delete and the next one's find (a paced purge's pauses).
+ */
+function purgeBatches(repository) {
+  const limits = [];
+  let pausedMs = 0;
+  let deleted;
+  const wrapped = new Proxy(repository, {
+    get(target, key) {
+      if (key === "findEndedExecutions") return (query, limit) => ((pausedMs += deleted === undefined ? 0 : performance.now() - deleted), limits.push(limit), target.findEndedExecutions(query, limit));
+      if (key === "purgeExecutions") return async (...args) => { const result = await target.purgeExecutions(...args); deleted = performance.now(); return result; };
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const sizes = () => Object.entries(limits.reduce((n, l) => ((n[l] = (n[l] ?? 0) + 1), n), {})).map(([size, times]) => `${size}x${times}`).join(",");
+  return { repository: wrapped, summary: () => ({ batches: limits.length, batch_sizes: sizes(), between_batches_s: Number((pausedMs / 1000).toFixed(1)) }) };
 }
 
 async function repositoryOf(db, url, root) {
@@ -158,9 +188,8 @@ function searches(seeded) {
   };
 }
 
-async function timeQueries(db, repositories, database, seeded) {
+async function timeQueries(db, repositories, databases, seeded) {
   const lines = [];
-  const repository = repositories[repositories.length - 1];
   const casesOf = (r) => ({
     ...Object.fromEntries(Object.entries(searches(seeded)).map(([name, args]) => [name, (drawn) => r.searchExecutions(drawn)])),
     execution_with_task_runs: (drawn) => r.getExecution(drawn),
@@ -190,11 +219,15 @@ async function timeQueries(db, repositories, database, seeded) {
     if (ROOTS.length > 1) {
       const [first, last] = [perRoot[0], perRoot[perRoot.length - 1]];
       const ratio = (a, b) => (a ? Number((b / a).toFixed(2)) : null);
-      out({ scenario: "history-scale-ratio", db, query: name, p50_ratio: ratio(first.p50_ms, last.p50_ms), p99_ratio: ratio(first.p99_ms, last.p99_ms), max_ratio: ratio(first.max_ms, last.max_ms) });
+      out({ scenario: "history-scale-ratio", db, query: name, p50_ratio: ratio(first.p50_ms, last.p50_ms), p99_ratio: ratio(first.p99_ms, last.p99_ms), max_ratio: ratio(first.max_ms, last.max_ms), load: load() });
     }
-    if (opts.explain) {
+    // each root's plans where each has its own schema, else the last root's
+    for (const i of opts.explain ? (PER_ROOT ? [...repositories.keys()] : [repositories.length - 1]) : []) {
+      const repository = repositories[i];
+      const database = databases[PER_ROOT ? i : 0];
       const run = () => casesOf(repository)[name](draws[name]());
       const statements = await capturedSql(db, repository, database, run);
+      if (PER_ROOT) console.log(`  EXPLAIN through ${ROOTS[i]}:`);
       for (const statement of statements.filter((s) => /^select/i.test(s.query))) console.log(`  EXPLAIN ${statement.query.slice(0, 160)}…\n    ${await explain(db, database, statement)}`);
     }
   }
@@ -202,23 +235,43 @@ async function timeQueries(db, repositories, database, seeded) {
 }
 
 for (const db of DBS) {
-  const database = await freshDatabase(db);
+  // one database for every root, or (--schema-per-root) one each
+  const databases = [];
+  for (let i = 0; i < (PER_ROOT ? ROOTS.length : 1); i++) databases.push(await freshDatabase(db, PER_ROOT ? `_${i}` : ""));
   const repositories = [];
-  for (const root of ROOTS) repositories.push(await repositoryOf(db, database.url, root));
-  const repository = repositories[repositories.length - 1];
+  for (const [i, root] of ROOTS.entries()) repositories.push(await repositoryOf(db, databases[PER_ROOT ? i : 0].url, root));
   try {
-    // the first root's migrations make the tables; every root must know them all (same schema)
-    for (const r of repositories) await r.init();
-    const seeded = await seedHistory(db, database.run, { n: N, logs: LOGS });
-    out({ scenario: "history-seed", db, executions: N, task_runs: 2 * N, log_lines: LOGS * N, seed_s: seeded.seedS, analyze_s: seeded.analyzeS });
-    await timeQueries(db, repositories, database, seeded);
+    let seeded;
+    for (const [d, database] of databases.entries()) {
+      // the first root's migrations make the tables and the seed fills them; the other roots'
+      // migrations then run on the seeded history (what upgrading a server with that history
+      // costs), each timed
+      const first = PER_ROOT && d > 0 ? await repositoryOf(db, database.url, ROOTS[0]) : repositories[0];
+      await first.init();
+      if (first !== repositories[0]) await first.close();
+      seeded = await seedHistory(db, database.run, { n: N, logs: LOGS });
+      out({ scenario: "history-seed", db, executions: N, task_runs: 2 * N, log_lines: LOGS * N, ...(PER_ROOT ? { root: ROOTS[d] } : {}), seed_s: seeded.seedS, analyze_s: seeded.analyzeS, load: load() });
+      for (const [i, r] of repositories.entries()) {
+        if (i === 0 || (PER_ROOT && i !== d)) continue;
+        const t = performance.now();
+        await r.init();
+        out({ scenario: "history-migrate", db, executions: N, root: ROOTS[i], migrate_s: Number(((performance.now() - t) / 1000).toFixed(1)), load: load() });
+      }
+    }
+    await timeQueries(db, repositories, databases, seeded);
     if (PURGE > 0) {
-      const { Purger } = await import(dist("packages/engine/dist/index.js"));
-      const result = await purgeUnderLoad(repository, new Purger(async () => repository, undefined), seeded, PURGE, { db, run: database.run });
-      out({ scenario: "history-purge", db, executions: N, ...result });
+      // through the last root; with a database per root, through each in turn
+      for (const i of PER_ROOT ? [...repositories.keys()] : [repositories.length - 1]) {
+        const repository = repositories[i];
+        const { Purger } = await import(dist("packages/engine/dist/index.js", ROOTS[i]));
+        const database = databases[PER_ROOT ? i : 0];
+        const batches = purgeBatches(repository);
+        const result = await purgeUnderLoad(repository, new Purger(async () => batches.repository, undefined), seeded, PURGE, { db, run: database.run });
+        out({ scenario: "history-purge", db, executions: N, root: ROOTS[i], ...batches.summary(), ...result, load: load() });
+      }
     }
   } finally {
     for (const r of repositories) await r.close();
-    await database.drop();
+    for (const database of databases) await database.drop();
   }
 }

@@ -133,6 +133,8 @@ export async function createEngineHarness(
 
   return {
     dir, repository, storage, queue, registry, store, kv, flows, executor, worker, executions, deploy, waitFor, result,
+    /** what the scheduler tells its listeners (executions' changes, task runs' ends) */
+    events: engine.events,
     /** deploys the flow, runs it with the inputs, waits for the end */
     async run(source: string, inputs: Record<string, unknown> = {}, waitMs?: number): Promise<RunResult> {
       const flow = await deploy(source);

@@ -52,4 +52,31 @@ describe("Purger", () => {
     store.forget("kestra:///ns/f/executions/b/out.json");
     expect(cached("b")).toBe(false);
   });
+
+  it("yields to the hot path: after a batch during which a hot write was slow, the next batch is halved and comes after a pause; batches grow back once writes are fast", async () => {
+    const at = "2020-01-01T00:00:00.000Z";
+    for (let i = 0; i < 450; i++) {
+      const id = `paced-${String(i).padStart(4, "0")}`;
+      await h.repository.saveExecution({ id, namespace: "test.paced", flowId: "f", flowRevision: 1, state: { current: "SUCCESS", histories: [{ state: "SUCCESS", date: at }], startDate: at }, labels: {}, created: at, updated: at, version: 1 });
+    }
+    const limits: number[] = [];
+    const calls: number[] = [];
+    const real = h.repository;
+    // the repository's own hot-write timing, but for one slow write reported during the first batch
+    const paced = Object.assign(Object.create(real) as typeof real, {
+      findEndedExecutions: (query: Parameters<typeof real.findEndedExecutions>[0], limit: number) => (limits.push(limit), real.findEndedExecutions(query, limit)),
+      hotWriteLatency: (since: number) => {
+        calls.push(performance.now());
+        const seen = real.hotWriteLatency(since);
+        // the baseline (the first call) and the first batch's check: the latter sees a write of 400 ms
+        return calls.length === 2 ? { ...seen, ended: [...seen.ended, 400] } : seen;
+      },
+    });
+    const counts = await new Purger(async () => paced, h.storage).executions({ namespace: "test.paced", endedBefore: "2021-01-01T00:00:00.000Z", storage: false });
+    expect(counts.executionsCount).toBe(450);
+    expect(limits).toEqual([200, 100, 200]);
+    // the pause between the first and the second batch: the check after it is a call of its own, after a sleep
+    expect(calls).toHaveLength(4);
+    expect((await real.searchExecutions({ namespace: "test.paced", page: 1, size: 1 })).total).toBe(0);
+  });
 });

@@ -3,6 +3,7 @@ import {
 } from "@ferry/sdk";
 import type { JsonStore } from "./json-store.js";
 import type { KvStore } from "./kv-store.js";
+import { PurgePace } from "./purge-pace.js";
 
 /** executions removed per round trip: bounded, so a first purge of years of history never holds one huge transaction */
 const BATCH = 200;
@@ -95,11 +96,16 @@ export class Purger implements PurgeAccess {
     if (states && !states.length) return counts;
     const query: EndedExecutionsQuery = { ...asked, states };
     const repository = await this.repository();
+    // batches yield to the hot path: smaller, with pauses between them, while its writes slow down
+    const pace = new PurgePace(repository.hotWriteLatency?.bind(repository), { batch: BATCH });
     for (;;) {
-      const found = await repository.findEndedExecutions(query, what.executions ? BATCH : KEEP_RECORDS_LIMIT);
+      const limit = what.executions ? pace.batch : KEEP_RECORDS_LIMIT;
+      const started = pace.begin();
+      const found = await repository.findEndedExecutions(query, limit);
       if (!found.length) break;
       add(counts, await this.remove(repository, found, what));
-      if (!what.executions || found.length < BATCH) break;
+      if (!what.executions || found.length < limit) break;
+      await pace.after(started);
     }
     return counts;
   }

@@ -86,6 +86,19 @@ describe("runProcess and a script's own output streams", () => {
     expect(lines.slice(-3)).toEqual(["20000", "late", "last"]);
   });
 
+  it("reads every line when its copies are slow to run: a copy still holding output is not cut short", async () => {
+    // Before: the supervisor killed its copies 0.5 s after the command ended, drained or not; on a
+    // loaded box a copy not scheduled in time lost the end of the output (CI: 96,742 lines of 100,000).
+    // Here the script stops both copies (SIGSTOP, as a starved CPU would hold them), writes 10,000
+    // lines into their pipes and ends; they are let go 1.5 s later.
+    const { ctx, lines } = contextWith(new AbortController().signal);
+    const script = "pkill -STOP -x -P $PPID cat; seq 1 10000; (sleep 1.5; pkill -CONT -x -P $PPID cat) >/dev/null 2>&1 &";
+    const result = await runProcess(ctx, { command: "/bin/sh", args: ["-c", script], cwd: dir, env: { PATH: process.env.PATH ?? "" } });
+    expect(result.exitCode).toBe(0);
+    expect(lines.length).toBe(10_000);
+    expect(lines[9_999]).toBe("10000");
+  });
+
   it("keeps the command's exit code and its last stderr lines for the failure", async () => {
     const { ctx } = contextWith(new AbortController().signal);
     const failing = runProcess(ctx, { command: "/bin/sh", args: ["-c", "echo why >&2; exit 3"], cwd: dir, env: { PATH: process.env.PATH ?? "" } });

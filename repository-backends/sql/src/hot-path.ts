@@ -2,6 +2,7 @@ import { OperationalError, type ExecutionRecord, type FlowRecord, type LogEntry,
 import { retryingLostRaces } from "./race-retry.js";
 import type { SqlDatabase } from "./sql-database.js";
 import { SqlRepository } from "./sql.repository.js";
+import { WriteLatency } from "./write-latency.js";
 
 /**
  * The executor's hottest calls as a dialect answers them in one round trip each, with
@@ -26,6 +27,8 @@ export interface HotPath {
  */
 export abstract class HotPathSqlRepository<Db extends SqlDatabase = SqlDatabase> extends SqlRepository<Db> {
   protected hot?: HotPath;
+  /** the hot path's writes timed, for the purge to yield to them (hotWriteLatency) */
+  private readonly writes = new WriteLatency();
 
   private hotPath(): HotPath {
     if (!this.hot) throw new OperationalError(`the ${this.dialect} repository is not initialised`);
@@ -40,11 +43,11 @@ export abstract class HotPathSqlRepository<Db extends SqlDatabase = SqlDatabase>
 
   override async saveExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = [], options: { expectedVersion?: number } = {}) {
     // a deadlock with another multi-row upsert is broken by the database (rolled back) and run again
-    await retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion));
+    await this.writes.time(() => retryingLostRaces(`saving execution ${execution.id}`, (error) => this.lostRace(error), () => this.hotPath().saveExecution(execution, runs, options.expectedVersion)));
   }
 
   override async insertExecution(execution: ExecutionRecord, runs: TaskRunRecord[] = []) {
-    await this.hotPath().insertExecution(execution, runs);
+    await this.writes.time(() => this.hotPath().insertExecution(execution, runs));
   }
 
   override async getExecution(id: string) {
@@ -52,6 +55,10 @@ export abstract class HotPathSqlRepository<Db extends SqlDatabase = SqlDatabase>
   }
 
   override async appendLogs(entries: LogEntry[]) {
-    if (entries.length) await this.hotPath().appendLogs(entries);
+    if (entries.length) await this.writes.time(() => this.hotPath().appendLogs(entries));
+  }
+
+  hotWriteLatency(since: number) {
+    return this.writes.since(since);
   }
 }

@@ -52,14 +52,20 @@ export function defineTables(k: DialectKit) {
         /** what an execution carries beside its state: pointers and ids (ExecutionRecord.metadata's fields) */
         metadata: k.json("metadata"),
       },
-      // searches list newest first by (created, id): each filter's index ends with them, so a
-      // page is read in index order and stops after its rows, whatever the history's size
+      // searches list newest first by (created, id): each filter's index has them next, so a
+      // page is read in index order and stops after its rows, whatever the history's size.
+      // Every search asks for a kind (Loop iterations apart: `kind IS NULL` unless asked for),
+      // so each index ends with it: the kind is checked in the index, and a search's bounded
+      // count and the skipped rows of a page by offset read the index alone, no execution row.
+      // Last, not before `created`: a query that names no kind still walks these in order.
       (t) => [
-        k.index("executions_flow_created", t.namespace, t.flowId, t.created, t.id),
-        k.index("executions_state_created", t.state, t.created, t.id),
-        k.index("executions_created", t.created, t.id),
+        k.index("executions_flow_created", t.namespace, t.flowId, t.created, t.id, t.kind),
+        k.index("executions_state_created", t.state, t.created, t.id, t.kind),
+        // the namespace too: a namespace and its children (an OR with a LIKE, which no index
+        // range answers) is checked on the index entry while the walk goes newest first
+        k.index("executions_created", t.created, t.id, t.kind, t.namespace),
         // a parent's sub-executions (Kestra's findLoopSubExecutions: PARENT_ID and KIND)
-        k.index("executions_parent_created", t.parentId, t.created, t.id),
+        k.index("executions_parent_created", t.parentId, t.created, t.id, t.kind),
         // a terminal execution's last save is its end: endedBefore searches, the purge and the
         // history exporter's change feed walk it
         k.index("executions_updated", t.updated, t.id),

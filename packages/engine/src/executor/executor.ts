@@ -704,39 +704,52 @@ export class Executor {
     if (state.logs.length) await repository.appendLogs(state.logs);
     // a job is sent once per attempt until the attempt ends (fencing: a re-send is never a second run).
     // The jobs (in order) and the settles of the attempts that ended go out together: on Redis one
-    // write and one round trip, where waiting for the jobs' replies before settling was a second
-    // round trip per event (every result that starts the next task). A failure of any is the
-    // event's failure, as before; sends with an id and settles may be made again.
+    // write, where waiting for the jobs' replies before settling was a second round trip per event
+    // (every result that starts the next task). The settles' answer is awaited last, after the end
+    // is told (`execution` below): an execution's last event waited a round trip for marks its
+    // answer does not need (BENCHMARKS.md "Distributed mode", Round 14). A failure of any is the
+    // event's failure, as before; sends with an id and settles may be made again. A mark a failed
+    // settle leaves is forgotten after its TTL and holds back only a send of that attempt's job,
+    // which an ended attempt never gets again (RELIABILITY.md, "An execution's end").
     // Each job is let go once handed to the queue (which holds its own copy): a ForEach with no
     // concurrency limit sends 100,000 in one event, all held until the last was sent (issue #18.1).
     if (state.moreToStart) this.pacer.remember(state, state.jobs);
     const jobs = state.jobs as (WorkerJob | undefined)[];
-    await Promise.all([
-      ...jobs.map((job, i) => {
-        jobs[i] = undefined;
-        return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
-      }),
-      settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run)),
-    ]);
+    const sent = jobs.map((job, i) => {
+      jobs[i] = undefined;
+      return queue.send(jobsChannel(job!.task.workerGroup?.key ?? "default"), job!, { id: jobId(job!.taskRunId, job!.attempt), ...(this.resent.has(job!) ? { resend: true } : {}) });
+    });
+    const settles = [settleEnded(state, this.deps.queue, (run) => this.channelOf(state, run))];
+    // awaited last; until then a rejection is no unhandled one (the event fails with it there)
+    settles[0].catch(() => undefined);
+    await Promise.all(sent);
     jobs.length = 0;
     if (state.moreToStart) await this.pacer.next(state);
     if (state.newExecutionRetry) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "retry-execution", executionId: id }, { key: id, delayMs: state.newExecutionRetry.delayMs });
     }
+    // A settle that no send of the same id follows in this event is answered last, with the jobs'
+    // (above): awaited before the sends, its failure (Redis out of reach) failed the event after the
+    // save, and the event handled again found nothing to change: the end was never told (a flow
+    // ending in a Sleep, an SLA's end). One a re-arm follows goes first: the re-arm is dropped while
+    // the mark is held.
+    const settleNow = async (ids: string[], rearmed: boolean) => {
+      if (!queue.settle) return;
+      const settled = queue.settle(EXECUTOR_CHANNEL, ids);
+      if (rearmed) return settled;
+      settled.catch(() => undefined);
+      settles.push(settled);
+    };
     // the start that came is done with (an early one is sent again below); a re-arm while one is outstanding is dropped
-    if (state.scheduledArrived) await queue.settle?.(EXECUTOR_CHANNEL, [scheduledStartId(state.execution.id)]);
+    if (state.scheduledArrived) await settleNow([scheduledStartId(state.execution.id)], state.scheduledStart !== undefined);
     if (state.scheduledStart) {
       const id = state.execution.id;
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "scheduled-start", executionId: id }, { key: id, delayMs: state.scheduledStart.delayMs, id: scheduledStartId(id) });
     }
-    if (state.pauseSettles.length) await queue.settle?.(EXECUTOR_CHANNEL, state.pauseSettles.map(pauseWakeupId));
+    if (state.pauseSettles.length) await settleNow(state.pauseSettles.map(pauseWakeupId), state.pauseWakeups.length > 0);
     // the SLA wake-up that came is done with (one early, clocks apart, is then sent again); a reconcile's re-send is dropped while one is outstanding
-    if (state.slaArrived) await queue.settle?.(EXECUTOR_CHANNEL, [slaWakeupId(state.execution.id, state.slaArrived)]);
-    if (state.ended && queue.settle) {
-      const ids = armedWakeupIds(state);
-      for (let i = 0; i < ids.length; i += 1000) await queue.settle(EXECUTOR_CHANNEL, ids.slice(i, i + 1000));
-    }
+    if (state.slaArrived) await settleNow([slaWakeupId(state.execution.id, state.slaArrived)], state.slaWakeups.length > 0);
     for (const { slaId, delayMs } of state.slaWakeups) {
       await queue.send<ExecutorEvent>(EXECUTOR_CHANNEL, { type: "sla-due", executionId: state.execution.id, slaId }, { key: state.execution.id, delayMs, id: slaWakeupId(state.execution.id, slaId) });
     }
@@ -762,6 +775,12 @@ export class Executor {
         { key: execution.parent.executionId },
       );
     }
+    if (state.ended && queue.settle) {
+      // after every send of this event, answered as the ended attempts' marks are: a wake-up that still comes finds the execution ended
+      const ids = armedWakeupIds(state);
+      for (let i = 0; i < ids.length; i += 1000) settles.push(queue.settle(EXECUTOR_CHANNEL, ids.slice(i, i + 1000)));
+      for (const settle of settles) settle.catch(() => undefined);
+    }
     for (const run of state.dirty) {
       const { current, startDate, endDate } = run.state;
       if (endDate && isTerminal(current)) events.emit("taskrun", { taskId: run.taskId, state: current, durationMs: Date.parse(endDate) - Date.parse(startDate) });
@@ -773,6 +792,7 @@ export class Executor {
         saved: () => copyPlain({ execution, taskRuns: state.taskRuns.map(plainTaskRun).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) }),
       });
     }
+    await Promise.all(settles);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Repository } from "@ferry/sdk";
+import { PurgePace } from "../purge-pace.js";
 import type { HistoryExporter } from "./history-exporter.js";
 
 export interface PrimaryTrimmerOptions {
@@ -7,7 +8,7 @@ export interface PrimaryTrimmerOptions {
   /** how long ended executions stay in the primary after they end (`history.primaryRetention`) */
   keepMs: number;
   everyMs?: number;
-  /** executions removed per transaction */
+  /** executions removed per transaction, at most (fewer while the hot path is slow: PurgePace) */
   batchSize?: number;
   /** lines still on their way when an execution ends (a worker's last log batch) */
   trailingMs?: number;
@@ -49,13 +50,17 @@ export class PrimaryTrimmer {
     const now = (this.options.now ?? Date.now)();
     const cutoff = Math.min(now - keepMs, exported - (this.options.trailingMs ?? 60_000));
     const endedBefore = new Date(cutoff).toISOString();
-    const batch = this.options.batchSize ?? 500;
+    // batches yield to the hot path, as the Purger's do: smaller, with pauses, while its writes slow down
+    const pace = new PurgePace(repository.hotWriteLatency?.bind(repository), { batch: this.options.batchSize ?? 500 });
     let removed = 0;
     for (;;) {
+      const batch = pace.batch;
+      const started = pace.begin();
       const ended = await repository.findEndedExecutions({ endedBefore }, batch);
       if (!ended.length) return removed;
       removed += (await repository.purgeExecutions(ended.map((e) => e.id), { executions: true, logs: true, metrics: true })).executions;
       if (ended.length < batch) return removed;
+      await pace.after(started);
     }
   }
 }

@@ -86,4 +86,18 @@ export interface ExecutionRepository {
    * their metrics; returns how many of each went. Executions not ended are left alone.
    */
   purgeExecutions(ids: string[], what: { executions: boolean; logs: boolean; metrics: boolean }): Promise<{ executions: number; logs: number; metrics: number }>;
+  /**
+   * How this process's hot-path writes (execution saves and inserts, log appends) have fared
+   * since `since` (a `performance.now()` time): what work that must yield to them (the purge)
+   * paces itself by. Optional: a repository that does not time its writes leaves it out.
+   */
+  hotWriteLatency?(since: number): HotWriteLatency;
+}
+
+/** this process's hot-path writes over a span of time (ExecutionRepository.hotWriteLatency) */
+export interface HotWriteLatency {
+  /** how long each write that ended after the span began took, in ms (the latest few hundred at most) */
+  ended: number[];
+  /** how long the oldest write still running has waited so far, in ms; 0 when none runs */
+  waitingMs: number;
 }

@@ -104,17 +104,40 @@ export class SqlExecutionRepository<Db extends SqlDatabase> implements Execution
     // are two statements either way (never one snapshot): sent together, on two connections of
     // the pool, a search waits for the slower of them rather than for both in turn (at
     // 1,000,000 executions a rare label's page and count each read its 1,000 matches).
+    const newestFirst = [desc(executions.created), desc(executions.id)];
+    const skip = after ? 0 : (query.page - 1) * query.size;
     const [rows, total] = await Promise.all([
       this.ctx.db()
         .select()
         .from(executions)
-        .where(page)
-        .orderBy(desc(executions.created), desc(executions.id))
-        .limit(query.size)
-        .offset(after ? 0 : (query.page - 1) * query.size),
+        // a namespace and its children match sparsely along executions_created (a namespace of
+        // twenty: ~20 entries walked per row of the page), which checks them in the index
+        .where(skip || (query.namespace && !query.flowId) ? this.idsFirst(page, skip, query.size) : page)
+        .orderBy(...newestFirst)
+        .limit(query.size),
       this.countExecutions(where, query.countUpTo),
     ]);
     return { results: rows.map(executionFromRow), ...total };
+  }
+
+  /**
+   * The page's ids found first, along the filter's index, then only those rows read: a plain
+   * select reads the whole row of every execution it walks past, skipped by an OFFSET or not
+   * matching a condition checked on the row (MariaDB: pages 200–400 of 25 by offset took
+   * 38–49 ms p50 at 1,000,000 executions). The ids alone come from the index when it holds
+   * every column the filter names. Selected from a derived table: MariaDB refuses a LIMIT
+   * directly inside IN (…).
+   */
+  private idsFirst(where: SQL | undefined, skip: number, size: number): SQL {
+    const { executions } = this.ctx.tables;
+    const ids = this.ctx.db()
+      .select({ id: executions.id })
+      .from(executions)
+      .where(where)
+      .orderBy(desc(executions.created), desc(executions.id))
+      .limit(size)
+      .offset(skip);
+    return sql`${executions.id} in (select ${sql.identifier("id")} from ${ids} as ${sql.identifier("page_ids")})`;
   }
 
   /** exact up to `upTo` matches (a bounded index walk); past it, the planner's estimate where the database gives one */
