@@ -3,7 +3,7 @@ import { startS3rver, type S3TestServer } from "@ferry/testkit/s3rver";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { runCli } from "./support/ferry-process.js";
 
 /**
@@ -26,9 +26,9 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-/** `ferry config check [--connect] -c <file>` with `yaml` as the file */
-async function check(name: string, yaml: string, ...flags: string[]) {
-  await writeFile(join(cwd, `${name}.yaml`), `${yaml}\n`);
+/** `ferry config check [--connect] -c <file>` with `yaml` as the file (without `yaml`: the file `name`.yaml as written) */
+async function check(name: string, yaml?: string, ...flags: string[]) {
+  if (yaml !== undefined) await writeFile(join(cwd, `${name}.yaml`), `${yaml}\n`);
   const result = await runCli(["config", "check", ...flags, "-c", `${name}.yaml`], { cwd, env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } });
   return { code: result.code, stderr: result.stderr.trim(), stdout: result.stdout };
 }
@@ -68,21 +68,28 @@ describe("ferry config check refuses each bad configuration with exit 1 and one 
     ["redis-http-url", "queue: { type: redis, url: 'http://cache:6379' }", "ferry: invalid configuration at queue.url: the redis queue needs a redis:// or rediss:// URL"],
   ];
 
+  // each case has its own file and nothing opens a port or a database, so they run side by side
+  // (at most maxConcurrency, 5, at a time), and each case's two processes too: ~37 processes one
+  // after another spent most of the file's time waiting for node to start
   for (const [name, yaml, line] of refused) {
-    it(`${name}: config check and server start`, async () => {
-      const result = await check(name, yaml);
+    it.concurrent(`${name}: config check and server start`, async ({ expect }) => {
+      await writeFile(join(cwd, `${name}.yaml`), `${yaml}\n`);
+      const [result, server] = await Promise.all([
+        check(name),
+        // the server validates with the same code before it opens anything
+        runCli(["server", "local", "-c", `${name}.yaml`, "--port", "0"], { cwd }),
+      ]);
       expect(result.code).toBe(1);
       expect(result.stderr.split("\n")).toHaveLength(1);
       expect(result.stderr).toMatch(typeof line === "string" ? new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) : line);
-      // the server validates with the same code before it opens anything
-      const server = await runCli(["server", "local", "-c", `${name}.yaml`, "--port", "0"], { cwd });
       expect({ code: server.code, stderr: server.stderr.trim() }).toEqual({ code: 1, stderr: result.stderr });
     }, 60_000);
   }
 });
 
-describe("ferry config check --connect", () => {
-  it("a Vault token Vault refuses: exit 1, naming secrets.token; the right token connects", async () => {
+// each case its own files, bucket names and unreachable addresses: side by side
+describe.concurrent("ferry config check --connect", () => {
+  it("a Vault token Vault refuses: exit 1, naming secrets.token; the right token connects", async ({ expect }) => {
     const bad = await check("vault-bad-token", `secrets: { type: vault, url: "${vault.url}", token: not-a-token }`, "--connect");
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: "ferry: invalid configuration at secrets.token: Vault refused the credentials (403: permission denied)" });
     const good = await check("vault-token", `secrets: { type: vault, url: "${vault.url}", token: "${vault.rootToken}" }`, "--connect");
@@ -92,7 +99,7 @@ describe("ferry config check --connect", () => {
     expect((await check("vault-bad-token-static", `secrets: { type: vault, url: "${vault.url}", token: not-a-token }`)).code).toBe(0);
   }, 60_000);
 
-  it("an S3 bucket that does not exist: exit 1, naming storage.bucket; an existing one connects", async () => {
+  it("an S3 bucket that does not exist: exit 1, naming storage.bucket; an existing one connects", async ({ expect }) => {
     const storage = (bucket: string) => `storage: { type: s3, bucket: ${bucket}, endpoint: "${s3.endpoint}", accessKeyId: ${s3.credentials.accessKeyId}, secretAccessKey: ${s3.credentials.secretAccessKey} }`;
     const bad = await check("s3-no-bucket", storage("ferry-nowhere"), "--connect");
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: "ferry: invalid configuration at storage.bucket: bucket 'ferry-nowhere' does not exist" });
@@ -102,13 +109,13 @@ describe("ferry config check --connect", () => {
     expect(good.stdout).toContain("connected: storage (no connection check: repository, secrets, queue, history)");
   }, 60_000);
 
-  it("a local storage path below a file: exit 1, naming storage.path; nothing is created", async () => {
+  it("a local storage path below a file: exit 1, naming storage.path; nothing is created", async ({ expect }) => {
     await writeFile(join(cwd, "occupied"), "a file, not a folder\n");
     const bad = await check("local-below-file", "storage: { type: local, path: ./occupied/storage }", "--connect");
     expect({ code: bad.code, stderr: bad.stderr }).toEqual({ code: 1, stderr: `ferry: invalid configuration at storage.path: ${join(cwd, "occupied")} is not a folder (the storage would live below it)` });
   }, 60_000);
 
-  it("a database or Redis out of reach: exit 1, one line naming the section and the address", async () => {
+  it("a database or Redis out of reach: exit 1, one line naming the section and the address", async ({ expect }) => {
     const postgres = await check("postgres-down", "repository: { type: postgres, url: 'postgres://ferry@127.0.0.1:1/ferry' }", "--connect");
     expect(postgres.code).toBe(1);
     expect(postgres.stderr).toMatch(/^ferry: config check --connect: repository \(postgres\): cannot connect to PostgreSQL at [^\n]*127\.0\.0\.1:1/);
