@@ -17,7 +17,7 @@ import { failFromExecutor } from "./fail-from-executor.js";
 import { timeoutWakeupKey } from "./flowable-timeout.js";
 import { pauseWakeupId, resumePaused } from "./pause.js";
 import { reviewApproval } from "./approval.js";
-import { pausedIteration } from "./loop-execution.js";
+import { iterationMoved, pausedIteration } from "./loop-execution.js";
 import { resumeCommand } from "../resume-request.js";
 import { notRestartable, restart, startRestarted, type RestartDeps } from "./restart.js";
 import { lateSubflowEnd } from "./subflow-end.js";
@@ -794,11 +794,4 @@ export class Executor {
     }
     await Promise.all(settles);
   }
-}
-
-/** whether this save paused a Loop's iteration, ran it again after a pause, or ended it: what its Loop waits to hear */
-function iterationMoved(state: ExecutionState): boolean {
-  const { histories, current } = state.execution.state;
-  if (histories.length <= state.loadedTransitions) return false;
-  return isTerminal(current) || current === "PAUSED" || histories.slice(Math.max(0, state.loadedTransitions - 1), -1).some((h) => h.state === "PAUSED");
 }

@@ -1,5 +1,5 @@
 import { findTask, tasksAtPath, typeOutputs, type Flow, type OutputSpec, type PluginRegistry, type TaskSpec } from "@ferry/core";
-import { errorMessage, newId, toStorageUri, type ExecutionRecord, type FlowablePlan, type LoopRun, type Repository, type TaskRunRecord } from "@ferry/sdk";
+import { errorMessage, isTerminal, newId, toStorageUri, type ExecutionRecord, type FlowablePlan, type LoopRun, type Repository, type TaskRunRecord } from "@ferry/sdk";
 import { buildRenderContext } from "../context.js";
 import type { JsonStore } from "../json-store.js";
 import { filesPrefix, flowOutputsKey, recordsPrefix } from "../storage-keys.js";
@@ -140,4 +140,11 @@ export async function pausedIteration(repository: Repository, found: { execution
     if (!loaded) return current;
     current = loaded;
   }
+}
+
+/** whether this save paused a Loop's iteration, ran it again after a pause, or ended it: what its Loop waits to hear */
+export function iterationMoved(state: ExecutionState): boolean {
+  const { histories, current } = state.execution.state;
+  if (histories.length <= state.loadedTransitions) return false;
+  return isTerminal(current) || current === "PAUSED" || histories.slice(Math.max(0, state.loadedTransitions - 1), -1).some((h) => h.state === "PAUSED");
 }
