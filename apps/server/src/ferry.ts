@@ -108,7 +108,7 @@ export async function startFerry(options: StartOptions): Promise<FerryServer> {
       server = serve({ fetch: app.fetch, hostname: config.server.host, port: config.server.port }, (info) => {
         resolve(`http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${info.port}`);
       });
-      server.once("error", reject);
+      server.once("error", (error) => reject(listenError(error, config.server.host, config.server.port)));
       server.on("clientError", answerMalformed);
       // Node closes an idle keep-alive socket after 5 s: a client (a load balancer's pool, undici's
       // fetch) reusing it as it closes gets ECONNRESET — an ALB in front keeps sockets 60 s, and
@@ -155,4 +155,14 @@ function answerMalformed(error: NodeJS.ErrnoException, socket: Duplex): void {
   const body = JSON.stringify({ message: tooLarge ? "request headers too large: the URL and the headers together may hold at most 16 KiB" : `malformed HTTP request (${error.code ?? "parse error"})` });
   const status = tooLarge ? "431 Request Header Fields Too Large" : "400 Bad Request";
   socket.end(`HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
+/** the server's port taken or forbidden is the configuration's to fix: one line naming it, no stack (as any refused setting) */
+function listenError(error: Error, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const at = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  if (code === "EADDRINUSE") return new UserError(`invalid configuration at server.port: ${at} is already in use by another process`, { cause: error });
+  if (code === "EACCES") return new UserError(`invalid configuration at server.port: this process may not listen on ${at} (ports below 1024 need privileges)`, { cause: error });
+  if (code === "EADDRNOTAVAIL") return new UserError(`invalid configuration at server.host: ${host} is no address of this machine`, { cause: error });
+  return error;
 }
