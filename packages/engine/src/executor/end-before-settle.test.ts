@@ -45,6 +45,13 @@ async function until(check: () => boolean, ms = 10_000) {
   }
 }
 
+/** the end told, the event done with (handled again after its failed settle), and a moment for a second telling that must not come */
+async function toldAndDone(ends: () => ExecutionChange[]) {
+  await until(() => ends().length > 0);
+  await until(() => h.executor.footprint().locks === 0);
+  await new Promise((r) => setTimeout(r, 200));
+}
+
 describe("an execution's end is told before the queue answers its settles", () => {
   it("the end is told while the ended attempts' settles are unanswered; the event ends once they are", async () => {
     let open!: () => void;
@@ -82,10 +89,7 @@ describe("an execution's end is told before the queue answers its settles", () =
     ({ id } = await h.executions.create({ flow, inputs: {} }));
     try {
       // before: the event failed after its save, and handled again found nothing to change: never told
-      await until(() => ends().length > 0);
-      await until(() => h.executor.footprint().locks === 0);
-      // the retry found the end saved: nothing to change, told again or sent again
-      await new Promise((r) => setTimeout(r, 200));
+      await toldAndDone(ends);
       expect(ends().map((e) => e.state)).toEqual(["SUCCESS"]);
       const r = await h.result(id!);
       expect(r.execution.state.current).toBe("SUCCESS");
@@ -112,9 +116,7 @@ describe("an execution's end is told before the queue answers its settles", () =
     const { ends, stop } = endsOf(() => id);
     ({ id } = await h.executions.create({ flow, inputs: {} }));
     try {
-      await until(() => ends().length > 0);
-      await until(() => h.executor.footprint().locks === 0);
-      await new Promise((r) => setTimeout(r, 200));
+      await toldAndDone(ends);
       expect(failed).toBeGreaterThan(0);
       expect(ends().map((e) => e.state)).toEqual(["SUCCESS"]);
       expect((await h.result(id!)).runs("b").map((run) => run.attempts.length)).toEqual([1]);
